@@ -4,3 +4,19 @@ export type { CURLcode, CURLMcode, CURLSHcode } from './codes.js';
 export { CURLOPT } from './easy/option-table.js';
 export { CURLINFO } from './easy/info-table.js';
 export { CURLMOPT } from './multi/mopt-table.js';
+export {
+  CURL_POLL, CURL_CSELECT, CURL_SOCKET_TIMEOUT, CURL_SOCKET_BAD, CURLMSG, CURLPAUSE, CURL_WRITEFUNC_PAUSE,
+  CURL_WRITEFUNC_ERROR, CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE, CURLINFO_TYPE, CURL_IPRESOLVE,
+  CURL_HTTP_VERSION, CURLPROTO,
+} from './constants.js';
+export { Easy } from './easy/easy.js';
+export { Multi } from './multi/multi.js';
+export type { MultiSocketCallback, MultiTimerCallback, DoneMessage } from './multi/multi.js';
+export { SocketWatcher } from './transport/socket-watcher.js';
+export type { SocketWatcherCallback } from './transport/socket-watcher.js';
+export { optionByName, optionById } from './easy/option-store.js';
+export { openSocketCount } from './transport/socket-table.js';
+export type { OptionId, OptionValue } from './easy/option-types.js';
+export type { InfoId, InfoValue } from './easy/getinfo.js';
+export type * from './easy/callbacks.js';
+export const VERSION: string = '0.1.0';

@@ -1,0 +1,105 @@
+// The connection pool of one multi: idle connections by key for reuse, LRU
+// eviction beyond MAXCONNECTS, and the counts behind MAX_HOST_CONNECTIONS and
+// MAX_TOTAL_CONNECTIONS. Every operation is O(1) amortised; nothing scans all
+// connections per request.
+import type { Connection } from './connection.js';
+
+export class ConnectionPool {
+  #idleByKey = new Map<string, Connection[]>();
+  /** every idle connection, oldest first (Map keeps insertion order) */
+  #idleLru = new Map<Connection, true>();
+  #openPerHost = new Map<string, number>();
+  #open = 0;
+  #close: (c: Connection) => void;
+
+  /** @param close disposes a connection (unregister its socket, then destroy) */
+  constructor(close: (c: Connection) => void) {
+    this.#close = close;
+  }
+
+  get openCount(): number {
+    return this.#open;
+  }
+  get idleCount(): number {
+    return this.#idleLru.size;
+  }
+
+  /** May a new connection to hostKey be opened under the given limits (0 = unlimited)? */
+  mayOpen(hostKey: string, maxHost: number, maxTotal: number): boolean {
+    if (maxTotal > 0 && this.#open >= maxTotal) return false;
+    if (maxHost > 0 && (this.#openPerHost.get(hostKey) ?? 0) >= maxHost) return false;
+    return true;
+  }
+
+  /** Make room for one more connection by closing the oldest idle one, if that helps. */
+  evictIdleFor(hostKey: string, maxHost: number, maxTotal: number): boolean {
+    for (const c of this.#idleLru.keys()) {
+      const totalFull = maxTotal > 0 && this.#open >= maxTotal;
+      if (totalFull || c.hostKey === hostKey) {
+        this.#removeIdle(c);
+        this.discard(c);
+        return this.mayOpen(hostKey, maxHost, maxTotal);
+      }
+    }
+    return false;
+  }
+
+  /** Count a new (connecting) connection. */
+  opened(c: Connection): void {
+    this.#open++;
+    this.#openPerHost.set(c.hostKey, (this.#openPerHost.get(c.hostKey) ?? 0) + 1);
+  }
+
+  /** Take a live idle connection for `key`, closing dead ones found on the way. */
+  take(key: string): Connection | undefined {
+    const list = this.#idleByKey.get(key);
+    while (list && list.length > 0) {
+      const c = list.pop()!; // most recently used first: warmest
+      this.#idleLru.delete(c);
+      if (list.length === 0) this.#idleByKey.delete(key);
+      if (c.isAliveWhileIdle()) return c;
+      this.discard(c);
+    }
+    return undefined;
+  }
+
+  /** Put a connection back for reuse; closes the oldest idle ones beyond maxIdle. */
+  release(c: Connection, maxIdle: number, now: number): void {
+    c.idleSince = now;
+    let list = this.#idleByKey.get(c.key);
+    if (!list) this.#idleByKey.set(c.key, (list = []));
+    list.push(c);
+    this.#idleLru.set(c, true);
+    while (this.#idleLru.size > Math.max(0, maxIdle)) {
+      const oldest = this.#idleLru.keys().next().value as Connection;
+      this.#removeIdle(oldest);
+      this.discard(oldest);
+    }
+  }
+
+  /** Close a connection that is not idle-listed (failed, not reusable, evicted). */
+  discard(c: Connection): void {
+    const n = (this.#openPerHost.get(c.hostKey) ?? 1) - 1;
+    if (n <= 0) this.#openPerHost.delete(c.hostKey);
+    else this.#openPerHost.set(c.hostKey, n);
+    this.#open--;
+    this.#close(c);
+  }
+
+  /** Close every idle connection (multi cleanup). */
+  closeAllIdle(): void {
+    for (const c of [...this.#idleLru.keys()]) {
+      this.#removeIdle(c);
+      this.discard(c);
+    }
+  }
+
+  #removeIdle(c: Connection): void {
+    this.#idleLru.delete(c);
+    const list = this.#idleByKey.get(c.key);
+    if (!list) return;
+    const i = list.indexOf(c);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.#idleByKey.delete(c.key);
+  }
+}

@@ -1,0 +1,30 @@
+// libcurl's small constant sets used by the public API (curl/curl.h, curl/multi.h).
+
+/** what-values passed to CURLMOPT_SOCKETFUNCTION. */
+export const CURL_POLL = { NONE: 0, IN: 1, OUT: 2, INOUT: 3, REMOVE: 4 } as const;
+/** ev_bitmask bits for socketAction(). */
+export const CURL_CSELECT = { IN: 0x01, OUT: 0x02, ERR: 0x04 } as const;
+/** The socket value that means "a timeout expired" for socketAction(). */
+export const CURL_SOCKET_TIMEOUT = -1;
+export const CURL_SOCKET_BAD = -1;
+/** infoRead() message kinds. */
+export const CURLMSG = { NONE: 0, DONE: 1 } as const;
+/** easy.pause() bitmask. */
+export const CURLPAUSE = { RECV: 1 << 0, RECV_CONT: 0, SEND: 1 << 2, SEND_CONT: 0, ALL: (1 << 0) | (1 << 2), CONT: 0 } as const;
+/** Magic return values of WRITEFUNCTION / READFUNCTION. */
+export const CURL_WRITEFUNC_PAUSE = 0x10000001;
+export const CURL_WRITEFUNC_ERROR = 0xffffffff;
+export const CURL_READFUNC_ABORT = 0x10000000;
+export const CURL_READFUNC_PAUSE = 0x10000001;
+/** curl_infotype for DEBUGFUNCTION. */
+export const CURLINFO_TYPE = {
+  TEXT: 0, HEADER_IN: 1, HEADER_OUT: 2, DATA_IN: 3, DATA_OUT: 4, SSL_DATA_IN: 5, SSL_DATA_OUT: 6,
+} as const;
+/** CURLOPT_IPRESOLVE values. */
+export const CURL_IPRESOLVE = { WHATEVER: 0, V4: 1, V6: 2 } as const;
+/** CURLOPT_HTTP_VERSION values. */
+export const CURL_HTTP_VERSION = {
+  NONE: 0, '1_0': 1, '1_1': 2, '2_0': 3, '2TLS': 4, '2_PRIOR_KNOWLEDGE': 5, '3': 30, '3ONLY': 31,
+} as const;
+/** CURLOPT_PROTOCOLS bits (CURLPROTO_*). */
+export const CURLPROTO = { HTTP: 1 << 0, HTTPS: 1 << 1, FILE: 1 << 10, ALL: ~0 } as const;

@@ -1,0 +1,90 @@
+// The client writer stack's end: delivering response headers and body to the
+// application's HEADERFUNCTION / WRITEFUNCTION (or to stdout when none is set,
+// as libcurl's default fwrite does), with libcurl's return conventions:
+// a count other than the one passed is CURLE_WRITE_ERROR, CURL_WRITEFUNC_PAUSE
+// holds the data back until easy.pause() resumes the transfer.
+import { CURLE, type CURLcode } from '../codes.js';
+import { CURLOPT } from '../easy/option-table.js';
+import { CURL_WRITEFUNC_PAUSE } from '../constants.js';
+import { PAUSED } from '../proto/http.js';
+import type { Transfer } from '../multi/transfer.js';
+import type { WriteCallback, HeaderCallback } from '../easy/callbacks.js';
+
+export interface CallbackGuard {
+  /** Run an application callback with the multi's in-callback flag set. */
+  inCallback<R>(fn: () => R): R;
+}
+
+function defaultWrite(data: Buffer): number {
+  process.stdout.write(data);
+  return data.length;
+}
+
+export function writeBody(g: CallbackGuard, t: Transfer, data: Buffer): CURLcode | typeof PAUSED {
+  if (t.pauseBits & 1) {
+    t.heldBody.push(data);
+    return PAUSED;
+  }
+  const max = t.opts.num(CURLOPT.MAXFILESIZE_LARGE) || t.opts.num(CURLOPT.MAXFILESIZE);
+  if (max > 0 && t.sizeDownload + data.length > max) {
+    t.fail(CURLE.FILESIZE_EXCEEDED, 'Exceeded the maximum allowed file size (' + max + ') with ' + (t.sizeDownload + data.length) + ' bytes');
+    return CURLE.FILESIZE_EXCEEDED;
+  }
+  if (t.opts.num(CURLOPT.NOBODY)) return CURLE.OK;
+  const fn = (t.opts.get(CURLOPT.WRITEFUNCTION) as WriteCallback | null) ?? defaultWrite;
+  const userdata = t.opts.get(CURLOPT.WRITEDATA);
+  let n: number;
+  try {
+    n = g.inCallback(() => fn(data, userdata));
+  } catch (err) {
+    t.fail(CURLE.WRITE_ERROR, `Failure writing output to destination: ${(err as Error).message}`);
+    return CURLE.WRITE_ERROR;
+  }
+  if (n === CURL_WRITEFUNC_PAUSE) {
+    t.pauseBits |= 1;
+    t.heldBody.push(data);
+    return PAUSED;
+  }
+  if (n !== data.length) {
+    t.fail(CURLE.WRITE_ERROR, 'Failure writing output to destination, passed ' + data.length + ' returned ' + n);
+    return CURLE.WRITE_ERROR;
+  }
+  t.sizeDownload += data.length;
+  return CURLE.OK;
+}
+
+export function writeHeader(g: CallbackGuard, t: Transfer, line: Buffer): CURLcode {
+  const hfn = t.opts.get(CURLOPT.HEADERFUNCTION) as HeaderCallback | null;
+  const hdata = t.opts.get(CURLOPT.HEADERDATA);
+  if (hfn || hdata !== null) {
+    // libcurl: with HEADERDATA but no HEADERFUNCTION, headers go to the write function
+    const fn = hfn ?? ((t.opts.get(CURLOPT.WRITEFUNCTION) as WriteCallback | null) ?? defaultWrite);
+    let n: number;
+    try {
+      n = g.inCallback(() => fn(line, hfn ? hdata : hdata));
+    } catch (err) {
+      t.fail(CURLE.WRITE_ERROR, `Failure writing output to destination: ${(err as Error).message}`);
+      return CURLE.WRITE_ERROR;
+    }
+    if (n !== line.length) {
+      t.fail(CURLE.WRITE_ERROR, 'Failed writing header');
+      return CURLE.WRITE_ERROR;
+    }
+  }
+  if (t.opts.num(CURLOPT.HEADER)) {
+    // CURLOPT_HEADER: headers are part of the body stream too
+    const fn = (t.opts.get(CURLOPT.WRITEFUNCTION) as WriteCallback | null) ?? defaultWrite;
+    const userdata = t.opts.get(CURLOPT.WRITEDATA);
+    let n: number;
+    try {
+      n = g.inCallback(() => fn(line, userdata));
+    } catch {
+      n = -1;
+    }
+    if (n !== line.length) {
+      t.fail(CURLE.WRITE_ERROR, 'Failed writing header');
+      return CURLE.WRITE_ERROR;
+    }
+  }
+  return CURLE.OK;
+}

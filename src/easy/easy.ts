@@ -1,0 +1,117 @@
+// Easy: the public easy handle (curl_easy_*). Options live in an OptionStore;
+// transfers run in a multi — the application's, or for perform() a private
+// one kept for the handle's lifetime so connections are reused across
+// performs, as libcurl's easy interface does.
+import { CURLE, type CURLcode } from '../codes.js';
+import { CURLOPT } from './option-table.js';
+import { OptionStore } from './option-store.js';
+import type { OptionId, OptionValue } from './option-types.js';
+import { getInfo, type InfoId, type InfoValue } from './getinfo.js';
+import { INFO_TABLE } from './info-table.js';
+import { registerEasy, internalsOf, pauseTransfer, type EasyInternals } from './internals.js';
+import { inAnyCallback } from '../util/callback-depth.js';
+import { Multi } from '../multi/multi.js';
+import { CURLMOPT } from '../multi/mopt-table.js';
+import { CURLMSG } from '../constants.js';
+
+const KNOWN_INFO = new Set(INFO_TABLE.map((i) => i.id));
+
+export class Easy {
+  #i: EasyInternals;
+  #private: Multi | null = null;
+  #performing = false;
+
+  constructor() {
+    this.#i = { opts: new OptionStore(), multi: null, transfer: null, cleaned: false };
+    registerEasy(this, this.#i);
+  }
+
+  /** curl_easy_setopt. Options are numbers (CURLOPT.URL) or names ('URL', 'CURLOPT_URL'). */
+  setopt<K extends OptionId>(option: K, value: OptionValue<K>): CURLcode;
+  setopt(option: string, value: unknown): CURLcode;
+  setopt(option: number | string, value: unknown): CURLcode {
+    if (this.#i.cleaned) return CURLE.BAD_FUNCTION_ARGUMENT;
+    const rc = this.#i.opts.set(option, value);
+    if (rc === CURLE.OK && option === CURLOPT.ERRORBUFFER && value && typeof value === 'object') {
+      (value as { message: string }).message = '';
+    }
+    return rc;
+  }
+
+  /** curl_easy_getinfo. @throws TypeError for an id that is not a CURLINFO value. */
+  getinfo<K extends InfoId>(info: K): InfoValue<K> {
+    if (!KNOWN_INFO.has(info)) throw new TypeError(`getinfo: unknown CURLINFO id ${String(info)}`);
+    const v = getInfo(this.#i.transfer, info);
+    if (v === undefined) throw new TypeError(`getinfo: CURLINFO id ${info} is not supported yet`);
+    return v as InfoValue<K>;
+  }
+
+  /** CURLOPT_ERRORBUFFER's text for the last transfer ('' after success). */
+  get errorBuffer(): string {
+    return this.#i.transfer?.errorMessage ?? '';
+  }
+
+  /** curl_easy_perform: runs the transfer to completion without blocking the event loop. */
+  async perform(): Promise<CURLcode> {
+    if (this.#i.cleaned) return CURLE.BAD_FUNCTION_ARGUMENT;
+    if (inAnyCallback()) return CURLE.RECURSIVE_API_CALL;
+    if (this.#i.multi || this.#performing) return CURLE.FAILED_INIT;
+    this.#performing = true;
+    try {
+      const m = (this.#private ??= new Multi());
+      m.setopt(CURLMOPT.MAXCONNECTS, this.#i.opts.num(CURLOPT.MAXCONNECTS));
+      if (m.addHandle(this) !== 0) return CURLE.FAILED_INIT;
+      let result: CURLcode = CURLE.OK;
+      for (;;) {
+        m.perform();
+        const msg = m.infoRead();
+        if (msg && msg.msg === CURLMSG.DONE) {
+          result = msg.result;
+          break;
+        }
+        await m.poll(1000);
+      }
+      m.removeHandle(this);
+      this.#fillErrorBuffer();
+      return result;
+    } finally {
+      this.#performing = false;
+    }
+  }
+
+  #fillErrorBuffer(): void {
+    const eb = this.#i.opts.get(CURLOPT.ERRORBUFFER) as { message: string } | null;
+    if (eb) eb.message = this.errorBuffer;
+  }
+
+  /** curl_easy_pause with CURLPAUSE bits. */
+  pause(bitmask: number): CURLcode {
+    const t = this.#i.transfer;
+    if (!t || !this.#i.multi) return CURLE.BAD_FUNCTION_ARGUMENT;
+    return pauseTransfer(this.#i.multi, t, bitmask);
+  }
+
+  /** curl_easy_reset: all options back to their defaults; connections are kept. */
+  reset(): void {
+    this.#i.opts = new OptionStore();
+    this.#i.transfer = null;
+  }
+
+  /** curl_easy_duphandle: a new handle with the same options (not the connections). */
+  duphandle(): Easy {
+    const e = new Easy();
+    const i = internalsOf(e)!;
+    i.opts = this.#i.opts.clone();
+    return e;
+  }
+
+  /** curl_easy_cleanup: closes the handle's private connections. */
+  cleanup(): void {
+    if (this.#i.cleaned) return;
+    if (this.#i.multi && this.#i.multi !== this.#private) (this.#i.multi as Multi).removeHandle(this);
+    this.#private?.cleanup();
+    this.#private = null;
+    this.#i.cleaned = true;
+  }
+}
+

@@ -1,0 +1,136 @@
+// curl_easy_getinfo: the facts of the current or last transfer, by info id,
+// in libcurl's units (seconds as doubles for *_TIME, microseconds for *_TIME_T).
+import { CURLINFO, type InfoTypeClassById } from './info-table.js';
+import { CURLOPT } from './option-table.js';
+import type { Transfer } from '../multi/transfer.js';
+
+export type InfoId = keyof InfoTypeClassById;
+interface ValueByClass {
+  STRING: string | null;
+  LONG: number;
+  DOUBLE: number;
+  OFF_T: number;
+  SLIST: string[];
+  SOCKET: number;
+  PTR: unknown;
+}
+export type InfoValue<K extends InfoId> = K extends typeof CURLINFO.PRIVATE ? unknown : ValueByClass[InfoTypeClassById[K]];
+
+/** Seconds since the transfer started until a timing mark (0 when not reached). */
+function since(t: Transfer, mark: number): number {
+  return mark > 0 && t.timing.start > 0 ? Math.max(0, mark - t.timing.start) / 1000 : 0;
+}
+const us = (s: number): number => Math.round(s * 1e6);
+
+function totalSeconds(t: Transfer): number {
+  if (t.timing.start === 0) return 0;
+  const end = t.timing.total || performance.now();
+  return Math.max(0, end - t.timing.start) / 1000;
+}
+
+const HTTP_VERSION_INFO: Record<number, number> = { 9: 1, 10: 1, 11: 2, 20: 3, 30: 30 };
+
+export function getInfo(t: Transfer | null, id: number): unknown {
+  const tr = t;
+  switch (id) {
+    case CURLINFO.PRIVATE:
+      return tr ? tr.opts.get(CURLOPT.PRIVATE) : null;
+    case CURLINFO.XFER_ID:
+      return tr ? tr.id : -1;
+  }
+  if (!tr) return defaultFor(id);
+  const conn = tr.conn;
+  const tt = tr.timing;
+  switch (id) {
+    case CURLINFO.EFFECTIVE_URL: return tr.effectiveUrl || tr.opts.str(CURLOPT.URL);
+    case CURLINFO.RESPONSE_CODE: return tr.responseCode;
+    case CURLINFO.HTTP_CONNECTCODE: return 0;
+    case CURLINFO.HTTP_VERSION: return HTTP_VERSION_INFO[tr.httpVersion] ?? 0;
+    case CURLINFO.TOTAL_TIME: return totalSeconds(tr);
+    case CURLINFO.TOTAL_TIME_T: return us(totalSeconds(tr));
+    case CURLINFO.NAMELOOKUP_TIME: return since(tr, tt.namelookup);
+    case CURLINFO.NAMELOOKUP_TIME_T: return us(since(tr, tt.namelookup));
+    case CURLINFO.CONNECT_TIME: return since(tr, tt.connect);
+    case CURLINFO.CONNECT_TIME_T: return us(since(tr, tt.connect));
+    case CURLINFO.APPCONNECT_TIME: return since(tr, tt.appconnect);
+    case CURLINFO.APPCONNECT_TIME_T: return us(since(tr, tt.appconnect));
+    case CURLINFO.PRETRANSFER_TIME: return since(tr, tt.pretransfer);
+    case CURLINFO.PRETRANSFER_TIME_T: return us(since(tr, tt.pretransfer));
+    case CURLINFO.POSTTRANSFER_TIME_T: return us(since(tr, tt.posttransfer));
+    case CURLINFO.STARTTRANSFER_TIME: return since(tr, tt.starttransfer);
+    case CURLINFO.STARTTRANSFER_TIME_T: return us(since(tr, tt.starttransfer));
+    case CURLINFO.REDIRECT_TIME: return tt.redirect / 1000;
+    case CURLINFO.REDIRECT_TIME_T: return Math.round(tt.redirect * 1000);
+    case CURLINFO.QUEUE_TIME_T: return tt.start > 0 ? Math.round((tt.start - tt.queued) * 1000) : 0;
+    case CURLINFO.REDIRECT_COUNT: return 0;
+    case CURLINFO.REDIRECT_URL: return null;
+    case CURLINFO.SIZE_DOWNLOAD_T: return tr.sizeDownload;
+    case CURLINFO.SIZE_DELIVERED: return tr.sizeDownload;
+    case CURLINFO.SIZE_UPLOAD_T: return tr.sizeUpload;
+    case CURLINFO.SPEED_DOWNLOAD_T: {
+      const s = totalSeconds(tr);
+      return s > 0 ? Math.floor(tr.sizeDownload / s) : 0;
+    }
+    case CURLINFO.SPEED_UPLOAD_T: {
+      const s = totalSeconds(tr);
+      return s > 0 ? Math.floor(tr.sizeUpload / s) : 0;
+    }
+    case CURLINFO.HEADER_SIZE: return tr.headerSize;
+    case CURLINFO.REQUEST_SIZE: return tr.requestSize;
+    case CURLINFO.CONTENT_LENGTH_DOWNLOAD_T: return tr.contentLength;
+    case CURLINFO.CONTENT_LENGTH_UPLOAD_T: return tr.uploadLength;
+    case CURLINFO.CONTENT_TYPE: return tr.contentType;
+    case CURLINFO.NUM_CONNECTS: return tr.numConnects;
+    case CURLINFO.PRIMARY_IP: return conn?.primaryIp || '';
+    case CURLINFO.PRIMARY_PORT: return conn?.primaryPort ?? 0;
+    case CURLINFO.LOCAL_IP: return conn?.localIp || '';
+    case CURLINFO.LOCAL_PORT: return conn?.localPort ?? 0;
+    case CURLINFO.ACTIVESOCKET: {
+      const tp = conn?.transport;
+      return tp && !tp.closed ? tp.id : -1;
+    }
+    case CURLINFO.CONN_ID: return conn ? conn.id : -1;
+    case CURLINFO.SCHEME: return tr.url ? tr.url.scheme.toUpperCase() : null;
+    case CURLINFO.EFFECTIVE_METHOD: return tr.effectiveMethod;
+    case CURLINFO.REFERER: return tr.opts.str(CURLOPT.REFERER);
+    case CURLINFO.OS_ERRNO: return 0;
+    case CURLINFO.SSL_VERIFYRESULT: return 0;
+    case CURLINFO.PROXY_SSL_VERIFYRESULT: return 0;
+    case CURLINFO.FILETIME: return -1;
+    case CURLINFO.FILETIME_T: return -1;
+    case CURLINFO.CONDITION_UNMET: return 0;
+    case CURLINFO.RETRY_AFTER: return 0;
+    case CURLINFO.USED_PROXY: return 0;
+    case CURLINFO.HTTPAUTH_AVAIL: return 0;
+    case CURLINFO.PROXYAUTH_AVAIL: return 0;
+    case CURLINFO.HTTPAUTH_USED: return 0;
+    case CURLINFO.PROXYAUTH_USED: return 0;
+    case CURLINFO.PROXY_ERROR: return 0;
+    case CURLINFO.EARLYDATA_SENT_T: return 0;
+    default: return undefined;
+  }
+}
+
+function defaultFor(id: number): unknown {
+  switch (id) {
+    case CURLINFO.ACTIVESOCKET: return -1;
+    case CURLINFO.EFFECTIVE_URL:
+    case CURLINFO.PRIMARY_IP:
+    case CURLINFO.LOCAL_IP:
+      return id === CURLINFO.EFFECTIVE_URL ? null : '';
+    case CURLINFO.CONTENT_TYPE:
+    case CURLINFO.REDIRECT_URL:
+    case CURLINFO.SCHEME:
+    case CURLINFO.EFFECTIVE_METHOD:
+    case CURLINFO.REFERER:
+      return null;
+    case CURLINFO.CONTENT_LENGTH_DOWNLOAD_T:
+    case CURLINFO.CONTENT_LENGTH_UPLOAD_T:
+    case CURLINFO.FILETIME:
+    case CURLINFO.FILETIME_T:
+    case CURLINFO.CONN_ID:
+      return -1;
+    default:
+      return 0;
+  }
+}

@@ -1,0 +1,152 @@
+// Storage and validation of easy options: curl_easy_setopt's type checks,
+// libcurl's defaults, and the honest list of what is implemented so far.
+import { CURLE, type CURLcode } from '../codes.js';
+import { CURLOPT, OPTION_TABLE, type OptionTableEntry } from './option-table.js';
+
+const BY_ID = new Map<number, OptionTableEntry>(OPTION_TABLE.map((o) => [o.id, o]));
+const BY_NAME = new Map<string, OptionTableEntry>();
+for (const o of OPTION_TABLE) {
+  BY_NAME.set(o.name, o);
+  BY_NAME.set('CURLOPT_' + o.name, o);
+}
+
+/** curl_easy_option_by_name: accepts "URL", "CURLOPT_URL", any case. */
+export function optionByName(name: string): OptionTableEntry | undefined {
+  return BY_NAME.get(name.toUpperCase());
+}
+/** curl_easy_option_by_id */
+export function optionById(id: number): OptionTableEntry | undefined {
+  return BY_ID.get(id);
+}
+
+/**
+ * Options whose behaviour exists. Everything else answers CURLE_NOT_BUILT_IN,
+ * so a program never believes an option took effect when it did not.
+ */
+const IMPLEMENTED = new Set<number>([
+  CURLOPT.URL, CURLOPT.PORT, CURLOPT.DEFAULT_PROTOCOL, CURLOPT.PROTOCOLS_STR, CURLOPT.REDIR_PROTOCOLS_STR,
+  CURLOPT.WRITEFUNCTION, CURLOPT.WRITEDATA, CURLOPT.HEADERFUNCTION, CURLOPT.HEADERDATA,
+  CURLOPT.READFUNCTION, CURLOPT.READDATA, CURLOPT.INFILESIZE, CURLOPT.INFILESIZE_LARGE, CURLOPT.UPLOAD,
+  CURLOPT.VERBOSE, CURLOPT.DEBUGFUNCTION, CURLOPT.DEBUGDATA, CURLOPT.HEADER,
+  CURLOPT.NOPROGRESS, CURLOPT.XFERINFOFUNCTION, CURLOPT.XFERINFODATA,
+  CURLOPT.CONNECTTIMEOUT, CURLOPT.CONNECTTIMEOUT_MS, CURLOPT.TIMEOUT, CURLOPT.TIMEOUT_MS,
+  CURLOPT.PRIVATE, CURLOPT.ERRORBUFFER, CURLOPT.NOSIGNAL,
+  CURLOPT.USERAGENT, CURLOPT.HTTPHEADER, CURLOPT.NOBODY, CURLOPT.CUSTOMREQUEST, CURLOPT.HTTPGET,
+  CURLOPT.POST, CURLOPT.POSTFIELDS, CURLOPT.COPYPOSTFIELDS, CURLOPT.POSTFIELDSIZE, CURLOPT.POSTFIELDSIZE_LARGE,
+  CURLOPT.FAILONERROR, CURLOPT.HTTP_VERSION, CURLOPT.REFERER,
+  CURLOPT.FORBID_REUSE, CURLOPT.FRESH_CONNECT, CURLOPT.MAXCONNECTS, CURLOPT.IPRESOLVE,
+  CURLOPT.DNS_CACHE_TIMEOUT, CURLOPT.TCP_NODELAY, CURLOPT.HTTP09_ALLOWED, CURLOPT.MAXFILESIZE, CURLOPT.MAXFILESIZE_LARGE,
+]);
+
+/** libcurl's defaults where they are not 0/null. */
+const DEFAULTS = new Map<number, unknown>([
+  [CURLOPT.NOPROGRESS, 1],
+  [CURLOPT.DNS_CACHE_TIMEOUT, 60],
+  [CURLOPT.MAXCONNECTS, 5],
+  [CURLOPT.TCP_NODELAY, 1],
+  [CURLOPT.MAXREDIRS, 30],
+  [CURLOPT.INFILESIZE, -1],
+  [CURLOPT.INFILESIZE_LARGE, -1],
+  [CURLOPT.POSTFIELDSIZE, -1],
+  [CURLOPT.POSTFIELDSIZE_LARGE, -1],
+  [CURLOPT.SSL_VERIFYPEER, 1],
+  [CURLOPT.SSL_VERIFYHOST, 2],
+]);
+
+/** Options that must not be negative (libcurl answers BAD_FUNCTION_ARGUMENT). */
+const NON_NEGATIVE = new Set<number>([
+  CURLOPT.CONNECTTIMEOUT, CURLOPT.CONNECTTIMEOUT_MS, CURLOPT.TIMEOUT, CURLOPT.TIMEOUT_MS,
+  CURLOPT.MAXCONNECTS, CURLOPT.PORT, CURLOPT.MAXFILESIZE, CURLOPT.MAXFILESIZE_LARGE,
+]);
+
+export function isImplemented(id: number): boolean {
+  return IMPLEMENTED.has(id);
+}
+
+export class OptionStore {
+  #values = new Map<number, unknown>();
+
+  get(id: number): unknown {
+    return this.#values.has(id) ? this.#values.get(id) : DEFAULTS.get(id) ?? null;
+  }
+  num(id: number): number {
+    const v = this.get(id);
+    return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : 0;
+  }
+  str(id: number): string | null {
+    const v = this.get(id);
+    return typeof v === 'string' ? v : null;
+  }
+  has(id: number): boolean {
+    return this.#values.has(id);
+  }
+
+  /** curl_easy_setopt's checks; stores the value on success. */
+  set(id: unknown, value: unknown): CURLcode {
+    const entry = typeof id === 'number' ? BY_ID.get(id) : typeof id === 'string' ? optionByName(id) : undefined;
+    if (!entry) return CURLE.UNKNOWN_OPTION;
+    const v = normalise(entry, value);
+    if (v === INVALID) return CURLE.BAD_FUNCTION_ARGUMENT;
+    if (!IMPLEMENTED.has(entry.id)) return CURLE.NOT_BUILT_IN;
+    if (typeof v === 'number' && v < 0 && NON_NEGATIVE.has(entry.id)) return CURLE.BAD_FUNCTION_ARGUMENT;
+    if (entry.id === CURLOPT.PORT && typeof v === 'number' && v > 65535) return CURLE.BAD_FUNCTION_ARGUMENT;
+    if (entry.id === CURLOPT.COPYPOSTFIELDS && v !== null) {
+      // COPYPOSTFIELDS copies now; later changes to the caller's buffer must not leak in
+      this.#values.set(CURLOPT.POSTFIELDS, Buffer.from(v as Buffer | string));
+      this.#values.set(CURLOPT.POST, 1);
+      return CURLE.OK;
+    }
+    if (v === null) this.#values.delete(entry.id);
+    else this.#values.set(entry.id, v);
+    if (entry.id === CURLOPT.POSTFIELDS) {
+      if (v === null) this.#values.delete(CURLOPT.POST);
+      else this.#values.set(CURLOPT.POST, 1);
+    }
+    if (entry.id === CURLOPT.HTTPGET && v) {
+      this.#values.delete(CURLOPT.POST);
+      this.#values.delete(CURLOPT.NOBODY);
+      this.#values.delete(CURLOPT.UPLOAD);
+    }
+    return CURLE.OK;
+  }
+
+  clone(): OptionStore {
+    const o = new OptionStore();
+    for (const [k, v] of this.#values) o.#values.set(k, Array.isArray(v) ? [...v] : v);
+    return o;
+  }
+}
+
+const INVALID = Symbol('invalid');
+
+function normalise(entry: OptionTableEntry, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  switch (entry.type) {
+    case 'LONG':
+    case 'VALUES':
+      if (typeof value === 'boolean') return value ? 1 : 0;
+      if (typeof value === 'number' && Number.isInteger(value)) return value;
+      if (typeof value === 'bigint') return Number(value);
+      return INVALID;
+    case 'OFF_T':
+      if (typeof value === 'number' && Number.isInteger(value)) return value;
+      if (typeof value === 'bigint') return Number(value);
+      return INVALID;
+    case 'STRINGPOINT':
+      return typeof value === 'string' ? value : INVALID;
+    case 'SLISTPOINT':
+      return Array.isArray(value) && value.every((s) => typeof s === 'string') ? [...value] : INVALID;
+    case 'FUNCTIONPOINT':
+      return typeof value === 'function' ? value : INVALID;
+    case 'BLOB':
+      return value instanceof Uint8Array ? Buffer.from(value) : INVALID;
+    case 'OBJECTPOINT':
+      if (entry.id === CURLOPT.POSTFIELDS || entry.id === CURLOPT.COPYPOSTFIELDS) {
+        return typeof value === 'string' || value instanceof Uint8Array ? value : INVALID;
+      }
+      if (entry.id === CURLOPT.ERRORBUFFER) return typeof value === 'object' ? value : INVALID;
+      return value;
+    case 'CBPOINT':
+      return value;
+  }
+}

@@ -1,0 +1,122 @@
+// The built-in driver: what perform()/poll()/wait() and easy.perform() use in
+// place of an application event loop (DESIGN.md §3, last rule).
+//
+// It sees every socket change the registry reports (whether or not the
+// application has a SOCKETFUNCTION), observes those transports, and remembers
+// which became ready. perform() drains that ready set; poll() waits for it to
+// become non-empty, for the engine's earliest timer, for wakeup(), or for the
+// caller's timeout — whichever comes first. Readiness is level-triggered: a
+// socket still ready after its transfers ran is kept for the next round.
+import { CURL_POLL } from '../constants.js';
+import type { ReadinessObserver, Transport } from '../transport/transport.js';
+
+interface EngineView {
+  timeoutMs(): number;
+}
+
+interface Waiter {
+  resolve: (numfds: number) => void;
+  timer: NodeJS.Timeout | null;
+  wakeable: boolean;
+}
+
+export class BuiltinDriver implements ReadinessObserver {
+  #engine: EngineView;
+  #watched = new Map<number, { what: number; transport: Transport }>();
+  #ready = new Set<number>();
+  #waiter: Waiter | null = null;
+  #wakeupPending = false;
+
+  constructor(engine: EngineView) {
+    this.#engine = engine;
+  }
+
+  socketChanged(s: number, what: number, transport: Transport): void {
+    if (what === CURL_POLL.REMOVE) {
+      this.#watched.delete(s);
+      this.#ready.delete(s);
+      transport.removeObserver(this);
+      return;
+    }
+    this.#watched.set(s, { what, transport });
+    transport.addObserver(this);
+    this.readinessChanged(transport);
+  }
+
+  readinessChanged(t: Transport): void {
+    const w = this.#watched.get(t.id);
+    if (!w) return;
+    if (t.closed || t.readiness() & w.what) {
+      this.#ready.add(t.id);
+      this.#wake(this.#ready.size);
+    }
+  }
+
+  /** Take the sockets seen ready since last time. */
+  takeReady(): number[] {
+    if (this.#ready.size === 0) return [];
+    const out = [...this.#ready];
+    this.#ready.clear();
+    return out;
+  }
+
+  /** After the users of `s` ran: still ready (level-triggered) -> keep it for the next round. */
+  recheck(s: number): void {
+    const w = this.#watched.get(s);
+    if (w && (w.transport.readiness() & w.what)) this.#ready.add(s);
+  }
+
+  get readyCount(): number {
+    return this.#ready.size;
+  }
+
+  /** The engine's earliest expiry changed: a waiting poll() may need to wake sooner. */
+  timerChanged(): void {
+    const w = this.#waiter;
+    if (!w) return;
+    const ms = this.#engine.timeoutMs();
+    if (ms === 0) this.#wake(0);
+  }
+
+  wakeup(): void {
+    if (this.#waiter?.wakeable) this.#wake(0);
+    else this.#wakeupPending = true;
+  }
+
+  /** curl_multi_poll (wakeable) / curl_multi_wait (not). Resolves with the count of ready sockets. */
+  wait(timeoutMs: number, wakeable: boolean): Promise<number> {
+    if (wakeable && this.#wakeupPending) {
+      this.#wakeupPending = false;
+      return Promise.resolve(0);
+    }
+    if (this.#ready.size > 0) return Promise.resolve(this.#ready.size);
+    let ms = Math.max(0, timeoutMs);
+    const t = this.#engine.timeoutMs();
+    if (t >= 0 && t < ms) ms = t;
+    if (ms === 0) return Promise.resolve(0);
+    if (this.#waiter) this.#wake(0); // only one waiter at a time: the older one returns
+    return new Promise<number>((resolve) => {
+      const w: Waiter = { resolve, timer: null, wakeable };
+      w.timer = setTimeout(() => {
+        if (this.#waiter === w) this.#waiter = null;
+        resolve(0);
+      }, ms);
+      this.#waiter = w;
+    });
+  }
+
+  #wake(numfds: number): void {
+    const w = this.#waiter;
+    if (!w) return;
+    this.#waiter = null;
+    if (w.timer) clearTimeout(w.timer);
+    w.resolve(numfds);
+  }
+
+  close(): void {
+    for (const { transport } of this.#watched.values()) transport.removeObserver(this);
+    this.#watched.clear();
+    this.#ready.clear();
+    this.#wake(0);
+  }
+}

@@ -1,0 +1,464 @@
+// The multi engine: the machinery behind a Multi handle. It owns the transfers,
+// the socket registry, the timer heap, the message queue, the connection pool
+// and the DNS cache, and it is the only place user callbacks of the multi are
+// invoked from (always with the in-callback flag set).
+//
+// Theory of operation. Work is done only inside calls into the library:
+// socketAction(s) runs the transfers polling socket s, then every transfer
+// whose expiry has passed; perform() does the same for the sockets the
+// built-in driver saw become ready. After a transfer ran, afterRun() diffs its
+// pollset into SOCKETFUNCTION calls and re-keys it in the timer heap; at the
+// end of each API call updateTimer() tells TIMERFUNCTION about a changed
+// earliest expiry. Per event the cost is O(transfers on that socket + expired
+// transfers), never O(all transfers).
+import { CURLE, CURLM, type CURLMcode } from '../codes.js';
+import { CURLOPT } from '../easy/option-table.js';
+import { CURL_POLL, CURL_SOCKET_TIMEOUT } from '../constants.js';
+import { SocketRegistry, type PollEntry } from './socket-registry.js';
+import { TimerHeap } from './timer-heap.js';
+import { ConnectionPool } from '../conn/pool.js';
+import type { Connection } from '../conn/connection.js';
+import { DnsCache } from '../dns/resolver.js';
+import type { Transport } from '../transport/transport.js';
+import { EXPIRE, STATE, type ExpireId, type Transfer, type TransferState } from './transfer.js';
+import { runTransfer, setState } from './states.js';
+import { BuiltinDriver } from './driver.js';
+import { writeBody, writeHeader, type CallbackGuard } from '../cw/client-writer.js';
+import { traceData, traceText } from '../util/trace.js';
+import type { ExchangeSink } from '../proto/http.js';
+import type { XferInfoCallback } from '../easy/callbacks.js';
+import type { Easy } from '../easy/easy.js';
+import { enterCallback, leaveCallback } from '../util/callback-depth.js';
+
+export type SocketCallback = (easy: Easy | null, s: number, what: number, clientp: unknown, socketp: unknown) => number;
+// the engine passes its public handle back; Multi narrows the type for users
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TimerCallback = (multi: any, timeoutMs: number, clientp: unknown) => number;
+
+export interface DoneMessage {
+  msg: number;
+  easy: Easy;
+  result: number;
+}
+
+/** Timers fire on whole milliseconds; treat an expiry this close as reached. */
+const SLACK_MS = 1;
+
+export class MultiEngine implements CallbackGuard {
+  readonly handle: object;
+  socketFn: SocketCallback | null = null;
+  socketData: unknown = null;
+  timerFn: TimerCallback | null = null;
+  timerData: unknown = null;
+  maxConnects = 0;
+  maxHostConnections = 0;
+  maxTotalConnections = 0;
+
+  readonly registry: SocketRegistry<Transfer>;
+  readonly heap = new TimerHeap<Transfer>();
+  readonly pool: ConnectionPool;
+  readonly dnsCache = new DnsCache();
+  readonly driver: BuiltinDriver;
+  readonly sink: ExchangeSink;
+
+  #transfers = new Set<Transfer>();
+  #alive = 0;
+  #messages = new Map<Transfer, true>();
+  #pending = new Set<Transfer>();
+  #callbackDepth = 0;
+  #dead = false;
+  #lastTimerKey: number | null = null;
+
+  constructor(handle: object) {
+    this.handle = handle;
+    this.driver = new BuiltinDriver(this);
+    this.registry = new SocketRegistry<Transfer>((t, s, what, socketp, transport) => this.#socketChanged(t, s, what, socketp, transport));
+    this.pool = new ConnectionPool((c) => this.#closeConnection(c));
+    this.sink = {
+      header: (t, line) => writeHeader(this, t, line),
+      body: (t, data) => writeBody(this, t, data),
+      trace: (t, type, data) => traceData(this, t, type, data),
+    };
+  }
+
+  // ---- callback guard -------------------------------------------------------
+
+  get inCallbackNow(): boolean {
+    return this.#callbackDepth > 0;
+  }
+  inCallback<R>(fn: () => R): R {
+    this.#callbackDepth++;
+    enterCallback();
+    try {
+      return fn();
+    } finally {
+      leaveCallback();
+      this.#callbackDepth--;
+    }
+  }
+
+  // ---- transfers ------------------------------------------------------------
+
+  get runningHandles(): number {
+    return this.#alive;
+  }
+  get transferCount(): number {
+    return this.#transfers.size;
+  }
+  transfers(): IterableIterator<Transfer> {
+    return this.#transfers.values();
+  }
+
+  add(t: Transfer): CURLMcode {
+    if (this.#dead) {
+      if (this.#alive > 0) return CURLM.ABORTED_BY_CALLBACK;
+      this.#dead = false;
+    }
+    this.#transfers.add(t);
+    this.#alive++;
+    t.timing.queued = performance.now();
+    this.expire(t, EXPIRE.RUN_NOW, performance.now());
+    return this.updateTimer();
+  }
+
+  remove(t: Transfer): CURLMcode {
+    if (!this.#transfers.has(t)) return CURLM.OK;
+    if (t.state !== STATE.COMPLETED && t.state !== STATE.MSGSENT) {
+      // an unfinished transfer: its connection cannot be trusted for reuse
+      if (t.conn) t.conn.reusable = false;
+      if (t.result === CURLE.OK) t.result = CURLE.ABORTED_BY_CALLBACK;
+      this.#abandon(t);
+      this.#alive--;
+    }
+    this.#messages.delete(t);
+    this.#pending.delete(t);
+    this.#transfers.delete(t);
+    this.heap.remove(t);
+    this.registry.update(t, []);
+    this.#wakePending();
+    return this.updateTimer();
+  }
+
+  /** Stop whatever a transfer has in flight (resolver, connect attempts, connection). */
+  #abandon(t: Transfer): void {
+    t.expiries.clear();
+    if (t.resolution) {
+      if (t.resolution.signal) this.discardTransport(t.resolution.signal);
+      t.resolution.cancel();
+      t.resolution = null;
+    }
+    if (t.connector) {
+      t.connector.abort();
+      t.connector = null;
+    }
+    this.releaseConnection(t);
+  }
+
+  // ---- running --------------------------------------------------------------
+
+  run(t: Transfer): void {
+    if (t.state === STATE.MSGSENT || !this.#transfers.has(t)) return;
+    runTransfer(this, t);
+    this.afterRun(t);
+  }
+
+  /** Recompute what `t` polls and when it wants to be woken. */
+  afterRun(t: Transfer): void {
+    if (!this.registry.update(t, this.#pollsetOf(t))) this.#abortAll();
+    const next = t.nextExpiry();
+    if (next === undefined) this.heap.remove(t);
+    else this.heap.set(t, next);
+  }
+
+  #pollsetOf(t: Transfer): PollEntry[] {
+    switch (t.state) {
+      case STATE.RESOLVING:
+        return t.resolution?.signal ? [{ transport: t.resolution.signal, what: CURL_POLL.IN }] : [];
+      case STATE.CONNECTING:
+        return t.connector ? t.connector.pollset() : [];
+      case STATE.DO:
+      case STATE.DID:
+      case STATE.PERFORMING: {
+        const tr = t.conn?.transport;
+        const what = t.exchange ? t.exchange.pollWhat() : 0;
+        return tr && what ? [{ transport: tr, what }] : [];
+      }
+      default:
+        return [];
+    }
+  }
+
+  /** socketAction(): run the users of socket `s` (or the expired ones for CURL_SOCKET_TIMEOUT). */
+  socketAction(s: number): CURLMcode {
+    if (this.#dead) return CURLM.ABORTED_BY_CALLBACK;
+    if (s !== CURL_SOCKET_TIMEOUT) {
+      const users = this.registry.users(s);
+      if (users) for (const t of [...users]) this.run(t);
+    }
+    this.runExpired();
+    if (this.#dead) return CURLM.ABORTED_BY_CALLBACK;
+    return this.updateTimer();
+  }
+
+  /** perform(): run what the built-in driver saw ready, plus expired transfers. */
+  perform(): CURLMcode {
+    if (this.#dead) return CURLM.ABORTED_BY_CALLBACK;
+    if (this.socketFn) {
+      // the application drives sockets itself; perform() then checks every transfer, as libcurl does
+      for (const t of [...this.#transfers]) this.run(t);
+    } else {
+      for (const s of this.driver.takeReady()) {
+        const users = this.registry.users(s);
+        if (users) for (const t of [...users]) this.run(t);
+        this.driver.recheck(s);
+      }
+    }
+    this.runExpired();
+    if (this.#dead) return CURLM.ABORTED_BY_CALLBACK;
+    return this.updateTimer();
+  }
+
+  runExpired(): void {
+    const now = performance.now();
+    const due: Transfer[] = [];
+    for (let t = this.heap.peek(); t && t.heapKey <= now + SLACK_MS; t = this.heap.peek()) {
+      for (const [id, at] of t.expiries) {
+        // deadlines stay recorded (the state machine reads them); one-shot wake-ups go
+        if (at <= now + SLACK_MS && id !== EXPIRE.CONNECTTIMEOUT) t.expiries.delete(id);
+      }
+      this.heap.remove(t);
+      due.push(t);
+    }
+    for (const t of due) this.run(t);
+  }
+
+  // ---- timers ---------------------------------------------------------------
+
+  expire(t: Transfer, id: ExpireId, at: number): void {
+    t.expiries.set(id, at);
+    if (t.heapIndex >= 0 || this.#transfers.has(t)) this.heap.set(t, t.nextExpiry()!);
+  }
+  clearExpire(t: Transfer, id: ExpireId): void {
+    if (!t.expiries.delete(id)) return;
+    const next = t.nextExpiry();
+    if (next === undefined) this.heap.remove(t);
+    else this.heap.set(t, next);
+  }
+  clearAllExpiries(t: Transfer): void {
+    t.expiries.clear();
+    this.heap.remove(t);
+  }
+
+  /** curl_multi_timeout: ms until the earliest expiry, 0 if due, -1 if none. */
+  timeoutMs(): number {
+    const top = this.heap.peek();
+    if (!top) return -1;
+    const d = top.heapKey - performance.now();
+    return d <= 0 ? 0 : Math.ceil(d);
+  }
+
+  /** libcurl's Curl_update_timer: tell TIMERFUNCTION only about changes. */
+  updateTimer(): CURLMcode {
+    const top = this.heap.peek();
+    if (!this.timerFn || this.#dead) {
+      this.driver.timerChanged();
+      return CURLM.OK;
+    }
+    let ms: number;
+    if (!top) {
+      if (this.#lastTimerKey === null) return CURLM.OK;
+      this.#lastTimerKey = null;
+      ms = -1;
+    } else {
+      if (top.heapKey === this.#lastTimerKey) return CURLM.OK;
+      this.#lastTimerKey = top.heapKey;
+      ms = this.timeoutMs();
+    }
+    const fn = this.timerFn;
+    const rc = this.inCallback(() => fn(this.handle, ms, this.timerData));
+    if (rc === -1) {
+      this.#abortAll();
+      return CURLM.ABORTED_BY_CALLBACK;
+    }
+    return CURLM.OK;
+  }
+
+  // ---- sockets --------------------------------------------------------------
+
+  #socketChanged(t: Transfer | undefined, s: number, what: number, socketp: unknown, transport: Transport): boolean {
+    this.driver.socketChanged(s, what, transport);
+    if (!this.socketFn || this.#dead) return true;
+    const fn = this.socketFn;
+    const rc = this.inCallback(() => fn(t?.easy ?? null, s, what, this.socketData, socketp));
+    return rc !== -1;
+  }
+
+  /** Unregister (REMOVE first, as libcurl does before closing) and close a transport. */
+  discardTransport(tr: Transport): void {
+    if (!this.registry.forget(tr.id, undefined)) this.#abortAll();
+    tr.close();
+  }
+
+  // ---- connections ----------------------------------------------------------
+
+  mayOpenConnection(hostKey: string): boolean {
+    if (this.pool.mayOpen(hostKey, this.maxHostConnections, this.maxTotalConnections)) return true;
+    return this.pool.evictIdleFor(hostKey, this.maxHostConnections, this.maxTotalConnections);
+  }
+
+  reuseConnection(c: Connection): void {
+    c.transport?.socket.ref();
+  }
+
+  /** The transfer is done with its connection: pool it or close it. */
+  releaseConnection(t: Transfer): void {
+    const c = t.conn;
+    if (!c || t.connReleased) return;
+    t.connReleased = true;
+    this.registry.update(t, []);
+    if (c.idleSince === -1) return; // already closed
+    if (c.transport && c.reusable && !c.transport.closed) {
+      c.transport.socket.unref(); // an idle pooled connection must not keep the process alive
+      const maxIdle = this.maxConnects > 0 ? this.maxConnects : 4 * Math.max(1, this.#transfers.size);
+      this.pool.release(c, maxIdle, performance.now());
+    } else {
+      this.pool.discard(c);
+    }
+    c.reusable = false;
+    this.#wakePending();
+  }
+
+  #closeConnection(c: Connection): void {
+    c.idleSince = -1; // marks it closed for releaseConnection
+    if (c.transport) this.discardTransport(c.transport);
+  }
+
+  addPending(t: Transfer): void {
+    this.#pending.add(t);
+  }
+  removePending(t: Transfer): void {
+    this.#pending.delete(t);
+  }
+  #wakePending(): void {
+    // a connection slot may have opened: let the oldest queued transfer try again
+    const first = this.#pending.values().next();
+    if (!first.done) this.expire(first.value, EXPIRE.RUN_NOW, performance.now());
+  }
+
+  // ---- completion -----------------------------------------------------------
+
+  postDone(t: Transfer): void {
+    this.#messages.set(t, true);
+    this.#alive--;
+    this.#pending.delete(t);
+  }
+
+  infoRead(): DoneMessage | undefined {
+    const first = this.#messages.keys().next();
+    if (first.done) return undefined;
+    const t = first.value;
+    this.#messages.delete(t);
+    return { msg: 1, easy: t.easy, result: t.result };
+  }
+  get messagesInQueue(): number {
+    return this.#messages.size;
+  }
+
+  /** A multi callback failed: every transfer fails with CURLE_ABORTED_BY_CALLBACK. */
+  #abortAll(): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    for (const t of this.#transfers) {
+      if (t.state === STATE.COMPLETED || t.state === STATE.MSGSENT) continue;
+      t.fail(CURLE.ABORTED_BY_CALLBACK, 'Operation was aborted by an application callback');
+      if (t.conn) t.conn.reusable = false;
+      this.#abandon(t);
+      this.heap.remove(t);
+      this.registry.update(t, []);
+      setState(this, t, STATE.COMPLETED);
+      this.postDone(t);
+      setState(this, t, STATE.MSGSENT);
+    }
+  }
+  get dead(): boolean {
+    return this.#dead;
+  }
+
+  /** pause/unpause from easy.pause(). */
+  setPause(t: Transfer, bits: number): void {
+    const was = t.pauseBits;
+    t.pauseBits = bits;
+    if ((was & ~bits) !== 0) this.expire(t, EXPIRE.RUN_NOW, performance.now());
+    if (!this.inCallbackNow || t.state !== STATE.PERFORMING) this.afterRun(t);
+    this.updateTimer();
+  }
+
+  flushHeld(t: Transfer): number {
+    while (t.heldBody.length > 0) {
+      const data = t.heldBody.shift()!;
+      t.pauseBits &= ~1;
+      const r = writeBody(this, t, data);
+      if (r === -2) {
+        // paused again: writeBody re-queued it at the end; restore order
+        const again = t.heldBody.pop()!;
+        t.heldBody.unshift(again);
+        return CURLE.OK;
+      }
+      if (r !== CURLE.OK) return r;
+    }
+    return CURLE.OK;
+  }
+
+  /** XFERINFOFUNCTION, when NOPROGRESS is 0. Returns non-OK to abort. */
+  progress(t: Transfer, final = false): number {
+    if (t.opts.num(CURLOPT.NOPROGRESS)) return CURLE.OK;
+    const fn = t.opts.get(CURLOPT.XFERINFOFUNCTION) as XferInfoCallback | null;
+    if (!fn) return CURLE.OK;
+    const dltotal = Math.max(0, t.contentLength);
+    const ultotal = Math.max(0, t.uploadLength);
+    const key = `${dltotal},${t.sizeDownload},${ultotal},${t.sizeUpload}`;
+    if (key === t.lastProgress && !final) return CURLE.OK;
+    t.lastProgress = key;
+    const clientp = t.opts.get(CURLOPT.XFERINFODATA);
+    let rc: number;
+    try {
+      rc = this.inCallback(() => fn(clientp, dltotal, t.sizeDownload, ultotal, t.sizeUpload));
+    } catch {
+      rc = 1;
+    }
+    return rc === 0 || rc === 0x10000001 || final ? CURLE.OK : CURLE.ABORTED_BY_CALLBACK;
+  }
+
+  // ---- tracing --------------------------------------------------------------
+
+  trace(t: Transfer, text: string): void {
+    traceText(this, t, text);
+  }
+  traceState(_t: Transfer, _from: TransferState, _to: TransferState): void {
+    // state transitions are traced with CURLOPT_VERBOSE in libcurl debug builds only
+  }
+
+  // ---- teardown -------------------------------------------------------------
+
+  /** curl_multi_cleanup: drop every transfer and close every connection. */
+  cleanup(): void {
+    for (const t of [...this.#transfers]) {
+      if (t.conn) t.conn.reusable = false;
+      this.#abandon(t);
+      this.registry.update(t, []);
+      this.heap.remove(t);
+      this.#transfers.delete(t);
+    }
+    this.#alive = 0;
+    this.#messages.clear();
+    this.#pending.clear();
+    this.pool.closeAllIdle();
+    // anything still registered (should be nothing) is removed and closed
+    for (const s of [...this.registry.sockets()]) {
+      const tr = this.registry.transportOf(s);
+      if (tr) this.discardTransport(tr);
+    }
+    this.dnsCache.clear();
+    this.driver.close();
+  }
+}

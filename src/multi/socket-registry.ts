@@ -1,0 +1,143 @@
+// The socket registry: what every transfer wants to poll, folded per socket
+// into the union the application is told about through CURLMOPT_SOCKETFUNCTION.
+//
+// Theory of operation (libcurl's singlesocket()/multi_ev.c): after a transfer
+// ran, the engine hands us its new pollset. We diff it against the transfer's
+// previous pollset, adjust per-socket reader/writer counts, and for every
+// socket whose union changed we report the change — and only the change. A
+// socket whose counts drop to zero is reported as CURL_POLL.REMOVE and its
+// entry, with the application's assign()ed pointer, is forgotten. Several
+// transfers may share one socket (connection reuse, multiplexing); the counts
+// make the union right. All operations are O(sockets in the pollset).
+import { CURL_POLL } from '../constants.js';
+import type { Transport } from '../transport/transport.js';
+
+export interface PollEntry {
+  transport: Transport;
+  what: number; // CURL_POLL.IN | OUT
+}
+
+export interface PollsetOwner {
+  pollset: PollEntry[];
+}
+
+interface SocketEntry<T> {
+  transport: Transport;
+  readers: number;
+  writers: number;
+  reported: number; // last what told to the application, 0 = never told
+  socketp: unknown;
+  users: Set<T>;
+}
+
+/** Called for every change; returns false when the application's callback failed (-1). */
+export type SocketChangeFn<T> = (owner: T, s: number, what: number, socketp: unknown, transport: Transport) => boolean;
+
+export class SocketRegistry<T extends PollsetOwner> {
+  #map = new Map<number, SocketEntry<T>>();
+  #onChange: SocketChangeFn<T>;
+
+  constructor(onChange: SocketChangeFn<T>) {
+    this.#onChange = onChange;
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
+
+  has(s: number): boolean {
+    return this.#map.has(s);
+  }
+
+  /** The transfers currently polling socket `s`. */
+  users(s: number): Iterable<T> | undefined {
+    return this.#map.get(s)?.users;
+  }
+
+  sockets(): IterableIterator<number> {
+    return this.#map.keys();
+  }
+
+  transportOf(s: number): Transport | undefined {
+    return this.#map.get(s)?.transport;
+  }
+
+  /** curl_multi_assign: only for sockets currently in use. */
+  assign(s: number, ptr: unknown): boolean {
+    const e = this.#map.get(s);
+    if (!e) return false;
+    e.socketp = ptr;
+    return true;
+  }
+
+  /**
+   * Replace `owner`'s pollset and report the resulting changes.
+   * Returns false if a callback returned an error.
+   */
+  update(owner: T, next: PollEntry[]): boolean {
+    const prev = owner.pollset;
+    if (prev.length === 0 && next.length === 0) return true;
+    if (samePollset(prev, next)) return true;
+    owner.pollset = next;
+    const touched: SocketEntry<T>[] = [];
+    // add the new interest first so a socket that stays never drops to zero
+    for (const p of next) {
+      let e = this.#map.get(p.transport.id);
+      if (!e) {
+        e = { transport: p.transport, readers: 0, writers: 0, reported: 0, socketp: null, users: new Set() };
+        this.#map.set(p.transport.id, e);
+      }
+      if (p.what & CURL_POLL.IN) e.readers++;
+      if (p.what & CURL_POLL.OUT) e.writers++;
+      e.users.add(owner);
+      touched.push(e);
+    }
+    for (const p of prev) {
+      const e = this.#map.get(p.transport.id);
+      if (!e) continue;
+      if (p.what & CURL_POLL.IN) e.readers--;
+      if (p.what & CURL_POLL.OUT) e.writers--;
+      if (!next.some((n) => n.transport === p.transport)) e.users.delete(owner);
+      touched.push(e);
+    }
+    let ok = true;
+    for (const e of touched) {
+      if (!this.#report(owner, e)) ok = false;
+    }
+    return ok;
+  }
+
+  /** Drop every interest in a socket that is about to close (REMOVE first, as libcurl does). */
+  forget(s: number, owner: T | undefined): boolean {
+    const e = this.#map.get(s);
+    if (!e) return true;
+    const who = owner ?? e.users.values().next().value;
+    for (const u of e.users) u.pollset = u.pollset.filter((p) => p.transport.id !== s);
+    e.readers = 0;
+    e.writers = 0;
+    e.users.clear();
+    return this.#report(who as T, e);
+  }
+
+  #report(owner: T, e: SocketEntry<T>): boolean {
+    const s = e.transport.id;
+    if (!this.#map.has(s)) return true; // already removed in this update
+    const what = (e.readers > 0 ? CURL_POLL.IN : 0) | (e.writers > 0 ? CURL_POLL.OUT : 0);
+    if (what === 0) {
+      this.#map.delete(s);
+      if (e.reported === 0) return true; // never told: nothing to remove
+      return this.#onChange(owner, s, CURL_POLL.REMOVE, e.socketp, e.transport);
+    }
+    if (what === e.reported) return true;
+    e.reported = what;
+    return this.#onChange(owner, s, what, e.socketp, e.transport);
+  }
+}
+
+function samePollset(a: PollEntry[], b: PollEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]!.transport !== b[i]!.transport || a[i]!.what !== b[i]!.what) return false;
+  }
+  return true;
+}

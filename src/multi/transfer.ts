@@ -1,0 +1,121 @@
+// Everything the engine knows about one transfer of one easy handle (libcurl's
+// struct Curl_easy runtime part): its state, what it polls, its named
+// expiries, its connection, its progress and the facts getinfo reports.
+import type { Easy } from '../easy/easy.js';
+import type { OptionStore } from '../easy/option-store.js';
+import type { Connection } from '../conn/connection.js';
+import type { Resolution } from '../dns/resolver.js';
+import type { TcpConnector } from '../cf/tcp-connector.js';
+import type { PollEntry } from './socket-registry.js';
+import type { HeapItem } from './timer-heap.js';
+import type { TransferUrl } from './url-adapter.js';
+import type { HttpExchange } from '../proto/http.js';
+
+export const STATE = {
+  INIT: 'INIT',
+  PENDING: 'PENDING',
+  CONNECT: 'CONNECT',
+  RESOLVING: 'RESOLVING',
+  CONNECTING: 'CONNECTING',
+  PROTOCONNECT: 'PROTOCONNECT',
+  DO: 'DO',
+  DID: 'DID',
+  PERFORMING: 'PERFORMING',
+  DONE: 'DONE',
+  COMPLETED: 'COMPLETED',
+  MSGSENT: 'MSGSENT',
+} as const;
+export type TransferState = (typeof STATE)[keyof typeof STATE];
+
+/** Names of per-transfer expiries (libcurl's expire_id). */
+export const EXPIRE = {
+  RUN_NOW: 'RUN_NOW',
+  TIMEOUT: 'TIMEOUT',
+  CONNECTTIMEOUT: 'CONNECTTIMEOUT',
+  HAPPY_EYEBALLS: 'HAPPY_EYEBALLS',
+} as const;
+export type ExpireId = (typeof EXPIRE)[keyof typeof EXPIRE];
+
+let nextTransferId = 0;
+
+export class Timing {
+  /** performance.now() at start of this transfer (after queueing) */
+  start = 0;
+  queued = 0;
+  namelookup = 0;
+  connect = 0;
+  appconnect = 0;
+  pretransfer = 0;
+  posttransfer = 0;
+  starttransfer = 0;
+  total = 0;
+  redirect = 0;
+}
+
+export class Transfer implements HeapItem {
+  readonly id = nextTransferId++;
+  readonly easy: Easy;
+  readonly opts: OptionStore;
+  state: TransferState = STATE.INIT;
+  pollset: PollEntry[] = [];
+  heapIndex = -1;
+  heapKey = 0;
+  readonly expiries = new Map<ExpireId, number>();
+
+  url: TransferUrl | null = null;
+  conn: Connection | null = null;
+  /** the connection went back to the pool (or was closed); `conn` stays for getinfo */
+  connReleased = false;
+  resolution: Resolution | null = null;
+  connector: TcpConnector | null = null;
+  exchange: HttpExchange | null = null;
+
+  result = 0;
+  errorMessage = '';
+  readonly timing = new Timing();
+
+  // progress counters
+  sizeDownload = 0;
+  sizeUpload = 0;
+  contentLength = -1;
+  uploadLength = -1;
+  headerSize = 0;
+  requestSize = 0;
+  numConnects = 0;
+
+  // getinfo facts
+  responseCode = 0;
+  httpVersion = 0;
+  effectiveUrl = '';
+  effectiveMethod = 'GET';
+  contentType: string | null = null;
+
+  // pause (CURLPAUSE bits) and data held back by a paused write callback
+  pauseBits = 0;
+  heldBody: Buffer[] = [];
+  heldHeaders: Buffer[] = [];
+
+  /** set when a Node event made this transfer worth running (built-in driver) */
+  dirty = false;
+  /** the last progress values told to XFERINFOFUNCTION */
+  lastProgress = '';
+
+  constructor(easy: Easy, opts: OptionStore) {
+    this.easy = easy;
+    this.opts = opts;
+  }
+
+  /** Earliest pending expiry, or undefined. */
+  nextExpiry(): number | undefined {
+    let min: number | undefined;
+    for (const t of this.expiries.values()) if (min === undefined || t < min) min = t;
+    return min;
+  }
+
+  fail(code: number, message: string): void {
+    if (this.result === 0) {
+      this.result = code;
+      this.errorMessage = message;
+    }
+  }
+}

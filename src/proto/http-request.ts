@@ -1,0 +1,74 @@
+// Assembling an HTTP/1.x request head the way libcurl does: request line, Host,
+// User-Agent, Accept, the application's headers (which may replace, remove or
+// blank out the built-in ones), then the body headers.
+import { CURLE, type CURLcode } from '../codes.js';
+import { CURLOPT } from '../easy/option-table.js';
+import type { Transfer } from '../multi/transfer.js';
+
+export interface BuiltRequest {
+  code: CURLcode;
+  method: string;
+  head: Buffer;
+  body?: Buffer;
+}
+
+const DEFAULT_PORT: Record<string, number> = { http: 80, https: 443 };
+
+/** Parse CURLOPT_HTTPHEADER into curl's three kinds of entries. */
+function customHeaders(list: readonly string[] | null): { name: string; line: string | null }[] {
+  const out: { name: string; line: string | null }[] = [];
+  for (const raw of list ?? []) {
+    const colon = raw.indexOf(':');
+    const semi = raw.indexOf(';');
+    if (colon > 0 && (semi < 0 || colon < semi)) {
+      const name = raw.slice(0, colon).trim();
+      const value = raw.slice(colon + 1).trim();
+      // "Name:" with nothing after it removes an internal header and sends nothing
+      out.push({ name, line: value === '' ? null : `${name}: ${value}` });
+    } else if (semi > 0 && raw.slice(semi + 1).trim() === '') {
+      // "Name;" sends the header with an empty value
+      const name = raw.slice(0, semi).trim();
+      out.push({ name, line: `${name}:` });
+    }
+    // anything else (no colon or semicolon) is ignored, as libcurl does
+  }
+  return out;
+}
+
+export function buildRequest(t: Transfer): BuiltRequest {
+  const url = t.url!;
+  const o = t.opts;
+  const postfields = o.get(CURLOPT.POSTFIELDS) as string | Buffer | null;
+  const isPost = o.num(CURLOPT.POST) !== 0 && postfields !== null;
+  let method = o.num(CURLOPT.NOBODY) ? 'HEAD' : isPost ? 'POST' : 'GET';
+  const custom = o.str(CURLOPT.CUSTOMREQUEST);
+  if (custom) method = custom;
+  const version = o.num(CURLOPT.HTTP_VERSION) === 1 ? '1.0' : '1.1';
+
+  const hostValue =
+    (url.ipv6 ? `[${url.host}]` : url.host) + (url.port !== DEFAULT_PORT[url.scheme] ? `:${url.port}` : '');
+  const custom_ = customHeaders(o.get(CURLOPT.HTTPHEADER) as string[] | null);
+  const overridden = new Set(custom_.map((h) => h.name.toLowerCase()));
+
+  const lines: string[] = [`${method} ${url.path} HTTP/${version}`];
+  if (!overridden.has('host')) lines.push(`Host: ${hostValue}`);
+  const ua = o.str(CURLOPT.USERAGENT);
+  if (ua && !overridden.has('user-agent')) lines.push(`User-Agent: ${ua}`);
+  if (!overridden.has('accept')) lines.push('Accept: */*');
+  const referer = o.str(CURLOPT.REFERER);
+  if (referer && !overridden.has('referer')) lines.push(`Referer: ${referer}`);
+  for (const h of custom_) if (h.line !== null) lines.push(h.line);
+
+  let body: Buffer | undefined;
+  if (isPost && !o.num(CURLOPT.NOBODY)) {
+    body = Buffer.isBuffer(postfields) ? postfields : Buffer.from(postfields!, 'latin1');
+    const size = o.num(CURLOPT.POSTFIELDSIZE_LARGE) >= 0 ? o.num(CURLOPT.POSTFIELDSIZE_LARGE) : o.num(CURLOPT.POSTFIELDSIZE);
+    if (size >= 0) body = body.subarray(0, size);
+    if (!overridden.has('content-length')) lines.push(`Content-Length: ${body.length}`);
+    if (!overridden.has('content-type')) lines.push('Content-Type: application/x-www-form-urlencoded');
+  }
+  // header values must not smuggle extra lines onto the wire
+  if (lines.some((l) => /[\r\n]/.test(l))) return { code: CURLE.BAD_FUNCTION_ARGUMENT, method, head: Buffer.alloc(0) };
+  const head = Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
+  return { code: CURLE.OK, method, head, ...(body ? { body } : {}) };
+}

@@ -1,0 +1,137 @@
+// A Transport over a Node stream socket (net.Socket; tls.TLSSocket is one too)
+// used in paused mode, which gives curl's recv(): read() === null is
+// CURLE_AGAIN, and write() returning false means "poll OUT until 'drain'".
+import type { Socket } from 'node:net';
+import { Transport } from './transport.js';
+import { CURL_CSELECT } from '../constants.js';
+
+export type RecvResult =
+  | { kind: 'data'; data: Buffer }
+  | { kind: 'again' }
+  | { kind: 'eof' }
+  | { kind: 'error'; error: Error };
+
+export class StreamTransport extends Transport {
+  readonly socket: Socket;
+  #connected: boolean;
+  #inReady = false;
+  #needDrain = false;
+  #eof = false;
+  #error: Error | null = null;
+  /** bytes put back by the reader (unshift semantics without touching Node's buffer) */
+  #pending: Buffer | null = null;
+
+  /**
+   * @param connected true when the socket is already connected (e.g. a TLS
+   * socket layered on a connected transport) — readiness then starts as OUT.
+   * @param connectEvent the event that means "connected" ('connect' or 'secureConnect').
+   */
+  constructor(socket: Socket, connected = false, connectEvent = 'connect') {
+    super();
+    this.socket = socket;
+    this.#connected = connected;
+    socket.on('readable', () => {
+      this.#inReady = true;
+      this.notify();
+    });
+    if (!connected) {
+      socket.once(connectEvent, () => {
+        this.#connected = true;
+        this.notify();
+      });
+    }
+    socket.on('drain', () => {
+      this.#needDrain = false;
+      this.notify();
+    });
+    socket.on('end', () => {
+      this.#eof = true;
+      this.notify();
+    });
+    socket.on('error', (err) => {
+      this.#error ??= err;
+      this.notify();
+    });
+    socket.on('close', () => {
+      this.#eof = true;
+      this.notify();
+    });
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+  get error(): Error | null {
+    return this.#error;
+  }
+  get eof(): boolean {
+    return this.#eof;
+  }
+
+  readiness(): number {
+    if (this.closed) return CURL_CSELECT.IN | CURL_CSELECT.OUT;
+    let r = 0;
+    if (this.#error) return CURL_CSELECT.IN | CURL_CSELECT.OUT | CURL_CSELECT.ERR;
+    if (this.#inReady || this.#eof || this.#pending) r |= CURL_CSELECT.IN;
+    if (this.#connected && !this.#needDrain) r |= CURL_CSELECT.OUT;
+    return r;
+  }
+
+  /** Non-blocking receive. Never throws. */
+  recv(): RecvResult {
+    if (this.#pending) {
+      const data = this.#pending;
+      this.#pending = null;
+      return { kind: 'data', data };
+    }
+    if (this.closed) return { kind: 'error', error: new Error('socket closed') };
+    const data = this.socket.read() as Buffer | null;
+    if (data !== null) {
+      // Node sets needReadable when its buffer drains, so a later arrival emits 'readable' again
+      this.#inReady = this.socket.readableLength > 0;
+      return { kind: 'data', data };
+    }
+    this.#inReady = false;
+    if (this.#error) return { kind: 'error', error: this.#error };
+    if (this.#eof || this.socket.readableEnded) return { kind: 'eof' };
+    return { kind: 'again' };
+  }
+
+  /** Put bytes back to be returned first by the next recv(). */
+  unrecv(data: Buffer): void {
+    if (data.length === 0) return;
+    this.#pending = this.#pending ? Buffer.concat([data, this.#pending]) : data;
+  }
+
+  /**
+   * Non-blocking send: Node always takes the bytes; when its buffer is over the
+   * high-water mark we stop being OUT-ready until 'drain'.
+   */
+  send(data: Buffer | string): { ok: true } | { ok: false; error: Error } {
+    if (this.#error) return { ok: false, error: this.#error };
+    if (this.closed || this.socket.destroyed || this.socket.writableEnded) {
+      return { ok: false, error: new Error('socket closed') };
+    }
+    if (!this.socket.write(data)) this.#needDrain = true;
+    return { ok: true };
+  }
+
+  get writeBlocked(): boolean {
+    return this.#needDrain;
+  }
+
+  /**
+   * Whether an idle connection is still usable: libcurl's conn_is_alive — an
+   * idle connection that turned readable (data or EOF) is dead.
+   */
+  isAliveWhileIdle(): boolean {
+    return !this.closed && !this.#error && !this.#eof && !this.#pending &&
+      !this.socket.destroyed && this.socket.readableLength === 0;
+  }
+
+  protected closeResources(): void {
+    this.socket.removeAllListeners('readable');
+    this.socket.on('error', () => {}); // late errors after destroy must not crash the process
+    this.socket.destroy();
+  }
+}

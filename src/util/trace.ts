@@ -1,0 +1,42 @@
+// Verbose output: CURLOPT_VERBOSE sends libcurl's informational texts and the
+// protocol headers either to DEBUGFUNCTION or, without one, to stderr in
+// libcurl's default format ("* text", "> sent header", "< received header").
+import { CURLOPT } from '../easy/option-table.js';
+import { CURLINFO_TYPE } from '../constants.js';
+import type { DebugCallback } from '../easy/callbacks.js';
+import type { Transfer } from '../multi/transfer.js';
+import type { CallbackGuard } from '../cw/client-writer.js';
+
+function defaultDebug(type: number, data: Buffer): void {
+  switch (type) {
+    case CURLINFO_TYPE.TEXT:
+      process.stderr.write('* ' + data.toString('latin1'));
+      break;
+    case CURLINFO_TYPE.HEADER_OUT:
+      for (const line of data.toString('latin1').split(/(?<=\n)/)) if (line) process.stderr.write('> ' + line);
+      break;
+    case CURLINFO_TYPE.HEADER_IN:
+      process.stderr.write('< ' + data.toString('latin1'));
+      break;
+    default:
+      break; // data is not shown by the default debug function
+  }
+}
+
+export function traceData(g: CallbackGuard, t: Transfer, type: number, data: Buffer | string): void {
+  if (!t.opts.num(CURLOPT.VERBOSE)) return;
+  const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+  const fn = t.opts.get(CURLOPT.DEBUGFUNCTION) as DebugCallback | null;
+  if (!fn) return defaultDebug(type, buf);
+  const clientp = t.opts.get(CURLOPT.DEBUGDATA);
+  try {
+    g.inCallback(() => fn(t.easy, type, buf, clientp));
+  } catch {
+    // a throwing debug callback must not break the transfer; libcurl ignores its return value
+  }
+}
+
+export function traceText(g: CallbackGuard, t: Transfer, text: string): void {
+  if (!t.opts.num(CURLOPT.VERBOSE)) return;
+  traceData(g, t, CURLINFO_TYPE.TEXT, text.endsWith('\n') ? text : text + '\n');
+}
