@@ -5,7 +5,7 @@
 // number, the engine polls it for IN like any socket, and it turns readable
 // when the answer is in — libcurl's threaded resolver does the same with an
 // eventfd. IP literals and cache hits resolve synchronously without one.
-import { lookup } from 'node:dns';
+import { lookup, Resolver } from 'node:dns';
 import { isIP } from 'node:net';
 import { SignalTransport } from '../transport/transport.js';
 
@@ -64,13 +64,20 @@ export class Resolution {
   }
 }
 
-/**
- * Resolve `host` for `ipresolve` (0 whatever, 1 v4, 2 v6).
- * `onAnswer` stores successful answers in the cache.
- */
-export function resolveHost(
-  host: string, port: number, ipresolve: number, cache: DnsCache, cacheSeconds: number, now: number,
-): Resolution {
+export interface ResolveOptions {
+  ipresolve: number; // 0 whatever, 1 v4, 2 v6
+  cacheSeconds: number; // CURLOPT_DNS_CACHE_TIMEOUT; -1 forever, 0 off
+  /** CURLOPT_DNS_SERVERS: "host[:port],…" — ask these servers directly instead of getaddrinfo */
+  servers: string | null;
+}
+
+function wanted(a: ResolvedAddress, ipresolve: number): boolean {
+  return ipresolve === 0 || (ipresolve === 1 ? a.family === 4 : a.family === 6);
+}
+
+/** Resolve `host` for a transfer; answers are cached in `cache`. */
+export function resolveHost(host: string, port: number, o: ResolveOptions, cache: DnsCache, now: number): Resolution {
+  const { ipresolve, cacheSeconds } = o;
   const fam = isIP(host);
   if (fam) {
     if ((ipresolve === 1 && fam !== 4) || (ipresolve === 2 && fam !== 6)) {
@@ -78,24 +85,64 @@ export function resolveHost(
     }
     return Resolution.done({ ok: true, addresses: [{ address: host, family: fam as 4 | 6 }] });
   }
-  const key = `${host.toLowerCase()}:${port}:${ipresolve}`;
+  const lower = host.toLowerCase().replace(/\.$/, '');
+  if (lower === 'localhost' || lower.endsWith('.localhost')) {
+    // libcurl answers "localhost" itself, never asking a resolver (RFC 6761 §6.3)
+    const addresses = [{ address: '::1', family: 6 as const }, { address: '127.0.0.1', family: 4 as const }]
+      .filter((a) => wanted(a, ipresolve));
+    return Resolution.done({ ok: true, addresses });
+  }
+  const key = `${lower}:${port}:${ipresolve}`;
   const cached = cacheSeconds !== 0 ? cache.get(key, cacheSeconds, now) : undefined;
   if (cached) return Resolution.done({ ok: true, addresses: cached });
 
   const r = new Resolution();
   const signal = new SignalTransport();
   r.signal = signal;
-  const family = ipresolve === 1 ? 4 : ipresolve === 2 ? 6 : 0;
-  lookup(host, { all: true, family, verbatim: true }, (err, addrs) => {
+  const answer = (addresses: ResolvedAddress[]): void => {
     if (r.cancelled) return;
-    if (err || addrs.length === 0) {
+    if (addresses.length === 0) {
       r.outcome = { ok: false, message: `Could not resolve host: ${host}` };
     } else {
-      const addresses = addrs.map((a) => ({ address: a.address, family: (a.family === 6 ? 6 : 4) as 4 | 6 }));
       r.outcome = { ok: true, addresses };
       if (cacheSeconds !== 0) cache.put(key, addresses, performance.now());
     }
     signal.signal();
-  });
+  };
+  if (o.servers) queryServers(host, o.servers, ipresolve, answer);
+  else {
+    const family = ipresolve === 1 ? 4 : ipresolve === 2 ? 6 : 0;
+    lookup(host, { all: true, family, verbatim: true }, (err, addrs) => {
+      answer(err ? [] : addrs.map((a) => ({ address: a.address, family: (a.family === 6 ? 6 : 4) as 4 | 6 })));
+    });
+  }
   return r;
+}
+
+/** CURLOPT_DNS_SERVERS: query the given servers for A and AAAA records. */
+function queryServers(host: string, servers: string, ipresolve: number, done: (a: ResolvedAddress[]) => void): void {
+  const resolver = new Resolver({ timeout: 2000, tries: 2 });
+  try {
+    resolver.setServers(servers.split(',').map((s) => s.trim()).filter(Boolean));
+  } catch {
+    return done([]);
+  }
+  const v4: ResolvedAddress[] = [];
+  const v6: ResolvedAddress[] = [];
+  let waiting = (ipresolve !== 2 ? 1 : 0) + (ipresolve !== 1 ? 1 : 0);
+  const finish = (): void => {
+    if (--waiting === 0) done([...v6, ...v4]);
+  };
+  if (ipresolve !== 2) {
+    resolver.resolve4(host, (err, list) => {
+      if (!err) for (const address of list) v4.push({ address, family: 4 });
+      finish();
+    });
+  }
+  if (ipresolve !== 1) {
+    resolver.resolve6(host, (err, list) => {
+      if (!err) for (const address of list) v6.push({ address, family: 6 });
+      finish();
+    });
+  }
 }

@@ -140,8 +140,11 @@ function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
   e.pool.opened(probe);
   t.conn = probe;
   e.expire(t, EXPIRE.CONNECTTIMEOUT, now + connectTimeoutMs(t));
-  t.resolution = resolveHost(url.host, url.port, t.opts.num(CURLOPT.IPRESOLVE), e.dnsCache,
-    t.opts.has(CURLOPT.DNS_CACHE_TIMEOUT) ? t.opts.num(CURLOPT.DNS_CACHE_TIMEOUT) : 60, now);
+  t.resolution = resolveHost(url.host, url.port, {
+    ipresolve: t.opts.num(CURLOPT.IPRESOLVE),
+    cacheSeconds: t.opts.num(CURLOPT.DNS_CACHE_TIMEOUT),
+    servers: t.opts.str(CURLOPT.DNS_SERVERS),
+  }, e.dnsCache, now);
   setState(e, t, STATE.RESOLVING);
 }
 

@@ -1,0 +1,141 @@
+// Bad input and failures end in libcurl's CURLcode, with libcurl's messages,
+// over real loopback sockets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { Easy, CURLOPT, CURLE, CURLINFO, openSocketCount } from '../../src/index.js';
+import { startRawServer, ok } from '../helpers/raw-http-server.js';
+import { startDnsServer } from '../helpers/dns-server.js';
+
+async function run(url: string, setup?: (e: Easy) => void): Promise<{ code: number; body: string; easy: Easy }> {
+  const e = new Easy();
+  const chunks: Buffer[] = [];
+  e.setopt(CURLOPT.URL, url);
+  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (chunks.push(d), d.length));
+  setup?.(e);
+  const code = await e.perform();
+  e.cleanup();
+  return { code, body: Buffer.concat(chunks).toString('latin1'), easy: e };
+}
+
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+test('malformed URL -> CURLE_URL_MALFORMAT', async () => {
+  for (const url of ['http://', 'http://exa mple.com/', 'http://[::1/', 'http://host:99999/', '']) {
+    const { code } = await run(url);
+    assert.equal(code, CURLE.URL_MALFORMAT, url);
+  }
+});
+
+test('unknown scheme -> CURLE_UNSUPPORTED_PROTOCOL', async () => {
+  const { code, easy } = await run('foo://127.0.0.1/');
+  assert.equal(code, CURLE.UNSUPPORTED_PROTOCOL);
+  assert.match(easy.errorBuffer, /foo/);
+});
+
+test('connection refused -> CURLE_COULDNT_CONNECT', async () => {
+  const port = await closedPort();
+  const { code, easy } = await run(`http://127.0.0.1:${port}/`);
+  assert.equal(code, CURLE.COULDNT_CONNECT);
+  assert.match(easy.errorBuffer, new RegExp(`Failed to connect to 127.0.0.1 port ${port} after \\d+ ms`));
+  assert.equal(openSocketCount(), 0);
+});
+
+test('unresolvable host -> CURLE_COULDNT_RESOLVE_HOST (through a local DNS server)', async () => {
+  const dns = await startDnsServer({});
+  const { code, easy } = await run('http://nonexistent.test/', (e) => e.setopt(CURLOPT.DNS_SERVERS, dns.address));
+  assert.equal(code, CURLE.COULDNT_RESOLVE_HOST);
+  assert.equal(easy.errorBuffer, 'Could not resolve host: nonexistent.test');
+  assert.ok(dns.queries.length > 0, 'the local DNS server was asked');
+  await dns.close();
+});
+
+test('a name resolved through DNS connects to what DNS said', async () => {
+  const dns = await startDnsServer({ 'app.test': { a: ['127.0.0.1'] } });
+  const srv = await startRawServer(() => ok('via dns'));
+  const { code, body, easy } = await run(`http://app.test:${srv.port}/`, (e) => {
+    e.setopt(CURLOPT.DNS_SERVERS, dns.address);
+    e.setopt(CURLOPT.IPRESOLVE, 1);
+  });
+  assert.equal(code, CURLE.OK);
+  assert.equal(body, 'via dns');
+  assert.equal(easy.getinfo(CURLINFO.PRIMARY_IP), '127.0.0.1');
+  assert.ok(easy.getinfo(CURLINFO.NAMELOOKUP_TIME_T) >= 0);
+  await srv.close();
+  await dns.close();
+});
+
+test('TIMEOUT_MS on a server that never answers -> CURLE_OPERATION_TIMEDOUT', async () => {
+  const srv = await startRawServer(() => ({ hang: true }));
+  const { code, easy } = await run(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.TIMEOUT_MS, 200));
+  assert.equal(code, CURLE.OPERATION_TIMEDOUT);
+  assert.match(easy.errorBuffer, /^Operation timed out after \d+ milliseconds with 0 bytes received$/);
+  await srv.close();
+});
+
+test('TIMEOUT_MS while the body trickles -> CURLE_OPERATION_TIMEDOUT with the count', async () => {
+  const srv = await startRawServer(() => ({ data: 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc' }));
+  const { code, easy } = await run(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.TIMEOUT_MS, 200));
+  assert.equal(code, CURLE.OPERATION_TIMEDOUT);
+  assert.match(easy.errorBuffer, /with 3 out of 100 bytes received$/);
+  await srv.close();
+});
+
+test('garbage status line -> CURLE_WEIRD_SERVER_REPLY', async () => {
+  const srv = await startRawServer(() => ({ data: 'SPDY/9 what is this\r\n\r\n', close: true }));
+  const { code } = await run(`http://127.0.0.1:${srv.port}/`);
+  assert.equal(code, CURLE.WEIRD_SERVER_REPLY);
+  await srv.close();
+});
+
+test('server closing mid-body -> CURLE_PARTIAL_FILE, the bytes that came are delivered', async () => {
+  const srv = await startRawServer(() => ({ data: 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabcd', close: true }));
+  const { code, body, easy } = await run(`http://127.0.0.1:${srv.port}/`);
+  assert.equal(code, CURLE.PARTIAL_FILE);
+  assert.equal(body, 'abcd');
+  assert.match(easy.errorBuffer, /transfer closed with 6 bytes remaining to read/);
+  await srv.close();
+});
+
+test('server closing mid-chunked-body -> CURLE_PARTIAL_FILE', async () => {
+  const srv = await startRawServer(() => ({
+    data: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n5\r\nwo', close: true,
+  }));
+  const { code, body } = await run(`http://127.0.0.1:${srv.port}/`);
+  assert.equal(code, CURLE.PARTIAL_FILE);
+  assert.equal(body, 'hellowo');
+  await srv.close();
+});
+
+test('empty reply -> CURLE_GOT_NOTHING', async () => {
+  const srv = await startRawServer(() => ({ close: true }));
+  const { code } = await run(`http://127.0.0.1:${srv.port}/`);
+  assert.equal(code, CURLE.GOT_NOTHING);
+  await srv.close();
+});
+
+test('a write callback returning a short count -> CURLE_WRITE_ERROR', async () => {
+  const srv = await startRawServer(() => ok('0123456789'));
+  const { code } = await run(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.WRITEFUNCTION, () => 1));
+  assert.equal(code, CURLE.WRITE_ERROR);
+  await srv.close();
+});
+
+test('setopt: unknown id, wrong type, not implemented', () => {
+  const e = new Easy();
+  assert.equal(e.setopt(999999 as never, 1 as never), CURLE.UNKNOWN_OPTION);
+  assert.equal(e.setopt(CURLOPT.URL, 42 as never), CURLE.BAD_FUNCTION_ARGUMENT);
+  assert.equal(e.setopt(CURLOPT.TIMEOUT_MS, 'soon' as never), CURLE.BAD_FUNCTION_ARGUMENT);
+  assert.equal(e.setopt(CURLOPT.TIMEOUT_MS, -1), CURLE.BAD_FUNCTION_ARGUMENT);
+  assert.equal(e.setopt(CURLOPT.WRITEFUNCTION, 'nope' as never), CURLE.BAD_FUNCTION_ARGUMENT);
+  assert.equal(e.setopt(CURLOPT.TFTP_BLKSIZE, 512), CURLE.NOT_BUILT_IN);
+  assert.equal(e.setopt('URL', 'http://127.0.0.1/'), CURLE.OK);
+  assert.equal(e.setopt('CURLOPT_TIMEOUT_MS', 5), CURLE.OK);
+  assert.equal(e.setopt('NO_SUCH_OPTION', 5), CURLE.UNKNOWN_OPTION);
+});
