@@ -18,7 +18,7 @@ export interface TransferUrl {
   host: string;
   /** The port to connect to: explicit, else the scheme's default (0 for file). */
   port: number;
-  /** The request target: path plus "?query" when there is a non-empty query. */
+  /** The request target: path plus "?query" when the URL had a '?' (even empty). */
   path: string;
   /** Credentials from the URL, URL-decoded (as libcurl does before use). */
   user?: string;
@@ -95,7 +95,9 @@ export function transferUrlFromHandle(h: CurlUrl): { code: number; url?: Transfe
   const port = Number(h.get(CURLUPART.PORT, CURLU.DEFAULT_PORT).value ?? '0');
   // The path goes on the wire URL-encoded (spaces, high bytes), as url.c asks.
   const path = h.get(CURLUPART.PATH, CURLU.URLENCODE).value ?? '/';
-  const query = h.get(CURLUPART.QUERY).value;
+  // An empty query still goes on the wire ("GET /a?"), as curl 7.88.1 does
+  // while its effective URL drops the '?'.
+  const query = h.get(CURLUPART.QUERY, CURLU.GET_EMPTY).value;
   const out: TransferUrl = {
     scheme,
     host,
