@@ -101,7 +101,7 @@ function stateInit(e: MultiEngine, t: Transfer, now: number): void {
     t.fail(CURLE.URL_MALFORMAT, 'No URL set');
     return finish(e, t, false);
   }
-  const r = parseUrlForTransfer(raw, t.opts.num(CURLOPT.PORT), t.opts.str(CURLOPT.DEFAULT_PROTOCOL));
+  const r = parseUrlForTransfer(raw, t.opts.num(CURLOPT.PORT), t.opts.str(CURLOPT.DEFAULT_PROTOCOL), t.opts.num(CURLOPT.PATH_AS_IS) !== 0);
   if (r.code !== 0 || !('url' in r)) {
     t.fail(r.code, 'message' in r ? r.message : easyStrerror(r.code));
     return finish(e, t, false);

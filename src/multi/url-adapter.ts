@@ -1,57 +1,37 @@
-// The engine's view of a URL to transfer, and the one place that turns
-// CURLOPT_URL (+ PORT, DEFAULT_PROTOCOL) into it.
+// The one place that turns CURLOPT_URL (+ PORT, DEFAULT_PROTOCOL, PATH_AS_IS)
+// into the engine's view of a URL, through curl's URL API (src/url), and
+// refuses schemes the engine cannot transfer yet.
 import { CURLE } from '../codes.js';
+import { parseTransferUrl, type TransferUrl } from '../url/parse-url.js';
 
-export interface TransferUrl {
-  scheme: string;
-  host: string; // no brackets for IPv6
-  port: number;
-  /** request target: path plus query */
-  path: string;
-  user?: string;
-  password?: string;
-  href: string;
-  ipv6: boolean;
-}
+export type { TransferUrl };
 
-const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443, file: 0 };
-export const SUPPORTED_SCHEMES = new Set(['http']);
+/** Schemes with a protocol handler in this build. */
+export const SUPPORTED_SCHEMES: ReadonlySet<string> = new Set(['http']);
+
+const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
 
 export type UrlResult = { code: 0; url: TransferUrl } | { code: number; message: string };
 
-export function parseUrlForTransfer(raw: string, portOverride: number, defaultProtocol: string | null): UrlResult {
-  let input = raw.trim();
-  if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(input)) {
-    if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(input) === false && /^[a-zA-Z][a-zA-Z0-9+.-]*:[^0-9]/.test(input) && !input.includes('//')) {
-      return { code: CURLE.URL_MALFORMAT, message: 'URL rejected: Bad scheme' };
+export function parseUrlForTransfer(raw: string, portOverride: number, defaultProtocol: string | null, pathAsIs = false): UrlResult {
+  const r = parseTransferUrl(raw, { ...(defaultProtocol ? { defaultProtocol } : {}), pathAsIs });
+  if (r.code !== CURLE.OK || !r.url) {
+    if (r.code === CURLE.UNSUPPORTED_PROTOCOL) {
+      const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(raw)?.[1]?.toLowerCase() ?? raw;
+      return { code: r.code, message: `Protocol "${scheme}" not supported` };
     }
-    input = `${defaultProtocol ?? 'http'}://${input}`;
+    return { code: r.code || CURLE.URL_MALFORMAT, message: 'URL rejected: Malformed input to a URL function' };
   }
-  const scheme = input.slice(0, input.indexOf(':')).toLowerCase();
-  if (!(scheme in DEFAULT_PORTS) || !SUPPORTED_SCHEMES.has(scheme)) {
-    return { code: CURLE.UNSUPPORTED_PROTOCOL, message: `Protocol "${scheme}" not supported` };
+  const url = r.url;
+  if (!SUPPORTED_SCHEMES.has(url.scheme)) {
+    return { code: CURLE.UNSUPPORTED_PROTOCOL, message: `Protocol "${url.scheme}" not supported` };
   }
-  // control characters and spaces are never valid in a URL given to libcurl
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x20\x7f]/.test(input)) return { code: CURLE.URL_MALFORMAT, message: 'URL rejected: Malformed input to a URL function' };
-  let u: URL;
-  try {
-    u = new URL(input);
-  } catch {
-    return { code: CURLE.URL_MALFORMAT, message: 'URL rejected: Malformed input to a URL function' };
+  if (!url.host) return { code: CURLE.URL_MALFORMAT, message: 'URL rejected: No host part in the URL' };
+  if (portOverride > 0 && portOverride !== url.port) {
+    // CURLOPT_PORT wins over the URL's port, and shows in the effective URL
+    url.port = portOverride;
+    const host = url.ipv6 ? `[${url.host}]` : url.host;
+    url.href = url.href.replace(/^([a-z]+:\/\/(?:[^@/]*@)?)[^/?#]*/i, `$1${host}${portOverride === DEFAULT_PORTS[url.scheme] ? '' : `:${portOverride}`}`);
   }
-  if (!u.hostname) return { code: CURLE.URL_MALFORMAT, message: 'URL rejected: No host part in the URL' };
-  const ipv6 = u.hostname.startsWith('[');
-  const host = ipv6 ? u.hostname.slice(1, -1) : u.hostname;
-  const port = portOverride || (u.port ? Number(u.port) : DEFAULT_PORTS[scheme]!);
-  const path = (u.pathname || '/') + u.search;
-  return {
-    code: 0,
-    url: {
-      scheme, host, port, path, ipv6,
-      ...(u.username ? { user: decodeURIComponent(u.username) } : {}),
-      ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-      href: `${scheme}://${ipv6 ? `[${host}]` : host}${u.port || portOverride ? `:${port}` : ''}${path}`,
-    },
-  };
+  return { code: 0, url };
 }
