@@ -1,0 +1,54 @@
+// CLI: run curl's own test cases against a client.
+//   node dist/test/curl-suite/run-suite.js --client /usr/bin/curl [--only 1,2,3]
+//        [--jobs 3] [--timeout 20] [--verbose] [--keep] [--data-dir DIR]
+//        [--update-passing FILE]
+// The client may also come from $CURL_SUITE_CLIENT. Exit status is 1 when any
+// case fails.
+
+import { writeFileSync } from 'node:fs';
+import { runSuite } from './runner/suite.js';
+
+function usage(msg: string): never {
+  process.stderr.write(`run-suite: ${msg}\nusage: run-suite --client CMD [--only N,N] [--jobs N] [--timeout S] [--verbose] [--keep] [--data-dir DIR] [--update-passing FILE]\n`);
+  process.exit(2);
+}
+
+const argv = process.argv.slice(2);
+let client = process.env['CURL_SUITE_CLIENT'] ?? '';
+let only: number[] = [];
+let jobs = 3;
+let timeoutMs = 20_000;
+let verbose = false;
+let keep = false;
+let dataDir: string | undefined;
+let updatePassing: string | undefined;
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i] as string;
+  const val = (): string => argv[++i] ?? usage(`${a} needs a value`);
+  if (a === '--client') client = val();
+  else if (a === '--only') only = val().split(/[,\s]+/).filter(Boolean).map(Number);
+  else if (a === '--jobs') jobs = Number(val());
+  else if (a === '--timeout') timeoutMs = Number(val()) * 1000;
+  else if (a === '--verbose' || a === '-v') verbose = true;
+  else if (a === '--keep') keep = true;
+  else if (a === '--data-dir') dataDir = val();
+  else if (a === '--update-passing') updatePassing = val();
+  else usage(`unknown argument ${a}`);
+}
+if (!client) usage('no client given');
+
+const summary = await runSuite({
+  client, only, jobs, timeoutMs, keep, ...(dataDir ? { dataDir } : {}),
+  onResult: (r) => {
+    const reason = r.reason ? ` (${r.reason})` : '';
+    process.stdout.write(`${r.verdict} ${r.num}${reason}\n`);
+    if (verbose && r.detail) process.stdout.write(r.detail.replace(/^/gm, '    ') + '\n');
+  },
+});
+const total = summary.results.length;
+process.stdout.write(
+  `\nSUMMARY: ${summary.passed.length} passed, ${summary.failed.length} failed, ${summary.skipped.length} skipped, of ${total}\n`,
+);
+if (summary.failed.length) process.stdout.write(`FAILED: ${summary.failed.join(' ')}\n`);
+if (updatePassing) writeFileSync(updatePassing, summary.passed.map((n) => `${n}\n`).join(''));
+process.exitCode = summary.failed.length ? 1 : 0;

@@ -1,0 +1,302 @@
+// Runs one curl test case the way runtests.pl / singletest.pl does:
+//  1. start per-case servers (http on 127.0.0.1 and ::1, https, http-proxy) on
+//     ephemeral ports, so cases never share state and can run in parallel;
+//  2. preprocess the file with those ports, decide SKIP (servers, features,
+//     precheck), write the <file> inputs into a fresh %LOGDIR;
+//  3. run `CLIENT -q --output log/curlN.out --include <command>` through
+//     /bin/sh in the case dir, stdout/stderr to log/stdoutN / log/stderrN;
+//  4. verify stdout, stderr, protocol, proxy, data, files, exit code,
+//     notexists and postcheck, in runtests' order and with its rules.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { ClientInfo } from './client-info.js';
+import { preprocess, type PreprocessContext } from './preprocess.js';
+import { SwsServer } from './sws-server.js';
+import { applyLineOps, splitLines, stripLines } from './strip.js';
+import { partContent, TestFile } from './test-file.js';
+
+export type Verdict = 'PASS' | 'FAIL' | 'SKIP';
+
+export interface CaseResult {
+  readonly num: number;
+  readonly verdict: Verdict;
+  readonly reason: string;
+  /** Human-readable detail (diff) for failures. */
+  readonly detail?: string;
+}
+
+export interface RunOptions {
+  readonly dataDir: string;
+  readonly client: ClientInfo;
+  readonly timeoutMs: number;
+  readonly tls?: { key: string; cert: string } | undefined;
+  readonly ipv6: boolean;
+  /** Keep the case directory (for debugging). */
+  readonly keep?: boolean;
+}
+
+const SUPPORTED_SERVERS = new Set(['http', 'http-ipv6', 'http-proxy', 'https']);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function readBin(file: string): string | undefined {
+  try {
+    return readFileSync(file).toString('latin1');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A small line diff: expected vs actual with the first difference marked. */
+export function describeDiff(what: string, expected: string, actual: string): string {
+  const e = splitLines(expected);
+  const a = splitLines(actual);
+  let i = 0;
+  while (i < e.length && i < a.length && e[i] === a[i]) i++;
+  const show = (ls: string[]): string =>
+    ls.slice(Math.max(0, i - 2), i + 6).map((l, k) => `   ${k + Math.max(0, i - 2) === i ? '>' : ' '} ${JSON.stringify(l)}`).join('\n');
+  return `${what} differs at line ${i + 1} (expected ${e.length} lines, got ${a.length}):\n  expected:\n${show(e)}\n  actual:\n${show(a)}`;
+}
+
+function hasFeatureFn(client: ClientInfo): (f: string) => boolean {
+  return (f) => client.features.has(f) || client.features.has(f.toLowerCase());
+}
+
+export async function runCase(num: number, opts: RunOptions): Promise<CaseResult> {
+  const file = path.join(opts.dataDir, `test${num}`);
+  const raw = readBin(file);
+  if (raw === undefined) return { num, verdict: 'SKIP', reason: 'no such test file' };
+
+  const caseDir = mkdtempSync(path.join(os.tmpdir(), `curl-suite-${num}-`));
+  const logDir = path.join(caseDir, 'log');
+  mkdirSync(logDir);
+  let test: TestFile | undefined;
+  const http = new SwsServer({ logFile: path.join(logDir, 'server.input'), testNumber: num, test: () => test });
+  const proxy = new SwsServer({ logFile: path.join(logDir, 'proxy.input'), testNumber: num, test: () => test });
+  try {
+    const httpPort = await http.listen('127.0.0.1');
+    const http6Port = opts.ipv6 ? await http.listen('::1') : await freePort();
+    const httpsPort = opts.tls ? await http.listen('127.0.0.1', opts.tls) : await freePort();
+    const proxyPort = await proxy.listen('127.0.0.1');
+    const noListenPort = await freePort();
+    const user = os.userInfo().username;
+    const vars: Record<string, string> = {
+      HOSTIP: '127.0.0.1', CLIENTIP: '127.0.0.1', HOST6IP: '[::1]', CLIENT6IP: '[::1]', 'CLIENT6IP-NB': '::1',
+      HTTPPORT: String(httpPort), HTTP6PORT: String(http6Port), HTTPSPORT: String(httpsPort),
+      PROXYPORT: String(proxyPort), NOLISTENPORT: String(noListenPort),
+      TESTNUMBER: String(num), LOGDIR: 'log', PWD: caseDir, FILE_PWD: caseDir,
+      SRCDIR: path.dirname(opts.dataDir), CERTDIR: path.dirname(opts.dataDir),
+      VERSION: opts.client.version, VERNUM: opts.client.version.replace(/-DEV$/, ''),
+      USER: user, CURL: opts.client.command, PERL: 'perl', DEV_NULL: '/dev/null',
+      DATE: new Date().toISOString().slice(0, 10),
+    };
+    const ctx: PreprocessContext = {
+      vars, clientName: opts.client.name, clientVersion: opts.client.version,
+      hasFeature: hasFeatureFn(opts.client),
+    };
+    const pre = preprocess(raw, ctx);
+    test = new TestFile(pre.lines);
+    if (pre.missingInclude !== undefined) return { num, verdict: 'SKIP', reason: `include file ${pre.missingInclude} not available` };
+
+    // ---- skip decisions, as runtests makes them
+    for (const s of test.getList('client', 'server')) {
+      const name = s.split(/\s+/)[0] ?? '';
+      if (!SUPPORTED_SERVERS.has(name)) return { num, verdict: 'SKIP', reason: `server ${name} not supported` };
+      if (name === 'https' && !opts.tls) return { num, verdict: 'SKIP', reason: 'no TLS certificate' };
+      if (name === 'http-ipv6' && !opts.ipv6) return { num, verdict: 'SKIP', reason: 'no IPv6 loopback' };
+    }
+    const has = hasFeatureFn(opts.client);
+    for (const f of test.getList('client', 'features')) {
+      const neg = f.startsWith('!');
+      const name = neg ? f.slice(1) : f;
+      if (neg === has(name)) return { num, verdict: 'SKIP', reason: neg ? `feature ${name} present` : `missing feature ${name}` };
+    }
+    if (test.has('client', 'tool')) return { num, verdict: 'SKIP', reason: 'needs a libtest tool' };
+    const cmdPart = test.getPart('client', 'command');
+    if (!cmdPart) return { num, verdict: 'SKIP', reason: 'no command' };
+    const cmdType = cmdPart.attrs['type'];
+    if (cmdType && cmdType !== 'default') return { num, verdict: 'SKIP', reason: `command type ${cmdType}` };
+
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: caseDir, CURL_HOME: caseDir, XDG_CONFIG_HOME: caseDir, COLUMNS: '79' };
+    for (const k of Object.keys(env)) {
+      if (/_proxy$/i.test(k) || /^(CURL_CA_BUNDLE|SSL_CERT_DIR|SSL_CERT_FILE|SSLKEYLOGFILE|CURL_SSLKEYLOGFILE)$/.test(k)) delete env[k];
+    }
+    for (const line of test.getList('client', 'setenv')) {
+      const eq = line.indexOf('=');
+      if (eq < 0) delete env[line];
+      else env[line.slice(0, eq)] = line.slice(eq + 1);
+    }
+
+    const pre_check = test.getPart('client', 'precheck');
+    if (pre_check) {
+      const r = spawnSync('/bin/sh', ['-c', pre_check.lines.join('').replace(/\n/g, ' ')], { cwd: caseDir, env, timeout: opts.timeoutMs, encoding: 'latin1' });
+      const msg = `${r.stdout ?? ''}`.trim();
+      if (r.status !== 0 || msg) return { num, verdict: 'SKIP', reason: `precheck: ${msg || `exit ${r.status}`}` };
+    }
+
+    // ---- input files
+    for (const part of ['file', 'file1', 'file2', 'file3', 'file4']) {
+      const p = test.getPart('client', part);
+      if (!p) continue;
+      const name = p.attrs['name'];
+      if (!name) continue;
+      const target = path.resolve(caseDir, name);
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, Buffer.from(partContent(p), 'latin1'));
+    }
+    const stdinPart = test.getPart('client', 'stdin');
+    const stdinFile = path.join(logDir, `stdin-for-${num}`);
+    if (stdinPart) writeFileSync(stdinFile, Buffer.from(partContent(stdinPart), 'latin1'));
+
+    // ---- the command line
+    const option = cmdPart.attrs['option'] ?? '';
+    const cmd = cmdPart.lines.map((l) => l.replace(/\r?\n$/, '')).join(' ').trim();
+    const curlOut = `log/curl${num}.out`;
+    let args = '';
+    if (!/no-q/.test(option)) args += ' -q';
+    if (!/no-output/.test(option) && (!test.has('verify', 'stdout') || /force-output/.test(option))) args += ` --output ${curlOut}`;
+    if (!/no-include/.test(option)) args += ' --include';
+    const shellCmd = `${opts.client.command}${args} ${cmd} > log/stdout${num} 2> log/stderr${num}` + (stdinPart ? ` < log/stdin-for-${num}` : ' < /dev/null');
+    writeFileSync(path.join(logDir, 'commands.log'), shellCmd + '\n');
+
+    const exit = await runShell(shellCmd, caseDir, env, opts.timeoutMs);
+    // Let the servers notice the closed connections (connection-monitor logs that).
+    for (let i = 0; i < 50 && http.openConnections + proxy.openConnections > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    if (exit.timedOut) return { num, verdict: 'FAIL', reason: `timed out after ${opts.timeoutMs} ms` };
+
+    return verify(num, test, caseDir, exit.code);
+  } catch (err) {
+    return { num, verdict: 'FAIL', reason: `runner error: ${(err as Error).message}` };
+  } finally {
+    await http.close();
+    await proxy.close();
+    if (!opts.keep) rmSync(caseDir, { recursive: true, force: true });
+  }
+}
+
+function runShell(cmd: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', cmd], { cwd, env, stdio: 'ignore', detached: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      // The shell and the client share a process group we created.
+      try { if (child.pid) process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    }, timeoutMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : -1), timedOut });
+    });
+    child.on('error', () => {
+      clearTimeout(timer);
+      resolve({ code: -1, timedOut });
+    });
+  });
+}
+
+function verify(num: number, test: TestFile, caseDir: string, exitCode: number): CaseResult {
+  const fail = (reason: string, detail?: string): CaseResult =>
+    detail === undefined ? { num, verdict: 'FAIL', reason } : { num, verdict: 'FAIL', reason, detail };
+  const logDir = path.join(caseDir, 'log');
+  const stripfile = test.getPart('verify', 'stripfile')?.lines ?? [];
+
+  // stdout
+  const stdoutPart = test.getPart('verify', 'stdout');
+  if (stdoutPart) {
+    if (stdoutPart.attrs['loadfile']) return { num, verdict: 'SKIP', reason: 'stdout loadfile not supported' };
+    const actual = applyLineOps(splitLines(readBin(path.join(logDir, `stdout${num}`)) ?? ''), stripfile, true).join('');
+    let expected = partContent(stdoutPart);
+    if (expected.replace(/\r?\n$/, '') === '%EMPTY') expected = '';
+    if (actual !== expected) return fail('stdout', describeDiff('stdout', expected, actual));
+  }
+
+  // stderr
+  const stderrPart = test.getPart('verify', 'stderr');
+  if (stderrPart) {
+    const actual = readBin(path.join(logDir, `stderr${num}`)) ?? '';
+    const expected = partContent(stderrPart);
+    if (stderrPart.attrs['mode'] === 'warn') {
+      // Warnings wrap at the terminal width: compare without prefixes and whitespace.
+      const norm = (s: string): string => s.replace(/^Warning: /gm, '').replace(/\s+/g, '');
+      if (norm(actual) !== norm(expected)) return fail('stderr', describeDiff('stderr', expected, actual));
+    } else if (actual !== expected) return fail('stderr', describeDiff('stderr', expected, actual));
+  }
+
+  const strip = (test.getPart('verify', 'strip')?.lines ?? []).map((l) => l.replace(/\r?\n$/, '')).filter((l) => l.length);
+  const strippart = test.getPart('verify', 'strippart')?.lines ?? [];
+
+  // protocol (server.input) and proxy (proxy.input)
+  for (const [part, logName] of [['protocol', 'server.input'], ['proxy', 'proxy.input']] as const) {
+    const p = test.getPart('verify', part);
+    if (!p) continue;
+    let expectedLines = splitLines(partContent(p));
+    let actualLines = splitLines(readBin(path.join(logDir, logName)) ?? '');
+    actualLines = stripLines(actualLines, strip);
+    expectedLines = stripLines(expectedLines, strip);
+    actualLines = applyLineOps(actualLines, strippart, false);
+    const expected = expectedLines.join('');
+    const actual = actualLines.join('');
+    if (!actual && expected) return fail(part, `no ${part} data at all in ${logName} (exit code ${exitCode})`);
+    if (actual !== expected) return fail(part, describeDiff(part, expected, actual));
+  }
+
+  // downloaded data vs <reply><data> / <datacheck>
+  const dataPart = test.getPart('reply', 'data');
+  let expectedData: string | undefined;
+  if (test.has('reply', 'datacheck')) {
+    expectedData = '';
+    for (const sfx of ['', '1', '2', '3', '4']) {
+      const p = test.getPart('reply', `datacheck${sfx}`);
+      if (p) expectedData += partContent(p);
+    }
+  } else if (dataPart) {
+    expectedData = partContent(dataPart);
+  }
+  const nocheck = dataPart?.attrs['nocheck'] === 'yes';
+  if (!nocheck && expectedData !== undefined && (expectedData.length > 0 || dataPart?.attrs['sendzero'])) {
+    const actual = readBin(path.join(logDir, `curl${num}.out`)) ?? '';
+    if (actual !== expectedData) return fail('data', describeDiff('data', expectedData, actual));
+  }
+
+  // files
+  for (const sfx of ['', '1', '2', '3', '4']) {
+    const p = test.getPart('verify', `file${sfx}`);
+    if (!p) continue;
+    const name = p.attrs['name'];
+    if (!name) continue;
+    const ops = test.getPart('verify', `stripfile${sfx}`)?.lines ?? [];
+    const content = readBin(path.resolve(caseDir, name));
+    if (content === undefined) return fail(`file ${name}`, `file ${name} was not created`);
+    const actual = applyLineOps(splitLines(content), ops, true).join('');
+    const expected = partContent(p);
+    if (actual !== expected) return fail(`file ${name}`, describeDiff(`file ${name}`, expected, actual));
+  }
+
+  // exit code
+  const codes = (test.getContent('verify', 'errorcode') ?? '0').split(/[,\s]+/).filter(Boolean).map(Number);
+  if (!codes.includes(exitCode)) return fail('errorcode', `exit code ${exitCode}, expected ${codes.join(' or ')}`);
+
+  for (const entry of test.getList('verify', 'notexists')) {
+    if (existsSync(path.resolve(caseDir, entry))) return fail('notexists', `${entry} exists`);
+  }
+
+  const post = test.getPart('verify', 'postcheck');
+  if (post) {
+    const r = spawnSync('/bin/sh', ['-c', post.lines.join('').replace(/\n/g, ' ')], { cwd: caseDir, timeout: 20_000, encoding: 'latin1' });
+    if (r.status !== 0) return fail('postcheck', `postcheck exited ${r.status}: ${`${r.stdout ?? ''}${r.stderr ?? ''}`.trim()}`);
+  }
+  return { num, verdict: 'PASS', reason: '' };
+}

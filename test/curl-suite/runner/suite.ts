@@ -1,0 +1,66 @@
+// Runs a list of cases with bounded parallelism and sums up the verdicts.
+// Shared by the CLI (run-suite.ts) and the node:test ratchet (suite.test.ts).
+
+import { readdirSync } from 'node:fs';
+import net from 'node:net';
+import { probeClient } from './client-info.js';
+import { runCase, type CaseResult } from './run-case.js';
+import { makeSelfSignedCert } from './tls-cert.js';
+
+export const DEFAULT_DATA_DIR = process.env['CURL_TESTS_DIR'] ?? '/work/shared/curl-tests/data';
+
+export interface SuiteOptions {
+  readonly client: string;
+  readonly dataDir?: string;
+  readonly only?: readonly number[];
+  readonly jobs?: number;
+  readonly timeoutMs?: number;
+  readonly keep?: boolean;
+  /** Called as each case finishes, in completion order. */
+  readonly onResult?: (r: CaseResult) => void;
+}
+
+export interface SuiteSummary {
+  readonly results: CaseResult[];
+  readonly passed: number[];
+  readonly failed: number[];
+  readonly skipped: number[];
+}
+
+export function listCases(dataDir: string): number[] {
+  return readdirSync(dataDir)
+    .map((f) => /^test(\d+)$/.exec(f)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+function ipv6Loopback(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(0, '::1', () => s.close(() => resolve(true)));
+  });
+}
+
+export async function runSuite(opts: SuiteOptions): Promise<SuiteSummary> {
+  const dataDir = opts.dataDir ?? DEFAULT_DATA_DIR;
+  const client = probeClient(opts.client);
+  const tls = makeSelfSignedCert();
+  const ipv6 = await ipv6Loopback();
+  const cases = opts.only?.length ? [...opts.only] : listCases(dataDir);
+  const results: CaseResult[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < cases.length) {
+      const num = cases[next++] as number;
+      const r = await runCase(num, { dataDir, client, timeoutMs: opts.timeoutMs ?? 20_000, tls, ipv6, keep: opts.keep ?? false });
+      results.push(r);
+      opts.onResult?.(r);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs ?? 3, 8)) }, worker));
+  results.sort((a, b) => a.num - b.num);
+  const pick = (v: CaseResult['verdict']): number[] => results.filter((r) => r.verdict === v).map((r) => r.num);
+  return { results, passed: pick('PASS'), failed: pick('FAIL'), skipped: pick('SKIP') };
+}
