@@ -142,12 +142,15 @@ export class SwsServer {
     });
     let buf = Buffer.alloc(0);
     let busy = false;
+    // Once sws has closed a connection it reads nothing more from it; a client
+    // that writes a request into the half-closed socket must not get it logged.
+    let closing = false;
     let tunnel: net.Socket | undefined;
     const pump = async (): Promise<void> => {
       if (busy) return;
       busy = true;
       try {
-        while (!sock.destroyed && !tunnel) {
+        while (!sock.destroyed && !tunnel && !closing) {
           const cmds = parseServerCommands(this.#opts.test());
           const req = this.#parseRequest(buf, cmds);
           if (!req) break;
@@ -160,6 +163,7 @@ export class SwsServer {
             buf = Buffer.alloc(0);
           }
           if (result.close) {
+            closing = true;
             sock.end();
             break;
           }
@@ -174,6 +178,7 @@ export class SwsServer {
         tunnel.write(chunk);
         return;
       }
+      if (closing) return;
       buf = Buffer.concat([buf, chunk]);
       void pump().then(() => {
         // Data may have arrived while the reply was being written.
@@ -258,8 +263,16 @@ export class SwsServer {
     if (reply === undefined && connect) reply = DEFAULT_CONNECT;
     this.#prevBounce = reply?.includes('swsbounce') ?? false;
     this.#prevPart = part;
-    if (reply === undefined) return { close: true };
+    // Nothing to send (no such part, or an empty one): sws closes, the client sees an empty reply.
+    if (reply === undefined || reply.length === 0) return { close: true };
 
+    const close =
+      reply.includes('swsclose') || cmds.swsclose || /\r?\nConnection: close\r?\n/i.test(text);
+    if (close && !cmds.writeDelayMs && !cmds.stream) {
+      // FIN right behind the reply, so the client never sees the connection as reusable.
+      sock.end(Buffer.from(reply, 'latin1'));
+      return { close: true };
+    }
     await this.#write(sock, Buffer.from(reply, 'latin1'), cmds.writeDelayMs);
     if (cmds.stream) {
       for (let i = 0; i < 10_000 && !sock.destroyed; i++) {
@@ -280,8 +293,6 @@ export class SwsServer {
       sock.on('end', () => up.end());
       return { close: false, tunnel: up };
     }
-    const close =
-      reply.includes('swsclose') || cmds.swsclose || /\r?\nConnection: close\r?\n/i.test(text);
     return { close };
   }
 
