@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// tscurl: curl's command line on tscurl's public API. Startup is kept light:
+// rarely used parts (help, manual, version, glob, write-out, progress) are
+// imported only when a run needs them.
+import { parseArgs } from './args.js';
+import { ParamError } from './param-error.js';
+
+function writeOut(stream: NodeJS.WriteStream, b: Buffer | string): void {
+  stream.write(b);
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let silentWarnings = false;
+  const warnings: string[] = [];
+  try {
+    const parsed = parseArgs(argv, { warn: (m) => warnings.push(m) });
+    const allEntries = [...parsed.globals, ...parsed.groups.flatMap((g) => g.entries)];
+    silentWarnings = allEntries.some((e) => e.opt.long === 'silent' && e.value === true);
+    if (!silentWarnings) for (const w of warnings) process.stderr.write(`Warning: ${w}\n`);
+    if (parsed.action?.kind === 'help') {
+      const { helpText } = await import('./help.js');
+      process.stdout.write(helpText(parsed.action.category));
+      return 0;
+    }
+    if (parsed.action?.kind === 'version') {
+      const { versionText } = await import('./version.js');
+      process.stdout.write(versionText());
+      return 0;
+    }
+    if (parsed.action?.kind === 'manual') {
+      const { manualText } = await import('./help.js');
+      const m = manualText();
+      if (m.warning) process.stderr.write(`Warning: ${m.warning}\n`);
+      process.stdout.write(m.stdout);
+      return 0;
+    }
+    const { Operation } = await import('./operate.js');
+    const op = new Operation({
+      stdout: (b) => writeOut(process.stdout, b),
+      stderr: (b) => writeOut(process.stderr, b),
+      stdoutIsTTY: !!process.stdout.isTTY,
+      ...(process.stderr.columns ? { columns: process.stderr.columns } : {}),
+    });
+    return await op.run(parsed);
+  } catch (e) {
+    if (!silentWarnings) for (const w of warnings.splice(0)) process.stderr.write(`Warning: ${w}\n`);
+    if (e instanceof ParamError) {
+      for (const line of e.lines) process.stderr.write(`tscurl: ${line}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+// let stdout/stderr drain before exiting with curl's code
+process.exitCode = code;

@@ -1,0 +1,132 @@
+// Folds one operation group's parsed entries into what a run needs: the URL
+// list paired with -o/-O like curl's getout nodes, tool-side settings, and
+// the libcurl options to set (replayed on every Easy of the group). An
+// option with no handler here is one the tool cannot do yet: it is reported,
+// never ignored.
+import { CURLOPT } from '../index.js';
+import type { OptEntry } from './args.js';
+import { ParamError } from './param-error.js';
+
+export interface UrlNode {
+  url?: string;
+  outfile?: string;
+  remoteName?: boolean;
+}
+
+/** One libcurl option to set, remembering which flag asked for it. */
+export interface SetoptStep {
+  readonly id: number;
+  readonly value: unknown;
+  readonly flag: OptEntry;
+}
+
+export interface TransferConfig {
+  readonly urls: UrlNode[];
+  readonly steps: SetoptStep[];
+  silent: boolean;
+  showError: boolean;
+  verbose: boolean;
+  include: boolean;
+  head: boolean;
+  dumpHeader?: string;
+  outputDir?: string;
+  createDirs: boolean;
+  writeOut?: string;
+  progressBar: boolean;
+  noProgressMeter: boolean;
+  globoff: boolean;
+  remoteNameAll: boolean;
+  failEarly: boolean;
+  headers: string[];
+  postData?: Buffer[];
+  /** Entries the tool has no implementation for (first one is reported). */
+  readonly unsupported: OptEntry[];
+}
+
+function seconds(e: OptEntry): number {
+  const s = String(e.value);
+  if (!/^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(s)) {
+    throw ParamError.option(e.given, /^\s*-/.test(s) ? 'NEGATIVE_NUMERIC' : 'BAD_NUMERIC');
+  }
+  return Math.round(Number(s) * 1000);
+}
+
+function node(urls: UrlNode[], has: (n: UrlNode) => boolean): UrlNode {
+  let n = urls.find((u) => !has(u));
+  if (!n) {
+    n = {};
+    urls.push(n);
+  }
+  return n;
+}
+
+/** Flags the tool consumes while parsing or that need no action to honour. */
+const NO_OP = new Set(['next', 'config', 'disable', 'variable', 'help', 'version', 'manual', 'no-buffer', 'styled-output']);
+
+export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
+  const c: TransferConfig = {
+    urls: [], steps: [], silent: false, showError: false, verbose: false, include: false, head: false,
+    createDirs: false, progressBar: false, noProgressMeter: false, globoff: false, remoteNameAll: false,
+    failEarly: false, headers: [], unsupported: [],
+  };
+  const set = (id: number, value: unknown, flag: OptEntry): void => void c.steps.push({ id, value, flag });
+  for (const e of entries) {
+    const v = e.value;
+    const on = v === true;
+    switch (e.opt.long) {
+      case 'url': node(c.urls, (n) => n.url !== undefined).url = String(v); break;
+      case 'output': node(c.urls, (n) => n.outfile !== undefined || !!n.remoteName).outfile = String(v); break;
+      case 'remote-name': if (on) node(c.urls, (n) => n.outfile !== undefined || !!n.remoteName).remoteName = true; break;
+      case 'remote-name-all': c.remoteNameAll = on; break;
+      case 'output-dir': c.outputDir = String(v); break;
+      case 'create-dirs': c.createDirs = on; break;
+      case 'silent': c.silent = on; break;
+      case 'show-error': c.showError = on; break;
+      case 'verbose': c.verbose = on; break;
+      case 'include': case 'show-headers': c.include = on; break;
+      case 'head': c.head = on; set(CURLOPT.NOBODY, on ? 1 : 0, e); break;
+      case 'dump-header': c.dumpHeader = String(v); break;
+      case 'write-out': c.writeOut = String(v); break;
+      case 'progress-bar': c.progressBar = on; break;
+      case 'no-progress-meter': c.noProgressMeter = on; break;
+      case 'globoff': c.globoff = on; break;
+      case 'fail-early': c.failEarly = on; break;
+      case 'header': c.headers.push(String(v)); break;
+      case 'user-agent': set(CURLOPT.USERAGENT, String(v), e); break;
+      case 'referer': set(CURLOPT.REFERER, String(v), e); break;
+      case 'request': set(CURLOPT.CUSTOMREQUEST, String(v), e); break;
+      case 'location': set(CURLOPT.FOLLOWLOCATION, on ? 1 : 0, e); break;
+      case 'fail': set(CURLOPT.FAILONERROR, on ? 1 : 0, e); break;
+      case 'max-time': set(CURLOPT.TIMEOUT_MS, seconds(e), e); break;
+      case 'connect-timeout': set(CURLOPT.CONNECTTIMEOUT_MS, seconds(e), e); break;
+      case 'http1.0': set(CURLOPT.HTTP_VERSION, 1, e); break;
+      case 'http1.1': set(CURLOPT.HTTP_VERSION, 2, e); break;
+      case 'ipv4': set(CURLOPT.IPRESOLVE, 1, e); break;
+      case 'ipv6': set(CURLOPT.IPRESOLVE, 2, e); break;
+      case 'path-as-is': set(CURLOPT.PATH_AS_IS, on ? 1 : 0, e); break;
+      case 'max-filesize': set(CURLOPT.MAXFILESIZE_LARGE, Number(v), e); break;
+      case 'http0.9': set(CURLOPT.HTTP09_ALLOWED, on ? 1 : 0, e); break;
+      case 'tcp-nodelay': set(CURLOPT.TCP_NODELAY, on ? 1 : 0, e); break;
+      case 'data': case 'data-ascii': case 'data-binary': case 'data-raw': case 'data-urlencode':
+        (c.postData ??= []).push(e.data ?? Buffer.from(String(v)));
+        break;
+      default:
+        if (!NO_OP.has(e.opt.long)) c.unsupported.push(e);
+    }
+  }
+  if (c.postData) {
+    // curl joins repeated -d pieces with '&'
+    const parts: Buffer[] = [];
+    c.postData.forEach((b, i) => parts.push(...(i ? [Buffer.from('&'), b] : [b])));
+    const first = entries.find((e) => e.opt.long.startsWith('data'))!;
+    set(CURLOPT.POSTFIELDS, Buffer.concat(parts), first);
+  }
+  if (c.headers.length) set(CURLOPT.HTTPHEADER, c.headers, entries.find((e) => e.opt.long === 'header')!);
+  return c;
+}
+
+/** The error for a flag the tool or library cannot honour (exit 4, CURLE_NOT_BUILT_IN). */
+export function unsupportedError(flag: OptEntry): ParamError {
+  const shown = flag.given.startsWith('-') ? flag.given : `--${flag.opt.long}`;
+  return ParamError.option(shown, 'LIBCURL_DOESNT_SUPPORT', 4);
+}
