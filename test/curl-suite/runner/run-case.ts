@@ -85,7 +85,7 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
   mkdirSync(logDir);
   let test: TestFile | undefined;
   const http = new SwsServer({ logFile: path.join(logDir, 'server.input'), testNumber: num, test: () => test });
-  const proxy = new SwsServer({ logFile: path.join(logDir, 'proxy.input'), testNumber: num, test: () => test });
+  const proxy = new SwsServer({ logFile: path.join(logDir, 'proxy.input'), testNumber: num, test: () => test, isProxy: true });
   try {
     const httpPort = await http.listen('127.0.0.1');
     const http6Port = opts.ipv6 ? await http.listen('::1') : await freePort();
@@ -101,7 +101,7 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
       SRCDIR: path.dirname(opts.dataDir), CERTDIR: path.dirname(opts.dataDir),
       VERSION: opts.client.version, VERNUM: opts.client.version.replace(/-DEV$/, ''),
       USER: user, CURL: opts.client.command, PERL: 'perl', DEV_NULL: '/dev/null',
-      DATE: new Date().toISOString().slice(0, 10),
+      DATE: new Date().toISOString().slice(0, 10), H2CVER: 'h2c',
     };
     const ctx: PreprocessContext = {
       vars, clientName: opts.client.name, clientVersion: opts.client.version,
@@ -169,7 +169,7 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
     if (!/no-q/.test(option)) args += ' -q';
     if (!/no-output/.test(option) && (!test.has('verify', 'stdout') || /force-output/.test(option))) args += ` --output ${curlOut}`;
     if (!/no-include/.test(option)) args += ' --include';
-    const shellCmd = `${opts.client.command}${args} ${cmd} > log/stdout${num} 2> log/stderr${num}` + (stdinPart ? ` < log/stdin-for-${num}` : ' < /dev/null');
+    const shellCmd = `${opts.client.command}${args} ${cmd} > log/stdout${num} 2> log/stderr${num}` + (stdinPart ? ` < log/stdin-for-${num}` : '');
     writeFileSync(path.join(logDir, 'commands.log'), shellCmd + '\n');
 
     const exit = await runShell(shellCmd, caseDir, env, opts.timeoutMs);
@@ -189,7 +189,10 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
 
 function runShell(cmd: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number; timedOut: boolean }> {
   return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', cmd], { cwd, env, stdio: 'ignore', detached: true });
+    // Without <stdin> the client gets a pipe that stays open and silent, like
+    // runtests' inherited stdin: reading it blocks rather than seeing EOF.
+    const child = spawn('/bin/sh', ['-c', cmd], { cwd, env, stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    child.stdin?.on('error', () => {});
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -198,6 +201,7 @@ function runShell(cmd: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: n
     }, timeoutMs);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
+      child.stdin?.destroy();
       resolve({ code: code ?? (signal ? 128 : -1), timedOut });
     });
     child.on('error', () => {

@@ -9,8 +9,8 @@
 //    adjusted for Digest (+1000), NTLM type-1 (+1001), type-3 (+1002), Basic
 //    after those (+1), Negotiate (+1 per request) and `swsbounce`;
 //  - CONNECT requests get the <connect> part (or sws' built-in 200), and on a
-//    2xx answer the connection becomes a tunnel to 127.0.0.1 (or ::1) at the
-//    requested port, which is how the http-proxy server works;
+//    2xx answer the http-proxy server turns the connection into a tunnel to
+//    127.0.0.1 (or ::1) at the requested port;
 //  - keeps connections open unless the reply says `swsclose`, the servercmd
 //    says so, or the request says `Connection: close`; requests may be pipelined.
 // It never sends 100 Continue: like sws, the client's expect timeout kicks in.
@@ -90,6 +90,12 @@ export interface SwsServerOptions {
   /** Test number used when the request target carries none. */
   readonly testNumber: number;
   readonly test: () => TestFile | undefined;
+  /**
+   * The http-proxy server tunnels after a 2xx CONNECT answer. The plain http
+   * server does not: like sws without --proxy, it reads the tunnelled requests
+   * itself from the same connection.
+   */
+  readonly isProxy?: boolean;
 }
 
 export class SwsServer {
@@ -281,7 +287,7 @@ export class SwsServer {
       return { close: true };
     }
 
-    if (connect && /^HTTP\/\S+ 2\d\d/.test(reply)) {
+    if (connect && this.#opts.isProxy && /^HTTP\/\S+ 2\d\d/.test(reply)) {
       const hostPort = /^CONNECT (\S+)/.exec(text)?.[1] ?? '';
       const mPort = /:(\d+)$/.exec(hostPort);
       const v6 = hostPort.startsWith('[');

@@ -1,0 +1,97 @@
+// The curl test-suite ratchet for CI.
+//  - Every case listed in passing.txt must keep passing with tscurl
+//    (`node dist/src/cli/main.js`). While the list is empty, the runner's
+//    self-check runs instead: real curl must pass a sample of the cases it is
+//    known to pass (curl-baseline.txt), so the runner itself stays honest.
+//  - A deliberately wrong client (curl plus an extra header) must fail, which
+//    proves the verification actually compares something.
+//  - A few preprocessing rules are pinned byte for byte.
+
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { applyConditionals, substituteInstructions } from './runner/preprocess.js';
+import { DEFAULT_DATA_DIR, runSuite } from './runner/suite.js';
+import { crlfLines, partContent } from './runner/test-file.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+// dist/test/curl-suite -> repo root; the data files live next to the .ts sources.
+const root = path.resolve(here, '..', '..', '..');
+const srcDir = path.join(root, 'test', 'curl-suite');
+const REAL_CURL = '/usr/bin/curl';
+const haveData = existsSync(DEFAULT_DATA_DIR);
+
+function readList(file: string): number[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter(Boolean)
+    .map(Number);
+}
+
+/** Baseline cases that verify the request bytes with no <strip> to hide a header. */
+function protocolCases(count: number): number[] {
+  return readList(path.join(srcDir, 'curl-baseline.txt'))
+    .filter((n) => {
+      const text = readFileSync(path.join(DEFAULT_DATA_DIR, `test${n}`), 'latin1');
+      return text.includes('<protocol') && !text.includes('<strip') && !text.includes('<features>');
+    })
+    .slice(0, count);
+}
+
+function report(results: { num: number; verdict: string; reason: string; detail?: string }[]): string {
+  return results
+    .filter((r) => r.verdict !== 'PASS')
+    .map((r) => `${r.verdict} ${r.num} ${r.reason}\n${r.detail ?? ''}`)
+    .join('\n');
+}
+
+test('preprocessing: conditionals, instructions and crlf', () => {
+  const lines = applyConditionals(['a\n', '%if SSL\n', 'b\n', '%else\n', 'c\n', '%endif\n', '%if !SSL\n', 'd\n', '%endif\n'], (f) => f === 'SSL');
+  assert.deepEqual(lines, ['a\n', 'b\n']);
+  assert.equal(substituteInstructions('%repeat[3 x ab%41]%'), 'abAabAabA');
+  assert.equal(substituteInstructions('%hex[%00%ffz]hex%'), '\x00\xffz');
+  assert.equal(substituteInstructions('%b64[hi]b64%'), 'aGk=');
+  assert.deepEqual(crlfLines(['GET / HTTP/1.1\n', 'Host: x\n', '\n', 'body\n'], false), ['GET / HTTP/1.1\r\n', 'Host: x\r\n', '\r\n', 'body\n']);
+  assert.equal(partContent({ attrs: { crlf: 'yes', nonewline: 'yes' }, lines: ['a\n', 'b\n'] }), 'a\r\nb');
+});
+
+test('tscurl passes every case in passing.txt (or, while empty, the runner self-check on real curl)', { timeout: 600_000 }, async (t) => {
+  if (!haveData) return t.skip(`no test data at ${DEFAULT_DATA_DIR}`);
+  const passing = readList(path.join(srcDir, 'passing.txt'));
+  if (passing.length) {
+    const cli = path.join(root, 'dist', 'src', 'cli', 'main.js');
+    const s = await runSuite({ client: `${process.execPath} ${cli}`, only: passing, jobs: 2 });
+    assert.deepEqual(s.failed, [], report(s.results));
+    assert.deepEqual(s.skipped, [], `listed cases were skipped:\n${report(s.results)}`);
+    return;
+  }
+  if (!existsSync(REAL_CURL)) return t.skip('passing.txt is empty and there is no real curl for the self-check');
+  const sample = readList(path.join(srcDir, 'curl-baseline.txt')).slice(0, 25);
+  assert.ok(sample.length > 0, 'curl-baseline.txt is empty');
+  const s = await runSuite({ client: REAL_CURL, only: sample, jobs: 2 });
+  assert.deepEqual(s.failed, [], report(s.results));
+  assert.equal(s.passed.length, sample.length, report(s.results));
+});
+
+test('a client that sends an extra header fails the cases', { timeout: 300_000 }, async (t) => {
+  if (!haveData || !existsSync(REAL_CURL)) return t.skip('needs the test data and real curl');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'curl-suite-wrong-'));
+  try {
+    const wrapper = path.join(dir, 'wrong-curl');
+    writeFileSync(wrapper, `#!/bin/sh\nexec ${REAL_CURL} -H "X-Wrong: 1" "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const cases = protocolCases(6);
+    assert.ok(cases.length >= 3, 'not enough protocol cases in the baseline');
+    const s = await runSuite({ client: wrapper, only: cases, jobs: 2 });
+    assert.deepEqual(s.passed, [], 'the wrong client passed some cases');
+    assert.equal(s.failed.length, cases.length, report(s.results));
+    for (const r of s.results) assert.equal(r.reason, 'protocol', `case ${r.num} failed for ${r.reason}, expected protocol`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
