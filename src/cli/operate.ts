@@ -152,6 +152,8 @@ export class Operation {
     const headers: [string, string][] = [];
     const easy = new Easy();
     const setopt = (id: number, value: unknown): number => easy.setopt(id as never, value as never);
+    // like curl's tool (not libcurl), send a User-Agent unless -A says otherwise
+    setopt(CURLOPT.USERAGENT, `tscurl/${VERSION}`);
     for (const step of cfg.steps) {
       const rc = setopt(step.id, step.value);
       if (rc === CURLE.NOT_BUILT_IN || rc === CURLE.UNKNOWN_OPTION) throw unsupportedError(step.flag);
@@ -173,13 +175,12 @@ export class Operation {
       return line.length;
     });
     if (cfg.verbose) {
+      const { VerboseTrace } = await import('./verbose.js');
+      const trace = new VerboseTrace(this.#stdio.stdoutIsTTY);
       setopt(CURLOPT.VERBOSE, 1);
-      setopt(CURLOPT.DEBUGFUNCTION, (type: number, data: Buffer) => {
-        const prefix = type === 0 ? '* ' : type === 1 ? '< ' : type === 2 ? '> ' : undefined;
-        if (prefix === undefined) return 0;
-        const text = data.toString('latin1');
-        const lines = text.split(/(?<=\n)/);
-        this.#stdio.stderr(lines.map((l) => prefix + l).join(''));
+      setopt(CURLOPT.DEBUGFUNCTION, (_easy: Easy, type: number, data: Buffer) => {
+        const s = trace.format(type, data);
+        if (s) this.#stdio.stderr(s);
         return 0;
       });
     }
@@ -244,13 +245,15 @@ export class Operation {
       cb = (a, b, c, d) => meter.update(a, b, c, d, elapsedUs());
       final = (us) => meter.update(last[0], last[1], last[2], last[3], us, true);
     }
-    const f = (dltotal: number, dlnow: number, ultotal: number, ulnow: number): number => {
+    const f = (_clientp: unknown, dltotal: number, dlnow: number, ultotal: number, ulnow: number): number => {
       last = [dltotal, dlnow, ultotal, ulnow];
       const s = cb(dltotal, dlnow, ultotal, ulnow);
       if (s) this.#stdio.stderr(s);
       return 0;
     };
     if (easy.setopt(CURLOPT.XFERINFOFUNCTION as never, f as never) !== 0 || easy.setopt(CURLOPT.NOPROGRESS as never, 0 as never) !== 0) return undefined;
+    // curl's meter shows its first line as the transfer starts
+    if (!cfg.progressBar) this.#stdio.stderr(cb(0, 0, 0, 0));
     return { finish: (us) => this.#stdio.stderr(final(us)) };
   }
 }

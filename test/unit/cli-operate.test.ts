@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseArgs, groupEntries } from '../../src/cli/args.js';
+import { buildConfig } from '../../src/cli/transfer-config.js';
+import { VerboseTrace } from '../../src/cli/verbose.js';
+import { CURLOPT } from '../../src/index.js';
+
+const cfgOf = (argv: string[], n = 0) => {
+  const p = parseArgs(argv, { env: {}, exists: () => false });
+  return buildConfig(groupEntries(p, p.groups[n]!));
+};
+
+test('URLs pair with -o/-O in order, like curl\'s getout nodes', () => {
+  const c = cfgOf(['-o', 'a', 'u1', 'u2', '-O', 'u3', '-o', 'x']);
+  assert.deepEqual(c.urls, [{ outfile: 'a', url: 'u1' }, { url: 'u2', remoteName: true }, { url: 'u3', outfile: 'x' }]);
+});
+
+test('-d pieces join with &, -H collects, timeouts become ms', () => {
+  const c = cfgOf(['-d', 'a=1', '--data-binary', 'b', '-H', 'X: 1', '-H', 'Y: 2', '-m', '1.5', '--connect-timeout', '2', 'u']);
+  const byId = new Map(c.steps.map((s) => [s.id, s.value]));
+  assert.equal((byId.get(CURLOPT.POSTFIELDS) as Buffer).toString(), 'a=1&b');
+  assert.deepEqual(byId.get(CURLOPT.HTTPHEADER), ['X: 1', 'Y: 2']);
+  assert.equal(byId.get(CURLOPT.TIMEOUT_MS), 1500);
+  assert.equal(byId.get(CURLOPT.CONNECTTIMEOUT_MS), 2000);
+});
+
+test('bad numbers are curl\'s parameter errors', () => {
+  assert.throws(() => cfgOf(['-m', 'abc', 'u']), (e: Error & { lines?: string[] }) => e.lines?.[0] === 'option -m: expected a proper numerical parameter');
+});
+
+test('options without an implementation are collected, never dropped', () => {
+  const c = cfgOf(['--compressed', '-u', 'a:b', 'u']);
+  assert.deepEqual(c.unsupported.map((e) => e.given), ['--compressed', '-u']);
+});
+
+test('verbose trace formats like curl\'s debug callback', () => {
+  const t = new VerboseTrace(false);
+  let out = t.format(0, Buffer.from('  Trying 127.0.0.1:80...\n'));
+  out += t.format(2, Buffer.from('GET / HTTP/1.1\r\nHost: h\r\n\r\n'));
+  out += t.format(1, Buffer.from('HTTP/1.1 200 OK\r\n'));
+  out += t.format(3, Buffer.from('abc'));
+  out += t.format(3, Buffer.from('def'));
+  out += t.format(0, Buffer.from('partial'));
+  out += t.format(0, Buffer.from(' line\n'));
+  assert.equal(out, '*   Trying 127.0.0.1:80...\n> GET / HTTP/1.1\r\n> Host: h\r\n> \r\n< HTTP/1.1 200 OK\r\n{ [3 bytes data]\n* partial line\n');
+  assert.equal(new VerboseTrace(true).format(3, Buffer.from('x')), '');
+});
