@@ -8,7 +8,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { CLI_OPTIONS, type CliOption } from './option-table.js';
 import { ParamError, PARAM_TEXT, type ParamReason } from './param-error.js';
 import { parseConfigText, findDefaultCurlrc } from './config-file.js';
-import { Variables, urlEscape } from './variables.js';
+import { Variables, urlEscape as escapeBytes } from './variables.js';
 
 export interface OptEntry {
   readonly opt: CliOption;
@@ -272,8 +272,9 @@ class Parser {
     this.#add(opt, given, arg, name.startsWith('data') || name === 'json' ? Buffer.from(arg) : undefined);
   }
 
-  /** --data-urlencode: content, =content, name=content, @file, name@file. */
+  /** --data-urlencode: content, =content, name=content, @file, name@file; spaces become '+' as in curl. */
   #dataUrlencode(arg: string): Buffer {
+    const urlEscape = (b: Buffer): string => escapeBytes(b).replace(/%20/g, '+');
     const eq = arg.indexOf('=');
     const at = arg.indexOf('@');
     if (at >= 0 && (eq < 0 || at < eq)) {

@@ -162,7 +162,9 @@ export class Operation {
         return rc;
       }
     }
-    setopt(CURLOPT.URL, item.url);
+    // -G: curl appends the data to the query with '?' or '&'
+    const url = cfg.getQuery === undefined ? item.url : item.url + (item.url.includes('?') ? '&' : '?') + cfg.getQuery;
+    setopt(CURLOPT.URL, url);
     setopt(CURLOPT.WRITEFUNCTION, (data: Buffer) => (body.write(data) ? data.length : 0));
     const showHeaders = cfg.include || cfg.head;
     setopt(CURLOPT.HEADERFUNCTION, (line: Buffer) => {

@@ -6,6 +6,7 @@
 import { CURLOPT } from '../index.js';
 import type { OptEntry } from './args.js';
 import { ParamError } from './param-error.js';
+import { SETOPT_MAP, optId } from './setopt-map.js';
 
 export interface UrlNode {
   url?: string;
@@ -39,6 +40,12 @@ export interface TransferConfig {
   failEarly: boolean;
   headers: string[];
   postData?: Buffer[];
+  /** --json pieces: concatenated, sent with JSON content headers. */
+  jsonData?: Buffer[];
+  /** -G/--get: the data goes into the URL query instead. */
+  useGet: boolean;
+  /** With -G: the joined data to append to each URL's query. */
+  getQuery?: string;
   /** Entries the tool has no implementation for (first one is reported). */
   readonly unsupported: OptEntry[];
 }
@@ -49,6 +56,12 @@ function seconds(e: OptEntry): number {
     throw ParamError.option(e.given, /^\s*-/.test(s) ? 'NEGATIVE_NUMERIC' : 'BAD_NUMERIC');
   }
   return Math.round(Number(s) * 1000);
+}
+
+function integer(e: OptEntry): number {
+  const s = String(e.value).trim();
+  if (!/^-?\d+$/.test(s)) throw ParamError.option(e.given, 'BAD_NUMERIC');
+  return Number(s);
 }
 
 function node(urls: UrlNode[], has: (n: UrlNode) => boolean): UrlNode {
@@ -67,9 +80,10 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
   const c: TransferConfig = {
     urls: [], steps: [], silent: false, showError: false, verbose: false, include: false, head: false,
     createDirs: false, progressBar: false, noProgressMeter: false, globoff: false, remoteNameAll: false,
-    failEarly: false, headers: [], unsupported: [],
+    failEarly: false, headers: [], unsupported: [], useGet: false,
   };
   const set = (id: number, value: unknown, flag: OptEntry): void => void c.steps.push({ id, value, flag });
+  const lists: Record<string, { e: OptEntry; values: string[] }> = {};
   for (const e of entries) {
     const v = e.value;
     const on = v === true;
@@ -110,15 +124,41 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       case 'data': case 'data-ascii': case 'data-binary': case 'data-raw': case 'data-urlencode':
         (c.postData ??= []).push(e.data ?? Buffer.from(String(v)));
         break;
-      default:
-        if (!NO_OP.has(e.opt.long)) c.unsupported.push(e);
+      case 'json': (c.jsonData ??= []).push(e.data ?? Buffer.from(String(v))); break;
+      case 'get': c.useGet = on; break;
+      case 'cookie':
+        // curl: a value with '=' is cookie data, otherwise a file to read
+        set(optId(String(v).includes('=') ? 'COOKIE' : 'COOKIEFILE'), String(v), e);
+        break;
+      default: {
+        const m = SETOPT_MAP[e.opt.long];
+        if (!m) {
+          if (!NO_OP.has(e.opt.long)) c.unsupported.push(e);
+          break;
+        }
+        if (m.kind === 'str') set(optId(m.opt), String(v), e);
+        else if (m.kind === 'int') set(optId(m.opt), integer(e), e);
+        else if (m.kind === 'bool') set(optId(m.opt), on !== !!m.invert ? 1 : 0, e);
+        else if (m.kind === 'consts') for (const [o, val] of on ? m.on : m.off) set(optId(o), val, e);
+        else (lists[m.opt] ??= { e, values: [] }).values.push(String(v));
+      }
     }
   }
-  if (c.postData) {
+  for (const [o, l] of Object.entries(lists)) set(optId(o), l.values, l.e);
+  if (c.jsonData) {
+    // curl --json: pieces concatenated, JSON Content-Type/Accept unless given with -H
+    const has = (n: string): boolean => c.headers.some((h) => h.toLowerCase().startsWith(n));
+    if (!has('content-type:')) c.headers.push('Content-Type: application/json');
+    if (!has('accept:')) c.headers.push('Accept: application/json');
+    (c.postData ??= []).push(Buffer.concat(c.jsonData));
+  }
+  if (c.postData && c.useGet) {
+    c.getQuery = Buffer.concat(c.postData.flatMap((b, i) => (i ? [Buffer.from('&'), b] : [b]))).toString('latin1');
+  } else if (c.postData) {
     // curl joins repeated -d pieces with '&'
     const parts: Buffer[] = [];
     c.postData.forEach((b, i) => parts.push(...(i ? [Buffer.from('&'), b] : [b])));
-    const first = entries.find((e) => e.opt.long.startsWith('data'))!;
+    const first = entries.find((e) => e.opt.long.startsWith('data') || e.opt.long === 'json')!;
     set(CURLOPT.POSTFIELDS, Buffer.concat(parts), first);
   }
   if (c.headers.length) set(CURLOPT.HTTPHEADER, c.headers, entries.find((e) => e.opt.long === 'header')!);

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,6 +111,9 @@ test('-o writes the file; -D dumps headers', async () => {
 test('-d joins with & and POSTs; -H and -A reach the server', async () => {
   await same(['-s', '-d', 'a=1', '-d', 'b=2', '-H', 'X-T: y', '-A', 'ua/1', `${base}/echo`]);
   await same(['-s', '-X', 'PUT', '-A', 'ua/2', `${base}/echo/put`]);
+  await same(['-s', '-G', '-d', 'q=1', '-d', 'r=2', '-A', 'ua/3', `${base}/echo/get`]);
+  await same(['-s', '--json', '{"k":1}', '-A', 'ua/4', `${base}/echo/json`]);
+  await same(['-s', '--data-urlencode', 'n=a b&c', '-A', 'ua/5', `${base}/echo/enc`]);
 });
 
 test('-w variables', async () => {
@@ -157,6 +160,15 @@ test('options the tool cannot honour yet fail loudly with exit 4', async () => {
   const r = await run('tscurl', ['--proxy-anyauth', `${base}/`]);
   assert.equal(r.code, 4);
   assert.equal(r.stderr, "tscurl: option --proxy-anyauth: the installed libcurl version doesn't support this\ntscurl: try 'tscurl --help' or 'tscurl --manual' for more information\n");
+});
+
+test('config file, --next and variables', async () => {
+  const cfg = join(dir, 'c.cfg');
+  writeFileSync(cfg, `# comment\nsilent\nuser-agent = "ua/cfg"\nurl: "${base}/echo/cfg"\n`);
+  await same(['-K', cfg]);
+  await same(['-s', '-A', 'ua/n', `${base}/echo/one`, '--next', '-s', '-d', 'x=1', '-A', 'ua/m', `${base}/echo/two`]);
+  const r = await run('tscurl', ['-s', '--variable', 'p=varpath', '--expand-url', `${base}/{{p}}`]);
+  assert.equal(r.stdout, 'hello /varpath\n');
 });
 
 test('--version and --help', async () => {

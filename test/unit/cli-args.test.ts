@@ -94,7 +94,7 @@ test('@file arguments: -d strips CR/LF, --data-binary keeps, -H reads lines, mis
 test('--data-urlencode forms', () => {
   const f = io({ '/f': 'a b&' });
   const p = parseArgs(['--data-urlencode', 'a b', '--data-urlencode', '=x y', '--data-urlencode', 'n=v w', '--data-urlencode', '@/f', '--data-urlencode', 'k@/f'], f);
-  assert.deepEqual(p.groups[0]!.entries.map((x) => x.data!.toString()), ['a%20b', 'x%20y', 'n=v%20w', 'a%20b%26', 'k=a%20b%26']);
+  assert.deepEqual(p.groups[0]!.entries.map((x) => x.data!.toString()), ['a+b', 'x+y', 'n=v+w', 'a+b%26', 'k=a+b%26']);
 });
 
 test('help/version/manual stop parsing', () => {

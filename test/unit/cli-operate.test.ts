@@ -29,8 +29,21 @@ test('bad numbers are curl\'s parameter errors', () => {
 });
 
 test('options without an implementation are collected, never dropped', () => {
-  const c = cfgOf(['--compressed', '-u', 'a:b', 'u']);
-  assert.deepEqual(c.unsupported.map((e) => e.given), ['--compressed', '-u']);
+  const c = cfgOf(['--anyauth', '--retry', '3', '--compressed', 'u']);
+  assert.deepEqual(c.unsupported.map((e) => e.given), ['--anyauth', '--retry']);
+  // mapped flags always reach setopt, which reports NOT_BUILT_IN until implemented
+  assert.deepEqual(c.steps.map((s) => [s.id, s.value]), [[CURLOPT.ACCEPT_ENCODING, '']]);
+});
+
+test('-G moves data to the query; --json adds JSON headers; list options collect', () => {
+  const g = cfgOf(['-G', '-d', 'a=1', '-d', 'b=2', 'u']);
+  assert.equal(g.getQuery, 'a=1&b=2');
+  assert.ok(!g.steps.some((s) => s.id === CURLOPT.POSTFIELDS));
+  const j = cfgOf(['--json', '{"a":', '--json', '1}', '--resolve', 'h:80:127.0.0.1', '--resolve', 'i:80:127.0.0.1', 'u']);
+  const byId = new Map(j.steps.map((s) => [s.id, s.value]));
+  assert.equal((byId.get(CURLOPT.POSTFIELDS) as Buffer).toString(), '{"a":1}');
+  assert.deepEqual(byId.get(CURLOPT.HTTPHEADER), ['Content-Type: application/json', 'Accept: application/json']);
+  assert.deepEqual(byId.get(CURLOPT.RESOLVE), ['h:80:127.0.0.1', 'i:80:127.0.0.1']);
 });
 
 test('verbose trace formats like curl\'s debug callback', () => {

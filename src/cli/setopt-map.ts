@@ -1,0 +1,68 @@
+// Command-line flags that map straight onto libcurl options, as curl's
+// config2setopts() does. They are always passed to the library: while it
+// answers CURLE_NOT_BUILT_IN the tool fails with exit 4, and they start
+// working the moment the library implements them — no CLI change needed.
+import { CURLOPT } from '../index.js';
+
+type Conv =
+  | { readonly kind: 'str'; readonly opt: string }
+  | { readonly kind: 'int'; readonly opt: string }
+  | { readonly kind: 'bool'; readonly opt: string; readonly invert?: boolean }
+  /** Set these (option, value) pairs when the flag is on, the second list when off. */
+  | { readonly kind: 'consts'; readonly on: readonly (readonly [string, unknown])[]; readonly off: readonly (readonly [string, unknown])[] }
+  /** Each use appends one string to a list option. */
+  | { readonly kind: 'list'; readonly opt: string };
+
+export const SETOPT_MAP: Readonly<Record<string, Conv>> = {
+  'compressed': { kind: 'consts', on: [['ACCEPT_ENCODING', '']], off: [['ACCEPT_ENCODING', null]] },
+  'user': { kind: 'str', opt: 'USERPWD' },
+  'proxy-user': { kind: 'str', opt: 'PROXYUSERPWD' },
+  'insecure': { kind: 'consts', on: [['SSL_VERIFYPEER', 0], ['SSL_VERIFYHOST', 0]], off: [['SSL_VERIFYPEER', 1], ['SSL_VERIFYHOST', 2]] },
+  'proxy-insecure': { kind: 'consts', on: [['PROXY_SSL_VERIFYPEER', 0], ['PROXY_SSL_VERIFYHOST', 0]], off: [['PROXY_SSL_VERIFYPEER', 1], ['PROXY_SSL_VERIFYHOST', 2]] },
+  'cookie-jar': { kind: 'str', opt: 'COOKIEJAR' },
+  'junk-session-cookies': { kind: 'bool', opt: 'COOKIESESSION' },
+  'proxy': { kind: 'str', opt: 'PROXY' },
+  'noproxy': { kind: 'str', opt: 'NOPROXY' },
+  'max-redirs': { kind: 'int', opt: 'MAXREDIRS' },
+  'range': { kind: 'str', opt: 'RANGE' },
+  'resolve': { kind: 'list', opt: 'RESOLVE' },
+  'connect-to': { kind: 'list', opt: 'CONNECT_TO' },
+  'proxy-header': { kind: 'list', opt: 'PROXYHEADER' },
+  'cacert': { kind: 'str', opt: 'CAINFO' },
+  'capath': { kind: 'str', opt: 'CAPATH' },
+  'cert': { kind: 'str', opt: 'SSLCERT' },
+  'key': { kind: 'str', opt: 'SSLKEY' },
+  'ciphers': { kind: 'str', opt: 'SSL_CIPHER_LIST' },
+  'unix-socket': { kind: 'str', opt: 'UNIX_SOCKET_PATH' },
+  'interface': { kind: 'str', opt: 'INTERFACE' },
+  'local-port': { kind: 'int', opt: 'LOCALPORT' },
+  'basic': { kind: 'consts', on: [['HTTPAUTH', 1]], off: [] },
+  'digest': { kind: 'consts', on: [['HTTPAUTH', 2]], off: [] },
+  'ntlm': { kind: 'consts', on: [['HTTPAUTH', 8]], off: [] },
+  'oauth2-bearer': { kind: 'str', opt: 'XOAUTH2_BEARER' },
+  'location-trusted': { kind: 'consts', on: [['FOLLOWLOCATION', 1], ['UNRESTRICTED_AUTH', 1]], off: [['UNRESTRICTED_AUTH', 0]] },
+  'request-target': { kind: 'str', opt: 'REQUEST_TARGET' },
+  'ignore-content-length': { kind: 'bool', opt: 'IGNORE_CONTENT_LENGTH' },
+  'raw': { kind: 'consts', on: [['HTTP_CONTENT_DECODING', 0], ['HTTP_TRANSFER_DECODING', 0]], off: [] },
+  'tr-encoding': { kind: 'bool', opt: 'TRANSFER_ENCODING' },
+  'proto': { kind: 'str', opt: 'PROTOCOLS_STR' },
+  'proto-redir': { kind: 'str', opt: 'REDIR_PROTOCOLS_STR' },
+  'proto-default': { kind: 'str', opt: 'DEFAULT_PROTOCOL' },
+  'post301': { kind: 'consts', on: [['POSTREDIR', 1]], off: [] },
+  'post302': { kind: 'consts', on: [['POSTREDIR', 2]], off: [] },
+  'post303': { kind: 'consts', on: [['POSTREDIR', 4]], off: [] },
+  'no-keepalive': { kind: 'bool', opt: 'TCP_KEEPALIVE', invert: true },
+  'keepalive-time': { kind: 'int', opt: 'TCP_KEEPIDLE' },
+  'speed-limit': { kind: 'int', opt: 'LOW_SPEED_LIMIT' },
+  'speed-time': { kind: 'int', opt: 'LOW_SPEED_TIME' },
+  'haproxy-protocol': { kind: 'bool', opt: 'HAPROXYPROTOCOL' },
+  'suppress-connect-headers': { kind: 'bool', opt: 'SUPPRESS_CONNECT_HEADERS' },
+  'proxytunnel': { kind: 'bool', opt: 'HTTPPROXYTUNNEL' },
+  'netrc': { kind: 'consts', on: [['NETRC', 2]], off: [['NETRC', 0]] },
+  'netrc-optional': { kind: 'consts', on: [['NETRC', 1]], off: [['NETRC', 0]] },
+  'netrc-file': { kind: 'str', opt: 'NETRC_FILE' },
+  'http2': { kind: 'consts', on: [['HTTP_VERSION', 3]], off: [] },
+  'http2-prior-knowledge': { kind: 'consts', on: [['HTTP_VERSION', 5]], off: [] },
+};
+
+export const optId = (name: string): number => (CURLOPT as Record<string, number>)[name]!;
