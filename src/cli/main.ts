@@ -3,7 +3,7 @@
 // rarely used parts (help, manual, version, glob, write-out, progress) are
 // imported only when a run needs them.
 import { parseArgs } from './args.js';
-import { ParamError } from './param-error.js';
+import { ParamError, HINT_LINE } from './param-error.js';
 
 function writeOut(stream: NodeJS.WriteStream, b: Buffer | string): void {
   stream.write(b);
@@ -34,6 +34,8 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(m.stdout);
       return 0;
     }
+    // curl with no arguments at all (and no URL from .curlrc) prints only the hint
+    if (argv.length === 0 && !allEntries.some((e) => e.opt.long === 'url')) throw new ParamError([HINT_LINE]);
     const { Operation } = await import('./operate.js');
     const op = new Operation({
       stdout: (b) => writeOut(process.stdout, b),

@@ -111,14 +111,17 @@ export class Operation {
         const items = await this.#expand(cfg, node.url);
         if (!items) continue;
         for (const item of items) {
+          // curl exits with the result of the last transfer it ran
           const code = await this.#transfer(cfg, node, item, urlnum);
-          if (code !== 0) {
-            this.#lastError = code;
-            if (cfg.failEarly) return code;
-          }
+          this.#lastError = code;
+          if (code !== 0 && cfg.failEarly) return code;
         }
         urlnum++;
       }
+    }
+    // curl warns after the transfers (unless -s)
+    for (const cfg of configs) {
+      if (!cfg.silent && cfg.urls.some((u) => u.url === undefined)) this.#stdio.stderr('Warning: Got more output options than URLs\n');
     }
     return this.#lastError;
   }

@@ -154,6 +154,16 @@ test('parameter errors match curl', async () => {
   await same(['--no-data', 'x']);
   await same(['-s']);
   await same(['-K', join(dir, 'missing.cfg')]);
+  await same([]);
+  await same(['-']);
+});
+
+test('exit code is the last transfer\'s; extra -o warns', async () => {
+  await same(['-s', 'http://127.0.0.1:1/', `${base}/last`]);
+  await same(['-s', `${base}/first`, 'http://127.0.0.1:1/']);
+  await same(['-s', '-w', '%{onerror}err %{exitcode}\\n', 'http://127.0.0.1:1/', `${base}/x`]);
+  const out = join(dir, 'extra.txt');
+  await same(['--no-progress-meter', '-o', out, '-o', join(dir, 'unused.txt'), `${base}/extra`]);
 });
 
 test('options the tool cannot honour yet fail loudly with exit 4', async () => {
