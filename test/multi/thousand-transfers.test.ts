@@ -67,3 +67,46 @@ test('1,000 concurrent transfers through socketAction with assign, reuse and a c
   void CURL_POLL;
   await srv.close();
 });
+
+test('1,000 transfers on 1,000 simultaneous connections, then 1,000 more reusing every one', async () => {
+  const srv = await startRawServer((req) => ok(req.target));
+  const multi = new Multi();
+  multi.setopt(CURLMOPT.MAXCONNECTS, TRANSFERS);
+  const loop = startAppLoop(multi, { assign: true, record: false });
+  let peakOpen = 0;
+  const handles: Easy[] = [];
+  const round = async (n: number): Promise<void> => {
+    const before = loop.done.length;
+    let finished!: () => void;
+    const all = new Promise<void>((r) => (finished = r));
+    const poll = setInterval(() => {
+      peakOpen = Math.max(peakOpen, srv.openConnections);
+      if (loop.done.length - before === n) finished();
+    }, 2);
+    for (let i = 0; i < n; i++) {
+      const e = handles[i] ?? new Easy();
+      handles[i] = e;
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/${i}`);
+      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
+      multi.addHandle(e);
+    }
+    await all;
+    clearInterval(poll);
+    for (const m of loop.done.slice(before)) {
+      assert.equal(m.result, CURLE.OK);
+      multi.removeHandle(m.easy);
+    }
+  };
+  await round(TRANSFERS);
+  assert.equal(srv.connections, TRANSFERS, 'each transfer had its own connection');
+  assert.ok(peakOpen > TRANSFERS / 2, `connections were open at the same time (peak ${peakOpen})`);
+  await round(TRANSFERS);
+  assert.equal(srv.connections, TRANSFERS, 'the second round opened no connection');
+  assert.equal(srv.requests.length, 2 * TRANSFERS);
+  assert.ok(handles.every((e) => e.getinfo(CURLINFO.NUM_CONNECTS) === 0));
+  assert.equal(loop.wrongSocketp, 0);
+  multi.cleanup();
+  loop.stop();
+  assert.equal(openSocketCount(), 0);
+  await srv.close();
+});
