@@ -8,6 +8,7 @@
 // any other %X prints both characters.
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { jsonEscape } from './variables.js';
+import { strftimeUtc } from './strftime.js';
 
 /** How a variable prints: times are microseconds shown as seconds.micro. */
 type Kind = 'str' | 'num' | 'code' | 'time' | 'url' | 'special';
@@ -50,6 +51,8 @@ export interface WriteOutSource {
   headers(): readonly (readonly [name: string, value: string])[];
   /** The transfer's CURLcode, for %{onerror}. */
   readonly exitCode: number;
+  /** Wall clock in microseconds since the epoch, for %time{} (default: now). */
+  nowUs?(): number;
 }
 
 export interface WriteOutSinks {
@@ -185,7 +188,7 @@ export function renderWriteOut(format: string, src: WriteOutSource, sinks: Write
           else buf += plain(name, v[1], src) ?? '';
           continue;
         }
-        const special = /^(header|output)\{/.exec(format.slice(i + 1));
+        const special = /^(header|output|time)\{/.exec(format.slice(i + 1));
         if (special) {
           const start = i + 1 + special[0].length;
           const end = format.indexOf('}', start);
@@ -200,6 +203,9 @@ export function renderWriteOut(format: string, src: WriteOutSource, sinks: Write
             const want = arg.toLowerCase();
             const vals = src.headers().filter(([h]) => h.toLowerCase() === want).map(([, val]) => val);
             if (vals.length) buf += vals.join(', ');
+          } else if (special[1] === 'time') {
+            const us = src.nowUs ? src.nowUs() : Date.now() * 1000;
+            buf += strftimeUtc(arg, us);
           } else {
             flush();
             file?.close();

@@ -70,3 +70,13 @@ test('%{stderr}, %{stdout}, %output{}, %{onerror}', () => {
   assert.equal(render('ok%{onerror}failed %{exitcode}', full).out, 'ok');
   assert.equal(render('ok%{onerror}failed %{exitcode}', source({ exitcode: 7 }, [], 7)).out, 'okfailed 7');
 });
+
+test('%time{} formats UTC with strftime plus %f', () => {
+  // 2024-03-05T07:08:09.012345Z, a Tuesday in ISO week 10
+  const us = Date.UTC(2024, 2, 5, 7, 8, 9) * 1000 + 12345;
+  const src = { ...full, nowUs: () => us };
+  assert.equal(render('%time{%Y-%m-%dT%H:%M:%S.%fZ}', src).out, '2024-03-05T07:08:09.012345Z');
+  assert.equal(render('%time{%a %A %b %B %e|%j|%u %w|%V %G|%I %p|%s|%z %Z|%%|%q}', src).out,
+    'Tue Tuesday Mar March  5|065|2 2|10 2024|07 AM|1709622489|+0000 GMT|%|%q');
+  assert.equal(render('%time{%c}', src).out, 'Tue Mar  5 07:08:09 2024');
+});
