@@ -230,7 +230,10 @@ test('CONNECTTIMEOUT_MS against a listener that never accepts -> CURLE_OPERATION
     'import socket,sys,time',
     's=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(0)',
     'print(s.getsockname()[1], flush=True)',
-    'fill=[socket.create_connection(s.getsockname()) for _ in range(3)]',
+    'fill=[]',
+    'for _ in range(4):',
+    '  c=socket.socket(); c.setblocking(False); c.connect_ex(s.getsockname()); fill.append(c)',
+    'time.sleep(0.2)',
     'print("full", flush=True)',
     'sys.stdin.read()',
   ].join('\n')], { stdio: ['pipe', 'pipe', 'inherit'] });
