@@ -253,7 +253,13 @@ function stateDone(e: MultiEngine, t: Transfer): void {
     t.connector = null;
   }
   e.progress(t, true);
+  const conn = t.conn;
+  const keep = conn !== null && conn.reusable && !t.connReleased;
   e.releaseConnection(t);
-  if (t.result !== CURLE.OK) e.trace(t, `closing connection #${t.conn?.id ?? 0}`);
+  if (conn && !t.connReleasedTraced) {
+    t.connReleasedTraced = true;
+    if (keep) e.trace(t, `Connection #${conn.id} to host ${conn.host} left intact`);
+    else if (conn.transport) e.trace(t, `Closing connection #${conn.id}`);
+  }
   setState(e, t, STATE.COMPLETED);
 }

@@ -66,6 +66,7 @@ export class Transfer implements HeapItem {
   conn: Connection | null = null;
   /** the connection went back to the pool (or was closed); `conn` stays for getinfo */
   connReleased = false;
+  connReleasedTraced = false;
   resolution: Resolution | null = null;
   connector: TcpConnector | null = null;
   exchange: HttpExchange | null = null;

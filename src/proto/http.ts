@@ -34,6 +34,8 @@ export class HttpExchange {
   readonly #conn: Connection;
   readonly #sink: ExchangeSink;
   #out: Buffer[] = [];
+  /** bytes of the request head still queued: they are not upload progress */
+  #headBytesLeft = 0;
   #parser: ResponseParser;
   #done = false;
   #gotBytes = false;
@@ -58,6 +60,7 @@ export class HttpExchange {
     this.#t.requestSize = req.head.length + (req.body?.length ?? 0);
     this.#sink.trace(this.#t, CURLINFO_TYPE.HEADER_OUT, req.head);
     this.#out.push(req.head);
+    this.#headBytesLeft = req.head.length;
     if (req.body && req.body.length > 0) {
       this.#out.push(req.body);
       this.#t.uploadLength = req.body.length;
@@ -94,9 +97,11 @@ export class HttpExchange {
         this.#t.fail(CURLE.SEND_ERROR, `Failed sending HTTP request: ${r.error.message}`);
         return CURLE.SEND_ERROR;
       }
-      this.#t.sizeUpload += chunk.length;
+      const head = Math.min(this.#headBytesLeft, chunk.length);
+      this.#headBytesLeft -= head;
+      this.#t.sizeUpload += chunk.length - head;
     }
-    if (this.#t.sizeUpload > 0 && this.#out.length === 0 && this.#t.timing.posttransfer === 0) {
+    if (this.#out.length === 0 && this.#t.timing.posttransfer === 0) {
       this.#t.timing.posttransfer = performance.now();
     }
     // 2. receive
