@@ -58,6 +58,14 @@ interface LongKey {
   readonly invert: boolean;
 }
 
+/** Old names curl still accepts: --include became --show-headers in 8.10, and so on. */
+const OPTION_ALIASES: readonly (readonly [string, string])[] = [
+  ['include', 'show-headers'],
+  ['ftp-ssl', 'ssl'],
+  ['ftp-ssl-reqd', 'ssl-reqd'],
+  ['krb4', 'krb'],
+];
+
 let longKeys: LongKey[] | undefined;
 let shortMap: Map<string, CliOption> | undefined;
 const byName = new Map<string, CliOption>();
@@ -71,6 +79,11 @@ function tables(): { longKeys: LongKey[]; shortMap: Map<string, CliOption> } {
       longKeys.push({ key: invert ? opt.long.slice(3) : opt.long, opt, invert });
       if (opt.short) shortMap.set(opt.short, opt);
       byName.set(opt.long, opt);
+    }
+    // names curl's tool still accepts for renamed options (tool_getparam.c's aliases)
+    for (const [alias, name] of OPTION_ALIASES) {
+      const opt = byName.get(name);
+      if (opt) longKeys.push({ key: alias, opt, invert: false });
     }
   }
   return { longKeys, shortMap };
