@@ -62,8 +62,8 @@ export function getInfo(t: Transfer | null, id: number): unknown {
     case CURLINFO.REDIRECT_TIME: return tt.redirect / 1000;
     case CURLINFO.REDIRECT_TIME_T: return Math.round(tt.redirect * 1000);
     case CURLINFO.QUEUE_TIME_T: return tt.start > 0 ? Math.round((tt.start - tt.queued) * 1000) : 0;
-    case CURLINFO.REDIRECT_COUNT: return 0;
-    case CURLINFO.REDIRECT_URL: return null;
+    case CURLINFO.REDIRECT_COUNT: return tr.redirectCount;
+    case CURLINFO.REDIRECT_URL: return tr.redirectUrl;
     case CURLINFO.SIZE_DOWNLOAD_T: return tr.sizeDownload;
     case CURLINFO.SIZE_DELIVERED: return tr.sizeDownload;
     case CURLINFO.SIZE_UPLOAD_T: return tr.sizeUpload;

@@ -18,7 +18,9 @@ import { Connection } from '../conn/connection.js';
 import { resolveHost } from '../dns/resolver.js';
 import { TcpConnector } from '../cf/tcp-connector.js';
 import { HttpExchange } from '../proto/http.js';
-import { parseUrlForTransfer } from './url-adapter.js';
+import { parseUrlForTransfer, SUPPORTED_SCHEMES } from './url-adapter.js';
+import { CURLUPART } from '../url/url-codes.js';
+import { maxRedirsError, redirProtocolAllowed, resolveLocation, switchesToGet } from '../proto/redirect.js';
 import { EXPIRE, STATE, type Transfer, type TransferState } from './transfer.js';
 import type { MultiEngine } from './engine.js';
 
@@ -106,7 +108,13 @@ function stateInit(e: MultiEngine, t: Transfer, now: number): void {
     t.fail(r.code, 'message' in r ? r.message : easyStrerror(r.code));
     return finish(e, t, false);
   }
+  const allowed = t.opts.str(CURLOPT.PROTOCOLS_STR);
+  if (allowed !== null && !allowed.toLowerCase().split(',').map((p) => p.trim()).some((p) => p === 'all' || p === r.url.scheme)) {
+    t.fail(CURLE.UNSUPPORTED_PROTOCOL, `Protocol "${r.url.scheme}" disabled`);
+    return finish(e, t, false);
+  }
   t.url = r.url;
+  t.firstUrl = r.url;
   t.effectiveUrl = r.url.href;
   const total = timeoutMs(t);
   if (total > 0) e.expire(t, EXPIRE.TIMEOUT, now + total);
@@ -241,6 +249,15 @@ function finish(e: MultiEngine, t: Transfer, reusable: boolean): void {
 
 function stateDone(e: MultiEngine, t: Transfer): void {
   const now = performance.now();
+  if (t.result === CURLE.OK && t.followLocation !== null) {
+    // this response only pointed elsewhere: release its connection and go again
+    e.progress(t);
+    const conn = t.conn;
+    const keep = conn !== null && conn.reusable;
+    e.releaseConnection(t);
+    if (conn) e.trace(t, keep ? `Connection #${conn.id} to host ${conn.host} left intact` : `Closing connection #${conn.id}`);
+    if (followRedirect(e, t, now)) return;
+  }
   t.timing.total = now;
   e.clearAllExpiries(t);
   if (t.resolution) {
@@ -262,4 +279,62 @@ function stateDone(e: MultiEngine, t: Transfer): void {
     else if (conn.transport) e.trace(t, `Closing connection #${conn.id}`);
   }
   setState(e, t, STATE.COMPLETED);
+}
+
+/**
+ * Curl_follow: point the transfer at the Location and send it back to CONNECT.
+ * Returns false (with t.result set) when the redirect must not be followed.
+ */
+function followRedirect(e: MultiEngine, t: Transfer, now: number): boolean {
+  const loc = t.followLocation!;
+  const from = t.url!;
+  t.followLocation = null;
+  const max = t.opts.num(CURLOPT.MAXREDIRS);
+  if (max !== -1 && t.redirectCount >= max) {
+    const m = maxRedirsError(max);
+    t.fail(m.code, m.message);
+    return false;
+  }
+  const resolved = resolveLocation(from, loc);
+  if (!resolved.scheme) {
+    t.fail(CURLE.URL_MALFORMAT, 'URL rejected: Malformed input to a URL function');
+    return false;
+  }
+  const scheme = resolved.scheme;
+  if (!redirProtocolAllowed(t.opts, scheme) || !SUPPORTED_SCHEMES.has(scheme) || !resolved.url) {
+    const known = SUPPORTED_SCHEMES.has(scheme) || ['ftp', 'ftps'].includes(scheme);
+    t.fail(CURLE.UNSUPPORTED_PROTOCOL, `Protocol "${scheme}" ${known ? 'disabled' : 'not supported'} (in redirect)`);
+    return false;
+  }
+  const next = resolved.url;
+  t.redirectCount++;
+  if (switchesToGet(t.responseCode, t.effectiveMethod, t.opts)) {
+    t.forceGet = true;
+    e.trace(t, t.responseCode === 303 ? `Switch to ${t.opts.num(CURLOPT.NOBODY) ? 'HEAD' : 'GET'}` : 'Switch from POST to GET');
+  }
+  if (t.opts.num(CURLOPT.AUTOREFERER)) {
+    // the previous URL without credentials or fragment, as libcurl sends it
+    const h = from.handle.dup();
+    h.set(CURLUPART.USER, null);
+    h.set(CURLUPART.PASSWORD, null);
+    h.set(CURLUPART.FRAGMENT, null);
+    t.autoReferer = h.get(CURLUPART.URL).value ?? null;
+  }
+  e.trace(t, `Issue another request to this URL: '${next.href}'`);
+  t.url = next;
+  t.effectiveUrl = next.href;
+  // a new request: per-request facts start over
+  t.timing.redirect = now - t.timing.start;
+  t.exchange = null;
+  t.conn = null;
+  t.connReleased = false;
+  t.connReleasedTraced = false;
+  t.responseCode = 0;
+  t.contentLength = -1;
+  t.contentType = null;
+  t.redirectUrl = null;
+  t.sizeDownload = 0;
+  t.headerSize += 0;
+  setState(e, t, STATE.CONNECT);
+  return true;
 }

@@ -91,6 +91,19 @@ export class Transfer implements HeapItem {
   effectiveMethod = 'GET';
   contentType: string | null = null;
 
+  // redirects (libcurl's state.followlocation, req.location, req.newurl)
+  redirectCount = 0;
+  /** the Location of the last 3xx, resolved (CURLINFO_REDIRECT_URL) */
+  redirectUrl: string | null = null;
+  /** set when the current response is a redirect the transfer will follow */
+  followLocation: string | null = null;
+  /** the URL the application asked for: credentials stay with its origin */
+  firstUrl: TransferUrl | null = null;
+  /** a 301/302/303 switched the method to GET: the request carries no body */
+  forceGet = false;
+  /** the referer to send on a followed request (AUTOREFERER) */
+  autoReferer: string | null = null;
+
   // pause (CURLPAUSE bits) and data held back by a paused write callback
   pauseBits = 0;
   heldBody: Buffer[] = [];

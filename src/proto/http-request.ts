@@ -4,6 +4,7 @@
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import type { Transfer } from '../multi/transfer.js';
+import { credentialsAllowed } from './redirect.js';
 
 export interface BuiltRequest {
   code: CURLcode;
@@ -39,7 +40,8 @@ export function buildRequest(t: Transfer): BuiltRequest {
   const url = t.url!;
   const o = t.opts;
   const postfields = o.get(CURLOPT.POSTFIELDS) as string | Buffer | null;
-  const isPost = o.num(CURLOPT.POST) !== 0 && postfields !== null;
+  // a 301/302/303 may have switched the follow-up request to GET
+  const isPost = !t.forceGet && o.num(CURLOPT.POST) !== 0 && postfields !== null;
   let method = o.num(CURLOPT.NOBODY) ? 'HEAD' : isPost ? 'POST' : 'GET';
   const custom = o.str(CURLOPT.CUSTOMREQUEST);
   if (custom) method = custom;
@@ -47,7 +49,9 @@ export function buildRequest(t: Transfer): BuiltRequest {
 
   const hostValue =
     (url.ipv6 ? `[${url.host}]` : url.host) + (url.port !== DEFAULT_PORT[url.scheme] ? `:${url.port}` : '');
-  const custom_ = customHeaders(o.get(CURLOPT.HTTPHEADER) as string[] | null);
+  // custom Authorization/Cookie headers stay with the first origin (CVE-2018-1000007, CVE-2022-27776)
+  const custom_ = customHeaders(o.get(CURLOPT.HTTPHEADER) as string[] | null)
+    .filter((h) => credentialsAllowed(t) || !/^(authorization|cookie)$/i.test(h.name));
   const overridden = new Set(custom_.map((h) => h.name.toLowerCase()));
 
   const lines: string[] = [`${method} ${url.path} HTTP/${version}`];
@@ -55,7 +59,7 @@ export function buildRequest(t: Transfer): BuiltRequest {
   const ua = o.str(CURLOPT.USERAGENT);
   if (ua && !overridden.has('user-agent')) lines.push(`User-Agent: ${ua}`);
   if (!overridden.has('accept')) lines.push('Accept: */*');
-  const referer = o.str(CURLOPT.REFERER);
+  const referer = t.autoReferer ?? o.str(CURLOPT.REFERER);
   if (referer && !overridden.has('referer')) lines.push(`Referer: ${referer}`);
   for (const h of custom_) if (h.line !== null) lines.push(h.line);
 

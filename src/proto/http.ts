@@ -15,6 +15,7 @@ import { ResponseParser } from './tmp-parser.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
 import { buildRequest } from './http-request.js';
+import { resolveLocationHref } from './redirect.js';
 
 /** Where the exchange hands what it receives (the client writer stack). */
 export interface ExchangeSink {
@@ -40,6 +41,8 @@ export class HttpExchange {
   #done = false;
   #gotBytes = false;
   #bodyStarted = false;
+  /** a redirect we follow: its body is read (to keep the connection) but not delivered */
+  #ignoreBody = false;
 
   constructor(t: Transfer, conn: Connection, sink: ExchangeSink) {
     this.#t = t;
@@ -156,6 +159,10 @@ export class HttpExchange {
         case 'trailer': {
           this.#t.headerSize += ev.raw.length;
           if (ev.type === 'header' && ev.name.toLowerCase() === 'content-type') this.#t.contentType = ev.value;
+          if (ev.type === 'header' && ev.name.toLowerCase() === 'location' && this.#t.responseCode >= 300 &&
+              this.#t.responseCode < 400 && this.#t.redirectUrl === null) {
+            this.#onLocation(ev.value);
+          }
           if (ev.type === 'header' && ev.name.toLowerCase() === 'content-length' && this.#t.contentLength < 0) {
             const n = Number(ev.value.trim());
             if (Number.isSafeInteger(n)) this.#t.contentLength = n;
@@ -175,10 +182,15 @@ export class HttpExchange {
             return CURLE.HTTP_RETURNED_ERROR;
           }
           if (!ev.interim) this.#bodyStarted = true;
+          if (!ev.interim && this.#t.followLocation !== null) {
+            this.#ignoreBody = true;
+            this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, 'Ignoring the response-body\n');
+          }
           break;
         }
         case 'data': {
           this.#sink.trace(this.#t, CURLINFO_TYPE.DATA_IN, ev.data);
+          if (this.#ignoreBody) break;
           const c = this.#sink.body(this.#t, ev.data);
           if (c === PAUSED) return CURLE.OK;
           if (c !== CURLE.OK) return c;
@@ -192,6 +204,15 @@ export class HttpExchange {
           return ev.code;
       }
     }
+  }
+
+  /** A Location on a 3xx: remember where it points; follow it when asked to. */
+  #onLocation(value: string): void {
+    const t = this.#t;
+    const loc = value.trim();
+    if (!loc || !t.url) return;
+    t.redirectUrl = resolveLocationHref(t.url, loc);
+    if (t.opts.num(CURLOPT.FOLLOWLOCATION) && t.redirectUrl !== null) t.followLocation = loc;
   }
 
   get bodyStarted(): boolean {

@@ -1,0 +1,76 @@
+// Following redirects as libcurl's Curl_follow() does: resolve Location
+// against the current URL with curl's URL rules, enforce MAXREDIRS and
+// REDIR_PROTOCOLS_STR, apply the method rules of 301/302/303 (POSTREDIR),
+// and decide whether credentials may travel to the new origin.
+import { CURLE, type CURLcode } from '../codes.js';
+import { CURLOPT } from '../easy/option-table.js';
+import { CURLU, CURLUPART } from '../url/url-codes.js';
+import { transferUrlFromHandle, type TransferUrl } from '../url/parse-url.js';
+import type { OptionStore } from '../easy/option-store.js';
+import type { Transfer } from '../multi/transfer.js';
+
+/** CURLOPT_POSTREDIR bits */
+export const CURL_REDIR = { POST_301: 1, POST_302: 2, POST_303: 4, POST_ALL: 7 } as const;
+
+/** libcurl's default redirect protocols (since 7.65.2). */
+const DEFAULT_REDIR_PROTOCOLS = ['http', 'https', 'ftp', 'ftps'];
+
+/**
+ * Resolve a Location value against the current URL: the new URL, or the
+ * scheme it names when the engine cannot transfer that scheme, or nothing
+ * when it does not parse.
+ */
+export function resolveLocation(current: TransferUrl, location: string): { url?: TransferUrl; scheme?: string } {
+  const h = current.handle.dup();
+  // curl follows with URL-encoding of spaces and high bytes, as the URL API does for redirects
+  const rc = h.set(CURLUPART.URL, location, CURLU.URLENCODE | CURLU.ALLOW_SPACE | CURLU.NON_SUPPORT_SCHEME);
+  if (rc) return {};
+  const scheme = (h.get(CURLUPART.SCHEME).value ?? '').toLowerCase();
+  const r = transferUrlFromHandle(h);
+  return r.url ? { url: r.url, scheme } : { scheme };
+}
+
+/** Resolved Location as a string for CURLINFO_REDIRECT_URL, even for schemes we cannot transfer. */
+export function resolveLocationHref(current: TransferUrl, location: string): string | null {
+  const h = current.handle.dup();
+  const rc = h.set(CURLUPART.URL, location, CURLU.URLENCODE | CURLU.ALLOW_SPACE | CURLU.NON_SUPPORT_SCHEME);
+  if (rc) return null;
+  return h.get(CURLUPART.URL).value ?? null;
+}
+
+export function redirProtocolAllowed(opts: OptionStore, scheme: string): boolean {
+  // PROTOCOLS_STR limits every transfer; REDIR_PROTOCOLS_STR cannot widen it
+  const all = opts.str(CURLOPT.PROTOCOLS_STR);
+  if (all !== null) {
+    const l = all.toLowerCase().split(',').map((p) => p.trim());
+    if (!l.includes('all') && !l.includes(scheme.toLowerCase())) return false;
+  }
+  const s = opts.str(CURLOPT.REDIR_PROTOCOLS_STR);
+  const list = s === null ? DEFAULT_REDIR_PROTOCOLS : s.toLowerCase().split(',').map((p) => p.trim());
+  return list.includes('all') || list.includes(scheme.toLowerCase());
+}
+
+/** Does a 3xx change the method to GET? (Curl_follow's switch) */
+export function switchesToGet(code: number, method: string, opts: OptionStore): boolean {
+  const keep = opts.num(CURLOPT.POSTREDIR);
+  const isPost = method === 'POST';
+  if (code === 301) return isPost && !(keep & CURL_REDIR.POST_301);
+  if (code === 302) return isPost && !(keep & CURL_REDIR.POST_302);
+  if (code === 303) return method !== 'GET' && method !== 'HEAD' && (!isPost || !(keep & CURL_REDIR.POST_303));
+  return false;
+}
+
+/** Credentials follow only to the same scheme, host and port (CVE-2022-27774), unless UNRESTRICTED_AUTH. */
+export function sameOrigin(a: TransferUrl, b: TransferUrl): boolean {
+  return a.scheme === b.scheme && a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port;
+}
+
+export function maxRedirsError(max: number): { code: CURLcode; message: string } {
+  return { code: CURLE.TOO_MANY_REDIRECTS, message: `Maximum (${max}) redirects followed` };
+}
+
+/** May this request of the transfer carry the user's credentials (and custom Authorization/Cookie headers)? */
+export function credentialsAllowed(t: Transfer): boolean {
+  if (!t.firstUrl || !t.url || t.redirectCount === 0) return true;
+  return sameOrigin(t.firstUrl, t.url) || t.opts.num(CURLOPT.UNRESTRICTED_AUTH) !== 0;
+}
