@@ -249,13 +249,22 @@ function finish(e: MultiEngine, t: Transfer, reusable: boolean): void {
 
 function stateDone(e: MultiEngine, t: Transfer): void {
   const now = performance.now();
-  if (t.result === CURLE.OK && t.followLocation !== null) {
+  if (t.result === CURLE.OK && (t.followLocation !== null || t.retryRequest)) {
     // this response only pointed elsewhere: release its connection and go again
     e.progress(t);
     const conn = t.conn;
     const keep = conn !== null && conn.reusable;
     e.releaseConnection(t);
     if (conn) e.trace(t, keep ? `Connection #${conn.id} to host ${conn.host} left intact` : `Closing connection #${conn.id}`);
+    if (t.retryRequest) {
+      // the same URL once more (authentication negotiation, FOLLOW_RETRY in libcurl): not a redirect
+      t.retryRequest = false;
+      t.followLocation = null;
+      e.trace(t, `Issue another request to this URL: '${t.effectiveUrl}'`);
+      resetForNextRequest(t);
+      setState(e, t, STATE.CONNECT);
+      return;
+    }
     if (followRedirect(e, t, now)) return;
   }
   t.timing.total = now;
@@ -323,8 +332,14 @@ function followRedirect(e: MultiEngine, t: Transfer, now: number): boolean {
   e.trace(t, `Issue another request to this URL: '${next.href}'`);
   t.url = next;
   t.effectiveUrl = next.href;
-  // a new request: per-request facts start over
   t.timing.redirect = now - t.timing.start;
+  resetForNextRequest(t);
+  setState(e, t, STATE.CONNECT);
+  return true;
+}
+
+/** A new request of the same transfer: per-request facts start over. */
+function resetForNextRequest(t: Transfer): void {
   t.exchange = null;
   t.conn = null;
   t.connReleased = false;
@@ -334,7 +349,4 @@ function followRedirect(e: MultiEngine, t: Transfer, now: number): boolean {
   t.contentType = null;
   t.redirectUrl = null;
   t.sizeDownload = 0;
-  t.headerSize += 0;
-  setState(e, t, STATE.CONNECT);
-  return true;
 }

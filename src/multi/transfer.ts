@@ -101,6 +101,11 @@ export class Transfer implements HeapItem {
   firstUrl: TransferUrl | null = null;
   /** a 301/302/303 switched the method to GET: the request carries no body */
   forceGet = false;
+  /**
+   * Set by a protocol handler when the same URL must be requested again on
+   * completion (authentication negotiation: libcurl's FOLLOW_RETRY).
+   */
+  retryRequest = false;
   /** the referer to send on a followed request (AUTOREFERER) */
   autoReferer: string | null = null;
 
