@@ -1,13 +1,24 @@
 // Runs a list of cases with bounded parallelism and sums up the verdicts.
 // Shared by the CLI (run-suite.ts) and the node:test ratchet (suite.test.ts).
 
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { probeClient } from './client-info.js';
 import { runCase, type CaseResult } from './run-case.js';
 import { makeSelfSignedCert } from './tls-cert.js';
 
-export const DEFAULT_DATA_DIR = process.env['CURL_TESTS_DIR'] ?? '/work/shared/curl-tests/data';
+/**
+ * curl's test cases live in shared/ beside the repository (CI clones the repo
+ * next to it); compiled, this file sits at dist/test/curl-suite/runner/.
+ */
+function findDataDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const besideRepo = join(here, '..', '..', '..', '..', '..', 'shared', 'curl-tests', 'data');
+  return existsSync(besideRepo) ? besideRepo : '/work/shared/curl-tests/data';
+}
+export const DEFAULT_DATA_DIR = process.env['CURL_TESTS_DIR'] ?? findDataDir();
 
 export interface SuiteOptions {
   readonly client: string;
