@@ -1,0 +1,66 @@
+// Parsing of the few response header values that decide HTTP/1 framing and
+// connection reuse (Content-Length, Transfer-Encoding, Connection), with the
+// leniency curl has: values are read the way libcurl's strtoofft and
+// Curl_compareheader read them, not the way RFC 9110 grammar would.
+
+export type ContentLengthValue =
+  | { kind: 'ok'; length: number }
+  | { kind: 'invalid' } // curl: "Invalid Content-Length: value" (CURLE_WEIRD_SERVER_REPLY)
+  | { kind: 'overflow' }; // curl: "Overflow Content-Length: value" (info only; size unknown)
+
+/** Leading decimal number of one list element, as strtoll reads it. */
+function leadingNumber(s: string): ContentLengthValue {
+  let i = 0;
+  while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i++;
+  if (s[i] === '-') return { kind: 'invalid' };
+  if (s[i] === '+') i++;
+  const start = i;
+  while (i < s.length && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) i++;
+  if (i === start) return { kind: 'invalid' };
+  // Beyond 2^53 a JS number cannot count bytes exactly; libcurl overflows at
+  // 2^63. Either way the size is treated as unknown.
+  const digits = s.slice(start, i).replace(/^0+(?=\d)/, '');
+  if (digits.length > 16 || Number(digits) > Number.MAX_SAFE_INTEGER) return { kind: 'overflow' };
+  return { kind: 'ok', length: Number(digits) };
+}
+
+/**
+ * One Content-Length header value. curl 7.88 takes the leading number and
+ * ignores the rest ("2x", "2, 2" both mean 2); a comma list whose elements
+ * disagree ("2, 3") is reported as 'conflict' here because it is the same
+ * request-smuggling hazard as two differing headers (RFC 9112 6.3).
+ */
+export function parseContentLength(value: string): ContentLengthValue | { kind: 'conflict' } {
+  const first = leadingNumber(value);
+  if (first.kind !== 'ok' || !value.includes(',')) return first;
+  for (const el of value.split(',').slice(1)) {
+    const v = leadingNumber(el);
+    if (v.kind === 'ok' && v.length !== first.length) return { kind: 'conflict' };
+  }
+  return first;
+}
+
+/** Lower-cased tokens of a comma-separated list, parameters (";q=1") dropped. */
+export function tokenList(value: string): string[] {
+  const out: string[] = [];
+  for (const el of value.split(',')) {
+    const semi = el.indexOf(';');
+    const t = (semi >= 0 ? el.slice(0, semi) : el).trim().toLowerCase();
+    if (t) out.push(t);
+  }
+  return out;
+}
+
+/** Case-insensitive ASCII equality (header names are latin1 strings). */
+export function nameIs(name: string, lowerWanted: string): boolean {
+  return name.length === lowerWanted.length && name.toLowerCase() === lowerWanted;
+}
+
+/** Strip SP/HTAB (and a stray CR) at both ends; String#trim would also eat latin1 NBSP. */
+export function trimOws(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s[a] === ' ' || s[a] === '\t')) a++;
+  while (b > a && (s[b - 1] === ' ' || s[b - 1] === '\t' || s[b - 1] === '\r')) b--;
+  return s.slice(a, b);
+}
