@@ -275,7 +275,8 @@ export class ResponseParser {
     // Like curl, decide "this is not HTTP/1.x" from the first bytes, without
     // waiting for a line end that an HTTP/0.9 server may never send.
     if (!mayBeHttpPrefix(this.#q.linePrefix(5))) return this.#startHttp09(EMPTY);
-    const line = this.#q.readLine(this.#maxLine);
+    // The limit never cuts in before those 5 bytes were judged.
+    const line = this.#q.readLine(Math.max(this.#maxLine, 6));
     if (line === LINE_TOO_LONG) return this.#lineTooLong();
     if (line === null) {
       // Interim responses do not count as a reply (curl deducts them).
@@ -457,19 +458,25 @@ export class ResponseParser {
 
   #stepChunked(): ParseEvent | null {
     const ev = this.#chunks!.step(this.#q);
-    if (ev.type === 'error') return this.#fail(ev.code, ev.message);
-    if (ev.type === 'need-data' && this.#eof) {
-      return this.#fail(CURLE.PARTIAL_FILE, 'transfer closed with outstanding read data remaining');
-    }
-    if (ev.type === 'end') this.#state = 'done';
-    if (this.#decode) return ev;
-    // Raw mode: the framing bytes the decoder went over are the data.
-    const raw = this.#q.drainTap();
-    if (ev.type === 'end') {
+    // Raw mode: the framing bytes the decoder went over are the data, and
+    // they go out before whatever the decoder reports (so the split of the
+    // input into feeds never changes the result).
+    const raw = this.#decode ? EMPTY : this.#q.drainTap();
+    const data: ParseEvent | null = raw.length > 0 ? { type: 'data', data: raw } : null;
+    let outcome: ParseEvent | null;
+    if (ev.type === 'error') {
+      outcome = this.#fail(ev.code, ev.message);
+    } else if (ev.type === 'need-data') {
+      outcome = this.#eof ? this.#fail(CURLE.PARTIAL_FILE, 'transfer closed with outstanding read data remaining') : NEED_DATA;
+    } else if (ev.type === 'end') {
+      this.#state = 'done';
       this.#q.setTap(false);
-      return raw.length > 0 ? this.#emit({ type: 'data', data: raw }, END) : END;
+      outcome = END;
+    } else {
+      outcome = this.#decode ? ev : null; // raw mode: chunk data / trailers are inside `raw`
     }
-    if (raw.length > 0) return { type: 'data', data: raw };
-    return ev.type === 'need-data' ? NEED_DATA : null;
+    if (!data) return outcome;
+    // 'error' and 'end' are sticky states, so next() repeats them after the data.
+    return data;
   }
 }
