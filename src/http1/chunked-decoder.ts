@@ -51,16 +51,10 @@ export class ChunkedDecoder {
   #state: State = 'hex';
   #digits = 0;
   #size = 0; // chunk size being read (hex) / bytes left in the chunk (data)
-  #trailerBytes = 0;
 
   /** True once the last chunk and the trailer section were read. */
   get done(): boolean {
     return this.#state === 'done';
-  }
-
-  /** Total bytes of trailer lines so far (counted against the header limit by the caller). */
-  get trailerBytes(): number {
-    return this.#trailerBytes;
   }
 
   /** Advance over queued bytes until there is something to report. */
@@ -114,7 +108,6 @@ export class ChunkedDecoder {
           const line = q.readLine(MAX_TRAILER_LINE);
           if (line === null) return { type: 'need-data' };
           if (line === LINE_TOO_LONG) return { type: 'error', code: CURLE.TOO_LARGE, message: 'Too large trailer line' };
-          this.#trailerBytes += line.length;
           // A line that is only CRLF or LF ends the trailer section.
           if (line[0] === 0x0a || (line[0] === 0x0d && line.length === 2)) {
             this.#state = 'done';
