@@ -8,15 +8,17 @@ export type ContentLengthValue =
   | { kind: 'invalid' } // curl: "Invalid Content-Length: value" (CURLE_WEIRD_SERVER_REPLY)
   | { kind: 'overflow' }; // curl: "Overflow Content-Length: value" (info only; size unknown)
 
-/** Leading decimal number of one list element, as strtoll reads it. */
+/** The decimal number of one list element (digits, blanks around them allowed). */
 function leadingNumber(s: string): ContentLengthValue {
   let i = 0;
   while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i++;
-  if (s[i] === '-') return { kind: 'invalid' };
-  if (s[i] === '+') i++;
+  // only digits: "-2" and "+2" are invalid (libcurl 8's curlx_str_number)
+  if (s[i] === '-' || s[i] === '+') return { kind: 'invalid' };
   const start = i;
   while (i < s.length && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) i++;
   if (i === start) return { kind: 'invalid' };
+  // libcurl 8 (curl's test 768) rejects anything but blanks after the number: "6badness" is invalid
+  for (let j = i; j < s.length; j++) if (s[j] !== ' ' && s[j] !== '\t') return { kind: 'invalid' };
   // Beyond 2^53 a JS number cannot count bytes exactly; libcurl overflows at
   // 2^63. Either way the size is treated as unknown.
   const digits = s.slice(start, i).replace(/^0+(?=\d)/, '');
@@ -31,9 +33,10 @@ function leadingNumber(s: string): ContentLengthValue {
  * request-smuggling hazard as two differing headers (RFC 9112 6.3).
  */
 export function parseContentLength(value: string): ContentLengthValue | { kind: 'conflict' } {
-  const first = leadingNumber(value);
-  if (first.kind !== 'ok' || !value.includes(',')) return first;
-  for (const el of value.split(',').slice(1)) {
+  const parts = value.split(',');
+  const first = leadingNumber(parts[0]!);
+  if (first.kind !== 'ok' || parts.length === 1) return first;
+  for (const el of parts.slice(1)) {
     const v = leadingNumber(el);
     if (v.kind === 'ok' && v.length !== first.length) return { kind: 'conflict' };
   }

@@ -11,7 +11,7 @@
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { CURL_POLL, CURLINFO_TYPE } from '../constants.js';
-import { ResponseParser } from './tmp-parser.js';
+import { ResponseParser } from '../http1/response-parser.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
 import { buildRequest } from './http-request.js';

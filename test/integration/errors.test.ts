@@ -87,10 +87,30 @@ test('TIMEOUT_MS while the body trickles -> CURLE_OPERATION_TIMEDOUT with the co
   await srv.close();
 });
 
-test('garbage status line -> CURLE_WEIRD_SERVER_REPLY', async () => {
-  const srv = await startRawServer(() => ({ data: 'SPDY/9 what is this\r\n\r\n', close: true }));
+test('garbage replies: status lines as libcurl (UNSUPPORTED_PROTOCOL), broken headers -> CURLE_WEIRD_SERVER_REPLY', async () => {
+  // libcurl (7.88 and the current test suite, e.g. tests 1174, 1430, 1431, 398, 262) answers
+  // CURLE_UNSUPPORTED_PROTOCOL for a reply that is no HTTP/1.x status line, and
+  // CURLE_WEIRD_SERVER_REPLY for a status line followed by headers it cannot parse
+  const cases: [string, number, RegExp][] = [
+    ['SPDY/9 what is this\r\n\r\n', CURLE.UNSUPPORTED_PROTOCOL, /Received HTTP\/0\.9 when not allowed/],
+    ['HTTP/1.1 2x0 OK\r\n\r\n', CURLE.UNSUPPORTED_PROTOCOL, /Unsupported response code/],
+    ['HTTP/1.1 200 OK\r\nno colon here\r\nContent-Length: 0\r\n\r\n', CURLE.WEIRD_SERVER_REPLY, /Header without colon/],
+    ['HTTP/1.1 200 OK\r\nX-A: a\0b\r\nContent-Length: 0\r\n\r\n', CURLE.WEIRD_SERVER_REPLY, /Nul byte in header/],
+    ['HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\n\r\n', CURLE.WEIRD_SERVER_REPLY, /Invalid Content-Length/],
+  ];
+  for (const [reply, expected, message] of cases) {
+    const srv = await startRawServer(() => ({ data: reply, close: true }));
+    const { code, easy } = await run(`http://127.0.0.1:${srv.port}/`);
+    assert.equal(code, expected, reply);
+    assert.match(easy.errorBuffer, message);
+    await srv.close();
+  }
+});
+
+test('huge response headers -> an error, not unbounded memory', async () => {
+  const srv = await startRawServer(() => ({ data: 'HTTP/1.1 200 OK\r\n' + 'X-Big: '.concat('a'.repeat(1000), '\r\n').repeat(400) + '\r\n', close: true }));
   const { code } = await run(`http://127.0.0.1:${srv.port}/`);
-  assert.equal(code, CURLE.WEIRD_SERVER_REPLY);
+  assert.equal(code, CURLE.RECV_ERROR);
   await srv.close();
 });
 
