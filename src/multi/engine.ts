@@ -142,6 +142,12 @@ export class MultiEngine implements CallbackGuard {
   /** Stop whatever a transfer has in flight (resolver, connect attempts, connection). */
   #abandon(t: Transfer): void {
     t.expiries.clear();
+    this.stopConnecting(t);
+    this.releaseConnection(t);
+  }
+
+  /** Cancel a lookup or connect attempts still running for `t` (their sockets are unregistered first). */
+  stopConnecting(t: Transfer): void {
     if (t.resolution) {
       if (t.resolution.signal) this.discardTransport(t.resolution.signal);
       t.resolution.cancel();
@@ -151,7 +157,6 @@ export class MultiEngine implements CallbackGuard {
       t.connector.abort();
       t.connector = null;
     }
-    this.releaseConnection(t);
   }
 
   // ---- running --------------------------------------------------------------

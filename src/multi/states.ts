@@ -269,15 +269,7 @@ function stateDone(e: MultiEngine, t: Transfer): void {
   }
   t.timing.total = now;
   e.clearAllExpiries(t);
-  if (t.resolution) {
-    if (t.resolution.signal) e.discardTransport(t.resolution.signal);
-    t.resolution.cancel();
-    t.resolution = null;
-  }
-  if (t.connector) {
-    t.connector.abort();
-    t.connector = null;
-  }
+  e.stopConnecting(t);
   e.progress(t, true);
   const conn = t.conn;
   const keep = conn !== null && conn.reusable && !t.connReleased;

@@ -6,16 +6,12 @@ import { createServer } from 'node:net';
 import { Easy, CURLOPT, CURLE, CURLINFO, openSocketCount } from '../../src/index.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { startDnsServer } from '../helpers/dns-server.js';
+import { fetchUrl, type Fetched } from '../helpers/fetch.js';
 
-async function run(url: string, setup?: (e: Easy) => void): Promise<{ code: number; body: string; easy: Easy }> {
-  const e = new Easy();
-  const chunks: Buffer[] = [];
-  e.setopt(CURLOPT.URL, url);
-  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (chunks.push(d), d.length));
-  setup?.(e);
-  const code = await e.perform();
-  e.cleanup();
-  return { code, body: Buffer.concat(chunks).toString('latin1'), easy: e };
+async function run(url: string, setup?: (e: Easy) => void): Promise<Fetched> {
+  const r = await fetchUrl(url, setup);
+  r.easy.cleanup();
+  return r;
 }
 
 async function closedPort(): Promise<number> {

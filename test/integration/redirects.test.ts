@@ -5,19 +5,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Easy, CURLOPT, CURLE, CURLINFO } from '../../src/index.js';
 import { startRawServer, ok, type ReceivedRequest } from '../helpers/raw-http-server.js';
+import { fetchUrl } from '../helpers/fetch.js';
 
 function redirect(code: number, location: string, body = 'moved'): { data: string } {
   return { data: `HTTP/1.1 ${code} Redirect\r\nLocation: ${location}\r\nContent-Length: ${body.length}\r\n\r\n${body}` };
 }
 
 async function fetch(url: string, setup?: (e: Easy) => void): Promise<{ code: number; body: string; e: Easy }> {
-  const e = new Easy();
-  const chunks: Buffer[] = [];
-  e.setopt(CURLOPT.URL, url);
-  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (chunks.push(d), d.length));
-  setup?.(e);
-  const code = await e.perform();
-  return { code, body: Buffer.concat(chunks).toString(), e };
+  const r = await fetchUrl(url, setup);
+  return { code: r.code, body: r.body, e: r.easy };
 }
 
 test('a chain of redirects is followed; only the final body is delivered', async () => {
