@@ -18,7 +18,7 @@ import { Connection } from '../conn/connection.js';
 import { resolveHost } from '../dns/resolver.js';
 import { TcpConnector } from '../cf/tcp-connector.js';
 import { HttpExchange } from '../proto/http.js';
-import { parseUrlForTransfer, SUPPORTED_SCHEMES } from './url-adapter.js';
+import { parseUrlCached, SUPPORTED_SCHEMES } from './url-adapter.js';
 import { CURLUPART } from '../url/url-codes.js';
 import { maxRedirsError, redirProtocolAllowed, resolveLocation, switchesToGet } from '../proto/redirect.js';
 import { EXPIRE, STATE, type Transfer, type TransferState } from './transfer.js';
@@ -103,7 +103,7 @@ function stateInit(e: MultiEngine, t: Transfer, now: number): void {
     t.fail(CURLE.URL_MALFORMAT, 'No URL set');
     return finish(e, t, false);
   }
-  const r = parseUrlForTransfer(raw, t.opts.num(CURLOPT.PORT), t.opts.str(CURLOPT.DEFAULT_PROTOCOL), t.opts.num(CURLOPT.PATH_AS_IS) !== 0);
+  const r = parseUrlCached(t.opts, raw, t.opts.num(CURLOPT.PORT), t.opts.str(CURLOPT.DEFAULT_PROTOCOL), t.opts.num(CURLOPT.PATH_AS_IS) !== 0);
   if (r.code !== 0 || !('url' in r)) {
     t.fail(r.code, 'message' in r ? r.message : easyStrerror(r.code));
     return finish(e, t, false);

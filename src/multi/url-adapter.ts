@@ -13,6 +13,21 @@ const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
 
 export type UrlResult = { code: 0; url: TransferUrl } | { code: number; message: string };
 
+/**
+ * The last parse per option store: a handle re-added with the same URL (the
+ * common case for connection-reusing loops) skips the URL parser. Results are
+ * copied out, so a transfer may change its copy.
+ */
+const lastParse = new WeakMap<object, { key: string; result: UrlResult }>();
+
+export function parseUrlCached(owner: object, raw: string, portOverride: number, defaultProtocol: string | null, pathAsIs: boolean): UrlResult {
+  const key = `${portOverride}|${defaultProtocol ?? ''}|${pathAsIs ? 1 : 0}|${raw}`;
+  const hit = lastParse.get(owner);
+  const result = hit && hit.key === key ? hit.result : parseUrlForTransfer(raw, portOverride, defaultProtocol, pathAsIs);
+  if (!hit || hit.key !== key) lastParse.set(owner, { key, result });
+  return result.code === 0 && 'url' in result ? { code: 0, url: { ...result.url } } : result;
+}
+
 export function parseUrlForTransfer(raw: string, portOverride: number, defaultProtocol: string | null, pathAsIs = false): UrlResult {
   const r = parseTransferUrl(raw, { ...(defaultProtocol ? { defaultProtocol } : {}), pathAsIs });
   if (r.code !== CURLE.OK || !r.url) {
