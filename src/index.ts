@@ -9,6 +9,7 @@ export {
   CURL_WRITEFUNC_ERROR, CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE, CURLINFO_TYPE, CURL_IPRESOLVE,
   CURL_HTTP_VERSION, CURLPROTO,
 } from './constants.js';
+export { CURLAUTH, CURL_NETRC } from './auth/curlauth.js';
 export { Easy } from './easy/easy.js';
 export { Multi } from './multi/multi.js';
 export type { MultiSocketCallback, MultiTimerCallback, DoneMessage } from './multi/multi.js';

@@ -101,9 +101,9 @@ export function getInfo(t: Transfer | null, id: number): unknown {
     case CURLINFO.CONDITION_UNMET: return 0;
     case CURLINFO.RETRY_AFTER: return 0;
     case CURLINFO.USED_PROXY: return 0;
-    case CURLINFO.HTTPAUTH_AVAIL: return 0;
+    case CURLINFO.HTTPAUTH_AVAIL: return tr.auth?.availInfo ?? 0;
     case CURLINFO.PROXYAUTH_AVAIL: return 0;
-    case CURLINFO.HTTPAUTH_USED: return 0;
+    case CURLINFO.HTTPAUTH_USED: return tr.auth?.used ?? 0;
     case CURLINFO.PROXYAUTH_USED: return 0;
     case CURLINFO.PROXY_ERROR: return 0;
     case CURLINFO.EARLYDATA_SENT_T: return 0;

@@ -2,6 +2,7 @@
 // libcurl's defaults, and the honest list of what is implemented so far.
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT, OPTION_TABLE, type OptionTableEntry } from './option-table.js';
+import { CURLAUTH, normaliseHttpAuth } from '../auth/curlauth.js';
 
 const BY_ID = new Map<number, OptionTableEntry>(OPTION_TABLE.map((o) => [o.id, o]));
 const BY_NAME = new Map<string, OptionTableEntry>();
@@ -37,6 +38,8 @@ const IMPLEMENTED = new Set<number>([
   CURLOPT.FOLLOWLOCATION, CURLOPT.MAXREDIRS, CURLOPT.POSTREDIR, CURLOPT.AUTOREFERER, CURLOPT.UNRESTRICTED_AUTH,
   CURLOPT.FORBID_REUSE, CURLOPT.FRESH_CONNECT, CURLOPT.MAXCONNECTS, CURLOPT.IPRESOLVE,
   CURLOPT.DNS_CACHE_TIMEOUT, CURLOPT.DNS_SERVERS, CURLOPT.TCP_NODELAY, CURLOPT.HTTP09_ALLOWED, CURLOPT.MAXFILESIZE, CURLOPT.MAXFILESIZE_LARGE,
+  CURLOPT.USERPWD, CURLOPT.USERNAME, CURLOPT.PASSWORD, CURLOPT.HTTPAUTH, CURLOPT.XOAUTH2_BEARER,
+  CURLOPT.NETRC, CURLOPT.NETRC_FILE, CURLOPT.AWS_SIGV4,
 ]);
 
 /** libcurl's defaults where they are not 0/null. */
@@ -52,6 +55,7 @@ const DEFAULTS = new Map<number, unknown>([
   [CURLOPT.POSTFIELDSIZE_LARGE, -1],
   [CURLOPT.SSL_VERIFYPEER, 1],
   [CURLOPT.SSL_VERIFYHOST, 2],
+  [CURLOPT.HTTPAUTH, CURLAUTH.BASIC],
 ]);
 
 /** Options that must not be negative (libcurl answers BAD_FUNCTION_ARGUMENT). */
@@ -96,6 +100,15 @@ export class OptionStore {
       // COPYPOSTFIELDS copies now; later changes to the caller's buffer must not leak in
       this.#values.set(CURLOPT.POSTFIELDS, Buffer.from(v as Buffer | string));
       this.#values.set(CURLOPT.POST, 1);
+      return CURLE.OK;
+    }
+    const auth = authOption(entry.id, v);
+    if (auth !== null) {
+      if (typeof auth === 'number') return auth;
+      for (const [k, val] of auth) {
+        if (val === null) this.#values.delete(k);
+        else this.#values.set(k, val);
+      }
       return CURLE.OK;
     }
     if (v === null) this.#values.delete(entry.id);
@@ -152,3 +165,31 @@ function normalise(entry: OptionTableEntry, value: unknown): unknown {
       return value;
   }
 }
+
+/**
+ * setopt rules of the authentication options: USERPWD fills USERNAME and
+ * PASSWORD (split at the first colon; no colon means no password), HTTPAUTH
+ * must keep a bit this build supports, AWS_SIGV4 switches HTTPAUTH to
+ * CURLAUTH_AWS_SIGV4. Returns the values to store, a CURLcode, or null for
+ * "not an auth option".
+ */
+function authOption(id: number, v: unknown): [number, unknown][] | CURLcode | null {
+  switch (id) {
+    case CURLOPT.USERPWD: {
+      if (v === null) return [[CURLOPT.USERNAME, null], [CURLOPT.PASSWORD, null]];
+      const s = v as string;
+      const colon = s.indexOf(':');
+      return colon < 0 ? [[CURLOPT.USERNAME, s], [CURLOPT.PASSWORD, null]]
+        : [[CURLOPT.USERNAME, s.slice(0, colon)], [CURLOPT.PASSWORD, s.slice(colon + 1)]];
+    }
+    case CURLOPT.HTTPAUTH:
+      if (v === null) return null;
+      return normaliseHttpAuth(v as number) === null ? CURLE.NOT_BUILT_IN : [[id, (v as number) >>> 0]];
+    case CURLOPT.NETRC:
+      return typeof v === 'number' && (v < 0 || v > 2) ? CURLE.BAD_FUNCTION_ARGUMENT : null;
+    case CURLOPT.AWS_SIGV4:
+      return v === null ? [[id, null]] : [[id, v], [CURLOPT.HTTPAUTH, CURLAUTH.AWS_SIGV4]];
+  }
+  return null;
+}
+

@@ -10,6 +10,7 @@ import type { PollEntry } from './socket-registry.js';
 import type { HeapItem } from './timer-heap.js';
 import type { TransferUrl } from './url-adapter.js';
 import type { HttpExchange } from '../proto/http.js';
+import type { HostAuth } from '../auth/host-auth.js';
 
 export const STATE = {
   INIT: 'INIT',
@@ -106,6 +107,8 @@ export class Transfer implements HeapItem {
    * completion (authentication negotiation: libcurl's FOLLOW_RETRY).
    */
   retryRequest = false;
+  /** HTTP authentication state for the host (created on the first request) */
+  auth: HostAuth | null = null;
   /** the referer to send on a followed request (AUTOREFERER) */
   autoReferer: string | null = null;
 

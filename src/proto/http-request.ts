@@ -5,12 +5,16 @@ import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import type { Transfer } from '../multi/transfer.js';
 import { credentialsAllowed } from './redirect.js';
+import { authRequestLines } from '../auth/transfer-auth.js';
 
 export interface BuiltRequest {
   code: CURLcode;
   method: string;
   head: Buffer;
   body?: Buffer;
+  /** verbose info about authentication, and libcurl's message when it failed */
+  info?: string[];
+  message?: string;
 }
 
 const DEFAULT_PORT: Record<string, number> = { http: 80, https: 443 };
@@ -56,6 +60,11 @@ export function buildRequest(t: Transfer): BuiltRequest {
 
   const lines: string[] = [`${method} ${url.path} HTTP/${version}`];
   if (!overridden.has('host')) lines.push(`Host: ${hostValue}`);
+  // Authorization (and AWS SigV4's date/hash headers) go right after Host, as in libcurl
+  const auth = authRequestLines(t, method, overridden.has('host') ? null : hostValue,
+    isPost ? (Buffer.isBuffer(postfields) ? postfields : Buffer.from(postfields!, 'latin1')) : null);
+  if (auth.code !== CURLE.OK) return { code: auth.code, method, head: Buffer.alloc(0), ...(auth.message ? { message: auth.message } : {}) };
+  lines.push(...auth.lines);
   const ua = o.str(CURLOPT.USERAGENT);
   if (ua && !overridden.has('user-agent')) lines.push(`User-Agent: ${ua}`);
   if (!overridden.has('accept')) lines.push('Accept: */*');
@@ -68,11 +77,13 @@ export function buildRequest(t: Transfer): BuiltRequest {
     body = Buffer.isBuffer(postfields) ? postfields : Buffer.from(postfields!, 'latin1');
     const size = o.num(CURLOPT.POSTFIELDSIZE_LARGE) >= 0 ? o.num(CURLOPT.POSTFIELDSIZE_LARGE) : o.num(CURLOPT.POSTFIELDSIZE);
     if (size >= 0) body = body.subarray(0, size);
+    // a multi-pass scheme (Digest) is still negotiating: the body waits for the retry
+    if (auth.probe) body = Buffer.alloc(0);
     if (!overridden.has('content-length')) lines.push(`Content-Length: ${body.length}`);
     if (!overridden.has('content-type')) lines.push('Content-Type: application/x-www-form-urlencoded');
   }
   // header values must not smuggle extra lines onto the wire
   if (lines.some((l) => /[\r\n]/.test(l))) return { code: CURLE.BAD_FUNCTION_ARGUMENT, method, head: Buffer.alloc(0) };
   const head = Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
-  return { code: CURLE.OK, method, head, ...(body ? { body } : {}) };
+  return { code: CURLE.OK, method, head, ...(body ? { body } : {}), ...(auth.info.length ? { info: auth.info } : {}) };
 }

@@ -16,6 +16,7 @@ import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
 import { buildRequest } from './http-request.js';
 import { resolveLocationHref } from './redirect.js';
+import { authOnChallenge, authOnHeadersEnd } from '../auth/transfer-auth.js';
 
 /** Where the exchange hands what it receives (the client writer stack). */
 export interface ExchangeSink {
@@ -58,7 +59,9 @@ export class HttpExchange {
   /** Assemble the request; called once in DO. */
   start(): CURLcode {
     const req = buildRequest(this.#t);
+    if (req.message) this.#t.fail(req.code, req.message);
     if (req.code !== CURLE.OK) return req.code;
+    for (const line of req.info ?? []) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, line + '\n');
     this.#t.effectiveMethod = req.method;
     this.#t.requestSize = req.head.length + (req.body?.length ?? 0);
     this.#sink.trace(this.#t, CURLINFO_TYPE.HEADER_OUT, req.head);
@@ -163,6 +166,9 @@ export class HttpExchange {
               this.#t.responseCode < 400 && this.#t.redirectUrl === null) {
             this.#onLocation(ev.value);
           }
+          if (ev.type === 'header' && ev.name.toLowerCase() === 'www-authenticate') {
+            for (const line of authOnChallenge(this.#t, ev.value)) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, line + '\n');
+          }
           if (ev.type === 'header' && ev.name.toLowerCase() === 'content-length' && this.#t.contentLength < 0) {
             const n = Number(ev.value.trim());
             if (Number.isSafeInteger(n)) this.#t.contentLength = n;
@@ -177,12 +183,15 @@ export class HttpExchange {
           this.#sink.trace(this.#t, CURLINFO_TYPE.HEADER_IN, ev.raw);
           const c = this.#sink.header(this.#t, ev.raw);
           if (c !== CURLE.OK) return c;
-          if (!ev.interim && this.#t.opts.num(CURLOPT.FAILONERROR) && this.#t.responseCode >= 400) {
+          // authentication decides about 401s: a retry with credentials is not an error yet
+          const authFail = ev.interim ? false : authOnHeadersEnd(this.#t).fail;
+          if (!ev.interim && this.#t.opts.num(CURLOPT.FAILONERROR) && this.#t.responseCode >= 400 &&
+              (this.#t.responseCode !== 401 || authFail)) {
             this.#t.fail(CURLE.HTTP_RETURNED_ERROR, `The requested URL returned error: ${this.#t.responseCode}`);
             return CURLE.HTTP_RETURNED_ERROR;
           }
           if (!ev.interim) this.#bodyStarted = true;
-          if (!ev.interim && this.#t.followLocation !== null) {
+          if (!ev.interim && (this.#t.followLocation !== null || this.#t.retryRequest)) {
             this.#ignoreBody = true;
             this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, 'Ignoring the response-body\n');
           }

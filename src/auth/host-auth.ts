@@ -1,0 +1,289 @@
+// Per-transfer HTTP authentication (libcurl's struct auth for the host plus
+// Curl_http_output_auth, Curl_http_input_auth and Curl_http_auth_act).
+//
+// Theory of operation. Before each request, output() decides what goes in
+// the Authorization slot: with one wanted scheme it is used at once (Basic,
+// Bearer, AWS SigV4; Digest waits for a nonce); with several nothing is sent
+// and the server's 401 tells which ones it takes (the "probe"). A POST that
+// waits for a multi-pass scheme (Digest) sends an empty body first, as curl
+// does. input() collects WWW-Authenticate of a 401; act() runs when the
+// response head is complete and decides whether the same URL is requested
+// again with the picked scheme (the engine's retryRequest). A second 401 for
+// the same credentials is an "authentication problem": the 401 is the result.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { CURLE, type CURLcode } from '../codes.js';
+import { CURLAUTH, CURL_NETRC, normaliseHttpAuth } from './curlauth.js';
+import { basicCredentials } from './basic.js';
+import { bearerCredentials } from './bearer.js';
+import { DigestState } from './digest.js';
+import { parseChallenges, pickOneAuth } from './challenge.js';
+import { parseNetrc } from './netrc.js';
+import { awsSigV4 } from './aws-sigv4.js';
+
+/** CURLAUTH_PICKNONE: "we select to use nothing" (libcurl's internal bit 30) */
+const PICKNONE = 1 << 30;
+/** A server that keeps answering stale=true must not keep us busy forever. */
+const MAX_AUTH_RETRIES = 10;
+
+/** What the auth layer needs to know about the request being built. */
+export interface AuthRequest {
+  method: string;
+  host: string;
+  /** Host header value as sent, or null when the application replaced it */
+  hostHeader: string | null;
+  /** the request target (path plus query) */
+  target: string;
+  userHeaders: readonly string[];
+  body: Buffer | null;
+  /** the user's credentials may go to this URL (same origin, or UNRESTRICTED_AUTH) */
+  allowed: boolean;
+}
+
+export interface AuthOutput {
+  code: CURLcode;
+  message?: string;
+  /** header lines to insert right after Host */
+  lines: string[];
+  /** send the body empty: this request only negotiates (conn->bits.authneg) */
+  probe: boolean;
+  /** verbose info lines */
+  info: string[];
+}
+
+export interface Credentials {
+  user: string | null;
+  password: string | null;
+  bearer: string | null;
+  fromNetrc: boolean;
+}
+
+/** The options the auth layer reads, by name, so it does not depend on the option table. */
+export interface AuthOptions {
+  httpAuth: number;
+  username: string | null;
+  password: string | null;
+  bearer: string | null;
+  netrc: number;
+  netrcFile: string | null;
+  awsSigV4: string | null;
+  failOnError: boolean;
+}
+
+/** Read a netrc file; null when it cannot be read (libcurl treats that as "no entry"). */
+function readNetrcFile(file: string | null): string | null {
+  const name = file ?? join(process.env['HOME'] || homedir(), '.netrc');
+  try {
+    // a small local file read while setting up a request, as libcurl's fopen() does
+    return readFileSync(name, 'latin1');
+  } catch {
+    return null;
+  }
+}
+
+export class HostAuth {
+  readonly want: number;
+  readonly ieStyle: boolean;
+  picked = 0;
+  avail = 0;
+  done = false;
+  multipass = false;
+  problem = false;
+  /** this request withheld its body to negotiate first */
+  authNeg = false;
+  /** CURLINFO_HTTPAUTH_AVAIL */
+  availInfo = 0;
+  /** CURLINFO_HTTPAUTH_USED */
+  used = 0;
+  readonly digest: DigestState;
+  #retries = 0;
+  #creds: Credentials | null = null;
+  #credsHost = '';
+  readonly #o: AuthOptions;
+
+  constructor(o: AuthOptions, makeCnonce?: () => string) {
+    this.#o = o;
+    const n = normaliseHttpAuth(o.httpAuth) ?? { mask: 0, ieStyle: false };
+    this.want = n.mask;
+    this.ieStyle = n.ieStyle;
+    this.digest = new DigestState(makeCnonce);
+  }
+
+  /**
+   * The credentials for a URL (libcurl's parseurlandfillconn + override_login):
+   * USERNAME/PASSWORD (and USERPWD) beat the URL's; .netrc fills in what is
+   * missing (OPTIONAL) or replaces the URL's password (REQUIRED).
+   */
+  credentials(host: string, urlUser?: string, urlPassword?: string): { code: CURLcode; message?: string; creds: Credentials } {
+    if (this.#creds && this.#credsHost === host) return { code: CURLE.OK, creds: this.#creds };
+    const o = this.#o;
+    let user = o.username ?? urlUser ?? null;
+    let password = o.password ?? urlPassword ?? null;
+    let fromNetrc = false;
+    if (o.netrc !== CURL_NETRC.IGNORED && o.username === null) {
+      if (o.netrc === CURL_NETRC.REQUIRED && o.password === null) password = null;
+      if (password === null) {
+        const text = readNetrcFile(o.netrcFile);
+        const r = text === null ? { code: 1 as const } : parseNetrc(text, host, user);
+        if (r.code < 0) return { code: CURLE.READ_ERROR, message: '.netrc parser error', creds: emptyCreds() };
+        if (r.code === 0) {
+          fromNetrc = true;
+          if (r.login !== undefined) user = r.login;
+          if (r.password !== undefined) password = r.password;
+        }
+      }
+      // a password without a user gets a blank user
+      if (user === null && password !== null) user = '';
+    }
+    this.#creds = { user, password, bearer: o.bearer, fromNetrc };
+    this.#credsHost = host;
+    return { code: CURLE.OK, creds: this.#creds };
+  }
+
+  /** Curl_http_output_auth for the host. */
+  output(req: AuthRequest, creds: Credentials): AuthOutput {
+    const out: AuthOutput = { code: CURLE.OK, lines: [], probe: false, info: [] };
+    this.authNeg = false;
+    this.used = 0;
+    if (creds.user === null && creds.bearer === null) {
+      this.done = true;
+      return out;
+    }
+    if (this.want && !this.picked) this.picked = this.want;
+    if (!req.allowed && !creds.fromNetrc) {
+      // never hand credentials to another origin after a redirect
+      this.done = true;
+      return out;
+    }
+    const customAuth = req.userHeaders.some((h) => /^authorization\s*[:;]/i.test(h));
+    let auth: string | null = null;
+    const user = creds.user ?? '';
+    const password = creds.password ?? '';
+    if (this.picked === CURLAUTH.AWS_SIGV4) {
+      auth = 'AWS_SIGV4';
+      if (!customAuth) {
+        const q = req.target.indexOf('?');
+        const r = awsSigV4({
+          param: this.#o.awsSigV4, hostname: req.host, hostHeader: req.hostHeader, method: req.method,
+          path: q < 0 ? req.target : req.target.slice(0, q), query: q < 0 ? null : req.target.slice(q + 1),
+          userHeaders: req.userHeaders, body: req.body, streamedBody: false, user, password, now: new Date(),
+        });
+        if ('message' in r) return { ...out, code: r.code, message: r.message };
+        out.lines.push(...r.lines);
+        this.used = CURLAUTH.AWS_SIGV4;
+      }
+      this.done = true;
+    } else if (this.picked === CURLAUTH.DIGEST) {
+      auth = 'Digest';
+      if (this.digest.nonce === null) this.done = false;
+      else {
+        // DIGEST_IE: the uri (and hash) stop at the query, as old IE did
+        const q = req.target.indexOf('?');
+        const uri = this.ieStyle && q >= 0 ? req.target.slice(0, q) : req.target;
+        out.lines.push('Authorization: ' + this.digest.respond({ user, password, method: req.method, uri }));
+        this.used = CURLAUTH.DIGEST;
+        this.done = true;
+      }
+    } else if (this.picked === CURLAUTH.BASIC) {
+      if (creds.user !== null && !customAuth) {
+        auth = 'Basic';
+        out.lines.push('Authorization: ' + basicCredentials(creds.user, creds.password));
+        this.used = CURLAUTH.BASIC;
+      }
+      this.done = true;
+    } else if (this.picked === CURLAUTH.BEARER) {
+      if (creds.bearer !== null && !customAuth) {
+        auth = 'Bearer';
+        out.lines.push('Authorization: ' + bearerCredentials(creds.bearer));
+        this.used = CURLAUTH.BEARER;
+      }
+      this.done = true;
+    }
+    if (auth) {
+      out.info.push(`Server auth using ${auth} with user '${user}'`);
+      this.multipass = !this.done;
+    } else this.multipass = false;
+    if (this.multipass && !this.done && req.method !== 'GET' && req.method !== 'HEAD') {
+      // the body waits until the scheme is settled: send Content-Length: 0 now
+      this.authNeg = true;
+      out.probe = true;
+    }
+    return out;
+  }
+
+  /** Curl_http_input_auth: one WWW-Authenticate value of a 401. */
+  input(value: string): string[] {
+    const info: string[] = [];
+    for (const c of parseChallenges(value)) {
+      if (c.bit === CURLAUTH.DIGEST) {
+        if (this.avail & CURLAUTH.DIGEST) {
+          info.push('Ignoring duplicate digest auth header.');
+          continue;
+        }
+        this.availInfo |= CURLAUTH.DIGEST;
+        this.avail |= CURLAUTH.DIGEST;
+        // stored even when Digest is not wanted (yet): ANY may pick it
+        const ok = /^\s/.test(c.rest) && this.digest.decode(c.rest.replace(/^\s+/, ''));
+        if (!ok) {
+          info.push('Authentication problem. Ignoring this.');
+          this.problem = true;
+        }
+      } else if (c.bit === CURLAUTH.BASIC || c.bit === CURLAUTH.BEARER) {
+        this.availInfo |= c.bit;
+        this.avail |= c.bit;
+        if (this.picked === c.bit) {
+          // we sent exactly this and still got a 401: the credentials are wrong
+          this.avail = CURLAUTH.NONE;
+          info.push('Authentication problem. Ignoring this.');
+          this.problem = true;
+        }
+      }
+      // NTLM and Negotiate are not built in: not available
+    }
+    return info;
+  }
+
+  /**
+   * Curl_http_auth_act at the end of a final response head. `retry` asks for
+   * the same URL again; `failCode` is set when FAILONERROR turns the response
+   * into an error.
+   */
+  act(code: number, method: string, creds: Credentials, allowed: boolean): { retry: boolean; fail: boolean } {
+    if (code >= 100 && code <= 199) return { retry: false, fail: false };
+    if (this.problem) return { retry: false, fail: this.#shouldFail(code, creds) };
+    let mask = 0xffffffff;
+    if (creds.bearer === null) mask = (mask & ~CURLAUTH.BEARER) >>> 0;
+    let pick = false;
+    if ((creds.user !== null || creds.bearer !== null) && (code === 401 || (this.authNeg && code < 300))) {
+      const p = pickOneAuth(this.avail, (this.want & mask) >>> 0);
+      this.avail = CURLAUTH.NONE;
+      this.picked = p || PICKNONE;
+      pick = p !== 0;
+      if (!pick) this.problem = true;
+    }
+    let retry = false;
+    if (pick) retry = true;
+    else if (code < 300 && !this.done && this.authNeg && method !== 'GET' && method !== 'HEAD') {
+      // the probe got through without authentication: send the real body now
+      retry = true;
+      this.done = true;
+    }
+    // a request that would carry no credentials anyway is not worth repeating
+    if (retry && !allowed && !creds.fromNetrc) retry = false;
+    if (retry && ++this.#retries > MAX_AUTH_RETRIES) retry = false;
+    return { retry, fail: retry ? false : this.#shouldFail(code, creds) };
+  }
+
+  /** http_should_fail with FAILONERROR */
+  #shouldFail(code: number, creds: Credentials): boolean {
+    if (!this.#o.failOnError || code < 400) return false;
+    if (code !== 401 && code !== 407) return true;
+    if (code === 401 && creds.user === null) return true;
+    return this.problem;
+  }
+}
+
+function emptyCreds(): Credentials {
+  return { user: null, password: null, bearer: null, fromNetrc: false };
+}
