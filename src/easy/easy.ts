@@ -7,7 +7,9 @@ import { CURLOPT } from './option-table.js';
 import { OptionStore } from './option-store.js';
 import type { OptionId, OptionValue } from './option-types.js';
 import { getInfo, type InfoId, type InfoValue } from './getinfo.js';
-import { INFO_TABLE } from './info-table.js';
+import { CURLINFO, INFO_TABLE } from './info-table.js';
+import { optionByName } from './option-store.js';
+import { cookieCleanup, cookieInfoList, cookieSetopt } from '../cookies/easy-cookies.js';
 import { registerEasy, internalsOf, pauseTransfer, type EasyInternals } from './internals.js';
 import { inAnyCallback } from '../util/callback-depth.js';
 import { Multi } from '../multi/multi.js';
@@ -15,6 +17,9 @@ import { CURLMOPT } from '../multi/mopt-table.js';
 import { CURLMSG } from '../constants.js';
 
 const KNOWN_INFO = new Set(INFO_TABLE.map((i) => i.id));
+/** Options with side effects in the handle's cookie engine. */
+const COOKIE_OPTIONS = new Set<number>([CURLOPT.COOKIEFILE, CURLOPT.COOKIEJAR, CURLOPT.COOKIELIST]);
+const optionId = (option: number | string): number => (typeof option === 'number' ? option : optionByName(option)?.id ?? -1);
 
 export class Easy {
   #i: EasyInternals;
@@ -32,6 +37,7 @@ export class Easy {
   setopt(option: number | string, value: unknown): CURLcode {
     if (this.#i.cleaned) return CURLE.BAD_FUNCTION_ARGUMENT;
     const rc = this.#i.opts.set(option, value);
+    if (rc === CURLE.OK && COOKIE_OPTIONS.has(optionId(option))) return cookieSetopt(this, this.#i.opts, optionId(option), value);
     if (rc === CURLE.OK && option === CURLOPT.ERRORBUFFER && value && typeof value === 'object') {
       (value as { message: string }).message = '';
     }
@@ -41,6 +47,7 @@ export class Easy {
   /** curl_easy_getinfo. @throws TypeError for an id that is not a CURLINFO value. */
   getinfo<K extends InfoId>(info: K): InfoValue<K> {
     if (!KNOWN_INFO.has(info)) throw new TypeError(`getinfo: unknown CURLINFO id ${String(info)}`);
+    if (info === CURLINFO.COOKIELIST) return cookieInfoList(this) as InfoValue<K>;
     const v = getInfo(this.#i.transfer, info);
     if (v === undefined) throw new TypeError(`getinfo: CURLINFO id ${info} is not supported yet`);
     return v as InfoValue<K>;
@@ -108,6 +115,8 @@ export class Easy {
   /** curl_easy_cleanup: closes the handle's private connections. */
   cleanup(): void {
     if (this.#i.cleaned) return;
+    // libcurl writes COOKIEJAR when the handle is cleaned up
+    cookieCleanup(this, this.#i.opts);
     if (this.#i.multi && this.#i.multi !== this.#private) (this.#i.multi as Multi).removeHandle(this);
     this.#private?.cleanup();
     this.#private = null;

@@ -6,6 +6,7 @@ import { CURLOPT } from '../easy/option-table.js';
 import type { Transfer } from '../multi/transfer.js';
 import { credentialsAllowed } from './redirect.js';
 import { authRequestLines } from '../auth/transfer-auth.js';
+import { cookieRequestLine } from '../cookies/easy-cookies.js';
 
 export interface BuiltRequest {
   code: CURLcode;
@@ -70,6 +71,10 @@ export function buildRequest(t: Transfer): BuiltRequest {
   if (!overridden.has('accept')) lines.push('Accept: */*');
   const referer = t.autoReferer ?? o.str(CURLOPT.REFERER);
   if (referer && !overridden.has('referer')) lines.push(`Referer: ${referer}`);
+  // the cookie engine's cookies for this host and path, then CURLOPT_COOKIE (libcurl's Curl_add_cookies)
+  const cookieInfo: string[] = [];
+  const cookie = cookieRequestLine(t, (text) => cookieInfo.push(text));
+  if (cookie !== null) lines.push(cookie);
   for (const h of custom_) if (h.line !== null) lines.push(h.line);
 
   let body: Buffer | undefined;
@@ -85,5 +90,5 @@ export function buildRequest(t: Transfer): BuiltRequest {
   // header values must not smuggle extra lines onto the wire
   if (lines.some((l) => /[\r\n]/.test(l))) return { code: CURLE.BAD_FUNCTION_ARGUMENT, method, head: Buffer.alloc(0) };
   const head = Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
-  return { code: CURLE.OK, method, head, ...(body ? { body } : {}), ...(auth.info.length ? { info: auth.info } : {}) };
+  return { code: CURLE.OK, method, head, ...(body ? { body } : {}), ...(auth.info.length || cookieInfo.length ? { info: [...auth.info, ...cookieInfo] } : {}) };
 }

@@ -15,6 +15,7 @@ import { ResponseParser } from '../http1/response-parser.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
 import { buildRequest } from './http-request.js';
+import { cookieFromResponse } from '../cookies/easy-cookies.js';
 import { resolveLocationHref } from './redirect.js';
 import { authOnChallenge, authOnHeadersEnd } from '../auth/transfer-auth.js';
 
@@ -168,6 +169,10 @@ export class HttpExchange {
           }
           if (ev.type === 'header' && ev.name.toLowerCase() === 'www-authenticate') {
             for (const line of authOnChallenge(this.#t, ev.value)) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, line + '\n');
+          }
+          if (ev.type === 'header' && ev.name.toLowerCase() === 'set-cookie') {
+            // every response feeds the cookie engine: 1xx, redirects we follow, the final one
+            cookieFromResponse(this.#t, ev.value, (text) => this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, text + '\n'));
           }
           if (ev.type === 'header' && ev.name.toLowerCase() === 'content-length' && this.#t.contentLength < 0) {
             const n = Number(ev.value.trim());

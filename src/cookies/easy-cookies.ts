@@ -1,0 +1,224 @@
+// The cookie engine of one easy handle: what libcurl keeps in data->cookies,
+// data->state.cookielist and data->state.cookie_engine, and the points where
+// transfers touch it (http.c's Set-Cookie handling and Curl_add_cookies,
+// Curl_pretransfer's file loading, Curl_flush_cookies at cleanup).
+//
+// The engine is off until COOKIEFILE, COOKIEJAR or a COOKIELIST cookie turns
+// it on. COOKIEFILE names are only remembered at setopt time and read when
+// the next request is built (libcurl reads them at transfer start); each is
+// read once, and again on COOKIELIST "RELOAD". CURLOPT_COOKIE is separate: it
+// is sent verbatim after the engine's cookies and the engine never changes it.
+// Cookies outlive curl_easy_reset, as in libcurl.
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { CURLE, type CURLcode } from '../codes.js';
+import { CURLOPT } from '../easy/option-table.js';
+import type { Transfer } from '../multi/transfer.js';
+import { CookieJar, COOKIE_LIMITS } from './cookie-jar.js';
+
+interface EasyCookies {
+  /** data->cookies: null while the engine is off */
+  jar: CookieJar | null;
+  /** COOKIEFILE names not read yet (data->state.cookielist) */
+  pending: string[];
+  /** every COOKIEFILE name, for RELOAD */
+  files: string[];
+  /** Set-Cookie headers taken from the current request's responses */
+  setCookies: number;
+}
+
+const byEasy = new WeakMap<object, EasyCookies>();
+
+function stateOf(easy: object): EasyCookies {
+  let s = byEasy.get(easy);
+  if (!s) {
+    s = { jar: null, pending: [], files: [], setCookies: 0 };
+    byEasy.set(easy, s);
+  }
+  return s;
+}
+
+/** Curl_cookie_init without a file: turn the engine on. */
+function engine(s: EasyCookies): CookieJar {
+  return (s.jar ??= new CookieJar());
+}
+
+/** Read one cookie file into the jar ("" reads nothing, "-" is stdin, missing files are ignored). */
+function loadFile(jar: CookieJar, name: string, newsession: boolean): void {
+  if (name === '') return;
+  let text: string;
+  try {
+    text = name === '-' ? readFileSync(0, 'latin1') : readFileSync(name, 'latin1');
+  } catch {
+    return; // libcurl ignores files that do not exist or are directories
+  }
+  jar.newsession = newsession;
+  jar.loadText(text);
+}
+
+/** Curl_cookie_loadfiles: read the COOKIEFILE names given since the last read. */
+function loadPending(s: EasyCookies, opts: { num(id: number): number }): void {
+  if (s.pending.length === 0) return;
+  const jar = engine(s);
+  for (const f of s.pending) loadFile(jar, f, opts.num(CURLOPT.COOKIESESSION) !== 0);
+  s.pending = [];
+}
+
+/**
+ * The cookie side effects of curl_easy_setopt, called after the option store
+ * accepted the value. Returns the CURLcode setopt answers.
+ */
+export function cookieSetopt(easy: object, opts: { num(id: number): number; str(id: number): string | null }, id: number, value: unknown): CURLcode {
+  const s = stateOf(easy);
+  switch (id) {
+    case CURLOPT.COOKIEFILE:
+      if (typeof value === 'string') {
+        s.pending.push(value);
+        s.files.push(value);
+      } else {
+        // NULL: forget the file list and switch the engine off, dropping its cookies
+        s.pending = [];
+        s.files = [];
+        s.jar = null;
+      }
+      return CURLE.OK;
+    case CURLOPT.COOKIEJAR:
+      if (typeof value === 'string') engine(s);
+      return CURLE.OK;
+    case CURLOPT.COOKIELIST:
+      return typeof value === 'string' ? cookieList(s, opts, value) : CURLE.OK;
+  }
+  return CURLE.OK;
+}
+
+function cookieList(s: EasyCookies, opts: { num(id: number): number; str(id: number): string | null }, cmd: string): CURLcode {
+  const upper = cmd.toUpperCase();
+  if (upper === 'ALL') s.jar?.clearAll();
+  else if (upper === 'SESS') s.jar?.clearSession();
+  else if (upper === 'FLUSH') flush(s, opts);
+  else if (upper === 'RELOAD') {
+    s.pending = [...s.files];
+    loadPending(s, opts);
+  } else {
+    if (cmd.length > 8000000) return CURLE.BAD_FUNCTION_ARGUMENT; // CURL_MAX_INPUT_LENGTH
+    const jar = engine(s);
+    if (cmd.slice(0, 11).toLowerCase() === 'set-cookie:') jar.add({ httpheader: true, line: cmd.slice(11), secure: true });
+    else jar.add({ httpheader: false, line: cmd, secure: true });
+  }
+  return CURLE.OK;
+}
+
+/** Curl_flush_cookies: read pending files first, then write the jar (if COOKIEJAR is set). */
+function flush(s: EasyCookies, opts: { num(id: number): number; str(id: number): string | null }): void {
+  const file = opts.str(CURLOPT.COOKIEJAR);
+  if (!file || !s.jar) return;
+  loadPending(s, opts);
+  const text = s.jar.netscapeFile();
+  try {
+    if (file === '-') {
+      writeFileSync(1, text, 'latin1');
+      return;
+    }
+    // write a temporary file beside the jar and rename it, so readers never see half a jar
+    const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
+    try {
+      writeFileSync(tmp, text, 'latin1');
+      renameSync(tmp, file);
+    } catch {
+      try { unlinkSync(tmp); } catch { /* not created */ }
+      writeFileSync(file, text, 'latin1');
+    }
+  } catch {
+    // libcurl cannot report a failed jar write either (a verbose warning only)
+  }
+}
+
+/** curl_easy_cleanup: write the jar, then the cookies are gone with the handle. */
+export function cookieCleanup(easy: object, opts: { num(id: number): number; str(id: number): string | null }): void {
+  const s = byEasy.get(easy);
+  if (!s) return;
+  flush(s, opts);
+  byEasy.delete(easy);
+}
+
+/** CURLINFO_COOKIELIST */
+export function cookieInfoList(easy: object): string[] {
+  return byEasy.get(easy)?.jar?.list() ?? [];
+}
+
+/** The host cookies are matched against: a custom Host: header wins (without its port), as in libcurl. */
+function cookieHost(t: Transfer): string {
+  // after a redirect to another host the custom Host: is not that host's name
+  const first = t.firstUrl ?? t.url!;
+  if (first.host.toLowerCase() !== t.url!.host.toLowerCase()) return t.url!.host;
+  for (const raw of (t.opts.get(CURLOPT.HTTPHEADER) as string[] | null) ?? []) {
+    const m = /^host:\s*(\S.*?)\s*$/i.exec(raw);
+    if (!m) continue;
+    let h = m[1]!;
+    if (h.startsWith('[')) {
+      const close = h.indexOf(']');
+      h = close >= 0 ? h.slice(1, close) : h.slice(1);
+    } else {
+      const colon = h.indexOf(':');
+      if (colon >= 0) h = h.slice(0, colon);
+    }
+    return h;
+  }
+  return t.url!.host;
+}
+
+/** http.c's secure_context: https, or a host that is this machine. */
+function secureContext(t: Transfer, host: string): boolean {
+  return t.url!.scheme === 'https' || host.toLowerCase() === 'localhost' || host === '127.0.0.1' || host === '::1';
+}
+
+const pathOnly = (p: string): string => {
+  const q = p.indexOf('?');
+  return q >= 0 ? p.slice(0, q) : p;
+};
+
+/**
+ * The Cookie: header line for a request (without CRLF), or null: the engine's
+ * matching cookies in curl's order, then CURLOPT_COOKIE unless the application
+ * sends its own Cookie header. Called once per request (each redirect too).
+ */
+export function cookieRequestLine(t: Transfer, log: (text: string) => void): string | null {
+  const s = stateOf(t.easy);
+  s.setCookies = 0;
+  loadPending(s, t.opts);
+  const parts: string[] = [];
+  let capped = false;
+  if (s.jar) {
+    const host = cookieHost(t);
+    let clen = 8; // "Cookie: "
+    for (const co of s.jar.getList(host, pathOnly(t.url!.path), secureContext(t, host))) {
+      const add = co.name.length + co.value.length + 1;
+      if (clen + add >= COOKIE_LIMITS.MAX_COOKIE_HEADER_LEN) {
+        log(`Restricted outgoing cookies due to header size, '${co.name}' not sent`);
+        capped = true;
+        break;
+      }
+      parts.push(`${co.name}=${co.value}`);
+      clen += add + (parts.length > 1 ? 2 : 0);
+    }
+  }
+  const custom = t.opts.str(CURLOPT.COOKIE);
+  const ownHeader = ((t.opts.get(CURLOPT.HTTPHEADER) as string[] | null) ?? []).some((h) => /^cookie\s*[:;]/i.test(h));
+  if (custom !== null && !ownHeader && !capped) parts.push(custom);
+  return parts.length ? `Cookie: ${parts.join('; ')}` : null;
+}
+
+/** A Set-Cookie header of a response (every response of a redirect chain comes here). */
+export function cookieFromResponse(t: Transfer, value: string, log: (text: string) => void): void {
+  const s = byEasy.get(t.easy);
+  if (!s?.jar) return;
+  if (s.setCookies >= COOKIE_LIMITS.MAX_SET_COOKIE_AMOUNT) return;
+  s.setCookies++;
+  const host = cookieHost(t);
+  const jar = s.jar;
+  jar.log = log;
+  try {
+    jar.add({ httpheader: true, line: value, domain: host, path: pathOnly(t.url!.path), secure: secureContext(t, host) });
+  } finally {
+    jar.log = () => {};
+  }
+}
