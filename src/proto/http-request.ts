@@ -55,12 +55,18 @@ export function buildRequest(t: Transfer): BuiltRequest {
   const hostValue =
     (url.ipv6 ? `[${url.host}]` : url.host) + (url.port !== DEFAULT_PORT[url.scheme] ? `:${url.port}` : '');
   // custom Authorization/Cookie headers stay with the first origin (CVE-2018-1000007, CVE-2022-27776)
+  // a custom Host: is only used while the request goes to the first host: after a redirect elsewhere it would lie
+  const sameHost = !t.firstUrl || t.firstUrl.host.toLowerCase() === url.host.toLowerCase();
   const custom_ = customHeaders(o.get(CURLOPT.HTTPHEADER) as string[] | null)
-    .filter((h) => credentialsAllowed(t) || !/^(authorization|cookie)$/i.test(h.name));
+    .filter((h) => credentialsAllowed(t) || !/^(authorization|cookie)$/i.test(h.name))
+    .filter((h) => sameHost || h.name.toLowerCase() !== 'host');
   const overridden = new Set(custom_.map((h) => h.name.toLowerCase()));
 
   const lines: string[] = [`${method} ${url.path} HTTP/${version}`];
-  if (!overridden.has('host')) lines.push(`Host: ${hostValue}`);
+  // a custom Host: takes the built-in one's place, first after the request line (libcurl's aptr.host)
+  const customHost = custom_.find((h) => h.name.toLowerCase() === 'host');
+  if (!customHost) lines.push(`Host: ${hostValue}`);
+  else if (customHost.line !== null) lines.push(customHost.line);
   // Authorization (and AWS SigV4's date/hash headers) go right after Host, as in libcurl
   const auth = authRequestLines(t, method, overridden.has('host') ? null : hostValue,
     isPost ? (Buffer.isBuffer(postfields) ? postfields : Buffer.from(postfields!, 'latin1')) : null);
@@ -75,7 +81,7 @@ export function buildRequest(t: Transfer): BuiltRequest {
   const cookieInfo: string[] = [];
   const cookie = cookieRequestLine(t, (text) => cookieInfo.push(text));
   if (cookie !== null) lines.push(cookie);
-  for (const h of custom_) if (h.line !== null) lines.push(h.line);
+  for (const h of custom_) if (h.line !== null && h !== customHost) lines.push(h.line);
 
   let body: Buffer | undefined;
   if (isPost && !o.num(CURLOPT.NOBODY)) {
