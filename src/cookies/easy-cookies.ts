@@ -140,6 +140,20 @@ export function cookieCleanup(easy: object, opts: { num(id: number): number; str
   byEasy.delete(easy);
 }
 
+/**
+ * curl_easy_duphandle: the copy has the engine on when the original had, and
+ * reads the original's cookie files again (libcurl re-reads, it does not copy
+ * the cookies in memory).
+ */
+export function cookieDup(from: object, to: object): void {
+  const s = byEasy.get(from);
+  if (!s) return;
+  const d = stateOf(to);
+  d.files = [...s.files];
+  d.pending = [...s.files];
+  if (s.jar) d.jar = new CookieJar();
+}
+
 /** CURLINFO_COOKIELIST */
 export function cookieInfoList(easy: object): string[] {
   return byEasy.get(easy)?.jar?.list() ?? [];

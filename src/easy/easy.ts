@@ -9,7 +9,7 @@ import type { OptionId, OptionValue } from './option-types.js';
 import { getInfo, type InfoId, type InfoValue } from './getinfo.js';
 import { CURLINFO, INFO_TABLE } from './info-table.js';
 import { optionByName } from './option-store.js';
-import { cookieCleanup, cookieInfoList, cookieSetopt } from '../cookies/easy-cookies.js';
+import { cookieCleanup, cookieDup, cookieInfoList, cookieSetopt } from '../cookies/easy-cookies.js';
 import { registerEasy, internalsOf, pauseTransfer, type EasyInternals } from './internals.js';
 import { inAnyCallback } from '../util/callback-depth.js';
 import { Multi } from '../multi/multi.js';
@@ -109,6 +109,7 @@ export class Easy {
     const e = new Easy();
     const i = internalsOf(e)!;
     i.opts = this.#i.opts.clone();
+    cookieDup(this, e);
     return e;
   }
 

@@ -179,3 +179,17 @@ test('more than 50 Set-Cookie headers in one response: the rest are ignored', as
     e.cleanup();
   });
 });
+
+test('duphandle: the copy reads the same cookie files', async () => {
+  await withServer(() => reply([]), async (srv, dir) => {
+    const f = join(dir, 'c.txt');
+    writeFileSync(f, '127.0.0.1\tFALSE\t/\tFALSE\t0\tfromfile\t1\n');
+    const e = new Easy();
+    e.setopt(CURLOPT.COOKIEFILE, f);
+    const d = e.duphandle();
+    await get(d, `http://127.0.0.1:${srv.port}/`);
+    assert.equal(cookieOf(srv.requests[0]), 'fromfile=1');
+    d.cleanup();
+    e.cleanup();
+  });
+});
