@@ -72,6 +72,8 @@ export interface ResponseParserOptions {
   ignoreContentLength?: boolean;
   /** CURLOPT_HTTP_TRANSFER_DECODING: false passes chunked framing through as 'data' (still finding the end). */
   transferDecoding?: boolean;
+  /** The connection carried an HTTP/1.x response before: an HTTP/0.9 reply is then weird, not 0.9. */
+  reusedConnection?: boolean;
 }
 
 export const MAX_HTTP_RESP_HEADER_SIZE = 300 * 1024;
@@ -145,6 +147,9 @@ export class ResponseParser {
   #version = 0;
   #code = 0;
   #interim = false;
+  /** an interim (1xx) response was received before the current status line */
+  #interimSeen = false;
+  readonly #reusedConnection: boolean;
   #excessTaken = false;
   // Per response (reset after each interim response):
   #pending: PendingHeader | null = null;
@@ -165,6 +170,7 @@ export class ResponseParser {
     this.#http09 = opts.http09Allowed ?? false;
     this.#ignoreCL = opts.ignoreContentLength ?? false;
     this.#decode = opts.transferDecoding ?? true;
+    this.#reusedConnection = opts.reusedConnection ?? false;
   }
 
   /** Whether the connection may carry another request after 'end'. False before 'end'. */
@@ -303,7 +309,13 @@ export class ResponseParser {
 
   /** The reply is not HTTP/1.x: everything received is an HTTP/0.9 body. */
   #startHttp09(consumedLine: Buffer): ParseEvent {
+    // libcurl 8: after an interim response, on a connection that already
+    // spoke HTTP/1.x, or for HEAD, a reply that is not HTTP/1.x is weird,
+    // whether or not HTTP/0.9 is allowed (curl tests 1480, 1479, 1144)
+    if (this.#interimSeen) return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'Invalid status line after an interim response');
+    if (this.#reusedConnection) return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'Version mismatch (from HTTP/1 to HTTP/0.9)');
     if (!this.#http09) return this.#fail(CURLE.UNSUPPORTED_PROTOCOL, 'Received HTTP/0.9 when not allowed');
+    if (this.#method === 'HEAD') return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'HTTP/0.9 reply to a HEAD request');
     this.#q.unreadPartialLine();
     this.#version = 9;
     this.#code = 0;
@@ -374,7 +386,8 @@ export class ResponseParser {
         if (v.kind === 'ok') this.#cl = v.length;
       }
     } else if (nameIs(h.name, 'transfer-encoding')) {
-      this.#te.push(...tokenList(h.value));
+      // "identity" is no coding at all (curl test 1494): it must not turn off Content-Length
+      this.#te.push(...tokenList(h.value).filter((c) => c !== 'identity'));
     } else if (nameIs(h.name, 'connection')) {
       const t = tokenList(h.value);
       if (t.includes('close')) this.#connClose = true;
@@ -387,6 +400,7 @@ export class ResponseParser {
     const headersEnd: ParseEvent = { type: 'headers-end', interim: this.#interim, raw };
     if (this.#interim) {
       this.#state = 'status';
+      this.#interimSeen = true;
       return headersEnd;
     }
     const code = this.#code;

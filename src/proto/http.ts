@@ -54,6 +54,7 @@ export class HttpExchange {
     this.#parser = new ResponseParser({
       method: t.opts.str(CURLOPT.CUSTOMREQUEST) ?? method,
       http09Allowed: t.opts.num(CURLOPT.HTTP09_ALLOWED) !== 0,
+      reusedConnection: conn.uses > 1,
     });
   }
 
