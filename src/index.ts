@@ -12,6 +12,7 @@ export {
 export { CURLAUTH, CURL_NETRC } from './auth/curlauth.js';
 export { Easy } from './easy/easy.js';
 export { Multi } from './multi/multi.js';
+export { Share, CURLSHOPT, CURL_LOCK_DATA } from './share/share.js';
 export type { MultiSocketCallback, MultiTimerCallback, DoneMessage } from './multi/multi.js';
 export { SocketWatcher } from './transport/socket-watcher.js';
 export type { SocketWatcherCallback } from './transport/socket-watcher.js';

@@ -14,6 +14,8 @@ import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import type { Transfer } from '../multi/transfer.js';
 import { CookieJar, COOKIE_LIMITS } from './cookie-jar.js';
+import { CURL_LOCK_DATA, shareInternals } from '../share/share.js';
+import { internalsOf } from '../easy/internals.js';
 
 interface EasyCookies {
   /** data->cookies: null while the engine is off */
@@ -28,11 +30,23 @@ interface EasyCookies {
 
 const byEasy = new WeakMap<object, EasyCookies>();
 
+/** Where an easy handle's cookie state lives: its share's (CURL_LOCK_DATA_COOKIE) or its own. */
+function stateKey(easy: object): object {
+  const sh = shareInternals(internalsOf(easy)?.opts.get(CURLOPT.SHARE));
+  return sh && sh.kinds.has(CURL_LOCK_DATA.COOKIE) ? sh : easy;
+}
+
+/** The cookie state if there is one yet. */
+function peekState(easy: object): EasyCookies | undefined {
+  return byEasy.get(stateKey(easy));
+}
+
 function stateOf(easy: object): EasyCookies {
-  let s = byEasy.get(easy);
+  const key = stateKey(easy);
+  let s = byEasy.get(key);
   if (!s) {
     s = { jar: null, pending: [], files: [], setCookies: 0 };
-    byEasy.set(easy, s);
+    byEasy.set(key, s);
   }
   return s;
 }
@@ -134,10 +148,12 @@ function flush(s: EasyCookies, opts: { num(id: number): number; str(id: number):
 
 /** curl_easy_cleanup: write the jar, then the cookies are gone with the handle. */
 export function cookieCleanup(easy: object, opts: { num(id: number): number; str(id: number): string | null }): void {
-  const s = byEasy.get(easy);
+  const key = stateKey(easy);
+  const s = byEasy.get(key);
   if (!s) return;
   flush(s, opts);
-  byEasy.delete(easy);
+  // shared cookies stay with the share for the other handles
+  if (key === easy) byEasy.delete(easy);
 }
 
 /**
@@ -146,9 +162,10 @@ export function cookieCleanup(easy: object, opts: { num(id: number): number; str
  * the cookies in memory).
  */
 export function cookieDup(from: object, to: object): void {
-  const s = byEasy.get(from);
+  const s = peekState(from);
   if (!s) return;
   const d = stateOf(to);
+  if (d === s) return; // both use the share's cookies
   d.files = [...s.files];
   d.pending = [...s.files];
   if (s.jar) d.jar = new CookieJar();
@@ -156,7 +173,7 @@ export function cookieDup(from: object, to: object): void {
 
 /** CURLINFO_COOKIELIST */
 export function cookieInfoList(easy: object): string[] {
-  return byEasy.get(easy)?.jar?.list() ?? [];
+  return peekState(easy)?.jar?.list() ?? [];
 }
 
 /** The host cookies are matched against: a custom Host: header wins (without its port), as in libcurl. */
@@ -223,7 +240,7 @@ export function cookieRequestLine(t: Transfer, log: (text: string) => void): str
 
 /** A Set-Cookie header of a response (every response of a redirect chain comes here). */
 export function cookieFromResponse(t: Transfer, value: string, log: (text: string) => void): void {
-  const s = byEasy.get(t.easy);
+  const s = peekState(t.easy);
   if (!s?.jar) return;
   if (s.setCookies >= COOKIE_LIMITS.MAX_SET_COOKIE_AMOUNT) return;
   s.setCookies++;

@@ -12,6 +12,7 @@ import { optionByName } from './option-store.js';
 import { cookieCleanup, cookieDup, cookieInfoList, cookieSetopt } from '../cookies/easy-cookies.js';
 import { registerEasy, internalsOf, pauseTransfer, type EasyInternals } from './internals.js';
 import { inAnyCallback } from '../util/callback-depth.js';
+import { shareInternals } from '../share/share.js';
 import { Multi } from '../multi/multi.js';
 import { CURLMOPT } from '../multi/mopt-table.js';
 import { CURLMSG } from '../constants.js';
@@ -36,7 +37,14 @@ export class Easy {
   setopt(option: string, value: unknown): CURLcode;
   setopt(option: number | string, value: unknown): CURLcode {
     if (this.#i.cleaned) return CURLE.BAD_FUNCTION_ARGUMENT;
+    const before = optionId(option) === CURLOPT.SHARE ? shareInternals(this.#i.opts.get(CURLOPT.SHARE)) : undefined;
     const rc = this.#i.opts.set(option, value);
+    if (rc === CURLE.OK && optionId(option) === CURLOPT.SHARE) {
+      // a share in use refuses to change what it shares or to be cleaned up
+      if (before) before.users--;
+      const now = shareInternals(value);
+      if (now) now.users++;
+    }
     if (rc === CURLE.OK && COOKIE_OPTIONS.has(optionId(option))) return cookieSetopt(this, this.#i.opts, optionId(option), value);
     if (rc === CURLE.OK && option === CURLOPT.ERRORBUFFER && value && typeof value === 'object') {
       (value as { message: string }).message = '';
@@ -100,6 +108,7 @@ export class Easy {
 
   /** curl_easy_reset: all options back to their defaults; connections are kept. */
   reset(): void {
+    this.#leaveShare();
     this.#i.opts = new OptionStore();
     this.#i.transfer = null;
   }
@@ -109,6 +118,8 @@ export class Easy {
     const e = new Easy();
     const i = internalsOf(e)!;
     i.opts = this.#i.opts.clone();
+    const sh = shareInternals(i.opts.get(CURLOPT.SHARE));
+    if (sh) sh.users++;
     cookieDup(this, e);
     return e;
   }
@@ -121,7 +132,14 @@ export class Easy {
     if (this.#i.multi && this.#i.multi !== this.#private) (this.#i.multi as Multi).removeHandle(this);
     this.#private?.cleanup();
     this.#private = null;
+    this.#leaveShare();
     this.#i.cleaned = true;
+  }
+
+  /** The handle stops using its share (cleanup, reset). */
+  #leaveShare(): void {
+    const sh = shareInternals(this.#i.opts.get(CURLOPT.SHARE));
+    if (sh) sh.users--;
   }
 }
 

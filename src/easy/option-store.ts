@@ -2,6 +2,7 @@
 // libcurl's defaults, and the honest list of what is implemented so far.
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT, OPTION_TABLE, type OptionTableEntry } from './option-table.js';
+import { shareInternals } from '../share/share.js';
 import { CURLAUTH, normaliseHttpAuth } from '../auth/curlauth.js';
 
 const BY_ID = new Map<number, OptionTableEntry>(OPTION_TABLE.map((o) => [o.id, o]));
@@ -36,6 +37,7 @@ const IMPLEMENTED = new Set<number>([
   CURLOPT.POST, CURLOPT.POSTFIELDS, CURLOPT.COPYPOSTFIELDS, CURLOPT.POSTFIELDSIZE, CURLOPT.POSTFIELDSIZE_LARGE,
   CURLOPT.FAILONERROR, CURLOPT.HTTP_VERSION, CURLOPT.REFERER,
   CURLOPT.COOKIE, CURLOPT.COOKIEFILE, CURLOPT.COOKIEJAR, CURLOPT.COOKIESESSION, CURLOPT.COOKIELIST,
+  CURLOPT.SHARE,
   CURLOPT.FOLLOWLOCATION, CURLOPT.MAXREDIRS, CURLOPT.POSTREDIR, CURLOPT.AUTOREFERER, CURLOPT.UNRESTRICTED_AUTH,
   CURLOPT.FORBID_REUSE, CURLOPT.FRESH_CONNECT, CURLOPT.MAXCONNECTS, CURLOPT.IPRESOLVE,
   CURLOPT.DNS_CACHE_TIMEOUT, CURLOPT.DNS_SERVERS, CURLOPT.TCP_NODELAY, CURLOPT.HTTP09_ALLOWED, CURLOPT.MAXFILESIZE, CURLOPT.MAXFILESIZE_LARGE,
@@ -161,6 +163,7 @@ function normalise(entry: OptionTableEntry, value: unknown): unknown {
         return typeof value === 'string' || value instanceof Uint8Array ? value : INVALID;
       }
       if (entry.id === CURLOPT.ERRORBUFFER) return typeof value === 'object' ? value : INVALID;
+      if (entry.id === CURLOPT.SHARE) return shareInternals(value) ? value : INVALID;
       return value;
     case 'CBPOINT':
       return value;

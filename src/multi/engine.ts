@@ -19,6 +19,7 @@ import { TimerHeap } from './timer-heap.js';
 import { ConnectionPool } from '../conn/pool.js';
 import type { Connection } from '../conn/connection.js';
 import { DnsCache } from '../dns/resolver.js';
+import { CURL_LOCK_DATA, shareInternals, sharedPool } from '../share/share.js';
 import type { Transport } from '../transport/transport.js';
 import { EXPIRE, STATE, type ExpireId, type Transfer, type TransferState } from './transfer.js';
 import { runTransfer, setState } from './states.js';
@@ -306,9 +307,23 @@ export class MultiEngine implements CallbackGuard {
 
   // ---- connections ----------------------------------------------------------
 
-  mayOpenConnection(hostKey: string): boolean {
-    if (this.pool.mayOpen(hostKey, this.maxHostConnections, this.maxTotalConnections)) return true;
-    return this.pool.evictIdleFor(hostKey, this.maxHostConnections, this.maxTotalConnections);
+  /** The pool a transfer uses: its share's (CURL_LOCK_DATA_CONNECT) or this multi's. */
+  poolFor(t: Transfer): ConnectionPool {
+    const sh = shareInternals(t.opts.get(CURLOPT.SHARE));
+    return sh && sh.kinds.has(CURL_LOCK_DATA.CONNECT) ? sharedPool(sh) : this.pool;
+  }
+
+  /** The DNS cache a transfer uses: its share's (CURL_LOCK_DATA_DNS) or this multi's. */
+  dnsCacheFor(t: Transfer): DnsCache {
+    const sh = shareInternals(t.opts.get(CURLOPT.SHARE));
+    return sh && sh.kinds.has(CURL_LOCK_DATA.DNS) ? sh.dnsCache : this.dnsCache;
+  }
+
+  mayOpenConnection(t: Transfer, hostKey: string): boolean {
+    // each transfer applies the limits of the multi it runs on, also to a shared pool
+    const pool = this.poolFor(t);
+    if (pool.mayOpen(hostKey, this.maxHostConnections, this.maxTotalConnections)) return true;
+    return pool.evictIdleFor(hostKey, this.maxHostConnections, this.maxTotalConnections);
   }
 
   reuseConnection(c: Connection): void {
@@ -325,9 +340,9 @@ export class MultiEngine implements CallbackGuard {
     if (c.transport && c.reusable && !c.transport.closed) {
       c.transport.socket.unref(); // an idle pooled connection must not keep the process alive
       const maxIdle = this.maxConnects > 0 ? this.maxConnects : 4 * Math.max(1, this.#transfers.size);
-      this.pool.release(c, maxIdle, performance.now());
+      this.poolFor(t).release(c, maxIdle, performance.now());
     } else {
-      this.pool.discard(c);
+      this.poolFor(t).discard(c);
     }
     c.reusable = false;
     this.#wakePending();

@@ -126,7 +126,7 @@ function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
   const url = t.url!;
   const probe = new Connection(url.scheme, url.host, url.port);
   if (!t.opts.num(CURLOPT.FRESH_CONNECT)) {
-    const reuse = e.pool.take(probe.key);
+    const reuse = e.poolFor(t).take(probe.key);
     if (reuse) {
       e.reuseConnection(reuse);
       t.conn = reuse;
@@ -136,7 +136,7 @@ function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
       return setState(e, t, STATE.DO);
     }
   }
-  if (!e.mayOpenConnection(probe.hostKey)) {
+  if (!e.mayOpenConnection(t, probe.hostKey)) {
     if (t.state !== STATE.PENDING) {
       e.trace(t, 'No connections available in cache, queueing');
       e.addPending(t);
@@ -145,14 +145,14 @@ function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
     return;
   }
   e.removePending(t);
-  e.pool.opened(probe);
+  e.poolFor(t).opened(probe);
   t.conn = probe;
   e.expire(t, EXPIRE.CONNECTTIMEOUT, now + connectTimeoutMs(t));
   t.resolution = resolveHost(url.host, url.port, {
     ipresolve: t.opts.num(CURLOPT.IPRESOLVE),
     cacheSeconds: t.opts.num(CURLOPT.DNS_CACHE_TIMEOUT),
     servers: t.opts.str(CURLOPT.DNS_SERVERS),
-  }, e.dnsCache, now);
+  }, e.dnsCacheFor(t), now);
   setState(e, t, STATE.RESOLVING);
 }
 
