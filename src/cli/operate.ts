@@ -5,7 +5,7 @@
 // code is the last failing transfer's CURLcode, as curl's.
 import { mkdirSync, openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Easy, CURLOPT, CURLINFO, CURLE, easyStrerror, VERSION } from '../index.js';
+import { Easy, Share, CURLSHOPT, CURL_LOCK_DATA, CURLOPT, CURLINFO, CURLE, easyStrerror, VERSION } from '../index.js';
 import { groupEntries, type ParsedArgs } from './args.js';
 import { buildConfig, unsupportedError, type TransferConfig, type UrlNode } from './transfer-config.js';
 import { ParamError, HINT_LINE } from './param-error.js';
@@ -91,6 +91,18 @@ function remoteName(url: string): string {
 export class Operation {
   readonly #stdio: Stdio;
   #lastError = 0;
+  /**
+   * Like curl's tool, every transfer of one command line shares cookies, the
+   * DNS cache and the connection pool: a second URL to the same host reuses
+   * the first one's connection, and cookies carry over.
+   */
+  #share: Share = (() => {
+    const sh = new Share();
+    for (const kind of [CURL_LOCK_DATA.COOKIE, CURL_LOCK_DATA.DNS, CURL_LOCK_DATA.CONNECT, CURL_LOCK_DATA.PSL]) {
+      sh.setopt(CURLSHOPT.SHARE, kind);
+    }
+    return sh;
+  })();
   constructor(stdio: Stdio) {
     this.#stdio = stdio;
   }
@@ -155,6 +167,7 @@ export class Operation {
     const headers: [string, string][] = [];
     const easy = new Easy();
     const setopt = (id: number, value: unknown): number => easy.setopt(id as never, value as never);
+    setopt(CURLOPT.SHARE, this.#share);
     // like curl's tool (not libcurl), send a User-Agent unless -A says otherwise
     setopt(CURLOPT.USERAGENT, `tscurl/${VERSION}`);
     for (const step of cfg.steps) {

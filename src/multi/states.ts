@@ -235,10 +235,40 @@ function statePerforming(e: MultiEngine, t: Transfer): void {
     return finish(e, t, false);
   }
   if (code !== CURLE.OK) {
+    if (retryOnFreshConnection(e, t, code)) return;
     t.fail(code, easyStrerror(code));
     return finish(e, t, false);
   }
   if (x.done) finish(e, t, x.reusable);
+}
+
+const CONN_MAX_RETRIES = 5;
+
+/**
+ * libcurl's Curl_retry_request: a reused connection that died before any byte
+ * of the response came back was most likely closed by the server while idle
+ * ("bad luck"); the same request is sent again on a fresh connection. Not
+ * for uploads from a read callback, which cannot be replayed.
+ */
+function retryOnFreshConnection(e: MultiEngine, t: Transfer, code: number): boolean {
+  const conn = t.conn;
+  if (!conn || conn.uses < 2 || t.exchange?.receivedAnything) return false;
+  if (code !== CURLE.SEND_ERROR && code !== CURLE.RECV_ERROR && code !== CURLE.GOT_NOTHING) return false;
+  if (t.opts.num(CURLOPT.UPLOAD) && t.opts.get(CURLOPT.READFUNCTION) !== null) return false;
+  if (t.connRetries++ >= CONN_MAX_RETRIES) {
+    t.result = CURLE.OK;
+    t.fail(CURLE.SEND_ERROR, `Connection died, tried ${CONN_MAX_RETRIES} times before giving up`);
+    return false;
+  }
+  // the attempt's error is not the transfer's: forget it
+  t.result = CURLE.OK;
+  t.errorMessage = '';
+  e.trace(t, `Connection died, retrying a fresh connect (retry count: ${t.connRetries})`);
+  conn.reusable = false;
+  e.releaseConnection(t);
+  resetForNextRequest(t);
+  setState(e, t, STATE.CONNECT);
+  return true;
 }
 
 /** Move to DONE; the connection's fate is decided there. */

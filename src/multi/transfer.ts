@@ -107,6 +107,8 @@ export class Transfer implements HeapItem {
    * completion (authentication negotiation: libcurl's FOLLOW_RETRY).
    */
   retryRequest = false;
+  /** requests re-sent because a reused connection had died (Curl_retry_request) */
+  connRetries = 0;
   /** HTTP authentication state for the host (created on the first request) */
   auth: HostAuth | null = null;
   /** the referer to send on a followed request (AUTOREFERER) */

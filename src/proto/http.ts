@@ -230,6 +230,11 @@ export class HttpExchange {
     if (t.opts.num(CURLOPT.FOLLOWLOCATION) && t.redirectUrl !== null) t.followLocation = loc;
   }
 
+  /** Did any byte of a response arrive? (a reused connection that died before that can be retried) */
+  get receivedAnything(): boolean {
+    return this.#gotBytes;
+  }
+
   get bodyStarted(): boolean {
     return this.#bodyStarted;
   }

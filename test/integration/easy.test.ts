@@ -291,3 +291,30 @@ test('cleanup() with transfers in flight closes everything', async () => {
   assert.equal(srv.openConnections, 0);
   await srv.close();
 });
+
+test('a reused connection that dies before answering is retried on a fresh one (Curl_retry_request)', async () => {
+  // the server answers the first request of each connection and drops the connection on the second
+  const perConn = new Map<number, number>();
+  const srv = await startRawServer((r) => {
+    const n = (perConn.get(r.connectionId) ?? 0) + 1;
+    perConn.set(r.connectionId, n);
+    return n === 1 ? ok(`conn ${r.connectionId}`) : { close: true };
+  });
+  const e = new Easy();
+  e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
+  const texts: string[] = [];
+  e.setopt(CURLOPT.VERBOSE, 1);
+  e.setopt(CURLOPT.DEBUGFUNCTION, (_e, type, data) => {
+    if (type === CURLINFO_TYPE.TEXT) texts.push(data.toString());
+    return 0;
+  });
+  const a = collect(e);
+  assert.equal(await e.perform(), CURLE.OK);
+  a.length = 0;
+  assert.equal(await e.perform(), CURLE.OK);
+  assert.equal(Buffer.concat(a).toString(), 'conn 1');
+  assert.ok(texts.some((t) => t.startsWith('Connection died, retrying a fresh connect (retry count: 1)')), texts.join(''));
+  assert.equal(srv.connections, 2);
+  e.cleanup();
+  await srv.close();
+});
