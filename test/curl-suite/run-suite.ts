@@ -5,7 +5,7 @@
 // The client may also come from $CURL_SUITE_CLIENT. Exit status is 1 when any
 // case fails.
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { runSuite } from './runner/suite.js';
 
 function usage(msg: string): never {
@@ -50,5 +50,14 @@ process.stdout.write(
   `\nSUMMARY: ${summary.passed.length} passed, ${summary.failed.length} failed, ${summary.skipped.length} skipped, of ${total}\n`,
 );
 if (summary.failed.length) process.stdout.write(`FAILED: ${summary.failed.join(' ')}\n`);
-if (updatePassing) writeFileSync(updatePassing, summary.passed.map((n) => `${n}\n`).join(''));
+if (updatePassing) {
+  // the ratchet only grows: add this run's passes to what the file lists
+  const listed = existsSync(updatePassing)
+    ? readFileSync(updatePassing, 'utf8').split('\n').map((l) => Number(l.trim())).filter((n) => n > 0)
+    : [];
+  const all = [...new Set([...listed, ...summary.passed])].sort((a, b) => a - b);
+  writeFileSync(updatePassing, all.map((n) => `${n}\n`).join(''));
+  const dropped = listed.filter((n) => summary.failed.includes(n));
+  if (dropped.length) process.stderr.write(`run-suite: listed cases that failed this run (still listed): ${dropped.join(' ')}\n`);
+}
 process.exitCode = summary.failed.length ? 1 : 0;
