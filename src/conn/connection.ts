@@ -25,12 +25,16 @@ export class Connection {
   uses = 0;
   idleSince = 0;
 
-  constructor(scheme: string, host: string, port: number) {
+  /** The TLS handshake has started but not finished. */
+  tlsPending = false;
+
+  /** @param keySuffix settings that make otherwise equal connections different (TLS verification, CAs) */
+  constructor(scheme: string, host: string, port: number, keySuffix = '') {
     this.scheme = scheme;
     this.host = host;
     this.port = port;
     this.hostKey = `${host.toLowerCase()}:${port}`;
-    this.key = `${scheme}://${this.hostKey}`;
+    this.key = `${scheme}://${this.hostKey}${keySuffix}`;
   }
 
   adopt(t: StreamTransport): void {

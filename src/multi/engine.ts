@@ -182,6 +182,10 @@ export class MultiEngine implements CallbackGuard {
         return t.resolution?.signal ? [{ transport: t.resolution.signal, what: CURL_POLL.IN }] : [];
       case STATE.CONNECTING:
         return t.connector ? t.connector.pollset() : [];
+      case STATE.PROTOCONNECT: {
+        const tr = t.conn?.transport;
+        return tr && t.conn?.tlsPending ? [{ transport: tr, what: CURL_POLL.OUT }] : [];
+      }
       case STATE.DO:
       case STATE.DID:
       case STATE.PERFORMING: {

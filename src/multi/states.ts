@@ -17,6 +17,7 @@ import { CURLOPT } from '../easy/option-table.js';
 import { Connection } from '../conn/connection.js';
 import { resolveHost } from '../dns/resolver.js';
 import { TcpConnector } from '../cf/tcp-connector.js';
+import { finishTls, handshakeError, startTls, tlsKey, tlsSettings } from '../cf/tls-connect.js';
 import { HttpExchange } from '../proto/http.js';
 import { parseUrlCached, SUPPORTED_SCHEMES } from './url-adapter.js';
 import { CURLUPART } from '../url/url-codes.js';
@@ -43,7 +44,8 @@ function connectTimeoutMs(t: Transfer): number {
 function checkTimeouts(e: MultiEngine, t: Transfer, now: number): boolean {
   const total = timeoutMs(t);
   const elapsed = Math.floor(now - t.timing.start);
-  const connecting = t.state === STATE.CONNECT || t.state === STATE.RESOLVING || t.state === STATE.CONNECTING || t.state === STATE.PENDING;
+  const connecting = t.state === STATE.CONNECT || t.state === STATE.RESOLVING || t.state === STATE.CONNECTING ||
+    t.state === STATE.PENDING || t.state === STATE.PROTOCONNECT;
   // the deadline is checked with 1 ms of slack: timers fire on whole milliseconds
   if (total > 0 && now + 1 >= t.timing.start + total) {
     const ms = Math.max(elapsed, total);
@@ -82,7 +84,7 @@ export function runTransfer(e: MultiEngine, t: Transfer): void {
       case STATE.PENDING: statePendingOrConnect(e, t, now); break;
       case STATE.RESOLVING: stateResolving(e, t, now); break;
       case STATE.CONNECTING: stateConnecting(e, t, now); break;
-      case STATE.PROTOCONNECT: setState(e, t, STATE.DO); break;
+      case STATE.PROTOCONNECT: stateProtoconnect(e, t, now); break;
       case STATE.DO: stateDo(e, t, now); break;
       case STATE.DID: setState(e, t, STATE.PERFORMING); break;
       case STATE.PERFORMING: statePerforming(e, t); break;
@@ -124,7 +126,7 @@ function stateInit(e: MultiEngine, t: Transfer, now: number): void {
 /** CONNECT: reuse a pooled connection, wait for a slot (PENDING), or open a new one. */
 function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
   const url = t.url!;
-  const probe = new Connection(url.scheme, url.host, url.port);
+  const probe = new Connection(url.scheme, url.host, url.port, url.scheme === 'https' ? tlsKey(tlsSettings(t.opts)) : '');
   if (!t.opts.num(CURLOPT.FRESH_CONNECT)) {
     const reuse = e.poolFor(t).take(probe.key);
     if (reuse) {
@@ -193,13 +195,49 @@ function stateConnecting(e: MultiEngine, t: Transfer, now: number): void {
       `Failed to connect to ${url.host} port ${url.port} after ${ms} ms: ${step.message === 'Connection refused' ? easyStrerror(CURLE.COULDNT_CONNECT) : step.message}`);
     return finish(e, t, false);
   }
-  e.clearExpire(t, EXPIRE.CONNECTTIMEOUT);
   const conn = t.conn!;
   conn.adopt(step.transport);
   t.numConnects++;
   t.timing.connect = now;
   e.trace(t, `Connected to ${t.url!.host} (${conn.primaryIp}) port ${conn.primaryPort}`);
+  if (t.url!.scheme === 'https') {
+    // the TLS handshake is part of connecting: CONNECTTIMEOUT keeps running
+    const r = startTls(step.transport, t.url!.host, tlsSettings(t.opts));
+    if (r.code !== 0) {
+      t.fail(r.code, 'message' in r ? r.message : easyStrerror(r.code));
+      return finish(e, t, false);
+    }
+    conn.tlsPending = true;
+  } else {
+    e.clearExpire(t, EXPIRE.CONNECTTIMEOUT);
+  }
   setState(e, t, STATE.PROTOCONNECT);
+}
+
+/** PROTOCONNECT: finish what the connection needs before the first request (the TLS handshake). */
+function stateProtoconnect(e: MultiEngine, t: Transfer, now: number): void {
+  const conn = t.conn!;
+  if (conn.tlsPending) {
+    const tr = conn.transport!;
+    const url = t.url!;
+    if (tr.error || (tr.eof && !tr.connected)) {
+      const h = handshakeError(tr.error ?? new Error('Connection closed during the handshake'), url.host, url.port);
+      t.fail(h.code, h.message);
+      return finish(e, t, false);
+    }
+    if (!tr.connected) return; // handshake in progress
+    const v = finishTls(tr, url.host, tlsSettings(t.opts));
+    if (v.code !== 0) {
+      t.fail(v.code, 'message' in v ? v.message : easyStrerror(v.code));
+      return finish(e, t, false);
+    }
+    conn.tlsPending = false;
+    t.timing.appconnect = now;
+    e.clearExpire(t, EXPIRE.CONNECTTIMEOUT);
+    const sock = tr.socket as import('node:tls').TLSSocket;
+    e.trace(t, `SSL connection using ${sock.getProtocol?.() ?? 'TLS'} / ${sock.getCipher?.()?.name ?? ''}`);
+  }
+  setState(e, t, STATE.DO);
 }
 
 function stateDo(e: MultiEngine, t: Transfer, now: number): void {

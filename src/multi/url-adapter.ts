@@ -7,7 +7,7 @@ import { parseTransferUrl, type TransferUrl } from '../url/parse-url.js';
 export type { TransferUrl };
 
 /** Schemes with a protocol handler in this build. */
-export const SUPPORTED_SCHEMES: ReadonlySet<string> = new Set(['http']);
+export const SUPPORTED_SCHEMES: ReadonlySet<string> = new Set(['http', 'https']);
 
 const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
 

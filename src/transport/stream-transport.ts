@@ -12,7 +12,7 @@ export type RecvResult =
   | { kind: 'error'; error: Error };
 
 export class StreamTransport extends Transport {
-  readonly socket: Socket;
+  socket: Socket;
   #connected: boolean;
   #inReady = false;
   #needDrain = false;
@@ -20,6 +20,8 @@ export class StreamTransport extends Transport {
   #error: Error | null = null;
   /** bytes put back by the reader (unshift semantics without touching Node's buffer) */
   #pending: Buffer | null = null;
+  /** sockets this one was layered over (TCP under TLS): closed with it */
+  #below: Socket[] = [];
 
   /**
    * @param connected true when the socket is already connected (e.g. a TLS
@@ -30,6 +32,30 @@ export class StreamTransport extends Transport {
     super();
     this.socket = socket;
     this.#connected = connected;
+    this.#attach(socket, connected, connectEvent);
+  }
+
+  /**
+   * Layer a new stream over this one (TLS over TCP) keeping the curl_socket_t
+   * number, as libcurl's filters keep the one file descriptor: the
+   * application's watchers and assignments stay valid. The new socket owns
+   * the old one from now on; readiness starts over until `connectEvent`.
+   */
+  upgrade(socket: Socket, connectEvent: string): void {
+    const old = this.socket;
+    this.#below.push(old);
+    for (const ev of ['readable', 'drain', 'end', 'error', 'close', 'connect']) old.removeAllListeners(ev);
+    old.on('error', () => {}); // the TLS layer reports errors of the socket below
+    this.socket = socket;
+    this.#connected = false;
+    this.#inReady = false;
+    this.#needDrain = false;
+    this.#eof = false;
+    this.#error = null;
+    this.#attach(socket, false, connectEvent);
+  }
+
+  #attach(socket: Socket, connected: boolean, connectEvent: string): void {
     socket.on('readable', () => {
       this.#inReady = true;
       this.notify();
@@ -74,6 +100,8 @@ export class StreamTransport extends Transport {
     if (this.#error) return CURL_CSELECT.IN | CURL_CSELECT.OUT | CURL_CSELECT.ERR;
     if (this.#inReady || this.#eof || this.#pending) r |= CURL_CSELECT.IN;
     if (this.#connected && !this.#needDrain) r |= CURL_CSELECT.OUT;
+    // a connect (or handshake) that ended in EOF is "writable" to poll(), as a failed connect() is
+    if (this.#eof && !this.#connected) r |= CURL_CSELECT.OUT;
     return r;
   }
 
@@ -133,5 +161,7 @@ export class StreamTransport extends Transport {
     this.socket.removeAllListeners('readable');
     this.socket.on('error', () => {}); // late errors after destroy must not crash the process
     this.socket.destroy();
+    // node:tls does not always take the socket below down with it (a handshake that failed early)
+    for (const s of this.#below) s.destroy();
   }
 }
