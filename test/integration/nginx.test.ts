@@ -1,0 +1,53 @@
+// tscurl against nginx from Debian: plain HTTP and HTTPS with a certificate
+// the test makes, verification on (CAINFO pointing at the test CA).
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Easy, CURLOPT, CURLE, CURLINFO } from '../../src/index.js';
+import { startNginx, type Nginx } from '../helpers/nginx.js';
+import { testCerts } from '../helpers/certs.js';
+
+let nginx: Nginx;
+before(async () => {
+  const certs = testCerts();
+  nginx = await startNginx({ tls: { cert: certs.server.cert, key: certs.server.key } });
+  writeFileSync(join(nginx.root, 'hello.txt'), 'hello from nginx\n');
+});
+after(async () => { await nginx.stop(); });
+
+async function get(url: string, setup: (e: Easy) => void = () => {}): Promise<{ code: number; body: string; status: number }> {
+  const e = new Easy();
+  const chunks: Buffer[] = [];
+  e.setopt(CURLOPT.URL, url);
+  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => { chunks.push(Buffer.from(d)); return d.length; });
+  setup(e);
+  const code = await e.perform();
+  const status = e.getinfo(CURLINFO.RESPONSE_CODE) as number;
+  e.cleanup();
+  return { code, body: Buffer.concat(chunks).toString(), status };
+}
+
+test('plain HTTP GET from nginx', async () => {
+  const r = await get(nginx.url('/hello.txt'));
+  assert.equal(r.code, CURLE.OK);
+  assert.equal(r.status, 200);
+  assert.equal(r.body, 'hello from nginx\n');
+});
+
+test('HTTPS GET from nginx verifies against the test CA', async () => {
+  const r = await get(nginx.tlsUrl('/hello.txt'), (e) => e.setopt(CURLOPT.CAINFO, testCerts().caFile));
+  assert.equal(r.code, CURLE.OK);
+  assert.equal(r.body, 'hello from nginx\n');
+});
+
+test('HTTPS to nginx without the CA fails verification (60)', async () => {
+  const r = await get(nginx.tlsUrl('/hello.txt'), (e) => e.setopt(CURLOPT.CAINFO, '/dev/null'));
+  assert.notEqual(r.code, CURLE.OK);
+});
+
+test('a missing file is a 404 with the body delivered', async () => {
+  const r = await get(nginx.url('/nope'));
+  assert.equal(r.code, CURLE.OK);
+  assert.equal(r.status, 404);
+});
