@@ -1,68 +1,274 @@
-// npm run bench: tscurl beside its peers, in one run, interleaved, several
-// repetitions; prints medians of req/s and client CPU per request, and ratios.
-// Scenario (issue 2): 20,000 GETs of a 16-byte body at concurrency 50 over
-// keep-alive against a server in a separate process.
-import { spawn } from 'node:child_process';
+// npm run bench [-- [--quick] [a b c d e]]  (or BENCH_SCENARIOS=a,c BENCH_QUICK=1)
+//
+// tscurl beside its peers, every scenario in one run, interleaved, several
+// repetitions; medians and tscurl's ratios are printed (bench/README.md):
+//   a  keep-alive GETs of a 16-byte body at concurrency 1, 50, 256 (nginx)
+//   b  one large download, body counted and dropped (nginx, sendfile)
+//   c  (a) at concurrency 50 over HTTPS/1.1 (nginx, test CA)
+//   d  the CLI started once per request: tscurl vs curl vs `node -e 0`
+//   e  100 and 10,000 concurrent slow transfers through socketAction
+// Nothing is installed: a missing tool is named with its Debian package and
+// the run stops with a non-zero status.
+import { existsSync, readFileSync, writeFileSync, truncateSync, openSync, closeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { tscurlMulti, undiciPool, nodeHttp, type Client } from './clients.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { NGINX_BIN, startNginx, type Nginx } from '../test/helpers/nginx.js';
+import { testCerts } from '../test/helpers/certs.js';
+import { interleaved, report, timedChild, cpuSince, median, fmt, type Contender, type Sample } from './stats.js';
+import { tscurlPoll, tscurlSocket, undiciPool, nodeHttp, rawSocket, type KeepAliveClient, type Target } from './keepalive-clients.js';
+import { tscurlDownload, undiciDownload, nodeHttpDownload, rawDownload, type DownloadClient } from './download-clients.js';
 
-const TOTAL = Number(process.env.BENCH_TOTAL ?? 20_000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
-const REPS = Number(process.env.BENCH_REPS ?? 3);
+const argv = process.argv.slice(2);
+const QUICK = argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+const picked = [...argv.filter((a) => /^[a-e]$/.test(a)), ...(process.env.BENCH_SCENARIOS ?? '').split(/[ ,]+/).filter(Boolean)];
+const SCENARIOS = new Set(picked.length ? picked : ['a', 'b', 'c', 'd', 'e']);
+const REPS = Number(process.env.BENCH_REPS ?? (QUICK ? 2 : 3));
+const TOTAL = Number(process.env.BENCH_TOTAL ?? (QUICK ? 4000 : 20_000));
+const BIG_MIB = Number(process.env.BENCH_BIG_MIB ?? (QUICK ? 64 : 256));
+const CLI_RUNS = Number(process.env.BENCH_CLI_RUNS ?? (QUICK ? 5 : 20));
+const SCALE_SIZES = (process.env.BENCH_SCALE ?? (QUICK ? '100,2000' : '100,10000')).split(',').map(Number);
+const here = dirname(fileURLToPath(import.meta.url));
+const CLI = join(here, '..', 'src', 'cli', 'main.js');
 
-async function startServer(): Promise<{ url: string; stop: () => void }> {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const child = spawn(process.execPath, [join(here, 'server.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const rl = createInterface({ input: child.stdout! });
-  const port = await new Promise<string>((resolve) => rl.once('line', resolve));
-  return { url: `http://127.0.0.1:${port}/bench`, stop: () => child.stdin!.end() };
+const log = process.env.BENCH_VERBOSE ? (s: string) => console.log(s) : undefined;
+const summary: string[] = [];
+
+function need(path: string, pkg: string): void {
+  if (existsSync(path)) return;
+  console.error(`bench: ${path} is missing. Install it first: apt-get install ${pkg}`);
+  process.exit(1);
 }
 
-interface Sample {
-  reqPerSec: number;
-  cpuUsPerReq: number;
+function commandOutput(cmd: string, args: string[]): string {
+  // some tools (nginx -v) print their version on stderr
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n')[0]!.trim();
 }
 
-async function measure(client: Client, url: string): Promise<Sample> {
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  await client(url, TOTAL, CONCURRENCY);
-  const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  return { reqPerSec: (TOTAL / ms) * 1000, cpuUsPerReq: (cpu.user + cpu.system) / TOTAL };
+function versions(): string {
+  let undici = '?';
+  try {
+    undici = (createRequire(import.meta.url)('undici/package.json') as { version: string }).version;
+  } catch { /* shown as ? */ }
+  const curl = commandOutput('/usr/bin/curl', ['--version']).split(' ').slice(0, 2).join(' ');
+  const nginx = commandOutput(NGINX_BIN, ['-v']).replace('nginx version: ', '');
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  return `node ${process.version}, undici ${undici}, ${curl}, ${nginx}, ${availableParallelism()} cores, load ${load}`;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
+// ---- (a) and (c): keep-alive GETs ---------------------------------------------
+
+function inProcess(name: string, client: KeepAliveClient, target: Target, total: number, c: number): Contender {
+  return {
+    name,
+    run: async () => {
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await client(target, total, c);
+      const ms = performance.now() - t0;
+      return { 'req/s': (total / ms) * 1000, 'CPU us/req': cpuSince(cpu0) / total };
+    },
+  };
+}
+
+function curlParallel(target: Target, total: number, c: number): Contender {
+  const args = ['-s', '-Z', '--parallel-immediate', '--parallel-max', String(c), '-o', '/dev/null'];
+  if (target.caFile) args.push('--cacert', target.caFile);
+  args.push(`${target.url}?[1-${total}]`);
+  return {
+    name: 'curl -Z',
+    run: async () => {
+      const r = await timedChild('/usr/bin/curl', args);
+      if (r.code !== 0) throw new Error(`curl exited ${r.code}`);
+      return { 'req/s': (total / r.wallMs) * 1000, 'CPU us/req': (r.cpuMs * 1000) / total };
+    },
+  };
+}
+
+async function keepAlive(title: string, target: Target, c: number, clients: [string, KeepAliveClient][]): Promise<void> {
+  // warm-up: JIT, connections, TLS contexts
+  for (const [, client] of clients) await client(target, Math.min(2000, TOTAL), c);
+  const contenders = [
+    ...clients.map(([n, cl]) => inProcess(n, cl, target, TOTAL, c)),
+    curlParallel(target, TOTAL, c),
+  ];
+  const med = await interleaved(contenders, REPS, log);
+  summary.push(report(`${title}: ${TOTAL} GETs, concurrency ${c}, medians of ${REPS}`, med, 'tscurl perform/poll',
+    { 'req/s': true, 'CPU us/req': false }));
+}
+
+async function scenarioA(nginx: Nginx): Promise<void> {
+  const target = { url: nginx.url('/16b') };
+  for (const c of (process.env.BENCH_CONCURRENCY ?? '1,50,256').split(',').map(Number)) {
+    await keepAlive('(a) HTTP/1.1 keep-alive, 16-byte body', target, c, [
+      ['tscurl perform/poll', tscurlPoll],
+      ['tscurl socketAction', tscurlSocket],
+      ['undici Pool', undiciPool],
+      ['node:http Agent', nodeHttp],
+      ['raw socket', rawSocket],
+    ]);
+  }
+}
+
+async function scenarioC(nginx: Nginx, caFile: string, ca: Buffer): Promise<void> {
+  const target = { url: nginx.tlsUrl('/16b'), ca, caFile };
+  await keepAlive('(c) HTTPS/1.1 keep-alive, 16-byte body', target, 50, [
+    ['tscurl perform/poll', tscurlPoll],
+    ['undici Pool', undiciPool],
+    ['node:https Agent', nodeHttp],
+    ['raw TLS socket', rawSocket],
+  ]);
+}
+
+// ---- (b): one large download ----------------------------------------------------
+
+async function scenarioB(nginx: Nginx): Promise<void> {
+  const size = BIG_MIB * 1024 * 1024;
+  const file = join(nginx.root, 'big.bin');
+  closeSync(openSync(file, 'w'));
+  truncateSync(file, size); // sparse: nginx's sendfile serves it from the page cache
+  const url = nginx.url('/big.bin');
+  const inProc = (name: string, client: DownloadClient): Contender => ({
+    name,
+    run: async () => {
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      const n = await client(url);
+      const ms = performance.now() - t0;
+      if (n !== size) throw new Error(`${name}: got ${n} bytes, expected ${size}`);
+      return { 'MiB/s': BIG_MIB / (ms / 1000), 'CPU ms/GiB': (cpuSince(cpu0) / 1000) * (1024 / BIG_MIB) };
+    },
+  });
+  const clients: [string, DownloadClient][] = [
+    ['tscurl', tscurlDownload], ['undici request', undiciDownload], ['node:http', nodeHttpDownload], ['raw socket', rawDownload],
+  ];
+  for (const [, c] of clients) await c(url); // warm-up
+  const contenders = [
+    ...clients.map(([n, c]) => inProc(n, c)),
+    {
+      name: 'curl -o /dev/null',
+      run: async () => {
+        const r = await timedChild('/usr/bin/curl', ['-s', '-o', '/dev/null', url]);
+        if (r.code !== 0) throw new Error(`curl exited ${r.code}`);
+        return { 'MiB/s': BIG_MIB / (r.wallMs / 1000), 'CPU ms/GiB': r.cpuMs * (1024 / BIG_MIB) };
+      },
+    },
+  ];
+  const med = await interleaved(contenders, REPS, log);
+  summary.push(report(`(b) one ${BIG_MIB} MiB download, body counted, medians of ${REPS}`, med, 'tscurl',
+    { 'MiB/s': true, 'CPU ms/GiB': false }));
+}
+
+// ---- (d): the CLI once per request ------------------------------------------------
+
+function shellBatch(name: string, command: string, runs: number): Contender {
+  // bash's `times` prints the children's user and system CPU (second line)
+  const script = `for i in $(seq ${runs}); do ${command} || exit 1; done; times`;
+  return {
+    name,
+    run: () => new Promise<Sample>((resolve, reject) => {
+      const t0 = performance.now();
+      const child = spawn('bash', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+      child.once('close', (code) => {
+        const wall = performance.now() - t0;
+        if (code !== 0) return reject(new Error(`${name} failed (${code})`));
+        const line = out.trim().split('\n').at(-1)!;
+        const secs = [...line.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+        if (secs.length !== 2) return reject(new Error(`cannot read times: ${out}`));
+        resolve({ 'CPU ms/run': ((secs[0]! + secs[1]!) * 1000) / runs, 'wall ms/run': wall / runs });
+      });
+    }),
+  };
+}
+
+async function scenarioD(nginx: Nginx): Promise<void> {
+  const url = nginx.url('/16b');
+  const node = process.execPath;
+  const contenders = [
+    shellBatch('tscurl -s -o /dev/null', `${node} ${CLI} -s -o /dev/null ${url}`, CLI_RUNS),
+    shellBatch('curl -s -o /dev/null', `/usr/bin/curl -s -o /dev/null ${url}`, CLI_RUNS),
+    shellBatch('node -e 0', `${node} -e 0`, CLI_RUNS),
+  ];
+  for (const c of contenders) await c.run(); // warm the page cache
+  const med = await interleaved(contenders, REPS, log);
+  summary.push(report(`(d) CLI started once per request, ${CLI_RUNS} runs x ${REPS} batches (medians)`, med,
+    'tscurl -s -o /dev/null', { 'CPU ms/run': false, 'wall ms/run': false }));
+}
+
+// ---- (e): scale -------------------------------------------------------------------
+
+function scaleRun(mode: string, n: number): Promise<Sample> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', join(here, 'scale-client.js'), mode, String(n)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    child.once('close', (code) => {
+      if (code !== 0) return reject(new Error(`scale-client ${mode} ${n} exited ${code}`));
+      resolve(JSON.parse(out.trim().split('\n').at(-1)!) as Sample);
+    });
+  });
+}
+
+async function scenarioE(): Promise<void> {
+  const reps = Math.max(1, Math.min(REPS, 2));
+  const rows = new Map<number, { t: Sample; raw: Sample }>();
+  for (const n of SCALE_SIZES) {
+    const ts: Sample[] = [];
+    const raws: Sample[] = [];
+    for (let r = 0; r < reps; r++) {
+      ts.push(await scaleRun('tscurl', n));
+      raws.push(await scaleRun('raw', n));
+      log?.(`  ${n}: ${JSON.stringify(ts.at(-1))} raw ${JSON.stringify(raws.at(-1))}`);
+    }
+    const m = (xs: Sample[]): Sample => Object.fromEntries(Object.keys(xs[0]!).map((k) => [k, median(xs.map((x) => x[k]!))]));
+    rows.set(n, { t: m(ts), raw: m(raws) });
+  }
+  const lines = [`(e) concurrent slow transfers through socketAction + SocketWatcher, medians of ${reps}`,
+    '  transfers  CPU us/event (all / setup / answers)  events   bytes/transfer  raw socket  beyond socket'];
+  for (const [n, { t, raw }] of rows) {
+    lines.push(`  ${String(n).padStart(9)}  ${fmt(t.cpuUsPerEvent!).padStart(8)} / ${fmt(t.setupCpuUsPerEvent!).padStart(6)} / ${fmt(t.answerCpuUsPerEvent!).padStart(6)}` +
+      `        ${fmt(t.events!).padStart(7)}  ${fmt(t.bytesPerTransfer!).padStart(14)}  ${fmt(raw.bytesPerTransfer!).padStart(10)}  ${fmt(t.bytesPerTransfer! - raw.bytesPerTransfer!).padStart(12)}`);
+  }
+  const [small, large] = [rows.get(SCALE_SIZES[0]!)!, rows.get(SCALE_SIZES.at(-1)!)!];
+  lines.push(`  CPU per event at ${SCALE_SIZES.at(-1)} / at ${SCALE_SIZES[0]}: ${(large.t.cpuUsPerEvent! / small.t.cpuUsPerEvent!).toFixed(2)}x ` +
+    `(answers only: ${(large.t.answerCpuUsPerEvent! / small.t.answerCpuUsPerEvent!).toFixed(2)}x)`);
+  const text = lines.join('\n');
+  console.log(text);
+  summary.push(text);
+}
+
+// ---- main -------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const server = await startServer();
-  const clients: [string, Client][] = [['tscurl multi', tscurlMulti], ['undici Pool', undiciPool], ['node:http Agent', nodeHttp]];
-  const samples = new Map<string, Sample[]>(clients.map(([n]) => [n, []]));
-  // warm-up: JIT and connections
-  for (const [, c] of clients) await c(server.url, 2000, CONCURRENCY);
-  for (let rep = 0; rep < REPS; rep++) {
-    for (const [name, c] of clients) samples.get(name)!.push(await measure(c, server.url));
+  need(NGINX_BIN, 'nginx-light');
+  need('/usr/bin/curl', 'curl');
+  need('/usr/bin/time', 'time');
+  if (SCENARIOS.has('c')) need('/usr/bin/openssl', 'openssl');
+  console.log(`tscurl bench${QUICK ? ' (quick)' : ''}: scenarios ${[...SCENARIOS].join(' ')}; ${versions()}`);
+  let nginx: Nginx | null = null;
+  let certs: ReturnType<typeof testCerts> | null = null;
+  if (['a', 'b', 'c', 'd'].some((s) => SCENARIOS.has(s))) {
+    certs = SCENARIOS.has('c') ? testCerts() : null;
+    nginx = await startNginx(certs ? { tls: { cert: certs.server.cert, key: certs.server.key } } : {});
+    writeFileSync(join(nginx.root, '16b'), '0123456789abcdef');
   }
-  server.stop();
-  console.log(`${TOTAL} GETs, 16-byte body, concurrency ${CONCURRENCY}, keep-alive, ${REPS} reps (medians), node ${process.version}`);
-  console.log('client            req/s    CPU us/req');
-  const med = new Map<string, Sample>();
-  for (const [name] of clients) {
-    const s = samples.get(name)!;
-    const m = { reqPerSec: median(s.map((x) => x.reqPerSec)), cpuUsPerReq: median(s.map((x) => x.cpuUsPerReq)) };
-    med.set(name, m);
-    console.log(`${name.padEnd(16)} ${m.reqPerSec.toFixed(0).padStart(7)} ${m.cpuUsPerReq.toFixed(1).padStart(10)}`);
+  try {
+    if (SCENARIOS.has('a')) await scenarioA(nginx!);
+    if (SCENARIOS.has('b')) await scenarioB(nginx!);
+    if (SCENARIOS.has('c')) await scenarioC(nginx!, certs!.caFile, readFileSync(certs!.caFile));
+    if (SCENARIOS.has('d')) await scenarioD(nginx!);
+  } finally {
+    await nginx?.stop();
   }
-  const t = med.get('tscurl multi')!;
-  for (const [name] of clients.slice(1)) {
-    const p = med.get(name)!;
-    console.log(`tscurl / ${name}: ${(t.reqPerSec / p.reqPerSec).toFixed(2)}x req/s, ${(t.cpuUsPerReq / p.cpuUsPerReq).toFixed(2)}x CPU per request`);
-  }
+  if (SCENARIOS.has('e')) await scenarioE();
+  console.log('\n==== summary ====\n' + summary.join('\n\n'));
 }
 
 main().catch((err) => {
