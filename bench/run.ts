@@ -31,7 +31,10 @@ const BIG_MIB = Number(process.env.BENCH_BIG_MIB ?? (QUICK ? 64 : 256));
 const CLI_RUNS = Number(process.env.BENCH_CLI_RUNS ?? (QUICK ? 5 : 20));
 const SCALE_SIZES = (process.env.BENCH_SCALE ?? (QUICK ? '100,2000' : '100,10000')).split(',').map(Number);
 const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '..', 'src', 'cli', 'main.js');
+/** the `tscurl` bin: the bundled CLI with its code cache (scripts/bundle-cli.mjs) */
+const CLI = join(here, '..', 'src', 'cli', 'tscurl.cjs');
+/** the same CLI as plain ES modules, for comparison */
+const CLI_ESM = join(here, '..', 'src', 'cli', 'main.js');
 
 const log = process.env.BENCH_VERBOSE ? (s: string) => console.log(s) : undefined;
 const summary: string[] = [];
@@ -191,6 +194,7 @@ async function scenarioD(nginx: Nginx): Promise<void> {
   const node = process.execPath;
   const contenders = [
     shellBatch('tscurl -s -o /dev/null', `${node} ${CLI} -s -o /dev/null ${url}`, CLI_RUNS),
+    shellBatch('tscurl (ES modules)', `${node} ${CLI_ESM} -s -o /dev/null ${url}`, CLI_RUNS),
     shellBatch('curl -s -o /dev/null', `/usr/bin/curl -s -o /dev/null ${url}`, CLI_RUNS),
     shellBatch('node -e 0', `${node} -e 0`, CLI_RUNS),
   ];
@@ -250,6 +254,7 @@ async function main(): Promise<void> {
   need(NGINX_BIN, 'nginx-light');
   need('/usr/bin/curl', 'curl');
   need('/usr/bin/time', 'time');
+  if (SCENARIOS.has('d')) need(CLI, '(nothing: run `npm run build`, which bundles the CLI)');
   if (SCENARIOS.has('c')) need('/usr/bin/openssl', 'openssl');
   console.log(`tscurl bench${QUICK ? ' (quick)' : ''}: scenarios ${[...SCENARIOS].join(' ')}; ${versions()}`);
   let nginx: Nginx | null = null;

@@ -3,8 +3,17 @@
 // for a parent domain that is longer than the host's public suffix, so
 // "example.com" is fine for www.example.com while "com", "co.uk" or
 // "github.io" (private section included, as libpsl's list has it) are not.
-import { getPublicSuffix } from 'tldts';
 import { isIP } from 'node:net';
+import { createRequire } from 'node:module';
+
+// tldts (its list is ~200 KB of code) is loaded on the first cookie-domain
+// check, not at startup: a plain GET from the CLI never needs it.
+type GetPublicSuffix = (host: string, opts: { allowPrivateDomains: boolean }) => string | null;
+let getPublicSuffixFn: GetPublicSuffix | null = null;
+function getPublicSuffix(host: string, opts: { allowPrivateDomains: boolean }): string | null {
+  getPublicSuffixFn ??= (createRequire(import.meta.url)('tldts') as { getPublicSuffix: GetPublicSuffix }).getPublicSuffix;
+  return getPublicSuffixFn(host, opts);
+}
 
 /** libpsl's psl_unregistrable_domain(): the longest public suffix of the host. */
 function publicSuffixOf(host: string): string {
