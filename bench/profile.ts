@@ -22,7 +22,7 @@ try {
     const file = join(nginx.root, 'big.bin');
     closeSync(openSync(file, 'w'));
     truncateSync(file, (process.argv[3] ? count : 256) * 1024 * 1024); // [count] is MiB here
-    for (let i = 0; i < 3; i++) await tscurlDownload(nginx.url('/big.bin'));
+    for (let i = 0; i < 10; i++) await tscurlDownload(nginx.url('/big.bin'));
   } else if (what === 'c') {
     await tscurlPoll({ url: nginx.tlsUrl('/16b'), caFile: certs!.caFile, ca: readFileSync(certs!.caFile) }, count, 50);
   } else {

@@ -77,7 +77,10 @@ export class OptionStore {
   #values = new Map<number, unknown>();
 
   get(id: number): unknown {
-    return this.#values.has(id) ? this.#values.get(id) : DEFAULTS.get(id) ?? null;
+    // one lookup in the common case: set() never stores undefined (null deletes)
+    const v = this.#values.get(id);
+    if (v !== undefined) return v;
+    return this.#values.has(id) ? v : DEFAULTS.get(id) ?? null;
   }
   num(id: number): number {
     const v = this.get(id);

@@ -163,19 +163,20 @@ export class HttpExchange {
         case 'header':
         case 'trailer': {
           this.#t.headerSize += ev.raw.length;
-          if (ev.type === 'header' && ev.name.toLowerCase() === 'content-type') this.#t.contentType = ev.value;
-          if (ev.type === 'header' && ev.name.toLowerCase() === 'location' && this.#t.responseCode >= 300 &&
+          const name = ev.type === 'header' ? ev.name.toLowerCase() : ''; // once per header, not per check
+          if (name === 'content-type') this.#t.contentType = ev.value;
+          if (name === 'location' && this.#t.responseCode >= 300 &&
               this.#t.responseCode < 400 && this.#t.redirectUrl === null) {
             this.#onLocation(ev.value);
           }
-          if (ev.type === 'header' && ev.name.toLowerCase() === 'www-authenticate') {
+          if (name === 'www-authenticate') {
             for (const line of authOnChallenge(this.#t, ev.value)) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, line + '\n');
           }
-          if (ev.type === 'header' && ev.name.toLowerCase() === 'set-cookie') {
+          if (name === 'set-cookie') {
             // every response feeds the cookie engine: 1xx, redirects we follow, the final one
             cookieFromResponse(this.#t, ev.value, (text) => this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, text + '\n'));
           }
-          if (ev.type === 'header' && ev.name.toLowerCase() === 'content-length' && this.#t.contentLength < 0) {
+          if (name === 'content-length' && this.#t.contentLength < 0) {
             const n = Number(ev.value.trim());
             if (Number.isSafeInteger(n)) this.#t.contentLength = n;
           }
