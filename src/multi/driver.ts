@@ -63,6 +63,12 @@ export class BuiltinDriver implements ReadinessObserver {
    */
   #scheduleWake(): void {
     if (this.#wakeScheduled || !this.#waiter) return;
+    if (this.#watched.size <= 1) {
+      // one socket (a single download): nothing to batch with, so no extra
+      // loop phase per received chunk
+      this.#wake(this.#ready.size);
+      return;
+    }
     this.#wakeScheduled = true;
     setImmediate(() => {
       this.#wakeScheduled = false;
