@@ -23,6 +23,7 @@ let base = '';
 let tlsBase = '';
 
 function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
+  res.sendDate = false; // both CLIs must see byte-identical responses
   if (req.url === '/digest') {
     const auth = req.headers.authorization ?? '';
     if (!auth.startsWith('Digest ')) {
