@@ -225,7 +225,7 @@ export class Operation {
             const v = info(easy, 'HTTP_VERSION');
             return typeof v === 'number' ? HTTP_VERSION_TEXT[v] ?? String(v) : v;
           }
-          if (name === 'size_delivered') return info(easy, 'SIZE_DOWNLOAD_T');
+          if (name === 'size_delivered') return info(easy, 'SIZE_DELIVERED');
           const key = INFO_FOR_VAR[name];
           return key ? info(easy, key) : undefined;
         },
