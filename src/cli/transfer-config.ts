@@ -204,6 +204,11 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     }
   }
   for (const [o, l] of Object.entries(lists)) set(optId(o), l.values, l.e);
+  // curl's tool: resuming does not mix with a range or with posted data
+  const resumeFlag = entries.find((e) => e.opt.long === 'continue-at');
+  if (resumeFlag && (c.postData || c.jsonData || entries.some((e) => e.opt.long === 'range'))) {
+    throw ParamError.option(resumeFlag.given, 'BAD_USE');
+  }
   if (c.jsonData) {
     // curl --json: pieces concatenated, JSON Content-Type/Accept unless given with -H
     const has = (n: string): boolean => c.headers.some((h) => h.toLowerCase().startsWith(n));

@@ -31,6 +31,11 @@ export function resumeOffset(t: Transfer): number {
   return t.opts.num(CURLOPT.RESUME_FROM_LARGE) || t.opts.num(CURLOPT.RESUME_FROM);
 }
 
+/** A 416 to a resumed GET: the file is most likely complete already; not an error, even with FAILONERROR. */
+export function rangeNotSatisfiableOk(t: Transfer): boolean {
+  return t.resumeFrom > 0 && t.effectiveMethod === 'GET' && t.responseCode === 416;
+}
+
 /** The response has no body to decode (libcurl's http_bodyless, and HEAD). */
 function bodyless(t: Transfer): boolean {
   const c = t.responseCode;
@@ -124,7 +129,7 @@ export function responseHeadersEnd(t: Transfer, interim: boolean, ignoringBody: 
   const o = t.opts;
   const timecond = o.num(CURLOPT.TIMECONDITION);
   if (t.responseCode === 304 && timecond !== 0) t.conditionUnmet = true;
-  if (t.resumeFrom > 0 && t.effectiveMethod === 'GET' && t.responseCode === 416) {
+  if (rangeNotSatisfiableOk(t)) {
     // "Requested Range Not Satisfiable" to a resume: not an error, and the body is not the file's
     return { code: CURLE.OK, ignoreBody: true };
   }

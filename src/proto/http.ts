@@ -18,7 +18,7 @@ import { buildRequest } from './http-request.js';
 import { cookieFromResponse } from '../cookies/easy-cookies.js';
 import { resolveLocationHref } from './redirect.js';
 import { authOnChallenge, authOnHeadersEnd } from '../auth/transfer-auth.js';
-import { responseHeader, responseHeadersEnd, responseStatus, type HookResult } from './http-response.js';
+import { rangeNotSatisfiableOk, responseHeader, responseHeadersEnd, responseStatus, type HookResult } from './http-response.js';
 
 /** Where the exchange hands what it receives (the client writer stack). */
 export interface ExchangeSink {
@@ -203,7 +203,7 @@ export class HttpExchange {
           // authentication decides about 401s: a retry with credentials is not an error yet
           const authFail = ev.interim ? false : authOnHeadersEnd(this.#t).fail;
           if (!ev.interim && this.#t.opts.num(CURLOPT.FAILONERROR) && this.#t.responseCode >= 400 &&
-              (this.#t.responseCode !== 401 || authFail)) {
+              (this.#t.responseCode !== 401 || authFail) && !rangeNotSatisfiableOk(this.#t)) {
             this.#t.fail(CURLE.HTTP_RETURNED_ERROR, `The requested URL returned error: ${this.#t.responseCode}`);
             return CURLE.HTTP_RETURNED_ERROR;
           }
