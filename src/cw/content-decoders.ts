@@ -21,7 +21,7 @@
 // in Accept-Encoding nor decoded.
 import * as zlib from 'node:zlib';
 import { CURLE, easyStrerror, type CURLcode } from '../codes.js';
-import { SyncEngine, type EngineError, type EngineKind } from './zlib-sync.js';
+import { SyncEngine, syncZlibAvailable, type EngineError } from './zlib-sync.js';
 
 export interface DecodeOutcome {
   code: CURLcode;
@@ -40,8 +40,11 @@ export interface Decoder {
 
 const OK: DecodeOutcome = { code: CURLE.OK };
 
+/** node:zlib can be driven synchronously on this Node (checked once; without it nothing is advertised or decoded). */
+const ZLIB_OK = syncZlibAvailable();
+
 /** The encodings this build decodes, in libcurl's order (Curl_all_content_encodings). */
-export const SUPPORTED_ENCODINGS: readonly string[] = ['deflate', 'gzip', 'br'];
+export const SUPPORTED_ENCODINGS: readonly string[] = ZLIB_OK ? ['deflate', 'gzip', 'br'] : [];
 
 /** What CURLOPT_ACCEPT_ENCODING "" turns into. */
 export function allContentEncodings(): string {
@@ -295,10 +298,12 @@ class BrotliDecoder implements Decoder {
 const FACTORIES: Readonly<Record<string, () => Decoder>> = {
   identity: () => new IdentityDecoder(),
   none: () => new IdentityDecoder(),
-  deflate: () => new DeflateDecoder(),
-  gzip: () => new GzipDecoder(),
-  'x-gzip': () => new GzipDecoder(),
-  br: () => new BrotliDecoder(),
+  ...(ZLIB_OK ? {
+    deflate: () => new DeflateDecoder(),
+    gzip: () => new GzipDecoder(),
+    'x-gzip': () => new GzipDecoder(),
+    br: () => new BrotliDecoder(),
+  } : {}),
 };
 
 /** The decoder for a coding name (case-insensitive); unknown names get the deferred-error decoder. */

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
 import { CURLE } from '../../src/codes.js';
 import { decoderFor, crc32, allContentEncodings } from '../../src/cw/content-decoders.js';
+import { syncZlibAvailable } from '../../src/cw/zlib-sync.js';
 import {
   DecoderStack, ResponseDecoding, addContentCodings, addTransferCodings,
 } from '../../src/cw/decode-stack.js';
@@ -49,6 +50,11 @@ function runAllSplits(coding: string, input: Buffer): Run {
 const text = Buffer.from('Hello, tscurl! '.repeat(3000) + 'end\n');
 // incompressible too, so output spans many 16 KiB pieces
 const noise = Buffer.from(Array.from({ length: 70000 }, (_, i) => (i * 2654435761) >>> 24));
+
+test('this Node lets node:zlib run synchronously and streaming (the internals zlib-sync.ts relies on)', () => {
+  assert.equal(syncZlibAvailable(), true);
+  assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);
+});
 
 test('gzip, x-gzip, deflate (zlib and raw) and br decode to the original bytes in any split', () => {
   for (const body of [text, noise, Buffer.alloc(0)]) {
