@@ -28,3 +28,28 @@ export const CURL_HTTP_VERSION = {
 } as const;
 /** CURLOPT_PROTOCOLS bits (CURLPROTO_*). */
 export const CURLPROTO = { HTTP: 1 << 0, HTTPS: 1 << 1, FILE: 1 << 10, ALL: ~0 } as const;
+
+/** curl_easy_header() origins (CURLH_*) and results (CURLHcode). */
+export const CURLH = {
+  HEADER: 1 << 0,
+  TRAILER: 1 << 1,
+  CONNECT: 1 << 2,
+  '1XX': 1 << 3,
+  PSEUDO: 1 << 4,
+} as const;
+
+/** CURLHcode values. */
+export const CURLHE = {
+  OK: 0,
+  BADINDEX: 1,
+  MISSING: 2,
+  NOHEADERS: 3,
+  NOREQUEST: 4,
+  OUT_OF_MEMORY: 5,
+  BAD_ARGUMENT: 6,
+  NOT_BUILT_IN: 7,
+} as const;
+export type CURLHcode = (typeof CURLHE)[keyof typeof CURLHE];
+
+/** CURLOPT_TIMECONDITION values. */
+export const CURL_TIMECOND = { NONE: 0, IFMODSINCE: 1, IFUNMODSINCE: 2, LASTMOD: 3 } as const;

@@ -7,8 +7,10 @@ export { CURLMOPT } from './multi/mopt-table.js';
 export {
   CURL_POLL, CURL_CSELECT, CURL_SOCKET_TIMEOUT, CURL_SOCKET_BAD, CURLMSG, CURLPAUSE, CURL_WRITEFUNC_PAUSE,
   CURL_WRITEFUNC_ERROR, CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE, CURLINFO_TYPE, CURL_IPRESOLVE,
-  CURL_HTTP_VERSION, CURLPROTO,
+  CURL_HTTP_VERSION, CURLPROTO, CURLH, CURLHE, CURL_TIMECOND,
 } from './constants.js';
+export type { CURLHcode } from './constants.js';
+export type { CurlHeader } from './easy/header-store.js';
 export { CURLAUTH, CURL_NETRC } from './auth/curlauth.js';
 export { Easy } from './easy/easy.js';
 export { Multi } from './multi/multi.js';

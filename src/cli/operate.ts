@@ -3,7 +3,7 @@
 // Body bytes go to stdout or the -o/-O file; headers to -D / -i; -v prints
 // curl's "* ", "> ", "< " lines; -w renders after each transfer. The exit
 // code is the last failing transfer's CURLcode, as curl's.
-import { mkdirSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdirSync, openSync, writeSync, closeSync, statSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Easy, Share, CURLSHOPT, CURL_LOCK_DATA, CURLOPT, CURLINFO, CURLE, easyStrerror, VERSION } from '../index.js';
 import { groupEntries, type ParsedArgs } from './args.js';
@@ -24,10 +24,16 @@ class Sink {
   readonly #path: string | undefined;
   readonly #createDirs: boolean;
   readonly #stdio: Stdio;
-  constructor(path: string | undefined, createDirs: boolean, stdio: Stdio) {
+  /** a resumed download appends to what the file already has (curl's "ab") */
+  readonly #append: boolean;
+  constructor(path: string | undefined, createDirs: boolean, stdio: Stdio, append = false) {
     this.#path = path === '-' ? undefined : path;
     this.#createDirs = createDirs;
     this.#stdio = stdio;
+    this.#append = append;
+  }
+  get path(): string | undefined {
+    return this.#path;
   }
   get toStdout(): boolean {
     return this.#path === undefined;
@@ -40,7 +46,7 @@ class Sink {
     try {
       if (this.#fd === undefined) {
         if (this.#createDirs) mkdirSync(dirname(this.#path), { recursive: true });
-        this.#fd = openSync(this.#path, 'w');
+        this.#fd = openSync(this.#path, this.#append ? 'a' : 'w');
       }
       writeSync(this.#fd, typeof b === 'string' ? Buffer.from(b) : b);
       return true;
@@ -115,6 +121,7 @@ export class Operation {
   async run(parsed: ParsedArgs): Promise<number> {
     const configs = parsed.groups.map((g) => buildConfig(groupEntries(parsed, g)));
     for (const cfg of configs) if (cfg.unsupported.length) throw unsupportedError(cfg.unsupported[0]!);
+    for (const cfg of configs) for (const w of cfg.warnings) if (!cfg.silent) this.#stdio.stderr(`Warning: ${w}\n`);
     if (!configs.some((c) => c.urls.some((u) => u.url !== undefined))) throw new ParamError(['no URL specified!', HINT_LINE]);
     let urlnum = 0;
     for (const cfg of configs) {
@@ -162,7 +169,17 @@ export class Operation {
       }
     }
     if (outName !== undefined && outName !== '-' && cfg.outputDir && !outName.startsWith('/')) outName = join(cfg.outputDir, outName);
-    const body = new Sink(outName, cfg.createDirs, this.#stdio);
+    // -C: `-C -` resumes from the output file's size; a resumed download appends to the file
+    let resume = cfg.resume === 'current' ? 0 : cfg.resume ?? 0;
+    const toFile = outName !== undefined && outName !== '-';
+    if (cfg.resume === 'current' && toFile) {
+      try {
+        resume = statSync(outName!).size;
+      } catch {
+        resume = 0;
+      }
+    }
+    const body = new Sink(outName, cfg.createDirs, this.#stdio, toFile && resume > 0);
     const dump = cfg.dumpHeader !== undefined ? new Sink(cfg.dumpHeader, cfg.createDirs, this.#stdio) : undefined;
     const headers: [string, string][] = [];
     const easy = new Easy();
@@ -178,6 +195,7 @@ export class Operation {
         return rc;
       }
     }
+    if (cfg.resume !== undefined) setopt(CURLOPT.RESUME_FROM_LARGE, resume);
     // -G: curl appends the data to the query with '?' or '&'
     const url = cfg.getQuery === undefined ? item.url : item.url + (item.url.includes('?') ? '&' : '?') + cfg.getQuery;
     setopt(CURLOPT.URL, url);
@@ -208,6 +226,17 @@ export class Operation {
     if (meter) meter.finish(Number((process.hrtime.bigint() - started) / 1000n));
     body.close(code === 0);
     dump?.close(code === 0);
+    if (cfg.remoteTime && toFile) {
+      // -R: the output file gets the document's time, when the server told it
+      const ft = info(easy, 'FILETIME_T');
+      if (typeof ft === 'number' && ft >= 0) {
+        try {
+          utimesSync(outName!, ft, ft);
+        } catch {
+          // curl only warns when it cannot set the time
+        }
+      }
+    }
     const errorText = code !== 0 ? easy.errorBuffer || easyStrerror(code) : '';
     if (code !== 0) this.#fail(cfg, code, errorText);
     if (cfg.writeOut !== undefined) {
@@ -225,7 +254,7 @@ export class Operation {
             const v = info(easy, 'HTTP_VERSION');
             return typeof v === 'number' ? HTTP_VERSION_TEXT[v] ?? String(v) : v;
           }
-          if (name === 'size_delivered') return info(easy, 'SIZE_DOWNLOAD_T');
+          if (name === 'size_delivered') return info(easy, 'SIZE_DELIVERED');
           const key = INFO_FOR_VAR[name];
           return key ? info(easy, key) : undefined;
         },

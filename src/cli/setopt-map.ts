@@ -24,7 +24,6 @@ export const SETOPT_MAP: Readonly<Record<string, Conv>> = {
   'proxy': { kind: 'str', opt: 'PROXY' },
   'noproxy': { kind: 'str', opt: 'NOPROXY' },
   'max-redirs': { kind: 'int', opt: 'MAXREDIRS' },
-  'range': { kind: 'str', opt: 'RANGE' },
   'resolve': { kind: 'list', opt: 'RESOLVE' },
   'connect-to': { kind: 'list', opt: 'CONNECT_TO' },
   'proxy-header': { kind: 'list', opt: 'PROXYHEADER' },

@@ -3,7 +3,9 @@
 // the libcurl options to set (replayed on every Easy of the group). An
 // option with no handler here is one the tool cannot do yet: it is reported,
 // never ignored.
-import { CURLOPT } from '../index.js';
+import { statSync } from 'node:fs';
+import { CURLOPT, CURL_TIMECOND } from '../index.js';
+import { curlGetdate } from '../cookies/parse-date.js';
 import type { OptEntry } from './args.js';
 import { ParamError } from './param-error.js';
 import { SETOPT_MAP, optId } from './setopt-map.js';
@@ -46,6 +48,12 @@ export interface TransferConfig {
   useGet: boolean;
   /** With -G: the joined data to append to each URL's query. */
   getQuery?: string;
+  /** -C: the offset to resume from, or 'current' for `-C -` (the output file's size) */
+  resume?: number | 'current';
+  /** -R: give the output file the remote document's time */
+  remoteTime: boolean;
+  /** curl's warnf() lines found while reading the options (printed unless -s) */
+  readonly warnings: string[];
   /** Entries the tool has no implementation for (first one is reported). */
   readonly unsupported: OptEntry[];
 }
@@ -73,6 +81,48 @@ function node(urls: UrlNode[], has: (n: UrlNode) => boolean): UrlNode {
   return n;
 }
 
+/** -C OFFSET or `-C -`. */
+function continueAt(e: OptEntry): number | 'current' {
+  const s = String(e.value).trim();
+  if (s === '-') return 'current';
+  if (/^-\d+$/.test(s)) throw ParamError.option(e.given, 'NEGATIVE_NUMERIC');
+  if (!/^\d+$/.test(s)) throw ParamError.option(e.given, 'BAD_NUMERIC');
+  return Number(s);
+}
+
+/** -r: curl appends the dash to a lone number and warns about odd characters. */
+function range(e: OptEntry, warnings: string[]): string {
+  const s = String(e.value);
+  if (/^\d/.test(s) && !s.includes('-')) {
+    const m = /^\d+/.exec(s)!;
+    warnings.push('A specified range MUST include at least one dash (-). Appending one for you!');
+    return `${Number(m[0])}-`;
+  }
+  if (/[^0-9,-]/.test(s)) {
+    warnings.push("Invalid character is found in given range. A specified range MUST have only digits in 'start'-'stop'. " +
+      "The server's response to this request is uncertain.");
+  }
+  return s;
+}
+
+/** -z: [+-=]DATE, or a file whose modification time is the date. */
+function timeCondition(arg: string, warnings: string[]): { cond: number; time: number } {
+  let cond: number = CURL_TIMECOND.IFMODSINCE;
+  let s = arg;
+  if (s.startsWith('+')) s = s.slice(1);
+  else if (s.startsWith('-')) (cond = CURL_TIMECOND.IFUNMODSINCE), (s = s.slice(1));
+  else if (s.startsWith('=')) (cond = CURL_TIMECOND.LASTMOD), (s = s.slice(1));
+  const t = curlGetdate(s);
+  if (t !== -1) return { cond, time: t };
+  try {
+    return { cond, time: Math.floor(statSync(s).mtimeMs / 1000) };
+  } catch {
+    warnings.push('Illegal date format for -z, --time-cond (and not a file name). Disabling time condition. ' +
+      'See curl_getdate(3) for valid date syntax.');
+    return { cond: CURL_TIMECOND.NONE, time: 0 };
+  }
+}
+
 /** Flags the tool consumes while parsing or that need no action to honour. */
 const NO_OP = new Set(['next', 'config', 'disable', 'variable', 'help', 'version', 'manual', 'no-buffer', 'styled-output']);
 
@@ -80,7 +130,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
   const c: TransferConfig = {
     urls: [], steps: [], silent: false, showError: false, verbose: false, include: false, head: false,
     createDirs: false, progressBar: false, noProgressMeter: false, globoff: false, remoteNameAll: false,
-    failEarly: false, headers: [], unsupported: [], useGet: false,
+    failEarly: false, headers: [], unsupported: [], useGet: false, remoteTime: false, warnings: [],
   };
   const set = (id: number, value: unknown, flag: OptEntry): void => void c.steps.push({ id, value, flag });
   const lists: Record<string, { e: OptEntry; values: string[] }> = {};
@@ -126,6 +176,15 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         break;
       case 'json': (c.jsonData ??= []).push(e.data ?? Buffer.from(String(v))); break;
       case 'get': c.useGet = on; break;
+      case 'continue-at': c.resume = continueAt(e); break;
+      case 'remote-time': c.remoteTime = on; set(CURLOPT.FILETIME, on ? 1 : 0, e); break;
+      case 'range': set(CURLOPT.RANGE, range(e, c.warnings), e); break;
+      case 'time-cond': {
+        const tc = timeCondition(String(v), c.warnings);
+        set(CURLOPT.TIMECONDITION, tc.cond, e);
+        set(CURLOPT.TIMEVALUE_LARGE, tc.time, e);
+        break;
+      }
       case 'cookie':
         // curl: a value with '=' is cookie data, otherwise a file to read
         set(optId(String(v).includes('=') ? 'COOKIE' : 'COOKIEFILE'), String(v), e);
@@ -145,6 +204,11 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     }
   }
   for (const [o, l] of Object.entries(lists)) set(optId(o), l.values, l.e);
+  // curl's tool: resuming does not mix with a range or with posted data
+  const resumeFlag = entries.find((e) => e.opt.long === 'continue-at');
+  if (resumeFlag && (c.postData || c.jsonData || entries.some((e) => e.opt.long === 'range'))) {
+    throw ParamError.option(resumeFlag.given, 'BAD_USE');
+  }
   if (c.jsonData) {
     // curl --json: pieces concatenated, JSON Content-Type/Accept unless given with -H
     const has = (n: string): boolean => c.headers.some((h) => h.toLowerCase().startsWith(n));

@@ -20,15 +20,11 @@ function defaultWrite(data: Buffer): number {
   return data.length;
 }
 
+/** The client phase: decoded body bytes to WRITEFUNCTION (counting and MAXFILESIZE are in download-writer.ts). */
 export function writeBody(g: CallbackGuard, t: Transfer, data: Buffer): CURLcode | typeof PAUSED {
   if (t.pauseBits & 1) {
     t.heldBody.push(data);
     return PAUSED;
-  }
-  const max = t.opts.num(CURLOPT.MAXFILESIZE_LARGE) || t.opts.num(CURLOPT.MAXFILESIZE);
-  if (max > 0 && t.sizeDownload + data.length > max) {
-    t.fail(CURLE.FILESIZE_EXCEEDED, 'Exceeded the maximum allowed file size (' + max + ') with ' + (t.sizeDownload + data.length) + ' bytes');
-    return CURLE.FILESIZE_EXCEEDED;
   }
   if (t.opts.num(CURLOPT.NOBODY)) return CURLE.OK;
   const fn = (t.opts.get(CURLOPT.WRITEFUNCTION) as WriteCallback | null) ?? defaultWrite;
@@ -49,7 +45,7 @@ export function writeBody(g: CallbackGuard, t: Transfer, data: Buffer): CURLcode
     t.fail(CURLE.WRITE_ERROR, 'Failure writing output to destination, passed ' + data.length + ' returned ' + n);
     return CURLE.WRITE_ERROR;
   }
-  t.sizeDownload += data.length;
+  t.sizeDelivered += data.length;
   return CURLE.OK;
 }
 

@@ -15,7 +15,8 @@ import { inAnyCallback } from '../util/callback-depth.js';
 import { shareInternals } from '../share/share.js';
 import { Multi } from '../multi/multi.js';
 import { CURLMOPT } from '../multi/mopt-table.js';
-import { CURLMSG } from '../constants.js';
+import { CURLMSG, CURLHE, type CURLHcode } from '../constants.js';
+import { HeaderStore as HeaderStoreProbe, type CurlHeader } from './header-store.js';
 
 const KNOWN_INFO = new Set(INFO_TABLE.map((i) => i.id));
 /** Options with side effects in the handle's cookie engine. */
@@ -59,6 +60,26 @@ export class Easy {
     const v = getInfo(this.#i.transfer, info);
     if (v === undefined) throw new TypeError(`getinfo: CURLINFO id ${info} is not supported yet`);
     return v as InfoValue<K>;
+  }
+
+  /**
+   * curl_easy_header: the `index`th header called `name` (any case) among the
+   * `origin` bits (CURLH.*) of request `request` (0 the first, -1 the last)
+   * of the current or last transfer.
+   */
+  header(name: string, index: number, origin: number, request: number): { code: CURLHcode; header?: CurlHeader } {
+    const t = this.#i.transfer;
+    if (!t) {
+      // same argument checks as with a transfer, then "no headers"
+      const probe = new HeaderStoreProbe().header(name, index, origin, request);
+      return probe.code === CURLHE.BAD_ARGUMENT ? probe : { code: CURLHE.NOHEADERS };
+    }
+    return t.headerStore.header(name, index, origin, request);
+  }
+
+  /** curl_easy_nextheader: the header after `prev` (null: the first) in the scope of `origin` and `request`. */
+  nextheader(origin: number, request: number, prev: CurlHeader | null): CurlHeader | null {
+    return this.#i.transfer?.headerStore.nextheader(origin, request, prev) ?? null;
   }
 
   /** CURLOPT_ERRORBUFFER's text for the last transfer ('' after success). */

@@ -65,7 +65,7 @@ export function getInfo(t: Transfer | null, id: number): unknown {
     case CURLINFO.REDIRECT_COUNT: return tr.redirectCount;
     case CURLINFO.REDIRECT_URL: return tr.redirectUrl;
     case CURLINFO.SIZE_DOWNLOAD_T: return tr.sizeDownload;
-    case CURLINFO.SIZE_DELIVERED: return tr.sizeDownload;
+    case CURLINFO.SIZE_DELIVERED: return tr.sizeDelivered;
     case CURLINFO.SIZE_UPLOAD_T: return tr.sizeUpload;
     case CURLINFO.SPEED_DOWNLOAD_T: {
       const s = totalSeconds(tr);
@@ -96,9 +96,9 @@ export function getInfo(t: Transfer | null, id: number): unknown {
     case CURLINFO.OS_ERRNO: return 0;
     case CURLINFO.SSL_VERIFYRESULT: return 0;
     case CURLINFO.PROXY_SSL_VERIFYRESULT: return 0;
-    case CURLINFO.FILETIME: return -1;
-    case CURLINFO.FILETIME_T: return -1;
-    case CURLINFO.CONDITION_UNMET: return 0;
+    case CURLINFO.FILETIME: return tr.filetime;
+    case CURLINFO.FILETIME_T: return tr.filetime;
+    case CURLINFO.CONDITION_UNMET: return tr.conditionUnmet ? 1 : 0;
     case CURLINFO.RETRY_AFTER: return 0;
     case CURLINFO.USED_PROXY: return 0;
     case CURLINFO.HTTPAUTH_AVAIL: return tr.auth?.availInfo ?? 0;

@@ -44,6 +44,15 @@ const IMPLEMENTED = new Set<number>([
   CURLOPT.DNS_CACHE_TIMEOUT, CURLOPT.DNS_SERVERS, CURLOPT.TCP_NODELAY, CURLOPT.HTTP09_ALLOWED, CURLOPT.MAXFILESIZE, CURLOPT.MAXFILESIZE_LARGE,
   CURLOPT.USERPWD, CURLOPT.USERNAME, CURLOPT.PASSWORD, CURLOPT.HTTPAUTH, CURLOPT.XOAUTH2_BEARER,
   CURLOPT.NETRC, CURLOPT.NETRC_FILE, CURLOPT.AWS_SIGV4,
+  CURLOPT.ACCEPT_ENCODING, CURLOPT.HTTP_CONTENT_DECODING, CURLOPT.HTTP_TRANSFER_DECODING, CURLOPT.TRANSFER_ENCODING,
+  CURLOPT.RANGE, CURLOPT.RESUME_FROM, CURLOPT.RESUME_FROM_LARGE, CURLOPT.TIMECONDITION, CURLOPT.TIMEVALUE,
+  CURLOPT.TIMEVALUE_LARGE, CURLOPT.REQUEST_TARGET, CURLOPT.FILETIME, CURLOPT.IGNORE_CONTENT_LENGTH,
+]);
+
+/** Option pairs that are one libcurl variable: setting one forgets the other. */
+const SAME_VARIABLE = new Map<number, number>([
+  [CURLOPT.RESUME_FROM, CURLOPT.RESUME_FROM_LARGE], [CURLOPT.RESUME_FROM_LARGE, CURLOPT.RESUME_FROM],
+  [CURLOPT.TIMEVALUE, CURLOPT.TIMEVALUE_LARGE], [CURLOPT.TIMEVALUE_LARGE, CURLOPT.TIMEVALUE],
 ]);
 
 /** libcurl's defaults where they are not 0/null. */
@@ -60,6 +69,8 @@ const DEFAULTS = new Map<number, unknown>([
   [CURLOPT.SSL_VERIFYPEER, 1],
   [CURLOPT.SSL_VERIFYHOST, 2],
   [CURLOPT.HTTPAUTH, CURLAUTH.BASIC],
+  [CURLOPT.HTTP_CONTENT_DECODING, 1],
+  [CURLOPT.HTTP_TRANSFER_DECODING, 1],
 ]);
 
 /** Options that must not be negative (libcurl answers BAD_FUNCTION_ARGUMENT). */
@@ -104,6 +115,13 @@ export class OptionStore {
     if (typeof v === 'number' && v < 0 && NON_NEGATIVE.has(entry.id)) return CURLE.BAD_FUNCTION_ARGUMENT;
     if (entry.id === CURLOPT.PORT && typeof v === 'number' && v > 65535) return CURLE.BAD_FUNCTION_ARGUMENT;
     if (entry.id === CURLOPT.SSL_VERIFYHOST && typeof v === 'number' && (v < 0 || v > 2)) return CURLE.BAD_FUNCTION_ARGUMENT;
+    // CURL_TIMECOND_NONE .. CURL_TIMECOND_LASTMOD; a resume offset of -1 means "the end" (uploads)
+    if (entry.id === CURLOPT.TIMECONDITION && typeof v === 'number' && (v < 0 || v > 3)) return CURLE.BAD_FUNCTION_ARGUMENT;
+    if ((entry.id === CURLOPT.RESUME_FROM || entry.id === CURLOPT.RESUME_FROM_LARGE) && typeof v === 'number' && v < -1) {
+      return CURLE.BAD_FUNCTION_ARGUMENT;
+    }
+    const twin = SAME_VARIABLE.get(entry.id);
+    if (twin !== undefined) this.#values.delete(twin);
     if (entry.id === CURLOPT.COPYPOSTFIELDS && v !== null) {
       // COPYPOSTFIELDS copies now; later changes to the caller's buffer must not leak in
       this.#values.set(CURLOPT.POSTFIELDS, Buffer.from(v as Buffer | string));

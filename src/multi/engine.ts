@@ -25,6 +25,7 @@ import { EXPIRE, STATE, type ExpireId, type Transfer, type TransferState } from 
 import { runTransfer, setState } from './states.js';
 import { BuiltinDriver } from './driver.js';
 import { writeBody, writeHeader, type CallbackGuard } from '../cw/client-writer.js';
+import { writeDownload } from '../cw/download-writer.js';
 import { traceData, traceText } from '../util/trace.js';
 import type { ExchangeSink } from '../proto/http.js';
 import type { XferInfoCallback } from '../easy/callbacks.js';
@@ -77,7 +78,7 @@ export class MultiEngine implements CallbackGuard {
     this.pool = new ConnectionPool((c) => this.#closeConnection(c));
     this.sink = {
       header: (t, line) => writeHeader(this, t, line),
-      body: (t, data) => writeBody(this, t, data),
+      body: (t, data) => writeDownload(this, t, data),
       trace: (t, type, data) => traceData(this, t, type, data),
     };
   }

@@ -23,6 +23,7 @@ import { parseUrlCached, SUPPORTED_SCHEMES } from './url-adapter.js';
 import { CURLUPART } from '../url/url-codes.js';
 import { maxRedirsError, redirProtocolAllowed, resolveLocation, switchesToGet } from '../proto/redirect.js';
 import { EXPIRE, STATE, type Transfer, type TransferState } from './transfer.js';
+import { closeDecoding } from '../proto/http-response.js';
 import type { MultiEngine } from './engine.js';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 300_000;
@@ -317,6 +318,7 @@ function finish(e: MultiEngine, t: Transfer, reusable: boolean): void {
 
 function stateDone(e: MultiEngine, t: Transfer): void {
   const now = performance.now();
+  closeDecoding(t);
   if (t.result === CURLE.OK && (t.followLocation !== null || t.retryRequest)) {
     // this response only pointed elsewhere: release its connection and go again
     e.progress(t);
@@ -409,4 +411,6 @@ function resetForNextRequest(t: Transfer): void {
   t.contentType = null;
   t.redirectUrl = null;
   t.sizeDownload = 0;
+  t.sizeDelivered = 0;
+  closeDecoding(t);
 }

@@ -11,6 +11,8 @@ import type { HeapItem } from './timer-heap.js';
 import type { TransferUrl } from './url-adapter.js';
 import type { HttpExchange } from '../proto/http.js';
 import type { HostAuth } from '../auth/host-auth.js';
+import type { ResponseDecoding } from '../cw/decode-stack.js';
+import { HeaderStore } from '../easy/header-store.js';
 
 export const STATE = {
   INIT: 'INIT',
@@ -77,7 +79,10 @@ export class Transfer implements HeapItem {
   readonly timing = new Timing();
 
   // progress counters
+  /** body bytes received, after transfer decoding and before content decoding (libcurl's bytecount) */
   sizeDownload = 0;
+  /** body bytes handed to the application, decoded (CURLINFO_SIZE_DELIVERED) */
+  sizeDelivered = 0;
   sizeUpload = 0;
   contentLength = -1;
   uploadLength = -1;
@@ -91,6 +96,20 @@ export class Transfer implements HeapItem {
   effectiveUrl = '';
   effectiveMethod = 'GET';
   contentType: string | null = null;
+  /** Last-Modified as seconds since the epoch when FILETIME asked for it, -1 unknown */
+  filetime = -1;
+  /** a time condition stopped the document (CURLINFO_CONDITION_UNMET) */
+  conditionUnmet = false;
+
+  // per response: the decoding writers, the document time, resume state
+  decoding: ResponseDecoding | null = null;
+  timeOfDoc = 0;
+  /** where the download resumes (libcurl's state.resume_from; a Content-Range of '*' zeroes it) */
+  resumeFrom = 0;
+  /** the response's Content-Range starts where we resumed */
+  contentRangeOk = false;
+  /** every response header of the transfer, for easy.header() / easy.nextheader() */
+  readonly headerStore = new HeaderStore();
 
   // redirects (libcurl's state.followlocation, req.location, req.newurl)
   redirectCount = 0;

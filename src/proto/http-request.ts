@@ -7,6 +7,7 @@ import type { Transfer } from '../multi/transfer.js';
 import { credentialsAllowed } from './redirect.js';
 import { authRequestLines } from '../auth/transfer-auth.js';
 import { cookieRequestLine } from '../cookies/easy-cookies.js';
+import { acceptEncodingLine, rangeLine, timeConditionLine, transferEncodingLines } from './http-request-lines.js';
 
 export interface BuiltRequest {
   code: CURLcode;
@@ -62,7 +63,8 @@ export function buildRequest(t: Transfer): BuiltRequest {
     .filter((h) => sameHost || h.name.toLowerCase() !== 'host');
   const overridden = new Set(custom_.map((h) => h.name.toLowerCase()));
 
-  const lines: string[] = [`${method} ${url.path} HTTP/${version}`];
+  // CURLOPT_REQUEST_TARGET goes out verbatim in place of the URL's path and query
+  const lines: string[] = [`${method} ${o.str(CURLOPT.REQUEST_TARGET) ?? url.path} HTTP/${version}`];
   // a custom Host: takes the built-in one's place, first after the request line (libcurl's aptr.host)
   const customHost = custom_.find((h) => h.name.toLowerCase() === 'host');
   if (!customHost) lines.push(`Host: ${hostValue}`);
@@ -72,16 +74,25 @@ export function buildRequest(t: Transfer): BuiltRequest {
     isPost ? (Buffer.isBuffer(postfields) ? postfields : Buffer.from(postfields!, 'latin1')) : null);
   if (auth.code !== CURLE.OK) return { code: auth.code, method, head: Buffer.alloc(0), ...(auth.message ? { message: auth.message } : {}) };
   lines.push(...auth.lines);
+  const range = rangeLine(t, !isPost, overridden);
+  if (range) lines.push(range);
   const ua = o.str(CURLOPT.USERAGENT);
   if (ua && !overridden.has('user-agent')) lines.push(`User-Agent: ${ua}`);
   if (!overridden.has('accept')) lines.push('Accept: */*');
+  const te = transferEncodingLines(t, custom_, overridden);
+  if (te.te) lines.push(te.te);
+  const acceptEncoding = acceptEncodingLine(t, overridden);
+  if (acceptEncoding) lines.push(acceptEncoding);
   const referer = t.autoReferer ?? o.str(CURLOPT.REFERER);
   if (referer && !overridden.has('referer')) lines.push(`Referer: ${referer}`);
+  if (te.connection) lines.push(te.connection);
   // the cookie engine's cookies for this host and path, then CURLOPT_COOKIE (libcurl's Curl_add_cookies)
   const cookieInfo: string[] = [];
   const cookie = cookieRequestLine(t, (text) => cookieInfo.push(text));
   if (cookie !== null) lines.push(cookie);
-  for (const h of custom_) if (h.line !== null && h !== customHost) lines.push(h.line);
+  const condition = timeConditionLine(t, overridden);
+  if (condition) lines.push(condition);
+  for (const h of custom_) if (h.line !== null && h !== customHost && h !== te.merged) lines.push(h.line);
 
   let body: Buffer | undefined;
   if (isPost && !o.num(CURLOPT.NOBODY)) {

@@ -8,7 +8,7 @@
 // ResponseParser, turning its events into header/body deliveries to the client
 // writers. Sending and receiving are independent, as in hyper: a server may
 // answer before the upload is done. The exchange never blocks and never awaits.
-import { CURLE, type CURLcode } from '../codes.js';
+import { CURLE, easyStrerror, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { CURL_POLL, CURLINFO_TYPE } from '../constants.js';
 import { ResponseParser } from '../http1/response-parser.js';
@@ -18,6 +18,7 @@ import { buildRequest } from './http-request.js';
 import { cookieFromResponse } from '../cookies/easy-cookies.js';
 import { resolveLocationHref } from './redirect.js';
 import { authOnChallenge, authOnHeadersEnd } from '../auth/transfer-auth.js';
+import { rangeNotSatisfiableOk, responseHeader, responseHeadersEnd, responseStatus, type HookResult } from './http-response.js';
 
 /** Where the exchange hands what it receives (the client writer stack). */
 export interface ExchangeSink {
@@ -45,6 +46,8 @@ export class HttpExchange {
   #bodyStarted = false;
   /** a redirect we follow: its body is read (to keep the connection) but not delivered */
   #ignoreBody = false;
+  /** the transfer ended before the response did (resume/time condition): the connection cannot be reused */
+  #cutShort = false;
 
   constructor(t: Transfer, conn: Connection, sink: ExchangeSink) {
     this.#t = t;
@@ -55,6 +58,8 @@ export class HttpExchange {
       method: t.opts.str(CURLOPT.CUSTOMREQUEST) ?? method,
       http09Allowed: t.opts.num(CURLOPT.HTTP09_ALLOWED) !== 0,
       reusedConnection: conn.uses > 1,
+      ignoreContentLength: t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH) !== 0,
+      transferDecoding: t.opts.num(CURLOPT.HTTP_TRANSFER_DECODING) !== 0,
     });
   }
 
@@ -91,7 +96,7 @@ export class HttpExchange {
 
   /** The connection can carry another request after this exchange. */
   get reusable(): boolean {
-    return this.#done && this.#parser.keepAlive;
+    return this.#done && this.#parser.keepAlive && !this.#cutShort;
   }
 
   step(): CURLcode {
@@ -154,6 +159,7 @@ export class HttpExchange {
           this.#t.responseCode = ev.code;
           this.#t.httpVersion = ev.version;
           this.#t.headerSize += ev.raw.length;
+          responseStatus(this.#t);
           this.#sink.trace(this.#t, CURLINFO_TYPE.HEADER_IN, ev.raw);
           {
             const c = this.#sink.header(this.#t, ev.raw);
@@ -176,7 +182,12 @@ export class HttpExchange {
             // every response feeds the cookie engine: 1xx, redirects we follow, the final one
             cookieFromResponse(this.#t, ev.value, (text) => this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, text + '\n'));
           }
-          if (name === 'content-length' && this.#t.contentLength < 0) {
+          {
+            const h = this.#hook(responseHeader(this.#t, ev.name, ev.value, ev.type === 'trailer'));
+            if (h !== CURLE.OK) return h;
+          }
+          if (name === 'content-length' && this.#t.contentLength < 0 &&
+              !this.#t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH)) {
             const n = Number(ev.value.trim());
             if (Number.isSafeInteger(n)) this.#t.contentLength = n;
           }
@@ -193,7 +204,7 @@ export class HttpExchange {
           // authentication decides about 401s: a retry with credentials is not an error yet
           const authFail = ev.interim ? false : authOnHeadersEnd(this.#t).fail;
           if (!ev.interim && this.#t.opts.num(CURLOPT.FAILONERROR) && this.#t.responseCode >= 400 &&
-              (this.#t.responseCode !== 401 || authFail)) {
+              (this.#t.responseCode !== 401 || authFail) && !rangeNotSatisfiableOk(this.#t)) {
             this.#t.fail(CURLE.HTTP_RETURNED_ERROR, `The requested URL returned error: ${this.#t.responseCode}`);
             return CURLE.HTTP_RETURNED_ERROR;
           }
@@ -201,6 +212,15 @@ export class HttpExchange {
           if (!ev.interim && (this.#t.followLocation !== null || this.#t.retryRequest)) {
             this.#ignoreBody = true;
             this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, 'Ignoring the response-body\n');
+          }
+          const r = responseHeadersEnd(this.#t, ev.interim, this.#ignoreBody);
+          const h = this.#hook(r);
+          if (h !== CURLE.OK) return h;
+          if (r.ignoreBody) this.#ignoreBody = true;
+          if (r.stop) {
+            this.#done = true;
+            this.#cutShort = true;
+            return CURLE.OK;
           }
           break;
         }
@@ -220,6 +240,13 @@ export class HttpExchange {
           return ev.code;
       }
     }
+  }
+
+  /** Trace a response hook's info lines; fail the transfer with its code. */
+  #hook(r: HookResult): CURLcode {
+    for (const line of r.info ?? []) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, line + '\n');
+    if (r.code !== CURLE.OK) this.#t.fail(r.code, r.message ?? easyStrerror(r.code));
+    return r.code;
   }
 
   /** A Location on a 3xx: remember where it points; follow it when asked to. */

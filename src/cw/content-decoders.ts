@@ -1,0 +1,343 @@
+// Content and transfer decoders (libcurl's lib/content_encoding.c): one
+// decoder per coding, each taking compressed bytes as they arrive and
+// handing decoded bytes on at once (synchronous streaming, DESIGN.md §7.5).
+// None throws: a failure is a CURLcode with libcurl's message. Known codings:
+//
+//   identity / none   pass through
+//   deflate           zlib stream; like libcurl, a server that sends raw
+//                     deflate without the zlib header is tolerated (fallback
+//                     before any output, with up to 4 unknown trailer bytes)
+//   gzip / x-gzip     gzip member (header parsed here, CRC32 and length
+//                     checked as zlib does); a zlib stream is accepted too,
+//                     as zlib's auto-detection in libcurl does; data after
+//                     the member is CURLE_WRITE_ERROR (libcurl 8 refuses
+//                     multi-member gzip)
+//   br                brotli
+//   anything else     CURLE_BAD_CONTENT_ENCODING on the first body byte
+//                     ("Unrecognized content encoding type"), as libcurl
+//                     defers that error until there is data to decode
+//
+// zstd is not here: Node 20's zlib has no zstd, so it is neither advertised
+// in Accept-Encoding nor decoded.
+import * as zlib from 'node:zlib';
+import { CURLE, easyStrerror, type CURLcode } from '../codes.js';
+import { SyncEngine, syncZlibAvailable, type EngineError } from './zlib-sync.js';
+
+export interface DecodeOutcome {
+  code: CURLcode;
+  /** libcurl's failf() text when the decoder itself failed */
+  message?: string;
+}
+
+/** Where a decoder's output goes; a non-zero CURLcode stops the decoder. */
+export type Emit = (out: Buffer) => CURLcode;
+
+export interface Decoder {
+  readonly name: string;
+  write(input: Buffer, emit: Emit): DecodeOutcome;
+  close(): void;
+}
+
+const OK: DecodeOutcome = { code: CURLE.OK };
+
+/** node:zlib can be driven synchronously on this Node (checked once; without it nothing is advertised or decoded). */
+const ZLIB_OK = syncZlibAvailable();
+
+/** The encodings this build decodes, in libcurl's order (Curl_all_content_encodings). */
+export const SUPPORTED_ENCODINGS: readonly string[] = ZLIB_OK ? ['deflate', 'gzip', 'br'] : [];
+
+/** What CURLOPT_ACCEPT_ENCODING "" turns into. */
+export function allContentEncodings(): string {
+  return SUPPORTED_ENCODINGS.length > 0 ? SUPPORTED_ENCODINGS.join(', ') : 'identity';
+}
+
+function zlibFailure(e: EngineError): DecodeOutcome {
+  return { code: CURLE.BAD_CONTENT_ENCODING, message: `Error while processing content unencoding: ${e.message}` };
+}
+
+/** Run an engine, forwarding its output; stops at the first downstream failure. */
+function pump(engine: SyncEngine, input: Buffer, emit: Emit): { down: CURLcode; error?: EngineError; ended: boolean; leftover: number } {
+  let down: CURLcode = CURLE.OK;
+  const r = engine.push(input, (out) => {
+    down = emit(out);
+    return down === CURLE.OK;
+  });
+  return { down, ...(r.error ? { error: r.error } : {}), ended: r.ended, leftover: r.leftover };
+}
+
+class IdentityDecoder implements Decoder {
+  readonly name = 'identity';
+  write(input: Buffer, emit: Emit): DecodeOutcome {
+    const c = emit(input);
+    return c === CURLE.OK ? OK : { code: c };
+  }
+  close(): void {}
+}
+
+/** An unknown coding: the error waits for the first body byte. */
+class ErrorDecoder implements Decoder {
+  readonly name = 'error';
+  write(input: Buffer): DecodeOutcome {
+    if (input.length === 0) return OK;
+    return {
+      code: CURLE.BAD_CONTENT_ENCODING,
+      message: `Unrecognized content encoding type. libcurl understands ${allContentEncodings()} content encodings.`,
+    };
+  }
+  close(): void {}
+}
+
+/** Data after the end of a compressed stream (libcurl's process_trailer / ended-stream checks). */
+const AFTER_END: DecodeOutcome = { code: CURLE.WRITE_ERROR, message: easyStrerror(CURLE.WRITE_ERROR) };
+
+class DeflateDecoder implements Decoder {
+  readonly name = 'deflate';
+  #engine: SyncEngine | null = new SyncEngine('inflate');
+  /** input kept until the first output, to restart as raw deflate (libcurl's ZLIB_INIT state) */
+  #early: Buffer[] | null = [];
+  #earlyBytes = 0;
+  #raw = false;
+  /** raw deflate has no trailer; libcurl tolerates up to 4 unknown bytes after it */
+  #trailerLeft = 0;
+  #done = false;
+
+  write(input: Buffer, emit: Emit): DecodeOutcome {
+    if (this.#done) return this.#trailer(input);
+    const engine = this.#engine!;
+    if (this.#early) {
+      this.#early.push(input);
+      this.#earlyBytes += input.length;
+    }
+    let produced = false;
+    const r = pump(engine, input, (out) => {
+      produced = true;
+      return emit(out);
+    });
+    if (produced || this.#earlyBytes > 64 * 1024) this.#early = null; // output started: no restart anymore
+    if (r.down !== CURLE.OK) return { code: r.down };
+    if (r.error) {
+      if (!this.#raw && this.#early && r.error.code === 'Z_DATA_ERROR') {
+        // "some servers seem to not generate zlib headers": try raw deflate on everything so far
+        const all = Buffer.concat(this.#early);
+        this.#early = null;
+        this.#raw = true;
+        this.#trailerLeft = 4;
+        this.#engine = new SyncEngine('inflate-raw');
+        return this.#afterPump(pump(this.#engine, all, emit), all);
+      }
+      return zlibFailure(r.error);
+    }
+    return this.#afterPump(r, input);
+  }
+
+  #afterPump(r: ReturnType<typeof pump>, input: Buffer): DecodeOutcome {
+    if (r.down !== CURLE.OK) return { code: r.down };
+    if (r.error) return zlibFailure(r.error);
+    if (!r.ended) return OK;
+    this.#done = true;
+    this.#early = null;
+    return this.#trailer(input.subarray(input.length - r.leftover));
+  }
+
+  #trailer(rest: Buffer): DecodeOutcome {
+    const take = Math.min(rest.length, this.#trailerLeft);
+    this.#trailerLeft -= take;
+    return rest.length > take ? AFTER_END : OK;
+  }
+
+  close(): void {
+    this.#engine?.close();
+    this.#engine = null;
+  }
+}
+
+const GZ_FHCRC = 0x02;
+const GZ_FEXTRA = 0x04;
+const GZ_FNAME = 0x08;
+const GZ_FCOMMENT = 0x10;
+const GZ_RESERVED = 0xe0;
+
+/** Parse a gzip member header (RFC 1952); 'more' when bytes are still missing. */
+function parseGzipHeader(b: Buffer): { kind: 'more' } | { kind: 'error'; message: string } | { kind: 'ok'; length: number } {
+  if (b.length < 10) return b.length >= 3 && b[2] !== 8 ? { kind: 'error', message: 'unknown compression method' } : { kind: 'more' };
+  if (b[2] !== 8) return { kind: 'error', message: 'unknown compression method' };
+  const flags = b[3]!;
+  if (flags & GZ_RESERVED) return { kind: 'error', message: 'unknown header flags set' };
+  let p = 10;
+  if (flags & GZ_FEXTRA) {
+    if (b.length < p + 2) return { kind: 'more' };
+    p += 2 + b.readUInt16LE(p);
+  }
+  for (const bit of [GZ_FNAME, GZ_FCOMMENT]) {
+    if (!(flags & bit)) continue;
+    const nul = p < b.length ? b.indexOf(0, p) : -1;
+    if (nul < 0) return { kind: 'more' };
+    p = nul + 1;
+  }
+  if (flags & GZ_FHCRC) {
+    if (b.length < p + 2) return { kind: 'more' };
+    if ((crc32(b.subarray(0, p)) & 0xffff) !== b.readUInt16LE(p)) return { kind: 'error', message: 'header crc mismatch' };
+    p += 2;
+  }
+  if (b.length < p) return { kind: 'more' };
+  return { kind: 'ok', length: p };
+}
+
+/** Longest gzip header we buffer (FEXTRA up to 64 KiB, names and comments bounded here). */
+const MAX_GZIP_HEADER = 256 * 1024;
+
+class GzipDecoder implements Decoder {
+  readonly name = 'gzip';
+  #state: 'magic' | 'header' | 'body' | 'trailer' | 'done' | 'zlib' = 'magic';
+  #buf: Buffer = Buffer.alloc(0);
+  #engine: SyncEngine | null = null;
+  #crc = 0;
+  #size = 0;
+
+  write(input: Buffer, emit: Emit): DecodeOutcome {
+    switch (this.#state) {
+      case 'magic':
+      case 'header':
+        return this.#header(input, emit);
+      case 'body':
+        return this.#body(input, emit);
+      case 'trailer':
+        return this.#trailer(input);
+      case 'zlib': {
+        const r = pump(this.#engine!, input, emit);
+        if (r.down !== CURLE.OK) return { code: r.down };
+        if (r.error) return zlibFailure(r.error);
+        return r.ended && r.leftover > 0 ? AFTER_END : OK;
+      }
+      case 'done':
+        return input.length > 0 ? this.#multiMember() : OK;
+    }
+  }
+
+  #multiMember(): DecodeOutcome {
+    return { code: CURLE.WRITE_ERROR, message: 'Multi-member gzip response not supported' };
+  }
+
+  #header(input: Buffer, emit: Emit): DecodeOutcome {
+    this.#buf = this.#buf.length ? Buffer.concat([this.#buf, input]) : input;
+    const b = this.#buf;
+    if (this.#state === 'magic') {
+      if (b.length === 0 || (b[0] === 0x1f && b.length < 2)) return OK;
+      if (b[0] !== 0x1f || b[1] !== 0x8b) {
+        // not gzip: zlib's auto-detection reads it as a zlib stream
+        this.#state = 'zlib';
+        this.#engine = new SyncEngine('inflate');
+        this.#buf = Buffer.alloc(0);
+        return this.write(b, emit);
+      }
+      this.#state = 'header';
+    }
+    const h = parseGzipHeader(b);
+    if (h.kind === 'error') return { code: CURLE.BAD_CONTENT_ENCODING, message: `Error while processing content unencoding: ${h.message}` };
+    if (h.kind === 'more') {
+      if (b.length > MAX_GZIP_HEADER) return { code: CURLE.BAD_CONTENT_ENCODING, message: 'Error while processing content unencoding: header too long' };
+      return OK;
+    }
+    this.#state = 'body';
+    this.#engine = new SyncEngine('inflate-raw');
+    this.#buf = Buffer.alloc(0);
+    return h.length < b.length ? this.#body(b.subarray(h.length), emit) : OK;
+  }
+
+  #body(input: Buffer, emit: Emit): DecodeOutcome {
+    const r = pump(this.#engine!, input, (out) => {
+      this.#crc = crc32(out, this.#crc);
+      this.#size = (this.#size + out.length) >>> 0;
+      return emit(out);
+    });
+    if (r.down !== CURLE.OK) return { code: r.down };
+    if (r.error) return zlibFailure(r.error);
+    if (!r.ended) return OK;
+    this.#state = 'trailer';
+    return r.leftover > 0 ? this.#trailer(input.subarray(input.length - r.leftover)) : OK;
+  }
+
+  #trailer(input: Buffer): DecodeOutcome {
+    this.#buf = this.#buf.length ? Buffer.concat([this.#buf, input]) : input;
+    const b = this.#buf;
+    if (b.length < 8) return OK;
+    if (b.readUInt32LE(0) !== this.#crc >>> 0) return { code: CURLE.BAD_CONTENT_ENCODING, message: 'Error while processing content unencoding: incorrect data check' };
+    if (b.readUInt32LE(4) !== this.#size) return { code: CURLE.BAD_CONTENT_ENCODING, message: 'Error while processing content unencoding: incorrect length check' };
+    this.#state = 'done';
+    this.#buf = Buffer.alloc(0);
+    return b.length > 8 ? this.#multiMember() : OK;
+  }
+
+  close(): void {
+    this.#engine?.close();
+    this.#engine = null;
+  }
+}
+
+class BrotliDecoder implements Decoder {
+  readonly name = 'br';
+  #engine = new SyncEngine('brotli');
+
+  write(input: Buffer, emit: Emit): DecodeOutcome {
+    if (this.#engine.ended) return input.length > 0 ? AFTER_END : OK;
+    const r = pump(this.#engine, input, emit);
+    if (r.down !== CURLE.OK) return { code: r.down };
+    if (r.error) {
+      // libcurl's brotli_map_error: format and usage errors are bad content, allocation is memory
+      if (r.error.code.includes('ALLOC')) return { code: CURLE.OUT_OF_MEMORY };
+      return { code: CURLE.BAD_CONTENT_ENCODING, message: easyStrerror(CURLE.BAD_CONTENT_ENCODING) };
+    }
+    return r.ended && r.leftover > 0 ? AFTER_END : OK;
+  }
+
+  close(): void {
+    this.#engine.close();
+  }
+}
+
+const FACTORIES: Readonly<Record<string, () => Decoder>> = {
+  identity: () => new IdentityDecoder(),
+  none: () => new IdentityDecoder(),
+  ...(ZLIB_OK ? {
+    deflate: () => new DeflateDecoder(),
+    gzip: () => new GzipDecoder(),
+    'x-gzip': () => new GzipDecoder(),
+    br: () => new BrotliDecoder(),
+  } : {}),
+};
+
+/** The decoder for a coding name (case-insensitive); unknown names get the deferred-error decoder. */
+export function decoderFor(name: string): Decoder {
+  const f = FACTORIES[name.toLowerCase()];
+  return f ? f() : new ErrorDecoder();
+}
+
+/** Is this a coding we decode (so the name is "known" to the stack)? */
+export function isKnownCoding(name: string): boolean {
+  return Object.hasOwn(FACTORIES, name.toLowerCase());
+}
+
+// ---- CRC-32 (gzip trailer) --------------------------------------------------
+
+let table: Uint32Array | null = null;
+function crcTable(): Uint32Array {
+  if (table) return table;
+  table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+}
+
+const nativeCrc = (zlib as unknown as { crc32?: (data: Buffer, value?: number) => number }).crc32;
+
+/** CRC-32 as gzip uses it; node:zlib's when this Node has it. */
+export function crc32(data: Buffer, prev = 0): number {
+  if (nativeCrc) return nativeCrc(data, prev) >>> 0;
+  const t = crcTable();
+  let c = (prev ^ 0xffffffff) >>> 0;
+  for (let i = 0; i < data.length; i++) c = t[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}

@@ -1,0 +1,156 @@
+// What libcurl's http.c derives from response headers beyond framing (which
+// the HTTP/1 parser owns): the decoding writers (Transfer-Encoding,
+// Content-Encoding), the document time (Last-Modified, for FILETIME and
+// TIMECONDITION), whether a resumed download got its range (Content-Range),
+// the header API store, and at the end of the headers libcurl's
+// Curl_http_firstwrite() checks (resume and time condition). The exchange
+// calls these hooks; they never do I/O.
+import { CURLE, type CURLcode } from '../codes.js';
+import { CURLOPT } from '../easy/option-table.js';
+import { CURLH, CURL_TIMECOND } from '../constants.js';
+import { ResponseDecoding, addContentCodings, addTransferCodings } from '../cw/decode-stack.js';
+import { parseDate, PARSEDATE } from '../cookies/parse-date.js';
+import type { Transfer } from '../multi/transfer.js';
+
+
+export interface HookResult {
+  code: CURLcode;
+  message?: string;
+  /** verbose lines (libcurl's infof) */
+  info?: string[];
+  /** the body of this response is not for the application (416 to a resume) */
+  ignoreBody?: boolean;
+  /** the transfer is complete now; the rest of the response is not read (the connection closes) */
+  stop?: boolean;
+}
+
+const OK: HookResult = { code: CURLE.OK };
+
+/** The byte offset a download resumes from (RESUME_FROM(_LARGE)), 0 for none. */
+export function resumeOffset(t: Transfer): number {
+  return t.opts.num(CURLOPT.RESUME_FROM_LARGE) || t.opts.num(CURLOPT.RESUME_FROM);
+}
+
+/** A 416 to a resumed GET: the file is most likely complete already; not an error, even with FAILONERROR. */
+export function rangeNotSatisfiableOk(t: Transfer): boolean {
+  return t.resumeFrom > 0 && t.effectiveMethod === 'GET' && t.responseCode === 416;
+}
+
+/** The response has no body to decode (libcurl's http_bodyless, and HEAD). */
+function bodyless(t: Transfer): boolean {
+  const c = t.responseCode;
+  return t.effectiveMethod === 'HEAD' || c === 204 || c === 304 || (c >= 100 && c < 200);
+}
+
+/** Curl_getdate_capped: a date past what fits is the latest time, a bad one -1. */
+function getdateCapped(value: string): number {
+  const r = parseDate(value);
+  if (r.rc === PARSEDATE.LATER) return 0x7fffffff;
+  return r.rc === PARSEDATE.OK ? r.time : -1;
+}
+
+/** Release the decoders of the response that was being received. */
+export function closeDecoding(t: Transfer): void {
+  t.decoding?.close();
+  t.decoding = null;
+}
+
+/** A status line arrived: a new response starts. */
+export function responseStatus(t: Transfer): void {
+  t.headerStore.status();
+  closeDecoding(t);
+  t.contentRangeOk = false;
+  t.timeOfDoc = 0;
+}
+
+/** One complete header or trailer line of the current response. */
+export function responseHeader(t: Transfer, name: string, value: string, trailer: boolean): HookResult {
+  const interim = t.responseCode >= 100 && t.responseCode < 200;
+  t.headerStore.push(name, value, trailer ? CURLH.TRAILER : interim ? CURLH['1XX'] : CURLH.HEADER);
+  if (trailer) return OK;
+  const o = t.opts;
+  switch (name.toLowerCase()) {
+    case 'transfer-encoding': {
+      if (bodyless(t)) return OK;
+      return addTransferCodings((t.decoding ??= new ResponseDecoding()), value, {
+        transferRequested: o.num(CURLOPT.TRANSFER_ENCODING) !== 0,
+        transferSkip: o.num(CURLOPT.HTTP_TRANSFER_DECODING) === 0,
+      });
+    }
+    case 'content-encoding':
+      // decoded only when the application asked for encodings (ACCEPT_ENCODING set, even to "")
+      if (bodyless(t) || o.str(CURLOPT.ACCEPT_ENCODING) === null || o.num(CURLOPT.HTTP_CONTENT_DECODING) === 0) return OK;
+      return addContentCodings((t.decoding ??= new ResponseDecoding()), value);
+    case 'last-modified':
+      if (t.responseCode >= 200 && (o.num(CURLOPT.TIMECONDITION) !== 0 || o.num(CURLOPT.FILETIME) !== 0)) {
+        t.timeOfDoc = getdateCapped(value);
+        if (o.num(CURLOPT.FILETIME)) t.filetime = t.timeOfDoc;
+      }
+      return OK;
+    case 'content-range': {
+      // "bytes N-M/T", "bytes: N-", "N-", "*/T": the first number is where the data starts
+      const m = /^[^0-9*]*([0-9]+|\*)/.exec(value);
+      if (m && m[1] !== '*') {
+        if (Number(m[1]) === t.resumeFrom) t.contentRangeOk = true;
+      } else if (m && t.responseCode < 300) {
+        t.resumeFrom = 0; // the range is unsatisfiable: get everything
+      }
+      return OK;
+    }
+    default:
+      return OK;
+  }
+}
+
+/** Curl_meets_timecondition */
+function meetsTimeCondition(t: Transfer, timeofdoc: number, info: string[]): boolean {
+  const value = t.opts.num(CURLOPT.TIMEVALUE_LARGE) || t.opts.num(CURLOPT.TIMEVALUE);
+  if (timeofdoc === 0 || value === 0) return true;
+  if (t.opts.num(CURLOPT.TIMECONDITION) === CURL_TIMECOND.IFUNMODSINCE) {
+    if (timeofdoc >= value) {
+      info.push('The requested document is not old enough');
+      t.conditionUnmet = true;
+      return false;
+    }
+    return true;
+  }
+  if (timeofdoc <= value) {
+    info.push('The requested document is not new enough');
+    t.conditionUnmet = true;
+    return false;
+  }
+  return true;
+}
+
+/** The end of a response's headers. `ignoringBody`: the exchange already drops this body (a redirect we follow). */
+export function responseHeadersEnd(t: Transfer, interim: boolean, ignoringBody: boolean): HookResult {
+  t.headerStore.headersEnd(interim);
+  if (interim) return OK;
+  const o = t.opts;
+  const timecond = o.num(CURLOPT.TIMECONDITION);
+  if (t.responseCode === 304 && timecond !== 0) t.conditionUnmet = true;
+  if (rangeNotSatisfiableOk(t)) {
+    // "Requested Range Not Satisfiable" to a resume: not an error, and the body is not the file's
+    return { code: CURLE.OK, ignoreBody: true };
+  }
+  if (ignoringBody) return OK;
+  if (t.resumeFrom > 0 && !t.contentRangeOk && t.effectiveMethod === 'GET') {
+    if (t.contentLength === t.resumeFrom) {
+      // the resume point is the end of the file: fine even without range support
+      return { code: CURLE.OK, info: ['The entire document is already downloaded'], stop: true };
+    }
+    return { code: CURLE.RANGE_ERROR, message: "HTTP server doesn't seem to support byte ranges. Cannot resume." };
+  }
+  const ranged = t.resumeFrom > 0 || o.str(CURLOPT.RANGE) !== null;
+  if (timecond !== 0 && !ranged) {
+    // RFC 9110 13.1.3: a server that ignored the condition; curl acts as if it said 304
+    const info: string[] = [];
+    if (!meetsTimeCondition(t, t.timeOfDoc, info)) {
+      t.responseCode = 304;
+      info.push('Simulate an HTTP 304 response');
+      return { code: CURLE.OK, info, stop: true };
+    }
+    if (info.length) return { code: CURLE.OK, info };
+  }
+  return OK;
+}
