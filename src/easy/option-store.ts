@@ -4,6 +4,7 @@ import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT, OPTION_TABLE, type OptionTableEntry } from './option-table.js';
 import { shareInternals } from '../share/share.js';
 import { CURLAUTH, normaliseHttpAuth } from '../auth/curlauth.js';
+import { validSslVersion } from '../vtls/tls-version.js';
 
 const BY_ID = new Map<number, OptionTableEntry>(OPTION_TABLE.map((o) => [o.id, o]));
 const BY_NAME = new Map<string, OptionTableEntry>();
@@ -39,6 +40,10 @@ const IMPLEMENTED = new Set<number>([
   CURLOPT.COOKIE, CURLOPT.COOKIEFILE, CURLOPT.COOKIEJAR, CURLOPT.COOKIESESSION, CURLOPT.COOKIELIST,
   CURLOPT.SHARE,
   CURLOPT.SSL_VERIFYPEER, CURLOPT.SSL_VERIFYHOST, CURLOPT.CAINFO, CURLOPT.CAPATH, CURLOPT.CAINFO_BLOB,
+  CURLOPT.SSLCERT, CURLOPT.SSLCERTTYPE, CURLOPT.SSLKEY, CURLOPT.SSLKEYTYPE, CURLOPT.KEYPASSWD,
+  CURLOPT.SSLCERT_BLOB, CURLOPT.SSLKEY_BLOB, CURLOPT.PINNEDPUBLICKEY, CURLOPT.SSLVERSION,
+  CURLOPT.SSL_CIPHER_LIST, CURLOPT.TLS13_CIPHERS, CURLOPT.SSL_EC_CURVES, CURLOPT.SSL_SESSIONID_CACHE,
+  CURLOPT.SSL_OPTIONS, CURLOPT.ISSUERCERT, CURLOPT.ISSUERCERT_BLOB, CURLOPT.CRLFILE, CURLOPT.CERTINFO,
   CURLOPT.FOLLOWLOCATION, CURLOPT.MAXREDIRS, CURLOPT.POSTREDIR, CURLOPT.AUTOREFERER, CURLOPT.UNRESTRICTED_AUTH,
   CURLOPT.FORBID_REUSE, CURLOPT.FRESH_CONNECT, CURLOPT.MAXCONNECTS, CURLOPT.IPRESOLVE,
   CURLOPT.DNS_CACHE_TIMEOUT, CURLOPT.DNS_SERVERS, CURLOPT.TCP_NODELAY, CURLOPT.HTTP09_ALLOWED, CURLOPT.MAXFILESIZE, CURLOPT.MAXFILESIZE_LARGE,
@@ -59,6 +64,7 @@ const DEFAULTS = new Map<number, unknown>([
   [CURLOPT.POSTFIELDSIZE_LARGE, -1],
   [CURLOPT.SSL_VERIFYPEER, 1],
   [CURLOPT.SSL_VERIFYHOST, 2],
+  [CURLOPT.SSL_SESSIONID_CACHE, 1],
   [CURLOPT.HTTPAUTH, CURLAUTH.BASIC],
 ]);
 
@@ -101,6 +107,7 @@ export class OptionStore {
     if (typeof v === 'number' && v < 0 && NON_NEGATIVE.has(entry.id)) return CURLE.BAD_FUNCTION_ARGUMENT;
     if (entry.id === CURLOPT.PORT && typeof v === 'number' && v > 65535) return CURLE.BAD_FUNCTION_ARGUMENT;
     if (entry.id === CURLOPT.SSL_VERIFYHOST && typeof v === 'number' && (v < 0 || v > 2)) return CURLE.BAD_FUNCTION_ARGUMENT;
+    if (entry.id === CURLOPT.SSLVERSION && typeof v === 'number' && !validSslVersion(v)) return CURLE.BAD_FUNCTION_ARGUMENT;
     if (entry.id === CURLOPT.COPYPOSTFIELDS && v !== null) {
       // COPYPOSTFIELDS copies now; later changes to the caller's buffer must not leak in
       this.#values.set(CURLOPT.POSTFIELDS, Buffer.from(v as Buffer | string));
