@@ -55,8 +55,8 @@ function loadCa(c: TlsConfig, info: string[]): { ca: (string | Buffer)[] } | Fai
   // CURLSSLOPT_NATIVE_CA: the platform's roots in addition to the locations above
   if (c.nativeCa) ca.push(...rootCertificates);
   if (c.verifyPeer) {
-    if (c.nativeCa) info.push('  Native CA store: added');
-    info.push(`  CAfile: ${caFile ?? 'none'}`, `  CApath: ${c.caPath ?? 'none'}`);
+    if (c.nativeCa) info.push(' Native CA store: added');
+    info.push(` CAfile: ${caFile ?? 'none'}`, ` CApath: ${c.caPath ?? 'none'}`);
   }
   return { ca };
 }
