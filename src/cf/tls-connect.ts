@@ -20,12 +20,25 @@ import type { StreamTransport } from '../transport/stream-transport.js';
 import { tlsKey, type TlsConfig } from '../vtls/tls-config.js';
 import { buildTlsOptions } from '../vtls/tls-options.js';
 import { checkServerCert, type ServerCertResult } from '../vtls/server-cert.js';
-import type { TlsSessionCache } from '../vtls/tls-session-cache.js';
+import type { TlsSessionCache, CachedSession } from '../vtls/tls-session-cache.js';
+import { peerChain } from '../vtls/tls-certinfo.js';
 
 export { tlsConfig, tlsKey, type TlsConfig } from '../vtls/tls-config.js';
 export { DEFAULT_CA_BUNDLE } from '../vtls/tls-options.js';
 
 type Outcome = { code: 0 } | { code: number; message: string };
+
+/** What one handshake needs to remember between startTls() and finishTls(). */
+interface HandshakeState {
+  sessions: TlsSessionCache | null;
+  peer: string;
+  offered: CachedSession | undefined;
+  /** the verified peer chain, once finishTls() accepted it */
+  chain: Buffer[] | null;
+  /** a session that arrived before the verdict */
+  pending: Buffer | null;
+}
+const handshakes = new WeakMap<TLSSocket, HandshakeState>();
 
 /** The session cache key of a peer: sessions are only resumed under the same settings. */
 export const sessionPeer = (host: string, port: number, c: TlsConfig): string => `${host.toLowerCase()}:${port}${tlsKey(c)}`;
@@ -44,28 +57,46 @@ export function startTls(tr: StreamTransport, host: string, port: number, c: Tls
   info('ALPN: offers http/1.1');
   const useCache = sessions !== null && c.sessionIdCache;
   const peer = sessionPeer(host, port, c);
-  const session = useCache ? sessions.get(peer) : undefined;
-  if (session) info('SSL re-using session ID');
+  const offered = useCache ? sessions.get(peer) : undefined;
+  if (offered) info('SSL re-using session ID');
   let sock: TLSSocket;
   try {
     sock = tlsConnect({
       ...built.options,
       socket: tr.socket,
       ...(isIP(host) ? {} : { servername: host }),
-      ...(session ? { session } : {}),
+      ...(offered ? { session: offered.session } : {}),
     });
   } catch (err) {
     return { code: CURLE.SSL_CONNECT_ERROR, message: `TLS connect error: ${(err as Error).message}` };
   }
-  // TLS 1.2 sessions come with the handshake, TLS 1.3 tickets after it: keep the newest
-  if (useCache) sock.on('session', (s: Buffer) => sessions.set(peer, s));
+  const state: HandshakeState = { sessions: useCache ? sessions : null, peer, offered, chain: null, pending: null };
+  handshakes.set(sock, state);
+  // TLS 1.2 sessions come with the handshake, TLS 1.3 tickets after it: keep the newest,
+  // but only for a connection that passed the checks
+  if (useCache) {
+    sock.on('session', (s: Buffer) => {
+      if (state.chain) sessions.set(peer, { session: s, chain: state.chain });
+      else state.pending = s;
+    });
+  }
   tr.upgrade(sock, 'secureConnect');
   return { code: 0 };
 }
 
 /** After 'secureConnect': the checks libcurl makes before the first request. */
 export function finishTls(tr: StreamTransport, host: string, c: TlsConfig, info: (s: string) => void): ServerCertResult {
-  return checkServerCert(tr.socket as TLSSocket, host, c, info);
+  const sock = tr.socket as TLSSocket;
+  const state = handshakes.get(sock);
+  // a resumed session shows no certificate: it is the one cached with the session
+  const chain = sock.isSessionReused() && state?.offered ? state.offered.chain : peerChain(sock);
+  const r = checkServerCert(sock, host, c, chain, info);
+  if (r.code === 0 && state) {
+    state.chain = chain;
+    if (state.pending && state.sessions) state.sessions.set(state.peer, { session: state.pending, chain });
+    state.pending = null;
+  }
+  return r;
 }
 
 /** A handshake that failed before 'secureConnect'; a session offered to it is not offered again. */

@@ -40,7 +40,6 @@ export const SETOPT_MAP: Readonly<Record<string, Conv>> = {
   'crlfile': { kind: 'str', opt: 'CRLFILE' },
   'no-sessionid': { kind: 'bool', opt: 'SSL_SESSIONID_CACHE', invert: true },
   'cert-status': { kind: 'bool', opt: 'SSL_VERIFYSTATUS' },
-  'false-start': { kind: 'bool', opt: 'SSL_FALSESTART' },
   'unix-socket': { kind: 'str', opt: 'UNIX_SOCKET_PATH' },
   'interface': { kind: 'str', opt: 'INTERFACE' },
   'local-port': { kind: 'int', opt: 'LOCALPORT' },

@@ -14,7 +14,7 @@ import type { TlsConfig } from './tls-config.js';
 import { verifyError } from './x509-verify-codes.js';
 import { verifyHost } from './host-match.js';
 import { checkPinnedKey } from './tls-pin.js';
-import { peerChain, certInfo } from './tls-certinfo.js';
+import { certInfo } from './tls-certinfo.js';
 
 export interface ServerCertFacts {
   /** CURLINFO_SSL_VERIFYRESULT: 0 or the X509_V_ERR number */
@@ -50,7 +50,8 @@ function issuerCheck(c: TlsConfig, leaf: X509Certificate, info: (s: string) => v
   return null;
 }
 
-export function checkServerCert(sock: TLSSocket, host: string, c: TlsConfig, info: (s: string) => void): ServerCertResult {
+/** @param chain the peer's certificates, leaf first (DER), as the handshake or the resumed session gave them */
+export function checkServerCert(sock: TLSSocket, host: string, c: TlsConfig, chain: readonly Buffer[], info: (s: string) => void): ServerCertResult {
   const v = verifyError(sock.authorizationError);
   const facts: ServerCertFacts = { verifyResult: v?.num ?? 0, certinfo: null };
   if (v && c.verifyPeer) return { code: CURLE.PEER_FAILED_VERIFICATION, message: `SSL certificate problem: ${v.text}`, facts };
@@ -58,9 +59,9 @@ export function checkServerCert(sock: TLSSocket, host: string, c: TlsConfig, inf
   info(`SSL connection using ${sock.getProtocol() ?? 'TLS'} / ${sock.getCipher()?.name ?? ''}`);
   const alpn = sock.alpnProtocol;
   info(alpn ? `ALPN: server accepted ${alpn}` : 'ALPN: server did not agree on a protocol. Uses default.');
-  const leaf = sock.getPeerX509Certificate();
-  if (!leaf) return { code: CURLE.PEER_FAILED_VERIFICATION, message: 'SSL: couldn\'t get peer certificate!', facts };
-  if (c.certInfo) facts.certinfo = peerChain(sock).map(certInfo);
+  if (chain.length === 0) return { code: CURLE.PEER_FAILED_VERIFICATION, message: 'SSL: couldn\'t get peer certificate!', facts };
+  const leaf = new X509Certificate(chain[0]!);
+  if (c.certInfo) facts.certinfo = chain.map(certInfo);
 
   info('Server certificate:');
   info(` subject: ${oneline(leaf.subject)}`);

@@ -139,7 +139,9 @@ export function certInfo(der: Buffer): string[] {
 }
 
 /**
- * The certificates the server sent, leaf first. node:tls completes the chain
+ * The certificates the server sent, leaf first. (Read once: in Node 20 a call
+ * of getPeerX509Certificate() empties what getPeerCertificate() returns.)
+ * node:tls completes the chain
  * with the trusted root from our CA store, which libcurl's
  * SSL_get_peer_cert_chain() does not include: a self-issued last link of a
  * verified chain is taken to be that root.
