@@ -53,3 +53,14 @@ export type CURLHcode = (typeof CURLHE)[keyof typeof CURLHE];
 
 /** CURLOPT_TIMECONDITION values. */
 export const CURL_TIMECOND = { NONE: 0, IFMODSINCE: 1, IFUNMODSINCE: 2, LASTMOD: 3 } as const;
+/** CURLOPT_SSLVERSION values: a minimum in the low 16 bits, optionally OR'ed with one MAX_* value. */
+export const CURL_SSLVERSION = {
+  DEFAULT: 0, TLSv1: 1, SSLv2: 2, SSLv3: 3, TLSv1_0: 4, TLSv1_1: 5, TLSv1_2: 6, TLSv1_3: 7, LAST: 8,
+  MAX_NONE: 0, MAX_DEFAULT: 1 << 16, MAX_TLSv1_0: 4 << 16, MAX_TLSv1_1: 5 << 16, MAX_TLSv1_2: 6 << 16,
+  MAX_TLSv1_3: 7 << 16, MAX_LAST: 8 << 16,
+} as const;
+/** CURLOPT_SSL_OPTIONS bits. */
+export const CURLSSLOPT = {
+  ALLOW_BEAST: 1 << 0, NO_REVOKE: 1 << 1, NO_PARTIALCHAIN: 1 << 2, REVOKE_BEST_EFFORT: 1 << 3,
+  NATIVE_CA: 1 << 4, AUTO_CLIENT_CERT: 1 << 5, EARLYDATA: 1 << 6,
+} as const;

@@ -7,7 +7,7 @@ export { CURLMOPT } from './multi/mopt-table.js';
 export {
   CURL_POLL, CURL_CSELECT, CURL_SOCKET_TIMEOUT, CURL_SOCKET_BAD, CURLMSG, CURLPAUSE, CURL_WRITEFUNC_PAUSE,
   CURL_WRITEFUNC_ERROR, CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE, CURLINFO_TYPE, CURL_IPRESOLVE,
-  CURL_HTTP_VERSION, CURLPROTO, CURLH, CURLHE, CURL_TIMECOND,
+  CURL_HTTP_VERSION, CURLPROTO, CURLH, CURLHE, CURL_TIMECOND, CURL_SSLVERSION, CURLSSLOPT,
 } from './constants.js';
 export type { CURLHcode } from './constants.js';
 export type { CurlHeader } from './easy/header-store.js';
@@ -21,6 +21,6 @@ export type { SocketWatcherCallback } from './transport/socket-watcher.js';
 export { optionByName, optionById } from './easy/option-store.js';
 export { openSocketCount } from './transport/socket-table.js';
 export type { OptionId, OptionValue } from './easy/option-types.js';
-export type { InfoId, InfoValue } from './easy/getinfo.js';
+export type { InfoId, InfoValue, CurlCertinfo } from './easy/getinfo.js';
 export type * from './easy/callbacks.js';
 export const VERSION: string = '0.1.0';

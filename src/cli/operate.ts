@@ -10,6 +10,8 @@ import { groupEntries, type ParsedArgs } from './args.js';
 import { buildConfig, unsupportedError, type TransferConfig, type UrlNode } from './transfer-config.js';
 import { ParamError, HINT_LINE } from './param-error.js';
 import type { GlobItem } from './glob.js';
+import type { CurlCertinfo } from '../index.js';
+import { certsText } from './write-out.js';
 
 export interface Stdio {
   stdout(b: Buffer | string): void;
@@ -99,12 +101,12 @@ export class Operation {
   #lastError = 0;
   /**
    * Like curl's tool, every transfer of one command line shares cookies, the
-   * DNS cache and the connection pool: a second URL to the same host reuses
+   * DNS cache, TLS sessions and the connection pool: a second URL to the same host reuses
    * the first one's connection, and cookies carry over.
    */
   #share: Share = (() => {
     const sh = new Share();
-    for (const kind of [CURL_LOCK_DATA.COOKIE, CURL_LOCK_DATA.DNS, CURL_LOCK_DATA.CONNECT, CURL_LOCK_DATA.PSL]) {
+    for (const kind of [CURL_LOCK_DATA.COOKIE, CURL_LOCK_DATA.DNS, CURL_LOCK_DATA.SSL_SESSION, CURL_LOCK_DATA.CONNECT, CURL_LOCK_DATA.PSL]) {
       sh.setopt(CURLSHOPT.SHARE, kind);
     }
     return sh;
@@ -220,6 +222,8 @@ export class Operation {
         return 0;
       });
     }
+    // like curl's tool, gather the certificate chain only when -w shows it
+    if (cfg.writeOut !== undefined && /%\{(num_)?certs\}/.test(cfg.writeOut)) setopt(CURLOPT.CERTINFO, 1);
     const meter = await this.#progress(cfg, easy, body.toStdout);
     const started = process.hrtime.bigint();
     const code = await easy.perform();
@@ -241,9 +245,10 @@ export class Operation {
     if (code !== 0) this.#fail(cfg, code, errorText);
     if (cfg.writeOut !== undefined) {
       const { renderWriteOut } = await import('./write-out.js');
+      const certs = easy.getinfo(CURLINFO.CERTINFO) as CurlCertinfo;
       const fixed: Record<string, string | number | null> = {
         errormsg: code ? errorText : null, exitcode: code, filename_effective: outName ?? null, url: item.url, urlnum,
-        num_headers: headers.length, num_retries: 0, num_certs: 0, certs: '', curl_version: `libtscurl/${VERSION}`,
+        num_headers: headers.length, num_retries: 0, num_certs: certs.numOfCerts, certs: certsText(certs), curl_version: `libtscurl/${VERSION}`,
       };
       renderWriteOut(cfg.writeOut, {
         exitCode: code,

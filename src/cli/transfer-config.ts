@@ -9,6 +9,7 @@ import { curlGetdate } from '../cookies/parse-date.js';
 import type { OptEntry } from './args.js';
 import { ParamError } from './param-error.js';
 import { SETOPT_MAP, optId } from './setopt-map.js';
+import { TlsFlags } from './tls-flags.js';
 
 export interface UrlNode {
   url?: string;
@@ -134,9 +135,12 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
   };
   const set = (id: number, value: unknown, flag: OptEntry): void => void c.steps.push({ id, value, flag });
   const lists: Record<string, { e: OptEntry; values: string[] }> = {};
+  const tls = new TlsFlags();
+  const setNamed = (opt: string, value: unknown, flag: OptEntry): void => set(optId(opt), value, flag);
   for (const e of entries) {
     const v = e.value;
     const on = v === true;
+    if (tls.take(e, setNamed)) continue;
     switch (e.opt.long) {
       case 'url': node(c.urls, (n) => n.url !== undefined).url = String(v); break;
       case 'output': node(c.urls, (n) => n.outfile !== undefined || !!n.remoteName).outfile = String(v); break;
@@ -209,6 +213,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
   if (resumeFlag && (c.postData || c.jsonData || entries.some((e) => e.opt.long === 'range'))) {
     throw ParamError.option(resumeFlag.given, 'BAD_USE');
   }
+  tls.flush(setNamed);
   if (c.jsonData) {
     // curl --json: pieces concatenated, JSON Content-Type/Accept unless given with -H
     const has = (n: string): boolean => c.headers.some((h) => h.toLowerCase().startsWith(n));

@@ -233,3 +233,10 @@ export function renderWriteOut(format: string, src: WriteOutSource, sinks: Write
     file?.close();
   }
 }
+
+/** %{certs}: every "name:value" line of every certificate, each ending in a newline (curl's writeout.c). */
+export function certsText(ci: { certinfo: string[][] }): string {
+  let out = '';
+  for (const cert of ci.certinfo) for (const line of cert) out += line.endsWith('\n') ? line : `${line}\n`;
+  return out;
+}

@@ -1,6 +1,7 @@
 // A connection: one transport to one origin (later: through proxies and TLS
 // filters), its identity for the pool, and the facts getinfo reports about it.
 import type { StreamTransport } from '../transport/stream-transport.js';
+import type { ServerCertFacts } from '../vtls/server-cert.js';
 
 let nextConnectionId = 0;
 
@@ -27,6 +28,8 @@ export class Connection {
 
   /** The TLS handshake has started but not finished. */
   tlsPending = false;
+  /** what the TLS handshake found out (CURLINFO_SSL_VERIFYRESULT, CURLINFO_CERTINFO) */
+  tlsFacts: ServerCertFacts | null = null;
 
   /** @param keySuffix settings that make otherwise equal connections different (TLS verification, CAs) */
   constructor(scheme: string, host: string, port: number, keySuffix = '') {

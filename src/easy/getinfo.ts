@@ -30,6 +30,16 @@ function totalSeconds(t: Transfer): number {
 
 const HTTP_VERSION_INFO: Record<number, number> = { 9: 1, 10: 1, 11: 2, 20: 3, 30: 30 };
 
+/** CURLINFO_CERTINFO's struct curl_certinfo: one list of "name:value" strings per certificate. */
+export interface CurlCertinfo {
+  numOfCerts: number;
+  certinfo: string[][];
+}
+
+function certinfoOf(lists: string[][] | null): CurlCertinfo {
+  return { numOfCerts: lists?.length ?? 0, certinfo: lists?.map((l) => [...l]) ?? [] };
+}
+
 export function getInfo(t: Transfer | null, id: number): unknown {
   const tr = t;
   switch (id) {
@@ -94,7 +104,8 @@ export function getInfo(t: Transfer | null, id: number): unknown {
     case CURLINFO.EFFECTIVE_METHOD: return tr.effectiveMethod;
     case CURLINFO.REFERER: return tr.opts.str(CURLOPT.REFERER);
     case CURLINFO.OS_ERRNO: return 0;
-    case CURLINFO.SSL_VERIFYRESULT: return 0;
+    case CURLINFO.SSL_VERIFYRESULT: return conn?.tlsFacts?.verifyResult ?? 0;
+    case CURLINFO.CERTINFO: return certinfoOf(conn?.tlsFacts?.certinfo ?? null);
     case CURLINFO.PROXY_SSL_VERIFYRESULT: return 0;
     case CURLINFO.FILETIME: return tr.filetime;
     case CURLINFO.FILETIME_T: return tr.filetime;
@@ -113,6 +124,7 @@ export function getInfo(t: Transfer | null, id: number): unknown {
 
 function defaultFor(id: number): unknown {
   switch (id) {
+    case CURLINFO.CERTINFO: return certinfoOf(null);
     case CURLINFO.ACTIVESOCKET: return -1;
     case CURLINFO.EFFECTIVE_URL:
     case CURLINFO.PRIMARY_IP:

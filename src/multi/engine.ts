@@ -31,6 +31,7 @@ import type { ExchangeSink } from '../proto/http.js';
 import type { XferInfoCallback } from '../easy/callbacks.js';
 import type { Easy } from '../easy/easy.js';
 import { enterCallback, leaveCallback } from '../util/callback-depth.js';
+import { TlsSessionCache } from '../vtls/tls-session-cache.js';
 
 export type SocketCallback = (easy: Easy | null, s: number, what: number, clientp: unknown, socketp: unknown) => number;
 // the engine passes its public handle back; Multi narrows the type for users
@@ -60,6 +61,8 @@ export class MultiEngine implements CallbackGuard {
   readonly heap = new TimerHeap<Transfer>();
   readonly pool: ConnectionPool;
   readonly dnsCache = new DnsCache();
+  /** TLS sessions for resumption, per multi as libcurl 8 keeps them */
+  readonly sslSessions = new TlsSessionCache();
   readonly driver: BuiltinDriver;
   readonly sink: ExchangeSink;
 
@@ -316,6 +319,12 @@ export class MultiEngine implements CallbackGuard {
   poolFor(t: Transfer): ConnectionPool {
     const sh = shareInternals(t.opts.get(CURLOPT.SHARE));
     return sh && sh.kinds.has(CURL_LOCK_DATA.CONNECT) ? sharedPool(sh) : this.pool;
+  }
+
+  /** The TLS session cache a transfer uses: its share's (CURL_LOCK_DATA_SSL_SESSION) or this multi's. */
+  sessionCacheFor(t: Transfer): TlsSessionCache {
+    const sh = shareInternals(t.opts.get(CURLOPT.SHARE));
+    return sh && sh.kinds.has(CURL_LOCK_DATA.SSL_SESSION) ? sh.sslSessions : this.sslSessions;
   }
 
   /** The DNS cache a transfer uses: its share's (CURL_LOCK_DATA_DNS) or this multi's. */

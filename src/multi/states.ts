@@ -17,7 +17,7 @@ import { CURLOPT } from '../easy/option-table.js';
 import { Connection } from '../conn/connection.js';
 import { resolveHost } from '../dns/resolver.js';
 import { TcpConnector } from '../cf/tcp-connector.js';
-import { finishTls, handshakeError, startTls, tlsKey, tlsSettings } from '../cf/tls-connect.js';
+import { finishTls, handshakeError, startTls, tlsKey, tlsConfig } from '../cf/tls-connect.js';
 import { HttpExchange } from '../proto/http.js';
 import { parseUrlCached, SUPPORTED_SCHEMES } from './url-adapter.js';
 import { CURLUPART } from '../url/url-codes.js';
@@ -127,7 +127,7 @@ function stateInit(e: MultiEngine, t: Transfer, now: number): void {
 /** CONNECT: reuse a pooled connection, wait for a slot (PENDING), or open a new one. */
 function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
   const url = t.url!;
-  const probe = new Connection(url.scheme, url.host, url.port, url.scheme === 'https' ? tlsKey(tlsSettings(t.opts)) : '');
+  const probe = new Connection(url.scheme, url.host, url.port, url.scheme === 'https' ? tlsKey(tlsConfig(t.opts)) : '');
   if (!t.opts.num(CURLOPT.FRESH_CONNECT)) {
     const reuse = e.poolFor(t).take(probe.key);
     if (reuse) {
@@ -203,7 +203,8 @@ function stateConnecting(e: MultiEngine, t: Transfer, now: number): void {
   e.trace(t, `Connected to ${t.url!.host} (${conn.primaryIp}) port ${conn.primaryPort}`);
   if (t.url!.scheme === 'https') {
     // the TLS handshake is part of connecting: CONNECTTIMEOUT keeps running
-    const r = startTls(step.transport, t.url!.host, tlsSettings(t.opts));
+    const url = t.url!;
+    const r = startTls(step.transport, url.host, url.port, tlsConfig(t.opts), e.sessionCacheFor(t), (s) => e.trace(t, s));
     if (r.code !== 0) {
       t.fail(r.code, 'message' in r ? r.message : easyStrerror(r.code));
       return finish(e, t, false);
@@ -221,13 +222,15 @@ function stateProtoconnect(e: MultiEngine, t: Transfer, now: number): void {
   if (conn.tlsPending) {
     const tr = conn.transport!;
     const url = t.url!;
+    const c = tlsConfig(t.opts);
     if (tr.error || (tr.eof && !tr.connected)) {
-      const h = handshakeError(tr.error ?? new Error('Connection closed during the handshake'), url.host, url.port);
+      const h = handshakeError(tr.error ?? new Error('Connection closed during the handshake'), url.host, url.port, c, e.sessionCacheFor(t));
       t.fail(h.code, h.message);
       return finish(e, t, false);
     }
     if (!tr.connected) return; // handshake in progress
-    const v = finishTls(tr, url.host, tlsSettings(t.opts));
+    const v = finishTls(tr, url.host, c, (s) => e.trace(t, s));
+    conn.tlsFacts = v.facts;
     if (v.code !== 0) {
       t.fail(v.code, 'message' in v ? v.message : easyStrerror(v.code));
       return finish(e, t, false);
@@ -235,8 +238,6 @@ function stateProtoconnect(e: MultiEngine, t: Transfer, now: number): void {
     conn.tlsPending = false;
     t.timing.appconnect = now;
     e.clearExpire(t, EXPIRE.CONNECTTIMEOUT);
-    const sock = tr.socket as import('node:tls').TLSSocket;
-    e.trace(t, `SSL connection using ${sock.getProtocol?.() ?? 'TLS'} / ${sock.getCipher?.()?.name ?? ''}`);
   }
   setState(e, t, STATE.DO);
 }

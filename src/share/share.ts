@@ -5,6 +5,7 @@
 import { CURLSHE, type CURLSHcode } from '../codes.js';
 import { DnsCache } from '../dns/resolver.js';
 import { ConnectionPool } from '../conn/pool.js';
+import { TlsSessionCache } from '../vtls/tls-session-cache.js';
 
 /** curl_share_setopt options. */
 export const CURLSHOPT = { NONE: 0, SHARE: 1, UNSHARE: 2, LOCKFUNC: 3, UNLOCKFUNC: 4, USERDATA: 5 } as const;
@@ -18,6 +19,8 @@ export interface ShareInternals {
   dnsCache: DnsCache;
   /** the shared connection pool, made on first use */
   pool: ConnectionPool | null;
+  /** TLS sessions for resumption (CURL_LOCK_DATA_SSL_SESSION) */
+  sslSessions: TlsSessionCache;
   /** cookie state of the cookie engine, keyed by this share instead of by easy handle */
   users: number;
 }
@@ -28,11 +31,11 @@ export function shareInternals(s: unknown): ShareInternals | undefined {
   return typeof s === 'object' && s !== null ? table.get(s) : undefined;
 }
 
-/** Kinds this build can share. SSL sessions and HSTS are not built yet. */
-const SUPPORTED = new Set<number>([CURL_LOCK_DATA.COOKIE, CURL_LOCK_DATA.DNS, CURL_LOCK_DATA.CONNECT, CURL_LOCK_DATA.PSL]);
+/** Kinds this build can share. HSTS is not built yet. */
+const SUPPORTED = new Set<number>([CURL_LOCK_DATA.COOKIE, CURL_LOCK_DATA.DNS, CURL_LOCK_DATA.SSL_SESSION, CURL_LOCK_DATA.CONNECT, CURL_LOCK_DATA.PSL]);
 
 export class Share {
-  #i: ShareInternals = { kinds: new Set(), dnsCache: new DnsCache(), pool: null, users: 0 };
+  #i: ShareInternals = { kinds: new Set(), dnsCache: new DnsCache(), pool: null, sslSessions: new TlsSessionCache(), users: 0 };
   #closed = false;
 
   constructor() {
@@ -71,6 +74,7 @@ export class Share {
     if (this.#i.users > 0) return CURLSHE.IN_USE;
     this.#i.pool?.closeAllIdle();
     this.#i.dnsCache.clear();
+    this.#i.sslSessions.clear();
     this.#closed = true;
     table.delete(this);
     return CURLSHE.OK;

@@ -1,0 +1,90 @@
+// Everything the easy options say about one TLS connection, read once per
+// connection attempt (libcurl's ssl_primary_config plus the per-transfer
+// ssl_config_data bits), and the pool key suffix that keeps connections with
+// different settings apart: a connection made with client certificate A is
+// never reused for a transfer that wants certificate B, or none.
+import { createHash } from 'node:crypto';
+import { CURLOPT } from '../easy/option-table.js';
+import type { OptionStore } from '../easy/option-store.js';
+import { CURLSSLOPT } from '../constants.js';
+
+export interface TlsConfig {
+  verifyPeer: boolean;
+  verifyHost: boolean;
+  caFile: string | null;
+  caPath: string | null;
+  caBlob: Buffer | null;
+  /** CURLSSLOPT_NATIVE_CA: Node's bundled roots in addition to the CA file */
+  nativeCa: boolean;
+  /** CURLOPT_SSLVERSION as set (min | max << 16) */
+  sslVersion: number;
+  cipherList: string | null;
+  tls13Ciphers: string | null;
+  curves: string | null;
+  crlFile: string | null;
+  issuerCert: string | null;
+  issuerBlob: Buffer | null;
+  pinnedPubKey: string | null;
+  clientCert: string | null;
+  clientCertBlob: Buffer | null;
+  clientCertType: string | null;
+  clientKey: string | null;
+  clientKeyBlob: Buffer | null;
+  clientKeyType: string | null;
+  keyPasswd: string | null;
+  /** CURLOPT_SSL_SESSIONID_CACHE */
+  sessionIdCache: boolean;
+  /** CURLOPT_CERTINFO */
+  certInfo: boolean;
+}
+
+function blob(o: OptionStore, id: number): Buffer | null {
+  const v = o.get(id);
+  return Buffer.isBuffer(v) ? v : null;
+}
+
+export function tlsConfig(o: OptionStore): TlsConfig {
+  return {
+    verifyPeer: o.num(CURLOPT.SSL_VERIFYPEER) !== 0,
+    // 1 and 2 mean the same since libcurl 7.66.0
+    verifyHost: o.num(CURLOPT.SSL_VERIFYHOST) !== 0,
+    caFile: o.str(CURLOPT.CAINFO),
+    caPath: o.str(CURLOPT.CAPATH),
+    caBlob: blob(o, CURLOPT.CAINFO_BLOB),
+    nativeCa: (o.num(CURLOPT.SSL_OPTIONS) & CURLSSLOPT.NATIVE_CA) !== 0,
+    sslVersion: o.num(CURLOPT.SSLVERSION),
+    cipherList: o.str(CURLOPT.SSL_CIPHER_LIST),
+    tls13Ciphers: o.str(CURLOPT.TLS13_CIPHERS),
+    curves: o.str(CURLOPT.SSL_EC_CURVES) || null,
+    crlFile: o.str(CURLOPT.CRLFILE),
+    issuerCert: o.str(CURLOPT.ISSUERCERT),
+    issuerBlob: blob(o, CURLOPT.ISSUERCERT_BLOB),
+    pinnedPubKey: o.str(CURLOPT.PINNEDPUBLICKEY),
+    clientCert: o.str(CURLOPT.SSLCERT),
+    clientCertBlob: blob(o, CURLOPT.SSLCERT_BLOB),
+    clientCertType: o.str(CURLOPT.SSLCERTTYPE),
+    clientKey: o.str(CURLOPT.SSLKEY),
+    clientKeyBlob: blob(o, CURLOPT.SSLKEY_BLOB),
+    clientKeyType: o.str(CURLOPT.SSLKEYTYPE),
+    keyPasswd: o.str(CURLOPT.KEYPASSWD),
+    sessionIdCache: o.num(CURLOPT.SSL_SESSIONID_CACHE) !== 0,
+    certInfo: o.num(CURLOPT.CERTINFO) !== 0,
+  };
+}
+
+const digest = (b: Buffer | string | null): string => (b === null ? '' : createHash('sha256').update(b).digest('base64url').slice(0, 22));
+
+/**
+ * The part of a pool key (and of a TLS session cache key) that keeps
+ * connections with different TLS settings apart. Blobs and the key password
+ * enter as digests, so the key can be logged without leaking them.
+ */
+export function tlsKey(c: TlsConfig): string {
+  const parts = [
+    c.verifyPeer ? 1 : 0, c.verifyHost ? 1 : 0, c.caFile, c.caPath, digest(c.caBlob), c.nativeCa ? 1 : 0,
+    c.sslVersion, c.cipherList, c.tls13Ciphers, c.curves, c.crlFile, c.issuerCert, digest(c.issuerBlob), c.pinnedPubKey,
+    c.clientCert, digest(c.clientCertBlob), c.clientCertType, c.clientKey, digest(c.clientKeyBlob), c.clientKeyType,
+    digest(c.keyPasswd),
+  ];
+  return `|tls:${JSON.stringify(parts)}`;
+}
