@@ -44,6 +44,21 @@ const IMPLEMENTED = new Set<number>([
   CURLOPT.DNS_CACHE_TIMEOUT, CURLOPT.DNS_SERVERS, CURLOPT.TCP_NODELAY, CURLOPT.HTTP09_ALLOWED, CURLOPT.MAXFILESIZE, CURLOPT.MAXFILESIZE_LARGE,
   CURLOPT.USERPWD, CURLOPT.USERNAME, CURLOPT.PASSWORD, CURLOPT.HTTPAUTH, CURLOPT.XOAUTH2_BEARER,
   CURLOPT.NETRC, CURLOPT.NETRC_FILE, CURLOPT.AWS_SIGV4,
+  CURLOPT.SEEKFUNCTION, CURLOPT.SEEKDATA, CURLOPT.EXPECT_100_TIMEOUT_MS, CURLOPT.KEEP_SENDING_ON_ERROR,
+  CURLOPT.UPLOAD_BUFFERSIZE, CURLOPT.TRAILERFUNCTION, CURLOPT.TRAILERDATA,
+]);
+
+/**
+ * The request kind the options ask for (libcurl's data->set.method): the last
+ * of UPLOAD, POST, POSTFIELDS, HTTPGET, NOBODY (and MIMEPOST) wins.
+ */
+export const HTTPREQ = { GET: 0, POST: 1, POST_FORM: 2, POST_MIME: 3, PUT: 4, HEAD: 5 } as const;
+export type HttpReq = (typeof HTTPREQ)[keyof typeof HTTPREQ];
+
+/** Option pairs that are one libcurl field (the LARGE variant and the long one). */
+const TWINS = new Map<number, number>([
+  [CURLOPT.INFILESIZE, CURLOPT.INFILESIZE_LARGE], [CURLOPT.INFILESIZE_LARGE, CURLOPT.INFILESIZE],
+  [CURLOPT.POSTFIELDSIZE, CURLOPT.POSTFIELDSIZE_LARGE], [CURLOPT.POSTFIELDSIZE_LARGE, CURLOPT.POSTFIELDSIZE],
 ]);
 
 /** libcurl's defaults where they are not 0/null. */
@@ -60,6 +75,8 @@ const DEFAULTS = new Map<number, unknown>([
   [CURLOPT.SSL_VERIFYPEER, 1],
   [CURLOPT.SSL_VERIFYHOST, 2],
   [CURLOPT.HTTPAUTH, CURLAUTH.BASIC],
+  [CURLOPT.EXPECT_100_TIMEOUT_MS, 1000],
+  [CURLOPT.UPLOAD_BUFFERSIZE, 65536],
 ]);
 
 /** Options that must not be negative (libcurl answers BAD_FUNCTION_ARGUMENT). */
@@ -67,6 +84,7 @@ const NON_NEGATIVE = new Set<number>([
   CURLOPT.POSTREDIR,
   CURLOPT.CONNECTTIMEOUT, CURLOPT.CONNECTTIMEOUT_MS, CURLOPT.TIMEOUT, CURLOPT.TIMEOUT_MS,
   CURLOPT.MAXCONNECTS, CURLOPT.PORT, CURLOPT.MAXFILESIZE, CURLOPT.MAXFILESIZE_LARGE,
+  CURLOPT.EXPECT_100_TIMEOUT_MS,
 ]);
 
 export function isImplemented(id: number): boolean {
@@ -75,6 +93,12 @@ export function isImplemented(id: number): boolean {
 
 export class OptionStore {
   #values = new Map<number, unknown>();
+  #method: HttpReq = HTTPREQ.GET;
+
+  /** The request kind set by the options (libcurl's data->set.method). */
+  get method(): HttpReq {
+    return this.#method;
+  }
 
   get(id: number): unknown {
     return this.#values.has(id) ? this.#values.get(id) : DEFAULTS.get(id) ?? null;
@@ -101,10 +125,17 @@ export class OptionStore {
     if (typeof v === 'number' && v < 0 && NON_NEGATIVE.has(entry.id)) return CURLE.BAD_FUNCTION_ARGUMENT;
     if (entry.id === CURLOPT.PORT && typeof v === 'number' && v > 65535) return CURLE.BAD_FUNCTION_ARGUMENT;
     if (entry.id === CURLOPT.SSL_VERIFYHOST && typeof v === 'number' && (v < 0 || v > 2)) return CURLE.BAD_FUNCTION_ARGUMENT;
+    if (TWINS.has(entry.id) && typeof v === 'number' && v < -1) return CURLE.BAD_FUNCTION_ARGUMENT;
+    if (entry.id === CURLOPT.UPLOAD_BUFFERSIZE && typeof v === 'number') {
+      // libcurl clamps to [16 KiB, 2 MiB]
+      this.#values.set(entry.id, Math.min(Math.max(v, 16 * 1024), 2 * 1024 * 1024));
+      return CURLE.OK;
+    }
     if (entry.id === CURLOPT.COPYPOSTFIELDS && v !== null) {
       // COPYPOSTFIELDS copies now; later changes to the caller's buffer must not leak in
       this.#values.set(CURLOPT.POSTFIELDS, Buffer.from(v as Buffer | string));
       this.#values.set(CURLOPT.POST, 1);
+      this.#method = HTTPREQ.POST;
       return CURLE.OK;
     }
     const auth = authOption(entry.id, v);
@@ -118,21 +149,58 @@ export class OptionStore {
     }
     if (v === null) this.#values.delete(entry.id);
     else this.#values.set(entry.id, v);
-    if (entry.id === CURLOPT.POSTFIELDS) {
-      if (v === null) this.#values.delete(CURLOPT.POST);
-      else this.#values.set(CURLOPT.POST, 1);
+    const twin = TWINS.get(entry.id);
+    if (twin !== undefined) {
+      if (v === null) this.#values.delete(twin);
+      else this.#values.set(twin, v);
     }
-    if (entry.id === CURLOPT.HTTPGET && v) {
-      this.#values.delete(CURLOPT.POST);
-      this.#values.delete(CURLOPT.NOBODY);
-      this.#values.delete(CURLOPT.UPLOAD);
-    }
+    this.#methodRules(entry.id, v);
     return CURLE.OK;
+  }
+
+  /** libcurl's setopt side effects on data->set.method and opt_no_body. */
+  #methodRules(id: number, v: unknown): void {
+    switch (id) {
+      case CURLOPT.POSTFIELDS:
+        // libcurl: setting POSTFIELDS (even to NULL) makes the request a POST
+        this.#method = HTTPREQ.POST;
+        if (v === null) this.#values.delete(CURLOPT.POST);
+        else this.#values.set(CURLOPT.POST, 1);
+        break;
+      case CURLOPT.POST:
+        if (v) {
+          this.#method = HTTPREQ.POST;
+          this.#values.delete(CURLOPT.NOBODY);
+        } else this.#method = HTTPREQ.GET;
+        break;
+      case CURLOPT.UPLOAD:
+        if (v) {
+          this.#method = HTTPREQ.PUT;
+          this.#values.delete(CURLOPT.NOBODY);
+        } else this.#method = HTTPREQ.GET;
+        break;
+      case CURLOPT.HTTPGET:
+        if (v) {
+          this.#method = HTTPREQ.GET;
+          this.#values.delete(CURLOPT.POST);
+          this.#values.delete(CURLOPT.NOBODY);
+          this.#values.delete(CURLOPT.UPLOAD);
+        }
+        break;
+      case CURLOPT.NOBODY:
+        if (v) this.#method = HTTPREQ.HEAD;
+        else if (this.#method === HTTPREQ.HEAD) this.#method = HTTPREQ.GET;
+        break;
+      case CURLOPT.MIMEPOST:
+        this.#method = HTTPREQ.POST_MIME;
+        break;
+    }
   }
 
   clone(): OptionStore {
     const o = new OptionStore();
     for (const [k, v] of this.#values) o.#values.set(k, Array.isArray(v) ? [...v] : v);
+    o.#method = this.#method;
     return o;
   }
 }

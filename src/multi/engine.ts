@@ -79,6 +79,7 @@ export class MultiEngine implements CallbackGuard {
       header: (t, line) => writeHeader(this, t, line),
       body: (t, data) => writeBody(this, t, data),
       trace: (t, type, data) => traceData(this, t, type, data),
+      guard: this,
     };
   }
 

@@ -11,6 +11,7 @@ import type { HeapItem } from './timer-heap.js';
 import type { TransferUrl } from './url-adapter.js';
 import type { HttpExchange } from '../proto/http.js';
 import type { HostAuth } from '../auth/host-auth.js';
+import type { CallbackReader } from '../cr/callback-reader.js';
 
 export const STATE = {
   INIT: 'INIT',
@@ -34,6 +35,8 @@ export const EXPIRE = {
   TIMEOUT: 'TIMEOUT',
   CONNECTTIMEOUT: 'CONNECTTIMEOUT',
   HAPPY_EYEBALLS: 'HAPPY_EYEBALLS',
+  /** waiting for 100 Continue (EXPECT_100_TIMEOUT_MS) before sending the body */
+  EXPECT100: 'EXPECT100',
 } as const;
 export type ExpireId = (typeof EXPIRE)[keyof typeof EXPIRE];
 
@@ -113,6 +116,12 @@ export class Transfer implements HeapItem {
   auth: HostAuth | null = null;
   /** the referer to send on a followed request (AUTOREFERER) */
   autoReferer: string | null = null;
+
+  // request body (client readers)
+  /** READFUNCTION/READDATA source, kept for all requests of the transfer so re-sends can rewind it */
+  clientSource: CallbackReader | null = null;
+  /** a 417 answered our Expect: 100-continue: do not ask again (state.disableexpect) */
+  disableExpect = false;
 
   // pause (CURLPAUSE bits) and data held back by a paused write callback
   pauseBits = 0;
