@@ -145,7 +145,8 @@ export class HttpExchange {
 
   /** The connection can carry another request after this exchange. */
   get reusable(): boolean {
-    return this.done && this.#parser.keepAlive && !this.#closeAfter && this.#send === 'done';
+    // an upload given up early closes the connection, except when no body byte left (a 417 to our Expect)
+    return this.done && this.#parser.keepAlive && !this.#closeAfter;
   }
 
   step(): CURLcode {
