@@ -120,13 +120,18 @@ export class Operation {
     for (const cfg of configs) {
       for (const node of cfg.urls) {
         if (node.url === undefined) continue; // curl: "Got more output options than URLs" is only a warning
-        const items = await this.#expand(cfg, node.url);
-        if (!items) continue;
-        for (const item of items) {
-          // curl exits with the result of the last transfer it ran
-          const code = await this.#transfer(cfg, node, item, urlnum);
-          this.#lastError = code;
-          if (code !== 0 && cfg.failEarly) return code;
+        // -T may glob too: every upload file goes to every URL of the node (curl's inglob loop)
+        const uploads = node.uploadFile === undefined ? [undefined] : (await this.#expand(cfg, node.uploadFile))?.map((g) => g.url);
+        if (!uploads) continue;
+        for (const uploadFile of uploads) {
+          const items = await this.#expand(cfg, node.url);
+          if (!items) continue;
+          for (const item of items) {
+            // curl exits with the result of the last transfer it ran
+            const code = await this.#transfer(cfg, node, item, urlnum, uploadFile);
+            this.#lastError = code;
+            if (code !== 0 && cfg.failEarly) return code;
+          }
         }
         urlnum++;
       }
@@ -149,7 +154,7 @@ export class Operation {
     return [...g];
   }
 
-  async #transfer(cfg: TransferConfig, node: UrlNode, item: GlobItem, urlnum: number): Promise<number> {
+  async #transfer(cfg: TransferConfig, node: UrlNode, item: GlobItem, urlnum: number, uploadFile: string | undefined): Promise<number> {
     let outName: string | undefined;
     if (node.outfile !== undefined) {
       const { globOutputName } = await import('./glob.js');
@@ -179,7 +184,20 @@ export class Operation {
       }
     }
     // -G: curl appends the data to the query with '?' or '&'
-    const url = cfg.getQuery === undefined ? item.url : item.url + (item.url.includes('?') ? '&' : '?') + cfg.getQuery;
+    let url = cfg.getQuery === undefined ? item.url : item.url + (item.url.includes('?') ? '&' : '?') + cfg.getQuery;
+    let upload: { close(): void } | undefined;
+    if (uploadFile !== undefined) {
+      const { setupUpload, addFileNameToUrl } = await import('./upload-source.js');
+      if (uploadFile !== '-' && uploadFile !== '.') url = addFileNameToUrl(url, uploadFile);
+      upload = await setupUpload(easy, uploadFile);
+      if (!upload) {
+        // curl says this even with -s, then the transfer's own error
+        this.#stdio.stderr(`tscurl: Can't open '${uploadFile}'!\ntscurl: ${HINT_LINE}\n`);
+        this.#fail(cfg, CURLE.READ_ERROR, easyStrerror(CURLE.READ_ERROR));
+        easy.cleanup();
+        return CURLE.READ_ERROR;
+      }
+    }
     setopt(CURLOPT.URL, url);
     setopt(CURLOPT.WRITEFUNCTION, (data: Buffer) => (body.write(data) ? data.length : 0));
     const showHeaders = cfg.include || cfg.head;
@@ -205,6 +223,7 @@ export class Operation {
     const meter = await this.#progress(cfg, easy, body.toStdout);
     const started = process.hrtime.bigint();
     const code = await easy.perform();
+    upload?.close();
     if (meter) meter.finish(Number((process.hrtime.bigint() - started) / 1000n));
     body.close(code === 0);
     dump?.close(code === 0);

@@ -12,6 +12,8 @@ export interface UrlNode {
   url?: string;
   outfile?: string;
   remoteName?: boolean;
+  /** -T: the local file to upload to this URL ("-" for stdin) */
+  uploadFile?: string;
 }
 
 /** One libcurl option to set, remembering which flag asked for it. */
@@ -92,6 +94,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       case 'output': node(c.urls, (n) => n.outfile !== undefined || !!n.remoteName).outfile = String(v); break;
       case 'remote-name': if (on) node(c.urls, (n) => n.outfile !== undefined || !!n.remoteName).remoteName = true; break;
       case 'remote-name-all': c.remoteNameAll = on; break;
+      case 'upload-file': node(c.urls, (n) => n.uploadFile !== undefined).uploadFile = String(v); break;
       case 'output-dir': c.outputDir = String(v); break;
       case 'create-dirs': c.createDirs = on; break;
       case 'silent': c.silent = on; break;
@@ -113,6 +116,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       case 'fail': set(CURLOPT.FAILONERROR, on ? 1 : 0, e); break;
       case 'max-time': set(CURLOPT.TIMEOUT_MS, seconds(e), e); break;
       case 'connect-timeout': set(CURLOPT.CONNECTTIMEOUT_MS, seconds(e), e); break;
+      case 'expect100-timeout': set(CURLOPT.EXPECT_100_TIMEOUT_MS, seconds(e), e); break;
       case 'http1.0': set(CURLOPT.HTTP_VERSION, 1, e); break;
       case 'http1.1': set(CURLOPT.HTTP_VERSION, 2, e); break;
       case 'ipv4': set(CURLOPT.IPRESOLVE, 1, e); break;

@@ -135,7 +135,12 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   const cookieInfo: string[] = [];
   const cookie = cookieRequestLine(t, (text) => cookieInfo.push(text));
   if (cookie !== null) lines.push(cookie);
-  for (const h of custom_) if (h.line !== null && h !== customHost) lines.push(h.line);
+  for (const h of custom_) {
+    if (h.line === null || h === customHost) continue;
+    // while negotiating authentication the length is forced to zero: the application's Content-Length waits
+    if (auth.probe && h.name.toLowerCase() === 'content-length') continue;
+    lines.push(h.line);
+  }
   lines.push(...plan.bodyLines);
   // header values must not smuggle extra lines onto the wire
   if (lines.some((l) => /[\r\n]/.test(l))) return { code: CURLE.BAD_FUNCTION_ARGUMENT, method, head: Buffer.alloc(0) };
