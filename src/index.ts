@@ -11,6 +11,10 @@ export {
 } from './constants.js';
 export { CURLAUTH, CURL_NETRC } from './auth/curlauth.js';
 export { Easy } from './easy/easy.js';
+export { Mime, MimePart, CURL_ZERO_TERMINATED } from './cr/mime.js';
+export type { MimeReadCallback, MimeSeekCallback, MimeFreeCallback } from './cr/mime.js';
+export { CURL_SEEKFUNC } from './cr/callback-reader.js';
+export { CURLMIMEOPT } from './cr/mime-reader.js';
 export { Multi } from './multi/multi.js';
 export { Share, CURLSHOPT, CURL_LOCK_DATA } from './share/share.js';
 export type { MultiSocketCallback, MultiTimerCallback, DoneMessage } from './multi/multi.js';

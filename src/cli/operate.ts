@@ -7,8 +7,8 @@ import { mkdirSync, openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Easy, Share, CURLSHOPT, CURL_LOCK_DATA, CURLOPT, CURLINFO, CURLE, easyStrerror, VERSION } from '../index.js';
 import { groupEntries, type ParsedArgs } from './args.js';
-import { buildConfig, unsupportedError, type TransferConfig, type UrlNode } from './transfer-config.js';
-import { ParamError, HINT_LINE } from './param-error.js';
+import { buildConfig, methodConflict, unsupportedError, type TransferConfig, type UrlNode } from './transfer-config.js';
+import { ParamError, HINT_LINE, warningText } from './param-error.js';
 import type { GlobItem } from './glob.js';
 
 export interface Stdio {
@@ -185,6 +185,19 @@ export class Operation {
     }
     // -G: curl appends the data to the query with '?' or '&'
     let url = cfg.getQuery === undefined ? item.url : item.url + (item.url.includes('?') ? '&' : '?') + cfg.getQuery;
+    // single_transfer()'s SetHTTPrequest for -d, then -T: a second kind is an error (exit 2)
+    {
+      let req = cfg.httpreq;
+      for (const [want, on] of [['post', cfg.postData !== undefined && !cfg.useGet], ['put', uploadFile !== undefined]] as const) {
+        if (!on) continue;
+        if (req !== undefined && req !== want) {
+          if (!cfg.silent) this.#stdio.stderr(warningText(methodConflict(want, req)));
+          easy.cleanup();
+          return CURLE.FAILED_INIT;
+        }
+        req = want;
+      }
+    }
     let upload: { close(): void } | undefined;
     if (uploadFile !== undefined) {
       const { setupUpload, addFileNameToUrl } = await import('./upload-source.js');
@@ -197,6 +210,20 @@ export class Operation {
         easy.cleanup();
         return CURLE.READ_ERROR;
       }
+    }
+    if (cfg.form) {
+      const { buildFormMime } = await import('./form-mime.js');
+      const warn = (w: string): void => {
+        if (!cfg.silent) this.#stdio.stderr(`Warning: ${w}\n`);
+      };
+      const f = await buildFormMime(easy, cfg.form, warn);
+      if (f.warning) warn(f.warning);
+      if (f.code !== CURLE.OK) {
+        this.#fail(cfg, f.code, easyStrerror(f.code));
+        easy.cleanup();
+        return f.code;
+      }
+      setopt(CURLOPT.MIMEPOST, f.mime);
     }
     setopt(CURLOPT.URL, url);
     setopt(CURLOPT.WRITEFUNCTION, (data: Buffer) => (body.write(data) ? data.length : 0));

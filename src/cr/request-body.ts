@@ -9,6 +9,7 @@ import type { OptionStore } from '../easy/option-store.js';
 import { BufReader, NullReader, type ClientReader } from './client-reader.js';
 import { ChunkedReader, TRAILER_ABORT_CODE, TRAILER_ABORT_MESSAGE, type TrailerSource } from './chunked-reader.js';
 import type { CallbackReader } from './callback-reader.js';
+import type { MimeReader } from './mime-reader.js';
 import type { TrailerCallback } from '../easy/callbacks.js';
 import type { CallbackGuard } from '../cw/client-writer.js';
 
@@ -27,6 +28,8 @@ export interface BodyInputs {
   disableExpect: boolean;
   /** the transfer's application source, created on first use */
   source: () => CallbackReader;
+  /** the transfer's MIMEPOST reader (null without a Mime), created on first use */
+  mime: () => MimeReader | null;
   guard: CallbackGuard;
   info: (text: string) => void;
   /** the application's headers: value of the first one named so ('' when blanked), or undefined */
@@ -57,8 +60,9 @@ function postfieldsBuffer(o: OptionStore): Buffer | null {
 /** The source reader (phase CLIENT) for the request kind. */
 function sourceReader(b: BodyInputs, userChunked: boolean): ClientReader | null {
   const o = b.opts;
-  if (b.httpreq !== HTTPREQ.PUT && b.httpreq !== HTTPREQ.POST) return null;
+  if (b.httpreq !== HTTPREQ.PUT && b.httpreq !== HTTPREQ.POST && b.httpreq !== HTTPREQ.POST_MIME) return null;
   if (b.authneg) return new NullReader();
+  if (b.httpreq === HTTPREQ.POST_MIME) return b.mime() ?? new NullReader();
   if (b.httpreq === HTTPREQ.PUT) {
     const size = o.num(CURLOPT.INFILESIZE_LARGE);
     if (size === 0) return new NullReader();
@@ -124,6 +128,8 @@ export function planBody(b: BodyInputs): BodyPlan {
   if (b.httpreq === HTTPREQ.POST && b.userHeader('content-type') === undefined) {
     plan.bodyLines.push('Content-Type: application/x-www-form-urlencoded');
   }
+  // the multipart Content-Type with its boundary (the application's type, if any, is extended)
+  if (b.httpreq === HTTPREQ.POST_MIME && 'headerLines' in src) plan.bodyLines.push(...(src as MimeReader).headerLines);
   // addexpect(): the application's Expect header decides; else large or unknown bodies ask first
   const userExpect = b.userHeader('expect');
   if (userExpect !== undefined) {

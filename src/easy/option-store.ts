@@ -3,6 +3,7 @@
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT, OPTION_TABLE, type OptionTableEntry } from './option-table.js';
 import { shareInternals } from '../share/share.js';
+import { Mime } from '../cr/mime.js';
 import { CURLAUTH, normaliseHttpAuth } from '../auth/curlauth.js';
 
 const BY_ID = new Map<number, OptionTableEntry>(OPTION_TABLE.map((o) => [o.id, o]));
@@ -45,7 +46,7 @@ const IMPLEMENTED = new Set<number>([
   CURLOPT.USERPWD, CURLOPT.USERNAME, CURLOPT.PASSWORD, CURLOPT.HTTPAUTH, CURLOPT.XOAUTH2_BEARER,
   CURLOPT.NETRC, CURLOPT.NETRC_FILE, CURLOPT.AWS_SIGV4,
   CURLOPT.SEEKFUNCTION, CURLOPT.SEEKDATA, CURLOPT.EXPECT_100_TIMEOUT_MS, CURLOPT.KEEP_SENDING_ON_ERROR,
-  CURLOPT.UPLOAD_BUFFERSIZE, CURLOPT.TRAILERFUNCTION, CURLOPT.TRAILERDATA,
+  CURLOPT.UPLOAD_BUFFERSIZE, CURLOPT.TRAILERFUNCTION, CURLOPT.TRAILERDATA, CURLOPT.MIMEPOST, CURLOPT.MIME_OPTIONS,
 ]);
 
 /**
@@ -234,6 +235,7 @@ function normalise(entry: OptionTableEntry, value: unknown): unknown {
       }
       if (entry.id === CURLOPT.ERRORBUFFER) return typeof value === 'object' ? value : INVALID;
       if (entry.id === CURLOPT.SHARE) return shareInternals(value) ? value : INVALID;
+      if (entry.id === CURLOPT.MIMEPOST) return value instanceof Mime ? value : INVALID;
       return value;
     case 'CBPOINT':
       return value;

@@ -12,6 +12,7 @@ import type { TransferUrl } from './url-adapter.js';
 import type { HttpExchange } from '../proto/http.js';
 import type { HostAuth } from '../auth/host-auth.js';
 import type { CallbackReader } from '../cr/callback-reader.js';
+import type { MimeReader } from '../cr/mime-reader.js';
 
 export const STATE = {
   INIT: 'INIT',
@@ -120,6 +121,8 @@ export class Transfer implements HeapItem {
   // request body (client readers)
   /** READFUNCTION/READDATA source, kept for all requests of the transfer so re-sends can rewind it */
   clientSource: CallbackReader | null = null;
+  /** the MIMEPOST body, kept for all requests of the transfer for the same reason */
+  mimeSource: MimeReader | null = null;
   /** a 417 answered our Expect: 100-continue: do not ask again (state.disableexpect) */
   disableExpect = false;
 

@@ -10,6 +10,8 @@ import { cookieRequestLine } from '../cookies/easy-cookies.js';
 import { HTTPREQ, type HttpReq } from '../easy/option-store.js';
 import { planBody } from '../cr/request-body.js';
 import { CallbackReader } from '../cr/callback-reader.js';
+import { MimeReader } from '../cr/mime-reader.js';
+import { Mime } from '../cr/mime.js';
 import type { ClientReader } from '../cr/client-reader.js';
 import type { CallbackGuard } from '../cw/client-writer.js';
 import type { ReadCallback, SeekCallback } from '../easy/callbacks.js';
@@ -82,6 +84,13 @@ function callbackSource(t: Transfer, guard: CallbackGuard): CallbackReader {
   }));
 }
 
+/** The transfer's MIMEPOST reader: one for all its requests, so re-sends can rewind it. */
+function mimeSource(t: Transfer, guard: CallbackGuard, contentType: string | undefined): MimeReader | null {
+  const mime = t.opts.get(CURLOPT.MIMEPOST);
+  if (!(mime instanceof Mime)) return null;
+  return (t.mimeSource ??= new MimeReader(mime, guard, contentType, t.opts.num(CURLOPT.MIME_OPTIONS)));
+}
+
 export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   const url = t.url!;
   const o = t.opts;
@@ -124,6 +133,10 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   const plan = planBody({
     opts: o, httpreq: o.num(CURLOPT.NOBODY) ? HTTPREQ.HEAD : httpreq, authneg: auth.probe, http11,
     disableExpect: t.disableExpect, source: () => callbackSource(t, guard), guard,
+    mime: () => {
+      const ct = custom_.find((c) => c.name.toLowerCase() === 'content-type');
+      return mimeSource(t, guard, ct?.line ? ct.line.slice(ct.line.indexOf(':') + 1).trim() : undefined);
+    },
     info: (text) => bodyInfo.push(text),
     userHeader: (name) => {
       const h = custom_.find((c) => c.name.toLowerCase() === name);
@@ -139,6 +152,8 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
     if (h.line === null || h === customHost) continue;
     // while negotiating authentication the length is forced to zero: the application's Content-Length waits
     if (auth.probe && h.name.toLowerCase() === 'content-length') continue;
+    // a multipart post's Content-Type is generated (with the boundary) from the application's
+    if (httpreq === HTTPREQ.POST_MIME && h.name.toLowerCase() === 'content-type') continue;
     lines.push(h.line);
   }
   lines.push(...plan.bodyLines);

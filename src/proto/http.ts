@@ -90,9 +90,9 @@ export class HttpExchange {
   start(): CURLcode {
     const t = this.#t;
     // a re-sent request (redirect, authentication, dead connection) starts its body over (Curl_client_start)
-    const src = t.clientSource;
     const kind = requestKind(t);
-    if (src && src.needsRewind() && (kind === HTTPREQ.PUT || kind === HTTPREQ.POST)) {
+    const src = kind === HTTPREQ.POST_MIME ? t.mimeSource : kind === HTTPREQ.PUT || kind === HTTPREQ.POST ? t.clientSource : null;
+    if (src && src.needsRewind()) {
       const r = src.rewind();
       if (r.code !== CURLE.OK) {
         t.fail(r.code, r.message ?? '');
