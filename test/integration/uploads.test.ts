@@ -409,3 +409,38 @@ test('a POST from the callback redirected by 303 becomes a GET: nothing to rewin
   f.easy.cleanup();
   await srv.close();
 });
+
+test('a reused connection that dies before answering: the upload is rewound and sent again on a new one', async () => {
+  let n = 0;
+  const srv = await startRawServer((r) => {
+    n++;
+    // the second request (the first on the reused connection) finds the server gone
+    if (n === 2) return { destroy: true };
+    return ok(r.method === 'PUT' ? 'stored' : 'hello');
+  });
+  const e = new Easy();
+  const chunks: Buffer[] = [];
+  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (chunks.push(d), d.length));
+  e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/first`);
+  assert.equal(await e.perform(), CURLE.OK);
+  const data = Buffer.from('resend me');
+  let pos = 0;
+  const seeks: number[] = [];
+  e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/put`);
+  e.setopt(CURLOPT.UPLOAD, 1);
+  e.setopt(CURLOPT.INFILESIZE, data.length);
+  e.setopt(CURLOPT.READFUNCTION, (buf: Buffer) => {
+    const k = data.copy(buf, 0, pos);
+    pos += k;
+    return k;
+  });
+  e.setopt(CURLOPT.SEEKFUNCTION, (_c: unknown, offset: number) => (seeks.push(offset), (pos = offset), 0));
+  assert.equal(await e.perform(), CURLE.OK);
+  assert.equal(Buffer.concat(chunks).toString(), 'hellostored');
+  assert.deepEqual(seeks, [0]);
+  assert.equal(srv.requests.length, 3);
+  assert.equal(srv.requests[2]!.body.toString(), 'resend me');
+  assert.notEqual(srv.requests[2]!.connectionId, srv.requests[1]!.connectionId);
+  e.cleanup();
+  await srv.close();
+});
