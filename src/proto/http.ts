@@ -16,7 +16,7 @@
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { CURL_POLL, CURLINFO_TYPE, CURLPAUSE } from '../constants.js';
-import type { ClientReader } from '../cr/client-reader.js';
+import { BufReader, type ClientReader } from '../cr/client-reader.js';
 import type { CallbackGuard } from '../cw/client-writer.js';
 import { ResponseParser } from '../http1/response-parser.js';
 import type { Connection } from '../conn/connection.js';
@@ -104,7 +104,8 @@ export class HttpExchange {
     if (req.code !== CURLE.OK) return req.code;
     for (const line of req.info ?? []) this.#sink.trace(t, CURLINFO_TYPE.TEXT, line + '\n');
     t.effectiveMethod = req.method;
-    t.requestSize = req.head.length;
+    // like libcurl, a POSTFIELDS body that goes out with the head counts as request bytes
+    t.requestSize = req.head.length + (req.reader instanceof BufReader ? req.reader.totalLength() : 0);
     this.#sink.trace(t, CURLINFO_TYPE.HEADER_OUT, req.head);
     this.#out.push(req.head);
     this.#headBytesLeft = req.head.length;
