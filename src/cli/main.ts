@@ -3,7 +3,7 @@
 // rarely used parts (help, manual, version, glob, write-out, progress) are
 // imported only when a run needs them.
 import { parseArgs } from './args.js';
-import { ParamError, HINT_LINE } from './param-error.js';
+import { ParamError, HINT_LINE, warningText } from './param-error.js';
 
 function writeOut(stream: NodeJS.WriteStream, b: Buffer | string): void {
   stream.write(b);
@@ -47,6 +47,7 @@ async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (!silentWarnings) for (const w of warnings.splice(0)) process.stderr.write(`Warning: ${w}\n`);
     if (e instanceof ParamError) {
+      if (!silentWarnings) for (const w of e.warnings) process.stderr.write(warningText(w));
       for (const line of e.lines) process.stderr.write(`tscurl: ${line}\n`);
       return e.exitCode;
     }

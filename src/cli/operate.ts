@@ -7,8 +7,8 @@ import { mkdirSync, openSync, writeSync, closeSync, statSync, utimesSync } from 
 import { dirname, join } from 'node:path';
 import { Easy, Share, CURLSHOPT, CURL_LOCK_DATA, CURLOPT, CURLINFO, CURLE, easyStrerror, VERSION } from '../index.js';
 import { groupEntries, type ParsedArgs } from './args.js';
-import { buildConfig, unsupportedError, type TransferConfig, type UrlNode } from './transfer-config.js';
-import { ParamError, HINT_LINE } from './param-error.js';
+import { buildConfig, methodConflict, unsupportedError, type TransferConfig, type UrlNode } from './transfer-config.js';
+import { ParamError, HINT_LINE, warningText } from './param-error.js';
 import type { GlobItem } from './glob.js';
 import type { CurlCertinfo } from '../index.js';
 import { certsText } from './write-out.js';
@@ -129,13 +129,18 @@ export class Operation {
     for (const cfg of configs) {
       for (const node of cfg.urls) {
         if (node.url === undefined) continue; // curl: "Got more output options than URLs" is only a warning
-        const items = await this.#expand(cfg, node.url);
-        if (!items) continue;
-        for (const item of items) {
-          // curl exits with the result of the last transfer it ran
-          const code = await this.#transfer(cfg, node, item, urlnum);
-          this.#lastError = code;
-          if (code !== 0 && cfg.failEarly) return code;
+        // -T may glob too: every upload file goes to every URL of the node (curl's inglob loop)
+        const uploads = node.uploadFile === undefined ? [undefined] : (await this.#expand(cfg, node.uploadFile))?.map((g) => g.url);
+        if (!uploads) continue;
+        for (const uploadFile of uploads) {
+          const items = await this.#expand(cfg, node.url);
+          if (!items) continue;
+          for (const item of items) {
+            // curl exits with the result of the last transfer it ran
+            const code = await this.#transfer(cfg, node, item, urlnum, uploadFile);
+            this.#lastError = code;
+            if (code !== 0 && cfg.failEarly) return code;
+          }
         }
         urlnum++;
       }
@@ -158,7 +163,7 @@ export class Operation {
     return [...g];
   }
 
-  async #transfer(cfg: TransferConfig, node: UrlNode, item: GlobItem, urlnum: number): Promise<number> {
+  async #transfer(cfg: TransferConfig, node: UrlNode, item: GlobItem, urlnum: number, uploadFile: string | undefined): Promise<number> {
     let outName: string | undefined;
     if (node.outfile !== undefined) {
       const { globOutputName } = await import('./glob.js');
@@ -199,7 +204,47 @@ export class Operation {
     }
     if (cfg.resume !== undefined) setopt(CURLOPT.RESUME_FROM_LARGE, resume);
     // -G: curl appends the data to the query with '?' or '&'
-    const url = cfg.getQuery === undefined ? item.url : item.url + (item.url.includes('?') ? '&' : '?') + cfg.getQuery;
+    let url = cfg.getQuery === undefined ? item.url : item.url + (item.url.includes('?') ? '&' : '?') + cfg.getQuery;
+    // single_transfer()'s SetHTTPrequest for -d, then -T: a second kind is an error (exit 2)
+    {
+      let req = cfg.httpreq;
+      for (const [want, on] of [['post', cfg.postData !== undefined && !cfg.useGet], ['put', uploadFile !== undefined]] as const) {
+        if (!on) continue;
+        if (req !== undefined && req !== want) {
+          if (!cfg.silent) this.#stdio.stderr(warningText(methodConflict(want, req)));
+          easy.cleanup();
+          return CURLE.FAILED_INIT;
+        }
+        req = want;
+      }
+    }
+    let upload: { close(): void } | undefined;
+    if (uploadFile !== undefined) {
+      const { setupUpload, addFileNameToUrl } = await import('./upload-source.js');
+      if (uploadFile !== '-' && uploadFile !== '.') url = addFileNameToUrl(url, uploadFile);
+      upload = await setupUpload(easy, uploadFile);
+      if (!upload) {
+        // curl says this even with -s, then the transfer's own error
+        this.#stdio.stderr(`tscurl: Can't open '${uploadFile}'!\ntscurl: ${HINT_LINE}\n`);
+        this.#fail(cfg, CURLE.READ_ERROR, easyStrerror(CURLE.READ_ERROR));
+        easy.cleanup();
+        return CURLE.READ_ERROR;
+      }
+    }
+    if (cfg.form) {
+      const { buildFormMime } = await import('./form-mime.js');
+      const warn = (w: string): void => {
+        if (!cfg.silent) this.#stdio.stderr(`Warning: ${w}\n`);
+      };
+      const f = await buildFormMime(easy, cfg.form, warn);
+      if (f.warning) warn(f.warning);
+      if (f.code !== CURLE.OK) {
+        this.#fail(cfg, f.code, easyStrerror(f.code));
+        easy.cleanup();
+        return f.code;
+      }
+      setopt(CURLOPT.MIMEPOST, f.mime);
+    }
     setopt(CURLOPT.URL, url);
     setopt(CURLOPT.WRITEFUNCTION, (data: Buffer) => (body.write(data) ? data.length : 0));
     const showHeaders = cfg.include || cfg.head;
@@ -227,6 +272,7 @@ export class Operation {
     const meter = await this.#progress(cfg, easy, body.toStdout);
     const started = process.hrtime.bigint();
     const code = await easy.perform();
+    upload?.close();
     if (meter) meter.finish(Number((process.hrtime.bigint() - started) / 1000n));
     body.close(code === 0);
     dump?.close(code === 0);

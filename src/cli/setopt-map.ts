@@ -70,6 +70,7 @@ export const SETOPT_MAP: Readonly<Record<string, Conv>> = {
   'netrc': { kind: 'consts', on: [['NETRC', 2]], off: [['NETRC', 0]] },
   'netrc-optional': { kind: 'consts', on: [['NETRC', 1]], off: [['NETRC', 0]] },
   'netrc-file': { kind: 'str', opt: 'NETRC_FILE' },
+  'form-escape': { kind: 'consts', on: [['MIME_OPTIONS', 1]], off: [['MIME_OPTIONS', 0]] },
   'http2': { kind: 'consts', on: [['HTTP_VERSION', 3]], off: [] },
   'http2-prior-knowledge': { kind: 'consts', on: [['HTTP_VERSION', 5]], off: [] },
 };

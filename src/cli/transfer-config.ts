@@ -15,6 +15,8 @@ export interface UrlNode {
   url?: string;
   outfile?: string;
   remoteName?: boolean;
+  /** -T: the local file to upload to this URL ("-" for stdin) */
+  uploadFile?: string;
 }
 
 /** One libcurl option to set, remembering which flag asked for it. */
@@ -45,6 +47,10 @@ export interface TransferConfig {
   postData?: Buffer[];
   /** --json pieces: concatenated, sent with JSON content headers. */
   jsonData?: Buffer[];
+  /** -F / --form-string fields, in order (a MIMEPOST is built per transfer) */
+  form?: { text: string; literal: boolean }[];
+  /** the method -I/-F chose while parsing */
+  httpreq?: ToolHttpReq | undefined;
   /** -G/--get: the data goes into the URL query instead. */
   useGet: boolean;
   /** With -G: the joined data to append to each URL's query. */
@@ -124,6 +130,16 @@ function timeCondition(arg: string, warnings: string[]): { cond: number; time: n
   }
 }
 
+/** curl's SetHTTPrequest() names, for "You can only select one HTTP request method!" */
+export const HTTPREQ_NAME = {
+  head: 'HEAD (-I, --head)', form: 'multipart formpost (-F, --form)', post: 'POST (-d, --data)', put: 'PUT (-T, --upload-file)',
+} as const;
+export type ToolHttpReq = keyof typeof HTTPREQ_NAME;
+
+export function methodConflict(req: ToolHttpReq, stored: ToolHttpReq): string {
+  return `You can only select one HTTP request method! You asked for both ${HTTPREQ_NAME[req]} and ${HTTPREQ_NAME[stored]}.`;
+}
+
 /** Flags the tool consumes while parsing or that need no action to honour. */
 const NO_OP = new Set(['next', 'config', 'disable', 'variable', 'help', 'version', 'manual', 'no-buffer', 'styled-output']);
 
@@ -134,6 +150,17 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     failEarly: false, headers: [], unsupported: [], useGet: false, remoteTime: false, warnings: [],
   };
   const set = (id: number, value: unknown, flag: OptEntry): void => void c.steps.push({ id, value, flag });
+  // -I and -F pick the request method while parsing (SetHTTPrequest); -d and -T when the transfer is set up
+  let httpreq: ToolHttpReq | undefined;
+  const setHttpReq = (req: ToolHttpReq, e: OptEntry): void => {
+    if (httpreq === undefined || httpreq === req) {
+      httpreq = req;
+      return;
+    }
+    const err = ParamError.option(e.given, 'BAD_USE');
+    err.warnings = [methodConflict(req, httpreq)];
+    throw err;
+  };
   const lists: Record<string, { e: OptEntry; values: string[] }> = {};
   const tls = new TlsFlags();
   const setNamed = (opt: string, value: unknown, flag: OptEntry): void => set(optId(opt), value, flag);
@@ -146,13 +173,14 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       case 'output': node(c.urls, (n) => n.outfile !== undefined || !!n.remoteName).outfile = String(v); break;
       case 'remote-name': if (on) node(c.urls, (n) => n.outfile !== undefined || !!n.remoteName).remoteName = true; break;
       case 'remote-name-all': c.remoteNameAll = on; break;
+      case 'upload-file': node(c.urls, (n) => n.uploadFile !== undefined).uploadFile = String(v); break;
       case 'output-dir': c.outputDir = String(v); break;
       case 'create-dirs': c.createDirs = on; break;
       case 'silent': c.silent = on; break;
       case 'show-error': c.showError = on; break;
       case 'verbose': c.verbose = on; break;
       case 'include': case 'show-headers': c.include = on; break;
-      case 'head': c.head = on; set(CURLOPT.NOBODY, on ? 1 : 0, e); break;
+      case 'head': c.head = on; if (on) setHttpReq('head', e); set(CURLOPT.NOBODY, on ? 1 : 0, e); break;
       case 'dump-header': c.dumpHeader = String(v); break;
       case 'write-out': c.writeOut = String(v); break;
       case 'progress-bar': c.progressBar = on; break;
@@ -167,6 +195,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       case 'fail': set(CURLOPT.FAILONERROR, on ? 1 : 0, e); break;
       case 'max-time': set(CURLOPT.TIMEOUT_MS, seconds(e), e); break;
       case 'connect-timeout': set(CURLOPT.CONNECTTIMEOUT_MS, seconds(e), e); break;
+      case 'expect100-timeout': set(CURLOPT.EXPECT_100_TIMEOUT_MS, seconds(e), e); break;
       case 'http1.0': set(CURLOPT.HTTP_VERSION, 1, e); break;
       case 'http1.1': set(CURLOPT.HTTP_VERSION, 2, e); break;
       case 'ipv4': set(CURLOPT.IPRESOLVE, 1, e); break;
@@ -179,6 +208,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         (c.postData ??= []).push(e.data ?? Buffer.from(String(v)));
         break;
       case 'json': (c.jsonData ??= []).push(e.data ?? Buffer.from(String(v))); break;
+      case 'form': case 'form-string': setHttpReq('form', e); (c.form ??= []).push({ text: String(v), literal: e.opt.long === 'form-string' }); break;
       case 'get': c.useGet = on; break;
       case 'continue-at': c.resume = continueAt(e); break;
       case 'remote-time': c.remoteTime = on; set(CURLOPT.FILETIME, on ? 1 : 0, e); break;
@@ -230,6 +260,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     const first = entries.find((e) => e.opt.long.startsWith('data') || e.opt.long === 'json')!;
     set(CURLOPT.POSTFIELDS, Buffer.concat(parts), first);
   }
+  c.httpreq = httpreq;
   if (c.headers.length) set(CURLOPT.HTTPHEADER, c.headers, entries.find((e) => e.opt.long === 'header')!);
   return c;
 }

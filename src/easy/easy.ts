@@ -17,6 +17,7 @@ import { Multi } from '../multi/multi.js';
 import { CURLMOPT } from '../multi/mopt-table.js';
 import { CURLMSG, CURLHE, type CURLHcode } from '../constants.js';
 import { HeaderStore as HeaderStoreProbe, type CurlHeader } from './header-store.js';
+import { Mime } from '../cr/mime.js';
 
 const KNOWN_INFO = new Set(INFO_TABLE.map((i) => i.id));
 /** Options with side effects in the handle's cookie engine. */
@@ -125,6 +126,11 @@ export class Easy {
     const t = this.#i.transfer;
     if (!t || !this.#i.multi) return CURLE.BAD_FUNCTION_ARGUMENT;
     return pauseTransfer(this.#i.multi, t, bitmask);
+  }
+
+  /** curl_mime_init: a new Mime for CURLOPT_MIMEPOST (or as subparts of another part). */
+  mimeInit(): Mime {
+    return new Mime();
   }
 
   /** curl_easy_reset: all options back to their defaults; connections are kept. */

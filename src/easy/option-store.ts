@@ -3,6 +3,7 @@
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT, OPTION_TABLE, type OptionTableEntry } from './option-table.js';
 import { shareInternals } from '../share/share.js';
+import { Mime } from '../cr/mime.js';
 import { CURLAUTH, normaliseHttpAuth } from '../auth/curlauth.js';
 import { validSslVersion } from '../vtls/tls-version.js';
 
@@ -52,10 +53,21 @@ const IMPLEMENTED = new Set<number>([
   CURLOPT.ACCEPT_ENCODING, CURLOPT.HTTP_CONTENT_DECODING, CURLOPT.HTTP_TRANSFER_DECODING, CURLOPT.TRANSFER_ENCODING,
   CURLOPT.RANGE, CURLOPT.RESUME_FROM, CURLOPT.RESUME_FROM_LARGE, CURLOPT.TIMECONDITION, CURLOPT.TIMEVALUE,
   CURLOPT.TIMEVALUE_LARGE, CURLOPT.REQUEST_TARGET, CURLOPT.FILETIME, CURLOPT.IGNORE_CONTENT_LENGTH,
+  CURLOPT.SEEKFUNCTION, CURLOPT.SEEKDATA, CURLOPT.EXPECT_100_TIMEOUT_MS, CURLOPT.KEEP_SENDING_ON_ERROR,
+  CURLOPT.UPLOAD_BUFFERSIZE, CURLOPT.TRAILERFUNCTION, CURLOPT.TRAILERDATA, CURLOPT.MIMEPOST, CURLOPT.MIME_OPTIONS,
 ]);
 
-/** Option pairs that are one libcurl variable: setting one forgets the other. */
-const SAME_VARIABLE = new Map<number, number>([
+/**
+ * The request kind the options ask for (libcurl's data->set.method): the last
+ * of UPLOAD, POST, POSTFIELDS, HTTPGET, NOBODY (and MIMEPOST) wins.
+ */
+export const HTTPREQ = { GET: 0, POST: 1, POST_FORM: 2, POST_MIME: 3, PUT: 4, HEAD: 5 } as const;
+export type HttpReq = (typeof HTTPREQ)[keyof typeof HTTPREQ];
+
+/** Option pairs that are one libcurl field (the LARGE variant and the long one). */
+const TWINS = new Map<number, number>([
+  [CURLOPT.INFILESIZE, CURLOPT.INFILESIZE_LARGE], [CURLOPT.INFILESIZE_LARGE, CURLOPT.INFILESIZE],
+  [CURLOPT.POSTFIELDSIZE, CURLOPT.POSTFIELDSIZE_LARGE], [CURLOPT.POSTFIELDSIZE_LARGE, CURLOPT.POSTFIELDSIZE],
   [CURLOPT.RESUME_FROM, CURLOPT.RESUME_FROM_LARGE], [CURLOPT.RESUME_FROM_LARGE, CURLOPT.RESUME_FROM],
   [CURLOPT.TIMEVALUE, CURLOPT.TIMEVALUE_LARGE], [CURLOPT.TIMEVALUE_LARGE, CURLOPT.TIMEVALUE],
 ]);
@@ -77,6 +89,8 @@ const DEFAULTS = new Map<number, unknown>([
   [CURLOPT.HTTPAUTH, CURLAUTH.BASIC],
   [CURLOPT.HTTP_CONTENT_DECODING, 1],
   [CURLOPT.HTTP_TRANSFER_DECODING, 1],
+  [CURLOPT.EXPECT_100_TIMEOUT_MS, 1000],
+  [CURLOPT.UPLOAD_BUFFERSIZE, 65536],
 ]);
 
 /** Options that must not be negative (libcurl answers BAD_FUNCTION_ARGUMENT). */
@@ -84,6 +98,7 @@ const NON_NEGATIVE = new Set<number>([
   CURLOPT.POSTREDIR,
   CURLOPT.CONNECTTIMEOUT, CURLOPT.CONNECTTIMEOUT_MS, CURLOPT.TIMEOUT, CURLOPT.TIMEOUT_MS,
   CURLOPT.MAXCONNECTS, CURLOPT.PORT, CURLOPT.MAXFILESIZE, CURLOPT.MAXFILESIZE_LARGE,
+  CURLOPT.EXPECT_100_TIMEOUT_MS,
 ]);
 
 export function isImplemented(id: number): boolean {
@@ -92,6 +107,12 @@ export function isImplemented(id: number): boolean {
 
 export class OptionStore {
   #values = new Map<number, unknown>();
+  #method: HttpReq = HTTPREQ.GET;
+
+  /** The request kind set by the options (libcurl's data->set.method). */
+  get method(): HttpReq {
+    return this.#method;
+  }
 
   get(id: number): unknown {
     // one lookup in the common case: set() never stores undefined (null deletes)
@@ -126,13 +147,18 @@ export class OptionStore {
     if ((entry.id === CURLOPT.RESUME_FROM || entry.id === CURLOPT.RESUME_FROM_LARGE) && typeof v === 'number' && v < -1) {
       return CURLE.BAD_FUNCTION_ARGUMENT;
     }
-    const twin = SAME_VARIABLE.get(entry.id);
-    if (twin !== undefined) this.#values.delete(twin);
     if (entry.id === CURLOPT.SSLVERSION && typeof v === 'number' && !validSslVersion(v)) return CURLE.BAD_FUNCTION_ARGUMENT;
+    if (TWINS.has(entry.id) && typeof v === 'number' && v < -1) return CURLE.BAD_FUNCTION_ARGUMENT;
+    if (entry.id === CURLOPT.UPLOAD_BUFFERSIZE && typeof v === 'number') {
+      // libcurl clamps to [16 KiB, 2 MiB]
+      this.#values.set(entry.id, Math.min(Math.max(v, 16 * 1024), 2 * 1024 * 1024));
+      return CURLE.OK;
+    }
     if (entry.id === CURLOPT.COPYPOSTFIELDS && v !== null) {
       // COPYPOSTFIELDS copies now; later changes to the caller's buffer must not leak in
       this.#values.set(CURLOPT.POSTFIELDS, Buffer.from(v as Buffer | string));
       this.#values.set(CURLOPT.POST, 1);
+      this.#method = HTTPREQ.POST;
       return CURLE.OK;
     }
     const auth = authOption(entry.id, v);
@@ -146,21 +172,58 @@ export class OptionStore {
     }
     if (v === null) this.#values.delete(entry.id);
     else this.#values.set(entry.id, v);
-    if (entry.id === CURLOPT.POSTFIELDS) {
-      if (v === null) this.#values.delete(CURLOPT.POST);
-      else this.#values.set(CURLOPT.POST, 1);
+    const twin = TWINS.get(entry.id);
+    if (twin !== undefined) {
+      if (v === null) this.#values.delete(twin);
+      else this.#values.set(twin, v);
     }
-    if (entry.id === CURLOPT.HTTPGET && v) {
-      this.#values.delete(CURLOPT.POST);
-      this.#values.delete(CURLOPT.NOBODY);
-      this.#values.delete(CURLOPT.UPLOAD);
-    }
+    this.#methodRules(entry.id, v);
     return CURLE.OK;
+  }
+
+  /** libcurl's setopt side effects on data->set.method and opt_no_body. */
+  #methodRules(id: number, v: unknown): void {
+    switch (id) {
+      case CURLOPT.POSTFIELDS:
+        // libcurl: setting POSTFIELDS (even to NULL) makes the request a POST
+        this.#method = HTTPREQ.POST;
+        if (v === null) this.#values.delete(CURLOPT.POST);
+        else this.#values.set(CURLOPT.POST, 1);
+        break;
+      case CURLOPT.POST:
+        if (v) {
+          this.#method = HTTPREQ.POST;
+          this.#values.delete(CURLOPT.NOBODY);
+        } else this.#method = HTTPREQ.GET;
+        break;
+      case CURLOPT.UPLOAD:
+        if (v) {
+          this.#method = HTTPREQ.PUT;
+          this.#values.delete(CURLOPT.NOBODY);
+        } else this.#method = HTTPREQ.GET;
+        break;
+      case CURLOPT.HTTPGET:
+        if (v) {
+          this.#method = HTTPREQ.GET;
+          this.#values.delete(CURLOPT.POST);
+          this.#values.delete(CURLOPT.NOBODY);
+          this.#values.delete(CURLOPT.UPLOAD);
+        }
+        break;
+      case CURLOPT.NOBODY:
+        if (v) this.#method = HTTPREQ.HEAD;
+        else if (this.#method === HTTPREQ.HEAD) this.#method = HTTPREQ.GET;
+        break;
+      case CURLOPT.MIMEPOST:
+        this.#method = HTTPREQ.POST_MIME;
+        break;
+    }
   }
 
   clone(): OptionStore {
     const o = new OptionStore();
     for (const [k, v] of this.#values) o.#values.set(k, Array.isArray(v) ? [...v] : v);
+    o.#method = this.#method;
     return o;
   }
 }
@@ -194,6 +257,7 @@ function normalise(entry: OptionTableEntry, value: unknown): unknown {
       }
       if (entry.id === CURLOPT.ERRORBUFFER) return typeof value === 'object' ? value : INVALID;
       if (entry.id === CURLOPT.SHARE) return shareInternals(value) ? value : INVALID;
+      if (entry.id === CURLOPT.MIMEPOST) return value instanceof Mime ? value : INVALID;
       return value;
     case 'CBPOINT':
       return value;

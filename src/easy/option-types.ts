@@ -5,6 +5,7 @@ import type {
   AnyCallback, DebugCallback, HeaderCallback, PrereqCallback, ReadCallback, ResolverStartCallback,
   SeekCallback, TrailerCallback, WriteCallback, XferInfoCallback,
 } from './callbacks.js';
+import type { Mime } from '../cr/mime.js';
 
 /** Values accepted per type class. `null` resets an option to its default, as NULL does in C. */
 interface ValueByClass {
@@ -33,6 +34,7 @@ interface ValueOverrides {
   10015: string | Buffer | null; // POSTFIELDS
   10165: string | Buffer | null; // COPYPOSTFIELDS
   10010: { message: string } | null; // ERRORBUFFER: an object whose .message receives the text
+  10269: Mime | null; // MIMEPOST
 }
 
 export type OptionId = keyof OptionTypeClassById;

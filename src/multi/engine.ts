@@ -83,6 +83,7 @@ export class MultiEngine implements CallbackGuard {
       header: (t, line) => writeHeader(this, t, line),
       body: (t, data) => writeDownload(this, t, data),
       trace: (t, type, data) => traceData(this, t, type, data),
+      guard: this,
     };
   }
 

@@ -253,6 +253,7 @@ function stateDo(e: MultiEngine, t: Transfer, now: number): void {
     t.fail(code, code === CURLE.BAD_FUNCTION_ARGUMENT ? 'Header contains a line break' : easyStrerror(code));
     return finish(e, t, false);
   }
+  syncExpect100(e, t);
   setState(e, t, STATE.DID);
 }
 
@@ -270,6 +271,7 @@ function statePerforming(e: MultiEngine, t: Transfer): void {
     }
   }
   const code = x.step();
+  syncExpect100(e, t);
   if (code === CURLE.OK && e.progress(t) !== CURLE.OK) {
     t.fail(CURLE.ABORTED_BY_CALLBACK, 'Callback aborted');
     return finish(e, t, false);
@@ -282,19 +284,27 @@ function statePerforming(e: MultiEngine, t: Transfer): void {
   if (x.done) finish(e, t, x.reusable);
 }
 
+/** The EXPECT100 expiry follows the exchange's wait for 100 Continue. */
+function syncExpect100(e: MultiEngine, t: Transfer): void {
+  const at = t.exchange?.expectDeadline ?? null;
+  if (at === null) e.clearExpire(t, EXPIRE.EXPECT100);
+  else if (t.expiries.get(EXPIRE.EXPECT100) !== at) e.expire(t, EXPIRE.EXPECT100, at);
+}
+
 const CONN_MAX_RETRIES = 5;
 
 /**
  * libcurl's Curl_retry_request: a reused connection that died before any byte
  * of the response came back was most likely closed by the server while idle
- * ("bad luck"); the same request is sent again on a fresh connection. Not
- * for uploads from a read callback, which cannot be replayed.
+ * ("bad luck"); the same request is sent again on a fresh connection. A body
+ * from the read callback is rewound first (SEEKFUNCTION) when the next request
+ * starts; if that is impossible the transfer fails there with
+ * CURLE_SEND_FAIL_REWIND.
  */
 function retryOnFreshConnection(e: MultiEngine, t: Transfer, code: number): boolean {
   const conn = t.conn;
   if (!conn || conn.uses < 2 || t.exchange?.receivedAnything) return false;
   if (code !== CURLE.SEND_ERROR && code !== CURLE.RECV_ERROR && code !== CURLE.GOT_NOTHING) return false;
-  if (t.opts.num(CURLOPT.UPLOAD) && t.opts.get(CURLOPT.READFUNCTION) !== null) return false;
   if (t.connRetries++ >= CONN_MAX_RETRIES) {
     t.result = CURLE.OK;
     t.fail(CURLE.SEND_ERROR, `Connection died, tried ${CONN_MAX_RETRIES} times before giving up`);

@@ -13,6 +13,8 @@ import type { HttpExchange } from '../proto/http.js';
 import type { HostAuth } from '../auth/host-auth.js';
 import type { ResponseDecoding } from '../cw/decode-stack.js';
 import { HeaderStore } from '../easy/header-store.js';
+import type { CallbackReader } from '../cr/callback-reader.js';
+import type { MimeReader } from '../cr/mime-reader.js';
 
 export const STATE = {
   INIT: 'INIT',
@@ -36,6 +38,8 @@ export const EXPIRE = {
   TIMEOUT: 'TIMEOUT',
   CONNECTTIMEOUT: 'CONNECTTIMEOUT',
   HAPPY_EYEBALLS: 'HAPPY_EYEBALLS',
+  /** waiting for 100 Continue (EXPECT_100_TIMEOUT_MS) before sending the body */
+  EXPECT100: 'EXPECT100',
 } as const;
 export type ExpireId = (typeof EXPIRE)[keyof typeof EXPIRE];
 
@@ -132,6 +136,14 @@ export class Transfer implements HeapItem {
   auth: HostAuth | null = null;
   /** the referer to send on a followed request (AUTOREFERER) */
   autoReferer: string | null = null;
+
+  // request body (client readers)
+  /** READFUNCTION/READDATA source, kept for all requests of the transfer so re-sends can rewind it */
+  clientSource: CallbackReader | null = null;
+  /** the MIMEPOST body, kept for all requests of the transfer for the same reason */
+  mimeSource: MimeReader | null = null;
+  /** a 417 answered our Expect: 100-continue: do not ask again (state.disableexpect) */
+  disableExpect = false;
 
   // pause (CURLPAUSE bits) and data held back by a paused write callback
   pauseBits = 0;

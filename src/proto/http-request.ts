@@ -8,12 +8,25 @@ import { credentialsAllowed } from './redirect.js';
 import { authRequestLines } from '../auth/transfer-auth.js';
 import { cookieRequestLine } from '../cookies/easy-cookies.js';
 import { acceptEncodingLine, rangeLine, timeConditionLine, transferEncodingLines } from './http-request-lines.js';
+import { HTTPREQ, type HttpReq } from '../easy/option-store.js';
+import { planBody } from '../cr/request-body.js';
+import { CallbackReader } from '../cr/callback-reader.js';
+import { MimeReader } from '../cr/mime-reader.js';
+import { Mime } from '../cr/mime.js';
+import type { ClientReader } from '../cr/client-reader.js';
+import type { CallbackGuard } from '../cw/client-writer.js';
+import type { ReadCallback, SeekCallback } from '../easy/callbacks.js';
 
 export interface BuiltRequest {
   code: CURLcode;
   method: string;
   head: Buffer;
-  body?: Buffer;
+  /** the body source (null: no body) */
+  reader?: ClientReader | null;
+  /** wait for 100 Continue before sending the body */
+  expect100?: boolean;
+  /** CURLINFO_CONTENT_LENGTH_UPLOAD (-1 unknown) */
+  uploadLength?: number;
   /** verbose info about authentication, and libcurl's message when it failed */
   info?: string[];
   message?: string;
@@ -42,15 +55,52 @@ function customHeaders(list: readonly string[] | null): { name: string; line: st
   return out;
 }
 
-export function buildRequest(t: Transfer): BuiltRequest {
+/** The request kind of this request: the options', unless a redirect switched it to GET (state.httpreq). */
+export function requestKind(t: Transfer): HttpReq {
+  return t.forceGet ? HTTPREQ.GET : t.opts.method;
+}
+
+/** Curl_http_method: CUSTOMREQUEST, else HEAD for NOBODY, else the request kind's method. */
+function methodOf(t: Transfer, httpreq: HttpReq): string {
+  const custom = t.opts.str(CURLOPT.CUSTOMREQUEST);
+  if (custom) return custom;
+  if (t.opts.num(CURLOPT.NOBODY)) return 'HEAD';
+  switch (httpreq) {
+    case HTTPREQ.POST: case HTTPREQ.POST_FORM: case HTTPREQ.POST_MIME: return 'POST';
+    case HTTPREQ.PUT: return 'PUT';
+    case HTTPREQ.HEAD: return 'HEAD';
+    default: return 'GET';
+  }
+}
+
+/** The transfer's application body source: one for all its requests, so rewinds know what was read. */
+function callbackSource(t: Transfer, guard: CallbackGuard): CallbackReader {
+  const o = t.opts;
+  return (t.clientSource ??= new CallbackReader({
+    read: o.get(CURLOPT.READFUNCTION) as ReadCallback | null,
+    readData: o.get(CURLOPT.READDATA),
+    seek: o.get(CURLOPT.SEEKFUNCTION) as SeekCallback | null,
+    seekData: o.get(CURLOPT.SEEKDATA),
+    guard,
+  }));
+}
+
+/** The transfer's MIMEPOST reader: one for all its requests, so re-sends can rewind it. */
+function mimeSource(t: Transfer, guard: CallbackGuard, contentType: string | undefined): MimeReader | null {
+  const mime = t.opts.get(CURLOPT.MIMEPOST);
+  if (!(mime instanceof Mime)) return null;
+  return (t.mimeSource ??= new MimeReader(mime, guard, contentType, t.opts.num(CURLOPT.MIME_OPTIONS)));
+}
+
+export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   const url = t.url!;
   const o = t.opts;
-  const postfields = o.get(CURLOPT.POSTFIELDS) as string | Buffer | null;
-  // a 301/302/303 may have switched the follow-up request to GET
-  const isPost = !t.forceGet && o.num(CURLOPT.POST) !== 0 && postfields !== null;
-  let method = o.num(CURLOPT.NOBODY) ? 'HEAD' : isPost ? 'POST' : 'GET';
-  const custom = o.str(CURLOPT.CUSTOMREQUEST);
-  if (custom) method = custom;
+  const httpreq = requestKind(t);
+  const postfields = httpreq === HTTPREQ.POST ? (o.get(CURLOPT.POSTFIELDS) as string | Buffer | null) : null;
+  const isPost = postfields !== null;
+  const method = methodOf(t, httpreq);
+  // Curl_use_http_1_1plus: HTTP/1.0 when asked for, or when this transfer's server answered with it
+  const http11 = o.num(CURLOPT.HTTP_VERSION) !== 1 && t.httpVersion !== 10;
   const version = o.num(CURLOPT.HTTP_VERSION) === 1 ? '1.0' : '1.1';
 
   const hostValue =
@@ -74,7 +124,7 @@ export function buildRequest(t: Transfer): BuiltRequest {
     isPost ? (Buffer.isBuffer(postfields) ? postfields : Buffer.from(postfields!, 'latin1')) : null);
   if (auth.code !== CURLE.OK) return { code: auth.code, method, head: Buffer.alloc(0), ...(auth.message ? { message: auth.message } : {}) };
   lines.push(...auth.lines);
-  const range = rangeLine(t, !isPost, overridden);
+  const range = rangeLine(t, httpreq === HTTPREQ.GET || httpreq === HTTPREQ.HEAD || o.num(CURLOPT.NOBODY) !== 0, overridden);
   if (range) lines.push(range);
   const ua = o.str(CURLOPT.USERAGENT);
   if (ua && !overridden.has('user-agent')) lines.push(`User-Agent: ${ua}`);
@@ -87,25 +137,43 @@ export function buildRequest(t: Transfer): BuiltRequest {
   if (referer && !overridden.has('referer')) lines.push(`Referer: ${referer}`);
   if (te.connection) lines.push(te.connection);
   // the cookie engine's cookies for this host and path, then CURLOPT_COOKIE (libcurl's Curl_add_cookies)
+  const bodyInfo: string[] = [];
+  // NOBODY sends no body whatever the request kind (req.no_body)
+  const plan = planBody({
+    opts: o, httpreq: o.num(CURLOPT.NOBODY) ? HTTPREQ.HEAD : httpreq, authneg: auth.probe, http11,
+    disableExpect: t.disableExpect, source: () => callbackSource(t, guard), guard,
+    mime: () => {
+      const ct = custom_.find((c) => c.name.toLowerCase() === 'content-type');
+      return mimeSource(t, guard, ct?.line ? ct.line.slice(ct.line.indexOf(':') + 1).trim() : undefined);
+    },
+    info: (text) => bodyInfo.push(text),
+    userHeader: (name) => {
+      const h = custom_.find((c) => c.name.toLowerCase() === name);
+      return h === undefined ? undefined : h.line === null ? '' : h.line.slice(h.line.indexOf(':') + 1).trim();
+    },
+  });
+  if (plan.code !== CURLE.OK) return { code: plan.code, method, head: Buffer.alloc(0), ...(plan.message ? { message: plan.message } : {}) };
+  if (plan.teLine) lines.push(plan.teLine);
   const cookieInfo: string[] = [];
   const cookie = cookieRequestLine(t, (text) => cookieInfo.push(text));
   if (cookie !== null) lines.push(cookie);
   const condition = timeConditionLine(t, overridden);
   if (condition) lines.push(condition);
-  for (const h of custom_) if (h.line !== null && h !== customHost && h !== te.merged) lines.push(h.line);
-
-  let body: Buffer | undefined;
-  if (isPost && !o.num(CURLOPT.NOBODY)) {
-    body = Buffer.isBuffer(postfields) ? postfields : Buffer.from(postfields!, 'latin1');
-    const size = o.num(CURLOPT.POSTFIELDSIZE_LARGE) >= 0 ? o.num(CURLOPT.POSTFIELDSIZE_LARGE) : o.num(CURLOPT.POSTFIELDSIZE);
-    if (size >= 0) body = body.subarray(0, size);
-    // a multi-pass scheme (Digest) is still negotiating: the body waits for the retry
-    if (auth.probe) body = Buffer.alloc(0);
-    if (!overridden.has('content-length')) lines.push(`Content-Length: ${body.length}`);
-    if (!overridden.has('content-type')) lines.push('Content-Type: application/x-www-form-urlencoded');
+  for (const h of custom_) {
+    if (h.line === null || h === customHost || h === te.merged) continue;
+    // while negotiating authentication the length is forced to zero: the application's Content-Length waits
+    if (auth.probe && h.name.toLowerCase() === 'content-length') continue;
+    // a multipart post's Content-Type is generated (with the boundary) from the application's
+    if (httpreq === HTTPREQ.POST_MIME && h.name.toLowerCase() === 'content-type') continue;
+    lines.push(h.line);
   }
+  lines.push(...plan.bodyLines);
   // header values must not smuggle extra lines onto the wire
   if (lines.some((l) => /[\r\n]/.test(l))) return { code: CURLE.BAD_FUNCTION_ARGUMENT, method, head: Buffer.alloc(0) };
   const head = Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
-  return { code: CURLE.OK, method, head, ...(body ? { body } : {}), ...(auth.info.length || cookieInfo.length ? { info: [...auth.info, ...cookieInfo] } : {}) };
+  const info = [...auth.info, ...cookieInfo, ...bodyInfo];
+  return {
+    code: CURLE.OK, method, head, reader: plan.reader, expect100: plan.expect100, uploadLength: plan.uploadLength,
+    ...(info.length ? { info } : {}),
+  };
 }

@@ -1,20 +1,28 @@
 // The HTTP/1.x protocol handler: one request/response exchange on a connection.
 //
-// Theory of operation: start() assembles the request head (and body, for
-// POSTFIELDS) into an output queue. step() is called whenever the transfer
-// runs in PERFORMING: it first flushes the output queue (stopping when the
-// socket needs 'drain'), then reads what is buffered — a bounded number of
+// Theory of operation: start() assembles the request head and picks the body's
+// client reader. step() is called whenever the transfer runs in PERFORMING. It
+// first sends: the queued head, then body bytes pulled from the reader while
+// the socket takes them (stopping when it needs 'drain', when the application
+// paused sending, or while an Expect: 100-continue waits for its answer or
+// EXPECT_100_TIMEOUT_MS). Then it reads what is buffered — a bounded number of
 // reads per call, for fairness between transfers — and feeds the sans-I/O
-// ResponseParser, turning its events into header/body deliveries to the client
-// writers. Sending and receiving are independent, as in hyper: a server may
-// answer before the upload is done. The exchange never blocks and never awaits.
+// ResponseParser, turning its events into header/body deliveries to the
+// client writers. Sending and receiving are independent, as in hyper: a server
+// may answer before the upload is done; an error answer stops the upload
+// (unless KEEP_SENDING_ON_ERROR) and the connection is then closed. The
+// exchange is done when the response is complete and sending has ended. It
+// never blocks and never awaits.
 import { CURLE, easyStrerror, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
-import { CURL_POLL, CURLINFO_TYPE } from '../constants.js';
+import { CURL_POLL, CURLINFO_TYPE, CURLPAUSE } from '../constants.js';
+import { BufReader, type ClientReader } from '../cr/client-reader.js';
+import type { CallbackGuard } from '../cw/client-writer.js';
 import { ResponseParser } from '../http1/response-parser.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
-import { buildRequest } from './http-request.js';
+import { buildRequest, requestKind } from './http-request.js';
+import { HTTPREQ } from '../easy/option-store.js';
 import { cookieFromResponse } from '../cookies/easy-cookies.js';
 import { resolveLocationHref } from './redirect.js';
 import { authOnChallenge, authOnHeadersEnd } from '../auth/transfer-auth.js';
@@ -27,11 +35,20 @@ export interface ExchangeSink {
   /** Body bytes; returns CURLE_OK, an error, or PAUSED when the application paused. */
   body(t: Transfer, data: Buffer): CURLcode | typeof PAUSED;
   trace(t: Transfer, type: number, data: Buffer | string): void;
+  /** runs application callbacks (the read callback) with the multi's in-callback flag */
+  guard: CallbackGuard;
 }
 export const PAUSED = -2;
 
 /** Reads per step() before yielding to other transfers (libcurl's maxloops). */
 const MAX_READS_PER_STEP = 16;
+/** Body reads per step() before yielding: a fast reader must not starve the others. */
+const MAX_SENDS_PER_STEP = 16;
+/** libcurl keeps sending a body it will re-send anyway when less than this remains (http_perhapsrewind). */
+const LITTLE_UPLOAD_REMAINS = 2000;
+
+/** Where the body upload is: waiting for 100 Continue, sending, all sent, or given up early. */
+type SendState = 'expect' | 'body' | 'done' | 'stopped';
 
 export class HttpExchange {
   readonly #t: Transfer;
@@ -41,7 +58,18 @@ export class HttpExchange {
   /** bytes of the request head still queued: they are not upload progress */
   #headBytesLeft = 0;
   #parser: ResponseParser;
+  /** the response is complete */
   #done = false;
+  #reader: ClientReader | null = null;
+  #send: SendState = 'done';
+  /** body bytes sent (libcurl's writebytecount) */
+  #bodySent = 0;
+  /** we announced Expect: 100-continue */
+  #expect100 = false;
+  /** when to stop waiting for 100 Continue (performance.now() time), null when not waiting */
+  #expectDeadline: number | null = null;
+  /** the upload was cut short: the connection cannot carry another request */
+  #closeAfter = false;
   #gotBytes = false;
   #bodyStarted = false;
   /** a redirect we follow: its body is read (to keep the connection) but not delivered */
@@ -65,60 +93,76 @@ export class HttpExchange {
 
   /** Assemble the request; called once in DO. */
   start(): CURLcode {
-    const req = buildRequest(this.#t);
-    if (req.message) this.#t.fail(req.code, req.message);
+    const t = this.#t;
+    // a re-sent request (redirect, authentication, dead connection) starts its body over (Curl_client_start)
+    const kind = requestKind(t);
+    const src = kind === HTTPREQ.POST_MIME ? t.mimeSource : kind === HTTPREQ.PUT || kind === HTTPREQ.POST ? t.clientSource : null;
+    if (src && src.needsRewind()) {
+      const r = src.rewind();
+      if (r.code !== CURLE.OK) {
+        t.fail(r.code, r.message ?? '');
+        return r.code;
+      }
+    }
+    const req = buildRequest(t, this.#sink.guard);
+    if (req.message) t.fail(req.code, req.message);
     if (req.code !== CURLE.OK) return req.code;
-    for (const line of req.info ?? []) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, line + '\n');
-    this.#t.effectiveMethod = req.method;
-    this.#t.requestSize = req.head.length + (req.body?.length ?? 0);
-    this.#sink.trace(this.#t, CURLINFO_TYPE.HEADER_OUT, req.head);
+    for (const line of req.info ?? []) this.#sink.trace(t, CURLINFO_TYPE.TEXT, line + '\n');
+    t.effectiveMethod = req.method;
+    // like libcurl, a POSTFIELDS body that goes out with the head counts as request bytes
+    t.requestSize = req.head.length + (req.reader instanceof BufReader ? req.reader.totalLength() : 0);
+    this.#sink.trace(t, CURLINFO_TYPE.HEADER_OUT, req.head);
     this.#out.push(req.head);
     this.#headBytesLeft = req.head.length;
-    if (req.body && req.body.length > 0) {
-      this.#out.push(req.body);
-      this.#t.uploadLength = req.body.length;
+    this.#reader = req.reader ?? null;
+    t.uploadLength = req.uploadLength ?? -1;
+    if (this.#reader && this.#reader.totalLength() !== 0) {
+      this.#expect100 = req.expect100 === true;
+      this.#send = this.#expect100 ? 'expect' : 'body';
+      if (this.#expect100) this.#expectDeadline = performance.now() + t.opts.num(CURLOPT.EXPECT_100_TIMEOUT_MS);
+    } else {
+      this.#send = 'done';
     }
     return CURLE.OK;
   }
 
+  /** The response is complete and the upload is over. */
   get done(): boolean {
-    return this.#done;
+    return this.#done && this.#sendEnded;
+  }
+
+  get #sendEnded(): boolean {
+    return (this.#send === 'done' || this.#send === 'stopped') && this.#out.length === 0;
+  }
+
+  /** When the wait for 100 Continue ends (for the transfer's EXPECT100 expiry), or null. */
+  get expectDeadline(): number | null {
+    return this.#send === 'expect' ? this.#expectDeadline : null;
   }
 
   /** What the exchange needs from the socket now. */
   pollWhat(): number {
-    if (this.#done) return 0;
+    if (this.done) return 0;
     let what = 0;
-    if (this.#out.length > 0) what |= CURL_POLL.OUT;
-    if (!(this.#t.pauseBits & 1)) what |= CURL_POLL.IN;
+    if (this.#out.length > 0 || (this.#send === 'body' && !(this.#t.pauseBits & CURLPAUSE.SEND))) what |= CURL_POLL.OUT;
+    if (!this.#done && !(this.#t.pauseBits & CURLPAUSE.RECV)) what |= CURL_POLL.IN;
     return what;
   }
 
   /** The connection can carry another request after this exchange. */
   get reusable(): boolean {
-    return this.#done && this.#parser.keepAlive && !this.#cutShort;
+    // an upload given up early closes the connection, except when no body byte left (a 417 to our Expect)
+    return this.done && this.#parser.keepAlive && !this.#closeAfter && !this.#cutShort;
   }
 
   step(): CURLcode {
     const transport = this.#conn.transport;
     if (!transport) return CURLE.SEND_ERROR;
-    // 1. send what is queued
-    while (this.#out.length > 0 && !transport.writeBlocked) {
-      const chunk = this.#out.shift()!;
-      const r = transport.send(chunk);
-      if (!r.ok) {
-        this.#t.fail(CURLE.SEND_ERROR, `Failed sending HTTP request: ${r.error.message}`);
-        return CURLE.SEND_ERROR;
-      }
-      const head = Math.min(this.#headBytesLeft, chunk.length);
-      this.#headBytesLeft -= head;
-      this.#t.sizeUpload += chunk.length - head;
-    }
-    if (this.#out.length === 0 && this.#t.timing.posttransfer === 0) {
-      this.#t.timing.posttransfer = performance.now();
-    }
+    // 1. send
+    const sc = this.#sendSome(transport);
+    if (sc !== CURLE.OK) return sc;
     // 2. receive
-    if (this.#t.pauseBits & 1) return CURLE.OK;
+    if (this.#done || this.#t.pauseBits & CURLPAUSE.RECV) return CURLE.OK;
     for (let i = 0; i < MAX_READS_PER_STEP && !this.#done; i++) {
       const r = transport.recv();
       if (r.kind === 'again') break;
@@ -142,6 +186,101 @@ export class HttpExchange {
       if (r.kind === 'eof' && !this.#done) break;
     }
     return CURLE.OK;
+  }
+
+  /**
+   * Send the queued bytes, then pull more body from the reader while the
+   * socket takes it. Bounded per call; OUT readiness brings us back.
+   */
+  #sendSome(transport: import('../transport/stream-transport.js').StreamTransport): CURLcode {
+    const t = this.#t;
+    for (let i = 0; i < MAX_SENDS_PER_STEP; i++) {
+      while (this.#out.length > 0 && !transport.writeBlocked) {
+        const chunk = this.#out.shift()!;
+        const r = transport.send(chunk);
+        if (!r.ok) {
+          t.fail(CURLE.SEND_ERROR, `Failed sending HTTP request: ${r.error.message}`);
+          return CURLE.SEND_ERROR;
+        }
+        const head = Math.min(this.#headBytesLeft, chunk.length);
+        this.#headBytesLeft -= head;
+        this.#bodySent += chunk.length - head;
+        t.sizeUpload += chunk.length - head;
+      }
+      if (this.#out.length > 0) break; // wait for 'drain'
+      if (this.#send === 'expect' && this.#expectDeadline !== null && performance.now() + 1 >= this.#expectDeadline) {
+        this.#sink.trace(t, CURLINFO_TYPE.TEXT, 'Done waiting for 100-continue\n');
+        this.#send = 'body';
+      }
+      if (this.#send !== 'body' || t.pauseBits & CURLPAUSE.SEND) break;
+      const r = this.#reader!.read(t.opts.num(CURLOPT.UPLOAD_BUFFERSIZE));
+      if (r.kind === 'pause') {
+        // CURL_READFUNC_PAUSE: no more reads until easy.pause() lifts CURLPAUSE_SEND
+        t.pauseBits |= CURLPAUSE.SEND;
+        break;
+      }
+      if (r.kind === 'error') {
+        t.fail(r.code, r.message);
+        return r.code;
+      }
+      if (r.kind === 'data' && r.data.length > 0) {
+        this.#sink.trace(t, CURLINFO_TYPE.DATA_OUT, r.data);
+        this.#out.push(r.data);
+      }
+      if (r.kind === 'eos' || r.eos) this.#send = 'done';
+    }
+    if (this.#sendEnded && t.timing.posttransfer === 0) t.timing.posttransfer = performance.now();
+    return CURLE.OK;
+  }
+
+  /** A final response arrived: decide what becomes of an upload still in progress. */
+  #onFinalResponse(code: number): void {
+    if (this.#send === 'done' || this.#send === 'stopped') return;
+    const t = this.#t;
+    const info = (text: string): void => this.#sink.trace(t, CURLINFO_TYPE.TEXT, text + '\n');
+    if (code < 300) {
+      // a final answer without the 100: the body goes now (RFC 9110 10.1.1)
+      if (this.#send === 'expect') this.#send = 'body';
+      return;
+    }
+    if (code === 417 && this.#expect100) {
+      // 417 Expectation Failed: ask again without the Expect header
+      if (this.#bodySent === 0 && this.#send === 'expect') info('Got HTTP failure 417 while waiting for a 100');
+      else {
+        info('Got HTTP failure 417 while sending data');
+        this.#closeAfter = true;
+      }
+      t.disableExpect = true;
+      t.retryRequest = true;
+      this.#stopSending();
+      return;
+    }
+    if (t.opts.num(CURLOPT.KEEP_SENDING_ON_ERROR)) {
+      info('HTTP error before end of send, keep sending');
+      if (this.#send === 'expect') this.#send = 'body';
+      return;
+    }
+    const resend = t.followLocation !== null || t.retryRequest;
+    if (resend && this.#reader?.needsRewind()) {
+      // the body is sent again on the next request: finish this one if little is left (http_perhapsrewind)
+      const total = this.#reader.totalLength();
+      const remain = total >= 0 ? total - this.#bodySent : -1;
+      if (remain >= 0 && remain < LITTLE_UPLOAD_REMAINS) {
+        info('Keep sending data to get tossed away');
+        return;
+      }
+      info(remain >= 0 ? `close instead of sending ${remain} more bytes` : 'close instead of sending unknown amount of more bytes');
+    } else {
+      info('HTTP error before end of send, stop sending');
+    }
+    this.#closeAfter = true;
+    this.#stopSending();
+  }
+
+  #stopSending(): void {
+    this.#send = 'stopped';
+    // body bytes not handed to the socket yet are dropped; a head still queued is not (it is never split)
+    if (this.#headBytesLeft === 0) this.#out = [];
   }
 
   /** Re-deliver after unpause: continue draining parser events. */
@@ -208,6 +347,8 @@ export class HttpExchange {
             this.#t.fail(CURLE.HTTP_RETURNED_ERROR, `The requested URL returned error: ${this.#t.responseCode}`);
             return CURLE.HTTP_RETURNED_ERROR;
           }
+          if (ev.interim && this.#t.responseCode === 100 && this.#send === 'expect') this.#send = 'body';
+          if (!ev.interim) this.#onFinalResponse(this.#t.responseCode);
           if (!ev.interim) this.#bodyStarted = true;
           if (!ev.interim && (this.#t.followLocation !== null || this.#t.retryRequest)) {
             this.#ignoreBody = true;

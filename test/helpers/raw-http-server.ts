@@ -9,8 +9,49 @@ export interface ReceivedRequest {
   method: string;
   target: string;
   headers: Map<string, string>;
+  /** the body, de-chunked when it came chunked */
   body: Buffer;
+  /** the request exactly as received: head, then the body bytes with their chunk framing */
+  raw: Buffer;
   connectionId: number;
+}
+
+/**
+ * What to do when a request head says "Expect: 100-continue": send
+ * "100 Continue" and read the body, stay silent and read the body when it
+ * comes ('wait', the default), or answer at once with a final reply and
+ * take the request as having no body.
+ */
+export type ExpectAction = 'continue' | 'wait' | Reply;
+
+export interface RawServerOptions {
+  onExpect?: (req: ReceivedRequest) => ExpectAction;
+}
+
+/** End of a chunked body that starts at `start` (after trailers), or -1 while incomplete. */
+function chunkedEnd(buf: Buffer, start: number): { end: number; body: Buffer } | null {
+  const parts: Buffer[] = [];
+  let p = start;
+  for (;;) {
+    const eol = buf.indexOf('\r\n', p);
+    if (eol < 0) return null;
+    const size = parseInt(buf.subarray(p, eol).toString('latin1').split(';')[0]!.trim(), 16);
+    if (Number.isNaN(size)) return null;
+    p = eol + 2;
+    if (size === 0) {
+      // trailers, then an empty line
+      for (;;) {
+        const e = buf.indexOf('\r\n', p);
+        if (e < 0) return null;
+        const empty = e === p;
+        p = e + 2;
+        if (empty) return { end: p, body: Buffer.concat(parts) };
+      }
+    }
+    if (buf.length < p + size + 2) return null;
+    parts.push(buf.subarray(p, p + size));
+    p += size + 2;
+  }
 }
 
 /** What to do with a request: bytes to write, and whether to close afterwards. */
@@ -42,7 +83,7 @@ export function ok(body: string | Buffer, extra = ''): Reply {
   return { data: Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${b.length}\r\n${extra}\r\n`), b]) };
 }
 
-export async function startRawServer(handler: Handler, host = '127.0.0.1'): Promise<RawServer> {
+export async function startRawServer(handler: Handler, host = '127.0.0.1', options: RawServerOptions = {}): Promise<RawServer> {
   const requests: ReceivedRequest[] = [];
   const sockets = new Set<Socket>();
   let connections = 0;
@@ -53,40 +94,73 @@ export async function startRawServer(handler: Handler, host = '127.0.0.1'): Prom
     sock.on('close', () => sockets.delete(sock));
     sock.on('error', () => {});
     let buf = Buffer.alloc(0);
+    /** the request whose head arrived and whose body is awaited */
+    let cur: ReceivedRequest | null = null;
+    const respond = (req: ReceivedRequest, reply: Reply): void => {
+      if (reply.hang) return;
+      const send = (): void => {
+        if (sock.destroyed) return;
+        if (reply.data !== undefined) sock.write(reply.data);
+        if (reply.destroy) sock.destroy();
+        else if (reply.close) sock.end();
+      };
+      if (reply.delayMs) {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          send();
+        }, reply.delayMs);
+        timers.add(t);
+      } else send();
+      void req;
+    };
     sock.on('data', (d) => {
       buf = Buffer.concat([buf, d]);
       for (;;) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const head = buf.subarray(0, end).toString('latin1');
-        const lines = head.split('\r\n');
-        const [method = '', target = ''] = lines[0]!.split(' ');
-        const headers = new Map<string, string>();
-        for (const l of lines.slice(1)) {
-          const c = l.indexOf(':');
-          if (c > 0) headers.set(l.slice(0, c).toLowerCase(), l.slice(c + 1).trim());
+        if (!cur) {
+          const end = buf.indexOf('\r\n\r\n');
+          if (end < 0) return;
+          const head = buf.subarray(0, end).toString('latin1');
+          const lines = head.split('\r\n');
+          const [method = '', target = ''] = lines[0]!.split(' ');
+          const headers = new Map<string, string>();
+          for (const l of lines.slice(1)) {
+            const c = l.indexOf(':');
+            if (c > 0) headers.set(l.slice(0, c).toLowerCase(), l.slice(c + 1).trim());
+          }
+          const rawHead = buf.subarray(0, end + 4);
+          buf = buf.subarray(end + 4);
+          cur = { head: head + '\r\n\r\n', method, target, headers, body: Buffer.alloc(0), raw: Buffer.from(rawHead), connectionId: id };
+          if (/^100-continue$/i.test(headers.get('expect') ?? '')) {
+            const action = options.onExpect?.(cur) ?? 'wait';
+            if (action === 'continue') sock.write('HTTP/1.1 100 Continue\r\n\r\n');
+            else if (action !== 'wait') {
+              // a final answer instead of 100: the request ends here, without its body
+              const req = cur;
+              cur = null;
+              requests.push(req);
+              respond(req, action);
+              continue;
+            }
+          }
         }
-        const len = Number(headers.get('content-length') ?? 0);
-        if (buf.length < end + 4 + len) return;
-        const body = buf.subarray(end + 4, end + 4 + len);
-        buf = buf.subarray(end + 4 + len);
-        const req = { head: head + '\r\n\r\n', method, target, headers, body: Buffer.from(body), connectionId: id };
+        const req: ReceivedRequest = cur;
+        let bodyEnd: number;
+        if (/chunked/i.test(req.headers.get('transfer-encoding') ?? '')) {
+          const c = chunkedEnd(buf, 0);
+          if (!c) return;
+          bodyEnd = c.end;
+          req.body = Buffer.from(c.body);
+        } else {
+          const len = Number(req.headers.get('content-length') ?? 0);
+          if (buf.length < len) return;
+          bodyEnd = len;
+          req.body = Buffer.from(buf.subarray(0, len));
+        }
+        req.raw = Buffer.concat([req.raw, buf.subarray(0, bodyEnd)]);
+        buf = buf.subarray(bodyEnd);
+        cur = null;
         requests.push(req);
-        const reply = handler(req);
-        if (reply.hang) return;
-        const send = (): void => {
-          if (sock.destroyed) return;
-          if (reply.data !== undefined) sock.write(reply.data);
-          if (reply.destroy) sock.destroy();
-          else if (reply.close) sock.end();
-        };
-        if (reply.delayMs) {
-          const t = setTimeout(() => {
-            timers.delete(t);
-            send();
-          }, reply.delayMs);
-          timers.add(t);
-        } else send();
+        respond(req, handler(req));
       }
     });
   });

@@ -1,0 +1,145 @@
+// Which body a request carries and how it is framed: libcurl's set_reader(),
+// Curl_http_req_set_reader() and the body part of the request head
+// (Content-Length, Content-Type, Transfer-Encoding, Expect: 100-continue).
+// Pure decisions over the transfer's options; the readers do the reading.
+import { CURLE, type CURLcode } from '../codes.js';
+import { CURLOPT } from '../easy/option-table.js';
+import { HTTPREQ, type HttpReq } from '../easy/option-store.js';
+import type { OptionStore } from '../easy/option-store.js';
+import { BufReader, NullReader, type ClientReader } from './client-reader.js';
+import { ChunkedReader, TRAILER_ABORT_CODE, TRAILER_ABORT_MESSAGE, type TrailerSource } from './chunked-reader.js';
+import type { CallbackReader } from './callback-reader.js';
+import type { MimeReader } from './mime-reader.js';
+import type { TrailerCallback } from '../easy/callbacks.js';
+import type { CallbackGuard } from '../cw/client-writer.js';
+
+/** libcurl 8's EXPECT_100_THRESHOLD: bodies above 1 MiB (or of unknown size) ask first. */
+export const EXPECT_100_THRESHOLD = 1024 * 1024;
+
+export interface BodyInputs {
+  opts: OptionStore;
+  /** the request kind after redirect rules (libcurl's state.httpreq) */
+  httpreq: HttpReq;
+  /** the request is an authentication probe: its body waits (conn->bits.authneg) */
+  authneg: boolean;
+  /** HTTP/1.1 or later may be used (Curl_use_http_1_1plus) */
+  http11: boolean;
+  /** a 417 told us not to ask again (state.disableexpect) */
+  disableExpect: boolean;
+  /** the transfer's application source, created on first use */
+  source: () => CallbackReader;
+  /** the transfer's MIMEPOST reader (null without a Mime), created on first use */
+  mime: () => MimeReader | null;
+  guard: CallbackGuard;
+  info: (text: string) => void;
+  /** the application's headers: value of the first one named so ('' when blanked), or undefined */
+  userHeader: (name: string) => string | undefined;
+}
+
+export interface BodyPlan {
+  code: CURLcode;
+  message?: string;
+  /** what to send after the head; null for requests without a body */
+  reader: ClientReader | null;
+  /** "Transfer-Encoding: chunked" goes before the cookies, as libcurl's te slot */
+  teLine: string | null;
+  /** Content-Length / Content-Type / Expect, after the application's headers */
+  bodyLines: string[];
+  /** wait for 100 Continue before sending the body */
+  expect100: boolean;
+  /** CURLINFO_CONTENT_LENGTH_UPLOAD: -1 unknown */
+  uploadLength: number;
+}
+
+function postfieldsBuffer(o: OptionStore): Buffer | null {
+  const pf = o.get(CURLOPT.POSTFIELDS) as string | Buffer | null;
+  if (pf === null) return null;
+  return Buffer.isBuffer(pf) ? pf : Buffer.from(pf, 'latin1');
+}
+
+/** The source reader (phase CLIENT) for the request kind. */
+function sourceReader(b: BodyInputs, userChunked: boolean): ClientReader | null {
+  const o = b.opts;
+  if (b.httpreq !== HTTPREQ.PUT && b.httpreq !== HTTPREQ.POST && b.httpreq !== HTTPREQ.POST_MIME) return null;
+  if (b.authneg) return new NullReader();
+  if (b.httpreq === HTTPREQ.POST_MIME) return b.mime() ?? new NullReader();
+  if (b.httpreq === HTTPREQ.PUT) {
+    const size = o.num(CURLOPT.INFILESIZE_LARGE);
+    if (size === 0) return new NullReader();
+    const r = b.source();
+    r.start(size);
+    return r;
+  }
+  const pf = postfieldsBuffer(o);
+  let size = o.num(CURLOPT.POSTFIELDSIZE_LARGE);
+  if (pf !== null) {
+    if (size < 0) size = pf.length;
+    return size === 0 ? new NullReader() : new BufReader(pf.subarray(0, size));
+  }
+  if (size === 0) return new NullReader();
+  // read from the callback; a forced "chunked" disregards the size (libcurl issue #13229)
+  const r = b.source();
+  r.start(userChunked ? -1 : size);
+  return r;
+}
+
+function trailerSource(b: BodyInputs): TrailerSource | null {
+  const fn = b.opts.get(CURLOPT.TRAILERFUNCTION) as TrailerCallback | null;
+  if (!fn) return null;
+  const data = b.opts.get(CURLOPT.TRAILERDATA);
+  return () => {
+    const list: string[] = [];
+    let rc: number;
+    try {
+      rc = b.guard.inCallback(() => fn(list, data));
+    } catch {
+      rc = 1;
+    }
+    if (rc !== 0) return { error: { kind: 'error', code: TRAILER_ABORT_CODE, message: TRAILER_ABORT_MESSAGE } };
+    return { lines: list };
+  };
+}
+
+export function planBody(b: BodyInputs): BodyPlan {
+  const o = b.opts;
+  const userTe = b.userHeader('transfer-encoding');
+  const userChunked = userTe !== undefined && /(^|[\s,])chunked([\s,;]|$)/i.test(userTe);
+  const src = sourceReader(b, userChunked);
+  const plan: BodyPlan = { code: CURLE.OK, reader: src, teLine: null, bodyLines: [], expect100: false, uploadLength: -1 };
+  if (!src) return plan;
+
+  let chunky = false;
+  if (userTe !== undefined) {
+    // the application's Transfer-Encoding header is sent as given; chunked framing follows it
+    chunky = userChunked;
+  } else if (src.totalLength() < 0) {
+    if (!b.http11) return { ...plan, code: CURLE.UPLOAD_FAILED, message: 'Chunky upload is not supported by HTTP 1.0', reader: null };
+    chunky = true;
+    plan.teLine = 'Transfer-Encoding: chunked';
+  }
+  const reader = chunky ? new ChunkedReader(src, trailerSource(b), b.info) : src;
+  plan.reader = reader;
+
+  const clen = reader.totalLength();
+  plan.uploadLength = clen;
+  if (clen >= 0 && !chunky && (b.authneg || b.userHeader('content-length') === undefined)) {
+    plan.bodyLines.push(`Content-Length: ${clen}`);
+  }
+  if (b.httpreq === HTTPREQ.POST && b.userHeader('content-type') === undefined) {
+    plan.bodyLines.push('Content-Type: application/x-www-form-urlencoded');
+  }
+  // the multipart Content-Type with its boundary (the application's type, if any, is extended)
+  if (b.httpreq === HTTPREQ.POST_MIME && 'headerLines' in src) plan.bodyLines.push(...(src as MimeReader).headerLines);
+  // addexpect(): the application's Expect header decides; else large or unknown bodies ask first
+  const userExpect = b.userHeader('expect');
+  if (userExpect !== undefined) {
+    plan.expect100 = /^100-continue$/i.test(userExpect.trim());
+  } else if (!b.disableExpect && b.http11) {
+    const client = reader.clientLength();
+    if (client > EXPECT_100_THRESHOLD || client < 0) {
+      plan.bodyLines.push('Expect: 100-continue');
+      plan.expect100 = true;
+    }
+  }
+  return plan;
+}
