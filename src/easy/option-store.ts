@@ -44,6 +44,11 @@ const IMPLEMENTED = new Set<number>([
   CURLOPT.DNS_CACHE_TIMEOUT, CURLOPT.DNS_SERVERS, CURLOPT.TCP_NODELAY, CURLOPT.HTTP09_ALLOWED, CURLOPT.MAXFILESIZE, CURLOPT.MAXFILESIZE_LARGE,
   CURLOPT.USERPWD, CURLOPT.USERNAME, CURLOPT.PASSWORD, CURLOPT.HTTPAUTH, CURLOPT.XOAUTH2_BEARER,
   CURLOPT.NETRC, CURLOPT.NETRC_FILE, CURLOPT.AWS_SIGV4,
+  // connection control
+  CURLOPT.RESOLVE, CURLOPT.CONNECT_TO, CURLOPT.UNIX_SOCKET_PATH, CURLOPT.ABSTRACT_UNIX_SOCKET,
+  CURLOPT.LOCALPORT, CURLOPT.LOCALPORTRANGE, CURLOPT.INTERFACE, CURLOPT.TCP_KEEPALIVE, CURLOPT.TCP_KEEPIDLE,
+  CURLOPT.MAX_RECV_SPEED_LARGE, CURLOPT.MAX_SEND_SPEED_LARGE, CURLOPT.LOW_SPEED_LIMIT, CURLOPT.LOW_SPEED_TIME,
+  CURLOPT.MAXAGE_CONN, CURLOPT.MAXLIFETIME_CONN,
 ]);
 
 /** libcurl's defaults where they are not 0/null. */
@@ -60,6 +65,10 @@ const DEFAULTS = new Map<number, unknown>([
   [CURLOPT.SSL_VERIFYPEER, 1],
   [CURLOPT.SSL_VERIFYHOST, 2],
   [CURLOPT.HTTPAUTH, CURLAUTH.BASIC],
+  [CURLOPT.LOCALPORTRANGE, 1],
+  [CURLOPT.TCP_KEEPIDLE, 60],
+  [CURLOPT.MAXAGE_CONN, 118],
+  [CURLOPT.MAXLIFETIME_CONN, 24 * 3600],
 ]);
 
 /** Options that must not be negative (libcurl answers BAD_FUNCTION_ARGUMENT). */
@@ -67,6 +76,16 @@ const NON_NEGATIVE = new Set<number>([
   CURLOPT.POSTREDIR,
   CURLOPT.CONNECTTIMEOUT, CURLOPT.CONNECTTIMEOUT_MS, CURLOPT.TIMEOUT, CURLOPT.TIMEOUT_MS,
   CURLOPT.MAXCONNECTS, CURLOPT.PORT, CURLOPT.MAXFILESIZE, CURLOPT.MAXFILESIZE_LARGE,
+  CURLOPT.LOCALPORT, CURLOPT.LOCALPORTRANGE, CURLOPT.TCP_KEEPIDLE, CURLOPT.MAX_RECV_SPEED_LARGE, CURLOPT.MAX_SEND_SPEED_LARGE,
+  CURLOPT.LOW_SPEED_LIMIT, CURLOPT.LOW_SPEED_TIME, CURLOPT.MAXAGE_CONN, CURLOPT.MAXLIFETIME_CONN,
+]);
+
+/** Options whose value must fit a port number (libcurl's range check). */
+const PORT_RANGE = new Set<number>([CURLOPT.PORT, CURLOPT.LOCALPORT, CURLOPT.LOCALPORTRANGE]);
+/** CURLOPT_UNIX_SOCKET_PATH and ABSTRACT_UNIX_SOCKET are one setting in libcurl: setting one unsets the other. */
+const UNIX_SOCKET_PAIR = new Map<number, number>([
+  [CURLOPT.UNIX_SOCKET_PATH, CURLOPT.ABSTRACT_UNIX_SOCKET],
+  [CURLOPT.ABSTRACT_UNIX_SOCKET, CURLOPT.UNIX_SOCKET_PATH],
 ]);
 
 export function isImplemented(id: number): boolean {
@@ -99,7 +118,10 @@ export class OptionStore {
     if (v === INVALID) return CURLE.BAD_FUNCTION_ARGUMENT;
     if (!IMPLEMENTED.has(entry.id)) return CURLE.NOT_BUILT_IN;
     if (typeof v === 'number' && v < 0 && NON_NEGATIVE.has(entry.id)) return CURLE.BAD_FUNCTION_ARGUMENT;
-    if (entry.id === CURLOPT.PORT && typeof v === 'number' && v > 65535) return CURLE.BAD_FUNCTION_ARGUMENT;
+    if (PORT_RANGE.has(entry.id) && typeof v === 'number' && v > 65535) return CURLE.BAD_FUNCTION_ARGUMENT;
+    if (entry.id === CURLOPT.TCP_KEEPIDLE && typeof v === 'number' && v > 0x7fffffff) return this.set(id, 0x7fffffff);
+    const other = UNIX_SOCKET_PAIR.get(entry.id);
+    if (other !== undefined) this.#values.delete(other);
     if (entry.id === CURLOPT.SSL_VERIFYHOST && typeof v === 'number' && (v < 0 || v > 2)) return CURLE.BAD_FUNCTION_ARGUMENT;
     if (entry.id === CURLOPT.COPYPOSTFIELDS && v !== null) {
       // COPYPOSTFIELDS copies now; later changes to the caller's buffer must not leak in
