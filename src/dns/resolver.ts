@@ -38,7 +38,7 @@ export class DnsCache {
   get(key: string, maxAgeSeconds: number, now: number): ResolvedAddress[] | undefined {
     const e = this.#entries.get(key);
     if (!e) return undefined;
-    if (e.storedAt !== 0 && maxAgeSeconds >= 0 && now - e.storedAt > maxAgeSeconds * 1000) {
+    if (e.storedAt !== 0 && maxAgeSeconds >= 0 && now - e.storedAt >= maxAgeSeconds * 1000) {
       this.#entries.delete(key);
       return undefined;
     }
