@@ -89,6 +89,7 @@ export class TcpConnector implements Connector {
         }
         this.#boundTrace(a);
         this.#lastError = t.error ? describe(t.error) : 'Connection closed';
+        this.#opts.trace?.(`connect to ${a.address.address} port ${this.#opts.port} failed: ${this.#lastError}`);
         this.#lastCode = CURLE.COULDNT_CONNECT;
         this.#lastAddress = a.address;
         continue;

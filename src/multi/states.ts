@@ -506,7 +506,7 @@ function stateDone(e: MultiEngine, t: Transfer): void {
   if (conn && !t.connReleasedTraced) {
     t.connReleasedTraced = true;
     if (keep) e.trace(t, `Connection #${conn.id} to host ${conn.host} left intact`);
-    else if (conn.transport) e.trace(t, `Closing connection ${conn.id}`);
+    else e.trace(t, `Closing connection ${conn.id}`);
   }
   setState(e, t, STATE.COMPLETED);
 }

@@ -272,3 +272,56 @@ test('RESOLVE and CONNECT_TO together: the connect-to name is looked up in the c
     await srv.close();
   });
 });
+
+test('IPRESOLVE: localhost on a server listening on ::1 only', async () => {
+  const srv = await startRawServer(() => ok('six'), '::1');
+  const url = `http://localhost:${srv.port}/`;
+  const v6 = await fetchUrl(url, (e) => e.setopt(CURLOPT.IPRESOLVE, 2));
+  assert.equal(v6.code, CURLE.OK);
+  assert.equal(v6.easy.getinfo(CURLINFO.PRIMARY_IP), '::1');
+  let lines: string[] = [];
+  const v4 = await fetchUrl(url, (e) => {
+    e.setopt(CURLOPT.IPRESOLVE, 1);
+    lines = verbose(e);
+  });
+  assert.equal(v4.code, CURLE.COULDNT_CONNECT, 'only 127.0.0.1 is tried');
+  assert.deepEqual(lines.filter((l) => l.startsWith('  Trying')), [`  Trying 127.0.0.1:${srv.port}...`]);
+  assert.ok(lines.includes(`connect to 127.0.0.1 port ${srv.port} failed: Connection refused`), lines.join('\n'));
+  assert.ok(lines.includes(`Closing connection ${v4.easy.getinfo(CURLINFO.CONN_ID)}`), lines.join('\n'));
+  const literal = await fetchUrl(`http://[::1]:${srv.port}/`, (e) => e.setopt(CURLOPT.IPRESOLVE, 1));
+  assert.equal(literal.code, CURLE.COULDNT_RESOLVE_HOST);
+  for (const x of [v6, v4, literal]) x.easy.cleanup();
+  await srv.close();
+});
+
+test('MAX_HOST_CONNECTIONS counts the host a CONNECT_TO connection really goes to', async () => {
+  const { Multi, CURLMOPT } = await import('../../src/index.js');
+  const srv = await startRawServer(() => ({ ...ok('h'), delayMs: 20 }));
+  const multi = new Multi();
+  multi.setopt(CURLMOPT.MAX_HOST_CONNECTIONS, 1);
+  const easies = ['a.test', 'b.test', 'c.test'].map((name) => {
+    const e = new Easy();
+    e.setopt(CURLOPT.URL, `http://${name}/`);
+    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
+    e.setopt(CURLOPT.CONNECT_TO, [`::127.0.0.1:${srv.port}`]);
+    multi.addHandle(e);
+    return e;
+  });
+  let peak = 0;
+  for (let i = 0; i < 200; i++) {
+    const { runningHandles } = multi.perform();
+    peak = Math.max(peak, multi.connectionCount);
+    if (runningHandles === 0) break;
+    await multi.poll(100);
+  }
+  const results: number[] = [];
+  for (let m = multi.infoRead(); m; m = multi.infoRead()) results.push(m.result);
+  assert.deepEqual(results, [0, 0, 0]);
+  assert.equal(peak, 1, 'three names, one real host: one connection at a time');
+  for (const e of easies) {
+    multi.removeHandle(e);
+    e.cleanup();
+  }
+  multi.cleanup();
+  await srv.close();
+});
