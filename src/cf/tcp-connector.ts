@@ -13,15 +13,28 @@ import type { ResolvedAddress } from '../dns/resolver.js';
 import { StreamTransport } from '../transport/stream-transport.js';
 import { CURL_POLL } from '../constants.js';
 import type { PollEntry } from '../multi/socket-registry.js';
+import { CURLE, type CURLcode } from '../codes.js';
+import type { ConnectStep, Connector } from './connector.js';
+import { errnoNumber, errnoText } from './socket-errors.js';
+import type { LocalBind } from './local-bind.js';
+
+export type { ConnectStep };
 
 export const HAPPY_EYEBALLS_MS = 200;
 
 export interface TcpConnectOptions {
   port: number;
-  localPort?: number;
+  /** CURLOPT_INTERFACE / LOCALPORT / LOCALPORTRANGE: where the socket binds first */
+  bind?: LocalBind | null;
   noDelay: boolean;
+  /** CURLOPT_TCP_KEEPALIVE with its idle time in seconds (TCP_KEEPIDLE) */
+  keepAliveIdle?: number | null;
+  /** verbose text of the bind steps ("Local port: N") */
+  trace?: (text: string) => void;
   /** Called to dispose a losing or failed attempt (the engine unregisters it first). */
   discard: (t: StreamTransport) => void;
+  /** A failf() on the way (the first one becomes the transfer's error text). */
+  onFail?: (message: string) => void;
   /** Trace hook for "  Trying 1.2.3.4:80..." lines. */
   onTrying?: (address: ResolvedAddress) => void;
 }
@@ -29,20 +42,23 @@ export interface TcpConnectOptions {
 interface Attempt {
   address: ResolvedAddress;
   transport: StreamTransport;
+  /** the local address/port asked for, if any */
+  localAddress: string | undefined;
+  localPort: number;
+  /** say "Local port: N" once bound (libcurl says it after a bind() by address or port) */
+  announce: boolean;
+  /** local ports tried so far for this address (CURLOPT_LOCALPORTRANGE) */
+  portTries: number;
 }
 
-export type ConnectStep =
-  | { kind: 'pending' }
-  | { kind: 'connected'; transport: StreamTransport; address: ResolvedAddress }
-  | { kind: 'failed'; message: string };
-
-export class TcpConnector {
+export class TcpConnector implements Connector {
   #queues: ResolvedAddress[][];
   #running: (Attempt | null)[];
   #opts: TcpConnectOptions;
   #startedAt: number;
   #secondStarted = false;
   #lastError = '';
+  #lastCode: CURLcode = CURLE.COULDNT_CONNECT;
   #lastAddress: ResolvedAddress | null = null;
 
   constructor(addresses: ResolvedAddress[], opts: TcpConnectOptions, now: number) {
@@ -65,16 +81,25 @@ export class TcpConnector {
       if (!a) continue;
       const t = a.transport;
       if (t.error || t.eof) {
-        this.#lastError = t.error ? describe(t.error) : 'Connection closed';
-        this.#lastAddress = a.address;
         this.#running[f] = null;
         this.#opts.discard(t);
+        if (t.error && (t.error as NodeJS.ErrnoException).syscall === 'bind') {
+          this.#bindFailed(f, a, t.error);
+          continue;
+        }
+        this.#boundTrace(a);
+        this.#lastError = t.error ? describe(t.error) : 'Connection closed';
+        this.#opts.trace?.(`connect to ${a.address.address} port ${this.#opts.port} failed: ${this.#lastError}`);
+        this.#lastCode = CURLE.COULDNT_CONNECT;
+        this.#lastAddress = a.address;
         continue;
       }
       if (t.connected) {
         this.#running[f] = null;
         this.#abandonAll();
-        return { kind: 'connected', transport: t, address: a.address };
+        this.#boundTrace(a);
+        if (this.#opts.keepAliveIdle) t.socket.setKeepAlive(true, this.#opts.keepAliveIdle * 1000);
+        return { kind: 'connected', transport: t };
       }
     }
     // keep each family's lane busy
@@ -85,7 +110,7 @@ export class TcpConnector {
     }
     if (this.#secondStarted && !this.#running[1]) this.#startNext(1);
     if (!this.#running[0] && !this.#running[1] && this.#queues[0]!.length === 0 && this.#queues[1]!.length === 0) {
-      return { kind: 'failed', message: this.#failMessage() };
+      return { kind: 'failed', message: this.#failMessage(), code: this.#lastCode };
     }
     return { kind: 'pending' };
   }
@@ -109,13 +134,34 @@ export class TcpConnector {
     const address = this.#queues[f]!.shift();
     if (!address) return;
     this.#opts.onTrying?.(address);
+    const bind = this.#opts.bind;
+    let localAddress: string | undefined;
+    let announce = false;
+    if (bind) {
+      const local = bind.addressFor(address.family, (text) => this.#opts.trace?.(text));
+      if (!local.ok) {
+        // this address cannot be bound as asked: the next one may (another family)
+        this.#lastError = local.message;
+        this.#lastCode = CURLE.INTERFACE_FAILED;
+        this.#lastAddress = address;
+        this.#opts.onFail?.(local.message);
+        return this.#startNext(f);
+      }
+      localAddress = local.address;
+      announce = local.announce || bind.port > 0;
+    }
+    this.#open(f, address, localAddress, bind?.port ?? 0, 1, announce);
+  }
+
+  #open(f: number, address: ResolvedAddress, localAddress: string | undefined, localPort: number, portTries: number, announce: boolean): void {
     let socket: Socket;
     try {
       socket = netConnect({
         host: address.address,
         port: this.#opts.port,
         family: address.family,
-        ...(this.#opts.localPort ? { localPort: this.#opts.localPort } : {}),
+        ...(localAddress ? { localAddress } : {}),
+        ...(localPort ? { localPort } : {}),
         noDelay: this.#opts.noDelay,
       });
     } catch (err) {
@@ -123,7 +169,31 @@ export class TcpConnector {
       this.#lastAddress = address;
       return this.#startNext(f);
     }
-    this.#running[f] = { address, transport: new StreamTransport(socket) };
+    this.#running[f] = { address, transport: new StreamTransport(socket), localAddress, localPort, portTries, announce };
+  }
+
+  /**
+   * libcurl's bindlocal() loop: a busy local port moves on to the next one
+   * within CURLOPT_LOCALPORTRANGE; anything else fails this address with
+   * CURLE_INTERFACE_FAILED.
+   */
+  #bindFailed(f: number, a: Attempt, err: Error): void {
+    const range = Math.max(1, this.#opts.bind?.range ?? 1);
+    const busy = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    if (busy && a.localPort > 0 && a.portTries < range && a.localPort < 65535) {
+      this.#opts.trace?.(`Bind to local port ${a.localPort} failed, trying next`);
+      return this.#open(f, a.address, a.localAddress, a.localPort + 1, a.portTries + 1, a.announce);
+    }
+    const message = `bind failed with errno ${errnoNumber(err)}: ${errnoText(err)}`;
+    this.#opts.onFail?.(message);
+    this.#lastError = message;
+    this.#lastCode = CURLE.INTERFACE_FAILED;
+    this.#lastAddress = a.address;
+  }
+
+  /** "Local port: N" once a bound socket got past bind(), as libcurl says after bindlocal(). */
+  #boundTrace(a: Attempt): void {
+    if (a.announce) this.#opts.trace?.(`Local port: ${a.localPort}`);
   }
 
   #abandonAll(): void {
@@ -140,11 +210,5 @@ export class TcpConnector {
 }
 
 function describe(err: Error): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ECONNREFUSED') return 'Connection refused';
-  if (code === 'ENETUNREACH') return 'Network is unreachable';
-  if (code === 'EHOSTUNREACH') return 'No route to host';
-  if (code === 'ETIMEDOUT') return 'Connection timed out';
-  if (code === 'EADDRNOTAVAIL') return 'Cannot assign requested address';
-  return err.message;
+  return errnoText(err);
 }

@@ -194,6 +194,7 @@ export class Operation {
     setopt(CURLOPT.SHARE, this.#share);
     // like curl's tool (not libcurl), send a User-Agent unless -A says otherwise
     setopt(CURLOPT.USERAGENT, `tscurl/${VERSION}`);
+    setopt(CURLOPT.TCP_KEEPALIVE, 1); // curl's tool turns keep-alive probes on unless --no-keepalive
     for (const step of cfg.steps) {
       const rc = setopt(step.id, step.value);
       if (rc === CURLE.NOT_BUILT_IN || rc === CURLE.UNKNOWN_OPTION) throw unsupportedError(step.flag);

@@ -10,6 +10,7 @@ import type { OptEntry } from './args.js';
 import { ParamError } from './param-error.js';
 import { SETOPT_MAP, optId } from './setopt-map.js';
 import { TlsFlags } from './tls-flags.js';
+import { localPortRange, sizeParameter } from './size-param.js';
 
 export interface UrlNode {
   url?: string;
@@ -77,6 +78,13 @@ function integer(e: OptEntry): number {
   const s = String(e.value).trim();
   if (!/^-?\d+$/.test(s)) throw ParamError.option(e.given, 'BAD_NUMERIC');
   return Number(s);
+}
+
+/** curl's str2unum: a non-negative decimal number. */
+function unsigned(e: OptEntry): number {
+  const s = String(e.value).trim();
+  if (/^-\d+$/.test(s)) throw ParamError.option(e.given, 'NEGATIVE_NUMERIC');
+  return integer(e);
 }
 
 function node(urls: UrlNode[], has: (n: UrlNode) => boolean): UrlNode {
@@ -164,6 +172,8 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
   const lists: Record<string, { e: OptEntry; values: string[] }> = {};
   const tls = new TlsFlags();
   const setNamed = (opt: string, value: unknown, flag: OptEntry): void => set(optId(opt), value, flag);
+  // -Y/-y: each one given alone brings a default for the other, as curl's tool does
+  const lowSpeed: { limit: number; time: number; e: OptEntry | null } = { limit: 0, time: 0, e: null };
   for (const e of entries) {
     const v = e.value;
     const on = v === true;
@@ -201,7 +211,29 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       case 'ipv4': set(CURLOPT.IPRESOLVE, 1, e); break;
       case 'ipv6': set(CURLOPT.IPRESOLVE, 2, e); break;
       case 'path-as-is': set(CURLOPT.PATH_AS_IS, on ? 1 : 0, e); break;
-      case 'max-filesize': set(CURLOPT.MAXFILESIZE_LARGE, Number(v), e); break;
+      case 'max-filesize': set(CURLOPT.MAXFILESIZE_LARGE, sizeParameter(e.given, String(v)), e); break;
+      case 'limit-rate': {
+        const rate = sizeParameter(e.given, String(v));
+        set(CURLOPT.MAX_SEND_SPEED_LARGE, rate, e);
+        set(CURLOPT.MAX_RECV_SPEED_LARGE, rate, e);
+        break;
+      }
+      case 'local-port': {
+        const r = localPortRange(e.given, String(v));
+        set(CURLOPT.LOCALPORT, r.port, e);
+        set(CURLOPT.LOCALPORTRANGE, r.range, e);
+        break;
+      }
+      case 'keepalive-time':
+        // curl also sets TCP_KEEPINTVL to it; Node cannot set the probe interval (see README)
+        set(CURLOPT.TCP_KEEPIDLE, unsigned(e), e);
+        break;
+      case 'speed-limit':
+        Object.assign(lowSpeed, { limit: unsigned(e), time: lowSpeed.time || 30, e });
+        break;
+      case 'speed-time':
+        Object.assign(lowSpeed, { time: unsigned(e), limit: lowSpeed.limit || 1, e });
+        break;
       case 'http0.9': set(CURLOPT.HTTP09_ALLOWED, on ? 1 : 0, e); break;
       case 'tcp-nodelay': set(CURLOPT.TCP_NODELAY, on ? 1 : 0, e); break;
       case 'data': case 'data-ascii': case 'data-binary': case 'data-raw': case 'data-urlencode':
@@ -244,6 +276,10 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     throw ParamError.option(resumeFlag.given, 'BAD_USE');
   }
   tls.flush(setNamed);
+  if (lowSpeed.e) {
+    set(CURLOPT.LOW_SPEED_LIMIT, lowSpeed.limit, lowSpeed.e);
+    set(CURLOPT.LOW_SPEED_TIME, lowSpeed.time, lowSpeed.e);
+  }
   if (c.jsonData) {
     // curl --json: pieces concatenated, JSON Content-Type/Accept unless given with -H
     const has = (n: string): boolean => c.headers.some((h) => h.toLowerCase().startsWith(n));

@@ -5,6 +5,13 @@ import type { ServerCertFacts } from '../vtls/server-cert.js';
 
 let nextConnectionId = 0;
 
+export interface ConnectionRoute {
+  connectHost?: string;
+  connectPort?: number;
+  unixPath?: string;
+  abstractUnix?: boolean;
+}
+
 export class Connection {
   /** CURLINFO_CONN_ID: unique per process, as libcurl's per multi. */
   readonly id = nextConnectionId++;
@@ -31,13 +38,37 @@ export class Connection {
   /** what the TLS handshake found out (CURLINFO_SSL_VERIFYRESULT, CURLINFO_CERTINFO) */
   tlsFacts: ServerCertFacts | null = null;
 
-  /** @param keySuffix settings that make otherwise equal connections different (TLS verification, CAs) */
-  constructor(scheme: string, host: string, port: number, keySuffix = '') {
+  /** Where the socket goes: CONNECT_TO's host and port, or a Unix socket. */
+  readonly route: ConnectionRoute;
+  /** performance.now() at creation (CURLOPT_MAXLIFETIME_CONN) */
+  readonly createdAt = performance.now();
+
+  /**
+   * @param keySuffix settings that make otherwise equal connections different (TLS verification, CAs)
+   * @param route a connect-to target or Unix socket: part of the identity, as in libcurl's ConnectionExists
+   */
+  constructor(scheme: string, host: string, port: number, keySuffix = '', route: ConnectionRoute = {}) {
     this.scheme = scheme;
     this.host = host;
     this.port = port;
-    this.hostKey = `${host.toLowerCase()}:${port}`;
-    this.key = `${scheme}://${this.hostKey}${keySuffix}`;
+    this.route = route;
+    // libcurl's bundle key (MAX_HOST_CONNECTIONS) names the host the socket connects to
+    this.hostKey = `${(route.connectHost ?? host).toLowerCase()}:${port}`;
+    let via = '';
+    if (route.unixPath !== undefined) via = `|${route.abstractUnix ? 'abstract' : 'unix'}:${route.unixPath}`;
+    else if (route.connectHost !== undefined || route.connectPort !== undefined) {
+      via = `|to:${route.connectHost?.toLowerCase() ?? ''}:${route.connectPort ?? ''}`;
+    }
+    this.key = `${scheme}://${host.toLowerCase()}:${port}${keySuffix}${via}`;
+  }
+
+  /** The host the socket connects to (CONNECT_TO's, else the URL's). */
+  get connectHost(): string {
+    return this.route.connectHost ?? this.host;
+  }
+  /** The port the socket connects to (CONNECT_TO's, else the URL's): libcurl's conn->port. */
+  get connectPort(): number {
+    return this.route.connectPort ?? this.port;
   }
 
   adopt(t: StreamTransport): void {

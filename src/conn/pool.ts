@@ -50,14 +50,17 @@ export class ConnectionPool {
     this.#openPerHost.set(c.hostKey, (this.#openPerHost.get(c.hostKey) ?? 0) + 1);
   }
 
-  /** Take a live idle connection for `key`, closing dead ones found on the way. */
-  take(key: string): Connection | undefined {
+  /**
+   * Take a live idle connection for `key`, closing dead ones found on the way,
+   * and those `tooOld` names a reason for (CURLOPT_MAXAGE_CONN, MAXLIFETIME_CONN).
+   */
+  take(key: string, tooOld?: (c: Connection) => boolean): Connection | undefined {
     const list = this.#idleByKey.get(key);
     while (list && list.length > 0) {
       const c = list.pop()!; // most recently used first: warmest
       this.#idleLru.delete(c);
       if (list.length === 0) this.#idleByKey.delete(key);
-      if (c.isAliveWhileIdle()) return c;
+      if (c.isAliveWhileIdle() && !tooOld?.(c)) return c;
       this.discard(c);
     }
     return undefined;

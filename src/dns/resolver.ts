@@ -18,24 +18,40 @@ export type ResolveOutcome = { ok: true; addresses: ResolvedAddress[] } | { ok: 
 
 interface CacheEntry {
   addresses: ResolvedAddress[];
+  /** performance.now() when stored; 0 marks a permanent entry (CURLOPT_RESOLVE without '+') */
   storedAt: number;
 }
 
-/** One multi's (or share's) DNS cache. */
+/**
+ * One multi's (or share's) DNS cache, keyed "host:port" as libcurl's
+ * hostcache: CURLOPT_RESOLVE entries live in it too (permanent unless added
+ * with '+'), so they override lookups for every transfer using the cache.
+ */
 export class DnsCache {
   #entries = new Map<string, CacheEntry>();
 
+  static key(host: string, port: number): string {
+    return `${host.toLowerCase()}:${port}`;
+  }
+
+  /** The entry for key, or undefined; a stale one is dropped ("zapped"). */
   get(key: string, maxAgeSeconds: number, now: number): ResolvedAddress[] | undefined {
     const e = this.#entries.get(key);
     if (!e) return undefined;
-    if (maxAgeSeconds >= 0 && now - e.storedAt > maxAgeSeconds * 1000) {
+    if (e.storedAt !== 0 && maxAgeSeconds >= 0 && now - e.storedAt >= maxAgeSeconds * 1000) {
       this.#entries.delete(key);
       return undefined;
     }
     return e.addresses;
   }
-  put(key: string, addresses: ResolvedAddress[], now: number): void {
-    this.#entries.set(key, { addresses, storedAt: now });
+  has(key: string): boolean {
+    return this.#entries.has(key);
+  }
+  put(key: string, addresses: ResolvedAddress[], now: number, permanent = false): void {
+    this.#entries.set(key, { addresses, storedAt: permanent ? 0 : Math.max(now, 1) });
+  }
+  delete(key: string): void {
+    this.#entries.delete(key);
   }
   clear(): void {
     this.#entries.clear();
@@ -69,21 +85,58 @@ export interface ResolveOptions {
   cacheSeconds: number; // CURLOPT_DNS_CACHE_TIMEOUT; -1 forever, 0 off
   /** CURLOPT_DNS_SERVERS: "host[:port],…" — ask these servers directly instead of getaddrinfo */
   servers: string | null;
+  /** the handle loaded a '*' CURLOPT_RESOLVE entry (libcurl's state.wildcard_resolve) */
+  wildcard?: boolean;
+  /** verbose text ("Hostname x was found in DNS cache") */
+  trace?: (text: string) => void;
 }
 
 function wanted(a: ResolvedAddress, ipresolve: number): boolean {
   return ipresolve === 0 || (ipresolve === 1 ? a.family === 4 : a.family === 6);
 }
 
+/**
+ * Look `host`:`port` up in the cache as libcurl's fetch_addr: the exact entry,
+ * then a '*' wildcard entry when the handle loaded one; stale entries and
+ * entries without an address of the wanted family are dropped.
+ */
+function fromCache(host: string, port: number, o: ResolveOptions, cache: DnsCache, now: number): ResolvedAddress[] | undefined {
+  let key = DnsCache.key(host, port);
+  let hit = cache.get(key, o.cacheSeconds, now);
+  if (!hit && o.wildcard) {
+    key = DnsCache.key('*', port);
+    hit = cache.get(key, o.cacheSeconds, now);
+  }
+  if (!hit) return undefined;
+  const usable = hit.filter((a) => wanted(a, o.ipresolve));
+  if (usable.length === 0) {
+    o.trace?.("Hostname in DNS cache doesn't have needed family, zapped");
+    cache.delete(key);
+    return undefined;
+  }
+  return usable;
+}
+
 /** Resolve `host` for a transfer; answers are cached in `cache`. */
 export function resolveHost(host: string, port: number, o: ResolveOptions, cache: DnsCache, now: number): Resolution {
   const { ipresolve, cacheSeconds } = o;
+  const key = DnsCache.key(host, port);
+  const cached = fromCache(host, port, o, cache, now);
+  if (cached) {
+    o.trace?.(`Hostname ${host} was found in DNS cache`);
+    return Resolution.done({ ok: true, addresses: cached });
+  }
+  const store = (addresses: ResolvedAddress[]): void => {
+    if (cacheSeconds !== 0 && addresses.length > 0) cache.put(key, addresses, performance.now());
+  };
   const fam = isIP(host);
   if (fam) {
     if ((ipresolve === 1 && fam !== 4) || (ipresolve === 2 && fam !== 6)) {
       return Resolution.done({ ok: false, message: `Could not resolve host: ${host}` });
     }
-    return Resolution.done({ ok: true, addresses: [{ address: host, family: fam as 4 | 6 }] });
+    const addresses = [{ address: host, family: fam as 4 | 6 }];
+    store(addresses);
+    return Resolution.done({ ok: true, addresses });
   }
   const lower = host.toLowerCase().replace(/\.$/, '');
   if (lower === 'localhost' || lower.endsWith('.localhost')) {
@@ -92,9 +145,6 @@ export function resolveHost(host: string, port: number, o: ResolveOptions, cache
       .filter((a) => wanted(a, ipresolve));
     return Resolution.done({ ok: true, addresses });
   }
-  const key = `${lower}:${port}:${ipresolve}`;
-  const cached = cacheSeconds !== 0 ? cache.get(key, cacheSeconds, now) : undefined;
-  if (cached) return Resolution.done({ ok: true, addresses: cached });
 
   const r = new Resolution();
   const signal = new SignalTransport();
@@ -105,7 +155,7 @@ export function resolveHost(host: string, port: number, o: ResolveOptions, cache
       r.outcome = { ok: false, message: `Could not resolve host: ${host}` };
     } else {
       r.outcome = { ok: true, addresses };
-      if (cacheSeconds !== 0) cache.put(key, addresses, performance.now());
+      store(addresses);
     }
     signal.signal();
   };

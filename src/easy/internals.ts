@@ -12,6 +12,10 @@ export interface EasyInternals {
   /** the current or last transfer: getinfo reads it */
   transfer: Transfer | null;
   cleaned: boolean;
+  /** the CURLOPT_RESOLVE list last loaded into a DNS cache (libcurl loads a list once per setopt) */
+  resolveLoaded?: unknown;
+  /** that list had a '*' entry (libcurl's state.wildcard_resolve) */
+  wildcardResolve?: boolean;
 }
 
 const table = new WeakMap<Easy, EasyInternals>();

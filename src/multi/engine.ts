@@ -123,6 +123,7 @@ export class MultiEngine implements CallbackGuard {
     this.#transfers.add(t);
     this.#alive++;
     t.timing.queued = performance.now();
+    t.traceFail = (message) => this.trace(t, message);
     this.expire(t, EXPIRE.RUN_NOW, performance.now());
     return this.updateTimer();
   }

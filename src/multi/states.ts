@@ -11,12 +11,18 @@
 // transfer polls and when it wants to be woken (engine.afterRun).
 //
 //   INIT -> CONNECT -> (PENDING) -> RESOLVING -> CONNECTING -> DO -> PERFORMING -> DONE -> COMPLETED -> MSGSENT
-//              \-> reuse of a pooled connection goes straight to DO
+//              \-> reuse of a pooled connection goes straight to DO       <-> RATELIMITING
+//              \-> a Unix domain socket skips RESOLVING
 import { CURLE, easyStrerror } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
-import { Connection } from '../conn/connection.js';
+import { Connection, type ConnectionRoute } from '../conn/connection.js';
 import { resolveHost } from '../dns/resolver.js';
 import { TcpConnector } from '../cf/tcp-connector.js';
+import { UnixConnector } from '../cf/unix-connector.js';
+import { localBind } from '../cf/local-bind.js';
+import { connectTarget } from '../conn/connect-to.js';
+import { loadResolveList } from '../dns/resolve-list.js';
+import { internalsOf } from '../easy/internals.js';
 import { finishTls, handshakeError, startTls, tlsKey, tlsConfig } from '../cf/tls-connect.js';
 import { HttpExchange } from '../proto/http.js';
 import { parseUrlCached, SUPPORTED_SCHEMES } from './url-adapter.js';
@@ -88,7 +94,8 @@ export function runTransfer(e: MultiEngine, t: Transfer): void {
       case STATE.PROTOCONNECT: stateProtoconnect(e, t, now); break;
       case STATE.DO: stateDo(e, t, now); break;
       case STATE.DID: setState(e, t, STATE.PERFORMING); break;
-      case STATE.PERFORMING: statePerforming(e, t); break;
+      case STATE.PERFORMING: statePerforming(e, t, now); break;
+      case STATE.RATELIMITING: stateRatelimiting(e, t, now); break;
       case STATE.DONE: stateDone(e, t); break;
       case STATE.COMPLETED:
         e.postDone(t);
@@ -119,21 +126,94 @@ function stateInit(e: MultiEngine, t: Transfer, now: number): void {
   t.url = r.url;
   t.firstUrl = r.url;
   t.effectiveUrl = r.url.href;
+  t.speed.reset(now);
+  if (!loadResolve(e, t, now)) return finish(e, t, false);
   const total = timeoutMs(t);
   if (total > 0) e.expire(t, EXPIRE.TIMEOUT, now + total);
   setState(e, t, STATE.CONNECT);
 }
 
+/**
+ * Curl_loadhostpairs at the start of a transfer: a CURLOPT_RESOLVE list set
+ * since the last load goes into the DNS cache the transfer uses.
+ */
+function loadResolve(e: MultiEngine, t: Transfer, now: number): boolean {
+  const i = internalsOf(t.easy);
+  const list = t.opts.get(CURLOPT.RESOLVE) as string[] | null;
+  if (!i || i.resolveLoaded === list) return true;
+  i.resolveLoaded = list;
+  i.wildcardResolve = false;
+  if (!list) return true;
+  const r = loadResolveList(list, e.dnsCacheFor(t), now, (text) => e.trace(t, text));
+  i.wildcardResolve = r.wildcard;
+  if (r.code !== CURLE.OK) {
+    t.fail(r.code, r.message!);
+    return false;
+  }
+  return true;
+}
+
+/** CURLOPT_UNIX_SOCKET_PATH or ABSTRACT_UNIX_SOCKET (one storage in libcurl: the last set wins). */
+function unixSocketOf(t: Transfer): { path: string; abstract: boolean } | null {
+  const path = t.opts.str(CURLOPT.UNIX_SOCKET_PATH);
+  if (path !== null) return { path, abstract: false };
+  const abs = t.opts.str(CURLOPT.ABSTRACT_UNIX_SOCKET);
+  return abs !== null ? { path: abs, abstract: true } : null;
+}
+
+/**
+ * Where this request's socket goes: a Unix socket, or CONNECT_TO's host and
+ * port (dropped when equal to the URL's, as libcurl's create_conn does).
+ */
+function routeOf(e: MultiEngine, t: Transfer): ConnectionRoute | null {
+  const url = t.url!;
+  const unix = unixSocketOf(t);
+  if (unix) return { unixPath: unix.path, abstractUnix: unix.abstract };
+  const r = connectTarget(t.opts.get(CURLOPT.CONNECT_TO) as string[] | null, url.host, url.port, url.ipv6);
+  if (r.code !== 0 || !('target' in r)) {
+    t.fail(r.code, 'message' in r ? r.message : easyStrerror(r.code));
+    return null;
+  }
+  for (const line of r.info) e.trace(t, line);
+  const route: ConnectionRoute = {};
+  if (r.target.host !== null && r.target.host.toLowerCase() !== url.host.toLowerCase()) route.connectHost = r.target.host;
+  if (r.target.port !== null && r.target.port !== url.port) route.connectPort = r.target.port;
+  return route;
+}
+
+/** libcurl's conn_maxage(): an idle connection too old to be trusted is closed, not reused. */
+function tooOld(e: MultiEngine, t: Transfer, now: number): (c: Connection) => boolean {
+  const maxAge = t.opts.num(CURLOPT.MAXAGE_CONN);
+  const maxLife = t.opts.num(CURLOPT.MAXLIFETIME_CONN);
+  return (c) => {
+    const idle = Math.floor((now - c.idleSince) / 1000);
+    if (idle > maxAge) {
+      e.trace(t, `Too old connection (${idle} seconds idle), disconnect it`);
+      return true;
+    }
+    const life = Math.floor((now - c.createdAt) / 1000);
+    if (maxLife && life > maxLife) {
+      e.trace(t, `Too old connection (${life} seconds since creation), disconnect it`);
+      return true;
+    }
+    return false;
+  };
+}
+
 /** CONNECT: reuse a pooled connection, wait for a slot (PENDING), or open a new one. */
 function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
   const url = t.url!;
-  const probe = new Connection(url.scheme, url.host, url.port, url.scheme === 'https' ? tlsKey(tlsConfig(t.opts)) : '');
+  if (t.state === STATE.CONNECT || !t.route) {
+    t.route = routeOf(e, t);
+    if (!t.route) return finish(e, t, false);
+  }
+  const probe = new Connection(url.scheme, url.host, url.port, url.scheme === 'https' ? tlsKey(tlsConfig(t.opts)) : '', t.route);
   if (!t.opts.num(CURLOPT.FRESH_CONNECT)) {
-    const reuse = e.poolFor(t).take(probe.key);
+    const reuse = e.poolFor(t).take(probe.key, tooOld(e, t, now));
     if (reuse) {
       e.reuseConnection(reuse);
       t.conn = reuse;
-      e.trace(t, `Re-using existing connection with host ${url.host}`);
+      e.trace(t, `Re-using existing connection #${reuse.id} with host ${url.host}`);
       e.removePending(t);
       t.timing.namelookup = t.timing.connect = now;
       return setState(e, t, STATE.DO);
@@ -151,10 +231,23 @@ function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
   e.poolFor(t).opened(probe);
   t.conn = probe;
   e.expire(t, EXPIRE.CONNECTTIMEOUT, now + connectTimeoutMs(t));
-  t.resolution = resolveHost(url.host, url.port, {
+  const unix = t.route.unixPath;
+  if (unix !== undefined) {
+    // nothing to resolve: the socket path is the address
+    t.timing.namelookup = now;
+    const c = new UnixConnector({ path: unix, abstract: !!t.route.abstractUnix },
+      (tr) => e.discardTransport(tr), (text) => e.trace(t, text));
+    probe.primaryIp = c.printable;
+    t.connector = c;
+    return setState(e, t, STATE.CONNECTING);
+  }
+  const wildcard = internalsOf(t.easy)?.wildcardResolve ?? false;
+  t.resolution = resolveHost(probe.connectHost, probe.connectPort, {
     ipresolve: t.opts.num(CURLOPT.IPRESOLVE),
     cacheSeconds: t.opts.num(CURLOPT.DNS_CACHE_TIMEOUT),
     servers: t.opts.str(CURLOPT.DNS_SERVERS),
+    wildcard,
+    trace: (text) => e.trace(t, text),
   }, e.dnsCacheFor(t), now);
   setState(e, t, STATE.RESOLVING);
 }
@@ -169,12 +262,18 @@ function stateResolving(e: MultiEngine, t: Transfer, now: number): void {
     t.fail(CURLE.COULDNT_RESOLVE_HOST, r.outcome.message);
     return finish(e, t, false);
   }
-  const url = t.url!;
+  const conn = t.conn!;
+  const port = conn.connectPort;
+  const keepAlive = t.opts.num(CURLOPT.TCP_KEEPALIVE) !== 0;
   t.connector = new TcpConnector(r.outcome.addresses, {
-    port: url.port,
+    port,
+    bind: localBind(t.opts.str(CURLOPT.INTERFACE), t.opts.num(CURLOPT.LOCALPORT), t.opts.num(CURLOPT.LOCALPORTRANGE)),
     noDelay: t.opts.num(CURLOPT.TCP_NODELAY) !== 0,
+    keepAliveIdle: keepAlive ? t.opts.num(CURLOPT.TCP_KEEPIDLE) : null,
     discard: (tr) => e.discardTransport(tr),
-    onTrying: (a) => e.trace(t, `  Trying ${a.family === 6 ? `[${a.address}]` : a.address}:${url.port}...`),
+    trace: (text) => e.trace(t, text),
+    onFail: (message) => t.fail(CURLE.INTERFACE_FAILED, message),
+    onTrying: (a) => e.trace(t, `  Trying ${a.family === 6 ? `[${a.address}]` : a.address}:${port}...`),
   }, now);
   t.resolution = null;
   setState(e, t, STATE.CONNECTING);
@@ -189,18 +288,26 @@ function stateConnecting(e: MultiEngine, t: Transfer, now: number): void {
   if (step.kind === 'pending') return;
   t.connector = null;
   e.clearExpire(t, EXPIRE.HAPPY_EYEBALLS);
+  const conn = t.conn!;
   if (step.kind === 'failed') {
-    const url = t.url!;
     const ms = Math.floor(now - t.timing.start);
-    t.fail(CURLE.COULDNT_CONNECT,
-      `Failed to connect to ${url.host} port ${url.port} after ${ms} ms: ${step.message === 'Connection refused' ? easyStrerror(CURLE.COULDNT_CONNECT) : step.message}`);
+    const code = step.code ?? CURLE.COULDNT_CONNECT;
+    // a Unix socket is named by the URL's host in this message, as libcurl does
+    const host = conn.route.unixPath !== undefined ? t.url!.host : conn.connectHost;
+    const why = code !== CURLE.COULDNT_CONNECT || step.message === 'Connection refused' ? easyStrerror(code) : step.message;
+    t.fail(code, `Failed to connect to ${host} port ${conn.connectPort} after ${ms} ms: ${why}`);
     return finish(e, t, false);
   }
-  const conn = t.conn!;
+  const unixName = conn.route.unixPath !== undefined ? conn.primaryIp : null;
   conn.adopt(step.transport);
+  if (unixName !== null) {
+    // libcurl reports the socket path as the "IP" of a Unix socket connection, and port 0
+    conn.primaryIp = unixName;
+    conn.primaryPort = 0;
+  }
   t.numConnects++;
   t.timing.connect = now;
-  e.trace(t, `Connected to ${t.url!.host} (${conn.primaryIp}) port ${conn.primaryPort}`);
+  e.trace(t, `Connected to ${t.url!.host} (${conn.primaryIp}) port ${conn.connectPort} (#${conn.id})`);
   if (t.url!.scheme === 'https') {
     // the TLS handshake is part of connecting: CONNECTTIMEOUT keeps running
     const url = t.url!;
@@ -257,7 +364,57 @@ function stateDo(e: MultiEngine, t: Transfer, now: number): void {
   setState(e, t, STATE.DID);
 }
 
-function statePerforming(e: MultiEngine, t: Transfer): void {
+/** MAX_RECV_SPEED_LARGE / MAX_SEND_SPEED_LARGE as set (0: no limit). */
+function speedLimits(t: Transfer): { recv: number; send: number } {
+  return { recv: t.opts.num(CURLOPT.MAX_RECV_SPEED_LARGE), send: t.opts.num(CURLOPT.MAX_SEND_SPEED_LARGE) };
+}
+
+/**
+ * libcurl's PERFORMING-time checks: a transfer faster than its limits goes
+ * to RATELIMITING with a TOOFAST expiry (nothing is polled meanwhile).
+ */
+function enterRateLimit(e: MultiEngine, t: Transfer, now: number): boolean {
+  const lim = speedLimits(t);
+  if (!lim.recv && !lim.send) return false;
+  const wait = t.speed.limitWait(t.sizeDownload, t.sizeUpload, lim.recv, lim.send, now);
+  if (!wait) return false;
+  t.speed.ratelimit(t.sizeDownload, t.sizeUpload, lim.recv, lim.send, now);
+  setState(e, t, STATE.RATELIMITING);
+  e.expire(t, EXPIRE.TOOFAST, now + wait);
+  return true;
+}
+
+/**
+ * Curl_pgrsUpdate + Curl_speedcheck: LOW_SPEED_LIMIT/LOW_SPEED_TIME. While a
+ * limit is set the transfer is woken every second to look again.
+ */
+function speedCheck(e: MultiEngine, t: Transfer, now: number): boolean {
+  t.speed.sample(t.sizeDownload + t.sizeUpload, now);
+  const limit = t.opts.num(CURLOPT.LOW_SPEED_LIMIT);
+  const time = t.opts.num(CURLOPT.LOW_SPEED_TIME);
+  if (!(t.pauseBits & 1) && t.speed.tooSlow(limit, time, now)) {
+    t.fail(CURLE.OPERATION_TIMEDOUT, `Operation too slow. Less than ${limit} bytes/sec transferred the last ${time} seconds`);
+    return false;
+  }
+  if (limit) e.expire(t, EXPIRE.SPEEDCHECK, now + 1000);
+  return true;
+}
+
+function stateRatelimiting(e: MultiEngine, t: Transfer, now: number): void {
+  if (e.progress(t) !== CURLE.OK) {
+    t.fail(CURLE.ABORTED_BY_CALLBACK, 'Callback aborted');
+    return finish(e, t, false);
+  }
+  if (!speedCheck(e, t, now)) return finish(e, t, false);
+  const lim = speedLimits(t);
+  const wait = t.speed.limitWait(t.sizeDownload, t.sizeUpload, lim.recv, lim.send, now);
+  if (wait) return e.expire(t, EXPIRE.TOOFAST, now + wait);
+  setState(e, t, STATE.PERFORMING);
+  t.speed.ratelimit(t.sizeDownload, t.sizeUpload, lim.recv, lim.send, now);
+}
+
+function statePerforming(e: MultiEngine, t: Transfer, now: number): void {
+  if (enterRateLimit(e, t, now)) return;
   const x = t.exchange!;
   if (t.heldBody.length > 0 || t.heldHeaders.length > 0) {
     // deliver what a paused write callback held back before reading more
@@ -270,12 +427,16 @@ function statePerforming(e: MultiEngine, t: Transfer): void {
       return finish(e, t, false);
     }
   }
+  const recvLimit = speedLimits(t).recv;
+  t.recvBudget = recvLimit > 0 ? recvLimit : Infinity;
   const code = x.step();
   syncExpect100(e, t);
+  t.recvBudget = Infinity;
   if (code === CURLE.OK && e.progress(t) !== CURLE.OK) {
     t.fail(CURLE.ABORTED_BY_CALLBACK, 'Callback aborted');
     return finish(e, t, false);
   }
+  if (code === CURLE.OK && !x.done && !speedCheck(e, t, performance.now())) return finish(e, t, false);
   if (code !== CURLE.OK) {
     if (retryOnFreshConnection(e, t, code)) return;
     t.fail(code, easyStrerror(code));
@@ -336,7 +497,7 @@ function stateDone(e: MultiEngine, t: Transfer): void {
     const conn = t.conn;
     const keep = conn !== null && conn.reusable;
     e.releaseConnection(t);
-    if (conn) e.trace(t, keep ? `Connection #${conn.id} to host ${conn.host} left intact` : `Closing connection #${conn.id}`);
+    if (conn) e.trace(t, keep ? `Connection #${conn.id} to host ${conn.host} left intact` : `Closing connection ${conn.id}`);
     if (t.retryRequest) {
       // the same URL once more (authentication negotiation, FOLLOW_RETRY in libcurl): not a redirect
       t.retryRequest = false;
@@ -358,7 +519,7 @@ function stateDone(e: MultiEngine, t: Transfer): void {
   if (conn && !t.connReleasedTraced) {
     t.connReleasedTraced = true;
     if (keep) e.trace(t, `Connection #${conn.id} to host ${conn.host} left intact`);
-    else if (conn.transport) e.trace(t, `Closing connection #${conn.id}`);
+    else e.trace(t, `Closing connection ${conn.id}`);
   }
   setState(e, t, STATE.COMPLETED);
 }
@@ -414,6 +575,7 @@ function followRedirect(e: MultiEngine, t: Transfer, now: number): boolean {
 /** A new request of the same transfer: per-request facts start over. */
 function resetForNextRequest(t: Transfer): void {
   t.exchange = null;
+  t.route = null;
   t.conn = null;
   t.connReleased = false;
   t.connReleasedTraced = false;

@@ -3,9 +3,10 @@
 // expiries, its connection, its progress and the facts getinfo reports.
 import type { Easy } from '../easy/easy.js';
 import type { OptionStore } from '../easy/option-store.js';
-import type { Connection } from '../conn/connection.js';
+import type { Connection, ConnectionRoute } from '../conn/connection.js';
 import type { Resolution } from '../dns/resolver.js';
-import type { TcpConnector } from '../cf/tcp-connector.js';
+import type { Connector } from '../cf/connector.js';
+import { SpeedMeter } from './speed.js';
 import type { PollEntry } from './socket-registry.js';
 import type { HeapItem } from './timer-heap.js';
 import type { TransferUrl } from './url-adapter.js';
@@ -26,6 +27,8 @@ export const STATE = {
   DO: 'DO',
   DID: 'DID',
   PERFORMING: 'PERFORMING',
+  /** over MAX_RECV_SPEED / MAX_SEND_SPEED: nothing polled until the TOOFAST expiry */
+  RATELIMITING: 'RATELIMITING',
   DONE: 'DONE',
   COMPLETED: 'COMPLETED',
   MSGSENT: 'MSGSENT',
@@ -40,6 +43,10 @@ export const EXPIRE = {
   HAPPY_EYEBALLS: 'HAPPY_EYEBALLS',
   /** waiting for 100 Continue (EXPECT_100_TIMEOUT_MS) before sending the body */
   EXPECT100: 'EXPECT100',
+  /** the transfer may go on when its average speed is back under the limit */
+  TOOFAST: 'TOOFAST',
+  /** LOW_SPEED_LIMIT: look at the speed again in a second */
+  SPEEDCHECK: 'SPEEDCHECK',
 } as const;
 export type ExpireId = (typeof EXPIRE)[keyof typeof EXPIRE];
 
@@ -74,8 +81,10 @@ export class Transfer implements HeapItem {
   /** the connection went back to the pool (or was closed); `conn` stays for getinfo */
   connReleased = false;
   connReleasedTraced = false;
+  /** where this request's connection goes (CONNECT_TO, Unix socket); made in CONNECT */
+  route: ConnectionRoute | null = null;
   resolution: Resolution | null = null;
-  connector: TcpConnector | null = null;
+  connector: Connector | null = null;
   exchange: HttpExchange | null = null;
 
   result = 0;
@@ -150,6 +159,16 @@ export class Transfer implements HeapItem {
   heldBody: Buffer[] = [];
   heldHeaders: Buffer[] = [];
 
+  /** rate limiting and LOW_SPEED_LIMIT bookkeeping (libcurl's progress counters) */
+  readonly speed = new SpeedMeter();
+  /**
+   * Bytes the protocol may still read in this run of the transfer
+   * (MAX_RECV_SPEED_LARGE caps one run at the limit, as libcurl 8's readwrite).
+   */
+  recvBudget = Infinity;
+  /** verbose output of failf() texts (set by the engine) */
+  traceFail: ((message: string) => void) | null = null;
+
   /** set when a Node event made this transfer worth running (built-in driver) */
   dirty = false;
   /** the last progress values told to XFERINFOFUNCTION */
@@ -167,7 +186,9 @@ export class Transfer implements HeapItem {
     return min;
   }
 
+  /** libcurl's failf(): the first message is the error text; every one is shown with VERBOSE. */
   fail(code: number, message: string): void {
+    this.traceFail?.(message);
     if (this.result === 0) {
       this.result = code;
       this.errorMessage = message;

@@ -163,10 +163,16 @@ export class HttpExchange {
     if (sc !== CURLE.OK) return sc;
     // 2. receive
     if (this.#done || this.#t.pauseBits & CURLPAUSE.RECV) return CURLE.OK;
-    for (let i = 0; i < MAX_READS_PER_STEP && !this.#done; i++) {
+    for (let i = 0; i < MAX_READS_PER_STEP && !this.#done && this.#t.recvBudget > 0; i++) {
       const r = transport.recv();
       if (r.kind === 'again') break;
+      if (r.kind === 'data' && r.data.length > this.#t.recvBudget) {
+        // MAX_RECV_SPEED_LARGE: read no more than the budget; the rest waits in the transport
+        transport.unrecv(r.data.subarray(this.#t.recvBudget));
+        r.data = r.data.subarray(0, this.#t.recvBudget);
+      }
       if (r.kind === 'data') {
+        this.#t.recvBudget -= r.data.length;
         if (!this.#gotBytes) {
           this.#gotBytes = true;
           this.#t.timing.starttransfer ||= performance.now();

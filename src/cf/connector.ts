@@ -1,0 +1,24 @@
+// What the CONNECTING state drives: a socket filter that connects without
+// blocking (TCP with happy eyeballs, or a Unix domain socket). step() is
+// called when one of its sockets is ready or its timer expired.
+import type { CURLcode } from '../codes.js';
+import type { StreamTransport } from '../transport/stream-transport.js';
+import type { PollEntry } from '../multi/socket-registry.js';
+
+export type ConnectStep =
+  | { kind: 'pending' }
+  | { kind: 'connected'; transport: StreamTransport }
+  /**
+   * `message` ends libcurl's "Failed to connect to H port P after N ms: …";
+   * `code` defaults to CURLE_COULDNT_CONNECT.
+   */
+  | { kind: 'failed'; message: string; code?: CURLcode };
+
+export interface Connector {
+  step(now: number): ConnectStep;
+  /** When step() must run again even without socket activity. */
+  nextTimeout(): number | undefined;
+  pollset(): PollEntry[];
+  /** Close every attempt still running (timeout, transfer removed). */
+  abort(): void;
+}
