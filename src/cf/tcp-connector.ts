@@ -9,6 +9,7 @@
 // the others are closed. step() never blocks; it is called by the transfer's
 // CONNECTING state whenever one of our sockets is ready or our timer expired.
 import { connect as netConnect, type Socket } from 'node:net';
+import { constants as osConstants } from 'node:os';
 import type { ResolvedAddress } from '../dns/resolver.js';
 import { StreamTransport } from '../transport/stream-transport.js';
 import { CURL_POLL } from '../constants.js';
@@ -34,7 +35,8 @@ interface Attempt {
 export type ConnectStep =
   | { kind: 'pending' }
   | { kind: 'connected'; transport: StreamTransport; address: ResolvedAddress }
-  | { kind: 'failed'; message: string };
+  /** errno: the last attempt's OS error number (CURLINFO_OS_ERRNO), 0 if none */
+  | { kind: 'failed'; message: string; errno: number };
 
 export class TcpConnector {
   #queues: ResolvedAddress[][];
@@ -43,6 +45,7 @@ export class TcpConnector {
   #startedAt: number;
   #secondStarted = false;
   #lastError = '';
+  #lastErrno = 0;
   #lastAddress: ResolvedAddress | null = null;
 
   constructor(addresses: ResolvedAddress[], opts: TcpConnectOptions, now: number) {
@@ -66,6 +69,7 @@ export class TcpConnector {
       const t = a.transport;
       if (t.error || t.eof) {
         this.#lastError = t.error ? describe(t.error) : 'Connection closed';
+        this.#lastErrno = t.error ? errnoOf(t.error) : 0;
         this.#lastAddress = a.address;
         this.#running[f] = null;
         this.#opts.discard(t);
@@ -85,7 +89,7 @@ export class TcpConnector {
     }
     if (this.#secondStarted && !this.#running[1]) this.#startNext(1);
     if (!this.#running[0] && !this.#running[1] && this.#queues[0]!.length === 0 && this.#queues[1]!.length === 0) {
-      return { kind: 'failed', message: this.#failMessage() };
+      return { kind: 'failed', message: this.#failMessage(), errno: this.#lastErrno };
     }
     return { kind: 'pending' };
   }
@@ -120,6 +124,7 @@ export class TcpConnector {
       });
     } catch (err) {
       this.#lastError = describe(err as Error);
+      this.#lastErrno = errnoOf(err as Error);
       this.#lastAddress = address;
       return this.#startNext(f);
     }
@@ -137,6 +142,13 @@ export class TcpConnector {
   #failMessage(): string {
     return this.#lastError || 'Could not connect';
   }
+}
+
+/** The positive errno number for a Node system error (ECONNREFUSED -> 111 on Linux). */
+function errnoOf(err: Error): number {
+  const code = (err as NodeJS.ErrnoException).code;
+  const n = code ? (osConstants.errno as Record<string, number>)[code] : undefined;
+  return n ?? 0;
 }
 
 function describe(err: Error): string {

@@ -7,6 +7,8 @@ import { CURLOPT } from '../index.js';
 import type { OptEntry } from './args.js';
 import { ParamError } from './param-error.js';
 import { SETOPT_MAP, optId } from './setopt-map.js';
+import type { RetryConfig } from './retry.js';
+import type { ClobberMode } from './output-file.js';
 
 export interface UrlNode {
   url?: string;
@@ -46,6 +48,17 @@ export interface TransferConfig {
   useGet: boolean;
   /** With -G: the joined data to append to each URL's query. */
   getQuery?: string;
+  /** -f (FAILONERROR) */
+  failOnError: boolean;
+  /** --fail-with-body: the body is kept, then the transfer fails with 22 */
+  failWithBody: boolean;
+  retry: RetryConfig;
+  removeOnError: boolean;
+  clobber: ClobberMode;
+  /** -J: name -O files after Content-Disposition */
+  contentDisposition: boolean;
+  etagSave?: string;
+  etagCompare?: string;
   /** Entries the tool has no implementation for (first one is reported). */
   readonly unsupported: OptEntry[];
 }
@@ -64,6 +77,17 @@ function integer(e: OptEntry): number {
   return Number(s);
 }
 
+/** curl's str2unum(): a non-negative integer. */
+function nonNegative(e: OptEntry): number {
+  const n = integer(e);
+  if (n < 0) throw ParamError.option(e.given, 'NEGATIVE_NUMERIC');
+  return n;
+}
+
+function failBoth(e: OptEntry): ParamError {
+  return ParamError.option(e.given, 'BAD_USE', 2, ['You must select either --fail or --fail-with-body, not both.']);
+}
+
 function node(urls: UrlNode[], has: (n: UrlNode) => boolean): UrlNode {
   let n = urls.find((u) => !has(u));
   if (!n) {
@@ -74,13 +98,19 @@ function node(urls: UrlNode[], has: (n: UrlNode) => boolean): UrlNode {
 }
 
 /** Flags the tool consumes while parsing or that need no action to honour. */
-const NO_OP = new Set(['next', 'config', 'disable', 'variable', 'help', 'version', 'manual', 'no-buffer', 'styled-output']);
+const NO_OP = new Set([
+  'next', 'config', 'disable', 'variable', 'help', 'version', 'manual', 'no-buffer', 'styled-output',
+  // global settings the Operation reads from the command line's globals
+  'trace', 'trace-ascii', 'trace-time', 'trace-ids', 'stderr', 'parallel', 'parallel-max', 'parallel-immediate', 'libcurl',
+]);
 
 export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
   const c: TransferConfig = {
     urls: [], steps: [], silent: false, showError: false, verbose: false, include: false, head: false,
     createDirs: false, progressBar: false, noProgressMeter: false, globoff: false, remoteNameAll: false,
-    failEarly: false, headers: [], unsupported: [], useGet: false,
+    failEarly: false, headers: [], unsupported: [], useGet: false, failOnError: false, failWithBody: false,
+    retry: { retries: 0, delayMs: 0, maxTimeMs: 0, allErrors: false, connRefused: false, failOnError: false },
+    removeOnError: false, clobber: 'default', contentDisposition: false,
   };
   const set = (id: number, value: unknown, flag: OptEntry): void => void c.steps.push({ id, value, flag });
   const lists: Record<string, { e: OptEntry; values: string[] }> = {};
@@ -110,7 +140,25 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       case 'referer': set(CURLOPT.REFERER, String(v), e); break;
       case 'request': set(CURLOPT.CUSTOMREQUEST, String(v), e); break;
       case 'location': set(CURLOPT.FOLLOWLOCATION, on ? 1 : 0, e); break;
-      case 'fail': set(CURLOPT.FAILONERROR, on ? 1 : 0, e); break;
+      case 'fail':
+        if (on && c.failWithBody) throw failBoth(e);
+        c.failOnError = on;
+        set(CURLOPT.FAILONERROR, on ? 1 : 0, e);
+        break;
+      case 'fail-with-body':
+        if (on && c.failOnError) throw failBoth(e);
+        c.failWithBody = on;
+        break;
+      case 'retry': c.retry.retries = nonNegative(e); break;
+      case 'retry-delay': c.retry.delayMs = seconds(e); break;
+      case 'retry-max-time': c.retry.maxTimeMs = seconds(e); break;
+      case 'retry-all-errors': c.retry.allErrors = on; break;
+      case 'retry-connrefused': c.retry.connRefused = on; break;
+      case 'remove-on-error': c.removeOnError = on; break;
+      case 'no-clobber': c.clobber = on ? 'never' : 'always'; break;
+      case 'remote-header-name': c.contentDisposition = on; break;
+      case 'etag-save': c.etagSave = String(v); break;
+      case 'etag-compare': c.etagCompare = String(v); break;
       case 'max-time': set(CURLOPT.TIMEOUT_MS, seconds(e), e); break;
       case 'connect-timeout': set(CURLOPT.CONNECTTIMEOUT_MS, seconds(e), e); break;
       case 'http1.0': set(CURLOPT.HTTP_VERSION, 1, e); break;
@@ -161,6 +209,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     const first = entries.find((e) => e.opt.long.startsWith('data') || e.opt.long === 'json')!;
     set(CURLOPT.POSTFIELDS, Buffer.concat(parts), first);
   }
+  c.retry.failOnError = c.failOnError;
   if (c.headers.length) set(CURLOPT.HTTPHEADER, c.headers, entries.find((e) => e.opt.long === 'header')!);
   return c;
 }

@@ -190,6 +190,7 @@ function stateConnecting(e: MultiEngine, t: Transfer, now: number): void {
   e.clearExpire(t, EXPIRE.HAPPY_EYEBALLS);
   if (step.kind === 'failed') {
     const url = t.url!;
+    t.osErrno = step.errno;
     const ms = Math.floor(now - t.timing.start);
     t.fail(CURLE.COULDNT_CONNECT,
       `Failed to connect to ${url.host} port ${url.port} after ${ms} ms: ${step.message === 'Connection refused' ? easyStrerror(CURLE.COULDNT_CONNECT) : step.message}`);

@@ -15,6 +15,7 @@ import { ResponseParser } from '../http1/response-parser.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
 import { buildRequest } from './http-request.js';
+import { retryAfterSeconds } from './retry-after.js';
 import { cookieFromResponse } from '../cookies/easy-cookies.js';
 import { resolveLocationHref } from './redirect.js';
 import { authOnChallenge, authOnHeadersEnd } from '../auth/transfer-auth.js';
@@ -70,6 +71,8 @@ export class HttpExchange {
     this.#out.push(req.head);
     this.#headBytesLeft = req.head.length;
     if (req.body && req.body.length > 0) {
+      // libcurl traces the request body it sends along with the head
+      this.#sink.trace(this.#t, CURLINFO_TYPE.DATA_OUT, req.body);
       this.#out.push(req.body);
       this.#t.uploadLength = req.body.length;
     }
@@ -164,6 +167,7 @@ export class HttpExchange {
         case 'trailer': {
           this.#t.headerSize += ev.raw.length;
           if (ev.type === 'header' && ev.name.toLowerCase() === 'content-type') this.#t.contentType = ev.value;
+          if (ev.type === 'header' && ev.name.toLowerCase() === 'retry-after') this.#t.retryAfter = retryAfterSeconds(ev.value);
           if (ev.type === 'header' && ev.name.toLowerCase() === 'location' && this.#t.responseCode >= 300 &&
               this.#t.responseCode < 400 && this.#t.redirectUrl === null) {
             this.#onLocation(ev.value);
