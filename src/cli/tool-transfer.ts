@@ -109,7 +109,8 @@ export class ToolTransfer {
     if (!this.cfg.silent) this.#ctx.stdio.stderr(warnText(msg));
   };
   #note(msg: string): void {
-    if (this.#ctx.trace.enabled) this.#ctx.stdio.stderr(noteText(msg));
+    // curl's notef(): only while tracing, and muted by -s
+    if (this.#ctx.trace.enabled && !this.cfg.silent) this.#ctx.stdio.stderr(noteText(msg));
   }
 
   /**
