@@ -26,5 +26,6 @@ export function wrapMessage(prefix: string, msg: string): string {
   return out;
 }
 
-export const warnText = (msg: string): string => wrapMessage('Warning: ', msg.endsWith('\n') ? msg : msg + '\n');
-export const noteText = (msg: string): string => wrapMessage('Note: ', msg.endsWith('\n') ? msg : msg + '\n');
+/** The text is printed as given: curl's messages carry their own "\n" (a few do not). */
+export const warnText = (msg: string): string => wrapMessage('Warning: ', msg);
+export const noteText = (msg: string): string => wrapMessage('Note: ', msg);

@@ -27,6 +27,8 @@ export class OutputFile {
   /** undefined: stdout */
   #path: string | undefined;
   #fd: number | undefined;
+  /** where the next write goes: after a truncate, back at 0 */
+  #pos = 0;
   #isCdFilename = false;
   readonly #createDirs: boolean;
   readonly #clobber: ClobberMode;
@@ -63,7 +65,7 @@ export class OutputFile {
     const fname = this.#path;
     if (fname === undefined || this.#fd !== undefined) return true;
     if (!fname) {
-      this.#hooks.warn('Remote filename has no length!');
+      this.#hooks.warn('Remote filename has no length!\n');
       return false;
     }
     try {
@@ -79,10 +81,11 @@ export class OutputFile {
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (err.path) shown = err.path;
-      this.#hooks.warn(`Failed to open the file ${shown}: ${errnoText[err.code ?? ''] ?? err.message}`);
+      this.#hooks.warn(`Failed to open the file ${shown}: ${errnoText[err.code ?? ''] ?? err.message}\n`);
       return false;
     }
     this.bytes = 0;
+    this.#pos = 0;
     return true;
   }
 
@@ -118,7 +121,7 @@ export class OutputFile {
     }
     if (this.#fd === undefined && !this.open()) return false;
     try {
-      writeSync(this.#fd!, b);
+      this.#pos += writeSync(this.#fd!, b, 0, b.length, this.#pos);
       this.bytes += b.length;
       return true;
     } catch {
@@ -132,6 +135,7 @@ export class OutputFile {
     try {
       ftruncateSync(this.#fd, 0);
       this.bytes = 0;
+      this.#pos = 0;
       return true;
     } catch {
       return false;

@@ -76,12 +76,13 @@ export class RetryState {
         if (spent + r.retryAfter > cfg.maxTimeMs / 1000) {
           return {
             retry: false,
+            // (curl prints this one without a newline)
             warning: 'The Retry-After: time would make this command line exceed the maximum allowed time for retries.',
           };
         }
       }
     }
-    const warning = `Problem ${REASON[reason]}. Will retry in ${Math.floor(sleepMs / 1000)} seconds. ${this.#left} retries left.`;
+    const warning = `Problem ${REASON[reason]}. Will retry in ${Math.floor(sleepMs / 1000)} seconds. ${this.#left} retries left.\n`;
     this.#left--;
     this.count++;
     if (!cfg.delayMs) this.#sleepMs = Math.min(this.#sleepMs * 2, RETRY_SLEEP_MAX);

@@ -139,7 +139,7 @@ export class ToolTransfer {
       try {
         this.#etagFd = openSync(cfg.etagSave, 'w');
       } catch {
-        this.#warn(`Failed creating file for saving etags: "${cfg.etagSave}". Skip this transfer`);
+        this.#warn(`Failed creating file for saving etags: "${cfg.etagSave}". Skip this transfer\n`);
         return 'skip';
       }
     }
@@ -285,7 +285,7 @@ export class ToolTransfer {
     if (this.#etagFd !== undefined) closeSync(this.#etagFd);
     this.#etagFd = undefined;
     if (removeIt) {
-      this.#note(`Removing output file: ${this.#outs.filename}`);
+      this.#note(`Removing output file: ${this.#outs.filename}\n`);
       this.#outs.remove();
     }
     if (cfg.writeOut !== undefined) this.#writeOut(code, errorText);

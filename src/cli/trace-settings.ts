@@ -16,9 +16,9 @@ export interface TraceSettings {
 }
 
 const OVERRIDES: Record<TraceMode, string> = {
-  plain: '-v, --verbose overrides an earlier trace/verbose option',
-  bin: '--trace overrides an earlier trace/verbose option',
-  ascii: '--trace-ascii overrides an earlier trace/verbose option',
+  plain: '-v, --verbose overrides an earlier trace/verbose option\n',
+  bin: '--trace overrides an earlier trace/verbose option\n',
+  ascii: '--trace-ascii overrides an earlier trace/verbose option\n',
 };
 
 export function traceSettings(globals: readonly OptEntry[], warn: (msg: string) => void): TraceSettings {
