@@ -204,9 +204,10 @@ export async function runParallel(ctx: ToolContext, jobs: AsyncGenerator<Job>, o
   await addMore();
   showMeter(false);
   while (byEasy.size > 0 || (!wrapItUp && (queue.length > 0 || moreJobs))) {
-    const waiting = queue.filter((e) => !e.added);
-    const nextStart = waiting.length ? Math.max(0, Math.min(...waiting.map((e) => e.startAt)) - Date.now()) : 1000;
-    if (byEasy.size > 0 || nextStart > 0) await multi.poll(Math.min(1000, nextStart));
+    // wake up for a retry that is due, when there is room to start it
+    const waiting = byEasy.size < opts.max && !wrapItUp ? queue.filter((e) => !e.added) : [];
+    const nextStart = waiting.length ? Math.max(1, Math.min(...waiting.map((e) => e.startAt)) - Date.now()) : 1000;
+    await multi.poll(Math.min(1000, nextStart));
     multi.perform();
     for (let msg = multi.infoRead(); msg; msg = multi.infoRead()) {
       const e = msg.msg === CURLMSG.DONE ? byEasy.get(msg.easy) : undefined;
@@ -216,6 +217,16 @@ export async function runParallel(ctx: ToolContext, jobs: AsyncGenerator<Job>, o
       await finishEntry(e, msg.result);
     }
     if (!wrapItUp) await addMore();
+    else {
+      // curl aborts the others from their XFERINFO callback; the library
+      // calls it only when numbers change, so an idle transfer would never
+      // see the flag: end them here with the same result
+      for (const [easy, e] of [...byEasy]) {
+        byEasy.delete(easy);
+        multi.removeHandle(easy);
+        await finishEntry(e, CURLE.ABORTED_BY_CALLBACK);
+      }
+    }
     showMeter(false);
   }
   showMeter(true);
