@@ -32,7 +32,7 @@ after(async () => {
  * A server that answers nothing until `want` requests wait at once (or a
  * fallback time passed), and reports the most requests it saw waiting.
  */
-async function gatheringServer(want: number): Promise<{ port: number; maxWaiting: () => number; close: () => Promise<void> }> {
+async function gatheringServer(want: number, fallbackMs = 1500): Promise<{ port: number; maxWaiting: () => number; close: () => Promise<void> }> {
   const waiting: { sock: Socket; path: string }[] = [];
   let max = 0;
   const flush = (): void => {
@@ -52,7 +52,7 @@ async function gatheringServer(want: number): Promise<{ port: number; maxWaiting
       max = Math.max(max, waiting.length);
       clearTimeout(fallback);
       if (waiting.length >= want) flush();
-      else fallback = setTimeout(flush, 1500);
+      else fallback = setTimeout(flush, fallbackMs);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -80,7 +80,7 @@ test('-Z runs the transfers at the same time, each into its own -o file', async 
 });
 
 test('--parallel-max 1 runs one at a time; globs expand into the queue', async () => {
-  const g = await gatheringServer(2);
+  const g = await gatheringServer(2, 150);
   try {
     const u = `http://127.0.0.1:${g.port}`;
     const r = await tscurl(['-Z', '--parallel-max', '1', '-s', `${u}/g[1-3]`, '-o', join(dir, 'g#1')]);
