@@ -17,7 +17,7 @@ import { Easy, CURLOPT } from 'tscurl';
 
 async function main() {
   let ret = 0;
-  const hnd = new Easy();
+  let hnd = new Easy();
 `;
 
 const FOOTER = `  hnd.cleanup();
@@ -68,7 +68,10 @@ export class LibcurlSource {
 
   text(): string {
     let out = HEADER;
-    for (const b of this.#blocks) {
+    this.#blocks.forEach((b, i) => {
+      // the tool gives every transfer a fresh handle (curl's C reuses one and
+      // so keeps options a later URL did not ask for); so does the program
+      if (i > 0) out += '  hnd.cleanup();\n  hnd = new Easy();\n';
       out += b.setopts.join('\n') + '\n';
       if (b.remarks.length) {
         out +=
@@ -79,7 +82,7 @@ export class LibcurlSource {
           '\n\n  */\n';
       }
       out += '\n  ret = await hnd.perform();\n\n';
-    }
+    });
     return out + FOOTER;
   }
 
