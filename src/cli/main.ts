@@ -49,7 +49,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     if (parsed.action?.kind === 'manual') {
       const { manualText } = await import('./help.js');
-      const m = manualText();
+      const m = await manualText();
       if (m.warning) process.stderr.write(`Warning: ${m.warning}\n`);
       process.stdout.write(m.stdout);
       return 0;
@@ -75,6 +75,11 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// a reader that went away (tscurl --manual | head) ends the output quietly, as curl
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(process.exitCode ?? 0);
+});
 const code = await main(process.argv.slice(2));
 // let stdout/stderr drain before exiting with curl's code
 process.exitCode = code;
