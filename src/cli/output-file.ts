@@ -113,16 +113,17 @@ export class OutputFile {
     throw last;
   }
 
-  write(b: Buffer): boolean {
+  /** `body` false for -i header lines: curl counts only body bytes (a retry truncates only for them). */
+  write(b: Buffer, body = true): boolean {
     if (this.#path === undefined) {
       this.#hooks.stdout(b);
-      this.bytes += b.length;
+      if (body) this.bytes += b.length;
       return true;
     }
     if (this.#fd === undefined && !this.open()) return false;
     try {
       this.#pos += writeSync(this.#fd!, b, 0, b.length, this.#pos);
-      this.bytes += b.length;
+      if (body) this.bytes += b.length;
       return true;
     } catch {
       return false;

@@ -4,8 +4,8 @@
 // is curl's post_per_transfer: the error line, --fail-with-body, the empty
 // output file, the retry decision (truncating what the attempt wrote),
 // --remove-on-error and -w. A retry performs the same Easy again.
-import { readFileSync, openSync, writeSync, closeSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, openSync, writeSync, closeSync, mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
 import { Easy, CURLOPT, CURLINFO, CURLE, easyStrerror, VERSION, type Share } from '../index.js';
 import { unsupportedError, type TransferConfig, type UrlNode } from './transfer-config.js';
 import type { GlobItem } from './glob.js';
@@ -137,6 +137,7 @@ export class ToolTransfer {
     if (cfg.dumpHeader !== undefined) this.#dump = new OutputFile(cfg.dumpHeader, { createDirs: cfg.createDirs, clobber: 'always' }, hooks);
     if (cfg.etagSave !== undefined && cfg.etagSave !== '-') {
       try {
+        if (cfg.createDirs) mkdirSync(dirname(cfg.etagSave), { recursive: true });
         this.#etagFd = openSync(cfg.etagSave, 'w');
       } catch {
         this.#warn(`Failed creating file for saving etags: "${cfg.etagSave}". Skip this transfer\n`);
@@ -220,7 +221,7 @@ export class ToolTransfer {
         if (!this.#outs.open()) return 0;
       }
     }
-    if ((cfg.include || cfg.head) && !this.#outs.write(line)) return 0;
+    if ((cfg.include || cfg.head) && !this.#outs.write(line, false)) return 0;
     return line.length;
   }
 

@@ -209,7 +209,8 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     const first = entries.find((e) => e.opt.long.startsWith('data') || e.opt.long === 'json')!;
     set(CURLOPT.POSTFIELDS, Buffer.concat(parts), first);
   }
-  c.retry.failOnError = c.failOnError;
+  // an HTTP error that -f or --fail-with-body turned into 22 may still be transient
+  c.retry.failOnError = c.failOnError || c.failWithBody;
   if (c.headers.length) set(CURLOPT.HTTPHEADER, c.headers, entries.find((e) => e.opt.long === 'header')!);
   return c;
 }
