@@ -92,6 +92,7 @@ export class Operation {
     const configs = parsed.groups.map((g) => buildConfig(groupEntries(parsed, g)));
     for (const cfg of configs) if (cfg.unsupported.length) throw unsupportedError(cfg.unsupported[0]!);
     if (!configs.some((c) => c.urls.some((u) => u.url !== undefined))) throw new ParamError(['no URL specified!', HINT_LINE]);
+    for (const cfg of configs) if (!cfg.silent) for (const w of cfg.warnings) this.#stdio.stderr(warnText(w));
     const silent = configs.every((c) => c.silent);
     const settings = traceSettings(parsed.globals, (m) => {
       if (!silent) this.#stdio.stderr(warnText(m));

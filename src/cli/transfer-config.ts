@@ -59,6 +59,8 @@ export interface TransferConfig {
   contentDisposition: boolean;
   etagSave?: string;
   etagCompare?: string;
+  /** curl's warnf() texts from folding the options (printed unless -s). */
+  readonly warnings: string[];
   /** Entries the tool has no implementation for (first one is reported). */
   readonly unsupported: OptEntry[];
 }
@@ -84,10 +86,6 @@ function nonNegative(e: OptEntry): number {
   return n;
 }
 
-function failBoth(e: OptEntry): ParamError {
-  return ParamError.option(e.given, 'BAD_USE', 2, ['You must select either --fail or --fail-with-body, not both.']);
-}
-
 function node(urls: UrlNode[], has: (n: UrlNode) => boolean): UrlNode {
   let n = urls.find((u) => !has(u));
   if (!n) {
@@ -110,7 +108,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     createDirs: false, progressBar: false, noProgressMeter: false, globoff: false, remoteNameAll: false,
     failEarly: false, headers: [], unsupported: [], useGet: false, failOnError: false, failWithBody: false,
     retry: { retries: 0, delayMs: 0, maxTimeMs: 0, allErrors: false, connRefused: false, failOnError: false },
-    removeOnError: false, clobber: 'default', contentDisposition: false,
+    removeOnError: false, clobber: 'default', contentDisposition: false, warnings: [],
   };
   const set = (id: number, value: unknown, flag: OptEntry): void => void c.steps.push({ id, value, flag });
   const lists: Record<string, { e: OptEntry; values: string[] }> = {};
@@ -140,13 +138,22 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       case 'referer': set(CURLOPT.REFERER, String(v), e); break;
       case 'request': set(CURLOPT.CUSTOMREQUEST, String(v), e); break;
       case 'location': set(CURLOPT.FOLLOWLOCATION, on ? 1 : 0, e); break;
+      // curl 8: the later of -f and --fail-with-body wins, with a warning
+      // (7.88 refused the combination as a usage error)
       case 'fail':
-        if (on && c.failWithBody) throw failBoth(e);
+        if (on && c.failWithBody) {
+          c.warnings.push('--fail deselects --fail-with-body here\n');
+          c.failWithBody = false;
+        }
         c.failOnError = on;
         set(CURLOPT.FAILONERROR, on ? 1 : 0, e);
         break;
       case 'fail-with-body':
-        if (on && c.failOnError) throw failBoth(e);
+        if (on && c.failOnError) {
+          c.warnings.push('--fail-with-body deselects --fail here\n');
+          c.failOnError = false;
+          set(CURLOPT.FAILONERROR, 0, e);
+        }
         c.failWithBody = on;
         break;
       case 'retry': c.retry.retries = nonNegative(e); break;
