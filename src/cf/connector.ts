@@ -12,7 +12,8 @@ export type ConnectStep =
    * `message` ends libcurl's "Failed to connect to H port P after N ms: …";
    * `code` defaults to CURLE_COULDNT_CONNECT.
    */
-  | { kind: 'failed'; message: string; code?: CURLcode };
+  /** errno: the last attempt's OS error number (CURLINFO_OS_ERRNO), 0 if none */
+  | { kind: 'failed'; message: string; code?: CURLcode; errno?: number };
 
 export interface Connector {
   step(now: number): ConnectStep;

@@ -9,6 +9,7 @@
 // the others are closed. step() never blocks; it is called by the transfer's
 // CONNECTING state whenever one of our sockets is ready or our timer expired.
 import { connect as netConnect, type Socket } from 'node:net';
+import { constants as osConstants } from 'node:os';
 import type { ResolvedAddress } from '../dns/resolver.js';
 import { StreamTransport } from '../transport/stream-transport.js';
 import { CURL_POLL } from '../constants.js';
@@ -59,6 +60,7 @@ export class TcpConnector implements Connector {
   #secondStarted = false;
   #lastError = '';
   #lastCode: CURLcode = CURLE.COULDNT_CONNECT;
+  #lastErrno = 0;
   #lastAddress: ResolvedAddress | null = null;
 
   constructor(addresses: ResolvedAddress[], opts: TcpConnectOptions, now: number) {
@@ -81,6 +83,7 @@ export class TcpConnector implements Connector {
       if (!a) continue;
       const t = a.transport;
       if (t.error || t.eof) {
+        this.#lastErrno = t.error ? errnoOf(t.error) : 0;
         this.#running[f] = null;
         this.#opts.discard(t);
         if (t.error && (t.error as NodeJS.ErrnoException).syscall === 'bind') {
@@ -110,7 +113,7 @@ export class TcpConnector implements Connector {
     }
     if (this.#secondStarted && !this.#running[1]) this.#startNext(1);
     if (!this.#running[0] && !this.#running[1] && this.#queues[0]!.length === 0 && this.#queues[1]!.length === 0) {
-      return { kind: 'failed', message: this.#failMessage(), code: this.#lastCode };
+      return { kind: 'failed', message: this.#failMessage(), code: this.#lastCode, errno: this.#lastErrno };
     }
     return { kind: 'pending' };
   }
@@ -166,6 +169,7 @@ export class TcpConnector implements Connector {
       });
     } catch (err) {
       this.#lastError = describe(err as Error);
+      this.#lastErrno = errnoOf(err as Error);
       this.#lastAddress = address;
       return this.#startNext(f);
     }
@@ -207,6 +211,13 @@ export class TcpConnector implements Connector {
   #failMessage(): string {
     return this.#lastError || 'Could not connect';
   }
+}
+
+/** The positive errno number for a Node system error (ECONNREFUSED -> 111 on Linux). */
+function errnoOf(err: Error): number {
+  const code = (err as NodeJS.ErrnoException).code;
+  const n = code ? (osConstants.errno as Record<string, number>)[code] : undefined;
+  return n ?? 0;
 }
 
 function describe(err: Error): string {

@@ -1,7 +1,6 @@
 // --help [category|all] and --manual, laid out as curl 7.88's tool_help.c:
 // " %-*s %s" rows where the column width is the longest option text, cut
 // back so that option + description fit 80 columns.
-import { readFileSync } from 'node:fs';
 import { CLI_OPTIONS, type CliOption } from './option-table.js';
 
 /** Category descriptions (curl's categories[] table). */
@@ -77,19 +76,13 @@ export function helpText(category?: string): string {
 }
 
 /**
- * --manual: the MANUAL.md shipped next to the package when present,
- * otherwise a pointer (curl prints a warning when built without a manual).
+ * --manual: curl's manual page (built from the same cmdline-opts docs as
+ * the option table), kept gzip-compressed in the code as curl's
+ * tool_hugehelp.c does, so it works from an installed package with no
+ * extra file. `--manual` with a stdout that is a terminal could page it;
+ * like curl we just print it.
  */
-export function manualText(): { stdout: string; warning?: string } {
-  for (const rel of ['../../../docs/MANUAL.md', '../../../MANUAL.md']) {
-    try {
-      return { stdout: readFileSync(new URL(rel, import.meta.url), 'utf8') };
-    } catch {
-      // try the next location
-    }
-  }
-  return {
-    stdout: 'tscurl is a curl-compatible command line tool; see https://curl.se/docs/manual.html and "tscurl --help all".\n',
-    warning: 'built-in manual was disabled at build-time',
-  };
+export async function manualText(): Promise<{ stdout: string; warning?: string }> {
+  const [{ MANUAL_GZ_BASE64 }, { gunzipSync }] = await Promise.all([import('./manual-data.js'), import('node:zlib')]);
+  return { stdout: gunzipSync(Buffer.from(MANUAL_GZ_BASE64, 'base64')).toString('utf8') };
 }

@@ -2,11 +2,31 @@
 // tscurl: curl's command line on tscurl's public API. Startup is kept light:
 // rarely used parts (help, manual, version, glob, write-out, progress) are
 // imported only when a run needs them.
-import { parseArgs } from './args.js';
+import { openSync, writeSync } from 'node:fs';
+import { parseArgs, type OptEntry } from './args.js';
 import { ParamError, HINT_LINE, warningText } from './param-error.js';
 
 function writeOut(stream: NodeJS.WriteStream, b: Buffer | string): void {
   stream.write(b);
+}
+
+/**
+ * --stderr FILE ('-' for stdout): where the tool's messages, the meter and
+ * -v go. curl opens (truncates) the file while parsing.
+ */
+function stderrTarget(globals: readonly OptEntry[], silent: boolean): (b: Buffer | string) => void {
+  const e = globals.filter((g) => g.opt.long === 'stderr').pop();
+  const target = e === undefined ? undefined : String(e.value);
+  if (target === '-') return (b) => writeOut(process.stdout, b);
+  if (target !== undefined) {
+    try {
+      const fd = openSync(target, 'w');
+      return (b) => void writeSync(fd, typeof b === 'string' ? Buffer.from(b) : b);
+    } catch {
+      if (!silent) process.stderr.write(`Warning: Failed to open ${target}!\n`);
+    }
+  }
+  return (b) => writeOut(process.stderr, b);
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -29,7 +49,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     if (parsed.action?.kind === 'manual') {
       const { manualText } = await import('./help.js');
-      const m = manualText();
+      const m = await manualText();
       if (m.warning) process.stderr.write(`Warning: ${m.warning}\n`);
       process.stdout.write(m.stdout);
       return 0;
@@ -37,9 +57,10 @@ async function main(argv: readonly string[]): Promise<number> {
     // curl with no arguments at all (and no URL from .curlrc) prints only the hint
     if (argv.length === 0 && !allEntries.some((e) => e.opt.long === 'url')) throw new ParamError([HINT_LINE]);
     const { Operation } = await import('./operate.js');
+    const stderr = stderrTarget(parsed.globals, silentWarnings);
     const op = new Operation({
       stdout: (b) => writeOut(process.stdout, b),
-      stderr: (b) => writeOut(process.stderr, b),
+      stderr,
       stdoutIsTTY: !!process.stdout.isTTY,
       ...(process.stderr.columns ? { columns: process.stderr.columns } : {}),
     });
@@ -55,6 +76,11 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// a reader that went away (tscurl --manual | head) ends the output quietly, as curl
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(process.exitCode ?? 0);
+});
 const code = await main(process.argv.slice(2));
 // let stdout/stderr drain before exiting with curl's code
 process.exitCode = code;

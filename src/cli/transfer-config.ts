@@ -11,6 +11,8 @@ import { ParamError } from './param-error.js';
 import { SETOPT_MAP, optId } from './setopt-map.js';
 import { TlsFlags } from './tls-flags.js';
 import { localPortRange, sizeParameter } from './size-param.js';
+import type { RetryConfig } from './retry.js';
+import type { ClobberMode } from './output-file.js';
 
 export interface UrlNode {
   url?: string;
@@ -60,7 +62,18 @@ export interface TransferConfig {
   resume?: number | 'current';
   /** -R: give the output file the remote document's time */
   remoteTime: boolean;
-  /** curl's warnf() lines found while reading the options (printed unless -s) */
+  /** -f (FAILONERROR) */
+  failOnError: boolean;
+  /** --fail-with-body: the body is kept, then the transfer fails with 22 */
+  failWithBody: boolean;
+  retry: RetryConfig;
+  removeOnError: boolean;
+  clobber: ClobberMode;
+  /** -J: name -O files after Content-Disposition */
+  contentDisposition: boolean;
+  etagSave?: string;
+  etagCompare?: string;
+  /** curl's warnf() texts from folding the options (printed unless -s). */
   readonly warnings: string[];
   /** Entries the tool has no implementation for (first one is reported). */
   readonly unsupported: OptEntry[];
@@ -87,6 +100,13 @@ function unsigned(e: OptEntry): number {
   return integer(e);
 }
 
+/** curl's str2unum(): a non-negative integer. */
+function nonNegative(e: OptEntry): number {
+  const n = integer(e);
+  if (n < 0) throw ParamError.option(e.given, 'NEGATIVE_NUMERIC');
+  return n;
+}
+
 function node(urls: UrlNode[], has: (n: UrlNode) => boolean): UrlNode {
   let n = urls.find((u) => !has(u));
   if (!n) {
@@ -110,12 +130,12 @@ function range(e: OptEntry, warnings: string[]): string {
   const s = String(e.value);
   if (/^\d/.test(s) && !s.includes('-')) {
     const m = /^\d+/.exec(s)!;
-    warnings.push('A specified range MUST include at least one dash (-). Appending one for you!');
+    warnings.push('A specified range MUST include at least one dash (-). Appending one for you!\n');
     return `${Number(m[0])}-`;
   }
   if (/[^0-9,-]/.test(s)) {
     warnings.push("Invalid character is found in given range. A specified range MUST have only digits in 'start'-'stop'. " +
-      "The server's response to this request is uncertain.");
+      "The server's response to this request is uncertain.\n");
   }
   return s;
 }
@@ -133,7 +153,7 @@ function timeCondition(arg: string, warnings: string[]): { cond: number; time: n
     return { cond, time: Math.floor(statSync(s).mtimeMs / 1000) };
   } catch {
     warnings.push('Illegal date format for -z, --time-cond (and not a file name). Disabling time condition. ' +
-      'See curl_getdate(3) for valid date syntax.');
+      'See curl_getdate(3) for valid date syntax.\n');
     return { cond: CURL_TIMECOND.NONE, time: 0 };
   }
 }
@@ -149,13 +169,19 @@ export function methodConflict(req: ToolHttpReq, stored: ToolHttpReq): string {
 }
 
 /** Flags the tool consumes while parsing or that need no action to honour. */
-const NO_OP = new Set(['next', 'config', 'disable', 'variable', 'help', 'version', 'manual', 'no-buffer', 'styled-output']);
+const NO_OP = new Set([
+  'next', 'config', 'disable', 'variable', 'help', 'version', 'manual', 'no-buffer', 'styled-output',
+  // global settings the Operation reads from the command line's globals
+  'trace', 'trace-ascii', 'trace-time', 'trace-ids', 'stderr', 'parallel', 'parallel-max', 'parallel-immediate', 'libcurl',
+]);
 
 export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
   const c: TransferConfig = {
     urls: [], steps: [], silent: false, showError: false, verbose: false, include: false, head: false,
     createDirs: false, progressBar: false, noProgressMeter: false, globoff: false, remoteNameAll: false,
-    failEarly: false, headers: [], unsupported: [], useGet: false, remoteTime: false, warnings: [],
+    failEarly: false, headers: [], unsupported: [], useGet: false, remoteTime: false, failOnError: false, failWithBody: false,
+    retry: { retries: 0, delayMs: 0, maxTimeMs: 0, allErrors: false, connRefused: false, failOnError: false },
+    removeOnError: false, clobber: 'default', contentDisposition: false, warnings: [],
   };
   const set = (id: number, value: unknown, flag: OptEntry): void => void c.steps.push({ id, value, flag });
   // -I and -F pick the request method while parsing (SetHTTPrequest); -d and -T when the transfer is set up
@@ -202,7 +228,34 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       case 'referer': set(CURLOPT.REFERER, String(v), e); break;
       case 'request': set(CURLOPT.CUSTOMREQUEST, String(v), e); break;
       case 'location': set(CURLOPT.FOLLOWLOCATION, on ? 1 : 0, e); break;
-      case 'fail': set(CURLOPT.FAILONERROR, on ? 1 : 0, e); break;
+      // curl 8: the later of -f and --fail-with-body wins, with a warning
+      // (7.88 refused the combination as a usage error)
+      case 'fail':
+        if (on && c.failWithBody) {
+          c.warnings.push('--fail deselects --fail-with-body here\n');
+          c.failWithBody = false;
+        }
+        c.failOnError = on;
+        set(CURLOPT.FAILONERROR, on ? 1 : 0, e);
+        break;
+      case 'fail-with-body':
+        if (on && c.failOnError) {
+          c.warnings.push('--fail-with-body deselects --fail here\n');
+          c.failOnError = false;
+          set(CURLOPT.FAILONERROR, 0, e);
+        }
+        c.failWithBody = on;
+        break;
+      case 'retry': c.retry.retries = nonNegative(e); break;
+      case 'retry-delay': c.retry.delayMs = seconds(e); break;
+      case 'retry-max-time': c.retry.maxTimeMs = seconds(e); break;
+      case 'retry-all-errors': c.retry.allErrors = on; break;
+      case 'retry-connrefused': c.retry.connRefused = on; break;
+      case 'remove-on-error': c.removeOnError = on; break;
+      case 'no-clobber': c.clobber = on ? 'never' : 'always'; break;
+      case 'remote-header-name': c.contentDisposition = on; break;
+      case 'etag-save': c.etagSave = String(v); break;
+      case 'etag-compare': c.etagCompare = String(v); break;
       case 'max-time': set(CURLOPT.TIMEOUT_MS, seconds(e), e); break;
       case 'connect-timeout': set(CURLOPT.CONNECTTIMEOUT_MS, seconds(e), e); break;
       case 'expect100-timeout': set(CURLOPT.EXPECT_100_TIMEOUT_MS, seconds(e), e); break;
@@ -297,6 +350,8 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     set(CURLOPT.POSTFIELDS, Buffer.concat(parts), first);
   }
   c.httpreq = httpreq;
+  // an HTTP error that -f or --fail-with-body turned into 22 may still be transient
+  c.retry.failOnError = c.failOnError || c.failWithBody;
   if (c.headers.length) set(CURLOPT.HTTPHEADER, c.headers, entries.find((e) => e.opt.long === 'header')!);
   return c;
 }

@@ -103,14 +103,14 @@ export function getInfo(t: Transfer | null, id: number): unknown {
     case CURLINFO.SCHEME: return tr.url ? tr.url.scheme.toUpperCase() : null;
     case CURLINFO.EFFECTIVE_METHOD: return tr.effectiveMethod;
     case CURLINFO.REFERER: return tr.opts.str(CURLOPT.REFERER);
-    case CURLINFO.OS_ERRNO: return 0;
+    case CURLINFO.OS_ERRNO: return tr.osErrno;
     case CURLINFO.SSL_VERIFYRESULT: return conn?.tlsFacts?.verifyResult ?? 0;
     case CURLINFO.CERTINFO: return certinfoOf(conn?.tlsFacts?.certinfo ?? null);
     case CURLINFO.PROXY_SSL_VERIFYRESULT: return 0;
     case CURLINFO.FILETIME: return tr.filetime;
     case CURLINFO.FILETIME_T: return tr.filetime;
     case CURLINFO.CONDITION_UNMET: return tr.conditionUnmet ? 1 : 0;
-    case CURLINFO.RETRY_AFTER: return 0;
+    case CURLINFO.RETRY_AFTER: return tr.retryAfter;
     case CURLINFO.USED_PROXY: return 0;
     case CURLINFO.HTTPAUTH_AVAIL: return tr.auth?.availInfo ?? 0;
     case CURLINFO.PROXYAUTH_AVAIL: return 0;

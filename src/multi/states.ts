@@ -290,6 +290,7 @@ function stateConnecting(e: MultiEngine, t: Transfer, now: number): void {
   e.clearExpire(t, EXPIRE.HAPPY_EYEBALLS);
   const conn = t.conn!;
   if (step.kind === 'failed') {
+    t.osErrno = step.errno ?? 0;
     const ms = Math.floor(now - t.timing.start);
     const code = step.code ?? CURLE.COULDNT_CONNECT;
     // a Unix socket is named by the URL's host in this message, as libcurl does

@@ -102,6 +102,8 @@ export class Transfer implements HeapItem {
   headerSize = 0;
   requestSize = 0;
   numConnects = 0;
+  /** CURLINFO_OS_ERRNO: errno of the last failed connect */
+  osErrno = 0;
 
   // getinfo facts
   responseCode = 0;
@@ -123,6 +125,8 @@ export class Transfer implements HeapItem {
   contentRangeOk = false;
   /** every response header of the transfer, for easy.header() / easy.nextheader() */
   readonly headerStore = new HeaderStore();
+  /** CURLINFO_RETRY_AFTER: seconds from the last Retry-After header (0: none or now) */
+  retryAfter = 0;
 
   // redirects (libcurl's state.followlocation, req.location, req.newurl)
   redirectCount = 0;

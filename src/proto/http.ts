@@ -23,6 +23,7 @@ import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
 import { buildRequest, requestKind } from './http-request.js';
 import { HTTPREQ } from '../easy/option-store.js';
+import { retryAfterSeconds } from './retry-after.js';
 import { cookieFromResponse } from '../cookies/easy-cookies.js';
 import { resolveLocationHref } from './redirect.js';
 import { authOnChallenge, authOnHeadersEnd } from '../auth/transfer-auth.js';
@@ -316,6 +317,7 @@ export class HttpExchange {
           this.#t.headerSize += ev.raw.length;
           const name = ev.type === 'header' ? ev.name.toLowerCase() : ''; // once per header, not per check
           if (name === 'content-type') this.#t.contentType = ev.value;
+          if (name === 'retry-after') this.#t.retryAfter = retryAfterSeconds(ev.value);
           if (name === 'location' && this.#t.responseCode >= 300 &&
               this.#t.responseCode < 400 && this.#t.redirectUrl === null) {
             this.#onLocation(ev.value);

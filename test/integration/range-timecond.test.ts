@@ -183,7 +183,7 @@ test('CLI -r, -z (date, -date, file) send what /usr/bin/curl sends', async () =>
     assert.equal(myHead, lastHead(), args.join(' '));
   }
   const warn = await cli('tscurl', ['-r', '5', rawUrl('/x')]);
-  assert.match(warn.stderr, /^Warning: A specified range MUST include at least one dash \(-\)\. Appending one for you!\n/);
+  assert.match(warn.stderr, /^Warning: A specified range MUST include at least one dash \(-\)\. Appending one \nWarning: for you!\n/);
   const bad = await cli('tscurl', ['-z', join(dir, 'no-such-file'), rawUrl('/x')]);
   assert.match(bad.stderr, /Warning: Illegal date format for -z, --time-cond \(and not a file name\)\./);
 });

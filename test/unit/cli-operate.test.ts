@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseArgs, groupEntries } from '../../src/cli/args.js';
 import { buildConfig } from '../../src/cli/transfer-config.js';
-import { VerboseTrace } from '../../src/cli/verbose.js';
+import { TraceFormatter, dumpBlock, traceIds } from '../../src/cli/trace-format.js';
 import { CURLOPT } from '../../src/index.js';
 
 const cfgOf = (argv: string[], n = 0) => {
@@ -29,8 +29,8 @@ test('bad numbers are curl\'s parameter errors', () => {
 });
 
 test('options without an implementation are collected, never dropped', () => {
-  const c = cfgOf(['--retry', '3', '--compressed', 'u']);
-  assert.deepEqual(c.unsupported.map((e) => e.given), ['--retry']);
+  const c = cfgOf(['--tftp-blksize', '3', '--compressed', 'u']);
+  assert.deepEqual(c.unsupported.map((e) => e.given), ['--tftp-blksize']);
   // mapped flags always reach setopt, which reports NOT_BUILT_IN until implemented
   assert.deepEqual(c.steps.map((s) => [s.id, s.value]), [[CURLOPT.ACCEPT_ENCODING, '']]);
 });
@@ -47,7 +47,7 @@ test('-G moves data to the query; --json adds JSON headers; list options collect
 });
 
 test('verbose trace formats like curl\'s debug callback', () => {
-  const t = new VerboseTrace(false);
+  const t = new TraceFormatter('plain');
   let out = t.format(0, Buffer.from('  Trying 127.0.0.1:80...\n'));
   out += t.format(2, Buffer.from('GET / HTTP/1.1\r\nHost: h\r\n\r\n'));
   out += t.format(1, Buffer.from('HTTP/1.1 200 OK\r\n'));
@@ -56,5 +56,5 @@ test('verbose trace formats like curl\'s debug callback', () => {
   out += t.format(0, Buffer.from('partial'));
   out += t.format(0, Buffer.from(' line\n'));
   assert.equal(out, '*   Trying 127.0.0.1:80...\n> GET / HTTP/1.1\r\n> Host: h\r\n> \r\n< HTTP/1.1 200 OK\r\n{ [3 bytes data]\n* partial line\n');
-  assert.equal(new VerboseTrace(true).format(3, Buffer.from('x')), '');
+  assert.equal(new TraceFormatter('plain', true).format(3, Buffer.from('x')), '');
 });

@@ -1,0 +1,442 @@
+// One transfer of the command line, as curl's per_transfer: setup() makes
+// the Easy from the group's TransferConfig (curl's single_transfer and
+// config2setopts), the caller performs it (alone or in a Multi), finish()
+// is curl's post_per_transfer: the error line, --fail-with-body, the empty
+// output file, the retry decision (truncating what the attempt wrote),
+// --remove-on-error and -w. A retry performs the same Easy again.
+import { readFileSync, openSync, writeSync, closeSync, mkdirSync, statSync, utimesSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { Easy, CURLOPT, CURLINFO, CURLE, easyStrerror, VERSION, type Share, type CurlCertinfo } from '../index.js';
+import { methodConflict, unsupportedError, type TransferConfig, type UrlNode } from './transfer-config.js';
+import { HINT_LINE, warningText } from './param-error.js';
+import type { GlobItem } from './glob.js';
+import { OutputFile, contentDispositionFilename } from './output-file.js';
+import { RetryState } from './retry.js';
+import { warnText, noteText } from './messages.js';
+import type { ToolTrace } from './tool-trace.js';
+import type { LibcurlSource } from './libcurl-source.js';
+import type { Stdio } from './operate.js';
+
+export interface ToolContext {
+  readonly stdio: Stdio;
+  readonly share: Share;
+  readonly trace: ToolTrace;
+  readonly libcurl?: LibcurlSource;
+  /** parallel mode: the tool's own meter replaces the per-transfer one */
+  readonly parallel: boolean;
+}
+
+/** What one finished attempt asks the driver to do next. */
+export type FinishResult = { readonly retryMs: number } | { readonly code: number };
+
+const ECONNREFUSED = 111;
+
+export const INFO_FOR_VAR: Record<string, string> = {
+  http_code: 'RESPONSE_CODE', response_code: 'RESPONSE_CODE', http_connect: 'HTTP_CONNECTCODE', content_type: 'CONTENT_TYPE',
+  ftp_entry_path: 'FTP_ENTRY_PATH', local_ip: 'LOCAL_IP', local_port: 'LOCAL_PORT', method: 'EFFECTIVE_METHOD',
+  num_connects: 'NUM_CONNECTS', num_redirects: 'REDIRECT_COUNT', proxy_ssl_verify_result: 'PROXY_SSL_VERIFYRESULT',
+  redirect_url: 'REDIRECT_URL', referer: 'REFERER', remote_ip: 'PRIMARY_IP', remote_port: 'PRIMARY_PORT', scheme: 'SCHEME',
+  size_download: 'SIZE_DOWNLOAD_T', size_header: 'HEADER_SIZE', size_request: 'REQUEST_SIZE', size_upload: 'SIZE_UPLOAD_T',
+  speed_download: 'SPEED_DOWNLOAD_T', speed_upload: 'SPEED_UPLOAD_T', ssl_verify_result: 'SSL_VERIFYRESULT',
+  time_appconnect: 'APPCONNECT_TIME_T', time_connect: 'CONNECT_TIME_T', time_namelookup: 'NAMELOOKUP_TIME_T',
+  time_posttransfer: 'POSTTRANSFER_TIME_T', time_pretransfer: 'PRETRANSFER_TIME_T', time_queue: 'QUEUE_TIME_T',
+  time_redirect: 'REDIRECT_TIME_T', time_starttransfer: 'STARTTRANSFER_TIME_T', time_total: 'TOTAL_TIME_T',
+  url_effective: 'EFFECTIVE_URL', conn_id: 'CONN_ID', xfer_id: 'XFER_ID',
+};
+
+export function info(easy: Easy, key: string): string | number | null | undefined {
+  const id = (CURLINFO as Record<string, number>)[key];
+  if (id === undefined) return undefined;
+  try {
+    const v = easy.getinfo(id as never) as unknown;
+    return typeof v === 'string' || typeof v === 'number' ? v : v === null ? null : undefined;
+  } catch {
+    return undefined; // not supported yet by the library
+  }
+}
+
+const HTTP_VERSION_TEXT: Record<number, string> = { 0: '0', 1: '1', 2: '1.1', 3: '2', 30: '3' };
+
+/** curl's -O name: the URL path's last segment, without query or fragment. */
+function remoteName(url: string): string {
+  const path = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').replace(/[?#].*$/, '');
+  return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+}
+
+/** Progress numbers of the last XFERINFO call (the parallel meter sums them). */
+export interface XferProgress {
+  dlTotal: number;
+  dlNow: number;
+  ulTotal: number;
+  ulNow: number;
+}
+
+export class ToolTransfer {
+  readonly #ctx: ToolContext;
+  readonly cfg: TransferConfig;
+  readonly #node: UrlNode;
+  readonly #item: GlobItem;
+  readonly #urlnum: number;
+  readonly #uploadFile: string | undefined;
+  #upload: { close(): void } | undefined;
+  readonly easy = new Easy();
+  #outs!: OutputFile;
+  #dump: OutputFile | undefined;
+  #etagFd: number | undefined;
+  #headers: [string, string][] = [];
+  #honorCd = false;
+  #retry: RetryState;
+  #meter: { finish(us: number): void } | undefined;
+  #started = 0n;
+  /** the last XFERINFO numbers, for the parallel meter */
+  readonly progress: XferProgress = { dlTotal: 0, dlNow: 0, ulTotal: 0, ulNow: 0 };
+  /** set by the driver: the XFERINFO callback aborts the transfer (--fail-early in parallel) */
+  abort = false;
+
+  constructor(ctx: ToolContext, cfg: TransferConfig, node: UrlNode, item: GlobItem, urlnum: number, uploadFile?: string) {
+    this.#uploadFile = uploadFile;
+    this.#ctx = ctx;
+    this.cfg = cfg;
+    this.#node = node;
+    this.#item = item;
+    this.#urlnum = urlnum;
+    this.#retry = new RetryState(cfg.retry, Date.now());
+  }
+
+  #showError(): boolean {
+    return !this.cfg.silent || this.cfg.showError;
+  }
+  #error(code: number, message: string): void {
+    if (this.#showError()) this.#ctx.stdio.stderr(`tscurl: (${code}) ${message}\n`);
+  }
+  #warn = (msg: string): void => {
+    if (!this.cfg.silent) this.#ctx.stdio.stderr(warnText(msg));
+  };
+  #note(msg: string): void {
+    // curl's notef(): only while tracing, and muted by -s
+    if (this.#ctx.trace.enabled && !this.cfg.silent) this.#ctx.stdio.stderr(noteText(msg));
+  }
+
+  /**
+   * Everything before the first perform. Resolves with CURLE_OK, an error
+   * code (already reported), or 'skip' when curl skips the URL silently.
+   */
+  async setup(): Promise<number | 'skip'> {
+    const { cfg } = this;
+    let outName: string | undefined;
+    if (this.#node.outfile !== undefined) {
+      const { globOutputName } = await import('./glob.js');
+      outName = globOutputName(this.#node.outfile, this.#item);
+    } else if (this.#node.remoteName || cfg.remoteNameAll) {
+      outName = remoteName(this.#item.url);
+      this.#honorCd = cfg.contentDisposition;
+      if (!outName && !this.#honorCd) {
+        this.#error(CURLE.WRITE_ERROR, 'Remote file name has no length!');
+        return CURLE.WRITE_ERROR;
+      }
+    }
+    if (outName !== undefined && outName !== '-' && cfg.outputDir && !outName.startsWith('/')) outName = join(cfg.outputDir, outName);
+    const hooks = { stdout: (b: Buffer) => this.#ctx.stdio.stdout(b), warn: this.#warn };
+    // -C: `-C -` resumes from the output file's size; a resumed download appends to the file
+    let resume = cfg.resume === 'current' ? 0 : cfg.resume ?? 0;
+    const toFile = outName !== undefined && outName !== '-';
+    if (cfg.resume === 'current' && toFile) {
+      try {
+        resume = statSync(outName!).size;
+      } catch {
+        resume = 0;
+      }
+    }
+    this.#resume = resume;
+    this.#outs = new OutputFile(outName, { createDirs: cfg.createDirs, clobber: cfg.clobber, append: toFile && resume > 0 }, hooks);
+    if (cfg.dumpHeader !== undefined) this.#dump = new OutputFile(cfg.dumpHeader, { createDirs: cfg.createDirs, clobber: 'always' }, hooks);
+    if (cfg.etagSave !== undefined && cfg.etagSave !== '-') {
+      try {
+        if (cfg.createDirs) mkdirSync(dirname(cfg.etagSave), { recursive: true });
+        this.#etagFd = openSync(cfg.etagSave, 'w');
+      } catch {
+        this.#warn(`Failed creating file for saving etags: "${cfg.etagSave}". Skip this transfer\n`);
+        return 'skip';
+      }
+    }
+    let etagHeader: string | undefined;
+    if (cfg.etagCompare !== undefined) {
+      let etag: string | undefined;
+      try {
+        etag = readFileSync(cfg.etagCompare, 'latin1').replace(/[\r\n]/g, '');
+      } catch {
+        if (cfg.etagSave === undefined) {
+          if (this.#showError()) this.#ctx.stdio.stderr(`tscurl: Failed to open ${cfg.etagCompare}\n`);
+          return CURLE.READ_ERROR;
+        }
+      }
+      etagHeader = `If-None-Match: ${etag ? etag : '""'}`;
+    }
+    return this.#setopts(etagHeader);
+  }
+
+  #resume = 0;
+
+  async #setopts(etagHeader: string | undefined): Promise<number> {
+    const { cfg } = this;
+    const easy = this.easy;
+    const lc = this.#ctx.libcurl;
+    lc?.beginTransfer();
+    const setopt = (id: number, value: unknown): number => {
+      lc?.setopt(id, value);
+      return easy.setopt(id as never, value as never);
+    };
+    setopt(CURLOPT.SHARE, this.#ctx.share);
+    // like curl's tool (not libcurl), send a User-Agent unless -A says otherwise
+    setopt(CURLOPT.USERAGENT, `tscurl/${VERSION}`);
+    setopt(CURLOPT.TCP_KEEPALIVE, 1); // curl's tool turns keep-alive probes on unless --no-keepalive
+    for (const step of cfg.steps) {
+      let value = step.value;
+      // --etag-compare adds its header after the -H ones, as curl does
+      if (etagHeader && step.id === CURLOPT.HTTPHEADER) value = [...(value as string[]), etagHeader];
+      const rc = setopt(step.id, value);
+      if (rc === CURLE.NOT_BUILT_IN || rc === CURLE.UNKNOWN_OPTION) throw unsupportedError(step.flag);
+      if (rc !== CURLE.OK) {
+        this.#error(rc, easyStrerror(rc));
+        return rc;
+      }
+    }
+    if (etagHeader && !cfg.steps.some((s) => s.id === CURLOPT.HTTPHEADER)) setopt(CURLOPT.HTTPHEADER, [etagHeader]);
+    if (cfg.resume !== undefined) setopt(CURLOPT.RESUME_FROM_LARGE, this.#resume);
+    // -G: curl appends the data to the query with '?' or '&'
+    let url = cfg.getQuery === undefined ? this.#item.url : this.#item.url + (this.#item.url.includes('?') ? '&' : '?') + cfg.getQuery;
+    // single_transfer()'s SetHTTPrequest for -d, then -T: a second kind is an error (exit 2)
+    {
+      let req = cfg.httpreq;
+      for (const [want, on] of [['post', cfg.postData !== undefined && !cfg.useGet], ['put', this.#uploadFile !== undefined]] as const) {
+        if (!on) continue;
+        if (req !== undefined && req !== want) {
+          if (!cfg.silent) this.#ctx.stdio.stderr(warningText(methodConflict(want, req)));
+          return CURLE.FAILED_INIT;
+        }
+        req = want;
+      }
+    }
+    const uploadFile = this.#uploadFile;
+    if (uploadFile !== undefined) {
+      const { setupUpload, addFileNameToUrl } = await import('./upload-source.js');
+      if (uploadFile !== '-' && uploadFile !== '.') url = addFileNameToUrl(url, uploadFile);
+      this.#upload = await setupUpload(easy, uploadFile);
+      if (!this.#upload) {
+        // curl says this even with -s, then the transfer's own error
+        this.#ctx.stdio.stderr(`tscurl: Can't open '${uploadFile}'!\ntscurl: ${HINT_LINE}\n`);
+        this.#error(CURLE.READ_ERROR, easyStrerror(CURLE.READ_ERROR));
+        return CURLE.READ_ERROR;
+      }
+    }
+    if (cfg.form) {
+      const { buildFormMime } = await import('./form-mime.js');
+      const warn = (w: string): void => {
+        if (!cfg.silent) this.#ctx.stdio.stderr(`Warning: ${w}\n`);
+      };
+      const f = await buildFormMime(easy, cfg.form, warn);
+      if (f.warning) warn(f.warning);
+      if (f.code !== CURLE.OK) {
+        this.#error(f.code, easyStrerror(f.code));
+        return f.code;
+      }
+      setopt(CURLOPT.MIMEPOST, f.mime);
+    }
+    // like curl's tool, gather the certificate chain only when -w shows it
+    if (cfg.writeOut !== undefined && /%\{(num_)?certs\}/.test(cfg.writeOut)) setopt(CURLOPT.CERTINFO, 1);
+    setopt(CURLOPT.URL, url);
+    setopt(CURLOPT.WRITEFUNCTION, (data: Buffer) => (this.#outs.write(data) ? data.length : 0));
+    setopt(CURLOPT.HEADERFUNCTION, (line: Buffer) => this.#onHeader(line));
+    if (this.#ctx.trace.enabled) {
+      setopt(CURLOPT.VERBOSE, 1);
+      setopt(CURLOPT.DEBUGFUNCTION, this.#ctx.trace.callback);
+    }
+    return CURLE.OK;
+  }
+
+  /** curl's tool_header_cb: -D, --etag-save, -J, then -i. */
+  #onHeader(line: Buffer): number {
+    const { cfg } = this;
+    const text = line.toString('latin1');
+    if (/^HTTP\/\S+ \d/.test(text)) this.#headers.length = 0; // %header{} wants the last response only
+    const m = /^([^:\s]+):\s*(.*?)\r?\n?$/.exec(text);
+    if (m) this.#headers.push([m[1]!, m[2]!]);
+    if (this.#dump && !this.#dump.write(line)) return 0;
+    if (cfg.etagSave !== undefined && /^etag:/i.test(text) && text.endsWith('\n')) {
+      const etag = text.slice(5).trim();
+      if (etag) {
+        const b = Buffer.from(etag + '\n', 'latin1');
+        if (this.#etagFd !== undefined) writeSync(this.#etagFd, b);
+        else this.#ctx.stdio.stdout(b);
+      }
+    }
+    if (this.#honorCd && /^content-disposition:/i.test(text) && /^https?:/i.test(this.#item.url)) {
+      const name = contentDispositionFilename(text);
+      if (name) {
+        if (this.#outs.opened) return 0; // body bytes already went to another name
+        this.#outs.useCdFilename(this.cfg.outputDir ? join(this.cfg.outputDir, name) : name);
+        this.#honorCd = false;
+        if (!this.#outs.open()) return 0;
+      }
+    }
+    if ((cfg.include || cfg.head) && !this.#outs.write(line, false)) return 0;
+    return line.length;
+  }
+
+  /** Called right before each attempt's perform (the meter restarts). */
+  async beforePerform(): Promise<void> {
+    this.#started = process.hrtime.bigint();
+    if (this.#meter === undefined && !this.#ctx.parallel) this.#meter = await this.#progressMeter();
+    if (this.#ctx.parallel) {
+      this.easy.setopt(CURLOPT.XFERINFOFUNCTION as never, ((_c: unknown, dlt: number, dln: number, ult: number, uln: number) => {
+        Object.assign(this.progress, { dlTotal: dlt, dlNow: dln, ulTotal: ult, ulNow: uln });
+        return this.abort ? 1 : 0;
+      }) as never);
+      this.easy.setopt(CURLOPT.NOPROGRESS as never, 0 as never);
+    }
+  }
+
+  /** curl's post_per_transfer for one finished attempt. */
+  async finish(result: number): Promise<FinishResult> {
+    const { cfg, easy } = this;
+    let code = result;
+    this.#meter?.finish(Number((process.hrtime.bigint() - this.#started) / 1000n));
+    let errorText = code !== 0 ? easy.errorBuffer || easyStrerror(code) : '';
+    if (code === CURLE.ABORTED_BY_CALLBACK && this.abort) errorText = 'Transfer aborted due to critical error in another transfer';
+    const responseCode = Number(info(easy, 'RESPONSE_CODE') ?? 0);
+    if (code !== 0) this.#error(code, errorText);
+    else if (cfg.failWithBody && responseCode >= 400) {
+      code = CURLE.HTTP_RETURNED_ERROR;
+      errorText = `The requested URL returned error: ${responseCode}`;
+      this.#error(code, errorText);
+    }
+    // a successful transfer with no body still creates the output file
+    if (code === 0 && !this.#outs.opened && this.#outs.bytes === 0 && !this.#outs.toStdout && !this.#outs.open()) {
+      code = CURLE.WRITE_ERROR;
+    }
+    const decision = this.#retry.decide({
+      code,
+      scheme: String(info(easy, 'SCHEME') ?? ''),
+      responseCode,
+      retryAfter: Number(info(easy, 'RETRY_AFTER') ?? 0),
+      connRefused: Number(info(easy, 'OS_ERRNO') ?? 0) === ECONNREFUSED,
+    }, Date.now());
+    if (decision.warning) this.#warn(decision.warning);
+    if (decision.retry) {
+      if (this.#outs.bytes && this.#outs.opened) {
+        if (!cfg.silent) this.#ctx.stdio.stderr(`Throwing away ${this.#outs.bytes} bytes\n`);
+        if (!this.#outs.truncate()) {
+          if (!cfg.silent) this.#ctx.stdio.stderr('tscurl: (23) Failed to truncate file\n');
+          return this.#done(CURLE.WRITE_ERROR, 'Failed to truncate file');
+        }
+      }
+      this.#headers = [];
+      return { retryMs: decision.sleepMs };
+    }
+    return this.#done(code, errorText);
+  }
+
+  #done(code: number, errorText: string): FinishResult {
+    const { cfg, easy } = this;
+    this.#upload?.close();
+    this.#upload = undefined;
+    const removeIt = code !== 0 && cfg.removeOnError && this.#outs.opened;
+    this.#outs.close();
+    this.#dump?.close();
+    if (this.#etagFd !== undefined) closeSync(this.#etagFd);
+    this.#etagFd = undefined;
+    if (removeIt) {
+      this.#note(`Removing output file: ${this.#outs.filename}\n`);
+      this.#outs.remove();
+    } else if (cfg.remoteTime && this.#outs.filename !== undefined) {
+      // -R: the output file gets the document's time, when the server told it
+      const ft = info(easy, 'FILETIME_T');
+      if (typeof ft === 'number' && ft >= 0) {
+        try {
+          utimesSync(this.#outs.filename, ft, ft);
+        } catch {
+          // curl only warns when it cannot set the time
+        }
+      }
+    }
+    if (cfg.writeOut !== undefined) this.#writeOut(code, errorText);
+    easy.cleanup();
+    return { code };
+  }
+
+  #writeOut(code: number, errorText: string): void {
+    const { easy } = this;
+    const certs = easy.getinfo(CURLINFO.CERTINFO) as CurlCertinfo;
+    const fixed: Record<string, string | number | null> = {
+      errormsg: code ? errorText : null, exitcode: code, filename_effective: this.#outs.filename ?? null, url: this.#item.url,
+      urlnum: this.#urlnum, num_headers: this.#headers.length, num_retries: this.#retry.count, num_certs: certs.numOfCerts, certs: this.#certsText?.(certs) ?? '',
+      curl_version: `libtscurl/${VERSION}`,
+    };
+    const headers = this.#headers;
+    const stdio = this.#ctx.stdio;
+    this.#renderWriteOut?.(this.cfg.writeOut!, {
+      exitCode: code,
+      headers: () => headers,
+      get: (name: string) => {
+        if (name in fixed) return fixed[name];
+        if (name === 'http_version') {
+          const v = info(easy, 'HTTP_VERSION');
+          return typeof v === 'number' ? HTTP_VERSION_TEXT[v] ?? String(v) : v;
+        }
+        if (name === 'size_delivered') return info(easy, 'SIZE_DELIVERED');
+        const key = INFO_FOR_VAR[name];
+        return key ? info(easy, key) : undefined;
+      },
+    }, {
+      stdout: (s: string) => stdio.stdout(s),
+      stderr: (s: string) => stdio.stderr(s),
+      warn: (s: string) => stdio.stderr(s),
+      openFile: (path: string, append: boolean) => {
+        const fd = openSync(path, append ? 'a' : 'w');
+        return { write: (s: string) => void writeSync(fd, s), close: () => closeSync(fd) };
+      },
+    });
+  }
+
+  #renderWriteOut: typeof import('./write-out.js').renderWriteOut | undefined;
+  #certsText: typeof import('./write-out.js').certsText | undefined;
+
+  /** Loads the lazily imported helpers this transfer needs. */
+  async load(): Promise<void> {
+    if (this.cfg.writeOut !== undefined) ({ renderWriteOut: this.#renderWriteOut, certsText: this.#certsText } = await import('./write-out.js'));
+  }
+
+  /** Sets up the meter or -# bar through XFERINFOFUNCTION; undefined when none shows. */
+  async #progressMeter(): Promise<{ finish(us: number): void } | undefined> {
+    const { cfg, easy } = this;
+    const stdio = this.#ctx.stdio;
+    if (cfg.silent || cfg.noProgressMeter) return undefined;
+    // curl hides the meter when the body goes to a terminal
+    if (!cfg.progressBar && this.#outs.toStdout && stdio.stdoutIsTTY) return undefined;
+    const { ProgressMeter, ProgressBar } = await import('./progress.js');
+    const start = process.hrtime.bigint();
+    const elapsedUs = (): number => Number((process.hrtime.bigint() - start) / 1000n);
+    let last = [0, 0, 0, 0] as [number, number, number, number];
+    let cb: (a: number, b: number, c: number, d: number) => string;
+    let final: (us: number) => string;
+    if (cfg.progressBar) {
+      const bar = new ProgressBar(Number(process.env.COLUMNS) || stdio.columns || 79);
+      cb = (a, b, c, d) => bar.update(a, b, c, d, elapsedUs() / 1000);
+      final = () => '\n';
+    } else {
+      const meter = new ProgressMeter();
+      cb = (a, b, c, d) => meter.update(a, b, c, d, elapsedUs());
+      final = (us) => meter.update(last[0], last[1], last[2], last[3], us, true);
+    }
+    const f = (_clientp: unknown, dltotal: number, dlnow: number, ultotal: number, ulnow: number): number => {
+      last = [dltotal, dlnow, ultotal, ulnow];
+      const s = cb(dltotal, dlnow, ultotal, ulnow);
+      if (s) stdio.stderr(s);
+      return 0;
+    };
+    if (easy.setopt(CURLOPT.XFERINFOFUNCTION as never, f as never) !== 0 || easy.setopt(CURLOPT.NOPROGRESS as never, 0 as never) !== 0) return undefined;
+    // curl's meter shows its first line as the transfer starts
+    if (!cfg.progressBar) stdio.stderr(cb(0, 0, 0, 0));
+    return { finish: (us) => stdio.stderr(final(us)) };
+  }
+}

@@ -1,0 +1,40 @@
+// Runs the built tscurl CLI, or /usr/bin/curl, with async execFile (never
+// spawnSync: the test's servers live in this process). An empty HOME keeps
+// personal .curlrc files out.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+export const CURL = '/usr/bin/curl';
+export const haveCurl = existsSync(CURL);
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const home = mkdtempSync(join(tmpdir(), 'tscurl-home-'));
+
+export function run(file: string, args: readonly string[], opts: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliRun> {
+  const env = { PATH: process.env.PATH ?? '', HOME: home, ...opts.env };
+  return new Promise((resolve) => {
+    execFile(file, args, { env, cwd: opts.cwd, timeout: opts.timeoutMs ?? 20000, encoding: 'latin1', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** tscurl with these arguments. */
+export const tscurl = (args: readonly string[], opts?: Parameters<typeof run>[2]): Promise<CliRun> => run(process.execPath, [CLI_MAIN, ...args], opts);
+/** /usr/bin/curl with these arguments. */
+export const curl = (args: readonly string[], opts?: Parameters<typeof run>[2]): Promise<CliRun> => run(CURL, args, opts);
+
+/** Makes curl 7.88 and tscurl text comparable: the tool name, and 7.88's "(#0)" after "Connected to". */
+export function normalise(s: string): string {
+  return s.replace(/^curl: /gm, 'tscurl: ').replace(/(Connected to .* port \d+) \(#\d+\)/g, '$1');
+}
