@@ -17,9 +17,10 @@
 //                     ("Unrecognized content encoding type"), as libcurl
 //                     defers that error until there is data to decode
 //
-// zstd is not here: Node 20's zlib has no zstd, so it is neither advertised
-// in Accept-Encoding nor decoded.
+//   zstd              Zstandard frames (one or more) through fzstd, a small
+//                     pure-JS streaming decoder: Node 20's zlib has no zstd
 import * as zlib from 'node:zlib';
+import { createRequire } from 'node:module';
 import { CURLE, easyStrerror, type CURLcode } from '../codes.js';
 import { SyncEngine, syncZlibAvailable, type EngineError } from './zlib-sync.js';
 
@@ -44,7 +45,7 @@ const OK: DecodeOutcome = { code: CURLE.OK };
 const ZLIB_OK = syncZlibAvailable();
 
 /** The encodings this build decodes, in libcurl's order (Curl_all_content_encodings). */
-export const SUPPORTED_ENCODINGS: readonly string[] = ZLIB_OK ? ['deflate', 'gzip', 'br'] : [];
+export const SUPPORTED_ENCODINGS: readonly string[] = ZLIB_OK ? ['deflate', 'gzip', 'br', 'zstd'] : ['zstd'];
 
 /** What CURLOPT_ACCEPT_ENCODING "" turns into. */
 export function allContentEncodings(): string {
@@ -295,9 +296,72 @@ class BrotliDecoder implements Decoder {
   }
 }
 
+/** fzstd's streaming decompressor, loaded on the first zstd response (a plain GET never pays for it). */
+type ZstdStream = { push(chunk: Uint8Array, final?: boolean): void; ondata: (data: Uint8Array, final?: boolean) => unknown };
+let zstdModule: { Decompress: new () => ZstdStream } | undefined;
+function newZstdStream(): ZstdStream {
+  zstdModule ??= createRequire(import.meta.url)('fzstd') as { Decompress: new () => ZstdStream };
+  return new zstdModule.Decompress();
+}
+
+/** Pieces handed downstream, as the zlib engines do. */
+const ZSTD_OUT_CHUNK = 16 * 1024;
+
+class ZstdDecoder implements Decoder {
+  readonly name = 'zstd';
+  #stream: ZstdStream | null = newZstdStream();
+  #down: CURLcode = CURLE.OK;
+  #emit: Emit | null = null;
+
+  constructor() {
+    this.#stream!.ondata = (data) => {
+      if (this.#down !== CURLE.OK || !this.#emit) return;
+      const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      for (let i = 0; i < buf.length && this.#down === CURLE.OK; i += ZSTD_OUT_CHUNK) {
+        this.#down = this.#emit(buf.subarray(i, i + ZSTD_OUT_CHUNK));
+      }
+    };
+  }
+
+  /** the first four bytes, until checked: fzstd waits for a whole frame header before it judges the magic */
+  #magic: Buffer | null = Buffer.alloc(0);
+
+  write(input: Buffer, emit: Emit): DecodeOutcome {
+    if (!this.#stream) return { code: CURLE.BAD_CONTENT_ENCODING, message: easyStrerror(CURLE.BAD_CONTENT_ENCODING) };
+    if (this.#magic && input.length > 0) {
+      this.#magic = Buffer.concat([this.#magic, input.subarray(0, 4 - this.#magic.length)]);
+      if (this.#magic.length === 4) {
+        const m = this.#magic.readUInt32LE(0);
+        // a zstd frame, or a skippable frame (0x184D2A50..5F), as ZSTD_decompressStream checks at once
+        if (m !== 0xfd2fb528 && (m & 0xfffffff0) !== 0x184d2a50) {
+          this.#stream = null;
+          return { code: CURLE.BAD_CONTENT_ENCODING, message: easyStrerror(CURLE.BAD_CONTENT_ENCODING) };
+        }
+        this.#magic = null;
+      }
+    }
+    this.#emit = emit;
+    try {
+      this.#stream.push(input);
+    } catch {
+      // libcurl's zstd writer maps every decoder error to CURLE_BAD_CONTENT_ENCODING
+      this.#stream = null;
+      return { code: CURLE.BAD_CONTENT_ENCODING, message: easyStrerror(CURLE.BAD_CONTENT_ENCODING) };
+    } finally {
+      this.#emit = null;
+    }
+    return this.#down === CURLE.OK ? OK : { code: this.#down };
+  }
+
+  close(): void {
+    this.#stream = null;
+  }
+}
+
 const FACTORIES: Readonly<Record<string, () => Decoder>> = {
   identity: () => new IdentityDecoder(),
   none: () => new IdentityDecoder(),
+  zstd: () => new ZstdDecoder(),
   ...(ZLIB_OK ? {
     deflate: () => new DeflateDecoder(),
     gzip: () => new GzipDecoder(),
