@@ -63,6 +63,21 @@ function remoteName(url: string): string {
   return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
 }
 
+/**
+ * curl's tool reads the CA bundle from the environment when the command line
+ * names none and verification is on: CURL_CA_BUNDLE, else SSL_CERT_DIR (a
+ * directory), else SSL_CERT_FILE.
+ */
+export function caFromEnvironment(cfg: TransferConfig, env: NodeJS.ProcessEnv): { opt: number; value: string } | undefined {
+  const named = cfg.steps.some((st) => st.id === CURLOPT.CAINFO || st.id === CURLOPT.CAPATH);
+  const insecure = cfg.steps.some((st) => st.id === CURLOPT.SSL_VERIFYPEER && st.value === 0);
+  if (named || insecure) return undefined;
+  if (env.CURL_CA_BUNDLE) return { opt: CURLOPT.CAINFO, value: env.CURL_CA_BUNDLE };
+  if (env.SSL_CERT_DIR) return { opt: CURLOPT.CAPATH, value: env.SSL_CERT_DIR };
+  if (env.SSL_CERT_FILE) return { opt: CURLOPT.CAINFO, value: env.SSL_CERT_FILE };
+  return undefined;
+}
+
 /** Progress numbers of the last XFERINFO call (the parallel meter sums them). */
 export interface XferProgress {
   dlTotal: number;
@@ -190,6 +205,8 @@ export class ToolTransfer {
     // like curl's tool (not libcurl), send a User-Agent unless -A says otherwise
     setopt(CURLOPT.USERAGENT, `tscurl/${VERSION}`);
     setopt(CURLOPT.TCP_KEEPALIVE, 1); // curl's tool turns keep-alive probes on unless --no-keepalive
+    const caEnv = caFromEnvironment(cfg, process.env);
+    if (caEnv) setopt(caEnv.opt, caEnv.value);
     for (const step of cfg.steps) {
       let value = step.value;
       // --etag-compare adds its header after the -H ones, as curl does
