@@ -15,6 +15,7 @@
 // CURLcode and message, are ours.
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
+import { appendFileSync } from 'node:fs';
 import { CURLE } from '../codes.js';
 import type { StreamTransport } from '../transport/stream-transport.js';
 import { tlsKey, type TlsConfig } from '../vtls/tls-config.js';
@@ -70,6 +71,7 @@ export function startTls(tr: StreamTransport, host: string, port: number, c: Tls
   } catch (err) {
     return { code: CURLE.SSL_CONNECT_ERROR, message: `TLS connect error: ${(err as Error).message}` };
   }
+  logKeys(sock);
   const state: HandshakeState = { sessions: useCache ? sessions : null, peer, offered, chain: null, pending: null };
   handshakes.set(sock, state);
   // TLS 1.2 sessions come with the handshake, TLS 1.3 tickets after it: keep the newest,
@@ -82,6 +84,23 @@ export function startTls(tr: StreamTransport, host: string, port: number, c: Tls
   }
   tr.upgrade(sock, 'secureConnect');
   return { code: 0 };
+}
+
+/**
+ * SSLKEYLOGFILE: like libcurl's OpenSSL backend, append the session secrets
+ * in NSS key log format so that Wireshark can decrypt the capture. A file
+ * that cannot be written is ignored, as libcurl ignores it.
+ */
+function logKeys(sock: TLSSocket): void {
+  const file = process.env['SSLKEYLOGFILE'];
+  if (!file) return;
+  sock.on('keylog', (line: Buffer) => {
+    try {
+      appendFileSync(file, line);
+    } catch {
+      // libcurl carries on without the key log
+    }
+  });
 }
 
 /** After 'secureConnect': the checks libcurl makes before the first request. */

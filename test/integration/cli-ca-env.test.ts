@@ -43,3 +43,25 @@ test('CURL_CA_BUNDLE and SSL_CERT_FILE name the bundle; --cacert wins; without t
     }
   }
 });
+
+test('SSLKEYLOGFILE gets the TLS secrets in NSS key log format, as curl writes them', async () => {
+  const { mkdtempSync, readFileSync, existsSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'tscurl-keylog-'));
+  const file = join(dir, 'keys.log');
+  const r = await tscurl(['-s', '--cacert', testCerts().caFile, nginx.tlsUrl('/ca.txt')], { SSLKEYLOGFILE: file });
+  assert.equal(r.code, 0);
+  const lines = readFileSync(file, 'latin1').trim().split('\n');
+  // nginx 1.22 speaks TLS 1.2 by default: "CLIENT_RANDOM <client random hex> <master secret hex>"
+  // (TLS 1.3 would log its traffic secrets in the same three-field shape)
+  assert.ok(lines.length > 0 && lines.every((l) => /^[A-Z_0-9]+ [0-9a-f]{64} [0-9a-f]{64,}$/.test(l)), lines.join('\n'));
+  assert.ok(lines.some((l) => /^(CLIENT_RANDOM|CLIENT_TRAFFIC_SECRET_0) /.test(l)));
+  if (haveCurl) {
+    const curlFile = join(dir, 'curl-keys.log');
+    await run(CURL, ['-s', '--cacert', testCerts().caFile, nginx.tlsUrl('/ca.txt')], { env: { SSLKEYLOGFILE: curlFile } });
+    if (existsSync(curlFile)) {
+      const labels = (s: string): string[] => s.trim().split('\n').map((l) => l.split(' ')[0]!).sort();
+      assert.deepEqual(labels(readFileSync(file, 'latin1')), labels(readFileSync(curlFile, 'latin1')));
+    }
+  }
+});
