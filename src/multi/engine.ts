@@ -21,7 +21,7 @@ import type { Connection } from '../conn/connection.js';
 import { DnsCache } from '../dns/resolver.js';
 import { CURL_LOCK_DATA, shareInternals, sharedPool } from '../share/share.js';
 import type { Transport } from '../transport/transport.js';
-import { EXPIRE, STATE, type ExpireId, type Transfer, type TransferState } from './transfer.js';
+import { EXPIRE, STATE, PROGRESS_INTERVAL_MS, type ExpireId, type Transfer, type TransferState } from './transfer.js';
 import { runTransfer, setState } from './states.js';
 import { BuiltinDriver } from './driver.js';
 import { writeBody, writeHeader, type CallbackGuard } from '../cw/client-writer.js';
@@ -453,8 +453,11 @@ export class MultiEngine implements CallbackGuard {
     const dltotal = Math.max(0, t.contentLength);
     const ultotal = Math.max(0, t.uploadLength);
     const key = `${dltotal},${t.sizeDownload},${ultotal},${t.sizeUpload}`;
-    if (key === t.lastProgress && !final) return CURLE.OK;
+    const now = performance.now();
+    // unchanged numbers are told again once a second, so an idle transfer's callback still runs (and can abort)
+    if (key === t.lastProgress && !final && now - t.lastProgressAt < PROGRESS_INTERVAL_MS) return CURLE.OK;
     t.lastProgress = key;
+    t.lastProgressAt = now;
     const clientp = t.opts.get(CURLOPT.XFERINFODATA);
     let rc: number;
     try {

@@ -28,7 +28,7 @@ import { HttpExchange } from '../proto/http.js';
 import { parseUrlCached, SUPPORTED_SCHEMES } from './url-adapter.js';
 import { CURLUPART } from '../url/url-codes.js';
 import { maxRedirsError, redirProtocolAllowed, resolveLocation, switchesToGet } from '../proto/redirect.js';
-import { EXPIRE, STATE, type Transfer, type TransferState } from './transfer.js';
+import { EXPIRE, STATE, PROGRESS_INTERVAL_MS, type Transfer, type TransferState } from './transfer.js';
 import { closeDecoding } from '../proto/http-response.js';
 import type { MultiEngine } from './engine.js';
 
@@ -102,8 +102,34 @@ export function runTransfer(e: MultiEngine, t: Transfer): void {
         setState(e, t, STATE.MSGSENT);
         return;
     }
-    if (t.state === before) return;
+    if (t.state === before) {
+      // a progress callback that aborts an idle transfer finishes it now
+      if (idleProgress(e, t)) continue;
+      return;
+    }
   }
+}
+
+/** States in which libcurl's multi_runsingle updates the progress callback. */
+const PROGRESS_STATES = new Set<string>([
+  STATE.RESOLVING, STATE.CONNECTING, STATE.PROTOCONNECT, STATE.DO, STATE.PERFORMING, STATE.RATELIMITING,
+]);
+
+/**
+ * A transfer that stopped for now: with a progress callback, make sure it
+ * runs again within a second (an idle transfer's callback is how an
+ * application aborts it), and give the callback its turn in the states
+ * whose own handlers do not call it.
+ */
+function idleProgress(e: MultiEngine, t: Transfer): boolean {
+  if (!PROGRESS_STATES.has(t.state) || t.opts.num(CURLOPT.NOPROGRESS) || !t.opts.get(CURLOPT.XFERINFOFUNCTION)) return false;
+  if (t.state !== STATE.PERFORMING && t.state !== STATE.RATELIMITING && e.progress(t) !== CURLE.OK) {
+    t.fail(CURLE.ABORTED_BY_CALLBACK, 'Callback aborted');
+    finish(e, t, false);
+    return true;
+  }
+  e.expire(t, EXPIRE.PROGRESS, t.lastProgressAt + PROGRESS_INTERVAL_MS);
+  return false;
 }
 
 function stateInit(e: MultiEngine, t: Transfer, now: number): void {
@@ -513,7 +539,8 @@ function stateDone(e: MultiEngine, t: Transfer): void {
   t.timing.total = now;
   e.clearAllExpiries(t);
   e.stopConnecting(t);
-  e.progress(t, true);
+  // libcurl's multi_done: no last progress call after the callback itself aborted
+  if (t.result !== CURLE.ABORTED_BY_CALLBACK) e.progress(t, true);
   const conn = t.conn;
   const keep = conn !== null && conn.reusable && !t.connReleased;
   e.releaseConnection(t);

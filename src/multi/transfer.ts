@@ -47,8 +47,13 @@ export const EXPIRE = {
   TOOFAST: 'TOOFAST',
   /** LOW_SPEED_LIMIT: look at the speed again in a second */
   SPEEDCHECK: 'SPEEDCHECK',
+  /** XFERINFOFUNCTION is due again: libcurl calls it about once a second even while nothing moves */
+  PROGRESS: 'PROGRESS',
 } as const;
 export type ExpireId = (typeof EXPIRE)[keyof typeof EXPIRE];
+
+/** How often XFERINFOFUNCTION runs while a transfer is idle (libcurl: "about one call per second"). */
+export const PROGRESS_INTERVAL_MS = 1000;
 
 let nextTransferId = 0;
 
@@ -177,6 +182,8 @@ export class Transfer implements HeapItem {
   dirty = false;
   /** the last progress values told to XFERINFOFUNCTION */
   lastProgress = '';
+  /** performance.now() of the last XFERINFOFUNCTION call */
+  lastProgressAt = 0;
 
   constructor(easy: Easy, opts: OptionStore) {
     this.easy = easy;
