@@ -1,7 +1,9 @@
-// A connection: one transport to one origin (later: through proxies and TLS
-// filters), its identity for the pool, and the facts getinfo reports about it.
+// A connection: one transport to one origin, possibly through proxies (a
+// SOCKS proxy, an HTTP proxy forwarding requests or tunnelling with CONNECT)
+// and TLS, its identity for the pool, and the facts getinfo reports about it.
 import type { StreamTransport } from '../transport/stream-transport.js';
 import type { ServerCertFacts } from '../vtls/server-cert.js';
+import { firstHop, type ProxyRoute } from '../proxy/proxy-config.js';
 
 let nextConnectionId = 0;
 
@@ -15,6 +17,10 @@ export class Connection {
   readonly scheme: string;
   readonly host: string;
   readonly port: number;
+  /** the proxies this connection goes through, or null for a direct one */
+  readonly route: ProxyRoute | null;
+  /** the host libcurl names in "Connection #N to host H": the first proxy, else the origin */
+  readonly displayHost: string;
   transport: StreamTransport | null = null;
   primaryIp = '';
   primaryPort = 0;
@@ -31,13 +37,36 @@ export class Connection {
   /** what the TLS handshake found out (CURLINFO_SSL_VERIFYRESULT, CURLINFO_CERTINFO) */
   tlsFacts: ServerCertFacts | null = null;
 
-  /** @param keySuffix settings that make otherwise equal connections different (TLS verification, CAs) */
-  constructor(scheme: string, host: string, port: number, keySuffix = '') {
+  /** the HTTP CONNECT response code of the tunnel (CURLINFO_HTTP_CONNECTCODE) */
+  connectCode = 0;
+
+  /**
+   * @param keySuffix settings that make otherwise equal connections different (TLS verification, CAs)
+   * @param route the proxies: connections through a forwarding HTTP proxy serve any origin (libcurl
+   *   matches them on the proxy alone); tunnels and SOCKS connections stay per origin
+   */
+  constructor(scheme: string, host: string, port: number, keySuffix = '', route: ProxyRoute | null = null) {
     this.scheme = scheme;
     this.host = host;
     this.port = port;
-    this.hostKey = `${host.toLowerCase()}:${port}`;
-    this.key = `${scheme}://${this.hostKey}${keySuffix}`;
+    this.route = route;
+    const origin = `${host.toLowerCase()}:${port}`;
+    if (route) {
+      const hop = firstHop(route);
+      this.displayHost = hop.host;
+      // MAX_HOST_CONNECTIONS counts connections to the proxy, as libcurl's bundles do
+      this.hostKey = `${hop.host.toLowerCase()}:${hop.port}`;
+      this.key = route.http && !route.tunnel ? `proxy|${route.key}` : `${scheme}://${origin}${keySuffix}|${route.key}`;
+    } else {
+      this.displayHost = host;
+      this.hostKey = origin;
+      this.key = `${scheme}://${origin}${keySuffix}`;
+    }
+  }
+
+  /** Requests on this connection go to an HTTP proxy that forwards them (absolute URLs, Proxy-* headers). */
+  get forwardingProxy(): boolean {
+    return this.route !== null && this.route.http !== null && !this.route.tunnel;
   }
 
   adopt(t: StreamTransport): void {

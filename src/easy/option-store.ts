@@ -52,6 +52,9 @@ const IMPLEMENTED = new Set<number>([
   CURLOPT.ACCEPT_ENCODING, CURLOPT.HTTP_CONTENT_DECODING, CURLOPT.HTTP_TRANSFER_DECODING, CURLOPT.TRANSFER_ENCODING,
   CURLOPT.RANGE, CURLOPT.RESUME_FROM, CURLOPT.RESUME_FROM_LARGE, CURLOPT.TIMECONDITION, CURLOPT.TIMEVALUE,
   CURLOPT.TIMEVALUE_LARGE, CURLOPT.REQUEST_TARGET, CURLOPT.FILETIME, CURLOPT.IGNORE_CONTENT_LENGTH,
+  CURLOPT.PROXY, CURLOPT.PROXYPORT, CURLOPT.PROXYTYPE, CURLOPT.HTTPPROXYTUNNEL, CURLOPT.PROXYUSERPWD,
+  CURLOPT.PROXYUSERNAME, CURLOPT.PROXYPASSWORD, CURLOPT.PROXYAUTH, CURLOPT.NOPROXY, CURLOPT.PROXYHEADER,
+  CURLOPT.HEADEROPT, CURLOPT.SUPPRESS_CONNECT_HEADERS, CURLOPT.PRE_PROXY, CURLOPT.SOCKS5_AUTH,
 ]);
 
 /** Option pairs that are one libcurl variable: setting one forgets the other. */
@@ -75,6 +78,11 @@ const DEFAULTS = new Map<number, unknown>([
   [CURLOPT.SSL_VERIFYHOST, 2],
   [CURLOPT.SSL_SESSIONID_CACHE, 1],
   [CURLOPT.HTTPAUTH, CURLAUTH.BASIC],
+  [CURLOPT.PROXYAUTH, CURLAUTH.BASIC],
+  // CURLHEADER_SEPARATE: the proxy gets PROXYHEADER, the server HTTPHEADER (libcurl's default since 7.42.1)
+  [CURLOPT.HEADEROPT, 1],
+  // CURLAUTH_BASIC | CURLAUTH_GSSAPI
+  [CURLOPT.SOCKS5_AUTH, 5],
   [CURLOPT.HTTP_CONTENT_DECODING, 1],
   [CURLOPT.HTTP_TRANSFER_DECODING, 1],
 ]);
@@ -83,7 +91,7 @@ const DEFAULTS = new Map<number, unknown>([
 const NON_NEGATIVE = new Set<number>([
   CURLOPT.POSTREDIR,
   CURLOPT.CONNECTTIMEOUT, CURLOPT.CONNECTTIMEOUT_MS, CURLOPT.TIMEOUT, CURLOPT.TIMEOUT_MS,
-  CURLOPT.MAXCONNECTS, CURLOPT.PORT, CURLOPT.MAXFILESIZE, CURLOPT.MAXFILESIZE_LARGE,
+  CURLOPT.MAXCONNECTS, CURLOPT.PORT, CURLOPT.MAXFILESIZE, CURLOPT.MAXFILESIZE_LARGE, CURLOPT.PROXYPORT,
 ]);
 
 export function isImplemented(id: number): boolean {
@@ -119,7 +127,9 @@ export class OptionStore {
     if (v === INVALID) return CURLE.BAD_FUNCTION_ARGUMENT;
     if (!IMPLEMENTED.has(entry.id)) return CURLE.NOT_BUILT_IN;
     if (typeof v === 'number' && v < 0 && NON_NEGATIVE.has(entry.id)) return CURLE.BAD_FUNCTION_ARGUMENT;
-    if (entry.id === CURLOPT.PORT && typeof v === 'number' && v > 65535) return CURLE.BAD_FUNCTION_ARGUMENT;
+    if ((entry.id === CURLOPT.PORT || entry.id === CURLOPT.PROXYPORT) && typeof v === 'number' && v > 65535) return CURLE.BAD_FUNCTION_ARGUMENT;
+    // CURLPROXY_HTTP .. CURLPROXY_SOCKS5_HOSTNAME
+    if (entry.id === CURLOPT.PROXYTYPE && typeof v === 'number' && (v < 0 || v > 7)) return CURLE.BAD_FUNCTION_ARGUMENT;
     if (entry.id === CURLOPT.SSL_VERIFYHOST && typeof v === 'number' && (v < 0 || v > 2)) return CURLE.BAD_FUNCTION_ARGUMENT;
     // CURL_TIMECOND_NONE .. CURL_TIMECOND_LASTMOD; a resume offset of -1 means "the end" (uploads)
     if (entry.id === CURLOPT.TIMECONDITION && typeof v === 'number' && (v < 0 || v > 3)) return CURLE.BAD_FUNCTION_ARGUMENT;
@@ -216,7 +226,15 @@ function authOption(id: number, v: unknown): [number, unknown][] | CURLcode | nu
       return colon < 0 ? [[CURLOPT.USERNAME, s], [CURLOPT.PASSWORD, null]]
         : [[CURLOPT.USERNAME, s.slice(0, colon)], [CURLOPT.PASSWORD, s.slice(colon + 1)]];
     }
+    case CURLOPT.PROXYUSERPWD: {
+      if (v === null) return [[CURLOPT.PROXYUSERNAME, null], [CURLOPT.PROXYPASSWORD, null]];
+      const s = v as string;
+      const colon = s.indexOf(':');
+      return colon < 0 ? [[CURLOPT.PROXYUSERNAME, s], [CURLOPT.PROXYPASSWORD, null]]
+        : [[CURLOPT.PROXYUSERNAME, s.slice(0, colon)], [CURLOPT.PROXYPASSWORD, s.slice(colon + 1)]];
+    }
     case CURLOPT.HTTPAUTH:
+    case CURLOPT.PROXYAUTH:
       if (v === null) return null;
       return normaliseHttpAuth(v as number) === null ? CURLE.NOT_BUILT_IN : [[id, (v as number) >>> 0]];
     case CURLOPT.NETRC:

@@ -10,8 +10,12 @@
 // non-blocking kind. When the loop stops, the engine recomputes what the
 // transfer polls and when it wants to be woken (engine.afterRun).
 //
-//   INIT -> CONNECT -> (PENDING) -> RESOLVING -> CONNECTING -> DO -> PERFORMING -> DONE -> COMPLETED -> MSGSENT
-//              \-> reuse of a pooled connection goes straight to DO
+//   INIT -> CONNECT -> (PENDING) -> RESOLVING -> CONNECTING -> (TUNNELING) -> PROTOCONNECT -> DO -> PERFORMING
+//              \-> reuse of a pooled connection goes straight to DO                 -> DONE -> COMPLETED -> MSGSENT
+// Through proxies, RESOLVING and CONNECTING are about the first hop (the SOCKS
+// or HTTP proxy) and TUNNELING runs the SOCKS handshake and the HTTP CONNECT
+// exchange (src/multi/tunneling.ts); a proxy that closes after asking for
+// authentication is connected to again (TUNNELING -> CONNECTING).
 import { CURLE, easyStrerror } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { Connection } from '../conn/connection.js';
@@ -23,6 +27,8 @@ import { parseUrlCached, SUPPORTED_SCHEMES } from './url-adapter.js';
 import { CURLUPART } from '../url/url-codes.js';
 import { maxRedirsError, redirProtocolAllowed, resolveLocation, switchesToGet } from '../proto/redirect.js';
 import { EXPIRE, STATE, type Transfer, type TransferState } from './transfer.js';
+import { firstHop, proxyRoute } from '../proxy/proxy-config.js';
+import { Tunnel } from './tunneling.js';
 import { closeDecoding } from '../proto/http-response.js';
 import type { MultiEngine } from './engine.js';
 
@@ -46,7 +52,7 @@ function checkTimeouts(e: MultiEngine, t: Transfer, now: number): boolean {
   const total = timeoutMs(t);
   const elapsed = Math.floor(now - t.timing.start);
   const connecting = t.state === STATE.CONNECT || t.state === STATE.RESOLVING || t.state === STATE.CONNECTING ||
-    t.state === STATE.PENDING || t.state === STATE.PROTOCONNECT;
+    t.state === STATE.PENDING || t.state === STATE.TUNNELING || t.state === STATE.PROTOCONNECT;
   // the deadline is checked with 1 ms of slack: timers fire on whole milliseconds
   if (total > 0 && now + 1 >= t.timing.start + total) {
     const ms = Math.max(elapsed, total);
@@ -85,6 +91,7 @@ export function runTransfer(e: MultiEngine, t: Transfer): void {
       case STATE.PENDING: statePendingOrConnect(e, t, now); break;
       case STATE.RESOLVING: stateResolving(e, t, now); break;
       case STATE.CONNECTING: stateConnecting(e, t, now); break;
+      case STATE.TUNNELING: stateTunneling(e, t, now); break;
       case STATE.PROTOCONNECT: stateProtoconnect(e, t, now); break;
       case STATE.DO: stateDo(e, t, now); break;
       case STATE.DID: setState(e, t, STATE.PERFORMING); break;
@@ -127,13 +134,23 @@ function stateInit(e: MultiEngine, t: Transfer, now: number): void {
 /** CONNECT: reuse a pooled connection, wait for a slot (PENDING), or open a new one. */
 function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
   const url = t.url!;
-  const probe = new Connection(url.scheme, url.host, url.port, url.scheme === 'https' ? tlsKey(tlsConfig(t.opts)) : '');
+  if (t.state === STATE.CONNECT) {
+    // which proxies, if any (CURLOPT_PROXY, the environment, NOPROXY): decided per request, as libcurl does
+    const r = proxyRoute(t.opts, url.scheme, url.host);
+    for (const line of r.info) e.trace(t, line);
+    if (r.code !== 0) {
+      t.fail(r.code, 'message' in r ? r.message : easyStrerror(r.code));
+      return finish(e, t, false);
+    }
+    t.route = 'route' in r ? r.route : null;
+  }
+  const probe = new Connection(url.scheme, url.host, url.port, url.scheme === 'https' ? tlsKey(tlsConfig(t.opts)) : '', t.route);
   if (!t.opts.num(CURLOPT.FRESH_CONNECT)) {
     const reuse = e.poolFor(t).take(probe.key);
     if (reuse) {
       e.reuseConnection(reuse);
       t.conn = reuse;
-      e.trace(t, `Re-using existing connection with host ${url.host}`);
+      e.trace(t, `Re-using existing connection with ${reuse.route ? 'proxy' : 'host'} ${reuse.displayHost}`);
       e.removePending(t);
       t.timing.namelookup = t.timing.connect = now;
       return setState(e, t, STATE.DO);
@@ -151,7 +168,8 @@ function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
   e.poolFor(t).opened(probe);
   t.conn = probe;
   e.expire(t, EXPIRE.CONNECTTIMEOUT, now + connectTimeoutMs(t));
-  t.resolution = resolveHost(url.host, url.port, {
+  const hop = firstHopOf(t);
+  t.resolution = resolveHost(hop.host, hop.port, {
     ipresolve: t.opts.num(CURLOPT.IPRESOLVE),
     cacheSeconds: t.opts.num(CURLOPT.DNS_CACHE_TIMEOUT),
     servers: t.opts.str(CURLOPT.DNS_SERVERS),
@@ -166,17 +184,28 @@ function stateResolving(e: MultiEngine, t: Transfer, now: number): void {
   r.signal = null;
   t.timing.namelookup = now;
   if (!r.outcome.ok) {
-    t.fail(CURLE.COULDNT_RESOLVE_HOST, r.outcome.message);
+    if (t.route) t.fail(CURLE.COULDNT_RESOLVE_PROXY, `Could not resolve proxy: ${firstHopOf(t).host}`);
+    else t.fail(CURLE.COULDNT_RESOLVE_HOST, r.outcome.message);
     return finish(e, t, false);
   }
-  const url = t.url!;
-  t.connector = new TcpConnector(r.outcome.addresses, {
-    port: url.port,
+  t.firstHopAddresses = r.outcome.addresses;
+  t.resolution = null;
+  startConnector(e, t, now);
+}
+
+/** Where the TCP connection goes: the first proxy, or the origin. */
+function firstHopOf(t: Transfer): { host: string; port: number } {
+  return t.route ? firstHop(t.route) : { host: t.url!.host, port: t.url!.port };
+}
+
+function startConnector(e: MultiEngine, t: Transfer, now: number): void {
+  const port = firstHopOf(t).port;
+  t.connector = new TcpConnector(t.firstHopAddresses!, {
+    port,
     noDelay: t.opts.num(CURLOPT.TCP_NODELAY) !== 0,
     discard: (tr) => e.discardTransport(tr),
-    onTrying: (a) => e.trace(t, `  Trying ${a.family === 6 ? `[${a.address}]` : a.address}:${url.port}...`),
+    onTrying: (a) => e.trace(t, `  Trying ${a.family === 6 ? `[${a.address}]` : a.address}:${port}...`),
   }, now);
-  t.resolution = null;
   setState(e, t, STATE.CONNECTING);
 }
 
@@ -190,17 +219,61 @@ function stateConnecting(e: MultiEngine, t: Transfer, now: number): void {
   t.connector = null;
   e.clearExpire(t, EXPIRE.HAPPY_EYEBALLS);
   if (step.kind === 'failed') {
-    const url = t.url!;
+    const hop = firstHopOf(t);
     const ms = Math.floor(now - t.timing.start);
     t.fail(CURLE.COULDNT_CONNECT,
-      `Failed to connect to ${url.host} port ${url.port} after ${ms} ms: ${step.message === 'Connection refused' ? easyStrerror(CURLE.COULDNT_CONNECT) : step.message}`);
+      `Failed to connect to ${hop.host} port ${hop.port} after ${ms} ms: ${step.message === 'Connection refused' ? easyStrerror(CURLE.COULDNT_CONNECT) : step.message}`);
     return finish(e, t, false);
   }
   const conn = t.conn!;
   conn.adopt(step.transport);
   t.numConnects++;
   t.timing.connect = now;
-  e.trace(t, `Connected to ${t.url!.host} (${conn.primaryIp}) port ${conn.primaryPort}`);
+  e.trace(t, `Connected to ${firstHopOf(t).host} (${conn.primaryIp}) port ${conn.primaryPort}`);
+  if (t.route && (t.route.socks || t.route.tunnel)) {
+    // through the proxies first: SOCKS handshake, CONNECT tunnel
+    t.tunnel = new Tunnel(t, step.transport, {
+      info: (text) => e.trace(t, text),
+      trace: (type, data) => e.sink.trace(t, type, data),
+      header: (line) => e.sink.header(t, line),
+      resolve: (host, port) => resolveHost(host, port, {
+        ipresolve: t.opts.num(CURLOPT.IPRESOLVE),
+        cacheSeconds: t.opts.num(CURLOPT.DNS_CACHE_TIMEOUT),
+        servers: t.opts.str(CURLOPT.DNS_SERVERS),
+      }, e.dnsCacheFor(t), performance.now()),
+      discard: (r) => {
+        if (r.signal) e.discardTransport(r.signal);
+        r.signal = null;
+      },
+    });
+    return setState(e, t, STATE.TUNNELING);
+  }
+  beginProtoconnect(e, t);
+}
+
+/** TUNNELING: the SOCKS handshake and the HTTP CONNECT exchange over the connected socket. */
+function stateTunneling(e: MultiEngine, t: Transfer, now: number): void {
+  const step = t.tunnel!.step();
+  if (step.kind === 'pending') return;
+  t.tunnel = null;
+  if (step.kind === 'failed') {
+    t.fail(step.code, step.message);
+    return finish(e, t, false);
+  }
+  if (step.kind === 'reconnect') {
+    // the proxy closed after a 407 we can answer: a new connection to it, the same addresses
+    const conn = t.conn!;
+    if (conn.transport) e.discardTransport(conn.transport);
+    conn.transport = null;
+    return startConnector(e, t, now);
+  }
+  beginProtoconnect(e, t);
+}
+
+/** The connection reaches the origin now: start TLS for https, then PROTOCONNECT. */
+function beginProtoconnect(e: MultiEngine, t: Transfer): void {
+  const conn = t.conn!;
+  const step = { transport: conn.transport! };
   if (t.url!.scheme === 'https') {
     // the TLS handshake is part of connecting: CONNECTTIMEOUT keeps running
     const url = t.url!;
@@ -326,7 +399,7 @@ function stateDone(e: MultiEngine, t: Transfer): void {
     const conn = t.conn;
     const keep = conn !== null && conn.reusable;
     e.releaseConnection(t);
-    if (conn) e.trace(t, keep ? `Connection #${conn.id} to host ${conn.host} left intact` : `Closing connection #${conn.id}`);
+    if (conn) e.trace(t, keep ? `Connection #${conn.id} to host ${conn.displayHost} left intact` : `Closing connection #${conn.id}`);
     if (t.retryRequest) {
       // the same URL once more (authentication negotiation, FOLLOW_RETRY in libcurl): not a redirect
       t.retryRequest = false;
@@ -347,7 +420,7 @@ function stateDone(e: MultiEngine, t: Transfer): void {
   e.releaseConnection(t);
   if (conn && !t.connReleasedTraced) {
     t.connReleasedTraced = true;
-    if (keep) e.trace(t, `Connection #${conn.id} to host ${conn.host} left intact`);
+    if (keep) e.trace(t, `Connection #${conn.id} to host ${conn.displayHost} left intact`);
     else if (conn.transport) e.trace(t, `Closing connection #${conn.id}`);
   }
   setState(e, t, STATE.COMPLETED);
@@ -405,6 +478,7 @@ function followRedirect(e: MultiEngine, t: Transfer, now: number): boolean {
 function resetForNextRequest(t: Transfer): void {
   t.exchange = null;
   t.conn = null;
+  t.tunnel = null;
   t.connReleased = false;
   t.connReleasedTraced = false;
   t.responseCode = 0;

@@ -17,7 +17,7 @@ import type { Transfer } from '../multi/transfer.js';
 import { buildRequest } from './http-request.js';
 import { cookieFromResponse } from '../cookies/easy-cookies.js';
 import { resolveLocationHref } from './redirect.js';
-import { authOnChallenge, authOnHeadersEnd } from '../auth/transfer-auth.js';
+import { authOnChallenge, authOnHeadersEnd, proxyAuthOnChallenge } from '../auth/transfer-auth.js';
 import { rangeNotSatisfiableOk, responseHeader, responseHeadersEnd, responseStatus, type HookResult } from './http-response.js';
 
 /** Where the exchange hands what it receives (the client writer stack). */
@@ -178,6 +178,9 @@ export class HttpExchange {
           if (name === 'www-authenticate') {
             for (const line of authOnChallenge(this.#t, ev.value)) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, line + '\n');
           }
+          if (name === 'proxy-authenticate' && this.#conn.forwardingProxy) {
+            for (const line of proxyAuthOnChallenge(this.#t, this.#t.responseCode, ev.value)) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, line + '\n');
+          }
           if (name === 'set-cookie') {
             // every response feeds the cookie engine: 1xx, redirects we follow, the final one
             cookieFromResponse(this.#t, ev.value, (text) => this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, text + '\n'));
@@ -202,9 +205,11 @@ export class HttpExchange {
           const c = this.#sink.header(this.#t, ev.raw);
           if (c !== CURLE.OK) return c;
           // authentication decides about 401s: a retry with credentials is not an error yet
-          const authFail = ev.interim ? false : authOnHeadersEnd(this.#t).fail;
+          const viaProxy = this.#conn.forwardingProxy;
+          const authFail = ev.interim ? false : authOnHeadersEnd(this.#t, viaProxy).fail;
+          const authCode = this.#t.responseCode === 401 || (this.#t.responseCode === 407 && viaProxy);
           if (!ev.interim && this.#t.opts.num(CURLOPT.FAILONERROR) && this.#t.responseCode >= 400 &&
-              (this.#t.responseCode !== 401 || authFail) && !rangeNotSatisfiableOk(this.#t)) {
+              (!authCode || authFail) && !rangeNotSatisfiableOk(this.#t)) {
             this.#t.fail(CURLE.HTTP_RETURNED_ERROR, `The requested URL returned error: ${this.#t.responseCode}`);
             return CURLE.HTTP_RETURNED_ERROR;
           }
