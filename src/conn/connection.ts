@@ -37,6 +37,8 @@ export class Connection {
   /** what the TLS handshake found out (CURLINFO_SSL_VERIFYRESULT, CURLINFO_CERTINFO) */
   tlsFacts: ServerCertFacts | null = null;
 
+  /** HTTP version of the last response on this connection (10, 11): 10 makes later requests HTTP/1.0 */
+  httpVersion = 0;
   /** the HTTP CONNECT response code of the tunnel (CURLINFO_HTTP_CONNECTCODE) */
   connectCode = 0;
 

@@ -52,7 +52,8 @@ export function buildRequest(t: Transfer): BuiltRequest {
   let method = o.num(CURLOPT.NOBODY) ? 'HEAD' : isPost ? 'POST' : 'GET';
   const custom = o.str(CURLOPT.CUSTOMREQUEST);
   if (custom) method = custom;
-  const version = o.num(CURLOPT.HTTP_VERSION) === 1 ? '1.0' : '1.1';
+  // a connection whose server answered in HTTP/1.0 gets HTTP/1.0 requests (libcurl's Curl_use_http_1_1plus)
+  const version = o.num(CURLOPT.HTTP_VERSION) === 1 || t.conn?.httpVersion === 10 ? '1.0' : '1.1';
 
   const hostValue =
     (url.ipv6 ? `[${url.host}]` : url.host) + (url.port !== DEFAULT_PORT[url.scheme] ? `:${url.port}` : '');

@@ -158,6 +158,7 @@ export class HttpExchange {
         case 'status':
           this.#t.responseCode = ev.code;
           this.#t.httpVersion = ev.version;
+          if (ev.version >= 10) this.#conn.httpVersion = ev.version;
           this.#t.headerSize += ev.raw.length;
           responseStatus(this.#t);
           this.#sink.trace(this.#t, CURLINFO_TYPE.HEADER_IN, ev.raw);
@@ -214,6 +215,12 @@ export class HttpExchange {
             return CURLE.HTTP_RETURNED_ERROR;
           }
           if (!ev.interim) this.#bodyStarted = true;
+          if (!ev.interim && (this.#t.followLocation !== null || this.#t.retryRequest) && this.#parser.closesAfterResponse) {
+            // going elsewhere and this connection closes anyway: the body is not worth waiting for (libcurl)
+            this.#done = true;
+            this.#cutShort = true;
+            return CURLE.OK;
+          }
           if (!ev.interim && (this.#t.followLocation !== null || this.#t.retryRequest)) {
             this.#ignoreBody = true;
             this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, 'Ignoring the response-body\n');
@@ -260,7 +267,8 @@ export class HttpExchange {
     const loc = value.trim();
     if (!loc || !t.url) return;
     t.redirectUrl = resolveLocationHref(t.url, loc);
-    if (t.opts.num(CURLOPT.FOLLOWLOCATION) && t.redirectUrl !== null) t.followLocation = loc;
+    // followed even when it does not parse: Curl_follow then fails with libcurl's code (URL_MALFORMAT)
+    if (t.opts.num(CURLOPT.FOLLOWLOCATION)) t.followLocation = loc;
   }
 
   /** Did any byte of a response arrive? (a reused connection that died before that can be retried) */
