@@ -30,7 +30,7 @@ export function hostAuthOf(t: Transfer): HostAuth {
 
 /** The proxy's authentication state; credentials are the HTTP proxy's of the current route. */
 export function proxyAuthOf(t: Transfer): HostAuth | null {
-  const http = t.route?.http;
+  const http = t.proxy?.http;
   if (!http) return null;
   if (!t.proxyAuth) {
     const o = t.opts;
@@ -50,7 +50,7 @@ export function proxyAuthOf(t: Transfer): HostAuth | null {
 }
 
 function proxyCreds(t: Transfer): import('./host-auth.js').Credentials {
-  const http = t.route!.http!;
+  const http = t.proxy!.http!;
   return proxyAuthOf(t)!.credentials(http.host).creds;
 }
 
@@ -68,7 +68,7 @@ export function proxyAuthRequestLines(t: Transfer, method: string, target: strin
   const a = proxyAuthOf(t);
   if (!a) return { code: CURLE.OK, lines: [], probe: false, info: [] };
   return a.output({
-    method, host: t.route!.http!.host, hostHeader: null, target,
+    method, host: t.proxy!.http!.host, hostHeader: null, target,
     userHeaders: proxyHeaderList(t), body: null, allowed: true,
   }, proxyCreds(t));
 }

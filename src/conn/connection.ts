@@ -18,7 +18,7 @@ export class Connection {
   readonly host: string;
   readonly port: number;
   /** the proxies this connection goes through, or null for a direct one */
-  readonly route: ProxyRoute | null;
+  readonly proxy: ProxyRoute | null;
   /** the host libcurl names in "Connection #N to host H": the first proxy, else the origin */
   readonly displayHost: string;
   transport: StreamTransport | null = null;
@@ -44,21 +44,21 @@ export class Connection {
 
   /**
    * @param keySuffix settings that make otherwise equal connections different (TLS verification, CAs)
-   * @param route the proxies: connections through a forwarding HTTP proxy serve any origin (libcurl
+   * @param proxy the proxies: connections through a forwarding HTTP proxy serve any origin (libcurl
    *   matches them on the proxy alone); tunnels and SOCKS connections stay per origin
    */
-  constructor(scheme: string, host: string, port: number, keySuffix = '', route: ProxyRoute | null = null) {
+  constructor(scheme: string, host: string, port: number, keySuffix = '', proxy: ProxyRoute | null = null) {
     this.scheme = scheme;
     this.host = host;
     this.port = port;
-    this.route = route;
+    this.proxy = proxy;
     const origin = `${host.toLowerCase()}:${port}`;
-    if (route) {
-      const hop = firstHop(route);
+    if (proxy) {
+      const hop = firstHop(proxy);
       this.displayHost = hop.host;
       // MAX_HOST_CONNECTIONS counts connections to the proxy, as libcurl's bundles do
       this.hostKey = `${hop.host.toLowerCase()}:${hop.port}`;
-      this.key = route.http && !route.tunnel ? `proxy|${route.key}` : `${scheme}://${origin}${keySuffix}|${route.key}`;
+      this.key = proxy.http && !proxy.tunnel ? `proxy|${proxy.key}` : `${scheme}://${origin}${keySuffix}|${proxy.key}`;
     } else {
       this.displayHost = host;
       this.hostKey = origin;
@@ -68,7 +68,7 @@ export class Connection {
 
   /** Requests on this connection go to an HTTP proxy that forwards them (absolute URLs, Proxy-* headers). */
   get forwardingProxy(): boolean {
-    return this.route !== null && this.route.http !== null && !this.route.tunnel;
+    return this.proxy !== null && this.proxy.http !== null && !this.proxy.tunnel;
   }
 
   adopt(t: StreamTransport): void {

@@ -111,7 +111,7 @@ export function getInfo(t: Transfer | null, id: number): unknown {
     case CURLINFO.FILETIME_T: return tr.filetime;
     case CURLINFO.CONDITION_UNMET: return tr.conditionUnmet ? 1 : 0;
     case CURLINFO.RETRY_AFTER: return 0;
-    case CURLINFO.USED_PROXY: return tr.route ? 1 : 0;
+    case CURLINFO.USED_PROXY: return tr.proxy ? 1 : 0;
     case CURLINFO.HTTPAUTH_AVAIL: return tr.auth?.availInfo ?? 0;
     case CURLINFO.PROXYAUTH_AVAIL: return tr.proxyAuth?.availInfo ?? 0;
     case CURLINFO.HTTPAUTH_USED: return tr.auth?.used ?? 0;

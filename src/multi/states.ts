@@ -142,15 +142,15 @@ function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
       t.fail(r.code, 'message' in r ? r.message : easyStrerror(r.code));
       return finish(e, t, false);
     }
-    t.route = 'route' in r ? r.route : null;
+    t.proxy = 'route' in r ? r.route : null;
   }
-  const probe = new Connection(url.scheme, url.host, url.port, url.scheme === 'https' ? tlsKey(tlsConfig(t.opts)) : '', t.route);
+  const probe = new Connection(url.scheme, url.host, url.port, url.scheme === 'https' ? tlsKey(tlsConfig(t.opts)) : '', t.proxy);
   if (!t.opts.num(CURLOPT.FRESH_CONNECT)) {
     const reuse = e.poolFor(t).take(probe.key);
     if (reuse) {
       e.reuseConnection(reuse);
       t.conn = reuse;
-      e.trace(t, `Re-using existing connection with ${reuse.route ? 'proxy' : 'host'} ${reuse.displayHost}`);
+      e.trace(t, `Re-using existing connection with ${reuse.proxy ? 'proxy' : 'host'} ${reuse.displayHost}`);
       e.removePending(t);
       t.timing.namelookup = t.timing.connect = now;
       return setState(e, t, STATE.DO);
@@ -184,7 +184,7 @@ function stateResolving(e: MultiEngine, t: Transfer, now: number): void {
   r.signal = null;
   t.timing.namelookup = now;
   if (!r.outcome.ok) {
-    if (t.route) t.fail(CURLE.COULDNT_RESOLVE_PROXY, `Could not resolve proxy: ${firstHopOf(t).host}`);
+    if (t.proxy) t.fail(CURLE.COULDNT_RESOLVE_PROXY, `Could not resolve proxy: ${firstHopOf(t).host}`);
     else t.fail(CURLE.COULDNT_RESOLVE_HOST, r.outcome.message);
     return finish(e, t, false);
   }
@@ -195,7 +195,7 @@ function stateResolving(e: MultiEngine, t: Transfer, now: number): void {
 
 /** Where the TCP connection goes: the first proxy, or the origin. */
 function firstHopOf(t: Transfer): { host: string; port: number } {
-  return t.route ? firstHop(t.route) : { host: t.url!.host, port: t.url!.port };
+  return t.proxy ? firstHop(t.proxy) : { host: t.url!.host, port: t.url!.port };
 }
 
 function startConnector(e: MultiEngine, t: Transfer, now: number): void {
@@ -230,7 +230,7 @@ function stateConnecting(e: MultiEngine, t: Transfer, now: number): void {
   t.numConnects++;
   t.timing.connect = now;
   e.trace(t, `Connected to ${firstHopOf(t).host} (${conn.primaryIp}) port ${conn.primaryPort}`);
-  if (t.route && (t.route.socks || t.route.tunnel)) {
+  if (t.proxy && (t.proxy.socks || t.proxy.tunnel)) {
     // through the proxies first: SOCKS handshake, CONNECT tunnel
     t.tunnel = new Tunnel(t, step.transport, {
       info: (text) => e.trace(t, text),

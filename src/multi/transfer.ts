@@ -78,7 +78,7 @@ export class Transfer implements HeapItem {
   connector: TcpConnector | null = null;
   exchange: HttpExchange | null = null;
   /** the proxies of the current request's connection (null: direct) */
-  route: ProxyRoute | null = null;
+  proxy: ProxyRoute | null = null;
   /** the addresses of the first hop (a reconnect to a proxy that closed after a 407 reuses them) */
   firstHopAddresses: ResolvedAddress[] | null = null;
   /** the SOCKS handshake and CONNECT exchange in progress (TUNNELING) */

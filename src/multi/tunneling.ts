@@ -66,7 +66,7 @@ export class Tunnel {
     this.#t = t;
     this.#tr = tr;
     this.#env = env;
-    const route = t.route!;
+    const route = t.proxy!;
     this.#phase = route.socks ? 'socks-resolve' : 'connect';
   }
 
@@ -88,7 +88,7 @@ export class Tunnel {
 
   /** Where the SOCKS proxy is asked to connect: the HTTP proxy behind it, or the origin. */
   #socksTarget(): { host: string; port: number } {
-    const http = this.#t.route!.http;
+    const http = this.#t.proxy!.http;
     return http ? { host: http.host, port: http.port } : { host: this.#t.url!.host, port: this.#t.url!.port };
   }
 
@@ -111,7 +111,7 @@ export class Tunnel {
   // ---- SOCKS ----------------------------------------------------------------
 
   #stepSocksResolve(): TunnelStep {
-    const socks = this.#t.route!.socks!;
+    const socks = this.#t.proxy!.socks!;
     const target = this.#socksTarget();
     let address: { address: string; family: 4 | 6 } | undefined;
     if (socksResolvesLocally(socks.type) && !isIP(target.host)) {
@@ -152,7 +152,7 @@ export class Tunnel {
       case 'done':
         this.#tr.unrecv(s.leftover);
         this.#waiting = false;
-        this.#phase = this.#t.route!.http && this.#t.route!.tunnel ? 'connect' : 'done';
+        this.#phase = this.#t.proxy!.http && this.#t.proxy!.tunnel ? 'connect' : 'done';
         return { kind: 'pending' };
     }
   }
@@ -179,7 +179,7 @@ export class Tunnel {
   #sendConnect(): TunnelStep {
     const t = this.#t;
     const url = t.url!;
-    const http = t.route!.http as ProxyServer;
+    const http = t.proxy!.http as ProxyServer;
     const authority = connectAuthority(url.host, url.ipv6, url.port);
     this.#env.info(`Establish HTTP proxy tunnel to ${authority}`);
     const auth = proxyAuthRequestLines(t, 'CONNECT', authority);
