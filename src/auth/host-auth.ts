@@ -69,6 +69,11 @@ export interface AuthOptions {
   netrcFile: string | null;
   awsSigV4: string | null;
   failOnError: boolean;
+  /**
+   * Authentication with an HTTP proxy (CURLOPT_PROXYAUTH): Proxy-Authorization
+   * headers, challenges in a 407's Proxy-Authenticate, no Bearer.
+   */
+  proxy?: boolean;
 }
 
 /** Read a netrc file; null when it cannot be read (libcurl treats that as "no entry"). */
@@ -101,6 +106,8 @@ export class HostAuth {
   #creds: Credentials | null = null;
   #credsHost = '';
   readonly #o: AuthOptions;
+  readonly #header: string;
+  readonly #challengeCode: number;
 
   constructor(o: AuthOptions, makeCnonce?: () => string) {
     this.#o = o;
@@ -108,6 +115,13 @@ export class HostAuth {
     this.want = n.mask;
     this.ieStyle = n.ieStyle;
     this.digest = new DigestState(makeCnonce);
+    this.#header = o.proxy ? 'Proxy-Authorization' : 'Authorization';
+    this.#challengeCode = o.proxy ? 407 : 401;
+  }
+
+  /** This is the proxy's authentication state. */
+  get isProxy(): boolean {
+    return this.#o.proxy === true;
   }
 
   /**
@@ -156,7 +170,9 @@ export class HostAuth {
       this.done = true;
       return out;
     }
-    const customAuth = req.userHeaders.some((h) => /^authorization\s*[:;]/i.test(h));
+    // a custom Authorization (Proxy-Authorization) header takes the place of ours
+    const customAuth = req.userHeaders.some((h) =>
+      h.slice(0, this.#header.length).toLowerCase() === this.#header.toLowerCase() && /^\s*[:;]/.test(h.slice(this.#header.length)));
     let auth: string | null = null;
     const user = creds.user ?? '';
     const password = creds.password ?? '';
@@ -181,27 +197,27 @@ export class HostAuth {
         // DIGEST_IE: the uri (and hash) stop at the query, as old IE did
         const q = req.target.indexOf('?');
         const uri = this.ieStyle && q >= 0 ? req.target.slice(0, q) : req.target;
-        out.lines.push('Authorization: ' + this.digest.respond({ user, password, method: req.method, uri }));
+        out.lines.push(`${this.#header}: ` + this.digest.respond({ user, password, method: req.method, uri }));
         this.used = CURLAUTH.DIGEST;
         this.done = true;
       }
     } else if (this.picked === CURLAUTH.BASIC) {
       if (creds.user !== null && !customAuth) {
         auth = 'Basic';
-        out.lines.push('Authorization: ' + basicCredentials(creds.user, creds.password));
+        out.lines.push(`${this.#header}: ` + basicCredentials(creds.user, creds.password));
         this.used = CURLAUTH.BASIC;
       }
       this.done = true;
     } else if (this.picked === CURLAUTH.BEARER) {
       if (creds.bearer !== null && !customAuth) {
         auth = 'Bearer';
-        out.lines.push('Authorization: ' + bearerCredentials(creds.bearer));
+        out.lines.push(`${this.#header}: ` + bearerCredentials(creds.bearer));
         this.used = CURLAUTH.BEARER;
       }
       this.done = true;
     }
     if (auth) {
-      out.info.push(`Server auth using ${auth} with user '${user}'`);
+      out.info.push(`${this.isProxy ? 'Proxy' : 'Server'} auth using ${auth} with user '${user}'`);
       this.multipass = !this.done;
     } else this.multipass = false;
     if (this.multipass && !this.done && req.method !== 'GET' && req.method !== 'HEAD') {
@@ -253,9 +269,9 @@ export class HostAuth {
     if (code >= 100 && code <= 199) return { retry: false, fail: false };
     if (this.problem) return { retry: false, fail: this.#shouldFail(code, creds) };
     let mask = 0xffffffff;
-    if (creds.bearer === null) mask = (mask & ~CURLAUTH.BEARER) >>> 0;
+    if (creds.bearer === null || this.isProxy) mask = (mask & ~CURLAUTH.BEARER) >>> 0;
     let pick = false;
-    if ((creds.user !== null || creds.bearer !== null) && (code === 401 || (this.authNeg && code < 300))) {
+    if ((creds.user !== null || creds.bearer !== null) && (code === this.#challengeCode || (this.authNeg && code < 300))) {
       const p = pickOneAuth(this.avail, (this.want & mask) >>> 0);
       this.avail = CURLAUTH.NONE;
       this.picked = p || PICKNONE;

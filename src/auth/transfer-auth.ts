@@ -1,6 +1,10 @@
 // The glue between a transfer and HostAuth: builds the auth state from the
 // transfer's options on first use, and gives the HTTP handler the three
 // calls it needs (request lines, a 401's WWW-Authenticate, end of headers).
+// The same for the HTTP proxy (CURLOPT_PROXYAUTH): a second HostAuth in proxy
+// mode answers a 407's Proxy-Authenticate, for forwarded requests and for the
+// CONNECT exchange alike. As in libcurl, an authentication problem with
+// either one stops both from retrying.
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import type { Transfer } from '../multi/transfer.js';
@@ -22,6 +26,65 @@ export function hostAuthOf(t: Transfer): HostAuth {
     });
   }
   return t.auth;
+}
+
+/** The proxy's authentication state; credentials are the HTTP proxy's of the current route. */
+export function proxyAuthOf(t: Transfer): HostAuth | null {
+  const http = t.proxy?.http;
+  if (!http) return null;
+  if (!t.proxyAuth) {
+    const o = t.opts;
+    t.proxyAuth = new HostAuth({
+      httpAuth: o.has(CURLOPT.PROXYAUTH) ? o.num(CURLOPT.PROXYAUTH) : 1,
+      username: http.user,
+      password: http.user !== null ? http.password ?? '' : null,
+      bearer: null,
+      netrc: 0,
+      netrcFile: null,
+      awsSigV4: null,
+      failOnError: o.num(CURLOPT.FAILONERROR) !== 0,
+      proxy: true,
+    });
+  }
+  return t.proxyAuth;
+}
+
+function proxyCreds(t: Transfer): import('./host-auth.js').Credentials {
+  const http = t.proxy!.http!;
+  return proxyAuthOf(t)!.credentials(http.host).creds;
+}
+
+/** The custom headers that go to the proxy: PROXYHEADER with CURLHEADER_SEPARATE (the default), else HTTPHEADER. */
+export function proxyHeaderList(t: Transfer): string[] {
+  const separate = t.opts.has(CURLOPT.HEADEROPT) ? (t.opts.num(CURLOPT.HEADEROPT) & 1) !== 0 : true;
+  return ((separate ? t.opts.get(CURLOPT.PROXYHEADER) : t.opts.get(CURLOPT.HTTPHEADER)) as string[] | null) ?? [];
+}
+
+/**
+ * The Proxy-Authorization line(s) for a request to an HTTP proxy: a forwarded
+ * request (target: its path) or a CONNECT (method CONNECT, target host:port).
+ */
+export function proxyAuthRequestLines(t: Transfer, method: string, target: string): AuthOutput {
+  const a = proxyAuthOf(t);
+  if (!a) return { code: CURLE.OK, lines: [], probe: false, info: [] };
+  return a.output({
+    method, host: t.proxy!.http!.host, hostHeader: null, target,
+    userHeaders: proxyHeaderList(t), body: null, allowed: true,
+  }, proxyCreds(t));
+}
+
+/** A Proxy-Authenticate header; read only on a 407. Returns verbose info lines. */
+export function proxyAuthOnChallenge(t: Transfer, code: number, value: string): string[] {
+  const a = proxyAuthOf(t);
+  if (code !== 407 || !a) return [];
+  return a.input(value);
+}
+
+/** The end of a CONNECT response's head: should the CONNECT be sent again with (better) credentials? */
+export function proxyAuthRetryConnect(t: Transfer, code: number): boolean {
+  const a = proxyAuthOf(t);
+  if (!a || a.problem || t.auth?.problem) return false;
+  return a.act(code, 'CONNECT', proxyCreds(t), true).retry;
 }
 
 function credsOf(t: Transfer): { code: CURLcode; message?: string; creds: import('./host-auth.js').Credentials } {
@@ -52,10 +115,33 @@ export function authOnChallenge(t: Transfer, value: string): string[] {
  * authenticated request is possible (sets t.retryRequest), and say whether
  * FAILONERROR makes this response an error.
  */
-export function authOnHeadersEnd(t: Transfer): { fail: boolean } {
+export function authOnHeadersEnd(t: Transfer, viaProxy = false): { fail: boolean } {
   const a = hostAuthOf(t);
   const c = credsOf(t);
-  const r = a.act(t.responseCode, t.effectiveMethod, c.creds, credentialsAllowed(t));
-  if (r.retry) t.retryRequest = true;
-  return { fail: r.fail };
+  const p = viaProxy ? proxyAuthOf(t) : null;
+  if (!p) {
+    const r = a.act(t.responseCode, t.effectiveMethod, c.creds, credentialsAllowed(t));
+    if (r.retry) t.retryRequest = true;
+    return { fail: r.fail };
+  }
+  // one authentication problem (host or proxy) ends the negotiation for both, as libcurl's authproblem
+  const pc = proxyCreds(t);
+  const code = t.responseCode;
+  let retry = false;
+  if (!a.problem && !p.problem) {
+    const rp = p.act(code, t.effectiveMethod, pc, true);
+    const rh = a.act(code, t.effectiveMethod, c.creds, credentialsAllowed(t));
+    retry = rp.retry || rh.retry;
+  }
+  if (retry) t.retryRequest = true;
+  return { fail: !retry && shouldFail(t, code, c.creds.user !== null, pc.user !== null, a.problem || p.problem) };
+}
+
+/** http_should_fail() with FAILONERROR, knowing about 407. */
+function shouldFail(t: Transfer, code: number, hostUser: boolean, proxyUser: boolean, problem: boolean): boolean {
+  if (!t.opts.num(CURLOPT.FAILONERROR) || code < 400) return false;
+  if (code !== 401 && code !== 407) return true;
+  if (code === 401 && !hostUser) return true;
+  if (code === 407 && !proxyUser) return true;
+  return problem;
 }

@@ -21,7 +21,6 @@ export const SETOPT_MAP: Readonly<Record<string, Conv>> = {
   'proxy-insecure': { kind: 'consts', on: [['PROXY_SSL_VERIFYPEER', 0], ['PROXY_SSL_VERIFYHOST', 0]], off: [['PROXY_SSL_VERIFYPEER', 1], ['PROXY_SSL_VERIFYHOST', 2]] },
   'cookie-jar': { kind: 'str', opt: 'COOKIEJAR' },
   'junk-session-cookies': { kind: 'bool', opt: 'COOKIESESSION' },
-  'proxy': { kind: 'str', opt: 'PROXY' },
   'noproxy': { kind: 'str', opt: 'NOPROXY' },
   'max-redirs': { kind: 'int', opt: 'MAXREDIRS' },
   'resolve': { kind: 'list', opt: 'RESOLVE' },

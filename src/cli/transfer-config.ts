@@ -167,6 +167,14 @@ export type ToolHttpReq = keyof typeof HTTPREQ_NAME;
 export function methodConflict(req: ToolHttpReq, stored: ToolHttpReq): string {
   return `You can only select one HTTP request method! You asked for both ${HTTPREQ_NAME[req]} and ${HTTPREQ_NAME[stored]}.`;
 }
+/** The proxy flags: each sets the proxy string and its type; the last one wins (curl's config->proxyver). */
+const PROXY_FLAGS: Readonly<Record<string, number>> = {
+  'proxy': 0, 'proxy1.0': 1, 'socks4': 4, 'socks5': 5, 'socks4a': 6, 'socks5-hostname': 7,
+};
+/** Proxy authentication flags, in the order curl's tool prefers them when several are given. */
+const PROXY_AUTH_FLAGS: readonly (readonly [string, number])[] = [
+  ['proxy-anyauth', ~16 >>> 0], ['proxy-negotiate', 4], ['proxy-ntlm', 8], ['proxy-digest', 2], ['proxy-basic', 1],
+];
 
 /** Flags the tool consumes while parsing or that need no action to honour. */
 const NO_OP = new Set([
@@ -195,6 +203,8 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     err.warnings = [methodConflict(req, httpreq)];
     throw err;
   };
+  let proxy: { e: OptEntry; type: number } | null = null;
+  const proxyAuth = new Map<string, OptEntry>();
   const lists: Record<string, { e: OptEntry; values: string[] }> = {};
   const tls = new TlsFlags();
   const setNamed = (opt: string, value: unknown, flag: OptEntry): void => set(optId(opt), value, flag);
@@ -204,7 +214,18 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     const v = e.value;
     const on = v === true;
     if (tls.take(e, setNamed)) continue;
+    if (e.opt.long in PROXY_FLAGS) {
+      proxy = { e, type: PROXY_FLAGS[e.opt.long]! };
+      continue;
+    }
+    if (PROXY_AUTH_FLAGS.some(([f]) => f === e.opt.long)) {
+      if (on || e.opt.long === 'proxy-anyauth') proxyAuth.set(e.opt.long, e);
+      else proxyAuth.delete(e.opt.long);
+      continue;
+    }
     switch (e.opt.long) {
+      case 'preproxy': set(optId('PRE_PROXY'), String(v), e); break;
+      case 'socks5-basic': set(optId('SOCKS5_AUTH'), 1, e); break;
       case 'url': node(c.urls, (n) => n.url !== undefined).url = String(v); break;
       case 'output': node(c.urls, (n) => n.outfile !== undefined || !!n.remoteName).outfile = String(v); break;
       case 'remote-name': if (on) node(c.urls, (n) => n.outfile !== undefined || !!n.remoteName).remoteName = true; break;
@@ -323,6 +344,13 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     }
   }
   for (const [o, l] of Object.entries(lists)) set(optId(o), l.values, l.e);
+  if (proxy) {
+    // curl's tool sets PROXYTYPE only together with a proxy string
+    set(optId('PROXY'), String(proxy.e.value), proxy.e);
+    set(optId('PROXYTYPE'), proxy.type, proxy.e);
+  }
+  const pa = PROXY_AUTH_FLAGS.find(([f]) => proxyAuth.has(f));
+  if (pa) set(optId('PROXYAUTH'), pa[1], proxyAuth.get(pa[0])!);
   // curl's tool: resuming does not mix with a range or with posted data
   const resumeFlag = entries.find((e) => e.opt.long === 'continue-at');
   if (resumeFlag && (c.postData || c.jsonData || entries.some((e) => e.opt.long === 'range'))) {

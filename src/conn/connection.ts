@@ -1,7 +1,9 @@
-// A connection: one transport to one origin (later: through proxies and TLS
-// filters), its identity for the pool, and the facts getinfo reports about it.
+// A connection: one transport to one origin, possibly through proxies (a
+// SOCKS proxy, an HTTP proxy forwarding requests or tunnelling with CONNECT)
+// and TLS, its identity for the pool, and the facts getinfo reports about it.
 import type { StreamTransport } from '../transport/stream-transport.js';
 import type { ServerCertFacts } from '../vtls/server-cert.js';
+import { firstHop, type ProxyRoute } from '../proxy/proxy-config.js';
 
 let nextConnectionId = 0;
 
@@ -22,6 +24,10 @@ export class Connection {
   readonly scheme: string;
   readonly host: string;
   readonly port: number;
+  /** the proxies this connection goes through, or null for a direct one */
+  readonly proxy: ProxyRoute | null;
+  /** the host libcurl names in "Connection #N to host H": the first proxy, else the origin */
+  readonly displayHost: string;
   transport: StreamTransport | null = null;
   primaryIp = '';
   primaryPort = 0;
@@ -42,33 +48,55 @@ export class Connection {
   readonly route: ConnectionRoute;
   /** performance.now() at creation (CURLOPT_MAXLIFETIME_CONN) */
   readonly createdAt = performance.now();
+  /** HTTP version of the last response on this connection (10, 11): 10 makes later requests HTTP/1.0 */
+  httpVersion = 0;
+  /** the HTTP CONNECT response code of the tunnel (CURLINFO_HTTP_CONNECTCODE) */
+  connectCode = 0;
 
   /**
    * @param keySuffix settings that make otherwise equal connections different (TLS verification, CAs)
    * @param route a connect-to target or Unix socket: part of the identity, as in libcurl's ConnectionExists
+   * @param proxy the proxies: connections through a forwarding HTTP proxy serve any origin (libcurl
+   *   matches them on the proxy alone); tunnels and SOCKS connections stay per origin
    */
-  constructor(scheme: string, host: string, port: number, keySuffix = '', route: ConnectionRoute = {}) {
+  constructor(scheme: string, host: string, port: number, keySuffix = '', route: ConnectionRoute = {}, proxy: ProxyRoute | null = null) {
     this.scheme = scheme;
     this.host = host;
     this.port = port;
     this.route = route;
-    // libcurl's bundle key (MAX_HOST_CONNECTIONS) names the host the socket connects to
-    this.hostKey = `${(route.connectHost ?? host).toLowerCase()}:${port}`;
+    this.proxy = proxy;
+    const origin = `${host.toLowerCase()}:${port}`;
     let via = '';
     if (route.unixPath !== undefined) via = `|${route.abstractUnix ? 'abstract' : 'unix'}:${route.unixPath}`;
     else if (route.connectHost !== undefined || route.connectPort !== undefined) {
       via = `|to:${route.connectHost?.toLowerCase() ?? ''}:${route.connectPort ?? ''}`;
     }
-    this.key = `${scheme}://${host.toLowerCase()}:${port}${keySuffix}${via}`;
+    if (proxy) {
+      const hop = firstHop(proxy);
+      this.displayHost = hop.host;
+      // MAX_HOST_CONNECTIONS counts connections to the proxy, as libcurl's bundles do
+      this.hostKey = `${hop.host.toLowerCase()}:${hop.port}`;
+      this.key = proxy.http && !proxy.tunnel ? `proxy|${proxy.key}` : `${scheme}://${origin}${keySuffix}${via}|${proxy.key}`;
+    } else {
+      this.displayHost = host;
+      // libcurl's bundle key (MAX_HOST_CONNECTIONS) names the host the socket connects to
+      this.hostKey = `${(route.connectHost ?? host).toLowerCase()}:${port}`;
+      this.key = `${scheme}://${origin}${keySuffix}${via}`;
+    }
   }
 
-  /** The host the socket connects to (CONNECT_TO's, else the URL's). */
+  /** The host the origin side connects to (CONNECT_TO's, else the URL's). */
   get connectHost(): string {
     return this.route.connectHost ?? this.host;
   }
-  /** The port the socket connects to (CONNECT_TO's, else the URL's): libcurl's conn->port. */
+  /** The port the origin side connects to (CONNECT_TO's, else the URL's): libcurl's conn->port. */
   get connectPort(): number {
     return this.route.connectPort ?? this.port;
+  }
+
+  /** Requests on this connection go to an HTTP proxy that forwards them (absolute URLs, Proxy-* headers). */
+  get forwardingProxy(): boolean {
+    return this.proxy !== null && this.proxy.http !== null && !this.proxy.tunnel;
   }
 
   adopt(t: StreamTransport): void {

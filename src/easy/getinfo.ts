@@ -54,7 +54,7 @@ export function getInfo(t: Transfer | null, id: number): unknown {
   switch (id) {
     case CURLINFO.EFFECTIVE_URL: return tr.effectiveUrl || tr.opts.str(CURLOPT.URL);
     case CURLINFO.RESPONSE_CODE: return tr.responseCode;
-    case CURLINFO.HTTP_CONNECTCODE: return 0;
+    case CURLINFO.HTTP_CONNECTCODE: return tr.httpConnectCode;
     case CURLINFO.HTTP_VERSION: return HTTP_VERSION_INFO[tr.httpVersion] ?? 0;
     case CURLINFO.TOTAL_TIME: return totalSeconds(tr);
     case CURLINFO.TOTAL_TIME_T: return us(totalSeconds(tr));
@@ -111,12 +111,12 @@ export function getInfo(t: Transfer | null, id: number): unknown {
     case CURLINFO.FILETIME_T: return tr.filetime;
     case CURLINFO.CONDITION_UNMET: return tr.conditionUnmet ? 1 : 0;
     case CURLINFO.RETRY_AFTER: return tr.retryAfter;
-    case CURLINFO.USED_PROXY: return 0;
+    case CURLINFO.USED_PROXY: return tr.proxy ? 1 : 0;
     case CURLINFO.HTTPAUTH_AVAIL: return tr.auth?.availInfo ?? 0;
-    case CURLINFO.PROXYAUTH_AVAIL: return 0;
+    case CURLINFO.PROXYAUTH_AVAIL: return tr.proxyAuth?.availInfo ?? 0;
     case CURLINFO.HTTPAUTH_USED: return tr.auth?.used ?? 0;
-    case CURLINFO.PROXYAUTH_USED: return 0;
-    case CURLINFO.PROXY_ERROR: return 0;
+    case CURLINFO.PROXYAUTH_USED: return tr.proxyAuth?.used ?? 0;
+    case CURLINFO.PROXY_ERROR: return tr.proxyError;
     case CURLINFO.EARLYDATA_SENT_T: return 0;
     default: return undefined;
   }

@@ -178,6 +178,15 @@ export class ResponseParser {
     return this.#state === 'done' && this.#reusable && !this.#eof && !this.#excessTaken && this.#q.length === 0;
   }
 
+  /**
+   * The final response's head is complete and the connection will not carry
+   * another request after it (Connection: close, HTTP/1.0 without keep-alive,
+   * a body delimited by close): libcurl's conn->bits.close at end of headers.
+   */
+  get closesAfterResponse(): boolean {
+    return (this.#state === 'body' || this.#state === 'done') && !this.#reusable;
+  }
+
   /** Body framing of the final response ({kind:'none'} until its headers ended). */
   get framing(): Framing {
     return this.#framing;

@@ -164,6 +164,10 @@ export class MultiEngine implements CallbackGuard {
       t.connector.abort();
       t.connector = null;
     }
+    if (t.tunnel) {
+      t.tunnel.abort();
+      t.tunnel = null;
+    }
   }
 
   // ---- running --------------------------------------------------------------
@@ -188,6 +192,8 @@ export class MultiEngine implements CallbackGuard {
         return t.resolution?.signal ? [{ transport: t.resolution.signal, what: CURL_POLL.IN }] : [];
       case STATE.CONNECTING:
         return t.connector ? t.connector.pollset() : [];
+      case STATE.TUNNELING:
+        return t.tunnel ? t.tunnel.pollset() : [];
       case STATE.PROTOCONNECT: {
         const tr = t.conn?.transport;
         return tr && t.conn?.tlsPending ? [{ transport: tr, what: CURL_POLL.OUT }] : [];

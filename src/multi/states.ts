@@ -10,9 +10,13 @@
 // non-blocking kind. When the loop stops, the engine recomputes what the
 // transfer polls and when it wants to be woken (engine.afterRun).
 //
-//   INIT -> CONNECT -> (PENDING) -> RESOLVING -> CONNECTING -> DO -> PERFORMING -> DONE -> COMPLETED -> MSGSENT
-//              \-> reuse of a pooled connection goes straight to DO       <-> RATELIMITING
-//              \-> a Unix domain socket skips RESOLVING
+//   INIT -> CONNECT -> (PENDING) -> RESOLVING -> CONNECTING -> (TUNNELING) -> PROTOCONNECT -> DO -> PERFORMING
+//              \-> reuse of a pooled connection goes straight to DO                 -> DONE -> COMPLETED -> MSGSENT
+//              \-> a Unix domain socket skips RESOLVING                               <-> RATELIMITING
+// Through proxies, RESOLVING and CONNECTING are about the first hop (the SOCKS
+// or HTTP proxy) and TUNNELING runs the SOCKS handshake and the HTTP CONNECT
+// exchange (src/multi/tunneling.ts); a proxy that closes after asking for
+// authentication is connected to again (TUNNELING -> CONNECTING).
 import { CURLE, easyStrerror } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { Connection, type ConnectionRoute } from '../conn/connection.js';
@@ -29,6 +33,8 @@ import { parseUrlCached, SUPPORTED_SCHEMES } from './url-adapter.js';
 import { CURLUPART } from '../url/url-codes.js';
 import { maxRedirsError, redirProtocolAllowed, resolveLocation, switchesToGet } from '../proto/redirect.js';
 import { EXPIRE, STATE, PROGRESS_INTERVAL_MS, type Transfer, type TransferState } from './transfer.js';
+import { firstHop, proxyRoute } from '../proxy/proxy-config.js';
+import { Tunnel } from './tunneling.js';
 import { closeDecoding } from '../proto/http-response.js';
 import type { MultiEngine } from './engine.js';
 
@@ -52,7 +58,7 @@ function checkTimeouts(e: MultiEngine, t: Transfer, now: number): boolean {
   const total = timeoutMs(t);
   const elapsed = Math.floor(now - t.timing.start);
   const connecting = t.state === STATE.CONNECT || t.state === STATE.RESOLVING || t.state === STATE.CONNECTING ||
-    t.state === STATE.PENDING || t.state === STATE.PROTOCONNECT;
+    t.state === STATE.PENDING || t.state === STATE.TUNNELING || t.state === STATE.PROTOCONNECT;
   // the deadline is checked with 1 ms of slack: timers fire on whole milliseconds
   if (total > 0 && now + 1 >= t.timing.start + total) {
     const ms = Math.max(elapsed, total);
@@ -91,6 +97,7 @@ export function runTransfer(e: MultiEngine, t: Transfer): void {
       case STATE.PENDING: statePendingOrConnect(e, t, now); break;
       case STATE.RESOLVING: stateResolving(e, t, now); break;
       case STATE.CONNECTING: stateConnecting(e, t, now); break;
+      case STATE.TUNNELING: stateTunneling(e, t, now); break;
       case STATE.PROTOCONNECT: stateProtoconnect(e, t, now); break;
       case STATE.DO: stateDo(e, t, now); break;
       case STATE.DID: setState(e, t, STATE.PERFORMING); break;
@@ -112,7 +119,7 @@ export function runTransfer(e: MultiEngine, t: Transfer): void {
 
 /** States in which libcurl's multi_runsingle updates the progress callback. */
 const PROGRESS_STATES = new Set<string>([
-  STATE.RESOLVING, STATE.CONNECTING, STATE.PROTOCONNECT, STATE.DO, STATE.PERFORMING, STATE.RATELIMITING,
+  STATE.RESOLVING, STATE.CONNECTING, STATE.TUNNELING, STATE.PROTOCONNECT, STATE.DO, STATE.PERFORMING, STATE.RATELIMITING,
 ]);
 
 /**
@@ -233,13 +240,24 @@ function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
     t.route = routeOf(e, t);
     if (!t.route) return finish(e, t, false);
   }
-  const probe = new Connection(url.scheme, url.host, url.port, url.scheme === 'https' ? tlsKey(tlsConfig(t.opts)) : '', t.route);
+  if (t.state === STATE.CONNECT) {
+    // which proxies, if any (CURLOPT_PROXY, the environment, NOPROXY): decided per request, as libcurl does
+    const r = proxyRoute(t.opts, url.scheme, url.host);
+    for (const line of r.info) e.trace(t, line);
+    if (r.code !== 0) {
+      t.fail(r.code, 'message' in r ? r.message : easyStrerror(r.code));
+      return finish(e, t, false);
+    }
+    // a Unix domain socket is local: the transfer goes to it, not to a proxy
+    t.proxy = 'route' in r && t.route.unixPath === undefined ? r.route : null;
+  }
+  const probe = new Connection(url.scheme, url.host, url.port, url.scheme === 'https' ? tlsKey(tlsConfig(t.opts)) : '', t.route, t.proxy);
   if (!t.opts.num(CURLOPT.FRESH_CONNECT)) {
     const reuse = e.poolFor(t).take(probe.key, tooOld(e, t, now));
     if (reuse) {
       e.reuseConnection(reuse);
       t.conn = reuse;
-      e.trace(t, `Re-using existing connection #${reuse.id} with host ${url.host}`);
+      e.trace(t, `Re-using existing connection #${reuse.id} with ${reuse.proxy ? 'proxy' : 'host'} ${reuse.displayHost}`);
       e.removePending(t);
       t.timing.namelookup = t.timing.connect = now;
       return setState(e, t, STATE.DO);
@@ -268,7 +286,8 @@ function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
     return setState(e, t, STATE.CONNECTING);
   }
   const wildcard = internalsOf(t.easy)?.wildcardResolve ?? false;
-  t.resolution = resolveHost(probe.connectHost, probe.connectPort, {
+  const hop = firstHopOf(t);
+  t.resolution = resolveHost(hop.host, hop.port, {
     ipresolve: t.opts.num(CURLOPT.IPRESOLVE),
     cacheSeconds: t.opts.num(CURLOPT.DNS_CACHE_TIMEOUT),
     servers: t.opts.str(CURLOPT.DNS_SERVERS),
@@ -285,13 +304,24 @@ function stateResolving(e: MultiEngine, t: Transfer, now: number): void {
   r.signal = null;
   t.timing.namelookup = now;
   if (!r.outcome.ok) {
-    t.fail(CURLE.COULDNT_RESOLVE_HOST, r.outcome.message);
+    if (t.proxy) t.fail(CURLE.COULDNT_RESOLVE_PROXY, `Could not resolve proxy: ${firstHopOf(t).host}`);
+    else t.fail(CURLE.COULDNT_RESOLVE_HOST, r.outcome.message);
     return finish(e, t, false);
   }
-  const conn = t.conn!;
-  const port = conn.connectPort;
+  t.firstHopAddresses = r.outcome.addresses;
+  t.resolution = null;
+  startConnector(e, t, now);
+}
+
+/** Where the TCP connection goes: the first proxy, or the origin (CONNECT_TO's target if set). */
+function firstHopOf(t: Transfer): { host: string; port: number } {
+  return t.proxy ? firstHop(t.proxy) : { host: t.conn!.connectHost, port: t.conn!.connectPort };
+}
+
+function startConnector(e: MultiEngine, t: Transfer, now: number): void {
+  const port = firstHopOf(t).port;
   const keepAlive = t.opts.num(CURLOPT.TCP_KEEPALIVE) !== 0;
-  t.connector = new TcpConnector(r.outcome.addresses, {
+  t.connector = new TcpConnector(t.firstHopAddresses!, {
     port,
     bind: localBind(t.opts.str(CURLOPT.INTERFACE), t.opts.num(CURLOPT.LOCALPORT), t.opts.num(CURLOPT.LOCALPORTRANGE)),
     noDelay: t.opts.num(CURLOPT.TCP_NODELAY) !== 0,
@@ -301,7 +331,6 @@ function stateResolving(e: MultiEngine, t: Transfer, now: number): void {
     onFail: (message) => t.fail(CURLE.INTERFACE_FAILED, message),
     onTrying: (a) => e.trace(t, `  Trying ${a.family === 6 ? `[${a.address}]` : a.address}:${port}...`),
   }, now);
-  t.resolution = null;
   setState(e, t, STATE.CONNECTING);
 }
 
@@ -319,10 +348,11 @@ function stateConnecting(e: MultiEngine, t: Transfer, now: number): void {
     t.osErrno = step.errno ?? 0;
     const ms = Math.floor(now - t.timing.start);
     const code = step.code ?? CURLE.COULDNT_CONNECT;
+    const hop = firstHopOf(t);
     // a Unix socket is named by the URL's host in this message, as libcurl does
-    const host = conn.route.unixPath !== undefined ? t.url!.host : conn.connectHost;
+    const host = conn.route.unixPath !== undefined ? t.url!.host : hop.host;
     const why = code !== CURLE.COULDNT_CONNECT || step.message === 'Connection refused' ? easyStrerror(code) : step.message;
-    t.fail(code, `Failed to connect to ${host} port ${conn.connectPort} after ${ms} ms: ${why}`);
+    t.fail(code, `Failed to connect to ${host} port ${hop.port} after ${ms} ms: ${why}`);
     return finish(e, t, false);
   }
   const unixName = conn.route.unixPath !== undefined ? conn.primaryIp : null;
@@ -334,7 +364,53 @@ function stateConnecting(e: MultiEngine, t: Transfer, now: number): void {
   }
   t.numConnects++;
   t.timing.connect = now;
-  e.trace(t, `Connected to ${t.url!.host} (${conn.primaryIp}) port ${conn.connectPort} (#${conn.id})`);
+  // curl 7.88 names the URL's host (a proxy's when there is one) and the port it connected to
+  const shown = t.proxy ? firstHopOf(t) : { host: t.url!.host, port: conn.connectPort };
+  e.trace(t, `Connected to ${shown.host} (${conn.primaryIp}) port ${shown.port} (#${conn.id})`);
+  if (t.proxy && (t.proxy.socks || t.proxy.tunnel)) {
+    // through the proxies first: SOCKS handshake, CONNECT tunnel
+    t.tunnel = new Tunnel(t, step.transport, {
+      info: (text) => e.trace(t, text),
+      trace: (type, data) => e.sink.trace(t, type, data),
+      header: (line) => e.sink.header(t, line),
+      resolve: (host, port) => resolveHost(host, port, {
+        ipresolve: t.opts.num(CURLOPT.IPRESOLVE),
+        cacheSeconds: t.opts.num(CURLOPT.DNS_CACHE_TIMEOUT),
+        servers: t.opts.str(CURLOPT.DNS_SERVERS),
+      }, e.dnsCacheFor(t), performance.now()),
+      discard: (r) => {
+        if (r.signal) e.discardTransport(r.signal);
+        r.signal = null;
+      },
+    });
+    return setState(e, t, STATE.TUNNELING);
+  }
+  beginProtoconnect(e, t);
+}
+
+/** TUNNELING: the SOCKS handshake and the HTTP CONNECT exchange over the connected socket. */
+function stateTunneling(e: MultiEngine, t: Transfer, now: number): void {
+  const step = t.tunnel!.step();
+  if (step.kind === 'pending') return;
+  t.tunnel = null;
+  if (step.kind === 'failed') {
+    t.fail(step.code, step.message);
+    return finish(e, t, false);
+  }
+  if (step.kind === 'reconnect') {
+    // the proxy closed after a 407 we can answer: a new connection to it, the same addresses
+    const conn = t.conn!;
+    if (conn.transport) e.discardTransport(conn.transport);
+    conn.transport = null;
+    return startConnector(e, t, now);
+  }
+  beginProtoconnect(e, t);
+}
+
+/** The connection reaches the origin now: start TLS for https, then PROTOCONNECT. */
+function beginProtoconnect(e: MultiEngine, t: Transfer): void {
+  const conn = t.conn!;
+  const step = { transport: conn.transport! };
   if (t.url!.scheme === 'https') {
     // the TLS handshake is part of connecting: CONNECTTIMEOUT keeps running
     const url = t.url!;
@@ -524,7 +600,7 @@ function stateDone(e: MultiEngine, t: Transfer): void {
     const conn = t.conn;
     const keep = conn !== null && conn.reusable;
     e.releaseConnection(t);
-    if (conn) e.trace(t, keep ? `Connection #${conn.id} to host ${conn.host} left intact` : `Closing connection ${conn.id}`);
+    if (conn) e.trace(t, keep ? `Connection #${conn.id} to host ${conn.displayHost} left intact` : `Closing connection ${conn.id}`);
     if (t.retryRequest) {
       // the same URL once more (authentication negotiation, FOLLOW_RETRY in libcurl): not a redirect
       t.retryRequest = false;
@@ -546,7 +622,7 @@ function stateDone(e: MultiEngine, t: Transfer): void {
   e.releaseConnection(t);
   if (conn && !t.connReleasedTraced) {
     t.connReleasedTraced = true;
-    if (keep) e.trace(t, `Connection #${conn.id} to host ${conn.host} left intact`);
+    if (keep) e.trace(t, `Connection #${conn.id} to host ${conn.displayHost} left intact`);
     else e.trace(t, `Closing connection ${conn.id}`);
   }
   setState(e, t, STATE.COMPLETED);
@@ -605,6 +681,7 @@ function resetForNextRequest(t: Transfer): void {
   t.exchange = null;
   t.route = null;
   t.conn = null;
+  t.tunnel = null;
   t.connReleased = false;
   t.connReleasedTraced = false;
   t.responseCode = 0;

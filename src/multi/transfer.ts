@@ -12,6 +12,9 @@ import type { HeapItem } from './timer-heap.js';
 import type { TransferUrl } from './url-adapter.js';
 import type { HttpExchange } from '../proto/http.js';
 import type { HostAuth } from '../auth/host-auth.js';
+import type { ProxyRoute } from '../proxy/proxy-config.js';
+import type { ResolvedAddress } from '../dns/resolver.js';
+import type { Tunnel } from './tunneling.js';
 import type { ResponseDecoding } from '../cw/decode-stack.js';
 import { HeaderStore } from '../easy/header-store.js';
 import type { CallbackReader } from '../cr/callback-reader.js';
@@ -23,6 +26,7 @@ export const STATE = {
   CONNECT: 'CONNECT',
   RESOLVING: 'RESOLVING',
   CONNECTING: 'CONNECTING',
+  TUNNELING: 'TUNNELING',
   PROTOCONNECT: 'PROTOCONNECT',
   DO: 'DO',
   DID: 'DID',
@@ -91,6 +95,12 @@ export class Transfer implements HeapItem {
   resolution: Resolution | null = null;
   connector: Connector | null = null;
   exchange: HttpExchange | null = null;
+  /** the proxies of the current request's connection (null: direct) */
+  proxy: ProxyRoute | null = null;
+  /** the addresses of the first hop (a reconnect to a proxy that closed after a 407 reuses them) */
+  firstHopAddresses: ResolvedAddress[] | null = null;
+  /** the SOCKS handshake and CONNECT exchange in progress (TUNNELING) */
+  tunnel: Tunnel | null = null;
 
   result = 0;
   errorMessage = '';
@@ -118,6 +128,10 @@ export class Transfer implements HeapItem {
   contentType: string | null = null;
   /** Last-Modified as seconds since the epoch when FILETIME asked for it, -1 unknown */
   filetime = -1;
+  /** the last CONNECT response code (CURLINFO_HTTP_CONNECTCODE) */
+  httpConnectCode = 0;
+  /** CURLproxycode of a failed SOCKS handshake (CURLINFO_PROXY_ERROR) */
+  proxyError = 0;
   /** a time condition stopped the document (CURLINFO_CONDITION_UNMET) */
   conditionUnmet = false;
 
@@ -152,6 +166,8 @@ export class Transfer implements HeapItem {
   connRetries = 0;
   /** HTTP authentication state for the host (created on the first request) */
   auth: HostAuth | null = null;
+  /** HTTP proxy authentication state (created on the first request through an HTTP proxy) */
+  proxyAuth: HostAuth | null = null;
   /** the referer to send on a followed request (AUTOREFERER) */
   autoReferer: string | null = null;
 

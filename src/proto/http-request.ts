@@ -5,7 +5,8 @@ import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import type { Transfer } from '../multi/transfer.js';
 import { credentialsAllowed } from './redirect.js';
-import { authRequestLines } from '../auth/transfer-auth.js';
+import { authRequestLines, proxyAuthRequestLines, proxyHeaderList } from '../auth/transfer-auth.js';
+import { CURLU, CURLUPART } from '../url/url-codes.js';
 import { cookieRequestLine } from '../cookies/easy-cookies.js';
 import { acceptEncodingLine, rangeLine, timeConditionLine, transferEncodingLines } from './http-request-lines.js';
 import { HTTPREQ, type HttpReq } from '../easy/option-store.js';
@@ -34,8 +35,8 @@ export interface BuiltRequest {
 
 const DEFAULT_PORT: Record<string, number> = { http: 80, https: 443 };
 
-/** Parse CURLOPT_HTTPHEADER into curl's three kinds of entries. */
-function customHeaders(list: readonly string[] | null): { name: string; line: string | null }[] {
+/** Parse CURLOPT_HTTPHEADER (or PROXYHEADER) into curl's three kinds of entries. */
+export function customHeaders(list: readonly string[] | null): { name: string; line: string | null }[] {
   const out: { name: string; line: string | null }[] = [];
   for (const raw of list ?? []) {
     const colon = raw.indexOf(':');
@@ -99,22 +100,27 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   const postfields = httpreq === HTTPREQ.POST ? (o.get(CURLOPT.POSTFIELDS) as string | Buffer | null) : null;
   const isPost = postfields !== null;
   const method = methodOf(t, httpreq);
-  // Curl_use_http_1_1plus: HTTP/1.0 when asked for, or when this transfer's server answered with it
-  const http11 = o.num(CURLOPT.HTTP_VERSION) !== 1 && t.httpVersion !== 10;
-  const version = o.num(CURLOPT.HTTP_VERSION) === 1 ? '1.0' : '1.1';
+  // Curl_use_http_1_1plus: HTTP/1.0 when asked for, or when this connection's server answered in HTTP/1.0
+  const http10 = o.num(CURLOPT.HTTP_VERSION) === 1 || t.conn?.httpVersion === 10;
+  const http11 = !http10 && t.httpVersion !== 10;
+  const version = http10 ? '1.0' : '1.1';
 
   const hostValue =
     (url.ipv6 ? `[${url.host}]` : url.host) + (url.port !== DEFAULT_PORT[url.scheme] ? `:${url.port}` : '');
   // custom Authorization/Cookie headers stay with the first origin (CVE-2018-1000007, CVE-2022-27776)
   // a custom Host: is only used while the request goes to the first host: after a redirect elsewhere it would lie
   const sameHost = !t.firstUrl || t.firstUrl.host.toLowerCase() === url.host.toLowerCase();
-  const custom_ = customHeaders(o.get(CURLOPT.HTTPHEADER) as string[] | null)
+  // a request forwarded by an HTTP proxy: absolute URL, Proxy-* headers, the proxy's custom headers too
+  const forwarded = t.conn?.forwardingProxy === true;
+  const separate = !o.has(CURLOPT.HEADEROPT) || (o.num(CURLOPT.HEADEROPT) & 1) !== 0;
+  const userHeaders = (o.get(CURLOPT.HTTPHEADER) as string[] | null) ?? [];
+  const custom_ = customHeaders(forwarded && separate ? [...userHeaders, ...proxyHeaderList(t)] : userHeaders)
     .filter((h) => credentialsAllowed(t) || !/^(authorization|cookie)$/i.test(h.name))
     .filter((h) => sameHost || h.name.toLowerCase() !== 'host');
   const overridden = new Set(custom_.map((h) => h.name.toLowerCase()));
 
   // CURLOPT_REQUEST_TARGET goes out verbatim in place of the URL's path and query
-  const lines: string[] = [`${method} ${o.str(CURLOPT.REQUEST_TARGET) ?? url.path} HTTP/${version}`];
+  const lines: string[] = [`${method} ${o.str(CURLOPT.REQUEST_TARGET) ?? (forwarded ? absoluteTarget(t) : url.path)} HTTP/${version}`];
   // a custom Host: takes the built-in one's place, first after the request line (libcurl's aptr.host)
   const customHost = custom_.find((h) => h.name.toLowerCase() === 'host');
   if (!customHost) lines.push(`Host: ${hostValue}`);
@@ -123,7 +129,10 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   const auth = authRequestLines(t, method, overridden.has('host') ? null : hostValue,
     isPost ? (Buffer.isBuffer(postfields) ? postfields : Buffer.from(postfields!, 'latin1')) : null);
   if (auth.code !== CURLE.OK) return { code: auth.code, method, head: Buffer.alloc(0), ...(auth.message ? { message: auth.message } : {}) };
-  lines.push(...auth.lines);
+  // Proxy-Authorization comes before Authorization (libcurl's aptr.proxyuserpwd, aptr.userpwd)
+  const pauth = forwarded ? proxyAuthRequestLines(t, method, url.path) : { code: CURLE.OK, lines: [], probe: false, info: [] as string[] };
+  if (pauth.code !== CURLE.OK) return { code: pauth.code, method, head: Buffer.alloc(0), ...(pauth.message ? { message: pauth.message } : {}) };
+  lines.push(...pauth.lines, ...auth.lines);
   const range = rangeLine(t, httpreq === HTTPREQ.GET || httpreq === HTTPREQ.HEAD || o.num(CURLOPT.NOBODY) !== 0, overridden);
   if (range) lines.push(range);
   const ua = o.str(CURLOPT.USERAGENT);
@@ -135,12 +144,13 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   if (acceptEncoding) lines.push(acceptEncoding);
   const referer = t.autoReferer ?? o.str(CURLOPT.REFERER);
   if (referer && !overridden.has('referer')) lines.push(`Referer: ${referer}`);
+  if (forwarded && !overridden.has('proxy-connection')) lines.push('Proxy-Connection: Keep-Alive');
   if (te.connection) lines.push(te.connection);
   // the cookie engine's cookies for this host and path, then CURLOPT_COOKIE (libcurl's Curl_add_cookies)
   const bodyInfo: string[] = [];
   // NOBODY sends no body whatever the request kind (req.no_body)
   const plan = planBody({
-    opts: o, httpreq: o.num(CURLOPT.NOBODY) ? HTTPREQ.HEAD : httpreq, authneg: auth.probe, http11,
+    opts: o, httpreq: o.num(CURLOPT.NOBODY) ? HTTPREQ.HEAD : httpreq, authneg: auth.probe || pauth.probe, http11,
     disableExpect: t.disableExpect, source: () => callbackSource(t, guard), guard,
     mime: () => {
       const ct = custom_.find((c) => c.name.toLowerCase() === 'content-type');
@@ -162,7 +172,7 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   for (const h of custom_) {
     if (h.line === null || h === customHost || h === te.merged) continue;
     // while negotiating authentication the length is forced to zero: the application's Content-Length waits
-    if (auth.probe && h.name.toLowerCase() === 'content-length') continue;
+    if ((auth.probe || pauth.probe) && h.name.toLowerCase() === 'content-length') continue;
     // a multipart post's Content-Type is generated (with the boundary) from the application's
     if (httpreq === HTTPREQ.POST_MIME && h.name.toLowerCase() === 'content-type') continue;
     lines.push(h.line);
@@ -171,9 +181,25 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   // header values must not smuggle extra lines onto the wire
   if (lines.some((l) => /[\r\n]/.test(l))) return { code: CURLE.BAD_FUNCTION_ARGUMENT, method, head: Buffer.alloc(0) };
   const head = Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
-  const info = [...auth.info, ...cookieInfo, ...bodyInfo];
+  const info = [...pauth.info, ...auth.info, ...cookieInfo, ...bodyInfo];
   return {
     code: CURLE.OK, method, head, reader: plan.reader, expect100: plan.expect100, uploadLength: plan.uploadLength,
     ...(info.length ? { info } : {}),
   };
+}
+
+/**
+ * The request target for a forwarding proxy: the whole URL without its
+ * fragment, without credentials for http:, and without a default port
+ * (libcurl's http_target with CURLU_NO_DEFAULT_PORT).
+ */
+function absoluteTarget(t: Transfer): string {
+  const url = t.url!;
+  const h = url.handle.dup();
+  h.set(CURLUPART.FRAGMENT, null);
+  if (url.scheme === 'http') {
+    h.set(CURLUPART.USER, null);
+    h.set(CURLUPART.PASSWORD, null);
+  }
+  return h.get(CURLUPART.URL, CURLU.NO_DEFAULT_PORT).value ?? url.href;
 }

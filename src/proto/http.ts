@@ -26,7 +26,7 @@ import { HTTPREQ } from '../easy/option-store.js';
 import { retryAfterSeconds } from './retry-after.js';
 import { cookieFromResponse } from '../cookies/easy-cookies.js';
 import { resolveLocationHref } from './redirect.js';
-import { authOnChallenge, authOnHeadersEnd } from '../auth/transfer-auth.js';
+import { authOnChallenge, authOnHeadersEnd, proxyAuthOnChallenge } from '../auth/transfer-auth.js';
 import { rangeNotSatisfiableOk, responseHeader, responseHeadersEnd, responseStatus, type HookResult } from './http-response.js';
 
 /** Where the exchange hands what it receives (the client writer stack). */
@@ -304,6 +304,7 @@ export class HttpExchange {
         case 'status':
           this.#t.responseCode = ev.code;
           this.#t.httpVersion = ev.version;
+          if (ev.version >= 10) this.#conn.httpVersion = ev.version;
           this.#t.headerSize += ev.raw.length;
           responseStatus(this.#t);
           this.#sink.trace(this.#t, CURLINFO_TYPE.HEADER_IN, ev.raw);
@@ -324,6 +325,9 @@ export class HttpExchange {
           }
           if (name === 'www-authenticate') {
             for (const line of authOnChallenge(this.#t, ev.value)) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, line + '\n');
+          }
+          if (name === 'proxy-authenticate' && this.#conn.forwardingProxy) {
+            for (const line of proxyAuthOnChallenge(this.#t, this.#t.responseCode, ev.value)) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, line + '\n');
           }
           if (name === 'set-cookie') {
             // every response feeds the cookie engine: 1xx, redirects we follow, the final one
@@ -349,15 +353,23 @@ export class HttpExchange {
           const c = this.#sink.header(this.#t, ev.raw);
           if (c !== CURLE.OK) return c;
           // authentication decides about 401s: a retry with credentials is not an error yet
-          const authFail = ev.interim ? false : authOnHeadersEnd(this.#t).fail;
+          const viaProxy = this.#conn.forwardingProxy;
+          const authFail = ev.interim ? false : authOnHeadersEnd(this.#t, viaProxy).fail;
+          const authCode = this.#t.responseCode === 401 || (this.#t.responseCode === 407 && viaProxy);
           if (!ev.interim && this.#t.opts.num(CURLOPT.FAILONERROR) && this.#t.responseCode >= 400 &&
-              (this.#t.responseCode !== 401 || authFail) && !rangeNotSatisfiableOk(this.#t)) {
+              (!authCode || authFail) && !rangeNotSatisfiableOk(this.#t)) {
             this.#t.fail(CURLE.HTTP_RETURNED_ERROR, `The requested URL returned error: ${this.#t.responseCode}`);
             return CURLE.HTTP_RETURNED_ERROR;
           }
           if (ev.interim && this.#t.responseCode === 100 && this.#send === 'expect') this.#send = 'body';
           if (!ev.interim) this.#onFinalResponse(this.#t.responseCode);
           if (!ev.interim) this.#bodyStarted = true;
+          if (!ev.interim && (this.#t.followLocation !== null || this.#t.retryRequest) && this.#parser.closesAfterResponse) {
+            // going elsewhere and this connection closes anyway: the body is not worth waiting for (libcurl)
+            this.#done = true;
+            this.#cutShort = true;
+            return CURLE.OK;
+          }
           if (!ev.interim && (this.#t.followLocation !== null || this.#t.retryRequest)) {
             this.#ignoreBody = true;
             this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, 'Ignoring the response-body\n');
@@ -404,7 +416,8 @@ export class HttpExchange {
     const loc = value.trim();
     if (!loc || !t.url) return;
     t.redirectUrl = resolveLocationHref(t.url, loc);
-    if (t.opts.num(CURLOPT.FOLLOWLOCATION) && t.redirectUrl !== null) t.followLocation = loc;
+    // followed even when it does not parse: Curl_follow then fails with libcurl's code (URL_MALFORMAT)
+    if (t.opts.num(CURLOPT.FOLLOWLOCATION)) t.followLocation = loc;
   }
 
   /** Did any byte of a response arrive? (a reused connection that died before that can be retried) */
