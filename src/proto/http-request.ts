@@ -10,6 +10,7 @@ import { cookieRequestLine } from '../cookies/easy-cookies.js';
 import { acceptEncodingLine, rangeLine, timeConditionLine, transferEncodingLines } from './http-request-lines.js';
 import { HTTPREQ, type HttpReq } from '../easy/option-store.js';
 import { planBody } from '../cr/request-body.js';
+import { resumeOffset } from './http-response.js';
 import { CallbackReader } from '../cr/callback-reader.js';
 import { MimeReader } from '../cr/mime-reader.js';
 import { Mime } from '../cr/mime.js';
@@ -92,6 +93,13 @@ function mimeSource(t: Transfer, guard: CallbackGuard, contentType: string | und
   return (t.mimeSource ??= new MimeReader(mime, guard, contentType, t.opts.num(CURLOPT.MIME_OPTIONS)));
 }
 
+/** libcurl's state.infilesize: the upload size the application announced (-1 unknown). */
+function announcedSize(o: Transfer['opts'], httpreq: HttpReq, postfields: string | Buffer | null): number {
+  if (httpreq === HTTPREQ.PUT) return o.num(CURLOPT.INFILESIZE_LARGE);
+  const size = o.num(CURLOPT.POSTFIELDSIZE_LARGE);
+  return size < 0 && postfields !== null ? Buffer.byteLength(postfields) : size;
+}
+
 export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   const url = t.url!;
   const o = t.opts;
@@ -124,8 +132,7 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
     isPost ? (Buffer.isBuffer(postfields) ? postfields : Buffer.from(postfields!, 'latin1')) : null);
   if (auth.code !== CURLE.OK) return { code: auth.code, method, head: Buffer.alloc(0), ...(auth.message ? { message: auth.message } : {}) };
   lines.push(...auth.lines);
-  const range = rangeLine(t, httpreq === HTTPREQ.GET || httpreq === HTTPREQ.HEAD || o.num(CURLOPT.NOBODY) !== 0, overridden);
-  if (range) lines.push(range);
+  const rangeAt = lines.length; // Range / Content-Range: placed here once the body plan knows the upload length
   const ua = o.str(CURLOPT.USERAGENT);
   if (ua && !overridden.has('user-agent')) lines.push(`User-Agent: ${ua}`);
   if (!overridden.has('accept')) lines.push('Accept: */*');
@@ -141,7 +148,7 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   // NOBODY sends no body whatever the request kind (req.no_body)
   const plan = planBody({
     opts: o, httpreq: o.num(CURLOPT.NOBODY) ? HTTPREQ.HEAD : httpreq, authneg: auth.probe, http11,
-    disableExpect: t.disableExpect, source: () => callbackSource(t, guard), guard,
+    disableExpect: t.disableExpect, resumeFrom: resumeOffset(t), source: () => callbackSource(t, guard), guard,
     mime: () => {
       const ct = custom_.find((c) => c.name.toLowerCase() === 'content-type');
       return mimeSource(t, guard, ct?.line ? ct.line.slice(ct.line.indexOf(':') + 1).trim() : undefined);
@@ -153,6 +160,12 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
     },
   });
   if (plan.code !== CURLE.OK) return { code: plan.code, method, head: Buffer.alloc(0), ...(plan.message ? { message: plan.message } : {}) };
+  const isGetOrHead = httpreq === HTTPREQ.GET || httpreq === HTTPREQ.HEAD || o.num(CURLOPT.NOBODY) !== 0;
+  const range = rangeLine(t, isGetOrHead, overridden, {
+    upload: httpreq === HTTPREQ.PUT || httpreq === HTTPREQ.POST, length: plan.uploadLength,
+    probeSize: auth.probe ? announcedSize(o, httpreq, postfields) : null,
+  });
+  if (range) lines.splice(rangeAt, 0, range);
   if (plan.teLine) lines.push(plan.teLine);
   const cookieInfo: string[] = [];
   const cookie = cookieRequestLine(t, (text) => cookieInfo.push(text));
