@@ -29,6 +29,8 @@ export class Connection {
   localPort = 0;
   /** The protocol said the connection can carry another request. */
   reusable = false;
+  /** the HTTP version of the last response on it (10, 11; 0 before any): an HTTP/1.0 server gets HTTP/1.0 requests */
+  httpVersion = 0;
   /** Number of transfers this connection has served. */
   uses = 0;
   idleSince = 0;

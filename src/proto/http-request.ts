@@ -107,9 +107,10 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   const postfields = httpreq === HTTPREQ.POST ? (o.get(CURLOPT.POSTFIELDS) as string | Buffer | null) : null;
   const isPost = postfields !== null;
   const method = methodOf(t, httpreq);
-  // Curl_use_http_1_1plus: HTTP/1.0 when asked for, or when this transfer's server answered with it
-  const http11 = o.num(CURLOPT.HTTP_VERSION) !== 1 && t.httpVersion !== 10;
-  const version = o.num(CURLOPT.HTTP_VERSION) === 1 ? '1.0' : '1.1';
+  // Curl_use_http_1_1plus: HTTP/1.0 when asked for, or when this transfer's server or this
+  // connection's last response answered with it; the request line says so too (get_http_string)
+  const http11 = o.num(CURLOPT.HTTP_VERSION) !== 1 && t.httpVersion !== 10 && t.conn?.httpVersion !== 10;
+  const version = http11 ? '1.1' : '1.0';
 
   const hostValue =
     (url.ipv6 ? `[${url.host}]` : url.host) + (url.port !== DEFAULT_PORT[url.scheme] ? `:${url.port}` : '');

@@ -303,8 +303,12 @@ export class HttpExchange {
         case 'status':
           this.#t.responseCode = ev.code;
           this.#t.httpVersion = ev.version;
+          // libcurl's conn->httpversion: the next request on this connection follows it
+          this.#conn.httpVersion = ev.version;
           this.#t.headerSize += ev.raw.length;
           responseStatus(this.#t);
+          // HTTP/1.0 closes after the body unless a Connection: keep-alive says otherwise (the parser knows)
+          if (ev.version === 10) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, 'HTTP 1.0, assume close after body\n');
           this.#sink.trace(this.#t, CURLINFO_TYPE.HEADER_IN, ev.raw);
           {
             const c = this.#sink.header(this.#t, ev.raw);
@@ -335,6 +339,9 @@ export class HttpExchange {
               !this.#t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH)) {
             const n = Number(ev.value.trim());
             if (Number.isSafeInteger(n)) this.#t.contentLength = n;
+          }
+          if (name === 'connection' && this.#t.httpVersion === 10 && /(^|,)\s*keep-alive\s*(,|$)/i.test(ev.value)) {
+            this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, 'HTTP/1.0 connection set to keep alive\n');
           }
           this.#sink.trace(this.#t, CURLINFO_TYPE.HEADER_IN, ev.raw);
           const c = this.#sink.header(this.#t, ev.raw);
