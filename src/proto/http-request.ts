@@ -35,23 +35,29 @@ export interface BuiltRequest {
 
 const DEFAULT_PORT: Record<string, number> = { http: 80, https: 443 };
 
-/** Parse CURLOPT_HTTPHEADER into curl's three kinds of entries. */
+/**
+ * CURLOPT_HTTPHEADER as Curl_add_custom_headers() and Curl_checkheaders() read
+ * it. An entry's name is what precedes its first ':' or ';' (as given, not
+ * trimmed: "Accept :" names nothing libcurl adds), and it replaces the
+ * internal header of that name whether or not it sends anything itself.
+ * What goes out is the entry exactly as given when it has a colon and a
+ * non-blank value; "Name;" (the semicolon last) goes out as "Name:"; blank
+ * values and "Name;..." send nothing; entries with neither ':' nor ';' are
+ * ignored.
+ */
 function customHeaders(list: readonly string[] | null): { name: string; line: string | null }[] {
   const out: { name: string; line: string | null }[] = [];
   for (const raw of list ?? []) {
+    const sep = raw.search(/[:;]/);
+    if (sep <= 0) continue;
+    const name = raw.slice(0, sep);
     const colon = raw.indexOf(':');
-    const semi = raw.indexOf(';');
-    if (colon > 0 && (semi < 0 || colon < semi)) {
-      const name = raw.slice(0, colon).trim();
-      const value = raw.slice(colon + 1).trim();
-      // "Name:" with nothing after it removes an internal header and sends nothing
-      out.push({ name, line: value === '' ? null : `${name}: ${value}` });
-    } else if (semi > 0 && raw.slice(semi + 1).trim() === '') {
-      // "Name;" sends the header with an empty value
-      const name = raw.slice(0, semi).trim();
-      out.push({ name, line: `${name}:` });
+    if (colon > 0) {
+      out.push({ name, line: /\S/.test(raw.slice(colon + 1)) ? raw : null });
+    } else {
+      // no colon: only a semicolon as the very last character makes a header with no value
+      out.push({ name, line: raw.endsWith(';') ? `${raw.slice(0, -1)}:` : null });
     }
-    // anything else (no colon or semicolon) is ignored, as libcurl does
   }
   return out;
 }
