@@ -19,6 +19,7 @@ import { CURL_POLL, CURLINFO_TYPE, CURLPAUSE } from '../constants.js';
 import { BufReader, type ClientReader } from '../cr/client-reader.js';
 import type { CallbackGuard } from '../cw/client-writer.js';
 import { ResponseParser } from '../http1/response-parser.js';
+import { parseContentLength } from '../http1/header-fields.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
 import { buildRequest, requestKind } from './http-request.js';
@@ -26,7 +27,7 @@ import { HTTPREQ } from '../easy/option-store.js';
 import { cookieFromResponse } from '../cookies/easy-cookies.js';
 import { resolveLocationHref } from './redirect.js';
 import { authOnChallenge, authOnHeadersEnd } from '../auth/transfer-auth.js';
-import { rangeNotSatisfiableOk, responseHeader, responseHeadersEnd, responseStatus, type HookResult } from './http-response.js';
+import { exceedsMaxFilesize, rangeNotSatisfiableOk, responseHeader, responseHeadersEnd, responseStatus, type HookResult } from './http-response.js';
 
 /** Where the exchange hands what it receives (the client writer stack). */
 export interface ExchangeSink {
@@ -335,6 +336,12 @@ export class HttpExchange {
             const h = this.#hook(responseHeader(this.#t, ev.name, ev.value, ev.type === 'trailer'));
             if (h !== CURLE.OK) return h;
           }
+          if (name === 'content-length' && this.#t.responseCode >= 200 && !this.#t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH) &&
+              parseContentLength(ev.value).kind === 'overflow') {
+            // too big to count: with a size limit that is over it already
+            const h = this.#hook(exceedsMaxFilesize(this.#t, null, true));
+            if (h !== CURLE.OK) return h;
+          }
           if (name === 'content-length' && this.#t.contentLength < 0 &&
               !this.#t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH)) {
             const n = Number(ev.value.trim());
@@ -371,6 +378,12 @@ export class HttpExchange {
           const h = this.#hook(r);
           if (h !== CURLE.OK) return h;
           if (r.ignoreBody) this.#ignoreBody = true;
+          if (!ev.interim && !this.#ignoreBody && !r.stop) {
+            // http_size(): a known length over MAXFILESIZE fails before any body byte
+            const framing = this.#parser.framing.kind;
+            const size = this.#hook(exceedsMaxFilesize(this.#t, framing === 'chunked' ? null : this.#parser.contentLength, false));
+            if (size !== CURLE.OK) return size;
+          }
           if (r.stop) {
             this.#done = true;
             this.#cutShort = true;
