@@ -155,7 +155,9 @@ export class ToolTransfer {
     // -C: `-C -` resumes from the output file's size; a resumed download appends to the file
     let resume = cfg.resume === 'current' ? 0 : cfg.resume ?? 0;
     const toFile = outName !== undefined && outName !== '-';
-    if (cfg.resume === 'current' && toFile) {
+    // an upload with `-C -` leaves it to the library: -1 means "the remote size is unknown"
+    if (cfg.resume === 'current' && this.#uploadFile !== undefined) resume = -1;
+    else if (cfg.resume === 'current' && toFile) {
       try {
         resume = statSync(outName!).size;
       } catch {

@@ -35,6 +35,8 @@ export class Connection {
   localPort = 0;
   /** The protocol said the connection can carry another request. */
   reusable = false;
+  /** the HTTP version of the last response on it (10, 11; 0 before any): an HTTP/1.0 server gets HTTP/1.0 requests */
+  httpVersion = 0;
   /** Number of transfers this connection has served. */
   uses = 0;
   idleSince = 0;
@@ -48,8 +50,6 @@ export class Connection {
   readonly route: ConnectionRoute;
   /** performance.now() at creation (CURLOPT_MAXLIFETIME_CONN) */
   readonly createdAt = performance.now();
-  /** HTTP version of the last response on this connection (10, 11): 10 makes later requests HTTP/1.0 */
-  httpVersion = 0;
   /** the HTTP CONNECT response code of the tunnel (CURLINFO_HTTP_CONNECTCODE) */
   connectCode = 0;
 

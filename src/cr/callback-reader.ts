@@ -160,6 +160,44 @@ export class CallbackReader implements ClientReader {
     return this.#usedCallback;
   }
 
+  /**
+   * cr_in_resume_from: SEEKFUNCTION(offset, SEEK_SET); when that cannot seek
+   * (or there is none) the bytes are read and dropped. A known total shrinks
+   * by the offset, and nothing left means the file is already uploaded.
+   */
+  resumeFrom(offset: number): RewindResult {
+    if (this.#readLen > 0) return { code: CURLE.READ_ERROR };
+    const seek = this.#c.seek;
+    let seekErr: number = CURL_SEEKFUNC.CANTSEEK;
+    if (seek) {
+      try {
+        seekErr = this.#c.guard.inCallback(() => seek(this.#c.seekData, offset, SEEK_SET));
+      } catch {
+        seekErr = CURL_SEEKFUNC.FAIL;
+      }
+    }
+    if (seekErr !== CURL_SEEKFUNC.OK) {
+      if (seekErr !== CURL_SEEKFUNC.CANTSEEK) return { code: CURLE.READ_ERROR, message: 'Could not seek stream' };
+      const scratch = Buffer.alloc(4096);
+      let passed = 0;
+      while (passed < offset) {
+        const want = Math.min(scratch.length, offset - passed);
+        const r = this.#invoke(scratch.subarray(0, want));
+        const n = typeof r === 'number' && Number.isInteger(r) && r >= 0 ? r : 0;
+        passed += n;
+        // greater-than (CURL_READFUNC_ABORT and other funny values) ends it as EOF does
+        if (n === 0 || n > want) return { code: CURLE.READ_ERROR, message: `Could only read ${passed} bytes from the input` };
+      }
+    }
+    // the source now stands at the offset: a re-sent request must rewind first
+    this.#usedCallback = true;
+    if (this.#total > 0) {
+      this.#total -= offset;
+      if (this.#total <= 0) return { code: CURLE.PARTIAL_FILE, message: 'File already completely uploaded' };
+    }
+    return { code: CURLE.OK };
+  }
+
   /** cr_in_rewind: SEEKFUNCTION(0, SEEK_SET), else fseek for the default reader, else fail. */
   rewind(): RewindResult {
     if (!this.#usedCallback) return { code: CURLE.OK };

@@ -37,6 +37,12 @@ export interface ClientReader {
   needsRewind(): boolean;
   /** Start over from the first byte (only called when needsRewind() said so). */
   rewind(): RewindResult;
+  /**
+   * Skip the first `offset` bytes of a body not yet read, for a resumed upload
+   * (libcurl's Curl_creader_resume_from); the lengths shrink by as much. A
+   * reader without it cannot resume: CURLE_READ_ERROR, as libcurl's default.
+   */
+  resumeFrom?(offset: number): RewindResult;
 }
 
 /** The body of GET/HEAD and of an authentication probe: nothing (libcurl's "null" reader). */
@@ -62,7 +68,7 @@ export class NullReader implements ClientReader {
 /** Exactly these bytes (CURLOPT_POSTFIELDS): libcurl's "buf" reader. Rewinding is free. */
 export class BufReader implements ClientReader {
   readonly name = 'buf';
-  readonly #buf: Buffer;
+  #buf: Buffer;
   #pos = 0;
   constructor(buf: Buffer) {
     this.#buf = buf;
@@ -85,6 +91,12 @@ export class BufReader implements ClientReader {
   }
   rewind(): RewindResult {
     this.#pos = 0;
+    return { code: CURLE.OK };
+  }
+  /** cr_buf_resume_from: the bytes start later (an offset past the end cannot be resumed) */
+  resumeFrom(offset: number): RewindResult {
+    if (this.#pos > 0 || offset > this.#buf.length) return { code: CURLE.READ_ERROR };
+    this.#buf = this.#buf.subarray(offset);
     return { code: CURLE.OK };
   }
 }

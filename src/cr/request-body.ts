@@ -24,6 +24,8 @@ export interface BodyInputs {
   authneg: boolean;
   /** HTTP/1.1 or later may be used (Curl_use_http_1_1plus) */
   http11: boolean;
+  /** RESUME_FROM(_LARGE): an upload (PUT/POST) that resumes skips this many bytes; -1 "the whole file" */
+  resumeFrom: number;
   /** a 417 told us not to ask again (state.disableexpect) */
   disableExpect: boolean;
   /** the transfer's application source, created on first use */
@@ -100,6 +102,19 @@ function trailerSource(b: BodyInputs): TrailerSource | null {
   };
 }
 
+/**
+ * http_resume(): a PUT or POST resuming at an offset fast-forwards its body
+ * source and announces less. Not for an
+ * authentication probe, which sends nothing; -1 means "all of it" here.
+ */
+function resumeUpload(b: BodyInputs, reader: ClientReader): { code: CURLcode; message?: string } {
+  if ((b.httpreq !== HTTPREQ.PUT && b.httpreq !== HTTPREQ.POST) || b.resumeFrom <= 0 || b.authneg) return { code: CURLE.OK };
+  const r = reader.resumeFrom ? reader.resumeFrom(b.resumeFrom) : { code: CURLE.READ_ERROR };
+  if (r.code === CURLE.OK) return r;
+  // the first failf() is the error text: the reader's reason, else the generic one
+  return { code: r.code, message: r.message ?? `Unable to resume from offset ${b.resumeFrom}` };
+}
+
 export function planBody(b: BodyInputs): BodyPlan {
   const o = b.opts;
   const userTe = b.userHeader('transfer-encoding');
@@ -107,6 +122,9 @@ export function planBody(b: BodyInputs): BodyPlan {
   const src = sourceReader(b, userChunked);
   const plan: BodyPlan = { code: CURLE.OK, reader: src, teLine: null, bodyLines: [], expect100: false, uploadLength: -1 };
   if (!src) return plan;
+  // before the framing is chosen: the source is what skips (Curl_http_req_set_reader)
+  const resumed = resumeUpload(b, src);
+  if (resumed.code !== CURLE.OK) return { ...plan, ...resumed, reader: null };
 
   let chunky = false;
   if (userTe !== undefined) {

@@ -15,13 +15,38 @@ export interface CustomHeader {
   line: string | null;
 }
 
-/** "Range: bytes=..." for a GET/HEAD when a range or resume offset is set. */
-export function rangeLine(t: Transfer, isGetOrHead: boolean, overridden: ReadonlySet<string>): string | null {
+/** What an upload's Content-Range is computed from (after the body plan). */
+export interface UploadRange {
+  /** the request is a PUT or a POST (libcurl's http_range() only ranges those uploads) */
+  upload: boolean;
+  /** the bytes this request sends (Curl_creader_total_length, after a resume skipped some), -1 unknown */
+  length: number;
+  /** an authentication probe sends nothing: the range names the whole announced size instead */
+  probeSize: number | null;
+}
+
+/**
+ * http_range(): "Range: bytes=..." for a GET/HEAD when a range or resume
+ * offset is set; for a PUT/POST "Content-Range: bytes ..." instead: from the
+ * resume offset to the end of the whole file, the whole body for a resume
+ * of -1 (the remote size is not known: everything is sent again), or the
+ * given CURLOPT_RANGE over the body's length.
+ */
+export function rangeLine(t: Transfer, isGetOrHead: boolean, overridden: ReadonlySet<string>, up: UploadRange): string | null {
   const resume = resumeOffset(t);
   t.resumeFrom = resume > 0 ? resume : 0;
   const range = resume > 0 ? `${resume}-` : t.opts.str(CURLOPT.RANGE);
-  if (range === null || !isGetOrHead || overridden.has('range')) return null;
-  return `Range: bytes=${range}`;
+  if (isGetOrHead) {
+    if (range === null || overridden.has('range')) return null;
+    return `Range: bytes=${range}`;
+  }
+  if (!up.upload || overridden.has('content-range') || (range === null && resume >= 0)) return null;
+  if (resume < 0) return `Content-Range: bytes 0-${up.length - 1}/${up.length}`;
+  if (resume > 0) {
+    const total = up.probeSize ?? resume + up.length;
+    return `Content-Range: bytes ${range}${total - 1}/${total}`;
+  }
+  return `Content-Range: bytes ${range}/${up.length}`;
 }
 
 /** "Accept-Encoding: ..." ("" asks for every encoding this build decodes). */

@@ -11,6 +11,7 @@ import { cookieRequestLine } from '../cookies/easy-cookies.js';
 import { acceptEncodingLine, rangeLine, timeConditionLine, transferEncodingLines } from './http-request-lines.js';
 import { HTTPREQ, type HttpReq } from '../easy/option-store.js';
 import { planBody } from '../cr/request-body.js';
+import { resumeOffset } from './http-response.js';
 import { CallbackReader } from '../cr/callback-reader.js';
 import { MimeReader } from '../cr/mime-reader.js';
 import { Mime } from '../cr/mime.js';
@@ -35,23 +36,29 @@ export interface BuiltRequest {
 
 const DEFAULT_PORT: Record<string, number> = { http: 80, https: 443 };
 
-/** Parse CURLOPT_HTTPHEADER (or PROXYHEADER) into curl's three kinds of entries. */
+/**
+ * CURLOPT_HTTPHEADER (or PROXYHEADER) as Curl_add_custom_headers() and Curl_checkheaders() read
+ * it. An entry's name is what precedes its first ':' or ';' (as given, not
+ * trimmed: "Accept :" names nothing libcurl adds), and it replaces the
+ * internal header of that name whether or not it sends anything itself.
+ * What goes out is the entry exactly as given when it has a colon and a
+ * non-blank value; "Name;" (the semicolon last) goes out as "Name:"; blank
+ * values and "Name;..." send nothing; entries with neither ':' nor ';' are
+ * ignored.
+ */
 export function customHeaders(list: readonly string[] | null): { name: string; line: string | null }[] {
   const out: { name: string; line: string | null }[] = [];
   for (const raw of list ?? []) {
+    const sep = raw.search(/[:;]/);
+    if (sep <= 0) continue;
+    const name = raw.slice(0, sep);
     const colon = raw.indexOf(':');
-    const semi = raw.indexOf(';');
-    if (colon > 0 && (semi < 0 || colon < semi)) {
-      const name = raw.slice(0, colon).trim();
-      const value = raw.slice(colon + 1).trim();
-      // "Name:" with nothing after it removes an internal header and sends nothing
-      out.push({ name, line: value === '' ? null : `${name}: ${value}` });
-    } else if (semi > 0 && raw.slice(semi + 1).trim() === '') {
-      // "Name;" sends the header with an empty value
-      const name = raw.slice(0, semi).trim();
-      out.push({ name, line: `${name}:` });
+    if (colon > 0) {
+      out.push({ name, line: /\S/.test(raw.slice(colon + 1)) ? raw : null });
+    } else {
+      // no colon: only a semicolon as the very last character makes a header with no value
+      out.push({ name, line: raw.endsWith(';') ? `${raw.slice(0, -1)}:` : null });
     }
-    // anything else (no colon or semicolon) is ignored, as libcurl does
   }
   return out;
 }
@@ -93,6 +100,13 @@ function mimeSource(t: Transfer, guard: CallbackGuard, contentType: string | und
   return (t.mimeSource ??= new MimeReader(mime, guard, contentType, t.opts.num(CURLOPT.MIME_OPTIONS)));
 }
 
+/** libcurl's state.infilesize: the upload size the application announced (-1 unknown). */
+function announcedSize(o: Transfer['opts'], httpreq: HttpReq, postfields: string | Buffer | null): number {
+  if (httpreq === HTTPREQ.PUT) return o.num(CURLOPT.INFILESIZE_LARGE);
+  const size = o.num(CURLOPT.POSTFIELDSIZE_LARGE);
+  return size < 0 && postfields !== null ? Buffer.byteLength(postfields) : size;
+}
+
 export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   const url = t.url!;
   const o = t.opts;
@@ -100,10 +114,10 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   const postfields = httpreq === HTTPREQ.POST ? (o.get(CURLOPT.POSTFIELDS) as string | Buffer | null) : null;
   const isPost = postfields !== null;
   const method = methodOf(t, httpreq);
-  // Curl_use_http_1_1plus: HTTP/1.0 when asked for, or when this connection's server answered in HTTP/1.0
-  const http10 = o.num(CURLOPT.HTTP_VERSION) === 1 || t.conn?.httpVersion === 10;
-  const http11 = !http10 && t.httpVersion !== 10;
-  const version = http10 ? '1.0' : '1.1';
+  // Curl_use_http_1_1plus: HTTP/1.0 when asked for, or when this transfer's server or this
+  // connection's last response answered with it; the request line says so too (get_http_string)
+  const http11 = o.num(CURLOPT.HTTP_VERSION) !== 1 && t.httpVersion !== 10 && t.conn?.httpVersion !== 10;
+  const version = http11 ? '1.1' : '1.0';
 
   const hostValue =
     (url.ipv6 ? `[${url.host}]` : url.host) + (url.port !== DEFAULT_PORT[url.scheme] ? `:${url.port}` : '');
@@ -133,8 +147,7 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   const pauth = forwarded ? proxyAuthRequestLines(t, method, url.path) : { code: CURLE.OK, lines: [], probe: false, info: [] as string[] };
   if (pauth.code !== CURLE.OK) return { code: pauth.code, method, head: Buffer.alloc(0), ...(pauth.message ? { message: pauth.message } : {}) };
   lines.push(...pauth.lines, ...auth.lines);
-  const range = rangeLine(t, httpreq === HTTPREQ.GET || httpreq === HTTPREQ.HEAD || o.num(CURLOPT.NOBODY) !== 0, overridden);
-  if (range) lines.push(range);
+  const rangeAt = lines.length; // Range / Content-Range: placed here once the body plan knows the upload length
   const ua = o.str(CURLOPT.USERAGENT);
   if (ua && !overridden.has('user-agent')) lines.push(`User-Agent: ${ua}`);
   if (!overridden.has('accept')) lines.push('Accept: */*');
@@ -151,7 +164,7 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   // NOBODY sends no body whatever the request kind (req.no_body)
   const plan = planBody({
     opts: o, httpreq: o.num(CURLOPT.NOBODY) ? HTTPREQ.HEAD : httpreq, authneg: auth.probe || pauth.probe, http11,
-    disableExpect: t.disableExpect, source: () => callbackSource(t, guard), guard,
+    disableExpect: t.disableExpect, resumeFrom: resumeOffset(t), source: () => callbackSource(t, guard), guard,
     mime: () => {
       const ct = custom_.find((c) => c.name.toLowerCase() === 'content-type');
       return mimeSource(t, guard, ct?.line ? ct.line.slice(ct.line.indexOf(':') + 1).trim() : undefined);
@@ -163,6 +176,12 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
     },
   });
   if (plan.code !== CURLE.OK) return { code: plan.code, method, head: Buffer.alloc(0), ...(plan.message ? { message: plan.message } : {}) };
+  const isGetOrHead = httpreq === HTTPREQ.GET || httpreq === HTTPREQ.HEAD || o.num(CURLOPT.NOBODY) !== 0;
+  const range = rangeLine(t, isGetOrHead, overridden, {
+    upload: httpreq === HTTPREQ.PUT || httpreq === HTTPREQ.POST, length: plan.uploadLength,
+    probeSize: auth.probe ? announcedSize(o, httpreq, postfields) : null,
+  });
+  if (range) lines.splice(rangeAt, 0, range);
   if (plan.teLine) lines.push(plan.teLine);
   const cookieInfo: string[] = [];
   const cookie = cookieRequestLine(t, (text) => cookieInfo.push(text));

@@ -154,3 +154,23 @@ export function responseHeadersEnd(t: Transfer, interim: boolean, ignoringBody: 
   }
   return OK;
 }
+
+/** CURLOPT_MAXFILESIZE(_LARGE), 0 for no limit. */
+function maxFilesize(t: Transfer): number {
+  return t.opts.num(CURLOPT.MAXFILESIZE_LARGE) || t.opts.num(CURLOPT.MAXFILESIZE);
+}
+
+/**
+ * libcurl refuses a download it knows is too big before reading it: a final
+ * response whose Content-Length (known, not chunked, body not ignored, not a
+ * 204/304) exceeds MAXFILESIZE (http_size), or whose Content-Length overflows
+ * while a maximum is set. Both are "Maximum file size exceeded".
+ */
+export function exceedsMaxFilesize(t: Transfer, contentLength: number | null, overflow: boolean): HookResult {
+  const max = maxFilesize(t);
+  if (max <= 0 || t.responseCode === 204 || t.responseCode === 304) return OK;
+  if (overflow || (contentLength !== null && contentLength > max)) {
+    return { code: CURLE.FILESIZE_EXCEEDED, message: 'Maximum file size exceeded' };
+  }
+  return OK;
+}

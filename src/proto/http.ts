@@ -19,6 +19,7 @@ import { CURL_POLL, CURLINFO_TYPE, CURLPAUSE } from '../constants.js';
 import { BufReader, type ClientReader } from '../cr/client-reader.js';
 import type { CallbackGuard } from '../cw/client-writer.js';
 import { ResponseParser } from '../http1/response-parser.js';
+import { parseContentLength } from '../http1/header-fields.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
 import { buildRequest, requestKind } from './http-request.js';
@@ -27,7 +28,7 @@ import { retryAfterSeconds } from './retry-after.js';
 import { cookieFromResponse } from '../cookies/easy-cookies.js';
 import { resolveLocationHref } from './redirect.js';
 import { authOnChallenge, authOnHeadersEnd, proxyAuthOnChallenge } from '../auth/transfer-auth.js';
-import { rangeNotSatisfiableOk, responseHeader, responseHeadersEnd, responseStatus, type HookResult } from './http-response.js';
+import { exceedsMaxFilesize, rangeNotSatisfiableOk, responseHeader, responseHeadersEnd, responseStatus, type HookResult } from './http-response.js';
 
 /** Where the exchange hands what it receives (the client writer stack). */
 export interface ExchangeSink {
@@ -304,9 +305,12 @@ export class HttpExchange {
         case 'status':
           this.#t.responseCode = ev.code;
           this.#t.httpVersion = ev.version;
+          // libcurl's conn->httpversion: the next request on this connection follows it
           if (ev.version >= 10) this.#conn.httpVersion = ev.version;
           this.#t.headerSize += ev.raw.length;
           responseStatus(this.#t);
+          // HTTP/1.0 closes after the body unless a Connection: keep-alive says otherwise (the parser knows)
+          if (ev.version === 10) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, 'HTTP 1.0, assume close after body\n');
           this.#sink.trace(this.#t, CURLINFO_TYPE.HEADER_IN, ev.raw);
           {
             const c = this.#sink.header(this.#t, ev.raw);
@@ -337,10 +341,19 @@ export class HttpExchange {
             const h = this.#hook(responseHeader(this.#t, ev.name, ev.value, ev.type === 'trailer'));
             if (h !== CURLE.OK) return h;
           }
+          if (name === 'content-length' && this.#t.responseCode >= 200 && !this.#t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH) &&
+              parseContentLength(ev.value).kind === 'overflow') {
+            // too big to count: with a size limit that is over it already
+            const h = this.#hook(exceedsMaxFilesize(this.#t, null, true));
+            if (h !== CURLE.OK) return h;
+          }
           if (name === 'content-length' && this.#t.contentLength < 0 &&
               !this.#t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH)) {
             const n = Number(ev.value.trim());
             if (Number.isSafeInteger(n)) this.#t.contentLength = n;
+          }
+          if (name === 'connection' && this.#t.httpVersion === 10 && /(^|,)\s*keep-alive\s*(,|$)/i.test(ev.value)) {
+            this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, 'HTTP/1.0 connection set to keep alive\n');
           }
           this.#sink.trace(this.#t, CURLINFO_TYPE.HEADER_IN, ev.raw);
           const c = this.#sink.header(this.#t, ev.raw);
@@ -378,6 +391,12 @@ export class HttpExchange {
           const h = this.#hook(r);
           if (h !== CURLE.OK) return h;
           if (r.ignoreBody) this.#ignoreBody = true;
+          if (!ev.interim && !this.#ignoreBody && !r.stop) {
+            // http_size(): a known length over MAXFILESIZE fails before any body byte
+            const framing = this.#parser.framing.kind;
+            const size = this.#hook(exceedsMaxFilesize(this.#t, framing === 'chunked' ? null : this.#parser.contentLength, false));
+            if (size !== CURLE.OK) return size;
+          }
           if (r.stop) {
             this.#done = true;
             this.#cutShort = true;

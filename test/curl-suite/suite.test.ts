@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { applyConditionals, substituteInstructions } from './runner/preprocess.js';
 import { DEFAULT_DATA_DIR, runSuite } from './runner/suite.js';
 import { crlfLines, partContent } from './runner/test-file.js';
+import { expectStderrFrom } from './runner/tool-name.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // dist/test/curl-suite -> repo root; the data files live next to the .ts sources.
@@ -60,6 +61,18 @@ test('preprocessing: conditionals, instructions and crlf', () => {
   assert.equal(substituteInstructions('%b64[hi]b64%'), 'aGk=');
   assert.deepEqual(crlfLines(['GET / HTTP/1.1\n', 'Host: x\n', '\n', 'body\n'], false), ['GET / HTTP/1.1\r\n', 'Host: x\r\n', '\r\n', 'body\n']);
   assert.equal(partContent({ attrs: { crlf: 'yes', nonewline: 'yes' }, lines: ['a\n', 'b\n'] }), 'a\r\nb');
+});
+
+test('stderr expectations name the tool under test, and nothing else changes', () => {
+  const exp = "curl: (22) The requested URL returned error: 404\ncurl: try 'curl --help' or 'curl --manual' for more information\nnot curl: here\n";
+  assert.equal(expectStderrFrom(exp, 'curl'), exp);
+  assert.equal(
+    expectStderrFrom(exp, 'tscurl'),
+    "tscurl: (22) The requested URL returned error: 404\ntscurl: try 'tscurl --help' or 'tscurl --manual' for more information\nnot curl: here\n",
+  );
+  // the code and message stay strict
+  assert.notEqual(expectStderrFrom('curl: (22) x\n', 'tscurl'), 'tscurl: (23) x\n');
+  assert.equal(expectStderrFrom('Warning: curl: (1) x\n', 'tscurl'), 'Warning: curl: (1) x\n');
 });
 
 test('tscurl passes every case listed in passing.txt', { timeout: 600_000 }, async (t) => {

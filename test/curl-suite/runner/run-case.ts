@@ -18,6 +18,7 @@ import { preprocess, type PreprocessContext } from './preprocess.js';
 import { SwsServer } from './sws-server.js';
 import { applyLineOps, splitLines, stripLines } from './strip.js';
 import { partContent, TestFile } from './test-file.js';
+import { expectStderrFrom } from './tool-name.js';
 
 export type Verdict = 'PASS' | 'FAIL' | 'SKIP';
 
@@ -177,7 +178,7 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
     for (let i = 0; i < 50 && http.openConnections + proxy.openConnections > 0; i++) await new Promise((r) => setTimeout(r, 20));
     if (exit.timedOut) return { num, verdict: 'FAIL', reason: `timed out after ${opts.timeoutMs} ms` };
 
-    return verify(num, test, caseDir, exit.code);
+    return verify(num, test, caseDir, exit.code, opts.client.name);
   } catch (err) {
     return { num, verdict: 'FAIL', reason: `runner error: ${(err as Error).message}` };
   } finally {
@@ -211,7 +212,7 @@ function runShell(cmd: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: n
   });
 }
 
-function verify(num: number, test: TestFile, caseDir: string, exitCode: number): CaseResult {
+function verify(num: number, test: TestFile, caseDir: string, exitCode: number, toolName: string): CaseResult {
   const fail = (reason: string, detail?: string): CaseResult =>
     detail === undefined ? { num, verdict: 'FAIL', reason } : { num, verdict: 'FAIL', reason, detail };
   const logDir = path.join(caseDir, 'log');
@@ -231,7 +232,7 @@ function verify(num: number, test: TestFile, caseDir: string, exitCode: number):
   const stderrPart = test.getPart('verify', 'stderr');
   if (stderrPart) {
     const actual = readBin(path.join(logDir, `stderr${num}`)) ?? '';
-    const expected = partContent(stderrPart);
+    const expected = expectStderrFrom(partContent(stderrPart), toolName);
     if (stderrPart.attrs['mode'] === 'warn') {
       // Warnings wrap at the terminal width: compare without prefixes and whitespace.
       const norm = (s: string): string => s.replace(/^Warning: /gm, '').replace(/\s+/g, '');
@@ -285,7 +286,9 @@ function verify(num: number, test: TestFile, caseDir: string, exitCode: number):
     const content = readBin(path.resolve(caseDir, name));
     if (content === undefined) return fail(`file ${name}`, `file ${name} was not created`);
     const actual = applyLineOps(splitLines(content), ops, true).join('');
-    const expected = partContent(p);
+    // A file that is the client's own stderr (log/stderrN) names the tool too.
+    const isStderr = path.resolve(caseDir, name) === path.join(logDir, `stderr${num}`);
+    const expected = isStderr ? expectStderrFrom(partContent(p), toolName) : partContent(p);
     if (actual !== expected) return fail(`file ${name}`, describeDiff(`file ${name}`, expected, actual));
   }
 
