@@ -225,7 +225,15 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       case 'fail-early': c.failEarly = on; break;
       case 'header': c.headers.push(String(v)); break;
       case 'user-agent': set(CURLOPT.USERAGENT, String(v), e); break;
-      case 'referer': set(CURLOPT.REFERER, String(v), e); break;
+      case 'referer': {
+        // curl's -e: ";auto" turns on AUTOREFERER; what stands before it is the first Referer
+        const s = String(v);
+        const auto = s.indexOf(';auto');
+        const first = auto < 0 ? s : s.slice(0, auto);
+        if (first !== '' || auto < 0) set(CURLOPT.REFERER, first, e);
+        if (auto >= 0) set(CURLOPT.AUTOREFERER, 1, e);
+        break;
+      }
       case 'request': set(CURLOPT.CUSTOMREQUEST, String(v), e); break;
       case 'location': set(CURLOPT.FOLLOWLOCATION, on ? 1 : 0, e); break;
       // curl 8: the later of -f and --fail-with-body wins, with a warning
