@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
 import { CURLOPT, CURL_TIMECOND } from '../index.js';
 import { curlGetdate } from '../cookies/parse-date.js';
 import type { OptEntry } from './args.js';
+import { protoList } from './proto-list.js';
 import { ParamError } from './param-error.js';
 import { SETOPT_MAP, optId } from './setopt-map.js';
 import { TlsFlags } from './tls-flags.js';
@@ -235,6 +236,12 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         break;
       }
       case 'request': set(CURLOPT.CUSTOMREQUEST, String(v), e); break;
+      case 'proto': case 'proto-redir': {
+        const r = protoList(String(v), (w) => c.warnings.push(w));
+        if (!r.ok) throw ParamError.option(e.given, 'BAD_USE');
+        set(e.opt.long === 'proto' ? CURLOPT.PROTOCOLS_STR : CURLOPT.REDIR_PROTOCOLS_STR, r.list, e);
+        break;
+      }
       case 'location': set(CURLOPT.FOLLOWLOCATION, on ? 1 : 0, e); break;
       // curl 8: the later of -f and --fail-with-body wins, with a warning
       // (7.88 refused the combination as a usage error)
