@@ -53,3 +53,14 @@ test('CVE-2024-2004: --proto -all,-http allows nothing, so nothing is sent', asy
   assert.equal(srv.requests.length, 1);
   await srv.close();
 });
+
+test('CVE-2022-27778: --no-clobber with --remove-on-error removes only the file it created', async () => {
+  const srv = await startRawServer(() => ({ data: 'HTTP/1.1 500 Oops\r\nContent-Length: 4\r\n\r\nfail' }));
+  const dir = mkdtempSync(join(tmpdir(), 'tscurl-nc-'));
+  writeFileSync(join(dir, 'out'), 'precious');
+  const r = await tscurl(['-s', '--fail-with-body', '--no-clobber', '--remove-on-error', '-o', 'out', `http://127.0.0.1:${srv.port}/`], { cwd: dir });
+  assert.equal(r.code, 22);
+  assert.equal(readFileSync(join(dir, 'out'), 'latin1'), 'precious');
+  assert.deepEqual(readdirSync(dir), ['out'], 'out.1 was written, then removed');
+  await srv.close();
+});

@@ -191,3 +191,16 @@ test('CVE-2020-8169 / CVE-2016-8624: "@" in the password and "#@" after the host
   frag.easy.cleanup();
   await srv.close();
 });
+
+test('CVE-2014-8150: CR/LF in a URL cannot inject request lines', async () => {
+  const srv = await landing();
+  for (const bad of ['/a\r\nX-Injected: 1', '/a%0d%0aX-Injected:%201']) {
+    const r = await fetchUrl(`http://127.0.0.1:${srv.port}${bad}`);
+    // a raw CR/LF is refused; the encoded form stays encoded on the wire
+    if (r.code === CURLE.OK) assert.doesNotMatch(srv.requests.at(-1)!.head, /^X-Injected/m);
+    else assert.equal(r.code, CURLE.URL_MALFORMAT);
+    r.easy.cleanup();
+  }
+  assert.ok(srv.requests.every((q) => !q.headers.has('x-injected')));
+  await srv.close();
+});

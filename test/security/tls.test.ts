@@ -1,5 +1,6 @@
 // TLS as curl's advisories want it:
 //   (libcurl-security.md)  verification is on by default
+//   CVE-2013-4545  VERIFYPEER=0 does not turn the host name check off
 //   CVE-2022-27782 / CVE-2016-5420 / CVE-2021-22924  a connection (or TLS
 //       session) made with weaker or different TLS settings is never reused
 //       for a transfer with stronger or other ones
@@ -68,6 +69,13 @@ test('verification is on by default, for the peer and for the host name', async 
   e.setopt(CURLOPT.CAINFO, c.caFile);
   assert.equal(await perform(e, `https://127.0.0.1:${wrong.port}/`), CURLE.PEER_FAILED_VERIFICATION, 'a trusted certificate for another name');
   e.cleanup();
+  // CVE-2013-4545: turning the peer check off leaves the host name check on
+  const n = new Easy();
+  n.setopt(CURLOPT.SSL_VERIFYPEER, 0);
+  assert.equal(await perform(n, `https://127.0.0.1:${wrong.port}/`), CURLE.PEER_FAILED_VERIFICATION);
+  n.setopt(CURLOPT.SSL_VERIFYHOST, 0);
+  assert.equal(await perform(n, `https://127.0.0.1:${wrong.port}/`), CURLE.OK, 'both off (control)');
+  n.cleanup();
   await self.close();
   await wrong.close();
   assert.equal(openSocketCount(), 0);
