@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
 import { CURLOPT, CURL_TIMECOND } from '../index.js';
 import { curlGetdate } from '../cookies/parse-date.js';
 import type { OptEntry } from './args.js';
+import { protoList } from './proto-list.js';
 import { ParamError } from './param-error.js';
 import { SETOPT_MAP, optId } from './setopt-map.js';
 import { TlsFlags } from './tls-flags.js';
@@ -246,8 +247,22 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       case 'fail-early': c.failEarly = on; break;
       case 'header': c.headers.push(String(v)); break;
       case 'user-agent': set(CURLOPT.USERAGENT, String(v), e); break;
-      case 'referer': set(CURLOPT.REFERER, String(v), e); break;
+      case 'referer': {
+        // curl's -e: ";auto" turns on AUTOREFERER; what stands before it is the first Referer
+        const s = String(v);
+        const auto = s.indexOf(';auto');
+        const first = auto < 0 ? s : s.slice(0, auto);
+        if (first !== '' || auto < 0) set(CURLOPT.REFERER, first, e);
+        if (auto >= 0) set(CURLOPT.AUTOREFERER, 1, e);
+        break;
+      }
       case 'request': set(CURLOPT.CUSTOMREQUEST, String(v), e); break;
+      case 'proto': case 'proto-redir': {
+        const r = protoList(String(v), (w) => c.warnings.push(w));
+        if (!r.ok) throw ParamError.option(e.given, 'BAD_USE');
+        set(e.opt.long === 'proto' ? CURLOPT.PROTOCOLS_STR : CURLOPT.REDIR_PROTOCOLS_STR, r.list, e);
+        break;
+      }
       case 'location': set(CURLOPT.FOLLOWLOCATION, on ? 1 : 0, e); break;
       // curl 8: the later of -f and --fail-with-body wins, with a warning
       // (7.88 refused the combination as a usage error)

@@ -18,7 +18,7 @@ import { CURLOPT } from '../easy/option-table.js';
 import { CURL_POLL, CURLINFO_TYPE, CURLPAUSE } from '../constants.js';
 import { BufReader, type ClientReader } from '../cr/client-reader.js';
 import type { CallbackGuard } from '../cw/client-writer.js';
-import { ResponseParser } from '../http1/response-parser.js';
+import { ResponseParser, MAX_HTTP_RESP_HEADER_SIZE } from '../http1/response-parser.js';
 import { parseContentLength } from '../http1/header-fields.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
@@ -296,6 +296,21 @@ export class HttpExchange {
     return this.#drainEvents();
   }
 
+  /**
+   * Count response header bytes for CURLINFO_HEADER_SIZE. Each response is
+   * capped by the parser (300 KB); across all responses of the transfer
+   * (redirects, authentication rounds, 1xx) libcurl's Curl_bump_headersize
+   * allows twenty times that (CVE-2023-38039).
+   */
+  #addHeaderBytes(n: number): CURLcode {
+    const t = this.#t;
+    t.headerSize += n;
+    const max = MAX_HTTP_RESP_HEADER_SIZE * 20;
+    if (t.headerSize <= max) return CURLE.OK;
+    t.fail(CURLE.RECV_ERROR, `Too large response headers: ${t.headerSize} > ${max}`);
+    return CURLE.RECV_ERROR;
+  }
+
   #drainEvents(): CURLcode {
     for (;;) {
       const ev = this.#parser.next();
@@ -307,7 +322,7 @@ export class HttpExchange {
           this.#t.httpVersion = ev.version;
           // libcurl's conn->httpversion: the next request on this connection follows it
           if (ev.version >= 10) this.#conn.httpVersion = ev.version;
-          this.#t.headerSize += ev.raw.length;
+          if (this.#addHeaderBytes(ev.raw.length) !== CURLE.OK) return CURLE.RECV_ERROR;
           responseStatus(this.#t);
           // HTTP/1.0 closes after the body unless a Connection: keep-alive says otherwise (the parser knows)
           if (ev.version === 10) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, 'HTTP 1.0, assume close after body\n');
@@ -319,7 +334,7 @@ export class HttpExchange {
           break;
         case 'header':
         case 'trailer': {
-          this.#t.headerSize += ev.raw.length;
+          if (this.#addHeaderBytes(ev.raw.length) !== CURLE.OK) return CURLE.RECV_ERROR;
           const name = ev.type === 'header' ? ev.name.toLowerCase() : ''; // once per header, not per check
           if (name === 'content-type') this.#t.contentType = ev.value;
           if (name === 'retry-after') this.#t.retryAfter = retryAfterSeconds(ev.value);
@@ -361,7 +376,7 @@ export class HttpExchange {
           break;
         }
         case 'headers-end': {
-          this.#t.headerSize += ev.raw.length;
+          if (this.#addHeaderBytes(ev.raw.length) !== CURLE.OK) return CURLE.RECV_ERROR;
           this.#sink.trace(this.#t, CURLINFO_TYPE.HEADER_IN, ev.raw);
           const c = this.#sink.header(this.#t, ev.raw);
           if (c !== CURLE.OK) return c;
