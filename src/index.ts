@@ -24,6 +24,9 @@ export { SocketWatcher } from './transport/socket-watcher.js';
 export type { SocketWatcherCallback } from './transport/socket-watcher.js';
 export { optionByName, optionById } from './easy/option-store.js';
 export { openSocketCount } from './transport/socket-table.js';
+// curl's URL API (curl_url, curl_url_set/get/dup, curl_url_strerror)
+export { CurlUrl, CURLUE, CURLUPART, CURLU, urlStrerror } from './url/index.js';
+export type { CURLUcode, CURLUPart } from './url/index.js';
 export type { OptionId, OptionValue } from './easy/option-types.js';
 export type { InfoId, InfoValue, CurlCertinfo } from './easy/getinfo.js';
 export type * from './easy/callbacks.js';

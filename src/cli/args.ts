@@ -265,6 +265,10 @@ class Parser {
       case 'data-urlencode':
         this.#add(opt, given, arg, this.#dataUrlencode(arg));
         return;
+      case 'url-query':
+        // "+" sends the rest as it is; anything else is encoded as --data-urlencode does
+        this.#add(opt, given, arg, arg.startsWith('+') ? Buffer.from(arg.slice(1), 'latin1') : this.#dataUrlencode(arg));
+        return;
       case 'header':
       case 'proxy-header':
         if (arg.startsWith('@')) {

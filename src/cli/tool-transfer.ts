@@ -6,7 +6,7 @@
 // --remove-on-error and -w. A retry performs the same Easy again.
 import { readFileSync, openSync, writeSync, closeSync, mkdirSync, statSync, utimesSync } from 'node:fs';
 import { join, dirname } from 'node:path';
-import { Easy, CURLOPT, CURLINFO, CURLE, easyStrerror, VERSION, type Share, type CurlCertinfo } from '../index.js';
+import { Easy, CURLOPT, CURLINFO, CURLE, easyStrerror, VERSION, CurlUrl, CURLU, CURLUE, CURLUPART, type Share, type CurlCertinfo } from '../index.js';
 import { methodConflict, unsupportedError, type TransferConfig, type UrlNode } from './transfer-config.js';
 import { HINT_LINE, warningText } from './param-error.js';
 import type { GlobItem } from './glob.js';
@@ -224,6 +224,14 @@ export class ToolTransfer {
     if (cfg.resume !== undefined) setopt(CURLOPT.RESUME_FROM_LARGE, this.#resume);
     // -G: curl appends the data to the query with '?' or '&'
     let url = cfg.getQuery === undefined ? this.#item.url : this.#item.url + (this.#item.url.includes('?') ? '&' : '?') + cfg.getQuery;
+    if (cfg.urlQuery) {
+      // --url-query: curl's tool appends it with the URL API (CURLU_APPENDQUERY)
+      const u = new CurlUrl();
+      if (u.set(CURLUPART.URL, url, CURLU.GUESS_SCHEME) === CURLUE.OK && u.set(CURLUPART.QUERY, cfg.urlQuery.join('&'), CURLU.APPENDQUERY) === CURLUE.OK) {
+        const r = u.get(CURLUPART.URL, CURLU.GUESS_SCHEME);
+        if (r.value !== undefined && r.value !== null) url = r.value;
+      }
+    }
     // single_transfer()'s SetHTTPrequest for -d, then -T: a second kind is an error (exit 2)
     {
       let req = cfg.httpreq;

@@ -59,6 +59,8 @@ export interface TransferConfig {
   useGet: boolean;
   /** With -G: the joined data to append to each URL's query. */
   getQuery?: string;
+  /** --url-query pieces, joined with '&' and appended to each URL's query */
+  urlQuery?: string[];
   /** -C: the offset to resume from, or 'current' for `-C -` (the output file's size) */
   resume?: number | 'current';
   /** -R: give the output file the remote document's time */
@@ -329,6 +331,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         (c.postData ??= []).push(e.data ?? Buffer.from(String(v)));
         break;
       case 'json': (c.jsonData ??= []).push(e.data ?? Buffer.from(String(v))); break;
+      case 'url-query': (c.urlQuery ??= []).push((e.data ?? Buffer.from(String(v))).toString('latin1')); break;
       case 'form': case 'form-string': setHttpReq('form', e); (c.form ??= []).push({ text: String(v), literal: e.opt.long === 'form-string' }); break;
       case 'get': c.useGet = on; break;
       case 'continue-at': c.resume = continueAt(e); break;
