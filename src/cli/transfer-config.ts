@@ -209,6 +209,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
   let proxy: { e: OptEntry; type: number } | null = null;
   const proxyAuth = new Map<string, OptEntry>();
   const lists: Record<string, { e: OptEntry; values: string[] }> = {};
+  let cookieData: { e: OptEntry; values: string[] } | undefined;
   const tls = new TlsFlags();
   const setNamed = (opt: string, value: unknown, flag: OptEntry): void => set(optId(opt), value, flag);
   // -Y/-y: each one given alone brings a default for the other, as curl's tool does
@@ -344,8 +345,9 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         break;
       }
       case 'cookie':
-        // curl: a value with '=' is cookie data, otherwise a file to read
-        set(optId(String(v).includes('=') ? 'COOKIE' : 'COOKIEFILE'), String(v), e);
+        // curl: a value with '=' is cookie data (every -b joined with "; "), otherwise a file to read
+        if (String(v).includes('=')) (cookieData ??= { e, values: [] }).values.push(String(v));
+        else set(optId('COOKIEFILE'), String(v), e);
         break;
       default: {
         const m = SETOPT_MAP[e.opt.long];
@@ -362,6 +364,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     }
   }
   for (const [o, l] of Object.entries(lists)) set(optId(o), l.values, l.e);
+  if (cookieData) set(CURLOPT.COOKIE, cookieData.values.join('; '), cookieData.e);
   if (proxy) {
     // curl's tool sets PROXYTYPE only together with a proxy string
     set(optId('PROXY'), String(proxy.e.value), proxy.e);
