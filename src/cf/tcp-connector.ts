@@ -11,6 +11,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import type { ResolvedAddress } from '../dns/resolver.js';
 import { StreamTransport } from '../transport/stream-transport.js';
+import { ReceiveQueue } from '../transport/recv-queue.js';
 import { CURL_POLL } from '../constants.js';
 import type { PollEntry } from '../multi/socket-registry.js';
 
@@ -110,8 +111,11 @@ export class TcpConnector {
     if (!address) return;
     this.#opts.onTrying?.(address);
     let socket: Socket;
+    // reads go through a shared buffer into recycled slabs (no Buffer per chunk)
+    const rq = new ReceiveQueue();
     try {
       socket = netConnect({
+        onread: rq.onread,
         host: address.address,
         port: this.#opts.port,
         family: address.family,
@@ -123,7 +127,7 @@ export class TcpConnector {
       this.#lastAddress = address;
       return this.#startNext(f);
     }
-    this.#running[f] = { address, transport: new StreamTransport(socket) };
+    this.#running[f] = { address, transport: new StreamTransport(socket, false, 'connect', rq) };
   }
 
   #abandonAll(): void {

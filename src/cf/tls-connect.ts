@@ -50,7 +50,7 @@ export function startTls(tr: StreamTransport, host: string, port: number, c: Tls
   if ('code' in built) return built;
   // a peer that already spoke (or hung up) before our ClientHello is no TLS server; node:tls
   // would never report on a socket whose bytes or EOF were read before it was layered on top
-  if (tr.eof || tr.error || tr.socket.readableLength > 0) {
+  if (tr.eof || tr.error || tr.buffered > 0) {
     return { code: CURLE.SSL_CONNECT_ERROR, message: `TLS connect error: the server sent data before the TLS handshake in connection to ${host}` };
   }
   for (const line of built.info) info(line);

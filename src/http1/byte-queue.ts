@@ -24,6 +24,10 @@ export class ByteQueue {
   #lineParts: Buffer[] = [];
   #lineLen = 0;
   #tap: Buffer[] | null = null;
+  /** #bufs from this index on were pushed since the last own() (still the pusher's memory) */
+  #volatileFrom = 0;
+  /** #lineParts before this index are copies made by own() */
+  #linePartsOwned = 0;
 
   /** Unread bytes, not counting a partial line already taken by readLine(). */
   get length(): number {
@@ -39,6 +43,34 @@ export class ByteQueue {
     if (buf.length === 0) return;
     this.#bufs.push(buf);
     this.#length += buf.length;
+  }
+
+  /**
+   * Copy the bytes still held that came from push() since the last own(),
+   * so the pusher may reuse that memory (a transport reading into recycled
+   * buffers). What was copied once is not copied again, so a long line that
+   * arrives in many pieces stays O(n).
+   */
+  own(): void {
+    const start = Math.max(this.#head, this.#volatileFrom);
+    if (start < this.#bufs.length) {
+      const parts = this.#bufs.slice(start);
+      if (start === this.#head && this.#off > 0) {
+        parts[0] = parts[0]!.subarray(this.#off);
+        this.#off = 0;
+      }
+      this.#bufs.length = start;
+      this.#bufs.push(Buffer.concat(parts)); // concat always copies, even one part
+    }
+    this.#volatileFrom = this.#bufs.length;
+    const lp = this.#lineParts;
+    if (this.#linePartsOwned < lp.length) {
+      const copy = Buffer.concat(lp.slice(this.#linePartsOwned));
+      lp.length = this.#linePartsOwned;
+      lp.push(copy);
+      this.#linePartsOwned = lp.length;
+    }
+    if (this.#tap && this.#tap.length > 0) this.#tap = [Buffer.concat(this.#tap)];
   }
 
   /** Start (or stop, with false) recording consumed bytes. */
@@ -110,6 +142,7 @@ export class ByteQueue {
       if (idx >= 0) {
         const line = this.#lineParts.length === 0 ? piece : Buffer.concat([...this.#lineParts, piece], this.#lineLen);
         this.#lineParts = [];
+        this.#linePartsOwned = 0;
         this.#lineLen = 0;
         return line;
       }
@@ -143,12 +176,14 @@ export class ByteQueue {
     if (this.#lineParts.length === 0) return;
     const parts = this.#lineParts;
     this.#lineParts = [];
+    this.#linePartsOwned = 0;
     this.#lineLen = 0;
     const rest = this.#bufs.slice(this.#head);
     if (this.#off > 0 && rest.length > 0) rest[0] = rest[0]!.subarray(this.#off);
     this.#bufs = [...parts, ...rest];
     this.#head = 0;
     this.#off = 0;
+    this.#volatileFrom = 0; // not known piece by piece any more: a later own() copies it all
     for (const p of parts) this.#length += p.length;
   }
 
@@ -173,8 +208,10 @@ export class ByteQueue {
       if (this.#head === this.#bufs.length) {
         this.#bufs = [];
         this.#head = 0;
+        this.#volatileFrom = 0;
       } else if (this.#head >= 1024 && this.#head * 2 >= this.#bufs.length) {
         this.#bufs = this.#bufs.slice(this.#head);
+        this.#volatileFrom = Math.max(0, this.#volatileFrom - this.#head);
         this.#head = 0;
       }
     }

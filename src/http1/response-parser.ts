@@ -91,6 +91,8 @@ interface PendingHeader {
   name: string;
   value: string;
   raw: Buffer[];
+  /** raw lines before this index are copies (retain()) */
+  owned: number;
 }
 
 /** Strip the line terminator (LF or CRLF) from a latin1 line. */
@@ -99,6 +101,13 @@ function lineText(line: Buffer): string {
   if (end > 0 && line[end - 1] === 0x0a) end--;
   if (end > 0 && line[end - 1] === 0x0d) end--;
   return line.toString('latin1', 0, end);
+}
+
+/** The event with its bytes copied (see ResponseParser.retain()). */
+function ownEvent(ev: ParseEvent): ParseEvent {
+  if (ev.type === 'data') return { type: 'data', data: Buffer.from(ev.data) };
+  if ('raw' in ev && ev.raw.length > 0) return { ...ev, raw: Buffer.from(ev.raw) };
+  return ev;
 }
 
 /** Could these first bytes of a line still become "HTTP/"? (curl's checkhttpprefix, case-insensitive) */
@@ -210,6 +219,22 @@ export class ResponseParser {
   feed(buf: Buffer): void {
     if (this.#state === 'error') return;
     this.#q.push(buf);
+  }
+
+  /**
+   * Copy whatever the parser still holds of fed Buffers (a partial line,
+   * unread bytes, a header waiting for a possible continuation line, queued
+   * events), so the feeder may reuse their memory: a transport that receives
+   * into recycled buffers calls this before control returns to the event loop.
+   */
+  retain(): void {
+    this.#q.own();
+    const p = this.#pending;
+    if (p && p.owned < p.raw.length) {
+      for (let i = p.owned; i < p.raw.length; i++) p.raw[i] = Buffer.from(p.raw[i]!);
+      p.owned = p.raw.length;
+    }
+    if (this.#events.length > 0) this.#events = this.#events.map(ownEvent);
   }
 
   /** The peer closed its sending side: no more bytes will be fed. */
@@ -367,7 +392,7 @@ export class ResponseParser {
     }
     const colon = text.indexOf(':');
     if (colon < 0) return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'Header without colon');
-    this.#pending = { name: text.slice(0, colon), value: trimOws(text.slice(colon + 1)), raw: [line] };
+    this.#pending = { name: text.slice(0, colon), value: trimOws(text.slice(colon + 1)), raw: [line], owned: 0 };
     return null;
   }
 

@@ -144,6 +144,14 @@ export class HttpExchange {
     return CURLE.OK;
   }
 
+  /**
+   * Copy what the parser still holds of received bytes: a transport may hand
+   * out views of memory it reuses once control is back in the event loop.
+   */
+  retainReceived(): void {
+    this.#parser.retain();
+  }
+
   /** Re-deliver after unpause: continue draining parser events. */
   resume(): CURLcode {
     return this.#drainEvents();
