@@ -151,6 +151,14 @@ export class ByteQueue {
     return null;
   }
 
+  /** Whether the unread bytes start with "HTTP/" (exact case) in one piece: linePrefix()'s fast path. */
+  startsWithHttpSlash(): boolean {
+    if (this.#lineParts.length > 0 || this.#length < 5) return false;
+    const b = this.#bufs[this.#head]!;
+    const o = this.#off;
+    return b.length - o >= 5 && b[o] === 0x48 && b[o + 1] === 0x54 && b[o + 2] === 0x54 && b[o + 3] === 0x50 && b[o + 4] === 0x2f;
+  }
+
   /**
    * The first `n` bytes of the current line (partial line pieces, then unread
    * bytes), stopping early at LF or when the data runs out.

@@ -95,12 +95,22 @@ interface PendingHeader {
   owned: number;
 }
 
+/**
+ * Bytes [start, end) as a latin1 string. Buffer's own latin1Slice (what
+ * toString('latin1') ends in) skips toString's encoding lookup and argument
+ * checks: one header line makes two or three of these.
+ */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (s: number, e: number) => string }).latin1Slice;
+function latin1(b: Buffer, start: number, end: number): string {
+  return latin1Slice ? latin1Slice.call(b, start, end) : b.toString('latin1', start, end);
+}
+
 /** Strip the line terminator (LF or CRLF) from a latin1 line. */
 function lineText(line: Buffer): string {
   let end = line.length;
   if (end > 0 && line[end - 1] === 0x0a) end--;
   if (end > 0 && line[end - 1] === 0x0d) end--;
-  return line.toString('latin1', 0, end);
+  return latin1(line, 0, end);
 }
 
 /** The event with its bytes copied (see ResponseParser.retain()). */
@@ -119,6 +129,30 @@ function mayBeHttpPrefix(bytes: number[]): boolean {
     if (up !== want.charCodeAt(i)) return false;
   }
   return true;
+}
+
+/**
+ * "HTTP/1.x NNN reason" read from the bytes (what every HTTP/1 server
+ * sends); null for anything else, which parseStatusLine() then judges.
+ */
+function fastStatusLine(line: Buffer): StatusParse | null {
+  let end = line.length;
+  if (end > 0 && line[end - 1] === 0x0a) end--;
+  if (end > 0 && line[end - 1] === 0x0d) end--;
+  if (end < 12 || line[0] !== 0x48 || line[1] !== 0x54 || line[2] !== 0x54 || line[3] !== 0x50 ||
+      line[4] !== 0x2f || line[5] !== 0x31 || line[6] !== 0x2e || (line[7] !== 0x30 && line[7] !== 0x31) || line[8] !== SP) {
+    return null;
+  }
+  const d0 = line[9]! - 0x30;
+  const d1 = line[10]! - 0x30;
+  const d2 = line[11]! - 0x30;
+  if (d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return null;
+  if (end > 12 && line[12] !== SP) return null;
+  let rs = 12;
+  let re = end;
+  while (rs < re && (line[rs] === SP || line[rs] === HT)) rs++;
+  while (re > rs && (line[re - 1] === SP || line[re - 1] === HT || line[re - 1] === 0x0d)) re--;
+  return { ok: true, version: 10 + (line[7]! - 0x30), code: d0 * 100 + d1 * 10 + d2, reason: latin1(line, rs, re) };
 }
 
 type StatusParse = { ok: true; version: number; code: number; reason: string } | { ok: false; message: string };
@@ -305,7 +339,7 @@ export class ResponseParser {
   #stepStatus(): ParseEvent | null {
     // Like curl, decide "this is not HTTP/1.x" from the first bytes, without
     // waiting for a line end that an HTTP/0.9 server may never send.
-    if (!mayBeHttpPrefix(this.#q.linePrefix(5))) return this.#startHttp09(EMPTY);
+    if (!this.#q.startsWithHttpSlash() && !mayBeHttpPrefix(this.#q.linePrefix(5))) return this.#startHttp09(EMPTY);
     // The limit never cuts in before those 5 bytes were judged.
     const line = this.#q.readLine(Math.max(this.#maxLine, 6));
     if (line === LINE_TOO_LONG) return this.#lineTooLong();
@@ -314,11 +348,12 @@ export class ResponseParser {
       if (this.#eof) return this.#fail(CURLE.GOT_NOTHING, 'Empty reply from server');
       return NEED_DATA;
     }
-    const text = lineText(line);
-    if (text.length < 5) return this.#startHttp09(line); // "HT\r\n": a complete line that is not HTTP
+    const fast = fastStatusLine(line);
+    const text = fast ? '' : lineText(line);
+    if (!fast && text.length < 5) return this.#startHttp09(line); // "HT\r\n": a complete line that is not HTTP
     const bad = this.#countHeaderLine(line);
     if (bad) return bad;
-    const st = parseStatusLine(text);
+    const st = fast ?? parseStatusLine(text);
     if (!st.ok) return this.#fail(CURLE.UNSUPPORTED_PROTOCOL, st.message);
     this.#version = st.version;
     this.#code = st.code;
@@ -378,6 +413,21 @@ export class ResponseParser {
     if (bad) return bad;
     // curl: a line starting with CR or LF ends the headers.
     if (line[0] === 0x0d || line[0] === 0x0a) return this.#endOfHeaders(line);
+    if (line[0] !== SP && line[0] !== HT) {
+      // the common case, read straight from the bytes: name, colon, OWS, value, OWS
+      let end = line.length;
+      if (end > 0 && line[end - 1] === 0x0a) end--;
+      if (end > 0 && line[end - 1] === 0x0d) end--;
+      let colon = 0;
+      while (colon < end && line[colon] !== 0x3a) colon++;
+      if (colon === end) return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'Header without colon');
+      let vs = colon + 1;
+      let ve = end;
+      while (vs < ve && (line[vs] === SP || line[vs] === HT)) vs++;
+      while (ve > vs && (line[ve - 1] === SP || line[ve - 1] === HT || line[ve - 1] === 0x0d)) ve--;
+      this.#pending = { name: latin1(line, 0, colon), value: latin1(line, vs, ve), raw: [line], owned: 0 };
+      return null;
+    }
     let text = lineText(line);
     if (line[0] === SP || line[0] === HT) {
       if (this.#pending) {
