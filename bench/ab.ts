@@ -82,6 +82,7 @@ try {
     else if (s === 'c') pair = [keepAlive('old', keepOld.tscurlPoll, https), keepAlive('new', keepNew.tscurlPoll, https)];
     else if (s === 'b') pair = [download('old', dlOld.tscurlDownload), download('new', dlNew.tscurlDownload)];
     else if (s === 'raw-b') pair = [download('raw', dlNew.rawDownload), download('new', dlNew.tscurlDownload)];
+    else if (s === 'poll-socket') pair = [keepAlive('poll', keepNew.tscurlPoll, http), keepAlive('new', keepNew.tscurlSocket, http)];
     else if (s === 'undici-a') pair = [keepAlive('undici', keepNew.undiciPool, http), keepAlive('new', keepNew.tscurlPoll, http)];
     else if (s === 'undici-c') pair = [keepAlive('undici', keepNew.undiciPool, https), keepAlive('new', keepNew.tscurlPoll, https)];
     else throw new Error(`unknown scenario ${s}`);

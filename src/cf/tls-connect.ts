@@ -23,7 +23,7 @@ import { checkServerCert, type ServerCertResult } from '../vtls/server-cert.js';
 import type { TlsSessionCache, CachedSession } from '../vtls/tls-session-cache.js';
 import { peerChain } from '../vtls/tls-certinfo.js';
 
-export { tlsConfig, tlsKey, type TlsConfig } from '../vtls/tls-config.js';
+export { tlsConfig, tlsKey, tlsKeyOf, type TlsConfig } from '../vtls/tls-config.js';
 export { DEFAULT_CA_BUNDLE } from '../vtls/tls-options.js';
 
 type Outcome = { code: 0 } | { code: number; message: string };

@@ -92,6 +92,12 @@ export function isImplemented(id: number): boolean {
 
 export class OptionStore {
   #values = new Map<number, unknown>();
+  #generation = 0;
+
+  /** Changes on every set(): values derived from the options can be cached per generation. */
+  get generation(): number {
+    return this.#generation;
+  }
 
   get(id: number): unknown {
     // one lookup in the common case: set() never stores undefined (null deletes)
@@ -113,6 +119,7 @@ export class OptionStore {
 
   /** curl_easy_setopt's checks; stores the value on success. */
   set(id: unknown, value: unknown): CURLcode {
+    this.#generation++;
     const entry = typeof id === 'number' ? BY_ID.get(id) : typeof id === 'string' ? optionByName(id) : undefined;
     if (!entry) return CURLE.UNKNOWN_OPTION;
     const v = normalise(entry, value);

@@ -44,6 +44,15 @@ export interface DoneMessage {
   result: number;
 }
 
+/** The empty pollset (never modified). */
+const NO_POLL: PollEntry[] = [];
+
+/** Run every transfer of a socket's user set (a copy when there are several: running may change the set). */
+function usersToRun(users: Set<Transfer>): Iterable<Transfer> {
+  if (users.size === 1) return [users.values().next().value as Transfer];
+  return [...users];
+}
+
 /** Timers fire on whole milliseconds; treat an expiry this close as reached. */
 const SLACK_MS = 1;
 
@@ -185,22 +194,26 @@ export class MultiEngine implements CallbackGuard {
   #pollsetOf(t: Transfer): PollEntry[] {
     switch (t.state) {
       case STATE.RESOLVING:
-        return t.resolution?.signal ? [{ transport: t.resolution.signal, what: CURL_POLL.IN }] : [];
+        return t.resolution?.signal ? [{ transport: t.resolution.signal, what: CURL_POLL.IN }] : NO_POLL;
       case STATE.CONNECTING:
-        return t.connector ? t.connector.pollset() : [];
+        return t.connector ? t.connector.pollset() : NO_POLL;
       case STATE.PROTOCONNECT: {
         const tr = t.conn?.transport;
-        return tr && t.conn?.tlsPending ? [{ transport: tr, what: CURL_POLL.OUT }] : [];
+        return tr && t.conn?.tlsPending ? [{ transport: tr, what: CURL_POLL.OUT }] : NO_POLL;
       }
       case STATE.DO:
       case STATE.DID:
       case STATE.PERFORMING: {
         const tr = t.conn?.transport;
         const what = t.exchange ? t.exchange.pollWhat() : 0;
-        return tr && what ? [{ transport: tr, what }] : [];
+        if (!tr || !what) return NO_POLL;
+        // the same interest as last time (most runs): the registry sees an unchanged pollset
+        const prev = t.pollset;
+        if (prev.length === 1 && prev[0]!.transport === tr && prev[0]!.what === what) return prev;
+        return [{ transport: tr, what }];
       }
       default:
-        return [];
+        return NO_POLL;
     }
   }
 
@@ -209,7 +222,7 @@ export class MultiEngine implements CallbackGuard {
     if (this.#dead) return CURLM.ABORTED_BY_CALLBACK;
     if (s !== CURL_SOCKET_TIMEOUT) {
       const users = this.registry.users(s);
-      if (users) for (const t of [...users]) this.run(t);
+      if (users) for (const t of usersToRun(users)) this.run(t);
     }
     this.runExpired();
     if (this.#dead) return CURLM.ABORTED_BY_CALLBACK;
@@ -225,7 +238,7 @@ export class MultiEngine implements CallbackGuard {
     } else {
       for (const s of this.driver.takeReady()) {
         const users = this.registry.users(s);
-        if (users) for (const t of [...users]) this.run(t);
+        if (users) for (const t of usersToRun(users)) this.run(t);
         this.driver.recheck(s);
       }
     }

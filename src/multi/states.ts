@@ -17,7 +17,7 @@ import { CURLOPT } from '../easy/option-table.js';
 import { Connection } from '../conn/connection.js';
 import { resolveHost } from '../dns/resolver.js';
 import { TcpConnector } from '../cf/tcp-connector.js';
-import { finishTls, handshakeError, startTls, tlsKey, tlsConfig } from '../cf/tls-connect.js';
+import { finishTls, handshakeError, startTls, tlsKeyOf, tlsConfig } from '../cf/tls-connect.js';
 import { HttpExchange } from '../proto/http.js';
 import { parseUrlCached, SUPPORTED_SCHEMES } from './url-adapter.js';
 import { CURLUPART } from '../url/url-codes.js';
@@ -127,7 +127,7 @@ function stateInit(e: MultiEngine, t: Transfer, now: number): void {
 /** CONNECT: reuse a pooled connection, wait for a slot (PENDING), or open a new one. */
 function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
   const url = t.url!;
-  const probe = new Connection(url.scheme, url.host, url.port, url.scheme === 'https' ? tlsKey(tlsConfig(t.opts)) : '');
+  const probe = new Connection(url.scheme, url.host, url.port, url.scheme === 'https' ? tlsKeyOf(t.opts) : '');
   if (!t.opts.num(CURLOPT.FRESH_CONNECT)) {
     const reuse = e.poolFor(t).take(probe.key);
     if (reuse) {

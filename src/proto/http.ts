@@ -191,7 +191,7 @@ export class HttpExchange {
             cookieFromResponse(this.#t, ev.value, (text) => this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, text + '\n'));
           }
           {
-            const h = this.#hook(responseHeader(this.#t, ev.name, ev.value, ev.type === 'trailer'));
+            const h = this.#hook(responseHeader(this.#t, ev.name, ev.value, ev.type === 'trailer', name || undefined));
             if (h !== CURLE.OK) return h;
           }
           if (name === 'content-length' && this.#t.contentLength < 0 &&
