@@ -105,7 +105,8 @@ export class ByteQueue {
     if (this.#length === 0 || max <= 0) return Buffer.alloc(0);
     const b = this.#bufs[this.#head]!;
     const n = Math.min(max, b.length - this.#off);
-    const out = b.subarray(this.#off, this.#off + n);
+    // a whole fed Buffer goes out as it is (a large body: one view less per chunk)
+    const out = this.#off === 0 && n === b.length ? b : b.subarray(this.#off, this.#off + n);
     this.#consume(n);
     return out;
   }

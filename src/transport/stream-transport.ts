@@ -6,12 +6,14 @@
 // (recv-queue.ts) reads into a shared buffer and queues the bytes in recycled
 // slabs: no allocation per chunk, and recv() returns views that are only valid
 // until control returns to the event loop (`volatileRecv`). Any other socket
-// (TLS, which node:tls only offers as a stream) is used in paused mode:
-// read() === null is CURLE_AGAIN and every chunk is a Buffer of its own.
+// (TLS, which node:tls only offers as a stream) runs in flowing mode into a
+// list of the Buffers Node made (each one our own), paused past HIGH_WATER
+// bytes: cheaper than paused mode's 'readable' (a nextTick per chunk) plus
+// read() (howMuchToRead, fromList) per chunk.
 import type { Socket } from 'node:net';
 import { Transport } from './transport.js';
 import { CURL_CSELECT } from '../constants.js';
-import type { ReceiveQueue } from './recv-queue.js';
+import { HIGH_WATER, type ReceiveQueue } from './recv-queue.js';
 
 export type RecvResult =
   | { kind: 'data'; data: Buffer }
@@ -22,7 +24,11 @@ export type RecvResult =
 export class StreamTransport extends Transport {
   socket: Socket;
   #connected: boolean;
-  #inReady = false;
+  /** flowing mode: chunks received and not taken yet */
+  #chunks: Buffer[] = [];
+  #chunkBytes = 0;
+  /** flowing mode: paused because #chunkBytes reached HIGH_WATER */
+  #flowPaused = false;
   #needDrain = false;
   #eof = false;
   #error: Error | null = null;
@@ -64,7 +70,7 @@ export class StreamTransport extends Transport {
 
   /** Received bytes waiting to be read (put-back bytes included). */
   get buffered(): number {
-    return (this.#pending?.length ?? 0) + (this.#rq ? this.#rq.length : this.socket.readableLength);
+    return (this.#pending?.length ?? 0) + (this.#rq ? this.#rq.length : this.#chunkBytes + this.socket.readableLength);
   }
 
   /**
@@ -76,14 +82,16 @@ export class StreamTransport extends Transport {
   upgrade(socket: Socket, connectEvent: string): void {
     const old = this.socket;
     this.#below.push(old);
-    for (const ev of ['readable', 'drain', 'end', 'error', 'close', 'connect']) old.removeAllListeners(ev);
+    for (const ev of ['data', 'drain', 'end', 'error', 'close', 'connect']) old.removeAllListeners(ev);
     old.on('error', () => {}); // the TLS layer reports errors of the socket below
     this.socket = socket;
     // the new layer reads the socket below itself (node:tls takes over its handle)
     this.#rq?.clear();
     this.#rq = null;
     this.#connected = false;
-    this.#inReady = false;
+    this.#chunks = [];
+    this.#chunkBytes = 0;
+    this.#flowPaused = false;
     this.#needDrain = false;
     this.#eof = false;
     this.#error = null;
@@ -92,9 +100,16 @@ export class StreamTransport extends Transport {
 
   #attach(socket: Socket, connected: boolean, connectEvent: string): void {
     if (!this.#rq) {
-      socket.on('readable', () => {
-        this.#inReady = true;
-        this.notify();
+      socket.on('data', (d: Buffer) => {
+        const wasEmpty = this.#chunkBytes === 0;
+        this.#chunks.push(d);
+        this.#chunkBytes += d.length;
+        if (this.#chunkBytes >= HIGH_WATER && !this.#flowPaused) {
+          // the application stopped reading: let TCP push back on the server
+          this.#flowPaused = true;
+          socket.pause();
+        }
+        if (wasEmpty) this.notify();
       });
     }
     if (!connected) {
@@ -135,7 +150,7 @@ export class StreamTransport extends Transport {
     if (this.closed) return CURL_CSELECT.IN | CURL_CSELECT.OUT;
     let r = 0;
     if (this.#error) return CURL_CSELECT.IN | CURL_CSELECT.OUT | CURL_CSELECT.ERR;
-    if (this.#inReady || this.#eof || this.#pending || (this.#rq !== null && this.#rq.length > 0)) r |= CURL_CSELECT.IN;
+    if (this.#chunkBytes > 0 || this.#eof || this.#pending || (this.#rq !== null && this.#rq.length > 0)) r |= CURL_CSELECT.IN;
     if (this.#connected && !this.#needDrain) r |= CURL_CSELECT.OUT;
     // a connect (or handshake) that ended in EOF is "writable" to poll(), as a failed connect() is
     if (this.#eof && !this.#connected) r |= CURL_CSELECT.OUT;
@@ -161,13 +176,15 @@ export class StreamTransport extends Transport {
       if (this.#eof || this.socket.readableEnded) return { kind: 'eof' };
       return { kind: 'again' };
     }
-    const data = this.socket.read() as Buffer | null;
-    if (data !== null) {
-      // Node sets needReadable when its buffer drains, so a later arrival emits 'readable' again
-      this.#inReady = this.socket.readableLength > 0;
+    if (this.#chunks.length > 0) {
+      const data = this.#chunks.shift()!;
+      this.#chunkBytes -= data.length;
+      if (this.#flowPaused && this.#chunkBytes < HIGH_WATER) {
+        this.#flowPaused = false;
+        this.socket.resume();
+      }
       return { kind: 'data', data };
     }
-    this.#inReady = false;
     if (this.#error) return { kind: 'error', error: this.#error };
     if (this.#eof || this.socket.readableEnded) return { kind: 'eof' };
     return { kind: 'again' };
@@ -207,7 +224,9 @@ export class StreamTransport extends Transport {
 
   protected closeResources(): void {
     this.#rq?.clear();
-    this.socket.removeAllListeners('readable');
+    this.socket.removeAllListeners('data');
+    this.#chunks = [];
+    this.#chunkBytes = 0;
     this.socket.on('error', () => {}); // late errors after destroy must not crash the process
     this.socket.destroy();
     // node:tls does not always take the socket below down with it (a handshake that failed early)
