@@ -100,10 +100,10 @@ export class OptionStore {
   }
 
   get(id: number): unknown {
-    // one lookup in the common case: set() never stores undefined (null deletes)
+    // set() never stores undefined (null deletes): a miss is an unset option
     const v = this.#values.get(id);
     if (v !== undefined) return v;
-    return this.#values.has(id) ? v : DEFAULTS.get(id) ?? null;
+    return DEFAULTS.get(id) ?? null;
   }
   num(id: number): number {
     const v = this.get(id);
