@@ -1,7 +1,7 @@
 // Old code against new code, interleaved in one process (the machine is shared:
 // only ratios from one run mean anything).
 //   cp -r dist /tmp/base/dist && ln -s $PWD/node_modules /tmp/base/   # before a change
-//   node dist/bench/ab.js /tmp/base a socket b c  [reps]
+//   node dist/bench/ab.js /tmp/base a socket b c [reps=N] [total=N] [mib=N] [conc=N]
 // Each scenario runs the baseline's tscurl client and this build's, alternating
 // (A B, B A, ...), and prints medians of wall rate and CPU per unit plus the
 // new/old ratios. Scenarios: a = keep-alive GETs c=50 perform/poll, socket =
@@ -24,6 +24,7 @@ const arg = (k: string, d: number): number => Number(rest.find((a) => a.startsWi
 const REPS = arg('reps', 5);
 const TOTAL = arg('total', 20_000);
 const MIB = arg('mib', 256);
+const CONC = arg('conc', 50);
 const picked = rest.filter((a) => !a.includes('='));
 const scenarios = picked.length ? picked : ['a', 'socket', 'b', 'c'];
 
@@ -44,7 +45,7 @@ function keepAlive(name: string, client: keepNew.KeepAliveClient, target: keepNe
     run: async () => {
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      await client(target, TOTAL, 50);
+      await client(target, TOTAL, CONC);
       const ms = performance.now() - t0;
       return { 'req/s': (TOTAL / ms) * 1000, 'CPU us/req': cpuSince(cpu0) / TOTAL };
     },

@@ -12,7 +12,9 @@
 // this socket's queue of recycled 64 KiB slabs (a memcpy of data that is
 // still in cache; no allocation once the slab pool is warm). recv() hands out
 // views of the slabs; a drained slab goes back to the pool at once, so an idle
-// socket holds no slab at all.
+// socket holds no slab at all. A small read into an empty queue (a keep-alive
+// response) is copied into a Buffer of its own from Node's shared pool
+// instead: 256 sockets answering in one turn must not hold 256 slabs.
 //
 // Lifetime rule (libcurl's: the buffer passed to a write callback is only
 // valid during the callback): a Buffer returned by take() stays intact until
@@ -32,6 +34,8 @@ export const READ_SIZE = 64 * 1024;
 const SLAB_SIZE = 64 * 1024;
 /** Queue more than this and the socket stops reading until take() drains it. */
 export const HIGH_WATER = 256 * 1024;
+/** A read of at most this many bytes into an empty queue gets a Buffer of its own (Node's pool), not a slab. */
+const SMALL_READ = 4 * 1024;
 /** Slabs kept for reuse across the process (the rest is left to the GC). */
 const MAX_FREE_SLABS = 64;
 
@@ -46,9 +50,15 @@ function giveSlab(b: Buffer): void {
 }
 
 export class ReceiveQueue {
-  /** slabs in arrival order; every one but the last is full */
-  #slabs: Buffer[] = [];
-  /** write offset in the last slab */
+  /**
+   * Segments in arrival order: slabs (recycled) and small Buffers of their
+   * own (a read of at most SMALL_READ bytes into an empty queue: a keep-alive
+   * response). Every slab but a last one is full.
+   */
+  #segs: Buffer[] = [];
+  /** whether #segs[i] is a slab from the pool */
+  #isSlab: boolean[] = [];
+  /** write offset in the last segment when it is a slab */
   #w = 0;
   #length = 0;
   /** the socket was told to stop reading (callback answered false) */
@@ -69,20 +79,36 @@ export class ReceiveQueue {
     return this.#length;
   }
 
+  #lastIsOpenSlab(): boolean {
+    const i = this.#segs.length - 1;
+    return i >= 0 && this.#isSlab[i]! && this.#w < SLAB_SIZE;
+  }
+
   #append(n: number): boolean {
     if (n <= 0) return true;
     const wasEmpty = this.#length === 0;
-    let off = 0;
-    while (off < n) {
-      if (this.#slabs.length === 0 || this.#w === SLAB_SIZE) {
-        this.#slabs.push(takeSlab());
-        this.#w = 0;
+    if (n <= SMALL_READ && !this.#lastIsOpenSlab()) {
+      // Many sockets answering in one turn (keep-alive requests at high
+      // concurrency) must not take a 64 KiB slab each: a small read gets a
+      // Buffer of its own from Node's shared allocation pool.
+      const own = Buffer.allocUnsafe(n);
+      scratch.copy(own, 0, 0, n);
+      this.#segs.push(own);
+      this.#isSlab.push(false);
+    } else {
+      let off = 0;
+      while (off < n) {
+        if (!this.#lastIsOpenSlab()) {
+          this.#segs.push(takeSlab());
+          this.#isSlab.push(true);
+          this.#w = 0;
+        }
+        const dst = this.#segs[this.#segs.length - 1]!;
+        const k = Math.min(n - off, SLAB_SIZE - this.#w);
+        scratch.copy(dst, this.#w, off, off + k);
+        this.#w += k;
+        off += k;
       }
-      const dst = this.#slabs[this.#slabs.length - 1]!;
-      const k = Math.min(n - off, SLAB_SIZE - this.#w);
-      scratch.copy(dst, this.#w, off, off + k);
-      this.#w += k;
-      off += k;
     }
     this.#length += n;
     if (wasEmpty) this.onData();
@@ -92,20 +118,23 @@ export class ReceiveQueue {
   }
 
   /**
-   * The queued bytes at the front that are contiguous in memory (one slab's
-   * worth at most), removed from the queue; null when empty. See the
-   * lifetime rule above.
+   * The queued bytes at the front that are contiguous in memory (one
+   * segment), removed from the queue; null when empty. See the lifetime
+   * rule above (a small segment is the reader's to keep, but nobody may
+   * count on that).
    */
   take(): Buffer | null {
     if (this.#length === 0) return null;
-    const slab = this.#slabs[0]!;
-    const end = this.#slabs.length === 1 ? this.#w : SLAB_SIZE;
-    // take() always empties the front slab, so reading starts at its offset 0
-    const out = slab.subarray(0, end);
+    const seg = this.#segs.shift()!;
+    const slab = this.#isSlab.shift()!;
+    let out = seg;
+    if (slab) {
+      // take() always empties the front segment, so a slab's bytes start at offset 0
+      out = this.#segs.length === 0 ? seg.subarray(0, this.#w) : seg;
+      giveSlab(seg);
+    }
+    if (this.#segs.length === 0) this.#w = 0;
     this.#length -= out.length;
-    this.#slabs.shift();
-    giveSlab(slab);
-    if (this.#slabs.length === 0) this.#w = 0;
     if (this.#stopped && this.#length < HIGH_WATER) {
       this.#stopped = false;
       this.onResume();
@@ -115,8 +144,9 @@ export class ReceiveQueue {
 
   /** Forget everything queued (the socket is closing or changing hands). */
   clear(): void {
-    for (const s of this.#slabs) giveSlab(s);
-    this.#slabs = [];
+    for (let i = 0; i < this.#segs.length; i++) if (this.#isSlab[i]) giveSlab(this.#segs[i]!);
+    this.#segs = [];
+    this.#isSlab = [];
     this.#w = 0;
     this.#length = 0;
   }

@@ -57,31 +57,64 @@ async function fetchCopying(url: string, setup?: (e: Easy) => void) {
   return r;
 }
 
-test('a response arriving byte by byte: status, folded header, chunked body and trailer are intact', async () => {
-  const head = 'HTTP/1.1 200 OK\r\nX-Folded: one\r\n two\r\nTransfer-Encoding: chunked\r\nX-Last: z\r\n\r\n';
+/** Cut `b` at the given offsets. */
+function cut(b: Buffer, at: number[]): Buffer[] {
+  const out: Buffer[] = [];
+  let prev = 0;
+  for (const a of [...at, b.length]) {
+    out.push(b.subarray(prev, a));
+    prev = a;
+  }
+  return out;
+}
+
+test('a response in pieces, small and large: status, long and folded headers, chunked body and trailer are intact', async () => {
+  // Reads of more than 4 KiB land in recycled slabs (smaller ones get a
+  // Buffer of their own), and a later large read reuses the slab: a long
+  // line cut by a large read, and a header held back (it might continue on
+  // the next line) at the end of a large read, must have been copied.
+  const long = 'x'.repeat(9000);
+  const pad = 'y'.repeat(5000);
+  const head = `HTTP/1.1 200 OK\r\nX-Long: ${long}\r\nX-Folded: one\r\n two\r\nX-Pad: ${pad}\r\nTransfer-Encoding: chunked\r\nX-Last: z\r\n\r\n`;
   const body = '5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n';
-  const { server, port } = await piecewiseServer(bytewise(Buffer.from(head + body)), 1);
-  const r = await fetchCopying(`http://127.0.0.1:${port}/`);
-  assert.equal(r.code, CURLE.OK);
-  assert.equal(r.body.toString(), 'hello, world');
-  assert.equal(r.headers, 'HTTP/1.1 200 OK\r\nX-Folded: one\r\n two\r\nTransfer-Encoding: chunked\r\nX-Last: z\r\n\r\nX-Trailer: t\r\n');
-  assert.equal(r.easy.header('x-folded', 0, 1, -1).header?.value, 'one two');
-  r.easy.cleanup();
-  server.close();
+  const all = Buffer.from(head + body);
+  const folded = all.indexOf(' two');
+  const variants = [
+    [...bytewise(all.subarray(0, 64)), all.subarray(64)],
+    cut(all, [4600, folded]),
+  ];
+  for (const pieces of variants) {
+    const { server, port } = await piecewiseServer(pieces, 2);
+    const r = await fetchCopying(`http://127.0.0.1:${port}/`);
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(r.body.toString(), 'hello, world');
+    assert.ok(r.headers === head + 'X-Trailer: t\r\n', 'header lines arrive intact');
+    assert.equal(r.easy.header('x-folded', 0, 1, -1).header?.value, 'one two');
+    assert.equal(r.easy.header('x-long', 0, 1, -1).header?.value, long);
+    r.easy.cleanup();
+    server.close();
+  }
 });
 
-test('a gzip body whose header and trailer arrive in pieces decodes to the original', async () => {
+test('a gzip body whose header arrives cut inside large reads, or byte by byte, decodes to the original', async () => {
   const plain = randomBytes(200_000).toString('hex'); // compressible, several output pieces
   const gz = gzipSync(plain);
-  const head = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${gz.length}\r\n\r\n`);
-  // the gzip header byte by byte, the middle in large pieces, the trailer byte by byte
-  const pieces = [head, ...bytewise(gz.subarray(0, 12)), gz.subarray(12, gz.length - 8), ...bytewise(gz.subarray(gz.length - 8))];
-  const { server, port } = await piecewiseServer(pieces);
-  const r = await fetchCopying(`http://127.0.0.1:${port}/`, (e) => e.setopt(CURLOPT.ACCEPT_ENCODING, 'gzip'));
-  assert.equal(r.code, CURLE.OK);
-  assert.equal(r.body.toString(), plain);
-  r.easy.cleanup();
-  server.close();
+  // a padded head makes the read that ends inside the gzip header a large one (a slab)
+  const head = Buffer.from(`HTTP/1.1 200 OK\r\nX-Pad: ${'p'.repeat(6000)}\r\nContent-Encoding: gzip\r\nContent-Length: ${gz.length}\r\n\r\n`);
+  const all = Buffer.concat([head, gz]);
+  const variants = [
+    cut(all, [head.length + 1, head.length + 8000]), // magic cut after its first byte
+    cut(all, [head.length + 5, head.length + 8000]), // header cut inside
+    [head, ...bytewise(gz.subarray(0, 12)), gz.subarray(12, gz.length - 8), ...bytewise(gz.subarray(gz.length - 8))],
+  ];
+  for (const pieces of variants) {
+    const { server, port } = await piecewiseServer(pieces);
+    const r = await fetchCopying(`http://127.0.0.1:${port}/`, (e) => e.setopt(CURLOPT.ACCEPT_ENCODING, 'gzip'));
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(r.body.toString(), plain);
+    r.easy.cleanup();
+    server.close();
+  }
 });
 
 test('a paused transfer stops reading its socket (bounded queue, the server is pushed back) and loses no byte', async () => {
