@@ -12,6 +12,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import type { ResolvedAddress } from '../dns/resolver.js';
 import { StreamTransport } from '../transport/stream-transport.js';
+import { ReceiveQueue } from '../transport/recv-queue.js';
 import { CURL_POLL } from '../constants.js';
 import type { PollEntry } from '../multi/socket-registry.js';
 import { CURLE, type CURLcode } from '../codes.js';
@@ -158,8 +159,11 @@ export class TcpConnector implements Connector {
 
   #open(f: number, address: ResolvedAddress, localAddress: string | undefined, localPort: number, portTries: number, announce: boolean): void {
     let socket: Socket;
+    // reads go through a shared buffer into recycled slabs (no Buffer per chunk)
+    const rq = new ReceiveQueue();
     try {
       socket = netConnect({
+        onread: rq.onread,
         host: address.address,
         port: this.#opts.port,
         family: address.family,
@@ -173,7 +177,7 @@ export class TcpConnector implements Connector {
       this.#lastAddress = address;
       return this.#startNext(f);
     }
-    this.#running[f] = { address, transport: new StreamTransport(socket), localAddress, localPort, portTries, announce };
+    this.#running[f] = { address, transport: new StreamTransport(socket, false, 'connect', rq), localAddress, localPort, portTries, announce };
   }
 
   /**

@@ -24,7 +24,7 @@ import { checkServerCert, type ServerCertResult } from '../vtls/server-cert.js';
 import type { TlsSessionCache, CachedSession } from '../vtls/tls-session-cache.js';
 import { peerChain } from '../vtls/tls-certinfo.js';
 
-export { tlsConfig, tlsKey, type TlsConfig } from '../vtls/tls-config.js';
+export { tlsConfig, tlsKey, tlsKeyOf, type TlsConfig } from '../vtls/tls-config.js';
 export { DEFAULT_CA_BUNDLE } from '../vtls/tls-options.js';
 
 type Outcome = { code: 0 } | { code: number; message: string };
@@ -51,7 +51,7 @@ export function startTls(tr: StreamTransport, host: string, port: number, c: Tls
   if ('code' in built) return built;
   // a peer that already spoke (or hung up) before our ClientHello is no TLS server; node:tls
   // would never report on a socket whose bytes or EOF were read before it was layered on top
-  if (tr.eof || tr.error || tr.socket.readableLength > 0) {
+  if (tr.eof || tr.error || tr.buffered > 0) {
     return { code: CURLE.SSL_CONNECT_ERROR, message: `TLS connect error: the server sent data before the TLS handshake in connection to ${host}` };
   }
   for (const line of built.info) info(line);

@@ -7,7 +7,9 @@ import { parseArgs, type OptEntry } from './args.js';
 import { ParamError, HINT_LINE, warningText } from './param-error.js';
 
 function writeOut(stream: NodeJS.WriteStream, b: Buffer | string): void {
-  stream.write(b);
+  // a write callback's data is only valid during the call (it may be a view of
+  // receive memory the library reuses) and a stream may keep it queued: copy
+  stream.write(typeof b === 'string' ? b : Buffer.from(b));
 }
 
 /**

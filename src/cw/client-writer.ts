@@ -16,14 +16,16 @@ export interface CallbackGuard {
 }
 
 function defaultWrite(data: Buffer): number {
-  process.stdout.write(data);
+  // libcurl's fwrite copies; a stream may keep the Buffer queued past this call
+  process.stdout.write(Buffer.from(data));
   return data.length;
 }
 
 /** The client phase: decoded body bytes to WRITEFUNCTION (counting and MAXFILESIZE are in download-writer.ts). */
 export function writeBody(g: CallbackGuard, t: Transfer, data: Buffer): CURLcode | typeof PAUSED {
+  // held data is copied: `data` may be a view of memory reused after this call
   if (t.pauseBits & 1) {
-    t.heldBody.push(data);
+    t.heldBody.push(Buffer.from(data));
     return PAUSED;
   }
   if (t.opts.num(CURLOPT.NOBODY)) return CURLE.OK;
@@ -38,7 +40,7 @@ export function writeBody(g: CallbackGuard, t: Transfer, data: Buffer): CURLcode
   }
   if (n === CURL_WRITEFUNC_PAUSE) {
     t.pauseBits |= 1;
-    t.heldBody.push(data);
+    t.heldBody.push(Buffer.from(data));
     return PAUSED;
   }
   if (n !== data.length) {

@@ -106,7 +106,8 @@ class DeflateDecoder implements Decoder {
     if (this.#done) return this.#trailer(input);
     const engine = this.#engine!;
     if (this.#early) {
-      this.#early.push(input);
+      // copied: `input` may be a view of receive memory reused after this call
+      this.#early.push(Buffer.from(input));
       this.#earlyBytes += input.length;
     }
     let produced = false;
@@ -223,7 +224,10 @@ class GzipDecoder implements Decoder {
     this.#buf = this.#buf.length ? Buffer.concat([this.#buf, input]) : input;
     const b = this.#buf;
     if (this.#state === 'magic') {
-      if (b.length === 0 || (b[0] === 0x1f && b.length < 2)) return OK;
+      if (b.length === 0 || (b[0] === 0x1f && b.length < 2)) {
+        if (b === input) this.#buf = Buffer.from(input); // kept past this call
+        return OK;
+      }
       if (b[0] !== 0x1f || b[1] !== 0x8b) {
         // not gzip: zlib's auto-detection reads it as a zlib stream
         this.#state = 'zlib';
@@ -237,6 +241,7 @@ class GzipDecoder implements Decoder {
     if (h.kind === 'error') return { code: CURLE.BAD_CONTENT_ENCODING, message: `Error while processing content unencoding: ${h.message}` };
     if (h.kind === 'more') {
       if (b.length > MAX_GZIP_HEADER) return { code: CURLE.BAD_CONTENT_ENCODING, message: 'Error while processing content unencoding: header too long' };
+      if (b === input) this.#buf = Buffer.from(input); // kept past this call: not a view of receive memory
       return OK;
     }
     this.#state = 'body';
@@ -261,7 +266,10 @@ class GzipDecoder implements Decoder {
   #trailer(input: Buffer): DecodeOutcome {
     this.#buf = this.#buf.length ? Buffer.concat([this.#buf, input]) : input;
     const b = this.#buf;
-    if (b.length < 8) return OK;
+    if (b.length < 8) {
+      if (b === input) this.#buf = Buffer.from(input); // kept past this call
+      return OK;
+    }
     if (b.readUInt32LE(0) !== this.#crc >>> 0) return { code: CURLE.BAD_CONTENT_ENCODING, message: 'Error while processing content unencoding: incorrect data check' };
     if (b.readUInt32LE(4) !== this.#size) return { code: CURLE.BAD_CONTENT_ENCODING, message: 'Error while processing content unencoding: incorrect length check' };
     this.#state = 'done';
@@ -342,7 +350,8 @@ class ZstdDecoder implements Decoder {
     }
     this.#emit = emit;
     try {
-      this.#stream.push(input);
+      // fzstd may keep input of an unfinished block, and `input` can be a view of reused receive memory
+      this.#stream.push(Uint8Array.prototype.slice.call(input));
     } catch {
       // libcurl's zstd writer maps every decoder error to CURLE_BAD_CONTENT_ENCODING
       this.#stream = null;

@@ -52,8 +52,8 @@ export class HeaderStore {
   }
 
   /** A header (origin HEADER or 1XX) or trailer (TRAILER) line, already unfolded and trimmed. */
-  push(name: string, value: string, origin: number): void {
-    this.#list.push({ name, lower: name.toLowerCase(), value, origin, request: this.#request, pos: this.#list.length });
+  push(name: string, value: string, origin: number, lower = name.toLowerCase()): void {
+    this.#list.push({ name, lower, value, origin, request: this.#request, pos: this.#list.length });
   }
 
   /** curl_easy_header */

@@ -135,17 +135,23 @@ export function isImplemented(id: number): boolean {
 export class OptionStore {
   #values = new Map<number, unknown>();
   #method: HttpReq = HTTPREQ.GET;
+  #generation = 0;
 
   /** The request kind set by the options (libcurl's data->set.method). */
   get method(): HttpReq {
     return this.#method;
   }
 
+  /** Changes on every set(): values derived from the options can be cached per generation. */
+  get generation(): number {
+    return this.#generation;
+  }
+
   get(id: number): unknown {
-    // one lookup in the common case: set() never stores undefined (null deletes)
+    // set() never stores undefined (null deletes): a miss is an unset option
     const v = this.#values.get(id);
     if (v !== undefined) return v;
-    return this.#values.has(id) ? v : DEFAULTS.get(id) ?? null;
+    return DEFAULTS.get(id) ?? null;
   }
   num(id: number): number {
     const v = this.get(id);
@@ -161,6 +167,7 @@ export class OptionStore {
 
   /** curl_easy_setopt's checks; stores the value on success. */
   set(id: unknown, value: unknown): CURLcode {
+    this.#generation++;
     const entry = typeof id === 'number' ? BY_ID.get(id) : typeof id === 'string' ? optionByName(id) : undefined;
     if (!entry) return CURLE.UNKNOWN_OPTION;
     const v = normalise(entry, value);

@@ -24,6 +24,10 @@ export class ByteQueue {
   #lineParts: Buffer[] = [];
   #lineLen = 0;
   #tap: Buffer[] | null = null;
+  /** #bufs from this index on were pushed since the last own() (still the pusher's memory) */
+  #volatileFrom = 0;
+  /** #lineParts before this index are copies made by own() */
+  #linePartsOwned = 0;
 
   /** Unread bytes, not counting a partial line already taken by readLine(). */
   get length(): number {
@@ -39,6 +43,34 @@ export class ByteQueue {
     if (buf.length === 0) return;
     this.#bufs.push(buf);
     this.#length += buf.length;
+  }
+
+  /**
+   * Copy the bytes still held that came from push() since the last own(),
+   * so the pusher may reuse that memory (a transport reading into recycled
+   * buffers). What was copied once is not copied again, so a long line that
+   * arrives in many pieces stays O(n).
+   */
+  own(): void {
+    const start = Math.max(this.#head, this.#volatileFrom);
+    if (start < this.#bufs.length) {
+      const parts = this.#bufs.slice(start);
+      if (start === this.#head && this.#off > 0) {
+        parts[0] = parts[0]!.subarray(this.#off);
+        this.#off = 0;
+      }
+      this.#bufs.length = start;
+      this.#bufs.push(Buffer.concat(parts)); // concat always copies, even one part
+    }
+    this.#volatileFrom = this.#bufs.length;
+    const lp = this.#lineParts;
+    if (this.#linePartsOwned < lp.length) {
+      const copy = Buffer.concat(lp.slice(this.#linePartsOwned));
+      lp.length = this.#linePartsOwned;
+      lp.push(copy);
+      this.#linePartsOwned = lp.length;
+    }
+    if (this.#tap && this.#tap.length > 0) this.#tap = [Buffer.concat(this.#tap)];
   }
 
   /** Start (or stop, with false) recording consumed bytes. */
@@ -73,7 +105,8 @@ export class ByteQueue {
     if (this.#length === 0 || max <= 0) return Buffer.alloc(0);
     const b = this.#bufs[this.#head]!;
     const n = Math.min(max, b.length - this.#off);
-    const out = b.subarray(this.#off, this.#off + n);
+    // a whole fed Buffer goes out as it is (a large body: one view less per chunk)
+    const out = this.#off === 0 && n === b.length ? b : b.subarray(this.#off, this.#off + n);
     this.#consume(n);
     return out;
   }
@@ -110,12 +143,21 @@ export class ByteQueue {
       if (idx >= 0) {
         const line = this.#lineParts.length === 0 ? piece : Buffer.concat([...this.#lineParts, piece], this.#lineLen);
         this.#lineParts = [];
+        this.#linePartsOwned = 0;
         this.#lineLen = 0;
         return line;
       }
       this.#lineParts.push(piece);
     }
     return null;
+  }
+
+  /** Whether the unread bytes start with "HTTP/" (exact case) in one piece: linePrefix()'s fast path. */
+  startsWithHttpSlash(): boolean {
+    if (this.#lineParts.length > 0 || this.#length < 5) return false;
+    const b = this.#bufs[this.#head]!;
+    const o = this.#off;
+    return b.length - o >= 5 && b[o] === 0x48 && b[o + 1] === 0x54 && b[o + 2] === 0x54 && b[o + 3] === 0x50 && b[o + 4] === 0x2f;
   }
 
   /**
@@ -143,12 +185,14 @@ export class ByteQueue {
     if (this.#lineParts.length === 0) return;
     const parts = this.#lineParts;
     this.#lineParts = [];
+    this.#linePartsOwned = 0;
     this.#lineLen = 0;
     const rest = this.#bufs.slice(this.#head);
     if (this.#off > 0 && rest.length > 0) rest[0] = rest[0]!.subarray(this.#off);
     this.#bufs = [...parts, ...rest];
     this.#head = 0;
     this.#off = 0;
+    this.#volatileFrom = 0; // not known piece by piece any more: a later own() copies it all
     for (const p of parts) this.#length += p.length;
   }
 
@@ -173,8 +217,10 @@ export class ByteQueue {
       if (this.#head === this.#bufs.length) {
         this.#bufs = [];
         this.#head = 0;
+        this.#volatileFrom = 0;
       } else if (this.#head >= 1024 && this.#head * 2 >= this.#bufs.length) {
         this.#bufs = this.#bufs.slice(this.#head);
+        this.#volatileFrom = Math.max(0, this.#volatileFrom - this.#head);
         this.#head = 0;
       }
     }

@@ -91,6 +91,18 @@ interface PendingHeader {
   name: string;
   value: string;
   raw: Buffer[];
+  /** raw lines before this index are copies (retain()) */
+  owned: number;
+}
+
+/**
+ * Bytes [start, end) as a latin1 string. Buffer's own latin1Slice (what
+ * toString('latin1') ends in) skips toString's encoding lookup and argument
+ * checks: one header line makes two or three of these.
+ */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (s: number, e: number) => string }).latin1Slice;
+function latin1(b: Buffer, start: number, end: number): string {
+  return latin1Slice ? latin1Slice.call(b, start, end) : b.toString('latin1', start, end);
 }
 
 /** Strip the line terminator (LF or CRLF) from a latin1 line. */
@@ -98,7 +110,14 @@ function lineText(line: Buffer): string {
   let end = line.length;
   if (end > 0 && line[end - 1] === 0x0a) end--;
   if (end > 0 && line[end - 1] === 0x0d) end--;
-  return line.toString('latin1', 0, end);
+  return latin1(line, 0, end);
+}
+
+/** The event with its bytes copied (see ResponseParser.retain()). */
+function ownEvent(ev: ParseEvent): ParseEvent {
+  if (ev.type === 'data') return { type: 'data', data: Buffer.from(ev.data) };
+  if ('raw' in ev && ev.raw.length > 0) return { ...ev, raw: Buffer.from(ev.raw) };
+  return ev;
 }
 
 /** Could these first bytes of a line still become "HTTP/"? (curl's checkhttpprefix, case-insensitive) */
@@ -110,6 +129,30 @@ function mayBeHttpPrefix(bytes: number[]): boolean {
     if (up !== want.charCodeAt(i)) return false;
   }
   return true;
+}
+
+/**
+ * "HTTP/1.x NNN reason" read from the bytes (what every HTTP/1 server
+ * sends); null for anything else, which parseStatusLine() then judges.
+ */
+function fastStatusLine(line: Buffer): StatusParse | null {
+  let end = line.length;
+  if (end > 0 && line[end - 1] === 0x0a) end--;
+  if (end > 0 && line[end - 1] === 0x0d) end--;
+  if (end < 12 || line[0] !== 0x48 || line[1] !== 0x54 || line[2] !== 0x54 || line[3] !== 0x50 ||
+      line[4] !== 0x2f || line[5] !== 0x31 || line[6] !== 0x2e || (line[7] !== 0x30 && line[7] !== 0x31) || line[8] !== SP) {
+    return null;
+  }
+  const d0 = line[9]! - 0x30;
+  const d1 = line[10]! - 0x30;
+  const d2 = line[11]! - 0x30;
+  if (d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return null;
+  if (end > 12 && line[12] !== SP) return null;
+  let rs = 12;
+  let re = end;
+  while (rs < re && (line[rs] === SP || line[rs] === HT)) rs++;
+  while (re > rs && (line[re - 1] === SP || line[re - 1] === HT || line[re - 1] === 0x0d)) re--;
+  return { ok: true, version: 10 + (line[7]! - 0x30), code: d0 * 100 + d1 * 10 + d2, reason: latin1(line, rs, re) };
 }
 
 type StatusParse = { ok: true; version: number; code: number; reason: string } | { ok: false; message: string };
@@ -221,6 +264,22 @@ export class ResponseParser {
     this.#q.push(buf);
   }
 
+  /**
+   * Copy whatever the parser still holds of fed Buffers (a partial line,
+   * unread bytes, a header waiting for a possible continuation line, queued
+   * events), so the feeder may reuse their memory: a transport that receives
+   * into recycled buffers calls this before control returns to the event loop.
+   */
+  retain(): void {
+    this.#q.own();
+    const p = this.#pending;
+    if (p && p.owned < p.raw.length) {
+      for (let i = p.owned; i < p.raw.length; i++) p.raw[i] = Buffer.from(p.raw[i]!);
+      p.owned = p.raw.length;
+    }
+    if (this.#events.length > 0) this.#events = this.#events.map(ownEvent);
+  }
+
   /** The peer closed its sending side: no more bytes will be fed. */
   eof(): void {
     this.#eof = true;
@@ -289,7 +348,7 @@ export class ResponseParser {
   #stepStatus(): ParseEvent | null {
     // Like curl, decide "this is not HTTP/1.x" from the first bytes, without
     // waiting for a line end that an HTTP/0.9 server may never send.
-    if (!mayBeHttpPrefix(this.#q.linePrefix(5))) return this.#startHttp09(EMPTY);
+    if (!this.#q.startsWithHttpSlash() && !mayBeHttpPrefix(this.#q.linePrefix(5))) return this.#startHttp09(EMPTY);
     // The limit never cuts in before those 5 bytes were judged.
     const line = this.#q.readLine(Math.max(this.#maxLine, 6));
     if (line === LINE_TOO_LONG) return this.#lineTooLong();
@@ -298,11 +357,12 @@ export class ResponseParser {
       if (this.#eof) return this.#fail(CURLE.GOT_NOTHING, 'Empty reply from server');
       return NEED_DATA;
     }
-    const text = lineText(line);
-    if (text.length < 5) return this.#startHttp09(line); // "HT\r\n": a complete line that is not HTTP
+    const fast = fastStatusLine(line);
+    const text = fast ? '' : lineText(line);
+    if (!fast && text.length < 5) return this.#startHttp09(line); // "HT\r\n": a complete line that is not HTTP
     const bad = this.#countHeaderLine(line);
     if (bad) return bad;
-    const st = parseStatusLine(text);
+    const st = fast ?? parseStatusLine(text);
     if (!st.ok) return this.#fail(CURLE.UNSUPPORTED_PROTOCOL, st.message);
     this.#version = st.version;
     this.#code = st.code;
@@ -362,6 +422,21 @@ export class ResponseParser {
     if (bad) return bad;
     // curl: a line starting with CR or LF ends the headers.
     if (line[0] === 0x0d || line[0] === 0x0a) return this.#endOfHeaders(line);
+    if (line[0] !== SP && line[0] !== HT) {
+      // the common case, read straight from the bytes: name, colon, OWS, value, OWS
+      let end = line.length;
+      if (end > 0 && line[end - 1] === 0x0a) end--;
+      if (end > 0 && line[end - 1] === 0x0d) end--;
+      let colon = 0;
+      while (colon < end && line[colon] !== 0x3a) colon++;
+      if (colon === end) return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'Header without colon');
+      let vs = colon + 1;
+      let ve = end;
+      while (vs < ve && (line[vs] === SP || line[vs] === HT)) vs++;
+      while (ve > vs && (line[ve - 1] === SP || line[ve - 1] === HT || line[ve - 1] === 0x0d)) ve--;
+      this.#pending = { name: latin1(line, 0, colon), value: latin1(line, vs, ve), raw: [line], owned: 0 };
+      return null;
+    }
     let text = lineText(line);
     if (line[0] === SP || line[0] === HT) {
       if (this.#pending) {
@@ -376,7 +451,7 @@ export class ResponseParser {
     }
     const colon = text.indexOf(':');
     if (colon < 0) return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'Header without colon');
-    this.#pending = { name: text.slice(0, colon), value: trimOws(text.slice(colon + 1)), raw: [line] };
+    this.#pending = { name: text.slice(0, colon), value: trimOws(text.slice(colon + 1)), raw: [line], owned: 0 };
     return null;
   }
 

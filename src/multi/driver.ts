@@ -16,7 +16,8 @@ interface EngineView {
 
 interface Waiter {
   resolve: (numfds: number) => void;
-  timer: NodeJS.Timeout | null;
+  /** performance.now() time at which the wait times out */
+  deadline: number;
   wakeable: boolean;
 }
 
@@ -28,6 +29,15 @@ export class BuiltinDriver implements ReadinessObserver {
   #wakeupPending = false;
   /** a wake for readiness is scheduled for the end of this event-loop turn */
   #wakeScheduled = false;
+  /**
+   * One timer for every wait: a wait that ends early (the usual case: a
+   * socket became ready) leaves it armed but unref'ed, and the next wait
+   * with the same or a later deadline only refs it again, instead of a
+   * setTimeout and clearTimeout per wait (per received chunk of a download).
+   * When it fires before the waiter's deadline, it is armed again.
+   */
+  #timer: NodeJS.Timeout | null = null;
+  #timerAt = Infinity;
 
   constructor(engine: EngineView) {
     this.#engine = engine;
@@ -119,25 +129,46 @@ export class BuiltinDriver implements ReadinessObserver {
     if (t >= 0 && t < ms) ms = t;
     if (ms === 0) return Promise.resolve(0);
     if (this.#waiter) this.#wake(0); // only one waiter at a time: the older one returns
+    const deadline = performance.now() + ms;
     return new Promise<number>((resolve) => {
-      const w: Waiter = { resolve, timer: null, wakeable };
-      w.timer = setTimeout(() => {
-        if (this.#waiter === w) this.#waiter = null;
-        resolve(0);
-      }, ms);
-      this.#waiter = w;
+      this.#waiter = { resolve, deadline, wakeable };
+      this.#armTimer(deadline);
     });
+  }
+
+  #armTimer(at: number): void {
+    if (this.#timer && this.#timerAt <= at) {
+      this.#timer.ref(); // fires at or before `at`: #onTimer re-arms if that is too early
+      return;
+    }
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => this.#onTimer(), Math.max(0, Math.ceil(at - performance.now())));
+  }
+
+  #onTimer(): void {
+    this.#timer = null;
+    this.#timerAt = Infinity;
+    const w = this.#waiter;
+    if (!w) return;
+    // timers fire on whole milliseconds: within one of the deadline is the deadline
+    if (performance.now() + 1 >= w.deadline) this.#wake(0);
+    else this.#armTimer(w.deadline);
   }
 
   #wake(numfds: number): void {
     const w = this.#waiter;
     if (!w) return;
     this.#waiter = null;
-    if (w.timer) clearTimeout(w.timer);
+    // an armed timer must not keep the process alive for a wait that is over
+    this.#timer?.unref();
     w.resolve(numfds);
   }
 
   close(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#timerAt = Infinity;
     for (const { transport } of this.#watched.values()) transport.removeObserver(this);
     this.#watched.clear();
     this.#ready.clear();

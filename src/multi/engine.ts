@@ -44,6 +44,15 @@ export interface DoneMessage {
   result: number;
 }
 
+/** The empty pollset (never modified). */
+const NO_POLL: PollEntry[] = [];
+
+/** Run every transfer of a socket's user set (a copy when there are several: running may change the set). */
+function usersToRun(users: Set<Transfer>): Iterable<Transfer> {
+  if (users.size === 1) return [users.values().next().value as Transfer];
+  return [...users];
+}
+
 /** Timers fire on whole milliseconds; treat an expiry this close as reached. */
 const SLACK_MS = 1;
 
@@ -180,6 +189,8 @@ export class MultiEngine implements CallbackGuard {
 
   /** Recompute what `t` polls and when it wants to be woken. */
   afterRun(t: Transfer): void {
+    // received bytes the exchange keeps must not be views of the transport's reused memory
+    t.exchange?.retainReceived();
     if (!this.registry.update(t, this.#pollsetOf(t))) this.#abortAll();
     const next = t.nextExpiry();
     if (next === undefined) this.heap.remove(t);
@@ -189,24 +200,28 @@ export class MultiEngine implements CallbackGuard {
   #pollsetOf(t: Transfer): PollEntry[] {
     switch (t.state) {
       case STATE.RESOLVING:
-        return t.resolution?.signal ? [{ transport: t.resolution.signal, what: CURL_POLL.IN }] : [];
+        return t.resolution?.signal ? [{ transport: t.resolution.signal, what: CURL_POLL.IN }] : NO_POLL;
       case STATE.CONNECTING:
-        return t.connector ? t.connector.pollset() : [];
+        return t.connector ? t.connector.pollset() : NO_POLL;
       case STATE.TUNNELING:
-        return t.tunnel ? t.tunnel.pollset() : [];
+        return t.tunnel ? t.tunnel.pollset() : NO_POLL;
       case STATE.PROTOCONNECT: {
         const tr = t.conn?.transport;
-        return tr && t.conn?.tlsPending ? [{ transport: tr, what: CURL_POLL.OUT }] : [];
+        return tr && t.conn?.tlsPending ? [{ transport: tr, what: CURL_POLL.OUT }] : NO_POLL;
       }
       case STATE.DO:
       case STATE.DID:
       case STATE.PERFORMING: {
         const tr = t.conn?.transport;
         const what = t.exchange ? t.exchange.pollWhat() : 0;
-        return tr && what ? [{ transport: tr, what }] : [];
+        if (!tr || !what) return NO_POLL;
+        // the same interest as last time (most runs): the registry sees an unchanged pollset
+        const prev = t.pollset;
+        if (prev.length === 1 && prev[0]!.transport === tr && prev[0]!.what === what) return prev;
+        return [{ transport: tr, what }];
       }
       default:
-        return [];
+        return NO_POLL;
     }
   }
 
@@ -215,7 +230,7 @@ export class MultiEngine implements CallbackGuard {
     if (this.#dead) return CURLM.ABORTED_BY_CALLBACK;
     if (s !== CURL_SOCKET_TIMEOUT) {
       const users = this.registry.users(s);
-      if (users) for (const t of [...users]) this.run(t);
+      if (users) for (const t of usersToRun(users)) this.run(t);
     }
     this.runExpired();
     if (this.#dead) return CURLM.ABORTED_BY_CALLBACK;
@@ -231,7 +246,7 @@ export class MultiEngine implements CallbackGuard {
     } else {
       for (const s of this.driver.takeReady()) {
         const users = this.registry.users(s);
-        if (users) for (const t of [...users]) this.run(t);
+        if (users) for (const t of usersToRun(users)) this.run(t);
         this.driver.recheck(s);
       }
     }

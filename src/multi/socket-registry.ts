@@ -50,7 +50,7 @@ export class SocketRegistry<T extends PollsetOwner> {
   }
 
   /** The transfers currently polling socket `s`. */
-  users(s: number): Iterable<T> | undefined {
+  users(s: number): Set<T> | undefined {
     return this.#map.get(s)?.users;
   }
 

@@ -27,7 +27,7 @@ import { localBind } from '../cf/local-bind.js';
 import { connectTarget } from '../conn/connect-to.js';
 import { loadResolveList } from '../dns/resolve-list.js';
 import { internalsOf } from '../easy/internals.js';
-import { finishTls, handshakeError, startTls, tlsKey, tlsConfig } from '../cf/tls-connect.js';
+import { finishTls, handshakeError, startTls, tlsKeyOf, tlsConfig } from '../cf/tls-connect.js';
 import { HttpExchange } from '../proto/http.js';
 import { parseUrlCached, SUPPORTED_SCHEMES } from './url-adapter.js';
 import { CURLUPART } from '../url/url-codes.js';
@@ -251,7 +251,7 @@ function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
     // a Unix domain socket is local: the transfer goes to it, not to a proxy
     t.proxy = 'route' in r && t.route.unixPath === undefined ? r.route : null;
   }
-  const probe = new Connection(url.scheme, url.host, url.port, url.scheme === 'https' ? tlsKey(tlsConfig(t.opts)) : '', t.route, t.proxy);
+  const probe = new Connection(url.scheme, url.host, url.port, url.scheme === 'https' ? tlsKeyOf(t.opts) : '', t.route, t.proxy);
   if (!t.opts.num(CURLOPT.FRESH_CONNECT)) {
     const reuse = e.poolFor(t).take(probe.key, tooOld(e, t, now));
     if (reuse) {

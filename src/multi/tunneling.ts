@@ -167,7 +167,8 @@ export class Tunnel {
     for (let i = 0; i < MAX_READS; i++) {
       const r = this.#tr.recv();
       if (r.kind === 'again') return { kind: 'pending' };
-      const s = r.kind === 'data' ? h.feed(r.data) : h.eof();
+      // recv() may hand out a view of reused memory: the handshake may keep a partial reply, so copy
+      const s = r.kind === 'data' ? h.feed(Buffer.from(r.data)) : h.eof();
       const out = this.#socksOutcome(s);
       if (out.kind !== 'pending' || this.#phase !== 'socks') return out;
     }
@@ -206,7 +207,8 @@ export class Tunnel {
       const r = this.#tr.recv();
       if (r.kind === 'again') return { kind: 'pending' };
       if (r.kind === 'error') return { kind: 'failed', code: CURLE.RECV_ERROR, message: 'Proxy CONNECT aborted' };
-      if (r.kind === 'data') this.#connect!.feed(r.data);
+      // a partial CONNECT reply is kept across event-loop turns: copy out of the transport's reused memory
+      if (r.kind === 'data') this.#connect!.feed(Buffer.from(r.data));
       else this.#connect!.eof();
       const out = this.#drainConnect(r.kind === 'eof');
       if (out) return out;

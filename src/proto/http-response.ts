@@ -64,12 +64,12 @@ export function responseStatus(t: Transfer): void {
 }
 
 /** One complete header or trailer line of the current response. */
-export function responseHeader(t: Transfer, name: string, value: string, trailer: boolean): HookResult {
+export function responseHeader(t: Transfer, name: string, value: string, trailer: boolean, lower = name.toLowerCase()): HookResult {
   const interim = t.responseCode >= 100 && t.responseCode < 200;
-  t.headerStore.push(name, value, trailer ? CURLH.TRAILER : interim ? CURLH['1XX'] : CURLH.HEADER);
+  t.headerStore.push(name, value, trailer ? CURLH.TRAILER : interim ? CURLH['1XX'] : CURLH.HEADER, lower);
   if (trailer) return OK;
   const o = t.opts;
-  switch (name.toLowerCase()) {
+  switch (lower) {
     case 'transfer-encoding': {
       if (bodyless(t)) return OK;
       return addTransferCodings((t.decoding ??= new ResponseDecoding()), value, {

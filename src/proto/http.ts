@@ -291,6 +291,14 @@ export class HttpExchange {
     if (this.#headBytesLeft === 0) this.#out = [];
   }
 
+  /**
+   * Copy what the parser still holds of received bytes: a transport may hand
+   * out views of memory it reuses once control is back in the event loop.
+   */
+  retainReceived(): void {
+    this.#parser.retain();
+  }
+
   /** Re-deliver after unpause: continue draining parser events. */
   resume(): CURLcode {
     return this.#drainEvents();
@@ -353,7 +361,7 @@ export class HttpExchange {
             cookieFromResponse(this.#t, ev.value, (text) => this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, text + '\n'));
           }
           {
-            const h = this.#hook(responseHeader(this.#t, ev.name, ev.value, ev.type === 'trailer'));
+            const h = this.#hook(responseHeader(this.#t, ev.name, ev.value, ev.type === 'trailer', name || undefined));
             if (h !== CURLE.OK) return h;
           }
           if (name === 'content-length' && this.#t.responseCode >= 200 && !this.#t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH) &&

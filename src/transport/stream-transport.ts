@@ -1,9 +1,19 @@
-// A Transport over a Node stream socket (net.Socket; tls.TLSSocket is one too)
-// used in paused mode, which gives curl's recv(): read() === null is
-// CURLE_AGAIN, and write() returning false means "poll OUT until 'drain'".
+// A Transport over a Node stream socket (net.Socket; tls.TLSSocket is one too),
+// giving curl's recv(): 'again' when nothing is buffered, and send() where
+// write() returning false means "poll OUT until 'drain'".
+//
+// Two receive paths. A plain TCP socket opened with a ReceiveQueue's `onread`
+// (recv-queue.ts) reads into a shared buffer and queues the bytes in recycled
+// slabs: no allocation per chunk, and recv() returns views that are only valid
+// until control returns to the event loop (`volatileRecv`). Any other socket
+// (TLS, which node:tls only offers as a stream) runs in flowing mode into a
+// list of the Buffers Node made (each one our own), paused past HIGH_WATER
+// bytes: cheaper than paused mode's 'readable' (a nextTick per chunk) plus
+// read() (howMuchToRead, fromList) per chunk.
 import type { Socket } from 'node:net';
 import { Transport } from './transport.js';
 import { CURL_CSELECT } from '../constants.js';
+import { HIGH_WATER, type ReceiveQueue } from './recv-queue.js';
 
 export type RecvResult =
   | { kind: 'data'; data: Buffer }
@@ -14,7 +24,11 @@ export type RecvResult =
 export class StreamTransport extends Transport {
   socket: Socket;
   #connected: boolean;
-  #inReady = false;
+  /** flowing mode: chunks received and not taken yet */
+  #chunks: Buffer[] = [];
+  #chunkBytes = 0;
+  /** flowing mode: paused because #chunkBytes reached HIGH_WATER */
+  #flowPaused = false;
   #needDrain = false;
   #eof = false;
   #error: Error | null = null;
@@ -22,17 +36,41 @@ export class StreamTransport extends Transport {
   #pending: Buffer | null = null;
   /** sockets this one was layered over (TCP under TLS): closed with it */
   #below: Socket[] = [];
+  /** the socket reads through net's `onread` into this queue (null: paused-mode reads) */
+  #rq: ReceiveQueue | null = null;
 
   /**
    * @param connected true when the socket is already connected (e.g. a TLS
    * socket layered on a connected transport) — readiness then starts as OUT.
    * @param connectEvent the event that means "connected" ('connect' or 'secureConnect').
+   * @param rq the queue whose `onread` the socket was created with, if any.
    */
-  constructor(socket: Socket, connected = false, connectEvent = 'connect') {
+  constructor(socket: Socket, connected = false, connectEvent = 'connect', rq: ReceiveQueue | null = null) {
     super();
     this.socket = socket;
     this.#connected = connected;
+    if (rq) {
+      this.#rq = rq;
+      // readiness changes only when the queue turns non-empty; it stays IN while bytes are queued
+      rq.onData = () => this.notify();
+      rq.onResume = () => {
+        if (!this.closed && !socket.destroyed) socket.resume();
+      };
+    }
     this.#attach(socket, connected, connectEvent);
+  }
+
+  /**
+   * Whether recv() returns views of reused memory: valid until control
+   * returns to the event loop, so whoever keeps received bytes longer copies them.
+   */
+  get volatileRecv(): boolean {
+    return this.#rq !== null;
+  }
+
+  /** Received bytes waiting to be read (put-back bytes included). */
+  get buffered(): number {
+    return (this.#pending?.length ?? 0) + (this.#rq ? this.#rq.length : this.#chunkBytes + this.socket.readableLength);
   }
 
   /**
@@ -44,11 +82,16 @@ export class StreamTransport extends Transport {
   upgrade(socket: Socket, connectEvent: string): void {
     const old = this.socket;
     this.#below.push(old);
-    for (const ev of ['readable', 'drain', 'end', 'error', 'close', 'connect']) old.removeAllListeners(ev);
+    for (const ev of ['data', 'drain', 'end', 'error', 'close', 'connect']) old.removeAllListeners(ev);
     old.on('error', () => {}); // the TLS layer reports errors of the socket below
     this.socket = socket;
+    // the new layer reads the socket below itself (node:tls takes over its handle)
+    this.#rq?.clear();
+    this.#rq = null;
     this.#connected = false;
-    this.#inReady = false;
+    this.#chunks = [];
+    this.#chunkBytes = 0;
+    this.#flowPaused = false;
     this.#needDrain = false;
     this.#eof = false;
     this.#error = null;
@@ -56,10 +99,19 @@ export class StreamTransport extends Transport {
   }
 
   #attach(socket: Socket, connected: boolean, connectEvent: string): void {
-    socket.on('readable', () => {
-      this.#inReady = true;
-      this.notify();
-    });
+    if (!this.#rq) {
+      socket.on('data', (d: Buffer) => {
+        const wasEmpty = this.#chunkBytes === 0;
+        this.#chunks.push(d);
+        this.#chunkBytes += d.length;
+        if (this.#chunkBytes >= HIGH_WATER && !this.#flowPaused) {
+          // the application stopped reading: let TCP push back on the server
+          this.#flowPaused = true;
+          socket.pause();
+        }
+        if (wasEmpty) this.notify();
+      });
+    }
     if (!connected) {
       socket.once(connectEvent, () => {
         this.#connected = true;
@@ -98,14 +150,17 @@ export class StreamTransport extends Transport {
     if (this.closed) return CURL_CSELECT.IN | CURL_CSELECT.OUT;
     let r = 0;
     if (this.#error) return CURL_CSELECT.IN | CURL_CSELECT.OUT | CURL_CSELECT.ERR;
-    if (this.#inReady || this.#eof || this.#pending) r |= CURL_CSELECT.IN;
+    if (this.#chunkBytes > 0 || this.#eof || this.#pending || (this.#rq !== null && this.#rq.length > 0)) r |= CURL_CSELECT.IN;
     if (this.#connected && !this.#needDrain) r |= CURL_CSELECT.OUT;
     // a connect (or handshake) that ended in EOF is "writable" to poll(), as a failed connect() is
     if (this.#eof && !this.#connected) r |= CURL_CSELECT.OUT;
     return r;
   }
 
-  /** Non-blocking receive. Never throws. */
+  /**
+   * Non-blocking receive. Never throws. With `volatileRecv` the data is a
+   * view of reused memory, valid until control returns to the event loop.
+   */
   recv(): RecvResult {
     if (this.#pending) {
       const data = this.#pending;
@@ -113,22 +168,32 @@ export class StreamTransport extends Transport {
       return { kind: 'data', data };
     }
     if (this.closed) return { kind: 'error', error: new Error('socket closed') };
-    const data = this.socket.read() as Buffer | null;
-    if (data !== null) {
-      // Node sets needReadable when its buffer drains, so a later arrival emits 'readable' again
-      this.#inReady = this.socket.readableLength > 0;
+    if (this.#rq) {
+      // queued bytes come before a pending EOF or error, in arrival order
+      const data = this.#rq.take();
+      if (data !== null) return { kind: 'data', data };
+      if (this.#error) return { kind: 'error', error: this.#error };
+      if (this.#eof || this.socket.readableEnded) return { kind: 'eof' };
+      return { kind: 'again' };
+    }
+    if (this.#chunks.length > 0) {
+      const data = this.#chunks.shift()!;
+      this.#chunkBytes -= data.length;
+      if (this.#flowPaused && this.#chunkBytes < HIGH_WATER) {
+        this.#flowPaused = false;
+        this.socket.resume();
+      }
       return { kind: 'data', data };
     }
-    this.#inReady = false;
     if (this.#error) return { kind: 'error', error: this.#error };
     if (this.#eof || this.socket.readableEnded) return { kind: 'eof' };
     return { kind: 'again' };
   }
 
-  /** Put bytes back to be returned first by the next recv(). */
+  /** Put bytes back to be returned first by the next recv() (copied: they may be a volatile view). */
   unrecv(data: Buffer): void {
     if (data.length === 0) return;
-    this.#pending = this.#pending ? Buffer.concat([data, this.#pending]) : data;
+    this.#pending = this.#pending ? Buffer.concat([data, this.#pending]) : Buffer.from(data);
   }
 
   /**
@@ -154,11 +219,14 @@ export class StreamTransport extends Transport {
    */
   isAliveWhileIdle(): boolean {
     return !this.closed && !this.#error && !this.#eof && !this.#pending &&
-      !this.socket.destroyed && this.socket.readableLength === 0;
+      !this.socket.destroyed && this.buffered === 0;
   }
 
   protected closeResources(): void {
-    this.socket.removeAllListeners('readable');
+    this.#rq?.clear();
+    this.socket.removeAllListeners('data');
+    this.#chunks = [];
+    this.#chunkBytes = 0;
     this.socket.on('error', () => {}); // late errors after destroy must not crash the process
     this.socket.destroy();
     // node:tls does not always take the socket below down with it (a handshake that failed early)

@@ -32,17 +32,18 @@ export abstract class Transport {
     return this.#closed;
   }
 
+  // Copy on write: observers change a few times per transfer, notify() runs
+  // per received chunk, and an observer may remove itself while being told.
   addObserver(o: ReadinessObserver): void {
-    if (!this.#observers.includes(o)) this.#observers.push(o);
+    if (!this.#observers.includes(o)) this.#observers = [...this.#observers, o];
   }
   removeObserver(o: ReadinessObserver): void {
-    const i = this.#observers.indexOf(o);
-    if (i >= 0) this.#observers.splice(i, 1);
+    if (this.#observers.includes(o)) this.#observers = this.#observers.filter((x) => x !== o);
   }
 
   protected notify(): void {
-    // copy: an observer may remove itself while being told
-    for (const o of this.#observers.slice()) o.readinessChanged(this);
+    const list = this.#observers;
+    for (let i = 0; i < list.length; i++) list[i]!.readinessChanged(this);
   }
 
   /** Release the number and any Node resources. Idempotent. */

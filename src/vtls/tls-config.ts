@@ -79,6 +79,16 @@ const digest = (b: Buffer | string | null): string => (b === null ? '' : createH
  * connections with different TLS settings apart. Blobs and the key password
  * enter as digests, so the key can be logged without leaking them.
  */
+/** tlsKey(tlsConfig(o)), computed again only after the options changed (it is part of every HTTPS pool lookup). */
+const keyCache = new WeakMap<OptionStore, { generation: number; key: string }>();
+export function tlsKeyOf(o: OptionStore): string {
+  const hit = keyCache.get(o);
+  if (hit && hit.generation === o.generation) return hit.key;
+  const key = tlsKey(tlsConfig(o));
+  keyCache.set(o, { generation: o.generation, key });
+  return key;
+}
+
 export function tlsKey(c: TlsConfig): string {
   const parts = [
     c.verifyPeer ? 1 : 0, c.verifyHost ? 1 : 0, c.caFile, c.caPath, digest(c.caBlob), c.nativeCa ? 1 : 0,

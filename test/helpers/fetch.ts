@@ -12,7 +12,7 @@ export async function fetchUrl(url: string, setup?: (e: Easy) => void): Promise<
   const easy = new Easy();
   const chunks: Buffer[] = [];
   easy.setopt(CURLOPT.URL, url);
-  easy.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (chunks.push(d), d.length));
+  easy.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (chunks.push(Buffer.from(d)), d.length));
   setup?.(easy);
   const code = await easy.perform();
   return { code, body: Buffer.concat(chunks).toString('latin1'), easy };

@@ -10,7 +10,7 @@ import { startRawServer, ok } from '../helpers/raw-http-server.js';
 
 function collect(e: Easy): Buffer[] {
   const chunks: Buffer[] = [];
-  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (chunks.push(d), d.length));
+  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (chunks.push(Buffer.from(d)), d.length));
   return chunks;
 }
 

@@ -14,7 +14,7 @@ function easyFor(url: string, sink?: Buffer[]): Easy {
   const e = new Easy();
   e.setopt(CURLOPT.URL, url);
   e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => {
-    sink?.push(d);
+    sink?.push(Buffer.from(d)); // the data is only valid during the call, as in libcurl
     return d.length;
   });
   return e;

@@ -29,7 +29,7 @@ test('1,000 concurrent transfers through socketAction with assign, reuse and a c
     bodies.set(e, sink);
     e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/item/${i}`);
     e.setopt(CURLOPT.PRIVATE, i);
-    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (sink.push(d), d.length));
+    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (sink.push(Buffer.from(d)), d.length));
     multi.addHandle(e);
   }
   await loop.finished;

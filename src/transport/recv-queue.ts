@@ -1,0 +1,153 @@
+// The receive path of a plain TCP socket without a Buffer per chunk.
+//
+// Why: a paused-mode net.Socket hands out a freshly allocated 64 KiB Buffer
+// for every read; a large download then spends its time in the garbage
+// collector (external memory forces full collections). net.connect's
+// `onread: { buffer, callback }` instead reads into memory we give it.
+//
+// Theory of operation. Every socket of the process reads into ONE shared
+// scratch buffer (so 10,000 idle sockets cost no receive memory). Node calls
+// our callback right after each read, outside any call into the library, so
+// the bytes may not be consumed there (DESIGN.md §3): they are copied into
+// this socket's queue of recycled 64 KiB slabs (a memcpy of data that is
+// still in cache; no allocation once the slab pool is warm). recv() hands out
+// views of the slabs; a drained slab goes back to the pool at once, so an idle
+// socket holds no slab at all. A small read into an empty queue (a keep-alive
+// response) is copied into a Buffer of its own from Node's shared pool
+// instead: 256 sockets answering in one turn must not hold 256 slabs.
+//
+// Lifetime rule (libcurl's: the buffer passed to a write callback is only
+// valid during the callback): a Buffer returned by take() stays intact until
+// control returns to the event loop, because slabs are only written from
+// Node's read callbacks. Whoever keeps received bytes beyond the library
+// call that got them must copy them (the HTTP/1 parser's retain(), paused
+// write callbacks' held data, decoders' partial headers, unrecv()).
+//
+// Flow control: when more than HIGH_WATER bytes are queued (the application
+// stopped calling, or paused the transfer), the callback answers false and
+// Node stops reading the socket (uv_read_stop); take() starts it again once
+// the queue is below the mark, so a slow consumer bounds memory and TCP's
+// window pushes back on the server, as with libcurl.
+
+/** Size of the shared read buffer: the most one read(2) returns. */
+export const READ_SIZE = 64 * 1024;
+const SLAB_SIZE = 64 * 1024;
+/** Queue more than this and the socket stops reading until take() drains it. */
+export const HIGH_WATER = 256 * 1024;
+/** A read of at most this many bytes into an empty queue gets a Buffer of its own (Node's pool), not a slab. */
+const SMALL_READ = 4 * 1024;
+/** Slabs kept for reuse across the process (the rest is left to the GC). */
+const MAX_FREE_SLABS = 64;
+
+const scratch = Buffer.allocUnsafeSlow(READ_SIZE);
+const freeSlabs: Buffer[] = [];
+
+function takeSlab(): Buffer {
+  return freeSlabs.pop() ?? Buffer.allocUnsafeSlow(SLAB_SIZE);
+}
+function giveSlab(b: Buffer): void {
+  if (freeSlabs.length < MAX_FREE_SLABS) freeSlabs.push(b);
+}
+
+export class ReceiveQueue {
+  /**
+   * Segments in arrival order: slabs (recycled) and small Buffers of their
+   * own (a read of at most SMALL_READ bytes into an empty queue: a keep-alive
+   * response). Every slab but a last one is full.
+   */
+  #segs: Buffer[] = [];
+  /** whether #segs[i] is a slab from the pool */
+  #isSlab: boolean[] = [];
+  /** write offset in the last segment when it is a slab */
+  #w = 0;
+  #length = 0;
+  /** the socket was told to stop reading (callback answered false) */
+  #stopped = false;
+  /** told when the queue turns non-empty (set by the transport) */
+  onData: () => void = () => {};
+  /** asked to start the socket reading again */
+  onResume: () => void = () => {};
+
+  /** The `onread` option for net.connect, bound to this queue. */
+  readonly onread = {
+    buffer: scratch,
+    callback: (n: number): boolean => this.#append(n),
+  };
+
+  /** Bytes queued and not taken yet. */
+  get length(): number {
+    return this.#length;
+  }
+
+  #lastIsOpenSlab(): boolean {
+    const i = this.#segs.length - 1;
+    return i >= 0 && this.#isSlab[i]! && this.#w < SLAB_SIZE;
+  }
+
+  #append(n: number): boolean {
+    if (n <= 0) return true;
+    const wasEmpty = this.#length === 0;
+    if (n <= SMALL_READ && !this.#lastIsOpenSlab()) {
+      // Many sockets answering in one turn (keep-alive requests at high
+      // concurrency) must not take a 64 KiB slab each: a small read gets a
+      // Buffer of its own from Node's shared allocation pool.
+      const own = Buffer.allocUnsafe(n);
+      scratch.copy(own, 0, 0, n);
+      this.#segs.push(own);
+      this.#isSlab.push(false);
+    } else {
+      let off = 0;
+      while (off < n) {
+        if (!this.#lastIsOpenSlab()) {
+          this.#segs.push(takeSlab());
+          this.#isSlab.push(true);
+          this.#w = 0;
+        }
+        const dst = this.#segs[this.#segs.length - 1]!;
+        const k = Math.min(n - off, SLAB_SIZE - this.#w);
+        scratch.copy(dst, this.#w, off, off + k);
+        this.#w += k;
+        off += k;
+      }
+    }
+    this.#length += n;
+    if (wasEmpty) this.onData();
+    if (this.#length < HIGH_WATER) return true;
+    this.#stopped = true;
+    return false;
+  }
+
+  /**
+   * The queued bytes at the front that are contiguous in memory (one
+   * segment), removed from the queue; null when empty. See the lifetime
+   * rule above (a small segment is the reader's to keep, but nobody may
+   * count on that).
+   */
+  take(): Buffer | null {
+    if (this.#length === 0) return null;
+    const seg = this.#segs.shift()!;
+    const slab = this.#isSlab.shift()!;
+    let out = seg;
+    if (slab) {
+      // take() always empties the front segment, so a slab's bytes start at offset 0
+      out = this.#segs.length === 0 ? seg.subarray(0, this.#w) : seg;
+      giveSlab(seg);
+    }
+    if (this.#segs.length === 0) this.#w = 0;
+    this.#length -= out.length;
+    if (this.#stopped && this.#length < HIGH_WATER) {
+      this.#stopped = false;
+      this.onResume();
+    }
+    return out;
+  }
+
+  /** Forget everything queued (the socket is closing or changing hands). */
+  clear(): void {
+    for (let i = 0; i < this.#segs.length; i++) if (this.#isSlab[i]) giveSlab(this.#segs[i]!);
+    this.#segs = [];
+    this.#isSlab = [];
+    this.#w = 0;
+    this.#length = 0;
+  }
+}
