@@ -2,7 +2,6 @@
 // TLS servers using certificates the test makes with openssl.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { execFile } from 'node:child_process';
 
 /** Run the CLI without blocking this process's event loop (the test's TLS server lives here). */
@@ -16,40 +15,10 @@ function runCli(args: string[]): Promise<{ status: number; stdout: string; stder
 }
 import { CURLOPT, CURLE, CURLINFO, CURLMOPT, Multi, openSocketCount } from '../../src/index.js';
 import { testCerts } from '../helpers/certs.js';
+import { startTlsServer } from '../helpers/tls-server.js';
 import { fetchUrl } from '../helpers/fetch.js';
 import { startAppLoop } from '../helpers/app-loop.js';
 import { Easy } from '../../src/index.js';
-
-interface TlsServer { port: number; connections: number; close(): Promise<void> }
-
-async function startTlsServer(creds: { key: Buffer; cert: Buffer }, body = 'secure'): Promise<TlsServer> {
-  let connections = 0;
-  const sockets = new Set<TLSSocket>();
-  const server: Server = createServer({ key: creds.key, cert: creds.cert }, (sock) => {
-    connections++;
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
-    sock.on('error', () => {});
-    let buf = '';
-    sock.on('data', (d) => {
-      buf += d.toString('latin1');
-      while (buf.includes('\r\n\r\n')) {
-        buf = buf.slice(buf.indexOf('\r\n\r\n') + 4);
-        sock.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
-      }
-    });
-  });
-  server.on('tlsClientError', () => {});
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as { port: number }).port,
-    get connections() { return connections; },
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
-  };
-}
 
 test('HTTPS GET verified against CAINFO; APPCONNECT time; connection reuse', async () => {
   const c = testCerts();
@@ -143,7 +112,7 @@ test('over the socket API the TLS connection keeps one curl_socket_t from connec
 
 test('tscurl --cacert and -k', async () => {
   const c = testCerts();
-  const srv = await startTlsServer(c.selfSigned, 'cli');
+  const srv = await startTlsServer(c.selfSigned, { body: 'cli' });
   const cli = new URL('../../src/cli/main.js', import.meta.url).pathname;
   const bad = await runCli([cli, '-sS', `https://127.0.0.1:${srv.port}/`]);
   assert.equal(bad.status, 60);

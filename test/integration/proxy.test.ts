@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { CURLOPT, CURLE, CURLINFO, CURLAUTH, CURLH, CURLPROXY } from '../../src/index.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { startProxyServer, proxyAuthRequired, type ProxyRequest } from '../helpers/proxy-server.js';
 import { fetchUrl } from '../helpers/fetch.js';
 import { testCerts } from '../helpers/certs.js';
+import { startTlsServer } from '../helpers/tls-server.js';
 import { startDnsServer } from '../helpers/dns-server.js';
 
 const CURL = '/usr/bin/curl';
@@ -228,32 +228,6 @@ test('CONNECT response headers: SUPPRESS_CONNECT_HEADERS keeps them from the cal
     await origin.close();
   }
 });
-
-interface TlsServer { port: number; close(): Promise<void> }
-async function startTlsServer(creds: { key: Buffer; cert: Buffer }): Promise<TlsServer> {
-  const sockets = new Set<TLSSocket>();
-  const server: Server = createServer({ key: creds.key, cert: creds.cert }, (sock) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
-    sock.on('error', () => {});
-    let buf = '';
-    sock.on('data', (d) => {
-      buf += d.toString('latin1');
-      while (buf.includes('\r\n\r\n')) {
-        buf = buf.slice(buf.indexOf('\r\n\r\n') + 4);
-        sock.write('HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecure');
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
-  };
-}
 
 test('https:// through an HTTP proxy always tunnels; TLS over the tunnel verifies the origin with the test CA', async () => {
   const certs = testCerts();

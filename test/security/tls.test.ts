@@ -14,45 +14,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { Easy, CURLOPT, CURLE, openSocketCount } from '../../src/index.js';
 import { testCerts, type Creds } from '../helpers/certs.js';
-
-interface TlsServer { port: number; connections: number; peerCerts: boolean[]; close(): Promise<void> }
-
-async function startTlsServer(creds: Creds, requestCert = false): Promise<TlsServer> {
-  let connections = 0;
-  const peerCerts: boolean[] = [];
-  const sockets = new Set<TLSSocket>();
-  const c = testCerts();
-  const server: Server = createServer({ key: creds.key, cert: creds.cert, requestCert, rejectUnauthorized: false, ca: readFileSync(c.caFile) }, (sock) => {
-    connections++;
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
-    sock.on('error', () => {});
-    let buf = '';
-    sock.on('data', (d) => {
-      buf += d.toString('latin1');
-      while (buf.includes('\r\n\r\n')) {
-        buf = buf.slice(buf.indexOf('\r\n\r\n') + 4);
-        // what the server knows about the client on this request
-        peerCerts.push(sock.authorized);
-        sock.write(`HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok`);
-      }
-    });
-  });
-  server.on('tlsClientError', () => {});
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as { port: number }).port,
-    get connections() { return connections; },
-    peerCerts,
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
-  };
-}
+import { startTlsServer } from '../helpers/tls-server.js';
 
 async function perform(e: Easy, url: string): Promise<number> {
   e.setopt(CURLOPT.URL, url);
@@ -62,8 +26,8 @@ async function perform(e: Easy, url: string): Promise<number> {
 
 test('verification is on by default, for the peer and for the host name', async () => {
   const c = testCerts();
-  const self = await startTlsServer(c.selfSigned);
-  const wrong = await startTlsServer(c.wrongName);
+  const self = await startTlsServer(c.selfSigned, { body: 'ok' });
+  const wrong = await startTlsServer(c.wrongName, { body: 'ok' });
   const e = new Easy();
   assert.equal(await perform(e, `https://127.0.0.1:${self.port}/`), CURLE.PEER_FAILED_VERIFICATION);
   e.setopt(CURLOPT.CAINFO, c.caFile);
@@ -83,7 +47,7 @@ test('verification is on by default, for the peer and for the host name', async 
 
 test('CVE-2022-27782 / CVE-2016-5420: an unverified connection is not reused once verification is asked for', async () => {
   const c = testCerts();
-  const srv = await startTlsServer(c.selfSigned);
+  const srv = await startTlsServer(c.selfSigned, { body: 'ok' });
   const e = new Easy();
   e.setopt(CURLOPT.SSL_VERIFYPEER, 0);
   assert.equal(await perform(e, `https://127.0.0.1:${srv.port}/`), CURLE.OK);
@@ -93,14 +57,14 @@ test('CVE-2022-27782 / CVE-2016-5420: an unverified connection is not reused onc
   assert.equal(await perform(e, `https://127.0.0.1:${srv.port}/`), CURLE.PEER_FAILED_VERIFICATION,
     'neither the idle connection nor its TLS session stands in for verification');
   // the same with VERIFYHOST: a name-unchecked connection does not serve a checked transfer
-  const wrong = await startTlsServer(c.wrongName);
+  const wrong = await startTlsServer(c.wrongName, { body: 'ok' });
   e.setopt(CURLOPT.CAINFO, c.caFile);
   e.setopt(CURLOPT.SSL_VERIFYHOST, 0);
   assert.equal(await perform(e, `https://127.0.0.1:${wrong.port}/`), CURLE.OK);
   e.setopt(CURLOPT.SSL_VERIFYHOST, 2);
   assert.equal(await perform(e, `https://127.0.0.1:${wrong.port}/`), CURLE.PEER_FAILED_VERIFICATION);
   // a connection verified against one CA is not reused for a transfer that trusts another
-  const good = await startTlsServer(c.server);
+  const good = await startTlsServer(c.server, { body: 'ok' });
   assert.equal(await perform(e, `https://127.0.0.1:${good.port}/`), CURLE.OK);
   e.setopt(CURLOPT.CAINFO, c.otherCaFile);
   assert.equal(await perform(e, `https://127.0.0.1:${good.port}/`), CURLE.PEER_FAILED_VERIFICATION);
@@ -113,7 +77,7 @@ test('CVE-2022-27782 / CVE-2016-5420: an unverified connection is not reused onc
 
 test('CVE-2016-5419 / CVE-2017-7468: a connection or session with a client certificate is not used without one', async () => {
   const c = testCerts();
-  const srv = await startTlsServer(c.server, true);
+  const srv = await startTlsServer(c.server, { body: 'ok', requestCert: true });
   const e = new Easy();
   e.setopt(CURLOPT.CAINFO, c.caFile);
   e.setopt(CURLOPT.SSLCERT, c.client.certFile);
@@ -151,7 +115,7 @@ test('CVE-2014-0139 / CVE-2023-28321: wildcards match one whole left-most label 
   ];
   let i = 0;
   for (const k of cases) {
-    const srv = await startTlsServer(certWithSan(`wild${i++}`, k.san));
+    const srv = await startTlsServer(certWithSan(`wild${i++}`, k.san), { body: 'ok' });
     const e = new Easy();
     e.setopt(CURLOPT.CAINFO, c.caFile);
     e.setopt(CURLOPT.RESOLVE, [`${k.host}:${srv.port}:127.0.0.1`]);
