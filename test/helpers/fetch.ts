@@ -4,6 +4,8 @@ import { Easy, CURLOPT } from '../../src/index.js';
 export interface Fetched {
   code: number;
   body: string;
+  /** the same body, as the bytes that arrived */
+  bytes: Buffer;
   easy: Easy;
 }
 
@@ -15,5 +17,6 @@ export async function fetchUrl(url: string, setup?: (e: Easy) => void): Promise<
   easy.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (chunks.push(Buffer.from(d)), d.length));
   setup?.(easy);
   const code = await easy.perform();
-  return { code, body: Buffer.concat(chunks).toString('latin1'), easy };
+  const bytes = Buffer.concat(chunks);
+  return { code, body: bytes.toString('latin1'), bytes, easy };
 }

@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { Easy, CURLOPT, CURLE, CURLINFO, CURLPAUSE, CURL_WRITEFUNC_PAUSE } from '../../src/index.js';
 import { startRawServer, type RawServer, type Reply } from '../helpers/raw-http-server.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
+import { fetchUrl } from '../helpers/fetch.js';
 
 const text = Buffer.from('The quick brown fox jumps over the lazy dog. '.repeat(2000));
 const replies = new Map<string, Buffer>();
@@ -61,19 +62,10 @@ after(async () => {
   await nginx.stop();
 });
 
-interface Got {
-  code: number;
-  body: Buffer;
-  easy: Easy;
-}
-async function get(url: string, setup: (e: Easy) => void = () => {}): Promise<Got> {
-  const e = new Easy();
-  const chunks: Buffer[] = [];
-  e.setopt(CURLOPT.URL, url);
-  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (chunks.push(Buffer.from(d)), d.length));
-  setup(e);
-  const code = await e.perform();
-  return { code, body: Buffer.concat(chunks), easy: e };
+/** fetchUrl with the body as bytes: the decoders' output is compared byte for byte. */
+async function get(url: string, setup?: (e: Easy) => void): Promise<{ code: number; body: Buffer; easy: Easy }> {
+  const r = await fetchUrl(url, setup);
+  return { code: r.code, body: r.bytes, easy: r.easy };
 }
 const url = (p: string): string => `http://127.0.0.1:${raw.port}${p}`;
 const all = (e: Easy): void => void e.setopt(CURLOPT.ACCEPT_ENCODING, '');

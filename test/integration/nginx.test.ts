@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Easy, CURLOPT, CURLE, CURLINFO } from '../../src/index.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
 import { testCerts } from '../helpers/certs.js';
+import { fetchUrl } from '../helpers/fetch.js';
 
 let nginx: Nginx;
 before(async () => {
@@ -16,16 +17,11 @@ before(async () => {
 });
 after(async () => { await nginx.stop(); });
 
-async function get(url: string, setup: (e: Easy) => void = () => {}): Promise<{ code: number; body: string; status: number }> {
-  const e = new Easy();
-  const chunks: Buffer[] = [];
-  e.setopt(CURLOPT.URL, url);
-  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => { chunks.push(Buffer.from(d)); return d.length; });
-  setup(e);
-  const code = await e.perform();
-  const status = e.getinfo(CURLINFO.RESPONSE_CODE) as number;
-  e.cleanup();
-  return { code, body: Buffer.concat(chunks).toString(), status };
+async function get(url: string, setup?: (e: Easy) => void): Promise<{ code: number; body: string; status: number }> {
+  const r = await fetchUrl(url, setup);
+  const status = r.easy.getinfo(CURLINFO.RESPONSE_CODE) as number;
+  r.easy.cleanup();
+  return { code: r.code, body: r.body, status };
 }
 
 test('plain HTTP GET from nginx', async () => {

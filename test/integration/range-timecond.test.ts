@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Easy, CURLOPT, CURLE, CURLINFO, CURL_TIMECOND } from '../../src/index.js';
 import { startRawServer, type RawServer, type Reply } from '../helpers/raw-http-server.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
+import { fetchUrl as get } from '../helpers/fetch.js';
 
 const FILE = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyz\n');
 const MTIME = 784111777; // Sun, 06 Nov 1994 08:49:37 GMT
@@ -35,20 +36,6 @@ after(async () => {
   await nginx.stop();
 });
 
-interface Got {
-  code: number;
-  body: string;
-  easy: Easy;
-}
-async function get(url: string, setup: (e: Easy) => void = () => {}): Promise<Got> {
-  const e = new Easy();
-  const chunks: Buffer[] = [];
-  e.setopt(CURLOPT.URL, url);
-  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (chunks.push(Buffer.from(d)), d.length));
-  setup(e);
-  const code = await e.perform();
-  return { code, body: Buffer.concat(chunks).toString('latin1'), easy: e };
-}
 const rawUrl = (p: string): string => `http://127.0.0.1:${raw.port}${p}`;
 const lastHead = (): string => raw.requests.at(-1)!.head;
 
