@@ -1,5 +1,5 @@
 // One easy.perform() with the body collected: the shape most integration tests need.
-import { Easy, CURLOPT } from '../../src/index.js';
+import { Easy, CURLOPT, CURLINFO_TYPE } from '../../src/index.js';
 
 export interface Fetched {
   code: number;
@@ -19,4 +19,15 @@ export async function fetchUrl(url: string, setup?: (e: Easy) => void): Promise<
   const code = await easy.perform();
   const bytes = Buffer.concat(chunks);
   return { code, body: bytes.toString('latin1'), bytes, easy };
+}
+
+/** Turn VERBOSE on and collect its informational texts (libcurl's "* " lines), one per entry. */
+export function verboseLines(e: Easy): string[] {
+  const lines: string[] = [];
+  e.setopt(CURLOPT.VERBOSE, 1);
+  e.setopt(CURLOPT.DEBUGFUNCTION, (_e: Easy, type: number, data: Buffer) => {
+    if (type === CURLINFO_TYPE.TEXT) lines.push(data.toString('latin1').trimEnd());
+    return 0;
+  });
+  return lines;
 }

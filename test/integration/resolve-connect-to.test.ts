@@ -3,21 +3,10 @@
 // entry goes to the loopback DNS helper (DNS_SERVERS), which says NXDOMAIN.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Easy, Share, CURLSHOPT, CURL_LOCK_DATA, CURLOPT, CURLE, CURLINFO, CURLINFO_TYPE } from '../../src/index.js';
+import { Easy, Share, CURLSHOPT, CURL_LOCK_DATA, CURLOPT, CURLE, CURLINFO } from '../../src/index.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
-import { fetchUrl } from '../helpers/fetch.js';
-
-/** Collect the informational texts of VERBOSE. */
-function verbose(e: Easy): string[] {
-  const lines: string[] = [];
-  e.setopt(CURLOPT.VERBOSE, 1);
-  e.setopt(CURLOPT.DEBUGFUNCTION, (_e: Easy, type: number, data: Buffer) => {
-    if (type === CURLINFO_TYPE.TEXT) lines.push(data.toString('latin1').trimEnd());
-    return 0;
-  });
-  return lines;
-}
+import { fetchUrl, verboseLines as verbose } from '../helpers/fetch.js';
 
 async function withDns<T>(fn: (dns: DnsServer) => Promise<T>): Promise<T> {
   const dns = await startDnsServer({});

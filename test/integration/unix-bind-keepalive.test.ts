@@ -8,20 +8,10 @@ import { createServer as createNetServer, type Server as NetServer } from 'node:
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Easy, CURLOPT, CURLE, CURLINFO, CURLINFO_TYPE } from '../../src/index.js';
+import { Easy, CURLOPT, CURLE, CURLINFO } from '../../src/index.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
-import { fetchUrl } from '../helpers/fetch.js';
+import { fetchUrl, verboseLines as verbose } from '../helpers/fetch.js';
 import { startNginx } from '../helpers/nginx.js';
-
-function verbose(e: Easy): string[] {
-  const lines: string[] = [];
-  e.setopt(CURLOPT.VERBOSE, 1);
-  e.setopt(CURLOPT.DEBUGFUNCTION, (_e: Easy, type: number, data: Buffer) => {
-    if (type === CURLINFO_TYPE.TEXT) lines.push(data.toString('latin1').trimEnd());
-    return 0;
-  });
-  return lines;
-}
 
 /** A node:http server on a Unix socket path (or an abstract name with a leading NUL) answering its Host header. */
 async function unixHttpServer(path: string, tag = ''): Promise<{ server: Server; connections: () => number }> {

@@ -9,7 +9,7 @@ import {
   Easy, CURLOPT, CURLE, CURLINFO, CURLPAUSE, CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE, CURLINFO_TYPE,
 } from '../../src/index.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
-import { fetchUrl } from '../helpers/fetch.js';
+import { fetchUrl, verboseLines as verboseText } from '../helpers/fetch.js';
 
 /** A READFUNCTION handing out `pieces` one per call, then 0 (end of data). */
 function pieces(list: (string | Buffer)[]): { fn: (buf: Buffer) => number; calls: number[] } {
@@ -26,16 +26,6 @@ function pieces(list: (string | Buffer)[]): { fn: (buf: Buffer) => number; calls
       return b.length;
     },
   };
-}
-
-function verboseText(e: Easy): string[] {
-  const texts: string[] = [];
-  e.setopt(CURLOPT.VERBOSE, 1);
-  e.setopt(CURLOPT.DEBUGFUNCTION, (_e: Easy, type: number, data: Buffer) => {
-    if (type === CURLINFO_TYPE.TEXT) texts.push(data.toString('latin1').trimEnd());
-    return 0;
-  });
-  return texts;
 }
 
 test('UPLOAD with INFILESIZE: PUT with Content-Length, body from READFUNCTION, upload progress', async () => {
