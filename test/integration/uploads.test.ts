@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Easy, CURLOPT, CURLE, CURLINFO, CURLPAUSE, CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE, CURLINFO_TYPE,
+  Easy, CURLOPT, CURLE, CURLINFO, CURLPAUSE, CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE,
 } from '../../src/index.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { fetchUrl, verboseLines as verboseText } from '../helpers/fetch.js';
