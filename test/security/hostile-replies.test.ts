@@ -10,6 +10,7 @@
 // fixed so the run is the same every time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mulberry32 as prng } from '../helpers/prng.js';
 import { createServer, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { Easy, CURLOPT, CURLE, openSocketCount } from '../../src/index.js';
@@ -20,18 +21,6 @@ const SEED = Number(process.env['SEED'] ?? 20240611);
 const TIMEOUT_MS = 15000;
 /** For cases designed to stall (the server holds a half-sent reply): short, since stalling is the expected end. */
 const STALL_TIMEOUT_MS = 300;
-
-/** mulberry32: a small seeded PRNG, so every run sends the same bytes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What the server does with a request: the bytes, then how the connection ends. */
 interface Script {

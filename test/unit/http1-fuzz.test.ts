@@ -9,19 +9,9 @@
 //  - the way the input is split into feeds never changes the events.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mulberry32 } from '../helpers/prng.js';
 import { ResponseParser } from '../../src/http1/index.js';
 import type { ParseEvent, ResponseParserOptions } from '../../src/http1/index.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CORPUS = [
   'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello',
