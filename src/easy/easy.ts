@@ -137,6 +137,7 @@ export class Easy {
   reset(): void {
     this.#leaveShare();
     this.#i.opts = new OptionStore();
+    this.#i.transfer?.retire();
     this.#i.transfer = null;
   }
 

@@ -38,6 +38,11 @@ export class HeaderStore {
   /** the current request's final response has been seen: the next status line is a new request */
   #finalSeen = false;
 
+  /** Forget every header (the transfer is retired). */
+  clear(): void {
+    this.#list.length = 0;
+  }
+
   /** A status line arrived. */
   status(): void {
     if (this.#finalSeen) {

@@ -32,6 +32,8 @@ import type { XferInfoCallback } from '../easy/callbacks.js';
 import type { Easy } from '../easy/easy.js';
 import { enterCallback, leaveCallback } from '../util/callback-depth.js';
 import { TlsSessionCache } from '../vtls/tls-session-cache.js';
+import { refreshEnv } from '../util/env-cache.js';
+import { TransferList } from './transfer-list.js';
 
 export type SocketCallback = (easy: Easy | null, s: number, what: number, clientp: unknown, socketp: unknown) => number;
 // the engine passes its public handle back; Multi narrows the type for users
@@ -75,10 +77,10 @@ export class MultiEngine implements CallbackGuard {
   readonly driver: BuiltinDriver;
   readonly sink: ExchangeSink;
 
-  #transfers = new Set<Transfer>();
+  #transfers = new TransferList('allSlot');
   #alive = 0;
-  #messages = new Map<Transfer, true>();
-  #pending = new Set<Transfer>();
+  #messages = new TransferList('msgSlot');
+  #pending = new TransferList('pendingSlot');
   #callbackDepth = 0;
   #dead = false;
   #lastTimerKey: number | null = null;
@@ -120,8 +122,9 @@ export class MultiEngine implements CallbackGuard {
   get transferCount(): number {
     return this.#transfers.size;
   }
-  transfers(): IterableIterator<Transfer> {
-    return this.#transfers.values();
+  /** Every transfer, in the order they were added (a copy). */
+  transfers(): Transfer[] {
+    return this.#transfers.toArray();
   }
 
   add(t: Transfer): CURLMcode {
@@ -228,6 +231,7 @@ export class MultiEngine implements CallbackGuard {
   /** socketAction(): run the users of socket `s` (or the expired ones for CURL_SOCKET_TIMEOUT). */
   socketAction(s: number): CURLMcode {
     if (this.#dead) return CURLM.ABORTED_BY_CALLBACK;
+    refreshEnv();
     if (s !== CURL_SOCKET_TIMEOUT) {
       const users = this.registry.users(s);
       if (users) for (const t of usersToRun(users)) this.run(t);
@@ -240,9 +244,10 @@ export class MultiEngine implements CallbackGuard {
   /** perform(): run what the built-in driver saw ready, plus expired transfers. */
   perform(): CURLMcode {
     if (this.#dead) return CURLM.ABORTED_BY_CALLBACK;
+    refreshEnv();
     if (this.socketFn) {
       // the application drives sockets itself; perform() then checks every transfer, as libcurl does
-      for (const t of [...this.#transfers]) this.run(t);
+      for (const t of this.#transfers.toArray()) this.run(t);
     } else {
       for (const s of this.driver.takeReady()) {
         const users = this.registry.users(s);
@@ -398,22 +403,21 @@ export class MultiEngine implements CallbackGuard {
   }
   #wakePending(): void {
     // a connection slot may have opened: let the oldest queued transfer try again
-    const first = this.#pending.values().next();
-    if (!first.done) this.expire(first.value, EXPIRE.RUN_NOW, performance.now());
+    const first = this.#pending.first();
+    if (first) this.expire(first, EXPIRE.RUN_NOW, performance.now());
   }
 
   // ---- completion -----------------------------------------------------------
 
   postDone(t: Transfer): void {
-    this.#messages.set(t, true);
+    this.#messages.add(t);
     this.#alive--;
     this.#pending.delete(t);
   }
 
   infoRead(): DoneMessage | undefined {
-    const first = this.#messages.keys().next();
-    if (first.done) return undefined;
-    const t = first.value;
+    const t = this.#messages.first();
+    if (!t) return undefined;
     this.#messages.delete(t);
     return { msg: 1, easy: t.easy, result: t.result };
   }
@@ -425,7 +429,7 @@ export class MultiEngine implements CallbackGuard {
   #abortAll(): void {
     if (this.#dead) return;
     this.#dead = true;
-    for (const t of this.#transfers) {
+    for (const t of this.#transfers.toArray()) {
       if (t.state === STATE.COMPLETED || t.state === STATE.MSGSENT) continue;
       t.fail(CURLE.ABORTED_BY_CALLBACK, 'Operation was aborted by an application callback');
       if (t.conn) t.conn.reusable = false;
@@ -502,7 +506,7 @@ export class MultiEngine implements CallbackGuard {
 
   /** curl_multi_cleanup: drop every transfer and close every connection. */
   cleanup(): void {
-    for (const t of [...this.#transfers]) {
+    for (const t of this.#transfers.toArray()) {
       if (t.conn) t.conn.reusable = false;
       this.#abandon(t);
       this.registry.update(t, []);

@@ -98,6 +98,7 @@ export class Multi {
     if (i.multi) return CURLM.ADDED_ALREADY;
     if (this.#e.inCallbackNow) return CURLM.RECURSIVE_API_CALL;
     const t = new Transfer(easy, i.opts);
+    i.transfer?.retire();
     i.multi = this;
     i.transfer = t;
     const rc = this.#e.add(t);
@@ -188,7 +189,7 @@ export class Multi {
   /** curl_multi_get_handles */
   getHandles(): Easy[] {
     if (this.#closed) return [];
-    return [...this.#e.transfers()].map((t) => t.easy);
+    return this.#e.transfers().map((t) => t.easy);
   }
 
   /** curl_multi_cleanup: closes every connection; added easy handles become free again. */

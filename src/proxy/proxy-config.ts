@@ -19,6 +19,7 @@ import { CurlUrl } from '../url/curl-url.js';
 import { CURLU, CURLUPART, urlStrerror } from '../url/url-codes.js';
 import type { OptionStore } from '../easy/option-store.js';
 import { checkNoproxy } from './noproxy.js';
+import { envVar } from '../util/env-cache.js';
 
 export const DEFAULT_PROXY_PORT = 1080;
 
@@ -60,10 +61,7 @@ const SCHEME_TYPES: Readonly<Record<string, number>> = {
   https: CURLPROXY.HTTPS,
 };
 
-const env = (name: string): string | null => {
-  const v = process.env[name];
-  return v === undefined ? null : v;
-};
+const env = envVar;
 
 /** detect_proxy: the environment's proxy for a scheme. */
 function proxyFromEnv(scheme: string, info: string[]): string | null {

@@ -1,0 +1,33 @@
+// Environment variables as the transfers of one call into the library see
+// them. libcurl reads the proxy variables (http_proxy, no_proxy, ...) with
+// getenv() for every transfer, which costs nothing in C; in Node each
+// process.env read is a round trip into C++ (~0.3 us), five of them per
+// request. So a value is read at most once per perform()/socketAction() call:
+// an application that changes process.env between calls (the only place it
+// can, outside callbacks) sees its change take effect on the next call.
+let epoch = 0;
+
+interface Entry {
+  epoch: number;
+  value: string | null;
+}
+// entries are updated in place, never deleted: a Map whose table is replaced
+// over and over keeps the old tables alive for the young-generation GC
+const entries = new Map<string, Entry>();
+
+/** A new call into the library started: read the environment again when asked. */
+export function refreshEnv(): void {
+  epoch++;
+}
+
+/** process.env[name], or null when unset. */
+export function envVar(name: string): string | null {
+  let e = entries.get(name);
+  if (!e) entries.set(name, (e = { epoch: -1, value: null }));
+  if (e.epoch !== epoch) {
+    const raw = process.env[name];
+    e.value = raw === undefined ? null : raw;
+    e.epoch = epoch;
+  }
+  return e.value;
+}
