@@ -24,7 +24,8 @@ export interface CurlHeader {
 
 interface StoredHeader {
   name: string;
-  lower: string;
+  /** the name lower-cased, made on the first lookup (most transfers never ask) */
+  lower: string | null;
   value: string;
   origin: number;
   request: number;
@@ -52,8 +53,8 @@ export class HeaderStore {
   }
 
   /** A header (origin HEADER or 1XX) or trailer (TRAILER) line, already unfolded and trimmed. */
-  push(name: string, value: string, origin: number, lower = name.toLowerCase()): void {
-    this.#list.push({ name, lower, value, origin, request: this.#request, pos: this.#list.length });
+  push(name: string, value: string, origin: number): void {
+    this.#list.push({ name, lower: null, value, origin, request: this.#request, pos: this.#list.length });
   }
 
   /** curl_easy_header */
@@ -66,7 +67,7 @@ export class HeaderStore {
     if (request > this.#request) return { code: CURLHE.NOREQUEST };
     const req = request === -1 ? this.#request : request;
     const lower = name.toLowerCase();
-    const matches = this.#list.filter((h) => h.lower === lower && (h.origin & origin) !== 0 && h.request === req);
+    const matches = this.#list.filter((h) => lowerOf(h) === lower && (h.origin & origin) !== 0 && h.request === req);
     if (matches.length === 0) return { code: CURLHE.MISSING };
     if (index >= matches.length) return { code: CURLHE.BADINDEX };
     return { code: CURLHE.OK, header: external(matches[index]!, index, matches.length) };
@@ -86,12 +87,17 @@ export class HeaderStore {
     if (!pick) return null;
     let amount = 0;
     let index = 0;
+    const pickLower = lowerOf(pick);
     for (const h of this.#list) {
-      if (h.lower === pick.lower && h.request === req && (h.origin & origin) !== 0) amount++;
+      if (lowerOf(h) === pickLower && h.request === req && (h.origin & origin) !== 0) amount++;
       if (h === pick) index = amount - 1;
     }
     return external(pick, index, amount);
   }
+}
+
+function lowerOf(h: StoredHeader): string {
+  return (h.lower ??= h.name.toLowerCase());
 }
 
 function external(h: StoredHeader, index: number, amount: number): CurlHeader {

@@ -41,11 +41,25 @@
 import { CURLE } from '../codes.js';
 import { ByteQueue, LINE_TOO_LONG } from './byte-queue.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
-import { nameIs, parseContentLength, tokenList, trimOws } from './header-fields.js';
+import { HDR, headerIdOf, headerIdOfBytes, internedName, internedValue, parseContentLength, tokenList, trimOws, type HeaderId } from './header-fields.js';
+
+/**
+ * A response header. `id` classifies the name (HDR.OTHER for names nothing
+ * acts on); `size` is raw.length, readable without making `raw` (see
+ * ResponseParserOptions.reuseEvents).
+ */
+export interface HeaderEvent {
+  type: 'header';
+  name: string;
+  value: string;
+  raw: Buffer;
+  id: HeaderId;
+  size: number;
+}
 
 export type ParseEvent =
   | { type: 'status'; version: number; code: number; reason: string; raw: Buffer }
-  | { type: 'header'; name: string; value: string; raw: Buffer }
+  | HeaderEvent
   | { type: 'headers-end'; interim: boolean; raw: Buffer }
   | { type: 'data'; data: Buffer }
   | { type: 'trailer'; name: string; value: string; raw: Buffer }
@@ -74,6 +88,13 @@ export interface ResponseParserOptions {
   transferDecoding?: boolean;
   /** The connection carried an HTTP/1.x response before: an HTTP/0.9 reply is then weird, not 0.9. */
   reusedConnection?: boolean;
+  /**
+   * 'header' and 'data' events may be one object per parser, overwritten by
+   * the next next() call, and a header's `raw` is made only when read. For a
+   * caller that handles each event before asking for the next one (the
+   * exchange); one that keeps events must leave this off.
+   */
+  reuseEvents?: boolean;
 }
 
 export const MAX_HTTP_RESP_HEADER_SIZE = 300 * 1024;
@@ -111,6 +132,34 @@ function lineText(line: Buffer): string {
   if (end > 0 && line[end - 1] === 0x0a) end--;
   if (end > 0 && line[end - 1] === 0x0d) end--;
   return latin1(line, 0, end);
+}
+
+/**
+ * A header line parsed in place (reuseEvents): one object per parser, whose
+ * raw line is cut from the received Buffer only when someone reads it.
+ */
+class InPlaceHeader implements HeaderEvent {
+  readonly type = 'header' as const;
+  name = '';
+  value = '';
+  id: HeaderId = HDR.OTHER;
+  size = 0;
+  #buf: Buffer = EMPTY;
+  #start = 0;
+
+  set(buf: Buffer, start: number, size: number, name: string, value: string, id: HeaderId): this {
+    this.#buf = buf;
+    this.#start = start;
+    this.size = size;
+    this.name = name;
+    this.value = value;
+    this.id = id;
+    return this;
+  }
+
+  get raw(): Buffer {
+    return this.#buf.subarray(this.#start, this.#start + this.size);
+  }
 }
 
 /** The event with its bytes copied (see ResponseParser.retain()). */
@@ -181,6 +230,9 @@ export class ResponseParser {
   readonly #http09: boolean;
   readonly #ignoreCL: boolean;
   readonly #decode: boolean;
+  /** the reusable event objects (reuseEvents), null otherwise */
+  readonly #inPlace: InPlaceHeader | null;
+  readonly #dataEvent: { type: 'data'; data: Buffer } | null;
 
   #state: State = 'status';
   #eof = false;
@@ -214,6 +266,8 @@ export class ResponseParser {
     this.#ignoreCL = opts.ignoreContentLength ?? false;
     this.#decode = opts.transferDecoding ?? true;
     this.#reusedConnection = opts.reusedConnection ?? false;
+    this.#inPlace = opts.reuseEvents ? new InPlaceHeader() : null;
+    this.#dataEvent = opts.reuseEvents ? { type: 'data', data: EMPTY } : null;
   }
 
   /** Whether the connection may carry another request after 'end'. False before 'end'. */
@@ -325,10 +379,19 @@ export class ResponseParser {
     return this.#error;
   }
 
-  /** Emit `first` now and the rest on the following next() calls. */
-  #emit(first: ParseEvent, ...rest: ParseEvent[]): ParseEvent {
-    this.#events.push(...rest);
+  /** Emit `first` now and the others on the following next() calls (only `first` may be a reused object). */
+  #emit(first: ParseEvent, second: ParseEvent, third?: ParseEvent): ParseEvent {
+    this.#events.push(second);
+    if (third) this.#events.push(third);
     return first;
+  }
+
+  /** A 'data' event (the reused one with reuseEvents). */
+  #data(data: Buffer): ParseEvent {
+    const ev = this.#dataEvent;
+    if (!ev) return { type: 'data', data };
+    ev.data = data;
+    return ev;
   }
 
   /** Count a complete header line against the response header limit. */
@@ -396,8 +459,57 @@ export class ResponseParser {
     return consumedLine.length > 0 ? this.#emit(status, end, { type: 'data', data: consumedLine }) : this.#emit(status, end);
   }
 
+  /**
+   * The common case, read in place: a complete header line whose next byte
+   * (no obs-fold) is in the same received Buffer, without NUL, within the
+   * limits. Gives the same event as the general path in #stepHeaders (which
+   * would hold it as pending and flush it on seeing that next byte), without
+   * a Buffer view, pending record or event object per line. undefined when
+   * the general path must decide.
+   */
+  #headerInPlace(): ParseEvent | null | undefined {
+    const q = this.#q;
+    const b = q.head;
+    if (b === undefined || q.partialLineLength !== 0) return undefined;
+    const start = q.headOffset;
+    const first = b[start]!;
+    if (first === 0x0d || first === 0x0a || first === SP || first === HT) return undefined;
+    const lf = b.indexOf(0x0a, start);
+    // the byte after the line must be here to rule out a continuation line
+    if (lf < 0 || lf + 1 >= b.length) return undefined;
+    const next = b[lf + 1]!;
+    if (next === SP || next === HT) return undefined;
+    const size = lf + 1 - start;
+    if (size >= this.#maxLine || this.#headerBytes + size > this.#maxHeaderBytes) return undefined;
+    let end = lf;
+    if (end > start && b[end - 1] === 0x0d) end--;
+    let colon = -1;
+    for (let i = start; i < end; i++) {
+      const c = b[i]!;
+      if (c === 0) return undefined;
+      if (c === 0x3a && colon < 0) colon = i;
+    }
+    if (colon < 0) return undefined;
+    let vs = colon + 1;
+    let ve = end;
+    while (vs < ve && (b[vs] === SP || b[vs] === HT)) vs++;
+    while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HT || b[ve - 1] === 0x0d)) ve--;
+    const id = headerIdOfBytes(b, start, colon);
+    const name = id === HDR.OTHER ? latin1(b, start, colon) : internedName(id, b, start, colon, latin1);
+    const value = id === HDR.OTHER ? latin1(b, vs, ve) : internedValue(id, b, vs, ve, latin1);
+    this.#headerBytes += size;
+    q.advance(size);
+    const bad = this.#interpret(id, value);
+    if (bad) return bad;
+    return this.#inPlace!.set(b, start, size, name, value, id);
+  }
+
   #stepHeaders(): ParseEvent | null {
     const q = this.#q;
+    if (this.#inPlace && !this.#pending) {
+      const ev = this.#headerInPlace();
+      if (ev !== undefined) return ev;
+    }
     // A header is only complete when the next line does not start with
     // SP/HTAB (obs-fold), so it is held back until one more byte is known.
     if (this.#pending && q.partialLineLength === 0) {
@@ -460,24 +572,44 @@ export class ResponseParser {
     const h = this.#pending!;
     this.#pending = null;
     const raw = h.raw.length === 1 ? h.raw[0]! : Buffer.concat(h.raw);
-    if (nameIs(h.name, 'content-length')) {
-      if (!this.#ignoreCL) {
-        const v = parseContentLength(h.value);
+    const id = headerIdOf(h.name);
+    const bad = this.#interpret(id, h.value);
+    if (bad) return bad;
+    return { type: 'header', name: h.name, value: h.value, raw, id, size: raw.length };
+  }
+
+  /** What a complete header means for framing and reuse; an error event for a bad Content-Length. */
+  #interpret(id: HeaderId, value: string): ParseEvent | null {
+    switch (id) {
+      case HDR.CONTENT_LENGTH: {
+        if (this.#ignoreCL) return null;
+        const v = parseContentLength(value);
         if (v.kind === 'invalid') return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'Invalid Content-Length: value');
         if (v.kind === 'conflict' || (v.kind === 'ok' && this.#cl !== null && this.#cl !== v.length)) {
           return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'Conflicting Content-Length values');
         }
         if (v.kind === 'ok') this.#cl = v.length;
+        return null;
       }
-    } else if (nameIs(h.name, 'transfer-encoding')) {
-      // "identity" is no coding at all (curl test 1494): it must not turn off Content-Length
-      this.#te.push(...tokenList(h.value).filter((c) => c !== 'identity'));
-    } else if (nameIs(h.name, 'connection')) {
-      const t = tokenList(h.value);
-      if (t.includes('close')) this.#connClose = true;
-      if (t.includes('keep-alive')) this.#connKeepAlive = true;
+      case HDR.TRANSFER_ENCODING:
+        // "identity" is no coding at all (curl test 1494): it must not turn off Content-Length
+        for (const c of tokenList(value)) if (c !== 'identity') this.#te.push(c);
+        return null;
+      case HDR.CONNECTION: {
+        // one token, as servers send it, needs no list split
+        const one = value.length === 10 || value.length === 5 ? value.toLowerCase() : '';
+        if (one === 'keep-alive') this.#connKeepAlive = true;
+        else if (one === 'close') this.#connClose = true;
+        else {
+          const t = tokenList(value);
+          if (t.includes('close')) this.#connClose = true;
+          if (t.includes('keep-alive')) this.#connKeepAlive = true;
+        }
+        return null;
+      }
+      default:
+        return null;
     }
-    return { type: 'header', name: h.name, value: h.value, raw };
   }
 
   #endOfHeaders(raw: Buffer): ParseEvent {
@@ -535,13 +667,13 @@ export class ResponseParser {
         this.#remaining -= data.length;
         if (this.#remaining === 0) {
           this.#state = 'done';
-          return this.#emit({ type: 'data', data }, END);
+          return this.#emit(this.#data(data), END);
         }
-        return { type: 'data', data };
+        return this.#data(data);
       }
       case 'close': {
         const data = q.take(q.length);
-        if (data.length > 0) return { type: 'data', data };
+        if (data.length > 0) return this.#data(data);
         if (!this.#eof) return NEED_DATA;
         this.#state = 'done';
         return END;

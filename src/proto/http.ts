@@ -17,9 +17,10 @@ import { CURLE, easyStrerror, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { CURL_POLL, CURLINFO_TYPE, CURLPAUSE } from '../constants.js';
 import { BufReader, type ClientReader } from '../cr/client-reader.js';
-import type { CallbackGuard } from '../cw/client-writer.js';
+import { headerLinesWanted, type CallbackGuard } from '../cw/client-writer.js';
+import { traceEnabled } from '../util/trace.js';
 import { ResponseParser, MAX_HTTP_RESP_HEADER_SIZE } from '../http1/response-parser.js';
-import { parseContentLength } from '../http1/header-fields.js';
+import { HDR, parseContentLength } from '../http1/header-fields.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
 import { buildRequest, requestKind } from './http-request.js';
@@ -78,6 +79,12 @@ export class HttpExchange {
   #ignoreBody = false;
   /** the transfer ended before the response did (resume/time condition): the connection cannot be reused */
   #cutShort = false;
+  /** option generation #verbose and #headerLines were read at */
+  #optGen = -1;
+  /** VERBOSE is on: received header lines are traced */
+  #verbose = false;
+  /** header lines go to the application (HEADERFUNCTION, HEADERDATA, HEADER) */
+  #headerLines = false;
 
   constructor(t: Transfer, conn: Connection, sink: ExchangeSink) {
     this.#t = t;
@@ -90,6 +97,7 @@ export class HttpExchange {
       reusedConnection: conn.uses > 1,
       ignoreContentLength: t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH) !== 0,
       transferDecoding: t.opts.num(CURLOPT.HTTP_TRANSFER_DECODING) !== 0,
+      reuseEvents: true, // #drainEvents handles each event before the next
     });
   }
 
@@ -319,6 +327,25 @@ export class HttpExchange {
     return CURLE.RECV_ERROR;
   }
 
+  /**
+   * A received header line to the trace and the application, each only when
+   * it wants it: with neither, the line's Buffer is never made.
+   */
+  #headerLine(ev: { raw: Buffer }): CURLcode {
+    const t = this.#t;
+    const gen = t.opts.generation;
+    if (gen !== this.#optGen) {
+      // options change only through setopt (which bumps the generation), even from a callback
+      this.#optGen = gen;
+      this.#verbose = traceEnabled(t);
+      this.#headerLines = headerLinesWanted(t);
+    }
+    if (!this.#verbose && !this.#headerLines) return CURLE.OK;
+    const raw = ev.raw;
+    if (this.#verbose) this.#sink.trace(t, CURLINFO_TYPE.HEADER_IN, raw);
+    return this.#headerLines ? this.#sink.header(t, raw) : CURLE.OK;
+  }
+
   #drainEvents(): CURLcode {
     for (;;) {
       const ev = this.#parser.next();
@@ -334,59 +361,65 @@ export class HttpExchange {
           responseStatus(this.#t);
           // HTTP/1.0 closes after the body unless a Connection: keep-alive says otherwise (the parser knows)
           if (ev.version === 10) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, 'HTTP 1.0, assume close after body\n');
-          this.#sink.trace(this.#t, CURLINFO_TYPE.HEADER_IN, ev.raw);
           {
-            const c = this.#sink.header(this.#t, ev.raw);
+            const c = this.#headerLine(ev);
             if (c !== CURLE.OK) return c;
           }
           break;
         case 'header':
         case 'trailer': {
-          if (this.#addHeaderBytes(ev.raw.length) !== CURLE.OK) return CURLE.RECV_ERROR;
-          const name = ev.type === 'header' ? ev.name.toLowerCase() : ''; // once per header, not per check
-          if (name === 'content-type') this.#t.contentType = ev.value;
-          if (name === 'retry-after') this.#t.retryAfter = retryAfterSeconds(ev.value);
-          if (name === 'location' && this.#t.responseCode >= 300 &&
-              this.#t.responseCode < 400 && this.#t.redirectUrl === null) {
-            this.#onLocation(ev.value);
-          }
-          if (name === 'www-authenticate') {
-            for (const line of authOnChallenge(this.#t, ev.value)) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, line + '\n');
-          }
-          if (name === 'proxy-authenticate' && this.#conn.forwardingProxy) {
-            for (const line of proxyAuthOnChallenge(this.#t, this.#t.responseCode, ev.value)) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, line + '\n');
-          }
-          if (name === 'set-cookie') {
-            // every response feeds the cookie engine: 1xx, redirects we follow, the final one
-            cookieFromResponse(this.#t, ev.value, (text) => this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, text + '\n'));
+          const t = this.#t;
+          if (this.#addHeaderBytes(ev.type === 'header' ? ev.size : ev.raw.length) !== CURLE.OK) return CURLE.RECV_ERROR;
+          // the name, classified once by the parser; trailers are only stored
+          const id = ev.type === 'header' ? ev.id : HDR.OTHER;
+          switch (id) {
+            case HDR.CONTENT_TYPE:
+              t.contentType = ev.value;
+              break;
+            case HDR.RETRY_AFTER:
+              t.retryAfter = retryAfterSeconds(ev.value);
+              break;
+            case HDR.LOCATION:
+              if (t.responseCode >= 300 && t.responseCode < 400 && t.redirectUrl === null) this.#onLocation(ev.value);
+              break;
+            case HDR.WWW_AUTHENTICATE:
+              for (const line of authOnChallenge(t, ev.value)) this.#sink.trace(t, CURLINFO_TYPE.TEXT, line + '\n');
+              break;
+            case HDR.PROXY_AUTHENTICATE:
+              if (this.#conn.forwardingProxy) {
+                for (const line of proxyAuthOnChallenge(t, t.responseCode, ev.value)) this.#sink.trace(t, CURLINFO_TYPE.TEXT, line + '\n');
+              }
+              break;
+            case HDR.SET_COOKIE:
+              // every response feeds the cookie engine: 1xx, redirects we follow, the final one
+              cookieFromResponse(t, ev.value, (text) => this.#sink.trace(t, CURLINFO_TYPE.TEXT, text + '\n'));
+              break;
           }
           {
-            const h = this.#hook(responseHeader(this.#t, ev.name, ev.value, ev.type === 'trailer', name || undefined));
+            const h = this.#hook(responseHeader(t, ev.name, ev.value, ev.type === 'trailer', id));
             if (h !== CURLE.OK) return h;
           }
-          if (name === 'content-length' && this.#t.responseCode >= 200 && !this.#t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH) &&
-              parseContentLength(ev.value).kind === 'overflow') {
-            // too big to count: with a size limit that is over it already
-            const h = this.#hook(exceedsMaxFilesize(this.#t, null, true));
-            if (h !== CURLE.OK) return h;
+          if (id === HDR.CONTENT_LENGTH && !t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH)) {
+            if (t.responseCode >= 200 && parseContentLength(ev.value).kind === 'overflow') {
+              // too big to count: with a size limit that is over it already
+              const h = this.#hook(exceedsMaxFilesize(t, null, true));
+              if (h !== CURLE.OK) return h;
+            }
+            if (t.contentLength < 0) {
+              const n = Number(ev.value.trim());
+              if (Number.isSafeInteger(n)) t.contentLength = n;
+            }
           }
-          if (name === 'content-length' && this.#t.contentLength < 0 &&
-              !this.#t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH)) {
-            const n = Number(ev.value.trim());
-            if (Number.isSafeInteger(n)) this.#t.contentLength = n;
+          if (id === HDR.CONNECTION && t.httpVersion === 10 && /(^|,)\s*keep-alive\s*(,|$)/i.test(ev.value)) {
+            this.#sink.trace(t, CURLINFO_TYPE.TEXT, 'HTTP/1.0 connection set to keep alive\n');
           }
-          if (name === 'connection' && this.#t.httpVersion === 10 && /(^|,)\s*keep-alive\s*(,|$)/i.test(ev.value)) {
-            this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, 'HTTP/1.0 connection set to keep alive\n');
-          }
-          this.#sink.trace(this.#t, CURLINFO_TYPE.HEADER_IN, ev.raw);
-          const c = this.#sink.header(this.#t, ev.raw);
+          const c = this.#headerLine(ev);
           if (c !== CURLE.OK) return c;
           break;
         }
         case 'headers-end': {
           if (this.#addHeaderBytes(ev.raw.length) !== CURLE.OK) return CURLE.RECV_ERROR;
-          this.#sink.trace(this.#t, CURLINFO_TYPE.HEADER_IN, ev.raw);
-          const c = this.#sink.header(this.#t, ev.raw);
+          const c = this.#headerLine(ev);
           if (c !== CURLE.OK) return c;
           // authentication decides about 401s: a retry with credentials is not an error yet
           const viaProxy = this.#conn.forwardingProxy;
@@ -428,7 +461,7 @@ export class HttpExchange {
           break;
         }
         case 'data': {
-          this.#sink.trace(this.#t, CURLINFO_TYPE.DATA_IN, ev.data);
+          if (this.#verbose || this.#optGen !== this.#t.opts.generation) this.#sink.trace(this.#t, CURLINFO_TYPE.DATA_IN, ev.data);
           if (this.#ignoreBody) break;
           const c = this.#sink.body(this.#t, ev.data);
           if (c === PAUSED) return CURLE.OK;
