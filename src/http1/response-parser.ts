@@ -103,6 +103,8 @@ export const CURL_MAX_HTTP_HEADER = 100 * 1024;
 type State = 'status' | 'headers' | 'body' | 'done' | 'error';
 
 const SP = 0x20;
+/** Header lines up to this long are read in place (see #headerInPlace). */
+const IN_PLACE_MAX_LINE = 1024;
 const HT = 0x09;
 const NEED_DATA: ParseEvent = { type: 'need-data' };
 const END: ParseEvent = { type: 'end' };
@@ -474,22 +476,28 @@ export class ResponseParser {
     const start = q.headOffset;
     const first = b[start]!;
     if (first === 0x0d || first === 0x0a || first === SP || first === HT) return undefined;
-    const lf = b.indexOf(0x0a, start);
+    // one pass for the LF, the first colon and a NUL (a short line: cheaper
+    // than native searches); longer lines take the general path
+    const stop = Math.min(b.length, start + IN_PLACE_MAX_LINE);
+    let colon = -1;
+    let lf = -1;
+    for (let i = start; i < stop; i++) {
+      const c = b[i]!;
+      if (c === 0x0a) {
+        lf = i;
+        break;
+      }
+      if (c === 0) return undefined;
+      if (c === 0x3a && colon < 0) colon = i;
+    }
     // the byte after the line must be here to rule out a continuation line
-    if (lf < 0 || lf + 1 >= b.length) return undefined;
+    if (lf < 0 || colon < 0 || lf + 1 >= b.length) return undefined;
     const next = b[lf + 1]!;
     if (next === SP || next === HT) return undefined;
     const size = lf + 1 - start;
     if (size >= this.#maxLine || this.#headerBytes + size > this.#maxHeaderBytes) return undefined;
     let end = lf;
     if (end > start && b[end - 1] === 0x0d) end--;
-    let colon = -1;
-    for (let i = start; i < end; i++) {
-      const c = b[i]!;
-      if (c === 0) return undefined;
-      if (c === 0x3a && colon < 0) colon = i;
-    }
-    if (colon < 0) return undefined;
     let vs = colon + 1;
     let ve = end;
     while (vs < ve && (b[vs] === SP || b[vs] === HT)) vs++;
@@ -643,8 +651,8 @@ export class ResponseParser {
     this.#framing = framing;
     this.#reusable = reusable;
     if (framing.kind === 'none' || (framing.kind === 'length' && framing.length === 0)) {
-      this.#state = 'done';
-      return this.#emit(headersEnd, END);
+      this.#state = 'done'; // next() answers 'end' from here on
+      return headersEnd;
     }
     this.#state = 'body';
     if (framing.kind === 'length') this.#remaining = framing.length;
@@ -666,8 +674,8 @@ export class ResponseParser {
         }
         this.#remaining -= data.length;
         if (this.#remaining === 0) {
-          this.#state = 'done';
-          return this.#emit(this.#data(data), END);
+          this.#state = 'done'; // next() answers 'end' from here on
+          return this.#data(data);
         }
         return this.#data(data);
       }

@@ -480,7 +480,7 @@ export class HttpExchange {
 
   /** Trace a response hook's info lines; fail the transfer with its code. */
   #hook(r: HookResult): CURLcode {
-    for (const line of r.info ?? []) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, line + '\n');
+    if (r.info) for (const line of r.info) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, line + '\n');
     if (r.code !== CURLE.OK) this.#t.fail(r.code, r.message ?? easyStrerror(r.code));
     return r.code;
   }

@@ -35,6 +35,7 @@ const CORPUS = [
   'HTTP/1.1 302 Found\r\nLocation: /next\r\nSet-Cookie: a=b; Path=/\r\nSet-Cookie: c=d\r\nRetry-After: 5\r\nContent-Length: 0\r\n\r\n',
   'HTTP/1.1 200 OK\r\nX-Latin1: caf\xe9\r\nX\xc4: \xff\r\nContent-Length: 0\r\n\r\n',
   'HTTP/1.1 200 OK\r\nX-CR: a\rb\r\r\nContent\rLength: 9\r\nContent-Length: 0\r\n\r\n',
+  `HTTP/1.1 200 OK\r\nX-Huge: ${'h'.repeat(3000)}\r\nX-Edge: ${'e'.repeat(1014)}\r\nX-Edge2: ${'e'.repeat(1013)}\r\nContent-Length: 0\r\n\r\n`,
   `HTTP/1.1 200 OK\r\nX-Long: ${'v'.repeat(300)}\r\nContent-Type: ${'t'.repeat(70)}\r\nContent-Length: 0\r\n\r\n`,
 ];
 
