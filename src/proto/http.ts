@@ -253,7 +253,6 @@ export class HttpExchange {
   #onFinalResponse(code: number): void {
     if (this.#send === 'done' || this.#send === 'stopped') return;
     const t = this.#t;
-    const info = (text: string): void => this.#sink.trace(t, CURLINFO_TYPE.TEXT, text + '\n');
     if (code < 300) {
       // a final answer without the 100: the body goes now (RFC 9110 10.1.1)
       if (this.#send === 'expect') this.#send = 'body';
@@ -261,9 +260,9 @@ export class HttpExchange {
     }
     if (code === 417 && this.#expect100) {
       // 417 Expectation Failed: ask again without the Expect header
-      if (this.#bodySent === 0 && this.#send === 'expect') info('Got HTTP failure 417 while waiting for a 100');
+      if (this.#bodySent === 0 && this.#send === 'expect') this.#info('Got HTTP failure 417 while waiting for a 100');
       else {
-        info('Got HTTP failure 417 while sending data');
+        this.#info('Got HTTP failure 417 while sending data');
         this.#closeAfter = true;
       }
       t.disableExpect = true;
@@ -272,7 +271,7 @@ export class HttpExchange {
       return;
     }
     if (t.opts.num(CURLOPT.KEEP_SENDING_ON_ERROR)) {
-      info('HTTP error before end of send, keep sending');
+      this.#info('HTTP error before end of send, keep sending');
       if (this.#send === 'expect') this.#send = 'body';
       return;
     }
@@ -282,12 +281,12 @@ export class HttpExchange {
       const total = this.#reader.totalLength();
       const remain = total >= 0 ? total - this.#bodySent : -1;
       if (remain >= 0 && remain < LITTLE_UPLOAD_REMAINS) {
-        info('Keep sending data to get tossed away');
+        this.#info('Keep sending data to get tossed away');
         return;
       }
-      info(remain >= 0 ? `close instead of sending ${remain} more bytes` : 'close instead of sending unknown amount of more bytes');
+      this.#info(remain >= 0 ? `close instead of sending ${remain} more bytes` : 'close instead of sending unknown amount of more bytes');
     } else {
-      info('HTTP error before end of send, stop sending');
+      this.#info('HTTP error before end of send, stop sending');
     }
     this.#closeAfter = true;
     this.#stopSending();
@@ -357,7 +356,7 @@ export class HttpExchange {
           this.#t.httpVersion = ev.version;
           // libcurl's conn->httpversion: the next request on this connection follows it
           if (ev.version >= 10) this.#conn.httpVersion = ev.version;
-          if (this.#addHeaderBytes(ev.raw.length) !== CURLE.OK) return CURLE.RECV_ERROR;
+          if (this.#addHeaderBytes(ev.size) !== CURLE.OK) return CURLE.RECV_ERROR;
           responseStatus(this.#t);
           // HTTP/1.0 closes after the body unless a Connection: keep-alive says otherwise (the parser knows)
           if (ev.version === 10) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, 'HTTP 1.0, assume close after body\n');
@@ -392,7 +391,7 @@ export class HttpExchange {
               break;
             case HDR.SET_COOKIE:
               // every response feeds the cookie engine: 1xx, redirects we follow, the final one
-              cookieFromResponse(t, ev.value, (text) => this.#sink.trace(t, CURLINFO_TYPE.TEXT, text + '\n'));
+              this.#onSetCookie(ev.value);
               break;
           }
           {
@@ -418,7 +417,7 @@ export class HttpExchange {
           break;
         }
         case 'headers-end': {
-          if (this.#addHeaderBytes(ev.raw.length) !== CURLE.OK) return CURLE.RECV_ERROR;
+          if (this.#addHeaderBytes(ev.size) !== CURLE.OK) return CURLE.RECV_ERROR;
           const c = this.#headerLine(ev);
           if (c !== CURLE.OK) return c;
           // authentication decides about 401s: a retry with credentials is not an error yet
@@ -476,6 +475,20 @@ export class HttpExchange {
           return ev.code;
       }
     }
+  }
+
+  /**
+   * A Set-Cookie header to the cookie engine. A method of its own: a closure
+   * inside #drainEvents would make V8 allocate a context on every header.
+   */
+  #onSetCookie(value: string): void {
+    const t = this.#t;
+    cookieFromResponse(t, value, (text) => this.#sink.trace(t, CURLINFO_TYPE.TEXT, text + '\n'));
+  }
+
+  /** An info line to the trace. */
+  #info(text: string): void {
+    this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, text + '\n');
   }
 
   /** Trace a response hook's info lines; fail the transfer with its code. */

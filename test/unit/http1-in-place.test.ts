@@ -35,6 +35,15 @@ const CORPUS = [
   'HTTP/1.1 302 Found\r\nLocation: /next\r\nSet-Cookie: a=b; Path=/\r\nSet-Cookie: c=d\r\nRetry-After: 5\r\nContent-Length: 0\r\n\r\n',
   'HTTP/1.1 200 OK\r\nX-Latin1: caf\xe9\r\nX\xc4: \xff\r\nContent-Length: 0\r\n\r\n',
   'HTTP/1.1 200 OK\r\nX-CR: a\rb\r\r\nContent\rLength: 9\r\nContent-Length: 0\r\n\r\n',
+  'HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n',
+  'HTTP/1.0 404  Not  Found \t\r\nContent-Length: 0\r\n\r\n',
+  'HTTP/1.1 2000 OK\r\n\r\n',
+  'HTTP/1.2 200 OK\r\n\r\n',
+  'http/1.1 200 OK\r\nContent-Length: 0\r\n\r\n',
+  'HTTP/1.1 200 O\0K\r\n\r\n',
+  'HTTP/1.1 200 OK\r\nA: b\r\n\rX: y\r\n\r\nbody',
+  'HTTP/1.1 204 No Content\r\n\nHTTP/1.1 200 OK\r\n\r\n',
+  `HTTP/1.1 200 ${'r'.repeat(1100)}\r\nContent-Length: 0\r\n\r\n`,
   `HTTP/1.1 200 OK\r\nX-Huge: ${'h'.repeat(3000)}\r\nX-Edge: ${'e'.repeat(1014)}\r\nX-Edge2: ${'e'.repeat(1013)}\r\nContent-Length: 0\r\n\r\n`,
   `HTTP/1.1 200 OK\r\nX-Long: ${'v'.repeat(300)}\r\nContent-Type: ${'t'.repeat(70)}\r\nContent-Length: 0\r\n\r\n`,
 ];
@@ -42,6 +51,7 @@ const CORPUS = [
 function describe(ev: ParseEvent): string {
   switch (ev.type) {
     case 'status':
+      assert.equal(ev.size, ev.raw.length, 'size is raw.length');
       return `S${ev.version}/${ev.code}/${ev.reason}/${ev.raw.toString('latin1')}`;
     case 'header':
       assert.equal(ev.size, ev.raw.length, 'size is raw.length');
@@ -49,6 +59,7 @@ function describe(ev: ParseEvent): string {
     case 'trailer':
       return `t${ev.name}:${ev.value}/${ev.raw.toString('latin1')}`;
     case 'headers-end':
+      assert.equal(ev.size, ev.raw.length, 'size is raw.length');
       return `E${ev.interim}/${ev.raw.toString('latin1')}`;
     case 'error':
       return `X${ev.code}/${ev.message}`;
