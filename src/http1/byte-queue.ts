@@ -75,6 +75,19 @@ export class ByteQueue {
     if (this.#tap && this.#tap.length > 0) this.#tap = [Buffer.concat(this.#tap)];
   }
 
+  /** Empty, as new. */
+  reset(): void {
+    this.#bufs.length = 0;
+    this.#head = 0;
+    this.#off = 0;
+    this.#length = 0;
+    if (this.#lineParts.length > 0) this.#lineParts = [];
+    this.#lineLen = 0;
+    this.#tap = null;
+    this.#volatileFrom = 0;
+    this.#linePartsOwned = 0;
+  }
+
   /** Start (or stop, with false) recording consumed bytes. */
   setTap(on: boolean): void {
     this.#tap = on ? [] : null;

@@ -31,6 +31,21 @@ function leadingNumber(s: string): ContentLengthValue {
 }
 
 /**
+ * The value as a number when it is plainly one — 1 to 15 ASCII digits, what
+ * servers send — or -1: parseContentLength() would say { kind: 'ok' } with
+ * this length, and Number(value) is exact.
+ */
+export function plainLength(value: string): number {
+  const n = value.length;
+  if (n === 0 || n > 15) return -1;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return -1;
+  }
+  return Number(value);
+}
+
+/**
  * One Content-Length header value. curl 7.88 takes the leading number and
  * ignores the rest ("2x", "2, 2" both mean 2); a comma list whose elements
  * disagree ("2, 3") is reported as 'conflict' here because it is the same

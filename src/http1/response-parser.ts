@@ -41,7 +41,7 @@
 import { CURLE } from '../codes.js';
 import { ByteQueue, LINE_TOO_LONG } from './byte-queue.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
-import { HDR, headerIdOf, headerIdOfBytes, internedName, internedValue, parseContentLength, tokenList, trimOws, type HeaderId } from './header-fields.js';
+import { HDR, headerIdOf, headerIdOfBytes, internedName, internedValue, parseContentLength, plainLength, tokenList, trimOws, type HeaderId } from './header-fields.js';
 
 /**
  * A response header. `id` classifies the name (HDR.OTHER for names nothing
@@ -306,14 +306,16 @@ function parseStatusLine(text: string): StatusParse {
 
 export class ResponseParser {
   readonly #q = new ByteQueue();
-  readonly #method: string;
-  readonly #maxHeaderBytes: number;
-  readonly #maxLine: number;
-  readonly #http09: boolean;
-  readonly #ignoreCL: boolean;
-  readonly #decode: boolean;
+  // The options (set again by reset()):
+  #method = '';
+  #maxHeaderBytes = 0;
+  #maxLine = 0;
+  #http09 = false;
+  #ignoreCL = false;
+  #decode = true;
+  #reusedConnection = false;
   /** the reusable event objects (reuseEvents), null otherwise */
-  readonly #inPlace: InPlaceEvents | null;
+  #inPlace: InPlaceEvents | null = null;
 
   #state: State = 'status';
   #eof = false;
@@ -325,7 +327,6 @@ export class ResponseParser {
   #interim = false;
   /** an interim (1xx) response was received before the current status line */
   #interimSeen = false;
-  readonly #reusedConnection: boolean;
   #excessTaken = false;
   // Per response (reset after each interim response):
   #pending: PendingHeader | null = null;
@@ -340,6 +341,57 @@ export class ResponseParser {
   #reusable = false;
 
   constructor(opts: ResponseParserOptions) {
+    this.#configure(opts);
+  }
+
+  /**
+   * Whether reset() may take this parser for a new message: its message is
+   * complete, nothing follows it and nothing is held (keepAlive), so no
+   * state is left that a new message could see.
+   */
+  get recyclable(): boolean {
+    return this.keepAlive && this.#events.length === 0 && this.#q.partialLineLength === 0;
+  }
+
+  /**
+   * Start over for a new response, as a new ResponseParser(opts) would (an
+   * exchange on a kept-alive connection reuses its predecessor's parser
+   * instead of making one per response). Only when recyclable.
+   */
+  reset(opts: ResponseParserOptions): void {
+    this.#q.reset();
+    this.#state = 'status';
+    this.#eof = false;
+    this.#error = null;
+    this.#headerBytes = 0;
+    this.#version = 0;
+    this.#code = 0;
+    this.#interim = false;
+    this.#interimSeen = false;
+    this.#excessTaken = false;
+    this.#pending = null;
+    this.#cl = null;
+    if (this.#te.length > 0) this.#te = [];
+    this.#connClose = false;
+    this.#connKeepAlive = false;
+    this.#framing = FRAMING_NONE;
+    this.#remaining = 0;
+    this.#chunks = null;
+    this.#reusable = false;
+    this.#configure(opts);
+  }
+
+  /** Drop the references the reused events hold to received Buffers (a parser waiting to be reset). */
+  forgetBuffers(): void {
+    const e = this.#inPlace;
+    if (!e) return;
+    e.header.set(EMPTY, 0, 0, '', '', HDR.OTHER);
+    e.status.set(EMPTY, 0, 0, fastStatus);
+    e.end.set(EMPTY, 0, 0, false);
+    e.data.data = EMPTY;
+  }
+
+  #configure(opts: ResponseParserOptions): void {
     this.#method = opts.method.toUpperCase();
     this.#maxHeaderBytes = opts.maxHeaderBytes ?? MAX_HTTP_RESP_HEADER_SIZE;
     this.#maxLine = opts.maxHeaderLineBytes ?? CURL_MAX_HTTP_HEADER;
@@ -347,9 +399,9 @@ export class ResponseParser {
     this.#ignoreCL = opts.ignoreContentLength ?? false;
     this.#decode = opts.transferDecoding ?? true;
     this.#reusedConnection = opts.reusedConnection ?? false;
-    this.#inPlace = opts.reuseEvents
-      ? { header: new InPlaceHeader(), status: new InPlaceStatus(), end: new InPlaceEnd(), data: { type: 'data', data: EMPTY } }
-      : null;
+    this.#inPlace = !opts.reuseEvents
+      ? null
+      : this.#inPlace ?? { header: new InPlaceHeader(), status: new InPlaceStatus(), end: new InPlaceEnd(), data: { type: 'data', data: EMPTY } };
   }
 
   /** Whether the connection may carry another request after 'end'. False before 'end'. */
@@ -723,6 +775,12 @@ export class ResponseParser {
     switch (id) {
       case HDR.CONTENT_LENGTH: {
         if (this.#ignoreCL) return null;
+        const plain = plainLength(value);
+        if (plain >= 0) {
+          if (this.#cl !== null && this.#cl !== plain) return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'Conflicting Content-Length values');
+          this.#cl = plain;
+          return null;
+        }
         const v = parseContentLength(value);
         if (v.kind === 'invalid') return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'Invalid Content-Length: value');
         if (v.kind === 'conflict' || (v.kind === 'ok' && this.#cl !== null && this.#cl !== v.length)) {

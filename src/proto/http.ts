@@ -19,8 +19,8 @@ import { CURL_POLL, CURLINFO_TYPE, CURLPAUSE } from '../constants.js';
 import { BufReader, type ClientReader } from '../cr/client-reader.js';
 import { headerLinesWanted, type CallbackGuard } from '../cw/client-writer.js';
 import { traceEnabled } from '../util/trace.js';
-import { ResponseParser, MAX_HTTP_RESP_HEADER_SIZE } from '../http1/response-parser.js';
-import { HDR, parseContentLength } from '../http1/header-fields.js';
+import { ResponseParser, MAX_HTTP_RESP_HEADER_SIZE, type ResponseParserOptions } from '../http1/response-parser.js';
+import { HDR, parseContentLength, plainLength } from '../http1/header-fields.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
 import { buildRequest, requestKind } from './http-request.js';
@@ -50,6 +50,21 @@ const MAX_SENDS_PER_STEP = 16;
 /** libcurl keeps sending a body it will re-send anyway when less than this remains (http_perhapsrewind). */
 const LITTLE_UPLOAD_REMAINS = 2000;
 
+/**
+ * Parsers of completed keep-alive responses, for the next exchanges to
+ * reset() and reuse: one parser (with its queue and reused event objects)
+ * per response is garbage the receive path need not make. Bounded.
+ */
+const sparedParsers: ResponseParser[] = [];
+const MAX_SPARED_PARSERS = 64;
+
+function parserFor(opts: ResponseParserOptions): ResponseParser {
+  const p = sparedParsers.pop();
+  if (!p) return new ResponseParser(opts);
+  p.reset(opts);
+  return p;
+}
+
 /** Where the body upload is: waiting for 100 Continue, sending, all sent, or given up early. */
 type SendState = 'expect' | 'body' | 'done' | 'stopped';
 
@@ -61,6 +76,10 @@ export class HttpExchange {
   /** bytes of the request head still queued: they are not upload progress */
   #headBytesLeft = 0;
   #parser: ResponseParser;
+  /** the response ended and #parser went back to sparedParsers: never touch it again */
+  #parserSpared = false;
+  /** #parser.keepAlive when it was spared */
+  #keepAlive = false;
   /** the response is complete */
   #done = false;
   #reader: ClientReader | null = null;
@@ -91,7 +110,7 @@ export class HttpExchange {
     this.#conn = conn;
     this.#sink = sink;
     const method = t.opts.num(CURLOPT.NOBODY) ? 'HEAD' : 'GET';
-    this.#parser = new ResponseParser({
+    this.#parser = parserFor({
       method: t.opts.str(CURLOPT.CUSTOMREQUEST) ?? method,
       http09Allowed: t.opts.num(CURLOPT.HTTP09_ALLOWED) !== 0,
       reusedConnection: conn.uses > 1,
@@ -162,7 +181,8 @@ export class HttpExchange {
   /** The connection can carry another request after this exchange. */
   get reusable(): boolean {
     // an upload given up early closes the connection, except when no body byte left (a 417 to our Expect)
-    return this.done && this.#parser.keepAlive && !this.#closeAfter && !this.#cutShort;
+    const keepAlive = this.#parserSpared ? this.#keepAlive : this.#parser.keepAlive;
+    return this.done && keepAlive && !this.#closeAfter && !this.#cutShort;
   }
 
   step(): CURLcode {
@@ -303,7 +323,7 @@ export class HttpExchange {
    * out views of memory it reuses once control is back in the event loop.
    */
   retainReceived(): void {
-    this.#parser.retain();
+    if (!this.#parserSpared) this.#parser.retain();
   }
 
   /** Re-deliver after unpause: continue draining parser events. */
@@ -346,6 +366,8 @@ export class HttpExchange {
   }
 
   #drainEvents(): CURLcode {
+    // after 'end' a parser would only answer 'end' again
+    if (this.#parserSpared) return CURLE.OK;
     for (;;) {
       const ev = this.#parser.next();
       switch (ev.type) {
@@ -399,7 +421,10 @@ export class HttpExchange {
             if (h !== CURLE.OK) return h;
           }
           if (id === HDR.CONTENT_LENGTH && !t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH)) {
-            if (t.responseCode >= 200 && parseContentLength(ev.value).kind === 'overflow') {
+            const plain = plainLength(ev.value); // the common case: digits, no overflow to check
+            if (plain >= 0) {
+              if (t.contentLength < 0) t.contentLength = plain;
+            } else if (t.responseCode >= 200 && parseContentLength(ev.value).kind === 'overflow') {
               // too big to count: with a size limit that is over it already
               const h = this.#hook(exceedsMaxFilesize(t, null, true));
               if (h !== CURLE.OK) return h;
@@ -469,6 +494,7 @@ export class HttpExchange {
         }
         case 'end':
           this.#done = true;
+          this.#spareParser();
           return CURLE.OK;
         case 'error':
           this.#t.fail(ev.code, ev.message);
@@ -489,6 +515,21 @@ export class HttpExchange {
   /** An info line to the trace. */
   #info(text: string): void {
     this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, text + '\n');
+  }
+
+  /**
+   * The response is complete: a parser with nothing left in it (keep-alive,
+   * no excess bytes) goes to the next exchange. What this one still needs
+   * from it (keepAlive, for `reusable`) cannot change any more: no byte is
+   * fed after 'end'.
+   */
+  #spareParser(): void {
+    const p = this.#parser;
+    if (!p.recyclable || sparedParsers.length >= MAX_SPARED_PARSERS) return;
+    this.#keepAlive = true;
+    this.#parserSpared = true;
+    p.forgetBuffers();
+    sparedParsers.push(p);
   }
 
   /** Trace a response hook's info lines; fail the transfer with its code. */

@@ -36,6 +36,7 @@ const CORPUS = [
   'HTTP/1.1 200 OK\r\nX-Latin1: caf\xe9\r\nX\xc4: \xff\r\nContent-Length: 0\r\n\r\n',
   'HTTP/1.1 200 OK\r\nX-CR: a\rb\r\r\nContent\rLength: 9\r\nContent-Length: 0\r\n\r\n',
   'HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n',
+  'HELLO\r\n\r\nan HTTP/0.9 body',
   'HTTP/1.0 404  Not  Found \t\r\nContent-Length: 0\r\n\r\n',
   'HTTP/1.1 2000 OK\r\n\r\n',
   'HTTP/1.2 200 OK\r\n\r\n',
@@ -69,8 +70,8 @@ function describe(ev: ParseEvent): string {
 }
 
 /** Feed `input` cut at `cuts`, draining after each feed; events described as they come (reused objects change). */
-function parse(input: Buffer, cuts: number[], opts: ResponseParserOptions): string[] {
-  const p = new ResponseParser(opts);
+function parse(input: Buffer, cuts: number[], opts: ResponseParserOptions, parser?: ResponseParser): string[] {
+  const p = parser ?? new ResponseParser(opts);
   const out: string[] = [];
   let data: Buffer[] = [];
   let budget = 4 * input.length + 200;
@@ -98,7 +99,7 @@ function parse(input: Buffer, cuts: number[], opts: ResponseParserOptions): stri
     prev = cut;
     drain();
   }
-  p.eof();
+  if (!parser) p.eof(); // a parser to be reused stays open, as on a kept-alive connection
   drain();
   if (data.length) out.push(`D${Buffer.concat(data).toString('latin1')}`);
   out.push(`framing=${JSON.stringify(p.framing)} cl=${p.contentLength} te=${p.transferEncodings.join(',')} keepAlive=${p.keepAlive}`);
@@ -202,4 +203,26 @@ test('header ids: bytes and strings classify alike, in any case, and nothing els
     assert.equal(headerIdOfBytes(b, 0, b.length), headerIdOf(n), JSON.stringify(n));
     assert.equal(headerIdOf(n), HDR.OTHER, JSON.stringify(n));
   }
+});
+
+test('a recycled parser (reset() after a kept-alive response) reads the next response as a new one does', () => {
+  let recycled = 0;
+  const methods = ['GET', 'HEAD'];
+  for (const [i, a] of CORPUS.entries()) {
+    for (const [j, b] of CORPUS.entries()) {
+      const method = methods[(i + j) % 2]!;
+      const p = new ResponseParser({ method, reuseEvents: true, maxHeaderBytes: 4000 });
+      parse(Buffer.from(a, 'latin1'), [7], { method }, p);
+      if (!p.recyclable) continue;
+      recycled++;
+      // a small header limit: bytes counted for the first response must not count for the second
+      const opts = { method: methods[(i + j + 1) % 2]!, reuseEvents: true, http09Allowed: j % 3 !== 0, reusedConnection: j % 4 === 0, maxHeaderBytes: 400 };
+      p.forgetBuffers();
+      p.reset(opts);
+      const input = Buffer.from(b, 'latin1');
+      assert.deepEqual(parse(input, [5, 40], opts, p), parse(input, [5, 40], { ...opts, reuseEvents: false }, new ResponseParser({ ...opts, reuseEvents: false })),
+        `corpus ${i} then ${j}`);
+    }
+  }
+  assert.ok(recycled > 100, `only ${recycled} recycled`);
 });
