@@ -51,6 +51,14 @@ export function writeBody(g: CallbackGuard, t: Transfer, data: Buffer): CURLcode
   return CURLE.OK;
 }
 
+/**
+ * Whether writeHeader() delivers header lines anywhere (HEADERFUNCTION,
+ * HEADERDATA or CURLOPT_HEADER): when not, a caller may skip making the line.
+ */
+export function headerLinesWanted(t: Transfer): boolean {
+  return t.opts.get(CURLOPT.HEADERFUNCTION) !== null || t.opts.get(CURLOPT.HEADERDATA) !== null || t.opts.num(CURLOPT.HEADER) !== 0;
+}
+
 export function writeHeader(g: CallbackGuard, t: Transfer, line: Buffer): CURLcode {
   const hfn = t.opts.get(CURLOPT.HEADERFUNCTION) as HeaderCallback | null;
   const hdata = t.opts.get(CURLOPT.HEADERDATA);

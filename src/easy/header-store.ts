@@ -22,17 +22,26 @@ export interface CurlHeader {
   readonly anchor: unknown;
 }
 
-interface StoredHeader {
-  name: string;
-  lower: string;
-  value: string;
-  origin: number;
-  request: number;
+/** A stored header handed out by header()/nextheader(): where it is in which store (the struct's private anchor). */
+interface Anchor {
+  store: HeaderStore;
+  /** index of the header (not of its first slot) */
   pos: number;
 }
 
+/** Slots per stored header in the flat list: name, value, origin + request * ORIGIN_SPAN. */
+const SLOTS = 3;
+const ORIGIN_SPAN = 64;
+
 export class HeaderStore {
-  readonly #list: StoredHeader[] = [];
+  /**
+   * Every header as SLOTS consecutive entries: one flat array instead of an
+   * object per header (a transfer stores every header it receives and is
+   * rarely asked about them).
+   */
+  readonly #list: (string | number)[] = [];
+  /** the names lower-cased, made on the first lookup (most transfers never ask) */
+  #lower: string[] | null = null;
   /** the request the headers now arriving answer (libcurl's state.requests) */
   #request = 0;
   /** the current request's final response has been seen: the next status line is a new request */
@@ -57,8 +66,35 @@ export class HeaderStore {
   }
 
   /** A header (origin HEADER or 1XX) or trailer (TRAILER) line, already unfolded and trimmed. */
-  push(name: string, value: string, origin: number, lower = name.toLowerCase()): void {
-    this.#list.push({ name, lower, value, origin, request: this.#request, pos: this.#list.length });
+  push(name: string, value: string, origin: number): void {
+    this.#list.push(name, value, origin + this.#request * ORIGIN_SPAN);
+  }
+
+  get #count(): number {
+    return this.#list.length / SLOTS;
+  }
+
+  #name(i: number): string {
+    return this.#list[i * SLOTS] as string;
+  }
+
+  #origin(i: number): number {
+    return (this.#list[i * SLOTS + 2] as number) % ORIGIN_SPAN;
+  }
+
+  #requestOf(i: number): number {
+    return Math.floor((this.#list[i * SLOTS + 2] as number) / ORIGIN_SPAN);
+  }
+
+  #lowerName(i: number): string {
+    const lower = (this.#lower ??= []);
+    for (let k = lower.length; k <= i; k++) lower.push(this.#name(k).toLowerCase());
+    return lower[i]!;
+  }
+
+  /** Header i of the scope (origin bits, request) named `lower`? */
+  #matches(i: number, lower: string, origin: number, req: number): boolean {
+    return (this.#origin(i) & origin) !== 0 && this.#requestOf(i) === req && this.#lowerName(i) === lower;
   }
 
   /** curl_easy_header */
@@ -67,38 +103,44 @@ export class HeaderStore {
         origin <= 0 || origin > ALL_ORIGINS || request < -1) {
       return { code: CURLHE.BAD_ARGUMENT };
     }
-    if (this.#list.length === 0) return { code: CURLHE.NOHEADERS };
+    const n = this.#count;
+    if (n === 0) return { code: CURLHE.NOHEADERS };
     if (request > this.#request) return { code: CURLHE.NOREQUEST };
     const req = request === -1 ? this.#request : request;
     const lower = name.toLowerCase();
-    const matches = this.#list.filter((h) => h.lower === lower && (h.origin & origin) !== 0 && h.request === req);
+    const matches: number[] = [];
+    for (let i = 0; i < n; i++) if (this.#matches(i, lower, origin, req)) matches.push(i);
     if (matches.length === 0) return { code: CURLHE.MISSING };
     if (index >= matches.length) return { code: CURLHE.BADINDEX };
-    return { code: CURLHE.OK, header: external(matches[index]!, index, matches.length) };
+    return { code: CURLHE.OK, header: this.#external(matches[index]!, index, matches.length) };
   }
 
   /** curl_easy_nextheader */
   nextheader(origin: number, request: number, prev: CurlHeader | null): CurlHeader | null {
     if (request > this.#request) return null;
     const req = request === -1 ? this.#request : request;
+    const n = this.#count;
     let start = 0;
     if (prev) {
-      const anchor = prev.anchor as StoredHeader | undefined;
-      if (!anchor || this.#list[anchor.pos] !== anchor) return null;
+      const anchor = prev.anchor as Anchor | undefined;
+      if (!anchor || anchor.store !== this || !(anchor.pos < n)) return null;
       start = anchor.pos + 1;
     }
-    const pick = this.#list.slice(start).find((h) => (h.origin & origin) !== 0 && h.request === req);
-    if (!pick) return null;
+    let pick = -1;
+    for (let i = start; i < n && pick < 0; i++) if ((this.#origin(i) & origin) !== 0 && this.#requestOf(i) === req) pick = i;
+    if (pick < 0) return null;
+    const lower = this.#lowerName(pick);
     let amount = 0;
     let index = 0;
-    for (const h of this.#list) {
-      if (h.lower === pick.lower && h.request === req && (h.origin & origin) !== 0) amount++;
-      if (h === pick) index = amount - 1;
+    for (let i = 0; i < n; i++) {
+      if (this.#matches(i, lower, origin, req)) amount++;
+      if (i === pick) index = amount - 1;
     }
-    return external(pick, index, amount);
+    return this.#external(pick, index, amount);
   }
-}
 
-function external(h: StoredHeader, index: number, amount: number): CurlHeader {
-  return { name: h.name, value: h.value, amount, index, origin: h.origin | LIBCURL_ORIGIN_MARK, anchor: h };
+  #external(i: number, index: number, amount: number): CurlHeader {
+    const anchor: Anchor = { store: this, pos: i };
+    return { name: this.#name(i), value: this.#list[i * SLOTS + 1] as string, amount, index, origin: this.#origin(i) | LIBCURL_ORIGIN_MARK, anchor };
+  }
 }

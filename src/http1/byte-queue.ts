@@ -12,6 +12,8 @@
 // chunked decoder still runs over it to find where the body ends.
 
 const LF = 0x0a;
+/** Shared empty result: a zero-length Buffer cannot be written to. */
+const EMPTY = Buffer.alloc(0);
 
 /** Result of readLine() when the line grew past the limit before its LF. */
 export const LINE_TOO_LONG = Symbol('line-too-long');
@@ -73,6 +75,19 @@ export class ByteQueue {
     if (this.#tap && this.#tap.length > 0) this.#tap = [Buffer.concat(this.#tap)];
   }
 
+  /** Empty, as new. */
+  reset(): void {
+    this.#bufs.length = 0;
+    this.#head = 0;
+    this.#off = 0;
+    this.#length = 0;
+    if (this.#lineParts.length > 0) this.#lineParts = [];
+    this.#lineLen = 0;
+    this.#tap = null;
+    this.#volatileFrom = 0;
+    this.#linePartsOwned = 0;
+  }
+
   /** Start (or stop, with false) recording consumed bytes. */
   setTap(on: boolean): void {
     this.#tap = on ? [] : null;
@@ -81,7 +96,7 @@ export class ByteQueue {
   /** The bytes consumed since the last drain, as one Buffer (may be empty). */
   drainTap(): Buffer {
     const t = this.#tap;
-    if (!t || t.length === 0) return Buffer.alloc(0);
+    if (!t || t.length === 0) return EMPTY;
     this.#tap = [];
     return t.length === 1 ? t[0]! : Buffer.concat(t);
   }
@@ -102,7 +117,7 @@ export class ByteQueue {
    * (so possibly fewer than are buffered). Empty when nothing is buffered.
    */
   take(max: number): Buffer {
-    if (this.#length === 0 || max <= 0) return Buffer.alloc(0);
+    if (this.#length === 0 || max <= 0) return EMPTY;
     const b = this.#bufs[this.#head]!;
     const n = Math.min(max, b.length - this.#off);
     // a whole fed Buffer goes out as it is (a large body: one view less per chunk)
@@ -141,7 +156,11 @@ export class ByteQueue {
       this.#lineLen += piece.length;
       if (this.#lineLen >= limit) return LINE_TOO_LONG;
       if (idx >= 0) {
-        const line = this.#lineParts.length === 0 ? piece : Buffer.concat([...this.#lineParts, piece], this.#lineLen);
+        if (this.#lineParts.length === 0) {
+          this.#lineLen = 0;
+          return piece;
+        }
+        const line = Buffer.concat([...this.#lineParts, piece], this.#lineLen);
         this.#lineParts = [];
         this.#linePartsOwned = 0;
         this.#lineLen = 0;
@@ -150,6 +169,25 @@ export class ByteQueue {
       this.#lineParts.push(piece);
     }
     return null;
+  }
+
+  /**
+   * The first unread Buffer, read in place by a caller that parses whole
+   * lines straight from it (with headOffset, then advance()); undefined when
+   * nothing is queued. Only meaningful while no partial line is held.
+   */
+  get head(): Buffer | undefined {
+    return this.#length > 0 ? this.#bufs[this.#head] : undefined;
+  }
+
+  /** Read offset inside head. */
+  get headOffset(): number {
+    return this.#off;
+  }
+
+  /** Consume `n` bytes that the caller read in place from head (n <= head.length - headOffset). */
+  advance(n: number): void {
+    this.#consume(n);
   }
 
   /** Whether the unread bytes start with "HTTP/" (exact case) in one piece: linePrefix()'s fast path. */
@@ -215,7 +253,7 @@ export class ByteQueue {
       // Compact now and then so a long run of tiny feeds does not keep a
       // huge array alive, without paying O(n) per shift.
       if (this.#head === this.#bufs.length) {
-        this.#bufs = [];
+        this.#bufs.length = 0; // nothing else holds this array (own() and unreadPartialLine() copy)
         this.#head = 0;
         this.#volatileFrom = 0;
       } else if (this.#head >= 1024 && this.#head * 2 >= this.#bufs.length) {

@@ -31,6 +31,21 @@ function leadingNumber(s: string): ContentLengthValue {
 }
 
 /**
+ * The value as a number when it is plainly one — 1 to 15 ASCII digits, what
+ * servers send — or -1: parseContentLength() would say { kind: 'ok' } with
+ * this length, and Number(value) is exact.
+ */
+export function plainLength(value: string): number {
+  const n = value.length;
+  if (n === 0 || n > 15) return -1;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return -1;
+  }
+  return Number(value);
+}
+
+/**
  * One Content-Length header value. curl 7.88 takes the leading number and
  * ignores the rest ("2x", "2, 2" both mean 2); a comma list whose elements
  * disagree ("2, 3") is reported as 'conflict' here because it is the same
@@ -71,4 +86,110 @@ export function trimOws(s: string): string {
   while (a < b && (s[a] === ' ' || s[a] === '\t')) a++;
   while (b > a && (s[b - 1] === ' ' || s[b - 1] === '\t' || s[b - 1] === '\r')) b--;
   return s.slice(a, b);
+}
+
+/**
+ * The response header names some part of the receive path acts on (framing,
+ * connection reuse, redirects, cookies, authentication, decoding, the
+ * document time), plus a few every server sends whose name strings are worth
+ * sharing. Everything else is OTHER. The id lets the receive path dispatch
+ * once, on an integer, instead of lower-casing and comparing every name.
+ */
+export const HDR = {
+  OTHER: 0,
+  CONTENT_LENGTH: 1,
+  TRANSFER_ENCODING: 2,
+  CONNECTION: 3,
+  CONTENT_TYPE: 4,
+  CONTENT_ENCODING: 5,
+  CONTENT_RANGE: 6,
+  LOCATION: 7,
+  RETRY_AFTER: 8,
+  SET_COOKIE: 9,
+  WWW_AUTHENTICATE: 10,
+  PROXY_AUTHENTICATE: 11,
+  LAST_MODIFIED: 12,
+  // named only so their strings can be shared (see internedName)
+  SERVER: 13,
+  DATE: 14,
+  ETAG: 15,
+  ACCEPT_RANGES: 16,
+  CACHE_CONTROL: 17,
+  EXPIRES: 18,
+  VARY: 19,
+  KEEP_ALIVE: 20,
+} as const;
+export type HeaderId = (typeof HDR)[keyof typeof HDR];
+
+/** Lower-case name of each id (index = id). */
+const HDR_NAMES: readonly string[] = [
+  '', 'content-length', 'transfer-encoding', 'connection', 'content-type', 'content-encoding', 'content-range',
+  'location', 'retry-after', 'set-cookie', 'www-authenticate', 'proxy-authenticate', 'last-modified',
+  'server', 'date', 'etag', 'accept-ranges', 'cache-control', 'expires', 'vary', 'keep-alive',
+];
+const HDR_BY_NAME = new Map<string, HeaderId>(HDR_NAMES.map((n, i) => [n, i as HeaderId]));
+/** Ids by name length, so a name is compared with at most three candidates. */
+const HDR_BY_LENGTH: HeaderId[][] = [];
+for (let i = 1; i < HDR_NAMES.length; i++) (HDR_BY_LENGTH[HDR_NAMES[i]!.length] ??= []).push(i as HeaderId);
+
+/** The id of a header name given as a string (any case). */
+export function headerIdOf(name: string): HeaderId {
+  const c = HDR_BY_LENGTH[name.length];
+  if (!c) return HDR.OTHER;
+  return HDR_BY_NAME.get(name.toLowerCase()) ?? HDR.OTHER;
+}
+
+/**
+ * Bytes [start, end) equal `lower` ignoring ASCII case. Only letters fold:
+ * what String#toLowerCase does to latin1 never yields an ASCII letter from
+ * anything but its upper-case form, so this is `toLowerCase() === lower`.
+ */
+function bytesEqualLower(b: Uint8Array, start: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    const w = lower.charCodeAt(i);
+    const c = b[start + i]!;
+    if (w >= 0x61 && w <= 0x7a ? (c | 0x20) !== w : c !== w) return false;
+  }
+  return true;
+}
+
+/** The id of the header name in bytes [start, end). */
+export function headerIdOfBytes(b: Uint8Array, start: number, end: number): HeaderId {
+  const c = HDR_BY_LENGTH[end - start];
+  if (!c) return HDR.OTHER;
+  for (const id of c) if (bytesEqualLower(b, start, HDR_NAMES[id]!)) return id;
+  return HDR.OTHER;
+}
+
+/** Whether the string is exactly the bytes [start, end) read as latin1. */
+function sameLatin1(s: string, b: Uint8Array, start: number, end: number): boolean {
+  if (s.length !== end - start) return false;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== b[start + i]) return false;
+  return true;
+}
+
+/**
+ * A string cache per header id: the last name (in its exact case) and value
+ * seen for it. Servers send the same names, and mostly the same values
+ * (Server, Content-Type, Connection...), response after response: comparing
+ * a few bytes costs less than making (and later collecting) new strings.
+ */
+const lastName: string[] = HDR_NAMES.map(() => '');
+const lastValue: string[] = HDR_NAMES.map(() => '');
+/** Values longer than this are not compared (or kept): they rarely repeat. */
+const MAX_SHARED_VALUE = 64;
+
+/** The name in bytes [start, end) of a known header (id != OTHER) as a string, shared when it repeats. */
+export function internedName<B extends Uint8Array>(id: HeaderId, b: B, start: number, end: number, latin1: (b: B, s: number, e: number) => string): string {
+  const last = lastName[id]!;
+  if (sameLatin1(last, b, start, end)) return last;
+  return (lastName[id] = latin1(b, start, end));
+}
+
+/** The value in bytes [start, end) of a known header (id != OTHER) as a string, shared when it repeats. */
+export function internedValue<B extends Uint8Array>(id: HeaderId, b: B, start: number, end: number, latin1: (b: B, s: number, e: number) => string): string {
+  if (end - start > MAX_SHARED_VALUE) return latin1(b, start, end);
+  const last = lastValue[id]!;
+  if (sameLatin1(last, b, start, end)) return last;
+  return (lastValue[id] = latin1(b, start, end));
 }

@@ -41,12 +41,42 @@
 import { CURLE } from '../codes.js';
 import { ByteQueue, LINE_TOO_LONG } from './byte-queue.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
-import { nameIs, parseContentLength, tokenList, trimOws } from './header-fields.js';
+import { HDR, headerIdOf, headerIdOfBytes, internedName, internedValue, parseContentLength, plainLength, tokenList, trimOws, type HeaderId } from './header-fields.js';
+
+/**
+ * A response header. `id` classifies the name (HDR.OTHER for names nothing
+ * acts on); `size` is raw.length, readable without making `raw` (see
+ * ResponseParserOptions.reuseEvents).
+ */
+export interface HeaderEvent {
+  type: 'header';
+  name: string;
+  value: string;
+  raw: Buffer;
+  id: HeaderId;
+  size: number;
+}
+
+/** `size` is raw.length, readable without making `raw` (reuseEvents). */
+export interface StatusEvent {
+  type: 'status';
+  version: number;
+  code: number;
+  reason: string;
+  raw: Buffer;
+  size: number;
+}
+export interface HeadersEndEvent {
+  type: 'headers-end';
+  interim: boolean;
+  raw: Buffer;
+  size: number;
+}
 
 export type ParseEvent =
-  | { type: 'status'; version: number; code: number; reason: string; raw: Buffer }
-  | { type: 'header'; name: string; value: string; raw: Buffer }
-  | { type: 'headers-end'; interim: boolean; raw: Buffer }
+  | StatusEvent
+  | HeaderEvent
+  | HeadersEndEvent
   | { type: 'data'; data: Buffer }
   | { type: 'trailer'; name: string; value: string; raw: Buffer }
   | { type: 'end' }
@@ -74,6 +104,13 @@ export interface ResponseParserOptions {
   transferDecoding?: boolean;
   /** The connection carried an HTTP/1.x response before: an HTTP/0.9 reply is then weird, not 0.9. */
   reusedConnection?: boolean;
+  /**
+   * 'header' and 'data' events may be one object per parser, overwritten by
+   * the next next() call, and a header's `raw` is made only when read. For a
+   * caller that handles each event before asking for the next one (the
+   * exchange); one that keeps events must leave this off.
+   */
+  reuseEvents?: boolean;
 }
 
 export const MAX_HTTP_RESP_HEADER_SIZE = 300 * 1024;
@@ -82,8 +119,14 @@ export const CURL_MAX_HTTP_HEADER = 100 * 1024;
 type State = 'status' | 'headers' | 'body' | 'done' | 'error';
 
 const SP = 0x20;
+/** Header lines up to this long are read in place (see #headerInPlace). */
+const IN_PLACE_MAX_LINE = 1024;
 const HT = 0x09;
 const NEED_DATA: ParseEvent = { type: 'need-data' };
+// the framings without a parameter: shared, callers only read them
+const FRAMING_NONE: Framing = Object.freeze({ kind: 'none' });
+const FRAMING_CLOSE: Framing = Object.freeze({ kind: 'close' });
+const FRAMING_CHUNKED: Framing = Object.freeze({ kind: 'chunked' });
 const END: ParseEvent = { type: 'end' };
 const EMPTY = Buffer.alloc(0);
 
@@ -113,6 +156,75 @@ function lineText(line: Buffer): string {
   return latin1(line, 0, end);
 }
 
+/**
+ * A line parsed in place (reuseEvents): one object per kind and parser,
+ * whose raw line is cut from the received Buffer only when someone reads it.
+ */
+class InPlaceLine {
+  size = 0;
+  #buf: Buffer = EMPTY;
+  #start = 0;
+
+  protected at(buf: Buffer, start: number, size: number): void {
+    this.#buf = buf;
+    this.#start = start;
+    this.size = size;
+  }
+
+  get raw(): Buffer {
+    return this.#buf.subarray(this.#start, this.#start + this.size);
+  }
+}
+
+class InPlaceHeader extends InPlaceLine implements HeaderEvent {
+  readonly type = 'header' as const;
+  name = '';
+  value = '';
+  id: HeaderId = HDR.OTHER;
+
+  set(buf: Buffer, start: number, size: number, name: string, value: string, id: HeaderId): this {
+    this.at(buf, start, size);
+    this.name = name;
+    this.value = value;
+    this.id = id;
+    return this;
+  }
+}
+
+class InPlaceStatus extends InPlaceLine implements StatusEvent {
+  readonly type = 'status' as const;
+  version = 0;
+  code = 0;
+  reason = '';
+
+  set(buf: Buffer, start: number, size: number, st: FastStatus): this {
+    this.at(buf, start, size);
+    this.version = st.version;
+    this.code = st.code;
+    this.reason = st.reason;
+    return this;
+  }
+}
+
+class InPlaceEnd extends InPlaceLine implements HeadersEndEvent {
+  readonly type = 'headers-end' as const;
+  interim = false;
+
+  set(buf: Buffer, start: number, size: number, interim: boolean): this {
+    this.at(buf, start, size);
+    this.interim = interim;
+    return this;
+  }
+}
+
+/** The reusable events of one parser (reuseEvents). */
+interface InPlaceEvents {
+  header: InPlaceHeader;
+  status: InPlaceStatus;
+  end: InPlaceEnd;
+  data: { type: 'data'; data: Buffer };
+}
+
 /** The event with its bytes copied (see ResponseParser.retain()). */
 function ownEvent(ev: ParseEvent): ParseEvent {
   if (ev.type === 'data') return { type: 'data', data: Buffer.from(ev.data) };
@@ -131,31 +243,50 @@ function mayBeHttpPrefix(bytes: number[]): boolean {
   return true;
 }
 
+interface FastStatus {
+  ok: true;
+  version: number;
+  code: number;
+  reason: string;
+}
+/** fastStatusLine()'s result: one object, overwritten by the next call. */
+const fastStatus: FastStatus = { ok: true, version: 0, code: 0, reason: '' };
+/** The last reason phrase made, shared when the next is the same ("OK" after "OK"). */
+let lastReason = '';
+
 /**
- * "HTTP/1.x NNN reason" read from the bytes (what every HTTP/1 server
- * sends); null for anything else, which parseStatusLine() then judges.
+ * "HTTP/1.x NNN reason" read from bytes [start, end) of b (the line without
+ * its LF) — what every HTTP/1 server sends — into fastStatus; null for
+ * anything else, which parseStatusLine() then judges.
  */
-function fastStatusLine(line: Buffer): StatusParse | null {
-  let end = line.length;
-  if (end > 0 && line[end - 1] === 0x0a) end--;
-  if (end > 0 && line[end - 1] === 0x0d) end--;
-  if (end < 12 || line[0] !== 0x48 || line[1] !== 0x54 || line[2] !== 0x54 || line[3] !== 0x50 ||
-      line[4] !== 0x2f || line[5] !== 0x31 || line[6] !== 0x2e || (line[7] !== 0x30 && line[7] !== 0x31) || line[8] !== SP) {
+function fastStatusLine(b: Buffer, start: number, lineEnd: number): FastStatus | null {
+  let end = lineEnd;
+  if (end > start && b[end - 1] === 0x0d) end--;
+  if (end - start < 12 || b[start] !== 0x48 || b[start + 1] !== 0x54 || b[start + 2] !== 0x54 || b[start + 3] !== 0x50 ||
+      b[start + 4] !== 0x2f || b[start + 5] !== 0x31 || b[start + 6] !== 0x2e || (b[start + 7] !== 0x30 && b[start + 7] !== 0x31) ||
+      b[start + 8] !== SP) {
     return null;
   }
-  const d0 = line[9]! - 0x30;
-  const d1 = line[10]! - 0x30;
-  const d2 = line[11]! - 0x30;
+  const d0 = b[start + 9]! - 0x30;
+  const d1 = b[start + 10]! - 0x30;
+  const d2 = b[start + 11]! - 0x30;
   if (d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return null;
-  if (end > 12 && line[12] !== SP) return null;
-  let rs = 12;
+  if (end > start + 12 && b[start + 12] !== SP) return null;
+  let rs = start + 12;
   let re = end;
-  while (rs < re && (line[rs] === SP || line[rs] === HT)) rs++;
-  while (re > rs && (line[re - 1] === SP || line[re - 1] === HT || line[re - 1] === 0x0d)) re--;
-  return { ok: true, version: 10 + (line[7]! - 0x30), code: d0 * 100 + d1 * 10 + d2, reason: latin1(line, rs, re) };
+  while (rs < re && (b[rs] === SP || b[rs] === HT)) rs++;
+  while (re > rs && (b[re - 1] === SP || b[re - 1] === HT || b[re - 1] === 0x0d)) re--;
+  let reason = lastReason;
+  let same = reason.length === re - rs;
+  for (let k = 0; same && k < reason.length; k++) same = reason.charCodeAt(k) === b[rs + k];
+  if (!same) reason = lastReason = latin1(b, rs, re);
+  fastStatus.version = 10 + (b[start + 7]! - 0x30);
+  fastStatus.code = d0 * 100 + d1 * 10 + d2;
+  fastStatus.reason = reason;
+  return fastStatus;
 }
 
-type StatusParse = { ok: true; version: number; code: number; reason: string } | { ok: false; message: string };
+type StatusParse = FastStatus | { ok: false; message: string };
 
 /** The status line after "HTTP/", with curl 7.88's acceptance rules. */
 function parseStatusLine(text: string): StatusParse {
@@ -175,12 +306,16 @@ function parseStatusLine(text: string): StatusParse {
 
 export class ResponseParser {
   readonly #q = new ByteQueue();
-  readonly #method: string;
-  readonly #maxHeaderBytes: number;
-  readonly #maxLine: number;
-  readonly #http09: boolean;
-  readonly #ignoreCL: boolean;
-  readonly #decode: boolean;
+  // The options (set again by reset()):
+  #method = '';
+  #maxHeaderBytes = 0;
+  #maxLine = 0;
+  #http09 = false;
+  #ignoreCL = false;
+  #decode = true;
+  #reusedConnection = false;
+  /** the reusable event objects (reuseEvents), null otherwise */
+  #inPlace: InPlaceEvents | null = null;
 
   #state: State = 'status';
   #eof = false;
@@ -192,7 +327,6 @@ export class ResponseParser {
   #interim = false;
   /** an interim (1xx) response was received before the current status line */
   #interimSeen = false;
-  readonly #reusedConnection: boolean;
   #excessTaken = false;
   // Per response (reset after each interim response):
   #pending: PendingHeader | null = null;
@@ -201,12 +335,63 @@ export class ResponseParser {
   #connClose = false;
   #connKeepAlive = false;
   // Decided at the end of the final response's headers:
-  #framing: Framing = { kind: 'none' };
+  #framing: Framing = FRAMING_NONE;
   #remaining = 0;
   #chunks: ChunkedDecoder | null = null;
   #reusable = false;
 
   constructor(opts: ResponseParserOptions) {
+    this.#configure(opts);
+  }
+
+  /**
+   * Whether reset() may take this parser for a new message: its message is
+   * complete, nothing follows it and nothing is held (keepAlive), so no
+   * state is left that a new message could see.
+   */
+  get recyclable(): boolean {
+    return this.keepAlive && this.#events.length === 0 && this.#q.partialLineLength === 0;
+  }
+
+  /**
+   * Start over for a new response, as a new ResponseParser(opts) would (an
+   * exchange on a kept-alive connection reuses its predecessor's parser
+   * instead of making one per response). Only when recyclable.
+   */
+  reset(opts: ResponseParserOptions): void {
+    this.#q.reset();
+    this.#state = 'status';
+    this.#eof = false;
+    this.#error = null;
+    this.#headerBytes = 0;
+    this.#version = 0;
+    this.#code = 0;
+    this.#interim = false;
+    this.#interimSeen = false;
+    this.#excessTaken = false;
+    this.#pending = null;
+    this.#cl = null;
+    if (this.#te.length > 0) this.#te = [];
+    this.#connClose = false;
+    this.#connKeepAlive = false;
+    this.#framing = FRAMING_NONE;
+    this.#remaining = 0;
+    this.#chunks = null;
+    this.#reusable = false;
+    this.#configure(opts);
+  }
+
+  /** Drop the references the reused events hold to received Buffers (a parser waiting to be reset). */
+  forgetBuffers(): void {
+    const e = this.#inPlace;
+    if (!e) return;
+    e.header.set(EMPTY, 0, 0, '', '', HDR.OTHER);
+    e.status.set(EMPTY, 0, 0, fastStatus);
+    e.end.set(EMPTY, 0, 0, false);
+    e.data.data = EMPTY;
+  }
+
+  #configure(opts: ResponseParserOptions): void {
     this.#method = opts.method.toUpperCase();
     this.#maxHeaderBytes = opts.maxHeaderBytes ?? MAX_HTTP_RESP_HEADER_SIZE;
     this.#maxLine = opts.maxHeaderLineBytes ?? CURL_MAX_HTTP_HEADER;
@@ -214,6 +399,9 @@ export class ResponseParser {
     this.#ignoreCL = opts.ignoreContentLength ?? false;
     this.#decode = opts.transferDecoding ?? true;
     this.#reusedConnection = opts.reusedConnection ?? false;
+    this.#inPlace = !opts.reuseEvents
+      ? null
+      : this.#inPlace ?? { header: new InPlaceHeader(), status: new InPlaceStatus(), end: new InPlaceEnd(), data: { type: 'data', data: EMPTY } };
   }
 
   /** Whether the connection may carry another request after 'end'. False before 'end'. */
@@ -325,10 +513,19 @@ export class ResponseParser {
     return this.#error;
   }
 
-  /** Emit `first` now and the rest on the following next() calls. */
-  #emit(first: ParseEvent, ...rest: ParseEvent[]): ParseEvent {
-    this.#events.push(...rest);
+  /** Emit `first` now and the others on the following next() calls (only `first` may be a reused object). */
+  #emit(first: ParseEvent, second: ParseEvent, third?: ParseEvent): ParseEvent {
+    this.#events.push(second);
+    if (third) this.#events.push(third);
     return first;
+  }
+
+  /** A 'data' event (the reused one with reuseEvents). */
+  #data(data: Buffer): ParseEvent {
+    const ev = this.#inPlace?.data;
+    if (!ev) return { type: 'data', data };
+    ev.data = data;
+    return ev;
   }
 
   /** Count a complete header line against the response header limit. */
@@ -348,7 +545,14 @@ export class ResponseParser {
   #stepStatus(): ParseEvent | null {
     // Like curl, decide "this is not HTTP/1.x" from the first bytes, without
     // waiting for a line end that an HTTP/0.9 server may never send.
-    if (!this.#q.startsWithHttpSlash() && !mayBeHttpPrefix(this.#q.linePrefix(5))) return this.#startHttp09(EMPTY);
+    if (this.#q.startsWithHttpSlash()) {
+      if (this.#inPlace) {
+        const ev = this.#statusInPlace();
+        if (ev) return ev;
+      }
+    } else if (!mayBeHttpPrefix(this.#q.linePrefix(5))) {
+      return this.#startHttp09(EMPTY);
+    }
     // The limit never cuts in before those 5 bytes were judged.
     const line = this.#q.readLine(Math.max(this.#maxLine, 6));
     if (line === LINE_TOO_LONG) return this.#lineTooLong();
@@ -357,23 +561,58 @@ export class ResponseParser {
       if (this.#eof) return this.#fail(CURLE.GOT_NOTHING, 'Empty reply from server');
       return NEED_DATA;
     }
-    const fast = fastStatusLine(line);
+    const fast = fastStatusLine(line, 0, line.length - 1); // a complete line ends in LF
     const text = fast ? '' : lineText(line);
     if (!fast && text.length < 5) return this.#startHttp09(line); // "HT\r\n": a complete line that is not HTTP
     const bad = this.#countHeaderLine(line);
     if (bad) return bad;
     const st = fast ?? parseStatusLine(text);
     if (!st.ok) return this.#fail(CURLE.UNSUPPORTED_PROTOCOL, st.message);
+    this.#startResponse(st);
+    return { type: 'status', version: st.version, code: st.code, reason: st.reason, raw: line, size: line.length };
+  }
+
+  /**
+   * The common status line, read in place: "HTTP/1.x NNN reason" complete in
+   * the first queued Buffer, without NUL, within the limits. The same event
+   * as the general path in #stepStatus; null when that path must decide.
+   */
+  #statusInPlace(): ParseEvent | null {
+    const q = this.#q;
+    const b = q.head!; // startsWithHttpSlash(): bytes queued, no partial line
+    const start = q.headOffset;
+    const stop = Math.min(b.length, start + IN_PLACE_MAX_LINE);
+    let lf = -1;
+    for (let i = start; i < stop; i++) {
+      const c = b[i]!;
+      if (c === 0x0a) {
+        lf = i;
+        break;
+      }
+      if (c === 0) return null;
+    }
+    if (lf < 0) return null;
+    const size = lf + 1 - start;
+    if (size >= Math.max(this.#maxLine, 6) || this.#headerBytes + size > this.#maxHeaderBytes) return null;
+    const st = fastStatusLine(b, start, lf);
+    if (!st) return null;
+    this.#headerBytes += size;
+    q.advance(size);
+    this.#startResponse(st);
+    return this.#inPlace!.status.set(b, start, size, st);
+  }
+
+  /** A status line was read: a response (interim or final) starts. */
+  #startResponse(st: FastStatus): void {
     this.#version = st.version;
     this.#code = st.code;
     this.#interim = st.code >= 100 && st.code < 200 && st.code !== 101;
     this.#pending = null;
     this.#cl = null;
-    this.#te = [];
+    if (this.#te.length > 0) this.#te = [];
     this.#connClose = false;
     this.#connKeepAlive = false;
     this.#state = 'headers';
-    return { type: 'status', version: st.version, code: st.code, reason: st.reason, raw: line };
   }
 
   /** The reply is not HTTP/1.x: everything received is an HTTP/0.9 body. */
@@ -388,16 +627,79 @@ export class ResponseParser {
     this.#q.unreadPartialLine();
     this.#version = 9;
     this.#code = 0;
-    this.#framing = { kind: 'close' };
+    this.#framing = FRAMING_CLOSE;
     this.#reusable = false;
     this.#state = 'body';
-    const status: ParseEvent = { type: 'status', version: 9, code: 0, reason: '', raw: EMPTY };
-    const end: ParseEvent = { type: 'headers-end', interim: false, raw: EMPTY };
+    const status: ParseEvent = { type: 'status', version: 9, code: 0, reason: '', raw: EMPTY, size: 0 };
+    const end: ParseEvent = { type: 'headers-end', interim: false, raw: EMPTY, size: 0 };
     return consumedLine.length > 0 ? this.#emit(status, end, { type: 'data', data: consumedLine }) : this.#emit(status, end);
+  }
+
+  /**
+   * The common case, read in place: a complete header line whose next byte
+   * (no obs-fold) is in the same received Buffer, without NUL, within the
+   * limits. Gives the same event as the general path in #stepHeaders (which
+   * would hold it as pending and flush it on seeing that next byte), without
+   * a Buffer view, pending record or event object per line. undefined when
+   * the general path must decide.
+   */
+  #headerInPlace(): ParseEvent | null | undefined {
+    const q = this.#q;
+    const b = q.head;
+    if (b === undefined || q.partialLineLength !== 0) return undefined;
+    const start = q.headOffset;
+    const first = b[start]!;
+    if (first === 0x0d || first === 0x0a) {
+      // the blank line that ends the headers ("\r" followed by anything but LF starts a longer line)
+      const size = first === 0x0a ? 1 : start + 1 < b.length && b[start + 1] === 0x0a ? 2 : 0;
+      if (size === 0 || size >= this.#maxLine || this.#headerBytes + size > this.#maxHeaderBytes) return undefined;
+      this.#headerBytes += size;
+      q.advance(size);
+      return this.#endOfHeaders(this.#inPlace!.end.set(b, start, size, this.#interim));
+    }
+    if (first === SP || first === HT) return undefined;
+    // one pass for the LF, the first colon and a NUL (a short line: cheaper
+    // than native searches); longer lines take the general path
+    const stop = Math.min(b.length, start + IN_PLACE_MAX_LINE);
+    let colon = -1;
+    let lf = -1;
+    for (let i = start; i < stop; i++) {
+      const c = b[i]!;
+      if (c === 0x0a) {
+        lf = i;
+        break;
+      }
+      if (c === 0) return undefined;
+      if (c === 0x3a && colon < 0) colon = i;
+    }
+    // the byte after the line must be here to rule out a continuation line
+    if (lf < 0 || colon < 0 || lf + 1 >= b.length) return undefined;
+    const next = b[lf + 1]!;
+    if (next === SP || next === HT) return undefined;
+    const size = lf + 1 - start;
+    if (size >= this.#maxLine || this.#headerBytes + size > this.#maxHeaderBytes) return undefined;
+    let end = lf;
+    if (end > start && b[end - 1] === 0x0d) end--;
+    let vs = colon + 1;
+    let ve = end;
+    while (vs < ve && (b[vs] === SP || b[vs] === HT)) vs++;
+    while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HT || b[ve - 1] === 0x0d)) ve--;
+    const id = headerIdOfBytes(b, start, colon);
+    const name = id === HDR.OTHER ? latin1(b, start, colon) : internedName(id, b, start, colon, latin1);
+    const value = id === HDR.OTHER ? latin1(b, vs, ve) : internedValue(id, b, vs, ve, latin1);
+    this.#headerBytes += size;
+    q.advance(size);
+    const bad = this.#interpret(id, value);
+    if (bad) return bad;
+    return this.#inPlace!.header.set(b, start, size, name, value, id);
   }
 
   #stepHeaders(): ParseEvent | null {
     const q = this.#q;
+    if (this.#inPlace && !this.#pending) {
+      const ev = this.#headerInPlace();
+      if (ev !== undefined) return ev;
+    }
     // A header is only complete when the next line does not start with
     // SP/HTAB (obs-fold), so it is held back until one more byte is known.
     if (this.#pending && q.partialLineLength === 0) {
@@ -416,12 +718,14 @@ export class ResponseParser {
       // end of the headers (a partial line is dropped) and lets the framing
       // decide: Content-Length still owed -> 18, otherwise success.
       q.takeAll();
-      return this.#endOfHeaders(EMPTY);
+      return this.#endOfHeaders({ type: 'headers-end', interim: this.#interim, raw: EMPTY, size: 0 });
     }
     const bad = this.#countHeaderLine(line);
     if (bad) return bad;
     // curl: a line starting with CR or LF ends the headers.
-    if (line[0] === 0x0d || line[0] === 0x0a) return this.#endOfHeaders(line);
+    if (line[0] === 0x0d || line[0] === 0x0a) {
+      return this.#endOfHeaders({ type: 'headers-end', interim: this.#interim, raw: line, size: line.length });
+    }
     if (line[0] !== SP && line[0] !== HT) {
       // the common case, read straight from the bytes: name, colon, OWS, value, OWS
       let end = line.length;
@@ -460,28 +764,54 @@ export class ResponseParser {
     const h = this.#pending!;
     this.#pending = null;
     const raw = h.raw.length === 1 ? h.raw[0]! : Buffer.concat(h.raw);
-    if (nameIs(h.name, 'content-length')) {
-      if (!this.#ignoreCL) {
-        const v = parseContentLength(h.value);
+    const id = headerIdOf(h.name);
+    const bad = this.#interpret(id, h.value);
+    if (bad) return bad;
+    return { type: 'header', name: h.name, value: h.value, raw, id, size: raw.length };
+  }
+
+  /** What a complete header means for framing and reuse; an error event for a bad Content-Length. */
+  #interpret(id: HeaderId, value: string): ParseEvent | null {
+    switch (id) {
+      case HDR.CONTENT_LENGTH: {
+        if (this.#ignoreCL) return null;
+        const plain = plainLength(value);
+        if (plain >= 0) {
+          if (this.#cl !== null && this.#cl !== plain) return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'Conflicting Content-Length values');
+          this.#cl = plain;
+          return null;
+        }
+        const v = parseContentLength(value);
         if (v.kind === 'invalid') return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'Invalid Content-Length: value');
         if (v.kind === 'conflict' || (v.kind === 'ok' && this.#cl !== null && this.#cl !== v.length)) {
           return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'Conflicting Content-Length values');
         }
         if (v.kind === 'ok') this.#cl = v.length;
+        return null;
       }
-    } else if (nameIs(h.name, 'transfer-encoding')) {
-      // "identity" is no coding at all (curl test 1494): it must not turn off Content-Length
-      this.#te.push(...tokenList(h.value).filter((c) => c !== 'identity'));
-    } else if (nameIs(h.name, 'connection')) {
-      const t = tokenList(h.value);
-      if (t.includes('close')) this.#connClose = true;
-      if (t.includes('keep-alive')) this.#connKeepAlive = true;
+      case HDR.TRANSFER_ENCODING:
+        // "identity" is no coding at all (curl test 1494): it must not turn off Content-Length
+        for (const c of tokenList(value)) if (c !== 'identity') this.#te.push(c);
+        return null;
+      case HDR.CONNECTION: {
+        // one token, as servers send it, needs no list split
+        const one = value.length === 10 || value.length === 5 ? value.toLowerCase() : '';
+        if (one === 'keep-alive') this.#connKeepAlive = true;
+        else if (one === 'close') this.#connClose = true;
+        else {
+          const t = tokenList(value);
+          if (t.includes('close')) this.#connClose = true;
+          if (t.includes('keep-alive')) this.#connKeepAlive = true;
+        }
+        return null;
+      }
+      default:
+        return null;
     }
-    return { type: 'header', name: h.name, value: h.value, raw };
   }
 
-  #endOfHeaders(raw: Buffer): ParseEvent {
-    const headersEnd: ParseEvent = { type: 'headers-end', interim: this.#interim, raw };
+  /** The blank line (or eof) ended the headers: `headersEnd` is its event. */
+  #endOfHeaders(headersEnd: HeadersEndEvent): ParseEvent {
     if (this.#interim) {
       this.#state = 'status';
       this.#interimSeen = true;
@@ -496,14 +826,14 @@ export class ResponseParser {
     if (code === 101 || (this.#method === 'CONNECT' && code >= 200 && code < 300)) {
       // The connection now speaks another protocol (or is a tunnel); what
       // follows is for the caller, via takeLeftover().
-      framing = { kind: 'none' };
+      framing = FRAMING_NONE;
       reusable = false;
     } else if (this.#method === 'HEAD' || code === 204 || code === 304) {
-      framing = { kind: 'none' };
+      framing = FRAMING_NONE;
     } else if (chunked) {
-      framing = { kind: 'chunked' };
+      framing = FRAMING_CHUNKED;
     } else if (this.#te.length > 0 || this.#cl === null) {
-      framing = { kind: 'close' }; // "no chunk, no close, no size. Assume close to signal end"
+      framing = FRAMING_CLOSE; // "no chunk, no close, no size. Assume close to signal end"
     } else {
       framing = { kind: 'length', length: this.#cl };
     }
@@ -511,8 +841,8 @@ export class ResponseParser {
     this.#framing = framing;
     this.#reusable = reusable;
     if (framing.kind === 'none' || (framing.kind === 'length' && framing.length === 0)) {
-      this.#state = 'done';
-      return this.#emit(headersEnd, END);
+      this.#state = 'done'; // next() answers 'end' from here on
+      return headersEnd;
     }
     this.#state = 'body';
     if (framing.kind === 'length') this.#remaining = framing.length;
@@ -534,14 +864,14 @@ export class ResponseParser {
         }
         this.#remaining -= data.length;
         if (this.#remaining === 0) {
-          this.#state = 'done';
-          return this.#emit({ type: 'data', data }, END);
+          this.#state = 'done'; // next() answers 'end' from here on
+          return this.#data(data);
         }
-        return { type: 'data', data };
+        return this.#data(data);
       }
       case 'close': {
         const data = q.take(q.length);
-        if (data.length > 0) return { type: 'data', data };
+        if (data.length > 0) return this.#data(data);
         if (!this.#eof) return NEED_DATA;
         this.#state = 'done';
         return END;

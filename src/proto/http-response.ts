@@ -11,6 +11,7 @@ import { CURLH, CURL_TIMECOND } from '../constants.js';
 import { ResponseDecoding, addContentCodings, addTransferCodings } from '../cw/decode-stack.js';
 import { parseDate, PARSEDATE } from '../cookies/parse-date.js';
 import type { Transfer } from '../multi/transfer.js';
+import { HDR, type HeaderId } from '../http1/header-fields.js';
 
 
 export interface HookResult {
@@ -63,31 +64,31 @@ export function responseStatus(t: Transfer): void {
   t.timeOfDoc = 0;
 }
 
-/** One complete header or trailer line of the current response. */
-export function responseHeader(t: Transfer, name: string, value: string, trailer: boolean, lower = name.toLowerCase()): HookResult {
+/** One complete header or trailer line of the current response; `id` classifies its name (HDR.OTHER for a trailer). */
+export function responseHeader(t: Transfer, name: string, value: string, trailer: boolean, id: HeaderId): HookResult {
   const interim = t.responseCode >= 100 && t.responseCode < 200;
-  t.headerStore.push(name, value, trailer ? CURLH.TRAILER : interim ? CURLH['1XX'] : CURLH.HEADER, lower);
+  t.headerStore.push(name, value, trailer ? CURLH.TRAILER : interim ? CURLH['1XX'] : CURLH.HEADER);
   if (trailer) return OK;
   const o = t.opts;
-  switch (lower) {
-    case 'transfer-encoding': {
+  switch (id) {
+    case HDR.TRANSFER_ENCODING: {
       if (bodyless(t)) return OK;
       return addTransferCodings((t.decoding ??= new ResponseDecoding()), value, {
         transferRequested: o.num(CURLOPT.TRANSFER_ENCODING) !== 0,
         transferSkip: o.num(CURLOPT.HTTP_TRANSFER_DECODING) === 0,
       });
     }
-    case 'content-encoding':
+    case HDR.CONTENT_ENCODING:
       // decoded only when the application asked for encodings (ACCEPT_ENCODING set, even to "")
       if (bodyless(t) || o.str(CURLOPT.ACCEPT_ENCODING) === null || o.num(CURLOPT.HTTP_CONTENT_DECODING) === 0) return OK;
       return addContentCodings((t.decoding ??= new ResponseDecoding()), value);
-    case 'last-modified':
+    case HDR.LAST_MODIFIED:
       if (t.responseCode >= 200 && (o.num(CURLOPT.TIMECONDITION) !== 0 || o.num(CURLOPT.FILETIME) !== 0)) {
         t.timeOfDoc = getdateCapped(value);
         if (o.num(CURLOPT.FILETIME)) t.filetime = t.timeOfDoc;
       }
       return OK;
-    case 'content-range': {
+    case HDR.CONTENT_RANGE: {
       // "bytes N-M/T", "bytes: N-", "N-", "*/T": the first number is where the data starts
       const m = /^[^0-9*]*([0-9]+|\*)/.exec(value);
       if (m && m[1] !== '*') {

@@ -17,9 +17,10 @@ import { CURLE, easyStrerror, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { CURL_POLL, CURLINFO_TYPE, CURLPAUSE } from '../constants.js';
 import { BufReader, type ClientReader } from '../cr/client-reader.js';
-import type { CallbackGuard } from '../cw/client-writer.js';
-import { ResponseParser, MAX_HTTP_RESP_HEADER_SIZE } from '../http1/response-parser.js';
-import { parseContentLength } from '../http1/header-fields.js';
+import { headerLinesWanted, type CallbackGuard } from '../cw/client-writer.js';
+import { traceEnabled } from '../util/trace.js';
+import { ResponseParser, MAX_HTTP_RESP_HEADER_SIZE, type ResponseParserOptions } from '../http1/response-parser.js';
+import { HDR, parseContentLength, plainLength } from '../http1/header-fields.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
 import { buildRequest, requestKind } from './http-request.js';
@@ -49,6 +50,21 @@ const MAX_SENDS_PER_STEP = 16;
 /** libcurl keeps sending a body it will re-send anyway when less than this remains (http_perhapsrewind). */
 const LITTLE_UPLOAD_REMAINS = 2000;
 
+/**
+ * Parsers of completed keep-alive responses, for the next exchanges to
+ * reset() and reuse: one parser (with its queue and reused event objects)
+ * per response is garbage the receive path need not make. Bounded.
+ */
+const sparedParsers: ResponseParser[] = [];
+const MAX_SPARED_PARSERS = 64;
+
+function parserFor(opts: ResponseParserOptions): ResponseParser {
+  const p = sparedParsers.pop();
+  if (!p) return new ResponseParser(opts);
+  p.reset(opts);
+  return p;
+}
+
 /** Where the body upload is: waiting for 100 Continue, sending, all sent, or given up early. */
 type SendState = 'expect' | 'body' | 'done' | 'stopped';
 
@@ -60,6 +76,10 @@ export class HttpExchange {
   /** bytes of the request head still queued: they are not upload progress */
   #headBytesLeft = 0;
   #parser: ResponseParser;
+  /** the response ended and #parser went back to sparedParsers: never touch it again */
+  #parserSpared = false;
+  /** #parser.keepAlive when it was spared */
+  #keepAlive = false;
   /** the response is complete */
   #done = false;
   #reader: ClientReader | null = null;
@@ -78,18 +98,25 @@ export class HttpExchange {
   #ignoreBody = false;
   /** the transfer ended before the response did (resume/time condition): the connection cannot be reused */
   #cutShort = false;
+  /** option generation #verbose and #headerLines were read at */
+  #optGen = -1;
+  /** VERBOSE is on: received header lines are traced */
+  #verbose = false;
+  /** header lines go to the application (HEADERFUNCTION, HEADERDATA, HEADER) */
+  #headerLines = false;
 
   constructor(t: Transfer, conn: Connection, sink: ExchangeSink) {
     this.#t = t;
     this.#conn = conn;
     this.#sink = sink;
     const method = t.opts.num(CURLOPT.NOBODY) ? 'HEAD' : 'GET';
-    this.#parser = new ResponseParser({
+    this.#parser = parserFor({
       method: t.opts.str(CURLOPT.CUSTOMREQUEST) ?? method,
       http09Allowed: t.opts.num(CURLOPT.HTTP09_ALLOWED) !== 0,
       reusedConnection: conn.uses > 1,
       ignoreContentLength: t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH) !== 0,
       transferDecoding: t.opts.num(CURLOPT.HTTP_TRANSFER_DECODING) !== 0,
+      reuseEvents: true, // #drainEvents handles each event before the next
     });
   }
 
@@ -154,7 +181,8 @@ export class HttpExchange {
   /** The connection can carry another request after this exchange. */
   get reusable(): boolean {
     // an upload given up early closes the connection, except when no body byte left (a 417 to our Expect)
-    return this.done && this.#parser.keepAlive && !this.#closeAfter && !this.#cutShort;
+    const keepAlive = this.#parserSpared ? this.#keepAlive : this.#parser.keepAlive;
+    return this.done && keepAlive && !this.#closeAfter && !this.#cutShort;
   }
 
   step(): CURLcode {
@@ -245,7 +273,6 @@ export class HttpExchange {
   #onFinalResponse(code: number): void {
     if (this.#send === 'done' || this.#send === 'stopped') return;
     const t = this.#t;
-    const info = (text: string): void => this.#sink.trace(t, CURLINFO_TYPE.TEXT, text + '\n');
     if (code < 300) {
       // a final answer without the 100: the body goes now (RFC 9110 10.1.1)
       if (this.#send === 'expect') this.#send = 'body';
@@ -253,9 +280,9 @@ export class HttpExchange {
     }
     if (code === 417 && this.#expect100) {
       // 417 Expectation Failed: ask again without the Expect header
-      if (this.#bodySent === 0 && this.#send === 'expect') info('Got HTTP failure 417 while waiting for a 100');
+      if (this.#bodySent === 0 && this.#send === 'expect') this.#info('Got HTTP failure 417 while waiting for a 100');
       else {
-        info('Got HTTP failure 417 while sending data');
+        this.#info('Got HTTP failure 417 while sending data');
         this.#closeAfter = true;
       }
       t.disableExpect = true;
@@ -264,7 +291,7 @@ export class HttpExchange {
       return;
     }
     if (t.opts.num(CURLOPT.KEEP_SENDING_ON_ERROR)) {
-      info('HTTP error before end of send, keep sending');
+      this.#info('HTTP error before end of send, keep sending');
       if (this.#send === 'expect') this.#send = 'body';
       return;
     }
@@ -274,12 +301,12 @@ export class HttpExchange {
       const total = this.#reader.totalLength();
       const remain = total >= 0 ? total - this.#bodySent : -1;
       if (remain >= 0 && remain < LITTLE_UPLOAD_REMAINS) {
-        info('Keep sending data to get tossed away');
+        this.#info('Keep sending data to get tossed away');
         return;
       }
-      info(remain >= 0 ? `close instead of sending ${remain} more bytes` : 'close instead of sending unknown amount of more bytes');
+      this.#info(remain >= 0 ? `close instead of sending ${remain} more bytes` : 'close instead of sending unknown amount of more bytes');
     } else {
-      info('HTTP error before end of send, stop sending');
+      this.#info('HTTP error before end of send, stop sending');
     }
     this.#closeAfter = true;
     this.#stopSending();
@@ -296,7 +323,7 @@ export class HttpExchange {
    * out views of memory it reuses once control is back in the event loop.
    */
   retainReceived(): void {
-    this.#parser.retain();
+    if (!this.#parserSpared) this.#parser.retain();
   }
 
   /** Re-deliver after unpause: continue draining parser events. */
@@ -319,7 +346,28 @@ export class HttpExchange {
     return CURLE.RECV_ERROR;
   }
 
+  /**
+   * A received header line to the trace and the application, each only when
+   * it wants it: with neither, the line's Buffer is never made.
+   */
+  #headerLine(ev: { raw: Buffer }): CURLcode {
+    const t = this.#t;
+    const gen = t.opts.generation;
+    if (gen !== this.#optGen) {
+      // options change only through setopt (which bumps the generation), even from a callback
+      this.#optGen = gen;
+      this.#verbose = traceEnabled(t);
+      this.#headerLines = headerLinesWanted(t);
+    }
+    if (!this.#verbose && !this.#headerLines) return CURLE.OK;
+    const raw = ev.raw;
+    if (this.#verbose) this.#sink.trace(t, CURLINFO_TYPE.HEADER_IN, raw);
+    return this.#headerLines ? this.#sink.header(t, raw) : CURLE.OK;
+  }
+
   #drainEvents(): CURLcode {
+    // after 'end' a parser would only answer 'end' again
+    if (this.#parserSpared) return CURLE.OK;
     for (;;) {
       const ev = this.#parser.next();
       switch (ev.type) {
@@ -330,63 +378,72 @@ export class HttpExchange {
           this.#t.httpVersion = ev.version;
           // libcurl's conn->httpversion: the next request on this connection follows it
           if (ev.version >= 10) this.#conn.httpVersion = ev.version;
-          if (this.#addHeaderBytes(ev.raw.length) !== CURLE.OK) return CURLE.RECV_ERROR;
+          if (this.#addHeaderBytes(ev.size) !== CURLE.OK) return CURLE.RECV_ERROR;
           responseStatus(this.#t);
           // HTTP/1.0 closes after the body unless a Connection: keep-alive says otherwise (the parser knows)
           if (ev.version === 10) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, 'HTTP 1.0, assume close after body\n');
-          this.#sink.trace(this.#t, CURLINFO_TYPE.HEADER_IN, ev.raw);
           {
-            const c = this.#sink.header(this.#t, ev.raw);
+            const c = this.#headerLine(ev);
             if (c !== CURLE.OK) return c;
           }
           break;
         case 'header':
         case 'trailer': {
-          if (this.#addHeaderBytes(ev.raw.length) !== CURLE.OK) return CURLE.RECV_ERROR;
-          const name = ev.type === 'header' ? ev.name.toLowerCase() : ''; // once per header, not per check
-          if (name === 'content-type') this.#t.contentType = ev.value;
-          if (name === 'retry-after') this.#t.retryAfter = retryAfterSeconds(ev.value);
-          if (name === 'location' && this.#t.responseCode >= 300 &&
-              this.#t.responseCode < 400 && this.#t.redirectUrl === null) {
-            this.#onLocation(ev.value);
-          }
-          if (name === 'www-authenticate') {
-            for (const line of authOnChallenge(this.#t, ev.value)) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, line + '\n');
-          }
-          if (name === 'proxy-authenticate' && this.#conn.forwardingProxy) {
-            for (const line of proxyAuthOnChallenge(this.#t, this.#t.responseCode, ev.value)) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, line + '\n');
-          }
-          if (name === 'set-cookie') {
-            // every response feeds the cookie engine: 1xx, redirects we follow, the final one
-            cookieFromResponse(this.#t, ev.value, (text) => this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, text + '\n'));
+          const t = this.#t;
+          if (this.#addHeaderBytes(ev.type === 'header' ? ev.size : ev.raw.length) !== CURLE.OK) return CURLE.RECV_ERROR;
+          // the name, classified once by the parser; trailers are only stored
+          const id = ev.type === 'header' ? ev.id : HDR.OTHER;
+          switch (id) {
+            case HDR.CONTENT_TYPE:
+              t.contentType = ev.value;
+              break;
+            case HDR.RETRY_AFTER:
+              t.retryAfter = retryAfterSeconds(ev.value);
+              break;
+            case HDR.LOCATION:
+              if (t.responseCode >= 300 && t.responseCode < 400 && t.redirectUrl === null) this.#onLocation(ev.value);
+              break;
+            case HDR.WWW_AUTHENTICATE:
+              for (const line of authOnChallenge(t, ev.value)) this.#sink.trace(t, CURLINFO_TYPE.TEXT, line + '\n');
+              break;
+            case HDR.PROXY_AUTHENTICATE:
+              if (this.#conn.forwardingProxy) {
+                for (const line of proxyAuthOnChallenge(t, t.responseCode, ev.value)) this.#sink.trace(t, CURLINFO_TYPE.TEXT, line + '\n');
+              }
+              break;
+            case HDR.SET_COOKIE:
+              // every response feeds the cookie engine: 1xx, redirects we follow, the final one
+              this.#onSetCookie(ev.value);
+              break;
           }
           {
-            const h = this.#hook(responseHeader(this.#t, ev.name, ev.value, ev.type === 'trailer', name || undefined));
+            const h = this.#hook(responseHeader(t, ev.name, ev.value, ev.type === 'trailer', id));
             if (h !== CURLE.OK) return h;
           }
-          if (name === 'content-length' && this.#t.responseCode >= 200 && !this.#t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH) &&
-              parseContentLength(ev.value).kind === 'overflow') {
-            // too big to count: with a size limit that is over it already
-            const h = this.#hook(exceedsMaxFilesize(this.#t, null, true));
-            if (h !== CURLE.OK) return h;
+          if (id === HDR.CONTENT_LENGTH && !t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH)) {
+            const plain = plainLength(ev.value); // the common case: digits, no overflow to check
+            if (plain >= 0) {
+              if (t.contentLength < 0) t.contentLength = plain;
+            } else if (t.responseCode >= 200 && parseContentLength(ev.value).kind === 'overflow') {
+              // too big to count: with a size limit that is over it already
+              const h = this.#hook(exceedsMaxFilesize(t, null, true));
+              if (h !== CURLE.OK) return h;
+            }
+            if (t.contentLength < 0) {
+              const n = Number(ev.value.trim());
+              if (Number.isSafeInteger(n)) t.contentLength = n;
+            }
           }
-          if (name === 'content-length' && this.#t.contentLength < 0 &&
-              !this.#t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH)) {
-            const n = Number(ev.value.trim());
-            if (Number.isSafeInteger(n)) this.#t.contentLength = n;
+          if (id === HDR.CONNECTION && t.httpVersion === 10 && /(^|,)\s*keep-alive\s*(,|$)/i.test(ev.value)) {
+            this.#sink.trace(t, CURLINFO_TYPE.TEXT, 'HTTP/1.0 connection set to keep alive\n');
           }
-          if (name === 'connection' && this.#t.httpVersion === 10 && /(^|,)\s*keep-alive\s*(,|$)/i.test(ev.value)) {
-            this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, 'HTTP/1.0 connection set to keep alive\n');
-          }
-          this.#sink.trace(this.#t, CURLINFO_TYPE.HEADER_IN, ev.raw);
-          const c = this.#sink.header(this.#t, ev.raw);
+          const c = this.#headerLine(ev);
           if (c !== CURLE.OK) return c;
           break;
         }
         case 'headers-end': {
-          if (this.#addHeaderBytes(ev.raw.length) !== CURLE.OK) return CURLE.RECV_ERROR;
-          this.#sink.trace(this.#t, CURLINFO_TYPE.HEADER_IN, ev.raw);
-          const c = this.#sink.header(this.#t, ev.raw);
+          if (this.#addHeaderBytes(ev.size) !== CURLE.OK) return CURLE.RECV_ERROR;
+          const c = this.#headerLine(ev);
           if (c !== CURLE.OK) return c;
           // authentication decides about 401s: a retry with credentials is not an error yet
           const viaProxy = this.#conn.forwardingProxy;
@@ -428,7 +485,7 @@ export class HttpExchange {
           break;
         }
         case 'data': {
-          this.#sink.trace(this.#t, CURLINFO_TYPE.DATA_IN, ev.data);
+          if (this.#verbose || this.#optGen !== this.#t.opts.generation) this.#sink.trace(this.#t, CURLINFO_TYPE.DATA_IN, ev.data);
           if (this.#ignoreBody) break;
           const c = this.#sink.body(this.#t, ev.data);
           if (c === PAUSED) return CURLE.OK;
@@ -437,6 +494,7 @@ export class HttpExchange {
         }
         case 'end':
           this.#done = true;
+          this.#spareParser();
           return CURLE.OK;
         case 'error':
           this.#t.fail(ev.code, ev.message);
@@ -445,9 +503,38 @@ export class HttpExchange {
     }
   }
 
+  /**
+   * A Set-Cookie header to the cookie engine. A method of its own: a closure
+   * inside #drainEvents would make V8 allocate a context on every header.
+   */
+  #onSetCookie(value: string): void {
+    const t = this.#t;
+    cookieFromResponse(t, value, (text) => this.#sink.trace(t, CURLINFO_TYPE.TEXT, text + '\n'));
+  }
+
+  /** An info line to the trace. */
+  #info(text: string): void {
+    this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, text + '\n');
+  }
+
+  /**
+   * The response is complete: a parser with nothing left in it (keep-alive,
+   * no excess bytes) goes to the next exchange. What this one still needs
+   * from it (keepAlive, for `reusable`) cannot change any more: no byte is
+   * fed after 'end'.
+   */
+  #spareParser(): void {
+    const p = this.#parser;
+    if (!p.recyclable || sparedParsers.length >= MAX_SPARED_PARSERS) return;
+    this.#keepAlive = true;
+    this.#parserSpared = true;
+    p.forgetBuffers();
+    sparedParsers.push(p);
+  }
+
   /** Trace a response hook's info lines; fail the transfer with its code. */
   #hook(r: HookResult): CURLcode {
-    for (const line of r.info ?? []) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, line + '\n');
+    if (r.info) for (const line of r.info) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, line + '\n');
     if (r.code !== CURLE.OK) this.#t.fail(r.code, r.message ?? easyStrerror(r.code));
     return r.code;
   }

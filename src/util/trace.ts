@@ -23,6 +23,11 @@ function defaultDebug(type: number, data: Buffer): void {
   }
 }
 
+/** Whether traceData() shows anything (CURLOPT_VERBOSE): a caller may skip making what it would pass. */
+export function traceEnabled(t: Transfer): boolean {
+  return t.opts.num(CURLOPT.VERBOSE) !== 0;
+}
+
 export function traceData(g: CallbackGuard, t: Transfer, type: number, data: Buffer | string): void {
   if (!t.opts.num(CURLOPT.VERBOSE)) return;
   const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
