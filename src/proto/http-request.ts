@@ -6,6 +6,7 @@ import { CURLOPT } from '../easy/option-table.js';
 import type { Transfer } from '../multi/transfer.js';
 import { credentialsAllowed } from './redirect.js';
 import { authRequestLines, proxyAuthRequestLines, proxyHeaderList } from '../auth/transfer-auth.js';
+import type { AuthOutput } from '../auth/host-auth.js';
 import { CURLU, CURLUPART } from '../url/url-codes.js';
 import { cookieRequestLine } from '../cookies/easy-cookies.js';
 import { acceptEncodingLine, rangeLine, timeConditionLine, transferEncodingLines } from './http-request-lines.js';
@@ -107,16 +108,72 @@ function announcedSize(o: Transfer['opts'], httpreq: HttpReq, postfields: string
   return size < 0 && postfields !== null ? Buffer.byteLength(postfields) : size;
 }
 
+/**
+ * A request head that depends on nothing but the options, the URL and the
+ * HTTP version: the common GET a handle re-sends over and over (keep-alive
+ * loops). Remembered per option store; the parts that can change between
+ * requests without an option changing — the cookie engine's Cookie line and
+ * the authentication state — are still decided every time: the Cookie line
+ * goes between `before` and `after`, and the memo is only used while
+ * authentication has nothing to add.
+ */
+interface HeadMemo {
+  generation: number;
+  href: string;
+  http11: boolean;
+  method: string;
+  /** the Host value authentication signs (null when a custom Host replaced ours) */
+  authHost: string | null;
+  resumeFrom: number;
+  /** the head up to where the Cookie line goes, each line ending in CRLF */
+  before: string;
+  /** the rest, ending in the blank line */
+  after: string;
+  /** before + after as bytes, for requests without a Cookie line */
+  whole: Buffer;
+}
+const headMemos = new WeakMap<object, HeadMemo>();
+
+/** Curl_use_http_1_1plus: HTTP/1.0 when asked for, or when this transfer's server or this connection's last response answered with it. */
+function useHttp11(t: Transfer): boolean {
+  return t.opts.num(CURLOPT.HTTP_VERSION) !== 1 && t.httpVersion !== 10 && t.conn?.httpVersion !== 10;
+}
+
+/** Whether this request may use (and make) a memo: a plain GET/HEAD of the first URL, directly to the server. */
+function memoizable(t: Transfer): boolean {
+  return t.opts.method === HTTPREQ.GET && !t.forceGet && t.redirectCount === 0 && t.autoReferer === null &&
+    t.conn?.forwardingProxy !== true;
+}
+
 export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
+  if (!memoizable(t)) return buildFull(t, guard, null);
+  const m = headMemos.get(t.opts);
+  const http11 = useHttp11(t);
+  if (!m || m.generation !== t.opts.generation || m.href !== t.url!.href || m.http11 !== http11) {
+    return buildFull(t, guard, null);
+  }
+  const auth = authRequestLines(t, m.method, m.authHost, null);
+  if (auth.code !== CURLE.OK || auth.lines.length > 0 || auth.probe || auth.info.length > 0) {
+    // credentials turned up (a .netrc entry): the general path, with what authentication already said
+    return buildFull(t, guard, auth);
+  }
+  t.resumeFrom = m.resumeFrom;
+  const cookieInfo: string[] = [];
+  const cookie = cookieRequestLine(t, (text) => cookieInfo.push(text));
+  if (cookie !== null && /[\r\n]/.test(cookie)) return { code: CURLE.BAD_FUNCTION_ARGUMENT, method: m.method, head: Buffer.alloc(0) };
+  const head = cookie === null ? m.whole : Buffer.from(`${m.before}${cookie}\r\n${m.after}`, 'latin1');
+  return { code: CURLE.OK, method: m.method, head, reader: null, expect100: false, uploadLength: -1, ...(cookieInfo.length ? { info: cookieInfo } : {}) };
+}
+
+function buildFull(t: Transfer, guard: CallbackGuard, preAuth: AuthOutput | null): BuiltRequest {
   const url = t.url!;
   const o = t.opts;
   const httpreq = requestKind(t);
   const postfields = httpreq === HTTPREQ.POST ? (o.get(CURLOPT.POSTFIELDS) as string | Buffer | null) : null;
   const isPost = postfields !== null;
   const method = methodOf(t, httpreq);
-  // Curl_use_http_1_1plus: HTTP/1.0 when asked for, or when this transfer's server or this
-  // connection's last response answered with it; the request line says so too (get_http_string)
-  const http11 = o.num(CURLOPT.HTTP_VERSION) !== 1 && t.httpVersion !== 10 && t.conn?.httpVersion !== 10;
+  // the request line says which version too (get_http_string)
+  const http11 = useHttp11(t);
   const version = http11 ? '1.1' : '1.0';
 
   const hostValue =
@@ -140,7 +197,8 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   if (!customHost) lines.push(`Host: ${hostValue}`);
   else if (customHost.line !== null) lines.push(customHost.line);
   // Authorization (and AWS SigV4's date/hash headers) go right after Host, as in libcurl
-  const auth = authRequestLines(t, method, overridden.has('host') ? null : hostValue,
+  const authHost = overridden.has('host') ? null : hostValue;
+  const auth = preAuth ?? authRequestLines(t, method, authHost,
     isPost ? (Buffer.isBuffer(postfields) ? postfields : Buffer.from(postfields!, 'latin1')) : null);
   if (auth.code !== CURLE.OK) return { code: auth.code, method, head: Buffer.alloc(0), ...(auth.message ? { message: auth.message } : {}) };
   // Proxy-Authorization comes before Authorization (libcurl's aptr.proxyuserpwd, aptr.userpwd)
@@ -185,6 +243,7 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   if (plan.teLine) lines.push(plan.teLine);
   const cookieInfo: string[] = [];
   const cookie = cookieRequestLine(t, (text) => cookieInfo.push(text));
+  const cookieAt = lines.length;
   if (cookie !== null) lines.push(cookie);
   const condition = timeConditionLine(t, overridden);
   if (condition) lines.push(condition);
@@ -201,6 +260,16 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   if (lines.some((l) => /[\r\n]/.test(l))) return { code: CURLE.BAD_FUNCTION_ARGUMENT, method, head: Buffer.alloc(0) };
   const head = Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
   const info = [...pauth.info, ...auth.info, ...cookieInfo, ...bodyInfo];
+  if (memoizable(t) && (httpreq === HTTPREQ.GET || httpreq === HTTPREQ.HEAD) && plan.reader === null && !plan.expect100 &&
+      auth.lines.length === 0 && !auth.probe && auth.info.length === 0 && bodyInfo.length === 0) {
+    const without = cookie === null ? lines : [...lines.slice(0, cookieAt), ...lines.slice(cookieAt + 1)];
+    const before = without.slice(0, cookieAt).map((l) => l + '\r\n').join('');
+    const after = without.slice(cookieAt).map((l) => l + '\r\n').join('') + '\r\n';
+    headMemos.set(o, {
+      generation: o.generation, href: url.href, http11, method, authHost, resumeFrom: t.resumeFrom,
+      before, after, whole: cookie === null ? head : Buffer.from(before + after, 'latin1'),
+    });
+  }
   return {
     code: CURLE.OK, method, head, reader: plan.reader, expect100: plan.expect100, uploadLength: plan.uploadLength,
     ...(info.length ? { info } : {}),
