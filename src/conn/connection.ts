@@ -14,6 +14,22 @@ export interface ConnectionRoute {
   abstractUnix?: boolean;
 }
 
+/**
+ * The pool key of a connection with these properties: connections with equal
+ * keys are interchangeable (the Connection constructor's parameters).
+ */
+export function connectionKey(scheme: string, host: string, port: number, keySuffix: string,
+  route: ConnectionRoute, proxy: ProxyRoute | null): string {
+  if (proxy && proxy.http && !proxy.tunnel) return `proxy|${proxy.key}`;
+  const origin = `${scheme}://${host.toLowerCase()}:${port}${keySuffix}`;
+  let via = '';
+  if (route.unixPath !== undefined) via = `|${route.abstractUnix ? 'abstract' : 'unix'}:${route.unixPath}`;
+  else if (route.connectHost !== undefined || route.connectPort !== undefined) {
+    via = `|to:${route.connectHost?.toLowerCase() ?? ''}:${route.connectPort ?? ''}`;
+  }
+  return proxy ? `${origin}${via}|${proxy.key}` : origin + via;
+}
+
 export class Connection {
   /** CURLINFO_CONN_ID: unique per process, as libcurl's per multi. */
   readonly id = nextConnectionId++;
@@ -65,23 +81,16 @@ export class Connection {
     this.port = port;
     this.route = route;
     this.proxy = proxy;
-    const origin = `${host.toLowerCase()}:${port}`;
-    let via = '';
-    if (route.unixPath !== undefined) via = `|${route.abstractUnix ? 'abstract' : 'unix'}:${route.unixPath}`;
-    else if (route.connectHost !== undefined || route.connectPort !== undefined) {
-      via = `|to:${route.connectHost?.toLowerCase() ?? ''}:${route.connectPort ?? ''}`;
-    }
+    this.key = connectionKey(scheme, host, port, keySuffix, route, proxy);
     if (proxy) {
       const hop = firstHop(proxy);
       this.displayHost = hop.host;
       // MAX_HOST_CONNECTIONS counts connections to the proxy, as libcurl's bundles do
       this.hostKey = `${hop.host.toLowerCase()}:${hop.port}`;
-      this.key = proxy.http && !proxy.tunnel ? `proxy|${proxy.key}` : `${scheme}://${origin}${keySuffix}${via}|${proxy.key}`;
     } else {
       this.displayHost = host;
       // libcurl's bundle key (MAX_HOST_CONNECTIONS) names the host the socket connects to
       this.hostKey = `${(route.connectHost ?? host).toLowerCase()}:${port}`;
-      this.key = `${scheme}://${origin}${keySuffix}${via}`;
     }
   }
 

@@ -132,10 +132,60 @@ export function isImplemented(id: number): boolean {
   return IMPLEMENTED.has(id);
 }
 
+/**
+ * The options the engine reads on every run of a transfer (every state
+ * change, every received chunk), resolved once per generation of the store:
+ * reading them from the store each time was a map lookup apiece, dozens per
+ * request. A setopt() (also from inside a callback) starts a new generation,
+ * so the values are always the current ones, as libcurl reads data->set.
+ */
+export interface HotOptions {
+  readonly verbose: boolean;
+  /** NOPROGRESS is 0 and an XFERINFOFUNCTION is set: progress callbacks are due */
+  readonly progress: boolean;
+  readonly xferInfo: unknown;
+  /** TIMEOUT_MS, else TIMEOUT in ms; 0: none */
+  readonly timeoutMs: number;
+  /** CONNECTTIMEOUT_MS, else CONNECTTIMEOUT in ms; 0: the default */
+  readonly connectTimeoutMs: number;
+  readonly maxRecvSpeed: number;
+  readonly maxSendSpeed: number;
+  readonly lowSpeedLimit: number;
+  readonly lowSpeedTime: number;
+  readonly freshConnect: boolean;
+  readonly forbidReuse: boolean;
+  /** CURLOPT_SHARE (a Share or null) */
+  readonly share: unknown;
+}
+
 export class OptionStore {
   #values = new Map<number, unknown>();
   #method: HttpReq = HTTPREQ.GET;
   #generation = 0;
+  #hot: HotOptions | null = null;
+  #hotGeneration = -1;
+
+  /** The per-run options, current for this generation. */
+  hot(): HotOptions {
+    if (this.#hot !== null && this.#hotGeneration === this.#generation) return this.#hot;
+    const xferInfo = this.get(CURLOPT.XFERINFOFUNCTION);
+    this.#hot = {
+      verbose: this.num(CURLOPT.VERBOSE) !== 0,
+      progress: this.num(CURLOPT.NOPROGRESS) === 0 && xferInfo !== null,
+      xferInfo,
+      timeoutMs: this.num(CURLOPT.TIMEOUT_MS) || this.num(CURLOPT.TIMEOUT) * 1000,
+      connectTimeoutMs: this.num(CURLOPT.CONNECTTIMEOUT_MS) || this.num(CURLOPT.CONNECTTIMEOUT) * 1000,
+      maxRecvSpeed: this.num(CURLOPT.MAX_RECV_SPEED_LARGE),
+      maxSendSpeed: this.num(CURLOPT.MAX_SEND_SPEED_LARGE),
+      lowSpeedLimit: this.num(CURLOPT.LOW_SPEED_LIMIT),
+      lowSpeedTime: this.num(CURLOPT.LOW_SPEED_TIME),
+      freshConnect: this.num(CURLOPT.FRESH_CONNECT) !== 0,
+      forbidReuse: this.num(CURLOPT.FORBID_REUSE) !== 0,
+      share: this.get(CURLOPT.SHARE),
+    };
+    this.#hotGeneration = this.#generation;
+    return this.#hot;
+  }
 
   /** The request kind set by the options (libcurl's data->set.method). */
   get method(): HttpReq {

@@ -264,10 +264,8 @@ export class MultiEngine implements CallbackGuard {
     const now = performance.now();
     const due: Transfer[] = [];
     for (let t = this.heap.peek(); t && t.heapKey <= now + SLACK_MS; t = this.heap.peek()) {
-      for (const [id, at] of t.expiries) {
-        // deadlines stay recorded (the state machine reads them); one-shot wake-ups go
-        if (at <= now + SLACK_MS && id !== EXPIRE.CONNECTTIMEOUT) t.expiries.delete(id);
-      }
+      // deadlines stay recorded (the state machine reads them); one-shot wake-ups go
+      t.expiries.dropDue(now + SLACK_MS, EXPIRE.CONNECTTIMEOUT);
       this.heap.remove(t);
       due.push(t);
     }
@@ -345,19 +343,19 @@ export class MultiEngine implements CallbackGuard {
 
   /** The pool a transfer uses: its share's (CURL_LOCK_DATA_CONNECT) or this multi's. */
   poolFor(t: Transfer): ConnectionPool {
-    const sh = shareInternals(t.opts.get(CURLOPT.SHARE));
+    const sh = shareInternals(t.opts.hot().share);
     return sh && sh.kinds.has(CURL_LOCK_DATA.CONNECT) ? sharedPool(sh) : this.pool;
   }
 
   /** The TLS session cache a transfer uses: its share's (CURL_LOCK_DATA_SSL_SESSION) or this multi's. */
   sessionCacheFor(t: Transfer): TlsSessionCache {
-    const sh = shareInternals(t.opts.get(CURLOPT.SHARE));
+    const sh = shareInternals(t.opts.hot().share);
     return sh && sh.kinds.has(CURL_LOCK_DATA.SSL_SESSION) ? sh.sslSessions : this.sslSessions;
   }
 
   /** The DNS cache a transfer uses: its share's (CURL_LOCK_DATA_DNS) or this multi's. */
   dnsCacheFor(t: Transfer): DnsCache {
-    const sh = shareInternals(t.opts.get(CURLOPT.SHARE));
+    const sh = shareInternals(t.opts.hot().share);
     return sh && sh.kinds.has(CURL_LOCK_DATA.DNS) ? sh.dnsCache : this.dnsCache;
   }
 
@@ -472,9 +470,9 @@ export class MultiEngine implements CallbackGuard {
 
   /** XFERINFOFUNCTION, when NOPROGRESS is 0. Returns non-OK to abort. */
   progress(t: Transfer, final = false): number {
-    if (t.opts.num(CURLOPT.NOPROGRESS)) return CURLE.OK;
-    const fn = t.opts.get(CURLOPT.XFERINFOFUNCTION) as XferInfoCallback | null;
-    if (!fn) return CURLE.OK;
+    const h = t.opts.hot();
+    if (!h.progress) return CURLE.OK;
+    const fn = h.xferInfo as XferInfoCallback;
     const dltotal = Math.max(0, t.contentLength);
     const ultotal = Math.max(0, t.uploadLength);
     const key = `${dltotal},${t.sizeDownload},${ultotal},${t.sizeUpload}`;

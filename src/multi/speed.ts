@@ -27,7 +27,9 @@ export function limitWaitTime(cur: number, start: number, limit: number, startAt
 }
 
 export class SpeedMeter {
-  #ring: { bytes: number; at: number }[] = [];
+  // the ring as two arrays of numbers: a sample allocates nothing
+  #ringBytes: number[] = [0, 0, 0, 0, 0, 0];
+  #ringAt: number[] = [0, 0, 0, 0, 0, 0];
   #count = 0;
   #lastSecond = -1;
   /** bytes per second over the last seconds; -1 before the first sample */
@@ -44,7 +46,6 @@ export class SpeedMeter {
 
   /** A transfer (or a request of it) starts now: every count starts over. */
   reset(now: number): void {
-    this.#ring = [];
     this.#count = 0;
     this.#lastSecond = -1;
     this.currentSpeed = -1;
@@ -60,13 +61,14 @@ export class SpeedMeter {
     if (second === this.#lastSecond) return;
     this.#lastSecond = second;
     const idx = this.#count % CURR_TIME;
-    this.#ring[idx] = { bytes: total, at: now };
+    this.#ringBytes[idx] = total;
+    this.#ringAt[idx] = now;
     this.#count++;
     const entries = Math.min(this.#count, CURR_TIME) - 1;
     if (entries > 0) {
-      const oldest = this.#ring[this.#count >= CURR_TIME ? this.#count % CURR_TIME : 0]!;
-      const span = Math.max(1, now - oldest.at);
-      this.currentSpeed = Math.floor(((total - oldest.bytes) * 1000) / span);
+      const oldest = this.#count >= CURR_TIME ? this.#count % CURR_TIME : 0;
+      const span = Math.max(1, now - this.#ringAt[oldest]!);
+      this.currentSpeed = Math.floor(((total - this.#ringBytes[oldest]!) * 1000) / span);
     } else {
       // the first second: the average so far
       const spent = Math.max(1, now - this.#start);

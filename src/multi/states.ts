@@ -19,7 +19,7 @@
 // authentication is connected to again (TUNNELING -> CONNECTING).
 import { CURLE, easyStrerror } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
-import { Connection, type ConnectionRoute } from '../conn/connection.js';
+import { Connection, connectionKey, type ConnectionRoute } from '../conn/connection.js';
 import { resolveHost } from '../dns/resolver.js';
 import { TcpConnector } from '../cf/tcp-connector.js';
 import { UnixConnector } from '../cf/unix-connector.js';
@@ -47,10 +47,10 @@ export function setState(e: MultiEngine, t: Transfer, next: TransferState): void
 }
 
 function timeoutMs(t: Transfer): number {
-  return t.opts.num(CURLOPT.TIMEOUT_MS) || t.opts.num(CURLOPT.TIMEOUT) * 1000;
+  return t.opts.hot().timeoutMs;
 }
 function connectTimeoutMs(t: Transfer): number {
-  return t.opts.num(CURLOPT.CONNECTTIMEOUT_MS) || t.opts.num(CURLOPT.CONNECTTIMEOUT) * 1000 || DEFAULT_CONNECT_TIMEOUT_MS;
+  return t.opts.hot().connectTimeoutMs || DEFAULT_CONNECT_TIMEOUT_MS;
 }
 
 /** libcurl's multi_handle_timeout(): fail the transfer if a deadline passed. */
@@ -80,9 +80,13 @@ function checkTimeouts(e: MultiEngine, t: Transfer, now: number): boolean {
 }
 
 export function runTransfer(e: MultiEngine, t: Transfer): void {
+  // one clock reading per run (libcurl's multi_runsingle takes Curl_now() once per
+  // loop; the passes of one run are microseconds apart); a handler that waited
+  // for I/O takes its own reading where the time matters
+  let now = performance.now();
   // bounded: each pass either changes state or returns
   for (let pass = 0; pass < 32; pass++) {
-    const now = performance.now();
+    if (pass > 0 && (t.state === STATE.DONE || t.state === STATE.COMPLETED)) now = performance.now();
     if (t.state === STATE.MSGSENT) return;
     if (t.state !== STATE.DONE && t.state !== STATE.COMPLETED && t.result === CURLE.OK && t.state !== STATE.INIT) {
       if (checkTimeouts(e, t, now)) {
@@ -129,7 +133,7 @@ const PROGRESS_STATES = new Set<string>([
  * whose own handlers do not call it.
  */
 function idleProgress(e: MultiEngine, t: Transfer): boolean {
-  if (!PROGRESS_STATES.has(t.state) || t.opts.num(CURLOPT.NOPROGRESS) || !t.opts.get(CURLOPT.XFERINFOFUNCTION)) return false;
+  if (!t.opts.hot().progress || !PROGRESS_STATES.has(t.state)) return false;
   if (t.state !== STATE.PERFORMING && t.state !== STATE.RATELIMITING && e.progress(t) !== CURLE.OK) {
     t.fail(CURLE.ABORTED_BY_CALLBACK, 'Callback aborted');
     finish(e, t, false);
@@ -198,11 +202,16 @@ function unixSocketOf(t: Transfer): { path: string; abstract: boolean } | null {
  * Where this request's socket goes: a Unix socket, or CONNECT_TO's host and
  * port (dropped when equal to the URL's, as libcurl's create_conn does).
  */
+/** The route of a request that goes where its URL says (never modified). */
+const DIRECT: ConnectionRoute = Object.freeze({});
+
 function routeOf(e: MultiEngine, t: Transfer): ConnectionRoute | null {
   const url = t.url!;
   const unix = unixSocketOf(t);
   if (unix) return { unixPath: unix.path, abstractUnix: unix.abstract };
-  const r = connectTarget(t.opts.get(CURLOPT.CONNECT_TO) as string[] | null, url.host, url.port, url.ipv6);
+  const list = t.opts.get(CURLOPT.CONNECT_TO) as string[] | null;
+  if (list === null) return DIRECT;
+  const r = connectTarget(list, url.host, url.port, url.ipv6);
   if (r.code !== 0 || !('target' in r)) {
     t.fail(r.code, 'message' in r ? r.message : easyStrerror(r.code));
     return null;
@@ -251,18 +260,22 @@ function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
     // a Unix domain socket is local: the transfer goes to it, not to a proxy
     t.proxy = 'route' in r && t.route.unixPath === undefined ? r.route : null;
   }
-  const probe = new Connection(url.scheme, url.host, url.port, url.scheme === 'https' ? tlsKeyOf(t.opts) : '', t.route, t.proxy);
-  if (!t.opts.num(CURLOPT.FRESH_CONNECT)) {
-    const reuse = e.poolFor(t).take(probe.key, tooOld(e, t, now));
+  const tlsKey = url.scheme === 'https' ? tlsKeyOf(t.opts) : '';
+  if (!t.opts.hot().freshConnect) {
+    const key = connectionKey(url.scheme, url.host, url.port, tlsKey, t.route, t.proxy);
+    const reuse = e.poolFor(t).take(key, tooOld(e, t, now));
     if (reuse) {
       e.reuseConnection(reuse);
       t.conn = reuse;
-      e.trace(t, `Re-using existing connection #${reuse.id} with ${reuse.proxy ? 'proxy' : 'host'} ${reuse.displayHost}`);
+      if (t.opts.hot().verbose) {
+        e.trace(t, `Re-using existing connection #${reuse.id} with ${reuse.proxy ? 'proxy' : 'host'} ${reuse.displayHost}`);
+      }
       e.removePending(t);
       t.timing.namelookup = t.timing.connect = now;
       return setState(e, t, STATE.DO);
     }
   }
+  const probe = new Connection(url.scheme, url.host, url.port, tlsKey, t.route, t.proxy);
   if (!e.mayOpenConnection(t, probe.hostKey)) {
     if (t.state !== STATE.PENDING) {
       e.trace(t, 'No connections available in cache, queueing');
@@ -469,7 +482,8 @@ function stateDo(e: MultiEngine, t: Transfer, now: number): void {
 
 /** MAX_RECV_SPEED_LARGE / MAX_SEND_SPEED_LARGE as set (0: no limit). */
 function speedLimits(t: Transfer): { recv: number; send: number } {
-  return { recv: t.opts.num(CURLOPT.MAX_RECV_SPEED_LARGE), send: t.opts.num(CURLOPT.MAX_SEND_SPEED_LARGE) };
+  const h = t.opts.hot();
+  return { recv: h.maxRecvSpeed, send: h.maxSendSpeed };
 }
 
 /**
@@ -477,8 +491,9 @@ function speedLimits(t: Transfer): { recv: number; send: number } {
  * to RATELIMITING with a TOOFAST expiry (nothing is polled meanwhile).
  */
 function enterRateLimit(e: MultiEngine, t: Transfer, now: number): boolean {
+  const h = t.opts.hot();
+  if (!h.maxRecvSpeed && !h.maxSendSpeed) return false;
   const lim = speedLimits(t);
-  if (!lim.recv && !lim.send) return false;
   const wait = t.speed.limitWait(t.sizeDownload, t.sizeUpload, lim.recv, lim.send, now);
   if (!wait) return false;
   t.speed.ratelimit(t.sizeDownload, t.sizeUpload, lim.recv, lim.send, now);
@@ -493,8 +508,9 @@ function enterRateLimit(e: MultiEngine, t: Transfer, now: number): boolean {
  */
 function speedCheck(e: MultiEngine, t: Transfer, now: number): boolean {
   t.speed.sample(t.sizeDownload + t.sizeUpload, now);
-  const limit = t.opts.num(CURLOPT.LOW_SPEED_LIMIT);
-  const time = t.opts.num(CURLOPT.LOW_SPEED_TIME);
+  const h = t.opts.hot();
+  const limit = h.lowSpeedLimit;
+  const time = h.lowSpeedTime;
   if (!(t.pauseBits & 1) && t.speed.tooSlow(limit, time, now)) {
     t.fail(CURLE.OPERATION_TIMEDOUT, `Operation too slow. Less than ${limit} bytes/sec transferred the last ${time} seconds`);
     return false;
@@ -530,7 +546,7 @@ function statePerforming(e: MultiEngine, t: Transfer, now: number): void {
       return finish(e, t, false);
     }
   }
-  const recvLimit = speedLimits(t).recv;
+  const recvLimit = t.opts.hot().maxRecvSpeed;
   t.recvBudget = recvLimit > 0 ? recvLimit : Infinity;
   const code = x.step();
   syncExpect100(e, t);
@@ -587,7 +603,7 @@ function retryOnFreshConnection(e: MultiEngine, t: Transfer, code: number): bool
 
 /** Move to DONE; the connection's fate is decided there. */
 function finish(e: MultiEngine, t: Transfer, reusable: boolean): void {
-  if (t.conn) t.conn.reusable = reusable && t.result === CURLE.OK && !t.opts.num(CURLOPT.FORBID_REUSE);
+  if (t.conn) t.conn.reusable = reusable && t.result === CURLE.OK && !t.opts.hot().forbidReuse;
   setState(e, t, STATE.DONE);
 }
 

@@ -19,6 +19,9 @@ import type { ResponseDecoding } from '../cw/decode-stack.js';
 import { HeaderStore } from '../easy/header-store.js';
 import type { CallbackReader } from '../cr/callback-reader.js';
 import type { MimeReader } from '../cr/mime-reader.js';
+import { EXPIRE, ExpirySet, type ExpireId } from './expiry-set.js';
+
+export { EXPIRE, type ExpireId };
 
 export const STATE = {
   INIT: 'INIT',
@@ -39,22 +42,6 @@ export const STATE = {
 } as const;
 export type TransferState = (typeof STATE)[keyof typeof STATE];
 
-/** Names of per-transfer expiries (libcurl's expire_id). */
-export const EXPIRE = {
-  RUN_NOW: 'RUN_NOW',
-  TIMEOUT: 'TIMEOUT',
-  CONNECTTIMEOUT: 'CONNECTTIMEOUT',
-  HAPPY_EYEBALLS: 'HAPPY_EYEBALLS',
-  /** waiting for 100 Continue (EXPECT_100_TIMEOUT_MS) before sending the body */
-  EXPECT100: 'EXPECT100',
-  /** the transfer may go on when its average speed is back under the limit */
-  TOOFAST: 'TOOFAST',
-  /** LOW_SPEED_LIMIT: look at the speed again in a second */
-  SPEEDCHECK: 'SPEEDCHECK',
-  /** XFERINFOFUNCTION is due again: libcurl calls it about once a second even while nothing moves */
-  PROGRESS: 'PROGRESS',
-} as const;
-export type ExpireId = (typeof EXPIRE)[keyof typeof EXPIRE];
 
 /** How often XFERINFOFUNCTION runs while a transfer is idle (libcurl: "about one call per second"). */
 export const PROGRESS_INTERVAL_MS = 1000;
@@ -87,7 +74,7 @@ export class Transfer implements HeapItem {
   allSlot = -1;
   msgSlot = -1;
   pendingSlot = -1;
-  readonly expiries = new Map<ExpireId, number>();
+  readonly expiries = new ExpirySet();
 
   url: TransferUrl | null = null;
   conn: Connection | null = null;
@@ -246,9 +233,7 @@ export class Transfer implements HeapItem {
 
   /** Earliest pending expiry, or undefined. */
   nextExpiry(): number | undefined {
-    let min: number | undefined;
-    for (const t of this.expiries.values()) if (min === undefined || t < min) min = t;
-    return min;
+    return this.expiries.earliest();
   }
 
   /** libcurl's failf(): the first message is the error text; every one is shown with VERBOSE. */

@@ -25,11 +25,11 @@ function defaultDebug(type: number, data: Buffer): void {
 
 /** Whether traceData() shows anything (CURLOPT_VERBOSE): a caller may skip making what it would pass. */
 export function traceEnabled(t: Transfer): boolean {
-  return t.opts.num(CURLOPT.VERBOSE) !== 0;
+  return t.opts.hot().verbose;
 }
 
 export function traceData(g: CallbackGuard, t: Transfer, type: number, data: Buffer | string): void {
-  if (!t.opts.num(CURLOPT.VERBOSE)) return;
+  if (!t.opts.hot().verbose) return;
   const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
   const fn = t.opts.get(CURLOPT.DEBUGFUNCTION) as DebugCallback | null;
   if (!fn) return defaultDebug(type, buf);
@@ -42,6 +42,6 @@ export function traceData(g: CallbackGuard, t: Transfer, type: number, data: Buf
 }
 
 export function traceText(g: CallbackGuard, t: Transfer, text: string): void {
-  if (!t.opts.num(CURLOPT.VERBOSE)) return;
+  if (!t.opts.hot().verbose) return;
   traceData(g, t, CURLINFO_TYPE.TEXT, text.endsWith('\n') ? text : text + '\n');
 }
