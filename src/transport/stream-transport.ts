@@ -21,7 +21,27 @@ export type RecvResult =
   | { kind: 'eof' }
   | { kind: 'error'; error: Error };
 
+// Sends made during one JavaScript turn go out together at its end (see send()).
+// Why: an application loop answering socket events one socketAction() at a time
+// (hiperfifo) starts the next transfer inside the previous one's call, so without
+// this every request's write(2) would sit between two responses' JavaScript:
+// each write then wakes an idle server on its own, and the answers trickle in
+// over more event-loop turns. Corked, the turn's requests leave in a row after
+// its JavaScript ran (process.nextTick: before control returns to the event
+// loop, so no byte waits for I/O), as perform() sends them. The bytes and their
+// order per socket are the same; only the moment within the turn moves.
+const corked: StreamTransport[] = [];
+let uncorkScheduled = false;
+function uncorkAll(): void {
+  uncorkScheduled = false;
+  for (let i = 0; i < corked.length; i++) corked[i]!.uncork();
+  corked.length = 0;
+}
+/** Past this many buffered bytes a corked socket is flushed at once. */
+const CORK_MAX = 16 * 1024;
+
 export class StreamTransport extends Transport {
+  #corked = false;
   socket: Socket;
   #connected: boolean;
   /** flowing mode: chunks received and not taken yet */
@@ -80,6 +100,7 @@ export class StreamTransport extends Transport {
    * the old one from now on; readiness starts over until `connectEvent`.
    */
   upgrade(socket: Socket, connectEvent: string): void {
+    this.uncork(); // bytes sent on the old layer go out before the new one takes over
     const old = this.socket;
     this.#below.push(old);
     for (const ev of ['data', 'drain', 'end', 'error', 'close', 'connect']) old.removeAllListeners(ev);
@@ -198,15 +219,37 @@ export class StreamTransport extends Transport {
 
   /**
    * Non-blocking send: Node always takes the bytes; when its buffer is over the
-   * high-water mark we stop being OUT-ready until 'drain'.
+   * high-water mark we stop being OUT-ready until 'drain'. A small send corks
+   * the socket until the end of the JavaScript turn (see `corked` above); a
+   * send that would buffer more than CORK_MAX flushes first, so a large upload
+   * goes to the kernel as directly as before.
    */
   send(data: Buffer | string): { ok: true } | { ok: false; error: Error } {
     if (this.#error) return { ok: false, error: this.#error };
     if (this.closed || this.socket.destroyed || this.socket.writableEnded) {
       return { ok: false, error: new Error('socket closed') };
     }
-    if (!this.socket.write(data)) this.#needDrain = true;
+    const socket = this.socket;
+    if (this.#corked) {
+      if (socket.writableLength + data.length > CORK_MAX) this.uncork();
+    } else if (data.length <= CORK_MAX) {
+      this.#corked = true;
+      socket.cork();
+      corked.push(this);
+      if (!uncorkScheduled) {
+        uncorkScheduled = true;
+        process.nextTick(uncorkAll);
+      }
+    }
+    if (!socket.write(data)) this.#needDrain = true;
     return { ok: true };
+  }
+
+  /** @internal write out what send() corked */
+  uncork(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.socket.uncork();
   }
 
   get writeBlocked(): boolean {
@@ -223,6 +266,7 @@ export class StreamTransport extends Transport {
   }
 
   protected closeResources(): void {
+    this.uncork(); // bytes sent before the close go out first, as they would have without the cork
     this.#rq?.clear();
     this.socket.removeAllListeners('data');
     this.#chunks = [];
