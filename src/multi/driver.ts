@@ -50,8 +50,12 @@ export class BuiltinDriver implements ReadinessObserver {
       transport.removeObserver(this);
       return;
     }
-    this.#watched.set(s, { what, transport });
-    transport.addObserver(this);
+    const w = this.#watched.get(s);
+    if (w) w.what = what;
+    else {
+      this.#watched.set(s, { what, transport });
+      transport.addObserver(this);
+    }
     this.readinessChanged(transport);
   }
 
