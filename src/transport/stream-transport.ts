@@ -26,22 +26,25 @@ export type RecvResult =
 // (hiperfifo) starts the next transfer inside the previous one's call, so without
 // this every request's write(2) would sit between two responses' JavaScript:
 // each write then wakes an idle server on its own, and the answers trickle in
-// over more event-loop turns. Corked, the turn's requests leave in a row after
-// its JavaScript ran (process.nextTick: before control returns to the event
-// loop, so no byte waits for I/O), as perform() sends them. The bytes and their
-// order per socket are the same; only the moment within the turn moves.
-const corked: StreamTransport[] = [];
-let uncorkScheduled = false;
-function uncorkAll(): void {
-  uncorkScheduled = false;
-  for (let i = 0; i < corked.length; i++) corked[i]!.uncork();
-  corked.length = 0;
+// over more event-loop turns. Held, the turn's requests leave in a row after its
+// JavaScript ran (process.nextTick: before control returns to the event loop, so
+// no byte waits for I/O), as perform() sends them. The bytes and their order per
+// socket are the same; only the moment within the turn moves. (Node's own
+// cork()/uncork() does the same at a higher price per write.)
+const holding: StreamTransport[] = [];
+let flushScheduled = false;
+function flushAll(): void {
+  flushScheduled = false;
+  for (let i = 0; i < holding.length; i++) holding[i]!.flushHeld();
+  holding.length = 0;
 }
-/** Past this many buffered bytes a corked socket is flushed at once. */
-const CORK_MAX = 16 * 1024;
+/** A send of more than this goes to the socket at once. */
+const HOLD_MAX = 16 * 1024;
+const SENT = { ok: true } as const;
 
 export class StreamTransport extends Transport {
-  #corked = false;
+  /** bytes of a send() held until the end of the turn */
+  #held: Buffer | string | null = null;
   socket: Socket;
   #connected: boolean;
   /** flowing mode: chunks received and not taken yet */
@@ -100,7 +103,7 @@ export class StreamTransport extends Transport {
    * the old one from now on; readiness starts over until `connectEvent`.
    */
   upgrade(socket: Socket, connectEvent: string): void {
-    this.uncork(); // bytes sent on the old layer go out before the new one takes over
+    this.flushHeld(); // bytes sent on the old layer go out before the new one takes over
     const old = this.socket;
     this.#below.push(old);
     for (const ev of ['data', 'drain', 'end', 'error', 'close', 'connect']) old.removeAllListeners(ev);
@@ -219,37 +222,34 @@ export class StreamTransport extends Transport {
 
   /**
    * Non-blocking send: Node always takes the bytes; when its buffer is over the
-   * high-water mark we stop being OUT-ready until 'drain'. A small send corks
-   * the socket until the end of the JavaScript turn (see `corked` above); a
-   * send that would buffer more than CORK_MAX flushes first, so a large upload
-   * goes to the kernel as directly as before.
+   * high-water mark we stop being OUT-ready until 'drain'. A small send is
+   * held until the end of the JavaScript turn (see `holding` above), one at a
+   * time: a later send writes the held bytes first. A large one (an upload)
+   * goes to the socket as directly as before.
    */
   send(data: Buffer | string): { ok: true } | { ok: false; error: Error } {
     if (this.#error) return { ok: false, error: this.#error };
     if (this.closed || this.socket.destroyed || this.socket.writableEnded) {
       return { ok: false, error: new Error('socket closed') };
     }
-    const socket = this.socket;
-    if (this.#corked) {
-      if (socket.writableLength + data.length > CORK_MAX) this.uncork();
-    } else if (data.length <= CORK_MAX) {
-      this.#corked = true;
-      socket.cork();
-      corked.push(this);
-      if (!uncorkScheduled) {
-        uncorkScheduled = true;
-        process.nextTick(uncorkAll);
+    if (this.#held !== null) this.flushHeld();
+    if (data.length <= HOLD_MAX) {
+      this.#held = data;
+      holding.push(this);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        process.nextTick(flushAll);
       }
-    }
-    if (!socket.write(data)) this.#needDrain = true;
-    return { ok: true };
+    } else if (!this.socket.write(data)) this.#needDrain = true;
+    return SENT;
   }
 
-  /** @internal write out what send() corked */
-  uncork(): void {
-    if (!this.#corked) return;
-    this.#corked = false;
-    this.socket.uncork();
+  /** @internal write out what send() held */
+  flushHeld(): void {
+    const data = this.#held;
+    if (data === null) return;
+    this.#held = null;
+    if (!this.socket.write(data)) this.#needDrain = true;
   }
 
   get writeBlocked(): boolean {
@@ -266,7 +266,7 @@ export class StreamTransport extends Transport {
   }
 
   protected closeResources(): void {
-    this.uncork(); // bytes sent before the close go out first, as they would have without the cork
+    this.flushHeld(); // bytes sent before the close go out first, as they would have unheld
     this.#rq?.clear();
     this.socket.removeAllListeners('data');
     this.#chunks = [];
