@@ -3,13 +3,15 @@
 // each watcher at most once), and the socket registry's reuse of the entries
 // of sockets that were REMOVEd. What an application sees must be exactly what
 // it saw before those fast paths: who is told, how often, and with which
-// socketp.
+// socketp. The built-in driver observes sockets an application polls itself
+// only once someone calls poll()/wait()/perform() that needs it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, connect, type Server } from 'node:net';
 import { Transport, type ReadinessObserver } from '../../src/transport/transport.js';
 import { StreamTransport } from '../../src/transport/stream-transport.js';
-import { SocketWatcher, CURL_POLL, CURL_CSELECT } from '../../src/index.js';
+import { Multi, Easy, SocketWatcher, CURLOPT, CURLMOPT, CURLINFO, CURLE, CURL_POLL, CURL_CSELECT } from '../../src/index.js';
+import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { SocketRegistry, type PollEntry, type PollsetOwner } from '../../src/multi/socket-registry.js';
 
 class TestTransport extends Transport {
@@ -194,4 +196,58 @@ test('registry: a socket polled again after REMOVE starts with no socketp, with 
   assert.equal(reg.size, 1);
   t1.close();
   t2.close();
+});
+
+test('poll()/wait() with a SOCKETFUNCTION set still see socket readiness, including readiness that came before the call', async () => {
+  const srv = await startRawServer(() => ok('hello'));
+  const multi = new Multi();
+  const sockets: number[] = [];
+  multi.setopt(CURLMOPT.SOCKETFUNCTION, (_e: Easy | null, s: number, what: number) => {
+    if (what !== CURL_POLL.REMOVE) sockets.push(s);
+    return 0;
+  });
+  try {
+    for (const mode of ['ready before the call', 'ready during the call']) {
+      const body: Buffer[] = [];
+      const e = new Easy();
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
+      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (body.push(Buffer.from(d)), d.length));
+      multi.addHandle(e);
+      // drive it with perform(), using wait()/poll() only once the request is out
+      let s = -1;
+      for (let i = 0; i < 200 && s < 0; i++) {
+        multi.perform();
+        if (sockets.length > 0 && e.getinfo(CURLINFO.REQUEST_SIZE) > 0) s = sockets[sockets.length - 1]!;
+        else await turn();
+      }
+      assert.ok(s >= 0, `${mode}: the request went out`);
+      if (mode === 'ready before the call') {
+        // let the answer arrive while nobody waits, seen through a watcher of our own
+        const mine = new SocketWatcher(s);
+        await new Promise<void>((resolve) => mine.start(CURL_POLL.IN, () => {
+          mine.stop();
+          resolve();
+        }));
+        const { numfds } = await multi.wait(0);
+        assert.ok(numfds >= 1, `${mode}: wait(0) reports the ready socket`);
+      } else {
+        const { numfds } = await multi.poll(30_000);
+        assert.ok(numfds >= 1, `${mode}: poll() woke for the answer`);
+      }
+      let running = 1;
+      for (let i = 0; i < 50 && running > 0; i++) {
+        running = multi.perform().runningHandles;
+        if (running > 0) await turn();
+      }
+      assert.equal(running, 0);
+      const m = multi.infoRead();
+      assert.equal(m?.result, CURLE.OK);
+      assert.equal(Buffer.concat(body).toString(), 'hello');
+      multi.removeHandle(e);
+      e.cleanup();
+    }
+  } finally {
+    multi.cleanup();
+    await srv.close();
+  }
 });
