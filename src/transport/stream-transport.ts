@@ -41,10 +41,15 @@ function flushAll(): void {
 /** A send of more than this goes to the socket at once. */
 const HOLD_MAX = 16 * 1024;
 const SENT = { ok: true } as const;
+// recv() answers without an allocation per call (see recv())
+const AGAIN: RecvResult = Object.freeze({ kind: 'again' });
+const EOF: RecvResult = Object.freeze({ kind: 'eof' });
 
 export class StreamTransport extends Transport {
   /** bytes of a send() held until the end of the turn */
   #held: Buffer | string | null = null;
+  /** the result recv() hands out for data, reused by the next call */
+  #got: { kind: 'data'; data: Buffer } = { kind: 'data', data: Buffer.alloc(0) };
   socket: Socket;
   #connected: boolean;
   /** flowing mode: chunks received and not taken yet */
@@ -184,21 +189,24 @@ export class StreamTransport extends Transport {
   /**
    * Non-blocking receive. Never throws. With `volatileRecv` the data is a
    * view of reused memory, valid until control returns to the event loop.
+   * The result object itself is the transport's, valid until the next
+   * recv(): a receive loop makes no garbage per call (the caller may still
+   * replace its `data`).
    */
   recv(): RecvResult {
     if (this.#pending) {
       const data = this.#pending;
       this.#pending = null;
-      return { kind: 'data', data };
+      return this.#data(data);
     }
     if (this.closed) return { kind: 'error', error: new Error('socket closed') };
     if (this.#rq) {
       // queued bytes come before a pending EOF or error, in arrival order
       const data = this.#rq.take();
-      if (data !== null) return { kind: 'data', data };
+      if (data !== null) return this.#data(data);
       if (this.#error) return { kind: 'error', error: this.#error };
-      if (this.#eof || this.socket.readableEnded) return { kind: 'eof' };
-      return { kind: 'again' };
+      if (this.#eof || this.socket.readableEnded) return EOF;
+      return AGAIN;
     }
     if (this.#chunks.length > 0) {
       const data = this.#chunks.shift()!;
@@ -207,11 +215,17 @@ export class StreamTransport extends Transport {
         this.#flowPaused = false;
         this.socket.resume();
       }
-      return { kind: 'data', data };
+      return this.#data(data);
     }
     if (this.#error) return { kind: 'error', error: this.#error };
-    if (this.#eof || this.socket.readableEnded) return { kind: 'eof' };
-    return { kind: 'again' };
+    if (this.#eof || this.socket.readableEnded) return EOF;
+    return AGAIN;
+  }
+
+  #data(data: Buffer): RecvResult {
+    const got = this.#got;
+    got.data = data;
+    return got;
   }
 
   /** Put bytes back to be returned first by the next recv() (copied: they may be a volatile view). */
