@@ -37,7 +37,17 @@ function flushAll(): void {
   flushScheduled = false;
   for (let i = 0; i < holding.length; i++) holding[i]!.flushHeld();
   holding.length = 0;
+  for (let i = 0; i < idling.length; i++) idling[i]!.applyIdle();
+  idling.length = 0;
 }
+function scheduleFlush(): void {
+  if (!flushScheduled) {
+    flushScheduled = true;
+    process.nextTick(flushAll);
+  }
+}
+// Transports whose setIdle() changed during this turn (see setIdle()).
+const idling: StreamTransport[] = [];
 /** A send of more than this goes to the socket at once. */
 const HOLD_MAX = 16 * 1024;
 const SENT = { ok: true } as const;
@@ -48,6 +58,10 @@ const EOF: RecvResult = Object.freeze({ kind: 'eof' });
 export class StreamTransport extends Transport {
   /** bytes of a send() held until the end of the turn */
   #held: Buffer | string | null = null;
+  /** setIdle(): what was asked, and whether the socket is ref'ed now */
+  #idle = false;
+  #unrefed = false;
+  #idleQueued = false;
   /** the result recv() hands out for data, reused by the next call */
   #got: { kind: 'data'; data: Buffer } = { kind: 'data', data: Buffer.alloc(0) };
   socket: Socket;
@@ -125,6 +139,11 @@ export class StreamTransport extends Transport {
     this.#eof = false;
     this.#error = null;
     this.#attach(socket, false, connectEvent);
+    if (this.#unrefed) {
+      // the new layer starts ref'ed: apply setIdle()'s last word to it
+      this.#unrefed = false;
+      this.setIdle(this.#idle);
+    }
   }
 
   #attach(socket: Socket, connected: boolean, connectEvent: string): void {
@@ -250,10 +269,7 @@ export class StreamTransport extends Transport {
     if (data.length <= HOLD_MAX) {
       this.#held = data;
       holding.push(this);
-      if (!flushScheduled) {
-        flushScheduled = true;
-        process.nextTick(flushAll);
-      }
+      scheduleFlush();
     } else if (!this.socket.write(data)) this.#needDrain = true;
     return SENT;
   }
@@ -264,6 +280,30 @@ export class StreamTransport extends Transport {
     if (data === null) return;
     this.#held = null;
     if (!this.socket.write(data)) this.#needDrain = true;
+  }
+
+  /**
+   * An idle pooled connection must not keep the process alive; one in use
+   * must. Applied at the end of the JavaScript turn (before control returns
+   * to the event loop), so a keep-alive connection released by one transfer
+   * and taken by the next within the turn costs no unref()/ref() pair (on a
+   * TLS socket each goes through node:tls's handle proxy to libuv).
+   */
+  setIdle(idle: boolean): void {
+    this.#idle = idle;
+    if (this.#idleQueued || idle === this.#unrefed) return;
+    this.#idleQueued = true;
+    idling.push(this);
+    scheduleFlush();
+  }
+
+  /** @internal make the socket's ref state what setIdle() last asked for */
+  applyIdle(): void {
+    this.#idleQueued = false;
+    if (this.#idle === this.#unrefed || this.closed) return;
+    this.#unrefed = this.#idle;
+    if (this.#idle) this.socket.unref();
+    else this.socket.ref();
   }
 
   get writeBlocked(): boolean {

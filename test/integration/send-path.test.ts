@@ -172,3 +172,35 @@ test('keep-alive transfers re-added from inside socketAction send exactly the by
     await srv.close();
   }
 });
+
+test('setIdle(): the socket is unref\'ed and ref\'ed at the end of the turn, and not at all when the turn undoes it', async () => {
+  const { server, port } = await sinkServer();
+  try {
+    const t = await transportTo(port);
+    const handle = (t.socket as unknown as { _handle: { hasRef(): boolean } })._handle;
+    let calls = 0;
+    const ref = t.socket.ref.bind(t.socket);
+    const unref = t.socket.unref.bind(t.socket);
+    t.socket.ref = () => (calls++, ref());
+    t.socket.unref = () => (calls++, unref());
+    const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+    t.setIdle(true);
+    assert.equal(handle.hasRef(), true, 'not before the end of the turn');
+    await turn();
+    assert.equal(handle.hasRef(), false, 'an idle connection does not keep the process alive');
+    assert.equal(calls, 1);
+    // taken from the pool and released again within one turn: nothing to do
+    t.setIdle(false);
+    t.setIdle(true);
+    await turn();
+    assert.equal(handle.hasRef(), false);
+    assert.equal(calls, 1);
+    t.setIdle(false);
+    await turn();
+    assert.equal(handle.hasRef(), true, 'a connection in use keeps the process alive');
+    assert.equal(calls, 2);
+    t.close();
+  } finally {
+    server.close();
+  }
+});
