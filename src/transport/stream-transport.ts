@@ -54,6 +54,7 @@ const SENT = { ok: true } as const;
 // recv() answers without an allocation per call (see recv())
 const AGAIN: RecvResult = Object.freeze({ kind: 'again' });
 const EOF: RecvResult = Object.freeze({ kind: 'eof' });
+const NO_DATA = Buffer.alloc(0);
 
 export class StreamTransport extends Transport {
   /** bytes of a send() held until the end of the turn */
@@ -63,7 +64,7 @@ export class StreamTransport extends Transport {
   #unrefed = false;
   #idleQueued = false;
   /** the result recv() hands out for data, reused by the next call */
-  #got: { kind: 'data'; data: Buffer } = { kind: 'data', data: Buffer.alloc(0) };
+  #got: { kind: 'data'; data: Buffer } = { kind: 'data', data: NO_DATA };
   socket: Socket;
   #connected: boolean;
   /** flowing mode: chunks received and not taken yet */
