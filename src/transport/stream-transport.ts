@@ -51,10 +51,9 @@ const idling: StreamTransport[] = [];
 /** A send of more than this goes to the socket at once. */
 const HOLD_MAX = 16 * 1024;
 const SENT = { ok: true } as const;
-// recv() answers without an allocation per call (see recv())
+// recv()'s answers without data, shared
 const AGAIN: RecvResult = Object.freeze({ kind: 'again' });
 const EOF: RecvResult = Object.freeze({ kind: 'eof' });
-const NO_DATA = Buffer.alloc(0);
 
 export class StreamTransport extends Transport {
   /** bytes of a send() held until the end of the turn */
@@ -63,8 +62,6 @@ export class StreamTransport extends Transport {
   #idle = false;
   #unrefed = false;
   #idleQueued = false;
-  /** the result recv() hands out for data, reused by the next call */
-  #got: { kind: 'data'; data: Buffer } = { kind: 'data', data: NO_DATA };
   socket: Socket;
   #connected: boolean;
   /** flowing mode: chunks received and not taken yet */
@@ -209,9 +206,8 @@ export class StreamTransport extends Transport {
   /**
    * Non-blocking receive. Never throws. With `volatileRecv` the data is a
    * view of reused memory, valid until control returns to the event loop.
-   * The result object itself is the transport's, valid until the next
-   * recv(): a receive loop makes no garbage per call (the caller may still
-   * replace its `data`).
+   * 'again' and 'eof' are shared objects: a receive loop that finds nothing
+   * makes no garbage.
    */
   recv(): RecvResult {
     if (this.#pending) {
@@ -243,9 +239,9 @@ export class StreamTransport extends Transport {
   }
 
   #data(data: Buffer): RecvResult {
-    const got = this.#got;
-    got.data = data;
-    return got;
+    // a new object each time: one kept by the transport would keep the last
+    // chunk (and the memory behind it) alive for as long as the connection idles
+    return { kind: 'data', data };
   }
 
   /** Put bytes back to be returned first by the next recv() (copied: they may be a volatile view). */
