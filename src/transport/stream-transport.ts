@@ -92,10 +92,14 @@ export class StreamTransport extends Transport {
     if (rq) {
       this.#rq = rq;
       // readiness changes only when the queue turns non-empty; it stays IN while bytes are queued
-      rq.onData = () => this.notify();
-      rq.onResume = () => {
+      // (closures made first and then stored: V8 allocates a function literal written directly
+      // on the right of a property assignment in the old generation, where it outlives its use)
+      const onData = (): void => this.notify();
+      const onResume = (): void => {
         if (!this.closed && !socket.destroyed) socket.resume();
       };
+      rq.onData = onData;
+      rq.onResume = onResume;
     }
     this.#attach(socket, connected, connectEvent);
   }
