@@ -22,7 +22,8 @@ export interface PollsetOwner {
 }
 
 interface SocketEntry<T> {
-  transport: Transport;
+  /** null once retired (see #free) */
+  transport: Transport | null;
   readers: number;
   writers: number;
   reported: number; // last what told to the application, 0 = never told
@@ -39,8 +40,8 @@ export class SocketRegistry<T extends PollsetOwner> {
   /**
    * Entries of sockets nobody polls any more, kept for the next socket that
    * is polled: a keep-alive connection is REMOVEd after every transfer and
-   * added again by the next one. A retired entry keeps its transport (only
-   * read by a report already in progress) until it is reused.
+   * added again by the next one. A retired entry lets go of its transport
+   * and the application's pointer.
    */
   #free: SocketEntry<T>[] = [];
 
@@ -66,7 +67,7 @@ export class SocketRegistry<T extends PollsetOwner> {
   }
 
   transportOf(s: number): Transport | undefined {
-    return this.#map.get(s)?.transport;
+    return this.#map.get(s)?.transport ?? undefined;
   }
 
   /** curl_multi_assign: only for sockets currently in use. */
@@ -151,12 +152,15 @@ export class SocketRegistry<T extends PollsetOwner> {
     e.writers = 0;
     e.reported = 0;
     e.socketp = null;
-    e.users.clear();
+    e.transport = null;
+    if (e.users.size > 0) e.users.clear();
     if (this.#free.length < MAX_FREE_ENTRIES) this.#free.push(e);
   }
 
   #report(owner: T, e: SocketEntry<T>): boolean {
-    const s = e.transport.id;
+    const tr = e.transport;
+    if (tr === null) return true; // retired earlier in this update
+    const s = tr.id;
     if (this.#map.get(s) !== e) return true; // already removed in this update
     const what = (e.readers > 0 ? CURL_POLL.IN : 0) | (e.writers > 0 ? CURL_POLL.OUT : 0);
     if (what === 0) {
@@ -165,11 +169,11 @@ export class SocketRegistry<T extends PollsetOwner> {
       const socketp = e.socketp;
       this.#retire(e);
       if (!told) return true; // never told: nothing to remove
-      return this.#onChange(owner, s, CURL_POLL.REMOVE, socketp, e.transport);
+      return this.#onChange(owner, s, CURL_POLL.REMOVE, socketp, tr);
     }
     if (what === e.reported) return true;
     e.reported = what;
-    return this.#onChange(owner, s, what, e.socketp, e.transport);
+    return this.#onChange(owner, s, what, e.socketp, tr);
   }
 }
 
