@@ -7,11 +7,20 @@
 // become non-empty, for the engine's earliest timer, for wakeup(), or for the
 // caller's timeout — whichever comes first. Readiness is level-triggered: a
 // socket still ready after its transfers ran is kept for the next round.
+//
+// When the application drives the sockets itself (a SOCKETFUNCTION is set),
+// nobody reads the ready set unless it calls poll()/wait() too, which is
+// legal but rare: new sockets are then only recorded, and the first wait()
+// or perform() that needs the set observes them all and looks at their
+// readiness once (O(sockets), as libcurl's curl_multi_wait always is). That
+// spares every transfer of an application loop an observer on its socket.
 import { CURL_POLL } from '../constants.js';
 import type { ReadinessObserver, Transport } from '../transport/transport.js';
 
 interface EngineView {
   timeoutMs(): number;
+  /** the application's CURLMOPT_SOCKETFUNCTION, if any */
+  readonly socketFn: unknown;
 }
 
 interface Waiter {
@@ -25,6 +34,8 @@ export class BuiltinDriver implements ReadinessObserver {
   #engine: EngineView;
   #watched = new Map<number, { what: number; transport: Transport }>();
   #ready = new Set<number>();
+  /** every watched transport is observed and #ready is complete (see the top) */
+  #observing = true;
   #waiter: Waiter | null = null;
   #wakeupPending = false;
   /** a wake for readiness is scheduled for the end of this event-loop turn */
@@ -50,9 +61,27 @@ export class BuiltinDriver implements ReadinessObserver {
       transport.removeObserver(this);
       return;
     }
-    this.#watched.set(s, { what, transport });
-    transport.addObserver(this);
+    const w = this.#watched.get(s);
+    if (w) w.what = what;
+    else {
+      this.#watched.set(s, { what, transport });
+      if (this.#engine.socketFn !== null && !this.#waiter) {
+        this.#observing = false; // the application polls it: observed when someone asks (#observeAll)
+        return;
+      }
+      if (!this.#observing) this.#observeAll();
+      transport.addObserver(this);
+    }
     this.readinessChanged(transport);
+  }
+
+  /** Observe every watched transport and take in the readiness of each. */
+  #observeAll(): void {
+    this.#observing = true;
+    for (const w of this.#watched.values()) {
+      w.transport.addObserver(this);
+      if (w.transport.closed || w.transport.readiness() & w.what) this.#ready.add(w.transport.id);
+    }
   }
 
   readinessChanged(t: Transport): void {
@@ -88,6 +117,7 @@ export class BuiltinDriver implements ReadinessObserver {
 
   /** Take the sockets seen ready since last time. */
   takeReady(): number[] {
+    if (!this.#observing) this.#observeAll();
     if (this.#ready.size === 0) return [];
     const out = [...this.#ready];
     this.#ready.clear();
@@ -98,10 +128,6 @@ export class BuiltinDriver implements ReadinessObserver {
   recheck(s: number): void {
     const w = this.#watched.get(s);
     if (w && (w.transport.readiness() & w.what)) this.#ready.add(s);
-  }
-
-  get readyCount(): number {
-    return this.#ready.size;
   }
 
   /** The engine's earliest expiry changed: a waiting poll() may need to wake sooner. */
@@ -123,6 +149,7 @@ export class BuiltinDriver implements ReadinessObserver {
       this.#wakeupPending = false;
       return Promise.resolve(0);
     }
+    if (!this.#observing) this.#observeAll();
     if (this.#ready.size > 0) return Promise.resolve(this.#ready.size);
     let ms = Math.max(0, timeoutMs);
     const t = this.#engine.timeoutMs();

@@ -22,7 +22,8 @@ export interface PollsetOwner {
 }
 
 interface SocketEntry<T> {
-  transport: Transport;
+  /** null once retired (see #free) */
+  transport: Transport | null;
   readers: number;
   writers: number;
   reported: number; // last what told to the application, 0 = never told
@@ -36,6 +37,13 @@ export type SocketChangeFn<T> = (owner: T, s: number, what: number, socketp: unk
 export class SocketRegistry<T extends PollsetOwner> {
   #map = new Map<number, SocketEntry<T>>();
   #onChange: SocketChangeFn<T>;
+  /**
+   * Entries of sockets nobody polls any more, kept for the next socket that
+   * is polled: a keep-alive connection is REMOVEd after every transfer and
+   * added again by the next one. A retired entry lets go of its transport
+   * and the application's pointer.
+   */
+  #free: SocketEntry<T>[] = [];
 
   constructor(onChange: SocketChangeFn<T>) {
     this.#onChange = onChange;
@@ -59,7 +67,7 @@ export class SocketRegistry<T extends PollsetOwner> {
   }
 
   transportOf(s: number): Transport | undefined {
-    return this.#map.get(s)?.transport;
+    return this.#map.get(s)?.transport ?? undefined;
   }
 
   /** curl_multi_assign: only for sockets currently in use. */
@@ -79,25 +87,15 @@ export class SocketRegistry<T extends PollsetOwner> {
     if (prev.length === 0 && next.length === 0) return true;
     if (samePollset(prev, next)) return true;
     owner.pollset = next;
+    // the common case, one socket at most before and after (an HTTP/1 transfer), without the lists
+    if (prev.length <= 1 && next.length <= 1) return this.#updateOne(owner, prev[0], next[0]);
     const touched: SocketEntry<T>[] = [];
     // add the new interest first so a socket that stays never drops to zero
-    for (const p of next) {
-      let e = this.#map.get(p.transport.id);
-      if (!e) {
-        e = { transport: p.transport, readers: 0, writers: 0, reported: 0, socketp: null, users: new Set() };
-        this.#map.set(p.transport.id, e);
-      }
-      if (p.what & CURL_POLL.IN) e.readers++;
-      if (p.what & CURL_POLL.OUT) e.writers++;
-      e.users.add(owner);
-      touched.push(e);
-    }
+    for (const p of next) touched.push(this.#addInterest(owner, p));
     for (const p of prev) {
       const e = this.#map.get(p.transport.id);
       if (!e) continue;
-      if (p.what & CURL_POLL.IN) e.readers--;
-      if (p.what & CURL_POLL.OUT) e.writers--;
-      if (!next.some((n) => n.transport === p.transport)) e.users.delete(owner);
+      this.#dropInterest(owner, p, e, !next.some((n) => n.transport === p.transport));
       touched.push(e);
     }
     let ok = true;
@@ -105,6 +103,36 @@ export class SocketRegistry<T extends PollsetOwner> {
       if (!this.#report(owner, e)) ok = false;
     }
     return ok;
+  }
+
+  /** update() for pollsets of at most one entry: the same steps and reports, in the same order. */
+  #updateOne(owner: T, p: PollEntry | undefined, n: PollEntry | undefined): boolean {
+    const en = n ? this.#addInterest(owner, n) : undefined;
+    const ep = p ? this.#map.get(p.transport.id) : undefined;
+    if (p && ep) this.#dropInterest(owner, p, ep, !n || n.transport !== p.transport);
+    let ok = true;
+    if (en && !this.#report(owner, en)) ok = false;
+    if (ep && !this.#report(owner, ep)) ok = false;
+    return ok;
+  }
+
+  #addInterest(owner: T, p: PollEntry): SocketEntry<T> {
+    let e = this.#map.get(p.transport.id);
+    if (!e) {
+      e = this.#free.pop() ?? { transport: p.transport, readers: 0, writers: 0, reported: 0, socketp: null, users: new Set() };
+      e.transport = p.transport;
+      this.#map.set(p.transport.id, e);
+    }
+    if (p.what & CURL_POLL.IN) e.readers++;
+    if (p.what & CURL_POLL.OUT) e.writers++;
+    e.users.add(owner);
+    return e;
+  }
+
+  #dropInterest(owner: T, p: PollEntry, e: SocketEntry<T>, leaves: boolean): void {
+    if (p.what & CURL_POLL.IN) e.readers--;
+    if (p.what & CURL_POLL.OUT) e.writers--;
+    if (leaves) e.users.delete(owner);
   }
 
   /** Drop every interest in a socket that is about to close (REMOVE first, as libcurl does). */
@@ -119,20 +147,37 @@ export class SocketRegistry<T extends PollsetOwner> {
     return this.#report(who as T, e);
   }
 
+  #retire(e: SocketEntry<T>): void {
+    e.readers = 0;
+    e.writers = 0;
+    e.reported = 0;
+    e.socketp = null;
+    e.transport = null;
+    if (e.users.size > 0) e.users.clear();
+    if (this.#free.length < MAX_FREE_ENTRIES) this.#free.push(e);
+  }
+
   #report(owner: T, e: SocketEntry<T>): boolean {
-    const s = e.transport.id;
-    if (!this.#map.has(s)) return true; // already removed in this update
+    const tr = e.transport;
+    if (tr === null) return true; // retired earlier in this update
+    const s = tr.id;
+    if (this.#map.get(s) !== e) return true; // already removed in this update
     const what = (e.readers > 0 ? CURL_POLL.IN : 0) | (e.writers > 0 ? CURL_POLL.OUT : 0);
     if (what === 0) {
       this.#map.delete(s);
-      if (e.reported === 0) return true; // never told: nothing to remove
-      return this.#onChange(owner, s, CURL_POLL.REMOVE, e.socketp, e.transport);
+      const told = e.reported !== 0;
+      const socketp = e.socketp;
+      this.#retire(e);
+      if (!told) return true; // never told: nothing to remove
+      return this.#onChange(owner, s, CURL_POLL.REMOVE, socketp, tr);
     }
     if (what === e.reported) return true;
     e.reported = what;
-    return this.#onChange(owner, s, what, e.socketp, e.transport);
+    return this.#onChange(owner, s, what, e.socketp, tr);
   }
 }
+
+const MAX_FREE_ENTRIES = 64;
 
 function samePollset(a: PollEntry[], b: PollEntry[]): boolean {
   if (a.length !== b.length) return false;

@@ -11,11 +11,17 @@ import { CURL_CSELECT, CURL_POLL } from '../constants.js';
 import { lookupSocket } from './socket-table.js';
 import type { ReadinessObserver, Transport } from './transport.js';
 
-const due = new Set<SocketWatcher>();
+// Watchers due in the next flush, each at most once (its `queued` flag); a
+// watcher stopped meanwhile stays listed and delivers nothing. Two lists
+// swapped per flush, so a turn's batch allocates nothing.
+let due: SocketWatcher[] = [];
+let spare: SocketWatcher[] = [];
 let flushScheduled = false;
 
 function schedule(w: SocketWatcher): void {
-  due.add(w);
+  if (w.queued) return;
+  w.queued = true;
+  due.push(w);
   if (!flushScheduled) {
     flushScheduled = true;
     setImmediate(flush);
@@ -24,9 +30,24 @@ function schedule(w: SocketWatcher): void {
 
 function flush(): void {
   flushScheduled = false;
-  const batch = [...due];
-  due.clear();
-  for (const w of batch) w.deliver();
+  const batch = due;
+  due = spare;
+  let i = 0;
+  try {
+    for (; i < batch.length; i++) {
+      const w = batch[i]!;
+      w.queued = false;
+      w.deliver();
+    }
+  } finally {
+    // a callback threw: the watchers after it still get their turn, in the next flush
+    for (i++; i < batch.length; i++) {
+      batch[i]!.queued = false;
+      schedule(batch[i]!);
+    }
+    batch.length = 0;
+    spare = batch;
+  }
 }
 
 export type SocketWatcherCallback = (events: number) => void;
@@ -36,6 +57,8 @@ export class SocketWatcher implements ReadinessObserver {
   #transport: Transport | undefined;
   #events = 0;
   #cb: SocketWatcherCallback | null = null;
+  /** @internal listed for the next flush */
+  queued = false;
 
   /** @throws TypeError when `s` is not an open tscurl socket */
   constructor(s: number) {
@@ -64,7 +87,6 @@ export class SocketWatcher implements ReadinessObserver {
   stop(): void {
     this.#cb = null;
     this.#events = 0;
-    due.delete(this);
     this.#transport?.removeObserver(this);
   }
 
@@ -95,8 +117,8 @@ export class SocketWatcher implements ReadinessObserver {
   /** @internal called from the batch flush */
   deliver(): void {
     const ev = this.#ready();
-    if (!ev || !this.#cb) return;
-    this.#cb(ev);
+    if (!ev) return;
+    this.#cb!(ev);
     // level-triggered: still ready after the application had its turn -> next turn
     if (this.#ready()) schedule(this);
   }

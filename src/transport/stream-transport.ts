@@ -21,7 +21,47 @@ export type RecvResult =
   | { kind: 'eof' }
   | { kind: 'error'; error: Error };
 
+// Sends made during one JavaScript turn go out together at its end (see send()).
+// Why: an application loop answering socket events one socketAction() at a time
+// (hiperfifo) starts the next transfer inside the previous one's call, so without
+// this every request's write(2) would sit between two responses' JavaScript:
+// each write then wakes an idle server on its own, and the answers trickle in
+// over more event-loop turns. Held, the turn's requests leave in a row after its
+// JavaScript ran (process.nextTick: before control returns to the event loop, so
+// no byte waits for I/O), as perform() sends them. The bytes and their order per
+// socket are the same; only the moment within the turn moves. (Node's own
+// cork()/uncork() does the same at a higher price per write.)
+const holding: StreamTransport[] = [];
+let flushScheduled = false;
+function flushAll(): void {
+  flushScheduled = false;
+  for (let i = 0; i < holding.length; i++) holding[i]!.flushHeld();
+  holding.length = 0;
+  for (let i = 0; i < idling.length; i++) idling[i]!.applyIdle();
+  idling.length = 0;
+}
+function scheduleFlush(): void {
+  if (!flushScheduled) {
+    flushScheduled = true;
+    process.nextTick(flushAll);
+  }
+}
+// Transports whose setIdle() changed during this turn (see setIdle()).
+const idling: StreamTransport[] = [];
+/** A send of more than this goes to the socket at once. */
+const HOLD_MAX = 16 * 1024;
+const SENT = { ok: true } as const;
+// recv()'s answers without data, shared
+const AGAIN: RecvResult = Object.freeze({ kind: 'again' });
+const EOF: RecvResult = Object.freeze({ kind: 'eof' });
+
 export class StreamTransport extends Transport {
+  /** bytes of a send() held until the end of the turn */
+  #held: Buffer | string | null = null;
+  /** setIdle(): what was asked, and whether the socket is ref'ed now */
+  #idle = false;
+  #unrefed = false;
+  #idleQueued = false;
   socket: Socket;
   #connected: boolean;
   /** flowing mode: chunks received and not taken yet */
@@ -52,10 +92,14 @@ export class StreamTransport extends Transport {
     if (rq) {
       this.#rq = rq;
       // readiness changes only when the queue turns non-empty; it stays IN while bytes are queued
-      rq.onData = () => this.notify();
-      rq.onResume = () => {
+      // (closures made first and then stored: V8 allocates a function literal written directly
+      // on the right of a property assignment in the old generation, where it outlives its use)
+      const onData = (): void => this.notify();
+      const onResume = (): void => {
         if (!this.closed && !socket.destroyed) socket.resume();
       };
+      rq.onData = onData;
+      rq.onResume = onResume;
     }
     this.#attach(socket, connected, connectEvent);
   }
@@ -80,6 +124,7 @@ export class StreamTransport extends Transport {
    * the old one from now on; readiness starts over until `connectEvent`.
    */
   upgrade(socket: Socket, connectEvent: string): void {
+    this.flushHeld(); // bytes sent on the old layer go out before the new one takes over
     const old = this.socket;
     this.#below.push(old);
     for (const ev of ['data', 'drain', 'end', 'error', 'close', 'connect']) old.removeAllListeners(ev);
@@ -96,6 +141,11 @@ export class StreamTransport extends Transport {
     this.#eof = false;
     this.#error = null;
     this.#attach(socket, false, connectEvent);
+    if (this.#unrefed) {
+      // the new layer starts ref'ed: apply setIdle()'s last word to it
+      this.#unrefed = false;
+      this.setIdle(this.#idle);
+    }
   }
 
   #attach(socket: Socket, connected: boolean, connectEvent: string): void {
@@ -160,21 +210,23 @@ export class StreamTransport extends Transport {
   /**
    * Non-blocking receive. Never throws. With `volatileRecv` the data is a
    * view of reused memory, valid until control returns to the event loop.
+   * 'again' and 'eof' are shared objects: a receive loop that finds nothing
+   * makes no garbage.
    */
   recv(): RecvResult {
     if (this.#pending) {
       const data = this.#pending;
       this.#pending = null;
-      return { kind: 'data', data };
+      return this.#data(data);
     }
     if (this.closed) return { kind: 'error', error: new Error('socket closed') };
     if (this.#rq) {
       // queued bytes come before a pending EOF or error, in arrival order
       const data = this.#rq.take();
-      if (data !== null) return { kind: 'data', data };
+      if (data !== null) return this.#data(data);
       if (this.#error) return { kind: 'error', error: this.#error };
-      if (this.#eof || this.socket.readableEnded) return { kind: 'eof' };
-      return { kind: 'again' };
+      if (this.#eof || this.socket.readableEnded) return EOF;
+      return AGAIN;
     }
     if (this.#chunks.length > 0) {
       const data = this.#chunks.shift()!;
@@ -183,11 +235,17 @@ export class StreamTransport extends Transport {
         this.#flowPaused = false;
         this.socket.resume();
       }
-      return { kind: 'data', data };
+      return this.#data(data);
     }
     if (this.#error) return { kind: 'error', error: this.#error };
-    if (this.#eof || this.socket.readableEnded) return { kind: 'eof' };
-    return { kind: 'again' };
+    if (this.#eof || this.socket.readableEnded) return EOF;
+    return AGAIN;
+  }
+
+  #data(data: Buffer): RecvResult {
+    // a new object each time: one kept by the transport would keep the last
+    // chunk (and the memory behind it) alive for as long as the connection idles
+    return { kind: 'data', data };
   }
 
   /** Put bytes back to be returned first by the next recv() (copied: they may be a volatile view). */
@@ -198,15 +256,55 @@ export class StreamTransport extends Transport {
 
   /**
    * Non-blocking send: Node always takes the bytes; when its buffer is over the
-   * high-water mark we stop being OUT-ready until 'drain'.
+   * high-water mark we stop being OUT-ready until 'drain'. A small send is
+   * held until the end of the JavaScript turn (see `holding` above), one at a
+   * time: a later send writes the held bytes first. A large one (an upload)
+   * goes to the socket as directly as before.
    */
   send(data: Buffer | string): { ok: true } | { ok: false; error: Error } {
     if (this.#error) return { ok: false, error: this.#error };
     if (this.closed || this.socket.destroyed || this.socket.writableEnded) {
       return { ok: false, error: new Error('socket closed') };
     }
+    if (this.#held !== null) this.flushHeld();
+    if (data.length <= HOLD_MAX) {
+      this.#held = data;
+      holding.push(this);
+      scheduleFlush();
+    } else if (!this.socket.write(data)) this.#needDrain = true;
+    return SENT;
+  }
+
+  /** @internal write out what send() held */
+  flushHeld(): void {
+    const data = this.#held;
+    if (data === null) return;
+    this.#held = null;
     if (!this.socket.write(data)) this.#needDrain = true;
-    return { ok: true };
+  }
+
+  /**
+   * An idle pooled connection must not keep the process alive; one in use
+   * must. Applied at the end of the JavaScript turn (before control returns
+   * to the event loop), so a keep-alive connection released by one transfer
+   * and taken by the next within the turn costs no unref()/ref() pair (on a
+   * TLS socket each goes through node:tls's handle proxy to libuv).
+   */
+  setIdle(idle: boolean): void {
+    this.#idle = idle;
+    if (this.#idleQueued || idle === this.#unrefed) return;
+    this.#idleQueued = true;
+    idling.push(this);
+    scheduleFlush();
+  }
+
+  /** @internal make the socket's ref state what setIdle() last asked for */
+  applyIdle(): void {
+    this.#idleQueued = false;
+    if (this.#idle === this.#unrefed || this.closed) return;
+    this.#unrefed = this.#idle;
+    if (this.#idle) this.socket.unref();
+    else this.socket.ref();
   }
 
   get writeBlocked(): boolean {
@@ -223,6 +321,7 @@ export class StreamTransport extends Transport {
   }
 
   protected closeResources(): void {
+    this.flushHeld(); // bytes sent before the close go out first, as they would have unheld
     this.#rq?.clear();
     this.socket.removeAllListeners('data');
     this.#chunks = [];

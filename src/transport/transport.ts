@@ -18,7 +18,15 @@ export interface ReadinessObserver {
 
 export abstract class Transport {
   readonly id: number;
-  #observers: ReadinessObserver[] = [];
+  // Observers: usually one or two (the built-in driver, an application's
+  // SocketWatcher), and they come and go once or twice per transfer. Two
+  // slots cost no allocation for that; more go to a copy-on-write list.
+  // notify() reads the slots before calling anyone, so an observer added or
+  // removed while being told takes effect from the next notification, as
+  // with a snapshot.
+  #obs0: ReadinessObserver | null = null;
+  #obs1: ReadinessObserver | null = null;
+  #more: ReadinessObserver[] | null = null;
   #closed = false;
 
   constructor() {
@@ -32,18 +40,28 @@ export abstract class Transport {
     return this.#closed;
   }
 
-  // Copy on write: observers change a few times per transfer, notify() runs
-  // per received chunk, and an observer may remove itself while being told.
   addObserver(o: ReadinessObserver): void {
-    if (!this.#observers.includes(o)) this.#observers = [...this.#observers, o];
+    if (this.#obs0 === o || this.#obs1 === o || (this.#more !== null && this.#more.includes(o))) return;
+    if (this.#obs0 === null) this.#obs0 = o;
+    else if (this.#obs1 === null) this.#obs1 = o;
+    else this.#more = this.#more ? [...this.#more, o] : [o];
   }
   removeObserver(o: ReadinessObserver): void {
-    if (this.#observers.includes(o)) this.#observers = this.#observers.filter((x) => x !== o);
+    if (this.#obs0 === o) this.#obs0 = null;
+    else if (this.#obs1 === o) this.#obs1 = null;
+    else if (this.#more !== null && this.#more.includes(o)) {
+      const rest = this.#more.filter((x) => x !== o);
+      this.#more = rest.length > 0 ? rest : null;
+    }
   }
 
   protected notify(): void {
-    const list = this.#observers;
-    for (let i = 0; i < list.length; i++) list[i]!.readinessChanged(this);
+    const a = this.#obs0;
+    const b = this.#obs1;
+    const more = this.#more;
+    if (a !== null) a.readinessChanged(this);
+    if (b !== null) b.readinessChanged(this);
+    if (more !== null) for (let i = 0; i < more.length; i++) more[i]!.readinessChanged(this);
   }
 
   /** Release the number and any Node resources. Idempotent. */
@@ -53,7 +71,9 @@ export abstract class Transport {
     releaseSocketId(this.id);
     this.closeResources();
     this.notify(); // watchers learn the socket is gone
-    this.#observers = [];
+    this.#obs0 = null;
+    this.#obs1 = null;
+    this.#more = null;
   }
   protected abstract closeResources(): void;
 }
