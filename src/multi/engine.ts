@@ -55,6 +55,16 @@ function usersToRun(users: Set<Transfer>): Iterable<Transfer> {
   return [...users];
 }
 
+/**
+ * failf()'s verbose echo for a transfer. Made here, not written inline where
+ * it is stored: V8 allocates a closure written directly into a property of a
+ * long-lived object in the old generation, and a dead one there kept its
+ * transfer (and all it reaches) alive through every young collection.
+ */
+function traceFailFor(e: MultiEngine, t: Transfer): (message: string) => void {
+  return (message) => e.trace(t, message);
+}
+
 /** Timers fire on whole milliseconds; treat an expiry this close as reached. */
 const SLACK_MS = 1;
 
@@ -135,7 +145,7 @@ export class MultiEngine implements CallbackGuard {
     this.#transfers.add(t);
     this.#alive++;
     t.timing.queued = performance.now();
-    t.traceFail = (message) => this.trace(t, message);
+    t.traceFail = traceFailFor(this, t);
     this.expire(t, EXPIRE.RUN_NOW, performance.now());
     return this.updateTimer();
   }
@@ -367,7 +377,7 @@ export class MultiEngine implements CallbackGuard {
   }
 
   reuseConnection(c: Connection): void {
-    c.transport?.socket.ref();
+    c.transport?.setIdle(false);
   }
 
   /** The transfer is done with its connection: pool it or close it. */
@@ -378,7 +388,7 @@ export class MultiEngine implements CallbackGuard {
     this.registry.update(t, []);
     if (c.idleSince === -1) return; // already closed
     if (c.transport && c.reusable && !c.transport.closed) {
-      c.transport.socket.unref(); // an idle pooled connection must not keep the process alive
+      c.transport.setIdle(true); // an idle pooled connection must not keep the process alive
       const maxIdle = this.maxConnects > 0 ? this.maxConnects : 4 * Math.max(1, this.#transfers.size);
       this.poolFor(t).release(c, maxIdle, performance.now());
     } else {
