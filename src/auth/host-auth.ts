@@ -101,7 +101,8 @@ export class HostAuth {
   availInfo = 0;
   /** CURLINFO_HTTPAUTH_USED */
   used = 0;
-  readonly digest: DigestState;
+  #digest: DigestState | null = null;
+  readonly #makeCnonce: (() => string) | undefined;
   #retries = 0;
   #creds: Credentials | null = null;
   #credsHost = '';
@@ -114,9 +115,14 @@ export class HostAuth {
     const n = normaliseHttpAuth(o.httpAuth) ?? { mask: 0, ieStyle: false };
     this.want = n.mask;
     this.ieStyle = n.ieStyle;
-    this.digest = new DigestState(makeCnonce);
+    this.#makeCnonce = makeCnonce;
     this.#header = o.proxy ? 'Proxy-Authorization' : 'Authorization';
     this.#challengeCode = o.proxy ? 407 : 401;
+  }
+
+  /** The Digest state, made on first use (most transfers never see a Digest challenge). */
+  get digest(): DigestState {
+    return (this.#digest ??= new DigestState(this.#makeCnonce));
   }
 
   /** This is the proxy's authentication state. */

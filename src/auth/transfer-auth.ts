@@ -9,23 +9,30 @@ import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import type { Transfer } from '../multi/transfer.js';
 import { credentialsAllowed } from '../proto/redirect.js';
-import { HostAuth, type AuthOutput } from './host-auth.js';
+import { HostAuth, type AuthOptions, type AuthOutput } from './host-auth.js';
+
+/** The authentication options of a store's generation (read once, not per transfer). */
+const optionMemo = new WeakMap<object, { generation: number; options: AuthOptions }>();
+
+function authOptions(o: Transfer['opts']): AuthOptions {
+  const m = optionMemo.get(o);
+  if (m && m.generation === o.generation) return m.options;
+  const options: AuthOptions = {
+    httpAuth: o.has(CURLOPT.HTTPAUTH) ? o.num(CURLOPT.HTTPAUTH) : 1,
+    username: o.str(CURLOPT.USERNAME),
+    password: o.str(CURLOPT.PASSWORD),
+    bearer: o.str(CURLOPT.XOAUTH2_BEARER),
+    netrc: o.num(CURLOPT.NETRC),
+    netrcFile: o.str(CURLOPT.NETRC_FILE),
+    awsSigV4: o.str(CURLOPT.AWS_SIGV4),
+    failOnError: o.num(CURLOPT.FAILONERROR) !== 0,
+  };
+  optionMemo.set(o, { generation: o.generation, options });
+  return options;
+}
 
 export function hostAuthOf(t: Transfer): HostAuth {
-  if (!t.auth) {
-    const o = t.opts;
-    t.auth = new HostAuth({
-      httpAuth: o.has(CURLOPT.HTTPAUTH) ? o.num(CURLOPT.HTTPAUTH) : 1,
-      username: o.str(CURLOPT.USERNAME),
-      password: o.str(CURLOPT.PASSWORD),
-      bearer: o.str(CURLOPT.XOAUTH2_BEARER),
-      netrc: o.num(CURLOPT.NETRC),
-      netrcFile: o.str(CURLOPT.NETRC_FILE),
-      awsSigV4: o.str(CURLOPT.AWS_SIGV4),
-      failOnError: o.num(CURLOPT.FAILONERROR) !== 0,
-    });
-  }
-  return t.auth;
+  return (t.auth ??= new HostAuth(authOptions(t.opts)));
 }
 
 /** The proxy's authentication state; credentials are the HTTP proxy's of the current route. */

@@ -144,9 +144,10 @@ export class MultiEngine implements CallbackGuard {
     }
     this.#transfers.add(t);
     this.#alive++;
-    t.timing.queued = performance.now();
+    const now = performance.now();
+    t.timing.queued = now;
     t.traceFail = traceFailFor(this, t);
-    this.expire(t, EXPIRE.RUN_NOW, performance.now());
+    this.expire(t, EXPIRE.RUN_NOW, now);
     return this.updateTimer();
   }
 

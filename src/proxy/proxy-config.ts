@@ -19,7 +19,7 @@ import { CurlUrl } from '../url/curl-url.js';
 import { CURLU, CURLUPART, urlStrerror } from '../url/url-codes.js';
 import type { OptionStore } from '../easy/option-store.js';
 import { checkNoproxy } from './noproxy.js';
-import { envVar } from '../util/env-cache.js';
+import { envEpoch, envVar } from '../util/env-cache.js';
 
 export const DEFAULT_PROXY_PORT = 1080;
 
@@ -124,7 +124,31 @@ const serverKey = (s: ProxyServer): string =>
  * Errors are libcurl's: a bad proxy string is CURLE_COULDNT_RESOLVE_PROXY,
  * an unknown proxy scheme CURLE_COULDNT_CONNECT.
  */
+const DIRECT_ROUTE: RouteResult = Object.freeze({ code: 0, route: null, info: Object.freeze([]) as unknown as string[] });
+
+/** Per library call: schemes for which the environment names no proxy and no no_proxy is set. */
+let directEpoch = -1;
+let directBySchema: Record<string, boolean> = {};
+
+function environmentIsDirect(scheme: string): boolean {
+  if (directEpoch !== envEpoch()) {
+    directEpoch = envEpoch();
+    directBySchema = {};
+  }
+  let direct = directBySchema[scheme];
+  if (direct === undefined) {
+    direct = env('no_proxy') === null && env('NO_PROXY') === null && proxyFromEnv(scheme, []) === null;
+    directBySchema[scheme] = direct;
+  }
+  return direct;
+}
+
 export function proxyRoute(opts: OptionStore, scheme: string, host: string): RouteResult {
+  // the common case: no proxy options, no proxy in the environment
+  if (opts.str(CURLOPT.PROXY) === null && opts.str(CURLOPT.PRE_PROXY) === null && opts.str(CURLOPT.NOPROXY) === null &&
+      environmentIsDirect(scheme)) {
+    return DIRECT_ROUTE;
+  }
   const info: string[] = [];
   let proxy = opts.str(CURLOPT.PROXY);
   let preProxy = opts.str(CURLOPT.PRE_PROXY);

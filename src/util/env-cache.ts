@@ -20,6 +20,11 @@ export function refreshEnv(): void {
   epoch++;
 }
 
+/** Changes whenever the environment may be read anew (memos of derived values key on it). */
+export function envEpoch(): number {
+  return epoch;
+}
+
 /** process.env[name], or null when unset. */
 export function envVar(name: string): string | null {
   let e = entries.get(name);

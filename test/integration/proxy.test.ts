@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { CURLOPT, CURLE, CURLINFO, CURLAUTH, CURLH, CURLPROXY } from '../../src/index.js';
+import { Easy, Multi, CURLOPT, CURLE, CURLINFO, CURLAUTH, CURLH, CURLPROXY } from '../../src/index.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { startProxyServer, proxyAuthRequired, type ProxyRequest } from '../helpers/proxy-server.js';
 import { fetchUrl } from '../helpers/fetch.js';
@@ -391,6 +391,46 @@ test('PROXYTYPE HTTP_1_0: the CONNECT says HTTP/1.0', async () => {
     assert.equal(r.code, CURLE.OK);
     assert.match(proxy.requests[0]!.head, /^CONNECT o\.example:\d+ HTTP\/1\.0\r\n/);
   } finally {
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+test('one Multi: a proxy variable set between two perform() calls applies to the next transfer', async () => {
+  const origin = await startRawServer(() => ok('direct'));
+  const proxy = await startProxyServer(() => ({ data: 'HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nproxied' }));
+  const saved = process.env['http_proxy'];
+  const multi = new Multi();
+  try {
+    delete process.env['http_proxy'];
+    const run = async (): Promise<string> => {
+      const e = new Easy();
+      let body = '';
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${origin.port}/`);
+      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => ((body += d.toString('latin1')), d.length));
+      multi.addHandle(e);
+      for (let i = 0; i < 1000; i++) {
+        multi.perform();
+        const m = multi.infoRead();
+        if (m) {
+          assert.equal(m.result, CURLE.OK);
+          multi.removeHandle(e);
+          e.cleanup();
+          return body;
+        }
+        await multi.poll(100);
+      }
+      throw new Error('transfer did not finish');
+    };
+    assert.equal(await run(), 'direct');
+    process.env['http_proxy'] = `http://127.0.0.1:${proxy.port}`;
+    assert.equal(await run(), 'proxied');
+    delete process.env['http_proxy'];
+    assert.equal(await run(), 'direct');
+  } finally {
+    if (saved === undefined) delete process.env['http_proxy'];
+    else process.env['http_proxy'] = saved;
+    multi.cleanup();
     await proxy.close();
     await origin.close();
   }
