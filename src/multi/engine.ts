@@ -33,7 +33,7 @@ import type { Easy } from '../easy/easy.js';
 import { enterCallback, leaveCallback } from '../util/callback-depth.js';
 import { TlsSessionCache } from '../vtls/tls-session-cache.js';
 import { refreshEnv } from '../util/env-cache.js';
-import { TransferList } from './transfer-list.js';
+import { LIST, TransferList } from './transfer-list.js';
 
 export type SocketCallback = (easy: Easy | null, s: number, what: number, clientp: unknown, socketp: unknown) => number;
 // the engine passes its public handle back; Multi narrows the type for users
@@ -87,10 +87,10 @@ export class MultiEngine implements CallbackGuard {
   readonly driver: BuiltinDriver;
   readonly sink: ExchangeSink;
 
-  #transfers = new TransferList('allSlot');
+  #transfers = new TransferList(LIST.ALL);
   #alive = 0;
-  #messages = new TransferList('msgSlot');
-  #pending = new TransferList('pendingSlot');
+  #messages = new TransferList(LIST.MESSAGES);
+  #pending = new TransferList(LIST.PENDING);
   #callbackDepth = 0;
   #dead = false;
   #lastTimerKey: number | null = null;

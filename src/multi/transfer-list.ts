@@ -14,18 +14,19 @@
 // A plain array of slots keeps nothing it no longer holds.
 import type { Transfer } from './transfer.js';
 
-/** The field of Transfer that holds its index in one list (-1: not in it). */
-export type SlotField = 'allSlot' | 'msgSlot' | 'pendingSlot';
+/** Which of Transfer.listSlots holds a transfer's index in a list (-1: not in it). */
+export const LIST = { ALL: 0, MESSAGES: 1, PENDING: 2 } as const;
+export type ListId = (typeof LIST)[keyof typeof LIST];
 
 export class TransferList {
-  readonly #field: SlotField;
+  readonly #id: ListId;
   #items: (Transfer | null)[] = [];
   /** index of the first slot that may hold a transfer */
   #head = 0;
   #size = 0;
 
-  constructor(field: SlotField) {
-    this.#field = field;
+  constructor(id: ListId) {
+    this.#id = id;
   }
 
   get size(): number {
@@ -33,24 +34,24 @@ export class TransferList {
   }
 
   has(t: Transfer): boolean {
-    return t[this.#field] >= 0;
+    return t.listSlots[this.#id] >= 0;
   }
 
   add(t: Transfer): void {
-    if (t[this.#field] >= 0) return;
-    t[this.#field] = this.#items.length;
+    if (t.listSlots[this.#id] >= 0) return;
+    t.listSlots[this.#id] = this.#items.length;
     this.#items.push(t);
     this.#size++;
   }
 
   delete(t: Transfer): boolean {
-    const i = t[this.#field];
+    const i = t.listSlots[this.#id];
     if (i < 0) return false;
     this.#items[i] = null;
-    t[this.#field] = -1;
+    t.listSlots[this.#id] = -1;
     this.#size--;
     if (this.#size === 0) {
-      this.#items = [];
+      this.#items.length = 0;
       this.#head = 0;
     } else if (this.#items.length > 32 && this.#size * 2 < this.#items.length) {
       this.#compact();
@@ -76,7 +77,8 @@ export class TransferList {
   }
 
   clear(): void {
-    for (const t of this.#items) if (t) t[this.#field] = -1;
+    for (const t of this.#items) if (t) t.listSlots[this.#id] = -1;
+    this.#items.fill(null);
     this.#items = [];
     this.#head = 0;
     this.#size = 0;
@@ -87,9 +89,11 @@ export class TransferList {
     for (let i = this.#head; i < this.#items.length; i++) {
       const t = this.#items[i];
       if (!t) continue;
-      t[this.#field] = out.length;
+      t.listSlots[this.#id] = out.length;
       out.push(t);
     }
+    // the old array may be in the old generation: leave it holding nothing (see above)
+    this.#items.fill(null);
     this.#items = out;
     this.#head = 0;
   }

@@ -70,10 +70,8 @@ export class Transfer implements HeapItem {
   pollset: PollEntry[] = [];
   heapIndex = -1;
   heapKey = 0;
-  /** slots in the engine's transfer lists (src/multi/transfer-list.ts), -1 when not listed */
-  allSlot = -1;
-  msgSlot = -1;
-  pendingSlot = -1;
+  /** indexes in the engine's transfer lists (src/multi/transfer-list.ts, by LIST id), -1 when not listed */
+  readonly listSlots = [-1, -1, -1];
   readonly expiries = new ExpirySet();
 
   url: TransferUrl | null = null;

@@ -15,17 +15,28 @@ export type UrlResult = { code: 0; url: TransferUrl } | { code: number; message:
 
 /**
  * The last parse per option store: a handle re-added with the same URL (the
- * common case for connection-reusing loops) skips the URL parser. Results are
- * copied out, so a transfer may change its copy.
+ * common case for connection-reusing loops) skips the URL parser. The parsed
+ * URL is frozen and shared: transfers never modify theirs (a redirect
+ * replaces it).
  */
-const lastParse = new WeakMap<object, { key: string; result: UrlResult }>();
+interface ParseMemo {
+  raw: string;
+  portOverride: number;
+  defaultProtocol: string | null;
+  pathAsIs: boolean;
+  result: UrlResult;
+}
+const lastParse = new WeakMap<object, ParseMemo>();
 
 export function parseUrlCached(owner: object, raw: string, portOverride: number, defaultProtocol: string | null, pathAsIs: boolean): UrlResult {
-  const key = `${portOverride}|${defaultProtocol ?? ''}|${pathAsIs ? 1 : 0}|${raw}`;
   const hit = lastParse.get(owner);
-  const result = hit && hit.key === key ? hit.result : parseUrlForTransfer(raw, portOverride, defaultProtocol, pathAsIs);
-  if (!hit || hit.key !== key) lastParse.set(owner, { key, result });
-  return result.code === 0 && 'url' in result ? { code: 0, url: { ...result.url } } : result;
+  if (hit && hit.raw === raw && hit.portOverride === portOverride && hit.defaultProtocol === defaultProtocol && hit.pathAsIs === pathAsIs) {
+    return hit.result;
+  }
+  const result = parseUrlForTransfer(raw, portOverride, defaultProtocol, pathAsIs);
+  if (result.code === 0 && 'url' in result) Object.freeze(result.url);
+  lastParse.set(owner, { raw, portOverride, defaultProtocol, pathAsIs, result });
+  return result;
 }
 
 export function parseUrlForTransfer(raw: string, portOverride: number, defaultProtocol: string | null, pathAsIs = false): UrlResult {
