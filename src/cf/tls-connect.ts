@@ -13,7 +13,7 @@
 // checks libcurl does after SSL_connect (src/vtls/server-cert.ts). Node's own
 // rejection is off (rejectUnauthorized: false) so that the decision, and its
 // CURLcode and message, are ours.
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
 import { isIP } from 'node:net';
 import { appendFileSync } from 'node:fs';
 import { CURLE } from '../codes.js';
@@ -38,6 +38,12 @@ interface HandshakeState {
   chain: Buffer[] | null;
   /** a session that arrived before the verdict */
   pending: Buffer | null;
+  /**
+   * The peer's chain as node:tls read it for its own identity check (our
+   * checkServerIdentity, which decides nothing): the same
+   * getPeerCertificate(true) finishTls() needs, made once per handshake instead of twice.
+   */
+  peerCert: DetailedPeerCertificate | null;
 }
 const handshakes = new WeakMap<TLSSocket, HandshakeState>();
 
@@ -60,10 +66,16 @@ export function startTls(tr: StreamTransport, host: string, port: number, c: Tls
   const peer = sessionPeer(host, port, c);
   const offered = useCache ? sessions.get(peer) : undefined;
   if (offered) info('SSL re-using session ID');
+  const state: HandshakeState = { sessions: useCache ? sessions : null, peer, offered, chain: null, pending: null, peerCert: null };
   let sock: TLSSocket;
   try {
     sock = tlsConnect({
       ...built.options,
+      // node:tls calls it with getPeerCertificate(true) (unless the session was resumed or the chain failed)
+      checkServerIdentity: (_host: string, cert: PeerCertificate) => {
+        state.peerCert = cert as DetailedPeerCertificate;
+        return undefined;
+      },
       socket: tr.socket,
       ...(isIP(host) ? {} : { servername: host }),
       ...(offered ? { session: offered.session } : {}),
@@ -72,7 +84,6 @@ export function startTls(tr: StreamTransport, host: string, port: number, c: Tls
     return { code: CURLE.SSL_CONNECT_ERROR, message: `TLS connect error: ${(err as Error).message}` };
   }
   logKeys(sock);
-  const state: HandshakeState = { sessions: useCache ? sessions : null, peer, offered, chain: null, pending: null };
   handshakes.set(sock, state);
   // TLS 1.2 sessions come with the handshake, TLS 1.3 tickets after it: keep the newest,
   // but only for a connection that passed the checks
@@ -108,7 +119,8 @@ export function finishTls(tr: StreamTransport, host: string, c: TlsConfig, info:
   const sock = tr.socket as TLSSocket;
   const state = handshakes.get(sock);
   // a resumed session shows no certificate: it is the one cached with the session
-  const chain = sock.isSessionReused() && state?.offered ? state.offered.chain : peerChain(sock);
+  const chain = sock.isSessionReused() && state?.offered ? state.offered.chain : peerChain(sock, state?.peerCert ?? null);
+  if (state) state.peerCert = null;
   const r = checkServerCert(sock, host, c, chain, info);
   if (r.code === 0 && state) {
     state.chain = chain;

@@ -5,8 +5,9 @@
 // Two receive paths. A plain TCP socket opened with a ReceiveQueue's `onread`
 // (recv-queue.ts) reads into a shared buffer and queues the bytes in recycled
 // slabs: no allocation per chunk, and recv() returns views that are only valid
-// until control returns to the event loop (`volatileRecv`). Any other socket
-// (TLS, which node:tls only offers as a stream) runs in flowing mode into a
+// until control returns to the event loop (`volatileRecv`). A TLS layer put
+// on top by upgrade() reads the same way when Node lets us give it the buffer
+// (user-buffer.ts). Any other socket runs in flowing mode into a
 // list of the Buffers Node made (each one our own), paused past HIGH_WATER
 // bytes: cheaper than paused mode's 'readable' (a nextTick per chunk) plus
 // read() (howMuchToRead, fromList) per chunk.
@@ -14,6 +15,7 @@ import type { Socket } from 'node:net';
 import { Transport } from './transport.js';
 import { CURL_CSELECT } from '../constants.js';
 import { HIGH_WATER, type ReceiveQueue } from './recv-queue.js';
+import { readIntoQueue } from './user-buffer.js';
 
 export type RecvResult =
   | { kind: 'data'; data: Buffer }
@@ -89,19 +91,21 @@ export class StreamTransport extends Transport {
     super();
     this.socket = socket;
     this.#connected = connected;
-    if (rq) {
-      this.#rq = rq;
-      // readiness changes only when the queue turns non-empty; it stays IN while bytes are queued
-      // (closures made first and then stored: V8 allocates a function literal written directly
-      // on the right of a property assignment in the old generation, where it outlives its use)
-      const onData = (): void => this.notify();
-      const onResume = (): void => {
-        if (!this.closed && !socket.destroyed) socket.resume();
-      };
-      rq.onData = onData;
-      rq.onResume = onResume;
-    }
+    if (rq) this.#useQueue(rq);
     this.#attach(socket, connected, connectEvent);
+  }
+
+  #useQueue(rq: ReceiveQueue): void {
+    this.#rq = rq;
+    // readiness changes only when the queue turns non-empty; it stays IN while bytes are queued
+    // (closures made first and then stored: V8 allocates a function literal written directly
+    // on the right of a property assignment in the old generation, where it outlives its use)
+    const onData = (): void => this.notify();
+    const onResume = (): void => {
+      if (!this.closed && !this.socket.destroyed) this.socket.resume();
+    };
+    rq.onData = onData;
+    rq.onResume = onResume;
   }
 
   /**
@@ -130,9 +134,12 @@ export class StreamTransport extends Transport {
     for (const ev of ['data', 'drain', 'end', 'error', 'close', 'connect']) old.removeAllListeners(ev);
     old.on('error', () => {}); // the TLS layer reports errors of the socket below
     this.socket = socket;
-    // the new layer reads the socket below itself (node:tls takes over its handle)
+    // the new layer reads the socket below itself (node:tls takes over its handle); its own
+    // output goes through a queue of its own when Node lets us (user-buffer.ts), else flowing mode
     this.#rq?.clear();
     this.#rq = null;
+    const rq = readIntoQueue(socket);
+    if (rq) this.#useQueue(rq);
     this.#connected = false;
     this.#chunks = [];
     this.#chunkBytes = 0;

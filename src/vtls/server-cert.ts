@@ -15,6 +15,7 @@ import { verifyError } from './x509-verify-codes.js';
 import { verifyHost } from './host-match.js';
 import { checkPinnedKey } from './tls-pin.js';
 import { certInfo } from './tls-certinfo.js';
+import { parsedCert } from './parsed-cert.js';
 
 export interface ServerCertFacts {
   /** CURLINFO_SSL_VERIFYRESULT: 0 or the X509_V_ERR number */
@@ -60,7 +61,7 @@ export function checkServerCert(sock: TLSSocket, host: string, c: TlsConfig, cha
   const alpn = sock.alpnProtocol;
   info(alpn ? `ALPN: server accepted ${alpn}` : 'ALPN: server did not agree on a protocol. Uses default.');
   if (chain.length === 0) return { code: CURLE.PEER_FAILED_VERIFICATION, message: 'SSL: couldn\'t get peer certificate!', facts };
-  const leaf = new X509Certificate(chain[0]!);
+  const leaf = parsedCert(chain[0]!);
   if (c.certInfo) facts.certinfo = chain.map(certInfo);
 
   info('Server certificate:');

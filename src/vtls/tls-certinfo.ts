@@ -8,6 +8,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket, DetailedPeerCertificate } from 'node:tls';
 import { readTlv, children, oidText, type Tlv } from './der.js';
+import { parsedCert } from './parsed-cert.js';
 
 /** OpenSSL's short names of the algorithm OIDs certificates use. */
 const ALGORITHMS: Readonly<Record<string, string>> = {
@@ -145,10 +146,11 @@ export function certInfo(der: Buffer): string[] {
  * with the trusted root from our CA store, which libcurl's
  * SSL_get_peer_cert_chain() does not include: a self-issued last link of a
  * verified chain is taken to be that root.
+ * @param read what sock.getPeerCertificate(true) returned already, if it was called since the handshake
  */
-export function peerChain(sock: TLSSocket): Buffer[] {
+export function peerChain(sock: TLSSocket, read: DetailedPeerCertificate | null = null): Buffer[] {
   const out: Buffer[] = [];
-  let c: DetailedPeerCertificate | undefined = sock.getPeerCertificate(true);
+  let c: DetailedPeerCertificate | undefined = read ?? sock.getPeerCertificate(true);
   const seen = new Set<DetailedPeerCertificate>();
   while (c && c.raw && !seen.has(c) && out.length < 16) {
     seen.add(c);
@@ -156,7 +158,7 @@ export function peerChain(sock: TLSSocket): Buffer[] {
     c = c.issuerCertificate;
   }
   if (out.length > 1 && sock.authorized) {
-    const last = new X509Certificate(out[out.length - 1]!);
+    const last = parsedCert(out[out.length - 1]!);
     if (last.checkIssued(last)) out.pop();
   }
   return out;

@@ -79,12 +79,27 @@ const digest = (b: Buffer | string | null): string => (b === null ? '' : createH
  * connections with different TLS settings apart. Blobs and the key password
  * enter as digests, so the key can be logged without leaking them.
  */
-/** tlsKey(tlsConfig(o)), computed again only after the options changed (it is part of every HTTPS pool lookup). */
+/**
+ * The pool key part for the TLS settings of these options: tlsKey(tlsConfig(o)),
+ * computed again only after the options changed, and stood for by a short
+ * token (`|tls#N`, one per distinct tlsKey in the process). It is part of
+ * every HTTPS pool lookup, and a ~120-character key string built, flattened
+ * and hashed per request costs more than the rest of the lookup. Past
+ * SHORT_KEYS_MAX distinct settings the full key is used (still unique: a
+ * full key never looks like a token, and a given key always gets the same form).
+ */
 const keyCache = new WeakMap<OptionStore, { generation: number; key: string }>();
+const shortKeys = new Map<string, string>();
+const SHORT_KEYS_MAX = 4096;
 export function tlsKeyOf(o: OptionStore): string {
   const hit = keyCache.get(o);
   if (hit && hit.generation === o.generation) return hit.key;
-  const key = tlsKey(tlsConfig(o));
+  const full = tlsKey(tlsConfig(o));
+  let key = shortKeys.get(full);
+  if (key === undefined) {
+    key = full;
+    if (shortKeys.size < SHORT_KEYS_MAX) shortKeys.set(full, (key = `|tls#${shortKeys.size}`));
+  }
   keyCache.set(o, { generation: o.generation, key });
   return key;
 }
