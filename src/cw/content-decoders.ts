@@ -41,15 +41,25 @@ export interface Decoder {
 
 const OK: DecodeOutcome = { code: CURLE.OK };
 
-/** node:zlib can be driven synchronously on this Node (checked once; without it nothing is advertised or decoded). */
-const ZLIB_OK = syncZlibAvailable();
+/**
+ * node:zlib can be driven synchronously on this Node (checked on first need,
+ * not at load: the CLI's plain GET never loads node:zlib; without it nothing
+ * is advertised or decoded).
+ */
+let zlibOk: boolean | undefined;
+function zlibUsable(): boolean {
+  return (zlibOk ??= syncZlibAvailable());
+}
 
 /** The encodings this build decodes, in libcurl's order (Curl_all_content_encodings). */
-export const SUPPORTED_ENCODINGS: readonly string[] = ZLIB_OK ? ['deflate', 'gzip', 'br', 'zstd'] : ['zstd'];
+export function supportedEncodings(): readonly string[] {
+  return zlibUsable() ? ['deflate', 'gzip', 'br', 'zstd'] : ['zstd'];
+}
 
 /** What CURLOPT_ACCEPT_ENCODING "" turns into. */
 export function allContentEncodings(): string {
-  return SUPPORTED_ENCODINGS.length > 0 ? SUPPORTED_ENCODINGS.join(', ') : 'identity';
+  const all = supportedEncodings();
+  return all.length > 0 ? all.join(', ') : 'identity';
 }
 
 function zlibFailure(e: EngineError): DecodeOutcome {
@@ -367,27 +377,32 @@ class ZstdDecoder implements Decoder {
   }
 }
 
-const FACTORIES: Readonly<Record<string, () => Decoder>> = {
-  identity: () => new IdentityDecoder(),
-  none: () => new IdentityDecoder(),
-  zstd: () => new ZstdDecoder(),
-  ...(ZLIB_OK ? {
-    deflate: () => new DeflateDecoder(),
-    gzip: () => new GzipDecoder(),
-    'x-gzip': () => new GzipDecoder(),
-    br: () => new BrotliDecoder(),
-  } : {}),
-};
+let factories: Readonly<Record<string, () => Decoder>> | null = null;
+
+/** The decoders by coding name (made on first use, see zlibUsable()). */
+function factoryTable(): Readonly<Record<string, () => Decoder>> {
+  return (factories ??= {
+    identity: () => new IdentityDecoder(),
+    none: () => new IdentityDecoder(),
+    zstd: () => new ZstdDecoder(),
+    ...(zlibUsable() ? {
+      deflate: () => new DeflateDecoder(),
+      gzip: () => new GzipDecoder(),
+      'x-gzip': () => new GzipDecoder(),
+      br: () => new BrotliDecoder(),
+    } : {}),
+  });
+}
 
 /** The decoder for a coding name (case-insensitive); unknown names get the deferred-error decoder. */
 export function decoderFor(name: string): Decoder {
-  const f = FACTORIES[name.toLowerCase()];
+  const f = factoryTable()[name.toLowerCase()];
   return f ? f() : new ErrorDecoder();
 }
 
 /** Is this a coding we decode (so the name is "known" to the stack)? */
 export function isKnownCoding(name: string): boolean {
-  return Object.hasOwn(FACTORIES, name.toLowerCase());
+  return Object.hasOwn(factoryTable(), name.toLowerCase());
 }
 
 // ---- CRC-32 (gzip trailer) --------------------------------------------------
