@@ -65,6 +65,29 @@ function traceFailFor(e: MultiEngine, t: Transfer): (message: string) => void {
   return (message) => e.trace(t, message);
 }
 
+/**
+ * Where exchanges deliver (the client writers). A class, not an object of
+ * arrow functions: every engine's sink then calls the same three functions,
+ * and the optimized per-chunk code of the exchange stays valid from one
+ * multi (one easy.perform()) to the next instead of being deoptimized for a
+ * new call target each time.
+ */
+class EngineSink implements ExchangeSink {
+  readonly guard: MultiEngine;
+  constructor(engine: MultiEngine) {
+    this.guard = engine;
+  }
+  header(t: Transfer, line: Buffer): number {
+    return writeHeader(this.guard, t, line);
+  }
+  body(t: Transfer, data: Buffer): number {
+    return writeDownload(this.guard, t, data);
+  }
+  trace(t: Transfer, type: number, data: Buffer | string): void {
+    traceData(this.guard, t, type, data);
+  }
+}
+
 /** Timers fire on whole milliseconds; treat an expiry this close as reached. */
 const SLACK_MS = 1;
 
@@ -100,12 +123,7 @@ export class MultiEngine implements CallbackGuard {
     this.driver = new BuiltinDriver(this);
     this.registry = new SocketRegistry<Transfer>((t, s, what, socketp, transport) => this.#socketChanged(t, s, what, socketp, transport));
     this.pool = new ConnectionPool((c) => this.#closeConnection(c));
-    this.sink = {
-      header: (t, line) => writeHeader(this, t, line),
-      body: (t, data) => writeDownload(this, t, data),
-      trace: (t, type, data) => traceData(this, t, type, data),
-      guard: this,
-    };
+    this.sink = new EngineSink(this);
   }
 
   // ---- callback guard -------------------------------------------------------

@@ -49,6 +49,14 @@ function giveSlab(b: Buffer): void {
   if (freeSlabs.length < MAX_FREE_SLABS) freeSlabs.push(b);
 }
 
+/** What a ReceiveQueue tells the transport reading through it. */
+export interface ReceiveQueueOwner {
+  /** the queue turned non-empty */
+  queueData(): void;
+  /** the queue drained below the mark: start the socket reading again */
+  queueResume(): void;
+}
+
 export class ReceiveQueue {
   /**
    * Segments in arrival order: slabs (recycled) and small Buffers of their
@@ -63,10 +71,13 @@ export class ReceiveQueue {
   #length = 0;
   /** the socket was told to stop reading (callback answered false) */
   #stopped = false;
-  /** told when the queue turns non-empty (set by the transport) */
-  onData: () => void = () => {};
-  /** asked to start the socket reading again */
-  onResume: () => void = () => {};
+  /**
+   * Told when the queue turns non-empty, and asked to start the socket reading
+   * again (the transport). An object with methods rather than two closures:
+   * every queue then calls the same two functions, so V8's optimized code for
+   * the receive path does not start over (deoptimize) for each new connection.
+   */
+  owner: ReceiveQueueOwner | null = null;
 
   /** The `onread` option for net.connect, bound to this queue. */
   readonly onread = {
@@ -111,7 +122,7 @@ export class ReceiveQueue {
       }
     }
     this.#length += n;
-    if (wasEmpty) this.onData();
+    if (wasEmpty) this.owner?.queueData();
     if (this.#length < HIGH_WATER) return true;
     this.#stopped = true;
     return false;
@@ -137,7 +148,7 @@ export class ReceiveQueue {
     this.#length -= out.length;
     if (this.#stopped && this.#length < HIGH_WATER) {
       this.#stopped = false;
-      this.onResume();
+      this.owner?.queueResume();
     }
     return out;
   }

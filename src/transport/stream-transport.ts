@@ -97,15 +97,17 @@ export class StreamTransport extends Transport {
 
   #useQueue(rq: ReceiveQueue): void {
     this.#rq = rq;
-    // readiness changes only when the queue turns non-empty; it stays IN while bytes are queued
-    // (closures made first and then stored: V8 allocates a function literal written directly
-    // on the right of a property assignment in the old generation, where it outlives its use)
-    const onData = (): void => this.notify();
-    const onResume = (): void => {
-      if (!this.closed && !this.socket.destroyed) this.socket.resume();
-    };
-    rq.onData = onData;
-    rq.onResume = onResume;
+    rq.owner = this;
+  }
+
+  /** @internal ReceiveQueueOwner: readiness changes only when the queue turns non-empty; it stays IN while bytes are queued */
+  queueData(): void {
+    this.notify();
+  }
+
+  /** @internal ReceiveQueueOwner */
+  queueResume(): void {
+    if (!this.closed && !this.socket.destroyed) this.socket.resume();
   }
 
   /**
