@@ -198,13 +198,13 @@ function unixSocketOf(t: Transfer): { path: string; abstract: boolean } | null {
   return abs !== null ? { path: abs, abstract: true } : null;
 }
 
+/** The route of a request that goes where its URL says (never modified). */
+const DIRECT: ConnectionRoute = Object.freeze({});
+
 /**
  * Where this request's socket goes: a Unix socket, or CONNECT_TO's host and
  * port (dropped when equal to the URL's, as libcurl's create_conn does).
  */
-/** The route of a request that goes where its URL says (never modified). */
-const DIRECT: ConnectionRoute = Object.freeze({});
-
 function routeOf(e: MultiEngine, t: Transfer): ConnectionRoute | null {
   const url = t.url!;
   const unix = unixSocketOf(t);
@@ -480,23 +480,17 @@ function stateDo(e: MultiEngine, t: Transfer, now: number): void {
   setState(e, t, STATE.DID);
 }
 
-/** MAX_RECV_SPEED_LARGE / MAX_SEND_SPEED_LARGE as set (0: no limit). */
-function speedLimits(t: Transfer): { recv: number; send: number } {
-  const h = t.opts.hot();
-  return { recv: h.maxRecvSpeed, send: h.maxSendSpeed };
-}
-
 /**
  * libcurl's PERFORMING-time checks: a transfer faster than its limits goes
  * to RATELIMITING with a TOOFAST expiry (nothing is polled meanwhile).
  */
 function enterRateLimit(e: MultiEngine, t: Transfer, now: number): boolean {
-  const h = t.opts.hot();
-  if (!h.maxRecvSpeed && !h.maxSendSpeed) return false;
-  const lim = speedLimits(t);
-  const wait = t.speed.limitWait(t.sizeDownload, t.sizeUpload, lim.recv, lim.send, now);
+  // MAX_RECV_SPEED_LARGE / MAX_SEND_SPEED_LARGE (0: no limit)
+  const { maxRecvSpeed: recv, maxSendSpeed: send } = t.opts.hot();
+  if (!recv && !send) return false;
+  const wait = t.speed.limitWait(t.sizeDownload, t.sizeUpload, recv, send, now);
   if (!wait) return false;
-  t.speed.ratelimit(t.sizeDownload, t.sizeUpload, lim.recv, lim.send, now);
+  t.speed.ratelimit(t.sizeDownload, t.sizeUpload, recv, send, now);
   setState(e, t, STATE.RATELIMITING);
   e.expire(t, EXPIRE.TOOFAST, now + wait);
   return true;
@@ -525,11 +519,11 @@ function stateRatelimiting(e: MultiEngine, t: Transfer, now: number): void {
     return finish(e, t, false);
   }
   if (!speedCheck(e, t, now)) return finish(e, t, false);
-  const lim = speedLimits(t);
-  const wait = t.speed.limitWait(t.sizeDownload, t.sizeUpload, lim.recv, lim.send, now);
+  const { maxRecvSpeed: recv, maxSendSpeed: send } = t.opts.hot();
+  const wait = t.speed.limitWait(t.sizeDownload, t.sizeUpload, recv, send, now);
   if (wait) return e.expire(t, EXPIRE.TOOFAST, now + wait);
   setState(e, t, STATE.PERFORMING);
-  t.speed.ratelimit(t.sizeDownload, t.sizeUpload, lim.recv, lim.send, now);
+  t.speed.ratelimit(t.sizeDownload, t.sizeUpload, recv, send, now);
 }
 
 function statePerforming(e: MultiEngine, t: Transfer, now: number): void {

@@ -260,7 +260,7 @@ function buildFull(t: Transfer, guard: CallbackGuard, preAuth: AuthOutput | null
   if (lines.some((l) => /[\r\n]/.test(l))) return { code: CURLE.BAD_FUNCTION_ARGUMENT, method, head: Buffer.alloc(0) };
   const head = Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
   const info = [...pauth.info, ...auth.info, ...cookieInfo, ...bodyInfo];
-  if (memoizable(t) && (httpreq === HTTPREQ.GET || httpreq === HTTPREQ.HEAD) && plan.reader === null && !plan.expect100 &&
+  if (memoizable(t) && plan.reader === null && !plan.expect100 &&
       auth.lines.length === 0 && !auth.probe && auth.info.length === 0 && bodyInfo.length === 0) {
     const without = cookie === null ? lines : [...lines.slice(0, cookieAt), ...lines.slice(cookieAt + 1)];
     const before = without.slice(0, cookieAt).map((l) => l + '\r\n').join('');

@@ -61,17 +61,16 @@ const SCHEME_TYPES: Readonly<Record<string, number>> = {
   https: CURLPROXY.HTTPS,
 };
 
-const env = envVar;
 
 /** detect_proxy: the environment's proxy for a scheme. */
 function proxyFromEnv(scheme: string, info: string[]): string | null {
   const lower = `${scheme.toLowerCase()}_proxy`;
   let name = lower;
-  let value = env(lower);
+  let value = envVar(lower);
   // HTTP_PROXY is not read: a CGI environment lets any client set it with a "Proxy:" header
-  if (value === null && lower !== 'http_proxy') value = env((name = lower.toUpperCase()));
-  if (value === null) value = env((name = 'all_proxy'));
-  if (value === null) value = env((name = 'ALL_PROXY'));
+  if (value === null && lower !== 'http_proxy') value = envVar((name = lower.toUpperCase()));
+  if (value === null) value = envVar((name = 'all_proxy'));
+  if (value === null) value = envVar((name = 'ALL_PROXY'));
   if (value !== null) info.push(`Uses proxy env variable ${name} == '${value}'`);
   return value;
 }
@@ -119,30 +118,30 @@ const serverKey = (s: ProxyServer): string =>
   `${s.type}:${s.user === null ? '' : `${encodeURIComponent(s.user)}:${encodeURIComponent(s.password ?? '')}@`}` +
   `${s.host.toLowerCase()}:${s.port}`;
 
+const DIRECT_ROUTE: RouteResult = Object.freeze({ code: 0, route: null, info: Object.freeze([]) as unknown as string[] });
+
+/** Per library call: schemes for which the environment names no proxy and no no_proxy is set. */
+let directEpoch = -1;
+let directByScheme: Record<string, boolean> = {};
+
+function environmentIsDirect(scheme: string): boolean {
+  if (directEpoch !== envEpoch()) {
+    directEpoch = envEpoch();
+    directByScheme = {};
+  }
+  let direct = directByScheme[scheme];
+  if (direct === undefined) {
+    direct = envVar('no_proxy') === null && envVar('NO_PROXY') === null && proxyFromEnv(scheme, []) === null;
+    directByScheme[scheme] = direct;
+  }
+  return direct;
+}
+
 /**
  * The proxies for a transfer to `host` (no brackets) with `scheme`.
  * Errors are libcurl's: a bad proxy string is CURLE_COULDNT_RESOLVE_PROXY,
  * an unknown proxy scheme CURLE_COULDNT_CONNECT.
  */
-const DIRECT_ROUTE: RouteResult = Object.freeze({ code: 0, route: null, info: Object.freeze([]) as unknown as string[] });
-
-/** Per library call: schemes for which the environment names no proxy and no no_proxy is set. */
-let directEpoch = -1;
-let directBySchema: Record<string, boolean> = {};
-
-function environmentIsDirect(scheme: string): boolean {
-  if (directEpoch !== envEpoch()) {
-    directEpoch = envEpoch();
-    directBySchema = {};
-  }
-  let direct = directBySchema[scheme];
-  if (direct === undefined) {
-    direct = env('no_proxy') === null && env('NO_PROXY') === null && proxyFromEnv(scheme, []) === null;
-    directBySchema[scheme] = direct;
-  }
-  return direct;
-}
-
 export function proxyRoute(opts: OptionStore, scheme: string, host: string): RouteResult {
   // the common case: no proxy options, no proxy in the environment
   if (opts.str(CURLOPT.PROXY) === null && opts.str(CURLOPT.PRE_PROXY) === null && opts.str(CURLOPT.NOPROXY) === null &&
@@ -154,8 +153,8 @@ export function proxyRoute(opts: OptionStore, scheme: string, host: string): Rou
   let preProxy = opts.str(CURLOPT.PRE_PROXY);
   let noproxy = opts.str(CURLOPT.NOPROXY);
   if (noproxy === null) {
-    const name = env('no_proxy') !== null ? 'no_proxy' : 'NO_PROXY';
-    noproxy = env(name);
+    const name = envVar('no_proxy') !== null ? 'no_proxy' : 'NO_PROXY';
+    noproxy = envVar(name);
     if (noproxy !== null) info.push(`Uses proxy env variable ${name} == '${noproxy}'`);
   }
   const bypass = checkNoproxy(host, noproxy);
