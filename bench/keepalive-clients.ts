@@ -8,7 +8,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { Pool } from 'undici';
 import { Multi, Easy, CURLOPT, CURLMSG, CURLMOPT } from '../src/index.js';
-import { socketLoop } from './socket-loop.js';
+import { socketLoop } from '../test/helpers/socket-loop.js';
 
 export interface Target {
   url: string;

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { Easy, CURLOPT } from '../src/index.js';
-import { socketLoop } from './socket-loop.js';
+import { socketLoop } from '../test/helpers/socket-loop.js';
 
 const mode = process.argv[2] ?? 'tscurl';
 let N = Number(process.argv[3] ?? 100);

@@ -9,9 +9,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
-import { Easy, Multi, SocketWatcher, CURLOPT, CURLE, CURLMSG, CURLMOPT, CURL_POLL, CURL_SOCKET_TIMEOUT } from '../../src/index.js';
+import { Easy, CURLOPT, CURLE, CURLMOPT } from '../../src/index.js';
 import { StreamTransport } from '../../src/transport/stream-transport.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
+import { socketLoop } from '../helpers/socket-loop.js';
 
 /** A server that collects every byte each connection sends until it closes. */
 async function sinkServer(): Promise<{ server: Server; port: number; received: Promise<Buffer> }> {
@@ -107,49 +108,20 @@ test('keep-alive transfers re-added from inside socketAction send exactly the by
     ref.cleanup();
     const expected = srv.requests[0]!.raw;
 
-    const multi = new Multi();
-    multi.setopt(CURLMOPT.MAXCONNECTS, 8);
     const total = 200;
     let started = 0;
-    let done = 0;
     let failures = 0;
-    let resolveAll!: () => void;
-    const all = new Promise<void>((r) => (resolveAll = r));
     // hiperfifo: one watcher per socket, one timer; a finished handle is re-added
     // right after the socketAction() call that finished it
-    let timer: NodeJS.Timeout | null = null;
-    const action = (s: number, ev: number): void => {
-      multi.socketAction(s, ev);
-      for (let m = multi.infoRead(); m; m = multi.infoRead()) {
-        if (m.msg !== CURLMSG.DONE) continue;
-        if (m.result !== CURLE.OK) failures++;
-        done++;
-        multi.removeHandle(m.easy);
-        if (started < total) {
-          started++;
-          multi.addHandle(m.easy);
-        }
+    const loop = socketLoop((easy, result) => {
+      if (result !== CURLE.OK) failures++;
+      loop.multi.removeHandle(easy);
+      if (started < total) {
+        started++;
+        loop.multi.addHandle(easy);
       }
-      if (done >= total) resolveAll();
-    };
-    multi.setopt(CURLMOPT.SOCKETFUNCTION, (_e: Easy | null, s: number, what: number, _c: unknown, socketp: unknown) => {
-      let w = socketp as SocketWatcher | null;
-      if (what === CURL_POLL.REMOVE) {
-        w?.stop();
-        return 0;
-      }
-      if (!w) {
-        w = new SocketWatcher(s);
-        multi.assign(s, w);
-      }
-      w.start(what, (ev) => action(s, ev));
-      return 0;
     });
-    multi.setopt(CURLMOPT.TIMERFUNCTION, (_m: unknown, ms: number) => {
-      if (timer) clearTimeout(timer);
-      timer = ms >= 0 ? setTimeout(() => action(CURL_SOCKET_TIMEOUT, 0), ms) : null;
-      return 0;
-    });
+    loop.multi.setopt(CURLMOPT.MAXCONNECTS, 8);
     const handles: Easy[] = [];
     for (let i = 0; i < 8; i++) {
       const e = new Easy();
@@ -157,11 +129,10 @@ test('keep-alive transfers re-added from inside socketAction send exactly the by
       e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
       handles.push(e);
       started++;
-      multi.addHandle(e);
+      loop.multi.addHandle(e);
     }
-    await all;
-    if (timer) clearTimeout(timer);
-    multi.cleanup();
+    await loop.doneAfter(total);
+    loop.close();
     for (const e of handles) e.cleanup();
     assert.equal(failures, 0);
     assert.equal(srv.requests.length, total + 1);

@@ -3,7 +3,7 @@
 // stops a SocketWatcher per socket (kept with multi.assign), TIMERFUNCTION arms
 // one setTimeout, and every readiness or timer event is one socketAction()
 // call, which the loop counts (scenario e reports CPU per call).
-import { Multi, SocketWatcher, CURLMOPT, CURL_POLL, CURL_SOCKET_TIMEOUT, CURLMSG, type Easy } from '../src/index.js';
+import { Multi, SocketWatcher, CURLMOPT, CURL_POLL, CURL_SOCKET_TIMEOUT, CURLMSG, type Easy } from '../../src/index.js';
 
 export interface SocketLoop {
   multi: Multi;
