@@ -27,8 +27,11 @@ function newEasy(target: Target, sink: (d: Buffer) => number): Easy {
   return e;
 }
 
-/** tscurl Multi driven by perform() + poll(), handles re-added as they finish. */
-export const tscurlPoll: KeepAliveClient = async (target, total, concurrency) => {
+/**
+ * tscurl Multi driven by perform() + poll(), handles re-added as they finish.
+ * `onDone` sees each finished handle before it is re-added (diagnostics).
+ */
+export const tscurlPoll = async (target: Target, total: number, concurrency: number, onDone?: (easy: Easy) => void): Promise<void> => {
   const multi = new Multi();
   multi.setopt(CURLMOPT.MAXCONNECTS, concurrency);
   let started = 0;
@@ -47,6 +50,7 @@ export const tscurlPoll: KeepAliveClient = async (target, total, concurrency) =>
       if (m.msg !== CURLMSG.DONE) continue;
       if (m.result !== 0) throw new Error(`tscurl transfer failed: ${m.result}`);
       finished++;
+      onDone?.(m.easy);
       multi.removeHandle(m.easy);
       if (started < total) {
         started++;

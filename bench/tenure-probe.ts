@@ -13,7 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startNginx } from '../test/helpers/nginx.js';
-import { Multi, Easy, CURLOPT, CURLMOPT } from '../src/index.js';
+import { tscurlPoll } from './keepalive-clients.js';
 import { internalsOf } from '../src/easy/internals.js';
 
 let inYoung: (o: object) => boolean;
@@ -51,43 +51,12 @@ function walk(o: unknown, path: string, depth: number): void {
   for (const k of Object.keys(o)) if (!SKIP.has(k)) walk((o as Record<string, unknown>)[k], `${path}.${k}`, depth + 1);
 }
 
-async function run(url: string, total: number, probe: boolean): Promise<void> {
-  const multi = new Multi();
-  multi.setopt(CURLMOPT.MAXCONNECTS, 50);
-  const handles: Easy[] = [];
-  let started = 0;
-  let finished = 0;
-  for (let i = 0; i < 50; i++) {
-    const e = new Easy();
-    e.setopt(CURLOPT.URL, url);
-    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
-    handles.push(e);
-    multi.addHandle(e);
-    started++;
-  }
-  while (finished < total) {
-    multi.perform();
-    for (let m = multi.infoRead(); m; m = multi.infoRead()) {
-      finished++;
-      if (probe) walk(internalsOf(m.easy)?.transfer, 'transfer', 0);
-      multi.removeHandle(m.easy);
-      if (started < total) {
-        started++;
-        multi.addHandle(m.easy);
-      }
-    }
-    if (finished < total) await multi.poll(1000);
-  }
-  multi.cleanup();
-  for (const e of handles) e.cleanup();
-}
-
 const nginx = await startNginx({});
 try {
   writeFileSync(join(nginx.root, '16b'), '0123456789abcdef');
   const url = nginx.url('/16b');
-  await run(url, 20_000, false); // warm up: let V8 make its decisions
-  await run(url, count, true);
+  await tscurlPoll({ url }, 20_000, 50); // warm up: let V8 make its decisions
+  await tscurlPoll({ url }, count, 50, (easy) => walk(internalsOf(easy)?.transfer, 'transfer', 0));
   console.log('   old  young  path (objects first seen in a request; old = allocated in the old generation)');
   const rows = [...stats].filter(([, s]) => s.old + s.young >= count / 10).sort((a, b) => b[1].old - a[1].old);
   for (const [p, s] of rows) console.log(`${String(s.old).padStart(6)} ${String(s.young).padStart(6)}  ${p}`);
