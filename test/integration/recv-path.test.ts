@@ -11,10 +11,9 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { Easy, Multi, CURLOPT, CURLE, CURLINFO, CURLPAUSE, CURL_WRITEFUNC_PAUSE } from '../../src/index.js';
-import { lookupSocket } from '../../src/transport/socket-table.js';
-import type { StreamTransport } from '../../src/transport/stream-transport.js';
+import { Easy, Multi, CURLOPT, CURLE } from '../../src/index.js';
 import { HIGH_WATER, READ_SIZE } from '../../src/transport/recv-queue.js';
+import { pausedDownload } from '../helpers/paused-download.js';
 
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -136,52 +135,16 @@ test('a paused transfer stops reading its socket (bounded queue, the server is p
   const multi = new Multi();
   const e = new Easy();
   e.setopt(CURLOPT.URL, `http://127.0.0.1:${port}/`);
-  const hash = createHash('sha256');
-  let received = 0;
-  let pauses = 0;
-  let paused = false;
-  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => {
-    // pause once after the first MiB: everything after must wait in the library
-    if (!paused && pauses === 0 && received >= 1024 * 1024) {
-      paused = true;
-      pauses++;
-      return CURL_WRITEFUNC_PAUSE;
-    }
-    hash.update(d);
-    received += d.length;
-    return d.length;
+  const r = await pausedDownload(multi, e, (tr, received) => {
+    assert.ok(tr?.volatileRecv, 'plain TCP uses the recycled-buffer receive path');
+    assert.ok(tr.buffered <= HIGH_WATER + READ_SIZE, `queued ${tr.buffered} bytes while paused`);
+    assert.ok(serverSock!.writableLength > 0, 'the server could not hand everything to the kernel: TCP pushed back');
+    assert.ok(received < size);
   });
-  multi.addHandle(e);
-  let running = 1;
-  for (let i = 0; i < 10_000 && running && !paused; i++) {
-    running = multi.perform().runningHandles;
-    if (running && !paused) await multi.poll(100);
-  }
-  assert.ok(paused, 'the write callback paused the transfer');
-  const tr = lookupSocket(e.getinfo(CURLINFO.ACTIVESOCKET) as number) as StreamTransport;
-  assert.ok(tr?.volatileRecv, 'plain TCP uses the recycled-buffer receive path');
-  // let the server push as much as it can; stop once the queue stays the same
-  let last = -1;
-  let stable = 0;
-  for (let i = 0; i < 200 && stable < 5; i++) {
-    multi.perform();
-    await tick(5);
-    const now = tr.buffered;
-    stable = now === last ? stable + 1 : 0;
-    last = now;
-  }
-  assert.ok(tr.buffered <= HIGH_WATER + READ_SIZE, `queued ${tr.buffered} bytes while paused`);
-  assert.ok(serverSock!.writableLength > 0, 'the server could not hand everything to the kernel: TCP pushed back');
-  assert.ok(received < size);
-  assert.equal(e.pause(CURLPAUSE.CONT), CURLE.OK);
-  for (let i = 0; i < 100_000 && running; i++) {
-    running = multi.perform().runningHandles;
-    if (running) await multi.poll(100);
-  }
-  assert.equal(running, 0);
-  assert.equal(multi.infoRead()?.result, CURLE.OK);
-  assert.equal(received, size);
-  assert.equal(hash.digest('hex'), want);
+  assert.equal(r.running, 0);
+  assert.equal(r.result, CURLE.OK);
+  assert.equal(r.received, size);
+  assert.equal(r.sha256, want);
   multi.cleanup();
   e.cleanup();
   server.close();
