@@ -56,7 +56,7 @@ export function writeBody(g: CallbackGuard, t: Transfer, data: Buffer): CURLcode
  * HEADERDATA or CURLOPT_HEADER): when not, a caller may skip making the line.
  */
 export function headerLinesWanted(t: Transfer): boolean {
-  return t.opts.get(CURLOPT.HEADERFUNCTION) !== null || t.opts.get(CURLOPT.HEADERDATA) !== null || t.opts.num(CURLOPT.HEADER) !== 0;
+  return t.opts.hot().headerLines;
 }
 
 export function writeHeader(g: CallbackGuard, t: Transfer, line: Buffer): CURLcode {

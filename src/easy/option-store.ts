@@ -141,6 +141,8 @@ export function isImplemented(id: number): boolean {
  */
 export interface HotOptions {
   readonly verbose: boolean;
+  /** header lines go to the application (HEADERFUNCTION, HEADERDATA or HEADER set) */
+  readonly headerLines: boolean;
   /** NOPROGRESS is 0 and an XFERINFOFUNCTION is set: progress callbacks are due */
   readonly progress: boolean;
   readonly xferInfo: unknown;
@@ -171,6 +173,7 @@ export class OptionStore {
     const xferInfo = this.get(CURLOPT.XFERINFOFUNCTION);
     this.#hot = {
       verbose: this.num(CURLOPT.VERBOSE) !== 0,
+      headerLines: this.get(CURLOPT.HEADERFUNCTION) !== null || this.get(CURLOPT.HEADERDATA) !== null || this.num(CURLOPT.HEADER) !== 0,
       progress: this.num(CURLOPT.NOPROGRESS) === 0 && xferInfo !== null,
       xferInfo,
       timeoutMs: this.num(CURLOPT.TIMEOUT_MS) || this.num(CURLOPT.TIMEOUT) * 1000,

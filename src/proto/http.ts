@@ -98,12 +98,6 @@ export class HttpExchange {
   #ignoreBody = false;
   /** the transfer ended before the response did (resume/time condition): the connection cannot be reused */
   #cutShort = false;
-  /** option generation #verbose and #headerLines were read at */
-  #optGen = -1;
-  /** VERBOSE is on: received header lines are traced */
-  #verbose = false;
-  /** header lines go to the application (HEADERFUNCTION, HEADERDATA, HEADER) */
-  #headerLines = false;
 
   constructor(t: Transfer, conn: Connection, sink: ExchangeSink) {
     this.#t = t;
@@ -352,17 +346,13 @@ export class HttpExchange {
    */
   #headerLine(ev: { raw: Buffer }): CURLcode {
     const t = this.#t;
-    const gen = t.opts.generation;
-    if (gen !== this.#optGen) {
-      // options change only through setopt (which bumps the generation), even from a callback
-      this.#optGen = gen;
-      this.#verbose = traceEnabled(t);
-      this.#headerLines = headerLinesWanted(t);
-    }
-    if (!this.#verbose && !this.#headerLines) return CURLE.OK;
+    // current for every line: a setopt, even from a callback, starts a new option generation
+    const verbose = traceEnabled(t);
+    const headerLines = headerLinesWanted(t);
+    if (!verbose && !headerLines) return CURLE.OK;
     const raw = ev.raw;
-    if (this.#verbose) this.#sink.trace(t, CURLINFO_TYPE.HEADER_IN, raw);
-    return this.#headerLines ? this.#sink.header(t, raw) : CURLE.OK;
+    if (verbose) this.#sink.trace(t, CURLINFO_TYPE.HEADER_IN, raw);
+    return headerLines ? this.#sink.header(t, raw) : CURLE.OK;
   }
 
   #drainEvents(): CURLcode {
@@ -485,7 +475,7 @@ export class HttpExchange {
           break;
         }
         case 'data': {
-          if (this.#verbose || this.#optGen !== this.#t.opts.generation) this.#sink.trace(this.#t, CURLINFO_TYPE.DATA_IN, ev.data);
+          if (traceEnabled(this.#t)) this.#sink.trace(this.#t, CURLINFO_TYPE.DATA_IN, ev.data);
           if (this.#ignoreBody) break;
           const c = this.#sink.body(this.#t, ev.data);
           if (c === PAUSED) return CURLE.OK;
