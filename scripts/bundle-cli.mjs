@@ -76,7 +76,10 @@ function __lazy(spec) {
   let real = null;
   const load = () => (real ??= __nodeRequire(spec));
   return new Proxy(Object.create(null), {
-    get: (_, k) => (k === '__esModule' ? undefined : load()[k]),
+    // __esModule: true makes TypeScript's __importStar hand the proxy itself
+    // to \`import * as zlib\` instead of copying (and so loading) every export;
+    // 'default' is what __importDefault's wrapper would have held
+    get: (_, k) => (k === '__esModule' ? true : k === 'default' ? load() : load()[k]),
     has: (_, k) => k in load(),
     ownKeys: () => Reflect.ownKeys(load()),
     getOwnPropertyDescriptor: (_, k) => {
