@@ -419,10 +419,14 @@ function crcTable(): Uint32Array {
   return table;
 }
 
-const nativeCrc = (zlib as unknown as { crc32?: (data: Buffer, value?: number) => number }).crc32;
+type Crc32 = (data: Buffer, value?: number) => number;
+// looked up on first use: reading it at load time would load node:zlib in
+// every CLI run, compressed or not
+let nativeCrc: Crc32 | null | undefined;
 
 /** CRC-32 as gzip uses it; node:zlib's when this Node has it. */
 export function crc32(data: Buffer, prev = 0): number {
+  nativeCrc ??= (zlib as unknown as { crc32?: Crc32 }).crc32 ?? null;
   if (nativeCrc) return nativeCrc(data, prev) >>> 0;
   const t = crcTable();
   let c = (prev ^ 0xffffffff) >>> 0;
