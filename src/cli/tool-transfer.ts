@@ -29,6 +29,8 @@ export interface ToolContext {
 /** What one finished attempt asks the driver to do next. */
 export type FinishResult = { readonly retryMs: number } | { readonly code: number };
 
+/** curl's tool BUFFER_SIZE (tool_operate.c): the CURLOPT_BUFFERSIZE it asks for. */
+const TOOL_BUFFER_SIZE = 102400;
 const ECONNREFUSED = 111;
 
 export const INFO_FOR_VAR: Record<string, string> = {
@@ -271,6 +273,10 @@ export class ToolTransfer {
     }
     // like curl's tool, gather the certificate chain only when -w shows it
     if (cfg.writeOut !== undefined && /%\{(num_)?certs\}/.test(cfg.writeOut)) setopt(CURLOPT.CERTINFO, 1);
+    // curl's tool: a 100 KiB receive buffer, or the --limit-rate rate when
+    // smaller ("for better sleeps"); the write callback still gets at most 16 KiB
+    const recvRate = Number(cfg.steps.findLast((s) => s.id === CURLOPT.MAX_RECV_SPEED_LARGE)?.value ?? 0);
+    setopt(CURLOPT.BUFFERSIZE, recvRate > 0 && recvRate < TOOL_BUFFER_SIZE ? recvRate : TOOL_BUFFER_SIZE);
     setopt(CURLOPT.URL, url);
     setopt(CURLOPT.WRITEFUNCTION, (data: Buffer) => (this.#outs.write(data) ? data.length : 0));
     setopt(CURLOPT.HEADERFUNCTION, (line: Buffer) => this.#onHeader(line));

@@ -8,6 +8,7 @@ import { CURLOPT } from '../easy/option-table.js';
 import { CURL_WRITEFUNC_PAUSE } from '../constants.js';
 import { PAUSED } from '../proto/http.js';
 import type { Transfer } from '../multi/transfer.js';
+import type { HotOptions } from '../easy/option-store.js';
 import type { WriteCallback, HeaderCallback } from '../easy/callbacks.js';
 
 export interface CallbackGuard {
@@ -21,33 +22,49 @@ function defaultWrite(data: Buffer): number {
   return data.length;
 }
 
-/** The client phase: decoded body bytes to WRITEFUNCTION (counting and MAXFILESIZE are in download-writer.ts). */
+/**
+ * The client phase: decoded body bytes to WRITEFUNCTION (counting and
+ * MAXFILESIZE are in download-writer.ts), in pieces of at most
+ * CURL_MAX_WRITE_SIZE (or BUFFERSIZE when smaller), as libcurl's chop_write
+ * does. A pause holds the paused piece and everything after it.
+ */
 export function writeBody(g: CallbackGuard, t: Transfer, data: Buffer): CURLcode | typeof PAUSED {
   // held data is copied: `data` may be a view of memory reused after this call
   if (t.pauseBits & 1) {
     t.heldBody.push(Buffer.from(data));
     return PAUSED;
   }
-  if (t.opts.num(CURLOPT.NOBODY)) return CURLE.OK;
-  const fn = (t.opts.get(CURLOPT.WRITEFUNCTION) as WriteCallback | null) ?? defaultWrite;
-  const userdata = t.opts.get(CURLOPT.WRITEDATA);
+  const h = t.opts.hot();
+  if (h.noBody) return CURLE.OK;
+  const max = h.writeMax;
+  if (data.length <= max) return deliver(g, t, h, data, data);
+  for (let off = 0; off < data.length; off += max) {
+    const r = deliver(g, t, h, data.subarray(off, off + max), data.subarray(off));
+    if (r !== CURLE.OK) return r;
+  }
+  return CURLE.OK;
+}
+
+/** One WRITEFUNCTION call with `piece`; `rest` (from `piece` on) is what a pause holds. */
+function deliver(g: CallbackGuard, t: Transfer, h: HotOptions, piece: Buffer, rest: Buffer): CURLcode | typeof PAUSED {
+  const fn = (h.writeFn as WriteCallback | null) ?? defaultWrite;
   let n: number;
   try {
-    n = g.inCallback(() => fn(data, userdata));
+    n = g.inCallback(() => fn(piece, h.writeData));
   } catch (err) {
     t.fail(CURLE.WRITE_ERROR, `Failure writing output to destination: ${(err as Error).message}`);
     return CURLE.WRITE_ERROR;
   }
   if (n === CURL_WRITEFUNC_PAUSE) {
     t.pauseBits |= 1;
-    t.heldBody.push(Buffer.from(data));
+    t.heldBody.push(Buffer.from(rest));
     return PAUSED;
   }
-  if (n !== data.length) {
-    t.fail(CURLE.WRITE_ERROR, 'Failure writing output to destination, passed ' + data.length + ' returned ' + n);
+  if (n !== piece.length) {
+    t.fail(CURLE.WRITE_ERROR, 'Failure writing output to destination, passed ' + piece.length + ' returned ' + n);
     return CURLE.WRITE_ERROR;
   }
-  t.sizeDelivered += data.length;
+  t.sizeDelivered += piece.length;
   return CURLE.OK;
 }
 

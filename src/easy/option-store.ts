@@ -54,7 +54,7 @@ const IMPLEMENTED = new Set<number>([
   CURLOPT.RANGE, CURLOPT.RESUME_FROM, CURLOPT.RESUME_FROM_LARGE, CURLOPT.TIMECONDITION, CURLOPT.TIMEVALUE,
   CURLOPT.TIMEVALUE_LARGE, CURLOPT.REQUEST_TARGET, CURLOPT.FILETIME, CURLOPT.IGNORE_CONTENT_LENGTH,
   CURLOPT.SEEKFUNCTION, CURLOPT.SEEKDATA, CURLOPT.EXPECT_100_TIMEOUT_MS, CURLOPT.KEEP_SENDING_ON_ERROR,
-  CURLOPT.UPLOAD_BUFFERSIZE, CURLOPT.TRAILERFUNCTION, CURLOPT.TRAILERDATA, CURLOPT.MIMEPOST, CURLOPT.MIME_OPTIONS,
+  CURLOPT.UPLOAD_BUFFERSIZE, CURLOPT.BUFFERSIZE, CURLOPT.TRAILERFUNCTION, CURLOPT.TRAILERDATA, CURLOPT.MIMEPOST, CURLOPT.MIME_OPTIONS,
   // connection control
   CURLOPT.RESOLVE, CURLOPT.CONNECT_TO, CURLOPT.UNIX_SOCKET_PATH, CURLOPT.ABSTRACT_UNIX_SOCKET,
   CURLOPT.LOCALPORT, CURLOPT.LOCALPORTRANGE, CURLOPT.INTERFACE, CURLOPT.TCP_KEEPALIVE, CURLOPT.TCP_KEEPIDLE,
@@ -104,6 +104,7 @@ const DEFAULTS = new Map<number, unknown>([
   [CURLOPT.HTTP_TRANSFER_DECODING, 1],
   [CURLOPT.EXPECT_100_TIMEOUT_MS, 1000],
   [CURLOPT.UPLOAD_BUFFERSIZE, 65536],
+  [CURLOPT.BUFFERSIZE, 16384],
   [CURLOPT.LOCALPORTRANGE, 1],
   [CURLOPT.TCP_KEEPIDLE, 60],
   [CURLOPT.MAXAGE_CONN, 118],
@@ -158,7 +159,23 @@ export interface HotOptions {
   readonly forbidReuse: boolean;
   /** CURLOPT_SHARE (a Share or null) */
   readonly share: unknown;
+  /** WRITEFUNCTION (null: libcurl's default, stdout) and WRITEDATA */
+  readonly writeFn: unknown;
+  readonly writeData: unknown;
+  readonly noBody: boolean;
+  /**
+   * The most body bytes one WRITEFUNCTION call gets: CURL_MAX_WRITE_SIZE, or
+   * BUFFERSIZE when smaller (libcurl never reads more than that at once)
+   */
+  readonly writeMax: number;
 }
+
+/** CURL_MAX_WRITE_SIZE: the largest body piece libcurl hands to a write callback. */
+export const CURL_MAX_WRITE_SIZE = 16 * 1024;
+/** CURL_MAX_READ_SIZE: the largest CURLOPT_BUFFERSIZE (10 MB since 7.88.0). */
+const CURL_MAX_READ_SIZE = 10 * 1024 * 1024;
+/** The smallest CURLOPT_BUFFERSIZE libcurl accepts. */
+const READBUFFER_MIN = 1024;
 
 export class OptionStore {
   #values = new Map<number, unknown>();
@@ -185,6 +202,10 @@ export class OptionStore {
       freshConnect: this.num(CURLOPT.FRESH_CONNECT) !== 0,
       forbidReuse: this.num(CURLOPT.FORBID_REUSE) !== 0,
       share: this.get(CURLOPT.SHARE),
+      writeFn: this.get(CURLOPT.WRITEFUNCTION),
+      writeData: this.get(CURLOPT.WRITEDATA),
+      noBody: this.num(CURLOPT.NOBODY) !== 0,
+      writeMax: Math.min(this.num(CURLOPT.BUFFERSIZE), CURL_MAX_WRITE_SIZE),
     };
     this.#hotGeneration = this.#generation;
     return this.#hot;
@@ -241,6 +262,13 @@ export class OptionStore {
     }
     if (entry.id === CURLOPT.SSLVERSION && typeof v === 'number' && !validSslVersion(v)) return CURLE.BAD_FUNCTION_ARGUMENT;
     if (TWINS.has(entry.id) && typeof v === 'number' && v < -1) return CURLE.BAD_FUNCTION_ARGUMENT;
+    if (entry.id === CURLOPT.BUFFERSIZE && typeof v === 'number') {
+      // libcurl 7.88's setopt: above the maximum -> the maximum, below 1 ->
+      // the default, below the minimum -> the minimum; never an error
+      const size = v > CURL_MAX_READ_SIZE ? CURL_MAX_READ_SIZE : v < 1 ? CURL_MAX_WRITE_SIZE : Math.max(v, READBUFFER_MIN);
+      this.#values.set(entry.id, size);
+      return CURLE.OK;
+    }
     if (entry.id === CURLOPT.UPLOAD_BUFFERSIZE && typeof v === 'number') {
       // libcurl clamps to [16 KiB, 2 MiB]
       this.#values.set(entry.id, Math.min(Math.max(v, 16 * 1024), 2 * 1024 * 1024));

@@ -71,3 +71,14 @@ test('--libcurl - prints the program; it type-checks as TypeScript', async () =>
   const diags = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   assert.deepEqual(diags, []);
 });
+
+test('the tool asks for a 100 KiB receive buffer, or the --limit-rate rate when smaller, as curl does', async () => {
+  const plain = await tscurl(['-s', '--libcurl', '-', '-o', join(dir, 'out'), `${base}/buf`]);
+  assert.equal(plain.code, 0);
+  assert.match(plain.stdout, /hnd\.setopt\(CURLOPT\.BUFFERSIZE, 102400\);\n\s*hnd\.setopt\(CURLOPT\.URL,/);
+  const limited = await tscurl(['-s', '--limit-rate', '2000', '--libcurl', '-', '-o', join(dir, 'out'), `${base}/buf`]);
+  assert.equal(limited.code, 0);
+  assert.match(limited.stdout, /hnd\.setopt\(CURLOPT\.BUFFERSIZE, 2000\);/);
+  const fast = await tscurl(['-s', '--limit-rate', '1M', '--libcurl', '-', '-o', join(dir, 'out'), `${base}/buf`]);
+  assert.match(fast.stdout, /hnd\.setopt\(CURLOPT\.BUFFERSIZE, 102400\);/);
+});
