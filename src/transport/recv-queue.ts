@@ -9,8 +9,9 @@
 // scratch buffer (so 10,000 idle sockets cost no receive memory). Node calls
 // our callback right after each read, outside any call into the library, so
 // the bytes may not be consumed there (DESIGN.md §3): they are copied into
-// this socket's queue of recycled 64 KiB slabs (a memcpy of data that is
-// still in cache; no allocation once the slab pool is warm). recv() hands out
+// this socket's queue of recycled slabs, 64 KiB or, for reads larger than
+// that (a download), 256 KiB (a memcpy of data that is still in cache; no
+// allocation once the slab pool is warm). recv() hands out
 // views of the slabs; a drained slab goes back to the pool at once, so an idle
 // socket holds no slab at all. A small read into an empty queue (a keep-alive
 // response) is copied into a Buffer of its own from Node's shared pool
@@ -27,26 +28,41 @@
 // stopped calling, or paused the transfer), the callback answers false and
 // Node stops reading the socket (uv_read_stop); take() starts it again once
 // the queue is below the mark, so a slow consumer bounds memory and TCP's
-// window pushes back on the server, as with libcurl.
+// window pushes back on the server, as with libcurl. The mark is twice the
+// largest read, so a consumer that keeps up never makes the socket stop and
+// start again (two epoll_ctl calls per read).
 
-/** Size of the shared read buffer: the most one read(2) returns. */
-export const READ_SIZE = 64 * 1024;
+/**
+ * Size of the shared read buffer: the most one read(2) returns. Large: a
+ * download then takes a quarter of the reads (and of the rounds through the
+ * engine) it took with 64 KiB, and the loopback socket usually has that much
+ * waiting; the buffer is one per process, so idle sockets do not pay for it.
+ */
+export const READ_SIZE = 256 * 1024;
+/** Slabs for reads up to this size (most reads: responses, TLS records). */
 const SLAB_SIZE = 64 * 1024;
+/** Slabs for larger reads (a download): one copy per read, not four. */
+const BIG_SLAB_SIZE = READ_SIZE;
 /** Queue more than this and the socket stops reading until take() drains it. */
-export const HIGH_WATER = 256 * 1024;
+export const HIGH_WATER = 512 * 1024;
 /** A read of at most this many bytes into an empty queue gets a Buffer of its own (Node's pool), not a slab. */
 const SMALL_READ = 4 * 1024;
-/** Slabs kept for reuse across the process (the rest is left to the GC). */
+/** Slabs of each size kept for reuse across the process (the rest is left to the GC). */
 const MAX_FREE_SLABS = 64;
+const MAX_FREE_BIG_SLABS = 16;
 
 const scratch = Buffer.allocUnsafeSlow(READ_SIZE);
 const freeSlabs: Buffer[] = [];
+const freeBigSlabs: Buffer[] = [];
 
-function takeSlab(): Buffer {
+function takeSlab(big: boolean): Buffer {
+  if (big) return freeBigSlabs.pop() ?? Buffer.allocUnsafeSlow(BIG_SLAB_SIZE);
   return freeSlabs.pop() ?? Buffer.allocUnsafeSlow(SLAB_SIZE);
 }
 function giveSlab(b: Buffer): void {
-  if (freeSlabs.length < MAX_FREE_SLABS) freeSlabs.push(b);
+  if (b.length === BIG_SLAB_SIZE) {
+    if (freeBigSlabs.length < MAX_FREE_BIG_SLABS) freeBigSlabs.push(b);
+  } else if (freeSlabs.length < MAX_FREE_SLABS) freeSlabs.push(b);
 }
 
 /** What a ReceiveQueue tells the transport reading through it. */
@@ -92,7 +108,7 @@ export class ReceiveQueue {
 
   #lastIsOpenSlab(): boolean {
     const i = this.#segs.length - 1;
-    return i >= 0 && this.#isSlab[i]! && this.#w < SLAB_SIZE;
+    return i >= 0 && this.#isSlab[i]! && this.#w < this.#segs[i]!.length;
   }
 
   #append(n: number): boolean {
@@ -110,12 +126,14 @@ export class ReceiveQueue {
       let off = 0;
       while (off < n) {
         if (!this.#lastIsOpenSlab()) {
-          this.#segs.push(takeSlab());
+          // a large read (a download) fills a big slab; a smaller one must not
+          // hold 256 KiB per socket when many sockets have a little queued
+          this.#segs.push(takeSlab(n - off > SLAB_SIZE));
           this.#isSlab.push(true);
           this.#w = 0;
         }
         const dst = this.#segs[this.#segs.length - 1]!;
-        const k = Math.min(n - off, SLAB_SIZE - this.#w);
+        const k = Math.min(n - off, dst.length - this.#w);
         scratch.copy(dst, this.#w, off, off + k);
         this.#w += k;
         off += k;
