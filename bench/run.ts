@@ -161,8 +161,39 @@ async function scenarioB(nginx: Nginx): Promise<void> {
     },
   ];
   const med = await interleaved(contenders, REPS, log);
-  summary.push(report(`(b) one ${BIG_MIB} MiB download, body counted, medians of ${REPS}`, med, 'tscurl',
+  summary.push(report(`(b) one ${BIG_MIB} MiB download, body counted, medians of ${REPS} (in one process, after a warm-up download)`, med, 'tscurl',
     { 'MiB/s': true, 'CPU ms/GiB': false }));
+
+  // cold: every download in a fresh process, as a program fetching one file sees it
+  const once = (name: string, client: string): Contender => ({
+    name,
+    run: async () => {
+      const r = await childJson(process.execPath, [join(here, 'download-once.js'), client, url]);
+      if (r.bytes !== size) throw new Error(`${name}: got ${r.bytes} bytes, expected ${size}`);
+      return { 'MiB/s': BIG_MIB / (r.ms! / 1000), 'CPU ms/GiB': r.cpuMs! * (1024 / BIG_MIB) };
+    },
+  });
+  const cold = await interleaved([once('tscurl', 'tscurl'), once('undici request', 'undici'), once('node:http', 'node:http'),
+    once('raw socket', 'raw')], Math.max(REPS, 5), log);
+  summary.push(report(`(b cold) the same download, each in a fresh process (module loading not timed), medians of ${Math.max(REPS, 5)}`, cold, 'tscurl',
+    { 'MiB/s': true, 'CPU ms/GiB': false }));
+}
+
+/** Run a node script that prints one JSON line; resolve with it. */
+function childJson(cmd: string, args: string[]): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    child.once('close', (code) => {
+      if (code !== 0) return reject(new Error(`${args.join(' ')} exited ${code}`));
+      try {
+        resolve(JSON.parse(out) as Record<string, number>);
+      } catch (err) {
+        reject(err as Error);
+      }
+    });
+  });
 }
 
 // ---- (d): the CLI once per request ------------------------------------------------
