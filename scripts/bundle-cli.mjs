@@ -25,7 +25,8 @@
 // another Node/V8 is rejected by V8 and the bundle compiles as usual; the
 // launcher never writes it except when the build asks it to.
 // Heavy Node built-ins that a plain HTTP GET does not touch (crypto and tls
-// load ~25 internal modules) are handed out as lazy proxies: the transpiled
+// load ~25 internal modules; tty loads net, which --help and --version do
+// not need) are handed out as lazy proxies: the transpiled
 // code reads `node_tls_1.connect` at call time, and only then is the
 // built-in really required.
 import ts from 'typescript';
@@ -84,7 +85,7 @@ const __defs = {
 ${parts.join(',\n')}
 };
 const __cache = Object.create(null);
-const __lazyBuiltins = new Set(['node:crypto', 'node:tls', 'node:dns', 'node:os', 'node:zlib']);
+const __lazyBuiltins = new Set(['node:crypto', 'node:tls', 'node:dns', 'node:os', 'node:zlib', 'node:tty']);
 function __lazy(spec) {
   let real = null;
   const load = () => (real ??= __nodeRequire(spec));
