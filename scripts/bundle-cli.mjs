@@ -7,10 +7,12 @@
 //
 // How: every src/**/*.ts is transpiled on its own to CommonJS with the
 // TypeScript compiler (transpile only; `npm run build`'s tsc already type
-// checked it) and wrapped in a factory function; a 20-line runtime resolves
-// relative requires between factories and runs each factory on its first
-// require, so modules the CLI imports lazily (help, glob, write-out, ...)
-// still cost nothing until used. Bare specifiers (node:*, tldts) go to
+// checked it) and wrapped in a factory function; relative specifiers are
+// resolved to module ids here. A small runtime runs each factory on the
+// first read of one of its exports, not on its require (see __require in the
+// runtime): a module that a run names through imports but never uses (TLS,
+// cookies, auth, MIME for a plain GET; help, glob, write-out, ...) costs
+// nothing but its bytes in the file. Bare specifiers (node:*, tldts) go to
 // Node's require. import.meta.url becomes the URL of the module's ES build
 // in dist/src, so files found relative to a module are found as before.
 // The entry (cli/main.ts) may use top-level await: its factory is async.
@@ -23,12 +25,13 @@
 // another Node/V8 is rejected by V8 and the bundle compiles as usual; the
 // launcher never writes it except when the build asks it to.
 // Heavy Node built-ins that a plain HTTP GET does not touch (crypto and tls
-// load ~25 internal modules) are handed out as lazy proxies: the transpiled
+// load ~25 internal modules; tty loads net, which --help and --version do
+// not need) are handed out as lazy proxies: the transpiled
 // code reads `node_tls_1.connect` at call time, and only then is the
 // built-in really required.
 import ts from 'typescript';
 import { readdirSync, readFileSync, writeFileSync, chmodSync, statSync } from 'node:fs';
-import { join, relative, dirname } from 'node:path';
+import { join, relative, dirname, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -50,15 +53,26 @@ function walk(dir) {
   });
 }
 
+const files = walk(srcDir).sort();
+const idOf = (file) => relative(srcDir, file).split('\\').join('/').replace(/\.ts$/, '.js');
+const ids = new Set(files.map(idOf));
 const parts = [];
-for (const file of walk(srcDir).sort()) {
-  const id = relative(srcDir, file).split('\\').join('/').replace(/\.ts$/, '.js');
+for (const file of files) {
+  const id = idOf(file);
   const source = readFileSync(file, 'utf8').replace(/^#!.*\n/, '');
   let code = ts.transpileModule(source, {
     fileName: file,
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: false, removeComments: true },
   }).outputText.replace(/\n\/\/# sourceMappingURL=.*$/, '');
-  code = code.replace(/\bimport\.meta\.url\b/g, '__importMetaUrl()');
+  // relative specifiers become module ids here, so the runtime joins no paths
+  code = code.replace(/\brequire\((["'])(\.\.?\/[^"']*)\1\)/g, (_, q, spec) => {
+    const target = posix.join(posix.dirname(id), spec);
+    if (!ids.has(target)) throw new Error(`bundle-cli: ${id} requires ${spec}, which is not a module of src/`);
+    return `require(${JSON.stringify(target)})`;
+  });
+  // `export *` enumerates the module's exports: it must have run (see __require)
+  code = code.replace(/\b__exportStar\(require\(/g, '__exportStar(require.now(');
+  code = code.replace(/\bimport\.meta\.url\b/g, `__importMetaUrl(${JSON.stringify(id)})`);
   const asyncEntry = id === ENTRY ? 'async ' : '';
   parts.push(`${JSON.stringify(id)}: ${asyncEntry}function (exports, require, module, __importMetaUrl) {\n${code}\n}`);
 }
@@ -71,7 +85,7 @@ const __defs = {
 ${parts.join(',\n')}
 };
 const __cache = Object.create(null);
-const __lazyBuiltins = new Set(['node:crypto', 'node:tls', 'node:dns', 'node:os', 'node:zlib']);
+const __lazyBuiltins = new Set(['node:crypto', 'node:tls', 'node:dns', 'node:os', 'node:zlib', 'node:tty']);
 function __lazy(spec) {
   let real = null;
   const load = () => (real ??= __nodeRequire(spec));
@@ -91,18 +105,44 @@ function __lazy(spec) {
 function __external(spec) {
   return __lazyBuiltins.has(spec) ? __lazy(spec) : __nodeRequire(spec);
 }
-function __load(id) {
+// A bundled module's require. For another bundled module it hands out that
+// module's exports object before the module has run: an object whose
+// prototype is a proxy, so that the first read of any export (any property
+// the object does not have itself) runs the module into that very object,
+// after putting Object.prototype back as its prototype. Importers hold the
+// real exports object from then on: plain data properties, live bindings as
+// in CommonJS, no getter or proxy left on any path. TypeScript's CommonJS
+// output reads imports at use time (\`(0, x_js_1.fn)(...)\`), so a module whose
+// exports nobody reads during a run never executes: a plain GET does not run
+// the cookie, TLS, auth, proxy or MIME modules its importers name. Awaiting
+// the object (a dynamic import) reads .then, which runs the module.
+function __require(id) {
   const cached = __cache[id];
-  if (cached) return cached.exports;
-  const factory = __defs[id];
-  if (!factory) throw new Error('tscurl bundle: no module ' + id);
-  const module = { exports: {} };
-  __cache[id] = module;
-  const dir = __path.posix.dirname(id);
-  const req = (spec) => (spec[0] === '.' ? __load(__path.posix.join(dir, spec)) : __external(spec));
-  // the module's ES build next to this file, for URLs made relative to import.meta.url
-  const metaUrl = () => __nodeRequire('node:url').pathToFileURL(__path.join(__dirname, '..', id)).href;
-  const r = factory.call(module.exports, module.exports, req, module, metaUrl);
+  if (cached !== undefined) return cached.exports;
+  if (__defs[id] === undefined) return __external(id);
+  const exports = Object.create(new Proxy({ id }, __pendingExports));
+  Object.defineProperty(exports, '__esModule', { value: true });
+  __cache[id] = { exports, pending: true };
+  return exports;
+}
+__require.now = (id) => (__defs[id] === undefined ? __external(id) : __load(id));
+const __pendingExports = {
+  get: (target, key) => __load(target.id)[key],
+  has: (target, key) => key in __load(target.id),
+};
+// Runs a module now (unless it has run) and returns its exports.
+function __load(id) {
+  let module = __cache[id];
+  if (module !== undefined) {
+    if (!module.pending) return module.exports;
+    module.pending = false;
+    Object.setPrototypeOf(module.exports, Object.prototype);
+  } else {
+    module = { exports: {}, pending: false };
+    __cache[id] = module;
+  }
+  if (__executed !== null) __executed.push(id);
+  const r = __defs[id].call(module.exports, module.exports, __require, module, __importMetaUrl);
   if (r && typeof r.then === 'function') {
     r.catch((err) => {
       console.error(err);
@@ -110,6 +150,20 @@ function __load(id) {
     });
   }
   return module.exports;
+}
+// import.meta.url: the module's ES build next to this file, for URLs made relative to it
+function __importMetaUrl(id) {
+  return __nodeRequire('node:url').pathToFileURL(__path.join(__dirname, '..', id)).href;
+}
+// TSCURL_BUNDLE_TRACE=FILE: at exit, write the ids of the modules this run
+// executed to FILE, one a line (the bundle test checks what a GET runs)
+const __traceFile = process.env.TSCURL_BUNDLE_TRACE;
+const __executed = __traceFile ? [] : null;
+if (__traceFile) process.on('exit', () => __nodeRequire('node:fs').writeFileSync(__traceFile, __executed.join('\\n') + '\\n'));
+if (module.tscurlBundleInspect) {
+  // the bundle test's door: the runtime without running the CLI
+  module.exports = { ids: Object.keys(__defs), require: __require, load: __load };
+  return;
 }
 __load(${JSON.stringify(ENTRY)});
 `;

@@ -3,8 +3,27 @@
 // rarely used parts (help, manual, version, glob, write-out, progress) are
 // imported only when a run needs them.
 import { openSync, writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { parseArgs, type OptEntry } from './args.js';
 import { ParamError, HINT_LINE, warningText } from './param-error.js';
+
+let stdoutWatched = false;
+/**
+ * process.stdout, made on first use: Node makes it on the first read of
+ * process.stdout (for a pipe a net.Socket, ~0.7 ms of CPU), which a run that
+ * writes nothing there (-o FILE) should not pay.
+ */
+function stdout(): NodeJS.WriteStream {
+  if (!stdoutWatched) {
+    stdoutWatched = true;
+    // a reader that went away (tscurl --manual | head) ends the output quietly, as curl
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
+  return process.stdout;
+}
 
 function writeOut(stream: NodeJS.WriteStream, b: Buffer | string): void {
   // a write callback's data is only valid during the call (it may be a view of
@@ -19,7 +38,7 @@ function writeOut(stream: NodeJS.WriteStream, b: Buffer | string): void {
 function stderrTarget(globals: readonly OptEntry[], silent: boolean): (b: Buffer | string) => void {
   const e = globals.filter((g) => g.opt.long === 'stderr').pop();
   const target = e === undefined ? undefined : String(e.value);
-  if (target === '-') return (b) => writeOut(process.stdout, b);
+  if (target === '-') return (b) => writeOut(stdout(), b);
   if (target !== undefined) {
     try {
       const fd = openSync(target, 'w');
@@ -41,19 +60,19 @@ async function main(argv: readonly string[]): Promise<number> {
     if (!silentWarnings) for (const w of warnings) process.stderr.write(`Warning: ${w}\n`);
     if (parsed.action?.kind === 'help') {
       const { helpText } = await import('./help.js');
-      process.stdout.write(helpText(parsed.action.category));
+      stdout().write(helpText(parsed.action.category));
       return 0;
     }
     if (parsed.action?.kind === 'version') {
       const { versionText } = await import('./version.js');
-      process.stdout.write(versionText());
+      stdout().write(versionText());
       return 0;
     }
     if (parsed.action?.kind === 'manual') {
       const { manualText } = await import('./help.js');
       const m = await manualText();
       if (m.warning) process.stderr.write(`Warning: ${m.warning}\n`);
-      process.stdout.write(m.stdout);
+      stdout().write(m.stdout);
       return 0;
     }
     // curl with no arguments at all (and no URL from .curlrc) prints only the hint
@@ -61,10 +80,11 @@ async function main(argv: readonly string[]): Promise<number> {
     const { Operation } = await import('./operate.js');
     const stderr = stderrTarget(parsed.globals, silentWarnings);
     const op = new Operation({
-      stdout: (b) => writeOut(process.stdout, b),
+      stdout: (b) => writeOut(stdout(), b),
       stderr,
-      stdoutIsTTY: !!process.stdout.isTTY,
-      ...(process.stderr.columns ? { columns: process.stderr.columns } : {}),
+      stdoutIsTTY: isatty(1),
+      // (the streams are made only when needed, see stdout())
+      ...(isatty(2) && process.stderr.columns ? { columns: process.stderr.columns } : {}),
     });
     return await op.run(parsed);
   } catch (e) {
@@ -78,11 +98,6 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-// a reader that went away (tscurl --manual | head) ends the output quietly, as curl
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code !== 'EPIPE') throw e;
-  process.exit(process.exitCode ?? 0);
-});
 const code = await main(process.argv.slice(2));
 // let stdout/stderr drain before exiting with curl's code
 process.exitCode = code;

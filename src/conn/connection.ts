@@ -4,6 +4,7 @@
 import type { StreamTransport } from '../transport/stream-transport.js';
 import type { ServerCertFacts } from '../vtls/server-cert.js';
 import { firstHop, type ProxyRoute } from '../proxy/proxy-config.js';
+import { nowMs } from '../util/clock.js';
 
 let nextConnectionId = 0;
 
@@ -64,8 +65,8 @@ export class Connection {
 
   /** Where the socket goes: CONNECT_TO's host and port, or a Unix socket. */
   readonly route: ConnectionRoute;
-  /** performance.now() at creation (CURLOPT_MAXLIFETIME_CONN) */
-  readonly createdAt = performance.now();
+  /** nowMs() at creation (CURLOPT_MAXLIFETIME_CONN) */
+  readonly createdAt = nowMs();
   /** the HTTP CONNECT response code of the tunnel (CURLINFO_HTTP_CONNECTCODE) */
   connectCode = 0;
 

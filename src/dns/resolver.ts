@@ -8,6 +8,7 @@
 import { lookup, Resolver } from 'node:dns';
 import { isIP } from 'node:net';
 import { SignalTransport } from '../transport/transport.js';
+import { nowMs } from '../util/clock.js';
 
 export interface ResolvedAddress {
   address: string;
@@ -18,7 +19,7 @@ export type ResolveOutcome = { ok: true; addresses: ResolvedAddress[] } | { ok: 
 
 interface CacheEntry {
   addresses: ResolvedAddress[];
-  /** performance.now() when stored; 0 marks a permanent entry (CURLOPT_RESOLVE without '+') */
+  /** nowMs() when stored; 0 marks a permanent entry (CURLOPT_RESOLVE without '+') */
   storedAt: number;
 }
 
@@ -127,7 +128,7 @@ export function resolveHost(host: string, port: number, o: ResolveOptions, cache
     return Resolution.done({ ok: true, addresses: cached });
   }
   const store = (addresses: ResolvedAddress[]): void => {
-    if (cacheSeconds !== 0 && addresses.length > 0) cache.put(key, addresses, performance.now());
+    if (cacheSeconds !== 0 && addresses.length > 0) cache.put(key, addresses, nowMs());
   };
   const fam = isIP(host);
   if (fam) {

@@ -3,6 +3,7 @@
 import { CURLINFO, type InfoTypeClassById } from './info-table.js';
 import { CURLOPT } from './option-table.js';
 import type { Transfer } from '../multi/transfer.js';
+import { nowMs } from '../util/clock.js';
 
 export type InfoId = keyof InfoTypeClassById;
 interface ValueByClass {
@@ -24,7 +25,7 @@ const us = (s: number): number => Math.round(s * 1e6);
 
 function totalSeconds(t: Transfer): number {
   if (t.timing.start === 0) return 0;
-  const end = t.timing.total || performance.now();
+  const end = t.timing.total || nowMs();
   return Math.max(0, end - t.timing.start) / 1000;
 }
 

@@ -16,6 +16,7 @@
 // spares every transfer of an application loop an observer on its socket.
 import { CURL_POLL } from '../constants.js';
 import type { ReadinessObserver, Transport } from '../transport/transport.js';
+import { nowMs } from '../util/clock.js';
 
 interface EngineView {
   timeoutMs(): number;
@@ -25,7 +26,7 @@ interface EngineView {
 
 interface Waiter {
   resolve: (numfds: number) => void;
-  /** performance.now() time at which the wait times out */
+  /** nowMs() time at which the wait times out */
   deadline: number;
   wakeable: boolean;
 }
@@ -156,7 +157,7 @@ export class BuiltinDriver implements ReadinessObserver {
     if (t >= 0 && t < ms) ms = t;
     if (ms === 0) return Promise.resolve(0);
     if (this.#waiter) this.#wake(0); // only one waiter at a time: the older one returns
-    const deadline = performance.now() + ms;
+    const deadline = nowMs() + ms;
     return new Promise<number>((resolve) => {
       this.#waiter = { resolve, deadline, wakeable };
       this.#armTimer(deadline);
@@ -170,7 +171,7 @@ export class BuiltinDriver implements ReadinessObserver {
     }
     if (this.#timer) clearTimeout(this.#timer);
     this.#timerAt = at;
-    this.#timer = setTimeout(() => this.#onTimer(), Math.max(0, Math.ceil(at - performance.now())));
+    this.#timer = setTimeout(() => this.#onTimer(), Math.max(0, Math.ceil(at - nowMs())));
   }
 
   #onTimer(): void {
@@ -179,7 +180,7 @@ export class BuiltinDriver implements ReadinessObserver {
     const w = this.#waiter;
     if (!w) return;
     // timers fire on whole milliseconds: within one of the deadline is the deadline
-    if (performance.now() + 1 >= w.deadline) this.#wake(0);
+    if (nowMs() + 1 >= w.deadline) this.#wake(0);
     else this.#armTimer(w.deadline);
   }
 

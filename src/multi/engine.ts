@@ -34,6 +34,7 @@ import { enterCallback, leaveCallback } from '../util/callback-depth.js';
 import { TlsSessionCache } from '../vtls/tls-session-cache.js';
 import { refreshEnv } from '../util/env-cache.js';
 import { LIST, TransferList } from './transfer-list.js';
+import { nowMs } from '../util/clock.js';
 
 export type SocketCallback = (easy: Easy | null, s: number, what: number, clientp: unknown, socketp: unknown) => number;
 // the engine passes its public handle back; Multi narrows the type for users
@@ -162,7 +163,7 @@ export class MultiEngine implements CallbackGuard {
     }
     this.#transfers.add(t);
     this.#alive++;
-    const now = performance.now();
+    const now = nowMs();
     t.timing.queued = now;
     t.traceFail = traceFailFor(this, t);
     this.expire(t, EXPIRE.RUN_NOW, now);
@@ -290,7 +291,7 @@ export class MultiEngine implements CallbackGuard {
   }
 
   runExpired(): void {
-    const now = performance.now();
+    const now = nowMs();
     const due: Transfer[] = [];
     for (let t = this.heap.peek(); t && t.heapKey <= now + SLACK_MS; t = this.heap.peek()) {
       // deadlines stay recorded (the state machine reads them); one-shot wake-ups go
@@ -322,7 +323,7 @@ export class MultiEngine implements CallbackGuard {
   timeoutMs(): number {
     const top = this.heap.peek();
     if (!top) return -1;
-    const d = top.heapKey - performance.now();
+    const d = top.heapKey - nowMs();
     return d <= 0 ? 0 : Math.ceil(d);
   }
 
@@ -409,7 +410,7 @@ export class MultiEngine implements CallbackGuard {
     if (c.transport && c.reusable && !c.transport.closed) {
       c.transport.setIdle(true); // an idle pooled connection must not keep the process alive
       const maxIdle = this.maxConnects > 0 ? this.maxConnects : 4 * Math.max(1, this.#transfers.size);
-      this.poolFor(t).release(c, maxIdle, performance.now());
+      this.poolFor(t).release(c, maxIdle, nowMs());
     } else {
       this.poolFor(t).discard(c);
     }
@@ -431,7 +432,7 @@ export class MultiEngine implements CallbackGuard {
   #wakePending(): void {
     // a connection slot may have opened: let the oldest queued transfer try again
     const first = this.#pending.first();
-    if (first) this.expire(first, EXPIRE.RUN_NOW, performance.now());
+    if (first) this.expire(first, EXPIRE.RUN_NOW, nowMs());
   }
 
   // ---- completion -----------------------------------------------------------
@@ -476,7 +477,7 @@ export class MultiEngine implements CallbackGuard {
   setPause(t: Transfer, bits: number): void {
     const was = t.pauseBits;
     t.pauseBits = bits;
-    if ((was & ~bits) !== 0) this.expire(t, EXPIRE.RUN_NOW, performance.now());
+    if ((was & ~bits) !== 0) this.expire(t, EXPIRE.RUN_NOW, nowMs());
     if (!this.inCallbackNow || t.state !== STATE.PERFORMING) this.afterRun(t);
     this.updateTimer();
   }
@@ -505,7 +506,7 @@ export class MultiEngine implements CallbackGuard {
     const dltotal = Math.max(0, t.contentLength);
     const ultotal = Math.max(0, t.uploadLength);
     const key = `${dltotal},${t.sizeDownload},${ultotal},${t.sizeUpload}`;
-    const now = performance.now();
+    const now = nowMs();
     // unchanged numbers are told again once a second, so an idle transfer's callback still runs (and can abort)
     if (key === t.lastProgress && !final && now - t.lastProgressAt < PROGRESS_INTERVAL_MS) return CURLE.OK;
     t.lastProgress = key;

@@ -25,7 +25,7 @@ const SLOT: Readonly<Record<ExpireId, number>> = Object.fromEntries(NAMES.map((n
 const UNSET = -1;
 
 export class ExpirySet {
-  /** performance.now() deadline per slot, UNSET when none (deadlines are never negative) */
+  /** nowMs() deadline per slot, UNSET when none (deadlines are never negative) */
   readonly #at: number[] = NAMES.map(() => UNSET);
   #count = 0;
 

@@ -37,6 +37,7 @@ import { firstHop, proxyRoute } from '../proxy/proxy-config.js';
 import { Tunnel } from './tunneling.js';
 import { closeDecoding } from '../proto/http-response.js';
 import type { MultiEngine } from './engine.js';
+import { nowMs } from '../util/clock.js';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 300_000;
 
@@ -83,10 +84,10 @@ export function runTransfer(e: MultiEngine, t: Transfer): void {
   // one clock reading per run (libcurl's multi_runsingle takes Curl_now() once per
   // loop; the passes of one run are microseconds apart); a handler that waited
   // for I/O takes its own reading where the time matters
-  let now = performance.now();
+  let now = nowMs();
   // bounded: each pass either changes state or returns
   for (let pass = 0; pass < 32; pass++) {
-    if (pass > 0 && (t.state === STATE.DONE || t.state === STATE.COMPLETED)) now = performance.now();
+    if (pass > 0 && (t.state === STATE.DONE || t.state === STATE.COMPLETED)) now = nowMs();
     if (t.state === STATE.MSGSENT) return;
     if (t.state !== STATE.DONE && t.state !== STATE.COMPLETED && t.result === CURLE.OK && t.state !== STATE.INIT) {
       if (checkTimeouts(e, t, now)) {
@@ -390,7 +391,7 @@ function stateConnecting(e: MultiEngine, t: Transfer, now: number): void {
         ipresolve: t.opts.num(CURLOPT.IPRESOLVE),
         cacheSeconds: t.opts.num(CURLOPT.DNS_CACHE_TIMEOUT),
         servers: t.opts.str(CURLOPT.DNS_SERVERS),
-      }, e.dnsCacheFor(t), performance.now()),
+      }, e.dnsCacheFor(t), nowMs()),
       discard: (r) => {
         if (r.signal) e.discardTransport(r.signal);
         r.signal = null;
@@ -549,7 +550,7 @@ function statePerforming(e: MultiEngine, t: Transfer, now: number): void {
     t.fail(CURLE.ABORTED_BY_CALLBACK, 'Callback aborted');
     return finish(e, t, false);
   }
-  if (code === CURLE.OK && !x.done && !speedCheck(e, t, performance.now())) return finish(e, t, false);
+  if (code === CURLE.OK && !x.done && !speedCheck(e, t, nowMs())) return finish(e, t, false);
   if (code !== CURLE.OK) {
     if (retryOnFreshConnection(e, t, code)) return;
     t.fail(code, easyStrerror(code));
@@ -602,7 +603,7 @@ function finish(e: MultiEngine, t: Transfer, reusable: boolean): void {
 }
 
 function stateDone(e: MultiEngine, t: Transfer): void {
-  const now = performance.now();
+  const now = nowMs();
   closeDecoding(t);
   if (t.result === CURLE.OK && (t.followLocation !== null || t.retryRequest)) {
     // this response only pointed elsewhere: release its connection and go again

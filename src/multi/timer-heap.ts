@@ -5,7 +5,7 @@
 
 export interface HeapItem {
   heapIndex: number; // -1 when not in the heap
-  heapKey: number; // absolute time in ms (performance.now() clock)
+  heapKey: number; // absolute time in ms (util/clock.ts nowMs() clock)
 }
 
 export class TimerHeap<T extends HeapItem> {

@@ -49,7 +49,7 @@ export const PROGRESS_INTERVAL_MS = 1000;
 let nextTransferId = 0;
 
 export class Timing {
-  /** performance.now() at start of this transfer (after queueing) */
+  /** nowMs() at start of this transfer (after queueing) */
   start = 0;
   queued = 0;
   namelookup = 0;
@@ -187,7 +187,7 @@ export class Transfer implements HeapItem {
   dirty = false;
   /** the last progress values told to XFERINFOFUNCTION */
   lastProgress = '';
-  /** performance.now() of the last XFERINFOFUNCTION call */
+  /** nowMs() of the last XFERINFOFUNCTION call */
   lastProgressAt = 0;
 
   constructor(easy: Easy, opts: OptionStore) {

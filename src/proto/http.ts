@@ -30,6 +30,7 @@ import { cookieFromResponse } from '../cookies/easy-cookies.js';
 import { resolveLocationHref } from './redirect.js';
 import { authOnChallenge, authOnHeadersEnd, proxyAuthOnChallenge } from '../auth/transfer-auth.js';
 import { exceedsMaxFilesize, rangeNotSatisfiableOk, responseHeader, responseHeadersEnd, responseStatus, type HookResult } from './http-response.js';
+import { nowMs } from '../util/clock.js';
 
 /** Where the exchange hands what it receives (the client writer stack). */
 export interface ExchangeSink {
@@ -88,7 +89,7 @@ export class HttpExchange {
   #bodySent = 0;
   /** we announced Expect: 100-continue */
   #expect100 = false;
-  /** when to stop waiting for 100 Continue (performance.now() time), null when not waiting */
+  /** when to stop waiting for 100 Continue (nowMs() time), null when not waiting */
   #expectDeadline: number | null = null;
   /** the upload was cut short: the connection cannot carry another request */
   #closeAfter = false;
@@ -142,7 +143,7 @@ export class HttpExchange {
     if (this.#reader && this.#reader.totalLength() !== 0) {
       this.#expect100 = req.expect100 === true;
       this.#send = this.#expect100 ? 'expect' : 'body';
-      if (this.#expect100) this.#expectDeadline = performance.now() + t.opts.num(CURLOPT.EXPECT_100_TIMEOUT_MS);
+      if (this.#expect100) this.#expectDeadline = nowMs() + t.opts.num(CURLOPT.EXPECT_100_TIMEOUT_MS);
     } else {
       this.#send = 'done';
     }
@@ -199,7 +200,7 @@ export class HttpExchange {
         this.#t.recvBudget -= r.data.length;
         if (!this.#gotBytes) {
           this.#gotBytes = true;
-          this.#t.timing.starttransfer ||= performance.now();
+          this.#t.timing.starttransfer ||= nowMs();
         }
         this.#parser.feed(r.data);
       } else if (r.kind === 'eof') {
@@ -238,7 +239,7 @@ export class HttpExchange {
         t.sizeUpload += chunk.length - head;
       }
       if (this.#out.length > 0) break; // wait for 'drain'
-      if (this.#send === 'expect' && this.#expectDeadline !== null && performance.now() + 1 >= this.#expectDeadline) {
+      if (this.#send === 'expect' && this.#expectDeadline !== null && nowMs() + 1 >= this.#expectDeadline) {
         this.#sink.trace(t, CURLINFO_TYPE.TEXT, 'Done waiting for 100-continue\n');
         this.#send = 'body';
       }
@@ -259,7 +260,7 @@ export class HttpExchange {
       }
       if (r.kind === 'eos' || r.eos) this.#send = 'done';
     }
-    if (this.#sendEnded && t.timing.posttransfer === 0) t.timing.posttransfer = performance.now();
+    if (this.#sendEnded && t.timing.posttransfer === 0) t.timing.posttransfer = nowMs();
     return CURLE.OK;
   }
 
