@@ -9,9 +9,9 @@
 // scratch buffer (so 10,000 idle sockets cost no receive memory). Node calls
 // our callback right after each read, outside any call into the library, so
 // the bytes may not be consumed there (DESIGN.md §3): they are copied into
-// this socket's queue of recycled slabs, 64 KiB or, for reads larger than
-// that (a download), 256 KiB (a memcpy of data that is still in cache; no
-// allocation once the slab pool is warm). recv() hands out
+// this socket's queue of recycled slabs of 64 KiB, 256 KiB or 1 MiB, sized to
+// the read (a memcpy of data that is still in cache; no allocation once the
+// slab pool is warm). recv() hands out
 // views of the slabs; a drained slab goes back to the pool at once, so an idle
 // socket holds no slab at all. A small read into an empty queue (a keep-alive
 // response) is copied into a Buffer of its own from Node's shared pool
@@ -28,41 +28,57 @@
 // stopped calling, or paused the transfer), the callback answers false and
 // Node stops reading the socket (uv_read_stop); take() starts it again once
 // the queue is below the mark, so a slow consumer bounds memory and TCP's
-// window pushes back on the server, as with libcurl. The mark is twice the
-// largest read, so a consumer that keeps up never makes the socket stop and
-// start again (two epoll_ctl calls per read).
+// window pushes back on the server, as with libcurl.
 
 /**
  * Size of the shared read buffer: the most one read(2) returns. Large: a
- * download then takes a quarter of the reads (and of the rounds through the
- * engine) it took with 64 KiB, and the loopback socket usually has that much
- * waiting; the buffer is one per process, so idle sockets do not pay for it.
+ * download on loopback then gets ~400 KiB per read instead of 64 KiB, a
+ * sixth of the rounds through the engine, so even a first download, before
+ * the JIT has optimized the per-read path, keeps up with the socket. The
+ * buffer is one per process, so idle sockets do not pay for it.
  */
-export const READ_SIZE = 256 * 1024;
-/** Slabs for reads up to this size (most reads: responses, TLS records). */
-const SLAB_SIZE = 64 * 1024;
-/** Slabs for larger reads (a download): one copy per read, not four. */
-const BIG_SLAB_SIZE = READ_SIZE;
-/** Queue more than this and the socket stops reading until take() drains it. */
-export const HIGH_WATER = 512 * 1024;
+export const READ_SIZE = 1024 * 1024;
+/**
+ * Queue more than this and the socket stops reading until take() drains it.
+ * One full read: a consumer that keeps up (takes everything a read brought
+ * before the next read) never makes the socket stop and start again (two
+ * epoll_ctl calls per read); a paused transfer holds at most this plus one
+ * read.
+ */
+export const HIGH_WATER = READ_SIZE;
 /** A read of at most this many bytes into an empty queue gets a Buffer of its own (Node's pool), not a slab. */
 const SMALL_READ = 4 * 1024;
-/** Slabs of each size kept for reuse across the process (the rest is left to the GC). */
-const MAX_FREE_SLABS = 64;
-const MAX_FREE_BIG_SLABS = 16;
+
+/**
+ * Slab sizes, largest first, with how many free ones of each are kept for
+ * reuse across the process (the rest is left to the GC). A read is copied
+ * into the largest slabs it fills, so a 300 KiB read takes 256 + 64 KiB,
+ * not 1 MiB: no read leaves more than 64 KiB of a slab unused.
+ */
+const SLAB_CLASSES = [
+  { size: 1024 * 1024, free: [] as Buffer[], keep: 4 },
+  { size: 256 * 1024, free: [] as Buffer[], keep: 16 },
+  { size: 64 * 1024, free: [] as Buffer[], keep: 64 },
+] as const;
 
 const scratch = Buffer.allocUnsafeSlow(READ_SIZE);
-const freeSlabs: Buffer[] = [];
-const freeBigSlabs: Buffer[] = [];
 
-function takeSlab(big: boolean): Buffer {
-  if (big) return freeBigSlabs.pop() ?? Buffer.allocUnsafeSlow(BIG_SLAB_SIZE);
-  return freeSlabs.pop() ?? Buffer.allocUnsafeSlow(SLAB_SIZE);
+/** A free slab for `remaining` more bytes. */
+function takeSlab(remaining: number): Buffer {
+  for (let i = 0; i < SLAB_CLASSES.length - 1; i++) {
+    const c = SLAB_CLASSES[i]!;
+    if (remaining >= c.size) return c.free.pop() ?? Buffer.allocUnsafeSlow(c.size);
+  }
+  const small = SLAB_CLASSES[SLAB_CLASSES.length - 1]!;
+  return small.free.pop() ?? Buffer.allocUnsafeSlow(small.size);
 }
 function giveSlab(b: Buffer): void {
-  if (b.length === BIG_SLAB_SIZE) {
-    if (freeBigSlabs.length < MAX_FREE_BIG_SLABS) freeBigSlabs.push(b);
-  } else if (freeSlabs.length < MAX_FREE_SLABS) freeSlabs.push(b);
+  for (let i = 0; i < SLAB_CLASSES.length; i++) {
+    const c = SLAB_CLASSES[i]!;
+    if (b.length !== c.size) continue;
+    if (c.free.length < c.keep) c.free.push(b);
+    return;
+  }
 }
 
 /** What a ReceiveQueue tells the transport reading through it. */
@@ -126,9 +142,7 @@ export class ReceiveQueue {
       let off = 0;
       while (off < n) {
         if (!this.#lastIsOpenSlab()) {
-          // a large read (a download) fills a big slab; a smaller one must not
-          // hold 256 KiB per socket when many sockets have a little queued
-          this.#segs.push(takeSlab(n - off > SLAB_SIZE));
+          this.#segs.push(takeSlab(n - off));
           this.#isSlab.push(true);
           this.#w = 0;
         }
@@ -141,7 +155,7 @@ export class ReceiveQueue {
     }
     this.#length += n;
     if (wasEmpty) this.owner?.queueData();
-    if (this.#length < HIGH_WATER) return true;
+    if (this.#length <= HIGH_WATER) return true;
     this.#stopped = true;
     return false;
   }
@@ -164,7 +178,7 @@ export class ReceiveQueue {
     }
     if (this.#segs.length === 0) this.#w = 0;
     this.#length -= out.length;
-    if (this.#stopped && this.#length < HIGH_WATER) {
+    if (this.#stopped && this.#length <= HIGH_WATER) {
       this.#stopped = false;
       this.owner?.queueResume();
     }
