@@ -3,10 +3,10 @@
 //   node dist/bench/download-once.js tscurl|undici|node:http|raw URL
 // Prints one JSON line: {"bytes":N,"ms":wall,"cpuMs":process CPU}, both
 // measured around the download alone (module loading excluded).
-import { tscurlDownload, undiciDownload, nodeHttpDownload, rawDownload, type DownloadClient } from './download-clients.js';
+import { tscurlDownload, undiciDownload, nodeHttpDownload, rawDownload, rawDownload1M, type DownloadClient } from './download-clients.js';
 
 const CLIENTS: Record<string, DownloadClient> = {
-  tscurl: tscurlDownload, undici: undiciDownload, 'node:http': nodeHttpDownload, raw: rawDownload,
+  tscurl: tscurlDownload, undici: undiciDownload, 'node:http': nodeHttpDownload, raw: rawDownload, 'raw-1m': rawDownload1M,
 };
 const [which, url] = process.argv.slice(2);
 const client = CLIENTS[which ?? ''];

@@ -19,7 +19,7 @@ import { NGINX_BIN, startNginx, type Nginx } from '../test/helpers/nginx.js';
 import { testCerts } from '../test/helpers/certs.js';
 import { interleaved, report, timedChild, cpuSince, median, fmt, type Contender, type Sample } from './stats.js';
 import { tscurlPoll, tscurlSocket, undiciPool, nodeHttp, rawSocket, type KeepAliveClient, type Target } from './keepalive-clients.js';
-import { tscurlDownload, undiciDownload, nodeHttpDownload, rawDownload, type DownloadClient } from './download-clients.js';
+import { tscurlDownload, undiciDownload, nodeHttpDownload, rawDownload, rawDownload1M, type DownloadClient } from './download-clients.js';
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick') || process.env.BENCH_QUICK === '1';
@@ -147,6 +147,7 @@ async function scenarioB(nginx: Nginx): Promise<void> {
   });
   const clients: [string, DownloadClient][] = [
     ['tscurl', tscurlDownload], ['undici request', undiciDownload], ['node:http', nodeHttpDownload], ['raw socket', rawDownload],
+    ['raw socket, 1 MiB reads', rawDownload1M],
   ];
   for (const [, c] of clients) await c(url); // warm-up
   const contenders = [
@@ -174,7 +175,7 @@ async function scenarioB(nginx: Nginx): Promise<void> {
     },
   });
   const cold = await interleaved([once('tscurl', 'tscurl'), once('undici request', 'undici'), once('node:http', 'node:http'),
-    once('raw socket', 'raw')], Math.max(REPS, 5), log);
+    once('raw socket', 'raw'), once('raw socket, 1 MiB reads', 'raw-1m')], Math.max(REPS, 5), log);
   summary.push(report(`(b cold) the same download, each in a fresh process (module loading not timed), medians of ${Math.max(REPS, 5)}`, cold, 'tscurl',
     { 'MiB/s': true, 'CPU ms/GiB': false }));
 }
