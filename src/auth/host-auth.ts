@@ -52,6 +52,14 @@ export interface AuthOutput {
   info: string[];
 }
 
+/** What output() answers when there are no credentials: shared, and frozen so nobody adds to it. */
+const NO_AUTH: AuthOutput = Object.freeze({
+  code: CURLE.OK,
+  lines: Object.freeze([]) as unknown as string[],
+  probe: false,
+  info: Object.freeze([]) as unknown as string[],
+});
+
 export interface Credentials {
   user: string | null;
   password: string | null;
@@ -104,7 +112,8 @@ export class HostAuth {
   #digest: DigestState | null = null;
   readonly #makeCnonce: (() => string) | undefined;
   #retries = 0;
-  #creds: Credentials | null = null;
+  /** credentials()'s answer, handed out again while the host is the same */
+  #credsResult: { code: CURLcode; creds: Credentials } | null = null;
   #credsHost = '';
   readonly #o: AuthOptions;
   readonly #header: string;
@@ -136,7 +145,7 @@ export class HostAuth {
    * missing (OPTIONAL) or replaces the URL's password (REQUIRED).
    */
   credentials(host: string, urlUser?: string, urlPassword?: string): { code: CURLcode; message?: string; creds: Credentials } {
-    if (this.#creds && this.#credsHost === host) return { code: CURLE.OK, creds: this.#creds };
+    if (this.#credsResult !== null && this.#credsHost === host) return this.#credsResult;
     const o = this.#o;
     let user = o.username ?? urlUser ?? null;
     let password = o.password ?? urlPassword ?? null;
@@ -156,20 +165,17 @@ export class HostAuth {
       // a password without a user gets a blank user
       if (user === null && password !== null) user = '';
     }
-    this.#creds = { user, password, bearer: o.bearer, fromNetrc };
     this.#credsHost = host;
-    return { code: CURLE.OK, creds: this.#creds };
+    this.#credsResult = { code: CURLE.OK, creds: { user, password, bearer: o.bearer, fromNetrc } };
+    return this.#credsResult;
   }
 
   /** Curl_http_output_auth for the host. */
   output(req: AuthRequest, creds: Credentials): AuthOutput {
+    if (creds.user === null && creds.bearer === null) return this.outputNone();
     const out: AuthOutput = { code: CURLE.OK, lines: [], probe: false, info: [] };
     this.authNeg = false;
     this.used = 0;
-    if (creds.user === null && creds.bearer === null) {
-      this.done = true;
-      return out;
-    }
     if (this.want && !this.picked) this.picked = this.want;
     if (!req.allowed && !creds.fromNetrc) {
       // never hand credentials to another origin after a redirect
@@ -232,6 +238,14 @@ export class HostAuth {
       out.probe = true;
     }
     return out;
+  }
+
+  /** output() for a request without credentials (most requests): nothing to send, nothing allocated. */
+  outputNone(): AuthOutput {
+    this.authNeg = false;
+    this.used = 0;
+    this.done = true;
+    return NO_AUTH;
   }
 
   /** Curl_http_input_auth: one WWW-Authenticate value of a 401. */

@@ -103,8 +103,10 @@ function credsOf(t: Transfer): { code: CURLcode; message?: string; creds: import
 export function authRequestLines(t: Transfer, method: string, hostHeader: string | null, body: Buffer | null): AuthOutput {
   const c = credsOf(t);
   if (c.code !== CURLE.OK) return { code: c.code, message: c.message ?? '', lines: [], probe: false, info: [] };
+  const a = hostAuthOf(t);
+  if (c.creds.user === null && c.creds.bearer === null) return a.outputNone();
   const url = t.url!;
-  return hostAuthOf(t).output({
+  return a.output({
     method, host: url.host, hostHeader, target: url.path,
     userHeaders: (t.opts.get(CURLOPT.HTTPHEADER) as string[] | null) ?? [],
     body, allowed: credentialsAllowed(t),
