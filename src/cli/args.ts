@@ -66,6 +66,13 @@ const OPTION_ALIASES: readonly (readonly [string, string])[] = [
   ['krb4', 'krb'],
 ];
 
+/**
+ * Options curl 7.88 declares ARG_BOOL (so --no-NAME is accepted) although
+ * today's docs no longer say "Multi: boolean": --no-remote-name switches a
+ * --remote-name-all default off for one URL; the others are no-ops when off.
+ */
+const BOOLEAN_IN_7_88 = new Set(['remote-name', 'anyauth', 'form-escape', 'manual', 'version']);
+
 let longKeys: LongKey[] | undefined;
 let shortMap: Map<string, CliOption> | undefined;
 const byName = new Map<string, CliOption>();
@@ -126,7 +133,7 @@ export function lookupLong(word: string): { opt: CliOption; toggle: boolean; exp
   }
   if (hits > 1) return 'OPTION_AMBIGUOUS';
   if (!hit) return 'OPTION_UNKNOWN';
-  if (noflagged && !hit.opt.boolean) return 'NO_NOT_BOOLEAN';
+  if (noflagged && !hit.opt.boolean && !BOOLEAN_IN_7_88.has(hit.opt.long)) return 'NO_NOT_BOOLEAN';
   if (expand && !hit.opt.arg) return 'BAD_USE';
   return { opt: hit.opt, toggle: hit.invert ? !toggle : toggle, expand };
 }
