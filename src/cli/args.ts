@@ -5,6 +5,7 @@
 // 7.88.1: long names match case-insensitively and by unique prefix (`--verb`),
 // `--no-NAME` only exactly and only for booleans, no `--opt=value` form.
 import { readFileSync, existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { CLI_OPTIONS, type CliOption } from './option-table.js';
 import { ParamError, PARAM_TEXT, type ParamReason } from './param-error.js';
 import { parseConfigText, findDefaultCurlrc } from './config-file.js';
@@ -42,6 +43,8 @@ export interface ParseIo {
   exists(path: string): boolean;
   /** curl's warnf(): the caller prints `Warning: ` + msg unless silenced. */
   warn(msg: string): void;
+  /** The home directory of the user's passwd entry (curl's getpwuid fallback for .curlrc). */
+  passwdHome?(): string | undefined;
 }
 
 const defaultIo: ParseIo = {
@@ -49,6 +52,13 @@ const defaultIo: ParseIo = {
   readFile: (p) => readFileSync(p === '-' ? 0 : p),
   exists: (p) => existsSync(p),
   warn: (m) => process.stderr.write(`Warning: ${m}\n`),
+  passwdHome: () => {
+    try {
+      return userInfo().homedir; // getpwuid, not $HOME
+    } catch {
+      return undefined;
+    }
+  },
 };
 
 interface LongKey {
@@ -359,7 +369,7 @@ export function parseArgs(argv: readonly string[], io: Partial<ParseIo> = {}): P
   // curl checks only argv[1]: a short bundle starting with q, or --disable
   const skipRc = first !== undefined && ((first.startsWith('-q') && !first.startsWith('--')) || first === '--disable');
   if (!skipRc) {
-    const rc = findDefaultCurlrc(fullIo.env, fullIo.exists);
+    const rc = findDefaultCurlrc(fullIo.env, fullIo.exists, fullIo.passwdHome);
     if (rc) {
       try {
         parser.readConfig(rc, '--config');

@@ -1,8 +1,9 @@
 // Where the CLI puts what a transfer brings, in cases curl 7.88 settles:
 // --etag-compare and --etag-save naming the same file, a 304 or an unmet -z
 // leaving the output file alone, -J on a scheme-less URL, one -D file for
-// several URLs, --remote-name-all with --no-remote-name, and %{referer}
-// after a followed redirect with --referer ";auto". Each runs the CLI bundle
+// several URLs, --remote-name-all with --no-remote-name, %{referer}
+// after a followed redirect with --referer ";auto", and the default config
+// file found as $CURL_HOME/.config/curlrc. Each runs the CLI
 // against a raw loopback server and checks the files and output it leaves.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -137,4 +138,24 @@ test('%{referer} after following a redirect with --referer "x;auto" is the URL i
   // without a redirect it is the one given
   const plain = await tscurl(['-s', `${base}/to`, '--referer', 'first.html;auto', '-w', '%{stderr}|%{referer}|'], { cwd: root });
   assert.equal(plain.stderr, '|first.html|');
+});
+
+test('the default config file: $CURL_HOME/.config/curlrc while XDG_CONFIG_HOME is unset', async () => {
+  const d = freshDir();
+  mkdirSync(join(d, '.config'));
+  writeFileSync(join(d, '.config', 'curlrc'), '--next\nheader = "a: a"\ndata = "curlrc read"\n');
+  const r = await tscurl(['-s', `${base}/rc`], { cwd: d, env: { CURL_HOME: d } });
+  assert.equal(r.code, 0, r.stderr);
+  const req = server.requests.at(-1)!;
+  assert.equal(req.method, 'POST');
+  assert.match(req.head, /\r\na: a\r\n/);
+  assert.equal(req.body.toString(), 'curlrc read');
+  // with XDG_CONFIG_HOME set, only $XDG_CONFIG_HOME/.curlrc counts
+  const x = join(d, 'xdg');
+  mkdirSync(x);
+  const r2 = await tscurl(['-s', `${base}/rc2`], { cwd: d, env: { CURL_HOME: d, XDG_CONFIG_HOME: x } });
+  assert.equal(server.requests.at(-1)!.method, 'GET', r2.stderr);
+  writeFileSync(join(x, '.curlrc'), 'request = PUT\n');
+  await tscurl(['-s', `${base}/rc3`], { cwd: d, env: { CURL_HOME: d, XDG_CONFIG_HOME: x } });
+  assert.equal(server.requests.at(-1)!.method, 'PUT');
 });
