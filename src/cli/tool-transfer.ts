@@ -229,7 +229,7 @@ export class ToolTransfer {
       const rc = setopt(step.id, value);
       if (rc === CURLE.NOT_BUILT_IN || rc === CURLE.UNKNOWN_OPTION) throw unsupportedError(step.flag);
       if (rc !== CURLE.OK) {
-        this.#error(rc, easyStrerror(rc));
+        this.#error(rc, easy.errorBuffer || easyStrerror(rc));
         return rc;
       }
     }

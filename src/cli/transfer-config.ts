@@ -245,6 +245,8 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     }
     switch (e.opt.long) {
       case 'preproxy': set(optId('PRE_PROXY'), String(v), e); break;
+      // --engine list shows OpenSSL's engines (CURLINFO_SSL_ENGINES), which Node cannot enumerate
+      case 'engine': if (v === 'list') c.unsupported.push(e); else set(optId('SSLENGINE'), String(v), e); break;
       case 'socks5-basic': set(optId('SOCKS5_AUTH'), 1, e); break;
       case 'url': node(c, (n) => n.url !== undefined).url = String(v); break;
       case 'output': outputNode(c, { outfile: String(v), remoteName: false }); break;
