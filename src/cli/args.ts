@@ -5,6 +5,7 @@
 // 7.88.1: long names match case-insensitively and by unique prefix (`--verb`),
 // `--no-NAME` only exactly and only for booleans, no `--opt=value` form.
 import { readFileSync, existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { CLI_OPTIONS, type CliOption } from './option-table.js';
 import { ParamError, PARAM_TEXT, type ParamReason } from './param-error.js';
 import { parseConfigText, findDefaultCurlrc } from './config-file.js';
@@ -42,6 +43,8 @@ export interface ParseIo {
   exists(path: string): boolean;
   /** curl's warnf(): the caller prints `Warning: ` + msg unless silenced. */
   warn(msg: string): void;
+  /** The home directory of the user's passwd entry (curl's getpwuid fallback for .curlrc). */
+  passwdHome?(): string | undefined;
 }
 
 const defaultIo: ParseIo = {
@@ -49,6 +52,13 @@ const defaultIo: ParseIo = {
   readFile: (p) => readFileSync(p === '-' ? 0 : p),
   exists: (p) => existsSync(p),
   warn: (m) => process.stderr.write(`Warning: ${m}\n`),
+  passwdHome: () => {
+    try {
+      return userInfo().homedir; // getpwuid, not $HOME
+    } catch {
+      return undefined;
+    }
+  },
 };
 
 interface LongKey {
@@ -65,6 +75,13 @@ const OPTION_ALIASES: readonly (readonly [string, string])[] = [
   ['ftp-ssl-reqd', 'ssl-reqd'],
   ['krb4', 'krb'],
 ];
+
+/**
+ * Options curl 7.88 declares ARG_BOOL (so --no-NAME is accepted) although
+ * today's docs no longer say "Multi: boolean": --no-remote-name switches a
+ * --remote-name-all default off for one URL; the others are no-ops when off.
+ */
+const BOOLEAN_IN_7_88 = new Set(['remote-name', 'anyauth', 'form-escape', 'manual', 'version']);
 
 let longKeys: LongKey[] | undefined;
 let shortMap: Map<string, CliOption> | undefined;
@@ -126,7 +143,7 @@ export function lookupLong(word: string): { opt: CliOption; toggle: boolean; exp
   }
   if (hits > 1) return 'OPTION_AMBIGUOUS';
   if (!hit) return 'OPTION_UNKNOWN';
-  if (noflagged && !hit.opt.boolean) return 'NO_NOT_BOOLEAN';
+  if (noflagged && !hit.opt.boolean && !BOOLEAN_IN_7_88.has(hit.opt.long)) return 'NO_NOT_BOOLEAN';
   if (expand && !hit.opt.arg) return 'BAD_USE';
   return { opt: hit.opt, toggle: hit.invert ? !toggle : toggle, expand };
 }
@@ -352,7 +369,7 @@ export function parseArgs(argv: readonly string[], io: Partial<ParseIo> = {}): P
   // curl checks only argv[1]: a short bundle starting with q, or --disable
   const skipRc = first !== undefined && ((first.startsWith('-q') && !first.startsWith('--')) || first === '--disable');
   if (!skipRc) {
-    const rc = findDefaultCurlrc(fullIo.env, fullIo.exists);
+    const rc = findDefaultCurlrc(fullIo.env, fullIo.exists, fullIo.passwdHome);
     if (rc) {
       try {
         parser.readConfig(rc, '--config');

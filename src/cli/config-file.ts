@@ -61,11 +61,24 @@ export function parseConfigText(text: string, filename: string, warn: (msg: stri
   return out;
 }
 
-/** The default config file curl would read, in curl's search order, or undefined. */
-export function findDefaultCurlrc(env: NodeJS.ProcessEnv, exists: (path: string) => boolean): string | undefined {
+/**
+ * The default config file curl 7.88 reads (tool_findfile.c's findfile), or
+ * undefined. In order: $CURL_HOME/.curlrc, $XDG_CONFIG_HOME/.curlrc,
+ * $HOME/.curlrc; then, only while XDG_CONFIG_HOME is unset,
+ * $CURL_HOME/.config/curlrc, $HOME/.config/curlrc and .curlrc in the home
+ * directory of the user's passwd entry. An empty variable counts as unset
+ * (curl_getenv). 7.88 looks for ".curlrc" in XDG_CONFIG_HOME, whatever
+ * today's docs say.
+ */
+export function findDefaultCurlrc(env: NodeJS.ProcessEnv, exists: (path: string) => boolean, passwdHome?: () => string | undefined): string | undefined {
+  const curlHome = env.CURL_HOME || undefined;
+  const xdg = env.XDG_CONFIG_HOME || undefined;
+  const home = env.HOME || undefined;
   const candidates: string[] = [];
-  if (env.CURL_HOME) candidates.push(join(env.CURL_HOME, '.curlrc'));
-  if (env.XDG_CONFIG_HOME) candidates.push(join(env.XDG_CONFIG_HOME, 'curlrc'));
-  if (env.HOME) candidates.push(join(env.HOME, '.curlrc'));
-  return candidates.find((p) => exists(p));
+  for (const dir of [curlHome, xdg, home]) if (dir) candidates.push(join(dir, '.curlrc'));
+  const first = candidates.find((p) => exists(p));
+  if (first || xdg) return first;
+  for (const dir of [curlHome, home]) if (dir && exists(join(dir, '.config', 'curlrc'))) return join(dir, '.config', 'curlrc');
+  const pw = passwdHome?.();
+  return pw && exists(join(pw, '.curlrc')) ? join(pw, '.curlrc') : undefined;
 }

@@ -57,6 +57,9 @@ export function info(easy: Easy, key: string): string | number | null | undefine
   }
 }
 
+/** The groups (TransferConfig) whose -D file a transfer already opened. */
+const dumpHeaderStarted = new WeakSet<TransferConfig>();
+
 const HTTP_VERSION_TEXT: Record<number, string> = { 0: '0', 1: '1', 2: '1.1', 3: '2', 30: '3' };
 
 /** curl's -O name: the URL path's last segment, without query or fragment. */
@@ -144,7 +147,7 @@ export class ToolTransfer {
     if (this.#node.outfile !== undefined) {
       const { globOutputName } = await import('./glob.js');
       outName = globOutputName(this.#node.outfile, this.#item);
-    } else if (this.#node.remoteName || cfg.remoteNameAll) {
+    } else if (this.#node.remoteName) {
       outName = remoteName(this.#item.url);
       this.#honorCd = cfg.contentDisposition;
       if (!outName && !this.#honorCd) {
@@ -168,16 +171,15 @@ export class ToolTransfer {
     }
     this.#resume = resume;
     this.#outs = new OutputFile(outName, { createDirs: cfg.createDirs, clobber: cfg.clobber, append: toFile && resume > 0 }, hooks);
-    if (cfg.dumpHeader !== undefined) this.#dump = new OutputFile(cfg.dumpHeader, { createDirs: cfg.createDirs, clobber: 'always' }, hooks);
-    if (cfg.etagSave !== undefined && cfg.etagSave !== '-') {
-      try {
-        if (cfg.createDirs) mkdirSync(dirname(cfg.etagSave), { recursive: true });
-        this.#etagFd = openSync(cfg.etagSave, 'w');
-      } catch {
-        this.#warn(`Failed creating file for saving etags: "${cfg.etagSave}". Skip this transfer\n`);
-        return 'skip';
-      }
+    if (cfg.dumpHeader !== undefined) {
+      // one -D file for all the group's URLs: its first transfer creates (or
+      // truncates) it at setup, the later ones append to it
+      const append = dumpHeaderStarted.has(cfg);
+      dumpHeaderStarted.add(cfg);
+      this.#dump = new OutputFile(cfg.dumpHeader, { createDirs: cfg.createDirs, clobber: 'always', append }, hooks);
+      if (!this.#dump.open()) return CURLE.WRITE_ERROR;
     }
+    // --etag-compare reads its file before --etag-save truncates it (they may be the same file)
     let etagHeader: string | undefined;
     if (cfg.etagCompare !== undefined) {
       let etag: string | undefined;
@@ -190,6 +192,15 @@ export class ToolTransfer {
         }
       }
       etagHeader = `If-None-Match: ${etag ? etag : '""'}`;
+    }
+    if (cfg.etagSave !== undefined && cfg.etagSave !== '-') {
+      try {
+        if (cfg.createDirs) mkdirSync(dirname(cfg.etagSave), { recursive: true });
+        this.#etagFd = openSync(cfg.etagSave, 'w');
+      } catch {
+        this.#warn(`Failed creating file for saving etags: "${cfg.etagSave}". Skip this transfer\n`);
+        return 'skip';
+      }
     }
     return this.#setopts(etagHeader);
   }
@@ -218,7 +229,7 @@ export class ToolTransfer {
       const rc = setopt(step.id, value);
       if (rc === CURLE.NOT_BUILT_IN || rc === CURLE.UNKNOWN_OPTION) throw unsupportedError(step.flag);
       if (rc !== CURLE.OK) {
-        this.#error(rc, easyStrerror(rc));
+        this.#error(rc, easy.errorBuffer || easyStrerror(rc));
         return rc;
       }
     }
@@ -303,7 +314,7 @@ export class ToolTransfer {
         else this.#ctx.stdio.stdout(b);
       }
     }
-    if (this.#honorCd && /^content-disposition:/i.test(text) && /^https?:/i.test(this.#item.url)) {
+    if (this.#honorCd && /^content-disposition:/i.test(text) && /^https?$/i.test(String(info(this.easy, 'SCHEME') ?? ''))) {
       const name = contentDispositionFilename(text);
       if (name) {
         if (this.#outs.opened) return 0; // body bytes already went to another name
@@ -343,8 +354,11 @@ export class ToolTransfer {
       errorText = `The requested URL returned error: ${responseCode}`;
       this.#error(code, errorText);
     }
-    // a successful transfer with no body still creates the output file
-    if (code === 0 && !this.#outs.opened && this.#outs.bytes === 0 && !this.#outs.toStdout && !this.#outs.open()) {
+    // a successful transfer with no body still creates the output file, but
+    // not (nor overwrites it) when no data came because a condition was unmet
+    // (-z, or a 304 to --etag-compare)
+    const condUnmet = Number(info(easy, 'CONDITION_UNMET') ?? 0) !== 0;
+    if (code === 0 && !condUnmet && !this.#outs.opened && this.#outs.bytes === 0 && !this.#outs.toStdout && !this.#outs.open()) {
       code = CURLE.WRITE_ERROR;
     }
     const decision = this.#retry.decide({

@@ -19,6 +19,8 @@ export interface UrlNode {
   url?: string;
   outfile?: string;
   remoteName?: boolean;
+  /** -o or -O (even --no-remote-name) was given for this node: curl's GETOUT_OUTFILE */
+  outSet?: boolean;
   /** -T: the local file to upload to this URL ("-" for stdin) */
   uploadFile?: string;
 }
@@ -110,13 +112,27 @@ function nonNegative(e: OptEntry): number {
   return n;
 }
 
-function node(urls: UrlNode[], has: (n: UrlNode) => boolean): UrlNode {
-  let n = urls.find((u) => !has(u));
+/**
+ * The first node `has` says is still free, else a new one. A new node starts
+ * with the group's default flags (curl's new_getout): --remote-name-all given
+ * before it makes it -O.
+ */
+function node(c: TransferConfig, has: (n: UrlNode) => boolean): UrlNode {
+  let n = c.urls.find((u) => !has(u));
   if (!n) {
-    n = {};
-    urls.push(n);
+    n = c.remoteNameAll ? { remoteName: true } : {};
+    c.urls.push(n);
   }
   return n;
+}
+
+/** -o NAME, -O or --no-remote-name: fills the first node without an output setting. */
+function outputNode(c: TransferConfig, set: Pick<UrlNode, 'outfile' | 'remoteName'>): void {
+  const n = node(c, (u) => !!u.outSet);
+  n.outSet = true;
+  if (set.remoteName) n.remoteName = true;
+  else delete n.remoteName;
+  if (set.outfile !== undefined) n.outfile = set.outfile;
 }
 
 /** -C OFFSET or `-C -`. */
@@ -229,12 +245,15 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     }
     switch (e.opt.long) {
       case 'preproxy': set(optId('PRE_PROXY'), String(v), e); break;
+      // --engine list shows OpenSSL's engines (CURLINFO_SSL_ENGINES), which Node cannot enumerate
+      case 'engine': if (v === 'list') c.unsupported.push(e); else set(optId('SSLENGINE'), String(v), e); break;
       case 'socks5-basic': set(optId('SOCKS5_AUTH'), 1, e); break;
-      case 'url': node(c.urls, (n) => n.url !== undefined).url = String(v); break;
-      case 'output': node(c.urls, (n) => n.outfile !== undefined || !!n.remoteName).outfile = String(v); break;
-      case 'remote-name': if (on) node(c.urls, (n) => n.outfile !== undefined || !!n.remoteName).remoteName = true; break;
+      case 'url': node(c, (n) => n.url !== undefined).url = String(v); break;
+      case 'output': outputNode(c, { outfile: String(v), remoteName: false }); break;
+      // --no-remote-name uses up a node too: it switches a --remote-name-all default off for that URL
+      case 'remote-name': outputNode(c, { remoteName: on }); break;
       case 'remote-name-all': c.remoteNameAll = on; break;
-      case 'upload-file': node(c.urls, (n) => n.uploadFile !== undefined).uploadFile = String(v); break;
+      case 'upload-file': node(c, (n) => n.uploadFile !== undefined).uploadFile = String(v); break;
       case 'output-dir': c.outputDir = String(v); break;
       case 'create-dirs': c.createDirs = on; break;
       case 'silent': c.silent = on; break;

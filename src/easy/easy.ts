@@ -18,6 +18,7 @@ import { CURLMOPT } from '../multi/mopt-table.js';
 import { CURLMSG, CURLHE, type CURLHcode } from '../constants.js';
 import { HeaderStore as HeaderStoreProbe, type CurlHeader } from './header-store.js';
 import { Mime } from '../cr/mime.js';
+import { sslEngineExists } from '../vtls/ssl-engine.js';
 
 const KNOWN_INFO = new Set(INFO_TABLE.map((i) => i.id));
 /** Options with side effects in the handle's cookie engine. */
@@ -27,6 +28,8 @@ const optionId = (option: number | string): number => (typeof option === 'number
 export class Easy {
   #i: EasyInternals;
   #private: Multi | null = null;
+  /** a failed setopt's message, and the transfer it came after (a new transfer clears it, as libcurl's does) */
+  #setoptError: { message: string; after: unknown } | null = null;
   #performing = false;
 
   constructor() {
@@ -48,6 +51,9 @@ export class Easy {
       if (now) now.users++;
     }
     if (rc === CURLE.OK && COOKIE_OPTIONS.has(optionId(option))) return cookieSetopt(this, this.#i.opts, optionId(option), value);
+    if (rc === CURLE.OK && optionId(option) === CURLOPT.SSLENGINE && typeof value === 'string' && value !== '' && !sslEngineExists(value)) {
+      return this.#setoptFail(CURLE.SSL_ENGINE_NOTFOUND, `SSL Engine '${value}' not found`);
+    }
     if (rc === CURLE.OK && option === CURLOPT.ERRORBUFFER && value && typeof value === 'object') {
       (value as { message: string }).message = '';
     }
@@ -83,9 +89,19 @@ export class Easy {
     return this.#i.transfer?.headerStore.nextheader(origin, request, prev) ?? null;
   }
 
-  /** CURLOPT_ERRORBUFFER's text for the last transfer ('' after success). */
+  /** CURLOPT_ERRORBUFFER's text: a failed setopt's since the last transfer, else the last transfer's ('' after success). */
   get errorBuffer(): string {
+    const se = this.#setoptError;
+    if (se && se.after === this.#i.transfer) return se.message;
     return this.#i.transfer?.errorMessage ?? '';
+  }
+
+  /** A failf() during setopt: the message goes to the error buffer at once, as in libcurl. */
+  #setoptFail(code: CURLcode, message: string): CURLcode {
+    this.#setoptError = { message, after: this.#i.transfer };
+    const eb = this.#i.opts.get(CURLOPT.ERRORBUFFER) as { message: string } | null;
+    if (eb) eb.message = message;
+    return code;
   }
 
   /** curl_easy_perform: runs the transfer to completion without blocking the event loop. */

@@ -103,7 +103,8 @@ export function getInfo(t: Transfer | null, id: number): unknown {
     case CURLINFO.CONN_ID: return conn ? conn.id : -1;
     case CURLINFO.SCHEME: return tr.url ? tr.url.scheme.toUpperCase() : null;
     case CURLINFO.EFFECTIVE_METHOD: return tr.effectiveMethod;
-    case CURLINFO.REFERER: return tr.opts.str(CURLOPT.REFERER);
+    // libcurl's state.referer: AUTOREFERER replaces it with the URL a redirect came from
+    case CURLINFO.REFERER: return tr.autoReferer ?? tr.opts.str(CURLOPT.REFERER);
     case CURLINFO.OS_ERRNO: return tr.osErrno;
     case CURLINFO.SSL_VERIFYRESULT: return conn?.tlsFacts?.verifyResult ?? 0;
     case CURLINFO.CERTINFO: return certinfoOf(conn?.tlsFacts?.certinfo ?? null);

@@ -129,7 +129,9 @@ export function responseHeadersEnd(t: Transfer, interim: boolean, ignoringBody: 
   if (interim) return OK;
   const o = t.opts;
   const timecond = o.num(CURLOPT.TIMECONDITION);
-  if (t.responseCode === 304 && timecond !== 0) t.conditionUnmet = true;
+  // libcurl 7.88 counts any 304 as an unmet condition, also one answering a
+  // custom If-None-Match (CURLINFO_CONDITION_UNMET's "If-Match-*" case)
+  if (t.responseCode === 304) t.conditionUnmet = true;
   if (rangeNotSatisfiableOk(t)) {
     // "Requested Range Not Satisfiable" to a resume: not an error, and the body is not the file's
     return { code: CURLE.OK, ignoreBody: true };

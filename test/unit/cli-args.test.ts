@@ -138,12 +138,18 @@ test('-K reads a config file; errors in it are warnings; missing file exits 26',
 });
 
 test('default .curlrc is read unless -q/--disable comes first', () => {
-  const files = { '/home/u/.curlrc': 'silent\n', '/xdg/curlrc': 'verbose\n', '/ch/.curlrc': 'fail\n' };
+  const files = { '/home/u/.curlrc': 'silent\n', '/xdg/.curlrc': 'verbose\n', '/ch/.curlrc': 'fail\n' };
   assert.deepEqual(pairs(parseArgs(['u'], io(files, { HOME: '/home/u' }))), [['silent', true], ['url', 'u']]);
   assert.deepEqual(pairs(parseArgs(['u'], io(files, { HOME: '/home/u', XDG_CONFIG_HOME: '/xdg' }))), [['verbose', true], ['url', 'u']]);
   assert.deepEqual(pairs(parseArgs(['u'], io(files, { HOME: '/home/u', XDG_CONFIG_HOME: '/xdg', CURL_HOME: '/ch' }))), [['fail', true], ['url', 'u']]);
   assert.deepEqual(pairs(parseArgs(['-q', 'u'], io(files, { HOME: '/home/u' }))), [['url', 'u']]);
   assert.deepEqual(pairs(parseArgs(['--disable', 'u'], io(files, { HOME: '/home/u' }))), [['url', 'u']]);
+  // curl 7.88 wants ".curlrc" in XDG_CONFIG_HOME too; .config/curlrc under CURL_HOME or HOME only while XDG_CONFIG_HOME is unset
+  const cfgDir = { '/xdg/curlrc': 'verbose\n', '/ch/.config/curlrc': 'fail\n', '/home/u/.config/curlrc': 'silent\n' };
+  assert.deepEqual(pairs(parseArgs(['u'], io(cfgDir, { HOME: '/home/u', XDG_CONFIG_HOME: '/xdg' }))), [['url', 'u']]);
+  assert.deepEqual(pairs(parseArgs(['u'], io(cfgDir, { HOME: '/home/u', CURL_HOME: '/ch' }))), [['fail', true], ['url', 'u']]);
+  assert.deepEqual(pairs(parseArgs(['u'], io(cfgDir, { HOME: '/home/u' }))), [['silent', true], ['url', 'u']]);
+  assert.deepEqual(pairs(parseArgs(['u'], io({ ...cfgDir, '/home/u/.curlrc': 'verbose\n' }, { HOME: '/home/u', CURL_HOME: '/ch' }))), [['verbose', true], ['url', 'u']]);
   // -q elsewhere does not prevent reading it
   assert.deepEqual(pairs(parseArgs(['u', '-q'], io(files, { HOME: '/home/u' }))), [['silent', true], ['url', 'u']]);
 });

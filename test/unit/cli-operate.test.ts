@@ -12,7 +12,10 @@ const cfgOf = (argv: string[], n = 0) => {
 
 test('URLs pair with -o/-O in order, like curl\'s getout nodes', () => {
   const c = cfgOf(['-o', 'a', 'u1', 'u2', '-O', 'u3', '-o', 'x']);
-  assert.deepEqual(c.urls, [{ outfile: 'a', url: 'u1' }, { url: 'u2', remoteName: true }, { url: 'u3', outfile: 'x' }]);
+  assert.deepEqual(c.urls, [{ outfile: 'a', url: 'u1', outSet: true }, { url: 'u2', remoteName: true, outSet: true }, { url: 'u3', outfile: 'x', outSet: true }]);
+  // --remote-name-all makes the URLs given after it -O; -o and --no-remote-name take the first node still free
+  const all = cfgOf(['u0', '--remote-name-all', '--no-remote-name', 'u1', 'u2', '-o', 'x']);
+  assert.deepEqual(all.urls, [{ url: 'u0', outSet: true }, { url: 'u1', outfile: 'x', outSet: true }, { url: 'u2', remoteName: true }]);
 });
 
 test('-d pieces join with &, -H collects, timeouts become ms', () => {
