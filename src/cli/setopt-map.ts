@@ -41,13 +41,8 @@ export const SETOPT_MAP: Readonly<Record<string, Conv>> = {
   'unix-socket': { kind: 'str', opt: 'UNIX_SOCKET_PATH' },
   'abstract-unix-socket': { kind: 'str', opt: 'ABSTRACT_UNIX_SOCKET' },
   'interface': { kind: 'str', opt: 'INTERFACE' },
-  'basic': { kind: 'consts', on: [['HTTPAUTH', 1]], off: [] },
-  'digest': { kind: 'consts', on: [['HTTPAUTH', 2]], off: [] },
   'ntlm': { kind: 'consts', on: [['HTTPAUTH', 8]], off: [] },
-  // CURLAUTH_ANY (~CURLAUTH_DIGEST_IE): let libcurl pick after a 401
-  'anyauth': { kind: 'consts', on: [['HTTPAUTH', ~16]], off: [] },
   'aws-sigv4': { kind: 'str', opt: 'AWS_SIGV4' },
-  'oauth2-bearer': { kind: 'str', opt: 'XOAUTH2_BEARER' },
   'location-trusted': { kind: 'consts', on: [['FOLLOWLOCATION', 1], ['UNRESTRICTED_AUTH', 1]], off: [['UNRESTRICTED_AUTH', 0]] },
   'request-target': { kind: 'str', opt: 'REQUEST_TARGET' },
   'ignore-content-length': { kind: 'bool', opt: 'IGNORE_CONTENT_LENGTH' },
