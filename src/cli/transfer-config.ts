@@ -218,6 +218,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
   let proxy: { e: OptEntry; type: number } | null = null;
   const proxyAuth = new Map<string, OptEntry>();
   let authType = 0;
+  const netrc: Partial<Record<'netrc' | 'netrc-optional' | 'netrc-file', OptEntry>> = {};
   let authFlag: OptEntry | undefined;
   const lists: Record<string, { e: OptEntry; values: string[] }> = {};
   let cookieData: { e: OptEntry; values: string[] } | undefined;
@@ -245,6 +246,11 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       else authType = (authType | bit!) >>> 0;
       if (e.opt.long === 'oauth2-bearer') set(optId('XOAUTH2_BEARER'), String(v), e);
       if (v !== false) authFlag = e;
+      continue;
+    }
+    if (e.opt.long === 'netrc' || e.opt.long === 'netrc-optional' || e.opt.long === 'netrc-file') {
+      netrc[e.opt.long] = e;
+      if (v === false) delete netrc[e.opt.long];
       continue;
     }
     switch (e.opt.long) {
@@ -390,6 +396,10 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     set(optId('PROXY'), String(proxy.e.value), proxy.e);
     set(optId('PROXYTYPE'), proxy.type, proxy.e);
   }
+  // curl's tool: --netrc-optional wins, then --netrc or --netrc-file ask for REQUIRED
+  const netrcMode = netrc['netrc-optional'] ? 1 : netrc.netrc || netrc['netrc-file'] ? 2 : 0;
+  if (netrcMode) set(optId('NETRC'), netrcMode, (netrc['netrc-optional'] ?? netrc.netrc ?? netrc['netrc-file'])!);
+  if (netrc['netrc-file']) set(optId('NETRC_FILE'), String(netrc['netrc-file'].value), netrc['netrc-file']);
   if (authType !== 0 && authFlag) set(optId('HTTPAUTH'), authType, authFlag);
   const pa = PROXY_AUTH_FLAGS.find(([f]) => proxyAuth.has(f));
   if (pa) set(optId('PROXYAUTH'), pa[1], proxyAuth.get(pa[0])!);
