@@ -106,6 +106,8 @@ export class HostAuth {
   #retries = 0;
   #creds: Credentials | null = null;
   #credsHost = '';
+  #credsUrlUser: string | undefined;
+  #credsUrlPassword: string | undefined;
   readonly #o: AuthOptions;
   readonly #header: string;
   readonly #challengeCode: number;
@@ -136,7 +138,11 @@ export class HostAuth {
    * missing (OPTIONAL) or replaces the URL's password (REQUIRED).
    */
   credentials(host: string, urlUser?: string, urlPassword?: string): { code: CURLcode; message?: string; creds: Credentials } {
-    if (this.#creds && this.#credsHost === host) return { code: CURLE.OK, creds: this.#creds };
+    // a URL that brings its own user name (a redirect's Location) replaces
+    // the URL credentials used so far, as libcurl's parseurlandfillconn();
+    // one without keeps them
+    const sameUrlCreds = urlUser === undefined || (urlUser === this.#credsUrlUser && urlPassword === this.#credsUrlPassword);
+    if (this.#creds && this.#credsHost === host && sameUrlCreds) return { code: CURLE.OK, creds: this.#creds };
     const o = this.#o;
     let user = o.username ?? urlUser ?? null;
     let password = o.password ?? urlPassword ?? null;
@@ -158,6 +164,8 @@ export class HostAuth {
     }
     this.#creds = { user, password, bearer: o.bearer, fromNetrc };
     this.#credsHost = host;
+    this.#credsUrlUser = urlUser;
+    this.#credsUrlPassword = urlPassword;
     return { code: CURLE.OK, creds: this.#creds };
   }
 
