@@ -72,6 +72,8 @@ async function startServer(tlsCreds?: { key: Buffer; cert: Buffer }): Promise<{ 
 }
 
 async function get(e: Easy, url: string): Promise<number> {
+  // bounded: a server waiting for a PROXY line that never comes must not stall the suite
+  e.setopt(CURLOPT.TIMEOUT_MS, 10_000);
   e.setopt(CURLOPT.URL, url);
   e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
   return e.perform();
