@@ -115,6 +115,8 @@ export class HostAuth {
   /** credentials()'s answer, handed out again while the host is the same */
   #credsResult: { code: CURLcode; creds: Credentials } | null = null;
   #credsHost = '';
+  #credsUrlUser: string | undefined;
+  #credsUrlPassword: string | undefined;
   readonly #o: AuthOptions;
   readonly #header: string;
   readonly #challengeCode: number;
@@ -145,7 +147,11 @@ export class HostAuth {
    * missing (OPTIONAL) or replaces the URL's password (REQUIRED).
    */
   credentials(host: string, urlUser?: string, urlPassword?: string): { code: CURLcode; message?: string; creds: Credentials } {
-    if (this.#credsResult !== null && this.#credsHost === host) return this.#credsResult;
+    // a URL that brings its own user name (a redirect's Location) replaces
+    // the URL credentials used so far, as libcurl's parseurlandfillconn();
+    // one without keeps them
+    const sameUrlCreds = urlUser === undefined || (urlUser === this.#credsUrlUser && urlPassword === this.#credsUrlPassword);
+    if (this.#credsResult !== null && this.#credsHost === host && sameUrlCreds) return this.#credsResult;
     const o = this.#o;
     let user = o.username ?? urlUser ?? null;
     let password = o.password ?? urlPassword ?? null;
@@ -166,6 +172,8 @@ export class HostAuth {
       if (user === null && password !== null) user = '';
     }
     this.#credsHost = host;
+    this.#credsUrlUser = urlUser;
+    this.#credsUrlPassword = urlPassword;
     this.#credsResult = { code: CURLE.OK, creds: { user, password, bearer: o.bearer, fromNetrc } };
     return this.#credsResult;
   }

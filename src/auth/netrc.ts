@@ -51,76 +51,113 @@ export function netrcTokens(line: string): string[] | null {
   }
 }
 
-interface Entry {
-  host: string | null; // null for "default"
-  login?: string;
-  password?: string;
-}
-
-/** Tokenise the whole text into machine/default entries, skipping macdef bodies. */
-export function netrcEntries(text: string): Entry[] | null {
-  const entries: Entry[] = [];
-  let cur: Entry | null = null;
-  let pending: 'machine' | 'login' | 'password' | null = null;
-  let macdef = false;
-  for (const line of text.split('\n')) {
-    if (macdef) {
-      // a macro body runs up to the next empty line
-      if (line === '' || line[0] === '\r') macdef = false;
-      continue;
-    }
-    const toks = netrcTokens(line);
-    if (toks === null) return null;
-    for (const tok of toks) {
-      if (pending === 'machine') {
-        cur = { host: tok };
-        entries.push(cur);
-        pending = null;
-        continue;
-      }
-      if (pending && cur) {
-        cur[pending] = tok;
-        pending = null;
-        continue;
-      }
-      pending = null;
-      const k = tok.toLowerCase();
-      if (k === 'machine') pending = 'machine';
-      else if (k === 'default') {
-        cur = { host: null };
-        entries.push(cur);
-      } else if (k === 'macdef') {
-        macdef = true;
-        cur = null;
-        break; // the macro name; its body follows on the next lines
-      } else if ((k === 'login' || k === 'password') && cur) pending = k;
-    }
-  }
-  return entries;
-}
+type State = 'nothing' | 'hostfound' | 'hostvalid' | 'macdef';
 
 /**
- * Look `host` up in netrc text. With `login` given (a user name from the
- * URL), only that user's password is taken — from an entry with that login,
- * or from a login-less entry, whichever comes first.
+ * Look `host` up in netrc text with curl's parsenetrc() state machine as it
+ * stands after the CVE-2024-11053 rework (which curl 7.88.1 as shipped by
+ * Debian carries) and curl 8's fixes for login-less entries.
+ *
+ * Without a `login` (a user name from the URL) the first entry of the host
+ * with a login and a password wins. With one, the search ends when our login
+ * and a password have been seen ("machine" clears the password and what was
+ * found, but not whether our login was seen; a password counts even when it
+ * came before our login in the entry), or at the next "machine" after an
+ * entry of our host that had a password and no other login. At the end of
+ * the file a host that was found answers with what is left: a blank password
+ * when our login was seen without one, no match when the last entry named
+ * another login or held nothing.
  */
 export function parseNetrc(text: string, host: string, login?: string | null): NetrcResult {
-  const entries = netrcEntries(text);
-  if (entries === null) return { code: -1 };
   const specific = login !== undefined && login !== null && login !== '';
-  for (const e of entries) {
-    if (e.host !== null && e.host.toLowerCase() !== host.toLowerCase()) continue;
-    if (!specific) {
-      if (e.login === undefined && e.password === undefined) continue;
-      // a login without a password gets a blank one, as curl does
-      if (e.login !== undefined) return { code: 0, login: e.login, password: e.password ?? '' };
-      return { code: 0, password: e.password! };
+  let user: string | undefined = specific ? login! : undefined;
+  let password: string | undefined;
+  let state: State = 'nothing';
+  let keyword: 'login' | 'password' | null = null;
+  let foundLogin = false;
+  let foundPassword = false;
+  let ourLogin = false;
+  /** the entry read last (since machine or default) named another login */
+  let otherLogin = false;
+  let matched = false;
+  const forget = (): void => {
+    otherLogin = false;
+    password = undefined;
+    if (!specific) user = undefined;
+  };
+  const newEntry = (): void => {
+    keyword = null;
+    foundLogin = foundPassword = false;
+    forget();
+  };
+  scan: for (const line of text.split('\n')) {
+    if (state === 'macdef') {
+      // a macro body runs up to the next empty line
+      if (line === '' || line[0] === '\r') state = 'nothing';
+      else continue;
     }
-    if (e.login === undefined) {
-      if (e.password !== undefined) return { code: 0, login: login!, password: e.password };
-      continue;
+    const toks = netrcTokens(line);
+    if (toks === null) return { code: -1 };
+    for (const tok of toks) {
+      const k = tok.toLowerCase();
+      switch (state) {
+        case 'nothing':
+          if (k === 'macdef') state = 'macdef';
+          else if (k === 'machine') {
+            state = 'hostfound';
+            newEntry();
+            ourLogin = false;
+          } else if (k === 'default') {
+            state = 'hostvalid';
+            matched = true;
+          }
+          break;
+        case 'macdef':
+          break; // the macro's name; its body follows on the next lines
+        case 'hostfound':
+          if (k === host.toLowerCase()) {
+            state = 'hostvalid';
+            matched = true;
+          } else state = 'nothing';
+          break;
+        case 'hostvalid':
+          if (keyword === 'login') {
+            if (specific) {
+              ourLogin = tok === login;
+              otherLogin = !ourLogin;
+            }
+            else {
+              ourLogin = true;
+              user = tok;
+            }
+            foundLogin = true;
+            keyword = null;
+          } else if (keyword === 'password') {
+            // any password counts as found, ours or not: with a specific
+            // login the next "login <ours>" ends the search with it
+            password = tok;
+            foundPassword = true;
+            keyword = null;
+          } else if (k === 'login' || k === 'password') keyword = k;
+          else if (k === 'machine') {
+            // an entry of our host with a password ends the search when it
+            // had no login, or ours, or we look for no login in particular
+            if (foundPassword && (!specific || ourLogin || !foundLogin)) break scan;
+            state = 'hostfound';
+            newEntry();
+          } else if (k === 'default') forget();
+          if (foundLogin && foundPassword && ourLogin) break scan;
+          break;
+      }
     }
-    if (e.login === login) return { code: 0, login: login!, password: e.password ?? '' };
   }
-  return { code: 1 };
+  if (!matched) return { code: 1 };
+  // the last entry named another login: its password is not ours
+  if (specific && otherLogin && !ourLogin) return { code: 1 };
+  if (password === undefined && ourLogin) password = '';
+  else if (user === undefined && password === undefined) return { code: 1 };
+  const out: NetrcResult = { code: 0 };
+  if (user !== undefined) out.login = user;
+  if (password !== undefined) out.password = password;
+  return out;
 }

@@ -20,6 +20,7 @@ export const PARAM_TEXT = {
   NO_NOT_BOOLEAN: "used '--no-' for option that isn't a boolean",
   READ_ERROR: 'error encountered when reading a file',
   EXPAND_ERROR: 'variable expansion failure',
+  VAR_SYNTAX: 'syntax error in --variable argument',
 } as const;
 export type ParamReason = keyof typeof PARAM_TEXT;
 

@@ -195,6 +195,15 @@ const PROXY_AUTH_FLAGS: readonly (readonly [string, number])[] = [
   ['proxy-anyauth', ~16 >>> 0], ['proxy-negotiate', 4], ['proxy-ntlm', 8], ['proxy-digest', 2], ['proxy-basic', 1],
 ];
 
+/**
+ * Host authentication flags: curl's tool ORs each into one config->authtype
+ * (--no-X clears its bit, --anyauth sets CURLAUTH_ANY and has no --no- form,
+ * --oauth2-bearer adds CURLAUTH_BEARER) and sets CURLOPT_HTTPAUTH to it when
+ * it is not zero.
+ */
+const HOST_AUTH_BITS: Readonly<Record<string, number>> = { 'basic': 1, 'digest': 2, 'oauth2-bearer': 64 };
+const CURLAUTH_ANY = ~16 >>> 0;
+
 /** Flags the tool consumes while parsing or that need no action to honour. */
 const NO_OP = new Set([
   'next', 'config', 'disable', 'variable', 'help', 'version', 'manual', 'no-buffer', 'styled-output',
@@ -224,6 +233,9 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
   };
   let proxy: { e: OptEntry; type: number } | null = null;
   const proxyAuth = new Map<string, OptEntry>();
+  let authType = 0;
+  const netrc: Partial<Record<'netrc' | 'netrc-optional' | 'netrc-file', OptEntry>> = {};
+  let authFlag: OptEntry | undefined;
   const lists: Record<string, { e: OptEntry; values: string[] }> = {};
   let cookieData: { e: OptEntry; values: string[] } | undefined;
   const tls = new TlsFlags();
@@ -241,6 +253,20 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     if (PROXY_AUTH_FLAGS.some(([f]) => f === e.opt.long)) {
       if (on || e.opt.long === 'proxy-anyauth') proxyAuth.set(e.opt.long, e);
       else proxyAuth.delete(e.opt.long);
+      continue;
+    }
+    if (e.opt.long in HOST_AUTH_BITS || e.opt.long === 'anyauth') {
+      const bit = HOST_AUTH_BITS[e.opt.long];
+      if (e.opt.long === 'anyauth') authType = CURLAUTH_ANY;
+      else if (v === false) authType = (authType & ~bit!) >>> 0;
+      else authType = (authType | bit!) >>> 0;
+      if (e.opt.long === 'oauth2-bearer') set(optId('XOAUTH2_BEARER'), String(v), e);
+      if (v !== false) authFlag = e;
+      continue;
+    }
+    if (e.opt.long === 'netrc' || e.opt.long === 'netrc-optional' || e.opt.long === 'netrc-file') {
+      netrc[e.opt.long] = e;
+      if (v === false) delete netrc[e.opt.long];
       continue;
     }
     switch (e.opt.long) {
@@ -389,6 +415,11 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     set(optId('PROXY'), String(proxy.e.value), proxy.e);
     set(optId('PROXYTYPE'), proxy.type, proxy.e);
   }
+  // curl's tool: --netrc-optional wins, then --netrc or --netrc-file ask for REQUIRED
+  const netrcMode = netrc['netrc-optional'] ? 1 : netrc.netrc || netrc['netrc-file'] ? 2 : 0;
+  if (netrcMode) set(optId('NETRC'), netrcMode, (netrc['netrc-optional'] ?? netrc.netrc ?? netrc['netrc-file'])!);
+  if (netrc['netrc-file']) set(optId('NETRC_FILE'), String(netrc['netrc-file'].value), netrc['netrc-file']);
+  if (authType !== 0 && authFlag) set(optId('HTTPAUTH'), authType, authFlag);
   const pa = PROXY_AUTH_FLAGS.find(([f]) => proxyAuth.has(f));
   if (pa) set(optId('PROXYAUTH'), pa[1], proxyAuth.get(pa[0])!);
   // curl's tool: resuming does not mix with a range or with posted data

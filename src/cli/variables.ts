@@ -52,14 +52,14 @@ export class Variables {
     const name = m[0];
     rest = rest.slice(name.length);
     let range: { start: number; end: number } | undefined;
-    const r = /^\[(\d+)-(\d*)\]/.exec(rest);
-    if (r) {
+    // A '[' and a digit start a byte range, which must then be well formed
+    // ([start-] or [start-end], start <= end): curl fails the option else.
+    if (/^\[\d/.test(rest)) {
+      const r = /^\[(\d+)-(\d*)\]/.exec(rest);
+      if (!r) throw ParamError.option('--variable', 'VAR_SYNTAX');
       range = { start: Number(r[1]), end: r[2] === '' ? Infinity : Number(r[2]) };
       rest = rest.slice(r[0].length);
-      if (range.start > range.end) {
-        this.#io.warn(`Bad --variable syntax, skipping: ${arg}`);
-        return;
-      }
+      if (range.start > range.end) throw ParamError.option('--variable', 'VAR_SYNTAX');
     }
     let content: Buffer | undefined;
     if (importEnv) {

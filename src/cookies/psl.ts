@@ -17,6 +17,9 @@ function getPublicSuffix(host: string, opts: { allowPrivateDomains: boolean }): 
 
 /** libpsl's psl_unregistrable_domain(): the longest public suffix of the host. */
 function publicSuffixOf(host: string): string {
+  // a fully qualified name ("host.me.") has the same suffix, dot included:
+  // libpsl refuses "me." for it as it refuses "me" for "host.me"
+  if (host.endsWith('.') && host.length > 1) return publicSuffixOf(host.slice(0, -1)) + '.';
   const s = getPublicSuffix(host, { allowPrivateDomains: true });
   // libpsl's implicit "*" rule: an unknown single label is itself a suffix
   return s ?? host.slice(host.lastIndexOf('.') + 1);

@@ -35,6 +35,7 @@ import { maxRedirsError, redirProtocolAllowed, resolveLocation, switchesToGet } 
 import { EXPIRE, STATE, PROGRESS_INTERVAL_MS, type Transfer, type TransferState } from './transfer.js';
 import { firstHop, proxyRoute } from '../proxy/proxy-config.js';
 import { Tunnel } from './tunneling.js';
+import { haproxyV1Line } from '../cf/haproxy.js';
 import { closeDecoding } from '../proto/http-response.js';
 import type { MultiEngine } from './engine.js';
 import { nowMs } from '../util/clock.js';
@@ -425,6 +426,15 @@ function stateTunneling(e: MultiEngine, t: Transfer, now: number): void {
 function beginProtoconnect(e: MultiEngine, t: Transfer): void {
   const conn = t.conn!;
   const step = { transport: conn.transport! };
+  if (t.opts.num(CURLOPT.HAPROXYPROTOCOL) !== 0) {
+    // written through at once: it must reach the socket before a TLS ClientHello
+    const sent = step.transport.send(haproxyV1Line(conn));
+    if (!sent.ok) {
+      t.fail(CURLE.SEND_ERROR, `Send failure: ${sent.error.message}`);
+      return finish(e, t, false);
+    }
+    step.transport.flushHeld();
+  }
   if (t.url!.scheme === 'https') {
     // the TLS handshake is part of connecting: CONNECTTIMEOUT keeps running
     const url = t.url!;

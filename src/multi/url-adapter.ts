@@ -9,6 +9,9 @@ export type { TransferUrl };
 /** Schemes with a protocol handler in this build. */
 export const SUPPORTED_SCHEMES: ReadonlySet<string> = new Set(['http', 'https']);
 
+/** libcurl's MAX_URL_LEN, the longest host name it takes. */
+const MAX_HOST_NAME_LEN = 0xffff;
+
 const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
 
 export type UrlResult = { code: 0; url: TransferUrl } | { code: number; message: string };
@@ -53,6 +56,10 @@ export function parseUrlForTransfer(raw: string, portOverride: number, defaultPr
     return { code: CURLE.UNSUPPORTED_PROTOCOL, message: `Protocol "${url.scheme}" not supported` };
   }
   if (!url.host) return { code: CURLE.URL_MALFORMAT, message: 'URL rejected: No host part in the URL' };
+  // libcurl's parseurlandfillconn(): a host name past MAX_URL_LEN is refused before any lookup
+  if (url.host.length > MAX_HOST_NAME_LEN) {
+    return { code: CURLE.URL_MALFORMAT, message: `Too long host name (maximum is ${MAX_HOST_NAME_LEN})` };
+  }
   if (portOverride > 0 && portOverride !== url.port) {
     // CURLOPT_PORT wins over the URL's port, and shows in the effective URL
     url.port = portOverride;

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+/** The bundled `tscurl` bin (scripts/bundle-cli.mjs), what users run. */
+export const CLI_BUNDLE = fileURLToPath(new URL('../../src/cli/tscurl.cjs', import.meta.url));
 export const CURL = '/usr/bin/curl';
 export const haveCurl = existsSync(CURL);
 
@@ -31,6 +33,8 @@ export function run(file: string, args: readonly string[], opts: { cwd?: string;
 
 /** tscurl with these arguments. */
 export const tscurl = (args: readonly string[], opts?: Parameters<typeof run>[2]): Promise<CliRun> => run(process.execPath, [CLI_MAIN, ...args], opts);
+/** The bundled tscurl bin with these arguments. */
+export const tscurlBundle = (args: readonly string[], opts?: Parameters<typeof run>[2]): Promise<CliRun> => run(process.execPath, [CLI_BUNDLE, ...args], opts);
 /** /usr/bin/curl with these arguments. */
 export const curl = (args: readonly string[], opts?: Parameters<typeof run>[2]): Promise<CliRun> => run(CURL, args, opts);
 

@@ -202,6 +202,29 @@ test('.netrc: credentials for the host from NETRC_FILE; the URL user selects its
   await srv.close();
 });
 
+test('.netrc: several entries for one host, the URL user picks its password the way curl 7.88.1 does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tscurl-netrc-'));
+  const file = join(dir, 'netrc');
+  // curl test 478: our login without a password, then an entry with passwords before our login
+  writeFileSync(file, 'machine 127.0.0.1\npassword weird\npassword firstone\nlogin daniel\n\nmachine 127.0.0.1\n\n' +
+    'machine 127.0.0.1\nlogin debbie\n\nmachine 127.0.0.1\npassword weird\npassword "second\\r"\nlogin debbie\n');
+  const srv = await startRawServer(() => ok('hi'));
+  const url = `http://debbie@127.0.0.1:${srv.port}/`;
+  try {
+    const r = await fetchUrl(url, (e) => {
+      e.setopt(CURLOPT.NETRC, CURL_NETRC.REQUIRED);
+      e.setopt(CURLOPT.NETRC_FILE, file);
+    });
+    assert.equal(r.code, CURLE.OK);
+    r.easy.cleanup();
+    if (haveCurl) await curl(['--netrc-file', file, url]);
+    const dec = authOf(srv.requests).map((a) => a && Buffer.from(a.slice(6), 'base64').toString());
+    assert.deepEqual(dec, haveCurl ? ['debbie:second\r', 'debbie:second\r'] : ['debbie:second\r']);
+  } finally {
+    await srv.close();
+  }
+});
+
 test('AWS SigV4: same Authorization as curl for a fixed X-Amz-Date', { skip: !haveCurl }, async () => {
   const srv = await startRawServer(() => ok(''));
   const url = `http://127.0.0.1:${srv.port}/path/obj?a=1&b=2`;

@@ -167,9 +167,9 @@ test('exit code is the last transfer\'s; extra -o warns', async () => {
 });
 
 test('options the tool cannot honour yet fail loudly with exit 4', async () => {
-  const r = await run('tscurl', ['--haproxy-protocol', `${base}/`]);
+  const r = await run('tscurl', ['--negotiate', `${base}/`]);
   assert.equal(r.code, 4);
-  assert.equal(r.stderr, "tscurl: option --haproxy-protocol: the installed libcurl version doesn't support this\ntscurl: try 'tscurl --help' or 'tscurl --manual' for more information\n");
+  assert.equal(r.stderr, "tscurl: option --negotiate: the installed libcurl version doesn't support this\ntscurl: try 'tscurl --help' or 'tscurl --manual' for more information\n");
 });
 
 test('config file, --next and variables', async () => {

@@ -193,3 +193,28 @@ test('duphandle: the copy reads the same cookie files', async () => {
     e.cleanup();
   });
 });
+
+test('a URL host with a trailing dot: it is the cookie domain, and "Domain=.me." is refused as a public suffix', async () => {
+  // the server is reached as an HTTP proxy, so the URL can name any host;
+  // what is kept and dropped is what curl 7.88.1 (with libpsl) keeps and drops
+  const sets: Record<string, string[]> = {
+    '/tld': ['a=b; Domain=.me.;'],
+    '/own': ['c=d', 'e=f; Domain=firsthost.me', 'g=h; Domain=.me.', 'i=j; Domain=firsthost.me.'],
+  };
+  await withServer((r) => reply(sets[new URL(r.target).pathname] ?? []), async (srv) => {
+    const e = new Easy();
+    e.setopt(CURLOPT.PROXY, `http://127.0.0.1:${srv.port}`);
+    e.setopt(CURLOPT.COOKIEFILE, '');
+    assert.equal(await get(e, 'http://firsthost.me./tld'), CURLE.OK);
+    assert.equal(srv.requests[0]!.headers.get('host'), 'firsthost.me.');
+    assert.deepEqual(e.getinfo(CURLINFO.COOKIELIST), [], 'curl case 977: no cookie for "me."');
+    assert.equal(await get(e, 'http://firsthost.me./own'), CURLE.OK);
+    assert.deepEqual(e.getinfo(CURLINFO.COOKIELIST), [
+      'firsthost.me.\tFALSE\t/\tFALSE\t0\tc\td',
+      '.firsthost.me.\tTRUE\t/\tFALSE\t0\ti\tj',
+    ]);
+    assert.equal(await get(e, 'http://firsthost.me./again'), CURLE.OK);
+    assert.equal(cookieOf(srv.requests[2]), 'i=j; c=d');
+    e.cleanup();
+  });
+});

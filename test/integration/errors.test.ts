@@ -29,6 +29,21 @@ test('malformed URL -> CURLE_URL_MALFORMAT', async () => {
   }
 });
 
+test('a host name longer than 65535 bytes -> CURLE_URL_MALFORMAT before any lookup', async () => {
+  const dns = await startDnsServer({});
+  try {
+    const long = await run(`http://${'a'.repeat(65536)}/399`, (e) => e.setopt(CURLOPT.DNS_SERVERS, dns.address));
+    assert.equal(long.code, CURLE.URL_MALFORMAT);
+    assert.equal(long.easy.errorBuffer, 'Too long host name (maximum is 65535)');
+    assert.equal(dns.queries.length, 0, 'no lookup was made');
+    // one byte less is a name like any other: it goes to the resolver, which fails it
+    const max = await run(`http://${'a'.repeat(65535)}/399`, (e) => e.setopt(CURLOPT.DNS_SERVERS, dns.address));
+    assert.equal(max.code, CURLE.COULDNT_RESOLVE_HOST);
+  } finally {
+    await dns.close();
+  }
+});
+
 test('unknown scheme -> CURLE_UNSUPPORTED_PROTOCOL', async () => {
   const { code, easy } = await run('foo://127.0.0.1/');
   assert.equal(code, CURLE.UNSUPPORTED_PROTOCOL);

@@ -81,6 +81,35 @@ test('same origin after a redirect keeps the credentials (control)', async () =>
   await srv.close();
 });
 
+test('a redirect whose URL brings other credentials: used on the same origin, never sent to another one', async () => {
+  let port = 0;
+  const same = await bouncer(() => `http://user:pass@127.0.0.1:${port}/next`);
+  port = same.port;
+  const other = await landing();
+  const away = await bouncer(() => `http://user:pass@127.0.0.1:${other.port}/landing`);
+  try {
+    // curl test 899: the Location's credentials replace the first URL's
+    assert.equal(await follow(`http://first:secret@127.0.0.1:${port}/start`, () => {}), CURLE.OK);
+    assert.deepEqual(same.requests.map((r) => decodeBasic(r.headers.get('authorization'))), ['first:secret', 'user:pass']);
+    // no credentials in the Location: the first URL's stay
+    let plainPort = 0;
+    const plain = await bouncer(() => `http://127.0.0.1:${plainPort}/next`);
+    plainPort = plain.port;
+    assert.equal(await follow(`http://first:secret@127.0.0.1:${plainPort}/start`, () => {}), CURLE.OK);
+    assert.deepEqual(plain.requests.map((r) => decodeBasic(r.headers.get('authorization'))), ['first:secret', 'first:secret']);
+    await plain.close();
+    // another origin: not even the credentials its own URL names, unless UNRESTRICTED_AUTH
+    assert.equal(await follow(`http://first:secret@127.0.0.1:${away.port}/start`, () => {}), CURLE.OK);
+    assert.equal(other.requests.at(-1)!.headers.get('authorization'), undefined);
+    assert.equal(await follow(`http://first:secret@127.0.0.1:${away.port}/start`, (e) => e.setopt(CURLOPT.UNRESTRICTED_AUTH, 1)), CURLE.OK);
+    assert.equal(decodeBasic(other.requests.at(-1)!.headers.get('authorization')), 'user:pass');
+  } finally {
+    await same.close();
+    await other.close();
+    await away.close();
+  }
+});
+
 test('CVE-2022-27774: a redirect to another scheme on the same host loses the credentials', async () => {
   // Same host and port, other scheme: the https attempt fails (the server speaks
   // plain HTTP), but what matters is what was written before it failed. A plain

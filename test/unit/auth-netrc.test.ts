@@ -20,6 +20,17 @@ const CASES: [string, string, string, string | null, ReturnType<typeof parseNetr
   ['specific login not present', 'machine a.com login x password px\n', 'a.com', 'u', { code: 1 }],
   ['CRLF lines', 'machine a.com\r\nlogin u\r\npassword p\r\n', 'a.com', null, { code: 0, login: 'u', password: 'p' }],
   ['unterminated quote is a syntax error', 'machine a.com login "u password p\n', 'a.com', null, { code: -1 }],
+  // curl 7.88.1's (CVE-2024-11053) state machine, checked against /usr/bin/curl:
+  ['several entries of a host: our login carries over "machine" (curl test 478)',
+    '\nmachine github.com\npassword weird\npassword firstone\nlogin daniel\n\nmachine github.com\n\nmachine github.com\nlogin debbie\n\nmachine github.com\npassword weird\npassword "second\\r"\nlogin debbie\n',
+    'github.com', 'debbie', { code: 0, login: 'debbie', password: 'second\r' }],
+  ['our login without a password, then another entry with one', 'machine a.com login u\nmachine a.com password pw\n', 'a.com', 'u', { code: 0, login: 'u', password: 'pw' }],
+  ['our login in the last entry, without a password', 'machine a.com password px login x\nmachine a.com login u\n', 'a.com', 'u', { code: 0, login: 'u', password: '' }],
+  ['a password before our login counts', 'machine a.com password px login d password py\n', 'a.com', 'd', { code: 0, login: 'd', password: 'px' }],
+  ['the first login and password of an entry', 'machine a.com login u password p1 password p2\n', 'a.com', null, { code: 0, login: 'u', password: 'p1' }],
+  ['"default" drops the password read so far', 'machine a.com password px\ndefault login d password dp\n', 'a.com', null, { code: 0, login: 'd', password: '' }],
+  ['login-less entries after "machine": a blank login', 'machine a.com login u\nmachine a.com password pw\n', 'a.com', null, { code: 0, password: 'pw' }],
+  ['"default" alone is no match', 'default\n', 'a.com', null, { code: 1 }],
   ['keywords are case-insensitive', 'MACHINE a.com LOGIN u PASSWORD p\n', 'a.com', null, { code: 0, login: 'u', password: 'p' }],
 ];
 

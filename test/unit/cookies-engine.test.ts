@@ -142,6 +142,9 @@ test('public suffixes: no cookies for com, co.uk or github.io', () => {
     ['a.b.co.uk', 'co.uk', false], ['me.github.io', 'github.io', false], ['x.me.github.io', 'me.github.io', true],
     ['localhost', 'localhost', true], ['a.localhost', 'localhost', false], ['127.0.0.1', '0.0.1', false],
     ['com', 'com', true],
+    // fully qualified names keep their dot: "me." is the suffix of "firsthost.me."
+    ['firsthost.me.', 'me.', false], ['firsthost.me.', '.me.', false], ['firsthost.me.', 'firsthost.me.', true],
+    ['a.b.co.uk.', 'co.uk.', false], ['a.b.co.uk.', 'b.co.uk.', true],
   ];
   for (const [host, dom, want] of table) assert.equal(isCookieDomainAcceptable(host, dom), want, `${host} <- ${dom}`);
   const j = jar();
