@@ -112,7 +112,7 @@ export class HostAuth {
   #digest: DigestState | null = null;
   readonly #makeCnonce: (() => string) | undefined;
   #retries = 0;
-  /** credentials()'s answer, handed out again while the host is the same */
+  /** credentials()'s answer, handed out again while the host and the URL's credentials are the same */
   #credsResult: { code: CURLcode; creds: Credentials } | null = null;
   #credsHost = '';
   #credsUrlUser: string | undefined;
