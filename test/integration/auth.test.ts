@@ -55,27 +55,33 @@ const authOf = (reqs: ReceivedRequest[]): (string | undefined)[] => reqs.map((r)
 
 test('Basic: sent at once, right after Host, the same bytes as curl', { skip: !haveCurl }, async () => {
   const srv = await startRawServer(() => ok('hi'));
-  const url = `http://127.0.0.1:${srv.port}/b`;
-  await curl(['-u', 'us\u00e9r:pa:ss', url]);
-  const r = await fetchUrl(url, (e) => e.setopt(CURLOPT.USERPWD, 'us\u00e9r:pa:ss'));
-  assert.equal(r.code, CURLE.OK);
-  assert.equal(srv.requests.length, 2);
-  const [theirs, ours] = srv.requests;
-  assert.equal(ours!.headers.get('authorization'), theirs!.headers.get('authorization'));
-  assert.match(ours!.head, /^GET \/b HTTP\/1\.1\r\nHost: [^\r]+\r\nAuthorization: Basic /);
-  assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_USED), CURLAUTH.BASIC);
-  r.easy.cleanup();
-  await srv.close();
+  try {
+    const url = `http://127.0.0.1:${srv.port}/b`;
+    await curl(['-u', 'us\u00e9r:pa:ss', url]);
+    const r = await fetchUrl(url, (e) => e.setopt(CURLOPT.USERPWD, 'us\u00e9r:pa:ss'));
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(srv.requests.length, 2);
+    const [theirs, ours] = srv.requests;
+    assert.equal(ours!.headers.get('authorization'), theirs!.headers.get('authorization'));
+    assert.match(ours!.head, /^GET \/b HTTP\/1\.1\r\nHost: [^\r]+\r\nAuthorization: Basic /);
+    assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_USED), CURLAUTH.BASIC);
+    r.easy.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 test('credentials from the URL, and USERNAME/PASSWORD overriding them', async () => {
   const srv = await startRawServer(() => ok('hi'));
-  await fetchUrl(`http://al%3Aice:s%40cret@127.0.0.1:${srv.port}/`);
-  await fetchUrl(`http://alice:secret@127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.PASSWORD, 'other'));
-  await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.USERPWD, 'bob'));
-  const dec = authOf(srv.requests).map((a) => Buffer.from(a!.slice(6), 'base64').toString());
-  assert.deepEqual(dec, ['al:ice:s@cret', 'alice:other', 'bob:']);
-  await srv.close();
+  try {
+    await fetchUrl(`http://al%3Aice:s%40cret@127.0.0.1:${srv.port}/`);
+    await fetchUrl(`http://alice:secret@127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.PASSWORD, 'other'));
+    await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.USERPWD, 'bob'));
+    const dec = authOf(srv.requests).map((a) => Buffer.from(a!.slice(6), 'base64').toString());
+    assert.deepEqual(dec, ['al:ice:s@cret', 'alice:other', 'bob:']);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('Digest only: no credentials until the 401, then a response the server verifies; same header as curl without qop', { skip: !haveCurl }, async () => {
@@ -166,17 +172,20 @@ test('wrong credentials: the 401 is the result; FAILONERROR makes it error 22', 
 
 test('Bearer with CURLAUTH_BEARER; NTLM alone is not built in', async () => {
   const srv = await startRawServer(() => ok('hi'));
-  await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
-    e.setopt(CURLOPT.XOAUTH2_BEARER, 'tok.en');
-    assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.BEARER), CURLE.OK);
-  });
-  assert.equal(srv.requests[0]!.headers.get('authorization'), 'Bearer tok.en');
-  const e = new Easy();
-  assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.NTLM), CURLE.NOT_BUILT_IN);
-  assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.ANY), CURLE.OK);
-  assert.equal(e.setopt(CURLOPT.NETRC, 3), CURLE.BAD_FUNCTION_ARGUMENT);
-  e.cleanup();
-  await srv.close();
+  try {
+    await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
+      e.setopt(CURLOPT.XOAUTH2_BEARER, 'tok.en');
+      assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.BEARER), CURLE.OK);
+    });
+    assert.equal(srv.requests[0]!.headers.get('authorization'), 'Bearer tok.en');
+    const e = new Easy();
+    assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.NTLM), CURLE.NOT_BUILT_IN);
+    assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.ANY), CURLE.OK);
+    assert.equal(e.setopt(CURLOPT.NETRC, 3), CURLE.BAD_FUNCTION_ARGUMENT);
+    e.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 test('.netrc: credentials for the host from NETRC_FILE; the URL user selects its password; syntax errors fail', async () => {
@@ -184,22 +193,25 @@ test('.netrc: credentials for the host from NETRC_FILE; the URL user selects its
   const file = join(dir, 'netrc');
   writeFileSync(file, 'machine other.example login x password y\nmachine 127.0.0.1 login alice password "s p"\nmachine 127.0.0.1 login bob password bobpw\n');
   const srv = await startRawServer(() => ok('hi'));
-  const base = `127.0.0.1:${srv.port}/`;
-  const netrc = (level: number) => (e: Easy): void => {
-    e.setopt(CURLOPT.NETRC, level);
-    e.setopt(CURLOPT.NETRC_FILE, file);
-  };
-  await fetchUrl(`http://${base}`, netrc(CURL_NETRC.REQUIRED));
-  await fetchUrl(`http://bob@${base}`, netrc(CURL_NETRC.OPTIONAL));
-  await fetchUrl(`http://bob:urlpw@${base}`, netrc(CURL_NETRC.OPTIONAL));
-  await fetchUrl(`http://bob:urlpw@${base}`, netrc(CURL_NETRC.REQUIRED));
-  await fetchUrl(`http://${base}`, netrc(CURL_NETRC.IGNORED));
-  const dec = authOf(srv.requests).map((a) => a && Buffer.from(a.slice(6), 'base64').toString());
-  assert.deepEqual(dec, ['alice:s p', 'bob:bobpw', 'bob:urlpw', 'bob:bobpw', undefined]);
-  writeFileSync(file, 'machine 127.0.0.1 login "broken\n');
-  const bad = await fetchUrl(`http://${base}`, netrc(CURL_NETRC.REQUIRED));
-  assert.equal(bad.code, CURLE.READ_ERROR);
-  await srv.close();
+  try {
+    const base = `127.0.0.1:${srv.port}/`;
+    const netrc = (level: number) => (e: Easy): void => {
+      e.setopt(CURLOPT.NETRC, level);
+      e.setopt(CURLOPT.NETRC_FILE, file);
+    };
+    await fetchUrl(`http://${base}`, netrc(CURL_NETRC.REQUIRED));
+    await fetchUrl(`http://bob@${base}`, netrc(CURL_NETRC.OPTIONAL));
+    await fetchUrl(`http://bob:urlpw@${base}`, netrc(CURL_NETRC.OPTIONAL));
+    await fetchUrl(`http://bob:urlpw@${base}`, netrc(CURL_NETRC.REQUIRED));
+    await fetchUrl(`http://${base}`, netrc(CURL_NETRC.IGNORED));
+    const dec = authOf(srv.requests).map((a) => a && Buffer.from(a.slice(6), 'base64').toString());
+    assert.deepEqual(dec, ['alice:s p', 'bob:bobpw', 'bob:urlpw', 'bob:bobpw', undefined]);
+    writeFileSync(file, 'machine 127.0.0.1 login "broken\n');
+    const bad = await fetchUrl(`http://${base}`, netrc(CURL_NETRC.REQUIRED));
+    assert.equal(bad.code, CURLE.READ_ERROR);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('.netrc: several entries for one host, the URL user picks its password the way curl 7.88.1 does', async () => {
@@ -227,43 +239,49 @@ test('.netrc: several entries for one host, the URL user picks its password the 
 
 test('AWS SigV4: same Authorization as curl for a fixed X-Amz-Date', { skip: !haveCurl }, async () => {
   const srv = await startRawServer(() => ok(''));
-  const url = `http://127.0.0.1:${srv.port}/path/obj?a=1&b=2`;
-  const headers = ['X-Amz-Date: 20240229T235959Z', 'X-Extra:  spaced   out '];
-  await curl(['--aws-sigv4', 'aws:amz:eu-central-1:execute-api', '-u', 'AKID:SECRET', '-H', headers[0]!, '-H', headers[1]!, '-d', 'payload', url]);
-  const r = await fetchUrl(url, (e) => {
-    e.setopt(CURLOPT.AWS_SIGV4, 'aws:amz:eu-central-1:execute-api');
-    e.setopt(CURLOPT.USERPWD, 'AKID:SECRET');
-    e.setopt(CURLOPT.HTTPHEADER, headers);
-    e.setopt(CURLOPT.POSTFIELDS, 'payload');
-  });
-  assert.equal(r.code, CURLE.OK);
-  const [theirs, ours] = authOf(srv.requests);
-  assert.match(ours!, /^AWS4-HMAC-SHA256 Credential=AKID\/20240229\/eu-central-1\/execute-api\/aws4_request/);
-  assert.equal(ours, theirs);
-  assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_USED), CURLAUTH.AWS_SIGV4);
-  await srv.close();
+  try {
+    const url = `http://127.0.0.1:${srv.port}/path/obj?a=1&b=2`;
+    const headers = ['X-Amz-Date: 20240229T235959Z', 'X-Extra:  spaced   out '];
+    await curl(['--aws-sigv4', 'aws:amz:eu-central-1:execute-api', '-u', 'AKID:SECRET', '-H', headers[0]!, '-H', headers[1]!, '-d', 'payload', url]);
+    const r = await fetchUrl(url, (e) => {
+      e.setopt(CURLOPT.AWS_SIGV4, 'aws:amz:eu-central-1:execute-api');
+      e.setopt(CURLOPT.USERPWD, 'AKID:SECRET');
+      e.setopt(CURLOPT.HTTPHEADER, headers);
+      e.setopt(CURLOPT.POSTFIELDS, 'payload');
+    });
+    assert.equal(r.code, CURLE.OK);
+    const [theirs, ours] = authOf(srv.requests);
+    assert.match(ours!, /^AWS4-HMAC-SHA256 Credential=AKID\/20240229\/eu-central-1\/execute-api\/aws4_request/);
+    assert.equal(ours, theirs);
+    assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_USED), CURLAUTH.AWS_SIGV4);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('credentials never follow a redirect to another origin, unless UNRESTRICTED_AUTH', async () => {
   const other = await startRawServer(() => ok('other'));
   const first = await startRawServer(() => ({ data: `HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:${other.port}/x\r\nContent-Length: 0\r\n\r\n` }));
-  for (const unrestricted of [0, 1]) {
-    for (const setup of [
-      (e: Easy) => e.setopt(CURLOPT.USERPWD, 'u:p'),
-      (e: Easy) => { e.setopt(CURLOPT.USERPWD, 'u:p'); e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.ANY); },
-      (e: Easy) => { e.setopt(CURLOPT.XOAUTH2_BEARER, 't'); e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.BEARER); },
-    ]) {
-      const r = await fetchUrl(`http://127.0.0.1:${first.port}/`, (e) => {
-        e.setopt(CURLOPT.FOLLOWLOCATION, 1);
-        e.setopt(CURLOPT.UNRESTRICTED_AUTH, unrestricted);
-        setup(e);
-      });
-      assert.equal(r.body, 'other');
+  try {
+    for (const unrestricted of [0, 1]) {
+      for (const setup of [
+        (e: Easy) => e.setopt(CURLOPT.USERPWD, 'u:p'),
+        (e: Easy) => { e.setopt(CURLOPT.USERPWD, 'u:p'); e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.ANY); },
+        (e: Easy) => { e.setopt(CURLOPT.XOAUTH2_BEARER, 't'); e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.BEARER); },
+      ]) {
+        const r = await fetchUrl(`http://127.0.0.1:${first.port}/`, (e) => {
+          e.setopt(CURLOPT.FOLLOWLOCATION, 1);
+          e.setopt(CURLOPT.UNRESTRICTED_AUTH, unrestricted);
+          setup(e);
+        });
+        assert.equal(r.body, 'other');
+      }
     }
+    const sent = authOf(other.requests);
+    assert.deepEqual(sent.slice(0, 3), [undefined, undefined, undefined]);
+    assert.deepEqual(sent.slice(3), ['Basic dTpw', undefined, 'Bearer t'], 'ANY only probes, so nothing to send without a 401');
+  } finally {
+    await first.close();
+    await other.close();
   }
-  const sent = authOf(other.requests);
-  assert.deepEqual(sent.slice(0, 3), [undefined, undefined, undefined]);
-  assert.deepEqual(sent.slice(3), ['Basic dTpw', undefined, 'Bearer t'], 'ANY only probes, so nothing to send without a 401');
-  await first.close();
-  await other.close();
 });

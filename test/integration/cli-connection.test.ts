@@ -113,16 +113,19 @@ test('--limit-rate: the whole body arrives; -Y/-y: a stalled transfer exits 28',
   const srv = await startRawServer((r) => (r.target === '/stall'
     ? { data: 'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nabc' }
     : ok(body)));
-  const limited = await tscurl('-s', '--limit-rate', '4k', `http://127.0.0.1:${srv.port}/`);
-  assert.equal(limited.code, 0);
-  assert.equal(limited.stdout, body.toString('latin1'));
-  const slow = await tscurl('-sS', '-y', '1', `http://127.0.0.1:${srv.port}/stall`);
-  assert.equal(slow.code, 28);
-  assert.equal(slow.stderr, 'tscurl: (28) Operation too slow. Less than 1 bytes/sec transferred the last 1 seconds\n');
-  const slow2 = await tscurl('-sS', '-Y', '500', '--speed-time', '1', `http://127.0.0.1:${srv.port}/stall`);
-  assert.equal(slow2.code, 28);
-  assert.equal(slow2.stderr, 'tscurl: (28) Operation too slow. Less than 500 bytes/sec transferred the last 1 seconds\n');
-  await srv.close();
+  try {
+    const limited = await tscurl('-s', '--limit-rate', '4k', `http://127.0.0.1:${srv.port}/`);
+    assert.equal(limited.code, 0);
+    assert.equal(limited.stdout, body.toString('latin1'));
+    const slow = await tscurl('-sS', '-y', '1', `http://127.0.0.1:${srv.port}/stall`);
+    assert.equal(slow.code, 28);
+    assert.equal(slow.stderr, 'tscurl: (28) Operation too slow. Less than 1 bytes/sec transferred the last 1 seconds\n');
+    const slow2 = await tscurl('-sS', '-Y', '500', '--speed-time', '1', `http://127.0.0.1:${srv.port}/stall`);
+    assert.equal(slow2.code, 28);
+    assert.equal(slow2.stderr, 'tscurl: (28) Operation too slow. Less than 500 bytes/sec transferred the last 1 seconds\n');
+  } finally {
+    await srv.close();
+  }
 });
 
 test('size and port-range parameters as curl parses them', async () => {
@@ -154,13 +157,16 @@ test('size and port-range parameters as curl parses them', async () => {
 
 test('--keepalive-time and --no-keepalive reach the library', async () => {
   const srv = await startRawServer(() => ok('k'));
-  const url = `http://127.0.0.1:${srv.port}/`;
-  for (const args of [['--keepalive-time', '20'], ['--no-keepalive'], []]) {
-    const r = await tscurl('-s', ...args, url);
-    assert.equal(r.code, 0, args.join(' '));
-    assert.equal(r.stdout, 'k');
+  try {
+    const url = `http://127.0.0.1:${srv.port}/`;
+    for (const args of [['--keepalive-time', '20'], ['--no-keepalive'], []]) {
+      const r = await tscurl('-s', ...args, url);
+      assert.equal(r.code, 0, args.join(' '));
+      assert.equal(r.stdout, 'k');
+    }
+    const bad = await tscurl('-s', '--keepalive-time', 'x', url);
+    assert.equal(bad.code, 2);
+  } finally {
+    await srv.close();
   }
-  const bad = await tscurl('-s', '--keepalive-time', 'x', url);
-  assert.equal(bad.code, 2);
-  await srv.close();
 });

@@ -105,100 +105,109 @@ test('MIMEPOST: data, files with detected types, a typed part with headers, base
 
 test('a part of unknown size makes the body chunked; quoted-printable too; 7bit refuses 8-bit data', async () => {
   const srv = await startRawServer(() => ok('ok'), '127.0.0.1', { onExpect: () => 'continue' });
-  const url = `http://127.0.0.1:${srv.port}/stream`;
-  let mime!: Mime;
-  const pieces = ['abc', 'def'];
-  const f = await fetchUrl(url, (e) => {
-    mime = e.mimeInit();
-    const p = mime.addpart();
-    p.name('s');
-    p.dataCb(-1, (buf) => {
-      const next = pieces.shift();
-      return next === undefined ? 0 : buf.write(next);
+  try {
+    const url = `http://127.0.0.1:${srv.port}/stream`;
+    let mime!: Mime;
+    const pieces = ['abc', 'def'];
+    const f = await fetchUrl(url, (e) => {
+      mime = e.mimeInit();
+      const p = mime.addpart();
+      p.name('s');
+      p.dataCb(-1, (buf) => {
+        const next = pieces.shift();
+        return next === undefined ? 0 : buf.write(next);
+      });
+      const q = mime.addpart();
+      q.name('qp');
+      q.data(Buffer.concat([Buffer.from('Hello = world\r\ntrailing space \r\n' + 'x'.repeat(80)), Buffer.from([0xe9])]));
+      q.encoder('quoted-printable');
+      e.setopt(CURLOPT.MIMEPOST, mime);
     });
-    const q = mime.addpart();
-    q.name('qp');
-    q.data(Buffer.concat([Buffer.from('Hello = world\r\ntrailing space \r\n' + 'x'.repeat(80)), Buffer.from([0xe9])]));
-    q.encoder('quoted-printable');
-    e.setopt(CURLOPT.MIMEPOST, mime);
-  });
-  assert.equal(f.code, CURLE.OK);
-  const req = srv.requests[0]!;
-  assert.match(req.head, /\r\nTransfer-Encoding: chunked\r\nContent-Type: multipart\/form-data; boundary=-{24}[A-Za-z0-9]{22}\r\nExpect: 100-continue\r\n\r\n$/);
-  assert.doesNotMatch(req.head, /Content-Length/);
-  const B = mime.boundary;
-  assert.equal(req.body.toString('latin1'),
-    `--${B}\r\nContent-Disposition: form-data; name="s"\r\n\r\nabcdef\r\n` +
-    `--${B}\r\nContent-Disposition: form-data; name="qp"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n` +
-    `Hello =3D world\r\ntrailing space=20\r\n${'x'.repeat(75)}=\r\nxxxxx=E9\r\n--${B}--\r\n`);
-  const bad = await fetchUrl(url, (e) => {
-    const m = e.mimeInit();
-    const p = m.addpart();
-    p.name('x');
-    p.data(Buffer.from([0x80]));
-    p.encoder('7bit');
-    e.setopt(CURLOPT.MIMEPOST, m);
-  });
-  assert.equal(bad.code, CURLE.READ_ERROR);
-  f.easy.cleanup();
-  bad.easy.cleanup();
-  await srv.close();
+    assert.equal(f.code, CURLE.OK);
+    const req = srv.requests[0]!;
+    assert.match(req.head, /\r\nTransfer-Encoding: chunked\r\nContent-Type: multipart\/form-data; boundary=-{24}[A-Za-z0-9]{22}\r\nExpect: 100-continue\r\n\r\n$/);
+    assert.doesNotMatch(req.head, /Content-Length/);
+    const B = mime.boundary;
+    assert.equal(req.body.toString('latin1'),
+      `--${B}\r\nContent-Disposition: form-data; name="s"\r\n\r\nabcdef\r\n` +
+      `--${B}\r\nContent-Disposition: form-data; name="qp"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n` +
+      `Hello =3D world\r\ntrailing space=20\r\n${'x'.repeat(75)}=\r\nxxxxx=E9\r\n--${B}--\r\n`);
+    const bad = await fetchUrl(url, (e) => {
+      const m = e.mimeInit();
+      const p = m.addpart();
+      p.name('x');
+      p.data(Buffer.from([0x80]));
+      p.encoder('7bit');
+      e.setopt(CURLOPT.MIMEPOST, m);
+    });
+    assert.equal(bad.code, CURLE.READ_ERROR);
+    f.easy.cleanup();
+    bad.easy.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 test('a 307 sends the form again: callback parts are rewound through their seek function, or the transfer fails', async () => {
   const srv = await startRawServer((r) => (r.target === '/a'
     ? { data: 'HTTP/1.1 307 Temporary Redirect\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n' }
     : ok('final')));
-  const url = `http://127.0.0.1:${srv.port}/a`;
-  const seeks: number[] = [];
-  const form = (e: Easy, withSeek: boolean): void => {
-    const m = e.mimeInit();
-    const p = m.addpart();
-    p.name('f');
-    let pos = 0;
-    const data = Buffer.from('callback data');
-    p.dataCb(data.length, (buf) => {
-      const n = data.copy(buf, 0, pos);
-      pos += n;
-      return n;
-    }, withSeek ? (_arg, offset) => (seeks.push(offset), (pos = offset), 0) : null);
-    e.setopt(CURLOPT.MIMEPOST, m);
-    e.setopt(CURLOPT.FOLLOWLOCATION, 1);
-  };
-  const good = await fetchUrl(url, (e) => form(e, true));
-  assert.equal(good.code, CURLE.OK);
-  assert.equal(good.body, 'final');
-  assert.deepEqual(seeks, [0]);
-  assert.deepEqual(srv.requests.map((r) => [r.method, r.target]), [['POST', '/a'], ['POST', '/b']]);
-  assert.ok(srv.requests[1]!.body.equals(srv.requests[0]!.body));
-  assert.match(srv.requests[1]!.body.toString(), /callback data/);
-  const bad = await fetchUrl(url, (e) => form(e, false));
-  assert.equal(bad.code, CURLE.SEND_FAIL_REWIND);
-  good.easy.cleanup();
-  bad.easy.cleanup();
-  await srv.close();
+  try {
+    const url = `http://127.0.0.1:${srv.port}/a`;
+    const seeks: number[] = [];
+    const form = (e: Easy, withSeek: boolean): void => {
+      const m = e.mimeInit();
+      const p = m.addpart();
+      p.name('f');
+      let pos = 0;
+      const data = Buffer.from('callback data');
+      p.dataCb(data.length, (buf) => {
+        const n = data.copy(buf, 0, pos);
+        pos += n;
+        return n;
+      }, withSeek ? (_arg, offset) => (seeks.push(offset), (pos = offset), 0) : null);
+      e.setopt(CURLOPT.MIMEPOST, m);
+      e.setopt(CURLOPT.FOLLOWLOCATION, 1);
+    };
+    const good = await fetchUrl(url, (e) => form(e, true));
+    assert.equal(good.code, CURLE.OK);
+    assert.equal(good.body, 'final');
+    assert.deepEqual(seeks, [0]);
+    assert.deepEqual(srv.requests.map((r) => [r.method, r.target]), [['POST', '/a'], ['POST', '/b']]);
+    assert.ok(srv.requests[1]!.body.equals(srv.requests[0]!.body));
+    assert.match(srv.requests[1]!.body.toString(), /callback data/);
+    const bad = await fetchUrl(url, (e) => form(e, false));
+    assert.equal(bad.code, CURLE.SEND_FAIL_REWIND);
+    good.easy.cleanup();
+    bad.easy.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 test('MIME_OPTIONS FORMESCAPE escapes with backslashes; a custom Content-Type keeps the generated boundary', async () => {
   const srv = await startRawServer(() => ok('ok'));
-  let mime!: Mime;
-  const f = await fetchUrl(`http://127.0.0.1:${srv.port}/esc`, (e) => {
-    mime = e.mimeInit();
-    const p = mime.addpart();
-    p.name('a"b\\c');
-    p.data('v');
-    e.setopt(CURLOPT.MIMEPOST, mime);
-    e.setopt(CURLOPT.MIME_OPTIONS, CURLMIMEOPT.FORMESCAPE);
-    e.setopt(CURLOPT.HTTPHEADER, ['Content-Type: multipart/related']);
-  });
-  assert.equal(f.code, CURLE.OK);
-  const req = srv.requests[0]!;
-  assert.match(req.head, new RegExp(`\r\nContent-Type: multipart/related; boundary=${mime.boundary}\r\n`));
-  assert.equal((req.head.match(/Content-Type/g) ?? []).length, 1);
-  // not form-data: the parts are attachments
-  assert.match(req.body.toString(), /Content-Disposition: attachment; name="a\\"b\\\\c"\r\n/);
-  f.easy.cleanup();
-  await srv.close();
+  try {
+    let mime!: Mime;
+    const f = await fetchUrl(`http://127.0.0.1:${srv.port}/esc`, (e) => {
+      mime = e.mimeInit();
+      const p = mime.addpart();
+      p.name('a"b\\c');
+      p.data('v');
+      e.setopt(CURLOPT.MIMEPOST, mime);
+      e.setopt(CURLOPT.MIME_OPTIONS, CURLMIMEOPT.FORMESCAPE);
+      e.setopt(CURLOPT.HTTPHEADER, ['Content-Type: multipart/related']);
+    });
+    assert.equal(f.code, CURLE.OK);
+    const req = srv.requests[0]!;
+    assert.match(req.head, new RegExp(`\r\nContent-Type: multipart/related; boundary=${mime.boundary}\r\n`));
+    assert.equal((req.head.match(/Content-Type/g) ?? []).length, 1);
+    // not form-data: the parts are attachments
+    assert.match(req.body.toString(), /Content-Disposition: attachment; name="a\\"b\\\\c"\r\n/);
+    f.easy.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; stderr: string }> {

@@ -190,39 +190,45 @@ async function startTlsServer(creds: Creds): Promise<TlsServer> {
 test('CURLINFO_SSL_VERIFYRESULT carries the X509 error; VERIFYPEER=0 continues with libcurl\'s line', async () => {
   const c = testCerts();
   const srv = await startTlsServer(c.selfSigned);
-  const url = `https://localhost:${srv.port}/`;
-  const strict = await get(url);
-  assert.equal(strict.code, CURLE.PEER_FAILED_VERIFICATION);
-  assert.equal(strict.easy.getinfo(CURLINFO.SSL_VERIFYRESULT), 18);
-  const lax = await get(url, (e) => e.setopt(CURLOPT.SSL_VERIFYPEER, 0));
-  assert.equal(lax.code, CURLE.OK, lax.error);
-  assert.equal(lax.easy.getinfo(CURLINFO.SSL_VERIFYRESULT), 18);
-  assert.ok(lax.verbose.includes(' SSL certificate verify result: self-signed certificate (18), continuing anyway.'), lax.verbose.join('\n'));
-  const good = await get(modern.tlsUrl('/info'));
-  assert.equal(good.easy.getinfo(CURLINFO.SSL_VERIFYRESULT), 0);
-  for (const x of [strict, lax, good]) x.easy.cleanup();
-  await srv.close();
+  try {
+    const url = `https://localhost:${srv.port}/`;
+    const strict = await get(url);
+    assert.equal(strict.code, CURLE.PEER_FAILED_VERIFICATION);
+    assert.equal(strict.easy.getinfo(CURLINFO.SSL_VERIFYRESULT), 18);
+    const lax = await get(url, (e) => e.setopt(CURLOPT.SSL_VERIFYPEER, 0));
+    assert.equal(lax.code, CURLE.OK, lax.error);
+    assert.equal(lax.easy.getinfo(CURLINFO.SSL_VERIFYRESULT), 18);
+    assert.ok(lax.verbose.includes(' SSL certificate verify result: self-signed certificate (18), continuing anyway.'), lax.verbose.join('\n'));
+    const good = await get(modern.tlsUrl('/info'));
+    assert.equal(good.easy.getinfo(CURLINFO.SSL_VERIFYRESULT), 0);
+    for (const x of [strict, lax, good]) x.easy.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 test('CRLFILE: a revoked server certificate fails with 60; an unreadable CRL is 82', async () => {
   const c = testCerts();
   const revoked = await startTlsServer(c.revoked);
   const fine = await startTlsServer(c.server);
-  const r = await get(`https://localhost:${revoked.port}/`, (e) => e.setopt(CURLOPT.CRLFILE, c.crlFile));
-  assert.equal(r.code, CURLE.PEER_FAILED_VERIFICATION);
-  assert.equal(r.error, 'SSL certificate problem: certificate revoked');
-  assert.equal(r.easy.getinfo(CURLINFO.SSL_VERIFYRESULT), 23);
-  const without = await get(`https://localhost:${revoked.port}/`);
-  assert.equal(without.code, CURLE.OK, 'without the CRL the certificate is valid');
-  const ok = await get(`https://localhost:${fine.port}/`, (e) => e.setopt(CURLOPT.CRLFILE, c.crlFile));
-  assert.equal(ok.code, CURLE.OK, ok.error);
-  assert.ok(ok.verbose.includes(`  CRLfile: ${c.crlFile}`));
-  const bad = await get(`https://localhost:${fine.port}/`, (e) => e.setopt(CURLOPT.CRLFILE, c.caFile));
-  assert.equal(bad.code, CURLE.SSL_CRL_BADFILE);
-  assert.equal(bad.error, `error loading CRL file: ${c.caFile}`);
-  for (const x of [r, without, ok, bad]) x.easy.cleanup();
-  await revoked.close();
-  await fine.close();
+  try {
+    const r = await get(`https://localhost:${revoked.port}/`, (e) => e.setopt(CURLOPT.CRLFILE, c.crlFile));
+    assert.equal(r.code, CURLE.PEER_FAILED_VERIFICATION);
+    assert.equal(r.error, 'SSL certificate problem: certificate revoked');
+    assert.equal(r.easy.getinfo(CURLINFO.SSL_VERIFYRESULT), 23);
+    const without = await get(`https://localhost:${revoked.port}/`);
+    assert.equal(without.code, CURLE.OK, 'without the CRL the certificate is valid');
+    const ok = await get(`https://localhost:${fine.port}/`, (e) => e.setopt(CURLOPT.CRLFILE, c.crlFile));
+    assert.equal(ok.code, CURLE.OK, ok.error);
+    assert.ok(ok.verbose.includes(`  CRLfile: ${c.crlFile}`));
+    const bad = await get(`https://localhost:${fine.port}/`, (e) => e.setopt(CURLOPT.CRLFILE, c.caFile));
+    assert.equal(bad.code, CURLE.SSL_CRL_BADFILE);
+    assert.equal(bad.error, `error loading CRL file: ${c.caFile}`);
+    for (const x of [r, without, ok, bad]) x.easy.cleanup();
+  } finally {
+    await revoked.close();
+    await fine.close();
+  }
 });
 
 test('ISSUERCERT and ISSUERCERT_BLOB: the issuer must have signed the server certificate (83)', async () => {

@@ -142,25 +142,28 @@ async function holdPort(): Promise<{ port: number; server: NetServer }> {
 
 test('LOCALPORT: a busy port is CURLE_INTERFACE_FAILED; LOCALPORTRANGE moves on to the next', async () => {
   const srv = await startRawServer(() => ok('b'));
-  const busy = await holdPort();
-  const r = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.LOCALPORT, busy.port));
-  assert.equal(r.code, CURLE.INTERFACE_FAILED);
-  assert.equal(r.easy.errorBuffer, 'bind failed with errno 98: Address already in use');
-  let lines: string[] = [];
-  const ranged = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
-    e.setopt(CURLOPT.LOCALPORT, busy.port);
-    e.setopt(CURLOPT.LOCALPORTRANGE, 20);
-    lines = verbose(e);
-  });
-  assert.equal(ranged.code, CURLE.OK);
-  const local = ranged.easy.getinfo(CURLINFO.LOCAL_PORT) as number;
-  assert.ok(local > busy.port && local < busy.port + 20, `local port ${local}`);
-  assert.ok(lines.includes(`Bind to local port ${busy.port} failed, trying next`));
-  assert.ok(lines.includes(`Local port: ${local}`));
-  assert.equal(new Easy().setopt(CURLOPT.LOCALPORT, 65536), CURLE.BAD_FUNCTION_ARGUMENT);
-  for (const x of [r, ranged]) x.easy.cleanup();
-  await new Promise<void>((res) => busy.server.close(() => res()));
-  await srv.close();
+  try {
+    const busy = await holdPort();
+    const r = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.LOCALPORT, busy.port));
+    assert.equal(r.code, CURLE.INTERFACE_FAILED);
+    assert.equal(r.easy.errorBuffer, 'bind failed with errno 98: Address already in use');
+    let lines: string[] = [];
+    const ranged = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
+      e.setopt(CURLOPT.LOCALPORT, busy.port);
+      e.setopt(CURLOPT.LOCALPORTRANGE, 20);
+      lines = verbose(e);
+    });
+    assert.equal(ranged.code, CURLE.OK);
+    const local = ranged.easy.getinfo(CURLINFO.LOCAL_PORT) as number;
+    assert.ok(local > busy.port && local < busy.port + 20, `local port ${local}`);
+    assert.ok(lines.includes(`Bind to local port ${busy.port} failed, trying next`));
+    assert.ok(lines.includes(`Local port: ${local}`));
+    assert.equal(new Easy().setopt(CURLOPT.LOCALPORT, 65536), CURLE.BAD_FUNCTION_ARGUMENT);
+    for (const x of [r, ranged]) x.easy.cleanup();
+    await new Promise<void>((res) => busy.server.close(() => res()));
+  } finally {
+    await srv.close();
+  }
 });
 
 test('INTERFACE: host!ADDRESS and if!NAME bind the source address; unknown ones fail with 45', async () => {
@@ -238,26 +241,29 @@ test('TCP_KEEPALIVE and TCP_KEEPIDLE arm the kernel keep-alive timer', async () 
 
 test('MAXAGE_CONN: an idle connection older than the limit is closed instead of reused', async () => {
   const srv = await startRawServer(() => ok('m'));
-  const e = new Easy();
-  e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
-  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
-  const lines = verbose(e);
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.equal(srv.connections, 1, 'the default (118 s) keeps it');
-  e.setopt(CURLOPT.MAXAGE_CONN, 0);
-  await new Promise((r) => setTimeout(r, 1100)); // idle for over a second
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.equal(srv.connections, 2);
-  assert.ok(lines.some((l) => /^Too old connection \(\d+ seconds idle\), disconnect it$/.test(l)), lines.join('\n'));
-  e.setopt(CURLOPT.MAXAGE_CONN, 118);
-  e.setopt(CURLOPT.MAXLIFETIME_CONN, 1);
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.equal(srv.connections, 2, 'young enough');
-  await new Promise((r) => setTimeout(r, 2100)); // the connection is now over a second old
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.equal(srv.connections, 3);
-  assert.ok(lines.some((l) => /^Too old connection \(\d+ seconds since creation\), disconnect it$/.test(l)), lines.join('\n'));
-  e.cleanup();
-  await srv.close();
+  try {
+    const e = new Easy();
+    e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
+    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
+    const lines = verbose(e);
+    assert.equal(await e.perform(), CURLE.OK);
+    assert.equal(await e.perform(), CURLE.OK);
+    assert.equal(srv.connections, 1, 'the default (118 s) keeps it');
+    e.setopt(CURLOPT.MAXAGE_CONN, 0);
+    await new Promise((r) => setTimeout(r, 1100)); // idle for over a second
+    assert.equal(await e.perform(), CURLE.OK);
+    assert.equal(srv.connections, 2);
+    assert.ok(lines.some((l) => /^Too old connection \(\d+ seconds idle\), disconnect it$/.test(l)), lines.join('\n'));
+    e.setopt(CURLOPT.MAXAGE_CONN, 118);
+    e.setopt(CURLOPT.MAXLIFETIME_CONN, 1);
+    assert.equal(await e.perform(), CURLE.OK);
+    assert.equal(srv.connections, 2, 'young enough');
+    await new Promise((r) => setTimeout(r, 2100)); // the connection is now over a second old
+    assert.equal(await e.perform(), CURLE.OK);
+    assert.equal(srv.connections, 3);
+    assert.ok(lines.some((l) => /^Too old connection \(\d+ seconds since creation\), disconnect it$/.test(l)), lines.join('\n'));
+    e.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
