@@ -106,20 +106,23 @@ test('over the socket API the TLS connection keeps one curl_socket_t from connec
   const srv = await startTlsServer(c.server);
   const multi = new Multi();
   const loop = startAppLoop(multi);
-  const e = new Easy();
-  e.setopt(CURLOPT.URL, `https://127.0.0.1:${srv.port}/`);
-  e.setopt(CURLOPT.CAINFO, c.caFile);
-  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
-  multi.addHandle(e);
-  await loop.finished;
-  assert.equal(loop.done[0]!.result, CURLE.OK);
-  const sockets = new Set(loop.events.flatMap((x) => (x.kind === 'socket' ? [x.s] : [])));
-  assert.equal(sockets.size, 1);
-  assert.equal(loop.wrongSocketp, 0);
-  void CURLMOPT;
-  multi.cleanup();
-  loop.stop();
-  await srv.close();
+  try {
+    const e = new Easy();
+    e.setopt(CURLOPT.URL, `https://127.0.0.1:${srv.port}/`);
+    e.setopt(CURLOPT.CAINFO, c.caFile);
+    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
+    multi.addHandle(e);
+    await loop.finished;
+    assert.equal(loop.done[0]!.result, CURLE.OK);
+    const sockets = new Set(loop.events.flatMap((x) => (x.kind === 'socket' ? [x.s] : [])));
+    assert.equal(sockets.size, 1);
+    assert.equal(loop.wrongSocketp, 0);
+    void CURLMOPT;
+  } finally {
+    multi.cleanup();
+    loop.stop();
+    await srv.close();
+  }
 });
 
 test('tscurl --cacert and -k', async () => {

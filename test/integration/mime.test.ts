@@ -23,15 +23,18 @@ function tempDir(): string {
 
 test('a Mime has libcurl 8\'s boundary: 24 dashes and 22 alphanumerics, new for each Mime', () => {
   const e = new Easy();
-  const a = e.mimeInit();
-  const b = e.mimeInit();
-  assert.match(a.boundary, /^-{24}[A-Za-z0-9]{22}$/);
-  assert.notEqual(a.boundary, b.boundary);
-  assert.equal(e.setopt(CURLOPT.MIMEPOST, {} as never), CURLE.BAD_FUNCTION_ARGUMENT);
-  assert.equal(a.addpart().encoder('rot13'), CURLE.BAD_FUNCTION_ARGUMENT);
-  // a Mime cannot contain itself
-  assert.equal(a.addpart().subparts(a), CURLE.BAD_FUNCTION_ARGUMENT);
-  e.cleanup();
+  try {
+    const a = e.mimeInit();
+    const b = e.mimeInit();
+    assert.match(a.boundary, /^-{24}[A-Za-z0-9]{22}$/);
+    assert.notEqual(a.boundary, b.boundary);
+    assert.equal(e.setopt(CURLOPT.MIMEPOST, {} as never), CURLE.BAD_FUNCTION_ARGUMENT);
+    assert.equal(a.addpart().encoder('rot13'), CURLE.BAD_FUNCTION_ARGUMENT);
+    // a Mime cannot contain itself
+    assert.equal(a.addpart().subparts(a), CURLE.BAD_FUNCTION_ARGUMENT);
+  } finally {
+    e.cleanup();
+  }
 });
 
 test('MIMEPOST: data, files with detected types, a typed part with headers, base64, a callback and subparts', async () => {

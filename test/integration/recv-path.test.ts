@@ -134,20 +134,23 @@ test('a paused transfer stops reading its socket (bounded queue, the server is p
 
   const multi = new Multi();
   const e = new Easy();
-  e.setopt(CURLOPT.URL, `http://127.0.0.1:${port}/`);
-  const r = await pausedDownload(multi, e, (tr, received) => {
-    assert.ok(tr?.volatileRecv, 'plain TCP uses the recycled-buffer receive path');
-    assert.ok(tr.buffered <= HIGH_WATER + READ_SIZE, `queued ${tr.buffered} bytes while paused`);
-    assert.ok(serverSock!.writableLength > 0, 'the server could not hand everything to the kernel: TCP pushed back');
-    assert.ok(received < size);
-  });
-  assert.equal(r.running, 0);
-  assert.equal(r.result, CURLE.OK);
-  assert.equal(r.received, size);
-  assert.equal(r.sha256, want);
-  multi.cleanup();
-  e.cleanup();
-  server.close();
+  try {
+    e.setopt(CURLOPT.URL, `http://127.0.0.1:${port}/`);
+    const r = await pausedDownload(multi, e, (tr, received) => {
+      assert.ok(tr?.volatileRecv, 'plain TCP uses the recycled-buffer receive path');
+      assert.ok(tr.buffered <= HIGH_WATER + READ_SIZE, `queued ${tr.buffered} bytes while paused`);
+      assert.ok(serverSock!.writableLength > 0, 'the server could not hand everything to the kernel: TCP pushed back');
+      assert.ok(received < size);
+    });
+    assert.equal(r.running, 0);
+    assert.equal(r.result, CURLE.OK);
+    assert.equal(r.received, size);
+    assert.equal(r.sha256, want);
+  } finally {
+    multi.cleanup();
+    e.cleanup();
+    server.close();
+  }
 });
 
 test('bytes the write callback keeps without copying are overwritten later, as libcurl documents', async () => {

@@ -89,12 +89,15 @@ test('share options: in-use, unknown and unsupported kinds', () => {
   assert.equal(share.setopt(CURLSHOPT.SHARE, CURL_LOCK_DATA.SSL_SESSION), CURLSHE.OK);
   assert.equal(share.setopt(42, 1), CURLSHE.BAD_OPTION);
   const e = new Easy();
-  assert.equal(e.setopt(CURLOPT.SHARE, {} as never), CURLE.BAD_FUNCTION_ARGUMENT);
-  assert.equal(e.setopt(CURLOPT.SHARE, share), CURLE.OK);
-  assert.equal(share.setopt(CURLSHOPT.SHARE, CURL_LOCK_DATA.DNS), CURLSHE.IN_USE);
-  e.reset(); // reset detaches the share
-  assert.equal(share.setopt(CURLSHOPT.SHARE, CURL_LOCK_DATA.DNS), CURLSHE.OK);
-  e.cleanup();
+  try {
+    assert.equal(e.setopt(CURLOPT.SHARE, {} as never), CURLE.BAD_FUNCTION_ARGUMENT);
+    assert.equal(e.setopt(CURLOPT.SHARE, share), CURLE.OK);
+    assert.equal(share.setopt(CURLSHOPT.SHARE, CURL_LOCK_DATA.DNS), CURLSHE.IN_USE);
+    e.reset(); // reset detaches the share
+    assert.equal(share.setopt(CURLSHOPT.SHARE, CURL_LOCK_DATA.DNS), CURLSHE.OK);
+  } finally {
+    e.cleanup();
+  }
   assert.equal(share.cleanup(), CURLSHE.OK);
   assert.equal(share.cleanup(), CURLSHE.INVALID);
 });

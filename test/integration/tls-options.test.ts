@@ -70,11 +70,14 @@ test('SSLVERSION: minimum and maximum reach the handshake', async () => {
 
 test('SSLVERSION: setopt refuses SSLv2, SSLv3 and values out of range', () => {
   const e = new Easy();
-  for (const bad of [CURL_SSLVERSION.SSLv2, CURL_SSLVERSION.SSLv3, CURL_SSLVERSION.LAST, CURL_SSLVERSION.MAX_LAST, -1]) {
-    assert.equal(e.setopt(CURLOPT.SSLVERSION, bad), CURLE.BAD_FUNCTION_ARGUMENT, String(bad));
+  try {
+    for (const bad of [CURL_SSLVERSION.SSLv2, CURL_SSLVERSION.SSLv3, CURL_SSLVERSION.LAST, CURL_SSLVERSION.MAX_LAST, -1]) {
+      assert.equal(e.setopt(CURLOPT.SSLVERSION, bad), CURLE.BAD_FUNCTION_ARGUMENT, String(bad));
+    }
+    assert.equal(e.setopt(CURLOPT.SSLVERSION, CURL_SSLVERSION.TLSv1 | CURL_SSLVERSION.MAX_DEFAULT), CURLE.OK);
+  } finally {
+    e.cleanup();
   }
-  assert.equal(e.setopt(CURLOPT.SSLVERSION, CURL_SSLVERSION.TLSv1 | CURL_SSLVERSION.MAX_DEFAULT), CURLE.OK);
-  e.cleanup();
 });
 
 test('SSL_CIPHER_LIST, TLS13_CIPHERS and SSL_EC_CURVES reach the handshake; bad lists are 59', async () => {
@@ -165,8 +168,11 @@ test('CURL_LOCK_DATA_SSL_SESSION shares sessions between easy handles', async ()
   assert.equal((await info(modern, () => {}, a)).reused, '.');
   assert.equal((await info(modern, () => {}, b)).reused, 'r', 'b resumed the session a made');
   const c = new Easy();
-  assert.equal((await info(modern, () => {}, c)).reused, '.', 'a handle outside the share has its own cache');
-  for (const x of [a, b, c]) x.cleanup();
+  try {
+    assert.equal((await info(modern, () => {}, c)).reused, '.', 'a handle outside the share has its own cache');
+  } finally {
+    for (const x of [a, b, c]) x.cleanup();
+  }
   assert.equal(share.cleanup(), 0);
 });
 
@@ -265,8 +271,11 @@ test('SSL_OPTIONS: NATIVE_CA adds to the CA file; bits without meaning here are 
   });
   assert.equal(other.code, CURLE.PEER_FAILED_VERIFICATION);
   const e = new Easy();
-  assert.equal(e.setopt(CURLOPT.SSL_VERIFYSTATUS, 1), CURLE.NOT_BUILT_IN, 'no OCSP stapling check');
-  for (const x of [ok.easy, other.easy, e]) x.cleanup();
+  try {
+    assert.equal(e.setopt(CURLOPT.SSL_VERIFYSTATUS, 1), CURLE.NOT_BUILT_IN, 'no OCSP stapling check');
+  } finally {
+    for (const x of [ok.easy, other.easy, e]) x.cleanup();
+  }
 });
 
 test('verbose server certificate lines match /usr/bin/curl -v', { skip: !existsSync('/usr/bin/curl') }, async () => {

@@ -24,35 +24,38 @@ test('one GET: the exact socket and timer callback sequence', async () => {
   const srv = await startRawServer(() => ok('hello'));
   const multi = new Multi();
   const loop = startAppLoop(multi);
-  const body: Buffer[] = [];
-  const easy = easyFor(`http://127.0.0.1:${srv.port}/`, body);
-  assert.equal(multi.addHandle(easy), CURLM.OK);
-  await loop.finished;
-  const seq = loop.events.map((e) =>
-    e.kind === 'timer' ? `timer:${e.ms <= 0 ? e.ms : e.ms > 299_000 ? 'connect-timeout' : 'other'}` : `socket:${e.what}`);
-  assert.deepEqual(seq, [
-    'timer:0', // addHandle asks to be kicked off
-    `socket:${CURL_POLL.OUT}`, // connecting: wait for writable
-    'timer:connect-timeout', // the 300 s default connect timeout
-    `socket:${CURL_POLL.IN}`, // request sent: wait for the reply
-    'timer:-1', // no more deadlines
-    `socket:${CURL_POLL.REMOVE}`, // done: the connection goes to the pool unwatched
-  ]);
-  // every socket callback concerned the same socket and the same transfer
-  const sockets = new Set(loop.events.flatMap((e) => (e.kind === 'socket' ? [e.s] : [])));
-  assert.equal(sockets.size, 1);
-  for (const e of loop.events) if (e.kind === 'socket') assert.equal(e.easy, easy);
-  assert.equal(Buffer.concat(body).toString(), 'hello');
-  assert.equal(loop.done.length, 1);
-  assert.equal(loop.done[0]!.msg, CURLMSG.DONE);
-  assert.equal(loop.done[0]!.result, CURLE.OK);
-  assert.equal(loop.done[0]!.easy, easy);
-  assert.equal(easy.getinfo(CURLINFO.RESPONSE_CODE), 200);
-  assert.equal(loop.wrongSocketp, 0);
-  multi.removeHandle(easy);
-  multi.cleanup();
-  loop.stop();
-  await srv.close();
+  try {
+    const body: Buffer[] = [];
+    const easy = easyFor(`http://127.0.0.1:${srv.port}/`, body);
+    assert.equal(multi.addHandle(easy), CURLM.OK);
+    await loop.finished;
+    const seq = loop.events.map((e) =>
+      e.kind === 'timer' ? `timer:${e.ms <= 0 ? e.ms : e.ms > 299_000 ? 'connect-timeout' : 'other'}` : `socket:${e.what}`);
+    assert.deepEqual(seq, [
+      'timer:0', // addHandle asks to be kicked off
+      `socket:${CURL_POLL.OUT}`, // connecting: wait for writable
+      'timer:connect-timeout', // the 300 s default connect timeout
+      `socket:${CURL_POLL.IN}`, // request sent: wait for the reply
+      'timer:-1', // no more deadlines
+      `socket:${CURL_POLL.REMOVE}`, // done: the connection goes to the pool unwatched
+    ]);
+    // every socket callback concerned the same socket and the same transfer
+    const sockets = new Set(loop.events.flatMap((e) => (e.kind === 'socket' ? [e.s] : [])));
+    assert.equal(sockets.size, 1);
+    for (const e of loop.events) if (e.kind === 'socket') assert.equal(e.easy, easy);
+    assert.equal(Buffer.concat(body).toString(), 'hello');
+    assert.equal(loop.done.length, 1);
+    assert.equal(loop.done[0]!.msg, CURLMSG.DONE);
+    assert.equal(loop.done[0]!.result, CURLE.OK);
+    assert.equal(loop.done[0]!.easy, easy);
+    assert.equal(easy.getinfo(CURLINFO.RESPONSE_CODE), 200);
+    assert.equal(loop.wrongSocketp, 0);
+    multi.removeHandle(easy);
+  } finally {
+    multi.cleanup();
+    loop.stop();
+    await srv.close();
+  }
 });
 
 test('assign: BAD_SOCKET when not in use, socketp handed back, last assignment wins, cleared at REMOVE', async () => {

@@ -159,9 +159,12 @@ test('LOW_SPEED_LIMIT: a server that never answers is too slow as well', async (
 
 test('speed options refuse negative values', () => {
   const e = new Easy();
-  for (const o of [CURLOPT.MAX_RECV_SPEED_LARGE, CURLOPT.MAX_SEND_SPEED_LARGE, CURLOPT.LOW_SPEED_LIMIT, CURLOPT.LOW_SPEED_TIME]) {
-    assert.equal(e.setopt(o, -1), CURLE.BAD_FUNCTION_ARGUMENT);
-    assert.equal(e.setopt(o, 10), CURLE.OK);
+  try {
+    for (const o of [CURLOPT.MAX_RECV_SPEED_LARGE, CURLOPT.MAX_SEND_SPEED_LARGE, CURLOPT.LOW_SPEED_LIMIT, CURLOPT.LOW_SPEED_TIME]) {
+      assert.equal(e.setopt(o, -1), CURLE.BAD_FUNCTION_ARGUMENT);
+      assert.equal(e.setopt(o, 10), CURLE.OK);
+    }
+  } finally {
+    e.cleanup();
   }
-  e.cleanup();
 });
