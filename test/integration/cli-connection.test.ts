@@ -72,18 +72,21 @@ test('--unix-socket and --abstract-unix-socket', async () => {
   const s = await echoServer((srv) => new Promise((r) => srv.listen(path, r)));
   const name = `tscurl-cli-${process.pid}-${Date.now()}`;
   const a = await echoServer((srv) => new Promise((r) => srv.listen(`\0${name}`, r)));
-  const ours = await tscurl('-s', '--unix-socket', path, 'http://sock.test/');
-  assert.equal(ours.code, 0, ours.stderr);
-  assert.match(ours.stdout, /^sock\.test /);
-  if (existsSync(CURL)) assert.equal(ours.stdout, (await run(CURL, ['-s', '--unix-socket', path, 'http://sock.test/'])).stdout);
-  const abs = await tscurl('-s', '--abstract-unix-socket', name, 'http://abs.test/');
-  assert.match(abs.stdout, /^abs\.test /);
-  const missing = await tscurl('-sS', '--unix-socket', join(dir, 'none.sock'), 'http://sock.test/');
-  assert.equal(missing.code, 7);
-  assert.match(missing.stderr, /^tscurl: \(7\) Failed to connect to sock\.test port 80 after \d+ ms: Could not connect to server\n$/);
-  await close(s);
-  await close(a);
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    const ours = await tscurl('-s', '--unix-socket', path, 'http://sock.test/');
+    assert.equal(ours.code, 0, ours.stderr);
+    assert.match(ours.stdout, /^sock\.test /);
+    if (existsSync(CURL)) assert.equal(ours.stdout, (await run(CURL, ['-s', '--unix-socket', path, 'http://sock.test/'])).stdout);
+    const abs = await tscurl('-s', '--abstract-unix-socket', name, 'http://abs.test/');
+    assert.match(abs.stdout, /^abs\.test /);
+    const missing = await tscurl('-sS', '--unix-socket', join(dir, 'none.sock'), 'http://sock.test/');
+    assert.equal(missing.code, 7);
+    assert.match(missing.stderr, /^tscurl: \(7\) Failed to connect to sock\.test port 80 after \d+ ms: Could not connect to server\n$/);
+    await close(s);
+    await close(a);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('--local-port N-M and --interface', async () => {

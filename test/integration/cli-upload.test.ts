@@ -34,20 +34,23 @@ test('-T FILE to a URL ending in / appends the file name and sends Content-Lengt
   const file = join(dir, 'my file.txt');
   writeFileSync(file, 'line one\nline two\n');
   const srv = await startRawServer(() => ok('stored\n'), '127.0.0.1', { onExpect: () => 'continue' });
-  const url = `http://127.0.0.1:${srv.port}/dir/`;
-  const r = await run(process.execPath, [MAIN, '-s', '-T', file, url]);
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, 'stored\n');
-  const ours = normalise(srv.requests[0]!.raw);
-  assert.equal(ours, `PUT /dir/my%20file.txt HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nUser-Agent: X\r\nAccept: */*\r\n` +
-    'Content-Length: 18\r\n\r\nline one\nline two\n');
-  if (existsSync(CURL)) {
-    const c = await run(CURL, ['-s', '-T', file, url]);
-    assert.equal(c.code, 0);
-    assert.equal(normalise(srv.requests[1]!.raw).replace('Expect: 100-continue\r\n', ''), ours);
+  try {
+    const url = `http://127.0.0.1:${srv.port}/dir/`;
+    const r = await run(process.execPath, [MAIN, '-s', '-T', file, url]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'stored\n');
+    const ours = normalise(srv.requests[0]!.raw);
+    assert.equal(ours, `PUT /dir/my%20file.txt HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nUser-Agent: X\r\nAccept: */*\r\n` +
+      'Content-Length: 18\r\n\r\nline one\nline two\n');
+    if (existsSync(CURL)) {
+      const c = await run(CURL, ['-s', '-T', file, url]);
+      assert.equal(c.code, 0);
+      assert.equal(normalise(srv.requests[1]!.raw).replace('Expect: 100-continue\r\n', ''), ours);
+    }
+  } finally {
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
   }
-  await srv.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 test('-T - reads stdin: chunked with Expect, the same bytes as curl', async () => {

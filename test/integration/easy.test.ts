@@ -26,12 +26,15 @@ test('Content-Length, chunked and close-delimited bodies arrive whole', async ()
   try {
     for (const [path, expected] of [['/cl', big.toString()], ['/chunked', 'hello world'], ['/close', 'until the end']] as const) {
       const e = new Easy();
-      e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}${path}`);
-      const chunks = collect(e);
-      assert.equal(await e.perform(), CURLE.OK, path);
-      assert.equal(Buffer.concat(chunks).toString(), expected, path);
-      assert.equal(e.getinfo(CURLINFO.SIZE_DOWNLOAD_T), Buffer.byteLength(expected));
-      e.cleanup();
+      try {
+        e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}${path}`);
+        const chunks = collect(e);
+        assert.equal(await e.perform(), CURLE.OK, path);
+        assert.equal(Buffer.concat(chunks).toString(), expected, path);
+        assert.equal(e.getinfo(CURLINFO.SIZE_DOWNLOAD_T), Buffer.byteLength(expected));
+      } finally {
+        e.cleanup();
+      }
     }
   } finally {
     await srv.close();

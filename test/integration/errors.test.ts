@@ -123,10 +123,13 @@ test('garbage replies: status lines as libcurl (UNSUPPORTED_PROTOCOL), broken he
   ];
   for (const [reply, expected, message] of cases) {
     const srv = await startRawServer(() => ({ data: reply, close: true }));
-    const { code, easy } = await run(`http://127.0.0.1:${srv.port}/`);
-    assert.equal(code, expected, reply);
-    assert.match(easy.errorBuffer, message);
-    await srv.close();
+    try {
+      const { code, easy } = await run(`http://127.0.0.1:${srv.port}/`);
+      assert.equal(code, expected, reply);
+      assert.match(easy.errorBuffer, message);
+    } finally {
+      await srv.close();
+    }
   }
 });
 

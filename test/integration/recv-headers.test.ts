@@ -165,11 +165,14 @@ test('received headers: whole, line by line and byte by byte give the same lines
 test('received headers: VERBOSE turned on by the header callback shows the lines after it', async () => {
   for (const mode of ['whole', 'lines', 'bytes'] as const) {
     const e = new Easy();
-    const seen = await fetch(e, mode, { headers: false, verbose: false, verboseAfter: 'X-Empty:' });
-    assert.equal(seen.code, CURLE.OK);
-    const at = seen.headerLines.indexOf('X-Empty:\r\n');
-    assert.ok(at > 0);
-    assert.deepEqual(seen.debugLines, seen.headerLines.slice(at + 1), mode);
-    e.cleanup();
+    try {
+      const seen = await fetch(e, mode, { headers: false, verbose: false, verboseAfter: 'X-Empty:' });
+      assert.equal(seen.code, CURLE.OK);
+      const at = seen.headerLines.indexOf('X-Empty:\r\n');
+      assert.ok(at > 0);
+      assert.deepEqual(seen.debugLines, seen.headerLines.slice(at + 1), mode);
+    } finally {
+      e.cleanup();
+    }
   }
 });

@@ -140,21 +140,24 @@ test('PINNEDPUBLICKEY: sha256 hashes, PEM and DER key files; a mismatch is 90 ev
 test('a second fresh connection resumes the TLS session; SSL_SESSIONID_CACHE=0 does not', async () => {
   for (const n of [modern, tls12]) {
     const e = new Easy();
-    const first = await info(n, () => {}, e);
-    assert.equal(first.reused, '.');
-    const second = await info(n, (x) => x.setopt(CURLOPT.FRESH_CONNECT, 1), e);
-    assert.equal(second.reused, 'r', `resumed over ${second.proto}`);
-    assert.ok(second.got.verbose.includes('SSL re-using session ID'));
-    const off = await info(n, (x) => x.setopt(CURLOPT.SSL_SESSIONID_CACHE, 0), e);
-    assert.equal(off.reused, '.');
-    assert.ok(!off.got.verbose.includes('SSL re-using session ID'));
-    // other TLS settings: the session of the first connection is not offered
-    const other = await info(n, (x) => {
-      x.setopt(CURLOPT.SSL_SESSIONID_CACHE, 1);
-      x.setopt(CURLOPT.SSL_CIPHER_LIST, 'ECDHE-RSA-AES256-GCM-SHA384');
-    }, e);
-    assert.equal(other.reused, '.');
-    e.cleanup();
+    try {
+      const first = await info(n, () => {}, e);
+      assert.equal(first.reused, '.');
+      const second = await info(n, (x) => x.setopt(CURLOPT.FRESH_CONNECT, 1), e);
+      assert.equal(second.reused, 'r', `resumed over ${second.proto}`);
+      assert.ok(second.got.verbose.includes('SSL re-using session ID'));
+      const off = await info(n, (x) => x.setopt(CURLOPT.SSL_SESSIONID_CACHE, 0), e);
+      assert.equal(off.reused, '.');
+      assert.ok(!off.got.verbose.includes('SSL re-using session ID'));
+      // other TLS settings: the session of the first connection is not offered
+      const other = await info(n, (x) => {
+        x.setopt(CURLOPT.SSL_SESSIONID_CACHE, 1);
+        x.setopt(CURLOPT.SSL_CIPHER_LIST, 'ECDHE-RSA-AES256-GCM-SHA384');
+      }, e);
+      assert.equal(other.reused, '.');
+    } finally {
+      e.cleanup();
+    }
   }
 });
 

@@ -28,25 +28,28 @@ test('UNIX_SOCKET_PATH: HTTP over a Unix socket, Host from the URL, the connecti
   const path = join(dir, 'http.sock');
   const { server, connections } = await unixHttpServer(path);
   const e = new Easy();
-  let body = '';
-  e.setopt(CURLOPT.URL, 'http://unix.test/x');
-  e.setopt(CURLOPT.UNIX_SOCKET_PATH, path);
-  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => ((body += d.toString()), d.length));
-  const lines = verbose(e);
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.equal(body, 'host=unix.test');
-  assert.equal(e.getinfo(CURLINFO.PRIMARY_IP), path);
-  assert.equal(e.getinfo(CURLINFO.PRIMARY_PORT), 0);
-  assert.ok(lines.includes(`  Trying ${path}:0...`), lines.join('\n'));
-  assert.ok(lines.includes(`Connected to unix.test (${path}) port 80 (#${e.getinfo(CURLINFO.CONN_ID)})`), lines.join('\n'));
-  body = '';
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.equal(body, 'host=unix.test');
-  assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0);
-  assert.equal(connections(), 1);
-  e.cleanup();
-  await closeServer(server);
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    let body = '';
+    e.setopt(CURLOPT.URL, 'http://unix.test/x');
+    e.setopt(CURLOPT.UNIX_SOCKET_PATH, path);
+    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => ((body += d.toString()), d.length));
+    const lines = verbose(e);
+    assert.equal(await e.perform(), CURLE.OK);
+    assert.equal(body, 'host=unix.test');
+    assert.equal(e.getinfo(CURLINFO.PRIMARY_IP), path);
+    assert.equal(e.getinfo(CURLINFO.PRIMARY_PORT), 0);
+    assert.ok(lines.includes(`  Trying ${path}:0...`), lines.join('\n'));
+    assert.ok(lines.includes(`Connected to unix.test (${path}) port 80 (#${e.getinfo(CURLINFO.CONN_ID)})`), lines.join('\n'));
+    body = '';
+    assert.equal(await e.perform(), CURLE.OK);
+    assert.equal(body, 'host=unix.test');
+    assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0);
+    assert.equal(connections(), 1);
+    e.cleanup();
+    await closeServer(server);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('UNIX_SOCKET_PATH: the path is part of the pool key; a TCP transfer does not reuse it', async () => {
@@ -55,25 +58,28 @@ test('UNIX_SOCKET_PATH: the path is part of the pool key; a TCP transfer does no
   const two = await unixHttpServer(join(dir, 'two.sock'), 'two ');
   const tcp = await startRawServer(() => ok('tcp'));
   const e = new Easy();
-  let body = '';
-  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => ((body += d.toString()), d.length));
-  e.setopt(CURLOPT.URL, `http://127.0.0.1:${tcp.port}/`);
-  const run = async (path: string | null): Promise<string> => {
-    body = '';
-    e.setopt(CURLOPT.UNIX_SOCKET_PATH, path);
-    assert.equal(await e.perform(), CURLE.OK);
-    return body;
-  };
-  assert.equal(await run(join(dir, 'one.sock')), `one host=127.0.0.1:${tcp.port}`);
-  assert.equal(await run(join(dir, 'two.sock')), `two host=127.0.0.1:${tcp.port}`);
-  assert.equal(await run(null), 'tcp');
-  assert.equal(await run(join(dir, 'one.sock')), `one host=127.0.0.1:${tcp.port}`);
-  assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0, 'the first socket\'s connection was pooled and reused');
-  assert.equal(one.connections() + two.connections() + tcp.connections, 3);
-  e.cleanup();
-  for (const s of [one.server, two.server]) await closeServer(s);
-  await tcp.close();
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    let body = '';
+    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => ((body += d.toString()), d.length));
+    e.setopt(CURLOPT.URL, `http://127.0.0.1:${tcp.port}/`);
+    const run = async (path: string | null): Promise<string> => {
+      body = '';
+      e.setopt(CURLOPT.UNIX_SOCKET_PATH, path);
+      assert.equal(await e.perform(), CURLE.OK);
+      return body;
+    };
+    assert.equal(await run(join(dir, 'one.sock')), `one host=127.0.0.1:${tcp.port}`);
+    assert.equal(await run(join(dir, 'two.sock')), `two host=127.0.0.1:${tcp.port}`);
+    assert.equal(await run(null), 'tcp');
+    assert.equal(await run(join(dir, 'one.sock')), `one host=127.0.0.1:${tcp.port}`);
+    assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0, 'the first socket\'s connection was pooled and reused');
+    assert.equal(one.connections() + two.connections() + tcp.connections, 3);
+    e.cleanup();
+    for (const s of [one.server, two.server]) await closeServer(s);
+  } finally {
+    await tcp.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('ABSTRACT_UNIX_SOCKET: Linux abstract namespace; it and UNIX_SOCKET_PATH are one setting', async () => {

@@ -126,12 +126,15 @@ test('CVE-2014-0139 / CVE-2023-28321: wildcards match one whole left-most label 
   for (const k of cases) {
     const srv = await startTlsServer(certWithSan(`wild${i++}`, k.san), { body: 'ok' });
     const e = new Easy();
-    e.setopt(CURLOPT.CAINFO, c.caFile);
-    e.setopt(CURLOPT.RESOLVE, [`${k.host}:${srv.port}:127.0.0.1`]);
-    const code = await perform(e, `https://${k.host}:${srv.port}/`);
-    assert.equal(code, k.ok ? CURLE.OK : CURLE.PEER_FAILED_VERIFICATION, `${k.san} for ${k.host}: ${e.errorBuffer}`);
-    e.cleanup();
-    await srv.close();
+    try {
+      e.setopt(CURLOPT.CAINFO, c.caFile);
+      e.setopt(CURLOPT.RESOLVE, [`${k.host}:${srv.port}:127.0.0.1`]);
+      const code = await perform(e, `https://${k.host}:${srv.port}/`);
+      assert.equal(code, k.ok ? CURLE.OK : CURLE.PEER_FAILED_VERIFICATION, `${k.san} for ${k.host}: ${e.errorBuffer}`);
+    } finally {
+      e.cleanup();
+      await srv.close();
+    }
   }
   assert.equal(openSocketCount(), 0);
 });
