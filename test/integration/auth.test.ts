@@ -179,10 +179,13 @@ test('Bearer with CURLAUTH_BEARER; NTLM alone is not built in', async () => {
     });
     assert.equal(srv.requests[0]!.headers.get('authorization'), 'Bearer tok.en');
     const e = new Easy();
-    assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.NTLM), CURLE.NOT_BUILT_IN);
-    assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.ANY), CURLE.OK);
-    assert.equal(e.setopt(CURLOPT.NETRC, 3), CURLE.BAD_FUNCTION_ARGUMENT);
-    e.cleanup();
+    try {
+      assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.NTLM), CURLE.NOT_BUILT_IN);
+      assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.ANY), CURLE.OK);
+      assert.equal(e.setopt(CURLOPT.NETRC, 3), CURLE.BAD_FUNCTION_ARGUMENT);
+    } finally {
+      e.cleanup();
+    }
   } finally {
     await srv.close();
   }

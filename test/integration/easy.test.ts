@@ -45,34 +45,37 @@ test('HEADERFUNCTION gets every header line; getinfo reports the transfer', asyn
   const srv = await startRawServer(() => ok('0123456789', 'Content-Type: text/plain\r\nX-A: 1\r\n'));
   try {
     const e = new Easy();
-    const url = `http://127.0.0.1:${srv.port}/info`;
-    e.setopt(CURLOPT.URL, url);
-    collect(e);
-    const headers: string[] = [];
-    e.setopt(CURLOPT.HEADERFUNCTION, (l: Buffer) => (headers.push(l.toString()), l.length));
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.deepEqual(headers, ['HTTP/1.1 200 OK\r\n', 'Content-Length: 10\r\n', 'Content-Type: text/plain\r\n', 'X-A: 1\r\n', '\r\n']);
-    assert.equal(e.getinfo(CURLINFO.RESPONSE_CODE), 200);
-    assert.equal(e.getinfo(CURLINFO.EFFECTIVE_URL), url);
-    assert.equal(e.getinfo(CURLINFO.CONTENT_TYPE), 'text/plain');
-    assert.equal(e.getinfo(CURLINFO.SIZE_DOWNLOAD_T), 10);
-    assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 1);
-    assert.equal(e.getinfo(CURLINFO.PRIMARY_IP), '127.0.0.1');
-    assert.equal(e.getinfo(CURLINFO.PRIMARY_PORT), srv.port);
-    assert.equal(e.getinfo(CURLINFO.LOCAL_IP), '127.0.0.1');
-    assert.ok(e.getinfo(CURLINFO.LOCAL_PORT) > 0);
-    assert.ok(e.getinfo(CURLINFO.SPEED_DOWNLOAD_T) > 0);
-    assert.equal(e.getinfo(CURLINFO.HTTP_VERSION), 2); // CURL_HTTP_VERSION_1_1
-    assert.ok(e.getinfo(CURLINFO.HEADER_SIZE) > 40);
-    // the six timings are ordered as libcurl documents them
-    const t = ['NAMELOOKUP_TIME_T', 'CONNECT_TIME_T', 'PRETRANSFER_TIME_T', 'STARTTRANSFER_TIME_T', 'TOTAL_TIME_T'] as const;
-    const v = t.map((k) => e.getinfo(CURLINFO[k]));
-    for (let i = 1; i < v.length; i++) assert.ok(v[i]! >= v[i - 1]!, `${t[i]} ${v[i]} >= ${t[i - 1]} ${v[i - 1]}`);
-    assert.equal(e.getinfo(CURLINFO.APPCONNECT_TIME_T), 0); // no TLS
-    assert.ok(Math.abs(e.getinfo(CURLINFO.TOTAL_TIME) * 1e6 - v[4]!) < 2);
-    // the connection stays pooled in the handle: ACTIVESOCKET is still a live socket
-    assert.ok(e.getinfo(CURLINFO.ACTIVESOCKET) > 0);
-    e.cleanup();
+    try {
+      const url = `http://127.0.0.1:${srv.port}/info`;
+      e.setopt(CURLOPT.URL, url);
+      collect(e);
+      const headers: string[] = [];
+      e.setopt(CURLOPT.HEADERFUNCTION, (l: Buffer) => (headers.push(l.toString()), l.length));
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.deepEqual(headers, ['HTTP/1.1 200 OK\r\n', 'Content-Length: 10\r\n', 'Content-Type: text/plain\r\n', 'X-A: 1\r\n', '\r\n']);
+      assert.equal(e.getinfo(CURLINFO.RESPONSE_CODE), 200);
+      assert.equal(e.getinfo(CURLINFO.EFFECTIVE_URL), url);
+      assert.equal(e.getinfo(CURLINFO.CONTENT_TYPE), 'text/plain');
+      assert.equal(e.getinfo(CURLINFO.SIZE_DOWNLOAD_T), 10);
+      assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 1);
+      assert.equal(e.getinfo(CURLINFO.PRIMARY_IP), '127.0.0.1');
+      assert.equal(e.getinfo(CURLINFO.PRIMARY_PORT), srv.port);
+      assert.equal(e.getinfo(CURLINFO.LOCAL_IP), '127.0.0.1');
+      assert.ok(e.getinfo(CURLINFO.LOCAL_PORT) > 0);
+      assert.ok(e.getinfo(CURLINFO.SPEED_DOWNLOAD_T) > 0);
+      assert.equal(e.getinfo(CURLINFO.HTTP_VERSION), 2); // CURL_HTTP_VERSION_1_1
+      assert.ok(e.getinfo(CURLINFO.HEADER_SIZE) > 40);
+      // the six timings are ordered as libcurl documents them
+      const t = ['NAMELOOKUP_TIME_T', 'CONNECT_TIME_T', 'PRETRANSFER_TIME_T', 'STARTTRANSFER_TIME_T', 'TOTAL_TIME_T'] as const;
+      const v = t.map((k) => e.getinfo(CURLINFO[k]));
+      for (let i = 1; i < v.length; i++) assert.ok(v[i]! >= v[i - 1]!, `${t[i]} ${v[i]} >= ${t[i - 1]} ${v[i - 1]}`);
+      assert.equal(e.getinfo(CURLINFO.APPCONNECT_TIME_T), 0); // no TLS
+      assert.ok(Math.abs(e.getinfo(CURLINFO.TOTAL_TIME) * 1e6 - v[4]!) < 2);
+      // the connection stays pooled in the handle: ACTIVESOCKET is still a live socket
+      assert.ok(e.getinfo(CURLINFO.ACTIVESOCKET) > 0);
+    } finally {
+      e.cleanup();
+    }
     assert.equal(openSocketCount(), 0);
   } finally {
     await srv.close();
@@ -83,25 +86,28 @@ test('perform() reuses the handle connection; FORBID_REUSE and FRESH_CONNECT do 
   const srv = await startRawServer(() => ok('r'));
   try {
     const e = new Easy();
-    e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
-    collect(e);
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(srv.connections, 1);
-    assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0);
-    e.setopt(CURLOPT.FRESH_CONNECT, 1);
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(srv.connections, 2);
-    e.setopt(CURLOPT.FRESH_CONNECT, 0);
-    e.setopt(CURLOPT.FORBID_REUSE, 1);
-    // FRESH_CONNECT left #1 pooled beside #2: the next two performs reuse them and close them
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(srv.connections, 2);
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(srv.connections, 3);
-    assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 1);
-    e.cleanup();
+    try {
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
+      collect(e);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(srv.connections, 1);
+      assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0);
+      e.setopt(CURLOPT.FRESH_CONNECT, 1);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(srv.connections, 2);
+      e.setopt(CURLOPT.FRESH_CONNECT, 0);
+      e.setopt(CURLOPT.FORBID_REUSE, 1);
+      // FRESH_CONNECT left #1 pooled beside #2: the next two performs reuse them and close them
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(srv.connections, 2);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(srv.connections, 3);
+      assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 1);
+    } finally {
+      e.cleanup();
+    }
   } finally {
     await srv.close();
   }
@@ -189,23 +195,26 @@ test('IPv6 literal and localhost (happy eyeballs falls back to the family that a
   const v4 = await startRawServer(() => ok('four'));
   try {
     const l = new Easy();
-    l.setopt(CURLOPT.URL, `http://localhost:${v4.port}/`);
-    const texts: string[] = [];
-    l.setopt(CURLOPT.VERBOSE, 1);
-    l.setopt(CURLOPT.DEBUGFUNCTION, (_e, type, data) => {
-      if (type === CURLINFO_TYPE.TEXT) texts.push(data.toString());
-      return 0;
-    });
-    const b = collect(l);
-    assert.equal(await l.perform(), CURLE.OK);
-    assert.equal(Buffer.concat(b).toString(), 'four');
-    assert.equal(l.getinfo(CURLINFO.PRIMARY_IP), '127.0.0.1');
-    // ::1 is tried first, as libcurl orders localhost, then 127.0.0.1
-    assert.ok(texts.some((t) => t.includes('Trying [::1]')), texts.join(''));
-    assert.ok(texts.some((t) => t.includes('Trying 127.0.0.1')), texts.join(''));
-    l.setopt(CURLOPT.IPRESOLVE, 1);
-    assert.equal(await l.perform(), CURLE.OK);
-    l.cleanup();
+    try {
+      l.setopt(CURLOPT.URL, `http://localhost:${v4.port}/`);
+      const texts: string[] = [];
+      l.setopt(CURLOPT.VERBOSE, 1);
+      l.setopt(CURLOPT.DEBUGFUNCTION, (_e, type, data) => {
+        if (type === CURLINFO_TYPE.TEXT) texts.push(data.toString());
+        return 0;
+      });
+      const b = collect(l);
+      assert.equal(await l.perform(), CURLE.OK);
+      assert.equal(Buffer.concat(b).toString(), 'four');
+      assert.equal(l.getinfo(CURLINFO.PRIMARY_IP), '127.0.0.1');
+      // ::1 is tried first, as libcurl orders localhost, then 127.0.0.1
+      assert.ok(texts.some((t) => t.includes('Trying [::1]')), texts.join(''));
+      assert.ok(texts.some((t) => t.includes('Trying 127.0.0.1')), texts.join(''));
+      l.setopt(CURLOPT.IPRESOLVE, 1);
+      assert.equal(await l.perform(), CURLE.OK);
+    } finally {
+      l.cleanup();
+    }
   } finally {
     await v4.close();
   }
@@ -332,21 +341,24 @@ test('a reused connection that dies before answering is retried on a fresh one (
   });
   try {
     const e = new Easy();
-    e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
-    const texts: string[] = [];
-    e.setopt(CURLOPT.VERBOSE, 1);
-    e.setopt(CURLOPT.DEBUGFUNCTION, (_e, type, data) => {
-      if (type === CURLINFO_TYPE.TEXT) texts.push(data.toString());
-      return 0;
-    });
-    const a = collect(e);
-    assert.equal(await e.perform(), CURLE.OK);
-    a.length = 0;
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(Buffer.concat(a).toString(), 'conn 1');
-    assert.ok(texts.some((t) => t.startsWith('Connection died, retrying a fresh connect (retry count: 1)')), texts.join(''));
-    assert.equal(srv.connections, 2);
-    e.cleanup();
+    try {
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
+      const texts: string[] = [];
+      e.setopt(CURLOPT.VERBOSE, 1);
+      e.setopt(CURLOPT.DEBUGFUNCTION, (_e, type, data) => {
+        if (type === CURLINFO_TYPE.TEXT) texts.push(data.toString());
+        return 0;
+      });
+      const a = collect(e);
+      assert.equal(await e.perform(), CURLE.OK);
+      a.length = 0;
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(Buffer.concat(a).toString(), 'conn 1');
+      assert.ok(texts.some((t) => t.startsWith('Connection died, retrying a fresh connect (retry count: 1)')), texts.join(''));
+      assert.equal(srv.connections, 2);
+    } finally {
+      e.cleanup();
+    }
   } finally {
     await srv.close();
   }

@@ -168,21 +168,24 @@ test('bytes the write callback keeps without copying are overwritten later, as l
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
     const e = new Easy();
-    e.setopt(CURLOPT.URL, `http://127.0.0.1:${(server.address() as { port: number }).port}/`);
-    const views: Buffer[] = [];
-    const copies: Buffer[] = [];
-    let got = 0;
-    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => {
-      views.push(d);
-      copies.push(Buffer.from(d));
-      got += d.length;
-      if (got === a.length) client!.write(b);
-      return d.length;
-    });
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.ok(Buffer.concat(copies).equals(Buffer.concat([a, b])), 'copies made during the calls are the body');
-    assert.ok(!Buffer.concat(views).equals(Buffer.concat([a, b])), 'kept views were reused for later bytes');
-    e.cleanup();
+    try {
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${(server.address() as { port: number }).port}/`);
+      const views: Buffer[] = [];
+      const copies: Buffer[] = [];
+      let got = 0;
+      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => {
+        views.push(d);
+        copies.push(Buffer.from(d));
+        got += d.length;
+        if (got === a.length) client!.write(b);
+        return d.length;
+      });
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.ok(Buffer.concat(copies).equals(Buffer.concat([a, b])), 'copies made during the calls are the body');
+      assert.ok(!Buffer.concat(views).equals(Buffer.concat([a, b])), 'kept views were reused for later bytes');
+    } finally {
+      e.cleanup();
+    }
   } finally {
     server.close();
   }

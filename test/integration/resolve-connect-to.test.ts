@@ -94,19 +94,22 @@ test("RESOLVE: '-host:port' removes an entry; a list is loaded once per setopt",
     const srv = await startRawServer(() => ok('r'));
     try {
       const e = new Easy();
-      e.setopt(CURLOPT.URL, `http://gone.test:${srv.port}/`);
-      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
-      e.setopt(CURLOPT.DNS_SERVERS, dns.address);
-      e.setopt(CURLOPT.FORBID_REUSE, 1);
-      const lines = verbose(e);
-      e.setopt(CURLOPT.RESOLVE, [`gone.test:${srv.port}:127.0.0.1`]);
-      assert.equal(await e.perform(), CURLE.OK);
-      assert.equal(await e.perform(), CURLE.OK, 'the entry stays in the handle\'s cache');
-      assert.equal(lines.filter((l) => l.startsWith('Added gone.test')).length, 1, 'not loaded again without a setopt');
-      e.setopt(CURLOPT.RESOLVE, [`-gone.test:${srv.port}`]);
-      assert.equal(await e.perform(), CURLE.COULDNT_RESOLVE_HOST);
-      assert.equal(e.errorBuffer, 'Could not resolve host: gone.test');
-      e.cleanup();
+      try {
+        e.setopt(CURLOPT.URL, `http://gone.test:${srv.port}/`);
+        e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
+        e.setopt(CURLOPT.DNS_SERVERS, dns.address);
+        e.setopt(CURLOPT.FORBID_REUSE, 1);
+        const lines = verbose(e);
+        e.setopt(CURLOPT.RESOLVE, [`gone.test:${srv.port}:127.0.0.1`]);
+        assert.equal(await e.perform(), CURLE.OK);
+        assert.equal(await e.perform(), CURLE.OK, 'the entry stays in the handle\'s cache');
+        assert.equal(lines.filter((l) => l.startsWith('Added gone.test')).length, 1, 'not loaded again without a setopt');
+        e.setopt(CURLOPT.RESOLVE, [`-gone.test:${srv.port}`]);
+        assert.equal(await e.perform(), CURLE.COULDNT_RESOLVE_HOST);
+        assert.equal(e.errorBuffer, 'Could not resolve host: gone.test');
+      } finally {
+        e.cleanup();
+      }
     } finally {
       await srv.close();
     }
@@ -240,25 +243,28 @@ test('CONNECT_TO: a connection made for it is not reused by a plain transfer to 
   const moved = await startRawServer(() => ok('moved'));
   try {
     const e = new Easy();
-    let body = '';
-    e.setopt(CURLOPT.URL, `http://127.0.0.1:${plain.port}/`);
-    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => ((body += d.toString()), d.length));
-    e.setopt(CURLOPT.CONNECT_TO, [`::127.0.0.1:${moved.port}`]);
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(body, 'moved');
-    body = '';
-    e.setopt(CURLOPT.CONNECT_TO, null);
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(body, 'plain', 'the plain transfer went to the URL\'s server');
-    assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 1);
-    body = '';
-    e.setopt(CURLOPT.CONNECT_TO, [`::127.0.0.1:${moved.port}`]);
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(body, 'moved');
-    assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0, 'the connect-to connection is reused for connect-to');
-    assert.equal(moved.connections, 1);
-    assert.equal(plain.connections, 1);
-    e.cleanup();
+    try {
+      let body = '';
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${plain.port}/`);
+      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => ((body += d.toString()), d.length));
+      e.setopt(CURLOPT.CONNECT_TO, [`::127.0.0.1:${moved.port}`]);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(body, 'moved');
+      body = '';
+      e.setopt(CURLOPT.CONNECT_TO, null);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(body, 'plain', 'the plain transfer went to the URL\'s server');
+      assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 1);
+      body = '';
+      e.setopt(CURLOPT.CONNECT_TO, [`::127.0.0.1:${moved.port}`]);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(body, 'moved');
+      assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0, 'the connect-to connection is reused for connect-to');
+      assert.equal(moved.connections, 1);
+      assert.equal(plain.connections, 1);
+    } finally {
+      e.cleanup();
+    }
   } finally {
     await plain.close();
     await moved.close();
@@ -336,20 +342,23 @@ test('MAX_HOST_CONNECTIONS counts the host a CONNECT_TO connection really goes t
       multi.addHandle(e);
       return e;
     });
-    let peak = 0;
-    for (let i = 0; i < 200; i++) {
-      const { runningHandles } = multi.perform();
-      peak = Math.max(peak, multi.connectionCount);
-      if (runningHandles === 0) break;
-      await multi.poll(100);
-    }
-    const results: number[] = [];
-    for (let m = multi.infoRead(); m; m = multi.infoRead()) results.push(m.result);
-    assert.deepEqual(results, [0, 0, 0]);
-    assert.equal(peak, 1, 'three names, one real host: one connection at a time');
-    for (const e of easies) {
-      multi.removeHandle(e);
-      e.cleanup();
+    try {
+      let peak = 0;
+      for (let i = 0; i < 200; i++) {
+        const { runningHandles } = multi.perform();
+        peak = Math.max(peak, multi.connectionCount);
+        if (runningHandles === 0) break;
+        await multi.poll(100);
+      }
+      const results: number[] = [];
+      for (let m = multi.infoRead(); m; m = multi.infoRead()) results.push(m.result);
+      assert.deepEqual(results, [0, 0, 0]);
+      assert.equal(peak, 1, 'three names, one real host: one connection at a time');
+    } finally {
+      for (const e of easies) {
+        multi.removeHandle(e);
+        e.cleanup();
+      }
     }
   } finally {
     multi.cleanup();

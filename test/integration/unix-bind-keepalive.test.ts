@@ -121,18 +121,21 @@ test('UNIX_SOCKET_PATH: nginx listening on a Unix socket', async () => {
   try {
     writeFileSync(join(ngx.root, 'hello.txt'), 'hello over a unix socket\n');
     const e = new Easy();
-    let body = '';
-    e.setopt(CURLOPT.URL, 'http://localhost/hello.txt');
-    e.setopt(CURLOPT.UNIX_SOCKET_PATH, path);
-    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => ((body += d.toString()), d.length));
-    for (let i = 0; i < 3; i++) {
-      body = '';
-      assert.equal(await e.perform(), CURLE.OK);
-      assert.equal(e.getinfo(CURLINFO.RESPONSE_CODE), 200);
-      assert.equal(body, 'hello over a unix socket\n');
+    try {
+      let body = '';
+      e.setopt(CURLOPT.URL, 'http://localhost/hello.txt');
+      e.setopt(CURLOPT.UNIX_SOCKET_PATH, path);
+      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => ((body += d.toString()), d.length));
+      for (let i = 0; i < 3; i++) {
+        body = '';
+        assert.equal(await e.perform(), CURLE.OK);
+        assert.equal(e.getinfo(CURLINFO.RESPONSE_CODE), 200);
+        assert.equal(body, 'hello over a unix socket\n');
+      }
+      assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0, 'keep-alive over the Unix socket');
+    } finally {
+      e.cleanup();
     }
-    assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0, 'keep-alive over the Unix socket');
-    e.cleanup();
   } finally {
     await ngx.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -249,26 +252,29 @@ test('MAXAGE_CONN: an idle connection older than the limit is closed instead of 
   const srv = await startRawServer(() => ok('m'));
   try {
     const e = new Easy();
-    e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
-    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
-    const lines = verbose(e);
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(srv.connections, 1, 'the default (118 s) keeps it');
-    e.setopt(CURLOPT.MAXAGE_CONN, 0);
-    await new Promise((r) => setTimeout(r, 1100)); // idle for over a second
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(srv.connections, 2);
-    assert.ok(lines.some((l) => /^Too old connection \(\d+ seconds idle\), disconnect it$/.test(l)), lines.join('\n'));
-    e.setopt(CURLOPT.MAXAGE_CONN, 118);
-    e.setopt(CURLOPT.MAXLIFETIME_CONN, 1);
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(srv.connections, 2, 'young enough');
-    await new Promise((r) => setTimeout(r, 2100)); // the connection is now over a second old
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(srv.connections, 3);
-    assert.ok(lines.some((l) => /^Too old connection \(\d+ seconds since creation\), disconnect it$/.test(l)), lines.join('\n'));
-    e.cleanup();
+    try {
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
+      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
+      const lines = verbose(e);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(srv.connections, 1, 'the default (118 s) keeps it');
+      e.setopt(CURLOPT.MAXAGE_CONN, 0);
+      await new Promise((r) => setTimeout(r, 1100)); // idle for over a second
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(srv.connections, 2);
+      assert.ok(lines.some((l) => /^Too old connection \(\d+ seconds idle\), disconnect it$/.test(l)), lines.join('\n'));
+      e.setopt(CURLOPT.MAXAGE_CONN, 118);
+      e.setopt(CURLOPT.MAXLIFETIME_CONN, 1);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(srv.connections, 2, 'young enough');
+      await new Promise((r) => setTimeout(r, 2100)); // the connection is now over a second old
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(srv.connections, 3);
+      assert.ok(lines.some((l) => /^Too old connection \(\d+ seconds since creation\), disconnect it$/.test(l)), lines.join('\n'));
+    } finally {
+      e.cleanup();
+    }
   } finally {
     await srv.close();
   }

@@ -171,35 +171,38 @@ test('CURL_READFUNC_PAUSE stops sending until easy.pause(CURLPAUSE.CONT)', async
     let step = 0;
     let resumedByApp = false;
     const e = new Easy();
-    const f = fetchUrl(`http://127.0.0.1:${srv.port}/pause`, (easy) => {
-      easy.setopt(CURLOPT.UPLOAD, 1);
-      easy.setopt(CURLOPT.INFILESIZE, 6);
-      easy.setopt(CURLOPT.READFUNCTION, (buf: Buffer) => {
-        step++;
-        if (step === 1) {
-          buf.write('abc');
+    try {
+      const f = fetchUrl(`http://127.0.0.1:${srv.port}/pause`, (easy) => {
+        easy.setopt(CURLOPT.UPLOAD, 1);
+        easy.setopt(CURLOPT.INFILESIZE, 6);
+        easy.setopt(CURLOPT.READFUNCTION, (buf: Buffer) => {
+          step++;
+          if (step === 1) {
+            buf.write('abc');
+            return 3;
+          }
+          if (!resumedByApp) {
+            paused++;
+            // the application lifts the pause later, from outside any callback
+            setTimeout(() => {
+              resumedByApp = true;
+              assert.equal(easy.pause(CURLPAUSE.CONT), CURLE.OK);
+            }, 30);
+            return CURL_READFUNC_PAUSE;
+          }
+          buf.write('def');
           return 3;
-        }
-        if (!resumedByApp) {
-          paused++;
-          // the application lifts the pause later, from outside any callback
-          setTimeout(() => {
-            resumedByApp = true;
-            assert.equal(easy.pause(CURLPAUSE.CONT), CURLE.OK);
-          }, 30);
-          return CURL_READFUNC_PAUSE;
-        }
-        buf.write('def');
-        return 3;
+        });
       });
-    });
-    const r = await f;
-    assert.equal(r.code, CURLE.OK);
-    assert.equal(paused, 1, 'paused reads are not retried until the application resumes');
-    assert.equal(srv.requests[0]!.body.toString(), 'abcdef');
-    assert.equal(r.easy.getinfo(CURLINFO.SIZE_UPLOAD_T), 6);
-    r.easy.cleanup();
-    e.cleanup();
+      const r = await f;
+      assert.equal(r.code, CURLE.OK);
+      assert.equal(paused, 1, 'paused reads are not retried until the application resumes');
+      assert.equal(srv.requests[0]!.body.toString(), 'abcdef');
+      assert.equal(r.easy.getinfo(CURLINFO.SIZE_UPLOAD_T), 6);
+      r.easy.cleanup();
+    } finally {
+      e.cleanup();
+    }
   } finally {
     await srv.close();
   }
@@ -449,29 +452,32 @@ test('a reused connection that dies before answering: the upload is rewound and 
   });
   try {
     const e = new Easy();
-    const chunks: Buffer[] = [];
-    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (chunks.push(d), d.length));
-    e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/first`);
-    assert.equal(await e.perform(), CURLE.OK);
-    const data = Buffer.from('resend me');
-    let pos = 0;
-    const seeks: number[] = [];
-    e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/put`);
-    e.setopt(CURLOPT.UPLOAD, 1);
-    e.setopt(CURLOPT.INFILESIZE, data.length);
-    e.setopt(CURLOPT.READFUNCTION, (buf: Buffer) => {
-      const k = data.copy(buf, 0, pos);
-      pos += k;
-      return k;
-    });
-    e.setopt(CURLOPT.SEEKFUNCTION, (_c: unknown, offset: number) => (seeks.push(offset), (pos = offset), 0));
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(Buffer.concat(chunks).toString(), 'hellostored');
-    assert.deepEqual(seeks, [0]);
-    assert.equal(srv.requests.length, 3);
-    assert.equal(srv.requests[2]!.body.toString(), 'resend me');
-    assert.notEqual(srv.requests[2]!.connectionId, srv.requests[1]!.connectionId);
-    e.cleanup();
+    try {
+      const chunks: Buffer[] = [];
+      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (chunks.push(d), d.length));
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/first`);
+      assert.equal(await e.perform(), CURLE.OK);
+      const data = Buffer.from('resend me');
+      let pos = 0;
+      const seeks: number[] = [];
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/put`);
+      e.setopt(CURLOPT.UPLOAD, 1);
+      e.setopt(CURLOPT.INFILESIZE, data.length);
+      e.setopt(CURLOPT.READFUNCTION, (buf: Buffer) => {
+        const k = data.copy(buf, 0, pos);
+        pos += k;
+        return k;
+      });
+      e.setopt(CURLOPT.SEEKFUNCTION, (_c: unknown, offset: number) => (seeks.push(offset), (pos = offset), 0));
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(Buffer.concat(chunks).toString(), 'hellostored');
+      assert.deepEqual(seeks, [0]);
+      assert.equal(srv.requests.length, 3);
+      assert.equal(srv.requests[2]!.body.toString(), 'resend me');
+      assert.notEqual(srv.requests[2]!.connectionId, srv.requests[1]!.connectionId);
+    } finally {
+      e.cleanup();
+    }
   } finally {
     await srv.close();
   }

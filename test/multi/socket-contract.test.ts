@@ -131,16 +131,19 @@ test('a reused connection is reported again with no assignment', async () => {
       }, 5);
     });
     const b = easyFor(`http://127.0.0.1:${srv.port}/b`);
-    multi.addHandle(b);
-    await loop.finished;
-    const sockEvents = loop.events.filter((e) => e.kind === 'socket');
-    assert.equal(srv.connections, 1, 'the second transfer reused the connection');
-    assert.equal(sockEvents[0]!.kind === 'socket' && sockEvents[0]!.s, firstSocket.kind === 'socket' && firstSocket.s);
-    assert.equal(sockEvents[0]!.kind === 'socket' && sockEvents[0]!.socketp, null);
-    assert.equal(sockEvents[0]!.kind === 'socket' && sockEvents[0]!.what, CURL_POLL.IN); // straight to sending+reading
-    assert.equal(b.getinfo(CURLINFO.NUM_CONNECTS), 0);
-    assert.equal(a.getinfo(CURLINFO.NUM_CONNECTS), 1);
-    loop.stop();
+    try {
+      multi.addHandle(b);
+      await loop.finished;
+      const sockEvents = loop.events.filter((e) => e.kind === 'socket');
+      assert.equal(srv.connections, 1, 'the second transfer reused the connection');
+      assert.equal(sockEvents[0]!.kind === 'socket' && sockEvents[0]!.s, firstSocket.kind === 'socket' && firstSocket.s);
+      assert.equal(sockEvents[0]!.kind === 'socket' && sockEvents[0]!.socketp, null);
+      assert.equal(sockEvents[0]!.kind === 'socket' && sockEvents[0]!.what, CURL_POLL.IN); // straight to sending+reading
+      assert.equal(b.getinfo(CURLINFO.NUM_CONNECTS), 0);
+      assert.equal(a.getinfo(CURLINFO.NUM_CONNECTS), 1);
+    } finally {
+      loop.stop();
+    }
   } finally {
     multi.cleanup();
     await srv.close();
@@ -173,24 +176,27 @@ test('socketAction, perform and addHandle from inside callbacks return CURLM_REC
     let done!: () => void;
     const finished = new Promise<void>((r) => (done = r));
     const e = easyFor(`http://127.0.0.1:${srv.port}/`);
-    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => {
-      results.writeSocketAction ??= multi.socketAction(CURL_SOCKET_TIMEOUT, 0).code;
-      results.writeRemove ??= multi.removeHandle(e);
-      return d.length;
-    });
-    multi.addHandle(e);
-    // drive via the loop's socket watchers; the timer is ours
-    const r = multi.socketAction(CURL_SOCKET_TIMEOUT, 0);
-    assert.equal(r.code, CURLM.OK);
-    await Promise.race([finished, loop.finished]);
-    assert.equal(results.timerSocketAction, CURLM.RECURSIVE_API_CALL);
-    assert.equal(results.timerPerform, CURLM.RECURSIVE_API_CALL);
-    assert.equal(results.timerAdd, CURLM.RECURSIVE_API_CALL);
-    assert.equal(results.timerTimeout, CURLM.RECURSIVE_API_CALL);
-    assert.equal(results.writeSocketAction, CURLM.RECURSIVE_API_CALL);
-    assert.equal(results.writeRemove, CURLM.RECURSIVE_API_CALL);
-    if (timer) clearTimeout(timer);
-    loop.stop();
+    try {
+      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => {
+        results.writeSocketAction ??= multi.socketAction(CURL_SOCKET_TIMEOUT, 0).code;
+        results.writeRemove ??= multi.removeHandle(e);
+        return d.length;
+      });
+      multi.addHandle(e);
+      // drive via the loop's socket watchers; the timer is ours
+      const r = multi.socketAction(CURL_SOCKET_TIMEOUT, 0);
+      assert.equal(r.code, CURLM.OK);
+      await Promise.race([finished, loop.finished]);
+      assert.equal(results.timerSocketAction, CURLM.RECURSIVE_API_CALL);
+      assert.equal(results.timerPerform, CURLM.RECURSIVE_API_CALL);
+      assert.equal(results.timerAdd, CURLM.RECURSIVE_API_CALL);
+      assert.equal(results.timerTimeout, CURLM.RECURSIVE_API_CALL);
+      assert.equal(results.writeSocketAction, CURLM.RECURSIVE_API_CALL);
+      assert.equal(results.writeRemove, CURLM.RECURSIVE_API_CALL);
+      if (timer) clearTimeout(timer);
+    } finally {
+      loop.stop();
+    }
   } finally {
     multi.cleanup();
     await srv.close();
@@ -202,15 +208,18 @@ test('easy.perform() inside a callback returns CURLE_RECURSIVE_API_CALL', async 
   try {
     const outer = easyFor(`http://127.0.0.1:${srv.port}/`);
     const inner = easyFor(`http://127.0.0.1:${srv.port}/`);
-    let innerResult: Promise<number> | null = null;
-    outer.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => {
-      innerResult ??= inner.perform();
-      return d.length;
-    });
-    assert.equal(await outer.perform(), CURLE.OK);
-    assert.equal(await innerResult, CURLE.RECURSIVE_API_CALL);
-    outer.cleanup();
-    inner.cleanup();
+    try {
+      let innerResult: Promise<number> | null = null;
+      outer.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => {
+        innerResult ??= inner.perform();
+        return d.length;
+      });
+      assert.equal(await outer.perform(), CURLE.OK);
+      assert.equal(await innerResult, CURLE.RECURSIVE_API_CALL);
+    } finally {
+      outer.cleanup();
+      inner.cleanup();
+    }
   } finally {
     await srv.close();
   }
@@ -223,25 +232,28 @@ for (const which of ['socket', 'timer'] as const) {
     try {
       const loop = startAppLoop(multi);
       const easies = [0, 1, 2].map(() => easyFor(`http://127.0.0.1:${srv.port}/`));
-      for (const e of easies) multi.addHandle(e);
-      // make the callback fail from now on
-      let calls = 0;
-      if (which === 'socket') {
-        multi.setopt(CURLMOPT.SOCKETFUNCTION, () => (calls++, -1));
-      } else {
-        multi.setopt(CURLMOPT.TIMERFUNCTION, () => (calls++, -1));
+      try {
+        for (const e of easies) multi.addHandle(e);
+        // make the callback fail from now on
+        let calls = 0;
+        if (which === 'socket') {
+          multi.setopt(CURLMOPT.SOCKETFUNCTION, () => (calls++, -1));
+        } else {
+          multi.setopt(CURLMOPT.TIMERFUNCTION, () => (calls++, -1));
+        }
+        const r = multi.socketAction(CURL_SOCKET_TIMEOUT, 0);
+        assert.equal(r.code, CURLM.ABORTED_BY_CALLBACK);
+        assert.equal(r.runningHandles, 0);
+        assert.ok(calls >= 1);
+        const msgs = [];
+        for (let m = multi.infoRead(); m; m = multi.infoRead()) msgs.push(m);
+        assert.equal(msgs.length, 3);
+        for (const m of msgs) assert.equal(m.result, CURLE.ABORTED_BY_CALLBACK);
+        for (const e of easies) multi.removeHandle(e);
+      } finally {
+        loop.stop();
+        multi.cleanup();
       }
-      const r = multi.socketAction(CURL_SOCKET_TIMEOUT, 0);
-      assert.equal(r.code, CURLM.ABORTED_BY_CALLBACK);
-      assert.equal(r.runningHandles, 0);
-      assert.ok(calls >= 1);
-      const msgs = [];
-      for (let m = multi.infoRead(); m; m = multi.infoRead()) msgs.push(m);
-      assert.equal(msgs.length, 3);
-      for (const m of msgs) assert.equal(m.result, CURLE.ABORTED_BY_CALLBACK);
-      for (const e of easies) multi.removeHandle(e);
-      loop.stop();
-      multi.cleanup();
       assert.equal(openSocketCount(), 0);
     } finally {
       await srv.close();

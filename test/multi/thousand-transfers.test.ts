@@ -101,16 +101,19 @@ test('1,000 transfers on 1,000 simultaneous connections, then 1,000 more reusing
         multi.removeHandle(m.easy);
       }
     };
-    await round(TRANSFERS);
-    assert.equal(srv.connections, TRANSFERS, 'each transfer had its own connection');
-    assert.ok(peakOpen > TRANSFERS / 2, `connections were open at the same time (peak ${peakOpen})`);
-    await round(TRANSFERS);
-    assert.equal(srv.connections, TRANSFERS, 'the second round opened no connection');
-    assert.equal(srv.requests.length, 2 * TRANSFERS);
-    assert.ok(handles.every((e) => e.getinfo(CURLINFO.NUM_CONNECTS) === 0));
-    assert.equal(loop.wrongSocketp, 0);
-    multi.cleanup();
-    loop.stop();
+    try {
+      await round(TRANSFERS);
+      assert.equal(srv.connections, TRANSFERS, 'each transfer had its own connection');
+      assert.ok(peakOpen > TRANSFERS / 2, `connections were open at the same time (peak ${peakOpen})`);
+      await round(TRANSFERS);
+      assert.equal(srv.connections, TRANSFERS, 'the second round opened no connection');
+      assert.equal(srv.requests.length, 2 * TRANSFERS);
+      assert.ok(handles.every((e) => e.getinfo(CURLINFO.NUM_CONNECTS) === 0));
+      assert.equal(loop.wrongSocketp, 0);
+    } finally {
+      multi.cleanup();
+      loop.stop();
+    }
     assert.equal(openSocketCount(), 0);
   } finally {
     await srv.close();

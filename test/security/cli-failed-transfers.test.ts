@@ -120,21 +120,24 @@ test('an API upload the server resets part way ends with an error code, not CURL
   });
   try {
     const e = new Easy();
-    let left = 2 << 20;
-    e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/upload`);
-    e.setopt(CURLOPT.UPLOAD, 1);
-    e.setopt(CURLOPT.INFILESIZE_LARGE, left);
-    e.setopt(CURLOPT.READFUNCTION, (buf: Buffer) => {
-      const n = Math.min(buf.length, left);
-      buf.fill(0x62, 0, n);
-      left -= n;
-      return n;
-    });
-    e.setopt(CURLOPT.TIMEOUT_MS, 20000);
-    const code = await e.perform();
-    assert.ok(code === CURLE.SEND_ERROR || code === CURLE.RECV_ERROR, `${code}: ${e.errorBuffer}`);
-    assert.ok(e.errorBuffer.length > 0);
-    e.cleanup();
+    try {
+      let left = 2 << 20;
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/upload`);
+      e.setopt(CURLOPT.UPLOAD, 1);
+      e.setopt(CURLOPT.INFILESIZE_LARGE, left);
+      e.setopt(CURLOPT.READFUNCTION, (buf: Buffer) => {
+        const n = Math.min(buf.length, left);
+        buf.fill(0x62, 0, n);
+        left -= n;
+        return n;
+      });
+      e.setopt(CURLOPT.TIMEOUT_MS, 20000);
+      const code = await e.perform();
+      assert.ok(code === CURLE.SEND_ERROR || code === CURLE.RECV_ERROR, `${code}: ${e.errorBuffer}`);
+      assert.ok(e.errorBuffer.length > 0);
+    } finally {
+      e.cleanup();
+    }
   } finally {
     await srv.close();
   }

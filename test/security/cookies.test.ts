@@ -119,21 +119,24 @@ test('CVE-2023-38546: duphandle of a handle whose cookies came from COOKIELIST r
   try {
     const srv = await startRawServer(() => ok('x'));
     const e = new Easy();
-    e.setopt(CURLOPT.COOKIELIST, 'Set-Cookie: mine=1; domain=127.0.0.1');
-    const d = e.duphandle();
-    d.setopt(CURLOPT.WRITEFUNCTION, (b: Buffer) => b.length);
-    d.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
-    assert.equal(await d.perform(), CURLE.OK);
-    assert.doesNotMatch(srv.requests[0]!.headers.get('cookie') ?? '', /injected/);
-    // control: the original handle, told to read that file, does read it
-    e.setopt(CURLOPT.COOKIEFILE, 'none');
-    e.setopt(CURLOPT.WRITEFUNCTION, (b: Buffer) => b.length);
-    e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.match(srv.requests[1]!.headers.get('cookie') ?? '', /injected=yes/);
-    d.cleanup();
-    e.cleanup();
-    await srv.close();
+    try {
+      e.setopt(CURLOPT.COOKIELIST, 'Set-Cookie: mine=1; domain=127.0.0.1');
+      const d = e.duphandle();
+      d.setopt(CURLOPT.WRITEFUNCTION, (b: Buffer) => b.length);
+      d.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
+      assert.equal(await d.perform(), CURLE.OK);
+      assert.doesNotMatch(srv.requests[0]!.headers.get('cookie') ?? '', /injected/);
+      // control: the original handle, told to read that file, does read it
+      e.setopt(CURLOPT.COOKIEFILE, 'none');
+      e.setopt(CURLOPT.WRITEFUNCTION, (b: Buffer) => b.length);
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.match(srv.requests[1]!.headers.get('cookie') ?? '', /injected=yes/);
+      d.cleanup();
+    } finally {
+      e.cleanup();
+      await srv.close();
+    }
   } finally {
     process.chdir(cwd);
   }

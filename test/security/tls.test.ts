@@ -36,11 +36,14 @@ test('verification is on by default, for the peer and for the host name', async 
     e.cleanup();
     // CVE-2013-4545: turning the peer check off leaves the host name check on
     const n = new Easy();
-    n.setopt(CURLOPT.SSL_VERIFYPEER, 0);
-    assert.equal(await perform(n, `https://127.0.0.1:${wrong.port}/`), CURLE.PEER_FAILED_VERIFICATION);
-    n.setopt(CURLOPT.SSL_VERIFYHOST, 0);
-    assert.equal(await perform(n, `https://127.0.0.1:${wrong.port}/`), CURLE.OK, 'both off (control)');
-    n.cleanup();
+    try {
+      n.setopt(CURLOPT.SSL_VERIFYPEER, 0);
+      assert.equal(await perform(n, `https://127.0.0.1:${wrong.port}/`), CURLE.PEER_FAILED_VERIFICATION);
+      n.setopt(CURLOPT.SSL_VERIFYHOST, 0);
+      assert.equal(await perform(n, `https://127.0.0.1:${wrong.port}/`), CURLE.OK, 'both off (control)');
+    } finally {
+      n.cleanup();
+    }
   } finally {
     await self.close();
     await wrong.close();
@@ -86,17 +89,20 @@ test('CVE-2016-5419 / CVE-2017-7468: a connection or session with a client certi
   const srv = await startTlsServer(c.server, { body: 'ok', requestCert: true });
   try {
     const e = new Easy();
-    e.setopt(CURLOPT.CAINFO, c.caFile);
-    e.setopt(CURLOPT.SSLCERT, c.client.certFile);
-    e.setopt(CURLOPT.SSLKEY, c.client.keyFile);
-    assert.equal(await perform(e, `https://127.0.0.1:${srv.port}/`), CURLE.OK);
-    assert.equal(srv.peerCerts.at(-1), true, 'the server saw the client certificate');
-    e.setopt(CURLOPT.SSLCERT, null);
-    e.setopt(CURLOPT.SSLKEY, null);
-    assert.equal(await perform(e, `https://127.0.0.1:${srv.port}/`), CURLE.OK);
-    assert.equal(srv.connections, 2, 'a new connection');
-    assert.equal(srv.peerCerts.at(-1), false, 'without the certificate the server does not see one');
-    e.cleanup();
+    try {
+      e.setopt(CURLOPT.CAINFO, c.caFile);
+      e.setopt(CURLOPT.SSLCERT, c.client.certFile);
+      e.setopt(CURLOPT.SSLKEY, c.client.keyFile);
+      assert.equal(await perform(e, `https://127.0.0.1:${srv.port}/`), CURLE.OK);
+      assert.equal(srv.peerCerts.at(-1), true, 'the server saw the client certificate');
+      e.setopt(CURLOPT.SSLCERT, null);
+      e.setopt(CURLOPT.SSLKEY, null);
+      assert.equal(await perform(e, `https://127.0.0.1:${srv.port}/`), CURLE.OK);
+      assert.equal(srv.connections, 2, 'a new connection');
+      assert.equal(srv.peerCerts.at(-1), false, 'without the certificate the server does not see one');
+    } finally {
+      e.cleanup();
+    }
   } finally {
     await srv.close();
   }
