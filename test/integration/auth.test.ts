@@ -86,88 +86,103 @@ test('credentials from the URL, and USERNAME/PASSWORD overriding them', async ()
 
 test('Digest only: no credentials until the 401, then a response the server verifies; same header as curl without qop', { skip: !haveCurl }, async () => {
   const srv = await digestServer('WWW-Authenticate: Digest realm="test realm", nonce="fixed-nonce"');
-  const url = `http://127.0.0.1:${srv.port}/dir/x?q=1`;
-  await curl(['--digest', '-u', 'user:pa:ss', url]);
-  const r = await fetchUrl(url, (e) => {
-    e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.DIGEST);
-    e.setopt(CURLOPT.USERPWD, 'user:pa:ss');
-  });
-  assert.equal(r.code, CURLE.OK);
-  assert.equal(r.body, 'welcome', 'the 401 body is not delivered');
-  const a = authOf(srv.requests);
-  assert.equal(a.length, 4);
-  assert.equal(a[0], undefined);
-  assert.equal(a[2], undefined);
-  assert.equal(a[3], a[1], 'without qop the Digest header is deterministic: byte-equal to curl');
-  assert.equal(r.easy.getinfo(CURLINFO.RESPONSE_CODE), 200);
-  assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_AVAIL), CURLAUTH.DIGEST);
-  assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_USED), CURLAUTH.DIGEST);
-  await srv.close();
+  try {
+    const url = `http://127.0.0.1:${srv.port}/dir/x?q=1`;
+    await curl(['--digest', '-u', 'user:pa:ss', url]);
+    const r = await fetchUrl(url, (e) => {
+      e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.DIGEST);
+      e.setopt(CURLOPT.USERPWD, 'user:pa:ss');
+    });
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(r.body, 'welcome', 'the 401 body is not delivered');
+    const a = authOf(srv.requests);
+    assert.equal(a.length, 4);
+    assert.equal(a[0], undefined);
+    assert.equal(a[2], undefined);
+    assert.equal(a[3], a[1], 'without qop the Digest header is deterministic: byte-equal to curl');
+    assert.equal(r.easy.getinfo(CURLINFO.RESPONSE_CODE), 200);
+    assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_AVAIL), CURLAUTH.DIGEST);
+    assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_USED), CURLAUTH.DIGEST);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('Digest with qop=auth, SHA-256, opaque: verified by the server, same parameters as curl', { skip: !haveCurl }, async () => {
   const chal = 'WWW-Authenticate: Digest realm="r", nonce="n0nce", qop="auth,auth-int", opaque="op", algorithm=SHA-256';
   const srv = await digestServer(chal);
-  const url = `http://127.0.0.1:${srv.port}/p`;
-  await curl(['--digest', '-u', 'user:pa:ss', url]);
-  const r = await fetchUrl(url, (e) => {
-    e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.DIGEST);
-    e.setopt(CURLOPT.USERPWD, 'user:pa:ss');
-  });
-  assert.equal(r.code, CURLE.OK);
-  assert.equal(r.easy.getinfo(CURLINFO.RESPONSE_CODE), 200);
-  const [, theirs, , ours] = authOf(srv.requests);
-  // cnonce is random in both; everything else lines up parameter by parameter
-  const shape = (h: string): string => h.replace(/cnonce="[^"]*"/, 'cnonce=X').replace(/response="[^"]*"/, 'response=X');
-  assert.equal(shape(ours!), shape(theirs!));
-  assert.ok(digestValid(ours!, 'GET', 'pa:ss'));
-  await srv.close();
+  try {
+    const url = `http://127.0.0.1:${srv.port}/p`;
+    await curl(['--digest', '-u', 'user:pa:ss', url]);
+    const r = await fetchUrl(url, (e) => {
+      e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.DIGEST);
+      e.setopt(CURLOPT.USERPWD, 'user:pa:ss');
+    });
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(r.easy.getinfo(CURLINFO.RESPONSE_CODE), 200);
+    const [, theirs, , ours] = authOf(srv.requests);
+    // cnonce is random in both; everything else lines up parameter by parameter
+    const shape = (h: string): string => h.replace(/cnonce="[^"]*"/, 'cnonce=X').replace(/response="[^"]*"/, 'response=X');
+    assert.equal(shape(ours!), shape(theirs!));
+    assert.ok(digestValid(ours!, 'GET', 'pa:ss'));
+  } finally {
+    await srv.close();
+  }
 });
 
 test('ANY: probe without credentials, then the best offered scheme (Digest over Basic)', async () => {
   const srv = await digestServer('WWW-Authenticate: Basic realm="b"\r\nWWW-Authenticate: Digest realm="r", nonce="n"');
-  const r = await fetchUrl(`http://127.0.0.1:${srv.port}/any`, (e) => {
-    e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.ANY);
-    e.setopt(CURLOPT.USERPWD, 'user:pa:ss');
-  });
-  assert.equal(r.code, CURLE.OK);
-  const a = authOf(srv.requests);
-  assert.equal(a[0], undefined);
-  assert.match(a[1]!, /^Digest username="user"/);
-  assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_AVAIL), CURLAUTH.BASIC | CURLAUTH.DIGEST);
-  assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_USED), CURLAUTH.DIGEST);
-  await srv.close();
+  try {
+    const r = await fetchUrl(`http://127.0.0.1:${srv.port}/any`, (e) => {
+      e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.ANY);
+      e.setopt(CURLOPT.USERPWD, 'user:pa:ss');
+    });
+    assert.equal(r.code, CURLE.OK);
+    const a = authOf(srv.requests);
+    assert.equal(a[0], undefined);
+    assert.match(a[1]!, /^Digest username="user"/);
+    assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_AVAIL), CURLAUTH.BASIC | CURLAUTH.DIGEST);
+    assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_USED), CURLAUTH.DIGEST);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('Digest POST: an empty-bodied probe first, then the body with credentials (as curl)', async () => {
   const srv = await digestServer('WWW-Authenticate: Digest realm="r", nonce="n"');
-  const r = await fetchUrl(`http://127.0.0.1:${srv.port}/post`, (e) => {
-    e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.DIGEST);
-    e.setopt(CURLOPT.USERPWD, 'user:pa:ss');
-    e.setopt(CURLOPT.POSTFIELDS, 'hello');
-  });
-  assert.equal(r.code, CURLE.OK);
-  assert.deepEqual(srv.requests.map((q) => [q.method, q.headers.get('content-length'), q.body.toString()]),
-    [['POST', '0', ''], ['POST', '5', 'hello']]);
-  await srv.close();
+  try {
+    const r = await fetchUrl(`http://127.0.0.1:${srv.port}/post`, (e) => {
+      e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.DIGEST);
+      e.setopt(CURLOPT.USERPWD, 'user:pa:ss');
+      e.setopt(CURLOPT.POSTFIELDS, 'hello');
+    });
+    assert.equal(r.code, CURLE.OK);
+    assert.deepEqual(srv.requests.map((q) => [q.method, q.headers.get('content-length'), q.body.toString()]),
+      [['POST', '0', ''], ['POST', '5', 'hello']]);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('wrong credentials: the 401 is the result; FAILONERROR makes it error 22', async () => {
   const srv = await digestServer('WWW-Authenticate: Digest realm="r", nonce="n"', 'right');
-  const r = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
-    e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.DIGEST);
-    e.setopt(CURLOPT.USERPWD, 'user:wrong');
-  });
-  assert.equal(r.code, CURLE.OK);
-  assert.equal(r.easy.getinfo(CURLINFO.RESPONSE_CODE), 401);
-  assert.equal(r.body, 'denied');
-  assert.equal(srv.requests.length, 2, 'one retry, no more');
-  const f = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
-    e.setopt(CURLOPT.USERPWD, 'user:wrong');
-    e.setopt(CURLOPT.FAILONERROR, 1);
-  });
-  assert.equal(f.code, CURLE.HTTP_RETURNED_ERROR);
-  await srv.close();
+  try {
+    const r = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
+      e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.DIGEST);
+      e.setopt(CURLOPT.USERPWD, 'user:wrong');
+    });
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(r.easy.getinfo(CURLINFO.RESPONSE_CODE), 401);
+    assert.equal(r.body, 'denied');
+    assert.equal(srv.requests.length, 2, 'one retry, no more');
+    const f = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
+      e.setopt(CURLOPT.USERPWD, 'user:wrong');
+      e.setopt(CURLOPT.FAILONERROR, 1);
+    });
+    assert.equal(f.code, CURLE.HTTP_RETURNED_ERROR);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('Bearer with CURLAUTH_BEARER; NTLM alone is not built in', async () => {

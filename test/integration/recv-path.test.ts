@@ -84,14 +84,18 @@ test('a response in pieces, small and large: status, long and folded headers, ch
   ];
   for (const pieces of variants) {
     const { server, port } = await piecewiseServer(pieces, 2);
-    const r = await fetchCopying(`http://127.0.0.1:${port}/`);
-    assert.equal(r.code, CURLE.OK);
-    assert.equal(r.body.toString(), 'hello, world');
-    assert.ok(r.headers === head + 'X-Trailer: t\r\n', 'header lines arrive intact');
-    assert.equal(r.easy.header('x-folded', 0, 1, -1).header?.value, 'one two');
-    assert.equal(r.easy.header('x-long', 0, 1, -1).header?.value, long);
-    r.easy.cleanup();
-    server.close();
+    let r: Awaited<ReturnType<typeof fetchCopying>> | undefined;
+    try {
+      r = await fetchCopying(`http://127.0.0.1:${port}/`);
+      assert.equal(r.code, CURLE.OK);
+      assert.equal(r.body.toString(), 'hello, world');
+      assert.ok(r.headers === head + 'X-Trailer: t\r\n', 'header lines arrive intact');
+      assert.equal(r.easy.header('x-folded', 0, 1, -1).header?.value, 'one two');
+      assert.equal(r.easy.header('x-long', 0, 1, -1).header?.value, long);
+    } finally {
+      r?.easy.cleanup();
+      server.close();
+    }
   }
 });
 
@@ -108,11 +112,15 @@ test('a gzip body whose header arrives cut inside large reads, or byte by byte, 
   ];
   for (const pieces of variants) {
     const { server, port } = await piecewiseServer(pieces);
-    const r = await fetchCopying(`http://127.0.0.1:${port}/`, (e) => e.setopt(CURLOPT.ACCEPT_ENCODING, 'gzip'));
-    assert.equal(r.code, CURLE.OK);
-    assert.equal(r.body.toString(), plain);
-    r.easy.cleanup();
-    server.close();
+    let r: Awaited<ReturnType<typeof fetchCopying>> | undefined;
+    try {
+      r = await fetchCopying(`http://127.0.0.1:${port}/`, (e) => e.setopt(CURLOPT.ACCEPT_ENCODING, 'gzip'));
+      assert.equal(r.code, CURLE.OK);
+      assert.equal(r.body.toString(), plain);
+    } finally {
+      r?.easy.cleanup();
+      server.close();
+    }
   }
 });
 
