@@ -44,26 +44,29 @@ const close = (s: Server): Promise<void> => new Promise((r) => s.close(() => r()
 
 test('--resolve and --connect-to: same bytes and verbose lines as curl', async () => {
   const s = await tcpEcho();
-  const p = portOf(s);
-  for (const args of [
-    ['-s', '--resolve', `name.test:${p}:127.0.0.1`, `http://name.test:${p}/`],
-    ['-s', '--connect-to', `name.test:80:127.0.0.1:${p}`, 'http://name.test/'],
-  ]) {
-    const ours = await tscurl(...args);
-    assert.equal(ours.code, 0, ours.stderr);
-    assert.match(ours.stdout, /^name\.test(:\d+)? 127\.0\.0\.1 \d+\n$/);
-    if (existsSync(CURL)) {
-      const theirs = await run(CURL, args);
-      assert.equal(ours.stdout.split(' ')[0], theirs.stdout.split(' ')[0], 'the same Host header');
+  try {
+    const p = portOf(s);
+    for (const args of [
+      ['-s', '--resolve', `name.test:${p}:127.0.0.1`, `http://name.test:${p}/`],
+      ['-s', '--connect-to', `name.test:80:127.0.0.1:${p}`, 'http://name.test/'],
+    ]) {
+      const ours = await tscurl(...args);
+      assert.equal(ours.code, 0, ours.stderr);
+      assert.match(ours.stdout, /^name\.test(:\d+)? 127\.0\.0\.1 \d+\n$/);
+      if (existsSync(CURL)) {
+        const theirs = await run(CURL, args);
+        assert.equal(ours.stdout.split(' ')[0], theirs.stdout.split(' ')[0], 'the same Host header');
+      }
     }
+    const v = await tscurl('-sv', '-o', '/dev/null', '--resolve', `name.test:${p}:127.0.0.1`, `http://name.test:${p}/`);
+    assert.ok(v.stderr.includes(`* Added name.test:${p}:127.0.0.1 to DNS cache\n`), v.stderr);
+    assert.ok(v.stderr.includes('* Hostname name.test was found in DNS cache\n'));
+    assert.ok(v.stderr.includes(`* Connected to name.test (127.0.0.1) port ${p} (#0)\n`), v.stderr);
+    const bad = await tscurl('-s', '--resolve', 'name.test:80:nope', 'http://name.test/');
+    assert.equal(bad.code, 49);
+  } finally {
+    await close(s);
   }
-  const v = await tscurl('-sv', '-o', '/dev/null', '--resolve', `name.test:${p}:127.0.0.1`, `http://name.test:${p}/`);
-  assert.ok(v.stderr.includes(`* Added name.test:${p}:127.0.0.1 to DNS cache\n`), v.stderr);
-  assert.ok(v.stderr.includes('* Hostname name.test was found in DNS cache\n'));
-  assert.ok(v.stderr.includes(`* Connected to name.test (127.0.0.1) port ${p} (#0)\n`), v.stderr);
-  const bad = await tscurl('-s', '--resolve', 'name.test:80:nope', 'http://name.test/');
-  assert.equal(bad.code, 49);
-  await close(s);
 });
 
 test('--unix-socket and --abstract-unix-socket', async () => {
@@ -82,9 +85,9 @@ test('--unix-socket and --abstract-unix-socket', async () => {
     const missing = await tscurl('-sS', '--unix-socket', join(dir, 'none.sock'), 'http://sock.test/');
     assert.equal(missing.code, 7);
     assert.match(missing.stderr, /^tscurl: \(7\) Failed to connect to sock\.test port 80 after \d+ ms: Could not connect to server\n$/);
+  } finally {
     await close(s);
     await close(a);
-  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -94,21 +97,24 @@ test('--local-port N-M and --interface', async () => {
   const url = `http://127.0.0.1:${portOf(s)}/`;
   const busy = createNetServer();
   await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
-  const bp = (busy.address() as { port: number }).port;
-  const one = await tscurl('-sS', '--local-port', String(bp), url);
-  assert.equal(one.code, 45);
-  assert.equal(one.stderr, 'tscurl: (45) bind failed with errno 98: Address already in use\n');
-  const range = await tscurl('-s', '--local-port', `${bp}-${bp + 20}`, url);
-  assert.equal(range.code, 0, range.stderr);
-  const used = Number(range.stdout.trim().split(' ')[2]);
-  assert.ok(used > bp && used <= bp + 20, `port ${used}`);
-  const iface = await tscurl('-s', '--interface', '127.0.0.4', url);
-  assert.equal(iface.stdout.split(' ')[1], '127.0.0.4');
-  const noIf = await tscurl('-sS', '--interface', 'if!nosuchif0', url);
-  assert.equal(noIf.code, 45);
-  assert.equal(noIf.stderr, "tscurl: (45) Couldn't bind to interface 'nosuchif0'\n");
-  await new Promise<void>((r) => busy.close(() => r()));
-  await close(s);
+  try {
+    const bp = (busy.address() as { port: number }).port;
+    const one = await tscurl('-sS', '--local-port', String(bp), url);
+    assert.equal(one.code, 45);
+    assert.equal(one.stderr, 'tscurl: (45) bind failed with errno 98: Address already in use\n');
+    const range = await tscurl('-s', '--local-port', `${bp}-${bp + 20}`, url);
+    assert.equal(range.code, 0, range.stderr);
+    const used = Number(range.stdout.trim().split(' ')[2]);
+    assert.ok(used > bp && used <= bp + 20, `port ${used}`);
+    const iface = await tscurl('-s', '--interface', '127.0.0.4', url);
+    assert.equal(iface.stdout.split(' ')[1], '127.0.0.4');
+    const noIf = await tscurl('-sS', '--interface', 'if!nosuchif0', url);
+    assert.equal(noIf.code, 45);
+    assert.equal(noIf.stderr, "tscurl: (45) Couldn't bind to interface 'nosuchif0'\n");
+  } finally {
+    await new Promise<void>((r) => busy.close(() => r()));
+    await close(s);
+  }
 });
 
 test('--limit-rate: the whole body arrives; -Y/-y: a stalled transfer exits 28', async () => {

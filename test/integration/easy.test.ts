@@ -183,14 +183,17 @@ test('CURL_WRITEFUNC_PAUSE holds data until easy.pause(CURLPAUSE.CONT)', async (
 test('IPv6 literal and localhost (happy eyeballs falls back to the family that answers)', async () => {
   const v6 = await startRawServer(() => ok('six'), '::1');
   const e = new Easy();
-  e.setopt(CURLOPT.URL, `http://[::1]:${v6.port}/`);
-  const a = collect(e);
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.equal(Buffer.concat(a).toString(), 'six');
-  assert.equal(e.getinfo(CURLINFO.PRIMARY_IP), '::1');
-  assert.equal(e.getinfo(CURLINFO.EFFECTIVE_URL), `http://[::1]:${v6.port}/`);
-  e.cleanup();
-  await v6.close();
+  try {
+    e.setopt(CURLOPT.URL, `http://[::1]:${v6.port}/`);
+    const a = collect(e);
+    assert.equal(await e.perform(), CURLE.OK);
+    assert.equal(Buffer.concat(a).toString(), 'six');
+    assert.equal(e.getinfo(CURLINFO.PRIMARY_IP), '::1');
+    assert.equal(e.getinfo(CURLINFO.EFFECTIVE_URL), `http://[::1]:${v6.port}/`);
+  } finally {
+    e.cleanup();
+    await v6.close();
+  }
 
   const v4 = await startRawServer(() => ok('four'));
   try {

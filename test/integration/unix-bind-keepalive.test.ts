@@ -153,23 +153,26 @@ test('LOCALPORT: a busy port is CURLE_INTERFACE_FAILED; LOCALPORTRANGE moves on 
   const srv = await startRawServer(() => ok('b'));
   try {
     const busy = await holdPort();
-    const r = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.LOCALPORT, busy.port));
-    assert.equal(r.code, CURLE.INTERFACE_FAILED);
-    assert.equal(r.easy.errorBuffer, 'bind failed with errno 98: Address already in use');
-    let lines: string[] = [];
-    const ranged = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
-      e.setopt(CURLOPT.LOCALPORT, busy.port);
-      e.setopt(CURLOPT.LOCALPORTRANGE, 20);
-      lines = verbose(e);
-    });
-    assert.equal(ranged.code, CURLE.OK);
-    const local = ranged.easy.getinfo(CURLINFO.LOCAL_PORT) as number;
-    assert.ok(local > busy.port && local < busy.port + 20, `local port ${local}`);
-    assert.ok(lines.includes(`Bind to local port ${busy.port} failed, trying next`));
-    assert.ok(lines.includes(`Local port: ${local}`));
-    assert.equal(new Easy().setopt(CURLOPT.LOCALPORT, 65536), CURLE.BAD_FUNCTION_ARGUMENT);
-    for (const x of [r, ranged]) x.easy.cleanup();
-    await new Promise<void>((res) => busy.server.close(() => res()));
+    try {
+      const r = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.LOCALPORT, busy.port));
+      assert.equal(r.code, CURLE.INTERFACE_FAILED);
+      assert.equal(r.easy.errorBuffer, 'bind failed with errno 98: Address already in use');
+      let lines: string[] = [];
+      const ranged = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
+        e.setopt(CURLOPT.LOCALPORT, busy.port);
+        e.setopt(CURLOPT.LOCALPORTRANGE, 20);
+        lines = verbose(e);
+      });
+      assert.equal(ranged.code, CURLE.OK);
+      const local = ranged.easy.getinfo(CURLINFO.LOCAL_PORT) as number;
+      assert.ok(local > busy.port && local < busy.port + 20, `local port ${local}`);
+      assert.ok(lines.includes(`Bind to local port ${busy.port} failed, trying next`));
+      assert.ok(lines.includes(`Local port: ${local}`));
+      assert.equal(new Easy().setopt(CURLOPT.LOCALPORT, 65536), CURLE.BAD_FUNCTION_ARGUMENT);
+      for (const x of [r, ranged]) x.easy.cleanup();
+    } finally {
+      await new Promise<void>((res) => busy.server.close(() => res()));
+    }
   } finally {
     await srv.close();
   }
