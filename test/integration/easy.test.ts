@@ -282,15 +282,18 @@ test('CONNECTTIMEOUT_MS against a listener that never accepts -> CURLE_OPERATION
   });
   const port = Number(lines[0]);
   const e = new Easy();
-  e.setopt(CURLOPT.URL, `http://127.0.0.1:${port}/`);
-  e.setopt(CURLOPT.CONNECTTIMEOUT_MS, 300);
-  collect(e);
-  const code = await e.perform();
-  assert.equal(code, CURLE.OPERATION_TIMEDOUT);
-  assert.match(e.errorBuffer, /^Connection timed out after 300 milliseconds$/);
-  e.cleanup();
-  py.stdin!.end();
-  await new Promise((r) => py.on('exit', r));
+  try {
+    e.setopt(CURLOPT.URL, `http://127.0.0.1:${port}/`);
+    e.setopt(CURLOPT.CONNECTTIMEOUT_MS, 300);
+    collect(e);
+    const code = await e.perform();
+    assert.equal(code, CURLE.OPERATION_TIMEDOUT);
+    assert.match(e.errorBuffer, /^Connection timed out after 300 milliseconds$/);
+  } finally {
+    e.cleanup();
+    py.stdin!.end();
+    await new Promise((r) => py.on('exit', r));
+  }
 });
 
 test('multi.poll() returns early on wakeup(); multi.wait() does not', async () => {

@@ -86,19 +86,22 @@ test('ABSTRACT_UNIX_SOCKET: Linux abstract namespace; it and UNIX_SOCKET_PATH ar
   const name = `tscurl-test-${process.pid}-${Date.now()}`;
   const { server } = await unixHttpServer(`\0${name}`);
   const e = new Easy();
-  let body = '';
-  e.setopt(CURLOPT.URL, 'http://abstract.test/');
-  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => ((body += d.toString()), d.length));
-  e.setopt(CURLOPT.UNIX_SOCKET_PATH, '/nonexistent/never.sock');
-  e.setopt(CURLOPT.ABSTRACT_UNIX_SOCKET, name); // replaces the path
-  const lines = verbose(e);
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.equal(body, 'host=abstract.test');
-  assert.ok(lines.includes('  Trying :0...'), 'libcurl prints the sockaddr path, empty for an abstract name');
-  e.setopt(CURLOPT.UNIX_SOCKET_PATH, '/nonexistent/never.sock'); // and the path replaces the abstract name
-  assert.equal(await e.perform(), CURLE.COULDNT_CONNECT);
-  e.cleanup();
-  await closeServer(server);
+  try {
+    let body = '';
+    e.setopt(CURLOPT.URL, 'http://abstract.test/');
+    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => ((body += d.toString()), d.length));
+    e.setopt(CURLOPT.UNIX_SOCKET_PATH, '/nonexistent/never.sock');
+    e.setopt(CURLOPT.ABSTRACT_UNIX_SOCKET, name); // replaces the path
+    const lines = verbose(e);
+    assert.equal(await e.perform(), CURLE.OK);
+    assert.equal(body, 'host=abstract.test');
+    assert.ok(lines.includes('  Trying :0...'), 'libcurl prints the sockaddr path, empty for an abstract name');
+    e.setopt(CURLOPT.UNIX_SOCKET_PATH, '/nonexistent/never.sock'); // and the path replaces the abstract name
+    assert.equal(await e.perform(), CURLE.COULDNT_CONNECT);
+  } finally {
+    e.cleanup();
+    await closeServer(server);
+  }
 });
 
 test('UNIX_SOCKET_PATH: a missing socket is CURLE_COULDNT_CONNECT named by the URL host', async () => {
@@ -182,32 +185,35 @@ test('INTERFACE: host!ADDRESS and if!NAME bind the source address; unknown ones 
   let peer = '';
   const server = createServer((req, res) => res.end(String(req.socket.remoteAddress)));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  const url = `http://127.0.0.1:${port}/`;
-  let lines: string[] = [];
-  const two = await fetchUrl(url, (e) => {
-    e.setopt(CURLOPT.INTERFACE, 'host!127.0.0.2');
-    lines = verbose(e);
-  });
-  assert.equal(two.code, CURLE.OK);
-  peer = two.body;
-  assert.equal(peer, '127.0.0.2', 'the server saw the bound source address');
-  assert.equal(two.easy.getinfo(CURLINFO.LOCAL_IP), '127.0.0.2');
-  assert.ok(lines.includes("Name '127.0.0.2' family 2 resolved to '127.0.0.2' family 2"));
-  assert.ok(lines.includes('Local port: 0'));
-  const bare = await fetchUrl(url, (e) => e.setopt(CURLOPT.INTERFACE, '127.0.0.3'));
-  assert.equal(bare.body, '127.0.0.3');
-  const lo = await fetchUrl(url, (e) => e.setopt(CURLOPT.INTERFACE, 'if!lo'));
-  assert.equal(lo.code, CURLE.OK);
-  assert.equal(lo.body, '127.0.0.1');
-  const noIf = await fetchUrl(url, (e) => e.setopt(CURLOPT.INTERFACE, 'if!nosuchif0'));
-  assert.equal(noIf.code, CURLE.INTERFACE_FAILED);
-  assert.equal(noIf.easy.errorBuffer, "Couldn't bind to interface 'nosuchif0'");
-  const wrongFamily = await fetchUrl(url, (e) => e.setopt(CURLOPT.INTERFACE, 'host!::1'));
-  assert.equal(wrongFamily.code, CURLE.INTERFACE_FAILED);
-  assert.equal(wrongFamily.easy.errorBuffer, "Couldn't bind to '::1'");
-  for (const x of [two, bare, lo, noIf, wrongFamily]) x.easy.cleanup();
-  await closeServer(server);
+  try {
+    const port = (server.address() as { port: number }).port;
+    const url = `http://127.0.0.1:${port}/`;
+    let lines: string[] = [];
+    const two = await fetchUrl(url, (e) => {
+      e.setopt(CURLOPT.INTERFACE, 'host!127.0.0.2');
+      lines = verbose(e);
+    });
+    assert.equal(two.code, CURLE.OK);
+    peer = two.body;
+    assert.equal(peer, '127.0.0.2', 'the server saw the bound source address');
+    assert.equal(two.easy.getinfo(CURLINFO.LOCAL_IP), '127.0.0.2');
+    assert.ok(lines.includes("Name '127.0.0.2' family 2 resolved to '127.0.0.2' family 2"));
+    assert.ok(lines.includes('Local port: 0'));
+    const bare = await fetchUrl(url, (e) => e.setopt(CURLOPT.INTERFACE, '127.0.0.3'));
+    assert.equal(bare.body, '127.0.0.3');
+    const lo = await fetchUrl(url, (e) => e.setopt(CURLOPT.INTERFACE, 'if!lo'));
+    assert.equal(lo.code, CURLE.OK);
+    assert.equal(lo.body, '127.0.0.1');
+    const noIf = await fetchUrl(url, (e) => e.setopt(CURLOPT.INTERFACE, 'if!nosuchif0'));
+    assert.equal(noIf.code, CURLE.INTERFACE_FAILED);
+    assert.equal(noIf.easy.errorBuffer, "Couldn't bind to interface 'nosuchif0'");
+    const wrongFamily = await fetchUrl(url, (e) => e.setopt(CURLOPT.INTERFACE, 'host!::1'));
+    assert.equal(wrongFamily.code, CURLE.INTERFACE_FAILED);
+    assert.equal(wrongFamily.easy.errorBuffer, "Couldn't bind to '::1'");
+    for (const x of [two, bare, lo, noIf, wrongFamily]) x.easy.cleanup();
+  } finally {
+    await closeServer(server);
+  }
 });
 
 /** The kernel's view of our socket: /proc/net/tcp's "tr" (2 = keep-alive timer armed) and when it fires (1/100 s). */
