@@ -55,128 +55,155 @@ const authOf = (reqs: ReceivedRequest[]): (string | undefined)[] => reqs.map((r)
 
 test('Basic: sent at once, right after Host, the same bytes as curl', { skip: !haveCurl }, async () => {
   const srv = await startRawServer(() => ok('hi'));
-  const url = `http://127.0.0.1:${srv.port}/b`;
-  await curl(['-u', 'us\u00e9r:pa:ss', url]);
-  const r = await fetchUrl(url, (e) => e.setopt(CURLOPT.USERPWD, 'us\u00e9r:pa:ss'));
-  assert.equal(r.code, CURLE.OK);
-  assert.equal(srv.requests.length, 2);
-  const [theirs, ours] = srv.requests;
-  assert.equal(ours!.headers.get('authorization'), theirs!.headers.get('authorization'));
-  assert.match(ours!.head, /^GET \/b HTTP\/1\.1\r\nHost: [^\r]+\r\nAuthorization: Basic /);
-  assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_USED), CURLAUTH.BASIC);
-  r.easy.cleanup();
-  await srv.close();
+  try {
+    const url = `http://127.0.0.1:${srv.port}/b`;
+    await curl(['-u', 'us\u00e9r:pa:ss', url]);
+    const r = await fetchUrl(url, (e) => e.setopt(CURLOPT.USERPWD, 'us\u00e9r:pa:ss'));
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(srv.requests.length, 2);
+    const [theirs, ours] = srv.requests;
+    assert.equal(ours!.headers.get('authorization'), theirs!.headers.get('authorization'));
+    assert.match(ours!.head, /^GET \/b HTTP\/1\.1\r\nHost: [^\r]+\r\nAuthorization: Basic /);
+    assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_USED), CURLAUTH.BASIC);
+    r.easy.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 test('credentials from the URL, and USERNAME/PASSWORD overriding them', async () => {
   const srv = await startRawServer(() => ok('hi'));
-  await fetchUrl(`http://al%3Aice:s%40cret@127.0.0.1:${srv.port}/`);
-  await fetchUrl(`http://alice:secret@127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.PASSWORD, 'other'));
-  await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.USERPWD, 'bob'));
-  const dec = authOf(srv.requests).map((a) => Buffer.from(a!.slice(6), 'base64').toString());
-  assert.deepEqual(dec, ['al:ice:s@cret', 'alice:other', 'bob:']);
-  await srv.close();
+  try {
+    await fetchUrl(`http://al%3Aice:s%40cret@127.0.0.1:${srv.port}/`);
+    await fetchUrl(`http://alice:secret@127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.PASSWORD, 'other'));
+    await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.USERPWD, 'bob'));
+    const dec = authOf(srv.requests).map((a) => Buffer.from(a!.slice(6), 'base64').toString());
+    assert.deepEqual(dec, ['al:ice:s@cret', 'alice:other', 'bob:']);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('Digest only: no credentials until the 401, then a response the server verifies; same header as curl without qop', { skip: !haveCurl }, async () => {
   const srv = await digestServer('WWW-Authenticate: Digest realm="test realm", nonce="fixed-nonce"');
-  const url = `http://127.0.0.1:${srv.port}/dir/x?q=1`;
-  await curl(['--digest', '-u', 'user:pa:ss', url]);
-  const r = await fetchUrl(url, (e) => {
-    e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.DIGEST);
-    e.setopt(CURLOPT.USERPWD, 'user:pa:ss');
-  });
-  assert.equal(r.code, CURLE.OK);
-  assert.equal(r.body, 'welcome', 'the 401 body is not delivered');
-  const a = authOf(srv.requests);
-  assert.equal(a.length, 4);
-  assert.equal(a[0], undefined);
-  assert.equal(a[2], undefined);
-  assert.equal(a[3], a[1], 'without qop the Digest header is deterministic: byte-equal to curl');
-  assert.equal(r.easy.getinfo(CURLINFO.RESPONSE_CODE), 200);
-  assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_AVAIL), CURLAUTH.DIGEST);
-  assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_USED), CURLAUTH.DIGEST);
-  await srv.close();
+  try {
+    const url = `http://127.0.0.1:${srv.port}/dir/x?q=1`;
+    await curl(['--digest', '-u', 'user:pa:ss', url]);
+    const r = await fetchUrl(url, (e) => {
+      e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.DIGEST);
+      e.setopt(CURLOPT.USERPWD, 'user:pa:ss');
+    });
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(r.body, 'welcome', 'the 401 body is not delivered');
+    const a = authOf(srv.requests);
+    assert.equal(a.length, 4);
+    assert.equal(a[0], undefined);
+    assert.equal(a[2], undefined);
+    assert.equal(a[3], a[1], 'without qop the Digest header is deterministic: byte-equal to curl');
+    assert.equal(r.easy.getinfo(CURLINFO.RESPONSE_CODE), 200);
+    assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_AVAIL), CURLAUTH.DIGEST);
+    assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_USED), CURLAUTH.DIGEST);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('Digest with qop=auth, SHA-256, opaque: verified by the server, same parameters as curl', { skip: !haveCurl }, async () => {
   const chal = 'WWW-Authenticate: Digest realm="r", nonce="n0nce", qop="auth,auth-int", opaque="op", algorithm=SHA-256';
   const srv = await digestServer(chal);
-  const url = `http://127.0.0.1:${srv.port}/p`;
-  await curl(['--digest', '-u', 'user:pa:ss', url]);
-  const r = await fetchUrl(url, (e) => {
-    e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.DIGEST);
-    e.setopt(CURLOPT.USERPWD, 'user:pa:ss');
-  });
-  assert.equal(r.code, CURLE.OK);
-  assert.equal(r.easy.getinfo(CURLINFO.RESPONSE_CODE), 200);
-  const [, theirs, , ours] = authOf(srv.requests);
-  // cnonce is random in both; everything else lines up parameter by parameter
-  const shape = (h: string): string => h.replace(/cnonce="[^"]*"/, 'cnonce=X').replace(/response="[^"]*"/, 'response=X');
-  assert.equal(shape(ours!), shape(theirs!));
-  assert.ok(digestValid(ours!, 'GET', 'pa:ss'));
-  await srv.close();
+  try {
+    const url = `http://127.0.0.1:${srv.port}/p`;
+    await curl(['--digest', '-u', 'user:pa:ss', url]);
+    const r = await fetchUrl(url, (e) => {
+      e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.DIGEST);
+      e.setopt(CURLOPT.USERPWD, 'user:pa:ss');
+    });
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(r.easy.getinfo(CURLINFO.RESPONSE_CODE), 200);
+    const [, theirs, , ours] = authOf(srv.requests);
+    // cnonce is random in both; everything else lines up parameter by parameter
+    const shape = (h: string): string => h.replace(/cnonce="[^"]*"/, 'cnonce=X').replace(/response="[^"]*"/, 'response=X');
+    assert.equal(shape(ours!), shape(theirs!));
+    assert.ok(digestValid(ours!, 'GET', 'pa:ss'));
+  } finally {
+    await srv.close();
+  }
 });
 
 test('ANY: probe without credentials, then the best offered scheme (Digest over Basic)', async () => {
   const srv = await digestServer('WWW-Authenticate: Basic realm="b"\r\nWWW-Authenticate: Digest realm="r", nonce="n"');
-  const r = await fetchUrl(`http://127.0.0.1:${srv.port}/any`, (e) => {
-    e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.ANY);
-    e.setopt(CURLOPT.USERPWD, 'user:pa:ss');
-  });
-  assert.equal(r.code, CURLE.OK);
-  const a = authOf(srv.requests);
-  assert.equal(a[0], undefined);
-  assert.match(a[1]!, /^Digest username="user"/);
-  assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_AVAIL), CURLAUTH.BASIC | CURLAUTH.DIGEST);
-  assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_USED), CURLAUTH.DIGEST);
-  await srv.close();
+  try {
+    const r = await fetchUrl(`http://127.0.0.1:${srv.port}/any`, (e) => {
+      e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.ANY);
+      e.setopt(CURLOPT.USERPWD, 'user:pa:ss');
+    });
+    assert.equal(r.code, CURLE.OK);
+    const a = authOf(srv.requests);
+    assert.equal(a[0], undefined);
+    assert.match(a[1]!, /^Digest username="user"/);
+    assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_AVAIL), CURLAUTH.BASIC | CURLAUTH.DIGEST);
+    assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_USED), CURLAUTH.DIGEST);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('Digest POST: an empty-bodied probe first, then the body with credentials (as curl)', async () => {
   const srv = await digestServer('WWW-Authenticate: Digest realm="r", nonce="n"');
-  const r = await fetchUrl(`http://127.0.0.1:${srv.port}/post`, (e) => {
-    e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.DIGEST);
-    e.setopt(CURLOPT.USERPWD, 'user:pa:ss');
-    e.setopt(CURLOPT.POSTFIELDS, 'hello');
-  });
-  assert.equal(r.code, CURLE.OK);
-  assert.deepEqual(srv.requests.map((q) => [q.method, q.headers.get('content-length'), q.body.toString()]),
-    [['POST', '0', ''], ['POST', '5', 'hello']]);
-  await srv.close();
+  try {
+    const r = await fetchUrl(`http://127.0.0.1:${srv.port}/post`, (e) => {
+      e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.DIGEST);
+      e.setopt(CURLOPT.USERPWD, 'user:pa:ss');
+      e.setopt(CURLOPT.POSTFIELDS, 'hello');
+    });
+    assert.equal(r.code, CURLE.OK);
+    assert.deepEqual(srv.requests.map((q) => [q.method, q.headers.get('content-length'), q.body.toString()]),
+      [['POST', '0', ''], ['POST', '5', 'hello']]);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('wrong credentials: the 401 is the result; FAILONERROR makes it error 22', async () => {
   const srv = await digestServer('WWW-Authenticate: Digest realm="r", nonce="n"', 'right');
-  const r = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
-    e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.DIGEST);
-    e.setopt(CURLOPT.USERPWD, 'user:wrong');
-  });
-  assert.equal(r.code, CURLE.OK);
-  assert.equal(r.easy.getinfo(CURLINFO.RESPONSE_CODE), 401);
-  assert.equal(r.body, 'denied');
-  assert.equal(srv.requests.length, 2, 'one retry, no more');
-  const f = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
-    e.setopt(CURLOPT.USERPWD, 'user:wrong');
-    e.setopt(CURLOPT.FAILONERROR, 1);
-  });
-  assert.equal(f.code, CURLE.HTTP_RETURNED_ERROR);
-  await srv.close();
+  try {
+    const r = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
+      e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.DIGEST);
+      e.setopt(CURLOPT.USERPWD, 'user:wrong');
+    });
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(r.easy.getinfo(CURLINFO.RESPONSE_CODE), 401);
+    assert.equal(r.body, 'denied');
+    assert.equal(srv.requests.length, 2, 'one retry, no more');
+    const f = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
+      e.setopt(CURLOPT.USERPWD, 'user:wrong');
+      e.setopt(CURLOPT.FAILONERROR, 1);
+    });
+    assert.equal(f.code, CURLE.HTTP_RETURNED_ERROR);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('Bearer with CURLAUTH_BEARER; NTLM alone is not built in', async () => {
   const srv = await startRawServer(() => ok('hi'));
-  await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
-    e.setopt(CURLOPT.XOAUTH2_BEARER, 'tok.en');
-    assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.BEARER), CURLE.OK);
-  });
-  assert.equal(srv.requests[0]!.headers.get('authorization'), 'Bearer tok.en');
-  const e = new Easy();
-  assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.NTLM), CURLE.NOT_BUILT_IN);
-  assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.ANY), CURLE.OK);
-  assert.equal(e.setopt(CURLOPT.NETRC, 3), CURLE.BAD_FUNCTION_ARGUMENT);
-  e.cleanup();
-  await srv.close();
+  try {
+    await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
+      e.setopt(CURLOPT.XOAUTH2_BEARER, 'tok.en');
+      assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.BEARER), CURLE.OK);
+    });
+    assert.equal(srv.requests[0]!.headers.get('authorization'), 'Bearer tok.en');
+    const e = new Easy();
+    try {
+      assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.NTLM), CURLE.NOT_BUILT_IN);
+      assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.ANY), CURLE.OK);
+      assert.equal(e.setopt(CURLOPT.NETRC, 3), CURLE.BAD_FUNCTION_ARGUMENT);
+    } finally {
+      e.cleanup();
+    }
+  } finally {
+    await srv.close();
+  }
 });
 
 test('.netrc: credentials for the host from NETRC_FILE; the URL user selects its password; syntax errors fail', async () => {
@@ -184,22 +211,25 @@ test('.netrc: credentials for the host from NETRC_FILE; the URL user selects its
   const file = join(dir, 'netrc');
   writeFileSync(file, 'machine other.example login x password y\nmachine 127.0.0.1 login alice password "s p"\nmachine 127.0.0.1 login bob password bobpw\n');
   const srv = await startRawServer(() => ok('hi'));
-  const base = `127.0.0.1:${srv.port}/`;
-  const netrc = (level: number) => (e: Easy): void => {
-    e.setopt(CURLOPT.NETRC, level);
-    e.setopt(CURLOPT.NETRC_FILE, file);
-  };
-  await fetchUrl(`http://${base}`, netrc(CURL_NETRC.REQUIRED));
-  await fetchUrl(`http://bob@${base}`, netrc(CURL_NETRC.OPTIONAL));
-  await fetchUrl(`http://bob:urlpw@${base}`, netrc(CURL_NETRC.OPTIONAL));
-  await fetchUrl(`http://bob:urlpw@${base}`, netrc(CURL_NETRC.REQUIRED));
-  await fetchUrl(`http://${base}`, netrc(CURL_NETRC.IGNORED));
-  const dec = authOf(srv.requests).map((a) => a && Buffer.from(a.slice(6), 'base64').toString());
-  assert.deepEqual(dec, ['alice:s p', 'bob:bobpw', 'bob:urlpw', 'bob:bobpw', undefined]);
-  writeFileSync(file, 'machine 127.0.0.1 login "broken\n');
-  const bad = await fetchUrl(`http://${base}`, netrc(CURL_NETRC.REQUIRED));
-  assert.equal(bad.code, CURLE.READ_ERROR);
-  await srv.close();
+  try {
+    const base = `127.0.0.1:${srv.port}/`;
+    const netrc = (level: number) => (e: Easy): void => {
+      e.setopt(CURLOPT.NETRC, level);
+      e.setopt(CURLOPT.NETRC_FILE, file);
+    };
+    await fetchUrl(`http://${base}`, netrc(CURL_NETRC.REQUIRED));
+    await fetchUrl(`http://bob@${base}`, netrc(CURL_NETRC.OPTIONAL));
+    await fetchUrl(`http://bob:urlpw@${base}`, netrc(CURL_NETRC.OPTIONAL));
+    await fetchUrl(`http://bob:urlpw@${base}`, netrc(CURL_NETRC.REQUIRED));
+    await fetchUrl(`http://${base}`, netrc(CURL_NETRC.IGNORED));
+    const dec = authOf(srv.requests).map((a) => a && Buffer.from(a.slice(6), 'base64').toString());
+    assert.deepEqual(dec, ['alice:s p', 'bob:bobpw', 'bob:urlpw', 'bob:bobpw', undefined]);
+    writeFileSync(file, 'machine 127.0.0.1 login "broken\n');
+    const bad = await fetchUrl(`http://${base}`, netrc(CURL_NETRC.REQUIRED));
+    assert.equal(bad.code, CURLE.READ_ERROR);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('.netrc: several entries for one host, the URL user picks its password the way curl 7.88.1 does', async () => {
@@ -227,43 +257,49 @@ test('.netrc: several entries for one host, the URL user picks its password the 
 
 test('AWS SigV4: same Authorization as curl for a fixed X-Amz-Date', { skip: !haveCurl }, async () => {
   const srv = await startRawServer(() => ok(''));
-  const url = `http://127.0.0.1:${srv.port}/path/obj?a=1&b=2`;
-  const headers = ['X-Amz-Date: 20240229T235959Z', 'X-Extra:  spaced   out '];
-  await curl(['--aws-sigv4', 'aws:amz:eu-central-1:execute-api', '-u', 'AKID:SECRET', '-H', headers[0]!, '-H', headers[1]!, '-d', 'payload', url]);
-  const r = await fetchUrl(url, (e) => {
-    e.setopt(CURLOPT.AWS_SIGV4, 'aws:amz:eu-central-1:execute-api');
-    e.setopt(CURLOPT.USERPWD, 'AKID:SECRET');
-    e.setopt(CURLOPT.HTTPHEADER, headers);
-    e.setopt(CURLOPT.POSTFIELDS, 'payload');
-  });
-  assert.equal(r.code, CURLE.OK);
-  const [theirs, ours] = authOf(srv.requests);
-  assert.match(ours!, /^AWS4-HMAC-SHA256 Credential=AKID\/20240229\/eu-central-1\/execute-api\/aws4_request/);
-  assert.equal(ours, theirs);
-  assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_USED), CURLAUTH.AWS_SIGV4);
-  await srv.close();
+  try {
+    const url = `http://127.0.0.1:${srv.port}/path/obj?a=1&b=2`;
+    const headers = ['X-Amz-Date: 20240229T235959Z', 'X-Extra:  spaced   out '];
+    await curl(['--aws-sigv4', 'aws:amz:eu-central-1:execute-api', '-u', 'AKID:SECRET', '-H', headers[0]!, '-H', headers[1]!, '-d', 'payload', url]);
+    const r = await fetchUrl(url, (e) => {
+      e.setopt(CURLOPT.AWS_SIGV4, 'aws:amz:eu-central-1:execute-api');
+      e.setopt(CURLOPT.USERPWD, 'AKID:SECRET');
+      e.setopt(CURLOPT.HTTPHEADER, headers);
+      e.setopt(CURLOPT.POSTFIELDS, 'payload');
+    });
+    assert.equal(r.code, CURLE.OK);
+    const [theirs, ours] = authOf(srv.requests);
+    assert.match(ours!, /^AWS4-HMAC-SHA256 Credential=AKID\/20240229\/eu-central-1\/execute-api\/aws4_request/);
+    assert.equal(ours, theirs);
+    assert.equal(r.easy.getinfo(CURLINFO.HTTPAUTH_USED), CURLAUTH.AWS_SIGV4);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('credentials never follow a redirect to another origin, unless UNRESTRICTED_AUTH', async () => {
   const other = await startRawServer(() => ok('other'));
   const first = await startRawServer(() => ({ data: `HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:${other.port}/x\r\nContent-Length: 0\r\n\r\n` }));
-  for (const unrestricted of [0, 1]) {
-    for (const setup of [
-      (e: Easy) => e.setopt(CURLOPT.USERPWD, 'u:p'),
-      (e: Easy) => { e.setopt(CURLOPT.USERPWD, 'u:p'); e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.ANY); },
-      (e: Easy) => { e.setopt(CURLOPT.XOAUTH2_BEARER, 't'); e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.BEARER); },
-    ]) {
-      const r = await fetchUrl(`http://127.0.0.1:${first.port}/`, (e) => {
-        e.setopt(CURLOPT.FOLLOWLOCATION, 1);
-        e.setopt(CURLOPT.UNRESTRICTED_AUTH, unrestricted);
-        setup(e);
-      });
-      assert.equal(r.body, 'other');
+  try {
+    for (const unrestricted of [0, 1]) {
+      for (const setup of [
+        (e: Easy) => e.setopt(CURLOPT.USERPWD, 'u:p'),
+        (e: Easy) => { e.setopt(CURLOPT.USERPWD, 'u:p'); e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.ANY); },
+        (e: Easy) => { e.setopt(CURLOPT.XOAUTH2_BEARER, 't'); e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.BEARER); },
+      ]) {
+        const r = await fetchUrl(`http://127.0.0.1:${first.port}/`, (e) => {
+          e.setopt(CURLOPT.FOLLOWLOCATION, 1);
+          e.setopt(CURLOPT.UNRESTRICTED_AUTH, unrestricted);
+          setup(e);
+        });
+        assert.equal(r.body, 'other');
+      }
     }
+    const sent = authOf(other.requests);
+    assert.deepEqual(sent.slice(0, 3), [undefined, undefined, undefined]);
+    assert.deepEqual(sent.slice(3), ['Basic dTpw', undefined, 'Bearer t'], 'ANY only probes, so nothing to send without a 401');
+  } finally {
+    await first.close();
+    await other.close();
   }
-  const sent = authOf(other.requests);
-  assert.deepEqual(sent.slice(0, 3), [undefined, undefined, undefined]);
-  assert.deepEqual(sent.slice(3), ['Basic dTpw', undefined, 'Bearer t'], 'ANY only probes, so nothing to send without a 401');
-  await first.close();
-  await other.close();
 });

@@ -44,26 +44,29 @@ const close = (s: Server): Promise<void> => new Promise((r) => s.close(() => r()
 
 test('--resolve and --connect-to: same bytes and verbose lines as curl', async () => {
   const s = await tcpEcho();
-  const p = portOf(s);
-  for (const args of [
-    ['-s', '--resolve', `name.test:${p}:127.0.0.1`, `http://name.test:${p}/`],
-    ['-s', '--connect-to', `name.test:80:127.0.0.1:${p}`, 'http://name.test/'],
-  ]) {
-    const ours = await tscurl(...args);
-    assert.equal(ours.code, 0, ours.stderr);
-    assert.match(ours.stdout, /^name\.test(:\d+)? 127\.0\.0\.1 \d+\n$/);
-    if (existsSync(CURL)) {
-      const theirs = await run(CURL, args);
-      assert.equal(ours.stdout.split(' ')[0], theirs.stdout.split(' ')[0], 'the same Host header');
+  try {
+    const p = portOf(s);
+    for (const args of [
+      ['-s', '--resolve', `name.test:${p}:127.0.0.1`, `http://name.test:${p}/`],
+      ['-s', '--connect-to', `name.test:80:127.0.0.1:${p}`, 'http://name.test/'],
+    ]) {
+      const ours = await tscurl(...args);
+      assert.equal(ours.code, 0, ours.stderr);
+      assert.match(ours.stdout, /^name\.test(:\d+)? 127\.0\.0\.1 \d+\n$/);
+      if (existsSync(CURL)) {
+        const theirs = await run(CURL, args);
+        assert.equal(ours.stdout.split(' ')[0], theirs.stdout.split(' ')[0], 'the same Host header');
+      }
     }
+    const v = await tscurl('-sv', '-o', '/dev/null', '--resolve', `name.test:${p}:127.0.0.1`, `http://name.test:${p}/`);
+    assert.ok(v.stderr.includes(`* Added name.test:${p}:127.0.0.1 to DNS cache\n`), v.stderr);
+    assert.ok(v.stderr.includes('* Hostname name.test was found in DNS cache\n'));
+    assert.ok(v.stderr.includes(`* Connected to name.test (127.0.0.1) port ${p} (#0)\n`), v.stderr);
+    const bad = await tscurl('-s', '--resolve', 'name.test:80:nope', 'http://name.test/');
+    assert.equal(bad.code, 49);
+  } finally {
+    await close(s);
   }
-  const v = await tscurl('-sv', '-o', '/dev/null', '--resolve', `name.test:${p}:127.0.0.1`, `http://name.test:${p}/`);
-  assert.ok(v.stderr.includes(`* Added name.test:${p}:127.0.0.1 to DNS cache\n`), v.stderr);
-  assert.ok(v.stderr.includes('* Hostname name.test was found in DNS cache\n'));
-  assert.ok(v.stderr.includes(`* Connected to name.test (127.0.0.1) port ${p} (#0)\n`), v.stderr);
-  const bad = await tscurl('-s', '--resolve', 'name.test:80:nope', 'http://name.test/');
-  assert.equal(bad.code, 49);
-  await close(s);
 });
 
 test('--unix-socket and --abstract-unix-socket', async () => {
@@ -72,18 +75,21 @@ test('--unix-socket and --abstract-unix-socket', async () => {
   const s = await echoServer((srv) => new Promise((r) => srv.listen(path, r)));
   const name = `tscurl-cli-${process.pid}-${Date.now()}`;
   const a = await echoServer((srv) => new Promise((r) => srv.listen(`\0${name}`, r)));
-  const ours = await tscurl('-s', '--unix-socket', path, 'http://sock.test/');
-  assert.equal(ours.code, 0, ours.stderr);
-  assert.match(ours.stdout, /^sock\.test /);
-  if (existsSync(CURL)) assert.equal(ours.stdout, (await run(CURL, ['-s', '--unix-socket', path, 'http://sock.test/'])).stdout);
-  const abs = await tscurl('-s', '--abstract-unix-socket', name, 'http://abs.test/');
-  assert.match(abs.stdout, /^abs\.test /);
-  const missing = await tscurl('-sS', '--unix-socket', join(dir, 'none.sock'), 'http://sock.test/');
-  assert.equal(missing.code, 7);
-  assert.match(missing.stderr, /^tscurl: \(7\) Failed to connect to sock\.test port 80 after \d+ ms: Could not connect to server\n$/);
-  await close(s);
-  await close(a);
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    const ours = await tscurl('-s', '--unix-socket', path, 'http://sock.test/');
+    assert.equal(ours.code, 0, ours.stderr);
+    assert.match(ours.stdout, /^sock\.test /);
+    if (existsSync(CURL)) assert.equal(ours.stdout, (await run(CURL, ['-s', '--unix-socket', path, 'http://sock.test/'])).stdout);
+    const abs = await tscurl('-s', '--abstract-unix-socket', name, 'http://abs.test/');
+    assert.match(abs.stdout, /^abs\.test /);
+    const missing = await tscurl('-sS', '--unix-socket', join(dir, 'none.sock'), 'http://sock.test/');
+    assert.equal(missing.code, 7);
+    assert.match(missing.stderr, /^tscurl: \(7\) Failed to connect to sock\.test port 80 after \d+ ms: Could not connect to server\n$/);
+  } finally {
+    await close(s);
+    await close(a);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('--local-port N-M and --interface', async () => {
@@ -91,21 +97,24 @@ test('--local-port N-M and --interface', async () => {
   const url = `http://127.0.0.1:${portOf(s)}/`;
   const busy = createNetServer();
   await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
-  const bp = (busy.address() as { port: number }).port;
-  const one = await tscurl('-sS', '--local-port', String(bp), url);
-  assert.equal(one.code, 45);
-  assert.equal(one.stderr, 'tscurl: (45) bind failed with errno 98: Address already in use\n');
-  const range = await tscurl('-s', '--local-port', `${bp}-${bp + 20}`, url);
-  assert.equal(range.code, 0, range.stderr);
-  const used = Number(range.stdout.trim().split(' ')[2]);
-  assert.ok(used > bp && used <= bp + 20, `port ${used}`);
-  const iface = await tscurl('-s', '--interface', '127.0.0.4', url);
-  assert.equal(iface.stdout.split(' ')[1], '127.0.0.4');
-  const noIf = await tscurl('-sS', '--interface', 'if!nosuchif0', url);
-  assert.equal(noIf.code, 45);
-  assert.equal(noIf.stderr, "tscurl: (45) Couldn't bind to interface 'nosuchif0'\n");
-  await new Promise<void>((r) => busy.close(() => r()));
-  await close(s);
+  try {
+    const bp = (busy.address() as { port: number }).port;
+    const one = await tscurl('-sS', '--local-port', String(bp), url);
+    assert.equal(one.code, 45);
+    assert.equal(one.stderr, 'tscurl: (45) bind failed with errno 98: Address already in use\n');
+    const range = await tscurl('-s', '--local-port', `${bp}-${bp + 20}`, url);
+    assert.equal(range.code, 0, range.stderr);
+    const used = Number(range.stdout.trim().split(' ')[2]);
+    assert.ok(used > bp && used <= bp + 20, `port ${used}`);
+    const iface = await tscurl('-s', '--interface', '127.0.0.4', url);
+    assert.equal(iface.stdout.split(' ')[1], '127.0.0.4');
+    const noIf = await tscurl('-sS', '--interface', 'if!nosuchif0', url);
+    assert.equal(noIf.code, 45);
+    assert.equal(noIf.stderr, "tscurl: (45) Couldn't bind to interface 'nosuchif0'\n");
+  } finally {
+    await new Promise<void>((r) => busy.close(() => r()));
+    await close(s);
+  }
 });
 
 test('--limit-rate: the whole body arrives; -Y/-y: a stalled transfer exits 28', async () => {
@@ -113,16 +122,19 @@ test('--limit-rate: the whole body arrives; -Y/-y: a stalled transfer exits 28',
   const srv = await startRawServer((r) => (r.target === '/stall'
     ? { data: 'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nabc' }
     : ok(body)));
-  const limited = await tscurl('-s', '--limit-rate', '4k', `http://127.0.0.1:${srv.port}/`);
-  assert.equal(limited.code, 0);
-  assert.equal(limited.stdout, body.toString('latin1'));
-  const slow = await tscurl('-sS', '-y', '1', `http://127.0.0.1:${srv.port}/stall`);
-  assert.equal(slow.code, 28);
-  assert.equal(slow.stderr, 'tscurl: (28) Operation too slow. Less than 1 bytes/sec transferred the last 1 seconds\n');
-  const slow2 = await tscurl('-sS', '-Y', '500', '--speed-time', '1', `http://127.0.0.1:${srv.port}/stall`);
-  assert.equal(slow2.code, 28);
-  assert.equal(slow2.stderr, 'tscurl: (28) Operation too slow. Less than 500 bytes/sec transferred the last 1 seconds\n');
-  await srv.close();
+  try {
+    const limited = await tscurl('-s', '--limit-rate', '4k', `http://127.0.0.1:${srv.port}/`);
+    assert.equal(limited.code, 0);
+    assert.equal(limited.stdout, body.toString('latin1'));
+    const slow = await tscurl('-sS', '-y', '1', `http://127.0.0.1:${srv.port}/stall`);
+    assert.equal(slow.code, 28);
+    assert.equal(slow.stderr, 'tscurl: (28) Operation too slow. Less than 1 bytes/sec transferred the last 1 seconds\n');
+    const slow2 = await tscurl('-sS', '-Y', '500', '--speed-time', '1', `http://127.0.0.1:${srv.port}/stall`);
+    assert.equal(slow2.code, 28);
+    assert.equal(slow2.stderr, 'tscurl: (28) Operation too slow. Less than 500 bytes/sec transferred the last 1 seconds\n');
+  } finally {
+    await srv.close();
+  }
 });
 
 test('size and port-range parameters as curl parses them', async () => {
@@ -154,13 +166,16 @@ test('size and port-range parameters as curl parses them', async () => {
 
 test('--keepalive-time and --no-keepalive reach the library', async () => {
   const srv = await startRawServer(() => ok('k'));
-  const url = `http://127.0.0.1:${srv.port}/`;
-  for (const args of [['--keepalive-time', '20'], ['--no-keepalive'], []]) {
-    const r = await tscurl('-s', ...args, url);
-    assert.equal(r.code, 0, args.join(' '));
-    assert.equal(r.stdout, 'k');
+  try {
+    const url = `http://127.0.0.1:${srv.port}/`;
+    for (const args of [['--keepalive-time', '20'], ['--no-keepalive'], []]) {
+      const r = await tscurl('-s', ...args, url);
+      assert.equal(r.code, 0, args.join(' '));
+      assert.equal(r.stdout, 'k');
+    }
+    const bad = await tscurl('-s', '--keepalive-time', 'x', url);
+    assert.equal(bad.code, 2);
+  } finally {
+    await srv.close();
   }
-  const bad = await tscurl('-s', '--keepalive-time', 'x', url);
-  assert.equal(bad.code, 2);
-  await srv.close();
 });

@@ -34,45 +34,54 @@ test('-T FILE to a URL ending in / appends the file name and sends Content-Lengt
   const file = join(dir, 'my file.txt');
   writeFileSync(file, 'line one\nline two\n');
   const srv = await startRawServer(() => ok('stored\n'), '127.0.0.1', { onExpect: () => 'continue' });
-  const url = `http://127.0.0.1:${srv.port}/dir/`;
-  const r = await run(process.execPath, [MAIN, '-s', '-T', file, url]);
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, 'stored\n');
-  const ours = normalise(srv.requests[0]!.raw);
-  assert.equal(ours, `PUT /dir/my%20file.txt HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nUser-Agent: X\r\nAccept: */*\r\n` +
-    'Content-Length: 18\r\n\r\nline one\nline two\n');
-  if (existsSync(CURL)) {
-    const c = await run(CURL, ['-s', '-T', file, url]);
-    assert.equal(c.code, 0);
-    assert.equal(normalise(srv.requests[1]!.raw).replace('Expect: 100-continue\r\n', ''), ours);
+  try {
+    const url = `http://127.0.0.1:${srv.port}/dir/`;
+    const r = await run(process.execPath, [MAIN, '-s', '-T', file, url]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'stored\n');
+    const ours = normalise(srv.requests[0]!.raw);
+    assert.equal(ours, `PUT /dir/my%20file.txt HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nUser-Agent: X\r\nAccept: */*\r\n` +
+      'Content-Length: 18\r\n\r\nline one\nline two\n');
+    if (existsSync(CURL)) {
+      const c = await run(CURL, ['-s', '-T', file, url]);
+      assert.equal(c.code, 0);
+      assert.equal(normalise(srv.requests[1]!.raw).replace('Expect: 100-continue\r\n', ''), ours);
+    }
+  } finally {
+    await srv.close();
+    rmSync(dir, { recursive: true, force: true });
   }
-  await srv.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 test('-T - reads stdin: chunked with Expect, the same bytes as curl', async () => {
   const srv = await startRawServer(() => ok('ok'), '127.0.0.1', { onExpect: () => 'continue' });
-  const url = `http://127.0.0.1:${srv.port}/in`;
-  const r = await run(process.execPath, [MAIN, '-s', '-T', '-', url], 'from stdin\n');
-  assert.equal(r.code, 0, r.stderr);
-  const ours = normalise(srv.requests[0]!.raw);
-  assert.equal(ours, `PUT /in HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nUser-Agent: X\r\nAccept: */*\r\n` +
-    'Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\nb\r\nfrom stdin\n\r\n0\r\n\r\n');
-  if (existsSync(CURL)) {
-    const c = await run(CURL, ['-s', '-T', '-', url], 'from stdin\n');
-    assert.equal(c.code, 0);
-    assert.equal(normalise(srv.requests[1]!.raw), ours);
+  try {
+    const url = `http://127.0.0.1:${srv.port}/in`;
+    const r = await run(process.execPath, [MAIN, '-s', '-T', '-', url], 'from stdin\n');
+    assert.equal(r.code, 0, r.stderr);
+    const ours = normalise(srv.requests[0]!.raw);
+    assert.equal(ours, `PUT /in HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nUser-Agent: X\r\nAccept: */*\r\n` +
+      'Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\nb\r\nfrom stdin\n\r\n0\r\n\r\n');
+    if (existsSync(CURL)) {
+      const c = await run(CURL, ['-s', '-T', '-', url], 'from stdin\n');
+      assert.equal(c.code, 0);
+      assert.equal(normalise(srv.requests[1]!.raw), ours);
+    }
+  } finally {
+    await srv.close();
   }
-  await srv.close();
 });
 
 test('-T with a file that cannot be opened: curl\'s message and exit 26, nothing sent', async () => {
   const srv = await startRawServer(() => ok('ok'));
-  const r = await run(process.execPath, [MAIN, '-T', '/nonexistent/upload.bin', `http://127.0.0.1:${srv.port}/`]);
-  assert.equal(r.code, 26);
-  assert.equal(r.stderr, "tscurl: Can't open '/nonexistent/upload.bin'!\n" +
-    "tscurl: try 'tscurl --help' or 'tscurl --manual' for more information\n" +
-    'tscurl: (26) Failed to open/read local data from file/application\n');
-  assert.equal(srv.requests.length, 0);
-  await srv.close();
+  try {
+    const r = await run(process.execPath, [MAIN, '-T', '/nonexistent/upload.bin', `http://127.0.0.1:${srv.port}/`]);
+    assert.equal(r.code, 26);
+    assert.equal(r.stderr, "tscurl: Can't open '/nonexistent/upload.bin'!\n" +
+      "tscurl: try 'tscurl --help' or 'tscurl --manual' for more information\n" +
+      'tscurl: (26) Failed to open/read local data from file/application\n');
+    assert.equal(srv.requests.length, 0);
+  } finally {
+    await srv.close();
+  }
 });

@@ -38,14 +38,17 @@ async function withServer(handler: Parameters<typeof startRawServer>[0], fn: (sr
 test('cookies a server sets are sent back on the next request of the same handle', async () => {
   await withServer((r) => (r.target === '/set' ? reply(['a=1', 'b=2; path=/', 'c=3; path=/deep']) : reply([])), async (srv) => {
     const e = new Easy();
-    e.setopt(CURLOPT.COOKIEFILE, ''); // "" turns the engine on without reading a file
-    assert.equal(await get(e, `http://127.0.0.1:${srv.port}/set`), CURLE.OK);
-    assert.equal(cookieOf(srv.requests[0]), undefined);
-    assert.equal(await get(e, `http://127.0.0.1:${srv.port}/next`), CURLE.OK);
-    assert.equal(cookieOf(srv.requests[1]), 'b=2; a=1');
-    assert.equal(await get(e, `http://127.0.0.1:${srv.port}/deep/er`), CURLE.OK);
-    assert.equal(cookieOf(srv.requests[2]), 'c=3; b=2; a=1');
-    e.cleanup();
+    try {
+      e.setopt(CURLOPT.COOKIEFILE, ''); // "" turns the engine on without reading a file
+      assert.equal(await get(e, `http://127.0.0.1:${srv.port}/set`), CURLE.OK);
+      assert.equal(cookieOf(srv.requests[0]), undefined);
+      assert.equal(await get(e, `http://127.0.0.1:${srv.port}/next`), CURLE.OK);
+      assert.equal(cookieOf(srv.requests[1]), 'b=2; a=1');
+      assert.equal(await get(e, `http://127.0.0.1:${srv.port}/deep/er`), CURLE.OK);
+      assert.equal(cookieOf(srv.requests[2]), 'c=3; b=2; a=1');
+    } finally {
+      e.cleanup();
+    }
   });
 });
 
@@ -59,18 +62,21 @@ test('without the engine Set-Cookie is ignored; CURLOPT_COOKIE is sent verbatim 
     assert.deepEqual(plain.getinfo(CURLINFO.COOKIELIST), []);
     plain.cleanup();
     const e = new Easy();
-    e.setopt(CURLOPT.COOKIE, 'mine=x');
-    e.setopt(CURLOPT.COOKIELIST, 'Set-Cookie: lib=1; domain=127.0.0.1');
-    await get(e, `http://127.0.0.1:${srv.port}/`);
-    await get(e, `http://127.0.0.1:${srv.port}/`);
-    assert.equal(cookieOf(srv.requests[2]), 'lib=1; mine=x');
-    // lib has no path (added without a request): it sorts after srv's "/"
-    assert.equal(cookieOf(srv.requests[3]), 'srv=1; lib=1; mine=x');
-    // a custom Cookie header replaces CURLOPT_COOKIE but not the engine's cookies
-    e.setopt(CURLOPT.HTTPHEADER, ['Cookie: own=1']);
-    await get(e, `http://127.0.0.1:${srv.port}/`);
-    assert.match(srv.requests[4]!.head, /\r\nCookie: srv=1; lib=1\r\nCookie: own=1\r\n/);
-    e.cleanup();
+    try {
+      e.setopt(CURLOPT.COOKIE, 'mine=x');
+      e.setopt(CURLOPT.COOKIELIST, 'Set-Cookie: lib=1; domain=127.0.0.1');
+      await get(e, `http://127.0.0.1:${srv.port}/`);
+      await get(e, `http://127.0.0.1:${srv.port}/`);
+      assert.equal(cookieOf(srv.requests[2]), 'lib=1; mine=x');
+      // lib has no path (added without a request): it sorts after srv's "/"
+      assert.equal(cookieOf(srv.requests[3]), 'srv=1; lib=1; mine=x');
+      // a custom Cookie header replaces CURLOPT_COOKIE but not the engine's cookies
+      e.setopt(CURLOPT.HTTPHEADER, ['Cookie: own=1']);
+      await get(e, `http://127.0.0.1:${srv.port}/`);
+      assert.match(srv.requests[4]!.head, /\r\nCookie: srv=1; lib=1\r\nCookie: own=1\r\n/);
+    } finally {
+      e.cleanup();
+    }
   });
 });
 
@@ -86,17 +92,20 @@ test('along a redirect chain every response feeds the jar; cookies never go to a
   }, async (srv) => {
     port = srv.port;
     const e = new Easy();
-    e.setopt(CURLOPT.COOKIEFILE, '');
-    e.setopt(CURLOPT.FOLLOWLOCATION, 1);
-    e.setopt(CURLOPT.COOKIE, 'app=1');
-    assert.equal(await get(e, `http://127.0.0.1:${srv.port}/start`), CURLE.OK);
-    assert.deepEqual(srv.requests.map((r) => cookieOf(r)), ['app=1', 'first=1; app=1', 'app=1']);
-    assert.deepEqual(e.getinfo(CURLINFO.COOKIELIST).sort(), [
-      '127.0.0.1\tFALSE\t/\tFALSE\t0\tfirst\t1',
-      '127.0.0.1\tFALSE\t/\tFALSE\t0\tsecond\t2',
-      'localhost\tFALSE\t/\tFALSE\t0\ton\tlocalhost',
-    ]);
-    e.cleanup();
+    try {
+      e.setopt(CURLOPT.COOKIEFILE, '');
+      e.setopt(CURLOPT.FOLLOWLOCATION, 1);
+      e.setopt(CURLOPT.COOKIE, 'app=1');
+      assert.equal(await get(e, `http://127.0.0.1:${srv.port}/start`), CURLE.OK);
+      assert.deepEqual(srv.requests.map((r) => cookieOf(r)), ['app=1', 'first=1; app=1', 'app=1']);
+      assert.deepEqual(e.getinfo(CURLINFO.COOKIELIST).sort(), [
+        '127.0.0.1\tFALSE\t/\tFALSE\t0\tfirst\t1',
+        '127.0.0.1\tFALSE\t/\tFALSE\t0\tsecond\t2',
+        'localhost\tFALSE\t/\tFALSE\t0\ton\tlocalhost',
+      ]);
+    } finally {
+      e.cleanup();
+    }
   });
 });
 
@@ -104,17 +113,20 @@ test('COOKIEJAR is written at cleanup and on COOKIELIST FLUSH', async () => {
   await withServer(() => reply(['s=1', 'p=2; expires=Sun, 06 Nov 2044 08:49:37 GMT', 'h=3; HttpOnly; domain=127.0.0.1']), async (srv, dir) => {
     const jar = join(dir, 'jar.txt');
     const e = new Easy();
-    e.setopt(CURLOPT.COOKIEJAR, jar);
-    assert.equal(await get(e, `http://127.0.0.1:${srv.port}/x/y`), CURLE.OK);
-    assert.equal(existsSync(jar), false, 'nothing is written before cleanup');
-    e.setopt(CURLOPT.COOKIELIST, 'FLUSH');
-    const expected = JAR_HEAD +
-      '#HttpOnly_127.0.0.1\tFALSE\t/x/\tFALSE\t0\th\t3\n' +
-      '127.0.0.1\tFALSE\t/x/\tFALSE\t2362034977\tp\t2\n' +
-      '127.0.0.1\tFALSE\t/x/\tFALSE\t0\ts\t1\n';
-    assert.equal(readFileSync(jar, 'latin1'), expected);
-    e.setopt(CURLOPT.COOKIELIST, 'SESS');
-    e.cleanup();
+    try {
+      e.setopt(CURLOPT.COOKIEJAR, jar);
+      assert.equal(await get(e, `http://127.0.0.1:${srv.port}/x/y`), CURLE.OK);
+      assert.equal(existsSync(jar), false, 'nothing is written before cleanup');
+      e.setopt(CURLOPT.COOKIELIST, 'FLUSH');
+      const expected = JAR_HEAD +
+        '#HttpOnly_127.0.0.1\tFALSE\t/x/\tFALSE\t0\th\t3\n' +
+        '127.0.0.1\tFALSE\t/x/\tFALSE\t2362034977\tp\t2\n' +
+        '127.0.0.1\tFALSE\t/x/\tFALSE\t0\ts\t1\n';
+      assert.equal(readFileSync(jar, 'latin1'), expected);
+      e.setopt(CURLOPT.COOKIELIST, 'SESS');
+    } finally {
+      e.cleanup();
+    }
     assert.equal(readFileSync(jar, 'latin1'), JAR_HEAD + '127.0.0.1\tFALSE\t/x/\tFALSE\t2362034977\tp\t2\n');
   });
 });
@@ -127,45 +139,51 @@ test('COOKIEFILE: Netscape and Set-Cookie files, several files, COOKIESESSION, R
     writeFileSync(f2, 'Set-Cookie: hdr=3; domain=127.0.0.1\n');
     const url = `http://127.0.0.1:${srv.port}/`;
     const e = new Easy();
-    e.setopt(CURLOPT.COOKIEFILE, f1);
-    e.setopt(CURLOPT.COOKIEFILE, f2);
-    e.setopt(CURLOPT.COOKIEFILE, join(dir, 'missing.txt')); // ignored
-    e.setopt(CURLOPT.COOKIESESSION, 1);
-    await get(e, url);
-    assert.equal(cookieOf(srv.requests[0]), 'keep=2', 'session cookies (hdr has no expiry either) were dropped at load');
-    e.setopt(CURLOPT.COOKIELIST, 'ALL');
-    await get(e, url);
-    assert.equal(cookieOf(srv.requests[1]), undefined);
-    e.setopt(CURLOPT.COOKIESESSION, 0);
-    e.setopt(CURLOPT.COOKIELIST, 'RELOAD');
-    await get(e, url);
-    assert.equal(cookieOf(srv.requests[2]), 'keep=2; sess=1; hdr=3');
-    // a Netscape line through COOKIELIST
-    e.setopt(CURLOPT.COOKIELIST, '127.0.0.1\tFALSE\t/\tFALSE\t0\tviaList\t4');
-    await get(e, url);
-    assert.equal(cookieOf(srv.requests[3]), 'viaList=4; keep=2; sess=1; hdr=3');
-    // NULL COOKIEFILE switches the engine off and forgets the cookies
-    e.setopt(CURLOPT.COOKIEFILE, null as unknown as string);
-    await get(e, url);
-    assert.equal(cookieOf(srv.requests[4]), undefined);
-    e.cleanup();
+    try {
+      e.setopt(CURLOPT.COOKIEFILE, f1);
+      e.setopt(CURLOPT.COOKIEFILE, f2);
+      e.setopt(CURLOPT.COOKIEFILE, join(dir, 'missing.txt')); // ignored
+      e.setopt(CURLOPT.COOKIESESSION, 1);
+      await get(e, url);
+      assert.equal(cookieOf(srv.requests[0]), 'keep=2', 'session cookies (hdr has no expiry either) were dropped at load');
+      e.setopt(CURLOPT.COOKIELIST, 'ALL');
+      await get(e, url);
+      assert.equal(cookieOf(srv.requests[1]), undefined);
+      e.setopt(CURLOPT.COOKIESESSION, 0);
+      e.setopt(CURLOPT.COOKIELIST, 'RELOAD');
+      await get(e, url);
+      assert.equal(cookieOf(srv.requests[2]), 'keep=2; sess=1; hdr=3');
+      // a Netscape line through COOKIELIST
+      e.setopt(CURLOPT.COOKIELIST, '127.0.0.1\tFALSE\t/\tFALSE\t0\tviaList\t4');
+      await get(e, url);
+      assert.equal(cookieOf(srv.requests[3]), 'viaList=4; keep=2; sess=1; hdr=3');
+      // NULL COOKIEFILE switches the engine off and forgets the cookies
+      e.setopt(CURLOPT.COOKIEFILE, null as unknown as string);
+      await get(e, url);
+      assert.equal(cookieOf(srv.requests[4]), undefined);
+    } finally {
+      e.cleanup();
+    }
   });
 });
 
 test('secure cookies: accepted and sent over http only to this machine (localhost, 127.0.0.1)', async () => {
   await withServer(() => reply(['sec=1; secure']), async (srv) => {
     const e = new Easy();
-    e.setopt(CURLOPT.COOKIEFILE, '');
-    await get(e, `http://127.0.0.1:${srv.port}/`);
-    await get(e, `http://127.0.0.1:${srv.port}/`);
-    assert.equal(cookieOf(srv.requests[1]), 'sec=1');
-    // the same secure cookie planted for another host name is not sent over plain http
-    e.setopt(CURLOPT.COOKIELIST, 'ALL');
-    e.setopt(CURLOPT.COOKIELIST, 'Set-Cookie: other=1; secure; domain=example.com');
-    e.setopt(CURLOPT.HTTPHEADER, ['Host: www.example.com']);
-    await get(e, `http://127.0.0.1:${srv.port}/`);
-    assert.equal(cookieOf(srv.requests[2]), undefined);
-    e.cleanup();
+    try {
+      e.setopt(CURLOPT.COOKIEFILE, '');
+      await get(e, `http://127.0.0.1:${srv.port}/`);
+      await get(e, `http://127.0.0.1:${srv.port}/`);
+      assert.equal(cookieOf(srv.requests[1]), 'sec=1');
+      // the same secure cookie planted for another host name is not sent over plain http
+      e.setopt(CURLOPT.COOKIELIST, 'ALL');
+      e.setopt(CURLOPT.COOKIELIST, 'Set-Cookie: other=1; secure; domain=example.com');
+      e.setopt(CURLOPT.HTTPHEADER, ['Host: www.example.com']);
+      await get(e, `http://127.0.0.1:${srv.port}/`);
+      assert.equal(cookieOf(srv.requests[2]), undefined);
+    } finally {
+      e.cleanup();
+    }
   });
 });
 
@@ -173,10 +191,13 @@ test('more than 50 Set-Cookie headers in one response: the rest are ignored', as
   const many = Array.from({ length: 60 }, (_, i) => `c${i}=${i}`);
   await withServer(() => reply(many), async (srv) => {
     const e = new Easy();
-    e.setopt(CURLOPT.COOKIEFILE, '');
-    await get(e, `http://127.0.0.1:${srv.port}/`);
-    assert.equal(e.getinfo(CURLINFO.COOKIELIST).length, 50);
-    e.cleanup();
+    try {
+      e.setopt(CURLOPT.COOKIEFILE, '');
+      await get(e, `http://127.0.0.1:${srv.port}/`);
+      assert.equal(e.getinfo(CURLINFO.COOKIELIST).length, 50);
+    } finally {
+      e.cleanup();
+    }
   });
 });
 
@@ -185,12 +206,15 @@ test('duphandle: the copy reads the same cookie files', async () => {
     const f = join(dir, 'c.txt');
     writeFileSync(f, '127.0.0.1\tFALSE\t/\tFALSE\t0\tfromfile\t1\n');
     const e = new Easy();
-    e.setopt(CURLOPT.COOKIEFILE, f);
-    const d = e.duphandle();
-    await get(d, `http://127.0.0.1:${srv.port}/`);
-    assert.equal(cookieOf(srv.requests[0]), 'fromfile=1');
-    d.cleanup();
-    e.cleanup();
+    try {
+      e.setopt(CURLOPT.COOKIEFILE, f);
+      const d = e.duphandle();
+      await get(d, `http://127.0.0.1:${srv.port}/`);
+      assert.equal(cookieOf(srv.requests[0]), 'fromfile=1');
+      d.cleanup();
+    } finally {
+      e.cleanup();
+    }
   });
 });
 
@@ -203,18 +227,21 @@ test('a URL host with a trailing dot: it is the cookie domain, and "Domain=.me."
   };
   await withServer((r) => reply(sets[new URL(r.target).pathname] ?? []), async (srv) => {
     const e = new Easy();
-    e.setopt(CURLOPT.PROXY, `http://127.0.0.1:${srv.port}`);
-    e.setopt(CURLOPT.COOKIEFILE, '');
-    assert.equal(await get(e, 'http://firsthost.me./tld'), CURLE.OK);
-    assert.equal(srv.requests[0]!.headers.get('host'), 'firsthost.me.');
-    assert.deepEqual(e.getinfo(CURLINFO.COOKIELIST), [], 'curl case 977: no cookie for "me."');
-    assert.equal(await get(e, 'http://firsthost.me./own'), CURLE.OK);
-    assert.deepEqual(e.getinfo(CURLINFO.COOKIELIST), [
-      'firsthost.me.\tFALSE\t/\tFALSE\t0\tc\td',
-      '.firsthost.me.\tTRUE\t/\tFALSE\t0\ti\tj',
-    ]);
-    assert.equal(await get(e, 'http://firsthost.me./again'), CURLE.OK);
-    assert.equal(cookieOf(srv.requests[2]), 'i=j; c=d');
-    e.cleanup();
+    try {
+      e.setopt(CURLOPT.PROXY, `http://127.0.0.1:${srv.port}`);
+      e.setopt(CURLOPT.COOKIEFILE, '');
+      assert.equal(await get(e, 'http://firsthost.me./tld'), CURLE.OK);
+      assert.equal(srv.requests[0]!.headers.get('host'), 'firsthost.me.');
+      assert.deepEqual(e.getinfo(CURLINFO.COOKIELIST), [], 'curl case 977: no cookie for "me."');
+      assert.equal(await get(e, 'http://firsthost.me./own'), CURLE.OK);
+      assert.deepEqual(e.getinfo(CURLINFO.COOKIELIST), [
+        'firsthost.me.\tFALSE\t/\tFALSE\t0\tc\td',
+        '.firsthost.me.\tTRUE\t/\tFALSE\t0\ti\tj',
+      ]);
+      assert.equal(await get(e, 'http://firsthost.me./again'), CURLE.OK);
+      assert.equal(cookieOf(srv.requests[2]), 'i=j; c=d');
+    } finally {
+      e.cleanup();
+    }
   });
 });

@@ -60,42 +60,54 @@ test('connection refused -> CURLE_COULDNT_CONNECT', async () => {
 
 test('unresolvable host -> CURLE_COULDNT_RESOLVE_HOST (through a local DNS server)', async () => {
   const dns = await startDnsServer({});
-  const { code, easy } = await run('http://nonexistent.test/', (e) => e.setopt(CURLOPT.DNS_SERVERS, dns.address));
-  assert.equal(code, CURLE.COULDNT_RESOLVE_HOST);
-  assert.equal(easy.errorBuffer, 'Could not resolve host: nonexistent.test');
-  assert.ok(dns.queries.length > 0, 'the local DNS server was asked');
-  await dns.close();
+  try {
+    const { code, easy } = await run('http://nonexistent.test/', (e) => e.setopt(CURLOPT.DNS_SERVERS, dns.address));
+    assert.equal(code, CURLE.COULDNT_RESOLVE_HOST);
+    assert.equal(easy.errorBuffer, 'Could not resolve host: nonexistent.test');
+    assert.ok(dns.queries.length > 0, 'the local DNS server was asked');
+  } finally {
+    await dns.close();
+  }
 });
 
 test('a name resolved through DNS connects to what DNS said', async () => {
   const dns = await startDnsServer({ 'app.test': { a: ['127.0.0.1'] } });
   const srv = await startRawServer(() => ok('via dns'));
-  const { code, body, easy } = await run(`http://app.test:${srv.port}/`, (e) => {
-    e.setopt(CURLOPT.DNS_SERVERS, dns.address);
-    e.setopt(CURLOPT.IPRESOLVE, 1);
-  });
-  assert.equal(code, CURLE.OK);
-  assert.equal(body, 'via dns');
-  assert.equal(easy.getinfo(CURLINFO.PRIMARY_IP), '127.0.0.1');
-  assert.ok(easy.getinfo(CURLINFO.NAMELOOKUP_TIME_T) >= 0);
-  await srv.close();
-  await dns.close();
+  try {
+    const { code, body, easy } = await run(`http://app.test:${srv.port}/`, (e) => {
+      e.setopt(CURLOPT.DNS_SERVERS, dns.address);
+      e.setopt(CURLOPT.IPRESOLVE, 1);
+    });
+    assert.equal(code, CURLE.OK);
+    assert.equal(body, 'via dns');
+    assert.equal(easy.getinfo(CURLINFO.PRIMARY_IP), '127.0.0.1');
+    assert.ok(easy.getinfo(CURLINFO.NAMELOOKUP_TIME_T) >= 0);
+  } finally {
+    await srv.close();
+    await dns.close();
+  }
 });
 
 test('TIMEOUT_MS on a server that never answers -> CURLE_OPERATION_TIMEDOUT', async () => {
   const srv = await startRawServer(() => ({ hang: true }));
-  const { code, easy } = await run(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.TIMEOUT_MS, 200));
-  assert.equal(code, CURLE.OPERATION_TIMEDOUT);
-  assert.match(easy.errorBuffer, /^Operation timed out after \d+ milliseconds with 0 bytes received$/);
-  await srv.close();
+  try {
+    const { code, easy } = await run(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.TIMEOUT_MS, 200));
+    assert.equal(code, CURLE.OPERATION_TIMEDOUT);
+    assert.match(easy.errorBuffer, /^Operation timed out after \d+ milliseconds with 0 bytes received$/);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('TIMEOUT_MS while the body trickles -> CURLE_OPERATION_TIMEDOUT with the count', async () => {
   const srv = await startRawServer(() => ({ data: 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc' }));
-  const { code, easy } = await run(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.TIMEOUT_MS, 200));
-  assert.equal(code, CURLE.OPERATION_TIMEDOUT);
-  assert.match(easy.errorBuffer, /with 3 out of 100 bytes received$/);
-  await srv.close();
+  try {
+    const { code, easy } = await run(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.TIMEOUT_MS, 200));
+    assert.equal(code, CURLE.OPERATION_TIMEDOUT);
+    assert.match(easy.errorBuffer, /with 3 out of 100 bytes received$/);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('garbage replies: status lines as libcurl (UNSUPPORTED_PROTOCOL), broken headers -> CURLE_WEIRD_SERVER_REPLY', async () => {
@@ -111,51 +123,69 @@ test('garbage replies: status lines as libcurl (UNSUPPORTED_PROTOCOL), broken he
   ];
   for (const [reply, expected, message] of cases) {
     const srv = await startRawServer(() => ({ data: reply, close: true }));
-    const { code, easy } = await run(`http://127.0.0.1:${srv.port}/`);
-    assert.equal(code, expected, reply);
-    assert.match(easy.errorBuffer, message);
-    await srv.close();
+    try {
+      const { code, easy } = await run(`http://127.0.0.1:${srv.port}/`);
+      assert.equal(code, expected, reply);
+      assert.match(easy.errorBuffer, message);
+    } finally {
+      await srv.close();
+    }
   }
 });
 
 test('huge response headers -> an error, not unbounded memory', async () => {
   const srv = await startRawServer(() => ({ data: 'HTTP/1.1 200 OK\r\n' + 'X-Big: '.concat('a'.repeat(1000), '\r\n').repeat(400) + '\r\n', close: true }));
-  const { code } = await run(`http://127.0.0.1:${srv.port}/`);
-  assert.equal(code, CURLE.RECV_ERROR);
-  await srv.close();
+  try {
+    const { code } = await run(`http://127.0.0.1:${srv.port}/`);
+    assert.equal(code, CURLE.RECV_ERROR);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('server closing mid-body -> CURLE_PARTIAL_FILE, the bytes that came are delivered', async () => {
   const srv = await startRawServer(() => ({ data: 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabcd', close: true }));
-  const { code, body, easy } = await run(`http://127.0.0.1:${srv.port}/`);
-  assert.equal(code, CURLE.PARTIAL_FILE);
-  assert.equal(body, 'abcd');
-  assert.match(easy.errorBuffer, /transfer closed with 6 bytes remaining to read/);
-  await srv.close();
+  try {
+    const { code, body, easy } = await run(`http://127.0.0.1:${srv.port}/`);
+    assert.equal(code, CURLE.PARTIAL_FILE);
+    assert.equal(body, 'abcd');
+    assert.match(easy.errorBuffer, /transfer closed with 6 bytes remaining to read/);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('server closing mid-chunked-body -> CURLE_PARTIAL_FILE', async () => {
   const srv = await startRawServer(() => ({
     data: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n5\r\nwo', close: true,
   }));
-  const { code, body } = await run(`http://127.0.0.1:${srv.port}/`);
-  assert.equal(code, CURLE.PARTIAL_FILE);
-  assert.equal(body, 'hellowo');
-  await srv.close();
+  try {
+    const { code, body } = await run(`http://127.0.0.1:${srv.port}/`);
+    assert.equal(code, CURLE.PARTIAL_FILE);
+    assert.equal(body, 'hellowo');
+  } finally {
+    await srv.close();
+  }
 });
 
 test('empty reply -> CURLE_GOT_NOTHING', async () => {
   const srv = await startRawServer(() => ({ close: true }));
-  const { code } = await run(`http://127.0.0.1:${srv.port}/`);
-  assert.equal(code, CURLE.GOT_NOTHING);
-  await srv.close();
+  try {
+    const { code } = await run(`http://127.0.0.1:${srv.port}/`);
+    assert.equal(code, CURLE.GOT_NOTHING);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('a write callback returning a short count -> CURLE_WRITE_ERROR', async () => {
   const srv = await startRawServer(() => ok('0123456789'));
-  const { code } = await run(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.WRITEFUNCTION, () => 1));
-  assert.equal(code, CURLE.WRITE_ERROR);
-  await srv.close();
+  try {
+    const { code } = await run(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.WRITEFUNCTION, () => 1));
+    assert.equal(code, CURLE.WRITE_ERROR);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('setopt: unknown id, wrong type, not implemented', () => {

@@ -10,34 +10,43 @@ import { openSocketCount } from '../../src/index.js';
 
 test('multi-event (hiperfifo / multi-uv port) downloads every URL through socketAction', async () => {
   const srv = await startRawServer((r) => ok('x'.repeat(Number(r.target.slice(1)) || 1)));
-  const urls = [10, 200, 3000, 40000].map((n) => `http://127.0.0.1:${srv.port}/${n}`);
-  const reps = await downloadAll(urls);
-  assert.equal(reps.length, 4);
-  for (const r of reps) {
-    assert.equal(r.result, 0);
-    assert.equal(r.status, 200);
-    assert.equal(r.bytes, Number(new URL(r.url).pathname.slice(1)));
+  try {
+    const urls = [10, 200, 3000, 40000].map((n) => `http://127.0.0.1:${srv.port}/${n}`);
+    const reps = await downloadAll(urls);
+    assert.equal(reps.length, 4);
+    for (const r of reps) {
+      assert.equal(r.result, 0);
+      assert.equal(r.status, 200);
+      assert.equal(r.bytes, Number(new URL(r.url).pathname.slice(1)));
+    }
+    assert.equal(openSocketCount(), 0);
+  } finally {
+    await srv.close();
   }
-  assert.equal(openSocketCount(), 0);
-  await srv.close();
 });
 
 test('multi-app reports each transfer result', async () => {
   const srv = await startRawServer(() => ok('hi'));
-  const rs = await multiApp([`http://127.0.0.1:${srv.port}/a`, `http://127.0.0.1:1/b`]);
-  assert.equal(rs.length, 2);
-  assert.equal(rs.find((r) => r.url.endsWith('/a'))!.result, 0);
-  assert.equal(rs.find((r) => r.url.endsWith('/b'))!.result, 7);
-  await srv.close();
+  try {
+    const rs = await multiApp([`http://127.0.0.1:${srv.port}/a`, `http://127.0.0.1:1/b`]);
+    assert.equal(rs.length, 2);
+    assert.equal(rs.find((r) => r.url.endsWith('/a'))!.result, 0);
+    assert.equal(rs.find((r) => r.url.endsWith('/b'))!.result, 7);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('10-at-a-time never runs more than ten transfers and finishes all', async () => {
   const srv = await startRawServer((r) => ({ ...ok(r.target), delayMs: 5 }));
-  const urls = Array.from({ length: 35 }, (_, i) => `http://127.0.0.1:${srv.port}/${i}`);
-  const rs = await tenAtATime(urls);
-  assert.equal(rs.length, 35);
-  assert.ok(rs.every((r) => r.result === 0));
-  assert.equal(rs[0]!.maxInFlight, 10);
-  assert.deepEqual(new Set(rs.map((r) => r.url)), new Set(urls));
-  await srv.close();
+  try {
+    const urls = Array.from({ length: 35 }, (_, i) => `http://127.0.0.1:${srv.port}/${i}`);
+    const rs = await tenAtATime(urls);
+    assert.equal(rs.length, 35);
+    assert.ok(rs.every((r) => r.result === 0));
+    assert.equal(rs[0]!.maxInFlight, 10);
+    assert.deepEqual(new Set(rs.map((r) => r.url)), new Set(urls));
+  } finally {
+    await srv.close();
+  }
 });

@@ -24,39 +24,51 @@ test('HTTP/1.0 keep-alive server: the reused connection gets an HTTP/1.0 request
   const srv = await startRawServer(() => ({
     data: 'HTTP/1.0 200 OK\r\nContent-Length: 3\r\nConnection: Keep-Alive\r\n\r\nabc',
   }));
-  const e = new Easy();
-  const out = collect(e);
-  e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/one`);
-  assert.equal(await e.perform(), CURLE.OK);
-  e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/two`);
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.equal(srv.connections, 1, 'the keep-alive connection was reused');
-  assert.equal(srv.requests[0]!.head.split('\r\n')[0], 'GET /one HTTP/1.1');
-  assert.equal(srv.requests[1]!.head.split('\r\n')[0], 'GET /two HTTP/1.0');
-  // curl -v's order: the assumption before the status line, the keep-alive news before its header
-  const i = out.texts.indexOf('HTTP 1.0, assume close after body');
-  assert.ok(i >= 0, out.texts.join('\n'));
-  assert.equal(out.texts[i + 1], '< HTTP/1.0 200 OK');
-  const k = out.texts.indexOf('HTTP/1.0 connection set to keep alive');
-  assert.ok(k > i, out.texts.join('\n'));
-  assert.equal(out.texts[k + 1], '< Connection: Keep-Alive');
-  e.cleanup();
-  await srv.close();
+  try {
+    const e = new Easy();
+    try {
+      const out = collect(e);
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/one`);
+      assert.equal(await e.perform(), CURLE.OK);
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/two`);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(srv.connections, 1, 'the keep-alive connection was reused');
+      assert.equal(srv.requests[0]!.head.split('\r\n')[0], 'GET /one HTTP/1.1');
+      assert.equal(srv.requests[1]!.head.split('\r\n')[0], 'GET /two HTTP/1.0');
+      // curl -v's order: the assumption before the status line, the keep-alive news before its header
+      const i = out.texts.indexOf('HTTP 1.0, assume close after body');
+      assert.ok(i >= 0, out.texts.join('\n'));
+      assert.equal(out.texts[i + 1], '< HTTP/1.0 200 OK');
+      const k = out.texts.indexOf('HTTP/1.0 connection set to keep alive');
+      assert.ok(k > i, out.texts.join('\n'));
+      assert.equal(out.texts[k + 1], '< Connection: Keep-Alive');
+    } finally {
+      e.cleanup();
+    }
+  } finally {
+    await srv.close();
+  }
 });
 
 test('HTTP/1.0 without keep-alive: no keep-alive line; a redirect in the same transfer goes out as HTTP/1.0', async () => {
   const srv = await startRawServer((req) => req.target === '/from'
     ? { data: 'HTTP/1.0 302 Found\r\nLocation: /to\r\nContent-Length: 0\r\n\r\n', close: true }
     : { data: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok' });
-  const e = new Easy();
-  const out = collect(e);
-  e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/from`);
-  e.setopt(CURLOPT.FOLLOWLOCATION, 1);
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.equal(Buffer.concat(out.body).toString(), 'ok');
-  assert.deepEqual(srv.requests.map((r) => r.head.split('\r\n')[0]), ['GET /from HTTP/1.1', 'GET /to HTTP/1.0']);
-  assert.equal(out.texts.filter((t) => t === 'HTTP 1.0, assume close after body').length, 1);
-  assert.ok(!out.texts.includes('HTTP/1.0 connection set to keep alive'));
-  e.cleanup();
-  await srv.close();
+  try {
+    const e = new Easy();
+    try {
+      const out = collect(e);
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/from`);
+      e.setopt(CURLOPT.FOLLOWLOCATION, 1);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(Buffer.concat(out.body).toString(), 'ok');
+      assert.deepEqual(srv.requests.map((r) => r.head.split('\r\n')[0]), ['GET /from HTTP/1.1', 'GET /to HTTP/1.0']);
+      assert.equal(out.texts.filter((t) => t === 'HTTP 1.0, assume close after body').length, 1);
+      assert.ok(!out.texts.includes('HTTP/1.0 connection set to keep alive'));
+    } finally {
+      e.cleanup();
+    }
+  } finally {
+    await srv.close();
+  }
 });

@@ -153,15 +153,18 @@ test('forwarded requests to different origins share one proxy connection', async
   try {
     const { Easy } = await import('../../src/index.js');
     const e = new Easy();
-    e.setopt(CURLOPT.PROXY, `127.0.0.1:${proxy.port}`);
-    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
-    for (const host of ['a.example', 'b.example']) {
-      e.setopt(CURLOPT.URL, `http://${host}/`);
-      assert.equal(await e.perform(), CURLE.OK);
+    try {
+      e.setopt(CURLOPT.PROXY, `127.0.0.1:${proxy.port}`);
+      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
+      for (const host of ['a.example', 'b.example']) {
+        e.setopt(CURLOPT.URL, `http://${host}/`);
+        assert.equal(await e.perform(), CURLE.OK);
+      }
+      assert.deepEqual(proxy.requests.map((r) => r.target), ['http://a.example/', 'http://b.example/']);
+      assert.equal(proxy.connections, 1);
+    } finally {
+      e.cleanup();
     }
-    assert.deepEqual(proxy.requests.map((r) => r.target), ['http://a.example/', 'http://b.example/']);
-    assert.equal(proxy.connections, 1);
-    e.cleanup();
   } finally {
     await proxy.close();
   }

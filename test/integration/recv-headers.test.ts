@@ -125,48 +125,54 @@ async function fetch(e: Easy, mode: Mode, watch: { headers: boolean; verbose: bo
 
 test('received headers: whole, line by line and byte by byte give the same lines, header API and sizes', async () => {
   const e = new Easy();
-  const runs: Record<string, Seen> = {};
-  for (const mode of ['whole', 'lines', 'bytes', 'whole'] as const) {
-    for (const watch of [{ headers: true, verbose: true }, { headers: false, verbose: false }, { headers: true, verbose: false }]) {
-      const key = `${mode} ${JSON.stringify(watch)}`;
-      const seen = await fetch(e, mode, watch);
-      assert.equal(seen.code, CURLE.OK, key);
-      runs[key] = seen;
+  try {
+    const runs: Record<string, Seen> = {};
+    for (const mode of ['whole', 'lines', 'bytes', 'whole'] as const) {
+      for (const watch of [{ headers: true, verbose: true }, { headers: false, verbose: false }, { headers: true, verbose: false }]) {
+        const key = `${mode} ${JSON.stringify(watch)}`;
+        const seen = await fetch(e, mode, watch);
+        assert.equal(seen.code, CURLE.OK, key);
+        runs[key] = seen;
+      }
     }
+    const ref = runs[`whole ${JSON.stringify({ headers: true, verbose: true })}`]!;
+    // what the application sees is the response's header bytes, line for line (a folded header is one delivery)
+    const head = ref.headerLines.join('');
+    assert.equal(head, HEAD + 'X-Trailer: t\r\n'); // the trailer section's end is not delivered
+    assert.ok(ref.headerLines.includes('X-Folded: one\r\n  two\r\n\tthree\r\n'));
+    assert.deepEqual(ref.debugLines, ref.headerLines);
+    assert.equal(ref.body, 'hello, world');
+    assert.equal(ref.headerSize, Buffer.byteLength(HEAD, 'latin1') + 'X-Trailer: t\r\n'.length);
+    assert.equal(ref.contentType, 'text/plain; charset=latin1');
+    assert.match(JSON.stringify(ref.cookies), /\\ta\\tb/);
+    assert.ok(ref.api.some((l) => l === 'X-Folded=one two three 0/1 1'), ref.api.join('\n'));
+    assert.ok(ref.api.some((l) => l === 'x-dup=2 1/2 1'), ref.api.join('\n'));
+    assert.ok(ref.api.some((l) => l.startsWith('X-Latin1=caf\xe9 ')), ref.api.join('\n'));
+    for (const [key, seen] of Object.entries(runs)) {
+      const watched = key.includes('"headers":true');
+      const verbose = key.includes('"verbose":true');
+      assert.deepEqual(seen.headerLines, watched ? ref.headerLines : [], key);
+      assert.deepEqual(seen.debugLines, verbose ? ref.debugLines : [], key);
+      assert.deepEqual({ ...seen, headerLines: [], debugLines: [] }, { ...ref, headerLines: [], debugLines: [] }, key);
+    }
+    // one connection for all of them: the header-block fast path keeps the connection reusable
+    assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0);
+  } finally {
+    e.cleanup();
   }
-  const ref = runs[`whole ${JSON.stringify({ headers: true, verbose: true })}`]!;
-  // what the application sees is the response's header bytes, line for line (a folded header is one delivery)
-  const head = ref.headerLines.join('');
-  assert.equal(head, HEAD + 'X-Trailer: t\r\n'); // the trailer section's end is not delivered
-  assert.ok(ref.headerLines.includes('X-Folded: one\r\n  two\r\n\tthree\r\n'));
-  assert.deepEqual(ref.debugLines, ref.headerLines);
-  assert.equal(ref.body, 'hello, world');
-  assert.equal(ref.headerSize, Buffer.byteLength(HEAD, 'latin1') + 'X-Trailer: t\r\n'.length);
-  assert.equal(ref.contentType, 'text/plain; charset=latin1');
-  assert.match(JSON.stringify(ref.cookies), /\\ta\\tb/);
-  assert.ok(ref.api.some((l) => l === 'X-Folded=one two three 0/1 1'), ref.api.join('\n'));
-  assert.ok(ref.api.some((l) => l === 'x-dup=2 1/2 1'), ref.api.join('\n'));
-  assert.ok(ref.api.some((l) => l.startsWith('X-Latin1=caf\xe9 ')), ref.api.join('\n'));
-  for (const [key, seen] of Object.entries(runs)) {
-    const watched = key.includes('"headers":true');
-    const verbose = key.includes('"verbose":true');
-    assert.deepEqual(seen.headerLines, watched ? ref.headerLines : [], key);
-    assert.deepEqual(seen.debugLines, verbose ? ref.debugLines : [], key);
-    assert.deepEqual({ ...seen, headerLines: [], debugLines: [] }, { ...ref, headerLines: [], debugLines: [] }, key);
-  }
-  // one connection for all of them: the header-block fast path keeps the connection reusable
-  assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0);
-  e.cleanup();
 });
 
 test('received headers: VERBOSE turned on by the header callback shows the lines after it', async () => {
   for (const mode of ['whole', 'lines', 'bytes'] as const) {
     const e = new Easy();
-    const seen = await fetch(e, mode, { headers: false, verbose: false, verboseAfter: 'X-Empty:' });
-    assert.equal(seen.code, CURLE.OK);
-    const at = seen.headerLines.indexOf('X-Empty:\r\n');
-    assert.ok(at > 0);
-    assert.deepEqual(seen.debugLines, seen.headerLines.slice(at + 1), mode);
-    e.cleanup();
+    try {
+      const seen = await fetch(e, mode, { headers: false, verbose: false, verboseAfter: 'X-Empty:' });
+      assert.equal(seen.code, CURLE.OK);
+      const at = seen.headerLines.indexOf('X-Empty:\r\n');
+      assert.ok(at > 0);
+      assert.deepEqual(seen.debugLines, seen.headerLines.slice(at + 1), mode);
+    } finally {
+      e.cleanup();
+    }
   }
 });

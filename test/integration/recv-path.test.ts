@@ -84,14 +84,18 @@ test('a response in pieces, small and large: status, long and folded headers, ch
   ];
   for (const pieces of variants) {
     const { server, port } = await piecewiseServer(pieces, 2);
-    const r = await fetchCopying(`http://127.0.0.1:${port}/`);
-    assert.equal(r.code, CURLE.OK);
-    assert.equal(r.body.toString(), 'hello, world');
-    assert.ok(r.headers === head + 'X-Trailer: t\r\n', 'header lines arrive intact');
-    assert.equal(r.easy.header('x-folded', 0, 1, -1).header?.value, 'one two');
-    assert.equal(r.easy.header('x-long', 0, 1, -1).header?.value, long);
-    r.easy.cleanup();
-    server.close();
+    let r: Awaited<ReturnType<typeof fetchCopying>> | undefined;
+    try {
+      r = await fetchCopying(`http://127.0.0.1:${port}/`);
+      assert.equal(r.code, CURLE.OK);
+      assert.equal(r.body.toString(), 'hello, world');
+      assert.ok(r.headers === head + 'X-Trailer: t\r\n', 'header lines arrive intact');
+      assert.equal(r.easy.header('x-folded', 0, 1, -1).header?.value, 'one two');
+      assert.equal(r.easy.header('x-long', 0, 1, -1).header?.value, long);
+    } finally {
+      r?.easy.cleanup();
+      server.close();
+    }
   }
 });
 
@@ -108,11 +112,15 @@ test('a gzip body whose header arrives cut inside large reads, or byte by byte, 
   ];
   for (const pieces of variants) {
     const { server, port } = await piecewiseServer(pieces);
-    const r = await fetchCopying(`http://127.0.0.1:${port}/`, (e) => e.setopt(CURLOPT.ACCEPT_ENCODING, 'gzip'));
-    assert.equal(r.code, CURLE.OK);
-    assert.equal(r.body.toString(), plain);
-    r.easy.cleanup();
-    server.close();
+    let r: Awaited<ReturnType<typeof fetchCopying>> | undefined;
+    try {
+      r = await fetchCopying(`http://127.0.0.1:${port}/`, (e) => e.setopt(CURLOPT.ACCEPT_ENCODING, 'gzip'));
+      assert.equal(r.code, CURLE.OK);
+      assert.equal(r.body.toString(), plain);
+    } finally {
+      r?.easy.cleanup();
+      server.close();
+    }
   }
 });
 
@@ -134,20 +142,23 @@ test('a paused transfer stops reading its socket (bounded queue, the server is p
 
   const multi = new Multi();
   const e = new Easy();
-  e.setopt(CURLOPT.URL, `http://127.0.0.1:${port}/`);
-  const r = await pausedDownload(multi, e, (tr, received) => {
-    assert.ok(tr?.volatileRecv, 'plain TCP uses the recycled-buffer receive path');
-    assert.ok(tr.buffered <= HIGH_WATER + READ_SIZE, `queued ${tr.buffered} bytes while paused`);
-    assert.ok(serverSock!.writableLength > 0, 'the server could not hand everything to the kernel: TCP pushed back');
-    assert.ok(received < size);
-  });
-  assert.equal(r.running, 0);
-  assert.equal(r.result, CURLE.OK);
-  assert.equal(r.received, size);
-  assert.equal(r.sha256, want);
-  multi.cleanup();
-  e.cleanup();
-  server.close();
+  try {
+    e.setopt(CURLOPT.URL, `http://127.0.0.1:${port}/`);
+    const r = await pausedDownload(multi, e, (tr, received) => {
+      assert.ok(tr?.volatileRecv, 'plain TCP uses the recycled-buffer receive path');
+      assert.ok(tr.buffered <= HIGH_WATER + READ_SIZE, `queued ${tr.buffered} bytes while paused`);
+      assert.ok(serverSock!.writableLength > 0, 'the server could not hand everything to the kernel: TCP pushed back');
+      assert.ok(received < size);
+    });
+    assert.equal(r.running, 0);
+    assert.equal(r.result, CURLE.OK);
+    assert.equal(r.received, size);
+    assert.equal(r.sha256, want);
+  } finally {
+    multi.cleanup();
+    e.cleanup();
+    server.close();
+  }
 });
 
 test('bytes the write callback keeps without copying are overwritten later, as libcurl documents', async () => {
@@ -163,21 +174,27 @@ test('bytes the write callback keeps without copying are overwritten later, as l
     sock.once('data', () => sock.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${a.length + b.length}\r\n\r\n`), a])));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const e = new Easy();
-  e.setopt(CURLOPT.URL, `http://127.0.0.1:${(server.address() as { port: number }).port}/`);
-  const views: Buffer[] = [];
-  const copies: Buffer[] = [];
-  let got = 0;
-  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => {
-    views.push(d);
-    copies.push(Buffer.from(d));
-    got += d.length;
-    if (got === a.length) client!.write(b);
-    return d.length;
-  });
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.ok(Buffer.concat(copies).equals(Buffer.concat([a, b])), 'copies made during the calls are the body');
-  assert.ok(!Buffer.concat(views).equals(Buffer.concat([a, b])), 'kept views were reused for later bytes');
-  e.cleanup();
-  server.close();
+  try {
+    const e = new Easy();
+    try {
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${(server.address() as { port: number }).port}/`);
+      const views: Buffer[] = [];
+      const copies: Buffer[] = [];
+      let got = 0;
+      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => {
+        views.push(d);
+        copies.push(Buffer.from(d));
+        got += d.length;
+        if (got === a.length) client!.write(b);
+        return d.length;
+      });
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.ok(Buffer.concat(copies).equals(Buffer.concat([a, b])), 'copies made during the calls are the body');
+      assert.ok(!Buffer.concat(views).equals(Buffer.concat([a, b])), 'kept views were reused for later bytes');
+    } finally {
+      e.cleanup();
+    }
+  } finally {
+    server.close();
+  }
 });

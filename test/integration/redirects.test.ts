@@ -22,45 +22,54 @@ test('a chain of redirects is followed; only the final body is delivered', async
     if (r.target === '/b/c') return redirect(302, '../d?x=1 y'); // relative, with a space to encode
     return ok(`final ${r.target}`);
   });
-  const { code, body, e } = await fetch(`http://127.0.0.1:${srv.port}/a`, (x) => x.setopt(CURLOPT.FOLLOWLOCATION, 1));
-  assert.equal(code, CURLE.OK);
-  assert.equal(body, 'final /d?x=1+y');
-  assert.equal(e.getinfo(CURLINFO.REDIRECT_COUNT), 2);
-  assert.equal(e.getinfo(CURLINFO.EFFECTIVE_URL), `http://127.0.0.1:${srv.port}/d?x=1+y`);
-  assert.equal(e.getinfo(CURLINFO.RESPONSE_CODE), 200);
-  assert.ok(e.getinfo(CURLINFO.REDIRECT_TIME_T) > 0);
-  assert.equal(srv.connections, 1, 'the redirects reused the connection');
-  e.cleanup();
-  await srv.close();
+  try {
+    const { code, body, e } = await fetch(`http://127.0.0.1:${srv.port}/a`, (x) => x.setopt(CURLOPT.FOLLOWLOCATION, 1));
+    assert.equal(code, CURLE.OK);
+    assert.equal(body, 'final /d?x=1+y');
+    assert.equal(e.getinfo(CURLINFO.REDIRECT_COUNT), 2);
+    assert.equal(e.getinfo(CURLINFO.EFFECTIVE_URL), `http://127.0.0.1:${srv.port}/d?x=1+y`);
+    assert.equal(e.getinfo(CURLINFO.RESPONSE_CODE), 200);
+    assert.ok(e.getinfo(CURLINFO.REDIRECT_TIME_T) > 0);
+    assert.equal(srv.connections, 1, 'the redirects reused the connection');
+    e.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 test('without FOLLOWLOCATION the 3xx is the result and REDIRECT_URL tells where it points', async () => {
   const srv = await startRawServer(() => redirect(302, 'other/place'));
-  const { code, body, e } = await fetch(`http://127.0.0.1:${srv.port}/dir/file`);
-  assert.equal(code, CURLE.OK);
-  assert.equal(body, 'moved');
-  assert.equal(e.getinfo(CURLINFO.RESPONSE_CODE), 302);
-  assert.equal(e.getinfo(CURLINFO.REDIRECT_URL), `http://127.0.0.1:${srv.port}/dir/other/place`);
-  assert.equal(e.getinfo(CURLINFO.REDIRECT_COUNT), 0);
-  e.cleanup();
-  await srv.close();
+  try {
+    const { code, body, e } = await fetch(`http://127.0.0.1:${srv.port}/dir/file`);
+    assert.equal(code, CURLE.OK);
+    assert.equal(body, 'moved');
+    assert.equal(e.getinfo(CURLINFO.RESPONSE_CODE), 302);
+    assert.equal(e.getinfo(CURLINFO.REDIRECT_URL), `http://127.0.0.1:${srv.port}/dir/other/place`);
+    assert.equal(e.getinfo(CURLINFO.REDIRECT_COUNT), 0);
+    e.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 test('MAXREDIRS ends a redirect loop with CURLE_TOO_MANY_REDIRECTS', async () => {
   const srv = await startRawServer(() => redirect(302, '/loop'));
-  const r = await fetch(`http://127.0.0.1:${srv.port}/loop`, (x) => {
-    x.setopt(CURLOPT.FOLLOWLOCATION, 1);
-    x.setopt(CURLOPT.MAXREDIRS, 3);
-  });
-  assert.equal(r.code, CURLE.TOO_MANY_REDIRECTS);
-  assert.equal(r.e.errorBuffer, 'Maximum (3) redirects followed');
-  assert.equal(srv.requests.length, 4);
-  r.e.cleanup();
-  // the default (30) ends an endless loop too
-  const d = await fetch(`http://127.0.0.1:${srv.port}/loop`, (x) => x.setopt(CURLOPT.FOLLOWLOCATION, 1));
-  assert.equal(d.code, CURLE.TOO_MANY_REDIRECTS);
-  d.e.cleanup();
-  await srv.close();
+  try {
+    const r = await fetch(`http://127.0.0.1:${srv.port}/loop`, (x) => {
+      x.setopt(CURLOPT.FOLLOWLOCATION, 1);
+      x.setopt(CURLOPT.MAXREDIRS, 3);
+    });
+    assert.equal(r.code, CURLE.TOO_MANY_REDIRECTS);
+    assert.equal(r.e.errorBuffer, 'Maximum (3) redirects followed');
+    assert.equal(srv.requests.length, 4);
+    r.e.cleanup();
+    // the default (30) ends an endless loop too
+    const d = await fetch(`http://127.0.0.1:${srv.port}/loop`, (x) => x.setopt(CURLOPT.FOLLOWLOCATION, 1));
+    assert.equal(d.code, CURLE.TOO_MANY_REDIRECTS);
+    d.e.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 test('POST after 301/302/303 becomes GET unless POSTREDIR keeps it; 307 keeps POST and body', async () => {
@@ -71,63 +80,75 @@ test('POST after 301/302/303 becomes GET unless POSTREDIR keeps it; 307 keeps PO
     if (m) return redirect(Number(m[1]), '/final');
     return ok(`${r.method}:${r.body.toString()}`);
   });
-  const post = (code: number, postredir = 0): Promise<{ code: number; body: string; e: Easy }> =>
-    fetch(`http://127.0.0.1:${srv.port}/${code}`, (x) => {
-      x.setopt(CURLOPT.FOLLOWLOCATION, 1);
-      x.setopt(CURLOPT.POSTFIELDS, 'data=1');
-      if (postredir) x.setopt(CURLOPT.POSTREDIR, postredir);
-    });
-  assert.equal((await post(301)).body, 'GET:');
-  assert.equal((await post(302)).body, 'GET:');
-  assert.equal((await post(303)).body, 'GET:');
-  assert.equal((await post(307)).body, 'POST:data=1');
-  assert.equal((await post(308)).body, 'POST:data=1');
-  assert.equal((await post(302, 2)).body, 'POST:data=1');
-  assert.equal((await post(301, 7)).body, 'POST:data=1');
-  await srv.close();
+  try {
+    const post = (code: number, postredir = 0): Promise<{ code: number; body: string; e: Easy }> =>
+      fetch(`http://127.0.0.1:${srv.port}/${code}`, (x) => {
+        x.setopt(CURLOPT.FOLLOWLOCATION, 1);
+        x.setopt(CURLOPT.POSTFIELDS, 'data=1');
+        if (postredir) x.setopt(CURLOPT.POSTREDIR, postredir);
+      });
+    assert.equal((await post(301)).body, 'GET:');
+    assert.equal((await post(302)).body, 'GET:');
+    assert.equal((await post(303)).body, 'GET:');
+    assert.equal((await post(307)).body, 'POST:data=1');
+    assert.equal((await post(308)).body, 'POST:data=1');
+    assert.equal((await post(302, 2)).body, 'POST:data=1');
+    assert.equal((await post(301, 7)).body, 'POST:data=1');
+  } finally {
+    await srv.close();
+  }
 });
 
 test('credentials in custom headers never follow to another origin unless UNRESTRICTED_AUTH', async () => {
   const other = await startRawServer((r) => ok(`auth=${r.headers.get('authorization') ?? '-'} cookie=${r.headers.get('cookie') ?? '-'}`));
   const first = await startRawServer(() => redirect(302, `http://127.0.0.1:${other.port}/landing`));
-  const headers = ['Authorization: Bearer secret', 'Cookie: session=1'];
-  const leak = await fetch(`http://127.0.0.1:${first.port}/`, (x) => {
-    x.setopt(CURLOPT.FOLLOWLOCATION, 1);
-    x.setopt(CURLOPT.HTTPHEADER, headers);
-  });
-  assert.equal(leak.body, 'auth=- cookie=-');
-  assert.equal(first.requests[0]!.headers.get('authorization'), 'Bearer secret');
-  const allowed = await fetch(`http://127.0.0.1:${first.port}/`, (x) => {
-    x.setopt(CURLOPT.FOLLOWLOCATION, 1);
-    x.setopt(CURLOPT.HTTPHEADER, headers);
-    x.setopt(CURLOPT.UNRESTRICTED_AUTH, 1);
-  });
-  assert.equal(allowed.body, 'auth=Bearer secret cookie=session=1');
-  await first.close();
-  await other.close();
+  try {
+    const headers = ['Authorization: Bearer secret', 'Cookie: session=1'];
+    const leak = await fetch(`http://127.0.0.1:${first.port}/`, (x) => {
+      x.setopt(CURLOPT.FOLLOWLOCATION, 1);
+      x.setopt(CURLOPT.HTTPHEADER, headers);
+    });
+    assert.equal(leak.body, 'auth=- cookie=-');
+    assert.equal(first.requests[0]!.headers.get('authorization'), 'Bearer secret');
+    const allowed = await fetch(`http://127.0.0.1:${first.port}/`, (x) => {
+      x.setopt(CURLOPT.FOLLOWLOCATION, 1);
+      x.setopt(CURLOPT.HTTPHEADER, headers);
+      x.setopt(CURLOPT.UNRESTRICTED_AUTH, 1);
+    });
+    assert.equal(allowed.body, 'auth=Bearer secret cookie=session=1');
+  } finally {
+    await first.close();
+    await other.close();
+  }
 });
 
 test('AUTOREFERER sends the previous URL without credentials or fragment', async () => {
   const srv = await startRawServer((r) => (r.target === '/start' ? redirect(301, '/next') : ok(r.headers.get('referer') ?? '-')));
-  const { body } = await fetch(`http://user:pw@127.0.0.1:${srv.port}/start#frag`, (x) => {
-    x.setopt(CURLOPT.FOLLOWLOCATION, 1);
-    x.setopt(CURLOPT.AUTOREFERER, 1);
-  });
-  assert.equal(body, `http://127.0.0.1:${srv.port}/start`);
-  await srv.close();
+  try {
+    const { body } = await fetch(`http://user:pw@127.0.0.1:${srv.port}/start#frag`, (x) => {
+      x.setopt(CURLOPT.FOLLOWLOCATION, 1);
+      x.setopt(CURLOPT.AUTOREFERER, 1);
+    });
+    assert.equal(body, `http://127.0.0.1:${srv.port}/start`);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('redirects to schemes that are not allowed fail with CURLE_UNSUPPORTED_PROTOCOL', async () => {
   const srv = await startRawServer((r) => (r.target === '/ftp' ? redirect(302, 'ftp://127.0.0.1/x') : redirect(302, 'gopher://127.0.0.1/')));
-  const a = await fetch(`http://127.0.0.1:${srv.port}/ftp`, (x) => x.setopt(CURLOPT.FOLLOWLOCATION, 1));
-  assert.equal(a.code, CURLE.UNSUPPORTED_PROTOCOL);
-  const b = await fetch(`http://127.0.0.1:${srv.port}/g`, (x) => x.setopt(CURLOPT.FOLLOWLOCATION, 1));
-  assert.equal(b.code, CURLE.UNSUPPORTED_PROTOCOL);
-  assert.match(b.e.errorBuffer, /gopher/);
-  const c = await fetch(`http://127.0.0.1:${srv.port}/x`, (x) => {
-    x.setopt(CURLOPT.FOLLOWLOCATION, 1);
-    x.setopt(CURLOPT.REDIR_PROTOCOLS_STR, 'https');
-  });
-  assert.equal(c.code, CURLE.UNSUPPORTED_PROTOCOL);
-  await srv.close();
+  try {
+    const a = await fetch(`http://127.0.0.1:${srv.port}/ftp`, (x) => x.setopt(CURLOPT.FOLLOWLOCATION, 1));
+    assert.equal(a.code, CURLE.UNSUPPORTED_PROTOCOL);
+    const b = await fetch(`http://127.0.0.1:${srv.port}/g`, (x) => x.setopt(CURLOPT.FOLLOWLOCATION, 1));
+    assert.equal(b.code, CURLE.UNSUPPORTED_PROTOCOL);
+    assert.match(b.e.errorBuffer, /gopher/);
+    const c = await fetch(`http://127.0.0.1:${srv.port}/x`, (x) => {
+      x.setopt(CURLOPT.FOLLOWLOCATION, 1);
+      x.setopt(CURLOPT.REDIR_PROTOCOLS_STR, 'https');
+    });
+    assert.equal(c.code, CURLE.UNSUPPORTED_PROTOCOL);
+  } finally {
+    await srv.close();
+  }
 });

@@ -51,16 +51,19 @@ test('a repeated GET sends the same bytes as a fresh handle with the same option
     const second = await once(a); // from the memo (only DEBUGFUNCTION/VERBOSE were set again: a new generation)
     const third = await once(a);
     const fresh = new Easy();
-    setup(fresh);
-    const reference = await once(fresh);
-    assert.equal(first, reference);
-    assert.equal(second, reference);
-    assert.equal(third, reference);
-    // and what reached the server is what the debug callback saw
-    assert.equal(s.requests.length, 4);
-    for (const r of s.requests) assert.equal(r.head, reference);
-    a.cleanup();
-    fresh.cleanup();
+    try {
+      setup(fresh);
+      const reference = await once(fresh);
+      assert.equal(first, reference);
+      assert.equal(second, reference);
+      assert.equal(third, reference);
+      // and what reached the server is what the debug callback saw
+      assert.equal(s.requests.length, 4);
+      for (const r of s.requests) assert.equal(r.head, reference);
+    } finally {
+      a.cleanup();
+      fresh.cleanup();
+    }
   });
 });
 
@@ -68,18 +71,21 @@ test('a memoized head still carries the cookies the previous response set', asyn
   let n = 0;
   await withServer(() => ok('c', n++ === 0 ? 'Set-Cookie: sid=abc; Path=/\r\n' : ''), async (s) => {
     const e = new Easy();
-    e.setopt(CURLOPT.URL, `http://127.0.0.1:${s.port}/`);
-    e.setopt(CURLOPT.COOKIEFILE, '');
-    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(s.requests[0]!.headers.get('cookie'), undefined);
-    assert.equal(s.requests[1]!.headers.get('cookie'), 'sid=abc');
-    assert.equal(s.requests[2]!.headers.get('cookie'), 'sid=abc');
-    // the Cookie line sits where the general path puts it: after Accept, before the application's headers
-    assert.match(s.requests[2]!.head, /\r\nAccept: \*\/\*\r\nCookie: sid=abc\r\n\r\n$/);
-    e.cleanup();
+    try {
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${s.port}/`);
+      e.setopt(CURLOPT.COOKIEFILE, '');
+      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(s.requests[0]!.headers.get('cookie'), undefined);
+      assert.equal(s.requests[1]!.headers.get('cookie'), 'sid=abc');
+      assert.equal(s.requests[2]!.headers.get('cookie'), 'sid=abc');
+      // the Cookie line sits where the general path puts it: after Accept, before the application's headers
+      assert.match(s.requests[2]!.head, /\r\nAccept: \*\/\*\r\nCookie: sid=abc\r\n\r\n$/);
+    } finally {
+      e.cleanup();
+    }
   });
 });
 
@@ -90,16 +96,19 @@ test('credentials that appear in .netrc between two requests are sent', async ()
     writeFileSync(netrc, 'machine other.example login x password y\n');
     await withServer(() => ok('n'), async (s) => {
       const e = new Easy();
-      e.setopt(CURLOPT.URL, `http://127.0.0.1:${s.port}/`);
-      e.setopt(CURLOPT.NETRC, 1);
-      e.setopt(CURLOPT.NETRC_FILE, netrc);
-      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
-      assert.equal(await e.perform(), CURLE.OK);
-      writeFileSync(netrc, 'machine 127.0.0.1 login user password pass\n');
-      assert.equal(await e.perform(), CURLE.OK);
-      assert.equal(s.requests[0]!.headers.get('authorization'), undefined);
-      assert.equal(s.requests[1]!.headers.get('authorization'), `Basic ${Buffer.from('user:pass').toString('base64')}`);
-      e.cleanup();
+      try {
+        e.setopt(CURLOPT.URL, `http://127.0.0.1:${s.port}/`);
+        e.setopt(CURLOPT.NETRC, 1);
+        e.setopt(CURLOPT.NETRC_FILE, netrc);
+        e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
+        assert.equal(await e.perform(), CURLE.OK);
+        writeFileSync(netrc, 'machine 127.0.0.1 login user password pass\n');
+        assert.equal(await e.perform(), CURLE.OK);
+        assert.equal(s.requests[0]!.headers.get('authorization'), undefined);
+        assert.equal(s.requests[1]!.headers.get('authorization'), `Basic ${Buffer.from('user:pass').toString('base64')}`);
+      } finally {
+        e.cleanup();
+      }
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -114,20 +123,23 @@ test('a changed option or URL builds the head again; an HTTP/1.0 answer makes th
     return n === 2 ? { data: 'HTTP/1.0 200 OK\r\nContent-Length: 1\r\nConnection: keep-alive\r\n\r\nz' } : ok('y');
   }, async (s) => {
     const e = new Easy();
-    e.setopt(CURLOPT.URL, `http://127.0.0.1:${s.port}/a`);
-    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(await e.perform(), CURLE.OK); // answered with HTTP/1.0
-    assert.equal(await e.perform(), CURLE.OK); // so this one asks with HTTP/1.0
-    e.setopt(CURLOPT.URL, `http://127.0.0.1:${s.port}/b`);
-    assert.equal(await e.perform(), CURLE.OK);
-    e.setopt(CURLOPT.USERAGENT, 'changed/2');
-    assert.equal(await e.perform(), CURLE.OK);
-    const lines = s.requests.map((r) => r.head.split('\r\n')[0]);
-    // the third answer was HTTP/1.1 again: the connection's version follows its last response
-    assert.deepEqual(lines, ['GET /a HTTP/1.1', 'GET /a HTTP/1.1', 'GET /a HTTP/1.0', 'GET /b HTTP/1.1', 'GET /b HTTP/1.1']);
-    assert.equal(s.requests[3]!.headers.get('user-agent'), undefined);
-    assert.equal(s.requests[4]!.headers.get('user-agent'), 'changed/2');
-    e.cleanup();
+    try {
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${s.port}/a`);
+      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(await e.perform(), CURLE.OK); // answered with HTTP/1.0
+      assert.equal(await e.perform(), CURLE.OK); // so this one asks with HTTP/1.0
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${s.port}/b`);
+      assert.equal(await e.perform(), CURLE.OK);
+      e.setopt(CURLOPT.USERAGENT, 'changed/2');
+      assert.equal(await e.perform(), CURLE.OK);
+      const lines = s.requests.map((r) => r.head.split('\r\n')[0]);
+      // the third answer was HTTP/1.1 again: the connection's version follows its last response
+      assert.deepEqual(lines, ['GET /a HTTP/1.1', 'GET /a HTTP/1.1', 'GET /a HTTP/1.0', 'GET /b HTTP/1.1', 'GET /b HTTP/1.1']);
+      assert.equal(s.requests[3]!.headers.get('user-agent'), undefined);
+      assert.equal(s.requests[4]!.headers.get('user-agent'), 'changed/2');
+    } finally {
+      e.cleanup();
+    }
   });
 });

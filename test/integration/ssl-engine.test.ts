@@ -23,13 +23,16 @@ after(async () => {
 
 test('SSLENGINE with an unknown engine: 53 and the message in ERRORBUFFER; empty is a no-op', () => {
   const e = new Easy();
-  const eb = { message: 'stale' };
-  e.setopt(CURLOPT.ERRORBUFFER, eb);
-  assert.equal(e.setopt(CURLOPT.SSLENGINE, BOGUS), CURLE.SSL_ENGINE_NOTFOUND);
-  assert.equal(eb.message, `SSL Engine '${BOGUS}' not found`);
-  assert.equal(e.errorBuffer, `SSL Engine '${BOGUS}' not found`);
-  assert.equal(e.setopt(CURLOPT.SSLENGINE, ''), CURLE.OK);
-  e.cleanup();
+  try {
+    const eb = { message: 'stale' };
+    e.setopt(CURLOPT.ERRORBUFFER, eb);
+    assert.equal(e.setopt(CURLOPT.SSLENGINE, BOGUS), CURLE.SSL_ENGINE_NOTFOUND);
+    assert.equal(eb.message, `SSL Engine '${BOGUS}' not found`);
+    assert.equal(e.errorBuffer, `SSL Engine '${BOGUS}' not found`);
+    assert.equal(e.setopt(CURLOPT.SSLENGINE, ''), CURLE.OK);
+  } finally {
+    e.cleanup();
+  }
 });
 
 test('the setopt message goes away with the next transfer', async () => {

@@ -179,22 +179,25 @@ test('files that cannot be used: libcurl 58 messages', async () => {
 test('connections made with different client certificates are not reused for each other', async () => {
   const { client } = testCerts();
   const e = new Easy();
-  const withCert = (x: Easy): void => {
-    x.setopt(CURLOPT.SSLCERT, client.certFile);
-    x.setopt(CURLOPT.SSLKEY, client.keyFile);
-  };
-  const a = await get(withCert, e, false);
-  const b = await get(withCert, e, false);
-  assert.equal(a.body, 'CN=client\n');
-  assert.equal(b.connId, a.connId, 'same certificate: the connection is reused');
-  // the same handle without a certificate must not ride on the authenticated connection
-  const none = await get((x) => { x.setopt(CURLOPT.SSLCERT, null); x.setopt(CURLOPT.SSLKEY, null); }, e, false);
-  assert.notEqual(none.connId, a.connId);
-  assert.equal(none.status, 400);
-  // and a combined file is another setting than cert + key files
-  const combo = await get((x) => x.setopt(CURLOPT.SSLCERT, client.comboFile), e, false);
-  assert.notEqual(combo.connId, a.connId);
-  assert.notEqual(combo.connId, none.connId);
-  assert.equal(combo.body, 'CN=client\n');
-  e.cleanup();
+  try {
+    const withCert = (x: Easy): void => {
+      x.setopt(CURLOPT.SSLCERT, client.certFile);
+      x.setopt(CURLOPT.SSLKEY, client.keyFile);
+    };
+    const a = await get(withCert, e, false);
+    const b = await get(withCert, e, false);
+    assert.equal(a.body, 'CN=client\n');
+    assert.equal(b.connId, a.connId, 'same certificate: the connection is reused');
+    // the same handle without a certificate must not ride on the authenticated connection
+    const none = await get((x) => { x.setopt(CURLOPT.SSLCERT, null); x.setopt(CURLOPT.SSLKEY, null); }, e, false);
+    assert.notEqual(none.connId, a.connId);
+    assert.equal(none.status, 400);
+    // and a combined file is another setting than cert + key files
+    const combo = await get((x) => x.setopt(CURLOPT.SSLCERT, client.comboFile), e, false);
+    assert.notEqual(combo.connId, a.connId);
+    assert.notEqual(combo.connId, none.connId);
+    assert.equal(combo.body, 'CN=client\n');
+  } finally {
+    e.cleanup();
+  }
 });

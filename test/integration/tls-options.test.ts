@@ -70,11 +70,14 @@ test('SSLVERSION: minimum and maximum reach the handshake', async () => {
 
 test('SSLVERSION: setopt refuses SSLv2, SSLv3 and values out of range', () => {
   const e = new Easy();
-  for (const bad of [CURL_SSLVERSION.SSLv2, CURL_SSLVERSION.SSLv3, CURL_SSLVERSION.LAST, CURL_SSLVERSION.MAX_LAST, -1]) {
-    assert.equal(e.setopt(CURLOPT.SSLVERSION, bad), CURLE.BAD_FUNCTION_ARGUMENT, String(bad));
+  try {
+    for (const bad of [CURL_SSLVERSION.SSLv2, CURL_SSLVERSION.SSLv3, CURL_SSLVERSION.LAST, CURL_SSLVERSION.MAX_LAST, -1]) {
+      assert.equal(e.setopt(CURLOPT.SSLVERSION, bad), CURLE.BAD_FUNCTION_ARGUMENT, String(bad));
+    }
+    assert.equal(e.setopt(CURLOPT.SSLVERSION, CURL_SSLVERSION.TLSv1 | CURL_SSLVERSION.MAX_DEFAULT), CURLE.OK);
+  } finally {
+    e.cleanup();
   }
-  assert.equal(e.setopt(CURLOPT.SSLVERSION, CURL_SSLVERSION.TLSv1 | CURL_SSLVERSION.MAX_DEFAULT), CURLE.OK);
-  e.cleanup();
 });
 
 test('SSL_CIPHER_LIST, TLS13_CIPHERS and SSL_EC_CURVES reach the handshake; bad lists are 59', async () => {
@@ -137,21 +140,24 @@ test('PINNEDPUBLICKEY: sha256 hashes, PEM and DER key files; a mismatch is 90 ev
 test('a second fresh connection resumes the TLS session; SSL_SESSIONID_CACHE=0 does not', async () => {
   for (const n of [modern, tls12]) {
     const e = new Easy();
-    const first = await info(n, () => {}, e);
-    assert.equal(first.reused, '.');
-    const second = await info(n, (x) => x.setopt(CURLOPT.FRESH_CONNECT, 1), e);
-    assert.equal(second.reused, 'r', `resumed over ${second.proto}`);
-    assert.ok(second.got.verbose.includes('SSL re-using session ID'));
-    const off = await info(n, (x) => x.setopt(CURLOPT.SSL_SESSIONID_CACHE, 0), e);
-    assert.equal(off.reused, '.');
-    assert.ok(!off.got.verbose.includes('SSL re-using session ID'));
-    // other TLS settings: the session of the first connection is not offered
-    const other = await info(n, (x) => {
-      x.setopt(CURLOPT.SSL_SESSIONID_CACHE, 1);
-      x.setopt(CURLOPT.SSL_CIPHER_LIST, 'ECDHE-RSA-AES256-GCM-SHA384');
-    }, e);
-    assert.equal(other.reused, '.');
-    e.cleanup();
+    try {
+      const first = await info(n, () => {}, e);
+      assert.equal(first.reused, '.');
+      const second = await info(n, (x) => x.setopt(CURLOPT.FRESH_CONNECT, 1), e);
+      assert.equal(second.reused, 'r', `resumed over ${second.proto}`);
+      assert.ok(second.got.verbose.includes('SSL re-using session ID'));
+      const off = await info(n, (x) => x.setopt(CURLOPT.SSL_SESSIONID_CACHE, 0), e);
+      assert.equal(off.reused, '.');
+      assert.ok(!off.got.verbose.includes('SSL re-using session ID'));
+      // other TLS settings: the session of the first connection is not offered
+      const other = await info(n, (x) => {
+        x.setopt(CURLOPT.SSL_SESSIONID_CACHE, 1);
+        x.setopt(CURLOPT.SSL_CIPHER_LIST, 'ECDHE-RSA-AES256-GCM-SHA384');
+      }, e);
+      assert.equal(other.reused, '.');
+    } finally {
+      e.cleanup();
+    }
   }
 });
 
@@ -165,8 +171,11 @@ test('CURL_LOCK_DATA_SSL_SESSION shares sessions between easy handles', async ()
   assert.equal((await info(modern, () => {}, a)).reused, '.');
   assert.equal((await info(modern, () => {}, b)).reused, 'r', 'b resumed the session a made');
   const c = new Easy();
-  assert.equal((await info(modern, () => {}, c)).reused, '.', 'a handle outside the share has its own cache');
-  for (const x of [a, b, c]) x.cleanup();
+  try {
+    assert.equal((await info(modern, () => {}, c)).reused, '.', 'a handle outside the share has its own cache');
+  } finally {
+    for (const x of [a, b, c]) x.cleanup();
+  }
   assert.equal(share.cleanup(), 0);
 });
 
@@ -190,39 +199,45 @@ async function startTlsServer(creds: Creds): Promise<TlsServer> {
 test('CURLINFO_SSL_VERIFYRESULT carries the X509 error; VERIFYPEER=0 continues with libcurl\'s line', async () => {
   const c = testCerts();
   const srv = await startTlsServer(c.selfSigned);
-  const url = `https://localhost:${srv.port}/`;
-  const strict = await get(url);
-  assert.equal(strict.code, CURLE.PEER_FAILED_VERIFICATION);
-  assert.equal(strict.easy.getinfo(CURLINFO.SSL_VERIFYRESULT), 18);
-  const lax = await get(url, (e) => e.setopt(CURLOPT.SSL_VERIFYPEER, 0));
-  assert.equal(lax.code, CURLE.OK, lax.error);
-  assert.equal(lax.easy.getinfo(CURLINFO.SSL_VERIFYRESULT), 18);
-  assert.ok(lax.verbose.includes(' SSL certificate verify result: self-signed certificate (18), continuing anyway.'), lax.verbose.join('\n'));
-  const good = await get(modern.tlsUrl('/info'));
-  assert.equal(good.easy.getinfo(CURLINFO.SSL_VERIFYRESULT), 0);
-  for (const x of [strict, lax, good]) x.easy.cleanup();
-  await srv.close();
+  try {
+    const url = `https://localhost:${srv.port}/`;
+    const strict = await get(url);
+    assert.equal(strict.code, CURLE.PEER_FAILED_VERIFICATION);
+    assert.equal(strict.easy.getinfo(CURLINFO.SSL_VERIFYRESULT), 18);
+    const lax = await get(url, (e) => e.setopt(CURLOPT.SSL_VERIFYPEER, 0));
+    assert.equal(lax.code, CURLE.OK, lax.error);
+    assert.equal(lax.easy.getinfo(CURLINFO.SSL_VERIFYRESULT), 18);
+    assert.ok(lax.verbose.includes(' SSL certificate verify result: self-signed certificate (18), continuing anyway.'), lax.verbose.join('\n'));
+    const good = await get(modern.tlsUrl('/info'));
+    assert.equal(good.easy.getinfo(CURLINFO.SSL_VERIFYRESULT), 0);
+    for (const x of [strict, lax, good]) x.easy.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 test('CRLFILE: a revoked server certificate fails with 60; an unreadable CRL is 82', async () => {
   const c = testCerts();
   const revoked = await startTlsServer(c.revoked);
   const fine = await startTlsServer(c.server);
-  const r = await get(`https://localhost:${revoked.port}/`, (e) => e.setopt(CURLOPT.CRLFILE, c.crlFile));
-  assert.equal(r.code, CURLE.PEER_FAILED_VERIFICATION);
-  assert.equal(r.error, 'SSL certificate problem: certificate revoked');
-  assert.equal(r.easy.getinfo(CURLINFO.SSL_VERIFYRESULT), 23);
-  const without = await get(`https://localhost:${revoked.port}/`);
-  assert.equal(without.code, CURLE.OK, 'without the CRL the certificate is valid');
-  const ok = await get(`https://localhost:${fine.port}/`, (e) => e.setopt(CURLOPT.CRLFILE, c.crlFile));
-  assert.equal(ok.code, CURLE.OK, ok.error);
-  assert.ok(ok.verbose.includes(`  CRLfile: ${c.crlFile}`));
-  const bad = await get(`https://localhost:${fine.port}/`, (e) => e.setopt(CURLOPT.CRLFILE, c.caFile));
-  assert.equal(bad.code, CURLE.SSL_CRL_BADFILE);
-  assert.equal(bad.error, `error loading CRL file: ${c.caFile}`);
-  for (const x of [r, without, ok, bad]) x.easy.cleanup();
-  await revoked.close();
-  await fine.close();
+  try {
+    const r = await get(`https://localhost:${revoked.port}/`, (e) => e.setopt(CURLOPT.CRLFILE, c.crlFile));
+    assert.equal(r.code, CURLE.PEER_FAILED_VERIFICATION);
+    assert.equal(r.error, 'SSL certificate problem: certificate revoked');
+    assert.equal(r.easy.getinfo(CURLINFO.SSL_VERIFYRESULT), 23);
+    const without = await get(`https://localhost:${revoked.port}/`);
+    assert.equal(without.code, CURLE.OK, 'without the CRL the certificate is valid');
+    const ok = await get(`https://localhost:${fine.port}/`, (e) => e.setopt(CURLOPT.CRLFILE, c.crlFile));
+    assert.equal(ok.code, CURLE.OK, ok.error);
+    assert.ok(ok.verbose.includes(`  CRLfile: ${c.crlFile}`));
+    const bad = await get(`https://localhost:${fine.port}/`, (e) => e.setopt(CURLOPT.CRLFILE, c.caFile));
+    assert.equal(bad.code, CURLE.SSL_CRL_BADFILE);
+    assert.equal(bad.error, `error loading CRL file: ${c.caFile}`);
+    for (const x of [r, without, ok, bad]) x.easy.cleanup();
+  } finally {
+    await revoked.close();
+    await fine.close();
+  }
 });
 
 test('ISSUERCERT and ISSUERCERT_BLOB: the issuer must have signed the server certificate (83)', async () => {
@@ -259,8 +274,11 @@ test('SSL_OPTIONS: NATIVE_CA adds to the CA file; bits without meaning here are 
   });
   assert.equal(other.code, CURLE.PEER_FAILED_VERIFICATION);
   const e = new Easy();
-  assert.equal(e.setopt(CURLOPT.SSL_VERIFYSTATUS, 1), CURLE.NOT_BUILT_IN, 'no OCSP stapling check');
-  for (const x of [ok.easy, other.easy, e]) x.cleanup();
+  try {
+    assert.equal(e.setopt(CURLOPT.SSL_VERIFYSTATUS, 1), CURLE.NOT_BUILT_IN, 'no OCSP stapling check');
+  } finally {
+    for (const x of [ok.easy, other.easy, e]) x.cleanup();
+  }
 });
 
 test('verbose server certificate lines match /usr/bin/curl -v', { skip: !existsSync('/usr/bin/curl') }, async () => {

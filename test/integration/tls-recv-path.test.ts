@@ -109,16 +109,19 @@ test('HTTPS responses whose records arrive byte by byte or cut inside lines are 
           }
         });
         const { e, body, headers } = easyFor(srv.url);
-        assert.equal(await e.perform(), CURLE.OK, p.name);
-        assert.equal(transportOf(e).volatileRecv, p.queue, `${p.name} is the path taken`);
-        assert.equal(Buffer.concat(body).toString(), 'hello, world');
-        const h = Buffer.concat(headers).toString('latin1');
-        assert.ok(h === head + 'X-Trailer: t\r\n', `${p.name}: header lines arrive intact`);
-        assert.equal(e.header('x-folded', 0, 1, -1).header?.value, 'one two');
-        assert.equal(e.header('x-long', 0, 1, -1).header?.value, long);
-        results.push(h + Buffer.concat(body).toString());
-        e.cleanup();
-        await srv.close();
+        try {
+          assert.equal(await e.perform(), CURLE.OK, p.name);
+          assert.equal(transportOf(e).volatileRecv, p.queue, `${p.name} is the path taken`);
+          assert.equal(Buffer.concat(body).toString(), 'hello, world');
+          const h = Buffer.concat(headers).toString('latin1');
+          assert.ok(h === head + 'X-Trailer: t\r\n', `${p.name}: header lines arrive intact`);
+          assert.equal(e.header('x-folded', 0, 1, -1).header?.value, 'one two');
+          assert.equal(e.header('x-long', 0, 1, -1).header?.value, long);
+          results.push(h + Buffer.concat(body).toString());
+        } finally {
+          e.cleanup();
+          await srv.close();
+        }
       }
     });
   }
@@ -138,15 +141,18 @@ test('keep-alive HTTPS requests on one connection: responses arriving together o
         } else sock.write(res);
       });
       const { e, body } = easyFor(srv.url);
-      for (let i = 0; i < 6; i++) {
-        body.length = 0;
-        assert.equal(await e.perform(), CURLE.OK);
-        assert.equal(Buffer.concat(body).toString(), `response ${i}`);
+      try {
+        for (let i = 0; i < 6; i++) {
+          body.length = 0;
+          assert.equal(await e.perform(), CURLE.OK);
+          assert.equal(Buffer.concat(body).toString(), `response ${i}`);
+        }
+        assert.equal(srv.connections, 1, 'one connection carried every request');
+        assert.equal(transportOf(e).volatileRecv, p.queue);
+      } finally {
+        e.cleanup();
+        await srv.close();
       }
-      assert.equal(srv.connections, 1, 'one connection carried every request');
-      assert.equal(transportOf(e).volatileRecv, p.queue);
-      e.cleanup();
-      await srv.close();
     });
   }
 });
@@ -165,20 +171,23 @@ test('a paused HTTPS transfer stops reading (bounded queue, the server is pushed
       });
       const multi = new Multi();
       const { e } = easyFor(srv.url);
-      const r = await pausedDownload(multi, e, (tr, received) => {
-        assert.equal(tr.volatileRecv, p.queue, `${p.name} is the path taken`);
-        // node:tls may decrypt what one TCP read brought after the stop: a read's worth more
-        assert.ok(tr.buffered <= HIGH_WATER + 2 * READ_SIZE, `${p.name}: queued ${tr.buffered} bytes while paused`);
-        assert.ok(serverSock!.writableLength > 0, 'the server could not hand everything to the kernel: TCP pushed back');
-        assert.ok(received < size);
-      });
-      assert.equal(r.running, 0);
-      assert.equal(r.result, CURLE.OK);
-      assert.equal(r.received, size);
-      assert.equal(r.sha256, want, `${p.name}: every byte in order`);
-      multi.cleanup();
-      e.cleanup();
-      await srv.close();
+      try {
+        const r = await pausedDownload(multi, e, (tr, received) => {
+          assert.equal(tr.volatileRecv, p.queue, `${p.name} is the path taken`);
+          // node:tls may decrypt what one TCP read brought after the stop: a read's worth more
+          assert.ok(tr.buffered <= HIGH_WATER + 2 * READ_SIZE, `${p.name}: queued ${tr.buffered} bytes while paused`);
+          assert.ok(serverSock!.writableLength > 0, 'the server could not hand everything to the kernel: TCP pushed back');
+          assert.ok(received < size);
+        });
+        assert.equal(r.running, 0);
+        assert.equal(r.result, CURLE.OK);
+        assert.equal(r.received, size);
+        assert.equal(r.sha256, want, `${p.name}: every byte in order`);
+      } finally {
+        multi.cleanup();
+        e.cleanup();
+        await srv.close();
+      }
     });
   }
 });
@@ -194,19 +203,22 @@ test('a server closing an idle HTTPS keep-alive connection (close_notify or not)
           if (n === 0) setTimeout(() => (how === 'end' ? sock.end() : sock.destroy()), 20);
         });
         const { e, body } = easyFor(srv.url);
-        assert.equal(await e.perform(), CURLE.OK);
-        assert.equal(Buffer.concat(body).toString(), 'r0');
-        const first = transportOf(e);
-        assert.equal(first.volatileRecv, p.queue);
-        for (let i = 0; i < 200 && !first.eof; i++) await tick(5);
-        assert.ok(first.eof, `${p.name}/${how}: the idle connection saw the server's close`);
-        body.length = 0;
-        assert.equal(await e.perform(), CURLE.OK, `${p.name}/${how}`);
-        assert.equal(Buffer.concat(body).toString(), 'r1');
-        assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 1, 'a new connection for the second transfer');
-        assert.equal(srv.connections, 2);
-        e.cleanup();
-        await srv.close();
+        try {
+          assert.equal(await e.perform(), CURLE.OK);
+          assert.equal(Buffer.concat(body).toString(), 'r0');
+          const first = transportOf(e);
+          assert.equal(first.volatileRecv, p.queue);
+          for (let i = 0; i < 200 && !first.eof; i++) await tick(5);
+          assert.ok(first.eof, `${p.name}/${how}: the idle connection saw the server's close`);
+          body.length = 0;
+          assert.equal(await e.perform(), CURLE.OK, `${p.name}/${how}`);
+          assert.equal(Buffer.concat(body).toString(), 'r1');
+          assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 1, 'a new connection for the second transfer');
+          assert.equal(srv.connections, 2);
+        } finally {
+          e.cleanup();
+          await srv.close();
+        }
       });
     }
   }

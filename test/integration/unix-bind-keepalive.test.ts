@@ -28,25 +28,28 @@ test('UNIX_SOCKET_PATH: HTTP over a Unix socket, Host from the URL, the connecti
   const path = join(dir, 'http.sock');
   const { server, connections } = await unixHttpServer(path);
   const e = new Easy();
-  let body = '';
-  e.setopt(CURLOPT.URL, 'http://unix.test/x');
-  e.setopt(CURLOPT.UNIX_SOCKET_PATH, path);
-  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => ((body += d.toString()), d.length));
-  const lines = verbose(e);
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.equal(body, 'host=unix.test');
-  assert.equal(e.getinfo(CURLINFO.PRIMARY_IP), path);
-  assert.equal(e.getinfo(CURLINFO.PRIMARY_PORT), 0);
-  assert.ok(lines.includes(`  Trying ${path}:0...`), lines.join('\n'));
-  assert.ok(lines.includes(`Connected to unix.test (${path}) port 80 (#${e.getinfo(CURLINFO.CONN_ID)})`), lines.join('\n'));
-  body = '';
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.equal(body, 'host=unix.test');
-  assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0);
-  assert.equal(connections(), 1);
-  e.cleanup();
-  await closeServer(server);
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    let body = '';
+    e.setopt(CURLOPT.URL, 'http://unix.test/x');
+    e.setopt(CURLOPT.UNIX_SOCKET_PATH, path);
+    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => ((body += d.toString()), d.length));
+    const lines = verbose(e);
+    assert.equal(await e.perform(), CURLE.OK);
+    assert.equal(body, 'host=unix.test');
+    assert.equal(e.getinfo(CURLINFO.PRIMARY_IP), path);
+    assert.equal(e.getinfo(CURLINFO.PRIMARY_PORT), 0);
+    assert.ok(lines.includes(`  Trying ${path}:0...`), lines.join('\n'));
+    assert.ok(lines.includes(`Connected to unix.test (${path}) port 80 (#${e.getinfo(CURLINFO.CONN_ID)})`), lines.join('\n'));
+    body = '';
+    assert.equal(await e.perform(), CURLE.OK);
+    assert.equal(body, 'host=unix.test');
+    assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0);
+    assert.equal(connections(), 1);
+    e.cleanup();
+    await closeServer(server);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('UNIX_SOCKET_PATH: the path is part of the pool key; a TCP transfer does not reuse it', async () => {
@@ -55,44 +58,50 @@ test('UNIX_SOCKET_PATH: the path is part of the pool key; a TCP transfer does no
   const two = await unixHttpServer(join(dir, 'two.sock'), 'two ');
   const tcp = await startRawServer(() => ok('tcp'));
   const e = new Easy();
-  let body = '';
-  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => ((body += d.toString()), d.length));
-  e.setopt(CURLOPT.URL, `http://127.0.0.1:${tcp.port}/`);
-  const run = async (path: string | null): Promise<string> => {
-    body = '';
-    e.setopt(CURLOPT.UNIX_SOCKET_PATH, path);
-    assert.equal(await e.perform(), CURLE.OK);
-    return body;
-  };
-  assert.equal(await run(join(dir, 'one.sock')), `one host=127.0.0.1:${tcp.port}`);
-  assert.equal(await run(join(dir, 'two.sock')), `two host=127.0.0.1:${tcp.port}`);
-  assert.equal(await run(null), 'tcp');
-  assert.equal(await run(join(dir, 'one.sock')), `one host=127.0.0.1:${tcp.port}`);
-  assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0, 'the first socket\'s connection was pooled and reused');
-  assert.equal(one.connections() + two.connections() + tcp.connections, 3);
-  e.cleanup();
-  for (const s of [one.server, two.server]) await closeServer(s);
-  await tcp.close();
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    let body = '';
+    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => ((body += d.toString()), d.length));
+    e.setopt(CURLOPT.URL, `http://127.0.0.1:${tcp.port}/`);
+    const run = async (path: string | null): Promise<string> => {
+      body = '';
+      e.setopt(CURLOPT.UNIX_SOCKET_PATH, path);
+      assert.equal(await e.perform(), CURLE.OK);
+      return body;
+    };
+    assert.equal(await run(join(dir, 'one.sock')), `one host=127.0.0.1:${tcp.port}`);
+    assert.equal(await run(join(dir, 'two.sock')), `two host=127.0.0.1:${tcp.port}`);
+    assert.equal(await run(null), 'tcp');
+    assert.equal(await run(join(dir, 'one.sock')), `one host=127.0.0.1:${tcp.port}`);
+    assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0, 'the first socket\'s connection was pooled and reused');
+    assert.equal(one.connections() + two.connections() + tcp.connections, 3);
+    e.cleanup();
+    for (const s of [one.server, two.server]) await closeServer(s);
+  } finally {
+    await tcp.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('ABSTRACT_UNIX_SOCKET: Linux abstract namespace; it and UNIX_SOCKET_PATH are one setting', async () => {
   const name = `tscurl-test-${process.pid}-${Date.now()}`;
   const { server } = await unixHttpServer(`\0${name}`);
   const e = new Easy();
-  let body = '';
-  e.setopt(CURLOPT.URL, 'http://abstract.test/');
-  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => ((body += d.toString()), d.length));
-  e.setopt(CURLOPT.UNIX_SOCKET_PATH, '/nonexistent/never.sock');
-  e.setopt(CURLOPT.ABSTRACT_UNIX_SOCKET, name); // replaces the path
-  const lines = verbose(e);
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.equal(body, 'host=abstract.test');
-  assert.ok(lines.includes('  Trying :0...'), 'libcurl prints the sockaddr path, empty for an abstract name');
-  e.setopt(CURLOPT.UNIX_SOCKET_PATH, '/nonexistent/never.sock'); // and the path replaces the abstract name
-  assert.equal(await e.perform(), CURLE.COULDNT_CONNECT);
-  e.cleanup();
-  await closeServer(server);
+  try {
+    let body = '';
+    e.setopt(CURLOPT.URL, 'http://abstract.test/');
+    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => ((body += d.toString()), d.length));
+    e.setopt(CURLOPT.UNIX_SOCKET_PATH, '/nonexistent/never.sock');
+    e.setopt(CURLOPT.ABSTRACT_UNIX_SOCKET, name); // replaces the path
+    const lines = verbose(e);
+    assert.equal(await e.perform(), CURLE.OK);
+    assert.equal(body, 'host=abstract.test');
+    assert.ok(lines.includes('  Trying :0...'), 'libcurl prints the sockaddr path, empty for an abstract name');
+    e.setopt(CURLOPT.UNIX_SOCKET_PATH, '/nonexistent/never.sock'); // and the path replaces the abstract name
+    assert.equal(await e.perform(), CURLE.COULDNT_CONNECT);
+  } finally {
+    e.cleanup();
+    await closeServer(server);
+  }
 });
 
 test('UNIX_SOCKET_PATH: a missing socket is CURLE_COULDNT_CONNECT named by the URL host', async () => {
@@ -115,18 +124,21 @@ test('UNIX_SOCKET_PATH: nginx listening on a Unix socket', async () => {
   try {
     writeFileSync(join(ngx.root, 'hello.txt'), 'hello over a unix socket\n');
     const e = new Easy();
-    let body = '';
-    e.setopt(CURLOPT.URL, 'http://localhost/hello.txt');
-    e.setopt(CURLOPT.UNIX_SOCKET_PATH, path);
-    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => ((body += d.toString()), d.length));
-    for (let i = 0; i < 3; i++) {
-      body = '';
-      assert.equal(await e.perform(), CURLE.OK);
-      assert.equal(e.getinfo(CURLINFO.RESPONSE_CODE), 200);
-      assert.equal(body, 'hello over a unix socket\n');
+    try {
+      let body = '';
+      e.setopt(CURLOPT.URL, 'http://localhost/hello.txt');
+      e.setopt(CURLOPT.UNIX_SOCKET_PATH, path);
+      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => ((body += d.toString()), d.length));
+      for (let i = 0; i < 3; i++) {
+        body = '';
+        assert.equal(await e.perform(), CURLE.OK);
+        assert.equal(e.getinfo(CURLINFO.RESPONSE_CODE), 200);
+        assert.equal(body, 'hello over a unix socket\n');
+      }
+      assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0, 'keep-alive over the Unix socket');
+    } finally {
+      e.cleanup();
     }
-    assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0, 'keep-alive over the Unix socket');
-    e.cleanup();
   } finally {
     await ngx.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -142,57 +154,66 @@ async function holdPort(): Promise<{ port: number; server: NetServer }> {
 
 test('LOCALPORT: a busy port is CURLE_INTERFACE_FAILED; LOCALPORTRANGE moves on to the next', async () => {
   const srv = await startRawServer(() => ok('b'));
-  const busy = await holdPort();
-  const r = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.LOCALPORT, busy.port));
-  assert.equal(r.code, CURLE.INTERFACE_FAILED);
-  assert.equal(r.easy.errorBuffer, 'bind failed with errno 98: Address already in use');
-  let lines: string[] = [];
-  const ranged = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
-    e.setopt(CURLOPT.LOCALPORT, busy.port);
-    e.setopt(CURLOPT.LOCALPORTRANGE, 20);
-    lines = verbose(e);
-  });
-  assert.equal(ranged.code, CURLE.OK);
-  const local = ranged.easy.getinfo(CURLINFO.LOCAL_PORT) as number;
-  assert.ok(local > busy.port && local < busy.port + 20, `local port ${local}`);
-  assert.ok(lines.includes(`Bind to local port ${busy.port} failed, trying next`));
-  assert.ok(lines.includes(`Local port: ${local}`));
-  assert.equal(new Easy().setopt(CURLOPT.LOCALPORT, 65536), CURLE.BAD_FUNCTION_ARGUMENT);
-  for (const x of [r, ranged]) x.easy.cleanup();
-  await new Promise<void>((res) => busy.server.close(() => res()));
-  await srv.close();
+  try {
+    const busy = await holdPort();
+    try {
+      const r = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.LOCALPORT, busy.port));
+      assert.equal(r.code, CURLE.INTERFACE_FAILED);
+      assert.equal(r.easy.errorBuffer, 'bind failed with errno 98: Address already in use');
+      let lines: string[] = [];
+      const ranged = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
+        e.setopt(CURLOPT.LOCALPORT, busy.port);
+        e.setopt(CURLOPT.LOCALPORTRANGE, 20);
+        lines = verbose(e);
+      });
+      assert.equal(ranged.code, CURLE.OK);
+      const local = ranged.easy.getinfo(CURLINFO.LOCAL_PORT) as number;
+      assert.ok(local > busy.port && local < busy.port + 20, `local port ${local}`);
+      assert.ok(lines.includes(`Bind to local port ${busy.port} failed, trying next`));
+      assert.ok(lines.includes(`Local port: ${local}`));
+      assert.equal(new Easy().setopt(CURLOPT.LOCALPORT, 65536), CURLE.BAD_FUNCTION_ARGUMENT);
+      for (const x of [r, ranged]) x.easy.cleanup();
+    } finally {
+      await new Promise<void>((res) => busy.server.close(() => res()));
+    }
+  } finally {
+    await srv.close();
+  }
 });
 
 test('INTERFACE: host!ADDRESS and if!NAME bind the source address; unknown ones fail with 45', async () => {
   let peer = '';
   const server = createServer((req, res) => res.end(String(req.socket.remoteAddress)));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  const url = `http://127.0.0.1:${port}/`;
-  let lines: string[] = [];
-  const two = await fetchUrl(url, (e) => {
-    e.setopt(CURLOPT.INTERFACE, 'host!127.0.0.2');
-    lines = verbose(e);
-  });
-  assert.equal(two.code, CURLE.OK);
-  peer = two.body;
-  assert.equal(peer, '127.0.0.2', 'the server saw the bound source address');
-  assert.equal(two.easy.getinfo(CURLINFO.LOCAL_IP), '127.0.0.2');
-  assert.ok(lines.includes("Name '127.0.0.2' family 2 resolved to '127.0.0.2' family 2"));
-  assert.ok(lines.includes('Local port: 0'));
-  const bare = await fetchUrl(url, (e) => e.setopt(CURLOPT.INTERFACE, '127.0.0.3'));
-  assert.equal(bare.body, '127.0.0.3');
-  const lo = await fetchUrl(url, (e) => e.setopt(CURLOPT.INTERFACE, 'if!lo'));
-  assert.equal(lo.code, CURLE.OK);
-  assert.equal(lo.body, '127.0.0.1');
-  const noIf = await fetchUrl(url, (e) => e.setopt(CURLOPT.INTERFACE, 'if!nosuchif0'));
-  assert.equal(noIf.code, CURLE.INTERFACE_FAILED);
-  assert.equal(noIf.easy.errorBuffer, "Couldn't bind to interface 'nosuchif0'");
-  const wrongFamily = await fetchUrl(url, (e) => e.setopt(CURLOPT.INTERFACE, 'host!::1'));
-  assert.equal(wrongFamily.code, CURLE.INTERFACE_FAILED);
-  assert.equal(wrongFamily.easy.errorBuffer, "Couldn't bind to '::1'");
-  for (const x of [two, bare, lo, noIf, wrongFamily]) x.easy.cleanup();
-  await closeServer(server);
+  try {
+    const port = (server.address() as { port: number }).port;
+    const url = `http://127.0.0.1:${port}/`;
+    let lines: string[] = [];
+    const two = await fetchUrl(url, (e) => {
+      e.setopt(CURLOPT.INTERFACE, 'host!127.0.0.2');
+      lines = verbose(e);
+    });
+    assert.equal(two.code, CURLE.OK);
+    peer = two.body;
+    assert.equal(peer, '127.0.0.2', 'the server saw the bound source address');
+    assert.equal(two.easy.getinfo(CURLINFO.LOCAL_IP), '127.0.0.2');
+    assert.ok(lines.includes("Name '127.0.0.2' family 2 resolved to '127.0.0.2' family 2"));
+    assert.ok(lines.includes('Local port: 0'));
+    const bare = await fetchUrl(url, (e) => e.setopt(CURLOPT.INTERFACE, '127.0.0.3'));
+    assert.equal(bare.body, '127.0.0.3');
+    const lo = await fetchUrl(url, (e) => e.setopt(CURLOPT.INTERFACE, 'if!lo'));
+    assert.equal(lo.code, CURLE.OK);
+    assert.equal(lo.body, '127.0.0.1');
+    const noIf = await fetchUrl(url, (e) => e.setopt(CURLOPT.INTERFACE, 'if!nosuchif0'));
+    assert.equal(noIf.code, CURLE.INTERFACE_FAILED);
+    assert.equal(noIf.easy.errorBuffer, "Couldn't bind to interface 'nosuchif0'");
+    const wrongFamily = await fetchUrl(url, (e) => e.setopt(CURLOPT.INTERFACE, 'host!::1'));
+    assert.equal(wrongFamily.code, CURLE.INTERFACE_FAILED);
+    assert.equal(wrongFamily.easy.errorBuffer, "Couldn't bind to '::1'");
+    for (const x of [two, bare, lo, noIf, wrongFamily]) x.easy.cleanup();
+  } finally {
+    await closeServer(server);
+  }
 });
 
 /** The kernel's view of our socket: /proc/net/tcp's "tr" (2 = keep-alive timer armed) and when it fires (1/100 s). */
@@ -238,26 +259,32 @@ test('TCP_KEEPALIVE and TCP_KEEPIDLE arm the kernel keep-alive timer', async () 
 
 test('MAXAGE_CONN: an idle connection older than the limit is closed instead of reused', async () => {
   const srv = await startRawServer(() => ok('m'));
-  const e = new Easy();
-  e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
-  e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
-  const lines = verbose(e);
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.equal(srv.connections, 1, 'the default (118 s) keeps it');
-  e.setopt(CURLOPT.MAXAGE_CONN, 0);
-  await new Promise((r) => setTimeout(r, 1100)); // idle for over a second
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.equal(srv.connections, 2);
-  assert.ok(lines.some((l) => /^Too old connection \(\d+ seconds idle\), disconnect it$/.test(l)), lines.join('\n'));
-  e.setopt(CURLOPT.MAXAGE_CONN, 118);
-  e.setopt(CURLOPT.MAXLIFETIME_CONN, 1);
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.equal(srv.connections, 2, 'young enough');
-  await new Promise((r) => setTimeout(r, 2100)); // the connection is now over a second old
-  assert.equal(await e.perform(), CURLE.OK);
-  assert.equal(srv.connections, 3);
-  assert.ok(lines.some((l) => /^Too old connection \(\d+ seconds since creation\), disconnect it$/.test(l)), lines.join('\n'));
-  e.cleanup();
-  await srv.close();
+  try {
+    const e = new Easy();
+    try {
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
+      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
+      const lines = verbose(e);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(srv.connections, 1, 'the default (118 s) keeps it');
+      e.setopt(CURLOPT.MAXAGE_CONN, 0);
+      await new Promise((r) => setTimeout(r, 1100)); // idle for over a second
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(srv.connections, 2);
+      assert.ok(lines.some((l) => /^Too old connection \(\d+ seconds idle\), disconnect it$/.test(l)), lines.join('\n'));
+      e.setopt(CURLOPT.MAXAGE_CONN, 118);
+      e.setopt(CURLOPT.MAXLIFETIME_CONN, 1);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(srv.connections, 2, 'young enough');
+      await new Promise((r) => setTimeout(r, 2100)); // the connection is now over a second old
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.equal(srv.connections, 3);
+      assert.ok(lines.some((l) => /^Too old connection \(\d+ seconds since creation\), disconnect it$/.test(l)), lines.join('\n'));
+    } finally {
+      e.cleanup();
+    }
+  } finally {
+    await srv.close();
+  }
 });

@@ -210,41 +210,44 @@ test('poll()/wait() with a SOCKETFUNCTION set still see socket readiness, includ
     for (const mode of ['ready before the call', 'ready during the call']) {
       const body: Buffer[] = [];
       const e = new Easy();
-      e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
-      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (body.push(Buffer.from(d)), d.length));
-      multi.addHandle(e);
-      // drive it with perform(), using wait()/poll() only once the request is out
-      let s = -1;
-      for (let i = 0; i < 200 && s < 0; i++) {
-        multi.perform();
-        if (sockets.length > 0 && e.getinfo(CURLINFO.REQUEST_SIZE) > 0) s = sockets[sockets.length - 1]!;
-        else await turn();
+      try {
+        e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
+        e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (body.push(Buffer.from(d)), d.length));
+        multi.addHandle(e);
+        // drive it with perform(), using wait()/poll() only once the request is out
+        let s = -1;
+        for (let i = 0; i < 200 && s < 0; i++) {
+          multi.perform();
+          if (sockets.length > 0 && e.getinfo(CURLINFO.REQUEST_SIZE) > 0) s = sockets[sockets.length - 1]!;
+          else await turn();
+        }
+        assert.ok(s >= 0, `${mode}: the request went out`);
+        if (mode === 'ready before the call') {
+          // let the answer arrive while nobody waits, seen through a watcher of our own
+          const mine = new SocketWatcher(s);
+          await new Promise<void>((resolve) => mine.start(CURL_POLL.IN, () => {
+            mine.stop();
+            resolve();
+          }));
+          const { numfds } = await multi.wait(0);
+          assert.ok(numfds >= 1, `${mode}: wait(0) reports the ready socket`);
+        } else {
+          const { numfds } = await multi.poll(30_000);
+          assert.ok(numfds >= 1, `${mode}: poll() woke for the answer`);
+        }
+        let running = 1;
+        for (let i = 0; i < 50 && running > 0; i++) {
+          running = multi.perform().runningHandles;
+          if (running > 0) await turn();
+        }
+        assert.equal(running, 0);
+        const m = multi.infoRead();
+        assert.equal(m?.result, CURLE.OK);
+        assert.equal(Buffer.concat(body).toString(), 'hello');
+        multi.removeHandle(e);
+      } finally {
+        e.cleanup();
       }
-      assert.ok(s >= 0, `${mode}: the request went out`);
-      if (mode === 'ready before the call') {
-        // let the answer arrive while nobody waits, seen through a watcher of our own
-        const mine = new SocketWatcher(s);
-        await new Promise<void>((resolve) => mine.start(CURL_POLL.IN, () => {
-          mine.stop();
-          resolve();
-        }));
-        const { numfds } = await multi.wait(0);
-        assert.ok(numfds >= 1, `${mode}: wait(0) reports the ready socket`);
-      } else {
-        const { numfds } = await multi.poll(30_000);
-        assert.ok(numfds >= 1, `${mode}: poll() woke for the answer`);
-      }
-      let running = 1;
-      for (let i = 0; i < 50 && running > 0; i++) {
-        running = multi.perform().runningHandles;
-        if (running > 0) await turn();
-      }
-      assert.equal(running, 0);
-      const m = multi.infoRead();
-      assert.equal(m?.result, CURLE.OK);
-      assert.equal(Buffer.concat(body).toString(), 'hello');
-      multi.removeHandle(e);
-      e.cleanup();
     }
   } finally {
     multi.cleanup();

@@ -75,78 +75,96 @@ async function runLimited(url: string, setup: (e: Easy) => void): Promise<Run> {
 test('MAX_RECV_SPEED_LARGE: at most the limit per run, then RATELIMITING (socket removed, timer set, polled again)', async () => {
   const body = Buffer.alloc(10_000, 'r');
   const srv = await startRawServer(() => ok(body));
-  const url = `http://127.0.0.1:${srv.port}/`;
-  const limit = 4000;
-  const limited = await runLimited(url, (e) => e.setopt(CURLOPT.MAX_RECV_SPEED_LARGE, limit));
-  assert.equal(limited.code, CURLE.OK);
-  assert.ok(limited.body.equals(body), 'every byte arrived, in order');
-  assert.ok(limited.maxPerCall <= limit, `one call delivered ${limited.maxPerCall} bytes`);
-  assert.ok(limited.pausedAndResumed, 'the transfer stopped polling its socket and came back to it');
-  assert.ok(limited.timerAfterRemove !== undefined && limited.timerAfterRemove > 0, 'a TOOFAST timer was set');
-  // the same download without a limit: the whole body in one call, no pause
-  const free = await runLimited(url, () => {});
-  assert.equal(free.code, CURLE.OK);
-  assert.equal(free.maxPerCall, body.length);
-  assert.equal(free.pausedAndResumed, false);
-  await srv.close();
+  try {
+    const url = `http://127.0.0.1:${srv.port}/`;
+    const limit = 4000;
+    const limited = await runLimited(url, (e) => e.setopt(CURLOPT.MAX_RECV_SPEED_LARGE, limit));
+    assert.equal(limited.code, CURLE.OK);
+    assert.ok(limited.body.equals(body), 'every byte arrived, in order');
+    assert.ok(limited.maxPerCall <= limit, `one call delivered ${limited.maxPerCall} bytes`);
+    assert.ok(limited.pausedAndResumed, 'the transfer stopped polling its socket and came back to it');
+    assert.ok(limited.timerAfterRemove !== undefined && limited.timerAfterRemove > 0, 'a TOOFAST timer was set');
+    // the same download without a limit: the whole body in one call, no pause
+    const free = await runLimited(url, () => {});
+    assert.equal(free.code, CURLE.OK);
+    assert.equal(free.maxPerCall, body.length);
+    assert.equal(free.pausedAndResumed, false);
+  } finally {
+    await srv.close();
+  }
 });
 
 test('MAX_SEND_SPEED_LARGE: an upload over the limit waits in RATELIMITING before reading the answer', async () => {
   const srv = await startRawServer((r) => ok(String(r.body.length)));
-  const data = Buffer.alloc(1500, 'u');
-  const limited = await runLimited(`http://127.0.0.1:${srv.port}/`, (e) => {
-    e.setopt(CURLOPT.POSTFIELDS, data);
-    e.setopt(CURLOPT.MAX_SEND_SPEED_LARGE, 1000);
-  });
-  assert.equal(limited.code, CURLE.OK);
-  assert.equal(limited.body.toString(), '1500');
-  // all 1500 bytes went out in the first run (as libcurl 7.88 sends a buffer): the wait comes after
-  assert.equal(limited.bytesBeforeRemove, 0, 'the socket left the poll set before the answer was read');
-  assert.ok(limited.timerAfterRemove !== undefined && limited.timerAfterRemove > 0, 'a TOOFAST timer was set');
-  await srv.close();
+  try {
+    const data = Buffer.alloc(1500, 'u');
+    const limited = await runLimited(`http://127.0.0.1:${srv.port}/`, (e) => {
+      e.setopt(CURLOPT.POSTFIELDS, data);
+      e.setopt(CURLOPT.MAX_SEND_SPEED_LARGE, 1000);
+    });
+    assert.equal(limited.code, CURLE.OK);
+    assert.equal(limited.body.toString(), '1500');
+    // all 1500 bytes went out in the first run (as libcurl 7.88 sends a buffer): the wait comes after
+    assert.equal(limited.bytesBeforeRemove, 0, 'the socket left the poll set before the answer was read');
+    assert.ok(limited.timerAfterRemove !== undefined && limited.timerAfterRemove > 0, 'a TOOFAST timer was set');
+  } finally {
+    await srv.close();
+  }
 });
 
 test('MAX_RECV_SPEED_LARGE through easy.perform (the built-in driver)', async () => {
   const body = Buffer.alloc(6000, 'p');
   const srv = await startRawServer(() => ok(body));
-  const r = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.MAX_RECV_SPEED_LARGE, 4000));
-  assert.equal(r.code, CURLE.OK);
-  assert.equal(r.body, body.toString());
-  r.easy.cleanup();
-  await srv.close();
+  try {
+    const r = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.MAX_RECV_SPEED_LARGE, 4000));
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(r.body, body.toString());
+    r.easy.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 test('LOW_SPEED_LIMIT/LOW_SPEED_TIME: a stalled body fails with CURLE_OPERATION_TIMEDOUT', async () => {
   // the server promises 100000 bytes, sends 10 and stalls
   const srv = await startRawServer(() => ({ data: 'HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n0123456789' }));
-  const r = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
-    e.setopt(CURLOPT.LOW_SPEED_LIMIT, 1000);
-    e.setopt(CURLOPT.LOW_SPEED_TIME, 1);
-  });
-  assert.equal(r.code, CURLE.OPERATION_TIMEDOUT);
-  assert.equal(r.easy.errorBuffer, 'Operation too slow. Less than 1000 bytes/sec transferred the last 1 seconds');
-  assert.equal(r.body, '0123456789');
-  r.easy.cleanup();
-  await srv.close();
+  try {
+    const r = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
+      e.setopt(CURLOPT.LOW_SPEED_LIMIT, 1000);
+      e.setopt(CURLOPT.LOW_SPEED_TIME, 1);
+    });
+    assert.equal(r.code, CURLE.OPERATION_TIMEDOUT);
+    assert.equal(r.easy.errorBuffer, 'Operation too slow. Less than 1000 bytes/sec transferred the last 1 seconds');
+    assert.equal(r.body, '0123456789');
+    r.easy.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 test('LOW_SPEED_LIMIT: a server that never answers is too slow as well', async () => {
   const srv = await startRawServer(() => ({ hang: true }));
-  const r = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
-    e.setopt(CURLOPT.LOW_SPEED_LIMIT, 1);
-    e.setopt(CURLOPT.LOW_SPEED_TIME, 1);
-  });
-  assert.equal(r.code, CURLE.OPERATION_TIMEDOUT);
-  assert.equal(r.easy.errorBuffer, 'Operation too slow. Less than 1 bytes/sec transferred the last 1 seconds');
-  r.easy.cleanup();
-  await srv.close();
+  try {
+    const r = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
+      e.setopt(CURLOPT.LOW_SPEED_LIMIT, 1);
+      e.setopt(CURLOPT.LOW_SPEED_TIME, 1);
+    });
+    assert.equal(r.code, CURLE.OPERATION_TIMEDOUT);
+    assert.equal(r.easy.errorBuffer, 'Operation too slow. Less than 1 bytes/sec transferred the last 1 seconds');
+    r.easy.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 test('speed options refuse negative values', () => {
   const e = new Easy();
-  for (const o of [CURLOPT.MAX_RECV_SPEED_LARGE, CURLOPT.MAX_SEND_SPEED_LARGE, CURLOPT.LOW_SPEED_LIMIT, CURLOPT.LOW_SPEED_TIME]) {
-    assert.equal(e.setopt(o, -1), CURLE.BAD_FUNCTION_ARGUMENT);
-    assert.equal(e.setopt(o, 10), CURLE.OK);
+  try {
+    for (const o of [CURLOPT.MAX_RECV_SPEED_LARGE, CURLOPT.MAX_SEND_SPEED_LARGE, CURLOPT.LOW_SPEED_LIMIT, CURLOPT.LOW_SPEED_TIME]) {
+      assert.equal(e.setopt(o, -1), CURLE.BAD_FUNCTION_ARGUMENT);
+      assert.equal(e.setopt(o, 10), CURLE.OK);
+    }
+  } finally {
+    e.cleanup();
   }
-  e.cleanup();
 });

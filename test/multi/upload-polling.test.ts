@@ -11,44 +11,50 @@ import { startAppLoop } from '../helpers/app-loop.js';
 test('a paused upload polls IN only; easy.pause(CONT) resumes sending through socketAction', async () => {
   const srv = await startRawServer(() => ok('ok'));
   const multi = new Multi();
-  const loop = startAppLoop(multi);
-  const easy = new Easy();
-  let calls = 0;
-  let resumed = false;
-  let whatWhilePaused: number[] = [];
-  let eventsAtResume = 0;
-  easy.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/up`);
-  easy.setopt(CURLOPT.UPLOAD, 1);
-  easy.setopt(CURLOPT.INFILESIZE, 4);
-  easy.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
-  easy.setopt(CURLOPT.READFUNCTION, (buf: Buffer) => {
-    calls++;
-    if (!resumed) {
-      setTimeout(() => {
-        // what the application was told to watch while the upload was paused
-        whatWhilePaused = loop.events.flatMap((e) => (e.kind === 'socket' ? [e.what] : []));
-        eventsAtResume = loop.events.length;
-        resumed = true;
-        assert.equal(easy.pause(CURLPAUSE.CONT), CURLE.OK);
-      }, 50);
-      return CURL_READFUNC_PAUSE;
+  try {
+    const loop = startAppLoop(multi);
+    const easy = new Easy();
+    try {
+      let calls = 0;
+      let resumed = false;
+      let whatWhilePaused: number[] = [];
+      let eventsAtResume = 0;
+      easy.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/up`);
+      easy.setopt(CURLOPT.UPLOAD, 1);
+      easy.setopt(CURLOPT.INFILESIZE, 4);
+      easy.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
+      easy.setopt(CURLOPT.READFUNCTION, (buf: Buffer) => {
+        calls++;
+        if (!resumed) {
+          setTimeout(() => {
+            // what the application was told to watch while the upload was paused
+            whatWhilePaused = loop.events.flatMap((e) => (e.kind === 'socket' ? [e.what] : []));
+            eventsAtResume = loop.events.length;
+            resumed = true;
+            assert.equal(easy.pause(CURLPAUSE.CONT), CURLE.OK);
+          }, 50);
+          return CURL_READFUNC_PAUSE;
+        }
+        return buf.write('data');
+      });
+      multi.addHandle(easy);
+      await loop.finished;
+      assert.equal(loop.done[0]?.result, CURLE.OK);
+      assert.equal(srv.requests[0]!.body.toString(), 'data');
+      assert.equal(calls, 2);
+      // the head went out with OUT interest, then the paused transfer only listens
+      assert.ok(whatWhilePaused.includes(CURL_POLL.INOUT) || whatWhilePaused.includes(CURL_POLL.OUT), JSON.stringify(whatWhilePaused));
+      assert.equal(whatWhilePaused.at(-1), CURL_POLL.IN);
+      // after the resume the socket was asked for OUT again
+      const after = loop.events.slice(eventsAtResume).flatMap((e) => (e.kind === 'socket' ? [e.what] : []));
+      assert.ok(after.some((w) => w & CURL_POLL.OUT), JSON.stringify(after));
+      loop.stop();
+      multi.removeHandle(easy);
+    } finally {
+      easy.cleanup();
     }
-    return buf.write('data');
-  });
-  multi.addHandle(easy);
-  await loop.finished;
-  assert.equal(loop.done[0]?.result, CURLE.OK);
-  assert.equal(srv.requests[0]!.body.toString(), 'data');
-  assert.equal(calls, 2);
-  // the head went out with OUT interest, then the paused transfer only listens
-  assert.ok(whatWhilePaused.includes(CURL_POLL.INOUT) || whatWhilePaused.includes(CURL_POLL.OUT), JSON.stringify(whatWhilePaused));
-  assert.equal(whatWhilePaused.at(-1), CURL_POLL.IN);
-  // after the resume the socket was asked for OUT again
-  const after = loop.events.slice(eventsAtResume).flatMap((e) => (e.kind === 'socket' ? [e.what] : []));
-  assert.ok(after.some((w) => w & CURL_POLL.OUT), JSON.stringify(after));
-  loop.stop();
-  multi.removeHandle(easy);
-  easy.cleanup();
-  multi.cleanup();
-  await srv.close();
+  } finally {
+    multi.cleanup();
+    await srv.close();
+  }
 });

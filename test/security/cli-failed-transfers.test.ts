@@ -61,20 +61,23 @@ async function both(args: (out: string) => string[]): Promise<{ ts: CliRun; tsFi
 
 test('a download closed mid-body: exit 18, the file keeps what arrived; --remove-on-error removes it', async () => {
   const srv = await startCutServer(halfBody('close'));
-  const url = `http://127.0.0.1:${srv.port}/file`;
-  const r = await both((f) => ['-sS', '-o', f, url]);
-  assert.equal(r.ts.code, 18);
-  assert.match(r.ts.stderr, /^tscurl: \(18\) transfer closed with 50000 bytes remaining to read/m);
-  assert.equal(readFileSync(r.tsFile).length, 50000);
-  if (r.c) {
-    assert.equal(r.c.code, r.ts.code);
-    assert.equal(readFileSync(r.cFile).length, 50000);
+  try {
+    const url = `http://127.0.0.1:${srv.port}/file`;
+    const r = await both((f) => ['-sS', '-o', f, url]);
+    assert.equal(r.ts.code, 18);
+    assert.match(r.ts.stderr, /^tscurl: \(18\) transfer closed with 50000 bytes remaining to read/m);
+    assert.equal(readFileSync(r.tsFile).length, 50000);
+    if (r.c) {
+      assert.equal(r.c.code, r.ts.code);
+      assert.equal(readFileSync(r.cFile).length, 50000);
+    }
+    const rm = await both((f) => ['-sS', '--remove-on-error', '-o', f, url]);
+    assert.equal(rm.ts.code, 18);
+    assert.equal(existsSync(rm.tsFile), false);
+    if (rm.c) assert.equal(existsSync(rm.cFile), false);
+  } finally {
+    await srv.close();
   }
-  const rm = await both((f) => ['-sS', '--remove-on-error', '-o', f, url]);
-  assert.equal(rm.ts.code, 18);
-  assert.equal(existsSync(rm.tsFile), false);
-  if (rm.c) assert.equal(existsSync(rm.cFile), false);
-  await srv.close();
 });
 
 test('a download reset mid-body: exit 56 with the reason, the file keeps what arrived', async () => {
@@ -96,15 +99,18 @@ test('an upload the server resets part way is an error, with the reason', async 
   const srv = await startCutServer((s, received) => {
     if (received > 200000) s.resetAndDestroy();
   });
-  const url = `http://127.0.0.1:${srv.port}/upload`;
-  const ts = await tscurl(['-sS', '-T', file, url]);
-  assert.ok(ts.code === 55 || ts.code === 56, `exit ${ts.code}: ${ts.stderr}`);
-  assert.match(ts.stderr, /^tscurl: \(5[56]\) (Send|Recv) failure: /m);
-  if (haveCurl) {
-    const c = await curl(['-sS', '-T', file, url]);
-    assert.ok(c.code === 55 || c.code === 56, `curl exit ${c.code}`);
+  try {
+    const url = `http://127.0.0.1:${srv.port}/upload`;
+    const ts = await tscurl(['-sS', '-T', file, url]);
+    assert.ok(ts.code === 55 || ts.code === 56, `exit ${ts.code}: ${ts.stderr}`);
+    assert.match(ts.stderr, /^tscurl: \(5[56]\) (Send|Recv) failure: /m);
+    if (haveCurl) {
+      const c = await curl(['-sS', '-T', file, url]);
+      assert.ok(c.code === 55 || c.code === 56, `curl exit ${c.code}`);
+    }
+  } finally {
+    await srv.close();
   }
-  await srv.close();
 });
 
 test('an API upload the server resets part way ends with an error code, not CURLE_OK', async () => {
@@ -112,22 +118,28 @@ test('an API upload the server resets part way ends with an error code, not CURL
   const srv = await startCutServer((s, received) => {
     if (received > 100000) s.resetAndDestroy();
   });
-  const e = new Easy();
-  let left = 2 << 20;
-  e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/upload`);
-  e.setopt(CURLOPT.UPLOAD, 1);
-  e.setopt(CURLOPT.INFILESIZE_LARGE, left);
-  e.setopt(CURLOPT.READFUNCTION, (buf: Buffer) => {
-    const n = Math.min(buf.length, left);
-    buf.fill(0x62, 0, n);
-    left -= n;
-    return n;
-  });
-  e.setopt(CURLOPT.TIMEOUT_MS, 20000);
-  const code = await e.perform();
-  assert.ok(code === CURLE.SEND_ERROR || code === CURLE.RECV_ERROR, `${code}: ${e.errorBuffer}`);
-  assert.ok(e.errorBuffer.length > 0);
-  e.cleanup();
-  await srv.close();
+  try {
+    const e = new Easy();
+    try {
+      let left = 2 << 20;
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/upload`);
+      e.setopt(CURLOPT.UPLOAD, 1);
+      e.setopt(CURLOPT.INFILESIZE_LARGE, left);
+      e.setopt(CURLOPT.READFUNCTION, (buf: Buffer) => {
+        const n = Math.min(buf.length, left);
+        buf.fill(0x62, 0, n);
+        left -= n;
+        return n;
+      });
+      e.setopt(CURLOPT.TIMEOUT_MS, 20000);
+      const code = await e.perform();
+      assert.ok(code === CURLE.SEND_ERROR || code === CURLE.RECV_ERROR, `${code}: ${e.errorBuffer}`);
+      assert.ok(e.errorBuffer.length > 0);
+    } finally {
+      e.cleanup();
+    }
+  } finally {
+    await srv.close();
+  }
   assert.equal(openSocketCount(), 0);
 });

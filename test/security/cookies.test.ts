@@ -44,15 +44,18 @@ async function get(e: Easy, url: string): Promise<number> {
 
 test('CVE-2022-35252: cookies with control codes are refused; TAB is allowed', async () => {
   const srv = await cookieServer([['bad1=a\x01b', 'bad2=x\x7fy', 'bad\x1f3=z', 'good=tab\tinside', 'fine=1']]);
-  const e = handle(srv.port);
-  assert.equal(await get(e, `http://127.0.0.1:${srv.port}/?set=0`), CURLE.OK);
-  assert.equal(await get(e, `http://127.0.0.1:${srv.port}/next`), CURLE.OK);
-  const cookie = srv.requests[1]!.headers.get('cookie') ?? '';
-  assert.doesNotMatch(cookie, /bad/);
-  assert.doesNotMatch(cookie, /[\x00-\x08\x0a-\x1f\x7f]/);
-  assert.match(cookie, /fine=1/, 'the engine works (control)');
-  e.cleanup();
-  await srv.close();
+  try {
+    const e = handle(srv.port);
+    assert.equal(await get(e, `http://127.0.0.1:${srv.port}/?set=0`), CURLE.OK);
+    assert.equal(await get(e, `http://127.0.0.1:${srv.port}/next`), CURLE.OK);
+    const cookie = srv.requests[1]!.headers.get('cookie') ?? '';
+    assert.doesNotMatch(cookie, /bad/);
+    assert.doesNotMatch(cookie, /[\x00-\x08\x0a-\x1f\x7f]/);
+    assert.match(cookie, /fine=1/, 'the engine works (control)');
+    e.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 test('CVE-2022-32205: a flood of big cookies leaves a request the server can still read', async () => {
@@ -60,54 +63,66 @@ test('CVE-2022-32205: a flood of big cookies leaves a request the server can sti
   const big = (b: number, i: number): string => `c${b}_${i}=${'v'.repeat(3990)}`;
   const batches = [0, 1, 2, 3].map((b) => Array.from({ length: 70 }, (_, i) => big(b, i)));
   const srv = await cookieServer(batches);
-  const e = handle(srv.port);
-  for (let b = 0; b < 4; b++) assert.equal(await get(e, `http://127.0.0.1:${srv.port}/?set=${b}`), CURLE.OK);
-  const jar = e.getinfo(CURLINFO.COOKIELIST) as string[];
-  assert.ok(jar.length > 0 && jar.length <= 4 * 50, `at most 50 Set-Cookie per response are taken (${jar.length})`);
-  assert.equal(await get(e, `http://127.0.0.1:${srv.port}/final`), CURLE.OK);
-  const cookie = srv.requests.at(-1)!.headers.get('cookie') ?? '';
-  assert.ok(cookie.length > 0 && cookie.length < 8190, `Cookie header of ${cookie.length} bytes`);
-  assert.ok(cookie.split('; ').length <= 150);
-  assert.ok(srv.requests.at(-1)!.head.length < 9000);
-  e.cleanup();
-  await srv.close();
+  try {
+    const e = handle(srv.port);
+    for (let b = 0; b < 4; b++) assert.equal(await get(e, `http://127.0.0.1:${srv.port}/?set=${b}`), CURLE.OK);
+    const jar = e.getinfo(CURLINFO.COOKIELIST) as string[];
+    assert.ok(jar.length > 0 && jar.length <= 4 * 50, `at most 50 Set-Cookie per response are taken (${jar.length})`);
+    assert.equal(await get(e, `http://127.0.0.1:${srv.port}/final`), CURLE.OK);
+    const cookie = srv.requests.at(-1)!.headers.get('cookie') ?? '';
+    assert.ok(cookie.length > 0 && cookie.length < 8190, `Cookie header of ${cookie.length} bytes`);
+    assert.ok(cookie.split('; ').length <= 150);
+    assert.ok(srv.requests.at(-1)!.head.length < 9000);
+    e.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 test('CVE-2023-46218 / CVE-2022-27779: public suffixes are refused whatever their case or trailing dot', async () => {
   const srv = await cookieServer([
     ['psl1=1; domain=co.UK', 'psl2=1; domain=CO.uk', 'psl3=1; domain=co.uk.', 'psl4=1; domain=.Co.Uk', 'mine=1; domain=Example.CO.uk'],
   ]);
-  const hosts = ['www.example.co.uk', 'attacker.co.uk', 'other.example.co.uk'];
-  const e = handle(srv.port, hosts);
-  assert.equal(await get(e, `http://www.example.co.uk:${srv.port}/?set=0`), CURLE.OK);
-  assert.equal(await get(e, `http://attacker.co.uk:${srv.port}/x`), CURLE.OK);
-  assert.equal(srv.requests.at(-1)!.headers.get('cookie'), undefined, 'no super-cookie reaches another co.uk site');
-  assert.equal(await get(e, `http://other.example.co.uk:${srv.port}/x`), CURLE.OK);
-  assert.equal(srv.requests.at(-1)!.headers.get('cookie'), 'mine=1', 'a registrable domain in any case works (control)');
-  e.cleanup();
-  await srv.close();
+  try {
+    const hosts = ['www.example.co.uk', 'attacker.co.uk', 'other.example.co.uk'];
+    const e = handle(srv.port, hosts);
+    assert.equal(await get(e, `http://www.example.co.uk:${srv.port}/?set=0`), CURLE.OK);
+    assert.equal(await get(e, `http://attacker.co.uk:${srv.port}/x`), CURLE.OK);
+    assert.equal(srv.requests.at(-1)!.headers.get('cookie'), undefined, 'no super-cookie reaches another co.uk site');
+    assert.equal(await get(e, `http://other.example.co.uk:${srv.port}/x`), CURLE.OK);
+    assert.equal(srv.requests.at(-1)!.headers.get('cookie'), 'mine=1', 'a registrable domain in any case works (control)');
+    e.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 test('CVE-2013-1944: a cookie for example.com does not reach fakeexample.com', async () => {
   const srv = await cookieServer([['tail=1; domain=example.com']]);
-  const e = handle(srv.port, ['www.example.com', 'fakeexample.com', 'sub.example.com']);
-  assert.equal(await get(e, `http://www.example.com:${srv.port}/?set=0`), CURLE.OK);
-  assert.equal(await get(e, `http://fakeexample.com:${srv.port}/x`), CURLE.OK);
-  assert.equal(srv.requests.at(-1)!.headers.get('cookie'), undefined);
-  assert.equal(await get(e, `http://sub.example.com:${srv.port}/x`), CURLE.OK);
-  assert.equal(srv.requests.at(-1)!.headers.get('cookie'), 'tail=1', 'control');
-  e.cleanup();
-  await srv.close();
+  try {
+    const e = handle(srv.port, ['www.example.com', 'fakeexample.com', 'sub.example.com']);
+    assert.equal(await get(e, `http://www.example.com:${srv.port}/?set=0`), CURLE.OK);
+    assert.equal(await get(e, `http://fakeexample.com:${srv.port}/x`), CURLE.OK);
+    assert.equal(srv.requests.at(-1)!.headers.get('cookie'), undefined);
+    assert.equal(await get(e, `http://sub.example.com:${srv.port}/x`), CURLE.OK);
+    assert.equal(srv.requests.at(-1)!.headers.get('cookie'), 'tail=1', 'control');
+    e.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 test('CVE-2014-3613: an IP address host cannot set a cookie for a partial address', async () => {
   const srv = await cookieServer([['ip1=1; domain=0.0.1', 'ip2=1; domain=.0.0.1', 'ip3=1; domain=127.0.0.1']]);
-  const e = handle(srv.port);
-  assert.equal(await get(e, `http://127.0.0.1:${srv.port}/?set=0`), CURLE.OK);
-  const jar = (e.getinfo(CURLINFO.COOKIELIST) as string[]).map((l) => l.split('\t')[5]);
-  assert.deepEqual(jar, ['ip3']);
-  e.cleanup();
-  await srv.close();
+  try {
+    const e = handle(srv.port);
+    assert.equal(await get(e, `http://127.0.0.1:${srv.port}/?set=0`), CURLE.OK);
+    const jar = (e.getinfo(CURLINFO.COOKIELIST) as string[]).map((l) => l.split('\t')[5]);
+    assert.deepEqual(jar, ['ip3']);
+    e.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 test('CVE-2023-38546: duphandle of a handle whose cookies came from COOKIELIST reads no file named "none"', async () => {
@@ -119,21 +134,24 @@ test('CVE-2023-38546: duphandle of a handle whose cookies came from COOKIELIST r
   try {
     const srv = await startRawServer(() => ok('x'));
     const e = new Easy();
-    e.setopt(CURLOPT.COOKIELIST, 'Set-Cookie: mine=1; domain=127.0.0.1');
-    const d = e.duphandle();
-    d.setopt(CURLOPT.WRITEFUNCTION, (b: Buffer) => b.length);
-    d.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
-    assert.equal(await d.perform(), CURLE.OK);
-    assert.doesNotMatch(srv.requests[0]!.headers.get('cookie') ?? '', /injected/);
-    // control: the original handle, told to read that file, does read it
-    e.setopt(CURLOPT.COOKIEFILE, 'none');
-    e.setopt(CURLOPT.WRITEFUNCTION, (b: Buffer) => b.length);
-    e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
-    assert.equal(await e.perform(), CURLE.OK);
-    assert.match(srv.requests[1]!.headers.get('cookie') ?? '', /injected=yes/);
-    d.cleanup();
-    e.cleanup();
-    await srv.close();
+    try {
+      e.setopt(CURLOPT.COOKIELIST, 'Set-Cookie: mine=1; domain=127.0.0.1');
+      const d = e.duphandle();
+      d.setopt(CURLOPT.WRITEFUNCTION, (b: Buffer) => b.length);
+      d.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
+      assert.equal(await d.perform(), CURLE.OK);
+      assert.doesNotMatch(srv.requests[0]!.headers.get('cookie') ?? '', /injected/);
+      // control: the original handle, told to read that file, does read it
+      e.setopt(CURLOPT.COOKIEFILE, 'none');
+      e.setopt(CURLOPT.WRITEFUNCTION, (b: Buffer) => b.length);
+      e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
+      assert.equal(await e.perform(), CURLE.OK);
+      assert.match(srv.requests[1]!.headers.get('cookie') ?? '', /injected=yes/);
+      d.cleanup();
+    } finally {
+      e.cleanup();
+      await srv.close();
+    }
   } finally {
     process.chdir(cwd);
   }

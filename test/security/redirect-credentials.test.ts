@@ -45,40 +45,46 @@ async function follow(url: string, setup: (e: Easy) => void): Promise<number> {
 test('CVE-2022-27774/27776, CVE-2018-1000007: no credentials to another port of the same host', async () => {
   const other = await landing();
   const first = await bouncer(() => `http://127.0.0.1:${other.port}/landing`);
-  const setups: Record<string, (e: Easy) => void> = {
-    userpwd: (e) => e.setopt(CURLOPT.USERPWD, 'user:secret'),
-    urlcreds: () => {},
-    bearer: (e) => {
-      e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.BEARER);
-      e.setopt(CURLOPT.XOAUTH2_BEARER, 'secret-token');
-    },
-    headers: (e) => e.setopt(CURLOPT.HTTPHEADER, ['Authorization: Basic c2VjcmV0', 'Cookie: session=secret']),
-  };
-  for (const [name, setup] of Object.entries(setups)) {
-    const url = name === 'urlcreds' ? `http://user:secret@127.0.0.1:${first.port}/start` : `http://127.0.0.1:${first.port}/start`;
-    assert.equal(await follow(url, setup), CURLE.OK, name);
-    const sentFirst = first.requests.at(-1)!;
-    const sentOther = other.requests.at(-1)!;
-    assert.ok(sentFirst.headers.has('authorization'), `${name}: the first host gets the credentials`);
-    assert.equal(sentOther.headers.get('authorization'), undefined, `${name}: no Authorization on the other port`);
-    assert.equal(sentOther.headers.get('cookie'), undefined, `${name}: no custom Cookie on the other port`);
-    assert.doesNotMatch(sentOther.head, /secret/, name);
-    // UNRESTRICTED_AUTH is the application saying "send them anyway"
-    assert.equal(await follow(url, (e) => (setup(e), e.setopt(CURLOPT.UNRESTRICTED_AUTH, 1))), CURLE.OK);
-    assert.ok(other.requests.at(-1)!.headers.has('authorization'), `${name}: UNRESTRICTED_AUTH sends them`);
+  try {
+    const setups: Record<string, (e: Easy) => void> = {
+      userpwd: (e) => e.setopt(CURLOPT.USERPWD, 'user:secret'),
+      urlcreds: () => {},
+      bearer: (e) => {
+        e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.BEARER);
+        e.setopt(CURLOPT.XOAUTH2_BEARER, 'secret-token');
+      },
+      headers: (e) => e.setopt(CURLOPT.HTTPHEADER, ['Authorization: Basic c2VjcmV0', 'Cookie: session=secret']),
+    };
+    for (const [name, setup] of Object.entries(setups)) {
+      const url = name === 'urlcreds' ? `http://user:secret@127.0.0.1:${first.port}/start` : `http://127.0.0.1:${first.port}/start`;
+      assert.equal(await follow(url, setup), CURLE.OK, name);
+      const sentFirst = first.requests.at(-1)!;
+      const sentOther = other.requests.at(-1)!;
+      assert.ok(sentFirst.headers.has('authorization'), `${name}: the first host gets the credentials`);
+      assert.equal(sentOther.headers.get('authorization'), undefined, `${name}: no Authorization on the other port`);
+      assert.equal(sentOther.headers.get('cookie'), undefined, `${name}: no custom Cookie on the other port`);
+      assert.doesNotMatch(sentOther.head, /secret/, name);
+      // UNRESTRICTED_AUTH is the application saying "send them anyway"
+      assert.equal(await follow(url, (e) => (setup(e), e.setopt(CURLOPT.UNRESTRICTED_AUTH, 1))), CURLE.OK);
+      assert.ok(other.requests.at(-1)!.headers.has('authorization'), `${name}: UNRESTRICTED_AUTH sends them`);
+    }
+  } finally {
+    await first.close();
+    await other.close();
   }
-  await first.close();
-  await other.close();
   assert.equal(openSocketCount(), 0);
 });
 
 test('same origin after a redirect keeps the credentials (control)', async () => {
   let port = 0;
   const srv = await bouncer(() => `http://127.0.0.1:${port}/next`);
-  port = srv.port;
-  assert.equal(await follow(`http://127.0.0.1:${port}/start`, (e) => e.setopt(CURLOPT.USERPWD, 'user:secret')), CURLE.OK);
-  assert.equal(decodeBasic(srv.requests[1]!.headers.get('authorization')), 'user:secret');
-  await srv.close();
+  try {
+    port = srv.port;
+    assert.equal(await follow(`http://127.0.0.1:${port}/start`, (e) => e.setopt(CURLOPT.USERPWD, 'user:secret')), CURLE.OK);
+    assert.equal(decodeBasic(srv.requests[1]!.headers.get('authorization')), 'user:secret');
+  } finally {
+    await srv.close();
+  }
 });
 
 test('a redirect whose URL brings other credentials: used on the same origin, never sent to another one', async () => {
@@ -94,10 +100,13 @@ test('a redirect whose URL brings other credentials: used on the same origin, ne
     // no credentials in the Location: the first URL's stay
     let plainPort = 0;
     const plain = await bouncer(() => `http://127.0.0.1:${plainPort}/next`);
-    plainPort = plain.port;
-    assert.equal(await follow(`http://first:secret@127.0.0.1:${plainPort}/start`, () => {}), CURLE.OK);
-    assert.deepEqual(plain.requests.map((r) => decodeBasic(r.headers.get('authorization'))), ['first:secret', 'first:secret']);
-    await plain.close();
+    try {
+      plainPort = plain.port;
+      assert.equal(await follow(`http://first:secret@127.0.0.1:${plainPort}/start`, () => {}), CURLE.OK);
+      assert.deepEqual(plain.requests.map((r) => decodeBasic(r.headers.get('authorization'))), ['first:secret', 'first:secret']);
+    } finally {
+      await plain.close();
+    }
     // another origin: not even the credentials its own URL names, unless UNRESTRICTED_AUTH
     assert.equal(await follow(`http://first:secret@127.0.0.1:${away.port}/start`, () => {}), CURLE.OK);
     assert.equal(other.requests.at(-1)!.headers.get('authorization'), undefined);
@@ -116,33 +125,39 @@ test('CVE-2022-27774: a redirect to another scheme on the same host loses the cr
   // listener records the raw bytes of the TLS attempt: no credentials are in it.
   let port = 0;
   const srv = await bouncer(() => `https://127.0.0.1:${port}/tls`);
-  port = srv.port;
-  const code = await follow(`http://user:secret@127.0.0.1:${port}/start`, (e) => {
-    e.setopt(CURLOPT.SSL_VERIFYPEER, 0);
-    // the plain server never answers a ClientHello: this case is designed to stall
-    e.setopt(CURLOPT.TIMEOUT_MS, 1500);
-  });
-  assert.notEqual(code, CURLE.OK);
-  assert.equal(srv.requests.length, 1, 'only the plain request was parsed');
-  await srv.close();
+  try {
+    port = srv.port;
+    const code = await follow(`http://user:secret@127.0.0.1:${port}/start`, (e) => {
+      e.setopt(CURLOPT.SSL_VERIFYPEER, 0);
+      // the plain server never answers a ClientHello: this case is designed to stall
+      e.setopt(CURLOPT.TIMEOUT_MS, 1500);
+    });
+    assert.notEqual(code, CURLE.OK);
+    assert.equal(srv.requests.length, 1, 'only the plain request was parsed');
+  } finally {
+    await srv.close();
+  }
 });
 
 test('CVE-2021-22876: AUTOREFERER strips user:password, also on a cross-origin redirect (API and CLI)', async () => {
   const other = await landing();
   const first = await bouncer(() => `http://127.0.0.1:${other.port}/landing`);
-  assert.equal(await follow(`http://user:secret@127.0.0.1:${first.port}/start?q=1#frag`, (e) => e.setopt(CURLOPT.AUTOREFERER, 1)), CURLE.OK);
-  assert.equal(other.requests.at(-1)!.headers.get('referer'), `http://127.0.0.1:${first.port}/start?q=1`);
-  // curl's -e ';auto' is AUTOREFERER without an initial Referer; 'x;auto' starts with Referer: x
-  const cli = await tscurl(['-s', '-L', '-e', ';auto', `http://user:secret@127.0.0.1:${first.port}/start`]);
-  assert.equal(cli.code, 0, cli.stderr);
-  assert.equal(first.requests.at(-1)!.headers.get('referer'), undefined);
-  assert.equal(other.requests.at(-1)!.headers.get('referer'), `http://127.0.0.1:${first.port}/start`);
-  const cli2 = await tscurl(['-s', '-L', '-e', 'http://origin.example/;auto', `http://127.0.0.1:${first.port}/start`]);
-  assert.equal(cli2.code, 0, cli2.stderr);
-  assert.equal(first.requests.at(-1)!.headers.get('referer'), 'http://origin.example/');
-  assert.equal(other.requests.at(-1)!.headers.get('referer'), `http://127.0.0.1:${first.port}/start`);
-  await first.close();
-  await other.close();
+  try {
+    assert.equal(await follow(`http://user:secret@127.0.0.1:${first.port}/start?q=1#frag`, (e) => e.setopt(CURLOPT.AUTOREFERER, 1)), CURLE.OK);
+    assert.equal(other.requests.at(-1)!.headers.get('referer'), `http://127.0.0.1:${first.port}/start?q=1`);
+    // curl's -e ';auto' is AUTOREFERER without an initial Referer; 'x;auto' starts with Referer: x
+    const cli = await tscurl(['-s', '-L', '-e', ';auto', `http://user:secret@127.0.0.1:${first.port}/start`]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal(first.requests.at(-1)!.headers.get('referer'), undefined);
+    assert.equal(other.requests.at(-1)!.headers.get('referer'), `http://127.0.0.1:${first.port}/start`);
+    const cli2 = await tscurl(['-s', '-L', '-e', 'http://origin.example/;auto', `http://127.0.0.1:${first.port}/start`]);
+    assert.equal(cli2.code, 0, cli2.stderr);
+    assert.equal(first.requests.at(-1)!.headers.get('referer'), 'http://origin.example/');
+    assert.equal(other.requests.at(-1)!.headers.get('referer'), `http://127.0.0.1:${first.port}/start`);
+  } finally {
+    await first.close();
+    await other.close();
+  }
 });
 
 function netrcFile(text: string): string {
@@ -158,22 +173,25 @@ function netrcFile(text: string): string {
 async function netrcRedirect(netrc: string, extra?: (e: Easy) => void): Promise<{ a?: string; b?: string }> {
   const b = await landing();
   const a = await bouncer(() => `http://b.test:${b.port}/landing`);
-  const file = netrcFile(netrc.replaceAll('PORT_A', String(a.port)));
-  const code = await follow(`http://a.test:${a.port}/start`, (e) => {
-    e.setopt(CURLOPT.RESOLVE, [`a.test:${a.port}:127.0.0.1`, `b.test:${b.port}:127.0.0.1`]);
-    e.setopt(CURLOPT.NETRC, CURL_NETRC.OPTIONAL);
-    e.setopt(CURLOPT.NETRC_FILE, file);
-    extra?.(e);
-  });
-  assert.equal(code, CURLE.OK);
-  const out: { a?: string; b?: string } = {};
-  const sa = decodeBasic(a.requests.at(-1)!.headers.get('authorization'));
-  const sb = decodeBasic(b.requests.at(-1)!.headers.get('authorization'));
-  if (sa !== undefined) out.a = sa;
-  if (sb !== undefined) out.b = sb;
-  await a.close();
-  await b.close();
-  return out;
+  try {
+    const file = netrcFile(netrc.replaceAll('PORT_A', String(a.port)));
+    const code = await follow(`http://a.test:${a.port}/start`, (e) => {
+      e.setopt(CURLOPT.RESOLVE, [`a.test:${a.port}:127.0.0.1`, `b.test:${b.port}:127.0.0.1`]);
+      e.setopt(CURLOPT.NETRC, CURL_NETRC.OPTIONAL);
+      e.setopt(CURLOPT.NETRC_FILE, file);
+      extra?.(e);
+    });
+    assert.equal(code, CURLE.OK);
+    const out: { a?: string; b?: string } = {};
+    const sa = decodeBasic(a.requests.at(-1)!.headers.get('authorization'));
+    const sb = decodeBasic(b.requests.at(-1)!.headers.get('authorization'));
+    if (sa !== undefined) out.a = sa;
+    if (sb !== undefined) out.b = sb;
+    return out;
+  } finally {
+    await a.close();
+    await b.close();
+  }
 }
 
 test('CVE-2024-11053: .netrc entry for the redirect target without a password does not get the first password', async () => {
@@ -202,34 +220,40 @@ test('CVE-2025-0167: a "default" .netrc entry without login/password does not ca
 test('CVE-2020-8169 / CVE-2016-8624: "@" in the password and "#@" after the host do not change the host', async () => {
   const srv = await landing();
   // the last '@' before the host ends the userinfo: password "p@ss"
-  const r = await fetchUrl(`http://user:p%40ss@127.0.0.1:${srv.port}/x`);
-  assert.equal(r.code, CURLE.OK);
-  assert.equal(decodeBasic(srv.requests.at(-1)!.headers.get('authorization')), 'user:p@ss');
-  r.easy.cleanup();
-  // a raw '@' in the password: the first '@' ends the userinfo (as curl 7.88), the
-  // rest "ss@127.0.0.1" is no host name: refused before any lookup or connect
-  const before = srv.requests.length;
-  const raw = await fetchUrl(`http://user:p@ss@127.0.0.1:${srv.port}/y`);
-  assert.equal(raw.code, CURLE.URL_MALFORMAT, raw.easy.errorBuffer);
-  assert.equal(srv.requests.length, before);
-  raw.easy.cleanup();
-  // a fragment holding "@evil" is not userinfo: the request goes to 127.0.0.1
-  const frag = await fetchUrl(`http://127.0.0.1:${srv.port}#@evil.invalid/`);
-  assert.equal(frag.code, CURLE.OK, frag.easy.errorBuffer);
-  assert.equal(srv.requests.at(-1)!.headers.get('authorization'), undefined);
-  frag.easy.cleanup();
-  await srv.close();
+  try {
+    const r = await fetchUrl(`http://user:p%40ss@127.0.0.1:${srv.port}/x`);
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(decodeBasic(srv.requests.at(-1)!.headers.get('authorization')), 'user:p@ss');
+    r.easy.cleanup();
+    // a raw '@' in the password: the first '@' ends the userinfo (as curl 7.88), the
+    // rest "ss@127.0.0.1" is no host name: refused before any lookup or connect
+    const before = srv.requests.length;
+    const raw = await fetchUrl(`http://user:p@ss@127.0.0.1:${srv.port}/y`);
+    assert.equal(raw.code, CURLE.URL_MALFORMAT, raw.easy.errorBuffer);
+    assert.equal(srv.requests.length, before);
+    raw.easy.cleanup();
+    // a fragment holding "@evil" is not userinfo: the request goes to 127.0.0.1
+    const frag = await fetchUrl(`http://127.0.0.1:${srv.port}#@evil.invalid/`);
+    assert.equal(frag.code, CURLE.OK, frag.easy.errorBuffer);
+    assert.equal(srv.requests.at(-1)!.headers.get('authorization'), undefined);
+    frag.easy.cleanup();
+  } finally {
+    await srv.close();
+  }
 });
 
 test('CVE-2014-8150: CR/LF in a URL cannot inject request lines', async () => {
   const srv = await landing();
-  for (const bad of ['/a\r\nX-Injected: 1', '/a%0d%0aX-Injected:%201']) {
-    const r = await fetchUrl(`http://127.0.0.1:${srv.port}${bad}`);
-    // a raw CR/LF is refused; the encoded form stays encoded on the wire
-    if (r.code === CURLE.OK) assert.doesNotMatch(srv.requests.at(-1)!.head, /^X-Injected/m);
-    else assert.equal(r.code, CURLE.URL_MALFORMAT);
-    r.easy.cleanup();
+  try {
+    for (const bad of ['/a\r\nX-Injected: 1', '/a%0d%0aX-Injected:%201']) {
+      const r = await fetchUrl(`http://127.0.0.1:${srv.port}${bad}`);
+      // a raw CR/LF is refused; the encoded form stays encoded on the wire
+      if (r.code === CURLE.OK) assert.doesNotMatch(srv.requests.at(-1)!.head, /^X-Injected/m);
+      else assert.equal(r.code, CURLE.URL_MALFORMAT);
+      r.easy.cleanup();
+    }
+    assert.ok(srv.requests.every((q) => !q.headers.has('x-injected')));
+  } finally {
+    await srv.close();
   }
-  assert.ok(srv.requests.every((q) => !q.headers.has('x-injected')));
-  await srv.close();
 });

@@ -28,20 +28,26 @@ test('verification is on by default, for the peer and for the host name', async 
   const c = testCerts();
   const self = await startTlsServer(c.selfSigned, { body: 'ok' });
   const wrong = await startTlsServer(c.wrongName, { body: 'ok' });
-  const e = new Easy();
-  assert.equal(await perform(e, `https://127.0.0.1:${self.port}/`), CURLE.PEER_FAILED_VERIFICATION);
-  e.setopt(CURLOPT.CAINFO, c.caFile);
-  assert.equal(await perform(e, `https://127.0.0.1:${wrong.port}/`), CURLE.PEER_FAILED_VERIFICATION, 'a trusted certificate for another name');
-  e.cleanup();
-  // CVE-2013-4545: turning the peer check off leaves the host name check on
-  const n = new Easy();
-  n.setopt(CURLOPT.SSL_VERIFYPEER, 0);
-  assert.equal(await perform(n, `https://127.0.0.1:${wrong.port}/`), CURLE.PEER_FAILED_VERIFICATION);
-  n.setopt(CURLOPT.SSL_VERIFYHOST, 0);
-  assert.equal(await perform(n, `https://127.0.0.1:${wrong.port}/`), CURLE.OK, 'both off (control)');
-  n.cleanup();
-  await self.close();
-  await wrong.close();
+  try {
+    const e = new Easy();
+    assert.equal(await perform(e, `https://127.0.0.1:${self.port}/`), CURLE.PEER_FAILED_VERIFICATION);
+    e.setopt(CURLOPT.CAINFO, c.caFile);
+    assert.equal(await perform(e, `https://127.0.0.1:${wrong.port}/`), CURLE.PEER_FAILED_VERIFICATION, 'a trusted certificate for another name');
+    e.cleanup();
+    // CVE-2013-4545: turning the peer check off leaves the host name check on
+    const n = new Easy();
+    try {
+      n.setopt(CURLOPT.SSL_VERIFYPEER, 0);
+      assert.equal(await perform(n, `https://127.0.0.1:${wrong.port}/`), CURLE.PEER_FAILED_VERIFICATION);
+      n.setopt(CURLOPT.SSL_VERIFYHOST, 0);
+      assert.equal(await perform(n, `https://127.0.0.1:${wrong.port}/`), CURLE.OK, 'both off (control)');
+    } finally {
+      n.cleanup();
+    }
+  } finally {
+    await self.close();
+    await wrong.close();
+  }
   assert.equal(openSocketCount(), 0);
 });
 
@@ -49,48 +55,59 @@ test('CVE-2022-27782 / CVE-2016-5420: an unverified connection is not reused onc
   const c = testCerts();
   const srv = await startTlsServer(c.selfSigned, { body: 'ok' });
   const e = new Easy();
-  e.setopt(CURLOPT.SSL_VERIFYPEER, 0);
-  assert.equal(await perform(e, `https://127.0.0.1:${srv.port}/`), CURLE.OK);
-  assert.equal(await perform(e, `https://127.0.0.1:${srv.port}/`), CURLE.OK);
-  assert.equal(srv.connections, 1, 'same settings: the connection is reused (control)');
-  e.setopt(CURLOPT.SSL_VERIFYPEER, 1);
-  assert.equal(await perform(e, `https://127.0.0.1:${srv.port}/`), CURLE.PEER_FAILED_VERIFICATION,
-    'neither the idle connection nor its TLS session stands in for verification');
-  // the same with VERIFYHOST: a name-unchecked connection does not serve a checked transfer
-  const wrong = await startTlsServer(c.wrongName, { body: 'ok' });
-  e.setopt(CURLOPT.CAINFO, c.caFile);
-  e.setopt(CURLOPT.SSL_VERIFYHOST, 0);
-  assert.equal(await perform(e, `https://127.0.0.1:${wrong.port}/`), CURLE.OK);
-  e.setopt(CURLOPT.SSL_VERIFYHOST, 2);
-  assert.equal(await perform(e, `https://127.0.0.1:${wrong.port}/`), CURLE.PEER_FAILED_VERIFICATION);
-  // a connection verified against one CA is not reused for a transfer that trusts another
-  const good = await startTlsServer(c.server, { body: 'ok' });
-  assert.equal(await perform(e, `https://127.0.0.1:${good.port}/`), CURLE.OK);
-  e.setopt(CURLOPT.CAINFO, c.otherCaFile);
-  assert.equal(await perform(e, `https://127.0.0.1:${good.port}/`), CURLE.PEER_FAILED_VERIFICATION);
-  e.cleanup();
-  await srv.close();
-  await wrong.close();
-  await good.close();
+  let wrong: Awaited<ReturnType<typeof startTlsServer>> | undefined;
+  let good: Awaited<ReturnType<typeof startTlsServer>> | undefined;
+  try {
+    e.setopt(CURLOPT.SSL_VERIFYPEER, 0);
+    assert.equal(await perform(e, `https://127.0.0.1:${srv.port}/`), CURLE.OK);
+    assert.equal(await perform(e, `https://127.0.0.1:${srv.port}/`), CURLE.OK);
+    assert.equal(srv.connections, 1, 'same settings: the connection is reused (control)');
+    e.setopt(CURLOPT.SSL_VERIFYPEER, 1);
+    assert.equal(await perform(e, `https://127.0.0.1:${srv.port}/`), CURLE.PEER_FAILED_VERIFICATION,
+      'neither the idle connection nor its TLS session stands in for verification');
+    // the same with VERIFYHOST: a name-unchecked connection does not serve a checked transfer
+    wrong = await startTlsServer(c.wrongName, { body: 'ok' });
+    e.setopt(CURLOPT.CAINFO, c.caFile);
+    e.setopt(CURLOPT.SSL_VERIFYHOST, 0);
+    assert.equal(await perform(e, `https://127.0.0.1:${wrong.port}/`), CURLE.OK);
+    e.setopt(CURLOPT.SSL_VERIFYHOST, 2);
+    assert.equal(await perform(e, `https://127.0.0.1:${wrong.port}/`), CURLE.PEER_FAILED_VERIFICATION);
+    // a connection verified against one CA is not reused for a transfer that trusts another
+    good = await startTlsServer(c.server, { body: 'ok' });
+    assert.equal(await perform(e, `https://127.0.0.1:${good.port}/`), CURLE.OK);
+    e.setopt(CURLOPT.CAINFO, c.otherCaFile);
+    assert.equal(await perform(e, `https://127.0.0.1:${good.port}/`), CURLE.PEER_FAILED_VERIFICATION);
+  } finally {
+    e.cleanup();
+    await srv.close();
+    await wrong?.close();
+    await good?.close();
+  }
   assert.equal(openSocketCount(), 0);
 });
 
 test('CVE-2016-5419 / CVE-2017-7468: a connection or session with a client certificate is not used without one', async () => {
   const c = testCerts();
   const srv = await startTlsServer(c.server, { body: 'ok', requestCert: true });
-  const e = new Easy();
-  e.setopt(CURLOPT.CAINFO, c.caFile);
-  e.setopt(CURLOPT.SSLCERT, c.client.certFile);
-  e.setopt(CURLOPT.SSLKEY, c.client.keyFile);
-  assert.equal(await perform(e, `https://127.0.0.1:${srv.port}/`), CURLE.OK);
-  assert.equal(srv.peerCerts.at(-1), true, 'the server saw the client certificate');
-  e.setopt(CURLOPT.SSLCERT, null);
-  e.setopt(CURLOPT.SSLKEY, null);
-  assert.equal(await perform(e, `https://127.0.0.1:${srv.port}/`), CURLE.OK);
-  assert.equal(srv.connections, 2, 'a new connection');
-  assert.equal(srv.peerCerts.at(-1), false, 'without the certificate the server does not see one');
-  e.cleanup();
-  await srv.close();
+  try {
+    const e = new Easy();
+    try {
+      e.setopt(CURLOPT.CAINFO, c.caFile);
+      e.setopt(CURLOPT.SSLCERT, c.client.certFile);
+      e.setopt(CURLOPT.SSLKEY, c.client.keyFile);
+      assert.equal(await perform(e, `https://127.0.0.1:${srv.port}/`), CURLE.OK);
+      assert.equal(srv.peerCerts.at(-1), true, 'the server saw the client certificate');
+      e.setopt(CURLOPT.SSLCERT, null);
+      e.setopt(CURLOPT.SSLKEY, null);
+      assert.equal(await perform(e, `https://127.0.0.1:${srv.port}/`), CURLE.OK);
+      assert.equal(srv.connections, 2, 'a new connection');
+      assert.equal(srv.peerCerts.at(-1), false, 'without the certificate the server does not see one');
+    } finally {
+      e.cleanup();
+    }
+  } finally {
+    await srv.close();
+  }
 });
 
 /** A server certificate from the test CA with these subjectAltNames. */
@@ -117,12 +134,15 @@ test('CVE-2014-0139 / CVE-2023-28321: wildcards match one whole left-most label 
   for (const k of cases) {
     const srv = await startTlsServer(certWithSan(`wild${i++}`, k.san), { body: 'ok' });
     const e = new Easy();
-    e.setopt(CURLOPT.CAINFO, c.caFile);
-    e.setopt(CURLOPT.RESOLVE, [`${k.host}:${srv.port}:127.0.0.1`]);
-    const code = await perform(e, `https://${k.host}:${srv.port}/`);
-    assert.equal(code, k.ok ? CURLE.OK : CURLE.PEER_FAILED_VERIFICATION, `${k.san} for ${k.host}: ${e.errorBuffer}`);
-    e.cleanup();
-    await srv.close();
+    try {
+      e.setopt(CURLOPT.CAINFO, c.caFile);
+      e.setopt(CURLOPT.RESOLVE, [`${k.host}:${srv.port}:127.0.0.1`]);
+      const code = await perform(e, `https://${k.host}:${srv.port}/`);
+      assert.equal(code, k.ok ? CURLE.OK : CURLE.PEER_FAILED_VERIFICATION, `${k.san} for ${k.host}: ${e.errorBuffer}`);
+    } finally {
+      e.cleanup();
+      await srv.close();
+    }
   }
   assert.equal(openSocketCount(), 0);
 });
