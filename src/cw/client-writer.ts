@@ -22,6 +22,11 @@ function defaultWrite(data: Buffer): number {
   return data.length;
 }
 
+/** WRITEFUNCTION, or libcurl's default (stdout) when none is set. */
+function writeFunction(h: HotOptions): WriteCallback {
+  return (h.writeFn as WriteCallback | null) ?? defaultWrite;
+}
+
 /**
  * The client phase: decoded body bytes to WRITEFUNCTION (counting and
  * MAXFILESIZE are in download-writer.ts), in pieces of at most
@@ -47,7 +52,7 @@ export function writeBody(g: CallbackGuard, t: Transfer, data: Buffer): CURLcode
 
 /** One WRITEFUNCTION call with `piece`; `rest` (from `piece` on) is what a pause holds. */
 function deliver(g: CallbackGuard, t: Transfer, h: HotOptions, piece: Buffer, rest: Buffer): CURLcode | typeof PAUSED {
-  const fn = (h.writeFn as WriteCallback | null) ?? defaultWrite;
+  const fn = writeFunction(h);
   let n: number;
   try {
     n = g.inCallback(() => fn(piece, h.writeData));
@@ -81,10 +86,10 @@ export function writeHeader(g: CallbackGuard, t: Transfer, line: Buffer): CURLco
   const hdata = t.opts.get(CURLOPT.HEADERDATA);
   if (hfn || hdata !== null) {
     // libcurl: with HEADERDATA but no HEADERFUNCTION, headers go to the write function
-    const fn = hfn ?? ((t.opts.get(CURLOPT.WRITEFUNCTION) as WriteCallback | null) ?? defaultWrite);
+    const fn = hfn ?? writeFunction(t.opts.hot());
     let n: number;
     try {
-      n = g.inCallback(() => fn(line, hfn ? hdata : hdata));
+      n = g.inCallback(() => fn(line, hdata));
     } catch (err) {
       t.fail(CURLE.WRITE_ERROR, `Failure writing output to destination: ${(err as Error).message}`);
       return CURLE.WRITE_ERROR;
@@ -96,11 +101,11 @@ export function writeHeader(g: CallbackGuard, t: Transfer, line: Buffer): CURLco
   }
   if (t.opts.num(CURLOPT.HEADER)) {
     // CURLOPT_HEADER: headers are part of the body stream too
-    const fn = (t.opts.get(CURLOPT.WRITEFUNCTION) as WriteCallback | null) ?? defaultWrite;
-    const userdata = t.opts.get(CURLOPT.WRITEDATA);
+    const h = t.opts.hot();
+    const fn = writeFunction(h);
     let n: number;
     try {
-      n = g.inCallback(() => fn(line, userdata));
+      n = g.inCallback(() => fn(line, h.writeData));
     } catch {
       n = -1;
     }
