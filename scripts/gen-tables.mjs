@@ -29,7 +29,10 @@ out += 'export const OPTION_TABLE: readonly OptionTableEntry[] = [\n' + opts.map
 writeFileSync(join(root, 'src/easy/option-table.ts'), out);
 
 // --- getinfo ---
-const infos = rows('curlinfo.tsv').map(([name, id, type]) => ({ name: name.replace(/^CURLINFO_/, ''), id: Number(id), type }));
+// CURLINFO_PROTOCOL is deprecated (7.85) and so left out of the reference table,
+// but libcurl still answers it and ported programs still ask: kept here.
+const DEPRECATED_INFOS = [['CURLINFO_PROTOCOL', '2097200', 'LONG']];
+const infos = [...rows('curlinfo.tsv'), ...DEPRECATED_INFOS].map(([name, id, type]) => ({ name: name.replace(/^CURLINFO_/, ''), id: Number(id), type }));
 out = header;
 out += 'export const CURLINFO = {\n' + infos.map((o) => `  ${o.name}: ${o.id},`).join('\n') + '\n} as const;\n\n';
 out += "export type InfoTypeClass = 'STRING' | 'LONG' | 'DOUBLE' | 'SLIST' | 'PTR' | 'SOCKET' | 'OFF_T';\n\n";

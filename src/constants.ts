@@ -27,7 +27,16 @@ export const CURL_HTTP_VERSION = {
   NONE: 0, '1_0': 1, '1_1': 2, '2_0': 3, '2TLS': 4, '2_PRIOR_KNOWLEDGE': 5, '3': 30, '3ONLY': 31,
 } as const;
 /** CURLOPT_PROTOCOLS bits (CURLPROTO_*). */
-export const CURLPROTO = { HTTP: 1 << 0, HTTPS: 1 << 1, FILE: 1 << 10, ALL: ~0 } as const;
+export const CURLPROTO = {
+  HTTP: 1 << 0, HTTPS: 1 << 1, FTP: 1 << 2, FTPS: 1 << 3, SCP: 1 << 4, SFTP: 1 << 5, TELNET: 1 << 6,
+  LDAP: 1 << 7, LDAPS: 1 << 8, DICT: 1 << 9, FILE: 1 << 10, TFTP: 1 << 11, IMAP: 1 << 12, IMAPS: 1 << 13,
+  POP3: 1 << 14, POP3S: 1 << 15, SMTP: 1 << 16, SMTPS: 1 << 17, RTSP: 1 << 18, RTMP: 1 << 19,
+  RTMPT: 1 << 20, RTMPE: 1 << 21, RTMPTE: 1 << 22, RTMPS: 1 << 23, RTMPTS: 1 << 24, GOPHER: 1 << 25,
+  SMB: 1 << 26, SMBS: 1 << 27, MQTT: 1 << 28, GOPHERS: 1 << 29,
+  // libcurl 8's bits for WebSocket (CURLPROTO_WSS is bit 31, positive in C's unsigned int)
+  WS: 2 ** 30, WSS: 2 ** 31,
+  ALL: ~0,
+} as const;
 
 /** curl_easy_header() origins (CURLH_*) and results (CURLHcode). */
 export const CURLH = {

@@ -1,10 +1,12 @@
-// `tscurl --version` in curl's layout (DESIGN.md §6). PROTOCOLS and FEATURES
-// are THE lists other engineers update as support lands: only list what the
+// `tscurl --version` in curl's layout (DESIGN.md §6). The protocols come from
+// the protocol registry, so a scheme is listed exactly when it has a handler;
+// FEATURES is the list to update as a feature lands: only list what the
 // library really does.
 import { VERSION } from '../index.js';
+import { supportedSchemes } from '../proto/registry.js';
 
 /** Schemes the library can transfer, lowercase, in curl's sorted order. */
-export const PROTOCOLS: readonly string[] = ['file', 'http', 'https'];
+export const PROTOCOLS: readonly string[] = supportedSchemes();
 
 /** curl feature names (as in curl_version_info) that tscurl implements. */
 export const FEATURES: readonly string[] = ['AsynchDNS', 'brotli', 'IPv6', 'Largefile', 'libz', 'PSL', 'SSL', 'zstd'];

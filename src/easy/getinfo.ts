@@ -101,7 +101,9 @@ export function getInfo(t: Transfer | null, id: number): unknown {
       return tp && !tp.closed ? tp.id : -1;
     }
     case CURLINFO.CONN_ID: return conn ? conn.id : -1;
-    case CURLINFO.SCHEME: return tr.url ? tr.url.scheme.toUpperCase() : null;
+    // the handler's scheme and CURLPROTO bit (libcurl 7.88: the scheme in upper case)
+    case CURLINFO.SCHEME: return tr.handler ? tr.handler.scheme.toUpperCase() : null;
+    case CURLINFO.PROTOCOL: return tr.handler ? tr.handler.protocol : 0;
     case CURLINFO.EFFECTIVE_METHOD: return tr.effectiveMethod;
     // libcurl's state.referer: AUTOREFERER replaces it with the URL a redirect came from
     case CURLINFO.REFERER: return tr.autoReferer ?? tr.opts.str(CURLOPT.REFERER);

@@ -69,6 +69,7 @@ export const CURLINFO = {
   HTTPAUTH_USED: 2097221,
   PROXYAUTH_USED: 2097222,
   SIZE_DELIVERED: 6291527,
+  PROTOCOL: 2097200,
 } as const;
 
 export type InfoTypeClass = 'STRING' | 'LONG' | 'DOUBLE' | 'SLIST' | 'PTR' | 'SOCKET' | 'OFF_T';
@@ -143,6 +144,7 @@ export interface InfoTypeClassById {
   2097221: 'LONG';
   2097222: 'LONG';
   6291527: 'OFF_T';
+  2097200: 'LONG';
 }
 
 export const INFO_TABLE: readonly { readonly name: string; readonly id: number; readonly type: InfoTypeClass }[] = [
@@ -215,4 +217,5 @@ export const INFO_TABLE: readonly { readonly name: string; readonly id: number; 
   { name: 'HTTPAUTH_USED', id: 2097221, type: 'LONG' },
   { name: 'PROXYAUTH_USED', id: 2097222, type: 'LONG' },
   { name: 'SIZE_DELIVERED', id: 6291527, type: 'OFF_T' },
+  { name: 'PROTOCOL', id: 2097200, type: 'LONG' },
 ];

@@ -223,7 +223,7 @@ export class MultiEngine implements CallbackGuard {
   /** Recompute what `t` polls and when it wants to be woken. */
   afterRun(t: Transfer): void {
     // received bytes the exchange keeps must not be views of the transport's reused memory
-    t.exchange?.retainReceived();
+    t.request?.retainReceived();
     if (!this.registry.update(t, this.#pollsetOf(t))) this.#abortAll();
     const next = t.nextExpiry();
     if (next === undefined) this.heap.remove(t);
@@ -246,7 +246,7 @@ export class MultiEngine implements CallbackGuard {
       case STATE.DID:
       case STATE.PERFORMING: {
         const tr = t.conn?.transport;
-        const what = t.exchange ? t.exchange.pollWhat() : 0;
+        const what = t.request ? t.request.pollWhat() : 0;
         if (!tr || !what) return NO_POLL;
         // the same interest as last time (most runs): the registry sees an unchanged pollset
         const prev = t.pollset;

@@ -9,8 +9,12 @@ export const EXPIRE = {
   TIMEOUT: 'TIMEOUT',
   CONNECTTIMEOUT: 'CONNECTTIMEOUT',
   HAPPY_EYEBALLS: 'HAPPY_EYEBALLS',
-  /** waiting for 100 Continue (EXPECT_100_TIMEOUT_MS) before sending the body */
-  EXPECT100: 'EXPECT100',
+  /**
+   * the protocol request's own wake-up (ProtocolRequest.wakeAt): HTTP's end
+   * of the wait for 100 Continue (EXPECT_100_TIMEOUT_MS), a handler without a
+   * socket asking to run again
+   */
+  REQUEST: 'REQUEST',
   /** the transfer may go on when its average speed is back under the limit */
   TOOFAST: 'TOOFAST',
   /** LOW_SPEED_LIMIT: look at the speed again in a second */

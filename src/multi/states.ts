@@ -28,8 +28,9 @@ import { connectTarget } from '../conn/connect-to.js';
 import { loadResolveList } from '../dns/resolve-list.js';
 import { internalsOf } from '../easy/internals.js';
 import { finishTls, handshakeError, startTls, tlsKeyOf, tlsConfig } from '../cf/tls-connect.js';
-import { HttpExchange } from '../proto/http.js';
-import { parseUrlCached, SUPPORTED_SCHEMES } from './url-adapter.js';
+import { parseUrlCached } from './url-adapter.js';
+import { handlerFor, SUPPORTED_SCHEMES } from '../proto/registry.js';
+import { PROTOPT, type ProtocolHandler } from '../proto/handler.js';
 import { CURLUPART } from '../url/url-codes.js';
 import { maxRedirsError, redirProtocolAllowed, resolveLocation, switchesToGet } from '../proto/redirect.js';
 import { EXPIRE, STATE, PROGRESS_INTERVAL_MS, type Transfer, type TransferState } from './transfer.js';
@@ -165,11 +166,20 @@ function stateInit(e: MultiEngine, t: Transfer, now: number): void {
   t.url = r.url;
   t.firstUrl = r.url;
   t.effectiveUrl = r.url.href;
+  if (!setupHandler(t, handlerFor(r.url.scheme)!)) return finish(e, t, false);
   t.speed.reset(now);
   if (!loadResolve(e, t, now)) return finish(e, t, false);
   const total = timeoutMs(t);
   if (total > 0) e.expire(t, EXPIRE.TIMEOUT, now + total);
   setState(e, t, STATE.CONNECT);
+}
+
+/** The handler of the request's URL, and its per-request setup (libcurl's setup_connection). */
+function setupHandler(t: Transfer, h: ProtocolHandler): boolean {
+  t.handler = h;
+  const failure = h.setup?.(t) ?? null;
+  if (failure) t.fail(failure.code, failure.message);
+  return failure === null;
 }
 
 /**
@@ -262,8 +272,15 @@ function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
     // a Unix domain socket is local: the transfer goes to it, not to a proxy
     t.proxy = 'route' in r && t.route.unixPath === undefined ? r.route : null;
   }
-  const tlsKey = url.scheme === 'https' ? tlsKeyOf(t.opts) : '';
-  if (!t.opts.hot().freshConnect) {
+  const handler = t.handler!;
+  if (handler.flags & PROTOPT.NONETWORK) {
+    // the handler does its own I/O (file:): a connection without a socket, never pooled
+    t.conn = new Connection(url.scheme, url.host, url.port, '', t.route, null);
+    t.timing.namelookup = t.timing.connect = now;
+    return setState(e, t, STATE.DO);
+  }
+  const tlsKey = handler.flags & PROTOPT.SSL ? tlsKeyOf(t.opts) : '';
+  if (!t.opts.hot().freshConnect && !(handler.flags & PROTOPT.NOREUSE)) {
     const key = connectionKey(url.scheme, url.host, url.port, tlsKey, t.route, t.proxy);
     const reuse = e.poolFor(t).take(key, tooOld(e, t, now));
     if (reuse) {
@@ -435,7 +452,7 @@ function beginProtoconnect(e: MultiEngine, t: Transfer): void {
     }
     step.transport.flushHeld();
   }
-  if (t.url!.scheme === 'https') {
+  if (t.handler!.flags & PROTOPT.SSL) {
     // the TLS handshake is part of connecting: CONNECTTIMEOUT keeps running
     const url = t.url!;
     const r = startTls(step.transport, url.host, url.port, tlsConfig(t.opts), e.sessionCacheFor(t), (s) => e.trace(t, s));
@@ -481,13 +498,13 @@ function stateDo(e: MultiEngine, t: Transfer, now: number): void {
   conn.uses++;
   t.timing.appconnect ||= 0;
   t.timing.pretransfer = now;
-  t.exchange = new HttpExchange(t, conn, e.sink);
-  const code = t.exchange.start();
+  t.request = t.handler!.request(t, conn, e.sink);
+  const code = t.request.start();
   if (code !== CURLE.OK) {
     t.fail(code, code === CURLE.BAD_FUNCTION_ARGUMENT ? 'Header contains a line break' : easyStrerror(code));
     return finish(e, t, false);
   }
-  syncExpect100(e, t);
+  syncWakeAt(e, t);
   setState(e, t, STATE.DID);
 }
 
@@ -539,7 +556,7 @@ function stateRatelimiting(e: MultiEngine, t: Transfer, now: number): void {
 
 function statePerforming(e: MultiEngine, t: Transfer, now: number): void {
   if (enterRateLimit(e, t, now)) return;
-  const x = t.exchange!;
+  const x = t.request!;
   if (t.heldBody.length > 0 || t.heldHeaders.length > 0) {
     // deliver what a paused write callback held back before reading more
     const r = e.flushHeld(t);
@@ -554,7 +571,7 @@ function statePerforming(e: MultiEngine, t: Transfer, now: number): void {
   const recvLimit = t.opts.hot().maxRecvSpeed;
   t.recvBudget = recvLimit > 0 ? recvLimit : Infinity;
   const code = x.step();
-  syncExpect100(e, t);
+  syncWakeAt(e, t);
   t.recvBudget = Infinity;
   if (code === CURLE.OK && e.progress(t) !== CURLE.OK) {
     t.fail(CURLE.ABORTED_BY_CALLBACK, 'Callback aborted');
@@ -569,11 +586,11 @@ function statePerforming(e: MultiEngine, t: Transfer, now: number): void {
   if (x.done) finish(e, t, x.reusable);
 }
 
-/** The EXPECT100 expiry follows the exchange's wait for 100 Continue. */
-function syncExpect100(e: MultiEngine, t: Transfer): void {
-  const at = t.exchange?.expectDeadline ?? null;
-  if (at === null) e.clearExpire(t, EXPIRE.EXPECT100);
-  else if (t.expiries.get(EXPIRE.EXPECT100) !== at) e.expire(t, EXPIRE.EXPECT100, at);
+/** The REQUEST expiry follows the time the request wants to run without I/O (HTTP's wait for 100 Continue). */
+function syncWakeAt(e: MultiEngine, t: Transfer): void {
+  const at = t.request?.wakeAt ?? null;
+  if (at === null) e.clearExpire(t, EXPIRE.REQUEST);
+  else if (t.expiries.get(EXPIRE.REQUEST) !== at) e.expire(t, EXPIRE.REQUEST, at);
 }
 
 const CONN_MAX_RETRIES = 5;
@@ -588,7 +605,7 @@ const CONN_MAX_RETRIES = 5;
  */
 function retryOnFreshConnection(e: MultiEngine, t: Transfer, code: number): boolean {
   const conn = t.conn;
-  if (!conn || conn.uses < 2 || t.exchange?.receivedAnything) return false;
+  if (!conn || conn.uses < 2 || t.request?.receivedAnything) return false;
   if (code !== CURLE.SEND_ERROR && code !== CURLE.RECV_ERROR && code !== CURLE.GOT_NOTHING) return false;
   if (t.connRetries++ >= CONN_MAX_RETRIES) {
     t.result = CURLE.OK;
@@ -675,6 +692,7 @@ function followRedirect(e: MultiEngine, t: Transfer, now: number): boolean {
     return false;
   }
   const next = resolved.url;
+  if (!setupHandler(t, handlerFor(scheme)!)) return false;
   t.redirectCount++;
   if (switchesToGet(t.responseCode, t.effectiveMethod, t.opts)) {
     t.forceGet = true;
@@ -699,7 +717,7 @@ function followRedirect(e: MultiEngine, t: Transfer, now: number): boolean {
 
 /** A new request of the same transfer: per-request facts start over. */
 function resetForNextRequest(t: Transfer): void {
-  t.exchange = null;
+  t.request = null;
   t.route = null;
   t.conn = null;
   t.tunnel = null;

@@ -10,7 +10,7 @@ import { SpeedMeter } from './speed.js';
 import type { PollEntry } from './socket-registry.js';
 import type { HeapItem } from './timer-heap.js';
 import type { TransferUrl } from './url-adapter.js';
-import type { HttpExchange } from '../proto/http.js';
+import type { ProtocolHandler, ProtocolRequest } from '../proto/handler.js';
 import type { HostAuth } from '../auth/host-auth.js';
 import type { ProxyRoute } from '../proxy/proxy-config.js';
 import type { ResolvedAddress } from '../dns/resolver.js';
@@ -83,7 +83,10 @@ export class Transfer implements HeapItem {
   route: ConnectionRoute | null = null;
   resolution: Resolution | null = null;
   connector: Connector | null = null;
-  exchange: HttpExchange | null = null;
+  /** the protocol handler of the current request's URL (set in INIT and on each redirect) */
+  handler: ProtocolHandler | null = null;
+  /** the protocol's state for the current request (made in DO) */
+  request: ProtocolRequest | null = null;
   /** the proxies of the current request's connection (null: direct) */
   proxy: ProxyRoute | null = null;
   /** the addresses of the first hop (a reconnect to a proxy that closed after a 407 reuses them) */
@@ -206,7 +209,8 @@ export class Transfer implements HeapItem {
    * scavenge on the keep-alive benchmark. Cut here, only this object is.
    */
   retire(): void {
-    this.exchange = null;
+    this.request = null;
+    this.handler = null;
     this.conn = null;
     this.route = null;
     this.resolution = null;

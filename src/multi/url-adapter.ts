@@ -1,18 +1,16 @@
 // The one place that turns CURLOPT_URL (+ PORT, DEFAULT_PROTOCOL, PATH_AS_IS)
 // into the engine's view of a URL, through curl's URL API (src/url), and
-// refuses schemes the engine cannot transfer yet.
+// refuses schemes without a protocol handler (src/proto/registry.ts).
 import { CURLE } from '../codes.js';
 import { parseTransferUrl, type TransferUrl } from '../url/parse-url.js';
+import { handlerFor } from '../proto/registry.js';
+import { PROTOPT } from '../proto/handler.js';
 
 export type { TransferUrl };
-
-/** Schemes with a protocol handler in this build. */
-export const SUPPORTED_SCHEMES: ReadonlySet<string> = new Set(['http', 'https']);
 
 /** libcurl's MAX_URL_LEN, the longest host name it takes. */
 const MAX_HOST_NAME_LEN = 0xffff;
 
-const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
 
 export type UrlResult = { code: 0; url: TransferUrl } | { code: number; message: string };
 
@@ -52,10 +50,12 @@ export function parseUrlForTransfer(raw: string, portOverride: number, defaultPr
     return { code: r.code || CURLE.URL_MALFORMAT, message: 'URL rejected: Malformed input to a URL function' };
   }
   const url = r.url;
-  if (!SUPPORTED_SCHEMES.has(url.scheme)) {
+  const handler = handlerFor(url.scheme);
+  if (!handler) {
     return { code: CURLE.UNSUPPORTED_PROTOCOL, message: `Protocol "${url.scheme}" not supported` };
   }
-  if (!url.host) return { code: CURLE.URL_MALFORMAT, message: 'URL rejected: No host part in the URL' };
+  // file: URLs name a path, not a host
+  if (!url.host && !(handler.flags & PROTOPT.NONETWORK)) return { code: CURLE.URL_MALFORMAT, message: 'URL rejected: No host part in the URL' };
   // libcurl's parseurlandfillconn(): a host name past MAX_URL_LEN is refused before any lookup
   if (url.host.length > MAX_HOST_NAME_LEN) {
     return { code: CURLE.URL_MALFORMAT, message: `Too long host name (maximum is ${MAX_HOST_NAME_LEN})` };
@@ -64,7 +64,7 @@ export function parseUrlForTransfer(raw: string, portOverride: number, defaultPr
     // CURLOPT_PORT wins over the URL's port, and shows in the effective URL
     url.port = portOverride;
     const host = url.ipv6 ? `[${url.host}]` : url.host;
-    url.href = url.href.replace(/^([a-z]+:\/\/(?:[^@/]*@)?)[^/?#]*/i, `$1${host}${portOverride === DEFAULT_PORTS[url.scheme] ? '' : `:${portOverride}`}`);
+    url.href = url.href.replace(/^([a-z]+:\/\/(?:[^@/]*@)?)[^/?#]*/i, `$1${host}${portOverride === handler.defaultPort ? '' : `:${portOverride}`}`);
   }
   return { code: 0, url };
 }

@@ -31,6 +31,7 @@ import { resolveLocationHref } from './redirect.js';
 import { authOnChallenge, authOnHeadersEnd, proxyAuthOnChallenge } from '../auth/transfer-auth.js';
 import { exceedsMaxFilesize, rangeNotSatisfiableOk, responseHeader, responseHeadersEnd, responseStatus, type HookResult } from './http-response.js';
 import { nowMs } from '../util/clock.js';
+import type { ProtocolRequest } from './handler.js';
 
 /** Where the exchange hands what it receives (the client writer stack). */
 export interface ExchangeSink {
@@ -69,7 +70,7 @@ function parserFor(opts: ResponseParserOptions): ResponseParser {
 /** Where the body upload is: waiting for 100 Continue, sending, all sent, or given up early. */
 type SendState = 'expect' | 'body' | 'done' | 'stopped';
 
-export class HttpExchange {
+export class HttpExchange implements ProtocolRequest {
   readonly #t: Transfer;
   readonly #conn: Connection;
   readonly #sink: ExchangeSink;
@@ -159,8 +160,8 @@ export class HttpExchange {
     return (this.#send === 'done' || this.#send === 'stopped') && this.#out.length === 0;
   }
 
-  /** When the wait for 100 Continue ends (for the transfer's EXPECT100 expiry), or null. */
-  get expectDeadline(): number | null {
+  /** When the wait for 100 Continue ends (the transfer's REQUEST expiry), or null. */
+  get wakeAt(): number | null {
     return this.#send === 'expect' ? this.#expectDeadline : null;
   }
 

@@ -3,5 +3,5 @@ export { CURLUE, CURLUPART, CURLU, urlStrerror } from './url-codes.js';
 export type { CURLUcode, CURLUPart } from './url-codes.js';
 export { CurlUrl, curlUrl } from './curl-url.js';
 export type { UrlGetResult } from './curl-url.js';
-export { parseTransferUrl, transferUrlFromHandle, ucToCurlcode, TRANSFER_SCHEMES } from './parse-url.js';
+export { parseTransferUrl, transferUrlFromHandle, ucToCurlcode } from './parse-url.js';
 export type { TransferUrl, ParseTransferOptions } from './parse-url.js';

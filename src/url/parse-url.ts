@@ -8,9 +8,8 @@ import { CURLU, CURLUE, CURLUPART } from './url-codes.js';
 import { CurlUrl } from './curl-url.js';
 import { absoluteScheme } from './url-parser.js';
 import { fromBytes, toBytes, urlDecode } from './url-bytes.js';
+import { schemeInfo } from './url-schemes.js';
 
-/** Schemes the engine can transfer today. */
-export const TRANSFER_SCHEMES: ReadonlySet<string> = new Set(['http', 'https', 'file']);
 
 export interface TransferUrl {
   scheme: string;
@@ -82,7 +81,8 @@ export function parseTransferUrl(url: string, opts: ParseTransferOptions = {}): 
  */
 export function transferUrlFromHandle(h: CurlUrl): { code: number; url?: TransferUrl } {
   const scheme = (h.get(CURLUPART.SCHEME).value ?? '').toLowerCase();
-  if (!TRANSFER_SCHEMES.has(scheme)) return { code: CURLE.UNSUPPORTED_PROTOCOL };
+  // a scheme curl's URL API does not know; whether the engine transfers a known one is the protocol registry's call
+  if (schemeInfo(scheme) === undefined) return { code: CURLE.UNSUPPORTED_PROTOCOL };
   const href = h.get(CURLUPART.URL);
   if (href.code || href.value === undefined) return { code: ucToCurlcode(href.code) };
 

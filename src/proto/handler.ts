@@ -1,0 +1,86 @@
+// The protocol handler interface: libcurl's struct Curl_handler, shaped for
+// a non-blocking JavaScript engine. One handler per scheme (http and https
+// are two handlers sharing one implementation, as in libcurl); the multi
+// state machine (src/multi/states.ts) calls these hooks and never names a
+// protocol itself.
+//
+// Theory of operation. INIT looks the URL's scheme up in the registry
+// (src/proto/registry.ts); an unknown or unbuilt scheme ends the transfer
+// with CURLE_UNSUPPORTED_PROTOCOL there. setup() runs once per request, when
+// the URL is known (libcurl's setup_connection). A handler with
+// PROTOPT.NONETWORK (file:) skips resolving and connecting; the others get a
+// connected connection, with TLS when PROTOPT.SSL says so. In DO the engine
+// asks the handler for the request object (libcurl's do_it), which then
+// carries all protocol-specific per-request state: start() sends, step()
+// progresses it in PERFORMING (libcurl's readwrite), pollWhat() says what it
+// waits for on the socket (the perform_getsock hook), and done/reusable tell
+// the engine when it is over and whether the connection can be kept.
+import type { CURLcode } from '../codes.js';
+import type { Connection } from '../conn/connection.js';
+import type { Transfer } from '../multi/transfer.js';
+import type { ExchangeSink } from './http.js';
+
+/** Handler flags (libcurl's PROTOPT_*; only those this engine acts on). */
+export const PROTOPT = {
+  /** the connection speaks TLS from the start (https, wss, ftps) */
+  SSL: 1 << 0,
+  /** no network connection: the handler does its own I/O (file) */
+  NONETWORK: 1 << 4,
+  /** the connection is never put back in the pool (file, CONNECT_ONLY) */
+  NOREUSE: 1 << 20,
+} as const;
+
+/** A failure found before any I/O. */
+export interface SetupFailure {
+  code: CURLcode;
+  message: string;
+}
+
+/**
+ * The protocol's state for one request of one transfer (libcurl keeps it in
+ * data->req.p.<protocol>). Everything here runs without blocking.
+ */
+export interface ProtocolRequest {
+  /** DO: assemble and queue the request (libcurl's do_it). */
+  start(): CURLcode;
+  /** PERFORMING: send and receive what can be sent and received now. */
+  step(): CURLcode;
+  /** the response is complete and nothing is left to send */
+  readonly done: boolean;
+  /** the connection can carry another request afterwards */
+  readonly reusable: boolean;
+  /** CURL_POLL bits the request waits for on the connection's socket (0: nothing) */
+  pollWhat(): number;
+  /**
+   * A time at which the request must run even without I/O (nowMs() clock;
+   * HTTP's wait for 100 Continue; a handler without a socket that has more
+   * to do answers "now"), or null.
+   */
+  readonly wakeAt: number | null;
+  /** Received bytes the request keeps must stop being views of reused memory (end of a run). */
+  retainReceived(): void;
+  /** The application unpaused receiving: deliver what was held, then go on. */
+  resume(): CURLcode;
+  /** any byte of the response came back (a dead reused connection is retried only before that) */
+  readonly receivedAnything: boolean;
+}
+
+export interface ProtocolHandler {
+  /** the URL scheme, lowercase (libcurl's handler->scheme) */
+  readonly scheme: string;
+  /** the port used when the URL has none */
+  readonly defaultPort: number;
+  /** the CURLPROTO_* bit (CURLINFO_PROTOCOL) */
+  readonly protocol: number;
+  /** PROTOPT bits */
+  readonly flags: number;
+  /** ALPN protocols offered when the connection speaks TLS (empty: no ALPN) */
+  readonly alpn: readonly string[];
+  /**
+   * Per request, once the URL is known and before any connection is looked
+   * for (libcurl's setup_connection). Returns a failure to end the transfer.
+   */
+  setup?(t: Transfer): SetupFailure | null;
+  /** The request object for DO on a connection ready for it (libcurl's do_it). */
+  request(t: Transfer, conn: Connection, sink: ExchangeSink): ProtocolRequest;
+}
