@@ -3,7 +3,7 @@
 // called when one of its sockets is ready or its timer expired.
 import type { CURLcode } from '../codes.js';
 import type { StreamTransport } from '../transport/stream-transport.js';
-import type { PollEntry } from '../multi/socket-registry.js';
+import type { PollEntry } from '../transport/transport.js';
 
 export type ConnectStep =
   | { kind: 'pending' }

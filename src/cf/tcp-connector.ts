@@ -14,7 +14,7 @@ import type { ResolvedAddress } from '../dns/resolver.js';
 import { StreamTransport } from '../transport/stream-transport.js';
 import { ReceiveQueue } from '../transport/recv-queue.js';
 import { CURL_POLL } from '../constants.js';
-import type { PollEntry } from '../multi/socket-registry.js';
+import type { PollEntry } from '../transport/transport.js';
 import { CURLE, type CURLcode } from '../codes.js';
 import type { ConnectStep, Connector } from './connector.js';
 import { errnoNumber, errnoText } from './socket-errors.js';

@@ -6,7 +6,7 @@ import { connect as netConnect } from 'node:net';
 import { StreamTransport } from '../transport/stream-transport.js';
 import { CURL_POLL } from '../constants.js';
 import { CURLE } from '../codes.js';
-import type { PollEntry } from '../multi/socket-registry.js';
+import type { PollEntry } from '../transport/transport.js';
 import type { ConnectStep, Connector } from './connector.js';
 import { errnoText } from './socket-errors.js';
 

@@ -12,10 +12,8 @@
 import { CURL_POLL } from '../constants.js';
 import type { Transport } from '../transport/transport.js';
 
-export interface PollEntry {
-  transport: Transport;
-  what: number; // CURL_POLL.IN | OUT
-}
+import type { PollEntry } from '../transport/transport.js';
+export type { PollEntry };
 
 export interface PollsetOwner {
   pollset: PollEntry[];

@@ -11,6 +11,12 @@
 import { allocateSocketId, releaseSocketId } from './socket-table.js';
 import { CURL_CSELECT } from '../constants.js';
 
+/** One socket a transfer waits on, and for what (CURL_POLL.IN | OUT). */
+export interface PollEntry {
+  transport: Transport;
+  what: number;
+}
+
 export interface ReadinessObserver {
   /** Called (synchronously, from a Node callback) when readiness may have changed. MUST NOT do I/O. */
   readinessChanged(t: Transport): void;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { versionText, platformTriplet } from '../../src/cli/version.js';
+import { supportedSchemes } from '../../src/proto/registry.js';
 import { helpText, categoryRows } from '../../src/cli/help.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -10,7 +11,9 @@ test('--version: curl layout with tscurl identity', () => {
   const lines = versionText().split('\n');
   assert.match(lines[0]!, new RegExp(`^tscurl ${pkg.version.replace(/\./g, '\\.')} \\([^)]+\\) libtscurl/${pkg.version.replace(/\./g, '\\.')} `));
   assert.match(lines[1]!, /^Release-Date: /);
-  assert.match(lines[2]!, /^Protocols: (\S+ )*file( \S+)* http https$/);
+  // exactly the schemes with a protocol handler
+  assert.equal(lines[2], `Protocols: ${supportedSchemes().join(' ')}`);
+  assert.match(lines[2]!, /^Protocols: (\S+ )*http https( \S+)*$/);
   assert.match(lines[3]!, /^Features: \S+( \S+)*$/);
   assert.equal(lines[4], '');
   assert.equal(platformTriplet('x64', 'linux'), 'x86_64-pc-linux-gnu');
