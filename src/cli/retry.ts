@@ -19,6 +19,17 @@ export interface RetryConfig {
 
 const RETRY_SLEEP_DEFAULT = 1000;
 const RETRY_SLEEP_MAX = 600000;
+/**
+ * The longest single sleep: INT_MAX ms (about 24.8 days), which is also the
+ * longest delay a Node timer takes (beyond it Node warns and fires after
+ * 1 ms, which would turn "Retry-After: 99999999999" into a retry storm).
+ * curl sleeps through poll(), whose timeout is an int: libcurl's
+ * Curl_wait_ms caps it at INT_MAX (curl 7.88's tool casts the long instead,
+ * which wraps). The warning still says what the server asked for.
+ */
+export const RETRY_SLEEP_CAP = 2 ** 31 - 1;
+/** curl keeps the sleep in a long of ms: a Retry-After over LONG_MAX/1000 s becomes LONG_MAX ms. */
+const LONG_MAX_SECONDS = 9223372036854775n;
 
 /** HTTP codes curl treats as transient (the --retry page). */
 const TRANSIENT_HTTP = new Set([408, 429, 500, 502, 503, 504, 522, 524]);
@@ -69,8 +80,10 @@ export class RetryState {
     const reason = transientReason(r, cfg);
     if (!reason) return { retry: false };
     let sleepMs = this.#sleepMs;
+    let seconds = String(Math.floor(sleepMs / 1000));
     if (reason === 'http' && r.retryAfter > 0) {
       sleepMs = r.retryAfter * 1000;
+      seconds = BigInt(r.retryAfter) > LONG_MAX_SECONDS ? String(LONG_MAX_SECONDS) : String(r.retryAfter);
       if (cfg.maxTimeMs > 0) {
         const spent = Math.floor((nowMs - this.#startMs) / 1000);
         if (spent + r.retryAfter > cfg.maxTimeMs / 1000) {
@@ -82,11 +95,11 @@ export class RetryState {
         }
       }
     }
-    const warning = `Problem ${REASON[reason]}. Will retry in ${Math.floor(sleepMs / 1000)} seconds. ${this.#left} retries left.\n`;
+    const warning = `Problem ${REASON[reason]}. Will retry in ${seconds} seconds. ${this.#left} retries left.\n`;
     this.#left--;
     this.count++;
     if (!cfg.delayMs) this.#sleepMs = Math.min(this.#sleepMs * 2, RETRY_SLEEP_MAX);
-    return { retry: true, sleepMs, warning };
+    return { retry: true, sleepMs: Math.min(sleepMs, RETRY_SLEEP_CAP), warning };
   }
 }
 

@@ -13,7 +13,7 @@ import { cookieCleanup, cookieDup, cookieInfoList, cookieSetopt } from '../cooki
 import { registerEasy, internalsOf, pauseTransfer, type EasyInternals } from './internals.js';
 import { inAnyCallback } from '../util/callback-depth.js';
 import { shareInternals } from '../share/share.js';
-import { Multi } from '../multi/multi.js';
+import { Multi, multiInCallback, abortEasyTransfer } from '../multi/multi.js';
 import { CURLMOPT } from '../multi/mopt-table.js';
 import { CURLMSG, CURLHE, type CURLHcode } from '../constants.js';
 import { HeaderStore as HeaderStoreProbe, type CurlHeader } from './header-store.js';
@@ -114,8 +114,14 @@ export class Easy {
       const m = (this.#private ??= new Multi());
       m.setopt(CURLMOPT.MAXCONNECTS, this.#i.opts.num(CURLOPT.MAXCONNECTS));
       if (m.addHandle(this) !== 0) return CURLE.FAILED_INIT;
+      const t = this.#i.transfer!;
       let result: CURLcode = CURLE.OK;
       for (;;) {
+        if (this.#private !== m) {
+          // cleanup() during the wait ended the transfer and closed the multi
+          result = t.result as CURLcode;
+          break;
+        }
         m.perform();
         const msg = m.infoRead();
         if (msg && msg.msg === CURLMSG.DONE) {
@@ -124,7 +130,7 @@ export class Easy {
         }
         await m.poll(1000);
       }
-      m.removeHandle(this);
+      if (this.#private === m) m.removeHandle(this);
       this.#fillErrorBuffer();
       return result;
     } finally {
@@ -149,12 +155,29 @@ export class Easy {
     return new Mime();
   }
 
-  /** curl_easy_reset: all options back to their defaults; connections are kept. */
-  reset(): void {
+  /**
+   * curl_easy_reset: all options back to their defaults; connections are kept.
+   * From inside a callback of the multi running this handle it is refused
+   * with CURLE_RECURSIVE_API_CALL and changes nothing. Outside callbacks, a
+   * transfer still running ends first with CURLE_ABORTED_BY_CALLBACK: a
+   * pending perform() resolves with it, an application's multi queues its
+   * DONE message (the handle stays added until removeHandle()).
+   */
+  reset(): CURLcode {
+    if (this.#i.cleaned) return CURLE.BAD_FUNCTION_ARGUMENT;
+    const m = this.#i.multi;
+    if (m) {
+      if (multiInCallback(m)) return CURLE.RECURSIVE_API_CALL;
+      abortEasyTransfer(m, this, CURLE.ABORTED_BY_CALLBACK, 'Transfer aborted: the easy handle was reset during the transfer');
+    }
     this.#leaveShare();
     this.#i.opts = new OptionStore();
-    this.#i.transfer?.retire();
-    this.#i.transfer = null;
+    if (!m) {
+      // (a transfer still in a multi stays: removeHandle() needs it)
+      this.#i.transfer?.retire();
+      this.#i.transfer = null;
+    }
+    return CURLE.OK;
   }
 
   /** curl_easy_duphandle: a new handle with the same options (not the connections). */
@@ -168,16 +191,28 @@ export class Easy {
     return e;
   }
 
-  /** curl_easy_cleanup: closes the handle's private connections. */
-  cleanup(): void {
-    if (this.#i.cleaned) return;
+  /**
+   * curl_easy_cleanup: closes the handle's private connections and removes it
+   * from an application's multi. From inside a callback of the multi running
+   * this handle it is refused with CURLE_RECURSIVE_API_CALL and changes
+   * nothing (libcurl: "must not be called from within a callback"). Outside
+   * callbacks, a pending perform() ends with CURLE_ABORTED_BY_CALLBACK.
+   */
+  cleanup(): CURLcode {
+    if (this.#i.cleaned) return CURLE.OK;
+    const m = this.#i.multi;
+    if (m && multiInCallback(m)) return CURLE.RECURSIVE_API_CALL;
+    if (m && m === this.#private) {
+      abortEasyTransfer(m, this, CURLE.ABORTED_BY_CALLBACK, 'Transfer aborted: the easy handle was cleaned up during perform()');
+    }
     // libcurl writes COOKIEJAR when the handle is cleaned up
     cookieCleanup(this, this.#i.opts);
-    if (this.#i.multi && this.#i.multi !== this.#private) (this.#i.multi as Multi).removeHandle(this);
+    if (m && m !== this.#private) (m as Multi).removeHandle(this);
     this.#private?.cleanup();
     this.#private = null;
     this.#leaveShare();
     this.#i.cleaned = true;
+    return CURLE.OK;
   }
 
   /** The handle stops using its share (cleanup, reset). */

@@ -18,6 +18,9 @@ import { CURL_POLL } from '../constants.js';
 import type { ReadinessObserver, Transport } from '../transport/transport.js';
 import { nowMs } from '../util/clock.js';
 
+/** The longest delay a Node timer takes (TIMEOUT_MAX), also C's INT_MAX. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface EngineView {
   timeoutMs(): number;
   /** the application's CURLMOPT_SOCKETFUNCTION, if any */
@@ -144,6 +147,16 @@ export class BuiltinDriver implements ReadinessObserver {
     else this.#wakeupPending = true;
   }
 
+  /**
+   * Something happened outside any library call that the caller of a
+   * pending poll()/wait() must see now (a transfer was ended by
+   * easy.reset()/cleanup() from a timer): the wait returns at once. Unlike
+   * wakeup(), nothing is remembered when nobody waits.
+   */
+  interrupt(): void {
+    this.#wake(0);
+  }
+
   /** curl_multi_poll (wakeable) / curl_multi_wait (not). Resolves with the count of ready sockets. */
   wait(timeoutMs: number, wakeable: boolean): Promise<number> {
     if (wakeable && this.#wakeupPending) {
@@ -171,7 +184,9 @@ export class BuiltinDriver implements ReadinessObserver {
     }
     if (this.#timer) clearTimeout(this.#timer);
     this.#timerAt = at;
-    this.#timer = setTimeout(() => this.#onTimer(), Math.max(0, Math.ceil(at - nowMs())));
+    // Node's timers hold at most 2^31-1 ms (a longer delay warns and fires
+    // after 1 ms): a farther deadline is reached in steps, #onTimer re-arms
+    this.#timer = setTimeout(() => this.#onTimer(), Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(at - nowMs()))));
   }
 
   #onTimer(): void {

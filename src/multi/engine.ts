@@ -453,6 +453,27 @@ export class MultiEngine implements CallbackGuard {
     return this.#messages.size;
   }
 
+  /**
+   * End one unfinished transfer now, from outside any callback
+   * (easy.reset()/cleanup() while its perform() is pending, or while it
+   * sits in an application's multi): it fails with `code` and goes through
+   * DONE as a transfer that failed by itself would, so what it has in
+   * flight is stopped, its connection is closed (it is mid-response, not
+   * reusable) and its socket numbers are released, and its DONE message is
+   * queued. A poll()/wait() in progress returns so its caller sees that
+   * message instead of sleeping on a socket that is gone.
+   */
+  abortTransfer(t: Transfer, code: number, message: string): void {
+    if (!this.#transfers.has(t) || t.state === STATE.COMPLETED || t.state === STATE.MSGSENT) return;
+    t.fail(code, message);
+    if (t.conn) t.conn.reusable = false;
+    t.expiries.clear();
+    setState(this, t, STATE.DONE);
+    this.run(t);
+    this.updateTimer();
+    this.driver.interrupt();
+  }
+
   /** A multi callback failed: every transfer fails with CURLE_ABORTED_BY_CALLBACK. */
   #abortAll(): void {
     if (this.#dead) return;

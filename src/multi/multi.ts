@@ -26,6 +26,9 @@ interface MoptValues {
 }
 export type MultiOptionValue<K extends MoptId> = K extends keyof MoptValues ? MoptValues[K] : unknown;
 
+/** curl_multi_poll/wait take an int of milliseconds: INT_MAX, also the longest Node timer. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 const engines = new WeakMap<object, MultiEngine>();
 setPauseFn((multi, t, bits) => {
   const e = engines.get(multi);
@@ -33,6 +36,23 @@ setPauseFn((multi, t, bits) => {
   e.setPause(t, bits);
   return 0;
 });
+
+/**
+ * The multi `m` (an application's, or an easy's private one) is inside one
+ * of its callbacks right now: libcurl's Curl_is_in_callback(), which
+ * easy.reset() and easy.cleanup() consult to refuse with
+ * CURLE_RECURSIVE_API_CALL.
+ */
+export function multiInCallback(m: object): boolean {
+  return engines.get(m)?.inCallbackNow ?? false;
+}
+
+/** End `easy`'s unfinished transfer in multi `m` now (see MultiEngine.abortTransfer). */
+export function abortEasyTransfer(m: object, easy: Easy, code: number, message: string): void {
+  const i = internalsOf(easy);
+  const e = engines.get(m);
+  if (e && i?.transfer && i.multi === m) e.abortTransfer(i.transfer, code, message);
+}
 
 export class Multi {
   #e: MultiEngine;
@@ -161,12 +181,16 @@ export class Multi {
     return { code: CURLM.OK, timeoutMs: this.#e.timeoutMs() };
   }
 
-  /** curl_multi_poll: wait for activity, a timer, wakeup() or timeoutMs. */
+  /**
+   * curl_multi_poll: wait for activity, a timer, wakeup() or timeoutMs.
+   * timeoutMs is libcurl's int: a negative or non-finite one is
+   * CURLM_BAD_FUNCTION_ARGUMENT, a larger one waits INT_MAX ms.
+   */
   async poll(timeoutMs: number): Promise<{ code: CURLMcode; numfds: number }> {
     if (this.#closed) return { code: CURLM.BAD_HANDLE, numfds: 0 };
     if (this.#e.inCallbackNow) return { code: CURLM.RECURSIVE_API_CALL, numfds: 0 };
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0) return { code: CURLM.BAD_FUNCTION_ARGUMENT, numfds: 0 };
-    const numfds = await this.#e.driver.wait(timeoutMs, true);
+    const numfds = await this.#e.driver.wait(Math.min(timeoutMs, MAX_TIMEOUT_MS), true);
     return { code: CURLM.OK, numfds };
   }
 
@@ -175,7 +199,7 @@ export class Multi {
     if (this.#closed) return { code: CURLM.BAD_HANDLE, numfds: 0 };
     if (this.#e.inCallbackNow) return { code: CURLM.RECURSIVE_API_CALL, numfds: 0 };
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0) return { code: CURLM.BAD_FUNCTION_ARGUMENT, numfds: 0 };
-    const numfds = await this.#e.driver.wait(timeoutMs, false);
+    const numfds = await this.#e.driver.wait(Math.min(timeoutMs, MAX_TIMEOUT_MS), false);
     return { code: CURLM.OK, numfds };
   }
 
