@@ -116,13 +116,13 @@ function logKeys(sock: TLSSocket): void {
 }
 
 /** After 'secureConnect': the checks libcurl makes before the first request. */
-export function finishTls(tr: StreamTransport, host: string, c: TlsConfig, info: (s: string) => void): ServerCertResult {
+export function finishTls(tr: StreamTransport, host: string, c: TlsConfig, info: (s: string) => void, proxy = false): ServerCertResult {
   const sock = tr.socket as TLSSocket;
   const state = handshakes.get(sock);
   // a resumed session shows no certificate: it is the one cached with the session
   const chain = sock.isSessionReused() && state?.offered ? state.offered.chain : peerChain(sock, state?.peerCert ?? null);
   if (state) state.peerCert = null;
-  const r = checkServerCert(sock, host, c, chain, info);
+  const r = checkServerCert(sock, host, c, chain, info, proxy);
   if (r.code === 0 && state) {
     state.chain = chain;
     if (state.pending && state.sessions) state.sessions.set(state.peer, { session: state.pending, chain });

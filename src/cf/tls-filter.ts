@@ -55,7 +55,7 @@ export class TlsFilter implements ConnectionFilter {
       return { kind: 'failed', code: h.code, message: h.message };
     }
     if (!tr.connected) return PENDING; // the handshake runs inside node:tls
-    const v = finishTls(tr, p.host, p.config, p.info);
+    const v = finishTls(tr, p.host, p.config, p.info, p.proxy);
     this.#facts = v.facts;
     if (v.code !== 0) return { kind: 'failed', code: v.code || CURLE.SSL_CONNECT_ERROR, message: 'message' in v ? v.message : '' };
     this.#alpn = (tr.socket as TLSSocket).alpnProtocol || '';

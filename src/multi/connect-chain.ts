@@ -83,7 +83,8 @@ export function connectChain(e: MultiEngine, t: Transfer): FilterChain {
   if (proxy?.http?.type === CURLPROXY.HTTPS) {
     filters.push(new TlsFilter(tr, {
       host: proxy.http.host, port: proxy.http.port, config: proxyTlsConfig(t.opts), sessions: e.sessionCacheFor(t),
-      alpn: t.opts.num(CURLOPT.SSL_ENABLE_ALPN) !== 0 ? ['http/1.1'] : [], info, proxy: true,
+      // curl 7.88 offers no ALPN to a proxy
+      alpn: [], info, proxy: true,
     }));
   }
   if (proxy?.http && proxy.tunnel) filters.push(new TunnelFilter('H1-PROXY', new Tunnel(t, tr, tunnelEnv(e, t), 'connect')));
