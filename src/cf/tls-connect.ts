@@ -52,7 +52,7 @@ export const sessionPeer = (host: string, port: number, c: TlsConfig): string =>
 
 /** Begin the handshake over the connected transport. */
 export function startTls(tr: StreamTransport, host: string, port: number, c: TlsConfig,
-  sessions: TlsSessionCache | null, info: (s: string) => void): Outcome {
+  sessions: TlsSessionCache | null, info: (s: string) => void, alpn: readonly string[] = ['http/1.1']): Outcome {
   const built = buildTlsOptions(c);
   if ('code' in built) return built;
   // a peer that already spoke (or hung up) before our ClientHello is no TLS server; node:tls
@@ -61,7 +61,7 @@ export function startTls(tr: StreamTransport, host: string, port: number, c: Tls
     return { code: CURLE.SSL_CONNECT_ERROR, message: `TLS connect error: the server sent data before the TLS handshake in connection to ${host}` };
   }
   for (const line of built.info) info(line);
-  info('ALPN: offers http/1.1');
+  if (alpn.length > 0) info(`ALPN: offers ${alpn.join(',')}`);
   const useCache = sessions !== null && c.sessionIdCache;
   const peer = sessionPeer(host, port, c);
   const offered = useCache ? sessions.get(peer) : undefined;
@@ -71,6 +71,7 @@ export function startTls(tr: StreamTransport, host: string, port: number, c: Tls
   try {
     sock = tlsConnect({
       ...built.options,
+      ALPNProtocols: alpn.length > 0 ? [...alpn] : undefined,
       // node:tls calls it with getPeerCertificate(true) (unless the session was resumed or the chain failed)
       checkServerIdentity: (_host: string, cert: PeerCertificate) => {
         state.peerCert = cert as DetailedPeerCertificate;
@@ -115,13 +116,13 @@ function logKeys(sock: TLSSocket): void {
 }
 
 /** After 'secureConnect': the checks libcurl makes before the first request. */
-export function finishTls(tr: StreamTransport, host: string, c: TlsConfig, info: (s: string) => void): ServerCertResult {
+export function finishTls(tr: StreamTransport, host: string, c: TlsConfig, info: (s: string) => void, proxy = false): ServerCertResult {
   const sock = tr.socket as TLSSocket;
   const state = handshakes.get(sock);
   // a resumed session shows no certificate: it is the one cached with the session
   const chain = sock.isSessionReused() && state?.offered ? state.offered.chain : peerChain(sock, state?.peerCert ?? null);
   if (state) state.peerCert = null;
-  const r = checkServerCert(sock, host, c, chain, info);
+  const r = checkServerCert(sock, host, c, chain, info, proxy);
   if (r.code === 0 && state) {
     state.chain = chain;
     if (state.pending && state.sessions) state.sessions.set(state.peer, { session: state.pending, chain });

@@ -43,19 +43,35 @@ const SSL_OPTION_BITS: Readonly<Record<string, number>> = {
 
 export type TlsSet = (opt: string, value: unknown, flag: OptEntry) => void;
 
-/** Collects the TLS flags of one operation group; flush() sets the options. */
+/**
+ * Collects the TLS flags of one operation group; flush() sets the options.
+ * One instance reads the origin's flags (--cert, --tlsv1.2, ...), another the
+ * HTTPS proxy's (--proxy-cert, --proxy-tlsv1, ...), which set the PROXY_ twins.
+ */
 export class TlsFlags {
+  /** '' or 'proxy-' */
+  readonly #flag: string;
+  /** '' or 'PROXY_' */
+  readonly #opt: string;
   #password: { value: string; flag: OptEntry } | undefined;
   #min: { value: number; flag: OptEntry } | undefined;
   #max: { value: number; flag: OptEntry } | undefined;
   #sslOptions = new Map<string, { on: boolean; flag: OptEntry }>();
 
+  constructor(proxy = false) {
+    this.#flag = proxy ? 'proxy-' : '';
+    this.#opt = proxy ? 'PROXY_' : '';
+  }
+
   /** Takes the flag if it is one of ours; false otherwise. */
   take(e: OptEntry, set: TlsSet): boolean {
-    const name = e.opt.long;
+    if (!e.opt.long.startsWith(this.#flag)) return false;
+    const name = e.opt.long.slice(this.#flag.length);
+    // the proxy has one TLS version flag, --proxy-tlsv1, and no --proxy-tls-max
+    if (this.#flag && (name.startsWith('tlsv1.') || name === 'tls-max')) return false;
     if (name === 'cert') {
       const c = parseCertParameter(String(e.value));
-      set('SSLCERT', c.cert, e);
+      set(`${this.#opt}SSLCERT`, c.cert, e);
       if (c.password !== undefined) this.#password = { value: c.password, flag: e };
       return true;
     }
@@ -81,14 +97,14 @@ export class TlsFlags {
   }
 
   flush(set: TlsSet): void {
-    if (this.#password) set('KEYPASSWD', this.#password.value, this.#password.flag);
+    if (this.#password) set(`${this.#opt}KEYPASSWD`, this.#password.value, this.#password.flag);
     if (this.#min || this.#max) {
-      set('SSLVERSION', (this.#min?.value ?? 0) | (this.#max?.value ?? 0), (this.#max ?? this.#min)!.flag);
+      set(`${this.#opt}SSLVERSION`, (this.#min?.value ?? 0) | (this.#max?.value ?? 0), (this.#max ?? this.#min)!.flag);
     }
     if (this.#sslOptions.size) {
       let mask = 0;
       for (const [name, { on }] of this.#sslOptions) if (on) mask |= SSL_OPTION_BITS[name]!;
-      set('SSL_OPTIONS', mask, [...this.#sslOptions.values()][0]!.flag);
+      set(`${this.#opt}SSL_OPTIONS`, mask, [...this.#sslOptions.values()][0]!.flag);
     }
   }
 }

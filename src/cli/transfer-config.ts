@@ -239,13 +239,14 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
   const lists: Record<string, { e: OptEntry; values: string[] }> = {};
   let cookieData: { e: OptEntry; values: string[] } | undefined;
   const tls = new TlsFlags();
+  const proxyTls = new TlsFlags(true);
   const setNamed = (opt: string, value: unknown, flag: OptEntry): void => set(optId(opt), value, flag);
   // -Y/-y: each one given alone brings a default for the other, as curl's tool does
   const lowSpeed: { limit: number; time: number; e: OptEntry | null } = { limit: 0, time: 0, e: null };
   for (const e of entries) {
     const v = e.value;
     const on = v === true;
-    if (tls.take(e, setNamed)) continue;
+    if (tls.take(e, setNamed) || proxyTls.take(e, setNamed)) continue;
     if (e.opt.long in PROXY_FLAGS) {
       proxy = { e, type: PROXY_FLAGS[e.opt.long]! };
       continue;
@@ -428,6 +429,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     throw ParamError.option(resumeFlag.given, 'BAD_USE');
   }
   tls.flush(setNamed);
+  proxyTls.flush(setNamed);
   if (lowSpeed.e) {
     set(CURLOPT.LOW_SPEED_LIMIT, lowSpeed.limit, lowSpeed.e);
     set(CURLOPT.LOW_SPEED_TIME, lowSpeed.time, lowSpeed.e);

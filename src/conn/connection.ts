@@ -58,10 +58,12 @@ export class Connection {
   uses = 0;
   idleSince = 0;
 
-  /** The TLS handshake has started but not finished. */
-  tlsPending = false;
-  /** what the TLS handshake found out (CURLINFO_SSL_VERIFYRESULT, CURLINFO_CERTINFO) */
+  /** what the TLS handshake with the origin found out (CURLINFO_SSL_VERIFYRESULT, CURLINFO_CERTINFO) */
   tlsFacts: ServerCertFacts | null = null;
+  /** what the TLS handshake with an HTTPS proxy found out (CURLINFO_PROXY_SSL_VERIFYRESULT) */
+  proxyTlsFacts: ServerCertFacts | null = null;
+  /** the protocol ALPN agreed on with the origin, '' when none */
+  alpn = '';
 
   /** Where the socket goes: CONNECT_TO's host and port, or a Unix socket. */
   readonly route: ConnectionRoute;

@@ -110,7 +110,7 @@ export function getInfo(t: Transfer | null, id: number): unknown {
     case CURLINFO.OS_ERRNO: return tr.osErrno;
     case CURLINFO.SSL_VERIFYRESULT: return conn?.tlsFacts?.verifyResult ?? 0;
     case CURLINFO.CERTINFO: return certinfoOf(conn?.tlsFacts?.certinfo ?? null);
-    case CURLINFO.PROXY_SSL_VERIFYRESULT: return 0;
+    case CURLINFO.PROXY_SSL_VERIFYRESULT: return conn?.proxyTlsFacts?.verifyResult ?? 0;
     case CURLINFO.FILETIME: return tr.filetime;
     case CURLINFO.FILETIME_T: return tr.filetime;
     case CURLINFO.CONDITION_UNMET: return tr.conditionUnmet ? 1 : 0;

@@ -206,9 +206,9 @@ export class MultiEngine implements CallbackGuard {
       t.connector.abort();
       t.connector = null;
     }
-    if (t.tunnel) {
-      t.tunnel.abort();
-      t.tunnel = null;
+    if (t.filters) {
+      t.filters.abort();
+      t.filters = null;
     }
   }
 
@@ -235,13 +235,7 @@ export class MultiEngine implements CallbackGuard {
       case STATE.RESOLVING:
         return t.resolution?.signal ? [{ transport: t.resolution.signal, what: CURL_POLL.IN }] : NO_POLL;
       case STATE.CONNECTING:
-        return t.connector ? t.connector.pollset() : NO_POLL;
-      case STATE.TUNNELING:
-        return t.tunnel ? t.tunnel.pollset() : NO_POLL;
-      case STATE.PROTOCONNECT: {
-        const tr = t.conn?.transport;
-        return tr && t.conn?.tlsPending ? [{ transport: tr, what: CURL_POLL.OUT }] : NO_POLL;
-      }
+        return t.connector ? t.connector.pollset() : t.filters ? t.filters.pollset() : NO_POLL;
       case STATE.DO:
       case STATE.DID:
       case STATE.PERFORMING: {

@@ -10,13 +10,17 @@
 // non-blocking kind. When the loop stops, the engine recomputes what the
 // transfer polls and when it wants to be woken (engine.afterRun).
 //
-//   INIT -> CONNECT -> (PENDING) -> RESOLVING -> CONNECTING -> (TUNNELING) -> PROTOCONNECT -> DO -> PERFORMING
-//              \-> reuse of a pooled connection goes straight to DO                 -> DONE -> COMPLETED -> MSGSENT
-//              \-> a Unix domain socket skips RESOLVING                               <-> RATELIMITING
-// Through proxies, RESOLVING and CONNECTING are about the first hop (the SOCKS
-// or HTTP proxy) and TUNNELING runs the SOCKS handshake and the HTTP CONNECT
-// exchange (src/multi/tunneling.ts); a proxy that closes after asking for
-// authentication is connected to again (TUNNELING -> CONNECTING).
+//   INIT -> CONNECT -> (PENDING) -> RESOLVING -> CONNECTING -> PROTOCONNECT -> DO -> PERFORMING
+//              \-> reuse of a pooled connection goes straight to DO      -> DONE -> COMPLETED -> MSGSENT
+//              \-> a Unix domain socket skips RESOLVING                    <-> RATELIMITING
+//              \-> a handler without network (file:) goes straight to DO
+// The protocol is the handler's (src/proto/handler.ts): this file never names
+// one. RESOLVING is about the first hop (the SOCKS or HTTP proxy, else the
+// origin). CONNECTING connects the socket, then the connection's filter chain
+// above it (src/multi/connect-chain.ts: SOCKS, TLS to an HTTPS proxy, HTTP
+// CONNECT, TLS to the origin), as libcurl 8 does; TUNNELING is not entered
+// any more (it stays a state name, as in libcurl 8). A proxy that closes
+// after asking for authentication is connected to again.
 import { CURLE, easyStrerror } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { Connection, connectionKey, type ConnectionRoute } from '../conn/connection.js';
@@ -27,7 +31,9 @@ import { localBind } from '../cf/local-bind.js';
 import { connectTarget } from '../conn/connect-to.js';
 import { loadResolveList } from '../dns/resolve-list.js';
 import { internalsOf } from '../easy/internals.js';
-import { finishTls, handshakeError, startTls, tlsKeyOf, tlsConfig } from '../cf/tls-connect.js';
+import { tlsKey as tlsKeyFor, tlsKeyOf } from '../cf/tls-connect.js';
+import { proxyTlsConfig } from '../vtls/tls-config.js';
+import { CURLPROXY } from '../constants.js';
 import { parseUrlCached } from './url-adapter.js';
 import { handlerFor, SUPPORTED_SCHEMES } from '../proto/registry.js';
 import { PROTOPT, type ProtocolHandler } from '../proto/handler.js';
@@ -35,8 +41,7 @@ import { CURLUPART } from '../url/url-codes.js';
 import { maxRedirsError, redirProtocolAllowed, resolveLocation, switchesToGet } from '../proto/redirect.js';
 import { EXPIRE, STATE, PROGRESS_INTERVAL_MS, type Transfer, type TransferState } from './transfer.js';
 import { firstHop, proxyRoute } from '../proxy/proxy-config.js';
-import { Tunnel } from './tunneling.js';
-import { haproxyV1Line } from '../cf/haproxy.js';
+import { connectChain } from './connect-chain.js';
 import { closeDecoding } from '../proto/http-response.js';
 import type { MultiEngine } from './engine.js';
 import { nowMs } from '../util/clock.js';
@@ -104,7 +109,6 @@ export function runTransfer(e: MultiEngine, t: Transfer): void {
       case STATE.PENDING: statePendingOrConnect(e, t, now); break;
       case STATE.RESOLVING: stateResolving(e, t, now); break;
       case STATE.CONNECTING: stateConnecting(e, t, now); break;
-      case STATE.TUNNELING: stateTunneling(e, t, now); break;
       case STATE.PROTOCONNECT: stateProtoconnect(e, t, now); break;
       case STATE.DO: stateDo(e, t, now); break;
       case STATE.DID: setState(e, t, STATE.PERFORMING); break;
@@ -279,7 +283,9 @@ function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
     t.timing.namelookup = t.timing.connect = now;
     return setState(e, t, STATE.DO);
   }
-  const tlsKey = handler.flags & PROTOPT.SSL ? tlsKeyOf(t.opts) : '';
+  // TLS settings keep otherwise equal connections apart: the origin's, and an HTTPS proxy's
+  let tlsKey = handler.flags & PROTOPT.SSL ? tlsKeyOf(t.opts) : '';
+  if (t.proxy?.http?.type === CURLPROXY.HTTPS) tlsKey += `|proxy${tlsKeyFor(proxyTlsConfig(t.opts))}`;
   if (!t.opts.hot().freshConnect && !(handler.flags & PROTOPT.NOREUSE)) {
     const key = connectionKey(url.scheme, url.host, url.port, tlsKey, t.route, t.proxy);
     const reuse = e.poolFor(t).take(key, tooOld(e, t, now));
@@ -367,129 +373,72 @@ function startConnector(e: MultiEngine, t: Transfer, now: number): void {
 }
 
 function stateConnecting(e: MultiEngine, t: Transfer, now: number): void {
-  const c = t.connector!;
-  const step = c.step(now);
-  const he = c.nextTimeout();
-  if (he !== undefined) e.expire(t, EXPIRE.HAPPY_EYEBALLS, he);
-  else e.clearExpire(t, EXPIRE.HAPPY_EYEBALLS);
+  if (t.connector) {
+    // the socket filter: TCP with happy eyeballs, or a Unix socket
+    const c = t.connector;
+    const step = c.step(now);
+    const he = c.nextTimeout();
+    if (he !== undefined) e.expire(t, EXPIRE.HAPPY_EYEBALLS, he);
+    else e.clearExpire(t, EXPIRE.HAPPY_EYEBALLS);
+    if (step.kind === 'pending') return;
+    t.connector = null;
+    e.clearExpire(t, EXPIRE.HAPPY_EYEBALLS);
+    const conn = t.conn!;
+    if (step.kind === 'failed') {
+      t.osErrno = step.errno ?? 0;
+      const ms = Math.floor(now - t.timing.start);
+      const code = step.code ?? CURLE.COULDNT_CONNECT;
+      const hop = firstHopOf(t);
+      // a Unix socket is named by the URL's host in this message, as libcurl does
+      const host = conn.route.unixPath !== undefined ? t.url!.host : hop.host;
+      const why = code !== CURLE.COULDNT_CONNECT || step.message === 'Connection refused' ? easyStrerror(code) : step.message;
+      t.fail(code, `Failed to connect to ${host} port ${hop.port} after ${ms} ms: ${why}`);
+      return finish(e, t, false);
+    }
+    const unixName = conn.route.unixPath !== undefined ? conn.primaryIp : null;
+    conn.adopt(step.transport);
+    if (unixName !== null) {
+      // libcurl reports the socket path as the "IP" of a Unix socket connection, and port 0
+      conn.primaryIp = unixName;
+      conn.primaryPort = 0;
+    }
+    t.numConnects++;
+    t.timing.connect = now;
+    // curl 7.88 names the URL's host (a proxy's when there is one) and the port it connected to
+    const shown = t.proxy ? firstHopOf(t) : { host: t.url!.host, port: conn.connectPort };
+    e.trace(t, `Connected to ${shown.host} (${conn.primaryIp}) port ${shown.port} (#${conn.id})`);
+    t.filters = connectChain(e, t);
+  }
+  // the filters above the socket: tunnels through proxies, TLS
+  const chain = t.filters!;
+  const step = chain.connect(now);
   if (step.kind === 'pending') return;
-  t.connector = null;
-  e.clearExpire(t, EXPIRE.HAPPY_EYEBALLS);
   const conn = t.conn!;
-  if (step.kind === 'failed') {
-    t.osErrno = step.errno ?? 0;
-    const ms = Math.floor(now - t.timing.start);
-    const code = step.code ?? CURLE.COULDNT_CONNECT;
-    const hop = firstHopOf(t);
-    // a Unix socket is named by the URL's host in this message, as libcurl does
-    const host = conn.route.unixPath !== undefined ? t.url!.host : hop.host;
-    const why = code !== CURLE.COULDNT_CONNECT || step.message === 'Connection refused' ? easyStrerror(code) : step.message;
-    t.fail(code, `Failed to connect to ${host} port ${hop.port} after ${ms} ms: ${why}`);
-    return finish(e, t, false);
-  }
-  const unixName = conn.route.unixPath !== undefined ? conn.primaryIp : null;
-  conn.adopt(step.transport);
-  if (unixName !== null) {
-    // libcurl reports the socket path as the "IP" of a Unix socket connection, and port 0
-    conn.primaryIp = unixName;
-    conn.primaryPort = 0;
-  }
-  t.numConnects++;
-  t.timing.connect = now;
-  // curl 7.88 names the URL's host (a proxy's when there is one) and the port it connected to
-  const shown = t.proxy ? firstHopOf(t) : { host: t.url!.host, port: conn.connectPort };
-  e.trace(t, `Connected to ${shown.host} (${conn.primaryIp}) port ${shown.port} (#${conn.id})`);
-  if (t.proxy && (t.proxy.socks || t.proxy.tunnel)) {
-    // through the proxies first: SOCKS handshake, CONNECT tunnel
-    t.tunnel = new Tunnel(t, step.transport, {
-      info: (text) => e.trace(t, text),
-      trace: (type, data) => e.sink.trace(t, type, data),
-      header: (line) => e.sink.header(t, line),
-      resolve: (host, port) => resolveHost(host, port, {
-        ipresolve: t.opts.num(CURLOPT.IPRESOLVE),
-        cacheSeconds: t.opts.num(CURLOPT.DNS_CACHE_TIMEOUT),
-        servers: t.opts.str(CURLOPT.DNS_SERVERS),
-      }, e.dnsCacheFor(t), nowMs()),
-      discard: (r) => {
-        if (r.signal) e.discardTransport(r.signal);
-        r.signal = null;
-      },
-    });
-    return setState(e, t, STATE.TUNNELING);
-  }
-  beginProtoconnect(e, t);
-}
-
-/** TUNNELING: the SOCKS handshake and the HTTP CONNECT exchange over the connected socket. */
-function stateTunneling(e: MultiEngine, t: Transfer, now: number): void {
-  const step = t.tunnel!.step();
-  if (step.kind === 'pending') return;
-  t.tunnel = null;
+  // what the handshakes found, also when one failed (CURLINFO_SSL_VERIFYRESULT tells why)
+  conn.tlsFacts = chain.queryFilter('TLS', 'tls') ?? null;
+  conn.proxyTlsFacts = chain.queryFilter('TLS-PROXY', 'tls') ?? null;
   if (step.kind === 'failed') {
     t.fail(step.code, step.message);
     return finish(e, t, false);
   }
   if (step.kind === 'reconnect') {
     // the proxy closed after a 407 we can answer: a new connection to it, the same addresses
-    const conn = t.conn!;
     if (conn.transport) e.discardTransport(conn.transport);
     conn.transport = null;
-    return startConnector(e, t, now);
+    t.filters = null;
+    startConnector(e, t, now);
+    return stateConnecting(e, t, now);
   }
-  beginProtoconnect(e, t);
-}
-
-/** The connection reaches the origin now: start TLS for https, then PROTOCONNECT. */
-function beginProtoconnect(e: MultiEngine, t: Transfer): void {
-  const conn = t.conn!;
-  const step = { transport: conn.transport! };
-  if (t.opts.num(CURLOPT.HAPROXYPROTOCOL) !== 0) {
-    // written through at once: it must reach the socket before a TLS ClientHello
-    const sent = step.transport.send(haproxyV1Line(conn));
-    if (!sent.ok) {
-      t.fail(CURLE.SEND_ERROR, `Send failure: ${sent.error.message}`);
-      return finish(e, t, false);
-    }
-    step.transport.flushHeld();
-  }
-  if (t.handler!.flags & PROTOPT.SSL) {
-    // the TLS handshake is part of connecting: CONNECTTIMEOUT keeps running
-    const url = t.url!;
-    const r = startTls(step.transport, url.host, url.port, tlsConfig(t.opts), e.sessionCacheFor(t), (s) => e.trace(t, s));
-    if (r.code !== 0) {
-      t.fail(r.code, 'message' in r ? r.message : easyStrerror(r.code));
-      return finish(e, t, false);
-    }
-    conn.tlsPending = true;
-  } else {
-    e.clearExpire(t, EXPIRE.CONNECTTIMEOUT);
-  }
+  t.filters = null;
+  conn.alpn = chain.queryFilter('TLS', 'alpn') ?? '';
+  // the TLS handshake with the origin is what CURLINFO_APPCONNECT_TIME measures
+  if (conn.tlsFacts) t.timing.appconnect = now;
+  e.clearExpire(t, EXPIRE.CONNECTTIMEOUT);
   setState(e, t, STATE.PROTOCONNECT);
 }
 
-/** PROTOCONNECT: finish what the connection needs before the first request (the TLS handshake). */
-function stateProtoconnect(e: MultiEngine, t: Transfer, now: number): void {
-  const conn = t.conn!;
-  if (conn.tlsPending) {
-    const tr = conn.transport!;
-    const url = t.url!;
-    const c = tlsConfig(t.opts);
-    if (tr.error || (tr.eof && !tr.connected)) {
-      const h = handshakeError(tr.error ?? new Error('Connection closed during the handshake'), url.host, url.port, c, e.sessionCacheFor(t));
-      t.fail(h.code, h.message);
-      return finish(e, t, false);
-    }
-    if (!tr.connected) return; // handshake in progress
-    const v = finishTls(tr, url.host, c, (s) => e.trace(t, s));
-    conn.tlsFacts = v.facts;
-    if (v.code !== 0) {
-      t.fail(v.code, 'message' in v ? v.message : easyStrerror(v.code));
-      return finish(e, t, false);
-    }
-    conn.tlsPending = false;
-    t.timing.appconnect = now;
-    e.clearExpire(t, EXPIRE.CONNECTTIMEOUT);
-  }
+/** PROTOCONNECT: what the protocol does once per new connection before its first request (libcurl's connect_it). */
+function stateProtoconnect(e: MultiEngine, t: Transfer, _now: number): void {
   setState(e, t, STATE.DO);
 }
 
@@ -720,7 +669,7 @@ function resetForNextRequest(t: Transfer): void {
   t.request = null;
   t.route = null;
   t.conn = null;
-  t.tunnel = null;
+  t.filters = null;
   t.connReleased = false;
   t.connReleasedTraced = false;
   t.responseCode = 0;

@@ -14,7 +14,7 @@ import type { ProtocolHandler, ProtocolRequest } from '../proto/handler.js';
 import type { HostAuth } from '../auth/host-auth.js';
 import type { ProxyRoute } from '../proxy/proxy-config.js';
 import type { ResolvedAddress } from '../dns/resolver.js';
-import type { Tunnel } from './tunneling.js';
+import type { FilterChain } from '../cf/filter.js';
 import type { ResponseDecoding } from '../cw/decode-stack.js';
 import { HeaderStore } from '../easy/header-store.js';
 import type { CallbackReader } from '../cr/callback-reader.js';
@@ -91,8 +91,8 @@ export class Transfer implements HeapItem {
   proxy: ProxyRoute | null = null;
   /** the addresses of the first hop (a reconnect to a proxy that closed after a 407 reuses them) */
   firstHopAddresses: ResolvedAddress[] | null = null;
-  /** the SOCKS handshake and CONNECT exchange in progress (TUNNELING) */
-  tunnel: Tunnel | null = null;
+  /** the new connection's filters above its socket, while they connect (CONNECTING) */
+  filters: FilterChain | null = null;
 
   result = 0;
   errorMessage = '';
@@ -217,7 +217,7 @@ export class Transfer implements HeapItem {
     this.connector = null;
     this.proxy = null;
     this.firstHopAddresses = null;
-    this.tunnel = null;
+    this.filters = null;
     this.url = null;
     this.firstUrl = null;
     this.decoding = null;

@@ -1,11 +1,12 @@
-// TUNNELING: what a connection through proxies does between "TCP connected to
-// the first hop" and "ready for TLS / the first request" — the SOCKS
-// handshake (src/cf/socks.ts), then the HTTP CONNECT exchange
-// (src/cf/h1-proxy.ts), in libcurl's filter order: socket -> SOCKS -> HTTP
-// proxy tunnel -> TLS.
+// The tunnel filters' work: what a connection through proxies does between
+// "TCP connected to the first hop" and "ready for TLS / the first request" —
+// the SOCKS handshake (src/cf/socks.ts), or the HTTP CONNECT exchange
+// (src/cf/h1-proxy.ts). One Tunnel does one of the two: the connect chain
+// (src/multi/connect-chain.ts) stacks them in libcurl's filter order: socket
+// -> SOCKS -> TLS to an HTTPS proxy -> HTTP proxy tunnel -> TLS.
 //
-// Theory of operation. A Tunnel is created when the TCP connection is up and
-// step() is called by the TUNNELING state whenever the socket (or a DNS
+// Theory of operation. A Tunnel is created when the layers below it are up and
+// step() is called while the transfer connects, whenever the socket (or a DNS
 // lookup's signal) is ready. It never blocks: it sends what its current phase
 // has to say, reads what is buffered, and returns 'pending' until done. The
 // CONNECT response head goes to the header callback (unless
@@ -62,12 +63,12 @@ export class Tunnel {
   /** a message is out and the answer is awaited */
   #waiting = false;
 
-  constructor(t: Transfer, tr: StreamTransport, env: TunnelEnv) {
+  /** @param part the SOCKS handshake or the HTTP CONNECT exchange */
+  constructor(t: Transfer, tr: StreamTransport, env: TunnelEnv, part: 'socks' | 'connect') {
     this.#t = t;
     this.#tr = tr;
     this.#env = env;
-    const route = t.proxy!;
-    this.#phase = route.socks ? 'socks-resolve' : 'connect';
+    this.#phase = part === 'socks' ? 'socks-resolve' : 'connect';
   }
 
   pollset(): PollEntry[] {
@@ -152,8 +153,8 @@ export class Tunnel {
       case 'done':
         this.#tr.unrecv(s.leftover);
         this.#waiting = false;
-        this.#phase = this.#t.proxy!.http && this.#t.proxy!.tunnel ? 'connect' : 'done';
-        return { kind: 'pending' };
+        this.#phase = 'done';
+        return { kind: 'done' };
     }
   }
 

@@ -22,6 +22,7 @@ import { checkNoproxy } from './noproxy.js';
 import { envEpoch, envVar } from '../util/env-cache.js';
 
 export const DEFAULT_PROXY_PORT = 1080;
+export const DEFAULT_HTTPS_PROXY_PORT = 443;
 
 export interface ProxyServer {
   /** CURLPROXY_* */
@@ -85,7 +86,8 @@ function parseProxy(text: string, defaultType: number, opts: OptionStore, option
     if (explicit in SCHEME_TYPES) type = SCHEME_TYPES[explicit]!;
     else if (explicit !== 'http') return { code: CURLE.COULDNT_CONNECT, message: `Unsupported proxy scheme for '${text}'` };
   }
-  if (type === CURLPROXY.HTTPS || type === CURLPROXY.HTTPS2) {
+  if (type === CURLPROXY.HTTPS2) {
+    // HTTP/2 to the proxy needs the HTTP/2 filter
     return { code: CURLE.NOT_BUILT_IN, message: `Unsupported proxy '${text}', libcurl is built without the HTTPS-proxy support.` };
   }
   const h = new CurlUrl();
@@ -96,7 +98,9 @@ function parseProxy(text: string, defaultType: number, opts: OptionStore, option
   if (ipv6) host = host.slice(1, host.indexOf(']') > 0 ? host.indexOf(']') : -1).replace(/%25.*$|%.*$/, '');
   const portText = h.get(CURLUPART.PORT).value;
   const proxyPort = opts.num(CURLOPT.PROXYPORT);
-  const port = portText !== undefined ? Number(portText) : proxyPort > 0 ? proxyPort : DEFAULT_PROXY_PORT;
+  // an HTTPS proxy without a port is on 443 (CURL_DEFAULT_HTTPS_PROXY_PORT), any other on 1080
+  const port = portText !== undefined ? Number(portText) : proxyPort > 0 ? proxyPort
+    : type === CURLPROXY.HTTPS ? DEFAULT_HTTPS_PROXY_PORT : DEFAULT_PROXY_PORT;
   const urlUser = h.get(CURLUPART.USER, CURLU.URLDECODE).value;
   const urlPassword = h.get(CURLUPART.PASSWORD, CURLU.URLDECODE).value;
   let user: string | null;
@@ -185,7 +189,8 @@ export function proxyRoute(opts: OptionStore, scheme: string, host: string): Rou
     if (isSocks(r.server.type)) socks = r.server;
     else if (http === null) http = r.server;
   }
-  const tunnel = http !== null && (opts.num(CURLOPT.HTTPPROXYTUNNEL) !== 0 || scheme === 'https');
+  // only plain HTTP (and FTP, libcurl's PROTOPT_PROXY_AS_HTTP) can be forwarded; the rest needs a tunnel
+  const tunnel = http !== null && (opts.num(CURLOPT.HTTPPROXYTUNNEL) !== 0 || (scheme !== 'http' && scheme !== 'ftp'));
   const key = `${socks ? `socks=${serverKey(socks)};` : ''}${http ? `http=${serverKey(http)};${tunnel ? 'tunnel;' : ''}` : ''}`;
   return { code: 0, route: { socks, http, tunnel, key }, info };
 }

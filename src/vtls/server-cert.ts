@@ -52,7 +52,9 @@ function issuerCheck(c: TlsConfig, leaf: X509Certificate, info: (s: string) => v
 }
 
 /** @param chain the peer's certificates, leaf first (DER), as the handshake or the resumed session gave them */
-export function checkServerCert(sock: TLSSocket, host: string, c: TlsConfig, chain: readonly Buffer[], info: (s: string) => void): ServerCertResult {
+/** @param proxy the peer is an HTTPS proxy (curl 7.88 then says "Proxy certificate:") */
+export function checkServerCert(sock: TLSSocket, host: string, c: TlsConfig, chain: readonly Buffer[], info: (s: string) => void,
+  proxy = false): ServerCertResult {
   const v = verifyError(sock.authorizationError);
   const facts: ServerCertFacts = { verifyResult: v?.num ?? 0, certinfo: null };
   if (v && c.verifyPeer) return { code: CURLE.PEER_FAILED_VERIFICATION, message: `SSL certificate problem: ${v.text}`, facts };
@@ -64,7 +66,7 @@ export function checkServerCert(sock: TLSSocket, host: string, c: TlsConfig, cha
   const leaf = parsedCert(chain[0]!);
   if (c.certInfo) facts.certinfo = chain.map(certInfo);
 
-  info('Server certificate:');
+  info(proxy ? 'Proxy certificate:' : 'Server certificate:');
   info(` subject: ${oneline(leaf.subject)}`);
   info(` start date: ${leaf.validFrom}`);
   info(` expire date: ${leaf.validTo}`);

@@ -72,6 +72,40 @@ export function tlsConfig(o: OptionStore): TlsConfig {
   };
 }
 
+/**
+ * The settings of the TLS session with an HTTPS proxy: libcurl's proxy_ssl
+ * config, from the PROXY_* twins of the TLS options. The EC curves and the
+ * session cache switch are shared with the origin's; CERTINFO is about the
+ * origin only.
+ */
+export function proxyTlsConfig(o: OptionStore): TlsConfig {
+  return {
+    verifyPeer: o.num(CURLOPT.PROXY_SSL_VERIFYPEER) !== 0,
+    verifyHost: o.num(CURLOPT.PROXY_SSL_VERIFYHOST) !== 0,
+    caFile: o.str(CURLOPT.PROXY_CAINFO),
+    caPath: o.str(CURLOPT.PROXY_CAPATH),
+    caBlob: blob(o, CURLOPT.PROXY_CAINFO_BLOB),
+    nativeCa: (o.num(CURLOPT.PROXY_SSL_OPTIONS) & CURLSSLOPT.NATIVE_CA) !== 0,
+    sslVersion: o.num(CURLOPT.PROXY_SSLVERSION),
+    cipherList: o.str(CURLOPT.PROXY_SSL_CIPHER_LIST),
+    tls13Ciphers: o.str(CURLOPT.PROXY_TLS13_CIPHERS),
+    curves: o.str(CURLOPT.SSL_EC_CURVES) || null,
+    crlFile: o.str(CURLOPT.PROXY_CRLFILE),
+    issuerCert: o.str(CURLOPT.PROXY_ISSUERCERT),
+    issuerBlob: blob(o, CURLOPT.PROXY_ISSUERCERT_BLOB),
+    pinnedPubKey: o.str(CURLOPT.PROXY_PINNEDPUBLICKEY),
+    clientCert: o.str(CURLOPT.PROXY_SSLCERT),
+    clientCertBlob: blob(o, CURLOPT.PROXY_SSLCERT_BLOB),
+    clientCertType: o.str(CURLOPT.PROXY_SSLCERTTYPE),
+    clientKey: o.str(CURLOPT.PROXY_SSLKEY),
+    clientKeyBlob: blob(o, CURLOPT.PROXY_SSLKEY_BLOB),
+    clientKeyType: o.str(CURLOPT.PROXY_SSLKEYTYPE),
+    keyPasswd: o.str(CURLOPT.PROXY_KEYPASSWD),
+    sessionIdCache: o.num(CURLOPT.SSL_SESSIONID_CACHE) !== 0,
+    certInfo: false,
+  };
+}
+
 const digest = (b: Buffer | string | null): string => (b === null ? '' : createHash('sha256').update(b).digest('base64url').slice(0, 22));
 
 /**

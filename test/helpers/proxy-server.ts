@@ -3,8 +3,10 @@
 // whatever the test's handler says, and for CONNECT either tunnels to
 // 127.0.0.1 at the requested port (any host name is mapped to loopback, so
 // tests never leave the machine) or answers with a refusal such as a 407.
+// With `tls` it is an HTTPS proxy: the client speaks TLS to it first.
 // Loopback only.
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 
 export interface ProxyRequest {
   /** the request head as received, request line to blank line */
@@ -36,11 +38,11 @@ export const proxyAuthRequired = (challenge: string, opts: { close?: boolean } =
   ...(opts.close ? { close: true } : {}),
 });
 
-export async function startProxyServer(handler: ProxyHandler): Promise<ProxyServer> {
+export async function startProxyServer(handler: ProxyHandler, opts: { tls?: { key: Buffer; cert: Buffer } } = {}): Promise<ProxyServer> {
   const requests: ProxyRequest[] = [];
   const sockets = new Set<Socket>();
   let connections = 0;
-  const server: Server = createServer((sock) => {
+  const onConnection = (sock: Socket): void => {
     const id = connections++;
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
@@ -91,7 +93,10 @@ export async function startProxyServer(handler: ProxyHandler): Promise<ProxyServ
         sock.write(a.data);
       }
     });
-  });
+  };
+  const server: Server = opts.tls
+    ? createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }, onConnection)
+    : createServer(onConnection);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   return {

@@ -1,0 +1,99 @@
+// The filters a transfer's new connection is made of above its socket, in
+// libcurl's order: SOCKS -> TLS to an HTTPS proxy -> HTTP CONNECT tunnel ->
+// HAProxy header -> TLS to the origin (when the protocol handler says
+// PROTOPT.SSL). Built when the socket is connected; the CONNECTING state
+// drives it (src/cf/filter.ts has the chain's theory of operation).
+import { CURLOPT } from '../easy/option-table.js';
+import { CURLPROXY } from '../constants.js';
+import { FilterChain, type ConnectionFilter, type FilterFacts, type FilterStep } from '../cf/filter.js';
+import { TlsFilter } from '../cf/tls-filter.js';
+import { HaproxyFilter } from '../cf/haproxy.js';
+import { tlsConfig } from '../cf/tls-connect.js';
+import { proxyTlsConfig } from '../vtls/tls-config.js';
+import { resolveHost } from '../dns/resolver.js';
+import { PROTOPT } from '../proto/handler.js';
+import { Tunnel, type TunnelEnv } from './tunneling.js';
+import { nowMs } from '../util/clock.js';
+import type { PollEntry } from '../transport/transport.js';
+import type { MultiEngine } from './engine.js';
+import type { Transfer } from './transfer.js';
+
+/** A SOCKS handshake or CONNECT exchange as a filter. */
+class TunnelFilter implements ConnectionFilter {
+  readonly name: string;
+  readonly #tunnel: Tunnel;
+
+  constructor(name: string, tunnel: Tunnel) {
+    this.name = name;
+    this.#tunnel = tunnel;
+  }
+
+  connect(_now: number): FilterStep {
+    return this.#tunnel.step();
+  }
+
+  pollset(): PollEntry[] {
+    return this.#tunnel.pollset();
+  }
+
+  nextTimeout(): number | undefined {
+    return undefined;
+  }
+
+  query<K extends keyof FilterFacts>(_key: K): FilterFacts[K] | undefined {
+    return undefined;
+  }
+
+  abort(): void {
+    this.#tunnel.abort();
+  }
+}
+
+function tunnelEnv(e: MultiEngine, t: Transfer): TunnelEnv {
+  return {
+    info: (text) => e.trace(t, text),
+    trace: (type, data) => e.sink.trace(t, type, data),
+    header: (line) => e.sink.header(t, line),
+    resolve: (host, port) => resolveHost(host, port, {
+      ipresolve: t.opts.num(CURLOPT.IPRESOLVE),
+      cacheSeconds: t.opts.num(CURLOPT.DNS_CACHE_TIMEOUT),
+      servers: t.opts.str(CURLOPT.DNS_SERVERS),
+    }, e.dnsCacheFor(t), nowMs()),
+    discard: (r) => {
+      if (r.signal) e.discardTransport(r.signal);
+      r.signal = null;
+    },
+  };
+}
+
+/** The ALPN protocols to offer: the handler's, unless SSL_ENABLE_ALPN is off. */
+function alpnOf(t: Transfer): readonly string[] {
+  return t.opts.num(CURLOPT.SSL_ENABLE_ALPN) !== 0 ? t.handler!.alpn : [];
+}
+
+/** The filters above the connected socket of `t`'s new connection. */
+export function connectChain(e: MultiEngine, t: Transfer): FilterChain {
+  const conn = t.conn!;
+  const tr = conn.transport!;
+  const proxy = t.proxy;
+  const url = t.url!;
+  const info = (text: string): void => e.trace(t, text);
+  const filters: ConnectionFilter[] = [];
+  if (proxy?.socks) filters.push(new TunnelFilter('SOCKS', new Tunnel(t, tr, tunnelEnv(e, t), 'socks')));
+  if (proxy?.http?.type === CURLPROXY.HTTPS) {
+    filters.push(new TlsFilter(tr, {
+      host: proxy.http.host, port: proxy.http.port, config: proxyTlsConfig(t.opts), sessions: e.sessionCacheFor(t),
+      // curl 7.88 offers no ALPN to a proxy
+      alpn: [], info, proxy: true,
+    }));
+  }
+  if (proxy?.http && proxy.tunnel) filters.push(new TunnelFilter('H1-PROXY', new Tunnel(t, tr, tunnelEnv(e, t), 'connect')));
+  if (t.opts.num(CURLOPT.HAPROXYPROTOCOL) !== 0) filters.push(new HaproxyFilter(tr, conn));
+  if (t.handler!.flags & PROTOPT.SSL) {
+    filters.push(new TlsFilter(tr, {
+      host: url.host, port: url.port, config: tlsConfig(t.opts), sessions: e.sessionCacheFor(t),
+      alpn: alpnOf(t), info, proxy: false,
+    }));
+  }
+  return new FilterChain(filters);
+}
