@@ -13,12 +13,16 @@ import { ToolTrace } from './tool-trace.js';
 import { ToolTransfer, type ToolContext } from './tool-transfer.js';
 import { warnText } from './messages.js';
 import type { LibcurlSource } from './libcurl-source.js';
+import type { OutputFlow } from './stdio-sink.js';
 
 export interface Stdio {
-  stdout(b: Buffer | string): void;
+  /** false once stdout failed (EPIPE, ENOSPC) */
+  stdout(b: Buffer | string): boolean;
   stderr(b: Buffer | string): void;
   readonly stdoutIsTTY: boolean;
   readonly columns?: number;
+  /** stdout's backpressure: a transfer writing there pauses while it is backed up */
+  readonly stdoutFlow: OutputFlow;
 }
 
 /** One URL to transfer, before its ToolTransfer exists. */
@@ -112,7 +116,7 @@ export class Operation {
       libcurl = new LibcurlSource(g.libcurl);
     }
     const trace = new ToolTrace(settings, {
-      stdout: (s) => this.#stdio.stdout(Buffer.from(s, 'latin1')),
+      stdout: (s) => void this.#stdio.stdout(Buffer.from(s, 'latin1')),
       stderr: (s) => this.#stdio.stderr(Buffer.from(s, 'latin1')),
       stdoutIsTTY: this.#stdio.stdoutIsTTY,
     });

@@ -10,7 +10,8 @@ import { dirname } from 'node:path';
 export type ClobberMode = 'default' | 'always' | 'never';
 
 export interface OutputHooks {
-  stdout(b: Buffer): void;
+  /** false once stdout failed (EPIPE, ENOSPC) */
+  stdout(b: Buffer): boolean;
   /** curl's warnf */
   warn(msg: string): void;
 }
@@ -120,7 +121,7 @@ export class OutputFile {
   /** `body` false for -i header lines: curl counts only body bytes (a retry truncates only for them). */
   write(b: Buffer, body = true): boolean {
     if (this.#path === undefined) {
-      this.#hooks.stdout(b);
+      if (!this.#hooks.stdout(b)) return false;
       if (body) this.bytes += b.length;
       return true;
     }

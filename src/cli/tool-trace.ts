@@ -31,6 +31,11 @@ export class ToolTrace {
     return this.#settings.mode !== 'none';
   }
 
+  /** The trace goes to stdout (--trace -): it may push back there. */
+  get toStdout(): boolean {
+    return this.enabled && this.#settings.dump === '-';
+  }
+
   /** The DEBUGFUNCTION to set on every Easy. */
   readonly callback = (easy: Easy, type: number, data: Buffer): number => {
     let prefix = this.#settings.time ? traceTimestamp((performance.timeOrigin + performance.now()) * 1000) : '';

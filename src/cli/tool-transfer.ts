@@ -6,7 +6,7 @@
 // --remove-on-error and -w. A retry performs the same Easy again.
 import { readFileSync, openSync, writeSync, closeSync, mkdirSync, statSync, utimesSync } from 'node:fs';
 import { join, dirname } from 'node:path';
-import { Easy, CURLOPT, CURLINFO, CURLE, easyStrerror, VERSION, CurlUrl, CURLU, CURLUE, CURLUPART, type Share, type CurlCertinfo } from '../index.js';
+import { Easy, CURLOPT, CURLINFO, CURLE, CURLPAUSE, CURL_WRITEFUNC_PAUSE, easyStrerror, VERSION, CurlUrl, CURLU, CURLUE, CURLUPART, type Share, type CurlCertinfo } from '../index.js';
 import { methodConflict, unsupportedError, type TransferConfig, type UrlNode } from './transfer-config.js';
 import { HINT_LINE, warningText } from './param-error.js';
 import type { GlobItem } from './glob.js';
@@ -32,6 +32,8 @@ export type FinishResult = { readonly retryMs: number } | { readonly code: numbe
 /** curl's tool BUFFER_SIZE (tool_operate.c): the CURLOPT_BUFFERSIZE it asks for. */
 const TOOL_BUFFER_SIZE = 102400;
 const ECONNREFUSED = 111;
+/** libcurl 7.88's text for CURLE_WRITE_ERROR from the write callback */
+const WRITE_FAILED = 'Failure writing output to destination';
 
 export const INFO_FOR_VAR: Record<string, string> = {
   http_code: 'RESPONSE_CODE', response_code: 'RESPONSE_CODE', http_connect: 'HTTP_CONNECTCODE', content_type: 'CONTENT_TYPE',
@@ -289,7 +291,7 @@ export class ToolTransfer {
     const recvRate = Number(cfg.steps.findLast((s) => s.id === CURLOPT.MAX_RECV_SPEED_LARGE)?.value ?? 0);
     setopt(CURLOPT.BUFFERSIZE, recvRate > 0 && recvRate < TOOL_BUFFER_SIZE ? recvRate : TOOL_BUFFER_SIZE);
     setopt(CURLOPT.URL, url);
-    setopt(CURLOPT.WRITEFUNCTION, (data: Buffer) => (this.#outs.write(data) ? data.length : 0));
+    setopt(CURLOPT.WRITEFUNCTION, (data: Buffer) => this.#onBody(data));
     setopt(CURLOPT.HEADERFUNCTION, (line: Buffer) => this.#onHeader(line));
     if (this.#ctx.trace.enabled) {
       setopt(CURLOPT.VERBOSE, 1);
@@ -297,6 +299,29 @@ export class ToolTransfer {
     }
     return CURLE.OK;
   }
+
+  /**
+   * curl's tool_write_cb. curl's fwrite() to a pipe blocks while the reader
+   * lags; Node's stdout queues instead, so while stdout is backed up a
+   * transfer writing there (its body, or a --trace -) pauses: the library
+   * keeps this piece and reads nothing more until 'drain' resumes it.
+   */
+  #onBody(data: Buffer): number {
+    const flow = this.#ctx.stdio.stdoutFlow;
+    if ((this.#outs.toStdout || this.#ctx.trace.toStdout) && flow.blocked) {
+      if (!this.#waitingForStdout) {
+        this.#waitingForStdout = true;
+        flow.whenWritable(() => {
+          this.#waitingForStdout = false;
+          this.easy.pause(CURLPAUSE.CONT);
+        });
+      }
+      return CURL_WRITEFUNC_PAUSE;
+    }
+    return this.#outs.write(data) ? data.length : 0;
+  }
+
+  #waitingForStdout = false;
 
   /** curl's tool_header_cb: -D, --etag-save, -J, then -i. */
   #onHeader(line: Buffer): number {
@@ -352,6 +377,13 @@ export class ToolTransfer {
     else if (cfg.failWithBody && responseCode >= 400) {
       code = CURLE.HTTP_RETURNED_ERROR;
       errorText = `The requested URL returned error: ${responseCode}`;
+      this.#error(code, errorText);
+    }
+    // curl's fwrite() had put every byte into the pipe when the transfer ended;
+    // bytes still queued for stdout that the reader never took (it closed) fail it too
+    if (code === 0 && this.#outs.toStdout && !(await this.#ctx.stdio.stdoutFlow.flushed())) {
+      code = CURLE.WRITE_ERROR;
+      errorText = WRITE_FAILED;
       this.#error(code, errorText);
     }
     // a successful transfer with no body still creates the output file, but

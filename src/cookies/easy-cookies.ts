@@ -9,7 +9,8 @@
 // read once, and again on COOKIELIST "RELOAD". CURLOPT_COOKIE is separate: it
 // is sent verbatim after the engine's cookies and the engine never changes it.
 // Cookies outlive curl_easy_reset, as in libcurl.
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { writeJarFile } from './jar-file.js';
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import type { Transfer } from '../multi/transfer.js';
@@ -127,23 +128,16 @@ function flush(s: EasyCookies, opts: { num(id: number): number; str(id: number):
   if (!file || !s.jar) return;
   loadPending(s, opts);
   const text = s.jar.netscapeFile();
-  try {
-    if (file === '-') {
-      writeFileSync(1, text, 'latin1');
-      return;
-    }
-    // write a temporary file beside the jar and rename it, so readers never see half a jar
-    const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
+  if (file === '-') {
     try {
-      writeFileSync(tmp, text, 'latin1');
-      renameSync(tmp, file);
+      writeFileSync(1, text, 'latin1');
     } catch {
-      try { unlinkSync(tmp); } catch { /* not created */ }
-      writeFileSync(file, text, 'latin1');
+      // libcurl cannot report a failed jar write either (a verbose warning only)
     }
-  } catch {
-    // libcurl cannot report a failed jar write either (a verbose warning only)
+    return;
   }
+  // libcurl's cookie_output() with Curl_fopen(): see jar-file.ts
+  writeJarFile(file, text);
 }
 
 /** curl_easy_cleanup: write the jar, then the cookies are gone with the handle. */

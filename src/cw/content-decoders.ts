@@ -19,19 +19,29 @@
 //
 //   zstd              Zstandard frames (one or more) through fzstd, a small
 //                     pure-JS streaming decoder: Node 20's zlib has no zstd
+//
+// A paused client (CURL_WRITEFUNC_PAUSE) stops a decoder at once: what it
+// has not decoded yet stays compressed (Resumable keeps it) and the next
+// write, an empty one on unpause, goes on from there. Decoding on while
+// paused would hold everything decoded in memory, and one network read of a
+// few hundred KiB of gzip can decode to gigabytes.
 import * as zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import { CURLE, easyStrerror, type CURLcode } from '../codes.js';
 import { SyncEngine, syncZlibAvailable, type EngineError } from './zlib-sync.js';
+import { PAUSED } from '../proto/http.js';
 
 export interface DecodeOutcome {
-  code: CURLcode;
+  /** CURLE_OK, an error, or PAUSED: the client paused and the decoder stopped */
+  code: CURLcode | typeof PAUSED;
   /** libcurl's failf() text when the decoder itself failed */
   message?: string;
+  /** with PAUSED: the input not decoded yet (may be a view of the caller's memory) */
+  pending?: Buffer;
 }
 
-/** Where a decoder's output goes; a non-zero CURLcode stops the decoder. */
-export type Emit = (out: Buffer) => CURLcode;
+/** Where a decoder's output goes; a non-zero CURLcode (or PAUSED) stops the decoder. */
+export type Emit = (out: Buffer) => CURLcode | typeof PAUSED;
 
 export interface Decoder {
   readonly name: string;
@@ -40,6 +50,51 @@ export interface Decoder {
 }
 
 const OK: DecodeOutcome = { code: CURLE.OK };
+const EMPTY = Buffer.alloc(0);
+
+/** A stop for the client's pause, with the input left over (nothing when `pending` is omitted). */
+function paused(pending: Buffer = EMPTY): DecodeOutcome {
+  return { code: PAUSED, pending };
+}
+
+/**
+ * Keeps a paused decoder's undecoded input (copied: it may be a view of
+ * receive memory reused later) and puts it before the next write's.
+ */
+export class Resumable implements Decoder {
+  readonly #inner: Decoder;
+  #pending: Buffer | null = null;
+
+  constructor(inner: Decoder) {
+    this.#inner = inner;
+  }
+
+  get name(): string {
+    return this.#inner.name;
+  }
+
+  /** Stopped for a pause: a write (an empty one will do) must follow to go on. */
+  get paused(): boolean {
+    return this.#pending !== null;
+  }
+
+  write(input: Buffer, emit: Emit): DecodeOutcome {
+    const p = this.#pending;
+    if (p !== null) {
+      this.#pending = null;
+      input = input.length === 0 ? p : Buffer.concat([p, input]);
+    }
+    const r = this.#inner.write(input, emit);
+    if (r.code !== PAUSED) return r;
+    this.#pending = Buffer.from(r.pending ?? EMPTY);
+    return { code: PAUSED };
+  }
+
+  close(): void {
+    this.#pending = null;
+    this.#inner.close();
+  }
+}
 
 /**
  * node:zlib can be driven synchronously on this Node (checked on first need,
@@ -66,21 +121,42 @@ function zlibFailure(e: EngineError): DecodeOutcome {
   return { code: CURLE.BAD_CONTENT_ENCODING, message: `Error while processing content unencoding: ${e.message}` };
 }
 
-/** Run an engine, forwarding its output; stops at the first downstream failure. */
-function pump(engine: SyncEngine, input: Buffer, emit: Emit): { down: CURLcode; error?: EngineError; ended: boolean; leftover: number } {
-  let down: CURLcode = CURLE.OK;
+interface Pumped {
+  /** what downstream answered last: OK, an error, or PAUSED */
+  down: CURLcode | typeof PAUSED;
+  error?: EngineError;
+  ended: boolean;
+  leftover: number;
+  /** downstream stopped it: the input not consumed */
+  pending?: Buffer;
+}
+
+/** Run an engine, forwarding its output; stops at the first downstream failure or pause. */
+function pump(engine: SyncEngine, input: Buffer, emit: Emit): Pumped {
+  let down: CURLcode | typeof PAUSED = CURLE.OK;
   const r = engine.push(input, (out) => {
     down = emit(out);
     return down === CURLE.OK;
   });
-  return { down, ...(r.error ? { error: r.error } : {}), ended: r.ended, leftover: r.leftover };
+  const pumped: Pumped = { down, ended: r.ended, leftover: r.leftover };
+  if (r.error) pumped.error = r.error;
+  if (r.stopped !== undefined) pumped.pending = input.subarray(input.length - r.stopped);
+  return pumped;
+}
+
+/** The outcome for a stopped pump (a downstream error or pause), or null when it ran. */
+function stoppedBy(r: Pumped): DecodeOutcome | null {
+  if (r.down === PAUSED) return paused(r.pending);
+  if (r.down !== CURLE.OK) return { code: r.down };
+  return null;
 }
 
 class IdentityDecoder implements Decoder {
   readonly name = 'identity';
   write(input: Buffer, emit: Emit): DecodeOutcome {
     const c = emit(input);
-    return c === CURLE.OK ? OK : { code: c };
+    // a pause holds the whole piece downstream: nothing is left here
+    return c === CURLE.OK ? OK : c === PAUSED ? paused() : { code: c };
   }
   close(): void {}
 }
@@ -126,7 +202,8 @@ class DeflateDecoder implements Decoder {
       return emit(out);
     });
     if (produced || this.#earlyBytes > 64 * 1024) this.#early = null; // output started: no restart anymore
-    if (r.down !== CURLE.OK) return { code: r.down };
+    const stop = stoppedBy(r);
+    if (stop) return stop;
     if (r.error) {
       if (!this.#raw && this.#early && r.error.code === 'Z_DATA_ERROR') {
         // "some servers seem to not generate zlib headers": try raw deflate on everything so far
@@ -142,8 +219,9 @@ class DeflateDecoder implements Decoder {
     return this.#afterPump(r, input);
   }
 
-  #afterPump(r: ReturnType<typeof pump>, input: Buffer): DecodeOutcome {
-    if (r.down !== CURLE.OK) return { code: r.down };
+  #afterPump(r: Pumped, input: Buffer): DecodeOutcome {
+    const stop = stoppedBy(r);
+    if (stop) return stop;
     if (r.error) return zlibFailure(r.error);
     if (!r.ended) return OK;
     this.#done = true;
@@ -217,7 +295,8 @@ class GzipDecoder implements Decoder {
         return this.#trailer(input);
       case 'zlib': {
         const r = pump(this.#engine!, input, emit);
-        if (r.down !== CURLE.OK) return { code: r.down };
+        const stop = stoppedBy(r);
+        if (stop) return stop;
         if (r.error) return zlibFailure(r.error);
         return r.ended && r.leftover > 0 ? AFTER_END : OK;
       }
@@ -266,7 +345,8 @@ class GzipDecoder implements Decoder {
       this.#size = (this.#size + out.length) >>> 0;
       return emit(out);
     });
-    if (r.down !== CURLE.OK) return { code: r.down };
+    const stop = stoppedBy(r);
+    if (stop) return stop;
     if (r.error) return zlibFailure(r.error);
     if (!r.ended) return OK;
     this.#state = 'trailer';
@@ -300,7 +380,8 @@ class BrotliDecoder implements Decoder {
   write(input: Buffer, emit: Emit): DecodeOutcome {
     if (this.#engine.ended) return input.length > 0 ? AFTER_END : OK;
     const r = pump(this.#engine, input, emit);
-    if (r.down !== CURLE.OK) return { code: r.down };
+    const stop = stoppedBy(r);
+    if (stop) return stop;
     if (r.error) {
       // libcurl's brotli_map_error: format and usage errors are bad content, allocation is memory
       if (r.error.code.includes('ALLOC')) return { code: CURLE.OUT_OF_MEMORY };
@@ -324,19 +405,32 @@ function newZstdStream(): ZstdStream {
 
 /** Pieces handed downstream, as the zlib engines do. */
 const ZSTD_OUT_CHUNK = 16 * 1024;
+/**
+ * Input fed to fzstd per push. fzstd decodes every whole block a push
+ * completes and cannot stop inside one, and a block of 4 bytes can stand
+ * for 128 KiB (an RLE block): a pause takes effect between pushes, so what
+ * one push decodes after the pause is held (`#overflow`). 256 bytes of
+ * input bound that to ~8 MiB; fzstd gathers the slices of an unfinished
+ * block in a list and joins them once, so small slices cost little.
+ */
+const ZSTD_IN_SLICE = 256;
 
 class ZstdDecoder implements Decoder {
   readonly name = 'zstd';
   #stream: ZstdStream | null = newZstdStream();
-  #down: CURLcode = CURLE.OK;
+  #down: CURLcode | typeof PAUSED = CURLE.OK;
   #emit: Emit | null = null;
+  /** output decoded after downstream paused, in the push that was running */
+  #overflow: Buffer[] = [];
 
   constructor() {
     this.#stream!.ondata = (data) => {
-      if (this.#down !== CURLE.OK || !this.#emit) return;
+      if (!this.#emit || (this.#down !== CURLE.OK && this.#down !== PAUSED)) return;
       const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-      for (let i = 0; i < buf.length && this.#down === CURLE.OK; i += ZSTD_OUT_CHUNK) {
-        this.#down = this.#emit(buf.subarray(i, i + ZSTD_OUT_CHUNK));
+      for (let i = 0; i < buf.length; i += ZSTD_OUT_CHUNK) {
+        const piece = buf.subarray(i, i + ZSTD_OUT_CHUNK);
+        if (this.#down === PAUSED) this.#overflow.push(Buffer.from(piece));
+        else if ((this.#down = this.#emit(piece)) !== CURLE.OK && this.#down !== PAUSED) return;
       }
     };
   }
@@ -346,6 +440,18 @@ class ZstdDecoder implements Decoder {
 
   write(input: Buffer, emit: Emit): DecodeOutcome {
     if (!this.#stream) return { code: CURLE.BAD_CONTENT_ENCODING, message: easyStrerror(CURLE.BAD_CONTENT_ENCODING) };
+    // after a pause: first what the last push decoded past it
+    this.#down = CURLE.OK;
+    while (this.#overflow.length > 0) {
+      const c = emit(this.#overflow[0]!);
+      if (c === PAUSED) {
+        // writeBody held that piece
+        this.#overflow.shift();
+        return paused(input);
+      }
+      this.#overflow.shift();
+      if (c !== CURLE.OK) return { code: c };
+    }
     if (this.#magic && input.length > 0) {
       this.#magic = Buffer.concat([this.#magic, input.subarray(0, 4 - this.#magic.length)]);
       if (this.#magic.length === 4) {
@@ -360,8 +466,12 @@ class ZstdDecoder implements Decoder {
     }
     this.#emit = emit;
     try {
-      // fzstd may keep input of an unfinished block, and `input` can be a view of reused receive memory
-      this.#stream.push(Uint8Array.prototype.slice.call(input));
+      for (let off = 0; off < input.length; off += ZSTD_IN_SLICE) {
+        // fzstd may keep input of an unfinished block, and `input` can be a view of reused receive memory
+        this.#stream.push(Uint8Array.prototype.slice.call(input, off, off + ZSTD_IN_SLICE));
+        if (this.#down === PAUSED) return paused(input.subarray(off + ZSTD_IN_SLICE));
+        if (this.#down !== CURLE.OK) return { code: this.#down };
+      }
     } catch {
       // libcurl's zstd writer maps every decoder error to CURLE_BAD_CONTENT_ENCODING
       this.#stream = null;
@@ -369,11 +479,12 @@ class ZstdDecoder implements Decoder {
     } finally {
       this.#emit = null;
     }
-    return this.#down === CURLE.OK ? OK : { code: this.#down };
+    return OK;
   }
 
   close(): void {
     this.#stream = null;
+    this.#overflow = [];
   }
 }
 
@@ -395,9 +506,9 @@ function factoryTable(): Readonly<Record<string, () => Decoder>> {
 }
 
 /** The decoder for a coding name (case-insensitive); unknown names get the deferred-error decoder. */
-export function decoderFor(name: string): Decoder {
+export function decoderFor(name: string): Resumable {
   const f = factoryTable()[name.toLowerCase()];
-  return f ? f() : new ErrorDecoder();
+  return new Resumable(f ? f() : new ErrorDecoder());
 }
 
 /** Is this a coding we decode (so the name is "known" to the stack)? */

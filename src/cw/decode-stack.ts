@@ -7,27 +7,53 @@
 // only when CURLOPT_ACCEPT_ENCODING is set and CURLOPT_HTTP_CONTENT_DECODING
 // is on.
 import { CURLE, type CURLcode } from '../codes.js';
-import { decoderFor, type Decoder, type DecodeOutcome, type Emit } from './content-decoders.js';
+import { decoderFor, type Resumable, type DecodeOutcome, type Emit } from './content-decoders.js';
+import { PAUSED } from '../proto/http.js';
 
 /** libcurl's MAX_ENCODE_STACK: more codings than this in one phase is an attack, not a response. */
 export const MAX_ENCODE_STACK = 5;
 
 const OK: DecodeOutcome = { code: CURLE.OK };
 
-/** Decoders of one phase; write() runs input through all of them, last added first. */
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Decoders of one phase; write() runs input through all of them, last added
+ * first. When the client pauses, every decoder on the way stops with its
+ * input left (PAUSED); resume() goes on from the one nearest the client.
+ */
 export class DecoderStack {
-  readonly #list: Decoder[] = [];
+  readonly #list: Resumable[] = [];
 
   get depth(): number {
     return this.#list.length;
   }
 
-  add(d: Decoder): void {
+  add(d: Resumable): void {
     this.#list.push(d);
   }
 
   write(input: Buffer, emit: Emit): DecodeOutcome {
     return this.#writeAt(this.#list.length - 1, input, emit);
+  }
+
+  /** Some decoder stopped for a pause and holds input. */
+  get paused(): boolean {
+    return this.#list.some((d) => d.paused);
+  }
+
+  /**
+   * After unpause: each stopped decoder goes on with what it kept, the one
+   * nearest the client first (its output must go out before what the outer
+   * ones still have makes more). Stops again at the next pause.
+   */
+  resume(emit: Emit): DecodeOutcome {
+    for (let i = 0; i < this.#list.length; i++) {
+      if (!this.#list[i]!.paused) continue;
+      const r = this.#writeAt(i, EMPTY, emit);
+      if (r.code !== CURLE.OK) return r;
+    }
+    return OK;
   }
 
   #writeAt(i: number, input: Buffer, emit: Emit): DecodeOutcome {
@@ -38,7 +64,7 @@ export class DecoderStack {
     let failure: DecodeOutcome | null = null;
     const r = this.#list[i]!.write(input, (out) => {
       const o = this.#writeAt(i - 1, out, emit);
-      if (o.code !== CURLE.OK) failure = o;
+      if (o.code !== CURLE.OK && o.code !== PAUSED) failure = o;
       return o.code;
     });
     return failure ?? r;

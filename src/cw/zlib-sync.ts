@@ -43,6 +43,11 @@ export interface PushResult {
   ended: boolean;
   /** input bytes after the end of the stream (0 unless ended) */
   leftover: number;
+  /**
+   * `emit` stopped the work: the input bytes not consumed yet (the engine
+   * may also hold output; pushing them, or an empty Buffer, goes on)
+   */
+  stopped?: number;
 }
 
 /** Can this Node drive zlib engines synchronously? (the internals we rely on exist) */
@@ -85,7 +90,8 @@ export class SyncEngine {
   /**
    * Decompress `input`, handing each output piece to `emit` as it is made
    * (memory stays bounded by one piece, however large the expansion).
-   * `emit` returning false stops the work (the caller failed downstream).
+   * `emit` returning false stops the work (the caller failed downstream, or
+   * paused: `stopped` then says how much input is left for a later push).
    */
   push(input: Buffer, emit: (out: Buffer) => boolean): PushResult {
     const h = this.#handle;
@@ -108,7 +114,7 @@ export class SyncEngine {
       inOff += consumed;
       inLeft = availIn;
       const have = OUT_CHUNK - availOut;
-      if (have > 0 && !emit(out.subarray(0, have))) return { ended: false, leftover: 0 };
+      if (have > 0 && !emit(out.subarray(0, have))) return { ended: false, leftover: 0, stopped: inLeft };
       if (availOut === 0) continue; // output room ran out: there may be more
       if (inLeft === 0) return { ended: false, leftover: 0 };
       if (consumed === 0 && have === 0) {

@@ -25,7 +25,7 @@ import { EXPIRE, STATE, PROGRESS_INTERVAL_MS, type ExpireId, type Transfer, type
 import { runTransfer, setState } from './states.js';
 import { BuiltinDriver } from './driver.js';
 import { writeBody, writeHeader, type CallbackGuard } from '../cw/client-writer.js';
-import { writeDownload } from '../cw/download-writer.js';
+import { writeDownload, resumeDownload } from '../cw/download-writer.js';
 import { traceData, traceText } from '../util/trace.js';
 import type { ExchangeSink } from '../proto/http.js';
 import type { XferInfoCallback } from '../easy/callbacks.js';
@@ -510,7 +510,9 @@ export class MultiEngine implements CallbackGuard {
       }
       if (r !== CURLE.OK) return r;
     }
-    return CURLE.OK;
+    // decoders that stopped for the pause go on with their input
+    const r = resumeDownload(this, t);
+    return r === -2 ? CURLE.OK : r;
   }
 
   /** XFERINFOFUNCTION, when NOPROGRESS is 0. Returns non-OK to abort. */
