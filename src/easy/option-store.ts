@@ -6,6 +6,7 @@ import { shareInternals } from '../share/share.js';
 import { Mime } from '../cr/mime.js';
 import { CURLAUTH, normaliseHttpAuth } from '../auth/curlauth.js';
 import { validSslVersion } from '../vtls/tls-version.js';
+import { textToBuffer } from '../url/url-bytes.js';
 
 const BY_ID = new Map<number, OptionTableEntry>(OPTION_TABLE.map((o) => [o.id, o]));
 const BY_NAME = new Map<string, OptionTableEntry>();
@@ -277,7 +278,7 @@ export class OptionStore {
     }
     if (entry.id === CURLOPT.COPYPOSTFIELDS && v !== null) {
       // COPYPOSTFIELDS copies now; later changes to the caller's buffer must not leak in
-      this.#values.set(CURLOPT.POSTFIELDS, Buffer.from(v as Buffer | string));
+      this.#values.set(CURLOPT.POSTFIELDS, typeof v === 'string' ? textToBuffer(v) : Buffer.from(v as Buffer));
       this.#values.set(CURLOPT.POST, 1);
       this.#method = HTTPREQ.POST;
       return CURLE.OK;
