@@ -17,7 +17,7 @@ for (const o of OPTION_TABLE) {
 
 /** curl_easy_option_by_name: accepts "URL", "CURLOPT_URL", any case. */
 export function optionByName(name: string): OptionTableEntry | undefined {
-  return BY_NAME.get(name.toUpperCase());
+  return typeof name === 'string' ? BY_NAME.get(name.toUpperCase()) : undefined;
 }
 /** curl_easy_option_by_id */
 export function optionById(id: number): OptionTableEntry | undefined {
