@@ -8,6 +8,7 @@
 // signing key is HMAC-chained from "<PROVIDER1>4<secret>" over date, region,
 // service and "<provider1>4_request".
 import { createHash, createHmac } from 'node:crypto';
+import { textToBuffer } from '../url/url-bytes.js';
 import { CURLE, type CURLcode } from '../codes.js';
 
 export interface SigV4Input {
@@ -189,7 +190,7 @@ export function awsSigV4(input: SigV4Input): SigV4Result {
   const requestType = `${p0lower}4_request`;
   const scope = `${date}/${region}/${service}/${requestType}`;
   const strToSign = `${p0upper}4-HMAC-SHA256\n${timestamp}\n${scope}\n${sha256hex(Buffer.from(canonicalRequest, 'latin1'))}`;
-  let key = hmac(`${p0upper}4${input.password}`, date);
+  let key = hmac(textToBuffer(`${p0upper}4${input.password}`), date);
   key = hmac(key, region);
   key = hmac(key, service);
   key = hmac(key, requestType);

@@ -6,6 +6,7 @@
 // off the wire that way, and user/password are turned into their UTF-8 bytes
 // before they are hashed or quoted, so the request head carries exact bytes.
 import { createHash, randomBytes } from 'node:crypto';
+import { toBytes } from '../url/url-bytes.js';
 
 const MAX_VALUE = 256;
 const MAX_CONTENT = 1024;
@@ -17,8 +18,9 @@ const NODE_HASH: Record<Algo, string> = {
   'SHA-512-256': 'sha512-256', 'SHA-512-256-SESS': 'sha512-256',
 };
 
+/** A text credential as the byte string of its UTF-8 bytes. */
 export function utf8Bytes(s: string): string {
-  return Buffer.from(s, 'utf8').toString('latin1');
+  return toBytes(s);
 }
 
 /**

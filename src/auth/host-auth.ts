@@ -17,6 +17,7 @@ import { CURLE, type CURLcode } from '../codes.js';
 import { CURLAUTH, CURL_NETRC, normaliseHttpAuth } from './curlauth.js';
 import { basicCredentials } from './basic.js';
 import { bearerCredentials } from './bearer.js';
+import { bufferToText, toBytes } from '../url/url-bytes.js';
 import { DigestState } from './digest.js';
 import { parseChallenges, pickOneAuth } from './challenge.js';
 import { parseNetrc } from './netrc.js';
@@ -29,12 +30,14 @@ const MAX_AUTH_RETRIES = 10;
 
 /** What the auth layer needs to know about the request being built. */
 export interface AuthRequest {
+  /** the method as sent (a byte string) */
   method: string;
   host: string;
   /** Host header value as sent, or null when the application replaced it */
   hostHeader: string | null;
-  /** the request target (path plus query) */
+  /** the request target (path plus query) as sent: a byte string */
   target: string;
+  /** CURLOPT_HTTPHEADER (or PROXYHEADER): text, as the application gave it */
   userHeaders: readonly string[];
   body: Buffer | null;
   /** the user's credentials may go to this URL (same origin, or UNRESTRICTED_AUTH) */
@@ -89,7 +92,8 @@ function readNetrcFile(file: string | null): string | null {
   const name = file ?? join(process.env['HOME'] || homedir(), '.netrc');
   try {
     // a small local file read while setting up a request, as libcurl's fopen() does
-    return readFileSync(name, 'latin1');
+    // its bytes as text (lossless, src/url/url-bytes.ts): credentials are text everywhere else
+    return bufferToText(readFileSync(name));
   } catch {
     return null;
   }
@@ -201,9 +205,10 @@ export class HostAuth {
       if (!customAuth) {
         const q = req.target.indexOf('?');
         const r = awsSigV4({
-          param: this.#o.awsSigV4, hostname: req.host, hostHeader: req.hostHeader, method: req.method,
+          param: this.#o.awsSigV4 === null ? null : toBytes(this.#o.awsSigV4), hostname: req.host, hostHeader: req.hostHeader, method: req.method,
           path: q < 0 ? req.target : req.target.slice(0, q), query: q < 0 ? null : req.target.slice(q + 1),
-          userHeaders: req.userHeaders, body: req.body, streamedBody: false, user, password, now: new Date(),
+          // what is signed is what is sent: the headers' and the user's bytes
+          userHeaders: req.userHeaders.map(toBytes), body: req.body, streamedBody: false, user: toBytes(user), password, now: new Date(),
         });
         if ('message' in r) return { ...out, code: r.code, message: r.message };
         out.lines.push(...r.lines);

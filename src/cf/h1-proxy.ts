@@ -15,18 +15,21 @@
 import { CURLE } from '../codes.js';
 import { ResponseParser } from '../http1/response-parser.js';
 import { nameIs, tokenList } from '../http1/header-fields.js';
+import { headBytes, headLinesProblem } from '../http1/request-writer.js';
+import { toBytes } from '../url/url-bytes.js';
 
 export interface ConnectRequestInput {
-  /** the origin, without brackets */
+  /** the origin, without brackets (an international name in its ASCII form) */
   host: string;
   ipv6: boolean;
   port: number;
   /** CURLPROXY_HTTP_1_0: the CONNECT says HTTP/1.0 */
   http10: boolean;
-  /** "Proxy-Authorization: ..." lines */
+  /** "Proxy-Authorization: ..." lines (byte strings) */
   authLines: readonly string[];
+  /** CURLOPT_USERAGENT (text) */
   userAgent: string | null;
-  /** the custom headers meant for the proxy (PROXYHEADER, or HTTPHEADER with CURLHEADER_UNIFIED) */
+  /** the custom headers meant for the proxy (PROXYHEADER, or HTTPHEADER with CURLHEADER_UNIFIED), as text */
   custom: readonly { name: string; line: string | null }[];
 }
 
@@ -34,16 +37,23 @@ export interface ConnectRequestInput {
 export const connectAuthority = (host: string, ipv6: boolean, port: number): string =>
   `${ipv6 ? `[${host}]` : host}:${port}`;
 
-export function connectRequest(i: ConnectRequestInput): Buffer {
+/**
+ * The CONNECT request's bytes; or, when a header would carry CR, LF or NUL
+ * onto the wire, CURLE_BAD_FUNCTION_ARGUMENT and nothing to send. Text goes
+ * in as its UTF-8 bytes, as in the request to the server.
+ */
+export function connectRequest(i: ConnectRequestInput): { head: Buffer } | { code: number; message: string } {
   const authority = connectAuthority(i.host, i.ipv6, i.port);
   const has = (n: string): boolean => i.custom.some((h) => h.name.toLowerCase() === n);
   const lines = [`CONNECT ${authority} HTTP/${i.http10 ? '1.0' : '1.1'}`];
   if (!has('host')) lines.push(`Host: ${authority}`);
   lines.push(...i.authLines);
-  if (!has('user-agent') && i.userAgent) lines.push(`User-Agent: ${i.userAgent}`);
+  if (!has('user-agent') && i.userAgent) lines.push(`User-Agent: ${toBytes(i.userAgent)}`);
   if (!has('proxy-connection')) lines.push('Proxy-Connection: Keep-Alive');
-  for (const h of i.custom) if (h.line !== null) lines.push(h.line);
-  return Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
+  for (const h of i.custom) if (h.line !== null) lines.push(toBytes(h.line));
+  const problem = headLinesProblem(lines);
+  if (problem !== null) return { code: CURLE.BAD_FUNCTION_ARGUMENT, message: problem };
+  return { head: headBytes(lines) };
 }
 
 export type ConnectEvent =

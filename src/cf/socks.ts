@@ -14,6 +14,19 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { CURLPROXY, CURLPX } from '../constants.js';
 import { CURLAUTH } from '../auth/curlauth.js';
 import { v4Bytes, v6Bytes } from '../proxy/noproxy.js';
+import { textToBuffer } from '../url/url-bytes.js';
+
+/**
+ * A credential as the bytes libcurl would send: text as UTF-8 (not each
+ * char's low byte: U+0100 was a NUL, which in a SOCKS4a request ends the
+ * user id and makes the rest of it the host name), and, as for a C string,
+ * nothing from a NUL on.
+ */
+function cBytes(s: string): Buffer {
+  const b = textToBuffer(s);
+  const nul = b.indexOf(0);
+  return nul < 0 ? b : b.subarray(0, nul);
+}
 
 export interface SocksOptions {
   /** CURLPROXY_SOCKS4 / SOCKS4A / SOCKS5 / SOCKS5_HOSTNAME */
@@ -113,11 +126,11 @@ export class SocksHandshake {
       ip = v4Bytes(a.address)!;
       this.info.push(`SOCKS4 connect to IPv4 ${a.address} (locally resolved)`);
     }
-    const user = Buffer.from(o.user ?? '', 'latin1');
+    const user = cBytes(o.user ?? '');
     if (user.length > 255) return this.#fail(CURLPX.LONG_USER, 'Too long SOCKS proxy user name');
     const parts = [Buffer.from([4, 1, ...portBytes(o.port), ...ip]), user, Buffer.from([0])];
     if (is4a) {
-      const host = Buffer.from(o.host, 'latin1');
+      const host = textToBuffer(o.host);
       if (host.length > 255) return this.#fail(CURLPX.LONG_HOSTNAME, 'SOCKS4: too long host name');
       parts.push(host, Buffer.from([0]));
     }
@@ -154,7 +167,7 @@ export class SocksHandshake {
 
   #v5Greeting(): SocksStep {
     const o = this.#o;
-    if (!socksResolvesLocally(o.type) && !isIPv4(o.host) && !isIPv6(o.host) && Buffer.byteLength(o.host, 'latin1') > 255) {
+    if (!socksResolvesLocally(o.type) && !isIPv4(o.host) && !isIPv6(o.host) && textToBuffer(o.host).length > 255) {
       return this.#fail(CURLPX.LONG_HOSTNAME, 'SOCKS5: the destination hostname is too long to be resolved remotely by the proxy.');
     }
     this.info.push(`SOCKS5 communication to ${o.host}:${o.port}`);
@@ -174,8 +187,8 @@ export class SocksHandshake {
   }
 
   #v5Auth(): SocksStep {
-    const user = Buffer.from(this.#o.user ?? '', 'latin1');
-    const pass = Buffer.from(this.#o.password ?? '', 'latin1');
+    const user = cBytes(this.#o.user ?? '');
+    const pass = cBytes(this.#o.password ?? '');
     if (user.length > 255) return this.#fail(CURLPX.LONG_USER, 'Excessive user name length for proxy auth');
     if (pass.length > 255) return this.#fail(CURLPX.LONG_PASSWD, 'Excessive password length for proxy auth');
     this.#phase = 'v5-auth';
@@ -195,7 +208,7 @@ export class SocksHandshake {
     if (isIPv4(o.host)) addr = [1, ...v4Bytes(o.host)!];
     else if (isIPv6(o.host)) addr = [4, ...v6Bytes(o.host)!];
     else if (!socksResolvesLocally(o.type)) {
-      const name = Buffer.from(o.host, 'latin1');
+      const name = textToBuffer(o.host);
       addr = [3, name.length, ...name];
       this.info.push(`SOCKS5 connect to ${o.host}:${o.port} (remotely resolved)`);
     } else {

@@ -8,7 +8,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { CLI_OPTIONS, type CliOption } from './option-table.js';
 import { ParamError, PARAM_TEXT, type ParamReason } from './param-error.js';
-import { parseConfigText, findDefaultCurlrc } from './config-file.js';
+import { parseConfigText, findDefaultCurlrc, decodeConfigBytes } from './config-file.js';
+import { bufferToText, textToBuffer } from '../url/url-bytes.js';
 import { Variables, urlEscape as escapeBytes } from './variables.js';
 
 export interface OptEntry {
@@ -284,14 +285,14 @@ class Parser {
         return;
       case 'url-query':
         // "+" sends the rest as it is; anything else is encoded as --data-urlencode does
-        this.#add(opt, given, arg, arg.startsWith('+') ? Buffer.from(arg.slice(1), 'latin1') : this.#dataUrlencode(arg));
+        this.#add(opt, given, arg, arg.startsWith('+') ? textToBuffer(arg.slice(1)) : this.#dataUrlencode(arg));
         return;
       case 'header':
       case 'proxy-header':
         if (arg.startsWith('@')) {
           const bytes = this.#readOrWarn(arg.slice(1), `Failed to open ${arg.slice(1)}!`);
           if (!bytes) return;
-          for (const line of bytes.toString().split(/\r?\n/)) if (line !== '') this.#add(opt, given, line);
+          for (const line of bufferToText(bytes).split(/\r?\n/)) if (line !== '') this.#add(opt, given, line);
           return;
         }
         break;
@@ -328,7 +329,8 @@ class Parser {
   readConfig(file: string, given: string): void {
     let text: string;
     try {
-      text = this.io.readFile(file).toString();
+      // the file's bytes, not UTF-8 decoded (which made \x80\xff U+FFFD): sent as curl sends them
+      text = decodeConfigBytes(this.io.readFile(file));
     } catch {
       throw ParamError.option(given, 'READ_ERROR', 26, [`cannot read config from '${file}'`]);
     }

@@ -5,12 +5,24 @@
 //   - a parameter in double quotes supports \t \n \r \v and \X escapes;
 //     otherwise it ends at the first blank (more text then earns a warning)
 import { join } from 'node:path';
+import { bufferToText } from '../url/url-bytes.js';
 
 export interface ConfigLine {
   readonly option: string;
   /** undefined when the line carries no parameter. */
   readonly param: string | undefined;
   readonly lineno: number;
+}
+
+/**
+ * A config file's bytes as the text the option parser reads. curl reads the
+ * file as bytes and passes them on as they are: UTF-8 becomes its
+ * characters, and any other byte becomes U+DC80..U+DCFF (see
+ * src/url/url-bytes.ts), which the library writes back as that byte, so
+ * "\x80\xff" in a URL's query goes out as those two bytes.
+ */
+export function decodeConfigBytes(bytes: Buffer): string {
+  return bufferToText(bytes);
 }
 
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\v' || c === '\f';

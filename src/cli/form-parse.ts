@@ -6,6 +6,7 @@
 // literally. Pure parsing: the result is a description the operation turns
 // into curl_mime calls.
 import { readFileSync } from 'node:fs';
+import { bufferToText } from '../url/url-bytes.js';
 
 export interface FormPartSpec {
   kind: 'data' | 'file' | 'filedata' | 'stdin';
@@ -107,7 +108,7 @@ function paramPart(cur: Cursor, endchar: string, warn: (w: string) => void, allo
         const f = word(cur, endchar, warn);
         try {
           // a header file: one header per line, '#' comments, indented lines continue the previous one
-          for (const line of readFileSync(f.text, 'latin1').split(/\r?\n/)) {
+          for (const line of bufferToText(readFileSync(f.text)).split(/\r?\n/)) {
             if (!line.trim() || line.startsWith('#')) continue;
             if (/^\s/.test(line) && headers.length) headers[headers.length - 1] += ' ' + line.trim();
             else headers.push(line.trim());

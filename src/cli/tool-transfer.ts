@@ -6,6 +6,7 @@
 // --remove-on-error and -w. A retry performs the same Easy again.
 import { readFileSync, openSync, writeSync, closeSync, mkdirSync, statSync, utimesSync } from 'node:fs';
 import { join, dirname } from 'node:path';
+import { bufferToText } from '../url/url-bytes.js';
 import { Easy, CURLOPT, CURLINFO, CURLE, CURLPAUSE, CURL_WRITEFUNC_PAUSE, easyStrerror, VERSION, CurlUrl, CURLU, CURLUE, CURLUPART, type Share, type CurlCertinfo } from '../index.js';
 import { methodConflict, unsupportedError, type TransferConfig, type UrlNode } from './transfer-config.js';
 import { HINT_LINE, warningText } from './param-error.js';
@@ -186,7 +187,7 @@ export class ToolTransfer {
     if (cfg.etagCompare !== undefined) {
       let etag: string | undefined;
       try {
-        etag = readFileSync(cfg.etagCompare, 'latin1').replace(/[\r\n]/g, '');
+        etag = bufferToText(readFileSync(cfg.etagCompare)).replace(/[\r\n]/g, '');
       } catch {
         if (cfg.etagSave === undefined) {
           if (this.#showError()) this.#ctx.stdio.stderr(`tscurl: Failed to open ${cfg.etagCompare}\n`);

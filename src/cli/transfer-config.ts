@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import { CURLOPT, CURL_TIMECOND } from '../index.js';
 import { curlGetdate } from '../cookies/parse-date.js';
+import { bufferToText } from '../url/url-bytes.js';
 import type { OptEntry } from './args.js';
 import { protoList } from './proto-list.js';
 import { ParamError } from './param-error.js';
@@ -378,7 +379,8 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         (c.postData ??= []).push(e.data ?? Buffer.from(String(v)));
         break;
       case 'json': (c.jsonData ??= []).push(e.data ?? Buffer.from(String(v))); break;
-      case 'url-query': (c.urlQuery ??= []).push((e.data ?? Buffer.from(String(v))).toString('latin1')); break;
+      // bytes to the text the URL is made of, losslessly (src/url/url-bytes.ts): the URL gives the bytes back
+      case 'url-query': (c.urlQuery ??= []).push(bufferToText(e.data ?? Buffer.from(String(v)))); break;
       case 'form': case 'form-string': setHttpReq('form', e); (c.form ??= []).push({ text: String(v), literal: e.opt.long === 'form-string' }); break;
       case 'get': c.useGet = on; break;
       case 'continue-at': c.resume = continueAt(e); break;
@@ -442,7 +444,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     (c.postData ??= []).push(Buffer.concat(c.jsonData));
   }
   if (c.postData && c.useGet) {
-    c.getQuery = Buffer.concat(c.postData.flatMap((b, i) => (i ? [Buffer.from('&'), b] : [b]))).toString('latin1');
+    c.getQuery = bufferToText(Buffer.concat(c.postData.flatMap((b, i) => (i ? [Buffer.from('&'), b] : [b]))));
   } else if (c.postData) {
     // curl joins repeated -d pieces with '&'
     const parts: Buffer[] = [];

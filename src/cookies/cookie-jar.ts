@@ -16,6 +16,7 @@ import {
   sanitizeCookiePath, type Cookie,
 } from './cookie.js';
 import { curlGetdate } from './parse-date.js';
+import { curlGetLines } from './get-line.js';
 import { isCookieDomainAcceptable } from './psl.js';
 
 /** libcurl's limits (cookie.h, http.h). */
@@ -443,16 +444,13 @@ export class CookieJar {
     }
   }
 
-  /** Reads a cookie file's text: Netscape lines and "Set-Cookie:" header lines (Curl_cookie_init). */
+  /** Reads a cookie file (its bytes as a byte string): Netscape lines and "Set-Cookie:" header lines (Curl_cookie_init). */
   loadText(text: string): void {
     const wasRunning = this.running;
     this.running = false;
     try {
-      const lines = text.split('\n');
-      // a final line without a newline counts too (libcurl 8's Curl_get_line)
-      if (lines[lines.length - 1] === '') lines.pop();
-      for (const raw of lines) {
-        if (raw.length + 1 > COOKIE_LIMITS.MAX_COOKIE_LINE) continue; // overlong lines are skipped
+      // overlong lines, NUL bytes and a last line without a newline as libcurl's Curl_get_line sees them
+      for (const raw of curlGetLines(text, COOKIE_LIMITS.MAX_COOKIE_LINE)) {
         let line = raw;
         let httpheader = false;
         if (line.slice(0, 11).toLowerCase() === 'set-cookie:') {

@@ -17,6 +17,17 @@ import type { Transfer } from '../multi/transfer.js';
 import { CookieJar, COOKIE_LIMITS } from './cookie-jar.js';
 import { CURL_LOCK_DATA, shareInternals } from '../share/share.js';
 import { internalsOf } from '../easy/internals.js';
+import { toBytes } from '../url/url-bytes.js';
+
+/**
+ * What libcurl sees of a string it reads as a C string: everything before
+ * the first NUL (COOKIELIST). Response headers never get here with a NUL:
+ * the parser refuses those ("Nul byte in header"), as libcurl does.
+ */
+const cString = (s: string): string => {
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+};
 
 interface EasyCookies {
   /** data->cookies: null while the engine is off */
@@ -116,8 +127,10 @@ function cookieList(s: EasyCookies, opts: { num(id: number): number; str(id: num
   } else {
     if (cmd.length > 8000000) return CURLE.BAD_FUNCTION_ARGUMENT; // CURL_MAX_INPUT_LENGTH
     const jar = engine(s);
-    if (cmd.slice(0, 11).toLowerCase() === 'set-cookie:') jar.add({ httpheader: true, line: cmd.slice(11), secure: true });
-    else jar.add({ httpheader: false, line: cmd, secure: true });
+    // the jar holds bytes: the command's UTF-8, up to a NUL as libcurl's C string ends there
+    const line = cString(toBytes(cmd));
+    if (line.slice(0, 11).toLowerCase() === 'set-cookie:') jar.add({ httpheader: true, line: line.slice(11), secure: true });
+    else jar.add({ httpheader: false, line, secure: true });
   }
   return CURLE.OK;
 }
@@ -186,7 +199,8 @@ function cookieHost(t: Transfer): string {
       const colon = h.indexOf(':');
       if (colon >= 0) h = h.slice(0, colon);
     }
-    return h;
+    // compared with the jar's domains, which are bytes
+    return toBytes(h);
   }
   return t.url!.host;
 }
@@ -202,7 +216,7 @@ const pathOnly = (p: string): string => {
 };
 
 /**
- * The Cookie: header line for a request (without CRLF), or null: the engine's
+ * The Cookie: header line for a request (a byte string, without CRLF), or null: the engine's
  * matching cookies in curl's order, then CURLOPT_COOKIE unless the application
  * sends its own Cookie header. Called once per request (each redirect too).
  */
@@ -228,7 +242,8 @@ export function cookieRequestLine(t: Transfer, log: (text: string) => void): str
   }
   const custom = t.opts.str(CURLOPT.COOKIE);
   const ownHeader = ((t.opts.get(CURLOPT.HTTPHEADER) as string[] | null) ?? []).some((h) => /^cookie\s*[:;]/i.test(h));
-  if (custom !== null && !ownHeader && !capped) parts.push(custom);
+  // CURLOPT_COOKIE is text: its UTF-8 bytes join the jar's (a NUL in it makes the request fail, not get cut)
+  if (custom !== null && !ownHeader && !capped) parts.push(toBytes(custom));
   return parts.length ? `Cookie: ${parts.join('; ')}` : null;
 }
 

@@ -5,6 +5,7 @@
 import { CURLE } from '../codes.js';
 import { encodeChunk, lastChunk } from '../http1/chunked-encoder.js';
 import type { ClientReader, ReadResult, RewindResult } from './client-reader.js';
+import { toBytes } from '../url/url-bytes.js';
 
 /** Asks the application for trailers; returns the lines or an error result. */
 export type TrailerSource = () => { lines: string[] } | { error: ReadResult & { kind: 'error' } };
@@ -52,10 +53,12 @@ export class ChunkedReader implements ClientReader {
     const t = this.#trailers();
     if ('error' in t) return t.error;
     const pairs: [string, string][] = [];
-    for (const line of t.lines) {
-      // libcurl sends only "Name: value" trailers, verbatim
+    for (const text of t.lines) {
+      // libcurl sends only "Name: value" trailers, verbatim: the text's UTF-8 bytes
+      const line = toBytes(String(text));
       const colon = line.indexOf(':');
-      if (colon < 0 || line[colon + 1] !== ' ' || /[\r\n]/.test(line)) {
+      // eslint-disable-next-line no-control-regex
+      if (colon < 0 || line[colon + 1] !== ' ' || /[\0\r\n]/.test(line)) {
         this.#info('Malformatted trailing header, skipping trailer');
         continue;
       }

@@ -14,6 +14,7 @@ import type { CallbackGuard } from '../cw/client-writer.js';
 import type { ClientReader, ReadResult, RewindResult } from './client-reader.js';
 import { encoderFor, type Encoder } from './mime-encoders.js';
 import { contentTypeFor, partState, type Mime, type MimePart } from './mime.js';
+import { textToBuffer } from '../url/url-bytes.js';
 
 interface Segment {
   size(): number;
@@ -24,8 +25,9 @@ interface Segment {
 class Bytes implements Segment {
   readonly #b: Buffer;
   #pos = 0;
+  /** a string is text (part headers from names, file names, types): its UTF-8 bytes, never each char's low byte */
   constructor(b: Buffer | string) {
-    this.#b = typeof b === 'string' ? Buffer.from(b, 'latin1') : b;
+    this.#b = typeof b === 'string' ? textToBuffer(b) : b;
   }
   size(): number {
     return this.#b.length;

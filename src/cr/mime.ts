@@ -5,6 +5,7 @@
 // produced by MimeReader (mime-reader.ts) when a request sends them
 // (CURLOPT_MIMEPOST).
 import { randomInt } from 'node:crypto';
+import { textToBuffer } from '../url/url-bytes.js';
 import { statSync } from 'node:fs';
 import { CURLE, type CURLcode } from '../codes.js';
 import { isEncoderName } from './mime-encoders.js';
@@ -137,11 +138,11 @@ export class MimePart {
     return CURLE.OK;
   }
 
-  /** curl_mime_data: bytes (a string is taken as latin1 bytes); `size` CURL_ZERO_TERMINATED means all of it */
+  /** curl_mime_data: bytes (a string is text: its UTF-8 bytes); `size` CURL_ZERO_TERMINATED means all of it */
   data(data: Buffer | Uint8Array | string | null, size: number = CURL_ZERO_TERMINATED): CURLcode {
     this.#clearContent();
     if (data === null) return CURLE.OK;
-    let b = typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data);
+    let b = typeof data === 'string' ? textToBuffer(data) : Buffer.from(data);
     if (typeof data === 'string' && size === CURL_ZERO_TERMINATED) {
       const nul = b.indexOf(0);
       if (nul >= 0) b = b.subarray(0, nul);

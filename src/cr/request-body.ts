@@ -12,6 +12,7 @@ import type { CallbackReader } from './callback-reader.js';
 import type { MimeReader } from './mime-reader.js';
 import type { TrailerCallback } from '../easy/callbacks.js';
 import type { CallbackGuard } from '../cw/client-writer.js';
+import { textToBuffer } from '../url/url-bytes.js';
 
 /** libcurl 8's EXPECT_100_THRESHOLD: bodies above 1 MiB (or of unknown size) ask first. */
 export const EXPECT_100_THRESHOLD = 1024 * 1024;
@@ -56,7 +57,8 @@ export interface BodyPlan {
 function postfieldsBuffer(o: OptionStore): Buffer | null {
   const pf = o.get(CURLOPT.POSTFIELDS) as string | Buffer | null;
   if (pf === null) return null;
-  return Buffer.isBuffer(pf) ? pf : Buffer.from(pf, 'latin1');
+  // a string is text: its UTF-8 bytes, as a C program would pass them (not each char's low byte)
+  return Buffer.isBuffer(pf) ? pf : textToBuffer(pf);
 }
 
 /** The source reader (phase CLIENT) for the request kind. */

@@ -23,7 +23,9 @@ import { sslEngineExists } from '../vtls/ssl-engine.js';
 const KNOWN_INFO = new Set(INFO_TABLE.map((i) => i.id));
 /** Options with side effects in the handle's cookie engine. */
 const COOKIE_OPTIONS = new Set<number>([CURLOPT.COOKIEFILE, CURLOPT.COOKIEJAR, CURLOPT.COOKIELIST]);
-const optionId = (option: number | string): number => (typeof option === 'number' ? option : optionByName(option)?.id ?? -1);
+// anything else a careless caller passes (undefined, an object) is no option: CURLE_UNKNOWN_OPTION, not a throw
+const optionId = (option: unknown): number =>
+  typeof option === 'number' ? option : typeof option === 'string' ? optionByName(option)?.id ?? -1 : -1;
 
 export class Easy {
   #i: EasyInternals;

@@ -6,6 +6,7 @@ import { shareInternals } from '../share/share.js';
 import { Mime } from '../cr/mime.js';
 import { CURLAUTH, normaliseHttpAuth } from '../auth/curlauth.js';
 import { validSslVersion } from '../vtls/tls-version.js';
+import { textToBuffer } from '../url/url-bytes.js';
 
 const BY_ID = new Map<number, OptionTableEntry>(OPTION_TABLE.map((o) => [o.id, o]));
 const BY_NAME = new Map<string, OptionTableEntry>();
@@ -16,7 +17,7 @@ for (const o of OPTION_TABLE) {
 
 /** curl_easy_option_by_name: accepts "URL", "CURLOPT_URL", any case. */
 export function optionByName(name: string): OptionTableEntry | undefined {
-  return BY_NAME.get(name.toUpperCase());
+  return typeof name === 'string' ? BY_NAME.get(name.toUpperCase()) : undefined;
 }
 /** curl_easy_option_by_id */
 export function optionById(id: number): OptionTableEntry | undefined {
@@ -286,7 +287,7 @@ export class OptionStore {
     }
     if (entry.id === CURLOPT.COPYPOSTFIELDS && v !== null) {
       // COPYPOSTFIELDS copies now; later changes to the caller's buffer must not leak in
-      this.#values.set(CURLOPT.POSTFIELDS, Buffer.from(v as Buffer | string));
+      this.#values.set(CURLOPT.POSTFIELDS, typeof v === 'string' ? textToBuffer(v) : Buffer.from(v as Buffer));
       this.#values.set(CURLOPT.POST, 1);
       this.#method = HTTPREQ.POST;
       return CURLE.OK;

@@ -17,13 +17,15 @@ export function encodeChunk(data: Buffer): Buffer[] {
 
 /**
  * The last chunk and the trailer section that ends the body. Trailer names
- * and values are written as given (latin1); CR/LF inside them would forge
- * extra fields, so those throw a TypeError (a programming error, not input).
+ * and values are byte strings (one char per byte), written as given; CR, LF
+ * or NUL inside them would forge extra fields, and a char above U+00FF is
+ * not a byte: those throw a TypeError (a programming error, not input).
  */
 export function lastChunk(trailers: ReadonlyArray<readonly [string, string]> = []): Buffer {
   let s = '0\r\n';
   for (const [name, value] of trailers) {
-    if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw new TypeError('trailer contains CR or LF');
+    // eslint-disable-next-line no-control-regex
+    if (/[\0\r\n\u0100-\uffff]/.test(name + value)) throw new TypeError('trailer contains CR, LF, NUL or a char that is not a byte');
     s += `${name}: ${value}\r\n`;
   }
   return Buffer.from(`${s}\r\n`, 'latin1');

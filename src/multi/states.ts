@@ -635,9 +635,14 @@ function followRedirect(e: MultiEngine, t: Transfer, now: number): boolean {
     return false;
   }
   const scheme = resolved.scheme;
-  if (!redirProtocolAllowed(t.opts, scheme) || !SUPPORTED_SCHEMES.has(scheme) || !resolved.url) {
+  if (!redirProtocolAllowed(t.opts, scheme) || !SUPPORTED_SCHEMES.has(scheme) || (!resolved.url && !resolved.failure)) {
     const known = SUPPORTED_SCHEMES.has(scheme) || ['ftp', 'ftps'].includes(scheme);
     t.fail(CURLE.UNSUPPORTED_PROTOCOL, `Protocol "${scheme}" ${known ? 'disabled' : 'not supported'} (in redirect)`);
+    return false;
+  }
+  if (!resolved.url) {
+    // a URL of a scheme we transfer that is still unusable (a host name IDNA refuses)
+    t.fail(resolved.failure!.code, resolved.failure!.message);
     return false;
   }
   const next = resolved.url;

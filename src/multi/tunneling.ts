@@ -187,10 +187,12 @@ export class Tunnel {
     const auth = proxyAuthRequestLines(t, 'CONNECT', authority);
     if (auth.code !== CURLE.OK) return { kind: 'failed', code: auth.code, message: auth.message ?? '' };
     for (const line of auth.info) this.#env.info(line);
-    const head = connectRequest({
+    const req = connectRequest({
       host: url.host, ipv6: url.ipv6, port: url.port, http10: http.type === CURLPROXY.HTTP_1_0,
       authLines: auth.lines, userAgent: t.opts.str(CURLOPT.USERAGENT), custom: customHeaders(proxyHeaderList(t)),
     });
+    if (!('head' in req)) return { kind: 'failed', code: req.code, message: req.message };
+    const head = req.head;
     this.#env.trace(CURLINFO_TYPE.HEADER_OUT, head);
     const r = this.#tr.send(head);
     if (!r.ok) return { kind: 'failed', code: CURLE.SEND_ERROR, message: `Failed sending CONNECT to proxy: ${r.error.message}` };

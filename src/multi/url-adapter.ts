@@ -47,7 +47,7 @@ export function parseUrlForTransfer(raw: string, portOverride: number, defaultPr
       const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(raw)?.[1]?.toLowerCase() ?? raw;
       return { code: r.code, message: `Protocol "${scheme}" not supported` };
     }
-    return { code: r.code || CURLE.URL_MALFORMAT, message: 'URL rejected: Malformed input to a URL function' };
+    return { code: r.code || CURLE.URL_MALFORMAT, message: r.message ?? 'URL rejected: Malformed input to a URL function' };
   }
   const url = r.url;
   const handler = handlerFor(url.scheme);

@@ -1,6 +1,12 @@
 // Assembling an HTTP/1.x request head the way libcurl does: request line, Host,
 // User-Agent, Accept, the application's headers (which may replace, remove or
 // blank out the built-in ones), then the body headers.
+//
+// The head is a byte string (src/url/url-bytes.ts): the URL's target, the
+// cookie engine's cookies and the authentication lines already are bytes;
+// every option string is text and goes in through toBytes() (UTF-8), which
+// costs ASCII strings one regex test. A line that would still carry CR, LF
+// or NUL is refused (CURLE_BAD_FUNCTION_ARGUMENT) before anything is sent.
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import type { Transfer } from '../multi/transfer.js';
@@ -19,6 +25,8 @@ import { Mime } from '../cr/mime.js';
 import type { ClientReader } from '../cr/client-reader.js';
 import type { CallbackGuard } from '../cw/client-writer.js';
 import type { ReadCallback, SeekCallback } from '../easy/callbacks.js';
+import { textToBuffer, toBytes } from '../url/url-bytes.js';
+import { headBytes, headLinesProblem } from '../http1/request-writer.js';
 
 export interface BuiltRequest {
   code: CURLcode;
@@ -55,7 +63,8 @@ export function customHeaders(list: readonly string[] | null): { name: string; l
     const name = raw.slice(0, sep);
     const colon = raw.indexOf(':');
     if (colon > 0) {
-      out.push({ name, line: /\S/.test(raw.slice(colon + 1)) ? raw : null });
+      // blank as libcurl's ISSPACE sees it: ASCII only (JS's \s would also call U+2028 or U+00A0 blank)
+      out.push({ name, line: /[^ \t\n\v\f\r]/.test(raw.slice(colon + 1)) ? raw : null });
     } else {
       // no colon: only a semicolon as the very last character makes a header with no value
       out.push({ name, line: raw.endsWith(';') ? `${raw.slice(0, -1)}:` : null });
@@ -105,7 +114,7 @@ function mimeSource(t: Transfer, guard: CallbackGuard, contentType: string | und
 function announcedSize(o: Transfer['opts'], httpreq: HttpReq, postfields: string | Buffer | null): number {
   if (httpreq === HTTPREQ.PUT) return o.num(CURLOPT.INFILESIZE_LARGE);
   const size = o.num(CURLOPT.POSTFIELDSIZE_LARGE);
-  return size < 0 && postfields !== null ? Buffer.byteLength(postfields) : size;
+  return size < 0 && postfields !== null ? postfieldsBytes(postfields).length : size;
 }
 
 /**
@@ -122,6 +131,8 @@ interface HeadMemo {
   href: string;
   http11: boolean;
   method: string;
+  /** the method as sent (its UTF-8 bytes) */
+  wireMethod: string;
   /** the Host value authentication signs (null when a custom Host replaced ours) */
   authHost: string | null;
   resumeFrom: number;
@@ -152,7 +163,7 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   if (!m || m.generation !== t.opts.generation || m.href !== t.url!.href || m.http11 !== http11) {
     return buildFull(t, guard, null);
   }
-  const auth = authRequestLines(t, m.method, m.authHost, null);
+  const auth = authRequestLines(t, m.wireMethod, m.authHost, null);
   if (auth.code !== CURLE.OK || auth.lines.length > 0 || auth.probe || auth.info.length > 0) {
     // credentials turned up (a .netrc entry): the general path, with what authentication already said
     return buildFull(t, guard, auth);
@@ -160,7 +171,8 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   t.resumeFrom = m.resumeFrom;
   const cookieInfo: string[] = [];
   const cookie = cookieRequestLine(t, (text) => cookieInfo.push(text));
-  if (cookie !== null && /[\r\n]/.test(cookie)) return { code: CURLE.BAD_FUNCTION_ARGUMENT, method: m.method, head: Buffer.alloc(0) };
+  const problem = cookie === null ? null : headLinesProblem([cookie]);
+  if (problem !== null) return { code: CURLE.BAD_FUNCTION_ARGUMENT, method: m.method, head: Buffer.alloc(0), message: problem };
   const head = cookie === null ? m.whole : Buffer.from(`${m.before}${cookie}\r\n${m.after}`, 'latin1');
   return { code: CURLE.OK, method: m.method, head, reader: null, expect100: false, uploadLength: -1, ...(cookieInfo.length ? { info: cookieInfo } : {}) };
 }
@@ -172,6 +184,7 @@ function buildFull(t: Transfer, guard: CallbackGuard, preAuth: AuthOutput | null
   const postfields = httpreq === HTTPREQ.POST ? (o.get(CURLOPT.POSTFIELDS) as string | Buffer | null) : null;
   const isPost = postfields !== null;
   const method = methodOf(t, httpreq);
+  const wireMethod = toBytes(method);
   // the request line says which version too (get_http_string)
   const http11 = useHttp11(t);
   const version = http11 ? '1.1' : '1.0';
@@ -191,32 +204,33 @@ function buildFull(t: Transfer, guard: CallbackGuard, preAuth: AuthOutput | null
   const overridden = new Set(custom_.map((h) => h.name.toLowerCase()));
 
   // CURLOPT_REQUEST_TARGET goes out verbatim in place of the URL's path and query
-  const lines: string[] = [`${method} ${o.str(CURLOPT.REQUEST_TARGET) ?? (forwarded ? absoluteTarget(t) : url.path)} HTTP/${version}`];
+  const requestTarget = o.str(CURLOPT.REQUEST_TARGET);
+  const target = requestTarget !== null ? toBytes(requestTarget) : forwarded ? absoluteTarget(t) : url.path;
+  const lines: string[] = [`${wireMethod} ${target} HTTP/${version}`];
   // a custom Host: takes the built-in one's place, first after the request line (libcurl's aptr.host)
   const customHost = custom_.find((h) => h.name.toLowerCase() === 'host');
   if (!customHost) lines.push(`Host: ${hostValue}`);
-  else if (customHost.line !== null) lines.push(customHost.line);
+  else if (customHost.line !== null) lines.push(toBytes(customHost.line));
   // Authorization (and AWS SigV4's date/hash headers) go right after Host, as in libcurl
   const authHost = overridden.has('host') ? null : hostValue;
-  const auth = preAuth ?? authRequestLines(t, method, authHost,
-    isPost ? (Buffer.isBuffer(postfields) ? postfields : Buffer.from(postfields!, 'latin1')) : null);
+  const auth = preAuth ?? authRequestLines(t, wireMethod, authHost, isPost ? postfieldsBytes(postfields!) : null);
   if (auth.code !== CURLE.OK) return { code: auth.code, method, head: Buffer.alloc(0), ...(auth.message ? { message: auth.message } : {}) };
   // Proxy-Authorization comes before Authorization (libcurl's aptr.proxyuserpwd, aptr.userpwd)
-  const pauth = forwarded ? proxyAuthRequestLines(t, method, url.path) : { code: CURLE.OK, lines: [], probe: false, info: [] as string[] };
+  const pauth = forwarded ? proxyAuthRequestLines(t, wireMethod, url.path) : { code: CURLE.OK, lines: [], probe: false, info: [] as string[] };
   if (pauth.code !== CURLE.OK) return { code: pauth.code, method, head: Buffer.alloc(0), ...(pauth.message ? { message: pauth.message } : {}) };
   lines.push(...pauth.lines, ...auth.lines);
   const rangeAt = lines.length; // Range / Content-Range: placed here once the body plan knows the upload length
   const ua = o.str(CURLOPT.USERAGENT);
-  if (ua && !overridden.has('user-agent')) lines.push(`User-Agent: ${ua}`);
+  if (ua && !overridden.has('user-agent')) lines.push(`User-Agent: ${toBytes(ua)}`);
   if (!overridden.has('accept')) lines.push('Accept: */*');
   const te = transferEncodingLines(t, custom_, overridden);
   if (te.te) lines.push(te.te);
   const acceptEncoding = acceptEncodingLine(t, overridden);
-  if (acceptEncoding) lines.push(acceptEncoding);
+  if (acceptEncoding) lines.push(toBytes(acceptEncoding));
   const referer = t.autoReferer ?? o.str(CURLOPT.REFERER);
-  if (referer && !overridden.has('referer')) lines.push(`Referer: ${referer}`);
+  if (referer && !overridden.has('referer')) lines.push(`Referer: ${toBytes(referer)}`);
   if (forwarded && !overridden.has('proxy-connection')) lines.push('Proxy-Connection: Keep-Alive');
-  if (te.connection) lines.push(te.connection);
+  if (te.connection) lines.push(toBytes(te.connection));
   // the cookie engine's cookies for this host and path, then CURLOPT_COOKIE (libcurl's Curl_add_cookies)
   const bodyInfo: string[] = [];
   // NOBODY sends no body whatever the request kind (req.no_body)
@@ -239,7 +253,7 @@ function buildFull(t: Transfer, guard: CallbackGuard, preAuth: AuthOutput | null
     upload: httpreq === HTTPREQ.PUT || httpreq === HTTPREQ.POST, length: plan.uploadLength,
     probeSize: auth.probe ? announcedSize(o, httpreq, postfields) : null,
   });
-  if (range) lines.splice(rangeAt, 0, range);
+  if (range) lines.splice(rangeAt, 0, toBytes(range));
   if (plan.teLine) lines.push(plan.teLine);
   const cookieInfo: string[] = [];
   const cookie = cookieRequestLine(t, (text) => cookieInfo.push(text));
@@ -253,12 +267,13 @@ function buildFull(t: Transfer, guard: CallbackGuard, preAuth: AuthOutput | null
     if ((auth.probe || pauth.probe) && h.name.toLowerCase() === 'content-length') continue;
     // a multipart post's Content-Type is generated (with the boundary) from the application's
     if (httpreq === HTTPREQ.POST_MIME && h.name.toLowerCase() === 'content-type') continue;
-    lines.push(h.line);
+    lines.push(toBytes(h.line));
   }
-  lines.push(...plan.bodyLines);
+  for (const l of plan.bodyLines) lines.push(toBytes(l));
   // header values must not smuggle extra lines onto the wire
-  if (lines.some((l) => /[\r\n]/.test(l))) return { code: CURLE.BAD_FUNCTION_ARGUMENT, method, head: Buffer.alloc(0) };
-  const head = Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
+  const problem = headLinesProblem(lines);
+  if (problem !== null) return { code: CURLE.BAD_FUNCTION_ARGUMENT, method, head: Buffer.alloc(0), message: problem };
+  const head = headBytes(lines);
   const info = [...pauth.info, ...auth.info, ...cookieInfo, ...bodyInfo];
   if (memoizable(t) && plan.reader === null && !plan.expect100 &&
       auth.lines.length === 0 && !auth.probe && auth.info.length === 0 && bodyInfo.length === 0) {
@@ -266,8 +281,8 @@ function buildFull(t: Transfer, guard: CallbackGuard, preAuth: AuthOutput | null
     const before = without.slice(0, cookieAt).map((l) => l + '\r\n').join('');
     const after = without.slice(cookieAt).map((l) => l + '\r\n').join('') + '\r\n';
     headMemos.set(o, {
-      generation: o.generation, href: url.href, http11, method, authHost, resumeFrom: t.resumeFrom,
-      before, after, whole: cookie === null ? head : Buffer.from(before + after, 'latin1'),
+      generation: o.generation, href: url.href, http11, method, wireMethod, authHost, resumeFrom: t.resumeFrom,
+      before, after, whole: cookie === null ? head : Buffer.from(before + after, 'latin1'), // byte strings
     });
   }
   return {
@@ -289,5 +304,12 @@ function absoluteTarget(t: Transfer): string {
     h.set(CURLUPART.USER, null);
     h.set(CURLUPART.PASSWORD, null);
   }
-  return h.get(CURLUPART.URL, CURLU.NO_DEFAULT_PORT).value ?? url.href;
+  // an international host name goes in its ASCII form, as in the Host header
+  if (!url.ipv6 && h.get(CURLUPART.HOST).value !== url.host) h.set(CURLUPART.HOST, url.host);
+  return toBytes(h.get(CURLUPART.URL, CURLU.NO_DEFAULT_PORT).value ?? url.href);
+}
+
+/** A POSTFIELDS body as bytes: a string is text, UTF-8 encoded (src/cr/request-body.ts). */
+function postfieldsBytes(pf: string | Buffer): Buffer {
+  return Buffer.isBuffer(pf) ? pf : textToBuffer(pf);
 }

@@ -6,6 +6,7 @@ import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { CURLU, CURLUPART } from '../url/url-codes.js';
 import { transferUrlFromHandle, type TransferUrl } from '../url/parse-url.js';
+import { fromBytes } from '../url/url-bytes.js';
 import type { OptionStore } from '../easy/option-store.js';
 import type { Transfer } from '../multi/transfer.js';
 
@@ -17,23 +18,27 @@ const DEFAULT_REDIR_PROTOCOLS = ['http', 'https', 'ftp', 'ftps'];
 
 /**
  * Resolve a Location value against the current URL: the new URL, or the
- * scheme it names when the engine cannot transfer that scheme, or nothing
- * when it does not parse.
+ * scheme it names when the engine cannot transfer that scheme (or, with
+ * `failure`, why a URL of a scheme it can transfer is unusable: a host name
+ * IDNA refuses), or nothing when it does not parse. `location` is the
+ * header's bytes (a byte string): they are the URL's bytes, not text.
  */
-export function resolveLocation(current: TransferUrl, location: string): { url?: TransferUrl; scheme?: string } {
+export function resolveLocation(current: TransferUrl, location: string):
+    { url?: TransferUrl; scheme?: string; failure?: { code: CURLcode; message: string } } {
   const h = current.handle.dup();
   // curl follows with URL-encoding of spaces and high bytes, as the URL API does for redirects
-  const rc = h.set(CURLUPART.URL, location, CURLU.URLENCODE | CURLU.ALLOW_SPACE | CURLU.NON_SUPPORT_SCHEME);
+  const rc = h.set(CURLUPART.URL, fromBytes(location), CURLU.URLENCODE | CURLU.ALLOW_SPACE | CURLU.NON_SUPPORT_SCHEME);
   if (rc) return {};
   const scheme = (h.get(CURLUPART.SCHEME).value ?? '').toLowerCase();
   const r = transferUrlFromHandle(h);
-  return r.url ? { url: r.url, scheme } : { scheme };
+  if (r.url) return { url: r.url, scheme };
+  return r.message ? { scheme, failure: { code: r.code, message: r.message } } : { scheme };
 }
 
 /** Resolved Location as a string for CURLINFO_REDIRECT_URL, even for schemes we cannot transfer. */
 export function resolveLocationHref(current: TransferUrl, location: string): string | null {
   const h = current.handle.dup();
-  const rc = h.set(CURLUPART.URL, location, CURLU.URLENCODE | CURLU.ALLOW_SPACE | CURLU.NON_SUPPORT_SCHEME);
+  const rc = h.set(CURLUPART.URL, fromBytes(location), CURLU.URLENCODE | CURLU.ALLOW_SPACE | CURLU.NON_SUPPORT_SCHEME);
   if (rc) return null;
   return h.get(CURLUPART.URL).value ?? null;
 }

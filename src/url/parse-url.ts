@@ -3,21 +3,30 @@
 // on, unknown schemes parsed and then refused as CURLE_UNSUPPORTED_PROTOCOL,
 // CURLUcode mapped to CURLcode as Curl_uc_to_curlcode does.
 
-import { CURLE } from '../codes.js';
+import { CURLE, easyStrerror } from '../codes.js';
 import { CURLU, CURLUE, CURLUPART } from './url-codes.js';
 import { CurlUrl } from './curl-url.js';
 import { absoluteScheme } from './url-parser.js';
 import { fromBytes, toBytes, urlDecode } from './url-bytes.js';
 import { schemeInfo } from './url-schemes.js';
+import { hostToAce } from './idn.js';
 
 
 export interface TransferUrl {
   scheme: string;
-  /** Hostname, URL-decoded, without brackets for IPv6; "" for file: URLs. */
+  /**
+   * Hostname, URL-decoded, without brackets for IPv6; "" for file: URLs. An
+   * international name is in its ASCII (punycode) form, the one libcurl
+   * resolves, sends in Host and CONNECT and uses for TLS.
+   */
   host: string;
   /** The port to connect to: explicit, else the scheme's default (0 for file). */
   port: number;
-  /** The request target: path plus "?query" when the URL had a '?' (even empty). */
+  /**
+   * The request target: path plus "?query" when the URL had a '?' (even
+   * empty), as a byte string (one char per byte) the way it goes on the
+   * wire: the path URL-encoded, the query's bytes as they are.
+   */
   path: string;
   /** Credentials from the URL, URL-decoded (as libcurl does before use). */
   user?: string;
@@ -58,7 +67,7 @@ export function ucToCurlcode(uc: number): number {
 }
 
 /** Parse a URL given to a transfer (CURLOPT_URL) into what the engine uses. */
-export function parseTransferUrl(url: string, opts: ParseTransferOptions = {}): { code: number; url?: TransferUrl } {
+export function parseTransferUrl(url: string, opts: ParseTransferOptions = {}): { code: number; url?: TransferUrl; message?: string } {
   let input = url;
   // As url.c does: a scheme-less URL gets "<default protocol>://" in front.
   if (opts.defaultProtocol && absoluteScheme(toBytes(url), false) === null) {
@@ -79,7 +88,7 @@ export function parseTransferUrl(url: string, opts: ParseTransferOptions = {}): 
  * Extract the transfer view from a handle that already holds a URL (after
  * set(URL, ...) for the first URL or a redirect).
  */
-export function transferUrlFromHandle(h: CurlUrl): { code: number; url?: TransferUrl } {
+export function transferUrlFromHandle(h: CurlUrl): { code: number; url?: TransferUrl; message?: string } {
   const scheme = (h.get(CURLUPART.SCHEME).value ?? '').toLowerCase();
   // a scheme curl's URL API does not know; whether the engine transfers a known one is the protocol registry's call
   if (schemeInfo(scheme) === undefined) return { code: CURLE.UNSUPPORTED_PROTOCOL };
@@ -91,13 +100,20 @@ export function transferUrlFromHandle(h: CurlUrl): { code: number; url?: Transfe
   if (host.startsWith('[')) {
     host = host.slice(1, -1);
     ipv6 = true;
+  } else if (host !== '') {
+    const ace = hostToAce(host);
+    // curl 7.88 says no more than its strerror here
+    if (ace === null) return { code: CURLE.URL_MALFORMAT, message: easyStrerror(CURLE.URL_MALFORMAT) };
+    host = ace;
   }
   const port = Number(h.get(CURLUPART.PORT, CURLU.DEFAULT_PORT).value ?? '0');
   // The path goes on the wire URL-encoded (spaces, high bytes), as url.c asks.
   const path = h.get(CURLUPART.PATH, CURLU.URLENCODE).value ?? '/';
   // An empty query still goes on the wire ("GET /a?"), as curl 7.88.1 does
   // while its effective URL drops the '?'.
-  const query = h.get(CURLUPART.QUERY, CURLU.GET_EMPTY).value;
+  // while the query goes with its bytes as they are (curl sends "?\xff" raw)
+  const q = h.get(CURLUPART.QUERY, CURLU.GET_EMPTY).value;
+  const query = q === undefined ? undefined : toBytes(q);
   const out: TransferUrl = {
     scheme,
     host,
