@@ -22,6 +22,7 @@ export { Share, CURLSHOPT, CURL_LOCK_DATA } from './share/share.js';
 export type { MultiSocketCallback, MultiTimerCallback, DoneMessage } from './multi/multi.js';
 export { SocketWatcher } from './transport/socket-watcher.js';
 export type { SocketWatcherCallback } from './transport/socket-watcher.js';
+export type { IoResult } from './easy/connect-only.js';
 export { optionByName, optionById } from './easy/option-store.js';
 export { openSocketCount } from './transport/socket-table.js';
 // curl's URL API (curl_url, curl_url_set/get/dup, curl_url_strerror)

@@ -52,6 +52,8 @@ export class Connection {
   localPort = 0;
   /** The protocol said the connection can carry another request. */
   reusable = false;
+  /** made for a CONNECT_ONLY transfer: it belongs to that easy handle, never to the pool */
+  connectOnly = false;
   /** the HTTP version of the last response on it (10, 11; 0 before any): an HTTP/1.0 server gets HTTP/1.0 requests */
   httpVersion = 0;
   /** Number of transfers this connection has served. */

@@ -19,6 +19,7 @@ import { CURLMSG, CURLHE, type CURLHcode } from '../constants.js';
 import { HeaderStore as HeaderStoreProbe, type CurlHeader } from './header-store.js';
 import { Mime } from '../cr/mime.js';
 import { sslEngineExists } from '../vtls/ssl-engine.js';
+import { closeConnectOnly, connectOnlyRecv, connectOnlySend, type IoResult } from './connect-only.js';
 
 const KNOWN_INFO = new Set(INFO_TABLE.map((i) => i.id));
 /** Options with side effects in the handle's cookie engine. */
@@ -173,6 +174,7 @@ export class Easy {
       abortEasyTransfer(m, this, CURLE.ABORTED_BY_CALLBACK, 'Transfer aborted: the easy handle was reset during the transfer');
     }
     this.#leaveShare();
+    closeConnectOnly(this.#i);
     this.#i.opts = new OptionStore();
     if (!m) {
       // (a transfer still in a multi stays: removeHandle() needs it)
@@ -212,8 +214,42 @@ export class Easy {
     if (m && m !== this.#private) (m as Multi).removeHandle(this);
     this.#private?.cleanup();
     this.#private = null;
+    closeConnectOnly(this.#i);
     this.#leaveShare();
     this.#i.cleaned = true;
+    return CURLE.OK;
+  }
+
+  /**
+   * curl_easy_send on the connection a CONNECT_ONLY transfer left: sends
+   * what the socket takes now ({ code: CURLE_OK, n }), CURLE_AGAIN when it
+   * takes nothing (wait for OUT with a SocketWatcher on CURLINFO_ACTIVESOCKET).
+   * Without CONNECT_ONLY or its connection: CURLE_UNSUPPORTED_PROTOCOL.
+   */
+  send(data: Buffer | Uint8Array | string): IoResult {
+    if (this.#i.cleaned) return { code: CURLE.BAD_FUNCTION_ARGUMENT, n: 0 };
+    if (inAnyCallback()) return { code: CURLE.RECURSIVE_API_CALL, n: 0 };
+    return connectOnlySend(this.#i, data, (m) => this.#setoptFail(0, m));
+  }
+
+  /**
+   * curl_easy_recv into `buffer`: { code: CURLE_OK, n } with the bytes
+   * received (n = 0: the peer closed), CURLE_AGAIN when nothing is there
+   * yet (wait for IN with a SocketWatcher), CURLE_RECV_ERROR on a reset.
+   */
+  recv(buffer: Buffer | Uint8Array): IoResult {
+    if (this.#i.cleaned) return { code: CURLE.BAD_FUNCTION_ARGUMENT, n: 0 };
+    if (inAnyCallback()) return { code: CURLE.RECURSIVE_API_CALL, n: 0 };
+    return connectOnlyRecv(this.#i, buffer, (m) => this.#setoptFail(0, m));
+  }
+
+  /**
+   * curl_easy_upkeep: keeps the handle's connections alive. HTTP/1 has no
+   * keep-alive message (libcurl sends HTTP/2 PINGs here), so there is
+   * nothing to send yet.
+   */
+  upkeep(): CURLcode {
+    if (this.#i.cleaned) return CURLE.BAD_FUNCTION_ARGUMENT;
     return CURLE.OK;
   }
 

@@ -4,6 +4,7 @@
 import type { Easy } from './easy.js';
 import type { OptionStore } from './option-store.js';
 import type { Transfer } from '../multi/transfer.js';
+import type { Connection } from '../conn/connection.js';
 
 export interface EasyInternals {
   opts: OptionStore;
@@ -16,6 +17,8 @@ export interface EasyInternals {
   resolveLoaded?: unknown;
   /** that list had a '*' entry (libcurl's state.wildcard_resolve) */
   wildcardResolve?: boolean;
+  /** the connection a CONNECT_ONLY transfer left for easy.send()/recv() (src/easy/connect-only.ts) */
+  connectOnly?: Connection | null;
 }
 
 const table = new WeakMap<Easy, EasyInternals>();

@@ -35,6 +35,7 @@ import { TlsSessionCache } from '../vtls/tls-session-cache.js';
 import { refreshEnv } from '../util/env-cache.js';
 import { LIST, TransferList } from './transfer-list.js';
 import { nowMs } from '../util/clock.js';
+import { internalsOf } from '../easy/internals.js';
 
 export type SocketCallback = (easy: Easy | null, s: number, what: number, clientp: unknown, socketp: unknown) => number;
 // the engine passes its public handle back; Multi narrows the type for users
@@ -401,6 +402,15 @@ export class MultiEngine implements CallbackGuard {
     t.connReleased = true;
     this.registry.update(t, []);
     if (c.idleSince === -1) return; // already closed
+    if (c.connectOnly && c.transport && !c.transport.closed && t.result === CURLE.OK) {
+      // CONNECT_ONLY: the easy handle keeps it for send()/recv(), out of every pool
+      const i = internalsOf(t.easy);
+      if (i) {
+        i.connectOnly = c;
+        c.reusable = false;
+        return;
+      }
+    }
     if (c.transport && c.reusable && !c.transport.closed) {
       c.transport.setIdle(true); // an idle pooled connection must not keep the process alive
       const maxIdle = this.maxConnects > 0 ? this.maxConnects : 4 * Math.max(1, this.#transfers.size);

@@ -31,6 +31,7 @@ import { localBind } from '../cf/local-bind.js';
 import { connectTarget } from '../conn/connect-to.js';
 import { loadResolveList } from '../dns/resolve-list.js';
 import { internalsOf } from '../easy/internals.js';
+import { closeConnectOnly } from '../easy/connect-only.js';
 import { tlsKey as tlsKeyFor, tlsKeyOf } from '../cf/tls-connect.js';
 import { proxyTlsConfig } from '../vtls/tls-config.js';
 import { CURLPROXY } from '../constants.js';
@@ -152,6 +153,9 @@ function idleProgress(e: MultiEngine, t: Transfer): boolean {
 
 function stateInit(e: MultiEngine, t: Transfer, now: number): void {
   t.timing.start = now;
+  // a new transfer of the handle ends what an earlier CONNECT_ONLY transfer left open
+  const i = internalsOf(t.easy);
+  if (i?.connectOnly) closeConnectOnly(i);
   const raw = t.opts.str(CURLOPT.URL);
   if (!raw) {
     t.fail(CURLE.URL_MALFORMAT, 'No URL set');
@@ -286,7 +290,7 @@ function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
   // TLS settings keep otherwise equal connections apart: the origin's, and an HTTPS proxy's
   let tlsKey = handler.flags & PROTOPT.SSL ? tlsKeyOf(t.opts) : '';
   if (t.proxy?.http?.type === CURLPROXY.HTTPS) tlsKey += `|proxy${tlsKeyFor(proxyTlsConfig(t.opts))}`;
-  if (!t.opts.hot().freshConnect && !(handler.flags & PROTOPT.NOREUSE)) {
+  if (!t.opts.hot().freshConnect && !(handler.flags & PROTOPT.NOREUSE) && t.opts.num(CURLOPT.CONNECT_ONLY) === 0) {
     const key = connectionKey(url.scheme, url.host, url.port, tlsKey, t.route, t.proxy);
     const reuse = e.poolFor(t).take(key, tooOld(e, t, now));
     if (reuse) {
@@ -439,7 +443,22 @@ function stateConnecting(e: MultiEngine, t: Transfer, now: number): void {
 
 /** PROTOCONNECT: what the protocol does once per new connection before its first request (libcurl's connect_it). */
 function stateProtoconnect(e: MultiEngine, t: Transfer, _now: number): void {
+  if (connectOnly(t)) {
+    // CONNECT_ONLY: the transfer ends here; the connection stays for easy.send()/recv()
+    t.conn!.connectOnly = true;
+    return finish(e, t, true);
+  }
   setState(e, t, STATE.DO);
+}
+
+/**
+ * CURLOPT_CONNECT_ONLY asks to stop once connected: 1 always, 2 for
+ * protocols without an upgrade step of their own (WebSocket does its
+ * upgrade first, then stops).
+ */
+function connectOnly(t: Transfer): boolean {
+  const v = t.opts.num(CURLOPT.CONNECT_ONLY);
+  return v === 1 || (v === 2 && !t.handler!.upgradeConnectOnly);
 }
 
 function stateDo(e: MultiEngine, t: Transfer, now: number): void {

@@ -77,6 +77,11 @@ export interface ProtocolHandler {
   /** ALPN protocols offered when the connection speaks TLS (empty: no ALPN) */
   readonly alpn: readonly string[];
   /**
+   * CONNECT_ONLY=2 runs this protocol's request (an upgrade) before the
+   * transfer stops (WebSocket); otherwise 2 means the same as 1.
+   */
+  readonly upgradeConnectOnly?: boolean;
+  /**
    * Per request, once the URL is known and before any connection is looked
    * for (libcurl's setup_connection). Returns a failure to end the transfer.
    */
