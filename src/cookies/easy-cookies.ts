@@ -207,7 +207,7 @@ function cookieHost(t: Transfer): string {
 
 /** http.c's secure_context: https, or a host that is this machine. */
 function secureContext(t: Transfer, host: string): boolean {
-  return t.url!.scheme === 'https' || host.toLowerCase() === 'localhost' || host === '127.0.0.1' || host === '::1';
+  return t.url!.scheme === 'https' || t.url!.scheme === 'wss' || host.toLowerCase() === 'localhost' || host === '127.0.0.1' || host === '::1';
 }
 
 const pathOnly = (p: string): string => {

@@ -156,6 +156,7 @@ function stateInit(e: MultiEngine, t: Transfer, now: number): void {
   // a new transfer of the handle ends what an earlier CONNECT_ONLY transfer left open
   const i = internalsOf(t.easy);
   if (i?.connectOnly) closeConnectOnly(i);
+  if (i) i.ws = null;
   const raw = t.opts.str(CURLOPT.URL);
   if (!raw) {
     t.fail(CURLE.URL_MALFORMAT, 'No URL set');

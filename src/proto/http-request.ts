@@ -156,7 +156,15 @@ function memoizable(t: Transfer): boolean {
     t.conn?.forwardingProxy !== true;
 }
 
-export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
+/**
+ * Header lines a protocol on top of HTTP adds to its request (WebSocket's
+ * upgrade), after the application's own; `userHas` says whether the
+ * application set a header of that name itself (libcurl then sends its).
+ */
+export type ExtraRequestLines = (userHas: (name: string) => boolean) => string[];
+
+export function buildRequest(t: Transfer, guard: CallbackGuard, extra: ExtraRequestLines | null = null): BuiltRequest {
+  if (extra !== null) return buildFull(t, guard, null, extra);
   if (!memoizable(t)) return buildFull(t, guard, null);
   const m = headMemos.get(t.opts);
   const http11 = useHttp11(t);
@@ -177,7 +185,7 @@ export function buildRequest(t: Transfer, guard: CallbackGuard): BuiltRequest {
   return { code: CURLE.OK, method: m.method, head, reader: null, expect100: false, uploadLength: -1, ...(cookieInfo.length ? { info: cookieInfo } : {}) };
 }
 
-function buildFull(t: Transfer, guard: CallbackGuard, preAuth: AuthOutput | null): BuiltRequest {
+function buildFull(t: Transfer, guard: CallbackGuard, preAuth: AuthOutput | null, extra: ExtraRequestLines | null = null): BuiltRequest {
   const url = t.url!;
   const o = t.opts;
   const httpreq = requestKind(t);
@@ -190,7 +198,7 @@ function buildFull(t: Transfer, guard: CallbackGuard, preAuth: AuthOutput | null
   const version = http11 ? '1.1' : '1.0';
 
   const hostValue =
-    (url.ipv6 ? `[${url.host}]` : url.host) + (url.port !== DEFAULT_PORT[url.scheme] ? `:${url.port}` : '');
+    (url.ipv6 ? `[${url.host}]` : url.host) + (url.port !== (t.handler?.defaultPort ?? DEFAULT_PORT[url.scheme]) ? `:${url.port}` : '');
   // custom Authorization/Cookie headers stay with the first origin (CVE-2018-1000007, CVE-2022-27776)
   // a custom Host: is only used while the request goes to the first host: after a redirect elsewhere it would lie
   const sameHost = !t.firstUrl || t.firstUrl.host.toLowerCase() === url.host.toLowerCase();
@@ -269,13 +277,14 @@ function buildFull(t: Transfer, guard: CallbackGuard, preAuth: AuthOutput | null
     if (httpreq === HTTPREQ.POST_MIME && h.name.toLowerCase() === 'content-type') continue;
     lines.push(toBytes(h.line));
   }
+  if (extra !== null) for (const l of extra((name) => overridden.has(name.toLowerCase()))) lines.push(l);
   for (const l of plan.bodyLines) lines.push(toBytes(l));
   // header values must not smuggle extra lines onto the wire
   const problem = headLinesProblem(lines);
   if (problem !== null) return { code: CURLE.BAD_FUNCTION_ARGUMENT, method, head: Buffer.alloc(0), message: problem };
   const head = headBytes(lines);
   const info = [...pauth.info, ...auth.info, ...cookieInfo, ...bodyInfo];
-  if (memoizable(t) && plan.reader === null && !plan.expect100 &&
+  if (extra === null && memoizable(t) && plan.reader === null && !plan.expect100 &&
       auth.lines.length === 0 && !auth.probe && auth.info.length === 0 && bodyInfo.length === 0) {
     const without = cookie === null ? lines : [...lines.slice(0, cookieAt), ...lines.slice(cookieAt + 1)];
     const before = without.slice(0, cookieAt).map((l) => l + '\r\n').join('');

@@ -23,7 +23,7 @@ import { ResponseParser, MAX_HTTP_RESP_HEADER_SIZE, type ResponseParserOptions }
 import { HDR, parseContentLength, plainLength } from '../http1/header-fields.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
-import { buildRequest, requestKind } from './http-request.js';
+import { buildRequest, requestKind, type ExtraRequestLines } from './http-request.js';
 import { HTTPREQ } from '../easy/option-store.js';
 import { retryAfterSeconds } from './retry-after.js';
 import { cookieFromResponse } from '../cookies/easy-cookies.js';
@@ -101,10 +101,14 @@ export class HttpExchange implements ProtocolRequest {
   /** the transfer ended before the response did (resume/time condition): the connection cannot be reused */
   #cutShort = false;
 
-  constructor(t: Transfer, conn: Connection, sink: ExchangeSink) {
+  /** header lines a protocol on top of HTTP adds (WebSocket's upgrade) */
+  readonly #extra: ExtraRequestLines | null;
+
+  constructor(t: Transfer, conn: Connection, sink: ExchangeSink, extra: ExtraRequestLines | null = null) {
     this.#t = t;
     this.#conn = conn;
     this.#sink = sink;
+    this.#extra = extra;
     const method = t.opts.num(CURLOPT.NOBODY) ? 'HEAD' : 'GET';
     this.#parser = parserFor({
       method: t.opts.str(CURLOPT.CUSTOMREQUEST) ?? method,
@@ -129,7 +133,7 @@ export class HttpExchange implements ProtocolRequest {
         return r.code;
       }
     }
-    const req = buildRequest(t, this.#sink.guard);
+    const req = buildRequest(t, this.#sink.guard, this.#extra);
     if (req.message) t.fail(req.code, req.message);
     if (req.code !== CURLE.OK) return req.code;
     for (const line of req.info ?? []) this.#sink.trace(t, CURLINFO_TYPE.TEXT, line + '\n');
@@ -149,6 +153,14 @@ export class HttpExchange implements ProtocolRequest {
       this.#send = 'done';
     }
     return CURLE.OK;
+  }
+
+  /**
+   * The bytes that came after a response that switched protocols (101): the
+   * first bytes of the new protocol, copied out of the transport's memory.
+   */
+  takeLeftover(): Buffer {
+    return this.#parserSpared ? Buffer.alloc(0) : Buffer.from(this.#parser.takeLeftover());
   }
 
   /** The response is complete and the upload is over. */
