@@ -82,7 +82,8 @@ export function headerLinesWanted(t: Transfer): boolean {
   return t.opts.hot().headerLines;
 }
 
-export function writeHeader(g: CallbackGuard, t: Transfer, line: Buffer): CURLcode {
+/** A header line to HEADERFUNCTION/HEADERDATA and, with CURLOPT_HEADER and not `headerOnly`, to the body stream. */
+export function writeHeader(g: CallbackGuard, t: Transfer, line: Buffer, headerOnly = false): CURLcode {
   const hfn = t.opts.get(CURLOPT.HEADERFUNCTION) as HeaderCallback | null;
   const hdata = t.opts.get(CURLOPT.HEADERDATA);
   if (hfn || hdata !== null) {
@@ -100,7 +101,7 @@ export function writeHeader(g: CallbackGuard, t: Transfer, line: Buffer): CURLco
       return CURLE.WRITE_ERROR;
     }
   }
-  if (t.opts.num(CURLOPT.HEADER)) {
+  if (!headerOnly && t.opts.num(CURLOPT.HEADER)) {
     // CURLOPT_HEADER: headers are part of the body stream too
     const h = t.opts.hot();
     const fn = writeFunction(h);

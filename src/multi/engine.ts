@@ -79,8 +79,8 @@ class EngineSink implements ExchangeSink {
   constructor(engine: MultiEngine) {
     this.guard = engine;
   }
-  header(t: Transfer, line: Buffer): number {
-    return writeHeader(this.guard, t, line);
+  header(t: Transfer, line: Buffer, headerOnly = false): number {
+    return writeHeader(this.guard, t, line, headerOnly);
   }
   body(t: Transfer, data: Buffer): number {
     return writeDownload(this.guard, t, data);
@@ -191,6 +191,7 @@ export class MultiEngine implements CallbackGuard {
 
   /** Stop whatever a transfer has in flight (resolver, connect attempts, connection). */
   #abandon(t: Transfer): void {
+    t.request?.abort?.();
     t.expiries.clear();
     this.stopConnecting(t);
     this.releaseConnection(t);

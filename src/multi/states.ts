@@ -600,6 +600,8 @@ function finish(e: MultiEngine, t: Transfer, reusable: boolean): void {
 
 function stateDone(e: MultiEngine, t: Transfer): void {
   const now = nowMs();
+  // whatever the request still holds besides the connection (file:'s descriptor)
+  t.request?.abort?.();
   closeDecoding(t);
   if (t.result === CURLE.OK && (t.followLocation !== null || t.retryRequest)) {
     // this response only pointed elsewhere: release its connection and go again
@@ -691,6 +693,7 @@ function followRedirect(e: MultiEngine, t: Transfer, now: number): boolean {
 
 /** A new request of the same transfer: per-request facts start over. */
 function resetForNextRequest(t: Transfer): void {
+  t.request?.abort?.();
   t.request = null;
   t.route = null;
   t.conn = null;

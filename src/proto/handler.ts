@@ -14,7 +14,8 @@
 // carries all protocol-specific per-request state: start() sends, step()
 // progresses it in PERFORMING (libcurl's readwrite), pollWhat() says what it
 // waits for on the socket (the perform_getsock hook), and done/reusable tell
-// the engine when it is over and whether the connection can be kept.
+// the engine when it is over and whether the connection can be kept; abort()
+// lets go of what it holds besides the connection when the engine drops it.
 import type { CURLcode } from '../codes.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
@@ -63,6 +64,13 @@ export interface ProtocolRequest {
   resume(): CURLcode;
   /** any byte of the response came back (a dead reused connection is retried only before that) */
   readonly receivedAnything: boolean;
+  /**
+   * The engine drops the request (it ended, failed, timed out, or its handle
+   * was removed mid-transfer): release what it still holds outside the
+   * connection (file:'s file descriptor). Called on every ending, also after
+   * the request finished on its own; then it does nothing.
+   */
+  abort?(): void;
 }
 
 export interface ProtocolHandler {

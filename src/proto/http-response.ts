@@ -103,8 +103,8 @@ export function responseHeader(t: Transfer, name: string, value: string, trailer
   }
 }
 
-/** Curl_meets_timecondition */
-function meetsTimeCondition(t: Transfer, timeofdoc: number, info: string[]): boolean {
+/** Curl_meets_timecondition (also file://, against the file's time) */
+export function meetsTimeCondition(t: Transfer, timeofdoc: number, info: string[]): boolean {
   const value = t.opts.num(CURLOPT.TIMEVALUE_LARGE) || t.opts.num(CURLOPT.TIMEVALUE);
   if (timeofdoc === 0 || value === 0) return true;
   if (t.opts.num(CURLOPT.TIMECONDITION) === CURL_TIMECOND.IFUNMODSINCE) {

@@ -35,8 +35,13 @@ import type { ProtocolRequest } from './handler.js';
 
 /** Where the exchange hands what it receives (the client writer stack). */
 export interface ExchangeSink {
-  /** A complete header line (status line, header, blank line, trailer). */
-  header(t: Transfer, line: Buffer): CURLcode;
+  /**
+   * A complete header line (status line, header, blank line, trailer). With
+   * CURLOPT_HEADER it is part of the body stream too, unless `headerOnly`
+   * (file:'s made-up headers, which libcurl 7.88 writes as CLIENTWRITE_HEADER
+   * alone).
+   */
+  header(t: Transfer, line: Buffer, headerOnly?: boolean): CURLcode;
   /** Body bytes; returns CURLE_OK, an error, or PAUSED when the application paused. */
   body(t: Transfer, data: Buffer): CURLcode | typeof PAUSED;
   trace(t: Transfer, type: number, data: Buffer | string): void;

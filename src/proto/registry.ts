@@ -6,6 +6,7 @@
 import type { ProtocolHandler } from './handler.js';
 import { HTTP_HANDLER, HTTPS_HANDLER } from './http-handler.js';
 import { WS_HANDLER, WSS_HANDLER } from './ws-handler.js';
+import { FILE_HANDLER } from './file.js';
 
 const HANDLERS = new Map<string, ProtocolHandler>();
 
@@ -16,6 +17,7 @@ register(HTTP_HANDLER);
 register(HTTPS_HANDLER);
 register(WS_HANDLER);
 register(WSS_HANDLER);
+register(FILE_HANDLER);
 
 /** The handler of a scheme (case-insensitive), or undefined when not built in. */
 export function handlerFor(scheme: string): ProtocolHandler | undefined {
