@@ -470,7 +470,8 @@ function stateDo(e: MultiEngine, t: Transfer, now: number): void {
   t.request = t.handler!.request(t, conn, e.sink);
   const code = t.request.start();
   if (code !== CURLE.OK) {
-    t.fail(code, code === CURLE.BAD_FUNCTION_ARGUMENT ? 'Header contains a line break' : easyStrerror(code));
+    // a request that said why already (libcurl's failf) is not failed again: that would echo a second line with VERBOSE
+    if (t.result === CURLE.OK) t.fail(code, code === CURLE.BAD_FUNCTION_ARGUMENT ? 'Header contains a line break' : easyStrerror(code));
     return finish(e, t, false);
   }
   syncWakeAt(e, t);
@@ -549,7 +550,7 @@ function statePerforming(e: MultiEngine, t: Transfer, now: number): void {
   if (code === CURLE.OK && !x.done && !speedCheck(e, t, nowMs())) return finish(e, t, false);
   if (code !== CURLE.OK) {
     if (retryOnFreshConnection(e, t, code)) return;
-    t.fail(code, easyStrerror(code));
+    if (t.result === CURLE.OK) t.fail(code, easyStrerror(code));
     return finish(e, t, false);
   }
   if (x.done) finish(e, t, x.reusable);
