@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync
 import os from 'node:os';
 import path from 'node:path';
 import {
-  Easy, Multi, CURLOPT, CURLINFO, CURLE, CURLM, CURLPAUSE, CURLPROTO, CURL_WRITEFUNC_PAUSE, CURL_READFUNC_PAUSE, CURL_TIMECOND,
+  Easy, Multi, CURLOPT, CURLINFO, CURLE, CURLM, CURLPAUSE, CURLPROTO, CURLINFO_TYPE, CURL_WRITEFUNC_PAUSE, CURL_READFUNC_PAUSE, CURL_TIMECOND,
 } from '../../src/index.js';
 import { startAppLoop } from '../helpers/app-loop.js';
 import { mulberry32 } from '../helpers/prng.js';
@@ -564,6 +564,37 @@ test('the file descriptor is closed on every ending: done, error, removal mid-tr
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a failure that gave its reason shows it once with VERBOSE, not followed by the generic text (failf is called once)', async () => {
+  await withTextFile(async (_dir, file) => {
+    const verbose = (lines: string[]) => (e: Easy): void => {
+      e.setopt(CURLOPT.VERBOSE, 1);
+      e.setopt(CURLOPT.DEBUGFUNCTION, (_e: Easy, type: number, data: Buffer) => {
+        if (type === CURLINFO_TYPE.TEXT) lines.push(data.toString());
+        return 0;
+      });
+    };
+    const startLines: string[] = [];
+    const start = await perform(fileUrl(file), (e) => {
+      verbose(startLines)(e);
+      e.setopt(CURLOPT.RESUME_FROM, 24);
+    });
+    const stepLines: string[] = [];
+    const step = await perform(fileUrl(file), (e) => {
+      verbose(stepLines)(e);
+      e.setopt(CURLOPT.WRITEFUNCTION, () => 0);
+    });
+    try {
+      assert.equal(start.code, CURLE.BAD_DOWNLOAD_RESUME);
+      assert.deepEqual(startLines.filter((l) => !l.startsWith('Closing connection')), ['failed to resume file:// transfer\n']);
+      assert.equal(step.code, CURLE.WRITE_ERROR);
+      assert.deepEqual(stepLines.filter((l) => !l.startsWith('Closing connection')), ['Failure writing output to destination, passed 23 returned 0\n']);
+    } finally {
+      start.easy.cleanup();
+      step.easy.cleanup();
+    }
+  });
 });
 
 test('a scheme without a handler is CURLE_UNSUPPORTED_PROTOCOL naming it', async () => {
