@@ -105,8 +105,10 @@ export class FileRequest implements ProtocolRequest {
     const noBody = t.opts.num(CURLOPT.NOBODY) !== 0;
     if (st) {
       if (expected >= 0) {
-        const c = this.#header(`Content-Length: ${expected}\r\n`) || this.#header('Accept-ranges: bytes\r\n');
-        if (c !== CURLE.OK) return c;
+        const length = this.#header(`Content-Length: ${expected}\r\n`);
+        if (length !== CURLE.OK) return length;
+        const ranges = this.#header('Accept-ranges: bytes\r\n');
+        if (ranges !== CURLE.OK) return ranges;
       }
       // the last made-up header ends the block with a blank line unless there is no body to follow
       const c = this.#header(`Last-Modified: ${httpDate(t.filetime)}\r\n${noBody ? '' : '\r\n'}`);
