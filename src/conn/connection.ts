@@ -13,6 +13,8 @@ export interface ConnectionRoute {
   connectPort?: number;
   unixPath?: string;
   abstractUnix?: boolean;
+  /** an alt-svc alternative chose connectHost/connectPort (requests say "Alt-Used") */
+  altUsed?: boolean;
 }
 
 /**

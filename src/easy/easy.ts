@@ -10,6 +10,8 @@ import { getInfo, type InfoId, type InfoValue } from './getinfo.js';
 import { CURLINFO, INFO_TABLE } from './info-table.js';
 import { optionByName } from './option-store.js';
 import { cookieCleanup, cookieDup, cookieInfoList, cookieSetopt } from '../cookies/easy-cookies.js';
+import { hstsCleanup, hstsDup, hstsSetopt } from '../hsts/easy-hsts.js';
+import { altSvcCleanup, altSvcDup, altSvcSetopt } from '../altsvc/easy-altsvc.js';
 import { registerEasy, internalsOf, pauseTransfer, type EasyInternals } from './internals.js';
 import { inAnyCallback } from '../util/callback-depth.js';
 import { shareInternals } from '../share/share.js';
@@ -26,6 +28,9 @@ import type { WsFrameMeta } from '../ws/ws-flags.js';
 const KNOWN_INFO = new Set(INFO_TABLE.map((i) => i.id));
 /** Options with side effects in the handle's cookie engine. */
 const COOKIE_OPTIONS = new Set<number>([CURLOPT.COOKIEFILE, CURLOPT.COOKIEJAR, CURLOPT.COOKIELIST]);
+/** Options that turn the handle's HSTS or alt-svc engine on and name its file. */
+const HSTS_OPTIONS = new Set<number>([CURLOPT.HSTS, CURLOPT.HSTS_CTRL]);
+const ALTSVC_OPTIONS = new Set<number>([CURLOPT.ALTSVC, CURLOPT.ALTSVC_CTRL]);
 // anything else a careless caller passes (undefined, an object) is no option: CURLE_UNKNOWN_OPTION, not a throw
 const optionId = (option: unknown): number =>
   typeof option === 'number' ? option : typeof option === 'string' ? optionByName(option)?.id ?? -1 : -1;
@@ -56,6 +61,8 @@ export class Easy {
       if (now) now.users++;
     }
     if (rc === CURLE.OK && COOKIE_OPTIONS.has(optionId(option))) return cookieSetopt(this, this.#i.opts, optionId(option), value);
+    if (rc === CURLE.OK && HSTS_OPTIONS.has(optionId(option))) return hstsSetopt(this, optionId(option), value);
+    if (rc === CURLE.OK && ALTSVC_OPTIONS.has(optionId(option))) return altSvcSetopt(this, optionId(option), value);
     if (rc === CURLE.OK && optionId(option) === CURLOPT.SSLENGINE && typeof value === 'string' && value !== '' && !sslEngineExists(value)) {
       return this.#setoptFail(CURLE.SSL_ENGINE_NOTFOUND, `SSL Engine '${value}' not found`);
     }
@@ -194,6 +201,8 @@ export class Easy {
     const sh = shareInternals(i.opts.get(CURLOPT.SHARE));
     if (sh) sh.users++;
     cookieDup(this, e);
+    hstsDup(this, e, i.opts);
+    altSvcDup(this, e, i.opts);
     return e;
   }
 
@@ -213,6 +222,9 @@ export class Easy {
     }
     // libcurl writes COOKIEJAR when the handle is cleaned up
     cookieCleanup(this, this.#i.opts);
+    // and the alt-svc and HSTS caches (Curl_altsvc_save, Curl_hsts_save; HSTSWRITEFUNCTION is called here)
+    altSvcCleanup(this, this.#i.opts);
+    hstsCleanup(this, this.#i.opts);
     if (m && m !== this.#private) (m as Multi).removeHandle(this);
     this.#private?.cleanup();
     this.#private = null;

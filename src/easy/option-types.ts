@@ -6,6 +6,7 @@ import type {
   SeekCallback, TrailerCallback, WriteCallback, XferInfoCallback,
 } from './callbacks.js';
 import type { Mime } from '../cr/mime.js';
+import type { HstsReadCallback, HstsWriteCallback } from '../hsts/hsts-callbacks.js';
 
 /** Values accepted per type class. `null` resets an option to its default, as NULL does in C. */
 interface ValueByClass {
@@ -35,6 +36,8 @@ interface ValueOverrides {
   10165: string | Buffer | null; // COPYPOSTFIELDS
   10010: { message: string } | null; // ERRORBUFFER: an object whose .message receives the text
   10269: Mime | null; // MIMEPOST
+  20301: HstsReadCallback | null; // HSTSREADFUNCTION
+  20303: HstsWriteCallback | null; // HSTSWRITEFUNCTION
 }
 
 export type OptionId = keyof OptionTypeClassById;

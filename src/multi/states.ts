@@ -44,6 +44,7 @@ import { EXPIRE, STATE, PROGRESS_INTERVAL_MS, type Transfer, type TransferState 
 import { firstHop, proxyRoute } from '../proxy/proxy-config.js';
 import { connectChain } from './connect-chain.js';
 import { closeDecoding } from '../proto/http-response.js';
+import { altSvcRoute, hstsAtTransferStart, hstsUpgrade } from '../proto/hsts-altsvc.js';
 import type { MultiEngine } from './engine.js';
 import { nowMs } from '../util/clock.js';
 
@@ -178,6 +179,8 @@ function stateInit(e: MultiEngine, t: Transfer, now: number): void {
   if (!setupHandler(t, handlerFor(r.url.scheme)!)) return finish(e, t, false);
   t.speed.reset(now);
   if (!loadResolve(e, t, now)) return finish(e, t, false);
+  // HSTS cache files and HSTSREADFUNCTION, as Curl_pretransfer reads them
+  if (!hstsAtTransferStart(t, (fn) => e.inCallback(fn))) return finish(e, t, false);
   const total = timeoutMs(t);
   if (total > 0) e.expire(t, EXPIRE.TIMEOUT, now + total);
   setState(e, t, STATE.CONNECT);
@@ -231,13 +234,15 @@ function routeOf(e: MultiEngine, t: Transfer): ConnectionRoute | null {
   const unix = unixSocketOf(t);
   if (unix) return { unixPath: unix.path, abstractUnix: unix.abstract };
   const list = t.opts.get(CURLOPT.CONNECT_TO) as string[] | null;
-  if (list === null) return DIRECT;
+  // no CONNECT_TO entry for this origin: an alt-svc alternative may say where to go
+  if (list === null) return altSvcRoute(t, (text) => e.trace(t, text)) ?? DIRECT;
   const r = connectTarget(list, url.host, url.port, url.ipv6);
   if (r.code !== 0 || !('target' in r)) {
     t.fail(r.code, 'message' in r ? r.message : easyStrerror(r.code));
     return null;
   }
   for (const line of r.info) e.trace(t, line);
+  if (r.target.host === null && r.target.port === null) return altSvcRoute(t, (text) => e.trace(t, text)) ?? DIRECT;
   const route: ConnectionRoute = {};
   if (r.target.host !== null && r.target.host.toLowerCase() !== url.host.toLowerCase()) route.connectHost = r.target.host;
   if (r.target.port !== null && r.target.port !== url.port) route.connectPort = r.target.port;
@@ -265,6 +270,11 @@ function tooOld(e: MultiEngine, t: Transfer, now: number): (c: Connection) => bo
 
 /** CONNECT: reuse a pooled connection, wait for a slot (PENDING), or open a new one. */
 function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
+  if (t.state === STATE.CONNECT) {
+    // HSTS: an http:// URL of a known HSTS host goes to https:// before anything else (libcurl's create_conn)
+    const hsts = hstsUpgrade(t, (text) => e.trace(t, text));
+    if (hsts === 'failed' || (hsts === 'upgraded' && !setupHandler(t, t.handler!))) return finish(e, t, false);
+  }
   const url = t.url!;
   if (t.state === STATE.CONNECT || !t.route) {
     t.route = routeOf(e, t);

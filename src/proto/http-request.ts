@@ -15,6 +15,7 @@ import { authRequestLines, proxyAuthRequestLines, proxyHeaderList } from '../aut
 import type { AuthOutput } from '../auth/host-auth.js';
 import { CURLU, CURLUPART } from '../url/url-codes.js';
 import { cookieRequestLine } from '../cookies/easy-cookies.js';
+import { altUsedLine } from './hsts-altsvc.js';
 import { acceptEncodingLine, rangeLine, timeConditionLine, transferEncodingLines } from './http-request-lines.js';
 import { HTTPREQ, type HttpReq } from '../easy/option-store.js';
 import { planBody } from '../cr/request-body.js';
@@ -153,7 +154,7 @@ function useHttp11(t: Transfer): boolean {
 /** Whether this request may use (and make) a memo: a plain GET/HEAD of the first URL, directly to the server. */
 function memoizable(t: Transfer): boolean {
   return t.opts.method === HTTPREQ.GET && !t.forceGet && t.redirectCount === 0 && t.autoReferer === null &&
-    t.conn?.forwardingProxy !== true;
+    t.conn?.forwardingProxy !== true && t.conn?.route.altUsed !== true;
 }
 
 /**
@@ -263,6 +264,8 @@ function buildFull(t: Transfer, guard: CallbackGuard, preAuth: AuthOutput | null
   });
   if (range) lines.splice(rangeAt, 0, toBytes(range));
   if (plan.teLine) lines.push(plan.teLine);
+  const altUsed = altUsedLine(t, overridden);
+  if (altUsed !== null) lines.push(toBytes(altUsed));
   const cookieInfo: string[] = [];
   const cookie = cookieRequestLine(t, (text) => cookieInfo.push(text));
   const cookieAt = lines.length;

@@ -12,6 +12,7 @@ import { ResponseDecoding, addContentCodings, addTransferCodings } from '../cw/d
 import { parseDate, PARSEDATE } from '../cookies/parse-date.js';
 import type { Transfer } from '../multi/transfer.js';
 import { HDR, type HeaderId } from '../http1/header-fields.js';
+import { hstsAltSvcHeader } from './hsts-altsvc.js';
 
 
 export interface HookResult {
@@ -99,7 +100,8 @@ export function responseHeader(t: Transfer, name: string, value: string, trailer
       return OK;
     }
     default:
-      return OK;
+      // Strict-Transport-Security and Alt-Svc (over HTTPS) feed the HSTS and alt-svc caches
+      return hstsAltSvcHeader(t, name, value);
   }
 }
 

@@ -1,7 +1,7 @@
 // Share: the public share handle (curl_share_*). A share object holds data
-// that several easy handles use together: cookies, the DNS cache and the
-// connection pool (and, trivially, the public suffix list, which is one
-// process-wide table here). Easy handles join with CURLOPT_SHARE.
+// that several easy handles use together: cookies, the DNS cache, the
+// connection pool, TLS sessions and the HSTS cache (and, trivially, the
+// public suffix list, which is one process-wide table here). Easy handles join with CURLOPT_SHARE.
 import { CURLSHE, type CURLSHcode } from '../codes.js';
 import { DnsCache } from '../dns/resolver.js';
 import { ConnectionPool } from '../conn/pool.js';
@@ -23,6 +23,8 @@ export interface ShareInternals {
   sslSessions: TlsSessionCache;
   /** cookie state of the cookie engine, keyed by this share instead of by easy handle */
   users: number;
+  /** the shared HSTS cache (src/hsts/easy-hsts.ts makes it on first use; unsharing HSTS drops it, as libcurl frees it) */
+  hsts: object | null;
 }
 
 const table = new WeakMap<object, ShareInternals>();
@@ -31,11 +33,13 @@ export function shareInternals(s: unknown): ShareInternals | undefined {
   return typeof s === 'object' && s !== null ? table.get(s) : undefined;
 }
 
-/** Kinds this build can share. HSTS is not built yet. */
-const SUPPORTED = new Set<number>([CURL_LOCK_DATA.COOKIE, CURL_LOCK_DATA.DNS, CURL_LOCK_DATA.SSL_SESSION, CURL_LOCK_DATA.CONNECT, CURL_LOCK_DATA.PSL]);
+/** Kinds this build can share. */
+const SUPPORTED = new Set<number>([
+  CURL_LOCK_DATA.COOKIE, CURL_LOCK_DATA.DNS, CURL_LOCK_DATA.SSL_SESSION, CURL_LOCK_DATA.CONNECT, CURL_LOCK_DATA.PSL, CURL_LOCK_DATA.HSTS,
+]);
 
 export class Share {
-  #i: ShareInternals = { kinds: new Set(), dnsCache: new DnsCache(), pool: null, sslSessions: new TlsSessionCache(), users: 0 };
+  #i: ShareInternals = { kinds: new Set(), dnsCache: new DnsCache(), pool: null, sslSessions: new TlsSessionCache(), users: 0, hsts: null };
   #closed = false;
 
   constructor() {
@@ -55,6 +59,7 @@ export class Share {
         if (!SUPPORTED.has(value)) return CURLSHE.NOT_BUILT_IN;
         if (option === CURLSHOPT.SHARE) this.#i.kinds.add(value);
         else this.#i.kinds.delete(value);
+        if (value === CURL_LOCK_DATA.HSTS && option === CURLSHOPT.UNSHARE) this.#i.hsts = null;
         return CURLSHE.OK;
       }
       case CURLSHOPT.LOCKFUNC:

@@ -1,8 +1,9 @@
 // A raw-socket HTTP/1.1 test server (undici's approach): it reads requests off
 // the socket itself and writes exactly the bytes a test asks for, so tests can
-// send well-formed, odd and hostile replies alike. Keep-alive is on unless a
-// reply closes. Loopback only.
+// send well-formed, odd and hostile replies alike (over TLS with the `tls`
+// option). Keep-alive is on unless a reply closes. Loopback only.
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 
 export interface ReceivedRequest {
   head: string;
@@ -26,6 +27,8 @@ export type ExpectAction = 'continue' | 'wait' | Reply;
 
 export interface RawServerOptions {
   onExpect?: (req: ReceivedRequest) => ExpectAction;
+  /** serve HTTPS with this key and certificate (the same scripted replies, inside TLS) */
+  tls?: { key: Buffer; cert: Buffer };
 }
 
 /** End of a chunked body that starts at `start` (after trailers), or -1 while incomplete. */
@@ -88,7 +91,7 @@ export async function startRawServer(handler: Handler, host = '127.0.0.1', optio
   const sockets = new Set<Socket>();
   let connections = 0;
   const timers = new Set<NodeJS.Timeout>();
-  const server: Server = createServer((sock) => {
+  const onConnection = (sock: Socket): void => {
     const id = connections++;
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
@@ -163,7 +166,10 @@ export async function startRawServer(handler: Handler, host = '127.0.0.1', optio
         respond(req, handler(req));
       }
     });
-  });
+  };
+  const server: Server = options.tls
+    ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, onConnection).on('tlsClientError', () => {})
+    : createServer(onConnection);
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;

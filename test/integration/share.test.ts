@@ -85,7 +85,8 @@ test('CURL_LOCK_DATA_DNS: the second handle resolves from the shared cache', asy
 test('share options: in-use, unknown and unsupported kinds', () => {
   const share = new Share();
   assert.equal(share.setopt(CURLSHOPT.SHARE, 99), CURLSHE.BAD_OPTION);
-  assert.equal(share.setopt(CURLSHOPT.SHARE, CURL_LOCK_DATA.HSTS), CURLSHE.NOT_BUILT_IN);
+  assert.equal(share.setopt(CURLSHOPT.SHARE, CURL_LOCK_DATA.HSTS), CURLSHE.OK);
+  assert.equal(share.setopt(CURLSHOPT.UNSHARE, CURL_LOCK_DATA.HSTS), CURLSHE.OK);
   assert.equal(share.setopt(CURLSHOPT.SHARE, CURL_LOCK_DATA.SSL_SESSION), CURLSHE.OK);
   assert.equal(share.setopt(42, 1), CURLSHE.BAD_OPTION);
   const e = new Easy();
