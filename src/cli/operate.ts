@@ -83,7 +83,8 @@ export class Operation {
    */
   readonly #share: Share = (() => {
     const sh = new Share();
-    for (const kind of [CURL_LOCK_DATA.COOKIE, CURL_LOCK_DATA.DNS, CURL_LOCK_DATA.SSL_SESSION, CURL_LOCK_DATA.CONNECT, CURL_LOCK_DATA.PSL]) {
+    // HSTS too, as curl 7.88's tool: an STS header from one URL upgrades the later ones, --hsts or not
+    for (const kind of [CURL_LOCK_DATA.COOKIE, CURL_LOCK_DATA.DNS, CURL_LOCK_DATA.SSL_SESSION, CURL_LOCK_DATA.CONNECT, CURL_LOCK_DATA.PSL, CURL_LOCK_DATA.HSTS]) {
       sh.setopt(CURLSHOPT.SHARE, kind);
     }
     return sh;

@@ -20,6 +20,9 @@ export const SETOPT_MAP: Readonly<Record<string, Conv>> = {
   'insecure': { kind: 'consts', on: [['SSL_VERIFYPEER', 0], ['SSL_VERIFYHOST', 0]], off: [['SSL_VERIFYPEER', 1], ['SSL_VERIFYHOST', 2]] },
   'proxy-insecure': { kind: 'consts', on: [['PROXY_SSL_VERIFYPEER', 0], ['PROXY_SSL_VERIFYHOST', 0]], off: [['PROXY_SSL_VERIFYPEER', 1], ['PROXY_SSL_VERIFYHOST', 2]] },
   'cookie-jar': { kind: 'str', opt: 'COOKIEJAR' },
+  // each use names one more cache file to read; the last one is saved to
+  'hsts': { kind: 'str', opt: 'HSTS' },
+  'alt-svc': { kind: 'str', opt: 'ALTSVC' },
   'junk-session-cookies': { kind: 'bool', opt: 'COOKIESESSION' },
   'noproxy': { kind: 'str', opt: 'NOPROXY' },
   'max-redirs': { kind: 'int', opt: 'MAXREDIRS' },
