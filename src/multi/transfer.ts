@@ -15,7 +15,8 @@ import type { HostAuth } from '../auth/host-auth.js';
 import type { ProxyRoute } from '../proxy/proxy-config.js';
 import type { ResolvedAddress } from '../dns/resolver.js';
 import type { FilterChain } from '../cf/filter.js';
-import type { ResponseDecoding } from '../cw/decode-stack.js';
+import { ClientWriterStack } from '../cw/writer-stack.js';
+import type { CallbackGuard } from '../util/callback-depth.js';
 import { HeaderStore } from '../easy/header-store.js';
 import type { CallbackReader } from '../cr/callback-reader.js';
 import type { MimeReader } from '../cr/mime-reader.js';
@@ -47,6 +48,8 @@ export type TransferState = (typeof STATE)[keyof typeof STATE];
 export const PROGRESS_INTERVAL_MS = 1000;
 
 let nextTransferId = 0;
+
+const NOTHING_HELD: readonly Buffer[] = Object.freeze([]);
 
 export class Timing {
   /** nowMs() at start of this transfer (after queueing) */
@@ -127,8 +130,7 @@ export class Transfer implements HeapItem {
   /** a time condition stopped the document (CURLINFO_CONDITION_UNMET) */
   conditionUnmet = false;
 
-  // per response: the decoding writers, the document time, resume state
-  decoding: ResponseDecoding | null = null;
+  // per response: the document time, resume state
   timeOfDoc = 0;
   /** where the download resumes (libcurl's state.resume_from; a Content-Range of '*' zeroes it) */
   resumeFrom = 0;
@@ -171,10 +173,13 @@ export class Transfer implements HeapItem {
   /** a 417 answered our Expect: 100-continue: do not ask again (state.disableexpect) */
   disableExpect = false;
 
-  // pause (CURLPAUSE bits) and data held back by a paused write callback
+  /** CURLPAUSE bits */
   pauseBits = 0;
-  heldBody: Buffer[] = [];
-  heldHeaders: Buffer[] = [];
+  /**
+   * Where every protocol writes what it receives for the application (the
+   * client writers: decoding, counting, the pause buffer, the callbacks).
+   */
+  readonly writers: ClientWriterStack;
 
   /** rate limiting and LOW_SPEED_LIMIT bookkeeping (libcurl's progress counters) */
   readonly speed = new SpeedMeter();
@@ -193,9 +198,24 @@ export class Transfer implements HeapItem {
   /** nowMs() of the last XFERINFOFUNCTION call */
   lastProgressAt = 0;
 
-  constructor(easy: Easy, opts: OptionStore) {
+  /** `guard` runs the application's callbacks (the multi engine the transfer is added to). */
+  constructor(easy: Easy, opts: OptionStore, guard: CallbackGuard) {
     this.easy = easy;
     this.opts = opts;
+    this.writers = new ClientWriterStack(this, guard);
+  }
+
+  /**
+   * Body bytes a paused write callback held back (the writer stack's pause
+   * buffer). Read by states.ts's PERFORMING, as are heldHeaders (header
+   * callbacks do not pause: always empty); both go once states.ts asks
+   * `writers.holding` itself.
+   */
+  get heldBody(): readonly Buffer[] {
+    return this.writers.held;
+  }
+  get heldHeaders(): readonly Buffer[] {
+    return NOTHING_HELD;
   }
 
   /**
@@ -220,14 +240,12 @@ export class Transfer implements HeapItem {
     this.filters = null;
     this.url = null;
     this.firstUrl = null;
-    this.decoding = null;
+    this.writers.close();
     this.headerStore.clear();
     this.auth = null;
     this.proxyAuth = null;
     this.clientSource = null;
     this.mimeSource = null;
-    this.heldBody = [];
-    this.heldHeaders = [];
     this.pollset = [];
     this.traceFail = null;
     this.expiries.clear();

@@ -4,7 +4,7 @@ import { CURLPROTO } from '../constants.js';
 import { HttpExchange } from './http.js';
 import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from './handler.js';
 
-const httpRequest: ProtocolHandler['request'] = (t, conn, sink): ProtocolRequest => new HttpExchange(t, conn, sink);
+const httpRequest: ProtocolHandler['request'] = (t, conn, guard): ProtocolRequest => new HttpExchange(t, conn, guard);
 
 export const HTTP_HANDLER: ProtocolHandler = Object.freeze({
   scheme: 'http',
