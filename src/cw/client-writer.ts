@@ -28,12 +28,15 @@ function writeFunction(h: HotOptions): WriteCallback {
   return (h.writeFn as WriteCallback | null) ?? defaultWrite;
 }
 
+/** The guard of a closed writer: it runs nothing of an engine. */
+const DETACHED: CallbackGuard = { inCallback: (fn) => fn() };
+
 /** CURLPAUSE_RECV */
 const PAUSE_RECV = 1;
 
 export class ClientWriter {
   readonly #host: ClientWriterHost;
-  readonly #guard: CallbackGuard;
+  #guard: CallbackGuard;
   /**
    * The pause buffer: body bytes a paused WRITEFUNCTION did not take, in
    * order (copies: what was written may be a view of memory reused later).
@@ -62,9 +65,10 @@ export class ClientWriter {
     return this.#held;
   }
 
-  /** Drop what is held (a new transfer, or the handle lets go of this one). */
-  clear(): void {
-    this.#held = [];
+  /** The transfer is over: drop what is held, and the guard (the engine). */
+  close(): void {
+    if (this.#held.length > 0) this.#held = [];
+    this.#guard = DETACHED;
   }
 
   /**

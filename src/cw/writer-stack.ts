@@ -33,15 +33,18 @@ import { ClientWriter } from './client-writer.js';
 import { ResponseDecoding, addContentCodings, addTransferCodings, type CodingPolicy, type CodingResult } from './decode-stack.js';
 import type { DecodeOutcome, Emit } from './content-decoders.js';
 
+/** The guard of a closed stack: it runs nothing of an engine. */
+const DETACHED: CallbackGuard = { inCallback: (fn) => fn() };
+
 export class ClientWriterStack {
   readonly #host: ClientWriterHost;
-  readonly #guard: CallbackGuard;
+  #guard: CallbackGuard;
   readonly #client: ClientWriter;
   /** the decoding phases of the response being received (null: no coding) */
   #decoding: ResponseDecoding | null = null;
-  // the phases as the decoders' emit callbacks, made once (not per chunk)
-  readonly #toDownload: Emit;
-  readonly #toClient: Emit;
+  // the phases as the decoders' emit callbacks: made with the first decoder, once per transfer (not per chunk)
+  #toDownload: Emit | null = null;
+  #toClient: Emit | null = null;
   /**
    * This response's body is not for the application (a redirect that is
    * followed, an authentication round): it is traced and read, not
@@ -53,8 +56,6 @@ export class ClientWriterStack {
     this.#host = host;
     this.#guard = guard;
     this.#client = new ClientWriter(host, guard);
-    this.#toDownload = (out) => this.#download(out);
-    this.#toClient = (out) => this.#client.body(out);
   }
 
   /**
@@ -85,7 +86,7 @@ export class ClientWriterStack {
     if (this.ignoreBody) return CURLE.OK;
     const d = this.#decoding;
     if (d === null || d.transfer.depth === 0) return this.#download(data);
-    return this.#finish(d.transfer.write(data, this.#toDownload));
+    return this.#finish(d.transfer.write(data, this.#toDownload!));
   }
 
   /** download (libcurl's CURL_CW_PROTOCOL): count, enforce MAXFILESIZE; then content decoding. */
@@ -99,7 +100,7 @@ export class ClientWriterStack {
     t.sizeDownload += data.length;
     const d = this.#decoding;
     if (d === null || d.content.depth === 0) return this.#client.body(data);
-    return this.#finish(d.content.write(data, this.#toClient));
+    return this.#finish(d.content.write(data, this.#toClient!));
   }
 
   #finish(r: DecodeOutcome): WriteResult {
@@ -115,12 +116,18 @@ export class ClientWriterStack {
 
   /** The codings of one Transfer-Encoding header value (Curl_build_unencoding_stack, transfer phase). */
   addTransferCodings(value: string, policy: CodingPolicy): CodingResult {
-    return addTransferCodings((this.#decoding ??= new ResponseDecoding()), value, policy);
+    return addTransferCodings(this.#decoders(), value, policy);
   }
 
   /** The codings of one Content-Encoding header value (content phase). */
   addContentCodings(value: string): CodingResult {
-    return addContentCodings((this.#decoding ??= new ResponseDecoding()), value);
+    return addContentCodings(this.#decoders(), value);
+  }
+
+  #decoders(): ResponseDecoding {
+    this.#toDownload ??= (out) => this.#download(out);
+    this.#toClient ??= (out) => this.#client.body(out);
+    return (this.#decoding ??= new ResponseDecoding());
   }
 
   /** The response being received is over (a new status line, the end of the request): its decoders and flags go. */
@@ -159,20 +166,27 @@ export class ClientWriterStack {
     const d = this.#decoding;
     if (d === null) return CURLE.OK;
     if (d.content.paused) {
-      const c = this.#finish(d.content.resume(this.#toClient));
+      const c = this.#finish(d.content.resume(this.#toClient!));
       if (c !== CURLE.OK) return c;
     }
     if (d.transfer.paused) {
-      const c = this.#finish(d.transfer.resume(this.#toDownload));
+      const c = this.#finish(d.transfer.resume(this.#toDownload!));
       if (c !== CURLE.OK) return c;
     }
     return CURLE.OK;
   }
 
-  /** The transfer is over: nothing is delivered any more. */
+  /**
+   * The transfer is over: nothing is delivered any more. What the stack
+   * holds goes, the engine (the guard) included: a retired transfer must
+   * not keep its multi reachable (see Transfer.retire()).
+   */
   close(): void {
     this.resetResponse();
-    this.#client.clear();
+    this.#toDownload = null;
+    this.#toClient = null;
+    this.#guard = DETACHED;
+    this.#client.close();
   }
 }
 
