@@ -14,7 +14,7 @@ import { credentialsAllowed } from './redirect.js';
 import { authRequestLines, proxyAuthRequestLines, proxyHeaderList } from '../auth/transfer-auth.js';
 import type { AuthOutput } from '../auth/host-auth.js';
 import { CURLU, CURLUPART } from '../url/url-codes.js';
-import { cookieRequestLine } from '../cookies/easy-cookies.js';
+import { cookieRequestLine } from './http-cookies.js';
 import { acceptEncodingLine, rangeLine, timeConditionLine, transferEncodingLines } from './http-request-lines.js';
 import { HTTPREQ, type HttpReq } from '../easy/option-store.js';
 import { planBody } from '../cr/request-body.js';

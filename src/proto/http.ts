@@ -26,7 +26,7 @@ import type { Transfer } from '../multi/transfer.js';
 import { buildRequest, requestKind } from './http-request.js';
 import { HTTPREQ } from '../easy/option-store.js';
 import { retryAfterSeconds } from './retry-after.js';
-import { cookieFromResponse } from '../cookies/easy-cookies.js';
+import { cookieFromResponse } from './http-cookies.js';
 import { resolveLocationHref } from './redirect.js';
 import { authOnChallenge, authOnHeadersEnd, proxyAuthOnChallenge } from '../auth/transfer-auth.js';
 import { exceedsMaxFilesize, rangeNotSatisfiableOk, responseHeader, responseHeadersEnd, responseStatus, type HookResult } from './http-response.js';
