@@ -38,8 +38,7 @@ import { CURLPROXY } from '../constants.js';
 import { parseUrlCached } from './url-adapter.js';
 import { handlerFor, SUPPORTED_SCHEMES } from '../proto/registry.js';
 import { PROTOPT, type ProtocolHandler } from '../proto/handler.js';
-import { CURLUPART } from '../url/url-codes.js';
-import { maxRedirsError, redirProtocolAllowed, resolveLocation, switchesToGet } from '../proto/redirect.js';
+import { maxRedirsError, redirProtocolAllowed, resolveLocation } from '../proto/redirect.js';
 import { EXPIRE, STATE, PROGRESS_INTERVAL_MS, type Transfer, type TransferState } from './transfer.js';
 import { firstHop, proxyRoute } from '../proxy/proxy-config.js';
 import { connectChain } from './connect-chain.js';
@@ -669,20 +668,11 @@ function followRedirect(e: MultiEngine, t: Transfer, now: number): boolean {
     return false;
   }
   const next = resolved.url;
+  const answered = t.handler!;
   if (!setupHandler(t, handlerFor(scheme)!)) return false;
   t.redirectCount++;
-  if (switchesToGet(t.responseCode, t.effectiveMethod, t.opts)) {
-    t.forceGet = true;
-    e.trace(t, t.responseCode === 303 ? `Switch to ${t.opts.num(CURLOPT.NOBODY) ? 'HEAD' : 'GET'}` : 'Switch from POST to GET');
-  }
-  if (t.opts.num(CURLOPT.AUTOREFERER)) {
-    // the previous URL without credentials or fragment, as libcurl sends it
-    const h = from.handle.dup();
-    h.set(CURLUPART.USER, null);
-    h.set(CURLUPART.PASSWORD, null);
-    h.set(CURLUPART.FRAGMENT, null);
-    t.autoReferer = h.get(CURLUPART.URL).value ?? null;
-  }
+  // what the protocol of the redirecting response changes (HTTP: method switch, AUTOREFERER)
+  answered.follow?.(t, from, (text) => e.trace(t, text));
   e.trace(t, `Issue another request to this URL: '${next.href}'`);
   t.url = next;
   t.effectiveUrl = next.href;
