@@ -23,6 +23,9 @@ export type { MultiSocketCallback, MultiTimerCallback, DoneMessage } from './mul
 export { SocketWatcher } from './transport/socket-watcher.js';
 export type { SocketWatcherCallback } from './transport/socket-watcher.js';
 export type { IoResult } from './easy/connect-only.js';
+export type { WsRecvOutcome, WsSendOutcome } from './easy/ws-api.js';
+export type { WsFrameMeta } from './ws/ws-flags.js';
+export { CURLWS, CURLWS_OPT } from './ws/ws-flags.js';
 export { optionByName, optionById } from './easy/option-store.js';
 export { openSocketCount } from './transport/socket-table.js';
 // curl's URL API (curl_url, curl_url_set/get/dup, curl_url_strerror)

@@ -5,7 +5,7 @@
 // WebSocket frames and FTP data alike. The stack does the rest, in libcurl's
 // writer phases:
 //
-//   BODY:   raw (DATA_IN trace; an ignored body ends here) -> transfer
+//   BODY:   raw (an ignored body ends here) -> transfer
 //           decoding (gzip transfer-coding; chunked is undone by the HTTP/1
 //           parser) -> download (SIZE_DOWNLOAD and MAXFILESIZE count these
 //           bytes, as libcurl's cw_download) -> content decoding -> client
@@ -25,8 +25,6 @@
 // The stack lives as long as its transfer; the decoders and the "ignore the
 // body" flag belong to one response and go with resetResponse().
 import { CURLE, easyStrerror } from '../codes.js';
-import { CURLINFO_TYPE } from '../constants.js';
-import { traceData } from '../util/trace.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
 import { CLIENTWRITE, PAUSED, type ClientWriterHost, type WriteResult } from './client-write.js';
 import { ClientWriter } from './client-writer.js';
@@ -80,9 +78,13 @@ export class ClientWriterStack {
 
   // ---- the body phases ------------------------------------------------------
 
-  /** raw: what came off the wire (after de-chunking) to the trace; then transfer decoding. */
+  /**
+   * raw: the body as the protocol got it (HTTP/1: after de-chunking); an
+   * ignored body ends here. Then transfer decoding. (libcurl 8's raw writer
+   * also traces DATA_IN; 7.88 traces network reads in the protocol's read
+   * loop, so a file: read is not traced: the protocols do it.)
+   */
   #raw(data: Buffer): WriteResult {
-    if (this.#host.opts.hot().verbose) traceData(this.#guard, this.#host, CURLINFO_TYPE.DATA_IN, data);
     if (this.ignoreBody) return CURLE.OK;
     const d = this.#decoding;
     if (d === null || d.transfer.depth === 0) return this.#download(data);

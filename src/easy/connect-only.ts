@@ -77,5 +77,6 @@ export function connectOnlyRecv(i: EasyInternals, buf: Buffer | Uint8Array, fail
 export function closeConnectOnly(i: EasyInternals): void {
   const conn = i.connectOnly;
   i.connectOnly = null;
+  i.ws = null;
   conn?.transport?.close();
 }

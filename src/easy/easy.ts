@@ -9,7 +9,7 @@ import type { OptionId, OptionValue } from './option-types.js';
 import { getInfo, type InfoId, type InfoValue } from './getinfo.js';
 import { CURLINFO, INFO_TABLE } from './info-table.js';
 import { optionByName } from './option-store.js';
-import { cookieCleanup, cookieDup, cookieInfoList, cookieSetopt } from '../cookies/easy-cookies.js';
+import { cookieCleanup, cookieDup, cookieInfoList, cookieSetopt } from './easy-cookies.js';
 import { registerEasy, internalsOf, pauseTransfer, type EasyInternals } from './internals.js';
 import { inAnyCallback } from '../util/callback-depth.js';
 import { shareInternals } from '../share/share.js';
@@ -20,6 +20,8 @@ import { HeaderStore as HeaderStoreProbe, type CurlHeader } from './header-store
 import { Mime } from '../cr/mime.js';
 import { sslEngineExists } from '../vtls/ssl-engine.js';
 import { closeConnectOnly, connectOnlyRecv, connectOnlySend, type IoResult } from './connect-only.js';
+import { wsMeta, wsRecv, wsSend, type WsRecvOutcome, type WsSendOutcome } from './ws-api.js';
+import type { WsFrameMeta } from '../ws/ws-flags.js';
 
 const KNOWN_INFO = new Set(INFO_TABLE.map((i) => i.id));
 /** Options with side effects in the handle's cookie engine. */
@@ -241,6 +243,33 @@ export class Easy {
     if (this.#i.cleaned) return { code: CURLE.BAD_FUNCTION_ARGUMENT, n: 0 };
     if (inAnyCallback()) return { code: CURLE.RECURSIVE_API_CALL, n: 0 };
     return connectOnlyRecv(this.#i, buffer, (m) => this.#setoptFail(0, m));
+  }
+
+  /**
+   * curl_ws_send: one frame (or, with CURLWS_OFFSET, part of one whose size
+   * is `fragsize`) of `flags` (CURLWS_TEXT, BINARY, CLOSE, PING, PONG, CONT).
+   * { code, sent }: the payload bytes the socket took; CURLE_AGAIN when it
+   * took none (wait for OUT). Works on a CONNECT_ONLY=2 connection, and from
+   * inside the write callback of a ws:// transfer.
+   */
+  wsSend(data: Buffer | Uint8Array | string, fragsize = 0, flags = 0): WsSendOutcome {
+    if (this.#i.cleaned) return { code: CURLE.BAD_FUNCTION_ARGUMENT, sent: 0 };
+    return wsSend(this.#i, data, fragsize, flags, inAnyCallback(), (m) => this.#setoptFail(0, m));
+  }
+
+  /**
+   * curl_ws_recv into `buffer`: payload of one frame with its meta
+   * (curl_ws_frame), CURLE_AGAIN when nothing is there yet (wait for IN),
+   * CURLE_GOT_NOTHING once the connection is closed.
+   */
+  wsRecv(buffer: Buffer | Uint8Array): WsRecvOutcome {
+    if (this.#i.cleaned) return { code: CURLE.BAD_FUNCTION_ARGUMENT, n: 0, meta: null };
+    return wsRecv(this.#i, buffer, (m) => this.#setoptFail(0, m));
+  }
+
+  /** curl_ws_meta: inside the write callback of a ws:// transfer, what the piece being delivered is; else null. */
+  wsMeta(): WsFrameMeta | null {
+    return wsMeta(this.#i, inAnyCallback());
   }
 
   /**

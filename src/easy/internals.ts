@@ -5,6 +5,7 @@ import type { Easy } from './easy.js';
 import type { OptionStore } from './option-store.js';
 import type { Transfer } from '../multi/transfer.js';
 import type { Connection } from '../conn/connection.js';
+import type { WsSession } from '../ws/ws-session.js';
 
 export interface EasyInternals {
   opts: OptionStore;
@@ -19,6 +20,8 @@ export interface EasyInternals {
   wildcardResolve?: boolean;
   /** the connection a CONNECT_ONLY transfer left for easy.send()/recv() (src/easy/connect-only.ts) */
   connectOnly?: Connection | null;
+  /** the WebSocket session of the handle's upgraded connection (easy.wsSend/wsRecv/wsMeta) */
+  ws?: WsSession | null;
 }
 
 const table = new WeakMap<Easy, EasyInternals>();

@@ -168,7 +168,15 @@ export class BuiltinDriver implements ReadinessObserver {
     let ms = Math.max(0, timeoutMs);
     const t = this.#engine.timeoutMs();
     if (t >= 0 && t < ms) ms = t;
-    if (ms === 0) return Promise.resolve(0);
+    if (ms === 0) {
+      if (timeoutMs <= 0) return Promise.resolve(0); // the caller asked not to wait
+      // A timer is due already: a transfer with more to do and no socket to
+      // wait for (file://) asks to run again at once. Answer after the event
+      // loop's pending I/O, not from the microtask queue, where a loop of
+      // perform() and poll() would starve every other callback until the
+      // transfer ends.
+      return new Promise<number>((resolve) => setImmediate(() => resolve(this.#ready.size)));
+    }
     if (this.#waiter) this.#wake(0); // only one waiter at a time: the older one returns
     const deadline = nowMs() + ms;
     return new Promise<number>((resolve) => {

@@ -173,6 +173,7 @@ export class MultiEngine implements CallbackGuard {
 
   /** Stop whatever a transfer has in flight (resolver, connect attempts, connection). */
   #abandon(t: Transfer): void {
+    t.request?.abort?.();
     t.expiries.clear();
     this.stopConnecting(t);
     this.releaseConnection(t);

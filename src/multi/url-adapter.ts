@@ -60,7 +60,8 @@ export function parseUrlForTransfer(raw: string, portOverride: number, defaultPr
   if (url.host.length > MAX_HOST_NAME_LEN) {
     return { code: CURLE.URL_MALFORMAT, message: `Too long host name (maximum is ${MAX_HOST_NAME_LEN})` };
   }
-  if (portOverride > 0 && portOverride !== url.port) {
+  // a file: URL names no host to connect to: CURLOPT_PORT changes nothing (7.88's effective URL stays)
+  if (portOverride > 0 && portOverride !== url.port && !(handler.flags & PROTOPT.NONETWORK)) {
     // CURLOPT_PORT wins over the URL's port, and shows in the effective URL
     url.port = portOverride;
     const host = url.ipv6 ? `[${url.host}]` : url.host;

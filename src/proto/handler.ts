@@ -14,10 +14,16 @@
 // carries all protocol-specific per-request state: start() sends, step()
 // progresses it in PERFORMING (libcurl's readwrite), pollWhat() says what it
 // waits for on the socket (the perform_getsock hook), and done/reusable tell
-// the engine when it is over and whether the connection can be kept.
+// the engine when it is over and whether the connection can be kept; abort()
+// lets go of what it holds besides the connection when the engine drops it.
+// What a protocol keeps across the requests of one transfer (authentication,
+// a method switched by a redirect) is in its own object in the transfer's
+// protocol slot (Transfer.protoState, a ProtocolState made by setup()), not
+// on the Transfer.
 import type { CURLcode } from '../codes.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
+import type { TransferUrl } from '../url/parse-url.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
 
 /** Handler flags (libcurl's PROTOPT_*; only those this engine acts on). */
@@ -63,6 +69,13 @@ export interface ProtocolRequest {
   resume(): CURLcode;
   /** any byte of the response came back (a dead reused connection is retried only before that) */
   readonly receivedAnything: boolean;
+  /**
+   * The engine drops the request (it ended, failed, timed out, or its handle
+   * was removed mid-transfer): release what it still holds outside the
+   * connection (file:'s file descriptor). Called on every ending, also after
+   * the request finished on its own; then it does nothing.
+   */
+  abort?(): void;
 }
 
 export interface ProtocolHandler {
@@ -93,4 +106,26 @@ export interface ProtocolHandler {
    * calls itself (the read callback, DEBUGFUNCTION through util/trace).
    */
   request(t: Transfer, conn: Connection, guard: CallbackGuard): ProtocolRequest;
+  /**
+   * The engine follows a redirect this handler's response asked for (it
+   * passed MAXREDIRS and the protocol checks, the new URL's handler is set
+   * up): what the protocol changes for the next request (libcurl's
+   * handler->follow; HTTP's method switch and AUTOREFERER). `from` is the
+   * URL that answered; `info` traces a verbose line. MUST NOT fail.
+   */
+  follow?(t: Transfer, from: TransferUrl, info: (text: string) => void): void;
+}
+
+/**
+ * A handler's per-transfer state, in the transfer's protocol slot
+ * (Transfer.protoState): made by the handler's setup() and kept across the
+ * transfer's requests. Only the handler that made it knows its type.
+ */
+export interface ProtocolState {
+  /**
+   * The transfer is retired (Transfer.retire()): drop every object
+   * reference, so that a dead state promoted to V8's old generation keeps
+   * nothing young alive.
+   */
+  retire(): void;
 }

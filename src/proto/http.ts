@@ -25,12 +25,13 @@ import { ResponseParser, MAX_HTTP_RESP_HEADER_SIZE, type ResponseParserOptions }
 import { HDR, parseContentLength, plainLength } from '../http1/header-fields.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
-import { buildRequest, requestKind } from './http-request.js';
+import { buildRequest, requestKind, type ExtraRequestLines } from './http-request.js';
 import { HTTPREQ } from '../easy/option-store.js';
 import { retryAfterSeconds } from './retry-after.js';
-import { cookieFromResponse } from '../cookies/easy-cookies.js';
+import { cookieFromResponse } from './http-cookies.js';
 import { resolveLocationHref } from './redirect.js';
-import { authOnChallenge, authOnHeadersEnd, proxyAuthOnChallenge } from '../auth/transfer-auth.js';
+import { authOnChallenge, authOnHeadersEnd, proxyAuthOnChallenge } from './http-auth.js';
+import { httpState, type HttpTransferState } from './http-state.js';
 import { exceedsMaxFilesize, rangeNotSatisfiableOk, responseHeader, responseHeadersEnd, responseStatus, type HookResult } from './http-response.js';
 import { nowMs } from '../util/clock.js';
 import type { ProtocolRequest } from './handler.js';
@@ -68,6 +69,8 @@ type SendState = 'expect' | 'body' | 'done' | 'stopped';
 
 export class HttpExchange implements ProtocolRequest {
   readonly #t: Transfer;
+  /** the transfer's HTTP state (looked up once per exchange) */
+  readonly #h: HttpTransferState;
   readonly #conn: Connection;
   /** runs the application callbacks the exchange calls itself (read callback, trace) */
   readonly #guard: CallbackGuard;
@@ -98,11 +101,16 @@ export class HttpExchange implements ProtocolRequest {
   /** the transfer ended before the response did (resume/time condition): the connection cannot be reused */
   #cutShort = false;
 
-  constructor(t: Transfer, conn: Connection, guard: CallbackGuard) {
+  /** header lines a protocol on top of HTTP adds (WebSocket's upgrade) */
+  readonly #extra: ExtraRequestLines | null;
+
+  constructor(t: Transfer, conn: Connection, guard: CallbackGuard, extra: ExtraRequestLines | null = null) {
     this.#t = t;
+    this.#h = httpState(t);
     this.#conn = conn;
     this.#guard = guard;
     this.#writers = t.writers;
+    this.#extra = extra;
     const method = t.opts.num(CURLOPT.NOBODY) ? 'HEAD' : 'GET';
     this.#parser = parserFor({
       method: t.opts.str(CURLOPT.CUSTOMREQUEST) ?? method,
@@ -118,8 +126,8 @@ export class HttpExchange implements ProtocolRequest {
   start(): CURLcode {
     const t = this.#t;
     // a re-sent request (redirect, authentication, dead connection) starts its body over (Curl_client_start)
-    const kind = requestKind(t);
-    const src = kind === HTTPREQ.POST_MIME ? t.mimeSource : kind === HTTPREQ.PUT || kind === HTTPREQ.POST ? t.clientSource : null;
+    const kind = requestKind(t, this.#h);
+    const src = kind === HTTPREQ.POST_MIME ? this.#h.mimeSource : kind === HTTPREQ.PUT || kind === HTTPREQ.POST ? t.clientSource : null;
     if (src && src.needsRewind()) {
       const r = src.rewind();
       if (r.code !== CURLE.OK) {
@@ -127,7 +135,7 @@ export class HttpExchange implements ProtocolRequest {
         return r.code;
       }
     }
-    const req = buildRequest(t, this.#guard);
+    const req = buildRequest(t, this.#guard, this.#extra);
     if (req.message) t.fail(req.code, req.message);
     if (req.code !== CURLE.OK) return req.code;
     for (const line of req.info ?? []) this.#trace(CURLINFO_TYPE.TEXT, line + '\n');
@@ -147,6 +155,14 @@ export class HttpExchange implements ProtocolRequest {
       this.#send = 'done';
     }
     return CURLE.OK;
+  }
+
+  /**
+   * The bytes that came after a response that switched protocols (101): the
+   * first bytes of the new protocol, copied out of the transport's memory.
+   */
+  takeLeftover(): Buffer {
+    return this.#parserSpared ? Buffer.alloc(0) : Buffer.from(this.#parser.takeLeftover());
   }
 
   /** The response is complete and the upload is over. */
@@ -279,7 +295,7 @@ export class HttpExchange implements ProtocolRequest {
         this.#info('Got HTTP failure 417 while sending data');
         this.#closeAfter = true;
       }
-      t.disableExpect = true;
+      this.#h.disableExpect = true;
       t.retryRequest = true;
       this.#stopSending();
       return;
@@ -364,11 +380,11 @@ export class HttpExchange implements ProtocolRequest {
           return CURLE.OK;
         case 'status':
           this.#t.responseCode = ev.code;
-          this.#t.httpVersion = ev.version;
+          this.#h.httpVersion = ev.version;
           // libcurl's conn->httpversion: the next request on this connection follows it
           if (ev.version >= 10) this.#conn.httpVersion = ev.version;
           if (this.#addHeaderBytes(ev.size) !== CURLE.OK) return CURLE.RECV_ERROR;
-          responseStatus(this.#t);
+          responseStatus(this.#t, this.#h);
           // HTTP/1.0 closes after the body unless a Connection: keep-alive says otherwise (the parser knows)
           if (ev.version === 10) this.#trace(CURLINFO_TYPE.TEXT, 'HTTP 1.0, assume close after body\n');
           {
@@ -387,13 +403,13 @@ export class HttpExchange implements ProtocolRequest {
               t.contentType = ev.value;
               break;
             case HDR.RETRY_AFTER:
-              t.retryAfter = retryAfterSeconds(ev.value);
+              this.#h.retryAfter = retryAfterSeconds(ev.value);
               break;
             case HDR.LOCATION:
               if (t.responseCode >= 300 && t.responseCode < 400 && t.redirectUrl === null) this.#onLocation(ev.value);
               break;
             case HDR.WWW_AUTHENTICATE:
-              for (const line of authOnChallenge(t, ev.value)) this.#trace(CURLINFO_TYPE.TEXT, line + '\n');
+              for (const line of authOnChallenge(t, this.#h, ev.value)) this.#trace(CURLINFO_TYPE.TEXT, line + '\n');
               break;
             case HDR.PROXY_AUTHENTICATE:
               if (this.#conn.forwardingProxy) {
@@ -406,7 +422,7 @@ export class HttpExchange implements ProtocolRequest {
               break;
           }
           {
-            const h = this.#hook(responseHeader(t, ev.name, ev.value, ev.type === 'trailer', id));
+            const h = this.#hook(responseHeader(t, this.#h, ev.name, ev.value, ev.type === 'trailer', id));
             if (h !== CURLE.OK) return h;
           }
           if (id === HDR.CONTENT_LENGTH && !t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH)) {
@@ -423,7 +439,7 @@ export class HttpExchange implements ProtocolRequest {
               if (Number.isSafeInteger(n)) t.contentLength = n;
             }
           }
-          if (id === HDR.CONNECTION && t.httpVersion === 10 && /(^|,)\s*keep-alive\s*(,|$)/i.test(ev.value)) {
+          if (id === HDR.CONNECTION && this.#h.httpVersion === 10 && /(^|,)\s*keep-alive\s*(,|$)/i.test(ev.value)) {
             this.#trace(CURLINFO_TYPE.TEXT, 'HTTP/1.0 connection set to keep alive\n');
           }
           const c = this.#headerLine(ev, ev.type === 'trailer' ? TRAILER : t.responseCode < 200 ? HEADER_1XX : CLIENTWRITE.HEADER);
@@ -436,10 +452,10 @@ export class HttpExchange implements ProtocolRequest {
           if (c !== CURLE.OK) return c;
           // authentication decides about 401s: a retry with credentials is not an error yet
           const viaProxy = this.#conn.forwardingProxy;
-          const authFail = ev.interim ? false : authOnHeadersEnd(this.#t, viaProxy).fail;
+          const authFail = ev.interim ? false : authOnHeadersEnd(this.#t, this.#h, viaProxy).fail;
           const authCode = this.#t.responseCode === 401 || (this.#t.responseCode === 407 && viaProxy);
           if (!ev.interim && this.#t.opts.num(CURLOPT.FAILONERROR) && this.#t.responseCode >= 400 &&
-              (!authCode || authFail) && !rangeNotSatisfiableOk(this.#t)) {
+              (!authCode || authFail) && !rangeNotSatisfiableOk(this.#t, this.#h)) {
             this.#t.fail(CURLE.HTTP_RETURNED_ERROR, `The requested URL returned error: ${this.#t.responseCode}`);
             return CURLE.HTTP_RETURNED_ERROR;
           }
@@ -456,7 +472,7 @@ export class HttpExchange implements ProtocolRequest {
             this.#writers.ignoreBody = true;
             this.#trace(CURLINFO_TYPE.TEXT, 'Ignoring the response-body\n');
           }
-          const r = responseHeadersEnd(this.#t, ev.interim, this.#writers.ignoreBody);
+          const r = responseHeadersEnd(this.#t, this.#h, ev.interim, this.#writers.ignoreBody);
           const h = this.#hook(r);
           if (h !== CURLE.OK) return h;
           if (r.ignoreBody) this.#writers.ignoreBody = true;
@@ -474,7 +490,8 @@ export class HttpExchange implements ProtocolRequest {
           break;
         }
         case 'data': {
-          // traced, and dropped when this body is ignored, by the writers
+          // traced as read off the network (7.88), even when the writers then drop it (an ignored body)
+          if (traceEnabled(this.#t)) this.#trace(CURLINFO_TYPE.DATA_IN, ev.data);
           const c = this.#writers.write(CLIENTWRITE.BODY, ev.data);
           if (c === PAUSED) return CURLE.OK;
           if (c !== CURLE.OK) return c;

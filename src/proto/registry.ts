@@ -5,6 +5,8 @@
 // so a scheme is listed exactly when it has a handler.
 import type { ProtocolHandler } from './handler.js';
 import { HTTP_HANDLER, HTTPS_HANDLER } from './http-handler.js';
+import { WS_HANDLER, WSS_HANDLER } from './ws-handler.js';
+import { FILE_HANDLER } from './file.js';
 
 const HANDLERS = new Map<string, ProtocolHandler>();
 
@@ -13,6 +15,9 @@ function register(h: ProtocolHandler): void {
 }
 register(HTTP_HANDLER);
 register(HTTPS_HANDLER);
+register(WS_HANDLER);
+register(WSS_HANDLER);
+register(FILE_HANDLER);
 
 /** The handler of a scheme (case-insensitive), or undefined when not built in. */
 export function handlerFor(scheme: string): ProtocolHandler | undefined {

@@ -40,7 +40,8 @@ export interface RunOptions {
   readonly keep?: boolean;
 }
 
-const SUPPORTED_SERVERS = new Set(['http', 'http-ipv6', 'http-proxy', 'https']);
+// "file": the case uses file:// URLs only, no server to start (as runtests.pl)
+const SUPPORTED_SERVERS = new Set(['http', 'http-ipv6', 'http-proxy', 'https', 'file']);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
