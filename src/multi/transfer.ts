@@ -50,7 +50,6 @@ export const PROGRESS_INTERVAL_MS = 1000;
 
 let nextTransferId = 0;
 
-const NOTHING_HELD: readonly Buffer[] = Object.freeze([]);
 
 export class Timing {
   /** nowMs() at start of this transfer (after queueing) */
@@ -194,19 +193,6 @@ export class Transfer implements HeapItem {
     this.easy = easy;
     this.opts = opts;
     this.writers = new ClientWriterStack(this, guard);
-  }
-
-  /**
-   * Body bytes a paused write callback held back (the writer stack's pause
-   * buffer). Read by states.ts's PERFORMING, as are heldHeaders (header
-   * callbacks do not pause: always empty); both go once states.ts asks
-   * `writers.holding` itself.
-   */
-  get heldBody(): readonly Buffer[] {
-    return this.writers.held;
-  }
-  get heldHeaders(): readonly Buffer[] {
-    return NOTHING_HELD;
   }
 
   /**
