@@ -6,7 +6,7 @@ import type {
   SeekCallback, TrailerCallback, WriteCallback, XferInfoCallback,
 } from './callbacks.js';
 import type { Mime } from '../cr/mime.js';
-import type { HstsReadCallback, HstsWriteCallback } from '../hsts/hsts-callbacks.js';
+import type { HstsReadCallback, HstsWriteCallback } from './hsts-callbacks.js';
 
 /** Values accepted per type class. `null` resets an option to its default, as NULL does in C. */
 interface ValueByClass {

@@ -1,5 +1,6 @@
 // Where HSTS and alt-svc meet a transfer (libcurl's url.c and http.c
-// hooks). The caches themselves are src/hsts and src/altsvc; this file
+// hooks). The caches themselves are src/hsts and src/altsvc, a handle's
+// state around them src/easy/easy-hsts.ts and easy-altsvc.ts; this file
 // decides when they apply:
 //   - at transfer start, HSTS cache files and HSTSREADFUNCTION are read
 //     (Curl_pretransfer);
@@ -20,8 +21,8 @@ import { CURLOPT } from '../easy/option-table.js';
 import { CURLUPART } from '../url/url-codes.js';
 import { transferUrlFromHandle } from '../url/parse-url.js';
 import { timeNow } from '../util/curl-stamp.js';
-import { hstsCacheOf, hstsTransferStart } from '../hsts/easy-hsts.js';
-import { altSvcCacheOf } from '../altsvc/easy-altsvc.js';
+import { hstsCacheOf, hstsTransferStart } from '../easy/easy-hsts.js';
+import { altSvcCacheOf } from '../easy/easy-altsvc.js';
 import { ALPN, alpnName, type AlpnId } from '../altsvc/altsvc-cache.js';
 import type { ConnectionRoute } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
@@ -55,7 +56,7 @@ export function hstsUpgrade(t: Transfer, trace: (text: string) => void): 'none' 
   const follow = t.redirectCount > 0;
   // the scheme it becomes must be allowed (for a redirect, also by REDIR_PROTOCOLS_STR), as findprotocol() checks
   if (!(follow ? redirProtocolAllowed(t.opts, 'https') : protocolAllowed(t, 'https'))) {
-    t.fail(CURLE.UNSUPPORTED_PROTOCOL, `Protocol "https" disabled${follow ? ' (in redirect)' : ''}`);
+    t.fail(CURLE.UNSUPPORTED_PROTOCOL, 'Protocol "https" not supported or disabled in libcurl');
     return 'failed';
   }
   const h = url.handle.dup();
@@ -120,7 +121,8 @@ export function altUsedLine(t: Transfer, overridden: ReadonlySet<string>): strin
 
 /** The ALPN id of the response's HTTP version (conn->httpversion). */
 function responseAlpn(t: Transfer): AlpnId {
-  return t.httpVersion === 30 ? ALPN.H3 : t.httpVersion === 20 ? ALPN.H2 : ALPN.H1;
+  const v = t.conn?.httpVersion ?? 0;
+  return v === 30 ? ALPN.H3 : v === 20 ? ALPN.H2 : ALPN.H1;
 }
 
 /**

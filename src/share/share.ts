@@ -23,7 +23,7 @@ export interface ShareInternals {
   sslSessions: TlsSessionCache;
   /** cookie state of the cookie engine, keyed by this share instead of by easy handle */
   users: number;
-  /** the shared HSTS cache (src/hsts/easy-hsts.ts makes it on first use; unsharing HSTS drops it, as libcurl frees it) */
+  /** the shared HSTS cache (src/easy/easy-hsts.ts makes it on first use; unsharing HSTS drops it, as libcurl frees it) */
   hsts: object | null;
 }
 

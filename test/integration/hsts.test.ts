@@ -279,7 +279,7 @@ test('a redirect to http:// of an HSTS host is upgraded; https:// not allowed by
     h.easy.setopt(CURLOPT.URL, `http://hsts.test:${port}/x`);
     h.easy.setopt(CURLOPT.PROTOCOLS_STR, 'http');
     assert.equal(await h.easy.perform(), CURLE.UNSUPPORTED_PROTOCOL);
-    assert.equal(h.easy.errorBuffer, 'Protocol "https" disabled');
+    assert.equal(h.easy.errorBuffer, 'Protocol "https" not supported or disabled in libcurl');
     h.easy.cleanup();
   } finally {
     await srv.close();

@@ -6,9 +6,9 @@
 // never shared (libcurl has no CURL_LOCK_DATA for them).
 import { readFileSync } from 'node:fs';
 import { CURLE, type CURLcode } from '../codes.js';
-import { CURLOPT } from '../easy/option-table.js';
+import { CURLOPT } from './option-table.js';
 import { writeJarFile } from '../cookies/jar-file.js';
-import { AltSvcCache, CURLALTSVC } from './altsvc-cache.js';
+import { AltSvcCache, CURLALTSVC } from '../altsvc/altsvc-cache.js';
 
 interface Options {
   str(id: number): string | null;

@@ -17,13 +17,13 @@
 // saving (libcurl would overwrite them unread).
 import { readFileSync } from 'node:fs';
 import { CURLE, easyStrerror, type CURLcode } from '../codes.js';
-import { CURLOPT } from '../easy/option-table.js';
-import { internalsOf } from '../easy/internals.js';
+import { CURLOPT } from './option-table.js';
+import { internalsOf } from './internals.js';
 import { CURL_LOCK_DATA, shareInternals } from '../share/share.js';
 import { writeJarFile } from '../cookies/jar-file.js';
 import { enterCallback, leaveCallback } from '../util/callback-depth.js';
 import { timeNow } from '../util/curl-stamp.js';
-import { HstsCache, MAX_HSTS_HOSTLEN, timeToStamp } from './hsts-cache.js';
+import { HstsCache, MAX_HSTS_HOSTLEN, timeToStamp } from '../hsts/hsts-cache.js';
 import { CURLHSTS, CURLSTS, type CurlHstsEntry, type HstsReadCallback, type HstsWriteCallback } from './hsts-callbacks.js';
 
 interface Options {

@@ -2,7 +2,7 @@
 // CURLSTScode answers of the HSTS callbacks, and the shapes those callbacks
 // see (struct curl_hstsentry, struct curl_index), with strings in place of
 // C's buffers.
-import type { Easy } from '../easy/easy.js';
+import type { Easy } from './easy.js';
 
 /** CURLOPT_HSTS_CTRL bits. */
 export const CURLHSTS = { ENABLE: 1 << 0, READONLYFILE: 1 << 1 } as const;
