@@ -46,6 +46,7 @@ import { connectChain } from './connect-chain.js';
 import { closeDecoding } from '../proto/http-response.js';
 import type { MultiEngine } from './engine.js';
 import { nowMs } from '../util/clock.js';
+import { ntlmConnectionFit } from '../auth/ntlm-conn.js';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 300_000;
 
@@ -293,7 +294,7 @@ function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
   if (t.proxy?.http?.type === CURLPROXY.HTTPS) tlsKey += `|proxy${tlsKeyFor(proxyTlsConfig(t.opts))}`;
   if (!t.opts.hot().freshConnect && !(handler.flags & PROTOPT.NOREUSE) && t.opts.num(CURLOPT.CONNECT_ONLY) === 0) {
     const key = connectionKey(url.scheme, url.host, url.port, tlsKey, t.route, t.proxy);
-    const reuse = e.poolFor(t).take(key, tooOld(e, t, now));
+    const reuse = e.poolFor(t).take(key, tooOld(e, t, now), ntlmConnectionFit(t));
     if (reuse) {
       e.reuseConnection(reuse);
       t.conn = reuse;
@@ -317,6 +318,11 @@ function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
   e.removePending(t);
   e.poolFor(t).opened(probe);
   t.conn = probe;
+  // an NTLM handshake that was done belonged to the previous connection: pick again
+  for (const a of [t.auth, t.proxyAuth]) {
+    const line = a?.freshConnection();
+    if (line) e.trace(t, line);
+  }
   e.expire(t, EXPIRE.CONNECTTIMEOUT, now + connectTimeoutMs(t));
   const unix = t.route.unixPath;
   if (unix !== undefined) {

@@ -29,6 +29,7 @@ import { retryAfterSeconds } from './retry-after.js';
 import { cookieFromResponse } from '../cookies/easy-cookies.js';
 import { resolveLocationHref } from './redirect.js';
 import { authOnChallenge, authOnHeadersEnd, proxyAuthOnChallenge } from '../auth/transfer-auth.js';
+import { ntlmHandshakeCut } from '../auth/ntlm-conn.js';
 import { exceedsMaxFilesize, rangeNotSatisfiableOk, responseHeader, responseHeadersEnd, responseStatus, type HookResult } from './http-response.js';
 import { nowMs } from '../util/clock.js';
 import type { ProtocolRequest } from './handler.js';
@@ -452,6 +453,10 @@ export class HttpExchange implements ProtocolRequest {
         }
         case 'headers-end': {
           if (this.#addHeaderBytes(ev.size) !== CURLE.OK) return CURLE.RECV_ERROR;
+          if (!ev.interim && this.#parser.closesAfterResponse) {
+            const cut = ntlmHandshakeCut(this.#t, this.#conn, this.#t.responseCode, this.#conn.forwardingProxy);
+            if (cut !== null) this.#info(cut);
+          }
           const c = this.#headerLine(ev);
           if (c !== CURLE.OK) return c;
           // authentication decides about 401s: a retry with credentials is not an error yet
