@@ -8,7 +8,7 @@
 // (libcurl's conn->http_ntlm_state / proxy_ntlm_state, conn->ntlm /
 // proxyntlm), one for the server and one for the proxy, and the pool keeps
 // such a connection for transfers with the same credentials
-// (src/auth/ntlm-conn.ts).
+// (src/proto/http-ntlm.ts).
 import { randomBytes } from 'node:crypto';
 import { CURLE, type CURLcode } from '../codes.js';
 import { textToBuffer } from '../url/url-bytes.js';
