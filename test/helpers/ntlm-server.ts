@@ -2,21 +2,28 @@
 // type-1, checks a type-3 against the password it knows (NTLMv1 or NTLMv2
 // responses) and, like IIS, treats authentication as a property of the
 // connection: the type-3 must come over the connection that got the
-// challenge, and a connection that authenticated stays authenticated. No
-// sockets: the HTTP test servers call it with each request's connection id
-// and Authorization (or Proxy-Authorization) value.
+// challenge, and a connection that authenticated stays authenticated.
+// NtlmAuthority has no sockets: a test's HTTP server or proxy calls it with
+// each request's connection id and Authorization (or Proxy-Authorization)
+// value. startNtlmServer() is such a web server, with ways to misbehave.
 import { createHmac } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
 import { lmHash, lmResponse, ntHash, ntlmv2Hash, widen } from '../../src/auth/ntlm-core.js';
 
-export interface NtlmAuthorityOptions {
+export interface NtlmAccount {
   user: string;
   password: string;
   domain?: string;
+}
+
+export interface NtlmAuthorityOptions {
+  /** who may log in */
+  accounts: NtlmAccount[];
   /** challenge with NTLMv2 (the NTLM2 session key flag and target info), else plain NTLMv1 */
   v2?: boolean;
   /** UNICODE flag in the challenge: the client then sends its names widened */
   unicode?: boolean;
-  /** the 8 challenge bytes (fixed by default, so messages are reproducible) */
+  /** the 8 challenge bytes (by default each connection gets its own, so a type-3 only verifies where it belongs) */
   challenge?: Buffer;
   /** the type-2 flags instead of those `v2` and `unicode` make */
   flags?: number;
@@ -67,8 +74,8 @@ export class NtlmAuthority {
     return f;
   }
 
-  /** The type-2 message this server sends. */
-  type2(): Buffer {
+  /** The type-2 message this server sends on connection `id`. */
+  type2(id = 0): Buffer {
     const name = Buffer.from('CC');
     const ti = this.flags & FLAG.TARGET_INFO ? TARGET_INFO : Buffer.alloc(0);
     const m = Buffer.alloc(48 + name.length + ti.length);
@@ -78,7 +85,9 @@ export class NtlmAuthority {
     m.writeUInt16LE(name.length, 14);
     m.writeUInt32LE(48, 16);
     m.writeUInt32LE(this.flags, 20);
-    (this.#o.challenge ?? Buffer.from('0123456789abcdef', 'hex')).copy(m, 24);
+    const challenge = this.#o.challenge ?? Buffer.from('0123456789abcdef', 'hex');
+    challenge.copy(m, 24);
+    if (!this.#o.challenge) m.writeUInt32LE(id, 28);
     m.writeUInt16LE(ti.length, 40);
     m.writeUInt16LE(ti.length, 42);
     m.writeUInt32LE(48 + name.length, 44);
@@ -97,7 +106,7 @@ export class NtlmAuthority {
     if (msg.subarray(0, 8).toString('latin1') !== 'NTLMSSP\0') return { kind: 'reject', why: 'not NTLMSSP' };
     const type = msg.readUInt32LE(8);
     if (type === 1) {
-      const t2 = this.type2();
+      const t2 = this.type2(id);
       this.#challenged.set(id, t2.subarray(24, 32));
       this.#authenticated.delete(id);
       return { kind: 'challenge', value: `NTLM ${t2.toString('base64')}` };
@@ -114,10 +123,9 @@ export class NtlmAuthority {
     this.type3s.push(got);
     // the handshake is per connection: a type-3 without a challenge on this connection cannot verify
     if (!challenge) return { kind: 'reject', why: 'type-3 on a connection that got no challenge' };
-    if (got.user.toUpperCase() !== this.#o.user.toUpperCase() || got.domain !== (this.#o.domain ?? '')) {
-      return { kind: 'reject', why: `unknown user ${got.domain}\\${got.user}` };
-    }
-    const pw = Buffer.from(this.#o.password, 'utf8');
+    const account = this.#o.accounts.find((a) => a.user.toUpperCase() === got.user.toUpperCase() && (a.domain ?? '') === got.domain);
+    if (!account) return { kind: 'reject', why: `unknown user ${got.domain}\\${got.user}` };
+    const pw = Buffer.from(account.password, 'utf8');
     let good: boolean;
     if (got.nt.length === 24) {
       good = got.nt.equals(lmResponse(ntHash(pw), challenge)) && got.lm.equals(lmResponse(lmHash(pw), challenge));
@@ -134,4 +142,106 @@ export class NtlmAuthority {
     this.#authenticated.set(id, ok);
     return ok;
   }
+}
+
+/** One request the NTLM web server got, and what it made of it. */
+export interface NtlmLogEntry {
+  connectionId: number;
+  method: string;
+  target: string;
+  /** the Authorization value, if any */
+  authorization: string | undefined;
+  body: Buffer;
+  verdict: NtlmVerdict['kind'];
+  why?: string;
+}
+
+export interface NtlmServerOptions {
+  /** the challenge headers of the first 401 (default: just "NTLM") */
+  offer?: string[];
+  /**
+   * What becomes of the connection that carried the challenge: kept (the
+   * default), closed after saying "Connection: close", answered in HTTP/1.0
+   * (which closes too), or closed without a word.
+   */
+  afterChallenge?: 'keep' | 'announce-close' | 'http10' | 'silent-close';
+}
+
+export interface NtlmServer {
+  port: number;
+  log: NtlmLogEntry[];
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A web server that wants NTLM (loopback only): a 401 with the offered
+ * schemes, a 401 with a type-2 for a type-1, the page for a verified type-3
+ * and for every later request on an authenticated connection, a bare "NTLM"
+ * 401 for a type-3 that does not verify.
+ */
+export async function startNtlmServer(authority: NtlmAuthority, o: NtlmServerOptions = {}): Promise<NtlmServer> {
+  const log: NtlmLogEntry[] = [];
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const server: Server = createServer((sock) => {
+    const id = connections++;
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    sock.on('error', () => {});
+    let buf = Buffer.alloc(0);
+    sock.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      // bounded by the bytes received: each pass takes one whole request off the buffer
+      for (;;) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const lines = buf.subarray(0, end).toString('latin1').split('\r\n');
+        const headers = new Map<string, string>();
+        for (const l of lines.slice(1)) {
+          const c = l.indexOf(':');
+          if (c > 0) headers.set(l.slice(0, c).toLowerCase(), l.slice(c + 1).trim());
+        }
+        const len = Number(headers.get('content-length') ?? 0);
+        if (buf.length < end + 4 + len) return;
+        const body = Buffer.from(buf.subarray(end + 4, end + 4 + len));
+        buf = buf.subarray(end + 4 + len);
+        const [method = '', target = ''] = lines[0]!.split(' ');
+        const authorization = headers.get('authorization');
+        const v = authority.judge(id, authorization);
+        log.push({ connectionId: id, method, target, authorization, body, verdict: v.kind, ...(v.kind === 'reject' ? { why: v.why } : {}) });
+        reply(sock, v, body);
+      }
+    });
+  });
+  const reply = (sock: Socket, v: NtlmVerdict, body: Buffer): void => {
+    if (v.kind === 'ok') {
+      const page = `hello ${v.domain ? `${v.domain}\\` : ''}${v.user} (${v.ntlmv2 ? 'NTLMv2' : 'NTLMv1'}), ${body.length} bytes received`;
+      sock.write(`HTTP/1.1 200 OK\r\nContent-Length: ${page.length}\r\n\r\n${page}`);
+      return;
+    }
+    const denied = 'denied';
+    if (v.kind !== 'challenge') {
+      const offer = v.kind === 'ask' ? o.offer ?? ['NTLM'] : ['NTLM'];
+      sock.write(`HTTP/1.1 401 Unauthorized\r\n${offer.map((c) => `WWW-Authenticate: ${c}\r\n`).join('')}Content-Length: ${denied.length}\r\n\r\n${denied}`);
+      return;
+    }
+    const after = o.afterChallenge ?? 'keep';
+    const status = after === 'http10' ? 'HTTP/1.0 401 Unauthorized' : 'HTTP/1.1 401 Unauthorized';
+    const close = after === 'announce-close' ? 'Connection: close\r\n' : '';
+    sock.write(`${status}\r\nWWW-Authenticate: ${v.value}\r\n${close}Content-Length: ${denied.length}\r\n\r\n${denied}`);
+    if (after !== 'keep') sock.end();
+  };
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    log,
+    get connections() {
+      return connections;
+    },
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
 }
