@@ -9,7 +9,7 @@ import { httpSetup } from './http-state.js';
 import { httpFollow } from './redirect.js';
 import { ntlmConnectionFit, ntlmNewConnection } from './http-ntlm.js';
 
-const httpRequest: ProtocolHandler['request'] = (t, conn, sink): ProtocolRequest => new HttpExchange(t, conn, sink);
+const httpRequest: ProtocolHandler['request'] = (t, conn, guard): ProtocolRequest => new HttpExchange(t, conn, guard);
 
 export const HTTP_HANDLER: ProtocolHandler = Object.freeze({
   scheme: 'http',
