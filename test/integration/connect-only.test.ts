@@ -10,6 +10,9 @@ import { testCerts } from '../helpers/certs.js';
 import { startTlsServer } from '../helpers/tls-server.js';
 import { startProxyServer } from '../helpers/proxy-server.js';
 import { fetchUrl } from '../helpers/fetch.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_OPENSSL = requireProgram('openssl', 'openssl');
 
 /** A server that answers each request head with a fixed reply and closes. */
 async function startEchoHttp(reply: string): Promise<{ port: number; heads: string[]; close(): Promise<void> }> {
@@ -126,7 +129,7 @@ test('send()/recv() without CONNECT_ONLY or before any connection: CURLE_UNSUPPO
   }
 });
 
-test('CONNECT_ONLY over TLS and through a CONNECT tunnel: send()/recv() speak inside TLS', async () => {
+test('CONNECT_ONLY over TLS and through a CONNECT tunnel: send()/recv() speak inside TLS', { skip: NO_OPENSSL }, async () => {
   const certs = testCerts();
   const origin = await startTlsServer(certs.server, { body: 'tls body' });
   const proxy = await startProxyServer(() => ({ tunnel: true }));
