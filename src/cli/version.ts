@@ -10,7 +10,7 @@ export const PROTOCOLS: readonly string[] = supportedSchemes();
 
 /** curl feature names (as in curl_version_info) that tscurl implements. */
 export const FEATURES: readonly string[] = [
-  'alt-svc', 'AsynchDNS', 'brotli', 'HSTS', 'HTTPS-proxy', 'IDN', 'IPv6', 'Largefile', 'libz', 'PSL', 'SSL', 'UnixSockets', 'zstd',
+  'alt-svc', 'AsynchDNS', 'brotli', 'HSTS', 'HTTPS-proxy', 'IDN', 'IPv6', 'Largefile', 'libz', 'NTLM', 'PSL', 'SSL', 'UnixSockets', 'zstd',
 ];
 
 /** curl's host triplet style, e.g. x86_64-pc-linux-gnu. */

@@ -10,7 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRawServer, ok, type RawServer } from '../helpers/raw-http-server.js';
 import { testCerts } from '../helpers/certs.js';
-import { tscurl, curl, haveCurl } from '../helpers/cli-run.js';
+import { tscurl, curl } from '../helpers/cli-run.js';
+import { requireProgram, requirePrograms } from '../helpers/requires.js';
+
+/** The test certificates are made with openssl; the comparisons run curl 7.88. */
+const NO_OPENSSL = requireProgram('openssl', 'openssl');
+const NO_CURL_OR_OPENSSL = requirePrograms(['curl', 'curl'], ['openssl', 'openssl']);
+const NO_CURL = requireProgram('curl', 'curl');
 
 /** HTTPS: /sts/<v> and /alt/<v> reply with those headers (several pairs allowed); anything else just "tls". */
 function server(): Promise<RawServer> {
@@ -42,7 +48,7 @@ function sameFiles(a: string, b: string): boolean {
   return na.every((x, i) => (x.startsWith('"') && /^"-?\d+"$/.test(x) ? Math.abs(Number(x.slice(1, -1)) - Number(nb[i]!.slice(1, -1))) <= 1 : x === nb[i]));
 }
 
-test('--hsts and --alt-svc leave the files curl 7.88 leaves for the same responses', { skip: haveCurl ? false : 'needs curl (apt-get install curl)' }, async () => {
+test('--hsts and --alt-svc leave the files curl 7.88 leaves for the same responses', { skip: NO_CURL_OR_OPENSSL }, async () => {
   const srv = await server();
   const dir = mkdtempSync(join(tmpdir(), 'tscurl-cli-hsts-'));
   try {
@@ -76,7 +82,7 @@ test('--hsts and --alt-svc leave the files curl 7.88 leaves for the same respons
   }
 });
 
-test('the transfers of one command line share HSTS, with --hsts or without, as curl\'s tool does', async () => {
+test('the transfers of one command line share HSTS, with --hsts or without, as curl\'s tool does', { skip: NO_OPENSSL }, async () => {
   const srv = await server();
   const dir = mkdtempSync(join(tmpdir(), 'tscurl-cli-hsts-'));
   const file = join(dir, 'hsts.txt');
@@ -86,7 +92,7 @@ test('the transfers of one command line share HSTS, with --hsts or without, as c
     const expected = `tls\nhttps://a.example:${srv.port}/sts/${enc('max-age=600')}\ntls\nhttps://a.example:${srv.port}/after\n`;
     const mem = await tscurl(args);
     assert.equal(mem.stdout, expected, mem.stderr);
-    if (haveCurl) assert.equal((await curl(args)).stdout, expected, 'curl 7.88 does the same');
+    if (!NO_CURL) assert.equal((await curl(args)).stdout, expected, 'curl 7.88 does the same');
     const withFile = await tscurl(['--hsts', file, ...args]);
     assert.equal(withFile.stdout, expected);
     assert.match(readFileSync(file, 'latin1'), /^a\.example "\d{8} [\d:]{8}"$/m);
@@ -100,7 +106,7 @@ test('the transfers of one command line share HSTS, with --hsts or without, as c
   }
 });
 
-test('--alt-svc: a later command line connects to the alternative the file names', async () => {
+test('--alt-svc: a later command line connects to the alternative the file names', { skip: NO_OPENSSL }, async () => {
   const a = await server();
   const b = await startRawServer((req) => ok(`B ${req.headers.get('alt-used') ?? '-'}\n`), '127.0.0.1', { tls: testCerts().server });
   const dir = mkdtempSync(join(tmpdir(), 'tscurl-cli-alt-'));
