@@ -15,7 +15,7 @@ import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import type { Transfer } from '../multi/transfer.js';
 import { CookieJar, COOKIE_LIMITS } from './cookie-jar.js';
-import { CURL_LOCK_DATA, shareInternals } from '../share/share.js';
+import { CURL_LOCK_DATA, shareInternals, withShareLock } from '../share/share.js';
 import { internalsOf } from '../easy/internals.js';
 import { toBytes } from '../url/url-bytes.js';
 
@@ -32,15 +32,35 @@ const cString = (s: string): string => {
 interface EasyCookies {
   /** data->cookies: null while the engine is off */
   jar: CookieJar | null;
-  /** COOKIEFILE names not read yet (data->state.cookielist) */
-  pending: string[];
-  /** every COOKIEFILE name, for RELOAD */
-  files: string[];
   /** Set-Cookie headers taken from the current request's responses */
   setCookies: number;
 }
 
+/**
+ * The COOKIEFILE names are the handle's own (libcurl's data->state.cookielist),
+ * wherever its cookies live: a file given before CURLOPT_SHARE is read into
+ * the share's jar when the transfer starts, as libcurl reads it.
+ */
+interface CookieFiles {
+  /** names not read yet */
+  pending: string[];
+  /** every name, for RELOAD */
+  files: string[];
+}
+const filesByEasy = new WeakMap<object, CookieFiles>();
+function filesOf(easy: object): CookieFiles {
+  let f = filesByEasy.get(easy);
+  if (!f) filesByEasy.set(easy, (f = { pending: [], files: [] }));
+  return f;
+}
+
 const byEasy = new WeakMap<object, EasyCookies>();
+
+/** `fn` under the share's CURL_LOCK_DATA_COOKIE lock callbacks, when the transfer's share holds its cookies. */
+function cookieLock<R>(t: Transfer, fn: () => R): R {
+  const sh = shareInternals(t.opts.get(CURLOPT.SHARE));
+  return sh ? withShareLock(sh, t.easy, CURL_LOCK_DATA.COOKIE, fn) : fn();
+}
 
 /** Where an easy handle's cookie state lives: its share's (CURL_LOCK_DATA_COOKIE) or its own. */
 function stateKey(easy: object): object {
@@ -57,7 +77,8 @@ function stateOf(easy: object): EasyCookies {
   const key = stateKey(easy);
   let s = byEasy.get(key);
   if (!s) {
-    s = { jar: null, pending: [], files: [], setCookies: 0 };
+    // a share's cookie jar is on from the start (curl_share_setopt makes it)
+    s = { jar: key === easy ? null : new CookieJar(), setCookies: 0 };
     byEasy.set(key, s);
   }
   return s;
@@ -81,12 +102,12 @@ function loadFile(jar: CookieJar, name: string, newsession: boolean): void {
   jar.loadText(text);
 }
 
-/** Curl_cookie_loadfiles: read the COOKIEFILE names given since the last read. */
-function loadPending(s: EasyCookies, opts: { num(id: number): number }): void {
-  if (s.pending.length === 0) return;
+/** Curl_cookie_loadfiles: read the handle's COOKIEFILE names given since the last read into the jar it uses. */
+function loadPending(s: EasyCookies, f: CookieFiles, opts: { num(id: number): number }): void {
+  if (f.pending.length === 0) return;
   const jar = engine(s);
-  for (const f of s.pending) loadFile(jar, f, opts.num(CURLOPT.COOKIESESSION) !== 0);
-  s.pending = [];
+  for (const name of f.pending) loadFile(jar, name, opts.num(CURLOPT.COOKIESESSION) !== 0);
+  f.pending = [];
 }
 
 /**
@@ -95,35 +116,36 @@ function loadPending(s: EasyCookies, opts: { num(id: number): number }): void {
  */
 export function cookieSetopt(easy: object, opts: { num(id: number): number; str(id: number): string | null }, id: number, value: unknown): CURLcode {
   const s = stateOf(easy);
+  const f = filesOf(easy);
   switch (id) {
     case CURLOPT.COOKIEFILE:
       if (typeof value === 'string') {
-        s.pending.push(value);
-        s.files.push(value);
+        f.pending.push(value);
+        f.files.push(value);
       } else {
-        // NULL: forget the file list and switch the engine off, dropping its cookies
-        s.pending = [];
-        s.files = [];
-        s.jar = null;
+        // NULL: forget the file list and switch the engine off, dropping its cookies (not a share's)
+        f.pending = [];
+        f.files = [];
+        if (stateKey(easy) === easy) s.jar = null;
       }
       return CURLE.OK;
     case CURLOPT.COOKIEJAR:
       if (typeof value === 'string') engine(s);
       return CURLE.OK;
     case CURLOPT.COOKIELIST:
-      return typeof value === 'string' ? cookieList(s, opts, value) : CURLE.OK;
+      return typeof value === 'string' ? cookieList(s, f, opts, value) : CURLE.OK;
   }
   return CURLE.OK;
 }
 
-function cookieList(s: EasyCookies, opts: { num(id: number): number; str(id: number): string | null }, cmd: string): CURLcode {
+function cookieList(s: EasyCookies, f: CookieFiles, opts: { num(id: number): number; str(id: number): string | null }, cmd: string): CURLcode {
   const upper = cmd.toUpperCase();
   if (upper === 'ALL') s.jar?.clearAll();
   else if (upper === 'SESS') s.jar?.clearSession();
-  else if (upper === 'FLUSH') flush(s, opts);
+  else if (upper === 'FLUSH') flush(s, f, opts);
   else if (upper === 'RELOAD') {
-    s.pending = [...s.files];
-    loadPending(s, opts);
+    f.pending = [...f.files];
+    loadPending(s, f, opts);
   } else {
     if (cmd.length > 8000000) return CURLE.BAD_FUNCTION_ARGUMENT; // CURL_MAX_INPUT_LENGTH
     const jar = engine(s);
@@ -136,10 +158,10 @@ function cookieList(s: EasyCookies, opts: { num(id: number): number; str(id: num
 }
 
 /** Curl_flush_cookies: read pending files first, then write the jar (if COOKIEJAR is set). */
-function flush(s: EasyCookies, opts: { num(id: number): number; str(id: number): string | null }): void {
+function flush(s: EasyCookies, f: CookieFiles, opts: { num(id: number): number; str(id: number): string | null }): void {
   const file = opts.str(CURLOPT.COOKIEJAR);
   if (!file || !s.jar) return;
-  loadPending(s, opts);
+  loadPending(s, f, opts);
   const text = s.jar.netscapeFile();
   if (file === '-') {
     try {
@@ -158,7 +180,8 @@ export function cookieCleanup(easy: object, opts: { num(id: number): number; str
   const key = stateKey(easy);
   const s = byEasy.get(key);
   if (!s) return;
-  flush(s, opts);
+  flush(s, filesOf(easy), opts);
+  filesByEasy.delete(easy);
   // shared cookies stay with the share for the other handles
   if (key === easy) byEasy.delete(easy);
 }
@@ -170,12 +193,14 @@ export function cookieCleanup(easy: object, opts: { num(id: number): number; str
  */
 export function cookieDup(from: object, to: object): void {
   const s = peekState(from);
-  if (!s) return;
+  const files = filesByEasy.get(from)?.files ?? [];
+  if (!s && files.length === 0) return;
+  const df = filesOf(to);
+  df.files = [...files];
+  df.pending = [...files];
   const d = stateOf(to);
   if (d === s) return; // both use the share's cookies
-  d.files = [...s.files];
-  d.pending = [...s.files];
-  if (s.jar) d.jar = new CookieJar();
+  if (s?.jar) d.jar = new CookieJar();
 }
 
 /** CURLINFO_COOKIELIST */
@@ -221,9 +246,12 @@ const pathOnly = (p: string): string => {
  * sends its own Cookie header. Called once per request (each redirect too).
  */
 export function cookieRequestLine(t: Transfer, log: (text: string) => void): string | null {
+  return cookieLock(t, () => cookieRequestLineLocked(t, log));
+}
+function cookieRequestLineLocked(t: Transfer, log: (text: string) => void): string | null {
   const s = stateOf(t.easy);
   s.setCookies = 0;
-  loadPending(s, t.opts);
+  loadPending(s, filesOf(t.easy), t.opts);
   const parts: string[] = [];
   let capped = false;
   if (s.jar) {
@@ -249,6 +277,9 @@ export function cookieRequestLine(t: Transfer, log: (text: string) => void): str
 
 /** A Set-Cookie header of a response (every response of a redirect chain comes here). */
 export function cookieFromResponse(t: Transfer, value: string, log: (text: string) => void): void {
+  cookieLock(t, () => cookieFromResponseLocked(t, value, log));
+}
+function cookieFromResponseLocked(t: Transfer, value: string, log: (text: string) => void): void {
   const s = peekState(t.easy);
   if (!s?.jar) return;
   if (s.setCookies >= COOKIE_LIMITS.MAX_SET_COOKIE_AMOUNT) return;

@@ -1,6 +1,6 @@
 // The client writer stack's end: delivering response headers and body to the
-// application's HEADERFUNCTION / WRITEFUNCTION (or to stdout when none is set,
-// as libcurl's default fwrite does), with libcurl's return conventions:
+// application's HEADERFUNCTION / WRITEFUNCTION (or, when none is set, to the
+// WRITEDATA/HEADERDATA file as libcurl's default fwrite does), with libcurl's return conventions:
 // a count other than the one passed is CURLE_WRITE_ERROR, CURL_WRITEFUNC_PAUSE
 // holds the data back until easy.pause() resumes the transfer.
 import { CURLE, type CURLcode } from '../codes.js';
@@ -10,21 +10,20 @@ import { PAUSED } from '../proto/http.js';
 import type { Transfer } from '../multi/transfer.js';
 import type { HotOptions } from '../easy/option-store.js';
 import type { WriteCallback, HeaderCallback } from '../easy/callbacks.js';
+import { defaultWrite } from '../easy/default-io.js';
 
 export interface CallbackGuard {
   /** Run an application callback with the multi's in-callback flag set. */
   inCallback<R>(fn: () => R): R;
 }
 
-function defaultWrite(data: Buffer): number {
-  // libcurl's fwrite copies; a stream may keep the Buffer queued past this call
-  process.stdout.write(Buffer.from(data));
-  return data.length;
-}
-
-/** WRITEFUNCTION, or libcurl's default (stdout) when none is set. */
-function writeFunction(h: HotOptions): WriteCallback {
-  return (h.writeFn as WriteCallback | null) ?? defaultWrite;
+/**
+ * WRITEFUNCTION, or libcurl's default when none is set: fwrite to the
+ * userdata's FILE* (WRITEDATA or HEADERDATA; stdout when unset), see
+ * src/easy/default-io.ts. Only body data may pause a full stream.
+ */
+function writeFunction(t: Transfer, h: HotOptions, mayPause = true): WriteCallback {
+  return (h.writeFn as WriteCallback | null) ?? ((data, target) => defaultWrite(t, target, data, mayPause));
 }
 
 /**
@@ -52,7 +51,7 @@ export function writeBody(g: CallbackGuard, t: Transfer, data: Buffer): CURLcode
 
 /** One WRITEFUNCTION call with `piece`; `rest` (from `piece` on) is what a pause holds. */
 function deliver(g: CallbackGuard, t: Transfer, h: HotOptions, piece: Buffer, rest: Buffer): CURLcode | typeof PAUSED {
-  const fn = writeFunction(h);
+  const fn = writeFunction(t, h);
   let n: number;
   try {
     n = g.inCallback(() => fn(piece, h.writeData));
@@ -88,7 +87,7 @@ export function writeHeader(g: CallbackGuard, t: Transfer, line: Buffer, headerO
   const hdata = t.opts.get(CURLOPT.HEADERDATA);
   if (hfn || hdata !== null) {
     // libcurl: with HEADERDATA but no HEADERFUNCTION, headers go to the write function
-    const fn = hfn ?? writeFunction(t.opts.hot());
+    const fn = hfn ?? writeFunction(t, t.opts.hot(), false);
     let n: number;
     try {
       n = g.inCallback(() => fn(line, hdata));
@@ -104,7 +103,7 @@ export function writeHeader(g: CallbackGuard, t: Transfer, line: Buffer, headerO
   if (!headerOnly && t.opts.num(CURLOPT.HEADER)) {
     // CURLOPT_HEADER: headers are part of the body stream too
     const h = t.opts.hot();
-    const fn = writeFunction(h);
+    const fn = writeFunction(t, h, false);
     let n: number;
     try {
       n = g.inCallback(() => fn(line, h.writeData));

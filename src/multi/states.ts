@@ -31,6 +31,7 @@ import { localBind } from '../cf/local-bind.js';
 import { connectTarget } from '../conn/connect-to.js';
 import { loadResolveList } from '../dns/resolve-list.js';
 import { internalsOf } from '../easy/internals.js';
+import { startUrl } from '../easy/option-store.js';
 import { closeConnectOnly } from '../easy/connect-only.js';
 import { tlsKey as tlsKeyFor, tlsKeyOf } from '../cf/tls-connect.js';
 import { proxyTlsConfig } from '../vtls/tls-config.js';
@@ -157,7 +158,7 @@ function stateInit(e: MultiEngine, t: Transfer, now: number): void {
   const i = internalsOf(t.easy);
   if (i?.connectOnly) closeConnectOnly(i);
   if (i) i.ws = null;
-  const raw = t.opts.str(CURLOPT.URL);
+  const raw = startUrl(t.opts);
   if (!raw) {
     t.fail(CURLE.URL_MALFORMAT, 'No URL set');
     return finish(e, t, false);
