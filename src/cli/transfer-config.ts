@@ -460,6 +460,9 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       }
     }
   }
+  // curl's tool keeps one config->httpversion: the last version flag is the only one set
+  const lastVersion = c.steps.findLast((st) => st.id === CURLOPT.HTTP_VERSION);
+  if (lastVersion) c.steps.splice(0, c.steps.length, ...c.steps.filter((st) => st.id !== CURLOPT.HTTP_VERSION || st === lastVersion));
   for (const [o, l] of Object.entries(lists)) set(optId(o), l.values, l.e);
   if (cookieData) set(CURLOPT.COOKIE, cookieData.values.join('; '), cookieData.e);
   if (proxy) {
