@@ -73,8 +73,6 @@ export function cookieEngineOf(easy: object): CookieEngine {
   let s = byEasy.get(key);
   if (!s) {
     s = new CookieEngine();
-    // a share's cookie jar is on from the start (curl_share_setopt makes it)
-    if (key !== easy) s.on();
     byEasy.set(key, s);
   }
   return s;
