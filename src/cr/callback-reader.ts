@@ -8,7 +8,7 @@ import { readSync, fstatSync } from 'node:fs';
 import { CURLE } from '../codes.js';
 import { CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE } from '../constants.js';
 import type { ReadCallback, SeekCallback } from '../easy/callbacks.js';
-import type { CallbackGuard } from '../cw/client-writer.js';
+import type { CallbackGuard } from '../util/callback-depth.js';
 import type { ClientReader, ReadResult, RewindResult } from './client-reader.js';
 import { readReadable } from '../easy/default-io.js';
 import type { Transfer } from '../multi/transfer.js';

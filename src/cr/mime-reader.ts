@@ -10,7 +10,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { CURLE } from '../codes.js';
 import { CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE } from '../constants.js';
-import type { CallbackGuard } from '../cw/client-writer.js';
+import type { CallbackGuard } from '../util/callback-depth.js';
 import type { ClientReader, ReadResult, RewindResult } from './client-reader.js';
 import { encoderFor, type Encoder } from './mime-encoders.js';
 import { contentTypeFor, partState, type Mime, type MimePart } from './mime.js';

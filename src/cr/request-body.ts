@@ -11,7 +11,7 @@ import { ChunkedReader, TRAILER_ABORT_CODE, TRAILER_ABORT_MESSAGE, type TrailerS
 import type { CallbackReader } from './callback-reader.js';
 import type { MimeReader } from './mime-reader.js';
 import type { TrailerCallback } from '../easy/callbacks.js';
-import type { CallbackGuard } from '../cw/client-writer.js';
+import type { CallbackGuard } from '../util/callback-depth.js';
 import { textToBuffer } from '../url/url-bytes.js';
 
 /** libcurl 8's EXPECT_100_THRESHOLD: bodies above 1 MiB (or of unknown size) ask first. */

@@ -18,7 +18,12 @@ import { writeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { CURL_READFUNC_PAUSE, CURL_WRITEFUNC_PAUSE, CURLPAUSE } from '../constants.js';
 import { internalsOf } from './internals.js';
-import type { Transfer } from '../multi/transfer.js';
+
+/** The transfer a default callback writes or reads for (the engine's Transfer). */
+interface IoHost {
+  readonly easy: unknown;
+  pauseBits: number;
+}
 
 /** What a Writable, or anything written like one, must offer. */
 type WritableLike = Pick<Writable, 'write' | 'on' | 'once' | 'off'> & Partial<Pick<Writable,
@@ -144,9 +149,10 @@ function sinkOf(s: WritableLike): WritableSink {
 }
 
 /** easy.pause() with `bit` cleared, if `t` is still its handle's transfer and paused that way. */
-function unpause(t: Transfer, bit: number): void {
-  if (internalsOf(t.easy)?.transfer !== t || !(t.pauseBits & bit)) return;
-  t.easy.pause(t.pauseBits & ~bit);
+function unpause(t: IoHost, bit: number): void {
+  const i = internalsOf(t.easy);
+  if ((i?.transfer as unknown) !== t || !(t.pauseBits & bit)) return;
+  (t.easy as { pause(bits: number): number }).pause(t.pauseBits & ~bit);
 }
 
 /**
@@ -156,7 +162,7 @@ function unpause(t: Transfer, bit: number): void {
  * data), or 0 when the write failed or `target` is no FILE* (the caller's
  * CURLE_WRITE_ERROR).
  */
-export function defaultWrite(t: Transfer, target: unknown, data: Buffer, mayPause: boolean): number {
+export function defaultWrite(t: IoHost, target: unknown, data: Buffer, mayPause: boolean): number {
   const out = target ?? process.stdout;
   if (isFd(out)) return writeFd(out, data) ? data.length : 0;
   if (!isWritable(out)) return 0;
@@ -191,7 +197,7 @@ export function writeStderr(target: unknown, text: string): void {
  * CURL_READFUNC_PAUSE while nothing is buffered (the transfer resumes on
  * 'readable'); an Error when the stream failed.
  */
-export function readReadable(t: Transfer, s: unknown, buf: Buffer): number | Error | null {
+export function readReadable(t: IoHost, s: unknown, buf: Buffer): number | Error | null {
   if (!isReadable(s)) return null;
   if (s.errored) return s.errored;
   if (s.destroyed && !s.readableEnded) return new Error('the READDATA stream was destroyed');

@@ -24,13 +24,11 @@ import type { Transport } from '../transport/transport.js';
 import { EXPIRE, STATE, PROGRESS_INTERVAL_MS, type ExpireId, type Transfer, type TransferState } from './transfer.js';
 import { runTransfer, setState } from './states.js';
 import { BuiltinDriver } from './driver.js';
-import { writeBody, writeHeader, type CallbackGuard } from '../cw/client-writer.js';
-import { writeDownload, resumeDownload } from '../cw/download-writer.js';
-import { traceData, traceText } from '../util/trace.js';
-import type { ExchangeSink } from '../proto/http.js';
+import { traceText } from '../util/trace.js';
+import { PAUSED } from '../cw/client-write.js';
 import type { XferInfoCallback } from '../easy/callbacks.js';
 import type { Easy } from '../easy/easy.js';
-import { enterCallback, leaveCallback } from '../util/callback-depth.js';
+import { enterCallback, leaveCallback, type CallbackGuard } from '../util/callback-depth.js';
 import { TlsSessionCache } from '../vtls/tls-session-cache.js';
 import { refreshEnv } from '../util/env-cache.js';
 import { LIST, TransferList } from './transfer-list.js';
@@ -67,29 +65,6 @@ function traceFailFor(e: MultiEngine, t: Transfer): (message: string) => void {
   return (message) => e.trace(t, message);
 }
 
-/**
- * Where exchanges deliver (the client writers). A class, not an object of
- * arrow functions: every engine's sink then calls the same three functions,
- * and the optimized per-chunk code of the exchange stays valid from one
- * multi (one easy.perform()) to the next instead of being deoptimized for a
- * new call target each time.
- */
-class EngineSink implements ExchangeSink {
-  readonly guard: MultiEngine;
-  constructor(engine: MultiEngine) {
-    this.guard = engine;
-  }
-  header(t: Transfer, line: Buffer, headerOnly = false): number {
-    return writeHeader(this.guard, t, line, headerOnly);
-  }
-  body(t: Transfer, data: Buffer): number {
-    return writeDownload(this.guard, t, data);
-  }
-  trace(t: Transfer, type: number, data: Buffer | string): void {
-    traceData(this.guard, t, type, data);
-  }
-}
-
 /** Timers fire on whole milliseconds; treat an expiry this close as reached. */
 const SLACK_MS = 1;
 
@@ -110,7 +85,6 @@ export class MultiEngine implements CallbackGuard {
   /** TLS sessions for resumption, per multi as libcurl 8 keeps them */
   readonly sslSessions = new TlsSessionCache();
   readonly driver: BuiltinDriver;
-  readonly sink: ExchangeSink;
 
   #transfers = new TransferList(LIST.ALL);
   #alive = 0;
@@ -125,7 +99,6 @@ export class MultiEngine implements CallbackGuard {
     this.driver = new BuiltinDriver(this);
     this.registry = new SocketRegistry<Transfer>((t, s, what, socketp, transport) => this.#socketChanged(t, s, what, socketp, transport));
     this.pool = new ConnectionPool((c) => this.#closeConnection(c));
-    this.sink = new EngineSink(this);
   }
 
   // ---- callback guard -------------------------------------------------------
@@ -508,22 +481,10 @@ export class MultiEngine implements CallbackGuard {
     this.updateTimer();
   }
 
+  /** After unpause: what the writers held goes out, the stopped decoders go on. CURLE_OK or an error. */
   flushHeld(t: Transfer): number {
-    while (t.heldBody.length > 0) {
-      const data = t.heldBody.shift()!;
-      t.pauseBits &= ~1;
-      const r = writeBody(this, t, data);
-      if (r === -2) {
-        // paused again: writeBody re-queued it at the end; restore order
-        const again = t.heldBody.pop()!;
-        t.heldBody.unshift(again);
-        return CURLE.OK;
-      }
-      if (r !== CURLE.OK) return r;
-    }
-    // decoders that stopped for the pause go on with their input
-    const r = resumeDownload(this, t);
-    return r === -2 ? CURLE.OK : r;
+    const r = t.writers.unpause();
+    return r === PAUSED ? CURLE.OK : r;
   }
 
   /** XFERINFOFUNCTION, when NOPROGRESS is 0. Returns non-OK to abort. */

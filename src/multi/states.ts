@@ -187,7 +187,8 @@ function stateDo(e: MultiEngine, t: Transfer, now: number): void {
   conn.uses++;
   t.timing.appconnect ||= 0;
   t.timing.pretransfer = now;
-  t.request = t.handler!.request(t, conn, e.sink);
+  // the engine is the guard the protocol's application callbacks run under
+  t.request = t.handler!.request(t, conn, e);
   const code = t.request.start();
   if (code !== CURLE.OK) {
     // a request that said why already (libcurl's failf) is not failed again: that would echo a second line with VERBOSE
@@ -247,7 +248,7 @@ function stateRatelimiting(e: MultiEngine, t: Transfer, now: number): void {
 function statePerforming(e: MultiEngine, t: Transfer, now: number): void {
   if (enterRateLimit(e, t, now)) return;
   const x = t.request!;
-  if (t.heldBody.length > 0 || t.heldHeaders.length > 0) {
+  if (t.writers.holding) {
     // deliver what a paused write callback held back before reading more
     const r = e.flushHeld(t);
     if (r !== CURLE.OK) return finish(e, t, false);

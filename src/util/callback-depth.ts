@@ -11,3 +11,14 @@ export function leaveCallback(): void {
 export function inAnyCallback(): boolean {
   return depth > 0;
 }
+
+/**
+ * Runs application callbacks on behalf of a multi handle, with its
+ * in-callback flag set (the multi engine implements it). Lower layers that
+ * call the application (writers, readers, trace) are given one instead of
+ * knowing the engine.
+ */
+export interface CallbackGuard {
+  /** Run an application callback with the multi's in-callback flag set. */
+  inCallback<R>(fn: () => R): R;
+}
