@@ -10,8 +10,7 @@ import { CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE } from '../constants.js';
 import type { ReadCallback, SeekCallback } from '../easy/callbacks.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
 import type { ClientReader, ReadResult, RewindResult } from './client-reader.js';
-import { readReadable } from '../easy/default-io.js';
-import type { Transfer } from '../multi/transfer.js';
+import { readReadable, type IoHost } from '../easy/default-io.js';
 
 /** CURLOPT_SEEKFUNCTION return values and the origin libcurl passes. */
 export const CURL_SEEKFUNC = { OK: 0, FAIL: 1, CANTSEEK: 2 } as const;
@@ -27,11 +26,11 @@ export const SEEK_SET = 0;
  */
 class DefaultSource {
   readonly #data: unknown;
-  readonly #transfer: Transfer | null;
+  readonly #transfer: IoHost | null;
   #pos = 0;
   #seekable: boolean | null = null;
 
-  constructor(readData: unknown, transfer: Transfer | null) {
+  constructor(readData: unknown, transfer: IoHost | null) {
     this.#data = readData ?? 0;
     this.#transfer = transfer;
   }
@@ -88,7 +87,7 @@ export interface CallbackReaderConfig {
   seekData: unknown;
   guard: CallbackGuard;
   /** the transfer reading: a Readable READDATA resumes it when data arrives */
-  transfer?: Transfer;
+  transfer?: IoHost;
 }
 
 export class CallbackReader implements ClientReader {

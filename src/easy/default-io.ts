@@ -20,7 +20,7 @@ import { CURL_READFUNC_PAUSE, CURL_WRITEFUNC_PAUSE, CURLPAUSE } from '../constan
 import { internalsOf } from './internals.js';
 
 /** The transfer a default callback writes or reads for (the engine's Transfer). */
-interface IoHost {
+export interface IoHost {
   readonly easy: unknown;
   pauseBits: number;
 }
