@@ -31,10 +31,11 @@ export const FEATURE_BITS: Readonly<Record<string, number>> = {
  * The features this build has, each one working end to end:
  * AsynchDNS (node:dns never blocks), brotli/libz/zstd (content decoding),
  * HTTPS-proxy (TLS to the proxy), IDN (UTS #46 host names), IPv6,
- * Largefile (64-bit sizes), PSL (cookie domains), SSL, UnixSockets.
+ * Largefile (64-bit sizes), NTLM (HTTP and proxy), PSL (cookie domains), SSL,
+ * UnixSockets.
  */
 export const FEATURES: readonly string[] = [
-  'AsynchDNS', 'brotli', 'HTTPS-proxy', 'IDN', 'IPv6', 'Largefile', 'libz', 'PSL', 'SSL', 'UnixSockets', 'zstd',
+  'AsynchDNS', 'brotli', 'HTTPS-proxy', 'IDN', 'IPv6', 'Largefile', 'libz', 'NTLM', 'PSL', 'SSL', 'UnixSockets', 'zstd',
 ];
 
 /** Whether this build has a feature (a curl_version_info feature name). */

@@ -148,7 +148,8 @@ function stateInit(e: MultiEngine, t: Transfer, now: number): void {
   }
   const allowed = t.opts.str(CURLOPT.PROTOCOLS_STR);
   if (allowed !== null && !allowed.toLowerCase().split(',').map((p) => p.trim()).some((p) => p === 'all' || p === r.url.scheme)) {
-    t.fail(CURLE.UNSUPPORTED_PROTOCOL, `Protocol "${r.url.scheme}" disabled`);
+    // curl 7.88 says the same for a scheme it lacks and one PROTOCOLS_STR leaves out
+    t.fail(CURLE.UNSUPPORTED_PROTOCOL, `Protocol "${r.url.scheme}" not supported or disabled in libcurl`);
     return finish(e, t, false);
   }
   t.url = r.url;
