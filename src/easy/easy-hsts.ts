@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { CURLE, easyStrerror, type CURLcode } from '../codes.js';
 import { CURLOPT } from './option-table.js';
 import { internalsOf } from './internals.js';
-import { CURL_LOCK_DATA, shareInternals } from '../share/share.js';
+import { CURL_LOCK_DATA, lockedView, shareInternals } from '../share/share.js';
 import { writeJarFile } from '../cookies/jar-file.js';
 import { enterCallback, leaveCallback } from '../util/callback-depth.js';
 import { timeNow } from '../util/curl-stamp.js';
@@ -50,11 +50,15 @@ function stateOf(easy: object): EasyHsts {
   return s;
 }
 
-/** The share's cache when the handle's share shares HSTS (made on first use). */
+/**
+ * The share's cache when the handle's share shares HSTS (made on first use),
+ * seen through the share's lock callbacks: each use of it is locked with
+ * CURL_LOCK_DATA_HSTS for this handle, as Curl_share_lock does.
+ */
 function sharedCache(easy: object): HstsCache | null {
   const sh = shareInternals(internalsOf(easy)?.opts.get(CURLOPT.SHARE));
   if (!sh || !sh.kinds.has(CURL_LOCK_DATA.HSTS)) return null;
-  return (sh.hsts ??= new HstsCache()) as HstsCache;
+  return lockedView(sh, CURL_LOCK_DATA.HSTS, easy, (sh.hsts ??= new HstsCache()) as HstsCache);
 }
 
 /** The cache the handle's transfers use (libcurl's data->hsts), or null while HSTS is off. */

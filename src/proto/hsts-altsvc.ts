@@ -13,9 +13,9 @@
 //     "Alt-Used: host:port";
 //   - Strict-Transport-Security and Alt-Svc response headers are only taken
 //     over HTTPS (TLS to the origin), from the URL's host and port.
-// Which alternatives are usable: h1 always; h2 once the https handler
-// offers h2 in ALPN (HTTP/2 built); h3 never (no QUIC). Others are parsed,
-// kept and saved, but not connected to.
+// Which alternatives are usable: h1 always; h2 and h3 once the build has
+// the HTTP2 / HTTP3 feature (src/features.ts). Others are parsed, kept and
+// saved, but not connected to.
 import { CURLE } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { CURLUPART } from '../url/url-codes.js';
@@ -30,6 +30,7 @@ import { PROTOPT } from './handler.js';
 import { handlerFor } from './registry.js';
 import { redirProtocolAllowed } from './redirect.js';
 import type { HookResult } from './http-response.js';
+import { hasFeature } from '../features.js';
 
 const OK: HookResult = { code: CURLE.OK };
 
@@ -83,9 +84,9 @@ function protocolAllowed(t: Transfer, scheme: string): boolean {
   return allowed === null || allowed.toLowerCase().split(',').map((p) => p.trim()).some((p) => p === 'all' || p === scheme);
 }
 
-/** ALPN bits of the alternatives this build can connect to. */
+/** ALPN bits of the alternatives this build can connect to (libcurl's allowed_versions). */
 function builtVersions(): number {
-  return ALPN.H1 | (handlerFor('https')?.alpn.includes('h2') ? ALPN.H2 : 0);
+  return ALPN.H1 | (hasFeature('HTTP2') ? ALPN.H2 : 0) | (hasFeature('HTTP3') ? ALPN.H3 : 0);
 }
 
 /**

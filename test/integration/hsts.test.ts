@@ -225,6 +225,18 @@ test('a share with CURL_LOCK_DATA_HSTS: what one handle learns upgrades another;
   writeFileSync(file, 'other.test "20991001 04:47:41"\n');
   const share = new Share();
   assert.equal(share.setopt(CURLSHOPT.SHARE, CURL_LOCK_DATA.HSTS), 0);
+  // the share's lock callbacks bracket every use of the shared cache
+  const held: unknown[] = [];
+  let hstsLocks = 0;
+  share.setopt(CURLSHOPT.LOCKFUNC, (easy: unknown, data: number) => {
+    if (data !== CURL_LOCK_DATA.HSTS) return;
+    assert.equal(held.length, 0, 'not locked twice');
+    held.push(easy);
+    hstsLocks++;
+  });
+  share.setopt(CURLSHOPT.UNLOCKFUNC, (easy: unknown, data: number) => {
+    if (data === CURL_LOCK_DATA.HSTS) assert.equal(held.pop(), easy, 'unlocked by the handle that locked');
+  });
   try {
     const a = handle(srv.port, `https://hsts.test:${srv.port}/sts/max-age%3D600`);
     a.easy.setopt(CURLOPT.SHARE, share);
@@ -252,6 +264,8 @@ test('a share with CURL_LOCK_DATA_HSTS: what one handle learns upgrades another;
     d.easy.setopt(CURLOPT.HSTS_CTRL, CURLHSTS.ENABLE);
     assert.notEqual(await d.easy.perform(), CURLE.OK);
     for (const x of [a, b, d]) x.easy.cleanup();
+    assert.ok(hstsLocks >= 6, `${hstsLocks} HSTS locks`);
+    assert.equal(held.length, 0);
     // unsharing drops the shared cache
     assert.equal(share.setopt(CURLSHOPT.UNSHARE, CURL_LOCK_DATA.HSTS), 0);
     assert.equal(share.setopt(CURLSHOPT.SHARE, CURL_LOCK_DATA.HSTS), 0);
