@@ -10,10 +10,18 @@ import { PAUSED } from '../proto/http.js';
 import type { Transfer } from '../multi/transfer.js';
 import type { HotOptions } from '../easy/option-store.js';
 import type { WriteCallback, HeaderCallback } from '../easy/callbacks.js';
+import { CALLBACK_NAME } from '../multi/callback-failure.js';
 
 export interface CallbackGuard {
   /** Run an application callback with the multi's in-callback flag set. */
   inCallback<R>(fn: () => R): R;
+  /**
+   * An application callback threw `thrown` (src/multi/callback-failure.ts):
+   * keep it for the application, make sure transfer `t` (by default the one
+   * running now) ends with `code`, and answer the error text. The caller
+   * fails with that code and text as for the callback's failure value.
+   */
+  callbackThrew(thrown: unknown, code: CURLcode, callback: string, t?: Transfer): string;
 }
 
 function defaultWrite(data: Buffer): number {
@@ -57,7 +65,7 @@ function deliver(g: CallbackGuard, t: Transfer, h: HotOptions, piece: Buffer, re
   try {
     n = g.inCallback(() => fn(piece, h.writeData));
   } catch (err) {
-    t.fail(CURLE.WRITE_ERROR, `Failure writing output to destination: ${(err as Error).message}`);
+    t.fail(CURLE.WRITE_ERROR, g.callbackThrew(err, CURLE.WRITE_ERROR, CALLBACK_NAME.WRITE, t));
     return CURLE.WRITE_ERROR;
   }
   if (n === CURL_WRITEFUNC_PAUSE) {
@@ -71,6 +79,12 @@ function deliver(g: CallbackGuard, t: Transfer, h: HotOptions, piece: Buffer, re
     return CURLE.WRITE_ERROR;
   }
   t.sizeDelivered += piece.length;
+  if (t.pauseBits & 1) {
+    // easy.pause(CURLPAUSE_RECV) inside the callback: delivery stops now, what is left waits as after CURL_WRITEFUNC_PAUSE
+    if (rest.length > piece.length) t.heldBody.push(Buffer.from(rest.subarray(piece.length)));
+    else t.resumeAfterPause = true;
+    return PAUSED;
+  }
   return CURLE.OK;
 }
 
@@ -93,7 +107,7 @@ export function writeHeader(g: CallbackGuard, t: Transfer, line: Buffer, headerO
     try {
       n = g.inCallback(() => fn(line, hdata));
     } catch (err) {
-      t.fail(CURLE.WRITE_ERROR, `Failure writing output to destination: ${(err as Error).message}`);
+      t.fail(CURLE.WRITE_ERROR, g.callbackThrew(err, CURLE.WRITE_ERROR, hfn ? CALLBACK_NAME.HEADER : CALLBACK_NAME.WRITE, t));
       return CURLE.WRITE_ERROR;
     }
     if (n !== line.length) {
@@ -108,8 +122,9 @@ export function writeHeader(g: CallbackGuard, t: Transfer, line: Buffer, headerO
     let n: number;
     try {
       n = g.inCallback(() => fn(line, h.writeData));
-    } catch {
-      n = -1;
+    } catch (err) {
+      t.fail(CURLE.WRITE_ERROR, g.callbackThrew(err, CURLE.WRITE_ERROR, CALLBACK_NAME.WRITE, t));
+      return CURLE.WRITE_ERROR;
     }
     if (n !== line.length) {
       t.fail(CURLE.WRITE_ERROR, 'Failed writing header');

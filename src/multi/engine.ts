@@ -36,6 +36,7 @@ import { refreshEnv } from '../util/env-cache.js';
 import { LIST, TransferList } from './transfer-list.js';
 import { nowMs } from '../util/clock.js';
 import { internalsOf } from '../easy/internals.js';
+import { CALLBACK_NAME, thrownMessage } from './callback-failure.js';
 
 export type SocketCallback = (easy: Easy | null, s: number, what: number, clientp: unknown, socketp: unknown) => number;
 // the engine passes its public handle back; Multi narrows the type for users
@@ -118,7 +119,15 @@ export class MultiEngine implements CallbackGuard {
   #pending = new TransferList(LIST.PENDING);
   #callbackDepth = 0;
   #dead = false;
+  /** why the multi died: what SOCKETFUNCTION/TIMERFUNCTION threw (null: it returned -1, or it lives) */
+  #deathCause: { value: unknown; message: string } | null = null;
+  /** the last value SOCKETFUNCTION/TIMERFUNCTION threw (multi.lastCallbackError) */
+  #multiCallbackError: { value: unknown } | null = null;
   #lastTimerKey: number | null = null;
+  /** the transfer run() is running (the one a reader's callback belongs to) */
+  #running: Transfer | null = null;
+  /** SOCKETFUNCTION/TIMERFUNCTION failed while a transfer ran: every transfer ends once that run is over */
+  #abortAfterRun = false;
 
   constructor(handle: object) {
     this.handle = handle;
@@ -144,6 +153,40 @@ export class MultiEngine implements CallbackGuard {
     }
   }
 
+  /**
+   * An application callback of transfer `t` threw (README "Callbacks that
+   * throw"): the first thrown value is kept for easy.lastCallbackError, and
+   * a transfer that has not ended yet is marked to end with `code` and the
+   * returned text. The caller fails with them as for the callback's failure
+   * value; runTransfer ends the transfer after the step in any case (for
+   * DEBUGFUNCTION, whose return value nothing looks at).
+   */
+  callbackThrew(thrown: unknown, code: number, callback: string, t: Transfer | null = this.#running): string {
+    const message = thrownMessage(callback, thrown);
+    if (!t) return message;
+    t.callbackError ??= { value: thrown };
+    if (callback === CALLBACK_NAME.DEBUG) t.debugSilenced = true;
+    // a transfer whose result is settled (its DONE message queued) keeps it
+    if (t.state !== STATE.COMPLETED && t.state !== STATE.MSGSENT) {
+      t.callbackFailure ??= { code, message };
+      // thrown outside a run of `t` (nothing else is waiting to end it): run it now
+      if (t !== this.#running && this.#transfers.has(t)) this.expire(t, EXPIRE.RUN_NOW, nowMs());
+    }
+    return message;
+  }
+
+  /** The value SOCKETFUNCTION or TIMERFUNCTION threw last, or undefined. */
+  get lastCallbackError(): unknown {
+    return this.#multiCallbackError?.value;
+  }
+
+  /** SOCKETFUNCTION/TIMERFUNCTION threw: as their -1, and every transfer's error text says why. */
+  #multiCallbackThrew(callback: string, thrown: unknown): number {
+    this.#multiCallbackError = { value: thrown };
+    this.#deathCause ??= { value: thrown, message: thrownMessage(callback, thrown) };
+    return -1;
+  }
+
   // ---- transfers ------------------------------------------------------------
 
   get runningHandles(): number {
@@ -160,8 +203,13 @@ export class MultiEngine implements CallbackGuard {
   add(t: Transfer): CURLMcode {
     if (this.#dead) {
       if (this.#alive > 0) return CURLM.ABORTED_BY_CALLBACK;
+      // every transfer the failed callback ended is done: the multi works again
       this.#dead = false;
+      this.#deathCause = null;
+      this.#lastTimerKey = null;
     }
+    // "libcurl initializes the contents of the error buffer to an empty string before performing a transfer"
+    setErrorBuffer(t, '');
     this.#transfers.add(t);
     this.#alive++;
     const now = nowMs();
@@ -173,6 +221,12 @@ export class MultiEngine implements CallbackGuard {
 
   remove(t: Transfer): CURLMcode {
     if (!this.#transfers.has(t)) return CURLM.OK;
+    // a SOCKETFUNCTION that fails on what this removal tells it ends the others (CURLM_ABORTED_BY_CALLBACK)
+    const wasDead = this.#dead;
+    // out of the lists first: a failure that ends the others (#abortAll) must not end this one too
+    this.#messages.delete(t);
+    this.#pending.delete(t);
+    this.#transfers.delete(t);
     if (t.state !== STATE.COMPLETED && t.state !== STATE.MSGSENT) {
       // an unfinished transfer: its connection cannot be trusted for reuse
       if (t.conn) t.conn.reusable = false;
@@ -180,13 +234,11 @@ export class MultiEngine implements CallbackGuard {
       this.#abandon(t);
       this.#alive--;
     }
-    this.#messages.delete(t);
-    this.#pending.delete(t);
-    this.#transfers.delete(t);
     this.heap.remove(t);
-    this.registry.update(t, []);
+    if (!this.registry.update(t, [])) this.#multiCallbackFailed();
     this.#wakePending();
-    return this.updateTimer();
+    const rc = this.updateTimer();
+    return !wasDead && this.#dead ? CURLM.ABORTED_BY_CALLBACK : rc;
   }
 
   /** Stop whatever a transfer has in flight (resolver, connect attempts, connection). */
@@ -218,7 +270,17 @@ export class MultiEngine implements CallbackGuard {
 
   run(t: Transfer): void {
     if (t.state === STATE.MSGSENT || !this.#transfers.has(t)) return;
-    runTransfer(this, t);
+    const outer = this.#running;
+    this.#running = t;
+    try {
+      runTransfer(this, t);
+    } finally {
+      this.#running = outer;
+    }
+    if (this.#abortAfterRun && !outer) {
+      this.#abortAfterRun = false;
+      this.#abortAll();
+    }
     this.afterRun(t);
   }
 
@@ -226,7 +288,7 @@ export class MultiEngine implements CallbackGuard {
   afterRun(t: Transfer): void {
     // received bytes the exchange keeps must not be views of the transport's reused memory
     t.request?.retainReceived();
-    if (!this.registry.update(t, this.#pollsetOf(t))) this.#abortAll();
+    if (!this.registry.update(t, this.#pollsetOf(t))) this.#multiCallbackFailed();
     const next = t.nextExpiry();
     if (next === undefined) this.heap.remove(t);
     else this.heap.set(t, next);
@@ -326,7 +388,7 @@ export class MultiEngine implements CallbackGuard {
   /** libcurl's Curl_update_timer: tell TIMERFUNCTION only about changes. */
   updateTimer(): CURLMcode {
     const top = this.heap.peek();
-    if (!this.timerFn || this.#dead) {
+    if (!this.timerFn || this.#dead || this.#abortAfterRun) {
       this.driver.timerChanged();
       return CURLM.OK;
     }
@@ -341,9 +403,14 @@ export class MultiEngine implements CallbackGuard {
       ms = this.timeoutMs();
     }
     const fn = this.timerFn;
-    const rc = this.inCallback(() => fn(this.handle, ms, this.timerData));
+    let rc: number;
+    try {
+      rc = this.inCallback(() => fn(this.handle, ms, this.timerData));
+    } catch (err) {
+      rc = this.#multiCallbackThrew(CALLBACK_NAME.TIMER, err);
+    }
     if (rc === -1) {
-      this.#abortAll();
+      this.#multiCallbackFailed();
       return CURLM.ABORTED_BY_CALLBACK;
     }
     return CURLM.OK;
@@ -353,15 +420,20 @@ export class MultiEngine implements CallbackGuard {
 
   #socketChanged(t: Transfer | undefined, s: number, what: number, socketp: unknown, transport: Transport): boolean {
     this.driver.socketChanged(s, what, transport);
-    if (!this.socketFn || this.#dead) return true;
+    if (!this.socketFn || this.#dead || this.#abortAfterRun) return true;
     const fn = this.socketFn;
-    const rc = this.inCallback(() => fn(t?.easy ?? null, s, what, this.socketData, socketp));
+    let rc: number;
+    try {
+      rc = this.inCallback(() => fn(t?.easy ?? null, s, what, this.socketData, socketp));
+    } catch (err) {
+      rc = this.#multiCallbackThrew(CALLBACK_NAME.SOCKET, err);
+    }
     return rc !== -1;
   }
 
   /** Unregister (REMOVE first, as libcurl does before closing) and close a transport. */
   discardTransport(tr: Transport): void {
-    if (!this.registry.forget(tr.id, undefined)) this.#abortAll();
+    if (!this.registry.forget(tr.id, undefined)) this.#multiCallbackFailed();
     tr.close();
   }
 
@@ -401,7 +473,7 @@ export class MultiEngine implements CallbackGuard {
     const c = t.conn;
     if (!c || t.connReleased) return;
     t.connReleased = true;
-    this.registry.update(t, []);
+    if (!this.registry.update(t, [])) this.#multiCallbackFailed();
     if (c.idleSince === -1) return; // already closed
     if (c.connectOnly && c.transport && !c.transport.closed && t.result === CURLE.OK) {
       // CONNECT_ONLY: the easy handle keeps it for send()/recv(), out of every pool
@@ -443,6 +515,8 @@ export class MultiEngine implements CallbackGuard {
   // ---- completion -----------------------------------------------------------
 
   postDone(t: Transfer): void {
+    // the DONE message and the error text arrive together, whichever call ran the transfer
+    setErrorBuffer(t, t.errorMessage);
     this.#messages.add(t);
     this.#alive--;
     this.#pending.delete(t);
@@ -479,13 +553,26 @@ export class MultiEngine implements CallbackGuard {
     this.driver.interrupt();
   }
 
+  /**
+   * SOCKETFUNCTION or TIMERFUNCTION failed. Inside a run the transfers are
+   * ended after it (the running one is mid-state: ending it under its own
+   * feet would queue its DONE message twice); neither callback is called
+   * meanwhile.
+   */
+  #multiCallbackFailed(): void {
+    if (!this.#running) return this.#abortAll();
+    this.#abortAfterRun = true;
+  }
+
   /** A multi callback failed: every transfer fails with CURLE_ABORTED_BY_CALLBACK. */
   #abortAll(): void {
     if (this.#dead) return;
     this.#dead = true;
+    const cause = this.#deathCause;
     for (const t of this.#transfers.toArray()) {
       if (t.state === STATE.COMPLETED || t.state === STATE.MSGSENT) continue;
-      t.fail(CURLE.ABORTED_BY_CALLBACK, 'Operation was aborted by an application callback');
+      if (cause) t.callbackError ??= { value: cause.value };
+      t.fail(CURLE.ABORTED_BY_CALLBACK, cause?.message ?? 'Operation was aborted by an application callback');
       if (t.conn) t.conn.reusable = false;
       this.#abandon(t);
       this.heap.remove(t);
@@ -499,13 +586,15 @@ export class MultiEngine implements CallbackGuard {
     return this.#dead;
   }
 
-  /** pause/unpause from easy.pause(). */
-  setPause(t: Transfer, bits: number): void {
+  /** pause/unpause from easy.pause(): CURLE_ABORTED_BY_CALLBACK when a multi callback failed meanwhile. */
+  setPause(t: Transfer, bits: number): number {
     const was = t.pauseBits;
+    const wasDead = this.#dead || this.#abortAfterRun;
     t.pauseBits = bits;
     if ((was & ~bits) !== 0) this.expire(t, EXPIRE.RUN_NOW, nowMs());
     if (!this.inCallbackNow || t.state !== STATE.PERFORMING) this.afterRun(t);
-    this.updateTimer();
+    const rc = this.updateTimer();
+    return rc === CURLM.OK && (wasDead || !(this.#dead || this.#abortAfterRun)) ? CURLE.OK : CURLE.ABORTED_BY_CALLBACK;
   }
 
   flushHeld(t: Transfer): number {
@@ -526,7 +615,12 @@ export class MultiEngine implements CallbackGuard {
     return r === -2 ? CURLE.OK : r;
   }
 
-  /** XFERINFOFUNCTION, when NOPROGRESS is 0. Returns non-OK to abort. */
+  /**
+   * XFERINFOFUNCTION, when NOPROGRESS is 0 (libcurl's Curl_pgrsUpdate):
+   * CURLE_ABORTED_BY_CALLBACK, with the transfer failed, when the callback
+   * asked to abort (non-zero) or threw. The last call (`final`, from DONE)
+   * can abort too, as in libcurl's multi_done.
+   */
   progress(t: Transfer, final = false): number {
     const h = t.opts.hot();
     if (!h.progress) return CURLE.OK;
@@ -543,10 +637,14 @@ export class MultiEngine implements CallbackGuard {
     let rc: number;
     try {
       rc = this.inCallback(() => fn(clientp, dltotal, t.sizeDownload, ultotal, t.sizeUpload));
-    } catch {
-      rc = 1;
+    } catch (err) {
+      t.fail(CURLE.ABORTED_BY_CALLBACK, this.callbackThrew(err, CURLE.ABORTED_BY_CALLBACK, CALLBACK_NAME.XFERINFO, t));
+      return CURLE.ABORTED_BY_CALLBACK;
     }
-    return rc === 0 || rc === 0x10000001 || final ? CURLE.OK : CURLE.ABORTED_BY_CALLBACK;
+    // CURL_PROGRESSFUNC_CONTINUE (0x10000001) is "go on" too
+    if (rc === 0 || rc === 0x10000001) return CURLE.OK;
+    t.fail(CURLE.ABORTED_BY_CALLBACK, 'Callback aborted');
+    return CURLE.ABORTED_BY_CALLBACK;
   }
 
   // ---- tracing --------------------------------------------------------------
@@ -581,4 +679,10 @@ export class MultiEngine implements CallbackGuard {
     this.dnsCache.clear();
     this.driver.close();
   }
+}
+
+/** CURLOPT_ERRORBUFFER's object, when the transfer's handle set one, gets `text`. */
+function setErrorBuffer(t: Transfer, text: string): void {
+  const eb = t.opts.get(CURLOPT.ERRORBUFFER) as { message: string } | null;
+  if (eb && typeof eb === 'object') eb.message = text;
 }

@@ -34,7 +34,7 @@ import { internalsOf } from '../easy/internals.js';
 import { closeConnectOnly } from '../easy/connect-only.js';
 import { tlsKey as tlsKeyFor, tlsKeyOf } from '../cf/tls-connect.js';
 import { proxyTlsConfig } from '../vtls/tls-config.js';
-import { CURLPROXY } from '../constants.js';
+import { CURLPAUSE, CURLPROXY } from '../constants.js';
 import { parseUrlCached } from './url-adapter.js';
 import { handlerFor, SUPPORTED_SCHEMES } from '../proto/registry.js';
 import { PROTOPT, type ProtocolHandler } from '../proto/handler.js';
@@ -97,6 +97,12 @@ export function runTransfer(e: MultiEngine, t: Transfer): void {
   for (let pass = 0; pass < 32; pass++) {
     if (pass > 0 && (t.state === STATE.DONE || t.state === STATE.COMPLETED)) now = nowMs();
     if (t.state === STATE.MSGSENT) return;
+    if (t.callbackFailure && t.state !== STATE.DONE && t.state !== STATE.COMPLETED) {
+      // an application callback threw during the last step: the transfer ends here
+      applyCallbackFailure(t);
+      finish(e, t, false);
+      continue;
+    }
     if (t.state !== STATE.DONE && t.state !== STATE.COMPLETED && t.result === CURLE.OK && t.state !== STATE.INIT) {
       if (checkTimeouts(e, t, now)) {
         finish(e, t, false);
@@ -117,16 +123,29 @@ export function runTransfer(e: MultiEngine, t: Transfer): void {
       case STATE.RATELIMITING: stateRatelimiting(e, t, now); break;
       case STATE.DONE: stateDone(e, t); break;
       case STATE.COMPLETED:
+        // (a callback that threw while DONE ran decides the result too)
+        applyCallbackFailure(t);
         e.postDone(t);
         setState(e, t, STATE.MSGSENT);
         return;
     }
     if (t.state === before) {
+      // a callback threw in this step: the next pass ends the transfer
+      if (t.callbackFailure && t.state !== STATE.DONE) continue;
       // a progress callback that aborts an idle transfer finishes it now
       if (idleProgress(e, t)) continue;
       return;
     }
   }
+}
+
+/**
+ * A callback threw (src/multi/callback-failure.ts): the transfer fails with
+ * the code and text that gave, unless something failed it first.
+ */
+function applyCallbackFailure(t: Transfer): void {
+  const f = t.callbackFailure;
+  if (f && t.result === CURLE.OK) t.fail(f.code, f.message);
 }
 
 /** States in which libcurl's multi_runsingle updates the progress callback. */
@@ -143,7 +162,6 @@ const PROGRESS_STATES = new Set<string>([
 function idleProgress(e: MultiEngine, t: Transfer): boolean {
   if (!t.opts.hot().progress || !PROGRESS_STATES.has(t.state)) return false;
   if (t.state !== STATE.PERFORMING && t.state !== STATE.RATELIMITING && e.progress(t) !== CURLE.OK) {
-    t.fail(CURLE.ABORTED_BY_CALLBACK, 'Callback aborted');
     finish(e, t, false);
     return true;
   }
@@ -512,10 +530,7 @@ function speedCheck(e: MultiEngine, t: Transfer, now: number): boolean {
 }
 
 function stateRatelimiting(e: MultiEngine, t: Transfer, now: number): void {
-  if (e.progress(t) !== CURLE.OK) {
-    t.fail(CURLE.ABORTED_BY_CALLBACK, 'Callback aborted');
-    return finish(e, t, false);
-  }
+  if (e.progress(t) !== CURLE.OK) return finish(e, t, false);
   if (!speedCheck(e, t, now)) return finish(e, t, false);
   const { maxRecvSpeed: recv, maxSendSpeed: send } = t.opts.hot();
   const wait = t.speed.limitWait(t.sizeDownload, t.sizeUpload, recv, send, now);
@@ -527,8 +542,9 @@ function stateRatelimiting(e: MultiEngine, t: Transfer, now: number): void {
 function statePerforming(e: MultiEngine, t: Transfer, now: number): void {
   if (enterRateLimit(e, t, now)) return;
   const x = t.request!;
-  if (t.heldBody.length > 0 || t.heldHeaders.length > 0) {
-    // deliver what a paused write callback held back before reading more
+  if (!(t.pauseBits & CURLPAUSE.RECV) && (t.heldBody.length > 0 || t.heldHeaders.length > 0 || t.resumeAfterPause)) {
+    // unpaused: deliver what a paused write callback held back before reading more
+    t.resumeAfterPause = false;
     const r = e.flushHeld(t);
     if (r !== CURLE.OK) return finish(e, t, false);
     if (t.pauseBits & 1) return;
@@ -543,10 +559,7 @@ function statePerforming(e: MultiEngine, t: Transfer, now: number): void {
   const code = x.step();
   syncWakeAt(e, t);
   t.recvBudget = Infinity;
-  if (code === CURLE.OK && e.progress(t) !== CURLE.OK) {
-    t.fail(CURLE.ABORTED_BY_CALLBACK, 'Callback aborted');
-    return finish(e, t, false);
-  }
+  if (code === CURLE.OK && e.progress(t) !== CURLE.OK) return finish(e, t, false);
   if (code === CURLE.OK && !x.done && !speedCheck(e, t, nowMs())) return finish(e, t, false);
   if (code !== CURLE.OK) {
     if (retryOnFreshConnection(e, t, code)) return;
@@ -604,9 +617,9 @@ function stateDone(e: MultiEngine, t: Transfer): void {
   // whatever the request still holds besides the connection (file:'s descriptor)
   t.request?.abort?.();
   closeDecoding(t);
-  if (t.result === CURLE.OK && (t.followLocation !== null || t.retryRequest)) {
+  // (a progress callback that aborts here ends the transfer instead)
+  if (t.result === CURLE.OK && (t.followLocation !== null || t.retryRequest) && e.progress(t) === CURLE.OK) {
     // this response only pointed elsewhere: release its connection and go again
-    e.progress(t);
     const conn = t.conn;
     const keep = conn !== null && conn.reusable;
     e.releaseConnection(t);
@@ -625,9 +638,11 @@ function stateDone(e: MultiEngine, t: Transfer): void {
   t.timing.total = now;
   e.clearAllExpiries(t);
   e.stopConnecting(t);
-  // libcurl's multi_done: no last progress call after the callback itself aborted
+  // libcurl's multi_done: no last progress call after the callback itself aborted; this one may abort
   if (t.result !== CURLE.ABORTED_BY_CALLBACK) e.progress(t, true);
   const conn = t.conn;
+  // failed after the response was complete (that last call, a callback that threw): not for reuse, as multi_done's "premature"
+  if (conn && t.result !== CURLE.OK) conn.reusable = false;
   const keep = conn !== null && conn.reusable && !t.connReleased;
   e.releaseConnection(t);
   if (conn && !t.connReleasedTraced) {

@@ -20,6 +20,7 @@ import { HeaderStore } from '../easy/header-store.js';
 import type { CallbackReader } from '../cr/callback-reader.js';
 import type { MimeReader } from '../cr/mime-reader.js';
 import { EXPIRE, ExpirySet, type ExpireId } from './expiry-set.js';
+import type { CallbackFailure } from './callback-failure.js';
 
 export { EXPIRE, type ExpireId };
 
@@ -96,6 +97,18 @@ export class Transfer implements HeapItem {
 
   result = 0;
   errorMessage = '';
+  /**
+   * The first value an application callback of this transfer threw
+   * (easy.lastCallbackError); null while none threw.
+   */
+  callbackError: { value: unknown } | null = null;
+  /**
+   * A callback threw and the transfer must end with this failure: the engine
+   * ends it after the step it happened in (callback-failure.ts).
+   */
+  callbackFailure: CallbackFailure | null = null;
+  /** DEBUGFUNCTION threw once: it is not called again for this transfer */
+  debugSilenced = false;
   readonly timing = new Timing();
 
   // progress counters
@@ -175,6 +188,12 @@ export class Transfer implements HeapItem {
   pauseBits = 0;
   heldBody: Buffer[] = [];
   heldHeaders: Buffer[] = [];
+  /**
+   * easy.pause(RECV) from inside the write callback stopped delivery with
+   * nothing left to hold: the protocol's undelivered events still wait, so
+   * unpausing must resume it as after held data.
+   */
+  resumeAfterPause = false;
 
   /** rate limiting and LOW_SPEED_LIMIT bookkeeping (libcurl's progress counters) */
   readonly speed = new SpeedMeter();

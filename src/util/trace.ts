@@ -6,6 +6,8 @@ import { CURLINFO_TYPE } from '../constants.js';
 import type { DebugCallback } from '../easy/callbacks.js';
 import type { Transfer } from '../multi/transfer.js';
 import type { CallbackGuard } from '../cw/client-writer.js';
+import { CURLE } from '../codes.js';
+import { CALLBACK_NAME } from '../multi/callback-failure.js';
 
 function defaultDebug(type: number, data: Buffer): void {
   switch (type) {
@@ -33,11 +35,13 @@ export function traceData(g: CallbackGuard, t: Transfer, type: number, data: Buf
   const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
   const fn = t.opts.get(CURLOPT.DEBUGFUNCTION) as DebugCallback | null;
   if (!fn) return defaultDebug(type, buf);
+  if (t.debugSilenced) return; // it threw: the transfer is ending, and the callback is not called again
   const clientp = t.opts.get(CURLOPT.DEBUGDATA);
   try {
     g.inCallback(() => fn(t.easy, type, buf, clientp));
-  } catch {
-    // a throwing debug callback must not break the transfer; libcurl ignores its return value
+  } catch (err) {
+    // libcurl ignores what it returns, but a throw is a failure: the engine ends the transfer after this step
+    g.callbackThrew(err, CURLE.ABORTED_BY_CALLBACK, CALLBACK_NAME.DEBUG, t);
   }
 }
 

@@ -185,7 +185,7 @@ test('fuzz: request heads built from hostile strings carry no CR, LF or NUL the 
       setup(e, c, url);
       const t = new Transfer(e, internalsOf(e)!.opts);
       t.url = parsed.url;
-      const built = buildRequest(t, { inCallback: (fn) => fn() });
+      const built = buildRequest(t, { inCallback: (fn) => fn(), callbackThrew: (thrown) => String(thrown) });
       if (built.code !== CURLE.OK) {
         assert.equal(built.code, CURLE.BAD_FUNCTION_ARGUMENT, label);
         assert.ok(headInputs(c).some(hasLineBreakOrNul), `${label}: refused without a CR, LF or NUL written`);
