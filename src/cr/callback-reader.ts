@@ -10,7 +10,7 @@ import { CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE } from '../constants.js';
 import type { ReadCallback, SeekCallback } from '../easy/callbacks.js';
 import type { CallbackGuard } from '../cw/client-writer.js';
 import type { ClientReader, ReadResult, RewindResult } from './client-reader.js';
-import { CALLBACK_NAME } from '../multi/callback-failure.js';
+import { CALLBACK_NAME } from '../util/callback-failure.js';
 
 /** CURLOPT_SEEKFUNCTION return values and the origin libcurl passes. */
 export const CURL_SEEKFUNC = { OK: 0, FAIL: 1, CANTSEEK: 2 } as const;

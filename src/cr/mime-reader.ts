@@ -15,7 +15,7 @@ import type { ClientReader, ReadResult, RewindResult } from './client-reader.js'
 import { encoderFor, type Encoder } from './mime-encoders.js';
 import { contentTypeFor, partState, type Mime, type MimePart } from './mime.js';
 import { textToBuffer } from '../url/url-bytes.js';
-import { CALLBACK_NAME } from '../multi/callback-failure.js';
+import { CALLBACK_NAME } from '../util/callback-failure.js';
 
 interface Segment {
   size(): number;

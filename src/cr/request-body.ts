@@ -13,7 +13,7 @@ import type { MimeReader } from './mime-reader.js';
 import type { TrailerCallback } from '../easy/callbacks.js';
 import type { CallbackGuard } from '../cw/client-writer.js';
 import { textToBuffer } from '../url/url-bytes.js';
-import { CALLBACK_NAME } from '../multi/callback-failure.js';
+import { CALLBACK_NAME } from '../util/callback-failure.js';
 
 /** libcurl 8's EXPECT_100_THRESHOLD: bodies above 1 MiB (or of unknown size) ask first. */
 export const EXPECT_100_THRESHOLD = 1024 * 1024;

@@ -10,13 +10,13 @@ import { PAUSED } from '../proto/http.js';
 import type { Transfer } from '../multi/transfer.js';
 import type { HotOptions } from '../easy/option-store.js';
 import type { WriteCallback, HeaderCallback } from '../easy/callbacks.js';
-import { CALLBACK_NAME } from '../multi/callback-failure.js';
+import { CALLBACK_NAME } from '../util/callback-failure.js';
 
 export interface CallbackGuard {
   /** Run an application callback with the multi's in-callback flag set. */
   inCallback<R>(fn: () => R): R;
   /**
-   * An application callback threw `thrown` (src/multi/callback-failure.ts):
+   * An application callback threw `thrown` (src/util/callback-failure.ts):
    * keep it for the application, make sure transfer `t` (by default the one
    * running now) ends with `code`, and answer the error text. The caller
    * fails with that code and text as for the callback's failure value.

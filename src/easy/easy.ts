@@ -9,7 +9,7 @@ import type { OptionId, OptionValue } from './option-types.js';
 import { getInfo, type InfoId, type InfoValue } from './getinfo.js';
 import { CURLINFO, INFO_TABLE } from './info-table.js';
 import { optionByName } from './option-store.js';
-import { cookieCleanup, cookieDup, cookieInfoList, cookieSetopt } from '../cookies/easy-cookies.js';
+import { cookieCleanup, cookieDup, cookieInfoList, cookieSetopt } from './easy-cookies.js';
 import { registerEasy, internalsOf, pauseTransfer, type EasyInternals } from './internals.js';
 import { inAnyCallback } from '../util/callback-depth.js';
 import { shareInternals } from '../share/share.js';

@@ -3,6 +3,7 @@
 import { CURLINFO, type InfoTypeClassById } from './info-table.js';
 import { CURLOPT } from './option-table.js';
 import type { Transfer } from '../multi/transfer.js';
+import { peekHttpState } from '../proto/http-state.js';
 import { nowMs } from '../util/clock.js';
 
 export type InfoId = keyof InfoTypeClassById;
@@ -52,11 +53,13 @@ export function getInfo(t: Transfer | null, id: number): unknown {
   if (!tr) return defaultFor(id);
   const conn = tr.conn;
   const tt = tr.timing;
+  // HTTP's facts are in its per-transfer state: null when the transfer never ran HTTP
+  const http = peekHttpState(tr);
   switch (id) {
     case CURLINFO.EFFECTIVE_URL: return tr.effectiveUrl || tr.opts.str(CURLOPT.URL);
     case CURLINFO.RESPONSE_CODE: return tr.responseCode;
     case CURLINFO.HTTP_CONNECTCODE: return tr.httpConnectCode;
-    case CURLINFO.HTTP_VERSION: return HTTP_VERSION_INFO[tr.httpVersion] ?? 0;
+    case CURLINFO.HTTP_VERSION: return HTTP_VERSION_INFO[http?.httpVersion ?? 0] ?? 0;
     case CURLINFO.TOTAL_TIME: return totalSeconds(tr);
     case CURLINFO.TOTAL_TIME_T: return us(totalSeconds(tr));
     case CURLINFO.NAMELOOKUP_TIME: return since(tr, tt.namelookup);
@@ -106,7 +109,7 @@ export function getInfo(t: Transfer | null, id: number): unknown {
     case CURLINFO.PROTOCOL: return tr.handler ? tr.handler.protocol : 0;
     case CURLINFO.EFFECTIVE_METHOD: return tr.effectiveMethod;
     // libcurl's state.referer: AUTOREFERER replaces it with the URL a redirect came from
-    case CURLINFO.REFERER: return tr.autoReferer ?? tr.opts.str(CURLOPT.REFERER);
+    case CURLINFO.REFERER: return http?.autoReferer ?? tr.opts.str(CURLOPT.REFERER);
     case CURLINFO.OS_ERRNO: return tr.osErrno;
     case CURLINFO.SSL_VERIFYRESULT: return conn?.tlsFacts?.verifyResult ?? 0;
     case CURLINFO.CERTINFO: return certinfoOf(conn?.tlsFacts?.certinfo ?? null);
@@ -114,11 +117,11 @@ export function getInfo(t: Transfer | null, id: number): unknown {
     case CURLINFO.FILETIME: return tr.filetime;
     case CURLINFO.FILETIME_T: return tr.filetime;
     case CURLINFO.CONDITION_UNMET: return tr.conditionUnmet ? 1 : 0;
-    case CURLINFO.RETRY_AFTER: return tr.retryAfter;
+    case CURLINFO.RETRY_AFTER: return http?.retryAfter ?? 0;
     case CURLINFO.USED_PROXY: return tr.proxy ? 1 : 0;
-    case CURLINFO.HTTPAUTH_AVAIL: return tr.auth?.availInfo ?? 0;
+    case CURLINFO.HTTPAUTH_AVAIL: return http?.auth?.availInfo ?? 0;
     case CURLINFO.PROXYAUTH_AVAIL: return tr.proxyAuth?.availInfo ?? 0;
-    case CURLINFO.HTTPAUTH_USED: return tr.auth?.used ?? 0;
+    case CURLINFO.HTTPAUTH_USED: return http?.auth?.used ?? 0;
     case CURLINFO.PROXYAUTH_USED: return tr.proxyAuth?.used ?? 0;
     case CURLINFO.PROXY_ERROR: return tr.proxyError;
     case CURLINFO.EARLYDATA_SENT_T: return 0;

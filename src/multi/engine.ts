@@ -36,7 +36,7 @@ import { refreshEnv } from '../util/env-cache.js';
 import { LIST, TransferList } from './transfer-list.js';
 import { nowMs } from '../util/clock.js';
 import { internalsOf } from '../easy/internals.js';
-import { CALLBACK_NAME, thrownMessage } from './callback-failure.js';
+import { CALLBACK_NAME, thrownMessage } from '../util/callback-failure.js';
 
 export type SocketCallback = (easy: Easy | null, s: number, what: number, clientp: unknown, socketp: unknown) => number;
 // the engine passes its public handle back; Multi narrows the type for users

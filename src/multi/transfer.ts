@@ -1,6 +1,8 @@
 // Everything the engine knows about one transfer of one easy handle (libcurl's
 // struct Curl_easy runtime part): its state, what it polls, its named
 // expiries, its connection, its progress and the facts getinfo reports.
+// Only what every protocol has lives here; a protocol's own per-transfer
+// state is its handler's object in `protoState` (HTTP's: src/proto/http-state.ts).
 import type { Easy } from '../easy/easy.js';
 import type { OptionStore } from '../easy/option-store.js';
 import type { Connection, ConnectionRoute } from '../conn/connection.js';
@@ -10,7 +12,7 @@ import { SpeedMeter } from './speed.js';
 import type { PollEntry } from './socket-registry.js';
 import type { HeapItem } from './timer-heap.js';
 import type { TransferUrl } from './url-adapter.js';
-import type { ProtocolHandler, ProtocolRequest } from '../proto/handler.js';
+import type { ProtocolHandler, ProtocolRequest, ProtocolState } from '../proto/handler.js';
 import type { HostAuth } from '../auth/host-auth.js';
 import type { ProxyRoute } from '../proxy/proxy-config.js';
 import type { ResolvedAddress } from '../dns/resolver.js';
@@ -18,9 +20,8 @@ import type { FilterChain } from '../cf/filter.js';
 import type { ResponseDecoding } from '../cw/decode-stack.js';
 import { HeaderStore } from '../easy/header-store.js';
 import type { CallbackReader } from '../cr/callback-reader.js';
-import type { MimeReader } from '../cr/mime-reader.js';
 import { EXPIRE, ExpirySet, type ExpireId } from './expiry-set.js';
-import type { CallbackFailure } from './callback-failure.js';
+import type { CallbackFailure } from '../util/callback-failure.js';
 
 export { EXPIRE, type ExpireId };
 
@@ -88,6 +89,8 @@ export class Transfer implements HeapItem {
   handler: ProtocolHandler | null = null;
   /** the protocol's state for the current request (made in DO) */
   request: ProtocolRequest | null = null;
+  /** the protocol's state for the whole transfer, kept across its requests (made by the handler's setup()) */
+  protoState: ProtocolState | null = null;
   /** the proxies of the current request's connection (null: direct) */
   proxy: ProxyRoute | null = null;
   /** the addresses of the first hop (a reconnect to a proxy that closed after a 407 reuses them) */
@@ -127,30 +130,25 @@ export class Transfer implements HeapItem {
 
   // getinfo facts
   responseCode = 0;
-  httpVersion = 0;
   effectiveUrl = '';
   effectiveMethod = 'GET';
   contentType: string | null = null;
   /** Last-Modified as seconds since the epoch when FILETIME asked for it, -1 unknown */
   filetime = -1;
-  /** the last CONNECT response code (CURLINFO_HTTP_CONNECTCODE) */
+  /** the last CONNECT response code of the HTTP proxy tunnel, whatever the protocol (CURLINFO_HTTP_CONNECTCODE) */
   httpConnectCode = 0;
   /** CURLproxycode of a failed SOCKS handshake (CURLINFO_PROXY_ERROR) */
   proxyError = 0;
-  /** a time condition stopped the document (CURLINFO_CONDITION_UNMET) */
+  /** a time condition stopped the document (CURLINFO_CONDITION_UNMET; file: and HTTP) */
   conditionUnmet = false;
 
-  // per response: the decoding writers, the document time, resume state
+  /** the current response's decoding writers (the client writer stack's; libcurl's req.writer_stack) */
   decoding: ResponseDecoding | null = null;
-  timeOfDoc = 0;
-  /** where the download resumes (libcurl's state.resume_from; a Content-Range of '*' zeroes it) */
-  resumeFrom = 0;
-  /** the response's Content-Range starts where we resumed */
-  contentRangeOk = false;
-  /** every response header of the transfer, for easy.header() / easy.nextheader() */
+  /**
+   * every response header of the transfer, for easy.header() / easy.nextheader():
+   * the protocol's and the proxy tunnel's (CONNECT), as libcurl 8's header collector
+   */
   readonly headerStore = new HeaderStore();
-  /** CURLINFO_RETRY_AFTER: seconds from the last Retry-After header (0: none or now) */
-  retryAfter = 0;
 
   // redirects (libcurl's state.followlocation, req.location, req.newurl)
   redirectCount = 0;
@@ -160,8 +158,6 @@ export class Transfer implements HeapItem {
   followLocation: string | null = null;
   /** the URL the application asked for: credentials stay with its origin */
   firstUrl: TransferUrl | null = null;
-  /** a 301/302/303 switched the method to GET: the request carries no body */
-  forceGet = false;
   /**
    * Set by a protocol handler when the same URL must be requested again on
    * completion (authentication negotiation: libcurl's FOLLOW_RETRY).
@@ -169,20 +165,16 @@ export class Transfer implements HeapItem {
   retryRequest = false;
   /** requests re-sent because a reused connection had died (Curl_retry_request) */
   connRetries = 0;
-  /** HTTP authentication state for the host (created on the first request) */
-  auth: HostAuth | null = null;
-  /** HTTP proxy authentication state (created on the first request through an HTTP proxy) */
+  /**
+   * HTTP proxy authentication state (created on the first request through an
+   * HTTP proxy): the proxy's, for any protocol tunnelled through it, as
+   * libcurl's state.authproxy
+   */
   proxyAuth: HostAuth | null = null;
-  /** the referer to send on a followed request (AUTOREFERER) */
-  autoReferer: string | null = null;
 
   // request body (client readers)
-  /** READFUNCTION/READDATA source, kept for all requests of the transfer so re-sends can rewind it */
+  /** READFUNCTION/READDATA source (any protocol that uploads), kept for all requests of the transfer so re-sends can rewind it */
   clientSource: CallbackReader | null = null;
-  /** the MIMEPOST body, kept for all requests of the transfer for the same reason */
-  mimeSource: MimeReader | null = null;
-  /** a 417 answered our Expect: 100-continue: do not ask again (state.disableexpect) */
-  disableExpect = false;
 
   // pause (CURLPAUSE bits) and data held back by a paused write callback
   pauseBits = 0;
@@ -229,6 +221,9 @@ export class Transfer implements HeapItem {
    */
   retire(): void {
     this.request = null;
+    // the protocol's state holds auth state, body sources: cut what it references, then it
+    this.protoState?.retire();
+    this.protoState = null;
     this.handler = null;
     this.conn = null;
     this.route = null;
@@ -241,10 +236,8 @@ export class Transfer implements HeapItem {
     this.firstUrl = null;
     this.decoding = null;
     this.headerStore.clear();
-    this.auth = null;
     this.proxyAuth = null;
     this.clientSource = null;
-    this.mimeSource = null;
     this.heldBody = [];
     this.heldHeaders = [];
     this.pollset = [];

@@ -21,7 +21,7 @@ import { CURLH, CURLINFO_TYPE, CURL_POLL, CURLPROXY, CURLPX } from '../constants
 import { connectAuthority, connectRequest, ConnectResponse } from '../cf/h1-proxy.js';
 import { SocksHandshake, socksResolvesLocally } from '../cf/socks.js';
 import { customHeaders } from '../proto/http-request.js';
-import { proxyAuthOnChallenge, proxyAuthRequestLines, proxyAuthRetryConnect, proxyHeaderList } from '../auth/transfer-auth.js';
+import { proxyAuthOnChallenge, proxyAuthRequestLines, proxyAuthRetryConnect, proxyHeaderList } from '../proto/http-auth.js';
 import { isIP } from 'node:net';
 import type { Resolution } from '../dns/resolver.js';
 import type { PollEntry } from './socket-registry.js';

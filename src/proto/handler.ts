@@ -16,9 +16,14 @@
 // waits for on the socket (the perform_getsock hook), and done/reusable tell
 // the engine when it is over and whether the connection can be kept; abort()
 // lets go of what it holds besides the connection when the engine drops it.
+// What a protocol keeps across the requests of one transfer (authentication,
+// a method switched by a redirect) is in its own object in the transfer's
+// protocol slot (Transfer.protoState, a ProtocolState made by setup()), not
+// on the Transfer.
 import type { CURLcode } from '../codes.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
+import type { TransferUrl } from '../url/parse-url.js';
 import type { ExchangeSink } from './http.js';
 
 /** Handler flags (libcurl's PROTOPT_*; only those this engine acts on). */
@@ -96,4 +101,26 @@ export interface ProtocolHandler {
   setup?(t: Transfer): SetupFailure | null;
   /** The request object for DO on a connection ready for it (libcurl's do_it). */
   request(t: Transfer, conn: Connection, sink: ExchangeSink): ProtocolRequest;
+  /**
+   * The engine follows a redirect this handler's response asked for (it
+   * passed MAXREDIRS and the protocol checks, the new URL's handler is set
+   * up): what the protocol changes for the next request (libcurl's
+   * handler->follow; HTTP's method switch and AUTOREFERER). `from` is the
+   * URL that answered; `info` traces a verbose line. MUST NOT fail.
+   */
+  follow?(t: Transfer, from: TransferUrl, info: (text: string) => void): void;
+}
+
+/**
+ * A handler's per-transfer state, in the transfer's protocol slot
+ * (Transfer.protoState): made by the handler's setup() and kept across the
+ * transfer's requests. Only the handler that made it knows its type.
+ */
+export interface ProtocolState {
+  /**
+   * The transfer is retired (Transfer.retire()): drop every object
+   * reference, so that a dead state promoted to V8's old generation keeps
+   * nothing young alive.
+   */
+  retire(): void;
 }

@@ -1,8 +1,12 @@
 // The HTTP and HTTPS protocol handlers: HTTP/1.x over a plain or TLS
-// connection. Both hand each request to an HttpExchange (src/proto/http.ts).
+// connection. Both hand each request to an HttpExchange (src/proto/http.ts)
+// and share one per-transfer state (src/proto/http-state.ts), made by
+// setup() on the first request and kept across redirects between them.
 import { CURLPROTO } from '../constants.js';
 import { HttpExchange } from './http.js';
 import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from './handler.js';
+import { httpSetup } from './http-state.js';
+import { httpFollow } from './redirect.js';
 
 const httpRequest: ProtocolHandler['request'] = (t, conn, sink): ProtocolRequest => new HttpExchange(t, conn, sink);
 
@@ -12,7 +16,9 @@ export const HTTP_HANDLER: ProtocolHandler = Object.freeze({
   protocol: CURLPROTO.HTTP,
   flags: 0,
   alpn: [],
+  setup: httpSetup,
   request: httpRequest,
+  follow: httpFollow,
 });
 
 export const HTTPS_HANDLER: ProtocolHandler = Object.freeze({
@@ -21,5 +27,7 @@ export const HTTPS_HANDLER: ProtocolHandler = Object.freeze({
   protocol: CURLPROTO.HTTPS,
   flags: PROTOPT.SSL,
   alpn: ['http/1.1'],
+  setup: httpSetup,
   request: httpRequest,
+  follow: httpFollow,
 });

@@ -9,6 +9,7 @@ import { allContentEncodings } from '../cw/content-decoders.js';
 import { resumeOffset } from './http-response.js';
 import { CURL_TIMECOND } from '../constants.js';
 import type { Transfer } from '../multi/transfer.js';
+import type { HttpTransferState } from './http-state.js';
 
 export interface CustomHeader {
   name: string;
@@ -30,11 +31,12 @@ export interface UploadRange {
  * offset is set; for a PUT/POST "Content-Range: bytes ..." instead: from the
  * resume offset to the end of the whole file, the whole body for a resume
  * of -1 (the remote size is not known: everything is sent again), or the
- * given CURLOPT_RANGE over the body's length.
+ * given CURLOPT_RANGE over the body's length. Records the resume offset
+ * the response is checked against in the transfer's HTTP state.
  */
-export function rangeLine(t: Transfer, isGetOrHead: boolean, overridden: ReadonlySet<string>, up: UploadRange): string | null {
+export function rangeLine(t: Transfer, h: HttpTransferState, isGetOrHead: boolean, overridden: ReadonlySet<string>, up: UploadRange): string | null {
   const resume = resumeOffset(t);
-  t.resumeFrom = resume > 0 ? resume : 0;
+  h.resumeFrom = resume > 0 ? resume : 0;
   const range = resume > 0 ? `${resume}-` : t.opts.str(CURLOPT.RANGE);
   if (isGetOrHead) {
     if (range === null || overridden.has('range')) return null;

@@ -11,10 +11,11 @@ import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import type { Transfer } from '../multi/transfer.js';
 import { credentialsAllowed } from './redirect.js';
-import { authRequestLines, proxyAuthRequestLines, proxyHeaderList } from '../auth/transfer-auth.js';
+import { authRequestLines, proxyAuthRequestLines, proxyHeaderList } from './http-auth.js';
 import type { AuthOutput } from '../auth/host-auth.js';
 import { CURLU, CURLUPART } from '../url/url-codes.js';
-import { cookieRequestLine } from '../cookies/easy-cookies.js';
+import { cookieRequestLine } from './http-cookies.js';
+import { httpState, type HttpTransferState } from './http-state.js';
 import { acceptEncodingLine, rangeLine, timeConditionLine, transferEncodingLines } from './http-request-lines.js';
 import { HTTPREQ, type HttpReq } from '../easy/option-store.js';
 import { planBody } from '../cr/request-body.js';
@@ -74,8 +75,8 @@ export function customHeaders(list: readonly string[] | null): { name: string; l
 }
 
 /** The request kind of this request: the options', unless a redirect switched it to GET (state.httpreq). */
-export function requestKind(t: Transfer): HttpReq {
-  return t.forceGet ? HTTPREQ.GET : t.opts.method;
+export function requestKind(t: Transfer, h: HttpTransferState): HttpReq {
+  return h.forceGet ? HTTPREQ.GET : t.opts.method;
 }
 
 /** Curl_http_method: CUSTOMREQUEST, else HEAD for NOBODY, else the request kind's method. */
@@ -104,10 +105,10 @@ function callbackSource(t: Transfer, guard: CallbackGuard): CallbackReader {
 }
 
 /** The transfer's MIMEPOST reader: one for all its requests, so re-sends can rewind it. */
-function mimeSource(t: Transfer, guard: CallbackGuard, contentType: string | undefined): MimeReader | null {
+function mimeSource(t: Transfer, h: HttpTransferState, guard: CallbackGuard, contentType: string | undefined): MimeReader | null {
   const mime = t.opts.get(CURLOPT.MIMEPOST);
   if (!(mime instanceof Mime)) return null;
-  return (t.mimeSource ??= new MimeReader(mime, guard, contentType, t.opts.num(CURLOPT.MIME_OPTIONS)));
+  return (h.mimeSource ??= new MimeReader(mime, guard, contentType, t.opts.num(CURLOPT.MIME_OPTIONS)));
 }
 
 /** libcurl's state.infilesize: the upload size the application announced (-1 unknown). */
@@ -146,13 +147,13 @@ interface HeadMemo {
 const headMemos = new WeakMap<object, HeadMemo>();
 
 /** Curl_use_http_1_1plus: HTTP/1.0 when asked for, or when this transfer's server or this connection's last response answered with it. */
-function useHttp11(t: Transfer): boolean {
-  return t.opts.num(CURLOPT.HTTP_VERSION) !== 1 && t.httpVersion !== 10 && t.conn?.httpVersion !== 10;
+function useHttp11(t: Transfer, h: HttpTransferState): boolean {
+  return t.opts.num(CURLOPT.HTTP_VERSION) !== 1 && h.httpVersion !== 10 && t.conn?.httpVersion !== 10;
 }
 
 /** Whether this request may use (and make) a memo: a plain GET/HEAD of the first URL, directly to the server. */
-function memoizable(t: Transfer): boolean {
-  return t.opts.method === HTTPREQ.GET && !t.forceGet && t.redirectCount === 0 && t.autoReferer === null &&
+function memoizable(t: Transfer, h: HttpTransferState): boolean {
+  return t.opts.method === HTTPREQ.GET && !h.forceGet && t.redirectCount === 0 && h.autoReferer === null &&
     t.conn?.forwardingProxy !== true;
 }
 
@@ -164,19 +165,20 @@ function memoizable(t: Transfer): boolean {
 export type ExtraRequestLines = (userHas: (name: string) => boolean) => string[];
 
 export function buildRequest(t: Transfer, guard: CallbackGuard, extra: ExtraRequestLines | null = null): BuiltRequest {
-  if (extra !== null) return buildFull(t, guard, null, extra);
-  if (!memoizable(t)) return buildFull(t, guard, null);
+  const h = httpState(t);
+  if (extra !== null) return buildFull(t, h, guard, null, extra);
+  if (!memoizable(t, h)) return buildFull(t, h, guard, null);
   const m = headMemos.get(t.opts);
-  const http11 = useHttp11(t);
+  const http11 = useHttp11(t, h);
   if (!m || m.generation !== t.opts.generation || m.href !== t.url!.href || m.http11 !== http11) {
-    return buildFull(t, guard, null);
+    return buildFull(t, h, guard, null);
   }
-  const auth = authRequestLines(t, m.wireMethod, m.authHost, null);
+  const auth = authRequestLines(t, h, m.wireMethod, m.authHost, null);
   if (auth.code !== CURLE.OK || auth.lines.length > 0 || auth.probe || auth.info.length > 0) {
     // credentials turned up (a .netrc entry): the general path, with what authentication already said
-    return buildFull(t, guard, auth);
+    return buildFull(t, h, guard, auth);
   }
-  t.resumeFrom = m.resumeFrom;
+  h.resumeFrom = m.resumeFrom;
   const cookieInfo: string[] = [];
   const cookie = cookieRequestLine(t, (text) => cookieInfo.push(text));
   const problem = cookie === null ? null : headLinesProblem([cookie]);
@@ -185,16 +187,17 @@ export function buildRequest(t: Transfer, guard: CallbackGuard, extra: ExtraRequ
   return { code: CURLE.OK, method: m.method, head, reader: null, expect100: false, uploadLength: -1, ...(cookieInfo.length ? { info: cookieInfo } : {}) };
 }
 
-function buildFull(t: Transfer, guard: CallbackGuard, preAuth: AuthOutput | null, extra: ExtraRequestLines | null = null): BuiltRequest {
+function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preAuth: AuthOutput | null,
+  extra: ExtraRequestLines | null = null): BuiltRequest {
   const url = t.url!;
   const o = t.opts;
-  const httpreq = requestKind(t);
+  const httpreq = requestKind(t, h);
   const postfields = httpreq === HTTPREQ.POST ? (o.get(CURLOPT.POSTFIELDS) as string | Buffer | null) : null;
   const isPost = postfields !== null;
   const method = methodOf(t, httpreq);
   const wireMethod = toBytes(method);
   // the request line says which version too (get_http_string)
-  const http11 = useHttp11(t);
+  const http11 = useHttp11(t, h);
   const version = http11 ? '1.1' : '1.0';
 
   const hostValue =
@@ -221,7 +224,7 @@ function buildFull(t: Transfer, guard: CallbackGuard, preAuth: AuthOutput | null
   else if (customHost.line !== null) lines.push(toBytes(customHost.line));
   // Authorization (and AWS SigV4's date/hash headers) go right after Host, as in libcurl
   const authHost = overridden.has('host') ? null : hostValue;
-  const auth = preAuth ?? authRequestLines(t, wireMethod, authHost, isPost ? postfieldsBytes(postfields!) : null);
+  const auth = preAuth ?? authRequestLines(t, h, wireMethod, authHost, isPost ? postfieldsBytes(postfields!) : null);
   if (auth.code !== CURLE.OK) return { code: auth.code, method, head: Buffer.alloc(0), ...(auth.message ? { message: auth.message } : {}) };
   // Proxy-Authorization comes before Authorization (libcurl's aptr.proxyuserpwd, aptr.userpwd)
   const pauth = forwarded ? proxyAuthRequestLines(t, wireMethod, url.path) : { code: CURLE.OK, lines: [], probe: false, info: [] as string[] };
@@ -235,7 +238,7 @@ function buildFull(t: Transfer, guard: CallbackGuard, preAuth: AuthOutput | null
   if (te.te) lines.push(te.te);
   const acceptEncoding = acceptEncodingLine(t, overridden);
   if (acceptEncoding) lines.push(toBytes(acceptEncoding));
-  const referer = t.autoReferer ?? o.str(CURLOPT.REFERER);
+  const referer = h.autoReferer ?? o.str(CURLOPT.REFERER);
   if (referer && !overridden.has('referer')) lines.push(`Referer: ${toBytes(referer)}`);
   if (forwarded && !overridden.has('proxy-connection')) lines.push('Proxy-Connection: Keep-Alive');
   if (te.connection) lines.push(toBytes(te.connection));
@@ -244,10 +247,10 @@ function buildFull(t: Transfer, guard: CallbackGuard, preAuth: AuthOutput | null
   // NOBODY sends no body whatever the request kind (req.no_body)
   const plan = planBody({
     opts: o, httpreq: o.num(CURLOPT.NOBODY) ? HTTPREQ.HEAD : httpreq, authneg: auth.probe || pauth.probe, http11,
-    disableExpect: t.disableExpect, resumeFrom: resumeOffset(t), source: () => callbackSource(t, guard), guard,
+    disableExpect: h.disableExpect, resumeFrom: resumeOffset(t), source: () => callbackSource(t, guard), guard,
     mime: () => {
       const ct = custom_.find((c) => c.name.toLowerCase() === 'content-type');
-      return mimeSource(t, guard, ct?.line ? ct.line.slice(ct.line.indexOf(':') + 1).trim() : undefined);
+      return mimeSource(t, h, guard, ct?.line ? ct.line.slice(ct.line.indexOf(':') + 1).trim() : undefined);
     },
     info: (text) => bodyInfo.push(text),
     userHeader: (name) => {
@@ -257,7 +260,7 @@ function buildFull(t: Transfer, guard: CallbackGuard, preAuth: AuthOutput | null
   });
   if (plan.code !== CURLE.OK) return { code: plan.code, method, head: Buffer.alloc(0), ...(plan.message ? { message: plan.message } : {}) };
   const isGetOrHead = httpreq === HTTPREQ.GET || httpreq === HTTPREQ.HEAD || o.num(CURLOPT.NOBODY) !== 0;
-  const range = rangeLine(t, isGetOrHead, overridden, {
+  const range = rangeLine(t, h, isGetOrHead, overridden, {
     upload: httpreq === HTTPREQ.PUT || httpreq === HTTPREQ.POST, length: plan.uploadLength,
     probeSize: auth.probe ? announcedSize(o, httpreq, postfields) : null,
   });
@@ -284,13 +287,13 @@ function buildFull(t: Transfer, guard: CallbackGuard, preAuth: AuthOutput | null
   if (problem !== null) return { code: CURLE.BAD_FUNCTION_ARGUMENT, method, head: Buffer.alloc(0), message: problem };
   const head = headBytes(lines);
   const info = [...pauth.info, ...auth.info, ...cookieInfo, ...bodyInfo];
-  if (extra === null && memoizable(t) && plan.reader === null && !plan.expect100 &&
+  if (extra === null && memoizable(t, h) && plan.reader === null && !plan.expect100 &&
       auth.lines.length === 0 && !auth.probe && auth.info.length === 0 && bodyInfo.length === 0) {
     const without = cookie === null ? lines : [...lines.slice(0, cookieAt), ...lines.slice(cookieAt + 1)];
     const before = without.slice(0, cookieAt).map((l) => l + '\r\n').join('');
     const after = without.slice(cookieAt).map((l) => l + '\r\n').join('') + '\r\n';
     headMemos.set(o, {
-      generation: o.generation, href: url.href, http11, method, wireMethod, authHost, resumeFrom: t.resumeFrom,
+      generation: o.generation, href: url.href, http11, method, wireMethod, authHost, resumeFrom: h.resumeFrom,
       before, after, whole: cookie === null ? head : Buffer.from(before + after, 'latin1'), // byte strings
     });
   }

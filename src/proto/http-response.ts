@@ -4,7 +4,8 @@
 // TIMECONDITION), whether a resumed download got its range (Content-Range),
 // the header API store, and at the end of the headers libcurl's
 // Curl_http_firstwrite() checks (resume and time condition). The exchange
-// calls these hooks; they never do I/O.
+// calls these hooks with the transfer's HTTP state (src/proto/http-state.ts);
+// they never do I/O.
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { CURLH, CURL_TIMECOND } from '../constants.js';
@@ -12,6 +13,7 @@ import { ResponseDecoding, addContentCodings, addTransferCodings } from '../cw/d
 import { parseDate, PARSEDATE } from '../cookies/parse-date.js';
 import type { Transfer } from '../multi/transfer.js';
 import { HDR, type HeaderId } from '../http1/header-fields.js';
+import type { HttpTransferState } from './http-state.js';
 
 
 export interface HookResult {
@@ -33,8 +35,8 @@ export function resumeOffset(t: Transfer): number {
 }
 
 /** A 416 to a resumed GET: the file is most likely complete already; not an error, even with FAILONERROR. */
-export function rangeNotSatisfiableOk(t: Transfer): boolean {
-  return t.resumeFrom > 0 && t.effectiveMethod === 'GET' && t.responseCode === 416;
+export function rangeNotSatisfiableOk(t: Transfer, h: HttpTransferState): boolean {
+  return h.resumeFrom > 0 && t.effectiveMethod === 'GET' && t.responseCode === 416;
 }
 
 /** The response has no body to decode (libcurl's http_bodyless, and HEAD). */
@@ -57,15 +59,15 @@ export function closeDecoding(t: Transfer): void {
 }
 
 /** A status line arrived: a new response starts. */
-export function responseStatus(t: Transfer): void {
+export function responseStatus(t: Transfer, h: HttpTransferState): void {
   t.headerStore.status();
   closeDecoding(t);
-  t.contentRangeOk = false;
-  t.timeOfDoc = 0;
+  h.contentRangeOk = false;
+  h.timeOfDoc = 0;
 }
 
 /** One complete header or trailer line of the current response; `id` classifies its name (HDR.OTHER for a trailer). */
-export function responseHeader(t: Transfer, name: string, value: string, trailer: boolean, id: HeaderId): HookResult {
+export function responseHeader(t: Transfer, h: HttpTransferState, name: string, value: string, trailer: boolean, id: HeaderId): HookResult {
   const interim = t.responseCode >= 100 && t.responseCode < 200;
   t.headerStore.push(name, value, trailer ? CURLH.TRAILER : interim ? CURLH['1XX'] : CURLH.HEADER);
   if (trailer) return OK;
@@ -84,17 +86,17 @@ export function responseHeader(t: Transfer, name: string, value: string, trailer
       return addContentCodings((t.decoding ??= new ResponseDecoding()), value);
     case HDR.LAST_MODIFIED:
       if (t.responseCode >= 200 && (o.num(CURLOPT.TIMECONDITION) !== 0 || o.num(CURLOPT.FILETIME) !== 0)) {
-        t.timeOfDoc = getdateCapped(value);
-        if (o.num(CURLOPT.FILETIME)) t.filetime = t.timeOfDoc;
+        h.timeOfDoc = getdateCapped(value);
+        if (o.num(CURLOPT.FILETIME)) t.filetime = h.timeOfDoc;
       }
       return OK;
     case HDR.CONTENT_RANGE: {
       // "bytes N-M/T", "bytes: N-", "N-", "*/T": the first number is where the data starts
       const m = /^[^0-9*]*([0-9]+|\*)/.exec(value);
       if (m && m[1] !== '*') {
-        if (Number(m[1]) === t.resumeFrom) t.contentRangeOk = true;
+        if (Number(m[1]) === h.resumeFrom) h.contentRangeOk = true;
       } else if (m && t.responseCode < 300) {
-        t.resumeFrom = 0; // the range is unsatisfiable: get everything
+        h.resumeFrom = 0; // the range is unsatisfiable: get everything
       }
       return OK;
     }
@@ -124,7 +126,7 @@ export function meetsTimeCondition(t: Transfer, timeofdoc: number, info: string[
 }
 
 /** The end of a response's headers. `ignoringBody`: the exchange already drops this body (a redirect we follow). */
-export function responseHeadersEnd(t: Transfer, interim: boolean, ignoringBody: boolean): HookResult {
+export function responseHeadersEnd(t: Transfer, h: HttpTransferState, interim: boolean, ignoringBody: boolean): HookResult {
   t.headerStore.headersEnd(interim);
   if (interim) return OK;
   const o = t.opts;
@@ -132,23 +134,23 @@ export function responseHeadersEnd(t: Transfer, interim: boolean, ignoringBody: 
   // libcurl 7.88 counts any 304 as an unmet condition, also one answering a
   // custom If-None-Match (CURLINFO_CONDITION_UNMET's "If-Match-*" case)
   if (t.responseCode === 304) t.conditionUnmet = true;
-  if (rangeNotSatisfiableOk(t)) {
+  if (rangeNotSatisfiableOk(t, h)) {
     // "Requested Range Not Satisfiable" to a resume: not an error, and the body is not the file's
     return { code: CURLE.OK, ignoreBody: true };
   }
   if (ignoringBody) return OK;
-  if (t.resumeFrom > 0 && !t.contentRangeOk && t.effectiveMethod === 'GET') {
-    if (t.contentLength === t.resumeFrom) {
+  if (h.resumeFrom > 0 && !h.contentRangeOk && t.effectiveMethod === 'GET') {
+    if (t.contentLength === h.resumeFrom) {
       // the resume point is the end of the file: fine even without range support
       return { code: CURLE.OK, info: ['The entire document is already downloaded'], stop: true };
     }
     return { code: CURLE.RANGE_ERROR, message: "HTTP server doesn't seem to support byte ranges. Cannot resume." };
   }
-  const ranged = t.resumeFrom > 0 || o.str(CURLOPT.RANGE) !== null;
+  const ranged = h.resumeFrom > 0 || o.str(CURLOPT.RANGE) !== null;
   if (timecond !== 0 && !ranged) {
     // RFC 9110 13.1.3: a server that ignored the condition; curl acts as if it said 304
     const info: string[] = [];
-    if (!meetsTimeCondition(t, t.timeOfDoc, info)) {
+    if (!meetsTimeCondition(t, h.timeOfDoc, info)) {
       t.responseCode = 304;
       info.push('Simulate an HTTP 304 response');
       return { code: CURLE.OK, info, stop: true };

@@ -26,9 +26,10 @@ import type { Transfer } from '../multi/transfer.js';
 import { buildRequest, requestKind, type ExtraRequestLines } from './http-request.js';
 import { HTTPREQ } from '../easy/option-store.js';
 import { retryAfterSeconds } from './retry-after.js';
-import { cookieFromResponse } from '../cookies/easy-cookies.js';
+import { cookieFromResponse } from './http-cookies.js';
 import { resolveLocationHref } from './redirect.js';
-import { authOnChallenge, authOnHeadersEnd, proxyAuthOnChallenge } from '../auth/transfer-auth.js';
+import { authOnChallenge, authOnHeadersEnd, proxyAuthOnChallenge } from './http-auth.js';
+import { httpState, type HttpTransferState } from './http-state.js';
 import { exceedsMaxFilesize, rangeNotSatisfiableOk, responseHeader, responseHeadersEnd, responseStatus, type HookResult } from './http-response.js';
 import { nowMs } from '../util/clock.js';
 import type { ProtocolRequest } from './handler.js';
@@ -77,6 +78,8 @@ type SendState = 'expect' | 'body' | 'done' | 'stopped';
 
 export class HttpExchange implements ProtocolRequest {
   readonly #t: Transfer;
+  /** the transfer's HTTP state (looked up once per exchange) */
+  readonly #h: HttpTransferState;
   readonly #conn: Connection;
   readonly #sink: ExchangeSink;
   #out: Buffer[] = [];
@@ -111,6 +114,7 @@ export class HttpExchange implements ProtocolRequest {
 
   constructor(t: Transfer, conn: Connection, sink: ExchangeSink, extra: ExtraRequestLines | null = null) {
     this.#t = t;
+    this.#h = httpState(t);
     this.#conn = conn;
     this.#sink = sink;
     this.#extra = extra;
@@ -129,8 +133,8 @@ export class HttpExchange implements ProtocolRequest {
   start(): CURLcode {
     const t = this.#t;
     // a re-sent request (redirect, authentication, dead connection) starts its body over (Curl_client_start)
-    const kind = requestKind(t);
-    const src = kind === HTTPREQ.POST_MIME ? t.mimeSource : kind === HTTPREQ.PUT || kind === HTTPREQ.POST ? t.clientSource : null;
+    const kind = requestKind(t, this.#h);
+    const src = kind === HTTPREQ.POST_MIME ? this.#h.mimeSource : kind === HTTPREQ.PUT || kind === HTTPREQ.POST ? t.clientSource : null;
     if (src && src.needsRewind()) {
       const r = src.rewind();
       if (r.code !== CURLE.OK) {
@@ -298,7 +302,7 @@ export class HttpExchange implements ProtocolRequest {
         this.#info('Got HTTP failure 417 while sending data');
         this.#closeAfter = true;
       }
-      t.disableExpect = true;
+      this.#h.disableExpect = true;
       t.retryRequest = true;
       this.#stopSending();
       return;
@@ -384,11 +388,11 @@ export class HttpExchange implements ProtocolRequest {
           return CURLE.OK;
         case 'status':
           this.#t.responseCode = ev.code;
-          this.#t.httpVersion = ev.version;
+          this.#h.httpVersion = ev.version;
           // libcurl's conn->httpversion: the next request on this connection follows it
           if (ev.version >= 10) this.#conn.httpVersion = ev.version;
           if (this.#addHeaderBytes(ev.size) !== CURLE.OK) return CURLE.RECV_ERROR;
-          responseStatus(this.#t);
+          responseStatus(this.#t, this.#h);
           // HTTP/1.0 closes after the body unless a Connection: keep-alive says otherwise (the parser knows)
           if (ev.version === 10) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, 'HTTP 1.0, assume close after body\n');
           {
@@ -407,13 +411,13 @@ export class HttpExchange implements ProtocolRequest {
               t.contentType = ev.value;
               break;
             case HDR.RETRY_AFTER:
-              t.retryAfter = retryAfterSeconds(ev.value);
+              this.#h.retryAfter = retryAfterSeconds(ev.value);
               break;
             case HDR.LOCATION:
               if (t.responseCode >= 300 && t.responseCode < 400 && t.redirectUrl === null) this.#onLocation(ev.value);
               break;
             case HDR.WWW_AUTHENTICATE:
-              for (const line of authOnChallenge(t, ev.value)) this.#sink.trace(t, CURLINFO_TYPE.TEXT, line + '\n');
+              for (const line of authOnChallenge(t, this.#h, ev.value)) this.#sink.trace(t, CURLINFO_TYPE.TEXT, line + '\n');
               break;
             case HDR.PROXY_AUTHENTICATE:
               if (this.#conn.forwardingProxy) {
@@ -426,7 +430,7 @@ export class HttpExchange implements ProtocolRequest {
               break;
           }
           {
-            const h = this.#hook(responseHeader(t, ev.name, ev.value, ev.type === 'trailer', id));
+            const h = this.#hook(responseHeader(t, this.#h, ev.name, ev.value, ev.type === 'trailer', id));
             if (h !== CURLE.OK) return h;
           }
           if (id === HDR.CONTENT_LENGTH && !t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH)) {
@@ -443,7 +447,7 @@ export class HttpExchange implements ProtocolRequest {
               if (Number.isSafeInteger(n)) t.contentLength = n;
             }
           }
-          if (id === HDR.CONNECTION && t.httpVersion === 10 && /(^|,)\s*keep-alive\s*(,|$)/i.test(ev.value)) {
+          if (id === HDR.CONNECTION && this.#h.httpVersion === 10 && /(^|,)\s*keep-alive\s*(,|$)/i.test(ev.value)) {
             this.#sink.trace(t, CURLINFO_TYPE.TEXT, 'HTTP/1.0 connection set to keep alive\n');
           }
           const c = this.#headerLine(ev);
@@ -456,10 +460,10 @@ export class HttpExchange implements ProtocolRequest {
           if (c !== CURLE.OK) return c;
           // authentication decides about 401s: a retry with credentials is not an error yet
           const viaProxy = this.#conn.forwardingProxy;
-          const authFail = ev.interim ? false : authOnHeadersEnd(this.#t, viaProxy).fail;
+          const authFail = ev.interim ? false : authOnHeadersEnd(this.#t, this.#h, viaProxy).fail;
           const authCode = this.#t.responseCode === 401 || (this.#t.responseCode === 407 && viaProxy);
           if (!ev.interim && this.#t.opts.num(CURLOPT.FAILONERROR) && this.#t.responseCode >= 400 &&
-              (!authCode || authFail) && !rangeNotSatisfiableOk(this.#t)) {
+              (!authCode || authFail) && !rangeNotSatisfiableOk(this.#t, this.#h)) {
             this.#t.fail(CURLE.HTTP_RETURNED_ERROR, `The requested URL returned error: ${this.#t.responseCode}`);
             return CURLE.HTTP_RETURNED_ERROR;
           }
@@ -476,7 +480,7 @@ export class HttpExchange implements ProtocolRequest {
             this.#ignoreBody = true;
             this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, 'Ignoring the response-body\n');
           }
-          const r = responseHeadersEnd(this.#t, ev.interim, this.#ignoreBody);
+          const r = responseHeadersEnd(this.#t, this.#h, ev.interim, this.#ignoreBody);
           const h = this.#hook(r);
           if (h !== CURLE.OK) return h;
           if (r.ignoreBody) this.#ignoreBody = true;

@@ -1,7 +1,9 @@
 // Following redirects as libcurl's Curl_follow() does: resolve Location
 // against the current URL with curl's URL rules, enforce MAXREDIRS and
 // REDIR_PROTOCOLS_STR, apply the method rules of 301/302/303 (POSTREDIR),
-// and decide whether credentials may travel to the new origin.
+// and decide whether credentials may travel to the new origin. The engine
+// (src/multi/states.ts) does the protocol-independent part; httpFollow() is
+// the HTTP handlers' follow hook.
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { CURLU, CURLUPART } from '../url/url-codes.js';
@@ -9,6 +11,7 @@ import { transferUrlFromHandle, type TransferUrl } from '../url/parse-url.js';
 import { fromBytes } from '../url/url-bytes.js';
 import type { OptionStore } from '../easy/option-store.js';
 import type { Transfer } from '../multi/transfer.js';
+import { httpState } from './http-state.js';
 
 /** CURLOPT_POSTREDIR bits */
 export const CURL_REDIR = { POST_301: 1, POST_302: 2, POST_303: 4, POST_ALL: 7 } as const;
@@ -78,4 +81,24 @@ export function maxRedirsError(max: number): { code: CURLcode; message: string }
 export function credentialsAllowed(t: Transfer): boolean {
   if (!t.firstUrl || !t.url || t.redirectCount === 0) return true;
   return sameOrigin(t.firstUrl, t.url) || t.opts.num(CURLOPT.UNRESTRICTED_AUTH) !== 0;
+}
+
+/**
+ * The HTTP handlers' follow hook: a 301/302/303 may switch the next request
+ * to GET (or HEAD), and AUTOREFERER sends the URL that redirected.
+ */
+export function httpFollow(t: Transfer, from: TransferUrl, info: (text: string) => void): void {
+  const h = httpState(t);
+  if (switchesToGet(t.responseCode, t.effectiveMethod, t.opts)) {
+    h.forceGet = true;
+    info(t.responseCode === 303 ? `Switch to ${t.opts.num(CURLOPT.NOBODY) ? 'HEAD' : 'GET'}` : 'Switch from POST to GET');
+  }
+  if (t.opts.num(CURLOPT.AUTOREFERER)) {
+    // the previous URL without credentials or fragment, as libcurl sends it
+    const u = from.handle.dup();
+    u.set(CURLUPART.USER, null);
+    u.set(CURLUPART.PASSWORD, null);
+    u.set(CURLUPART.FRAGMENT, null);
+    h.autoReferer = u.get(CURLUPART.URL).value ?? null;
+  }
 }

@@ -19,6 +19,8 @@ import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
 import { HttpExchange, PAUSED, type ExchangeSink } from './http.js';
 import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from './handler.js';
+import { httpSetup, httpState } from './http-state.js';
+import { httpFollow } from './redirect.js';
 import { newWebSocketKey, upgradeRequestLines, UpgradeResponseCheck } from '../ws/handshake.js';
 import { WsSession } from '../ws/ws-session.js';
 import type { WsFrameMeta } from '../ws/ws-flags.js';
@@ -101,7 +103,7 @@ class WsRequest implements ProtocolRequest {
   #verdict(): CURLcode {
     const t = this.#t;
     const check = new UpgradeResponseCheck(this.#key);
-    let r = check.status(t.httpVersion, t.responseCode);
+    let r = check.status(httpState(t).httpVersion, t.responseCode);
     if (r === null) {
       for (const [n, v] of lastResponseHeaders(t)) check.header(n, v);
       const f = check.finish();
@@ -182,7 +184,10 @@ export const WS_HANDLER: ProtocolHandler = Object.freeze({
   flags: 0,
   alpn: [],
   upgradeConnectOnly: true,
+  // the upgrade is an HTTP request: HTTP's per-transfer state, redirects and authentication
+  setup: httpSetup,
   request: wsRequest,
+  follow: httpFollow,
 });
 
 export const WSS_HANDLER: ProtocolHandler = Object.freeze({
@@ -192,5 +197,8 @@ export const WSS_HANDLER: ProtocolHandler = Object.freeze({
   flags: PROTOPT.SSL,
   alpn: ['http/1.1'],
   upgradeConnectOnly: true,
+  // the upgrade is an HTTP request: HTTP's per-transfer state, redirects and authentication
+  setup: httpSetup,
   request: wsRequest,
+  follow: httpFollow,
 });

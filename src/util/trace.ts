@@ -7,7 +7,7 @@ import type { DebugCallback } from '../easy/callbacks.js';
 import type { Transfer } from '../multi/transfer.js';
 import type { CallbackGuard } from '../cw/client-writer.js';
 import { CURLE } from '../codes.js';
-import { CALLBACK_NAME } from '../multi/callback-failure.js';
+import { CALLBACK_NAME } from './callback-failure.js';
 
 function defaultDebug(type: number, data: Buffer): void {
   switch (type) {

@@ -1,15 +1,18 @@
-// The glue between a transfer and HostAuth: builds the auth state from the
-// transfer's options on first use, and gives the HTTP handler the three
-// calls it needs (request lines, a 401's WWW-Authenticate, end of headers).
-// The same for the HTTP proxy (CURLOPT_PROXYAUTH): a second HostAuth in proxy
-// mode answers a 407's Proxy-Authenticate, for forwarded requests and for the
-// CONNECT exchange alike. As in libcurl, an authentication problem with
-// either one stops both from retrying.
+// The glue between a transfer and HostAuth (src/auth/, which knows nothing of
+// transfers): builds the auth state from the transfer's options on first use,
+// and gives the HTTP handler the three calls it needs (request lines, a 401's
+// WWW-Authenticate, end of headers). The origin's HostAuth is HTTP's, in the
+// transfer's HTTP state. The HTTP proxy's (CURLOPT_PROXYAUTH) is a second
+// HostAuth in proxy mode, on the Transfer: it answers a 407's
+// Proxy-Authenticate for forwarded requests and for the CONNECT exchange of a
+// tunnel, which carries any protocol. As in libcurl, an authentication
+// problem with either one stops both from retrying.
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import type { Transfer } from '../multi/transfer.js';
-import { credentialsAllowed } from '../proto/redirect.js';
-import { HostAuth, type AuthOptions, type AuthOutput } from './host-auth.js';
+import { credentialsAllowed } from './redirect.js';
+import { HostAuth, type AuthOptions, type AuthOutput, type Credentials } from '../auth/host-auth.js';
+import { peekHttpState, type HttpTransferState } from './http-state.js';
 
 /** The authentication options of a store's generation (read once, not per transfer). */
 const optionMemo = new WeakMap<object, { generation: number; options: AuthOptions }>();
@@ -31,8 +34,8 @@ function authOptions(o: Transfer['opts']): AuthOptions {
   return options;
 }
 
-export function hostAuthOf(t: Transfer): HostAuth {
-  return (t.auth ??= new HostAuth(authOptions(t.opts)));
+export function hostAuthOf(t: Transfer, h: HttpTransferState): HostAuth {
+  return (h.auth ??= new HostAuth(authOptions(t.opts)));
 }
 
 /** The proxy's authentication state; credentials are the HTTP proxy's of the current route. */
@@ -56,7 +59,7 @@ export function proxyAuthOf(t: Transfer): HostAuth | null {
   return t.proxyAuth;
 }
 
-function proxyCreds(t: Transfer): import('./host-auth.js').Credentials {
+function proxyCreds(t: Transfer): Credentials {
   const http = t.proxy!.http!;
   return proxyAuthOf(t)!.credentials(http.host).creds;
 }
@@ -90,20 +93,21 @@ export function proxyAuthOnChallenge(t: Transfer, code: number, value: string): 
 /** The end of a CONNECT response's head: should the CONNECT be sent again with (better) credentials? */
 export function proxyAuthRetryConnect(t: Transfer, code: number): boolean {
   const a = proxyAuthOf(t);
-  if (!a || a.problem || t.auth?.problem) return false;
+  // the origin's HostAuth exists once a request of this transfer was built (not before its first CONNECT)
+  if (!a || a.problem || peekHttpState(t)?.auth?.problem) return false;
   return a.act(code, 'CONNECT', proxyCreds(t), true).retry;
 }
 
-function credsOf(t: Transfer): { code: CURLcode; message?: string; creds: import('./host-auth.js').Credentials } {
+function credsOf(t: Transfer, h: HttpTransferState): { code: CURLcode; message?: string; creds: Credentials } {
   const url = t.url!;
-  return hostAuthOf(t).credentials(url.host, url.user, url.password);
+  return hostAuthOf(t, h).credentials(url.host, url.user, url.password);
 }
 
 /** The Authorization line(s) for the request being built (curl puts them right after Host). */
-export function authRequestLines(t: Transfer, method: string, hostHeader: string | null, body: Buffer | null): AuthOutput {
-  const c = credsOf(t);
+export function authRequestLines(t: Transfer, h: HttpTransferState, method: string, hostHeader: string | null, body: Buffer | null): AuthOutput {
+  const c = credsOf(t, h);
   if (c.code !== CURLE.OK) return { code: c.code, message: c.message ?? '', lines: [], probe: false, info: [] };
-  const a = hostAuthOf(t);
+  const a = hostAuthOf(t, h);
   if (c.creds.user === null && c.creds.bearer === null) return a.outputNone();
   const url = t.url!;
   return a.output({
@@ -114,9 +118,9 @@ export function authRequestLines(t: Transfer, method: string, hostHeader: string
 }
 
 /** A WWW-Authenticate header; libcurl reads them only on a 401. Returns verbose info lines. */
-export function authOnChallenge(t: Transfer, value: string): string[] {
+export function authOnChallenge(t: Transfer, h: HttpTransferState, value: string): string[] {
   if (t.responseCode !== 401) return [];
-  return hostAuthOf(t).input(value);
+  return hostAuthOf(t, h).input(value);
 }
 
 /**
@@ -124,9 +128,9 @@ export function authOnChallenge(t: Transfer, value: string): string[] {
  * authenticated request is possible (sets t.retryRequest), and say whether
  * FAILONERROR makes this response an error.
  */
-export function authOnHeadersEnd(t: Transfer, viaProxy = false): { fail: boolean } {
-  const a = hostAuthOf(t);
-  const c = credsOf(t);
+export function authOnHeadersEnd(t: Transfer, h: HttpTransferState, viaProxy = false): { fail: boolean } {
+  const a = hostAuthOf(t, h);
+  const c = credsOf(t, h);
   const p = viaProxy ? proxyAuthOf(t) : null;
   if (!p) {
     const r = a.act(t.responseCode, t.effectiveMethod, c.creds, credentialsAllowed(t));

@@ -1,0 +1,274 @@
+// The states that get a transfer a connection (libcurl's multi_runsingle
+// CONNECT, PENDING, RESOLVING, CONNECTING and PROTOCONNECT): reuse from the
+// pool or a queue slot, the name lookup of the first hop, the socket, then the
+// connection's filter chain (src/multi/connect-chain.ts), then the protocol's
+// own connect step. CONNECT_ONLY transfers end after it.
+import { CURLE, easyStrerror } from '../codes.js';
+import { CURLOPT } from '../easy/option-table.js';
+import { Connection, connectionKey, type ConnectionRoute } from '../conn/connection.js';
+import { resolveHost } from '../dns/resolver.js';
+import { TcpConnector } from '../cf/tcp-connector.js';
+import { UnixConnector } from '../cf/unix-connector.js';
+import { localBind } from '../cf/local-bind.js';
+import { connectTarget } from '../conn/connect-to.js';
+import { internalsOf } from '../easy/internals.js';
+import { tlsKey as tlsKeyFor, tlsKeyOf } from '../cf/tls-connect.js';
+import { proxyTlsConfig } from '../vtls/tls-config.js';
+import { CURLPROXY } from '../constants.js';
+import { PROTOPT } from '../proto/handler.js';
+import { EXPIRE, STATE, type Transfer } from './transfer.js';
+import { firstHop, proxyRoute } from '../proxy/proxy-config.js';
+import { connectChain } from './connect-chain.js';
+import type { MultiEngine } from './engine.js';
+import { setState, finish, connectTimeoutMs } from './state-common.js';
+
+/** CURLOPT_UNIX_SOCKET_PATH or ABSTRACT_UNIX_SOCKET (one storage in libcurl: the last set wins). */
+function unixSocketOf(t: Transfer): { path: string; abstract: boolean } | null {
+  const path = t.opts.str(CURLOPT.UNIX_SOCKET_PATH);
+  if (path !== null) return { path, abstract: false };
+  const abs = t.opts.str(CURLOPT.ABSTRACT_UNIX_SOCKET);
+  return abs !== null ? { path: abs, abstract: true } : null;
+}
+
+/** The route of a request that goes where its URL says (never modified). */
+const DIRECT: ConnectionRoute = Object.freeze({});
+
+/**
+ * Where this request's socket goes: a Unix socket, or CONNECT_TO's host and
+ * port (dropped when equal to the URL's, as libcurl's create_conn does).
+ */
+function routeOf(e: MultiEngine, t: Transfer): ConnectionRoute | null {
+  const url = t.url!;
+  const unix = unixSocketOf(t);
+  if (unix) return { unixPath: unix.path, abstractUnix: unix.abstract };
+  const list = t.opts.get(CURLOPT.CONNECT_TO) as string[] | null;
+  if (list === null) return DIRECT;
+  const r = connectTarget(list, url.host, url.port, url.ipv6);
+  if (r.code !== 0 || !('target' in r)) {
+    t.fail(r.code, 'message' in r ? r.message : easyStrerror(r.code));
+    return null;
+  }
+  for (const line of r.info) e.trace(t, line);
+  const route: ConnectionRoute = {};
+  if (r.target.host !== null && r.target.host.toLowerCase() !== url.host.toLowerCase()) route.connectHost = r.target.host;
+  if (r.target.port !== null && r.target.port !== url.port) route.connectPort = r.target.port;
+  return route;
+}
+
+/** libcurl's conn_maxage(): an idle connection too old to be trusted is closed, not reused. */
+function tooOld(e: MultiEngine, t: Transfer, now: number): (c: Connection) => boolean {
+  const maxAge = t.opts.num(CURLOPT.MAXAGE_CONN);
+  const maxLife = t.opts.num(CURLOPT.MAXLIFETIME_CONN);
+  return (c) => {
+    const idle = Math.floor((now - c.idleSince) / 1000);
+    if (idle > maxAge) {
+      e.trace(t, `Too old connection (${idle} seconds idle), disconnect it`);
+      return true;
+    }
+    const life = Math.floor((now - c.createdAt) / 1000);
+    if (maxLife && life > maxLife) {
+      e.trace(t, `Too old connection (${life} seconds since creation), disconnect it`);
+      return true;
+    }
+    return false;
+  };
+}
+
+/** CONNECT: reuse a pooled connection, wait for a slot (PENDING), or open a new one. */
+export function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
+  const url = t.url!;
+  if (t.state === STATE.CONNECT || !t.route) {
+    t.route = routeOf(e, t);
+    if (!t.route) return finish(e, t, false);
+  }
+  if (t.state === STATE.CONNECT) {
+    // which proxies, if any (CURLOPT_PROXY, the environment, NOPROXY): decided per request, as libcurl does
+    const r = proxyRoute(t.opts, url.scheme, url.host);
+    for (const line of r.info) e.trace(t, line);
+    if (r.code !== 0) {
+      t.fail(r.code, 'message' in r ? r.message : easyStrerror(r.code));
+      return finish(e, t, false);
+    }
+    // a Unix domain socket is local: the transfer goes to it, not to a proxy
+    t.proxy = 'route' in r && t.route.unixPath === undefined ? r.route : null;
+  }
+  const handler = t.handler!;
+  if (handler.flags & PROTOPT.NONETWORK) {
+    // the handler does its own I/O (file:): a connection without a socket, never pooled
+    t.conn = new Connection(url.scheme, url.host, url.port, '', t.route, null);
+    t.timing.namelookup = t.timing.connect = now;
+    return setState(e, t, STATE.DO);
+  }
+  // TLS settings keep otherwise equal connections apart: the origin's, and an HTTPS proxy's
+  let tlsKey = handler.flags & PROTOPT.SSL ? tlsKeyOf(t.opts) : '';
+  if (t.proxy?.http?.type === CURLPROXY.HTTPS) tlsKey += `|proxy${tlsKeyFor(proxyTlsConfig(t.opts))}`;
+  if (!t.opts.hot().freshConnect && !(handler.flags & PROTOPT.NOREUSE) && t.opts.num(CURLOPT.CONNECT_ONLY) === 0) {
+    const key = connectionKey(url.scheme, url.host, url.port, tlsKey, t.route, t.proxy);
+    const reuse = e.poolFor(t).take(key, tooOld(e, t, now));
+    if (reuse) {
+      e.reuseConnection(reuse);
+      t.conn = reuse;
+      if (t.opts.hot().verbose) {
+        e.trace(t, `Re-using existing connection #${reuse.id} with ${reuse.proxy ? 'proxy' : 'host'} ${reuse.displayHost}`);
+      }
+      e.removePending(t);
+      t.timing.namelookup = t.timing.connect = now;
+      return setState(e, t, STATE.DO);
+    }
+  }
+  const probe = new Connection(url.scheme, url.host, url.port, tlsKey, t.route, t.proxy);
+  if (!e.mayOpenConnection(t, probe.hostKey)) {
+    if (t.state !== STATE.PENDING) {
+      e.trace(t, 'No connections available in cache, queueing');
+      e.addPending(t);
+      setState(e, t, STATE.PENDING);
+    }
+    return;
+  }
+  e.removePending(t);
+  e.poolFor(t).opened(probe);
+  t.conn = probe;
+  e.expire(t, EXPIRE.CONNECTTIMEOUT, now + connectTimeoutMs(t));
+  const unix = t.route.unixPath;
+  if (unix !== undefined) {
+    // nothing to resolve: the socket path is the address
+    t.timing.namelookup = now;
+    const c = new UnixConnector({ path: unix, abstract: !!t.route.abstractUnix },
+      (tr) => e.discardTransport(tr), (text) => e.trace(t, text));
+    probe.primaryIp = c.printable;
+    t.connector = c;
+    return setState(e, t, STATE.CONNECTING);
+  }
+  const wildcard = internalsOf(t.easy)?.wildcardResolve ?? false;
+  const hop = firstHopOf(t);
+  t.resolution = resolveHost(hop.host, hop.port, {
+    ipresolve: t.opts.num(CURLOPT.IPRESOLVE),
+    cacheSeconds: t.opts.num(CURLOPT.DNS_CACHE_TIMEOUT),
+    servers: t.opts.str(CURLOPT.DNS_SERVERS),
+    wildcard,
+    trace: (text) => e.trace(t, text),
+  }, e.dnsCacheFor(t), now);
+  setState(e, t, STATE.RESOLVING);
+}
+
+export function stateResolving(e: MultiEngine, t: Transfer, now: number): void {
+  const r = t.resolution!;
+  if (!r.outcome) return; // still waiting for the lookup's signal
+  if (r.signal) e.discardTransport(r.signal);
+  r.signal = null;
+  t.timing.namelookup = now;
+  if (!r.outcome.ok) {
+    if (t.proxy) t.fail(CURLE.COULDNT_RESOLVE_PROXY, `Could not resolve proxy: ${firstHopOf(t).host}`);
+    else t.fail(CURLE.COULDNT_RESOLVE_HOST, r.outcome.message);
+    return finish(e, t, false);
+  }
+  t.firstHopAddresses = r.outcome.addresses;
+  t.resolution = null;
+  startConnector(e, t, now);
+}
+
+/** Where the TCP connection goes: the first proxy, or the origin (CONNECT_TO's target if set). */
+function firstHopOf(t: Transfer): { host: string; port: number } {
+  return t.proxy ? firstHop(t.proxy) : { host: t.conn!.connectHost, port: t.conn!.connectPort };
+}
+
+function startConnector(e: MultiEngine, t: Transfer, now: number): void {
+  const port = firstHopOf(t).port;
+  const keepAlive = t.opts.num(CURLOPT.TCP_KEEPALIVE) !== 0;
+  t.connector = new TcpConnector(t.firstHopAddresses!, {
+    port,
+    bind: localBind(t.opts.str(CURLOPT.INTERFACE), t.opts.num(CURLOPT.LOCALPORT), t.opts.num(CURLOPT.LOCALPORTRANGE)),
+    noDelay: t.opts.num(CURLOPT.TCP_NODELAY) !== 0,
+    keepAliveIdle: keepAlive ? t.opts.num(CURLOPT.TCP_KEEPIDLE) : null,
+    discard: (tr) => e.discardTransport(tr),
+    trace: (text) => e.trace(t, text),
+    onFail: (message) => t.fail(CURLE.INTERFACE_FAILED, message),
+    onTrying: (a) => e.trace(t, `  Trying ${a.family === 6 ? `[${a.address}]` : a.address}:${port}...`),
+  }, now);
+  setState(e, t, STATE.CONNECTING);
+}
+
+export function stateConnecting(e: MultiEngine, t: Transfer, now: number): void {
+  if (t.connector) {
+    // the socket filter: TCP with happy eyeballs, or a Unix socket
+    const c = t.connector;
+    const step = c.step(now);
+    const he = c.nextTimeout();
+    if (he !== undefined) e.expire(t, EXPIRE.HAPPY_EYEBALLS, he);
+    else e.clearExpire(t, EXPIRE.HAPPY_EYEBALLS);
+    if (step.kind === 'pending') return;
+    t.connector = null;
+    e.clearExpire(t, EXPIRE.HAPPY_EYEBALLS);
+    const conn = t.conn!;
+    if (step.kind === 'failed') {
+      t.osErrno = step.errno ?? 0;
+      const ms = Math.floor(now - t.timing.start);
+      const code = step.code ?? CURLE.COULDNT_CONNECT;
+      const hop = firstHopOf(t);
+      // a Unix socket is named by the URL's host in this message, as libcurl does
+      const host = conn.route.unixPath !== undefined ? t.url!.host : hop.host;
+      const why = code !== CURLE.COULDNT_CONNECT || step.message === 'Connection refused' ? easyStrerror(code) : step.message;
+      t.fail(code, `Failed to connect to ${host} port ${hop.port} after ${ms} ms: ${why}`);
+      return finish(e, t, false);
+    }
+    const unixName = conn.route.unixPath !== undefined ? conn.primaryIp : null;
+    conn.adopt(step.transport);
+    if (unixName !== null) {
+      // libcurl reports the socket path as the "IP" of a Unix socket connection, and port 0
+      conn.primaryIp = unixName;
+      conn.primaryPort = 0;
+    }
+    t.numConnects++;
+    t.timing.connect = now;
+    // curl 7.88 names the URL's host (a proxy's when there is one) and the port it connected to
+    const shown = t.proxy ? firstHopOf(t) : { host: t.url!.host, port: conn.connectPort };
+    e.trace(t, `Connected to ${shown.host} (${conn.primaryIp}) port ${shown.port} (#${conn.id})`);
+    t.filters = connectChain(e, t);
+  }
+  // the filters above the socket: tunnels through proxies, TLS
+  const chain = t.filters!;
+  const step = chain.connect(now);
+  if (step.kind === 'pending') return;
+  const conn = t.conn!;
+  // what the handshakes found, also when one failed (CURLINFO_SSL_VERIFYRESULT tells why)
+  conn.tlsFacts = chain.queryFilter('TLS', 'tls') ?? null;
+  conn.proxyTlsFacts = chain.queryFilter('TLS-PROXY', 'tls') ?? null;
+  if (step.kind === 'failed') {
+    t.fail(step.code, step.message);
+    return finish(e, t, false);
+  }
+  if (step.kind === 'reconnect') {
+    // the proxy closed after a 407 we can answer: a new connection to it, the same addresses
+    if (conn.transport) e.discardTransport(conn.transport);
+    conn.transport = null;
+    t.filters = null;
+    startConnector(e, t, now);
+    return stateConnecting(e, t, now);
+  }
+  t.filters = null;
+  conn.alpn = chain.queryFilter('TLS', 'alpn') ?? '';
+  // the TLS handshake with the origin is what CURLINFO_APPCONNECT_TIME measures
+  if (conn.tlsFacts) t.timing.appconnect = now;
+  e.clearExpire(t, EXPIRE.CONNECTTIMEOUT);
+  setState(e, t, STATE.PROTOCONNECT);
+}
+
+/** PROTOCONNECT: what the protocol does once per new connection before its first request (libcurl's connect_it). */
+export function stateProtoconnect(e: MultiEngine, t: Transfer, _now: number): void {
+  if (connectOnly(t)) {
+    // CONNECT_ONLY: the transfer ends here; the connection stays for easy.send()/recv()
+    t.conn!.connectOnly = true;
+    return finish(e, t, true);
+  }
+  setState(e, t, STATE.DO);
+}
+
+/**
+ * CURLOPT_CONNECT_ONLY asks to stop once connected: 1 always, 2 for
+ * protocols without an upgrade step of their own (WebSocket does its
+ * upgrade first, then stops).
+ */
+function connectOnly(t: Transfer): boolean {
+  const v = t.opts.num(CURLOPT.CONNECT_ONLY);
+  return v === 1 || (v === 2 && !t.handler!.upgradeConnectOnly);
+}

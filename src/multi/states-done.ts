@@ -1,0 +1,98 @@
+// DONE: a transfer's request is over. Either it goes again (a redirect to
+// follow, libcurl's Curl_follow; the same URL once more for authentication)
+// or it ends: its connection is kept or closed and the message is queued.
+import { CURLE } from '../codes.js';
+import { CURLOPT } from '../easy/option-table.js';
+import { handlerFor, SUPPORTED_SCHEMES } from '../proto/registry.js';
+import { maxRedirsError, redirProtocolAllowed, resolveLocation } from '../proto/redirect.js';
+import { STATE, type Transfer } from './transfer.js';
+import { closeDecoding } from '../proto/http-response.js';
+import type { MultiEngine } from './engine.js';
+import { nowMs } from '../util/clock.js';
+import { setState, setupHandler, resetForNextRequest } from './state-common.js';
+
+export function stateDone(e: MultiEngine, t: Transfer): void {
+  const now = nowMs();
+  // whatever the request still holds besides the connection (file:'s descriptor)
+  t.request?.abort?.();
+  closeDecoding(t);
+  // (a progress callback that aborts here ends the transfer instead)
+  if (t.result === CURLE.OK && (t.followLocation !== null || t.retryRequest) && e.progress(t) === CURLE.OK) {
+    // this response only pointed elsewhere: release its connection and go again
+    const conn = t.conn;
+    const keep = conn !== null && conn.reusable;
+    e.releaseConnection(t);
+    if (conn) e.trace(t, keep ? `Connection #${conn.id} to host ${conn.displayHost} left intact` : `Closing connection ${conn.id}`);
+    if (t.retryRequest) {
+      // the same URL once more (authentication negotiation, FOLLOW_RETRY in libcurl): not a redirect
+      t.retryRequest = false;
+      t.followLocation = null;
+      e.trace(t, `Issue another request to this URL: '${t.effectiveUrl}'`);
+      resetForNextRequest(t);
+      setState(e, t, STATE.CONNECT);
+      return;
+    }
+    if (followRedirect(e, t, now)) return;
+  }
+  t.timing.total = now;
+  e.clearAllExpiries(t);
+  e.stopConnecting(t);
+  // libcurl's multi_done: no last progress call after the callback itself aborted; this one may abort
+  if (t.result !== CURLE.ABORTED_BY_CALLBACK) e.progress(t, true);
+  const conn = t.conn;
+  // failed after the response was complete (that last call, a callback that threw): not for reuse, as multi_done's "premature"
+  if (conn && t.result !== CURLE.OK) conn.reusable = false;
+  const keep = conn !== null && conn.reusable && !t.connReleased;
+  e.releaseConnection(t);
+  if (conn && !t.connReleasedTraced) {
+    t.connReleasedTraced = true;
+    if (keep) e.trace(t, `Connection #${conn.id} to host ${conn.displayHost} left intact`);
+    else e.trace(t, `Closing connection ${conn.id}`);
+  }
+  setState(e, t, STATE.COMPLETED);
+}
+
+/**
+ * Curl_follow: point the transfer at the Location and send it back to CONNECT.
+ * Returns false (with t.result set) when the redirect must not be followed.
+ */
+function followRedirect(e: MultiEngine, t: Transfer, now: number): boolean {
+  const loc = t.followLocation!;
+  const from = t.url!;
+  t.followLocation = null;
+  const max = t.opts.num(CURLOPT.MAXREDIRS);
+  if (max !== -1 && t.redirectCount >= max) {
+    const m = maxRedirsError(max);
+    t.fail(m.code, m.message);
+    return false;
+  }
+  const resolved = resolveLocation(from, loc);
+  if (!resolved.scheme) {
+    t.fail(CURLE.URL_MALFORMAT, 'URL rejected: Malformed input to a URL function');
+    return false;
+  }
+  const scheme = resolved.scheme;
+  if (!redirProtocolAllowed(t.opts, scheme) || !SUPPORTED_SCHEMES.has(scheme) || (!resolved.url && !resolved.failure)) {
+    const known = SUPPORTED_SCHEMES.has(scheme) || ['ftp', 'ftps'].includes(scheme);
+    t.fail(CURLE.UNSUPPORTED_PROTOCOL, `Protocol "${scheme}" ${known ? 'disabled' : 'not supported'} (in redirect)`);
+    return false;
+  }
+  if (!resolved.url) {
+    // a URL of a scheme we transfer that is still unusable (a host name IDNA refuses)
+    t.fail(resolved.failure!.code, resolved.failure!.message);
+    return false;
+  }
+  const next = resolved.url;
+  const answered = t.handler!;
+  if (!setupHandler(t, handlerFor(scheme)!)) return false;
+  t.redirectCount++;
+  // what the protocol of the redirecting response changes (HTTP: method switch, AUTOREFERER)
+  answered.follow?.(t, from, (text) => e.trace(t, text));
+  e.trace(t, `Issue another request to this URL: '${next.href}'`);
+  t.url = next;
+  t.effectiveUrl = next.href;
+  t.timing.redirect = now - t.timing.start;
+  resetForNextRequest(t);
+  setState(e, t, STATE.CONNECT);
+  return true;
+}
