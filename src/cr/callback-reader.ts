@@ -8,9 +8,9 @@ import { readSync, fstatSync } from 'node:fs';
 import { CURLE } from '../codes.js';
 import { CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE } from '../constants.js';
 import type { ReadCallback, SeekCallback } from '../easy/callbacks.js';
-import type { CallbackGuard } from '../cw/client-writer.js';
+import type { CallbackGuard } from '../util/callback-depth.js';
 import type { ClientReader, ReadResult, RewindResult } from './client-reader.js';
-import { CALLBACK_NAME } from '../util/callback-failure.js';
+import { CALLBACK_NAME, callbackThrew } from '../util/callback-failure.js';
 
 /** CURLOPT_SEEKFUNCTION return values and the origin libcurl passes. */
 export const CURL_SEEKFUNC = { OK: 0, FAIL: 1, CANTSEEK: 2 } as const;
@@ -148,7 +148,7 @@ export class CallbackReader implements ClientReader {
       return this.#c.guard.inCallback(() => fn(buf, this.#c.readData));
     } catch (err) {
       // a throw is a failed read (README "Callbacks that throw")
-      return { failed: this.#c.guard.callbackThrew(err, CURLE.READ_ERROR, CALLBACK_NAME.READ) };
+      return { failed: callbackThrew(this.#c.guard, err, CURLE.READ_ERROR, CALLBACK_NAME.READ) };
     }
   }
 
@@ -181,7 +181,7 @@ export class CallbackReader implements ClientReader {
         seekErr = this.#c.guard.inCallback(() => seek(this.#c.seekData, offset, SEEK_SET));
       } catch (err) {
         // a throw is CURL_SEEKFUNC_FAIL
-        thrown = this.#c.guard.callbackThrew(err, CURLE.READ_ERROR, CALLBACK_NAME.SEEK);
+        thrown = callbackThrew(this.#c.guard, err, CURLE.READ_ERROR, CALLBACK_NAME.SEEK);
         seekErr = CURL_SEEKFUNC.FAIL;
       }
     }
@@ -218,7 +218,7 @@ export class CallbackReader implements ClientReader {
         err = this.#c.guard.inCallback(() => seek(this.#c.seekData, 0, SEEK_SET));
       } catch (thrown) {
         // a throw is CURL_SEEKFUNC_FAIL
-        return { code: CURLE.SEND_FAIL_REWIND, message: this.#c.guard.callbackThrew(thrown, CURLE.SEND_FAIL_REWIND, CALLBACK_NAME.SEEK) };
+        return { code: CURLE.SEND_FAIL_REWIND, message: callbackThrew(this.#c.guard, thrown, CURLE.SEND_FAIL_REWIND, CALLBACK_NAME.SEEK) };
       }
       if (err) return { code: CURLE.SEND_FAIL_REWIND, message: `seek callback returned error ${err}` };
     } else if (!this.#default || !this.#default.rewind()) {

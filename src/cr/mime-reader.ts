@@ -10,12 +10,12 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { CURLE } from '../codes.js';
 import { CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE } from '../constants.js';
-import type { CallbackGuard } from '../cw/client-writer.js';
+import type { CallbackGuard } from '../util/callback-depth.js';
 import type { ClientReader, ReadResult, RewindResult } from './client-reader.js';
 import { encoderFor, type Encoder } from './mime-encoders.js';
 import { contentTypeFor, partState, type Mime, type MimePart } from './mime.js';
 import { textToBuffer } from '../url/url-bytes.js';
-import { CALLBACK_NAME } from '../util/callback-failure.js';
+import { CALLBACK_NAME, callbackThrew } from '../util/callback-failure.js';
 
 interface Segment {
   size(): number;
@@ -106,7 +106,7 @@ class CallbackContent implements Segment {
       n = this.#guard.inCallback(() => this.#p.read!(buf, this.#p.arg));
     } catch (err) {
       // a throw is a failed read, as for CURLOPT_READFUNCTION (README "Callbacks that throw")
-      return { kind: 'error', code: CURLE.READ_ERROR, message: this.#guard.callbackThrew(err, CURLE.READ_ERROR, CALLBACK_NAME.MIME_READ) };
+      return { kind: 'error', code: CURLE.READ_ERROR, message: callbackThrew(this.#guard, err, CURLE.READ_ERROR, CALLBACK_NAME.MIME_READ) };
     }
     if (n === 0) {
       this.#done = true;
@@ -129,7 +129,7 @@ class CallbackContent implements Segment {
         rc = this.#guard.inCallback(() => seek(this.#p.arg, 0, 0));
       } catch (err) {
         // a throw is CURL_SEEKFUNC_FAIL
-        const message = this.#guard.callbackThrew(err, CURLE.SEND_FAIL_REWIND, CALLBACK_NAME.MIME_SEEK);
+        const message = callbackThrew(this.#guard, err, CURLE.SEND_FAIL_REWIND, CALLBACK_NAME.MIME_SEEK);
         return { code: CURLE.SEND_FAIL_REWIND, message };
       }
     }

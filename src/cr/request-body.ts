@@ -11,9 +11,9 @@ import { ChunkedReader, TRAILER_ABORT_CODE, TRAILER_ABORT_MESSAGE, type TrailerS
 import type { CallbackReader } from './callback-reader.js';
 import type { MimeReader } from './mime-reader.js';
 import type { TrailerCallback } from '../easy/callbacks.js';
-import type { CallbackGuard } from '../cw/client-writer.js';
+import type { CallbackGuard } from '../util/callback-depth.js';
 import { textToBuffer } from '../url/url-bytes.js';
-import { CALLBACK_NAME } from '../util/callback-failure.js';
+import { CALLBACK_NAME, callbackThrew } from '../util/callback-failure.js';
 
 /** libcurl 8's EXPECT_100_THRESHOLD: bodies above 1 MiB (or of unknown size) ask first. */
 export const EXPECT_100_THRESHOLD = 1024 * 1024;
@@ -99,7 +99,7 @@ function trailerSource(b: BodyInputs): TrailerSource | null {
       rc = b.guard.inCallback(() => fn(list, data));
     } catch (err) {
       // a throw is CURL_TRAILERFUNC_ABORT
-      const message = b.guard.callbackThrew(err, TRAILER_ABORT_CODE, CALLBACK_NAME.TRAILER);
+      const message = callbackThrew(b.guard, err, TRAILER_ABORT_CODE, CALLBACK_NAME.TRAILER);
       return { error: { kind: 'error', code: TRAILER_ABORT_CODE, message } };
     }
     if (rc !== 0) return { error: { kind: 'error', code: TRAILER_ABORT_CODE, message: TRAILER_ABORT_MESSAGE } };

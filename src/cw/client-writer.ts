@@ -1,28 +1,22 @@
-// The client writer stack's end: delivering response headers and body to the
-// application's HEADERFUNCTION / WRITEFUNCTION (or to stdout when none is set,
-// as libcurl's default fwrite does), with libcurl's return conventions:
+// The client writer stack's end (libcurl's "client" writer, CURL_CW_CLIENT,
+// with its pause buffer): delivering response headers and body to the
+// application's HEADERFUNCTION / WRITEFUNCTION (or to stdout when none is
+// set, as libcurl's default fwrite does), with libcurl's return conventions:
 // a count other than the one passed is CURLE_WRITE_ERROR, CURL_WRITEFUNC_PAUSE
 // holds the data back until easy.pause() resumes the transfer.
+//
+// Every option it reads comes from the options' hot snapshot
+// (OptionStore.hot()): no per-line or per-chunk option lookups.
 import { CURLE, type CURLcode } from '../codes.js';
-import { CURLOPT } from '../easy/option-table.js';
 import { CURL_WRITEFUNC_PAUSE } from '../constants.js';
-import { PAUSED } from '../proto/http.js';
-import type { Transfer } from '../multi/transfer.js';
 import type { HotOptions } from '../easy/option-store.js';
 import type { WriteCallback, HeaderCallback } from '../easy/callbacks.js';
-import { CALLBACK_NAME } from '../util/callback-failure.js';
+import type { CallbackGuard } from '../util/callback-depth.js';
+import { CLIENTWRITE, PAUSED, type ClientWriterHost, type WriteResult } from './client-write.js';
+import { CALLBACK_NAME, callbackThrew } from '../util/callback-failure.js';
 
-export interface CallbackGuard {
-  /** Run an application callback with the multi's in-callback flag set. */
-  inCallback<R>(fn: () => R): R;
-  /**
-   * An application callback threw `thrown` (src/util/callback-failure.ts):
-   * keep it for the application, make sure transfer `t` (by default the one
-   * running now) ends with `code`, and answer the error text. The caller
-   * fails with that code and text as for the callback's failure value.
-   */
-  callbackThrew(thrown: unknown, code: CURLcode, callback: string, t?: Transfer): string;
-}
+// kept for importers that name the guard through the writers
+export type { CallbackGuard } from '../util/callback-depth.js';
 
 function defaultWrite(data: Buffer): number {
   // libcurl's fwrite copies; a stream may keep the Buffer queued past this call
@@ -35,101 +29,173 @@ function writeFunction(h: HotOptions): WriteCallback {
   return (h.writeFn as WriteCallback | null) ?? defaultWrite;
 }
 
-/**
- * The client phase: decoded body bytes to WRITEFUNCTION (counting and
- * MAXFILESIZE are in download-writer.ts), in pieces of at most
- * CURL_MAX_WRITE_SIZE (or BUFFERSIZE when smaller), as libcurl's chop_write
- * does. A pause holds the paused piece and everything after it.
- */
-export function writeBody(g: CallbackGuard, t: Transfer, data: Buffer): CURLcode | typeof PAUSED {
-  // held data is copied: `data` may be a view of memory reused after this call
-  if (t.pauseBits & 1) {
-    t.heldBody.push(Buffer.from(data));
-    return PAUSED;
-  }
-  const h = t.opts.hot();
-  if (h.noBody) return CURLE.OK;
-  const max = h.writeMax;
-  if (data.length <= max) return deliver(g, t, h, data, data);
-  for (let off = 0; off < data.length; off += max) {
-    const r = deliver(g, t, h, data.subarray(off, off + max), data.subarray(off));
-    if (r !== CURLE.OK) return r;
-  }
-  return CURLE.OK;
-}
+/** The guard of a closed writer: it runs nothing of an engine. */
+const DETACHED: CallbackGuard = { inCallback: (fn) => fn() };
 
-/** One WRITEFUNCTION call with `piece`; `rest` (from `piece` on) is what a pause holds. */
-function deliver(g: CallbackGuard, t: Transfer, h: HotOptions, piece: Buffer, rest: Buffer): CURLcode | typeof PAUSED {
-  const fn = writeFunction(h);
-  let n: number;
-  try {
-    n = g.inCallback(() => fn(piece, h.writeData));
-  } catch (err) {
-    t.fail(CURLE.WRITE_ERROR, g.callbackThrew(err, CURLE.WRITE_ERROR, CALLBACK_NAME.WRITE, t));
-    return CURLE.WRITE_ERROR;
-  }
-  if (n === CURL_WRITEFUNC_PAUSE) {
-    t.pauseBits |= 1;
-    t.heldBody.push(Buffer.from(rest));
-    return PAUSED;
-  }
-  if (n !== piece.length) {
-    // libcurl 7.88's text (8.x adds ", passed N returned M")
-    t.fail(CURLE.WRITE_ERROR, 'Failure writing output to destination');
-    return CURLE.WRITE_ERROR;
-  }
-  t.sizeDelivered += piece.length;
-  if (t.pauseBits & 1) {
-    // easy.pause(CURLPAUSE_RECV) inside the callback: delivery stops now, what is left waits as after CURL_WRITEFUNC_PAUSE
-    if (rest.length > piece.length) t.heldBody.push(Buffer.from(rest.subarray(piece.length)));
-    else t.resumeAfterPause = true;
-    return PAUSED;
-  }
-  return CURLE.OK;
-}
+/** CURLPAUSE_RECV */
+const PAUSE_RECV = 1;
 
-/**
- * Whether writeHeader() delivers header lines anywhere (HEADERFUNCTION,
- * HEADERDATA or CURLOPT_HEADER): when not, a caller may skip making the line.
- */
-export function headerLinesWanted(t: Transfer): boolean {
-  return t.opts.hot().headerLines;
-}
+export class ClientWriter {
+  readonly #host: ClientWriterHost;
+  #guard: CallbackGuard;
+  /**
+   * The pause buffer: body bytes a paused WRITEFUNCTION did not take, in
+   * order (copies: what was written may be a view of memory reused later).
+   */
+  #held: Buffer[] = [];
+  /**
+   * easy.pause(CURLPAUSE_RECV) inside WRITEFUNCTION stopped delivery after a
+   * whole piece, with nothing left to hold: the protocol stopped feeding all
+   * the same, so unpausing must make it go on as after held bytes.
+   */
+  #stoppedEmpty = false;
 
-/** A header line to HEADERFUNCTION/HEADERDATA and, with CURLOPT_HEADER and not `headerOnly`, to the body stream. */
-export function writeHeader(g: CallbackGuard, t: Transfer, line: Buffer, headerOnly = false): CURLcode {
-  const hfn = t.opts.get(CURLOPT.HEADERFUNCTION) as HeaderCallback | null;
-  const hdata = t.opts.get(CURLOPT.HEADERDATA);
-  if (hfn || hdata !== null) {
-    // libcurl: with HEADERDATA but no HEADERFUNCTION, headers go to the write function
-    const fn = hfn ?? writeFunction(t.opts.hot());
-    let n: number;
-    try {
-      n = g.inCallback(() => fn(line, hdata));
-    } catch (err) {
-      t.fail(CURLE.WRITE_ERROR, g.callbackThrew(err, CURLE.WRITE_ERROR, hfn ? CALLBACK_NAME.HEADER : CALLBACK_NAME.WRITE, t));
-      return CURLE.WRITE_ERROR;
+  constructor(host: ClientWriterHost, guard: CallbackGuard) {
+    this.#host = host;
+    this.#guard = guard;
+  }
+
+  /** Body bytes are held for a paused application (or delivery stopped for one: unpause() must resume it). */
+  get holding(): boolean {
+    return this.#held.length > 0 || this.#stoppedEmpty;
+  }
+
+  /** How many body bytes are held. */
+  get heldBytes(): number {
+    let n = 0;
+    for (const b of this.#held) n += b.length;
+    return n;
+  }
+
+  /** The held pieces, oldest first (a view for the engine's pause check; never modified by callers). */
+  get held(): readonly Buffer[] {
+    return this.#held;
+  }
+
+  /** The transfer is over: drop what is held, and the guard (the engine). */
+  close(): void {
+    if (this.#held.length > 0) this.#held = [];
+    this.#stoppedEmpty = false;
+    this.#guard = DETACHED;
+  }
+
+  /**
+   * Decoded body bytes to WRITEFUNCTION (counting and MAXFILESIZE happen
+   * before content decoding, in the stack), in pieces of at most
+   * CURL_MAX_WRITE_SIZE (or BUFFERSIZE when smaller), as libcurl's
+   * chop_write does. A pause holds the paused piece and everything after it.
+   */
+  body(data: Buffer): WriteResult {
+    const t = this.#host;
+    if (t.pauseBits & PAUSE_RECV) {
+      this.#held.push(Buffer.from(data));
+      return PAUSED;
     }
-    if (n !== line.length) {
-      t.fail(CURLE.WRITE_ERROR, 'Failed writing header');
-      return CURLE.WRITE_ERROR;
-    }
-  }
-  if (!headerOnly && t.opts.num(CURLOPT.HEADER)) {
-    // CURLOPT_HEADER: headers are part of the body stream too
     const h = t.opts.hot();
+    if (h.noBody) return CURLE.OK;
+    const max = h.writeMax;
+    if (data.length <= max) return this.#deliver(h, data, data);
+    for (let off = 0; off < data.length; off += max) {
+      const r = this.#deliver(h, data.subarray(off, off + max), data.subarray(off));
+      if (r !== CURLE.OK) return r;
+    }
+    return CURLE.OK;
+  }
+
+  /** One WRITEFUNCTION call with `piece`; `rest` (from `piece` on) is what a pause holds. */
+  #deliver(h: HotOptions, piece: Buffer, rest: Buffer): WriteResult {
+    const t = this.#host;
     const fn = writeFunction(h);
     let n: number;
     try {
-      n = g.inCallback(() => fn(line, h.writeData));
+      n = this.#guard.inCallback(() => fn(piece, h.writeData));
     } catch (err) {
-      t.fail(CURLE.WRITE_ERROR, g.callbackThrew(err, CURLE.WRITE_ERROR, CALLBACK_NAME.WRITE, t));
+      t.fail(CURLE.WRITE_ERROR, callbackThrew(this.#guard, err, CURLE.WRITE_ERROR, CALLBACK_NAME.WRITE, t));
       return CURLE.WRITE_ERROR;
     }
-    if (n !== line.length) {
-      t.fail(CURLE.WRITE_ERROR, 'Failed writing header');
+    if (n === CURL_WRITEFUNC_PAUSE) {
+      t.pauseBits |= PAUSE_RECV;
+      this.#held.push(Buffer.from(rest));
+      return PAUSED;
+    }
+    if (n !== piece.length) {
+      // libcurl 7.88's text (8.x adds ", passed N returned M")
+      t.fail(CURLE.WRITE_ERROR, 'Failure writing output to destination');
       return CURLE.WRITE_ERROR;
     }
+    t.sizeDelivered += piece.length;
+    if (t.pauseBits & PAUSE_RECV) {
+      // easy.pause(CURLPAUSE_RECV) inside the callback: delivery stops now, what is left waits as after CURL_WRITEFUNC_PAUSE
+      if (rest.length > piece.length) this.#held.push(Buffer.from(rest.subarray(piece.length)));
+      else this.#stoppedEmpty = true;
+      return PAUSED;
+    }
+    return CURLE.OK;
   }
-  return CURLE.OK;
+
+  /**
+   * After unpause: the held pieces go out in order. PAUSED when the
+   * application paused again (what it did not take stays first in line),
+   * or when it is still paused.
+   */
+  flush(): WriteResult {
+    const held = this.#held;
+    if (!(this.#host.pauseBits & PAUSE_RECV)) this.#stoppedEmpty = false;
+    while (held.length > 0) {
+      if (this.#host.pauseBits & PAUSE_RECV) return PAUSED;
+      const data = held.shift()!;
+      const before = held.length;
+      const r = this.body(data);
+      if (r === PAUSED) {
+        // body() held the rest of `data` at the end: it goes before what was held after it
+        if (held.length > before) held.unshift(held.pop()!);
+        return PAUSED;
+      }
+      if (r !== CURLE.OK) return r;
+    }
+    return CURLE.OK;
+  }
+
+  /**
+   * A header line (HEADER, INFO) to HEADERFUNCTION, or to WRITEFUNCTION with
+   * HEADERDATA and no HEADERFUNCTION, as libcurl does; a HEADER (not an INFO)
+   * into the body stream too with CURLOPT_HEADER.
+   */
+  header(type: number, line: Buffer): CURLcode {
+    const t = this.#host;
+    const h = t.opts.hot();
+    if (!h.headerLines) return CURLE.OK;
+    const hfn = h.headerFn as HeaderCallback | null;
+    const hdata = h.headerData;
+    if (hfn || hdata !== null) {
+      const fn = hfn ?? writeFunction(h);
+      let n: number;
+      try {
+        n = this.#guard.inCallback(() => fn(line, hdata));
+      } catch (err) {
+        t.fail(CURLE.WRITE_ERROR, callbackThrew(this.#guard, err, CURLE.WRITE_ERROR, hfn ? CALLBACK_NAME.HEADER : CALLBACK_NAME.WRITE, t));
+        return CURLE.WRITE_ERROR;
+      }
+      if (n !== line.length) {
+        t.fail(CURLE.WRITE_ERROR, 'Failed writing header');
+        return CURLE.WRITE_ERROR;
+      }
+    }
+    if (h.includeHeader && type & CLIENTWRITE.HEADER) {
+      // CURLOPT_HEADER: headers are part of the body stream too
+      const fn = writeFunction(h);
+      let n: number;
+      try {
+        n = this.#guard.inCallback(() => fn(line, h.writeData));
+      } catch (err) {
+        t.fail(CURLE.WRITE_ERROR, callbackThrew(this.#guard, err, CURLE.WRITE_ERROR, CALLBACK_NAME.WRITE, t));
+        return CURLE.WRITE_ERROR;
+      }
+      if (n !== line.length) {
+        t.fail(CURLE.WRITE_ERROR, 'Failed writing header');
+        return CURLE.WRITE_ERROR;
+      }
+    }
+    return CURLE.OK;
+  }
 }

@@ -29,7 +29,7 @@ import * as zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import { CURLE, easyStrerror, type CURLcode } from '../codes.js';
 import { SyncEngine, syncZlibAvailable, type EngineError } from './zlib-sync.js';
-import { PAUSED } from '../proto/http.js';
+import { PAUSED } from './client-write.js';
 
 export interface DecodeOutcome {
   /** CURLE_OK, an error, or PAUSED: the client paused and the decoder stopped */

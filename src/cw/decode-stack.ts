@@ -8,7 +8,7 @@
 // is on.
 import { CURLE, type CURLcode } from '../codes.js';
 import { decoderFor, type Resumable, type DecodeOutcome, type Emit } from './content-decoders.js';
-import { PAUSED } from '../proto/http.js';
+import { PAUSED } from './client-write.js';
 
 /** libcurl's MAX_ENCODE_STACK: more codings than this in one phase is an attack, not a response. */
 export const MAX_ENCODE_STACK = 5;

@@ -181,6 +181,13 @@ export interface HotOptions {
    * BUFFERSIZE when smaller (libcurl never reads more than that at once)
    */
   readonly writeMax: number;
+  /** MAXFILESIZE_LARGE, else MAXFILESIZE; 0: no limit */
+  readonly maxFilesize: number;
+  /** HEADERFUNCTION (null: none) and HEADERDATA */
+  readonly headerFn: unknown;
+  readonly headerData: unknown;
+  /** CURLOPT_HEADER: header lines are part of the body stream too */
+  readonly includeHeader: boolean;
 }
 
 /** CURL_MAX_WRITE_SIZE: the largest body piece libcurl hands to a write callback. */
@@ -219,6 +226,10 @@ export class OptionStore {
       writeData: this.get(CURLOPT.WRITEDATA),
       noBody: this.num(CURLOPT.NOBODY) !== 0,
       writeMax: Math.min(this.num(CURLOPT.BUFFERSIZE), CURL_MAX_WRITE_SIZE),
+      maxFilesize: this.num(CURLOPT.MAXFILESIZE_LARGE) || this.num(CURLOPT.MAXFILESIZE),
+      headerFn: this.get(CURLOPT.HEADERFUNCTION),
+      headerData: this.get(CURLOPT.HEADERDATA),
+      includeHeader: this.num(CURLOPT.HEADER) !== 0,
     };
     this.#hotGeneration = this.#generation;
     return this.#hot;

@@ -8,10 +8,9 @@
 //     └────────────────────────┘
 //   status ──first bytes are not "HTTP/"──▶ HTTP/0.9 body (if allowed) or error
 //
-// Body framing is a sum type (hyper's h1): 'length' (Content-Length), 'chunked'
-// (Transfer-Encoding ending in chunked; wins over Content-Length), 'close'
-// (until eof(): no length, or a transfer coding other than chunked) or 'none'
-// (HEAD, 1xx, 204, 304, 2xx to CONNECT, 101).
+// Body framing is a sum type (hyper's h1): 'length', 'chunked', 'close' or
+// 'none', decided from the headers by message-framing.ts. Status lines are
+// read by status-line.ts, events and options are in response-events.ts.
 //
 // The parser never consumes a byte past the end of the message. What follows
 // stays queued: takeLeftover() returns it (the first bytes of a new protocol
@@ -41,268 +40,24 @@
 import { CURLE } from '../codes.js';
 import { ByteQueue, LINE_TOO_LONG } from './byte-queue.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
-import { HDR, headerIdOf, headerIdOfBytes, internedName, internedValue, parseContentLength, plainLength, tokenList, trimOws, type HeaderId } from './header-fields.js';
+import { HDR, headerIdOf, headerIdOfBytes, internedName, internedValue, trimOws, type HeaderId } from './header-fields.js';
+import { fastStatusLine, latin1, lineText, mayBeHttpPrefix, parseStatusLine, NO_STATUS, SP, HT, type FastStatus } from './status-line.js';
+import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_NONE, ResponseFraming } from './message-framing.js';
+import {
+  inPlaceEvents, ownEvent, MAX_HTTP_RESP_HEADER_SIZE, CURL_MAX_HTTP_HEADER,
+  type Framing, type HeadersEndEvent, type InPlaceEvents, type ParseEvent, type PendingHeader, type ResponseParserOptions,
+} from './response-events.js';
 
-/**
- * A response header. `id` classifies the name (HDR.OTHER for names nothing
- * acts on); `size` is raw.length, readable without making `raw` (see
- * ResponseParserOptions.reuseEvents).
- */
-export interface HeaderEvent {
-  type: 'header';
-  name: string;
-  value: string;
-  raw: Buffer;
-  id: HeaderId;
-  size: number;
-}
-
-/** `size` is raw.length, readable without making `raw` (reuseEvents). */
-export interface StatusEvent {
-  type: 'status';
-  version: number;
-  code: number;
-  reason: string;
-  raw: Buffer;
-  size: number;
-}
-export interface HeadersEndEvent {
-  type: 'headers-end';
-  interim: boolean;
-  raw: Buffer;
-  size: number;
-}
-
-export type ParseEvent =
-  | StatusEvent
-  | HeaderEvent
-  | HeadersEndEvent
-  | { type: 'data'; data: Buffer }
-  | { type: 'trailer'; name: string; value: string; raw: Buffer }
-  | { type: 'end' }
-  | { type: 'need-data' }
-  | { type: 'error'; code: number; message: string };
-
-export type Framing =
-  | { kind: 'length'; length: number }
-  | { kind: 'chunked' }
-  | { kind: 'close' }
-  | { kind: 'none' };
-
-export interface ResponseParserOptions {
-  /** Request method: HEAD and CONNECT change what has a body. */
-  method: string;
-  /** Limit for all header lines of the response, interim ones included (curl's MAX_HTTP_RESP_HEADER_SIZE). */
-  maxHeaderBytes?: number;
-  /** A single header line may not reach this many bytes (curl's CURL_MAX_HTTP_HEADER). */
-  maxHeaderLineBytes?: number;
-  /** CURLOPT_HTTP09_ALLOWED. */
-  http09Allowed?: boolean;
-  /** CURLOPT_IGNORE_CONTENT_LENGTH: read until close instead. */
-  ignoreContentLength?: boolean;
-  /** CURLOPT_HTTP_TRANSFER_DECODING: false passes chunked framing through as 'data' (still finding the end). */
-  transferDecoding?: boolean;
-  /** The connection carried an HTTP/1.x response before: an HTTP/0.9 reply is then weird, not 0.9. */
-  reusedConnection?: boolean;
-  /**
-   * 'header' and 'data' events may be one object per parser, overwritten by
-   * the next next() call, and a header's `raw` is made only when read. For a
-   * caller that handles each event before asking for the next one (the
-   * exchange); one that keeps events must leave this off.
-   */
-  reuseEvents?: boolean;
-}
-
-export const MAX_HTTP_RESP_HEADER_SIZE = 300 * 1024;
-export const CURL_MAX_HTTP_HEADER = 100 * 1024;
+export { MAX_HTTP_RESP_HEADER_SIZE, CURL_MAX_HTTP_HEADER } from './response-events.js';
+export type { HeaderEvent, StatusEvent, HeadersEndEvent, ParseEvent, Framing, ResponseParserOptions } from './response-events.js';
 
 type State = 'status' | 'headers' | 'body' | 'done' | 'error';
 
-const SP = 0x20;
 /** Header lines up to this long are read in place (see #headerInPlace). */
 const IN_PLACE_MAX_LINE = 1024;
-const HT = 0x09;
 const NEED_DATA: ParseEvent = { type: 'need-data' };
-// the framings without a parameter: shared, callers only read them
-const FRAMING_NONE: Framing = Object.freeze({ kind: 'none' });
-const FRAMING_CLOSE: Framing = Object.freeze({ kind: 'close' });
-const FRAMING_CHUNKED: Framing = Object.freeze({ kind: 'chunked' });
 const END: ParseEvent = { type: 'end' };
 const EMPTY = Buffer.alloc(0);
-
-interface PendingHeader {
-  name: string;
-  value: string;
-  raw: Buffer[];
-  /** raw lines before this index are copies (retain()) */
-  owned: number;
-}
-
-/**
- * Bytes [start, end) as a latin1 string. Buffer's own latin1Slice (what
- * toString('latin1') ends in) skips toString's encoding lookup and argument
- * checks: one header line makes two or three of these.
- */
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (s: number, e: number) => string }).latin1Slice;
-function latin1(b: Buffer, start: number, end: number): string {
-  return latin1Slice ? latin1Slice.call(b, start, end) : b.toString('latin1', start, end);
-}
-
-/** Strip the line terminator (LF or CRLF) from a latin1 line. */
-function lineText(line: Buffer): string {
-  let end = line.length;
-  if (end > 0 && line[end - 1] === 0x0a) end--;
-  if (end > 0 && line[end - 1] === 0x0d) end--;
-  return latin1(line, 0, end);
-}
-
-/**
- * A line parsed in place (reuseEvents): one object per kind and parser,
- * whose raw line is cut from the received Buffer only when someone reads it.
- */
-class InPlaceLine {
-  size = 0;
-  #buf: Buffer = EMPTY;
-  #start = 0;
-
-  protected at(buf: Buffer, start: number, size: number): void {
-    this.#buf = buf;
-    this.#start = start;
-    this.size = size;
-  }
-
-  get raw(): Buffer {
-    return this.#buf.subarray(this.#start, this.#start + this.size);
-  }
-}
-
-class InPlaceHeader extends InPlaceLine implements HeaderEvent {
-  readonly type = 'header' as const;
-  name = '';
-  value = '';
-  id: HeaderId = HDR.OTHER;
-
-  set(buf: Buffer, start: number, size: number, name: string, value: string, id: HeaderId): this {
-    this.at(buf, start, size);
-    this.name = name;
-    this.value = value;
-    this.id = id;
-    return this;
-  }
-}
-
-class InPlaceStatus extends InPlaceLine implements StatusEvent {
-  readonly type = 'status' as const;
-  version = 0;
-  code = 0;
-  reason = '';
-
-  set(buf: Buffer, start: number, size: number, st: FastStatus): this {
-    this.at(buf, start, size);
-    this.version = st.version;
-    this.code = st.code;
-    this.reason = st.reason;
-    return this;
-  }
-}
-
-class InPlaceEnd extends InPlaceLine implements HeadersEndEvent {
-  readonly type = 'headers-end' as const;
-  interim = false;
-
-  set(buf: Buffer, start: number, size: number, interim: boolean): this {
-    this.at(buf, start, size);
-    this.interim = interim;
-    return this;
-  }
-}
-
-/** The reusable events of one parser (reuseEvents). */
-interface InPlaceEvents {
-  header: InPlaceHeader;
-  status: InPlaceStatus;
-  end: InPlaceEnd;
-  data: { type: 'data'; data: Buffer };
-}
-
-/** The event with its bytes copied (see ResponseParser.retain()). */
-function ownEvent(ev: ParseEvent): ParseEvent {
-  if (ev.type === 'data') return { type: 'data', data: Buffer.from(ev.data) };
-  if ('raw' in ev && ev.raw.length > 0) return { ...ev, raw: Buffer.from(ev.raw) };
-  return ev;
-}
-
-/** Could these first bytes of a line still become "HTTP/"? (curl's checkhttpprefix, case-insensitive) */
-function mayBeHttpPrefix(bytes: number[]): boolean {
-  const want = 'HTTP/';
-  for (let i = 0; i < bytes.length && i < want.length; i++) {
-    const c = bytes[i]!;
-    const up = c >= 0x61 && c <= 0x7a ? c - 0x20 : c;
-    if (up !== want.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-interface FastStatus {
-  ok: true;
-  version: number;
-  code: number;
-  reason: string;
-}
-/** fastStatusLine()'s result: one object, overwritten by the next call. */
-const fastStatus: FastStatus = { ok: true, version: 0, code: 0, reason: '' };
-/** The last reason phrase made, shared when the next is the same ("OK" after "OK"). */
-let lastReason = '';
-
-/**
- * "HTTP/1.x NNN reason" read from bytes [start, end) of b (the line without
- * its LF) — what every HTTP/1 server sends — into fastStatus; null for
- * anything else, which parseStatusLine() then judges.
- */
-function fastStatusLine(b: Buffer, start: number, lineEnd: number): FastStatus | null {
-  let end = lineEnd;
-  if (end > start && b[end - 1] === 0x0d) end--;
-  if (end - start < 12 || b[start] !== 0x48 || b[start + 1] !== 0x54 || b[start + 2] !== 0x54 || b[start + 3] !== 0x50 ||
-      b[start + 4] !== 0x2f || b[start + 5] !== 0x31 || b[start + 6] !== 0x2e || (b[start + 7] !== 0x30 && b[start + 7] !== 0x31) ||
-      b[start + 8] !== SP) {
-    return null;
-  }
-  const d0 = b[start + 9]! - 0x30;
-  const d1 = b[start + 10]! - 0x30;
-  const d2 = b[start + 11]! - 0x30;
-  if (d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return null;
-  if (end > start + 12 && b[start + 12] !== SP) return null;
-  let rs = start + 12;
-  let re = end;
-  while (rs < re && (b[rs] === SP || b[rs] === HT)) rs++;
-  while (re > rs && (b[re - 1] === SP || b[re - 1] === HT || b[re - 1] === 0x0d)) re--;
-  let reason = lastReason;
-  let same = reason.length === re - rs;
-  for (let k = 0; same && k < reason.length; k++) same = reason.charCodeAt(k) === b[rs + k];
-  if (!same) reason = lastReason = latin1(b, rs, re);
-  fastStatus.version = 10 + (b[start + 7]! - 0x30);
-  fastStatus.code = d0 * 100 + d1 * 10 + d2;
-  fastStatus.reason = reason;
-  return fastStatus;
-}
-
-type StatusParse = FastStatus | { ok: false; message: string };
-
-/** The status line after "HTTP/", with curl 7.88's acceptance rules. */
-function parseStatusLine(text: string): StatusParse {
-  const m = /^HTTP\/(\d)(?:\.(\d))? (.*)$/is.exec(text);
-  if (!m) return { ok: false, message: 'Unsupported HTTP version in response' };
-  const major = Number(m[1]);
-  const minor = m[2] === undefined ? 0 : Number(m[2]);
-  // "HTTP/2 200" or "HTTP/2.0" on an HTTP/1 connection is a protocol
-  // violation (h2 is negotiated, never announced in a status line).
-  if (major !== 1 || minor > 1) return { ok: false, message: `Unsupported HTTP version (${major}.${minor}) in response` };
-  if (m[2] === undefined) return { ok: false, message: 'Unsupported HTTP version in response' };
-  const rest = m[3]!.replace(/^[ \t]+/, '');
-  const cm = /^(\d{3})(?!\d)/.exec(rest);
-  if (!cm || Number(cm[1]) < 100) return { ok: false, message: 'Unsupported response code in HTTP response' };
-  return { ok: true, version: major * 10 + minor, code: Number(cm[1]), reason: trimOws(rest.slice(3)) };
-}
 
 export class ResponseParser {
   readonly #q = new ByteQueue();
@@ -330,15 +85,12 @@ export class ResponseParser {
   #excessTaken = false;
   // Per response (reset after each interim response):
   #pending: PendingHeader | null = null;
-  #cl: number | null = null;
-  #te: string[] = [];
-  #connClose = false;
-  #connKeepAlive = false;
+  /** what the headers say about framing and reuse; its verdict at the end of the final response's headers */
+  readonly #facts = new ResponseFraming();
   // Decided at the end of the final response's headers:
   #framing: Framing = FRAMING_NONE;
   #remaining = 0;
   #chunks: ChunkedDecoder | null = null;
-  #reusable = false;
 
   constructor(opts: ResponseParserOptions) {
     this.#configure(opts);
@@ -370,14 +122,10 @@ export class ResponseParser {
     this.#interimSeen = false;
     this.#excessTaken = false;
     this.#pending = null;
-    this.#cl = null;
-    if (this.#te.length > 0) this.#te = [];
-    this.#connClose = false;
-    this.#connKeepAlive = false;
+    this.#facts.clear();
     this.#framing = FRAMING_NONE;
     this.#remaining = 0;
     this.#chunks = null;
-    this.#reusable = false;
     this.#configure(opts);
   }
 
@@ -386,7 +134,7 @@ export class ResponseParser {
     const e = this.#inPlace;
     if (!e) return;
     e.header.set(EMPTY, 0, 0, '', '', HDR.OTHER);
-    e.status.set(EMPTY, 0, 0, fastStatus);
+    e.status.set(EMPTY, 0, 0, NO_STATUS);
     e.end.set(EMPTY, 0, 0, false);
     e.data.data = EMPTY;
   }
@@ -399,14 +147,12 @@ export class ResponseParser {
     this.#ignoreCL = opts.ignoreContentLength ?? false;
     this.#decode = opts.transferDecoding ?? true;
     this.#reusedConnection = opts.reusedConnection ?? false;
-    this.#inPlace = !opts.reuseEvents
-      ? null
-      : this.#inPlace ?? { header: new InPlaceHeader(), status: new InPlaceStatus(), end: new InPlaceEnd(), data: { type: 'data', data: EMPTY } };
+    this.#inPlace = !opts.reuseEvents ? null : this.#inPlace ?? inPlaceEvents();
   }
 
   /** Whether the connection may carry another request after 'end'. False before 'end'. */
   get keepAlive(): boolean {
-    return this.#state === 'done' && this.#reusable && !this.#eof && !this.#excessTaken && this.#q.length === 0;
+    return this.#state === 'done' && this.#facts.reusable && !this.#eof && !this.#excessTaken && this.#q.length === 0;
   }
 
   /**
@@ -415,7 +161,7 @@ export class ResponseParser {
    * a body delimited by close): libcurl's conn->bits.close at end of headers.
    */
   get closesAfterResponse(): boolean {
-    return (this.#state === 'body' || this.#state === 'done') && !this.#reusable;
+    return (this.#state === 'body' || this.#state === 'done') && !this.#facts.reusable;
   }
 
   /** Body framing of the final response ({kind:'none'} until its headers ended). */
@@ -435,12 +181,12 @@ export class ResponseParser {
 
   /** The valid Content-Length of the latest response, or null (absent, ignored or overflowing). */
   get contentLength(): number | null {
-    return this.#cl;
+    return this.#facts.contentLength;
   }
 
   /** Transfer-Encoding codings of the latest response, lower-cased, in order. */
   get transferEncodings(): readonly string[] {
-    return this.#te;
+    return this.#facts.transferEncodings;
   }
 
   /**
@@ -608,10 +354,7 @@ export class ResponseParser {
     this.#code = st.code;
     this.#interim = st.code >= 100 && st.code < 200 && st.code !== 101;
     this.#pending = null;
-    this.#cl = null;
-    if (this.#te.length > 0) this.#te = [];
-    this.#connClose = false;
-    this.#connKeepAlive = false;
+    this.#facts.clear();
     this.#state = 'headers';
   }
 
@@ -628,7 +371,7 @@ export class ResponseParser {
     this.#version = 9;
     this.#code = 0;
     this.#framing = FRAMING_CLOSE;
-    this.#reusable = false;
+    this.#facts.reusable = false;
     this.#state = 'body';
     const status: ParseEvent = { type: 'status', version: 9, code: 0, reason: '', raw: EMPTY, size: 0 };
     const end: ParseEvent = { type: 'headers-end', interim: false, raw: EMPTY, size: 0 };
@@ -772,42 +515,8 @@ export class ResponseParser {
 
   /** What a complete header means for framing and reuse; an error event for a bad Content-Length. */
   #interpret(id: HeaderId, value: string): ParseEvent | null {
-    switch (id) {
-      case HDR.CONTENT_LENGTH: {
-        if (this.#ignoreCL) return null;
-        const plain = plainLength(value);
-        if (plain >= 0) {
-          if (this.#cl !== null && this.#cl !== plain) return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'Conflicting Content-Length values');
-          this.#cl = plain;
-          return null;
-        }
-        const v = parseContentLength(value);
-        if (v.kind === 'invalid') return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'Invalid Content-Length: value');
-        if (v.kind === 'conflict' || (v.kind === 'ok' && this.#cl !== null && this.#cl !== v.length)) {
-          return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'Conflicting Content-Length values');
-        }
-        if (v.kind === 'ok') this.#cl = v.length;
-        return null;
-      }
-      case HDR.TRANSFER_ENCODING:
-        // "identity" is no coding at all (curl test 1494): it must not turn off Content-Length
-        for (const c of tokenList(value)) if (c !== 'identity') this.#te.push(c);
-        return null;
-      case HDR.CONNECTION: {
-        // one token, as servers send it, needs no list split
-        const one = value.length === 10 || value.length === 5 ? value.toLowerCase() : '';
-        if (one === 'keep-alive') this.#connKeepAlive = true;
-        else if (one === 'close') this.#connClose = true;
-        else {
-          const t = tokenList(value);
-          if (t.includes('close')) this.#connClose = true;
-          if (t.includes('keep-alive')) this.#connKeepAlive = true;
-        }
-        return null;
-      }
-      default:
-        return null;
-    }
+    const bad = this.#facts.interpret(id, value, this.#ignoreCL);
+    return bad === null ? null : this.#fail(CURLE.WEIRD_SERVER_REPLY, bad);
   }
 
   /** The blank line (or eof) ended the headers: `headersEnd` is its event. */
@@ -817,29 +526,8 @@ export class ResponseParser {
       this.#interimSeen = true;
       return headersEnd;
     }
-    const code = this.#code;
-    const chunked = this.#te.length > 0 && this.#te[this.#te.length - 1] === 'chunked';
-    let reusable = this.#version === 11 ? !this.#connClose : this.#connKeepAlive && !this.#connClose;
-    // RFC 9112 6.1: a message with both may have been smuggled; do not reuse.
-    if (this.#te.length > 0 && this.#cl !== null) reusable = false;
-    let framing: Framing;
-    if (code === 101 || (this.#method === 'CONNECT' && code >= 200 && code < 300)) {
-      // The connection now speaks another protocol (or is a tunnel); what
-      // follows is for the caller, via takeLeftover().
-      framing = FRAMING_NONE;
-      reusable = false;
-    } else if (this.#method === 'HEAD' || code === 204 || code === 304) {
-      framing = FRAMING_NONE;
-    } else if (chunked) {
-      framing = FRAMING_CHUNKED;
-    } else if (this.#te.length > 0 || this.#cl === null) {
-      framing = FRAMING_CLOSE; // "no chunk, no close, no size. Assume close to signal end"
-    } else {
-      framing = { kind: 'length', length: this.#cl };
-    }
-    if (framing.kind === 'close') reusable = false;
+    const framing = this.#facts.decide(this.#version, this.#code, this.#method);
     this.#framing = framing;
-    this.#reusable = reusable;
     if (framing.kind === 'none' || (framing.kind === 'length' && framing.length === 0)) {
       this.#state = 'done'; // next() answers 'end' from here on
       return headersEnd;
@@ -863,10 +551,7 @@ export class ResponseParser {
           return this.#fail(CURLE.PARTIAL_FILE, `transfer closed with ${this.#remaining} bytes remaining to read`);
         }
         this.#remaining -= data.length;
-        if (this.#remaining === 0) {
-          this.#state = 'done'; // next() answers 'end' from here on
-          return this.#data(data);
-        }
+        if (this.#remaining === 0) this.#state = 'done'; // next() answers 'end' from here on
         return this.#data(data);
       }
       case 'close': {

@@ -14,6 +14,8 @@ import { resolveHost } from '../dns/resolver.js';
 import { PROTOPT } from '../proto/handler.js';
 import { Tunnel, type TunnelEnv } from './tunneling.js';
 import { nowMs } from '../util/clock.js';
+import { traceData } from '../util/trace.js';
+import { CLIENTWRITE } from '../cw/client-write.js';
 import type { PollEntry } from '../transport/transport.js';
 import type { MultiEngine } from './engine.js';
 import type { Transfer } from './transfer.js';
@@ -52,8 +54,9 @@ class TunnelFilter implements ConnectionFilter {
 function tunnelEnv(e: MultiEngine, t: Transfer): TunnelEnv {
   return {
     info: (text) => e.trace(t, text),
-    trace: (type, data) => e.sink.trace(t, type, data),
-    header: (line) => e.sink.header(t, line),
+    trace: (type, data) => traceData(e, t, type, data),
+    // a CONNECT response header: never PAUSED (only body writes pause)
+    header: (line) => t.writers.write(CLIENTWRITE.HEADER | CLIENTWRITE.CONNECT, line),
     resolve: (host, port) => resolveHost(host, port, {
       ipresolve: t.opts.num(CURLOPT.IPRESOLVE),
       cacheSeconds: t.opts.num(CURLOPT.DNS_CACHE_TIMEOUT),

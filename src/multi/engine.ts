@@ -21,16 +21,14 @@ import type { Connection } from '../conn/connection.js';
 import { DnsCache } from '../dns/resolver.js';
 import { CURL_LOCK_DATA, shareInternals, sharedPool } from '../share/share.js';
 import type { Transport } from '../transport/transport.js';
-import { EXPIRE, STATE, PROGRESS_INTERVAL_MS, type ExpireId, type Transfer, type TransferState } from './transfer.js';
+import { EXPIRE, STATE, PROGRESS_INTERVAL_MS, Transfer, type ExpireId, type TransferState } from './transfer.js';
 import { runTransfer, setState } from './states.js';
 import { BuiltinDriver } from './driver.js';
-import { writeBody, writeHeader, type CallbackGuard } from '../cw/client-writer.js';
-import { writeDownload, resumeDownload } from '../cw/download-writer.js';
-import { traceData, traceText } from '../util/trace.js';
-import type { ExchangeSink } from '../proto/http.js';
+import { traceText } from '../util/trace.js';
+import { PAUSED } from '../cw/client-write.js';
 import type { XferInfoCallback } from '../easy/callbacks.js';
 import type { Easy } from '../easy/easy.js';
-import { enterCallback, leaveCallback } from '../util/callback-depth.js';
+import { enterCallback, leaveCallback, type CallbackGuard } from '../util/callback-depth.js';
 import { TlsSessionCache } from '../vtls/tls-session-cache.js';
 import { refreshEnv } from '../util/env-cache.js';
 import { LIST, TransferList } from './transfer-list.js';
@@ -68,29 +66,6 @@ function traceFailFor(e: MultiEngine, t: Transfer): (message: string) => void {
   return (message) => e.trace(t, message);
 }
 
-/**
- * Where exchanges deliver (the client writers). A class, not an object of
- * arrow functions: every engine's sink then calls the same three functions,
- * and the optimized per-chunk code of the exchange stays valid from one
- * multi (one easy.perform()) to the next instead of being deoptimized for a
- * new call target each time.
- */
-class EngineSink implements ExchangeSink {
-  readonly guard: MultiEngine;
-  constructor(engine: MultiEngine) {
-    this.guard = engine;
-  }
-  header(t: Transfer, line: Buffer, headerOnly = false): number {
-    return writeHeader(this.guard, t, line, headerOnly);
-  }
-  body(t: Transfer, data: Buffer): number {
-    return writeDownload(this.guard, t, data);
-  }
-  trace(t: Transfer, type: number, data: Buffer | string): void {
-    traceData(this.guard, t, type, data);
-  }
-}
-
 /** Timers fire on whole milliseconds; treat an expiry this close as reached. */
 const SLACK_MS = 1;
 
@@ -111,7 +86,6 @@ export class MultiEngine implements CallbackGuard {
   /** TLS sessions for resumption, per multi as libcurl 8 keeps them */
   readonly sslSessions = new TlsSessionCache();
   readonly driver: BuiltinDriver;
-  readonly sink: ExchangeSink;
 
   #transfers = new TransferList(LIST.ALL);
   #alive = 0;
@@ -134,10 +108,18 @@ export class MultiEngine implements CallbackGuard {
     this.driver = new BuiltinDriver(this);
     this.registry = new SocketRegistry<Transfer>((t, s, what, socketp, transport) => this.#socketChanged(t, s, what, socketp, transport));
     this.pool = new ConnectionPool((c) => this.#closeConnection(c));
-    this.sink = new EngineSink(this);
   }
 
   // ---- callback guard -------------------------------------------------------
+
+  /**
+   * What states.ts hands to a protocol handler's request(): the engine as
+   * the guard its callbacks run under (protocols write to t.writers). Kept
+   * under this name until states.ts passes the engine itself.
+   */
+  get sink(): CallbackGuard {
+    return this;
+  }
 
   get inCallbackNow(): boolean {
     return this.#callbackDepth > 0;
@@ -161,8 +143,10 @@ export class MultiEngine implements CallbackGuard {
    * value; runTransfer ends the transfer after the step in any case (for
    * DEBUGFUNCTION, whose return value nothing looks at).
    */
-  callbackThrew(thrown: unknown, code: number, callback: string, t: Transfer | null = this.#running): string {
+  callbackThrew(thrown: unknown, code: number, callback: string, host?: object): string {
     const message = thrownMessage(callback, thrown);
+    // the writers and trace name their transfer; readers are called for the one running
+    const t = host instanceof Transfer ? host : this.#running;
     if (!t) return message;
     t.callbackError ??= { value: thrown };
     if (callback === CALLBACK_NAME.DEBUG) t.debugSilenced = true;
@@ -597,22 +581,10 @@ export class MultiEngine implements CallbackGuard {
     return rc === CURLM.OK && (wasDead || !(this.#dead || this.#abortAfterRun)) ? CURLE.OK : CURLE.ABORTED_BY_CALLBACK;
   }
 
+  /** After unpause: what the writers held goes out, the stopped decoders go on. CURLE_OK or an error. */
   flushHeld(t: Transfer): number {
-    while (t.heldBody.length > 0) {
-      const data = t.heldBody.shift()!;
-      t.pauseBits &= ~1;
-      const r = writeBody(this, t, data);
-      if (r === -2) {
-        // paused again: writeBody re-queued it at the end; restore order
-        const again = t.heldBody.pop()!;
-        t.heldBody.unshift(again);
-        return CURLE.OK;
-      }
-      if (r !== CURLE.OK) return r;
-    }
-    // decoders that stopped for the pause go on with their input
-    const r = resumeDownload(this, t);
-    return r === -2 ? CURLE.OK : r;
+    const r = t.writers.unpause();
+    return r === PAUSED ? CURLE.OK : r;
   }
 
   /**

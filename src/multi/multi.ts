@@ -116,7 +116,7 @@ export class Multi {
     if (!i || i.cleaned) return CURLM.BAD_EASY_HANDLE;
     if (i.multi) return CURLM.ADDED_ALREADY;
     if (this.#e.inCallbackNow) return CURLM.RECURSIVE_API_CALL;
-    const t = new Transfer(easy, i.opts);
+    const t = new Transfer(easy, i.opts, this.#e);
     i.transfer?.retire();
     i.multi = this;
     i.transfer = t;

@@ -262,9 +262,8 @@ function stateRatelimiting(e: MultiEngine, t: Transfer, now: number): void {
 function statePerforming(e: MultiEngine, t: Transfer, now: number): void {
   if (enterRateLimit(e, t, now)) return;
   const x = t.request!;
-  if (!(t.pauseBits & CURLPAUSE.RECV) && (t.heldBody.length > 0 || t.heldHeaders.length > 0 || t.resumeAfterPause)) {
+  if (!(t.pauseBits & CURLPAUSE.RECV) && t.writers.holding) {
     // unpaused: deliver what a paused write callback held back before reading more
-    t.resumeAfterPause = false;
     const r = e.flushHeld(t);
     if (r !== CURLE.OK) return finish(e, t, false);
     if (t.pauseBits & 1) return;

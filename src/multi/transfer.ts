@@ -17,7 +17,8 @@ import type { HostAuth } from '../auth/host-auth.js';
 import type { ProxyRoute } from '../proxy/proxy-config.js';
 import type { ResolvedAddress } from '../dns/resolver.js';
 import type { FilterChain } from '../cf/filter.js';
-import type { ResponseDecoding } from '../cw/decode-stack.js';
+import { ClientWriterStack } from '../cw/writer-stack.js';
+import type { CallbackGuard } from '../util/callback-depth.js';
 import { HeaderStore } from '../easy/header-store.js';
 import type { CallbackReader } from '../cr/callback-reader.js';
 import { EXPIRE, ExpirySet, type ExpireId } from './expiry-set.js';
@@ -107,7 +108,7 @@ export class Transfer implements HeapItem {
   callbackError: { value: unknown } | null = null;
   /**
    * A callback threw and the transfer must end with this failure: the engine
-   * ends it after the step it happened in (callback-failure.ts).
+   * ends it after the step it happened in (src/util/callback-failure.ts).
    */
   callbackFailure: CallbackFailure | null = null;
   /** DEBUGFUNCTION threw once: it is not called again for this transfer */
@@ -142,8 +143,6 @@ export class Transfer implements HeapItem {
   /** a time condition stopped the document (CURLINFO_CONDITION_UNMET; file: and HTTP) */
   conditionUnmet = false;
 
-  /** the current response's decoding writers (the client writer stack's; libcurl's req.writer_stack) */
-  decoding: ResponseDecoding | null = null;
   /**
    * every response header of the transfer, for easy.header() / easy.nextheader():
    * the protocol's and the proxy tunnel's (CONNECT), as libcurl 8's header collector
@@ -176,16 +175,13 @@ export class Transfer implements HeapItem {
   /** READFUNCTION/READDATA source (any protocol that uploads), kept for all requests of the transfer so re-sends can rewind it */
   clientSource: CallbackReader | null = null;
 
-  // pause (CURLPAUSE bits) and data held back by a paused write callback
+  /** CURLPAUSE bits */
   pauseBits = 0;
-  heldBody: Buffer[] = [];
-  heldHeaders: Buffer[] = [];
   /**
-   * easy.pause(RECV) from inside the write callback stopped delivery with
-   * nothing left to hold: the protocol's undelivered events still wait, so
-   * unpausing must resume it as after held data.
+   * Where every protocol writes what it receives for the application (the
+   * client writers: decoding, counting, the pause buffer, the callbacks).
    */
-  resumeAfterPause = false;
+  readonly writers: ClientWriterStack;
 
   /** rate limiting and LOW_SPEED_LIMIT bookkeeping (libcurl's progress counters) */
   readonly speed = new SpeedMeter();
@@ -204,9 +200,11 @@ export class Transfer implements HeapItem {
   /** nowMs() of the last XFERINFOFUNCTION call */
   lastProgressAt = 0;
 
-  constructor(easy: Easy, opts: OptionStore) {
+  /** `guard` runs the application's callbacks (the multi engine the transfer is added to). */
+  constructor(easy: Easy, opts: OptionStore, guard: CallbackGuard) {
     this.easy = easy;
     this.opts = opts;
+    this.writers = new ClientWriterStack(this, guard);
   }
 
   /**
@@ -234,12 +232,10 @@ export class Transfer implements HeapItem {
     this.filters = null;
     this.url = null;
     this.firstUrl = null;
-    this.decoding = null;
+    this.writers.close();
     this.headerStore.clear();
     this.proxyAuth = null;
     this.clientSource = null;
-    this.heldBody = [];
-    this.heldHeaders = [];
     this.pollset = [];
     this.traceFail = null;
     this.expiries.clear();

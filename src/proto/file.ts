@@ -31,7 +31,9 @@ import { CURLU, CURLUPART } from '../url/url-codes.js';
 import { toBytes, urlDecode } from '../url/url-bytes.js';
 import { nowMs } from '../util/clock.js';
 import type { Transfer } from '../multi/transfer.js';
-import { PAUSED, type ExchangeSink } from './http.js';
+import { CLIENTWRITE, PAUSED } from '../cw/client-write.js';
+import type { CallbackGuard } from '../util/callback-depth.js';
+import { traceData } from '../util/trace.js';
 import { httpDate } from './http-request-lines.js';
 import { meetsTimeCondition, resumeOffset } from './http-response.js';
 import { fileRange } from './file-range.js';
@@ -44,7 +46,8 @@ type Phase = 'download' | 'upload' | 'done';
 
 export class FileRequest implements ProtocolRequest {
   readonly #t: Transfer;
-  readonly #sink: ExchangeSink;
+  /** runs the application callbacks the request calls itself (read callback, trace) */
+  readonly #guard: CallbackGuard;
   #fd: number | null = null;
   #phase: Phase = 'done';
   /** download: where the next read starts */
@@ -58,9 +61,9 @@ export class FileRequest implements ProtocolRequest {
   #skip = 0;
   #gotBytes = false;
 
-  constructor(t: Transfer, sink: ExchangeSink) {
+  constructor(t: Transfer, guard: CallbackGuard) {
     this.#t = t;
-    this.#sink = sink;
+    this.#guard = guard;
   }
 
   /** file_connect + file_do up to the first byte. */
@@ -99,7 +102,7 @@ export class FileRequest implements ProtocolRequest {
     if (st && resume === 0 && rangeOpt === null && t.opts.num(CURLOPT.TIMECONDITION) !== 0) {
       const info: string[] = [];
       const met = meetsTimeCondition(t, t.filetime, info);
-      for (const line of info) this.#sink.trace(t, CURLINFO_TYPE.TEXT, line + '\n');
+      for (const line of info) traceData(this.#guard, t, CURLINFO_TYPE.TEXT, line + '\n');
       if (!met) return this.#finish();
     }
     const noBody = t.opts.num(CURLOPT.NOBODY) !== 0;
@@ -177,7 +180,7 @@ export class FileRequest implements ProtocolRequest {
       readData: o.get(CURLOPT.READDATA),
       seek: o.get(CURLOPT.SEEKFUNCTION) as SeekCallback | null,
       seekData: o.get(CURLOPT.SEEKDATA),
-      guard: this.#sink.guard,
+      guard: this.#guard,
     });
     // 7.88 reads until the callback says 0, whatever INFILESIZE announced (it is for the progress meter)
     this.#reader.start(-1);
@@ -185,9 +188,13 @@ export class FileRequest implements ProtocolRequest {
     return CURLE.OK;
   }
 
-  /** A made-up header line to the header callback only (not CURLOPT_HEADER's body stream, as 7.88). */
+  /**
+   * A made-up header line to the header callback only, not CURLOPT_HEADER's
+   * body stream (7.88 writes it as CLIENTWRITE_HEADER alone, which is what
+   * CLIENTWRITE_INFO means here).
+   */
   #header(text: string): CURLcode {
-    return this.#sink.header(this.#t, Buffer.from(text, 'latin1'), true);
+    return this.#t.writers.write(CLIENTWRITE.INFO, Buffer.from(text, 'latin1'));
   }
 
   step(): CURLcode {
@@ -218,7 +225,7 @@ export class FileRequest implements ProtocolRequest {
       if (this.#left > 0) this.#left -= n;
       budget -= n;
       t.recvBudget -= n;
-      const c = this.#sink.body(t, buf.subarray(0, n));
+      const c = t.writers.write(CLIENTWRITE.BODY, buf.subarray(0, n));
       if (c === PAUSED) return CURLE.OK;
       if (c !== CURLE.OK) return this.#fail(c);
     }
@@ -332,5 +339,5 @@ export const FILE_HANDLER: ProtocolHandler = Object.freeze({
   protocol: CURLPROTO.FILE,
   flags: PROTOPT.NONETWORK | PROTOPT.NOREUSE,
   alpn: [],
-  request: (t: Transfer, _conn: unknown, sink: ExchangeSink): ProtocolRequest => new FileRequest(t, sink),
+  request: (t: Transfer, _conn: unknown, guard: CallbackGuard): ProtocolRequest => new FileRequest(t, guard),
 });

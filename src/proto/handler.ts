@@ -24,7 +24,7 @@ import type { CURLcode } from '../codes.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
 import type { TransferUrl } from '../url/parse-url.js';
-import type { ExchangeSink } from './http.js';
+import type { CallbackGuard } from '../util/callback-depth.js';
 
 /** Handler flags (libcurl's PROTOPT_*; only those this engine acts on). */
 export const PROTOPT = {
@@ -99,8 +99,13 @@ export interface ProtocolHandler {
    * for (libcurl's setup_connection). Returns a failure to end the transfer.
    */
   setup?(t: Transfer): SetupFailure | null;
-  /** The request object for DO on a connection ready for it (libcurl's do_it). */
-  request(t: Transfer, conn: Connection, sink: ExchangeSink): ProtocolRequest;
+  /**
+   * The request object for DO on a connection ready for it (libcurl's
+   * do_it). What it receives for the application it writes to t.writers
+   * (the client writer stack); `guard` runs the application callbacks it
+   * calls itself (the read callback, DEBUGFUNCTION through util/trace).
+   */
+  request(t: Transfer, conn: Connection, guard: CallbackGuard): ProtocolRequest;
   /**
    * The engine follows a redirect this handler's response asked for (it
    * passed MAXREDIRS and the protocol checks, the new URL's handler is set

@@ -8,7 +8,7 @@ import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from './handler.j
 import { httpSetup } from './http-state.js';
 import { httpFollow } from './redirect.js';
 
-const httpRequest: ProtocolHandler['request'] = (t, conn, sink): ProtocolRequest => new HttpExchange(t, conn, sink);
+const httpRequest: ProtocolHandler['request'] = (t, conn, guard): ProtocolRequest => new HttpExchange(t, conn, guard);
 
 export const HTTP_HANDLER: ProtocolHandler = Object.freeze({
   scheme: 'http',

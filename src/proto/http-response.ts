@@ -9,7 +9,6 @@
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { CURLH, CURL_TIMECOND } from '../constants.js';
-import { ResponseDecoding, addContentCodings, addTransferCodings } from '../cw/decode-stack.js';
 import { parseDate, PARSEDATE } from '../cookies/parse-date.js';
 import type { Transfer } from '../multi/transfer.js';
 import { HDR, type HeaderId } from '../http1/header-fields.js';
@@ -54,8 +53,7 @@ function getdateCapped(value: string): number {
 
 /** Release the decoders of the response that was being received. */
 export function closeDecoding(t: Transfer): void {
-  t.decoding?.close();
-  t.decoding = null;
+  t.writers.resetResponse();
 }
 
 /** A status line arrived: a new response starts. */
@@ -75,7 +73,7 @@ export function responseHeader(t: Transfer, h: HttpTransferState, name: string, 
   switch (id) {
     case HDR.TRANSFER_ENCODING: {
       if (bodyless(t)) return OK;
-      return addTransferCodings((t.decoding ??= new ResponseDecoding()), value, {
+      return t.writers.addTransferCodings(value, {
         transferRequested: o.num(CURLOPT.TRANSFER_ENCODING) !== 0,
         transferSkip: o.num(CURLOPT.HTTP_TRANSFER_DECODING) === 0,
       });
@@ -83,7 +81,7 @@ export function responseHeader(t: Transfer, h: HttpTransferState, name: string, 
     case HDR.CONTENT_ENCODING:
       // decoded only when the application asked for encodings (ACCEPT_ENCODING set, even to "")
       if (bodyless(t) || o.str(CURLOPT.ACCEPT_ENCODING) === null || o.num(CURLOPT.HTTP_CONTENT_DECODING) === 0) return OK;
-      return addContentCodings((t.decoding ??= new ResponseDecoding()), value);
+      return t.writers.addContentCodings(value);
     case HDR.LAST_MODIFIED:
       if (t.responseCode >= 200 && (o.num(CURLOPT.TIMECONDITION) !== 0 || o.num(CURLOPT.FILETIME) !== 0)) {
         h.timeOfDoc = getdateCapped(value);

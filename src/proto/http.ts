@@ -17,8 +17,10 @@ import { CURLE, easyStrerror, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { CURL_POLL, CURLINFO_TYPE, CURLPAUSE } from '../constants.js';
 import { BufReader, type ClientReader } from '../cr/client-reader.js';
-import { headerLinesWanted, type CallbackGuard } from '../cw/client-writer.js';
-import { traceEnabled } from '../util/trace.js';
+import { CLIENTWRITE, PAUSED } from '../cw/client-write.js';
+import type { ClientWriterStack } from '../cw/writer-stack.js';
+import type { CallbackGuard } from '../util/callback-depth.js';
+import { traceData, traceEnabled } from '../util/trace.js';
 import { ResponseParser, MAX_HTTP_RESP_HEADER_SIZE, type ResponseParserOptions } from '../http1/response-parser.js';
 import { HDR, parseContentLength, plainLength } from '../http1/header-fields.js';
 import type { Connection } from '../conn/connection.js';
@@ -34,22 +36,11 @@ import { exceedsMaxFilesize, rangeNotSatisfiableOk, responseHeader, responseHead
 import { nowMs } from '../util/clock.js';
 import type { ProtocolRequest } from './handler.js';
 
-/** Where the exchange hands what it receives (the client writer stack). */
-export interface ExchangeSink {
-  /**
-   * A complete header line (status line, header, blank line, trailer). With
-   * CURLOPT_HEADER it is part of the body stream too, unless `headerOnly`
-   * (file:'s made-up headers, which libcurl 7.88 writes as CLIENTWRITE_HEADER
-   * alone).
-   */
-  header(t: Transfer, line: Buffer, headerOnly?: boolean): CURLcode;
-  /** Body bytes; returns CURLE_OK, an error, or PAUSED when the application paused. */
-  body(t: Transfer, data: Buffer): CURLcode | typeof PAUSED;
-  trace(t: Transfer, type: number, data: Buffer | string): void;
-  /** runs application callbacks (the read callback) with the multi's in-callback flag */
-  guard: CallbackGuard;
-}
-export const PAUSED = -2;
+// the CLIENTWRITE types of received header lines
+const STATUS = CLIENTWRITE.HEADER | CLIENTWRITE.STATUS;
+const STATUS_1XX = STATUS | CLIENTWRITE['1XX'];
+const HEADER_1XX = CLIENTWRITE.HEADER | CLIENTWRITE['1XX'];
+const TRAILER = CLIENTWRITE.HEADER | CLIENTWRITE.TRAILER;
 
 /** Reads per step() before yielding to other transfers (libcurl's maxloops). */
 const MAX_READS_PER_STEP = 16;
@@ -81,7 +72,10 @@ export class HttpExchange implements ProtocolRequest {
   /** the transfer's HTTP state (looked up once per exchange) */
   readonly #h: HttpTransferState;
   readonly #conn: Connection;
-  readonly #sink: ExchangeSink;
+  /** runs the application callbacks the exchange calls itself (read callback, trace) */
+  readonly #guard: CallbackGuard;
+  /** where the response goes: the transfer's client writers */
+  readonly #writers: ClientWriterStack;
   #out: Buffer[] = [];
   /** bytes of the request head still queued: they are not upload progress */
   #headBytesLeft = 0;
@@ -104,19 +98,18 @@ export class HttpExchange implements ProtocolRequest {
   #closeAfter = false;
   #gotBytes = false;
   #bodyStarted = false;
-  /** a redirect we follow: its body is read (to keep the connection) but not delivered */
-  #ignoreBody = false;
   /** the transfer ended before the response did (resume/time condition): the connection cannot be reused */
   #cutShort = false;
 
   /** header lines a protocol on top of HTTP adds (WebSocket's upgrade) */
   readonly #extra: ExtraRequestLines | null;
 
-  constructor(t: Transfer, conn: Connection, sink: ExchangeSink, extra: ExtraRequestLines | null = null) {
+  constructor(t: Transfer, conn: Connection, guard: CallbackGuard, extra: ExtraRequestLines | null = null) {
     this.#t = t;
     this.#h = httpState(t);
     this.#conn = conn;
-    this.#sink = sink;
+    this.#guard = guard;
+    this.#writers = t.writers;
     this.#extra = extra;
     const method = t.opts.num(CURLOPT.NOBODY) ? 'HEAD' : 'GET';
     this.#parser = parserFor({
@@ -142,14 +135,14 @@ export class HttpExchange implements ProtocolRequest {
         return r.code;
       }
     }
-    const req = buildRequest(t, this.#sink.guard, this.#extra);
+    const req = buildRequest(t, this.#guard, this.#extra);
     if (req.message) t.fail(req.code, req.message);
     if (req.code !== CURLE.OK) return req.code;
-    for (const line of req.info ?? []) this.#sink.trace(t, CURLINFO_TYPE.TEXT, line + '\n');
+    for (const line of req.info ?? []) this.#trace(CURLINFO_TYPE.TEXT, line + '\n');
     t.effectiveMethod = req.method;
     // like libcurl, a POSTFIELDS body that goes out with the head counts as request bytes
     t.requestSize = req.head.length + (req.reader instanceof BufReader ? req.reader.totalLength() : 0);
-    this.#sink.trace(t, CURLINFO_TYPE.HEADER_OUT, req.head);
+    this.#trace(CURLINFO_TYPE.HEADER_OUT, req.head);
     this.#out.push(req.head);
     this.#headBytesLeft = req.head.length;
     this.#reader = req.reader ?? null;
@@ -262,7 +255,7 @@ export class HttpExchange implements ProtocolRequest {
       }
       if (this.#out.length > 0) break; // wait for 'drain'
       if (this.#send === 'expect' && this.#expectDeadline !== null && nowMs() + 1 >= this.#expectDeadline) {
-        this.#sink.trace(t, CURLINFO_TYPE.TEXT, 'Done waiting for 100-continue\n');
+        this.#trace(CURLINFO_TYPE.TEXT, 'Done waiting for 100-continue\n');
         this.#send = 'body';
       }
       if (this.#send !== 'body' || t.pauseBits & CURLPAUSE.SEND) break;
@@ -277,7 +270,7 @@ export class HttpExchange implements ProtocolRequest {
         return r.code;
       }
       if (r.kind === 'data' && r.data.length > 0) {
-        this.#sink.trace(t, CURLINFO_TYPE.DATA_OUT, r.data);
+        this.#trace(CURLINFO_TYPE.DATA_OUT, r.data);
         this.#out.push(r.data);
       }
       if (r.kind === 'eos' || r.eos) this.#send = 'done';
@@ -367,15 +360,14 @@ export class HttpExchange implements ProtocolRequest {
    * A received header line to the trace and the application, each only when
    * it wants it: with neither, the line's Buffer is never made.
    */
-  #headerLine(ev: { raw: Buffer }): CURLcode {
-    const t = this.#t;
+  #headerLine(ev: { raw: Buffer }, type: number): CURLcode {
     // current for every line: a setopt, even from a callback, starts a new option generation
-    const verbose = traceEnabled(t);
-    const headerLines = headerLinesWanted(t);
+    const verbose = traceEnabled(this.#t);
+    const headerLines = this.#writers.wantsHeaders;
     if (!verbose && !headerLines) return CURLE.OK;
     const raw = ev.raw;
-    if (verbose) this.#sink.trace(t, CURLINFO_TYPE.HEADER_IN, raw);
-    return headerLines ? this.#sink.header(t, raw) : CURLE.OK;
+    if (verbose) this.#trace(CURLINFO_TYPE.HEADER_IN, raw);
+    return headerLines ? this.#writers.write(type, raw) : CURLE.OK;
   }
 
   #drainEvents(): CURLcode {
@@ -394,9 +386,9 @@ export class HttpExchange implements ProtocolRequest {
           if (this.#addHeaderBytes(ev.size) !== CURLE.OK) return CURLE.RECV_ERROR;
           responseStatus(this.#t, this.#h);
           // HTTP/1.0 closes after the body unless a Connection: keep-alive says otherwise (the parser knows)
-          if (ev.version === 10) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, 'HTTP 1.0, assume close after body\n');
+          if (ev.version === 10) this.#trace(CURLINFO_TYPE.TEXT, 'HTTP 1.0, assume close after body\n');
           {
-            const c = this.#headerLine(ev);
+            const c = this.#headerLine(ev, ev.code < 200 ? STATUS_1XX : STATUS);
             if (c !== CURLE.OK) return c;
           }
           break;
@@ -417,11 +409,11 @@ export class HttpExchange implements ProtocolRequest {
               if (t.responseCode >= 300 && t.responseCode < 400 && t.redirectUrl === null) this.#onLocation(ev.value);
               break;
             case HDR.WWW_AUTHENTICATE:
-              for (const line of authOnChallenge(t, this.#h, ev.value)) this.#sink.trace(t, CURLINFO_TYPE.TEXT, line + '\n');
+              for (const line of authOnChallenge(t, this.#h, ev.value)) this.#trace(CURLINFO_TYPE.TEXT, line + '\n');
               break;
             case HDR.PROXY_AUTHENTICATE:
               if (this.#conn.forwardingProxy) {
-                for (const line of proxyAuthOnChallenge(t, t.responseCode, ev.value)) this.#sink.trace(t, CURLINFO_TYPE.TEXT, line + '\n');
+                for (const line of proxyAuthOnChallenge(t, t.responseCode, ev.value)) this.#trace(CURLINFO_TYPE.TEXT, line + '\n');
               }
               break;
             case HDR.SET_COOKIE:
@@ -448,15 +440,15 @@ export class HttpExchange implements ProtocolRequest {
             }
           }
           if (id === HDR.CONNECTION && this.#h.httpVersion === 10 && /(^|,)\s*keep-alive\s*(,|$)/i.test(ev.value)) {
-            this.#sink.trace(t, CURLINFO_TYPE.TEXT, 'HTTP/1.0 connection set to keep alive\n');
+            this.#trace(CURLINFO_TYPE.TEXT, 'HTTP/1.0 connection set to keep alive\n');
           }
-          const c = this.#headerLine(ev);
+          const c = this.#headerLine(ev, ev.type === 'trailer' ? TRAILER : t.responseCode < 200 ? HEADER_1XX : CLIENTWRITE.HEADER);
           if (c !== CURLE.OK) return c;
           break;
         }
         case 'headers-end': {
           if (this.#addHeaderBytes(ev.size) !== CURLE.OK) return CURLE.RECV_ERROR;
-          const c = this.#headerLine(ev);
+          const c = this.#headerLine(ev, ev.interim ? HEADER_1XX : CLIENTWRITE.HEADER);
           if (c !== CURLE.OK) return c;
           // authentication decides about 401s: a retry with credentials is not an error yet
           const viaProxy = this.#conn.forwardingProxy;
@@ -477,14 +469,14 @@ export class HttpExchange implements ProtocolRequest {
             return CURLE.OK;
           }
           if (!ev.interim && (this.#t.followLocation !== null || this.#t.retryRequest)) {
-            this.#ignoreBody = true;
-            this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, 'Ignoring the response-body\n');
+            this.#writers.ignoreBody = true;
+            this.#trace(CURLINFO_TYPE.TEXT, 'Ignoring the response-body\n');
           }
-          const r = responseHeadersEnd(this.#t, this.#h, ev.interim, this.#ignoreBody);
+          const r = responseHeadersEnd(this.#t, this.#h, ev.interim, this.#writers.ignoreBody);
           const h = this.#hook(r);
           if (h !== CURLE.OK) return h;
-          if (r.ignoreBody) this.#ignoreBody = true;
-          if (!ev.interim && !this.#ignoreBody && !r.stop) {
+          if (r.ignoreBody) this.#writers.ignoreBody = true;
+          if (!ev.interim && !this.#writers.ignoreBody && !r.stop) {
             // http_size(): a known length over MAXFILESIZE fails before any body byte
             const framing = this.#parser.framing.kind;
             const size = this.#hook(exceedsMaxFilesize(this.#t, framing === 'chunked' ? null : this.#parser.contentLength, false));
@@ -498,9 +490,9 @@ export class HttpExchange implements ProtocolRequest {
           break;
         }
         case 'data': {
-          if (traceEnabled(this.#t)) this.#sink.trace(this.#t, CURLINFO_TYPE.DATA_IN, ev.data);
-          if (this.#ignoreBody) break;
-          const c = this.#sink.body(this.#t, ev.data);
+          // traced as read off the network (7.88), even when the writers then drop it (an ignored body)
+          if (traceEnabled(this.#t)) this.#trace(CURLINFO_TYPE.DATA_IN, ev.data);
+          const c = this.#writers.write(CLIENTWRITE.BODY, ev.data);
           if (c === PAUSED) return CURLE.OK;
           if (c !== CURLE.OK) return c;
           break;
@@ -522,12 +514,17 @@ export class HttpExchange implements ProtocolRequest {
    */
   #onSetCookie(value: string): void {
     const t = this.#t;
-    cookieFromResponse(t, value, (text) => this.#sink.trace(t, CURLINFO_TYPE.TEXT, text + '\n'));
+    cookieFromResponse(t, value, (text) => this.#trace(CURLINFO_TYPE.TEXT, text + '\n'));
+  }
+
+  /** Verbose output (DEBUGFUNCTION or stderr). */
+  #trace(type: number, data: Buffer | string): void {
+    traceData(this.#guard, this.#t, type, data);
   }
 
   /** An info line to the trace. */
   #info(text: string): void {
-    this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, text + '\n');
+    this.#trace(CURLINFO_TYPE.TEXT, text + '\n');
   }
 
   /**
@@ -547,7 +544,7 @@ export class HttpExchange implements ProtocolRequest {
 
   /** Trace a response hook's info lines; fail the transfer with its code. */
   #hook(r: HookResult): CURLcode {
-    if (r.info) for (const line of r.info) this.#sink.trace(this.#t, CURLINFO_TYPE.TEXT, line + '\n');
+    if (r.info) for (const line of r.info) this.#trace(CURLINFO_TYPE.TEXT, line + '\n');
     if (r.code !== CURLE.OK) this.#t.fail(r.code, r.message ?? easyStrerror(r.code));
     return r.code;
   }

@@ -17,7 +17,9 @@ import { CURL_POLL, CURLH, CURLPAUSE, CURLPROTO } from '../constants.js';
 import { internalsOf } from '../easy/internals.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
-import { HttpExchange, PAUSED, type ExchangeSink } from './http.js';
+import { HttpExchange } from './http.js';
+import { CLIENTWRITE, PAUSED } from '../cw/client-write.js';
+import type { CallbackGuard } from '../util/callback-depth.js';
 import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from './handler.js';
 import { httpSetup, httpState } from './http-state.js';
 import { httpFollow } from './redirect.js';
@@ -42,7 +44,6 @@ function lastResponseHeaders(t: Transfer): Array<[string, string]> {
 class WsRequest implements ProtocolRequest {
   readonly #t: Transfer;
   readonly #conn: Connection;
-  readonly #sink: ExchangeSink;
   readonly #key: string;
   readonly #http: HttpExchange;
   #phase: Phase = 'upgrade';
@@ -50,17 +51,16 @@ class WsRequest implements ProtocolRequest {
   #keepConnection = false;
   /** delivers one piece of payload to the client writers (made once, not per piece) */
   readonly #deliver = (data: Buffer, _meta: WsFrameMeta | null): number | 'pause' => {
-    const c = this.#sink.body(this.#t, data);
+    const c = this.#t.writers.write(CLIENTWRITE.BODY, data);
     return c === PAUSED ? 'pause' : c;
   };
 
-  constructor(t: Transfer, conn: Connection, sink: ExchangeSink) {
+  constructor(t: Transfer, conn: Connection, guard: CallbackGuard) {
     this.#t = t;
     this.#conn = conn;
-    this.#sink = sink;
     // an application that sets its own Sec-WebSocket-Key gets the answer checked against it
     this.#key = userKey(t) ?? newWebSocketKey();
-    this.#http = new HttpExchange(t, conn, sink, (userHas) => upgradeRequestLines(this.#key, userHas));
+    this.#http = new HttpExchange(t, conn, guard, (userHas) => upgradeRequestLines(this.#key, userHas));
   }
 
   start(): CURLcode {
@@ -175,7 +175,7 @@ function userKey(t: Transfer): string | null {
   return null;
 }
 
-const wsRequest: ProtocolHandler['request'] = (t, conn, sink): ProtocolRequest => new WsRequest(t, conn, sink);
+const wsRequest: ProtocolHandler['request'] = (t, conn, guard): ProtocolRequest => new WsRequest(t, conn, guard);
 
 export const WS_HANDLER: ProtocolHandler = Object.freeze({
   scheme: 'ws',

@@ -57,6 +57,17 @@ const SENT = { ok: true } as const;
 const AGAIN: RecvResult = Object.freeze({ kind: 'again' });
 const EOF: RecvResult = Object.freeze({ kind: 'eof' });
 
+/** The listeners a StreamTransport puts on its socket (removed again when a layer goes on top). */
+interface SocketListeners {
+  data: ((d: Buffer) => void) | null;
+  connectEvent: string;
+  connect: (() => void) | null;
+  drain: () => void;
+  end: () => void;
+  error: (err: Error) => void;
+  close: () => void;
+}
+
 export class StreamTransport extends Transport {
   /** bytes of a send() held until the end of the turn */
   #held: Buffer | string | null = null;
@@ -80,6 +91,8 @@ export class StreamTransport extends Transport {
   #below: Socket[] = [];
   /** the socket reads through net's `onread` into this queue (null: paused-mode reads) */
   #rq: ReceiveQueue | null = null;
+  /** the listeners on the current socket */
+  #on: SocketListeners | null = null;
 
   /**
    * @param connected true when the socket is already connected (e.g. a TLS
@@ -133,7 +146,9 @@ export class StreamTransport extends Transport {
     this.flushHeld(); // bytes sent on the old layer go out before the new one takes over
     const old = this.socket;
     this.#below.push(old);
-    for (const ev of ['data', 'drain', 'end', 'error', 'close', 'connect']) old.removeAllListeners(ev);
+    // only our own listeners go: over a stream that is not a net.Socket (a Duplex
+    // of any kind), node:tls reads the one below through listeners of its own
+    this.#detach(old);
     old.on('error', () => {}); // the TLS layer reports errors of the socket below
     this.socket = socket;
     // the new layer reads the socket below itself (node:tls takes over its handle); its own
@@ -158,8 +173,29 @@ export class StreamTransport extends Transport {
   }
 
   #attach(socket: Socket, connected: boolean, connectEvent: string): void {
+    const on: SocketListeners = {
+      data: null,
+      connectEvent,
+      connect: null,
+      drain: () => {
+        this.#needDrain = false;
+        this.notify();
+      },
+      end: () => {
+        this.#eof = true;
+        this.notify();
+      },
+      error: (err: Error) => {
+        this.#error ??= err;
+        this.notify();
+      },
+      close: () => {
+        this.#eof = true;
+        this.notify();
+      },
+    };
     if (!this.#rq) {
-      socket.on('data', (d: Buffer) => {
+      on.data = (d: Buffer) => {
         const wasEmpty = this.#chunkBytes === 0;
         this.#chunks.push(d);
         this.#chunkBytes += d.length;
@@ -169,30 +205,34 @@ export class StreamTransport extends Transport {
           socket.pause();
         }
         if (wasEmpty) this.notify();
-      });
+      };
+      socket.on('data', on.data);
     }
     if (!connected) {
-      socket.once(connectEvent, () => {
+      on.connect = () => {
         this.#connected = true;
         this.notify();
-      });
+      };
+      socket.once(connectEvent, on.connect);
     }
-    socket.on('drain', () => {
-      this.#needDrain = false;
-      this.notify();
-    });
-    socket.on('end', () => {
-      this.#eof = true;
-      this.notify();
-    });
-    socket.on('error', (err) => {
-      this.#error ??= err;
-      this.notify();
-    });
-    socket.on('close', () => {
-      this.#eof = true;
-      this.notify();
-    });
+    socket.on('drain', on.drain);
+    socket.on('end', on.end);
+    socket.on('error', on.error);
+    socket.on('close', on.close);
+    this.#on = on;
+  }
+
+  /** Remove the listeners #attach() put on `socket`. */
+  #detach(socket: Socket): void {
+    const on = this.#on;
+    if (on === null) return;
+    this.#on = null;
+    if (on.data) socket.removeListener('data', on.data);
+    if (on.connect) socket.removeListener(on.connectEvent, on.connect);
+    socket.removeListener('drain', on.drain);
+    socket.removeListener('end', on.end);
+    socket.removeListener('error', on.error);
+    socket.removeListener('close', on.close);
   }
 
   get connected(): boolean {

@@ -6,6 +6,7 @@
 // the call answers CURLM_ABORTED_BY_CALLBACK. The error buffer then says
 // which callback threw what, and the thrown value itself is kept for the
 // application (easy.lastCallbackError, multi.lastCallbackError).
+import type { CallbackGuard } from './callback-depth.js';
 
 /** What the application threw, as text: "Error: boom", "TypeError: x", "42". */
 export function describeThrown(thrown: unknown): string {
@@ -21,6 +22,14 @@ export function describeThrown(thrown: unknown): string {
 /** The error text of a callback that threw: "CURLOPT_WRITEFUNCTION callback threw Error: boom". */
 export function thrownMessage(callback: string, thrown: unknown): string {
   return `${callback} callback threw ${describeThrown(thrown)}`;
+}
+
+/**
+ * A callback run under `g` threw: the guard (the multi engine) records it
+ * for the transfer (`host`, else the one running) and the text comes back.
+ */
+export function callbackThrew(g: CallbackGuard, thrown: unknown, code: number, callback: string, host?: object): string {
+  return g.callbackThrew ? g.callbackThrew(thrown, code, callback, host) : thrownMessage(callback, thrown);
 }
 
 /** A failure a callback caused, kept until the transfer has ended with it. */

@@ -1,13 +1,26 @@
 // Verbose output: CURLOPT_VERBOSE sends libcurl's informational texts and the
 // protocol headers either to DEBUGFUNCTION or, without one, to stderr in
 // libcurl's default format ("* text", "> sent header", "< received header").
+// Any layer may trace: it passes what is traced for (a TraceHost: the
+// transfer's options and the handle DEBUGFUNCTION gets), never the engine's
+// Transfer itself.
 import { CURLOPT } from '../easy/option-table.js';
 import { CURLINFO_TYPE } from '../constants.js';
+import type { OptionStore } from '../easy/option-store.js';
 import type { DebugCallback } from '../easy/callbacks.js';
-import type { Transfer } from '../multi/transfer.js';
-import type { CallbackGuard } from '../cw/client-writer.js';
+import type { CallbackGuard } from './callback-depth.js';
 import { CURLE } from '../codes.js';
-import { CALLBACK_NAME } from './callback-failure.js';
+import { CALLBACK_NAME, callbackThrew } from './callback-failure.js';
+
+/** What tracing needs of a transfer. */
+export interface TraceHost {
+  /** the transfer's options (VERBOSE, DEBUGFUNCTION, DEBUGDATA) */
+  readonly opts: OptionStore;
+  /** the easy handle DEBUGFUNCTION is called with */
+  readonly easy: unknown;
+  /** DEBUGFUNCTION threw once for this transfer: it is not called again (the transfer is ending) */
+  readonly debugSilenced?: boolean;
+}
 
 function defaultDebug(type: number, data: Buffer): void {
   switch (type) {
@@ -26,26 +39,27 @@ function defaultDebug(type: number, data: Buffer): void {
 }
 
 /** Whether traceData() shows anything (CURLOPT_VERBOSE): a caller may skip making what it would pass. */
-export function traceEnabled(t: Transfer): boolean {
+export function traceEnabled(t: TraceHost): boolean {
   return t.opts.hot().verbose;
 }
 
-export function traceData(g: CallbackGuard, t: Transfer, type: number, data: Buffer | string): void {
+export function traceData(g: CallbackGuard, t: TraceHost, type: number, data: Buffer | string): void {
   if (!t.opts.hot().verbose) return;
   const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
   const fn = t.opts.get(CURLOPT.DEBUGFUNCTION) as DebugCallback | null;
   if (!fn) return defaultDebug(type, buf);
-  if (t.debugSilenced) return; // it threw: the transfer is ending, and the callback is not called again
+  if (t.debugSilenced) return;
   const clientp = t.opts.get(CURLOPT.DEBUGDATA);
+  const easy = t.easy as Parameters<DebugCallback>[0];
   try {
-    g.inCallback(() => fn(t.easy, type, buf, clientp));
+    g.inCallback(() => fn(easy, type, buf, clientp));
   } catch (err) {
     // libcurl ignores what it returns, but a throw is a failure: the engine ends the transfer after this step
-    g.callbackThrew(err, CURLE.ABORTED_BY_CALLBACK, CALLBACK_NAME.DEBUG, t);
+    callbackThrew(g, err, CURLE.ABORTED_BY_CALLBACK, CALLBACK_NAME.DEBUG, t);
   }
 }
 
-export function traceText(g: CallbackGuard, t: Transfer, text: string): void {
+export function traceText(g: CallbackGuard, t: TraceHost, text: string): void {
   if (!t.opts.hot().verbose) return;
   traceData(g, t, CURLINFO_TYPE.TEXT, text.endsWith('\n') ? text : text + '\n');
 }

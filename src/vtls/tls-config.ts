@@ -43,67 +43,77 @@ function blob(o: OptionStore, id: number): Buffer | null {
   return Buffer.isBuffer(v) ? v : null;
 }
 
-export function tlsConfig(o: OptionStore): TlsConfig {
+/** The option ids one TLS session's settings are read from: the origin's, or an HTTPS proxy's PROXY_ twins. */
+interface TlsOptionIds {
+  verifyPeer: number; verifyHost: number; caFile: number; caPath: number; caBlob: number; sslOptions: number;
+  sslVersion: number; cipherList: number; tls13Ciphers: number; crlFile: number; issuerCert: number;
+  issuerBlob: number; pinnedPubKey: number; clientCert: number; clientCertBlob: number; clientCertType: number;
+  clientKey: number; clientKeyBlob: number; clientKeyType: number; keyPasswd: number;
+}
+
+const ORIGIN_IDS: TlsOptionIds = {
+  verifyPeer: CURLOPT.SSL_VERIFYPEER, verifyHost: CURLOPT.SSL_VERIFYHOST, caFile: CURLOPT.CAINFO,
+  caPath: CURLOPT.CAPATH, caBlob: CURLOPT.CAINFO_BLOB, sslOptions: CURLOPT.SSL_OPTIONS, sslVersion: CURLOPT.SSLVERSION,
+  cipherList: CURLOPT.SSL_CIPHER_LIST, tls13Ciphers: CURLOPT.TLS13_CIPHERS, crlFile: CURLOPT.CRLFILE,
+  issuerCert: CURLOPT.ISSUERCERT, issuerBlob: CURLOPT.ISSUERCERT_BLOB, pinnedPubKey: CURLOPT.PINNEDPUBLICKEY,
+  clientCert: CURLOPT.SSLCERT, clientCertBlob: CURLOPT.SSLCERT_BLOB, clientCertType: CURLOPT.SSLCERTTYPE,
+  clientKey: CURLOPT.SSLKEY, clientKeyBlob: CURLOPT.SSLKEY_BLOB, clientKeyType: CURLOPT.SSLKEYTYPE,
+  keyPasswd: CURLOPT.KEYPASSWD,
+};
+
+const PROXY_IDS: TlsOptionIds = {
+  verifyPeer: CURLOPT.PROXY_SSL_VERIFYPEER, verifyHost: CURLOPT.PROXY_SSL_VERIFYHOST, caFile: CURLOPT.PROXY_CAINFO,
+  caPath: CURLOPT.PROXY_CAPATH, caBlob: CURLOPT.PROXY_CAINFO_BLOB, sslOptions: CURLOPT.PROXY_SSL_OPTIONS,
+  sslVersion: CURLOPT.PROXY_SSLVERSION, cipherList: CURLOPT.PROXY_SSL_CIPHER_LIST,
+  tls13Ciphers: CURLOPT.PROXY_TLS13_CIPHERS, crlFile: CURLOPT.PROXY_CRLFILE, issuerCert: CURLOPT.PROXY_ISSUERCERT,
+  issuerBlob: CURLOPT.PROXY_ISSUERCERT_BLOB, pinnedPubKey: CURLOPT.PROXY_PINNEDPUBLICKEY,
+  clientCert: CURLOPT.PROXY_SSLCERT, clientCertBlob: CURLOPT.PROXY_SSLCERT_BLOB,
+  clientCertType: CURLOPT.PROXY_SSLCERTTYPE, clientKey: CURLOPT.PROXY_SSLKEY, clientKeyBlob: CURLOPT.PROXY_SSLKEY_BLOB,
+  clientKeyType: CURLOPT.PROXY_SSLKEYTYPE, keyPasswd: CURLOPT.PROXY_KEYPASSWD,
+};
+
+/** The EC curves and the session cache switch are shared by both sessions, as in libcurl. */
+function readTlsConfig(o: OptionStore, ids: TlsOptionIds, certInfo: boolean): TlsConfig {
   return {
-    verifyPeer: o.num(CURLOPT.SSL_VERIFYPEER) !== 0,
+    verifyPeer: o.num(ids.verifyPeer) !== 0,
     // 1 and 2 mean the same since libcurl 7.66.0
-    verifyHost: o.num(CURLOPT.SSL_VERIFYHOST) !== 0,
-    caFile: o.str(CURLOPT.CAINFO),
-    caPath: o.str(CURLOPT.CAPATH),
-    caBlob: blob(o, CURLOPT.CAINFO_BLOB),
-    nativeCa: (o.num(CURLOPT.SSL_OPTIONS) & CURLSSLOPT.NATIVE_CA) !== 0,
-    sslVersion: o.num(CURLOPT.SSLVERSION),
-    cipherList: o.str(CURLOPT.SSL_CIPHER_LIST),
-    tls13Ciphers: o.str(CURLOPT.TLS13_CIPHERS),
+    verifyHost: o.num(ids.verifyHost) !== 0,
+    caFile: o.str(ids.caFile),
+    caPath: o.str(ids.caPath),
+    caBlob: blob(o, ids.caBlob),
+    nativeCa: (o.num(ids.sslOptions) & CURLSSLOPT.NATIVE_CA) !== 0,
+    sslVersion: o.num(ids.sslVersion),
+    cipherList: o.str(ids.cipherList),
+    tls13Ciphers: o.str(ids.tls13Ciphers),
     curves: o.str(CURLOPT.SSL_EC_CURVES) || null,
-    crlFile: o.str(CURLOPT.CRLFILE),
-    issuerCert: o.str(CURLOPT.ISSUERCERT),
-    issuerBlob: blob(o, CURLOPT.ISSUERCERT_BLOB),
-    pinnedPubKey: o.str(CURLOPT.PINNEDPUBLICKEY),
-    clientCert: o.str(CURLOPT.SSLCERT),
-    clientCertBlob: blob(o, CURLOPT.SSLCERT_BLOB),
-    clientCertType: o.str(CURLOPT.SSLCERTTYPE),
-    clientKey: o.str(CURLOPT.SSLKEY),
-    clientKeyBlob: blob(o, CURLOPT.SSLKEY_BLOB),
-    clientKeyType: o.str(CURLOPT.SSLKEYTYPE),
-    keyPasswd: o.str(CURLOPT.KEYPASSWD),
+    crlFile: o.str(ids.crlFile),
+    issuerCert: o.str(ids.issuerCert),
+    issuerBlob: blob(o, ids.issuerBlob),
+    pinnedPubKey: o.str(ids.pinnedPubKey),
+    clientCert: o.str(ids.clientCert),
+    clientCertBlob: blob(o, ids.clientCertBlob),
+    clientCertType: o.str(ids.clientCertType),
+    clientKey: o.str(ids.clientKey),
+    clientKeyBlob: blob(o, ids.clientKeyBlob),
+    clientKeyType: o.str(ids.clientKeyType),
+    keyPasswd: o.str(ids.keyPasswd),
     sessionIdCache: o.num(CURLOPT.SSL_SESSIONID_CACHE) !== 0,
-    certInfo: o.num(CURLOPT.CERTINFO) !== 0,
+    certInfo,
   };
+}
+
+/** The settings of the TLS session with the origin. */
+export function tlsConfig(o: OptionStore): TlsConfig {
+  return readTlsConfig(o, ORIGIN_IDS, o.num(CURLOPT.CERTINFO) !== 0);
 }
 
 /**
  * The settings of the TLS session with an HTTPS proxy: libcurl's proxy_ssl
- * config, from the PROXY_* twins of the TLS options. The EC curves and the
- * session cache switch are shared with the origin's; CERTINFO is about the
- * origin only.
+ * config, from the PROXY_* twins of the TLS options (CERTINFO is about the
+ * origin only).
  */
 export function proxyTlsConfig(o: OptionStore): TlsConfig {
-  return {
-    verifyPeer: o.num(CURLOPT.PROXY_SSL_VERIFYPEER) !== 0,
-    verifyHost: o.num(CURLOPT.PROXY_SSL_VERIFYHOST) !== 0,
-    caFile: o.str(CURLOPT.PROXY_CAINFO),
-    caPath: o.str(CURLOPT.PROXY_CAPATH),
-    caBlob: blob(o, CURLOPT.PROXY_CAINFO_BLOB),
-    nativeCa: (o.num(CURLOPT.PROXY_SSL_OPTIONS) & CURLSSLOPT.NATIVE_CA) !== 0,
-    sslVersion: o.num(CURLOPT.PROXY_SSLVERSION),
-    cipherList: o.str(CURLOPT.PROXY_SSL_CIPHER_LIST),
-    tls13Ciphers: o.str(CURLOPT.PROXY_TLS13_CIPHERS),
-    curves: o.str(CURLOPT.SSL_EC_CURVES) || null,
-    crlFile: o.str(CURLOPT.PROXY_CRLFILE),
-    issuerCert: o.str(CURLOPT.PROXY_ISSUERCERT),
-    issuerBlob: blob(o, CURLOPT.PROXY_ISSUERCERT_BLOB),
-    pinnedPubKey: o.str(CURLOPT.PROXY_PINNEDPUBLICKEY),
-    clientCert: o.str(CURLOPT.PROXY_SSLCERT),
-    clientCertBlob: blob(o, CURLOPT.PROXY_SSLCERT_BLOB),
-    clientCertType: o.str(CURLOPT.PROXY_SSLCERTTYPE),
-    clientKey: o.str(CURLOPT.PROXY_SSLKEY),
-    clientKeyBlob: blob(o, CURLOPT.PROXY_SSLKEY_BLOB),
-    clientKeyType: o.str(CURLOPT.PROXY_SSLKEYTYPE),
-    keyPasswd: o.str(CURLOPT.PROXY_KEYPASSWD),
-    sessionIdCache: o.num(CURLOPT.SSL_SESSIONID_CACHE) !== 0,
-    certInfo: false,
-  };
+  return readTlsConfig(o, PROXY_IDS, false);
 }
 
 const digest = (b: Buffer | string | null): string => (b === null ? '' : createHash('sha256').update(b).digest('base64url').slice(0, 22));

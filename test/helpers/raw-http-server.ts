@@ -184,3 +184,13 @@ export async function startRawServer(handler: Handler, host = '127.0.0.1', optio
       }),
   };
 }
+
+/** Run `fn` with a server answering every request with 200 "x", closed afterwards whatever happens. */
+export async function withRawServer(fn: (s: RawServer) => Promise<void>): Promise<void> {
+  const s = await startRawServer(() => ok('x'));
+  try {
+    await fn(s);
+  } finally {
+    await s.close();
+  }
+}

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRawServer, ok, type RawServer } from '../helpers/raw-http-server.js';
+import { startRawServer, ok, type RawServer, withRawServer } from '../helpers/raw-http-server.js';
 import { tscurl, curl, haveCurl } from '../helpers/cli-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tscurl-clibytes-'));
@@ -29,14 +29,7 @@ async function heads(srv: RawServer, args: (port: number) => string[]): Promise<
   return { ours, theirs: srv.requests.at(-1)!.head };
 }
 
-async function withServer(fn: (s: RawServer) => Promise<void>): Promise<void> {
-  const s = await startRawServer(() => ok('x'));
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
-}
+const withServer = withRawServer;
 
 test('-K: a URL\'s and a header\'s bytes that are not UTF-8 go out as curl sends them (not as U+FFFD\'s low byte)', async () => {
   await withServer(async (s) => {

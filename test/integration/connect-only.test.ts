@@ -4,56 +4,17 @@
 // and a CONNECT tunnel, from easy.perform() and from a multi.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Socket } from 'node:net';
 import { Easy, Multi, CURLOPT, CURLE, CURLINFO, CURLMSG, CURL_POLL, SocketWatcher, type IoResult } from '../../src/index.js';
 import { testCerts } from '../helpers/certs.js';
 import { startTlsServer } from '../helpers/tls-server.js';
 import { startProxyServer } from '../helpers/proxy-server.js';
 import { fetchUrl } from '../helpers/fetch.js';
+import { startRawServer, type RawServer } from '../helpers/raw-http-server.js';
+import { waitOnSocket } from '../helpers/socket-wait.js';
 
 /** A server that answers each request head with a fixed reply and closes. */
-async function startEchoHttp(reply: string): Promise<{ port: number; heads: string[]; close(): Promise<void> }> {
-  const heads: string[] = [];
-  const sockets = new Set<Socket>();
-  const server = createServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => {});
-    let buf = '';
-    s.on('data', (d) => {
-      buf += d.toString('latin1');
-      if (buf.includes('\r\n\r\n')) {
-        heads.push(buf);
-        s.end(reply);
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as { port: number }).port,
-    heads,
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
-  };
-}
-
-/** libcurl's wait_on_socket(): resolve when the handle's socket is ready for `what` (bounded by a watchdog). */
-function waitOnSocket(e: Easy, what: number): Promise<void> {
-  const s = e.getinfo(CURLINFO.ACTIVESOCKET) as number;
-  return new Promise((resolve, reject) => {
-    const w = new SocketWatcher(s);
-    const dog = setTimeout(() => {
-      w.stop();
-      reject(new Error('socket never became ready'));
-    }, 10_000);
-    w.start(what, () => {
-      clearTimeout(dog);
-      w.stop();
-      resolve();
-    });
-  });
+async function startEchoHttp(reply: string): Promise<RawServer> {
+  return startRawServer(() => ({ data: reply, close: true }));
 }
 
 /** The sendrecv example's loop: send all, then recv until the peer closes. */
@@ -91,13 +52,13 @@ test('CONNECT_ONLY over TCP: perform() connects and stops, send()/recv() carry a
     e.setopt(CURLOPT.URL, `http://127.0.0.1:${srv.port}/`);
     e.setopt(CURLOPT.CONNECT_ONLY, 1);
     assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(srv.heads.length, 0, 'nothing sent by perform()');
+    assert.equal(srv.requests.length, 0, 'nothing sent by perform()');
     assert.notEqual(e.getinfo(CURLINFO.ACTIVESOCKET), -1);
     // nothing to read yet
     assert.equal(e.recv(Buffer.alloc(16)).code, CURLE.AGAIN);
     const answer = await sendRecv(e, `GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n`);
     assert.equal(answer, 'HTTP/1.0 200 OK\r\n\r\nhello from the server');
-    assert.match(srv.heads[0]!, /^GET \/ HTTP\/1\.0\r\n/);
+    assert.match(srv.requests[0]!.head, /^GET \/ HTTP\/1\.0\r\n/);
     assert.equal(e.upkeep(), CURLE.OK);
   } finally {
     e.cleanup();
@@ -191,9 +152,9 @@ test('CONNECT_ONLY from a multi: DONE with CURLE_OK, the connection outlives rem
     assert.equal(await sendRecv(e, 'GET / HTTP/1.0\r\n\r\n'), 'HTTP/1.0 200 OK\r\n\r\nmulti');
     // the handle's next transfer (a normal one) closes the CONNECT_ONLY connection
     e.setopt(CURLOPT.CONNECT_ONLY, 0);
-    const before = srv.heads.length;
+    const before = srv.requests.length;
     assert.equal(await e.perform(), CURLE.OK);
-    assert.equal(srv.heads.length, before + 1);
+    assert.equal(srv.requests.length, before + 1);
     assert.throws(() => new SocketWatcher(s), /not an open tscurl socket/);
   } finally {
     e.cleanup();

@@ -20,7 +20,7 @@ const HTTP_ONLY = ['auth', 'autoReferer', 'forceGet', 'disableExpect', 'httpVers
 test('a Transfer has one protocol slot and none of the HTTP-only fields', () => {
   const e = new Easy();
   try {
-    const t = new Transfer(e, internalsOf(e)!.opts);
+    const t = new Transfer(e, internalsOf(e)!.opts, { inCallback: (fn) => fn() });
     const keys = Object.keys(t);
     assert.ok(keys.includes('protoState'));
     assert.equal(t.protoState, null, 'no protocol state before a handler is set up');

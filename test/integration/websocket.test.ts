@@ -5,12 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer, type Socket } from 'node:net';
 import { createHash } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { Easy, CURLOPT, CURLE, CURLINFO, CURLWS, CURL_POLL, SocketWatcher, type WsFrameMeta } from '../../src/index.js';
+import { Easy, CURLOPT, CURLE, CURLINFO, CURLWS, CURL_POLL, type WsFrameMeta } from '../../src/index.js';
 import { testCerts } from '../helpers/certs.js';
 import { tscurl } from '../helpers/cli-run.js';
+import { startRawServer, type RawServer } from '../helpers/raw-http-server.js';
+import { waitOnSocket } from '../helpers/socket-wait.js';
 
 async function wsServer(onConnection: (ws: WebSocket) => void): Promise<{ wss: WebSocketServer; port: number; close(): Promise<void> }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
@@ -24,23 +25,6 @@ async function wsServer(onConnection: (ws: WebSocket) => void): Promise<{ wss: W
       wss.close(() => r());
     }),
   };
-}
-
-/** Wait until the handle's socket is ready for `what` (bounded by a watchdog). */
-function waitOnSocket(e: Easy, what: number): Promise<void> {
-  const s = e.getinfo(CURLINFO.ACTIVESOCKET) as number;
-  return new Promise((resolve, reject) => {
-    const w = new SocketWatcher(s);
-    const dog = setTimeout(() => {
-      w.stop();
-      reject(new Error('socket never became ready'));
-    }, 10_000);
-    w.start(what, () => {
-      clearTimeout(dog);
-      w.stop();
-      resolve();
-    });
-  });
 }
 
 /** wsRecv until a frame piece arrives (or the connection ends). */
@@ -151,30 +135,9 @@ test('wss:// with CONNECT_ONLY=2: the upgrade over verified TLS, echo', async ()
   }
 });
 
-/** A raw server answering the first request head with `reply(head)` and then `after`. */
-async function rawServer(reply: (head: string) => Buffer | string): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server = createNetServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => {});
-    let buf = '';
-    s.on('data', (d) => {
-      buf += d.toString('latin1');
-      if (buf.includes('\r\n\r\n')) {
-        s.write(reply(buf));
-        buf = '';
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as { port: number }).port,
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
-  };
+/** A raw server answering each request head with `reply(head)`, keeping the connection open. */
+function rawServer(reply: (head: string) => Buffer | string): Promise<RawServer> {
+  return startRawServer((req) => ({ data: reply(req.head) }));
 }
 
 test('refusals: a 200 answer, a wrong Sec-WebSocket-Accept and a masked frame from the server are errors, never hangs', async () => {

@@ -74,7 +74,7 @@ test('a paused client stops the decoders: bounded holding, the whole body in ord
         let pauses = 0;
         let paused = false;
         let maxHeld = 0;
-        const held = (): number => (internalsOf(e)?.transfer?.heldBody ?? []).reduce((n, b) => n + b.length, 0);
+        const held = (): number => internalsOf(e)?.transfer?.writers.heldBytes ?? 0;
         e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => {
           maxHeld = Math.max(maxHeld, held());
           // every 50th call pauses (the piece comes again after the resume)

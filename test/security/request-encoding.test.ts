@@ -12,7 +12,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Easy, CURLOPT, CURLE, CURLINFO, CURLAUTH, CURLPROXY, Mime, optionByName } from '../../src/index.js';
-import { startRawServer, ok, type RawServer } from '../helpers/raw-http-server.js';
+import { startRawServer, ok, type RawServer, withRawServer } from '../helpers/raw-http-server.js';
 import { startProxyServer } from '../helpers/proxy-server.js';
 import { startSocksServer } from '../helpers/socks-server.js';
 import { fetchUrl } from '../helpers/fetch.js';
@@ -21,14 +21,7 @@ const utf8 = (s: string): string => Buffer.from(s, 'utf8').toString('latin1');
 /** The lines of a raw request head (a latin1 string), without the blank line. */
 const headLines = (head: string): string[] => head.slice(0, head.indexOf('\r\n\r\n')).split('\r\n');
 
-async function withServer(fn: (s: RawServer) => Promise<void>): Promise<void> {
-  const s = await startRawServer(() => ok('x'));
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
-}
+const withServer = withRawServer;
 
 /** Text whose characters' low bytes are CR and LF: U+010D U+010A and U+FF0D U+FF0A. */
 const FORGE = 'v\u010d\u010aX-Injected: 1\uff0d\uff0aX-Injected: 2';

@@ -1,0 +1,171 @@
+// The events of the HTTP/1.x response parser (response-parser.ts) and its
+// options: what a caller of next() gets. With reuseEvents the common events
+// are one object per kind and parser, whose raw line is cut from the
+// received Buffer only when someone reads it (InPlace* below).
+import { HDR, type HeaderId } from './header-fields.js';
+import type { FastStatus } from './status-line.js';
+
+/**
+ * A response header. `id` classifies the name (HDR.OTHER for names nothing
+ * acts on); `size` is raw.length, readable without making `raw` (see
+ * ResponseParserOptions.reuseEvents).
+ */
+export interface HeaderEvent {
+  type: 'header';
+  name: string;
+  value: string;
+  raw: Buffer;
+  id: HeaderId;
+  size: number;
+}
+
+/** `size` is raw.length, readable without making `raw` (reuseEvents). */
+export interface StatusEvent {
+  type: 'status';
+  version: number;
+  code: number;
+  reason: string;
+  raw: Buffer;
+  size: number;
+}
+export interface HeadersEndEvent {
+  type: 'headers-end';
+  interim: boolean;
+  raw: Buffer;
+  size: number;
+}
+
+export type ParseEvent =
+  | StatusEvent
+  | HeaderEvent
+  | HeadersEndEvent
+  | { type: 'data'; data: Buffer }
+  | { type: 'trailer'; name: string; value: string; raw: Buffer }
+  | { type: 'end' }
+  | { type: 'need-data' }
+  | { type: 'error'; code: number; message: string };
+
+export type Framing =
+  | { kind: 'length'; length: number }
+  | { kind: 'chunked' }
+  | { kind: 'close' }
+  | { kind: 'none' };
+
+export interface ResponseParserOptions {
+  /** Request method: HEAD and CONNECT change what has a body. */
+  method: string;
+  /** Limit for all header lines of the response, interim ones included (curl's MAX_HTTP_RESP_HEADER_SIZE). */
+  maxHeaderBytes?: number;
+  /** A single header line may not reach this many bytes (curl's CURL_MAX_HTTP_HEADER). */
+  maxHeaderLineBytes?: number;
+  /** CURLOPT_HTTP09_ALLOWED. */
+  http09Allowed?: boolean;
+  /** CURLOPT_IGNORE_CONTENT_LENGTH: read until close instead. */
+  ignoreContentLength?: boolean;
+  /** CURLOPT_HTTP_TRANSFER_DECODING: false passes chunked framing through as 'data' (still finding the end). */
+  transferDecoding?: boolean;
+  /** The connection carried an HTTP/1.x response before: an HTTP/0.9 reply is then weird, not 0.9. */
+  reusedConnection?: boolean;
+  /**
+   * 'header' and 'data' events may be one object per parser, overwritten by
+   * the next next() call, and a header's `raw` is made only when read. For a
+   * caller that handles each event before asking for the next one (the
+   * exchange); one that keeps events must leave this off.
+   */
+  reuseEvents?: boolean;
+}
+
+export const MAX_HTTP_RESP_HEADER_SIZE = 300 * 1024;
+export const CURL_MAX_HTTP_HEADER = 100 * 1024;
+
+const EMPTY = Buffer.alloc(0);
+
+/** A header the parser holds until the next line shows it is not continued (obs-fold). */
+export interface PendingHeader {
+  name: string;
+  value: string;
+  raw: Buffer[];
+  /** raw lines before this index are copies (retain()) */
+  owned: number;
+}
+
+/**
+ * A line parsed in place (reuseEvents): one object per kind and parser,
+ * whose raw line is cut from the received Buffer only when someone reads it.
+ */
+export class InPlaceLine {
+  size = 0;
+  #buf: Buffer = EMPTY;
+  #start = 0;
+
+  protected at(buf: Buffer, start: number, size: number): void {
+    this.#buf = buf;
+    this.#start = start;
+    this.size = size;
+  }
+
+  get raw(): Buffer {
+    return this.#buf.subarray(this.#start, this.#start + this.size);
+  }
+}
+
+export class InPlaceHeader extends InPlaceLine implements HeaderEvent {
+  readonly type = 'header' as const;
+  name = '';
+  value = '';
+  id: HeaderId = HDR.OTHER;
+
+  set(buf: Buffer, start: number, size: number, name: string, value: string, id: HeaderId): this {
+    this.at(buf, start, size);
+    this.name = name;
+    this.value = value;
+    this.id = id;
+    return this;
+  }
+}
+
+export class InPlaceStatus extends InPlaceLine implements StatusEvent {
+  readonly type = 'status' as const;
+  version = 0;
+  code = 0;
+  reason = '';
+
+  set(buf: Buffer, start: number, size: number, st: FastStatus): this {
+    this.at(buf, start, size);
+    this.version = st.version;
+    this.code = st.code;
+    this.reason = st.reason;
+    return this;
+  }
+}
+
+export class InPlaceEnd extends InPlaceLine implements HeadersEndEvent {
+  readonly type = 'headers-end' as const;
+  interim = false;
+
+  set(buf: Buffer, start: number, size: number, interim: boolean): this {
+    this.at(buf, start, size);
+    this.interim = interim;
+    return this;
+  }
+}
+
+/** The reusable events of one parser (reuseEvents). */
+export interface InPlaceEvents {
+  header: InPlaceHeader;
+  status: InPlaceStatus;
+  end: InPlaceEnd;
+  data: { type: 'data'; data: Buffer };
+}
+
+/** The event with its bytes copied (see ResponseParser.retain()). */
+export function ownEvent(ev: ParseEvent): ParseEvent {
+  if (ev.type === 'data') return { type: 'data', data: Buffer.from(ev.data) };
+  if ('raw' in ev && ev.raw.length > 0) return { ...ev, raw: Buffer.from(ev.raw) };
+  return ev;
+}
+
+/** A parser's reusable events, pointing at nothing. */
+export function inPlaceEvents(): InPlaceEvents {
+  return { header: new InPlaceHeader(), status: new InPlaceStatus(), end: new InPlaceEnd(), data: { type: 'data', data: EMPTY } };
+}
