@@ -12,7 +12,6 @@
 // earliest expiry. Per event the cost is O(transfers on that socket + expired
 // transfers), never O(all transfers).
 import { CURLE, CURLM, type CURLMcode } from '../codes.js';
-import { CURLOPT } from '../easy/option-table.js';
 import { CURL_POLL, CURL_SOCKET_TIMEOUT } from '../constants.js';
 import { SocketRegistry, type PollEntry } from './socket-registry.js';
 import { TimerHeap } from './timer-heap.js';
@@ -21,12 +20,11 @@ import type { Connection } from '../conn/connection.js';
 import { DnsCache } from '../dns/resolver.js';
 import { CURL_LOCK_DATA, shareInternals, sharedPool } from '../share/share.js';
 import type { Transport } from '../transport/transport.js';
-import { EXPIRE, STATE, PROGRESS_INTERVAL_MS, Transfer, type ExpireId, type TransferState } from './transfer.js';
+import { EXPIRE, STATE, Transfer, type ExpireId, type TransferState } from './transfer.js';
 import { runTransfer, setState } from './states.js';
 import { BuiltinDriver } from './driver.js';
 import { traceText } from '../util/trace.js';
 import { PAUSED } from '../cw/client-write.js';
-import type { XferInfoCallback } from '../easy/callbacks.js';
 import type { Easy } from '../easy/easy.js';
 import { enterCallback, leaveCallback, type CallbackGuard } from '../util/callback-depth.js';
 import { TlsSessionCache } from '../vtls/tls-session-cache.js';
@@ -35,6 +33,7 @@ import { LIST, TransferList } from './transfer-list.js';
 import { nowMs } from '../util/clock.js';
 import { internalsOf } from '../easy/internals.js';
 import { CALLBACK_NAME, thrownMessage } from '../util/callback-failure.js';
+import { MultiCallbackFailure, markCallbackThrow, setErrorBuffer, xferInfo } from './transfer-callbacks.js';
 
 export type SocketCallback = (easy: Easy | null, s: number, what: number, clientp: unknown, socketp: unknown) => number;
 // the engine passes its public handle back; Multi narrows the type for users
@@ -93,15 +92,11 @@ export class MultiEngine implements CallbackGuard {
   #pending = new TransferList(LIST.PENDING);
   #callbackDepth = 0;
   #dead = false;
-  /** why the multi died: what SOCKETFUNCTION/TIMERFUNCTION threw (null: it returned -1, or it lives) */
-  #deathCause: { value: unknown; message: string } | null = null;
-  /** the last value SOCKETFUNCTION/TIMERFUNCTION threw (multi.lastCallbackError) */
-  #multiCallbackError: { value: unknown } | null = null;
+  /** SOCKETFUNCTION/TIMERFUNCTION failures (README "Callbacks that throw") */
+  readonly #failed = new MultiCallbackFailure();
   #lastTimerKey: number | null = null;
   /** the transfer run() is running (the one a reader's callback belongs to) */
   #running: Transfer | null = null;
-  /** SOCKETFUNCTION/TIMERFUNCTION failed while a transfer ran: every transfer ends once that run is over */
-  #abortAfterRun = false;
 
   constructor(handle: object) {
     this.handle = handle;
@@ -135,40 +130,20 @@ export class MultiEngine implements CallbackGuard {
     }
   }
 
-  /**
-   * An application callback of transfer `t` threw (README "Callbacks that
-   * throw"): the first thrown value is kept for easy.lastCallbackError, and
-   * a transfer that has not ended yet is marked to end with `code` and the
-   * returned text. The caller fails with them as for the callback's failure
-   * value; runTransfer ends the transfer after the step in any case (for
-   * DEBUGFUNCTION, whose return value nothing looks at).
-   */
+  /** An application callback threw (README "Callbacks that throw"): mark its transfer (markCallbackThrow), answer the text. */
   callbackThrew(thrown: unknown, code: number, callback: string, host?: object): string {
-    const message = thrownMessage(callback, thrown);
     // the writers and trace name their transfer; readers are called for the one running
     const t = host instanceof Transfer ? host : this.#running;
-    if (!t) return message;
-    t.callbackError ??= { value: thrown };
-    if (callback === CALLBACK_NAME.DEBUG) t.debugSilenced = true;
-    // a transfer whose result is settled (its DONE message queued) keeps it
-    if (t.state !== STATE.COMPLETED && t.state !== STATE.MSGSENT) {
-      t.callbackFailure ??= { code, message };
-      // thrown outside a run of `t` (nothing else is waiting to end it): run it now
-      if (t !== this.#running && this.#transfers.has(t)) this.expire(t, EXPIRE.RUN_NOW, nowMs());
-    }
-    return message;
+    if (!t) return thrownMessage(callback, thrown);
+    const r = markCallbackThrow(t, thrown, code, callback);
+    // thrown outside a run of `t` (nothing else is waiting to end it): run it now
+    if (r.marked && t !== this.#running && this.#transfers.has(t)) this.expire(t, EXPIRE.RUN_NOW, nowMs());
+    return r.message;
   }
 
   /** The value SOCKETFUNCTION or TIMERFUNCTION threw last, or undefined. */
   get lastCallbackError(): unknown {
-    return this.#multiCallbackError?.value;
-  }
-
-  /** SOCKETFUNCTION/TIMERFUNCTION threw: as their -1, and every transfer's error text says why. */
-  #multiCallbackThrew(callback: string, thrown: unknown): number {
-    this.#multiCallbackError = { value: thrown };
-    this.#deathCause ??= { value: thrown, message: thrownMessage(callback, thrown) };
-    return -1;
+    return this.#failed.last?.value;
   }
 
   // ---- transfers ------------------------------------------------------------
@@ -189,7 +164,7 @@ export class MultiEngine implements CallbackGuard {
       if (this.#alive > 0) return CURLM.ABORTED_BY_CALLBACK;
       // every transfer the failed callback ended is done: the multi works again
       this.#dead = false;
-      this.#deathCause = null;
+      this.#failed.cause = null;
       this.#lastTimerKey = null;
     }
     // "libcurl initializes the contents of the error buffer to an empty string before performing a transfer"
@@ -261,8 +236,8 @@ export class MultiEngine implements CallbackGuard {
     } finally {
       this.#running = outer;
     }
-    if (this.#abortAfterRun && !outer) {
-      this.#abortAfterRun = false;
+    if (this.#failed.afterRun && !outer) {
+      this.#failed.afterRun = false;
       this.#abortAll();
     }
     this.afterRun(t);
@@ -372,7 +347,7 @@ export class MultiEngine implements CallbackGuard {
   /** libcurl's Curl_update_timer: tell TIMERFUNCTION only about changes. */
   updateTimer(): CURLMcode {
     const top = this.heap.peek();
-    if (!this.timerFn || this.#dead || this.#abortAfterRun) {
+    if (!this.timerFn || this.#dead || this.#failed.afterRun) {
       this.driver.timerChanged();
       return CURLM.OK;
     }
@@ -387,12 +362,7 @@ export class MultiEngine implements CallbackGuard {
       ms = this.timeoutMs();
     }
     const fn = this.timerFn;
-    let rc: number;
-    try {
-      rc = this.inCallback(() => fn(this.handle, ms, this.timerData));
-    } catch (err) {
-      rc = this.#multiCallbackThrew(CALLBACK_NAME.TIMER, err);
-    }
+    const rc = this.#failed.run(CALLBACK_NAME.TIMER, () => this.inCallback(() => fn(this.handle, ms, this.timerData)));
     if (rc === -1) {
       this.#multiCallbackFailed();
       return CURLM.ABORTED_BY_CALLBACK;
@@ -404,14 +374,9 @@ export class MultiEngine implements CallbackGuard {
 
   #socketChanged(t: Transfer | undefined, s: number, what: number, socketp: unknown, transport: Transport): boolean {
     this.driver.socketChanged(s, what, transport);
-    if (!this.socketFn || this.#dead || this.#abortAfterRun) return true;
+    if (!this.socketFn || this.#dead || this.#failed.afterRun) return true;
     const fn = this.socketFn;
-    let rc: number;
-    try {
-      rc = this.inCallback(() => fn(t?.easy ?? null, s, what, this.socketData, socketp));
-    } catch (err) {
-      rc = this.#multiCallbackThrew(CALLBACK_NAME.SOCKET, err);
-    }
+    const rc = this.#failed.run(CALLBACK_NAME.SOCKET, () => this.inCallback(() => fn(t?.easy ?? null, s, what, this.socketData, socketp)));
     return rc !== -1;
   }
 
@@ -545,14 +510,14 @@ export class MultiEngine implements CallbackGuard {
    */
   #multiCallbackFailed(): void {
     if (!this.#running) return this.#abortAll();
-    this.#abortAfterRun = true;
+    this.#failed.afterRun = true;
   }
 
   /** A multi callback failed: every transfer fails with CURLE_ABORTED_BY_CALLBACK. */
   #abortAll(): void {
     if (this.#dead) return;
     this.#dead = true;
-    const cause = this.#deathCause;
+    const cause = this.#failed.cause;
     for (const t of this.#transfers.toArray()) {
       if (t.state === STATE.COMPLETED || t.state === STATE.MSGSENT) continue;
       if (cause) t.callbackError ??= { value: cause.value };
@@ -573,12 +538,12 @@ export class MultiEngine implements CallbackGuard {
   /** pause/unpause from easy.pause(): CURLE_ABORTED_BY_CALLBACK when a multi callback failed meanwhile. */
   setPause(t: Transfer, bits: number): number {
     const was = t.pauseBits;
-    const wasDead = this.#dead || this.#abortAfterRun;
+    const wasDead = this.#dead || this.#failed.afterRun;
     t.pauseBits = bits;
     if ((was & ~bits) !== 0) this.expire(t, EXPIRE.RUN_NOW, nowMs());
     if (!this.inCallbackNow || t.state !== STATE.PERFORMING) this.afterRun(t);
     const rc = this.updateTimer();
-    return rc === CURLM.OK && (wasDead || !(this.#dead || this.#abortAfterRun)) ? CURLE.OK : CURLE.ABORTED_BY_CALLBACK;
+    return rc === CURLM.OK && (wasDead || !(this.#dead || this.#failed.afterRun)) ? CURLE.OK : CURLE.ABORTED_BY_CALLBACK;
   }
 
   /** After unpause: what the writers held goes out, the stopped decoders go on. CURLE_OK or an error. */
@@ -587,36 +552,9 @@ export class MultiEngine implements CallbackGuard {
     return r === PAUSED ? CURLE.OK : r;
   }
 
-  /**
-   * XFERINFOFUNCTION, when NOPROGRESS is 0 (libcurl's Curl_pgrsUpdate):
-   * CURLE_ABORTED_BY_CALLBACK, with the transfer failed, when the callback
-   * asked to abort (non-zero) or threw. The last call (`final`, from DONE)
-   * can abort too, as in libcurl's multi_done.
-   */
+  /** XFERINFOFUNCTION (transfer-callbacks.ts): CURLE_ABORTED_BY_CALLBACK, the transfer failed, when it aborts. */
   progress(t: Transfer, final = false): number {
-    const h = t.opts.hot();
-    if (!h.progress) return CURLE.OK;
-    const fn = h.xferInfo as XferInfoCallback;
-    const dltotal = Math.max(0, t.contentLength);
-    const ultotal = Math.max(0, t.uploadLength);
-    const key = `${dltotal},${t.sizeDownload},${ultotal},${t.sizeUpload}`;
-    const now = nowMs();
-    // unchanged numbers are told again once a second, so an idle transfer's callback still runs (and can abort)
-    if (key === t.lastProgress && !final && now - t.lastProgressAt < PROGRESS_INTERVAL_MS) return CURLE.OK;
-    t.lastProgress = key;
-    t.lastProgressAt = now;
-    const clientp = t.opts.get(CURLOPT.XFERINFODATA);
-    let rc: number;
-    try {
-      rc = this.inCallback(() => fn(clientp, dltotal, t.sizeDownload, ultotal, t.sizeUpload));
-    } catch (err) {
-      t.fail(CURLE.ABORTED_BY_CALLBACK, this.callbackThrew(err, CURLE.ABORTED_BY_CALLBACK, CALLBACK_NAME.XFERINFO, t));
-      return CURLE.ABORTED_BY_CALLBACK;
-    }
-    // CURL_PROGRESSFUNC_CONTINUE (0x10000001) is "go on" too
-    if (rc === 0 || rc === 0x10000001) return CURLE.OK;
-    t.fail(CURLE.ABORTED_BY_CALLBACK, 'Callback aborted');
-    return CURLE.ABORTED_BY_CALLBACK;
+    return xferInfo(this, t, final);
   }
 
   // ---- tracing --------------------------------------------------------------
@@ -653,8 +591,3 @@ export class MultiEngine implements CallbackGuard {
   }
 }
 
-/** CURLOPT_ERRORBUFFER's object, when the transfer's handle set one, gets `text`. */
-function setErrorBuffer(t: Transfer, text: string): void {
-  const eb = t.opts.get(CURLOPT.ERRORBUFFER) as { message: string } | null;
-  if (eb && typeof eb === 'object') eb.message = text;
-}
