@@ -21,7 +21,7 @@ export const CURLAUTH = {
 export const CURL_NETRC = { IGNORED: 0, OPTIONAL: 1, REQUIRED: 2 } as const;
 
 /** Bits this build can authenticate with over HTTP. */
-export const SUPPORTED_AUTH = (CURLAUTH.BASIC | CURLAUTH.DIGEST | CURLAUTH.BEARER | CURLAUTH.AWS_SIGV4) >>> 0;
+export const SUPPORTED_AUTH = (CURLAUTH.BASIC | CURLAUTH.DIGEST | CURLAUTH.NTLM | CURLAUTH.BEARER | CURLAUTH.AWS_SIGV4) >>> 0;
 
 /**
  * setopt(HTTPAUTH) as libcurl does it: DIGEST_IE becomes DIGEST plus the IE
@@ -33,8 +33,8 @@ export function normaliseHttpAuth(value: number): { mask: number; ieStyle: boole
   if (auth === CURLAUTH.NONE) return { mask: 0, ieStyle: false };
   const ieStyle = (auth & CURLAUTH.DIGEST_IE) !== 0;
   if (ieStyle) auth = ((auth | CURLAUTH.DIGEST) & ~CURLAUTH.DIGEST_IE) >>> 0;
-  // no NTLM, NTLM_WB or Negotiate in this build
-  auth = (auth & ~(CURLAUTH.NTLM | CURLAUTH.NTLM_WB | CURLAUTH.NEGOTIATE)) >>> 0;
+  // no NTLM_WB (winbind's helper) or Negotiate (GSS-API) in this build
+  auth = (auth & ~(CURLAUTH.NTLM_WB | CURLAUTH.NEGOTIATE)) >>> 0;
   if ((auth & 0x7fffffff) === 0) return null;
   return { mask: auth, ieStyle };
 }

@@ -22,6 +22,7 @@ import { DigestState } from './digest.js';
 import { parseChallenges, pickOneAuth } from './challenge.js';
 import { parseNetrc } from './netrc.js';
 import { awsSigV4 } from './aws-sigv4.js';
+import { ntlmInput, ntlmOutput, systemNtlmEnvironment, type NtlmEnvironment, type NtlmHolder } from './ntlm.js';
 
 /** CURLAUTH_PICKNONE: "we select to use nothing" (libcurl's internal bit 30) */
 const PICKNONE = 1 << 30;
@@ -42,6 +43,8 @@ export interface AuthRequest {
   body: Buffer | null;
   /** the user's credentials may go to this URL (same origin, or UNRESTRICTED_AUTH) */
   allowed: boolean;
+  /** the connection the request goes over: NTLM's handshake state lives there */
+  conn?: NtlmHolder | null;
 }
 
 export interface AuthOutput {
@@ -115,6 +118,9 @@ export class HostAuth {
   used = 0;
   #digest: DigestState | null = null;
   readonly #makeCnonce: (() => string) | undefined;
+  readonly #ntlmEnv: NtlmEnvironment;
+  /** NTLM's state when requests come without a connection to keep it on (sans-I/O use) */
+  #ownNtlm: NtlmHolder | null = null;
   #retries = 0;
   /** credentials()'s answer, handed out again while the host and the URL's credentials are the same */
   #credsResult: { code: CURLcode; creds: Credentials } | null = null;
@@ -125,8 +131,13 @@ export class HostAuth {
   readonly #header: string;
   readonly #challengeCode: number;
 
-  constructor(o: AuthOptions, makeCnonce?: () => string) {
+  /**
+   * @param makeCnonce Digest's client nonce (tests fix it)
+   * @param ntlmEnv NTLMv2's entropy and clock (tests fix them)
+   */
+  constructor(o: AuthOptions, makeCnonce?: () => string, ntlmEnv: NtlmEnvironment = systemNtlmEnvironment) {
     this.#o = o;
+    this.#ntlmEnv = ntlmEnv;
     const n = normaliseHttpAuth(o.httpAuth) ?? { mask: 0, ieStyle: false };
     this.want = n.mask;
     this.ieStyle = n.ieStyle;
@@ -138,6 +149,23 @@ export class HostAuth {
   /** The Digest state, made on first use (most transfers never see a Digest challenge). */
   get digest(): DigestState {
     return (this.#digest ??= new DigestState(this.#makeCnonce));
+  }
+
+  /** Where NTLM's handshake state is: the request's connection. */
+  #ntlmHolder(conn: NtlmHolder | null | undefined): NtlmHolder {
+    return conn ?? (this.#ownNtlm ??= { httpNtlm: null, proxyNtlm: null });
+  }
+
+  /**
+   * A brand-new connection for the next request: an NTLM handshake that was
+   * done belonged to the old one, so the scheme is picked again (libcurl's
+   * create_conn). Returns the verbose line, or null.
+   */
+  freshConnection(): string | null {
+    if (this.picked !== CURLAUTH.NTLM || !this.done) return null;
+    this.picked = CURLAUTH.NONE;
+    this.done = false;
+    return this.isProxy ? 'NTLM-proxy picked AND auth done set, clear picked' : 'NTLM picked AND auth done set, clear picked';
   }
 
   /** This is the proxy's authentication state. */
@@ -215,6 +243,15 @@ export class HostAuth {
         this.used = CURLAUTH.AWS_SIGV4;
       }
       this.done = true;
+    } else if (this.picked === CURLAUTH.NTLM) {
+      auth = 'NTLM';
+      const r = ntlmOutput(this.#ntlmHolder(req.conn), this.isProxy, user, password, this.#ntlmEnv);
+      if (r.code !== CURLE.OK) return { ...out, code: r.code, ...(r.message ? { message: r.message } : {}) };
+      if (r.value !== null) {
+        out.lines.push(`${this.#header}: ${r.value}`);
+        this.used = CURLAUTH.NTLM;
+      }
+      this.done = r.done;
     } else if (this.picked === CURLAUTH.DIGEST) {
       auth = 'Digest';
       if (this.digest.nonce === null) this.done = false;
@@ -261,8 +298,11 @@ export class HostAuth {
     return NO_AUTH;
   }
 
-  /** Curl_http_input_auth: one WWW-Authenticate value of a 401. */
-  input(value: string): string[] {
+  /**
+   * Curl_http_input_auth: one WWW-Authenticate value of a 401 (or
+   * Proxy-Authenticate of a 407), read on connection `conn`.
+   */
+  input(value: string, conn?: NtlmHolder | null): string[] {
     const info: string[] = [];
     for (const c of parseChallenges(value)) {
       if (c.bit === CURLAUTH.DIGEST) {
@@ -287,8 +327,21 @@ export class HostAuth {
           info.push('Authentication problem. Ignoring this.');
           this.problem = true;
         }
+      } else if (c.bit === CURLAUTH.NTLM) {
+        this.availInfo |= CURLAUTH.NTLM;
+        this.avail |= CURLAUTH.NTLM;
+        if (this.picked === CURLAUTH.NTLM) {
+          // the handshake moves on: a challenge, or a restart, or a rejection
+          const r = ntlmInput(this.#ntlmHolder(conn), this.isProxy, c.rest);
+          info.push(...r.info);
+          if (r.code === CURLE.OK) this.problem = false;
+          else {
+            info.push('Authentication problem. Ignoring this.');
+            this.problem = true;
+          }
+        }
       }
-      // NTLM and Negotiate are not built in: not available
+      // Negotiate is not built in: not available
     }
     return info;
   }

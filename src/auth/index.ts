@@ -9,3 +9,5 @@ export { parseNetrc, netrcTokens } from './netrc.js';
 export { awsSigV4, canonicalQuery } from './aws-sigv4.js';
 export { HostAuth } from './host-auth.js';
 export type { AuthOptions, AuthOutput, AuthRequest, Credentials } from './host-auth.js';
+export { NTLMFLAG, NTLMSTATE, NtlmConnState, ntlmType1, ntlmType3, decodeType2, ntlmInput, ntlmOutput } from './ntlm.js';
+export type { NtlmEnvironment, NtlmHolder } from './ntlm.js';

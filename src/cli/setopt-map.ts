@@ -51,7 +51,6 @@ export const SETOPT_MAP: Readonly<Record<string, Conv>> = {
   'unix-socket': { kind: 'str', opt: 'UNIX_SOCKET_PATH' },
   'abstract-unix-socket': { kind: 'str', opt: 'ABSTRACT_UNIX_SOCKET' },
   'interface': { kind: 'str', opt: 'INTERFACE' },
-  'ntlm': { kind: 'consts', on: [['HTTPAUTH', 8]], off: [] },
   'aws-sigv4': { kind: 'str', opt: 'AWS_SIGV4' },
   'location-trusted': { kind: 'consts', on: [['FOLLOWLOCATION', 1], ['UNRESTRICTED_AUTH', 1]], off: [['UNRESTRICTED_AUTH', 0]] },
   'request-target': { kind: 'str', opt: 'REQUEST_TARGET' },

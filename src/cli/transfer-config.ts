@@ -202,7 +202,7 @@ const PROXY_AUTH_FLAGS: readonly (readonly [string, number])[] = [
  * --oauth2-bearer adds CURLAUTH_BEARER) and sets CURLOPT_HTTPAUTH to it when
  * it is not zero.
  */
-const HOST_AUTH_BITS: Readonly<Record<string, number>> = { 'basic': 1, 'digest': 2, 'oauth2-bearer': 64 };
+const HOST_AUTH_BITS: Readonly<Record<string, number>> = { 'basic': 1, 'digest': 2, 'ntlm': 8, 'oauth2-bearer': 64 };
 const CURLAUTH_ANY = ~16 >>> 0;
 
 /** Flags the tool consumes while parsing or that need no action to honour. */

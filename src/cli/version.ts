@@ -9,7 +9,7 @@ import { supportedSchemes } from '../proto/registry.js';
 export const PROTOCOLS: readonly string[] = supportedSchemes();
 
 /** curl feature names (as in curl_version_info) that tscurl implements. */
-export const FEATURES: readonly string[] = ['AsynchDNS', 'brotli', 'HTTPS-proxy', 'IDN', 'IPv6', 'Largefile', 'libz', 'PSL', 'SSL', 'UnixSockets', 'zstd'];
+export const FEATURES: readonly string[] = ['AsynchDNS', 'brotli', 'HTTPS-proxy', 'IDN', 'IPv6', 'Largefile', 'libz', 'NTLM', 'PSL', 'SSL', 'UnixSockets', 'zstd'];
 
 /** curl's host triplet style, e.g. x86_64-pc-linux-gnu. */
 export function platformTriplet(arch: string = process.arch, platform: string = process.platform): string {

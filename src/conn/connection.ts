@@ -5,6 +5,7 @@ import type { StreamTransport } from '../transport/stream-transport.js';
 import type { ServerCertFacts } from '../vtls/server-cert.js';
 import { firstHop, type ProxyRoute } from '../proxy/proxy-config.js';
 import { nowMs } from '../util/clock.js';
+import type { NtlmConnState, NtlmHolder } from '../auth/ntlm.js';
 
 let nextConnectionId = 0;
 
@@ -31,7 +32,7 @@ export function connectionKey(scheme: string, host: string, port: number, keySuf
   return proxy ? `${origin}${via}|${proxy.key}` : origin + via;
 }
 
-export class Connection {
+export class Connection implements NtlmHolder {
   /** CURLINFO_CONN_ID: unique per process, as libcurl's per multi. */
   readonly id = nextConnectionId++;
   /** Pool key: connections with equal keys are interchangeable. */
@@ -73,6 +74,10 @@ export class Connection {
   readonly createdAt = nowMs();
   /** the HTTP CONNECT response code of the tunnel (CURLINFO_HTTP_CONNECTCODE) */
   connectCode = 0;
+  /** NTLM authenticates a connection: the handshake with the server on this one (made on first use) */
+  httpNtlm: NtlmConnState | null = null;
+  /** ... and with the HTTP proxy */
+  proxyNtlm: NtlmConnState | null = null;
 
   /**
    * @param keySuffix settings that make otherwise equal connections different (TLS verification, CAs)

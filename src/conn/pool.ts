@@ -4,6 +4,20 @@
 // connections per request.
 import type { Connection } from './connection.js';
 
+/** How well an idle connection suits a transfer: 0 not at all, 1 usable, 2 this one. */
+export type ConnectionFit = 0 | 1 | 2;
+
+/** The index of the connection to take: the newest rated 2, else the newest rated 1, else -1. */
+function bestFit(list: readonly Connection[], fit: (c: Connection) => ConnectionFit): number {
+  let usable = -1;
+  for (let i = list.length - 1; i >= 0; i--) {
+    const f = fit(list[i]!);
+    if (f === 2) return i;
+    if (f === 1 && usable < 0) usable = i;
+  }
+  return usable;
+}
+
 export class ConnectionPool {
   #idleByKey = new Map<string, Connection[]>();
   /** every idle connection, oldest first (Map keeps insertion order) */
@@ -53,11 +67,17 @@ export class ConnectionPool {
   /**
    * Take a live idle connection for `key`, closing dead ones found on the way,
    * and those `tooOld` names a reason for (CURLOPT_MAXAGE_CONN, MAXLIFETIME_CONN).
+   * `fit` rates a candidate when connections of one key are not all alike
+   * (NTLM authenticates a connection): 0 not for this transfer, 1 usable, 2
+   * take this one at once. Without it, or when it answers 2 for the first
+   * candidate, the most recently used connection is taken.
    */
-  take(key: string, tooOld?: (c: Connection) => boolean): Connection | undefined {
+  take(key: string, tooOld?: (c: Connection) => boolean, fit?: (c: Connection) => ConnectionFit): Connection | undefined {
     const list = this.#idleByKey.get(key);
     while (list && list.length > 0) {
-      const c = list.pop()!; // most recently used first: warmest
+      const at = fit ? bestFit(list, fit) : list.length - 1; // most recently used first: warmest
+      if (at < 0) return undefined;
+      const c = list.splice(at, 1)[0]!;
       this.#idleLru.delete(c);
       if (list.length === 0) this.#idleByKey.delete(key);
       if (c.isAliveWhileIdle() && !tooOld?.(c)) return c;

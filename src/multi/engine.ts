@@ -107,15 +107,6 @@ export class MultiEngine implements CallbackGuard {
 
   // ---- callback guard -------------------------------------------------------
 
-  /**
-   * What states.ts hands to a protocol handler's request(): the engine as
-   * the guard its callbacks run under (protocols write to t.writers). Kept
-   * under this name until states.ts passes the engine itself.
-   */
-  get sink(): CallbackGuard {
-    return this;
-  }
-
   get inCallbackNow(): boolean {
     return this.#callbackDepth > 0;
   }

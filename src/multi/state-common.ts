@@ -4,7 +4,6 @@
 import { CURLE } from '../codes.js';
 import { type ProtocolHandler } from '../proto/handler.js';
 import { STATE, type Transfer, type TransferState } from './transfer.js';
-import { closeDecoding } from '../proto/http-response.js';
 import type { MultiEngine } from './engine.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 300_000;
@@ -51,5 +50,5 @@ export function resetForNextRequest(t: Transfer): void {
   t.redirectUrl = null;
   t.sizeDownload = 0;
   t.sizeDelivered = 0;
-  closeDecoding(t);
+  t.writers.resetResponse();
 }

@@ -104,7 +104,7 @@ export function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number):
   if (t.proxy?.http?.type === CURLPROXY.HTTPS) tlsKey += `|proxy${tlsKeyFor(proxyTlsConfig(t.opts))}`;
   if (!t.opts.hot().freshConnect && !(handler.flags & PROTOPT.NOREUSE) && t.opts.num(CURLOPT.CONNECT_ONLY) === 0) {
     const key = connectionKey(url.scheme, url.host, url.port, tlsKey, t.route, t.proxy);
-    const reuse = e.poolFor(t).take(key, tooOld(e, t, now));
+    const reuse = e.poolFor(t).take(key, tooOld(e, t, now), handler.connectionFit?.(t));
     if (reuse) {
       e.reuseConnection(reuse);
       t.conn = reuse;
@@ -128,6 +128,7 @@ export function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number):
   e.removePending(t);
   e.poolFor(t).opened(probe);
   t.conn = probe;
+  handler.newConnection?.(t, (text) => e.trace(t, text));
   e.expire(t, EXPIRE.CONNECTTIMEOUT, now + connectTimeoutMs(t));
   const unix = t.route.unixPath;
   if (unix !== undefined) {

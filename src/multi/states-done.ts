@@ -6,7 +6,7 @@ import { CURLOPT } from '../easy/option-table.js';
 import { handlerFor, SUPPORTED_SCHEMES } from '../proto/registry.js';
 import { maxRedirsError, redirProtocolAllowed, resolveLocation } from '../proto/redirect.js';
 import { STATE, type Transfer } from './transfer.js';
-import { closeDecoding } from '../proto/http-response.js';
+import { schemeInfo } from '../url/url-schemes.js';
 import type { MultiEngine } from './engine.js';
 import { nowMs } from '../util/clock.js';
 import { setState, setupHandler, resetForNextRequest } from './state-common.js';
@@ -15,7 +15,7 @@ export function stateDone(e: MultiEngine, t: Transfer): void {
   const now = nowMs();
   // whatever the request still holds besides the connection (file:'s descriptor)
   t.request?.abort?.();
-  closeDecoding(t);
+  t.writers.resetResponse();
   // (a progress callback that aborts here ends the transfer instead)
   if (t.result === CURLE.OK && (t.followLocation !== null || t.retryRequest) && e.progress(t) === CURLE.OK) {
     // this response only pointed elsewhere: release its connection and go again
@@ -72,14 +72,19 @@ function followRedirect(e: MultiEngine, t: Transfer, now: number): boolean {
     return false;
   }
   const scheme = resolved.scheme;
-  if (!redirProtocolAllowed(t.opts, scheme) || !SUPPORTED_SCHEMES.has(scheme) || (!resolved.url && !resolved.failure)) {
-    const known = SUPPORTED_SCHEMES.has(scheme) || ['ftp', 'ftps'].includes(scheme);
-    t.fail(CURLE.UNSUPPORTED_PROTOCOL, `Protocol "${scheme}" ${known ? 'disabled' : 'not supported'} (in redirect)`);
+  // curl 7.88's texts: a scheme its URL API does not know, then one without a handler or not allowed
+  if (schemeInfo(scheme) === undefined) {
+    t.fail(CURLE.UNSUPPORTED_PROTOCOL, 'The redirect target URL could not be parsed: Unsupported URL scheme');
+    return false;
+  }
+  if (!redirProtocolAllowed(t.opts, scheme) || !SUPPORTED_SCHEMES.has(scheme)) {
+    t.fail(CURLE.UNSUPPORTED_PROTOCOL, `Protocol "${scheme}" not supported or disabled in libcurl`);
     return false;
   }
   if (!resolved.url) {
     // a URL of a scheme we transfer that is still unusable (a host name IDNA refuses)
-    t.fail(resolved.failure!.code, resolved.failure!.message);
+    const f = resolved.failure ?? { code: CURLE.URL_MALFORMAT, message: 'URL rejected: Malformed input to a URL function' };
+    t.fail(f.code, f.message);
     return false;
   }
   const next = resolved.url;

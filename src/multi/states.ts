@@ -166,7 +166,8 @@ function stateInit(e: MultiEngine, t: Transfer, now: number): void {
   }
   const allowed = t.opts.str(CURLOPT.PROTOCOLS_STR);
   if (allowed !== null && !allowed.toLowerCase().split(',').map((p) => p.trim()).some((p) => p === 'all' || p === r.url.scheme)) {
-    t.fail(CURLE.UNSUPPORTED_PROTOCOL, `Protocol "${r.url.scheme}" disabled`);
+    // curl 7.88 says the same for a scheme it lacks and one PROTOCOLS_STR leaves out
+    t.fail(CURLE.UNSUPPORTED_PROTOCOL, `Protocol "${r.url.scheme}" not supported or disabled in libcurl`);
     return finish(e, t, false);
   }
   t.url = r.url;
@@ -205,7 +206,8 @@ function stateDo(e: MultiEngine, t: Transfer, now: number): void {
   conn.uses++;
   t.timing.appconnect ||= 0;
   t.timing.pretransfer = now;
-  t.request = t.handler!.request(t, conn, e.sink);
+  // the engine is the guard the protocol's application callbacks run under
+  t.request = t.handler!.request(t, conn, e);
   const code = t.request.start();
   if (code !== CURLE.OK) {
     // a request that said why already (libcurl's failf) is not failed again: that would echo a second line with VERBOSE

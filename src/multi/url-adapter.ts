@@ -45,14 +45,14 @@ export function parseUrlForTransfer(raw: string, portOverride: number, defaultPr
   if (r.code !== CURLE.OK || !r.url) {
     if (r.code === CURLE.UNSUPPORTED_PROTOCOL) {
       const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(raw)?.[1]?.toLowerCase() ?? raw;
-      return { code: r.code, message: `Protocol "${scheme}" not supported` };
+      return { code: r.code, message: `Protocol "${scheme}" not supported or disabled in libcurl` };
     }
     return { code: r.code || CURLE.URL_MALFORMAT, message: r.message ?? 'URL rejected: Malformed input to a URL function' };
   }
   const url = r.url;
   const handler = handlerFor(url.scheme);
   if (!handler) {
-    return { code: CURLE.UNSUPPORTED_PROTOCOL, message: `Protocol "${url.scheme}" not supported` };
+    return { code: CURLE.UNSUPPORTED_PROTOCOL, message: `Protocol "${url.scheme}" not supported or disabled in libcurl` };
   }
   // file: URLs name a path, not a host
   if (!url.host && !(handler.flags & PROTOPT.NONETWORK)) return { code: CURLE.URL_MALFORMAT, message: 'URL rejected: No host part in the URL' };

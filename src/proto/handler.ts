@@ -22,6 +22,7 @@
 // on the Transfer.
 import type { CURLcode } from '../codes.js';
 import type { Connection } from '../conn/connection.js';
+import type { ConnectionFit } from '../conn/pool.js';
 import type { Transfer } from '../multi/transfer.js';
 import type { TransferUrl } from '../url/parse-url.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
@@ -99,6 +100,20 @@ export interface ProtocolHandler {
    * for (libcurl's setup_connection). Returns a failure to end the transfer.
    */
   setup?(t: Transfer): SetupFailure | null;
+  /**
+   * How idle connections of the transfer's pool key suit its next request,
+   * when the protocol binds some of them to credentials (HTTP's NTLM
+   * authenticates a connection): the rating ConnectionPool.take() uses.
+   * Absent: any connection of the key will do, the newest first.
+   */
+  connectionFit?(t: Transfer): (c: Connection) => ConnectionFit;
+  /**
+   * A brand-new connection was made for the transfer's next request (the
+   * pool had none that suits it): protocol state the transfer kept about
+   * its previous connection starts over (libcurl's create_conn; HTTP's
+   * NTLM). `info` traces a verbose line. MUST NOT fail.
+   */
+  newConnection?(t: Transfer, info: (text: string) => void): void;
   /**
    * The request object for DO on a connection ready for it (libcurl's
    * do_it). What it receives for the application it writes to t.writers

@@ -79,7 +79,7 @@ export function proxyAuthRequestLines(t: Transfer, method: string, target: strin
   if (!a) return { code: CURLE.OK, lines: [], probe: false, info: [] };
   return a.output({
     method, host: t.proxy!.http!.host, hostHeader: null, target,
-    userHeaders: proxyHeaderList(t), body: null, allowed: true,
+    userHeaders: proxyHeaderList(t), body: null, allowed: true, conn: t.conn,
   }, proxyCreds(t));
 }
 
@@ -87,7 +87,7 @@ export function proxyAuthRequestLines(t: Transfer, method: string, target: strin
 export function proxyAuthOnChallenge(t: Transfer, code: number, value: string): string[] {
   const a = proxyAuthOf(t);
   if (code !== 407 || !a) return [];
-  return a.input(value);
+  return a.input(value, t.conn);
 }
 
 /** The end of a CONNECT response's head: should the CONNECT be sent again with (better) credentials? */
@@ -113,14 +113,14 @@ export function authRequestLines(t: Transfer, h: HttpTransferState, method: stri
   return a.output({
     method, host: url.host, hostHeader, target: url.path,
     userHeaders: (t.opts.get(CURLOPT.HTTPHEADER) as string[] | null) ?? [],
-    body, allowed: credentialsAllowed(t),
+    body, allowed: credentialsAllowed(t), conn: t.conn,
   }, c.creds);
 }
 
 /** A WWW-Authenticate header; libcurl reads them only on a 401. Returns verbose info lines. */
 export function authOnChallenge(t: Transfer, h: HttpTransferState, value: string): string[] {
   if (t.responseCode !== 401) return [];
-  return hostAuthOf(t, h).input(value);
+  return hostAuthOf(t, h).input(value, t.conn);
 }
 
 /**

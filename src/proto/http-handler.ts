@@ -7,6 +7,7 @@ import { HttpExchange } from './http.js';
 import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from './handler.js';
 import { httpSetup } from './http-state.js';
 import { httpFollow } from './redirect.js';
+import { ntlmConnectionFit, ntlmNewConnection } from './http-ntlm.js';
 
 const httpRequest: ProtocolHandler['request'] = (t, conn, guard): ProtocolRequest => new HttpExchange(t, conn, guard);
 
@@ -19,6 +20,8 @@ export const HTTP_HANDLER: ProtocolHandler = Object.freeze({
   setup: httpSetup,
   request: httpRequest,
   follow: httpFollow,
+  connectionFit: ntlmConnectionFit,
+  newConnection: ntlmNewConnection,
 });
 
 export const HTTPS_HANDLER: ProtocolHandler = Object.freeze({
@@ -30,4 +33,6 @@ export const HTTPS_HANDLER: ProtocolHandler = Object.freeze({
   setup: httpSetup,
   request: httpRequest,
   follow: httpFollow,
+  connectionFit: ntlmConnectionFit,
+  newConnection: ntlmNewConnection,
 });

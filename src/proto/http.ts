@@ -32,6 +32,7 @@ import { cookieFromResponse } from './http-cookies.js';
 import { resolveLocationHref } from './redirect.js';
 import { authOnChallenge, authOnHeadersEnd, proxyAuthOnChallenge } from './http-auth.js';
 import { httpState, type HttpTransferState } from './http-state.js';
+import { ntlmHandshakeCut } from './http-ntlm.js';
 import { exceedsMaxFilesize, rangeNotSatisfiableOk, responseHeader, responseHeadersEnd, responseStatus, type HookResult } from './http-response.js';
 import { nowMs } from '../util/clock.js';
 import type { ProtocolRequest } from './handler.js';
@@ -448,6 +449,10 @@ export class HttpExchange implements ProtocolRequest {
         }
         case 'headers-end': {
           if (this.#addHeaderBytes(ev.size) !== CURLE.OK) return CURLE.RECV_ERROR;
+          if (!ev.interim && this.#parser.closesAfterResponse) {
+            const cut = ntlmHandshakeCut(this.#t, this.#conn, this.#t.responseCode, this.#conn.forwardingProxy);
+            if (cut !== null) this.#info(cut);
+          }
           const c = this.#headerLine(ev, ev.interim ? HEADER_1XX : CLIENTWRITE.HEADER);
           if (c !== CURLE.OK) return c;
           // authentication decides about 401s: a retry with credentials is not an error yet

@@ -23,6 +23,7 @@ import type { CallbackGuard } from '../util/callback-depth.js';
 import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from './handler.js';
 import { httpSetup, httpState } from './http-state.js';
 import { httpFollow } from './redirect.js';
+import { ntlmConnectionFit, ntlmNewConnection } from './http-ntlm.js';
 import { newWebSocketKey, upgradeRequestLines, UpgradeResponseCheck } from '../ws/handshake.js';
 import { WsSession } from '../ws/ws-session.js';
 import type { WsFrameMeta } from '../ws/ws-flags.js';
@@ -188,6 +189,8 @@ export const WS_HANDLER: ProtocolHandler = Object.freeze({
   setup: httpSetup,
   request: wsRequest,
   follow: httpFollow,
+  connectionFit: ntlmConnectionFit,
+  newConnection: ntlmNewConnection,
 });
 
 export const WSS_HANDLER: ProtocolHandler = Object.freeze({
@@ -201,4 +204,6 @@ export const WSS_HANDLER: ProtocolHandler = Object.freeze({
   setup: httpSetup,
   request: wsRequest,
   follow: httpFollow,
+  connectionFit: ntlmConnectionFit,
+  newConnection: ntlmNewConnection,
 });

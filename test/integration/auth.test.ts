@@ -185,7 +185,7 @@ test('wrong credentials: the 401 is the result; FAILONERROR makes it error 22', 
   }
 });
 
-test('Bearer with CURLAUTH_BEARER; NTLM alone is not built in', async () => {
+test('Bearer with CURLAUTH_BEARER; Negotiate or NTLM_WB alone is not built in', async () => {
   const srv = await startRawServer(() => ok('hi'));
   try {
     await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => {
@@ -195,7 +195,9 @@ test('Bearer with CURLAUTH_BEARER; NTLM alone is not built in', async () => {
     assert.equal(srv.requests[0]!.headers.get('authorization'), 'Bearer tok.en');
     const e = new Easy();
     try {
-      assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.NTLM), CURLE.NOT_BUILT_IN);
+      assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.NEGOTIATE), CURLE.NOT_BUILT_IN);
+      assert.equal(e.setopt(CURLOPT.PROXYAUTH, CURLAUTH.NTLM_WB), CURLE.NOT_BUILT_IN);
+      assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.NTLM), CURLE.OK);
       assert.equal(e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.ANY), CURLE.OK);
       assert.equal(e.setopt(CURLOPT.NETRC, 3), CURLE.BAD_FUNCTION_ARGUMENT);
     } finally {

@@ -1,5 +1,5 @@
 // The tool's host authentication flags build one auth mask as curl's tool
-// does: --basic, --digest and --oauth2-bearer OR their bit in, --no-X takes
+// does: --basic, --digest, --ntlm and --oauth2-bearer OR their bit in, --no-X takes
 // it out, --anyauth sets CURLAUTH_ANY; CURLOPT_HTTPAUTH is set only when the
 // mask is not zero. So --oauth2-bearer alone sends the token at once.
 import { test } from 'node:test';
@@ -31,6 +31,10 @@ test('auth flag combinations send what curl sends', async () => {
     { args: ['-u', 'a:b', '--digest', '--no-digest'], auth: 'Authorization: Basic YTpi' },
     { args: ['-u', 'a:b', '--digest', '--basic'], auth: undefined },
     { args: ['-u', 'a:b', '--basic'], auth: 'Authorization: Basic YTpi' },
+    // --ntlm ORs its bit in like the others: alone, the type-1 goes out at once
+    { args: ['-u', 'a:b', '--ntlm'], auth: 'Authorization: NTLM TlRMTVNTUAABAAAABoIIAAAAAAAAAAAAAAAAAAAAAAA=' },
+    { args: ['-u', 'a:b', '--ntlm', '--basic'], auth: undefined },
+    { args: ['-u', 'a:b', '--ntlm', '--no-ntlm'], auth: 'Authorization: Basic YTpi' },
   ];
   try {
     for (const c of cases) {

@@ -601,7 +601,7 @@ test('a scheme without a handler is CURLE_UNSUPPORTED_PROTOCOL naming it', async
   const r = await perform('gopher://127.0.0.1/x');
   try {
     assert.equal(r.code, CURLE.UNSUPPORTED_PROTOCOL);
-    assert.equal(r.easy.errorBuffer, 'Protocol "gopher" not supported');
+    assert.equal(r.easy.errorBuffer, 'Protocol "gopher" not supported or disabled in libcurl');
   } finally {
     r.easy.cleanup();
   }

@@ -96,9 +96,14 @@ test('Basic encodes user:password as given (colons in the password, empty parts)
 });
 
 test('HTTPAUTH masks as setopt sees them', () => {
-  assert.equal(normaliseHttpAuth(CURLAUTH.NTLM), null);
+  // NTLM is built in; winbind's NTLM helper and Negotiate (GSS-API) are not
+  assert.deepEqual(normaliseHttpAuth(CURLAUTH.NTLM), { mask: CURLAUTH.NTLM, ieStyle: false });
+  assert.equal(normaliseHttpAuth(CURLAUTH.NTLM_WB), null);
+  assert.equal(normaliseHttpAuth(CURLAUTH.NEGOTIATE), null);
   assert.equal(normaliseHttpAuth(CURLAUTH.ONLY), null);
   assert.deepEqual(normaliseHttpAuth(CURLAUTH.DIGEST_IE), { mask: CURLAUTH.DIGEST, ieStyle: true });
-  assert.equal(normaliseHttpAuth(CURLAUTH.ANY)!.mask & CURLAUTH.NTLM, 0);
+  assert.equal(normaliseHttpAuth(CURLAUTH.ANY)!.mask & CURLAUTH.NTLM, CURLAUTH.NTLM);
+  assert.equal(normaliseHttpAuth(CURLAUTH.ANY)!.mask & (CURLAUTH.NTLM_WB | CURLAUTH.NEGOTIATE), 0);
+  assert.equal(normaliseHttpAuth(CURLAUTH.ANYSAFE)!.mask & (CURLAUTH.NTLM | CURLAUTH.BASIC), CURLAUTH.NTLM);
   assert.equal(normaliseHttpAuth(CURLAUTH.DIGEST | CURLAUTH.ONLY)!.mask, (CURLAUTH.DIGEST | CURLAUTH.ONLY) >>> 0);
 });
