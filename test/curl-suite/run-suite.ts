@@ -6,7 +6,7 @@
 // case fails.
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { runSuite } from './runner/suite.js';
+import { runSuite, summaryText } from './runner/suite.js';
 
 function usage(msg: string): never {
   process.stderr.write(`run-suite: ${msg}\nusage: run-suite --client CMD [--only N,N] [--jobs N] [--timeout S] [--verbose] [--keep] [--data-dir DIR] [--update-passing FILE]\n`);
@@ -45,11 +45,7 @@ const summary = await runSuite({
     if (verbose && r.detail) process.stdout.write(r.detail.replace(/^/gm, '    ') + '\n');
   },
 });
-const total = summary.results.length;
-process.stdout.write(
-  `\nSUMMARY: ${summary.passed.length} passed, ${summary.failed.length} failed, ${summary.skipped.length} skipped, of ${total}\n`,
-);
-if (summary.failed.length) process.stdout.write(`FAILED: ${summary.failed.join(' ')}\n`);
+process.stdout.write(`\n${summaryText(summary)}`);
 if (updatePassing) {
   // the ratchet only grows: add this run's passes to what the file lists
   const listed = existsSync(updatePassing)

@@ -1,10 +1,13 @@
 // The curl test-suite ratchet for CI.
 //  - Every case listed in passing.txt must keep passing with tscurl
 //    (`node dist/src/cli/main.js`); add numbers as tscurl learns them
-//    (run-suite --update-passing writes the current list).
+//    (run-suite --update-passing writes the current list). The https cases
+//    need openssl (for the server's certificate) and the http-ipv6 ones an
+//    IPv6 loopback: they are separate tests, skipped with a note on a
+//    machine without them.
 //  - Runner self-check: real curl must pass a sample of the cases it is known
 //    to pass (curl-baseline.txt), so the runner itself stays honest; this runs
-//    even while passing.txt is empty.
+//    even while passing.txt is empty, wherever /usr/bin/curl is installed.
 //  - A deliberately wrong client (curl plus an extra header) must fail, which
 //    proves the verification actually compares something.
 //  - A few preprocessing rules are pinned byte for byte.
@@ -13,18 +16,22 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { applyConditionals, substituteInstructions } from './runner/preprocess.js';
 import { DEFAULT_DATA_DIR, runSuite } from './runner/suite.js';
 import { crlfLines, partContent } from './runner/test-file.js';
 import { expectStderrFrom } from './runner/tool-name.js';
+import { requireProgram } from '../helpers/requires.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // dist/test/curl-suite -> repo root; the data files live next to the .ts sources.
 const root = path.resolve(here, '..', '..', '..');
 const srcDir = path.join(root, 'test', 'curl-suite');
 const REAL_CURL = '/usr/bin/curl';
+const NO_CURL = requireProgram('curl', 'curl');
+const NO_OPENSSL = requireProgram('openssl', 'openssl');
+const NO_IPV6 = Object.values(os.networkInterfaces()).flat().some((i) => i?.address === '::1') ? false : 'needs an IPv6 loopback (::1)';
 const haveData = existsSync(DEFAULT_DATA_DIR);
 
 function readList(file: string): number[] {
@@ -41,9 +48,29 @@ function protocolCases(count: number): number[] {
   return readList(path.join(srcDir, 'curl-baseline.txt'))
     .filter((n) => {
       const text = readFileSync(path.join(DEFAULT_DATA_DIR, `test${n}`), 'latin1');
-      return text.includes('<protocol') && !text.includes('<strip') && !text.includes('<features>');
+      return text.includes('<protocol') && !text.includes('<strip') && !text.includes('<features>') && serversOf(n).every((x) => x === 'http');
     })
     .slice(0, count);
+}
+
+/** The servers a case starts (<client><server>), from the raw file. */
+function serversOf(num: number): string[] {
+  const text = readFileSync(path.join(DEFAULT_DATA_DIR, `test${num}`), 'latin1');
+  const part = /<server>\n([\s\S]*?)<\/server>/.exec(text)?.[1] ?? '';
+  return part.split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter(Boolean);
+}
+
+/** passing.txt split by what the machine must have: plain, https (openssl), http-ipv6 (::1). */
+function listedCases(): { plain: number[]; tls: number[]; ipv6: number[] } {
+  const out = { plain: [] as number[], tls: [] as number[], ipv6: [] as number[] };
+  if (!haveData) return out;
+  for (const n of readList(path.join(srcDir, 'passing.txt'))) {
+    const servers = serversOf(n);
+    if (servers.includes('https')) out.tls.push(n);
+    else if (servers.includes('http-ipv6')) out.ipv6.push(n);
+    else out.plain.push(n);
+  }
+  return out;
 }
 
 function report(results: { num: number; verdict: string; reason: string; detail?: string }[]): string {
@@ -75,32 +102,46 @@ test('stderr expectations name the tool under test, and nothing else changes', (
   assert.equal(expectStderrFrom('Warning: curl: (1) x\n', 'tscurl'), 'Warning: curl: (1) x\n');
 });
 
-test('tscurl passes every case listed in passing.txt', { timeout: 600_000 }, async (t) => {
+async function ratchet(t: TestContext, cases: number[]): Promise<void> {
   if (!haveData) return t.skip(`no test data at ${DEFAULT_DATA_DIR}`);
-  const passing = readList(path.join(srcDir, 'passing.txt'));
   // An empty list is fine: the self-check below still exercises the runner.
-  if (!passing.length) return t.skip('passing.txt is empty');
+  if (!cases.length) return t.skip('no such case in passing.txt');
   const cli = path.join(root, 'dist', 'src', 'cli', 'main.js');
-  const s = await runSuite({ client: `${process.execPath} ${cli}`, only: passing, jobs: 2 });
+  const s = await runSuite({ client: `${process.execPath} ${cli}`, only: cases, jobs: 2 });
   assert.deepEqual(s.skipped, [], `listed cases were skipped:\n${report(s.results)}`);
   if (s.failed.length === 0) return;
   // A listed case that failed under the test runner's load gets one more, unhurried run on its own:
   // a real regression fails both times, a case that merely lost a race with a busy machine does not.
   const again = await runSuite({ client: `${process.execPath} ${cli}`, only: s.failed, jobs: 1 });
   assert.deepEqual(again.failed, [], report(again.results));
+}
+
+const listed = listedCases();
+
+test('tscurl passes every case listed in passing.txt (plain HTTP)', { timeout: 600_000 }, async (t) => {
+  await ratchet(t, listed.plain);
 });
 
-test('runner self-check: real curl passes a sample of its baseline', { timeout: 300_000 }, async (t) => {
-  if (!haveData || !existsSync(REAL_CURL)) return t.skip('needs the test data and real curl');
-  const sample = readList(path.join(srcDir, 'curl-baseline.txt')).slice(0, 25);
+test('tscurl passes every https case listed in passing.txt', { skip: NO_OPENSSL, timeout: 300_000 }, async (t) => {
+  await ratchet(t, listed.tls);
+});
+
+test('tscurl passes every http-ipv6 case listed in passing.txt', { skip: NO_IPV6, timeout: 300_000 }, async (t) => {
+  await ratchet(t, listed.ipv6);
+});
+
+test('runner self-check: real curl passes a sample of its baseline', { skip: NO_CURL, timeout: 300_000 }, async (t) => {
+  if (!haveData) return t.skip(`no test data at ${DEFAULT_DATA_DIR}`);
+  // plain HTTP cases, which every machine can serve
+  const sample = readList(path.join(srcDir, 'curl-baseline.txt')).filter((n) => serversOf(n).every((x) => x === 'http')).slice(0, 25);
   assert.ok(sample.length > 0, 'curl-baseline.txt is empty');
   const s = await runSuite({ client: REAL_CURL, only: sample, jobs: 2 });
   assert.deepEqual(s.failed, [], report(s.results));
   assert.equal(s.passed.length, sample.length, report(s.results));
 });
 
-test('a client that sends an extra header fails the cases', { timeout: 300_000 }, async (t) => {
-  if (!haveData || !existsSync(REAL_CURL)) return t.skip('needs the test data and real curl');
+test('a client that sends an extra header fails the cases', { skip: NO_CURL, timeout: 300_000 }, async (t) => {
+  if (!haveData) return t.skip(`no test data at ${DEFAULT_DATA_DIR}`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'curl-suite-wrong-'));
   try {
     const wrapper = path.join(dir, 'wrong-curl');

@@ -3,6 +3,8 @@
 // name, a self-signed one, a client certificate in every form libcurl loads
 // (PEM, DER, an encrypted key, PKCS#12), a second CA with its own client, a
 // revoked server certificate with the CA's CRL. Generated once per test process.
+// A test that uses them asks requireProgram('openssl', 'openssl') first
+// (helpers/requires.ts): skipped with that note on a machine without openssl.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

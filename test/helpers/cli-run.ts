@@ -1,8 +1,9 @@
 // Runs the built tscurl CLI, or /usr/bin/curl, with async execFile (never
 // spawnSync: the test's servers live in this process). An empty HOME keeps
-// personal .curlrc files out.
+// personal .curlrc files out. A test that runs curl asks
+// requireProgram('curl', 'curl') (helpers/requires.ts) first.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 export const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 /** The bundled `tscurl` bin (scripts/bundle-cli.mjs), what users run. */
 export const CLI_BUNDLE = fileURLToPath(new URL('../../src/cli/tscurl.cjs', import.meta.url));
+/** Debian's curl 7.88.1, what the CLI tests compare against. */
 export const CURL = '/usr/bin/curl';
-export const haveCurl = existsSync(CURL);
 
 export interface CliRun {
   code: number;

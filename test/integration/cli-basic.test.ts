@@ -4,14 +4,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requireProgram } from '../helpers/requires.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const CURL = '/usr/bin/curl';
-const haveCurl = existsSync(CURL);
+const NO_CURL = requireProgram('curl', 'curl');
 let server: net.Server;
 let base = '';
 let dir = '';
@@ -80,7 +81,6 @@ function run(cmd: string, args: string[]): Promise<Run> {
 
 async function same(args: string[], opts: { stderr?: boolean } = {}): Promise<Run> {
   const mine = await run('tscurl', args);
-  if (!haveCurl) return mine;
   const ref = await run(CURL, args);
   assert.equal(mine.stdout, ref.stdout, `stdout for ${args.join(' ')}`);
   assert.equal(mine.code, ref.code, `exit code for ${args.join(' ')}`);
@@ -88,12 +88,12 @@ async function same(args: string[], opts: { stderr?: boolean } = {}): Promise<Ru
   return mine;
 }
 
-test('GET body to stdout, -s', async () => {
+test('GET body to stdout, -s', { skip: NO_CURL }, async () => {
   const r = await same(['-s', `${base}/a`]);
   assert.equal(r.stdout, 'hello /a\n');
 });
 
-test('-i includes headers; -I sends HEAD and shows headers', async () => {
+test('-i includes headers; -I sends HEAD and shows headers', { skip: NO_CURL }, async () => {
   await same(['-s', '-i', `${base}/i`]);
   const r = await same(['-s', '-I', `${base}/h`]);
   assert.match(r.stdout, /^HTTP\/1\.1 200 OK\r\n/);
@@ -108,7 +108,7 @@ test('-o writes the file; -D dumps headers', async () => {
   assert.match(readFileSync(hdr, 'latin1'), /^HTTP\/1\.1 200 OK\r\nContent-Length: 12\r\n.*\r\n\r\n$/s);
 });
 
-test('-d joins with & and POSTs; -H and -A reach the server', async () => {
+test('-d joins with & and POSTs; -H and -A reach the server', { skip: NO_CURL }, async () => {
   await same(['-s', '-d', 'a=1', '-d', 'b=2', '-H', 'X-T: y', '-A', 'ua/1', `${base}/echo`]);
   await same(['-s', '-X', 'PUT', '-A', 'ua/2', `${base}/echo/put`]);
   await same(['-s', '-G', '-d', 'q=1', '-d', 'r=2', '-A', 'ua/3', `${base}/echo/get`]);
@@ -116,27 +116,27 @@ test('-d joins with & and POSTs; -H and -A reach the server', async () => {
   await same(['-s', '--data-urlencode', 'n=a b&c', '-A', 'ua/5', `${base}/echo/enc`]);
 });
 
-test('-w variables', async () => {
+test('-w variables', { skip: NO_CURL }, async () => {
   await same(['-s', '-o', '/dev/null', '-w', '%{http_code} %{response_code} %{content_type} %header{x-a} %{size_download} %{exitcode} %{urlnum} %{method}\\n', `${base}/w`]);
 });
 
-test('globbing expands URLs in order', async () => {
+test('globbing expands URLs in order', { skip: NO_CURL }, async () => {
   const r = await same(['-s', `${base}/g[1-3]{x,y}`]);
   assert.equal(r.stdout.split('\n').length, 7);
   await same(['-s', '-g', `${base}/[x]`]);
 });
 
-test('bad glob: curl message and exit 3', async () => {
+test('bad glob: curl message and exit 3', { skip: NO_CURL }, async () => {
   await same([`${base}/[1-`]);
 });
 
-test('-f fails with 22 on 404', async () => {
+test('-f fails with 22 on 404', { skip: NO_CURL }, async () => {
   await same(['-sS', '-f', `${base}/404`], { stderr: false });
   const r = await run('tscurl', ['-sS', '-f', `${base}/404`]);
   assert.equal(r.stderr, 'tscurl: (22) The requested URL returned error: 404\n');
 });
 
-test('connection refused: exit 7, silent unless -S', async () => {
+test('connection refused: exit 7, silent unless -S', { skip: NO_CURL }, async () => {
   const closed = net.createServer();
   await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
   const port = (closed.address() as net.AddressInfo).port;
@@ -147,7 +147,7 @@ test('connection refused: exit 7, silent unless -S', async () => {
   assert.match(r.stderr, new RegExp(`^tscurl: \\(7\\) Failed to connect to 127\\.0\\.0\\.1 port ${port} after \\d+ ms: `));
 });
 
-test('parameter errors match curl', async () => {
+test('parameter errors match curl', { skip: NO_CURL }, async () => {
   await same(['--foo']);
   await same(['--h']);
   await same(['-o']);
@@ -158,7 +158,7 @@ test('parameter errors match curl', async () => {
   await same(['-']);
 });
 
-test('exit code is the last transfer\'s; extra -o warns', async () => {
+test('exit code is the last transfer\'s; extra -o warns', { skip: NO_CURL }, async () => {
   await same(['-s', 'http://127.0.0.1:1/', `${base}/last`]);
   await same(['-s', `${base}/first`, 'http://127.0.0.1:1/']);
   await same(['-s', '-w', '%{onerror}err %{exitcode}\\n', 'http://127.0.0.1:1/', `${base}/x`]);
@@ -172,7 +172,7 @@ test('options the tool cannot honour yet fail loudly with exit 4', async () => {
   assert.equal(r.stderr, "tscurl: option --negotiate: the installed libcurl version doesn't support this\ntscurl: try 'tscurl --help' or 'tscurl --manual' for more information\n");
 });
 
-test('config file, --next and variables', async () => {
+test('config file, --next and variables', { skip: NO_CURL }, async () => {
   const cfg = join(dir, 'c.cfg');
   writeFileSync(cfg, `# comment\nsilent\nuser-agent = "ua/cfg"\nurl: "${base}/echo/cfg"\n`);
   await same(['-K', cfg]);

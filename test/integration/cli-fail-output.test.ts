@@ -8,7 +8,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRawServer, type RawServer } from '../helpers/raw-http-server.js';
-import { tscurl, curl, haveCurl, normalise, type CliRun } from '../helpers/cli-run.js';
+import { tscurl, curl, normalise, type CliRun } from '../helpers/cli-run.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_CURL = requireProgram('curl', 'curl');
 
 let server: RawServer;
 let base = '';
@@ -62,7 +65,7 @@ function same(r: { ours: CliRun; theirs: CliRun; od: string; td: string }, what:
   if (what.includes('files')) assert.deepEqual(files(r.od), files(r.td));
 }
 
-test('-f fails on 404 with exit 22; several URLs: the last transfer decides', { skip: !haveCurl }, async () => {
+test('-f fails on 404 with exit 22; several URLs: the last transfer decides', { skip: NO_CURL }, async () => {
   same(await both(['-sS', '-f', `${base}/s/404`]));
   same(await both(['-sS', '-f', `${base}/s/404`, `${base}/ok`]));
   same(await both(['-sS', '-f', `${base}/ok`, `${base}/s/500`, '-o', 'a', '-o', 'b']));
@@ -70,7 +73,7 @@ test('-f fails on 404 with exit 22; several URLs: the last transfer decides', { 
   assert.equal(r.ours.code, 22);
 });
 
-test('--fail-early stops at the first failure and exits with it', { skip: !haveCurl }, async () => {
+test('--fail-early stops at the first failure and exits with it', { skip: NO_CURL }, async () => {
   const before = server.requests.length;
   const r = await both(['-sS', '-f', '--fail-early', `${base}/s/404`, `${base}/never`]);
   same(r);
@@ -80,7 +83,7 @@ test('--fail-early stops at the first failure and exits with it', { skip: !haveC
   same(await both(['-sS', '--fail-early', `${base}/s/404`, `${base}/ok`]));
 });
 
-test('--fail-with-body keeps the body and exits 22; with -f the later one wins', { skip: !haveCurl }, async () => {
+test('--fail-with-body keeps the body and exits 22; with -f the later one wins', { skip: NO_CURL }, async () => {
   same(await both(['-sS', '--fail-with-body', `${base}/s/404`]));
   same(await both(['-sS', '--fail-with-body', `${base}/s/503`, '-o', 'out']));
   // curl 8 (the suite's test 360): the later one wins with a warning; 7.88 refused the pair
@@ -94,7 +97,7 @@ test('--fail-with-body keeps the body and exits 22; with -f the later one wins',
   assert.equal(r2.stderr, 'Warning: --fail-with-body deselects --fail here\ntscurl: (22) The requested URL returned error: 404\n');
 });
 
-test('--remove-on-error deletes the partial file; without it the file stays', { skip: !haveCurl }, async () => {
+test('--remove-on-error deletes the partial file; without it the file stays', { skip: NO_CURL }, async () => {
   const r = await both(['-sS', '--fail-with-body', '--remove-on-error', '-o', 'out', `${base}/s/500`]);
   same(r);
   assert.deepEqual(readdirSync(r.od), []);
@@ -106,7 +109,7 @@ test('--remove-on-error deletes the partial file; without it the file stays', { 
   assert.match(v.stderr, /^Note: Removing output file: .*out$/m);
 });
 
-test('--no-clobber picks NAME.1, NAME.2 ... instead of overwriting', { skip: !haveCurl }, async () => {
+test('--no-clobber picks NAME.1, NAME.2 ... instead of overwriting', { skip: NO_CURL }, async () => {
   const prep = (d: string): void => {
     writeFileSync(join(d, 'f.txt'), 'old');
     writeFileSync(join(d, 'f.txt.1'), 'old1');
@@ -118,7 +121,7 @@ test('--no-clobber picks NAME.1, NAME.2 ... instead of overwriting', { skip: !ha
   same(await both(['-sS', '-o', 'f.txt', `${base}/b`], prep));
 });
 
-test('-J names the -O file after Content-Disposition, without its path, never overwriting', { skip: !haveCurl }, async () => {
+test('-J names the -O file after Content-Disposition, without its path, never overwriting', { skip: NO_CURL }, async () => {
   const cd = encodeURIComponent('attachment; filename="../../etc/x.txt"');
   same(await both(['-sS', '-J', '-O', `${base}/dir/url-name?cd=${cd}`]));
   const r = await both(['-sS', '-JO', `${base}/u?cd=${encodeURIComponent('inline; filename=plain.bin; size=3')}`]);
@@ -136,7 +139,7 @@ test('-J names the -O file after Content-Disposition, without its path, never ov
   same(await both(['-sS', '-J', `${base}/x?cd=${cd}`]));
 });
 
-test('--etag-save stores the ETag; --etag-compare sends If-None-Match', { skip: !haveCurl }, async () => {
+test('--etag-save stores the ETag; --etag-compare sends If-None-Match', { skip: NO_CURL }, async () => {
   const r = await both(['-sS', '--etag-save', 'tag', `${base}/e?etag=${encodeURIComponent('"v1"')}`]);
   same(r);
   assert.equal(readFileSync(join(r.od, 'tag'), 'latin1'), '"v1"\n');

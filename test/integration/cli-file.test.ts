@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tscurl, curl, haveCurl, normalise, type CliRun } from '../helpers/cli-run.js';
+import { tscurl, curl, normalise, type CliRun } from '../helpers/cli-run.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_CURL = requireProgram('curl', 'curl');
 
 const MTIME = 1583298367;
 const TEXT = 'hello world\n0123456789\n';
@@ -71,7 +74,7 @@ const SAME_OUTPUT: string[][] = [
 ];
 
 for (const args of SAME_OUTPUT) {
-  test(`tscurl -sS ${args.join(' ')} as curl 7.88`, { skip: !haveCurl }, async () => {
+  test(`tscurl -sS ${args.join(' ')} as curl 7.88`, { skip: NO_CURL }, async () => {
     await both(['-sS', ...args], (ours, theirs, ourDir, theirDir) => {
       assert.equal(ours.code, theirs.code, ours.stderr);
       assert.equal(ours.stdout.replaceAll(ourDir, 'D'), theirs.stdout.replaceAll(theirDir, 'D'));
@@ -97,7 +100,7 @@ const SAME_FILES: string[][] = [
 ];
 
 for (const args of SAME_FILES) {
-  test(`tscurl -sS ${args.join(' ')}: the same files as curl 7.88`, { skip: !haveCurl }, async () => {
+  test(`tscurl -sS ${args.join(' ')}: the same files as curl 7.88`, { skip: NO_CURL }, async () => {
     await both(['-sS', ...args], (ours, theirs, ourDir, theirDir) => {
       assert.equal(ours.code, theirs.code, ours.stderr);
       assert.equal(ours.stdout, theirs.stdout);
@@ -107,7 +110,7 @@ for (const args of SAME_FILES) {
   });
 }
 
-test('tscurl -C - resumes a partial download of a file:// URL as curl does', { skip: !haveCurl }, async () => {
+test('tscurl -C - resumes a partial download of a file:// URL as curl does', { skip: NO_CURL }, async () => {
   const root = mkdtempSync(join(tmpdir(), 'tscurl-clifile-'));
   try {
     for (const [name, run] of [['ours', tscurl], ['theirs', curl]] as const) {

@@ -7,8 +7,11 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tscurl, curl, haveCurl, run } from '../helpers/cli-run.js';
+import { tscurl, curl, run } from '../helpers/cli-run.js';
 import { CLI_OPTIONS } from '../../src/cli/option-table.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_CURL = requireProgram('curl', 'curl');
 
 let dir = '';
 before(() => {
@@ -42,7 +45,7 @@ test('--manual works from an installed copy with no docs around it', async () =>
   assert.match(r.stdout, /^NAME\n {7}curl - transfer a URL\n/);
 });
 
-test('--help category lists curl\'s categories; unknown ones get the list', { skip: !haveCurl }, async () => {
+test('--help category lists curl\'s categories; unknown ones get the list', { skip: NO_CURL }, async () => {
   const [o, t] = await Promise.all([tscurl(['--help', 'category']), curl(['--help', 'category'])]);
   assert.equal(o.code, 0);
   const ours = o.stdout.split('\n');

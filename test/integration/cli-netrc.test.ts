@@ -7,9 +7,12 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRawServer } from '../helpers/raw-http-server.js';
-import { tscurlBundle, curl, haveCurl } from '../helpers/cli-run.js';
+import { tscurlBundle, curl } from '../helpers/cli-run.js';
+import { requireProgram } from '../helpers/requires.js';
 
-test('--netrc-file alone reads the file; --netrc-optional keeps the URL password', async () => {
+const NO_CURL = requireProgram('curl', 'curl');
+
+test('--netrc-file alone reads the file; --netrc-optional keeps the URL password', async (t) => {
   const srv = await startRawServer(() => ({ data: 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n' }));
   const dir = mkdtempSync(join(tmpdir(), 'tscurl-netrc-cli-'));
   const file = join(dir, 'netrc');
@@ -27,11 +30,13 @@ test('--netrc-file alone reads the file; --netrc-optional keeps the URL password
       const r = await tscurlBundle(['-s', ...c.args]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(sent(), c.auth, c.args.join(' '));
-      if (haveCurl) {
+      if (!NO_CURL) {
         await curl(['-s', ...c.args]);
         assert.equal(sent(), c.auth, `curl: ${c.args.join(' ')}`);
       }
     }
+    // tscurl's side passed; the comparison with curl did not run
+    if (NO_CURL) t.skip(NO_CURL);
   } finally {
     await srv.close();
   }

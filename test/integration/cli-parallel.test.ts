@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server, type Socket, type AddressInfo } from 'node:net';
 import { startRawServer, type RawServer } from '../helpers/raw-http-server.js';
-import { tscurl, curl, haveCurl, normalise } from '../helpers/cli-run.js';
+import { tscurl, curl, normalise } from '../helpers/cli-run.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_CURL = requireProgram('curl', 'curl');
 
 let dir = '';
 let plain: RawServer;
@@ -92,7 +95,7 @@ test('--parallel-max 1 runs one at a time; globs expand into the queue', async (
   }
 });
 
-test('the exit code is the last error; --fail-early aborts the others like curl', { skip: !haveCurl }, async () => {
+test('the exit code is the last error; --fail-early aborts the others like curl', { skip: NO_CURL }, async () => {
   const r = await tscurl(['-Z', '-sS', '-f', `${base}/s/404`, `${base}/ok`, '-o', join(dir, 'x1'), '-o', join(dir, 'x2')]);
   assert.equal(r.code, 22);
   assert.equal(r.stderr, 'tscurl: (22) The requested URL returned error: 404\n');
@@ -114,7 +117,7 @@ test('the exit code is the last error; --fail-early aborts the others like curl'
   }
 });
 
-test('the parallel meter has curl 7.88\'s layout', { skip: !haveCurl }, async () => {
+test('the parallel meter has curl 7.88\'s layout', { skip: NO_CURL }, async () => {
   const args = ['-Z', `${base}/m1`, '-o', '/dev/null', `${base}/m2`, '-o', '/dev/null'];
   const [o, t] = await Promise.all([tscurl(args), curl(args)]);
   assert.equal(o.code, 0);

@@ -10,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server, type AddressInfo } from 'node:net';
 import { startRawServer, type RawServer } from '../helpers/raw-http-server.js';
-import { tscurl, curl, haveCurl, normalise, type CliRun } from '../helpers/cli-run.js';
+import { tscurl, curl, normalise, type CliRun } from '../helpers/cli-run.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_CURL = requireProgram('curl', 'curl');
 
 let server: RawServer;
 let base = '';
@@ -60,7 +63,7 @@ function same(r: { ours: CliRun; theirs: CliRun }): void {
   assert.equal(normalise(r.ours.stderr), normalise(r.theirs.stderr));
 }
 
-test('a 503 is retried; the output file holds only the last attempt', { skip: !haveCurl }, async () => {
+test('a 503 is retried; the output file holds only the last attempt', { skip: NO_CURL }, async () => {
   const r = await both(['--no-progress-meter', '--retry', '2', '-o', 'out', '{}/flip/503']);
   same(r);
   assert.equal(r.ours.stderr, 'Warning: Problem : HTTP error. Will retry in 1 seconds. 2 retries left.\nThrowing away 21 bytes\n');
@@ -68,7 +71,7 @@ test('a 503 is retried; the output file holds only the last attempt', { skip: !h
   assert.equal(readFileSync(join(r.td, 'out'), 'latin1'), 'attempt 2 status 200\n');
 });
 
-test('-f with a transient error: the error, the warning, the retry, and exit 22 at the end', { skip: !haveCurl }, async () => {
+test('-f with a transient error: the error, the warning, the retry, and exit 22 at the end', { skip: NO_CURL }, async () => {
   const r = await both(['-sS', '-f', '--retry', '1', '{}/always/502']);
   same(r);
   assert.equal(r.ours.code, 22);
@@ -80,7 +83,7 @@ test('-f with a transient error: the error, the warning, the retry, and exit 22 
   assert.equal(nf.ours.stderr, 'tscurl: (22) The requested URL returned error: 404\n');
 });
 
-test('--retry-all-errors retries any error; Retry-After beyond --retry-max-time stops', { skip: !haveCurl }, async () => {
+test('--retry-all-errors retries any error; Retry-After beyond --retry-max-time stops', { skip: NO_CURL }, async () => {
   const r = await both(['--no-progress-meter', '-f', '--retry', '1', '--retry-all-errors', '{}/flip/404']);
   same(r);
   // curl cuts warnings at 79 columns, after a space
@@ -93,7 +96,7 @@ test('--retry-all-errors retries any error; Retry-After beyond --retry-max-time 
     'Warning: The Retry-After: time would make this command line exceed the maximum \nWarning: allowed time for retries.');
 });
 
-test('--retry-connrefused retries a refused connection; without it there is no retry', { skip: !haveCurl }, async () => {
+test('--retry-connrefused retries a refused connection; without it there is no retry', { skip: NO_CURL }, async () => {
   // a port that was just free: nothing listens there
   const probe: Server = createServer();
   await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
@@ -127,7 +130,7 @@ test('a timeout is transient', async () => {
   }
 });
 
-test('--retry takes a non-negative integer, as curl', { skip: !haveCurl }, async () => {
+test('--retry takes a non-negative integer, as curl', { skip: NO_CURL }, async () => {
   for (const bad of ['-1', 'x']) {
     const [o, t] = await Promise.all([tscurl(['--retry', bad, base]), curl(['--retry', bad, base])]);
     assert.equal(o.code, t.code);

@@ -7,7 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRawServer, type RawServer } from '../helpers/raw-http-server.js';
-import { tscurl, curl, haveCurl, normalise } from '../helpers/cli-run.js';
+import { tscurl, curl, normalise } from '../helpers/cli-run.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_CURL = requireProgram('curl', 'curl');
 
 let server: RawServer;
 let base = '';
@@ -36,7 +39,7 @@ after(async () => {
 const common = (): string[] => ['-s', '-A', 'trace-test', '-o', join(dir, 'body')];
 
 for (const flag of ['--trace', '--trace-ascii']) {
-  test(`${flag} - dumps the same bytes as curl (GET and POST with a body)`, { skip: !haveCurl }, async () => {
+  test(`${flag} - dumps the same bytes as curl (GET and POST with a body)`, { skip: NO_CURL }, async () => {
     for (const extra of [[], ['-d', 'a=b&c=d']]) {
       const args = [...common(), flag, '-', ...extra, `${base}/path`];
       const [ours, theirs] = await Promise.all([tscurl(args), curl(args)]);
@@ -50,7 +53,7 @@ for (const flag of ['--trace', '--trace-ascii']) {
   });
 }
 
-test('--trace FILE writes the dump to the file; % sends it to stderr', { skip: !haveCurl }, async () => {
+test('--trace FILE writes the dump to the file; % sends it to stderr', { skip: NO_CURL }, async () => {
   const a = join(dir, 'ours.trace');
   const b = join(dir, 'theirs.trace');
   const [ours, theirs] = await Promise.all([tscurl([...common(), '--trace', a, `${base}/f`]), curl([...common(), '--trace', b, `${base}/f`])]);
@@ -77,7 +80,7 @@ test('--trace-time stamps every trace line, --trace-ids adds [xfer-conn]', async
   assert.match(v.stderr, /^\[0-0\] > GET \/t HTTP\/1\.1\r$/m);
 });
 
-test('-v prints what curl -v prints; an override warns like curl', { skip: !haveCurl }, async () => {
+test('-v prints what curl -v prints; an override warns like curl', { skip: NO_CURL }, async () => {
   const args = ['-v', ...common(), `${base}/v`];
   const [ours, theirs] = await Promise.all([tscurl(args), curl(args)]);
   assert.equal(normalise(ours.stderr), normalise(theirs.stderr));
@@ -90,7 +93,7 @@ test('-v prints what curl -v prints; an override warns like curl', { skip: !have
   }
 });
 
-test('--stderr FILE takes the error messages; --stderr - sends them to stdout', { skip: !haveCurl }, async () => {
+test('--stderr FILE takes the error messages; --stderr - sends them to stdout', { skip: NO_CURL }, async () => {
   const ef = join(dir, 'err.txt');
   const r = await tscurl(['--stderr', ef, '-sS', 'http://127.0.0.1:1/']);
   assert.equal(r.code, 7);

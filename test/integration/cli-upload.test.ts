@@ -6,11 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_CURL = requireProgram('curl', 'curl');
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const CURL = '/usr/bin/curl';
@@ -29,7 +32,7 @@ function normalise(raw: Buffer): string {
   return raw.toString('latin1').replace(/\r\nUser-Agent: [^\r]*/, '\r\nUser-Agent: X');
 }
 
-test('-T FILE to a URL ending in / appends the file name and sends Content-Length', async () => {
+test('-T FILE to a URL ending in / appends the file name and sends Content-Length', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tscurl-up-'));
   const file = join(dir, 'my file.txt');
   writeFileSync(file, 'line one\nline two\n');
@@ -42,18 +45,17 @@ test('-T FILE to a URL ending in / appends the file name and sends Content-Lengt
     const ours = normalise(srv.requests[0]!.raw);
     assert.equal(ours, `PUT /dir/my%20file.txt HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nUser-Agent: X\r\nAccept: */*\r\n` +
       'Content-Length: 18\r\n\r\nline one\nline two\n');
-    if (existsSync(CURL)) {
-      const c = await run(CURL, ['-s', '-T', file, url]);
-      assert.equal(c.code, 0);
-      assert.equal(normalise(srv.requests[1]!.raw).replace('Expect: 100-continue\r\n', ''), ours);
-    }
+    if (NO_CURL) return t.skip(NO_CURL);
+    const c = await run(CURL, ['-s', '-T', file, url]);
+    assert.equal(c.code, 0);
+    assert.equal(normalise(srv.requests[1]!.raw).replace('Expect: 100-continue\r\n', ''), ours);
   } finally {
     await srv.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('-T - reads stdin: chunked with Expect, the same bytes as curl', async () => {
+test('-T - reads stdin: chunked with Expect, the same bytes as curl', async (t) => {
   const srv = await startRawServer(() => ok('ok'), '127.0.0.1', { onExpect: () => 'continue' });
   try {
     const url = `http://127.0.0.1:${srv.port}/in`;
@@ -62,11 +64,10 @@ test('-T - reads stdin: chunked with Expect, the same bytes as curl', async () =
     const ours = normalise(srv.requests[0]!.raw);
     assert.equal(ours, `PUT /in HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nUser-Agent: X\r\nAccept: */*\r\n` +
       'Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\nb\r\nfrom stdin\n\r\n0\r\n\r\n');
-    if (existsSync(CURL)) {
-      const c = await run(CURL, ['-s', '-T', '-', url], 'from stdin\n');
-      assert.equal(c.code, 0);
-      assert.equal(normalise(srv.requests[1]!.raw), ours);
-    }
+    if (NO_CURL) return t.skip(NO_CURL);
+    const c = await run(CURL, ['-s', '-T', '-', url], 'from stdin\n');
+    assert.equal(c.code, 0);
+    assert.equal(normalise(srv.requests[1]!.raw), ours);
   } finally {
     await srv.close();
   }

@@ -7,9 +7,12 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRawServer } from '../helpers/raw-http-server.js';
-import { tscurl, curl, haveCurl } from '../helpers/cli-run.js';
+import { tscurl, curl } from '../helpers/cli-run.js';
+import { requireProgram } from '../helpers/requires.js';
 
-test('--url-query appends encoded pieces as curl does', async () => {
+const NO_CURL = requireProgram('curl', 'curl');
+
+test('--url-query appends encoded pieces as curl does', async (t) => {
   const srv = await startRawServer(() => ({ data: Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n') }));
   const dir = mkdtempSync(join(tmpdir(), 'tscurl-uq-'));
   writeFileSync(join(dir, 'v.txt'), 'line one\n');
@@ -24,11 +27,13 @@ test('--url-query appends encoded pieces as curl does', async () => {
       const r = await tscurl(['-s', ...c.args, url]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(srv.requests.at(-1)!.target, c.target);
-      if (haveCurl) {
+      if (!NO_CURL) {
         await curl(['-s', ...c.args, url]);
         assert.equal(srv.requests.at(-1)!.target, c.target, 'curl sends the same');
       }
     }
+    // tscurl's side passed; the comparison with curl did not run
+    if (NO_CURL) t.skip(NO_CURL);
   } finally {
     await srv.close();
   }

@@ -11,6 +11,9 @@ import { startProxyServer } from '../helpers/proxy-server.js';
 import { fetchUrl } from '../helpers/fetch.js';
 import { startRawServer, type RawServer } from '../helpers/raw-http-server.js';
 import { waitOnSocket } from '../helpers/socket-wait.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_OPENSSL = requireProgram('openssl', 'openssl');
 
 /** A server that answers each request head with a fixed reply and closes. */
 async function startEchoHttp(reply: string): Promise<RawServer> {
@@ -87,7 +90,7 @@ test('send()/recv() without CONNECT_ONLY or before any connection: CURLE_UNSUPPO
   }
 });
 
-test('CONNECT_ONLY over TLS and through a CONNECT tunnel: send()/recv() speak inside TLS', async () => {
+test('CONNECT_ONLY over TLS and through a CONNECT tunnel: send()/recv() speak inside TLS', { skip: NO_OPENSSL }, async () => {
   const certs = testCerts();
   const origin = await startTlsServer(certs.server, { body: 'tls body' });
   const proxy = await startProxyServer(() => ({ tunnel: true }));

@@ -11,6 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Easy, CURLOPT, CURLE } from '../../src/index.js';
 import { startRawServer, type RawServer } from '../helpers/raw-http-server.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_CURL = requireProgram('curl', 'curl');
 
 const CURL = '/usr/bin/curl';
 
@@ -145,7 +148,7 @@ const CASES: Case[] = [
 ];
 
 for (const c of CASES) {
-  test(`cookie jar and Cookie header equal curl's: ${c.name}`, async () => {
+  test(`cookie jar and Cookie header equal curl's: ${c.name}`, { skip: NO_CURL }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tscurl-cookies-'));
     const srv = await cookieServer(c.replies);
     try {
@@ -176,7 +179,7 @@ for (const c of CASES) {
   });
 }
 
-test('a jar with no cookies in it is still written, as curl does', async () => {
+test('a jar with no cookies in it is still written, as curl does', { skip: NO_CURL }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tscurl-cookies-'));
   const srv = await cookieServer({});
   try {

@@ -7,6 +7,9 @@ import {
   Easy, Multi, CURLOPT, CURLE, CURLINFO, CURLMOPT, CURLPAUSE, CURL_WRITEFUNC_PAUSE, CURLINFO_TYPE, openSocketCount,
 } from '../../src/index.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_PYTHON = requireProgram('python3', 'python3');
 
 function collect(e: Easy): Buffer[] {
   const chunks: Buffer[] = [];
@@ -260,7 +263,7 @@ test('MAX_TOTAL_CONNECTIONS queues transfers and MAXCONNECTS bounds the idle poo
   }
 });
 
-test('CONNECTTIMEOUT_MS against a listener that never accepts -> CURLE_OPERATION_TIMEDOUT', async () => {
+test('CONNECTTIMEOUT_MS against a listener that never accepts -> CURLE_OPERATION_TIMEDOUT', { skip: NO_PYTHON }, async () => {
   // a python listener with a full accept queue: further SYNs are dropped, so connect() hangs
   const py = spawn('python3', ['-c', [
     'import socket,sys,time',

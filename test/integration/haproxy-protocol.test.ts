@@ -10,6 +10,9 @@ import { Easy, CURLOPT, CURLE } from '../../src/index.js';
 import { startProxyServer } from '../helpers/proxy-server.js';
 import { testCerts } from '../helpers/certs.js';
 import { tscurlBundle } from '../helpers/cli-run.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_OPENSSL = requireProgram('openssl', 'openssl');
 
 interface SeenConnection {
   /** the PROXY line without CRLF, or null when the first line was something else */
@@ -101,7 +104,7 @@ test('HAPROXYPROTOCOL: the line first on a fresh connection, not again when it i
   }
 });
 
-test('HAPROXYPROTOCOL with https: the line goes before the TLS handshake', async () => {
+test('HAPROXYPROTOCOL with https: the line goes before the TLS handshake', { skip: NO_OPENSSL }, async () => {
   const certs = testCerts();
   const srv = await startServer(certs.server);
   const e = new Easy();

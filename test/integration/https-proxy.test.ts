@@ -11,8 +11,11 @@ import { fetchUrl, verboseLines } from '../helpers/fetch.js';
 import { testCerts } from '../helpers/certs.js';
 import { startTlsServer } from '../helpers/tls-server.js';
 import { tscurl } from '../helpers/cli-run.js';
+import { requireProgram } from '../helpers/requires.js';
 
-test('http:// through an HTTPS proxy: TLS to the proxy verified with PROXY_CAINFO, the request forwarded inside it', async () => {
+const NO_OPENSSL = requireProgram('openssl', 'openssl');
+
+test('http:// through an HTTPS proxy: TLS to the proxy verified with PROXY_CAINFO, the request forwarded inside it', { skip: NO_OPENSSL }, async () => {
   const certs = testCerts();
   const origin = await startRawServer(() => ok('plain origin'));
   const proxy = await startProxyServer(() => ({ data: 'HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nforwarded' }), { tls: certs.server });
@@ -40,7 +43,7 @@ test('http:// through an HTTPS proxy: TLS to the proxy verified with PROXY_CAINF
   }
 });
 
-test('https:// through an HTTPS proxy: TLS inside TLS, each end verified with its own CA option, one socket', async () => {
+test('https:// through an HTTPS proxy: TLS inside TLS, each end verified with its own CA option, one socket', { skip: NO_OPENSSL }, async () => {
   const certs = testCerts();
   const origin = await startTlsServer(certs.server);
   const proxy = await startProxyServer(() => ({ tunnel: true }), { tls: certs.server });
@@ -86,7 +89,7 @@ test('https:// through an HTTPS proxy: TLS inside TLS, each end verified with it
   }
 });
 
-test('an HTTPS proxy with a bad certificate: 60 (wrong name, untrusted), PROXY_SSL_VERIFYPEER/HOST 0 go on; PROXY_PINNEDPUBLICKEY mismatch is 90', async () => {
+test('an HTTPS proxy with a bad certificate: 60 (wrong name, untrusted), PROXY_SSL_VERIFYPEER/HOST 0 go on; PROXY_PINNEDPUBLICKEY mismatch is 90', { skip: NO_OPENSSL }, async () => {
   const certs = testCerts();
   const origin = await startRawServer(() => ok('x'));
   const wrong = await startProxyServer(() => ({ tunnel: true }), { tls: certs.wrongName });
@@ -130,7 +133,7 @@ test('an HTTPS proxy with a bad certificate: 60 (wrong name, untrusted), PROXY_S
   }
 });
 
-test('tscurl -x https://... with --proxy-cacert and --proxy-insecure, exit 60 without them', async () => {
+test('tscurl -x https://... with --proxy-cacert and --proxy-insecure, exit 60 without them', { skip: NO_OPENSSL }, async () => {
   const certs = testCerts();
   const origin = await startTlsServer(certs.server, { body: 'via https proxy' });
   const proxy = await startProxyServer(() => ({ tunnel: true }), { tls: certs.server });

@@ -19,8 +19,11 @@ import { startTlsServer } from '../helpers/tls-server.js';
 import { fetchUrl } from '../helpers/fetch.js';
 import { startAppLoop } from '../helpers/app-loop.js';
 import { Easy } from '../../src/index.js';
+import { requireProgram } from '../helpers/requires.js';
 
-test('HTTPS GET verified against CAINFO; APPCONNECT time; connection reuse', async () => {
+const NO_OPENSSL = requireProgram('openssl', 'openssl');
+
+test('HTTPS GET verified against CAINFO; APPCONNECT time; connection reuse', { skip: NO_OPENSSL }, async () => {
   const c = testCerts();
   const srv = await startTlsServer(c.server);
   try {
@@ -46,7 +49,7 @@ test('HTTPS GET verified against CAINFO; APPCONNECT time; connection reuse', asy
   }
 });
 
-test('verification is on by default: an unknown CA fails with CURLE_PEER_FAILED_VERIFICATION', async () => {
+test('verification is on by default: an unknown CA fails with CURLE_PEER_FAILED_VERIFICATION', { skip: NO_OPENSSL }, async () => {
   const c = testCerts();
   const srv = await startTlsServer(c.selfSigned);
   try {
@@ -67,7 +70,7 @@ test('verification is on by default: an unknown CA fails with CURLE_PEER_FAILED_
   }
 });
 
-test('a certificate for another name fails VERIFYHOST; VERIFYHOST=0 accepts it', async () => {
+test('a certificate for another name fails VERIFYHOST; VERIFYHOST=0 accepts it', { skip: NO_OPENSSL }, async () => {
   const c = testCerts();
   const srv = await startTlsServer(c.wrongName);
   try {
@@ -88,7 +91,7 @@ test('a certificate for another name fails VERIFYHOST; VERIFYHOST=0 accepts it',
   }
 });
 
-test('a CA file that cannot be read -> CURLE_SSL_CACERT_BADFILE', async () => {
+test('a CA file that cannot be read -> CURLE_SSL_CACERT_BADFILE', { skip: NO_OPENSSL }, async () => {
   const c = testCerts();
   const srv = await startTlsServer(c.server);
   try {
@@ -101,7 +104,7 @@ test('a CA file that cannot be read -> CURLE_SSL_CACERT_BADFILE', async () => {
   assert.equal(openSocketCount(), 0);
 });
 
-test('over the socket API the TLS connection keeps one curl_socket_t from connect to done', async () => {
+test('over the socket API the TLS connection keeps one curl_socket_t from connect to done', { skip: NO_OPENSSL }, async () => {
   const c = testCerts();
   const srv = await startTlsServer(c.server);
   const multi = new Multi();
@@ -125,7 +128,7 @@ test('over the socket API the TLS connection keeps one curl_socket_t from connec
   }
 });
 
-test('tscurl --cacert and -k', async () => {
+test('tscurl --cacert and -k', { skip: NO_OPENSSL }, async () => {
   const c = testCerts();
   const srv = await startTlsServer(c.selfSigned, { body: 'cli' });
   try {

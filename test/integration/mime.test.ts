@@ -6,13 +6,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Easy, Mime, CURLOPT, CURLE, CURLMIMEOPT } from '../../src/index.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { fetchUrl } from '../helpers/fetch.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_CURL = requireProgram('curl', 'curl');
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const CURL = '/usr/bin/curl';
@@ -231,7 +234,7 @@ function normalise(raw: Buffer, boundary: string): string {
     .replace(/\r\nUser-Agent: [^\r]*/, '').replace(/\r\nContent-Length: \d+/, '');
 }
 
-test('tscurl -F sends what curl -F sends (boundaries aside)', async () => {
+test('tscurl -F sends what curl -F sends (boundaries aside)', async (t) => {
   const dir = tempDir();
   writeFileSync(join(dir, 'a.txt'), 'alpha\n');
   writeFileSync(join(dir, 'b.png'), 'not really a png');
@@ -255,15 +258,14 @@ test('tscurl -F sends what curl -F sends (boundaries aside)', async () => {
     assert.match(text, /name="inline"\r\n\r\ncontent from file\r\n/);
     assert.match(text, /name="typed"\r\nContent-Type: text\/html; charset=utf-8\r\n\r\nhello\r\n/);
     assert.match(text, /name="hdr"\r\nX-H: 1\r\n\r\nx\r\n/);
-    if (existsSync(CURL)) {
-      const c = await run(CURL, args, dir);
-      assert.equal(c.code, 0);
-      const theirs = srv.requests[1]!;
-      const subOurs = /multipart\/mixed; boundary=(\S+)\r\n/.exec(ours.body.toString('latin1'))![1]!;
-      const subTheirs = /multipart\/mixed; boundary=(\S+)\r\n/.exec(theirs.body.toString('latin1'))![1]!;
-      const theirBoundary = /boundary=(\S+)\r\n/.exec(theirs.head)![1]!;
-      assert.equal(normalise(theirs.raw, theirBoundary).split(subTheirs).join('SUB'), text.split(subOurs).join('SUB'));
-    }
+    if (NO_CURL) return t.skip(NO_CURL);
+    const c = await run(CURL, args, dir);
+    assert.equal(c.code, 0);
+    const theirs = srv.requests[1]!;
+    const subOurs = /multipart\/mixed; boundary=(\S+)\r\n/.exec(ours.body.toString('latin1'))![1]!;
+    const subTheirs = /multipart\/mixed; boundary=(\S+)\r\n/.exec(theirs.body.toString('latin1'))![1]!;
+    const theirBoundary = /boundary=(\S+)\r\n/.exec(theirs.head)![1]!;
+    assert.equal(normalise(theirs.raw, theirBoundary).split(subTheirs).join('SUB'), text.split(subOurs).join('SUB'));
   } finally {
     await srv.close();
     rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { Easy, Multi, CURLOPT, CURLE, CURLINFO, CURLAUTH, CURLH, CURLPROXY } from '../../src/index.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { startProxyServer, proxyAuthRequired, type ProxyRequest } from '../helpers/proxy-server.js';
@@ -16,9 +15,11 @@ import { fetchUrl } from '../helpers/fetch.js';
 import { testCerts } from '../helpers/certs.js';
 import { startTlsServer } from '../helpers/tls-server.js';
 import { startDnsServer } from '../helpers/dns-server.js';
+import { requireProgram } from '../helpers/requires.js';
 
 const CURL = '/usr/bin/curl';
-const haveCurl = existsSync(CURL);
+const NO_CURL = requireProgram('curl', 'curl');
+const NO_OPENSSL = requireProgram('openssl', 'openssl');
 const UA = 'proxy-test/1.0';
 
 /** Run curl asynchronously: the test servers live in this process's event loop. */
@@ -28,7 +29,7 @@ function curl(args: string[]): Promise<void> {
 
 const b64 = (s: string): string => Buffer.from(s, 'latin1').toString('base64');
 
-test('forwarded GET: absolute URL, Proxy-Connection, Proxy-Authorization before Authorization, the same bytes as curl', { skip: !haveCurl }, async () => {
+test('forwarded GET: absolute URL, Proxy-Connection, Proxy-Authorization before Authorization, the same bytes as curl', { skip: NO_CURL }, async () => {
   const proxy = await startProxyServer(() => ({ data: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok' }));
   try {
     const url = 'http://u:p@origin.example:8080/a/b?q=1#frag';
@@ -171,7 +172,7 @@ test('forwarded requests to different origins share one proxy connection', async
   }
 });
 
-test('CONNECT tunnel to an HTTP origin: curl\'s CONNECT bytes, Authorization only inside the tunnel, the CONNECT response to the header callback', { skip: !haveCurl }, async () => {
+test('CONNECT tunnel to an HTTP origin: curl\'s CONNECT bytes, Authorization only inside the tunnel, the CONNECT response to the header callback', { skip: NO_CURL }, async () => {
   const origin = await startRawServer(() => ok('tunneled'));
   const proxy = await startProxyServer(() => ({ tunnel: true }));
   try {
@@ -233,7 +234,7 @@ test('CONNECT response headers: SUPPRESS_CONNECT_HEADERS keeps them from the cal
   }
 });
 
-test('https:// through an HTTP proxy always tunnels; TLS over the tunnel verifies the origin with the test CA', async () => {
+test('https:// through an HTTP proxy always tunnels; TLS over the tunnel verifies the origin with the test CA', { skip: NO_OPENSSL }, async () => {
   const certs = testCerts();
   const origin = await startTlsServer(certs.server);
   const proxy = await startProxyServer(() => ({ tunnel: true }));

@@ -6,13 +6,17 @@ import { execFileSync } from 'node:child_process';
 import { Easy, CURLOPT, CURLE, CURLINFO, type CurlCertinfo } from '../../src/index.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
 import { testCerts } from '../helpers/certs.js';
+import { requirePrograms } from '../helpers/requires.js';
+
+const NO_NGINX = requirePrograms(['nginx', 'nginx-light'], ['openssl', 'openssl']);
 
 let nginx: Nginx;
 before(async () => {
+  if (NO_NGINX) return;
   const c = testCerts();
   nginx = await startNginx({ tls: { cert: c.server.cert, key: c.server.key } });
 });
-after(async () => { await nginx.stop(); });
+after(async () => { if (!NO_NGINX) await nginx.stop(); });
 
 const x509 = (file: string, ...args: string[]): string =>
   execFileSync('openssl', ['x509', '-in', file, '-noout', ...args], { encoding: 'utf8' }).trim();
@@ -29,12 +33,12 @@ async function certinfo(setup: (e: Easy) => void): Promise<CurlCertinfo> {
   return ci;
 }
 
-test('without CURLOPT_CERTINFO there is no certificate info', async () => {
+test('without CURLOPT_CERTINFO there is no certificate info', { skip: NO_NGINX }, async () => {
   assert.deepEqual(await certinfo(() => {}), { numOfCerts: 0, certinfo: [] });
   assert.deepEqual(new Easy().getinfo(CURLINFO.CERTINFO), { numOfCerts: 0, certinfo: [] });
 });
 
-test('the server certificate, as libcurl\'s OpenSSL backend lists it', async () => {
+test('the server certificate, as libcurl\'s OpenSSL backend lists it', { skip: NO_NGINX }, async () => {
   const c = testCerts();
   const file = `${c.dir}/server.pem`;
   const ci = await certinfo((e) => e.setopt(CURLOPT.CERTINFO, 1));

@@ -8,10 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
 import { testCerts, CLIENT_PASSWORD } from '../helpers/certs.js';
 import { parseCertParameter } from '../../src/cli/tls-flags.js';
+import { requirePrograms } from '../helpers/requires.js';
+
+const NO_NGINX = requirePrograms(['nginx', 'nginx-light'], ['openssl', 'openssl']);
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 let nginx: Nginx;
 before(async () => {
+  if (NO_NGINX) return;
   const c = testCerts();
   nginx = await startNginx({
     tls: {
@@ -22,7 +26,7 @@ before(async () => {
     },
   });
 });
-after(async () => { await nginx.stop(); });
+after(async () => { if (!NO_NGINX) await nginx.stop(); });
 
 function tscurl(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -43,7 +47,7 @@ test('-E cert:password splitting, as curl\'s tool does', () => {
   assert.deepEqual(parseCertParameter('c.pem:'), { cert: 'c.pem' });
 });
 
-test('client certificates: -E/--key, P12 with cert:password, --pass for an encrypted key', async () => {
+test('client certificates: -E/--key, P12 with cert:password, --pass for an encrypted key', { skip: NO_NGINX }, async () => {
   const { client } = testCerts();
   const url = nginx.tlsUrl('/who');
   assert.deepEqual(await tscurl(['-E', client.certFile, '--key', client.keyFile, url]), { status: 0, stdout: 'CN=client\n', stderr: '' });
@@ -63,7 +67,7 @@ test('client certificates: -E/--key, P12 with cert:password, --pass for an encry
   assert.match(missing.stderr, /^tscurl: \(58\) could not load PEM client certificate from \/nonexistent\/cert.pem, OpenSSL error error:80000002:system library::No such file or directory/);
 });
 
-test('--pinnedpubkey: match, and exit 90 on mismatch', async () => {
+test('--pinnedpubkey: match, and exit 90 on mismatch', { skip: NO_NGINX }, async () => {
   const c = testCerts();
   const spki = new X509Certificate(c.server.cert).publicKey.export({ type: 'spki', format: 'der' });
   const pin = `sha256//${createHash('sha256').update(spki).digest('base64')}`;
@@ -74,7 +78,7 @@ test('--pinnedpubkey: match, and exit 90 on mismatch', async () => {
   assert.equal(bad.stderr, 'tscurl: (90) SSL: public key does not match pinned public key\n');
 });
 
-test('--tlsv1.x, --tls-max, --ciphers, --tls13-ciphers, --curves', async () => {
+test('--tlsv1.x, --tls-max, --ciphers, --tls13-ciphers, --curves', { skip: NO_NGINX }, async () => {
   const url = nginx.tlsUrl('/info');
   assert.equal((await tscurl(['--tlsv1.3', url])).stdout, 'TLSv1.3 TLS_AES_256_GCM_SHA384\n');
   assert.equal((await tscurl(['--tlsv1.2', '--tls-max', '1.2', '--ciphers', 'ECDHE-RSA-AES128-GCM-SHA256', url])).stdout,
@@ -91,7 +95,7 @@ test('--tlsv1.x, --tls-max, --ciphers, --tls13-ciphers, --curves', async () => {
   assert.equal((await tscurl(['--curves', 'nocurve', url])).status, 59);
 });
 
-test('--crlfile, --no-sessionid, --cert-status, -w %{num_certs} %{certs}', async () => {
+test('--crlfile, --no-sessionid, --cert-status, -w %{num_certs} %{certs}', { skip: NO_NGINX }, async () => {
   const c = testCerts();
   const url = nginx.tlsUrl('/info');
   assert.equal((await tscurl(['--crlfile', c.crlFile, url])).status, 0);

@@ -9,9 +9,13 @@ import { readFileSync } from 'node:fs';
 import { Easy, CURLOPT, CURLE, CURLINFO } from '../../src/index.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
 import { testCerts, CLIENT_PASSWORD } from '../helpers/certs.js';
+import { requirePrograms } from '../helpers/requires.js';
+
+const NO_NGINX = requirePrograms(['nginx', 'nginx-light'], ['openssl', 'openssl']);
 
 let nginx: Nginx;
 before(async () => {
+  if (NO_NGINX) return;
   const c = testCerts();
   nginx = await startNginx({
     tls: {
@@ -21,7 +25,7 @@ before(async () => {
     },
   });
 });
-after(async () => { await nginx.stop(); });
+after(async () => { if (!NO_NGINX) await nginx.stop(); });
 
 interface Got { code: number; body: string; status: number; error: string; connId: number }
 
@@ -40,14 +44,14 @@ async function get(setup: (e: Easy) => void, easy = new Easy(), cleanup = true):
   return r;
 }
 
-test('without a client certificate nginx refuses the request (400)', async () => {
+test('without a client certificate nginx refuses the request (400)', { skip: NO_NGINX }, async () => {
   const r = await get(() => {});
   assert.equal(r.code, CURLE.OK);
   assert.equal(r.status, 400);
   assert.match(r.body, /No required SSL certificate was sent/);
 });
 
-test('PEM certificate and key files', async () => {
+test('PEM certificate and key files', { skip: NO_NGINX }, async () => {
   const { client } = testCerts();
   const r = await get((e) => {
     e.setopt(CURLOPT.SSLCERT, client.certFile);
@@ -58,13 +62,13 @@ test('PEM certificate and key files', async () => {
   assert.equal(r.body, 'CN=client\n');
 });
 
-test('certificate and key in one PEM file (no SSLKEY)', async () => {
+test('certificate and key in one PEM file (no SSLKEY)', { skip: NO_NGINX }, async () => {
   const r = await get((e) => e.setopt(CURLOPT.SSLCERT, testCerts().client.comboFile));
   assert.equal(r.code, CURLE.OK, r.error);
   assert.equal(r.body, 'CN=client\n');
 });
 
-test('DER certificate and DER key (SSLCERTTYPE/SSLKEYTYPE)', async () => {
+test('DER certificate and DER key (SSLCERTTYPE/SSLKEYTYPE)', { skip: NO_NGINX }, async () => {
   const { client } = testCerts();
   const r = await get((e) => {
     e.setopt(CURLOPT.SSLCERT, client.certDerFile);
@@ -76,7 +80,7 @@ test('DER certificate and DER key (SSLCERTTYPE/SSLKEYTYPE)', async () => {
   assert.equal(r.body, 'CN=client\n');
 });
 
-test('encrypted key with KEYPASSWD; a wrong or missing password is 58', async () => {
+test('encrypted key with KEYPASSWD; a wrong or missing password is 58', { skip: NO_NGINX }, async () => {
   const { client } = testCerts();
   const ok = await get((e) => {
     e.setopt(CURLOPT.SSLCERT, client.certFile);
@@ -96,7 +100,7 @@ test('encrypted key with KEYPASSWD; a wrong or missing password is 58', async ()
   }
 });
 
-test('PKCS#12 (P12) with its password; a wrong password is 58', async () => {
+test('PKCS#12 (P12) with its password; a wrong password is 58', { skip: NO_NGINX }, async () => {
   const { client } = testCerts();
   const ok = await get((e) => {
     e.setopt(CURLOPT.SSLCERT, client.p12File);
@@ -120,7 +124,7 @@ test('PKCS#12 (P12) with its password; a wrong password is 58', async () => {
   assert.equal(notP12.error, `error reading PKCS12 file '${client.certFile}'`);
 });
 
-test('SSLCERT_BLOB and SSLKEY_BLOB', async () => {
+test('SSLCERT_BLOB and SSLKEY_BLOB', { skip: NO_NGINX }, async () => {
   const { client } = testCerts();
   const r = await get((e) => {
     e.setopt(CURLOPT.SSLCERT_BLOB, client.cert);
@@ -137,7 +141,7 @@ test('SSLCERT_BLOB and SSLKEY_BLOB', async () => {
   assert.equal(p12.body, 'CN=client\n');
 });
 
-test("a certificate from another CA is refused by nginx (400)", async () => {
+test("a certificate from another CA is refused by nginx (400)", { skip: NO_NGINX }, async () => {
   const { otherClient } = testCerts();
   const r = await get((e) => {
     e.setopt(CURLOPT.SSLCERT, otherClient.certFile);
@@ -147,7 +151,7 @@ test("a certificate from another CA is refused by nginx (400)", async () => {
   assert.equal(r.status, 400);
 });
 
-test('files that cannot be used: libcurl 58 messages', async () => {
+test('files that cannot be used: libcurl 58 messages', { skip: NO_NGINX }, async () => {
   const c = testCerts();
   const cases: [(e: Easy) => void, string][] = [
     [(e) => e.setopt(CURLOPT.SSLCERT, `${c.dir}/missing.pem`),
@@ -176,7 +180,7 @@ test('files that cannot be used: libcurl 58 messages', async () => {
   }
 });
 
-test('connections made with different client certificates are not reused for each other', async () => {
+test('connections made with different client certificates are not reused for each other', { skip: NO_NGINX }, async () => {
   const { client } = testCerts();
   const e = new Easy();
   try {

@@ -10,8 +10,11 @@ import { CURLOPT, CURLE } from '../../src/index.js';
 import { testCerts } from '../helpers/certs.js';
 import { startTlsServer } from '../helpers/tls-server.js';
 import { fetchUrl } from '../helpers/fetch.js';
+import { requireProgram } from '../helpers/requires.js';
 
-test('a CA file rewritten between transfers is read afresh', async () => {
+const NO_OPENSSL = requireProgram('openssl', 'openssl');
+
+test('a CA file rewritten between transfers is read afresh', { skip: NO_OPENSSL }, async () => {
   const c = testCerts();
   const srv = await startTlsServer(c.server);
   const caFile = join(mkdtempSync(join(tmpdir(), 'tscurl-ca-')), 'ca.pem');

@@ -7,7 +7,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { X509Certificate, createPublicKey, createHash } from 'node:crypto';
-import { writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import {
@@ -15,17 +15,24 @@ import {
 } from '../../src/index.js';
 import { startNginx, type Nginx } from '../helpers/nginx.js';
 import { testCerts, type Creds } from '../helpers/certs.js';
+import { requireProgram, requirePrograms } from '../helpers/requires.js';
+
+const NO_NGINX = requirePrograms(['nginx', 'nginx-light'], ['openssl', 'openssl']);
+const NO_OPENSSL = requireProgram('openssl', 'openssl');
+const NO_CURL = requireProgram('curl', 'curl');
 
 let modern: Nginx; // TLS 1.2 and 1.3
 let tls12: Nginx; // TLS 1.2 only
 const REPORT = `location /info { return 200 "$ssl_protocol $ssl_cipher $ssl_curve $ssl_session_reused\\n"; }`;
 
 before(async () => {
+  if (NO_NGINX) return;
   const c = testCerts();
   modern = await startNginx({ tls: { cert: c.server.cert, key: c.server.key, extra: `ssl_protocols TLSv1.2 TLSv1.3;\n${REPORT}` } });
   tls12 = await startNginx({ tls: { cert: c.server.cert, key: c.server.key, extra: `ssl_protocols TLSv1.2;\n${REPORT}` } });
 });
 after(async () => {
+  if (NO_NGINX) return;
   await modern.stop();
   await tls12.stop();
 });
@@ -56,7 +63,7 @@ async function info(n: Nginx, setup: (e: Easy) => void = () => {}, easy?: Easy):
   return { proto, cipher, curve, reused, got };
 }
 
-test('SSLVERSION: minimum and maximum reach the handshake', async () => {
+test('SSLVERSION: minimum and maximum reach the handshake', { skip: NO_NGINX }, async () => {
   assert.equal((await info(modern, (e) => e.setopt(CURLOPT.SSLVERSION, CURL_SSLVERSION.TLSv1_3))).proto, 'TLSv1.3');
   assert.equal((await info(modern, (e) => e.setopt(CURLOPT.SSLVERSION, CURL_SSLVERSION.TLSv1_2 | CURL_SSLVERSION.MAX_TLSv1_2))).proto, 'TLSv1.2');
   assert.equal((await info(tls12)).proto, 'TLSv1.2');
@@ -80,7 +87,7 @@ test('SSLVERSION: setopt refuses SSLv2, SSLv3 and values out of range', () => {
   }
 });
 
-test('SSL_CIPHER_LIST, TLS13_CIPHERS and SSL_EC_CURVES reach the handshake; bad lists are 59', async () => {
+test('SSL_CIPHER_LIST, TLS13_CIPHERS and SSL_EC_CURVES reach the handshake; bad lists are 59', { skip: NO_NGINX }, async () => {
   const twelve = await info(modern, (e) => {
     e.setopt(CURLOPT.SSLVERSION, CURL_SSLVERSION.MAX_TLSv1_2);
     e.setopt(CURLOPT.SSL_CIPHER_LIST, 'ECDHE-RSA-CHACHA20-POLY1305');
@@ -106,7 +113,7 @@ test('SSL_CIPHER_LIST, TLS13_CIPHERS and SSL_EC_CURVES reach the handshake; bad 
   }
 });
 
-test('PINNEDPUBLICKEY: sha256 hashes, PEM and DER key files; a mismatch is 90 even without VERIFYPEER', async () => {
+test('PINNEDPUBLICKEY: sha256 hashes, PEM and DER key files; a mismatch is 90 even without VERIFYPEER', { skip: NO_NGINX }, async () => {
   const c = testCerts();
   const spki = new X509Certificate(c.server.cert).publicKey.export({ type: 'spki', format: 'der' });
   const hash = createHash('sha256').update(spki).digest('base64');
@@ -137,7 +144,7 @@ test('PINNEDPUBLICKEY: sha256 hashes, PEM and DER key files; a mismatch is 90 ev
   }
 });
 
-test('a second fresh connection resumes the TLS session; SSL_SESSIONID_CACHE=0 does not', async () => {
+test('a second fresh connection resumes the TLS session; SSL_SESSIONID_CACHE=0 does not', { skip: NO_NGINX }, async () => {
   for (const n of [modern, tls12]) {
     const e = new Easy();
     try {
@@ -161,7 +168,7 @@ test('a second fresh connection resumes the TLS session; SSL_SESSIONID_CACHE=0 d
   }
 });
 
-test('CURL_LOCK_DATA_SSL_SESSION shares sessions between easy handles', async () => {
+test('CURL_LOCK_DATA_SSL_SESSION shares sessions between easy handles', { skip: NO_NGINX }, async () => {
   const share = new Share();
   assert.equal(share.setopt(CURLSHOPT.SHARE, CURL_LOCK_DATA.SSL_SESSION), 0);
   const a = new Easy();
@@ -196,7 +203,7 @@ async function startTlsServer(creds: Creds): Promise<TlsServer> {
   };
 }
 
-test('CURLINFO_SSL_VERIFYRESULT carries the X509 error; VERIFYPEER=0 continues with libcurl\'s line', async () => {
+test('CURLINFO_SSL_VERIFYRESULT carries the X509 error; VERIFYPEER=0 continues with libcurl\'s line', { skip: NO_NGINX }, async () => {
   const c = testCerts();
   const srv = await startTlsServer(c.selfSigned);
   try {
@@ -216,7 +223,7 @@ test('CURLINFO_SSL_VERIFYRESULT carries the X509 error; VERIFYPEER=0 continues w
   }
 });
 
-test('CRLFILE: a revoked server certificate fails with 60; an unreadable CRL is 82', async () => {
+test('CRLFILE: a revoked server certificate fails with 60; an unreadable CRL is 82', { skip: NO_OPENSSL }, async () => {
   const c = testCerts();
   const revoked = await startTlsServer(c.revoked);
   const fine = await startTlsServer(c.server);
@@ -240,7 +247,7 @@ test('CRLFILE: a revoked server certificate fails with 60; an unreadable CRL is 
   }
 });
 
-test('ISSUERCERT and ISSUERCERT_BLOB: the issuer must have signed the server certificate (83)', async () => {
+test('ISSUERCERT and ISSUERCERT_BLOB: the issuer must have signed the server certificate (83)', { skip: NO_NGINX }, async () => {
   const c = testCerts();
   const ok = await get(modern.tlsUrl('/info'), (e) => e.setopt(CURLOPT.ISSUERCERT, c.caFile));
   assert.equal(ok.code, CURLE.OK, ok.error);
@@ -262,7 +269,7 @@ test('ISSUERCERT and ISSUERCERT_BLOB: the issuer must have signed the server cer
   for (const x of [ok, blob, wrong, missing, lax]) x.easy.cleanup();
 });
 
-test('SSL_OPTIONS: NATIVE_CA adds to the CA file; bits without meaning here are accepted', async () => {
+test('SSL_OPTIONS: NATIVE_CA adds to the CA file; bits without meaning here are accepted', { skip: NO_NGINX }, async () => {
   const c = testCerts();
   const ok = await get(modern.tlsUrl('/info'), (e) => e.setopt(CURLOPT.SSL_OPTIONS, CURLSSLOPT.NATIVE_CA | CURLSSLOPT.ALLOW_BEAST | CURLSSLOPT.NO_REVOKE));
   assert.equal(ok.code, CURLE.OK, ok.error);
@@ -281,7 +288,7 @@ test('SSL_OPTIONS: NATIVE_CA adds to the CA file; bits without meaning here are 
   }
 });
 
-test('verbose server certificate lines match /usr/bin/curl -v', { skip: !existsSync('/usr/bin/curl') }, async () => {
+test('verbose server certificate lines match /usr/bin/curl -v', { skip: NO_NGINX || NO_CURL }, async () => {
   const c = testCerts();
   const url = modern.tlsUrl('/info');
   const real = await new Promise<string>((resolve) => {

@@ -18,9 +18,11 @@ import { HIGH_WATER, READ_SIZE } from '../../src/transport/recv-queue.js';
 import { pausedDownload } from '../helpers/paused-download.js';
 import { setUserBufferEnabled } from '../../src/transport/user-buffer.js';
 import { testCerts } from '../helpers/certs.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_OPENSSL = requireProgram('openssl', 'openssl');
 
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const certs = testCerts();
 const PATHS = [
   { name: 'receive queue', queue: true },
   { name: 'flowing mode', queue: false },
@@ -42,7 +44,7 @@ async function tlsServer(onRequest: OnRequest) {
   let connections = 0;
   let requests = 0;
   const sockets = new Set<TLSSocket>();
-  const server = createServer({ key: certs.server.key, cert: certs.server.cert }, (sock) => {
+  const server = createServer({ key: testCerts().server.key, cert: testCerts().server.cert }, (sock) => {
     connections++;
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
@@ -73,7 +75,7 @@ function easyFor(url: string): { e: Easy; body: Buffer[]; headers: Buffer[] } {
   const body: Buffer[] = [];
   const headers: Buffer[] = [];
   e.setopt(CURLOPT.URL, url);
-  e.setopt(CURLOPT.CAINFO, certs.caFile);
+  e.setopt(CURLOPT.CAINFO, testCerts().caFile);
   e.setopt(CURLOPT.TIMEOUT_MS, 20_000);
   // the data is only valid during the call: keep copies
   e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (body.push(Buffer.from(d)), d.length));
@@ -85,7 +87,7 @@ function transportOf(e: Easy): StreamTransport {
   return lookupSocket(e.getinfo(CURLINFO.ACTIVESOCKET) as number) as StreamTransport;
 }
 
-test('HTTPS responses whose records arrive byte by byte or cut inside lines are intact on both receive paths', async () => {
+test('HTTPS responses whose records arrive byte by byte or cut inside lines are intact on both receive paths', { skip: NO_OPENSSL }, async () => {
   const long = 'x'.repeat(9000);
   const head = `HTTP/1.1 200 OK\r\nX-Long: ${long}\r\nX-Folded: one\r\n two\r\nTransfer-Encoding: chunked\r\nX-Last: z\r\n\r\n`;
   const chunked = '5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n';
@@ -128,7 +130,7 @@ test('HTTPS responses whose records arrive byte by byte or cut inside lines are 
   assert.equal(new Set(results).size, 1, 'every variant on both paths gives the same bytes');
 });
 
-test('keep-alive HTTPS requests on one connection: responses arriving together or apart, both paths', async () => {
+test('keep-alive HTTPS requests on one connection: responses arriving together or apart, both paths', { skip: NO_OPENSSL }, async () => {
   for (const p of PATHS) {
     await withPath(p.queue, async () => {
       const srv = await tlsServer((sock, n) => {
@@ -157,7 +159,7 @@ test('keep-alive HTTPS requests on one connection: responses arriving together o
   }
 });
 
-test('a paused HTTPS transfer stops reading (bounded queue, the server is pushed back) and loses no byte, both paths', async () => {
+test('a paused HTTPS transfer stops reading (bounded queue, the server is pushed back) and loses no byte, both paths', { skip: NO_OPENSSL }, async () => {
   const size = 16 * 1024 * 1024;
   const data = randomBytes(size);
   const want = createHash('sha256').update(data).digest('hex');
@@ -192,7 +194,7 @@ test('a paused HTTPS transfer stops reading (bounded queue, the server is pushed
   }
 });
 
-test('a server closing an idle HTTPS keep-alive connection (close_notify or not): the next transfer connects again', async () => {
+test('a server closing an idle HTTPS keep-alive connection (close_notify or not): the next transfer connects again', { skip: NO_OPENSSL }, async () => {
   for (const p of PATHS) {
     for (const how of ['end', 'destroy'] as const) {
       await withPath(p.queue, async () => {

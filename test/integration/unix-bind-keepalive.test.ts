@@ -12,6 +12,9 @@ import { Easy, CURLOPT, CURLE, CURLINFO } from '../../src/index.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { fetchUrl, verboseLines as verbose } from '../helpers/fetch.js';
 import { startNginx } from '../helpers/nginx.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_NGINX = requireProgram('nginx', 'nginx-light');
 
 /** A node:http server on a Unix socket path (or an abstract name with a leading NUL) answering its Host header. */
 async function unixHttpServer(path: string, tag = ''): Promise<{ server: Server; connections: () => number }> {
@@ -117,7 +120,7 @@ test('UNIX_SOCKET_PATH: a missing socket is CURLE_COULDNT_CONNECT named by the U
   r.easy.cleanup();
 });
 
-test('UNIX_SOCKET_PATH: nginx listening on a Unix socket', async () => {
+test('UNIX_SOCKET_PATH: nginx listening on a Unix socket', { skip: NO_NGINX }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tscurl-ngx-unix-'));
   const path = join(dir, 'nginx.sock');
   const ngx = await startNginx({ serverExtra: `listen unix:${path};` });

@@ -12,6 +12,9 @@ import { testCerts } from '../helpers/certs.js';
 import { tscurl } from '../helpers/cli-run.js';
 import { startRawServer, type RawServer } from '../helpers/raw-http-server.js';
 import { waitOnSocket } from '../helpers/socket-wait.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_OPENSSL = requireProgram('openssl', 'openssl');
 
 async function wsServer(onConnection: (ws: WebSocket) => void): Promise<{ wss: WebSocketServer; port: number; close(): Promise<void> }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
@@ -112,7 +115,7 @@ test('CONNECT_ONLY=2: the upgrade, then wsSend()/wsRecv() echo, CLOSE, and CURLE
   }
 });
 
-test('wss:// with CONNECT_ONLY=2: the upgrade over verified TLS, echo', async () => {
+test('wss:// with CONNECT_ONLY=2: the upgrade over verified TLS, echo', { skip: NO_OPENSSL }, async () => {
   const certs = testCerts();
   const https = createHttpsServer({ key: certs.server.key, cert: certs.server.cert });
   const wss = new WebSocketServer({ server: https });

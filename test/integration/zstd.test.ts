@@ -6,10 +6,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { Easy, CURLOPT, CURLE } from '../../src/index.js';
 import { decoderFor } from '../../src/cw/content-decoders.js';
 import { startRawServer, type RawServer } from '../helpers/raw-http-server.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_CURL = requireProgram('curl', 'curl');
 
 /** 2000 numbered lines, zstd -19 */
 const FRAME_A = Buffer.from('KLUv/aSAtQEAbA0AFmJIG1A1SDoPJT2U9FASqKpK14TsvfeWkgV3ZsSsAVMAQwA+ADRUIk1lyNzY1NDMdDhPKenVWqVOW/YWEh6NReKwJGeZfNs1PXcCIEAUHBobAg0TBhcQB0WEg8XCkQFxcDxgQEwMHAwEChYSh0FCxRHw/2HwoNAQnGXybdf03PnzSyHlipUqVKa0sFwKIeSIkSJEhpSQTMqRu7Oro5vr8b5ixM7MysjGarStFKkrqyqqqRbrKkToyKiIAnPOOeecvK8YsTOzMrKxGm0rRerKqopqqsW6ChE6MioiGiqRpjJkbmxqaGY6nKeU9GqtUqctewsJj8YicVgyvb333nvvvffee++9995777333nvvvffee++9995755xzzjnnnHPOOeecAYD6qCEIfJn2z/A1tgMSSBBQEPj/f/4Lxt22bXfbtm1227bZtts2s2272bZtW9u2bbbdts22Z3nleNm27Xbbts1u27bZbts223a22bZtN9u2bXbbts22z2LbbLPdtm237bbZtm0327ZtdrZtm223bbZtu822bVvbttlmu22bbVttILZuOVUlALIKXAcAFp8fBeDpu/EuHgAYAB0A27Zt2yIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiJi27Zt27Zt27Zt27Zt27Zt27Zt27a2bdsWMzMzMzMzMzMzMzMzMzMzMzMzs21r27Zt27Zt2wKZmZmZmZmZmZmZmZmZmZnMzMzMzMzMzMzMzMzMzMxMgPqUEBA/ACbbtm3btm23bdu2bXnctm3bts22bdu2bdtt27Zt27bbtm3btm23bdu2OW7btm3bZtu2bdu27bZt27Zt223btm3bttu2bdsct23btm2zbdu2bdt227Zt27bttm3btm3bbdu2xYQHABafIQfQpQO7IoBFGAAbACAAbdu2bdu2bW3btm3btm3btm3btm3btm1hmZmZmczMzMzMzMzMbNu2bdu2bdu2bdu2bds2MzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMwMxxhhjjDHGGGOMMcYYY4wxxhhjjDHGGGOMMcYYY4wxMzMzM5mZgPrUACbbtm3btm23bdu2bdtu27Zt27bdtm1bHLdt27Zts23btm3bdtu2bdu27bZt27Zt223btm2O27Zt27bZtm3btm27bdu2bdt227Zt27bttm3bNsdt27Zt22zbtm3btt22bdu25UwHAAafHwXg6QeEuR4AGAAcANu2bdsiIiIiIiIiIiIiIiIiIiIiIgIRERERERERMW3btm3btm3btm3btm1t27Zt27Zt27ZtCzMzMzMzMzMzMzMzk5mZmZmZmW3btm3btm3btm2ZmZmZmZnMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMBID61AAm27Zt2+q4bdu2bZtt27Zt27bbtm3btm23bdu2bdtu27Ztc9y2bdu2zbZt27Zt223btm3bttu2bdu2bbdt27Y5btu2bdtm27Zt27bttm3btm3bbdu2bdu227Zt2xy3bdu2bbMQNAYAdlMPBvA5xEjsAQ8ADQAKACRJkiRJkiRJkiRJkiRJRv////+TJEmSJEmSJBn///////////9/////////////P4D6pBDID+D33yYkk0kmk0wmmZRkMslkkskkk5JMJplMMplkUpLJJJNJJpNMSjKZZDLJZJJJSSaTTCaZTDIpyWSSySSTSSYlmUwymWQyyaQkk0kmk0wmmZRkMsmTw9rGWmuttdba1lprrbXWWmuttdZa01prrbXWWmuttdZaa1prrbXWWlMpPAMApQ8xgPpUAQAmJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSZG0GAFUfMYH1WAEAEvj//0fwD5IkSZIkSZIkSZIkSZIkSZIkSZIkSZIkSSRJkiRJkiRJkiRJkiRJkiRJkiRJkiRJkkmSJEmSJEmSJEmSJEmSJEmSJEmSJEmSJJMkSZIkSZIkSZIkSZIkSZIkSZIkSZIkSSZJkiRJkiRJkiRJkiRJkiRJkiRJkiRJkkySJEmSJEmSJEmSJEmSJEmSJEmSJEmSJJkkSZIkSZIkSZIkSZIkSZIkSZIkSZIkSTJJkiRJkiRJkiRJkiRJkiRJkiRJMh3PBuHW', 'base64');
@@ -76,13 +78,13 @@ async function fetchZstd(path: string): Promise<{ code: number; body: Buffer; he
   return { code, body: Buffer.concat(chunks), head: raw.requests.at(-1)!.head };
 }
 
-test('a zstd reply over a socket decodes as /usr/bin/curl --compressed decodes it', async () => {
+test('a zstd reply over a socket decodes as /usr/bin/curl --compressed decodes it', async (t) => {
   const r = await fetchZstd('/zstd');
   assert.equal(r.code, CURLE.OK);
   assert.match(r.head, /\r\nAccept-Encoding: deflate, gzip, br, zstd\r\n/);
   assert.deepEqual(r.body, TEXT);
   assert.equal((await fetchZstd('/bad')).code, CURLE.BAD_CONTENT_ENCODING);
-  if (!existsSync('/usr/bin/curl')) return;
+  if (NO_CURL) return t.skip(NO_CURL);
   const curlOut = await new Promise<Buffer>((resolve, reject) => {
     execFile('/usr/bin/curl', ['-s', '--compressed', `http://127.0.0.1:${raw.port}/zstd`], { encoding: 'buffer' },
       (err, stdout) => (err ? reject(err) : resolve(stdout)));

@@ -17,7 +17,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
-import { tscurl, curl, haveCurl } from '../helpers/cli-run.js';
+import { tscurl, curl } from '../helpers/cli-run.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_CURL = requireProgram('curl', 'curl');
 
 const isRoot = process.getuid?.() === 0;
 
@@ -96,10 +99,10 @@ test('-c keeps an existing jar\'s permissions; the temporary file has a random n
   });
 });
 
-test('-c onto a symlink or another owner\'s jar: as libcurl', async () => {
+test('-c onto a symlink or another owner\'s jar: as libcurl', async (t) => {
   await withCookieServer(async (url) => {
     const cases: { file: string; args: (jar: string) => string[] }[] = [{ file: 'tscurl', args: (jar) => ['-s', '-c', jar, url] }];
-    if (haveCurl) cases.push({ file: 'curl', args: (jar) => ['-s', '-c', jar, url] });
+    if (!NO_CURL) cases.push({ file: 'curl', args: (jar) => ['-s', '-c', jar, url] });
     const seen: string[] = [];
     for (const c of cases) {
       const dir = mkdtempSync(join(tmpdir(), 'tscurl-jarl-'));
@@ -131,4 +134,6 @@ test('-c onto a symlink or another owner\'s jar: as libcurl', async () => {
     assert.equal(seen[0], `link is a file: true${isRoot ? '; other: uid 0 mode 600' : ''}`);
     if (seen.length > 1) assert.equal(seen[0], seen[1], 'tscurl and curl 7.88 agree');
   });
+  // tscurl's side passed; the comparison with curl did not run
+  if (NO_CURL) t.skip(NO_CURL);
 });

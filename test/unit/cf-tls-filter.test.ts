@@ -14,6 +14,9 @@ import { TlsFilter } from '../../src/cf/tls-filter.js';
 import { tlsConfig } from '../../src/cf/tls-connect.js';
 import type { FilterStep } from '../../src/cf/filter.js';
 import { testCerts, type Creds } from '../helpers/certs.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_OPENSSL = requireProgram('openssl', 'openssl');
 
 /** Two Duplex ends: what one writes, the other reads; ending one ends the other's reading side. */
 function duplexPair(): [Duplex, Duplex] {
@@ -83,7 +86,7 @@ function tlsPeer(peer: Duplex, creds: Creds): TLSSocket {
   return s;
 }
 
-test('the handshake completes over the transport below; the filter reports ALPN and the certificate, and bytes then travel through TLS', async () => {
+test('the handshake completes over the transport below; the filter reports ALPN and the certificate, and bytes then travel through TLS', { skip: NO_OPENSSL }, async () => {
   const s = setup();
   const server = tlsPeer(s.peer, testCerts().server);
   try {
@@ -112,7 +115,7 @@ test('the handshake completes over the transport below; the filter reports ALPN 
   }
 });
 
-test('a certificate the CA did not sign fails the filter with CURLE_PEER_FAILED_VERIFICATION', async () => {
+test('a certificate the CA did not sign fails the filter with CURLE_PEER_FAILED_VERIFICATION', { skip: NO_OPENSSL }, async () => {
   const s = setup();
   const server = tlsPeer(s.peer, testCerts().selfSigned);
   try {
@@ -125,7 +128,7 @@ test('a certificate the CA did not sign fails the filter with CURLE_PEER_FAILED_
   }
 });
 
-test('a certificate for another name fails verification; with SSL_VERIFYHOST 0 it is accepted', async () => {
+test('a certificate for another name fails verification; with SSL_VERIFYHOST 0 it is accepted', { skip: NO_OPENSSL }, async () => {
   for (const verifyHost of [2, 0]) {
     const s = setup((e) => e.setopt(CURLOPT.SSL_VERIFYHOST, verifyHost));
     const server = tlsPeer(s.peer, testCerts().wrongName);
@@ -144,7 +147,7 @@ test('a certificate for another name fails verification; with SSL_VERIFYHOST 0 i
   }
 });
 
-test('a peer that hangs up during the handshake fails it with CURLE_SSL_CONNECT_ERROR', async () => {
+test('a peer that hangs up during the handshake fails it with CURLE_SSL_CONNECT_ERROR', { skip: NO_OPENSSL }, async () => {
   const s = setup();
   // the scripted peer reads the ClientHello and closes
   s.peer.once('data', () => s.peer.end());
@@ -159,7 +162,7 @@ test('a peer that hangs up during the handshake fails it with CURLE_SSL_CONNECT_
   }
 });
 
-test('a peer that spoke before the ClientHello is no TLS server', async () => {
+test('a peer that spoke before the ClientHello is no TLS server', { skip: NO_OPENSSL }, async () => {
   const s = setup();
   s.peer.write('HTTP/1.1 400 Bad Request\r\n\r\n');
   try {

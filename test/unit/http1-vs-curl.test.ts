@@ -8,8 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { ResponseParser } from '../../src/http1/index.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_CURL = requireProgram('curl', 'curl');
 
 const CURL = '/usr/bin/curl';
 
@@ -71,7 +73,7 @@ async function curlExit(reply: string, extra: string[]): Promise<number | null> 
   }
 }
 
-test('http1 parser errors match curl exit codes', { skip: !existsSync(CURL) && 'no /usr/bin/curl' }, async () => {
+test('http1 parser errors match curl exit codes', { skip: NO_CURL }, async () => {
   const diffs: string[] = [];
   for (const [name, reply, extra] of CASES) {
     const want = await curlExit(reply, extra ?? []);

@@ -5,8 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { encodeChunk, lastChunk, serializeRequestHead, ResponseParser } from '../../src/http1/index.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_CURL = requireProgram('curl', 'curl');
 
 test('serializeRequestHead: exact bytes, order preserved, empty value as "Name:"', () => {
   const head = serializeRequestHead('GET', '/a?b=1', '1.1', [
@@ -66,7 +68,7 @@ test('chunked encoder output decodes back through the response parser', () => {
 
 const CURL = '/usr/bin/curl';
 
-test('serializeRequestHead reproduces the request head curl sends', { skip: !existsSync(CURL) && 'no /usr/bin/curl' }, async () => {
+test('serializeRequestHead reproduces the request head curl sends', { skip: NO_CURL }, async () => {
   let captured = Buffer.alloc(0);
   const srv = net.createServer((s) => {
     s.on('data', (d: Buffer) => {

@@ -6,9 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { parseTransferUrl, ucToCurlcode, CURLUE, CURLU, CURLUPART } from '../../src/url/index.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_CURL = requireProgram('curl', 'curl');
 
 test('error codes as the curl tool exits', () => {
   const cases: [string, number][] = [
@@ -94,7 +96,7 @@ function realCurl(url: string, port: number, seen: string[]): Promise<{ effectiv
   });
 }
 
-test('sample agrees with /usr/bin/curl on a loopback listener', { skip: !existsSync('/usr/bin/curl') }, async () => {
+test('sample agrees with /usr/bin/curl on a loopback listener', { skip: NO_CURL }, async () => {
   const seen: string[] = [];
   const server = net.createServer((c) => {
     let buf = '';

@@ -3,8 +3,9 @@
 //     ephemeral ports, so cases never share state and can run in parallel;
 //  2. preprocess the file with those ports, decide SKIP (servers, features,
 //     precheck), write the <file> inputs into a fresh %LOGDIR;
-//  3. run `CLIENT -q --output log/curlN.out --include <command>` through
-//     /bin/sh in the case dir, stdout/stderr to log/stdoutN / log/stderrN;
+//  3. run `CLIENT -q --output log/curlN.out --include --trace-ascii
+//     log/traceN --trace-time <command>` through /bin/sh in the case dir,
+//     stdout/stderr to log/stdoutN / log/stderrN, as runtests builds it;
 //  4. verify stdout, stderr, protocol, proxy, data, files, exit code,
 //     notexists and postcheck, in runtests' order and with its rules.
 
@@ -22,12 +23,26 @@ import { expectStderrFrom } from './tool-name.js';
 
 export type Verdict = 'PASS' | 'FAIL' | 'SKIP';
 
+/**
+ * Why a case was skipped: the client under test lacks (or has) a feature
+ * the case depends on, the runner cannot provide what the case needs (a
+ * server, an include file, a libtest tool), or the machine cannot (precheck,
+ * IPv6, a TLS certificate).
+ */
+export type SkipKind = 'client' | 'runner' | 'machine';
+
 export interface CaseResult {
   readonly num: number;
   readonly verdict: Verdict;
   readonly reason: string;
+  /** Set on SKIP. */
+  readonly skipKind?: SkipKind;
   /** Human-readable detail (diff) for failures. */
   readonly detail?: string;
+}
+
+function skip(num: number, skipKind: SkipKind, reason: string): CaseResult {
+  return { num, verdict: 'SKIP', reason, skipKind };
 }
 
 export interface RunOptions {
@@ -80,7 +95,7 @@ function hasFeatureFn(client: ClientInfo): (f: string) => boolean {
 export async function runCase(num: number, opts: RunOptions): Promise<CaseResult> {
   const file = path.join(opts.dataDir, `test${num}`);
   const raw = readBin(file);
-  if (raw === undefined) return { num, verdict: 'SKIP', reason: 'no such test file' };
+  if (raw === undefined) return skip(num, 'runner', 'no such test file');
 
   const caseDir = mkdtempSync(path.join(os.tmpdir(), `curl-suite-${num}-`));
   const logDir = path.join(caseDir, 'log');
@@ -111,26 +126,26 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
     };
     const pre = preprocess(raw, ctx);
     test = new TestFile(pre.lines);
-    if (pre.missingInclude !== undefined) return { num, verdict: 'SKIP', reason: `include file ${pre.missingInclude} not available` };
+    if (pre.missingInclude !== undefined) return skip(num, 'runner', `include file ${pre.missingInclude} not available`);
 
     // ---- skip decisions, as runtests makes them
     for (const s of test.getList('client', 'server')) {
       const name = s.split(/\s+/)[0] ?? '';
-      if (!SUPPORTED_SERVERS.has(name)) return { num, verdict: 'SKIP', reason: `server ${name} not supported` };
-      if (name === 'https' && !opts.tls) return { num, verdict: 'SKIP', reason: 'no TLS certificate' };
-      if (name === 'http-ipv6' && !opts.ipv6) return { num, verdict: 'SKIP', reason: 'no IPv6 loopback' };
+      if (!SUPPORTED_SERVERS.has(name)) return skip(num, 'runner', `server ${name} not supported`);
+      if (name === 'https' && !opts.tls) return skip(num, 'machine', 'no TLS certificate (openssl missing)');
+      if (name === 'http-ipv6' && !opts.ipv6) return skip(num, 'machine', 'no IPv6 loopback');
     }
     const has = hasFeatureFn(opts.client);
     for (const f of test.getList('client', 'features')) {
       const neg = f.startsWith('!');
       const name = neg ? f.slice(1) : f;
-      if (neg === has(name)) return { num, verdict: 'SKIP', reason: neg ? `feature ${name} present` : `missing feature ${name}` };
+      if (neg === has(name)) return skip(num, 'client', neg ? `feature ${name} present` : `missing feature ${name}`);
     }
-    if (test.has('client', 'tool')) return { num, verdict: 'SKIP', reason: 'needs a libtest tool' };
+    if (test.has('client', 'tool')) return skip(num, 'runner', 'needs a libtest tool');
     const cmdPart = test.getPart('client', 'command');
-    if (!cmdPart) return { num, verdict: 'SKIP', reason: 'no command' };
+    if (!cmdPart) return skip(num, 'runner', 'no command');
     const cmdType = cmdPart.attrs['type'];
-    if (cmdType && cmdType !== 'default') return { num, verdict: 'SKIP', reason: `command type ${cmdType}` };
+    if (cmdType && cmdType !== 'default') return skip(num, 'runner', `command type ${cmdType}`);
 
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: caseDir, CURL_HOME: caseDir, XDG_CONFIG_HOME: caseDir, COLUMNS: '79' };
     for (const k of Object.keys(env)) {
@@ -146,7 +161,7 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
     if (pre_check) {
       const r = spawnSync('/bin/sh', ['-c', pre_check.lines.join('').replace(/\n/g, ' ')], { cwd: caseDir, env, timeout: opts.timeoutMs, encoding: 'latin1' });
       const msg = `${r.stdout ?? ''}`.trim();
-      if (r.status !== 0 || msg) return { num, verdict: 'SKIP', reason: `precheck: ${msg || `exit ${r.status}`}` };
+      if (r.status !== 0 || msg) return skip(num, 'machine', `precheck: ${msg || `exit ${r.status}`}`);
     }
 
     // ---- input files
@@ -154,7 +169,11 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
       const p = test.getPart('client', part);
       if (!p) continue;
       const name = p.attrs['name'];
-      if (!name) continue;
+      // runtests refuses a file with content but no name to write it to
+      if (!name) {
+        if (p.lines.length) return { num, verdict: 'FAIL', reason: `client <${part}> has no name attribute` };
+        continue;
+      }
       const target = path.resolve(caseDir, name);
       mkdirSync(path.dirname(target), { recursive: true });
       writeFileSync(target, Buffer.from(partContent(p), 'latin1'));
@@ -163,7 +182,7 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
     const stdinFile = path.join(logDir, `stdin-for-${num}`);
     if (stdinPart) writeFileSync(stdinFile, Buffer.from(partContent(stdinPart), 'latin1'));
 
-    // ---- the command line
+    // ---- the command line, with runtests' additions in its order
     const option = cmdPart.attrs['option'] ?? '';
     const cmd = cmdPart.lines.map((l) => l.replace(/\r?\n$/, '')).join(' ').trim();
     const curlOut = `log/curl${num}.out`;
@@ -171,6 +190,8 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
     if (!/no-q/.test(option)) args += ' -q';
     if (!/no-output/.test(option) && (!test.has('verify', 'stdout') || /force-output/.test(option))) args += ` --output ${curlOut}`;
     if (!/no-include/.test(option)) args += ' --include';
+    args += /binary-trace/.test(option) ? ` --trace log/trace${num}` : ` --trace-ascii log/trace${num}`;
+    args += ' --trace-time';
     const shellCmd = `${opts.client.command}${args} ${cmd} > log/stdout${num} 2> log/stderr${num}` + (stdinPart ? ` < log/stdin-for-${num}` : '');
     writeFileSync(path.join(logDir, 'commands.log'), shellCmd + '\n');
 
@@ -178,6 +199,9 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
     // Let the servers notice the closed connections (connection-monitor logs that).
     for (let i = 0; i < 50 && http.openConnections + proxy.openConnections > 0; i++) await new Promise((r) => setTimeout(r, 20));
     if (exit.timedOut) return { num, verdict: 'FAIL', reason: `timed out after ${opts.timeoutMs} ms` };
+    // <command delay="secs">: runtests waits before it verifies (bounded)
+    const delaySecs = Number(cmdPart.attrs['delay'] ?? 0);
+    if (delaySecs > 0) await new Promise((r) => setTimeout(r, Math.min(delaySecs, 60) * 1000));
 
     return verify(num, test, caseDir, exit.code, opts.client.name);
   } catch (err) {
@@ -213,6 +237,25 @@ function runShell(cmd: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: n
   });
 }
 
+/**
+ * runtests reads the first line of <errorcode> only: one number, or several
+ * separated by commas; no part (or an empty first line) means 0.
+ */
+export function expectedExitCodes(test: TestFile): number[] {
+  const first = (test.getPart('verify', 'errorcode')?.lines[0] ?? '').trim();
+  if (!first) return [0];
+  return first.split(',').map((c) => Number(c.trim()));
+}
+
+/**
+ * runtests' mode="warn": curl wraps a warning at the terminal width, each
+ * line starting with "Warning: " and the break after a space, so the text is
+ * compared with that prefix and the line ends taken out, nothing else.
+ */
+export function unwrapWarnings(text: string): string {
+  return splitLines(text).map((l) => l.replace(/^Warning: /, '').replace(/\r?\n$/, '')).join('');
+}
+
 function verify(num: number, test: TestFile, caseDir: string, exitCode: number, toolName: string): CaseResult {
   const fail = (reason: string, detail?: string): CaseResult =>
     detail === undefined ? { num, verdict: 'FAIL', reason } : { num, verdict: 'FAIL', reason, detail };
@@ -235,9 +278,9 @@ function verify(num: number, test: TestFile, caseDir: string, exitCode: number, 
     const actual = readBin(path.join(logDir, `stderr${num}`)) ?? '';
     const expected = expectStderrFrom(partContent(stderrPart), toolName);
     if (stderrPart.attrs['mode'] === 'warn') {
-      // Warnings wrap at the terminal width: compare without prefixes and whitespace.
-      const norm = (s: string): string => s.replace(/^Warning: /gm, '').replace(/\s+/g, '');
-      if (norm(actual) !== norm(expected)) return fail('stderr', describeDiff('stderr', expected, actual));
+      const a = unwrapWarnings(actual);
+      const e = unwrapWarnings(expected);
+      if (a !== e) return fail('stderr', describeDiff('stderr (warnings unwrapped)', e, a));
     } else if (actual !== expected) return fail('stderr', describeDiff('stderr', expected, actual));
   }
 
@@ -282,7 +325,8 @@ function verify(num: number, test: TestFile, caseDir: string, exitCode: number, 
     const p = test.getPart('verify', `file${sfx}`);
     if (!p) continue;
     const name = p.attrs['name'];
-    if (!name) continue;
+    // runtests: a file to verify must say which file
+    if (!name) return fail(`file${sfx}`, `verify <file${sfx}> has no name attribute`);
     const ops = test.getPart('verify', `stripfile${sfx}`)?.lines ?? [];
     const content = readBin(path.resolve(caseDir, name));
     if (content === undefined) return fail(`file ${name}`, `file ${name} was not created`);
@@ -294,7 +338,7 @@ function verify(num: number, test: TestFile, caseDir: string, exitCode: number, 
   }
 
   // exit code
-  const codes = (test.getContent('verify', 'errorcode') ?? '0').split(/[,\s]+/).filter(Boolean).map(Number);
+  const codes = expectedExitCodes(test);
   if (!codes.includes(exitCode)) return fail('errorcode', `exit code ${exitCode}, expected ${codes.join(' or ')}`);
 
   for (const entry of test.getList('verify', 'notexists')) {

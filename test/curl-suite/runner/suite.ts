@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { probeClient } from './client-info.js';
-import { runCase, type CaseResult } from './run-case.js';
+import { runCase, type CaseResult, type SkipKind } from './run-case.js';
 import { makeSelfSignedCert } from './tls-cert.js';
 
 /**
@@ -74,4 +74,32 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteSummary> {
   results.sort((a, b) => a.num - b.num);
   const pick = (v: CaseResult['verdict']): number[] => results.filter((r) => r.verdict === v).map((r) => r.num);
   return { results, passed: pick('PASS'), failed: pick('FAIL'), skipped: pick('SKIP') };
+}
+
+const SKIP_HEADINGS: Record<SkipKind, string> = {
+  client: 'because the client lacks (or has) a feature',
+  runner: 'because the runner cannot serve them yet',
+  machine: 'because this machine cannot run them',
+};
+
+/**
+ * The end-of-run summary: the counts, then the skips grouped by why, so a run
+ * whose client lacks features says which and for how many cases.
+ */
+export function summaryText(s: SuiteSummary): string {
+  const out = [`SUMMARY: ${s.passed.length} passed, ${s.failed.length} failed, ${s.skipped.length} skipped, of ${s.results.length}`];
+  for (const kind of ['client', 'machine', 'runner'] as const) {
+    const skips = s.results.filter((r) => r.verdict === 'SKIP' && (r.skipKind ?? 'runner') === kind);
+    if (!skips.length) continue;
+    out.push(`SKIPPED ${skips.length} ${SKIP_HEADINGS[kind]}:`);
+    const byReason = new Map<string, number[]>();
+    for (const r of skips) byReason.set(r.reason, [...(byReason.get(r.reason) ?? []), r.num]);
+    const rows = [...byReason].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
+    for (const [reason, nums] of rows) {
+      const list = nums.length > 12 ? `${nums.slice(0, 12).join(' ')} ...` : nums.join(' ');
+      out.push(`  ${reason}: ${nums.length} (${list})`);
+    }
+  }
+  if (s.failed.length) out.push(`FAILED: ${s.failed.join(' ')}`);
+  return out.join('\n') + '\n';
 }

@@ -1,101 +1,85 @@
 // A test HTTP server that behaves like curl's tests/server/sws.c, as far as the
 // HTTP test cases observe it:
-//  - reads one full request (headers, then a Content-Length or chunked body;
-//    `skip: N` reads N bytes less, `no-expect` ignores the body after an
-//    Expect: 100-continue, `auth_required` answers before the body when no
-//    Authorization: header came) and appends its exact bytes to the log file;
-//  - picks the reply part from the number after the last '/' of the request
-//    target (numbers above 10000 carry the part number in the last 4 digits),
-//    adjusted for Digest (+1000), NTLM type-1 (+1001), type-3 (+1002), Basic
-//    after those (+1), Negotiate (+1 per request) and `swsbounce`;
-//  - CONNECT requests get the <connect> part (or sws' built-in 200), and on a
-//    2xx answer the http-proxy server turns the connection into a tunnel to
-//    127.0.0.1 (or ::1) at the requested port;
+//  - reads one full request (headers ending in CRLF CRLF, then a
+//    Content-Length or chunked body; `skip: N` reads N bytes less,
+//    `no-expect` ignores the body after an Expect: 100-continue,
+//    `auth_required` answers before the body when no Authorization: header
+//    came) and appends its exact bytes to the log file; when the client
+//    closes in the middle of a request, the bytes received so far are logged;
+//  - picks the test and reply part from the request (sws-request.ts): a
+//    request for another test's number gets no reply and a closed connection,
+//    as sws does when it cannot open that test file; the part is adjusted for
+//    Digest (+1000), NTLM type-1 (+1001), type-3 (+1002), Basic after those
+//    (+1), Negotiate (+1 per request) and `swsbounce`;
+//  - writes the reply in pieces of at most 20 bytes with TCP_NODELAY, one
+//    after the other (with `writedelay: N` ms after each piece), so clients
+//    must reassemble replies from many reads;
+//  - CONNECT requests get the <connect> part; the
+//    http-proxy server then turns a connection it keeps open into a tunnel to
+//    127.0.0.1 (or ::1) at the requested port, whatever the reply's status;
 //  - keeps connections open unless the reply says `swsclose`, the servercmd
-//    says so, or the request says `Connection: close`; requests may be pipelined.
+//    says so or the reply is empty; `<postcmd>` `wait N` pauses N seconds
+//    after a reply before the connection is read again (or closed), and
+//    `delay: N` pauses N ms after accepting a connection; requests may be
+//    pipelined.
 // It never sends 100 Continue: like sws, the client's expect timeout kicks in.
 
 import { appendFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
+import {
+  parseServerCommands, postCommandWaitSeconds, requestLength, requestTarget, type ServerCommands,
+} from './sws-request.js';
 import type { TestFile } from './test-file.js';
 
-export interface ServerCommands {
-  authRequired: boolean;
-  idle: boolean;
-  stream: boolean;
-  writeDelayMs: number;
-  skip: number;
-  connectionMonitor: boolean;
-  swsclose: boolean;
-  noExpect: boolean;
-}
+export { parseServerCommands, type ServerCommands } from './sws-request.js';
 
-export function parseServerCommands(test: TestFile | undefined): ServerCommands {
-  const cmds: ServerCommands = {
-    authRequired: false, idle: false, stream: false, writeDelayMs: 0, skip: 0,
-    connectionMonitor: false, swsclose: false, noExpect: false,
-  };
-  for (const line of test?.getList('reply', 'servercmd') ?? []) {
-    let m: RegExpExecArray | null;
-    if (line === 'auth_required') cmds.authRequired = true;
-    else if (line === 'idle') cmds.idle = true;
-    else if (line === 'stream') cmds.stream = true;
-    else if (line === 'connection-monitor') cmds.connectionMonitor = true;
-    else if (line === 'swsclose') cmds.swsclose = true;
-    else if (line === 'no-expect') cmds.noExpect = true;
-    else if ((m = /^writedelay:\s*(\d+)/.exec(line))) cmds.writeDelayMs = Number(m[1]);
-    else if ((m = /^skip:\s*(\d+)/.exec(line))) cmds.skip = Number(m[1]);
-  }
-  return cmds;
-}
+/** sws' built-in page for a request that names no test at all. */
+const SWSVERSION = 'curl test suite HTTP server/0.1';
+const DOC_404 =
+  `HTTP/1.1 404 Not Found\r\nServer: ${SWSVERSION}\r\nConnection: close\r\nContent-Type: text/html\r\n\r\n` +
+  '<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<HTML><HEAD>\n<TITLE>404 Not Found</TITLE>\n</HEAD><BODY>\n' +
+  `<H1>Not Found</H1>\nThe requested URL was not found on this server.\n<P><HR><ADDRESS>${SWSVERSION}</ADDRESS>\n</BODY></HTML>\n`;
 
-/** sws' built-in answer to CONNECT when the test has no <connect> part. */
-const DEFAULT_CONNECT = 'HTTP/1.1 200 Mighty fine indeed\r\n\r\n';
+/** sws sends no more than this many bytes per write, to exercise the client's reassembly. */
+const PIECE = 20;
 
-interface ParsedRequest {
-  /** Exact bytes, as logged. */
-  readonly bytes: Buffer;
-  /** Bytes consumed from the connection buffer. */
-  readonly consumed: number;
-}
-
-/** Finds the end of a chunked body starting at `start`; -1 when incomplete. */
-function chunkedEnd(buf: Buffer, start: number): number {
-  let pos = start;
-  for (let guard = 0; guard < 1_000_000; guard++) {
-    const eol = buf.indexOf('\r\n', pos, 'latin1');
-    if (eol < 0) return -1;
-    const size = parseInt(buf.toString('latin1', pos, eol).split(';')[0]?.trim() || 'x', 16);
-    if (Number.isNaN(size)) return -1;
-    if (size === 0) {
-      // Trailers end with an empty line.
-      let tpos = eol + 2;
-      for (;;) {
-        const teol = buf.indexOf('\r\n', tpos, 'latin1');
-        if (teol < 0) return -1;
-        if (teol === tpos) return teol + 2;
-        tpos = teol + 2;
-      }
-    }
-    pos = eol + 2 + size + 2;
-    if (pos > buf.length) return -1;
-  }
-  return -1;
-}
+/** What `stream` sends, over and over, until the client goes away. */
+const STREAM_LINE = Buffer.from('a string to stream 01234567890\n', 'latin1');
 
 export interface SwsServerOptions {
   /** Protocol log (server.input or proxy.input). */
   readonly logFile: string;
-  /** Test number used when the request target carries none. */
+  /** The running test: requests that name no test number get its replies. */
   readonly testNumber: number;
   readonly test: () => TestFile | undefined;
   /**
-   * The http-proxy server tunnels after a 2xx CONNECT answer. The plain http
-   * server does not: like sws without --proxy, it reads the tunnelled requests
-   * itself from the same connection.
+   * The http-proxy server tunnels after answering a CONNECT. The plain http
+   * server does not: like sws without --proxy, it reads the tunnelled
+   * requests itself from the same connection.
    */
   readonly isProxy?: boolean;
+}
+
+interface Outcome {
+  /** Close the connection after the reply (sws' !req->open). */
+  readonly close: boolean;
+  readonly tunnel?: net.Socket;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves when the socket can take more data, or is gone. */
+function drained(sock: net.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      sock.off('drain', done);
+      sock.off('close', done);
+      resolve();
+    };
+    sock.on('drain', done);
+    sock.on('close', done);
+  });
 }
 
 export class SwsServer {
@@ -103,7 +87,9 @@ export class SwsServer {
   readonly #servers: net.Server[] = [];
   readonly #sockets = new Set<net.Socket>();
   #prevBounce = false;
+  #prevTest = -1;
   #prevPart = -1;
+  #negotiateTest = -1;
   #negotiatePart = -1;
 
   constructor(opts: SwsServerOptions) {
@@ -140,29 +126,35 @@ export class SwsServer {
 
   #onConnection(sock: net.Socket): void {
     this.#sockets.add(sock);
+    sock.setNoDelay(true);
     sock.on('error', () => {});
+    let buf = Buffer.alloc(0);
+    let busy = false;
+    // Once sws has decided to close a connection it reads nothing more from
+    // it: a request the client writes into it meanwhile is never logged.
+    let closing = false;
+    let tunnel: net.Socket | undefined;
     // A TLS socket also reports its TCP close; count it once.
     sock.once('close', () => {
       this.#sockets.delete(sock);
+      // sws logs what it has of a request when the client goes away mid-way
+      if (!closing && !tunnel && buf.length) this.#log(buf);
       if (parseServerCommands(this.#opts.test()).connectionMonitor) this.#log('[DISCONNECT]\n');
     });
-    let buf = Buffer.alloc(0);
-    let busy = false;
-    // Once sws has closed a connection it reads nothing more from it; a client
-    // that writes a request into the half-closed socket must not get it logged.
-    let closing = false;
-    let tunnel: net.Socket | undefined;
     const pump = async (): Promise<void> => {
       if (busy) return;
       busy = true;
       try {
         while (!sock.destroyed && !tunnel && !closing) {
           const cmds = parseServerCommands(this.#opts.test());
-          const req = this.#parseRequest(buf, cmds);
-          if (!req) break;
-          buf = buf.subarray(req.consumed);
-          this.#log(req.bytes);
-          const result = await this.#respond(sock, req.bytes, cmds);
+          const len = requestLength(buf, cmds);
+          if (len === undefined) break;
+          const req = Buffer.from(buf.subarray(0, len));
+          buf = buf.subarray(len);
+          this.#log(req);
+          const result = await this.#respond(sock, req, () => {
+            closing = true;
+          });
           if (result.tunnel) {
             tunnel = result.tunnel;
             if (buf.length) tunnel.write(buf);
@@ -173,7 +165,6 @@ export class SwsServer {
             sock.end();
             break;
           }
-          if (result.idle) break;
         }
       } finally {
         busy = false;
@@ -188,106 +179,83 @@ export class SwsServer {
       buf = Buffer.concat([buf, chunk]);
       void pump().then(() => {
         // Data may have arrived while the reply was being written.
-        if (buf.length && !tunnel && !sock.destroyed) void pump();
+        if (buf.length && !tunnel && !closing && !sock.destroyed) void pump();
       });
     });
+    const delayMs = parseServerCommands(this.#opts.test()).delayMs;
+    if (delayMs) {
+      // `delay: N`: sws sleeps after accept before it reads anything
+      sock.pause();
+      const timer = setTimeout(() => sock.resume(), delayMs);
+      sock.once('close', () => clearTimeout(timer));
+    }
   }
 
-  #parseRequest(buf: Buffer, cmds: ServerCommands): ParsedRequest | undefined {
-    let hdrEnd = buf.indexOf('\r\n\r\n', 0, 'latin1');
-    let sepLen = 4;
-    if (hdrEnd < 0) {
-      hdrEnd = buf.indexOf('\n\n', 0, 'latin1');
-      sepLen = 2;
-    }
-    if (hdrEnd < 0) return undefined;
-    const bodyStart = hdrEnd + sepLen;
-    const head = buf.toString('latin1', 0, bodyStart);
-    const done = (end: number): ParsedRequest => ({ bytes: Buffer.from(buf.subarray(0, end)), consumed: end });
-
-    if (cmds.authRequired && !/Authorization:/.test(head)) return done(bodyStart);
-
-    let cl = 0;
-    let chunked = false;
-    let expect = false;
-    for (const line of head.split(/\r?\n/)) {
-      const mcl = /^Content-Length:\s*(\d+)/i.exec(line);
-      if (mcl && cl === 0) cl = Math.max(0, Number(mcl[1]) - cmds.skip);
-      else if (/^Transfer-Encoding: chunked/i.test(line)) chunked = true;
-      else if (/^Expect: 100-continue/i.test(line)) expect = true;
-    }
-    if (cmds.noExpect && expect) cl = 0;
-    if (chunked) {
-      const end = chunkedEnd(buf, bodyStart);
-      return end < 0 ? undefined : done(end);
-    }
-    if (buf.length - bodyStart < cl) return undefined;
-    return done(bodyStart + cl);
-  }
-
-  /** Test and part number from the request, with sws' auth adjustments. */
-  #pickPart(text: string): { part: number; connect: boolean } {
-    const firstLine = text.slice(0, text.search(/\r?\n/));
-    const m = /^(\S+) (\S+)/.exec(firstLine);
-    const method = m?.[1] ?? '';
-    const target = m?.[2] ?? '';
-    const connect = method === 'CONNECT';
-    let part = 0;
-    if (!connect) {
-      const slash = target.lastIndexOf('/');
-      const num = slash >= 0 ? /^\d+/.exec(target.slice(slash + 1)) : null;
-      if (num) {
-        const n = Number(num[0]);
-        if (n > 10000) part = n % 10000;
+  /** The reply part for this request, with sws' auth and bounce adjustments. */
+  #pickPart(text: string, part: number, test: number): number {
+    let p = part;
+    if (text.includes('Authorization: Negotiate')) {
+      // Negotiate: one part further per request, across connections
+      if (this.#negotiateTest !== test) {
+        this.#negotiateTest = test;
+        this.#negotiatePart = part;
+      }
+      this.#negotiatePart += 1;
+      p = this.#negotiatePart;
+    } else if (text.includes('Authorization: Digest')) p += 1000;
+    else if (text.includes('Authorization: NTLM TlRMTVNTUAAD')) p += 1002;
+    else if (text.includes('Authorization: NTLM TlRMTVNTUAAB')) p += 1001;
+    else if (p >= 1000 && text.includes('Authorization: Basic')) p += 1;
+    if (this.#prevBounce) {
+      if (test === this.#prevTest) p = this.#prevPart + 1;
+      else {
+        this.#prevBounce = false;
+        this.#prevTest = -1;
+        this.#prevPart = -1;
       }
     }
-    if (text.includes('Authorization: Negotiate')) {
-      if (this.#negotiatePart < 0) this.#negotiatePart = part;
-      this.#negotiatePart += 1;
-      part = this.#negotiatePart;
-    } else if (text.includes('Authorization: Digest')) part += 1000;
-    else if (text.includes('Authorization: NTLM TlRMTVNTUAAD')) part += 1002;
-    else if (text.includes('Authorization: NTLM TlRMTVNTUAAB')) part += 1001;
-    else if (part >= 1000 && text.includes('Authorization: Basic')) part += 1;
-    return { part, connect };
+    return p;
   }
 
-  async #respond(
-    sock: net.Socket,
-    reqBytes: Buffer,
-    cmds: ServerCommands,
-  ): Promise<{ close: boolean; idle?: boolean; tunnel?: net.Socket }> {
+  async #respond(sock: net.Socket, reqBytes: Buffer, willClose: () => void): Promise<Outcome> {
     const text = reqBytes.toString('latin1');
-    if (cmds.idle) return { close: false, idle: true };
-    let { part, connect } = this.#pickPart(text);
-    if (this.#prevBounce && part === this.#prevPart) part += 1;
-    else this.#prevBounce = false;
+    const target = requestTarget(text, this.#opts.testNumber);
+    if (target.kind === '404') {
+      willClose();
+      await this.#send(sock, Buffer.from(DOC_404, 'latin1'), 0);
+      return { close: true };
+    }
+    // sws has only the running test's file: any other number gets nothing
+    if (target.test !== this.#opts.testNumber) return { close: true };
 
     const test = this.#opts.test();
-    const name = (connect ? 'connect' : 'data') + (part ? String(part) : '');
-    let reply = test?.getContent('reply', name);
-    if (reply === undefined && connect) reply = DEFAULT_CONNECT;
-    this.#prevBounce = reply?.includes('swsbounce') ?? false;
-    this.#prevPart = part;
-    // Nothing to send (no such part, or an empty one): sws closes, the client sees an empty reply.
-    if (reply === undefined || reply.length === 0) return { close: true };
-
-    const close =
-      reply.includes('swsclose') || cmds.swsclose || /\r?\nConnection: close\r?\n/i.test(text);
-    if (close && !cmds.writeDelayMs && !cmds.stream) {
-      // FIN right behind the reply, so the client never sees the connection as reusable.
-      sock.end(Buffer.from(reply, 'latin1'));
-      return { close: true };
-    }
-    await this.#write(sock, Buffer.from(reply, 'latin1'), cmds.writeDelayMs);
+    const cmds = parseServerCommands(test);
+    if (cmds.idle) return { close: false };
     if (cmds.stream) {
-      for (let i = 0; i < 10_000 && !sock.destroyed; i++) {
-        await this.#write(sock, Buffer.from(reply, 'latin1'), 10);
+      willClose();
+      for (let i = 0; i < 10_000_000 && !sock.destroyed; i++) {
+        if (!sock.write(STREAM_LINE)) await drained(sock);
       }
       return { close: true };
     }
 
-    if (connect && this.#opts.isProxy && /^HTTP\/\S+ 2\d\d/.test(reply)) {
+    const part = this.#pickPart(text, target.part, target.test);
+    const name = (target.connect ? 'connect' : 'data') + (part ? String(part) : '');
+    // a missing part is an empty reply: sws sends nothing and closes
+    const reply = test?.getContent('reply', name) ?? '';
+    const persistent = !reply.includes('swsclose') && reply.length > 0 && !cmds.swsclose;
+    this.#prevBounce = reply.includes('swsbounce');
+    if (!persistent) willClose();
+
+    await this.#send(sock, Buffer.from(reply, 'latin1'), cmds.writeDelayMs);
+    const wait = postCommandWaitSeconds(test);
+    // bounded: the suite's longest is a second or two
+    if (wait) await sleep(Math.min(wait, 60) * 1000);
+    this.#prevTest = target.test;
+    this.#prevPart = part;
+    if (!persistent) return { close: true };
+
+    if (target.connect && this.#opts.isProxy) {
       const hostPort = /^CONNECT (\S+)/.exec(text)?.[1] ?? '';
       const mPort = /:(\d+)$/.exec(hostPort);
       const v6 = hostPort.startsWith('[');
@@ -299,18 +267,14 @@ export class SwsServer {
       sock.on('end', () => up.end());
       return { close: false, tunnel: up };
     }
-    return { close };
+    return { close: false };
   }
 
-  async #write(sock: net.Socket, data: Buffer, delayMs: number): Promise<void> {
-    if (!delayMs) {
-      await new Promise<void>((r) => sock.write(data, () => r()));
-      return;
-    }
-    // sws sleeps between small packets so clients see the reply trickle in.
-    for (let off = 0; off < data.length && !sock.destroyed; off += 64) {
-      await new Promise((r) => setTimeout(r, delayMs));
-      await new Promise<void>((r) => sock.write(data.subarray(off, off + 64), () => r()));
+  /** sws_send_doc's loop: at most 20 bytes per write, `writedelay` ms after each. */
+  async #send(sock: net.Socket, data: Buffer, delayMs: number): Promise<void> {
+    for (let off = 0; off < data.length && !sock.destroyed; off += PIECE) {
+      if (!sock.write(data.subarray(off, off + PIECE))) await drained(sock);
+      if (delayMs) await sleep(delayMs);
     }
   }
 }
