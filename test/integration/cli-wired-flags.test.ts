@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tscurl, curl, haveCurl } from '../helpers/cli-run.js';
+import { tscurl, curl } from '../helpers/cli-run.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_CURL = requireProgram('curl', 'curl');
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { startDnsServer } from '../helpers/dns-server.js';
 import { Easy, CURLINFO } from '../../src/index.js';
@@ -78,7 +81,7 @@ test('-2, -3 and --no-npn warn as curl 7.88 does and change nothing; mapped flag
     assert.equal(a.code, 0);
     assert.equal(a.stdout, 'body');
     assert.equal(a.stderr, 'Warning: Ignores instruction to use SSLv2\nWarning: Ignores instruction to use SSLv3\nWarning: --npn is no longer supported\n');
-    if (haveCurl) {
+    if (!NO_CURL) {
       const c = await curl(['-2', '-3', '--no-npn', '--no-progress-meter', url]);
       assert.equal(c.stderr, a.stderr);
     }

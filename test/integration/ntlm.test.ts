@@ -13,7 +13,10 @@ import { NtlmAuthority, startNtlmServer, type NtlmServerOptions, type NtlmAccoun
 import { startProxyServer, type ProxyAnswer } from '../helpers/proxy-server.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { fetchUrl, verboseLines } from '../helpers/fetch.js';
-import { CURL, haveCurl, tscurlBundle } from '../helpers/cli-run.js';
+import { CURL, tscurlBundle } from '../helpers/cli-run.js';
+import { requireProgram } from '../helpers/requires.js';
+
+const NO_CURL = requireProgram('curl', 'curl');
 
 const ALICE: NtlmAccount = { user: 'alice', password: 's\u00e9cret' };
 const BOB: NtlmAccount = { user: 'bob', password: 'hunter2', domain: 'CORP' };
@@ -75,7 +78,7 @@ test('NTLMv2 when the challenge has the NTLM2 key flag; UNICODE names; "DOMAIN\\
   }
 });
 
-test('the type-3 is the one curl 7.88 sends, byte for byte (NTLMv1: no entropy in it)', { skip: !haveCurl }, async () => {
+test('the type-3 is the one curl 7.88 sends, byte for byte (NTLMv1: no entropy in it)', { skip: NO_CURL }, async () => {
   // one challenge for every connection, so both clients answer the same one
   const srv = await ntlmServer({ accounts: [ALICE], unicode: true, challenge: Buffer.from('0011223344556677', 'hex') });
   try {
