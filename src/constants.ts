@@ -90,3 +90,9 @@ export const CURLPX = {
   REPLY_UNASSIGNED: 25, REQUEST_FAILED: 26, RESOLVE_HOST: 27, SEND_AUTH: 28, SEND_CONNECT: 29, SEND_REQUEST: 30,
   UNKNOWN_FAIL: 31, UNKNOWN_MODE: 32, USER_REJECTED: 33,
 } as const;
+
+/** CURLMOPT_PIPELINING bits: HTTP1 has had no effect since 7.62.0; MULTIPLEX needs HTTP/2 (not built yet). */
+export const CURLPIPE = { NOTHING: 0, HTTP1: 1, MULTIPLEX: 2 } as const;
+
+/** PROGRESSFUNCTION/XFERINFOFUNCTION's "go on" answer that is not 0 (libcurl runs its own meter too). */
+export const CURL_PROGRESSFUNC_CONTINUE = 0x10000001;

@@ -8,6 +8,7 @@ export {
   CURL_POLL, CURL_CSELECT, CURL_SOCKET_TIMEOUT, CURL_SOCKET_BAD, CURLMSG, CURLPAUSE, CURL_WRITEFUNC_PAUSE,
   CURL_WRITEFUNC_ERROR, CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE, CURLINFO_TYPE, CURL_IPRESOLVE,
   CURL_HTTP_VERSION, CURLPROTO, CURLH, CURLHE, CURL_TIMECOND, CURL_SSLVERSION, CURLSSLOPT, CURLPROXY, CURLHEADER, CURLPX,
+  CURLPIPE, CURL_PROGRESSFUNC_CONTINUE,
 } from './constants.js';
 export type { CURLHcode } from './constants.js';
 export type { CurlHeader } from './easy/header-store.js';
@@ -18,7 +19,8 @@ export type { MimeReadCallback, MimeSeekCallback, MimeFreeCallback } from './cr/
 export { CURL_SEEKFUNC } from './cr/callback-reader.js';
 export { CURLMIMEOPT } from './cr/mime-reader.js';
 export { Multi } from './multi/multi.js';
-export { Share, CURLSHOPT, CURL_LOCK_DATA } from './share/share.js';
+export { Share, CURLSHOPT, CURL_LOCK_DATA, CURL_LOCK_ACCESS } from './share/share.js';
+export type { ShareLockCallback, ShareUnlockCallback } from './share/share.js';
 export type { MultiSocketCallback, MultiTimerCallback, DoneMessage } from './multi/multi.js';
 export { SocketWatcher } from './transport/socket-watcher.js';
 export type { SocketWatcherCallback } from './transport/socket-watcher.js';
@@ -32,6 +34,14 @@ export { openSocketCount } from './transport/socket-table.js';
 export { CurlUrl, CURLUE, CURLUPART, CURLU, urlStrerror } from './url/index.js';
 export type { CURLUcode, CURLUPart } from './url/index.js';
 export type { OptionId, OptionValue } from './easy/option-types.js';
-export type { InfoId, InfoValue, CurlCertinfo } from './easy/getinfo.js';
+export type { InfoId, InfoValue, CurlCertinfo, CurlTlsSessionInfo } from './easy/getinfo.js';
+export { CURLSSLBACKEND } from './easy/getinfo.js';
+export type { FileTarget, WriteData, ReadData } from './easy/option-types.js';
 export type * from './easy/callbacks.js';
-export const VERSION: string = '0.1.0';
+// curl_version, curl_version_info
+export { VERSION, version, versionInfo, CURLVERSION } from './version-info.js';
+export type { CurlVersionInfo } from './version-info.js';
+export { CURL_VERSION } from './features.js';
+// curl_easy_escape/curl_escape, curl_easy_unescape/curl_unescape, curl_getdate
+export { escape, unescape } from './url/escape.js';
+export { curlGetdate as getdate } from './cookies/parse-date.js';

@@ -26,7 +26,7 @@ export interface OpGroup {
   readonly entries: OptEntry[];
 }
 
-export type CliAction = { readonly kind: 'help'; readonly category?: string } | { readonly kind: 'version' } | { readonly kind: 'manual' };
+export type CliAction = { readonly kind: 'help'; readonly category?: string } | { readonly kind: 'version' } | { readonly kind: 'manual' } | { readonly kind: 'engines' };
 
 export interface ParsedArgs {
   /** Options with curl's "Scope: global"; they apply to every group. */
@@ -248,6 +248,13 @@ class Parser {
       case 'manual':
         if (toggle) this.result.action = { kind: 'manual' };
         return;
+      case 'engine':
+        // curl's PARAM_ENGINES_REQUESTED: list CURLINFO_SSL_ENGINES and stop; any other name is CURLOPT_SSLENGINE
+        if (arg === 'list') {
+          this.result.action = { kind: 'engines' };
+          return;
+        }
+        break;
       case 'next':
         if (this.#group.entries.length > 0) {
           this.#group = { entries: [] };

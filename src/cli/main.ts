@@ -61,6 +61,13 @@ async function main(argv: readonly string[]): Promise<number> {
       stdoutSink.write(versionText());
       return 0;
     }
+    if (parsed.action?.kind === 'engines') {
+      // curl's tool_list_engines()
+      const { Easy, CURLINFO } = await import('../index.js');
+      const engines = new Easy().getinfo(CURLINFO.SSL_ENGINES);
+      stdoutSink.write('Build-time engines:\n' + (engines.length ? engines.map((n) => `  ${n}\n`).join('') : '  <none>\n'));
+      return 0;
+    }
     if (parsed.action?.kind === 'manual') {
       const { manualText } = await import('./help.js');
       const m = await manualText();

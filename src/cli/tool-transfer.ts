@@ -230,7 +230,9 @@ export class ToolTransfer {
       // --etag-compare adds its header after the -H ones, as curl does
       if (etagHeader && step.id === CURLOPT.HTTPHEADER) value = [...(value as string[]), etagHeader];
       const rc = setopt(step.id, value);
-      if (rc === CURLE.NOT_BUILT_IN || rc === CURLE.UNKNOWN_OPTION) throw unsupportedError(step.flag);
+      // an HTTP version the library is built without (libcurl: CURLE_UNSUPPORTED_PROTOCOL) is a flag it cannot do
+      const notBuilt = rc === CURLE.UNSUPPORTED_PROTOCOL && step.id === CURLOPT.HTTP_VERSION;
+      if (rc === CURLE.NOT_BUILT_IN || rc === CURLE.UNKNOWN_OPTION || notBuilt) throw unsupportedError(step.flag);
       if (rc !== CURLE.OK) {
         this.#error(rc, easy.errorBuffer || easyStrerror(rc));
         return rc;

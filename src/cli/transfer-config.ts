@@ -178,6 +178,32 @@ function timeCondition(arg: string, warnings: string[]): { cond: number; time: n
   }
 }
 
+/** --create-file-mode: curl's oct2nummax(arg, 0777). */
+function octalMode(e: OptEntry): number {
+  const s = String(e.value).trim();
+  if (/^-\d/.test(s)) throw ParamError.option(e.given, 'NEGATIVE_NUMERIC');
+  if (!/^\+?[0-7]+$/.test(s)) throw ParamError.option(e.given, 'BAD_NUMERIC');
+  const n = parseInt(s, 8);
+  if (n > 0o777) throw ParamError.option(e.given, 'NUMBER_TOO_LARGE');
+  return n;
+}
+
+/** --delegation: curl's delegation() (CURLGSSAPI_DELEGATION_*). */
+function delegation(s: string, warnings: string[]): number {
+  const v = ({ none: 0, policy: 1, always: 2 } as Record<string, number>)[s.toLowerCase()];
+  if (v !== undefined) return v;
+  warnings.push(`unrecognized delegation method '${s}', using none\n`);
+  return 0;
+}
+
+/** --ftp-method: curl's ftpfilemethod() (CURLFTPMETHOD_*). */
+function ftpMethod(s: string, warnings: string[]): number {
+  const v = ({ singlecwd: 3, nocwd: 2, multicwd: 1 } as Record<string, number>)[s.toLowerCase()];
+  if (v !== undefined) return v;
+  warnings.push(`unrecognized ftp file method '${s}', using default\n`);
+  return 1;
+}
+
 /** curl's SetHTTPrequest() names, for "You can only select one HTTP request method!" */
 export const HTTPREQ_NAME = {
   head: 'HEAD (-I, --head)', form: 'multipart formpost (-F, --form)', post: 'POST (-d, --data)', put: 'PUT (-T, --upload-file)',
@@ -273,9 +299,32 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     }
     switch (e.opt.long) {
       case 'preproxy': set(optId('PRE_PROXY'), String(v), e); break;
-      // --engine list shows OpenSSL's engines (CURLINFO_SSL_ENGINES), which Node cannot enumerate
-      case 'engine': if (v === 'list') c.unsupported.push(e); else set(optId('SSLENGINE'), String(v), e); break;
+      // (--engine list is an action: the parser lists CURLINFO_SSL_ENGINES)
+      case 'engine': set(optId('SSLENGINE'), String(v), e); break;
       case 'socks5-basic': set(optId('SOCKS5_AUTH'), 1, e); break;
+      // curl 7.88 accepts these and only warns: SSLv2/3 and NPN are gone
+      case 'sslv2': c.warnings.push('Ignores instruction to use SSLv2\n'); break;
+      case 'sslv3': c.warnings.push('Ignores instruction to use SSLv3\n'); break;
+      case 'no-npn': c.warnings.push('--npn is no longer supported\n'); break;
+      case 'create-file-mode': {
+        // curl's oct2nummax(): octal, at most 0777; 0 leaves libcurl's default
+        const mode = octalMode(e);
+        if (mode) set(optId('NEW_FILE_PERMS'), mode, e);
+        break;
+      }
+      case 'delegation': set(optId('GSSAPI_DELEGATION'), delegation(String(v), c.warnings), e); break;
+      case 'ftp-method': set(optId('FTP_FILEMETHOD'), ftpMethod(String(v), c.warnings), e); break;
+      // --ftp-pasv: back to passive mode, which is what no FTPPORT means
+      case 'ftp-pasv': c.steps.splice(0, c.steps.length, ...c.steps.filter((st) => st.id !== optId('FTPPORT'))); break;
+      case 'ftp-ssl-ccc': set(optId('FTP_SSL_CCC'), on ? 1 : 0, e); break;
+      case 'ftp-ssl-ccc-mode': set(optId('FTP_SSL_CCC'), String(v).toLowerCase() === 'active' ? 2 : 1, e); break;
+      case 'quote': {
+        // curl: "-cmd" runs after the transfer, "+cmd" before it, anything else before (QUOTE)
+        const q = String(v);
+        const [list, cmd] = q.startsWith('-') ? ['POSTQUOTE', q.slice(1)] : q.startsWith('+') ? ['PREQUOTE', q.slice(1)] : ['QUOTE', q];
+        (lists[list] ??= { e, values: [] }).values.push(cmd);
+        break;
+      }
       case 'url': node(c, (n) => n.url !== undefined).url = String(v); break;
       case 'output': outputNode(c, { outfile: String(v), remoteName: false }); break;
       // --no-remote-name uses up a node too: it switches a --remote-name-all default off for that URL
@@ -411,6 +460,9 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       }
     }
   }
+  // curl's tool keeps one config->httpversion: the last version flag is the only one set
+  const lastVersion = c.steps.findLast((st) => st.id === CURLOPT.HTTP_VERSION);
+  if (lastVersion) c.steps.splice(0, c.steps.length, ...c.steps.filter((st) => st.id !== CURLOPT.HTTP_VERSION || st === lastVersion));
   for (const [o, l] of Object.entries(lists)) set(optId(o), l.values, l.e);
   if (cookieData) set(CURLOPT.COOKIE, cookieData.values.join('; '), cookieData.e);
   if (proxy) {

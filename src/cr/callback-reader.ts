@@ -11,6 +11,7 @@ import type { ReadCallback, SeekCallback } from '../easy/callbacks.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
 import type { ClientReader, ReadResult, RewindResult } from './client-reader.js';
 import { CALLBACK_NAME, callbackThrew } from '../util/callback-failure.js';
+import { readReadable, type IoHost } from '../easy/default-io.js';
 
 /** CURLOPT_SEEKFUNCTION return values and the origin libcurl passes. */
 export const CURL_SEEKFUNC = { OK: 0, FAIL: 1, CANTSEEK: 2 } as const;
@@ -19,20 +20,28 @@ export const SEEK_SET = 0;
 /**
  * What READDATA is read as when there is no READFUNCTION (libcurl: fread on a
  * FILE*). Here: a Buffer or Uint8Array is read like a memory stream, a number
- * is a file descriptor (fs.readSync), and null means stdin (fd 0), libcurl's
- * default. A regular file or a buffer can be rewound (fseek); a pipe cannot.
+ * is a file descriptor (fs.readSync), a Node Readable is read in paused mode
+ * (src/easy/default-io.ts: the transfer pauses until it has data), and null
+ * means stdin (fd 0), libcurl's default. A regular file or a buffer can be
+ * rewound (fseek); a pipe or a stream cannot.
  */
 class DefaultSource {
   readonly #data: unknown;
+  readonly #transfer: IoHost | null;
   #pos = 0;
   #seekable: boolean | null = null;
 
-  constructor(readData: unknown) {
+  constructor(readData: unknown, transfer: IoHost | null) {
     this.#data = readData ?? 0;
+    this.#transfer = transfer;
   }
 
   read(buf: Buffer): number | Error {
     const d = this.#data;
+    if (this.#transfer) {
+      const r = readReadable(this.#transfer, d, buf);
+      if (r !== null) return r;
+    }
     if (d instanceof Uint8Array) {
       const n = Math.min(buf.length, d.length - this.#pos);
       if (n <= 0) return 0;
@@ -40,7 +49,7 @@ class DefaultSource {
       this.#pos += n;
       return n;
     }
-    if (typeof d !== 'number') return new TypeError('READDATA is neither a Buffer nor a file descriptor');
+    if (typeof d !== 'number') return new TypeError('READDATA is neither a Buffer, a Readable nor a file descriptor');
     try {
       const n = readSync(d, buf, 0, buf.length, this.#isFile(d) ? this.#pos : null);
       this.#pos += n;
@@ -78,6 +87,8 @@ export interface CallbackReaderConfig {
   seek: SeekCallback | null;
   seekData: unknown;
   guard: CallbackGuard;
+  /** the transfer reading: a Readable READDATA resumes it when data arrives */
+  transfer?: IoHost;
 }
 
 export class CallbackReader implements ClientReader {
@@ -92,7 +103,7 @@ export class CallbackReader implements ClientReader {
 
   constructor(c: CallbackReaderConfig) {
     this.#c = c;
-    this.#default = c.read ? null : new DefaultSource(c.readData);
+    this.#default = c.read ? null : new DefaultSource(c.readData, c.transfer ?? null);
   }
 
   /** A new request begins: `total` is its INFILESIZE/POSTFIELDSIZE (-1 unknown). */

@@ -1,7 +1,7 @@
 // The client writer stack's end (libcurl's "client" writer, CURL_CW_CLIENT,
 // with its pause buffer): delivering response headers and body to the
-// application's HEADERFUNCTION / WRITEFUNCTION (or to stdout when none is
-// set, as libcurl's default fwrite does), with libcurl's return conventions:
+// application's HEADERFUNCTION / WRITEFUNCTION (or, when none is set, to the
+// WRITEDATA/HEADERDATA file as libcurl's default fwrite does), with libcurl's return conventions:
 // a count other than the one passed is CURLE_WRITE_ERROR, CURL_WRITEFUNC_PAUSE
 // holds the data back until easy.pause() resumes the transfer.
 //
@@ -14,19 +14,18 @@ import type { WriteCallback, HeaderCallback } from '../easy/callbacks.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
 import { CLIENTWRITE, PAUSED, type ClientWriterHost, type WriteResult } from './client-write.js';
 import { CALLBACK_NAME, callbackThrew } from '../util/callback-failure.js';
+import { defaultWrite } from '../easy/default-io.js';
 
 // kept for importers that name the guard through the writers
 export type { CallbackGuard } from '../util/callback-depth.js';
 
-function defaultWrite(data: Buffer): number {
-  // libcurl's fwrite copies; a stream may keep the Buffer queued past this call
-  process.stdout.write(Buffer.from(data));
-  return data.length;
-}
-
-/** WRITEFUNCTION, or libcurl's default (stdout) when none is set. */
-function writeFunction(h: HotOptions): WriteCallback {
-  return (h.writeFn as WriteCallback | null) ?? defaultWrite;
+/**
+ * WRITEFUNCTION, or libcurl's default when none is set: fwrite to the
+ * userdata's FILE* (WRITEDATA or HEADERDATA; stdout when unset), see
+ * src/easy/default-io.ts. Only body data may pause a full stream.
+ */
+function writeFunction(host: ClientWriterHost, h: HotOptions, mayPause = true): WriteCallback {
+  return (h.writeFn as WriteCallback | null) ?? ((data, target) => defaultWrite(host, target, data, mayPause));
 }
 
 /** The guard of a closed writer: it runs nothing of an engine. */
@@ -105,7 +104,7 @@ export class ClientWriter {
   /** One WRITEFUNCTION call with `piece`; `rest` (from `piece` on) is what a pause holds. */
   #deliver(h: HotOptions, piece: Buffer, rest: Buffer): WriteResult {
     const t = this.#host;
-    const fn = writeFunction(h);
+    const fn = writeFunction(this.#host, h);
     let n: number;
     try {
       n = this.#guard.inCallback(() => fn(piece, h.writeData));
@@ -168,7 +167,7 @@ export class ClientWriter {
     const hfn = h.headerFn as HeaderCallback | null;
     const hdata = h.headerData;
     if (hfn || hdata !== null) {
-      const fn = hfn ?? writeFunction(h);
+      const fn = hfn ?? writeFunction(this.#host, h, false);
       let n: number;
       try {
         n = this.#guard.inCallback(() => fn(line, hdata));
@@ -183,7 +182,7 @@ export class ClientWriter {
     }
     if (h.includeHeader && type & CLIENTWRITE.HEADER) {
       // CURLOPT_HEADER: headers are part of the body stream too
-      const fn = writeFunction(h);
+      const fn = writeFunction(this.#host, h, false);
       let n: number;
       try {
         n = this.#guard.inCallback(() => fn(line, h.writeData));

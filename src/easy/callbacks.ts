@@ -13,6 +13,12 @@ export type HeaderCallback = (line: Buffer, userdata: unknown) => number;
 export type ReadCallback = (buf: Buffer, userdata: unknown) => number;
 /** CURLOPT_XFERINFOFUNCTION: return non-zero to abort (CURLE_ABORTED_BY_CALLBACK). */
 export type XferInfoCallback = (clientp: unknown, dltotal: number, dlnow: number, ultotal: number, ulnow: number) => number;
+/**
+ * CURLOPT_PROGRESSFUNCTION (deprecated for XFERINFOFUNCTION, which wins when
+ * both are set): the same numbers (doubles in C); non-zero aborts, except
+ * CURL_PROGRESSFUNC_CONTINUE.
+ */
+export type ProgressCallback = (clientp: unknown, dltotal: number, dlnow: number, ultotal: number, ulnow: number) => number;
 /** CURLOPT_DEBUGFUNCTION: type is a CURLINFO_TYPE value. */
 export type DebugCallback = (easy: Easy, type: number, data: Buffer, clientp: unknown) => number;
 /** CURLOPT_SEEKFUNCTION: return CURL_SEEKFUNC_OK (0), FAIL (1) or CANTSEEK (2). */

@@ -24,6 +24,38 @@ interface CookieOptions {
 
 const byEasy = new WeakMap<object, CookieEngine>();
 
+/**
+ * The COOKIEFILE names are the handle's own (libcurl's data->state.cookielist),
+ * wherever its cookies live: a file given before CURLOPT_SHARE is read into
+ * the share's jar when the transfer starts, as libcurl reads it.
+ */
+interface CookieFiles {
+  /** names not read yet */
+  pending: string[];
+  /** every name, for RELOAD */
+  files: string[];
+}
+const filesByEasy = new WeakMap<object, CookieFiles>();
+function filesOf(easy: object): CookieFiles {
+  let f = filesByEasy.get(easy);
+  if (!f) filesByEasy.set(easy, (f = { pending: [], files: [] }));
+  return f;
+}
+
+/** The handle has COOKIEFILE names not read yet. */
+export function cookieFilesPending(easy: object): boolean {
+  return (filesByEasy.get(easy)?.pending.length ?? 0) > 0;
+}
+
+/** Curl_cookie_loadfiles at transfer start: the handle's unread COOKIEFILE names into the engine it uses. */
+export function loadCookieFiles(easy: object, engine: CookieEngine, newsession: boolean): void {
+  const f = filesByEasy.get(easy);
+  if (!f || f.pending.length === 0) return;
+  engine.pending.push(...f.pending);
+  f.pending = [];
+  engine.loadPending(newsession);
+}
+
 /** Where an easy handle's cookie state lives: its share's (CURL_LOCK_DATA_COOKIE) or its own. */
 function stateKey(easy: object): object {
   const sh = shareInternals(internalsOf(easy)?.opts.get(CURLOPT.SHARE));
@@ -52,18 +84,29 @@ export function cookieEngineOf(easy: object): CookieEngine {
  */
 export function cookieSetopt(easy: object, opts: CookieOptions, id: number, value: unknown): CURLcode {
   const s = cookieEngineOf(easy);
+  const f = filesOf(easy);
+  const newsession = opts.num(CURLOPT.COOKIESESSION) !== 0;
   switch (id) {
     case CURLOPT.COOKIEFILE:
-      if (typeof value === 'string') s.addFile(value);
-      else s.dropFiles();
+      if (typeof value === 'string') {
+        f.pending.push(value);
+        f.files.push(value);
+      } else {
+        // NULL: forget the handle's file list; its own engine goes off with its cookies, a share's stays
+        f.pending = [];
+        f.files = [];
+        if (stateKey(easy) === easy) s.dropFiles();
+      }
       return CURLE.OK;
     case CURLOPT.COOKIEJAR:
       if (typeof value === 'string') s.on();
       return CURLE.OK;
     case CURLOPT.COOKIELIST:
-      return typeof value === 'string'
-        ? s.command(value, opts.num(CURLOPT.COOKIESESSION) !== 0, opts.str(CURLOPT.COOKIEJAR))
-        : CURLE.OK;
+      if (typeof value !== 'string') return CURLE.OK;
+      // RELOAD reads this handle's files again; FLUSH reads the unread ones first
+      if (value.toUpperCase() === 'RELOAD') f.pending = [...f.files];
+      if (value.toUpperCase() === 'RELOAD' || value.toUpperCase() === 'FLUSH') loadCookieFiles(easy, s, newsession);
+      return value.toUpperCase() === 'RELOAD' ? CURLE.OK : s.command(value, newsession, opts.str(CURLOPT.COOKIEJAR));
   }
   return CURLE.OK;
 }
@@ -73,6 +116,9 @@ export function cookieCleanup(easy: object, opts: CookieOptions): void {
   const key = stateKey(easy);
   const s = byEasy.get(key);
   if (!s) return;
+  // Curl_flush_cookies reads the files not read yet first
+  if (opts.str(CURLOPT.COOKIEJAR) && s.jar) loadCookieFiles(easy, s, opts.num(CURLOPT.COOKIESESSION) !== 0);
+  filesByEasy.delete(easy);
   s.flush(opts.str(CURLOPT.COOKIEJAR), opts.num(CURLOPT.COOKIESESSION) !== 0);
   // shared cookies stay with the share for the other handles
   if (key === easy) byEasy.delete(easy);
@@ -81,10 +127,14 @@ export function cookieCleanup(easy: object, opts: CookieOptions): void {
 /** curl_easy_duphandle: the copy reads the original's cookie files again (see CookieEngine.copyFilesFrom). */
 export function cookieDup(from: object, to: object): void {
   const s = peekCookieEngine(from);
-  if (!s) return;
+  const files = filesByEasy.get(from)?.files ?? [];
+  if (!s && files.length === 0) return;
+  const df = filesOf(to);
+  df.files = [...files];
+  df.pending = [...files];
   const d = cookieEngineOf(to);
   if (d === s) return; // both use the share's cookies
-  d.copyFilesFrom(s);
+  if (s) d.copyFilesFrom(s);
 }
 
 /** CURLINFO_COOKIELIST */

@@ -12,7 +12,8 @@ import { optionByName } from './option-store.js';
 import { cookieCleanup, cookieDup, cookieInfoList, cookieSetopt } from './easy-cookies.js';
 import { registerEasy, internalsOf, pauseTransfer, type EasyInternals } from './internals.js';
 import { inAnyCallback } from '../util/callback-depth.js';
-import { shareInternals } from '../share/share.js';
+import { CURL_LOCK_DATA, shareInternals, withShareLock } from '../share/share.js';
+import { escape as urlEscape, unescape as urlUnescape } from '../url/escape.js';
 import { Multi, multiInCallback, abortEasyTransfer } from '../multi/multi.js';
 import { CURLMOPT } from '../multi/mopt-table.js';
 import { CURLMSG, CURLHE, type CURLHcode } from '../constants.js';
@@ -49,13 +50,10 @@ export class Easy {
     if (this.#i.cleaned) return CURLE.BAD_FUNCTION_ARGUMENT;
     const before = optionId(option) === CURLOPT.SHARE ? shareInternals(this.#i.opts.get(CURLOPT.SHARE)) : undefined;
     const rc = this.#i.opts.set(option, value);
-    if (rc === CURLE.OK && optionId(option) === CURLOPT.SHARE) {
-      // a share in use refuses to change what it shares or to be cleaned up
-      if (before) before.users--;
-      const now = shareInternals(value);
-      if (now) now.users++;
+    if (rc === CURLE.OK && optionId(option) === CURLOPT.SHARE) this.#shareChanged(before);
+    if (rc === CURLE.OK && COOKIE_OPTIONS.has(optionId(option))) {
+      return this.#cookieLocked(() => cookieSetopt(this, this.#i.opts, optionId(option), value));
     }
-    if (rc === CURLE.OK && COOKIE_OPTIONS.has(optionId(option))) return cookieSetopt(this, this.#i.opts, optionId(option), value);
     if (rc === CURLE.OK && optionId(option) === CURLOPT.SSLENGINE && typeof value === 'string' && value !== '' && !sslEngineExists(value)) {
       return this.#setoptFail(CURLE.SSL_ENGINE_NOTFOUND, `SSL Engine '${value}' not found`);
     }
@@ -65,13 +63,38 @@ export class Easy {
     return rc;
   }
 
-  /** curl_easy_getinfo. @throws TypeError for an id that is not a CURLINFO value. */
-  getinfo<K extends InfoId>(info: K): InfoValue<K> {
-    if (!KNOWN_INFO.has(info)) throw new TypeError(`getinfo: unknown CURLINFO id ${String(info)}`);
-    if (info === CURLINFO.COOKIELIST) return cookieInfoList(this) as InfoValue<K>;
+  /**
+   * curl_easy_getinfo: the value for `info`, typed per CURLINFO id. An id
+   * libcurl does not know answers CURLE_UNKNOWN_OPTION (the number), as
+   * curl_easy_getinfo returns it; it never throws.
+   */
+  getinfo<K extends InfoId>(info: K): InfoValue<K>;
+  getinfo(info: number): unknown;
+  getinfo(info: number): unknown {
+    if (!KNOWN_INFO.has(info as InfoId)) return CURLE.UNKNOWN_OPTION;
+    if (info === CURLINFO.COOKIELIST) return this.#cookieLocked(() => cookieInfoList(this));
+    // the handle's own setting, also before its first transfer
+    if (info === CURLINFO.PRIVATE) return this.#i.opts.get(CURLOPT.PRIVATE);
     const v = getInfo(this.#i.transfer, info);
-    if (v === undefined) throw new TypeError(`getinfo: CURLINFO id ${info} is not supported yet`);
-    return v as InfoValue<K>;
+    return v === undefined ? CURLE.UNKNOWN_OPTION : v;
+  }
+
+  /**
+   * curl_easy_escape: the bytes of `input` (a string's UTF-8, or a Buffer)
+   * with everything but a-z, A-Z, 0-9, '-', '.', '_' and '~' as %XX.
+   * `length` 0 reads up to the first NUL, as C's strlen; null where libcurl
+   * returns NULL (negative length, input past 8000000 bytes).
+   */
+  escape(input: string | Uint8Array, length = 0): string | null {
+    return urlEscape(input, length);
+  }
+
+  /**
+   * curl_easy_unescape: %XX sequences decoded into their bytes (a Buffer:
+   * its length is C's outlength; "%00" survives). `length` as escape().
+   */
+  unescape(input: string | Uint8Array, length = 0): Buffer | null {
+    return urlUnescape(input, length);
   }
 
   /**
@@ -222,7 +245,7 @@ export class Easy {
       abortEasyTransfer(m, this, CURLE.ABORTED_BY_CALLBACK, 'Transfer aborted: the easy handle was cleaned up during perform()');
     }
     // libcurl writes COOKIEJAR when the handle is cleaned up
-    cookieCleanup(this, this.#i.opts);
+    this.#cookieLocked(() => cookieCleanup(this, this.#i.opts));
     if (m && m !== this.#private) (m as Multi).removeHandle(this);
     this.#private?.cleanup();
     this.#private = null;
@@ -295,7 +318,24 @@ export class Easy {
   /** The handle stops using its share (cleanup, reset). */
   #leaveShare(): void {
     const sh = shareInternals(this.#i.opts.get(CURLOPT.SHARE));
-    if (sh) sh.users--;
+    if (sh) withShareLock(sh, this, CURL_LOCK_DATA.SHARE, () => sh.users--);
+  }
+
+  /**
+   * CURLOPT_SHARE changed from `before`: a share in use refuses to change
+   * what it shares or to be cleaned up, so each one counts its handles,
+   * under CURL_LOCK_DATA_SHARE as libcurl's setopt does.
+   */
+  #shareChanged(before: ReturnType<typeof shareInternals>): void {
+    if (before) withShareLock(before, this, CURL_LOCK_DATA.SHARE, () => before.users--);
+    const now = shareInternals(this.#i.opts.get(CURLOPT.SHARE));
+    if (now) withShareLock(now, this, CURL_LOCK_DATA.SHARE, () => now.users++);
+  }
+
+  /** A cookie-engine call, under the share's CURL_LOCK_DATA_COOKIE lock when the share holds the cookies. */
+  #cookieLocked<R>(fn: () => R): R {
+    const sh = shareInternals(this.#i.opts.get(CURLOPT.SHARE));
+    return sh ? withShareLock(sh, this, CURL_LOCK_DATA.COOKIE, fn) : fn();
   }
 }
 

@@ -5,6 +5,10 @@ import { CURLOPT } from './option-table.js';
 import type { Transfer } from '../multi/transfer.js';
 import { peekHttpState } from '../proto/http-state.js';
 import { nowMs } from '../util/clock.js';
+import { TLSSocket } from 'node:tls';
+import { existsSync } from 'node:fs';
+import { DEFAULT_CA_BUNDLE } from '../vtls/tls-options.js';
+import { sslEngineExists } from '../vtls/ssl-engine.js';
 
 export type InfoId = keyof InfoTypeClassById;
 interface ValueByClass {
@@ -16,7 +20,36 @@ interface ValueByClass {
   SOCKET: number;
   PTR: unknown;
 }
-export type InfoValue<K extends InfoId> = K extends typeof CURLINFO.PRIVATE ? unknown : ValueByClass[InfoTypeClassById[K]];
+export type InfoValue<K extends InfoId> = K extends typeof CURLINFO.PRIVATE ? unknown
+  : K extends typeof CURLINFO.CERTINFO ? CurlCertinfo
+  : K extends typeof CURLINFO.TLS_SSL_PTR ? CurlTlsSessionInfo
+  : ValueByClass[InfoTypeClassById[K]];
+
+/** curl_sslbackend: which TLS library a CURLINFO_TLS_SSL_PTR answer is from. */
+export const CURLSSLBACKEND = {
+  NONE: 0, OPENSSL: 1, GNUTLS: 2, NSS: 3, GSKIT: 5, WOLFSSL: 7, SCHANNEL: 8, SECURETRANSPORT: 9,
+  MBEDTLS: 11, BEARSSL: 13, RUSTLS: 14,
+} as const;
+
+/**
+ * CURLINFO_TLS_SSL_PTR's struct curl_tlssessioninfo. libcurl's OpenSSL
+ * backend hands out its SSL*; here the OpenSSL session is Node's: the
+ * connection's TLSSocket (null when the transfer's connection has no TLS
+ * to its origin). Read it, do not read from or write to it.
+ */
+export interface CurlTlsSessionInfo {
+  backend: number;
+  internals: TLSSocket | null;
+}
+
+/**
+ * CURLINFO_SSL_ENGINES: the engines OpenSSL can have built in, each one
+ * asked for (Node cannot walk OpenSSL's engine list as libcurl does).
+ */
+const OPENSSL_ENGINE_IDS = ['afalg', 'capi', 'devcrypto', 'dynamic', 'padlock', 'rdrand'];
+export function sslEngines(): string[] {
+  return OPENSSL_ENGINE_IDS.filter((id) => sslEngineExists(id));
+}
 
 /** Seconds since the transfer started until a timing mark (0 when not reached). */
 function since(t: Transfer, mark: number): number {
@@ -49,6 +82,17 @@ export function getInfo(t: Transfer | null, id: number): unknown {
       return tr ? tr.opts.get(CURLOPT.PRIVATE) : null;
     case CURLINFO.XFER_ID:
       return tr ? tr.id : -1;
+    // the built-in defaults, whatever the transfer
+    case CURLINFO.CAINFO: return existsSync(DEFAULT_CA_BUNDLE) ? DEFAULT_CA_BUNDLE : null;
+    case CURLINFO.CAPATH: return null;
+    case CURLINFO.SSL_ENGINES: return sslEngines();
+    // no FTP or RTSP in this build: what libcurl answers for a transfer of another protocol
+    case CURLINFO.FTP_ENTRY_PATH: case CURLINFO.RTSP_SESSION_ID: return null;
+    case CURLINFO.RTSP_CLIENT_CSEQ: case CURLINFO.RTSP_SERVER_CSEQ: case CURLINFO.RTSP_CSEQ_RECV: return 0;
+    case CURLINFO.TLS_SSL_PTR: {
+      const sock = tr?.conn?.tlsFacts ? tr.conn.transport?.socket : null;
+      return { backend: CURLSSLBACKEND.OPENSSL, internals: sock instanceof TLSSocket && !sock.destroyed ? sock : null };
+    }
   }
   if (!tr) return defaultFor(id);
   const conn = tr.conn;
@@ -78,27 +122,29 @@ export function getInfo(t: Transfer | null, id: number): unknown {
     case CURLINFO.QUEUE_TIME_T: return tt.start > 0 ? Math.round((tt.start - tt.queued) * 1000) : 0;
     case CURLINFO.REDIRECT_COUNT: return tr.redirectCount;
     case CURLINFO.REDIRECT_URL: return tr.redirectUrl;
-    case CURLINFO.SIZE_DOWNLOAD_T: return tr.sizeDownload;
+    case CURLINFO.SIZE_DOWNLOAD_T: case CURLINFO.SIZE_DOWNLOAD: return tr.sizeDownload;
     case CURLINFO.SIZE_DELIVERED: return tr.sizeDelivered;
-    case CURLINFO.SIZE_UPLOAD_T: return tr.sizeUpload;
-    case CURLINFO.SPEED_DOWNLOAD_T: {
+    case CURLINFO.SIZE_UPLOAD_T: case CURLINFO.SIZE_UPLOAD: return tr.sizeUpload;
+    case CURLINFO.SPEED_DOWNLOAD_T: case CURLINFO.SPEED_DOWNLOAD: {
       const s = totalSeconds(tr);
       return s > 0 ? Math.floor(tr.sizeDownload / s) : 0;
     }
-    case CURLINFO.SPEED_UPLOAD_T: {
+    case CURLINFO.SPEED_UPLOAD_T: case CURLINFO.SPEED_UPLOAD: {
       const s = totalSeconds(tr);
       return s > 0 ? Math.floor(tr.sizeUpload / s) : 0;
     }
     case CURLINFO.HEADER_SIZE: return tr.headerSize;
     case CURLINFO.REQUEST_SIZE: return tr.requestSize;
-    case CURLINFO.CONTENT_LENGTH_DOWNLOAD_T: return tr.contentLength;
-    case CURLINFO.CONTENT_LENGTH_UPLOAD_T: return tr.uploadLength;
+    case CURLINFO.CONTENT_LENGTH_DOWNLOAD_T: case CURLINFO.CONTENT_LENGTH_DOWNLOAD: return tr.contentLength;
+    case CURLINFO.CONTENT_LENGTH_UPLOAD_T: case CURLINFO.CONTENT_LENGTH_UPLOAD: return tr.uploadLength;
     case CURLINFO.CONTENT_TYPE: return tr.contentType;
     case CURLINFO.NUM_CONNECTS: return tr.numConnects;
     case CURLINFO.PRIMARY_IP: return conn?.primaryIp || '';
     case CURLINFO.PRIMARY_PORT: return conn?.primaryPort ?? 0;
     case CURLINFO.LOCAL_IP: return conn?.localIp || '';
     case CURLINFO.LOCAL_PORT: return conn?.localPort ?? 0;
+    // the deprecated LASTSOCKET answers the same while the connection lives (-1 after)
+    case CURLINFO.LASTSOCKET:
     case CURLINFO.ACTIVESOCKET: {
       const tp = conn?.transport;
       return tp && !tp.closed ? tp.id : -1;
@@ -132,7 +178,7 @@ export function getInfo(t: Transfer | null, id: number): unknown {
 function defaultFor(id: number): unknown {
   switch (id) {
     case CURLINFO.CERTINFO: return certinfoOf(null);
-    case CURLINFO.ACTIVESOCKET: return -1;
+    case CURLINFO.ACTIVESOCKET: case CURLINFO.LASTSOCKET: return -1;
     case CURLINFO.EFFECTIVE_URL:
     case CURLINFO.PRIMARY_IP:
     case CURLINFO.LOCAL_IP:
@@ -145,6 +191,8 @@ function defaultFor(id: number): unknown {
       return null;
     case CURLINFO.CONTENT_LENGTH_DOWNLOAD_T:
     case CURLINFO.CONTENT_LENGTH_UPLOAD_T:
+    case CURLINFO.CONTENT_LENGTH_DOWNLOAD:
+    case CURLINFO.CONTENT_LENGTH_UPLOAD:
     case CURLINFO.FILETIME:
     case CURLINFO.FILETIME_T:
     case CURLINFO.CONN_ID:

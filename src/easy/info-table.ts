@@ -70,6 +70,13 @@ export const CURLINFO = {
   PROXYAUTH_USED: 2097222,
   SIZE_DELIVERED: 6291527,
   PROTOCOL: 2097200,
+  SIZE_UPLOAD: 3145735,
+  SIZE_DOWNLOAD: 3145736,
+  SPEED_DOWNLOAD: 3145737,
+  SPEED_UPLOAD: 3145738,
+  CONTENT_LENGTH_DOWNLOAD: 3145743,
+  CONTENT_LENGTH_UPLOAD: 3145744,
+  LASTSOCKET: 2097181,
 } as const;
 
 export type InfoTypeClass = 'STRING' | 'LONG' | 'DOUBLE' | 'SLIST' | 'PTR' | 'SOCKET' | 'OFF_T';
@@ -145,6 +152,13 @@ export interface InfoTypeClassById {
   2097222: 'LONG';
   6291527: 'OFF_T';
   2097200: 'LONG';
+  3145735: 'DOUBLE';
+  3145736: 'DOUBLE';
+  3145737: 'DOUBLE';
+  3145738: 'DOUBLE';
+  3145743: 'DOUBLE';
+  3145744: 'DOUBLE';
+  2097181: 'LONG';
 }
 
 export const INFO_TABLE: readonly { readonly name: string; readonly id: number; readonly type: InfoTypeClass }[] = [
@@ -218,4 +232,11 @@ export const INFO_TABLE: readonly { readonly name: string; readonly id: number; 
   { name: 'PROXYAUTH_USED', id: 2097222, type: 'LONG' },
   { name: 'SIZE_DELIVERED', id: 6291527, type: 'OFF_T' },
   { name: 'PROTOCOL', id: 2097200, type: 'LONG' },
+  { name: 'SIZE_UPLOAD', id: 3145735, type: 'DOUBLE' },
+  { name: 'SIZE_DOWNLOAD', id: 3145736, type: 'DOUBLE' },
+  { name: 'SPEED_DOWNLOAD', id: 3145737, type: 'DOUBLE' },
+  { name: 'SPEED_UPLOAD', id: 3145738, type: 'DOUBLE' },
+  { name: 'CONTENT_LENGTH_DOWNLOAD', id: 3145743, type: 'DOUBLE' },
+  { name: 'CONTENT_LENGTH_UPLOAD', id: 3145744, type: 'DOUBLE' },
+  { name: 'LASTSOCKET', id: 2097181, type: 'LONG' },
 ];

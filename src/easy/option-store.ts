@@ -1,21 +1,25 @@
 // Storage and validation of easy options: curl_easy_setopt's type checks,
 // libcurl's defaults, and the honest list of what is implemented so far.
 import { CURLE, type CURLcode } from '../codes.js';
-import { CURLOPT, OPTION_TABLE, type OptionTableEntry } from './option-table.js';
+import { CURLOPT, OPTION_ALIASES, OPTION_TABLE, type OptionTableEntry } from './option-table.js';
 import { shareInternals } from '../share/share.js';
 import { Mime } from '../cr/mime.js';
 import { CURLAUTH, normaliseHttpAuth } from '../auth/curlauth.js';
 import { validSslVersion } from '../vtls/tls-version.js';
 import { textToBuffer } from '../url/url-bytes.js';
+import { CurlUrl } from '../url/curl-url.js';
+import { CURLUPART } from '../url/url-codes.js';
+import { httpVersionBuilt } from '../features.js';
+import { isFileTarget } from './default-io.js';
 
 const BY_ID = new Map<number, OptionTableEntry>(OPTION_TABLE.map((o) => [o.id, o]));
 const BY_NAME = new Map<string, OptionTableEntry>();
-for (const o of OPTION_TABLE) {
+for (const o of [...OPTION_TABLE, ...OPTION_ALIASES]) {
   BY_NAME.set(o.name, o);
   BY_NAME.set('CURLOPT_' + o.name, o);
 }
 
-/** curl_easy_option_by_name: accepts "URL", "CURLOPT_URL", any case. */
+/** curl_easy_option_by_name: accepts "URL", "CURLOPT_URL", any case, and libcurl's old alias names ("FILE", "PROGRESSDATA"). */
 export function optionByName(name: string): OptionTableEntry | undefined {
   return typeof name === 'string' ? BY_NAME.get(name.toUpperCase()) : undefined;
 }
@@ -33,7 +37,7 @@ const IMPLEMENTED = new Set<number>([
   CURLOPT.WRITEFUNCTION, CURLOPT.WRITEDATA, CURLOPT.HEADERFUNCTION, CURLOPT.HEADERDATA,
   CURLOPT.READFUNCTION, CURLOPT.READDATA, CURLOPT.INFILESIZE, CURLOPT.INFILESIZE_LARGE, CURLOPT.UPLOAD,
   CURLOPT.VERBOSE, CURLOPT.DEBUGFUNCTION, CURLOPT.DEBUGDATA, CURLOPT.HEADER,
-  CURLOPT.NOPROGRESS, CURLOPT.XFERINFOFUNCTION, CURLOPT.XFERINFODATA,
+  CURLOPT.NOPROGRESS, CURLOPT.XFERINFOFUNCTION, CURLOPT.XFERINFODATA, CURLOPT.PROGRESSFUNCTION, CURLOPT.STDERR, CURLOPT.CURLU,
   CURLOPT.CONNECTTIMEOUT, CURLOPT.CONNECTTIMEOUT_MS, CURLOPT.TIMEOUT, CURLOPT.TIMEOUT_MS,
   CURLOPT.PRIVATE, CURLOPT.ERRORBUFFER, CURLOPT.NOSIGNAL,
   CURLOPT.USERAGENT, CURLOPT.HTTPHEADER, CURLOPT.NOBODY, CURLOPT.CUSTOMREQUEST, CURLOPT.HTTPGET,
@@ -142,6 +146,21 @@ const UNIX_SOCKET_PAIR = new Map<number, number>([
   [CURLOPT.ABSTRACT_UNIX_SOCKET, CURLOPT.UNIX_SOCKET_PATH],
 ]);
 
+/**
+ * The URL a transfer starts from: CURLOPT_CURLU's, which overrides
+ * CURLOPT_URL (libcurl's Curl_pretransfer reads the handle's URL at each
+ * start, so changes made between transfers are used), else CURLOPT_URL.
+ * null: neither gives a URL ("No URL set").
+ */
+export function startUrl(opts: OptionStore): string | null {
+  const h = opts.get(CURLOPT.CURLU);
+  if (h instanceof CurlUrl) {
+    const r = h.get(CURLUPART.URL);
+    return r.code === 0 && r.value !== undefined ? r.value : null;
+  }
+  return opts.str(CURLOPT.URL);
+}
+
 export function isImplemented(id: number): boolean {
   return IMPLEMENTED.has(id);
 }
@@ -207,7 +226,9 @@ export class OptionStore {
   /** The per-run options, current for this generation. */
   hot(): HotOptions {
     if (this.#hot !== null && this.#hotGeneration === this.#generation) return this.#hot;
-    const xferInfo = this.get(CURLOPT.XFERINFOFUNCTION);
+    // the deprecated PROGRESSFUNCTION has the same arguments in JavaScript (numbers);
+    // XFERINFOFUNCTION wins when both are set, as in libcurl
+    const xferInfo = this.get(CURLOPT.XFERINFOFUNCTION) ?? this.get(CURLOPT.PROGRESSFUNCTION);
     this.#hot = {
       verbose: this.num(CURLOPT.VERBOSE) !== 0,
       headerLines: this.get(CURLOPT.HEADERFUNCTION) !== null || this.get(CURLOPT.HEADERDATA) !== null || this.num(CURLOPT.HEADER) !== 0,
@@ -285,6 +306,11 @@ export class OptionStore {
       return CURLE.BAD_FUNCTION_ARGUMENT;
     }
     if (entry.id === CURLOPT.SSLVERSION && typeof v === 'number' && !validSslVersion(v)) return CURLE.BAD_FUNCTION_ARGUMENT;
+    // libcurl without nghttp2 (or QUIC) refuses the versions it cannot speak
+    if (entry.id === CURLOPT.HTTP_VERSION && typeof v === 'number') {
+      if (v < 0) return CURLE.BAD_FUNCTION_ARGUMENT;
+      if (!httpVersionBuilt(v)) return CURLE.UNSUPPORTED_PROTOCOL;
+    }
     // permission bits only (file: uploads create files with them)
     if (entry.id === CURLOPT.NEW_FILE_PERMS && typeof v === 'number' && (v < 0 || v > 0o777)) return CURLE.BAD_FUNCTION_ARGUMENT;
     if (TWINS.has(entry.id) && typeof v === 'number' && v < -1) return CURLE.BAD_FUNCTION_ARGUMENT;
@@ -404,6 +430,9 @@ function normalise(entry: OptionTableEntry, value: unknown): unknown {
       if (entry.id === CURLOPT.ERRORBUFFER) return typeof value === 'object' ? value : INVALID;
       if (entry.id === CURLOPT.SHARE) return shareInternals(value) ? value : INVALID;
       if (entry.id === CURLOPT.MIMEPOST) return value instanceof Mime ? value : INVALID;
+      if (entry.id === CURLOPT.CURLU) return value instanceof CurlUrl ? value : INVALID;
+      // CURLOPT_STDERR is a FILE*: a file descriptor or a Node Writable
+      if (entry.id === CURLOPT.STDERR) return isFileTarget(value) ? value : INVALID;
       return value;
     case 'CBPOINT':
       return value;

@@ -287,6 +287,19 @@ export const CURLOPT = {
   HTTPSIG_KEY: 10330,
   HTTPSIG_KEYID: 10331,
   HTTPSIG_HEADERS: 10332,
+  PROGRESSFUNCTION: 20056,
+  PROGRESSDATA: 10057,
+  FILE: 10001,
+  INFILE: 10009,
+  WRITEHEADER: 10029,
+  ENCODING: 10102,
+  POST301: 161,
+  SSLCERTPASSWD: 10026,
+  SSLKEYPASSWD: 10026,
+  RTSPHEADER: 10023,
+  FTPAPPEND: 50,
+  FTPLISTONLY: 48,
+  FTP_SSL: 119,
 } as const;
 
 /** libcurl's option type classes (curl_easytype). */
@@ -581,6 +594,7 @@ export interface OptionTypeClassById {
   10330: 'STRINGPOINT';
   10331: 'STRINGPOINT';
   10332: 'STRINGPOINT';
+  20056: 'FUNCTIONPOINT';
 }
 
 export interface OptionTableEntry { readonly name: string; readonly id: number; readonly type: OptionTypeClass }
@@ -873,4 +887,21 @@ export const OPTION_TABLE: readonly OptionTableEntry[] = [
   { name: 'HTTPSIG_KEY', id: 10330, type: 'STRINGPOINT' },
   { name: 'HTTPSIG_KEYID', id: 10331, type: 'STRINGPOINT' },
   { name: 'HTTPSIG_HEADERS', id: 10332, type: 'STRINGPOINT' },
+  { name: 'PROGRESSFUNCTION', id: 20056, type: 'FUNCTIONPOINT' },
+];
+
+/** Old names libcurl still takes (CURLOT_FLAG_ALIAS): the same id as the option they stand for. */
+export const OPTION_ALIASES: readonly OptionTableEntry[] = [
+  { name: 'PROGRESSDATA', id: 10057, type: 'CBPOINT' },
+  { name: 'FILE', id: 10001, type: 'CBPOINT' },
+  { name: 'INFILE', id: 10009, type: 'CBPOINT' },
+  { name: 'WRITEHEADER', id: 10029, type: 'CBPOINT' },
+  { name: 'ENCODING', id: 10102, type: 'STRINGPOINT' },
+  { name: 'POST301', id: 161, type: 'VALUES' },
+  { name: 'SSLCERTPASSWD', id: 10026, type: 'STRINGPOINT' },
+  { name: 'SSLKEYPASSWD', id: 10026, type: 'STRINGPOINT' },
+  { name: 'RTSPHEADER', id: 10023, type: 'SLISTPOINT' },
+  { name: 'FTPAPPEND', id: 50, type: 'LONG' },
+  { name: 'FTPLISTONLY', id: 48, type: 'LONG' },
+  { name: 'FTP_SSL', id: 119, type: 'VALUES' },
 ];

@@ -2,10 +2,29 @@
 // table's type class plus the exact prototypes of the callback options.
 import type { OptionTypeClassById } from './option-table.js';
 import type {
-  AnyCallback, DebugCallback, HeaderCallback, PrereqCallback, ReadCallback, ResolverStartCallback,
+  AnyCallback, DebugCallback, HeaderCallback, PrereqCallback, ProgressCallback, ReadCallback, ResolverStartCallback,
   SeekCallback, TrailerCallback, WriteCallback, XferInfoCallback,
 } from './callbacks.js';
 import type { Mime } from '../cr/mime.js';
+import type { Readable, Writable } from 'node:stream';
+import type { CurlUrl } from '../url/curl-url.js';
+import type { Share } from '../share/share.js';
+
+/**
+ * A FILE* for libcurl's default callbacks (src/easy/default-io.ts): a file
+ * descriptor or a Node Writable (null: stdout for WRITEDATA).
+ */
+export type FileTarget = number | Writable;
+/**
+ * WRITEDATA/HEADERDATA: the userdata passed to WRITEFUNCTION/HEADERFUNCTION,
+ * or, with no callback set, the FileTarget the data is written to.
+ */
+export type WriteData = FileTarget | object | null;
+/**
+ * READDATA: the userdata passed to READFUNCTION, or, with none set, what is
+ * read: a descriptor, a Node Readable or a Buffer (null: stdin).
+ */
+export type ReadData = number | Readable | Uint8Array | object | null;
 
 /** Values accepted per type class. `null` resets an option to its default, as NULL does in C. */
 interface ValueByClass {
@@ -35,6 +54,14 @@ interface ValueOverrides {
   10165: string | Buffer | null; // COPYPOSTFIELDS
   10010: { message: string } | null; // ERRORBUFFER: an object whose .message receives the text
   10269: Mime | null; // MIMEPOST
+  20056: ProgressCallback | null; // PROGRESSFUNCTION
+  10001: WriteData; // WRITEDATA
+  10029: WriteData; // HEADERDATA
+  10009: ReadData; // READDATA
+  10037: FileTarget | null; // STDERR
+  10100: Share | null; // SHARE
+  10282: CurlUrl | null; // CURLU
+  10103: unknown; // PRIVATE: any value, given back by CURLINFO_PRIVATE
 }
 
 export type OptionId = keyof OptionTypeClassById;

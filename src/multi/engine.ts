@@ -18,7 +18,7 @@ import { TimerHeap } from './timer-heap.js';
 import { ConnectionPool } from '../conn/pool.js';
 import type { Connection } from '../conn/connection.js';
 import { DnsCache } from '../dns/resolver.js';
-import { CURL_LOCK_DATA, shareInternals, sharedPool } from '../share/share.js';
+import { CURL_LOCK_DATA, lockedView, shareInternals, sharedPool } from '../share/share.js';
 import type { Transport } from '../transport/transport.js';
 import { EXPIRE, STATE, Transfer, type ExpireId, type TransferState } from './transfer.js';
 import { runTransfer, setState } from './states.js';
@@ -382,19 +382,19 @@ export class MultiEngine implements CallbackGuard {
   /** The pool a transfer uses: its share's (CURL_LOCK_DATA_CONNECT) or this multi's. */
   poolFor(t: Transfer): ConnectionPool {
     const sh = shareInternals(t.opts.hot().share);
-    return sh && sh.kinds.has(CURL_LOCK_DATA.CONNECT) ? sharedPool(sh) : this.pool;
+    return sh && sh.kinds.has(CURL_LOCK_DATA.CONNECT) ? lockedView(sh, CURL_LOCK_DATA.CONNECT, t.easy, sharedPool(sh)) : this.pool;
   }
 
   /** The TLS session cache a transfer uses: its share's (CURL_LOCK_DATA_SSL_SESSION) or this multi's. */
   sessionCacheFor(t: Transfer): TlsSessionCache {
     const sh = shareInternals(t.opts.hot().share);
-    return sh && sh.kinds.has(CURL_LOCK_DATA.SSL_SESSION) ? sh.sslSessions : this.sslSessions;
+    return sh && sh.kinds.has(CURL_LOCK_DATA.SSL_SESSION) ? lockedView(sh, CURL_LOCK_DATA.SSL_SESSION, t.easy, sh.sslSessions) : this.sslSessions;
   }
 
   /** The DNS cache a transfer uses: its share's (CURL_LOCK_DATA_DNS) or this multi's. */
   dnsCacheFor(t: Transfer): DnsCache {
     const sh = shareInternals(t.opts.hot().share);
-    return sh && sh.kinds.has(CURL_LOCK_DATA.DNS) ? sh.dnsCache : this.dnsCache;
+    return sh && sh.kinds.has(CURL_LOCK_DATA.DNS) ? lockedView(sh, CURL_LOCK_DATA.DNS, t.easy, sh.dnsCache) : this.dnsCache;
   }
 
   mayOpenConnection(t: Transfer, hostKey: string): boolean {

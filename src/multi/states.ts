@@ -29,6 +29,7 @@ import { CURLE, easyStrerror } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { loadResolveList } from '../dns/resolve-list.js';
 import { internalsOf } from '../easy/internals.js';
+import { startUrl } from '../easy/option-store.js';
 import { closeConnectOnly } from '../easy/connect-only.js';
 import { parseUrlCached } from './url-adapter.js';
 import { CURLPAUSE } from '../constants.js';
@@ -154,7 +155,7 @@ function stateInit(e: MultiEngine, t: Transfer, now: number): void {
   const i = internalsOf(t.easy);
   if (i?.connectOnly) closeConnectOnly(i);
   if (i) i.ws = null;
-  const raw = t.opts.str(CURLOPT.URL);
+  const raw = startUrl(t.opts);
   if (!raw) {
     t.fail(CURLE.URL_MALFORMAT, 'No URL set');
     return finish(e, t, false);

@@ -181,6 +181,7 @@ export class FileRequest implements ProtocolRequest {
       seek: o.get(CURLOPT.SEEKFUNCTION) as SeekCallback | null,
       seekData: o.get(CURLOPT.SEEKDATA),
       guard: this.#guard,
+      transfer: t,
     });
     // 7.88 reads until the callback says 0, whatever INFILESIZE announced (it is for the progress meter)
     this.#reader.start(-1);

@@ -6,7 +6,14 @@
 import { CURLOPT } from '../easy/option-table.js';
 import type { Transfer } from '../multi/transfer.js';
 import { COOKIE_LIMITS } from '../cookies/cookie-jar.js';
-import { cookieEngineOf, peekCookieEngine } from '../easy/easy-cookies.js';
+import { cookieEngineOf, cookieFilesPending, loadCookieFiles, peekCookieEngine } from '../easy/easy-cookies.js';
+import { CURL_LOCK_DATA, shareInternals, withShareLock } from '../share/share.js';
+
+/** `fn` under the share's CURL_LOCK_DATA_COOKIE lock callbacks, when the transfer's share holds its cookies. */
+function cookieLock<R>(t: Transfer, fn: () => R): R {
+  const sh = shareInternals(t.opts.get(CURLOPT.SHARE));
+  return sh ? withShareLock(sh, t.easy, CURL_LOCK_DATA.COOKIE, fn) : fn();
+}
 import { toBytes } from '../url/url-bytes.js';
 
 /** The host cookies are matched against: a custom Host: header wins (without its port), as in libcurl. */
@@ -47,10 +54,13 @@ const pathOnly = (p: string): string => {
  * sends its own Cookie header. Called once per request (each redirect too).
  */
 export function cookieRequestLine(t: Transfer, log: (text: string) => void): string | null {
+  return cookieLock(t, () => cookieRequestLineLocked(t, log));
+}
+function cookieRequestLineLocked(t: Transfer, log: (text: string) => void): string | null {
   const s = cookieEngineOf(t.easy);
   s.setCookies = 0;
   // COOKIESESSION is read only when there is a file to read (an option lookup less per request)
-  if (s.pending.length > 0) s.loadPending(t.opts.num(CURLOPT.COOKIESESSION) !== 0);
+  if (cookieFilesPending(t.easy)) loadCookieFiles(t.easy, s, t.opts.num(CURLOPT.COOKIESESSION) !== 0);
   const parts: string[] = [];
   let capped = false;
   if (s.jar) {
@@ -76,6 +86,9 @@ export function cookieRequestLine(t: Transfer, log: (text: string) => void): str
 
 /** A Set-Cookie header of a response (every response of a redirect chain comes here). */
 export function cookieFromResponse(t: Transfer, value: string, log: (text: string) => void): void {
+  cookieLock(t, () => cookieFromResponseLocked(t, value, log));
+}
+function cookieFromResponseLocked(t: Transfer, value: string, log: (text: string) => void): void {
   const s = peekCookieEngine(t.easy);
   if (!s?.jar) return;
   if (s.setCookies >= COOKIE_LIMITS.MAX_SET_COOKIE_AMOUNT) return;

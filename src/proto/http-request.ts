@@ -101,6 +101,7 @@ function callbackSource(t: Transfer, guard: CallbackGuard): CallbackReader {
     seek: o.get(CURLOPT.SEEKFUNCTION) as SeekCallback | null,
     seekData: o.get(CURLOPT.SEEKDATA),
     guard,
+    transfer: t,
   }));
 }
 

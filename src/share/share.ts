@@ -14,8 +14,19 @@ export const CURL_LOCK_DATA = {
   NONE: 0, SHARE: 1, COOKIE: 2, DNS: 3, SSL_SESSION: 4, CONNECT: 5, PSL: 6, HSTS: 7,
 } as const;
 
+/** What a lock is asked for (curl_lock_access). */
+export const CURL_LOCK_ACCESS = { NONE: 0, SHARED: 1, SINGLE: 2 } as const;
+
+/** CURLSHOPT_LOCKFUNC: lock `data` (a CURL_LOCK_DATA kind) for `easy`, the handle about to use it. */
+export type ShareLockCallback = (easy: unknown, data: number, access: number, clientp: unknown) => void;
+/** CURLSHOPT_UNLOCKFUNC */
+export type ShareUnlockCallback = (easy: unknown, data: number, clientp: unknown) => void;
+
 export interface ShareInternals {
   kinds: Set<number>;
+  lock: ShareLockCallback | null;
+  unlock: ShareUnlockCallback | null;
+  userdata: unknown;
   dnsCache: DnsCache;
   /** the shared connection pool, made on first use */
   pool: ConnectionPool | null;
@@ -35,7 +46,11 @@ export function shareInternals(s: unknown): ShareInternals | undefined {
 const SUPPORTED = new Set<number>([CURL_LOCK_DATA.COOKIE, CURL_LOCK_DATA.DNS, CURL_LOCK_DATA.SSL_SESSION, CURL_LOCK_DATA.CONNECT, CURL_LOCK_DATA.PSL]);
 
 export class Share {
-  #i: ShareInternals = { kinds: new Set(), dnsCache: new DnsCache(), pool: null, sslSessions: new TlsSessionCache(), users: 0 };
+  #i: ShareInternals = {
+    // curl_share_init: the share itself is always "shared" (CURL_LOCK_DATA_SHARE locks attach and detach)
+    kinds: new Set([CURL_LOCK_DATA.SHARE]), lock: null, unlock: null, userdata: null,
+    dnsCache: new DnsCache(), pool: null, sslSessions: new TlsSessionCache(), users: 0,
+  };
   #closed = false;
 
   constructor() {
@@ -57,11 +72,18 @@ export class Share {
         else this.#i.kinds.delete(value);
         return CURLSHE.OK;
       }
+      // JavaScript runs one thread per isolate, so nothing needs the locks; they are still
+      // called around every use of shared data, as libcurl does (applications count or trace with them)
       case CURLSHOPT.LOCKFUNC:
+        if (value !== null && typeof value !== 'function') return CURLSHE.BAD_OPTION;
+        this.#i.lock = value as ShareLockCallback | null;
+        return CURLSHE.OK;
       case CURLSHOPT.UNLOCKFUNC:
-        // JavaScript runs one thread per isolate: locks are never needed, but accepted as libcurl does
-        return value === null || typeof value === 'function' ? CURLSHE.OK : CURLSHE.BAD_OPTION;
+        if (value !== null && typeof value !== 'function') return CURLSHE.BAD_OPTION;
+        this.#i.unlock = value as ShareUnlockCallback | null;
+        return CURLSHE.OK;
       case CURLSHOPT.USERDATA:
+        this.#i.userdata = value;
         return CURLSHE.OK;
       default:
         return CURLSHE.BAD_OPTION;
@@ -89,3 +111,54 @@ export function sharedPool(i: ShareInternals): ConnectionPool {
     c.transport?.close();
   }));
 }
+
+/**
+ * Curl_share_lock / Curl_share_unlock around `fn`: the application's lock
+ * callbacks run only for a kind the share shares (and for
+ * CURL_LOCK_DATA_SHARE), with the easy handle about to use the data. A lock
+ * callback returns nothing in libcurl, so one that throws is not reported.
+ */
+export function withShareLock<R>(sh: ShareInternals, easy: unknown, data: number, fn: () => R): R {
+  if ((!sh.lock && !sh.unlock) || !sh.kinds.has(data)) return fn();
+  try {
+    sh.lock?.(easy, data, CURL_LOCK_ACCESS.SINGLE, sh.userdata);
+  } catch {
+    // a void callback: nothing to report it to
+  }
+  try {
+    return fn();
+  } finally {
+    try {
+      sh.unlock?.(easy, data, sh.userdata);
+    } catch {
+      // as above
+    }
+  }
+}
+
+/**
+ * `obj` (a share's DNS cache, connection pool or TLS session cache) as
+ * `easy` sees it: every method call between the share's lock and unlock
+ * callbacks. Without lock callbacks it is `obj` itself.
+ */
+export function lockedView<T extends object>(sh: ShareInternals, data: number, easy: object, obj: T): T {
+  if (!sh.lock && !sh.unlock) return obj;
+  let byEasy = views.get(obj);
+  if (!byEasy) views.set(obj, (byEasy = new WeakMap()));
+  let v = byEasy.get(easy) as T | undefined;
+  if (!v) {
+    v = new Proxy(obj, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => withShareLock(sh, easy, data, () => (value as (...a: unknown[]) => unknown).apply(target, args));
+      },
+      set(target, prop, value) {
+        return Reflect.set(target, prop, value, target);
+      },
+    });
+    byEasy.set(easy, v);
+  }
+  return v;
+}
+const views = new WeakMap<object, WeakMap<object, object>>();

@@ -11,6 +11,7 @@ import type { DebugCallback } from '../easy/callbacks.js';
 import type { CallbackGuard } from './callback-depth.js';
 import { CURLE } from '../codes.js';
 import { CALLBACK_NAME, callbackThrew } from './callback-failure.js';
+import { writeStderr } from '../easy/default-io.js';
 
 /** What tracing needs of a transfer. */
 export interface TraceHost {
@@ -22,16 +23,17 @@ export interface TraceHost {
   readonly debugSilenced?: boolean;
 }
 
-function defaultDebug(type: number, data: Buffer): void {
+/** libcurl's default debug output, to CURLOPT_STDERR (the process's stderr when unset). */
+function defaultDebug(type: number, data: Buffer, stderr: unknown): void {
   switch (type) {
     case CURLINFO_TYPE.TEXT:
-      process.stderr.write('* ' + data.toString('latin1'));
+      writeStderr(stderr, '* ' + data.toString('latin1'));
       break;
     case CURLINFO_TYPE.HEADER_OUT:
-      for (const line of data.toString('latin1').split(/(?<=\n)/)) if (line) process.stderr.write('> ' + line);
+      for (const line of data.toString('latin1').split(/(?<=\n)/)) if (line) writeStderr(stderr, '> ' + line);
       break;
     case CURLINFO_TYPE.HEADER_IN:
-      process.stderr.write('< ' + data.toString('latin1'));
+      writeStderr(stderr, '< ' + data.toString('latin1'));
       break;
     default:
       break; // data is not shown by the default debug function
@@ -47,7 +49,7 @@ export function traceData(g: CallbackGuard, t: TraceHost, type: number, data: Bu
   if (!t.opts.hot().verbose) return;
   const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
   const fn = t.opts.get(CURLOPT.DEBUGFUNCTION) as DebugCallback | null;
-  if (!fn) return defaultDebug(type, buf);
+  if (!fn) return defaultDebug(type, buf, t.opts.get(CURLOPT.STDERR));
   if (t.debugSilenced) return;
   const clientp = t.opts.get(CURLOPT.DEBUGDATA);
   const easy = t.easy as Parameters<DebugCallback>[0];

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { versionText, platformTriplet } from '../../src/cli/version.js';
+import { versionText } from '../../src/cli/version.js';
+import { platformTriplet } from '../../src/version-info.js';
 import { supportedSchemes } from '../../src/proto/registry.js';
 import { helpText, categoryRows } from '../../src/cli/help.js';
 
