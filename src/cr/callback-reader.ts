@@ -10,6 +10,7 @@ import { CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE } from '../constants.js';
 import type { ReadCallback, SeekCallback } from '../easy/callbacks.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
 import type { ClientReader, ReadResult, RewindResult } from './client-reader.js';
+import { CALLBACK_NAME, callbackThrew } from '../util/callback-failure.js';
 import { readReadable, type IoHost } from '../easy/default-io.js';
 
 /** CURLOPT_SEEKFUNCTION return values and the origin libcurl passes. */
@@ -124,7 +125,7 @@ export class CallbackReader implements ClientReader {
     if (blen > 0) {
       buf = Buffer.alloc(blen);
       const r = this.#invoke(buf);
-      if (typeof r !== 'number') return this.#fail(CURLE.READ_ERROR, `read function failed: ${r.message}`);
+      if (typeof r !== 'number') return this.#fail(CURLE.READ_ERROR, r.failed);
       n = r;
     }
     switch (n) {
@@ -146,14 +147,19 @@ export class CallbackReader implements ClientReader {
     return { kind: 'data', data: buf!.subarray(0, n), eos: this.#eos };
   }
 
-  #invoke(buf: Buffer): number | Error {
+  /** One read: the count (or a CURL_READFUNC_* value), or why reading failed. */
+  #invoke(buf: Buffer): number | { failed: string } {
     this.#usedCallback = true;
     const fn = this.#c.read;
-    if (!fn) return this.#default!.read(buf);
+    if (!fn) {
+      const r = this.#default!.read(buf);
+      return typeof r === 'number' ? r : { failed: `read function failed: ${r.message}` };
+    }
     try {
       return this.#c.guard.inCallback(() => fn(buf, this.#c.readData));
     } catch (err) {
-      return err instanceof Error ? err : new Error(String(err));
+      // a throw is a failed read (README "Callbacks that throw")
+      return { failed: callbackThrew(this.#c.guard, err, CURLE.READ_ERROR, CALLBACK_NAME.READ) };
     }
   }
 
@@ -180,20 +186,24 @@ export class CallbackReader implements ClientReader {
     if (this.#readLen > 0) return { code: CURLE.READ_ERROR };
     const seek = this.#c.seek;
     let seekErr: number = CURL_SEEKFUNC.CANTSEEK;
+    let thrown: string | null = null;
     if (seek) {
       try {
         seekErr = this.#c.guard.inCallback(() => seek(this.#c.seekData, offset, SEEK_SET));
-      } catch {
+      } catch (err) {
+        // a throw is CURL_SEEKFUNC_FAIL
+        thrown = callbackThrew(this.#c.guard, err, CURLE.READ_ERROR, CALLBACK_NAME.SEEK);
         seekErr = CURL_SEEKFUNC.FAIL;
       }
     }
     if (seekErr !== CURL_SEEKFUNC.OK) {
-      if (seekErr !== CURL_SEEKFUNC.CANTSEEK) return { code: CURLE.READ_ERROR, message: 'Could not seek stream' };
+      if (seekErr !== CURL_SEEKFUNC.CANTSEEK) return { code: CURLE.READ_ERROR, message: thrown ?? 'Could not seek stream' };
       const scratch = Buffer.alloc(4096);
       let passed = 0;
       while (passed < offset) {
         const want = Math.min(scratch.length, offset - passed);
         const r = this.#invoke(scratch.subarray(0, want));
+        if (typeof r !== 'number') return { code: CURLE.READ_ERROR, message: r.failed };
         const n = typeof r === 'number' && Number.isInteger(r) && r >= 0 ? r : 0;
         passed += n;
         // greater-than (CURL_READFUNC_ABORT and other funny values) ends it as EOF does
@@ -217,8 +227,9 @@ export class CallbackReader implements ClientReader {
       let err: number;
       try {
         err = this.#c.guard.inCallback(() => seek(this.#c.seekData, 0, SEEK_SET));
-      } catch {
-        err = CURL_SEEKFUNC.FAIL;
+      } catch (thrown) {
+        // a throw is CURL_SEEKFUNC_FAIL
+        return { code: CURLE.SEND_FAIL_REWIND, message: callbackThrew(this.#c.guard, thrown, CURLE.SEND_FAIL_REWIND, CALLBACK_NAME.SEEK) };
       }
       if (err) return { code: CURLE.SEND_FAIL_REWIND, message: `seek callback returned error ${err}` };
     } else if (!this.#default || !this.#default.rewind()) {

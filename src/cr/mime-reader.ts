@@ -15,6 +15,7 @@ import type { ClientReader, ReadResult, RewindResult } from './client-reader.js'
 import { encoderFor, type Encoder } from './mime-encoders.js';
 import { contentTypeFor, partState, type Mime, type MimePart } from './mime.js';
 import { textToBuffer } from '../url/url-bytes.js';
+import { CALLBACK_NAME, callbackThrew } from '../util/callback-failure.js';
 
 interface Segment {
   size(): number;
@@ -103,8 +104,9 @@ class CallbackContent implements Segment {
     let n: number;
     try {
       n = this.#guard.inCallback(() => this.#p.read!(buf, this.#p.arg));
-    } catch {
-      n = CURL_READFUNC_ABORT;
+    } catch (err) {
+      // a throw is a failed read, as for CURLOPT_READFUNCTION (README "Callbacks that throw")
+      return { kind: 'error', code: CURLE.READ_ERROR, message: callbackThrew(this.#guard, err, CURLE.READ_ERROR, CALLBACK_NAME.MIME_READ) };
     }
     if (n === 0) {
       this.#done = true;
@@ -125,8 +127,10 @@ class CallbackContent implements Segment {
     if (seek) {
       try {
         rc = this.#guard.inCallback(() => seek(this.#p.arg, 0, 0));
-      } catch {
-        rc = 1;
+      } catch (err) {
+        // a throw is CURL_SEEKFUNC_FAIL
+        const message = callbackThrew(this.#guard, err, CURLE.SEND_FAIL_REWIND, CALLBACK_NAME.MIME_SEEK);
+        return { code: CURLE.SEND_FAIL_REWIND, message };
       }
     }
     if (rc !== 0) return { code: CURLE.SEND_FAIL_REWIND, message: 'necessary data rewind was not possible' };

@@ -13,6 +13,7 @@ import type { MimeReader } from './mime-reader.js';
 import type { TrailerCallback } from '../easy/callbacks.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
 import { textToBuffer } from '../url/url-bytes.js';
+import { CALLBACK_NAME, callbackThrew } from '../util/callback-failure.js';
 
 /** libcurl 8's EXPECT_100_THRESHOLD: bodies above 1 MiB (or of unknown size) ask first. */
 export const EXPECT_100_THRESHOLD = 1024 * 1024;
@@ -96,8 +97,10 @@ function trailerSource(b: BodyInputs): TrailerSource | null {
     let rc: number;
     try {
       rc = b.guard.inCallback(() => fn(list, data));
-    } catch {
-      rc = 1;
+    } catch (err) {
+      // a throw is CURL_TRAILERFUNC_ABORT
+      const message = callbackThrew(b.guard, err, TRAILER_ABORT_CODE, CALLBACK_NAME.TRAILER);
+      return { error: { kind: 'error', code: TRAILER_ABORT_CODE, message } };
     }
     if (rc !== 0) return { error: { kind: 'error', code: TRAILER_ABORT_CODE, message: TRAILER_ABORT_MESSAGE } };
     return { lines: list };

@@ -13,6 +13,7 @@ import type { HotOptions } from '../easy/option-store.js';
 import type { WriteCallback, HeaderCallback } from '../easy/callbacks.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
 import { CLIENTWRITE, PAUSED, type ClientWriterHost, type WriteResult } from './client-write.js';
+import { CALLBACK_NAME, callbackThrew } from '../util/callback-failure.js';
 import { defaultWrite } from '../easy/default-io.js';
 
 // kept for importers that name the guard through the writers
@@ -41,15 +42,21 @@ export class ClientWriter {
    * order (copies: what was written may be a view of memory reused later).
    */
   #held: Buffer[] = [];
+  /**
+   * easy.pause(CURLPAUSE_RECV) inside WRITEFUNCTION stopped delivery after a
+   * whole piece, with nothing left to hold: the protocol stopped feeding all
+   * the same, so unpausing must make it go on as after held bytes.
+   */
+  #stoppedEmpty = false;
 
   constructor(host: ClientWriterHost, guard: CallbackGuard) {
     this.#host = host;
     this.#guard = guard;
   }
 
-  /** Body bytes are held for a paused application. */
+  /** Body bytes are held for a paused application (or delivery stopped for one: unpause() must resume it). */
   get holding(): boolean {
-    return this.#held.length > 0;
+    return this.#held.length > 0 || this.#stoppedEmpty;
   }
 
   /** How many body bytes are held. */
@@ -67,6 +74,7 @@ export class ClientWriter {
   /** The transfer is over: drop what is held, and the guard (the engine). */
   close(): void {
     if (this.#held.length > 0) this.#held = [];
+    this.#stoppedEmpty = false;
     this.#guard = DETACHED;
   }
 
@@ -101,7 +109,7 @@ export class ClientWriter {
     try {
       n = this.#guard.inCallback(() => fn(piece, h.writeData));
     } catch (err) {
-      t.fail(CURLE.WRITE_ERROR, `Failure writing output to destination: ${(err as Error).message}`);
+      t.fail(CURLE.WRITE_ERROR, callbackThrew(this.#guard, err, CURLE.WRITE_ERROR, CALLBACK_NAME.WRITE, t));
       return CURLE.WRITE_ERROR;
     }
     if (n === CURL_WRITEFUNC_PAUSE) {
@@ -115,6 +123,12 @@ export class ClientWriter {
       return CURLE.WRITE_ERROR;
     }
     t.sizeDelivered += piece.length;
+    if (t.pauseBits & PAUSE_RECV) {
+      // easy.pause(CURLPAUSE_RECV) inside the callback: delivery stops now, what is left waits as after CURL_WRITEFUNC_PAUSE
+      if (rest.length > piece.length) this.#held.push(Buffer.from(rest.subarray(piece.length)));
+      else this.#stoppedEmpty = true;
+      return PAUSED;
+    }
     return CURLE.OK;
   }
 
@@ -125,13 +139,15 @@ export class ClientWriter {
    */
   flush(): WriteResult {
     const held = this.#held;
+    if (!(this.#host.pauseBits & PAUSE_RECV)) this.#stoppedEmpty = false;
     while (held.length > 0) {
       if (this.#host.pauseBits & PAUSE_RECV) return PAUSED;
       const data = held.shift()!;
+      const before = held.length;
       const r = this.body(data);
       if (r === PAUSED) {
         // body() held the rest of `data` at the end: it goes before what was held after it
-        held.unshift(held.pop()!);
+        if (held.length > before) held.unshift(held.pop()!);
         return PAUSED;
       }
       if (r !== CURLE.OK) return r;
@@ -156,7 +172,7 @@ export class ClientWriter {
       try {
         n = this.#guard.inCallback(() => fn(line, hdata));
       } catch (err) {
-        t.fail(CURLE.WRITE_ERROR, `Failure writing output to destination: ${(err as Error).message}`);
+        t.fail(CURLE.WRITE_ERROR, callbackThrew(this.#guard, err, CURLE.WRITE_ERROR, hfn ? CALLBACK_NAME.HEADER : CALLBACK_NAME.WRITE, t));
         return CURLE.WRITE_ERROR;
       }
       if (n !== line.length) {
@@ -170,8 +186,9 @@ export class ClientWriter {
       let n: number;
       try {
         n = this.#guard.inCallback(() => fn(line, h.writeData));
-      } catch {
-        n = -1;
+      } catch (err) {
+        t.fail(CURLE.WRITE_ERROR, callbackThrew(this.#guard, err, CURLE.WRITE_ERROR, CALLBACK_NAME.WRITE, t));
+        return CURLE.WRITE_ERROR;
       }
       if (n !== line.length) {
         t.fail(CURLE.WRITE_ERROR, 'Failed writing header');

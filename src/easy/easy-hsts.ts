@@ -21,7 +21,8 @@ import { CURLOPT } from './option-table.js';
 import { internalsOf } from './internals.js';
 import { CURL_LOCK_DATA, lockedView, shareInternals } from '../share/share.js';
 import { writeJarFile } from '../cookies/jar-file.js';
-import { enterCallback, leaveCallback } from '../util/callback-depth.js';
+import { enterCallback, leaveCallback, type CallbackGuard } from '../util/callback-depth.js';
+import { CALLBACK_NAME, callbackThrew } from '../util/callback-failure.js';
 import { timeNow } from '../util/curl-stamp.js';
 import { HstsCache, MAX_HSTS_HOSTLEN, timeToStamp } from '../hsts/hsts-cache.js';
 import { CURLHSTS, CURLSTS, type CurlHstsEntry, type HstsReadCallback, type HstsWriteCallback } from './hsts-callbacks.js';
@@ -113,10 +114,11 @@ export interface HstsFailure {
 /**
  * Curl_pretransfer's HSTS part: read the names given since the last
  * transfer, then let HSTSREADFUNCTION add entries until it says DONE.
- * `runCallback` runs the application's callback (the multi's callback
- * guard). Returns why the transfer must not start, or null.
+ * `guard` runs the application's callback (the multi's callback guard; a
+ * throw counts as CURLSTS_FAIL and is kept for `host`, the transfer).
+ * Returns why the transfer must not start, or null.
  */
-export function hstsTransferStart(easy: object, opts: Options, runCallback: <R>(fn: () => R) => R): HstsFailure | null {
+export function hstsTransferStart(easy: object, opts: Options, guard: CallbackGuard, host: object): HstsFailure | null {
   const cache = hstsCacheOf(easy);
   if (!cache) return null;
   const now = timeNow();
@@ -128,9 +130,10 @@ export function hstsTransferStart(easy: object, opts: Options, runCallback: <R>(
     const sts: CurlHstsEntry = { name: '', namelen: MAX_HSTS_HOSTLEN, includeSubDomains: false, expire: '' };
     let rc: number;
     try {
-      rc = runCallback(() => read(easy as Parameters<HstsReadCallback>[0], sts, clientp));
+      rc = guard.inCallback(() => read(easy as Parameters<HstsReadCallback>[0], sts, clientp));
     } catch (err) {
-      return { code: CURLE.ABORTED_BY_CALLBACK, message: `HSTS read callback threw: ${(err as Error)?.message ?? String(err)}` };
+      // README "Callbacks that throw": as if it returned CURLSTS_FAIL
+      return { code: CURLE.ABORTED_BY_CALLBACK, message: callbackThrew(guard, err, CURLE.ABORTED_BY_CALLBACK, CALLBACK_NAME.HSTS_READ, host) };
     }
     if (rc === CURLSTS.FAIL) return { code: CURLE.ABORTED_BY_CALLBACK, message: easyStrerror(CURLE.ABORTED_BY_CALLBACK) };
     if (rc !== CURLSTS.OK) return null;
@@ -179,7 +182,7 @@ function saveCache(easy: object, cache: HstsCache, opts: Options): void {
     try {
       rc = write(easy as Parameters<HstsWriteCallback>[0], sts, { index, total: list.length }, clientp);
     } catch {
-      // cleanup cannot report a failure: a throwing callback stops the saving, as CURLSTS_FAIL does
+      // as if it returned CURLSTS_FAIL: the saving stops (cleanup has no code to give, nor has libcurl's)
       return;
     } finally {
       leaveCallback();

@@ -131,6 +131,16 @@ export class Easy {
     return this.#i.transfer?.errorMessage ?? '';
   }
 
+  /**
+   * What an application callback of the current or last transfer threw
+   * (the first one; undefined when none threw). The transfer ended with
+   * that callback's failure code and the error buffer names the callback
+   * and the error (README "Callbacks that throw").
+   */
+  get lastCallbackError(): unknown {
+    return this.#i.transfer?.callbackError?.value;
+  }
+
   /** A failf() during setopt: the message goes to the error buffer at once, as in libcurl. */
   #setoptFail(code: CURLcode, message: string): CURLcode {
     this.#setoptError = { message, after: this.#i.transfer };

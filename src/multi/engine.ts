@@ -12,7 +12,6 @@
 // earliest expiry. Per event the cost is O(transfers on that socket + expired
 // transfers), never O(all transfers).
 import { CURLE, CURLM, type CURLMcode } from '../codes.js';
-import { CURLOPT } from '../easy/option-table.js';
 import { CURL_POLL, CURL_SOCKET_TIMEOUT } from '../constants.js';
 import { SocketRegistry, type PollEntry } from './socket-registry.js';
 import { TimerHeap } from './timer-heap.js';
@@ -21,12 +20,11 @@ import type { Connection } from '../conn/connection.js';
 import { DnsCache } from '../dns/resolver.js';
 import { CURL_LOCK_DATA, lockedView, shareInternals, sharedPool } from '../share/share.js';
 import type { Transport } from '../transport/transport.js';
-import { EXPIRE, STATE, PROGRESS_INTERVAL_MS, type ExpireId, type Transfer, type TransferState } from './transfer.js';
+import { EXPIRE, STATE, Transfer, type ExpireId, type TransferState } from './transfer.js';
 import { runTransfer, setState } from './states.js';
 import { BuiltinDriver } from './driver.js';
 import { traceText } from '../util/trace.js';
 import { PAUSED } from '../cw/client-write.js';
-import type { XferInfoCallback } from '../easy/callbacks.js';
 import type { Easy } from '../easy/easy.js';
 import { enterCallback, leaveCallback, type CallbackGuard } from '../util/callback-depth.js';
 import { TlsSessionCache } from '../vtls/tls-session-cache.js';
@@ -34,6 +32,8 @@ import { refreshEnv } from '../util/env-cache.js';
 import { LIST, TransferList } from './transfer-list.js';
 import { nowMs } from '../util/clock.js';
 import { internalsOf } from '../easy/internals.js';
+import { CALLBACK_NAME, thrownMessage } from '../util/callback-failure.js';
+import { MultiCallbackFailure, markCallbackThrow, setErrorBuffer, xferInfo } from './transfer-callbacks.js';
 
 export type SocketCallback = (easy: Easy | null, s: number, what: number, clientp: unknown, socketp: unknown) => number;
 // the engine passes its public handle back; Multi narrows the type for users
@@ -92,7 +92,11 @@ export class MultiEngine implements CallbackGuard {
   #pending = new TransferList(LIST.PENDING);
   #callbackDepth = 0;
   #dead = false;
+  /** SOCKETFUNCTION/TIMERFUNCTION failures (README "Callbacks that throw") */
+  readonly #failed = new MultiCallbackFailure();
   #lastTimerKey: number | null = null;
+  /** the transfer run() is running (the one a reader's callback belongs to) */
+  #running: Transfer | null = null;
 
   constructor(handle: object) {
     this.handle = handle;
@@ -117,6 +121,22 @@ export class MultiEngine implements CallbackGuard {
     }
   }
 
+  /** An application callback threw (README "Callbacks that throw"): mark its transfer (markCallbackThrow), answer the text. */
+  callbackThrew(thrown: unknown, code: number, callback: string, host?: object): string {
+    // the writers and trace name their transfer; readers are called for the one running
+    const t = host instanceof Transfer ? host : this.#running;
+    if (!t) return thrownMessage(callback, thrown);
+    const r = markCallbackThrow(t, thrown, code, callback);
+    // thrown outside a run of `t` (nothing else is waiting to end it): run it now
+    if (r.marked && t !== this.#running && this.#transfers.has(t)) this.expire(t, EXPIRE.RUN_NOW, nowMs());
+    return r.message;
+  }
+
+  /** The value SOCKETFUNCTION or TIMERFUNCTION threw last, or undefined. */
+  get lastCallbackError(): unknown {
+    return this.#failed.last?.value;
+  }
+
   // ---- transfers ------------------------------------------------------------
 
   get runningHandles(): number {
@@ -133,8 +153,13 @@ export class MultiEngine implements CallbackGuard {
   add(t: Transfer): CURLMcode {
     if (this.#dead) {
       if (this.#alive > 0) return CURLM.ABORTED_BY_CALLBACK;
+      // every transfer the failed callback ended is done: the multi works again
       this.#dead = false;
+      this.#failed.cause = null;
+      this.#lastTimerKey = null;
     }
+    // "libcurl initializes the contents of the error buffer to an empty string before performing a transfer"
+    setErrorBuffer(t, '');
     this.#transfers.add(t);
     this.#alive++;
     const now = nowMs();
@@ -146,6 +171,12 @@ export class MultiEngine implements CallbackGuard {
 
   remove(t: Transfer): CURLMcode {
     if (!this.#transfers.has(t)) return CURLM.OK;
+    // a SOCKETFUNCTION that fails on what this removal tells it ends the others (CURLM_ABORTED_BY_CALLBACK)
+    const wasDead = this.#dead;
+    // out of the lists first: a failure that ends the others (#abortAll) must not end this one too
+    this.#messages.delete(t);
+    this.#pending.delete(t);
+    this.#transfers.delete(t);
     if (t.state !== STATE.COMPLETED && t.state !== STATE.MSGSENT) {
       // an unfinished transfer: its connection cannot be trusted for reuse
       if (t.conn) t.conn.reusable = false;
@@ -153,13 +184,11 @@ export class MultiEngine implements CallbackGuard {
       this.#abandon(t);
       this.#alive--;
     }
-    this.#messages.delete(t);
-    this.#pending.delete(t);
-    this.#transfers.delete(t);
     this.heap.remove(t);
-    this.registry.update(t, []);
+    if (!this.registry.update(t, [])) this.#multiCallbackFailed();
     this.#wakePending();
-    return this.updateTimer();
+    const rc = this.updateTimer();
+    return !wasDead && this.#dead ? CURLM.ABORTED_BY_CALLBACK : rc;
   }
 
   /** Stop whatever a transfer has in flight (resolver, connect attempts, connection). */
@@ -191,7 +220,17 @@ export class MultiEngine implements CallbackGuard {
 
   run(t: Transfer): void {
     if (t.state === STATE.MSGSENT || !this.#transfers.has(t)) return;
-    runTransfer(this, t);
+    const outer = this.#running;
+    this.#running = t;
+    try {
+      runTransfer(this, t);
+    } finally {
+      this.#running = outer;
+    }
+    if (this.#failed.afterRun && !outer) {
+      this.#failed.afterRun = false;
+      this.#abortAll();
+    }
     this.afterRun(t);
   }
 
@@ -199,7 +238,7 @@ export class MultiEngine implements CallbackGuard {
   afterRun(t: Transfer): void {
     // received bytes the exchange keeps must not be views of the transport's reused memory
     t.request?.retainReceived();
-    if (!this.registry.update(t, this.#pollsetOf(t))) this.#abortAll();
+    if (!this.registry.update(t, this.#pollsetOf(t))) this.#multiCallbackFailed();
     const next = t.nextExpiry();
     if (next === undefined) this.heap.remove(t);
     else this.heap.set(t, next);
@@ -299,7 +338,7 @@ export class MultiEngine implements CallbackGuard {
   /** libcurl's Curl_update_timer: tell TIMERFUNCTION only about changes. */
   updateTimer(): CURLMcode {
     const top = this.heap.peek();
-    if (!this.timerFn || this.#dead) {
+    if (!this.timerFn || this.#dead || this.#failed.afterRun) {
       this.driver.timerChanged();
       return CURLM.OK;
     }
@@ -314,9 +353,9 @@ export class MultiEngine implements CallbackGuard {
       ms = this.timeoutMs();
     }
     const fn = this.timerFn;
-    const rc = this.inCallback(() => fn(this.handle, ms, this.timerData));
+    const rc = this.#failed.run(CALLBACK_NAME.TIMER, () => this.inCallback(() => fn(this.handle, ms, this.timerData)));
     if (rc === -1) {
-      this.#abortAll();
+      this.#multiCallbackFailed();
       return CURLM.ABORTED_BY_CALLBACK;
     }
     return CURLM.OK;
@@ -326,15 +365,15 @@ export class MultiEngine implements CallbackGuard {
 
   #socketChanged(t: Transfer | undefined, s: number, what: number, socketp: unknown, transport: Transport): boolean {
     this.driver.socketChanged(s, what, transport);
-    if (!this.socketFn || this.#dead) return true;
+    if (!this.socketFn || this.#dead || this.#failed.afterRun) return true;
     const fn = this.socketFn;
-    const rc = this.inCallback(() => fn(t?.easy ?? null, s, what, this.socketData, socketp));
+    const rc = this.#failed.run(CALLBACK_NAME.SOCKET, () => this.inCallback(() => fn(t?.easy ?? null, s, what, this.socketData, socketp)));
     return rc !== -1;
   }
 
   /** Unregister (REMOVE first, as libcurl does before closing) and close a transport. */
   discardTransport(tr: Transport): void {
-    if (!this.registry.forget(tr.id, undefined)) this.#abortAll();
+    if (!this.registry.forget(tr.id, undefined)) this.#multiCallbackFailed();
     tr.close();
   }
 
@@ -374,7 +413,7 @@ export class MultiEngine implements CallbackGuard {
     const c = t.conn;
     if (!c || t.connReleased) return;
     t.connReleased = true;
-    this.registry.update(t, []);
+    if (!this.registry.update(t, [])) this.#multiCallbackFailed();
     if (c.idleSince === -1) return; // already closed
     if (c.connectOnly && c.transport && !c.transport.closed && t.result === CURLE.OK) {
       // CONNECT_ONLY: the easy handle keeps it for send()/recv(), out of every pool
@@ -416,6 +455,8 @@ export class MultiEngine implements CallbackGuard {
   // ---- completion -----------------------------------------------------------
 
   postDone(t: Transfer): void {
+    // the DONE message and the error text arrive together, whichever call ran the transfer
+    setErrorBuffer(t, t.errorMessage);
     this.#messages.add(t);
     this.#alive--;
     this.#pending.delete(t);
@@ -452,13 +493,26 @@ export class MultiEngine implements CallbackGuard {
     this.driver.interrupt();
   }
 
+  /**
+   * SOCKETFUNCTION or TIMERFUNCTION failed. Inside a run the transfers are
+   * ended after it (the running one is mid-state: ending it under its own
+   * feet would queue its DONE message twice); neither callback is called
+   * meanwhile.
+   */
+  #multiCallbackFailed(): void {
+    if (!this.#running) return this.#abortAll();
+    this.#failed.afterRun = true;
+  }
+
   /** A multi callback failed: every transfer fails with CURLE_ABORTED_BY_CALLBACK. */
   #abortAll(): void {
     if (this.#dead) return;
     this.#dead = true;
+    const cause = this.#failed.cause;
     for (const t of this.#transfers.toArray()) {
       if (t.state === STATE.COMPLETED || t.state === STATE.MSGSENT) continue;
-      t.fail(CURLE.ABORTED_BY_CALLBACK, 'Operation was aborted by an application callback');
+      if (cause) t.callbackError ??= { value: cause.value };
+      t.fail(CURLE.ABORTED_BY_CALLBACK, cause?.message ?? 'Operation was aborted by an application callback');
       if (t.conn) t.conn.reusable = false;
       this.#abandon(t);
       this.heap.remove(t);
@@ -472,13 +526,15 @@ export class MultiEngine implements CallbackGuard {
     return this.#dead;
   }
 
-  /** pause/unpause from easy.pause(). */
-  setPause(t: Transfer, bits: number): void {
+  /** pause/unpause from easy.pause(): CURLE_ABORTED_BY_CALLBACK when a multi callback failed meanwhile. */
+  setPause(t: Transfer, bits: number): number {
     const was = t.pauseBits;
+    const wasDead = this.#dead || this.#failed.afterRun;
     t.pauseBits = bits;
     if ((was & ~bits) !== 0) this.expire(t, EXPIRE.RUN_NOW, nowMs());
     if (!this.inCallbackNow || t.state !== STATE.PERFORMING) this.afterRun(t);
-    this.updateTimer();
+    const rc = this.updateTimer();
+    return rc === CURLM.OK && (wasDead || !(this.#dead || this.#failed.afterRun)) ? CURLE.OK : CURLE.ABORTED_BY_CALLBACK;
   }
 
   /** After unpause: what the writers held goes out, the stopped decoders go on. CURLE_OK or an error. */
@@ -487,27 +543,9 @@ export class MultiEngine implements CallbackGuard {
     return r === PAUSED ? CURLE.OK : r;
   }
 
-  /** XFERINFOFUNCTION, when NOPROGRESS is 0. Returns non-OK to abort. */
+  /** XFERINFOFUNCTION (transfer-callbacks.ts): CURLE_ABORTED_BY_CALLBACK, the transfer failed, when it aborts. */
   progress(t: Transfer, final = false): number {
-    const h = t.opts.hot();
-    if (!h.progress) return CURLE.OK;
-    const fn = h.xferInfo as XferInfoCallback;
-    const dltotal = Math.max(0, t.contentLength);
-    const ultotal = Math.max(0, t.uploadLength);
-    const key = `${dltotal},${t.sizeDownload},${ultotal},${t.sizeUpload}`;
-    const now = nowMs();
-    // unchanged numbers are told again once a second, so an idle transfer's callback still runs (and can abort)
-    if (key === t.lastProgress && !final && now - t.lastProgressAt < PROGRESS_INTERVAL_MS) return CURLE.OK;
-    t.lastProgress = key;
-    t.lastProgressAt = now;
-    const clientp = t.opts.get(CURLOPT.XFERINFODATA);
-    let rc: number;
-    try {
-      rc = this.inCallback(() => fn(clientp, dltotal, t.sizeDownload, ultotal, t.sizeUpload));
-    } catch {
-      rc = 1;
-    }
-    return rc === 0 || rc === 0x10000001 || final ? CURLE.OK : CURLE.ABORTED_BY_CALLBACK;
+    return xferInfo(this, t, final);
   }
 
   // ---- tracing --------------------------------------------------------------
@@ -543,3 +581,4 @@ export class MultiEngine implements CallbackGuard {
     this.driver.close();
   }
 }
+

@@ -33,8 +33,7 @@ const engines = new WeakMap<object, MultiEngine>();
 setPauseFn((multi, t, bits) => {
   const e = engines.get(multi);
   if (!e) return 43;
-  e.setPause(t, bits);
-  return 0;
+  return e.setPause(t, bits);
 });
 
 /**
@@ -121,12 +120,9 @@ export class Multi {
     i.transfer?.retire();
     i.multi = this;
     i.transfer = t;
-    const rc = this.#e.add(t);
-    if (rc === CURLM.ABORTED_BY_CALLBACK && this.#e.dead) {
-      i.multi = null;
-      return rc;
-    }
-    return rc;
+    // CURLM_ABORTED_BY_CALLBACK: TIMERFUNCTION failed; as in libcurl the handle stays added
+    // (its transfer ended with the others: its DONE message waits for infoRead)
+    return this.#e.add(t);
   }
 
   /** curl_multi_remove_handle */
@@ -227,6 +223,16 @@ export class Multi {
     this.#e.cleanup();
     this.#closed = true;
     return CURLM.OK;
+  }
+
+  /**
+   * What CURLMOPT_SOCKETFUNCTION or CURLMOPT_TIMERFUNCTION threw last
+   * (undefined while neither threw). Such a throw counts as the callback
+   * returning -1: every transfer ends with CURLE_ABORTED_BY_CALLBACK and
+   * the call answers CURLM_ABORTED_BY_CALLBACK (README "Callbacks that throw").
+   */
+  get lastCallbackError(): unknown {
+    return this.#e.lastCallbackError;
   }
 
   /** Number of connections open (in use or idle) — for tests and diagnostics. */

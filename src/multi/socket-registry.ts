@@ -162,12 +162,12 @@ export class SocketRegistry<T extends PollsetOwner> {
     if (this.#map.get(s) !== e) return true; // already removed in this update
     const what = (e.readers > 0 ? CURL_POLL.IN : 0) | (e.writers > 0 ? CURL_POLL.OUT : 0);
     if (what === 0) {
-      this.#map.delete(s);
-      const told = e.reported !== 0;
-      const socketp = e.socketp;
+      // never told: nothing to remove. Told: the entry stays while the application hears REMOVE, so
+      // assign(s, ...) inside that callback answers CURLM_OK (libcurl deletes the entry after the callback)
+      const ok = e.reported === 0 || this.#onChange(owner, s, CURL_POLL.REMOVE, e.socketp, tr);
+      if (this.#map.get(s) === e) this.#map.delete(s);
       this.#retire(e);
-      if (!told) return true; // never told: nothing to remove
-      return this.#onChange(owner, s, CURL_POLL.REMOVE, socketp, tr);
+      return ok;
     }
     if (what === e.reported) return true;
     e.reported = what;

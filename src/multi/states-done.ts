@@ -16,9 +16,9 @@ export function stateDone(e: MultiEngine, t: Transfer): void {
   // whatever the request still holds besides the connection (file:'s descriptor)
   t.request?.abort?.();
   t.writers.resetResponse();
-  if (t.result === CURLE.OK && (t.followLocation !== null || t.retryRequest)) {
+  // (a progress callback that aborts here ends the transfer instead)
+  if (t.result === CURLE.OK && (t.followLocation !== null || t.retryRequest) && e.progress(t) === CURLE.OK) {
     // this response only pointed elsewhere: release its connection and go again
-    e.progress(t);
     const conn = t.conn;
     const keep = conn !== null && conn.reusable;
     e.releaseConnection(t);
@@ -37,9 +37,11 @@ export function stateDone(e: MultiEngine, t: Transfer): void {
   t.timing.total = now;
   e.clearAllExpiries(t);
   e.stopConnecting(t);
-  // libcurl's multi_done: no last progress call after the callback itself aborted
+  // libcurl's multi_done: no last progress call after the callback itself aborted; this one may abort
   if (t.result !== CURLE.ABORTED_BY_CALLBACK) e.progress(t, true);
   const conn = t.conn;
+  // failed after the response was complete (that last call, a callback that threw): not for reuse, as multi_done's "premature"
+  if (conn && t.result !== CURLE.OK) conn.reusable = false;
   const keep = conn !== null && conn.reusable && !t.connReleased;
   e.releaseConnection(t);
   if (conn && !t.connReleasedTraced) {

@@ -32,6 +32,7 @@ import { internalsOf } from '../easy/internals.js';
 import { startUrl } from '../easy/option-store.js';
 import { closeConnectOnly } from '../easy/connect-only.js';
 import { parseUrlCached } from './url-adapter.js';
+import { CURLPAUSE } from '../constants.js';
 import { handlerFor } from '../proto/registry.js';
 import { EXPIRE, STATE, PROGRESS_INTERVAL_MS, type Transfer } from './transfer.js';
 import { hstsAtTransferStart } from '../proto/hsts-altsvc.js';
@@ -77,6 +78,12 @@ export function runTransfer(e: MultiEngine, t: Transfer): void {
   for (let pass = 0; pass < 32; pass++) {
     if (pass > 0 && (t.state === STATE.DONE || t.state === STATE.COMPLETED)) now = nowMs();
     if (t.state === STATE.MSGSENT) return;
+    if (t.callbackFailure && t.state !== STATE.DONE && t.state !== STATE.COMPLETED) {
+      // an application callback threw during the last step: the transfer ends here
+      applyCallbackFailure(t);
+      finish(e, t, false);
+      continue;
+    }
     if (t.state !== STATE.DONE && t.state !== STATE.COMPLETED && t.result === CURLE.OK && t.state !== STATE.INIT) {
       if (checkTimeouts(e, t, now)) {
         finish(e, t, false);
@@ -97,16 +104,29 @@ export function runTransfer(e: MultiEngine, t: Transfer): void {
       case STATE.RATELIMITING: stateRatelimiting(e, t, now); break;
       case STATE.DONE: stateDone(e, t); break;
       case STATE.COMPLETED:
+        // (a callback that threw while DONE ran decides the result too)
+        applyCallbackFailure(t);
         e.postDone(t);
         setState(e, t, STATE.MSGSENT);
         return;
     }
     if (t.state === before) {
+      // a callback threw in this step: the next pass ends the transfer
+      if (t.callbackFailure && t.state !== STATE.DONE) continue;
       // a progress callback that aborts an idle transfer finishes it now
       if (idleProgress(e, t)) continue;
       return;
     }
   }
+}
+
+/**
+ * A callback threw (src/util/callback-failure.ts): the transfer fails with
+ * the code and text that gave, unless something failed it first.
+ */
+function applyCallbackFailure(t: Transfer): void {
+  const f = t.callbackFailure;
+  if (f && t.result === CURLE.OK) t.fail(f.code, f.message);
 }
 
 /** States in which libcurl's multi_runsingle updates the progress callback. */
@@ -123,7 +143,6 @@ const PROGRESS_STATES = new Set<string>([
 function idleProgress(e: MultiEngine, t: Transfer): boolean {
   if (!t.opts.hot().progress || !PROGRESS_STATES.has(t.state)) return false;
   if (t.state !== STATE.PERFORMING && t.state !== STATE.RATELIMITING && e.progress(t) !== CURLE.OK) {
-    t.fail(CURLE.ABORTED_BY_CALLBACK, 'Callback aborted');
     finish(e, t, false);
     return true;
   }
@@ -160,7 +179,7 @@ function stateInit(e: MultiEngine, t: Transfer, now: number): void {
   t.speed.reset(now);
   if (!loadResolve(e, t, now)) return finish(e, t, false);
   // HSTS cache files and HSTSREADFUNCTION, as Curl_pretransfer reads them
-  if (!hstsAtTransferStart(t, (fn) => e.inCallback(fn))) return finish(e, t, false);
+  if (!hstsAtTransferStart(t, e)) return finish(e, t, false);
   const total = timeoutMs(t);
   if (total > 0) e.expire(t, EXPIRE.TIMEOUT, now + total);
   setState(e, t, STATE.CONNECT);
@@ -237,10 +256,7 @@ function speedCheck(e: MultiEngine, t: Transfer, now: number): boolean {
 }
 
 function stateRatelimiting(e: MultiEngine, t: Transfer, now: number): void {
-  if (e.progress(t) !== CURLE.OK) {
-    t.fail(CURLE.ABORTED_BY_CALLBACK, 'Callback aborted');
-    return finish(e, t, false);
-  }
+  if (e.progress(t) !== CURLE.OK) return finish(e, t, false);
   if (!speedCheck(e, t, now)) return finish(e, t, false);
   const { maxRecvSpeed: recv, maxSendSpeed: send } = t.opts.hot();
   const wait = t.speed.limitWait(t.sizeDownload, t.sizeUpload, recv, send, now);
@@ -252,8 +268,8 @@ function stateRatelimiting(e: MultiEngine, t: Transfer, now: number): void {
 function statePerforming(e: MultiEngine, t: Transfer, now: number): void {
   if (enterRateLimit(e, t, now)) return;
   const x = t.request!;
-  if (t.writers.holding) {
-    // deliver what a paused write callback held back before reading more
+  if (!(t.pauseBits & CURLPAUSE.RECV) && t.writers.holding) {
+    // unpaused: deliver what a paused write callback held back before reading more
     const r = e.flushHeld(t);
     if (r !== CURLE.OK) return finish(e, t, false);
     if (t.pauseBits & 1) return;
@@ -268,10 +284,7 @@ function statePerforming(e: MultiEngine, t: Transfer, now: number): void {
   const code = x.step();
   syncWakeAt(e, t);
   t.recvBudget = Infinity;
-  if (code === CURLE.OK && e.progress(t) !== CURLE.OK) {
-    t.fail(CURLE.ABORTED_BY_CALLBACK, 'Callback aborted');
-    return finish(e, t, false);
-  }
+  if (code === CURLE.OK && e.progress(t) !== CURLE.OK) return finish(e, t, false);
   if (code === CURLE.OK && !x.done && !speedCheck(e, t, nowMs())) return finish(e, t, false);
   if (code !== CURLE.OK) {
     if (retryOnFreshConnection(e, t, code)) return;

@@ -22,6 +22,7 @@ import type { CallbackGuard } from '../util/callback-depth.js';
 import { HeaderStore } from '../easy/header-store.js';
 import type { CallbackReader } from '../cr/callback-reader.js';
 import { EXPIRE, ExpirySet, type ExpireId } from './expiry-set.js';
+import type { CallbackFailure } from '../util/callback-failure.js';
 
 export { EXPIRE, type ExpireId };
 
@@ -49,7 +50,6 @@ export type TransferState = (typeof STATE)[keyof typeof STATE];
 export const PROGRESS_INTERVAL_MS = 1000;
 
 let nextTransferId = 0;
-
 
 export class Timing {
   /** nowMs() at start of this transfer (after queueing) */
@@ -101,6 +101,18 @@ export class Transfer implements HeapItem {
 
   result = 0;
   errorMessage = '';
+  /**
+   * The first value an application callback of this transfer threw
+   * (easy.lastCallbackError); null while none threw.
+   */
+  callbackError: { value: unknown } | null = null;
+  /**
+   * A callback threw and the transfer must end with this failure: the engine
+   * ends it after the step it happened in (src/util/callback-failure.ts).
+   */
+  callbackFailure: CallbackFailure | null = null;
+  /** DEBUGFUNCTION threw once: it is not called again for this transfer */
+  debugSilenced = false;
   readonly timing = new Timing();
 
   // progress counters

@@ -30,6 +30,7 @@ import { PROTOPT } from './handler.js';
 import { handlerFor } from './registry.js';
 import { redirProtocolAllowed } from './redirect.js';
 import type { HookResult } from './http-response.js';
+import type { CallbackGuard } from '../util/callback-depth.js';
 import { hasFeature } from '../features.js';
 
 const OK: HookResult = { code: CURLE.OK };
@@ -38,8 +39,8 @@ const OK: HookResult = { code: CURLE.OK };
  * Curl_pretransfer: HSTS files named since the last transfer and the read
  * callback. False (the transfer failed with its reason) to stop.
  */
-export function hstsAtTransferStart(t: Transfer, runCallback: <R>(fn: () => R) => R): boolean {
-  const f = hstsTransferStart(t.easy, t.opts, runCallback);
+export function hstsAtTransferStart(t: Transfer, guard: CallbackGuard): boolean {
+  const f = hstsTransferStart(t.easy, t.opts, guard, t);
   if (f) t.fail(f.code, f.message);
   return f === null;
 }

@@ -21,4 +21,13 @@ export function inAnyCallback(): boolean {
 export interface CallbackGuard {
   /** Run an application callback with the multi's in-callback flag set. */
   inCallback<R>(fn: () => R): R;
+  /**
+   * An application callback threw `thrown` (src/util/callback-failure.ts):
+   * keep it for the application, make sure the transfer (`host`, else the
+   * one running now) ends with `code`, and answer the error text. The
+   * caller fails with that code and text as for the callback's failure
+   * value. Call it through callbackThrew() (a guard without it, as a unit
+   * test's, only makes the text).
+   */
+  callbackThrew?(thrown: unknown, code: number, callback: string, host?: object): string;
 }

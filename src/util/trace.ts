@@ -9,6 +9,8 @@ import { CURLINFO_TYPE } from '../constants.js';
 import type { OptionStore } from '../easy/option-store.js';
 import type { DebugCallback } from '../easy/callbacks.js';
 import type { CallbackGuard } from './callback-depth.js';
+import { CURLE } from '../codes.js';
+import { CALLBACK_NAME, callbackThrew } from './callback-failure.js';
 import { writeStderr } from '../easy/default-io.js';
 
 /** What tracing needs of a transfer. */
@@ -17,6 +19,8 @@ export interface TraceHost {
   readonly opts: OptionStore;
   /** the easy handle DEBUGFUNCTION is called with */
   readonly easy: unknown;
+  /** DEBUGFUNCTION threw once for this transfer: it is not called again (the transfer is ending) */
+  readonly debugSilenced?: boolean;
 }
 
 /** libcurl's default debug output, to CURLOPT_STDERR (the process's stderr when unset). */
@@ -46,12 +50,14 @@ export function traceData(g: CallbackGuard, t: TraceHost, type: number, data: Bu
   const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
   const fn = t.opts.get(CURLOPT.DEBUGFUNCTION) as DebugCallback | null;
   if (!fn) return defaultDebug(type, buf, t.opts.get(CURLOPT.STDERR));
+  if (t.debugSilenced) return;
   const clientp = t.opts.get(CURLOPT.DEBUGDATA);
   const easy = t.easy as Parameters<DebugCallback>[0];
   try {
     g.inCallback(() => fn(easy, type, buf, clientp));
-  } catch {
-    // a throwing debug callback must not break the transfer; libcurl ignores its return value
+  } catch (err) {
+    // libcurl ignores what it returns, but a throw is a failure: the engine ends the transfer after this step
+    callbackThrew(g, err, CURLE.ABORTED_BY_CALLBACK, CALLBACK_NAME.DEBUG, t);
   }
 }
 

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tscurl, curl } from '../helpers/cli-run.js';
 import { requireProgram } from '../helpers/requires.js';
+
+const NO_CURL = requireProgram('curl', 'curl');
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { startDnsServer } from '../helpers/dns-server.js';
 import { Easy, CURLINFO } from '../../src/index.js';
-
-const NO_CURL = requireProgram('curl', 'curl');
 
 const NOT_BUILT = (flag: string): string =>
   `tscurl: option ${flag}: the installed libcurl version doesn't support this\n` +

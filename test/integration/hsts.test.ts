@@ -201,7 +201,8 @@ test('HSTSREADFUNCTION preloads entries at transfer start; HSTSWRITEFUNCTION get
       throw new Error('boom');
     });
     assert.equal(await f.easy.perform(), CURLE.ABORTED_BY_CALLBACK);
-    assert.match(f.easy.errorBuffer, /boom/);
+    assert.equal(f.easy.errorBuffer, 'CURLOPT_HSTSREADFUNCTION callback threw Error: boom');
+    assert.equal((f.easy.lastCallbackError as Error).message, 'boom');
     // the write callback may stop early
     let calls = 0;
     f.easy.setopt(CURLOPT.HSTSREADFUNCTION, null);
@@ -212,6 +213,16 @@ test('HSTSREADFUNCTION preloads entries at transfer start; HSTSWRITEFUNCTION get
     f.easy.setopt(CURLOPT.HSTSWRITEFUNCTION, () => (calls++, CURLSTS.DONE));
     f.easy.cleanup();
     assert.equal(calls, 1);
+    // one that throws counts as CURLSTS_FAIL: the saving stops, cleanup() still succeeds
+    const g = handle(srv.port, `https://hsts.test:${srv.port}/sts/max-age%3D60`);
+    g.easy.setopt(CURLOPT.HSTS_CTRL, CURLHSTS.ENABLE);
+    assert.equal(await g.easy.perform(), CURLE.OK);
+    g.easy.setopt(CURLOPT.HSTSWRITEFUNCTION, () => {
+      calls++;
+      throw new Error('full');
+    });
+    assert.equal(g.easy.cleanup(), CURLE.OK);
+    assert.equal(calls, 2);
     assert.equal(srv.requests.filter((r) => r.target === '/never').length, 0);
   } finally {
     await srv.close();

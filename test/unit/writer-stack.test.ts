@@ -91,7 +91,7 @@ test('a write callback that takes less, or throws, fails the transfer with CURLE
       throw new Error('disk full');
     });
     assert.equal(w.write(CLIENTWRITE.BODY, Buffer.from('abc')), CURLE.WRITE_ERROR);
-    assert.equal(t.failures[1]!.message, 'Failure writing output to destination: disk full');
+    assert.equal(t.failures[1]!.message, 'CURLOPT_WRITEFUNCTION callback threw Error: disk full');
   } finally {
     e.cleanup();
   }
@@ -163,6 +163,40 @@ test('a pause holds the piece and all after it; unpause delivers them in order, 
     assert.deepEqual(out, ['one', 'two']);
     assert.equal(w.holding, false);
     assert.equal(t.sizeDelivered, 6);
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('pausing inside WRITEFUNCTION (easy.pause sets CURLPAUSE_RECV) stops after the piece; the rest is held, or the stop is remembered', () => {
+  const got: string[] = [];
+  let t!: FakeTransfer;
+  const { e, t: ft, w } = stackWith((e) => {
+    e.setopt(CURLOPT.BUFFERSIZE, 1024);
+    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => {
+      got.push(d.toString('latin1', 0, 1) + d.length);
+      if (got.length === 1 || got.length === 4) t.pauseBits |= 1; // what easy.pause(CURLPAUSE.RECV) does
+      return d.length;
+    });
+  });
+  t = ft;
+  try {
+    const data = Buffer.concat([Buffer.alloc(1024, 'a'), Buffer.alloc(1024, 'b'), Buffer.alloc(10, 'c')]);
+    assert.equal(w.write(CLIENTWRITE.BODY, data), PAUSED);
+    assert.deepEqual(got, ['a1024'], 'nothing after the piece that paused');
+    assert.equal(w.heldBytes, 1034);
+    t.pauseBits = 0;
+    assert.equal(w.unpause(), CURLE.OK);
+    assert.deepEqual(got, ['a1024', 'b1024', 'c10']);
+    assert.equal(w.holding, false);
+    // paused on a piece that was the whole write: nothing to hold, but the protocol must be resumed
+    assert.equal(w.write(CLIENTWRITE.BODY, Buffer.alloc(5, 'd')), PAUSED);
+    assert.equal(w.heldBytes, 0);
+    assert.equal(w.holding, true);
+    t.pauseBits = 0;
+    assert.equal(w.unpause(), CURLE.OK);
+    assert.equal(w.holding, false);
+    assert.equal(t.sizeDelivered, 2063);
   } finally {
     e.cleanup();
   }
