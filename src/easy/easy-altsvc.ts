@@ -4,7 +4,7 @@
 // (Curl_altsvc_save). Either option turns the engine on; it stays on, with
 // its entries, through curl_easy_reset, as in libcurl. Alt-svc caches are
 // never shared (libcurl has no CURL_LOCK_DATA for them).
-import { readFileSync } from 'node:fs';
+import { readTextIfPresent } from '../util/read-text-file.js';
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from './option-table.js';
 import { writeJarFile } from '../cookies/jar-file.js';
@@ -33,14 +33,8 @@ function cacheOf(easy: object): AltSvcCache {
 /** altsvc_load(): the name is kept for saving; a missing file leaves the cache as it is. */
 function loadFile(cache: AltSvcCache, file: string): void {
   cache.filename = file;
-  if (file === '') return;
-  let text: string;
-  try {
-    text = readFileSync(file, 'latin1');
-  } catch {
-    return;
-  }
-  cache.loadText(text);
+  const text = file === '' ? null : readTextIfPresent(file);
+  if (text !== null) cache.loadText(text);
 }
 
 /** The side effects of curl_easy_setopt for CURLOPT_ALTSVC and CURLOPT_ALTSVC_CTRL, after the store took the value. */

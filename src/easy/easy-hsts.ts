@@ -15,7 +15,7 @@
 // at cleanup to the last name given, else to the file last read, unless
 // CURLHSTS_READONLYFILE is set; names given but not read yet are read before
 // saving (libcurl would overwrite them unread).
-import { readFileSync } from 'node:fs';
+import { readTextIfPresent } from '../util/read-text-file.js';
 import { CURLE, easyStrerror, type CURLcode } from '../codes.js';
 import { CURLOPT } from './option-table.js';
 import { internalsOf } from './internals.js';
@@ -89,14 +89,8 @@ export function hstsSetopt(easy: object, id: number, value: unknown): CURLcode {
 /** hsts_load(): a missing or unreadable file leaves the cache as it is; its name is remembered either way. */
 function loadFile(cache: HstsCache, file: string, now: bigint): void {
   cache.filename = file;
-  if (file === '') return;
-  let text: string;
-  try {
-    text = readFileSync(file, 'latin1');
-  } catch {
-    return;
-  }
-  cache.loadText(text, now);
+  const text = file === '' ? null : readTextIfPresent(file);
+  if (text !== null) cache.loadText(text, now);
 }
 
 function loadPending(easy: object, cache: HstsCache, now: bigint): void {

@@ -9,6 +9,18 @@ import { httpSetup } from './http-state.js';
 import { httpFollow } from './redirect.js';
 import { ntlmConnectionFit, ntlmNewConnection } from './http-ntlm.js';
 
+/**
+ * The hooks of every protocol that speaks HTTP/1.x requests (http, https,
+ * and ws/wss for their upgrade): HTTP's per-transfer state, what a redirect
+ * changes, and NTLM's hold on a connection.
+ */
+export const HTTP_FAMILY_HOOKS = Object.freeze({
+  setup: httpSetup,
+  follow: httpFollow,
+  connectionFit: ntlmConnectionFit,
+  newConnection: ntlmNewConnection,
+} satisfies Partial<ProtocolHandler>);
+
 const httpRequest: ProtocolHandler['request'] = (t, conn, guard): ProtocolRequest => new HttpExchange(t, conn, guard);
 
 export const HTTP_HANDLER: ProtocolHandler = Object.freeze({
@@ -17,11 +29,8 @@ export const HTTP_HANDLER: ProtocolHandler = Object.freeze({
   protocol: CURLPROTO.HTTP,
   flags: 0,
   alpn: [],
-  setup: httpSetup,
   request: httpRequest,
-  follow: httpFollow,
-  connectionFit: ntlmConnectionFit,
-  newConnection: ntlmNewConnection,
+  ...HTTP_FAMILY_HOOKS,
 });
 
 export const HTTPS_HANDLER: ProtocolHandler = Object.freeze({
@@ -30,9 +39,6 @@ export const HTTPS_HANDLER: ProtocolHandler = Object.freeze({
   protocol: CURLPROTO.HTTPS,
   flags: PROTOPT.SSL,
   alpn: ['http/1.1'],
-  setup: httpSetup,
   request: httpRequest,
-  follow: httpFollow,
-  connectionFit: ntlmConnectionFit,
-  newConnection: ntlmNewConnection,
+  ...HTTP_FAMILY_HOOKS,
 });

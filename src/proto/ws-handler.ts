@@ -21,9 +21,8 @@ import { HttpExchange } from './http.js';
 import { CLIENTWRITE, PAUSED } from '../cw/client-write.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
 import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from './handler.js';
-import { httpSetup, httpState } from './http-state.js';
-import { httpFollow } from './redirect.js';
-import { ntlmConnectionFit, ntlmNewConnection } from './http-ntlm.js';
+import { httpState } from './http-state.js';
+import { HTTP_FAMILY_HOOKS } from './http-handler.js';
 import { newWebSocketKey, upgradeRequestLines, UpgradeResponseCheck } from '../ws/handshake.js';
 import { WsSession } from '../ws/ws-session.js';
 import type { WsFrameMeta } from '../ws/ws-flags.js';
@@ -185,12 +184,9 @@ export const WS_HANDLER: ProtocolHandler = Object.freeze({
   flags: 0,
   alpn: [],
   upgradeConnectOnly: true,
-  // the upgrade is an HTTP request: HTTP's per-transfer state, redirects and authentication
-  setup: httpSetup,
   request: wsRequest,
-  follow: httpFollow,
-  connectionFit: ntlmConnectionFit,
-  newConnection: ntlmNewConnection,
+  // the upgrade is an HTTP request: HTTP's per-transfer state, redirects and authentication
+  ...HTTP_FAMILY_HOOKS,
 });
 
 export const WSS_HANDLER: ProtocolHandler = Object.freeze({
@@ -200,10 +196,7 @@ export const WSS_HANDLER: ProtocolHandler = Object.freeze({
   flags: PROTOPT.SSL,
   alpn: ['http/1.1'],
   upgradeConnectOnly: true,
-  // the upgrade is an HTTP request: HTTP's per-transfer state, redirects and authentication
-  setup: httpSetup,
   request: wsRequest,
-  follow: httpFollow,
-  connectionFit: ntlmConnectionFit,
-  newConnection: ntlmNewConnection,
+  // the upgrade is an HTTP request: HTTP's per-transfer state, redirects and authentication
+  ...HTTP_FAMILY_HOOKS,
 });
