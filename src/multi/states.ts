@@ -28,7 +28,7 @@
 import { CURLE, easyStrerror } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { loadResolveList } from '../dns/resolve-list.js';
-import { internalsOf } from '../easy/internals.js';
+import { internalsOf, type EasyInternals } from '../easy/internals.js';
 import { startUrl } from '../easy/option-store.js';
 import { closeConnectOnly } from '../easy/connect-only.js';
 import { parseUrlCached } from './url-adapter.js';
@@ -177,7 +177,7 @@ function stateInit(e: MultiEngine, t: Transfer, now: number): void {
   t.effectiveUrl = r.url.href;
   if (!setupHandler(t, handlerFor(r.url.scheme)!)) return finish(e, t, false);
   t.speed.reset(now);
-  if (!loadResolve(e, t, now)) return finish(e, t, false);
+  if (!loadResolve(e, t, i, now)) return finish(e, t, false);
   // HSTS cache files and HSTSREADFUNCTION, as Curl_pretransfer reads them
   if (!hstsAtTransferStart(t, e)) return finish(e, t, false);
   const total = timeoutMs(t);
@@ -189,8 +189,7 @@ function stateInit(e: MultiEngine, t: Transfer, now: number): void {
  * Curl_loadhostpairs at the start of a transfer: a CURLOPT_RESOLVE list set
  * since the last load goes into the DNS cache the transfer uses.
  */
-function loadResolve(e: MultiEngine, t: Transfer, now: number): boolean {
-  const i = internalsOf(t.easy);
+function loadResolve(e: MultiEngine, t: Transfer, i: EasyInternals | undefined, now: number): boolean {
   const list = t.opts.get(CURLOPT.RESOLVE) as string[] | null;
   if (!i || i.resolveLoaded === list) return true;
   i.resolveLoaded = list;
