@@ -253,6 +253,7 @@ export class MultiEngine implements CallbackGuard {
       case STATE.DO:
       case STATE.DID:
       case STATE.PERFORMING: {
+        if (t.request?.pollset) return t.request.pollset();
         const tr = t.conn?.transport;
         const what = t.request ? t.request.pollWhat() : 0;
         if (!tr || !what) return NO_POLL;

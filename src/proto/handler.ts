@@ -25,6 +25,7 @@ import type { Connection } from '../conn/connection.js';
 import type { ConnectionFit } from '../conn/pool.js';
 import type { Transfer } from '../multi/transfer.js';
 import type { TransferUrl } from '../url/parse-url.js';
+import type { PollEntry } from '../transport/transport.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
 
 /** Handler flags (libcurl's PROTOPT_*; only those this engine acts on). */
@@ -58,6 +59,15 @@ export interface ProtocolRequest {
   readonly reusable: boolean;
   /** CURL_POLL bits the request waits for on the connection's socket (0: nothing) */
   pollWhat(): number;
+  /**
+   * The sockets the request waits on when they are not just the connection's
+   * own (FTP's data connection or its listening socket beside the control
+   * connection; libcurl's perform_getsock filling several slots). When
+   * present the engine uses it instead of pollWhat() on the connection's
+   * transport. Must return the same array object when nothing changed, so the
+   * registry sees an unchanged pollset cheaply.
+   */
+  pollset?(): PollEntry[];
   /**
    * A time at which the request must run even without I/O (nowMs() clock;
    * HTTP's wait for 100 Continue; a handler without a socket that has more
