@@ -227,6 +227,16 @@ test('runner: a run whose client lacks a feature says so in its summary', { time
   assert.match(text, /^ {2}feature http present: 1 \(22\)$/m);
 });
 
+test('runner: a server whose protocol the client does not list is a skip, as runtests says "curl lacks X support"', { timeout: 60_000 }, async () => {
+  const s = await runCases({
+    25: testCase({ server: 'pop3', client: '<command>\n--exit 0\n</command>\n' }),
+    26: testCase({ server: 'ftp-ipv6', client: '<command>\n--exit 0\n</command>\n' }),
+  });
+  assertVerdict(s, 25, 'SKIP', 'fakecurl lacks pop3 support');
+  // the fake client lists ftp: its IPv6 server runs (or the machine has no ::1)
+  assert.notEqual(result(s, 26).reason, 'fakecurl lacks ftp support');
+});
+
 test('runner helpers: first errorcode line, warnings unwrapped', () => {
   const tf = (lines: string[]): TestFile => new TestFile(['<testcase>\n', '<verify>\n', ...lines, '</verify>\n', '</testcase>\n']);
   assert.deepEqual(expectedExitCodes(tf([])), [0]);

@@ -159,6 +159,11 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
     // ---- skip decisions, as runtests makes them
     for (const s of test.getList('client', 'server')) {
       const name = s.split(/\s+/)[0] ?? '';
+      // runtests: a server whose protocol the client does not list is a skip ("curl lacks ftp support")
+      const proto = name.replace(/-ipv6$/, '');
+      if (proto !== 'http-proxy' && proto !== 'none' && !proto.startsWith('socks') && !opts.client.features.has(proto)) {
+        return skip(num, 'client', `${opts.client.name} lacks ${proto} support`);
+      }
       if (!SUPPORTED_SERVERS.has(name)) return skip(num, 'runner', `server ${name} not supported`);
       if (TLS_SERVERS.has(name) && !opts.tls) return skip(num, 'machine', 'no TLS certificate (openssl missing)');
       if (IPV6_SERVERS.has(name) && !opts.ipv6) return skip(num, 'machine', 'no IPv6 loopback');
