@@ -25,6 +25,9 @@ import { TftpServer } from './tftp-server.js';
 import { MqttServer } from './mqtt-server.js';
 import { GopherServer } from './gopher-server.js';
 import { dictServer, telnetServer } from './dict-telnet.js';
+// curl's socksd connects where the client asks; this one connects to 127.0.0.1 at the port asked for,
+// which is where every case's servers are
+import { startSocksServer, type SocksServer } from '../../helpers/socks-server.js';
 import { applyLineOps, splitLines, stripLines } from './strip.js';
 import { partContent, TestFile } from './test-file.js';
 import { expectStderrFrom } from './tool-name.js';
@@ -66,7 +69,7 @@ export interface RunOptions {
 // "file": the case uses file:// URLs only, no server to start (as runtests.pl)
 const SUPPORTED_SERVERS = new Set([
   'http', 'http-ipv6', 'http-proxy', 'https', 'file', 'ftp', 'ftp-ipv6', 'ftps', 'imap', 'pop3', 'smtp', 'tftp', 'mqtt',
-  'gopher', 'gopher-ipv6', 'gophers', 'dict', 'telnet',
+  'gopher', 'gopher-ipv6', 'gophers', 'dict', 'telnet', 'socks4', 'socks5',
 ]);
 /** Servers that need the TLS certificate, and those that need ::1. */
 const TLS_SERVERS = new Set(['https', 'ftps', 'gophers']);
@@ -131,6 +134,7 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
   const dict = dictServer();
   const telnet = telnetServer();
   const servers = [http, proxy, ftp, ftp6, imap, pop3, smtp, tftp, mqtt, gopher, dict, telnet];
+  let socks: SocksServer | undefined;
   try {
     const httpPort = await http.listen('127.0.0.1');
     const http6Port = opts.ipv6 ? await http.listen('::1') : await freePort();
@@ -149,6 +153,7 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
     const gophersPort = opts.tls ? await gopher.listen('127.0.0.1', opts.tls) : await freePort();
     const dictPort = await dict.listen('127.0.0.1');
     const telnetPort = await telnet.listen('127.0.0.1');
+    socks = await startSocksServer();
     const noListenPort = await freePort();
     const user = os.userInfo().username;
     const vars: Record<string, string> = {
@@ -159,6 +164,7 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
       IMAPPORT: String(imapPort), POP3PORT: String(pop3Port), SMTPPORT: String(smtpPort), TFTPPORT: String(tftpPort),
       MQTTPORT: String(mqttPort), GOPHERPORT: String(gopherPort), GOPHER6PORT: String(gopher6Port),
       GOPHERSPORT: String(gophersPort), DICTPORT: String(dictPort), TELNETPORT: String(telnetPort),
+      SOCKSPORT: String(socks.port),
       // runtests: twice the time the FTP server took to answer its check, at least 2 s
       FTPTIME2: '2',
       TESTNUMBER: String(num), LOGDIR: 'log', PWD: caseDir, FILE_PWD: caseDir,
@@ -261,6 +267,7 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
     return { num, verdict: 'FAIL', reason: `runner error: ${(err as Error).message}` };
   } finally {
     for (const srv of servers) await srv.close();
+    await socks?.close();
     if (!opts.keep) rmSync(caseDir, { recursive: true, force: true });
   }
 }
