@@ -19,6 +19,10 @@ export class ResponseBody extends Readable {
   constructor(resume: () => void) {
     super({ highWaterMark: BODY_HIGH_WATER_MARK });
     this.#resume = resume;
+    // A failure after the head (abort, reset mid-body) reaches whoever reads the body
+    // (text(), iteration, pipeline, an 'error' listener); a body nobody reads must not
+    // take the process down with an unhandled 'error' event.
+    this.on('error', () => {});
   }
 
   /** Hand a chunk over; false asks the caller to pause the transfer until the reader catches up. */
