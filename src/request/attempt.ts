@@ -58,9 +58,19 @@ export class Attempt {
     this.body = new ResponseBody(() => this.#unpauseRecv());
     const easy = this.easy;
     const bad = applyCurlOptions(easy, opts.options);
-    if (bad) throw new CurlError(bad.code, `option ${bad.name} refused`);
-    if (easy.setopt(CURLOPT.URL, url) !== CURLE.OK) throw new CurlError(CURLE.URL_MALFORMAT, easy.errorBuffer);
-    const lines = headerLines(opts.headers);
+    const failed = bad
+      ? new CurlError(bad.code, `option ${bad.name} refused`)
+      : easy.setopt(CURLOPT.URL, url) !== CURLE.OK
+        ? new CurlError(CURLE.URL_MALFORMAT, easy.errorBuffer)
+        : null;
+    let lines: string[] = [];
+    try {
+      if (failed) throw failed;
+      lines = headerLines(opts.headers);
+    } catch (err) {
+      easy.cleanup(); // nothing of a request that never starts stays behind
+      throw err;
+    }
     if (lines.length) easy.setopt(CURLOPT.HTTPHEADER, lines);
     // a proxy's CONNECT response is not the response the caller asked for
     easy.setopt(CURLOPT.SUPPRESS_CONNECT_HEADERS, 1);

@@ -72,7 +72,11 @@ export async function request(url: string | URL, opts: RequestOptions = {}): Pro
       if (outcome.response) return outcome.response;
       const a = attempt!;
       const decision = retry && (!upload || upload.rewind()) ? retry.decide(a.retryFacts(outcome.code), Date.now()) : null;
-      if (!decision?.retry) throw new CurlError(outcome.code, a.easy.errorBuffer);
+      if (!decision?.retry) {
+        const err = new CurlError(outcome.code, a.easy.errorBuffer);
+        a.close();
+        throw err;
+      }
       a.close();
       await sleep(decision.sleepMs, signal);
     }
