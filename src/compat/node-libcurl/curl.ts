@@ -18,6 +18,8 @@ import { mergeChunks, parseHeaders, type HeaderInfo } from './headers.js';
 import { ResponseStream, UploadStream, type StreamHost } from './curl-streams.js';
 import type { CurlyMimePart } from './mime-post.js';
 
+const LIBCURL_VERSION_NUM = 0x075801;
+
 let sharedMulti: Multi | null = null;
 /** The Multi every Curl uses unless setMulti() gave another. */
 function defaultMulti(): Multi {
@@ -32,7 +34,12 @@ export class Curl extends EventEmitter {
   static getVersion = (): string => version();
   /** The User-Agent every new Curl sends (null: none). */
   static defaultUserAgent: string | null = `node-libcurl/5.1.2 tscurl/${VERSION}`;
-  static VERSION_NUM: number = versionInfo().versionNum;
+  /**
+   * The libcurl version whose API and behaviour tscurl follows (7.88.1, the curl
+   * it is tested against), not tscurl's own version: node-libcurl programs gate
+   * features on it with isVersionGreaterOrEqualThan().
+   */
+  static VERSION_NUM: number = LIBCURL_VERSION_NUM;
   static info = CurlInfoIds;
   static option = CurlOptionIds;
   /** Handles in the shared Multi. */
@@ -190,7 +197,9 @@ export class Curl extends EventEmitter {
     }
     const multi = this.multiInstance ?? defaultMulti();
     const settle = (fn: () => void): void => {
-      if (this.handle.isOpen && this.handle.isInsideMultiHandle) {
+      // close() during the transfer: it ended without events
+      if (!this.handle.isOpen) return;
+      if (this.handle.isInsideMultiHandle) {
         try { multi.removeHandle(this.handle); } catch { /* closed meanwhile */ }
       }
       fn();

@@ -102,7 +102,7 @@ export class Easy {
     }
     const converted = this.#convert(entry, value);
     if (converted === NOT_ADAPTED) return CURLE.NOT_BUILT_IN;
-    return this.#inner.setopt(entry.name, converted);
+    return this.#inner.setopt(entry.name === 'HTTPPOST' ? 'MIMEPOST' : entry.name, converted);
   }
 
   /** The tscurl value for a node-libcurl option value (TypeError when node-libcurl refuses its type). */

@@ -65,8 +65,15 @@ const CAMEL_TO_NAME = new Map<string, string>();
 for (const name of Object.keys(CURLOPT)) CAMEL_TO_NAME.set(regularCamel(name), name);
 for (const [camel, name] of IRREGULAR_CAMEL) CAMEL_TO_NAME.set(camel, name);
 
+/**
+ * CURLOPT_HTTPPOST (curl_formadd's form): libcurl 7.56+ turns it into a MIME
+ * post, and so does this layer (tscurl has only the MIME API).
+ */
+export const HTTPPOST: OptionEntry = { name: 'HTTPPOST', id: 10024, type: 'OBJECTPOINT' };
+
 /** The libcurl option a node-libcurl option argument names, or undefined. */
 export function resolveOption(option: unknown): OptionEntry | undefined {
+  if (option === HTTPPOST.id || (typeof option === 'string' && /^(HTTPPOST|httpPost)$/i.test(option))) return HTTPPOST;
   if (typeof option === 'number') return optionById(option);
   if (typeof option !== 'string') return undefined;
   const byName = optionByName(option);
