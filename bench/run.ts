@@ -1,4 +1,4 @@
-// npm run bench [-- [--quick] [a b c d e]]  (or BENCH_SCENARIOS=a,c BENCH_QUICK=1)
+// npm run bench [-- [--quick] [a b c d e f]]  (or BENCH_SCENARIOS=a,c BENCH_QUICK=1)
 //
 // tscurl beside its peers, every scenario in one run, interleaved, several
 // repetitions; medians and tscurl's ratios are printed (bench/README.md):
@@ -7,6 +7,8 @@
 //   c  (a) at concurrency 50 over HTTPS/1.1 (nginx, test CA)
 //   d  the CLI started once per request: tscurl vs curl vs `node -e 0`
 //   e  100 and 10,000 concurrent slow transfers through socketAction
+//   f  the node-libcurl drop-in: curly.get at concurrency 50 beside tscurl's
+//      Multi, undici's request and fetch (and node-libcurl where it loads)
 // Nothing is installed: a missing tool is named with its Debian package and
 // the run stops with a non-zero status.
 import { existsSync, readFileSync, writeFileSync, truncateSync, openSync, closeSync } from 'node:fs';
@@ -19,12 +21,13 @@ import { NGINX_BIN, startNginx, type Nginx } from '../test/helpers/nginx.js';
 import { testCerts } from '../test/helpers/certs.js';
 import { interleaved, report, timedChild, cpuSince, median, fmt, type Contender, type Sample } from './stats.js';
 import { tscurlPoll, tscurlSocket, undiciPool, nodeHttp, rawSocket, type KeepAliveClient, type Target } from './keepalive-clients.js';
+import { curlyGet, undiciFetch, nodeLibcurlCurly } from './compat-clients.js';
 import { tscurlDownload, undiciDownload, nodeHttpDownload, rawDownload, rawDownload1M, type DownloadClient } from './download-clients.js';
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick') || process.env.BENCH_QUICK === '1';
-const picked = [...argv.filter((a) => /^[a-e]$/.test(a)), ...(process.env.BENCH_SCENARIOS ?? '').split(/[ ,]+/).filter(Boolean)];
-const SCENARIOS = new Set(picked.length ? picked : ['a', 'b', 'c', 'd', 'e']);
+const picked = [...argv.filter((a) => /^[a-f]$/.test(a)), ...(process.env.BENCH_SCENARIOS ?? '').split(/[ ,]+/).filter(Boolean)];
+const SCENARIOS = new Set(picked.length ? picked : ['a', 'b', 'c', 'd', 'e', 'f']);
 const REPS = Number(process.env.BENCH_REPS ?? (QUICK ? 2 : 3));
 const TOTAL = Number(process.env.BENCH_TOTAL ?? (QUICK ? 4000 : 20_000));
 const BIG_MIB = Number(process.env.BENCH_BIG_MIB ?? (QUICK ? 64 : 256));
@@ -114,6 +117,20 @@ async function scenarioA(nginx: Nginx): Promise<void> {
       ['raw socket', rawSocket],
     ]);
   }
+}
+
+async function scenarioF(nginx: Nginx): Promise<void> {
+  const target = { url: nginx.url('/16b') };
+  const clients: [string, KeepAliveClient][] = [
+    ['tscurl perform/poll', tscurlPoll],
+    ['tscurl/node-libcurl curly.get', curlyGet],
+    ['undici Pool', undiciPool],
+    ['undici fetch', undiciFetch],
+  ];
+  const nlc = nodeLibcurlCurly();
+  if ('client' in nlc) clients.push(['node-libcurl curly.get', nlc.client]);
+  else summary.push(`(f) ${nlc.missing}`);
+  await keepAlive('(f) node-libcurl drop-in, 16-byte body', target, 50, clients);
 }
 
 async function scenarioC(nginx: Nginx, caFile: string, ca: Buffer): Promise<void> {
@@ -291,7 +308,7 @@ async function main(): Promise<void> {
   console.log(`tscurl bench${QUICK ? ' (quick)' : ''}: scenarios ${[...SCENARIOS].join(' ')}; ${versions()}`);
   let nginx: Nginx | null = null;
   let certs: ReturnType<typeof testCerts> | null = null;
-  if (['a', 'b', 'c', 'd'].some((s) => SCENARIOS.has(s))) {
+  if (['a', 'b', 'c', 'd', 'f'].some((s) => SCENARIOS.has(s))) {
     certs = SCENARIOS.has('c') ? testCerts() : null;
     nginx = await startNginx(certs ? { tls: { cert: certs.server.cert, key: certs.server.key } } : {});
     writeFileSync(join(nginx.root, '16b'), '0123456789abcdef');
@@ -301,6 +318,7 @@ async function main(): Promise<void> {
     if (SCENARIOS.has('b')) await scenarioB(nginx!);
     if (SCENARIOS.has('c')) await scenarioC(nginx!, certs!.caFile, readFileSync(certs!.caFile));
     if (SCENARIOS.has('d')) await scenarioD(nginx!);
+    if (SCENARIOS.has('f')) await scenarioF(nginx!);
   } finally {
     await nginx?.stop();
   }
