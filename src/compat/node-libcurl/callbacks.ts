@@ -13,6 +13,7 @@
 // handle is in a Multi (the transfer then fails, and the error reaches the
 // 'error' event or the Multi's message, see multi.ts).
 import { CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE, CURL_WRITEFUNC_PAUSE } from '../../index.js';
+import { adaptHstsRead, adaptHstsWrite } from './hsts-callbacks.js';
 
 /** The part of the compat Easy the adapters need. */
 export interface CallbackHost {
@@ -94,6 +95,10 @@ export function adaptCallback(name: string, fn: AnyFn, host: CallbackHost): ((..
           return 1;
         }
       };
+    case 'HSTSREADFUNCTION':
+      return adaptHstsRead(fn, host);
+    case 'HSTSWRITEFUNCTION':
+      return adaptHstsWrite(fn, host);
     default:
       return undefined;
   }

@@ -4,7 +4,7 @@
 // CURLE_UNKNOWN_OPTION), getInfo as { code, data }, pause state, dupHandle
 // and reset. The differences from node-libcurl's addon are listed in
 // docs/migrating-from-node-libcurl.md (perform() is a Promise here).
-import { Easy as TscEasy, CURLE, CURLINFO, easyStrerror } from '../../index.js';
+import { Easy as TscEasy, CURLE, CURLINFO, CURL_POLL, SocketWatcher, easyStrerror } from '../../index.js';
 import { adaptCallback, type CallbackHost } from './callbacks.js';
 import { easyError } from './errors.js';
 import { resolveInfo, resolveOption, type OptionEntry } from './options.js';
@@ -51,6 +51,8 @@ export class Easy {
   #callbackError: unknown = undefined;
   /** the application's callbacks by option name, re-adapted for a dupHandle() */
   #userCallbacks = new Map<string, (...args: unknown[]) => unknown>();
+  #watcher: SocketWatcher | null = null;
+  #onSocketEvent: ((error: Error | null, events: number) => void) | null = null;
   /** set by the Multi this handle is in */
   multiOwner: { wake(): void } | null = null;
 
@@ -68,7 +70,7 @@ export class Easy {
   get id(): number { return this.#id; }
   get isOpen(): boolean { return this.#open; }
   get isInsideMultiHandle(): boolean { return this.multiOwner !== null; }
-  get isMonitoringSockets(): boolean { return false; }
+  get isMonitoringSockets(): boolean { return this.#watcher !== null; }
   get pauseFlags(): number { return this.#pauseState; }
   get isPausedRecv(): boolean { return (this.#pauseState & 1) !== 0; }
   get isPausedSend(): boolean { return (this.#pauseState & 4) !== 0; }
@@ -147,8 +149,7 @@ export class Easy {
         }
         if (typeof value !== 'function') throw new TypeError('Option value must be a null or a function.');
         const adapted = adaptCallback(entry.name, value as (...args: unknown[]) => unknown, this.#host);
-        // a callback shape not adapted here (FTP wildcards, RTSP, SSH, HSTS): tscurl answers CURLE_NOT_BUILT_IN for
-        // the first ones; the HSTS callbacks are listed in the migration guide
+        // a callback shape not adapted here (FTP wildcards, RTSP, SSH): protocols tscurl has not built
         if (!adapted) return NOT_ADAPTED;
         this.#userCallbacks.set(entry.name, value as (...args: unknown[]) => unknown);
         return adapted;
@@ -271,8 +272,40 @@ export class Easy {
     if (!this.#open) throw easyError('Curl handle already closed.', CURLE.BAD_FUNCTION_ARGUMENT);
     if (this.multiOwner) throw easyError('Curl handle is inside a Multi instance, you must remove it first.', CURLE.BAD_FUNCTION_ARGUMENT);
     this.#open = false;
+    this.#watcher?.stop();
+    this.#watcher = null;
     this.#userCallbacks.clear();
     this.#inner.cleanup();
+  }
+
+  /** The callback monitorSocketEvents() calls with (null, SocketState bits) while the socket is ready. */
+  onSocketEvent(cb: ((error: Error | null, events: number) => void) | null): this {
+    if (cb !== null && typeof cb !== 'function') throw new TypeError('Invalid callback given.');
+    this.#onSocketEvent = cb;
+    return this;
+  }
+
+  /**
+   * Watch the CONNECT_ONLY connection's socket (CURLINFO_ACTIVESOCKET) for
+   * readable/writable, level-triggered as node-libcurl's uv_poll is.
+   */
+  monitorSocketEvents(): this {
+    this.#checkOpen();
+    if (this.#watcher) throw easyError('Already monitoring sockets!', CURLE.BAD_FUNCTION_ARGUMENT);
+    const s = this.#inner.getinfo(CURLINFO.ACTIVESOCKET) as number;
+    if (typeof s !== 'number' || s < 0) throw easyError('Received invalid socket from the current connection!', CURLE.BAD_FUNCTION_ARGUMENT);
+    const w = new SocketWatcher(s);
+    w.start(CURL_POLL.IN | CURL_POLL.OUT, (events) => this.#onSocketEvent?.call(this, null, events));
+    this.#watcher = w;
+    return this;
+  }
+
+  unmonitorSocketEvents(): this {
+    this.#checkOpen();
+    if (!this.#watcher) throw easyError('You are not monitoring the socket events.', CURLE.BAD_FUNCTION_ARGUMENT);
+    this.#watcher.stop();
+    this.#watcher = null;
+    return this;
   }
 
   /** node-libcurl's debug log (a no-op unless its debug build): kept for API compatibility. */
