@@ -20,3 +20,8 @@ export { CurlError, CurlEasyError, CurlMultiError, CurlSharedError } from './err
 export type { HeaderInfo } from './headers.js';
 export * from './enums.js';
 export * from './result-codes.js';
+export type {
+  CurlOptionName, CurlInfoName, MultiOptionName, CurlOption, CurlInfo, MultiOption, CurlOptionValueType,
+  DataCallbackOptions, ProgressCallbackOptions, StringListOptions, BlobOptions, CurlHstsCacheEntry,
+  CurlHstsCacheCount, CurlWsFrame, FileInfo, Http2PushFrameHeaders, CurlVersionInfoNativeBindingObject,
+} from './types.js';
