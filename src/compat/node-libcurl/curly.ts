@@ -158,10 +158,13 @@ function create(defaultOptions: CurlyOptions = {}): CurlyFunction {
       curl.on('error', (error: Error, errorCode: number) => {
         giveBack(curl);
         const e = error instanceof CurlError ? error : new CurlEasyError(error.message, errorCode, { cause: error });
-        // the promise already resolved with the stream: the error goes to the stream, unless its consumer destroyed it
+        // the promise already resolved with the stream: the error goes to the stream. A consumer that destroyed
+        // it gets the 'error' event only if it still listens (node-libcurl emits it regardless, which throws
+        // when nobody listens any more)
         const s = stream as Readable | null;
         if (s) {
           if (!s.destroyed) s.destroy(e);
+          else if (s.listenerCount('error') > 0) s.emit('error', e);
         } else {
           reject(e);
         }
