@@ -140,3 +140,24 @@ test('a failed transfer rejects with CurlEasyError carrying the CURLcode', async
     assert.equal((await curly.get(base)).statusCode, 404);
   });
 });
+
+// a handle left in stream mode would hold its next response forever: the timeout turns that into a failure
+test('setObjectPoolLimit reuses Curl handles, each starting clean (options, listeners and features)', { timeout: 30_000 }, async () => {
+  await withServer((r) => typed('text/plain', `${r.target} ${r.headers.get('x-h') ?? '-'}`), async (base) => {
+    const api = curly.create();
+    api.setObjectPoolLimit(1);
+    try {
+      const streamed = await api.get<import('node:stream').Readable>(`${base}/s`, { curlyStreamResponse: true, httpHeader: ['X-H: 1'] });
+      let text = '';
+      for await (const c of streamed.data) text += String(c);
+      assert.equal(text, '/s 1');
+      // let the streamed request hand its handle back to the pool
+      await new Promise((r) => setImmediate(r));
+      const plain = await api.get(`${base}/p`);
+      assert.equal(plain.data, '/p -', 'no header, no stream left over from the pooled handle');
+      assert.equal((await api.get(`${base}/q`)).data, '/q -');
+    } finally {
+      api.setObjectPoolLimit(0);
+    }
+  });
+});

@@ -106,8 +106,9 @@ function create(defaultOptions: CurlyOptions = {}): CurlyFunction {
   const pool: Curl[] = [];
   const take = (): Curl => pool.pop() ?? new Curl();
   const giveBack = (curl: Curl): void => {
-    if (pool.length < poolLimit && curl.isOpen) {
-      curl.reset();
+    if (pool.length < poolLimit && curl.isOpen && !curl.isRunning) {
+      // reset() keeps the CurlFeature flags: a pooled handle must not stream the next response by accident
+      curl.reset().disable(~0);
       pool.push(curl);
     } else {
       curl.close();
