@@ -45,6 +45,16 @@ test('Easy: setOpt answers CURLcodes, callbacks get (buffer, size, nmemb) with t
     const copy = easy.dupHandle();
     assert.notEqual(copy.id, easy.id);
     copy.close();
+    // node-libcurl's copy constructor: the same options, callbacks called with the copy as `this`
+    const viaCtor = new Easy(easy);
+    let self: unknown = null;
+    viaCtor.setOpt('UPLOAD', false);
+    viaCtor.setOpt('WRITEFUNCTION', function (this: Easy, b: Buffer) { self = this; return b.length; });
+    assert.equal(await viaCtor.perform(), CurlCode.CURLE_OK);
+    assert.equal(self, viaCtor);
+    assert.equal(viaCtor.getInfo('EFFECTIVE_URL').data, `http://127.0.0.1:${srv.port}/`);
+    viaCtor.close();
+    assert.throws(() => new Easy({} as Easy), CurlEasyError);
     easy.close();
     assert.throws(() => easy.close(), (e: unknown) => e instanceof CurlEasyError && e.code === CurlCode.CURLE_BAD_FUNCTION_ARGUMENT);
   } finally {

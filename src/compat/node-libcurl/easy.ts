@@ -56,9 +56,16 @@ export class Easy {
   /** set by the Multi this handle is in */
   multiOwner: { wake(): void } | null = null;
 
-  constructor(inner?: TscEasy) {
-    this.#inner = inner ?? new TscEasy();
+  /** `new Easy(other)` is other.dupHandle(), as node-libcurl's copy constructor. */
+  constructor(orig?: Easy) {
+    if (orig !== undefined && !(orig instanceof Easy)) {
+      throw easyError('Argument must be an instance of an Easy handle.', CURLE.BAD_FUNCTION_ARGUMENT);
+    }
+    if (orig) orig.#checkOpen();
+    this.#inner = orig ? orig.#inner.duphandle() : new TscEasy();
     handles.set(this, this.#inner);
+    // the copy's callbacks see the copy as `this`
+    if (orig) for (const [name, fn] of orig.#userCallbacks) this.setOpt(name, fn);
   }
 
   /** curl_easy_strerror */
@@ -216,10 +223,7 @@ export class Easy {
 
   /** curl_easy_duphandle: a new Easy with the same options, its callbacks bound to the copy. */
   dupHandle(): Easy {
-    this.#checkOpen();
-    const copy = new Easy(this.#inner.duphandle());
-    for (const [name, fn] of this.#userCallbacks) copy.setOpt(name, fn);
-    return copy;
+    return new Easy(this);
   }
 
   /** curl_easy_send on a CONNECT_ONLY connection. */
