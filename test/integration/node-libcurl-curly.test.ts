@@ -161,3 +161,21 @@ test('setObjectPoolLimit reuses Curl handles, each starting clean (options, list
     }
   });
 });
+
+test('parallel curly calls run together on the shared Multi and reuse its connections', async () => {
+  await withServer((r) => typed('text/plain', r.target), async (base, requests) => {
+    let next = 0;
+    const seen: string[] = [];
+    const worker = async (): Promise<void> => {
+      while (next < 100) {
+        const i = next++;
+        seen.push((await curly.get(`${base}/${i}`)).data as string);
+      }
+    };
+    await Promise.all(Array.from({ length: 10 }, worker));
+    assert.equal(seen.length, 100);
+    assert.deepEqual(new Set(seen), new Set(Array.from({ length: 100 }, (_, i) => `/${i}`)));
+    const connections = new Set(requests.map((r) => r.connectionId)).size;
+    assert.ok(connections <= 10, `${connections} connections for 100 requests, 10 at a time`);
+  });
+});
