@@ -114,6 +114,7 @@ test('Multi: addHandle + onMessage get (error, easy, errorCode); perform(easy) r
     multi.close();
     await srv.close();
   }
+  assert.throws(() => multi.close(), (e: unknown) => e instanceof CurlMultiError && e.code === CurlMultiCode.CURLM_BAD_HANDLE);
 });
 
 test('Curl.setMulti runs requests on the given Multi; removing a running handle rejects its perform()', async () => {
@@ -151,11 +152,12 @@ test('Share: two handles sharing cookies see each other\'s', async () => {
     await new Promise((r) => { a.once('end', r); a.perform(); });
     const got = await new Promise((r) => { b.once('end', (_s: number, d: string) => r(d)); b.perform(); });
     assert.equal(got, 's=42');
-    assert.throws(() => share.close(), (e: unknown) => e instanceof CurlSharedError && e.code === CurlShareCode.CURLSHE_IN_USE);
     a.close();
     b.close();
     share.close();
+    assert.throws(() => share.close(), (e: unknown) => e instanceof CurlSharedError && e.code === CurlShareCode.CURLSHE_INVALID);
     assert.throws(() => share.setOpt(CurlShareOption.SHARE, CurlShareLock.DataDns), CurlSharedError);
+    assert.equal(Share.strError(CurlShareCode.CURLSHE_IN_USE), share.strError(CurlShareCode.CURLSHE_IN_USE));
   } finally {
     await srv.close();
   }

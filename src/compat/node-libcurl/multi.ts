@@ -138,7 +138,7 @@ export class Multi {
 
   /** curl_multi_cleanup: unfinished perform() promises are rejected, the handles become free. */
   close(): void {
-    if (!this.#open) return;
+    if (!this.#open) throw multiError('Multi handle already closed.', CURLM.BAD_HANDLE);
     this.#open = false;
     for (const easy of this.#members.values()) easy.multiOwner = null;
     this.#members.clear();
@@ -153,9 +153,14 @@ export class Multi {
     return this.#open;
   }
 
-  /** curl_multi_strerror */
-  strError(errorCode: number): string {
+  /** curl_multi_strerror (node-libcurl's addon has it as a static method, its types as an instance one) */
+  static strError(errorCode: number): string {
+    if (typeof errorCode !== 'number') throw multiError('Argument must be an error code', CURLM.BAD_FUNCTION_ARGUMENT);
     return multiStrerror(errorCode as never);
+  }
+
+  strError(errorCode: number): string {
+    return Multi.strError(errorCode);
   }
 
   /** A paused transfer of this Multi was resumed from outside the loop: make its wait end now. */

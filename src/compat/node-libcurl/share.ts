@@ -24,22 +24,31 @@ export class Share {
   /** curl_share_setopt with CURLSHOPT_SHARE (1) or UNSHARE (2) and a CURL_LOCK_DATA kind. */
   setOpt(option: number | string, value: number): number {
     if (!this.#open) throw shareError('Share handle is closed.', CURLSHE.INVALID);
-    const id = typeof option === 'string' ? ({ SHARE: 1, UNSHARE: 2 } as Record<string, number>)[option.toUpperCase()] : option;
-    if (id !== 1 && id !== 2) return CURLSHE.BAD_OPTION;
+    if (arguments.length < 2) throw new TypeError('Wrong number of arguments');
     if (typeof value !== 'number') throw new TypeError('Option value must be an integer.');
+    const id = typeof option === 'string' ? ({ SHARE: 1, UNSHARE: 2 } as Record<string, number>)[option] : option;
+    if (id !== 1 && id !== 2) return CURLSHE.BAD_OPTION;
     return this.#inner.setopt(id, value);
   }
 
-  /** curl_share_cleanup; throws CurlSharedError while easy handles still use the share. */
+  /**
+   * curl_share_cleanup. As in node-libcurl the share is closed even while easy
+   * handles still use it (libcurl refuses the cleanup then: the shared data
+   * lives on with those handles); closing twice throws CurlSharedError.
+   */
   close(): void {
-    if (!this.#open) return;
-    const code = this.#inner.cleanup();
-    if (code !== CURLSHE.OK) throw shareError('curl_share_cleanup failed', code, true);
+    if (!this.#open) throw shareError('Share handle already closed.', CURLSHE.INVALID);
     this.#open = false;
+    this.#inner.cleanup();
   }
 
-  /** curl_share_strerror */
-  strError(errorCode: number): string {
+  /** curl_share_strerror (node-libcurl's addon has it as a static method, its types as an instance one) */
+  static strError(errorCode: number): string {
+    if (typeof errorCode !== 'number') throw new TypeError('Invalid errCode passed to Share.strError.');
     return shareStrerror(errorCode as never);
+  }
+
+  strError(errorCode: number): string {
+    return Share.strError(errorCode);
   }
 }
