@@ -29,6 +29,16 @@ function defaultMulti(): Multi {
 
 type ProgressFn = (dltotal: number, dlnow: number, ultotal: number, ulnow: number) => number;
 
+/** The events and listener arguments, as node-libcurl declares them. */
+export interface Curl {
+  on(event: 'data', listener: (this: Curl, chunk: Buffer, curlInstance: Curl) => void): this;
+  on(event: 'header', listener: (this: Curl, chunk: Buffer, curlInstance: Curl) => void): this;
+  on(event: 'error', listener: (this: Curl, error: Error, errorCode: number, curlInstance: Curl) => void): this;
+  on(event: 'stream', listener: (this: Curl, stream: Readable, status: number, headers: Buffer | HeaderInfo[], curlInstance: Curl) => void): this;
+  on(event: 'end', listener: (this: Curl, status: number, data: string | Buffer, headers: Buffer | HeaderInfo[], curlInstance: Curl) => void): this;
+  on(event: string, listener: (...args: any[]) => void): this;
+}
+
 export class Curl extends EventEmitter {
   /** curl_version() */
   static getVersion = (): string => version();
