@@ -4,7 +4,7 @@
 // request freeing its connection.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Curl, CurlFeature, CurlEasyError, CurlCode, CurlHttpVersion, CurlAuth, CurlInfoDebug } from '../../src/compat/node-libcurl/index.js';
+import { Curl, CurlFeature, CurlEasyError, CurlCode, CurlHttpVersion, CurlAuth, CurlInfoDebug, CurlProtocol, curly } from '../../src/compat/node-libcurl/index.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
 
 interface Ended { status: number; data: string | Buffer; headers: unknown }
@@ -183,6 +183,31 @@ test('close() during a transfer stops it without events and frees its connection
     assert.equal(srv.openConnections, 0, 'the connection was closed');
     assert.equal(events, 0);
     assert.equal(Curl.getCount(), 0);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('deprecated options node-libcurl programs still use: PROTOCOLS, REDIR_PROTOCOLS (bitmasks) and PUT', async () => {
+  const srv = await startRawServer((r) => (r.target === '/redir'
+    ? { data: `HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:${srv.port}/to\r\nContent-Length: 0\r\n\r\n` }
+    : ok(`${r.method} ${r.body.toString()}`)));
+  try {
+    const base = `http://127.0.0.1:${srv.port}`;
+    // only HTTPS allowed: an http:// URL is refused before anything is sent
+    const refused = await curly.get(`${base}/x`, { protocols: CurlProtocol.HTTPS }).then(() => null, (e: unknown) => e);
+    assert.ok(refused instanceof CurlEasyError && refused.code === CurlCode.CURLE_UNSUPPORTED_PROTOCOL);
+    assert.equal(String((await curly.get(`${base}/x`, { PROTOCOLS: CurlProtocol.HTTP | CurlProtocol.HTTPS })).data), 'GET ');
+    const redir = await curly.get(`${base}/redir`, { followLocation: true, redirProtocols: CurlProtocol.HTTPS }).then(() => null, (e: unknown) => e);
+    assert.ok(redir instanceof CurlEasyError && redir.code === CurlCode.CURLE_UNSUPPORTED_PROTOCOL);
+    const curl = new Curl();
+    let offset = 0;
+    const body = Buffer.from('put body');
+    curl.setOpt('URL', `${base}/put`).setOpt(Curl.option.PUT, true).setOpt('INFILESIZE', body.length)
+      .setOpt('READFUNCTION', (buf: Buffer) => { const n = body.copy(buf, 0, offset); offset += n; return n; });
+    assert.equal((await run(curl)).data, 'PUT put body');
+    curl.close();
+    assert.equal(srv.requests.filter((r) => r.target === '/x').length, 1);
   } finally {
     await srv.close();
   }

@@ -11,6 +11,7 @@ import { resolveInfo, resolveOption, type OptionEntry } from './options.js';
 import { CurlMime, httpPostToMime, innerMime, type HttpPostField } from './mime.js';
 import { Share, innerShare } from './share.js';
 import { buildMimePost, type CurlyMimePart } from './mime-post.js';
+import { CurlProtocol } from './enums.js';
 
 /** Options node-libcurl does not offer (they need C, or the wrapper uses them itself). */
 const UNSUPPORTED = new Set([
@@ -22,6 +23,13 @@ const UNSUPPORTED = new Set([
 ]);
 
 const AUTH_MASKS = new Set(['HTTPAUTH', 'PROXYAUTH']);
+
+/** A CURLPROTO_* bitmask (CurlProtocol) as the scheme list PROTOCOLS_STR takes ('all' for every bit). */
+function protocolList(mask: number): string {
+  if ((mask | 0) === -1) return 'all';
+  const names = Object.entries(CurlProtocol).filter(([name, bit]) => typeof bit === 'number' && /^[A-Z0-9]+$/.test(name) && bit > 0 && (mask & bit) === bit);
+  return names.map(([name]) => name.toLowerCase()).join(',');
+}
 
 /** Infos node-libcurl does not offer. */
 const UNSUPPORTED_INFO = new Set(['TLS_SESSION', 'TLS_SSL_PTR', 'PRIVATE']);
@@ -111,7 +119,13 @@ export class Easy {
     }
     const converted = this.#convert(entry, value);
     if (converted === NOT_ADAPTED) return CURLE.NOT_BUILT_IN;
-    return this.#inner.setopt(entry.name === 'HTTPPOST' ? 'MIMEPOST' : entry.name, converted);
+    switch (entry.name) {
+      case 'HTTPPOST': return this.#inner.setopt('MIMEPOST', converted);
+      case 'PUT': return this.#inner.setopt('UPLOAD', converted);
+      case 'PROTOCOLS':
+      case 'REDIR_PROTOCOLS': return this.#inner.setopt(`${entry.name}_STR`, protocolList(converted as number));
+      default: return this.#inner.setopt(entry.name, converted);
+    }
   }
 
   /** The tscurl value for a node-libcurl option value (TypeError when node-libcurl refuses its type). */

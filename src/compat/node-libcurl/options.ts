@@ -71,9 +71,29 @@ for (const [camel, name] of IRREGULAR_CAMEL) CAMEL_TO_NAME.set(camel, name);
  */
 export const HTTPPOST: OptionEntry = { name: 'HTTPPOST', id: 10024, type: 'OBJECTPOINT' };
 
+/**
+ * Options libcurl deprecated for newer ones, which tscurl's table leaves out
+ * and node-libcurl programs still use: easy.ts sets the newer option
+ * (PROTOCOLS and REDIR_PROTOCOLS as their _STR lists, PUT as UPLOAD).
+ */
+export const DEPRECATED: readonly OptionEntry[] = [
+  HTTPPOST,
+  { name: 'PROTOCOLS', id: 181, type: 'LONG' },
+  { name: 'REDIR_PROTOCOLS', id: 182, type: 'LONG' },
+  { name: 'PUT', id: 54, type: 'LONG' },
+];
+const DEPRECATED_BY_KEY = new Map<string | number, OptionEntry>();
+for (const e of DEPRECATED) {
+  DEPRECATED_BY_KEY.set(e.id, e);
+  DEPRECATED_BY_KEY.set(e.name, e);
+  DEPRECATED_BY_KEY.set(regularCamel(e.name), e);
+}
+
 /** The libcurl option a node-libcurl option argument names, or undefined. */
 export function resolveOption(option: unknown): OptionEntry | undefined {
-  if (option === HTTPPOST.id || (typeof option === 'string' && /^(HTTPPOST|httpPost)$/i.test(option))) return HTTPPOST;
+  const key = typeof option === 'string' && !DEPRECATED_BY_KEY.has(option) ? option.toUpperCase() : option;
+  const old = DEPRECATED_BY_KEY.get(key as string | number);
+  if (old) return old;
   if (typeof option === 'number') return optionById(option);
   if (typeof option !== 'string') return undefined;
   const byName = optionByName(option);
@@ -89,7 +109,10 @@ export function curlyOptionName(key: string): string {
 }
 
 /** node-libcurl's Curl.option: every option name -> its id. */
-export const CurlOptionIds: Readonly<Record<string, number>> = Object.freeze({ ...CURLOPT });
+export const CurlOptionIds: Readonly<Record<string, number>> = Object.freeze({
+  ...CURLOPT,
+  ...Object.fromEntries(DEPRECATED.map((e) => [e.name, e.id])),
+});
 /** node-libcurl's Curl.info: every info name -> its id. */
 export const CurlInfoIds: Readonly<Record<string, number>> = Object.freeze({ ...CURLINFO });
 
