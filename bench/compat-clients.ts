@@ -1,11 +1,10 @@
-// In-process clients for scenario (f): the convenience layers at the same
-// job as (a): `total` GETs with `concurrency` in flight over keep-alive.
-// tscurl's node-libcurl drop-in (`curly.get`, on its shared Multi), undici's
-// `fetch`, and node-libcurl itself when it is installed and its native addon
-// loads (it is not on this machine: its install downloads a prebuilt binary
-// or builds libcurl, and neither can happen here).
+// In-process clients for scenario (f), the same job as (a): `total` GETs with
+// `concurrency` in flight over keep-alive. tscurl's node-libcurl drop-in
+// (`curly.get`, on its shared Multi), and node-libcurl itself when it is
+// installed and its native addon loads (it is not on this machine: its
+// install downloads a prebuilt binary or builds libcurl, and neither can
+// happen here).
 import { createRequire } from 'node:module';
-import { Agent, fetch } from 'undici';
 import { curly } from '../src/compat/node-libcurl/index.js';
 import type { KeepAliveClient } from './keepalive-clients.js';
 
@@ -25,16 +24,6 @@ export const curlyGet: KeepAliveClient = (target, total, concurrency) => workers
   const { statusCode } = await curly.get(target.url);
   if (statusCode !== 200) throw new Error(`curly status ${statusCode}`);
 });
-
-export const undiciFetch: KeepAliveClient = async (target, total, concurrency) => {
-  const dispatcher = new Agent({ connections: concurrency, pipelining: 1 });
-  await workers(total, concurrency, async () => {
-    const res = await fetch(target.url, { dispatcher });
-    if (res.status !== 200) throw new Error(`fetch status ${res.status}`);
-    await res.arrayBuffer();
-  });
-  await dispatcher.close();
-};
 
 /** node-libcurl's own curly, or why it cannot run here. */
 export function nodeLibcurlCurly(): { client: KeepAliveClient } | { missing: string } {

@@ -7,8 +7,9 @@
 //   c  (a) at concurrency 50 over HTTPS/1.1 (nginx, test CA)
 //   d  the CLI started once per request: tscurl vs curl vs `node -e 0`
 //   e  100 and 10,000 concurrent slow transfers through socketAction
-//   f  the node-libcurl drop-in: curly.get at concurrency 50 beside tscurl's
-//      Multi, undici's request and fetch (and node-libcurl where it loads)
+//   f  the convenience layers at concurrency 50: request(), fetch on CurlDispatcher and the
+//      node-libcurl drop-in's curly.get, beside the Multi they run on, undici's request()
+//      and fetch(), and node-libcurl itself where its native addon loads (nginx)
 // Nothing is installed: a missing tool is named with its Debian package and
 // the run stops with a non-zero status.
 import { existsSync, readFileSync, writeFileSync, truncateSync, openSync, closeSync } from 'node:fs';
@@ -21,7 +22,8 @@ import { NGINX_BIN, startNginx, type Nginx } from '../test/helpers/nginx.js';
 import { testCerts } from '../test/helpers/certs.js';
 import { interleaved, report, timedChild, cpuSince, median, fmt, type Contender, type Sample } from './stats.js';
 import { tscurlPoll, tscurlSocket, undiciPool, nodeHttp, rawSocket, type KeepAliveClient, type Target } from './keepalive-clients.js';
-import { curlyGet, undiciFetch, nodeLibcurlCurly } from './compat-clients.js';
+import { tscurlRequest, tscurlFetch, undiciRequestClient, undiciFetchClient } from './convenience-clients.js';
+import { curlyGet, nodeLibcurlCurly } from './compat-clients.js';
 import { tscurlDownload, undiciDownload, nodeHttpDownload, rawDownload, rawDownload1M, type DownloadClient } from './download-clients.js';
 
 const argv = process.argv.slice(2);
@@ -119,20 +121,6 @@ async function scenarioA(nginx: Nginx): Promise<void> {
   }
 }
 
-async function scenarioF(nginx: Nginx): Promise<void> {
-  const target = { url: nginx.url('/16b') };
-  const clients: [string, KeepAliveClient][] = [
-    ['tscurl perform/poll', tscurlPoll],
-    ['tscurl/node-libcurl curly.get', curlyGet],
-    ['undici Pool', undiciPool],
-    ['undici fetch', undiciFetch],
-  ];
-  const nlc = nodeLibcurlCurly();
-  if ('client' in nlc) clients.push(['node-libcurl curly.get', nlc.client]);
-  else summary.push(`(f) ${nlc.missing}`);
-  await keepAlive('(f) node-libcurl drop-in, 16-byte body', target, 50, clients);
-}
-
 async function scenarioC(nginx: Nginx, caFile: string, ca: Buffer): Promise<void> {
   const target = { url: nginx.tlsUrl('/16b'), ca, caFile };
   await keepAlive('(c) HTTPS/1.1 keep-alive, 16-byte body', target, 50, [
@@ -141,6 +129,23 @@ async function scenarioC(nginx: Nginx, caFile: string, ca: Buffer): Promise<void
     ['node:https Agent', nodeHttp],
     ['raw TLS socket', rawSocket],
   ]);
+}
+
+async function scenarioF(nginx: Nginx): Promise<void> {
+  // the layers may cost at most 15% over the Multi they run on (issue 16): read the ratios to 'tscurl perform/poll'
+  const clients: [string, KeepAliveClient][] = [
+    ['tscurl perform/poll', tscurlPoll],
+    ['tscurl request()', tscurlRequest],
+    ['fetch on CurlDispatcher', tscurlFetch],
+    ['tscurl/node-libcurl curly.get', curlyGet],
+    ['undici.request', undiciRequestClient],
+    ['undici fetch', undiciFetchClient],
+  ];
+  // node-libcurl 4/5 beside its drop-in, where its native addon loads (it cannot be installed on this project's machines)
+  const nlc = nodeLibcurlCurly();
+  if ('client' in nlc) clients.push(['node-libcurl curly.get', nlc.client]);
+  else summary.push(`(f) ${nlc.missing}`);
+  await keepAlive('(f) convenience layers, HTTP/1.1 keep-alive, 16-byte body', { url: nginx.url('/16b') }, 50, clients);
 }
 
 // ---- (b): one large download ----------------------------------------------------
