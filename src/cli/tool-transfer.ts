@@ -351,7 +351,9 @@ export class ToolTransfer {
         if (!this.#outs.open()) return 0;
       }
     }
-    if ((cfg.include || cfg.head) && !this.#outs.write(line, false)) return 0;
+    // curl's tool_header_cb shows headers (-i) for these schemes only: GOPHER's selector echo is not one
+    const shown = cfg.include || cfg.head ? /^(https?|rtsp|file)$/i.test(String(info(this.easy, 'SCHEME') ?? '')) : false;
+    if (shown && !this.#outs.write(line, false)) return 0;
     return line.length;
   }
 
