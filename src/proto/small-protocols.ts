@@ -6,7 +6,8 @@ import { DICT_HANDLER } from './dict.js';
 import { GOPHER_HANDLER, GOPHERS_HANDLER } from './gopher.js';
 import { TELNET_HANDLER } from './telnet.js';
 import { MQTT_HANDLER } from './mqtt.js';
+import { RTSP_HANDLER } from './rtsp.js';
 
 export const SMALL_PROTOCOL_HANDLERS: readonly ProtocolHandler[] = [
-  DICT_HANDLER, GOPHER_HANDLER, GOPHERS_HANDLER, TELNET_HANDLER, MQTT_HANDLER,
+  DICT_HANDLER, GOPHER_HANDLER, GOPHERS_HANDLER, TELNET_HANDLER, MQTT_HANDLER, RTSP_HANDLER,
 ];
