@@ -273,6 +273,11 @@ export class ToolTransfer {
         this.#error(CURLE.READ_ERROR, easyStrerror(CURLE.READ_ERROR));
         return CURLE.READ_ERROR;
       }
+    } else if (/^telnet:/i.test(url)) {
+      // without -T curl's tool reads its input from stdin (tool_read_cb on fd 0), which TELNET sends as it
+      // comes; stdin must not keep the tool running once the session is over
+      (process.stdin as { unref?: () => void }).unref?.();
+      setopt(CURLOPT.READDATA, process.stdin);
     }
     if (cfg.form) {
       const { buildFormMime } = await import('./form-mime.js');

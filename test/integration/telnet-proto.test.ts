@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { CURLE, CURLOPT, CURLINFO_TYPE, CURL_READFUNC_ABORT, Easy } from '../../src/index.js';
 import { fetchUrl } from '../helpers/fetch.js';
 import { startScriptServer, type ScriptConn } from '../helpers/script-server.js';
-import { run, tscurl } from '../helpers/cli-run.js';
+import { run, tscurl, CLI_BUNDLE } from '../helpers/cli-run.js';
+import { spawn } from 'node:child_process';
 import { requireProgram } from '../helpers/requires.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -221,5 +222,32 @@ test('TELNET: no answer is CURLE_OPERATION_TIMEDOUT, a reset CURLE_RECV_ERROR, a
     await silent.close();
     await rst.close();
     await endless.close();
+  }
+});
+
+test('TELNET: without -T the tool sends stdin as it comes, and exits when the server closes though stdin stays open', async () => {
+  let gotFirst: () => void = () => {};
+  const first = new Promise<void>((resolve) => (gotFirst = resolve));
+  const srv = await startScriptServer(async (c) => {
+    if (!(await c.waitForText('line one\n'))) return;
+    gotFirst();
+    if (await c.waitForText('line two\n')) c.end(Buffer.concat([Buffer.from('got: '), c.received()]));
+  });
+  const child = spawn(process.execPath, [CLI_BUNDLE, '-s', `telnet://127.0.0.1:${srv.port}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.stdin.write('line one\n');
+    // the second line goes once the first reached the server: input is sent as it comes, not at EOF
+    await Promise.race([first, exited]);
+    child.stdin.write('line two\n');
+    // stdin is never ended: the tool must exit because the server closed
+    assert.equal(await exited, 0);
+    assert.equal(out, 'got: line one\nline two\n');
+  } finally {
+    child.kill();
+    child.stdin.destroy();
+    await srv.close();
   }
 });
