@@ -149,7 +149,11 @@ class MqttRequest implements ProtocolRequest {
 
   /** The server closed: where it happens says what it is. */
   #closed(): CURLcode {
-    if (this.#publishBody) return this.#fail(CURLE.PARTIAL_FILE, 'server disconnected');
+    if (this.#publishBody) {
+      // libcurl only says so with VERBOSE; the error is the code's own text
+      traceText(this.#guard, this.#t, 'server disconnected');
+      return this.#fail(CURLE.PARTIAL_FILE, 'Transferred a partial file');
+    }
     return this.#fail(CURLE.RECV_ERROR, 'Connection disconnected');
   }
 

@@ -254,3 +254,28 @@ test('MQTT packets: remaining lengths and the reader, byte by byte', () => {
   assert.deepEqual(events, ['h 30 129', 'h e0 0']);
   assert.equal(taken, 129);
 });
+
+test('MQTT: for bad and odd brokers the tool exits, says and prints what curl 7.88.1 does', { skip: NO_CURL }, async () => {
+  const cases: Array<{ b: Broker; args: string[]; path?: string }> = [
+    { b: { connack: hex('20020005') }, args: [] },
+    { b: {}, args: [] },
+    { b: { afterSubscribe: (c) => c.end(hex('9003000100')) }, args: [] },
+    { b: { afterSubscribe: (c) => c.end(Buffer.concat([hex('9003000100'), hex('300800013168656c6c6f'), hex('e000')])) }, args: [] },
+    { b: { afterSubscribe: (c) => c.end(Buffer.concat([hex('9003000100'), hex('300a00013168656c')])) }, args: [] },
+    { b: { afterSubscribe: (c) => c.end(Buffer.concat([hex('9003000100'), hex('300800013168656c6c6f')])) }, args: ['--max-filesize', '3'] },
+    { b: { afterSubscribe: (c) => c.end(hex('9003000280')) }, args: [] },
+    { b: {}, args: ['-d', 'x'], path: '' },
+    { b: { afterSubscribe: (c) => c.end() }, args: ['-d', 'payload'] },
+  ];
+  for (const [i, k] of cases.entries()) {
+    const srv = await startScriptServer(broker({ ...k.b, afterSubscribe: k.b.afterSubscribe ?? ((c) => c.end()) }));
+    try {
+      const url = `mqtt://127.0.0.1:${srv.port}${k.path ?? '/1'}`;
+      const a = await tscurl(['-sS', ...k.args, url]);
+      const c = await run('/usr/bin/curl', ['-sS', ...k.args, url]);
+      assert.deepEqual([a.code, a.stderr.replace(/^tscurl:/, 'curl:'), a.stdout], [c.code, c.stderr, c.stdout], `case ${i}`);
+    } finally {
+      await srv.close();
+    }
+  }
+});
