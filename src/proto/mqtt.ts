@@ -38,6 +38,8 @@ import { recvFailure } from './send-then-read.js';
 import { connectPacket, DISCONNECT_PACKET, MQTT_MSG, MqttPacketReader, publishPacket, subscribePacket } from './mqtt-packets.js';
 
 const MAX_READS_PER_STEP = 32;
+/** How often a publish whose bytes Node still holds looks whether they left. */
+const FLUSH_CHECK_MS = 5;
 
 type Phase = 'connack' | 'subscribed' | 'flushing' | 'done';
 
@@ -252,9 +254,11 @@ class MqttRequest implements ProtocolRequest {
       if (c === CURLE.OK) c = this.#send(DISCONNECT_PACKET);
       if (c !== CURLE.OK) return c;
       t.sizeUpload += payload.length;
-      this.#conn.transport!.flushHeld();
-      this.#phase = 'flushing';
+      const transport = this.#conn.transport!;
+      transport.flushHeld();
       t.timing.posttransfer ||= nowMs();
+      // libcurl is done once the bytes are written; Node may still hold some, which closing would drop
+      this.#phase = transport.socket.writableLength === 0 ? 'done' : 'flushing';
       return CURLE.OK;
     }
     this.#phase = 'subscribed';
@@ -279,12 +283,14 @@ class MqttRequest implements ProtocolRequest {
 
   pollWhat(): number {
     if (this.#phase === 'done') return 0;
-    if (this.#phase === 'flushing') return CURL_POLL.IN | CURL_POLL.OUT;
+    // flushing: OUT readiness says nothing about bytes Node still holds below its high-water mark, so the
+    // request looks again shortly (wakeAt) and meanwhile notices the broker's close
+    if (this.#phase === 'flushing') return this.#conn.transport?.writeBlocked ? CURL_POLL.IN | CURL_POLL.OUT : CURL_POLL.IN;
     return this.#t.pauseBits & CURLPAUSE.RECV ? 0 : CURL_POLL.IN;
   }
 
   get wakeAt(): number | null {
-    return null;
+    return this.#phase === 'flushing' ? nowMs() + FLUSH_CHECK_MS : null;
   }
 
   retainReceived(): void {

@@ -279,3 +279,26 @@ test('MQTT: for bad and odd brokers the tool exits, says and prints what curl 7.
     }
   }
 });
+
+test('MQTT: a publish larger than the socket buffers reaches the broker whole before the connection closes', async () => {
+  const payload = Buffer.alloc(8 << 20, 0x61);
+  const srv = await startScriptServer(async (c) => {
+    if (!(await c.waitFor((g) => g.length >= 2 && g.length >= 2 + g[1]!))) return;
+    c.write(hex('20020000'));
+    await c.waitClosed();
+  });
+  try {
+    const r = await fetchUrl(`mqtt://127.0.0.1:${srv.port}/big`, (e) => e.setopt(CURLOPT.POSTFIELDS, payload));
+    assert.equal(r.code, CURLE.OK, r.easy.errorBuffer);
+    r.easy.cleanup();
+    await srv.allClosed();
+    const got = srv.conns[0]!.received();
+    const connectLen = 2 + got[1]!;
+    const publish = got.subarray(connectLen);
+    // 0x30, a 4-byte remaining length, topic length and "big", the payload, then DISCONNECT
+    assert.equal(publish.length, 1 + 4 + 2 + 3 + payload.length + 2);
+    assert.deepEqual(publish.subarray(-2), hex('e000'));
+  } finally {
+    await srv.close();
+  }
+});
