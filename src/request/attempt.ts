@@ -73,6 +73,8 @@ export class Attempt {
   #headSent = false;
   #discarding = false;
   #recvPaused = false;
+  /** close() ran: the handle may already serve another request, so nothing here touches it any more */
+  #closed = false;
 
   /** bodySize: the upload's length when the caller knows it and the source does not (a stream with a Content-Length) */
   constructor(
@@ -142,11 +144,13 @@ export class Attempt {
 
   /** End the transfer now (abort). */
   cancel(): void {
+    if (this.#closed) return;
     this.#runner.cancel(this.easy, CURLE.ABORTED_BY_CALLBACK);
   }
 
   /** Unpause sending (the upload source has data again). */
   resumeSend(): void {
+    if (this.#closed) return;
     this.easy.pause(this.#recvPaused ? CURLPAUSE.RECV : CURLPAUSE.CONT);
     this.#runner.wake();
   }
@@ -181,12 +185,13 @@ export class Attempt {
 
   /** The attempt is over: its handle goes back to the runner (a plain one) or is cleaned up. */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     const h = this.#plain;
     if (!h) {
       this.easy.cleanup();
       return;
     }
-    if (h.attempt !== this) return; // closed already
     h.attempt = null;
     this.#runner.givePlainHandle(h);
   }
@@ -222,7 +227,7 @@ export class Attempt {
   }
 
   #unpauseRecv(): void {
-    if (!this.#recvPaused) return;
+    if (!this.#recvPaused || this.#closed) return;
     this.#recvPaused = false;
     this.easy.pause(CURLPAUSE.CONT);
     this.#runner.wake();
