@@ -77,6 +77,13 @@ export class MultiEngine implements CallbackGuard {
   maxConnects = 0;
   maxHostConnections = 0;
   maxTotalConnections = 0;
+  /** CURLMOPT_PIPELINING: CURLPIPE_MULTIPLEX (2) by default, as libcurl since 7.62 */
+  pipelining = 2;
+  /** CURLMOPT_MAX_CONCURRENT_STREAMS */
+  maxConcurrentStreams = 100;
+  /** CURLMOPT_PUSHFUNCTION / PUSHDATA (server push is refused without one) */
+  pushFn: ((parent: unknown, easy: unknown, numHeaders: number, headers: unknown, userp: unknown) => number) | null = null;
+  pushData: unknown = null;
 
   readonly registry: SocketRegistry<Transfer>;
   readonly heap = new TimerHeap<Transfer>();
@@ -416,6 +423,8 @@ export class MultiEngine implements CallbackGuard {
     t.connReleased = true;
     if (!this.registry.update(t, [])) this.#multiCallbackFailed();
     if (c.idleSince === -1) return; // already closed
+    c.users = Math.max(0, c.users - 1);
+    if (c.h2) return this.#releaseStream(t, c);
     if (c.connectOnly && c.transport && !c.transport.closed && t.result === CURLE.OK) {
       // CONNECT_ONLY: the easy handle keeps it for send()/recv(), out of every pool
       const i = internalsOf(t.easy);
@@ -424,6 +433,12 @@ export class MultiEngine implements CallbackGuard {
         c.reusable = false;
         return;
       }
+    }
+    if (c.mayMultiplex) {
+      // it failed before it could tell: transfers that waited for it (PIPEWAIT) go on their own
+      c.mayMultiplex = false;
+      this.poolFor(t).connectedMultiplex(c, false);
+      this.wakeAllPending();
     }
     if (c.transport && c.reusable && !c.transport.closed) {
       c.transport.setIdle(true); // an idle pooled connection must not keep the process alive
@@ -436,7 +451,36 @@ export class MultiEngine implements CallbackGuard {
     this.#wakePending();
   }
 
+  /**
+   * A transfer's stream on a multiplexed connection is over: the connection
+   * serves the others; it goes to the idle pool when it was the last one, or
+   * closes then when its session can take no new streams.
+   */
+  #releaseStream(t: Transfer, c: Connection): void {
+    const pool = this.poolFor(t);
+    const usable = c.h2!.usable && !t.opts.hot().forbidReuse;
+    if (!usable) pool.stopMultiplex(c);
+    if (c.users === 0) {
+      if (usable && c.transport && !c.transport.closed) {
+        c.transport.setIdle(true);
+        const maxIdle = this.maxConnects > 0 ? this.maxConnects : 4 * Math.max(1, this.#transfers.size);
+        pool.release(c, maxIdle, nowMs());
+      } else {
+        pool.discard(c);
+      }
+    }
+    // a stream slot opened: transfers waiting for one look again
+    this.wakeAllPending();
+  }
+
+  /** Every queued transfer looks for a connection again (a multiplexed one got room, or connected). */
+  wakeAllPending(): void {
+    const now = nowMs();
+    for (const p of this.#pending.toArray()) this.expire(p, EXPIRE.RUN_NOW, now);
+  }
+
   #closeConnection(c: Connection): void {
+    c.h2?.destroy();
     c.idleSince = -1; // marks it closed for releaseConnection
     if (c.transport) this.discardTransport(c.transport);
   }

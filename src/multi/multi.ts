@@ -94,9 +94,21 @@ export class Multi {
         return CURLM.OK;
       }
       case CURLMOPT.PIPELINING:
+        if (!isLong(value)) return CURLM.BAD_FUNCTION_ARGUMENT;
+        e.pipelining = value;
+        return CURLM.OK;
       case CURLMOPT.MAX_CONCURRENT_STREAMS:
-        // only meaningful for multiplexed (HTTP/2) connections, which arrive with that protocol
-        return isLong(value) ? CURLM.OK : CURLM.BAD_FUNCTION_ARGUMENT;
+        if (!isLong(value)) return CURLM.BAD_FUNCTION_ARGUMENT;
+        // libcurl: 1 .. 2^31-1, anything else is the default 100
+        e.maxConcurrentStreams = value >= 1 ? value : 100;
+        return CURLM.OK;
+      case CURLMOPT.PUSHFUNCTION:
+        if (!isFn(value)) return CURLM.BAD_FUNCTION_ARGUMENT;
+        e.pushFn = value as MultiEngine['pushFn'];
+        return CURLM.OK;
+      case CURLMOPT.PUSHDATA:
+        e.pushData = value;
+        return CURLM.OK;
       case CURLMOPT.MAX_PIPELINE_LENGTH:
       case CURLMOPT.CONTENT_LENGTH_PENALTY_SIZE:
       case CURLMOPT.CHUNK_LENGTH_PENALTY_SIZE:
