@@ -112,7 +112,10 @@ export class H2Stream {
   #bodyBytes = 0;
   #flowPaused = false;
   #ended = false;
-  #failure: H2Failure | null = null;
+  /** the stream failed (reset, or its session did): the error, if node:http2 gave one */
+  #failed = false;
+  #error: NodeJS.ErrnoException | null = null;
+  #anyHead = false;
   #closed = false;
   /** the transfer does not take events now (receiving paused): it is not counted as readable */
   #paused = false;
@@ -143,10 +146,11 @@ export class H2Stream {
       this.#drained = true;
       this.#changed();
     });
-    req.on('error', (err: NodeJS.ErrnoException) => this.#fail(this.#errorOf(err)));
+    // what went wrong is judged when the transfer takes it (recv()): the session's own error arrives a tick later
+    req.on('error', (err: NodeJS.ErrnoException) => this.#fail(err));
     req.on('close', () => {
       this.#closed = true;
-      if (!this.#ended && this.#failure === null) this.#fail(this.#errorOf(null));
+      if (!this.#ended) this.#fail(null);
       this.session.streamClosed(this);
     });
   }
@@ -154,6 +158,10 @@ export class H2Stream {
   #errorOf(err: NodeJS.ErrnoException | null): H2Failure {
     const rst = this.#req.rstCode ?? 0;
     const s = this.session.failure;
+    if (!this.#anyHead && rst !== REFUSED_STREAM && !this.session.goingAway && (s !== null || !this.session.usable)) {
+      // the connection ended before any of the response (an HTTP/1 server answering the preface): curl 7.88's words
+      return { code: CURLE.GOT_NOTHING, message: 'Empty reply from server' };
+    }
     if (s !== null && (rst === 0 || err?.code === 'ERR_HTTP2_SESSION_ERROR' || err?.code === 'ERR_HTTP2_ERROR')) return s;
     if (rst === REFUSED_STREAM && !this.#finalSeen) {
       return { code: CURLE.HTTP2_STREAM, message: `HTTP/2 stream ${this.id} was not closed cleanly: ${h2ErrorName(rst)} (err ${rst})`, retry: true };
@@ -174,6 +182,7 @@ export class H2Stream {
     const isFinal = final || status >= 200;
     if (isFinal) this.responseHeaders = list;
     this.#heads.push(synthesizeHead(list));
+    this.#anyHead = true;
     if (isFinal) this.#finalSeen = true;
     this.#changed();
   }
@@ -189,9 +198,10 @@ export class H2Stream {
     this.#changed();
   }
 
-  #fail(f: H2Failure): void {
-    if (this.#failure !== null || this.#ended) return;
-    this.#failure = f;
+  #fail(err: NodeJS.ErrnoException | null): void {
+    if (this.#failed || this.#ended) return;
+    this.#failed = true;
+    this.#error = err;
     this.#changed();
   }
 
@@ -201,7 +211,7 @@ export class H2Stream {
 
   #hasEvents(): boolean {
     // body bytes and the end wait for the final head, which node:http2 reports a tick after the DATA
-    return this.#heads.length > 0 || this.#failure !== null || this.#drained ||
+    return this.#heads.length > 0 || this.#failed || this.#drained ||
       (this.#finalSeen && (this.#body.length > 0 || this.#ended));
   }
 
@@ -218,8 +228,8 @@ export class H2Stream {
       }
       return { kind: 'data', data };
     }
-    if (this.#failure !== null) {
-      const f = this.#failure;
+    if (this.#failed) {
+      const f = this.#errorOf(this.#error);
       return { kind: 'error', error: new Error(f.message), code: f.code, message: f.message, retry: f.retry === true };
     }
     if (this.#finalSeen && this.#ended) return EOF;
@@ -237,7 +247,7 @@ export class H2Stream {
 
   /** Request body bytes as DATA frames (node:http2 sends them as the flow-control windows allow). */
   send(data: Buffer | string): { ok: true } | { ok: false; error: Error } {
-    if (this.#closed || this.#req.destroyed) return { ok: false, error: new Error(this.#failure?.message ?? 'stream closed') };
+    if (this.#closed || this.#req.destroyed) return { ok: false, error: new Error(this.#failed ? this.#errorOf(this.#error).message : 'stream closed') };
     this.#drained = false;
     this.#req.write(data);
     return SENT;

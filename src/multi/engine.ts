@@ -11,6 +11,7 @@
 // end of each API call updateTimer() tells TIMERFUNCTION about a changed
 // earliest expiry. Per event the cost is O(transfers on that socket + expired
 // transfers), never O(all transfers).
+import { MultiplexOptions, multiplexFailed, releaseStream } from './multiplex.js';
 import { CURLE, CURLM, type CURLMcode } from '../codes.js';
 import { CURL_POLL, CURL_SOCKET_TIMEOUT } from '../constants.js';
 import { SocketRegistry, type PollEntry } from './socket-registry.js';
@@ -77,13 +78,8 @@ export class MultiEngine implements CallbackGuard {
   maxConnects = 0;
   maxHostConnections = 0;
   maxTotalConnections = 0;
-  /** CURLMOPT_PIPELINING: CURLPIPE_MULTIPLEX (2) by default, as libcurl since 7.62 */
-  pipelining = 2;
-  /** CURLMOPT_MAX_CONCURRENT_STREAMS */
-  maxConcurrentStreams = 100;
-  /** CURLMOPT_PUSHFUNCTION / PUSHDATA (server push is refused without one) */
-  pushFn: ((parent: unknown, easy: unknown, numHeaders: number, headers: unknown, userp: unknown) => number) | null = null;
-  pushData: unknown = null;
+  /** CURLMOPT_PIPELINING, MAX_CONCURRENT_STREAMS, PUSHFUNCTION, PUSHDATA */
+  readonly mux = new MultiplexOptions();
 
   readonly registry: SocketRegistry<Transfer>;
   readonly heap = new TimerHeap<Transfer>();
@@ -424,7 +420,7 @@ export class MultiEngine implements CallbackGuard {
     if (!this.registry.update(t, [])) this.#multiCallbackFailed();
     if (c.idleSince === -1) return; // already closed
     c.users = Math.max(0, c.users - 1);
-    if (c.h2) return this.#releaseStream(t, c);
+    if (c.h2) return releaseStream(this, t, c, this.#maxIdle());
     if (c.connectOnly && c.transport && !c.transport.closed && t.result === CURLE.OK) {
       // CONNECT_ONLY: the easy handle keeps it for send()/recv(), out of every pool
       const i = internalsOf(t.easy);
@@ -434,16 +430,10 @@ export class MultiEngine implements CallbackGuard {
         return;
       }
     }
-    if (c.mayMultiplex) {
-      // it failed before it could tell: transfers that waited for it (PIPEWAIT) go on their own
-      c.mayMultiplex = false;
-      this.poolFor(t).connectedMultiplex(c, false);
-      this.wakeAllPending();
-    }
+    if (c.mayMultiplex) multiplexFailed(this, t, c);
     if (c.transport && c.reusable && !c.transport.closed) {
       c.transport.setIdle(true); // an idle pooled connection must not keep the process alive
-      const maxIdle = this.maxConnects > 0 ? this.maxConnects : 4 * Math.max(1, this.#transfers.size);
-      this.poolFor(t).release(c, maxIdle, nowMs());
+      this.poolFor(t).release(c, this.#maxIdle(), nowMs());
     } else {
       this.poolFor(t).discard(c);
     }
@@ -451,32 +441,13 @@ export class MultiEngine implements CallbackGuard {
     this.#wakePending();
   }
 
-  /**
-   * A transfer's stream on a multiplexed connection is over: the connection
-   * serves the others; it goes to the idle pool when it was the last one, or
-   * closes then when its session can take no new streams.
-   */
-  #releaseStream(t: Transfer, c: Connection): void {
-    const pool = this.poolFor(t);
-    const usable = c.h2!.usable && !t.opts.hot().forbidReuse;
-    if (!usable) pool.stopMultiplex(c);
-    if (c.users === 0) {
-      if (usable && c.transport && !c.transport.closed) {
-        c.transport.setIdle(true);
-        const maxIdle = this.maxConnects > 0 ? this.maxConnects : 4 * Math.max(1, this.#transfers.size);
-        pool.release(c, maxIdle, nowMs());
-      } else {
-        pool.discard(c);
-      }
-    }
-    // a stream slot opened: transfers waiting for one look again
-    this.wakeAllPending();
+  /** Idle connections the pool keeps: MAXCONNECTS, else 4 per transfer as libcurl. */ #maxIdle(): number {
+    return this.maxConnects > 0 ? this.maxConnects : 4 * Math.max(1, this.#transfers.size);
   }
 
   /** Every queued transfer looks for a connection again (a multiplexed one got room, or connected). */
   wakeAllPending(): void {
-    const now = nowMs();
-    for (const p of this.#pending.toArray()) this.expire(p, EXPIRE.RUN_NOW, now);
+    for (const p of this.#pending.toArray()) this.expire(p, EXPIRE.RUN_NOW, nowMs());
   }
 
   #closeConnection(c: Connection): void {

@@ -114,8 +114,8 @@ export function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number):
     const key = connectionKey(url.scheme, url.host, url.port, tlsKey, t.route, t.proxy);
     const pool = e.poolFor(t);
     // a multiplexing (HTTP/2) connection with a free stream first, busy or not (CURLPIPE_MULTIPLEX)
-    const multiplex = (e.pipelining & 2) !== 0;
-    const reuse = (multiplex ? pool.takeMultiplex(key, (c) => c.users < c.h2!.maxStreams(e.maxConcurrentStreams)) : undefined) ??
+    const multiplex = e.mux.multiplex;
+    const reuse = (multiplex ? pool.takeMultiplex(key, (c) => c.users < c.h2!.maxStreams(e.mux.maxConcurrentStreams)) : undefined) ??
       pool.take(key, tooOld(e, t, now), handler.connectionFit?.(t));
     if (!reuse && multiplex && t.opts.num(CURLOPT.PIPEWAIT) !== 0 && pool.mayMultiplexSoon(key)) {
       // PIPEWAIT: a connection being made may multiplex; wait for it rather than open another
@@ -150,7 +150,7 @@ export function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number):
   e.removePending(t);
   e.poolFor(t).opened(probe);
   probe.users = 1;
-  if ((e.pipelining & 2) !== 0 && handler.mayMultiplex?.(t)) {
+  if (e.mux.multiplex && handler.mayMultiplex?.(t)) {
     probe.mayMultiplex = true;
     e.poolFor(t).connectingMayMultiplex(probe);
   }
@@ -284,13 +284,13 @@ export function stateConnecting(e: MultiEngine, t: Transfer, now: number): void 
 /** PROTOCONNECT: what the protocol does once per new connection before its first request (libcurl's connect_it). */
 export function stateProtoconnect(e: MultiEngine, t: Transfer, _now: number): void {
   const conn = t.conn!;
-  const failure = t.handler!.connected?.(t, conn, (text) => e.trace(t, text), e.pushFn !== null) ?? null;
+  const failure = t.handler!.connected?.(t, conn, (text) => e.trace(t, text), e.mux.pushFn !== null) ?? null;
   if (conn.mayMultiplex) {
     // the transfers that waited for this connection (PIPEWAIT) now know whether it multiplexes
     conn.mayMultiplex = false;
-    e.poolFor(t).connectedMultiplex(conn, conn.h2 !== null && (e.pipelining & 2) !== 0);
+    e.poolFor(t).connectedMultiplex(conn, conn.h2 !== null && e.mux.multiplex);
     e.wakeAllPending();
-  } else if (conn.h2 !== null && (e.pipelining & 2) !== 0) {
+  } else if (conn.h2 !== null && e.mux.multiplex) {
     e.poolFor(t).connectedMultiplex(conn, true);
   }
   if (failure) {
