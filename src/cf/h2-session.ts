@@ -23,6 +23,7 @@ import * as http2 from 'node:http2';
 import { Duplex } from 'node:stream';
 import type { RecvResult, StreamTransport } from '../transport/stream-transport.js';
 import { CURLE, type CURLcode } from '../codes.js';
+import { FrameWatch } from './h2-frame-watch.js';
 
 /** nghttp2's error code names (RFC 9113 7), for curl's messages. */
 const H2_ERRORS = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT',
@@ -138,7 +139,9 @@ export class H2Stream {
       this.#trailers = pairs(raw, h).filter(([k]) => !k.startsWith(':'));
     });
     req.on('end', () => {
-      this.#ended = true;
+      // node:http2 ends the open streams of a session it gave up as if they completed
+      if (this.session.failure !== null) this.#fail(null);
+      else this.#ended = true;
       this.#changed();
     });
     req.on('drain', () => {
@@ -305,6 +308,7 @@ export class H2Session {
   /** streams with events for their transfer */
   readonly #ready = new Set<H2Stream>();
   readonly #opts: H2SessionOptions;
+  readonly #watch = new FrameWatch();
   /** the bridge's input buffer is full: the transport holds the rest */
   #blocked = false;
   /** pushed streams accepted and not claimed yet */
@@ -323,6 +327,8 @@ export class H2Session {
       },
       readableHighWaterMark: BRIDGE_HIGH_WATER,
       write: (chunk: Buffer, _enc, cb) => {
+        const code = this.#watch.feed(chunk);
+        if (code > 0) this.#localGoaway(code);
         const r = tr.send(chunk);
         cb(r.ok ? null : r.error);
       },
@@ -374,6 +380,20 @@ export class H2Session {
         return;
       }
       this.pushed.push(st);
+    });
+  }
+
+  /**
+   * nghttp2 sent a GOAWAY with an error: the server broke the protocol. The
+   * session fails (CURLE_HTTP2) and ends after this callback, so that its
+   * streams report it.
+   */
+  #localGoaway(code: number): void {
+    if (this.#failure !== null) return;
+    this.#failure = { code: CURLE.HTTP2, message: `Error in the HTTP2 framing layer (${h2ErrorName(code)})` };
+    this.#goaway = true;
+    process.nextTick(() => {
+      if (!this.#s.destroyed) this.#s.destroy();
     });
   }
 
