@@ -353,10 +353,8 @@ export class H2Session {
     });
     this.#s.on('remoteSettings', (st) => {
       const max = st.maxConcurrentStreams;
-      if (typeof max === 'number' && max !== this.#remoteMax) {
-        this.#remoteMax = max;
-        this.#opts.info(`Connection state changed (MAX_CONCURRENT_STREAMS == ${max})!`);
-      }
+      // (curl 7.88 traces the change only in debug builds)
+      if (typeof max === 'number') this.#remoteMax = max;
       this.#poke();
     });
     this.#s.on('goaway', () => {
