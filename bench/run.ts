@@ -7,8 +7,10 @@
 //   c  (a) at concurrency 50 over HTTPS/1.1 (nginx, test CA)
 //   d  the CLI started once per request: tscurl vs curl vs `node -e 0`
 //   e  100 and 10,000 concurrent slow transfers through socketAction
-//   f  (a) as 50 concurrent streams on one HTTP/2 connection over TLS (nginx http2)
-//   g  (b) over HTTP/2 with TLS, beside tscurl's own HTTP/1.1 over TLS
+//   f  the convenience layers at concurrency 50: request(), fetch on CurlDispatcher, beside
+//      the Multi they run on and undici's request() and fetch() (nginx)
+//   g  (a) as 50 concurrent streams on one HTTP/2 connection over TLS (nginx http2)
+//   h  (b) over HTTP/2 with TLS, beside tscurl's own HTTP/1.1 over TLS
 // Nothing is installed: a missing tool is named with its Debian package and
 // the run stops with a non-zero status.
 import { existsSync, readFileSync, writeFileSync, truncateSync, openSync, closeSync } from 'node:fs';
@@ -22,12 +24,13 @@ import { testCerts } from '../test/helpers/certs.js';
 import { interleaved, report, timedChild, cpuSince, median, fmt, type Contender, type Sample } from './stats.js';
 import { tscurlPoll, tscurlSocket, undiciPool, nodeHttp, rawSocket, type KeepAliveClient, type Target } from './keepalive-clients.js';
 import { tscurlH2, undiciH2, tscurlDownloadVersion } from './h2-clients.js';
+import { tscurlRequest, tscurlFetch, undiciRequestClient, undiciFetchClient } from './convenience-clients.js';
 import { tscurlDownload, undiciDownload, nodeHttpDownload, rawDownload, rawDownload1M, type DownloadClient } from './download-clients.js';
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick') || process.env.BENCH_QUICK === '1';
-const picked = [...argv.filter((a) => /^[a-g]$/.test(a)), ...(process.env.BENCH_SCENARIOS ?? '').split(/[ ,]+/).filter(Boolean)];
-const SCENARIOS = new Set(picked.length ? picked : ['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+const picked = [...argv.filter((a) => /^[a-h]$/.test(a)), ...(process.env.BENCH_SCENARIOS ?? '').split(/[ ,]+/).filter(Boolean)];
+const SCENARIOS = new Set(picked.length ? picked : ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
 const REPS = Number(process.env.BENCH_REPS ?? (QUICK ? 2 : 3));
 const TOTAL = Number(process.env.BENCH_TOTAL ?? (QUICK ? 4000 : 20_000));
 const BIG_MIB = Number(process.env.BENCH_BIG_MIB ?? (QUICK ? 64 : 256));
@@ -129,6 +132,17 @@ async function scenarioC(nginx: Nginx, caFile: string, ca: Buffer): Promise<void
   ]);
 }
 
+async function scenarioF(nginx: Nginx): Promise<void> {
+  // the layers may cost at most 15% over the Multi they run on (issue 16): read the ratios to 'tscurl perform/poll'
+  await keepAlive('(f) convenience layers, HTTP/1.1 keep-alive, 16-byte body', { url: nginx.url('/16b') }, 50, [
+    ['tscurl perform/poll', tscurlPoll],
+    ['tscurl request()', tscurlRequest],
+    ['fetch on CurlDispatcher', tscurlFetch],
+    ['undici.request', undiciRequestClient],
+    ['undici fetch', undiciFetchClient],
+  ]);
+}
+
 // ---- (b): one large download ----------------------------------------------------
 
 async function scenarioB(nginx: Nginx): Promise<void> {
@@ -183,7 +197,7 @@ async function scenarioB(nginx: Nginx): Promise<void> {
     { 'MiB/s': true, 'CPU ms/GiB': false }));
 }
 
-// ---- (f) and (g): HTTP/2 over TLS -------------------------------------------------
+// ---- (g) and (h): HTTP/2 over TLS -------------------------------------------------
 
 /** curl -Z over HTTP/2: curl waits for the connection to multiplex on (no --parallel-immediate). */
 function curlParallelH2(target: Target, total: number, c: number): Contender {
@@ -198,7 +212,7 @@ function curlParallelH2(target: Target, total: number, c: number): Contender {
   };
 }
 
-async function scenarioF(nginx: Nginx, caFile: string, ca: Buffer): Promise<void> {
+async function scenarioH2Gets(nginx: Nginx, caFile: string, ca: Buffer): Promise<void> {
   const target = { url: nginx.tlsUrl('/16b'), ca, caFile };
   const c = 50;
   await tscurlH2(target, Math.min(2000, TOTAL), c); // warm-up
@@ -208,11 +222,11 @@ async function scenarioF(nginx: Nginx, caFile: string, ca: Buffer): Promise<void
     inProcess('undici allowH2', undiciH2, target, TOTAL, c),
     curlParallelH2(target, TOTAL, c),
   ], REPS, log);
-  summary.push(report(`(f) HTTP/2 over TLS, ${TOTAL} GETs of 16 bytes as ${c} streams on one connection, medians of ${REPS}`, med,
+  summary.push(report(`(g) HTTP/2 over TLS, ${TOTAL} GETs of 16 bytes as ${c} streams on one connection, medians of ${REPS}`, med,
     'tscurl HTTP/2', { 'req/s': true, 'CPU us/req': false }));
 }
 
-async function scenarioG(nginx: Nginx, caFile: string): Promise<void> {
+async function scenarioH2Download(nginx: Nginx, caFile: string): Promise<void> {
   const size = BIG_MIB * 1024 * 1024;
   const file = join(nginx.root, 'big.bin');
   if (!existsSync(file)) {
@@ -233,7 +247,7 @@ async function scenarioG(nginx: Nginx, caFile: string): Promise<void> {
   });
   await tscurlDownloadVersion(url, caFile, 4); // warm-up
   const med = await interleaved([one('tscurl HTTP/2', 4), one('tscurl HTTP/1.1', 2)], REPS, log);
-  summary.push(report(`(g) one ${BIG_MIB} MiB download over TLS: HTTP/2 beside HTTP/1.1, medians of ${REPS}`, med, 'tscurl HTTP/2',
+  summary.push(report(`(h) one ${BIG_MIB} MiB download over TLS: HTTP/2 beside HTTP/1.1, medians of ${REPS}`, med, 'tscurl HTTP/2',
     { 'MiB/s': true, 'CPU ms/GiB': false }));
 }
 
@@ -344,19 +358,20 @@ async function main(): Promise<void> {
   need('/usr/bin/curl', 'curl');
   need('/usr/bin/time', 'time');
   if (SCENARIOS.has('d')) need(CLI, '(nothing: run `npm run build`, which bundles the CLI)');
-  if (['c', 'f', 'g'].some((x) => SCENARIOS.has(x))) need('/usr/bin/openssl', 'openssl');
+  if (['c', 'g', 'h'].some((x) => SCENARIOS.has(x))) need('/usr/bin/openssl', 'openssl');
   console.log(`tscurl bench${QUICK ? ' (quick)' : ''}: scenarios ${[...SCENARIOS].join(' ')}; ${versions()}`);
   let nginx: Nginx | null = null;
   let certs: ReturnType<typeof testCerts> | null = null;
   let nginxH2: Nginx | null = null;
-  if (['c', 'f', 'g'].some((x) => SCENARIOS.has(x))) certs = testCerts();
-  if (['f', 'g'].some((x) => SCENARIOS.has(x))) {
+  if (['c', 'g', 'h'].some((x) => SCENARIOS.has(x))) certs = testCerts();
+  if (['g', 'h'].some((x) => SCENARIOS.has(x))) {
     // nginx with http2 on its TLS port (and h2c on the plain one): HTTP/2 by ALPN
     nginxH2 = await startNginx({ tls: { cert: certs!.server.cert, key: certs!.server.key }, http2: true });
     writeFileSync(join(nginxH2.root, '16b'), '0123456789abcdef');
   }
-  if (['a', 'b', 'c', 'd'].some((s) => SCENARIOS.has(s))) {
-    nginx = await startNginx(certs ? { tls: { cert: certs.server.cert, key: certs.server.key } } : {});
+  if (['a', 'b', 'c', 'd', 'f'].some((s) => SCENARIOS.has(s))) {
+    const tlsCerts = SCENARIOS.has('c') ? certs : null;
+    nginx = await startNginx(tlsCerts ? { tls: { cert: tlsCerts.server.cert, key: tlsCerts.server.key } } : {});
     writeFileSync(join(nginx.root, '16b'), '0123456789abcdef');
   }
   try {
@@ -364,8 +379,9 @@ async function main(): Promise<void> {
     if (SCENARIOS.has('b')) await scenarioB(nginx!);
     if (SCENARIOS.has('c')) await scenarioC(nginx!, certs!.caFile, readFileSync(certs!.caFile));
     if (SCENARIOS.has('d')) await scenarioD(nginx!);
-    if (SCENARIOS.has('f')) await scenarioF(nginxH2!, certs!.caFile, readFileSync(certs!.caFile));
-    if (SCENARIOS.has('g')) await scenarioG(nginxH2!, certs!.caFile);
+    if (SCENARIOS.has('f')) await scenarioF(nginx!);
+    if (SCENARIOS.has('g')) await scenarioH2Gets(nginxH2!, certs!.caFile, readFileSync(certs!.caFile));
+    if (SCENARIOS.has('h')) await scenarioH2Download(nginxH2!, certs!.caFile);
   } finally {
     await nginx?.stop();
     await nginxH2?.stop();
