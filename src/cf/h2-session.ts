@@ -53,8 +53,6 @@ export interface H2SessionOptions {
   origin: string;
   /** server push: the session offers it (SETTINGS_ENABLE_PUSH) when the multi has a PUSHFUNCTION */
   enablePush: boolean;
-  /** a verbose line about the connection (the transfer that made it) */
-  info: (text: string) => void;
   /** a pushed stream arrived: true to accept it (then it is queued for takePushed()) */
   onPush?: (stream: H2Stream, requestHeaders: [string, string][]) => boolean;
 }
@@ -161,8 +159,8 @@ export class H2Stream {
   #errorOf(err: NodeJS.ErrnoException | null): H2Failure {
     const rst = this.#req.rstCode ?? 0;
     const s = this.session.failure;
-    if (!this.#anyHead && rst !== REFUSED_STREAM && !this.session.goingAway && (s !== null || !this.session.usable)) {
-      // the connection ended before any of the response (an HTTP/1 server answering the preface): curl 7.88's words
+    if (!this.#anyHead && !this.session.peerSpoke && rst !== REFUSED_STREAM && (s !== null || !this.session.usable)) {
+      // the connection ended before the server said anything in HTTP/2 (an HTTP/1 server answering the preface): curl 7.88's words
       return { code: CURLE.GOT_NOTHING, message: 'Empty reply from server' };
     }
     if (s !== null && (rst === 0 || err?.code === 'ERR_HTTP2_SESSION_ERROR' || err?.code === 'ERR_HTTP2_ERROR')) return s;
@@ -309,6 +307,7 @@ export class H2Session {
   readonly #ready = new Set<H2Stream>();
   readonly #opts: H2SessionOptions;
   readonly #watch = new FrameWatch();
+  #peerSpoke = false;
   /** the bridge's input buffer is full: the transport holds the rest */
   #blocked = false;
   /** pushed streams accepted and not claimed yet */
@@ -352,6 +351,7 @@ export class H2Session {
       try { this.#s.setLocalWindowSize(CONNECTION_WINDOW); } catch { /* the session ended already */ }
     });
     this.#s.on('remoteSettings', (st) => {
+      this.#peerSpoke = true;
       const max = st.maxConcurrentStreams;
       // (curl 7.88 traces the change only in debug builds)
       if (typeof max === 'number') this.#remoteMax = max;
@@ -389,7 +389,6 @@ export class H2Session {
   #localGoaway(code: number): void {
     if (this.#failure !== null) return;
     this.#failure = { code: CURLE.HTTP2, message: `Error in the HTTP2 framing layer (${h2ErrorName(code)})` };
-    this.#goaway = true;
     process.nextTick(() => {
       if (!this.#s.destroyed) this.#s.destroy();
     });
@@ -402,6 +401,11 @@ export class H2Session {
    */
   #poke(): void {
     this.#tr.setUpperPending(this.#ready.size > 0);
+  }
+
+  /** the server's SETTINGS arrived: it speaks HTTP/2 */
+  get peerSpoke(): boolean {
+    return this.#peerSpoke;
   }
 
   get failure(): H2Failure | null {

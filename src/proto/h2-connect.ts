@@ -17,6 +17,8 @@ const HTTP_VERSION_2_PRIOR_KNOWLEDGE = 5;
 export function h2Plan(t: Transfer): 'alpn' | 'prior' | null {
   const v = t.opts.num(CURLOPT.HTTP_VERSION);
   const h = t.handler!;
+  // a CONNECT_ONLY connection is the application's to speak on (easy.send()/recv()): no session of ours on it
+  if (t.opts.num(CURLOPT.CONNECT_ONLY) !== 0) return null;
   if (h.flags & PROTOPT.SSL) {
     return (v === 0 || v >= 3) && t.opts.num(CURLOPT.SSL_ENABLE_ALPN) !== 0 ? 'alpn' : null;
   }
@@ -34,14 +36,15 @@ export function httpMayMultiplex(t: Transfer): boolean {
 }
 
 /** PROTOCONNECT for HTTP: start the HTTP/2 session when the connection speaks it. */
-export function httpConnected(t: Transfer, conn: Connection, info: (text: string) => void, pushEnabled: boolean): SetupFailure | null {
+export function httpConnected(t: Transfer, conn: Connection, info: (text: string) => void, _pushEnabled: boolean): SetupFailure | null {
   if (conn.h2 !== null || conn.transport === null) return null;
   const plan = h2Plan(t);
   if (plan === null || (plan === 'alpn' && conn.alpn !== 'h2')) return null;
   if (plan === 'alpn') info('using HTTP/2');
+  // server push is not offered yet, even with a PUSHFUNCTION: SETTINGS_ENABLE_PUSH 0 (what libcurl does without one)
   const url = t.url!;
   const host = url.ipv6 ? `[${url.host}]` : url.host;
-  conn.h2 = new H2Session(conn.transport, { origin: `${url.scheme}://${host}:${url.port}`, enablePush: pushEnabled, info });
+  conn.h2 = new H2Session(conn.transport, { origin: `${url.scheme}://${host}:${url.port}`, enablePush: false });
   conn.httpVersion = 20;
   return null;
 }
