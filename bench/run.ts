@@ -10,6 +10,8 @@
 //   f  the convenience layers at concurrency 50: request(), fetch on CurlDispatcher and the
 //      node-libcurl drop-in's curly.get, beside the Multi they run on, undici's request()
 //      and fetch(), and node-libcurl itself where its native addon loads (nginx)
+//   g  (a) as 50 concurrent streams on one HTTP/2 connection over TLS (nginx http2)
+//   h  (b) over HTTP/2 with TLS, beside tscurl's own HTTP/1.1 over TLS
 // Nothing is installed: a missing tool is named with its Debian package and
 // the run stops with a non-zero status.
 import { existsSync, readFileSync, writeFileSync, truncateSync, openSync, closeSync } from 'node:fs';
@@ -22,14 +24,15 @@ import { NGINX_BIN, startNginx, type Nginx } from '../test/helpers/nginx.js';
 import { testCerts } from '../test/helpers/certs.js';
 import { interleaved, report, timedChild, cpuSince, median, fmt, type Contender, type Sample } from './stats.js';
 import { tscurlPoll, tscurlSocket, undiciPool, nodeHttp, rawSocket, type KeepAliveClient, type Target } from './keepalive-clients.js';
+import { tscurlH2, undiciH2, tscurlDownloadVersion } from './h2-clients.js';
 import { tscurlRequest, tscurlFetch, undiciRequestClient, undiciFetchClient } from './convenience-clients.js';
 import { curlyGet, nodeLibcurlCurly } from './compat-clients.js';
 import { tscurlDownload, undiciDownload, nodeHttpDownload, rawDownload, rawDownload1M, type DownloadClient } from './download-clients.js';
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick') || process.env.BENCH_QUICK === '1';
-const picked = [...argv.filter((a) => /^[a-f]$/.test(a)), ...(process.env.BENCH_SCENARIOS ?? '').split(/[ ,]+/).filter(Boolean)];
-const SCENARIOS = new Set(picked.length ? picked : ['a', 'b', 'c', 'd', 'e', 'f']);
+const picked = [...argv.filter((a) => /^[a-h]$/.test(a)), ...(process.env.BENCH_SCENARIOS ?? '').split(/[ ,]+/).filter(Boolean)];
+const SCENARIOS = new Set(picked.length ? picked : ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
 const REPS = Number(process.env.BENCH_REPS ?? (QUICK ? 2 : 3));
 const TOTAL = Number(process.env.BENCH_TOTAL ?? (QUICK ? 4000 : 20_000));
 const BIG_MIB = Number(process.env.BENCH_BIG_MIB ?? (QUICK ? 64 : 256));
@@ -202,6 +205,60 @@ async function scenarioB(nginx: Nginx): Promise<void> {
     { 'MiB/s': true, 'CPU ms/GiB': false }));
 }
 
+// ---- (g) and (h): HTTP/2 over TLS -------------------------------------------------
+
+/** curl -Z over HTTP/2: curl waits for the connection to multiplex on (no --parallel-immediate). */
+function curlParallelH2(target: Target, total: number, c: number): Contender {
+  const args = ['-s', '-Z', '--http2', '--parallel-max', String(c), '-o', '/dev/null', '--cacert', target.caFile!, `${target.url}?[1-${total}]`];
+  return {
+    name: 'curl -Z --http2',
+    run: async () => {
+      const r = await timedChild('/usr/bin/curl', args);
+      if (r.code !== 0) throw new Error(`curl exited ${r.code}`);
+      return { 'req/s': (total / r.wallMs) * 1000, 'CPU us/req': (r.cpuMs * 1000) / total };
+    },
+  };
+}
+
+async function scenarioH2Gets(nginx: Nginx, caFile: string, ca: Buffer): Promise<void> {
+  const target = { url: nginx.tlsUrl('/16b'), ca, caFile };
+  const c = 50;
+  await tscurlH2(target, Math.min(2000, TOTAL), c); // warm-up
+  await undiciH2(target, Math.min(2000, TOTAL), c);
+  const med = await interleaved([
+    inProcess('tscurl HTTP/2', tscurlH2, target, TOTAL, c),
+    inProcess('undici allowH2', undiciH2, target, TOTAL, c),
+    curlParallelH2(target, TOTAL, c),
+  ], REPS, log);
+  summary.push(report(`(g) HTTP/2 over TLS, ${TOTAL} GETs of 16 bytes as ${c} streams on one connection, medians of ${REPS}`, med,
+    'tscurl HTTP/2', { 'req/s': true, 'CPU us/req': false }));
+}
+
+async function scenarioH2Download(nginx: Nginx, caFile: string): Promise<void> {
+  const size = BIG_MIB * 1024 * 1024;
+  const file = join(nginx.root, 'big.bin');
+  if (!existsSync(file)) {
+    closeSync(openSync(file, 'w'));
+    truncateSync(file, size);
+  }
+  const url = nginx.tlsUrl('/big.bin');
+  const one = (name: string, version: number): Contender => ({
+    name,
+    run: async () => {
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      const n = await tscurlDownloadVersion(url, caFile, version);
+      const ms = performance.now() - t0;
+      if (n !== size) throw new Error(`${name}: got ${n} bytes, expected ${size}`);
+      return { 'MiB/s': BIG_MIB / (ms / 1000), 'CPU ms/GiB': (cpuSince(cpu0) / 1000) * (1024 / BIG_MIB) };
+    },
+  });
+  await tscurlDownloadVersion(url, caFile, 4); // warm-up
+  const med = await interleaved([one('tscurl HTTP/2', 4), one('tscurl HTTP/1.1', 2)], REPS, log);
+  summary.push(report(`(h) one ${BIG_MIB} MiB download over TLS: HTTP/2 beside HTTP/1.1, medians of ${REPS}`, med, 'tscurl HTTP/2',
+    { 'MiB/s': true, 'CPU ms/GiB': false }));
+}
+
 /** Run a node script that prints one JSON line; resolve with it. */
 function childJson(cmd: string, args: string[]): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
@@ -309,13 +366,20 @@ async function main(): Promise<void> {
   need('/usr/bin/curl', 'curl');
   need('/usr/bin/time', 'time');
   if (SCENARIOS.has('d')) need(CLI, '(nothing: run `npm run build`, which bundles the CLI)');
-  if (SCENARIOS.has('c')) need('/usr/bin/openssl', 'openssl');
+  if (['c', 'g', 'h'].some((x) => SCENARIOS.has(x))) need('/usr/bin/openssl', 'openssl');
   console.log(`tscurl bench${QUICK ? ' (quick)' : ''}: scenarios ${[...SCENARIOS].join(' ')}; ${versions()}`);
   let nginx: Nginx | null = null;
   let certs: ReturnType<typeof testCerts> | null = null;
+  let nginxH2: Nginx | null = null;
+  if (['c', 'g', 'h'].some((x) => SCENARIOS.has(x))) certs = testCerts();
+  if (['g', 'h'].some((x) => SCENARIOS.has(x))) {
+    // nginx with http2 on its TLS port (and h2c on the plain one): HTTP/2 by ALPN
+    nginxH2 = await startNginx({ tls: { cert: certs!.server.cert, key: certs!.server.key }, http2: true });
+    writeFileSync(join(nginxH2.root, '16b'), '0123456789abcdef');
+  }
   if (['a', 'b', 'c', 'd', 'f'].some((s) => SCENARIOS.has(s))) {
-    certs = SCENARIOS.has('c') ? testCerts() : null;
-    nginx = await startNginx(certs ? { tls: { cert: certs.server.cert, key: certs.server.key } } : {});
+    const tlsCerts = SCENARIOS.has('c') ? certs : null;
+    nginx = await startNginx(tlsCerts ? { tls: { cert: tlsCerts.server.cert, key: tlsCerts.server.key } } : {});
     writeFileSync(join(nginx.root, '16b'), '0123456789abcdef');
   }
   try {
@@ -324,8 +388,11 @@ async function main(): Promise<void> {
     if (SCENARIOS.has('c')) await scenarioC(nginx!, certs!.caFile, readFileSync(certs!.caFile));
     if (SCENARIOS.has('d')) await scenarioD(nginx!);
     if (SCENARIOS.has('f')) await scenarioF(nginx!);
+    if (SCENARIOS.has('g')) await scenarioH2Gets(nginxH2!, certs!.caFile, readFileSync(certs!.caFile));
+    if (SCENARIOS.has('h')) await scenarioH2Download(nginxH2!, certs!.caFile);
   } finally {
     await nginx?.stop();
+    await nginxH2?.stop();
   }
   if (SCENARIOS.has('e')) await scenarioE();
   console.log('\n==== summary ====\n' + summary.join('\n\n'));

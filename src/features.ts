@@ -35,7 +35,7 @@ export const FEATURE_BITS: Readonly<Record<string, number>> = {
  * UnixSockets.
  */
 export const FEATURES: readonly string[] = [
-  'alt-svc', 'AsynchDNS', 'brotli', 'HSTS', 'HTTPS-proxy', 'IDN', 'IPv6', 'Largefile', 'libz', 'NTLM', 'PSL', 'SSL',
+  'alt-svc', 'AsynchDNS', 'brotli', 'HSTS', 'HTTP2', 'HTTPS-proxy', 'IDN', 'IPv6', 'Largefile', 'libz', 'NTLM', 'PSL', 'SSL',
   'UnixSockets', 'zstd',
 ];
 

@@ -95,6 +95,8 @@ export function versionInfo(_age: number = CURLVERSION.NOW): CurlVersionInfo {
   const brotli = process.versions.brotli ?? null;
   const [bmaj, bmin, bpat] = numbers(brotli ?? '');
   const zstd = zstdVersion();
+  const h2 = FEATURES.includes('HTTP2') ? process.versions.nghttp2 ?? null : null;
+  const [h2maj, h2min, h2pat] = numbers(h2 ?? '');
   const [zmaj, zmin, zpat] = numbers(zstd?.replace(/^fzstd\//, '') ?? '');
   const names = [...FEATURES].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
   let features = 0;
@@ -116,8 +118,9 @@ export function versionInfo(_age: number = CURLVERSION.NOW): CurlVersionInfo {
     libsshVersion: null,
     brotliVerNum: brotli ? (bmaj << 24) | (bmin << 12) | bpat : 0,
     brotliVersion: brotli,
-    nghttp2VerNum: 0,
-    nghttp2Version: null,
+    // HTTP/2 is node:http2, nghttp2 inside Node
+    nghttp2VerNum: h2 ? (h2maj << 16) | (h2min << 8) | h2pat : 0,
+    nghttp2Version: h2,
     quicVersion: null,
     cainfo: defaultCaInfo(),
     capath: null,

@@ -6,6 +6,7 @@ import type { ServerCertFacts } from '../vtls/server-cert.js';
 import { firstHop, type ProxyRoute } from '../proxy/proxy-config.js';
 import { nowMs } from '../util/clock.js';
 import type { NtlmConnState, NtlmHolder } from '../auth/ntlm.js';
+import type { H2Session } from '../cf/h2-session.js';
 
 let nextConnectionId = 0;
 
@@ -59,8 +60,14 @@ export class Connection implements NtlmHolder {
   idleInputOk = false;
   /** made for a CONNECT_ONLY transfer: it belongs to that easy handle, never to the pool */
   connectOnly = false;
-  /** the HTTP version of the last response on it (10, 11; 0 before any): an HTTP/1.0 server gets HTTP/1.0 requests */
+  /** the HTTP version of the last response on it (10, 11, 20; 0 before any): an HTTP/1.0 server gets HTTP/1.0 requests */
   httpVersion = 0;
+  /** the HTTP/2 session when the connection speaks HTTP/2 (ALPN h2 or prior knowledge): it multiplexes */
+  h2: H2Session | null = null;
+  /** transfers using the connection now (more than one only when it multiplexes) */
+  users = 0;
+  /** still connecting, and may turn out to multiplex (PIPEWAIT transfers wait for it) */
+  mayMultiplex = false;
   /** Number of transfers this connection has served. */
   uses = 0;
   idleSince = 0;
@@ -132,6 +139,11 @@ export class Connection implements NtlmHolder {
   }
 
   isAliveWhileIdle(): boolean {
+    if (this.h2) {
+      // a session reads its socket itself: PINGs and SETTINGS are not signs of death, a GOAWAY is
+      this.h2.pump();
+      return this.transport !== null && !this.transport.closed && this.h2.usable;
+    }
     return this.transport !== null && this.transport.isAliveWhileIdle(this.idleInputOk);
   }
 }

@@ -1,7 +1,10 @@
 // The connection pool of one multi: idle connections by key for reuse, LRU
 // eviction beyond MAXCONNECTS, and the counts behind MAX_HOST_CONNECTIONS and
-// MAX_TOTAL_CONNECTIONS. Every operation is O(1) amortised; nothing scans all
-// connections per request.
+// MAX_TOTAL_CONNECTIONS, and the connections that multiplex (HTTP/2): those
+// serve new transfers while busy, up to their stream limit, and transfers
+// that may wait for one being connected (PIPEWAIT) can see it. Every
+// operation is O(1) amortised, or O(connections of one key) for the
+// multiplexing ones; nothing scans all connections per request.
 import type { Connection } from './connection.js';
 
 /** How well an idle connection suits a transfer: 0 not at all, 1 usable, 2 this one. */
@@ -24,6 +27,10 @@ export class ConnectionPool {
   #idleLru = new Map<Connection, true>();
   #openPerHost = new Map<string, number>();
   #open = 0;
+  /** connections that multiplex, by key, busy or idle */
+  #multiplex = new Map<string, Set<Connection>>();
+  /** connections still connecting that may turn out to multiplex (PIPEWAIT waits for them), by key */
+  #maybeMultiplex = new Map<string, Set<Connection>>();
   #close: (c: Connection) => void;
 
   /** @param close disposes a connection (unregister its socket, then destroy) */
@@ -100,8 +107,68 @@ export class ConnectionPool {
     }
   }
 
+  /** A connection being made may turn out to multiplex (an HTTP/2 offer): PIPEWAIT transfers may wait for it. */
+  connectingMayMultiplex(c: Connection): void {
+    let set = this.#maybeMultiplex.get(c.key);
+    if (!set) this.#maybeMultiplex.set(c.key, (set = new Set()));
+    set.add(c);
+  }
+
+  /** The connection finished connecting: it multiplexes (`yes`) or it does not. */
+  connectedMultiplex(c: Connection, yes: boolean): void {
+    this.#forget(this.#maybeMultiplex, c);
+    if (!yes) return;
+    let set = this.#multiplex.get(c.key);
+    if (!set) this.#multiplex.set(c.key, (set = new Set()));
+    set.add(c);
+  }
+
+  /** A connection of `key` is being connected that may multiplex. */
+  mayMultiplexSoon(key: string): boolean {
+    return (this.#maybeMultiplex.get(key)?.size ?? 0) > 0;
+  }
+
+  /**
+   * A multiplexing connection of `key` that takes one more stream
+   * (`fits`), busy or idle; an idle one leaves the idle lists. Those that can
+   * no longer start streams (GOAWAY, errors) leave the set, and close if idle.
+   */
+  takeMultiplex(key: string, fits: (c: Connection) => boolean): Connection | undefined {
+    const set = this.#multiplex.get(key);
+    if (!set) return undefined;
+    for (const c of set) {
+      if (!c.h2 || !c.h2.usable || c.transport === null || c.transport.closed) {
+        set.delete(c);
+        if (this.#idleLru.has(c)) {
+          this.#removeIdle(c);
+          this.discard(c);
+        }
+        continue;
+      }
+      if (!fits(c)) continue;
+      if (this.#idleLru.has(c)) this.#removeIdle(c);
+      return c;
+    }
+    if (set.size === 0) this.#multiplex.delete(key);
+    return undefined;
+  }
+
+  /** The connection stops taking new streams (its session ended or went away). */
+  stopMultiplex(c: Connection): void {
+    this.#forget(this.#multiplex, c);
+  }
+
+  #forget(map: Map<string, Set<Connection>>, c: Connection): void {
+    const set = map.get(c.key);
+    if (!set) return;
+    set.delete(c);
+    if (set.size === 0) map.delete(c.key);
+  }
+
   /** Close a connection that is not idle-listed (failed, not reusable, evicted). */
   discard(c: Connection): void {
+    this.#forget(this.#multiplex, c);
+    this.#forget(this.#maybeMultiplex, c);
     const n = (this.#openPerHost.get(c.hostKey) ?? 1) - 1;
     if (n <= 0) this.#openPerHost.delete(c.hostKey);
     else this.#openPerHost.set(c.hostKey, n);

@@ -26,6 +26,8 @@ export interface BodyInputs {
   authneg: boolean;
   /** HTTP/1.1 or later may be used (Curl_use_http_1_1plus) */
   http11: boolean;
+  /** the request goes out on an HTTP/2 stream: no chunked framing (DATA frames end with END_STREAM), no automatic Expect */
+  http2?: boolean;
   /** RESUME_FROM(_LARGE): an upload (PUT/POST) that resumes skips this many bytes; -1 "the whole file" */
   resumeFrom: number;
   /** a 417 told us not to ask again (state.disableexpect) */
@@ -134,8 +136,8 @@ export function planBody(b: BodyInputs): BodyPlan {
   let chunky = false;
   if (userTe !== undefined) {
     // the application's Transfer-Encoding header is sent as given; chunked framing follows it
-    chunky = userChunked;
-  } else if (src.totalLength() < 0) {
+    chunky = userChunked && !b.http2;
+  } else if (src.totalLength() < 0 && !b.http2) {
     if (!b.http11) return { ...plan, code: CURLE.UPLOAD_FAILED, message: 'Chunky upload is not supported by HTTP 1.0', reader: null };
     chunky = true;
     plan.teLine = 'Transfer-Encoding: chunked';
@@ -157,7 +159,7 @@ export function planBody(b: BodyInputs): BodyPlan {
   const userExpect = b.userHeader('expect');
   if (userExpect !== undefined) {
     plan.expect100 = /^100-continue$/i.test(userExpect.trim());
-  } else if (!b.disableExpect && b.http11) {
+  } else if (!b.disableExpect && b.http11 && !b.http2) {
     const client = reader.clientLength();
     if (client > EXPECT_100_THRESHOLD || client < 0) {
       plan.bodyLines.push('Expect: 100-continue');

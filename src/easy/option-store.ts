@@ -33,6 +33,8 @@ export function optionById(id: number): OptionTableEntry | undefined {
  * so a program never believes an option took effect when it did not.
  */
 const IMPLEMENTED = new Set<number>([
+  // HTTP/2: waiting for a multiplexed connection, the stream's weight (STREAM_DEPENDS(_E) are not built)
+  CURLOPT.PIPEWAIT, CURLOPT.STREAM_WEIGHT,
   CURLOPT.URL, CURLOPT.PORT, CURLOPT.DEFAULT_PROTOCOL, CURLOPT.PATH_AS_IS, CURLOPT.PROTOCOLS_STR, CURLOPT.REDIR_PROTOCOLS_STR,
   CURLOPT.WRITEFUNCTION, CURLOPT.WRITEDATA, CURLOPT.HEADERFUNCTION, CURLOPT.HEADERDATA,
   CURLOPT.READFUNCTION, CURLOPT.READDATA, CURLOPT.INFILESIZE, CURLOPT.INFILESIZE_LARGE, CURLOPT.UPLOAD,
@@ -316,6 +318,8 @@ export class OptionStore {
       if (v < 0) return CURLE.BAD_FUNCTION_ARGUMENT;
       if (!httpVersionBuilt(v)) return CURLE.UNSUPPORTED_PROTOCOL;
     }
+    // libcurl's range for an HTTP/2 weight
+    if (entry.id === CURLOPT.STREAM_WEIGHT && typeof v === 'number' && (v < 1 || v > 256)) return CURLE.BAD_FUNCTION_ARGUMENT;
     // permission bits only (file: uploads create files with them)
     if (entry.id === CURLOPT.NEW_FILE_PERMS && typeof v === 'number' && (v < 0 || v > 0o777)) return CURLE.BAD_FUNCTION_ARGUMENT;
     if (TWINS.has(entry.id) && typeof v === 'number' && v < -1) return CURLE.BAD_FUNCTION_ARGUMENT;

@@ -95,6 +95,8 @@ export class ResponseFraming {
       reusable = false;
     } else if (method === 'HEAD' || code === 204 || code === 304) {
       framing = FRAMING_NONE;
+    } else if (version === 20) {
+      framing = FRAMING_CLOSE; // an HTTP/2 body ends with its stream (END_STREAM), whatever the headers say
     } else if (chunked) {
       framing = FRAMING_CHUNKED;
     } else if (te.length > 0 || cl === null) {

@@ -73,6 +73,8 @@ export interface ResponseParserOptions {
    * exchange); one that keeps events must leave this off.
    */
   reuseEvents?: boolean;
+  /** The head is an HTTP/2 stream's, as "HTTP/2 NNN" lines (curl 7.88's): the body ends with the stream (eof()). */
+  http2?: boolean;
 }
 
 export const MAX_HTTP_RESP_HEADER_SIZE = 300 * 1024;

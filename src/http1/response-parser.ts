@@ -69,6 +69,7 @@ export class ResponseParser {
   #ignoreCL = false;
   #decode = true;
   #reusedConnection = false;
+  #h2 = false;
   /** the reusable event objects (reuseEvents), null otherwise */
   #inPlace: InPlaceEvents | null = null;
 
@@ -147,6 +148,7 @@ export class ResponseParser {
     this.#ignoreCL = opts.ignoreContentLength ?? false;
     this.#decode = opts.transferDecoding ?? true;
     this.#reusedConnection = opts.reusedConnection ?? false;
+    this.#h2 = opts.http2 ?? false;
     this.#inPlace = !opts.reuseEvents ? null : this.#inPlace ?? inPlaceEvents();
   }
 
@@ -312,7 +314,7 @@ export class ResponseParser {
     if (!fast && text.length < 5) return this.#startHttp09(line); // "HT\r\n": a complete line that is not HTTP
     const bad = this.#countHeaderLine(line);
     if (bad) return bad;
-    const st = fast ?? parseStatusLine(text);
+    const st = fast ?? parseStatusLine(text, this.#h2);
     if (!st.ok) return this.#fail(CURLE.UNSUPPORTED_PROTOCOL, st.message);
     this.#startResponse(st);
     return { type: 'status', version: st.version, code: st.code, reason: st.reason, raw: line, size: line.length };

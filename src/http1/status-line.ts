@@ -84,11 +84,16 @@ export function fastStatusLine(b: Buffer, start: number, lineEnd: number): FastS
 export type StatusParse = FastStatus | { ok: false; message: string };
 
 /** The status line after "HTTP/", with curl 7.88's acceptance rules. */
-export function parseStatusLine(text: string): StatusParse {
+export function parseStatusLine(text: string, http2 = false): StatusParse {
   const m = /^HTTP\/(\d)(?:\.(\d))? (.*)$/is.exec(text);
   if (!m) return { ok: false, message: 'Unsupported HTTP version in response' };
   const major = Number(m[1]);
   const minor = m[2] === undefined ? 0 : Number(m[2]);
+  // the head of an HTTP/2 stream, made by the session from its HEADERS frame
+  if (http2 && major === 2 && m[2] === undefined) {
+    const cm2 = /^(\d{3}) /.exec(m[3]!);
+    if (cm2) return { ok: true, version: 20, code: Number(cm2[1]), reason: '' };
+  }
   // "HTTP/2 200" or "HTTP/2.0" on an HTTP/1 connection is a protocol
   // violation (h2 is negotiated, never announced in a status line).
   if (major !== 1 || minor > 1) return { ok: false, message: `Unsupported HTTP version (${major}.${minor}) in response` };

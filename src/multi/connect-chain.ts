@@ -71,7 +71,8 @@ function tunnelEnv(e: MultiEngine, t: Transfer): TunnelEnv {
 
 /** The ALPN protocols to offer: the handler's, unless SSL_ENABLE_ALPN is off. */
 function alpnOf(t: Transfer): readonly string[] {
-  return t.opts.num(CURLOPT.SSL_ENABLE_ALPN) !== 0 ? t.handler!.alpn : [];
+  const h = t.handler!;
+  return t.opts.num(CURLOPT.SSL_ENABLE_ALPN) !== 0 ? h.alpnFor?.(t) ?? h.alpn : [];
 }
 
 /** The filters above the connected socket of `t`'s new connection. */

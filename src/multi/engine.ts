@@ -11,6 +11,7 @@
 // end of each API call updateTimer() tells TIMERFUNCTION about a changed
 // earliest expiry. Per event the cost is O(transfers on that socket + expired
 // transfers), never O(all transfers).
+import { MultiplexOptions, multiplexFailed, releaseStream } from './multiplex.js';
 import { CURLE, CURLM, type CURLMcode } from '../codes.js';
 import { CURL_POLL, CURL_SOCKET_TIMEOUT } from '../constants.js';
 import { SocketRegistry, type PollEntry } from './socket-registry.js';
@@ -77,6 +78,8 @@ export class MultiEngine implements CallbackGuard {
   maxConnects = 0;
   maxHostConnections = 0;
   maxTotalConnections = 0;
+  /** CURLMOPT_PIPELINING, MAX_CONCURRENT_STREAMS, PUSHFUNCTION, PUSHDATA */
+  readonly mux = new MultiplexOptions();
 
   readonly registry: SocketRegistry<Transfer>;
   readonly heap = new TimerHeap<Transfer>();
@@ -416,6 +419,8 @@ export class MultiEngine implements CallbackGuard {
     t.connReleased = true;
     if (!this.registry.update(t, [])) this.#multiCallbackFailed();
     if (c.idleSince === -1) return; // already closed
+    c.users = Math.max(0, c.users - 1);
+    if (c.h2) return releaseStream(this, t, c, this.#maxIdle());
     if (c.connectOnly && c.transport && !c.transport.closed && t.result === CURLE.OK) {
       // CONNECT_ONLY: the easy handle keeps it for send()/recv(), out of every pool
       const i = internalsOf(t.easy);
@@ -425,10 +430,10 @@ export class MultiEngine implements CallbackGuard {
         return;
       }
     }
+    if (c.mayMultiplex) multiplexFailed(this, t, c);
     if (c.transport && c.reusable && !c.transport.closed) {
       c.transport.setIdle(true); // an idle pooled connection must not keep the process alive
-      const maxIdle = this.maxConnects > 0 ? this.maxConnects : 4 * Math.max(1, this.#transfers.size);
-      this.poolFor(t).release(c, maxIdle, nowMs());
+      this.poolFor(t).release(c, this.#maxIdle(), nowMs());
     } else {
       this.poolFor(t).discard(c);
     }
@@ -436,7 +441,17 @@ export class MultiEngine implements CallbackGuard {
     this.#wakePending();
   }
 
+  /** Idle connections the pool keeps: MAXCONNECTS, else 4 per transfer as libcurl. */ #maxIdle(): number {
+    return this.maxConnects > 0 ? this.maxConnects : 4 * Math.max(1, this.#transfers.size);
+  }
+
+  /** Every queued transfer looks for a connection again (a multiplexed one got room, or connected). */
+  wakeAllPending(): void {
+    for (const p of this.#pending.toArray()) this.expire(p, EXPIRE.RUN_NOW, nowMs());
+  }
+
   #closeConnection(c: Connection): void {
+    c.h2?.destroy();
     c.idleSince = -1; // marks it closed for releaseConnection
     if (c.transport) this.discardTransport(c.transport);
   }

@@ -4,6 +4,7 @@ import { CURLM, type CURLMcode } from '../codes.js';
 import { CURLMOPT } from './mopt-table.js';
 import { CURL_SOCKET_TIMEOUT } from '../constants.js';
 import { MultiEngine, type DoneMessage, type SocketCallback, type TimerCallback } from './engine.js';
+import type { PushCallback } from './multiplex.js';
 import { Transfer } from './transfer.js';
 import { internalsOf, setPauseFn } from '../easy/internals.js';
 import type { Easy } from '../easy/easy.js';
@@ -94,9 +95,21 @@ export class Multi {
         return CURLM.OK;
       }
       case CURLMOPT.PIPELINING:
+        if (!isLong(value)) return CURLM.BAD_FUNCTION_ARGUMENT;
+        e.mux.pipelining = value;
+        return CURLM.OK;
       case CURLMOPT.MAX_CONCURRENT_STREAMS:
-        // only meaningful for multiplexed (HTTP/2) connections, which arrive with that protocol
-        return isLong(value) ? CURLM.OK : CURLM.BAD_FUNCTION_ARGUMENT;
+        if (!isLong(value)) return CURLM.BAD_FUNCTION_ARGUMENT;
+        // libcurl: 1 .. 2^31-1, anything else is the default 100
+        e.mux.maxConcurrentStreams = value >= 1 ? value : 100;
+        return CURLM.OK;
+      case CURLMOPT.PUSHFUNCTION:
+        if (!isFn(value)) return CURLM.BAD_FUNCTION_ARGUMENT;
+        e.mux.pushFn = value as PushCallback | null;
+        return CURLM.OK;
+      case CURLMOPT.PUSHDATA:
+        e.mux.pushData = value;
+        return CURLM.OK;
       case CURLMOPT.MAX_PIPELINE_LENGTH:
       case CURLMOPT.CONTENT_LENGTH_PENALTY_SIZE:
       case CURLMOPT.CHUNK_LENGTH_PENALTY_SIZE:

@@ -31,7 +31,8 @@ export function setupHandler(t: Transfer, h: ProtocolHandler): boolean {
 
 /** Move to DONE; the connection's fate is decided there. */
 export function finish(e: MultiEngine, t: Transfer, reusable: boolean): void {
-  if (t.conn) t.conn.reusable = reusable && t.result === CURLE.OK && !t.opts.hot().forbidReuse;
+  // a multiplexed connection outlives a failed stream: its session says whether it goes on
+  if (t.conn) t.conn.reusable = t.conn.h2 ? t.conn.h2.usable : reusable && t.result === CURLE.OK && !t.opts.hot().forbidReuse;
   setState(e, t, STATE.DONE);
 }
 

@@ -112,9 +112,23 @@ export function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number):
   if (t.proxy?.http?.type === CURLPROXY.HTTPS) tlsKey += `|proxy${tlsKeyFor(proxyTlsConfig(t.opts))}`;
   if (!t.opts.hot().freshConnect && !(handler.flags & PROTOPT.NOREUSE) && t.opts.num(CURLOPT.CONNECT_ONLY) === 0) {
     const key = connectionKey(url.scheme, url.host, url.port, tlsKey, t.route, t.proxy);
-    const reuse = e.poolFor(t).take(key, tooOld(e, t, now), handler.connectionFit?.(t));
+    const pool = e.poolFor(t);
+    // a multiplexing (HTTP/2) connection with a free stream first, busy or not (CURLPIPE_MULTIPLEX)
+    const multiplex = e.mux.multiplex;
+    const reuse = (multiplex ? pool.takeMultiplex(key, (c) => c.users < c.h2!.maxStreams(e.mux.maxConcurrentStreams)) : undefined) ??
+      pool.take(key, tooOld(e, t, now), handler.connectionFit?.(t));
+    if (!reuse && multiplex && t.opts.num(CURLOPT.PIPEWAIT) !== 0 && pool.mayMultiplexSoon(key)) {
+      // PIPEWAIT: a connection being made may multiplex; wait for it rather than open another
+      if (t.state !== STATE.PENDING) {
+        e.trace(t, 'Waiting on connection to negotiate possible multiplexing.');
+        e.addPending(t);
+        setState(e, t, STATE.PENDING);
+      }
+      return;
+    }
     if (reuse) {
       e.reuseConnection(reuse);
+      reuse.users++;
       t.conn = reuse;
       if (t.opts.hot().verbose) {
         e.trace(t, `Re-using existing connection #${reuse.id} with ${reuse.proxy ? 'proxy' : 'host'} ${reuse.displayHost}`);
@@ -135,6 +149,11 @@ export function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number):
   }
   e.removePending(t);
   e.poolFor(t).opened(probe);
+  probe.users = 1;
+  if (e.mux.multiplex && handler.mayMultiplex?.(t)) {
+    probe.mayMultiplex = true;
+    e.poolFor(t).connectingMayMultiplex(probe);
+  }
   t.conn = probe;
   handler.newConnection?.(t, (text) => e.trace(t, text));
   e.expire(t, EXPIRE.CONNECTTIMEOUT, now + connectTimeoutMs(t));
@@ -264,6 +283,20 @@ export function stateConnecting(e: MultiEngine, t: Transfer, now: number): void 
 
 /** PROTOCONNECT: what the protocol does once per new connection before its first request (libcurl's connect_it). */
 export function stateProtoconnect(e: MultiEngine, t: Transfer, _now: number): void {
+  const conn = t.conn!;
+  const failure = t.handler!.connected?.(t, conn, (text) => e.trace(t, text), e.mux.pushFn !== null) ?? null;
+  if (conn.mayMultiplex) {
+    // the transfers that waited for this connection (PIPEWAIT) now know whether it multiplexes
+    conn.mayMultiplex = false;
+    e.poolFor(t).connectedMultiplex(conn, conn.h2 !== null && e.mux.multiplex);
+    e.wakeAllPending();
+  } else if (conn.h2 !== null && e.mux.multiplex) {
+    e.poolFor(t).connectedMultiplex(conn, true);
+  }
+  if (failure) {
+    t.fail(failure.code, failure.message);
+    return finish(e, t, false);
+  }
   if (connectOnly(t)) {
     // CONNECT_ONLY: the transfer ends here; the connection stays for easy.send()/recv()
     t.conn!.connectOnly = true;

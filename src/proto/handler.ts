@@ -100,6 +100,8 @@ export interface ProtocolHandler {
   readonly flags: number;
   /** ALPN protocols offered when the connection speaks TLS (empty: no ALPN) */
   readonly alpn: readonly string[];
+  /** the ALPN protocols for this transfer when they depend on its options (HTTPS: "h2" per HTTP_VERSION); else `alpn` */
+  alpnFor?(t: Transfer): readonly string[];
   /**
    * CONNECT_ONLY=2 runs this protocol's request (an upgrade) before the
    * transfer stops (WebSocket); otherwise 2 means the same as 1.
@@ -124,6 +126,20 @@ export interface ProtocolHandler {
    * NTLM). `info` traces a verbose line. MUST NOT fail.
    */
   newConnection?(t: Transfer, info: (text: string) => void): void;
+  /**
+   * Whether the transfer's new connection may turn out to multiplex (HTTP/2
+   * offered by ALPN, or prior knowledge): CURLOPT_PIPEWAIT transfers then
+   * wait for it instead of opening another. Absent: never.
+   */
+  mayMultiplex?(t: Transfer): boolean;
+  /**
+   * PROTOCONNECT, once per new connection, its filters connected: what the
+   * protocol sets up on it (libcurl's connect_it; HTTP/2's session, which
+   * sets conn.h2 and then lets the connection multiplex). `info` traces a
+   * verbose line; `pushEnabled`: the multi has a PUSHFUNCTION (HTTP/2 then
+   * offers server push). Returns a failure to end the transfer.
+   */
+  connected?(t: Transfer, conn: Connection, info: (text: string) => void, pushEnabled: boolean): SetupFailure | null;
   /**
    * The request object for DO on a connection ready for it (libcurl's
    * do_it). What it receives for the application it writes to t.writers

@@ -8,6 +8,13 @@ import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from './handler.j
 import { httpSetup } from './http-state.js';
 import { httpFollow } from './redirect.js';
 import { ntlmConnectionFit, ntlmNewConnection } from './http-ntlm.js';
+import { httpAlpn, httpConnected, httpMayMultiplex } from './h2-connect.js';
+
+/** HTTP/2 on http and https connections (not on ws/wss: their upgrade is HTTP/1.1's). */
+const H2_HOOKS = Object.freeze({
+  mayMultiplex: httpMayMultiplex,
+  connected: httpConnected,
+} satisfies Partial<ProtocolHandler>);
 
 /**
  * The hooks of every protocol that speaks HTTP/1.x requests (http, https,
@@ -31,6 +38,7 @@ export const HTTP_HANDLER: ProtocolHandler = Object.freeze({
   alpn: [],
   request: httpRequest,
   ...HTTP_FAMILY_HOOKS,
+  ...H2_HOOKS,
 });
 
 export const HTTPS_HANDLER: ProtocolHandler = Object.freeze({
@@ -39,6 +47,8 @@ export const HTTPS_HANDLER: ProtocolHandler = Object.freeze({
   protocol: CURLPROTO.HTTPS,
   flags: PROTOPT.SSL,
   alpn: ['http/1.1'],
+  alpnFor: httpAlpn,
   request: httpRequest,
   ...HTTP_FAMILY_HOOKS,
+  ...H2_HOOKS,
 });

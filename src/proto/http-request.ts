@@ -133,6 +133,8 @@ interface HeadMemo {
   generation: number;
   href: string;
   http11: boolean;
+  /** made for an HTTP/2 connection ("HTTP/2" in the request line) */
+  h2: boolean;
   method: string;
   /** the method as sent (its UTF-8 bytes) */
   wireMethod: string;
@@ -151,6 +153,11 @@ const headMemos = new WeakMap<object, HeadMemo>();
 /** Curl_use_http_1_1plus: HTTP/1.0 when asked for, or when this transfer's server or this connection's last response answered with it. */
 function useHttp11(t: Transfer, h: HttpTransferState): boolean {
   return t.opts.num(CURLOPT.HTTP_VERSION) !== 1 && h.httpVersion !== 10 && t.conn?.httpVersion !== 10;
+}
+
+/** The request goes out on an HTTP/2 stream. */
+function useH2(t: Transfer): boolean {
+  return t.conn?.h2 != null;
 }
 
 /** Whether this request may use (and make) a memo: a plain GET/HEAD of the first URL, directly to the server. */
@@ -172,7 +179,7 @@ export function buildRequest(t: Transfer, guard: CallbackGuard, extra: ExtraRequ
   if (!memoizable(t, h)) return buildFull(t, h, guard, null);
   const m = headMemos.get(t.opts);
   const http11 = useHttp11(t, h);
-  if (!m || m.generation !== t.opts.generation || m.href !== t.url!.href || m.http11 !== http11) {
+  if (!m || m.generation !== t.opts.generation || m.href !== t.url!.href || m.http11 !== http11 || m.h2 !== useH2(t)) {
     return buildFull(t, h, guard, null);
   }
   const auth = authRequestLines(t, h, m.wireMethod, m.authHost, null);
@@ -200,7 +207,8 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
   const wireMethod = toBytes(method);
   // the request line says which version too (get_http_string)
   const http11 = useHttp11(t, h);
-  const version = http11 ? '1.1' : '1.0';
+  const h2 = useH2(t);
+  const version = h2 ? '2' : http11 ? '1.1' : '1.0';
 
   const hostValue =
     (url.ipv6 ? `[${url.host}]` : url.host) + (url.port !== (t.handler?.defaultPort ?? DEFAULT_PORT[url.scheme]) ? `:${url.port}` : '');
@@ -248,7 +256,7 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
   const bodyInfo: string[] = [];
   // NOBODY sends no body whatever the request kind (req.no_body)
   const plan = planBody({
-    opts: o, httpreq: o.num(CURLOPT.NOBODY) ? HTTPREQ.HEAD : httpreq, authneg: auth.probe || pauth.probe, http11,
+    opts: o, httpreq: o.num(CURLOPT.NOBODY) ? HTTPREQ.HEAD : httpreq, authneg: auth.probe || pauth.probe, http11, http2: h2,
     disableExpect: h.disableExpect, resumeFrom: resumeOffset(t), source: () => callbackSource(t, guard), guard,
     mime: () => {
       const ct = custom_.find((c) => c.name.toLowerCase() === 'content-type');
@@ -297,7 +305,7 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
     const before = without.slice(0, cookieAt).map((l) => l + '\r\n').join('');
     const after = without.slice(cookieAt).map((l) => l + '\r\n').join('') + '\r\n';
     headMemos.set(o, {
-      generation: o.generation, href: url.href, http11, method, wireMethod, authHost, resumeFrom: h.resumeFrom,
+      generation: o.generation, href: url.href, http11, h2, method, wireMethod, authHost, resumeFrom: h.resumeFrom,
       before, after, whole: cookie === null ? head : Buffer.from(before + after, 'latin1'), // byte strings
     });
   }

@@ -21,7 +21,11 @@ import { CLIENTWRITE, PAUSED } from '../cw/client-write.js';
 import type { ClientWriterStack } from '../cw/writer-stack.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
 import { traceData, traceEnabled } from '../util/trace.js';
-import { ResponseParser, MAX_HTTP_RESP_HEADER_SIZE, type ResponseParserOptions } from '../http1/response-parser.js';
+import type { ResponseParser } from '../http1/response-parser.js';
+import { addHeaderBytes, describeNetError, MAX_SPARED_PARSERS, onLocation, parserFor, sparedParsers } from './http-parsers.js';
+import type { H2Stream } from '../cf/h2-session.js';
+import type { RecvResult, StreamTransport } from '../transport/stream-transport.js';
+import { deliverH2Trailers, openH2Stream } from './h2-exchange.js';
 import { HDR, parseContentLength, plainLength } from '../http1/header-fields.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
@@ -29,7 +33,6 @@ import { buildRequest, requestKind, type ExtraRequestLines } from './http-reques
 import { HTTPREQ } from '../easy/option-store.js';
 import { retryAfterSeconds } from './retry-after.js';
 import { cookieFromResponse } from './http-cookies.js';
-import { resolveLocationHref } from './redirect.js';
 import { authOnChallenge, authOnHeadersEnd, proxyAuthOnChallenge } from './http-auth.js';
 import { httpState, type HttpTransferState } from './http-state.js';
 import { ntlmHandshakeCut } from './http-ntlm.js';
@@ -50,20 +53,8 @@ const MAX_SENDS_PER_STEP = 16;
 /** libcurl keeps sending a body it will re-send anyway when less than this remains (http_perhapsrewind). */
 const LITTLE_UPLOAD_REMAINS = 2000;
 
-/**
- * Parsers of completed keep-alive responses, for the next exchanges to
- * reset() and reuse: one parser (with its queue and reused event objects)
- * per response is garbage the receive path need not make. Bounded.
- */
-const sparedParsers: ResponseParser[] = [];
-const MAX_SPARED_PARSERS = 64;
-
-function parserFor(opts: ResponseParserOptions): ResponseParser {
-  const p = sparedParsers.pop();
-  if (!p) return new ResponseParser(opts);
-  p.reset(opts);
-  return p;
-}
+/** Where an exchange reads and writes: the connection's socket, or its HTTP/2 stream. */
+type Wire = Pick<StreamTransport, 'recv' | 'unrecv' | 'send' | 'writeBlocked'>;
 
 /** Where the body upload is: waiting for 100 Continue, sending, all sent, or given up early. */
 type SendState = 'expect' | 'body' | 'done' | 'stopped';
@@ -104,6 +95,8 @@ export class HttpExchange implements ProtocolRequest {
 
   /** header lines a protocol on top of HTTP adds (WebSocket's upgrade) */
   readonly #extra: ExtraRequestLines | null;
+  /** on an HTTP/2 connection: the request's stream, the wire in place of the socket */
+  #h2: H2Stream | null = null;
 
   constructor(t: Transfer, conn: Connection, guard: CallbackGuard, extra: ExtraRequestLines | null = null) {
     this.#t = t;
@@ -120,6 +113,7 @@ export class HttpExchange implements ProtocolRequest {
       ignoreContentLength: t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH) !== 0,
       transferDecoding: t.opts.num(CURLOPT.HTTP_TRANSFER_DECODING) !== 0,
       reuseEvents: true, // #drainEvents handles each event before the next
+      http2: conn.h2 !== null,
     });
   }
 
@@ -143,10 +137,21 @@ export class HttpExchange implements ProtocolRequest {
     t.effectiveMethod = req.method;
     // like libcurl, a POSTFIELDS body that goes out with the head counts as request bytes
     t.requestSize = req.head.length + (req.reader instanceof BufReader ? req.reader.totalLength() : 0);
-    this.#trace(CURLINFO_TYPE.HEADER_OUT, req.head);
-    this.#out.push(req.head);
-    this.#headBytesLeft = req.head.length;
     this.#reader = req.reader ?? null;
+    if (this.#conn.h2) {
+      // HTTP/2: the head is a HEADERS frame on a new stream (END_STREAM when no body follows)
+      const hasBody = this.#reader !== null && this.#reader.totalLength() !== 0;
+      const o = openH2Stream(t, this.#conn.h2, req.head, hasBody, (type, data) => this.#trace(type, data));
+      if ('code' in o) {
+        t.fail(o.code, o.message);
+        return o.code;
+      }
+      this.#h2 = o.stream;
+    } else {
+      this.#trace(CURLINFO_TYPE.HEADER_OUT, req.head);
+      this.#out.push(req.head);
+      this.#headBytesLeft = req.head.length;
+    }
     t.uploadLength = req.uploadLength ?? -1;
     if (this.#reader && this.#reader.totalLength() !== 0) {
       this.#expect100 = req.expect100 === true;
@@ -184,6 +189,13 @@ export class HttpExchange implements ProtocolRequest {
   pollWhat(): number {
     if (this.done) return 0;
     let what = 0;
+    const h2 = this.#h2;
+    if (h2 !== null) {
+      // a stream's data waits in its session, not in the socket: pausing it stops only this stream
+      h2.setPaused((this.#t.pauseBits & CURLPAUSE.RECV) !== 0);
+      // a full stream window is not the socket's: 'drain' on the stream makes it readable
+      if (h2.writeBlocked) return CURL_POLL.IN;
+    }
     if (this.#out.length > 0 || (this.#send === 'body' && !(this.#t.pauseBits & CURLPAUSE.SEND))) what |= CURL_POLL.OUT;
     if (!this.#done && !(this.#t.pauseBits & CURLPAUSE.RECV)) what |= CURL_POLL.IN;
     return what;
@@ -192,12 +204,18 @@ export class HttpExchange implements ProtocolRequest {
   /** The connection can carry another request after this exchange. */
   get reusable(): boolean {
     // an upload given up early closes the connection, except when no body byte left (a 417 to our Expect)
+    if (this.#h2 !== null) return this.done; // the session decides about the connection
     const keepAlive = this.#parserSpared ? this.#keepAlive : this.#parser.keepAlive;
     return this.done && keepAlive && !this.#closeAfter && !this.#cutShort;
   }
 
+  /** The request is over for the engine: a stream still open is reset (RST_STREAM CANCEL). */
+  abort(): void {
+    this.#h2?.close();
+  }
+
   step(): CURLcode {
-    const transport = this.#conn.transport;
+    const transport: Wire | null = this.#h2 ?? this.#conn.transport;
     if (!transport) return CURLE.SEND_ERROR;
     // 1. send
     const sc = this.#sendSome(transport);
@@ -222,10 +240,7 @@ export class HttpExchange implements ProtocolRequest {
       } else if (r.kind === 'eof') {
         this.#parser.eof();
       } else {
-        // a reset: what the parser has is all there is
-        const code = this.#parser.statusCode ? CURLE.RECV_ERROR : CURLE.RECV_ERROR;
-        this.#t.fail(code, `Recv failure: ${describeNetError(r.error)}`);
-        return code;
+        return this.#recvFailed(r);
       }
       const code = this.#drainEvents();
       if (code !== CURLE.OK) return code;
@@ -239,7 +254,7 @@ export class HttpExchange implements ProtocolRequest {
    * Send the queued bytes, then pull more body from the reader while the
    * socket takes it. Bounded per call; OUT readiness brings us back.
    */
-  #sendSome(transport: import('../transport/stream-transport.js').StreamTransport): CURLcode {
+  #sendSome(transport: Wire): CURLcode {
     const t = this.#t;
     for (let i = 0; i < MAX_SENDS_PER_STEP; i++) {
       while (this.#out.length > 0 && !transport.writeBlocked) {
@@ -277,7 +292,30 @@ export class HttpExchange implements ProtocolRequest {
       if (r.kind === 'eos' || r.eos) this.#send = 'done';
     }
     if (this.#sendEnded && t.timing.posttransfer === 0) t.timing.posttransfer = nowMs();
+    if (this.#sendEnded) this.#h2?.endRequest();
     return CURLE.OK;
+  }
+
+  /** The wire failed: a socket error, or an HTTP/2 stream or session error (with its own code). */
+  #recvFailed(r: Extract<RecvResult, { kind: 'error' }>): CURLcode {
+    const t = this.#t;
+    if (r.retry) {
+      // the server never processed the stream (REFUSED_STREAM, GOAWAY): the same request on a new connection
+      this.#info('REFUSED_STREAM, retrying a fresh connect');
+      t.retryRequest = true;
+      this.#writers.ignoreBody = true;
+      this.#done = true;
+      this.#cutShort = true;
+      this.#send = 'stopped';
+      return CURLE.OK;
+    }
+    if (r.code !== undefined) {
+      t.fail(r.code, r.message ?? '');
+      return r.code;
+    }
+    // a reset: what the parser has is all there is
+    t.fail(CURLE.RECV_ERROR, `Recv failure: ${describeNetError(r.error)}`);
+    return CURLE.RECV_ERROR;
   }
 
   /** A final response arrived: decide what becomes of an upload still in progress. */
@@ -343,21 +381,6 @@ export class HttpExchange implements ProtocolRequest {
   }
 
   /**
-   * Count response header bytes for CURLINFO_HEADER_SIZE. Each response is
-   * capped by the parser (300 KB); across all responses of the transfer
-   * (redirects, authentication rounds, 1xx) libcurl's Curl_bump_headersize
-   * allows twenty times that (CVE-2023-38039).
-   */
-  #addHeaderBytes(n: number): CURLcode {
-    const t = this.#t;
-    t.headerSize += n;
-    const max = MAX_HTTP_RESP_HEADER_SIZE * 20;
-    if (t.headerSize <= max) return CURLE.OK;
-    t.fail(CURLE.RECV_ERROR, `Too large response headers: ${t.headerSize} > ${max}`);
-    return CURLE.RECV_ERROR;
-  }
-
-  /**
    * A received header line to the trace and the application, each only when
    * it wants it: with neither, the line's Buffer is never made.
    */
@@ -384,7 +407,7 @@ export class HttpExchange implements ProtocolRequest {
           this.#h.httpVersion = ev.version;
           // libcurl's conn->httpversion: the next request on this connection follows it
           if (ev.version >= 10) this.#conn.httpVersion = ev.version;
-          if (this.#addHeaderBytes(ev.size) !== CURLE.OK) return CURLE.RECV_ERROR;
+          if (addHeaderBytes(this.#t, ev.size) !== CURLE.OK) return CURLE.RECV_ERROR;
           responseStatus(this.#t, this.#h);
           // HTTP/1.0 closes after the body unless a Connection: keep-alive says otherwise (the parser knows)
           if (ev.version === 10) this.#trace(CURLINFO_TYPE.TEXT, 'HTTP 1.0, assume close after body\n');
@@ -396,7 +419,7 @@ export class HttpExchange implements ProtocolRequest {
         case 'header':
         case 'trailer': {
           const t = this.#t;
-          if (this.#addHeaderBytes(ev.type === 'header' ? ev.size : ev.raw.length) !== CURLE.OK) return CURLE.RECV_ERROR;
+          if (addHeaderBytes(this.#t, ev.type === 'header' ? ev.size : ev.raw.length) !== CURLE.OK) return CURLE.RECV_ERROR;
           // the name, classified once by the parser; trailers are only stored
           const id = ev.type === 'header' ? ev.id : HDR.OTHER;
           switch (id) {
@@ -407,7 +430,7 @@ export class HttpExchange implements ProtocolRequest {
               this.#h.retryAfter = retryAfterSeconds(ev.value);
               break;
             case HDR.LOCATION:
-              if (t.responseCode >= 300 && t.responseCode < 400 && t.redirectUrl === null) this.#onLocation(ev.value);
+              if (t.responseCode >= 300 && t.responseCode < 400 && t.redirectUrl === null) onLocation(t, ev.value);
               break;
             case HDR.WWW_AUTHENTICATE:
               for (const line of authOnChallenge(t, this.#h, ev.value)) this.#trace(CURLINFO_TYPE.TEXT, line + '\n');
@@ -448,7 +471,7 @@ export class HttpExchange implements ProtocolRequest {
           break;
         }
         case 'headers-end': {
-          if (this.#addHeaderBytes(ev.size) !== CURLE.OK) return CURLE.RECV_ERROR;
+          if (addHeaderBytes(this.#t, ev.size) !== CURLE.OK) return CURLE.RECV_ERROR;
           if (!ev.interim && this.#parser.closesAfterResponse) {
             const cut = ntlmHandshakeCut(this.#t, this.#conn, this.#t.responseCode, this.#conn.forwardingProxy);
             if (cut !== null) this.#info(cut);
@@ -502,10 +525,12 @@ export class HttpExchange implements ProtocolRequest {
           if (c !== CURLE.OK) return c;
           break;
         }
-        case 'end':
+        case 'end': {
           this.#done = true;
           this.#spareParser();
-          return CURLE.OK;
+          const h2 = this.#h2;
+          return h2 === null ? CURLE.OK : deliverH2Trailers(this.#t, this.#h, h2, (type, data) => this.#trace(type, data), traceEnabled(this.#t));
+        }
         case 'error':
           this.#t.fail(ev.code, ev.message);
           return ev.code;
@@ -554,16 +579,6 @@ export class HttpExchange implements ProtocolRequest {
     return r.code;
   }
 
-  /** A Location on a 3xx: remember where it points; follow it when asked to. */
-  #onLocation(value: string): void {
-    const t = this.#t;
-    const loc = value.trim();
-    if (!loc || !t.url) return;
-    t.redirectUrl = resolveLocationHref(t.url, loc);
-    // followed even when it does not parse: Curl_follow then fails with libcurl's code (URL_MALFORMAT)
-    if (t.opts.num(CURLOPT.FOLLOWLOCATION)) t.followLocation = loc;
-  }
-
   /** Did any byte of a response arrive? (a reused connection that died before that can be retried) */
   get receivedAnything(): boolean {
     return this.#gotBytes;
@@ -572,10 +587,4 @@ export class HttpExchange implements ProtocolRequest {
   get bodyStarted(): boolean {
     return this.#bodyStarted;
   }
-}
-
-function describeNetError(err: Error): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ECONNRESET') return 'Connection reset by peer';
-  return err.message;
 }

@@ -21,7 +21,8 @@ export type RecvResult =
   | { kind: 'data'; data: Buffer }
   | { kind: 'again' }
   | { kind: 'eof' }
-  | { kind: 'error'; error: Error };
+  /** code/message: a layer above the socket (an HTTP/2 stream) names its own failure; retry: it may go again elsewhere */
+  | { kind: 'error'; error: Error; code?: number; message?: string; retry?: boolean };
 
 // Sends made during one JavaScript turn go out together at its end (see send()).
 // Why: an application loop answering socket events one socketAction() at a time
@@ -87,6 +88,10 @@ export class StreamTransport extends Transport {
   #error: Error | null = null;
   /** bytes put back by the reader (unshift semantics without touching Node's buffer) */
   #pending: Buffer | null = null;
+  /** a layer above (an HTTP/2 session) holds received events for transfers: the socket counts as readable */
+  #upperPending = false;
+  /** that layer takes no more bytes now: received bytes do not make the socket readable until it does */
+  #upperBlocked = false;
   /** sockets this one was layered over (TCP under TLS): closed with it */
   #below: Socket[] = [];
   /** the socket reads through net's `onread` into this queue (null: paused-mode reads) */
@@ -249,11 +254,36 @@ export class StreamTransport extends Transport {
     if (this.closed) return CURL_CSELECT.IN | CURL_CSELECT.OUT;
     let r = 0;
     if (this.#error) return CURL_CSELECT.IN | CURL_CSELECT.OUT | CURL_CSELECT.ERR;
-    if (this.#chunkBytes > 0 || this.#eof || this.#pending || (this.#rq !== null && this.#rq.length > 0)) r |= CURL_CSELECT.IN;
+    if (this.#upperPending || (!this.#upperBlocked && (this.#chunkBytes > 0 || this.#eof || this.#pending || (this.#rq !== null && this.#rq.length > 0)))) {
+      r |= CURL_CSELECT.IN;
+    }
     if (this.#connected && !this.#needDrain) r |= CURL_CSELECT.OUT;
     // a connect (or handshake) that ended in EOF is "writable" to poll(), as a failed connect() is
     if (this.#eof && !this.#connected) r |= CURL_CSELECT.OUT;
     return r;
+  }
+
+  /**
+   * An HTTP/2 session on this socket has (or no longer has) decoded events
+   * waiting for their transfers, which run from socketAction() on this
+   * socket: IN readiness says so, as curl's filters report data they hold.
+   */
+  setUpperPending(pending: boolean): void {
+    if (pending === this.#upperPending) return;
+    this.#upperPending = pending;
+    if (pending) this.notify();
+  }
+
+  /**
+   * The HTTP/2 session above takes no more bytes for now (its input buffer
+   * is full while it waits for a write of its own to complete): bytes
+   * waiting here do not count as readable until it takes them again, so a
+   * level-triggered poller does not spin.
+   */
+  setUpperBlocked(blocked: boolean): void {
+    if (blocked === this.#upperBlocked) return;
+    this.#upperBlocked = blocked;
+    if (!blocked) this.notify();
   }
 
   /**

@@ -24,6 +24,8 @@ export interface NginxOptions {
   httpExtra?: string;
   /** number of worker processes (default 1) */
   workers?: number;
+  /** speak HTTP/2: by ALPN on the TLS port, with prior knowledge (h2c, no HTTP/1) on the plain one */
+  http2?: boolean;
 }
 
 export interface Nginx {
@@ -61,7 +63,7 @@ function config(dir: string, root: string, port: number, tlsPort: number, o: Ngi
   const user = process.getuid?.() === 0 ? 'user root;\n' : '';
   const tls = o.tls
     ? `  server {
-    listen 127.0.0.1:${tlsPort} ssl;
+    listen 127.0.0.1:${tlsPort} ssl${o.http2 ? ' http2' : ''};
     ssl_certificate ${join(dir, 'tls.crt')};
     ssl_certificate_key ${join(dir, 'tls.key')};
     root ${root};
@@ -88,7 +90,7 @@ http {
   sendfile on;
   ${o.httpExtra ?? ''}
   server {
-    listen 127.0.0.1:${port};
+    listen 127.0.0.1:${port}${o.http2 ? ' http2' : ''};
     root ${root};
     ${o.serverExtra ?? ''}
   }

@@ -1,7 +1,7 @@
 // The tool's flags reach their library options (issue 12, item 1): a flag
 // whose option exists is passed to setopt, so it works as soon as the
 // library does (--dns-servers, --create-file-mode) and says exit 4 while the
-// library does not build the feature (--http2, --http3). Flags curl 7.88
+// library does not build the feature (--http3; --http2 since HTTP/2 landed). Flags curl 7.88
 // only warns about warn the same way; --engine list lists CURLINFO_SSL_ENGINES.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,10 +20,17 @@ const NOT_BUILT = (flag: string): string =>
   `tscurl: option ${flag}: the installed libcurl version doesn't support this\n` +
   "tscurl: try 'tscurl --help' or 'tscurl --manual' for more information\n";
 
-test('--http2, --http2-prior-knowledge, --http3, --http3-only: exit 4 while HTTP/2 and 3 are not built', async () => {
+test('--http3, --http3-only: exit 4 while HTTP/3 is not built; --http2 to an HTTP/1 server is HTTP/1.1, prior knowledge fails as curl\'s', async () => {
   const srv = await startRawServer(() => ok('no'));
   try {
-    for (const flag of ['--http2', '--http2-prior-knowledge', '--http3', '--http3-only']) {
+    const h2 = await tscurl(['-s', '--http2', `http://127.0.0.1:${srv.port}/`]);
+    assert.equal(h2.code, 0);
+    assert.equal(h2.stdout, 'no');
+    const pk = await tscurl(['-s', '--http2-prior-knowledge', `http://127.0.0.1:${srv.port}/`]);
+    if (!NO_CURL) assert.equal(pk.code, (await curl(['-s', '--http2-prior-knowledge', `http://127.0.0.1:${srv.port}/`])).code);
+    assert.equal(pk.code, 52); // "Empty reply from server": nothing of a response came
+    srv.requests.length = 0;
+    for (const flag of ['--http3', '--http3-only']) {
       const r = await tscurl(['-s', flag, `http://127.0.0.1:${srv.port}/`]);
       assert.equal(r.code, 4, flag);
       assert.equal(r.stderr, NOT_BUILT(flag), flag);

@@ -1,0 +1,515 @@
+// The HTTP/2 session of one connection: node:http2 (nghttp2 inside Node)
+// driven over the connection's own transport, as libcurl drives nghttp2 over
+// its filter chain. One session carries many streams; each stream is the
+// wire of one HTTP exchange (src/proto/http.ts), with the same recv()/send()
+// shape a StreamTransport has, so the HTTP/1 response parser and the
+// request-side logic serve HTTP/2 too (curl 7.88 also feeds the HTTP/1
+// header code with "HTTP/2 200" lines made from the HEADERS frame).
+//
+// Theory of operation (measured, see docs/architecture.md "HTTP/2"). The
+// session's socket is a Duplex bridge: what nghttp2 writes goes to
+// transport.send(); what the transport received is pushed into the bridge
+// only by pump(), which runs only inside library calls (a stream's recv()).
+// node:http2 handles pushed bytes synchronously: frames are parsed, SETTINGS
+// and WINDOW_UPDATE answered and DATA delivered to the streams before push()
+// returns. It defers some events by one tick (a stream's 'response',
+// 'headers', 'trailers', 'end', and the session's 'goaway'): those Node
+// callbacks only record the event in the stream's queue and mark the
+// transport readable (setUpperPending), so the application is told to call
+// socketAction() again, and the transfer takes the event inside that call.
+// Nothing reaches the application outside a call into the library; an
+// application that stops calling stops reading the socket.
+import * as http2 from 'node:http2';
+import { Duplex } from 'node:stream';
+import type { RecvResult, StreamTransport } from '../transport/stream-transport.js';
+import { CURLE, type CURLcode } from '../codes.js';
+import { FrameWatch } from './h2-frame-watch.js';
+
+/** nghttp2's error code names (RFC 9113 7), for curl's messages. */
+const H2_ERRORS = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT',
+  'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR',
+  'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED'];
+/** nghttp2_http2_strerror */
+export function h2ErrorName(code: number): string {
+  return H2_ERRORS[code] ?? 'unknown';
+}
+const REFUSED_STREAM = 7;
+
+/** curl 7.88's stream window (HTTP2_HUGE_WINDOW_SIZE is 32 MiB; bounded lower: a paused stream holds up to this much). */
+const STREAM_WINDOW = 1024 * 1024;
+/** the connection's receive window (7.88 raises it to HTTP2_HUGE_WINDOW_SIZE) */
+const CONNECTION_WINDOW = 32 * 1024 * 1024;
+/** what libcurl announces as SETTINGS_MAX_CONCURRENT_STREAMS (DEFAULT_MAX_CONCURRENT_STREAMS) */
+const LOCAL_MAX_STREAMS = 100;
+/** bytes a stream queues for a transfer that does not take them (paused) before it stops reading from nghttp2 */
+const STREAM_QUEUE_MAX = 64 * 1024;
+/** input node:http2 may hold unprocessed (while a write of its own completes, it does not read) */
+const BRIDGE_HIGH_WATER = 256 * 1024;
+/** reads from the transport per pump (fairness with other sockets) */
+const PUMP_READS = 32;
+
+export interface H2SessionOptions {
+  /** the URL authority and scheme the session's requests default to */
+  origin: string;
+  /** server push: the session offers it (SETTINGS_ENABLE_PUSH) when the multi has a PUSHFUNCTION */
+  enablePush: boolean;
+  /** a pushed stream arrived: true to accept it (then it is queued for takePushed()) */
+  onPush?: (stream: H2Stream, requestHeaders: [string, string][]) => boolean;
+}
+
+/** A failure of the session or of one stream: the CURLcode and curl's message. */
+export interface H2Failure {
+  code: CURLcode;
+  message: string;
+  /** the server refused the stream before processing it (REFUSED_STREAM, or beyond a GOAWAY's last id): retry elsewhere */
+  retry?: boolean;
+}
+
+/** The raw header list of a node:http2 event as [name, value] pairs, pseudo-headers included. */
+function pairs(raw: unknown, obj: http2.IncomingHttpHeaders): [string, string][] {
+  const out: [string, string][] = [];
+  if (Array.isArray(raw)) {
+    for (let i = 0; i + 1 < raw.length; i += 2) out.push([String(raw[i]), String(raw[i + 1])]);
+    return out;
+  }
+  for (const [k, v] of Object.entries(obj)) {
+    if (Array.isArray(v)) for (const x of v) out.push([k, x]);
+    else if (v !== undefined) out.push([k, String(v)]);
+  }
+  return out;
+}
+
+/** "HTTP/2 200 \r\n" and the header lines, as curl 7.88 hands an HTTP/2 response head to its HTTP/1 header code. */
+export function synthesizeHead(list: [string, string][]): Buffer {
+  let status = '';
+  let text = '';
+  for (const [k, v] of list) {
+    if (k === ':status') status = v;
+    else if (!k.startsWith(':')) text += `${k}: ${v}\r\n`;
+  }
+  return Buffer.from(`HTTP/2 ${status} \r\n${text}\r\n`, 'latin1');
+}
+
+const AGAIN: RecvResult = Object.freeze({ kind: 'again' });
+const EOF: RecvResult = Object.freeze({ kind: 'eof' });
+const SENT = { ok: true } as const;
+
+/**
+ * One stream: the request's wire. recv() gives the response head as HTTP/1
+ * header bytes, then body bytes, then 'eof' at END_STREAM (or the stream's
+ * error); send() writes request body bytes as DATA frames.
+ */
+export class H2Stream {
+  readonly session: H2Session;
+  /** the stream id (assigned in request order, as nghttp2 does) */
+  readonly id: number;
+  #req: http2.ClientHttp2Stream;
+  /** response heads (1xx and the final one) not taken yet */
+  #heads: Buffer[] = [];
+  #finalSeen = false;
+  #body: Buffer[] = [];
+  #bodyBytes = 0;
+  #flowPaused = false;
+  #ended = false;
+  /** the stream failed (reset, or its session did): the error, if node:http2 gave one */
+  #failed = false;
+  #error: NodeJS.ErrnoException | null = null;
+  #anyHead = false;
+  #closed = false;
+  /** the transfer does not take events now (receiving paused): it is not counted as readable */
+  #paused = false;
+  #trailers: [string, string][] | null = null;
+  /** the request's body may still be written */
+  #writing = true;
+  /** the write buffer drained since the transfer last sent */
+  #drained = false;
+  /** the response headers as received ([name, value] in order) */
+  responseHeaders: [string, string][] = [];
+
+  constructor(session: H2Session, id: number, req: http2.ClientHttp2Stream) {
+    this.session = session;
+    this.id = id;
+    this.#req = req;
+    req.on('response', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => this.#onHead(pairs(raw, h), true));
+    req.on('headers', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => this.#onHead(pairs(raw, h), false));
+    req.on('data', (chunk: Buffer) => this.#onData(chunk));
+    req.on('trailers', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => {
+      this.#trailers = pairs(raw, h).filter(([k]) => !k.startsWith(':'));
+    });
+    req.on('end', () => {
+      // node:http2 ends the open streams of a session it gave up as if they completed
+      if (this.session.failure !== null) this.#fail(null);
+      else this.#ended = true;
+      this.#changed();
+    });
+    req.on('drain', () => {
+      // the upload may go on: the transfer runs to send more
+      this.#drained = true;
+      this.#changed();
+    });
+    // what went wrong is judged when the transfer takes it (recv()): the session's own error arrives a tick later
+    req.on('error', (err: NodeJS.ErrnoException) => this.#fail(err));
+    req.on('close', () => {
+      this.#closed = true;
+      if (!this.#ended) this.#fail(null);
+      this.session.streamClosed(this);
+    });
+  }
+
+  #errorOf(err: NodeJS.ErrnoException | null): H2Failure {
+    const rst = this.#req.rstCode ?? 0;
+    const s = this.session.failure;
+    if (!this.#anyHead && !this.session.peerSpoke && rst !== REFUSED_STREAM && (s !== null || !this.session.usable)) {
+      // the connection ended before the server said anything in HTTP/2 (an HTTP/1 server answering the preface): curl 7.88's words
+      return { code: CURLE.GOT_NOTHING, message: 'Empty reply from server' };
+    }
+    if (s !== null && (rst === 0 || err?.code === 'ERR_HTTP2_SESSION_ERROR' || err?.code === 'ERR_HTTP2_ERROR')) return s;
+    if (rst === REFUSED_STREAM && !this.#finalSeen) {
+      return { code: CURLE.HTTP2_STREAM, message: `HTTP/2 stream ${this.id} was not closed cleanly: ${h2ErrorName(rst)} (err ${rst})`, retry: true };
+    }
+    if (rst === 0 && err === null && this.session.goingAway && !this.#finalSeen) {
+      // beyond the GOAWAY's last stream id: never processed
+      return { code: CURLE.HTTP2_STREAM, message: `HTTP/2 stream ${this.id} was not closed cleanly: REFUSED_STREAM (err 7)`, retry: true };
+    }
+    if (rst === 0 && err !== null) {
+      return { code: CURLE.HTTP2, message: `Error in the HTTP2 framing layer` };
+    }
+    return { code: CURLE.HTTP2_STREAM, message: `HTTP/2 stream ${this.id} was not closed cleanly: ${h2ErrorName(rst)} (err ${rst})` };
+  }
+
+  #onHead(list: [string, string][], final: boolean): void {
+    const status = Number(list.find(([k]) => k === ':status')?.[1] ?? 0);
+    // node:http2 calls a 1xx 'headers' and anything else 'response'
+    const isFinal = final || status >= 200;
+    if (isFinal) this.responseHeaders = list;
+    this.#heads.push(synthesizeHead(list));
+    this.#anyHead = true;
+    if (isFinal) this.#finalSeen = true;
+    this.#changed();
+  }
+
+  #onData(chunk: Buffer): void {
+    this.#body.push(chunk);
+    this.#bodyBytes += chunk.length;
+    if (this.#bodyBytes >= STREAM_QUEUE_MAX && !this.#flowPaused) {
+      // the transfer does not keep up (paused): nghttp2 stops consuming, so the stream's window closes
+      this.#flowPaused = true;
+      this.#req.pause();
+    }
+    this.#changed();
+  }
+
+  #fail(err: NodeJS.ErrnoException | null): void {
+    if (this.#failed || this.#ended) return;
+    this.#failed = true;
+    this.#error = err;
+    this.#changed();
+  }
+
+  #changed(): void {
+    this.session.markReady(this, !this.#paused && this.#hasEvents());
+  }
+
+  #hasEvents(): boolean {
+    // body bytes and the end wait for the final head, which node:http2 reports a tick after the DATA
+    return this.#heads.length > 0 || this.#failed || this.#drained ||
+      (this.#finalSeen && (this.#body.length > 0 || this.#ended));
+  }
+
+  /** Next piece of the response: head bytes, body bytes, 'eof', 'again', or the stream's error. */
+  recv(): RecvResult {
+    this.session.pump();
+    if (this.#heads.length > 0) return { kind: 'data', data: this.#heads.shift()! };
+    if (this.#finalSeen && this.#body.length > 0) {
+      const data = this.#body.shift()!;
+      this.#bodyBytes -= data.length;
+      if (this.#flowPaused && this.#bodyBytes < STREAM_QUEUE_MAX / 2) {
+        this.#flowPaused = false;
+        this.#req.resume();
+      }
+      return { kind: 'data', data };
+    }
+    if (this.#failed) {
+      const f = this.#errorOf(this.#error);
+      return { kind: 'error', error: new Error(f.message), code: f.code, message: f.message, retry: f.retry === true };
+    }
+    if (this.#finalSeen && this.#ended) return EOF;
+    this.#drained = false;
+    this.session.markReady(this, false);
+    return AGAIN;
+  }
+
+  /** Put bytes back (a receive budget cut a piece short). */
+  unrecv(data: Buffer): void {
+    if (data.length === 0) return;
+    this.#body.unshift(Buffer.from(data));
+    this.#bodyBytes += data.length;
+  }
+
+  /** Request body bytes as DATA frames (node:http2 sends them as the flow-control windows allow). */
+  send(data: Buffer | string): { ok: true } | { ok: false; error: Error } {
+    if (this.#closed || this.#req.destroyed) return { ok: false, error: new Error(this.#failed ? this.#errorOf(this.#error).message : 'stream closed') };
+    this.#drained = false;
+    this.#req.write(data);
+    return SENT;
+  }
+
+  /** The stream's write buffer is full (the server's window is closed): wait for it to drain. */
+  get writeBlocked(): boolean {
+    return this.#req.writableNeedDrain;
+  }
+
+  /** The request body is complete: END_STREAM. */
+  endRequest(): void {
+    if (!this.#writing) return;
+    this.#writing = false;
+    if (!this.#req.destroyed) this.#req.end();
+  }
+
+  /** The response's trailers ([name, value], no pseudo-headers), once END_STREAM came with them. */
+  get trailers(): [string, string][] | null {
+    return this.#trailers;
+  }
+
+  /** The transfer stopped (or resumed) taking received data (CURLPAUSE_RECV on this stream only). */
+  setPaused(paused: boolean): void {
+    this.#paused = paused;
+    this.#changed();
+  }
+
+  /** The stream is over for the transfer: reset it if it is still open (RST_STREAM CANCEL, as libcurl on early close). */
+  close(): void {
+    this.#paused = true;
+    this.session.markReady(this, false);
+    if (!this.#closed && !this.#req.destroyed) this.#req.close(http2.constants.NGHTTP2_CANCEL);
+    this.#body = [];
+    this.#heads = [];
+  }
+
+  get finished(): boolean {
+    return this.#closed;
+  }
+}
+
+/** The HTTP/2 session on one connection. */
+export class H2Session {
+  readonly #tr: StreamTransport;
+  readonly #bridge: Duplex;
+  readonly #s: http2.ClientHttp2Session;
+  #nextId = 1;
+  #active = 0;
+  /** the server's SETTINGS_MAX_CONCURRENT_STREAMS (libcurl assumes 100 until told) */
+  #remoteMax = 100;
+  #goaway = false;
+  #failure: H2Failure | null = null;
+  #closed = false;
+  /** streams with events for their transfer */
+  readonly #ready = new Set<H2Stream>();
+  readonly #opts: H2SessionOptions;
+  readonly #watch = new FrameWatch();
+  #peerSpoke = false;
+  /** the bridge's input buffer is full: the transport holds the rest */
+  #blocked = false;
+  /** pushed streams accepted and not claimed yet */
+  readonly pushed: H2Stream[] = [];
+
+  constructor(tr: StreamTransport, opts: H2SessionOptions) {
+    this.#tr = tr;
+    this.#opts = opts;
+    this.#bridge = new Duplex({
+      // node:http2 wants more input: bytes waiting in the transport count again
+      read: () => {
+        if (this.#blocked) {
+          this.#blocked = false;
+          tr.setUpperBlocked(false);
+        }
+      },
+      readableHighWaterMark: BRIDGE_HIGH_WATER,
+      write: (chunk: Buffer, _enc, cb) => {
+        const code = this.#watch.feed(chunk);
+        if (code > 0) this.#localGoaway(code);
+        const r = tr.send(chunk);
+        cb(r.ok ? null : r.error);
+      },
+      final: (cb) => cb(),
+    });
+    this.#bridge.on('error', () => {});
+    this.#s = http2.connect(opts.origin, {
+      createConnection: () => this.#bridge,
+      settings: {
+        enablePush: opts.enablePush,
+        initialWindowSize: STREAM_WINDOW,
+        maxConcurrentStreams: LOCAL_MAX_STREAMS,
+        maxHeaderListSize: 300 * 1024,
+      },
+      // header lines are bounded by size (300 KB, as curl) rather than by count
+      maxHeaderListPairs: 100_000,
+      peerMaxConcurrentStreams: 100,
+      maxSessionMemory: 64,
+    });
+    this.#s.on('connect', () => {
+      try { this.#s.setLocalWindowSize(CONNECTION_WINDOW); } catch { /* the session ended already */ }
+    });
+    this.#s.on('remoteSettings', (st) => {
+      this.#peerSpoke = true;
+      const max = st.maxConcurrentStreams;
+      // (curl 7.88 traces the change only in debug builds)
+      if (typeof max === 'number') this.#remoteMax = max;
+      this.#poke();
+    });
+    this.#s.on('goaway', () => {
+      this.#goaway = true;
+      this.#poke();
+    });
+    this.#s.on('error', (err: NodeJS.ErrnoException) => {
+      this.#failure ??= { code: CURLE.HTTP2, message: err.code === 'ERR_HTTP2_SESSION_ERROR' || err.code === 'ERR_HTTP2_ERROR' ? 'Error in the HTTP2 framing layer' : `HTTP/2 session error: ${err.message}` };
+      this.#poke();
+    });
+    this.#s.on('frameError', () => this.#poke());
+    this.#s.on('close', () => {
+      this.#closed = true;
+      this.#poke();
+    });
+    this.#s.on('stream', (pushed: http2.ClientHttp2Stream, headers: http2.IncomingHttpHeaders, _f: number, raw: unknown) => {
+      // a PUSH_PROMISE: accepted only when the application's PUSHFUNCTION says so
+      const st = new H2Stream(this, pushed.id ?? 0, pushed);
+      if (!this.#opts.onPush || !this.#opts.onPush(st, pairs(raw, headers))) {
+        pushed.close(http2.constants.NGHTTP2_CANCEL);
+        return;
+      }
+      this.pushed.push(st);
+    });
+  }
+
+  /**
+   * nghttp2 sent a GOAWAY with an error: the server broke the protocol. The
+   * session fails (CURLE_HTTP2) and ends after this callback, so that its
+   * streams report it.
+   */
+  #localGoaway(code: number): void {
+    if (this.#failure !== null) return;
+    this.#failure = { code: CURLE.HTTP2, message: `Error in the HTTP2 framing layer (${h2ErrorName(code)})` };
+    process.nextTick(() => {
+      if (!this.#s.destroyed) this.#s.destroy();
+    });
+  }
+
+  /**
+   * Something changed for the session as a whole (settings, GOAWAY, an
+   * error). The streams it concerns report it themselves ('close', 'error');
+   * readiness is what the streams hold.
+   */
+  #poke(): void {
+    this.#tr.setUpperPending(this.#ready.size > 0);
+  }
+
+  /** the server's SETTINGS arrived: it speaks HTTP/2 */
+  get peerSpoke(): boolean {
+    return this.#peerSpoke;
+  }
+
+  get failure(): H2Failure | null {
+    return this.#failure;
+  }
+  get goingAway(): boolean {
+    return this.#goaway;
+  }
+
+  /** New streams may start on this session. */
+  get usable(): boolean {
+    return !this.#goaway && !this.#closed && this.#failure === null && !this.#s.destroyed && !this.#tr.closed && !this.#tr.eof;
+  }
+
+  /** The number of open streams. */
+  get activeStreams(): number {
+    return this.#active;
+  }
+
+  /** How many streams may be open at once: the server's limit and the multi's (CURLMOPT_MAX_CONCURRENT_STREAMS). */
+  maxStreams(local: number): number {
+    return Math.max(1, Math.min(this.#remoteMax, local > 0 ? local : LOCAL_MAX_STREAMS));
+  }
+
+  /** Open a stream with these headers ([name, value], pseudo-headers first). */
+  open(headers: [string, string][], endStream: boolean, weight: number): H2Stream | H2Failure {
+    const obj: Record<string, string | string[]> = {};
+    for (const [k, v] of headers) {
+      const prev = obj[k];
+      if (prev === undefined) obj[k] = v;
+      else obj[k] = Array.isArray(prev) ? [...prev, v] : [prev, v];
+    }
+    let req: http2.ClientHttp2Stream;
+    try {
+      req = this.#s.request(obj, { endStream, weight });
+    } catch (err) {
+      return { code: CURLE.HTTP2, message: `Failed sending HTTP2 data: ${(err as Error).message}` };
+    }
+    const id = this.#nextId;
+    this.#nextId += 2;
+    this.#active++;
+    return new H2Stream(this, id, req);
+  }
+
+  /** The stream id the next open() gets. */
+  get nextStreamId(): number {
+    return this.#nextId;
+  }
+
+  /** @internal a stream closed */
+  streamClosed(st: H2Stream): void {
+    if (!this.pushed.includes(st)) this.#active = Math.max(0, this.#active - 1);
+    this.#poke();
+  }
+
+  /** @internal a stream has (or no longer has) events for its transfer */
+  markReady(st: H2Stream, ready: boolean): void {
+    if (ready) this.#ready.add(st);
+    else this.#ready.delete(st);
+    this.#tr.setUpperPending(this.#ready.size > 0);
+  }
+
+  /**
+   * Feed what the transport received to nghttp2. Only inside library calls.
+   * node:http2 processes it before push() returns (see the header comment).
+   */
+  pump(): void {
+    const tr = this.#tr;
+    const b = this.#bridge;
+    for (let i = 0; i < PUMP_READS && !this.#blocked; i++) {
+      if (b.destroyed) return;
+      const r = tr.recv();
+      if (r.kind === 'again') return;
+      if (r.kind === 'data') {
+        // processed before push() returns, unless node:http2 paused its input until a write of its
+        // own completes (a setImmediate later): then the bytes wait in the bridge, bounded
+        if (!b.push(tr.volatileRecv ? Buffer.from(r.data) : r.data)) {
+          this.#blocked = true;
+          tr.setUpperBlocked(true);
+        }
+        continue;
+      }
+      if (r.kind === 'eof') {
+        b.push(null);
+        this.#failure ??= { code: CURLE.HTTP2, message: 'Error in the HTTP2 framing layer' };
+      } else {
+        this.#failure ??= { code: CURLE.HTTP2, message: `Recv failure: ${r.error.message}` };
+        b.destroy(r.error);
+      }
+      this.#poke();
+      return;
+    }
+  }
+
+  /** Close the session (the connection is closed). */
+  destroy(): void {
+    this.#closed = true;
+    this.#ready.clear();
+    if (!this.#s.destroyed) this.#s.destroy();
+    this.#bridge.destroy();
+  }
+
+  /** A polite end: GOAWAY, then close (an idle connection leaving the pool). */
+  close(): void {
+    if (!this.#s.closed && !this.#s.destroyed) this.#s.close();
+  }
+}

@@ -1,0 +1,58 @@
+// What an HTTP exchange (src/proto/http.ts) does differently on an HTTP/2
+// connection: the request head goes out as a HEADERS frame on a new stream
+// of the connection's session (src/cf/h2-session.ts) instead of bytes on the
+// socket, and trailers arrive as a frame of their own. Everything else — the
+// body, the response head (as "HTTP/2 200" lines), redirects, authentication,
+// cookies, decoding — runs through the same code as HTTP/1, as in curl 7.88.
+import { CURLE, type CURLcode } from '../codes.js';
+import { CURLOPT } from '../easy/option-table.js';
+import { CURLINFO_TYPE } from '../constants.js';
+import { CLIENTWRITE } from '../cw/client-write.js';
+import { HDR } from '../http1/header-fields.js';
+import type { H2Session, H2Stream } from '../cf/h2-session.js';
+import type { Transfer } from '../multi/transfer.js';
+import type { HttpTransferState } from './http-state.js';
+import { h2HeaderInfo, h2Request } from './h2-request.js';
+import { responseHeader } from './http-response.js';
+
+/** What opening the stream gave: the stream, or the failure to report. */
+export type H2Open = { stream: H2Stream } | { code: CURLcode; message: string };
+
+/**
+ * Open the request's stream: convert the head, trace it as curl 7.88 does
+ * (the h2h3 lines, the stream id, then the head), send HEADERS (with
+ * END_STREAM when no body follows).
+ */
+export function openH2Stream(t: Transfer, session: H2Session, head: Buffer, hasBody: boolean,
+  trace: (type: number, data: Buffer | string) => void): H2Open {
+  if (!session.usable) return { code: CURLE.HTTP2, message: 'Error in the HTTP2 framing layer' };
+  const req = h2Request(head, t.url!.scheme);
+  for (const line of h2HeaderInfo(req.headers)) trace(CURLINFO_TYPE.TEXT, line + '\n');
+  const weight = t.opts.num(CURLOPT.STREAM_WEIGHT) || 16;
+  trace(CURLINFO_TYPE.TEXT, `Using Stream ID: ${session.nextStreamId} (easy handle 0x${t.id.toString(16)})\n`);
+  const st = session.open(req.headers, !hasBody, weight);
+  if ('code' in st) return st;
+  trace(CURLINFO_TYPE.HEADER_OUT, req.trace);
+  return { stream: st };
+}
+
+/**
+ * The response's trailers to the header API, the trace and the header
+ * callback (CLIENTWRITE_TRAILER), as curl 7.88's on_header does for a
+ * HEADERS frame after the body.
+ */
+export function deliverH2Trailers(t: Transfer, h: HttpTransferState, st: H2Stream,
+  trace: (type: number, data: Buffer | string) => void, verbose: boolean): CURLcode {
+  const list = st.trailers;
+  if (list === null) return CURLE.OK;
+  for (const [name, value] of list) {
+    responseHeader(t, h, name, value, true, HDR.OTHER);
+    const line = Buffer.from(`${name}: ${value}\r\n`, 'latin1');
+    if (verbose) trace(CURLINFO_TYPE.HEADER_IN, line);
+    if (t.writers.wantsHeaders) {
+      const c = t.writers.write(CLIENTWRITE.HEADER | CLIENTWRITE.TRAILER, line);
+      if (c !== CURLE.OK) return c;
+    }
+  }
+  return CURLE.OK;
+}
