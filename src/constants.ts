@@ -91,8 +91,13 @@ export const CURLPX = {
   UNKNOWN_FAIL: 31, UNKNOWN_MODE: 32, USER_REJECTED: 33,
 } as const;
 
-/** CURLMOPT_PIPELINING bits: HTTP1 has had no effect since 7.62.0; MULTIPLEX needs HTTP/2 (not built yet). */
+/** CURLMOPT_PIPELINING bits: HTTP1 has had no effect since 7.62.0; MULTIPLEX (the default) multiplexes HTTP/2. */
 export const CURLPIPE = { NOTHING: 0, HTTP1: 1, MULTIPLEX: 2 } as const;
+
+/** CURLMOPT_PUSHFUNCTION's answers: accept the pushed stream, refuse it, or refuse it and fail the connection. */
+export const CURL_PUSH_OK = 0;
+export const CURL_PUSH_DENY = 1;
+export const CURL_PUSH_ERROROUT = 2;
 
 /** PROGRESSFUNCTION/XFERINFOFUNCTION's "go on" answer that is not 0 (libcurl runs its own meter too). */
 export const CURL_PROGRESSFUNC_CONTINUE = 0x10000001;

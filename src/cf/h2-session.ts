@@ -23,16 +23,11 @@ import * as http2 from 'node:http2';
 import { Duplex } from 'node:stream';
 import type { RecvResult, StreamTransport } from '../transport/stream-transport.js';
 import { CURLE, type CURLcode } from '../codes.js';
-import { FrameWatch } from './h2-frame-watch.js';
+import { FrameWatch, PushPromiseWatch } from './h2-frame-watch.js';
+import { h2ErrorName, pairs, synthesizeHead } from './h2-fields.js';
 
-/** nghttp2's error code names (RFC 9113 7), for curl's messages. */
-const H2_ERRORS = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT',
-  'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR',
-  'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED'];
-/** nghttp2_http2_strerror */
-export function h2ErrorName(code: number): string {
-  return H2_ERRORS[code] ?? 'unknown';
-}
+export { h2ErrorName, synthesizeHead } from './h2-fields.js';
+
 const REFUSED_STREAM = 7;
 
 /** curl 7.88's stream window (HTTP2_HUGE_WINDOW_SIZE is 32 MiB; bounded lower: a paused stream holds up to this much). */
@@ -53,8 +48,21 @@ export interface H2SessionOptions {
   origin: string;
   /** server push: the session offers it (SETTINGS_ENABLE_PUSH) when the multi has a PUSHFUNCTION */
   enablePush: boolean;
-  /** a pushed stream arrived: true to accept it (then it is queued for takePushed()) */
-  onPush?: (stream: H2Stream, requestHeaders: [string, string][]) => boolean;
+  /**
+   * A PUSH_PROMISE the parent stream's transfer (`owner`) takes, inside a
+   * library call (H2Session.offerPushes): the application's PUSHFUNCTION
+   * decides. 'ok': the pushed stream now belongs to a new transfer.
+   */
+  onPush?: (owner: unknown, stream: H2Stream, requestHeaders: [string, string][]) => PushAnswer;
+}
+
+/** What became of a PUSH_PROMISE: accepted, refused (RST_STREAM CANCEL), or the connection fails (CURL_PUSH_ERROROUT). */
+export type PushAnswer = 'ok' | 'deny' | 'error';
+
+/** A PUSH_PROMISE received on a stream, waiting for that stream's transfer to run. */
+interface PushPromise {
+  stream: H2Stream;
+  headers: [string, string][];
 }
 
 /** A failure of the session or of one stream: the CURLcode and curl's message. */
@@ -63,31 +71,6 @@ export interface H2Failure {
   message: string;
   /** the server refused the stream before processing it (REFUSED_STREAM, or beyond a GOAWAY's last id): retry elsewhere */
   retry?: boolean;
-}
-
-/** The raw header list of a node:http2 event as [name, value] pairs, pseudo-headers included. */
-function pairs(raw: unknown, obj: http2.IncomingHttpHeaders): [string, string][] {
-  const out: [string, string][] = [];
-  if (Array.isArray(raw)) {
-    for (let i = 0; i + 1 < raw.length; i += 2) out.push([String(raw[i]), String(raw[i + 1])]);
-    return out;
-  }
-  for (const [k, v] of Object.entries(obj)) {
-    if (Array.isArray(v)) for (const x of v) out.push([k, x]);
-    else if (v !== undefined) out.push([k, String(v)]);
-  }
-  return out;
-}
-
-/** "HTTP/2 200 \r\n" and the header lines, as curl 7.88 hands an HTTP/2 response head to its HTTP/1 header code. */
-export function synthesizeHead(list: [string, string][]): Buffer {
-  let status = '';
-  let text = '';
-  for (const [k, v] of list) {
-    if (k === ':status') status = v;
-    else if (!k.startsWith(':')) text += `${k}: ${v}\r\n`;
-  }
-  return Buffer.from(`HTTP/2 ${status} \r\n${text}\r\n`, 'latin1');
 }
 
 const AGAIN: RecvResult = Object.freeze({ kind: 'again' });
@@ -125,11 +108,22 @@ export class H2Stream {
   #drained = false;
   /** the response headers as received ([name, value] in order) */
   responseHeaders: [string, string][] = [];
+  /** a stream the server pushed (PUSH_PROMISE): no request of ours goes on it */
+  readonly isPush: boolean;
+  /** PUSH_PROMISEs received on this stream, not offered to the application yet */
+  #promises: PushPromise[] = [];
+  #abandoned = false;
 
-  constructor(session: H2Session, id: number, req: http2.ClientHttp2Stream) {
+  constructor(session: H2Session, id: number, req: http2.ClientHttp2Stream, isPush = false) {
     this.session = session;
     this.id = id;
     this.#req = req;
+    this.isPush = isPush;
+    // node:http2 calls a pushed stream's response head 'push'
+    if (isPush) {
+      this.#writing = false;
+      req.on('push', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => this.#onHead(pairs(raw, h), true));
+    }
     req.on('response', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => this.#onHead(pairs(raw, h), true));
     req.on('headers', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => this.#onHead(pairs(raw, h), false));
     req.on('data', (chunk: Buffer) => this.#onData(chunk));
@@ -212,7 +206,7 @@ export class H2Stream {
 
   #hasEvents(): boolean {
     // body bytes and the end wait for the final head, which node:http2 reports a tick after the DATA
-    return this.#heads.length > 0 || this.#failed || this.#drained ||
+    return this.#heads.length > 0 || this.#failed || this.#drained || this.#promises.length > 0 ||
       (this.#finalSeen && (this.#body.length > 0 || this.#ended));
   }
 
@@ -279,6 +273,9 @@ export class H2Stream {
 
   /** The stream is over for the transfer: reset it if it is still open (RST_STREAM CANCEL, as libcurl on early close). */
   close(): void {
+    this.#abandoned = true;
+    this.session.forget(this);
+    this.refusePromises();
     this.#paused = true;
     this.session.markReady(this, false);
     if (!this.#closed && !this.#req.destroyed) this.#req.close(http2.constants.NGHTTP2_CANCEL);
@@ -288,6 +285,33 @@ export class H2Stream {
 
   get finished(): boolean {
     return this.#closed;
+  }
+
+  /** the transfer let go of the stream (close()) */
+  get abandoned(): boolean {
+    return this.#abandoned;
+  }
+
+  /** @internal a PUSH_PROMISE arrived on this stream */
+  promised(p: PushPromise): void {
+    this.#promises.push(p);
+    this.#changed();
+  }
+
+  /** @internal the next PUSH_PROMISE to offer */
+  takePromise(): PushPromise | undefined {
+    const p = this.#promises.shift();
+    if (p !== undefined) this.#changed();
+    return p;
+  }
+
+  get hasPromises(): boolean {
+    return this.#promises.length > 0;
+  }
+
+  /** @internal refuse every promise still queued (the stream's transfer is gone) */
+  refusePromises(): void {
+    for (const p of this.#promises.splice(0)) p.stream.close();
   }
 }
 
@@ -310,12 +334,16 @@ export class H2Session {
   #peerSpoke = false;
   /** the bridge's input buffer is full: the transport holds the rest */
   #blocked = false;
-  /** pushed streams accepted and not claimed yet */
-  readonly pushed: H2Stream[] = [];
+  /** our open streams by id: a PUSH_PROMISE names its parent */
+  readonly #streams = new Map<number, H2Stream>();
+  /** promised stream id -> the stream its PUSH_PROMISE came on (read off the received frames) */
+  readonly #promisedOn = new Map<number, number>();
+  readonly #pushWatch: PushPromiseWatch | null;
 
   constructor(tr: StreamTransport, opts: H2SessionOptions) {
     this.#tr = tr;
     this.#opts = opts;
+    this.#pushWatch = opts.enablePush ? new PushPromiseWatch((parent, promised) => this.#promisedOn.set(promised, parent)) : null;
     this.#bridge = new Duplex({
       // node:http2 wants more input: bytes waiting in the transport count again
       read: () => {
@@ -371,13 +399,18 @@ export class H2Session {
       this.#poke();
     });
     this.#s.on('stream', (pushed: http2.ClientHttp2Stream, headers: http2.IncomingHttpHeaders, _f: number, raw: unknown) => {
-      // a PUSH_PROMISE: accepted only when the application's PUSHFUNCTION says so
-      const st = new H2Stream(this, pushed.id ?? 0, pushed);
-      if (!this.#opts.onPush || !this.#opts.onPush(st, pairs(raw, headers))) {
-        pushed.close(http2.constants.NGHTTP2_CANCEL);
+      // a PUSH_PROMISE (a tick after its frame): it waits for its parent stream's transfer, which
+      // asks the application (offerPushes) inside a library call; no parent left: refused now
+      const id = pushed.id ?? 0;
+      const parent = this.#streams.get(this.#promisedOn.get(id) ?? -1);
+      this.#promisedOn.delete(id);
+      pushed.on('error', () => {});
+      const st = new H2Stream(this, id, pushed, true);
+      if (!this.#opts.onPush || parent === undefined || parent.abandoned) {
+        st.close();
         return;
       }
-      this.pushed.push(st);
+      parent.promised({ stream: st, headers: pairs(raw, headers) });
     });
   }
 
@@ -447,7 +480,37 @@ export class H2Session {
     const id = this.#nextId;
     this.#nextId += 2;
     this.#active++;
-    return new H2Stream(this, id, req);
+    const st = new H2Stream(this, id, req);
+    if (this.#pushWatch !== null) this.#streams.set(id, st);
+    return st;
+  }
+
+  /**
+   * The transfer that owns `parent` runs: offer the PUSH_PROMISEs received on
+   * it to the application (libcurl does so while it reads the parent's
+   * frames). A refused push is reset (CANCEL); CURL_PUSH_ERROROUT fails the
+   * connection, as libcurl's failing nghttp2 callback does: the failure is
+   * returned.
+   */
+  offerPushes(parent: H2Stream, owner: unknown): H2Failure | null {
+    for (let p = parent.takePromise(); p !== undefined; p = parent.takePromise()) {
+      const answer = this.#opts.onPush && this.usable ? this.#opts.onPush(owner, p.stream, p.headers) : 'deny';
+      if (answer === 'ok') continue;
+      p.stream.close();
+      if (answer === 'error') {
+        parent.refusePromises();
+        this.#failure ??= { code: CURLE.RECV_ERROR, message: 'h2_process_pending_input: nghttp2_session_mem_recv() returned -902:The user callback function failed' };
+        this.#poke();
+        this.#s.destroy();
+        return this.#failure;
+      }
+    }
+    return null;
+  }
+
+  /** @internal the stream's transfer let go of it: no PUSH_PROMISE on it is offered any more */
+  forget(st: H2Stream): void {
+    this.#streams.delete(st.id);
   }
 
   /** The stream id the next open() gets. */
@@ -457,7 +520,10 @@ export class H2Session {
 
   /** @internal a stream closed */
   streamClosed(st: H2Stream): void {
-    if (!this.pushed.includes(st)) this.#active = Math.max(0, this.#active - 1);
+    if (!st.isPush) this.#active = Math.max(0, this.#active - 1);
+    // a PUSH_PROMISE comes before its parent's END_STREAM (and node:http2 reports it before 'close'):
+    // the promises already queued stay with the stream until its transfer takes them
+    this.#streams.delete(st.id);
     this.#poke();
   }
 
@@ -482,7 +548,9 @@ export class H2Session {
       if (r.kind === 'data') {
         // processed before push() returns, unless node:http2 paused its input until a write of its
         // own completes (a setImmediate later): then the bytes wait in the bridge, bounded
-        if (!b.push(tr.volatileRecv ? Buffer.from(r.data) : r.data)) {
+        const data = tr.volatileRecv ? Buffer.from(r.data) : r.data;
+        this.#pushWatch?.feed(data);
+        if (!b.push(data)) {
           this.#blocked = true;
           tr.setUpperBlocked(true);
         }

@@ -20,6 +20,8 @@ import { altSvcRoute, hstsUpgrade } from '../proto/hsts-altsvc.js';
 import { EXPIRE, STATE, type Transfer } from './transfer.js';
 import { firstHop, proxyRoute } from '../proxy/proxy-config.js';
 import { connectChain } from './connect-chain.js';
+import { offerPush } from './push.js';
+import type { H2Stream } from '../cf/h2-session.js';
 import type { MultiEngine } from './engine.js';
 import { setState, finish, connectTimeoutMs, setupHandler } from './state-common.js';
 
@@ -79,6 +81,14 @@ function tooOld(e: MultiEngine, t: Transfer, now: number): (c: Connection) => bo
 
 /** CONNECT: reuse a pooled connection, wait for a slot (PENDING), or open a new one. */
 export function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
+  if (t.pushed !== null) {
+    // an accepted server push: its response comes on the connection it was promised on
+    const conn = t.pushed.conn;
+    conn.users++;
+    t.conn = conn;
+    t.timing.namelookup = t.timing.connect = now;
+    return setState(e, t, STATE.DO);
+  }
   if (t.state === STATE.CONNECT) {
     // HSTS: an http:// URL of a known HSTS host goes to https:// before anything else (libcurl's create_conn)
     const hsts = hstsUpgrade(t, (text) => e.trace(t, text));
@@ -284,7 +294,8 @@ export function stateConnecting(e: MultiEngine, t: Transfer, now: number): void 
 /** PROTOCONNECT: what the protocol does once per new connection before its first request (libcurl's connect_it). */
 export function stateProtoconnect(e: MultiEngine, t: Transfer, _now: number): void {
   const conn = t.conn!;
-  const failure = t.handler!.connected?.(t, conn, (text) => e.trace(t, text), e.mux.pushFn !== null) ?? null;
+  const push = e.mux.pushFn !== null ? (parent: Transfer, st: H2Stream, h: [string, string][]) => offerPush(e, parent, conn, st, h) : null;
+  const failure = t.handler!.connected?.(t, conn, (text) => e.trace(t, text), push) ?? null;
   if (conn.mayMultiplex) {
     // the transfers that waited for this connection (PIPEWAIT) now know whether it multiplexes
     conn.mayMultiplex = false;

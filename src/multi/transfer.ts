@@ -8,6 +8,7 @@ import type { OptionStore } from '../easy/option-store.js';
 import type { Connection, ConnectionRoute } from '../conn/connection.js';
 import type { Resolution } from '../dns/resolver.js';
 import type { Connector } from '../cf/connector.js';
+import type { H2Stream } from '../cf/h2-session.js';
 import { SpeedMeter } from './speed.js';
 import type { PollEntry } from './socket-registry.js';
 import type { HeapItem } from './timer-heap.js';
@@ -162,6 +163,12 @@ export class Transfer implements HeapItem {
    * completion (authentication negotiation: libcurl's FOLLOW_RETRY).
    */
   retryRequest = false;
+  /**
+   * A server push the application accepted (CURLMOPT_PUSHFUNCTION): the
+   * connection and the pushed stream this transfer's response comes on,
+   * until its request adopts them (libcurl's Curl_multi_add_perform).
+   */
+  pushed: { conn: Connection; stream: H2Stream } | null = null;
   /** requests re-sent because a reused connection had died (Curl_retry_request) */
   connRetries = 0;
   /**

@@ -7,7 +7,7 @@
 // forwards requests.
 import { CURLOPT } from '../easy/option-table.js';
 import { H2Session } from '../cf/h2-session.js';
-import { PROTOPT, type SetupFailure } from './handler.js';
+import { PROTOPT, type PushHook, type SetupFailure } from './handler.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
 
@@ -36,15 +36,19 @@ export function httpMayMultiplex(t: Transfer): boolean {
 }
 
 /** PROTOCONNECT for HTTP: start the HTTP/2 session when the connection speaks it. */
-export function httpConnected(t: Transfer, conn: Connection, info: (text: string) => void, _pushEnabled: boolean): SetupFailure | null {
+export function httpConnected(t: Transfer, conn: Connection, info: (text: string) => void, push: PushHook | null): SetupFailure | null {
   if (conn.h2 !== null || conn.transport === null) return null;
   const plan = h2Plan(t);
   if (plan === null || (plan === 'alpn' && conn.alpn !== 'h2')) return null;
   if (plan === 'alpn') info('using HTTP/2');
-  // server push is not offered yet, even with a PUSHFUNCTION: SETTINGS_ENABLE_PUSH 0 (what libcurl does without one)
+  // server push is offered (SETTINGS_ENABLE_PUSH 1) only when the multi has a PUSHFUNCTION, as libcurl
   const url = t.url!;
   const host = url.ipv6 ? `[${url.host}]` : url.host;
-  conn.h2 = new H2Session(conn.transport, { origin: `${url.scheme}://${host}:${url.port}`, enablePush: false });
+  conn.h2 = new H2Session(conn.transport, {
+    origin: `${url.scheme}://${host}:${url.port}`,
+    enablePush: push !== null,
+    onPush: push === null ? undefined : (owner, stream, headers) => push(owner as Transfer, stream, headers),
+  });
   conn.httpVersion = 20;
   return null;
 }

@@ -11,6 +11,7 @@ import { CLIENTWRITE } from '../cw/client-write.js';
 import { HDR } from '../http1/header-fields.js';
 import type { H2Session, H2Stream } from '../cf/h2-session.js';
 import type { Transfer } from '../multi/transfer.js';
+import type { Connection } from '../conn/connection.js';
 import type { HttpTransferState } from './http-state.js';
 import { h2HeaderInfo, h2Request } from './h2-request.js';
 import { responseHeader } from './http-response.js';
@@ -34,6 +35,32 @@ export function openH2Stream(t: Transfer, session: H2Session, head: Buffer, hasB
   if ('code' in st) return st;
   trace(CURLINFO_TYPE.HEADER_OUT, req.trace);
   return { stream: st };
+}
+
+/**
+ * A transfer made for an accepted server push (src/multi/push.ts) takes its
+ * pushed stream instead of sending a request (libcurl's
+ * Curl_multi_add_perform): the stream, or null for an ordinary transfer.
+ */
+export function adoptPushedStream(t: Transfer, conn: Connection): H2Stream | null {
+  const p = t.pushed;
+  if (p === null || p.conn !== conn) return null;
+  t.pushed = null;
+  t.effectiveMethod = 'GET';
+  t.uploadLength = -1;
+  return p.stream;
+}
+
+/**
+ * The PUSH_PROMISEs received on the transfer's stream go to the multi's
+ * PUSHFUNCTION, as libcurl asks while it reads the parent stream's frames.
+ * CURL_PUSH_ERROROUT fails the connection and with it this transfer.
+ */
+export function offerH2Pushes(t: Transfer, st: H2Stream): CURLcode {
+  const f = st.session.offerPushes(st, t);
+  if (f === null) return CURLE.OK;
+  t.fail(f.code, f.message);
+  return f.code;
 }
 
 /**

@@ -27,6 +27,10 @@ import type { Transfer } from '../multi/transfer.js';
 import type { TransferUrl } from '../url/parse-url.js';
 import type { PollEntry } from '../transport/transport.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
+import type { H2Stream, PushAnswer } from '../cf/h2-session.js';
+
+/** A server push offered to the multi's PUSHFUNCTION: `parent` is the transfer whose stream it came on. */
+export type PushHook = (parent: Transfer, stream: H2Stream, headers: [string, string][]) => PushAnswer;
 
 /** Handler flags (libcurl's PROTOPT_*; only those this engine acts on). */
 export const PROTOPT = {
@@ -136,10 +140,11 @@ export interface ProtocolHandler {
    * PROTOCONNECT, once per new connection, its filters connected: what the
    * protocol sets up on it (libcurl's connect_it; HTTP/2's session, which
    * sets conn.h2 and then lets the connection multiplex). `info` traces a
-   * verbose line; `pushEnabled`: the multi has a PUSHFUNCTION (HTTP/2 then
-   * offers server push). Returns a failure to end the transfer.
+   * verbose line; `push`: the multi's PUSHFUNCTION behind a hook, or null
+   * (HTTP/2 offers server push only with one). Returns a failure to end the
+   * transfer.
    */
-  connected?(t: Transfer, conn: Connection, info: (text: string) => void, pushEnabled: boolean): SetupFailure | null;
+  connected?(t: Transfer, conn: Connection, info: (text: string) => void, push: PushHook | null): SetupFailure | null;
   /**
    * The request object for DO on a connection ready for it (libcurl's
    * do_it). What it receives for the application it writes to t.writers

@@ -25,7 +25,7 @@ import type { ResponseParser } from '../http1/response-parser.js';
 import { addHeaderBytes, describeNetError, MAX_SPARED_PARSERS, onLocation, parserFor, sparedParsers } from './http-parsers.js';
 import type { H2Stream } from '../cf/h2-session.js';
 import type { RecvResult, StreamTransport } from '../transport/stream-transport.js';
-import { deliverH2Trailers, openH2Stream } from './h2-exchange.js';
+import { adoptPushedStream, deliverH2Trailers, offerH2Pushes, openH2Stream } from './h2-exchange.js';
 import { HDR, parseContentLength, plainLength } from '../http1/header-fields.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
@@ -130,6 +130,8 @@ export class HttpExchange implements ProtocolRequest {
         return r.code;
       }
     }
+    // an accepted server push: the server made the request itself, the response comes on the pushed stream
+    if ((this.#h2 = adoptPushedStream(t, this.#conn)) !== null) return CURLE.OK;
     const req = buildRequest(t, this.#guard, this.#extra);
     if (req.message) t.fail(req.code, req.message);
     if (req.code !== CURLE.OK) return req.code;
@@ -217,6 +219,8 @@ export class HttpExchange implements ProtocolRequest {
   step(): CURLcode {
     const transport: Wire | null = this.#h2 ?? this.#conn.transport;
     if (!transport) return CURLE.SEND_ERROR;
+    const pc = this.#h2?.hasPromises ? offerH2Pushes(this.#t, this.#h2) : CURLE.OK;
+    if (pc !== CURLE.OK) return pc;
     // 1. send
     const sc = this.#sendSome(transport);
     if (sc !== CURLE.OK) return sc;
