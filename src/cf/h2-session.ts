@@ -56,6 +56,13 @@ export interface H2SessionOptions {
   onPush?: (owner: unknown, stream: H2Stream, requestHeaders: [string, string][]) => PushAnswer;
 }
 
+/** A stream's priority (RFC 7540 5.3, sent on its HEADERS frame): weight 1-256, the stream it depends on (0: none), exclusively or not. */
+export interface H2Priority {
+  weight: number;
+  parent: number;
+  exclusive: boolean;
+}
+
 /** What became of a PUSH_PROMISE: accepted, refused (RST_STREAM CANCEL), or the connection fails (CURL_PUSH_ERROROUT). */
 export type PushAnswer = 'ok' | 'deny' | 'error';
 
@@ -339,6 +346,8 @@ export class H2Session {
   /** promised stream id -> the stream its PUSH_PROMISE came on (read off the received frames) */
   readonly #promisedOn = new Map<number, number>();
   readonly #pushWatch: PushPromiseWatch | null;
+  /** the stream each owner (transfer) opened last */
+  readonly #owned = new WeakMap<object, H2Stream>();
 
   constructor(tr: StreamTransport, opts: H2SessionOptions) {
     this.#tr = tr;
@@ -463,8 +472,12 @@ export class H2Session {
     return Math.max(1, Math.min(this.#remoteMax, local > 0 ? local : LOCAL_MAX_STREAMS));
   }
 
-  /** Open a stream with these headers ([name, value], pseudo-headers first). */
-  open(headers: [string, string][], endStream: boolean, weight: number): H2Stream | H2Failure {
+  /**
+   * Open a stream with these headers ([name, value], pseudo-headers first)
+   * and this priority on its HEADERS frame; `owner` (the transfer) finds the
+   * stream again for another stream that depends on it.
+   */
+  open(headers: [string, string][], endStream: boolean, priority: H2Priority, owner: object): H2Stream | H2Failure {
     const obj: Record<string, string | string[]> = {};
     for (const [k, v] of headers) {
       const prev = obj[k];
@@ -473,7 +486,7 @@ export class H2Session {
     }
     let req: http2.ClientHttp2Stream;
     try {
-      req = this.#s.request(obj, { endStream, weight });
+      req = this.#s.request(obj, { endStream, weight: priority.weight, parent: priority.parent, exclusive: priority.exclusive });
     } catch (err) {
       return { code: CURLE.HTTP2, message: `Failed sending HTTP2 data: ${(err as Error).message}` };
     }
@@ -482,7 +495,13 @@ export class H2Session {
     this.#active++;
     const st = new H2Stream(this, id, req);
     if (this.#pushWatch !== null) this.#streams.set(id, st);
+    this.#owned.set(owner, st);
     return st;
+  }
+
+  /** The stream `owner` opened last on this session, if any (CURLOPT_STREAM_DEPENDS names a handle). */
+  streamOf(owner: object): H2Stream | undefined {
+    return this.#owned.get(owner);
   }
 
   /**

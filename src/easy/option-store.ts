@@ -11,6 +11,7 @@ import { CurlUrl } from '../url/curl-url.js';
 import { CURLUPART } from '../url/url-codes.js';
 import { httpVersionBuilt } from '../features.js';
 import { isFileTarget } from './default-io.js';
+import { internalsOf } from './internals.js';
 
 const BY_ID = new Map<number, OptionTableEntry>(OPTION_TABLE.map((o) => [o.id, o]));
 const BY_NAME = new Map<string, OptionTableEntry>();
@@ -33,8 +34,8 @@ export function optionById(id: number): OptionTableEntry | undefined {
  * so a program never believes an option took effect when it did not.
  */
 const IMPLEMENTED = new Set<number>([
-  // HTTP/2: waiting for a multiplexed connection, the stream's weight (STREAM_DEPENDS(_E) are not built)
-  CURLOPT.PIPEWAIT, CURLOPT.STREAM_WEIGHT,
+  // HTTP/2: waiting for a multiplexed connection, the stream's priority (weight, dependency)
+  CURLOPT.PIPEWAIT, CURLOPT.STREAM_WEIGHT, CURLOPT.STREAM_DEPENDS, CURLOPT.STREAM_DEPENDS_E,
   CURLOPT.URL, CURLOPT.PORT, CURLOPT.DEFAULT_PROTOCOL, CURLOPT.PATH_AS_IS, CURLOPT.PROTOCOLS_STR, CURLOPT.REDIR_PROTOCOLS_STR,
   CURLOPT.WRITEFUNCTION, CURLOPT.WRITEDATA, CURLOPT.HEADERFUNCTION, CURLOPT.HEADERDATA,
   CURLOPT.READFUNCTION, CURLOPT.READDATA, CURLOPT.INFILESIZE, CURLOPT.INFILESIZE_LARGE, CURLOPT.UPLOAD,
@@ -151,6 +152,9 @@ const PORT_RANGE = new Set<number>([CURLOPT.PORT, CURLOPT.PROXYPORT, CURLOPT.LOC
 const UNIX_SOCKET_PAIR = new Map<number, number>([
   [CURLOPT.UNIX_SOCKET_PATH, CURLOPT.ABSTRACT_UNIX_SOCKET],
   [CURLOPT.ABSTRACT_UNIX_SOCKET, CURLOPT.UNIX_SOCKET_PATH],
+  // one dependency per handle: STREAM_DEPENDS clears the exclusive bit, STREAM_DEPENDS_E sets it
+  [CURLOPT.STREAM_DEPENDS, CURLOPT.STREAM_DEPENDS_E],
+  [CURLOPT.STREAM_DEPENDS_E, CURLOPT.STREAM_DEPENDS],
 ]);
 
 /**
@@ -440,6 +444,7 @@ function normalise(entry: OptionTableEntry, value: unknown): unknown {
       if (entry.id === CURLOPT.SHARE) return shareInternals(value) ? value : INVALID;
       if (entry.id === CURLOPT.MIMEPOST) return value instanceof Mime ? value : INVALID;
       if (entry.id === CURLOPT.CURLU) return value instanceof CurlUrl ? value : INVALID;
+      if (entry.id === CURLOPT.STREAM_DEPENDS || entry.id === CURLOPT.STREAM_DEPENDS_E) return internalsOf(value) ? value : INVALID;
       // CURLOPT_STDERR is a FILE*: a file descriptor or a Node Writable
       if (entry.id === CURLOPT.STDERR) return isFileTarget(value) ? value : INVALID;
       return value;

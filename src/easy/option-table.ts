@@ -288,6 +288,8 @@ export const CURLOPT = {
   HTTPSIG_KEYID: 10331,
   HTTPSIG_HEADERS: 10332,
   PROGRESSFUNCTION: 20056,
+  STREAM_DEPENDS: 10240,
+  STREAM_DEPENDS_E: 10241,
   PROGRESSDATA: 10057,
   FILE: 10001,
   INFILE: 10009,
@@ -595,6 +597,8 @@ export interface OptionTypeClassById {
   10331: 'STRINGPOINT';
   10332: 'STRINGPOINT';
   20056: 'FUNCTIONPOINT';
+  10240: 'OBJECTPOINT';
+  10241: 'OBJECTPOINT';
 }
 
 export interface OptionTableEntry { readonly name: string; readonly id: number; readonly type: OptionTypeClass }
@@ -888,6 +892,8 @@ export const OPTION_TABLE: readonly OptionTableEntry[] = [
   { name: 'HTTPSIG_KEYID', id: 10331, type: 'STRINGPOINT' },
   { name: 'HTTPSIG_HEADERS', id: 10332, type: 'STRINGPOINT' },
   { name: 'PROGRESSFUNCTION', id: 20056, type: 'FUNCTIONPOINT' },
+  { name: 'STREAM_DEPENDS', id: 10240, type: 'OBJECTPOINT' },
+  { name: 'STREAM_DEPENDS_E', id: 10241, type: 'OBJECTPOINT' },
 ];
 
 /** Old names libcurl still takes (CURLOT_FLAG_ALIAS): the same id as the option they stand for. */

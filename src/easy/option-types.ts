@@ -9,6 +9,7 @@ import type { Mime } from '../cr/mime.js';
 import type { Readable, Writable } from 'node:stream';
 import type { CurlUrl } from '../url/curl-url.js';
 import type { Share } from '../share/share.js';
+import type { Easy } from './easy.js';
 import type { HstsReadCallback, HstsWriteCallback } from './hsts-callbacks.js';
 
 /**
@@ -63,6 +64,8 @@ interface ValueOverrides {
   10009: ReadData; // READDATA
   10037: FileTarget | null; // STDERR
   10100: Share | null; // SHARE
+  10240: Easy | null; // STREAM_DEPENDS: the handle whose HTTP/2 stream this one depends on
+  10241: Easy | null; // STREAM_DEPENDS_E: the same, exclusively
   10282: CurlUrl | null; // CURLU
   10103: unknown; // PRIVATE: any value, given back by CURLINFO_PRIVATE
 }

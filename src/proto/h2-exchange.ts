@@ -9,7 +9,8 @@ import { CURLOPT } from '../easy/option-table.js';
 import { CURLINFO_TYPE } from '../constants.js';
 import { CLIENTWRITE } from '../cw/client-write.js';
 import { HDR } from '../http1/header-fields.js';
-import type { H2Session, H2Stream } from '../cf/h2-session.js';
+import type { H2Priority, H2Session, H2Stream } from '../cf/h2-session.js';
+import { internalsOf } from '../easy/internals.js';
 import type { Transfer } from '../multi/transfer.js';
 import type { Connection } from '../conn/connection.js';
 import type { HttpTransferState } from './http-state.js';
@@ -29,12 +30,25 @@ export function openH2Stream(t: Transfer, session: H2Session, head: Buffer, hasB
   if (!session.usable) return { code: CURLE.HTTP2, message: 'Error in the HTTP2 framing layer' };
   const req = h2Request(head, t.url!.scheme);
   for (const line of h2HeaderInfo(req.headers)) trace(CURLINFO_TYPE.TEXT, line + '\n');
-  const weight = t.opts.num(CURLOPT.STREAM_WEIGHT) || 16;
   trace(CURLINFO_TYPE.TEXT, `Using Stream ID: ${session.nextStreamId} (easy handle 0x${t.id.toString(16)})\n`);
-  const st = session.open(req.headers, !hasBody, weight);
+  const st = session.open(req.headers, !hasBody, h2Priority(t, session), t);
   if ('code' in st) return st;
   trace(CURLINFO_TYPE.HEADER_OUT, req.trace);
   return { stream: st };
+}
+
+/**
+ * CURLOPT_STREAM_WEIGHT (default 16) and STREAM_DEPENDS(_E): the stream of
+ * the handle named, when that handle's transfer has one on this session
+ * (else none, as libcurl's stream id 0), exclusively for STREAM_DEPENDS_E.
+ */
+function h2Priority(t: Transfer, session: H2Session): H2Priority {
+  const weight = t.opts.num(CURLOPT.STREAM_WEIGHT) || 16;
+  const exclusive = t.opts.get(CURLOPT.STREAM_DEPENDS_E) !== null;
+  const dep = exclusive ? t.opts.get(CURLOPT.STREAM_DEPENDS_E) : t.opts.get(CURLOPT.STREAM_DEPENDS);
+  const depTransfer = dep === null ? null : internalsOf(dep)?.transfer ?? null;
+  const parent = depTransfer === null || depTransfer === t ? 0 : session.streamOf(depTransfer)?.id ?? 0;
+  return { weight, parent, exclusive };
 }
 
 /**
