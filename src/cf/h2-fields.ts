@@ -1,6 +1,7 @@
 // HTTP/2 header fields and error codes as the session hands them on: the
 // [name, value] list of a node:http2 header event, the response head as the
-// HTTP/1 lines curl 7.88 feeds its header code with, nghttp2's error names.
+// HTTP/1 lines curl 7.88 feeds its header code with, nghttp2's error names;
+// a stream's priority, what became of a server push.
 import type * as http2 from 'node:http2';
 
 /** nghttp2's error code names (RFC 9113 7), for curl's messages. */
@@ -35,3 +36,13 @@ export function synthesizeHead(list: [string, string][]): Buffer {
   }
   return Buffer.from(`HTTP/2 ${status} \r\n${text}\r\n`, 'latin1');
 }
+
+/** A stream's priority (RFC 7540 5.3, sent on its HEADERS frame): weight 1-256, the stream it depends on (0: none), exclusively or not. */
+export interface H2Priority {
+  weight: number;
+  parent: number;
+  exclusive: boolean;
+}
+
+/** What became of a PUSH_PROMISE: accepted, refused (RST_STREAM CANCEL), or the connection fails (CURL_PUSH_ERROROUT). */
+export type PushAnswer = 'ok' | 'deny' | 'error';

@@ -24,9 +24,10 @@ import { Duplex } from 'node:stream';
 import type { RecvResult, StreamTransport } from '../transport/stream-transport.js';
 import { CURLE, type CURLcode } from '../codes.js';
 import { FrameWatch, PushPromiseWatch } from './h2-frame-watch.js';
-import { h2ErrorName, pairs, synthesizeHead } from './h2-fields.js';
+import { h2ErrorName, pairs, synthesizeHead, type H2Priority, type PushAnswer } from './h2-fields.js';
 
 export { h2ErrorName, synthesizeHead } from './h2-fields.js';
+export type { H2Priority, PushAnswer } from './h2-fields.js';
 
 const REFUSED_STREAM = 7;
 
@@ -55,16 +56,6 @@ export interface H2SessionOptions {
    */
   onPush?: (owner: unknown, stream: H2Stream, requestHeaders: [string, string][]) => PushAnswer;
 }
-
-/** A stream's priority (RFC 7540 5.3, sent on its HEADERS frame): weight 1-256, the stream it depends on (0: none), exclusively or not. */
-export interface H2Priority {
-  weight: number;
-  parent: number;
-  exclusive: boolean;
-}
-
-/** What became of a PUSH_PROMISE: accepted, refused (RST_STREAM CANCEL), or the connection fails (CURL_PUSH_ERROROUT). */
-export type PushAnswer = 'ok' | 'deny' | 'error';
 
 /** A PUSH_PROMISE received on a stream, waiting for that stream's transfer to run. */
 interface PushPromise {
