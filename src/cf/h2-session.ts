@@ -252,10 +252,19 @@ export class H2Stream {
   }
 
   /** The request body is complete: END_STREAM. */
-  endRequest(): void {
+  endRequest(trailers: Record<string, string | string[]> = {}): void {
     if (!this.#writing) return;
     this.#writing = false;
+    // opened with waitForTrailers: asked for once the last DATA frame is out (none: an empty DATA ends it)
+    this.#req.once('wantTrailers', () => {
+      try { this.#req.sendTrailers(trailers); } catch { this.#req.close(http2.constants.NGHTTP2_INTERNAL_ERROR); }
+    });
     if (!this.#req.destroyed) this.#req.end();
+  }
+
+  /** END_STREAM is (being) sent: the request is complete. */
+  get requestEnded(): boolean {
+    return !this.#writing;
   }
 
   /** The response's trailers ([name, value], no pseudo-headers), once END_STREAM came with them. */
@@ -463,12 +472,8 @@ export class H2Session {
     return Math.max(1, Math.min(this.#remoteMax, local > 0 ? local : LOCAL_MAX_STREAMS));
   }
 
-  /**
-   * Open a stream with these headers ([name, value], pseudo-headers first)
-   * and this priority on its HEADERS frame; `owner` (the transfer) finds the
-   * stream again for another stream that depends on it.
-   */
-  open(headers: [string, string][], endStream: boolean, priority: H2Priority, owner: object): H2Stream | H2Failure {
+  /** Open a stream: headers ([name, value], pseudo-headers first), its priority, its owner (the transfer: streamOf()). */
+  open(headers: [string, string][], endStream: boolean, priority: H2Priority, owner: object, waitForTrailers: boolean): H2Stream | H2Failure {
     const obj: Record<string, string | string[]> = {};
     for (const [k, v] of headers) {
       const prev = obj[k];
@@ -477,7 +482,7 @@ export class H2Session {
     }
     let req: http2.ClientHttp2Stream;
     try {
-      req = this.#s.request(obj, { endStream, weight: priority.weight, parent: priority.parent, exclusive: priority.exclusive });
+      req = this.#s.request(obj, { endStream, weight: priority.weight, parent: priority.parent, exclusive: priority.exclusive, waitForTrailers });
     } catch (err) {
       return { code: CURLE.HTTP2, message: `Failed sending HTTP2 data: ${(err as Error).message}` };
     }

@@ -15,6 +15,26 @@ const CHUNK_OVERHEAD = 8 + 2 + 2;
 /** libcurl's CURL_CHUNKED_MINLEN: small reads are widened to make chunks of a decent size. */
 const CHUNKED_MINLEN = 1024;
 
+/**
+ * The TRAILERFUNCTION's lines as [name, value] (byte strings): libcurl sends
+ * only "Name: value" lines, verbatim (the text's UTF-8 bytes); others are
+ * skipped with its message.
+ */
+export function trailerFields(lines: readonly unknown[], info: (text: string) => void): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const text of lines) {
+    const line = toBytes(String(text));
+    const colon = line.indexOf(':');
+    // eslint-disable-next-line no-control-regex
+    if (colon < 0 || line[colon + 1] !== ' ' || /[\0\r\n]/.test(line)) {
+      info('Malformatted trailing header, skipping trailer');
+      continue;
+    }
+    pairs.push([line.slice(0, colon), line.slice(colon + 2)]);
+  }
+  return pairs;
+}
+
 export class ChunkedReader implements ClientReader {
   readonly name = 'chunked';
   readonly #below: ClientReader;
@@ -52,19 +72,7 @@ export class ChunkedReader implements ClientReader {
     if (!this.#trailers) return { kind: 'data', data: lastChunk() };
     const t = this.#trailers();
     if ('error' in t) return t.error;
-    const pairs: [string, string][] = [];
-    for (const text of t.lines) {
-      // libcurl sends only "Name: value" trailers, verbatim: the text's UTF-8 bytes
-      const line = toBytes(String(text));
-      const colon = line.indexOf(':');
-      // eslint-disable-next-line no-control-regex
-      if (colon < 0 || line[colon + 1] !== ' ' || /[\0\r\n]/.test(line)) {
-        this.#info('Malformatted trailing header, skipping trailer');
-        continue;
-      }
-      pairs.push([line.slice(0, colon), line.slice(colon + 2)]);
-    }
-    return { kind: 'data', data: lastChunk(pairs) };
+    return { kind: 'data', data: lastChunk(trailerFields(t.lines, this.#info)) };
   }
 
   totalLength(): number {

@@ -55,6 +55,12 @@ export interface BodyPlan {
   expect100: boolean;
   /** CURLINFO_CONTENT_LENGTH_UPLOAD: -1 unknown */
   uploadLength: number;
+  /**
+   * HTTP/2: the TRAILERFUNCTION for a body of unknown size (one HTTP/1.1
+   * would send chunked, with the trailers in its last chunk): its trailers go
+   * in a HEADERS frame after the body
+   */
+  trailers?: TrailerSource;
 }
 
 function postfieldsBuffer(o: OptionStore): Buffer | null {
@@ -144,6 +150,8 @@ export function planBody(b: BodyInputs): BodyPlan {
   }
   const reader = chunky ? new ChunkedReader(src, trailerSource(b), b.info) : src;
   plan.reader = reader;
+  const h2Trailers = b.http2 && reader.totalLength() < 0 ? trailerSource(b) : null;
+  if (h2Trailers !== null) plan.trailers = h2Trailers;
 
   const clen = reader.totalLength();
   plan.uploadLength = clen;

@@ -11,6 +11,7 @@ import { CLIENTWRITE } from '../cw/client-write.js';
 import { HDR } from '../http1/header-fields.js';
 import type { H2Priority, H2Session, H2Stream } from '../cf/h2-session.js';
 import { internalsOf } from '../easy/internals.js';
+import { trailerFields, type TrailerSource } from '../cr/chunked-reader.js';
 import type { Transfer } from '../multi/transfer.js';
 import type { Connection } from '../conn/connection.js';
 import type { HttpTransferState } from './http-state.js';
@@ -25,13 +26,13 @@ export type H2Open = { stream: H2Stream } | { code: CURLcode; message: string };
  * (the h2h3 lines, the stream id, then the head), send HEADERS (with
  * END_STREAM when no body follows).
  */
-export function openH2Stream(t: Transfer, session: H2Session, head: Buffer, hasBody: boolean,
+export function openH2Stream(t: Transfer, session: H2Session, head: Buffer, hasBody: boolean, trailers: boolean,
   trace: (type: number, data: Buffer | string) => void): H2Open {
   if (!session.usable) return { code: CURLE.HTTP2, message: 'Error in the HTTP2 framing layer' };
   const req = h2Request(head, t.url!.scheme);
   for (const line of h2HeaderInfo(req.headers)) trace(CURLINFO_TYPE.TEXT, line + '\n');
   trace(CURLINFO_TYPE.TEXT, `Using Stream ID: ${session.nextStreamId} (easy handle 0x${t.id.toString(16)})\n`);
-  const st = session.open(req.headers, !hasBody, h2Priority(t, session), t);
+  const st = session.open(req.headers, !hasBody, h2Priority(t, session), t, hasBody && trailers);
   if ('code' in st) return st;
   trace(CURLINFO_TYPE.HEADER_OUT, req.trace);
   return { stream: st };
@@ -50,6 +51,36 @@ function h2Priority(t: Transfer, session: H2Session): H2Priority {
   const parent = depTransfer === null || depTransfer === t ? 0 : session.streamOf(depTransfer)?.id ?? 0;
   return { weight, parent, exclusive };
 }
+
+/**
+ * The request body is all sent: END_STREAM, after the TRAILERFUNCTION's
+ * trailers when the body had an unknown size (what HTTP/1.1 sends chunked,
+ * the trailers in its last chunk). Asked once, inside the library call; its
+ * failure (CURL_TRAILERFUNC_ABORT, a throw) fails the transfer.
+ */
+export function endH2Request(t: Transfer, st: H2Stream, source: TrailerSource | null, info: (text: string) => void): CURLcode {
+  const fields: Record<string, string | string[]> = {};
+  const r = source?.();
+  if (r !== undefined && 'error' in r) {
+    t.fail(r.error.code, r.error.message ?? '');
+    return r.error.code;
+  }
+  for (const [rawName, value] of trailerFields(r?.lines ?? [], info)) {
+    const name = rawName.toLowerCase();
+    // a field HTTP/2 cannot carry (not a token, a pseudo-header, connection-specific) is left out
+    if (!TOKEN.test(name) || CONNECTION_SPECIFIC.has(name)) {
+      info('Malformatted trailing header, skipping trailer');
+      continue;
+    }
+    const prev = fields[name];
+    fields[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  st.endRequest(fields);
+  return CURLE.OK;
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'host']);
 
 /**
  * A transfer made for an accepted server push (src/multi/push.ts) takes its

@@ -20,6 +20,7 @@ import { altUsedLine } from './hsts-altsvc.js';
 import { acceptEncodingLine, rangeLine, timeConditionLine, transferEncodingLines } from './http-request-lines.js';
 import { HTTPREQ, type HttpReq } from '../easy/option-store.js';
 import { planBody } from '../cr/request-body.js';
+import type { TrailerSource } from '../cr/chunked-reader.js';
 import { resumeOffset } from './http-response.js';
 import { CallbackReader } from '../cr/callback-reader.js';
 import { MimeReader } from '../cr/mime-reader.js';
@@ -40,6 +41,8 @@ export interface BuiltRequest {
   expect100?: boolean;
   /** CURLINFO_CONTENT_LENGTH_UPLOAD (-1 unknown) */
   uploadLength?: number;
+  /** HTTP/2: where the request's trailers come from (TRAILERFUNCTION), sent after the body */
+  trailers?: TrailerSource;
   /** verbose info about authentication, and libcurl's message when it failed */
   info?: string[];
   message?: string;
@@ -311,7 +314,7 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
   }
   return {
     code: CURLE.OK, method, head, reader: plan.reader, expect100: plan.expect100, uploadLength: plan.uploadLength,
-    ...(info.length ? { info } : {}),
+    ...(info.length ? { info } : {}), ...(plan.trailers ? { trailers: plan.trailers } : {}),
   };
 }
 

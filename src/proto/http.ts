@@ -25,7 +25,8 @@ import type { ResponseParser } from '../http1/response-parser.js';
 import { addHeaderBytes, describeNetError, MAX_SPARED_PARSERS, onLocation, parserFor, sparedParsers } from './http-parsers.js';
 import type { H2Stream } from '../cf/h2-session.js';
 import type { RecvResult, StreamTransport } from '../transport/stream-transport.js';
-import { adoptPushedStream, deliverH2Trailers, offerH2Pushes, openH2Stream } from './h2-exchange.js';
+import { adoptPushedStream, deliverH2Trailers, endH2Request, offerH2Pushes, openH2Stream } from './h2-exchange.js';
+import type { TrailerSource } from '../cr/chunked-reader.js';
 import { HDR, parseContentLength, plainLength } from '../http1/header-fields.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
@@ -97,6 +98,8 @@ export class HttpExchange implements ProtocolRequest {
   readonly #extra: ExtraRequestLines | null;
   /** on an HTTP/2 connection: the request's stream, the wire in place of the socket */
   #h2: H2Stream | null = null;
+  /** HTTP/2: the TRAILERFUNCTION, asked when the body is all sent */
+  #trailers: TrailerSource | null = null;
 
   constructor(t: Transfer, conn: Connection, guard: CallbackGuard, extra: ExtraRequestLines | null = null) {
     this.#t = t;
@@ -143,7 +146,8 @@ export class HttpExchange implements ProtocolRequest {
     if (this.#conn.h2) {
       // HTTP/2: the head is a HEADERS frame on a new stream (END_STREAM when no body follows)
       const hasBody = this.#reader !== null && this.#reader.totalLength() !== 0;
-      const o = openH2Stream(t, this.#conn.h2, req.head, hasBody, (type, data) => this.#trace(type, data));
+      this.#trailers = req.trailers ?? null;
+      const o = openH2Stream(t, this.#conn.h2, req.head, hasBody, this.#trailers !== null, (type, data) => this.#trace(type, data));
       if ('code' in o) {
         t.fail(o.code, o.message);
         return o.code;
@@ -296,7 +300,9 @@ export class HttpExchange implements ProtocolRequest {
       if (r.kind === 'eos' || r.eos) this.#send = 'done';
     }
     if (this.#sendEnded && t.timing.posttransfer === 0) t.timing.posttransfer = nowMs();
-    if (this.#sendEnded) this.#h2?.endRequest();
+    if (this.#sendEnded && this.#h2 !== null && !this.#h2.requestEnded) {
+      return endH2Request(t, this.#h2, this.#send === 'done' ? this.#trailers : null, (text) => this.#info(text));
+    }
     return CURLE.OK;
   }
 
