@@ -44,6 +44,7 @@ export abstract class MailRequest implements ProtocolRequest {
   #literalLeft = 0;
   #dot: DotBodyDecoder | null = null;
   #recvPaused = false;
+  #discard = false;
   /** upload: the reader and what is queued for the socket */
   #reader: ClientReader | null = null;
   #transform: ((b: Buffer) => Buffer) | null = null;
@@ -128,9 +129,10 @@ export abstract class MailRequest implements ProtocolRequest {
     return CURLE.OK;
   }
 
-  /** Receive a body of exactly `size` bytes (IMAP's literal) to the application. */
-  protected beginLiteral(size: number): void {
+  /** Receive a body of exactly `size` bytes (IMAP's literal) to the application (or nowhere: NOBODY). */
+  protected beginLiteral(size: number, discard = false): void {
     this.#literalLeft = size;
+    this.#discard = discard;
     this.#dot = null;
     this.#phase = 'body';
   }
@@ -139,6 +141,7 @@ export abstract class MailRequest implements ProtocolRequest {
   protected beginDotBody(): void {
     this.#dot = new DotBodyDecoder();
     this.#literalLeft = 0;
+    this.#discard = false;
     this.#phase = 'body';
   }
 
@@ -235,7 +238,7 @@ export abstract class MailRequest implements ProtocolRequest {
       }
       // what follows the body is the next response: back to the socket's queue for the pingpong
       if (rest && rest.length) tr.unrecv(rest);
-      if (body.length) {
+      if (body.length && !this.#discard) {
         traceData(this.guard, this.t, CURLINFO_TYPE.DATA_IN, body);
         const c = this.t.writers.write(CLIENTWRITE.BODY, body);
         if (c === PAUSED) this.#recvPaused = true;
