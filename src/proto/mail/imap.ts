@@ -86,8 +86,10 @@ class ImapRequest extends MailRequest {
         default: return null;
       }
     }
-    if (this.#custom === null && (text === '+' || text.startsWith('+ '))) {
-      return this.#state === 'authenticate' || this.#state === 'append' ? RESP.CONT : RESP.ERROR;
+    if (text === '+' || text.startsWith('+ ')) {
+      // (libcurl parses a CUSTOMREQUEST only after logging in: continuations for AUTHENTICATE still count)
+      if (this.#state === 'authenticate' || this.#state === 'append') return RESP.CONT;
+      return this.#custom === null ? RESP.ERROR : null;
     }
     return null;
   };
