@@ -30,6 +30,9 @@ const RESP = { OK: 0x4f, NO: 0x4e, BAD: 0x42, PREAUTH: 0x50, UNTAGGED: 0x2a, CON
 type State = 'greet' | 'capability' | 'starttls' | 'authenticate' | 'login' | 'list' | 'select' | 'fetch' | 'fetch-final'
   | 'search' | 'append' | 'append-final' | 'logout';
 
+/** The most untagged lines one answer may have outside LIST/SEARCH output. */
+const MAX_UNTAGGED = 10_000;
+
 const IMAP_SASL = { contcode: RESP.CONT, finalcode: RESP.OK, maxirlen: 0 };
 
 /** Does the untagged line's answer name `cmd` ("* CAPABILITY ...", "* 3 FETCH ...")? (imap_matchresp) */
@@ -53,6 +56,7 @@ class ImapRequest extends MailRequest {
   #irSupported = false;
   #preauth = false;
   /** LOGIN_OPTIONS' choice: 'any', 'sasl' only, 'login' only (AUTH=+LOGIN), 'none' */
+  #untagged = 0;
   #preftype: 'any' | 'sasl' | 'login' | 'none' = 'any';
 
   constructor(...args: ConstructorParameters<typeof MailRequest>) {
@@ -245,6 +249,9 @@ class ImapRequest extends MailRequest {
   protected onResponse(code: number, lines: Buffer[]): CURLcode {
     const last = lines[lines.length - 1]!;
     const text = lineText(last);
+    // untagged lines come one by one: outside a listing, a server that never ends its answer is cut off
+    if (code !== RESP.UNTAGGED || this.#state === 'list' || this.#state === 'search') this.#untagged = 0;
+    else if (++this.#untagged > MAX_UNTAGGED) return this.fail(CURLE.WEIRD_SERVER_REPLY, 'Excessive server response: too many lines');
     if (code === RESP.ERROR) return this.fail(CURLE.WEIRD_SERVER_REPLY, this.#state === 'authenticate' || this.#state === 'append' ? 'Unexpected continuation response' : 'Bad tagged response');
     switch (this.#state) {
       case 'greet':

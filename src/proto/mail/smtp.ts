@@ -30,6 +30,9 @@ type State = 'greet' | 'ehlo' | 'helo' | 'starttls' | 'auth' | 'command' | 'mail
 /** SMTP's SASL numbers: 334 continues, 235 succeeds; "AUTH " + mech + " " + ir + CRLF in 512 bytes. */
 const SMTP_SASL = { contcode: 334, finalcode: 235, maxirlen: 512 - 8 };
 
+/** The most "NNN-" lines one reply may have (pingpong's own cap counts lines of one response; these come singly). */
+const MAX_CONTINUATION_LINES = 10_000;
+
 /** smtp_parse_address: "<local@host>" or "local@host" into its parts (the brackets dropped). */
 function parseAddress(fqma: string): { address: string; host: string | null } {
   let dup = fqma.startsWith('<') ? fqma.slice(1) : fqma;
@@ -59,6 +62,7 @@ class SmtpRequest extends MailRequest {
   #stuffer: DotStuffer | null = null;
   #size = -1;
   #authenticated = false;
+  #contLines = 0;
 
   constructor(...args: ConstructorParameters<typeof MailRequest>) {
     super(...args);
@@ -194,6 +198,9 @@ class SmtpRequest extends MailRequest {
 
   protected onResponse(code: number, lines: Buffer[]): CURLcode {
     const last = lines[lines.length - 1]!;
+    // "NNN-" lines come one by one: a server that never ends its reply is cut off
+    if (code !== 1) this.#contLines = 0;
+    else if (++this.#contLines > MAX_CONTINUATION_LINES) return this.fail(CURLE.WEIRD_SERVER_REPLY, 'Excessive server response: too many lines');
     switch (this.#state) {
       case 'greet':
         if (Math.floor(code / 100) !== 2) return this.fail(CURLE.WEIRD_SERVER_REPLY, `Got unexpected smtp-server response: ${code}`);
