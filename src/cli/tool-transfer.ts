@@ -18,6 +18,9 @@ import type { ToolTrace } from './tool-trace.js';
 import type { LibcurlSource } from './libcurl-source.js';
 import type { Stdio } from './operate.js';
 
+/** Schemes whose response lines are no headers for --include (libcurl's pingpong protocols). */
+const MAIL_SCHEME = /^(imap|pop3|smtp)s?$/i;
+
 export interface ToolContext {
   readonly stdio: Stdio;
   readonly share: Share;
@@ -351,7 +354,9 @@ export class ToolTransfer {
         if (!this.#outs.open()) return 0;
       }
     }
-    if ((cfg.include || cfg.head) && !this.#outs.write(line, false)) return 0;
+    // curl 7.88's --include is CURLOPT_HEADER, which puts HTTP's (and file:'s) headers into the
+    // body; the mail protocols' server lines reach only the header callback
+    if ((cfg.include || cfg.head) && !MAIL_SCHEME.test(String(info(this.easy, 'SCHEME') ?? '')) && !this.#outs.write(line, false)) return 0;
     return line.length;
   }
 

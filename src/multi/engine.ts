@@ -11,6 +11,7 @@
 // end of each API call updateTimer() tells TIMERFUNCTION about a changed
 // earliest expiry. Per event the cost is O(transfers on that socket + expired
 // transfers), never O(all transfers).
+import { sayFarewell } from '../conn/connection.js';
 import { CURLE, CURLM, type CURLMcode } from '../codes.js';
 import { CURL_POLL, CURL_SOCKET_TIMEOUT } from '../constants.js';
 import { SocketRegistry, type PollEntry } from './socket-registry.js';
@@ -438,6 +439,7 @@ export class MultiEngine implements CallbackGuard {
 
   #closeConnection(c: Connection): void {
     c.idleSince = -1; // marks it closed for releaseConnection
+    sayFarewell(c);
     if (c.transport) this.discardTransport(c.transport);
   }
 

@@ -8,7 +8,7 @@
 // login), CAPABILITY, STARTTLS per USE_SSL then CAPABILITY again, SASL
 // (AUTHENTICATE, with an initial response when the server says SASL-IR) or
 // LOGIN. A FETCH answer "* n FETCH (BODY[] {size}" is followed by `size` bytes
-// of body, then ")" and the tagged OK. A good transfer ends with LOGOUT.
+// of body, then ")" and the tagged OK. The connection says LOGOUT when it closes.
 import { CURLE, type CURLcode } from '../../codes.js';
 import { CURLOPT } from '../../easy/option-table.js';
 import { CURLPROTO } from '../../constants.js';
@@ -28,7 +28,7 @@ import { lfToCrlf } from './dot-body.js';
 const RESP = { OK: 0x4f, NO: 0x4e, BAD: 0x42, PREAUTH: 0x50, UNTAGGED: 0x2a, CONT: 0x2b, ERROR: -1 } as const;
 
 type State = 'greet' | 'capability' | 'starttls' | 'authenticate' | 'login' | 'list' | 'select' | 'fetch' | 'fetch-final'
-  | 'search' | 'append' | 'append-final' | 'logout';
+  | 'search' | 'append' | 'append-final';
 
 /** The most untagged lines one answer may have outside LIST/SEARCH output. */
 const MAX_UNTAGGED = 10_000;
@@ -190,7 +190,9 @@ class ImapRequest extends MailRequest {
   }
 
   #connected(): CURLcode {
-    this.session.ready = true;
+    // LOGOUT with the tag after the last one used, when the connection closes
+    const letter = String.fromCharCode(0x41 + (this.conn.id % 26));
+    this.connected((s) => `${letter}${String((s.cmdid = (s.cmdid + 1) % 1000)).padStart(3, '0')} LOGOUT`);
     return this.perform();
   }
 
@@ -233,11 +235,6 @@ class ImapRequest extends MailRequest {
   }
 
   #upload: MailBody | null = null;
-
-  #logout(): CURLcode {
-    this.quitting = true;
-    return this.#cmd('logout', 'LOGOUT');
-  }
 
   /** An untagged line as body (LIST, SEARCH, custom commands). */
   #writeLine(last: Buffer): CURLcode {
@@ -298,18 +295,18 @@ class ImapRequest extends MailRequest {
       case 'list':
         if (code === RESP.UNTAGGED) return this.#writeLine(last);
         if (code !== RESP.OK) return this.fail(CURLE.QUOTE_ERROR);
-        return this.#logout();
+        return this.complete(true);
       case 'search':
         if (code === RESP.UNTAGGED) return this.#writeLine(last);
         if (code !== RESP.OK) return this.fail(CURLE.QUOTE_ERROR, 'SEARCH failed');
-        return this.#logout();
+        return this.complete(true);
       case 'select':
         return this.#selectResponse(code, text);
       case 'fetch':
         return this.#fetchResponse(code, text);
       case 'fetch-final':
         if (code !== RESP.OK) return this.fail(CURLE.WEIRD_SERVER_REPLY);
-        return this.#logout();
+        return this.complete(true);
       case 'append': {
         if (code !== RESP.CONT) return this.fail(CURLE.UPLOAD_FAILED);
         this.#state = 'append-final';
@@ -323,9 +320,7 @@ class ImapRequest extends MailRequest {
       }
       case 'append-final':
         if (code !== RESP.OK) return this.fail(CURLE.UPLOAD_FAILED);
-        return this.#logout();
-      case 'logout':
-        return code === RESP.UNTAGGED ? CURLE.OK : this.complete(false);
+        return this.complete(true);
     }
   }
 

@@ -50,7 +50,9 @@ function ppHost(t: Transfer, guard: CallbackGuard): ConstructorParameters<typeof
     received: (line) => {
       traceData(guard, t, CURLINFO_TYPE.HEADER_IN, line);
       t.headerSize += line.length;
-      const c = t.writers.write(CLIENTWRITE.HEADER, Buffer.from(line));
+      // libcurl's pingpong writes CLIENTWRITE_HEADER, which reaches the body stream only
+      // where HTTP adds BODY for CURLOPT_HEADER: here that is INFO (header callback only)
+      const c = t.writers.write(CLIENTWRITE.INFO, Buffer.from(line));
       return typeof c === 'number' ? c : CURLE.OK;
     },
   };

@@ -51,8 +51,6 @@ export abstract class MailRequest implements ProtocolRequest {
   #trailer: (() => Buffer) | null = null;
   #sendPaused = false;
   #reusable = false;
-  /** the farewell (QUIT, LOGOUT) is out: a server that closes instead of answering ends the transfer well */
-  protected quitting = false;
 
   constructor(t: Transfer, conn: Connection, guard: CallbackGuard) {
     this.t = t;
@@ -106,12 +104,32 @@ export abstract class MailRequest implements ProtocolRequest {
     return CURLE.OK;
   }
 
-  /** Fail the transfer (failf + the code); the connection is not kept. */
-  protected fail(code: CURLcode, message = ''): CURLcode {
+  /**
+   * Fail the transfer (failf + the code); the connection is not kept. A
+   * server's refusal leaves the session able to say goodbye when it closes
+   * (libcurl's DO-phase failures); a `dead` one (the socket failed, the server
+   * broke the protocol, a body was cut) does not.
+   */
+  protected fail(code: CURLcode, message = '', dead = false): CURLcode {
+    if (dead) this.conn.farewell = null;
     if (message) this.t.fail(code, message);
     this.#phase = 'done';
     this.#reusable = false;
     return code;
+  }
+
+  /**
+   * The connect phase is over (logged in): the connection can serve the next
+   * transfer directly, and says `farewell` (QUIT, LOGOUT) when it closes.
+   */
+  protected connected(farewell: (s: MailSession) => string): void {
+    const s = this.session;
+    s.ready = true;
+    const tr = this.conn.transport!;
+    this.conn.farewell = () => {
+      // the socket closes right after: the answer is not waited for
+      tr.send(Buffer.from(farewell(s) + '\r\n', 'latin1'));
+    };
   }
 
   /** The transfer is over; the connection's dialogue ended cleanly. */
@@ -172,7 +190,7 @@ export abstract class MailRequest implements ProtocolRequest {
         case 'tls': {
           const s = this.session.pp.tlsStep(nowMs());
           if (s.kind === 'pending') return CURLE.OK;
-          if (s.kind === 'failed') return this.fail(s.code, s.message);
+          if (s.kind === 'failed') return this.fail(s.code, s.message, true);
           this.session.tls = true;
           this.conn.tlsFacts = this.session.pp.tlsQuery('tls') ?? this.conn.tlsFacts;
           this.#phase = 'cmd';
@@ -195,7 +213,7 @@ export abstract class MailRequest implements ProtocolRequest {
         case 'cmd': {
           const r = this.session.pp.read(nowMs());
           if (r.kind === 'pending') return CURLE.OK;
-          if (r.kind === 'failed') return this.quitting ? this.complete(false) : this.fail(r.code, r.message);
+          if (r.kind === 'failed') return this.fail(r.code, r.message, true);
           this.#receivedAnything = true;
           const c = this.onResponse(r.code, r.lines);
           if (c !== CURLE.OK) return this.done ? c : this.fail(c);
@@ -216,8 +234,8 @@ export abstract class MailRequest implements ProtocolRequest {
       if (data === null) {
         const r = tr.recv();
         if (r.kind === 'again') return CURLE.OK;
-        if (r.kind === 'eof') return this.fail(CURLE.PARTIAL_FILE, 'Received only partial file');
-        if (r.kind === 'error') return this.fail(CURLE.RECV_ERROR, `Recv failure: ${r.error.message}`);
+        if (r.kind === 'eof') return this.fail(CURLE.PARTIAL_FILE, 'Received only partial file', true);
+        if (r.kind === 'error') return this.fail(CURLE.RECV_ERROR, `Recv failure: ${r.error.message}`, true);
         data = r.data;
       }
       this.#receivedAnything = true;
@@ -242,7 +260,7 @@ export abstract class MailRequest implements ProtocolRequest {
         traceData(this.guard, this.t, CURLINFO_TYPE.DATA_IN, body);
         const c = this.t.writers.write(CLIENTWRITE.BODY, body);
         if (c === PAUSED) this.#recvPaused = true;
-        else if (c !== CURLE.OK) return this.fail(c);
+        else if (c !== CURLE.OK) return this.fail(c, '', true);
       }
       if (ended) {
         this.#phase = 'cmd';
@@ -263,19 +281,19 @@ export abstract class MailRequest implements ProtocolRequest {
         this.#sendPaused = true;
         return CURLE.OK;
       }
-      if (r.kind === 'error') return this.fail(r.code, r.message);
+      if (r.kind === 'error') return this.fail(r.code, r.message, true);
       if (r.kind === 'data' && r.data.length) {
         this.t.sizeUpload += r.data.length;
         const out = this.#transform ? this.#transform(r.data) : r.data;
         traceData(this.guard, this.t, CURLINFO_TYPE.DATA_OUT, out);
         const s = tr.send(out);
-        if (!s.ok) return this.fail(CURLE.SEND_ERROR, `Send failure: ${s.error.message}`);
+        if (!s.ok) return this.fail(CURLE.SEND_ERROR, `Send failure: ${s.error.message}`, true);
       }
       if (r.kind === 'eos' || (r.kind === 'data' && r.eos)) {
         const tail = this.#trailer ? this.#trailer() : null;
         if (tail && tail.length) {
           const s = tr.send(tail);
-          if (!s.ok) return this.fail(CURLE.SEND_ERROR, `Send failure: ${s.error.message}`);
+          if (!s.ok) return this.fail(CURLE.SEND_ERROR, `Send failure: ${s.error.message}`, true);
         }
         this.#reader = null;
         this.#phase = 'cmd';
@@ -320,5 +338,10 @@ export abstract class MailRequest implements ProtocolRequest {
 
   get receivedAnything(): boolean {
     return this.#receivedAnything;
+  }
+
+  /** The engine drops the request: one that did not finish leaves the session in no state for a goodbye. */
+  abort(): void {
+    if (this.#phase !== 'done') this.conn.farewell = null;
   }
 }

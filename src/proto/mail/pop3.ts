@@ -8,7 +8,7 @@
 // then SASL (AUTH), APOP or USER/PASS, in that order of preference as
 // LOGIN_OPTIONS allows. The command's "+OK" is followed by a body that ends
 // with a "." line (dot-stuffing removed), except for a message-specific LIST
-// and NOBODY. A good transfer ends with QUIT.
+// and NOBODY. The connection says QUIT when it closes.
 import { createHash } from 'node:crypto';
 import { CURLE, type CURLcode } from '../../codes.js';
 import { CURLOPT } from '../../easy/option-table.js';
@@ -25,7 +25,7 @@ import { CURLUSESSL, loginOptions, mailCredentials, useSsl, type MailCredentials
 const RESP = { OK: 0x2b, ERR: 0x2d, CONT: 0x2a } as const;
 const TYPE = { CLEARTEXT: 1, APOP: 2, SASL: 4, NONE: 0, ANY: 7 } as const;
 
-type State = 'greet' | 'capa' | 'stls' | 'auth' | 'apop' | 'user' | 'pass' | 'command' | 'quit';
+type State = 'greet' | 'capa' | 'stls' | 'auth' | 'apop' | 'user' | 'pass' | 'command';
 
 const POP3_SASL = { contcode: RESP.CONT, finalcode: RESP.OK, maxirlen: 255 - 8 };
 
@@ -103,11 +103,14 @@ class Pop3Request extends MailRequest {
     const command = this.#id === '' || listOnly ? 'LIST' : 'RETR';
     const verb = this.#custom !== null && this.#custom !== '' ? this.#custom : command;
     this.#state = 'command';
+    const single = command === 'LIST' && this.#id !== '' && this.#custom === null;
     this.#bodyWanted = !(command === 'LIST' && this.#id !== '') && this.t.opts.num(CURLOPT.NOBODY) === 0;
+    this.#unreadBody = !this.#bodyWanted && !single && this.#custom === null;
     return this.send(this.#id !== '' ? `${verb} ${this.#id}` : verb);
   }
 
   #bodyWanted = true;
+  #unreadBody = false;
 
   #capa(): CURLcode {
     this.#sasl!.authmechs = 0;
@@ -153,14 +156,8 @@ class Pop3Request extends MailRequest {
   }
 
   #connected(): CURLcode {
-    this.session.ready = true;
+    this.connected(() => 'QUIT');
     return this.perform();
-  }
-
-  #quit(): CURLcode {
-    this.#state = 'quit';
-    this.quitting = true;
-    return this.send('QUIT');
   }
 
   protected onResponse(code: number, lines: Buffer[]): CURLcode {
@@ -226,16 +223,15 @@ class Pop3Request extends MailRequest {
         return this.#connected();
       case 'command':
         if (code !== RESP.OK) return this.fail(CURLE.WEIRD_SERVER_REPLY);
-        if (!this.#bodyWanted) return this.#quit();
+        // a multi-line answer left unread (NOBODY) would be taken for the next transfer's
+        if (!this.#bodyWanted) return this.complete(!this.#unreadBody);
         this.beginDotBody();
         return CURLE.OK;
-      case 'quit':
-        return this.complete(false);
     }
   }
 
   protected override afterBody(): CURLcode {
-    return this.#quit();
+    return this.complete(true);
   }
 }
 

@@ -7,9 +7,8 @@
 // is refused and TLS is not required), STARTTLS per USE_SSL then EHLO again,
 // then SASL when the server offers AUTH and there are credentials. The DO
 // phase sends the command or the mail transaction; the upload runs between
-// 354 and the final 250. The end of a good transfer sends QUIT (libcurl sends
-// it when the connection closes; this engine has no close hook for handlers,
-// so the connection is not kept).
+// 354 and the final 250. The connection stays for the next transfer and says
+// QUIT when it closes (Connection.farewell, libcurl's smtp_disconnect).
 import { CURLE, type CURLcode } from '../../codes.js';
 import { CURLOPT } from '../../easy/option-table.js';
 import { CURLPROTO } from '../../constants.js';
@@ -25,7 +24,7 @@ import { CURLUSESSL, loginOptions, mailCredentials, useSsl } from './mail-common
 import { mailBody, wantsUpload } from './mail-upload.js';
 import { DotStuffer, lfToCrlf } from './dot-body.js';
 
-type State = 'greet' | 'ehlo' | 'helo' | 'starttls' | 'auth' | 'command' | 'mail' | 'rcpt' | 'data' | 'postdata' | 'quit';
+type State = 'greet' | 'ehlo' | 'helo' | 'starttls' | 'auth' | 'command' | 'mail' | 'rcpt' | 'data' | 'postdata';
 
 /** SMTP's SASL numbers: 334 continues, 235 succeeds; "AUTH " + mech + " " + ir + CRLF in 512 bytes. */
 const SMTP_SASL = { contcode: 334, finalcode: 235, maxirlen: 512 - 8 };
@@ -148,7 +147,7 @@ class SmtpRequest extends MailRequest {
   }
 
   #connected(): CURLcode {
-    this.session.ready = true;
+    this.connected(() => 'QUIT');
     this.session.saslUsed = this.#authenticated;
     return this.perform();
   }
@@ -188,12 +187,6 @@ class SmtpRequest extends MailRequest {
   #rcptTo(): CURLcode {
     this.#state = 'rcpt';
     return this.send(`RCPT TO:${bracketed(this.#rcpts[this.#rcptIndex]!)}`);
-  }
-
-  #quit(): CURLcode {
-    this.#state = 'quit';
-    this.quitting = true;
-    return this.send('QUIT');
   }
 
   protected onResponse(code: number, lines: Buffer[]): CURLcode {
@@ -247,9 +240,7 @@ class SmtpRequest extends MailRequest {
       }
       case 'postdata':
         if (code !== 250) return this.fail(CURLE.WEIRD_SERVER_REPLY);
-        return this.#quit();
-      case 'quit':
-        return this.complete(false);
+        return this.complete(true);
     }
   }
 
@@ -291,7 +282,7 @@ class SmtpRequest extends MailRequest {
     }
     if (code === 1) return CURLE.OK;
     if (hasRcpt && ++this.#rcptIndex < this.#rcpts.length) return this.#command();
-    return this.#quit();
+    return this.complete(true);
   }
 
   #rcptResponse(code: number): CURLcode {
