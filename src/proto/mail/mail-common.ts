@@ -65,8 +65,8 @@ function ppHost(t: Transfer, guard: CallbackGuard): ConstructorParameters<typeof
  */
 export function newSession(t: Transfer, conn: Connection, guard: CallbackGuard, endOfResponse: PingPongOptions['endOfResponse'], tls: boolean): MailSession {
   const timeout = t.opts.num(CURLOPT.SERVER_RESPONSE_TIMEOUT_MS) || t.opts.num(CURLOPT.SERVER_RESPONSE_TIMEOUT) * 1000;
-  const host = { current: ppHost(t, guard) };
-  const pp = new PingPong(conn.transport!, { endOfResponse, responseTimeoutMs: timeout }, {
+  const host = { current: ppHost(t, guard), endOfResponse };
+  const pp = new PingPong(conn.transport!, { endOfResponse: (l) => host.endOfResponse(l), responseTimeoutMs: timeout }, {
     sent: (l) => host.current.sent(l),
     received: (l) => host.current.received(l),
   }, nowMs());
@@ -76,12 +76,16 @@ export function newSession(t: Transfer, conn: Connection, guard: CallbackGuard, 
   return s;
 }
 
-const hosts = new WeakMap<MailSession, { current: ReturnType<typeof ppHost> }>();
+/** Who the session's pingpong reports to: the request that uses the connection now. */
+const hosts = new WeakMap<MailSession, { current: ReturnType<typeof ppHost>; endOfResponse: PingPongOptions['endOfResponse'] }>();
 
-/** A reused session now serves `t`: its trace and header lines go to `t`. */
-export function rebind(s: MailSession, t: Transfer, guard: CallbackGuard): void {
+/** A reused session now serves `t`: its trace and header lines go to `t`, its responses are judged by `t`'s request. */
+export function rebind(s: MailSession, t: Transfer, guard: CallbackGuard, endOfResponse: PingPongOptions['endOfResponse']): void {
   const h = hosts.get(s);
-  if (h) h.current = ppHost(t, guard);
+  if (h) {
+    h.current = ppHost(t, guard);
+    h.endOfResponse = endOfResponse;
+  }
   s.pp.restartClock(nowMs());
 }
 

@@ -85,7 +85,7 @@ export abstract class MailRequest implements ProtocolRequest {
     const existing = sessionOf(this.conn);
     if (existing && existing.ready) {
       this.session = existing;
-      rebind(existing, this.t, this.guard);
+      rebind(existing, this.t, this.guard, (l) => this.endOfResponse(l));
       return this.perform();
     }
     this.session = newSession(this.t, this.conn, this.guard, (l) => this.endOfResponse(l), this.implicitTls);
