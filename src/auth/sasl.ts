@@ -6,7 +6,7 @@
 // (its capability reply) into `authmechs`; LOGIN_OPTIONS' "AUTH=" values set
 // `prefmech`. start() picks the strongest mechanism both allow and the
 // credentials can serve (EXTERNAL without a password, then CRAM-MD5,
-// OAUTHBEARER and XOAUTH2 with a bearer token, PLAIN, LOGIN), possibly with
+// NTLM, OAUTHBEARER and XOAUTH2 with a bearer token, PLAIN, LOGIN), possibly with
 // an initial response (SASL_IR, or the protocol forcing one). Each server
 // reply then goes to next(): a continuation ("334"/"+") gets the next message,
 // the protocol's final success code ends it; anything else is
@@ -18,6 +18,7 @@ import {
   SASL_AUTH_DEFAULT, SASL_AUTH_NONE, SASL_MECH, decodeMech, mechName,
   plainMessage, loginMessage, externalMessage, cramMd5Message, xoauth2Message, oauthBearerMessage,
 } from './sasl-mechs.js';
+import { NtlmConnState, decodeType2, ntlmType1, ntlmType3, systemNtlmEnvironment, type NtlmEnvironment } from './ntlm.js';
 
 /** What a protocol tells the dialogue about itself (libcurl's struct SASLproto). */
 export interface SaslParams {
@@ -53,7 +54,7 @@ export type SaslStep =
   | { kind: 'none' }
   | { kind: 'fail'; code: CURLcode; message: string };
 
-type State = 'stop' | 'plain' | 'login' | 'login-passwd' | 'external' | 'cram-md5' | 'oauth2' | 'oauth2-resp' | 'cancel' | 'final';
+type State = 'stop' | 'ntlm' | 'ntlm-type2' | 'plain' | 'login' | 'login-passwd' | 'external' | 'cram-md5' | 'oauth2' | 'oauth2-resp' | 'cancel' | 'final';
 
 /** The dialogue's answers as base64, an empty message as "=" (libcurl's build_message). */
 function encode(msg: Buffer): string {
@@ -81,11 +82,15 @@ export class SaslSession {
   readonly #params: SaslParams;
   readonly #creds: SaslCredentials;
   readonly #saslIr: boolean;
+  readonly #ntlmEnv: NtlmEnvironment;
+  #ntlm: NtlmConnState | null = null;
 
-  constructor(params: SaslParams, creds: SaslCredentials, saslIr: boolean) {
+  /** @param ntlmEnv NTLMv2's entropy and clock (tests fix them) */
+  constructor(params: SaslParams, creds: SaslCredentials, saslIr: boolean, ntlmEnv: NtlmEnvironment = systemNtlmEnvironment) {
     this.#params = params;
     this.#creds = creds;
     this.#saslIr = saslIr;
+    this.#ntlmEnv = ntlmEnv;
   }
 
   /** Curl_sasl_parse_url_auth_option: one "AUTH=" value; false when malformed (CURLE_URL_MALFORMED). */
@@ -131,10 +136,16 @@ export class SaslSession {
       state1 = 'external';
       if (ir) resp = externalMessage(c.user ?? '');
     } else if (c.user !== null) {
-      // DIGEST-MD5, GSSAPI and NTLM are not built: the next mechanism down is tried
+      // DIGEST-MD5 and GSSAPI are not built: the next mechanism down is tried
       if (enabled & SASL_MECH.CRAM_MD5) {
         this.#authused = SASL_MECH.CRAM_MD5;
         state1 = 'cram-md5';
+      } else if (enabled & SASL_MECH.NTLM) {
+        this.#authused = SASL_MECH.NTLM;
+        this.#ntlm = new NtlmConnState();
+        state1 = 'ntlm';
+        state2 = 'ntlm-type2';
+        if (ir) resp = ntlmType1();
       } else if ((enabled & SASL_MECH.OAUTHBEARER) && c.bearer !== null) {
         this.#authused = SASL_MECH.OAUTHBEARER;
         state1 = 'oauth2';
@@ -185,6 +196,22 @@ export class SaslSession {
       case 'plain':
         resp = plainMessage(c.authzid, c.user ?? '', c.passwd);
         break;
+      case 'ntlm':
+        resp = ntlmType1();
+        newState = 'ntlm-type2';
+        break;
+      case 'ntlm-type2': {
+        const t2 = decodeChallenge(text);
+        const ntlm = this.#ntlm!;
+        if (t2 === null || decodeType2(t2, ntlm).code !== CURLE.OK) {
+          badChallenge = true;
+          break;
+        }
+        const t3 = ntlmType3(ntlm, Buffer.from(c.user ?? '', 'utf8'), Buffer.from(c.passwd, 'utf8'), this.#ntlmEnv);
+        if (!t3.msg) return { kind: 'fail', code: t3.code, message: t3.message ?? '' };
+        resp = t3.msg;
+        break;
+      }
       case 'login':
         resp = loginMessage(c.user ?? '');
         newState = 'login-passwd';

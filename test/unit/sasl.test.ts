@@ -92,3 +92,12 @@ test('an initial response too long for the protocol is left out', () => {
   s.authmechs = SASL_MECH.PLAIN;
   assert.deepEqual(s.start(false), { kind: 'auth', mech: 'PLAIN', ir: null });
 });
+
+test('NTLM: type-1 first (libcurl\'s bytes), a bad type-2 cancels with "*"', () => {
+  const s = new SaslSession(SMTP, creds(), false);
+  s.authmechs = SASL_MECH.NTLM | SASL_MECH.PLAIN;
+  assert.deepEqual(s.start(false), { kind: 'auth', mech: 'NTLM', ir: null });
+  assert.deepEqual(s.next(334, ''), { kind: 'send', line: 'TlRMTVNTUAABAAAABoIIAAAAAAAAAAAAAAAAAAAAAAA=' });
+  assert.deepEqual(s.next(334, Buffer.from('not ntlm').toString('base64')), { kind: 'send', line: '*' });
+  assert.deepEqual(s.next(501, ''), { kind: 'auth', mech: 'PLAIN', ir: null });
+});
