@@ -258,8 +258,10 @@ export function generatedHeaders(part: MimePart, contentType: string | null, dis
     if (!disp && (s.filename || s.name || (ct && !ct.toLowerCase().startsWith('multipart/')))) disp = 'attachment';
     if (disp === 'attachment' && !s.name && !s.filename) disp = null;
     if (disp) {
-      out.push(`Content-Disposition: ${disp}${s.name !== null ? `; name="${escapeFormValue(s.name, formEscape)}"` : ''}` +
-        `${s.filename !== null ? `; filename="${escapeFormValue(s.filename, formEscape)}"` : ''}`);
+      // MIMESTRATEGY_MAIL escapes with backslashes, as FORMESCAPE does for forms
+      const bs = formEscape || mail;
+      out.push(`Content-Disposition: ${disp}${s.name !== null ? `; name="${escapeFormValue(s.name, bs)}"` : ''}` +
+        `${s.filename !== null ? `; filename="${escapeFormValue(s.filename, bs)}"` : ''}`);
     }
   }
   if (ct) out.push(`Content-Type: ${ct}${boundary ? `; boundary=${boundary}` : ''}`);

@@ -107,6 +107,10 @@ export function mailCredentials(t: Transfer): { code: CURLcode; message?: string
     awsSigV4: null, failOnError: false,
   });
   const r = auth.credentials(url.host, url.user, url.password);
+  // libcurl refuses control codes in .netrc credentials for protocols that put them on a command line
+  if (r.code === CURLE.OK && r.creds.fromNetrc && /[\x00-\x1f\x7f]/.test((r.creds.user ?? '') + (r.creds.password ?? ''))) {
+    return { code: CURLE.READ_ERROR, message: 'control code detected in .netrc credentials', creds: { user: null, passwd: '', bearer: null, authzid: '' } };
+  }
   const creds: MailCredentials = {
     user: r.creds.user, passwd: r.creds.password ?? '', bearer: r.creds.bearer, authzid: o.str(CURLOPT.SASL_AUTHZID) ?? '',
   };

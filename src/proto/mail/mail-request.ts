@@ -139,6 +139,14 @@ export abstract class MailRequest implements ProtocolRequest {
     return CURLE.OK;
   }
 
+  /**
+   * The answer to STARTTLS (yes or no) must be all the server sent: bytes
+   * behind it would be taken as the next answers (CVE-2021-22947).
+   */
+  protected pipelinedAfterStartTls(): CURLcode {
+    return this.session.pp.buffered > 0 ? this.fail(CURLE.WEIRD_SERVER_REPLY, '', true) : CURLE.OK;
+  }
+
   /** Upgrade to TLS now (the server said go ahead to STARTTLS). */
   protected beginTls(): CURLcode {
     const r = this.session.pp.startTls(startTlsParams(this.t, (text) => this.info(text)));

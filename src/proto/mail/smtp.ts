@@ -40,6 +40,11 @@ function parseAddress(fqma: string): { address: string; host: string | null } {
   return at < 0 ? { address: dup, host: null } : { address: dup.slice(0, at), host: dup.slice(at + 1) };
 }
 
+/** Only ASCII bytes (Curl_is_ASCII_name): no SMTPUTF8 needed. */
+function isAscii(s: string): boolean {
+  return !/[^\x00-\x7f]/.test(s);
+}
+
 function bracketed(fqma: string): string {
   const a = parseAddress(fqma);
   return a.host !== null ? `<${a.address}@${a.host}>` : `<${a.address}>`;
@@ -53,6 +58,7 @@ class SmtpRequest extends MailRequest {
   #tlsSupported = false;
   #authSupported = false;
   #sizeSupported = false;
+  #utf8Supported = false;
   #rcpts: string[] = [];
   #rcptIndex = 0;
   #rcptHadOk = false;
@@ -126,6 +132,7 @@ class SmtpRequest extends MailRequest {
     this.#sasl!.authmechs = 0;
     this.#tlsSupported = false;
     this.#authSupported = false;
+    this.#utf8Supported = false;
     this.#state = 'ehlo';
     return this.send(`EHLO ${this.#domain}`);
   }
@@ -158,9 +165,12 @@ class SmtpRequest extends MailRequest {
     if (rcpt !== undefined) {
       if (this.#custom === null || this.#custom === '') {
         const a = parseAddress(rcpt);
-        return this.send(`VRFY ${a.address}${a.host !== null ? '@' + a.host : ''}`);
+        // RFC 6531: say SMTPUTF8 when the mailbox needs it and the server has it
+        const utf8 = this.#utf8Supported && !isAscii(a.address + (a.host ?? '')) ? ' SMTPUTF8' : '';
+        return this.send(`VRFY ${a.address}${a.host !== null ? '@' + a.host : ''}${utf8}`);
       }
-      return this.send(`${this.#custom} ${rcpt}`);
+      const utf8 = this.#utf8Supported && this.#custom === 'EXPN' ? ' SMTPUTF8' : '';
+      return this.send(`${this.#custom} ${rcpt}${utf8}`);
     }
     return this.send(this.#custom !== null && this.#custom !== '' ? this.#custom : 'HELP');
   }
@@ -178,8 +188,9 @@ class SmtpRequest extends MailRequest {
     let auth = '';
     if (authOpt !== null && this.#authenticated) auth = ' AUTH=' + (authOpt !== '' ? bracketed(toBytes(authOpt)) : '<>');
     const size = this.#sizeSupported && this.#size > 0 ? ` SIZE=${this.#size}` : '';
+    const utf8 = this.#utf8Supported && !isAscii(from + auth + this.#rcpts.join('')) ? ' SMTPUTF8' : '';
     this.#state = 'mail';
-    return this.send(`MAIL FROM:${from}${auth}${size}`);
+    return this.send(`MAIL FROM:${from}${auth}${size}${utf8}`);
   }
 
   #upload: { reader: ClientReader; size: number } | null = null;
@@ -204,6 +215,7 @@ class SmtpRequest extends MailRequest {
         if (Math.floor(code / 100) !== 2) return this.fail(CURLE.REMOTE_ACCESS_DENIED, `Remote access denied: ${code}`);
         return this.#connected();
       case 'starttls':
+        if (this.pipelinedAfterStartTls() !== CURLE.OK) return CURLE.WEIRD_SERVER_REPLY;
         if (code !== 220) {
           if (useSsl(this.t) !== CURLUSESSL.TRY) return this.fail(CURLE.USE_SSL_FAILED, `STARTTLS denied, code ${code}`);
           return this.#authenticate();
@@ -255,6 +267,7 @@ class SmtpRequest extends MailRequest {
     const text = lineText(last).slice(4);
     if (text.startsWith('STARTTLS')) this.#tlsSupported = true;
     else if (text.startsWith('SIZE')) this.#sizeSupported = true;
+    else if (text.startsWith('SMTPUTF8')) this.#utf8Supported = true;
     else if (text.startsWith('AUTH ')) {
       this.#authSupported = true;
       this.#sasl!.authmechs |= mechsFromList(text.slice(5));
