@@ -1,7 +1,8 @@
 // The SASL flags of the tool end to end, against a scripted SMTP server
 // that records the dialogue: --oauth2-bearer (XOAUTH2), --sasl-authzid
 // (PLAIN's authorization identity), --sasl-ir (initial responses),
-// --login-options AUTH=EXTERNAL, and --mail-auth once authenticated.
+// --login-options AUTH=EXTERNAL, and --mail-auth once authenticated; and the
+// tool's -F "(" ... ")" multipart groups a MIME mail message uses (curl's 646).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Socket, type AddressInfo } from 'node:net';
@@ -96,6 +97,26 @@ test('--login-options AUTH=EXTERNAL: EXTERNAL with the user name when there is n
     // an unknown mechanism in the login options is a malformed URL (3)
     const bad = await tscurl(['-s', '--login-options', 'AUTH=BOGUS', '-u', 'a:b', `smtp://127.0.0.1:${srv.port}/`]);
     assert.equal(bad.code, 3);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('-F "=(;type=..." ... -F "=)": a multipart group as one part with subparts (tool_formparse.c), over HTTP as over SMTP', async () => {
+  const { startRawServer, ok } = await import('../helpers/raw-http-server.js');
+  const srv = await startRawServer(() => ok('fine'));
+  try {
+    const r = await tscurl(['-s', '-S', '-F', 'a=1', '-F', 'g=(;type=multipart/alternative', '-F', '=html;type=text/html', '-F', '=plain',
+      '-F', '=)', '-F', 'z=2', `http://127.0.0.1:${srv.port}/`]);
+    assert.equal(r.code, 0, r.stderr);
+    const body = srv.requests[0]!.body.toString('latin1');
+    const inner = /Content-Disposition: form-data; name="g"\r\nContent-Type: multipart\/alternative; boundary=(-+\w+)\r\n\r\n/.exec(body);
+    assert.ok(inner, body);
+    const b = inner[1]!;
+    assert.ok(body.includes(`--${b}\r\nContent-Type: text/html\r\n\r\nhtml\r\n--${b}\r\n\r\nplain\r\n--${b}--\r\n`), body);
+    assert.match(body, /name="z"\r\n\r\n2\r\n/);
+    const unbalanced = await tscurl(['-s', '-F', '=)', `http://127.0.0.1:${srv.port}/`]);
+    assert.notEqual(unbalanced.code, 0);
   } finally {
     await srv.close();
   }
