@@ -18,6 +18,8 @@ import type { ToolTrace } from './tool-trace.js';
 import type { LibcurlSource } from './libcurl-source.js';
 import type { Stdio } from './operate.js';
 
+/** Schemes whose response lines are no headers for --include (libcurl's pingpong protocols). */
+
 export interface ToolContext {
   readonly stdio: Stdio;
   readonly share: Share;

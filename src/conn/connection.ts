@@ -85,6 +85,12 @@ export class Connection implements NtlmHolder {
   readonly createdAt = nowMs();
   /** the HTTP CONNECT response code of the tunnel (CURLINFO_HTTP_CONNECTCODE) */
   connectCode = 0;
+  /**
+   * What the protocol says before the connection closes (libcurl's
+   * handler->disconnect: IMAP's LOGOUT, POP3's and SMTP's QUIT), set while a
+   * goodbye is due; the engine calls it once, right before closing.
+   */
+  farewell: (() => void) | null = null;
   /** NTLM authenticates a connection: the handshake with the server on this one (made on first use) */
   httpNtlm: NtlmConnState | null = null;
   /** ... and with the HTTP proxy */
@@ -146,4 +152,11 @@ export class Connection implements NtlmHolder {
     }
     return this.transport !== null && this.transport.isAliveWhileIdle(this.idleInputOk);
   }
+}
+
+/** The connection is about to close: the protocol's goodbye, once (Connection.farewell). */
+export function sayFarewell(c: Connection): void {
+  const bye = c.farewell;
+  c.farewell = null;
+  if (bye && c.transport) bye();
 }

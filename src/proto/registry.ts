@@ -8,6 +8,9 @@ import { HTTP_HANDLER, HTTPS_HANDLER } from './http-handler.js';
 import { WS_HANDLER, WSS_HANDLER } from './ws-handler.js';
 import { FILE_HANDLER } from './file.js';
 import { SMALL_PROTOCOL_HANDLERS } from './small-protocols.js';
+import { SMTP_HANDLER, SMTPS_HANDLER } from './mail/smtp.js';
+import { IMAP_HANDLER, IMAPS_HANDLER } from './mail/imap.js';
+import { POP3_HANDLER, POP3S_HANDLER } from './mail/pop3.js';
 
 const HANDLERS = new Map<string, ProtocolHandler>();
 
@@ -20,6 +23,12 @@ register(WS_HANDLER);
 register(WSS_HANDLER);
 register(FILE_HANDLER);
 for (const h of SMALL_PROTOCOL_HANDLERS) register(h);
+register(SMTP_HANDLER);
+register(SMTPS_HANDLER);
+register(IMAP_HANDLER);
+register(IMAPS_HANDLER);
+register(POP3_HANDLER);
+register(POP3S_HANDLER);
 
 /** The handler of a scheme (case-insensitive), or undefined when not built in. */
 export function handlerFor(scheme: string): ProtocolHandler | undefined {
