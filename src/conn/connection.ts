@@ -62,6 +62,12 @@ export class Connection implements NtlmHolder {
   /** Number of transfers this connection has served. */
   uses = 0;
   idleSince = 0;
+  /**
+   * Said to the protocol just before the connection closes (FTP's QUIT on
+   * its control connection, libcurl's handler->disconnect). MUST NOT fail or
+   * wait; it may send.
+   */
+  onClose: (() => void) | null = null;
 
   /** what the TLS handshake with the origin found out (CURLINFO_SSL_VERIFYRESULT, CURLINFO_CERTINFO) */
   tlsFacts: ServerCertFacts | null = null;

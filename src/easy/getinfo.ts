@@ -4,6 +4,7 @@ import { CURLINFO, type InfoTypeClassById } from './info-table.js';
 import { CURLOPT } from './option-table.js';
 import type { Transfer } from '../multi/transfer.js';
 import { peekHttpState } from '../proto/http-state.js';
+import { ftpEntryPath } from '../proto/ftp/ftp-conn.js';
 import { nowMs } from '../util/clock.js';
 import { TLSSocket } from 'node:tls';
 import { existsSync } from 'node:fs';
@@ -86,8 +87,10 @@ export function getInfo(t: Transfer | null, id: number): unknown {
     case CURLINFO.CAINFO: return existsSync(DEFAULT_CA_BUNDLE) ? DEFAULT_CA_BUNDLE : null;
     case CURLINFO.CAPATH: return null;
     case CURLINFO.SSL_ENGINES: return sslEngines();
-    // no FTP or RTSP in this build: what libcurl answers for a transfer of another protocol
-    case CURLINFO.FTP_ENTRY_PATH: case CURLINFO.RTSP_SESSION_ID: return null;
+    // the handle's most recent FTP connection's login directory
+    case CURLINFO.FTP_ENTRY_PATH: return tr ? ftpEntryPath(tr.easy) : null;
+    // no RTSP in this build: what libcurl answers for a transfer of another protocol
+    case CURLINFO.RTSP_SESSION_ID: return null;
     case CURLINFO.RTSP_CLIENT_CSEQ: case CURLINFO.RTSP_SERVER_CSEQ: case CURLINFO.RTSP_CSEQ_RECV: return 0;
     case CURLINFO.TLS_SSL_PTR: {
       const sock = tr?.conn?.tlsFacts ? tr.conn.transport?.socket : null;

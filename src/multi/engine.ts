@@ -438,6 +438,9 @@ export class MultiEngine implements CallbackGuard {
 
   #closeConnection(c: Connection): void {
     c.idleSince = -1; // marks it closed for releaseConnection
+    const onClose = c.onClose;
+    c.onClose = null;
+    onClose?.();
     if (c.transport) this.discardTransport(c.transport);
   }
 

@@ -31,7 +31,9 @@ export function setupHandler(t: Transfer, h: ProtocolHandler): boolean {
 
 /** Move to DONE; the connection's fate is decided there. */
 export function finish(e: MultiEngine, t: Transfer, reusable: boolean): void {
-  if (t.conn) t.conn.reusable = reusable && t.result === CURLE.OK && !t.opts.hot().forbidReuse;
+  // a failed request leaves its connection usable only when the protocol says so (FTP's 550 to RETR)
+  const ok = t.result === CURLE.OK || t.request?.reusableAfterError === true;
+  if (t.conn) t.conn.reusable = reusable && ok && !t.opts.hot().forbidReuse;
   setState(e, t, STATE.DONE);
 }
 
