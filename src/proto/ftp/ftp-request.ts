@@ -19,97 +19,53 @@
 import { CURLE, type CURLcode } from '../../codes.js';
 import { CURLOPT } from '../../easy/option-table.js';
 import { CURL_POLL, CURLPAUSE } from '../../constants.js';
-import { HTTPREQ } from '../../easy/option-store.js';
 import type { Connection } from '../../conn/connection.js';
 import type { Transfer } from '../../multi/transfer.js';
 import type { PollEntry } from '../../transport/transport.js';
 import { nowMs } from '../../util/clock.js';
 import type { ProtocolEnv, ProtocolRequest } from '../handler.js';
-import { resumeOffset } from '../http-response.js';
-import { FtpControl, detachHost, pad3 } from './ftp-control.js';
-import { FTPMETHOD, parseFtpPath, type FtpPath } from './ftp-url.js';
-import { parseMdtm, parseRetrSize, parseSize } from './ftp-replies.js';
-import { DataConnection } from './ftp-data.js';
+import { detachHost } from './ftp-control.js';
 import { FtpDataPump } from './ftp-transfer.js';
-import { startActive, startPassive, activeReply, pasvReply, bindStep, type DataSetupHost } from './ftp-setup-data.js';
-import { fileInfoHeaders, timeConditionMet } from './ftp-info.js';
+import { bindStep } from './ftp-setup-data.js';
+import { FtpCommands, keepsControl } from './ftp-commands.js';
 
-/** libcurl's ftp->transfer: the body, only the file's facts (NOBODY), or nothing at all. */
-type Kind = 'body' | 'info' | 'none';
+export class FtpRequest extends FtpCommands implements ProtocolRequest {
+  constructor(t: Transfer, conn: Connection, env: ProtocolEnv) {
+    super(t, conn, env);
+  }
 
-/** What to do once a run of QUOTE-type commands is through. */
-type Next = () => CURLcode;
-
-export class FtpRequest extends FtpControl implements ProtocolRequest, DataSetupHost {
-  readonly #path: FtpPath;
-  #kind: Kind;
-  readonly #upload: boolean;
-  readonly #listOnly: boolean;
-  readonly #ascii: boolean;
-  #resumeFrom: number;
-  /** bytes to download at most (RANGE), -1: all */
-  #maxDownload = -1;
-  /** a range download: the final reply is not checked */
-  #dontCheck = false;
-  /** the size the server reported (SIZE, 150's "(N bytes)"), -1 unknown */
-  #size = -1;
-  #cwdCount = 0;
-  #mkdTried = false;
-  #mkdRetries = 0;
-  #cwdDone = false;
-  #cwdFailed = false;
-  #quote: string[] = [];
-  #quoteAt = 0;
-  #quoteIgnore = false;
-  #quoteNext: Next | null = null;
-  data: DataConnection | null = null;
-  /** the data connection is being set up (after PASV/EPSV or PORT): the next command waits for its TCP connect */
-  #dataConnecting = false;
   #pump: FtpDataPump | null = null;
   /** a reply that came in while the data was flowing (the 226 before the data's EOF) */
   #early: { code: number; text: string } | null = null;
-  #done = false;
-  #reusable = false;
+  #isDone = false;
+  #keep = false;
   #poll: PollEntry[] = [];
   /** ACCEPTTIMEOUT_MS deadline while waiting for the server's data connection */
   #acceptBy: number | null = null;
-
-  constructor(t: Transfer, conn: Connection, env: ProtocolEnv) {
-    super(t, conn, env);
-    const o = t.opts;
-    const parsed = parseFtpPath(t.url!.path, o.num(CURLOPT.FTP_FILEMETHOD) || FTPMETHOD.MULTICWD);
-    this.#path = parsed.ok ? parsed.path : { dirs: [], file: '', raw: '', type: null };
-    if (!parsed.ok) this.fail(parsed.code, parsed.message);
-    this.#upload = o.method === HTTPREQ.PUT;
-    this.#listOnly = o.num(CURLOPT.DIRLISTONLY) !== 0 || this.#path.type === 'D';
-    this.#ascii = this.#path.type === 'A' || (this.#path.type === null && o.num(CURLOPT.TRANSFERTEXT) !== 0);
-    this.#kind = o.num(CURLOPT.NOBODY) !== 0 ? 'info' : 'body';
-    this.#resumeFrom = resumeOffset(t);
-  }
 
   // ---- ProtocolRequest ------------------------------------------------------
 
   start(): CURLcode {
     if (this.failedCode !== CURLE.OK) return this.failedCode;
-    if (this.#upload && !this.#path.file && this.#kind === 'body') {
+    if (this.upload_ && !this.path_.file && this.kind_ === 'body') {
       return this.fail(CURLE.URL_MALFORMAT, 'Uploading to a URL without a file name');
     }
     const range = this.t.opts.str(CURLOPT.RANGE);
-    if (range !== null && !this.#upload) this.#applyRange(range);
+    if (range !== null && !this.upload_) this.applyRange(range);
     return this.begin();
   }
 
   get done(): boolean {
-    return this.#done;
+    return this.#isDone;
   }
   get reusable(): boolean {
-    return this.#reusable;
+    return this.#keep;
   }
   get receivedAnything(): boolean {
     return this.gotReply;
   }
   get wakeAt(): number | null {
-    if (this.#done) return null;
+    if (this.#isDone) return null;
     if (this.#acceptBy !== null) return this.#acceptBy;
     const he = this.data?.nextTimeout();
     if (he !== undefined) return he;
@@ -122,7 +78,7 @@ export class FtpRequest extends FtpControl implements ProtocolRequest, DataSetup
   }
 
   pollset(): PollEntry[] {
-    if (this.#done) return this.#setPoll([]);
+    if (this.#isDone) return this.#setPoll([]);
     const entries: PollEntry[] = [];
     const ctl = this.pp.pollWhat();
     // the control connection is watched throughout; while the data flows only for a reply that comes early
@@ -156,7 +112,7 @@ export class FtpRequest extends FtpControl implements ProtocolRequest, DataSetup
     this.data?.close();
     this.data = null;
     this.#pump = null;
-    if (!this.#done) {
+    if (!this.#isDone) {
       // ended in the middle: the control connection's state is unknown
       this.fc.ctlValid = this.fc.ctlValid && this.failedCode !== CURLE.OK && keepsControl(this.failedCode) && this.state === '';
     }
@@ -164,28 +120,28 @@ export class FtpRequest extends FtpControl implements ProtocolRequest, DataSetup
   }
 
   step(): CURLcode {
-    const c = this.#step();
+    const c = this.#runSteps();
     if (c !== CURLE.OK) return this.#failed(c);
     return CURLE.OK;
   }
 
-  #step(): CURLcode {
+  #runSteps(): CURLcode {
     if (this.failedCode !== CURLE.OK) return this.failedCode;
     if (this.state === 'tls') {
       const c = this.tlsStep();
       if (c !== CURLE.OK || this.state === 'tls') return c;
     }
     // bounded: each pass handles one reply or one data step, and replies come from a bounded buffer
-    for (let pass = 0; pass < 64 && !this.#done; pass++) {
+    for (let pass = 0; pass < 64 && !this.#isDone; pass++) {
       if (this.state === 'binding') {
         const c = bindStep(this);
         if (c === null) return CURLE.OK;
         if (c !== CURLE.OK) return c;
         continue;
       }
-      if (this.#dataConnecting) {
+      if (this.dataConnecting) {
         const c = this.#dataConnectStep();
-        if (c !== CURLE.OK || this.#dataConnecting) return c;
+        if (c !== CURLE.OK || this.dataConnecting) return c;
         continue;
       }
       if (this.#pump && !this.#pump.finished) {
@@ -219,379 +175,30 @@ export class FtpRequest extends FtpControl implements ProtocolRequest, DataSetup
     this.data?.close();
     this.data = null;
     this.#pump = null;
-    this.#dataConnecting = false;
+    this.dataConnecting = false;
     const inStep = keepsControl(c) && this.state !== 'final' && this.state !== 'tls' && this.fc.ctlValid;
     if (!inStep) this.fc.ctlValid = false;
-    this.#reusable = inStep;
-    this.#rememberPath();
+    this.#keep = inStep;
+    this.rememberPath();
     this.state = '';
     detachHost(this.fc);
     return c;
   }
 
   get reusableAfterError(): boolean {
-    return this.#reusable;
+    return this.#keep;
   }
-
-  // ---- replies ----------------------------------------------------------------
-
-  protected dispatch(code: number, text: string, _lines: Buffer[]): CURLcode {
-    const login = this.loginReply(code, text);
-    if (login !== undefined) return login;
-    const state = this.state;
-    switch (state) {
-      case 'quote':
-        return this.#quoteReply(code);
-      case 'cwd':
-        return this.#cwdReply(code);
-      case 'mkd':
-        if (Math.floor(code / 100) !== 2 && this.#mkdRetries-- <= 0) {
-          return this.fail(CURLE.REMOTE_ACCESS_DENIED, `Failed to MKD dir: ${pad3(code)}`);
-        }
-        return this.cmd(`CWD ${this.#path.dirs[this.#cwdCount - 1]}`, 'cwd');
-      case 'mdtm':
-        return this.#mdtmReply(code, text);
-      case 'type':
-      case 'list-type':
-      case 'retr-type':
-      case 'stor-type':
-        if (Math.floor(code / 100) !== 2) return this.fail(CURLE.FTP_COULDNT_SET_TYPE, `Couldn't set desired mode`);
-        return this.#typeDone(state);
-      case 'size':
-      case 'retr-size':
-      case 'stor-size':
-        return this.#sizeReply(state, code, text);
-      case 'rest':
-        if (code === 350) {
-          const c = fileInfoHeaders(this.t, ['Accept-ranges: bytes']);
-          if (c !== CURLE.OK) return c;
-        }
-        return this.#prepareTransfer();
-      case 'retr-rest':
-        if (code !== 350) return this.fail(CURLE.FTP_COULDNT_USE_REST, `Couldn't use REST`);
-        return this.cmd(`RETR ${this.#path.file}`, 'retr');
-      case 'pret':
-        if (code !== 200) return this.fail(CURLE.FTP_PRET_FAILED, `PRET command not accepted: ${pad3(code)}`);
-        return startPassive(this);
-      case 'epsv':
-      case 'pasv':
-        return this.pasvReply(state, code, text);
-      case 'eprt':
-      case 'port':
-        return activeReply(this, state, code);
-      case 'retr':
-      case 'list':
-        return this.#getReply(state, code, text);
-      case 'stor':
-        if (Math.floor(code / 100) !== 1) {
-          this.state = '';
-          return this.fail(CURLE.UPLOAD_FAILED, `Failed FTP upload: ${code}`);
-        }
-        return this.#startData('upload');
-      case 'final':
-        return this.#finalReply(code);
-      default:
-        // a reply nobody asked for (a server talking out of turn)
-        return this.fail(CURLE.WEIRD_SERVER_REPLY, `Got an unexpected ${pad3(code)} reply from the FTP server`);
-    }
-  }
-
-  // ---- the transfer's commands ------------------------------------------------
-
-  protected afterLogin(): CURLcode {
-    this.t.timing.pretransfer = nowMs();
-    return this.#runQuote(CURLOPT.QUOTE, () => this.#cwd());
-  }
-
-  /** Send the commands of a QUOTE-type list one by one; a leading '*' lets a command fail. */
-  #runQuote(opt: number, next: Next): CURLcode {
-    const list = (this.t.opts.get(opt) as string[] | null) ?? [];
-    this.#quote = list;
-    this.#quoteAt = 0;
-    this.#quoteNext = next;
-    return this.#nextQuote();
-  }
-
-  #nextQuote(): CURLcode {
-    // bounded by the list
-    while (this.#quoteAt < this.#quote.length) {
-      let line = this.#quote[this.#quoteAt++]!;
-      this.#quoteIgnore = line.startsWith('*');
-      if (this.#quoteIgnore) line = line.slice(1);
-      if (line.length === 0) continue;
-      return this.cmd(line, 'quote');
-    }
-    const next = this.#quoteNext!;
-    this.#quoteNext = null;
-    return next();
-  }
-
-  #quoteReply(code: number): CURLcode {
-    if (code >= 400 && !this.#quoteIgnore) return this.fail(CURLE.QUOTE_ERROR, `QUOTE command failed: ${code}`);
-    return this.#nextQuote();
-  }
-
-  /** ftp_state_cwd: back to the entry path on a reused connection, then one CWD per directory. */
-  #cwd(): CURLcode {
-    const p = this.#path;
-    const method = this.t.opts.num(CURLOPT.FTP_FILEMETHOD) || FTPMETHOD.MULTICWD;
-    if (method === FTPMETHOD.NOCWD && p.raw.startsWith('/')) this.#cwdDone = true;
-    else {
-      const n = method === FTPMETHOD.NOCWD ? 0 : p.raw.length - p.file.length;
-      const old = this.conn.uses > 1 ? this.fc.prevPath : '';
-      if (old !== null && old.length === n && p.raw.slice(0, n) === old) {
-        this.info('Request has same path as previous transfer');
-        this.#cwdDone = true;
-      }
-    }
-    if (this.#cwdDone) return this.#mdtm();
-    const absolute = p.dirs.length > 0 && p.dirs[0]!.startsWith('/');
-    if (this.conn.uses > 1 && this.fc.entryPath !== null && !absolute) {
-      this.#cwdCount = 0;
-      return this.cmd(`CWD ${this.fc.entryPath}`, 'cwd');
-    }
-    if (p.dirs.length === 0) return this.#mdtm();
-    this.#cwdCount = 1;
-    return this.cmd(`CWD ${p.dirs[0]}`, 'cwd');
-  }
-
-  #cwdReply(code: number): CURLcode {
-    const dirs = this.#path.dirs;
-    if (Math.floor(code / 100) !== 2) {
-      const create = this.t.opts.num(CURLOPT.FTP_CREATE_MISSING_DIRS);
-      if (create !== 0 && this.#cwdCount > 0 && !this.#mkdTried) {
-        this.#mkdTried = true;
-        // with CURLFTP_CREATE_DIR_RETRY a MKD may fail once (another client made it first)
-        this.#mkdRetries = create === 2 ? 1 : 0;
-        return this.cmd(`MKD ${dirs[this.#cwdCount - 1]}`, 'mkd');
-      }
-      this.#cwdFailed = true;
-      return this.fail(CURLE.REMOTE_ACCESS_DENIED, 'Server denied you to change to the given directory');
-    }
-    this.#mkdTried = false;
-    if (++this.#cwdCount <= dirs.length) return this.cmd(`CWD ${dirs[this.#cwdCount - 1]}`, 'cwd');
-    return this.#mdtm();
-  }
-
-  /** ftp_state_mdtm: the file's time when FILETIME or TIMECONDITION wants it. */
-  #mdtm(): CURLcode {
-    const o = this.t.opts;
-    if ((o.num(CURLOPT.FILETIME) !== 0 || o.num(CURLOPT.TIMECONDITION) !== 0) && this.#path.file) {
-      return this.cmd(`MDTM ${this.#path.file}`, 'mdtm');
-    }
-    return this.#typeForInfo();
-  }
-
-  #mdtmReply(code: number, text: string): CURLcode {
-    const t = this.t;
-    if (code === 213) {
-      const secs = parseMdtm(text);
-      if (secs !== null) {
-        t.filetime = secs;
-        if (this.#kind === 'info' && t.opts.num(CURLOPT.FILETIME) !== 0) {
-          const c = fileInfoHeaders(t, [`Last-Modified: ${lastModified(secs)}`]);
-          if (c !== CURLE.OK) return c;
-        }
-      }
-    } else if (code === 550) this.info('MDTM failed: file does not exist or permission problem, continuing');
-    else this.info('unsupported MDTM reply format');
-    if (t.opts.num(CURLOPT.TIMECONDITION) !== 0 && this.#kind === 'body' && !this.#upload) {
-      const met = timeConditionMet(t, (line) => this.info(line));
-      if (!met) {
-        this.#kind = 'none';
-        return this.#finish();
-      }
-    }
-    return this.#typeForInfo();
-  }
-
-  /** ftp_state_type: NOBODY on a file sets the TYPE before SIZE (sizes differ per mode). */
-  #typeForInfo(): CURLcode {
-    if (this.#kind === 'info' && this.#path.file) return this.#type(this.#ascii, 'type');
-    return this.#sizeForInfo();
-  }
-
-  #type(ascii: boolean, state: string): CURLcode {
-    const want = ascii ? 'A' : 'I';
-    if (this.fc.transferType === want) return this.#typeDone(state);
-    this.fc.transferType = want;
-    return this.cmd(`TYPE ${want}`, state);
-  }
-
-  #typeDone(state: string): CURLcode {
-    switch (state) {
-      case 'type':
-        return this.#sizeForInfo();
-      case 'list-type':
-        return this.#list();
-      case 'retr-type':
-        return this.#runQuote(CURLOPT.PREQUOTE, () => this.#retrPrequoteDone());
-      default:
-        return this.#runQuote(CURLOPT.PREQUOTE, () => this.#uploadSetup(false));
-    }
-  }
-
-  #sizeForInfo(): CURLcode {
-    if (this.#kind === 'info' && this.#path.file) return this.cmd(`SIZE ${this.#path.file}`, 'size');
-    return this.#restForInfo();
-  }
-
-  #restForInfo(): CURLcode {
-    // a "head" on a file: whether the server can resume tells Accept-ranges
-    if (this.#kind !== 'body' && this.#path.file) return this.cmd('REST 0', 'rest');
-    return this.#prepareTransfer();
-  }
-
-  #sizeReply(state: string, code: number, text: string): CURLcode {
-    const size = code === 213 ? parseSize(text) ?? -1 : -1;
-    if (state === 'size') {
-      if (size >= 0) {
-        const c = fileInfoHeaders(this.t, [`Content-Length: ${size}`]);
-        if (c !== CURLE.OK) return c;
-        this.t.contentLength = size;
-      }
-      return this.#restForInfo();
-    }
-    if (state === 'retr-size') {
-      if (size >= 0) this.t.contentLength = size;
-      return this.#retr(size);
-    }
-    this.#resumeFrom = size;
-    return this.#uploadSetup(true);
-  }
-
-  /** ftp_state_prepare_transfer: nothing to move (NOBODY): PREQUOTE, then done; else the data connection. */
-  #prepareTransfer(): CURLcode {
-    if (this.#kind !== 'body') return this.#runQuote(CURLOPT.PREQUOTE, () => this.#finish());
-    if (this.t.opts.str(CURLOPT.FTPPORT) !== null) return startActive(this);
-    if (this.t.opts.num(CURLOPT.FTP_USE_PRET) !== 0) {
-      const what = this.#upload ? `STOR ${this.#path.file}` : this.#isList() ? this.#listCommand() : `RETR ${this.#path.file}`;
-      return this.cmd(`PRET ${what}`, 'pret');
-    }
-    return startPassive(this);
-  }
-
-  #isList(): boolean {
-    return !this.#upload && (this.#listOnly || !this.#path.file);
-  }
-
-  /** ftp_do_more: the data connection is there (or listening): TYPE for the transfer. */
-  dataReady(): CURLcode {
-    if (this.#upload) return this.#type(this.#ascii, 'stor-type');
-    if (this.#isList()) return this.#type(true, 'list-type');
-    return this.#type(this.#ascii, 'retr-type');
-  }
-
-  #listCommand(): string {
-    const custom = this.t.opts.str(CURLOPT.CUSTOMREQUEST);
-    let arg = '';
-    if ((this.t.opts.num(CURLOPT.FTP_FILEMETHOD) || FTPMETHOD.MULTICWD) === FTPMETHOD.NOCWD) {
-      const raw = this.#path.raw;
-      const slash = raw.lastIndexOf('/');
-      if (slash >= 0) arg = ' ' + raw.slice(0, Math.max(1, slash));
-    }
-    return (custom ?? (this.#listOnly ? 'NLST' : 'LIST')) + arg;
-  }
-
-  #list(): CURLcode {
-    return this.cmd(this.#listCommand(), 'list');
-  }
-
-  #retrPrequoteDone(): CURLcode {
-    if (this.#ascii || this.t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH) !== 0) return this.cmd(`RETR ${this.#path.file}`, 'retr');
-    return this.cmd(`SIZE ${this.#path.file}`, 'retr-size');
-  }
-
-  /** ftp_state_retr: check a resume against the size, REST, RETR. */
-  #retr(size: number): CURLcode {
-    const t = this.t;
-    const max = t.opts.num(CURLOPT.MAXFILESIZE_LARGE) || t.opts.num(CURLOPT.MAXFILESIZE);
-    if (max > 0 && size > max) return this.fail(CURLE.FILESIZE_EXCEEDED, 'Maximum file size exceeded');
-    this.#size = size;
-    if (this.#resumeFrom !== 0) {
-      if (size >= 0) {
-        let left: number;
-        if (this.#resumeFrom < 0) {
-          if (size < -this.#resumeFrom) {
-            return this.fail(CURLE.BAD_DOWNLOAD_RESUME, `Offset (${this.#resumeFrom}) was beyond file size (${size})`);
-          }
-          left = -this.#resumeFrom;
-          this.#resumeFrom = size - left;
-        } else {
-          if (size < this.#resumeFrom) {
-            return this.fail(CURLE.BAD_DOWNLOAD_RESUME, `Offset (${this.#resumeFrom}) was beyond file size (${size})`);
-          }
-          left = size - this.#resumeFrom;
-        }
-        this.#size = left;
-        t.contentLength = left;
-        if (left === 0) {
-          this.info('File already completely downloaded');
-          this.#kind = 'none';
-          return this.#finish();
-        }
-      }
-      this.info(`Instructs server to resume from offset ${this.#resumeFrom}`);
-      return this.cmd(`REST ${this.#resumeFrom}`, 'retr-rest');
-    }
-    return this.cmd(`RETR ${this.#path.file}`, 'retr');
-  }
-
-  /** The 150/125 to RETR or LIST: the data flows. */
-  #getReply(state: string, code: number, text: string): CURLcode {
-    if (code === 150 || code === 125) {
-      if (state === 'retr' && !this.#ascii && this.t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH) === 0 && this.#size < 1) {
-        const n = parseRetrSize(text);
-        if (n !== null) {
-          this.#size = n;
-          this.t.contentLength = n;
-        }
-      }
-      if (this.#size >= 0) this.info(`Maxdownload = ${this.#maxDownload}`);
-      return this.#startData('download');
-    }
-    this.state = '';
-    if (state === 'list' && code === 450) {
-      // no files match the listing: nothing to download, not an error
-      this.#kind = 'none';
-      this.data?.close();
-      this.data = null;
-      return this.#finish();
-    }
-    return this.fail(state === 'retr' && code === 550 ? CURLE.REMOTE_FILE_NOT_FOUND : CURLE.FTP_COULDNT_RETR_FILE, `RETR response: ${pad3(code)}`);
-  }
-
-  /** ftp_state_ul_setup: resume (SIZE when the offset is to be found), skip the input, STOR or APPE. */
-  #uploadSetup(sizeChecked: boolean): CURLcode {
-    const t = this.t;
-    let append = t.opts.num(CURLOPT.APPEND) !== 0;
-    let skip = 0;
-    if ((this.#resumeFrom !== 0 && !sizeChecked) || (this.#resumeFrom > 0 && sizeChecked)) {
-      if (this.#resumeFrom < 0) return this.cmd(`SIZE ${this.#path.file}`, 'stor-size');
-      append = true;
-      skip = this.#resumeFrom;
-      const infile = t.opts.num(CURLOPT.INFILESIZE_LARGE);
-      if (infile > 0 && infile - skip <= 0) {
-        this.info('File already completely uploaded');
-        this.#kind = 'none';
-        return this.#finish();
-      }
-    }
-    this.#uploadSkip = skip;
-    return this.cmd(`${append ? 'APPE' : 'STOR'} ${this.#path.file}`, 'stor');
-  }
-  #uploadSkip = 0;
 
   /** The data connection carries the body now (active mode accepts the server's connection first). */
-  #startData(dir: 'download' | 'upload'): CURLcode {
+  protected startData(dir: 'download' | 'upload'): CURLcode {
     if (!this.data) return this.fail(CURLE.FTP_CANT_GET_HOST, 'no data connection');
     this.state = 'final';
     const t = this.t;
     this.#pump = new FtpDataPump(t, this.env, this.data, dir, {
-      size: this.#size,
-      maxDownload: this.#maxDownload,
-      skip: this.#uploadSkip,
-      ascii: this.#ascii,
+      size: this.fileSize,
+      maxDownload: this.maxDownload,
+      skip: this.uploadSkip,
+      ascii: this.ascii_,
       crlf: t.opts.num(CURLOPT.CRLF) !== 0,
     });
     if (this.data.isListening) {
@@ -633,7 +240,7 @@ export class FtpRequest extends FtpControl implements ProtocolRequest, DataSetup
         this.data?.close();
         this.data = null;
       }
-      if (this.#dontCheck && pump.cutShort) {
+      if (this.dontCheck && pump.cutShort) {
         // a range ended before the file: the server may answer the closed connection with anything
         this.info('partial download completed, closing connection');
         this.fc.ctlValid = false;
@@ -645,10 +252,10 @@ export class FtpRequest extends FtpControl implements ProtocolRequest, DataSetup
   }
 
   /** The reply after the data (226): then the size checks and POSTQUOTE. */
-  #finalReply(code: number): CURLcode {
+  protected finalReply(code: number): CURLcode {
     this.data?.close();
     this.data = null;
-    if (!this.#dontCheck) {
+    if (!this.dontCheck) {
       if (code === 552) return this.fail(CURLE.REMOTE_DISK_FULL, 'Exceeded storage allocation');
       if (code !== 226 && code !== 250) return this.fail(CURLE.PARTIAL_FILE, `server did not report OK, got ${code}`);
     }
@@ -658,113 +265,48 @@ export class FtpRequest extends FtpControl implements ProtocolRequest, DataSetup
   #checkSizes(closing: boolean): CURLcode {
     const t = this.t;
     const pump = this.#pump!;
-    if (this.#upload) {
+    if (this.upload_) {
       const infile = t.opts.num(CURLOPT.INFILESIZE_LARGE);
-      if (infile !== -1 && infile - this.#uploadSkip !== pump.bytes && t.opts.num(CURLOPT.CRLF) === 0) {
-        return this.fail(CURLE.PARTIAL_FILE, `Uploaded unaligned file size (${pump.bytes} out of ${infile - this.#uploadSkip} bytes)`);
+      if (infile !== -1 && infile - this.uploadSkip !== pump.bytes && t.opts.num(CURLOPT.CRLF) === 0) {
+        return this.fail(CURLE.PARTIAL_FILE, `Uploaded unaligned file size (${pump.bytes} out of ${infile - this.uploadSkip} bytes)`);
       }
-    } else if (this.#size !== -1 && this.#size !== pump.bytes && this.#maxDownload !== pump.bytes && !(this.#ascii && pump.bytes + pump.crlfSeen === this.#size)) {
+    } else if (this.fileSize !== -1 && this.fileSize !== pump.bytes && this.maxDownload !== pump.bytes && !(this.ascii_ && pump.bytes + pump.crlfSeen === this.fileSize)) {
       return this.fail(CURLE.PARTIAL_FILE, `Received only partial file: ${pump.bytes} bytes`);
-    } else if (!this.#dontCheck && pump.bytes === 0 && this.#size > 0) {
+    } else if (!this.dontCheck && pump.bytes === 0 && this.fileSize > 0) {
       return this.fail(CURLE.FTP_COULDNT_RETR_FILE, 'No data was received!');
     }
     if (closing) {
-      this.#done = true;
-      this.#reusable = false;
-      this.#rememberPath();
+      this.#isDone = true;
+      this.#keep = false;
+      this.rememberPath();
       detachHost(this.fc);
       return CURLE.OK;
     }
-    return this.#finish();
+    return this.finish();
   }
 
   /** Everything is through (POSTQUOTE first): the connection is fit for the next transfer. */
-  #finish(): CURLcode {
-    if (!this.#postRan) {
-      this.#postRan = true;
-      return this.#runQuote(CURLOPT.POSTQUOTE, () => this.#finish());
+  protected finish(): CURLcode {
+    if (!this.postRan) {
+      this.postRan = true;
+      return this.runQuote(CURLOPT.POSTQUOTE, () => this.finish());
     }
     this.data?.close();
     this.data = null;
     this.state = '';
-    this.#done = true;
-    this.#reusable = this.fc.ctlValid;
-    this.#rememberPath();
+    this.#isDone = true;
+    this.#keep = this.fc.ctlValid;
+    this.rememberPath();
     this.t.timing.posttransfer = nowMs();
     detachHost(this.fc);
     return CURLE.OK;
-  }
-
-  #postRan = false;
-
-  /** ftp_done: the directory this transfer left the connection in, for the next one. */
-  #rememberPath(): void {
-    if (this.#cwdFailed) {
-      this.fc.prevPath = null;
-      return;
-    }
-    const p = this.#path;
-    const method = this.t.opts.num(CURLOPT.FTP_FILEMETHOD) || FTPMETHOD.MULTICWD;
-    this.fc.prevPath = method === FTPMETHOD.NOCWD ? '' : p.raw.slice(0, p.raw.length - p.file.length);
-  }
-
-  /** Curl_range for FTP: "X-Y", "X-", "-Y" become a resume offset and a byte limit. */
-  #applyRange(range: string): void {
-    const m = /^\s*(\d*)\s*-\s*(\d*)/.exec(range);
-    if (!m) return;
-    const from = m[1] === '' ? null : Number(m[1]);
-    const to = m[2] === '' ? null : Number(m[2]);
-    if (from !== null && to === null) this.#resumeFrom = from;
-    else if (from === null && to !== null) {
-      this.#maxDownload = to;
-      this.#resumeFrom = -to;
-    } else if (from !== null && to !== null) {
-      this.#maxDownload = to - from + 1;
-      this.#resumeFrom = from;
-    }
-    if (this.#maxDownload >= 0) this.#dontCheck = true;
-  }
-
-  // ---- DataSetupHost (ftp-setup-data.ts) ----------------------------------
-
-  get transfer(): Transfer {
-    return this.t;
-  }
-  get connection(): Connection {
-    return this.conn;
-  }
-  get protocolEnv(): ProtocolEnv {
-    return this.env;
-  }
-  get ftpConn() {
-    return this.fc;
-  }
-  send(text: string, state: string): CURLcode {
-    return this.cmd(text, state);
-  }
-  setState(state: string): void {
-    this.state = state;
-  }
-  failWith(code: CURLcode, message: string): CURLcode {
-    return this.fail(code, message);
-  }
-  trace(text: string): void {
-    this.info(text);
-  }
-  dataTlsParams() {
-    return this.fc.dataTls ? this.controlTlsParams() : null;
-  }
-  /** A data connection is being made: TYPE and the rest wait for its TCP connect. */
-  setData(d: DataConnection, connecting: boolean): void {
-    this.data = d;
-    this.#dataConnecting = connecting;
   }
 
   #dataConnectStep(): CURLcode {
     const d = this.data!;
     const s = d.step(nowMs(), false);
     if (s.kind === 'failed') {
-      this.#dataConnecting = false;
+      this.dataConnecting = false;
       d.close();
       this.data = null;
       if (this.state === 'epsv-connect' && this.fc.useEpsv) {
@@ -776,35 +318,8 @@ export class FtpRequest extends FtpControl implements ProtocolRequest, DataSetup
       return this.fail(s.code, s.message);
     }
     if (d.transport === null) return CURLE.OK;
-    this.#dataConnecting = false;
+    this.dataConnecting = false;
     return this.dataReady();
   }
 
-  pasvReply(state: string, code: number, text: string): CURLcode {
-    return pasvReply(this, state, code, text);
-  }
-}
-
-/** Failures after which libcurl keeps the control connection (ftp_done's list). */
-function keepsControl(c: CURLcode): boolean {
-  switch (c) {
-    case CURLE.BAD_DOWNLOAD_RESUME: case CURLE.FTP_WEIRD_PASV_REPLY: case CURLE.FTP_PORT_FAILED:
-    case CURLE.FTP_ACCEPT_FAILED: case CURLE.FTP_ACCEPT_TIMEOUT: case CURLE.FTP_COULDNT_SET_TYPE:
-    case CURLE.FTP_COULDNT_RETR_FILE: case CURLE.PARTIAL_FILE: case CURLE.UPLOAD_FAILED:
-    case CURLE.REMOTE_ACCESS_DENIED: case CURLE.FILESIZE_EXCEEDED: case CURLE.REMOTE_FILE_NOT_FOUND:
-    case CURLE.WRITE_ERROR: case CURLE.QUOTE_ERROR:
-      return true;
-    default:
-      return false;
-  }
-}
-
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** libcurl's "Last-Modified: %s, %02d %s %4d %02d:%02d:%02d GMT". */
-function lastModified(secs: number): string {
-  const d = new Date(secs * 1000);
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${DAYS[d.getUTCDay()]}, ${p(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} GMT`;
 }
