@@ -29,6 +29,8 @@ import { delimiter, join } from 'node:path';
 const FIXED_PATHS: Readonly<Record<string, readonly string[]>> = {
   curl: ['/usr/bin/curl'],
   nginx: ['/usr/sbin/nginx', '/usr/bin/nginx'],
+  // sbin too, as nginx
+  vsftpd: ['/usr/sbin/vsftpd', '/usr/bin/vsftpd'],
 };
 
 function isExecutable(file: string): boolean {

@@ -200,6 +200,7 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
       skip: this.uploadSkip,
       ascii: this.ascii_,
       crlf: t.opts.num(CURLOPT.CRLF) !== 0,
+      lineEnds: dir === 'download' && this.fc.transferType === 'A',
     });
     if (this.data.isListening) {
       const ms = t.opts.num(CURLOPT.ACCEPTTIMEOUT_MS) || 60_000;

@@ -29,6 +29,8 @@ export interface PumpOptions {
   skip: number;
   ascii: boolean;
   crlf: boolean;
+  /** the server sends in TYPE A: CRLF (and a lone CR) arrive as LF, as libcurl's convert_lineends */
+  lineEnds: boolean;
 }
 
 export class FtpDataPump {
@@ -112,7 +114,8 @@ export class FtpDataPump {
       this.bytes += data.length;
       if (data.length > 0) {
         if (traceEnabled(t)) traceData(this.#env, t, CURLINFO_TYPE.DATA_IN, data);
-        const c = t.writers.write(CLIENTWRITE.BODY, data);
+        const body = this.#o.lineEnds ? this.#fromCrlf(data) : data;
+        const c = body.length > 0 ? t.writers.write(CLIENTWRITE.BODY, body) : CURLE.OK;
         if (c !== CURLE.OK && c !== PAUSED) return c;
         if (this.cutShort) {
           this.finished = true;
@@ -189,6 +192,29 @@ export class FtpDataPump {
     return CURLE.OK;
   }
   #started = false;
+
+  /** libcurl's convert_lineends: CRLF -> LF, a lone CR -> LF (a CRLF split between reads too). */
+  #fromCrlf(b: Buffer): Buffer {
+    let start = 0;
+    if (this.#prevCR && b[0] === 0x0a) start = 1;
+    this.#prevCR = false;
+    if (b.indexOf(0x0d, start) < 0) return start === 0 ? b : b.subarray(start);
+    const out = Buffer.allocUnsafe(b.length - start);
+    let j = 0;
+    for (let i = start; i < b.length; i++) {
+      const c = b[i]!;
+      if (c !== 0x0d) {
+        out[j++] = c;
+        continue;
+      }
+      out[j++] = 0x0a;
+      if (i + 1 < b.length) {
+        if (b[i + 1] === 0x0a) i++;
+      } else this.#prevCR = true;
+    }
+    return out.subarray(0, j);
+  }
+  #prevCR = false;
 
   /** Lone LFs become CRLF (an LF after a CR, also across reads, stays). */
   #toCrlf(b: Buffer): Buffer {
