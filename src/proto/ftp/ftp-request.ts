@@ -86,10 +86,19 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
     if (this.#pump && !this.#pump.finished) {
       const p = this.#pump.pollEntry();
       if (p) entries.push(p);
-    } else if (this.state === 'binding' && this.data?.listener) {
-      // the listening socket turns IN-ready when its bind is settled
-      entries.push({ transport: this.data.listener, what: CURL_POLL.IN });
-    } else if (this.data) entries.push(...this.data.pollset());
+    } else if (this.data && !this.#pump) {
+      // Between its setup and the 150 the data side stays watched (IN) so that the application sees
+      // it come once and go once; a socket that turns readable before it may be used (a server that
+      // connects or sends early) is left out until then, or it would wake the transfer in a loop.
+      const l = this.data.listener;
+      const tr = this.data.transport;
+      if (l) {
+        // while binding, IN is the news that the bind settled
+        if (this.state === 'binding' || !(l.readiness() & CURL_POLL.IN)) entries.push({ transport: l, what: CURL_POLL.IN });
+      } else if (tr && !this.dataConnecting) {
+        if (!(tr.readiness() & CURL_POLL.IN)) entries.push({ transport: tr, what: CURL_POLL.IN });
+      } else entries.push(...this.data.pollset());
+    }
     return this.#setPoll(entries);
   }
 
