@@ -224,7 +224,7 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
       return this.fail(CURLE.FTP_ACCEPT_TIMEOUT, 'Accept timeout occurred while waiting server connect');
     }
     // a reply on the control connection while the data flows (the 226 ahead of the data's EOF, or an error)
-    if (this.#early === null && this.pp.transport.readiness() & CURL_POLL.IN) {
+    if (this.#early === null && (this.pp.buffered > 0 || this.pp.transport.readiness() & CURL_POLL.IN)) {
       const r = this.pp.read(nowMs());
       if (r.kind === 'failed') {
         this.fc.ctlValid = false;
