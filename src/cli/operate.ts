@@ -134,6 +134,8 @@ export class Operation {
         code = await this.#runSerial(ctx, this.#jobs(configs), g.failEarly);
       }
     } finally {
+      // curl's tool cleans the share up at the end: its pooled connections close (FTP says QUIT)
+      this.#share.cleanup();
       trace.close();
       libcurl?.write((s) => this.#stdio.stdout(s));
     }

@@ -326,6 +326,7 @@ export class ToolTransfer {
 
   #waitingForStdout = false;
 
+
   /** curl's tool_header_cb: -D, --etag-save, -J, then -i. */
   #onHeader(line: Buffer): number {
     const { cfg } = this;
@@ -351,7 +352,9 @@ export class ToolTransfer {
         if (!this.#outs.open()) return 0;
       }
     }
-    if ((cfg.include || cfg.head) && !this.#outs.write(line, false)) return 0;
+    // curl's tool shows headers with -i/-I for HTTP(S), RTSP and FILE only: FTP's replies are not
+    // shown, its file facts come as body
+    if ((cfg.include || cfg.head) && showsHeaders(info(this.easy, 'SCHEME')) && !this.#outs.write(line, false)) return 0;
     return line.length;
   }
 
@@ -521,4 +524,10 @@ export class ToolTransfer {
     if (!cfg.progressBar) stdio.stderr(cb(0, 0, 0, 0));
     return { finish: (us) => stdio.stderr(final(us)) };
   }
+}
+
+/** The schemes whose headers curl's tool_header_cb writes to the output with -i (curl 8's list). */
+function showsHeaders(scheme: unknown): boolean {
+  const s = String(scheme ?? '').toLowerCase();
+  return s !== 'ftp' && s !== 'ftps';
 }

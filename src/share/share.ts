@@ -113,6 +113,10 @@ export function sharedPool(i: ShareInternals): ConnectionPool {
   // idle pooled connections are registered with no multi, so closing them is just closing the socket
   return (i.pool ??= new ConnectionPool((c) => {
     c.idleSince = -1;
+    // the protocol's goodbye first (FTP's QUIT)
+    const onClose = c.onClose;
+    c.onClose = null;
+    onClose?.();
     c.transport?.close();
   }));
 }

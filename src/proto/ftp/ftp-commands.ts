@@ -289,6 +289,8 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
 
   sizeReply(state: string, code: number, text: string): CURLcode {
     const size = code === 213 ? parseSize(text) ?? -1 : -1;
+    // "No such file or directory": no RETR follows (a SIZE before a resumed upload may fail)
+    if (code === 550 && state !== 'stor-size') return this.fail(CURLE.REMOTE_FILE_NOT_FOUND, 'The file does not exist');
     if (state === 'size') {
       if (size >= 0) {
         const c = fileInfoHeaders(this.t, [`Content-Length: ${size}`]);
@@ -500,7 +502,7 @@ export function keepsControl(c: CURLcode): boolean {
     case CURLE.FTP_ACCEPT_FAILED: case CURLE.FTP_ACCEPT_TIMEOUT: case CURLE.FTP_COULDNT_SET_TYPE:
     case CURLE.FTP_COULDNT_RETR_FILE: case CURLE.PARTIAL_FILE: case CURLE.UPLOAD_FAILED:
     case CURLE.REMOTE_ACCESS_DENIED: case CURLE.FILESIZE_EXCEEDED: case CURLE.REMOTE_FILE_NOT_FOUND:
-    case CURLE.WRITE_ERROR: case CURLE.QUOTE_ERROR:
+    case CURLE.WRITE_ERROR:
       return true;
     default:
       return false;

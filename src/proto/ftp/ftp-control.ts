@@ -111,8 +111,9 @@ export abstract class FtpControl {
     sent: (line) => traceData(this.env, this.t, CURLINFO_TYPE.HEADER_OUT, line),
     received: (line) => {
       traceData(this.env, this.t, CURLINFO_TYPE.HEADER_IN, line);
-      // libcurl hands every reply line to the header callback (the lines are FTP's "headers")
-      return this.t.writers.write(CLIENTWRITE.HEADER, line) === CURLE.OK ? CURLE.OK : CURLE.WRITE_ERROR;
+      // libcurl hands every reply line to the header callback (curl -D shows them), never into the
+      // body stream (curl -i does not)
+      return this.t.writers.write(CLIENTWRITE.INFO, line) === CURLE.OK ? CURLE.OK : CURLE.WRITE_ERROR;
     },
   };
 

@@ -1,21 +1,19 @@
 // The facts FTP reports about a file as if they were HTTP headers (libcurl's
 // CURL_FTP_HTTPSTYLE_HEAD): with NOBODY, "Content-Length:", "Accept-ranges:"
-// and "Last-Modified:" lines go to the header callback, and into the body
-// stream with CURLOPT_HEADER (`curl -I ftp://...` prints them). libcurl 7.88
-// writes them as CLIENTWRITE_BOTH, which reaches WRITEFUNCTION even without
-// CURLOPT_HEADER; here NOBODY keeps every body write away from it, so they
-// are header lines. And the TIMECONDITION check on the MDTM time.
+// and "Last-Modified:" lines go to the header callback and to WRITEFUNCTION,
+// NOBODY or not (libcurl writes them as CLIENTWRITE_BOTH: `curl -I ftp://...`
+// prints them). And the TIMECONDITION check on the MDTM time.
 import { CURLE, type CURLcode } from '../../codes.js';
 import type { Transfer } from '../../multi/transfer.js';
-import { CLIENTWRITE, PAUSED } from '../../cw/client-write.js';
+import { PAUSED } from '../../cw/client-write.js';
 import { meetsTimeCondition } from '../http-response.js';
 
-/** Each line (without CRLF) to the header callback (and the body stream with CURLOPT_HEADER). */
+/** Each line (without CRLF) to the header callback and to WRITEFUNCTION. */
 export function fileInfoHeaders(t: Transfer, lines: string[]): CURLcode {
   for (const l of lines) {
     const b = Buffer.from(l + '\r\n', 'latin1');
-    const h = t.writers.write(CLIENTWRITE.HEADER, b);
-    if (h !== CURLE.OK && h !== PAUSED) return h;
+    const c = t.writers.writeBoth(b);
+    if (c !== CURLE.OK && c !== PAUSED) return c;
   }
   return CURLE.OK;
 }

@@ -251,14 +251,18 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
         this.data = null;
       }
       if (this.dontCheck && pump.cutShort) {
-        // a range ended before the file: the server may answer the closed connection with anything
-        this.info('partial download completed, closing connection');
-        this.fc.ctlValid = false;
-        this.#early = null;
-        return this.#checkSizes(true);
+        // a range ended before the file: ABOR, and whatever the server answers the connection closes (ftp_done)
+        return this.cmd('ABOR', 'abor');
       }
     }
     return CURLE.OK;
+  }
+
+  protected override dispatch(code: number, text: string, lines: Buffer[]): CURLcode {
+    if (this.state !== 'abor') return super.dispatch(code, text, lines);
+    // the answer to ABOR (or the 226 that came before it) says nothing reliable about the transfer
+    this.info('partial download completed, closing connection');
+    return this.#checkSizes(true);
   }
 
   /** The reply after the data (226): then the size checks and POSTQUOTE. */
