@@ -57,13 +57,15 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
   dataConnecting = false;
   uploadSkip = 0;
   postRan = false;
+  pathError: { code: CURLcode; message: string } | null = null;
 
   constructor(t: Transfer, conn: Connection, env: ProtocolEnv) {
     super(t, conn, env);
     const o = t.opts;
     const parsed = parseFtpPath(t.url!.path, o.num(CURLOPT.FTP_FILEMETHOD) || FTPMETHOD.MULTICWD);
     this.path_ = parsed.ok ? parsed.path : { dirs: [], file: '', raw: '', type: null };
-    if (!parsed.ok) this.fail(parsed.code, parsed.message);
+    // a bad path fails after the login, as libcurl parses it in ftp_do
+    if (!parsed.ok) this.pathError = parsed;
     this.upload_ = o.method === HTTPREQ.PUT;
     this.listOnly = o.num(CURLOPT.DIRLISTONLY) !== 0 || this.path_.type === 'D';
     this.ascii_ = this.path_.type === 'A' || (this.path_.type === null && o.num(CURLOPT.TRANSFERTEXT) !== 0);
@@ -144,6 +146,7 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
   // ---- the transfer's commands ------------------------------------------------
 
   protected afterLogin(): CURLcode {
+    if (this.pathError) return this.fail(this.pathError.code, this.pathError.message);
     this.t.timing.pretransfer = nowMs();
     return this.runQuote(CURLOPT.QUOTE, () => this.cwd_());
   }

@@ -49,8 +49,9 @@ export function ftpCredentials(t: Transfer): { user: string; password: string; a
   const o = t.opts;
   const url = t.url!;
   let user = o.str(CURLOPT.USERNAME) ?? url.user ?? null;
-  let password = o.str(CURLOPT.PASSWORD) ?? url.password ?? null;
   const netrc = o.num(CURLOPT.NETRC);
+  // CURL_NETRC_REQUIRED: the URL's password is ignored, .netrc's is used
+  let password = o.str(CURLOPT.PASSWORD) ?? (netrc === 2 ? null : url.password ?? null);
   if (netrc !== 0 && o.str(CURLOPT.USERNAME) === null && password === null) {
     const file = o.str(CURLOPT.NETRC_FILE) ?? join(process.env['HOME'] || homedir(), '.netrc');
     let text: string | null = null;
@@ -155,6 +156,8 @@ export abstract class FtpControl {
     const t = this.t;
     switch (this.state) {
       case 'greeting': {
+        // 230: logged in already (no USER/PASS wanted), unless TLS must come first
+        if (code === 230 && (t.opts.num(CURLOPT.USE_SSL) <= USESSL.TRY || this.fc.controlTls)) return this.loggedIn();
         if (code !== 220) {
           this.fc.ctlValid = false;
           return this.fail(CURLE.WEIRD_SERVER_REPLY, `Got a ${pad3(code)} ftp-server response when 220 was expected`);
@@ -184,6 +187,13 @@ export abstract class FtpControl {
         else if (t.opts.num(CURLOPT.USE_SSL) > USESSL.CONTROL) {
           return this.fail(CURLE.USE_SSL_FAILED, 'PROT P rejected: requested SSL level failed');
         }
+        // FTP_SSL_CCC: clear the command channel after the login
+        if (t.opts.num(CURLOPT.FTP_SSL_CCC) !== 0) return this.cmd('CCC', 'ccc');
+        return this.cmd('PWD', 'pwd');
+      case 'ccc':
+        // A server that accepts CCC expects the TLS layer to be shut down and the connection to go on
+        // in the clear: node:tls cannot hand back the TCP socket below it, so that is a failure here.
+        if (code < 500) return this.fail(CURLE.SSL_SHUTDOWN_FAILED, 'Failed to clear the command channel (CCC)');
         return this.cmd('PWD', 'pwd');
       case 'pwd': {
         if (code === 257) {
@@ -227,6 +237,8 @@ export abstract class FtpControl {
 
   protected authReply(code: number): CURLcode {
     const t = this.t;
+    // anything the server sent after its answer would be taken as if it came over TLS (CVE-2021-22947)
+    if (this.pp.buffered > 0) return this.fail(CURLE.WEIRD_SERVER_REPLY, 'Pipelining in response is forbidden');
     if (code === 234 || code === 334) {
       const refused = this.pp.startTls(this.controlTlsParams());
       if (refused) return this.fail(refused.code, refused.message);
@@ -298,6 +310,12 @@ export abstract class FtpControl {
     }
     this.gotReply = true;
     this.t.responseCode = r.code;
+    if (r.code === 421) {
+      // the server is closing the control connection: libcurl's ftp_readresp takes it as a timeout
+      this.info('We got a 421 - timeout!');
+      this.fc.ctlValid = false;
+      return { code: this.fail(CURLE.OPERATION_TIMEDOUT, 'We got a 421 - timeout!'), got: false };
+    }
     const text = lineText(r.lines[r.lines.length - 1]!);
     return { code: this.dispatch(r.code, text, r.lines), got: true };
   }

@@ -12,13 +12,21 @@ import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from '../handler.
 import { ftpConnIfAny } from './ftp-conn.js';
 import { ftpCredentials } from './ftp-control.js';
 import { FtpRequest } from './ftp-request.js';
+import { HttpExchange } from '../http.js';
 
-const ftpRequest: ProtocolHandler['request'] = (t, conn, env): ProtocolRequest => new FtpRequest(t, conn, env);
+/**
+ * Through a forwarding HTTP proxy the transfer is an HTTP GET of the ftp://
+ * URL (libcurl switches the handler to HTTP for it); otherwise FTP.
+ */
+const ftpRequest: ProtocolHandler['request'] = (t, conn, env): ProtocolRequest =>
+  conn.forwardingProxy ? new HttpExchange(t, conn, env) : new FtpRequest(t, conn, env);
 
 /** Only a connection logged in as this transfer's user will do. */
 function ftpConnectionFit(t: Transfer): (c: Connection) => ConnectionFit {
   const want = ftpCredentials(t);
   return (c) => {
+    // a connection to a forwarding HTTP proxy carries HTTP requests for any login
+    if (c.forwardingProxy) return 1;
     const fc = ftpConnIfAny(c);
     if (!fc || !fc.loggedIn || !fc.ctlValid) return 0;
     return fc.user === want.user && fc.password === want.password ? 2 : 0;

@@ -15,6 +15,8 @@ export class ListenTransport extends Transport {
   #boundNews = false;
   #bound = false;
   readonly address: string;
+  /** the address told to the server (FTPPORT's, when it could not be bound here: libcurl's fallback) */
+  announce: string;
   port = 0;
   #next: number;
   readonly #to: number;
@@ -28,6 +30,7 @@ export class ListenTransport extends Transport {
   constructor(address: string, from: number, to: number) {
     super();
     this.address = address;
+    this.announce = address;
     this.#next = from;
     this.#to = Math.max(from, to);
     this.#tryNext();

@@ -185,14 +185,19 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
     this.data = null;
     this.#pump = null;
     this.dataConnecting = false;
-    const inStep = keepsControl(c) && this.state !== 'final' && this.state !== 'tls' && this.fc.ctlValid;
-    if (!inStep) this.fc.ctlValid = false;
-    this.#keep = inStep;
+    // libcurl keeps ctl_valid (and says QUIT at close) for the failures of its list, and after a
+    // final reply that was read; the connection is reused only when no reply is still owed
+    const sayQuit = (keepsControl(c) || this.#settled) && this.state !== 'tls' && this.fc.ctlValid;
+    if (!sayQuit) this.fc.ctlValid = false;
+    this.#keep = sayQuit && (this.#settled || this.state !== 'final');
     this.rememberPath();
     this.state = '';
     detachHost(this.fc);
     return c;
   }
+
+  /** the reply that ends the transfer was read: the control connection is in step whatever failed */
+  #settled = false;
 
   get reusableAfterError(): boolean {
     return this.#keep;
@@ -234,6 +239,7 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
         this.t.responseCode = r.code;
         const text = r.lines.length > 0 ? r.lines[r.lines.length - 1]!.toString('latin1').replace(/\r?\n$/, '') : '';
         if (!pump.connected && r.code >= 400) {
+          this.#settled = true;
           return this.fail(CURLE.FTP_ACCEPT_FAILED, 'There is negative response in cache while serv connect');
         }
         this.#early = { code: r.code, text };
@@ -250,7 +256,7 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
         this.data?.close();
         this.data = null;
       }
-      if (this.dontCheck && pump.cutShort) {
+      if (this.dontCheck && this.maxDownload > 0) {
         // a range ended before the file: ABOR, and whatever the server answers the connection closes (ftp_done)
         return this.cmd('ABOR', 'abor');
       }
@@ -270,13 +276,32 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
     this.data?.close();
     this.data = null;
     if (!this.dontCheck) {
+      // the server's verdict was read: the control connection is in step (QUIT at close)
+      this.#settled = true;
       if (code === 552) return this.fail(CURLE.REMOTE_DISK_FULL, 'Exceeded storage allocation');
       if (code !== 226 && code !== 250) return this.fail(CURLE.PARTIAL_FILE, `server did not report OK, got ${code}`);
+      this.#settled = false;
     }
     return this.#checkSizes(false);
   }
 
   #checkSizes(closing: boolean): CURLcode {
+    const c = this.#sizesOk();
+    // libcurl finds a short body in its transfer layer, before ftp_done: the control connection is
+    // given up without QUIT
+    if (c !== CURLE.OK) this.fc.ctlValid = false;
+    if (c !== CURLE.OK) return c;
+    if (closing) {
+      this.#isDone = true;
+      this.#keep = false;
+      this.rememberPath();
+      detachHost(this.fc);
+      return CURLE.OK;
+    }
+    return this.finish();
+  }
+
+  #sizesOk(): CURLcode {
     const t = this.t;
     const pump = this.#pump!;
     if (this.upload_) {
@@ -289,14 +314,7 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
     } else if (!this.dontCheck && pump.bytes === 0 && this.fileSize > 0) {
       return this.fail(CURLE.FTP_COULDNT_RETR_FILE, 'No data was received!');
     }
-    if (closing) {
-      this.#isDone = true;
-      this.#keep = false;
-      this.rememberPath();
-      detachHost(this.fc);
-      return CURLE.OK;
-    }
-    return this.finish();
+    return CURLE.OK;
   }
 
   /** Everything is through (POSTQUOTE first): the connection is fit for the next transfer. */

@@ -143,14 +143,24 @@ export function bindStep(h: DataSetupHost): CURLcode | null {
   if (l === null) return h.failWith(CURLE.FTP_PORT_FAILED, 'Failed to do PORT');
   if (!l.bound && !l.error) return null;
   l.takeBoundNews();
+  const local = h.connection.localIp;
+  if (!l.bound && (l.error as NodeJS.ErrnoException | null)?.code === 'EADDRNOTAVAIL' && l.address !== local) {
+    // FTPPORT names an address that is not ours: listen on the control connection's, announce the one asked for
+    h.trace(`bind(port=0) on non-local address failed: ${l.error!.message}`);
+    h.data?.close();
+    const again = new ListenTransport(local, 0, 0);
+    again.announce = l.announce;
+    h.setData(DataConnection.listen(dataEnv(h), again), false);
+    return null;
+  }
   if (!l.bound) return h.failWith(CURLE.FTP_PORT_FAILED, `bind failed: ${l.error!.message}`);
   return sendPort(h, l, h.ftpConn.useEprt && h.transfer.opts.num(CURLOPT.FTP_USE_EPRT) !== 0);
 }
 
 function sendPort(h: DataSetupHost, l: ListenTransport, eprt: boolean): CURLcode {
-  const v6 = isIP(l.address) === 6;
-  if (eprt || v6) return h.send(`EPRT |${v6 ? 2 : 1}|${l.address}|${l.port}|`, 'eprt');
-  const a = l.address.split('.').join(',');
+  const v6 = isIP(l.announce) === 6;
+  if (eprt || v6) return h.send(`EPRT |${v6 ? 2 : 1}|${l.announce}|${l.port}|`, 'eprt');
+  const a = l.announce.split('.').join(',');
   return h.send(`PORT ${a},${l.port >> 8},${l.port & 0xff}`, 'port');
 }
 
@@ -160,11 +170,13 @@ export function activeReply(h: DataSetupHost, state: string, code: number): CURL
     h.trace('Connect data stream actively');
     return h.dataReady();
   }
+  const l = h.data?.listener ?? null;
   const d = h.data;
-  if (state === 'eprt' && d !== null && isIP(d.host) === 4) {
+  const host = l ? l.announce : d?.host ?? '';
+  if (state === 'eprt' && d !== null && isIP(host) === 4) {
     h.ftpConn.useEprt = false;
     h.trace('disabling EPRT usage');
-    const a = d.host.split('.').join(',');
+    const a = host.split('.').join(',');
     return h.send(`PORT ${a},${d.port >> 8},${d.port & 0xff}`, 'port');
   }
   return h.failWith(CURLE.FTP_PORT_FAILED, 'Failed to do PORT');
