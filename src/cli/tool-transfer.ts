@@ -333,6 +333,7 @@ export class ToolTransfer {
 
   #waitingForStdout = false;
 
+
   /** curl's tool_header_cb: -D, --etag-save, -J, then -i. */
   #onHeader(line: Buffer): number {
     const { cfg } = this;
@@ -358,9 +359,9 @@ export class ToolTransfer {
         if (!this.#outs.open()) return 0;
       }
     }
-    // curl's tool_header_cb shows headers (-i) for these schemes only: GOPHER's selector echo is not one
-    const shown = cfg.include || cfg.head ? /^(https?|rtsp|file)$/i.test(String(info(this.easy, 'SCHEME') ?? '')) : false;
-    if (shown && !this.#outs.write(line, false)) return 0;
+    // curl's tool shows headers with -i/-I for HTTP(S), RTSP and FILE only: FTP's replies are not
+    // shown, its file facts come as body
+    if ((cfg.include || cfg.head) && showsHeaders(info(this.easy, 'SCHEME')) && !this.#outs.write(line, false)) return 0;
     return line.length;
   }
 
@@ -530,4 +531,10 @@ export class ToolTransfer {
     if (!cfg.progressBar) stdio.stderr(cb(0, 0, 0, 0));
     return { finish: (us) => stdio.stderr(final(us)) };
   }
+}
+
+/** The schemes whose headers curl's tool_header_cb writes to the output with -i (curl 8's list). */
+function showsHeaders(scheme: unknown): boolean {
+  // curl's tool_header_cb: FTP's and the mail protocols' replies and GOPHER's selector echo are not shown
+  return /^(https?|rtsp|file)$/i.test(String(scheme ?? ''));
 }

@@ -337,7 +337,8 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       case 'show-error': c.showError = on; break;
       case 'verbose': c.verbose = on; break;
       case 'include': case 'show-headers': c.include = on; break;
-      case 'head': c.head = on; if (on) setHttpReq('head', e); set(CURLOPT.NOBODY, on ? 1 : 0, e); break;
+      // curl's tool asks for the file time with -I as with -R (FTP then sends MDTM and shows Last-Modified)
+      case 'head': c.head = on; if (on) setHttpReq('head', e); set(CURLOPT.NOBODY, on ? 1 : 0, e); if (on) set(CURLOPT.FILETIME, 1, e); break;
       case 'dump-header': c.dumpHeader = String(v); break;
       case 'write-out': c.writeOut = String(v); break;
       case 'progress-bar': c.progressBar = on; break;

@@ -87,7 +87,7 @@ export class Connection implements NtlmHolder {
   connectCode = 0;
   /**
    * What the protocol says before the connection closes (libcurl's
-   * handler->disconnect: IMAP's LOGOUT, POP3's and SMTP's QUIT), set while a
+   * handler->disconnect: FTP's, POP3's and SMTP's QUIT, IMAP's LOGOUT), set while a
    * goodbye is due; the engine calls it once, right before closing.
    */
   farewell: (() => void) | null = null;

@@ -27,6 +27,26 @@ import type { Transfer } from '../multi/transfer.js';
 import type { TransferUrl } from '../url/parse-url.js';
 import type { PollEntry } from '../transport/transport.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
+import type { Transport } from '../transport/transport.js';
+import type { TlsSessionCache } from '../vtls/tls-session-cache.js';
+import type { DnsCache } from '../dns/resolver.js';
+
+/**
+ * What the engine offers a protocol request beyond running callbacks (the
+ * engine passes itself): sockets a request opens besides its connection
+ * (FTP's data connection) are closed through discardTransport(), so the
+ * application hears CURL_POLL_REMOVE before the number goes.
+ */
+export interface ProtocolEnv extends CallbackGuard {
+  /** Unregister (REMOVE) and close a transport the request made. */
+  discardTransport(tr: Transport): void;
+  /** The TLS session cache the transfer uses (its share's or the multi's). */
+  sessionCacheFor(t: Transfer): TlsSessionCache;
+  /** The DNS cache the transfer uses. */
+  dnsCacheFor(t: Transfer): DnsCache;
+  /** A verbose info line for the transfer. */
+  trace(t: Transfer, text: string): void;
+}
 
 /** Handler flags (libcurl's PROTOPT_*; only those this engine acts on). */
 export const PROTOPT = {
@@ -57,7 +77,13 @@ export interface ProtocolRequest {
   readonly done: boolean;
   /** the connection can carry another request afterwards */
   readonly reusable: boolean;
-  /** CURL_POLL bits the request waits for on the connection's socket (0: nothing) */
+  /**
+   * The request failed, but the connection is still in step and can serve
+   * the next transfer (FTP: a 550 to RETR leaves the control connection
+   * fine, libcurl's ftp_done). Absent or false: a failure closes it.
+   */
+  readonly reusableAfterError?: boolean;
+    /** CURL_POLL bits the request waits for on the connection's socket (0: nothing) */
   pollWhat(): number;
   /**
    * The sockets the request waits on when they are not just the connection's
@@ -146,7 +172,7 @@ export interface ProtocolHandler {
    * (the client writer stack); `guard` runs the application callbacks it
    * calls itself (the read callback, DEBUGFUNCTION through util/trace).
    */
-  request(t: Transfer, conn: Connection, guard: CallbackGuard): ProtocolRequest;
+  request(t: Transfer, conn: Connection, guard: ProtocolEnv): ProtocolRequest;
   /**
    * The engine follows a redirect this handler's response asked for (it
    * passed MAXREDIRS and the protocol checks, the new URL's handler is set

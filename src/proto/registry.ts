@@ -11,6 +11,7 @@ import { SMALL_PROTOCOL_HANDLERS } from './small-protocols.js';
 import { SMTP_HANDLER, SMTPS_HANDLER } from './mail/smtp.js';
 import { IMAP_HANDLER, IMAPS_HANDLER } from './mail/imap.js';
 import { POP3_HANDLER, POP3S_HANDLER } from './mail/pop3.js';
+import { FTP_HANDLER, FTPS_HANDLER } from './ftp/ftp-handler.js';
 
 const HANDLERS = new Map<string, ProtocolHandler>();
 
@@ -29,6 +30,8 @@ register(IMAP_HANDLER);
 register(IMAPS_HANDLER);
 register(POP3_HANDLER);
 register(POP3S_HANDLER);
+register(FTP_HANDLER);
+register(FTPS_HANDLER);
 
 /** The handler of a scheme (case-insensitive), or undefined when not built in. */
 export function handlerFor(scheme: string): ProtocolHandler | undefined {

@@ -30,6 +30,8 @@ const FIXED_PATHS: Readonly<Record<string, readonly string[]>> = {
   curl: ['/usr/bin/curl'],
   nginx: ['/usr/sbin/nginx', '/usr/bin/nginx'],
   dovecot: ['/usr/sbin/dovecot'],
+  // sbin too, as nginx
+  vsftpd: ['/usr/sbin/vsftpd', '/usr/bin/vsftpd'],
 };
 
 function isExecutable(file: string): boolean {
