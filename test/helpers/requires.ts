@@ -29,6 +29,7 @@ import { delimiter, join } from 'node:path';
 const FIXED_PATHS: Readonly<Record<string, readonly string[]>> = {
   curl: ['/usr/bin/curl'],
   nginx: ['/usr/sbin/nginx', '/usr/bin/nginx'],
+  sshd: ['/usr/sbin/sshd'],
 };
 
 function isExecutable(file: string): boolean {
