@@ -9,6 +9,7 @@
 // try (CURLE_LOGIN_DENIED). A test that needs sshd asks
 // requireProgram('sshd', 'openssh-server') first.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -128,4 +129,109 @@ export async function startSshd(): Promise<Sshd> {
   }
   rmSync(dir, { recursive: true, force: true });
   throw new Error('sshd: no free port after 5 tries');
+}
+
+/** ssh2's server side, typed as far as the password server uses it. */
+interface Ssh2ServerModule {
+  Server: new (cfg: { hostKeys: Buffer[] }, onClient: (client: ServerClient) => void) => {
+    listen(port: number, host: string, cb: () => void): void;
+    address(): { port: number };
+    close(cb?: () => void): void;
+  };
+  utils: { generateKeyPairSync(type: string): { private: string; public: string }; sftp: { STATUS_CODE: Record<string, number> } };
+}
+interface ServerClient {
+  on(ev: 'authentication', cb: (ctx: { method: string; username: string; password?: string; accept(): void; reject(methods?: string[]): void }) => void): ServerClient;
+  on(ev: 'ready', cb: () => void): ServerClient;
+  on(ev: 'error' | 'close', cb: () => void): ServerClient;
+  on(ev: 'session', cb: (accept: () => SessionLike) => void): ServerClient;
+  end(): void;
+}
+interface SessionLike {
+  on(ev: 'sftp', cb: (accept: () => SftpServer) => void): void;
+}
+interface SftpServer {
+  on(ev: string, cb: (...args: never[]) => void): void;
+  handle(id: number, h: Buffer): void;
+  status(id: number, code: number): void;
+  data(id: number, d: Buffer): void;
+  name(id: number, names: Array<{ filename: string; longname: string; attrs: object }>): void;
+  attrs(id: number, a: object): void;
+}
+
+export interface PasswordServer {
+  port: number;
+  /** the host key's public blob ("ssh-ed25519 AAAA...") */
+  hostPub: string;
+  /** authentication attempts seen, as "method:username" */
+  attempts: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A node ssh2 Server for the password path (the system sshd would need a
+ * system password): it accepts `user` with `password` by "password" or
+ * "keyboard-interactive" and serves one file, /hello.txt, over SFTP.
+ */
+export async function startPasswordServer(user: string, password: string, content: Buffer): Promise<PasswordServer> {
+  const req = createRequire(import.meta.url);
+  const ssh2 = req('ssh2') as Ssh2ServerModule;
+  const keys = ssh2.utils.generateKeyPairSync('ed25519');
+  const STATUS = ssh2.utils.sftp.STATUS_CODE;
+  const attempts: string[] = [];
+  const clients = new Set<ServerClient>();
+  const server = new ssh2.Server({ hostKeys: [Buffer.from(keys.private)] }, (client) => {
+    clients.add(client);
+    client.on('error', () => {});
+    client.on('close', () => clients.delete(client));
+    client.on('authentication', (ctx) => {
+      attempts.push(`${ctx.method}:${ctx.username}`);
+      if (ctx.method === 'password' && ctx.username === user && ctx.password === password) return ctx.accept();
+      ctx.reject(['password']);
+    });
+    client.on('session', (accept) => {
+      accept().on('sftp', (acc) => {
+        const sftp = acc();
+        let open = false;
+        let sent = false;
+        sftp.on('REALPATH', (id: number) => sftp.name(id, [{ filename: '/', longname: '/', attrs: {} }]));
+        sftp.on('STAT', (id: number, path: string) => {
+          if (path !== '/hello.txt') return sftp.status(id, STATUS.NO_SUCH_FILE!);
+          sftp.attrs(id, { mode: 0o100644, size: content.length, uid: 0, gid: 0, atime: 0, mtime: 0 });
+        });
+        sftp.on('OPEN', (id: number, path: string) => {
+          if (path !== '/hello.txt') return sftp.status(id, STATUS.NO_SUCH_FILE!);
+          open = true;
+          sent = false;
+          sftp.handle(id, Buffer.from([1]));
+        });
+        sftp.on('READ', (id: number, _h: Buffer, offset: number, len: number) => {
+          if (!open || sent || offset >= content.length) return sftp.status(id, STATUS.EOF!);
+          const piece = content.subarray(offset, offset + len);
+          if (offset + piece.length >= content.length) sent = true;
+          sftp.data(id, piece);
+        });
+        sftp.on('CLOSE', (id: number) => {
+          open = false;
+          sftp.status(id, STATUS.OK!);
+        });
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const pubBlob = (ssh2 as unknown as { utils: { parseKey(k: string): { getPublicSSH(): Buffer; type: string } } }).utils.parseKey(keys.public);
+  return {
+    port: server.address().port,
+    hostPub: `${pubBlob.type} ${pubBlob.getPublicSSH().toString('base64')}`,
+    attempts,
+    close: () => new Promise<void>((resolve) => {
+      for (const c of clients) c.end();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** CLI arguments that log in to the test sshd with the user key, host key unchecked (-k). */
+export function sshArgs(s: Sshd): string[] {
+  return ['-k', '-u', `${s.user}:`, '--key', s.key];
 }
