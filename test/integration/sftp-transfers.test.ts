@@ -11,6 +11,8 @@ import { requirePrograms } from '../helpers/requires.js';
 import { startSshd, sshArgs, type Sshd } from '../helpers/sshd.js';
 import { tscurl, curl, normalise } from '../helpers/cli-run.js';
 import { fetchUrl } from '../helpers/fetch.js';
+import { startSocksServer } from '../helpers/socks-server.js';
+import { startProxyServer } from '../helpers/proxy-server.js';
 
 const SKIP = requirePrograms(['sshd', 'openssh-server'], ['ssh-keygen', 'openssh-client']);
 const NO_CURL = requirePrograms(['curl', 'curl']);
@@ -162,4 +164,25 @@ test('quote errors as curl reports them (CURLE_QUOTE_ERROR)', { skip: SKIP }, as
     assert.equal(r.stdout, '', q);
   }
   assert.equal((await same(['-sS', ...k, '-Q', '*rm /nonexist', u])).stdout, 'hello world\n');
+});
+
+test('through the connection\'s filter chain: a SOCKS5 proxy, an HTTP proxy\'s CONNECT tunnel', { skip: SKIP }, async () => {
+  const socks = await startSocksServer();
+  const http = await startProxyServer(() => ({ tunnel: true }));
+  try {
+    for (const proxy of [`socks5://127.0.0.1:${socks.port}`, `http://127.0.0.1:${http.port}`]) {
+      const r = await fetchUrl(`sftp://127.0.0.1:${s.port}/~/a.txt`, (e) => {
+        login(e);
+        e.setopt(CURLOPT.PROXY, proxy);
+      });
+      assert.equal(r.code, CURLE.OK, `${proxy}: ${r.easy.errorBuffer}`);
+      assert.equal(r.body, 'hello world\n');
+      r.easy.cleanup();
+    }
+    assert.deepEqual(socks.requests.map((q) => `${q.host}:${q.port}`), [`127.0.0.1:${s.port}`]);
+    assert.deepEqual(http.requests.map((q) => `${q.method} ${q.target}`), [`CONNECT 127.0.0.1:${s.port}`]);
+  } finally {
+    await socks.close();
+    await http.close();
+  }
 });

@@ -15,8 +15,8 @@ import { fxCode, fxText, fxToCurle } from './sftp-errors.js';
 import type { SftpStats } from './ssh2-lib.js';
 import type { SftpJob, SftpJobHost } from './sftp-job.js';
 
-const READ_SIZE = 32 * 1024;
-const READ_AHEAD = 4;
+const READ_SIZE = 64 * 1024;
+const READ_AHEAD = 8;
 /** SSH_FXF_READ */
 const FXF_READ = 1;
 
