@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Easy, Multi, CURLOPT, CURLE, CURL_POLL, openSocketCount } from '../../src/index.js';
+import { Easy, Multi, CURLOPT, CURLE, CURL_POLL, CURLPAUSE, CURL_WRITEFUNC_PAUSE, openSocketCount } from '../../src/index.js';
 import { requirePrograms } from '../helpers/requires.js';
 import { startSshd, sshArgs, type Sshd } from '../helpers/sshd.js';
 import { tscurl, curl, normalise } from '../helpers/cli-run.js';
@@ -127,4 +127,35 @@ test('SFTP and SCP under socketAction(): bytes are read inside the library only,
     multi.cleanup();
   }
   assert.equal(openSocketCount(), sockets);
+});
+
+test('a write callback pauses an SFTP download, an SCP download and an SFTP listing; easy.pause(CONT) goes on', { skip: SKIP }, async () => {
+  for (const url of [`sftp://127.0.0.1:${s.port}${s.home}/big.bin`, `scp://127.0.0.1:${s.port}${s.home}/big.bin`, `sftp://127.0.0.1:${s.port}${s.home}/`]) {
+    const e = new Easy();
+    try {
+      const chunks: Buffer[] = [];
+      let pauses = 0;
+      e.setopt(CURLOPT.URL, url);
+      e.setopt(CURLOPT.USERNAME, s.user);
+      e.setopt(CURLOPT.SSH_PRIVATE_KEYFILE, s.key);
+      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => {
+        // pause on the first delivery of the first three, then take everything
+        if (pauses < 3 && chunks.length === pauses) {
+          pauses++;
+          setTimeout(() => e.pause(CURLPAUSE.CONT), 20);
+          chunks.push(Buffer.alloc(0));
+          return CURL_WRITEFUNC_PAUSE;
+        }
+        chunks.push(Buffer.from(d));
+        return d.length;
+      });
+      assert.equal(await e.perform(), CURLE.OK, url);
+      assert.ok(pauses >= 1, url);
+      const body = Buffer.concat(chunks);
+      if (url.endsWith('/')) assert.match(body.toString(), / big\.bin\n/);
+      else assert.ok(body.equals(BIG), url);
+    } finally {
+      e.cleanup();
+    }
+  }
 });
