@@ -186,3 +186,32 @@ test('through the connection\'s filter chain: a SOCKS5 proxy, an HTTP proxy\'s C
     await http.close();
   }
 });
+
+test('a connection that ended a transfer well serves the next one with the same login (libcurl reuses SSH connections)', { skip: SKIP }, async () => {
+  const e = new Easy();
+  try {
+    login(e);
+    const body: Buffer[] = [];
+    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (body.push(Buffer.from(d)), d.length));
+    for (const [scheme, path] of [['sftp', '/~/a.txt'], ['sftp', '/~/'], ['sftp', '/~/a.txt']] as const) {
+      e.setopt(CURLOPT.URL, `${scheme}://127.0.0.1:${s.port}${path}`);
+      assert.equal(await e.perform(), CURLE.OK);
+    }
+    assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0, 'the last transfer made no connection');
+    // another user name does not get that connection
+    e.setopt(CURLOPT.USERNAME, 'nobody-here');
+    e.setopt(CURLOPT.URL, `sftp://127.0.0.1:${s.port}/~/a.txt`);
+    assert.equal(await e.perform(), CURLE.LOGIN_DENIED);
+    assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 1);
+  } finally {
+    e.cleanup();
+  }
+  for (const scheme of ['sftp', 'scp']) {
+    const url = `${scheme}://127.0.0.1:${s.port}${s.home}/a.txt`;
+    const r = await same(['-sS', ...sshArgs(s), url, url]);
+    assert.equal(r.stdout, 'hello world\nhello world\n');
+    const v = await tscurl(['-v', ...sshArgs(s), url, url]);
+    assert.match(v.stderr, /\* Re-using existing connection #\d+ with host 127\.0\.0\.1\n/);
+    assert.equal(v.stderr.match(/Authentication complete/g)?.length, 1, 'one login');
+  }
+});

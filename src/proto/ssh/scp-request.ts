@@ -28,7 +28,7 @@ import { PendingOp } from './sftp-ops.js';
 import { decodeUrlPath, scpWorkingPath } from './ssh-path.js';
 import type { ExecChannel } from './ssh2-lib.js';
 
-type Phase = 'auth' | 'exec' | 'control' | 'data' | 'ack' | 'upload' | 'done';
+type Phase = 'auth' | 'exec' | 'control' | 'data' | 'ack' | 'upload' | 'closing' | 'done';
 
 /** A path for the remote shell, in single quotes. */
 function shellQuote(s: string): string {
@@ -54,11 +54,16 @@ export class ScpRequest implements ProtocolRequest {
   #reader: CallbackReader | null = null;
   /** upload: the zero-byte acknowledgements still expected (C line, then the data) */
   #acks = 0;
+  readonly #reused: boolean;
+  /** ended well: the connection and its session serve the next transfer */
+  #kept = false;
 
   constructor(t: Transfer, conn: Connection, guard: CallbackGuard) {
     this.#t = t;
     this.#guard = guard;
-    this.#session = new SshSession(t, conn, guard);
+    const old = SshSession.reuse(conn, t, guard);
+    this.#reused = old !== null;
+    this.#session = old ?? new SshSession(t, conn, guard);
     this.#upload = t.opts.method === HTTPREQ.PUT;
   }
 
@@ -67,7 +72,7 @@ export class ScpRequest implements ProtocolRequest {
     const p = decodeUrlPath(shown);
     if (p === null) return CURLE.URL_MALFORMAT;
     this.#path = scpWorkingPath(p);
-    return this.#session.start();
+    return this.#reused ? CURLE.OK : this.#session.start();
   }
 
   step(): CURLcode {
@@ -88,7 +93,7 @@ export class ScpRequest implements ProtocolRequest {
       switch (this.#phase) {
         case 'auth': {
           if (!this.#session.ready) return CURLE.OK;
-          this.info('SSH CONNECT phase done');
+          if (!this.#reused) this.info('SSH CONNECT phase done');
           if (this.#upload && t.opts.num(CURLOPT.INFILESIZE_LARGE) < 0) {
             return this.#fail(CURLE.UPLOAD_FAILED, 'SCP requires a known file size for upload');
           }
@@ -133,6 +138,16 @@ export class ScpRequest implements ProtocolRequest {
           const c = this.#send();
           if (c !== CURLE.OK || this.#phase === 'upload') return c;
           break;
+        }
+        case 'closing': {
+          // the server's CHANNEL_CLOSE: nothing of this channel can arrive while the connection idles
+          const ch = this.#ch as unknown as { incoming?: { state?: string } } | null;
+          if (ch && ch.incoming?.state !== 'closed') return CURLE.OK;
+          this.#ch = null;
+          this.#phase = 'done';
+          this.#kept = true;
+          this.#session.keep();
+          return CURLE.OK;
         }
         case 'done':
           return CURLE.OK;
@@ -287,12 +302,18 @@ export class ScpRequest implements ProtocolRequest {
     return CURLE.OK;
   }
 
+  /** The file went through: close the channel (SSH_SCP_SEND_EOF .. SSH_SCP_CHANNEL_FREE) and wait for the server's close. */
   #finish(): void {
     const t = this.#t;
     if (t.timing.posttransfer === 0) t.timing.posttransfer = nowMs();
-    this.#phase = 'done';
-    this.#closeChannel();
-    this.#session.close();
+    this.#phase = 'closing';
+    const ch = this.#ch;
+    try {
+      ch?.end();
+      ch?.close();
+    } catch {
+      // the session is gone: the next pump() says so
+    }
   }
 
   #closeChannel(): void {
@@ -320,8 +341,9 @@ export class ScpRequest implements ProtocolRequest {
     return this.#phase === 'done';
   }
 
+  /** a transfer that went well leaves the connection, logged in, to the next one (as libcurl) */
   get reusable(): boolean {
-    return false;
+    return this.#kept;
   }
 
   pollWhat(): number {

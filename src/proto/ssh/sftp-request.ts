@@ -48,11 +48,17 @@ export class SftpRequest implements ProtocolRequest, SftpJobHost {
   #q = 0;
   #quoteRunning = false;
   #job: SftpJob | null = null;
+  /** the session came with a reused connection: logged in, its SFTP channel open */
+  readonly #reused: boolean;
+  /** ended well: the connection and its session serve the next transfer */
+  #kept = false;
 
   constructor(t: Transfer, conn: Connection, guard: CallbackGuard) {
     this.t = t;
     this.guard = guard;
-    this.#session = new SshSession(t, conn, guard);
+    const old = SshSession.reuse(conn, t, guard);
+    this.#reused = old !== null;
+    this.#session = old ?? new SshSession(t, conn, guard);
   }
 
   get sftp(): SftpSession {
@@ -85,7 +91,21 @@ export class SftpRequest implements ProtocolRequest, SftpJobHost {
     const p = decodeUrlPath(shown);
     if (p === null) return CURLE.URL_MALFORMAT;
     this.#urlPath = p;
+    if (this.#reused) {
+      this.#sftp = this.#session.sftp;
+      this.#home = this.#session.home;
+      this.#beginQuotes();
+      return CURLE.OK;
+    }
     return this.#session.start();
+  }
+
+  /** Logged in, SFTP up, the home directory known: the path, then the QUOTE commands. */
+  #beginQuotes(): void {
+    this.path = sftpWorkingPath(this.#urlPath, this.#home);
+    this.#quotes = (this.t.opts.get(CURLOPT.QUOTE) as string[] | null) ?? [];
+    this.#q = 0;
+    this.#phase = 'quote';
   }
 
   step(): CURLcode {
@@ -122,10 +142,9 @@ export class SftpRequest implements ProtocolRequest, SftpJobHost {
           if (!a) return CURLE.OK;
           if (a.err) return this.fail(CURLE.SSH, 'error getting working directory');
           this.#home = a.value;
-          this.path = sftpWorkingPath(this.#urlPath, this.#home);
-          this.#quotes = (t.opts.get(CURLOPT.QUOTE) as string[] | null) ?? [];
-          this.#q = 0;
-          this.#phase = 'quote';
+          this.#session.sftp = this.#sftp;
+          this.#session.home = this.#home;
+          this.#beginQuotes();
           break;
         }
         case 'quote':
@@ -222,7 +241,8 @@ export class SftpRequest implements ProtocolRequest, SftpJobHost {
 
   #finish(): void {
     this.#phase = 'done';
-    this.#session.close();
+    this.#kept = true;
+    this.#session.keep();
   }
 
   #end(code: CURLcode): CURLcode {
@@ -238,9 +258,9 @@ export class SftpRequest implements ProtocolRequest, SftpJobHost {
     return this.#phase === 'done';
   }
 
-  /** each transfer has its own SSH connection (libcurl would keep it for the next URL) */
+  /** a transfer that went well leaves the connection, logged in, to the next one (as libcurl) */
   get reusable(): boolean {
-    return false;
+    return this.#kept;
   }
 
   pollWhat(): number {

@@ -27,12 +27,23 @@ import { TransportDuplex } from './transport-duplex.js';
 import { AuthPlan } from './ssh-auth.js';
 import { checkHostKey, type HostKeyVerdict } from './host-key-check.js';
 import { KnownHosts, algorithmsFor } from './known-hosts.js';
-import { ssh2, ssh2Ready, type ClientConfig, type SshClient } from './ssh2-lib.js';
+import { ssh2, ssh2Ready, type ClientConfig, type SftpSession, type SshClient } from './ssh2-lib.js';
 
 /** Receives per pump() at most (bounded work per step). */
 const MAX_READS = 64;
 /** How soon to look again while ssh2 is not listening to its socket yet. */
 const LISTEN_POLL_MS = 2;
+
+/** The user and password a transfer logs in with (URL, USERNAME/PASSWORD, .netrc), as one string. */
+export function sshLogin(t: Transfer): string {
+  const o = t.opts;
+  const url = t.url!;
+  const c = new HostAuth({
+    httpAuth: 1, username: o.str(CURLOPT.USERNAME), password: o.str(CURLOPT.PASSWORD), bearer: null,
+    netrc: o.num(CURLOPT.NETRC), netrcFile: o.str(CURLOPT.NETRC_FILE), awsSigV4: null, failOnError: false,
+  }).credentials(url.host, url.user, url.password);
+  return `${c.creds.user ?? ''}:${c.creds.password ?? ''}`;
+}
 
 export interface Failure {
   code: CURLcode;
@@ -40,9 +51,16 @@ export interface Failure {
 }
 
 export class SshSession {
-  readonly #t: Transfer;
+  #t: Transfer;
   readonly #conn: Connection;
-  readonly #guard: CallbackGuard;
+  #guard: CallbackGuard;
+  /** the credentials it logged in with: a connection serves the next transfer only for the same ones */
+  #login = '';
+  /** bytes arrived for the current transfer (a reused connection that died is retried only before any) */
+  #sawForRequest = false;
+  /** SFTP: the subsystem channel and the home directory, kept for the connection's next transfer */
+  sftp: SftpSession | null = null;
+  home = '';
   #duplex: TransportDuplex | null = null;
   client: SshClient | null = null;
   #auth: AuthPlan | null = null;
@@ -68,7 +86,31 @@ export class SshSession {
   }
 
   get receivedAnything(): boolean {
-    return this.#sawBytes;
+    return this.#sawForRequest;
+  }
+
+  /**
+   * The session an idle connection kept for the next transfer (libcurl
+   * reuses SSH connections), bound to that transfer; null when it has none
+   * that still works.
+   */
+  static reuse(conn: Connection, t: Transfer, guard: CallbackGuard): SshSession | null {
+    const s = conn.protoSession;
+    if (!(s instanceof SshSession) || !s.ready || s.failure || !s.client) return null;
+    s.#t = t;
+    s.#guard = guard;
+    s.#sawForRequest = false;
+    return s;
+  }
+
+  /** Whether this session logged in as `login` (sshLogin()). */
+  loggedInAs(login: string): boolean {
+    return this.ready && !this.failure && this.#login === login;
+  }
+
+  /** The transfer ended well: the connection keeps the session for the next one. */
+  keep(): void {
+    this.#conn.protoSession = this;
   }
 
   start(): CURLcode {
@@ -83,6 +125,7 @@ export class SshSession {
       t.fail(creds.code, creds.message ?? '');
       return creds.code;
     }
+    this.#login = `${creds.creds.user ?? ''}:${creds.creds.password ?? ''}`;
     const types = o.has(CURLOPT.SSH_AUTH_TYPES) ? o.num(CURLOPT.SSH_AUTH_TYPES) : CURLSSH_AUTH.ANY;
     const privateKeyFile = o.str(CURLOPT.SSH_PRIVATE_KEYFILE);
     const pub = o.str(CURLOPT.SSH_PUBLIC_KEYFILE);
@@ -201,6 +244,7 @@ export class SshSession {
       if (r.kind === 'again') break;
       if (r.kind === 'data') {
         this.#sawBytes = true;
+        this.#sawForRequest = true;
         // the transport may lend reused memory; ssh2 may keep a partial packet
         duplex.feed(transport.volatileRecv ? Buffer.from(r.data) : r.data);
         continue;
@@ -247,6 +291,8 @@ export class SshSession {
 
   /** Say goodbye (SSH_MSG_DISCONNECT) and let go of ssh2; the engine closes the connection. */
   close(): void {
+    if (this.#conn.protoSession === this) this.#conn.protoSession = null;
+    this.sftp = null;
     const c = this.client;
     if (!c) return;
     this.client = null;
