@@ -31,3 +31,11 @@ export interface CurlKhKey {
  * return a CURLKHSTAT value.
  */
 export type SshKeyCallback = (easy: Easy, knownkey: CurlKhKey | null, foundkey: CurlKhKey, match: number, clientp: unknown) => number;
+
+/**
+ * CURLOPT_SSH_HOSTKEYFUNCTION (7.84): the server's host key (`keytype` a
+ * CURLKHTYPE value, `key` its raw bytes); return CURLKHMATCH.OK to accept it,
+ * anything else refuses the connection. When set, and no MD5/SHA256
+ * fingerprint is, it replaces the known_hosts check.
+ */
+export type SshHostKeyCallback = (clientp: unknown, keytype: number, key: Buffer, keylen: number) => number;

@@ -163,3 +163,26 @@ test('the tool: ~/.ssh/known_hosts unless -k, the warning without one, --hostpub
   const k = await tscurl(['-sS', ...login, '--knownhosts', khFile(`127.0.0.1 ssh-ed25519 ${OTHER_KEY}\n`), url], { env: { HOME: home } });
   assert.equal(k.code, CURLE.PEER_FAILED_VERIFICATION);
 });
+
+test('SSH_HOSTKEYFUNCTION decides instead of known_hosts (CURLKHMATCH.OK accepts), unless a fingerprint is set', { skip: SKIP }, async () => {
+  const seen: Array<[unknown, number, string, number]> = [];
+  const blob = Buffer.from(s.hostPub.split(' ')[1]!, 'base64');
+  for (const answer of [CURLKHMATCH.OK, CURLKHMATCH.MISMATCH]) {
+    const rc = await code((e) => {
+      e.setopt(CURLOPT.SSH_KNOWNHOSTS, join(dir, 'absent')); // would refuse on its own
+      e.setopt(CURLOPT.SSH_HOSTKEYDATA, 'hk');
+      e.setopt(CURLOPT.SSH_HOSTKEYFUNCTION, (clientp, keytype, key, keylen) => {
+        seen.push([clientp, keytype, key.toString('base64'), keylen]);
+        return answer;
+      });
+    });
+    assert.equal(rc, answer === CURLKHMATCH.OK ? CURLE.OK : CURLE.PEER_FAILED_VERIFICATION);
+  }
+  assert.deepEqual(seen[0], ['hk', CURLKHTYPE.ED25519, blob.toString('base64'), blob.length]);
+  const md5 = createHash('md5').update(blob).digest('hex');
+  assert.equal(await code((e) => {
+    e.setopt(CURLOPT.SSH_HOST_PUBLIC_KEY_MD5, md5);
+    e.setopt(CURLOPT.SSH_HOSTKEYFUNCTION, () => CURLKHMATCH.MISMATCH);
+  }), CURLE.OK);
+  assert.equal(seen.length, 2, 'not called when a fingerprint decided');
+});

@@ -1,8 +1,9 @@
 // Is the server's host key the one we expect? libcurl 7.88's
 // ssh_check_fingerprint and ssh_knownhost (lib/vssh/libssh2.c), in its
 // order: SSH_HOST_PUBLIC_KEY_SHA256, then SSH_HOST_PUBLIC_KEY_MD5; only when
-// neither is set, the known_hosts file (SSH_KNOWNHOSTS) judged by
-// SSH_KEYFUNCTION, whose default accepts an exact match only. No option set
+// neither is set, SSH_HOSTKEYFUNCTION when set, else the known_hosts file
+// (SSH_KNOWNHOSTS) judged by SSH_KEYFUNCTION, whose default accepts an
+// exact match only. No option set
 // at all: any key is accepted, as in libcurl. A refusal is
 // CURLE_PEER_FAILED_VERIFICATION.
 import { createHash } from 'node:crypto';
@@ -19,6 +20,8 @@ export interface HostKeyPolicy {
   /** SSH_KNOWNHOSTS and what was read from it (null: unreadable) */
   knownHostsFile: string | null;
   knownHosts: KnownHosts | null;
+  /** calls SSH_HOSTKEYFUNCTION (under the callback guard), or null when it is not set */
+  hostkeyfunc: ((keytype: number, key: Buffer) => number) | null;
   /** calls SSH_KEYFUNCTION (under the callback guard), or null for libcurl's default */
   keyfunc: ((known: CurlKhKey | null, found: CurlKhKey, match: number) => number) | null;
   info: (text: string) => void;
@@ -62,6 +65,8 @@ export function checkHostKey(p: HostKeyPolicy, blob: Buffer): HostKeyVerdict {
     p.info('MD5 checksum match');
   }
   if (p.md5 !== null || p.sha256 !== null) return { ok: true };
+  // SSH_HOSTKEYFUNCTION, when set, decides instead of the known_hosts file
+  if (p.hostkeyfunc) return p.hostkeyfunc(khType(blobType(blob)), blob) === CURLKHMATCH.OK ? { ok: true } : REFUSED;
   return checkKnownHosts(p, blob);
 }
 

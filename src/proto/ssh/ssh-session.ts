@@ -22,7 +22,7 @@ import { traceText } from '../../util/trace.js';
 import { nowMs } from '../../util/clock.js';
 import { connectTimeoutMs } from '../../multi/state-common.js';
 import { HostAuth } from '../../auth/host-auth.js';
-import { CURLSSH_AUTH, type SshKeyCallback } from '../../easy/ssh-callbacks.js';
+import { CURLKHMATCH, CURLKHSTAT, CURLSSH_AUTH, type SshHostKeyCallback, type SshKeyCallback } from '../../easy/ssh-callbacks.js';
 import { TransportDuplex } from './transport-duplex.js';
 import { AuthPlan } from './ssh-auth.js';
 import { checkHostKey, type HostKeyVerdict } from './host-key-check.js';
@@ -156,17 +156,28 @@ export class SshSession {
     }
     if (o.num(CURLOPT.SSH_COMPRESSION)) algorithms.compress = ['zlib@openssh.com', 'zlib', 'none'];
     const keyfunc = o.get(CURLOPT.SSH_KEYFUNCTION) as SshKeyCallback | null;
+    const hostkeyfunc = o.get(CURLOPT.SSH_HOSTKEYFUNCTION) as SshHostKeyCallback | null;
+    const hostkeydata = o.get(CURLOPT.SSH_HOSTKEYDATA);
     const keydata = o.get(CURLOPT.SSH_KEYDATA);
     const policy = {
       host: url.host, khPort: url.port === 22 ? -1 : url.port,
       md5: o.str(CURLOPT.SSH_HOST_PUBLIC_KEY_MD5), sha256: o.str(CURLOPT.SSH_HOST_PUBLIC_KEY_SHA256),
       knownHostsFile: khFile, knownHosts: kh,
+      hostkeyfunc: hostkeyfunc
+        ? (keytype: number, key: Buffer): number => {
+          try {
+            return this.#guard.inCallback(() => hostkeyfunc(hostkeydata, keytype, key, key.length));
+          } catch {
+            return CURLKHMATCH.MISMATCH; // a throwing callback refuses
+          }
+        }
+        : null,
       keyfunc: keyfunc
         ? (known: Parameters<SshKeyCallback>[1], found: Parameters<SshKeyCallback>[2], match: number): number => {
           try {
             return this.#guard.inCallback(() => keyfunc(t.easy as Parameters<SshKeyCallback>[0], known, found, match, keydata));
           } catch {
-            return 2; // a throwing callback rejects
+            return CURLKHSTAT.REJECT; // a throwing callback rejects
           }
         }
         : null,
