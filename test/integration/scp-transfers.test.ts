@@ -65,6 +65,10 @@ test('SCP uploads: the mode, a missing directory, an unknown size', { skip: SKIP
   assert.equal(r.code, 0, r.stderr);
   assert.equal(readFileSync(join(s.home, 'up.txt'), 'utf8'), 'scp upload\n');
   assert.equal(statSync(join(s.home, 'up.txt')).mode & 0o777, 0o640);
+  const empty = join(s.dir, 'empty.txt');
+  writeFileSync(empty, '');
+  assert.equal((await same(['-sS', ...k, '-T', empty, `${u}${s.home}/empty.txt`])).code, 0);
+  assert.equal(statSync(join(s.home, 'empty.txt')).size, 0);
   const nodir = await same(['-sS', ...k, '-T', src, `${u}${s.home}/nodir/up.txt`]);
   assert.equal(nodir.code, CURLE.UPLOAD_FAILED);
   const e = new Easy();

@@ -52,8 +52,8 @@ export class ScpRequest implements ProtocolRequest {
   /** download: file bytes still to come; upload: bytes still to send */
   #left = 0;
   #reader: CallbackReader | null = null;
-  /** upload: the zero-byte acknowledgements still expected (C line, then the data) */
-  #acks = 0;
+  /** upload: the file's bytes and their closing zero byte went out; the next answer ends it */
+  #dataSent = false;
   readonly #reused: boolean;
   /** ended well: the connection and its session serve the next transfer */
   #kept = false;
@@ -111,7 +111,6 @@ export class ScpRequest implements ProtocolRequest {
           // the remote scp's complaints are on stdout ("\1scp: ..."); stderr is drained
           ch.stderr.resume();
           if (this.#upload) {
-            this.#acks = 1;
             this.#phase = 'ack';
           } else {
             ch.write(Buffer.alloc(1));
@@ -237,7 +236,6 @@ export class ScpRequest implements ProtocolRequest {
     if (this.#buf.length === 0) return open ? CURLE.OK : this.#fail(CURLE.UPLOAD_FAILED, 'failed to send file');
     if (this.#buf[0] !== 0) return this.#fail(CURLE.UPLOAD_FAILED, 'failed to send file');
     this.#buf = this.#buf.subarray(1);
-    this.#acks--;
     if (this.#reader === null) {
       // the first answer: announce the file
       const t = this.#t;
@@ -257,10 +255,10 @@ export class ScpRequest implements ProtocolRequest {
       this.#reader.start(size);
       t.uploadLength = size;
       this.#left = size;
-      this.#acks = 1;
       return CURLE.OK;
     }
-    if (this.#left > 0) {
+    if (!this.#dataSent) {
+      // the C line was taken: the file's bytes (none for an empty file), then a zero byte
       this.#phase = 'upload';
       return CURLE.OK;
     }
@@ -298,6 +296,7 @@ export class ScpRequest implements ProtocolRequest {
     // a zero byte ends it, the remote scp answers with one
     ch.write(Buffer.alloc(1));
     this.#left = 0;
+    this.#dataSent = true;
     this.#phase = 'ack';
     return CURLE.OK;
   }
