@@ -34,15 +34,20 @@ const MAX_READS = 64;
 /** How soon to look again while ssh2 is not listening to its socket yet. */
 const LISTEN_POLL_MS = 2;
 
-/** The user and password a transfer logs in with (URL, USERNAME/PASSWORD, .netrc), as one string. */
-export function sshLogin(t: Transfer): string {
+/** The user and password a transfer logs in with: USERNAME/PASSWORD, the URL's, .netrc (libcurl's order). */
+function credentials(t: Transfer): ReturnType<HostAuth['credentials']> {
   const o = t.opts;
   const url = t.url!;
-  const c = new HostAuth({
+  return new HostAuth({
     httpAuth: 1, username: o.str(CURLOPT.USERNAME), password: o.str(CURLOPT.PASSWORD), bearer: null,
     netrc: o.num(CURLOPT.NETRC), netrcFile: o.str(CURLOPT.NETRC_FILE), awsSigV4: null, failOnError: false,
   }).credentials(url.host, url.user, url.password);
-  return `${c.creds.user ?? ''}:${c.creds.password ?? ''}`;
+}
+
+/** The login a transfer would use, as one string (a pooled connection serves only the same one). */
+export function sshLogin(t: Transfer): string {
+  const c = credentials(t).creds;
+  return `${c.user ?? ''}:${c.password ?? ''}`;
 }
 
 export interface Failure {
@@ -117,10 +122,7 @@ export class SshSession {
     const t = this.#t;
     const o = t.opts;
     const url = t.url!;
-    const creds = new HostAuth({
-      httpAuth: 1, username: o.str(CURLOPT.USERNAME), password: o.str(CURLOPT.PASSWORD), bearer: null,
-      netrc: o.num(CURLOPT.NETRC), netrcFile: o.str(CURLOPT.NETRC_FILE), awsSigV4: null, failOnError: false,
-    }).credentials(url.host, url.user, url.password);
+    const creds = credentials(t);
     if (creds.code !== CURLE.OK) {
       t.fail(creds.code, creds.message ?? '');
       return creds.code;
