@@ -8,6 +8,7 @@ import { HTTP_HANDLER, HTTPS_HANDLER } from './http-handler.js';
 import { WS_HANDLER, WSS_HANDLER } from './ws-handler.js';
 import { FILE_HANDLER } from './file.js';
 import { SFTP_HANDLER, SCP_HANDLER } from './ssh/ssh-handler.js';
+import { SMALL_PROTOCOL_HANDLERS } from './small-protocols.js';
 
 const HANDLERS = new Map<string, ProtocolHandler>();
 
@@ -21,6 +22,7 @@ register(WSS_HANDLER);
 register(FILE_HANDLER);
 register(SFTP_HANDLER);
 register(SCP_HANDLER);
+for (const h of SMALL_PROTOCOL_HANDLERS) register(h);
 
 /** The handler of a scheme (case-insensitive), or undefined when not built in. */
 export function handlerFor(scheme: string): ProtocolHandler | undefined {
