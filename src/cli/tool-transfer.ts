@@ -4,6 +4,7 @@
 // is curl's post_per_transfer: the error line, --fail-with-body, the empty
 // output file, the retry decision (truncating what the attempt wrote),
 // --remove-on-error and -w. A retry performs the same Easy again.
+import { sshToolOptions, CA_CERT_ERRORMSG } from './ssh-tool.js';
 import { readFileSync, openSync, writeSync, closeSync, mkdirSync, statSync, utimesSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { bufferToText } from '../url/url-bytes.js';
@@ -132,7 +133,10 @@ export class ToolTransfer {
     return !this.cfg.silent || this.cfg.showError;
   }
   #error(code: number, message: string): void {
-    if (this.#showError()) this.#ctx.stdio.stderr(`tscurl: (${code}) ${message}\n`);
+    if (!this.#showError()) return;
+    this.#ctx.stdio.stderr(`tscurl: (${code}) ${message}\n`);
+    // curl's tool explains a failed server verification (CURL_CA_CERT_ERRORMSG)
+    if (code === CURLE.PEER_FAILED_VERIFICATION) this.#ctx.stdio.stderr(CA_CERT_ERRORMSG);
   }
   #warn = (msg: string): void => {
     if (!this.cfg.silent) this.#ctx.stdio.stderr(warnText(msg));
@@ -252,6 +256,9 @@ export class ToolTransfer {
         if (r.value !== undefined && r.value !== null) url = r.value;
       }
     }
+    const ssh = sshToolOptions(url, cfg.steps, process.env);
+    if (ssh.warning) this.#warn(ssh.warning);
+    for (const [id, value] of ssh.set) setopt(id, value);
     // single_transfer()'s SetHTTPrequest for -d, then -T: a second kind is an error (exit 2)
     {
       let req = cfg.httpreq;

@@ -447,6 +447,11 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         if (String(v).includes('=')) (cookieData ??= { e, values: [] }).values.push(String(v));
         else set(optId('COOKIEFILE'), String(v), e);
         break;
+      case 'hostpubmd5':
+        // curl's tool takes only the 32 hex digits of an MD5 (PARAM_BAD_USE otherwise)
+        if (String(v).length !== 32) throw ParamError.option(e.given, 'BAD_USE');
+        set(CURLOPT.SSH_HOST_PUBLIC_KEY_MD5, String(v), e);
+        break;
       default: {
         const m = SETOPT_MAP[e.opt.long];
         if (!m) {

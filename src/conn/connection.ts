@@ -95,6 +95,11 @@ export class Connection implements NtlmHolder {
   httpNtlm: NtlmConnState | null = null;
   /** ... and with the HTTP proxy */
   proxyNtlm: NtlmConnState | null = null;
+  /**
+   * A protocol's session that lasts as long as the connection and serves its
+   * next transfer too (SSH's authenticated session); opaque here.
+   */
+  protoSession: object | null = null;
 
   /**
    * @param keySuffix settings that make otherwise equal connections different (TLS verification, CAs)

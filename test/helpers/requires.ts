@@ -32,6 +32,7 @@ const FIXED_PATHS: Readonly<Record<string, readonly string[]>> = {
   dovecot: ['/usr/sbin/dovecot'],
   // sbin too, as nginx
   vsftpd: ['/usr/sbin/vsftpd', '/usr/bin/vsftpd'],
+  sshd: ['/usr/sbin/sshd'],
 };
 
 function isExecutable(file: string): boolean {
