@@ -415,6 +415,11 @@ export class MultiEngine implements CallbackGuard {
     if (!c || t.connReleased) return;
     t.connReleased = true;
     if (!this.registry.update(t, [])) this.#multiCallbackFailed();
+    if (c.datagram) {
+      // a UDP protocol's socket (TFTP) serves one transfer: it is closed, never pooled
+      this.discardTransport(c.datagram);
+      c.datagram = null;
+    }
     if (c.idleSince === -1) return; // already closed
     if (c.connectOnly && c.transport && !c.transport.closed && t.result === CURLE.OK) {
       // CONNECT_ONLY: the easy handle keeps it for send()/recv(), out of every pool

@@ -7,6 +7,7 @@ import type { ProtocolHandler } from './handler.js';
 import { HTTP_HANDLER, HTTPS_HANDLER } from './http-handler.js';
 import { WS_HANDLER, WSS_HANDLER } from './ws-handler.js';
 import { FILE_HANDLER } from './file.js';
+import { TFTP_HANDLER } from './tftp.js';
 
 const HANDLERS = new Map<string, ProtocolHandler>();
 
@@ -18,6 +19,7 @@ register(HTTPS_HANDLER);
 register(WS_HANDLER);
 register(WSS_HANDLER);
 register(FILE_HANDLER);
+register(TFTP_HANDLER);
 
 /** The handler of a scheme (case-insensitive), or undefined when not built in. */
 export function handlerFor(scheme: string): ProtocolHandler | undefined {

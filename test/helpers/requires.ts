@@ -29,6 +29,9 @@ import { delimiter, join } from 'node:path';
 const FIXED_PATHS: Readonly<Record<string, readonly string[]>> = {
   curl: ['/usr/bin/curl'],
   nginx: ['/usr/sbin/nginx', '/usr/bin/nginx'],
+  // tftpd-hpa's and slapd's servers live in sbin too
+  'in.tftpd': ['/usr/sbin/in.tftpd'],
+  slapd: ['/usr/sbin/slapd'],
 };
 
 function isExecutable(file: string): boolean {
