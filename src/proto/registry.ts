@@ -8,6 +8,7 @@ import { HTTP_HANDLER, HTTPS_HANDLER } from './http-handler.js';
 import { WS_HANDLER, WSS_HANDLER } from './ws-handler.js';
 import { FILE_HANDLER } from './file.js';
 import { TFTP_HANDLER } from './tftp.js';
+import { LDAP_HANDLER, LDAPS_HANDLER } from './ldap.js';
 
 const HANDLERS = new Map<string, ProtocolHandler>();
 
@@ -20,6 +21,8 @@ register(WS_HANDLER);
 register(WSS_HANDLER);
 register(FILE_HANDLER);
 register(TFTP_HANDLER);
+register(LDAP_HANDLER);
+register(LDAPS_HANDLER);
 
 /** The handler of a scheme (case-insensitive), or undefined when not built in. */
 export function handlerFor(scheme: string): ProtocolHandler | undefined {
