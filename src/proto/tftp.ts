@@ -138,10 +138,11 @@ export class TftpRequest implements ProtocolRequest {
     const { path, ascii } = modeOf(shown, t);
     // RFC 3617: the slash after the host separates, it is not part of the file name
     const decoded = urlDecode(toBytes(path.slice(1)), false);
-    if (decoded === null || decoded.includes('\0')) return CURLE.URL_MALFORMAT;
+    // (7.88 fails these two without a failf(): nothing shown with VERBOSE)
+    if (decoded === null || decoded.includes('\0')) return this.#fail(CURLE.URL_MALFORMAT);
     const blk = t.opts.num(CURLOPT.TFTP_BLKSIZE);
     if (blk) {
-      if (blk > TFTP_BLKSIZE_MAX || blk < TFTP_BLKSIZE_MIN) return CURLE.TFTP_ILLEGAL;
+      if (blk > TFTP_BLKSIZE_MAX || blk < TFTP_BLKSIZE_MIN) return this.#fail(CURLE.TFTP_ILLEGAL);
       this.#requestedBlksize = blk;
     }
     this.#upload = t.opts.method === HTTPREQ.PUT;
