@@ -4,7 +4,7 @@
 // the emulated server directly over a loopback socket.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,14 +16,19 @@ import {
   parseServerCommands, postCommandWaitSeconds, requestLength, requestTarget,
 } from './runner/sws-request.js';
 import { SwsServer } from './runner/sws-server.js';
+import { FTP_PROTOCOL } from './runner/ftp-commands.js';
+import { parsePingPongCommands, perlQuoted } from './runner/pingpong-commands.js';
+import { IMAP_PROTOCOL } from './runner/imap-commands.js';
+import { PingPongServer, type PingPongProtocol } from './runner/pingpong-server.js';
+import { POP3_PROTOCOL, SMTP_PROTOCOL } from './runner/pop3-smtp-commands.js';
 import { TestFile } from './runner/test-file.js';
 
 const FAKE = fileURLToPath(new URL('./fake-client.js', import.meta.url));
 const CLIENT = `${process.execPath} ${FAKE}`;
 
 /** A test file from its sections' inner XML. */
-function testCase(parts: { reply?: string; client: string; verify?: string }): string {
-  return `<testcase>\n<reply>\n${parts.reply ?? ''}</reply>\n<client>\n<server>\nhttp\n</server>\n${parts.client}</client>\n` +
+function testCase(parts: { reply?: string; client: string; verify?: string; server?: string }): string {
+  return `<testcase>\n<reply>\n${parts.reply ?? ''}</reply>\n<client>\n<server>\n${parts.server ?? 'http'}\n</server>\n${parts.client}</client>\n` +
     `<verify>\n${parts.verify ?? ''}</verify>\n</testcase>\n`;
 }
 
@@ -229,4 +234,239 @@ test('runner helpers: first errorcode line, warnings unwrapped', () => {
   assert.deepEqual(expectedExitCodes(tf(['<errorcode>\n', '7\n', '8\n', '</errorcode>\n'])), [7]);
   assert.equal(unwrapWarnings('Warning: one \nWarning: two\n'), 'one two');
   assert.equal(unwrapWarnings('plain\n'), 'plain');
+});
+
+/** ftpserver.pl's welcome, as a test file writes it. */
+const FTP_WELCOME = String.raw`220-        _   _ ____  _
+220-    ___| | | |  _ \| |
+220-   / __| | | | |_) | |
+220-  | (__| |_| |  _ {| |___
+220    \___|\___/|_| \_\_____|
+`;
+
+/** An FTP case run by the scripted client: `script` lines become commands. */
+function ftpCase(parts: { reply?: string; script: string; verify: string }): string {
+  return testCase({
+    server: 'ftp',
+    ...(parts.reply !== undefined ? { reply: parts.reply } : {}),
+    client: `<command>\n--ftp %FTPPORT '${parts.script}'\n</command>\n`,
+    verify: '<stripfile>\ns/\\(\\|\\|\\|\\d+\\|\\)/(|||PORT|)/\ns/\\(127,0,0,1,\\d+,\\d+\\)/(127,0,0,1,P,P)/\n</stripfile>\n' + parts.verify,
+  });
+}
+
+test('ftp emulation: servercmd keywords and perl-quoted replies', () => {
+  const t = new TestFile(['<testcase>\n', '<reply>\n', '<servercmd>\n',
+    'REPLY PASS 230 logged\\x00 in\\r\\n230 more\n', 'REPLYLF SYST 215 LF\n', 'REPLY "RETR 5" 550 full text\n',
+    'COUNT USER 2\n', 'SLOWDOWNDATA\n', 'NODATACONN425\n', 'CAPA A "B C" D\n', 'AUTH PLAIN LOGIN\n', 'STOR 552 disk full\n',
+    '</servercmd>\n', '</reply>\n', '</testcase>\n']);
+  const c = parsePingPongCommands(t);
+  assert.equal(c.commandReply.get('PASS'), '230 logged\x00 in\r\n230 more\r\n');
+  assert.equal(c.commandReply.get('SYST'), '215 LF\n');
+  assert.equal(c.fullTextReply.get('RETR 5'), '550 full text');
+  assert.equal(c.customCount.get('USER'), 2);
+  assert.equal(c.dataDelayMs, 5);
+  assert.equal(c.ctrlDelayMs, 0);
+  assert.ok(c.noDataConn && c.noDataConn425);
+  assert.deepEqual(c.capabilities, ['A', 'B C', 'D']);
+  assert.deepEqual(c.authMechs, ['PLAIN', 'LOGIN']);
+  assert.equal(c.storeResp, '552 disk full');
+  assert.equal(perlQuoted('a\\tb\\x41\\x{42}\\101\\\\'), 'a\tbAB' + 'A\\');
+});
+
+test('ftp emulation: one client at a time, the next one waits for its welcome', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'curl-suite-ftpq-'));
+  const server = new PingPongServer({
+    protocol: FTP_PROTOCOL, host: '127.0.0.1', logFile: path.join(dir, 'server.input'), logDir: dir, testNumber: 1, test: () => undefined,
+  });
+  const clients: net.Socket[] = [];
+  try {
+    const port = await server.listen('127.0.0.1');
+    const connect = (): { sock: net.Socket; got: () => string } => {
+      let text = '';
+      const sock = net.connect({ host: '127.0.0.1', port });
+      sock.setEncoding('latin1');
+      sock.on('data', (d: string) => {
+        text += d;
+      });
+      clients.push(sock);
+      return { sock, got: () => text };
+    };
+    const waitFor = async (cond: () => boolean, what: string): Promise<void> => {
+      for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(cond(), what);
+    };
+    const first = connect();
+    await waitFor(() => first.got().includes('220 '), 'first welcome');
+    const second = connect();
+    first.sock.write('NOOP\r\n');
+    await waitFor(() => first.got().includes('200 Yes'), 'first NOOP reply');
+    // the second has connected meanwhile, and heard nothing
+    assert.equal(second.got(), '');
+    first.sock.end();
+    await waitFor(() => second.got().includes('220 '), 'second welcome after the first left');
+  } finally {
+    for (const c of clients) c.destroy();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('runner: FTP cases against the ftpserver.pl emulation', { timeout: 120_000 }, async () => {
+  const login = 'USER a\\nPASS b\\nPWD\\nEPSV\\nTYPE I\\n';
+  const loginReplies = `${FTP_WELCOME}331 We are happy you popped in!\n230 Welcome you silly person\n257 "/" is current directory\n` +
+    '229 Entering Passive Mode (|||PORT|)\n200 I modify TYPE as you wanted\n';
+  const loginProtocol = 'USER a\nPASS b\nPWD\nEPSV\nTYPE I\n';
+  const s = await runCases({
+    // a download: the size and the data from <data>, the 150 reply naming both
+    31: ftpCase({
+      reply: '<data nocheck="yes">\nfile content\n</data>\n',
+      script: `${login}SIZE 31\\nRETR 31\\nQUIT`,
+      verify: `<stdout crlf="yes">\n${loginReplies}213 13\n150 Binary data connection for 31 () (13 bytes).\n226 File transfer complete\n` +
+        '221 bye bye baby\n</stdout>\n<file name="%LOGDIR/data">\nfile content\n</file>\n' +
+        `<protocol crlf="yes">\n${loginProtocol}SIZE 31\nRETR 31\nQUIT\n</protocol>\n`,
+    }),
+    // a part number after the test number, <size>, another test's number (no such file: the data
+    // connection stays for the next transfer), MDTM -1
+    32: ftpCase({
+      reply: '<data nocheck="yes">\none\n</data>\n<data2>\ntwo two\n</data2>\n<size>\n-1\n</size>\n<mdtm>\n-1\n</mdtm>\n',
+      script: `${login}SIZE 32\\nMDTM 32\\nRETR 99\\nRETR 320002\\nQUIT`,
+      verify: `<stdout crlf="yes">\n${loginReplies}550 32: No such file or directory.\n550 32: no such file.\n` +
+        '550 99: No such file or directory.\n150 Binary data connection for 32 (2) (8 bytes).\n226 File transfer complete\n' +
+        '221 bye bye baby\n</stdout>\n<file name="%LOGDIR/data">\ntwo two\n</file>\n',
+    }),
+    // REPLY with COUNT, then the built-in reply; LIST over PASV with CRLF line ends; an unknown command
+    33: ftpCase({
+      reply: '<data nocheck="yes">\nline one\nline two\n</data>\n<servercmd>\nREPLY USER 530 not yet\nCOUNT USER 1\n</servercmd>\n',
+      script: 'USER a\\nUSER a\\nPASV\\nLIST\\nXYZ\\nQUIT',
+      verify: `<stdout crlf="yes">\n${FTP_WELCOME}530 not yet\n331 We are happy you popped in!\n227 Entering Passive Mode (127,0,0,1,P,P)\n` +
+        '150 here comes a directory\n226 ASCII transfer complete\n500 XYZ is not dealt with!\n221 bye bye baby\n</stdout>\n' +
+        '<file name="%LOGDIR/data" crlf="yes">\nline one\nline two\n</file>\n',
+    }),
+    // an upload lands in log/upload.N, which <upload> verifies ...
+    34: ftpCase({
+      script: `${login}STOR 34 <<uploaded\\nQUIT`,
+      verify: `<stdout crlf="yes">\n${loginReplies}125 Gimme gimme gimme!\n226 File transfer complete\n221 bye bye baby\n</stdout>\n` +
+        '<upload nonewline="yes">\nuploaded\n</upload>\n',
+    }),
+    // ... and a different upload fails the case
+    35: ftpCase({
+      script: `${login}STOR 35 <<uploaded wrong\\nQUIT`,
+      verify: '<upload nonewline="yes">\nuploaded\n</upload>\n',
+    }),
+    // a command the client did not send fails the protocol check
+    36: ftpCase({
+      script: 'USER a\\nQUIT',
+      verify: '<protocol crlf="yes">\nUSER a\nPASS b\nQUIT\n</protocol>\n',
+    }),
+    // NODATACONN425: the passive port refuses, the transfer says 150 and 425
+    37: ftpCase({
+      reply: '<data nocheck="yes">\nx\n</data>\n<servercmd>\nNODATACONN425\n</servercmd>\n',
+      script: 'EPSV\\nRETR 37\\nQUIT',
+      verify: `<stdout crlf="yes">\n${FTP_WELCOME}229 Entering Passive Mode (|||PORT|)\n150 Opening data connection\n` +
+        "425 Can't open data connection\n221 bye bye baby\n</stdout>\n",
+    }),
+  });
+  for (const n of [31, 32, 33, 34, 37]) assertVerdict(s, n, 'PASS');
+  assertVerdict(s, 35, 'FAIL', 'upload');
+  assertVerdict(s, 36, 'FAIL', 'protocol');
+});
+
+/**
+ * Talks to a mail server emulation over loopback: waits for `until` after the
+ * welcome and after each line sent, and returns everything the server said.
+ */
+async function converse(
+  protocol: PingPongProtocol, servercmd: string, data: string, steps: [send: string, until: RegExp][],
+): Promise<{ said: string; log: string; upload: string | undefined }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'curl-suite-mail-'));
+  const lines = ['<testcase>\n', '<reply>\n', '<servercmd>\n', ...servercmd.split(/(?<=\n)/), '</servercmd>\n',
+    '<data crlf="yes">\n', ...data.split(/(?<=\n)/), '</data>\n', '</reply>\n', '</testcase>\n'];
+  const t = new TestFile(lines);
+  const server = new PingPongServer({
+    protocol, host: '127.0.0.1', logFile: path.join(dir, 'server.input'), logDir: dir, testNumber: 7, test: () => t,
+  });
+  const sock = new net.Socket();
+  try {
+    const port = await server.listen('127.0.0.1');
+    let said = '';
+    let seen = 0;
+    const waitFor = async (re: RegExp): Promise<void> => {
+      for (let i = 0; i < 500; i++) {
+        const m = re.exec(said.slice(seen));
+        if (m) {
+          seen += m.index + m[0].length;
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.fail(`no ${re} in ${JSON.stringify(said)}`);
+    };
+    sock.setEncoding('latin1');
+    sock.on('data', (d: string) => {
+      said += d;
+    });
+    await new Promise<void>((r) => sock.connect({ host: '127.0.0.1', port }, r));
+    await waitFor(/ready to serve.*\r\n|220 .*\r\n/);
+    for (const [send, until] of steps) {
+      sock.write(send);
+      await waitFor(until);
+    }
+    let upload: string | undefined;
+    try {
+      upload = readFileSync(path.join(dir, 'upload.7'), 'latin1');
+    } catch {
+      upload = undefined;
+    }
+    return { said, log: readFileSync(path.join(dir, 'server.input'), 'latin1'), upload };
+  } finally {
+    sock.destroy();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('imap emulation: CAPABILITY, SELECT, FETCH with the literal size, APPEND, REPLY', async () => {
+  const r = await converse(IMAP_PROTOCOL, 'CAPA SASL-IR\nAUTH PLAIN\nREPLY AUTHENTICATE + go on\n', 'Subject: hi\n\nbody\n', [
+    ['A001 CAPABILITY\r\n', /A001 OK.*\r\n/],
+    ['A002 AUTHENTICATE PLAIN\r\n', /\+ go on\r\n/],
+    ['A003 SELECT 7\r\n', /A003 OK.*\r\n/],
+    ['A004 FETCH 1 BODY[]\r\n', /A004 OK.*\r\n/],
+    ['A005 APPEND 7 (\\Seen) {5}\r\n', /\+ Ready for literal data\r\n/],
+    ['hello\r\n', /A005 OK.*\r\n/],
+    ['A006 LOGOUT\r\n', /A006 OK.*\r\n/],
+  ]);
+  assert.ok(r.said.includes('* CAPABILITY IMAP4 SASL-IR AUTH=PLAIN pingpong test server\r\nA001 OK CAPABILITY completed\r\n'), r.said);
+  assert.ok(r.said.includes('A003 OK [READ-WRITE] SELECT completed\r\n'), r.said);
+  assert.ok(r.said.includes('* 1 FETCH (BODY[] {21}\r\nSubject: hi\r\n\r\nbody\r\n)\r\nA004 OK FETCH completed\r\n'), r.said);
+  assert.ok(r.said.endsWith('* BYE curl IMAP server signing off\r\nA006 OK LOGOUT completed\r\n'), r.said);
+  assert.equal(r.upload, 'hello');
+  // the literal is the upload, not part of the protocol log
+  assert.equal(r.log, 'A001 CAPABILITY\r\nA002 AUTHENTICATE PLAIN\r\nA003 SELECT 7\r\nA004 FETCH 1 BODY[]\r\n' +
+    'A005 APPEND 7 (\\Seen) {5}\r\nA006 LOGOUT\r\n');
+});
+
+test('pop3 emulation: RETR between +OK and the dot, CAPA only when enabled', async () => {
+  const r = await converse(POP3_PROTOCOL, '', 'line\n', [
+    ['CAPA\r\n', /-ERR.*\r\n/],
+    ['USER u\r\n', /\+OK\r\n/],
+    ['RETR 7\r\n', /\r\n\.\r\n/],
+    ['QUIT\r\n', /signing off\r\n/],
+  ]);
+  assert.ok(r.said.includes('-ERR Unrecognized command\r\n+OK\r\n+OK Mail transfer starts\r\nline\r\n.\r\n+OK curl POP3 server signing off\r\n'), r.said);
+});
+
+test('smtp emulation: EHLO with the test number, DATA up to CRLF.CRLF into the upload', async () => {
+  const r = await converse(SMTP_PROTOCOL, 'CAPA "SIZE 100"\n', '', [
+    ['EHLO 7\r\n', /250 SIZE 100\r\n/],
+    ['MAIL FROM:<a@example.com> SIZE=500\r\n', /552.*\r\n/],
+    ['MAIL FROM:<a@example.com>\r\n', /250 Sender OK\r\n/],
+    ['RCPT TO:<b@example.com>\r\n', /250 Recipient OK\r\n/],
+    ['RCPT TO:nobody\r\n', /501 Invalid address\r\n/],
+    ['DATA\r\n', /354 .*\r\n/],
+    ['Subject: x\r\n\r\nbody\r\n.\r\n', /250 OK, data received!\r\n/],
+    ['QUIT\r\n', /221 curl ESMTP server signing off\r\n/],
+  ]);
+  assert.ok(r.said.includes('250-ESMTP pingpong test server Hello 7\r\n250 SIZE 100\r\n552 Message size too large\r\n'), r.said);
+  assert.equal(r.upload, 'Subject: x\r\n\r\nbody\r\n.\r\n');
+  assert.ok(!r.log.includes('Subject'), r.log);
 });

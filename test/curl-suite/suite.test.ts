@@ -43,14 +43,22 @@ function readList(file: string): number[] {
     .map(Number);
 }
 
-/** Baseline cases that verify the request bytes with no <strip> to hide a header. */
-function protocolCases(count: number): number[] {
+/** Baseline cases of one server that verify the request bytes with no <strip> to hide a line. */
+function protocolCases(count: number, server = 'http'): number[] {
   return readList(path.join(srcDir, 'curl-baseline.txt'))
     .filter((n) => {
       const text = readFileSync(path.join(DEFAULT_DATA_DIR, `test${n}`), 'latin1');
-      return text.includes('<protocol') && !text.includes('<strip') && !text.includes('<features>') && serversOf(n).every((x) => x === 'http');
+      return text.includes('<protocol') && !text.includes('<strip') && !text.includes('<features>') && serversOf(n).every((x) => x === server);
     })
     .slice(0, count);
+}
+
+/** Baseline cases whose servers are exactly `servers`. */
+function baselineOf(...servers: string[]): number[] {
+  return readList(path.join(srcDir, 'curl-baseline.txt')).filter((n) => {
+    const s = serversOf(n);
+    return s.length === servers.length && s.every((x) => servers.includes(x));
+  });
 }
 
 /** The servers a case starts (<client><server>), from the raw file. */
@@ -66,8 +74,8 @@ function listedCases(): { plain: number[]; tls: number[]; ipv6: number[] } {
   if (!haveData) return out;
   for (const n of readList(path.join(srcDir, 'passing.txt'))) {
     const servers = serversOf(n);
-    if (servers.includes('https')) out.tls.push(n);
-    else if (servers.includes('http-ipv6')) out.ipv6.push(n);
+    if (servers.includes('https') || servers.includes('ftps')) out.tls.push(n);
+    else if (servers.includes('http-ipv6') || servers.includes('ftp-ipv6')) out.ipv6.push(n);
     else out.plain.push(n);
   }
   return out;
@@ -138,6 +146,35 @@ test('runner self-check: real curl passes a sample of its baseline', { skip: NO_
   const s = await runSuite({ client: REAL_CURL, only: sample, jobs: 2 });
   assert.deepEqual(s.failed, [], report(s.results));
   assert.equal(s.passed.length, sample.length, report(s.results));
+});
+
+test('runner self-check: real curl passes a sample of its FTP and FTPS baseline', { skip: NO_CURL || NO_OPENSSL, timeout: 300_000 }, async (t) => {
+  if (!haveData) return t.skip(`no test data at ${DEFAULT_DATA_DIR}`);
+  // every tenth FTP case (they cover PASV, PORT, uploads, REPLY, NODATACONN ...) and every FTPS one
+  const ftp = baselineOf('ftp').filter((_n, i) => i % 10 === 0);
+  const ftps = baselineOf('ftps');
+  assert.ok(ftp.length >= 10 && ftps.length >= 3, `curl-baseline.txt lacks FTP cases (${ftp.length} ftp, ${ftps.length} ftps)`);
+  const s = await runSuite({ client: REAL_CURL, only: [...ftp, ...ftps], jobs: 2 });
+  assert.deepEqual(s.failed, [], report(s.results));
+  assert.equal(s.passed.length, ftp.length + ftps.length, report(s.results));
+});
+
+test('a client that sends an extra FTP command fails the FTP cases', { skip: NO_CURL, timeout: 300_000 }, async (t) => {
+  if (!haveData) return t.skip(`no test data at ${DEFAULT_DATA_DIR}`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'curl-suite-wrong-ftp-'));
+  try {
+    const wrapper = path.join(dir, 'wrong-curl');
+    writeFileSync(wrapper, `#!/bin/sh\nexec ${REAL_CURL} -Q NOOP "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const cases = protocolCases(6, 'ftp');
+    assert.ok(cases.length >= 3, 'not enough FTP protocol cases in the baseline');
+    const s = await runSuite({ client: wrapper, only: cases, jobs: 2 });
+    assert.deepEqual(s.passed, [], 'the wrong client passed some cases');
+    assert.equal(s.failed.length, cases.length, report(s.results));
+    for (const r of s.results) assert.equal(r.reason, 'protocol', `case ${r.num} failed for ${r.reason}, expected protocol`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a client that sends an extra header fails the cases', { skip: NO_CURL, timeout: 300_000 }, async (t) => {

@@ -118,7 +118,10 @@ export function preprocess(text: string, ctx: PreprocessContext): { lines: strin
     }
     s = substituteInstructions(s);
     s = substituteMacros(s);
-    out.push(s);
+    // runtests writes the result to a file that the servers read line by line: a
+    // %repeat or %hex that made newlines made more lines (a closing tag after
+    // them starts a line of its own)
+    out.push(...s.split(/(?<=\n)/));
   }
   return missingInclude === undefined ? { lines: out } : { lines: out, missingInclude };
 }

@@ -16,6 +16,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ClientInfo } from './client-info.js';
 import { preprocess, type PreprocessContext } from './preprocess.js';
+import { FTP_PROTOCOL } from './ftp-commands.js';
+import { IMAP_PROTOCOL } from './imap-commands.js';
+import { PingPongServer, type PingPongProtocol } from './pingpong-server.js';
+import { POP3_PROTOCOL, SMTP_PROTOCOL } from './pop3-smtp-commands.js';
 import { SwsServer } from './sws-server.js';
 import { applyLineOps, splitLines, stripLines } from './strip.js';
 import { partContent, TestFile } from './test-file.js';
@@ -56,7 +60,12 @@ export interface RunOptions {
 }
 
 // "file": the case uses file:// URLs only, no server to start (as runtests.pl)
-const SUPPORTED_SERVERS = new Set(['http', 'http-ipv6', 'http-proxy', 'https', 'file']);
+const SUPPORTED_SERVERS = new Set([
+  'http', 'http-ipv6', 'http-proxy', 'https', 'file', 'ftp', 'ftp-ipv6', 'ftps', 'imap', 'pop3', 'smtp',
+]);
+/** Servers that need the TLS certificate, and those that need ::1. */
+const TLS_SERVERS = new Set(['https', 'ftps']);
+const IPV6_SERVERS = new Set(['http-ipv6', 'ftp-ipv6']);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -103,17 +112,36 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
   let test: TestFile | undefined;
   const http = new SwsServer({ logFile: path.join(logDir, 'server.input'), testNumber: num, test: () => test });
   const proxy = new SwsServer({ logFile: path.join(logDir, 'proxy.input'), testNumber: num, test: () => test, isProxy: true });
+  // ftpserver.pl instances: one on 127.0.0.1 (ftps is it behind TLS, as stunnel), one on ::1
+  const pingpong = (protocol: PingPongProtocol, host: string): PingPongServer =>
+    new PingPongServer({ protocol, host, logFile: path.join(logDir, 'server.input'), logDir, testNumber: num, test: () => test });
+  const ftp = pingpong(FTP_PROTOCOL, '127.0.0.1');
+  const ftp6 = pingpong(FTP_PROTOCOL, '::1');
+  const imap = pingpong(IMAP_PROTOCOL, '127.0.0.1');
+  const pop3 = pingpong(POP3_PROTOCOL, '127.0.0.1');
+  const smtp = pingpong(SMTP_PROTOCOL, '127.0.0.1');
+  const servers = [http, proxy, ftp, ftp6, imap, pop3, smtp];
   try {
     const httpPort = await http.listen('127.0.0.1');
     const http6Port = opts.ipv6 ? await http.listen('::1') : await freePort();
     const httpsPort = opts.tls ? await http.listen('127.0.0.1', opts.tls) : await freePort();
     const proxyPort = await proxy.listen('127.0.0.1');
+    const ftpPort = await ftp.listen('127.0.0.1');
+    const ftp6Port = opts.ipv6 ? await ftp6.listen('::1') : await freePort();
+    const ftpsPort = opts.tls ? await ftp.listen('127.0.0.1', opts.tls) : await freePort();
+    const imapPort = await imap.listen('127.0.0.1');
+    const pop3Port = await pop3.listen('127.0.0.1');
+    const smtpPort = await smtp.listen('127.0.0.1');
     const noListenPort = await freePort();
     const user = os.userInfo().username;
     const vars: Record<string, string> = {
       HOSTIP: '127.0.0.1', CLIENTIP: '127.0.0.1', HOST6IP: '[::1]', CLIENT6IP: '[::1]', 'CLIENT6IP-NB': '::1',
       HTTPPORT: String(httpPort), HTTP6PORT: String(http6Port), HTTPSPORT: String(httpsPort),
       PROXYPORT: String(proxyPort), NOLISTENPORT: String(noListenPort),
+      FTPPORT: String(ftpPort), FTP6PORT: String(ftp6Port), FTPSPORT: String(ftpsPort),
+      IMAPPORT: String(imapPort), POP3PORT: String(pop3Port), SMTPPORT: String(smtpPort),
+      // runtests: twice the time the FTP server took to answer its check, at least 2 s
+      FTPTIME2: '2',
       TESTNUMBER: String(num), LOGDIR: 'log', PWD: caseDir, FILE_PWD: caseDir,
       SRCDIR: path.dirname(opts.dataDir), CERTDIR: path.dirname(opts.dataDir),
       VERSION: opts.client.version, VERNUM: opts.client.version.replace(/-DEV$/, ''),
@@ -132,8 +160,8 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
     for (const s of test.getList('client', 'server')) {
       const name = s.split(/\s+/)[0] ?? '';
       if (!SUPPORTED_SERVERS.has(name)) return skip(num, 'runner', `server ${name} not supported`);
-      if (name === 'https' && !opts.tls) return skip(num, 'machine', 'no TLS certificate (openssl missing)');
-      if (name === 'http-ipv6' && !opts.ipv6) return skip(num, 'machine', 'no IPv6 loopback');
+      if (TLS_SERVERS.has(name) && !opts.tls) return skip(num, 'machine', 'no TLS certificate (openssl missing)');
+      if (IPV6_SERVERS.has(name) && !opts.ipv6) return skip(num, 'machine', 'no IPv6 loopback');
     }
     const has = hasFeatureFn(opts.client);
     for (const f of test.getList('client', 'features')) {
@@ -197,7 +225,8 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
 
     const exit = await runShell(shellCmd, caseDir, env, opts.timeoutMs);
     // Let the servers notice the closed connections (connection-monitor logs that).
-    for (let i = 0; i < 50 && http.openConnections + proxy.openConnections > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const open = (): number => servers.reduce((n, srv) => n + srv.openConnections, 0);
+    for (let i = 0; i < 50 && open() > 0; i++) await new Promise((r) => setTimeout(r, 20));
     if (exit.timedOut) return { num, verdict: 'FAIL', reason: `timed out after ${opts.timeoutMs} ms` };
     // <command delay="secs">: runtests waits before it verifies (bounded)
     const delaySecs = Number(cmdPart.attrs['delay'] ?? 0);
@@ -207,8 +236,7 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
   } catch (err) {
     return { num, verdict: 'FAIL', reason: `runner error: ${(err as Error).message}` };
   } finally {
-    await http.close();
-    await proxy.close();
+    for (const srv of servers) await srv.close();
     if (!opts.keep) rmSync(caseDir, { recursive: true, force: true });
   }
 }
@@ -318,6 +346,15 @@ function verify(num: number, test: TestFile, caseDir: string, exitCode: number, 
   if (!nocheck && expectedData !== undefined && (expectedData.length > 0 || dataPart?.attrs['sendzero'])) {
     const actual = readBin(path.join(logDir, `curl${num}.out`)) ?? '';
     if (actual !== expectedData) return fail('data', describeDiff('data', expectedData, actual));
+  }
+
+  // what an FTP/IMAP/SMTP upload stored (log/upload.N)
+  const uploadPart = test.getPart('verify', 'upload');
+  if (uploadPart) {
+    const expected = partContent(uploadPart);
+    // <strippart> applies to the stored upload as to the protocol dump (boundaries, dates)
+    const actual = applyLineOps(splitLines(readBin(path.join(logDir, `upload.${num}`)) ?? ''), strippart, false).join('');
+    if (actual !== expected) return fail('upload', describeDiff('upload', expected, actual));
   }
 
   // files
