@@ -18,6 +18,7 @@ import { CURLE, easyStrerror, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { CURL_POLL, CURLINFO_TYPE, CURLPROTO } from '../constants.js';
 import { traceData } from '../util/trace.js';
+import { nowMs } from '../util/clock.js';
 import { CLIENTWRITE, PAUSED } from '../cw/client-write.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
 import type { Transfer } from '../multi/transfer.js';
@@ -135,6 +136,7 @@ export class LdapRequest implements ProtocolRequest {
       const r = this.#tr.recv();
       if (r.kind === 'again') return CURLE.OK;
       if (r.kind === 'data') {
+        if (!this.#got) this.#t.timing.starttransfer = nowMs();
         this.#got = true;
         this.#reader.feed(r.data);
         continue;

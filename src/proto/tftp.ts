@@ -172,7 +172,6 @@ export class TftpRequest implements ProtocolRequest {
     });
     if (!built.ok) return this.#fail(CURLE.TFTP_ILLEGAL, built.message);
     this.#first = built.packet;
-    t.timing.starttransfer ||= 0;
     return this.#machine(EV_INIT);
   }
 
@@ -389,6 +388,7 @@ export class TftpRequest implements ProtocolRequest {
       this.#info(`Ignored a datagram from ${d.address} port ${d.port}`);
       return EV_NONE;
     }
+    if (!this.#got) this.#t.timing.starttransfer = nowMs();
     this.#got = true;
     // recvfrom() into a buffer of blksize + 4: a longer datagram is cut there
     const p = d.data.length > this.#blksize + 4 ? d.data.subarray(0, this.#blksize + 4) : d.data;

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Easy, Multi, SocketWatcher, CURLOPT, CURLMOPT, CURLMSG, CURLE, CURLPAUSE, CURL_POLL, CURL_SOCKET_TIMEOUT, CURL_WRITEFUNC_PAUSE, openSocketCount } from '../../src/index.js';
+import { Easy, Multi, SocketWatcher, CURLOPT, CURLINFO, CURLMOPT, CURLMSG, CURLE, CURLPAUSE, CURL_POLL, CURL_SOCKET_TIMEOUT, CURL_WRITEFUNC_PAUSE, openSocketCount } from '../../src/index.js';
 import { requireProgram } from '../helpers/requires.js';
 import { startTftpdHpa } from '../helpers/tftp-server.js';
 import { tscurl, curl } from '../helpers/cli-run.js';
@@ -103,8 +103,10 @@ test('the multi-socket API gets the UDP socket through SOCKETFUNCTION and drives
       });
     });
     easy.setopt(CURLOPT.URL, srv.url('f.bin'));
+    let active = -2;
     easy.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => {
       chunks.push(Buffer.from(d));
+      active = easy.getinfo(CURLINFO.ACTIVESOCKET);
       return d.length;
     });
     multi.addHandle(easy);
@@ -114,6 +116,8 @@ test('the multi-socket API gets the UDP socket through SOCKETFUNCTION and drives
     // while the transfer runs, then REMOVE
     const socks = [...new Set(seen.map((x) => x.s))];
     assert.equal(socks.length, 1, JSON.stringify(seen));
+    // CURLINFO_ACTIVESOCKET names the same socket while the transfer runs
+    assert.equal(active, socks[0]);
     const whats = seen.map((x) => x.what);
     if (whats[0] === CURL_POLL.OUT) whats.shift();
     assert.deepEqual(whats, [CURL_POLL.IN, CURL_POLL.REMOVE]);
