@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSocket } from 'node:dgram';
-import { Easy, CURLOPT, CURLE, openSocketCount } from '../../src/index.js';
+import { Easy, CURLOPT, CURLE, CURLPAUSE, CURL_READFUNC_PAUSE, openSocketCount } from '../../src/index.js';
 import { requireProgram } from '../helpers/requires.js';
 import { startUdpServer, parseRequest, data, ack, error, oack, type UdpServer } from '../helpers/tftp-server.js';
 import { tscurl, curl } from '../helpers/cli-run.js';
@@ -197,4 +197,47 @@ test('a datagram from another port than the server\'s first answer is not part o
     stranger.close();
     await srv.close();
   }
+});
+
+test('a read callback that pauses in the middle of a block: the block waits for CURLPAUSE_CONT and goes out whole', async () => {
+  const got: Buffer[] = [];
+  const srv = await startUdpServer((msg, from, s) => {
+    const op = msg.readUInt16BE(0);
+    if (op === 2) s.send(ack(0), from);
+    else if (op === 3) {
+      const block = msg.readUInt16BE(2);
+      if (got.length < block) got.push(Buffer.from(msg.subarray(4)));
+      s.send(ack(block), from);
+    }
+  });
+  const easy = new Easy();
+  try {
+    const src = Buffer.alloc(1000);
+    for (let i = 0; i < src.length; i++) src[i] = i & 0xff;
+    let pos = 0;
+    let paused = 0;
+    easy.setopt(CURLOPT.URL, `tftp://127.0.0.1:${srv.port}/up`);
+    easy.setopt(CURLOPT.UPLOAD, 1);
+    easy.setopt(CURLOPT.INFILESIZE, src.length);
+    easy.setopt(CURLOPT.READFUNCTION, (buf: Buffer) => {
+      if (pos === 300 && paused === 0) {
+        paused++;
+        setTimeout(() => easy.pause(CURLPAUSE.CONT), 30);
+        return CURL_READFUNC_PAUSE;
+      }
+      const n = Math.min(buf.length, 300, src.length - pos);
+      src.copy(buf, 0, pos, pos + n);
+      pos += n;
+      return n;
+    });
+    assert.equal(await easy.perform(), CURLE.OK);
+    assert.equal(paused, 1);
+    assert.deepEqual(got.map((b) => b.length), [512, 488]);
+    assert.deepEqual(Buffer.concat(got), src);
+    assert.deepEqual(parseRequest(srv.received[0]!.data)?.options, { tsize: '1000', blksize: '512', timeout: '6' });
+  } finally {
+    easy.cleanup();
+    await srv.close();
+  }
+  assert.equal(openSocketCount(), 0);
 });
