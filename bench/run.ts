@@ -7,6 +7,8 @@
 //   c  (a) at concurrency 50 over HTTPS/1.1 (nginx, test CA)
 //   d  the CLI started once per request: tscurl vs curl vs `node -e 0`
 //   e  100 and 10,000 concurrent slow transfers through socketAction
+//   f  the convenience layers at concurrency 50: request(), fetch on CurlDispatcher, beside
+//      the Multi they run on and undici's request() and fetch() (nginx)
 // Nothing is installed: a missing tool is named with its Debian package and
 // the run stops with a non-zero status.
 import { existsSync, readFileSync, writeFileSync, truncateSync, openSync, closeSync } from 'node:fs';
@@ -19,12 +21,13 @@ import { NGINX_BIN, startNginx, type Nginx } from '../test/helpers/nginx.js';
 import { testCerts } from '../test/helpers/certs.js';
 import { interleaved, report, timedChild, cpuSince, median, fmt, type Contender, type Sample } from './stats.js';
 import { tscurlPoll, tscurlSocket, undiciPool, nodeHttp, rawSocket, type KeepAliveClient, type Target } from './keepalive-clients.js';
+import { tscurlRequest, tscurlFetch, undiciRequestClient, undiciFetchClient } from './convenience-clients.js';
 import { tscurlDownload, undiciDownload, nodeHttpDownload, rawDownload, rawDownload1M, type DownloadClient } from './download-clients.js';
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick') || process.env.BENCH_QUICK === '1';
-const picked = [...argv.filter((a) => /^[a-e]$/.test(a)), ...(process.env.BENCH_SCENARIOS ?? '').split(/[ ,]+/).filter(Boolean)];
-const SCENARIOS = new Set(picked.length ? picked : ['a', 'b', 'c', 'd', 'e']);
+const picked = [...argv.filter((a) => /^[a-f]$/.test(a)), ...(process.env.BENCH_SCENARIOS ?? '').split(/[ ,]+/).filter(Boolean)];
+const SCENARIOS = new Set(picked.length ? picked : ['a', 'b', 'c', 'd', 'e', 'f']);
 const REPS = Number(process.env.BENCH_REPS ?? (QUICK ? 2 : 3));
 const TOTAL = Number(process.env.BENCH_TOTAL ?? (QUICK ? 4000 : 20_000));
 const BIG_MIB = Number(process.env.BENCH_BIG_MIB ?? (QUICK ? 64 : 256));
@@ -123,6 +126,17 @@ async function scenarioC(nginx: Nginx, caFile: string, ca: Buffer): Promise<void
     ['undici Pool', undiciPool],
     ['node:https Agent', nodeHttp],
     ['raw TLS socket', rawSocket],
+  ]);
+}
+
+async function scenarioF(nginx: Nginx): Promise<void> {
+  // the layers may cost at most 15% over the Multi they run on (issue 16): read the ratios to 'tscurl perform/poll'
+  await keepAlive('(f) convenience layers, HTTP/1.1 keep-alive, 16-byte body', { url: nginx.url('/16b') }, 50, [
+    ['tscurl perform/poll', tscurlPoll],
+    ['tscurl request()', tscurlRequest],
+    ['fetch on CurlDispatcher', tscurlFetch],
+    ['undici.request', undiciRequestClient],
+    ['undici fetch', undiciFetchClient],
   ]);
 }
 
@@ -291,7 +305,7 @@ async function main(): Promise<void> {
   console.log(`tscurl bench${QUICK ? ' (quick)' : ''}: scenarios ${[...SCENARIOS].join(' ')}; ${versions()}`);
   let nginx: Nginx | null = null;
   let certs: ReturnType<typeof testCerts> | null = null;
-  if (['a', 'b', 'c', 'd'].some((s) => SCENARIOS.has(s))) {
+  if (['a', 'b', 'c', 'd', 'f'].some((s) => SCENARIOS.has(s))) {
     certs = SCENARIOS.has('c') ? testCerts() : null;
     nginx = await startNginx(certs ? { tls: { cert: certs.server.cert, key: certs.server.key } } : {});
     writeFileSync(join(nginx.root, '16b'), '0123456789abcdef');
@@ -301,6 +315,7 @@ async function main(): Promise<void> {
     if (SCENARIOS.has('b')) await scenarioB(nginx!);
     if (SCENARIOS.has('c')) await scenarioC(nginx!, certs!.caFile, readFileSync(certs!.caFile));
     if (SCENARIOS.has('d')) await scenarioD(nginx!);
+    if (SCENARIOS.has('f')) await scenarioF(nginx!);
   } finally {
     await nginx?.stop();
   }

@@ -48,3 +48,11 @@ export { CURL_VERSION } from './features.js';
 // curl_easy_escape/curl_escape, curl_easy_unescape/curl_unescape, curl_getdate
 export { escape, unescape } from './url/escape.js';
 export { curlGetdate as getdate } from './cookies/parse-date.js';
+// request(): the everyday Promise API (README "request()")
+export { request } from './request/request.js';
+export type { RequestOptions, RetryOptions, Progress, CurlOptions, HeaderInput } from './request/options.js';
+export { CurlResponse, ResponseBody } from './request/response.js';
+export type { HeaderRecord } from './request/response-head.js';
+export { CurlError } from './request/errors.js';
+export { MultiRunner, defaultRunner } from './request/multi-runner.js';
+export type { RequestBody } from './request/upload-source.js';

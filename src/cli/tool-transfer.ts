@@ -12,7 +12,7 @@ import { methodConflict, unsupportedError, type TransferConfig, type UrlNode } f
 import { HINT_LINE, warningText } from './param-error.js';
 import type { GlobItem } from './glob.js';
 import { OutputFile, contentDispositionFilename } from './output-file.js';
-import { RetryState } from './retry.js';
+import { RetryState } from '../request/retry-policy.js';
 import { warnText, noteText } from './messages.js';
 import type { ToolTrace } from './tool-trace.js';
 import type { LibcurlSource } from './libcurl-source.js';

@@ -13,7 +13,7 @@ import { ParamError } from './param-error.js';
 import { SETOPT_MAP, optId } from './setopt-map.js';
 import { TlsFlags } from './tls-flags.js';
 import { localPortRange, sizeParameter } from './size-param.js';
-import type { RetryConfig } from './retry.js';
+import type { RetryConfig } from '../request/retry-policy.js';
 import type { ClobberMode } from './output-file.js';
 
 export interface UrlNode {

@@ -90,7 +90,7 @@ test('a lazily required module runs on its first export read, into the object im
   // a read of anything else runs a module too, and awaiting one (a dynamic import) runs it
   const table = rt.require('codes-table.js');
   assert.equal((table.CURLE as Record<string, number>).COULDNT_CONNECT, 7);
-  const retry = rt.require('cli/retry.js');
+  const retry = rt.require('request/retry-policy.js');
   return Promise.resolve(retry).then((r) => {
     assert.equal(r, retry);
     assert.ok(Object.keys(retry).length > 0, 'awaiting ran the module');

@@ -40,12 +40,12 @@ function relative(text: string, ref: number): string {
     `"${Date.UTC(+y, +mo - 1, +d, +h, +mi, +s) / 1000 - ref}"`);
 }
 
-/** Two relative files agree when every stamp differs by at most one second (the runs are a moment apart). */
+/** Two relative files agree when every stamp differs by at most a few seconds (the runs are moments apart; on a loaded machine a run can take seconds). */
 function sameFiles(a: string, b: string): boolean {
   const na = a.split(/("-?\d+")/);
   const nb = b.split(/("-?\d+")/);
   if (na.length !== nb.length) return false;
-  return na.every((x, i) => (x.startsWith('"') && /^"-?\d+"$/.test(x) ? Math.abs(Number(x.slice(1, -1)) - Number(nb[i]!.slice(1, -1))) <= 1 : x === nb[i]));
+  return na.every((x, i) => (x.startsWith('"') && /^"-?\d+"$/.test(x) ? Math.abs(Number(x.slice(1, -1)) - Number(nb[i]!.slice(1, -1))) <= 5 : x === nb[i]));
 }
 
 test('--hsts and --alt-svc leave the files curl 7.88 leaves for the same responses', { skip: NO_CURL_OR_OPENSSL }, async () => {

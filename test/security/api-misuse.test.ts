@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Easy, Multi, CURLE, CURLM, CURLINFO, CURLOPT, CURLMSG } from '../../src/index.js';
-import { RetryState, RETRY_SLEEP_CAP } from '../../src/cli/retry.js';
+import { RetryState, RETRY_SLEEP_CAP } from '../../src/request/retry-policy.js';
 import { retryAfterSeconds } from '../../src/proto/retry-after.js';
 import { startRawServer } from '../helpers/raw-http-server.js';
 import { CLI_MAIN } from '../helpers/cli-run.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RetryState } from '../../src/cli/retry.js';
+import { RetryState } from '../../src/request/retry-policy.js';
 import { wrapMessage } from '../../src/cli/messages.js';
 import { contentDispositionFilename } from '../../src/cli/output-file.js';
 import { dumpBlock, traceIds, traceTimestamp } from '../../src/cli/trace-format.js';

@@ -1,8 +1,9 @@
-// --retry and its family, as curl's post_per_transfer() decides: which
+// --retry and its family, as curl's post_per_transfer() decides (used by the
+// tool and by request()'s retry option): which
 // results are transient, how long to sleep (1 s doubling up to 10 minutes,
 // or a fixed --retry-delay, or the server's Retry-After), and when
 // --retry-max-time forbids another attempt. Pure: the caller sleeps.
-import { CURLE } from '../index.js';
+import { CURLE } from '../codes.js';
 
 export interface RetryConfig {
   /** --retry N */
@@ -74,7 +75,21 @@ export class RetryState {
     this.#startMs = nowMs;
   }
 
+  /** Would decide() retry this result now? (Nothing changes: request() asks before it keeps a body.) */
+  wouldRetry(r: AttemptResult, nowMs: number): boolean {
+    return this.#plan(r, nowMs).retry;
+  }
+
   decide(r: AttemptResult, nowMs: number): RetryDecision {
+    const d = this.#plan(r, nowMs);
+    if (!d.retry) return d;
+    this.#left--;
+    this.count++;
+    if (!this.#cfg.delayMs) this.#sleepMs = Math.min(this.#sleepMs * 2, RETRY_SLEEP_MAX);
+    return d;
+  }
+
+  #plan(r: AttemptResult, nowMs: number): RetryDecision {
     const cfg = this.#cfg;
     if (this.#left <= 0 || (cfg.maxTimeMs > 0 && nowMs - this.#startMs >= cfg.maxTimeMs)) return { retry: false };
     const reason = transientReason(r, cfg);
@@ -96,9 +111,6 @@ export class RetryState {
       }
     }
     const warning = `Problem ${REASON[reason]}. Will retry in ${seconds} seconds. ${this.#left} retries left.\n`;
-    this.#left--;
-    this.count++;
-    if (!cfg.delayMs) this.#sleepMs = Math.min(this.#sleepMs * 2, RETRY_SLEEP_MAX);
     return { retry: true, sleepMs: Math.min(sleepMs, RETRY_SLEEP_CAP), warning };
   }
 }

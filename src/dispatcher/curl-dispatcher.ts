@@ -1,0 +1,189 @@
+// CurlDispatcher: an undici Dispatcher whose requests are libcurl transfers,
+// so `fetch(url, { dispatcher })`, `undici.request(url, { dispatcher })` and
+// `setGlobalDispatcher()` run on tscurl's engine — with SOCKS5h, netrc,
+// Digest/NTLM/SigV4, cookie files, RESOLVE/CONNECT_TO, rate limits and
+// every other easy option set once in `options` for all its requests.
+//
+// dispatch() maps undici's request (origin + path, method, headers, body:
+// string, bytes, Readable or async iterable) onto an Attempt on a
+// MultiRunner and feeds undici's handler: onConnect (with an abort that
+// ends the transfer), onHeaders (raw header buffers; `false` or a later
+// pause stops reading the socket through CURLPAUSE_RECV until resume()),
+// onData, onComplete (trailers), onError (a CurlError with the CURLcode for
+// transfer failures — fetch puts it in `cause`). Redirects, decoding and
+// caching stay undici's (fetch does them itself), so by default no
+// redirect is followed and nothing is decoded here.
+import { Buffer } from 'node:buffer';
+import { Dispatcher } from 'undici';
+import { CURLE } from '../codes.js';
+import { Attempt, type AttemptHead } from '../request/attempt.js';
+import { CurlError } from '../request/errors.js';
+import { defaultRunner, type MultiRunner } from '../request/multi-runner.js';
+import type { CurlOptions } from '../request/options.js';
+import { UploadSource, type RequestBody } from '../request/upload-source.js';
+import { classicHandler, type ClassicHandler } from './dispatch-handler.js';
+import { requestHeaders, requestUrl } from './dispatch-request.js';
+
+export interface CurlDispatcherOptions {
+  /** easy options for every request, by curl's names: { PROXY: 'socks5h://...', NETRC: 1, ... } */
+  options?: CurlOptions;
+  /** run on this runner's multi (default: the process-wide one request() uses) */
+  runner?: MultiRunner;
+}
+
+type DispatchOptions = Parameters<Dispatcher['dispatch']>[0];
+
+class ClosedError extends Error {
+  readonly code: string;
+  constructor(message: string, code: string) {
+    super(message);
+    this.name = code === 'UND_ERR_DESTROYED' ? 'ClientDestroyedError' : 'ClientClosedError';
+    this.code = code;
+  }
+}
+
+export class CurlDispatcher extends Dispatcher {
+  readonly #options: CurlOptions;
+  readonly #runner: MultiRunner;
+  readonly #inflight = new Set<Promise<void>>();
+  /** running requests → their abort (what undici's onConnect hands out) */
+  readonly #aborts = new Map<Attempt, (reason?: unknown) => void>();
+  #closed = false;
+  #destroyed = false;
+
+  constructor(opts: CurlDispatcherOptions = {}) {
+    super();
+    this.#options = { ...opts.options };
+    this.#runner = opts.runner ?? defaultRunner();
+  }
+
+  override dispatch(opts: DispatchOptions, rawHandler: Dispatcher.DispatchHandler): boolean {
+    const handler = classicHandler(rawHandler);
+    if (this.#destroyed || this.#closed) {
+      const err = this.#destroyed
+        ? new ClosedError('The client is destroyed', 'UND_ERR_DESTROYED')
+        : new ClosedError('The client is closed', 'UND_ERR_CLOSED');
+      queueMicrotask(() => handler.onError?.(err));
+      return false;
+    }
+    const job = this.#run(opts, handler).catch((err: unknown) => {
+      handler.onError?.(err instanceof Error ? err : new Error(String(err)));
+    });
+    this.#inflight.add(job);
+    void job.finally(() => this.#inflight.delete(job));
+    return true;
+  }
+
+  async #run(opts: DispatchOptions, handler: ClassicHandler): Promise<void> {
+    if (opts.upgrade || opts.method === 'CONNECT') {
+      throw Object.assign(new Error('CurlDispatcher does not support upgrade/CONNECT requests'), { code: 'UND_ERR_NOT_SUPPORTED' });
+    }
+    const url = requestUrl(opts);
+    const { pairs, contentLength } = requestHeaders(opts.headers, opts.body !== null && opts.body !== undefined);
+    const body = opts.body as RequestBody | null | undefined;
+    let attempt: Attempt | null = null;
+    const upload = body === null || body === undefined ? null : new UploadSource(body, () => attempt?.resumeSend());
+    // a stream of announced length goes out with that Content-Length, not chunked
+    const bodySize = upload && upload.size === null ? contentLength : null;
+    const headers: [string, string | null][] = pairs;
+    // fetch semantics, not curl's tool defaults: no made-up Content-Type, no Expect: 100-continue
+    const has = (name: string): boolean => pairs.some(([k]) => k.toLowerCase() === name);
+    if (upload && !has('content-type')) headers.push(['Content-Type', null]);
+    if (upload && !has('expect')) headers.push(['Expect', null]);
+    let aborted: unknown = undefined;
+    let settled = false;
+    const done = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      fn();
+    };
+    let headSeen = false;
+    attempt = new Attempt(url, { method: opts.method, headers, options: this.#options }, upload, this.#runner, {
+      discard: () => false,
+      onHead: (h: AttemptHead) => {
+        headSeen = true;
+        this.#deliver(h, handler, done);
+      },
+    }, bodySize);
+    const a = attempt;
+    const abort = (reason?: unknown): void => {
+      if (settled || aborted !== undefined) return;
+      aborted = reason ?? new Error('Request aborted');
+      a.cancel();
+    };
+    this.#aborts.set(a, abort);
+    try {
+      handler.onConnect?.(abort);
+      if (aborted !== undefined) {
+        done(() => handler.onError?.(toError(aborted)));
+        return;
+      }
+      const code = await a.run();
+      upload?.close();
+      if (aborted !== undefined) {
+        if (headSeen) a.body.destroy(toError(aborted));
+        done(() => handler.onError?.(toError(aborted)));
+        return;
+      }
+      if (code !== CURLE.OK && upload?.error !== undefined) {
+        const err = new CurlError(code, 'reading the request body failed', { cause: upload.error });
+        if (headSeen) a.body.destroy(err);
+        done(() => handler.onError?.(err));
+        return;
+      }
+      a.finish(code);
+      if (!headSeen && code !== CURLE.OK) done(() => handler.onError?.(new CurlError(code, a.easy.errorBuffer)));
+      if (headSeen && !a.body.closed) await new Promise<void>((resolve) => a.body.once('close', resolve));
+    } finally {
+      this.#aborts.delete(a);
+      a.close();
+    }
+  }
+
+  /** The head is known: onHeaders, then the body stream's chunks through onData with pause/resume. */
+  #deliver(h: AttemptHead, handler: ClassicHandler, done: (fn: () => void) => void): void {
+    const body = h.body;
+    const raw = h.head.rawHeaders.map((s) => Buffer.from(s, 'latin1'));
+    handler.onResponseStarted?.();
+    const flowing = handler.onHeaders?.(h.head.status, raw, () => body.resume(), h.head.statusText) !== false;
+    body.on('data', (chunk: Buffer) => {
+      if (handler.onData?.(chunk) === false) body.pause();
+    });
+    body.once('end', () => {
+      done(() => handler.onComplete?.(h.head.rawTrailers.map((s) => Buffer.from(s, 'latin1'))));
+    });
+    body.once('error', (err: Error) => done(() => handler.onError?.(err)));
+    if (!flowing) body.pause();
+  }
+
+  override close(callback?: () => void): Promise<void> {
+    this.#closed = true;
+    const p = Promise.allSettled([...this.#inflight]).then(() => undefined);
+    if (callback) {
+      void p.then(callback);
+      return undefined as unknown as Promise<void>;
+    }
+    return p;
+  }
+
+  override destroy(err?: Error | null | (() => void), callback?: () => void): Promise<void> {
+    if (typeof err === 'function') {
+      callback = err;
+      err = null;
+    }
+    this.#closed = true;
+    this.#destroyed = true;
+    const reason = err ?? new ClosedError('The client is destroyed', 'UND_ERR_DESTROYED');
+    for (const abort of this.#aborts.values()) abort(reason);
+    const p = Promise.allSettled([...this.#inflight]).then(() => undefined);
+    if (callback) {
+      void p.then(callback);
+      return undefined as unknown as Promise<void>;
+    }
+    return p;
+  }
+}
+
+function toError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}

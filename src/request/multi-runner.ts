@@ -1,0 +1,111 @@
+// MultiRunner: a Multi driven by Node's event loop for the Promise layers
+// (request(), CurlDispatcher). It owns one Multi with the built-in socket
+// driver and runs libcurl's classic loop — perform(), drain infoRead(),
+// poll() — only while it has transfers, so an idle runner keeps nothing
+// alive (idle pooled connections are unref'ed by their transports) and the
+// process can exit. One runner per process by default (defaultRunner()):
+// parallel request() calls then share its connection pool, as the easy
+// handles of one libcurl multi do.
+import { CURLE, type CURLcode } from '../codes.js';
+import { CURLMSG } from '../constants.js';
+import type { Easy } from '../easy/easy.js';
+import { Multi } from '../multi/multi.js';
+
+/** How long one poll() may wait before the loop checks its transfers again anyway. */
+const POLL_SLICE_MS = 1000;
+
+export class MultiRunner {
+  readonly multi: Multi;
+  /** easy → settles its perform() promise with the transfer's CURLcode */
+  readonly #pending = new Map<Easy, (code: CURLcode) => void>();
+  #looping = false;
+  #closed = false;
+
+  constructor(multi: Multi = new Multi()) {
+    this.multi = multi;
+  }
+
+  /** Transfers running now. */
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  /**
+   * Run `easy`'s transfer on this runner's multi; the promise settles with
+   * the transfer's CURLcode (never rejects for a transfer error).
+   */
+  perform(easy: Easy): Promise<CURLcode> {
+    if (this.#closed) return Promise.resolve(CURLE.FAILED_INIT);
+    const rc = this.multi.addHandle(easy);
+    if (rc !== 0) return Promise.resolve(CURLE.FAILED_INIT);
+    const done = new Promise<CURLcode>((resolve) => this.#pending.set(easy, resolve));
+    this.#startLoop();
+    return done;
+  }
+
+  /**
+   * Stop `easy`'s transfer now (an abort): its perform() promise settles
+   * with `code`, the handle leaves the multi (its connection is closed or
+   * kept as libcurl decides for a removed handle).
+   */
+  cancel(easy: Easy, code: CURLcode = CURLE.ABORTED_BY_CALLBACK): void {
+    const settle = this.#pending.get(easy);
+    if (!settle) return;
+    this.#pending.delete(easy);
+    this.multi.removeHandle(easy);
+    settle(code);
+  }
+
+  /** Make the loop look at its transfers now (after an unpause from outside a callback). */
+  wake(): void {
+    if (this.#looping) this.multi.wakeup();
+  }
+
+  /** Close the multi and every connection; running transfers end with CURLE_ABORTED_BY_CALLBACK. */
+  close(): void {
+    if (this.#closed) return;
+    for (const easy of [...this.#pending.keys()]) this.cancel(easy);
+    this.#closed = true;
+    this.multi.cleanup();
+  }
+
+  #startLoop(): void {
+    if (this.#looping) {
+      this.multi.wakeup();
+      return;
+    }
+    this.#looping = true;
+    void this.#loop();
+  }
+
+  async #loop(): Promise<void> {
+    try {
+      while (this.#pending.size > 0 && !this.#closed) {
+        this.multi.perform();
+        this.#collect();
+        if (this.#pending.size === 0 || this.#closed) break;
+        await this.multi.poll(POLL_SLICE_MS);
+      }
+    } finally {
+      this.#looping = false;
+    }
+  }
+
+  #collect(): void {
+    for (let msg = this.multi.infoRead(); msg; msg = this.multi.infoRead()) {
+      if (msg.msg !== CURLMSG.DONE) continue;
+      const settle = this.#pending.get(msg.easy);
+      if (!settle) continue;
+      this.#pending.delete(msg.easy);
+      this.multi.removeHandle(msg.easy);
+      settle(msg.result);
+    }
+  }
+}
+
+let shared: MultiRunner | null = null;
+
+/** The process-wide runner request() and CurlDispatcher use unless given their own. */
+export function defaultRunner(): MultiRunner {
+  return (shared ??= new MultiRunner());
+}

@@ -1,0 +1,159 @@
+// request(): one HTTP(S) — or any libcurl protocol — request as a Promise,
+// on the process-wide MultiRunner so parallel calls share connections.
+//
+//   const res = await request('https://example.com/', { options: { FOLLOWLOCATION: 1 } });
+//   res.status; res.headers; await res.text();   // or res.body.pipe(...)
+//
+// The promise resolves when the final response's head is known; the body
+// follows as a stream. It rejects with a CurlError (libcurl's CURLcode and
+// error-buffer text) when the transfer fails before that, or with the
+// signal's reason when aborted. With `retry`, curl's --retry rules decide:
+// transient failures and transient HTTP statuses are retried after curl's
+// delays (Retry-After honoured) as long as the response was not handed over
+// and the body can be sent again.
+import { CURLE } from '../codes.js';
+import { Attempt, type AttemptHead } from './attempt.js';
+import { CurlError } from './errors.js';
+import { defaultRunner } from './multi-runner.js';
+import type { RequestOptions, RetryOptions } from './options.js';
+import { CurlResponse } from './response.js';
+import { RetryState } from './retry-policy.js';
+import { UploadSource } from './upload-source.js';
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+function retryConfig(r: RequestOptions['retry'], failOnError: boolean): RetryState | null {
+  if (r === undefined) return null;
+  const o: RetryOptions = typeof r === 'number' ? { retries: r } : r;
+  if (!(o.retries > 0)) return null;
+  return new RetryState(
+    {
+      retries: Math.floor(o.retries),
+      delayMs: o.delayMs ?? 0,
+      maxTimeMs: o.maxTimeMs ?? 0,
+      allErrors: o.allErrors ?? false,
+      connRefused: o.connRefused ?? false,
+      failOnError,
+    },
+    Date.now(),
+  );
+}
+
+/** Sleep `ms`, or reject with the signal's reason when it aborts first. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortReason(signal));
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortReason(signal!));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export async function request(url: string | URL, opts: RequestOptions = {}): Promise<CurlResponse> {
+  const { signal } = opts;
+  if (signal?.aborted) throw abortReason(signal);
+  const runner = opts.runner ?? defaultRunner();
+  const retry = retryConfig(opts.retry, Boolean(opts.options?.FAILONERROR));
+  let attempt: Attempt | null = null;
+  const upload =
+    opts.body === undefined || opts.body === null ? null : new UploadSource(opts.body, () => attempt?.resumeSend());
+  const target = String(url);
+  try {
+    for (;;) {
+      const outcome = await runAttempt(target, opts, upload, runner, retry, (a) => (attempt = a));
+      if (outcome.response) return outcome.response;
+      const a = attempt!;
+      const decision = retry && (!upload || upload.rewind()) ? retry.decide(a.retryFacts(outcome.code), Date.now()) : null;
+      if (!decision?.retry) {
+        const err = new CurlError(outcome.code, a.easy.errorBuffer);
+        a.close();
+        throw err;
+      }
+      a.close();
+      await sleep(decision.sleepMs, signal);
+    }
+  } catch (err) {
+    upload?.close();
+    throw err;
+  }
+}
+
+interface Outcome {
+  response: CurlResponse | null;
+  code: number;
+}
+
+/**
+ * One attempt: resolves with the response once its head is known, or with
+ * the failure code (no response) when the transfer ended before.
+ */
+function runAttempt(
+  url: string,
+  opts: RequestOptions,
+  upload: UploadSource | null,
+  runner: import('./multi-runner.js').MultiRunner,
+  retry: RetryState | null,
+  publish: (a: Attempt) => void,
+): Promise<Outcome> {
+  const { signal } = opts;
+  return new Promise<Outcome>((resolve, reject) => {
+    let response: CurlResponse | null = null;
+    const attempt = new Attempt(url, opts, upload, runner, {
+      // a transient status with retries left: keep quiet, the attempt is retried
+      discard: (a) => retry !== null && (upload?.replayable ?? true) && retry.wouldRetry(a.retryFacts(CURLE.OK), Date.now()),
+      onHead: (h: AttemptHead) => {
+        response = new CurlResponse({
+          status: h.head.status,
+          statusText: h.head.statusText,
+          protocol: h.head.protocol,
+          rawHeaders: h.head.rawHeaders,
+          rawTrailers: h.head.rawTrailers,
+          url: h.url,
+          body: h.body,
+          retries: retry?.count ?? 0,
+        });
+        resolve({ response, code: CURLE.OK });
+      },
+    });
+    publish(attempt);
+    let aborted = false;
+    const onAbort = (): void => {
+      aborted = true;
+      attempt.cancel();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // the stream's consumer destroying it early frees the transfer too
+    attempt.body.once('close', () => {
+      if (!attempt.body.readableEnded) attempt.cancel();
+    });
+    attempt.run().then((code) => {
+      signal?.removeEventListener('abort', onAbort);
+      upload?.close();
+      if (aborted) {
+        const reason = abortReason(signal!);
+        if (response) attempt.body.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+        else reject(reason);
+        attempt.close();
+        return;
+      }
+      if (code === CURLE.ABORTED_BY_CALLBACK && upload?.error !== undefined) {
+        const err = new CurlError(code, 'reading the request body failed', { cause: upload.error });
+        if (response) attempt.body.destroy(err);
+        else reject(err);
+        attempt.close();
+        return;
+      }
+      attempt.finish(code);
+      if (!response) resolve({ response: null, code });
+      else attempt.close();
+    }, reject);
+  });
+}

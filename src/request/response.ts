@@ -1,0 +1,120 @@
+// What request() resolves with: the final response's status and headers as
+// soon as they are known, and its body as a Readable that the transfer
+// fills. Backpressure is libcurl's pause: when the stream's buffer is full
+// the transfer is paused (CURLPAUSE_RECV, so the socket is no longer read
+// and TCP holds the server back), and reading from the stream unpauses it.
+import { Readable } from 'node:stream';
+import { Buffer } from 'node:buffer';
+import { headerRecord, type HeaderRecord } from './response-head.js';
+
+/** How much body the stream buffers before the transfer is paused. */
+const BODY_HIGH_WATER_MARK = 64 * 1024;
+
+/** The response body: a Readable whose _read() unpauses the transfer that fills it. */
+export class ResponseBody extends Readable {
+  readonly #resume: () => void;
+  /** the transfer is paused because this stream's buffer was full */
+  #held = false;
+
+  constructor(resume: () => void) {
+    super({ highWaterMark: BODY_HIGH_WATER_MARK });
+    this.#resume = resume;
+    // A failure after the head (abort, reset mid-body) reaches whoever reads the body
+    // (text(), iteration, pipeline, an 'error' listener); a body nobody reads must not
+    // take the process down with an unhandled 'error' event.
+    this.on('error', () => {});
+  }
+
+  /** Hand a chunk over; false asks the caller to pause the transfer until the reader catches up. */
+  deliver(chunk: Buffer): boolean {
+    if (this.destroyed) return true;
+    // libcurl reuses its buffer after the callback: the stream keeps a copy
+    const more = this.push(Buffer.from(chunk));
+    if (!more) this.#held = true;
+    return more;
+  }
+
+  finish(): void {
+    if (!this.destroyed) this.push(null);
+  }
+
+  override _read(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.#resume();
+  }
+}
+
+export interface ResponseInit {
+  status: number;
+  statusText: string;
+  /** 'HTTP/1.1', 'HTTP/2', ... from the status line ('' for protocols without one) */
+  protocol: string;
+  rawHeaders: string[];
+  /** CURLINFO_EFFECTIVE_URL: the last URL, after redirects */
+  url: string;
+  body: ResponseBody;
+  /** trailers, filled when the body has ended */
+  rawTrailers: string[];
+  /** the number of attempts the retry option made beyond the first */
+  retries: number;
+}
+
+export class CurlResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly protocol: string;
+  /** header names as the server sent them, alternating with their values */
+  readonly rawHeaders: readonly string[];
+  /** lower-case names; a repeated header is an array */
+  readonly headers: HeaderRecord;
+  readonly url: string;
+  readonly body: ResponseBody;
+  readonly retries: number;
+  readonly #rawTrailers: string[];
+
+  constructor(init: ResponseInit) {
+    this.status = init.status;
+    this.statusText = init.statusText;
+    this.protocol = init.protocol;
+    this.rawHeaders = init.rawHeaders;
+    this.headers = headerRecord(init.rawHeaders);
+    this.url = init.url;
+    this.body = init.body;
+    this.retries = init.retries;
+    this.#rawTrailers = init.rawTrailers;
+  }
+
+  /** Trailer fields (HTTP chunked or HTTP/2), complete once the body has ended. */
+  get trailers(): HeaderRecord {
+    return headerRecord(this.#rawTrailers);
+  }
+
+  /** The whole body as bytes (rejects with the transfer's CurlError if it fails midway). */
+  async bytes(): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for await (const chunk of this.body) parts.push(chunk as Buffer);
+    return Buffer.concat(parts);
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const b = await this.bytes();
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+  }
+
+  /** The body decoded as UTF-8. */
+  async text(): Promise<string> {
+    return (await this.bytes()).toString('utf8');
+  }
+
+  /** The body parsed as JSON; a parse failure rejects with the SyntaxError, the response attached as `response`. */
+  async json<T = unknown>(): Promise<T> {
+    const text = await this.text();
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      if (err instanceof Error) Object.defineProperty(err, 'response', { value: this, enumerable: false });
+      throw err;
+    }
+  }
+}

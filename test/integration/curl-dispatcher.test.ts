@@ -1,0 +1,226 @@
+// CurlDispatcher: undici's fetch and request (and Node's own fetch) running on
+// tscurl against loopback servers — bodies both ways, streaming with
+// backpressure, abort, CURLcodes in `cause`, curl options for every request.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { fetch as undiciFetch, request as undiciRequest, setGlobalDispatcher, getGlobalDispatcher } from 'undici';
+import { CurlDispatcher } from '../../src/dispatcher/index.js';
+import { CurlError, CURLE, MultiRunner } from '../../src/index.js';
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void;
+
+async function server(handler: Handler): Promise<{ base: string; port: number; srv: http.Server }> {
+  const srv = http.createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c));
+    req.on('end', () => handler(req, res, Buffer.concat(parts)));
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as AddressInfo).port;
+  return { base: `http://127.0.0.1:${port}`, port, srv };
+}
+
+function close(srv: http.Server): Promise<void> {
+  srv.closeAllConnections();
+  return new Promise((r) => srv.close(() => r()));
+}
+
+const echo: Handler = (req, res, body) => {
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('X-Multi', ['1', '2']);
+  res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: body.toString() }));
+};
+
+test('CurlDispatcher: undici fetch GET and POST (string and stream bodies) with fetch semantics on the wire', async () => {
+  const { base, srv } = await server(echo);
+  const runner = new MultiRunner();
+  const dispatcher = new CurlDispatcher({ runner });
+  try {
+    const res = await undiciFetch(`${base}/a?b=c`, { dispatcher, headers: { 'X-One': '1' } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('x-multi'), '1, 2');
+    const j = (await res.json()) as Record<string, any>;
+    assert.equal(j.url, '/a?b=c');
+    assert.equal(j.headers['x-one'], '1');
+
+    const post = (await (await undiciFetch(`${base}/p`, { dispatcher, method: 'POST', body: 'hello' })).json()) as Record<string, any>;
+    assert.equal(post.method, 'POST');
+    assert.equal(post.body, 'hello');
+    assert.equal(post.headers['content-length'], '5');
+    assert.equal(post.headers.expect, undefined, 'no Expect: 100-continue under fetch');
+
+    const bytes = (await (await undiciFetch(`${base}/b`, { dispatcher, method: 'PUT', body: new Uint8Array([65, 66]) })).json()) as Record<string, any>;
+    assert.equal(bytes.method, 'PUT');
+    assert.equal(bytes.body, 'AB');
+    assert.equal(bytes.headers['content-type'], undefined, 'curl\'s form content-type is not made up');
+
+    const stream = new ReadableStream({
+      start(c) {
+        c.enqueue(new TextEncoder().encode('str'));
+        c.enqueue(new TextEncoder().encode('eam'));
+        c.close();
+      },
+    });
+    const s = (await (await undiciFetch(`${base}/s`, { dispatcher, method: 'POST', body: stream, duplex: 'half' } as never)).json()) as Record<string, any>;
+    assert.equal(s.body, 'stream');
+    assert.equal(s.headers['transfer-encoding'], 'chunked');
+  } finally {
+    await dispatcher.close();
+    runner.close();
+    await close(srv);
+  }
+});
+
+test('CurlDispatcher: undici.request, setGlobalDispatcher and Node\'s built-in fetch all run on tscurl', async () => {
+  const { base, srv } = await server(echo);
+  const dispatcher = new CurlDispatcher();
+  const before = getGlobalDispatcher();
+  try {
+    const r = await undiciRequest(`${base}/req`, { dispatcher, method: 'POST', body: 'x=1', headers: { 'content-type': 'text/plain' } });
+    assert.equal(r.statusCode, 200);
+    assert.deepEqual(r.headers['x-multi'], ['1', '2']);
+    const j = (await r.body.json()) as Record<string, any>;
+    assert.equal(j.body, 'x=1');
+    assert.equal(j.headers['user-agent'], undefined, 'undici.request sends no user-agent, nor does curl without one set');
+
+    setGlobalDispatcher(dispatcher);
+    const g = (await (await undiciFetch(`${base}/global`)).json()) as Record<string, any>;
+    assert.equal(g.url, '/global');
+
+    const n = await fetch(`${base}/node`, { dispatcher } as never);
+    assert.equal(((await n.json()) as Record<string, any>).url, '/node');
+  } finally {
+    setGlobalDispatcher(before);
+    await dispatcher.close();
+    await close(srv);
+  }
+});
+
+test('CurlDispatcher: curl options apply to every request (RESOLVE a made-up name, USERPWD)', async () => {
+  const { port, srv } = await server(echo);
+  const dispatcher = new CurlDispatcher({ options: { RESOLVE: [`no-such-host.test:${port}:127.0.0.1`], USERPWD: 'al:pw' } });
+  try {
+    const res = await undiciFetch(`http://no-such-host.test:${port}/r`, { dispatcher });
+    const j = (await res.json()) as Record<string, any>;
+    assert.equal(j.headers.host, `no-such-host.test:${port}`);
+    assert.equal(j.headers.authorization, `Basic ${Buffer.from('al:pw').toString('base64')}`);
+  } finally {
+    await dispatcher.close();
+    await close(srv);
+  }
+});
+
+test('CurlDispatcher: a transfer failure reaches fetch as a TypeError whose cause is the CurlError', async () => {
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const dispatcher = new CurlDispatcher();
+  try {
+    await assert.rejects(undiciFetch(`http://127.0.0.1:${port}/`, { dispatcher }), (e: unknown) => {
+      assert.ok(e instanceof TypeError);
+      const cause = (e as TypeError & { cause: unknown }).cause;
+      assert.ok(cause instanceof CurlError);
+      assert.equal(cause.code, CURLE.COULDNT_CONNECT);
+      return true;
+    });
+    const bad = net.createServer((s) => s.resume().end('NOT HTTP AT ALL\r\n\r\n'));
+    await new Promise<void>((r) => bad.listen(0, '127.0.0.1', r));
+    try {
+      await assert.rejects(undiciRequest(`http://127.0.0.1:${(bad.address() as AddressInfo).port}/`, { dispatcher }), (e: unknown) => {
+        assert.ok(e instanceof CurlError);
+        assert.equal(e.code, CURLE.UNSUPPORTED_PROTOCOL); // libcurl: "Received HTTP/0.9 when not allowed"
+        return true;
+      });
+    } finally {
+      await new Promise<void>((r) => bad.close(() => r()));
+    }
+  } finally {
+    await dispatcher.close();
+  }
+});
+
+test('CurlDispatcher: streaming download with backpressure, and abort mid-body and before the response', async () => {
+  const total = 32 * 1024 * 1024;
+  let written = 0;
+  let finished = false;
+  const { base, srv } = await server((req, res) => {
+    if (req.url === '/stall') return;
+    res.writeHead(200, { 'Content-Length': String(total) });
+    const chunk = Buffer.alloc(256 * 1024, 'y');
+    const pump = (): void => {
+      while (written < total) {
+        written += chunk.length;
+        if (!res.write(chunk)) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      finished = true;
+      res.end();
+    };
+    pump();
+  });
+  const dispatcher = new CurlDispatcher();
+  try {
+    const r = await undiciRequest(`${base}/big`, { dispatcher });
+    r.body.pause();
+    let last = -1;
+    let still = 0;
+    for (let i = 0; i < 100 && still < 5 && !finished; i++) {
+      await new Promise((res) => setTimeout(res, 20));
+      still = written === last ? still + 1 : 0;
+      last = written;
+    }
+    assert.equal(finished, false, 'the body was pulled in although the reader paused');
+    r.body.resume();
+    let got = 0;
+    for await (const c of r.body) got += (c as Buffer).length;
+    assert.equal(got, total);
+
+    const ac = new AbortController();
+    const pending = undiciFetch(`${base}/stall`, { dispatcher, signal: ac.signal });
+    setTimeout(() => ac.abort(), 20);
+    await assert.rejects(pending, (e: unknown) => (e as Error).name === 'AbortError');
+
+    written = 0;
+    finished = false;
+    const ac2 = new AbortController();
+    const mid = await undiciFetch(`${base}/big2`, { dispatcher, signal: ac2.signal });
+    const reader = mid.body!.getReader();
+    await reader.read();
+    ac2.abort();
+    await assert.rejects(reader.read(), (e: unknown) => (e as Error).name === 'AbortError');
+  } finally {
+    await dispatcher.destroy();
+    await close(srv);
+  }
+});
+
+test('CurlDispatcher: close() waits for running requests, then refuses new ones; destroy() ends them', async () => {
+  const { base, srv } = await server((req, res) => {
+    if (req.url === '/slow') setTimeout(() => res.end('late'), 30);
+    else if (req.url === '/never') return;
+    else res.end('now');
+  });
+  const dispatcher = new CurlDispatcher();
+  try {
+    const slow = undiciRequest(`${base}/slow`, { dispatcher }).then((r) => r.body.text());
+    await new Promise((r) => setTimeout(r, 5));
+    const closing = dispatcher.close();
+    await assert.rejects(undiciRequest(`${base}/x`, { dispatcher }), (e: unknown) => (e as { code?: string }).code === 'UND_ERR_CLOSED');
+    assert.equal(await slow, 'late');
+    await closing;
+
+    const d2 = new CurlDispatcher();
+    const never = undiciRequest(`${base}/never`, { dispatcher: d2 });
+    await new Promise((r) => setTimeout(r, 20));
+    await d2.destroy();
+    await assert.rejects(never, (e: unknown) => (e as { code?: string }).code === 'UND_ERR_DESTROYED');
+  } finally {
+    await close(srv);
+  }
+});

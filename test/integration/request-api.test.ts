@@ -1,0 +1,319 @@
+// request(): the Promise API over real loopback servers — bodies both ways,
+// backpressure through CURLPAUSE, abort, retries by curl's rules, errors with
+// CURLcodes, connection reuse on the shared runner.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import { Readable } from 'node:stream';
+import type { AddressInfo } from 'node:net';
+import { request, CurlError, CURLE, MultiRunner } from '../../src/index.js';
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void;
+
+async function server(handler: Handler): Promise<{ base: string; srv: http.Server; sockets: Set<net.Socket> }> {
+  const sockets = new Set<net.Socket>();
+  const srv = http.createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c));
+    req.on('end', () => handler(req, res, Buffer.concat(parts)));
+  });
+  srv.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return { base: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, srv, sockets };
+}
+
+function close(srv: http.Server): Promise<void> {
+  srv.closeAllConnections();
+  return new Promise((r) => srv.close(() => r()));
+}
+
+const echo: Handler = (req, res, body) => {
+  res.setHeader('Set-Cookie', ['a=1', 'b=2']);
+  res.setHeader('Content-Type', 'application/json');
+  res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: body.toString() }));
+};
+
+test('request(): GET resolves with status, lower-case headers (repeats as arrays) and the body helpers', async () => {
+  const { base, srv } = await server(echo);
+  try {
+    const res = await request(`${base}/hello?x=1`, { headers: { 'X-Token': 'abc', Accept: 'application/json' } });
+    assert.equal(res.status, 200);
+    assert.equal(res.statusText, 'OK');
+    assert.equal(res.protocol, 'HTTP/1.1');
+    assert.deepEqual(res.headers['set-cookie'], ['a=1', 'b=2']);
+    assert.equal(res.headers['content-type'], 'application/json');
+    assert.equal(res.url, `${base}/hello?x=1`);
+    const j = await res.json<{ method: string; url: string; headers: Record<string, string> }>();
+    assert.equal(j.method, 'GET');
+    assert.equal(j.url, '/hello?x=1');
+    assert.equal(j.headers['x-token'], 'abc');
+    assert.equal(j.headers.accept, 'application/json');
+  } finally {
+    await close(srv);
+  }
+});
+
+test('request(): bodies from a string, a Buffer, a Readable and an async iterable; methods as curl sets them', async () => {
+  const { base, srv } = await server(echo);
+  try {
+    const s = await (await request(`${base}/s`, { method: 'POST', body: 'a=1' })).json<Record<string, any>>();
+    assert.equal(s.method, 'POST');
+    assert.equal(s.body, 'a=1');
+    assert.equal(s.headers['content-length'], '3');
+    const b = await (await request(`${base}/b`, { method: 'PUT', body: Buffer.from('bytes!'), headers: { Expect: null } })).json<Record<string, any>>();
+    assert.equal(b.method, 'PUT');
+    assert.equal(b.body, 'bytes!');
+    assert.equal(b.headers['content-length'], '6');
+    const r = await (await request(`${base}/r`, { method: 'POST', body: Readable.from(['re', 'ad', 'able']), headers: { 'Content-Type': 'text/plain' } })).json<Record<string, any>>();
+    assert.equal(r.body, 'readable');
+    assert.equal(r.headers['transfer-encoding'], 'chunked');
+    assert.equal(r.headers['content-type'], 'text/plain');
+    async function* slow(): AsyncGenerator<string> {
+      for (let i = 0; i < 5; i++) {
+        await new Promise((res) => setImmediate(res));
+        yield `part${i};`;
+      }
+    }
+    const g = await (await request(`${base}/g`, { method: 'PATCH', body: slow() })).json<Record<string, any>>();
+    assert.equal(g.method, 'PATCH');
+    assert.equal(g.body, 'part0;part1;part2;part3;part4;');
+    const h = await request(`${base}/h`, { method: 'HEAD' });
+    assert.equal(h.status, 200);
+    assert.equal((await h.bytes()).length, 0);
+    const d = await (await request(`${base}/d`, { method: 'DELETE' })).json<Record<string, any>>();
+    assert.equal(d.method, 'DELETE');
+    const removed = await (await request(`${base}/n`, { headers: { Accept: null, 'User-Agent': 'me' } })).json<Record<string, any>>();
+    assert.equal(removed.headers.accept, undefined);
+    assert.equal(removed.headers['user-agent'], 'me');
+  } finally {
+    await close(srv);
+  }
+});
+
+test('request(): curl options by name apply (FOLLOWLOCATION, USERPWD) and a refused option rejects with its CURLcode', async () => {
+  const { base, srv } = await server((req, res, body) => {
+    if (req.url === '/from') {
+      res.writeHead(302, { Location: '/to' });
+      res.end('moved');
+      return;
+    }
+    echo(req, res, body);
+  });
+  try {
+    const res = await request(`${base}/from`, { options: { FOLLOWLOCATION: 1, USERPWD: 'u:p' } });
+    assert.equal(res.status, 200);
+    assert.equal(res.url, `${base}/to`);
+    const j = await res.json<Record<string, any>>();
+    assert.equal(j.headers.authorization, `Basic ${Buffer.from('u:p').toString('base64')}`);
+    const noFollow = await request(`${base}/from`);
+    assert.equal(noFollow.status, 302);
+    assert.equal(await noFollow.text(), 'moved');
+    // libcurl's answers: an HTTP version past the last is CURLE_UNSUPPORTED_PROTOCOL, an unknown name CURLE_UNKNOWN_OPTION
+    await assert.rejects(request(`${base}/`, { options: { HTTP_VERSION: 999 } }), (e: unknown) => e instanceof CurlError && e.code === CURLE.UNSUPPORTED_PROTOCOL);
+    await assert.rejects(request(`${base}/`, { options: { NO_SUCH_OPTION: 1 } as never }), (e: unknown) => e instanceof CurlError && e.code === CURLE.UNKNOWN_OPTION);
+    await assert.rejects(request(`${base}/`, { options: { WRITEFUNCTION: () => 0 } }), CurlError);
+    await assert.rejects(request('htp:/bad url'), (e: unknown) => e instanceof CurlError);
+  } finally {
+    await close(srv);
+  }
+});
+
+test('request(): a failed transfer rejects with a CurlError carrying the CURLcode and error text', async () => {
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  await assert.rejects(request(`http://127.0.0.1:${port}/`), (e: unknown) => {
+    assert.ok(e instanceof CurlError);
+    assert.equal(e.code, CURLE.COULDNT_CONNECT);
+    assert.match(e.detail, /Failed to connect/);
+    return true;
+  });
+  const { base, srv } = await server((_req, res) => {
+    res.writeHead(500);
+    res.end('oops');
+  });
+  try {
+    await assert.rejects(request(base, { options: { FAILONERROR: 1 } }), (e: unknown) => e instanceof CurlError && e.code === CURLE.HTTP_RETURNED_ERROR);
+  } finally {
+    await close(srv);
+  }
+});
+
+test('request(): the body stream holds the transfer back (CURLPAUSE) until it is read', async () => {
+  const total = 64 * 1024 * 1024;
+  let written = 0;
+  let finished = false;
+  const { base, srv } = await server((_req, res) => {
+    res.writeHead(200, { 'Content-Length': String(total) });
+    const chunk = Buffer.alloc(256 * 1024, 'z');
+    const pump = (): void => {
+      while (written < total) {
+        written += chunk.length;
+        if (!res.write(chunk)) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      finished = true;
+      res.end();
+    };
+    pump();
+  });
+  try {
+    const res = await request(`${base}/big`);
+    // not reading: the server must come to a stop long before the end
+    let last = -1;
+    let still = 0;
+    for (let i = 0; i < 100 && still < 5 && !finished; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      still = written === last ? still + 1 : 0;
+      last = written;
+    }
+    assert.equal(finished, false, 'the whole body was pulled in although nobody read it');
+    assert.ok(res.body.readableLength <= 1024 * 1024, `the stream buffered ${res.body.readableLength} bytes`);
+    let got = 0;
+    for await (const c of res.body) got += (c as Buffer).length;
+    assert.equal(got, total);
+  } finally {
+    await close(srv);
+  }
+});
+
+test('request(): abort before the response rejects with the reason and closes the connection; abort mid-body errors the stream', async () => {
+  const { base, srv, sockets } = await server((req, res) => {
+    if (req.url === '/stall') return; // never answers
+    res.writeHead(200, { 'Content-Length': '1000000' });
+    res.write(Buffer.alloc(1000, 'x'));
+  });
+  try {
+    const ac = new AbortController();
+    const p = request(`${base}/stall`, { signal: ac.signal });
+    for (let i = 0; i < 200 && sockets.size === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    ac.abort();
+    await assert.rejects(p, (e: unknown) => (e as Error).name === 'AbortError');
+    for (let i = 0; i < 200 && sockets.size > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(sockets.size, 0, 'the aborted transfer left its connection open');
+    await assert.rejects(request(`${base}/stall`, { signal: AbortSignal.abort() }), (e: unknown) => (e as Error).name === 'AbortError');
+
+    const ac2 = new AbortController();
+    const res = await request(`${base}/part`, { signal: ac2.signal });
+    const reading = res.text();
+    ac2.abort(new Error('enough'));
+    await assert.rejects(reading, /enough/);
+  } finally {
+    await close(srv);
+  }
+});
+
+test('request(): retry follows curl --retry: transient statuses are retried (their bodies dropped), other errors only with allErrors', async () => {
+  let hits = 0;
+  const { base, srv } = await server((req, res) => {
+    hits++;
+    if (hits < 3) {
+      res.writeHead(503, { 'Retry-After': '0' });
+      res.end('busy');
+      return;
+    }
+    res.end(`ok after ${hits}`);
+  });
+  try {
+    const res = await request(`${base}/r`, { retry: { retries: 3, delayMs: 1 } });
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), 'ok after 3');
+    assert.equal(res.retries, 2);
+    hits = 0;
+    const limited = await request(`${base}/r`, { retry: { retries: 1, delayMs: 1 } });
+    assert.equal(limited.status, 503, 'with retries spent the last response is handed over');
+    assert.equal(await limited.text(), 'busy');
+    hits = 0;
+    const none = await request(`${base}/r`);
+    assert.equal(none.status, 503);
+    await none.text();
+  } finally {
+    await close(srv);
+  }
+  // any error is retried with allErrors (curl's --retry-all-errors): the server drops two connections
+  let conns = 0;
+  const dropper = net.createServer((sock) => {
+    conns++;
+    if (conns <= 2) {
+      sock.destroy();
+      return;
+    }
+    sock.once('data', () => sock.end('HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nfine'));
+  });
+  await new Promise<void>((r) => dropper.listen(0, '127.0.0.1', r));
+  const dport = (dropper.address() as AddressInfo).port;
+  try {
+    await assert.rejects(request(`http://127.0.0.1:${dport}/`, { retry: 3 }), (e: unknown) => e instanceof CurlError && e.code === CURLE.GOT_NOTHING);
+    assert.equal(conns, 1, 'an empty reply is not transient without allErrors');
+    const res = await request(`http://127.0.0.1:${dport}/`, { retry: { retries: 3, delayMs: 1, allErrors: true } });
+    assert.equal(await res.text(), 'fine');
+    assert.equal(conns, 3);
+    assert.equal(res.retries, 1);
+  } finally {
+    await new Promise<void>((r) => dropper.close(() => r()));
+  }
+});
+
+test('request(): parallel calls share the runner and reuse connections; a stream consumer stopping frees the transfer', async () => {
+  const { base, srv, sockets } = await server((req, res) => {
+    if (req.url === '/endless') {
+      res.writeHead(200);
+      const t = setInterval(() => res.write(Buffer.alloc(64 * 1024)), 1);
+      res.on('close', () => clearInterval(t));
+      return;
+    }
+    res.end('x');
+  });
+  const conns = new Set<net.Socket>();
+  srv.on('connection', (s) => conns.add(s));
+  const runner = new MultiRunner();
+  try {
+    for (let i = 0; i < 5; i++) assert.equal(await (await request(`${base}/${i}`, { runner })).text(), 'x');
+    assert.equal(conns.size, 1, 'sequential requests reuse one connection');
+    const all = await Promise.all(Array.from({ length: 8 }, (_, i) => request(`${base}/p${i}`, { runner }).then((r) => r.text())));
+    assert.deepEqual(all, Array(8).fill('x'));
+    const res = await request(`${base}/endless`, { runner });
+    for await (const _c of res.body) break; // the consumer stops
+    for (let i = 0; i < 200 && runner.size > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(runner.size, 0, 'the transfer ended when its reader stopped');
+    void sockets;
+  } finally {
+    runner.close();
+    await close(srv);
+  }
+});
+
+test('request(): bad JSON rejects with the parse error, the response attached; progress is reported', async () => {
+  const { base, srv } = await server((_req, res) => res.end('{not json'));
+  try {
+    const seen: number[] = [];
+    const res = await request(base, { onProgress: (p) => seen.push(p.downloaded) });
+    await assert.rejects(res.json(), (e: unknown) => e instanceof SyntaxError && (e as SyntaxError & { response: unknown }).response === res);
+    assert.ok(seen.length > 0 && seen.at(-1) === 9);
+  } finally {
+    await close(srv);
+  }
+});
+
+test('request(): trailers of a chunked response are on response.trailers after the body', async () => {
+  const { base, srv } = await server((_req, res) => {
+    res.writeHead(200, { Trailer: 'X-Sum' });
+    res.write('abc');
+    res.addTrailers({ 'X-Sum': '42' });
+    res.end();
+  });
+  try {
+    const res = await request(base);
+    assert.equal(await res.text(), 'abc');
+    assert.equal(res.trailers['x-sum'], '42');
+  } finally {
+    await close(srv);
+  }
+});
