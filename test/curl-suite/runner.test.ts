@@ -22,6 +22,12 @@ import { IMAP_PROTOCOL } from './runner/imap-commands.js';
 import { PingPongServer, type PingPongProtocol } from './runner/pingpong-server.js';
 import { POP3_PROTOCOL, SMTP_PROTOCOL } from './runner/pop3-smtp-commands.js';
 import { TestFile } from './runner/test-file.js';
+import { TftpServer } from './runner/tftp-server.js';
+import { perlDollars, stripLines } from './runner/strip.js';
+import dgram from 'node:dgram';
+import { MqttServer } from './runner/mqtt-server.js';
+import { gopherTarget } from './runner/gopher-server.js';
+import { TelnetNegotiator } from './runner/dict-telnet.js';
 
 const FAKE = fileURLToPath(new URL('./fake-client.js', import.meta.url));
 const CLIENT = `${process.execPath} ${FAKE}`;
@@ -225,6 +231,16 @@ test('runner: a run whose client lacks a feature says so in its summary', { time
   assert.match(text, /^SKIPPED 2 because the client lacks \(or has\) a feature:$/m);
   assert.match(text, /^ {2}missing feature no-such-feature: 1 \(21\)$/m);
   assert.match(text, /^ {2}feature http present: 1 \(22\)$/m);
+});
+
+test('runner: a server whose protocol the client does not list is a skip, as runtests says "curl lacks X support"', { timeout: 60_000 }, async () => {
+  const s = await runCases({
+    25: testCase({ server: 'pop3', client: '<command>\n--exit 0\n</command>\n' }),
+    26: testCase({ server: 'ftp-ipv6', client: '<command>\n--exit 0\n</command>\n' }),
+  });
+  assertVerdict(s, 25, 'SKIP', 'fakecurl lacks pop3 support');
+  // the fake client lists ftp: its IPv6 server runs (or the machine has no ::1)
+  assert.notEqual(result(s, 26).reason, 'fakecurl lacks ftp support');
 });
 
 test('runner helpers: first errorcode line, warnings unwrapped', () => {
@@ -469,4 +485,96 @@ test('smtp emulation: EHLO with the test number, DATA up to CRLF.CRLF into the u
   assert.ok(r.said.includes('250-ESMTP pingpong test server Hello 7\r\n250 SIZE 100\r\n552 Message size too large\r\n'), r.said);
   assert.equal(r.upload, 'Subject: x\r\n\r\nbody\r\n.\r\n');
   assert.ok(!r.log.includes('Subject'), r.log);
+});
+
+test('strip patterns: perl\'s $ also matches before the line\'s newline', () => {
+  assert.deepEqual(stripLines(['timeout = 6\n', 'x\n'], ['^timeout = [5-6]$']), ['x\n']);
+  assert.equal(perlDollars('a\\$[$]$'), 'a\\$[$](?=\\n?$)');
+});
+
+test('tftp emulation: the request logged, netascii blocks, Access violation for a file without a test number', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'curl-suite-tftp-'));
+  const body = 'x'.repeat(600) + '\n';
+  const t = new TestFile(['<testcase>\n', '<reply>\n', '<data>\n', body, '</data>\n', '</reply>\n', '</testcase>\n']);
+  const server = new TftpServer({ logFile: path.join(dir, 'server.input'), logDir: dir, testNumber: 9, test: () => t });
+  const client = dgram.createSocket('udp4');
+  try {
+    const port = await server.listen('127.0.0.1');
+    await new Promise<void>((r) => client.bind(0, '127.0.0.1', () => r()));
+    const inbox: { msg: Buffer; port: number }[] = [];
+    client.on('message', (msg, rinfo) => inbox.push({ msg, port: rinfo.port }));
+    const next = async (): Promise<{ msg: Buffer; port: number }> => {
+      for (let i = 0; i < 500 && !inbox.length; i++) await new Promise((r) => setTimeout(r, 10));
+      const m = inbox.shift();
+      assert.ok(m, 'no packet from the server');
+      return m;
+    };
+    const rrq = (name: string, mode: string): Buffer =>
+      Buffer.concat([Buffer.from([0, 1]), Buffer.from(`${name}\x00${mode}\x00blksize\x00512\x00`, 'latin1')]);
+    client.send(rrq('/9', 'netascii'), port, '127.0.0.1');
+    let got = Buffer.alloc(0);
+    for (let block = 1; block < 10; block++) {
+      const { msg, port: from } = await next();
+      // DATA from a port of the transfer's own
+      assert.notEqual(from, port);
+      assert.equal(msg.readUInt16BE(0), 3);
+      assert.equal(msg.readUInt16BE(2), block);
+      got = Buffer.concat([got, msg.subarray(4)]);
+      client.send(Buffer.from([0, 4, 0, block]), from, '127.0.0.1');
+      if (msg.length - 4 < 512) break;
+    }
+    assert.equal(got.toString('latin1'), 'x'.repeat(600) + '\r\n');
+    client.send(rrq('nothing', 'octet'), port, '127.0.0.1');
+    const err = (await next()).msg;
+    assert.equal(err.readUInt16BE(0), 5);
+    assert.equal(err.readUInt16BE(2), 2);
+    assert.equal(err.subarray(4).toString('latin1'), 'Access violation\0');
+    assert.equal(readFileSync(path.join(dir, 'server.input'), 'latin1'),
+      'opcode = 1\nmode = netascii\nblksize = 512\nfilename = /9\nopcode = 1\nmode = octet\nblksize = 512\nfilename = nothing\n');
+  } finally {
+    client.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('mqtt emulation: CONNECT, SUBSCRIBE and what the server sends, logged in hex', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'curl-suite-mqtt-'));
+  const t = new TestFile(['<testcase>\n', '<reply>\n', '<data>\n', 'hi\n', '</data>\n', '<servercmd>\n', 'error-CONNACK 0\n',
+    '</servercmd>\n', '</reply>\n', '</testcase>\n']);
+  const server = new MqttServer({ logFile: path.join(dir, 'server.input'), test: () => t });
+  const sock = new net.Socket();
+  try {
+    const port = await server.listen('127.0.0.1');
+    const got: Buffer[] = [];
+    // after its DISCONNECT the server reads on (mqttd does): the client is the one to leave
+    sock.on('data', (d: Buffer) => {
+      got.push(d);
+      if (Buffer.concat(got).toString('hex').endsWith('e000')) sock.end();
+    });
+    const closed = new Promise<void>((r) => sock.on('close', () => r()));
+    await new Promise<void>((r) => sock.connect({ host: '127.0.0.1', port }, r));
+    // CONNECT: "MQTT" level 4, flags 2, keepalive 60, client id "c"
+    sock.write(Buffer.from('100d00044d5154540402003c000163', 'hex'));
+    // SUBSCRIBE packet id 1, topic "t", QoS 0
+    sock.write(Buffer.from('82060001000174' + '00', 'hex'));
+    await closed;
+    assert.equal(Buffer.concat(got).toString('hex'), '20020000' + '9003000100' + '30060001746869' + '0a' + 'e000');
+    assert.equal(readFileSync(path.join(dir, 'server.input'), 'latin1'),
+      'client CONNECT d 00044d5154540402003c000163\nserver CONNACK 2 20020000\nclient SUBSCRIBE 6 000100017400\n' +
+      'server SUBACK 3 9003000100\nserver PUBLISH 6 300600017468690a\nserver DISCONNECT 0 e000\n');
+  } finally {
+    sock.destroy();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('gopher and telnet emulation: the selector names the test, negotiation is taken out of the data', () => {
+  assert.deepEqual(gopherTarget('/1/selector/SELECTOR/1201'), { test: 1201, part: 0 });
+  assert.deepEqual(gopherTarget('/x/12010002'), { test: 1201, part: 2 });
+  assert.equal(gopherTarget('no slash 5'), undefined);
+  const out: number[] = [];
+  new TelnetNegotiator().feed(Buffer.from([255, 251, 31, 104, 255, 253, 39, 105]), out);
+  assert.equal(Buffer.from(out).toString('latin1'), 'hi');
 });

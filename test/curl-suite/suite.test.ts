@@ -159,6 +159,18 @@ test('runner self-check: real curl passes a sample of its FTP and FTPS baseline'
   assert.equal(s.passed.length, ftp.length + ftps.length, report(s.results));
 });
 
+test('runner self-check: real curl passes a sample of its IMAP, POP3, SMTP, TFTP, MQTT, Gopher, DICT and TELNET baseline', { skip: NO_CURL || NO_OPENSSL, timeout: 300_000 }, async (t) => {
+  if (!haveData) return t.skip(`no test data at ${DEFAULT_DATA_DIR}`);
+  const sample = [
+    ...['imap', 'pop3', 'smtp'].flatMap((srv) => baselineOf(srv).filter((_n, i) => i % 8 === 0)),
+    ...['tftp', 'mqtt', 'gopher', 'gophers', 'dict', 'telnet'].flatMap((srv) => baselineOf(srv).slice(0, 3)),
+  ];
+  assert.ok(sample.length >= 25, `curl-baseline.txt lacks cases of these servers (${sample.length})`);
+  const s = await runSuite({ client: REAL_CURL, only: sample, jobs: 2 });
+  assert.deepEqual(s.failed, [], report(s.results));
+  assert.equal(s.passed.length, sample.length, report(s.results));
+});
+
 test('a client that sends an extra FTP command fails the FTP cases', { skip: NO_CURL, timeout: 300_000 }, async (t) => {
   if (!haveData) return t.skip(`no test data at ${DEFAULT_DATA_DIR}`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'curl-suite-wrong-ftp-'));

@@ -21,6 +21,13 @@ import { IMAP_PROTOCOL } from './imap-commands.js';
 import { PingPongServer, type PingPongProtocol } from './pingpong-server.js';
 import { POP3_PROTOCOL, SMTP_PROTOCOL } from './pop3-smtp-commands.js';
 import { SwsServer } from './sws-server.js';
+import { TftpServer } from './tftp-server.js';
+import { MqttServer } from './mqtt-server.js';
+import { GopherServer } from './gopher-server.js';
+import { dictServer, telnetServer } from './dict-telnet.js';
+// curl's socksd connects where the client asks; this one connects to 127.0.0.1 at the port asked for,
+// which is where every case's servers are
+import { startSocksServer, type SocksServer } from '../../helpers/socks-server.js';
 import { applyLineOps, splitLines, stripLines } from './strip.js';
 import { partContent, TestFile } from './test-file.js';
 import { expectStderrFrom } from './tool-name.js';
@@ -61,11 +68,12 @@ export interface RunOptions {
 
 // "file": the case uses file:// URLs only, no server to start (as runtests.pl)
 const SUPPORTED_SERVERS = new Set([
-  'http', 'http-ipv6', 'http-proxy', 'https', 'file', 'ftp', 'ftp-ipv6', 'ftps', 'imap', 'pop3', 'smtp',
+  'http', 'http-ipv6', 'http-proxy', 'https', 'file', 'ftp', 'ftp-ipv6', 'ftps', 'imap', 'pop3', 'smtp', 'tftp', 'mqtt',
+  'gopher', 'gopher-ipv6', 'gophers', 'dict', 'telnet', 'socks4', 'socks5',
 ]);
 /** Servers that need the TLS certificate, and those that need ::1. */
-const TLS_SERVERS = new Set(['https', 'ftps']);
-const IPV6_SERVERS = new Set(['http-ipv6', 'ftp-ipv6']);
+const TLS_SERVERS = new Set(['https', 'ftps', 'gophers']);
+const IPV6_SERVERS = new Set(['http-ipv6', 'ftp-ipv6', 'gopher-ipv6']);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -120,7 +128,13 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
   const imap = pingpong(IMAP_PROTOCOL, '127.0.0.1');
   const pop3 = pingpong(POP3_PROTOCOL, '127.0.0.1');
   const smtp = pingpong(SMTP_PROTOCOL, '127.0.0.1');
-  const servers = [http, proxy, ftp, ftp6, imap, pop3, smtp];
+  const tftp = new TftpServer({ logFile: path.join(logDir, 'server.input'), logDir, testNumber: num, test: () => test });
+  const mqtt = new MqttServer({ logFile: path.join(logDir, 'server.input'), test: () => test });
+  const gopher = new GopherServer({ logFile: path.join(logDir, 'server.input'), testNumber: num, test: () => test });
+  const dict = dictServer();
+  const telnet = telnetServer();
+  const servers = [http, proxy, ftp, ftp6, imap, pop3, smtp, tftp, mqtt, gopher, dict, telnet];
+  let socks: SocksServer | undefined;
   try {
     const httpPort = await http.listen('127.0.0.1');
     const http6Port = opts.ipv6 ? await http.listen('::1') : await freePort();
@@ -132,6 +146,14 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
     const imapPort = await imap.listen('127.0.0.1');
     const pop3Port = await pop3.listen('127.0.0.1');
     const smtpPort = await smtp.listen('127.0.0.1');
+    const tftpPort = await tftp.listen('127.0.0.1');
+    const mqttPort = await mqtt.listen('127.0.0.1');
+    const gopherPort = await gopher.listen('127.0.0.1');
+    const gopher6Port = opts.ipv6 ? await gopher.listen('::1') : await freePort();
+    const gophersPort = opts.tls ? await gopher.listen('127.0.0.1', opts.tls) : await freePort();
+    const dictPort = await dict.listen('127.0.0.1');
+    const telnetPort = await telnet.listen('127.0.0.1');
+    socks = await startSocksServer();
     const noListenPort = await freePort();
     const user = os.userInfo().username;
     const vars: Record<string, string> = {
@@ -139,7 +161,10 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
       HTTPPORT: String(httpPort), HTTP6PORT: String(http6Port), HTTPSPORT: String(httpsPort),
       PROXYPORT: String(proxyPort), NOLISTENPORT: String(noListenPort),
       FTPPORT: String(ftpPort), FTP6PORT: String(ftp6Port), FTPSPORT: String(ftpsPort),
-      IMAPPORT: String(imapPort), POP3PORT: String(pop3Port), SMTPPORT: String(smtpPort),
+      IMAPPORT: String(imapPort), POP3PORT: String(pop3Port), SMTPPORT: String(smtpPort), TFTPPORT: String(tftpPort),
+      MQTTPORT: String(mqttPort), GOPHERPORT: String(gopherPort), GOPHER6PORT: String(gopher6Port),
+      GOPHERSPORT: String(gophersPort), DICTPORT: String(dictPort), TELNETPORT: String(telnetPort),
+      SOCKSPORT: String(socks.port),
       // runtests: twice the time the FTP server took to answer its check, at least 2 s
       FTPTIME2: '2',
       TESTNUMBER: String(num), LOGDIR: 'log', PWD: caseDir, FILE_PWD: caseDir,
@@ -159,6 +184,11 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
     // ---- skip decisions, as runtests makes them
     for (const s of test.getList('client', 'server')) {
       const name = s.split(/\s+/)[0] ?? '';
+      // runtests: a server whose protocol the client does not list is a skip ("curl lacks ftp support")
+      const proto = name.replace(/-ipv6$/, '');
+      if (proto !== 'http-proxy' && proto !== 'none' && !proto.startsWith('socks') && !opts.client.features.has(proto)) {
+        return skip(num, 'client', `${opts.client.name} lacks ${proto} support`);
+      }
       if (!SUPPORTED_SERVERS.has(name)) return skip(num, 'runner', `server ${name} not supported`);
       if (TLS_SERVERS.has(name) && !opts.tls) return skip(num, 'machine', 'no TLS certificate (openssl missing)');
       if (IPV6_SERVERS.has(name) && !opts.ipv6) return skip(num, 'machine', 'no IPv6 loopback');
@@ -237,6 +267,7 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
     return { num, verdict: 'FAIL', reason: `runner error: ${(err as Error).message}` };
   } finally {
     for (const srv of servers) await srv.close();
+    await socks?.close();
     if (!opts.keep) rmSync(caseDir, { recursive: true, force: true });
   }
 }

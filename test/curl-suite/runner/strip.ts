@@ -10,9 +10,34 @@ export function splitLines(s: string): string[] {
   return s.length ? s.split(/(?<=\n)/) : [];
 }
 
+/**
+ * Perl's `$` (without /m) matches at the end and also before a final
+ * newline, and the lines compared keep theirs: `^timeout = 5$` must match
+ * "timeout = 5\n". JS's `$` is the end only, so each unescaped `$` outside a
+ * character class becomes a lookahead for an optional newline and the end.
+ */
+export function perlDollars(src: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i] as string;
+    if (c === '\\') {
+      out += c + (src[i + 1] ?? '');
+      i++;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+    } else out += c === '$' ? '(?=\\n?$)' : c;
+  }
+  return out;
+}
+
 /** Perl regex source to a JS RegExp (the subset the test files use). */
 function perlRe(src: string, flags: string): RegExp {
-  const js = src.replace(/\\z/g, '$').replace(/\\Z/g, '$');
+  const js = perlDollars(src).replace(/\\z/g, '$').replace(/\\Z/g, '(?=\\n?$)');
   return new RegExp(js, flags.replace(/[^gimsx]/g, '').replace('x', ''));
 }
 

@@ -1,0 +1,47 @@
+// A loopback TCP listener that hands each connection, one after the other
+// (the python test servers' socketserver.TCPServer serves one at a time), to
+// an async handler with a queue of what the client sent; the connection is
+// closed when the handler is done.
+
+import net from 'node:net';
+import { ByteQueue } from './byte-queue.js';
+
+export type ConnectionHandler = (sock: net.Socket, input: ByteQueue) => Promise<void>;
+
+export class TcpService {
+  readonly #handler: ConnectionHandler;
+  readonly #sockets = new Set<net.Socket>();
+  #server: net.Server | undefined;
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(handler: ConnectionHandler) {
+    this.#handler = handler;
+  }
+
+  get openConnections(): number {
+    return this.#sockets.size;
+  }
+
+  listen(host: string): Promise<number> {
+    const server = net.createServer((sock) => {
+      this.#sockets.add(sock);
+      sock.on('error', () => {});
+      sock.once('close', () => this.#sockets.delete(sock));
+      const input = ByteQueue.of(sock);
+      this.#queue = this.#queue
+        .then(() => this.#handler(sock, input))
+        .catch(() => {})
+        .finally(() => sock.end());
+    });
+    this.#server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, host, () => resolve((server.address() as net.AddressInfo).port));
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.#sockets) s.destroy();
+    await new Promise<void>((r) => (this.#server ? this.#server.close(() => r()) : r()));
+  }
+}
