@@ -1,4 +1,4 @@
-// npm run bench [-- [--quick] [a b c d e]]  (or BENCH_SCENARIOS=a,c BENCH_QUICK=1)
+// npm run bench [-- [--quick] [a b c d e f]]  (or BENCH_SCENARIOS=a,c BENCH_QUICK=1)
 //
 // tscurl beside its peers, every scenario in one run, interleaved, several
 // repetitions; medians and tscurl's ratios are printed (bench/README.md):
@@ -7,8 +7,9 @@
 //   c  (a) at concurrency 50 over HTTPS/1.1 (nginx, test CA)
 //   d  the CLI started once per request: tscurl vs curl vs `node -e 0`
 //   e  100 and 10,000 concurrent slow transfers through socketAction
-//   f  the convenience layers at concurrency 50: request(), fetch on CurlDispatcher, beside
-//      the Multi they run on and undici's request() and fetch() (nginx)
+//   f  the convenience layers at concurrency 50: request(), fetch on CurlDispatcher and the
+//      node-libcurl drop-in's curly.get, beside the Multi they run on, undici's request()
+//      and fetch(), and node-libcurl itself where its native addon loads (nginx)
 // Nothing is installed: a missing tool is named with its Debian package and
 // the run stops with a non-zero status.
 import { existsSync, readFileSync, writeFileSync, truncateSync, openSync, closeSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { testCerts } from '../test/helpers/certs.js';
 import { interleaved, report, timedChild, cpuSince, median, fmt, type Contender, type Sample } from './stats.js';
 import { tscurlPoll, tscurlSocket, undiciPool, nodeHttp, rawSocket, type KeepAliveClient, type Target } from './keepalive-clients.js';
 import { tscurlRequest, tscurlFetch, undiciRequestClient, undiciFetchClient } from './convenience-clients.js';
+import { curlyGet, nodeLibcurlCurly } from './compat-clients.js';
 import { tscurlDownload, undiciDownload, nodeHttpDownload, rawDownload, rawDownload1M, type DownloadClient } from './download-clients.js';
 
 const argv = process.argv.slice(2);
@@ -131,13 +133,19 @@ async function scenarioC(nginx: Nginx, caFile: string, ca: Buffer): Promise<void
 
 async function scenarioF(nginx: Nginx): Promise<void> {
   // the layers may cost at most 15% over the Multi they run on (issue 16): read the ratios to 'tscurl perform/poll'
-  await keepAlive('(f) convenience layers, HTTP/1.1 keep-alive, 16-byte body', { url: nginx.url('/16b') }, 50, [
+  const clients: [string, KeepAliveClient][] = [
     ['tscurl perform/poll', tscurlPoll],
     ['tscurl request()', tscurlRequest],
     ['fetch on CurlDispatcher', tscurlFetch],
+    ['tscurl/node-libcurl curly.get', curlyGet],
     ['undici.request', undiciRequestClient],
     ['undici fetch', undiciFetchClient],
-  ]);
+  ];
+  // node-libcurl 4/5 beside its drop-in, where its native addon loads (it cannot be installed on this project's machines)
+  const nlc = nodeLibcurlCurly();
+  if ('client' in nlc) clients.push(['node-libcurl curly.get', nlc.client]);
+  else summary.push(`(f) ${nlc.missing}`);
+  await keepAlive('(f) convenience layers, HTTP/1.1 keep-alive, 16-byte body', { url: nginx.url('/16b') }, 50, clients);
 }
 
 // ---- (b): one large download ----------------------------------------------------

@@ -273,6 +273,11 @@ export class ToolTransfer {
         this.#error(CURLE.READ_ERROR, easyStrerror(CURLE.READ_ERROR));
         return CURLE.READ_ERROR;
       }
+    } else if (/^telnet:/i.test(url)) {
+      // without -T curl's tool reads its input from stdin (tool_read_cb on fd 0), which TELNET sends as it
+      // comes; stdin must not keep the tool running once the session is over
+      (process.stdin as { unref?: () => void }).unref?.();
+      setopt(CURLOPT.READDATA, process.stdin);
     }
     if (cfg.form) {
       const { buildFormMime } = await import('./form-mime.js');
@@ -351,7 +356,9 @@ export class ToolTransfer {
         if (!this.#outs.open()) return 0;
       }
     }
-    if ((cfg.include || cfg.head) && !this.#outs.write(line, false)) return 0;
+    // curl's tool_header_cb shows headers (-i) for these schemes only: GOPHER's selector echo is not one
+    const shown = cfg.include || cfg.head ? /^(https?|rtsp|file)$/i.test(String(info(this.easy, 'SCHEME') ?? '')) : false;
+    if (shown && !this.#outs.write(line, false)) return 0;
     return line.length;
   }
 

@@ -62,6 +62,8 @@ export class Connection implements NtlmHolder {
   localPort = 0;
   /** The protocol said the connection can carry another request. */
   reusable = false;
+  /** bytes arriving while idle do not make it dead (RTSP's interleaved RTP: libcurl's rtsp_conncheck) */
+  idleInputOk = false;
   /** made for a CONNECT_ONLY transfer: it belongs to that easy handle, never to the pool */
   connectOnly = false;
   /** the HTTP version of the last response on it (10, 11; 0 before any): an HTTP/1.0 server gets HTTP/1.0 requests */
@@ -147,6 +149,6 @@ export class Connection implements NtlmHolder {
   }
 
   isAliveWhileIdle(): boolean {
-    return this.transport !== null && this.transport.isAliveWhileIdle();
+    return this.transport !== null && this.transport.isAliveWhileIdle(this.idleInputOk);
   }
 }

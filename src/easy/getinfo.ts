@@ -1,6 +1,7 @@
 // curl_easy_getinfo: the facts of the current or last transfer, by info id,
 // in libcurl's units (seconds as doubles for *_TIME, microseconds for *_TIME_T).
 import { CURLINFO, type InfoTypeClassById } from './info-table.js';
+import { rtspCSeqRecv } from '../proto/rtsp-state.js';
 import { CURLOPT } from './option-table.js';
 import type { Transfer } from '../multi/transfer.js';
 import { peekHttpState } from '../proto/http-state.js';
@@ -86,9 +87,13 @@ export function getInfo(t: Transfer | null, id: number): unknown {
     case CURLINFO.CAINFO: return existsSync(DEFAULT_CA_BUNDLE) ? DEFAULT_CA_BUNDLE : null;
     case CURLINFO.CAPATH: return null;
     case CURLINFO.SSL_ENGINES: return sslEngines();
-    // no FTP or RTSP in this build: what libcurl answers for a transfer of another protocol
-    case CURLINFO.FTP_ENTRY_PATH: case CURLINFO.RTSP_SESSION_ID: return null;
-    case CURLINFO.RTSP_CLIENT_CSEQ: case CURLINFO.RTSP_SERVER_CSEQ: case CURLINFO.RTSP_CSEQ_RECV: return 0;
+    // no FTP in this build: what libcurl answers for a transfer of another protocol
+    case CURLINFO.FTP_ENTRY_PATH: return null;
+    // RTSP's state lives in the handle's options (src/proto/rtsp.ts), as libcurl's in data->set/state
+    case CURLINFO.RTSP_SESSION_ID: return tr ? tr.opts.str(CURLOPT.RTSP_SESSION_ID) : null;
+    case CURLINFO.RTSP_CLIENT_CSEQ: return tr ? tr.opts.num(CURLOPT.RTSP_CLIENT_CSEQ) : 0;
+    case CURLINFO.RTSP_SERVER_CSEQ: return tr ? tr.opts.num(CURLOPT.RTSP_SERVER_CSEQ) : 0;
+    case CURLINFO.RTSP_CSEQ_RECV: return tr ? rtspCSeqRecv(tr.opts) : 0;
     case CURLINFO.TLS_SSL_PTR: {
       const sock = tr?.conn?.tlsFacts ? tr.conn.transport?.socket : null;
       return { backend: CURLSSLBACKEND.OPENSSL, internals: sock instanceof TLSSocket && !sock.destroyed ? sock : null };

@@ -9,6 +9,7 @@ import { WS_HANDLER, WSS_HANDLER } from './ws-handler.js';
 import { FILE_HANDLER } from './file.js';
 import { TFTP_HANDLER } from './tftp.js';
 import { LDAP_HANDLER, LDAPS_HANDLER } from './ldap.js';
+import { SMALL_PROTOCOL_HANDLERS } from './small-protocols.js';
 
 const HANDLERS = new Map<string, ProtocolHandler>();
 
@@ -23,6 +24,7 @@ register(FILE_HANDLER);
 register(TFTP_HANDLER);
 register(LDAP_HANDLER);
 register(LDAPS_HANDLER);
+for (const h of SMALL_PROTOCOL_HANDLERS) register(h);
 
 /** The handler of a scheme (case-insensitive), or undefined when not built in. */
 export function handlerFor(scheme: string): ProtocolHandler | undefined {

@@ -34,8 +34,38 @@ export interface AttemptHooks {
 
 const ECONNREFUSED = 111;
 
+/**
+ * A plain GET (no options, headers, body or progress) needs nothing but a
+ * URL on a handle whose other options are always the same: such handles are
+ * kept by the runner and re-used, so what libcurl keeps per handle (the
+ * parsed URL, the request head it built) serves the next request too, as in
+ * a libcurl program that re-adds its handles. Their callbacks reach the
+ * attempt of the moment through this slot.
+ */
+export interface PlainHandle {
+  easy: Easy;
+  attempt: Attempt | null;
+  url: string;
+}
+
+function isPlain(opts: RequestOptions, upload: UploadSource | null): boolean {
+  if (upload || opts.onProgress || opts.headers) return false;
+  if (opts.method !== undefined && opts.method.toUpperCase() !== 'GET') return false;
+  return !opts.options || Object.keys(opts.options).length === 0;
+}
+
+/** A new re-usable handle for plain GETs. */
+export function newPlainHandle(): PlainHandle {
+  const h: PlainHandle = { easy: new Easy(), attempt: null, url: '' };
+  h.easy.setopt(CURLOPT.SUPPRESS_CONNECT_HEADERS, 1);
+  h.easy.setopt(CURLOPT.HEADERFUNCTION, (line: Buffer) => h.attempt!.onHeader(line));
+  h.easy.setopt(CURLOPT.WRITEFUNCTION, (data: Buffer) => h.attempt!.onData(data));
+  return h;
+}
+
 export class Attempt {
-  readonly easy = new Easy();
+  readonly easy: Easy;
+  readonly #plain: PlainHandle | null;
   readonly head = new ResponseHead();
   readonly body: ResponseBody;
   readonly #runner: MultiRunner;
@@ -43,6 +73,8 @@ export class Attempt {
   #headSent = false;
   #discarding = false;
   #recvPaused = false;
+  /** close() ran: the handle may already serve another request, so nothing here touches it any more */
+  #closed = false;
 
   /** bodySize: the upload's length when the caller knows it and the source does not (a stream with a Content-Length) */
   constructor(
@@ -56,7 +88,23 @@ export class Attempt {
     this.#runner = runner;
     this.#hooks = hooks;
     this.body = new ResponseBody(() => this.#unpauseRecv());
-    const easy = this.easy;
+    if (isPlain(opts, upload)) {
+      const h = runner.takePlainHandle();
+      this.#plain = h;
+      this.easy = h.easy;
+      h.attempt = this;
+      if (h.url !== url) {
+        if (h.easy.setopt(CURLOPT.URL, url) !== CURLE.OK) {
+          const err = new CurlError(CURLE.URL_MALFORMAT, h.easy.errorBuffer);
+          h.easy.cleanup();
+          throw err;
+        }
+        h.url = url;
+      }
+      return;
+    }
+    this.#plain = null;
+    const easy = (this.easy = new Easy());
     const bad = applyCurlOptions(easy, opts.options);
     const failed = bad
       ? new CurlError(bad.code, `option ${bad.name} refused`)
@@ -76,8 +124,8 @@ export class Attempt {
     easy.setopt(CURLOPT.SUPPRESS_CONNECT_HEADERS, 1);
     applyMethod(easy, opts.method ?? 'GET', upload?.size ?? bodySize, upload !== null);
     if (upload) easy.setopt(CURLOPT.READFUNCTION, upload.read);
-    easy.setopt(CURLOPT.HEADERFUNCTION, (line: Buffer) => this.#onHeader(line));
-    easy.setopt(CURLOPT.WRITEFUNCTION, (data: Buffer) => this.#onData(data));
+    easy.setopt(CURLOPT.HEADERFUNCTION, (line: Buffer) => this.onHeader(line));
+    easy.setopt(CURLOPT.WRITEFUNCTION, (data: Buffer) => this.onData(data));
     if (opts.onProgress) {
       const report = opts.onProgress;
       easy.setopt(CURLOPT.NOPROGRESS, 0);
@@ -96,11 +144,13 @@ export class Attempt {
 
   /** End the transfer now (abort). */
   cancel(): void {
+    if (this.#closed) return;
     this.#runner.cancel(this.easy, CURLE.ABORTED_BY_CALLBACK);
   }
 
   /** Unpause sending (the upload source has data again). */
   resumeSend(): void {
+    if (this.#closed) return;
     this.easy.pause(this.#recvPaused ? CURLPAUSE.RECV : CURLPAUSE.CONT);
     this.#runner.wake();
   }
@@ -133,11 +183,21 @@ export class Attempt {
     };
   }
 
+  /** The attempt is over: its handle goes back to the runner (a plain one) or is cleaned up. */
   close(): void {
-    this.easy.cleanup();
+    if (this.#closed) return;
+    this.#closed = true;
+    const h = this.#plain;
+    if (!h) {
+      this.easy.cleanup();
+      return;
+    }
+    h.attempt = null;
+    this.#runner.givePlainHandle(h);
   }
 
-  #onHeader(line: Buffer): number {
+  /** HEADERFUNCTION */
+  onHeader(line: Buffer): number {
     const ended = this.head.line(line);
     if (ended && !this.#headSent && this.head.status >= 200 && this.head.status < 300) {
       this.#discarding = this.#hooks.discard(this);
@@ -146,7 +206,8 @@ export class Attempt {
     return line.length;
   }
 
-  #onData(data: Buffer): number {
+  /** WRITEFUNCTION */
+  onData(data: Buffer): number {
     if (!this.#headSent && !this.#discarding) {
       this.#discarding = this.#hooks.discard(this);
       if (!this.#discarding) this.#sendHead();
@@ -166,7 +227,7 @@ export class Attempt {
   }
 
   #unpauseRecv(): void {
-    if (!this.#recvPaused) return;
+    if (!this.#recvPaused || this.#closed) return;
     this.#recvPaused = false;
     this.easy.pause(CURLPAUSE.CONT);
     this.#runner.wake();

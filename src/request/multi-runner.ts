@@ -10,9 +10,12 @@ import { CURLE, type CURLcode } from '../codes.js';
 import { CURLMSG } from '../constants.js';
 import type { Easy } from '../easy/easy.js';
 import { Multi } from '../multi/multi.js';
+import { newPlainHandle, type PlainHandle } from './attempt.js';
 
 /** How long one poll() may wait before the loop checks its transfers again anyway. */
 const POLL_SLICE_MS = 1000;
+/** Plain-GET handles kept for re-use at most (about the concurrency that made them). */
+const MAX_SPARE_HANDLES = 256;
 
 export class MultiRunner {
   readonly multi: Multi;
@@ -20,6 +23,7 @@ export class MultiRunner {
   readonly #pending = new Map<Easy, (code: CURLcode) => void>();
   #looping = false;
   #closed = false;
+  readonly #spare: PlainHandle[] = [];
 
   constructor(multi: Multi = new Multi()) {
     this.multi = multi;
@@ -67,6 +71,18 @@ export class MultiRunner {
     for (const easy of [...this.#pending.keys()]) this.cancel(easy);
     this.#closed = true;
     this.multi.cleanup();
+    for (const h of this.#spare.splice(0)) h.easy.cleanup();
+  }
+
+  /** @internal a handle for a plain GET: a spare one, or a new one */
+  takePlainHandle(): PlainHandle {
+    return this.#spare.pop() ?? newPlainHandle();
+  }
+
+  /** @internal a plain-GET handle whose attempt is over */
+  givePlainHandle(h: PlainHandle): void {
+    if (this.#closed || this.#spare.length >= MAX_SPARE_HANDLES) h.easy.cleanup();
+    else this.#spare.push(h);
   }
 
   #startLoop(): void {

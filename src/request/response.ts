@@ -66,8 +66,7 @@ export class CurlResponse {
   readonly protocol: string;
   /** header names as the server sent them, alternating with their values */
   readonly rawHeaders: readonly string[];
-  /** lower-case names; a repeated header is an array */
-  readonly headers: HeaderRecord;
+  #headers: HeaderRecord | null = null;
   readonly url: string;
   readonly body: ResponseBody;
   readonly retries: number;
@@ -78,11 +77,15 @@ export class CurlResponse {
     this.statusText = init.statusText;
     this.protocol = init.protocol;
     this.rawHeaders = init.rawHeaders;
-    this.headers = headerRecord(init.rawHeaders);
     this.url = init.url;
     this.body = init.body;
     this.retries = init.retries;
     this.#rawTrailers = init.rawTrailers;
+  }
+
+  /** lower-case names; a repeated header is an array (built on first use) */
+  get headers(): HeaderRecord {
+    return (this.#headers ??= headerRecord(this.rawHeaders));
   }
 
   /** Trailer fields (HTTP chunked or HTTP/2), complete once the body has ended. */

@@ -362,11 +362,13 @@ export class StreamTransport extends Transport {
 
   /**
    * Whether an idle connection is still usable: libcurl's conn_is_alive — an
-   * idle connection that turned readable (data or EOF) is dead.
+   * idle connection that turned readable (data or EOF) is dead. With
+   * `inputOk` (RTSP's interleaved RTP keeps arriving between requests, as
+   * libcurl's rtsp_conncheck allows) only EOF or an error is.
    */
-  isAliveWhileIdle(): boolean {
-    return !this.closed && !this.#error && !this.#eof && !this.#pending &&
-      !this.socket.destroyed && this.buffered === 0;
+  isAliveWhileIdle(inputOk = false): boolean {
+    return !this.closed && !this.#error && !this.#eof && !this.socket.destroyed &&
+      (inputOk || (!this.#pending && this.buffered === 0));
   }
 
   protected closeResources(): void {

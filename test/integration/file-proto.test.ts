@@ -598,10 +598,10 @@ test('a failure that gave its reason shows it once with VERBOSE, not followed by
 });
 
 test('a scheme without a handler is CURLE_UNSUPPORTED_PROTOCOL naming it', async () => {
-  const r = await perform('gopher://127.0.0.1/x');
+  const r = await perform('rtmp://127.0.0.1/x');
   try {
     assert.equal(r.code, CURLE.UNSUPPORTED_PROTOCOL);
-    assert.equal(r.easy.errorBuffer, 'Protocol "gopher" not supported or disabled in libcurl');
+    assert.equal(r.easy.errorBuffer, 'Protocol "rtmp" not supported or disabled in libcurl');
   } finally {
     r.easy.cleanup();
   }

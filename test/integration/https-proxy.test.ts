@@ -4,7 +4,7 @@
 // TLS-speaking forward proxy the test starts on 127.0.0.1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CURLOPT, CURLE, CURLINFO } from '../../src/index.js';
+import { CURLOPT, CURLE, CURLINFO, CURL_IPRESOLVE } from '../../src/index.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { startProxyServer } from '../helpers/proxy-server.js';
 import { fetchUrl, verboseLines } from '../helpers/fetch.js';
@@ -23,6 +23,7 @@ test('http:// through an HTTPS proxy: TLS to the proxy verified with PROXY_CAINF
     let lines: string[] = [];
     const r = await fetchUrl(`http://o.example:${origin.port}/a`, (e) => {
       e.setopt(CURLOPT.PROXY, `https://localhost:${proxy.port}`);
+      e.setopt(CURLOPT.IPRESOLVE, CURL_IPRESOLVE.V4); // the servers listen on 127.0.0.1 only; ::1 may be another test's
       e.setopt(CURLOPT.PROXY_CAINFO, certs.caFile);
       lines = verboseLines(e);
     });
@@ -51,6 +52,7 @@ test('https:// through an HTTPS proxy: TLS inside TLS, each end verified with it
     const sockets = new Set<number>();
     const r = await fetchUrl(`https://localhost:${origin.port}/s`, (e) => {
       e.setopt(CURLOPT.PROXY, `https://localhost:${proxy.port}`);
+      e.setopt(CURLOPT.IPRESOLVE, CURL_IPRESOLVE.V4); // the servers listen on 127.0.0.1 only; ::1 may be another test's
       e.setopt(CURLOPT.PROXY_CAINFO, certs.caFile);
       e.setopt(CURLOPT.CAINFO, certs.caFile);
       e.setopt(CURLOPT.NOPROGRESS, 0);
@@ -72,6 +74,7 @@ test('https:// through an HTTPS proxy: TLS inside TLS, each end verified with it
     // the origin's CA option is not the proxy's: without PROXY_CAINFO the proxy is not trusted
     const noProxyCa = await fetchUrl(`https://localhost:${origin.port}/s`, (e) => {
       e.setopt(CURLOPT.PROXY, `https://localhost:${proxy.port}`);
+      e.setopt(CURLOPT.IPRESOLVE, CURL_IPRESOLVE.V4); // the servers listen on 127.0.0.1 only; ::1 may be another test's
       e.setopt(CURLOPT.CAINFO, certs.caFile);
     });
     assert.equal(noProxyCa.code, CURLE.PEER_FAILED_VERIFICATION);
@@ -79,6 +82,7 @@ test('https:// through an HTTPS proxy: TLS inside TLS, each end verified with it
     // and the proxy's CA option is not the origin's
     const noOriginCa = await fetchUrl(`https://localhost:${origin.port}/s`, (e) => {
       e.setopt(CURLOPT.PROXY, `https://localhost:${proxy.port}`);
+      e.setopt(CURLOPT.IPRESOLVE, CURL_IPRESOLVE.V4); // the servers listen on 127.0.0.1 only; ::1 may be another test's
       e.setopt(CURLOPT.PROXY_CAINFO, certs.caFile);
     });
     assert.equal(noOriginCa.code, CURLE.PEER_FAILED_VERIFICATION);
@@ -98,6 +102,7 @@ test('an HTTPS proxy with a bad certificate: 60 (wrong name, untrusted), PROXY_S
     const url = `http://o.example:${origin.port}/`;
     let r = await fetchUrl(url, (e) => {
       e.setopt(CURLOPT.PROXY, `https://localhost:${wrong.port}`);
+      e.setopt(CURLOPT.IPRESOLVE, CURL_IPRESOLVE.V4); // the servers listen on 127.0.0.1 only; ::1 may be another test's
       e.setopt(CURLOPT.HTTPPROXYTUNNEL, 1);
       e.setopt(CURLOPT.PROXY_CAINFO, certs.caFile);
     });
@@ -106,12 +111,14 @@ test('an HTTPS proxy with a bad certificate: 60 (wrong name, untrusted), PROXY_S
     assert.equal(wrong.requests.length, 0, 'no CONNECT over an unverified proxy session');
     r = await fetchUrl(url, (e) => {
       e.setopt(CURLOPT.PROXY, `https://localhost:${self.port}`);
+      e.setopt(CURLOPT.IPRESOLVE, CURL_IPRESOLVE.V4); // the servers listen on 127.0.0.1 only; ::1 may be another test's
       e.setopt(CURLOPT.HTTPPROXYTUNNEL, 1);
       e.setopt(CURLOPT.PROXY_CAINFO, certs.caFile);
     });
     assert.equal(r.code, CURLE.PEER_FAILED_VERIFICATION);
     r = await fetchUrl(url, (e) => {
       e.setopt(CURLOPT.PROXY, `https://localhost:${self.port}`);
+      e.setopt(CURLOPT.IPRESOLVE, CURL_IPRESOLVE.V4); // the servers listen on 127.0.0.1 only; ::1 may be another test's
       e.setopt(CURLOPT.HTTPPROXYTUNNEL, 1);
       e.setopt(CURLOPT.PROXY_SSL_VERIFYPEER, 0);
       e.setopt(CURLOPT.PROXY_SSL_VERIFYHOST, 0);
@@ -120,6 +127,7 @@ test('an HTTPS proxy with a bad certificate: 60 (wrong name, untrusted), PROXY_S
     assert.equal(r.body, 'x');
     r = await fetchUrl(url, (e) => {
       e.setopt(CURLOPT.PROXY, `https://localhost:${wrong.port}`);
+      e.setopt(CURLOPT.IPRESOLVE, CURL_IPRESOLVE.V4); // the servers listen on 127.0.0.1 only; ::1 may be another test's
       e.setopt(CURLOPT.HTTPPROXYTUNNEL, 1);
       e.setopt(CURLOPT.PROXY_SSL_VERIFYPEER, 0);
       e.setopt(CURLOPT.PROXY_SSL_VERIFYHOST, 0);
@@ -139,12 +147,12 @@ test('tscurl -x https://... with --proxy-cacert and --proxy-insecure, exit 60 wi
   const proxy = await startProxyServer(() => ({ tunnel: true }), { tls: certs.server });
   try {
     const url = `https://localhost:${origin.port}/`;
-    const good = await tscurl(['-sS', '-x', `https://localhost:${proxy.port}`, '--proxy-cacert', certs.caFile, '--cacert', certs.caFile, url]);
+    const good = await tscurl(['-sS', '-4', '-x', `https://localhost:${proxy.port}`, '--proxy-cacert', certs.caFile, '--cacert', certs.caFile, url]);
     assert.equal(good.code, 0, good.stderr);
     assert.equal(good.stdout, 'via https proxy');
-    const insecure = await tscurl(['-sS', '-x', `https://localhost:${proxy.port}`, '--proxy-insecure', '--cacert', certs.caFile, url]);
+    const insecure = await tscurl(['-sS', '-4', '-x', `https://localhost:${proxy.port}`, '--proxy-insecure', '--cacert', certs.caFile, url]);
     assert.equal(insecure.code, 0, insecure.stderr);
-    const bad = await tscurl(['-sS', '-x', `https://localhost:${proxy.port}`, '--cacert', certs.caFile, url]);
+    const bad = await tscurl(['-sS', '-4', '-x', `https://localhost:${proxy.port}`, '--cacert', certs.caFile, url]);
     assert.equal(bad.code, 60);
     assert.match(bad.stderr, /^tscurl: \(60\) /m);
   } finally {

@@ -317,3 +317,36 @@ test('request(): trailers of a chunked response are on response.trailers after t
     await close(srv);
   }
 });
+
+test('request(): a re-used plain-GET handle serves one request at a time; an old response cannot reach the new transfer', async () => {
+  const { base, srv } = await server((req, res) => {
+    if (req.url === '/slow') {
+      res.writeHead(200, { 'Content-Length': '4' });
+      setTimeout(() => res.end('slow'), 30);
+      return;
+    }
+    if (req.url === '/echo') return void res.end(JSON.stringify({ auth: req.headers.authorization ?? null, x: req.headers['x-only'] ?? null }));
+    res.end(`body of ${req.url}`);
+  });
+  const runner = new MultiRunner();
+  try {
+    const first = await request(`${base}/first`, { runner });
+    // let the first transfer finish and hand its handle back, body unread
+    for (let i = 0; i < 200 && runner.size > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(runner.size, 0);
+    const second = request(`${base}/slow`, { runner }); // takes the handle the first one left
+    await new Promise((r) => setImmediate(r));
+    first.body.destroy(); // must not end the second transfer
+    const res = await second;
+    assert.equal(await res.text(), 'slow');
+    assert.equal(await (await request(`${base}/third`, { runner })).text(), 'body of /third');
+    // a request with options gets a handle of its own: no option leaks into the next plain GET
+    const authed = await request(`${base}/a`, { runner, options: { USERPWD: 'u:p' }, headers: { 'X-Only': 'once' } });
+    await authed.text();
+    const plain = await request(`${base}/echo`, { runner });
+    assert.deepEqual(await plain.json(), { auth: null, x: null });
+  } finally {
+    runner.close();
+    await close(srv);
+  }
+});

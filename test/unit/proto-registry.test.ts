@@ -38,7 +38,7 @@ test('the URL check: file: URLs pass without a host, a scheme with no handler is
   assert.equal(ok.code, 0);
   const port = parseUrlForTransfer('file:///etc/hostname', 8080, null);
   assert.equal(port.code === 0 && 'url' in port ? port.url.href : '', 'file:///etc/hostname'); // CURLOPT_PORT changes nothing
-  assert.deepEqual(parseUrlForTransfer('gopher://example.com/', 0, null), { code: CURLE.UNSUPPORTED_PROTOCOL, message: 'Protocol "gopher" not supported or disabled in libcurl' });
+  assert.deepEqual(parseUrlForTransfer('rtmp://example.com/', 0, null), { code: CURLE.UNSUPPORTED_PROTOCOL, message: 'Protocol "rtmp" not supported or disabled in libcurl' });
   assert.equal(parseUrlForTransfer('file://example.com/x', 0, null).code, CURLE.URL_MALFORMAT);
 });
 
@@ -63,4 +63,18 @@ test('fileRange: libcurl 7.88 setup_range + Curl_range', () => {
   // RESUME_FROM wins and becomes "N-"; -1 becomes "-1-", the last byte
   assert.deepEqual(r(5, '1-2'), { resumeFrom: 5, maxDownload: -1 });
   assert.deepEqual(r(-1, null), { resumeFrom: -1, maxDownload: 1 });
+});
+
+test('the small protocols\' handlers: libcurl\'s schemes, ports, CURLPROTO bits and flags', () => {
+  const want: Array<[string, number, number, number]> = [
+    ['dict', 2628, CURLPROTO.DICT, 0], ['gopher', 70, CURLPROTO.GOPHER, 0], ['gophers', 70, CURLPROTO.GOPHERS, PROTOPT.SSL],
+    ['telnet', 23, CURLPROTO.TELNET, 0], ['mqtt', 1883, CURLPROTO.MQTT, 0], ['rtsp', 554, CURLPROTO.RTSP, 0],
+  ];
+  for (const [scheme, port, bit, flags] of want) {
+    const h = handlerFor(scheme)!;
+    assert.equal(h.scheme, scheme);
+    assert.equal(h.defaultPort, port, scheme);
+    assert.equal(h.protocol, bit, scheme);
+    assert.equal(h.flags, flags, scheme);
+  }
 });

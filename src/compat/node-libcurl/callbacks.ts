@@ -1,0 +1,105 @@
+// node-libcurl's callback shapes on top of tscurl's. node-libcurl calls a
+// WRITE/HEADER/READ callback as (buffer, size, nmemb) with `this` the Easy,
+// a progress callback as (dltotal, dlnow, ultotal, ulnow), DEBUGFUNCTION as
+// (type, data), SEEKFUNCTION as (offset, origin), TRAILERFUNCTION as () =>
+// string[] | false, PREREQFUNCTION as (primaryIp, localIp, primaryPort,
+// localPort). The body and header Buffers are copies the callback may keep,
+// as node-libcurl's addon copies them (tscurl's own are only valid during
+// the call).
+//
+// What a callback throws, or a return value that is not a number, does not
+// escape into the engine: it is kept as the handle's callback error and the
+// callback answers its failure value, as node-libcurl's addon does when the
+// handle is in a Multi (the transfer then fails, and the error reaches the
+// 'error' event or the Multi's message, see multi.ts).
+import { CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE, CURL_WRITEFUNC_PAUSE } from '../../index.js';
+import { adaptHstsRead, adaptHstsWrite } from './hsts-callbacks.js';
+
+/** The part of the compat Easy the adapters need. */
+export interface CallbackHost {
+  /** the node-libcurl Easy the callbacks see as `this` */
+  readonly self: object;
+  /** records what a callback threw (the first one of a transfer wins) */
+  callbackFailed(error: unknown): void;
+  /** the callback returned CURL_WRITEFUNC_PAUSE / CURL_READFUNC_PAUSE */
+  pausedBy(bits: number): void;
+}
+
+type AnyFn = (...args: unknown[]) => unknown;
+const PAUSE_RECV = 1;
+const PAUSE_SEND = 4;
+
+function integerResult(host: CallbackHost, value: unknown, what: string): number | undefined {
+  if (typeof value === 'number') return value;
+  host.callbackFailed(new TypeError(`Return value from the ${what} callback must be an integer.`));
+  return undefined;
+}
+
+/** The tscurl callback for function option `name` that calls node-libcurl-style `fn`, or undefined if not adapted. */
+export function adaptCallback(name: string, fn: AnyFn, host: CallbackHost): ((...args: never[]) => unknown) | undefined {
+  const self = host.self;
+  const guarded = (failure: number, what: string, call: () => unknown): number => {
+    try {
+      const r = integerResult(host, call(), what);
+      return r === undefined ? failure : r;
+    } catch (err) {
+      host.callbackFailed(err);
+      return failure;
+    }
+  };
+  switch (name) {
+    case 'WRITEFUNCTION':
+    case 'HEADERFUNCTION': {
+      const what = name === 'WRITEFUNCTION' ? 'WRITE' : 'HEADER';
+      return (data: Buffer): number => {
+        const copy = Buffer.from(data);
+        const r = guarded(-1, what, () => fn.call(self, copy, 1, copy.length));
+        if (r === CURL_WRITEFUNC_PAUSE) host.pausedBy(PAUSE_RECV);
+        return r;
+      };
+    }
+    case 'READFUNCTION':
+      return (buf: Buffer): number => {
+        const r = guarded(CURL_READFUNC_ABORT, 'READ', () => fn.call(self, buf, 1, buf.length));
+        if (r === CURL_READFUNC_PAUSE) host.pausedBy(PAUSE_SEND);
+        return r;
+      };
+    case 'XFERINFOFUNCTION':
+    case 'PROGRESSFUNCTION': {
+      const what = name === 'XFERINFOFUNCTION' ? 'XFERINFO' : 'PROGRESS';
+      return (_clientp: unknown, dltotal: number, dlnow: number, ultotal: number, ulnow: number): number =>
+        guarded(1, what, () => fn.call(self, dltotal, dlnow, ultotal, ulnow));
+    }
+    case 'DEBUGFUNCTION':
+      return (_easy: unknown, type: number, data: Buffer): number =>
+        guarded(1, 'DEBUG', () => fn.call(self, type, Buffer.from(data)));
+    case 'SEEKFUNCTION':
+      return (_userdata: unknown, offset: number, origin: number): number =>
+        guarded(1, 'SEEK', () => fn.call(self, offset, origin));
+    case 'PREREQFUNCTION':
+      return (_clientp: unknown, primaryIp: string, localIp: string, primaryPort: number, localPort: number): number =>
+        guarded(1, 'PREREQ', () => fn.call(self, primaryIp, localIp, primaryPort, localPort));
+    case 'TRAILERFUNCTION':
+      return (list: string[]): number => {
+        try {
+          const r = fn.call(self);
+          if (r === false) return 1; // CURL_TRAILERFUNC_ABORT
+          if (!Array.isArray(r) || r.some((s) => typeof s !== 'string')) {
+            host.callbackFailed(new TypeError('Return value from the TRAILER callback must be an array of strings or false.'));
+            return 1;
+          }
+          list.push(...(r as string[]));
+          return 0;
+        } catch (err) {
+          host.callbackFailed(err);
+          return 1;
+        }
+      };
+    case 'HSTSREADFUNCTION':
+      return adaptHstsRead(fn, host);
+    case 'HSTSWRITEFUNCTION':
+      return adaptHstsWrite(fn, host);
+    default:
+      return undefined;
+  }
+}

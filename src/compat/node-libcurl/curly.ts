@@ -1,0 +1,228 @@
+// node-libcurl's curly: a Promise of { statusCode, data, headers } per
+// request, one function per HTTP method (curly.get, curly.post, ...), options
+// by libcurl name or camelCase alias plus curly's own curly* options, body
+// parsers chosen by the response's Content-Type (JSON, text/*, a Buffer for
+// the rest), optional streaming of the response and of the upload.
+//
+// A wrong option name or value type throws synchronously from the call, as
+// node-libcurl's curly does (the handle is closed first). A body parser
+// that fails rejects with its error, the parser's own error as `cause` and
+// the response as `response` ({ statusCode, data: the raw Buffer, headers }).
+import type { Readable } from 'node:stream';
+import { Curl } from './curl.js';
+import { CurlError, CurlEasyError } from './errors.js';
+import { CurlFeature } from './enums.js';
+import { curlyOptionName } from './options.js';
+import type { HeaderInfo } from './headers.js';
+import type { CurlyMimePart } from './mime-post.js';
+
+export interface CurlyResult<ResultData = any> {
+  data: ResultData;
+  headers: HeaderInfo[];
+  statusCode: number;
+}
+
+export type CurlyResponseBodyParser = (data: Buffer, header: HeaderInfo[]) => any;
+export type CurlyResponseBodyParsersProperty = { [contentType: string]: CurlyResponseBodyParser };
+
+export interface CurlyOptions {
+  curlyProgressCallback?: (dltotal: number, dlnow: number, ultotal: number, ulnow: number) => number;
+  curlyResponseBodyParser?: CurlyResponseBodyParser | false;
+  curlyResponseBodyParsers?: CurlyResponseBodyParsersProperty;
+  curlyBaseUrl?: string;
+  curlyLowerCaseHeaders?: boolean;
+  curlyStreamResponse?: boolean;
+  curlyStreamResponseHighWaterMark?: number;
+  curlyStreamUpload?: Readable | null;
+  curlyMimePost?: CurlyMimePart[];
+  /** any libcurl option, by name ('FOLLOWLOCATION') or camelCase alias ('followLocation') */
+  [option: string]: unknown;
+}
+
+export type CurlyHttpMethodCall = <ResultData = any>(url: string, options?: CurlyOptions) => Promise<CurlyResult<ResultData>>;
+
+const METHODS = [
+  'acl', 'bind', 'checkout', 'connect', 'copy', 'delete', 'get', 'head', 'link', 'lock', 'm-search', 'merge',
+  'mkactivity', 'mkcalendar', 'mkcol', 'move', 'notify', 'options', 'patch', 'post', 'propfind', 'proppatch',
+  'purge', 'put', 'rebind', 'report', 'search', 'source', 'subscribe', 'trace', 'unbind', 'unlink', 'unlock',
+  'unsubscribe',
+] as const;
+
+export interface CurlyFunction extends Record<(typeof METHODS)[number], CurlyHttpMethodCall> {
+  <ResultData = any>(url: string, options?: CurlyOptions): Promise<CurlyResult<ResultData>>;
+  create: (defaultOptions?: CurlyOptions) => CurlyFunction;
+  defaultResponseBodyParsers: CurlyResponseBodyParsersProperty;
+  setObjectPoolLimit: (limit: number) => void;
+}
+
+const JSON_PARSE_FAILED = `curly failed to parse "application/json" content as JSON. This is generally caused by receiving malformed JSON data from the server.
+You can disable this automatic behavior by setting the option curlyResponseBodyParser to false, then a Buffer will be returned as the data.
+You can also overwrite the "application/json" parser with your own by changing one of the following:
+  - curly.defaultResponseBodyParsers['application/json']
+  or
+  - options.curlyResponseBodyParsers = { 'application/json': parser }
+
+If you want just a single function to handle all content-types, you can use the option "curlyResponseBodyParser".
+`;
+
+/** Does `pattern` ('application/json', 'text/*', '*') cover `contentType`? */
+function typeMatches(pattern: string, contentType: string): boolean {
+  if (pattern === '*' || pattern === contentType) return true;
+  const p = pattern.split('/');
+  const c = contentType.split('/');
+  return p.length === c.length && c.every((part, i) => p[i] === '*' || p[i] === part);
+}
+
+/** The parser for `contentType`: an exact entry first, then the patterns in order, '*' last. */
+function pickParser(parsers: CurlyResponseBodyParsersProperty, contentType: string): CurlyResponseBodyParser | undefined {
+  const entries = Object.entries(parsers);
+  for (const [pattern, parser] of entries) {
+    if (typeof parser !== 'function') throw new TypeError(`Response body parser for ${pattern} must be a function`);
+  }
+  const exact = entries.find(([pattern]) => pattern === contentType);
+  if (exact) return exact[1];
+  const pattern = entries.find(([p]) => p !== '*' && typeMatches(p, contentType));
+  if (pattern) return pattern[1];
+  return entries.find(([p]) => p === '*')?.[1];
+}
+
+function lowerCaseHeaders(headers: HeaderInfo[]): void {
+  for (const block of headers as unknown as Record<string, unknown>[]) {
+    for (const [key, value] of Object.entries(block)) {
+      delete block[key];
+      block[key.toLowerCase()] = value;
+    }
+  }
+}
+
+function contentTypeOf(headers: HeaderInfo[]): string {
+  const last = headers.length > 0 ? headers[headers.length - 1]! : {};
+  const entry = Object.entries(last).find(([k]) => k.toLowerCase() === 'content-type');
+  return typeof entry?.[1] === 'string' ? entry[1].split(';')[0]!.trim() : '';
+}
+
+function create(defaultOptions: CurlyOptions = {}): CurlyFunction {
+  let poolLimit = 0;
+  const pool: Curl[] = [];
+  const take = (): Curl => pool.pop() ?? new Curl();
+  const giveBack = (curl: Curl): void => {
+    if (pool.length < poolLimit && curl.isOpen && !curl.isRunning) {
+      // reset() keeps the CurlFeature flags: a pooled handle must not stream the next response by accident
+      curl.reset().disable(~0);
+      pool.push(curl);
+    } else {
+      curl.close();
+    }
+  };
+
+  const curly = function curly(url: string, options: CurlyOptions = {}): Promise<CurlyResult> {
+    const o: CurlyOptions = { ...defaultOptions, ...options };
+    const curl = take();
+    try {
+      configure(curl, url, o);
+    } catch (err) {
+      curl.close();
+      throw err;
+    }
+    return new Promise<CurlyResult>((resolve, reject) => {
+      let stream: Readable | null = null;
+      if (o.curlyStreamResponse) {
+        curl.on('stream', (s: Readable, statusCode: number, headers: HeaderInfo[]) => {
+          if (o.curlyLowerCaseHeaders) lowerCaseHeaders(headers);
+          stream = s;
+          resolve({ data: s, statusCode, headers });
+        });
+      }
+      curl.on('end', (statusCode: number, data: Buffer, headers: HeaderInfo[]) => {
+        giveBack(curl);
+        if (o.curlyStreamResponse) return;
+        let parser: CurlyResponseBodyParser | false | undefined = o.curlyResponseBodyParser;
+        try {
+          if (parser === undefined) {
+            parser = pickParser({ ...(curly as CurlyFunction).defaultResponseBodyParsers, ...o.curlyResponseBodyParsers }, contentTypeOf(headers));
+          }
+          if (parser && typeof parser !== 'function') {
+            throw new TypeError('`curlyResponseBodyParser` passed to curly must be false or a function.');
+          }
+        } catch (err) {
+          reject(err);
+          return;
+        }
+        if (o.curlyLowerCaseHeaders) lowerCaseHeaders(headers);
+        try {
+          resolve({ statusCode, data: parser ? parser(data, headers) : data, headers });
+        } catch (err) {
+          if (err && typeof err === 'object') Object.assign(err, { response: { statusCode, data, headers } });
+          reject(err);
+        }
+      });
+      curl.on('error', (error: Error, errorCode: number) => {
+        giveBack(curl);
+        const e = error instanceof CurlError ? error : new CurlEasyError(error.message, errorCode, { cause: error });
+        // the promise already resolved with the stream: the error goes to the stream. A consumer that destroyed
+        // it gets the 'error' event only if it still listens (node-libcurl emits it regardless, which throws
+        // when nobody listens any more)
+        const s = stream as Readable | null;
+        if (s) {
+          if (!s.destroyed) s.destroy(e);
+          else if (s.listenerCount('error') > 0) s.emit('error', e);
+        } else {
+          reject(e);
+        }
+      });
+      curl.perform();
+    });
+  } as CurlyFunction;
+
+  curly.create = create;
+  curly.setObjectPoolLimit = (limit: number): void => {
+    poolLimit = Math.max(0, limit);
+    while (pool.length > poolLimit) pool.pop()!.close();
+  };
+  curly.defaultResponseBodyParsers = {
+    'application/json': (data) => {
+      try {
+        return JSON.parse(data.toString('utf8'));
+      } catch (err) {
+        throw new Error(JSON_PARSE_FAILED, { cause: err });
+      }
+    },
+    'text/*': (data) => data.toString('utf8'),
+    '*': (data) => data,
+  };
+  for (const method of METHODS) {
+    const extra: CurlyOptions = method === 'get' ? {} : method === 'post' ? { post: true }
+      : method === 'head' ? { nobody: true } : { customRequest: method.toUpperCase() };
+    (curly as unknown as Record<string, CurlyHttpMethodCall>)[method] = method === 'get'
+      ? curly
+      : (url: string, options: CurlyOptions = {}) => curly(url, { ...extra, ...options });
+  }
+  return curly;
+}
+
+/** Everything a curly call sets on its Curl before perform(). */
+function configure(curl: Curl, url: string, o: CurlyOptions): void {
+  curl.enable(CurlFeature.NoDataParsing);
+  curl.setOpt('URL', `${o.curlyBaseUrl ?? ''}${url}`);
+  for (const key of Object.keys(o)) {
+    const name = curlyOptionName(key);
+    if (name.startsWith('curly')) continue;
+    curl.setOpt(name, o[key]);
+  }
+  const streaming = Boolean(o.curlyStreamResponse || o.curlyStreamUpload);
+  if (o.curlyProgressCallback) {
+    if (typeof o.curlyProgressCallback !== 'function') {
+      throw new TypeError('curlyProgressCallback must be a function with signature (number, number, number, number) => number');
+    }
+    if (streaming) curl.setStreamProgressCallback(o.curlyProgressCallback);
+    else curl.setProgressCallback(o.curlyProgressCallback);
+  }
+  if (o.curlyStreamResponse) {
+    curl.enable(CurlFeature.StreamResponse);
+    if (o.curlyStreamResponseHighWaterMark) curl.setStreamResponseHighWaterMark(o.curlyStreamResponseHighWaterMark);
+  }
+  if (o.curlyStreamUpload) curl.setUploadStream(o.curlyStreamUpload);
+  if (o.curlyMimePost && o.curlyMimePost.length > 0) curl.setMimePost(o.curlyMimePost);
+}
+
+export const curly: CurlyFunction = create();

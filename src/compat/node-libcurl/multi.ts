@@ -1,0 +1,218 @@
+// node-libcurl's Multi on a tscurl Multi driven by tscurl's built-in driver:
+// one loop per Multi (perform(), infoRead(), poll()) runs while it has
+// transfers, started on the microtask after addHandle()/perform() so that
+// handles added together start together, woken by wakeup() when one is added
+// while it waits. Each finished transfer settles its perform() promise or goes
+// to the onMessage callback with node-libcurl's (error, easy, errorCode).
+import { Multi as TscMulti, CURLE, CURLM, multiStrerror, type Easy as TscEasy } from '../../index.js';
+import { Easy, innerEasy } from './easy.js';
+import { CurlEasyError, easyError, multiError } from './errors.js';
+import { resolveMultiOption } from './options.js';
+
+export type MultiMessageCallback = (error: Error | null, easyHandle: Easy, errorCode: number) => void;
+
+export interface MultiOptions {
+  /** node-libcurl: use libcurl 8.17's notification API. tscurl's driver needs no such choice; accepted and ignored. */
+  shouldUseNotificationsApi?: boolean;
+}
+
+interface Pending {
+  resolve: (easy: Easy) => void;
+  reject: (error: Error) => void;
+}
+
+/** The CurlEasyError a finished transfer rejects with, or null on success (node-libcurl's rules). */
+export function transferError(easy: Easy, code: number): CurlEasyError | null {
+  const thrown = easy.callbackError;
+  if (thrown !== undefined) {
+    return new CurlEasyError('Request was aborted by a callback', CURLE.ABORTED_BY_CALLBACK, { cause: thrown });
+  }
+  return code === CURLE.OK ? null : easyError('Request failed', code, true);
+}
+
+export class Multi {
+  readonly #inner = new TscMulti();
+  #open = true;
+  #onMessage: MultiMessageCallback | null = null;
+  readonly #members = new Map<TscEasy, Easy>();
+  readonly #pending = new Map<Easy, Pending>();
+  /** handles whose transfer has not finished: the loop runs while there are any */
+  readonly #active = new Set<TscEasy>();
+  #loop: 'idle' | 'scheduled' | 'running' = 'idle';
+
+  constructor(_options?: MultiOptions) {}
+
+  #checkOpen(): void {
+    if (!this.#open) throw multiError('Multi handle is closed', CURLM.BAD_HANDLE);
+  }
+
+  /** curl_multi_setopt by name or id; an integer option refuses anything but a number (CurlMultiError). */
+  setOpt(option: string | number, value: unknown): number {
+    this.#checkOpen();
+    if (arguments.length < 2) throw new TypeError('Wrong number of arguments');
+    const found = resolveMultiOption(option);
+    if (!found) return CURLM.UNKNOWN_OPTION;
+    if (found.name === 'PUSHFUNCTION') {
+      if (value !== null && typeof value !== 'function') {
+        throw multiError('Option value must be null or a function.', CURLM.BAD_FUNCTION_ARGUMENT);
+      }
+      // HTTP/2 server push needs HTTP/2, which tscurl has not built: no push ever arrives
+      return CURLM.OK;
+    }
+    if (found.name.endsWith('FUNCTION') || found.name.endsWith('DATA')) {
+      throw new TypeError('Unsupported option, probably because it\'s too complex to implement using javascript or unecessary when using javascript.');
+    }
+    if (found.name.endsWith('_BL')) {
+      if (value !== null && !Array.isArray(value)) throw multiError('Option value must be an Array.', CURLM.BAD_FUNCTION_ARGUMENT);
+      return CURLM.OK; // no function since libcurl 7.62
+    }
+    if (typeof value !== 'number') throw multiError('Option value must be an integer.', CURLM.BAD_FUNCTION_ARGUMENT);
+    return this.#inner.setopt(found.id as never, (value | 0) as never);
+  }
+
+  #checkEasy(handle: unknown, forAdd: boolean): Easy {
+    this.#checkOpen();
+    if (!(handle instanceof Easy)) throw multiError('Argument must be an Easy instance', CURLM.BAD_FUNCTION_ARGUMENT);
+    if (!handle.isOpen) throw multiError('Easy handle is closed or invalid', CURLM.BAD_EASY_HANDLE);
+    if (forAdd && handle.isInsideMultiHandle) throw multiError('Easy handle is already inside a multi handle', CURLM.ADDED_ALREADY);
+    return handle;
+  }
+
+  #add(handle: Easy): void {
+    const inner = innerEasy(handle);
+    handle.beginTransfer();
+    const code = this.#inner.addHandle(inner);
+    if (code !== CURLM.OK) throw multiError('Could not add easy handle to the multi handle.', code, true);
+    handle.multiOwner = this;
+    this.#members.set(inner, handle);
+    this.#active.add(inner);
+    this.#schedule();
+  }
+
+  /** curl_multi_add_handle: the transfer starts; its end goes to onMessage. */
+  addHandle(handle: Easy): number {
+    this.#add(this.#checkEasy(handle, true));
+    return CURLM.OK;
+  }
+
+  /** The transfer of `handle`, as a promise of the handle (rejected with CurlEasyError and its `code`). */
+  perform(handle: Easy): Promise<Easy> {
+    const easy = this.#checkEasy(handle, true);
+    return new Promise<Easy>((resolve, reject) => {
+      this.#add(easy);
+      this.#pending.set(easy, { resolve, reject });
+    });
+  }
+
+  /** curl_multi_remove_handle. An unfinished perform() promise is rejected; the transfer's connection is closed. */
+  removeHandle(handle: Easy): number {
+    this.#checkOpen();
+    if (!(handle instanceof Easy)) throw multiError('Argument must be an Easy instance', CURLM.BAD_FUNCTION_ARGUMENT);
+    if (!handle.isOpen) throw multiError('Easy handle is closed or invalid', CURLM.BAD_EASY_HANDLE);
+    const inner = innerEasy(handle);
+    if (handle.multiOwner !== this) return CURLM.OK;
+    const code = this.#inner.removeHandle(inner);
+    if (code !== CURLM.OK) throw multiError('Could not remove easy handle from multi handle.', code, true);
+    this.#members.delete(inner);
+    this.#active.delete(inner);
+    handle.multiOwner = null;
+    const p = this.#pending.get(handle);
+    if (p) {
+      this.#pending.delete(handle);
+      p.reject(easyError('Request was aborted: the handle was removed from its Multi before it finished', CURLE.ABORTED_BY_CALLBACK));
+    }
+    return CURLM.OK;
+  }
+
+  /** The callback for each finished transfer of handles added with addHandle(); null removes it. */
+  onMessage(cb: MultiMessageCallback | null): this {
+    if (cb !== null && typeof cb !== 'function') throw new TypeError('Argument must be a function or null.');
+    this.#onMessage = cb;
+    return this;
+  }
+
+  /** Number of Easy handles in this Multi. */
+  getCount(): number {
+    return this.#members.size;
+  }
+
+  /** curl_multi_cleanup: unfinished perform() promises are rejected, the handles become free. */
+  close(): void {
+    if (!this.#open) throw multiError('Multi handle already closed.', CURLM.BAD_HANDLE);
+    this.#open = false;
+    for (const easy of this.#members.values()) easy.multiOwner = null;
+    this.#members.clear();
+    this.#active.clear();
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    this.#inner.cleanup();
+    for (const p of pending) p.reject(multiError('Multi handle was closed before the request finished', CURLM.BAD_HANDLE));
+  }
+
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  /** curl_multi_strerror (node-libcurl's addon has it as a static method, its types as an instance one) */
+  static strError(errorCode: number): string {
+    if (typeof errorCode !== 'number') throw multiError('Argument must be an error code', CURLM.BAD_FUNCTION_ARGUMENT);
+    return multiStrerror(errorCode as never);
+  }
+
+  strError(errorCode: number): string {
+    return Multi.strError(errorCode);
+  }
+
+  /** A paused transfer of this Multi was resumed from outside the loop: make its wait end now. */
+  wake(): void {
+    if (this.#open && this.#loop === 'running') this.#inner.wakeup();
+  }
+
+  #schedule(): void {
+    if (this.#loop === 'running') {
+      this.#inner.wakeup();
+    } else if (this.#loop === 'idle') {
+      this.#loop = 'scheduled';
+      queueMicrotask(() => void this.#run());
+    }
+  }
+
+  async #run(): Promise<void> {
+    this.#loop = 'running';
+    try {
+      while (this.#open && this.#active.size > 0) {
+        this.#inner.perform();
+        for (let m = this.#inner.infoRead(); m; m = this.#inner.infoRead()) this.#finished(m.easy, m.result);
+        if (!this.#open || this.#active.size === 0) break;
+        await this.#inner.poll(1000);
+      }
+    } finally {
+      this.#loop = 'idle';
+    }
+  }
+
+  #finished(inner: TscEasy, code: number): void {
+    this.#active.delete(inner);
+    const easy = this.#members.get(inner);
+    if (!easy) return;
+    const failedByCallback = code === CURLE.OK && easy.callbackError !== undefined;
+    const status = failedByCallback ? CURLE.ABORTED_BY_CALLBACK : code;
+    const p = this.#pending.get(easy);
+    if (p) {
+      this.#pending.delete(easy);
+      const err = transferError(easy, code);
+      if (err) p.reject(err);
+      else p.resolve(easy);
+      return;
+    }
+    const cb = this.#onMessage;
+    if (!cb) return;
+    const thrown = easy.callbackError;
+    const error = thrown !== undefined ? (thrown as Error) : status === CURLE.OK ? null : easyError('Request failed', status, true);
+    try {
+      cb.call(this, error, easy, status);
+    } catch {
+      // node-libcurl ignores what the message callback throws
+    }
+  }
+}

@@ -1,0 +1,101 @@
+// Debian's mosquitto (MQTT broker), started by the MQTT tests on 127.0.0.1
+// with a configuration in a temp dir: anonymous clients, or only the users
+// of a password file made with mosquitto_passwd. A test asks NO_MOSQUITTO
+// first (skipped with the package named; an error under CI, where .ci/run
+// installs it).
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requireProgram } from './requires.js';
+
+/** mosquitto lives in sbin, not on every PATH. */
+const MOSQUITTO_BIN = '/usr/sbin/mosquitto';
+const PASSWD_BIN = '/usr/bin/mosquitto_passwd';
+
+function executable(f: string): boolean {
+  try {
+    accessSync(f, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const NO_MOSQUITTO: string | false = executable(MOSQUITTO_BIN) && executable(PASSWD_BIN) ? false : requireProgram('mosquitto', 'mosquitto');
+
+export interface Mosquitto {
+  port: number;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = connect(port, '127.0.0.1');
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
+}
+
+/** Start a broker; `users` (name -> password) turns anonymous access off. */
+export async function startMosquitto(users?: Record<string, string>): Promise<Mosquitto> {
+  const dir = mkdtempSync(join(tmpdir(), 'tscurl-mosquitto-'));
+  let auth = 'allow_anonymous true\n';
+  if (users) {
+    const file = join(dir, 'passwd');
+    writeFileSync(file, '');
+    for (const [u, p] of Object.entries(users)) execFileSync(PASSWD_BIN, ['-b', file, u, p], { stdio: 'ignore' });
+    auth = `allow_anonymous false\npassword_file ${file}\n`;
+  }
+  // a port can be taken between freePort() and the broker's bind: try a few times
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort();
+    const conf = join(dir, 'mosquitto.conf');
+    // as root mosquitto would drop to its own user, which cannot read the temp dir
+    const user = process.getuid?.() === 0 ? 'user root\n' : '';
+    writeFileSync(conf, `${user}listener ${port} 127.0.0.1\n${auth}persistence false\nlog_dest file ${join(dir, 'log')}\n`);
+    const child: ChildProcess = spawn(MOSQUITTO_BIN, ['-c', conf], { stdio: 'ignore' });
+    let exited = false;
+    child.once('exit', () => {
+      exited = true;
+    });
+    // bounded: 200 tries of 25 ms
+    for (let i = 0; i < 200 && !exited; i++) {
+      if (await canConnect(port)) {
+        return {
+          port,
+          stop: () =>
+            new Promise<void>((resolve) => {
+              const done = (): void => {
+                rmSync(dir, { recursive: true, force: true });
+                resolve();
+              };
+              if (exited) return done();
+              child.once('exit', done);
+              child.kill('SIGTERM');
+            }),
+        };
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    if (!exited) child.kill('SIGKILL');
+  }
+  const log = existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8') : '';
+  rmSync(dir, { recursive: true, force: true });
+  throw new Error(`mosquitto did not start: ${log.slice(-2000)}`);
+}
