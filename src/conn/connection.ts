@@ -2,6 +2,7 @@
 // SOCKS proxy, an HTTP proxy forwarding requests or tunnelling with CONNECT)
 // and TLS, its identity for the pool, and the facts getinfo reports about it.
 import type { StreamTransport } from '../transport/stream-transport.js';
+import type { UdpTransport } from '../transport/udp-transport.js';
 import type { ServerCertFacts } from '../vtls/server-cert.js';
 import { firstHop, type ProxyRoute } from '../proxy/proxy-config.js';
 import { nowMs } from '../util/clock.js';
@@ -50,6 +51,12 @@ export class Connection implements NtlmHolder {
   /** the host libcurl names in "Connection #N to host H": the first proxy, else the origin */
   readonly displayHost: string;
   transport: StreamTransport | null = null;
+  /**
+   * A UDP protocol's socket (TFTP; handler flag PROTOPT.UDP) in place of the
+   * stream transport, which stays null: the protocol sends and receives
+   * datagrams on it itself and reports it in its request's pollset().
+   */
+  datagram: UdpTransport | null = null;
   primaryIp = '';
   primaryPort = 0;
   localIp = '';
@@ -147,6 +154,16 @@ export class Connection implements NtlmHolder {
     this.primaryPort = s.remotePort ?? 0;
     this.localIp = s.localAddress ?? '';
     this.localPort = s.localPort ?? 0;
+  }
+
+  /** A UDP protocol's bound socket, sending to `remote` (libcurl's conn->ip_addr). */
+  adoptDatagram(t: UdpTransport, remote: { address: string; port: number }): void {
+    this.datagram = t;
+    const local = t.local();
+    this.primaryIp = remote.address;
+    this.primaryPort = remote.port;
+    this.localIp = local.address;
+    this.localPort = local.port;
   }
 
   isAliveWhileIdle(): boolean {

@@ -152,7 +152,8 @@ export function getInfo(t: Transfer | null, id: number): unknown {
     // the deprecated LASTSOCKET answers the same while the connection lives (-1 after)
     case CURLINFO.LASTSOCKET:
     case CURLINFO.ACTIVESOCKET: {
-      const tp = conn?.transport;
+      // (a UDP protocol's socket while its transfer runs: TFTP)
+      const tp = conn?.transport ?? conn?.datagram;
       return tp && !tp.closed ? tp.id : -1;
     }
     case CURLINFO.CONN_ID: return conn ? conn.id : -1;

@@ -411,6 +411,11 @@ export class MultiEngine implements CallbackGuard {
     if (!c || t.connReleased) return;
     t.connReleased = true;
     if (!this.registry.update(t, [])) this.#multiCallbackFailed();
+    if (c.datagram) {
+      // a UDP protocol's socket (TFTP) serves one transfer: it is closed, never pooled
+      this.discardTransport(c.datagram);
+      c.datagram = null;
+    }
     if (c.idleSince === -1) return; // already closed
     c.users = Math.max(0, c.users - 1);
     if (c.h2) return releaseStream(this, t, c, this.#maxIdle());

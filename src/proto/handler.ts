@@ -56,6 +56,12 @@ export const PROTOPT = {
   NONETWORK: 1 << 4,
   /** the connection is never put back in the pool (file, CONNECT_ONLY) */
   NOREUSE: 1 << 20,
+  /**
+   * the protocol speaks UDP (libcurl's handler->transport = TRNSPRT_UDP;
+   * tftp): the connection is a bound datagram socket (Connection.datagram),
+   * with no proxy and no filters above it; the request reports it in pollset()
+   */
+  UDP: 1 << 21,
 } as const;
 
 /** A failure found before any I/O. */

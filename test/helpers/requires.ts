@@ -33,6 +33,9 @@ const FIXED_PATHS: Readonly<Record<string, readonly string[]>> = {
   // sbin too, as nginx
   vsftpd: ['/usr/sbin/vsftpd', '/usr/bin/vsftpd'],
   sshd: ['/usr/sbin/sshd'],
+  // tftpd-hpa's and slapd's servers live in sbin too
+  'in.tftpd': ['/usr/sbin/in.tftpd'],
+  slapd: ['/usr/sbin/slapd'],
 };
 
 function isExecutable(file: string): boolean {
