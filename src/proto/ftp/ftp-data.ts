@@ -94,6 +94,8 @@ export class DataConnection {
       if (s.kind === 'failed') {
         return { kind: 'failed', code: s.code ?? CURLE.COULDNT_CONNECT, message: `Failed to connect to ${this.host} port ${this.port}: ${s.message}` };
       }
+      // a TCP connector's result always carries a stream transport (only the UDP connector's a datagram)
+      if (!('transport' in s)) return { kind: 'failed', code: CURLE.COULDNT_CONNECT, message: 'FTP data connection is not a stream' };
       this.transport = s.transport;
       this.#env.info(`Connected 2nd connection to ${this.host} port ${this.port}`);
     }
