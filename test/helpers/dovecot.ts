@@ -6,10 +6,10 @@
 // dovecot-pop3d') first.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findProgram } from './requires.js';
+import { freePort, canConnect } from './ports.js';
 
 export interface Dovecot {
   imapPort: number;
@@ -19,25 +19,6 @@ export interface Dovecot {
   /** put a message into the user's INBOX directly (maildir "new") */
   deliver(content: string): void;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = connect(port, '127.0.0.1');
-    c.once('connect', () => { c.destroy(); resolve(true); });
-    c.once('error', () => resolve(false));
-  });
 }
 
 /** The uid/gid the mail processes run as: dovecot's own user when we are root (dovecot refuses uid 0), else ours. */

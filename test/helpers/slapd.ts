@@ -5,10 +5,10 @@
 // 'slapd') first (helpers/requires.ts).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findProgram } from './requires.js';
+import { freePort, canConnect } from './ports.js';
 
 export const SUFFIX = 'dc=example,dc=com';
 export const ADMIN_DN = `cn=admin,${SUFFIX}`;
@@ -46,25 +46,6 @@ export interface Slapd {
   url(rest: string): string;
   tlsUrl(rest: string): string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = connect(port, '127.0.0.1');
-    c.once('connect', () => { c.destroy(); resolve(true); });
-    c.once('error', () => resolve(false));
-  });
 }
 
 function run(bin: string, args: string[]): Promise<void> {

@@ -11,10 +11,11 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { findProgram } from './requires.js';
+import { freePort, canConnect } from './ports.js';
+export { freePort } from './ports.js';
 
 export const SSHD_BIN = findProgram('sshd') ?? '/usr/sbin/sshd';
 
@@ -36,25 +37,6 @@ export interface Sshd {
   /** the host key's "ssh-ed25519 AAAA..." line */
   hostPub: string;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = connect(port, '127.0.0.1');
-    c.once('connect', () => { c.destroy(); resolve(true); });
-    c.once('error', () => resolve(false));
-  });
 }
 
 function keygen(file: string, type: string, pass: string, extra: string[] = []): void {

@@ -6,10 +6,11 @@
 // requireProgram('vsftpd', 'vsftpd') (helpers/requires.ts) first.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync, chmodSync, chownSync, existsSync, readFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findProgram } from './requires.js';
+import { freePort } from './ports.js';
 
 export const VSFTPD_BIN = findProgram('vsftpd') ?? '/usr/sbin/vsftpd';
 
@@ -30,17 +31,6 @@ export interface Vsftpd {
   port: number;
   url(path?: string): string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Whether vsftpd answers: its greeting arrives (a TCP accept alone is not enough). */
