@@ -3,7 +3,6 @@
 // backpressure, abort, CURLcodes in `cause`, curl options for every request.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startBodyServer as server, closeBodyServer as close, type BodyHandler } from '../helpers/body-server.js';

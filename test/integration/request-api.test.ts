@@ -3,7 +3,6 @@
 // CURLcodes, connection reuse on the shared runner.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
