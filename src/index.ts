@@ -25,6 +25,8 @@ export type { ShareLockCallback, ShareUnlockCallback } from './share/share.js';
 export { CURLHSTS, CURLSTS } from './easy/hsts-callbacks.js';
 export type { CurlHstsEntry, CurlIndex, HstsReadCallback, HstsWriteCallback } from './easy/hsts-callbacks.js';
 export { CURLALTSVC } from './altsvc/altsvc-cache.js';
+export { CURLSSH_AUTH, CURLKHSTAT, CURLKHMATCH, CURLKHTYPE } from './easy/ssh-callbacks.js';
+export type { CurlKhKey, SshKeyCallback, SshHostKeyCallback } from './easy/ssh-callbacks.js';
 export type { MultiSocketCallback, MultiTimerCallback, DoneMessage } from './multi/multi.js';
 export { SocketWatcher } from './transport/socket-watcher.js';
 export type { SocketWatcherCallback } from './transport/socket-watcher.js';

@@ -4,10 +4,13 @@
 import type { CURLcode } from '../codes.js';
 import type { StreamTransport } from '../transport/stream-transport.js';
 import type { PollEntry } from '../transport/transport.js';
+import type { UdpTransport } from '../transport/udp-transport.js';
 
 export type ConnectStep =
   | { kind: 'pending' }
   | { kind: 'connected'; transport: StreamTransport }
+  /** a UDP protocol's bound socket and the address its datagrams go to (src/cf/udp-connector.ts) */
+  | { kind: 'connected'; datagram: UdpTransport; remote: { address: string; port: number } }
   /**
    * `message` ends libcurl's "Failed to connect to H port P after N ms: …";
    * `code` defaults to CURLE_COULDNT_CONNECT.

@@ -1,7 +1,7 @@
 // Turns parsed -F/--form-string fields into a Mime for CURLOPT_MIMEPOST, as
 // curl's tool2curlmime() does: names, files (several files of one field
 // become multipart/mixed subparts), "<file" content, stdin, types, file
-// names, encoders and part headers.
+// names, encoders and part headers, "(" ... ")" multipart groups.
 import { CURLE, type Easy, type Mime, type MimePart } from '../index.js';
 import { parseFormField, type FormPartSpec } from './form-parse.js';
 import { readStdin } from './upload-source.js';
@@ -37,10 +37,30 @@ async function fillPart(p: MimePart, spec: FormPartSpec): Promise<number> {
 /** The Mime for a transfer, or the CURLcode that stops it (26 for a file that cannot be read). */
 export async function buildFormMime(easy: Easy, args: readonly FormArg[], warn: (w: string) => void):
   Promise<{ code: number; mime?: Mime; warning?: string }> {
-  const mime = easy.mimeInit();
+  const top = easy.mimeInit();
+  // "name=(" opens a multipart part whose subparts follow until "=)" (tool_formparse.c)
+  const open: Mime[] = [];
   for (const a of args) {
+    const mime = open[open.length - 1] ?? top;
+    const content = a.text.slice(a.text.indexOf('=') + 1);
+    if (!a.literal && a.text.includes('=') && content.startsWith(')') && content.trim() === ')' && a.text.indexOf('=') === 0) {
+      if (!open.length) return { code: CURLE.BAD_FUNCTION_ARGUMENT, warning: 'no multipart to terminate' };
+      open.pop();
+      continue;
+    }
     const r = parseFormField(a.text, a.literal, warn);
     if (!r.ok) return { code: CURLE.BAD_FUNCTION_ARGUMENT, warning: r.warning };
+    if (!a.literal && content.startsWith('(') && !r.field.multiFile && r.field.parts[0]!.kind === 'data') {
+      const spec = r.field.parts[0]!;
+      const part = mime.addpart();
+      if (r.field.name !== null) part.name(r.field.name);
+      const sub = easy.mimeInit();
+      part.subparts(sub);
+      if (spec.type !== undefined) part.type(spec.type);
+      if (spec.headers.length) part.headers(spec.headers);
+      open.push(sub);
+      continue;
+    }
     const part = mime.addpart();
     if (r.field.name !== null) part.name(r.field.name);
     if (r.field.multiFile) {
@@ -57,5 +77,5 @@ export async function buildFormMime(easy: Easy, args: readonly FormArg[], warn: 
       if (spec.kind === 'stdin' && a.text.slice(a.text.indexOf('=') + 1).startsWith('@')) part.filename(spec.filename ?? '-');
     }
   }
-  return { code: CURLE.OK, mime };
+  return { code: CURLE.OK, mime: top };
 }

@@ -134,6 +134,8 @@ export class Operation {
         code = await this.#runSerial(ctx, this.#jobs(configs), g.failEarly);
       }
     } finally {
+      // curl's tool ends with curl_share_cleanup: the pooled connections close (FTP's QUIT, IMAP's LOGOUT, POP3's and SMTP's QUIT)
+      this.#share.cleanup();
       trace.close();
       libcurl?.write((s) => this.#stdio.stdout(s));
     }

@@ -97,11 +97,13 @@ export const SETOPT_MAP: Readonly<Record<string, Conv>> = {
   'proxy-service-name': { kind: 'str', opt: 'PROXY_SERVICE_NAME' },
   'socks5-gssapi-service': { kind: 'str', opt: 'PROXY_SERVICE_NAME' },
   'socks5-gssapi-nec': { kind: 'bool', opt: 'SOCKS5_GSSAPI_NEC' },
+  'tftp-blksize': { kind: 'int', opt: 'TFTP_BLKSIZE' },
+  'tftp-no-options': { kind: 'bool', opt: 'TFTP_NO_OPTIONS' },
+  'use-ascii': { kind: 'bool', opt: 'TRANSFERTEXT' },
   // protocols this build does not have yet: the library answers CURLE_NOT_BUILT_IN
   'append': { kind: 'bool', opt: 'APPEND' },
   'crlf': { kind: 'bool', opt: 'CRLF' },
   'list-only': { kind: 'bool', opt: 'DIRLISTONLY' },
-  'use-ascii': { kind: 'bool', opt: 'TRANSFERTEXT' },
   'disable-eprt': { kind: 'bool', opt: 'FTP_USE_EPRT', invert: true },
   'disable-epsv': { kind: 'bool', opt: 'FTP_USE_EPSV', invert: true },
   'ftp-account': { kind: 'str', opt: 'FTP_ACCOUNT' },
@@ -128,8 +130,6 @@ export const SETOPT_MAP: Readonly<Record<string, Conv>> = {
   'mail-rcpt': { kind: 'list', opt: 'MAIL_RCPT' },
   'mail-rcpt-allowfails': { kind: 'bool', opt: 'MAIL_RCPT_ALLOWFAILS' },
   'telnet-option': { kind: 'list', opt: 'TELNETOPTIONS' },
-  'tftp-blksize': { kind: 'int', opt: 'TFTP_BLKSIZE' },
-  'tftp-no-options': { kind: 'bool', opt: 'TFTP_NO_OPTIONS' },
 };
 
 export const optId = (name: string): number => (CURLOPT as Record<string, number>)[name]!;

@@ -4,6 +4,7 @@
 // is curl's post_per_transfer: the error line, --fail-with-body, the empty
 // output file, the retry decision (truncating what the attempt wrote),
 // --remove-on-error and -w. A retry performs the same Easy again.
+import { sshToolOptions, CA_CERT_ERRORMSG } from './ssh-tool.js';
 import { readFileSync, openSync, writeSync, closeSync, mkdirSync, statSync, utimesSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { bufferToText } from '../url/url-bytes.js';
@@ -17,6 +18,8 @@ import { warnText, noteText } from './messages.js';
 import type { ToolTrace } from './tool-trace.js';
 import type { LibcurlSource } from './libcurl-source.js';
 import type { Stdio } from './operate.js';
+
+/** Schemes whose response lines are no headers for --include (libcurl's pingpong protocols). */
 
 export interface ToolContext {
   readonly stdio: Stdio;
@@ -130,7 +133,10 @@ export class ToolTransfer {
     return !this.cfg.silent || this.cfg.showError;
   }
   #error(code: number, message: string): void {
-    if (this.#showError()) this.#ctx.stdio.stderr(`tscurl: (${code}) ${message}\n`);
+    if (!this.#showError()) return;
+    this.#ctx.stdio.stderr(`tscurl: (${code}) ${message}\n`);
+    // curl's tool explains a failed server verification (CURL_CA_CERT_ERRORMSG)
+    if (code === CURLE.PEER_FAILED_VERIFICATION) this.#ctx.stdio.stderr(CA_CERT_ERRORMSG);
   }
   #warn = (msg: string): void => {
     if (!this.cfg.silent) this.#ctx.stdio.stderr(warnText(msg));
@@ -250,6 +256,9 @@ export class ToolTransfer {
         if (r.value !== undefined && r.value !== null) url = r.value;
       }
     }
+    const ssh = sshToolOptions(url, cfg.steps, process.env);
+    if (ssh.warning) this.#warn(ssh.warning);
+    for (const [id, value] of ssh.set) setopt(id, value);
     // single_transfer()'s SetHTTPrequest for -d, then -T: a second kind is an error (exit 2)
     {
       let req = cfg.httpreq;
@@ -331,6 +340,7 @@ export class ToolTransfer {
 
   #waitingForStdout = false;
 
+
   /** curl's tool_header_cb: -D, --etag-save, -J, then -i. */
   #onHeader(line: Buffer): number {
     const { cfg } = this;
@@ -356,9 +366,9 @@ export class ToolTransfer {
         if (!this.#outs.open()) return 0;
       }
     }
-    // curl's tool_header_cb shows headers (-i) for these schemes only: GOPHER's selector echo is not one
-    const shown = cfg.include || cfg.head ? /^(https?|rtsp|file)$/i.test(String(info(this.easy, 'SCHEME') ?? '')) : false;
-    if (shown && !this.#outs.write(line, false)) return 0;
+    // curl's tool shows headers with -i/-I for HTTP(S), RTSP and FILE only: FTP's replies are not
+    // shown, its file facts come as body
+    if ((cfg.include || cfg.head) && showsHeaders(info(this.easy, 'SCHEME')) && !this.#outs.write(line, false)) return 0;
     return line.length;
   }
 
@@ -528,4 +538,10 @@ export class ToolTransfer {
     if (!cfg.progressBar) stdio.stderr(cb(0, 0, 0, 0));
     return { finish: (us) => stdio.stderr(final(us)) };
   }
+}
+
+/** The schemes whose headers curl's tool_header_cb writes to the output with -i (curl 8's list). */
+function showsHeaders(scheme: unknown): boolean {
+  // curl's tool_header_cb: FTP's and the mail protocols' replies and GOPHER's selector echo are not shown
+  return /^(https?|rtsp|file)$/i.test(String(scheme ?? ''));
 }

@@ -337,7 +337,8 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       case 'show-error': c.showError = on; break;
       case 'verbose': c.verbose = on; break;
       case 'include': case 'show-headers': c.include = on; break;
-      case 'head': c.head = on; if (on) setHttpReq('head', e); set(CURLOPT.NOBODY, on ? 1 : 0, e); break;
+      // curl's tool asks for the file time with -I as with -R (FTP then sends MDTM and shows Last-Modified)
+      case 'head': c.head = on; if (on) setHttpReq('head', e); set(CURLOPT.NOBODY, on ? 1 : 0, e); if (on) set(CURLOPT.FILETIME, 1, e); break;
       case 'dump-header': c.dumpHeader = String(v); break;
       case 'write-out': c.writeOut = String(v); break;
       case 'progress-bar': c.progressBar = on; break;
@@ -445,6 +446,11 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         // curl: a value with '=' is cookie data (every -b joined with "; "), otherwise a file to read
         if (String(v).includes('=')) (cookieData ??= { e, values: [] }).values.push(String(v));
         else set(optId('COOKIEFILE'), String(v), e);
+        break;
+      case 'hostpubmd5':
+        // curl's tool takes only the 32 hex digits of an MD5 (PARAM_BAD_USE otherwise)
+        if (String(v).length !== 32) throw ParamError.option(e.given, 'BAD_USE');
+        set(CURLOPT.SSH_HOST_PUBLIC_KEY_MD5, String(v), e);
         break;
       default: {
         const m = SETOPT_MAP[e.opt.long];

@@ -2,6 +2,7 @@
 // SOCKS proxy, an HTTP proxy forwarding requests or tunnelling with CONNECT)
 // and TLS, its identity for the pool, and the facts getinfo reports about it.
 import type { StreamTransport } from '../transport/stream-transport.js';
+import type { UdpTransport } from '../transport/udp-transport.js';
 import type { ServerCertFacts } from '../vtls/server-cert.js';
 import { firstHop, type ProxyRoute } from '../proxy/proxy-config.js';
 import { nowMs } from '../util/clock.js';
@@ -50,6 +51,12 @@ export class Connection implements NtlmHolder {
   /** the host libcurl names in "Connection #N to host H": the first proxy, else the origin */
   readonly displayHost: string;
   transport: StreamTransport | null = null;
+  /**
+   * A UDP protocol's socket (TFTP; handler flag PROTOPT.UDP) in place of the
+   * stream transport, which stays null: the protocol sends and receives
+   * datagrams on it itself and reports it in its request's pollset().
+   */
+  datagram: UdpTransport | null = null;
   primaryIp = '';
   primaryPort = 0;
   localIp = '';
@@ -85,10 +92,21 @@ export class Connection implements NtlmHolder {
   readonly createdAt = nowMs();
   /** the HTTP CONNECT response code of the tunnel (CURLINFO_HTTP_CONNECTCODE) */
   connectCode = 0;
+  /**
+   * What the protocol says before the connection closes (libcurl's
+   * handler->disconnect: FTP's, POP3's and SMTP's QUIT, IMAP's LOGOUT), set while a
+   * goodbye is due; the engine calls it once, right before closing.
+   */
+  farewell: (() => void) | null = null;
   /** NTLM authenticates a connection: the handshake with the server on this one (made on first use) */
   httpNtlm: NtlmConnState | null = null;
   /** ... and with the HTTP proxy */
   proxyNtlm: NtlmConnState | null = null;
+  /**
+   * A protocol's session that lasts as long as the connection and serves its
+   * next transfer too (SSH's authenticated session); opaque here.
+   */
+  protoSession: object | null = null;
 
   /**
    * @param keySuffix settings that make otherwise equal connections different (TLS verification, CAs)
@@ -138,6 +156,16 @@ export class Connection implements NtlmHolder {
     this.localPort = s.localPort ?? 0;
   }
 
+  /** A UDP protocol's bound socket, sending to `remote` (libcurl's conn->ip_addr). */
+  adoptDatagram(t: UdpTransport, remote: { address: string; port: number }): void {
+    this.datagram = t;
+    const local = t.local();
+    this.primaryIp = remote.address;
+    this.primaryPort = remote.port;
+    this.localIp = local.address;
+    this.localPort = local.port;
+  }
+
   isAliveWhileIdle(): boolean {
     if (this.h2) {
       // a session reads its socket itself: PINGs and SETTINGS are not signs of death, a GOAWAY is
@@ -146,4 +174,11 @@ export class Connection implements NtlmHolder {
     }
     return this.transport !== null && this.transport.isAliveWhileIdle(this.idleInputOk);
   }
+}
+
+/** The connection is about to close: the protocol's goodbye, once (Connection.farewell). */
+export function sayFarewell(c: Connection): void {
+  const bye = c.farewell;
+  c.farewell = null;
+  if (bye && c.transport) bye();
 }

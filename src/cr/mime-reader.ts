@@ -238,7 +238,8 @@ export const CURLMIMEOPT = { FORMESCAPE: 1 << 0 } as const;
  * Curl_mime_prepare_headers for one part: the header lines libcurl
  * generates, given the content type and disposition its parent decided.
  */
-export function generatedHeaders(part: MimePart, contentType: string | null, disposition: string | null, formEscape = false): string[] {
+export function generatedHeaders(part: MimePart, contentType: string | null, disposition: string | null, formEscape = false,
+  mail = false): string[] {
   const s = partState(part);
   const out: string[] = [];
   const customct = s.type ?? searchHeader(s.headers, 'Content-Type') ?? null;
@@ -250,24 +251,29 @@ export function generatedHeaders(part: MimePart, contentType: string | null, dis
   }
   const boundary = s.kind === 'multipart' ? s.sub!.boundary : null;
   // plain text is the default: a form field without a file name does not say it
-  if (s.kind !== 'multipart' && ct && !customct && typeMatches(ct, 'text/plain') && !s.filename) ct = null;
+  // (MIMESTRATEGY_MAIL: never, a mail part is text/plain unless it says otherwise)
+  if (s.kind !== 'multipart' && ct && !customct && typeMatches(ct, 'text/plain') && (mail || !s.filename)) ct = null;
   if (searchHeader(s.headers, 'Content-Disposition') === undefined) {
     let disp = disposition;
     if (!disp && (s.filename || s.name || (ct && !ct.toLowerCase().startsWith('multipart/')))) disp = 'attachment';
     if (disp === 'attachment' && !s.name && !s.filename) disp = null;
     if (disp) {
-      out.push(`Content-Disposition: ${disp}${s.name !== null ? `; name="${escapeFormValue(s.name, formEscape)}"` : ''}` +
-        `${s.filename !== null ? `; filename="${escapeFormValue(s.filename, formEscape)}"` : ''}`);
+      // MIMESTRATEGY_MAIL escapes with backslashes, as FORMESCAPE does for forms
+      const bs = formEscape || mail;
+      out.push(`Content-Disposition: ${disp}${s.name !== null ? `; name="${escapeFormValue(s.name, bs)}"` : ''}` +
+        `${s.filename !== null ? `; filename="${escapeFormValue(s.filename, bs)}"` : ''}`);
     }
   }
   if (ct) out.push(`Content-Type: ${ct}${boundary ? `; boundary=${boundary}` : ''}`);
-  if (s.encoder && searchHeader(s.headers, 'Content-Transfer-Encoding') === undefined) {
-    out.push(`Content-Transfer-Encoding: ${s.encoder}`);
+  if (searchHeader(s.headers, 'Content-Transfer-Encoding') === undefined) {
+    // a mail part with a type says how it is encoded: 8bit unless an encoder was set
+    const cte = s.encoder ?? (mail && ct && s.kind !== 'multipart' ? '8bit' : null);
+    if (cte) out.push(`Content-Transfer-Encoding: ${cte}`);
   }
   return out;
 }
 
-function contentOf(part: MimePart, ct: string | null, guard: CallbackGuard, formEscape: boolean): Segment {
+function contentOf(part: MimePart, ct: string | null, guard: CallbackGuard, formEscape: boolean, mail: boolean): Segment {
   const s = partState(part);
   let seg: Segment;
   switch (s.kind) {
@@ -276,7 +282,7 @@ function contentOf(part: MimePart, ct: string | null, guard: CallbackGuard, form
     case 'callback': seg = new CallbackContent(s, guard); break;
     case 'multipart': {
       const type = s.type ?? searchHeader(s.headers, 'Content-Type') ?? ct ?? 'multipart/mixed';
-      seg = multipartBody(s.sub!, typeMatches(type, 'multipart/form-data') ? 'form-data' : null, guard, formEscape);
+      seg = multipartBody(s.sub!, typeMatches(type, 'multipart/form-data') ? 'form-data' : null, guard, formEscape, mail);
       break;
     }
     default: seg = new Bytes(Buffer.alloc(0));
@@ -285,13 +291,13 @@ function contentOf(part: MimePart, ct: string | null, guard: CallbackGuard, form
   return enc ? new Encoded(seg, enc) : seg;
 }
 
-function multipartBody(mime: Mime, disposition: string | null, guard: CallbackGuard, formEscape: boolean): Segment {
+function multipartBody(mime: Mime, disposition: string | null, guard: CallbackGuard, formEscape: boolean, mail = false): Segment {
   const segs: Segment[] = [];
   mime.parts.forEach((p, i) => {
     const s = partState(p);
-    const headers = [...generatedHeaders(p, null, disposition, formEscape), ...s.headers.filter((h) => searchHeader([h], 'Content-Type') === undefined)];
+    const headers = [...generatedHeaders(p, null, disposition, formEscape, mail), ...s.headers.filter((h) => searchHeader([h], 'Content-Type') === undefined)];
     segs.push(new Bytes(`${i === 0 ? '' : '\r\n'}--${mime.boundary}\r\n${headers.map((h) => h + '\r\n').join('')}\r\n`));
-    segs.push(contentOf(p, null, guard, formEscape));
+    segs.push(contentOf(p, null, guard, formEscape, mail));
   });
   segs.push(new Bytes(`${mime.parts.length ? '\r\n' : ''}--${mime.boundary}--\r\n`));
   return new Sequence(segs);
@@ -310,6 +316,50 @@ export class MimeReader implements ClientReader {
     this.headerLines = [`Content-Type: ${top}; boundary=${mime.boundary}`];
     this.#body = multipartBody(mime, typeMatches(top, 'multipart/form-data') ? 'form-data' : null, guard,
       (mimeOptions & CURLMIMEOPT.FORMESCAPE) !== 0);
+  }
+
+  read(max: number): ReadResult {
+    this.#used = true;
+    return this.#body.read(max);
+  }
+  totalLength(): number {
+    return this.#body.size();
+  }
+  clientLength(): number {
+    return this.#body.size();
+  }
+  needsRewind(): boolean {
+    return this.#used;
+  }
+  rewind(): RewindResult {
+    const r = this.#body.rewind();
+    if (r.code === CURLE.OK) this.#used = false;
+    return r;
+  }
+}
+
+/**
+ * A MIME structure as a mail message (SMTP's MIMEPOST; libcurl's
+ * MIMESTRATEGY_MAIL): the top part's headers first (its Content-Type with the
+ * boundary, "Mime-Version: 1.0" unless the application gives one, then the
+ * application's HTTPHEADER lines as mail headers), an empty line, the parts.
+ */
+export class MailMimeReader implements ClientReader {
+  readonly name = 'cr-mime';
+  readonly #body: Segment;
+  #used = false;
+
+  constructor(mime: Mime, guard: CallbackGuard, userHeaders: readonly string[]) {
+    const customct = searchHeader(userHeaders, 'Content-Type');
+    const top = customct || 'multipart/mixed';
+    const head = [`Content-Type: ${top}; boundary=${mime.boundary}`];
+    if (searchHeader(userHeaders, 'Mime-Version') === undefined) head.push('Mime-Version: 1.0');
+    // the application's Content-Type became the top one above; a header without a value is not sent
+    for (const h of userHeaders) if (searchHeader([h], 'Content-Type') === undefined && /^[^:]+:\s*\S/.test(h)) head.push(h);
+    this.#body = new Sequence([
+      new Bytes(head.map((h) => h + '\r\n').join('') + '\r\n'),
+      multipartBody(mime, typeMatches(top, 'multipart/form-data') ? 'form-data' : null, guard, false, true),
+    ]);
   }
 
   read(max: number): ReadResult {

@@ -101,6 +101,20 @@ export class ClientWriter {
     return CURLE.OK;
   }
 
+  /**
+   * Lines a protocol makes up for the body stream whatever NOBODY says
+   * (FTP's "Content-Length:" facts of a NOBODY request, libcurl's
+   * CLIENTWRITE_BOTH): straight to WRITEFUNCTION, not counted as download.
+   */
+  madeUpBody(data: Buffer): WriteResult {
+    const t = this.#host;
+    if (t.pauseBits & PAUSE_RECV) {
+      this.#held.push(Buffer.from(data));
+      return PAUSED;
+    }
+    return this.#deliver(t.opts.hot(), data, data);
+  }
+
   /** One WRITEFUNCTION call with `piece`; `rest` (from `piece` on) is what a pause holds. */
   #deliver(h: HotOptions, piece: Buffer, rest: Buffer): WriteResult {
     const t = this.#host;

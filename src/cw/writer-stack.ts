@@ -68,6 +68,17 @@ export class ClientWriterStack {
   }
 
   /**
+   * libcurl's CLIENTWRITE_BOTH for lines a protocol makes up (FTP's file
+   * facts with NOBODY): to the header callback, and to WRITEFUNCTION even
+   * though NOBODY keeps the body away.
+   */
+  writeBoth(line: Buffer): WriteResult {
+    const h = this.#client.header(CLIENTWRITE.INFO, line);
+    if (h !== CURLE.OK) return h;
+    return this.#client.madeUpBody(line);
+  }
+
+  /**
    * Whether a header write() reaches the application at all (HEADERFUNCTION,
    * HEADERDATA or CURLOPT_HEADER): when not, a protocol may skip making the
    * line.

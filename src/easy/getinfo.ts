@@ -5,6 +5,7 @@ import { rtspCSeqRecv } from '../proto/rtsp-state.js';
 import { CURLOPT } from './option-table.js';
 import type { Transfer } from '../multi/transfer.js';
 import { peekHttpState } from '../proto/http-state.js';
+import { ftpEntryPath } from '../proto/ftp/ftp-conn.js';
 import { nowMs } from '../util/clock.js';
 import { TLSSocket } from 'node:tls';
 import { existsSync } from 'node:fs';
@@ -87,8 +88,8 @@ export function getInfo(t: Transfer | null, id: number): unknown {
     case CURLINFO.CAINFO: return existsSync(DEFAULT_CA_BUNDLE) ? DEFAULT_CA_BUNDLE : null;
     case CURLINFO.CAPATH: return null;
     case CURLINFO.SSL_ENGINES: return sslEngines();
-    // no FTP in this build: what libcurl answers for a transfer of another protocol
-    case CURLINFO.FTP_ENTRY_PATH: return null;
+    // the handle's most recent FTP connection's login directory
+    case CURLINFO.FTP_ENTRY_PATH: return tr ? ftpEntryPath(tr.easy) : null;
     // RTSP's state lives in the handle's options (src/proto/rtsp.ts), as libcurl's in data->set/state
     case CURLINFO.RTSP_SESSION_ID: return tr ? tr.opts.str(CURLOPT.RTSP_SESSION_ID) : null;
     case CURLINFO.RTSP_CLIENT_CSEQ: return tr ? tr.opts.num(CURLOPT.RTSP_CLIENT_CSEQ) : 0;
@@ -151,7 +152,8 @@ export function getInfo(t: Transfer | null, id: number): unknown {
     // the deprecated LASTSOCKET answers the same while the connection lives (-1 after)
     case CURLINFO.LASTSOCKET:
     case CURLINFO.ACTIVESOCKET: {
-      const tp = conn?.transport;
+      // (a UDP protocol's socket while its transfer runs: TFTP)
+      const tp = conn?.transport ?? conn?.datagram;
       return tp && !tp.closed ? tp.id : -1;
     }
     case CURLINFO.CONN_ID: return conn ? conn.id : -1;

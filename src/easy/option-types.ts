@@ -11,6 +11,7 @@ import type { CurlUrl } from '../url/curl-url.js';
 import type { Share } from '../share/share.js';
 import type { Easy } from './easy.js';
 import type { HstsReadCallback, HstsWriteCallback } from './hsts-callbacks.js';
+import type { SshHostKeyCallback, SshKeyCallback } from './ssh-callbacks.js';
 
 /**
  * A FILE* for libcurl's default callbacks (src/easy/default-io.ts): a file
@@ -59,6 +60,8 @@ interface ValueOverrides {
   20301: HstsReadCallback | null; // HSTSREADFUNCTION
   20303: HstsWriteCallback | null; // HSTSWRITEFUNCTION
   20056: ProgressCallback | null; // PROGRESSFUNCTION
+  20184: SshKeyCallback | null; // SSH_KEYFUNCTION
+  20316: SshHostKeyCallback | null; // SSH_HOSTKEYFUNCTION
   10001: WriteData; // WRITEDATA
   10029: WriteData; // HEADERDATA
   10009: ReadData; // READDATA

@@ -14,10 +14,10 @@
 import { MultiplexOptions, multiplexFailed, releaseStream } from './multiplex.js';
 import { CURLE, CURLM, type CURLMcode } from '../codes.js';
 import { CURL_POLL, CURL_SOCKET_TIMEOUT } from '../constants.js';
-import { SocketRegistry, type PollEntry } from './socket-registry.js';
+import { SocketRegistry, usersToRun, type PollEntry } from './socket-registry.js';
 import { TimerHeap } from './timer-heap.js';
 import { ConnectionPool } from '../conn/pool.js';
-import type { Connection } from '../conn/connection.js';
+import { sayFarewell, type Connection } from '../conn/connection.js';
 import { DnsCache } from '../dns/resolver.js';
 import { CURL_LOCK_DATA, lockedView, shareInternals, sharedPool } from '../share/share.js';
 import type { Transport } from '../transport/transport.js';
@@ -37,8 +37,7 @@ import { CALLBACK_NAME, thrownMessage } from '../util/callback-failure.js';
 import { MultiCallbackFailure, markCallbackThrow, setErrorBuffer, xferInfo } from './transfer-callbacks.js';
 
 export type SocketCallback = (easy: Easy | null, s: number, what: number, clientp: unknown, socketp: unknown) => number;
-// the engine passes its public handle back; Multi narrows the type for users
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// the engine passes its public handle back (any: Multi narrows the type for users)
 export type TimerCallback = (multi: any, timeoutMs: number, clientp: unknown) => number;
 
 export interface DoneMessage {
@@ -49,12 +48,6 @@ export interface DoneMessage {
 
 /** The empty pollset (never modified). */
 const NO_POLL: PollEntry[] = [];
-
-/** Run every transfer of a socket's user set (a copy when there are several: running may change the set). */
-function usersToRun(users: Set<Transfer>): Iterable<Transfer> {
-  if (users.size === 1) return [users.values().next().value as Transfer];
-  return [...users];
-}
 
 /**
  * failf()'s verbose echo for a transfer. Made here, not written inline where
@@ -418,6 +411,11 @@ export class MultiEngine implements CallbackGuard {
     if (!c || t.connReleased) return;
     t.connReleased = true;
     if (!this.registry.update(t, [])) this.#multiCallbackFailed();
+    if (c.datagram) {
+      // a UDP protocol's socket (TFTP) serves one transfer: it is closed, never pooled
+      this.discardTransport(c.datagram);
+      c.datagram = null;
+    }
     if (c.idleSince === -1) return; // already closed
     c.users = Math.max(0, c.users - 1);
     if (c.h2) return releaseStream(this, t, c, this.#maxIdle());
@@ -441,7 +439,8 @@ export class MultiEngine implements CallbackGuard {
     this.#wakePending();
   }
 
-  /** Idle connections the pool keeps: MAXCONNECTS, else 4 per transfer as libcurl. */ #maxIdle(): number {
+  /** Idle connections the pool keeps: MAXCONNECTS, else 4 per transfer as libcurl. */
+  #maxIdle(): number {
     return this.maxConnects > 0 ? this.maxConnects : 4 * Math.max(1, this.#transfers.size);
   }
 
@@ -453,6 +452,7 @@ export class MultiEngine implements CallbackGuard {
   #closeConnection(c: Connection): void {
     c.h2?.destroy();
     c.idleSince = -1; // marks it closed for releaseConnection
+    sayFarewell(c);
     if (c.transport) this.discardTransport(c.transport);
   }
 

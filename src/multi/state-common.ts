@@ -31,8 +31,10 @@ export function setupHandler(t: Transfer, h: ProtocolHandler): boolean {
 
 /** Move to DONE; the connection's fate is decided there. */
 export function finish(e: MultiEngine, t: Transfer, reusable: boolean): void {
-  // a multiplexed connection outlives a failed stream: its session says whether it goes on
-  if (t.conn) t.conn.reusable = t.conn.h2 ? t.conn.h2.usable : reusable && t.result === CURLE.OK && !t.opts.hot().forbidReuse;
+  // a multiplexed connection outlives a failed stream: its session says whether it goes on; otherwise a
+  // failed request leaves its connection usable only when the protocol says so (FTP's 550 to RETR)
+  const ok = t.result === CURLE.OK || t.request?.reusableAfterError === true;
+  if (t.conn) t.conn.reusable = t.conn.h2 ? t.conn.h2.usable : reusable && ok && !t.opts.hot().forbidReuse;
   setState(e, t, STATE.DONE);
 }
 

@@ -9,6 +9,8 @@ import { Connection, connectionKey, type ConnectionRoute } from '../conn/connect
 import { resolveHost } from '../dns/resolver.js';
 import { TcpConnector } from '../cf/tcp-connector.js';
 import { UnixConnector } from '../cf/unix-connector.js';
+import { UdpConnector } from '../cf/udp-connector.js';
+import { FilterChain } from '../cf/filter.js';
 import { localBind } from '../cf/local-bind.js';
 import { connectTarget } from '../conn/connect-to.js';
 import { internalsOf } from '../easy/internals.js';
@@ -107,8 +109,8 @@ export function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number):
       t.fail(r.code, 'message' in r ? r.message : easyStrerror(r.code));
       return finish(e, t, false);
     }
-    // a Unix domain socket is local: the transfer goes to it, not to a proxy
-    t.proxy = 'route' in r && t.route.unixPath === undefined ? r.route : null;
+    // a Unix domain socket is local: the transfer goes to it, not to a proxy; no proxy carries UDP datagrams (TFTP)
+    t.proxy = 'route' in r && t.route.unixPath === undefined && !(t.handler!.flags & PROTOPT.UDP) ? r.route : null;
   }
   const handler = t.handler!;
   if (handler.flags & PROTOPT.NONETWORK) {
@@ -168,7 +170,7 @@ export function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number):
   handler.newConnection?.(t, (text) => e.trace(t, text));
   e.expire(t, EXPIRE.CONNECTTIMEOUT, now + connectTimeoutMs(t));
   const unix = t.route.unixPath;
-  if (unix !== undefined) {
+  if (unix !== undefined && !(handler.flags & PROTOPT.UDP)) {
     // nothing to resolve: the socket path is the address
     t.timing.namelookup = now;
     const c = new UnixConnector({ path: unix, abstract: !!t.route.abstractUnix },
@@ -212,6 +214,17 @@ function firstHopOf(t: Transfer): { host: string; port: number } {
 
 function startConnector(e: MultiEngine, t: Transfer, now: number): void {
   const port = firstHopOf(t).port;
+  if (t.handler!.flags & PROTOPT.UDP) {
+    // a datagram socket: bound, not connected (libcurl's cf-socket for TRNSPRT_UDP)
+    t.connector = new UdpConnector(t.firstHopAddresses!, {
+      port,
+      bind: localBind(t.opts.str(CURLOPT.INTERFACE), t.opts.num(CURLOPT.LOCALPORT), t.opts.num(CURLOPT.LOCALPORTRANGE)),
+      trace: (text) => e.trace(t, text),
+      discard: (tr) => e.discardTransport(tr),
+      onTrying: (a) => e.trace(t, `  Trying ${a.family === 6 ? `[${a.address}]` : a.address}:${port}...`),
+    });
+    return setState(e, t, STATE.CONNECTING);
+  }
   const keepAlive = t.opts.num(CURLOPT.TCP_KEEPALIVE) !== 0;
   t.connector = new TcpConnector(t.firstHopAddresses!, {
     port,
@@ -248,6 +261,15 @@ export function stateConnecting(e: MultiEngine, t: Transfer, now: number): void 
       const why = code !== CURLE.COULDNT_CONNECT || step.message === 'Connection refused' ? easyStrerror(code) : step.message;
       t.fail(code, `Failed to connect to ${host} port ${hop.port} after ${ms} ms: ${why}`);
       return finish(e, t, false);
+    }
+    if ('datagram' in step) {
+      // UDP: nothing above the socket (no proxy, no TLS)
+      conn.adoptDatagram(step.datagram, step.remote);
+      t.numConnects++;
+      t.timing.connect = now;
+      e.trace(t, `Connected to ${t.url!.host} (${conn.primaryIp}) port ${conn.primaryPort} (#${conn.id})`);
+      t.filters = new FilterChain([]);
+      return stateConnecting(e, t, now);
     }
     const unixName = conn.route.unixPath !== undefined ? conn.primaryIp : null;
     conn.adopt(step.transport);

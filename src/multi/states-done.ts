@@ -41,7 +41,7 @@ export function stateDone(e: MultiEngine, t: Transfer): void {
   if (t.result !== CURLE.ABORTED_BY_CALLBACK) e.progress(t, true);
   const conn = t.conn;
   // failed after the response was complete (that last call, a callback that threw): not for reuse, as multi_done's "premature"
-  if (conn && t.result !== CURLE.OK && !conn.h2) conn.reusable = false;
+  if (conn && t.result !== CURLE.OK && !conn.h2 && t.request?.reusableAfterError !== true) conn.reusable = false;
   const keep = conn !== null && conn.reusable && !t.connReleased;
   e.releaseConnection(t);
   if (conn && !t.connReleasedTraced) {

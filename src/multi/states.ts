@@ -288,7 +288,7 @@ function statePerforming(e: MultiEngine, t: Transfer, now: number): void {
   if (code !== CURLE.OK) {
     if (retryOnFreshConnection(e, t, code)) return;
     if (t.result === CURLE.OK) t.fail(code, easyStrerror(code));
-    return finish(e, t, false);
+    return finish(e, t, x.reusableAfterError === true);
   }
   if (x.done) finish(e, t, x.reusable);
 }

@@ -31,6 +31,26 @@ import type { H2Stream, PushAnswer } from '../cf/h2-session.js';
 
 /** A server push offered to the multi's PUSHFUNCTION: `parent` is the transfer whose stream it came on. */
 export type PushHook = (parent: Transfer, stream: H2Stream, headers: [string, string][]) => PushAnswer;
+import type { Transport } from '../transport/transport.js';
+import type { TlsSessionCache } from '../vtls/tls-session-cache.js';
+import type { DnsCache } from '../dns/resolver.js';
+
+/**
+ * What the engine offers a protocol request beyond running callbacks (the
+ * engine passes itself): sockets a request opens besides its connection
+ * (FTP's data connection) are closed through discardTransport(), so the
+ * application hears CURL_POLL_REMOVE before the number goes.
+ */
+export interface ProtocolEnv extends CallbackGuard {
+  /** Unregister (REMOVE) and close a transport the request made. */
+  discardTransport(tr: Transport): void;
+  /** The TLS session cache the transfer uses (its share's or the multi's). */
+  sessionCacheFor(t: Transfer): TlsSessionCache;
+  /** The DNS cache the transfer uses. */
+  dnsCacheFor(t: Transfer): DnsCache;
+  /** A verbose info line for the transfer. */
+  trace(t: Transfer, text: string): void;
+}
 
 /** Handler flags (libcurl's PROTOPT_*; only those this engine acts on). */
 export const PROTOPT = {
@@ -40,6 +60,12 @@ export const PROTOPT = {
   NONETWORK: 1 << 4,
   /** the connection is never put back in the pool (file, CONNECT_ONLY) */
   NOREUSE: 1 << 20,
+  /**
+   * the protocol speaks UDP (libcurl's handler->transport = TRNSPRT_UDP;
+   * tftp): the connection is a bound datagram socket (Connection.datagram),
+   * with no proxy and no filters above it; the request reports it in pollset()
+   */
+  UDP: 1 << 21,
 } as const;
 
 /** A failure found before any I/O. */
@@ -61,7 +87,13 @@ export interface ProtocolRequest {
   readonly done: boolean;
   /** the connection can carry another request afterwards */
   readonly reusable: boolean;
-  /** CURL_POLL bits the request waits for on the connection's socket (0: nothing) */
+  /**
+   * The request failed, but the connection is still in step and can serve
+   * the next transfer (FTP: a 550 to RETR leaves the control connection
+   * fine, libcurl's ftp_done). Absent or false: a failure closes it.
+   */
+  readonly reusableAfterError?: boolean;
+    /** CURL_POLL bits the request waits for on the connection's socket (0: nothing) */
   pollWhat(): number;
   /**
    * The sockets the request waits on when they are not just the connection's
@@ -151,7 +183,7 @@ export interface ProtocolHandler {
    * (the client writer stack); `guard` runs the application callbacks it
    * calls itself (the read callback, DEBUGFUNCTION through util/trace).
    */
-  request(t: Transfer, conn: Connection, guard: CallbackGuard): ProtocolRequest;
+  request(t: Transfer, conn: Connection, guard: ProtocolEnv): ProtocolRequest;
   /**
    * The engine follows a redirect this handler's response asked for (it
    * passed MAXREDIRS and the protocol checks, the new URL's handler is set

@@ -2,6 +2,7 @@
 // that several easy handles use together: cookies, the DNS cache, the
 // connection pool, TLS sessions and the HSTS cache (and, trivially, the
 // public suffix list, which is one process-wide table here). Easy handles join with CURLOPT_SHARE.
+import { sayFarewell } from '../conn/connection.js';
 import { CURLSHE, type CURLSHcode } from '../codes.js';
 import { DnsCache } from '../dns/resolver.js';
 import { ConnectionPool } from '../conn/pool.js';
@@ -113,6 +114,7 @@ export function sharedPool(i: ShareInternals): ConnectionPool {
   // idle pooled connections are registered with no multi, so closing them is just closing the socket
   return (i.pool ??= new ConnectionPool((c) => {
     c.idleSince = -1;
+    sayFarewell(c);
     c.transport?.close();
   }));
 }

@@ -5,10 +5,10 @@
 // installs it).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireProgram } from './requires.js';
+import { freePort, canConnect } from './ports.js';
 
 /** mosquitto lives in sbin, not on every PATH. */
 const MOSQUITTO_BIN = '/usr/sbin/mosquitto';
@@ -28,28 +28,6 @@ export const NO_MOSQUITTO: string | false = executable(MOSQUITTO_BIN) && executa
 export interface Mosquitto {
   port: number;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = connect(port, '127.0.0.1');
-    c.once('connect', () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.once('error', () => resolve(false));
-  });
 }
 
 /** Start a broker; `users` (name -> password) turns anonymous access off. */

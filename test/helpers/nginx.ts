@@ -7,10 +7,10 @@
 // .ci/run installs the package.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findProgram } from './requires.js';
+import { freePort, canConnect } from './ports.js';
 
 /** nginx's path (Debian's, when it is not installed: the benchmarks name it in their error). */
 export const NGINX_BIN = findProgram('nginx') ?? '/usr/sbin/nginx';
@@ -37,25 +37,6 @@ export interface Nginx {
   url(path?: string): string;
   tlsUrl(path?: string): string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = connect(port, '127.0.0.1');
-    c.once('connect', () => { c.destroy(); resolve(true); });
-    c.once('error', () => resolve(false));
-  });
 }
 
 function config(dir: string, root: string, port: number, tlsPort: number, o: NginxOptions): string {

@@ -29,6 +29,13 @@ import { delimiter, join } from 'node:path';
 const FIXED_PATHS: Readonly<Record<string, readonly string[]>> = {
   curl: ['/usr/bin/curl'],
   nginx: ['/usr/sbin/nginx', '/usr/bin/nginx'],
+  dovecot: ['/usr/sbin/dovecot'],
+  // sbin too, as nginx
+  vsftpd: ['/usr/sbin/vsftpd', '/usr/bin/vsftpd'],
+  sshd: ['/usr/sbin/sshd'],
+  // tftpd-hpa's and slapd's servers live in sbin too
+  'in.tftpd': ['/usr/sbin/in.tftpd'],
+  slapd: ['/usr/sbin/slapd'],
 };
 
 function isExecutable(file: string): boolean {

@@ -3,32 +3,15 @@
 // backpressure, abort, CURLcodes in `cause`, curl options for every request.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { startBodyServer as server, closeBodyServer as close, type BodyHandler } from '../helpers/body-server.js';
 import { fetch as undiciFetch, request as undiciRequest, setGlobalDispatcher, getGlobalDispatcher } from 'undici';
 import { CurlDispatcher } from '../../src/dispatcher/index.js';
 import { CurlError, CURLE, MultiRunner } from '../../src/index.js';
 
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void;
 
-async function server(handler: Handler): Promise<{ base: string; port: number; srv: http.Server }> {
-  const srv = http.createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () => handler(req, res, Buffer.concat(parts)));
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as AddressInfo).port;
-  return { base: `http://127.0.0.1:${port}`, port, srv };
-}
-
-function close(srv: http.Server): Promise<void> {
-  srv.closeAllConnections();
-  return new Promise((r) => srv.close(() => r()));
-}
-
-const echo: Handler = (req, res, body) => {
+const echo: BodyHandler = (req, res, body) => {
   res.setHeader('Content-Type', 'application/json');
   res.setHeader('X-Multi', ['1', '2']);
   res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: body.toString() }));

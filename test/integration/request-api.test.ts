@@ -3,35 +3,14 @@
 // CURLcodes, connection reuse on the shared runner.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
+import { startBodyServer as server, closeBodyServer as close, type BodyHandler } from '../helpers/body-server.js';
 import { request, CurlError, CURLE, MultiRunner } from '../../src/index.js';
 
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void;
 
-async function server(handler: Handler): Promise<{ base: string; srv: http.Server; sockets: Set<net.Socket> }> {
-  const sockets = new Set<net.Socket>();
-  const srv = http.createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () => handler(req, res, Buffer.concat(parts)));
-  });
-  srv.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  return { base: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, srv, sockets };
-}
-
-function close(srv: http.Server): Promise<void> {
-  srv.closeAllConnections();
-  return new Promise((r) => srv.close(() => r()));
-}
-
-const echo: Handler = (req, res, body) => {
+const echo: BodyHandler = (req, res, body) => {
   res.setHeader('Set-Cookie', ['a=1', 'b=2']);
   res.setHeader('Content-Type', 'application/json');
   res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: body.toString() }));

@@ -11,7 +11,6 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { ClientInfo } from './client-info.js';
@@ -31,6 +30,7 @@ import { startSocksServer, type SocksServer } from '../../helpers/socks-server.j
 import { applyLineOps, splitLines, stripLines } from './strip.js';
 import { partContent, TestFile } from './test-file.js';
 import { expectStderrFrom } from './tool-name.js';
+import { freePort } from '../../helpers/ports.js';
 
 export type Verdict = 'PASS' | 'FAIL' | 'SKIP';
 
@@ -74,17 +74,6 @@ const SUPPORTED_SERVERS = new Set([
 /** Servers that need the TLS certificate, and those that need ::1. */
 const TLS_SERVERS = new Set(['https', 'ftps', 'gophers']);
 const IPV6_SERVERS = new Set(['http-ipv6', 'ftp-ipv6', 'gopher-ipv6']);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function readBin(file: string): string | undefined {
   try {

@@ -1,0 +1,54 @@
+// The FTP and FTPS protocol handlers (libcurl's Curl_handler_ftp and
+// Curl_handler_ftps): ftp:// on port 21, ftps:// (implicit TLS from the
+// first byte) on port 990. Explicit FTPS is ftp:// with USE_SSL (AUTH TLS).
+// A pooled control connection serves a later transfer only when that one
+// logs in with the same user and password (libcurl's ConnectionExists
+// checks the credentials of FTP connections).
+import { CURLPROTO } from '../../constants.js';
+import type { Connection } from '../../conn/connection.js';
+import type { ConnectionFit } from '../../conn/pool.js';
+import type { Transfer } from '../../multi/transfer.js';
+import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from '../handler.js';
+import { ftpConnIfAny } from './ftp-conn.js';
+import { ftpCredentials } from './ftp-control.js';
+import { FtpRequest } from './ftp-request.js';
+import { HttpExchange } from '../http.js';
+
+/**
+ * Through a forwarding HTTP proxy the transfer is an HTTP GET of the ftp://
+ * URL (libcurl switches the handler to HTTP for it); otherwise FTP.
+ */
+const ftpRequest: ProtocolHandler['request'] = (t, conn, env): ProtocolRequest =>
+  conn.forwardingProxy ? new HttpExchange(t, conn, env) : new FtpRequest(t, conn, env);
+
+/** Only a connection logged in as this transfer's user will do. */
+function ftpConnectionFit(t: Transfer): (c: Connection) => ConnectionFit {
+  const want = ftpCredentials(t);
+  return (c) => {
+    // a connection to a forwarding HTTP proxy carries HTTP requests for any login
+    if (c.forwardingProxy) return 1;
+    const fc = ftpConnIfAny(c);
+    if (!fc || !fc.loggedIn || !fc.ctlValid) return 0;
+    return fc.user === want.user && fc.password === want.password ? 2 : 0;
+  };
+}
+
+export const FTP_HANDLER: ProtocolHandler = Object.freeze({
+  scheme: 'ftp',
+  defaultPort: 21,
+  protocol: CURLPROTO.FTP,
+  flags: 0,
+  alpn: [],
+  request: ftpRequest,
+  connectionFit: ftpConnectionFit,
+});
+
+export const FTPS_HANDLER: ProtocolHandler = Object.freeze({
+  scheme: 'ftps',
+  defaultPort: 990,
+  protocol: CURLPROTO.FTPS,
+  flags: PROTOPT.SSL,
+  alpn: [],
+  request: ftpRequest,
+  connectionFit: ftpConnectionFit,
+});

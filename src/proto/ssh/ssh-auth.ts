@@ -1,0 +1,156 @@
+// Which SSH authentication methods a transfer tries, in libcurl 7.88's order
+// (lib/vssh/libssh2.c, SSH_AUTHLIST .. SSH_AUTH_DONE): ask the server for
+// its list (a "none" request), then public key, password and
+// keyboard-interactive, each when CURLOPT_SSH_AUTH_TYPES allows it and the
+// server offers it. Host-based and agent authentication are not tried.
+// The private key is SSH_PRIVATE_KEYFILE, else ~/.ssh/id_rsa, ~/.ssh/id_dsa,
+// ./id_rsa, ./id_dsa, the first readable one; KEYPASSWD unlocks it. A key
+// that cannot be used is a failed method, not a failed transfer: the next
+// method gets its turn, and "Authentication failure" (CURLE_LOGIN_DENIED)
+// comes when none is left.
+import { accessSync, constants as FS, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CURLSSH_AUTH } from '../../easy/ssh-callbacks.js';
+import { ssh2, type AuthAttempt, type ParsedKey } from './ssh2-lib.js';
+
+export interface AuthSettings {
+  user: string;
+  password: string;
+  /** CURLOPT_SSH_AUTH_TYPES */
+  types: number;
+  privateKeyFile: string | null;
+  publicKeyFile: string | null;
+  passphrase: string;
+  home: string | null;
+}
+
+type Method = 'publickey' | 'password' | 'keyboard-interactive';
+
+const METHOD_BITS: ReadonlyArray<readonly [Method, number]> = [
+  ['publickey', CURLSSH_AUTH.PUBLICKEY],
+  ['password', CURLSSH_AUTH.PASSWORD],
+  ['keyboard-interactive', CURLSSH_AUTH.KEYBOARD],
+];
+
+function readable(file: string): boolean {
+  try {
+    accessSync(file, FS.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** libcurl's guess when SSH_PRIVATE_KEYFILE is not set. */
+function defaultKeyFile(home: string | null): string {
+  const tries = home ? [join(home, '.ssh', 'id_rsa'), join(home, '.ssh', 'id_dsa')] : [];
+  tries.push('id_rsa', 'id_dsa');
+  return tries.find(readable) ?? '';
+}
+
+/** The private key, parsed, or the reason it cannot be used (libssh2's words). */
+function loadKey(s: AuthSettings, priv: string): ParsedKey | string {
+  let data: Buffer;
+  try {
+    data = readFileSync(priv);
+  } catch {
+    return 'Unable to open private key file';
+  }
+  const parsed = ssh2().utils.parseKey(data, s.passphrase || undefined);
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!key || key instanceof Error || !key.isPrivateKey()) {
+    return 'Unable to extract public key from private key file: Wrong passphrase or invalid/unrecognized private key file format';
+  }
+  if (s.publicKeyFile) {
+    let pub: string;
+    try {
+      pub = readFileSync(s.publicKeyFile, 'latin1');
+    } catch {
+      return 'Unable to open public key file';
+    }
+    const blob = Buffer.from(pub.trim().split(/\s+/)[1] ?? '', 'base64');
+    if (!blob.equals(key.getPublicSSH())) return 'Username/PublicKey combination invalid';
+  }
+  return key;
+}
+
+/**
+ * The authentication conversation of one connection: ssh2's authHandler.
+ * `info` traces libcurl's verbose lines.
+ */
+export class AuthPlan {
+  readonly #s: AuthSettings;
+  readonly #info: (text: string) => void;
+  #queue: Method[] | null = null;
+  #current: Method | 'none' | null = null;
+  #askedList = false;
+
+  constructor(s: AuthSettings, info: (text: string) => void) {
+    this.#s = s;
+    this.#info = info;
+  }
+
+  /** ssh2's authHandler(methodsLeft, partialSuccess, next). */
+  readonly handler = (methodsLeft: string[] | null, _partial: boolean | null, next: (a: AuthAttempt | false) => void): void => {
+    if (!this.#askedList) {
+      // libssh2_userauth_list: a "none" request whose failure lists the methods
+      this.#askedList = true;
+      this.#current = 'none';
+      next({ type: 'none', username: this.#s.user });
+      return;
+    }
+    const offered = methodsLeft ?? [];
+    if (this.#queue === null) {
+      this.#info(`SSH authentication methods available: ${offered.join(',')}`);
+      this.#queue = METHOD_BITS.filter(([m, bit]) => (this.#s.types & bit) !== 0 && offered.includes(m)).map(([m]) => m);
+    } else if (this.#current === 'publickey') {
+      this.#info('SSH public key authentication failed: Username/PublicKey combination invalid');
+    }
+    // bounded: at most three methods
+    for (;;) {
+      const m = this.#queue.shift();
+      if (m === undefined) {
+        this.#current = null;
+        next(false);
+        return;
+      }
+      const a = this.#attempt(m);
+      if (a === null) continue;
+      this.#current = m;
+      next(a);
+      return;
+    }
+  };
+
+  #attempt(m: Method): AuthAttempt | null {
+    const s = this.#s;
+    if (m === 'password') return { type: 'password', username: s.user, password: s.password };
+    if (m === 'keyboard-interactive') {
+      // every prompt gets the password, as libcurl's kbd_callback answers
+      return {
+        type: 'keyboard-interactive', username: s.user,
+        prompt: (_n, _i, _l, prompts, finish) => finish(prompts.map(() => s.password)),
+      };
+    }
+    const priv = s.privateKeyFile ?? defaultKeyFile(s.home);
+    if (s.publicKeyFile) this.#info(`Using SSH public key file '${s.publicKeyFile}'`);
+    this.#info(`Using SSH private key file '${priv}'`);
+    const key = loadKey(s, priv);
+    if (typeof key === 'string') {
+      this.#info(`SSH public key authentication failed: ${key}`);
+      return null;
+    }
+    return { type: 'publickey', username: s.user, key };
+  }
+
+  /** The server accepted the user: libcurl's lines for the method that did it. */
+  succeeded(): void {
+    switch (this.#current) {
+      case 'publickey': this.#info('Initialized SSH public key authentication'); break;
+      case 'password': this.#info('Initialized password authentication'); break;
+      case 'keyboard-interactive': this.#info('Initialized keyboard interactive authentication'); break;
+      default: this.#info('SSH user accepted with no authentication'); break;
+    }
+    this.#info('Authentication complete');
+  }
+}
