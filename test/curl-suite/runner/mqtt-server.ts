@@ -15,6 +15,7 @@
 import { appendFileSync } from 'node:fs';
 import net from 'node:net';
 import { ByteQueue } from './byte-queue.js';
+import { TcpService } from './tcp-service.js';
 import type { TestFile } from './test-file.js';
 
 export interface MqttServerOptions {
@@ -88,37 +89,23 @@ class Reader {
 
 export class MqttServer {
   readonly #opts: MqttServerOptions;
-  readonly #sockets = new Set<net.Socket>();
-  #server: net.Server | undefined;
-  #queue: Promise<void> = Promise.resolve();
+  // mqttd serves one connection until it is done, then accepts the next, and closes it hard
+  readonly #service = new TcpService((sock, q) => this.#serve(sock, new Reader(q)), 'destroy');
 
   constructor(opts: MqttServerOptions) {
     this.#opts = opts;
   }
 
   get openConnections(): number {
-    return this.#sockets.size;
+    return this.#service.openConnections;
   }
 
   listen(host: string): Promise<number> {
-    const server = net.createServer((sock) => {
-      this.#sockets.add(sock);
-      sock.on('error', () => {});
-      sock.once('close', () => this.#sockets.delete(sock));
-      const q = ByteQueue.of(sock);
-      // mqttd serves one connection until it is done, then accepts the next
-      this.#queue = this.#queue.then(() => this.#serve(sock, new Reader(q))).catch(() => {}).finally(() => sock.destroy());
-    });
-    this.#server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, host, () => resolve((server.address() as net.AddressInfo).port));
-    });
+    return this.#service.listen(host);
   }
 
-  async close(): Promise<void> {
-    for (const s of this.#sockets) s.destroy();
-    await new Promise<void>((r) => (this.#server ? this.#server.close(() => r()) : r()));
+  close(): Promise<void> {
+    return this.#service.close();
   }
 
   #log(dir: 'client' | 'server', name: string, remlen: number, bytes: Buffer): void {

@@ -10,12 +10,15 @@ export type ConnectionHandler = (sock: net.Socket, input: ByteQueue) => Promise<
 
 export class TcpService {
   readonly #handler: ConnectionHandler;
+  /** how a served connection is let go: end() (a FIN after what was written) or destroy() (mqttd's close) */
+  readonly #ending: 'end' | 'destroy';
   readonly #sockets = new Set<net.Socket>();
   #server: net.Server | undefined;
   #queue: Promise<void> = Promise.resolve();
 
-  constructor(handler: ConnectionHandler) {
+  constructor(handler: ConnectionHandler, ending: 'end' | 'destroy' = 'end') {
     this.#handler = handler;
+    this.#ending = ending;
   }
 
   get openConnections(): number {
@@ -31,7 +34,7 @@ export class TcpService {
       this.#queue = this.#queue
         .then(() => this.#handler(sock, input))
         .catch(() => {})
-        .finally(() => sock.end());
+        .finally(() => (this.#ending === 'end' ? sock.end() : sock.destroy()));
     });
     this.#server = server;
     return new Promise((resolve, reject) => {
