@@ -35,3 +35,54 @@ export function closeBodyServer(srv: http.Server): Promise<void> {
   srv.closeAllConnections();
   return new Promise((r) => srv.close(() => r()));
 }
+
+/**
+ * Sends a large body as fast as the client takes it (write until the socket
+ * buffer is full, then wait for 'drain'), counting what went out: a client
+ * that stops reading shows as a pump that stalls before the end.
+ */
+export class BodyPump {
+  written = 0;
+  finished = false;
+  readonly #total: number;
+  readonly #chunk: Buffer;
+
+  constructor(total: number, fill = 'z') {
+    this.#total = total;
+    this.#chunk = Buffer.alloc(256 * 1024, fill);
+  }
+
+  /** Answer `res` with the whole body (Content-Length known). */
+  send(res: http.ServerResponse): void {
+    res.writeHead(200, { 'Content-Length': String(this.#total) });
+    const pump = (): void => {
+      while (this.written < this.#total) {
+        this.written += this.#chunk.length;
+        if (!res.write(this.#chunk)) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      this.finished = true;
+      res.end();
+    };
+    pump();
+  }
+
+  /** Start counting again for the next response. */
+  reset(): void {
+    this.written = 0;
+    this.finished = false;
+  }
+
+  /** Wait (bounded: 100 looks 20 ms apart) until the pump stops moving or finishes. */
+  async settle(): Promise<void> {
+    let last = -1;
+    let still = 0;
+    for (let i = 0; i < 100 && still < 5 && !this.finished; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      still = this.written === last ? still + 1 : 0;
+      last = this.written;
+    }
+  }
+}

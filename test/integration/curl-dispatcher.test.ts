@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { startBodyServer as server, closeBodyServer as close, type BodyHandler } from '../helpers/body-server.js';
+import { startBodyServer as server, closeBodyServer as close, BodyPump, type BodyHandler } from '../helpers/body-server.js';
 import { fetch as undiciFetch, request as undiciRequest, setGlobalDispatcher, getGlobalDispatcher } from 'undici';
 import { CurlDispatcher } from '../../src/dispatcher/index.js';
 import { CurlError, CURLE, MultiRunner } from '../../src/index.js';
@@ -128,37 +128,17 @@ test('CurlDispatcher: a transfer failure reaches fetch as a TypeError whose caus
 
 test('CurlDispatcher: streaming download with backpressure, and abort mid-body and before the response', async () => {
   const total = 32 * 1024 * 1024;
-  let written = 0;
-  let finished = false;
+  const pump = new BodyPump(total, 'y');
   const { base, srv } = await server((req, res) => {
     if (req.url === '/stall') return;
-    res.writeHead(200, { 'Content-Length': String(total) });
-    const chunk = Buffer.alloc(256 * 1024, 'y');
-    const pump = (): void => {
-      while (written < total) {
-        written += chunk.length;
-        if (!res.write(chunk)) {
-          res.once('drain', pump);
-          return;
-        }
-      }
-      finished = true;
-      res.end();
-    };
-    pump();
+    pump.send(res);
   });
   const dispatcher = new CurlDispatcher();
   try {
     const r = await undiciRequest(`${base}/big`, { dispatcher });
     r.body.pause();
-    let last = -1;
-    let still = 0;
-    for (let i = 0; i < 100 && still < 5 && !finished; i++) {
-      await new Promise((res) => setTimeout(res, 20));
-      still = written === last ? still + 1 : 0;
-      last = written;
-    }
-    assert.equal(finished, false, 'the body was pulled in although the reader paused');
+    await pump.settle();
+    assert.equal(pump.finished, false, 'the body was pulled in although the reader paused');
     r.body.resume();
     let got = 0;
     for await (const c of r.body) got += (c as Buffer).length;
@@ -169,8 +149,7 @@ test('CurlDispatcher: streaming download with backpressure, and abort mid-body a
     setTimeout(() => ac.abort(), 20);
     await assert.rejects(pending, (e: unknown) => (e as Error).name === 'AbortError');
 
-    written = 0;
-    finished = false;
+    pump.reset();
     const ac2 = new AbortController();
     const mid = await undiciFetch(`${base}/big2`, { dispatcher, signal: ac2.signal });
     const reader = mid.body!.getReader();
