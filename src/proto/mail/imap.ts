@@ -19,7 +19,7 @@ import { SaslSession } from '../../auth/sasl.js';
 import { SASL_AUTH_NONE, SASL_AUTH_DEFAULT, mechsFromList } from '../../auth/sasl-mechs.js';
 import { toBytes, urlDecode } from '../../url/url-bytes.js';
 import { MailRequest } from './mail-request.js';
-import { CURLUSESSL, loginOptions, mailCredentials, useSsl, type MailCredentials } from './mail-common.js';
+import { CURLUSESSL, loginOptions, mailCredentials, mailSasl, useSsl, type MailCredentials } from './mail-common.js';
 import { mailBody, wantsUpload, type MailBody } from './mail-upload.js';
 import { imapAtom, parseImapPath, splitCustom, type ImapTarget } from './imap-url.js';
 import { lfToCrlf } from './dot-body.js';
@@ -119,8 +119,7 @@ class ImapRequest extends MailRequest {
     const cr = mailCredentials(this.t);
     if (cr.code !== CURLE.OK) return this.fail(cr.code, cr.message);
     this.#creds = cr.creds;
-    const url = this.t.url!;
-    const sasl = (this.#sasl = new SaslSession(IMAP_SASL, { ...cr.creds, host: url.host, port: url.port }, this.t.opts.num(CURLOPT.SASL_IR) !== 0));
+    const sasl = (this.#sasl = mailSasl(this.t, IMAP_SASL, cr.creds));
     for (const { key, value } of loginOptions(this.t)) {
       if (key.toUpperCase() !== 'AUTH=') return this.fail(CURLE.URL_MALFORMAT);
       if (!sasl.parseAuthOption(value)) {

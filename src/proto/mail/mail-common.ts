@@ -16,6 +16,7 @@ import type { CallbackGuard } from '../../util/callback-depth.js';
 import { tlsConfig } from '../../cf/tls-connect.js';
 import type { TlsFilterParams } from '../../cf/tls-filter.js';
 import { nowMs } from '../../util/clock.js';
+import { SaslSession, type SaslParams } from '../../auth/sasl.js';
 
 /** CURLOPT_USE_SSL's values. */
 export const CURLUSESSL = { NONE: 0, TRY: 1, CONTROL: 2, ALL: 3 } as const;
@@ -140,4 +141,10 @@ export function startTlsParams(t: Transfer, info: (text: string) => void): TlsFi
 /** The USE_SSL level (CURLUSESSL_*). */
 export function useSsl(t: Transfer): number {
   return t.opts.num(CURLOPT.USE_SSL);
+}
+
+/** The transfer's SASL session: its credentials for the URL's host and port, SASL_IR as set. */
+export function mailSasl(t: Transfer, params: SaslParams, creds: MailCredentials): SaslSession {
+  const url = t.url!;
+  return new SaslSession(params, { ...creds, host: url.host, port: url.port }, t.opts.num(CURLOPT.SASL_IR) !== 0);
 }

@@ -19,7 +19,7 @@ import { SaslSession } from '../../auth/sasl.js';
 import { SASL_AUTH_NONE, SASL_AUTH_DEFAULT, mechsFromList } from '../../auth/sasl-mechs.js';
 import { toBytes, urlDecode } from '../../url/url-bytes.js';
 import { MailRequest } from './mail-request.js';
-import { CURLUSESSL, loginOptions, mailCredentials, useSsl, type MailCredentials } from './mail-common.js';
+import { CURLUSESSL, loginOptions, mailCredentials, mailSasl, useSsl, type MailCredentials } from './mail-common.js';
 
 /** libcurl's POP3 response codes: '+' (+OK, and CAPA's "." line), '-' (-ERR), '*' (continuation). */
 const RESP = { OK: 0x2b, ERR: 0x2d, CONT: 0x2a } as const;
@@ -76,8 +76,7 @@ class Pop3Request extends MailRequest {
     const cr = mailCredentials(this.t);
     if (cr.code !== CURLE.OK) return this.fail(cr.code, cr.message);
     this.#creds = cr.creds;
-    const url = this.t.url!;
-    const sasl = (this.#sasl = new SaslSession(POP3_SASL, { ...cr.creds, host: url.host, port: url.port }, this.t.opts.num(CURLOPT.SASL_IR) !== 0));
+    const sasl = (this.#sasl = mailSasl(this.t, POP3_SASL, cr.creds));
     let apopOnly = false;
     for (const { key, value } of loginOptions(this.t)) {
       if (key.toUpperCase() !== 'AUTH=') return this.fail(CURLE.URL_MALFORMAT);

@@ -20,7 +20,7 @@ import { SaslSession } from '../../auth/sasl.js';
 import { mechsFromList } from '../../auth/sasl-mechs.js';
 import { toBytes, urlDecode } from '../../url/url-bytes.js';
 import { MailRequest } from './mail-request.js';
-import { CURLUSESSL, loginOptions, mailCredentials, useSsl } from './mail-common.js';
+import { CURLUSESSL, loginOptions, mailCredentials, mailSasl, useSsl } from './mail-common.js';
 import { mailBody, wantsUpload } from './mail-upload.js';
 import { DotStuffer, lfToCrlf } from './dot-body.js';
 
@@ -109,8 +109,7 @@ class SmtpRequest extends MailRequest {
     if (c !== CURLE.OK) return c;
     const cr = mailCredentials(this.t);
     if (cr.code !== CURLE.OK) return this.fail(cr.code, cr.message);
-    const url = this.t.url!;
-    this.#sasl = new SaslSession(SMTP_SASL, { ...cr.creds, host: url.host, port: url.port }, this.t.opts.num(CURLOPT.SASL_IR) !== 0);
+    this.#sasl = mailSasl(this.t, SMTP_SASL, cr.creds);
     for (const { key, value } of loginOptions(this.t)) {
       if (key.toUpperCase() !== 'AUTH=' || !this.#sasl.parseAuthOption(value)) return this.fail(CURLE.URL_MALFORMAT);
     }
