@@ -36,6 +36,7 @@ export class GopherServer {
   readonly #opts: GopherServerOptions;
   readonly #servers: net.Server[] = [];
   readonly #sockets = new Set<net.Socket>();
+  #closed = false;
 
   constructor(opts: GopherServerOptions) {
     this.#opts = opts;
@@ -58,8 +59,14 @@ export class GopherServer {
   }
 
   async close(): Promise<void> {
+    // nothing is logged once the case is over: its log folder may be gone already
+    this.#closed = true;
     for (const s of this.#sockets) s.destroy();
     await Promise.all(this.#servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
+  }
+
+  #log(data: Buffer): void {
+    if (!this.#closed) appendFileSync(this.#opts.logFile, data);
   }
 
   #onConnection(sock: net.Socket): void {
@@ -70,7 +77,7 @@ export class GopherServer {
     sock.once('close', () => {
       this.#sockets.delete(sock);
       // what the client sent of an unfinished request is logged when it goes
-      if (!done && buf.length) appendFileSync(this.#opts.logFile, buf);
+      if (!done && buf.length) this.#log(buf);
     });
     sock.on('data', (chunk: Buffer) => {
       if (done) return;
@@ -79,7 +86,7 @@ export class GopherServer {
       if (eol < 0) return;
       done = true;
       const req = buf.subarray(0, eol + 2);
-      appendFileSync(this.#opts.logFile, req);
+      this.#log(req);
       const target = gopherTarget(req.toString('latin1', 0, eol));
       let reply = '';
       if (!target) reply = DOC_404;

@@ -275,7 +275,8 @@ export class PingPongServer {
   }
 
   log(data: Buffer | string): void {
-    appendFileSync(this.opts.logFile, data);
+    // nothing is logged once the case is over (close()): its log folder may be gone already
+    if (!this.#closed) appendFileSync(this.opts.logFile, data);
   }
 
   #onConnection(sock: net.Socket): void {
