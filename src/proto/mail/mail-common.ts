@@ -17,6 +17,7 @@ import { tlsConfig } from '../../cf/tls-connect.js';
 import type { TlsFilterParams } from '../../cf/tls-filter.js';
 import { nowMs } from '../../util/clock.js';
 import { SaslSession, type SaslParams } from '../../auth/sasl.js';
+import { optionCredentials } from '../redirect.js';
 
 /** CURLOPT_USE_SSL's values. */
 export const CURLUSESSL = { NONE: 0, TRY: 1, CONTROL: 2, ALL: 3 } as const;
@@ -102,9 +103,10 @@ export interface MailCredentials {
 export function mailCredentials(t: Transfer): { code: CURLcode; message?: string; creds: MailCredentials } {
   const o = t.opts;
   const url = t.url!;
+  const given = optionCredentials(t);
   const auth = new HostAuth({
-    httpAuth: 0, username: o.str(CURLOPT.USERNAME), password: o.str(CURLOPT.PASSWORD),
-    bearer: o.str(CURLOPT.XOAUTH2_BEARER), netrc: o.num(CURLOPT.NETRC), netrcFile: o.str(CURLOPT.NETRC_FILE),
+    httpAuth: 0, username: given.username, password: given.password,
+    bearer: given.bearer, netrc: o.num(CURLOPT.NETRC), netrcFile: o.str(CURLOPT.NETRC_FILE),
     awsSigV4: null, failOnError: false,
   });
   const r = auth.credentials(url.host, url.user, url.password);
