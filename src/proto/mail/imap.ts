@@ -327,10 +327,12 @@ class ImapRequest extends MailRequest {
   #parseCapabilities(text: string): void {
     // bounded by the line's words
     for (const word of text.slice(2).split(' ')) {
-      if (word === 'STARTTLS') this.#tlsSupported = true;
-      else if (word === 'LOGINDISABLED') this.#loginDisabled = true;
-      else if (word === 'SASL-IR') this.#irSupported = true;
-      else if (word.startsWith('AUTH=')) {
+      // capability atoms are case-insensitive (RFC 3501 9): "starttls" offers STARTTLS
+      const upper = word.toUpperCase();
+      if (upper === 'STARTTLS') this.#tlsSupported = true;
+      else if (upper === 'LOGINDISABLED') this.#loginDisabled = true;
+      else if (upper === 'SASL-IR') this.#irSupported = true;
+      else if (upper.startsWith('AUTH=')) {
         this.#sasl!.authmechs |= mechsFromList(word.slice(5));
       }
     }

@@ -176,9 +176,11 @@ class Pop3Request extends MailRequest {
       }
       case 'capa':
         if (code === RESP.CONT) {
-          if (text.startsWith('STLS')) this.#tlsSupported = true;
-          else if (text.startsWith('USER')) this.#authtypes |= TYPE.CLEARTEXT;
-          else if (text.startsWith('SASL ')) {
+          // CAPA tags are case-insensitive (RFC 2449 5): "stls" offers STLS
+          const tag = text.toUpperCase();
+          if (tag.startsWith('STLS')) this.#tlsSupported = true;
+          else if (tag.startsWith('USER')) this.#authtypes |= TYPE.CLEARTEXT;
+          else if (tag.startsWith('SASL ')) {
             this.#authtypes |= TYPE.SASL;
             this.#sasl!.authmechs |= mechsFromList(text.slice(5));
           }
