@@ -172,3 +172,25 @@ test('IMAP: a FETCH literal cut short by the server is CURLE_PARTIAL_FILE; a NO 
     await srv.close();
   }
 });
+
+test('a CR or LF inside MAIL_FROM or MAIL_RCPT never injects a command: CURLE_BAD_FUNCTION_ARGUMENT', async () => {
+  const srv = await scripted({ greeting: '220 hi\r\n', reply: smtpOk() });
+  try {
+    const body = 'hello\r\n';
+    const send = (from: string, rcpt: string): Promise<{ rc: number; err: string }> =>
+      perform(`smtp://127.0.0.1:${srv.port}/`, [[CURLOPT.UPLOAD, 1], [CURLOPT.INFILESIZE, body.length],
+        [CURLOPT.READFUNCTION, ((sent = false) => (b: Buffer) => (sent ? 0 : ((sent = true), b.write(body))))()],
+        [CURLOPT.MAIL_FROM, from], [CURLOPT.MAIL_RCPT, [rcpt]]]);
+    for (const [from, rcpt] of [['a@b\r\nDATA', 'c@d'], ['a@b', 'c@d\nRSET'], ['a@b\rRSET', 'c@d']] as const) {
+      const r = await send(from, rcpt);
+      assert.equal(r.rc, CURLE.BAD_FUNCTION_ARGUMENT, r.err);
+    }
+    assert.ok(!srv.lines.some((l) => /^(DATA|RSET)/.test(l)), srv.lines.join('|'));
+    // positive control: the same transfer with clean addresses sends its message
+    const ok = await send('a@b', 'c@d');
+    assert.equal(ok.rc, CURLE.OK, ok.err);
+    assert.ok(srv.lines.includes('DATA'));
+  } finally {
+    await srv.close();
+  }
+});
