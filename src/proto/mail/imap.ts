@@ -19,7 +19,7 @@ import { SaslSession } from '../../auth/sasl.js';
 import { SASL_AUTH_NONE, SASL_AUTH_DEFAULT, mechsFromList } from '../../auth/sasl-mechs.js';
 import { toBytes, urlDecode } from '../../url/url-bytes.js';
 import { MailRequest } from './mail-request.js';
-import { CURLUSESSL, loginOptions, mailCredentials, mailSasl, useSsl, type MailCredentials } from './mail-common.js';
+import { CURLUSESSL, loginOptions, mailConnectionFit, mailCredentials, mailSasl, useSsl, type MailCredentials } from './mail-common.js';
 import { mailBody, wantsUpload, type MailBody } from './mail-upload.js';
 import { imapAtom, parseImapPath, splitCustom, type ImapTarget } from './imap-url.js';
 import { lfToCrlf } from './dot-body.js';
@@ -381,9 +381,9 @@ class ImapRequest extends MailRequest {
 const imapRequest: ProtocolHandler['request'] = (t, conn, guard): ProtocolRequest => new ImapRequest(t, conn, guard);
 
 export const IMAP_HANDLER: ProtocolHandler = Object.freeze({
-  scheme: 'imap', defaultPort: 143, protocol: CURLPROTO.IMAP, flags: 0, alpn: [], request: imapRequest,
+  scheme: 'imap', defaultPort: 143, protocol: CURLPROTO.IMAP, flags: 0, alpn: [], request: imapRequest, connectionFit: mailConnectionFit,
 });
 
 export const IMAPS_HANDLER: ProtocolHandler = Object.freeze({
-  scheme: 'imaps', defaultPort: 993, protocol: CURLPROTO.IMAPS, flags: PROTOPT.SSL, alpn: [], request: imapRequest,
+  scheme: 'imaps', defaultPort: 993, protocol: CURLPROTO.IMAPS, flags: PROTOPT.SSL, alpn: [], request: imapRequest, connectionFit: mailConnectionFit,
 });

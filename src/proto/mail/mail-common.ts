@@ -36,9 +36,28 @@ export interface MailSession {
   saslUsed: boolean;
   /** IMAP: the tag counter */
   cmdid: number;
+  /** who the connection logs in as: the user, password, bearer and authzid, as one key */
+  login: string;
 }
 
 const sessions = new WeakMap<Connection, MailSession>();
+
+/** Who a transfer logs in as, as one key (the fields libcurl's ConnectionExists compares). */
+function mailLogin(t: Transfer): string {
+  const c = mailCredentials(t).creds;
+  // login options (";AUTH=...") are not part of it: libcurl reuses the connection across them (case 1982)
+  return JSON.stringify([c.user, c.passwd, c.bearer, c.authzid]);
+}
+
+/**
+ * The mail handlers' connectionFit: an idle connection serves only a transfer that logs in as the
+ * same user with the same password, bearer and authzid (libcurl's ConnectionExists
+ * for protocols without PROTOPT_CREDSPERREQUEST); another user gets a connection of its own.
+ */
+export function mailConnectionFit(t: Transfer): (c: Connection) => 0 | 2 {
+  const login = mailLogin(t);
+  return (c) => (sessions.get(c)?.login === login ? 2 : 0);
+}
 
 /** The session of a connection, or null before its first mail request. */
 export function sessionOf(conn: Connection): MailSession | null {
@@ -72,7 +91,7 @@ export function newSession(t: Transfer, conn: Connection, guard: CallbackGuard, 
     sent: (l) => host.current.sent(l),
     received: (l) => host.current.received(l),
   }, nowMs());
-  const s: MailSession = { pp, tls, ready: false, mailbox: null, uidvalidity: null, saslUsed: false, cmdid: 0 };
+  const s: MailSession = { pp, tls, ready: false, mailbox: null, uidvalidity: null, saslUsed: false, cmdid: 0, login: mailLogin(t) };
   sessions.set(conn, s);
   hosts.set(s, host);
   return s;

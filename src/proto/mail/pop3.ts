@@ -19,7 +19,7 @@ import { SaslSession } from '../../auth/sasl.js';
 import { SASL_AUTH_NONE, SASL_AUTH_DEFAULT, mechsFromList } from '../../auth/sasl-mechs.js';
 import { toBytes, urlDecode } from '../../url/url-bytes.js';
 import { MailRequest } from './mail-request.js';
-import { CURLUSESSL, loginOptions, mailCredentials, mailSasl, useSsl, type MailCredentials } from './mail-common.js';
+import { CURLUSESSL, loginOptions, mailConnectionFit, mailCredentials, mailSasl, useSsl, type MailCredentials } from './mail-common.js';
 
 /** libcurl's POP3 response codes: '+' (+OK, and CAPA's "." line), '-' (-ERR), '*' (continuation). */
 const RESP = { OK: 0x2b, ERR: 0x2d, CONT: 0x2a } as const;
@@ -240,9 +240,9 @@ class Pop3Request extends MailRequest {
 const pop3Request: ProtocolHandler['request'] = (t, conn, guard): ProtocolRequest => new Pop3Request(t, conn, guard);
 
 export const POP3_HANDLER: ProtocolHandler = Object.freeze({
-  scheme: 'pop3', defaultPort: 110, protocol: CURLPROTO.POP3, flags: 0, alpn: [], request: pop3Request,
+  scheme: 'pop3', defaultPort: 110, protocol: CURLPROTO.POP3, flags: 0, alpn: [], request: pop3Request, connectionFit: mailConnectionFit,
 });
 
 export const POP3S_HANDLER: ProtocolHandler = Object.freeze({
-  scheme: 'pop3s', defaultPort: 995, protocol: CURLPROTO.POP3S, flags: PROTOPT.SSL, alpn: [], request: pop3Request,
+  scheme: 'pop3s', defaultPort: 995, protocol: CURLPROTO.POP3S, flags: PROTOPT.SSL, alpn: [], request: pop3Request, connectionFit: mailConnectionFit,
 });

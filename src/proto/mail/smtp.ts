@@ -20,7 +20,7 @@ import { SaslSession } from '../../auth/sasl.js';
 import { mechsFromList } from '../../auth/sasl-mechs.js';
 import { toBytes, urlDecode } from '../../url/url-bytes.js';
 import { MailRequest } from './mail-request.js';
-import { CURLUSESSL, loginOptions, mailCredentials, mailSasl, useSsl } from './mail-common.js';
+import { CURLUSESSL, loginOptions, mailConnectionFit, mailCredentials, mailSasl, useSsl } from './mail-common.js';
 import { mailBody, wantsUpload } from './mail-upload.js';
 import { DotStuffer, lfToCrlf } from './dot-body.js';
 
@@ -337,6 +337,7 @@ export const SMTP_HANDLER: ProtocolHandler = Object.freeze({
   flags: 0,
   alpn: [],
   request: smtpRequest,
+  connectionFit: mailConnectionFit,
 });
 
 export const SMTPS_HANDLER: ProtocolHandler = Object.freeze({
@@ -346,4 +347,5 @@ export const SMTPS_HANDLER: ProtocolHandler = Object.freeze({
   flags: PROTOPT.SSL,
   alpn: [],
   request: smtpRequest,
+  connectionFit: mailConnectionFit,
 });
