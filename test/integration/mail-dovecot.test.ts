@@ -54,6 +54,23 @@ test('IMAP against dovecot: APPEND, LIST, FETCH by UID/MAILINDEX with SECTION an
       const mech = opts.slice(5);
       assert.match(r.stderr, mech === '+LOGIN' ? /> A002 LOGIN user secret/ : new RegExp(`> A002 AUTHENTICATE ${mech}`), opts);
     }
+    // UPLOAD_FLAGS (--upload-flags): the flags dovecot keeps for each APPENDed message
+    const flagsOf = async (uid: number): Promise<string> => {
+      const f = await tscurl(['-s', '-S', '-u', u, '-X', `UID FETCH ${uid} FLAGS`, `${base}/INBOX`]);
+      assert.equal(f.code, 0, f.stderr);
+      const flags = /FLAGS \(([^)]*)\)/.exec(f.stdout)?.[1] ?? `no FLAGS in ${f.stdout}`;
+      // \Recent is the server's own, for the first session that sees the message
+      return flags.split(' ').filter((x) => x !== '\\Recent').join(' ');
+    };
+    assert.equal(await flagsOf(1), '\\Seen', 'the default marks an upload read');
+    const flagged = await tscurl(['-s', '-S', '-u', u, '--upload-flags', 'flagged,draft,-seen', '-T', join(dir, 'msg.eml'), `${base}/INBOX`]);
+    assert.equal(flagged.code, 0, flagged.stderr);
+    assert.deepEqual((await flagsOf(2)).split(' ').sort(), ['\\Draft', '\\Flagged']);
+    const unread = await tscurl(['-s', '-S', '-u', u, '--upload-flags', '-seen', '-T', join(dir, 'msg.eml'), `${base}/INBOX`]);
+    assert.equal(unread.code, 0, unread.stderr);
+    assert.equal(await flagsOf(3), '');
+    const unknown = await tscurl(['-s', '-S', '-u', u, '--upload-flags', 'Seen', '-T', join(dir, 'msg.eml'), `${base}/INBOX`]);
+    assert.equal(unknown.code, 2, 'flag names are case-sensitive');
     const bad = await tscurl(['-s', '-S', '-u', `${d.user}:wrong`, `${base}/`]);
     assert.equal(bad.code, 67);
     const badLogin = await tscurl(['-s', '-S', '--login-options', 'AUTH=+LOGIN', '-u', `${d.user}:wrong`, `${base}/`]);

@@ -230,7 +230,7 @@ class ImapRequest extends MailRequest {
     this.#upload = r.body!;
     if (r.body!.size < 0) return this.fail(CURLE.UPLOAD_FAILED, 'Cannot APPEND with unknown input file size');
     this.t.uploadLength = r.body!.size;
-    return this.#cmd('append', `APPEND ${imapAtom(mb, false)} (\\Seen) {${r.body!.size}}`);
+    return this.#cmd('append', `APPEND ${imapAtom(mb, false)}${appendFlags(this.t.opts.num(CURLOPT.UPLOAD_FLAGS))} {${r.body!.size}}`);
   }
 
   #upload: MailBody | null = null;
@@ -376,6 +376,12 @@ class ImapRequest extends MailRequest {
     this.beginLiteral(size, true);
     return CURLE.OK;
   }
+}
+
+/** CURLOPT_UPLOAD_FLAGS as APPEND's flag list: " (\\Answered \\Seen)", nothing without flags (libcurl 8.13). */
+function appendFlags(bits: number): string {
+  const names = (['Answered', 'Deleted', 'Draft', 'Flagged', 'Seen'] as const).filter((_, i) => bits & (1 << i));
+  return bits ? ` (${names.map((n) => '\\' + n).join(' ')})` : '';
 }
 
 const imapRequest: ProtocolHandler['request'] = (t, conn, guard): ProtocolRequest => new ImapRequest(t, conn, guard);
