@@ -102,10 +102,11 @@ class Pop3Request extends MailRequest {
     const command = this.#id === '' || listOnly ? 'LIST' : 'RETR';
     const verb = this.#custom !== null && this.#custom !== '' ? this.#custom : command;
     this.#state = 'command';
-    const single = command === 'LIST' && this.#id !== '' && this.#custom === null;
-    this.#bodyWanted = !(command === 'LIST' && this.#id !== '') && this.t.opts.num(CURLOPT.NOBODY) === 0;
-    this.#unreadBody = !this.#bodyWanted && !single && this.#custom === null;
-    return this.send(this.#id !== '' ? `${verb} ${this.#id}` : verb);
+    const line = this.#id !== '' ? `${verb} ${this.#id}` : verb;
+    const single = !pop3IsMultiline(line);
+    this.#bodyWanted = !single && this.t.opts.num(CURLOPT.NOBODY) === 0;
+    this.#unreadBody = !this.#bodyWanted && !single;
+    return this.send(line);
   }
 
   #bodyWanted = true;
@@ -235,6 +236,29 @@ class Pop3Request extends MailRequest {
   protected override afterBody(): CURLcode {
     return this.complete(true);
   }
+}
+
+/**
+ * Which POP3 commands answer with a multi-line (dot-terminated) body, alone and with arguments
+ * (libcurl 8's pop3_is_multiline, RFC 1939/2449): STAT or DELE answer one line, and waiting for a
+ * body after them would hang. An unknown command is taken as multi-line, as curl always did.
+ */
+const POP3_COMMANDS: ReadonlyArray<readonly [string, boolean, boolean]> = [
+  ['APOP', false, false], ['AUTH', false, false], ['CAPA', true, true], ['DELE', false, false],
+  ['LIST', true, false], ['MSG', true, true], ['NOOP', false, false], ['PASS', false, false],
+  ['QUIT', false, false], ['RETR', true, true], ['RSET', false, false], ['STAT', false, false],
+  ['STLS', false, false], ['TOP', true, true], ['UIDL', true, false], ['USER', false, false],
+  ['UTF8', false, false], ['XTND', true, true],
+];
+
+function pop3IsMultiline(line: string): boolean {
+  for (const [name, alone, withArgs] of POP3_COMMANDS) {
+    if (line.length >= name.length && line.slice(0, name.length).toUpperCase() === name) {
+      if (line.length === name.length) return alone;
+      if (line[name.length] === ' ') return withArgs;
+    }
+  }
+  return true;
 }
 
 const pop3Request: ProtocolHandler['request'] = (t, conn, guard): ProtocolRequest => new Pop3Request(t, conn, guard);
