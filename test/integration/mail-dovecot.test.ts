@@ -54,6 +54,10 @@ test('IMAP against dovecot: APPEND, LIST, FETCH by UID/MAILINDEX with SECTION an
       const mech = opts.slice(5);
       assert.match(r.stderr, mech === '+LOGIN' ? /> A002 LOGIN user secret/ : new RegExp(`> A002 AUTHENTICATE ${mech}`), opts);
     }
+    // a custom FETCH whose answer carries a literal: the line, then the literal's bytes, nothing after
+    const custom = await tscurl(['-s', '-S', '-u', u, '-X', 'UID FETCH 1 BODY[]', `${base}/INBOX`]);
+    assert.equal(custom.code, 0, custom.stderr);
+    assert.equal(custom.stdout, `* 1 FETCH (UID 1 BODY[] {${MESSAGE.length}}\r\n${MESSAGE}`);
     // UPLOAD_FLAGS (--upload-flags): the flags dovecot keeps for each APPENDed message
     const flagsOf = async (uid: number): Promise<string> => {
       const f = await tscurl(['-s', '-S', '-u', u, '-X', `UID FETCH ${uid} FLAGS`, `${base}/INBOX`]);

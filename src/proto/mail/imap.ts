@@ -293,7 +293,7 @@ class ImapRequest extends MailRequest {
         if (code !== RESP.OK) return this.fail(CURLE.LOGIN_DENIED, `Access denied. ${String.fromCharCode(code)}`);
         return this.#connected();
       case 'list':
-        if (code === RESP.UNTAGGED) return this.#writeLine(last);
+        if (code === RESP.UNTAGGED) return this.#custom !== null ? this.#customUntagged(last, text) : this.#writeLine(last);
         if (code !== RESP.OK) return this.fail(CURLE.QUOTE_ERROR);
         return this.complete(true);
       case 'search':
@@ -368,6 +368,25 @@ class ImapRequest extends MailRequest {
       return size === 0 ? CURLE.OK : this.#skipLiteral(size);
     }
     this.beginLiteral(size);
+    return CURLE.OK;
+  }
+
+  /**
+   * An untagged line of a custom command: a line that ends in a literal ("* 1 FETCH (BODY[] {71}")
+   * is written with the literal's bytes after it, and the rest of the answer is read but not
+   * delivered (libcurl 8's imap_state_listsearch_resp); any other line is written as it is.
+   */
+  #customUntagged(last: Buffer, text: string): CURLcode {
+    const m = /\{(\d{1,18})\}$/.exec(text);
+    if (!m) return this.#writeLine(last);
+    const c = this.#writeLine(last);
+    if (c !== CURLE.OK) return c;
+    const size = Number(m[1]);
+    this.info(`Found ${size} bytes to download`);
+    this.t.contentLength = size;
+    // the tagged answer after the literal ends the transfer (a NO to it is the command's failure)
+    this.#state = 'fetch-final';
+    if (size > 0) this.beginLiteral(size, this.t.opts.num(CURLOPT.NOBODY) !== 0);
     return CURLE.OK;
   }
 
