@@ -21,13 +21,13 @@
 // application that stops calling stops reading the socket.
 import * as http2 from 'node:http2';
 import { Duplex } from 'node:stream';
-import type { RecvResult, StreamTransport } from '../transport/stream-transport.js';
+import type { RecvResult } from '../transport/stream-transport.js';
 import { CURLE, type CURLcode } from '../codes.js';
 import { FrameWatch, PushPromiseWatch } from './h2-frame-watch.js';
-import { h2ErrorName, pairs, synthesizeHead, type H2Priority, type PushAnswer } from './h2-fields.js';
+import { h2ErrorName, pairs, synthesizeHead, type H2Priority, type H2Transport, type PushAnswer } from './h2-fields.js';
 
 export { h2ErrorName, synthesizeHead } from './h2-fields.js';
-export type { H2Priority, PushAnswer } from './h2-fields.js';
+export type { H2Priority, H2Transport, PushAnswer } from './h2-fields.js';
 
 const REFUSED_STREAM = 7;
 
@@ -43,6 +43,11 @@ const STREAM_QUEUE_MAX = 64 * 1024;
 const BRIDGE_HIGH_WATER = 256 * 1024;
 /** reads from the transport per pump (fairness with other sockets) */
 const PUMP_READS = 32;
+
+/** The SETTINGS a session announces (an h2c Upgrade's HTTP2-Settings header carries the same). */
+export function h2LocalSettings(enablePush: boolean): http2.Settings {
+  return { enablePush, initialWindowSize: STREAM_WINDOW, maxConcurrentStreams: LOCAL_MAX_STREAMS, maxHeaderListSize: 300 * 1024 };
+}
 
 export interface H2SessionOptions {
   /** the URL authority and scheme the session's requests default to */
@@ -324,7 +329,7 @@ export class H2Stream {
 
 /** The HTTP/2 session on one connection. */
 export class H2Session {
-  readonly #tr: StreamTransport;
+  readonly #tr: H2Transport;
   readonly #bridge: Duplex;
   readonly #s: http2.ClientHttp2Session;
   #nextId = 1;
@@ -349,7 +354,7 @@ export class H2Session {
   /** the stream each owner (transfer) opened last */
   readonly #owned = new WeakMap<object, H2Stream>();
 
-  constructor(tr: StreamTransport, opts: H2SessionOptions) {
+  constructor(tr: H2Transport, opts: H2SessionOptions) {
     this.#tr = tr;
     this.#opts = opts;
     this.#pushWatch = opts.enablePush ? new PushPromiseWatch((parent, promised) => this.#promisedOn.set(promised, parent)) : null;
@@ -373,12 +378,7 @@ export class H2Session {
     this.#bridge.on('error', () => {});
     this.#s = http2.connect(opts.origin, {
       createConnection: () => this.#bridge,
-      settings: {
-        enablePush: opts.enablePush,
-        initialWindowSize: STREAM_WINDOW,
-        maxConcurrentStreams: LOCAL_MAX_STREAMS,
-        maxHeaderListSize: 300 * 1024,
-      },
+      settings: h2LocalSettings(opts.enablePush),
       // header lines are bounded by size (300 KB, as curl) rather than by count
       maxHeaderListPairs: 100_000,
       peerMaxConcurrentStreams: 100,
@@ -472,14 +472,16 @@ export class H2Session {
     return Math.max(1, Math.min(this.#remoteMax, local > 0 ? local : LOCAL_MAX_STREAMS));
   }
 
-  /** Open a stream: headers ([name, value], pseudo-headers first), its priority, its owner (the transfer: streamOf()). */
-  open(headers: [string, string][], endStream: boolean, priority: H2Priority, owner: object, waitForTrailers: boolean): H2Stream | H2Failure {
-    const obj: Record<string, string | string[]> = {};
+  /** Open a stream: headers ([name, value], pseudo-headers first), its priority, its owner (the transfer: streamOf()); `neverIndex`
+   * sends every field never-indexed, so HPACK's dynamic table does not change (h2c's placeholder, src/cf/h2-upgrade.ts). */
+  open(headers: [string, string][], endStream: boolean, priority: H2Priority, owner: object, waitForTrailers: boolean, neverIndex = false): H2Stream | H2Failure {
+    const obj: Record<string | symbol, string | string[]> = {};
     for (const [k, v] of headers) {
       const prev = obj[k];
       if (prev === undefined) obj[k] = v;
       else obj[k] = Array.isArray(prev) ? [...prev, v] : [prev, v];
     }
+    if (neverIndex) obj[http2.sensitiveHeaders] = Object.keys(obj);
     let req: http2.ClientHttp2Stream;
     try {
       req = this.#s.request(obj, { endStream, weight: priority.weight, parent: priority.parent, exclusive: priority.exclusive, waitForTrailers });
