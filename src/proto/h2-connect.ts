@@ -79,13 +79,14 @@ export function httpConnected(t: Transfer, conn: Connection, info: (text: string
 }
 
 /** The connection speaks HTTP/2 from now on: its session, over `tr` (the transport, or an h2c Upgrade's filter of it). */
-export function startH2Session(t: Transfer, conn: Connection, tr: H2Transport, push: PushHook | null): H2Session {
+export function startH2Session(t: Transfer, conn: Connection, tr: H2Transport, push: PushHook | null, upgraded = false): H2Session {
   // server push is offered (SETTINGS_ENABLE_PUSH 1) only when the multi has a PUSHFUNCTION, as libcurl
   const url = t.url!;
   const host = url.ipv6 ? `[${url.host}]` : url.host;
   const session = new H2Session(tr, {
     origin: `${url.scheme}://${host}:${url.port}`,
     enablePush: push !== null,
+    upgraded,
     onPush: push === null ? undefined : (owner, stream, headers) => push(owner as Transfer, stream, headers),
   });
   conn.h2 = session;

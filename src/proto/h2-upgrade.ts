@@ -16,7 +16,6 @@ import { CURLINFO_TYPE } from '../constants.js';
 import { H2cWire } from '../cf/h2-upgrade.js';
 import { traceData } from '../util/trace.js';
 import { HttpExchange } from './http.js';
-import { httpState } from './http-state.js';
 import { h2cPushHook, startH2Session } from './h2-connect.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
@@ -43,9 +42,9 @@ export class H2cUpgrade implements ProtocolRequest {
     this.#h1.switching = () => this.#on101();
   }
 
-  /** The HTTP/1.1 exchange got a 101: curl 7.88 switches whatever its headers say (k->upgr101 == UPGR101_H2). */
+  /** The HTTP/1.1 exchange got a 101: curl 7.88 switches whatever its version and headers say (k->upgr101 == UPGR101_H2). */
   #on101(): boolean {
-    if (httpState(this.#t).httpVersion !== 11 || this.#switching) return false;
+    if (this.#switching) return false;
     this.#switching = true;
     this.#info('Received 101, Switching to HTTP/2');
     return true;
@@ -83,7 +82,7 @@ export class H2cUpgrade implements ProtocolRequest {
     const rest = this.#h1.takeLeftover();
     if (rest.length > 0) this.#info(`Copying HTTP/2 data in stream buffer to connection buffer after upgrade: len=${rest.length}`);
     tr.unrecv(rest);
-    const session = startH2Session(t, conn, new H2cWire(tr), h2cPushHook(conn));
+    const session = startH2Session(t, conn, new H2cWire(tr), h2cPushHook(conn), true);
     // stream 1, the request the server answers; its fields never reach the wire
     const url = t.url!;
     const authority = `${url.ipv6 ? `[${url.host}]` : url.host}:${url.port}`;
