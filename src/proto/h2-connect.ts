@@ -46,7 +46,9 @@ const upgradePush = new WeakMap<Connection, PushHook | null>();
 
 /** The request on this connection asks to switch to HTTP/2 (h2c): it goes out with h2cUpgradeLines(). */
 export function h2cUpgradeWanted(t: Transfer, conn: Connection): boolean {
-  return conn.h2 === null && conn.transport !== null && upgradePush.has(conn) && h2Plan(t) === 'upgrade';
+  // the option first: this runs for every HTTP/1 request
+  return t.opts.num(CURLOPT.HTTP_VERSION) === HTTP_VERSION_2_0 && conn.h2 === null && conn.transport !== null &&
+    upgradePush.has(conn) && h2Plan(t) === 'upgrade';
 }
 
 /** The push hook a session made by an Upgrade on this connection gets. */
