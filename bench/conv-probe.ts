@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     const port = await new Promise<number>((resolve) => server.once('message', (m: { port: number }) => resolve(m.port)));
     const url = `http://127.0.0.1:${port}/16b`;
     const results = new Map<string, number[]>(layers.map((l) => [l, []]));
-    for (const l of layers) await CLIENTS[l]!(url, Math.min(n, 1000), c); // warm-up: JIT, connections
+    for (const l of layers) await CLIENTS[l]!(url, Math.min(n, 5000), c); // warm-up: JIT, connections
     for (let r = 0; r < reps; r++) {
       const order = layers.map((_, i) => layers[(i + r) % layers.length]!);
       for (const l of order) {

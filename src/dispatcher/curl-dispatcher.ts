@@ -133,7 +133,10 @@ export class CurlDispatcher extends Dispatcher {
       }
       a.finish(code);
       if (!headSeen && code !== CURLE.OK) done(() => handler.onError?.(new CurlError(code, a.easy.errorBuffer)));
-      if (headSeen && !a.body.closed) await new Promise<void>((resolve) => a.body.once('close', resolve));
+      if (headSeen) {
+        const stream = a.body.stream();
+        if (!stream.closed) await new Promise<void>((resolve) => stream.once('close', resolve));
+      }
     } finally {
       this.#aborts.delete(a);
       a.close();
@@ -142,7 +145,7 @@ export class CurlDispatcher extends Dispatcher {
 
   /** The head is known: onHeaders, then the body stream's chunks through onData with pause/resume. */
   #deliver(h: AttemptHead, handler: ClassicHandler, done: (fn: () => void) => void): void {
-    const body = h.body;
+    const body = h.body.stream();
     const raw = h.head.rawHeaders.map((s) => Buffer.from(s, 'latin1'));
     handler.onResponseStarted?.();
     const flowing = handler.onHeaders?.(h.head.status, raw, () => body.resume(), h.head.statusText) !== false;

@@ -12,13 +12,13 @@ import { CURLOPT } from '../easy/option-table.js';
 import type { MultiRunner } from './multi-runner.js';
 import { applyCurlOptions, applyMethod, headerLines, type Progress, type RequestOptions } from './options.js';
 import { ResponseHead } from './response-head.js';
-import { ResponseBody } from './response.js';
+import { BodySink } from './body-sink.js';
 import { CurlError } from './errors.js';
 import type { UploadSource } from './upload-source.js';
 
 export interface AttemptHead {
   head: ResponseHead;
-  body: ResponseBody;
+  body: BodySink;
   url: string;
 }
 
@@ -67,7 +67,7 @@ export class Attempt {
   readonly easy: Easy;
   readonly #plain: PlainHandle | null;
   readonly head = new ResponseHead();
-  readonly body: ResponseBody;
+  readonly body: BodySink;
   readonly #runner: MultiRunner;
   readonly #hooks: AttemptHooks;
   #headSent = false;
@@ -87,7 +87,8 @@ export class Attempt {
   ) {
     this.#runner = runner;
     this.#hooks = hooks;
-    this.body = new ResponseBody(() => this.#unpauseRecv());
+    // the reader destroying the body stream early frees the transfer too
+    this.body = new BodySink(() => this.#unpauseRecv(), () => this.cancel());
     if (isPlain(opts, upload)) {
       const h = runner.takePlainHandle();
       this.#plain = h;
@@ -214,7 +215,7 @@ export class Attempt {
     }
     if (this.#discarding) return data.length;
     this.head.bodyStarted();
-    if (this.body.destroyed) {
+    if (this.body.abandoned) {
       // the reader gave up on the body: a short count ends the transfer (CURLE_WRITE_ERROR)
       // rather than download for nobody
       return 0;

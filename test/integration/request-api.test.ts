@@ -309,3 +309,42 @@ test('request(): a re-used plain-GET handle serves one request at a time; an old
     await close(srv);
   }
 });
+
+test('request(): text() without a stream: a body nobody reads yet holds the transfer back, text() takes all of it; errors and a later stream behave as with a stream', async () => {
+  const total = 8 * 1024 * 1024;
+  const pump = new BodyPump(total, 'q');
+  const { base, srv } = await server((req, res) => {
+    if (req.url === '/big') return pump.send(res);
+    if (req.url === '/cut') {
+      res.writeHead(200, { 'Content-Length': '100000' });
+      res.write(Buffer.alloc(1000, 'x'), () => res.destroy());
+      return;
+    }
+    res.end('small');
+  });
+  const runner = new MultiRunner();
+  try {
+    const res = await request(`${base}/big`, { runner });
+    await pump.settle();
+    assert.equal(pump.finished, false, 'the whole body was pulled in although nobody asked for it');
+    const text = await res.text();
+    assert.equal(text.length, total);
+    assert.ok(/^q+$/.test(text));
+    // the chunks went to text(): the stream has none and has ended
+    let after = 0;
+    for await (const c of res.body) after += (c as Buffer).length;
+    assert.equal(after, 0);
+    // a stream asked for after the whole body arrived gets all of it
+    const late = await request(`${base}/small`, { runner });
+    for (let i = 0; i < 200 && runner.size > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    const parts: Buffer[] = [];
+    for await (const c of late.body) parts.push(c as Buffer);
+    assert.equal(Buffer.concat(parts).toString(), 'small');
+    // a transfer that fails mid-body rejects text() with its CURLcode
+    const cut = await request(`${base}/cut`, { runner });
+    await assert.rejects(cut.text(), (e: unknown) => e instanceof CurlError && e.code === CURLE.PARTIAL_FILE);
+  } finally {
+    runner.close();
+    await close(srv);
+  }
+});
