@@ -89,9 +89,12 @@ async function main(): Promise<void> {
     }
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const base = results.has('multi') ? median(results.get('multi')!) : null;
+    const baseMin = results.has('multi') ? Math.min(...results.get('multi')!) : null;
     for (const [l, xs] of results) {
       const m = median(xs);
-      console.log(`median ${l.padEnd(8)} ${m.toFixed(1).padStart(6)} µs/req${base ? `  ${(m / base).toFixed(2)}x multi` : ''}  [${xs.map((x) => x.toFixed(1)).join(' ')}]`);
+      const lo = Math.min(...xs);
+      const ratios = base ? `  ${(m / base).toFixed(2)}x multi (min ${(lo / baseMin!).toFixed(2)}x)` : '';
+      console.log(`median ${l.padEnd(8)} ${m.toFixed(1).padStart(6)} µs/req, min ${lo.toFixed(1).padStart(6)}${ratios}  [${xs.map((x) => x.toFixed(1)).join(' ')}]`);
     }
   } finally {
     server.disconnect();

@@ -22,6 +22,8 @@ export class MultiRunner {
   /** easy → settles its perform() promise with the transfer's CURLcode */
   readonly #pending = new Map<Easy, (code: CURLcode) => void>();
   #looping = false;
+  /** wakeup() was called since the loop last came back from poll(): one is enough */
+  #woken = false;
   #closed = false;
   readonly #spare: PlainHandle[] = [];
 
@@ -62,7 +64,19 @@ export class MultiRunner {
 
   /** Make the loop look at its transfers now (after an unpause from outside a callback). */
   wake(): void {
-    if (this.#looping) this.multi.wakeup();
+    if (this.#looping) this.#wakeLoop();
+  }
+
+  /**
+   * Make a waiting poll() return. The requests that continue after one
+   * transfer's end usually start the next ones all in the same microtask
+   * run: the first wakeup() ends the wait, and more would only leave one
+   * pending, costing an extra perform() round that finds nothing to do.
+   */
+  #wakeLoop(): void {
+    if (this.#woken) return;
+    this.#woken = true;
+    this.multi.wakeup();
   }
 
   /** Close the multi and every connection; running transfers end with CURLE_ABORTED_BY_CALLBACK. */
@@ -87,7 +101,7 @@ export class MultiRunner {
 
   #startLoop(): void {
     if (this.#looping) {
-      this.multi.wakeup();
+      this.#wakeLoop();
       return;
     }
     this.#looping = true;
@@ -95,12 +109,14 @@ export class MultiRunner {
   }
 
   async #loop(): Promise<void> {
+    this.#woken = false;
     try {
       while (this.#pending.size > 0 && !this.#closed) {
         this.multi.perform();
         this.#collect();
         if (this.#pending.size === 0 || this.#closed) break;
         await this.multi.poll(POLL_SLICE_MS);
+        this.#woken = false;
       }
     } finally {
       this.#looping = false;

@@ -36,7 +36,7 @@ export class ResponseHead {
       return !this.#bodyStarted;
     }
     if (!this.#bodyStarted && buf[0] === H && buf[4] === SLASH) {
-      const text = buf.toString('latin1', 0, end);
+      const text = latin1(buf, 0, end);
       const m = /^(HTTP\/\S+) (\d{3})(?: (.*))?$/.exec(text);
       if (m) {
         this.protocol = m[1]!;
@@ -50,15 +50,18 @@ export class ResponseHead {
     const list = this.#bodyStarted ? this.rawTrailers : this.rawHeaders;
     if ((buf[0] === SP || buf[0] === HTAB) && list.length >= 2) {
       // obs-fold: continues the previous header's value
-      list[list.length - 1] += ' ' + buf.toString('latin1', 0, end).trim();
+      list[list.length - 1] += ' ' + latin1(buf, 0, end).trim();
       return false;
     }
     const colon = buf.indexOf(COLON);
     if (colon <= 0 || colon >= end) return false;
-    list.push(buf.toString('latin1', 0, colon), buf.toString('latin1', colon + 1, end).trim());
+    list.push(latin1(buf, 0, colon), latin1(buf, colon + 1, end).trim());
     return false;
   }
 }
+
+/** Buffer's own latin1 decoder (what toString('latin1', ...) ends in, without its argument checks). */
+const latin1 = (buf: Buffer, start: number, end: number): string => (buf as Buffer & { latin1Slice(s: number, e: number): string }).latin1Slice(start, end);
 
 const CR = 13;
 const LF = 10;

@@ -39,6 +39,8 @@ export class Multi {
   /** handles whose transfer has not finished: the loop runs while there are any */
   readonly #active = new Set<TscEasy>();
   #loop: 'idle' | 'scheduled' | 'running' = 'idle';
+  /** wakeup() was called since the loop last came back from poll(): one is enough (more leave an empty round) */
+  #woken = false;
 
   constructor(_options?: MultiOptions) {}
 
@@ -165,12 +167,18 @@ export class Multi {
 
   /** A paused transfer of this Multi was resumed from outside the loop: make its wait end now. */
   wake(): void {
-    if (this.#open && this.#loop === 'running') this.#inner.wakeup();
+    if (this.#open && this.#loop === 'running') this.#wakeLoop();
+  }
+
+  #wakeLoop(): void {
+    if (this.#woken) return;
+    this.#woken = true;
+    this.#inner.wakeup();
   }
 
   #schedule(): void {
     if (this.#loop === 'running') {
-      this.#inner.wakeup();
+      this.#wakeLoop();
     } else if (this.#loop === 'idle') {
       this.#loop = 'scheduled';
       queueMicrotask(() => void this.#run());
@@ -179,12 +187,14 @@ export class Multi {
 
   async #run(): Promise<void> {
     this.#loop = 'running';
+    this.#woken = false;
     try {
       while (this.#open && this.#active.size > 0) {
         this.#inner.perform();
         for (let m = this.#inner.infoRead(); m; m = this.#inner.infoRead()) this.#finished(m.easy, m.result);
         if (!this.#open || this.#active.size === 0) break;
         await this.#inner.poll(1000);
+        this.#woken = false;
       }
     } finally {
       this.#loop = 'idle';
