@@ -5,12 +5,13 @@
 // shared machine is noise).
 //
 //   node dist/bench/conv-probe.js [layers] [n=5000] [reps=3] [c=50]
-//     layers: any of multi,request,curly,fetch (default: all, interleaved per rep)
+//     layers: any of multi,request,curly,fetch,ufetch (default: all, interleaved per rep; ufetch is
+//     undici's own fetch, the peer of fetch on CurlDispatcher)
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/conv-probe.js request n=20000 reps=1
 //   node dist/bench/profile-top.js /tmp/prof/*.cpuprofile 40
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { fetch as undiciFetch } from 'undici';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { CURLMOPT, MultiRunner, request } from '../src/index.js';
 import { CurlDispatcher } from '../src/dispatcher/index.js';
 import { curly } from '../src/compat/node-libcurl/index.js';
@@ -56,6 +57,16 @@ const CLIENTS: Record<string, Client> = {
     });
     await dispatcher.close();
     runner.close();
+  },
+  // undici's own fetch, the peer CurlDispatcher's fetch is compared with in the bench
+  ufetch: async (url, n, c) => {
+    const dispatcher = new Agent({ connections: c, pipelining: 1 });
+    await workers(n, c, async () => {
+      const res = await undiciFetch(url, { dispatcher });
+      if (res.status !== 200) throw new Error(`fetch status ${res.status}`);
+      await res.arrayBuffer();
+    });
+    await dispatcher.close();
   },
 };
 

@@ -348,3 +348,45 @@ test('request(): text() without a stream: a body nobody reads yet holds the tran
     await close(srv);
   }
 });
+
+test('request(): requests with headers and methods run on handles kept per method and header list: the same bytes as a fresh handle, nothing of another request', async () => {
+  const seen: string[] = [];
+  const srv = net.createServer((sock) => {
+    let buf = '';
+    sock.on('data', (d) => {
+      buf += d.toString('latin1');
+      for (let end = buf.indexOf('\r\n\r\n'); end >= 0; end = buf.indexOf('\r\n\r\n')) {
+        const head = buf.slice(0, end + 4);
+        buf = buf.slice(end + 4);
+        seen.push(head);
+        const body = head.startsWith('HEAD') ? '' : 'ok';
+        sock.write(`HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n${body}`);
+      }
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+  const runner = new MultiRunner();
+  const send = async (opts: Parameters<typeof request>[1]): Promise<string> => {
+    const res = await request(`${base}/p`, { runner, ...opts });
+    await res.text();
+    return seen.at(-1)!;
+  };
+  try {
+    const headers = { 'X-A': '1', Accept: 'text/plain' };
+    const fresh = await send({ headers, method: 'DELETE', options: { VERBOSE: 0 } }); // an option: a handle of its own
+    assert.equal(await send({ headers, method: 'DELETE' }), fresh);
+    assert.equal(await send({ headers, method: 'delete' }), fresh, 'the kept handle again');
+    // another header list, another method, none: each sends only its own
+    assert.doesNotMatch(await send({ headers: { 'X-B': '2' }, method: 'DELETE' }), /X-A/);
+    const head = await send({ headers, method: 'HEAD' });
+    assert.match(head, /^HEAD \/p /);
+    assert.match(await send({}), /^GET \/p HTTP\/1\.1\r\nHost: [^\r]+\r\nAccept: \*\/\*\r\n\r\n$/);
+    // more header lists than the runner keeps handles for: the least recently used ones make room
+    for (let i = 0; i < 300; i++) assert.match(await send({ headers: { 'X-N': String(i) } }), new RegExp(`X-N: ${i}\r\n`));
+    assert.equal(await send({ headers, method: 'DELETE' }), fresh);
+  } finally {
+    runner.close();
+    await new Promise((r) => srv.close(r));
+  }
+});
