@@ -10,6 +10,14 @@
 import { Buffer } from 'node:buffer';
 import { BODY_HIGH_WATER_MARK, ResponseBody } from './response-body.js';
 
+/** A reader that takes the chunks as they come (CurlDispatcher's undici handler). */
+export interface BodyConsumer {
+  /** a chunk (a copy); false: no more until resume() */
+  data(chunk: Buffer): boolean;
+  end(): void;
+  error(err: Error): void;
+}
+
 interface Collector {
   resolve(b: Buffer): void;
   reject(err: unknown): void;
@@ -28,6 +36,10 @@ export class BodySink {
   /** the transfer is paused because nobody takes the chunks */
   #held = false;
   #abandoned = false;
+  #consumer: BodyConsumer | null = null;
+  /** the consumer asked for no more chunks until resume() */
+  #consumerPaused = false;
+  #flushQueued = false;
   readonly #resume: () => void;
   readonly #abandon: () => void;
 
@@ -62,6 +74,7 @@ export class BodySink {
     }
     this.#chunks.push(copy);
     this.#size += copy.length;
+    if (this.#consumer) this.#queueFlush();
     if (this.#collector || this.#size < BODY_HIGH_WATER_MARK) return true;
     this.#held = true;
     return false;
@@ -71,6 +84,7 @@ export class BodySink {
   finish(): void {
     if (this.#abandoned || this.settled) return;
     this.#ended = true;
+    if (this.#consumer) this.#queueFlush();
     const c = this.#collector;
     if (c) {
       this.#collector = null;
@@ -85,6 +99,8 @@ export class BodySink {
     this.#error = err;
     this.#abandoned = true;
     this.#chunks = [];
+    this.#size = 0;
+    if (this.#consumer) this.#queueFlush();
     const c = this.#collector;
     if (c) {
       this.#collector = null;
@@ -112,6 +128,61 @@ export class BodySink {
     const parts: Buffer[] = [];
     for await (const chunk of this.stream()) parts.push(chunk as Buffer);
     return Buffer.concat(parts);
+  }
+
+  /**
+   * Hand every chunk to `consumer` as it comes, then its end or error. The
+   * calls come from a microtask, never from inside a libcurl callback, so the
+   * consumer may abort the transfer from them. Returns pause/resume for the
+   * consumer's own flow control (pause() is also what data() returning false does).
+   */
+  consume(consumer: BodyConsumer): { pause(): void; resume(): void } {
+    this.#consumer = consumer;
+    this.#queueFlush();
+    return {
+      pause: () => {
+        this.#consumerPaused = true;
+      },
+      resume: () => {
+        if (!this.#consumerPaused) return;
+        this.#consumerPaused = false;
+        this.#queueFlush();
+      },
+    };
+  }
+
+  #queueFlush(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => {
+      this.#flushQueued = false;
+      this.#flush();
+    });
+  }
+
+  /** The consumer gets what is there, in order, until it pauses; then the end or the error. */
+  #flush(): void {
+    const c = this.#consumer;
+    if (!c) return;
+    while (!this.#consumerPaused && this.#chunks.length > 0 && !this.#error) {
+      const chunk = this.#chunks.shift()!;
+      this.#size -= chunk.length;
+      if (!c.data(chunk)) this.#consumerPaused = true;
+    }
+    if (this.#error) {
+      this.#consumer = null;
+      c.error(this.#error);
+      return;
+    }
+    if (this.#chunks.length === 0 && this.#ended) {
+      this.#consumer = null;
+      c.end();
+      return;
+    }
+    if (this.#held && this.#size < BODY_HIGH_WATER_MARK) {
+      this.#held = false;
+      this.#resume();
+    }
   }
 
   /** The body as a Readable (made on first call). */
