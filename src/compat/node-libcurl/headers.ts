@@ -11,13 +11,25 @@ export type HeaderInfo = {
 export function parseHeaders(text: string): HeaderInfo[] {
   const out: HeaderInfo[] = [];
   let current: Record<string, unknown> | null = null;
-  // lines end at CRLF, LF or a lone CR; scanned by hand (a split by regular expression costs more than the rest)
+  // lines end at CRLF, LF or a lone CR, found with indexOf (a split by regular expression, or a
+  // loop over the characters, costs more than the rest of the parse)
   const n = text.length;
+  let cr = -1; // the next CR at or after i (-2: none left)
   for (let i = 0; i <= n; ) {
-    let j = i;
-    for (let ch = text.charCodeAt(j); j < n && ch !== LF && ch !== CR; ch = text.charCodeAt(++j));
-    const line = text.slice(i, j);
-    i = text.charCodeAt(j) === CR && text.charCodeAt(j + 1) === LF ? j + 2 : j + 1;
+    let lf = text.indexOf('\n', i);
+    if (lf < 0) lf = n;
+    if (cr !== -2 && cr < i) {
+      cr = text.indexOf('\r', i);
+      if (cr < 0) cr = -2;
+    }
+    let line: string;
+    if (cr >= 0 && cr < lf) {
+      line = text.slice(i, cr);
+      i = cr === lf - 1 && lf < n ? lf + 1 : cr + 1; // CRLF, or a lone CR
+    } else {
+      line = text.slice(i, lf);
+      i = lf + 1;
+    }
     if (current === null) {
       if (line === '') continue; // the blank line after the last block
       const [version = '', code = '0', ...reason] = line.split(' ');
@@ -48,8 +60,6 @@ export function parseHeaders(text: string): HeaderInfo[] {
   return out;
 }
 
-const CR = 13;
-const LF = 10;
 const SP = 32;
 const HTAB = 9;
 
