@@ -5,7 +5,8 @@
 // shared machine is noise).
 //
 //   node dist/bench/conv-probe.js [layers] [n=5000] [reps=3] [c=50]
-//     layers: any of multi,request,curly,fetch,ufetch (default: all, interleaved per rep; ufetch is
+//     layers: any of multi,request,rstream,curly,fetch,ufetch (default: all, interleaved per rep;
+//     request reads the body with text(), rstream iterates res.body as bench (f) does; ufetch is
 //     undici's own fetch, the peer of fetch on CurlDispatcher)
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/conv-probe.js request n=20000 reps=1
 //   node dist/bench/profile-top.js /tmp/prof/*.cpuprofile 40
@@ -39,6 +40,17 @@ const CLIENTS: Record<string, Client> = {
       const res = await request(url, { runner });
       if (res.status !== 200) throw new Error(`request() status ${res.status}`);
       await res.text();
+    });
+    runner.close();
+  },
+  // request() read as bench (f) reads it: iterating the body stream
+  rstream: async (url, n, c) => {
+    const runner = new MultiRunner();
+    runner.multi.setopt(CURLMOPT.MAXCONNECTS, c);
+    await workers(n, c, async () => {
+      const res = await request(url, { runner });
+      if (res.status !== 200) throw new Error(`request() status ${res.status}`);
+      for await (const _ of res.body) void _;
     });
     runner.close();
   },
