@@ -98,11 +98,12 @@ export class CurlDispatcher extends Dispatcher {
       fn();
     };
     let headSeen = false;
+    let delivered: Promise<void> | null = null;
     attempt = new Attempt(url, { method: opts.method, headers, options: this.#options }, upload, this.#runner, {
       discard: () => false,
       onHead: (h: AttemptHead) => {
         headSeen = true;
-        this.#deliver(h, handler, done);
+        delivered = this.#deliver(h, handler, done);
       },
     }, bodySize);
     const a = attempt;
@@ -133,27 +134,35 @@ export class CurlDispatcher extends Dispatcher {
       }
       a.finish(code);
       if (!headSeen && code !== CURLE.OK) done(() => handler.onError?.(new CurlError(code, a.easy.errorBuffer)));
-      if (headSeen && !a.body.closed) await new Promise<void>((resolve) => a.body.once('close', resolve));
+      if (delivered) await delivered;
     } finally {
       this.#aborts.delete(a);
       a.close();
     }
   }
 
-  /** The head is known: onHeaders, then the body stream's chunks through onData with pause/resume. */
-  #deliver(h: AttemptHead, handler: ClassicHandler, done: (fn: () => void) => void): void {
-    const body = h.body;
-    const raw = h.head.rawHeaders.map((s) => Buffer.from(s, 'latin1'));
-    handler.onResponseStarted?.();
-    const flowing = handler.onHeaders?.(h.head.status, raw, () => body.resume(), h.head.statusText) !== false;
-    body.on('data', (chunk: Buffer) => {
-      if (handler.onData?.(chunk) === false) body.pause();
+  /**
+   * The head is known: onHeaders, then the body's chunks through onData
+   * (false, or onHeaders' false, holds them until resume()), then onComplete
+   * or onError. Resolves once the body's end or error was handed over.
+   */
+  #deliver(h: AttemptHead, handler: ClassicHandler, done: (fn: () => void) => void): Promise<void> {
+    return new Promise<void>((settled) => {
+      const raw = h.head.rawHeaders.map((s) => Buffer.from(s, 'latin1'));
+      handler.onResponseStarted?.();
+      const flow = h.body.consume({
+        data: (chunk) => handler.onData?.(chunk) !== false,
+        end: () => {
+          done(() => handler.onComplete?.(h.head.rawTrailers.map((s) => Buffer.from(s, 'latin1'))));
+          settled();
+        },
+        error: (err) => {
+          done(() => handler.onError?.(err));
+          settled();
+        },
+      });
+      if (handler.onHeaders?.(h.head.status, raw, () => flow.resume(), h.head.statusText) === false) flow.pause();
     });
-    body.once('end', () => {
-      done(() => handler.onComplete?.(h.head.rawTrailers.map((s) => Buffer.from(s, 'latin1'))));
-    });
-    body.once('error', (err: Error) => done(() => handler.onError?.(err)));
-    if (!flowing) body.pause();
   }
 
   override close(callback?: () => void): Promise<void> {

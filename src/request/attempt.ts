@@ -12,13 +12,13 @@ import { CURLOPT } from '../easy/option-table.js';
 import type { MultiRunner } from './multi-runner.js';
 import { applyCurlOptions, applyMethod, headerLines, type Progress, type RequestOptions } from './options.js';
 import { ResponseHead } from './response-head.js';
-import { ResponseBody } from './response.js';
+import { BodySink } from './body-sink.js';
 import { CurlError } from './errors.js';
 import type { UploadSource } from './upload-source.js';
 
 export interface AttemptHead {
   head: ResponseHead;
-  body: ResponseBody;
+  body: BodySink;
   url: string;
 }
 
@@ -35,29 +35,35 @@ export interface AttemptHooks {
 const ECONNREFUSED = 111;
 
 /**
- * A plain GET (no options, headers, body or progress) needs nothing but a
- * URL on a handle whose other options are always the same: such handles are
- * kept by the runner and re-used, so what libcurl keeps per handle (the
- * parsed URL, the request head it built) serves the next request too, as in
- * a libcurl program that re-adds its handles. Their callbacks reach the
- * attempt of the moment through this slot.
+ * A request with no curl options, body or progress callback needs nothing on
+ * its handle but the URL, its method and its header list: such handles are
+ * kept by the runner, by method and headers, and re-used for the next
+ * request with the same ones, so what libcurl keeps per handle (the parsed
+ * URL, the request head it built) serves the next request too, as in a
+ * libcurl program that re-adds its handles. A kept handle is never given
+ * any other option, so it sends what a fresh one would. Its callbacks reach
+ * the attempt of the moment through this slot.
  */
-export interface PlainHandle {
+export interface KeptHandle {
   easy: Easy;
   attempt: Attempt | null;
   url: string;
+  /** method and header lines: what the handle was set up with */
+  key: string;
 }
 
-function isPlain(opts: RequestOptions, upload: UploadSource | null): boolean {
-  if (upload || opts.onProgress || opts.headers) return false;
-  if (opts.method !== undefined && opts.method.toUpperCase() !== 'GET') return false;
+/** Can the request run on a kept handle? Not with curl options, a body or a progress callback. */
+function keepable(opts: RequestOptions, upload: UploadSource | null): boolean {
+  if (upload || opts.onProgress) return false;
   return !opts.options || Object.keys(opts.options).length === 0;
 }
 
-/** A new re-usable handle for plain GETs. */
-export function newPlainHandle(): PlainHandle {
-  const h: PlainHandle = { easy: new Easy(), attempt: null, url: '' };
+/** A new handle to keep for requests with this method and these header lines (set up as the constructor would). */
+function newKeptHandle(key: string, method: string, lines: string[]): KeptHandle {
+  const h: KeptHandle = { easy: new Easy(), attempt: null, url: '', key };
+  if (lines.length) h.easy.setopt(CURLOPT.HTTPHEADER, lines);
   h.easy.setopt(CURLOPT.SUPPRESS_CONNECT_HEADERS, 1);
+  applyMethod(h.easy, method, null, false);
   h.easy.setopt(CURLOPT.HEADERFUNCTION, (line: Buffer) => h.attempt!.onHeader(line));
   h.easy.setopt(CURLOPT.WRITEFUNCTION, (data: Buffer) => h.attempt!.onData(data));
   return h;
@@ -65,9 +71,9 @@ export function newPlainHandle(): PlainHandle {
 
 export class Attempt {
   readonly easy: Easy;
-  readonly #plain: PlainHandle | null;
+  readonly #kept: KeptHandle | null;
   readonly head = new ResponseHead();
-  readonly body: ResponseBody;
+  readonly body: BodySink;
   readonly #runner: MultiRunner;
   readonly #hooks: AttemptHooks;
   #headSent = false;
@@ -87,10 +93,21 @@ export class Attempt {
   ) {
     this.#runner = runner;
     this.#hooks = hooks;
-    this.body = new ResponseBody(() => this.#unpauseRecv());
-    if (isPlain(opts, upload)) {
-      const h = runner.takePlainHandle();
-      this.#plain = h;
+    // the reader destroying the body stream early frees the transfer too
+    this.body = new BodySink(() => this.#unpauseRecv(), () => this.cancel());
+    // a header list that cannot be sent: the request takes the path below, which reports it in its turn
+    let lines: string[] | null = null;
+    try {
+      lines = headerLines(opts.headers);
+    } catch {
+      lines = null;
+    }
+    if (lines && keepable(opts, upload)) {
+      // the method's length first, then the method, then the lines (which have no LF: headerLines refuses them)
+      const method = opts.method === undefined ? 'GET' : opts.method.toUpperCase();
+      const key = `${method.length}:${method}${lines.length ? `\n${lines.join('\n')}` : ''}`;
+      const h = runner.takeKeptHandle(key) ?? newKeptHandle(key, method, lines);
+      this.#kept = h;
       this.easy = h.easy;
       h.attempt = this;
       if (h.url !== url) {
@@ -103,7 +120,7 @@ export class Attempt {
       }
       return;
     }
-    this.#plain = null;
+    this.#kept = null;
     const easy = (this.easy = new Easy());
     const bad = applyCurlOptions(easy, opts.options);
     const failed = bad
@@ -111,7 +128,6 @@ export class Attempt {
       : easy.setopt(CURLOPT.URL, url) !== CURLE.OK
         ? new CurlError(CURLE.URL_MALFORMAT, easy.errorBuffer)
         : null;
-    let lines: string[] = [];
     try {
       if (failed) throw failed;
       lines = headerLines(opts.headers);
@@ -183,17 +199,17 @@ export class Attempt {
     };
   }
 
-  /** The attempt is over: its handle goes back to the runner (a plain one) or is cleaned up. */
+  /** The attempt is over: its handle goes back to the runner (a kept one) or is cleaned up. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    const h = this.#plain;
+    const h = this.#kept;
     if (!h) {
       this.easy.cleanup();
       return;
     }
     h.attempt = null;
-    this.#runner.givePlainHandle(h);
+    this.#runner.giveKeptHandle(h);
   }
 
   /** HEADERFUNCTION */
@@ -214,7 +230,7 @@ export class Attempt {
     }
     if (this.#discarding) return data.length;
     this.head.bodyStarted();
-    if (this.body.destroyed) {
+    if (this.body.abandoned) {
       // the reader gave up on the body: a short count ends the transfer (CURLE_WRITE_ERROR)
       // rather than download for nobody
       return 0;

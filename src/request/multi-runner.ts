@@ -10,11 +10,11 @@ import { CURLE, type CURLcode } from '../codes.js';
 import { CURLMSG } from '../constants.js';
 import type { Easy } from '../easy/easy.js';
 import { Multi } from '../multi/multi.js';
-import { newPlainHandle, type PlainHandle } from './attempt.js';
+import type { KeptHandle } from './attempt.js';
 
 /** How long one poll() may wait before the loop checks its transfers again anyway. */
 const POLL_SLICE_MS = 1000;
-/** Plain-GET handles kept for re-use at most (about the concurrency that made them). */
+/** Handles kept for re-use at most (about the concurrency that made them). */
 const MAX_SPARE_HANDLES = 256;
 
 export class MultiRunner {
@@ -22,8 +22,12 @@ export class MultiRunner {
   /** easy → settles its perform() promise with the transfer's CURLcode */
   readonly #pending = new Map<Easy, (code: CURLcode) => void>();
   #looping = false;
+  /** wakeup() was called since the loop last came back from poll(): one is enough */
+  #woken = false;
   #closed = false;
-  readonly #spare: PlainHandle[] = [];
+  /** kept handles by key (method and headers), least recently used key first */
+  readonly #spare = new Map<string, KeptHandle[]>();
+  #spareCount = 0;
 
   constructor(multi: Multi = new Multi()) {
     this.multi = multi;
@@ -62,7 +66,19 @@ export class MultiRunner {
 
   /** Make the loop look at its transfers now (after an unpause from outside a callback). */
   wake(): void {
-    if (this.#looping) this.multi.wakeup();
+    if (this.#looping) this.#wakeLoop();
+  }
+
+  /**
+   * Make a waiting poll() return. The requests that continue after one
+   * transfer's end usually start the next ones all in the same microtask
+   * run: the first wakeup() ends the wait, and more would only leave one
+   * pending, costing an extra perform() round that finds nothing to do.
+   */
+  #wakeLoop(): void {
+    if (this.#woken) return;
+    this.#woken = true;
+    this.multi.wakeup();
   }
 
   /** Close the multi and every connection; running transfers end with CURLE_ABORTED_BY_CALLBACK. */
@@ -71,23 +87,48 @@ export class MultiRunner {
     for (const easy of [...this.#pending.keys()]) this.cancel(easy);
     this.#closed = true;
     this.multi.cleanup();
-    for (const h of this.#spare.splice(0)) h.easy.cleanup();
+    for (const list of this.#spare.values()) for (const h of list) h.easy.cleanup();
+    this.#spare.clear();
+    this.#spareCount = 0;
   }
 
-  /** @internal a handle for a plain GET: a spare one, or a new one */
-  takePlainHandle(): PlainHandle {
-    return this.#spare.pop() ?? newPlainHandle();
+  /** @internal a kept handle set up for `key`, or null */
+  takeKeptHandle(key: string): KeptHandle | null {
+    const list = this.#spare.get(key);
+    const h = list?.pop();
+    if (!h) return null;
+    if (list!.length === 0) this.#spare.delete(key);
+    this.#spareCount--;
+    return h;
   }
 
-  /** @internal a plain-GET handle whose attempt is over */
-  givePlainHandle(h: PlainHandle): void {
-    if (this.#closed || this.#spare.length >= MAX_SPARE_HANDLES) h.easy.cleanup();
-    else this.#spare.push(h);
+  /** @internal a kept handle whose attempt is over */
+  giveKeptHandle(h: KeptHandle): void {
+    if (this.#closed) {
+      h.easy.cleanup();
+      return;
+    }
+    if (this.#spareCount >= MAX_SPARE_HANDLES) {
+      // full: one of the least recently used key's handles makes room
+      const [oldKey, oldList] = this.#spare.entries().next().value as [string, KeptHandle[]];
+      oldList.pop()!.easy.cleanup();
+      if (oldList.length === 0) this.#spare.delete(oldKey);
+      this.#spareCount--;
+    }
+    const list = this.#spare.get(h.key);
+    if (list) {
+      this.#spare.delete(h.key); // to the end: the most recently used key
+      this.#spare.set(h.key, list);
+      list.push(h);
+    } else {
+      this.#spare.set(h.key, [h]);
+    }
+    this.#spareCount++;
   }
 
   #startLoop(): void {
     if (this.#looping) {
-      this.multi.wakeup();
+      this.#wakeLoop();
       return;
     }
     this.#looping = true;
@@ -95,12 +136,14 @@ export class MultiRunner {
   }
 
   async #loop(): Promise<void> {
+    this.#woken = false;
     try {
       while (this.#pending.size > 0 && !this.#closed) {
         this.multi.perform();
         this.#collect();
         if (this.#pending.size === 0 || this.#closed) break;
         await this.multi.poll(POLL_SLICE_MS);
+        this.#woken = false;
       }
     } finally {
       this.#looping = false;

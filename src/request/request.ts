@@ -130,10 +130,6 @@ function runAttempt(
       attempt.cancel();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    // the stream's consumer destroying it early frees the transfer too
-    attempt.body.once('close', () => {
-      if (!attempt.body.readableEnded) attempt.cancel();
-    });
     attempt.run().then((code) => {
       signal?.removeEventListener('abort', onAbort);
       upload?.close();

@@ -3,47 +3,12 @@
 // fills. Backpressure is libcurl's pause: when the stream's buffer is full
 // the transfer is paused (CURLPAUSE_RECV, so the socket is no longer read
 // and TCP holds the server back), and reading from the stream unpauses it.
-import { Readable } from 'node:stream';
-import { Buffer } from 'node:buffer';
+import type { Buffer } from 'node:buffer';
+import type { BodySink } from './body-sink.js';
 import { headerRecord, type HeaderRecord } from './response-head.js';
+import type { ResponseBody } from './response-body.js';
 
-/** How much body the stream buffers before the transfer is paused. */
-const BODY_HIGH_WATER_MARK = 64 * 1024;
-
-/** The response body: a Readable whose _read() unpauses the transfer that fills it. */
-export class ResponseBody extends Readable {
-  readonly #resume: () => void;
-  /** the transfer is paused because this stream's buffer was full */
-  #held = false;
-
-  constructor(resume: () => void) {
-    super({ highWaterMark: BODY_HIGH_WATER_MARK });
-    this.#resume = resume;
-    // A failure after the head (abort, reset mid-body) reaches whoever reads the body
-    // (text(), iteration, pipeline, an 'error' listener); a body nobody reads must not
-    // take the process down with an unhandled 'error' event.
-    this.on('error', () => {});
-  }
-
-  /** Hand a chunk over; false asks the caller to pause the transfer until the reader catches up. */
-  deliver(chunk: Buffer): boolean {
-    if (this.destroyed) return true;
-    // libcurl reuses its buffer after the callback: the stream keeps a copy
-    const more = this.push(Buffer.from(chunk));
-    if (!more) this.#held = true;
-    return more;
-  }
-
-  finish(): void {
-    if (!this.destroyed) this.push(null);
-  }
-
-  override _read(): void {
-    if (!this.#held) return;
-    this.#held = false;
-    this.#resume();
-  }
-}
+export { ResponseBody } from './response-body.js';
 
 export interface ResponseInit {
   status: number;
@@ -53,7 +18,7 @@ export interface ResponseInit {
   rawHeaders: string[];
   /** CURLINFO_EFFECTIVE_URL: the last URL, after redirects */
   url: string;
-  body: ResponseBody;
+  body: BodySink;
   /** trailers, filled when the body has ended */
   rawTrailers: string[];
   /** the number of attempts the retry option made beyond the first */
@@ -68,7 +33,7 @@ export class CurlResponse {
   readonly rawHeaders: readonly string[];
   #headers: HeaderRecord | null = null;
   readonly url: string;
-  readonly body: ResponseBody;
+  readonly #body: BodySink;
   readonly retries: number;
   readonly #rawTrailers: string[];
 
@@ -78,9 +43,14 @@ export class CurlResponse {
     this.protocol = init.protocol;
     this.rawHeaders = init.rawHeaders;
     this.url = init.url;
-    this.body = init.body;
+    this.#body = init.body;
     this.retries = init.retries;
     this.#rawTrailers = init.rawTrailers;
+  }
+
+  /** The body as a Readable (made on first use: text(), json() and the like need none). */
+  get body(): ResponseBody {
+    return this.#body.stream();
   }
 
   /** lower-case names; a repeated header is an array (built on first use) */
@@ -94,10 +64,8 @@ export class CurlResponse {
   }
 
   /** The whole body as bytes (rejects with the transfer's CurlError if it fails midway). */
-  async bytes(): Promise<Buffer> {
-    const parts: Buffer[] = [];
-    for await (const chunk of this.body) parts.push(chunk as Buffer);
-    return Buffer.concat(parts);
+  bytes(): Promise<Buffer> {
+    return this.#body.collect();
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {

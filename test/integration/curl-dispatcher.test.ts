@@ -186,3 +186,49 @@ test('CurlDispatcher: close() waits for running requests, then refuses new ones;
     await close(srv);
   }
 });
+
+test('CurlDispatcher: a handler that pauses, resumes and aborts from inside its own callbacks gets the body in order and then its error', async () => {
+  const { base, srv } = await server((_req, res) => {
+    res.writeHead(200, { 'Content-Length': String(4 * 100_000) });
+    for (let i = 0; i < 4; i++) res.write(Buffer.alloc(100_000, String(i)));
+    res.end();
+  });
+  const runner = new MultiRunner();
+  const dispatcher = new CurlDispatcher({ runner });
+  const dispatchOnce = (stopAfter: number): Promise<{ got: string; err: Error | null; completed: boolean }> =>
+    new Promise((resolve) => {
+      let got = '';
+      let abort: (reason?: unknown) => void = () => {};
+      let resume: () => void = () => {};
+      const origin = new URL(base).origin;
+      dispatcher.dispatch({ origin, path: '/', method: 'GET' }, {
+        onConnect: (a: (reason?: unknown) => void) => { abort = a; },
+        onHeaders: (_status: number, _raw: Buffer[], r: () => void) => {
+          resume = r;
+          setImmediate(() => resume()); // start paused, resume later
+          return false;
+        },
+        onData: (chunk: Buffer) => {
+          got += chunk.toString('latin1');
+          if (got.length >= stopAfter) abort(new Error('enough'));
+          return true;
+        },
+        onComplete: () => resolve({ got, err: null, completed: true }),
+        onError: (err: Error) => resolve({ got, err, completed: false }),
+      } as never);
+    });
+  try {
+    const whole = await dispatchOnce(Infinity);
+    assert.equal(whole.completed, true);
+    assert.equal(whole.got, '0'.repeat(100_000) + '1'.repeat(100_000) + '2'.repeat(100_000) + '3'.repeat(100_000));
+    const cut = await dispatchOnce(1);
+    assert.equal(cut.completed, false);
+    assert.equal(cut.err?.message, 'enough');
+    for (let i = 0; i < 200 && runner.size > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(runner.size, 0, 'the aborted transfer was freed');
+  } finally {
+    await dispatcher.close();
+    runner.close();
+    await close(srv);
+  }
+});

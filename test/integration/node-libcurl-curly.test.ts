@@ -4,7 +4,7 @@
 // that is not the JSON it claims to be).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { curly, CurlEasyError, CurlCode } from '../../src/compat/node-libcurl/index.js';
+import { curly, Curl, CurlEasyError, CurlCode } from '../../src/compat/node-libcurl/index.js';
 import { startRawServer, ok, type ReceivedRequest, type Reply } from '../helpers/raw-http-server.js';
 
 function typed(type: string, body: string, extra = ''): Reply {
@@ -153,9 +153,10 @@ test('setObjectPoolLimit reuses Curl handles, each starting clean (options, list
       assert.equal(text, '/s 1');
       // let the streamed request hand its handle back to the pool
       await new Promise((r) => setImmediate(r));
-      const plain = await api.get(`${base}/p`);
+      // (an option of their own: a call with none takes curly's plain path, not the pool)
+      const plain = await api.get(`${base}/p`, { followLocation: false });
       assert.equal(plain.data, '/p -', 'no header, no stream left over from the pooled handle');
-      assert.equal((await api.get(`${base}/q`)).data, '/q -');
+      assert.equal((await api.get(`${base}/q`, { followLocation: false })).data, '/q -');
     } finally {
       api.setObjectPoolLimit(0);
     }
@@ -177,5 +178,43 @@ test('parallel curly calls run together on the shared Multi and reuse its connec
     assert.deepEqual(new Set(seen), new Set(Array.from({ length: 100 }, (_, i) => `/${i}`)));
     const connections = new Set(requests.map((r) => r.connectionId)).size;
     assert.ok(connections <= 10, `${connections} connections for 100 requests, 10 at a time`);
+  });
+});
+
+test('a call without libcurl options (kept handles) sends what a new Curl sends, with the User-Agent of the moment, and nothing of an earlier call', async () => {
+  const saved = Curl.defaultUserAgent;
+  await withServer((r) => (r.target === '/set' ? typed('text/plain', 'set', 'Set-Cookie: s=1\r\n') : typed('text/plain', r.target)), async (base, requests) => {
+    try {
+      await curly.get(`${base}/a`);
+      await curly.get(`${base}/a`, { verbose: false }); // an option: a new Curl
+      assert.equal(requests[0]!.raw.toString('latin1'), requests[1]!.raw.toString('latin1'));
+      // the same URL again and again on kept handles, in parallel
+      const all = await Promise.all(Array.from({ length: 20 }, (_, i) => curly.get(`${base}/${i % 2 ? 'a' : 'b'}`)));
+      assert.deepEqual(all.map((r) => r.data), Array.from({ length: 20 }, (_, i) => (i % 2 ? '/a' : '/b')));
+      Curl.defaultUserAgent = 'changed/1';
+      await curly.get(`${base}/a`);
+      assert.equal(requests.at(-1)!.headers.get('user-agent'), 'changed/1');
+      Curl.defaultUserAgent = null;
+      await curly.get(`${base}/a`);
+      assert.equal(requests.at(-1)!.headers.get('user-agent'), undefined);
+      // a response's cookie is not sent by a later call (no cookie engine on the kept handle)
+      await curly.get(`${base}/set`);
+      await curly.get(`${base}/after`);
+      assert.equal(requests.at(-1)!.headers.get('cookie'), undefined);
+      // curlyBaseUrl, lower-case header names and a parser of the call's own take the same path
+      const r = await curly.get('/x', { curlyBaseUrl: base, curlyLowerCaseHeaders: true, curlyResponseBodyParsers: { 'text/plain': (d: Buffer) => `parsed ${d}` } });
+      assert.equal(r.data, 'parsed /x');
+      assert.equal((r.headers[0] as Record<string, unknown>)['content-type'], 'text/plain');
+    } finally {
+      Curl.defaultUserAgent = saved;
+    }
+  });
+  // a failed call leaves a handle the next call can use
+  const srv = await startRawServer(() => ({ hang: true }));
+  const port = srv.port;
+  await srv.close();
+  await assert.rejects(curly.get(`http://127.0.0.1:${port}/`), (e: unknown) => e instanceof CurlEasyError && e.code === CurlCode.CURLE_COULDNT_CONNECT);
+  await withServer((req) => typed('text/plain', req.target), async (base) => {
+    assert.equal((await curly.get(`${base}/again`)).data, '/again');
   });
 });

@@ -309,3 +309,84 @@ test('request(): a re-used plain-GET handle serves one request at a time; an old
     await close(srv);
   }
 });
+
+test('request(): text() without a stream: a body nobody reads yet holds the transfer back, text() takes all of it; errors and a later stream behave as with a stream', async () => {
+  const total = 8 * 1024 * 1024;
+  const pump = new BodyPump(total, 'q');
+  const { base, srv } = await server((req, res) => {
+    if (req.url === '/big') return pump.send(res);
+    if (req.url === '/cut') {
+      res.writeHead(200, { 'Content-Length': '100000' });
+      res.write(Buffer.alloc(1000, 'x'), () => res.destroy());
+      return;
+    }
+    res.end('small');
+  });
+  const runner = new MultiRunner();
+  try {
+    const res = await request(`${base}/big`, { runner });
+    await pump.settle();
+    assert.equal(pump.finished, false, 'the whole body was pulled in although nobody asked for it');
+    const text = await res.text();
+    assert.equal(text.length, total);
+    assert.ok(/^q+$/.test(text));
+    // the chunks went to text(): the stream has none and has ended
+    let after = 0;
+    for await (const c of res.body) after += (c as Buffer).length;
+    assert.equal(after, 0);
+    // a stream asked for after the whole body arrived gets all of it
+    const late = await request(`${base}/small`, { runner });
+    for (let i = 0; i < 200 && runner.size > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    const parts: Buffer[] = [];
+    for await (const c of late.body) parts.push(c as Buffer);
+    assert.equal(Buffer.concat(parts).toString(), 'small');
+    // a transfer that fails mid-body rejects text() with its CURLcode
+    const cut = await request(`${base}/cut`, { runner });
+    await assert.rejects(cut.text(), (e: unknown) => e instanceof CurlError && e.code === CURLE.PARTIAL_FILE);
+  } finally {
+    runner.close();
+    await close(srv);
+  }
+});
+
+test('request(): requests with headers and methods run on handles kept per method and header list: the same bytes as a fresh handle, nothing of another request', async () => {
+  const seen: string[] = [];
+  const srv = net.createServer((sock) => {
+    let buf = '';
+    sock.on('data', (d) => {
+      buf += d.toString('latin1');
+      for (let end = buf.indexOf('\r\n\r\n'); end >= 0; end = buf.indexOf('\r\n\r\n')) {
+        const head = buf.slice(0, end + 4);
+        buf = buf.slice(end + 4);
+        seen.push(head);
+        const body = head.startsWith('HEAD') ? '' : 'ok';
+        sock.write(`HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n${body}`);
+      }
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+  const runner = new MultiRunner();
+  const send = async (opts: Parameters<typeof request>[1]): Promise<string> => {
+    const res = await request(`${base}/p`, { runner, ...opts });
+    await res.text();
+    return seen.at(-1)!;
+  };
+  try {
+    const headers = { 'X-A': '1', Accept: 'text/plain' };
+    const fresh = await send({ headers, method: 'DELETE', options: { VERBOSE: 0 } }); // an option: a handle of its own
+    assert.equal(await send({ headers, method: 'DELETE' }), fresh);
+    assert.equal(await send({ headers, method: 'delete' }), fresh, 'the kept handle again');
+    // another header list, another method, none: each sends only its own
+    assert.doesNotMatch(await send({ headers: { 'X-B': '2' }, method: 'DELETE' }), /X-A/);
+    const head = await send({ headers, method: 'HEAD' });
+    assert.match(head, /^HEAD \/p /);
+    assert.match(await send({}), /^GET \/p HTTP\/1\.1\r\nHost: [^\r]+\r\nAccept: \*\/\*\r\n\r\n$/);
+    // more header lists than the runner keeps handles for: the least recently used ones make room
+    for (let i = 0; i < 300; i++) assert.match(await send({ headers: { 'X-N': String(i) } }), new RegExp(`X-N: ${i}\r\n`));
+    assert.equal(await send({ headers, method: 'DELETE' }), fresh);
+  } finally {
+    runner.close();
+    await new Promise((r) => srv.close(r));
+  }
+});

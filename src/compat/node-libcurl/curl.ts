@@ -21,8 +21,8 @@ import type { CurlyMimePart } from './mime-post.js';
 const LIBCURL_VERSION_NUM = 0x075801;
 
 let sharedMulti: Multi | null = null;
-/** The Multi every Curl uses unless setMulti() gave another. */
-function defaultMulti(): Multi {
+/** The Multi every Curl uses unless setMulti() gave another (curly's plain calls too). */
+export function defaultMulti(): Multi {
   if (!sharedMulti || !sharedMulti.isOpen) sharedMulti = new Multi();
   return sharedMulti;
 }

@@ -9,10 +9,11 @@
 // that fails rejects with its error, the parser's own error as `cause` and
 // the response as `response` ({ statusCode, data: the raw Buffer, headers }).
 import type { Readable } from 'node:stream';
-import { Curl } from './curl.js';
+import { Curl, defaultMulti } from './curl.js';
 import { CurlError, CurlEasyError } from './errors.js';
 import { CurlFeature } from './enums.js';
 import { curlyOptionName } from './options.js';
+import { isPlainCall, plainTransfer } from './curly-plain.js';
 import type { HeaderInfo } from './headers.js';
 import type { CurlyMimePart } from './mime-post.js';
 
@@ -68,22 +69,29 @@ If you want just a single function to handle all content-types, you can use the 
 /** Does `pattern` ('application/json', 'text/*', '*') cover `contentType`? */
 function typeMatches(pattern: string, contentType: string): boolean {
   if (pattern === '*' || pattern === contentType) return true;
+  if (!pattern.includes('*')) return false; // without a wildcard only the same string matches
   const p = pattern.split('/');
   const c = contentType.split('/');
   return p.length === c.length && c.every((part, i) => p[i] === '*' || p[i] === part);
 }
 
-/** The parser for `contentType`: an exact entry first, then the patterns in order, '*' last. */
-function pickParser(parsers: CurlyResponseBodyParsersProperty, contentType: string): CurlyResponseBodyParser | undefined {
-  const entries = Object.entries(parsers);
-  for (const [pattern, parser] of entries) {
-    if (typeof parser !== 'function') throw new TypeError(`Response body parser for ${pattern} must be a function`);
+/**
+ * The parser for `contentType` among the defaults with the call's own on top:
+ * an exact entry first, then the patterns in order, '*' last.
+ */
+function pickParser(
+  defaults: CurlyResponseBodyParsersProperty,
+  overrides: CurlyResponseBodyParsersProperty | undefined,
+  contentType: string,
+): CurlyResponseBodyParser | undefined {
+  const parsers = overrides ? { ...defaults, ...overrides } : defaults;
+  const keys = Object.keys(parsers);
+  for (const pattern of keys) {
+    if (typeof parsers[pattern] !== 'function') throw new TypeError(`Response body parser for ${pattern} must be a function`);
   }
-  const exact = entries.find(([pattern]) => pattern === contentType);
-  if (exact) return exact[1];
-  const pattern = entries.find(([p]) => p !== '*' && typeMatches(p, contentType));
-  if (pattern) return pattern[1];
-  return entries.find(([p]) => p === '*')?.[1];
+  if (keys.includes(contentType)) return parsers[contentType];
+  for (const pattern of keys) if (pattern !== '*' && typeMatches(pattern, contentType)) return parsers[pattern];
+  return keys.includes('*') ? parsers['*'] : undefined;
 }
 
 function lowerCaseHeaders(headers: HeaderInfo[]): void {
@@ -96,9 +104,34 @@ function lowerCaseHeaders(headers: HeaderInfo[]): void {
 }
 
 function contentTypeOf(headers: HeaderInfo[]): string {
-  const last = headers.length > 0 ? headers[headers.length - 1]! : {};
-  const entry = Object.entries(last).find(([k]) => k.toLowerCase() === 'content-type');
-  return typeof entry?.[1] === 'string' ? entry[1].split(';')[0]!.trim() : '';
+  if (headers.length === 0) return '';
+  const last = headers[headers.length - 1]! as Record<string, unknown>;
+  for (const key of Object.keys(last)) {
+    if (key.toLowerCase() !== 'content-type') continue;
+    const value = last[key];
+    return typeof value === 'string' ? value.split(';')[0]!.trim() : '';
+  }
+  return '';
+}
+
+/** What curly resolves with once the transfer ended: the body through its parser, header names as asked. */
+function settle(statusCode: number, data: Buffer, headers: HeaderInfo[], o: CurlyOptions, curly: CurlyFunction): Promise<CurlyResult> {
+  let parser: CurlyResponseBodyParser | false | undefined = o.curlyResponseBodyParser;
+  try {
+    if (parser === undefined) parser = pickParser(curly.defaultResponseBodyParsers, o.curlyResponseBodyParsers, contentTypeOf(headers));
+    if (parser && typeof parser !== 'function') {
+      throw new TypeError('`curlyResponseBodyParser` passed to curly must be false or a function.');
+    }
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  if (o.curlyLowerCaseHeaders) lowerCaseHeaders(headers);
+  try {
+    return Promise.resolve({ statusCode, data: parser ? parser(data, headers) : data, headers });
+  } catch (err) {
+    if (err && typeof err === 'object') Object.assign(err, { response: { statusCode, data, headers } });
+    return Promise.reject(err);
+  }
 }
 
 function create(defaultOptions: CurlyOptions = {}): CurlyFunction {
@@ -117,6 +150,11 @@ function create(defaultOptions: CurlyOptions = {}): CurlyFunction {
 
   const curly = function curly(url: string, options: CurlyOptions = {}): Promise<CurlyResult> {
     const o: CurlyOptions = { ...defaultOptions, ...options };
+    if (isPlainCall(o)) {
+      return plainTransfer(defaultMulti(), `${o.curlyBaseUrl ?? ''}${url}`, Curl.defaultUserAgent).then(
+        (r) => settle(r.statusCode, r.data, r.headers, o, curly as CurlyFunction),
+      );
+    }
     const curl = take();
     try {
       configure(curl, url, o);
@@ -136,25 +174,7 @@ function create(defaultOptions: CurlyOptions = {}): CurlyFunction {
       curl.on('end', (statusCode: number, data: Buffer, headers: HeaderInfo[]) => {
         giveBack(curl);
         if (o.curlyStreamResponse) return;
-        let parser: CurlyResponseBodyParser | false | undefined = o.curlyResponseBodyParser;
-        try {
-          if (parser === undefined) {
-            parser = pickParser({ ...(curly as CurlyFunction).defaultResponseBodyParsers, ...o.curlyResponseBodyParsers }, contentTypeOf(headers));
-          }
-          if (parser && typeof parser !== 'function') {
-            throw new TypeError('`curlyResponseBodyParser` passed to curly must be false or a function.');
-          }
-        } catch (err) {
-          reject(err);
-          return;
-        }
-        if (o.curlyLowerCaseHeaders) lowerCaseHeaders(headers);
-        try {
-          resolve({ statusCode, data: parser ? parser(data, headers) : data, headers });
-        } catch (err) {
-          if (err && typeof err === 'object') Object.assign(err, { response: { statusCode, data, headers } });
-          reject(err);
-        }
+        settle(statusCode, data, headers, o, curly as CurlyFunction).then(resolve, reject);
       });
       curl.on('error', (error: Error, errorCode: number) => {
         giveBack(curl);

@@ -48,6 +48,22 @@ export function innerEasy(easy: Easy): TscEasy {
 }
 
 let lastId = 0;
+/** the tscurl handle the next constructor call wraps instead of duplicating (adoptDuplicate) */
+let adopting: TscEasy | null = null;
+
+/**
+ * A compat Easy around `inner`, a handle libcurl duplicated from `orig`'s
+ * (an HTTP/2 server push): the application's callbacks are set again with
+ * the new Easy as `this`, as dupHandle() does.
+ */
+export function adoptDuplicate(orig: Easy, inner: TscEasy): Easy {
+  adopting = inner;
+  try {
+    return new Easy(orig);
+  } finally {
+    adopting = null;
+  }
+}
 
 export class Easy {
   /** node-libcurl: any value the application wants to keep with the handle. */
@@ -70,7 +86,7 @@ export class Easy {
       throw easyError('Argument must be an instance of an Easy handle.', CURLE.BAD_FUNCTION_ARGUMENT);
     }
     if (orig) orig.#checkOpen();
-    this.#inner = orig ? orig.#inner.duphandle() : new TscEasy();
+    this.#inner = adopting ?? (orig ? orig.#inner.duphandle() : new TscEasy());
     handles.set(this, this.#inner);
     // the copy's callbacks see the copy as `this`
     if (orig) for (const [name, fn] of orig.#userCallbacks) this.setOpt(name, fn);
@@ -170,7 +186,8 @@ export class Easy {
         }
         if (typeof value !== 'function') throw new TypeError('Option value must be a null or a function.');
         const adapted = adaptCallback(entry.name, value as (...args: unknown[]) => unknown, this.#host);
-        // a callback shape not adapted here (FTP wildcards, RTSP, SSH): protocols tscurl has not built
+        // a callback shape this layer does not adapt (FTP wildcards, RTSP interleave, SSH keys): CURLE_NOT_BUILT_IN,
+        // although tscurl's own Easy takes them (docs/migrating-from-node-libcurl.md)
         if (!adapted) return NOT_ADAPTED;
         this.#userCallbacks.set(entry.name, value as (...args: unknown[]) => unknown);
         return adapted;
@@ -283,6 +300,12 @@ export class Easy {
   setMimePost(parts: CurlyMimePart[]): this {
     this.setOpt('MIMEPOST', buildMimePost(this, parts));
     return this;
+  }
+
+  /** @internal libcurl freed the handle (a server push the application refused): this Easy is closed */
+  markFreed(): void {
+    this.#open = false;
+    this.#userCallbacks.clear();
   }
 
   /** curl_easy_cleanup. Refused while the handle is in a Multi, as node-libcurl refuses it. */

@@ -11,7 +11,25 @@ export type HeaderInfo = {
 export function parseHeaders(text: string): HeaderInfo[] {
   const out: HeaderInfo[] = [];
   let current: Record<string, unknown> | null = null;
-  for (const line of text.split(/\r?\n|\r/)) {
+  // lines end at CRLF, LF or a lone CR, found with indexOf (a split by regular expression, or a
+  // loop over the characters, costs more than the rest of the parse)
+  const n = text.length;
+  let cr = -1; // the next CR at or after i (-2: none left)
+  for (let i = 0; i <= n; ) {
+    let lf = text.indexOf('\n', i);
+    if (lf < 0) lf = n;
+    if (cr !== -2 && cr < i) {
+      cr = text.indexOf('\r', i);
+      if (cr < 0) cr = -2;
+    }
+    let line: string;
+    if (cr >= 0 && cr < lf) {
+      line = text.slice(i, cr);
+      i = cr === lf - 1 && lf < n ? lf + 1 : cr + 1; // CRLF, or a lone CR
+    } else {
+      line = text.slice(i, lf);
+      i = lf + 1;
+    }
     if (current === null) {
       if (line === '') continue; // the blank line after the last block
       const [version = '', code = '0', ...reason] = line.split(' ');
@@ -25,7 +43,12 @@ export function parseHeaders(text: string): HeaderInfo[] {
     }
     const colon = line.indexOf(':');
     const name = colon < 0 ? line : line.slice(0, colon);
-    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^[ \t]/, '');
+    let value = '';
+    if (colon >= 0) {
+      // one space or tab after the colon is not part of the value
+      const first = line.charCodeAt(colon + 1);
+      value = line.slice(first === SP || first === HTAB ? colon + 2 : colon + 1);
+    }
     if (name.toUpperCase() === 'SET-COOKIE') {
       const list = (current['Set-Cookie'] ??= []) as string[];
       list.push(value);
@@ -36,6 +59,9 @@ export function parseHeaders(text: string): HeaderInfo[] {
   if (current !== null) out.push(current as HeaderInfo);
   return out;
 }
+
+const SP = 32;
+const HTAB = 9;
 
 /** The stored chunks as one Buffer. */
 export function mergeChunks(chunks: readonly Buffer[], length: number): Buffer {

@@ -4,12 +4,17 @@
 // handles added together start together, woken by wakeup() when one is added
 // while it waits. Each finished transfer settles its perform() promise or goes
 // to the onMessage callback with node-libcurl's (error, easy, errorCode).
-import { Multi as TscMulti, CURLE, CURLM, multiStrerror, type Easy as TscEasy } from '../../index.js';
-import { Easy, innerEasy } from './easy.js';
+import {
+  Multi as TscMulti, CURLE, CURLM, CURLMOPT, CURL_PUSH_DENY, CURL_PUSH_OK, multiStrerror, type Easy as TscEasy, type PushHeaders,
+} from '../../index.js';
+import { Easy, adoptDuplicate, innerEasy } from './easy.js';
 import { CurlEasyError, easyError, multiError } from './errors.js';
+import type { Http2PushFrameHeaders } from './types.js';
 import { resolveMultiOption } from './options.js';
 
 export type MultiMessageCallback = (error: Error | null, easyHandle: Easy, errorCode: number) => void;
+
+export type MultiPushCallback = (parent: Easy, duplicatedHandle: Easy, pushFrameHeaders: Http2PushFrameHeaders) => number;
 
 export interface MultiOptions {
   /** node-libcurl: use libcurl 8.17's notification API. tscurl's driver needs no such choice; accepted and ignored. */
@@ -39,6 +44,8 @@ export class Multi {
   /** handles whose transfer has not finished: the loop runs while there are any */
   readonly #active = new Set<TscEasy>();
   #loop: 'idle' | 'scheduled' | 'running' = 'idle';
+  /** wakeup() was called since the loop last came back from poll(): one is enough (more leave an empty round) */
+  #woken = false;
 
   constructor(_options?: MultiOptions) {}
 
@@ -56,8 +63,7 @@ export class Multi {
       if (value !== null && typeof value !== 'function') {
         throw multiError('Option value must be null or a function.', CURLM.BAD_FUNCTION_ARGUMENT);
       }
-      // HTTP/2 server push needs HTTP/2, which tscurl has not built: no push ever arrives
-      return CURLM.OK;
+      return this.#inner.setopt(CURLMOPT.PUSHFUNCTION, value === null ? null : this.#pushAdapter(value as MultiPushCallback));
     }
     if (found.name.endsWith('FUNCTION') || found.name.endsWith('DATA')) {
       throw new TypeError('Unsupported option, probably because it\'s too complex to implement using javascript or unecessary when using javascript.');
@@ -68,6 +74,41 @@ export class Multi {
     }
     if (typeof value !== 'number') throw multiError('Option value must be an integer.', CURLM.BAD_FUNCTION_ARGUMENT);
     return this.#inner.setopt(found.id as never, (value | 0) as never);
+  }
+
+  /**
+   * tscurl's push callback calling node-libcurl's (parent, duplicatedHandle,
+   * headers). As in node-libcurl, a throw (or an answer that is not a
+   * number) is CurlPush.Deny; an accepted push is a transfer of this Multi
+   * whose end goes to onMessage; a refused one's handle is freed by libcurl.
+   */
+  #pushAdapter(fn: MultiPushCallback): (parent: TscEasy, child: TscEasy, n: number, headers: PushHeaders) => number {
+    return (parentInner, childInner, n, headers) => {
+      const parent = this.#members.get(parentInner);
+      if (!parent) return CURL_PUSH_DENY;
+      const child = adoptDuplicate(parent, childInner);
+      const frame: Http2PushFrameHeaders = {
+        getByName: (name) => headers.byname(name),
+        getByIndex: (index) => headers.bynum(index),
+        numberOfHeaders: n,
+      };
+      let rc: unknown;
+      try {
+        rc = fn.call(this, parent, child, frame);
+      } catch {
+        rc = CURL_PUSH_DENY;
+      }
+      if (typeof rc !== 'number') rc = CURL_PUSH_DENY;
+      if (rc === CURL_PUSH_OK) {
+        child.beginTransfer();
+        child.multiOwner = this;
+        this.#members.set(childInner, child);
+        this.#active.add(childInner);
+      } else {
+        child.markFreed();
+      }
+      return rc as number;
+    };
   }
 
   #checkEasy(handle: unknown, forAdd: boolean): Easy {
@@ -165,12 +206,18 @@ export class Multi {
 
   /** A paused transfer of this Multi was resumed from outside the loop: make its wait end now. */
   wake(): void {
-    if (this.#open && this.#loop === 'running') this.#inner.wakeup();
+    if (this.#open && this.#loop === 'running') this.#wakeLoop();
+  }
+
+  #wakeLoop(): void {
+    if (this.#woken) return;
+    this.#woken = true;
+    this.#inner.wakeup();
   }
 
   #schedule(): void {
     if (this.#loop === 'running') {
-      this.#inner.wakeup();
+      this.#wakeLoop();
     } else if (this.#loop === 'idle') {
       this.#loop = 'scheduled';
       queueMicrotask(() => void this.#run());
@@ -179,12 +226,14 @@ export class Multi {
 
   async #run(): Promise<void> {
     this.#loop = 'running';
+    this.#woken = false;
     try {
       while (this.#open && this.#active.size > 0) {
         this.#inner.perform();
         for (let m = this.#inner.infoRead(); m; m = this.#inner.infoRead()) this.#finished(m.easy, m.result);
         if (!this.#open || this.#active.size === 0) break;
         await this.#inner.poll(1000);
+        this.#woken = false;
       }
     } finally {
       this.#loop = 'idle';

@@ -89,8 +89,23 @@ for (const e of DEPRECATED) {
   DEPRECATED_BY_KEY.set(regularCamel(e.name), e);
 }
 
+/** resolveOption's answers by argument: every Curl sets its callbacks and User-Agent by name, curly every option it is given */
+const RESOLVED = new Map<unknown, OptionEntry | undefined>();
+/** Distinct arguments remembered at most (the option table has fewer than 400 names, each in two or three spellings). */
+const MAX_RESOLVED = 2048;
+
 /** The libcurl option a node-libcurl option argument names, or undefined. */
 export function resolveOption(option: unknown): OptionEntry | undefined {
+  if (typeof option !== 'string' && typeof option !== 'number') return undefined;
+  let entry = RESOLVED.get(option);
+  if (entry === undefined && !RESOLVED.has(option)) {
+    entry = lookUpOption(option);
+    if (RESOLVED.size < MAX_RESOLVED) RESOLVED.set(option, entry);
+  }
+  return entry;
+}
+
+function lookUpOption(option: string | number): OptionEntry | undefined {
   const key = typeof option === 'string' && !DEPRECATED_BY_KEY.has(option) ? option.toUpperCase() : option;
   const old = DEPRECATED_BY_KEY.get(key as string | number);
   if (old) return old;

@@ -36,7 +36,7 @@ export interface CurlHstsCacheCount {
 /** The WebSocket frame metadata wsRecv()/wsMeta() give (tscurl's curl_ws_frame). */
 export type CurlWsFrame = WsFrameMeta;
 
-/** CHUNK_BGN_FUNCTION's file info (FTP wildcard transfers: not built in tscurl). */
+/** CHUNK_BGN_FUNCTION's file info (FTP wildcard transfers; this layer does not adapt that callback yet). */
 export interface FileInfo {
   fileName: string;
   fileType: number;
@@ -49,7 +49,7 @@ export interface FileInfo {
   strings: { time: string; perm: string; user: string; group: string; target: string | null };
 }
 
-/** HTTP/2 server push headers (PUSHFUNCTION: HTTP/2 is not built in tscurl). */
+/** A PUSH_PROMISE's headers as Multi's PUSHFUNCTION callback sees them (valid during the call only). */
 export interface Http2PushFrameHeaders {
   readonly numberOfHeaders: number;
   getByIndex(index: number): string | null;

@@ -1,0 +1,223 @@
+// Where a transfer puts the response body until somebody takes it. Most
+// callers want the whole body (text(), json(), arrayBuffer()): for them the
+// chunks are only gathered and joined, without a Readable — building one,
+// its async iterator and its end-of-stream watchers cost more CPU than the
+// rest of a small request's path in this layer. The Readable (`stream()`)
+// is made on first use, fed with what was gathered so far and from then on
+// with every chunk. Backpressure is libcurl's pause either way: while
+// nobody takes the chunks, more than a stream's high-water mark of them
+// pauses the transfer (CURLPAUSE_RECV), and reading resumes it.
+import { Buffer } from 'node:buffer';
+import { BODY_HIGH_WATER_MARK, ResponseBody } from './response-body.js';
+
+/** A reader that takes the chunks as they come (CurlDispatcher's undici handler). */
+export interface BodyConsumer {
+  /** a chunk (a copy); false: no more until resume() */
+  data(chunk: Buffer): boolean;
+  end(): void;
+  error(err: Error): void;
+}
+
+interface Collector {
+  resolve(b: Buffer): void;
+  reject(err: unknown): void;
+}
+
+export class BodySink {
+  /** chunks nobody took yet (copies: libcurl reuses its buffer after the callback) */
+  #chunks: Buffer[] = [];
+  #size = 0;
+  #ended = false;
+  #error: Error | null = null;
+  #stream: ResponseBody | null = null;
+  #collector: Collector | null = null;
+  /** the chunks went to a collect() already: a later stream() is empty */
+  #taken = false;
+  /** the transfer is paused because nobody takes the chunks */
+  #held = false;
+  #abandoned = false;
+  #consumer: BodyConsumer | null = null;
+  /** the consumer asked for no more chunks until resume() */
+  #consumerPaused = false;
+  #flushQueued = false;
+  readonly #resume: () => void;
+  readonly #abandon: () => void;
+
+  /**
+   * resume: unpause the transfer (the reader caught up). abandon: the reader
+   * destroyed the stream before its end (the transfer should stop).
+   */
+  constructor(resume: () => void, abandon: () => void) {
+    this.#resume = resume;
+    this.#abandon = abandon;
+  }
+
+  /** The reader is gone (stream destroyed early, or destroy()): the transfer should write no more. */
+  get abandoned(): boolean {
+    return this.#abandoned;
+  }
+
+  /** Every chunk was handed over and the body ended or failed. */
+  get settled(): boolean {
+    return this.#ended || this.#error !== null;
+  }
+
+  /** Hand a chunk over; false asks the caller to pause the transfer until the reader catches up. */
+  deliver(chunk: Buffer): boolean {
+    if (this.#abandoned || this.settled) return true;
+    const copy = Buffer.allocUnsafe(chunk.length);
+    copy.set(chunk);
+    if (this.#stream && !this.#taken) {
+      if (this.#stream.push(copy)) return true;
+      this.#held = true;
+      return false;
+    }
+    this.#chunks.push(copy);
+    this.#size += copy.length;
+    if (this.#consumer) this.#queueFlush();
+    if (this.#collector || this.#size < BODY_HIGH_WATER_MARK) return true;
+    this.#held = true;
+    return false;
+  }
+
+  /** The body is complete. */
+  finish(): void {
+    if (this.#abandoned || this.settled) return;
+    this.#ended = true;
+    if (this.#consumer) this.#queueFlush();
+    const c = this.#collector;
+    if (c) {
+      this.#collector = null;
+      c.resolve(this.#join());
+    }
+    this.#stream?.push(null);
+  }
+
+  /** The body failed (transfer error, abort): the reader gets `err`. */
+  destroy(err: Error): void {
+    if (this.settled) return;
+    this.#error = err;
+    this.#abandoned = true;
+    this.#chunks = [];
+    this.#size = 0;
+    if (this.#consumer) this.#queueFlush();
+    const c = this.#collector;
+    if (c) {
+      this.#collector = null;
+      c.reject(err);
+    }
+    if (this.#stream && !this.#stream.destroyed) this.#stream.destroy(err);
+  }
+
+  /** The whole body at once (rejects with the transfer's error). Without a stream: the chunks joined. */
+  collect(): Promise<Buffer> {
+    if (this.#stream || this.#taken || this.#collector) return this.#collectStream();
+    this.#taken = true;
+    if (this.#error) return Promise.reject(this.#error);
+    if (this.#ended) return Promise.resolve(this.#join());
+    return new Promise<Buffer>((resolve, reject) => {
+      this.#collector = { resolve, reject };
+      if (this.#held) {
+        this.#held = false;
+        this.#resume();
+      }
+    });
+  }
+
+  async #collectStream(): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for await (const chunk of this.stream()) parts.push(chunk as Buffer);
+    return Buffer.concat(parts);
+  }
+
+  /**
+   * Hand every chunk to `consumer` as it comes, then its end or error. The
+   * calls come from a microtask, never from inside a libcurl callback, so the
+   * consumer may abort the transfer from them. Returns pause/resume for the
+   * consumer's own flow control (pause() is also what data() returning false does).
+   */
+  consume(consumer: BodyConsumer): { pause(): void; resume(): void } {
+    this.#consumer = consumer;
+    this.#queueFlush();
+    return {
+      pause: () => {
+        this.#consumerPaused = true;
+      },
+      resume: () => {
+        if (!this.#consumerPaused) return;
+        this.#consumerPaused = false;
+        this.#queueFlush();
+      },
+    };
+  }
+
+  #queueFlush(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => {
+      this.#flushQueued = false;
+      this.#flush();
+    });
+  }
+
+  /** The consumer gets what is there, in order, until it pauses; then the end or the error. */
+  #flush(): void {
+    const c = this.#consumer;
+    if (!c) return;
+    while (!this.#consumerPaused && this.#chunks.length > 0 && !this.#error) {
+      const chunk = this.#chunks.shift()!;
+      this.#size -= chunk.length;
+      if (!c.data(chunk)) this.#consumerPaused = true;
+    }
+    if (this.#error) {
+      this.#consumer = null;
+      c.error(this.#error);
+      return;
+    }
+    if (this.#chunks.length === 0 && this.#ended) {
+      this.#consumer = null;
+      c.end();
+      return;
+    }
+    if (this.#held && this.#size < BODY_HIGH_WATER_MARK) {
+      this.#held = false;
+      this.#resume();
+    }
+  }
+
+  /** The body as a Readable (made on first call). */
+  stream(): ResponseBody {
+    if (this.#stream) return this.#stream;
+    const s = new ResponseBody(() => {
+      if (!this.#held) return;
+      this.#held = false;
+      this.#resume();
+    });
+    this.#stream = s;
+    s.once('close', () => {
+      if (!s.readableEnded && !this.settled) {
+        this.#abandoned = true;
+        this.#abandon();
+      }
+    });
+    if (this.#taken) {
+      // a collect() took the chunks, or waits for them: this stream has none and ends with the body
+      if (this.#error) s.destroy(this.#error);
+      else if (this.#ended) s.push(null);
+      return s;
+    }
+    for (const c of this.#chunks) s.push(c);
+    this.#chunks = [];
+    this.#size = 0;
+    if (this.#error) s.destroy(this.#error);
+    else if (this.#ended) s.push(null);
+    return s;
+  }
+
+  #join(): Buffer {
+    const parts = this.#chunks;
+    this.#chunks = [];
+    this.#size = 0;
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+}
