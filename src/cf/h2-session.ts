@@ -49,11 +49,7 @@ export interface H2SessionOptions {
   origin: string;
   /** server push: the session offers it (SETTINGS_ENABLE_PUSH) when the multi has a PUSHFUNCTION */
   enablePush: boolean;
-  /**
-   * A PUSH_PROMISE the parent stream's transfer (`owner`) takes, inside a
-   * library call (H2Session.offerPushes): the application's PUSHFUNCTION
-   * decides. 'ok': the pushed stream now belongs to a new transfer.
-   */
+  /** A PUSH_PROMISE on `owner`'s stream, offered inside a library call (offerPushes): 'ok' gives it to a new transfer. */
   onPush?: (owner: unknown, stream: H2Stream, requestHeaders: [string, string][]) => PushAnswer;
 }
 
@@ -206,6 +202,12 @@ export class H2Stream {
     // body bytes and the end wait for the final head, which node:http2 reports a tick after the DATA
     return this.#heads.length > 0 || this.#failed || this.#drained || this.#promises.length > 0 ||
       (this.#finalSeen && (this.#body.length > 0 || this.#ended));
+  }
+
+  /** Nothing for the transfer (after feeding the session what arrived): recv() would say 'again', no drain waits. */
+  quiet(): boolean {
+    this.session.pump();
+    return !this.#hasEvents();
   }
 
   /** Next piece of the response: head bytes, body bytes, 'eof', 'again', or the stream's error. */

@@ -6,7 +6,7 @@
 import type { Connection } from '../conn/connection.js';
 import { nowMs } from '../util/clock.js';
 import type { MultiEngine } from './engine.js';
-import type { Transfer } from './transfer.js';
+import { STATE, type Transfer } from './transfer.js';
 
 export type PushCallback = (parent: unknown, easy: unknown, numHeaders: number, headers: unknown, userp: unknown) => number;
 
@@ -46,4 +46,18 @@ export function multiplexFailed(e: MultiEngine, t: Transfer, c: Connection): voi
   c.mayMultiplex = false;
   e.poolFor(t).connectedMultiplex(c, false);
   e.wakeAllPending();
+}
+
+/**
+ * Whether a socket event concerns the transfer: every transfer polling the
+ * socket, except one whose request says the event has nothing for it
+ * (quiet(): an HTTP/2 stream without events on a connection many streams
+ * share), so an event costs O(streams it concerns) and not O(streams open).
+ * A paused transfer or one whose writers hold data always runs; timers
+ * still bring the others back for their progress and speed checks.
+ */
+export function concernedBy(t: Transfer): boolean {
+  const x = t.request;
+  if (x === null || x.quiet === undefined || t.state !== STATE.PERFORMING || t.pauseBits !== 0 || t.writers.holding) return true;
+  return !x.quiet();
 }

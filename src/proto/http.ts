@@ -148,11 +148,8 @@ export class HttpExchange implements ProtocolRequest {
       const hasBody = this.#reader !== null && this.#reader.totalLength() !== 0;
       this.#trailers = req.trailers ?? null;
       const o = openH2Stream(t, this.#conn.h2, req.head, hasBody, this.#trailers !== null, (type, data) => this.#trace(type, data));
-      if ('code' in o) {
-        t.fail(o.code, o.message);
-        return o.code;
-      }
-      this.#h2 = o.stream;
+      if (typeof o === 'number') return o;
+      this.#h2 = o;
     } else {
       this.#trace(CURLINFO_TYPE.HEADER_OUT, req.head);
       this.#out.push(req.head);
@@ -169,10 +166,7 @@ export class HttpExchange implements ProtocolRequest {
     return CURLE.OK;
   }
 
-  /**
-   * The bytes that came after a response that switched protocols (101): the
-   * first bytes of the new protocol, copied out of the transport's memory.
-   */
+  /** The bytes after a 101 response (the new protocol's first), copied out of the transport's memory. */
   takeLeftover(): Buffer {
     return this.#parserSpared ? Buffer.alloc(0) : Buffer.from(this.#parser.takeLeftover());
   }
@@ -213,6 +207,11 @@ export class HttpExchange implements ProtocolRequest {
     if (this.#h2 !== null) return this.done; // the session decides about the connection
     const keepAlive = this.#parserSpared ? this.#keepAlive : this.#parser.keepAlive;
     return this.done && keepAlive && !this.#closeAfter && !this.#cutShort;
+  }
+
+  /** HTTP/2: a socket event has nothing for this exchange (no stream events, nothing to send); HTTP/1: never. */
+  quiet(): boolean {
+    return this.#h2 !== null && !this.#done && this.#sendEnded && this.#h2.quiet();
   }
 
   /** The request is over for the engine: a stream still open is reset (RST_STREAM CANCEL). */
