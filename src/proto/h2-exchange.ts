@@ -17,6 +17,7 @@ import type { Connection } from '../conn/connection.js';
 import type { HttpTransferState } from './http-state.js';
 import { h2HeaderInfo, h2Request } from './h2-request.js';
 import { responseHeader } from './http-response.js';
+import { traceEnabled } from '../util/trace.js';
 
 /**
  * Open the request's stream: convert the head, trace it as curl 7.88 does
@@ -29,15 +30,19 @@ export function openH2Stream(t: Transfer, session: H2Session, head: Buffer, hasB
     t.fail(CURLE.HTTP2, 'Error in the HTTP2 framing layer');
     return CURLE.HTTP2;
   }
-  const req = h2Request(head, t.url!.scheme);
-  for (const line of h2HeaderInfo(req.headers)) trace(CURLINFO_TYPE.TEXT, line + '\n');
-  trace(CURLINFO_TYPE.TEXT, `Using Stream ID: ${session.nextStreamId} (easy handle 0x${t.id.toString(16)})\n`);
+  // the trace lines are made only for verbose output: one stream per request makes this hot
+  const verbose = traceEnabled(t);
+  const req = h2Request(head, t.url!.scheme, verbose);
+  if (verbose) {
+    for (const line of h2HeaderInfo(req.headers)) trace(CURLINFO_TYPE.TEXT, line + '\n');
+    trace(CURLINFO_TYPE.TEXT, `Using Stream ID: ${session.nextStreamId} (easy handle 0x${t.id.toString(16)})\n`);
+  }
   const st = session.open(req.headers, !hasBody, h2Priority(t, session), t, hasBody && trailers);
   if ('code' in st) {
     t.fail(st.code, st.message);
     return st.code;
   }
-  trace(CURLINFO_TYPE.HEADER_OUT, req.trace);
+  if (req.trace !== null) trace(CURLINFO_TYPE.HEADER_OUT, req.trace);
   return st;
 }
 
