@@ -49,14 +49,21 @@ export function multiplexFailed(e: MultiEngine, t: Transfer, c: Connection): voi
 }
 
 /**
- * Whether a socket event concerns the transfer: every transfer polling the
- * socket, except one whose request says the event has nothing for it
- * (quiet(): an HTTP/2 stream without events on a connection many streams
- * share), so an event costs O(streams it concerns) and not O(streams open).
- * A paused transfer or one whose writers hold data always runs; timers
- * still bring the others back for their progress and speed checks.
+ * The transfers a socket event concerns, to run in this order: every one
+ * polling the socket, except those whose request says the event has nothing
+ * for them (quiet(): an HTTP/2 stream without events on a connection many
+ * streams share), so an event costs O(streams it concerns) in runs. A paused
+ * transfer or one whose writers hold data always runs; timers still bring
+ * the others back for their progress and speed checks. A copy: running may
+ * change the socket's users.
  */
-export function concernedBy(t: Transfer): boolean {
+export function concernedUsers(users: Set<Transfer>): Transfer[] {
+  const out: Transfer[] = [];
+  for (const t of users) if (concernedBy(t)) out.push(t);
+  return out;
+}
+
+function concernedBy(t: Transfer): boolean {
   const x = t.request;
   if (x === null || x.quiet === undefined || t.state !== STATE.PERFORMING || t.pauseBits !== 0 || t.writers.holding) return true;
   return !x.quiet();
