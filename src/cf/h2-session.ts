@@ -100,8 +100,6 @@ export class H2Stream {
   #writing = true;
   /** the write buffer drained since the transfer last sent */
   #drained = false;
-  /** the response headers as received ([name, value] in order) */
-  responseHeaders: [string, string][] = [];
   /** a stream the server pushed (PUSH_PROMISE): no request of ours goes on it */
   readonly isPush: boolean;
   /** PUSH_PROMISEs received on this stream, not offered to the application yet */
@@ -169,7 +167,6 @@ export class H2Stream {
     const status = Number(list.find(([k]) => k === ':status')?.[1] ?? 0);
     // node:http2 calls a 1xx 'headers' and anything else 'response'
     const isFinal = final || status >= 200;
-    if (isFinal) this.responseHeaders = list;
     this.#heads.push(synthesizeHead(list));
     this.#anyHead = true;
     if (isFinal) this.#finalSeen = true;
@@ -257,6 +254,7 @@ export class H2Stream {
   endRequest(trailers: Record<string, string | string[]> = {}): void {
     if (!this.#writing) return;
     this.#writing = false;
+    if (this.#req.writableEnded) return; // opened with END_STREAM (no body): nothing more to send
     // opened with waitForTrailers: asked for once the last DATA frame is out (none: an empty DATA ends it)
     this.#req.once('wantTrailers', () => {
       try { this.#req.sendTrailers(trailers); } catch { this.#req.close(http2.constants.NGHTTP2_INTERNAL_ERROR); }
