@@ -24,7 +24,7 @@ import { Duplex } from 'node:stream';
 import type { RecvResult, StreamTransport } from '../transport/stream-transport.js';
 import { CURLE, type CURLcode } from '../codes.js';
 import { FrameWatch, PushPromiseWatch } from './h2-frame-watch.js';
-import { h2ErrorName, pairs, synthesizeHead, type H2Priority, type PushAnswer } from './h2-fields.js';
+import { h2ErrorName, headOfEvent, pairs, type H2Priority, type PushAnswer } from './h2-fields.js';
 
 export { h2ErrorName, synthesizeHead } from './h2-fields.js';
 export type { H2Priority, PushAnswer } from './h2-fields.js';
@@ -114,10 +114,10 @@ export class H2Stream {
     // node:http2 calls a pushed stream's response head 'push'
     if (isPush) {
       this.#writing = false;
-      req.on('push', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => this.#onHead(pairs(raw, h), true));
+      req.on('push', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => this.#onHead(headOfEvent(raw, h), true));
     }
-    req.on('response', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => this.#onHead(pairs(raw, h), true));
-    req.on('headers', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => this.#onHead(pairs(raw, h), false));
+    req.on('response', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => this.#onHead(headOfEvent(raw, h), true));
+    req.on('headers', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => this.#onHead(headOfEvent(raw, h), false));
     req.on('data', (chunk: Buffer) => this.#onData(chunk));
     req.on('trailers', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => {
       this.#trailers = pairs(raw, h).filter(([k]) => !k.startsWith(':'));
@@ -163,11 +163,10 @@ export class H2Stream {
     return { code: CURLE.HTTP2_STREAM, message: `HTTP/2 stream ${this.id} was not closed cleanly: ${h2ErrorName(rst)} (err ${rst})` };
   }
 
-  #onHead(list: [string, string][], final: boolean): void {
-    const status = Number(list.find(([k]) => k === ':status')?.[1] ?? 0);
+  #onHead({ status, head }: { status: number; head: Buffer }, final: boolean): void {
     // node:http2 calls a 1xx 'headers' and anything else 'response'
     const isFinal = final || status >= 200;
-    this.#heads.push(synthesizeHead(list));
+    this.#heads.push(head);
     this.#anyHead = true;
     if (isFinal) this.#finalSeen = true;
     this.#changed();
