@@ -207,7 +207,7 @@ export class H2Stream {
   /** Nothing for the transfer (after feeding the session what arrived): recv() would say 'again', no drain waits. */
   quiet(): boolean {
     this.session.pump();
-    return !this.#hasEvents();
+    return this.session.failure === null && !this.#hasEvents(); // a failed session: recv() fails the stream at once
   }
 
   /** Next piece of the response: head bytes, body bytes, 'eof', 'again', or the stream's error. */
