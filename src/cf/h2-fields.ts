@@ -30,6 +30,26 @@ export function pairs(raw: unknown, obj: http2.IncomingHttpHeaders): [string, st
   return out;
 }
 
+/**
+ * A response head event of node:http2 as synthesizeHead() makes it, with its
+ * :status, straight from the raw [name, value, ...] list (no pairs between:
+ * one head per stream makes this hot).
+ */
+export function headOfEvent(raw: unknown, obj: http2.IncomingHttpHeaders): { status: number; head: Buffer } {
+  if (!Array.isArray(raw)) {
+    const list = pairs(raw, obj);
+    return { status: Number(list.find(([k]) => k === ':status')?.[1] ?? 0), head: synthesizeHead(list) };
+  }
+  let status = '';
+  let text = '';
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = String(raw[i]);
+    if (k === ':status') status = String(raw[i + 1]);
+    else if (k.charCodeAt(0) !== 58 /* ':' */) text += `${k}: ${String(raw[i + 1])}\r\n`;
+  }
+  return { status: Number(status || 0), head: Buffer.from(`HTTP/2 ${status} \r\n${text}\r\n`, 'latin1') };
+}
+
 /** "HTTP/2 200 \r\n" and the header lines, as curl 7.88 hands an HTTP/2 response head to its HTTP/1 header code. */
 export function synthesizeHead(list: [string, string][]): Buffer {
   let status = '';

@@ -24,7 +24,7 @@ import { Duplex } from 'node:stream';
 import type { RecvResult } from '../transport/stream-transport.js';
 import { CURLE, type CURLcode } from '../codes.js';
 import { FrameWatch, PushPromiseWatch } from './h2-frame-watch.js';
-import { h2ErrorName, pairs, synthesizeHead, type H2Priority, type H2Transport, type PushAnswer } from './h2-fields.js';
+import { h2ErrorName, headOfEvent, pairs, type H2Priority, type H2Transport, type PushAnswer } from './h2-fields.js';
 
 export { h2ErrorName, synthesizeHead } from './h2-fields.js';
 export type { H2Priority, H2Transport, PushAnswer } from './h2-fields.js';
@@ -53,11 +53,7 @@ export interface H2SessionOptions {
   /** server push: the session offers it (SETTINGS_ENABLE_PUSH) when the multi has a PUSHFUNCTION */
   enablePush: boolean;
   /** the server agreed to HTTP/2 already (an h2c Upgrade's 101): a failure before its SETTINGS is not an empty reply */ upgraded?: boolean;
-  /**
-   * A PUSH_PROMISE the parent stream's transfer (`owner`) takes, inside a
-   * library call (H2Session.offerPushes): the application's PUSHFUNCTION
-   * decides. 'ok': the pushed stream now belongs to a new transfer.
-   */
+  /** A PUSH_PROMISE on `owner`'s stream, offered inside a library call (offerPushes): 'ok' gives it to a new transfer. */
   onPush?: (owner: unknown, stream: H2Stream, requestHeaders: [string, string][]) => PushAnswer;
 }
 
@@ -108,8 +104,6 @@ export class H2Stream {
   #writing = true;
   /** the write buffer drained since the transfer last sent */
   #drained = false;
-  /** the response headers as received ([name, value] in order) */
-  responseHeaders: [string, string][] = [];
   /** a stream the server pushed (PUSH_PROMISE): no request of ours goes on it */
   readonly isPush: boolean;
   /** PUSH_PROMISEs received on this stream, not offered to the application yet */
@@ -124,10 +118,10 @@ export class H2Stream {
     // node:http2 calls a pushed stream's response head 'push'
     if (isPush) {
       this.#writing = false;
-      req.on('push', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => this.#onHead(pairs(raw, h), true));
+      req.on('push', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => this.#onHead(headOfEvent(raw, h), true));
     }
-    req.on('response', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => this.#onHead(pairs(raw, h), true));
-    req.on('headers', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => this.#onHead(pairs(raw, h), false));
+    req.on('response', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => this.#onHead(headOfEvent(raw, h), true));
+    req.on('headers', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => this.#onHead(headOfEvent(raw, h), false));
     req.on('data', (chunk: Buffer) => this.#onData(chunk));
     req.on('trailers', (h: http2.IncomingHttpHeaders, _f: number, raw: unknown) => {
       this.#trailers = pairs(raw, h).filter(([k]) => !k.startsWith(':'));
@@ -173,12 +167,10 @@ export class H2Stream {
     return { code: CURLE.HTTP2_STREAM, message: `HTTP/2 stream ${this.id} was not closed cleanly: ${h2ErrorName(rst)} (err ${rst})` };
   }
 
-  #onHead(list: [string, string][], final: boolean): void {
-    const status = Number(list.find(([k]) => k === ':status')?.[1] ?? 0);
+  #onHead({ status, head }: { status: number; head: Buffer }, final: boolean): void {
     // node:http2 calls a 1xx 'headers' and anything else 'response'
     const isFinal = final || status >= 200;
-    if (isFinal) this.responseHeaders = list;
-    this.#heads.push(synthesizeHead(list));
+    this.#heads.push(head);
     this.#anyHead = true;
     if (isFinal) this.#finalSeen = true;
     this.#changed();
@@ -210,6 +202,12 @@ export class H2Stream {
     // body bytes and the end wait for the final head, which node:http2 reports a tick after the DATA
     return this.#heads.length > 0 || this.#failed || this.#drained || this.#promises.length > 0 ||
       (this.#finalSeen && (this.#body.length > 0 || this.#ended));
+  }
+
+  /** Nothing for the transfer (after feeding the session what arrived): recv() would say 'again', no drain waits. */
+  quiet(): boolean {
+    this.session.pump();
+    return this.session.failure === null && !this.#hasEvents(); // a failed session: recv() fails the stream at once
   }
 
   /** Next piece of the response: head bytes, body bytes, 'eof', 'again', or the stream's error. */
@@ -260,6 +258,7 @@ export class H2Stream {
   endRequest(trailers: Record<string, string | string[]> = {}): void {
     if (!this.#writing) return;
     this.#writing = false;
+    if (this.#req.writableEnded) return; // opened with END_STREAM (no body): nothing more to send
     // opened with waitForTrailers: asked for once the last DATA frame is out (none: an empty DATA ends it)
     this.#req.once('wantTrailers', () => {
       try { this.#req.sendTrailers(trailers); } catch { this.#req.close(http2.constants.NGHTTP2_INTERNAL_ERROR); }

@@ -11,10 +11,10 @@
 // end of each API call updateTimer() tells TIMERFUNCTION about a changed
 // earliest expiry. Per event the cost is O(transfers on that socket + expired
 // transfers), never O(all transfers).
-import { MultiplexOptions, multiplexFailed, multiplexStarted, releaseStream } from './multiplex.js';
+import { MultiplexOptions, multiplexFailed, multiplexStarted, releaseStream, concernedUsers } from './multiplex.js';
 import { CURLE, CURLM, type CURLMcode } from '../codes.js';
 import { CURL_POLL, CURL_SOCKET_TIMEOUT } from '../constants.js';
-import { SocketRegistry, usersToRun, type PollEntry } from './socket-registry.js';
+import { SocketRegistry, type PollEntry } from './socket-registry.js';
 import { TimerHeap } from './timer-heap.js';
 import { ConnectionPool } from '../conn/pool.js';
 import { sayFarewell, type Connection } from '../conn/connection.js';
@@ -269,7 +269,7 @@ export class MultiEngine implements CallbackGuard {
     refreshEnv();
     if (s !== CURL_SOCKET_TIMEOUT) {
       const users = this.registry.users(s);
-      if (users) for (const t of usersToRun(users)) this.run(t);
+      if (users) for (const t of concernedUsers(users)) this.run(t);
     }
     this.runExpired();
     if (this.#dead) return CURLM.ABORTED_BY_CALLBACK;
@@ -286,7 +286,7 @@ export class MultiEngine implements CallbackGuard {
     } else {
       for (const s of this.driver.takeReady()) {
         const users = this.registry.users(s);
-        if (users) for (const t of usersToRun(users)) this.run(t);
+        if (users) for (const t of concernedUsers(users)) this.run(t);
         this.driver.recheck(s);
       }
     }

@@ -6,7 +6,7 @@
 import type { Connection } from '../conn/connection.js';
 import { nowMs } from '../util/clock.js';
 import type { MultiEngine } from './engine.js';
-import type { Transfer } from './transfer.js';
+import { STATE, type Transfer } from './transfer.js';
 
 export type PushCallback = (parent: unknown, easy: unknown, numHeaders: number, headers: unknown, userp: unknown) => number;
 
@@ -53,4 +53,25 @@ export function multiplexStarted(e: MultiEngine, t: Transfer, c: Connection): vo
   if (!e.mux.multiplex) return;
   e.poolFor(t).connectedMultiplex(c, true);
   e.wakeAllPending();
+}
+
+/**
+ * The transfers a socket event concerns, to run in this order: every one
+ * polling the socket, except those whose request says the event has nothing
+ * for them (quiet(): an HTTP/2 stream without events on a connection many
+ * streams share), so an event costs O(streams it concerns) in runs. A paused
+ * transfer or one whose writers hold data always runs; timers still bring
+ * the others back for their progress and speed checks. A copy: running may
+ * change the socket's users.
+ */
+export function concernedUsers(users: Set<Transfer>): Transfer[] {
+  const out: Transfer[] = [];
+  for (const t of users) if (concernedBy(t)) out.push(t);
+  return out;
+}
+
+function concernedBy(t: Transfer): boolean {
+  const x = t.request;
+  if (x === null || x.quiet === undefined || t.state !== STATE.PERFORMING || t.pauseBits !== 0 || t.writers.holding) return true;
+  return !x.quiet();
 }

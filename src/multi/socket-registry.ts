@@ -184,9 +184,3 @@ function samePollset(a: PollEntry[], b: PollEntry[]): boolean {
   }
   return true;
 }
-
-/** Run every user of a socket's set: a copy when there are several, since running may change the set. */
-export function usersToRun<T>(users: Set<T>): Iterable<T> {
-  if (users.size === 1) return [users.values().next().value as T];
-  return [...users];
-}

@@ -17,25 +17,33 @@ import type { Connection } from '../conn/connection.js';
 import type { HttpTransferState } from './http-state.js';
 import { h2HeaderInfo, h2Request } from './h2-request.js';
 import { responseHeader } from './http-response.js';
-
-/** What opening the stream gave: the stream, or the failure to report. */
-export type H2Open = { stream: H2Stream } | { code: CURLcode; message: string };
+import { traceEnabled } from '../util/trace.js';
 
 /**
  * Open the request's stream: convert the head, trace it as curl 7.88 does
  * (the h2h3 lines, the stream id, then the head), send HEADERS (with
- * END_STREAM when no body follows).
+ * END_STREAM when no body follows): the stream, or the code the transfer failed with.
  */
 export function openH2Stream(t: Transfer, session: H2Session, head: Buffer, hasBody: boolean, trailers: boolean,
-  trace: (type: number, data: Buffer | string) => void): H2Open {
-  if (!session.usable) return { code: CURLE.HTTP2, message: 'Error in the HTTP2 framing layer' };
-  const req = h2Request(head, t.url!.scheme);
-  for (const line of h2HeaderInfo(req.headers)) trace(CURLINFO_TYPE.TEXT, line + '\n');
-  trace(CURLINFO_TYPE.TEXT, `Using Stream ID: ${session.nextStreamId} (easy handle 0x${t.id.toString(16)})\n`);
+  trace: (type: number, data: Buffer | string) => void): H2Stream | CURLcode {
+  if (!session.usable) {
+    t.fail(CURLE.HTTP2, 'Error in the HTTP2 framing layer');
+    return CURLE.HTTP2;
+  }
+  // the trace lines are made only for verbose output: one stream per request makes this hot
+  const verbose = traceEnabled(t);
+  const req = h2Request(head, t.url!.scheme, verbose);
+  if (verbose) {
+    for (const line of h2HeaderInfo(req.headers)) trace(CURLINFO_TYPE.TEXT, line + '\n');
+    trace(CURLINFO_TYPE.TEXT, `Using Stream ID: ${session.nextStreamId} (easy handle 0x${t.id.toString(16)})\n`);
+  }
   const st = session.open(req.headers, !hasBody, h2Priority(t, session), t, hasBody && trailers);
-  if ('code' in st) return st;
-  trace(CURLINFO_TYPE.HEADER_OUT, req.trace);
-  return { stream: st };
+  if ('code' in st) {
+    t.fail(st.code, st.message);
+    return st.code;
+  }
+  if (req.trace !== null) trace(CURLINFO_TYPE.HEADER_OUT, req.trace);
+  return st;
 }
 
 /**

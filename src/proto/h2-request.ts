@@ -14,31 +14,46 @@ const DROPPED = new Set(['connection', 'keep-alive', 'proxy-connection', 'transf
 export interface H2Request {
   /** [name, value] in order, pseudo-headers first */
   headers: [string, string][];
-  /** the head as curl 7.88 shows it for HTTP/2 (HEADER_OUT) */
-  trace: Buffer;
+  /** the head as curl 7.88 shows it for HTTP/2 (HEADER_OUT); null when not asked for (no verbose output) */
+  trace: Buffer | null;
 }
 
-/** Convert a serialized HTTP/1 request head (latin1 bytes, CRLF lines, blank line last). */
-export function h2Request(head: Buffer, scheme: string): H2Request {
+/** A header value without the blanks (space, tab) around it. */
+function trimBlanks(line: string, from: number): string {
+  let a = from;
+  let b = line.length;
+  while (a < b && (line.charCodeAt(a) === 32 || line.charCodeAt(a) === 9)) a++;
+  while (b > a && (line.charCodeAt(b - 1) === 32 || line.charCodeAt(b - 1) === 9)) b--;
+  return line.slice(a, b);
+}
+
+/**
+ * Convert a serialized HTTP/1 request head (latin1 bytes, CRLF lines, blank
+ * line last). The trace text is made only when `withTrace` (verbose): a
+ * request per stream makes this a hot path.
+ */
+export function h2Request(head: Buffer, scheme: string, withTrace = true): H2Request {
   const text = head.toString('latin1');
-  const lines = text.split('\r\n');
-  const first = lines[0] ?? '';
+  let eol = text.indexOf('\r\n');
+  if (eol < 0) eol = text.length;
+  const first = text.slice(0, eol);
   const sp1 = first.indexOf(' ');
   const sp2 = first.lastIndexOf(' ');
   const method = first.slice(0, sp1);
   const path = sp2 > sp1 ? first.slice(sp1 + 1, sp2) : first.slice(sp1 + 1);
   let authority = '';
   const rest: [string, string][] = [];
-  const shown: string[] = [first];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line === '') continue;
+  const shown: string[] | null = withTrace ? [first] : null;
+  for (let pos = eol + 2; pos < text.length;) {
+    let end = text.indexOf('\r\n', pos);
+    if (end < 0) end = text.length;
+    const line = text.slice(pos, end);
+    pos = end + 2;
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
-    const rawName = line.slice(0, colon);
-    const name = rawName.toLowerCase();
-    const value = line.slice(colon + 1).replace(/^[ \t]+/, '').replace(/[ \t]+$/, '');
-    shown.push(name === 'host' ? line : name + line.slice(colon));
+    const name = line.slice(0, colon).toLowerCase();
+    const value = trimBlanks(line, colon + 1);
+    if (shown !== null) shown.push(name === 'host' ? line : name + line.slice(colon));
     if (name === 'host') {
       authority ||= value;
       continue;
@@ -54,7 +69,7 @@ export function h2Request(head: Buffer, scheme: string): H2Request {
   const headers: [string, string][] = [[':method', method], [':path', path], [':scheme', scheme]];
   if (authority) headers.push([':authority', authority]);
   for (const h of rest) headers.push(h);
-  return { headers, trace: Buffer.from(shown.join('\r\n') + '\r\n\r\n', 'latin1') };
+  return { headers, trace: shown === null ? null : Buffer.from(shown.join('\r\n') + '\r\n\r\n', 'latin1') };
 }
 
 /** curl 7.88's verbose lines for a stream's header fields ("h2h3 [:method: GET]"). */

@@ -112,6 +112,12 @@ export interface ProtocolRequest {
    * to do answers "now"), or null.
    */
   readonly wakeAt: number | null;
+  /**
+   * A socket event on the connection has nothing for this request now (an
+   * HTTP/2 stream without events on a connection shared by many): the
+   * engine does not run it for that event. Absent: always run.
+   */
+  quiet?(): boolean;
   /** Received bytes the request keeps must stop being views of reused memory (end of a run). */
   retainReceived(): void;
   /** The application unpaused receiving: deliver what was held, then go on. */

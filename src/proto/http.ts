@@ -150,11 +150,8 @@ export class HttpExchange implements ProtocolRequest {
       const hasBody = this.#reader !== null && this.#reader.totalLength() !== 0;
       this.#trailers = req.trailers ?? null;
       const o = openH2Stream(t, this.#conn.h2, req.head, hasBody, this.#trailers !== null, (type, data) => this.#trace(type, data));
-      if ('code' in o) {
-        t.fail(o.code, o.message);
-        return o.code;
-      }
-      this.#h2 = o.stream;
+      if (typeof o === 'number') return o;
+      this.#h2 = o;
     } else {
       this.#trace(CURLINFO_TYPE.HEADER_OUT, req.head);
       this.#out.push(req.head);
@@ -212,6 +209,11 @@ export class HttpExchange implements ProtocolRequest {
     if (this.#h2 !== null) return this.done; // the session decides about the connection
     const keepAlive = this.#parserSpared ? this.#keepAlive : this.#parser.keepAlive;
     return this.done && keepAlive && !this.#closeAfter && !this.#cutShort;
+  }
+
+  /** HTTP/2: a socket event has nothing for this exchange (no stream events, nothing to send); HTTP/1: never. */
+  quiet(): boolean {
+    return this.#h2 !== null && !this.#done && this.#sendEnded && this.#h2.quiet();
   }
 
   /** The request is over for the engine: a stream still open is reset (RST_STREAM CANCEL). */
