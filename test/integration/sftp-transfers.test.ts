@@ -198,6 +198,14 @@ test('a connection that ended a transfer well serves the next one with the same 
       assert.equal(await e.perform(), CURLE.OK);
     }
     assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0, 'the last transfer made no connection');
+    // CVE-2023-27538: another key file (the same key, copied) logs in anew; then that connection is reused
+    const copy = `${s.key}.copy`;
+    writeFileSync(copy, readFileSync(s.key), { mode: 0o600 });
+    e.setopt(CURLOPT.SSH_PRIVATE_KEYFILE, copy);
+    assert.equal(await e.perform(), CURLE.OK);
+    assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 1, 'another SSH_PRIVATE_KEYFILE: a new connection');
+    assert.equal(await e.perform(), CURLE.OK);
+    assert.equal(e.getinfo(CURLINFO.NUM_CONNECTS), 0);
     // another user name does not get that connection
     e.setopt(CURLOPT.USERNAME, 'nobody-here');
     e.setopt(CURLOPT.URL, `sftp://127.0.0.1:${s.port}/~/a.txt`);

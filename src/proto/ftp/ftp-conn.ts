@@ -16,6 +16,8 @@ export class FtpConn {
   user = '';
   password = '';
   account: string | null = null;
+  /** everything that decides who the server takes the connection for (ftpLoginKey) */
+  loginKey = '';
   /** the directory after login, from PWD's 257 reply (null: the server did not say) */
   entryPath: string | null = null;
   /** the decoded directory path the last transfer CWD'd into, null: unknown (a failed CWD) */

@@ -45,6 +45,18 @@ export function ftpEndOfResponse(line: Buffer): number | null {
   return code >= 0 && line.length > 3 && line[3] === 0x20 ? code : code >= 0 && (line[3] === 0x0d || line[3] === 0x0a) ? code : null;
 }
 
+/**
+ * Who a transfer logs in as and how, as one key: the user, password and account, FTP_ALTERNATIVE_TO_USER,
+ * USE_SSL and FTP_SSL_CCC. A pooled connection serves only the same key (libcurl's ConnectionExists
+ * after CVE-2023-27535: any of them can make the server take the connection for another user, or leave
+ * the control channel in cleartext).
+ */
+export function ftpLoginKey(t: Transfer): string {
+  const c = ftpCredentials(t);
+  const o = t.opts;
+  return JSON.stringify([c.user, c.password, c.account, o.str(CURLOPT.FTP_ALTERNATIVE_TO_USER), o.num(CURLOPT.USE_SSL), o.num(CURLOPT.FTP_SSL_CCC)]);
+}
+
 /** The user, password and account a transfer logs in with (libcurl's defaults: anonymous, ftp@example.com). */
 export function ftpCredentials(t: Transfer): { user: string; password: string; account: string | null } {
   const o = t.opts;
@@ -233,6 +245,7 @@ export abstract class FtpControl {
     this.fc.user = c.user;
     this.fc.password = c.password;
     this.fc.account = c.account;
+    this.fc.loginKey = ftpLoginKey(this.t);
     this.#userSent = c.user;
     return this.cmd(`USER ${c.user}`, 'user');
   }

@@ -10,7 +10,7 @@ import type { ConnectionFit } from '../../conn/pool.js';
 import type { Transfer } from '../../multi/transfer.js';
 import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from '../handler.js';
 import { ftpConnIfAny } from './ftp-conn.js';
-import { ftpCredentials } from './ftp-control.js';
+import { ftpLoginKey } from './ftp-control.js';
 import { FtpRequest } from './ftp-request.js';
 import { HttpExchange } from '../http.js';
 
@@ -21,15 +21,15 @@ import { HttpExchange } from '../http.js';
 const ftpRequest: ProtocolHandler['request'] = (t, conn, env): ProtocolRequest =>
   conn.forwardingProxy ? new HttpExchange(t, conn, env) : new FtpRequest(t, conn, env);
 
-/** Only a connection logged in as this transfer's user will do. */
+/** Only a connection logged in as this transfer's user, the same way (ftpLoginKey), will do. */
 function ftpConnectionFit(t: Transfer): (c: Connection) => ConnectionFit {
-  const want = ftpCredentials(t);
+  const want = ftpLoginKey(t);
   return (c) => {
     // a connection to a forwarding HTTP proxy carries HTTP requests for any login
     if (c.forwardingProxy) return 1;
     const fc = ftpConnIfAny(c);
     if (!fc || !fc.loggedIn || !fc.ctlValid) return 0;
-    return fc.user === want.user && fc.password === want.password ? 2 : 0;
+    return fc.loginKey === want ? 2 : 0;
   };
 }
 

@@ -46,10 +46,15 @@ function credentials(t: Transfer): ReturnType<HostAuth['credentials']> {
   }).credentials(url.host, url.user, url.password);
 }
 
-/** The login a transfer would use, as one string (a pooled connection serves only the same one). */
+/**
+ * The login a transfer would use, as one key: the user, the password and the key files (libcurl's
+ * ssh_config_matches, CVE-2023-27538). A pooled connection serves only the same key. JSON keeps the
+ * parts apart: "a:b" + "c" and "a" + "b:c" are two logins.
+ */
 export function sshLogin(t: Transfer): string {
   const c = credentials(t).creds;
-  return `${c.user ?? ''}:${c.password ?? ''}`;
+  const o = t.opts;
+  return JSON.stringify([c.user ?? '', c.password ?? '', o.str(CURLOPT.SSH_PUBLIC_KEYFILE), o.str(CURLOPT.SSH_PRIVATE_KEYFILE)]);
 }
 
 export interface Failure {
@@ -129,7 +134,7 @@ export class SshSession {
       t.fail(creds.code, creds.message ?? '');
       return creds.code;
     }
-    this.#login = `${creds.creds.user ?? ''}:${creds.creds.password ?? ''}`;
+    this.#login = sshLogin(t);
     const types = o.has(CURLOPT.SSH_AUTH_TYPES) ? o.num(CURLOPT.SSH_AUTH_TYPES) : CURLSSH_AUTH.ANY;
     const privateKeyFile = o.str(CURLOPT.SSH_PRIVATE_KEYFILE);
     const pub = o.str(CURLOPT.SSH_PUBLIC_KEYFILE);
