@@ -7,7 +7,7 @@
 // A test that needs it asks requireProgram('apache2', 'apache2') first
 // (APACHE_H2C); .ci/run installs the package.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findProgram, requireProgram } from './requires.js';
@@ -73,7 +73,13 @@ export async function startApache(): Promise<Apache> {
         return {
           port,
           url: (p = '/') => `http://127.0.0.1:${port}${p}`,
-          write: (name, data) => writeFileSync(join(root, name), data, { mode: 0o644 }),
+          write: (name, data) => {
+            writeFileSync(join(root, name), data, { mode: 0o644 });
+            // Apache makes the ETag of a file changed within the current second weak (W/"..."), so two
+            // requests a second apart would see different ETags: date the file a minute back
+            const past = new Date(Date.now() - 60_000);
+            utimesSync(join(root, name), past, past);
+          },
           stop: () => new Promise<void>((resolve) => {
             if (exited) return resolve();
             child.once('exit', () => resolve());
