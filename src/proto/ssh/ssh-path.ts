@@ -17,10 +17,17 @@ export function scpWorkingPath(path: string): string {
   return path.length > 3 && path.startsWith('/~/') ? path.slice(3) : path;
 }
 
-/** Curl_getworkingpath for SFTP (`home`: the server's answer for "."). */
+/**
+ * Curl_getworkingpath for SFTP (`home`: the server's answer for "."). Only a
+ * path that is "/~" or starts with "/~/" is in the home directory
+ * (CVE-2023-27534, fixed in curl 8.0): "/~user/x" or "/~x" is an absolute path
+ * as written, never the home directory with its third byte on.
+ */
 export function sftpWorkingPath(path: string, home: string): string {
-  if (path.length > 1 && path[1] === '~') return `${home}/${path.length > 3 ? path.slice(3) : ''}`;
-  return path;
+  if (path === '/~') return `${home}/`;
+  if (!path.startsWith('/~/')) return path;
+  // one separating slash, whether or not the home directory ends with one
+  return home.endsWith('/') ? home + path.slice(3) : home + path.slice(2);
 }
 
 const WHITESPACE = ' \t\r\n';
