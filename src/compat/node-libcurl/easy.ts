@@ -170,7 +170,7 @@ export class Easy {
         }
         if (typeof value !== 'function') throw new TypeError('Option value must be a null or a function.');
         const adapted = adaptCallback(entry.name, value as (...args: unknown[]) => unknown, this.#host);
-        // a callback shape not adapted here (FTP wildcards, RTSP, SSH): protocols tscurl has not built
+        // a callback shape node-libcurl does not offer
         if (!adapted) return NOT_ADAPTED;
         this.#userCallbacks.set(entry.name, value as (...args: unknown[]) => unknown);
         return adapted;
