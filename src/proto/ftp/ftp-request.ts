@@ -391,7 +391,7 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
       }
       return this.fail(s.code, s.message);
     }
-    if (d.transport === null) return CURLE.OK;
+    if (d.transport === null || d.tunneling) return CURLE.OK;
     this.dataConnecting = false;
     return this.dataReady();
   }
