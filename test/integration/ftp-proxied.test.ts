@@ -3,9 +3,10 @@
 // URL's host at the data port; through SOCKS4/5 it makes its own SOCKS
 // handshake. The proxies map every name to 127.0.0.1, so the test server's
 // data port is reached only through them; the proxies' logs show each leg.
+// A forwarding HTTP proxy gets a GET of the ftp:// URL, as libcurl sends it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CURLOPT, CURLE, CURLINFO } from '../../src/index.js';
+import { Easy, CURLOPT, CURLE, CURLINFO } from '../../src/index.js';
 import { fetchUrl } from '../helpers/fetch.js';
 import { startFtpServer } from '../helpers/ftp-server.js';
 import { startProxyServer } from '../helpers/proxy-server.js';
@@ -89,5 +90,30 @@ test('SOCKS5 (hostname) and SOCKS4: the data connection makes its own handshake 
   } finally {
     await socks.close();
     await srv.close();
+  }
+});
+
+test('through a forwarding HTTP proxy: a GET of the ftp:// URL with its port in Host, -u in the URL; getinfo says HTTP', async () => {
+  const proxy = await startProxyServer(() => ({ data: 'HTTP/1.0 200 OK\r\nContent-Length: 3\r\nProxy-Connection: Keep-Alive\r\n\r\nabc' }));
+  try {
+    const e = new Easy();
+    for (const path of ['/one', '/two']) {
+      e.setopt(CURLOPT.URL, `ftp://ftp.invalid${path}`);
+      e.setopt(CURLOPT.PROXY, `http://127.0.0.1:${proxy.port}`);
+      e.setopt(CURLOPT.USERPWD, 'mich al:pass');
+      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
+      assert.equal(await e.perform(), CURLE.OK);
+      // libcurl switches such a transfer to its HTTP handler
+      assert.equal(e.getinfo(CURLINFO.SCHEME), 'HTTP');
+      assert.equal(e.getinfo(CURLINFO.PROTOCOL), 1);
+    }
+    const heads = proxy.requests.map((q) => q.head.split('\r\n').slice(0, 3));
+    assert.deepEqual(heads[0], ['GET ftp://mich%20al:pass@ftp.invalid/one HTTP/1.1', 'Host: ftp.invalid:21', 'Authorization: Basic bWljaCBhbDpwYXNz']);
+    // "Proxy-Connection: Keep-Alive" kept the HTTP/1.0 proxy's connection: the next request on it says HTTP/1.0
+    assert.equal(proxy.connections, 1);
+    assert.equal(heads[1]![0], 'GET ftp://mich%20al:pass@ftp.invalid/two HTTP/1.0');
+    e.cleanup();
+  } finally {
+    await proxy.close();
   }
 });
