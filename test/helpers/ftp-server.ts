@@ -39,6 +39,8 @@ export interface FtpTestServer {
   shortData: number | null;
   /** LIST sends this instead of the listing it makes (odd formats, hostile listings) */
   listBody: string | Buffer | null;
+  /** STOR/APPE answer this after the data instead of 226 (a 552 disk full) */
+  storFinal: string | null;
   /** Resolves once a command line equal to `line` arrived (bounded by the test's own end). */
   waitCommand(line: string): Promise<void>;
   /** control connections accepted so far */
@@ -77,7 +79,7 @@ export async function startFtpServer(o: FtpServerOptions = {}): Promise<FtpTestS
   const waiters: { line: string; resolve: () => void }[] = [];
   const servers: Server[] = [];
   const state: FtpTestServer = {
-    port: 0, commands: [], files, dirs, replies: new Map(), raw: new Map(), shortData: null, listBody: null,
+    port: 0, commands: [], files, dirs, replies: new Map(), raw: new Map(), shortData: null, listBody: null, storFinal: null,
     controlConnections: 0, dataConnections: 0,
     waitCommand: (line) => new Promise<void>((resolve) => {
       if (state.commands.includes(line)) return resolve();
@@ -299,7 +301,7 @@ export async function startFtpServer(o: FtpServerOptions = {}): Promise<FtpTestS
               const got = Buffer.concat(chunks);
               files.set(p, verb === 'APPE' ? Buffer.concat([files.get(p) ?? Buffer.alloc(0), got]) : got);
               d.end();
-              reply('226 Transfer complete.');
+              reply(state.storFinal ?? '226 Transfer complete.');
             });
             closePasv();
           }, () => reply('425 Failed to establish connection.'));

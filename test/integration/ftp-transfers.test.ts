@@ -239,3 +239,23 @@ test('user and password from the URL; a refused login is CURLE_LOGIN_DENIED; oth
     await srv.close();
   }
 });
+
+test('a 552 after the upload is CURLE_REMOTE_DISK_FULL and leaves the control connection in step: reused, and QUIT at cleanup', async () => {
+  const srv = await startFtpServer();
+  srv.storFinal = '552 disk full';
+  try {
+    const e = new Easy();
+    e.setopt(CURLOPT.URL, `ftp://127.0.0.1:${srv.port}/full`);
+    e.setopt(CURLOPT.UPLOAD, 1);
+    e.setopt(CURLOPT.READDATA, Buffer.from('data'));
+    assert.equal(await e.perform(), CURLE.REMOTE_DISK_FULL);
+    srv.storFinal = null;
+    e.setopt(CURLOPT.READDATA, Buffer.from('data'));
+    assert.equal(await e.perform(), CURLE.OK);
+    assert.equal(srv.controlConnections, 1);
+    e.cleanup();
+    await srv.waitCommand('QUIT');
+  } finally {
+    await srv.close();
+  }
+});

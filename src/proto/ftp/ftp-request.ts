@@ -134,7 +134,8 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
     this.#pump = null;
     if (!this.#isDone) {
       // ended in the middle: the control connection's state is unknown
-      this.fc.ctlValid = this.fc.ctlValid && this.failedCode !== CURLE.OK && keepsControl(this.failedCode) && this.state === '';
+      // (a final reply that was read and refused, 552 to STOR, leaves it in step: libcurl's ftp_done read it)
+      this.fc.ctlValid = this.fc.ctlValid && this.failedCode !== CURLE.OK && (keepsControl(this.failedCode) || this.#settled) && this.state === '';
     }
     detachHost(this.fc);
   }
