@@ -259,3 +259,21 @@ test('a 552 after the upload is CURLE_REMOTE_DISK_FULL and leaves the control co
     await srv.close();
   }
 });
+
+test('a RANGE past the end stops at the size SIZE left after REST (a server that sends more is cut), then ABOR', async () => {
+  const file = '0123456789abcdef\n'.repeat(4).slice(0, 64);
+  const srv = await startFtpServer({ files: { '/r': file } });
+  // the server says yes to REST but sends the whole file anyway (curl case 2307's server)
+  srv.replies.set('REST', '350 Restarting');
+  try {
+    const r = await fetchUrl(`ftp://127.0.0.1:${srv.port}/r`, (e) => e.setopt(CURLOPT.RANGE, '4-1000'));
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(r.body, file.slice(0, 60));
+    await srv.waitCommand('ABOR');
+    const at = srv.commands.indexOf('SIZE r');
+    assert.deepEqual(srv.commands.slice(at, at + 4), ['SIZE r', 'REST 4', 'RETR r', 'ABOR']);
+    r.easy.cleanup();
+  } finally {
+    await srv.close();
+  }
+});

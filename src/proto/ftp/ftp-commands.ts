@@ -405,6 +405,8 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
         }
       }
       if (this.fileSize >= 0) this.info(`Maxdownload = ${this.maxDownload}`);
+      // libcurl reads no more than the size it expects (k->size): a range past the end stops at the file's end
+      if (state === 'retr' && this.dontCheck && this.fileSize > 0 && this.fileSize < this.maxDownload && !this.ascii_) this.maxDownload = this.fileSize;
       return this.startData('download');
     }
     this.state = '';
