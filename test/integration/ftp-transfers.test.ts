@@ -277,3 +277,22 @@ test('a RANGE past the end stops at the size SIZE left after REST (a server that
     await srv.close();
   }
 });
+
+test('active mode: EPRT refused, PORT announces the same listening socket (its real port), and the download works', async () => {
+  const srv = await startFtpServer({ files: { '/p': 'port data' } });
+  srv.replies.set('EPRT', '500 no such command');
+  try {
+    const r = await fetchUrl(`ftp://127.0.0.1:${srv.port}/p`, (e) => e.setopt(CURLOPT.FTPPORT, '-'));
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(r.body, 'port data');
+    const eprt = srv.commands.find((c) => c.startsWith('EPRT '))!;
+    const port = srv.commands.find((c) => c.startsWith('PORT '))!;
+    const eprtPort = Number(eprt.split('|')[3]);
+    const p = port.slice(5).split(',').map(Number);
+    assert.ok(eprtPort > 0);
+    assert.equal(p[4]! * 256 + p[5]!, eprtPort);
+    r.easy.cleanup();
+  } finally {
+    await srv.close();
+  }
+});

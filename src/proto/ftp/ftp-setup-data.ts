@@ -191,8 +191,10 @@ export function activeReply(h: DataSetupHost, state: string, code: number): CURL
   if (state === 'eprt' && d !== null && isIP(host) === 4) {
     h.ftpConn.useEprt = false;
     h.trace('disabling EPRT usage');
+    // the listening socket's port (the DataConnection was made before its bind settled)
+    const port = l ? l.port : d.port;
     const a = host.split('.').join(',');
-    return h.send(`PORT ${a},${d.port >> 8},${d.port & 0xff}`, 'port');
+    return h.send(`PORT ${a},${port >> 8},${port & 0xff}`, 'port');
   }
   return h.failWith(CURLE.FTP_PORT_FAILED, 'Failed to do PORT');
 }
