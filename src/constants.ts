@@ -94,6 +94,9 @@ export const CURLPX = {
 /** CURLMOPT_PIPELINING bits: HTTP1 has had no effect since 7.62.0; MULTIPLEX (the default) multiplexes HTTP/2. */
 export const CURLPIPE = { NOTHING: 0, HTTP1: 1, MULTIPLEX: 2 } as const;
 
+/** CURLOPT_UPLOAD_FLAGS bits: the IMAP flags an APPENDed message gets (libcurl 8.13). */
+export const CURLULFLAG = { ANSWERED: 1 << 0, DELETED: 1 << 1, DRAFT: 1 << 2, FLAGGED: 1 << 3, SEEN: 1 << 4 } as const;
+
 /** CURLMOPT_PUSHFUNCTION's answers: accept the pushed stream, refuse it, or refuse it and fail the connection. */
 export const CURL_PUSH_OK = 0;
 export const CURL_PUSH_DENY = 1;

@@ -56,7 +56,7 @@ export type SaslStep =
 
 type State = 'stop' | 'ntlm' | 'ntlm-type2' | 'plain' | 'login' | 'login-passwd' | 'external' | 'cram-md5' | 'oauth2' | 'oauth2-resp' | 'cancel' | 'final';
 
-/** The dialogue's answers as base64, an empty message as "=" (libcurl's build_message). */
+/** An initial response as base64, an empty one as "=" (libcurl's build_message). */
 function encode(msg: Buffer): string {
   return msg.length === 0 ? '=' : msg.toString('base64');
 }
@@ -259,7 +259,9 @@ export class SaslSession {
       return { kind: 'send', line: '*' };
     }
     this.#state = newState;
-    return { kind: 'send', line: encode(resp!) };
+    // an empty answer to a challenge is an empty line; "=" marks an empty *initial* response only
+    // (RFC 4954 4, RFC 5034 4; curl cases 838/884 against 886)
+    return { kind: 'send', line: resp!.length === 0 ? '' : encode(resp!) };
   }
 }
 

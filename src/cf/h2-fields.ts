@@ -3,6 +3,10 @@
 // HTTP/1 lines curl 7.88 feeds its header code with, nghttp2's error names;
 // a stream's priority, what became of a server push.
 import type * as http2 from 'node:http2';
+import type { StreamTransport } from '../transport/stream-transport.js';
+
+/** What a session needs of its connection's transport (an h2c Upgrade puts a filter in between: src/cf/h2-upgrade.ts). */
+export type H2Transport = Pick<StreamTransport, 'recv' | 'send' | 'setUpperBlocked' | 'setUpperPending' | 'closed' | 'eof' | 'volatileRecv'>;
 
 /** nghttp2's error code names (RFC 9113 7), for curl's messages. */
 const H2_ERRORS = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT',

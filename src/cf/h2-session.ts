@@ -21,13 +21,13 @@
 // application that stops calling stops reading the socket.
 import * as http2 from 'node:http2';
 import { Duplex } from 'node:stream';
-import type { RecvResult, StreamTransport } from '../transport/stream-transport.js';
+import type { RecvResult } from '../transport/stream-transport.js';
 import { CURLE, type CURLcode } from '../codes.js';
 import { FrameWatch, PushPromiseWatch } from './h2-frame-watch.js';
-import { h2ErrorName, pairs, synthesizeHead, type H2Priority, type PushAnswer } from './h2-fields.js';
+import { h2ErrorName, pairs, synthesizeHead, type H2Priority, type H2Transport, type PushAnswer } from './h2-fields.js';
 
 export { h2ErrorName, synthesizeHead } from './h2-fields.js';
-export type { H2Priority, PushAnswer } from './h2-fields.js';
+export type { H2Priority, H2Transport, PushAnswer } from './h2-fields.js';
 
 const REFUSED_STREAM = 7;
 
@@ -44,11 +44,15 @@ const BRIDGE_HIGH_WATER = 256 * 1024;
 /** reads from the transport per pump (fairness with other sockets) */
 const PUMP_READS = 32;
 
+/** The SETTINGS a session announces (an h2c Upgrade's HTTP2-Settings header carries the same). */
+export const h2LocalSettings = (enablePush: boolean): http2.Settings => ({ enablePush, initialWindowSize: STREAM_WINDOW, maxConcurrentStreams: LOCAL_MAX_STREAMS, maxHeaderListSize: 300 * 1024 });
+
 export interface H2SessionOptions {
   /** the URL authority and scheme the session's requests default to */
   origin: string;
   /** server push: the session offers it (SETTINGS_ENABLE_PUSH) when the multi has a PUSHFUNCTION */
   enablePush: boolean;
+  /** the server agreed to HTTP/2 already (an h2c Upgrade's 101): a failure before its SETTINGS is not an empty reply */ upgraded?: boolean;
   /**
    * A PUSH_PROMISE the parent stream's transfer (`owner`) takes, inside a
    * library call (H2Session.offerPushes): the application's PUSHFUNCTION
@@ -155,7 +159,7 @@ export class H2Stream {
       // the connection ended before the server said anything in HTTP/2 (an HTTP/1 server answering the preface): curl 7.88's words
       return { code: CURLE.GOT_NOTHING, message: 'Empty reply from server' };
     }
-    if (s !== null && (rst === 0 || err?.code === 'ERR_HTTP2_SESSION_ERROR' || err?.code === 'ERR_HTTP2_ERROR')) return s;
+    if (s !== null && (rst === 0 || err?.code === 'ERR_HTTP2_SESSION_ERROR' || err?.code === 'ERR_HTTP2_ERROR')) return s.code === CURLE.PARTIAL_FILE ? { code: s.code, message: `HTTP/2 stream ${this.id} was not closed cleanly ${s.message}` } : s;
     if (rst === REFUSED_STREAM && !this.#finalSeen) {
       return { code: CURLE.HTTP2_STREAM, message: `HTTP/2 stream ${this.id} was not closed cleanly: ${h2ErrorName(rst)} (err ${rst})`, retry: true };
     }
@@ -211,6 +215,7 @@ export class H2Stream {
   /** Next piece of the response: head bytes, body bytes, 'eof', 'again', or the stream's error. */
   recv(): RecvResult {
     this.session.pump();
+    if (!this.#failed && !this.#ended && this.session.failure !== null) this.#fail(null); // node:http2 says so a tick later (EOF)
     if (this.#heads.length > 0) return { kind: 'data', data: this.#heads.shift()! };
     if (this.#finalSeen && this.#body.length > 0) {
       const data = this.#body.shift()!;
@@ -324,7 +329,7 @@ export class H2Stream {
 
 /** The HTTP/2 session on one connection. */
 export class H2Session {
-  readonly #tr: StreamTransport;
+  readonly #tr: H2Transport;
   readonly #bridge: Duplex;
   readonly #s: http2.ClientHttp2Session;
   #nextId = 1;
@@ -349,9 +354,10 @@ export class H2Session {
   /** the stream each owner (transfer) opened last */
   readonly #owned = new WeakMap<object, H2Stream>();
 
-  constructor(tr: StreamTransport, opts: H2SessionOptions) {
+  constructor(tr: H2Transport, opts: H2SessionOptions) {
     this.#tr = tr;
     this.#opts = opts;
+    this.#peerSpoke = opts.upgraded === true;
     this.#pushWatch = opts.enablePush ? new PushPromiseWatch((parent, promised) => this.#promisedOn.set(promised, parent)) : null;
     this.#bridge = new Duplex({
       // node:http2 wants more input: bytes waiting in the transport count again
@@ -373,12 +379,7 @@ export class H2Session {
     this.#bridge.on('error', () => {});
     this.#s = http2.connect(opts.origin, {
       createConnection: () => this.#bridge,
-      settings: {
-        enablePush: opts.enablePush,
-        initialWindowSize: STREAM_WINDOW,
-        maxConcurrentStreams: LOCAL_MAX_STREAMS,
-        maxHeaderListSize: 300 * 1024,
-      },
+      settings: h2LocalSettings(opts.enablePush),
       // header lines are bounded by size (300 KB, as curl) rather than by count
       maxHeaderListPairs: 100_000,
       peerMaxConcurrentStreams: 100,
@@ -472,14 +473,15 @@ export class H2Session {
     return Math.max(1, Math.min(this.#remoteMax, local > 0 ? local : LOCAL_MAX_STREAMS));
   }
 
-  /** Open a stream: headers ([name, value], pseudo-headers first), its priority, its owner (the transfer: streamOf()). */
-  open(headers: [string, string][], endStream: boolean, priority: H2Priority, owner: object, waitForTrailers: boolean): H2Stream | H2Failure {
-    const obj: Record<string, string | string[]> = {};
+  /** Open a stream: headers ([name, value], pseudo-headers first), its priority, its owner (streamOf()); `neverIndex`: no HPACK table change (cf/h2-upgrade.ts). */
+  open(headers: [string, string][], endStream: boolean, priority: H2Priority, owner: object, waitForTrailers: boolean, neverIndex = false): H2Stream | H2Failure {
+    const obj: Record<string | symbol, string | string[]> = {};
     for (const [k, v] of headers) {
       const prev = obj[k];
       if (prev === undefined) obj[k] = v;
       else obj[k] = Array.isArray(prev) ? [...prev, v] : [prev, v];
     }
+    if (neverIndex) obj[http2.sensitiveHeaders] = Object.keys(obj);
     let req: http2.ClientHttp2Stream;
     try {
       req = this.#s.request(obj, { endStream, weight: priority.weight, parent: priority.parent, exclusive: priority.exclusive, waitForTrailers });
@@ -573,7 +575,7 @@ export class H2Session {
       }
       if (r.kind === 'eof') {
         b.push(null);
-        this.#failure ??= { code: CURLE.HTTP2, message: 'Error in the HTTP2 framing layer' };
+        this.#failure ??= { code: CURLE.PARTIAL_FILE, message: 'before end of the underlying stream' }; // curl 7.88's CURLE_PARTIAL_FILE
       } else {
         this.#failure ??= { code: CURLE.HTTP2, message: `Recv failure: ${r.error.message}` };
         b.destroy(r.error);

@@ -9,7 +9,7 @@ import { readFileSync, openSync, writeSync, closeSync, mkdirSync, statSync, utim
 import { join, dirname } from 'node:path';
 import { bufferToText } from '../url/url-bytes.js';
 import { Easy, CURLOPT, CURLINFO, CURLE, CURLPAUSE, CURL_WRITEFUNC_PAUSE, easyStrerror, VERSION, CurlUrl, CURLU, CURLUE, CURLUPART, type Share, type CurlCertinfo } from '../index.js';
-import { methodConflict, unsupportedError, type TransferConfig, type UrlNode } from './transfer-config.js';
+import { methodConflict, unsupportedError, type ToolHttpReq, type TransferConfig, type UrlNode } from './transfer-config.js';
 import { HINT_LINE, warningText } from './param-error.js';
 import type { GlobItem } from './glob.js';
 import { OutputFile, contentDispositionFilename } from './output-file.js';
@@ -147,6 +147,20 @@ export class ToolTransfer {
   }
 
   /**
+   * curl's customrequest_helper(): -X naming the method the other flags already imply is a note,
+   * -X HEAD (which waits for a body that never comes) a warning. Any protocol, as curl's tool.
+   */
+  #customRequestHelper(req: ToolHttpReq | undefined): void {
+    const method = this.cfg.steps.findLast((st) => st.id === CURLOPT.CUSTOMREQUEST)?.value;
+    if (typeof method !== 'string') return;
+    const inferred = req === 'head' ? 'HEAD' : req === 'put' ? 'PUT' : req === 'post' || req === 'form' ? 'POST' : 'GET';
+    if (method.toUpperCase() === inferred) this.#note(`Unnecessary use of -X or --request, ${inferred} is already inferred.\n`);
+    else if (method.toLowerCase() === 'head') {
+      this.#warn('Setting custom HTTP method to HEAD with -X/--request may not work the way you want. Consider using -I/--head instead.\n');
+    }
+  }
+
+  /**
    * Everything before the first perform. Resolves with CURLE_OK, an error
    * code (already reported), or 'skip' when curl skips the URL silently.
    */
@@ -270,6 +284,7 @@ export class ToolTransfer {
         }
         req = want;
       }
+      this.#customRequestHelper(req);
     }
     const uploadFile = this.#uploadFile;
     if (uploadFile !== undefined) {

@@ -146,6 +146,23 @@ function continueAt(e: OptEntry): number | 'current' {
 }
 
 /** -r: curl appends the dash to a lone number and warns about odd characters. */
+/**
+ * --upload-flags: a comma-separated list of answered, deleted, draft, flagged, seen (case-sensitive),
+ * each negated by a leading '-', applied to libcurl's default (seen): curl 8.13's parse_upload_flags.
+ */
+function uploadFlags(e: OptEntry, text: string): number {
+  const names = ['answered', 'deleted', 'draft', 'flagged', 'seen'];
+  let bits = 1 << names.indexOf('seen');
+  // bounded by the list's items
+  for (const item of text.split(',')) {
+    const negate = item.startsWith('-');
+    const at = names.indexOf(negate ? item.slice(1) : item);
+    if (at < 0) throw ParamError.option(e.given, 'OPTION_UNKNOWN');
+    bits = negate ? bits & ~(1 << at) : bits | (1 << at);
+  }
+  return bits;
+}
+
 function range(e: OptEntry, warnings: string[]): string {
   const s = String(e.value);
   if (/^\d/.test(s) && !s.includes('-')) {
@@ -447,6 +464,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         if (String(v).includes('=')) (cookieData ??= { e, values: [] }).values.push(String(v));
         else set(optId('COOKIEFILE'), String(v), e);
         break;
+      case 'upload-flags': set(CURLOPT.UPLOAD_FLAGS, uploadFlags(e, String(v)), e); break;
       case 'hostpubmd5':
         // curl's tool takes only the 32 hex digits of an MD5 (PARAM_BAD_USE otherwise)
         if (String(v).length !== 32) throw ParamError.option(e.given, 'BAD_USE');

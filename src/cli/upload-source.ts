@@ -45,8 +45,9 @@ export async function setupUpload(easy: Easy, file: string): Promise<UploadSourc
   let read: (buf: Buffer, pos: number) => number;
   let close = (): void => {};
   if (file === '-' || file === '.') {
-    const data = await readStdin();
-    read = (buf, pos) => data.copy(buf, 0, pos);
+    if (!isRegularFile(0)) return streamStdin(setopt);
+    // stdin redirected from a file: read in place, so a redirect or auth round can rewind it (curl's lseek)
+    read = (buf, pos) => readSync(0, buf, 0, buf.length, pos);
   } else {
     let fd: number;
     try {
@@ -79,6 +80,29 @@ export async function setupUpload(easy: Easy, file: string): Promise<UploadSourc
     return 0;
   });
   return { close };
+}
+
+function isRegularFile(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * stdin as a pipe or terminal: read only when the transfer asks for upload
+ * data, as curl's tool reads fd 0 from its read callback. A protocol that fails
+ * before its upload (a refused login) must not wait for stdin to end first, and
+ * nothing is buffered beyond what the transfer takes. A pipe cannot rewind:
+ * a redirect or auth round that must resend fails as curl's does (CURLE_SEND_FAIL_REWIND).
+ */
+function streamStdin(setopt: (id: number, value: unknown) => number): UploadSource {
+  setopt(CURLOPT.UPLOAD, 1);
+  setopt(CURLOPT.READDATA, process.stdin);
+  // the transfer's own socket keeps the tool running while it waits for input; an unended stdin must not
+  (process.stdin as { unref?: () => void }).unref?.();
+  return { close: () => {} };
 }
 
 export const CANT_OPEN = CURLE.READ_ERROR;

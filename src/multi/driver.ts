@@ -21,6 +21,9 @@ import { nowMs } from '../util/clock.js';
 /** The longest delay a Node timer takes (TIMEOUT_MAX), also C's INT_MAX. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** How many waits in a row may answer "ready" from the microtask queue before one lets the event loop turn. */
+const MAX_READY_IN_A_ROW = 64;
+
 interface EngineView {
   timeoutMs(): number;
   /** the application's CURLMOPT_SOCKETFUNCTION, if any */
@@ -38,6 +41,8 @@ export class BuiltinDriver implements ReadinessObserver {
   #engine: EngineView;
   #watched = new Map<number, { what: number; transport: Transport }>();
   #ready = new Set<number>();
+  /** waits answered at once in a row because sockets were ready (see wait()) */
+  #readyInARow = 0;
   /** every watched transport is observed and #ready is complete (see the top) */
   #observing = true;
   #waiter: Waiter | null = null;
@@ -164,7 +169,15 @@ export class BuiltinDriver implements ReadinessObserver {
       return Promise.resolve(0);
     }
     if (!this.#observing) this.#observeAll();
-    if (this.#ready.size > 0) return Promise.resolve(this.#ready.size);
+    if (this.#ready.size > 0) {
+      // Answered from the microtask queue while sockets stay ready, a perform()/poll() loop never lets
+      // the event loop turn: process.nextTick callbacks (node:http2 reports a closed socket that way),
+      // timers and other I/O would starve. Every so many answers in a row, one goes after pending I/O.
+      if (++this.#readyInARow < MAX_READY_IN_A_ROW) return Promise.resolve(this.#ready.size);
+      this.#readyInARow = 0;
+      return new Promise<number>((resolve) => setImmediate(() => resolve(this.#ready.size)));
+    }
+    this.#readyInARow = 0;
     let ms = Math.max(0, timeoutMs);
     const t = this.#engine.timeoutMs();
     if (t >= 0 && t < ms) ms = t;

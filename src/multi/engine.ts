@@ -11,7 +11,7 @@
 // end of each API call updateTimer() tells TIMERFUNCTION about a changed
 // earliest expiry. Per event the cost is O(transfers on that socket + expired
 // transfers), never O(all transfers).
-import { MultiplexOptions, multiplexFailed, releaseStream } from './multiplex.js';
+import { MultiplexOptions, multiplexFailed, multiplexStarted, releaseStream } from './multiplex.js';
 import { CURLE, CURLM, type CURLMcode } from '../codes.js';
 import { CURL_POLL, CURL_SOCKET_TIMEOUT } from '../constants.js';
 import { SocketRegistry, usersToRun, type PollEntry } from './socket-registry.js';
@@ -444,6 +444,10 @@ export class MultiEngine implements CallbackGuard {
     return this.maxConnects > 0 ? this.maxConnects : 4 * Math.max(1, this.#transfers.size);
   }
 
+  connectionMultiplexes(t: Transfer, conn: Connection): void {
+    multiplexStarted(this, t, conn);
+  }
+
   /** Every queued transfer looks for a connection again (a multiplexed one got room, or connected). */
   wakeAllPending(): void {
     for (const p of this.#pending.toArray()) this.expire(p, EXPIRE.RUN_NOW, nowMs());
@@ -509,12 +513,8 @@ export class MultiEngine implements CallbackGuard {
     this.driver.interrupt();
   }
 
-  /**
-   * SOCKETFUNCTION or TIMERFUNCTION failed. Inside a run the transfers are
-   * ended after it (the running one is mid-state: ending it under its own
-   * feet would queue its DONE message twice); neither callback is called
-   * meanwhile.
-   */
+  /** SOCKETFUNCTION or TIMERFUNCTION failed. Inside a run the transfers are ended after it (the running one is
+   * mid-state: ending it under its own feet would queue its DONE message twice); neither callback is called meanwhile. */
   #multiCallbackFailed(): void {
     if (!this.#running) return this.#abortAll();
     this.#failed.afterRun = true;

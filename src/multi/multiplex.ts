@@ -47,3 +47,10 @@ export function multiplexFailed(e: MultiEngine, t: Transfer, c: Connection): voi
   e.poolFor(t).connectedMultiplex(c, false);
   e.wakeAllPending();
 }
+
+/** A connection switched to HTTP/2 mid-request (an h2c Upgrade): with multiplexing on, other transfers may take streams on it. */
+export function multiplexStarted(e: MultiEngine, t: Transfer, c: Connection): void {
+  if (!e.mux.multiplex) return;
+  e.poolFor(t).connectedMultiplex(c, true);
+  e.wakeAllPending();
+}

@@ -166,9 +166,10 @@ export class Transfer implements HeapItem {
   /**
    * A server push the application accepted (CURLMOPT_PUSHFUNCTION): the
    * connection and the pushed stream this transfer's response comes on,
-   * until its request adopts them (libcurl's Curl_multi_add_perform).
+   * until its request adopts them (libcurl's Curl_multi_add_perform); or,
+   * `upgraded`, the stream 1 an h2c Upgrade answers this transfer's request on.
    */
-  pushed: { conn: Connection; stream: H2Stream } | null = null;
+  pushed: { conn: Connection; stream: H2Stream; upgraded?: boolean } | null = null;
   /** requests re-sent because a reused connection had died (Curl_retry_request) */
   connRetries = 0;
   /**

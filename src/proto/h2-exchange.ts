@@ -85,12 +85,15 @@ const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connecti
 /**
  * A transfer made for an accepted server push (src/multi/push.ts) takes its
  * pushed stream instead of sending a request (libcurl's
- * Curl_multi_add_perform): the stream, or null for an ordinary transfer.
+ * Curl_multi_add_perform), and so does the request an h2c Upgrade switched
+ * (src/proto/h2-upgrade.ts): the stream, or null for an ordinary transfer.
  */
 export function adoptPushedStream(t: Transfer, conn: Connection): H2Stream | null {
   const p = t.pushed;
   if (p === null || p.conn !== conn) return null;
   t.pushed = null;
+  // the upgraded request (h2c) was this transfer's own, its method and upload already known
+  if (p.upgraded === true) return p.stream;
   t.effectiveMethod = 'GET';
   t.uploadLength = -1;
   return p.stream;

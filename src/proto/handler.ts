@@ -50,6 +50,8 @@ export interface ProtocolEnv extends CallbackGuard {
   dnsCacheFor(t: Transfer): DnsCache;
   /** A verbose info line for the transfer. */
   trace(t: Transfer, text: string): void;
+  /** The connection started speaking HTTP/2 mid-request (an h2c Upgrade): other transfers may take streams on it. */
+  connectionMultiplexes(t: Transfer, conn: Connection): void;
 }
 
 /** Handler flags (libcurl's PROTOPT_*; only those this engine acts on). */

@@ -8,7 +8,8 @@ import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from './handler.j
 import { httpSetup } from './http-state.js';
 import { httpFollow } from './redirect.js';
 import { ntlmConnectionFit, ntlmNewConnection } from './http-ntlm.js';
-import { httpAlpn, httpConnected, httpMayMultiplex } from './h2-connect.js';
+import { h2cUpgradeWanted, httpAlpn, httpConnected, httpMayMultiplex } from './h2-connect.js';
+import { H2cUpgrade } from './h2-upgrade.js';
 
 /** HTTP/2 on http and https connections (not on ws/wss: their upgrade is HTTP/1.1's). */
 const H2_HOOKS = Object.freeze({
@@ -28,7 +29,9 @@ export const HTTP_FAMILY_HOOKS = Object.freeze({
   newConnection: ntlmNewConnection,
 } satisfies Partial<ProtocolHandler>);
 
-const httpRequest: ProtocolHandler['request'] = (t, conn, guard): ProtocolRequest => new HttpExchange(t, conn, guard);
+// a request that asks to switch to HTTP/2 (h2c) is one that may go on as HTTP/2 after a 101
+const httpRequest: ProtocolHandler['request'] = (t, conn, guard): ProtocolRequest =>
+  h2cUpgradeWanted(t, conn) ? new H2cUpgrade(t, conn, guard) : new HttpExchange(t, conn, guard);
 
 export const HTTP_HANDLER: ProtocolHandler = Object.freeze({
   scheme: 'http',

@@ -31,6 +31,7 @@ import type { CallbackGuard } from '../cw/client-writer.js';
 import type { ReadCallback, SeekCallback } from '../easy/callbacks.js';
 import { textToBuffer, toBytes } from '../url/url-bytes.js';
 import { headBytes, headLinesProblem } from '../http1/request-writer.js';
+import { h2cUpgradeLines, h2cUpgradeWanted } from './h2-connect.js';
 
 export interface BuiltRequest {
   code: CURLcode;
@@ -167,7 +168,7 @@ function useH2(t: Transfer): boolean {
 /** Whether this request may use (and make) a memo: a plain GET/HEAD of the first URL, directly to the server. */
 function memoizable(t: Transfer, h: HttpTransferState): boolean {
   return t.opts.method === HTTPREQ.GET && !h.forceGet && t.redirectCount === 0 && h.autoReferer === null &&
-    t.conn?.forwardingProxy !== true && t.conn?.route.altUsed !== true;
+    t.conn?.forwardingProxy !== true && t.conn?.route.altUsed !== true && (t.conn === null || !h2cUpgradeWanted(t, t.conn));
 }
 
 /**
@@ -284,6 +285,7 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
   if (plan.teLine) lines.push(plan.teLine);
   const altUsed = altUsedLine(t, overridden);
   if (altUsed !== null) lines.push(toBytes(altUsed));
+  for (const l of h2cUpgradeLines(t)) lines.push(l);
   const cookieInfo: string[] = [];
   const cookie = cookieRequestLine(t, (text) => cookieInfo.push(text));
   const cookieAt = lines.length;

@@ -100,6 +100,8 @@ export class HttpExchange implements ProtocolRequest {
   #h2: H2Stream | null = null;
   /** HTTP/2: the TRAILERFUNCTION, asked when the body is all sent */
   #trailers: TrailerSource | null = null;
+  /** h2c: at a 101, whether this request's Upgrade switches the connection (src/proto/h2-upgrade.ts) */
+  switching: (() => boolean) | null = null;
 
   constructor(t: Transfer, conn: Connection, guard: CallbackGuard, extra: ExtraRequestLines | null = null) {
     this.#t = t;
@@ -122,6 +124,8 @@ export class HttpExchange implements ProtocolRequest {
   /** Assemble the request; called once in DO. */
   start(): CURLcode {
     const t = this.#t;
+    // an accepted server push (the server made the request itself), or an h2c Upgrade's stream 1: the response comes on it
+    if ((this.#h2 = adoptPushedStream(t, this.#conn)) !== null) return CURLE.OK;
     // a re-sent request (redirect, authentication, dead connection) starts its body over (Curl_client_start)
     const kind = requestKind(t, this.#h);
     const src = kind === HTTPREQ.POST_MIME ? this.#h.mimeSource : kind === HTTPREQ.PUT || kind === HTTPREQ.POST ? t.clientSource : null;
@@ -132,8 +136,6 @@ export class HttpExchange implements ProtocolRequest {
         return r.code;
       }
     }
-    // an accepted server push: the server made the request itself, the response comes on the pushed stream
-    if ((this.#h2 = adoptPushedStream(t, this.#conn)) !== null) return CURLE.OK;
     const req = buildRequest(t, this.#guard, this.#extra);
     if (req.message) t.fail(req.code, req.message);
     if (req.code !== CURLE.OK) return req.code;
@@ -168,10 +170,7 @@ export class HttpExchange implements ProtocolRequest {
     return CURLE.OK;
   }
 
-  /**
-   * The bytes that came after a response that switched protocols (101): the
-   * first bytes of the new protocol, copied out of the transport's memory.
-   */
+  /** The bytes after a response that switched protocols (101), the new protocol's first, copied out of the transport's memory. */
   takeLeftover(): Buffer {
     return this.#parserSpared ? Buffer.alloc(0) : Buffer.from(this.#parser.takeLeftover());
   }
@@ -376,10 +375,7 @@ export class HttpExchange implements ProtocolRequest {
     if (this.#headBytesLeft === 0) this.#out = [];
   }
 
-  /**
-   * Copy what the parser still holds of received bytes: a transport may hand
-   * out views of memory it reuses once control is back in the event loop.
-   */
+  /** Copy what the parser holds of received bytes: a transport may reuse that memory once back in the event loop. */
   retainReceived(): void {
     if (!this.#parserSpared) this.#parser.retain();
   }
@@ -389,13 +385,10 @@ export class HttpExchange implements ProtocolRequest {
     return this.#drainEvents();
   }
 
-  /**
-   * A received header line to the trace and the application, each only when
-   * it wants it: with neither, the line's Buffer is never made.
-   */
-  #headerLine(ev: { raw: Buffer }, type: number): CURLcode {
+  /** A received header line to the trace (unless not `traced`) and the application, each only when it wants it. */
+  #headerLine(ev: { raw: Buffer }, type: number, traced = true): CURLcode {
     // current for every line: a setopt, even from a callback, starts a new option generation
-    const verbose = traceEnabled(this.#t);
+    const verbose = traced && traceEnabled(this.#t);
     const headerLines = this.#writers.wantsHeaders;
     if (!verbose && !headerLines) return CURLE.OK;
     const raw = ev.raw;
@@ -482,39 +475,42 @@ export class HttpExchange implements ProtocolRequest {
         }
         case 'headers-end': {
           if (addHeaderBytes(this.#t, ev.size) !== CURLE.OK) return CURLE.RECV_ERROR;
-          if (!ev.interim && this.#parser.closesAfterResponse) {
+          // h2c: a 101 to our Upgrade is interim; the switch is announced before its blank line, which is not traced (7.88)
+          const sw = this.#t.responseCode === 101 && this.switching !== null && this.switching();
+          const interim = ev.interim || sw;
+          if (!interim && this.#parser.closesAfterResponse) {
             const cut = ntlmHandshakeCut(this.#t, this.#conn, this.#t.responseCode, this.#conn.forwardingProxy);
             if (cut !== null) this.#info(cut);
           }
-          const c = this.#headerLine(ev, ev.interim ? HEADER_1XX : CLIENTWRITE.HEADER);
+          const c = this.#headerLine(ev, interim ? HEADER_1XX : CLIENTWRITE.HEADER, !sw);
           if (c !== CURLE.OK) return c;
           // authentication decides about 401s: a retry with credentials is not an error yet
           const viaProxy = this.#conn.forwardingProxy;
-          const authFail = ev.interim ? false : authOnHeadersEnd(this.#t, this.#h, viaProxy).fail;
+          const authFail = interim ? false : authOnHeadersEnd(this.#t, this.#h, viaProxy).fail;
           const authCode = this.#t.responseCode === 401 || (this.#t.responseCode === 407 && viaProxy);
-          if (!ev.interim && this.#t.opts.num(CURLOPT.FAILONERROR) && this.#t.responseCode >= 400 &&
+          if (!interim && this.#t.opts.num(CURLOPT.FAILONERROR) && this.#t.responseCode >= 400 &&
               (!authCode || authFail) && !rangeNotSatisfiableOk(this.#t, this.#h)) {
             this.#t.fail(CURLE.HTTP_RETURNED_ERROR, `The requested URL returned error: ${this.#t.responseCode}`);
             return CURLE.HTTP_RETURNED_ERROR;
           }
-          if (ev.interim && this.#t.responseCode === 100 && this.#send === 'expect') this.#send = 'body';
-          if (!ev.interim) this.#onFinalResponse(this.#t.responseCode);
-          if (!ev.interim) this.#bodyStarted = true;
-          if (!ev.interim && (this.#t.followLocation !== null || this.#t.retryRequest) && this.#parser.closesAfterResponse) {
+          if (interim && this.#t.responseCode === 100 && this.#send === 'expect') this.#send = 'body';
+          if (!interim) this.#onFinalResponse(this.#t.responseCode);
+          if (!interim) this.#bodyStarted = true;
+          if (!interim && (this.#t.followLocation !== null || this.#t.retryRequest) && this.#parser.closesAfterResponse) {
             // going elsewhere and this connection closes anyway: the body is not worth waiting for (libcurl)
             this.#done = true;
             this.#cutShort = true;
             return CURLE.OK;
           }
-          if (!ev.interim && (this.#t.followLocation !== null || this.#t.retryRequest)) {
+          if (!interim && (this.#t.followLocation !== null || this.#t.retryRequest)) {
             this.#writers.ignoreBody = true;
             this.#trace(CURLINFO_TYPE.TEXT, 'Ignoring the response-body\n');
           }
-          const r = responseHeadersEnd(this.#t, this.#h, ev.interim, this.#writers.ignoreBody);
+          const r = responseHeadersEnd(this.#t, this.#h, interim, this.#writers.ignoreBody);
           const h = this.#hook(r);
           if (h !== CURLE.OK) return h;
           if (r.ignoreBody) this.#writers.ignoreBody = true;
-          if (!ev.interim && !this.#writers.ignoreBody && !r.stop) {
+          if (!interim && !this.#writers.ignoreBody && !r.stop) {
             // http_size(): a known length over MAXFILESIZE fails before any body byte
             const framing = this.#parser.framing.kind;
             const size = this.#hook(exceedsMaxFilesize(this.#t, framing === 'chunked' ? null : this.#parser.contentLength, false));

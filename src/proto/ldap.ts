@@ -29,6 +29,7 @@ import { parseLdapUrl, type LdapUrl } from './ldap-url.js';
 import { encodeFilter } from './ldap-filter.js';
 import { OP, bindRequest, searchRequest, MessageReader, type LdapMessage } from './ldap-message.js';
 import { bindFailureCode, formatEntry, ldapErrorText } from './ldap-output.js';
+import { optionCredentials } from './redirect.js';
 
 /** Reads one step() makes at most before the transfer yields. */
 const STEP_READS = 64;
@@ -104,15 +105,16 @@ export class LdapRequest implements ProtocolRequest {
     if (!r.ok) return this.#fail(r.code, r.message);
     this.#url = r.url;
     const o = this.#t.opts;
-    const user = o.str(CURLOPT.USERNAME);
-    this.#identity = user === null ? '' : `${user}\0${o.str(CURLOPT.PASSWORD) ?? ''}`;
+    const given = optionCredentials(this.#t);
+    const user = given.username;
+    this.#identity = user === null ? '' : `${user}\0${given.password ?? ''}`;
     if (this.#conn.boundAs === this.#identity) return this.#search();
     // oldap_perform_bind: a simple bind, anonymous (empty DN and password) without a user
     this.#conn.boundAs = null;
     this.#msgId = this.#conn.nextId++;
     this.#phase = 'bind';
     const dn = Buffer.from(user ?? '', 'utf8');
-    const pw = Buffer.from(user === null ? '' : o.str(CURLOPT.PASSWORD) ?? '', 'utf8');
+    const pw = Buffer.from(user === null ? '' : given.password ?? '', 'utf8');
     return this.#send(bindRequest(this.#msgId, dn, pw));
   }
 

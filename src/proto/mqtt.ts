@@ -36,6 +36,7 @@ import { nowMs } from '../util/clock.js';
 import type { ProtocolHandler, ProtocolRequest } from './handler.js';
 import { recvFailure } from './send-then-read.js';
 import { connectPacket, DISCONNECT_PACKET, MQTT_MSG, MqttPacketReader, publishPacket, subscribePacket } from './mqtt-packets.js';
+import { optionCredentials } from './redirect.js';
 
 const MAX_READS_PER_STEP = 32;
 /** How often a publish whose bytes Node still holds looks whether they left. */
@@ -66,8 +67,9 @@ class MqttRequest implements ProtocolRequest {
 
   start(): CURLcode {
     const t = this.#t;
-    const user = t.opts.str(CURLOPT.USERNAME) ?? t.url?.user ?? '';
-    const password = t.opts.str(CURLOPT.PASSWORD) ?? t.url?.password ?? '';
+    const given = optionCredentials(t);
+    const user = given.username ?? t.url?.user ?? '';
+    const password = given.password ?? t.url?.password ?? '';
     const clientId = 'curl' + randomBytes(4).toString('hex');
     traceText(this.#guard, t, `Using client id '${clientId}'`);
     const p = connectPacket(textToBuffer(user), textToBuffer(password), clientId);

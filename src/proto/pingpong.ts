@@ -159,6 +159,9 @@ export class PingPong {
    * (nothing hides PASS: libcurl shows it too; SMTP's AUTH data may want to).
    */
   send(cmd: string, now: number, shown?: string): { code: CURLcode; message: string } | null {
+    // a CR or LF inside a command (an address, a path, a QUOTE line the application handed over) would
+    // end it early and inject the rest as a command of its own: refused before anything is written
+    if (/[\r\n]/.test(cmd)) return { code: CURLE.BAD_FUNCTION_ARGUMENT, message: 'CR or LF in a command is not allowed' };
     const line = cmd + '\r\n';
     const r = this.#tr.send(Buffer.from(line, 'latin1'));
     if (!r.ok) return { code: CURLE.SEND_ERROR, message: `Failure sending command: ${r.error.message}` };

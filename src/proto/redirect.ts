@@ -83,6 +83,27 @@ export function credentialsAllowed(t: Transfer): boolean {
   return sameOrigin(t.firstUrl, t.url) || t.opts.num(CURLOPT.UNRESTRICTED_AUTH) !== 0;
 }
 
+/** The credentials the application set (USERNAME, PASSWORD, XOAUTH2_BEARER) as this request may use them. */
+export interface OptionCredentials {
+  username: string | null;
+  password: string | null;
+  bearer: string | null;
+}
+
+const NO_OPTION_CREDENTIALS: OptionCredentials = Object.freeze({ username: null, password: null, bearer: null });
+
+/**
+ * USERNAME/PASSWORD/XOAUTH2_BEARER for a protocol handler: after a redirect to
+ * another scheme, host or port they are gone, as Curl_follow() clears them
+ * (CVE-2022-27774), unless UNRESTRICTED_AUTH. Credentials in the new URL itself
+ * and .netrc's for the new host still apply.
+ */
+export function optionCredentials(t: Transfer): OptionCredentials {
+  if (!credentialsAllowed(t)) return NO_OPTION_CREDENTIALS;
+  const o = t.opts;
+  return { username: o.str(CURLOPT.USERNAME), password: o.str(CURLOPT.PASSWORD), bearer: o.str(CURLOPT.XOAUTH2_BEARER) };
+}
+
 /**
  * The HTTP handlers' follow hook: a 301/302/303 may switch the next request
  * to GET (or HEAD), and AUTOREFERER sends the URL that redirected.

@@ -13,6 +13,7 @@ import type { Transfer } from '../multi/transfer.js';
 import { textToBuffer } from '../url/url-bytes.js';
 import { customHeaders } from './http-request.js';
 import { timeConditionLine } from './http-request-lines.js';
+import { optionCredentials } from './redirect.js';
 
 /** CURL_RTSPREQ_*. */
 export const RTSPREQ = {
@@ -73,9 +74,10 @@ export function buildRtspRequest(t: Transfer, rtspreq: number, cseq: number): Rt
   if (referer !== null && !has('Referer')) lines.push(`Referer: ${referer}`);
   const ua = o.str(CURLOPT.USERAGENT);
   if (ua !== null && !has('User-Agent')) lines.push(`User-Agent: ${ua}`);
-  const user = o.str(CURLOPT.USERNAME) ?? t.url?.user ?? null;
+  const given = optionCredentials(t);
+  const user = given.username ?? t.url?.user ?? null;
   if (user !== null && !has('Authorization')) {
-    const password = o.str(CURLOPT.PASSWORD) ?? t.url?.password ?? '';
+    const password = given.password ?? t.url?.password ?? '';
     lines.push(`Authorization: Basic ${Buffer.concat([textToBuffer(user), Buffer.from(':'), textToBuffer(password)]).toString('base64')}`);
   }
   if (rtspreq === RTSPREQ.SETUP || rtspreq === RTSPREQ.DESCRIBE) {

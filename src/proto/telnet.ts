@@ -35,6 +35,7 @@ import type { ProtocolHandler, ProtocolRequest } from './handler.js';
 import { recvFailure } from './send-then-read.js';
 import { telnetSettings } from './telnet-options.js';
 import { TelnetNegotiation } from './telnet-negotiation.js';
+import { optionCredentials } from './redirect.js';
 
 const MAX_READS_PER_STEP = 32;
 const MAX_INPUT_READS_PER_STEP = 16;
@@ -60,7 +61,7 @@ class TelnetRequest implements ProtocolRequest {
 
   start(): CURLcode {
     const t = this.#t;
-    const user = t.opts.str(CURLOPT.USERNAME) ?? t.url?.user ?? null;
+    const user = optionCredentials(t).username ?? t.url?.user ?? null;
     const r = telnetSettings((t.opts.get(CURLOPT.TELNETOPTIONS) as string[] | null) ?? [], user);
     if (!r.ok) {
       t.fail(r.code, r.message);

@@ -36,6 +36,8 @@ const FIXED_PATHS: Readonly<Record<string, readonly string[]>> = {
   // tftpd-hpa's and slapd's servers live in sbin too
   'in.tftpd': ['/usr/sbin/in.tftpd'],
   slapd: ['/usr/sbin/slapd'],
+  // Apache httpd (the h2c Upgrade tests)
+  apache2: ['/usr/sbin/apache2'],
 };
 
 function isExecutable(file: string): boolean {

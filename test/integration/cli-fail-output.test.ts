@@ -154,3 +154,23 @@ test('--etag-save stores the ETag; --etag-compare sends If-None-Match', { skip: 
   // --etag-save - writes the tag to stdout
   same(await both(['-sS', '--etag-save', '-', '-o', 'b', `${base}/e?etag=${encodeURIComponent('"v3"')}`]));
 });
+
+test('-X naming the method the flags already imply is a note while tracing; -X HEAD a warning (curl\'s customrequest_helper)', { skip: NO_CURL }, async () => {
+  const dir = mkdtempSync(join(root, 'x-'));
+  writeFileSync(join(dir, 'up'), 'up');
+  const cases: string[][] = [
+    ['-X', 'POST', '-d', 'x'], ['-X', 'get'], ['-X', 'PUT', '-T', join(dir, 'up')], ['-X', 'POST', '-F', 'a=b'],
+    ['-I', '-X', 'HEAD'], ['-X', 'head'], ['-X', 'PUT', '-d', 'x'],
+  ];
+  for (const args of cases) {
+    for (const trace of [[], ['--trace-ascii', join(dir, 'trace')]]) {
+      const argv = ['--no-progress-meter', '-o', join(dir, 'out'), ...trace, ...args, `${base}/s/200`];
+      const [t, c] = [await tscurl(argv), await curl(argv)];
+      assert.equal(t.code, c.code, args.join(' '));
+      assert.equal(t.stderr, c.stderr, `${args.join(' ')} ${trace.length ? 'traced' : ''}`);
+    }
+  }
+  // the positive control: the note is there at all
+  const r = await tscurl(['--no-progress-meter', '--trace-ascii', join(dir, 'trace'), '-o', join(dir, 'out'), '-X', 'POST', '-d', 'x', `${base}/s/200`]);
+  assert.equal(r.stderr, 'Note: Unnecessary use of -X or --request, POST is already inferred.\n');
+});

@@ -54,6 +54,27 @@ test('IMAP against dovecot: APPEND, LIST, FETCH by UID/MAILINDEX with SECTION an
       const mech = opts.slice(5);
       assert.match(r.stderr, mech === '+LOGIN' ? /> A002 LOGIN user secret/ : new RegExp(`> A002 AUTHENTICATE ${mech}`), opts);
     }
+    // a custom FETCH whose answer carries a literal: the line, then the literal's bytes, nothing after
+    const custom = await tscurl(['-s', '-S', '-u', u, '-X', 'UID FETCH 1 BODY[]', `${base}/INBOX`]);
+    assert.equal(custom.code, 0, custom.stderr);
+    assert.equal(custom.stdout, `* 1 FETCH (UID 1 BODY[] {${MESSAGE.length}}\r\n${MESSAGE}`);
+    // UPLOAD_FLAGS (--upload-flags): the flags dovecot keeps for each APPENDed message
+    const flagsOf = async (uid: number): Promise<string> => {
+      const f = await tscurl(['-s', '-S', '-u', u, '-X', `UID FETCH ${uid} FLAGS`, `${base}/INBOX`]);
+      assert.equal(f.code, 0, f.stderr);
+      const flags = /FLAGS \(([^)]*)\)/.exec(f.stdout)?.[1] ?? `no FLAGS in ${f.stdout}`;
+      // \Recent is the server's own, for the first session that sees the message
+      return flags.split(' ').filter((x) => x !== '\\Recent').join(' ');
+    };
+    assert.equal(await flagsOf(1), '\\Seen', 'the default marks an upload read');
+    const flagged = await tscurl(['-s', '-S', '-u', u, '--upload-flags', 'flagged,draft,-seen', '-T', join(dir, 'msg.eml'), `${base}/INBOX`]);
+    assert.equal(flagged.code, 0, flagged.stderr);
+    assert.deepEqual((await flagsOf(2)).split(' ').sort(), ['\\Draft', '\\Flagged']);
+    const unread = await tscurl(['-s', '-S', '-u', u, '--upload-flags', '-seen', '-T', join(dir, 'msg.eml'), `${base}/INBOX`]);
+    assert.equal(unread.code, 0, unread.stderr);
+    assert.equal(await flagsOf(3), '');
+    const unknown = await tscurl(['-s', '-S', '-u', u, '--upload-flags', 'Seen', '-T', join(dir, 'msg.eml'), `${base}/INBOX`]);
+    assert.equal(unknown.code, 2, 'flag names are case-sensitive');
     const bad = await tscurl(['-s', '-S', '-u', `${d.user}:wrong`, `${base}/`]);
     assert.equal(bad.code, 67);
     const badLogin = await tscurl(['-s', '-S', '--login-options', 'AUTH=+LOGIN', '-u', `${d.user}:wrong`, `${base}/`]);
@@ -84,7 +105,13 @@ test('POP3 against dovecot: LIST, RETR (dot-unstuffed), --list-only, APOP, DELE,
     assert.equal(apop.code, 0, apop.stderr);
     assert.match(apop.stderr, /> APOP user [0-9a-f]{32}/);
     assert.equal(apop.stdout, 'Subject: second\r\n\r\nbody\r\n');
-    const dele = await tscurl(['-s', '-S', '-X', 'DELE', '-I', '-u', u, `${base}/1`]);
+    // single-line answers (STAT, NOOP, DELE) end the transfer without -I: nothing waits for a dot-terminated body
+    for (const cmd of ['STAT', 'NOOP']) {
+      const r = await tscurl(['-s', '-S', '-X', cmd, '-u', u, `${base}/`]);
+      assert.equal(r.code, 0, `${cmd}: ${r.stderr}`);
+      assert.equal(r.stdout, '', cmd);
+    }
+    const dele = await tscurl(['-s', '-S', '-X', 'DELE', '-u', u, `${base}/1`]);
     assert.equal(dele.code, 0, dele.stderr);
     const after = await tscurl(['-s', '-S', '-u', u, `${base}/`]);
     assert.equal(after.stdout, '1 25\r\n');

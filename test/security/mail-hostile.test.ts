@@ -172,3 +172,60 @@ test('IMAP: a FETCH literal cut short by the server is CURLE_PARTIAL_FILE; a NO 
     await srv.close();
   }
 });
+
+test('a CR or LF inside MAIL_FROM or MAIL_RCPT never injects a command: CURLE_BAD_FUNCTION_ARGUMENT', async () => {
+  const srv = await scripted({ greeting: '220 hi\r\n', reply: smtpOk() });
+  try {
+    const body = 'hello\r\n';
+    const send = (from: string, rcpt: string): Promise<{ rc: number; err: string }> =>
+      perform(`smtp://127.0.0.1:${srv.port}/`, [[CURLOPT.UPLOAD, 1], [CURLOPT.INFILESIZE, body.length],
+        [CURLOPT.READFUNCTION, ((sent = false) => (b: Buffer) => (sent ? 0 : ((sent = true), b.write(body))))()],
+        [CURLOPT.MAIL_FROM, from], [CURLOPT.MAIL_RCPT, [rcpt]]]);
+    for (const [from, rcpt] of [['a@b\r\nDATA', 'c@d'], ['a@b', 'c@d\nRSET'], ['a@b\rRSET', 'c@d']] as const) {
+      const r = await send(from, rcpt);
+      assert.equal(r.rc, CURLE.BAD_FUNCTION_ARGUMENT, r.err);
+    }
+    assert.ok(!srv.lines.some((l) => /^(DATA|RSET)/.test(l)), srv.lines.join('|'));
+    // positive control: the same transfer with clean addresses sends its message
+    const ok = await send('a@b', 'c@d');
+    assert.equal(ok.rc, CURLE.OK, ok.err);
+    assert.ok(srv.lines.includes('DATA'));
+  } finally {
+    await srv.close();
+  }
+});
+
+test('a pooled mail connection logged in as one user never serves another user (libcurl\'s ConnectionExists for protocols without CREDSPERREQUEST)', async () => {
+  const reply = (line: string): string | null => {
+    if (line.startsWith('AUTH PLAIN ')) return '235 ok\r\n';
+    return smtpOk(['AUTH PLAIN'])(line);
+  };
+  const srv = await scripted({ greeting: '220 hi\r\n', reply });
+  const e = new Easy();
+  try {
+    const body = 'hello\r\n';
+    const send = async (userpwd: string): Promise<void> => {
+      e.setopt(CURLOPT.URL, `smtp://127.0.0.1:${srv.port}/`);
+      e.setopt(CURLOPT.USERPWD, userpwd);
+      e.setopt(CURLOPT.SASL_IR, 1);
+      e.setopt(CURLOPT.UPLOAD, 1);
+      e.setopt(CURLOPT.INFILESIZE, body.length);
+      e.setopt(CURLOPT.READFUNCTION, ((sent = false) => (b: Buffer) => (sent ? 0 : ((sent = true), b.write(body))))());
+      e.setopt(CURLOPT.MAIL_RCPT, ['c@d']);
+      assert.equal(await e.perform(), CURLE.OK, e.errorBuffer ?? '');
+    };
+    const connections = (): number => srv.lines.filter((l) => l.startsWith('EHLO')).length;
+    await send('one:secret');
+    await send('one:secret');
+    assert.equal(connections(), 1, 'the same login reuses the connection');
+    await send('two:secret');
+    assert.equal(connections(), 2, 'another user gets a connection of its own');
+    const auths = srv.lines.filter((l) => l.startsWith('AUTH PLAIN '));
+    assert.deepEqual(auths.map((l) => Buffer.from(l.slice(11), 'base64').toString('latin1')), ['\0one\0secret', '\0two\0secret']);
+    await send('one:other');
+    assert.equal(connections(), 3, 'the same user with another password too');
+  } finally {
+    e.cleanup();
+    await srv.close();
+  }
+});

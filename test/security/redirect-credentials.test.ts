@@ -17,6 +17,7 @@ import { Easy, CURLOPT, CURLE, CURL_NETRC, CURLAUTH, openSocketCount } from '../
 import { startRawServer, ok, type RawServer } from '../helpers/raw-http-server.js';
 import { fetchUrl } from '../helpers/fetch.js';
 import { tscurl } from '../helpers/cli-run.js';
+import { startFtpServer } from '../helpers/ftp-server.js';
 
 const redirect = (location: string): { data: string } => ({
   data: `HTTP/1.1 302 Found\r\nLocation: ${location}\r\nContent-Length: 0\r\n\r\n`,
@@ -255,5 +256,36 @@ test('CVE-2014-8150: CR/LF in a URL cannot inject request lines', async () => {
     assert.ok(srv.requests.every((q) => !q.headers.has('x-injected')));
   } finally {
     await srv.close();
+  }
+});
+
+test('CVE-2022-27774: USERPWD does not follow a redirect to ftp:// (the FTP login is the URL\'s, else anonymous)', async () => {
+  const ftp = await startFtpServer({ files: { '/f.txt': 'ftp data\n' } });
+  let target = `ftp://127.0.0.1:${ftp.port}/f.txt`;
+  const first = await bouncer(() => target);
+  try {
+    const logins = async (setup: (e: Easy) => void): Promise<string[]> => {
+      const before = ftp.commands.length;
+      assert.equal(await follow(`http://127.0.0.1:${first.port}/start`, (e) => {
+        e.setopt(CURLOPT.USERPWD, 'user:secret');
+        setup(e);
+      }), CURLE.OK);
+      return ftp.commands.slice(before).filter((c) => /^(USER|PASS) /.test(c));
+    };
+    assert.deepEqual(await logins(() => {}), ['USER anonymous', 'PASS ftp@example.com']);
+    // the new URL's own credentials are used
+    target = `ftp://v:w@127.0.0.1:${ftp.port}/f.txt`;
+    assert.deepEqual(await logins(() => {}), ['USER v', 'PASS w']);
+    // positive control: UNRESTRICTED_AUTH lets them follow
+    target = `ftp://127.0.0.1:${ftp.port}/f.txt`;
+    assert.deepEqual(await logins((e) => e.setopt(CURLOPT.UNRESTRICTED_AUTH, 1)), ['USER user', 'PASS secret']);
+    // the same for the tool: --location vs --location-trusted
+    const cli = await tscurl(['-s', '-L', '-u', 'user:secret', `http://127.0.0.1:${first.port}/start`]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.ok(ftp.commands.includes('USER anonymous'));
+    assert.equal(ftp.commands.filter((c) => c === 'PASS secret').length, 1);
+  } finally {
+    await first.close();
+    await ftp.close();
   }
 });

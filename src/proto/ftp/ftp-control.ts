@@ -32,6 +32,7 @@ import type { ProtocolEnv } from '../handler.js';
 import { PROTOPT } from '../handler.js';
 import { ftpConnOf, setFtpEntryPath, type FtpConn } from './ftp-conn.js';
 import { parsePwd } from './ftp-replies.js';
+import { optionCredentials } from '../redirect.js';
 
 /** CURLOPT_USE_SSL values. */
 export const USESSL = { NONE: 0, TRY: 1, CONTROL: 2, ALL: 3 } as const;
@@ -48,11 +49,12 @@ export function ftpEndOfResponse(line: Buffer): number | null {
 export function ftpCredentials(t: Transfer): { user: string; password: string; account: string | null } {
   const o = t.opts;
   const url = t.url!;
-  let user = o.str(CURLOPT.USERNAME) ?? url.user ?? null;
+  const given = optionCredentials(t);
+  let user = given.username ?? url.user ?? null;
   const netrc = o.num(CURLOPT.NETRC);
   // CURL_NETRC_REQUIRED: the URL's password is ignored, .netrc's is used
-  let password = o.str(CURLOPT.PASSWORD) ?? (netrc === 2 ? null : url.password ?? null);
-  if (netrc !== 0 && o.str(CURLOPT.USERNAME) === null && password === null) {
+  let password = given.password ?? (netrc === 2 ? null : url.password ?? null);
+  if (netrc !== 0 && given.username === null && password === null) {
     const file = o.str(CURLOPT.NETRC_FILE) ?? join(process.env['HOME'] || homedir(), '.netrc');
     let text: string | null = null;
     try {

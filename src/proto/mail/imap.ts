@@ -19,7 +19,7 @@ import { SaslSession } from '../../auth/sasl.js';
 import { SASL_AUTH_NONE, SASL_AUTH_DEFAULT, mechsFromList } from '../../auth/sasl-mechs.js';
 import { toBytes, urlDecode } from '../../url/url-bytes.js';
 import { MailRequest } from './mail-request.js';
-import { CURLUSESSL, loginOptions, mailCredentials, mailSasl, useSsl, type MailCredentials } from './mail-common.js';
+import { CURLUSESSL, loginOptions, mailConnectionFit, mailCredentials, mailSasl, useSsl, type MailCredentials } from './mail-common.js';
 import { mailBody, wantsUpload, type MailBody } from './mail-upload.js';
 import { imapAtom, parseImapPath, splitCustom, type ImapTarget } from './imap-url.js';
 import { lfToCrlf } from './dot-body.js';
@@ -230,7 +230,7 @@ class ImapRequest extends MailRequest {
     this.#upload = r.body!;
     if (r.body!.size < 0) return this.fail(CURLE.UPLOAD_FAILED, 'Cannot APPEND with unknown input file size');
     this.t.uploadLength = r.body!.size;
-    return this.#cmd('append', `APPEND ${imapAtom(mb, false)} (\\Seen) {${r.body!.size}}`);
+    return this.#cmd('append', `APPEND ${imapAtom(mb, false)}${appendFlags(this.t.opts.num(CURLOPT.UPLOAD_FLAGS))} {${r.body!.size}}`);
   }
 
   #upload: MailBody | null = null;
@@ -293,7 +293,7 @@ class ImapRequest extends MailRequest {
         if (code !== RESP.OK) return this.fail(CURLE.LOGIN_DENIED, `Access denied. ${String.fromCharCode(code)}`);
         return this.#connected();
       case 'list':
-        if (code === RESP.UNTAGGED) return this.#writeLine(last);
+        if (code === RESP.UNTAGGED) return this.#custom !== null ? this.#customUntagged(last, text) : this.#writeLine(last);
         if (code !== RESP.OK) return this.fail(CURLE.QUOTE_ERROR);
         return this.complete(true);
       case 'search':
@@ -327,10 +327,12 @@ class ImapRequest extends MailRequest {
   #parseCapabilities(text: string): void {
     // bounded by the line's words
     for (const word of text.slice(2).split(' ')) {
-      if (word === 'STARTTLS') this.#tlsSupported = true;
-      else if (word === 'LOGINDISABLED') this.#loginDisabled = true;
-      else if (word === 'SASL-IR') this.#irSupported = true;
-      else if (word.startsWith('AUTH=')) {
+      // capability atoms are case-insensitive (RFC 3501 9): "starttls" offers STARTTLS
+      const upper = word.toUpperCase();
+      if (upper === 'STARTTLS') this.#tlsSupported = true;
+      else if (upper === 'LOGINDISABLED') this.#loginDisabled = true;
+      else if (upper === 'SASL-IR') this.#irSupported = true;
+      else if (upper.startsWith('AUTH=')) {
         this.#sasl!.authmechs |= mechsFromList(word.slice(5));
       }
     }
@@ -369,6 +371,25 @@ class ImapRequest extends MailRequest {
     return CURLE.OK;
   }
 
+  /**
+   * An untagged line of a custom command: a line that ends in a literal ("* 1 FETCH (BODY[] {71}")
+   * is written with the literal's bytes after it, and the rest of the answer is read but not
+   * delivered (libcurl 8's imap_state_listsearch_resp); any other line is written as it is.
+   */
+  #customUntagged(last: Buffer, text: string): CURLcode {
+    const m = /\{(\d{1,18})\}$/.exec(text);
+    if (!m) return this.#writeLine(last);
+    const c = this.#writeLine(last);
+    if (c !== CURLE.OK) return c;
+    const size = Number(m[1]);
+    this.info(`Found ${size} bytes to download`);
+    this.t.contentLength = size;
+    // the tagged answer after the literal ends the transfer (a NO to it is the command's failure)
+    this.#state = 'fetch-final';
+    if (size > 0) this.beginLiteral(size, this.t.opts.num(CURLOPT.NOBODY) !== 0);
+    return CURLE.OK;
+  }
+
   /** NOBODY: the literal is received but not delivered. */
   #skipLiteral(size: number): CURLcode {
     this.beginLiteral(size, true);
@@ -376,12 +397,18 @@ class ImapRequest extends MailRequest {
   }
 }
 
+/** CURLOPT_UPLOAD_FLAGS as APPEND's flag list: " (\\Answered \\Seen)", nothing without flags (libcurl 8.13). */
+function appendFlags(bits: number): string {
+  const names = (['Answered', 'Deleted', 'Draft', 'Flagged', 'Seen'] as const).filter((_, i) => bits & (1 << i));
+  return bits ? ` (${names.map((n) => '\\' + n).join(' ')})` : '';
+}
+
 const imapRequest: ProtocolHandler['request'] = (t, conn, guard): ProtocolRequest => new ImapRequest(t, conn, guard);
 
 export const IMAP_HANDLER: ProtocolHandler = Object.freeze({
-  scheme: 'imap', defaultPort: 143, protocol: CURLPROTO.IMAP, flags: 0, alpn: [], request: imapRequest,
+  scheme: 'imap', defaultPort: 143, protocol: CURLPROTO.IMAP, flags: 0, alpn: [], request: imapRequest, connectionFit: mailConnectionFit,
 });
 
 export const IMAPS_HANDLER: ProtocolHandler = Object.freeze({
-  scheme: 'imaps', defaultPort: 993, protocol: CURLPROTO.IMAPS, flags: PROTOPT.SSL, alpn: [], request: imapRequest,
+  scheme: 'imaps', defaultPort: 993, protocol: CURLPROTO.IMAPS, flags: PROTOPT.SSL, alpn: [], request: imapRequest, connectionFit: mailConnectionFit,
 });

@@ -17,6 +17,7 @@ import { tlsConfig } from '../../cf/tls-connect.js';
 import type { TlsFilterParams } from '../../cf/tls-filter.js';
 import { nowMs } from '../../util/clock.js';
 import { SaslSession, type SaslParams } from '../../auth/sasl.js';
+import { optionCredentials } from '../redirect.js';
 
 /** CURLOPT_USE_SSL's values. */
 export const CURLUSESSL = { NONE: 0, TRY: 1, CONTROL: 2, ALL: 3 } as const;
@@ -35,9 +36,28 @@ export interface MailSession {
   saslUsed: boolean;
   /** IMAP: the tag counter */
   cmdid: number;
+  /** who the connection logs in as: the user, password, bearer and authzid, as one key */
+  login: string;
 }
 
 const sessions = new WeakMap<Connection, MailSession>();
+
+/** Who a transfer logs in as, as one key (the fields libcurl's ConnectionExists compares). */
+function mailLogin(t: Transfer): string {
+  const c = mailCredentials(t).creds;
+  // login options (";AUTH=...") are not part of it: libcurl reuses the connection across them (case 1982)
+  return JSON.stringify([c.user, c.passwd, c.bearer, c.authzid]);
+}
+
+/**
+ * The mail handlers' connectionFit: an idle connection serves only a transfer that logs in as the
+ * same user with the same password, bearer and authzid (libcurl's ConnectionExists
+ * for protocols without PROTOPT_CREDSPERREQUEST); another user gets a connection of its own.
+ */
+export function mailConnectionFit(t: Transfer): (c: Connection) => 0 | 2 {
+  const login = mailLogin(t);
+  return (c) => (sessions.get(c)?.login === login ? 2 : 0);
+}
 
 /** The session of a connection, or null before its first mail request. */
 export function sessionOf(conn: Connection): MailSession | null {
@@ -71,7 +91,7 @@ export function newSession(t: Transfer, conn: Connection, guard: CallbackGuard, 
     sent: (l) => host.current.sent(l),
     received: (l) => host.current.received(l),
   }, nowMs());
-  const s: MailSession = { pp, tls, ready: false, mailbox: null, uidvalidity: null, saslUsed: false, cmdid: 0 };
+  const s: MailSession = { pp, tls, ready: false, mailbox: null, uidvalidity: null, saslUsed: false, cmdid: 0, login: mailLogin(t) };
   sessions.set(conn, s);
   hosts.set(s, host);
   return s;
@@ -102,9 +122,10 @@ export interface MailCredentials {
 export function mailCredentials(t: Transfer): { code: CURLcode; message?: string; creds: MailCredentials } {
   const o = t.opts;
   const url = t.url!;
+  const given = optionCredentials(t);
   const auth = new HostAuth({
-    httpAuth: 0, username: o.str(CURLOPT.USERNAME), password: o.str(CURLOPT.PASSWORD),
-    bearer: o.str(CURLOPT.XOAUTH2_BEARER), netrc: o.num(CURLOPT.NETRC), netrcFile: o.str(CURLOPT.NETRC_FILE),
+    httpAuth: 0, username: given.username, password: given.password,
+    bearer: given.bearer, netrc: o.num(CURLOPT.NETRC), netrcFile: o.str(CURLOPT.NETRC_FILE),
     awsSigV4: null, failOnError: false,
   });
   const r = auth.credentials(url.host, url.user, url.password);

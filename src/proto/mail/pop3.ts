@@ -19,7 +19,7 @@ import { SaslSession } from '../../auth/sasl.js';
 import { SASL_AUTH_NONE, SASL_AUTH_DEFAULT, mechsFromList } from '../../auth/sasl-mechs.js';
 import { toBytes, urlDecode } from '../../url/url-bytes.js';
 import { MailRequest } from './mail-request.js';
-import { CURLUSESSL, loginOptions, mailCredentials, mailSasl, useSsl, type MailCredentials } from './mail-common.js';
+import { CURLUSESSL, loginOptions, mailConnectionFit, mailCredentials, mailSasl, useSsl, type MailCredentials } from './mail-common.js';
 
 /** libcurl's POP3 response codes: '+' (+OK, and CAPA's "." line), '-' (-ERR), '*' (continuation). */
 const RESP = { OK: 0x2b, ERR: 0x2d, CONT: 0x2a } as const;
@@ -102,10 +102,11 @@ class Pop3Request extends MailRequest {
     const command = this.#id === '' || listOnly ? 'LIST' : 'RETR';
     const verb = this.#custom !== null && this.#custom !== '' ? this.#custom : command;
     this.#state = 'command';
-    const single = command === 'LIST' && this.#id !== '' && this.#custom === null;
-    this.#bodyWanted = !(command === 'LIST' && this.#id !== '') && this.t.opts.num(CURLOPT.NOBODY) === 0;
-    this.#unreadBody = !this.#bodyWanted && !single && this.#custom === null;
-    return this.send(this.#id !== '' ? `${verb} ${this.#id}` : verb);
+    const line = this.#id !== '' ? `${verb} ${this.#id}` : verb;
+    const single = !pop3IsMultiline(line);
+    this.#bodyWanted = !single && this.t.opts.num(CURLOPT.NOBODY) === 0;
+    this.#unreadBody = !this.#bodyWanted && !single;
+    return this.send(line);
   }
 
   #bodyWanted = true;
@@ -176,9 +177,11 @@ class Pop3Request extends MailRequest {
       }
       case 'capa':
         if (code === RESP.CONT) {
-          if (text.startsWith('STLS')) this.#tlsSupported = true;
-          else if (text.startsWith('USER')) this.#authtypes |= TYPE.CLEARTEXT;
-          else if (text.startsWith('SASL ')) {
+          // CAPA tags are case-insensitive (RFC 2449 5): "stls" offers STLS
+          const tag = text.toUpperCase();
+          if (tag.startsWith('STLS')) this.#tlsSupported = true;
+          else if (tag.startsWith('USER')) this.#authtypes |= TYPE.CLEARTEXT;
+          else if (tag.startsWith('SASL ')) {
             this.#authtypes |= TYPE.SASL;
             this.#sasl!.authmechs |= mechsFromList(text.slice(5));
           }
@@ -235,12 +238,35 @@ class Pop3Request extends MailRequest {
   }
 }
 
+/**
+ * Which POP3 commands answer with a multi-line (dot-terminated) body, alone and with arguments
+ * (libcurl 8's pop3_is_multiline, RFC 1939/2449): STAT or DELE answer one line, and waiting for a
+ * body after them would hang. An unknown command is taken as multi-line, as curl always did.
+ */
+const POP3_COMMANDS: ReadonlyArray<readonly [string, boolean, boolean]> = [
+  ['APOP', false, false], ['AUTH', false, false], ['CAPA', true, true], ['DELE', false, false],
+  ['LIST', true, false], ['MSG', true, true], ['NOOP', false, false], ['PASS', false, false],
+  ['QUIT', false, false], ['RETR', true, true], ['RSET', false, false], ['STAT', false, false],
+  ['STLS', false, false], ['TOP', true, true], ['UIDL', true, false], ['USER', false, false],
+  ['UTF8', false, false], ['XTND', true, true],
+];
+
+function pop3IsMultiline(line: string): boolean {
+  for (const [name, alone, withArgs] of POP3_COMMANDS) {
+    if (line.length >= name.length && line.slice(0, name.length).toUpperCase() === name) {
+      if (line.length === name.length) return alone;
+      if (line[name.length] === ' ') return withArgs;
+    }
+  }
+  return true;
+}
+
 const pop3Request: ProtocolHandler['request'] = (t, conn, guard): ProtocolRequest => new Pop3Request(t, conn, guard);
 
 export const POP3_HANDLER: ProtocolHandler = Object.freeze({
-  scheme: 'pop3', defaultPort: 110, protocol: CURLPROTO.POP3, flags: 0, alpn: [], request: pop3Request,
+  scheme: 'pop3', defaultPort: 110, protocol: CURLPROTO.POP3, flags: 0, alpn: [], request: pop3Request, connectionFit: mailConnectionFit,
 });
 
 export const POP3S_HANDLER: ProtocolHandler = Object.freeze({
-  scheme: 'pop3s', defaultPort: 995, protocol: CURLPROTO.POP3S, flags: PROTOPT.SSL, alpn: [], request: pop3Request,
+  scheme: 'pop3s', defaultPort: 995, protocol: CURLPROTO.POP3S, flags: PROTOPT.SSL, alpn: [], request: pop3Request, connectionFit: mailConnectionFit,
 });

@@ -20,7 +20,7 @@ import { SaslSession } from '../../auth/sasl.js';
 import { mechsFromList } from '../../auth/sasl-mechs.js';
 import { toBytes, urlDecode } from '../../url/url-bytes.js';
 import { MailRequest } from './mail-request.js';
-import { CURLUSESSL, loginOptions, mailCredentials, mailSasl, useSsl } from './mail-common.js';
+import { CURLUSESSL, loginOptions, mailConnectionFit, mailCredentials, mailSasl, useSsl } from './mail-common.js';
 import { mailBody, wantsUpload } from './mail-upload.js';
 import { DotStuffer, lfToCrlf } from './dot-body.js';
 
@@ -32,12 +32,25 @@ const SMTP_SASL = { contcode: 334, finalcode: 235, maxirlen: 512 - 8 };
 /** The most "NNN-" lines one reply may have (pingpong's own cap counts lines of one response; these come singly). */
 const MAX_CONTINUATION_LINES = 10_000;
 
-/** smtp_parse_address: "<local@host>" or "local@host" into its parts (the brackets dropped). */
-function parseAddress(fqma: string): { address: string; host: string | null } {
+/**
+ * smtp_parse_address: "<local@host>" or "local@host" into its parts (the brackets dropped). After a
+ * closing bracket, the rest is a suffix of ESMTP parameters ("<a@b> NOTIFY=SUCCESS") sent after the
+ * address, as libcurl 8 does.
+ */
+function parseAddress(fqma: string): { address: string; host: string | null; suffix: string } {
   let dup = fqma.startsWith('<') ? fqma.slice(1) : fqma;
-  if (dup.endsWith('>')) dup = dup.slice(0, -1);
+  let suffix = '';
+  if (!fqma.startsWith('<')) {
+    if (dup.endsWith('>')) dup = dup.slice(0, -1);
+  } else {
+    const close = dup.indexOf('>');
+    if (close >= 0) {
+      suffix = dup.slice(close + 1);
+      dup = dup.slice(0, close);
+    }
+  }
   const at = dup.indexOf('@');
-  return at < 0 ? { address: dup, host: null } : { address: dup.slice(0, at), host: dup.slice(at + 1) };
+  return at < 0 ? { address: dup, host: null, suffix } : { address: dup.slice(0, at), host: dup.slice(at + 1), suffix };
 }
 
 /** Only ASCII bytes (Curl_is_ASCII_name): no SMTPUTF8 needed. */
@@ -47,7 +60,7 @@ function isAscii(s: string): boolean {
 
 function bracketed(fqma: string): string {
   const a = parseAddress(fqma);
-  return a.host !== null ? `<${a.address}@${a.host}>` : `<${a.address}>`;
+  return (a.host !== null ? `<${a.address}@${a.host}>` : `<${a.address}>`) + a.suffix;
 }
 
 class SmtpRequest extends MailRequest {
@@ -264,10 +277,12 @@ class SmtpRequest extends MailRequest {
       return this.fail(CURLE.REMOTE_ACCESS_DENIED, `Remote access denied: ${code}`);
     }
     const text = lineText(last).slice(4);
-    if (text.startsWith('STARTTLS')) this.#tlsSupported = true;
-    else if (text.startsWith('SIZE')) this.#sizeSupported = true;
-    else if (text.startsWith('SMTPUTF8')) this.#utf8Supported = true;
-    else if (text.startsWith('AUTH ')) {
+    // EHLO keywords are case-insensitive (RFC 5321 4.1.1.1): a server saying "starttls" offers STARTTLS
+    const keyword = text.toUpperCase();
+    if (keyword.startsWith('STARTTLS')) this.#tlsSupported = true;
+    else if (keyword.startsWith('SIZE')) this.#sizeSupported = true;
+    else if (keyword.startsWith('SMTPUTF8')) this.#utf8Supported = true;
+    else if (keyword.startsWith('AUTH ')) {
       this.#authSupported = true;
       this.#sasl!.authmechs |= mechsFromList(text.slice(5));
     }
@@ -322,6 +337,7 @@ export const SMTP_HANDLER: ProtocolHandler = Object.freeze({
   flags: 0,
   alpn: [],
   request: smtpRequest,
+  connectionFit: mailConnectionFit,
 });
 
 export const SMTPS_HANDLER: ProtocolHandler = Object.freeze({
@@ -331,4 +347,5 @@ export const SMTPS_HANDLER: ProtocolHandler = Object.freeze({
   flags: PROTOPT.SSL,
   alpn: [],
   request: smtpRequest,
+  connectionFit: mailConnectionFit,
 });

@@ -28,6 +28,7 @@ import { AuthPlan } from './ssh-auth.js';
 import { checkHostKey, type HostKeyVerdict } from './host-key-check.js';
 import { KnownHosts, algorithmsFor } from './known-hosts.js';
 import { ssh2, ssh2Ready, type ClientConfig, type SftpSession, type SshClient } from './ssh2-lib.js';
+import { optionCredentials } from '../redirect.js';
 
 /** Receives per pump() at most (bounded work per step). */
 const MAX_READS = 64;
@@ -38,8 +39,9 @@ const LISTEN_POLL_MS = 2;
 function credentials(t: Transfer): ReturnType<HostAuth['credentials']> {
   const o = t.opts;
   const url = t.url!;
+  const given = optionCredentials(t);
   return new HostAuth({
-    httpAuth: 1, username: o.str(CURLOPT.USERNAME), password: o.str(CURLOPT.PASSWORD), bearer: null,
+    httpAuth: 1, username: given.username, password: given.password, bearer: null,
     netrc: o.num(CURLOPT.NETRC), netrcFile: o.str(CURLOPT.NETRC_FILE), awsSigV4: null, failOnError: false,
   }).credentials(url.host, url.user, url.password);
 }
