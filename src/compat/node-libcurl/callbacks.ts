@@ -13,8 +13,8 @@
 // callback answers its failure value, as node-libcurl's addon does when the
 // handle is in a Multi (the transfer then fails, and the error reaches the
 // 'error' event or the Multi's message, see multi.ts).
-import type { CurlFileInfo } from '../../proto/ftp/ftp-listparse.js';
 import type { FileInfo } from './types.js';
+import type { CurlFileInfo } from '../../index.js';
 import { CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE, CURL_WRITEFUNC_PAUSE } from '../../index.js';
 import { adaptHstsRead, adaptHstsWrite } from './hsts-callbacks.js';
 
