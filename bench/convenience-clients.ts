@@ -30,6 +30,19 @@ export const tscurlRequest: KeepAliveClient = async (target, total, concurrency)
   runner.close();
 };
 
+/** request() read with text(): the everyday path, which skips the Readable (src/request/body-sink.ts). */
+export const tscurlRequestText: KeepAliveClient = async (target, total, concurrency) => {
+  const runner = new MultiRunner();
+  runner.multi.setopt(CURLMOPT.MAXCONNECTS, concurrency);
+  const options = target.caFile ? { CAINFO: target.caFile } : {};
+  await workers(total, concurrency, async () => {
+    const res = await request(target.url, { runner, options });
+    if (res.status !== 200) throw new Error(`request() status ${res.status}`);
+    await res.text();
+  });
+  runner.close();
+};
+
 export const tscurlFetch: KeepAliveClient = async (target, total, concurrency) => {
   const runner = new MultiRunner();
   runner.multi.setopt(CURLMOPT.MAXCONNECTS, concurrency);

@@ -25,7 +25,7 @@ import { testCerts } from '../test/helpers/certs.js';
 import { interleaved, report, timedChild, cpuSince, median, fmt, type Contender, type Sample } from './stats.js';
 import { tscurlPoll, tscurlSocket, undiciPool, nodeHttp, rawSocket, type KeepAliveClient, type Target } from './keepalive-clients.js';
 import { tscurlH2, undiciH2, tscurlDownloadVersion } from './h2-clients.js';
-import { tscurlRequest, tscurlFetch, undiciRequestClient, undiciFetchClient } from './convenience-clients.js';
+import { tscurlRequest, tscurlRequestText, tscurlFetch, undiciRequestClient, undiciFetchClient } from './convenience-clients.js';
 import { curlyGet, nodeLibcurlCurly } from './compat-clients.js';
 import { tscurlDownload, undiciDownload, nodeHttpDownload, rawDownload, rawDownload1M, type DownloadClient } from './download-clients.js';
 
@@ -138,7 +138,8 @@ async function scenarioF(nginx: Nginx): Promise<void> {
   // the layers may cost at most 15% over the Multi they run on (issue 16): read the ratios to 'tscurl perform/poll'
   const clients: [string, KeepAliveClient][] = [
     ['tscurl perform/poll', tscurlPoll],
-    ['tscurl request()', tscurlRequest],
+    ['tscurl request() + text()', tscurlRequestText],
+    ['tscurl request(), body stream', tscurlRequest],
     ['fetch on CurlDispatcher', tscurlFetch],
     ['tscurl/node-libcurl curly.get', curlyGet],
     ['undici.request', undiciRequestClient],

@@ -44,6 +44,11 @@ export type { InfoId, InfoValue, CurlCertinfo, CurlTlsSessionInfo } from './easy
 export { CURLSSLBACKEND } from './easy/getinfo.js';
 export type { FileTarget, WriteData, ReadData } from './easy/option-types.js';
 export type * from './easy/callbacks.js';
+// FTP wildcard downloads: curl_fileinfo and the chunk / fnmatch callbacks' values
+export { CURLFILETYPE, CURLFINFOFLAG } from './proto/ftp/ftp-listparse.js';
+export type { CurlFileInfo } from './proto/ftp/ftp-listparse.js';
+export { CURL_CHUNK_BGN_FUNC, CURL_CHUNK_END_FUNC } from './proto/ftp/ftp-wildcard.js';
+export { CURL_FNMATCHFUNC } from './proto/ftp/fnmatch.js';
 // curl_version, curl_version_info
 export { VERSION, version, versionInfo, CURLVERSION } from './version-info.js';
 export type { CurlVersionInfo } from './version-info.js';

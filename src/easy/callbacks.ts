@@ -1,6 +1,7 @@
 // Callback signatures of the easy options: libcurl's prototypes with a Buffer in
 // place of (ptr, size, nmemb) and the *DATA pointer passed where C passes it.
 import type { Easy } from './easy.js';
+import type { CurlFileInfo } from '../proto/ftp/ftp-listparse.js';
 
 /** CURLOPT_WRITEFUNCTION: return data.length, CURL_WRITEFUNC_PAUSE or anything else to fail. */
 export type WriteCallback = (data: Buffer, userdata: unknown) => number;
@@ -29,5 +30,15 @@ export type TrailerCallback = (list: string[], userdata: unknown) => number;
 export type PrereqCallback = (clientp: unknown, primaryIp: string, localIp: string, primaryPort: number, localPort: number) => number;
 /** CURLOPT_RESOLVER_START_FUNCTION */
 export type ResolverStartCallback = (resolverState: unknown, clientp: unknown) => number;
+/**
+ * CURLOPT_CHUNK_BGN_FUNCTION (FTP wildcard downloads): before each listed
+ * file that matched; `remains` counts it and those after it. Return
+ * CURL_CHUNK_BGN_FUNC_OK (0), _FAIL (1) or _SKIP (2).
+ */
+export type ChunkBgnCallback = (info: CurlFileInfo, chunkData: unknown, remains: number) => number;
+/** CURLOPT_CHUNK_END_FUNCTION: after each file (downloaded or skipped); libcurl 7.88 ignores the value. */
+export type ChunkEndCallback = (chunkData: unknown) => number;
+/** CURLOPT_FNMATCH_FUNCTION: CURL_FNMATCHFUNC_MATCH (0), _NOMATCH (1) or _FAIL (2). */
+export type FnmatchCallback = (fnmatchData: unknown, pattern: string, name: string) => number;
 /** Any other function option (not implemented yet: setopt answers CURLE_NOT_BUILT_IN). */
 export type AnyCallback = (...args: never[]) => unknown;

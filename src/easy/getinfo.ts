@@ -7,6 +7,7 @@ import type { Transfer } from '../multi/transfer.js';
 import { peekHttpState } from '../proto/http-state.js';
 import { ftpEntryPath } from '../proto/ftp/ftp-conn.js';
 import { nowMs } from '../util/clock.js';
+import { CURLPROTO } from '../constants.js';
 import { TLSSocket } from 'node:tls';
 import { existsSync } from 'node:fs';
 import { DEFAULT_CA_BUNDLE } from '../vtls/tls-options.js';
@@ -51,6 +52,11 @@ export interface CurlTlsSessionInfo {
 const OPENSSL_ENGINE_IDS = ['afalg', 'capi', 'devcrypto', 'dynamic', 'padlock', 'rdrand'];
 export function sslEngines(): string[] {
   return OPENSSL_ENGINE_IDS.filter((id) => sslEngineExists(id));
+}
+
+/** A non-HTTP URL (FTP) carried as an HTTP request by a forwarding proxy. */
+function viaHttpProxy(t: Transfer): boolean {
+  return t.conn?.forwardingProxy === true && (t.handler!.protocol & (CURLPROTO.HTTP | CURLPROTO.HTTPS)) === 0;
 }
 
 /** Seconds since the transfer started until a timing mark (0 when not reached). */
@@ -158,8 +164,9 @@ export function getInfo(t: Transfer | null, id: number): unknown {
     }
     case CURLINFO.CONN_ID: return conn ? conn.id : -1;
     // the handler's scheme and CURLPROTO bit (libcurl 7.88: the scheme in upper case)
-    case CURLINFO.SCHEME: return tr.handler ? tr.handler.scheme.toUpperCase() : null;
-    case CURLINFO.PROTOCOL: return tr.handler ? tr.handler.protocol : 0;
+    // an ftp:// URL through a forwarding HTTP proxy is HTTP (libcurl switches conn->handler to HTTP's)
+    case CURLINFO.SCHEME: return tr.handler ? (viaHttpProxy(tr) ? 'HTTP' : tr.handler.scheme.toUpperCase()) : null;
+    case CURLINFO.PROTOCOL: return tr.handler ? (viaHttpProxy(tr) ? CURLPROTO.HTTP : tr.handler.protocol) : 0;
     case CURLINFO.EFFECTIVE_METHOD: return tr.effectiveMethod;
     // libcurl's state.referer: AUTOREFERER replaces it with the URL a redirect came from
     case CURLINFO.REFERER: return http?.autoReferer ?? tr.opts.str(CURLOPT.REFERER);

@@ -118,6 +118,8 @@ export const HDR = {
   EXPIRES: 18,
   VARY: 19,
   KEEP_ALIVE: 20,
+  /** what an HTTP/1.0 proxy says about keeping the connection */
+  PROXY_CONNECTION: 21,
 } as const;
 export type HeaderId = (typeof HDR)[keyof typeof HDR];
 
@@ -126,6 +128,7 @@ const HDR_NAMES: readonly string[] = [
   '', 'content-length', 'transfer-encoding', 'connection', 'content-type', 'content-encoding', 'content-range',
   'location', 'retry-after', 'set-cookie', 'www-authenticate', 'proxy-authenticate', 'last-modified',
   'server', 'date', 'etag', 'accept-ranges', 'cache-control', 'expires', 'vary', 'keep-alive',
+  'proxy-connection',
 ];
 const HDR_BY_NAME = new Map<string, HeaderId>(HDR_NAMES.map((n, i) => [n, i as HeaderId]));
 /** Ids by name length, so a name is compared with at most three candidates. */

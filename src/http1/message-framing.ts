@@ -19,6 +19,8 @@ export class ResponseFraming {
   transferEncodings: string[] = [];
   #connClose = false;
   #connKeepAlive = false;
+  /** the response comes from a forwarding proxy (ResponseParserOptions.viaProxy) */
+  viaProxy = false;
   /** decide()'s verdict: the connection may carry another request after this response */
   reusable = false;
 
@@ -70,6 +72,10 @@ export class ResponseFraming {
         }
         return null;
       }
+      case HDR.PROXY_CONNECTION:
+        // libcurl: an HTTP/1.0 reply through a proxy with "Proxy-Connection: keep-alive" keeps the connection
+        if (this.viaProxy && value.trim().toLowerCase() === 'keep-alive') this.#connKeepAlive = true;
+        return null;
       default:
         return null;
     }

@@ -64,6 +64,8 @@ export interface ResponseParserOptions {
   ignoreContentLength?: boolean;
   /** CURLOPT_HTTP_TRANSFER_DECODING: false passes chunked framing through as 'data' (still finding the end). */
   transferDecoding?: boolean;
+  /** The response comes from a proxy that forwards requests: its HTTP/1.0 "Proxy-Connection: keep-alive" keeps the connection. */
+  viaProxy?: boolean;
   /** The connection carried an HTTP/1.x response before: an HTTP/0.9 reply is then weird, not 0.9. */
   reusedConnection?: boolean;
   /**

@@ -149,6 +149,7 @@ export class ResponseParser {
     this.#decode = opts.transferDecoding ?? true;
     this.#reusedConnection = opts.reusedConnection ?? false;
     this.#h2 = opts.http2 ?? false;
+    this.#facts.viaProxy = opts.viaProxy ?? false;
     this.#inPlace = !opts.reuseEvents ? null : this.#inPlace ?? inPlaceEvents();
   }
 

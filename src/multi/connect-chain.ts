@@ -12,7 +12,10 @@ import { tlsConfig } from '../cf/tls-connect.js';
 import { proxyTlsConfig } from '../vtls/tls-config.js';
 import { resolveHost } from '../dns/resolver.js';
 import { PROTOPT } from '../proto/handler.js';
-import { Tunnel, type TunnelEnv } from './tunneling.js';
+import { Tunnel, type TunnelEnv, type TunnelTarget } from './tunneling.js';
+import { isIP } from 'node:net';
+import type { ProtocolEnv } from '../proto/handler.js';
+import type { StreamTransport } from '../transport/stream-transport.js';
 import { nowMs } from '../util/clock.js';
 import { traceData } from '../util/trace.js';
 import { CLIENTWRITE } from '../cw/client-write.js';
@@ -51,7 +54,7 @@ class TunnelFilter implements ConnectionFilter {
   }
 }
 
-function tunnelEnv(e: MultiEngine, t: Transfer): TunnelEnv {
+function tunnelEnv(e: ProtocolEnv, t: Transfer): TunnelEnv {
   return {
     info: (text) => e.trace(t, text),
     trace: (type, data) => traceData(e, t, type, data),
@@ -75,23 +78,38 @@ function alpnOf(t: Transfer): readonly string[] {
   return t.opts.num(CURLOPT.SSL_ENABLE_ALPN) !== 0 ? h.alpnFor?.(t) ?? h.alpn : [];
 }
 
-/** The filters above the connected socket of `t`'s new connection. */
-export function connectChain(e: MultiEngine, t: Transfer): FilterChain {
-  const conn = t.conn!;
-  const tr = conn.transport!;
+/**
+ * The proxy filters of a connection of `t` over `tr` that leads to `target`:
+ * SOCKS, TLS to an HTTPS proxy, the HTTP CONNECT tunnel (libcurl's
+ * Curl_conn_setup). The transfer's connection has them, and so has a second
+ * connection a protocol makes (FTP's data connection: libcurl's
+ * SECONDARYSOCKET, which opens its own tunnel).
+ */
+export function proxyFilters(e: ProtocolEnv, t: Transfer, tr: StreamTransport, target: TunnelTarget): ConnectionFilter[] {
   const proxy = t.proxy;
-  const url = t.url!;
-  const info = (text: string): void => e.trace(t, text);
   const filters: ConnectionFilter[] = [];
-  if (proxy?.socks) filters.push(new TunnelFilter('SOCKS', new Tunnel(t, tr, tunnelEnv(e, t), 'socks')));
+  if (proxy?.socks) filters.push(new TunnelFilter('SOCKS', new Tunnel(t, tr, tunnelEnv(e, t), 'socks', target)));
   if (proxy?.http?.type === CURLPROXY.HTTPS) {
     filters.push(new TlsFilter(tr, {
       host: proxy.http.host, port: proxy.http.port, config: proxyTlsConfig(t.opts), sessions: e.sessionCacheFor(t),
       // curl 7.88 offers no ALPN to a proxy
-      alpn: [], info, proxy: true,
+      alpn: [], info: (text) => e.trace(t, text), proxy: true,
     }));
   }
-  if (proxy?.http && proxy.tunnel) filters.push(new TunnelFilter('H1-PROXY', new Tunnel(t, tr, tunnelEnv(e, t), 'connect')));
+  if (proxy?.http && proxy.tunnel) filters.push(new TunnelFilter('H1-PROXY', new Tunnel(t, tr, tunnelEnv(e, t), 'connect', target)));
+  return filters;
+}
+
+/** The filters above the connected socket of `t`'s new connection. */
+export function connectChain(e: MultiEngine, t: Transfer): FilterChain {
+  const conn = t.conn!;
+  const tr = conn.transport!;
+  const url = t.url!;
+  const info = (text: string): void => e.trace(t, text);
+  // the tunnel leads to CONNECT_TO's host and port when set, as libcurl's conn_to_host/conn_to_port
+  const host = conn.connectHost;
+  const target = { host, port: conn.connectPort, ipv6: host === url.host ? url.ipv6 : isIP(host) === 6 };
+  const filters = proxyFilters(e, t, tr, target);
   if (t.opts.num(CURLOPT.HAPROXYPROTOCOL) !== 0) filters.push(new HaproxyFilter(tr, conn));
   if (t.handler!.flags & PROTOPT.SSL) {
     filters.push(new TlsFilter(tr, {

@@ -17,7 +17,8 @@ export function stateDone(e: MultiEngine, t: Transfer): void {
   t.request?.abort?.();
   t.writers.resetResponse();
   // (a progress callback that aborts here ends the transfer instead)
-  if (t.result === CURLE.OK && (t.followLocation !== null || t.retryRequest) && e.progress(t) === CURLE.OK) {
+  const next = t.result === CURLE.OK && t.followLocation === null && !t.retryRequest && t.handler?.nextRequest?.(t) === true;
+  if (t.result === CURLE.OK && (t.followLocation !== null || t.retryRequest || next) && e.progress(t) === CURLE.OK) {
     // this response only pointed elsewhere: release its connection and go again
     const conn = t.conn;
     const keep = conn !== null && conn.reusable;
@@ -28,6 +29,13 @@ export function stateDone(e: MultiEngine, t: Transfer): void {
       t.retryRequest = false;
       t.followLocation = null;
       e.trace(t, `Issue another request to this URL: '${t.effectiveUrl}'`);
+      resetForNextRequest(t);
+      setState(e, t, STATE.CONNECT);
+      return;
+    }
+    if (next) {
+      // the protocol's next request of the same URL (an FTP wildcard's next file): its facts start over
+      t.filetime = -1;
       resetForNextRequest(t);
       setState(e, t, STATE.CONNECT);
       return;

@@ -41,6 +41,14 @@ export interface TunnelEnv {
   discard(r: Resolution): void;
 }
 
+/** The host and port a tunnel asks its proxy for. */
+export interface TunnelTarget {
+  host: string;
+  port: number;
+  /** the host is an IPv6 address (bracketed in a CONNECT line) */
+  ipv6: boolean;
+}
+
 export type TunnelStep =
   | { kind: 'pending' }
   | { kind: 'done' }
@@ -63,9 +71,16 @@ export class Tunnel {
   /** a message is out and the answer is awaited */
   #waiting = false;
 
-  /** @param part the SOCKS handshake or the HTTP CONNECT exchange */
-  constructor(t: Transfer, tr: StreamTransport, env: TunnelEnv, part: 'socks' | 'connect') {
+  readonly #target: TunnelTarget;
+
+  /**
+   * @param part the SOCKS handshake or the HTTP CONNECT exchange
+   * @param target where the tunnel leads (libcurl: CONNECT_TO's host, else the URL's, or FTP's data
+   *   connection's; CONNECT_TO's port, else the URL's, or the data connection's)
+   */
+  constructor(t: Transfer, tr: StreamTransport, env: TunnelEnv, part: 'socks' | 'connect', target: TunnelTarget) {
     this.#t = t;
+    this.#target = target;
     this.#tr = tr;
     this.#env = env;
     this.#phase = part === 'socks' ? 'socks-resolve' : 'connect';
@@ -90,7 +105,7 @@ export class Tunnel {
   /** Where the SOCKS proxy is asked to connect: the HTTP proxy behind it, or the origin. */
   #socksTarget(): { host: string; port: number } {
     const http = this.#t.proxy!.http;
-    return http ? { host: http.host, port: http.port } : { host: this.#t.url!.host, port: this.#t.url!.port };
+    return http ? { host: http.host, port: http.port } : this.#target;
   }
 
   step(): TunnelStep {
@@ -180,7 +195,7 @@ export class Tunnel {
 
   #sendConnect(): TunnelStep {
     const t = this.#t;
-    const url = t.url!;
+    const url = this.#target;
     const http = t.proxy!.http as ProxyServer;
     const authority = connectAuthority(url.host, url.ipv6, url.port);
     this.#env.info(`Establish HTTP proxy tunnel to ${authority}`);

@@ -200,6 +200,13 @@ export interface ProtocolHandler {
    * URL that answered; `info` traces a verbose line. MUST NOT fail.
    */
   follow?(t: Transfer, from: TransferUrl, info: (text: string) => void): void;
+  /**
+   * After a request that ended well: the transfer goes on with another
+   * request of the same URL on a connection found anew (FTP's wildcard
+   * download, one request per matching file; libcurl's multi restarting a
+   * wildcard transfer at INIT until its state is DONE).
+   */
+  nextRequest?(t: Transfer): boolean;
 }
 
 /**

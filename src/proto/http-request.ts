@@ -9,6 +9,7 @@
 // or NUL is refused (CURLE_BAD_FUNCTION_ARGUMENT) before anything is sent.
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
+import { CURLPROTO } from '../constants.js';
 import type { Transfer } from '../multi/transfer.js';
 import { credentialsAllowed } from './redirect.js';
 import { authRequestLines, proxyAuthRequestLines, proxyHeaderList } from './http-auth.js';
@@ -214,8 +215,10 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
   const h2 = useH2(t);
   const version = h2 ? '2' : http11 ? '1.1' : '1.0';
 
+  // an ftp:// URL through a proxy always names its port: libcurl omits only HTTP's 80 and HTTPS's 443
+  const ftpViaProxy = t.conn?.forwardingProxy === true && (t.handler!.protocol & (CURLPROTO.FTP | CURLPROTO.FTPS)) !== 0;
   const hostValue =
-    (url.ipv6 ? `[${url.host}]` : url.host) + (url.port !== (t.handler?.defaultPort ?? DEFAULT_PORT[url.scheme]) ? `:${url.port}` : '');
+    (url.ipv6 ? `[${url.host}]` : url.host) + (ftpViaProxy || url.port !== (t.handler?.defaultPort ?? DEFAULT_PORT[url.scheme]) ? `:${url.port}` : '');
   // custom Authorization/Cookie headers stay with the first origin (CVE-2018-1000007, CVE-2022-27776)
   // a custom Host: is only used while the request goes to the first host: after a redirect elsewhere it would lie
   const sameHost = !t.firstUrl || t.firstUrl.host.toLowerCase() === url.host.toLowerCase();
@@ -332,6 +335,12 @@ function absoluteTarget(t: Transfer): string {
   if (url.scheme === 'http') {
     h.set(CURLUPART.USER, null);
     h.set(CURLUPART.PASSWORD, null);
+  } else if (url.scheme === 'ftp') {
+    // the proxy logs in for us: credentials set by option go into the URL, as libcurl's override_login
+    const user = t.opts.str(CURLOPT.USERNAME);
+    const password = t.opts.str(CURLOPT.PASSWORD);
+    if (user !== null) h.set(CURLUPART.USER, user, CURLU.URLENCODE);
+    if (password !== null) h.set(CURLUPART.PASSWORD, password, CURLU.URLENCODE);
   }
   // an international host name goes in its ASCII form, as in the Host header
   if (!url.ipv6 && h.get(CURLUPART.HOST).value !== url.host) h.set(CURLUPART.HOST, url.host);

@@ -113,8 +113,7 @@ export class HttpExchange implements ProtocolRequest {
     const method = t.opts.num(CURLOPT.NOBODY) ? 'HEAD' : 'GET';
     this.#parser = parserFor({
       method: t.opts.str(CURLOPT.CUSTOMREQUEST) ?? method,
-      http09Allowed: t.opts.num(CURLOPT.HTTP09_ALLOWED) !== 0,
-      reusedConnection: conn.uses > 1,
+      http09Allowed: t.opts.num(CURLOPT.HTTP09_ALLOWED) !== 0, reusedConnection: conn.uses > 1, viaProxy: conn.forwardingProxy,
       ignoreContentLength: t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH) !== 0,
       transferDecoding: t.opts.num(CURLOPT.HTTP_TRANSFER_DECODING) !== 0,
       reuseEvents: true, // #drainEvents handles each event before the next
@@ -468,8 +467,9 @@ export class HttpExchange implements ProtocolRequest {
               if (Number.isSafeInteger(n)) t.contentLength = n;
             }
           }
-          if (id === HDR.CONNECTION && this.#h.httpVersion === 10 && /(^|,)\s*keep-alive\s*(,|$)/i.test(ev.value)) {
-            this.#trace(CURLINFO_TYPE.TEXT, 'HTTP/1.0 connection set to keep alive\n');
+          const proxyConn = id === HDR.PROXY_CONNECTION && this.#conn.forwardingProxy;
+          if ((id === HDR.CONNECTION || proxyConn) && this.#h.httpVersion === 10 && /(^|,)\s*keep-alive\s*(,|$)/i.test(ev.value)) {
+            this.#trace(CURLINFO_TYPE.TEXT, `HTTP/1.0 ${proxyConn ? 'proxy ' : ''}connection set to keep alive\n`);
           }
           const c = this.#headerLine(ev, ev.type === 'trailer' ? TRAILER : t.responseCode < 200 ? HEADER_1XX : CLIENTWRITE.HEADER);
           if (c !== CURLE.OK) return c;

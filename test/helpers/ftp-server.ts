@@ -37,6 +37,10 @@ export interface FtpTestServer {
   raw: Map<string, (s: Socket) => void>;
   /** RETR sends only this many bytes, then closes the data connection */
   shortData: number | null;
+  /** LIST sends this instead of the listing it makes (odd formats, hostile listings) */
+  listBody: string | Buffer | null;
+  /** STOR/APPE answer this after the data instead of 226 (a 552 disk full) */
+  storFinal: string | null;
   /** Resolves once a command line equal to `line` arrived (bounded by the test's own end). */
   waitCommand(line: string): Promise<void>;
   /** control connections accepted so far */
@@ -75,7 +79,7 @@ export async function startFtpServer(o: FtpServerOptions = {}): Promise<FtpTestS
   const waiters: { line: string; resolve: () => void }[] = [];
   const servers: Server[] = [];
   const state: FtpTestServer = {
-    port: 0, commands: [], files, dirs, replies: new Map(), raw: new Map(), shortData: null,
+    port: 0, commands: [], files, dirs, replies: new Map(), raw: new Map(), shortData: null, listBody: null, storFinal: null,
     controlConnections: 0, dataConnections: 0,
     waitCommand: (line) => new Promise<void>((resolve) => {
       if (state.commands.includes(line)) return resolve();
@@ -273,7 +277,7 @@ export async function startFtpServer(o: FtpServerOptions = {}): Promise<FtpTestS
           if (canned2 !== undefined) return reply(canned2);
           const dir = arg && !arg.startsWith('-') ? path(arg) : cwd;
           const names = [...files.keys()].filter((p) => p.slice(0, p.lastIndexOf('/')) === (dir === '/' ? '' : dir)).map((p) => p.slice(p.lastIndexOf('/') + 1)).sort();
-          const text = verb === 'NLST' ? names.map((n) => n + '\r\n').join('')
+          const text = verb === 'LIST' && state.listBody !== null ? state.listBody : verb === 'NLST' ? names.map((n) => n + '\r\n').join('')
             : names.map((n) => `-rw-r--r--    1 ftp      ftp      ${String(files.get(`${dir === '/' ? '' : dir}/${n}`)!.length).padStart(8)} Jan 02 03:04 ${n}\r\n`).join('');
           reply('150 Here comes the directory listing.');
           void openData().then((d) => {
@@ -297,7 +301,7 @@ export async function startFtpServer(o: FtpServerOptions = {}): Promise<FtpTestS
               const got = Buffer.concat(chunks);
               files.set(p, verb === 'APPE' ? Buffer.concat([files.get(p) ?? Buffer.alloc(0), got]) : got);
               d.end();
-              reply('226 Transfer complete.');
+              reply(state.storFinal ?? '226 Transfer complete.');
             });
             closePasv();
           }, () => reply('425 Failed to establish connection.'));

@@ -239,3 +239,60 @@ test('user and password from the URL; a refused login is CURLE_LOGIN_DENIED; oth
     await srv.close();
   }
 });
+
+test('a 552 after the upload is CURLE_REMOTE_DISK_FULL and leaves the control connection in step: reused, and QUIT at cleanup', async () => {
+  const srv = await startFtpServer();
+  srv.storFinal = '552 disk full';
+  try {
+    const e = new Easy();
+    e.setopt(CURLOPT.URL, `ftp://127.0.0.1:${srv.port}/full`);
+    e.setopt(CURLOPT.UPLOAD, 1);
+    e.setopt(CURLOPT.READDATA, Buffer.from('data'));
+    assert.equal(await e.perform(), CURLE.REMOTE_DISK_FULL);
+    srv.storFinal = null;
+    e.setopt(CURLOPT.READDATA, Buffer.from('data'));
+    assert.equal(await e.perform(), CURLE.OK);
+    assert.equal(srv.controlConnections, 1);
+    e.cleanup();
+    await srv.waitCommand('QUIT');
+  } finally {
+    await srv.close();
+  }
+});
+
+test('a RANGE past the end stops at the size SIZE left after REST (a server that sends more is cut), then ABOR', async () => {
+  const file = '0123456789abcdef\n'.repeat(4).slice(0, 64);
+  const srv = await startFtpServer({ files: { '/r': file } });
+  // the server says yes to REST but sends the whole file anyway (curl case 2307's server)
+  srv.replies.set('REST', '350 Restarting');
+  try {
+    const r = await fetchUrl(`ftp://127.0.0.1:${srv.port}/r`, (e) => e.setopt(CURLOPT.RANGE, '4-1000'));
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(r.body, file.slice(0, 60));
+    await srv.waitCommand('ABOR');
+    const at = srv.commands.indexOf('SIZE r');
+    assert.deepEqual(srv.commands.slice(at, at + 4), ['SIZE r', 'REST 4', 'RETR r', 'ABOR']);
+    r.easy.cleanup();
+  } finally {
+    await srv.close();
+  }
+});
+
+test('active mode: EPRT refused, PORT announces the same listening socket (its real port), and the download works', async () => {
+  const srv = await startFtpServer({ files: { '/p': 'port data' } });
+  srv.replies.set('EPRT', '500 no such command');
+  try {
+    const r = await fetchUrl(`ftp://127.0.0.1:${srv.port}/p`, (e) => e.setopt(CURLOPT.FTPPORT, '-'));
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(r.body, 'port data');
+    const eprt = srv.commands.find((c) => c.startsWith('EPRT '))!;
+    const port = srv.commands.find((c) => c.startsWith('PORT '))!;
+    const eprtPort = Number(eprt.split('|')[3]);
+    const p = port.slice(5).split(',').map(Number);
+    assert.ok(eprtPort > 0);
+    assert.equal(p[4]! * 256 + p[5]!, eprtPort);
+    r.easy.cleanup();
+  } finally {
+    await srv.close();
+  }
+});

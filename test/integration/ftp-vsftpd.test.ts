@@ -2,12 +2,12 @@
 // with a temporary anonymous root (test/helpers/vsftpd.ts). Passive and
 // active downloads, a listing compared with what /usr/bin/curl gets from the
 // same server, an upload into a directory that is created on the way, a
-// resumed download, connection reuse, and FTPS: explicit (AUTH TLS, PROT P;
+// resumed download, connection reuse, a wildcard download, and FTPS: explicit (AUTH TLS, PROT P;
 // vsftpd demands that the data connections resume the control connection's
 // TLS session) and implicit (ftps://).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, readFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Easy, CURLOPT, CURLINFO, CURLE } from '../../src/index.js';
@@ -133,6 +133,40 @@ test('vsftpd FTPS implicit: ftps:// speaks TLS from the first byte', { skip: NO_
     const r = await fetchUrl(srv.url('/i.txt').replace('127.0.0.1', 'localhost'), (e) => e.setopt(CURLOPT.CAINFO, certs.caFile));
     assert.equal(r.code, CURLE.OK);
     assert.equal(r.body, 'implicit\n');
+    r.easy.cleanup();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('vsftpd: a wildcard download lists once and fetches each match, with its curl_fileinfo', { skip: NO_VSFTPD }, async () => {
+  const srv = await startVsftpd();
+  mkdirSync(join(srv.root, 'wc'));
+  mkdirSync(join(srv.root, 'wc', 'dir.txt'));
+  writeFileSync(join(srv.root, 'wc', 'one.txt'), 'first\n');
+  writeFileSync(join(srv.root, 'wc', 'two.txt'), 'second file\n');
+  writeFileSync(join(srv.root, 'wc', 'three.bin'), 'not this');
+  // the modes the listing shows, whatever the umask
+  chmodSync(join(srv.root, 'wc', 'dir.txt'), 0o755);
+  for (const f of ['one.txt', 'two.txt']) chmodSync(join(srv.root, 'wc', f), 0o644);
+  const seen: string[] = [];
+  try {
+    const r = await fetchUrl(srv.url('/wc/*.txt'), (e) => {
+      e.setopt(CURLOPT.WILDCARDMATCH, 1);
+      e.setopt(CURLOPT.CHUNK_BGN_FUNCTION, (f: { filename: string; filetype: number; size: number; strings: { perm: string | null } }, _d: unknown, remains: number) => {
+        seen.push(`${f.filename} type=${f.filetype} size=${f.filetype === 0 ? f.size : '-'} perm=${f.strings.perm} left=${remains}`);
+        return 0;
+      });
+      e.setopt(CURLOPT.CHUNK_END_FUNCTION, () => (seen.push(`end ${e.getinfo(CURLINFO.SIZE_DOWNLOAD_T)}`), 0));
+    });
+    assert.equal(r.code, CURLE.OK);
+    // vsftpd lists in name order; the directory is seen and skipped
+    assert.deepEqual(seen, [
+      'dir.txt type=1 size=- perm=rwxr-xr-x left=3', 'end 0',
+      'one.txt type=0 size=6 perm=rw-r--r-- left=2', 'end 6',
+      'two.txt type=0 size=12 perm=rw-r--r-- left=1', 'end 12',
+    ]);
+    assert.equal(r.body, 'first\nsecond file\n');
     r.easy.cleanup();
   } finally {
     await srv.stop();

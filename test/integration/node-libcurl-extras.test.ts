@@ -1,6 +1,7 @@
 // tscurl/node-libcurl's less common corners end to end: HSTS callbacks in
 // node-libcurl's shape, CONNECT_ONLY with monitorSocketEvents/send/recv, and
-// a streamed response whose consumer fails.
+// a streamed response whose consumer fails, and an FTP wildcard download
+// with the chunk and fnmatch callbacks in node-libcurl's shape.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
@@ -9,6 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Easy, CurlCode, CurlHsts, SocketState, curly, CurlHstsCallback } from '../../src/compat/node-libcurl/index.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
+import { startFtpServer } from '../helpers/ftp-server.js';
 
 test('HSTSREADFUNCTION entries upgrade a request; HSTSWRITEFUNCTION sees them at close()', async () => {
   // node:http answers the TLS hello the upgraded request sends with a 400 and a close
@@ -107,5 +109,36 @@ test('a streamed response piped into a failing consumer ends the transfer and cl
   } finally {
     for (const s of sockets) s.destroy();
     await new Promise((r) => server.close(r));
+  }
+});
+
+test('FTP wildcards: chunkBgn (fileInfo, remains), chunkEnd (), fnMatch (pattern, name), `this` the Easy', async () => {
+  // the server keeps names as the bytes of its commands (latin1 chars): the UTF-8 name's bytes
+  const cafe = Buffer.from('caf\u00e9.txt').toString('latin1');
+  const srv = await startFtpServer({ files: { [`/d/${cafe}`]: Buffer.from('utf8 name'), '/d/b.txt': 'bee', '/d/c.txt': 'sea' } });
+  // the listing's names are UTF-8 bytes, as a real server sends them
+  srv.listBody = Buffer.from([['b.txt', 3], ['c.txt', 3], ['caf\u00e9.txt', 9]].map(([n, size]) => `-rw-r--r--    1 ftp      ftp             ${size} Jan 16 18:46 ${n}\r\n`).join(''));
+  try {
+    const easy = new Easy();
+    const log: string[] = [];
+    easy.setOpt('URL', `ftp://127.0.0.1:${srv.port}/d/*`);
+    easy.setOpt('WILDCARDMATCH', true);
+    assert.equal(easy.setOpt('CHUNK_BGN_FUNCTION', function (this: unknown, info: { fileName: string; time: Date; strings: { user: string } }, remains: number) {
+      assert.equal(this, easy);
+      assert.ok(info.time instanceof Date);
+      log.push(`bgn ${info.fileName} ${remains} ${info.strings.user}`);
+      return info.fileName === 'c.txt' ? 2 : 0;
+    }), CurlCode.CURLE_OK);
+    easy.setOpt('CHUNK_END_FUNCTION', () => (log.push('end'), 0));
+    easy.setOpt('FNMATCH_FUNCTION', (pattern: string, name: string) => (log.push(`match ${pattern} ${name}`), 0));
+    easy.setOpt('WRITEFUNCTION', (b: Buffer) => (log.push(`data ${b.toString()}`), b.length));
+    assert.equal(await easy.perform(), CurlCode.CURLE_OK, log.join('; '));
+    assert.deepEqual(log, [
+      'match * b.txt', 'match * c.txt', 'match * caf\u00e9.txt',
+      'bgn b.txt 3 ftp', 'data bee', 'end', 'bgn c.txt 2 ftp', 'end', 'bgn caf\u00e9.txt 1 ftp', 'data utf8 name', 'end',
+    ]);
+    easy.close();
+  } finally {
+    await srv.close();
   }
 });

@@ -3,7 +3,8 @@
 // a progress callback as (dltotal, dlnow, ultotal, ulnow), DEBUGFUNCTION as
 // (type, data), SEEKFUNCTION as (offset, origin), TRAILERFUNCTION as () =>
 // string[] | false, PREREQFUNCTION as (primaryIp, localIp, primaryPort,
-// localPort). The body and header Buffers are copies the callback may keep,
+// localPort), CHUNK_BGN_FUNCTION as (fileInfo, remains), CHUNK_END_FUNCTION
+// as (), FNMATCH_FUNCTION as (pattern, name). The body and header Buffers are copies the callback may keep,
 // as node-libcurl's addon copies them (tscurl's own are only valid during
 // the call).
 //
@@ -12,6 +13,8 @@
 // callback answers its failure value, as node-libcurl's addon does when the
 // handle is in a Multi (the transfer then fails, and the error reaches the
 // 'error' event or the Multi's message, see multi.ts).
+import type { FileInfo } from './types.js';
+import type { CurlFileInfo } from '../../index.js';
 import { CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE, CURL_WRITEFUNC_PAUSE } from '../../index.js';
 import { adaptHstsRead, adaptHstsWrite } from './hsts-callbacks.js';
 
@@ -95,6 +98,15 @@ export function adaptCallback(name: string, fn: AnyFn, host: CallbackHost): ((..
           return 1;
         }
       };
+    // FTP wildcards: node-libcurl's FileInfo (camelCase, time as a Date, names as UTF-8) and no *DATA argument
+    case 'CHUNK_BGN_FUNCTION':
+      return (info: CurlFileInfo, _data: unknown, remains: number): number =>
+        guarded(1, 'CHUNK_BGN', () => fn.call(self, nodeFileInfo(info), remains));
+    case 'CHUNK_END_FUNCTION':
+      return (): number => guarded(1, 'CHUNK_END', () => fn.call(self));
+    case 'FNMATCH_FUNCTION':
+      return (_data: unknown, pattern: string, name: string): number =>
+        guarded(2, 'FNMATCH', () => fn.call(self, utf8(pattern), utf8(name)));
     case 'HSTSREADFUNCTION':
       return adaptHstsRead(fn, host);
     case 'HSTSWRITEFUNCTION':
@@ -102,4 +114,19 @@ export function adaptCallback(name: string, fn: AnyFn, host: CallbackHost): ((..
     default:
       return undefined;
   }
+}
+
+/** The listing's bytes (latin1 chars in tscurl) as node-libcurl's C strings become JavaScript ones. */
+function utf8(s: string): string {
+  return Buffer.from(s, 'latin1').toString('utf8');
+}
+
+/** tscurl's curl_fileinfo as node-libcurl's FileInfo. */
+function nodeFileInfo(f: CurlFileInfo): FileInfo {
+  const str = (v: string | null): string => (v === null ? '' : utf8(v));
+  return {
+    fileName: utf8(f.filename), fileType: f.filetype, time: new Date(f.time * 1000), perm: f.perm, uid: f.uid, gid: f.gid,
+    size: f.size, hardLinks: f.hardlinks,
+    strings: { time: str(f.strings.time), perm: str(f.strings.perm), user: str(f.strings.user), group: str(f.strings.group), target: f.strings.target === null ? null : utf8(f.strings.target) },
+  };
 }

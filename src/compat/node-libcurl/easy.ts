@@ -186,7 +186,7 @@ export class Easy {
         }
         if (typeof value !== 'function') throw new TypeError('Option value must be a null or a function.');
         const adapted = adaptCallback(entry.name, value as (...args: unknown[]) => unknown, this.#host);
-        // a callback shape this layer does not adapt (FTP wildcards, RTSP interleave, SSH keys): CURLE_NOT_BUILT_IN,
+        // a callback shape this layer does not adapt (RTSP interleave, SSH keys): CURLE_NOT_BUILT_IN,
         // although tscurl's own Easy takes them (docs/migrating-from-node-libcurl.md)
         if (!adapted) return NOT_ADAPTED;
         this.#userCallbacks.set(entry.name, value as (...args: unknown[]) => unknown);

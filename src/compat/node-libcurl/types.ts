@@ -36,7 +36,7 @@ export interface CurlHstsCacheCount {
 /** The WebSocket frame metadata wsRecv()/wsMeta() give (tscurl's curl_ws_frame). */
 export type CurlWsFrame = WsFrameMeta;
 
-/** CHUNK_BGN_FUNCTION's file info (FTP wildcard transfers; this layer does not adapt that callback yet). */
+/** CHUNK_BGN_FUNCTION's file info (FTP wildcard transfers), node-libcurl's shape of curl_fileinfo. */
 export interface FileInfo {
   fileName: string;
   fileType: number;

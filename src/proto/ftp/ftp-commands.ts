@@ -31,7 +31,8 @@ export type Kind = 'body' | 'info' | 'none';
 type Next = () => CURLcode;
 
 export abstract class FtpCommands extends FtpControl implements DataSetupHost {
-  readonly path_: FtpPath;
+  /** what the URL names (a wildcard transfer points it at the directory, then at each file) */
+  path_: FtpPath;
   kind_: Kind;
   readonly upload_: boolean;
   readonly listOnly: boolean;
@@ -41,6 +42,8 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
   maxDownload = -1;
   /** a range download: the final reply is not checked */
   dontCheck = false;
+  /** the size a wildcard's LIST gave for the file (libcurl's known_filesize): no SIZE then; -1 unknown */
+  knownSize = -1;
   /** the size the server reported (SIZE, 150's "(N bytes)"), -1 unknown */
   fileSize = -1;
   cwdCount = 0;
@@ -348,6 +351,10 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
   }
 
   retrPrequoteDone(): CURLcode {
+    if (this.knownSize >= 0) {
+      this.t.contentLength = this.knownSize;
+      return this.retr_(this.knownSize);
+    }
     if (this.ascii_ || this.t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH) !== 0) return this.cmd(`RETR ${this.path_.file}`, 'retr');
     return this.cmd(`SIZE ${this.path_.file}`, 'retr-size');
   }
@@ -398,6 +405,8 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
         }
       }
       if (this.fileSize >= 0) this.info(`Maxdownload = ${this.maxDownload}`);
+      // libcurl reads no more than the size it expects (k->size): a range past the end stops at the file's end
+      if (state === 'retr' && this.dontCheck && this.fileSize > 0 && this.fileSize < this.maxDownload && !this.ascii_) this.maxDownload = this.fileSize;
       return this.startData('download');
     }
     this.state = '';

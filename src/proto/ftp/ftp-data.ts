@@ -15,6 +15,7 @@ import { CURLE, type CURLcode } from '../../codes.js';
 import { CURL_POLL } from '../../constants.js';
 import { TcpConnector } from '../../cf/tcp-connector.js';
 import { TlsFilter, type TlsFilterParams } from '../../cf/tls-filter.js';
+import type { FilterChain } from '../../cf/filter.js';
 import { StreamTransport } from '../../transport/stream-transport.js';
 import type { PollEntry, Transport } from '../../transport/transport.js';
 import type { ResolvedAddress } from '../../dns/resolver.js';
@@ -33,11 +34,23 @@ export interface DataEnv {
   tls: TlsFilterParams | null;
 }
 
+/** The way to a passive data port through the transfer's proxies (libcurl's SECONDARYSOCKET filters). */
+export interface DataVia {
+  /** the first proxy's address and port (the control connection's peer) */
+  firstHop: ResolvedAddress;
+  firstHopPort: number;
+  /** the proxy filters over the connected socket, leading to the data port */
+  chain(tr: StreamTransport): FilterChain;
+}
+
 export class DataConnection {
   readonly #env: DataEnv;
   #connector: TcpConnector | null = null;
   #listener: ListenTransport | null = null;
   #tls: TlsFilter | null = null;
+  #via: DataVia | null = null;
+  /** the proxy filters (SOCKS, CONNECT) on the way to the data port */
+  #proxies: FilterChain | null = null;
   #tlsDone = false;
   transport: StreamTransport | null = null;
   /** passive: where it connects; active: where it listens */
@@ -51,11 +64,16 @@ export class DataConnection {
     this.port = port;
   }
 
-  /** Passive mode: connect to host:port now. */
-  static connect(env: DataEnv, host: string, family: 4 | 6, port: number, now: number): DataConnection {
+  /**
+   * Passive mode: connect to host:port now; through the transfer's proxies
+   * when `via` says so (the socket goes to the first proxy, the chain's
+   * SOCKS handshake or CONNECT leads on to host:port).
+   */
+  static connect(env: DataEnv, host: string, family: 4 | 6, port: number, now: number, via: DataVia | null = null): DataConnection {
     const d = new DataConnection(env, host, port);
-    const addrs: ResolvedAddress[] = [{ address: host, family }];
-    d.#connector = new TcpConnector(addrs, { port, noDelay: env.noDelay, discard: env.discard }, now);
+    const addrs: ResolvedAddress[] = via ? [via.firstHop] : [{ address: host, family }];
+    d.#via = via;
+    d.#connector = new TcpConnector(addrs, { port: via ? via.firstHopPort : port, noDelay: env.noDelay, discard: env.discard }, now);
     return d;
   }
 
@@ -64,6 +82,11 @@ export class DataConnection {
     const d = new DataConnection(env, l.address, l.port);
     d.#listener = l;
     return d;
+  }
+
+  /** Connected to the first proxy, the tunnel to the data port not through yet. */
+  get tunneling(): boolean {
+    return this.#proxies !== null && !this.#proxies.connected;
   }
 
   /** Active mode: the listening socket, while it is there. */
@@ -78,7 +101,7 @@ export class DataConnection {
 
   /** Connected (passive) or accepted (active), and TLS done when asked for. */
   get ready(): boolean {
-    return this.transport !== null && (this.#env.tls === null || this.#tlsDone);
+    return this.transport !== null && !this.tunneling && (this.#env.tls === null || this.#tlsDone);
   }
 
   /**
@@ -97,7 +120,17 @@ export class DataConnection {
       // a TCP connector's result always carries a stream transport (only the UDP connector's a datagram)
       if (!('transport' in s)) return { kind: 'failed', code: CURLE.COULDNT_CONNECT, message: 'FTP data connection is not a stream' };
       this.transport = s.transport;
-      this.#env.info(`Connected 2nd connection to ${this.host} port ${this.port}`);
+      if (this.#via) {
+        this.#env.info(`Connected 2nd connection to ${this.#via.firstHop.address} port ${this.#via.firstHopPort}`);
+        this.#proxies = this.#via.chain(s.transport);
+      } else this.#env.info(`Connected 2nd connection to ${this.host} port ${this.port}`);
+    }
+    if (this.#proxies && !this.#proxies.connected) {
+      const p = this.#proxies.connect(now);
+      if (p.kind === 'pending') return this.#setPoll(this.#proxies.pollset(), PENDING);
+      if (p.kind === 'failed') return { kind: 'failed', code: p.code, message: p.message };
+      // a proxy that wants a new connection (a 407 it closed after) fails the data connection
+      if (p.kind === 'reconnect') return { kind: 'failed', code: CURLE.COULDNT_CONNECT, message: 'Proxy CONNECT aborted' };
     }
     if (this.#listener) {
       // before the 150 the connection is not taken (it may be early): the control connection is watched instead
@@ -128,7 +161,7 @@ export class DataConnection {
 
   /** The time the connect wants to run again (happy eyeballs), or undefined. */
   nextTimeout(): number | undefined {
-    return this.#connector?.nextTimeout();
+    return this.#connector?.nextTimeout() ?? this.#proxies?.nextTimeout();
   }
 
   #setPoll(p: PollEntry[], r: DataStep): DataStep {
@@ -143,6 +176,8 @@ export class DataConnection {
 
   /** Close every socket of it (the registry hears REMOVE first). Idempotent. */
   close(): void {
+    this.#proxies?.abort();
+    this.#proxies = null;
     this.#connector?.abort();
     this.#connector = null;
     if (this.#listener) this.#env.discard(this.#listener);

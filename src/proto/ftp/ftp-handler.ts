@@ -13,6 +13,20 @@ import { ftpConnIfAny } from './ftp-conn.js';
 import { ftpLoginKey } from './ftp-control.js';
 import { FtpRequest } from './ftp-request.js';
 import { HttpExchange } from '../http.js';
+import { CURLOPT } from '../../easy/option-table.js';
+import { FtpWildcard, ftpWildcardOf } from './ftp-wildcard.js';
+
+/** setup_connection: a WILDCARDMATCH transfer gets its wildcard state (libcurl's Curl_wildcard_init). */
+function ftpSetup(t: Transfer): null {
+  if (t.opts.num(CURLOPT.WILDCARDMATCH) !== 0) t.protoState = new FtpWildcard();
+  return null;
+}
+
+/** Another file of a wildcard transfer is due (its LIST ran: a forwarding proxy never gets that far). */
+function ftpNextRequest(t: Transfer): boolean {
+  const wc = ftpWildcardOf(t);
+  return wc !== null && wc.state !== 'init' && wc.more;
+}
 
 /**
  * Through a forwarding HTTP proxy the transfer is an HTTP GET of the ftp://
@@ -41,6 +55,8 @@ export const FTP_HANDLER: ProtocolHandler = Object.freeze({
   alpn: [],
   request: ftpRequest,
   connectionFit: ftpConnectionFit,
+  setup: ftpSetup,
+  nextRequest: ftpNextRequest,
 });
 
 export const FTPS_HANDLER: ProtocolHandler = Object.freeze({
@@ -51,4 +67,6 @@ export const FTPS_HANDLER: ProtocolHandler = Object.freeze({
   alpn: [],
   request: ftpRequest,
   connectionFit: ftpConnectionFit,
+  setup: ftpSetup,
+  nextRequest: ftpNextRequest,
 });

@@ -28,6 +28,8 @@ import { detachHost } from './ftp-control.js';
 import { FtpDataPump } from './ftp-transfer.js';
 import { bindStep } from './ftp-setup-data.js';
 import { FtpCommands, keepsControl } from './ftp-commands.js';
+import { ftpWildcardOf } from './ftp-wildcard.js';
+import { CURLFINFOFLAG, type CurlFileInfo, type FtpListParser } from './ftp-listparse.js';
 
 export class FtpRequest extends FtpCommands implements ProtocolRequest {
   constructor(t: Transfer, conn: Connection, env: ProtocolEnv) {
@@ -42,6 +44,10 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
   #poll: PollEntry[] = [];
   /** ACCEPTTIMEOUT_MS deadline while waiting for the server's data connection */
   #acceptBy: number | null = null;
+  /** a wildcard transfer's LIST: its bytes go to the list parser */
+  #listSink: FtpListParser | null = null;
+  /** the wildcard file this request downloads: CHUNK_END_FUNCTION is owed at its end */
+  #wcFile: CurlFileInfo | null = null;
 
   // ---- ProtocolRequest ------------------------------------------------------
 
@@ -118,12 +124,18 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
   }
 
   abort(): void {
+    if (this.#wcFile) {
+      // libcurl's ftp_done: after each file, downloaded or failed
+      this.#wcFile = null;
+      ftpWildcardOf(this.t)?.chunkEnd(this.t, this.env);
+    }
     this.data?.close();
     this.data = null;
     this.#pump = null;
     if (!this.#isDone) {
       // ended in the middle: the control connection's state is unknown
-      this.fc.ctlValid = this.fc.ctlValid && this.failedCode !== CURLE.OK && keepsControl(this.failedCode) && this.state === '';
+      // (a final reply that was read and refused, 552 to STOR, leaves it in step: libcurl's ftp_done read it)
+      this.fc.ctlValid = this.fc.ctlValid && this.failedCode !== CURLE.OK && (keepsControl(this.failedCode) || this.#settled) && this.state === '';
     }
     detachHost(this.fc);
   }
@@ -203,6 +215,35 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
     return this.#keep;
   }
 
+  /**
+   * ftp_do with WILDCARDMATCH: the wildcard machine says what this request
+   * transfers (the LIST, one file, or nothing more) before its commands.
+   */
+  protected override afterLogin(): CURLcode {
+    const wc = ftpWildcardOf(this.t);
+    if (wc && !this.pathError) {
+      const plan = wc.plan(this.t, this.env, (text) => this.info(text));
+      switch (plan.kind) {
+        case 'failed':
+          return this.fail(plan.code, plan.message);
+        case 'nothing':
+          // every file left was skipped: no transfer (and no POSTQUOTE) on this pass
+          this.postRan = true;
+          return this.finish();
+        case 'list':
+          this.path_ = plan.path;
+          this.#listSink = plan.parser;
+          break;
+        case 'file':
+          this.path_ = plan.path;
+          this.#wcFile = plan.info;
+          if (plan.info.flags & CURLFINFOFLAG.KNOWN_SIZE) this.knownSize = plan.info.size;
+          break;
+      }
+    }
+    return super.afterLogin();
+  }
+
   /** The data connection carries the body now (active mode accepts the server's connection first). */
   protected startData(dir: 'download' | 'upload'): CURLcode {
     if (!this.data) return this.fail(CURLE.FTP_CANT_GET_HOST, 'no data connection');
@@ -215,6 +256,7 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
       ascii: this.ascii_,
       crlf: t.opts.num(CURLOPT.CRLF) !== 0,
       lineEnds: dir === 'download' && this.fc.transferType === 'A',
+      sink: this.#listSink ? (b) => this.#listSink!.write(b) : null,
     });
     if (this.data.isListening) {
       const ms = t.opts.num(CURLOPT.ACCEPTTIMEOUT_MS) || 60_000;
@@ -331,6 +373,7 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
     this.rememberPath();
     this.t.timing.posttransfer = nowMs();
     detachHost(this.fc);
+    ftpWildcardOf(this.t)?.settleAfterRequest();
     return CURLE.OK;
   }
 
@@ -349,7 +392,7 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
       }
       return this.fail(s.code, s.message);
     }
-    if (d.transport === null) return CURLE.OK;
+    if (d.transport === null || d.tunneling) return CURLE.OK;
     this.dataConnecting = false;
     return this.dataReady();
   }

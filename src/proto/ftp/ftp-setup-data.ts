@@ -14,7 +14,9 @@ import type { TlsFilterParams } from '../../cf/tls-filter.js';
 import { nowMs } from '../../util/clock.js';
 import type { ProtocolEnv } from '../handler.js';
 import type { FtpConn } from './ftp-conn.js';
-import { DataConnection, type DataEnv } from './ftp-data.js';
+import { DataConnection, type DataEnv, type DataVia } from './ftp-data.js';
+import { FilterChain } from '../../cf/filter.js';
+import { proxyFilters } from '../../multi/connect-chain.js';
 import { ListenTransport } from './ftp-listen.js';
 import { parseEpsv, parsePasv } from './ftp-replies.js';
 
@@ -59,17 +61,22 @@ export function pasvReply(h: DataSetupHost, state: string, code: number, text: s
   const conn = h.connection;
   let host: string;
   let port: number;
+  // through a SOCKS proxy or a CONNECT tunnel the data connection is tunneled too, to the URL's host
+  // (libcurl's control_address); the socket itself goes to the proxy, as the control connection's did
+  const t = h.transfer;
+  const proxied = t.proxy !== null && (t.proxy.socks !== null || (t.proxy.http !== null && t.proxy.tunnel));
+  const control = proxied ? conn.host : conn.primaryIp;
   if (state === 'epsv' && code === 229) {
     const p = parseEpsv(text);
     if (p === null || p === 'bad') return h.failWith(CURLE.FTP_WEIRD_PASV_REPLY, 'Weirdly formatted EPSV reply');
-    host = conn.primaryIp;
+    host = control;
     port = p;
   } else if (state === 'pasv' && code === 227) {
     const p = parsePasv(text);
     if (p === null) return h.failWith(CURLE.FTP_WEIRD_227_FORMAT, "Couldn't interpret the 227-response");
     if (h.transfer.opts.num(CURLOPT.FTP_SKIP_PASV_IP) !== 0) {
-      h.trace(`Skip ${p.host} for data connection, re-use ${conn.primaryIp} instead`);
-      host = conn.primaryIp;
+      h.trace(`Skip ${p.host} for data connection, re-use ${control} instead`);
+      host = control;
     } else host = p.host;
     port = p.port;
   } else if (state === 'epsv') {
@@ -81,9 +88,17 @@ export function pasvReply(h: DataSetupHost, state: string, code: number, text: s
     return h.failWith(CURLE.FTP_WEIRD_PASV_REPLY, `Bad PASV/EPSV response: ${String(code).padStart(3, '0')}`);
   }
   if (port === 0) return h.failWith(CURLE.FTP_WEIRD_PASV_REPLY, 'Weirdly formatted EPSV reply');
-  h.trace(`Connecting to ${host} (${host}) port ${port}`);
   const family = isIP(host) === 6 ? 6 : 4;
-  const d = DataConnection.connect(dataEnv(h), host, family, port, nowMs());
+  let via: DataVia | null = null;
+  if (proxied) {
+    const hop = { address: conn.primaryIp, family: isIP(conn.primaryIp) === 6 ? 6 as const : 4 as const };
+    // CONNECT_TO's host wins over the data connection's, as in libcurl's SOCKS and CONNECT filters
+    const target = conn.route.connectHost ?? host;
+    const to = { host: target, port, ipv6: isIP(target) === 6 };
+    via = { firstHop: hop, firstHopPort: conn.primaryPort, chain: (tr) => new FilterChain(proxyFilters(h.protocolEnv, t, tr, to)) };
+    h.trace(`Connecting to ${host} (${hop.address}) port ${conn.primaryPort}`);
+  } else h.trace(`Connecting to ${host} (${host}) port ${port}`);
+  const d = DataConnection.connect(dataEnv(h), host, family, port, nowMs(), via);
   h.setData(d, true);
   // remembered for an EPSV connect that fails: PASV then
   h.setState(state === 'epsv' ? 'epsv-connect' : 'pasv-connect');
@@ -176,8 +191,10 @@ export function activeReply(h: DataSetupHost, state: string, code: number): CURL
   if (state === 'eprt' && d !== null && isIP(host) === 4) {
     h.ftpConn.useEprt = false;
     h.trace('disabling EPRT usage');
+    // the listening socket's port (the DataConnection was made before its bind settled)
+    const port = l ? l.port : d.port;
     const a = host.split('.').join(',');
-    return h.send(`PORT ${a},${d.port >> 8},${d.port & 0xff}`, 'port');
+    return h.send(`PORT ${a},${port >> 8},${port & 0xff}`, 'port');
   }
   return h.failWith(CURLE.FTP_PORT_FAILED, 'Failed to do PORT');
 }

@@ -31,6 +31,8 @@ export interface PumpOptions {
   crlf: boolean;
   /** the server sends in TYPE A: CRLF (and a lone CR) arrive as LF, as libcurl's convert_lineends */
   lineEnds: boolean;
+  /** where a download's bytes go instead of the application (a wildcard's LIST goes to the list parser) */
+  sink?: ((data: Buffer) => void) | null;
 }
 
 export class FtpDataPump {
@@ -115,7 +117,9 @@ export class FtpDataPump {
       if (data.length > 0) {
         if (traceEnabled(t)) traceData(this.#env, t, CURLINFO_TYPE.DATA_IN, data);
         const body = this.#o.lineEnds ? this.#fromCrlf(data) : data;
-        const c = body.length > 0 ? t.writers.write(CLIENTWRITE.BODY, body) : CURLE.OK;
+        const sink = this.#o.sink;
+        if (sink) sink(body);
+        const c = body.length > 0 && !sink ? t.writers.write(CLIENTWRITE.BODY, body) : CURLE.OK;
         if (c !== CURLE.OK && c !== PAUSED) return c;
         if (this.cutShort) {
           this.finished = true;
