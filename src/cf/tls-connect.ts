@@ -47,12 +47,16 @@ interface HandshakeState {
 }
 const handshakes = new WeakMap<TLSSocket, HandshakeState>();
 
-/** The session cache key of a peer: sessions are only resumed under the same settings. */
-export const sessionPeer = (host: string, port: number, c: TlsConfig): string => `${host.toLowerCase()}:${port}${tlsKey(c)}`;
+/**
+ * The session cache key of a peer: sessions are only resumed under the same settings, and an HTTPS
+ * proxy's sessions never for an origin at the same host and port, nor the other way (CVE-2021-22890).
+ */
+export const sessionPeer = (host: string, port: number, c: TlsConfig, proxy = false): string =>
+  `${proxy ? 'proxy:' : ''}${host.toLowerCase()}:${port}${tlsKey(c)}`;
 
 /** Begin the handshake over the connected transport. */
 export function startTls(tr: StreamTransport, host: string, port: number, c: TlsConfig,
-  sessions: TlsSessionCache | null, info: (s: string) => void, alpn: readonly string[] = ['http/1.1']): Outcome {
+  sessions: TlsSessionCache | null, info: (s: string) => void, alpn: readonly string[] = ['http/1.1'], proxy = false): Outcome {
   const built = buildTlsOptions(c);
   if ('code' in built) return built;
   // a peer that already spoke (or hung up) before our ClientHello is no TLS server; node:tls
@@ -63,7 +67,7 @@ export function startTls(tr: StreamTransport, host: string, port: number, c: Tls
   for (const line of built.info) info(line);
   if (alpn.length > 0) info(`ALPN: offers ${alpn.join(',')}`);
   const useCache = sessions !== null && c.sessionIdCache;
-  const peer = sessionPeer(host, port, c);
+  const peer = sessionPeer(host, port, c, proxy);
   const offered = useCache ? sessions.get(peer) : undefined;
   if (offered) info('SSL re-using session ID');
   const state: HandshakeState = { sessions: useCache ? sessions : null, peer, offered, chain: null, pending: null, peerCert: null };

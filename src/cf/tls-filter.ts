@@ -46,7 +46,7 @@ export class TlsFilter implements ConnectionFilter {
     const p = this.#p;
     const tr = this.#tr;
     if (!this.#started) {
-      const r = startTls(tr, p.host, p.port, p.config, p.sessions, p.info, p.alpn);
+      const r = startTls(tr, p.host, p.port, p.config, p.sessions, p.info, p.alpn, p.proxy);
       if (r.code !== 0) return { kind: 'failed', code: r.code, message: 'message' in r ? r.message : '' };
       this.#started = true;
     }

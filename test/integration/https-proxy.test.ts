@@ -4,7 +4,7 @@
 // TLS-speaking forward proxy the test starts on 127.0.0.1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CURLOPT, CURLE, CURLINFO, CURL_IPRESOLVE } from '../../src/index.js';
+import { Easy, CURLOPT, CURLE, CURLINFO, CURL_IPRESOLVE } from '../../src/index.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { startProxyServer } from '../helpers/proxy-server.js';
 import { fetchUrl, verboseLines } from '../helpers/fetch.js';
@@ -158,5 +158,42 @@ test('tscurl -x https://... with --proxy-cacert and --proxy-insecure, exit 60 wi
   } finally {
     await proxy.close();
     await origin.close();
+  }
+});
+
+test('CVE-2021-22890: an HTTPS proxy\'s TLS session is never resumed with an origin at the same host and port', { skip: NO_OPENSSL }, async () => {
+  const certs = testCerts();
+  // one TLS server that answers a forwarded request as a proxy and a direct one as an origin
+  const both = await startProxyServer(() => ({ data: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok' }), { tls: certs.server });
+  const e = new Easy();
+  try {
+    const lines = verboseLines(e);
+    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
+    e.setopt(CURLOPT.IPRESOLVE, CURL_IPRESOLVE.V4);
+    e.setopt(CURLOPT.FORBID_REUSE, 1);
+    const resumed = async (setup: () => void): Promise<boolean> => {
+      lines.length = 0;
+      setup();
+      assert.equal(await e.perform(), CURLE.OK, e.errorBuffer ?? '');
+      return lines.includes('SSL re-using session ID');
+    };
+    // the same CA file for both ends: the TLS settings are the same, only the role differs
+    e.setopt(CURLOPT.PROXY_CAINFO, certs.caFile);
+    e.setopt(CURLOPT.CAINFO, certs.caFile);
+    const viaProxy = (): void => {
+      e.setopt(CURLOPT.PROXY, `https://localhost:${both.port}`);
+      e.setopt(CURLOPT.URL, 'http://o.example/a');
+    };
+    const direct = (): void => {
+      e.setopt(CURLOPT.PROXY, '');
+      e.setopt(CURLOPT.URL, `https://localhost:${both.port}/b`);
+    };
+    assert.equal(await resumed(viaProxy), false);
+    assert.equal(await resumed(viaProxy), true, 'the proxy\'s own session is resumed with the proxy');
+    assert.equal(await resumed(direct), false, 'not with the origin at the same host and port');
+    assert.equal(await resumed(direct), true, 'the origin\'s own session is');
+  } finally {
+    e.cleanup();
+    await both.close();
   }
 });
