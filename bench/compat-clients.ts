@@ -7,18 +7,8 @@
 import { createRequire } from 'node:module';
 import { curly } from '../src/compat/node-libcurl/index.js';
 import type { KeepAliveClient } from './keepalive-clients.js';
+import { workers } from './convenience-clients.js';
 
-/** Run `one()` `total` times with `concurrency` in flight. */
-async function workers(total: number, concurrency: number, one: () => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < total) {
-      next++;
-      await one();
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
 
 export const curlyGet: KeepAliveClient = (target, total, concurrency) => workers(total, concurrency, async () => {
   const { statusCode } = await curly.get(target.url);

@@ -17,19 +17,10 @@ import { CURLMOPT, MultiRunner, request } from '../src/index.js';
 import { CurlDispatcher } from '../src/dispatcher/index.js';
 import { curly } from '../src/compat/node-libcurl/index.js';
 import { tscurlPoll } from './keepalive-clients.js';
+import { workers } from './convenience-clients.js';
 
 type Client = (url: string, n: number, c: number) => Promise<void>;
 
-async function workers(total: number, concurrency: number, one: () => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < total) {
-      next++;
-      await one();
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
 
 const CLIENTS: Record<string, Client> = {
   multi: (url, n, c) => tscurlPoll({ url }, n, c),

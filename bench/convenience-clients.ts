@@ -7,7 +7,7 @@ import { CurlDispatcher } from '../src/dispatcher/index.js';
 import type { KeepAliveClient } from './keepalive-clients.js';
 
 /** `concurrency` workers each issuing requests one after another until `total` were issued. */
-async function workers(total: number, concurrency: number, one: () => Promise<void>): Promise<void> {
+export async function workers(total: number, concurrency: number, one: () => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < total) {
@@ -18,30 +18,28 @@ async function workers(total: number, concurrency: number, one: () => Promise<vo
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
-export const tscurlRequest: KeepAliveClient = async (target, total, concurrency) => {
-  const runner = new MultiRunner();
-  runner.multi.setopt(CURLMOPT.MAXCONNECTS, concurrency);
-  const options = target.caFile ? { CAINFO: target.caFile } : {};
-  await workers(total, concurrency, async () => {
-    const res = await request(target.url, { runner, options });
-    if (res.status !== 200) throw new Error(`request() status ${res.status}`);
-    for await (const _ of res.body) void _;
-  });
-  runner.close();
-};
+/** request() on its own runner, each body read by `read`. */
+function requestClient(read: (res: Awaited<ReturnType<typeof request>>) => Promise<unknown>): KeepAliveClient {
+  return async (target, total, concurrency) => {
+    const runner = new MultiRunner();
+    runner.multi.setopt(CURLMOPT.MAXCONNECTS, concurrency);
+    const options = target.caFile ? { CAINFO: target.caFile } : {};
+    await workers(total, concurrency, async () => {
+      const res = await request(target.url, { runner, options });
+      if (res.status !== 200) throw new Error(`request() status ${res.status}`);
+      await read(res);
+    });
+    runner.close();
+  };
+}
+
+/** request() iterating its body stream. */
+export const tscurlRequest = requestClient(async (res) => {
+  for await (const _ of res.body) void _;
+});
 
 /** request() read with text(): the everyday path, which skips the Readable (src/request/body-sink.ts). */
-export const tscurlRequestText: KeepAliveClient = async (target, total, concurrency) => {
-  const runner = new MultiRunner();
-  runner.multi.setopt(CURLMOPT.MAXCONNECTS, concurrency);
-  const options = target.caFile ? { CAINFO: target.caFile } : {};
-  await workers(total, concurrency, async () => {
-    const res = await request(target.url, { runner, options });
-    if (res.status !== 200) throw new Error(`request() status ${res.status}`);
-    await res.text();
-  });
-  runner.close();
-};
+export const tscurlRequestText = requestClient((res) => res.text());
 
 export const tscurlFetch: KeepAliveClient = async (target, total, concurrency) => {
   const runner = new MultiRunner();

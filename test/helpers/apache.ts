@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findProgram, requireProgram } from './requires.js';
 import { freePort, canConnect } from './ports.js';
+import { stopChild } from './child-stop.js';
 
 const MODULES = '/usr/lib/apache2/modules';
 
@@ -80,11 +81,7 @@ export async function startApache(): Promise<Apache> {
             const past = new Date(Date.now() - 60_000);
             utimesSync(join(root, name), past, past);
           },
-          stop: () => new Promise<void>((resolve) => {
-            if (exited) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
+          stop: stopChild(child),
         };
       }
       await new Promise((r) => setTimeout(r, 50));

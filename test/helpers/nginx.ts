@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findProgram } from './requires.js';
 import { freePort, canConnect } from './ports.js';
+import { stopChild } from './child-stop.js';
 
 /** nginx's path (Debian's, when it is not installed: the benchmarks name it in their error). */
 export const NGINX_BIN = findProgram('nginx') ?? '/usr/sbin/nginx';
@@ -105,11 +106,7 @@ export async function startNginx(o: NginxOptions = {}): Promise<Nginx> {
           root, dir, port, tlsPort,
           url: (p = '/') => `http://127.0.0.1:${port}${p}`,
           tlsUrl: (p = '/') => `https://localhost:${tlsPort}${p}`,
-          stop: () => new Promise<void>((resolve) => {
-            if (exited) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
+          stop: stopChild(child),
         };
       }
       await new Promise((r) => setTimeout(r, 50));

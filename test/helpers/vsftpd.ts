@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findProgram } from './requires.js';
 import { freePort } from './ports.js';
+import { stopChild } from './child-stop.js';
 
 export const VSFTPD_BIN = findProgram('vsftpd') ?? '/usr/sbin/vsftpd';
 
@@ -125,11 +126,7 @@ ${tls}${o.extra ?? ''}
         return {
           root, upload, port,
           url: (p = '/') => `${o.implicit ? 'ftps' : 'ftp'}://127.0.0.1:${port}${p}`,
-          stop: () => new Promise<void>((resolve) => {
-            if (exited) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
+          stop: stopChild(child),
         };
       }
       await new Promise((r) => setTimeout(r, 50));

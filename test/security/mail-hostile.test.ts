@@ -5,8 +5,9 @@
 // (CVE-2021-22947), a FETCH literal cut short is a partial file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket, type AddressInfo } from 'node:net';
+import type { Socket } from 'node:net';
 import { Easy, CURLOPT, CURLE } from '../../src/index.js';
+import { startLineServer, type LineServer } from '../helpers/line-server.js';
 
 interface Script {
   greeting: string;
@@ -14,37 +15,8 @@ interface Script {
   reply(line: string, s: Socket): string | null;
 }
 
-async function scripted(script: Script): Promise<{ port: number; lines: string[]; close(): Promise<void> }> {
-  const lines: string[] = [];
-  const socks = new Set<Socket>();
-  const server: Server = createServer((s) => {
-    socks.add(s);
-    s.on('error', () => {});
-    s.on('close', () => socks.delete(s));
-    if (script.greeting) s.write(script.greeting);
-    let buf = '';
-    s.on('data', (d) => {
-      buf += d.toString('latin1');
-      let i: number;
-      // bounded by the bytes received
-      while ((i = buf.indexOf('\r\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        lines.push(line);
-        const r = script.reply(line, s);
-        if (r !== null && !s.destroyed) s.write(r);
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as AddressInfo).port,
-    lines,
-    close: () => new Promise<void>((r) => {
-      for (const s of socks) s.destroy();
-      server.close(() => r());
-    }),
-  };
+function scripted(script: Script): Promise<LineServer> {
+  return startLineServer(script.greeting, script.reply);
 }
 
 async function perform(url: string, opts: Array<[number, unknown]>): Promise<{ rc: number; err: string; body: string }> {

@@ -5,43 +5,12 @@
 // servers. USE_SSL=TRY (--ssl) carries on in cleartext, as libcurl does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket, type AddressInfo } from 'node:net';
 import { Easy, CURLOPT, CURLE } from '../../src/index.js';
+import { startLineServer, type LineServer } from '../helpers/line-server.js';
 
 const USESSL = { TRY: 1, CONTROL: 2, ALL: 3 } as const;
 
-/** A line server: `reply` answers each command line (null: nothing); `lines` records them. */
-async function scripted(greeting: string, reply: (line: string) => string | null): Promise<{ port: number; lines: string[]; close(): Promise<void> }> {
-  const lines: string[] = [];
-  const socks = new Set<Socket>();
-  const server: Server = createServer((s) => {
-    socks.add(s);
-    s.on('error', () => {});
-    s.on('close', () => socks.delete(s));
-    s.write(greeting);
-    let buf = '';
-    s.on('data', (d) => {
-      buf += d.toString('latin1');
-      let i: number;
-      while ((i = buf.indexOf('\r\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        lines.push(line);
-        const r = reply(line);
-        if (r !== null && !s.destroyed) s.write(r);
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as AddressInfo).port,
-    lines,
-    close: () => new Promise<void>((r) => {
-      for (const s of socks) s.destroy();
-      server.close(() => r());
-    }),
-  };
-}
+const scripted = (greeting: string, reply: (line: string) => string | null): Promise<LineServer> => startLineServer(greeting, reply);
 
 async function perform(url: string, useSsl: number, more: (e: Easy) => void = () => {}): Promise<{ rc: number; err: string }> {
   const e = new Easy();
