@@ -13,19 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tscurl, curl } from '../helpers/cli-run.js';
 import { requirePrograms } from '../helpers/requires.js';
+import { frame } from '../helpers/h2c-server.js';
 
 const NO_CURL = requirePrograms(['curl', 'curl']);
 const SWITCHING = 'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n';
 const PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
-
-function frame(type: number, flags: number, stream: number, payload: Buffer = Buffer.alloc(0)): Buffer {
-  const h = Buffer.alloc(9);
-  h.writeUIntBE(payload.length, 0, 3);
-  h[3] = type;
-  h[4] = flags;
-  h.writeUInt32BE(stream, 5);
-  return Buffer.concat([h, payload]);
-}
 
 const SETTINGS = frame(4, 0, 0);
 /** HEADERS on `stream`: ":status: 200" (HPACK static index 8), END_HEADERS, and END_STREAM when `end` */
