@@ -270,12 +270,7 @@ class ImapRequest extends MailRequest {
         }
         return this.#authenticate();
       case 'starttls':
-        if (this.pipelinedAfterStartTls() !== CURLE.OK) return CURLE.WEIRD_SERVER_REPLY;
-        if (code !== RESP.OK) {
-          if (useSsl(this.t) !== CURLUSESSL.TRY) return this.fail(CURLE.USE_SSL_FAILED, 'STARTTLS denied');
-          return this.#authenticate();
-        }
-        return this.beginTls();
+        return this.startTlsAnswered(code === RESP.OK, 'STARTTLS denied', () => this.#authenticate());
       case 'authenticate': {
         const s = this.#sasl!.next(code, code === RESP.CONT ? text.slice(2) : '');
         switch (s.kind) {

@@ -25,7 +25,7 @@ import { traceData, traceText } from '../../util/trace.js';
 import { nowMs } from '../../util/clock.js';
 import type { ClientReader } from '../../cr/client-reader.js';
 import type { PingPongOptions } from '../pingpong.js';
-import { newSession, rebind, sessionOf, startTlsParams, type MailSession } from './mail-common.js';
+import { CURLUSESSL, newSession, rebind, sessionOf, startTlsParams, useSsl, type MailSession } from './mail-common.js';
 import { DotBodyDecoder } from './dot-body.js';
 
 type Phase = 'cmd' | 'tls' | 'body' | 'upload' | 'done';
@@ -140,15 +140,16 @@ export abstract class MailRequest implements ProtocolRequest {
   }
 
   /**
-   * The answer to STARTTLS (yes or no) must be all the server sent: bytes
-   * behind it would be taken as the next answers (CVE-2021-22947).
+   * The server's answer to STARTTLS/STLS: a go-ahead upgrades to TLS now; a refusal fails with
+   * `denied` unless USE_SSL is only TRY, when `cleartext()` goes on without TLS. Either answer must
+   * be all the server sent: bytes behind it would be taken as the next answers (CVE-2021-22947).
    */
-  protected pipelinedAfterStartTls(): CURLcode {
-    return this.session.pp.buffered > 0 ? this.fail(CURLE.WEIRD_SERVER_REPLY, '', true) : CURLE.OK;
-  }
-
-  /** Upgrade to TLS now (the server said go ahead to STARTTLS). */
-  protected beginTls(): CURLcode {
+  protected startTlsAnswered(accepted: boolean, denied: string, cleartext: () => CURLcode): CURLcode {
+    if (this.session.pp.buffered > 0) {
+      this.fail(CURLE.WEIRD_SERVER_REPLY, '', true);
+      return CURLE.WEIRD_SERVER_REPLY;
+    }
+    if (!accepted) return useSsl(this.t) !== CURLUSESSL.TRY ? this.fail(CURLE.USE_SSL_FAILED, denied) : cleartext();
     const r = this.session.pp.startTls(startTlsParams(this.t, (text) => this.info(text)));
     if (r) return this.fail(r.code, r.message);
     this.#phase = 'tls';

@@ -197,12 +197,7 @@ class Pop3Request extends MailRequest {
         if (useSsl(this.t) <= CURLUSESSL.TRY) return this.#authenticate();
         return this.fail(CURLE.USE_SSL_FAILED, 'STLS not supported.');
       case 'stls':
-        if (this.pipelinedAfterStartTls() !== CURLE.OK) return CURLE.WEIRD_SERVER_REPLY;
-        if (code !== RESP.OK) {
-          if (useSsl(this.t) !== CURLUSESSL.TRY) return this.fail(CURLE.USE_SSL_FAILED, 'STARTTLS denied');
-          return this.#authenticate();
-        }
-        return this.beginTls();
+        return this.startTlsAnswered(code === RESP.OK, 'STARTTLS denied', () => this.#authenticate());
       case 'auth': {
         const s = this.#sasl!.next(code, code === RESP.CONT ? text.slice(2) : '');
         switch (s.kind) {

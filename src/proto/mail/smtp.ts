@@ -227,12 +227,7 @@ class SmtpRequest extends MailRequest {
         if (Math.floor(code / 100) !== 2) return this.fail(CURLE.REMOTE_ACCESS_DENIED, `Remote access denied: ${code}`);
         return this.#connected();
       case 'starttls':
-        if (this.pipelinedAfterStartTls() !== CURLE.OK) return CURLE.WEIRD_SERVER_REPLY;
-        if (code !== 220) {
-          if (useSsl(this.t) !== CURLUSESSL.TRY) return this.fail(CURLE.USE_SSL_FAILED, `STARTTLS denied, code ${code}`);
-          return this.#authenticate();
-        }
-        return this.beginTls();
+        return this.startTlsAnswered(code === 220, `STARTTLS denied, code ${code}`, () => this.#authenticate());
       case 'auth': {
         const s = this.#sasl!.next(code, lineText(last).slice(4));
         switch (s.kind) {
