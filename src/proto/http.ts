@@ -23,7 +23,7 @@ import type { CallbackGuard } from '../util/callback-depth.js';
 import { traceData, traceEnabled } from '../util/trace.js';
 import type { ResponseParser } from '../http1/response-parser.js';
 import { addHeaderBytes, describeNetError, MAX_SPARED_PARSERS, onLocation, parserFor, sparedParsers } from './http-parsers.js';
-import type { H2Stream } from '../cf/h2-session.js';
+import type { H2Stream } from '../h2/session.js';
 import type { RecvResult, StreamTransport } from '../transport/stream-transport.js';
 import { adoptPushedStream, deliverH2Trailers, endH2Request, offerH2Pushes, openH2Stream } from './h2-exchange.js';
 import type { TrailerSource } from '../cr/chunked-reader.js';
@@ -148,7 +148,7 @@ export class HttpExchange implements ProtocolRequest {
       // HTTP/2: the head is a HEADERS frame on a new stream (END_STREAM when no body follows)
       const hasBody = this.#reader !== null && this.#reader.totalLength() !== 0;
       this.#trailers = req.trailers ?? null;
-      const o = openH2Stream(t, this.#conn.h2, req.head, hasBody, this.#trailers !== null, (type, data) => this.#trace(type, data));
+      const o = openH2Stream(t, this.#conn.h2, req.head, hasBody, (type, data) => this.#trace(type, data));
       if (typeof o === 'number') return o;
       this.#h2 = o;
     } else {
