@@ -2,7 +2,9 @@
 // makes on a received header list (RFC 9113 8.2, 8.3): the response head as
 // the HTTP/1 lines curl 7.88 feeds its header code with, nghttp2's error
 // names, a stream's priority, what became of a server push.
+import type { CURLcode } from '../codes.js';
 import type { StreamTransport } from '../transport/stream-transport.js';
+import type { H2Stream } from './stream.js';
 
 /** What a session needs of its connection's transport. */
 export type H2Transport = Pick<StreamTransport, 'recv' | 'send' | 'setUpperPending' | 'closed' | 'eof' | 'volatileRecv'>;
@@ -25,6 +27,30 @@ export interface H2Priority {
 
 /** What became of a PUSH_PROMISE: accepted, refused (RST_STREAM CANCEL), or the connection fails (CURL_PUSH_ERROROUT). */
 export type PushAnswer = 'ok' | 'deny' | 'error';
+
+
+export interface H2SessionOptions {
+  /** server push: the session offers it (SETTINGS_ENABLE_PUSH) when the multi has a PUSHFUNCTION */
+  enablePush: boolean;
+  /** the server agreed to HTTP/2 already (an h2c Upgrade's 101): a failure before its SETTINGS is not an empty reply */
+  upgraded?: boolean;
+  /** A PUSH_PROMISE on `owner`'s stream, offered inside a library call (offerPushes): 'ok' gives it to a new transfer. */
+  onPush?: (owner: unknown, stream: H2Stream, requestHeaders: [string, string][]) => PushAnswer;
+}
+
+/** A PUSH_PROMISE received on a stream, waiting for that stream's transfer to run. */
+export interface PushPromise {
+  stream: H2Stream;
+  headers: [string, string][];
+}
+
+/** A failure of the session or of one stream: the CURLcode and curl's message. */
+export interface H2Failure {
+  code: CURLcode;
+  message: string;
+  /** the server refused the stream before processing it (REFUSED_STREAM, or beyond a GOAWAY's last id): retry elsewhere */
+  retry?: boolean;
+}
 
 /** "HTTP/2 200 \r\n" and the header lines, as curl 7.88 hands an HTTP/2 response head to its HTTP/1 header code. */
 export function synthesizeHead(list: readonly (readonly [string, string])[]): Buffer {

@@ -127,12 +127,45 @@ const SLAB = 16 * 1024;
 /** DATA payloads up to this are copied into the slab (one send); larger ones go as they are */
 const COPY_MAX = 1024;
 
+/** written bytes that go out at once rather than at the end of the turn */
+const FLUSH_AT = 64 * 1024;
+
 /**
  * Builds outgoing frames. Small frames go into a slab, DATA payloads above
- * COPY_MAX as their own Buffers; take() returns what was written since the
- * last take() (the slab's written part is never written again).
+ * COPY_MAX as their own Buffers (the slab's written part is never written
+ * again). What was written goes to `out` at the end of the JavaScript turn
+ * (process.nextTick, before any I/O), concatenated when small: the frames of
+ * one library call leave in one send. 64 KiB written go at once.
  */
 export class FrameWriter {
+  readonly #out: (b: Buffer) => void;
+  #queued = false;
+  readonly #flush = (): void => this.flush();
+
+  constructor(out: (b: Buffer) => void) {
+    this.#out = out;
+  }
+
+  #queue(): void {
+    if (!this.#queued) {
+      this.#queued = true;
+      process.nextTick(this.#flush);
+    }
+  }
+
+  /** Send what was written. */
+  flush(): void {
+    this.#queued = false;
+    const parts = this.take();
+    if (parts.length === 1) this.#out(parts[0]!);
+    else if (parts.length > 1) {
+      let total = 0;
+      for (const p of parts) total += p.length;
+      if (total <= FLUSH_AT) this.#out(Buffer.concat(parts, total));
+      else for (const p of parts) this.#out(p);
+    }
+  }
+
   #slab = Buffer.allocUnsafe(SLAB);
   /** where the part not taken yet begins, and where writing goes on */
   #start = 0;
@@ -154,6 +187,7 @@ export class FrameWriter {
     }
     const o = this.#at;
     this.#at += n;
+    if (!this.#queued) this.#queue();
     return o;
   }
 
@@ -209,6 +243,25 @@ export class FrameWriter {
     this.#cut();
     this.#parts.push(payload);
     this.#bytes += payload.length;
+    if (this.pending >= FLUSH_AT) this.flush();
+    else this.#queue();
+  }
+
+  /** HEADERS (with a priority, when given) and the CONTINUATIONs a block beyond the peer's frame size needs. */
+  headerBlock(id: number, endStream: boolean, block: Buffer, priority: { weight: number; parent: number; exclusive: boolean } | null, maxFrame: number): void {
+    const extra = priority !== null ? 5 : 0;
+    const first = Math.min(block.length, maxFrame - extra);
+    const flags = (endStream ? FLAG.END_STREAM : 0) | (first === block.length ? FLAG.END_HEADERS : 0) | (priority !== null ? FLAG.PRIORITY : 0);
+    const f = this.frame(FRAME.HEADERS, flags, id, extra + first);
+    if (priority !== null) {
+      f.buf.writeUInt32BE(((priority.exclusive ? 0x80000000 : 0) | priority.parent) >>> 0, f.at);
+      f.buf[f.at + 4] = Math.min(256, Math.max(1, priority.weight)) - 1;
+    }
+    block.copy(f.buf, f.at + extra, 0, first);
+    for (let at = first; at < block.length; at += maxFrame) {
+      const end = Math.min(block.length, at + maxFrame);
+      this.framePayload(FRAME.CONTINUATION, end === block.length ? FLAG.END_HEADERS : 0, id, block, at, end);
+    }
   }
 
   u32(type: number, flags: number, stream: number, v: number): void {

@@ -19,16 +19,16 @@
 // error of the server is a connection error (GOAWAY with its code, the
 // transfers fail with CURLE_HTTP2) or a stream error (RST_STREAM, that
 // transfer fails with CURLE_HTTP2_STREAM), as nghttp2 decides them.
-import { CURLE, type CURLcode } from '../codes.js';
+import { CURLE } from '../codes.js';
 import { FLAG, FRAME, FrameReader, FrameWriter, H2ERR, MAX_WINDOW, PREFACE, SETTING, settingsPayload, type FrameSink } from './frames.js';
 import { HpackDecoder, HpackEncoder, HpackError } from './hpack.js';
-import { checkPromise, checkResponse, checkTrailers, h2ErrorName, synthesizeHead, type H2Priority, type H2Transport, type PushAnswer } from './fields.js';
+import { checkPromise, checkResponse, checkTrailers, h2ErrorName, synthesizeHead, type H2Failure, type H2Priority, type H2SessionOptions, type H2Transport } from './fields.js';
 import { CONNECTION_WINDOW, DEFAULT_WINDOW, LOCAL_MAX_STREAMS, MAX_HEADER_LIST, STREAM_WINDOW, h2LocalSettings } from './settings.js';
 import { H2Stream } from './stream.js';
 
 export { H2Stream } from './stream.js';
 export { h2ErrorName, synthesizeHead } from './fields.js';
-export type { H2Priority, H2Transport, PushAnswer } from './fields.js';
+export type { H2Failure, H2Priority, H2SessionOptions, H2Transport, PushAnswer, PushPromise } from './fields.js';
 
 /** reads from the transport per pump (fairness with other sockets) */
 const PUMP_READS = 32;
@@ -36,42 +36,18 @@ const PUMP_READS = 32;
 const MAX_HEADER_BLOCK = 512 * 1024;
 /** SETTINGS and PINGs answered without a stream making progress in between: more is a flood (nghttp2's 1000 unsent ACKs) */
 const MAX_ACKS = 1000;
-/** written bytes that go to the transport at once rather than at the end of the turn */
-const FLUSH_AT = 64 * 1024;
-
-export interface H2SessionOptions {
-  /** server push: the session offers it (SETTINGS_ENABLE_PUSH) when the multi has a PUSHFUNCTION */
-  enablePush: boolean;
-  /** the server agreed to HTTP/2 already (an h2c Upgrade's 101): a failure before its SETTINGS is not an empty reply */
-  upgraded?: boolean;
-  /** A PUSH_PROMISE on `owner`'s stream, offered inside a library call (offerPushes): 'ok' gives it to a new transfer. */
-  onPush?: (owner: unknown, stream: H2Stream, requestHeaders: [string, string][]) => PushAnswer;
-}
-
-/** A PUSH_PROMISE received on a stream, waiting for that stream's transfer to run. */
-export interface PushPromise {
-  stream: H2Stream;
-  headers: [string, string][];
-}
-
-/** A failure of the session or of one stream: the CURLcode and curl's message. */
-export interface H2Failure {
-  code: CURLcode;
-  message: string;
-  /** the server refused the stream before processing it (REFUSED_STREAM, or beyond a GOAWAY's last id): retry elsewhere */
-  retry?: boolean;
-}
 
 /** The HTTP/2 session on one connection. */
 export class H2Session implements FrameSink {
   readonly #tr: H2Transport;
   readonly #opts: H2SessionOptions;
   readonly #reader = new FrameReader();
-  readonly #w = new FrameWriter();
+  /** what the session writes goes to the transport at the end of the turn (or once 64 KiB are built) */
+  readonly #w = new FrameWriter((b) => {
+    if (!this.#tr.closed) this.#tr.send(b);
+  });
   readonly #enc = new HpackEncoder();
   readonly #dec = new HpackDecoder({ maxHeaderListSize: MAX_HEADER_LIST });
-  #flushQueued = false;
-  readonly #flush = (): void => this.flush();
   #nextId = 1;
   #active = 0;
   /** the highest stream id the server promised (PUSH_PROMISE) */
@@ -109,7 +85,6 @@ export class H2Session implements FrameSink {
     const settings = settingsPayload(h2LocalSettings(opts.enablePush));
     this.#w.framePayload(FRAME.SETTINGS, 0, 0, settings);
     this.#w.windowUpdate(0, CONNECTION_WINDOW - DEFAULT_WINDOW);
-    this.#queueFlush();
   }
 
   /**
@@ -167,7 +142,7 @@ export class H2Session implements FrameSink {
     const block = this.#enc.encode(headers);
     // nghttp2 leaves the default priority (weight 16 on stream 0) off the frame
     const prio = priority.weight !== 16 || priority.parent !== 0 || priority.exclusive;
-    this.#headerBlock(id, endStream, block, prio ? priority : null);
+    this.#w.headerBlock(id, endStream, block, prio ? priority : null, this.#peerMaxFrame);
     const st = new H2Stream(this, id, STREAM_WINDOW, this.#peerWindow, false, headers[0]![1] === 'HEAD');
     st.localEnded = endStream;
     this.#streams.set(id, st);
@@ -175,25 +150,6 @@ export class H2Session implements FrameSink {
     this.#owned.set(owner, st);
     this.#acks = 0;
     return st;
-  }
-
-  /** HEADERS (and CONTINUATIONs beyond the server's frame size) carrying `block`. */
-  #headerBlock(id: number, endStream: boolean, block: Buffer, priority: H2Priority | null): void {
-    const w = this.#w;
-    const extra = priority !== null ? 5 : 0;
-    const first = Math.min(block.length, this.#peerMaxFrame - extra);
-    const flags = (endStream ? FLAG.END_STREAM : 0) | (first === block.length ? FLAG.END_HEADERS : 0) | (priority !== null ? FLAG.PRIORITY : 0);
-    const f = w.frame(FRAME.HEADERS, flags, id, extra + first);
-    if (priority !== null) {
-      f.buf.writeUInt32BE(((priority.exclusive ? 0x80000000 : 0) | priority.parent) >>> 0, f.at);
-      f.buf[f.at + 4] = Math.min(256, Math.max(1, priority.weight)) - 1;
-    }
-    block.copy(f.buf, f.at + extra, 0, first);
-    for (let at = first; at < block.length; at += this.#peerMaxFrame) {
-      const end = Math.min(block.length, at + this.#peerMaxFrame);
-      w.framePayload(FRAME.CONTINUATION, end === block.length ? FLAG.END_HEADERS : 0, id, block, at, end);
-    }
-    this.#queueFlush();
   }
 
   /** The stream `owner` opened last on this session, if any (CURLOPT_STREAM_DEPENDS names a handle). */
@@ -217,7 +173,6 @@ export class H2Session implements FrameSink {
         parent.refusePromises();
         this.#failure ??= { code: CURLE.RECV_ERROR, message: 'h2_process_pending_input: nghttp2_session_mem_recv() returned -902:The user callback function failed' };
         this.#w.goaway(this.#lastPushId, H2ERR.INTERNAL_ERROR);
-        this.#queueFlush();
         this.#failAll();
         return this.#failure;
       }
@@ -242,44 +197,19 @@ export class H2Session implements FrameSink {
       const last = st.sendQueue.length === 0 && st.endPending && st.endTrailers === null;
       w.data(last ? FLAG.END_STREAM : 0, st.id, n === chunk.length ? chunk : chunk.subarray(0, n));
       if (last) st.localEnded = true;
-      if (w.pending >= FLUSH_AT) this.flush();
     }
     if (st.sendQueue.length > 0) {
       if (this.#connSend <= 0) this.#connBlocked.add(st);
-      this.#queueFlush();
       return;
     }
     this.#connBlocked.delete(st);
     if (st.endPending && !st.localEnded) {
       st.localEnded = true;
-      if (st.endTrailers !== null) this.#headerBlock(st.id, true, this.#enc.encode(st.endTrailers), null);
+      if (st.endTrailers !== null) this.#w.headerBlock(st.id, true, this.#enc.encode(st.endTrailers), null, this.#peerMaxFrame);
       else w.frame(FRAME.DATA, FLAG.END_STREAM, st.id, 0);
     }
-    this.#queueFlush();
     st.drained();
     if (st.localEnded && st.remoteEnded) this.#closeStream(st);
-  }
-
-  #queueFlush(): void {
-    if (!this.#flushQueued) {
-      this.#flushQueued = true;
-      process.nextTick(this.#flush);
-    }
-  }
-
-  /** Write what the session built to the transport: one send when it is small. */
-  flush(): void {
-    this.#flushQueued = false;
-    const parts = this.#w.take();
-    if (parts.length === 0 || this.#tr.closed) return;
-    if (parts.length === 1) {
-      this.#tr.send(parts[0]!);
-      return;
-    }
-    let total = 0;
-    for (const p of parts) total += p.length;
-    if (total <= FLUSH_AT) this.#tr.send(Buffer.concat(parts, total));
-    else for (const p of parts) this.#tr.send(p);
   }
 
   // ---- receiving ----
@@ -291,7 +221,6 @@ export class H2Session implements FrameSink {
       this.#w.windowUpdate(0, this.#connUnacked);
       this.#connRecv += this.#connUnacked;
       this.#connUnacked = 0;
-      this.#queueFlush();
     }
     if (st.closed || st.remoteEnded) return;
     st.unacked += n;
@@ -299,7 +228,6 @@ export class H2Session implements FrameSink {
       this.#w.windowUpdate(st.id, st.unacked);
       st.recvWindow += st.unacked;
       st.unacked = 0;
-      this.#queueFlush();
     }
   }
 
@@ -331,7 +259,6 @@ export class H2Session implements FrameSink {
   #connectionError(code: number, streams: boolean): number {
     if (this.#failure !== null) return code;
     this.#w.goaway(this.#lastPushId, code);
-    this.#queueFlush();
     this.#failure = { code: CURLE.HTTP2, message: `Error in the HTTP2 framing layer (${h2ErrorName(code)})` };
     if (streams) for (const st of this.#streams.values()) st.failReset(code);
     this.#failAll();
@@ -353,7 +280,6 @@ export class H2Session implements FrameSink {
   /** A stream error: RST_STREAM with its code; the stream's transfer fails. */
   #streamError(st: H2Stream, code: number): number {
     this.#w.rstStream(st.id, code);
-    this.#queueFlush();
     st.failReset(code);
     this.#closeStream(st);
     return 0;
@@ -364,7 +290,6 @@ export class H2Session implements FrameSink {
     if (st.closed) return;
     if (this.#failure === null && !this.#closed) {
       this.#w.rstStream(st.id, H2ERR.CANCEL);
-      this.#queueFlush();
     }
     this.#closeStream(st);
   }
@@ -430,7 +355,6 @@ export class H2Session implements FrameSink {
         if (len !== 8) return this.#connectionError(H2ERR.FRAME_SIZE_ERROR, true);
         if (flags & FLAG.ACK) return 0;
         this.#w.pingAck(b, start);
-        this.#queueFlush();
         return ++this.#acks > MAX_ACKS ? this.#connectionError(H2ERR.ENHANCE_YOUR_CALM, true) : 0;
       case FRAME.GOAWAY: {
         if (id !== 0) return this.#connectionError(H2ERR.PROTOCOL_ERROR, true);
@@ -562,7 +486,6 @@ export class H2Session implements FrameSink {
     }
     this.#settingsSeen = true;
     this.#w.settingsAck();
-    this.#queueFlush();
     if (++this.#acks > MAX_ACKS) return this.#connectionError(H2ERR.ENHANCE_YOUR_CALM, true);
     for (const st of this.#streams.values()) if (st.sendQueued > 0) this.sendData(st);
     this.#tr.setUpperPending(this.#ready.size > 0);
@@ -638,7 +561,7 @@ export class H2Session implements FrameSink {
   close(): void {
     if (this.#closed || this.#failure !== null) return;
     this.#w.goaway(this.#lastPushId, H2ERR.NO_ERROR);
-    this.flush();
+    this.#w.flush();
     this.#closed = true;
   }
 }

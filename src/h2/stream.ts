@@ -10,7 +10,8 @@ import { CURLE } from '../codes.js';
 import type { RecvResult } from '../transport/stream-transport.js';
 import { h2ErrorName } from './fields.js';
 import { H2ERR } from './frames.js';
-import type { H2Failure, H2Session, PushPromise } from './session.js';
+import type { H2Failure, PushPromise } from './fields.js';
+import type { H2Session } from './session.js';
 
 const AGAIN: RecvResult = Object.freeze({ kind: 'again' });
 const EOF: RecvResult = Object.freeze({ kind: 'eof' });
