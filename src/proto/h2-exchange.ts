@@ -1,6 +1,6 @@
 // What an HTTP exchange (src/proto/http.ts) does differently on an HTTP/2
 // connection: the request head goes out as a HEADERS frame on a new stream
-// of the connection's session (src/cf/h2-session.ts) instead of bytes on the
+// of the connection's session (src/h2/session.ts) instead of bytes on the
 // socket, and trailers arrive as a frame of their own. Everything else — the
 // body, the response head (as "HTTP/2 200" lines), redirects, authentication,
 // cookies, decoding — runs through the same code as HTTP/1, as in curl 7.88.
