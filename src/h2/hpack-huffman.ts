@@ -381,9 +381,9 @@ export function huffmanDecode(buf: Uint8Array, start: number, end: number): stri
   return latin1(out, n);
 }
 
-/** out[0, n) as a latin1 string: short strings without a call into C++. */
+/** out[0, n) as a latin1 string: up to 12 chars (below V8's cons-string length, so the result stays flat) without a call into C++. */
 function latin1(out: Buffer, n: number): string {
-  if (n > 24) return out.toString('latin1', 0, n);
+  if (n > 12) return out.toString('latin1', 0, n);
   let s = '';
   for (let i = 0; i < n; i++) s += String.fromCharCode(out[i]!);
   return s;

@@ -314,9 +314,9 @@ export class HpackDecoder {
   }
 }
 
-/** block[start, end) as a latin1 string: short strings without a call into C++. */
+/** block[start, end) as a latin1 string: up to 12 chars (below V8's cons-string length, so the result stays flat) without a call into C++. */
 function latin1(block: Buffer, start: number, end: number): string {
-  if (end - start > 24) return block.toString('latin1', start, end);
+  if (end - start > 12) return block.toString('latin1', start, end);
   let s = '';
   for (let i = start; i < end; i++) s += String.fromCharCode(block[i]!);
   return s;
