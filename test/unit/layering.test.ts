@@ -101,3 +101,13 @@ test(`no hand-written source file is over ${MAX_LINES} lines`, () => {
     .map((f) => `${f.name}: ${f.lines} lines`);
   assert.deepEqual(long, []);
 });
+
+test('the HPACK codec (src/h2/hpack*.ts) imports nothing but itself, codes.ts and util/', () => {
+  const hpack = files.filter(({ file }) => /^h2\/hpack[^/]*\.ts$/.test(rel(file)));
+  assert.ok(hpack.length >= 3);
+  const out = hpack.flatMap(({ file, text }) =>
+    importsOf(file, text)
+      .filter((to) => !/^h2\/hpack[^/]*\.ts$/.test(to) && to !== 'codes.ts' && !to.startsWith('util/'))
+      .map((to) => `${rel(file)} -> ${to}`));
+  assert.deepEqual(out, []);
+});
