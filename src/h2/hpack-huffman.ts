@@ -351,8 +351,9 @@ function buildDecodeTable(): void {
 }
 buildDecodeTable();
 
-/** Decoded octets before they become a string; grows to the largest string seen (bounded by the caller's input). */
+/** Decoded octets before they become a string; grows up to KEEP_SCRATCH, larger strings get their own buffer. */
 let scratch = Buffer.allocUnsafe(256);
+const KEEP_SCRATCH = 64 * 1024;
 
 /**
  * Decodes the Huffman-coded octets buf[start, end) into a latin1 string (one
@@ -361,9 +362,9 @@ let scratch = Buffer.allocUnsafe(256);
  */
 export function huffmanDecode(buf: Uint8Array, start: number, end: number): string {
   // Every symbol takes at least 5 bits.
-  const most = (((end - start) * 8) / 5) | 0;
-  if (scratch.length < most) scratch = Buffer.allocUnsafe(Math.max(most, scratch.length * 2));
-  const out = scratch;
+  const most = Math.floor(((end - start) * 8) / 5);
+  if (scratch.length < most && most <= KEEP_SCRATCH) scratch = Buffer.allocUnsafe(Math.min(KEEP_SCRATCH, Math.max(most, scratch.length * 2)));
+  const out = scratch.length >= most ? scratch : Buffer.allocUnsafe(most);
   let n = 0;
   let state = 0;
   let entry = ACCEPT;

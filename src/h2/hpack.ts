@@ -38,6 +38,9 @@ const NOT_INDEXED = new Set([
 /** A cookie shorter than this is sent never indexed. */
 const SHORT_COOKIE = 20;
 
+/** The encoder's block buffer is kept up to this size. */
+const KEEP_BUFFER = 16 * 1024;
+
 /** The largest integer a decoder accepts (table sizes, indexes, lengths): beyond it is an attack or a bug. */
 const MAX_INT = 0x7fffffff;
 /** Continuation octets of an integer: 5 hold 35 bits, more than MAX_INT needs after any prefix. */
@@ -85,7 +88,8 @@ export class HpackEncoder {
     // worst case: two size updates, then per field an index or a literal of at most 6 + 6 + name + 6 + value octets
     let bound = 12;
     for (let i = 0; i < fields.length; i++) bound += 18 + fields[i]![0].length + fields[i]![1].length;
-    if (this.buf.length < bound) this.buf = Buffer.allocUnsafe(Math.max(bound, this.buf.length * 2));
+    // the buffer is kept for the connection's next blocks, so a rare huge block gets one of its own
+    if (this.buf.length < bound) this.buf = Buffer.allocUnsafe(bound <= KEEP_BUFFER ? Math.min(KEEP_BUFFER, Math.max(bound, this.buf.length * 2)) : bound);
     this.pos = 0;
     if (this.updateFinal >= 0) {
       if (this.updateMin < this.updateFinal) this.writeInt(this.updateMin, 0x1f, 0x20);
@@ -107,6 +111,7 @@ export class HpackEncoder {
     }
     const out = Buffer.allocUnsafe(this.pos);
     this.buf.copy(out, 0, 0, this.pos);
+    if (this.buf.length > KEEP_BUFFER) this.buf = Buffer.allocUnsafe(KEEP_BUFFER);
     return out;
   }
 

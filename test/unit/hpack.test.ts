@@ -242,6 +242,18 @@ test('random field lists round-trip through encoder and decoder, tables in step,
   }
 });
 
+test('large values (beyond the buffers the codec keeps) round-trip, and the next blocks still work', () => {
+  const enc = new HpackEncoder({ maxTableSize: 1 << 20 });
+  const dec = new HpackDecoder({ maxTableSize: 1 << 20 });
+  enc.setPeerMaxTableSize(1 << 20);
+  const big: Fields = [['x-big', 'abcdefgh'.repeat(20_000)], ['x-bin', String.fromCharCode(...Array.from({ length: 40_000 }, (_, i) => (i * 7) & 0xff))]];
+  for (let i = 0; i < 3; i++) {
+    assert.deepEqual(dec.decode(enc.encode(big)), big);
+    assert.deepEqual(dec.decode(enc.encode([['x-small', `${i}`]])), [['x-small', `${i}`]]);
+  }
+  assert.deepEqual(dec.tableEntries(), enc.tableEntries());
+});
+
 // ---- decoding errors ----
 
 function rejects(block: Buffer | string, why: RegExp, dec = new HpackDecoder()): void {
