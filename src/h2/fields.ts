@@ -98,6 +98,16 @@ function nameOk(k: string, from: number): boolean {
   return true;
 }
 
+/** 1 to 15 decimal digits (a content-length Number() keeps exactly) */
+function digits(v: string): boolean {
+  if (v.length === 0 || v.length > 15) return false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** connection-specific fields an HTTP/2 message must not carry (RFC 9113 8.2.2) */
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
@@ -123,7 +133,7 @@ export function checkResponse(list: readonly (readonly [string, string])[], cont
     }
     if (!fieldOk(k, v)) return -1;
     if (k === 'content-length') {
-      if (contentLength[0] !== -1 || !/^[0-9]{1,15}$/.test(v)) return -1;
+      if (contentLength[0] !== -1 || !digits(v)) return -1;
       contentLength[0] = Number(v);
     }
   }
