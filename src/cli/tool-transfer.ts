@@ -243,6 +243,9 @@ export class ToolTransfer {
     // like curl's tool (not libcurl), send a User-Agent unless -A says otherwise
     setopt(CURLOPT.USERAGENT, `tscurl/${VERSION}`);
     setopt(CURLOPT.TCP_KEEPALIVE, 1); // curl's tool turns keep-alive probes on unless --no-keepalive
+    // curl's tool follows at most 50 redirects unless --max-redirs says otherwise (DEFAULT_MAXREDIRS;
+    // libcurl's own default differs: unlimited in 7.88, 30 since 8.3)
+    setopt(CURLOPT.MAXREDIRS, 50);
     const caEnv = caFromEnvironment(cfg, process.env);
     if (caEnv) setopt(caEnv.opt, caEnv.value);
     for (const step of cfg.steps) {

@@ -25,7 +25,11 @@ function respond(c: net.Socket, head: string, body: Buffer): void {
   let status = '200 OK';
   let content: Buffer;
   if (path.startsWith('/echo')) content = Buffer.from(`${method} ${path}\nua=${h('user-agent')} xt=${h('x-t')} ct=${h('content-type')}\n${body.toString()}\n`);
-  else if (path === '/404') {
+  else if (path.startsWith('/loop')) {
+    // a redirect to itself, forever: only the redirect limit ends it
+    c.end(`HTTP/1.1 302 Found\r\nLocation: ${path}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    return;
+  } else if (path === '/404') {
     status = '404 Not Found';
     content = Buffer.from('nope\n');
   } else content = Buffer.from(`hello ${path}\n`);
@@ -134,6 +138,13 @@ test('-f fails with 22 on 404', { skip: NO_CURL }, async () => {
   await same(['-sS', '-f', `${base}/404`], { stderr: false });
   const r = await run('tscurl', ['-sS', '-f', `${base}/404`]);
   assert.equal(r.stderr, 'tscurl: (22) The requested URL returned error: 404\n');
+});
+
+test("-L stops after 50 redirects unless --max-redirs: the tool's default, not libcurl's", { skip: NO_CURL }, async () => {
+  const r = await same(['-sS', '-L', `${base}/loop`]);
+  assert.equal(r.code, 47);
+  assert.equal(r.stderr, 'tscurl: (47) Maximum (50) redirects followed\n');
+  await same(['-sS', '-L', '--max-redirs', '2', `${base}/loop`]);
 });
 
 test('connection refused: exit 7, silent unless -S', { skip: NO_CURL }, async () => {

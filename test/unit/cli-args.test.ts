@@ -135,6 +135,9 @@ test('-K reads a config file; errors in it are warnings; missing file exits 26',
   const e = err(() => parseArgs(['-K', '/nonexist'], io()));
   assert.equal(e.exitCode, 26);
   assert.deepEqual(e.lines.slice(0, 2), ["cannot read config from '/nonexist'", 'option -K: error encountered when reading a file']);
+  // -s before -K hides which file (-S does not bring it back), as curl 7.88
+  const quiet = err(() => parseArgs(['-sS', '-K', '/nonexist'], io()));
+  assert.deepEqual(quiet.lines.slice(0, 1), ['option -K: error encountered when reading a file']);
 });
 
 test('default .curlrc is read unless -q/--disable comes first', () => {
