@@ -158,6 +158,27 @@ test('connection refused: exit 7, silent unless -S', { skip: NO_CURL }, async ()
   assert.match(r.stderr, new RegExp(`^tscurl: \\(7\\) Failed to connect to 127\\.0\\.0\\.1 port ${port} after \\d+ ms: `));
 });
 
+test('-s, -S and --no-progress-meter apply to every --next group, wherever they stand (curl keeps them global)', { skip: NO_CURL }, async () => {
+  const closed = net.createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+  const dead = `http://127.0.0.1:${(closed.address() as net.AddressInfo).port}/`;
+  await new Promise<void>((r) => closed.close(() => r()));
+  const ms = (r: Run): Run => ({ ...r, stderr: r.stderr.replace(/after \d+ ms/g, 'after N ms') });
+  for (const args of [
+    ['-s', dead, '--next', dead],
+    [dead, '--next', '-s', dead],
+    ['-s', dead, '--next', '-S', dead],
+    ['-S', dead, '--next', '-s', dead],
+    [`${base}/a`, '--next', '--no-progress-meter', `${base}/b`],
+  ]) {
+    const mine = ms(await run('tscurl', args));
+    const ref = ms(await run(CURL, args));
+    assert.equal(mine.stdout, ref.stdout, args.join(' '));
+    assert.equal(mine.stderr, ref.stderr.replace(/\bcurl\b/g, 'tscurl'), args.join(' '));
+    assert.equal(mine.code, ref.code, args.join(' '));
+  }
+});
+
 test('parameter errors match curl', { skip: NO_CURL }, async () => {
   await same(['--foo']);
   await same(['--h']);
