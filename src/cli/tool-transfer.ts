@@ -141,7 +141,7 @@ export class ToolTransfer {
   #warn = (msg: string): void => {
     if (!this.cfg.silent) this.#ctx.stdio.stderr(warnText(msg));
   };
-  #note(msg: string): void {
+  note(msg: string): void {
     // curl's notef(): only while tracing, and muted by -s
     if (this.#ctx.trace.enabled && !this.cfg.silent) this.#ctx.stdio.stderr(noteText(msg));
   }
@@ -154,7 +154,7 @@ export class ToolTransfer {
     const method = this.cfg.steps.findLast((st) => st.id === CURLOPT.CUSTOMREQUEST)?.value;
     if (typeof method !== 'string') return;
     const inferred = req === 'head' ? 'HEAD' : req === 'put' ? 'PUT' : req === 'post' || req === 'form' ? 'POST' : 'GET';
-    if (method.toUpperCase() === inferred) this.#note(`Unnecessary use of -X or --request, ${inferred} is already inferred.\n`);
+    if (method.toUpperCase() === inferred) this.note(`Unnecessary use of -X or --request, ${inferred} is already inferred.\n`);
     else if (method.toLowerCase() === 'head') {
       this.#warn('Setting custom HTTP method to HEAD with -X/--request may not work the way you want. Consider using -I/--head instead.\n');
     }
@@ -463,7 +463,7 @@ export class ToolTransfer {
     if (this.#etagFd !== undefined) closeSync(this.#etagFd);
     this.#etagFd = undefined;
     if (removeIt) {
-      this.#note(`Removing output file: ${this.#outs.filename}\n`);
+      this.note(`Removing output file: ${this.#outs.filename}\n`);
       this.#outs.remove();
     } else if (cfg.remoteTime && this.#outs.filename !== undefined) {
       // -R: the output file gets the document's time, when the server told it

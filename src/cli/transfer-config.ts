@@ -252,7 +252,7 @@ const CURLAUTH_ANY = ~16 >>> 0;
 const NO_OP = new Set([
   'next', 'config', 'disable', 'variable', 'help', 'version', 'manual', 'no-buffer', 'styled-output',
   // global settings the Operation reads from the command line's globals
-  'trace', 'trace-ascii', 'trace-time', 'trace-ids', 'stderr', 'parallel', 'parallel-max', 'parallel-immediate', 'libcurl',
+  'trace', 'trace-ascii', 'trace-time', 'trace-ids', 'stderr', 'parallel', 'parallel-max', 'parallel-immediate', 'libcurl', 'rate',
 ]);
 
 export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
