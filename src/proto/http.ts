@@ -22,7 +22,7 @@ import type { ClientWriterStack } from '../cw/writer-stack.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
 import { traceData, traceEnabled } from '../util/trace.js';
 import type { ResponseParser } from '../http1/response-parser.js';
-import { addHeaderBytes, describeNetError, MAX_SPARED_PARSERS, onLocation, parserFor, sparedParsers } from './http-parsers.js';
+import { addHeaderBytes, describeNetError, onLocation, parserFor, spareParser } from './http-parsers.js';
 import type { H2Stream } from '../h2/session.js';
 import type { RecvResult, StreamTransport } from '../transport/stream-transport.js';
 import { adoptPushedStream, deliverH2Trailers, endH2Request, offerH2Pushes, openH2Stream } from './h2-exchange.js';
@@ -73,7 +73,7 @@ export class HttpExchange implements ProtocolRequest {
   /** bytes of the request head still queued: they are not upload progress */
   #headBytesLeft = 0;
   #parser: ResponseParser;
-  /** the response ended and #parser went back to sparedParsers: never touch it again */
+  /** the response ended and #parser went back to the spared parsers: never touch it again */
   #parserSpared = false;
   /** #parser.keepAlive when it was spared */
   #keepAlive = false;
@@ -507,10 +507,7 @@ export class HttpExchange implements ProtocolRequest {
             this.#cutShort = true;
             return CURLE.OK;
           }
-          if (!interim && (this.#t.followLocation !== null || this.#t.retryRequest)) {
-            this.#writers.ignoreBody = true;
-            this.#ignoreNote = true;
-          }
+          if (!interim && (this.#t.followLocation !== null || this.#t.retryRequest)) this.#writers.ignoreBody = this.#ignoreNote = true;
           const r = responseHeadersEnd(this.#t, this.#h, interim, this.#writers.ignoreBody);
           const h = this.#hook(r);
           if (h !== CURLE.OK) return h;
@@ -531,7 +528,7 @@ export class HttpExchange implements ProtocolRequest {
         case 'data': {
           if (this.#ignoreNote && ev.data.length > 0) {
             this.#ignoreNote = false;
-            this.#trace(CURLINFO_TYPE.TEXT, 'Ignoring the response-body\n');
+            this.#info('Ignoring the response-body');
           }
           // traced as read off the network (7.88), even when the writers then drop it (an ignored body)
           if (traceEnabled(this.#t)) this.#trace(CURLINFO_TYPE.DATA_IN, ev.data);
@@ -579,12 +576,9 @@ export class HttpExchange implements ProtocolRequest {
    * fed after 'end'.
    */
   #spareParser(): void {
-    const p = this.#parser;
-    if (!p.recyclable || sparedParsers.length >= MAX_SPARED_PARSERS) return;
+    if (!spareParser(this.#parser)) return;
     this.#keepAlive = true;
     this.#parserSpared = true;
-    p.forgetBuffers();
-    sparedParsers.push(p);
   }
 
   /** Trace a response hook's info lines; fail the transfer with its code. */
