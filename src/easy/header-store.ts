@@ -74,6 +74,19 @@ export class HeaderStore {
     return this.#list.length / SLOTS;
   }
 
+  /** Headers stored so far (all origins and requests): header `i` is nameAt(i) / valueAt(i). */
+  get length(): number {
+    return this.#count;
+  }
+
+  nameAt(i: number): string {
+    return this.#list[i * SLOTS] as string;
+  }
+
+  valueAt(i: number): string {
+    return this.#list[i * SLOTS + 1] as string;
+  }
+
   #name(i: number): string {
     return this.#list[i * SLOTS] as string;
   }

@@ -335,10 +335,10 @@ export class MultiEngine implements CallbackGuard {
   /** libcurl's Curl_update_timer: tell TIMERFUNCTION only about changes. */
   updateTimer(): CURLMcode {
     const top = this.heap.peek();
-    if (!this.timerFn || this.#dead || this.#failed.afterRun) {
-      this.driver.timerChanged();
-      return CURLM.OK;
-    }
+    // a poll()/wait() in progress goes by the multi's own timers whether or not TIMERFUNCTION is set
+    // (curl_multi_poll does): a transfer added or made due while it waits ends it
+    this.driver.timerChanged();
+    if (!this.timerFn || this.#dead || this.#failed.afterRun) return CURLM.OK;
     let ms: number;
     if (!top) {
       if (this.#lastTimerKey === null) return CURLM.OK;

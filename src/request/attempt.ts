@@ -15,6 +15,8 @@ import { ResponseHead } from './response-head.js';
 import { BodySink } from './body-sink.js';
 import { CurlError } from './errors.js';
 import type { UploadSource } from './upload-source.js';
+import { internalsOf } from '../easy/internals.js';
+import type { HeaderStore } from '../easy/header-store.js';
 
 export interface AttemptHead {
   head: ResponseHead;
@@ -81,6 +83,8 @@ export class Attempt {
   #recvPaused = false;
   /** close() ran: the handle may already serve another request, so nothing here touches it any more */
   #closed = false;
+  /** the header store of this attempt's transfer (made when the handle is added), once a header arrived */
+  #store: HeaderStore | null = null;
 
   /** bodySize: the upload's length when the caller knows it and the source does not (a stream with a Content-Length) */
   constructor(
@@ -214,7 +218,9 @@ export class Attempt {
 
   /** HEADERFUNCTION */
   onHeader(line: Buffer): number {
-    const ended = this.head.line(line);
+    // the transfer's header store: HTTP's decoded names and values, which the head takes instead of decoding again
+    const store = (this.#store ??= internalsOf(this.easy)?.transfer?.headerStore ?? null);
+    const ended = this.head.line(line, store);
     if (ended && !this.#headSent && this.head.status >= 200 && this.head.status < 300) {
       this.#discarding = this.#hooks.discard(this);
       if (!this.#discarding) this.#sendHead();

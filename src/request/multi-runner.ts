@@ -70,10 +70,9 @@ export class MultiRunner {
   }
 
   /**
-   * Make a waiting poll() return. The requests that continue after one
-   * transfer's end usually start the next ones all in the same microtask
-   * run: the first wakeup() ends the wait, and more would only leave one
-   * pending, costing an extra perform() round that finds nothing to do.
+   * Make a waiting poll() return (a transfer was unpaused from outside the
+   * loop). Several unpauses in one microtask run need one wakeup(): more
+   * would only leave one pending, an extra perform() round with nothing to do.
    */
   #wakeLoop(): void {
     if (this.#woken) return;
@@ -126,11 +125,15 @@ export class MultiRunner {
     this.#spareCount++;
   }
 
+  /**
+   * A transfer was added: start the loop if it is not running. A running
+   * loop needs no wakeup(): adding a handle makes it due at once, which ends
+   * the driver's wait by itself (Multi's timer change); a wakeup() on top
+   * came after that wait had already ended, so it was kept for the next
+   * poll() and cost an empty perform round per batch of new requests.
+   */
   #startLoop(): void {
-    if (this.#looping) {
-      this.#wakeLoop();
-      return;
-    }
+    if (this.#looping) return;
     this.#looping = true;
     void this.#loop();
   }

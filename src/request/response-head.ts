@@ -3,8 +3,22 @@
 // transfer (1xx interim ones, redirects it follows, auth challenges it
 // answers) and, after the body, the trailers: a status line starts a new
 // response, lines after the body are trailers.
+//
+// HTTP stores each header's name and value (decoded, unfolded, trimmed) for
+// curl_easy_header() before it hands the line over: such a line's strings
+// are taken from that store instead of decoding the bytes again. A line is
+// only matched to the entry stored just before it, with the same name; any
+// other order (a protocol that stores nothing, or after the callback) falls
+// back to decoding for the rest of that response.
 
 export type HeaderRecord = Record<string, string | string[]>;
+
+/** The part of a transfer's header store (src/easy/header-store.ts) read here. */
+export interface StoredHeaders {
+  readonly length: number;
+  nameAt(i: number): string;
+  valueAt(i: number): string;
+}
 
 export class ResponseHead {
   status = 0;
@@ -17,14 +31,17 @@ export class ResponseHead {
   /** the last header block ended (its blank line came) */
   complete = false;
   #bodyStarted = false;
+  /** the store entry the next header line is expected to be, or -1: decode the line */
+  #next = -1;
 
   /** The body began: header lines from now on are trailers. */
   bodyStarted(): void {
     this.#bodyStarted = true;
+    this.#next = -1;
   }
 
   /** One HEADERFUNCTION line (with its CRLF). Returns true at the blank line ending a block. */
-  line(buf: Buffer): boolean {
+  line(buf: Buffer, store: StoredHeaders | null = null): boolean {
     // byte checks first: most lines are "Name: value", decoded once, without regular expressions
     let end = buf.length;
     if (end > 0 && buf[end - 1] === LF) {
@@ -44,10 +61,20 @@ export class ResponseHead {
         this.statusText = m[3] ?? '';
         this.rawHeaders = [];
         this.complete = false;
+        this.#next = store === null ? -1 : store.length;
         return false;
       }
     }
     const list = this.#bodyStarted ? this.rawTrailers : this.rawHeaders;
+    const i = this.#next;
+    if (i >= 0) {
+      if (store!.length === i + 1 && sameName(buf, store!.nameAt(i))) {
+        list.push(store!.nameAt(i), store!.valueAt(i));
+        this.#next = i + 1;
+        return false;
+      }
+      this.#next = -1;
+    }
     if ((buf[0] === SP || buf[0] === HTAB) && list.length >= 2) {
       // obs-fold: continues the previous header's value
       list[list.length - 1] += ' ' + latin1(buf, 0, end).trim();
@@ -58,6 +85,14 @@ export class ResponseHead {
     list.push(latin1(buf, 0, colon), latin1(buf, colon + 1, end).trim());
     return false;
   }
+}
+
+/** Does `buf` start with `name` and a colon? */
+function sameName(buf: Buffer, name: string): boolean {
+  const n = name.length;
+  if (buf.length <= n || buf[n] !== COLON) return false;
+  for (let k = 0; k < n; k++) if (buf[k] !== name.charCodeAt(k)) return false;
+  return true;
 }
 
 /** Buffer's own latin1 decoder (what toString('latin1', ...) ends in, without its argument checks). */

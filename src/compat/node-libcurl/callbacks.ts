@@ -4,7 +4,9 @@
 // (type, data), SEEKFUNCTION as (offset, origin), TRAILERFUNCTION as () =>
 // string[] | false, PREREQFUNCTION as (primaryIp, localIp, primaryPort,
 // localPort), CHUNK_BGN_FUNCTION as (fileInfo, remains), CHUNK_END_FUNCTION
-// as (), FNMATCH_FUNCTION as (pattern, name). The body and header Buffers are copies the callback may keep,
+// as (), FNMATCH_FUNCTION as (pattern, name), INTERLEAVEFUNCTION as (buffer,
+// size, nmemb) like WRITEFUNCTION, SSH_HOSTKEYFUNCTION as (keytype, key) with
+// keytype a CurlSshKeyType. The body, header, RTP and key Buffers are copies the callback may keep,
 // as node-libcurl's addon copies them (tscurl's own are only valid during
 // the call).
 //
@@ -15,7 +17,8 @@
 // 'error' event or the Multi's message, see multi.ts).
 import type { FileInfo } from './types.js';
 import type { CurlFileInfo } from '../../index.js';
-import { CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE, CURL_WRITEFUNC_PAUSE } from '../../index.js';
+import { CURL_READFUNC_ABORT, CURL_READFUNC_PAUSE, CURL_WRITEFUNC_PAUSE, CURLKHMATCH, CURLKHTYPE } from '../../index.js';
+import { CurlSshKeyType } from './enums.js';
 import { adaptHstsRead, adaptHstsWrite } from './hsts-callbacks.js';
 
 /** The part of the compat Easy the adapters need. */
@@ -107,12 +110,45 @@ export function adaptCallback(name: string, fn: AnyFn, host: CallbackHost): ((..
     case 'FNMATCH_FUNCTION':
       return (_data: unknown, pattern: string, name: string): number =>
         guarded(2, 'FNMATCH', () => fn.call(self, utf8(pattern), utf8(name)));
+    // RTSP: each interleaved packet ($, channel, length, payload) whole, as libcurl hands it over;
+    // an answer other than its length fails the transfer (CURLE_WRITE_ERROR), as node-libcurl's 0 on a throw does
+    case 'INTERLEAVEFUNCTION':
+      return (data: Buffer): number => {
+        const copy = Buffer.from(data);
+        return guarded(0, 'INTERLEAVE', () => fn.call(self, copy, 1, copy.length));
+      };
+    case 'SSH_HOSTKEYFUNCTION':
+      return (_clientp: unknown, keytype: number, key: Buffer): number => {
+        try {
+          const r = fn.call(self, nodeSshKeyType(keytype), Buffer.from(key));
+          if (typeof r === 'number') return r;
+          host.callbackFailed(new TypeError('Return value from the SSH_HOSTKEYFUNCTION callback must be an integer (CurlSshKeyMatch).'));
+        } catch (err) {
+          host.callbackFailed(err);
+        }
+        return CURLKHMATCH.MISMATCH;
+      };
     case 'HSTSREADFUNCTION':
       return adaptHstsRead(fn, host);
     case 'HSTSWRITEFUNCTION':
       return adaptHstsWrite(fn, host);
     default:
       return undefined;
+  }
+}
+
+/**
+ * libcurl's CURLKHTYPE (UNKNOWN, RSA1, RSA, DSS, ECDSA, ED25519: 0-5) as
+ * node-libcurl's CurlSshKeyType (Unknown, Rsa, Dss, Ecdsa, Ed25519: 0-4),
+ * which has no RSA1 and so numbers the others one lower.
+ */
+function nodeSshKeyType(khtype: number): number {
+  switch (khtype) {
+    case CURLKHTYPE.RSA: return CurlSshKeyType.Rsa;
+    case CURLKHTYPE.DSS: return CurlSshKeyType.Dss;
+    case CURLKHTYPE.ECDSA: return CurlSshKeyType.Ecdsa;
+    case CURLKHTYPE.ED25519: return CurlSshKeyType.Ed25519;
+    default: return CurlSshKeyType.Unknown;
   }
 }
 

@@ -1,8 +1,8 @@
 // node-libcurl's Multi on a tscurl Multi driven by tscurl's built-in driver:
 // one loop per Multi (perform(), infoRead(), poll()) runs while it has
 // transfers, started on the microtask after addHandle()/perform() so that
-// handles added together start together, woken by wakeup() when one is added
-// while it waits. Each finished transfer settles its perform() promise or goes
+// handles added together start together; one added while it waits ends the
+// wait itself (it is due at once). Each finished transfer settles its perform() promise or goes
 // to the onMessage callback with node-libcurl's (error, easy, errorCode).
 import {
   Multi as TscMulti, CURLE, CURLM, CURLMOPT, CURL_PUSH_DENY, CURL_PUSH_OK, multiStrerror, type Easy as TscEasy, type PushHeaders,
@@ -215,10 +215,14 @@ export class Multi {
     this.#inner.wakeup();
   }
 
+  /**
+   * A handle was added: start the loop on the next microtask if it is idle.
+   * A running loop needs no wakeup(): the added handle is due at once, which
+   * ends the driver's wait by itself; a wakeup() on top came after that wait
+   * had ended and was kept for the next poll() (an empty perform round).
+   */
   #schedule(): void {
-    if (this.#loop === 'running') {
-      this.#wakeLoop();
-    } else if (this.#loop === 'idle') {
+    if (this.#loop === 'idle') {
       this.#loop = 'scheduled';
       queueMicrotask(() => void this.#run());
     }
