@@ -171,6 +171,11 @@ export class TlsBridge extends Duplex implements ReceiveQueueOwner {
     this.#reading = false;
     const s = this.#socket;
     if (this.#rq) this.#rq.owner = null;
+    else if (!this.#paused && !s.destroyed) {
+      // a flowing socket without a 'data' listener drops what it reads: it waits, paused, for its next reader
+      this.#paused = true;
+      s.pause();
+    }
     s.removeListener('data', this.#onData);
     s.removeListener('end', this.#onEnd);
     s.removeListener('close', this.#onEnd);
