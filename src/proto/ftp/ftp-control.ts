@@ -2,8 +2,9 @@
 // machinery every FTP state uses, and the connect phase libcurl runs once
 // per new connection (ftp_connect and the first part of ftp_statemachine):
 // the 220 greeting, AUTH SSL/TLS and the TLS upgrade for explicit FTPS,
-// USER/PASS/ACCT (with FTP_ALTERNATIVE_TO_USER), PBSZ/PROT for FTPS, PWD
-// for the entry path (and SYST when that is no absolute path).
+// USER/PASS/ACCT (with FTP_ALTERNATIVE_TO_USER), PBSZ/PROT for FTPS, CCC
+// (FTP_SSL_CCC: TLS comes off the control connection, src/cf/tls-clear.ts),
+// PWD for the entry path (and SYST when that is no absolute path).
 //
 // Theory of operation. The request is a state machine driven by the
 // server's replies: `state` names the command whose reply is awaited;
