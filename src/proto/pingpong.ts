@@ -179,7 +179,8 @@ export class PingPong {
 
   /** When the current wait for a response times out (nowMs() clock). */
   deadline(): number {
-    if (this.#clear) return Math.min(this.#clear.deadline(), this.#since + this.#opts.responseTimeoutMs);
+    // while TLS comes off, the wait is the shutdown's own (curl 7.88's SSL_SHUTDOWN_TIMEOUT, not the response timeout)
+    if (this.#clear) return this.#clear.deadline();
     return this.#since + this.#opts.responseTimeoutMs;
   }
 
