@@ -15,6 +15,7 @@
 // CURLcode and message, are ours.
 import { connect as tlsConnect, type TLSSocket, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
 import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { appendFileSync } from 'node:fs';
 import { CURLE } from '../codes.js';
 import type { StreamTransport } from '../transport/stream-transport.js';
@@ -54,9 +55,14 @@ const handshakes = new WeakMap<TLSSocket, HandshakeState>();
 export const sessionPeer = (host: string, port: number, c: TlsConfig, proxy = false): string =>
   `${proxy ? 'proxy:' : ''}${host.toLowerCase()}:${port}${tlsKey(c)}`;
 
-/** Begin the handshake over the connected transport. */
+/**
+ * Begin the handshake over the connected transport. `clearable`: the TLS
+ * layer goes over a bridge so that it can be shut down and taken off again
+ * (FTPS CCC, clearTls() in tls-clear.ts).
+ */
 export function startTls(tr: StreamTransport, host: string, port: number, c: TlsConfig,
-  sessions: TlsSessionCache | null, info: (s: string) => void, alpn: readonly string[] = ['http/1.1'], proxy = false): Outcome {
+  sessions: TlsSessionCache | null, info: (s: string) => void, alpn: readonly string[] = ['http/1.1'], proxy = false,
+  clearable = false): Outcome {
   const built = buildTlsOptions(c);
   if ('code' in built) return built;
   // a peer that already spoke (or hung up) before our ClientHello is no TLS server; node:tls
@@ -71,20 +77,21 @@ export function startTls(tr: StreamTransport, host: string, port: number, c: Tls
   const offered = useCache ? sessions.get(peer) : undefined;
   if (offered) info('SSL re-using session ID');
   const state: HandshakeState = { sessions: useCache ? sessions : null, peer, offered, chain: null, pending: null, peerCert: null };
+  const open = (below: Duplex): TLSSocket => tlsConnect({
+    ...built.options,
+    ALPNProtocols: alpn.length > 0 ? [...alpn] : undefined,
+    // node:tls calls it with getPeerCertificate(true) (unless the session was resumed or the chain failed)
+    checkServerIdentity: (_host: string, cert: PeerCertificate) => {
+      state.peerCert = cert as DetailedPeerCertificate;
+      return undefined;
+    },
+    socket: below,
+    ...(isIP(host) ? {} : { servername: host }),
+    ...(offered ? { session: offered.session } : {}),
+  });
   let sock: TLSSocket;
   try {
-    sock = tlsConnect({
-      ...built.options,
-      ALPNProtocols: alpn.length > 0 ? [...alpn] : undefined,
-      // node:tls calls it with getPeerCertificate(true) (unless the session was resumed or the chain failed)
-      checkServerIdentity: (_host: string, cert: PeerCertificate) => {
-        state.peerCert = cert as DetailedPeerCertificate;
-        return undefined;
-      },
-      socket: tr.socket,
-      ...(isIP(host) ? {} : { servername: host }),
-      ...(offered ? { session: offered.session } : {}),
-    });
+    sock = clearable ? tr.upgradeBridged(open, 'secureConnect') as TLSSocket : open(tr.socket);
   } catch (err) {
     return { code: CURLE.SSL_CONNECT_ERROR, message: `TLS connect error: ${(err as Error).message}` };
   }
@@ -98,7 +105,7 @@ export function startTls(tr: StreamTransport, host: string, port: number, c: Tls
       else state.pending = s;
     });
   }
-  tr.upgrade(sock, 'secureConnect');
+  if (!clearable) tr.upgrade(sock, 'secureConnect');
   return { code: 0 };
 }
 

@@ -24,6 +24,8 @@ export interface TlsFilterParams {
   info: (text: string) => void;
   /** the handshake is with an HTTPS proxy, not the origin */
   proxy: boolean;
+  /** the TLS layer can be shut down and taken off again, the connection going on in the clear (FTPS CCC) */
+  clearable?: boolean;
 }
 
 export class TlsFilter implements ConnectionFilter {
@@ -46,7 +48,7 @@ export class TlsFilter implements ConnectionFilter {
     const p = this.#p;
     const tr = this.#tr;
     if (!this.#started) {
-      const r = startTls(tr, p.host, p.port, p.config, p.sessions, p.info, p.alpn, p.proxy);
+      const r = startTls(tr, p.host, p.port, p.config, p.sessions, p.info, p.alpn, p.proxy, p.clearable === true);
       if (r.code !== 0) return { kind: 'failed', code: r.code, message: 'message' in r ? r.message : '' };
       this.#started = true;
     }

@@ -221,6 +221,14 @@ function ftpMethod(s: string, warnings: string[]): number {
   return 1;
 }
 
+/** curl's ftpcccmethod(): CURLFTPSSL_CCC_PASSIVE or _ACTIVE. */
+function cccMethod(s: string, warnings: string[]): number {
+  const v = ({ passive: 1, active: 2 } as Record<string, number>)[s.toLowerCase()];
+  if (v !== undefined) return v;
+  warnings.push(`unrecognized ftp CCC method '${s}', using default\n`);
+  return 1;
+}
+
 /** curl's SetHTTPrequest() names, for "You can only select one HTTP request method!" */
 export const HTTPREQ_NAME = {
   head: 'HEAD (-I, --head)', form: 'multipart formpost (-F, --form)', post: 'POST (-d, --data)', put: 'PUT (-T, --upload-file)',
@@ -290,6 +298,8 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
   const setNamed = (opt: string, value: unknown, flag: OptEntry): void => set(optId(opt), value, flag);
   // -Y/-y: each one given alone brings a default for the other, as curl's tool does
   const lowSpeed: { limit: number; time: number; e: OptEntry | null } = { limit: 0, time: 0, e: null };
+  /** --ftp-ssl-ccc-mode's CURLFTPSSL_CCC_* (0: none given yet) */
+  let cccMode = 0;
   for (const e of entries) {
     const v = e.value;
     const on = v === true;
@@ -336,8 +346,15 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       case 'ftp-method': set(optId('FTP_FILEMETHOD'), ftpMethod(String(v), c.warnings), e); break;
       // --ftp-pasv: back to passive mode, which is what no FTPPORT means
       case 'ftp-pasv': c.steps.splice(0, c.steps.length, ...c.steps.filter((st) => st.id !== optId('FTPPORT'))); break;
-      case 'ftp-ssl-ccc': set(optId('FTP_SSL_CCC'), on ? 1 : 0, e); break;
-      case 'ftp-ssl-ccc-mode': set(optId('FTP_SSL_CCC'), String(v).toLowerCase() === 'active' ? 2 : 1, e); break;
+      // curl's tool keeps the mode apart: --ftp-ssl-ccc turns CCC on in the mode given last (passive unless one was)
+      case 'ftp-ssl-ccc':
+        if (cccMode === 0) cccMode = 1;
+        set(optId('FTP_SSL_CCC'), on ? cccMode : 0, e);
+        break;
+      case 'ftp-ssl-ccc-mode':
+        cccMode = cccMethod(String(v), c.warnings);
+        set(optId('FTP_SSL_CCC'), cccMode, e);
+        break;
       case 'quote': {
         // curl: "-cmd" runs after the transfer, "+cmd" before it, anything else before (QUOTE)
         const q = String(v);

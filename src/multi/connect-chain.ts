@@ -114,7 +114,7 @@ export function connectChain(e: MultiEngine, t: Transfer): FilterChain {
   if (t.handler!.flags & PROTOPT.SSL) {
     filters.push(new TlsFilter(tr, {
       host: url.host, port: url.port, config: tlsConfig(t.opts), sessions: e.sessionCacheFor(t),
-      alpn: alpnOf(t), info, proxy: false,
+      alpn: alpnOf(t), info, proxy: false, clearable: t.handler!.tlsClearable?.(t) === true,
     }));
   }
   return new FilterChain(filters);

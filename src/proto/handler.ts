@@ -147,6 +147,11 @@ export interface ProtocolHandler {
   /** the ALPN protocols for this transfer when they depend on its options (HTTPS: "h2" per HTTP_VERSION); else `alpn` */
   alpnFor?(t: Transfer): readonly string[];
   /**
+   * The TLS layer of the transfer's new connection will be taken off again
+   * (FTPS's CCC): it is made over a bridge that allows it (TlsFilterParams.clearable).
+   */
+  tlsClearable?(t: Transfer): boolean;
+  /**
    * CONNECT_ONLY=2 runs this protocol's request (an upgrade) before the
    * transfer stops (WebSocket); otherwise 2 means the same as 1.
    */

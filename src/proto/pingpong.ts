@@ -29,11 +29,16 @@
 //    came over TLS: CVE-2021-22947), then tlsStep() drives the handshake
 //    through the same TLS filter a new connection uses, keeping the
 //    curl_socket_t number.
+//  - startClear() takes TLS off again (FTP's CCC; the layer was made
+//    `clearable`), clearStep() waits for the server's close_notify
+//    (src/cf/tls-clear.ts); the exchange then goes on in the clear on the
+//    same socket.
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURL_POLL } from '../constants.js';
 import type { StreamTransport } from '../transport/stream-transport.js';
 import type { PollEntry } from '../transport/transport.js';
 import { TlsFilter, type TlsFilterParams } from '../cf/tls-filter.js';
+import { TlsClear, type ClearStep } from '../cf/tls-clear.js';
 import type { FilterFacts, FilterStep } from '../cf/filter.js';
 
 /** libcurl's RESP_TIMEOUT: how long a server may take to answer a command by default. */
@@ -130,6 +135,8 @@ export class PingPong {
   /** the filter of the last finished upgrade: what its handshake found (certinfo, verify result) */
   #tlsDone: TlsFilter | null = null;
   #failed: { code: CURLcode; message: string } | null = null;
+  /** the TLS shutdown of startClear() in progress */
+  #clear: TlsClear | null = null;
 
   /** @param now the clock's time, when the wait for the server's greeting starts */
   constructor(tr: StreamTransport, opts: PingPongOptions, host: PingPongHost, now: number) {
@@ -172,6 +179,8 @@ export class PingPong {
 
   /** When the current wait for a response times out (nowMs() clock). */
   deadline(): number {
+    // while TLS comes off, the wait is the shutdown's own (curl 7.88's SSL_SHUTDOWN_TIMEOUT, not the response timeout)
+    if (this.#clear) return this.#clear.deadline();
     return this.#since + this.#opts.responseTimeoutMs;
   }
 
@@ -293,6 +302,27 @@ export class PingPong {
       this.#since = now;
       this.#tlsDone = f;
     }
+    return s;
+  }
+
+  /**
+   * Take TLS off the connection after the server agreed (FTP's 2xx to CCC):
+   * `active` sends our close_notify first. Refused when the server sent more
+   * after its answer (it would be taken as if it came in TLS).
+   */
+  startClear(active: boolean, now: number, info: (text: string) => void): { code: CURLcode; message: string } | null {
+    if (this.buffered > 0) return { code: CURLE.SSL_SHUTDOWN_FAILED, message: 'Failed to clear the command channel (CCC)' };
+    this.#clear = new TlsClear(this.#tr, active, now, info);
+    return null;
+  }
+
+  /** Drive the TLS shutdown of startClear(): 'done' once the connection is in the clear. */
+  clearStep(now: number): ClearStep {
+    const c = this.#clear;
+    if (c === null) return { kind: 'failed', code: CURLE.SSL_SHUTDOWN_FAILED, message: 'Failed to clear the command channel (CCC)' };
+    const s = c.step(now);
+    if (s.kind !== 'pending') this.#clear = null;
+    if (s.kind === 'done') this.#since = now;
     return s;
   }
 

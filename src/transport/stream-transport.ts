@@ -16,6 +16,7 @@ import { Transport } from './transport.js';
 import { CURL_CSELECT } from '../constants.js';
 import { HIGH_WATER, type ReceiveQueue } from './recv-queue.js';
 import { readIntoQueue } from './user-buffer.js';
+import { TlsBridge } from './tls-bridge.js';
 
 export type RecvResult =
   | { kind: 'data'; data: Buffer }
@@ -96,6 +97,8 @@ export class StreamTransport extends Transport {
   #rq: ReceiveQueue | null = null;
   /** the listeners on the current socket */
   #on: SocketListeners | null = null;
+  /** the layer on top reads the socket below through this bridge, and can be taken off (downgrade()) */
+  #bridge: TlsBridge | null = null;
 
   /**
    * @param connected true when the socket is already connected (e.g. a TLS
@@ -173,6 +176,74 @@ export class StreamTransport extends Transport {
       this.#unrefed = false;
       this.setIdle(this.#idle);
     }
+  }
+
+  /**
+   * upgrade() with a layer that can be taken off again (downgrade(): FTPS's
+   * CCC): `open` makes the new layer over a Duplex bridged to the current
+   * socket (tls-bridge.ts) instead of over the socket itself. Returns the new
+   * layer; when `open` throws, nothing changed.
+   */
+  upgradeBridged(open: (below: TlsBridge) => Socket, connectEvent: string): Socket {
+    this.flushHeld(); // bytes sent on the old layer go out before the new one's first
+    const bridge = new TlsBridge(this.socket);
+    let upper: Socket;
+    try {
+      upper = open(bridge);
+    } catch (err) {
+      bridge.destroy();
+      throw err;
+    }
+    bridge.setUpper(upper);
+    // the socket's queue goes to the bridge, which reads the socket from now on
+    const rq = this.#rq;
+    this.#rq = null;
+    this.upgrade(upper, connectEvent);
+    this.#bridge = bridge;
+    bridge.start(rq);
+    return upper;
+  }
+
+  /** The bridge below the top layer when it was put on with upgradeBridged(). */
+  get bridge(): TlsBridge | null {
+    return this.#bridge;
+  }
+
+  /**
+   * Take off the layer upgradeBridged() put on: the socket below is read and
+   * written again, the same curl_socket_t, with the raw bytes that came after
+   * the layer's end first. What the layer had decrypted and nobody read is
+   * dropped (the caller made sure there is none).
+   */
+  downgrade(): void {
+    const bridge = this.#bridge;
+    if (bridge === null) return;
+    this.#bridge = null;
+    this.flushHeld();
+    const upper = this.socket;
+    this.#detach(upper);
+    this.#rq?.clear();
+    this.#rq = null;
+    const below = bridge.release();
+    upper.on('error', () => {});
+    upper.destroy(); // the layer goes without a word more on the wire: its shutdown is done
+    this.#below.pop();
+    this.socket = below.socket;
+    if (below.rq) this.#useQueue(below.rq);
+    this.#chunks = [];
+    this.#chunkBytes = 0;
+    this.#flowPaused = false;
+    this.#needDrain = false;
+    this.#pending = below.leftover;
+    this.#eof = below.eof;
+    this.#error = below.error;
+    this.#connected = true;
+    this.#attach(below.socket, true, 'connect');
+    if (this.#unrefed) {
+      this.#unrefed = false;
+      this.setIdle(this.#idle);
+    }
+    this.notify();
   }
 
   #attach(socket: Socket, connected: boolean, connectEvent: string): void {
@@ -368,8 +439,15 @@ export class StreamTransport extends Transport {
     this.#idleQueued = false;
     if (this.#idle === this.#unrefed || this.closed) return;
     this.#unrefed = this.#idle;
-    if (this.#idle) this.socket.unref();
-    else this.socket.ref();
+    // under a bridged layer the raw socket is a socket of its own: it keeps the process alive too
+    const raw = this.#bridge !== null ? this.#below[this.#below.length - 1] : undefined;
+    if (this.#idle) {
+      this.socket.unref();
+      raw?.unref();
+    } else {
+      this.socket.ref();
+      raw?.ref();
+    }
   }
 
   get writeBlocked(): boolean {

@@ -1,13 +1,17 @@
 // A small FTP server for tests, on 127.0.0.1: an in-memory file tree, the
 // commands libcurl uses (USER PASS ACCT PWD CWD MKD TYPE SIZE MDTM REST RETR
 // STOR APPE LIST NLST EPSV PASV EPRT PORT PRET SYST NOOP QUIT, AUTH TLS,
-// PBSZ, PROT), and hooks to make it misbehave: a reply per command that
+// PBSZ, PROT, CCC with `ccc`), and hooks to make it misbehave: a reply per command that
 // replaces the real one (`replies`), raw bytes written instead of a reply
 // (`raw`), a data connection closed early (`shortData`). It records every
-// command line it got (`commands`) and every connection (`controlConnections`).
+// command line it got (`commands`, and whether it came in TLS: `secure`) and
+// every connection (`controlConnections`).
 import { createServer, connect as netConnect, type Server, type Socket, type AddressInfo } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { Creds } from './certs.js';
+import { ServerTlsLayer, type CccMode } from './ftp-tls-layer.js';
+
+export type { CccMode } from './ftp-tls-layer.js';
 
 export interface FtpServerOptions {
   /** path ("/dir/file") -> contents */
@@ -21,12 +25,18 @@ export interface FtpServerOptions {
   implicit?: boolean;
   /** the greeting */
   greeting?: string;
+  /** CCC is accepted (200) and TLS shut down this way (ftp-tls-layer.ts); absent: CCC is an unknown command */
+  ccc?: CccMode;
 }
 
 export interface FtpTestServer {
   port: number;
   /** every command line received, in order, across connections */
   commands: string[];
+  /** per command line of `commands`: it came over TLS */
+  secure: boolean[];
+  /** close_notify alerts clients sent after a CCC (CCC's active mode sends one, the passive mode none) */
+  clientCloseNotify: number;
   /** files as uploaded / stored */
   files: Map<string, Buffer>;
   /** dirs that exist */
@@ -47,6 +57,8 @@ export interface FtpTestServer {
   controlConnections: number;
   /** data connections made (passive accepted + active connected) */
   dataConnections: number;
+  /** data connections that finished a TLS handshake (PROT P) */
+  dataTls: number;
   close(): Promise<void>;
 }
 
@@ -79,8 +91,8 @@ export async function startFtpServer(o: FtpServerOptions = {}): Promise<FtpTestS
   const waiters: { line: string; resolve: () => void }[] = [];
   const servers: Server[] = [];
   const state: FtpTestServer = {
-    port: 0, commands: [], files, dirs, replies: new Map(), raw: new Map(), shortData: null, listBody: null, storFinal: null,
-    controlConnections: 0, dataConnections: 0,
+    port: 0, commands: [], secure: [], clientCloseNotify: 0, files, dirs, replies: new Map(), raw: new Map(), shortData: null, listBody: null, storFinal: null,
+    controlConnections: 0, dataConnections: 0, dataTls: 0,
     waitCommand: (line) => new Promise<void>((resolve) => {
       if (state.commands.includes(line)) return resolve();
       waiters.push({ line, resolve });
@@ -98,18 +110,28 @@ export async function startFtpServer(o: FtpServerOptions = {}): Promise<FtpTestS
     raw.on('error', () => {});
     raw.on('close', () => sockets.delete(raw));
     let sock: Socket = raw;
+    let layer: ServerTlsLayer | null = null;
     if (o.implicit && o.tls) {
-      sock = new TLSSocket(raw, { isServer: true, key: o.tls.key, cert: o.tls.cert });
+      // a TLS layer that CCC can take off again goes over a bridge of ours
+      if (o.ccc) layer = newLayer(raw, o.tls);
+      else sock = new TLSSocket(raw, { isServer: true, key: o.tls.key, cert: o.tls.cert });
+      if (layer) sock = layer.tls;
       sock.on('error', () => {});
     }
-    session(sock, raw);
+    session(sock, raw, layer);
   });
+  const newLayer = (raw: Socket, creds: Creds): ServerTlsLayer => {
+    const l = new ServerTlsLayer(raw, creds);
+    l.tls.on('end', () => state.clientCloseNotify++);
+    return l;
+  };
   servers.push(control);
   await new Promise<void>((r) => control.listen(0, '127.0.0.1', r));
   state.port = (control.address() as AddressInfo).port;
 
-  function session(first: Socket, raw: Socket): void {
+  function session(first: Socket, raw: Socket, tlsLayer: ServerTlsLayer | null): void {
     let s = first;
+    let layer = tlsLayer;
     let cwd = home;
     let user = '';
     let loggedIn = false;
@@ -120,6 +142,7 @@ export async function startFtpServer(o: FtpServerOptions = {}): Promise<FtpTestS
     let pasvSock: Promise<Socket> | null = null;
     let active: { host: string; port: number } | null = null;
     let buf = '';
+    let pwdAnswered = false;
     const reply = (text: string): void => {
       if (!s.destroyed) s.write(text + '\r\n');
     };
@@ -143,7 +166,10 @@ export async function startFtpServer(o: FtpServerOptions = {}): Promise<FtpTestS
         if (!protP || !o.tls) return d;
         const t = new TLSSocket(d, { isServer: true, key: o.tls.key, cert: o.tls.cert });
         t.on('error', () => {});
-        return new Promise<Socket>((r) => t.once('secure', () => r(t)));
+        return new Promise<Socket>((r) => t.once('secure', () => {
+          state.dataTls++;
+          r(t);
+        }));
       });
     };
     const closePasv = (): void => {
@@ -165,6 +191,7 @@ export async function startFtpServer(o: FtpServerOptions = {}): Promise<FtpTestS
 
     function handle(line: string): 'upgrade' | void {
       state.commands.push(line);
+      state.secure.push(s !== raw);
       for (let i = waiters.length - 1; i >= 0; i--) {
         if (waiters[i]!.line === line) waiters.splice(i, 1)[0]!.resolve();
       }
@@ -182,10 +209,22 @@ export async function startFtpServer(o: FtpServerOptions = {}): Promise<FtpTestS
           if (!o.tls || arg.toUpperCase() !== 'TLS') return reply('504 not supported');
           reply('234 go ahead');
           s.removeListener('data', onData);
-          s = new TLSSocket(raw, { isServer: true, key: o.tls.key, cert: o.tls.cert });
+          if (o.ccc) {
+            layer = newLayer(raw, o.tls);
+            s = layer.tls;
+          } else s = new TLSSocket(raw, { isServer: true, key: o.tls.key, cert: o.tls.cert });
           s.on('error', () => {});
           s.on('data', onData);
           return 'upgrade';
+        case 'CCC': {
+          if (!o.ccc || !layer || s === raw) return reply('500 Unknown command.');
+          s.removeListener('data', onData);
+          s = raw;
+          layer.shutdown(o.ccc, '200 Clearing the command channel\r\n', onData, `257 "${cwd}" is the current directory\r\n`);
+          if (o.ccc === 'eager') pwdAnswered = true;
+          // the TLS layer's further output (a reply written late) must not reach the clear channel
+          return 'upgrade';
+        }
         case 'PBSZ': return reply('200 PBSZ=0');
         case 'PROT': protP = arg.toUpperCase() === 'P'; return reply(`200 PROT now ${protP ? 'Private' : 'Clear'}`);
         case 'USER':
@@ -205,7 +244,13 @@ export async function startFtpServer(o: FtpServerOptions = {}): Promise<FtpTestS
       }
       if (!loggedIn) return reply('530 Please login with USER and PASS.');
       switch (verb) {
-        case 'PWD': return reply(`257 "${cwd}" is the current directory`);
+        case 'PWD':
+          // 'eager' CCC sent this reply before the command came
+          if (pwdAnswered) {
+            pwdAnswered = false;
+            return;
+          }
+          return reply(`257 "${cwd}" is the current directory`);
         case 'CWD': {
           const p = path(arg);
           if (!dirs.has(p)) return reply('550 Failed to change directory.');
@@ -266,7 +311,13 @@ export async function startFtpServer(o: FtpServerOptions = {}): Promise<FtpTestS
           void openData().then((d) => {
             const body = f.subarray(from);
             const short = state.shortData;
-            d.end(short !== null ? body.subarray(0, short) : body, () => reply(short !== null ? '426 Failure writing network stream.' : '226 Transfer complete.'));
+            const final = (): void => reply(short !== null ? '426 Failure writing network stream.' : '226 Transfer complete.');
+            // over TLS the data's end (close_notify, FIN) may trail the 226: the reply waits for the
+            // connection to close, so that the client always sees the data end first, as in the clear
+            if (d instanceof TLSSocket) {
+              d.once('close', final);
+              d.end(short !== null ? body.subarray(0, short) : body);
+            } else d.end(short !== null ? body.subarray(0, short) : body, final);
             closePasv();
           }, () => reply('425 Failed to establish connection.'));
           return;

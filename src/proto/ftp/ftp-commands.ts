@@ -494,7 +494,8 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
     this.info(text);
   }
   dataTlsParams() {
-    return this.fc.dataTls ? this.controlTlsParams() : null;
+    // a data connection's TLS ends with the connection: no bridge for CCC under it
+    return this.fc.dataTls ? { ...this.controlTlsParams(), clearable: false } : null;
   }
   /** A data connection is being made: TYPE and the rest wait for its TCP connect. */
   setData(d: DataConnection, connecting: boolean): void {

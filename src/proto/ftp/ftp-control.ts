@@ -2,8 +2,9 @@
 // machinery every FTP state uses, and the connect phase libcurl runs once
 // per new connection (ftp_connect and the first part of ftp_statemachine):
 // the 220 greeting, AUTH SSL/TLS and the TLS upgrade for explicit FTPS,
-// USER/PASS/ACCT (with FTP_ALTERNATIVE_TO_USER), PBSZ/PROT for FTPS, PWD
-// for the entry path (and SYST when that is no absolute path).
+// USER/PASS/ACCT (with FTP_ALTERNATIVE_TO_USER), PBSZ/PROT for FTPS, CCC
+// (FTP_SSL_CCC: TLS comes off the control connection, src/cf/tls-clear.ts),
+// PWD for the entry path (and SYST when that is no absolute path).
 //
 // Theory of operation. The request is a state machine driven by the
 // server's replies: `state` names the command whose reply is awaited;
@@ -38,6 +39,13 @@ import { optionCredentials } from '../redirect.js';
 export const USESSL = { NONE: 0, TRY: 1, CONTROL: 2, ALL: 3 } as const;
 /** CURLOPT_FTPSSLAUTH values. */
 const FTPAUTH = { DEFAULT: 0, SSL: 1, TLS: 2 } as const;
+/** CURLOPT_FTP_SSL_CCC values. */
+export const CCC = { NONE: 0, PASSIVE: 1, ACTIVE: 2 } as const;
+
+/** FTP_SSL_CCC asks for CCC after the login: the control connection's TLS is made so that it can come off. */
+export function cccWanted(t: Transfer): boolean {
+  return t.opts.num(CURLOPT.FTP_SSL_CCC) !== CCC.NONE;
+}
 
 /** FTP's end of a response: a line "NNN " ("NNN-" lines continue it). */
 export function ftpEndOfResponse(line: Buffer): number | null {
@@ -202,13 +210,19 @@ export abstract class FtpControl {
           return this.fail(CURLE.USE_SSL_FAILED, 'PROT P rejected: requested SSL level failed');
         }
         // FTP_SSL_CCC: clear the command channel after the login
-        if (t.opts.num(CURLOPT.FTP_SSL_CCC) !== 0) return this.cmd('CCC', 'ccc');
+        if (cccWanted(t)) return this.cmd('CCC', 'ccc');
         return this.cmd('PWD', 'pwd');
-      case 'ccc':
-        // A server that accepts CCC expects the TLS layer to be shut down and the connection to go on
-        // in the clear: node:tls cannot hand back the TCP socket below it, so that is a failure here.
-        if (code < 500) return this.fail(CURLE.SSL_SHUTDOWN_FAILED, 'Failed to clear the command channel (CCC)');
-        return this.cmd('PWD', 'pwd');
+      case 'ccc': {
+        // libcurl: a 5xx leaves TLS on and the login goes on; anything else shuts TLS down
+        if (code >= 500) return this.cmd('PWD', 'pwd');
+        const refused = this.pp.startClear(t.opts.num(CURLOPT.FTP_SSL_CCC) === CCC.ACTIVE, nowMs(), (s) => this.info(s));
+        if (refused) {
+          this.fc.ctlValid = false;
+          return this.fail(refused.code, refused.message);
+        }
+        this.state = 'clear';
+        return CURLE.OK;
+      }
       case 'pwd': {
         if (code === 257) {
           const dir = parsePwd(text);
@@ -283,12 +297,28 @@ export abstract class FtpControl {
     return this.sendUser();
   }
 
+  /**
+   * CCC's TLS shutdown (ftp.c's FTP_CCC state): once the connection is in
+   * the clear, the login goes on with PWD. A failure leaves the control
+   * connection in no state for a QUIT.
+   */
+  protected clearStep(): CURLcode {
+    const s = this.pp.clearStep(nowMs());
+    if (s.kind === 'pending') return CURLE.OK;
+    if (s.kind === 'failed') {
+      this.fc.ctlValid = false;
+      return this.fail(s.code, s.message);
+    }
+    this.fc.controlTls = false;
+    return this.cmd('PWD', 'pwd');
+  }
+
   /** The TLS settings of the control connection (the data connection's, PROT P, are the same). */
   protected controlTlsParams(): TlsFilterParams {
     const t = this.t;
     return {
       host: t.url!.host, port: t.url!.port, config: tlsConfig(t.opts), sessions: this.env.sessionCacheFor(t),
-      alpn: [], info: (text) => this.info(text), proxy: false,
+      alpn: [], info: (text) => this.info(text), proxy: false, clearable: cccWanted(t),
     };
   }
 

@@ -10,7 +10,7 @@ import type { ConnectionFit } from '../../conn/pool.js';
 import type { Transfer } from '../../multi/transfer.js';
 import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from '../handler.js';
 import { ftpConnIfAny } from './ftp-conn.js';
-import { ftpLoginKey } from './ftp-control.js';
+import { ftpLoginKey, cccWanted } from './ftp-control.js';
 import { FtpRequest } from './ftp-request.js';
 import { HttpExchange } from '../http.js';
 import { CURLOPT } from '../../easy/option-table.js';
@@ -65,6 +65,8 @@ export const FTPS_HANDLER: ProtocolHandler = Object.freeze({
   protocol: CURLPROTO.FTPS,
   flags: PROTOPT.SSL,
   alpn: [],
+  // FTP_SSL_CCC clears the control connection after the login: its TLS must come off again
+  tlsClearable: cccWanted,
   request: ftpRequest,
   connectionFit: ftpConnectionFit,
   setup: ftpSetup,

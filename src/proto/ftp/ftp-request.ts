@@ -152,6 +152,10 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
       const c = this.tlsStep();
       if (c !== CURLE.OK || this.state === 'tls') return c;
     }
+    if (this.state === 'clear') {
+      const c = this.clearStep();
+      if (c !== CURLE.OK || this.state === 'clear') return c;
+    }
     // bounded: each pass handles one reply or one data step, and replies come from a bounded buffer
     for (let pass = 0; pass < 64 && !this.#isDone; pass++) {
       if (this.state === 'binding') {
@@ -181,7 +185,7 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
       const r = this.readReply();
       if (r.code !== CURLE.OK) return r.code;
       if (!r.got) return CURLE.OK;
-      if (this.state === 'tls') return this.step();
+      if (this.state === 'tls' || this.state === 'clear') return this.step();
     }
     return CURLE.OK;
   }
