@@ -161,6 +161,7 @@ class SmtpRequest extends MailRequest {
       this.#state = 'auth';
       return this.send(s.ir !== null ? `AUTH ${s.mech} ${s.ir}` : `AUTH ${s.mech}`);
     }
+    if (s.kind === 'fail') return this.fail(s.code, s.message);
     this.info('No known authentication mechanisms supported');
     return this.fail(CURLE.LOGIN_DENIED);
   }
