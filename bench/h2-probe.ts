@@ -5,10 +5,12 @@
 // request is what the code costs. For a profile of tscurl alone:
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/h2-probe.js tscurl 3000 5
 //   node dist/bench/profile-top.js /tmp/prof/*.cpuprofile 40
-// Two floors beside them: `node` is node:http2 alone on a TLS socket (what
-// undici's allowH2 uses, without undici), `bridge` the same over a Duplex on
-// the TLS socket (the shape tscurl's session has: src/cf/h2-session.ts).
-// Usage: node dist/bench/h2-probe.js [tscurl,undici,curl,node,bridge] [N=3000] [reps=3]
+// Floors beside them: `session` is tscurl's own HTTP/2 session (src/h2/)
+// alone on a StreamTransport over the TLS socket, without the multi and the
+// HTTP code; `node` is node:http2 alone on a TLS socket (what undici's allowH2
+// uses, without undici), `bridge` the same over a Duplex on the TLS socket
+// (the shape tscurl's session had before src/h2/ replaced node:http2).
+// Usage: node dist/bench/h2-probe.js [tscurl,undici,curl,session,node,bridge] [N=3000] [reps=3]
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as http2 from 'node:http2';
 import * as tls from 'node:tls';
@@ -19,6 +21,9 @@ import { testCerts } from '../test/helpers/certs.js';
 import { tscurlH2, undiciH2 } from './h2-clients.js';
 import { timedChild, cpuSince } from './stats.js';
 import type { Target } from './keepalive-clients.js';
+import { StreamTransport } from '../src/transport/stream-transport.js';
+import { H2Session, type H2Stream } from '../src/h2/session.js';
+import { CURL_CSELECT } from '../src/constants.js';
 
 const which = (process.argv[2] ?? 'tscurl,undici').split(',');
 const total = Number(process.argv[3] ?? 3000);
@@ -81,6 +86,61 @@ async function bareH2(target: Target, bridge: boolean): Promise<void> {
   session.destroy();
 }
 
+/** tscurl's H2Session with nothing around it: `total` GETs, `CONCURRENCY` streams at a time, driven by the transport's readiness. */
+async function ourSession(target: Target): Promise<void> {
+  const u = new URL(target.url);
+  const sock = tls.connect({ host: u.hostname, port: Number(u.port), ca: target.ca, ALPNProtocols: ['h2'], servername: u.hostname });
+  await new Promise((r) => sock.once('secureConnect', r));
+  const tr = new StreamTransport(sock, true);
+  const session = new H2Session(tr, { enablePush: false });
+  const headers: [string, string][] = [[':method', 'GET'], [':path', u.pathname], [':scheme', 'https'], [':authority', u.host]];
+  const priority = { weight: 16, parent: 0, exclusive: false };
+  const owner = {};
+  const live = new Set<H2Stream>();
+  let started = 0;
+  let done = 0;
+  const open = (): void => {
+    started++;
+    const st = session.open(headers, true, priority, owner);
+    if ('code' in st) throw new Error(st.message);
+    live.add(st);
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let queued = false;
+      const drive = (): void => {
+        queued = false;
+        for (const st of live) {
+          for (;;) {
+            const r = st.recv();
+            if (r.kind === 'again') break;
+            if (r.kind === 'error') return reject(r.error);
+            if (r.kind === 'eof') {
+              live.delete(st);
+              done++;
+              if (started < total) open();
+              break;
+            }
+          }
+        }
+        if (done === total) resolve();
+        else if (tr.readiness() & CURL_CSELECT.IN) wake();
+      };
+      const wake = (): void => {
+        if (!queued) {
+          queued = true;
+          setImmediate(drive);
+        }
+      };
+      tr.addObserver({ readinessChanged: wake });
+      for (let i = 0; i < CONCURRENCY; i++) open();
+    });
+  } finally {
+    session.destroy();
+    tr.close();
+  }
+}
+
 const certs = testCerts();
 const nginx = await startNginx({ tls: { cert: certs.server.cert, key: certs.server.key }, http2: true });
 writeFileSync(join(nginx.root, '16b'), '0123456789abcdef');
@@ -90,6 +150,7 @@ try {
     tscurl: () => inProcess(tscurlH2, target, 'tscurl'),
     undici: () => inProcess(undiciH2, target, 'undici'),
     curl: () => curl(target),
+    session: () => inProcess(ourSession, target, 'session'),
     node: () => inProcess((t) => bareH2(t, false), target, 'node'),
     bridge: () => inProcess((t) => bareH2(t, true), target, 'bridge'),
   };

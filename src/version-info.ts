@@ -118,7 +118,8 @@ export function versionInfo(_age: number = CURLVERSION.NOW): CurlVersionInfo {
     libsshVersion: null,
     brotliVerNum: brotli ? (bmaj << 24) | (bmin << 12) | bpat : 0,
     brotliVersion: brotli,
-    // HTTP/2 is node:http2, nghttp2 inside Node
+    // HTTP/2 is tscurl's own codec (src/h2/), not nghttp2; applications read this field as "HTTP/2 built in",
+    // so it names the nghttp2 of the Node it runs on, as before (test/integration/libcurl-api)
     nghttp2VerNum: h2 ? (h2maj << 16) | (h2min << 8) | h2pat : 0,
     nghttp2Version: h2,
     quicVersion: null,

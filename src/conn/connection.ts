@@ -7,7 +7,7 @@ import type { ServerCertFacts } from '../vtls/server-cert.js';
 import { firstHop, type ProxyRoute } from '../proxy/proxy-config.js';
 import { nowMs } from '../util/clock.js';
 import type { NtlmConnState, NtlmHolder } from '../auth/ntlm.js';
-import type { H2Session } from '../cf/h2-session.js';
+import type { H2Session } from '../h2/session.js';
 
 let nextConnectionId = 0;
 

@@ -171,7 +171,7 @@ export class BuiltinDriver implements ReadinessObserver {
     if (!this.#observing) this.#observeAll();
     if (this.#ready.size > 0) {
       // Answered from the microtask queue while sockets stay ready, a perform()/poll() loop never lets
-      // the event loop turn: process.nextTick callbacks (node:http2 reports a closed socket that way),
+      // the event loop turn: process.nextTick callbacks (the transports' end-of-turn sends),
       // timers and other I/O would starve. Every so many answers in a row, one goes after pending I/O.
       if (++this.#readyInARow < MAX_READY_IN_A_ROW) return Promise.resolve(this.#ready.size);
       this.#readyInARow = 0;

@@ -15,7 +15,7 @@ import { CURL_PUSH_DENY, CURL_PUSH_ERROROUT, CURL_PUSH_OK } from '../constants.j
 import { internalsOf } from '../easy/internals.js';
 import type { Easy } from '../easy/easy.js';
 import type { Connection } from '../conn/connection.js';
-import type { H2Stream, PushAnswer } from '../cf/h2-session.js';
+import type { H2Stream, PushAnswer } from '../h2/session.js';
 import { Transfer } from './transfer.js';
 import type { MultiEngine } from './engine.js';
 

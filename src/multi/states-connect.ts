@@ -23,7 +23,7 @@ import { EXPIRE, STATE, type Transfer } from './transfer.js';
 import { firstHop, proxyRoute } from '../proxy/proxy-config.js';
 import { connectChain } from './connect-chain.js';
 import { offerPush } from './push.js';
-import type { H2Stream } from '../cf/h2-session.js';
+import type { H2Stream } from '../h2/session.js';
 import type { MultiEngine } from './engine.js';
 import { setState, finish, connectTimeoutMs, setupHandler } from './state-common.js';
 

@@ -8,7 +8,7 @@ import type { OptionStore } from '../easy/option-store.js';
 import type { Connection, ConnectionRoute } from '../conn/connection.js';
 import type { Resolution } from '../dns/resolver.js';
 import type { Connector } from '../cf/connector.js';
-import type { H2Stream } from '../cf/h2-session.js';
+import type { H2Stream } from '../h2/session.js';
 import { SpeedMeter } from './speed.js';
 import type { PollEntry } from './socket-registry.js';
 import type { HeapItem } from './timer-heap.js';

@@ -7,8 +7,8 @@
 // Upgrade (h2c) on every request until a 101 switches the connection
 // (src/proto/h2-upgrade.ts); neither to a proxy that forwards requests.
 import { CURLOPT } from '../easy/option-table.js';
-import { H2Session, type H2Transport } from '../cf/h2-session.js';
-import { h2cSettingsHeader } from '../cf/h2-upgrade.js';
+import { H2Session, type H2Transport } from '../h2/session.js';
+import { h2cSettingsHeader } from '../h2/settings.js';
 import { PROTOPT, type PushHook, type SetupFailure } from './handler.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
@@ -80,13 +80,10 @@ export function httpConnected(t: Transfer, conn: Connection, info: (text: string
   return null;
 }
 
-/** The connection speaks HTTP/2 from now on: its session, over `tr` (the transport, or an h2c Upgrade's filter of it). */
+/** The connection speaks HTTP/2 from now on: its session, over the connection's transport. */
 export function startH2Session(t: Transfer, conn: Connection, tr: H2Transport, push: PushHook | null, upgraded = false): H2Session {
   // server push is offered (SETTINGS_ENABLE_PUSH 1) only when the multi has a PUSHFUNCTION, as libcurl
-  const url = t.url!;
-  const host = url.ipv6 ? `[${url.host}]` : url.host;
   const session = new H2Session(tr, {
-    origin: `${url.scheme}://${host}:${url.port}`,
     enablePush: push !== null,
     upgraded,
     onPush: push === null ? undefined : (owner, stream, headers) => push(owner as Transfer, stream, headers),

@@ -1,6 +1,6 @@
 // What an HTTP exchange (src/proto/http.ts) does differently on an HTTP/2
 // connection: the request head goes out as a HEADERS frame on a new stream
-// of the connection's session (src/cf/h2-session.ts) instead of bytes on the
+// of the connection's session (src/h2/session.ts) instead of bytes on the
 // socket, and trailers arrive as a frame of their own. Everything else — the
 // body, the response head (as "HTTP/2 200" lines), redirects, authentication,
 // cookies, decoding — runs through the same code as HTTP/1, as in curl 7.88.
@@ -9,7 +9,7 @@ import { CURLOPT } from '../easy/option-table.js';
 import { CURLINFO_TYPE } from '../constants.js';
 import { CLIENTWRITE } from '../cw/client-write.js';
 import { HDR } from '../http1/header-fields.js';
-import type { H2Priority, H2Session, H2Stream } from '../cf/h2-session.js';
+import type { H2Priority, H2Session, H2Stream } from '../h2/session.js';
 import { internalsOf } from '../easy/internals.js';
 import { trailerFields, type TrailerSource } from '../cr/chunked-reader.js';
 import type { Transfer } from '../multi/transfer.js';
@@ -24,7 +24,7 @@ import { traceEnabled } from '../util/trace.js';
  * (the h2h3 lines, the stream id, then the head), send HEADERS (with
  * END_STREAM when no body follows): the stream, or the code the transfer failed with.
  */
-export function openH2Stream(t: Transfer, session: H2Session, head: Buffer, hasBody: boolean, trailers: boolean,
+export function openH2Stream(t: Transfer, session: H2Session, head: Buffer, hasBody: boolean,
   trace: (type: number, data: Buffer | string) => void): H2Stream | CURLcode {
   if (!session.usable) {
     t.fail(CURLE.HTTP2, 'Error in the HTTP2 framing layer');
@@ -37,7 +37,7 @@ export function openH2Stream(t: Transfer, session: H2Session, head: Buffer, hasB
     for (const line of h2HeaderInfo(req.headers)) trace(CURLINFO_TYPE.TEXT, line + '\n');
     trace(CURLINFO_TYPE.TEXT, `Using Stream ID: ${session.nextStreamId} (easy handle 0x${t.id.toString(16)})\n`);
   }
-  const st = session.open(req.headers, !hasBody, h2Priority(t, session), t, hasBody && trailers);
+  const st = session.open(req.headers, !hasBody, h2Priority(t, session), t);
   if ('code' in st) {
     t.fail(st.code, st.message);
     return st.code;
@@ -67,7 +67,7 @@ function h2Priority(t: Transfer, session: H2Session): H2Priority {
  * failure (CURL_TRAILERFUNC_ABORT, a throw) fails the transfer.
  */
 export function endH2Request(t: Transfer, st: H2Stream, source: TrailerSource | null, info: (text: string) => void): CURLcode {
-  const fields: Record<string, string | string[]> = {};
+  const fields: [string, string][] = [];
   const r = source?.();
   if (r !== undefined && 'error' in r) {
     t.fail(r.error.code, r.error.message ?? '');
@@ -80,8 +80,7 @@ export function endH2Request(t: Transfer, st: H2Stream, source: TrailerSource | 
       info('Malformatted trailing header, skipping trailer');
       continue;
     }
-    const prev = fields[name];
-    fields[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+    fields.push([name, value]);
   }
   st.endRequest(fields);
   return CURLE.OK;

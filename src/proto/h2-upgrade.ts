@@ -6,22 +6,19 @@
 // body, as curl 7.88 does). A server that ignores them answers in HTTP/1.1
 // and nothing else happens. A "HTTP/1.1 101" ends the HTTP/1.1 exchange as an
 // interim response ("Received 101, Switching to HTTP/2"); once the request is
-// all sent, the connection gets its HTTP/2 session, whose stream 1 is the
-// placeholder src/cf/h2-upgrade.ts explains, and a second exchange takes the
-// server's answer on it (the "HTTP/2 200" head and the body) for the same
+// all sent, the connection gets its HTTP/2 session, whose stream 1 is that
+// request, half-closed (local) as nghttp2_session_upgrade2() makes it, and a
+// second exchange takes the server's answer on it (the "HTTP/2 200" head and the body) for the same
 // transfer. From then on the connection multiplexes like any other HTTP/2
 // one: the transfer's later requests and other transfers open streams 3, 5...
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLINFO_TYPE } from '../constants.js';
-import { H2cWire } from '../cf/h2-upgrade.js';
 import { traceData } from '../util/trace.js';
 import { HttpExchange } from './http.js';
 import { h2cPushHook, startH2Session } from './h2-connect.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
 import type { ProtocolEnv, ProtocolRequest } from './handler.js';
-
-const NO_PRIORITY = Object.freeze({ weight: 16, parent: 0, exclusive: false });
 
 export class H2cUpgrade implements ProtocolRequest {
   readonly #t: Transfer;
@@ -82,16 +79,9 @@ export class H2cUpgrade implements ProtocolRequest {
     const rest = this.#h1.takeLeftover();
     if (rest.length > 0) this.#info(`Copying HTTP/2 data in stream buffer to connection buffer after upgrade: len=${rest.length}`);
     tr.unrecv(rest);
-    const session = startH2Session(t, conn, new H2cWire(tr), h2cPushHook(conn), true);
-    // stream 1, the request the server answers; its fields never reach the wire
-    const url = t.url!;
-    const authority = `${url.ipv6 ? `[${url.host}]` : url.host}:${url.port}`;
-    const placeholder: [string, string][] = [[':method', 'GET'], [':path', '/'], [':scheme', 'http'], [':authority', authority]];
-    const st = session.open(placeholder, true, NO_PRIORITY, t, false, true);
-    if ('code' in st) {
-      t.fail(st.code, st.message);
-      return st.code;
-    }
+    const session = startH2Session(t, conn, tr, h2cPushHook(conn), true);
+    // stream 1 is the HTTP/1.1 request, half-closed (local), as after nghttp2_session_upgrade2()
+    const st = session.upgradeStream(t, t.effectiveMethod === 'HEAD');
     t.pushed = { conn, stream: st, upgraded: true };
     const h2 = new HttpExchange(t, conn, this.#env);
     this.#h2 = h2;

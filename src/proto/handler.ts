@@ -27,7 +27,7 @@ import type { Transfer } from '../multi/transfer.js';
 import type { TransferUrl } from '../url/parse-url.js';
 import type { PollEntry } from '../transport/transport.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
-import type { H2Stream, PushAnswer } from '../cf/h2-session.js';
+import type { H2Stream, PushAnswer } from '../h2/session.js';
 
 /** A server push offered to the multi's PUSHFUNCTION: `parent` is the transfer whose stream it came on. */
 export type PushHook = (parent: Transfer, stream: H2Stream, headers: [string, string][]) => PushAnswer;

@@ -90,8 +90,6 @@ export class StreamTransport extends Transport {
   #pending: Buffer | null = null;
   /** a layer above (an HTTP/2 session) holds received events for transfers: the socket counts as readable */
   #upperPending = false;
-  /** that layer takes no more bytes now: received bytes do not make the socket readable until it does */
-  #upperBlocked = false;
   /** sockets this one was layered over (TCP under TLS): closed with it */
   #below: Socket[] = [];
   /** the socket reads through net's `onread` into this queue (null: paused-mode reads) */
@@ -254,7 +252,7 @@ export class StreamTransport extends Transport {
     if (this.closed) return CURL_CSELECT.IN | CURL_CSELECT.OUT;
     let r = 0;
     if (this.#error) return CURL_CSELECT.IN | CURL_CSELECT.OUT | CURL_CSELECT.ERR;
-    if (this.#upperPending || (!this.#upperBlocked && (this.#chunkBytes > 0 || this.#eof || this.#pending || (this.#rq !== null && this.#rq.length > 0)))) {
+    if (this.#upperPending || this.#chunkBytes > 0 || this.#eof || this.#pending || (this.#rq !== null && this.#rq.length > 0)) {
       r |= CURL_CSELECT.IN;
     }
     if (this.#connected && !this.#needDrain) r |= CURL_CSELECT.OUT;
@@ -272,18 +270,6 @@ export class StreamTransport extends Transport {
     if (pending === this.#upperPending) return;
     this.#upperPending = pending;
     if (pending) this.notify();
-  }
-
-  /**
-   * The HTTP/2 session above takes no more bytes for now (its input buffer
-   * is full while it waits for a write of its own to complete): bytes
-   * waiting here do not count as readable until it takes them again, so a
-   * level-triggered poller does not spin.
-   */
-  setUpperBlocked(blocked: boolean): void {
-    if (blocked === this.#upperBlocked) return;
-    this.#upperBlocked = blocked;
-    if (!blocked) this.notify();
   }
 
   /**

@@ -15,7 +15,7 @@ import ts from 'typescript';
 const SRC = fileURLToPath(new URL('../../../src/', import.meta.url));
 
 /** The folders below the protocol handlers (test/unit/lower-layer-imports.test.ts also follows auth/ and cookies/ transitively). */
-const LOWER = ['transport', 'cf', 'conn', 'http1', 'url', 'dns', 'vtls', 'util', 'cw', 'cr', 'ws', 'proxy', 'auth', 'cookies', 'hsts', 'altsvc'];
+const LOWER = ['transport', 'cf', 'conn', 'http1', 'h2', 'url', 'dns', 'vtls', 'util', 'cw', 'cr', 'ws', 'proxy', 'auth', 'cookies', 'hsts', 'altsvc'];
 /** Lower folders allowed to reach above for now (none since the HTTP per-transfer state moved into src/proto/). */
 const NOT_YET = new Set<string>([]);
 
@@ -100,4 +100,14 @@ test(`no hand-written source file is over ${MAX_LINES} lines`, () => {
     .filter((f) => f.lines > MAX_LINES)
     .map((f) => `${f.name}: ${f.lines} lines`);
   assert.deepEqual(long, []);
+});
+
+test('the HPACK codec (src/h2/hpack*.ts) imports nothing but itself, codes.ts and util/', () => {
+  const hpack = files.filter(({ file }) => /^h2\/hpack[^/]*\.ts$/.test(rel(file)));
+  assert.ok(hpack.length >= 3);
+  const out = hpack.flatMap(({ file, text }) =>
+    importsOf(file, text)
+      .filter((to) => !/^h2\/hpack[^/]*\.ts$/.test(to) && to !== 'codes.ts' && !to.startsWith('util/'))
+      .map((to) => `${rel(file)} -> ${to}`));
+  assert.deepEqual(out, []);
 });
