@@ -156,6 +156,11 @@ export class SaslSession {
         state1 = 'oauth2';
         if (ir) resp = xoauth2Message(c.user, c.bearer);
       } else if (enabled & SASL_MECH.PLAIN) {
+        // PLAIN separates its three fields with NUL: one inside a field would move the
+        // boundaries (part of the user name read as the password). A C caller cannot pass one.
+        if (`${c.authzid}${c.user}${c.passwd}`.includes('\0')) {
+          return { kind: 'fail', code: CURLE.BAD_FUNCTION_ARGUMENT, message: 'A NUL byte in a SASL PLAIN credential' };
+        }
         this.#authused = SASL_MECH.PLAIN;
         state1 = 'plain';
         if (ir) resp = plainMessage(c.authzid, c.user, c.passwd);

@@ -51,12 +51,18 @@ function needsBase64(v: Buffer): boolean {
 /**
  * One search entry: "DN: dn", then per attribute a "\tname: value" line per
  * value ("\tname:: base64" for ";binary" attributes and values that need
- * it) and an empty line, then an empty line. A zero-length value or DN drops
- * the space before it (libcurl's client_write).
+ * it) and an empty line (an attribute without values: "\tname:" alone), then
+ * an empty line. A zero-length value or DN drops the space before it
+ * (libcurl's client_write).
  */
 export function formatEntry(dn: Buffer, attributes: readonly Attribute[]): Buffer {
   const out: Buffer[] = [Buffer.from(dn.length ? 'DN: ' : 'DN:'), dn, NL];
   for (const a of attributes) {
+    if (a.values.length === 0) {
+      // libldap hands no value list for an empty set: 7.88 writes "\tname:" and no empty line
+      out.push(TAB, a.type, Buffer.from(':'), NL);
+      continue;
+    }
     const name = a.type.toString('latin1');
     const binary = name.length > 7 && name.endsWith(';binary');
     for (const v of a.values) {

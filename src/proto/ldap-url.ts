@@ -1,7 +1,7 @@
 // LDAP URLs (RFC 4516) as OpenLDAP's ldap_url_parse reads them for libcurl
 // 7.88's openldap.c: ldap://host:port/dn?attributes?scope?filter?extensions,
 // each part percent-decoded; the scope defaults to base, the filter to
-// (objectClass=*), no attributes means all of them. Errors are libcurl's
+// (objectclass=*), as libldap's ldap_url_parse sets it, no attributes means all of them. Errors are libcurl's
 // "LDAP local: <ldap url error>" with CURLE_URL_MALFORMAT; credentials in
 // the URL are one ("bad URL": 7.88 does not hand such a URL to libldap).
 import { CURLE, type CURLcode } from '../codes.js';
@@ -42,8 +42,9 @@ export function parseLdapUrl(target: string, hasCredentials: boolean): LdapUrlRe
   if (parts[0]) {
     for (const a of parts[0].split(',')) {
       const d = decode(a);
-      if (d === null || d === '') return bad('bad or missing attributes');
-      attributes.push(d);
+      if (d === null) return bad('bad or missing attributes');
+      // libldap splits the list with strtok: empty names ("cn,,mail", "?,?") are skipped
+      if (d !== '') attributes.push(d);
     }
   }
   let scope: number = SCOPE.BASE;
@@ -52,7 +53,7 @@ export function parseLdapUrl(target: string, hasCredentials: boolean): LdapUrlRe
     if (s === undefined) return bad('bad or missing scope');
     scope = s;
   }
-  let filter = '(objectClass=*)';
+  let filter = '(objectclass=*)';
   if (parts[2]) {
     const f = decode(parts[2]);
     if (f === null) return bad('bad or missing filter');

@@ -19,7 +19,9 @@
 // disconnected"), DISCONNECT ends the transfer. The checks on the CONNACK's
 // type and length, the control bytes in the topic and a remaining length
 // past four bytes are those of later libcurl (curl's cases 1132, 2109, 2206,
-// 3017); 7.88 read past them. The connection is never reused.
+// 3017); 7.88 read past them. A connection that breaks while a PUBLISH is
+// still going out is CURLE_SEND_ERROR (7.88 waits for its timeout). The
+// connection is never reused.
 import { randomBytes } from 'node:crypto';
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURL_POLL, CURLINFO_TYPE, CURLPAUSE, CURLPROTO } from '../constants.js';
@@ -105,8 +107,8 @@ class MqttRequest implements ProtocolRequest {
     if (!transport) return CURLE.SEND_ERROR;
     const t = this.#t;
     if (this.#phase === 'flushing') {
-      if (transport.socket.writableLength === 0 || this.#eof) this.#phase = 'done';
-      else this.#drainInput();
+      if (transport.socket.writableLength === 0) this.#phase = 'done';
+      else return this.#drainInput();
       return CURLE.OK;
     }
     for (let i = 0; i < MAX_READS_PER_STEP && this.#phase !== 'done'; i++) {
@@ -139,16 +141,20 @@ class MqttRequest implements ProtocolRequest {
     return phase === 'done' || phase === 'flushing';
   }
 
-  /** After the publish: wait for the bytes to leave; what the server says meanwhile is dropped. */
-  #drainInput(): void {
+  /**
+   * After the publish: wait for the bytes to leave; what the server says
+   * meanwhile is dropped. A connection that ends while some of the PUBLISH
+   * is still held was not sent it: CURLE_SEND_ERROR, not a success (the
+   * send path CVE-2021-22945 was about; 7.88 waits for its timeout there).
+   */
+  #drainInput(): CURLcode {
     for (let i = 0; i < MAX_READS_PER_STEP; i++) {
       const r = this.#conn.transport!.recv();
-      if (r.kind === 'again') return;
-      if (r.kind !== 'data') {
-        this.#phase = 'done';
-        return;
-      }
+      if (r.kind === 'again') return CURLE.OK;
+      if (r.kind === 'error') return this.#fail(CURLE.SEND_ERROR, sendFailure(r.error));
+      if (r.kind === 'eof') return this.#fail(CURLE.SEND_ERROR, 'Send failure: Connection closed by the server before the PUBLISH was sent');
     }
+    return CURLE.OK;
   }
 
   /** The server closed: where it happens says what it is. */
@@ -307,6 +313,14 @@ class MqttRequest implements ProtocolRequest {
   get receivedAnything(): boolean {
     return this.#gotBytes;
   }
+}
+
+/** libcurl's "Send failure: <strerror>" for a broken connection. */
+function sendFailure(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ECONNRESET') return 'Send failure: Connection reset by peer';
+  if (code === 'EPIPE') return 'Send failure: Broken pipe';
+  return `Send failure: ${err.message}`;
 }
 
 /** libcurl's packet id: one SUBSCRIBE per connection, so always 1. */

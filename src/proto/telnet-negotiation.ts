@@ -37,6 +37,21 @@ export interface TelnetSinks {
   info: ((line: string) => void) | null;
 }
 
+/**
+ * 7.88's sscanf(v, "%127[^,]%1[,]%127s", name, sep, value): a name of at
+ * most 127 bytes up to a comma (none: the variable is left out), then, when
+ * a comma follows it, a value of at most 127 bytes after any blanks, up to
+ * the next blank (empty when there is none: libcurl clears it first, the
+ * CVE-2021-22898 fix). Nothing but the given text can come out of it.
+ */
+function scanNewEnv(v: string): { name: string; value: string | null } | null {
+  const name = /^[^,]{1,127}/.exec(v)?.[0];
+  if (name === undefined) return null;
+  if (v[name.length] !== ',') return { name, value: null };
+  const rest = v.slice(name.length + 1).replace(/^[ \t\n\v\f\r]+/, '');
+  return { name, value: /^[^ \t\n\v\f\r]{0,127}/.exec(rest)![0] };
+}
+
 export class TelnetNegotiation {
   readonly #s: TelnetSettings;
   readonly #out: TelnetSinks;
@@ -349,11 +364,12 @@ export class TelnetNegotiation {
     } else if (opt === TELOPT.NEW_ENVIRON) {
       reply = [IAC, SB, opt, TELQUAL.IS];
       for (const v of this.#s.vars) {
-        // a variable is added only while it fits libcurl's 2048-byte buffer
+        // a variable is added only while it fits libcurl's 2048-byte buffer (judged by its whole text)
         if (reply.length + v.length + 1 >= 2048 - 6) continue;
-        const comma = v.indexOf(',');
-        if (comma < 0) reply.push(NEW_ENV_VAR, ...Buffer.from(v, 'latin1'));
-        else reply.push(NEW_ENV_VAR, ...Buffer.from(v.slice(0, comma), 'latin1'), NEW_ENV_VALUE, ...Buffer.from(v.slice(comma + 1), 'latin1'));
+        const nv = scanNewEnv(v);
+        if (nv === null) continue;
+        reply.push(NEW_ENV_VAR, ...Buffer.from(nv.name, 'latin1'));
+        if (nv.value !== null) reply.push(NEW_ENV_VALUE, ...Buffer.from(nv.value, 'latin1'));
       }
       reply.push(IAC, SE);
     }

@@ -69,6 +69,17 @@ function scanHu(s: string): { value: number; rest: string } | null {
 }
 
 /**
+ * 7.88's sscanf(option, "%127[^= ]%*[ =]%255s", keyword, arg): a keyword of
+ * at most 127 bytes, a run of blanks and '=', then an argument of at most
+ * 255 bytes that ends at a blank; null when it does not give both (libcurl's
+ * syntax error).
+ */
+function scanOption(option: string): { keyword: string; arg: string } | null {
+  const m = /^([^= ]{1,127})[ =]+[ \t\n\v\f\r]*([^ \t\n\v\f\r]{1,255})/.exec(option);
+  return m ? { keyword: m[1]!, arg: m[2]! } : null;
+}
+
+/**
  * init_telnet's defaults plus check_telnet_options(): the user name (from
  * the URL or USERPWD) as the USER variable, then each "NAME=value".
  */
@@ -86,14 +97,15 @@ export function telnetSettings(options: readonly string[], user: string | null):
   if (user) {
     // libcurl says no more than its CURLcode here (a debug build's "set a non ASCII user name in telnet")
     if (nonAscii(user)) return { ok: false, code: CURLE.BAD_FUNCTION_ARGUMENT, message: easyStrerror(CURLE.BAD_FUNCTION_ARGUMENT) };
-    s.vars.push(`USER,${user}`);
+    // msnprintf into a 256-byte buffer: at most 255 bytes
+    s.vars.push(`USER,${user}`.slice(0, 255));
     s.usPreferred.add(TELOPT.NEW_ENVIRON);
   }
   for (const option of options) {
-    const eq = option.indexOf('=');
-    if (eq < 0) return { ok: false, code: CURLE.SETOPT_OPTION_SYNTAX, message: `Syntax error in telnet option: ${option}` };
-    const name = option.slice(0, eq).toUpperCase();
-    const arg = option.slice(eq + 1);
+    const scanned = scanOption(option);
+    if (!scanned) return { ok: false, code: CURLE.SETOPT_OPTION_SYNTAX, message: `Syntax error in telnet option: ${option}` };
+    const name = scanned.keyword.toUpperCase();
+    const arg = scanned.arg;
     if (nonAscii(arg)) continue;
     switch (name) {
       case 'TTYPE':

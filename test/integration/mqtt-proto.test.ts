@@ -8,14 +8,14 @@ import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { CURLE, CURLOPT, CURLINFO, CURLINFO_TYPE, CURLPROTO, Easy } from '../../src/index.js';
 import { fetchUrl } from '../helpers/fetch.js';
-import { startScriptServer, type ScriptConn } from '../helpers/script-server.js';
+import { startScriptServer } from '../helpers/script-server.js';
+import { broker, hex, type Broker } from '../helpers/mqtt-broker.js';
 import { run, tscurl } from '../helpers/cli-run.js';
 import { requireProgram } from '../helpers/requires.js';
 import { NO_MOSQUITTO, startMosquitto } from '../helpers/mosquitto.js';
 import { encodeRemainingLength, MqttPacketReader } from '../../src/proto/mqtt-packets.js';
 
 const NO_CURL = requireProgram('curl', 'curl');
-const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
 /** What a PUBLISH delivers to the application: the topic's length and name, then the payload (libcurl's way). */
 function delivered(topic: string, payload: string): Buffer {
@@ -133,22 +133,6 @@ test('MQTT with mosquitto: user and password; a refused login is CURLE_WEIRD_SER
 });
 
 // ---- a scripted broker for the exact bytes and the bad answers ----
-
-interface Broker {
-  connack?: Buffer;
-  afterSubscribe?: (c: ScriptConn) => void | Promise<void>;
-}
-
-/** Reads CONNECT, answers `connack`, then runs afterSubscribe once SUBSCRIBE (or PUBLISH) arrived. */
-function broker(b: Broker): (c: ScriptConn) => Promise<void> {
-  return async (c) => {
-    if (!(await c.waitFor((g) => g.length >= 2 && g.length >= 2 + g[1]!))) return;
-    c.write(b.connack ?? hex('20020000'));
-    const connectLen = 2 + c.received()[1]!;
-    if (!(await c.waitFor((g) => g.length > connectLen + 1 && g.length >= connectLen + 2 + g[connectLen + 1]!))) return;
-    await b.afterSubscribe?.(c);
-  };
-}
 
 test('MQTT: CONNECT, SUBSCRIBE and PUBLISH bytes as curl\'s cases 1190, 1198, 2201 expect them', async () => {
   const srv = await startScriptServer(broker({

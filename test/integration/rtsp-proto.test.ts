@@ -9,51 +9,11 @@ import assert from 'node:assert/strict';
 import { CURLE, CURLOPT, CURLINFO, CURLPROTO, Easy } from '../../src/index.js';
 import { fetchUrl } from '../helpers/fetch.js';
 import { startScriptServer, type ScriptConn } from '../helpers/script-server.js';
+import { RTSPREQ, rtspd, ok, rtp, type RtspReq } from '../helpers/rtsp-server.js';
 import { curl, tscurl } from '../helpers/cli-run.js';
 import { requireProgram } from '../helpers/requires.js';
 
 const NO_CURL = requireProgram('curl', 'curl');
-const RTSPREQ = { OPTIONS: 1, DESCRIBE: 2, ANNOUNCE: 3, SETUP: 4, PLAY: 5, GET_PARAMETER: 8, RECEIVE: 11 } as const;
-
-interface RtspReq {
-  method: string;
-  head: string;
-  headers: Map<string, string>;
-  body: Buffer;
-}
-
-/** Runs `answer` for each request on a connection; it returns the bytes to send back (or null: close). */
-function rtspd(answer: (r: RtspReq, c: ScriptConn, n: number) => Buffer | string | null | 'silent') {
-  return async (c: ScriptConn): Promise<void> => {
-    let used = 0;
-    // bounded: each request consumes bytes; the connection's close ends the wait
-    for (let n = 0; ; n++) {
-      let end = -1;
-      const ok = await c.waitFor((g) => (end = g.indexOf('\r\n\r\n', used)) >= 0);
-      if (!ok) return;
-      const head = c.received().subarray(used, end + 4).toString('latin1');
-      const headers = new Map<string, string>();
-      for (const line of head.split('\r\n').slice(1)) {
-        const i = line.indexOf(':');
-        if (i > 0) headers.set(line.slice(0, i).toLowerCase(), line.slice(i + 1).trim());
-      }
-      const len = Number(headers.get('content-length') ?? 0);
-      if (!(await c.waitFor((g) => g.length >= end + 4 + len))) return;
-      const body = c.received().subarray(end + 4, end + 4 + len);
-      used = end + 4 + len;
-      const reply = answer({ method: head.slice(0, head.indexOf(' ')), head, headers, body }, c, n);
-      if (reply === 'silent') continue;
-      if (reply === null) return c.end();
-      c.write(reply);
-    }
-  };
-}
-
-const ok = (r: RtspReq, extra = '', body = ''): string =>
-  `RTSP/1.0 200 OK\r\nCSeq: ${r.headers.get('cseq')}\r\n${extra}${body ? `Content-Length: ${body.length}\r\n` : ''}\r\n${body}`;
-const rtp = (channel: number, payload: string): Buffer =>
-  Buffer.concat([Buffer.from([0x24, channel, payload.length >> 8, payload.length & 0xff]), Buffer.from(payload)]);
-
 test('RTSP: OPTIONS by default to "*" with CSeq 1; the tool sends what curl 7.88.1 sends', async () => {
   const srv = await startScriptServer(rtspd((r) => ok(r, 'Public: OPTIONS, DESCRIBE\r\n')));
   try {

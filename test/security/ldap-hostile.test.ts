@@ -5,40 +5,10 @@
 // output) and frees its socket.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Socket } from 'node:net';
 import { Easy, CURLOPT, CURLE, openSocketCount } from '../../src/index.js';
 import { tscurl } from '../helpers/cli-run.js';
 import { tlv, integer, octets, sequence } from '../../src/proto/ldap-ber.js';
-
-const BIND_OK = sequence(integer(1), tlv(0x61, integer(0, 0x0a), octets(''), octets('')));
-const entry = (id: number, dn: string, attr: string, value: string): Buffer =>
-  sequence(integer(id), tlv(0x64, octets(dn), sequence(sequence(octets(attr), tlv(0x31, octets(value))))));
-const DONE = (id: number): Buffer => sequence(integer(id), tlv(0x65, integer(0, 0x0a), octets(''), octets('')));
-
-/** A server that answers the bind (unless told otherwise) and hands the search's socket to `onSearch`. */
-async function ldapServer(onSearch: (s: Socket) => void, onBind?: (s: Socket) => void): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const srv = createServer((s) => {
-    sockets.add(s);
-    s.on('error', () => undefined);
-    let n = 0;
-    s.on('data', () => {
-      n++;
-      if (n === 1) {
-        if (onBind) onBind(s);
-        else s.write(BIND_OK);
-      } else if (n === 2) onSearch(s);
-    });
-  });
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', () => resolve()));
-  return {
-    port: (srv.address() as { port: number }).port,
-    close: () => new Promise((resolve) => {
-      for (const s of sockets) s.destroy();
-      srv.close(() => resolve());
-    }),
-  };
-}
+import { ldapServer, entry, DONE } from '../helpers/ldap-server.js';
 
 test('a close during the bind is CURLE_COULDNT_CONNECT, during the search CURLE_RECV_ERROR, as 7.88', async () => {
   const a = await ldapServer(() => undefined, (s) => s.destroy());

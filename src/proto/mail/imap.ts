@@ -177,6 +177,7 @@ class ImapRequest extends MailRequest {
     if (this.#preauth || !sasl.canAuthenticate()) return this.#connected();
     const st = this.#preftype === 'login' ? { kind: 'none' as const } : sasl.start(this.#irSupported);
     if (st.kind === 'auth') return this.#cmd('authenticate', st.ir !== null ? `AUTHENTICATE ${st.mech} ${st.ir}` : `AUTHENTICATE ${st.mech}`);
+    if (st.kind === 'fail') return this.fail(st.code, st.message);
     if (!this.#loginDisabled && (this.#preftype === 'any' || this.#preftype === 'login')) return this.#login();
     this.info('No known authentication mechanisms supported');
     return this.fail(CURLE.LOGIN_DENIED);

@@ -133,6 +133,7 @@ class Pop3Request extends MailRequest {
         this.#state = 'auth';
         return this.send(s.ir !== null ? `AUTH ${s.mech} ${s.ir}` : `AUTH ${s.mech}`);
       }
+      if (s.kind === 'fail') return this.fail(s.code, s.message);
     }
     return this.#fallback('No known authentication mechanisms supported', false);
   }

@@ -87,12 +87,16 @@ class SmtpRequest extends MailRequest {
     this.implicitTls = this.t.handler!.flags & PROTOPT.SSL ? true : false;
   }
 
-  /** smtp_endofresp: "NNN " ends a reply; "NNN-" lines are seen one by one in EHLO and commands (code 1). */
+  /**
+   * smtp_endofresp: "NNN " ends a reply, and so does a line of exactly five
+   * bytes ("NNN\r\n"; libcurl's len == 5, so "NNN\n" does not); "NNN-" lines
+   * are seen one by one in EHLO and commands (code 1). Lines shorter than
+   * four bytes never end a reply (CVE-2019-3823 read past those).
+   */
   protected endOfResponse = (line: Buffer): number | null => {
     const code = threeDigitCode(line);
     if (code < 0 || line.length < 4) return null;
-    const text = lineText(line);
-    if (line[3] === 0x20 || text.length === 3) return code === 1 ? 0 : code;
+    if (line[3] === 0x20 || line.length === 5) return code === 1 ? 0 : code;
     if (line[3] === 0x2d && (this.#state === 'ehlo' || this.#state === 'command')) return 1;
     return null;
   };
@@ -161,6 +165,7 @@ class SmtpRequest extends MailRequest {
       this.#state = 'auth';
       return this.send(s.ir !== null ? `AUTH ${s.mech} ${s.ir}` : `AUTH ${s.mech}`);
     }
+    if (s.kind === 'fail') return this.fail(s.code, s.message);
     this.info('No known authentication mechanisms supported');
     return this.fail(CURLE.LOGIN_DENIED);
   }

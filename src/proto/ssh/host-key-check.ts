@@ -44,18 +44,18 @@ export function checkHostKey(p: HostKeyPolicy, blob: Buffer): HostKeyVerdict {
   if (p.sha256 !== null) {
     const fp = createHash('sha256').update(blob).digest('base64');
     p.info(`SSH SHA256 fingerprint: ${fp}`);
-    // libcurl compares up to the last character before any '=' padding, that one excluded
-    let pub = p.sha256.length - 1;
-    while (pub > 0 && p.sha256[pub] === '=') pub--;
-    let b64 = fp.length - 1;
-    while (b64 > 0 && fp[b64] === '=') b64--;
-    if (pub !== b64 || fp.slice(0, pub) !== p.sha256.slice(0, pub)) {
+    // as libcurl, '=' padding on either side does not count; unlike 7.88's strncmp (which
+    // stops one short), every other character must match: a fingerprint with a wrong or
+    // non-base64 last character is a mismatch, not a pass
+    const given = p.sha256.replace(/=+$/, '');
+    if (given !== fp.replace(/=+$/, '')) {
       return { ok: false, code: CURLE.PEER_FAILED_VERIFICATION,
         message: `Denied establishing ssh session: mismatch sha256 fingerprint. Remote ${fp} is not equal to ${p.sha256}` };
     }
     p.info('SHA256 checksum match');
   }
-  if (p.md5 !== null && p.md5.length === 32) {
+  if (p.md5 !== null) {
+    // 7.88 compares whatever was given: a value that is not 32 hex digits never matches
     const fp = createHash('md5').update(blob).digest('hex');
     p.info(`SSH MD5 fingerprint: ${fp}`);
     if (fp !== p.md5.toLowerCase()) {
