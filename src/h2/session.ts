@@ -76,6 +76,23 @@ export class H2Session implements FrameSink {
   /** a header block in CONTINUATION frames: its stream, END_STREAM, the promised stream (PUSH_PROMISE) or 0, the fragments */
   #cont: { stream: number; endStream: boolean; promised: number; parts: Buffer[]; bytes: number } | null = null;
   readonly #cl = [-1];
+  /**
+   * The DATA frame handled last: its stream and where it ended in the buffer
+   * being fed. The next frame, when it is DATA of the same stream right after
+   * it, is moved back over the frame header between them (stream.data()): a
+   * read's DATA of one stream reaches the transfer as one piece.
+   */
+  #lastData: H2Stream | null = null;
+  #lastDataBuf: Buffer | null = null;
+  #lastDataEnd = 0;
+  /** streams that may hold views of the transport's reused memory: copied before control returns to the event loop */
+  readonly #holding = new Set<H2Stream>();
+  #retainQueued = false;
+  readonly #retain = (): void => {
+    this.#retainQueued = false;
+    for (const st of this.#holding) st.retainBody();
+    this.#holding.clear();
+  };
 
   constructor(tr: H2Transport, opts: H2SessionOptions) {
     this.#tr = tr;
@@ -242,8 +259,14 @@ export class H2Session implements FrameSink {
       const r = tr.recv();
       if (r.kind === 'again') return;
       if (r.kind === 'data') {
-        const data = tr.volatileRecv ? Buffer.from(r.data) : r.data;
-        const code = this.#reader.feed(data, this);
+        // DATA payloads stay views of the transport's bytes (no copy per read):
+        // what the transfers did not take by the end of the turn is copied then
+        if (tr.volatileRecv && !this.#retainQueued) {
+          this.#retainQueued = true;
+          process.nextTick(this.#retain);
+        }
+        const code = this.#reader.feed(r.data, this);
+        this.#lastDataBuf = null;
         // a frame of the wrong size, or a first frame that is not SETTINGS: the framing itself is broken
         if (code !== 0) this.#connectionError(code, false);
         continue;
@@ -313,6 +336,7 @@ export class H2Session implements FrameSink {
     if (cont !== null && (type !== FRAME.CONTINUATION || id !== cont.stream)) return this.#connectionError(H2ERR.PROTOCOL_ERROR, true);
     if (!this.#settingsSeen && (type !== FRAME.SETTINGS || flags & FLAG.ACK)) return this.#connectionError(H2ERR.PROTOCOL_ERROR, false);
     const len = end - start;
+    if (type !== FRAME.DATA) this.#lastDataBuf = null;
     switch (type) {
       case FRAME.DATA: return this.#data(flags, id, b, start, end);
       case FRAME.HEADERS: {
@@ -452,8 +476,14 @@ export class H2Session implements FrameSink {
     if (st.expectLength >= 0 && st.received > st.expectLength) return this.#streamError(st, H2ERR.PROTOCOL_ERROR);
     if (to > from) {
       this.#acks = 0;
-      st.data(b.subarray(from, to));
+      // right after this stream's previous DATA frame in the same buffer: the bytes between are spent frame header
+      const follows = st === this.#lastData && b === this.#lastDataBuf && start - 9 === this.#lastDataEnd;
+      st.data(b, from, to, follows);
+      if (this.#retainQueued) this.#holding.add(st);
     }
+    this.#lastData = st;
+    this.#lastDataBuf = b;
+    this.#lastDataEnd = end;
     return flags & FLAG.END_STREAM ? this.#remoteEnd(st) : 0;
   }
 
@@ -541,6 +571,16 @@ export class H2Session implements FrameSink {
     }
     parent.promised({ stream: st, headers: list });
     return 0;
+  }
+
+  /** @internal the stream put received bytes back (they may be views of the transport's reused memory) */
+  holds(st: H2Stream): void {
+    if (!this.#tr.volatileRecv) return;
+    this.#holding.add(st);
+    if (!this.#retainQueued) {
+      this.#retainQueued = true;
+      process.nextTick(this.#retain);
+    }
   }
 
   /** @internal a stream has (or no longer has) events for its transfer */
