@@ -41,7 +41,7 @@ const MAX_ACKS = 1000;
 export class H2Session implements FrameSink {
   readonly #tr: H2Transport;
   readonly #opts: H2SessionOptions;
-  readonly #reader = new FrameReader();
+  readonly #reader = new FrameReader(undefined, true);
   /** what the session writes goes to the transport at the end of the turn (or once 64 KiB are built) */
   readonly #w = new FrameWriter((b) => {
     if (!this.#tr.closed) this.#tr.send(b);
