@@ -28,6 +28,14 @@ function parseMeta(text) {
   return meta.Long ? meta : null;
 }
 
+/**
+ * Options curl's tool keeps in its GlobalConfig although their page has no
+ * "Scope: global": -s (global->silent, 7.88's global->mute) and
+ * --no-progress-meter (global->noprogress) apply to every --next group, as
+ * real curl shows.
+ */
+const GLOBAL_IN_CODE = new Set(['silent', 'no-progress-meter']);
+
 const words = (s) => (Array.isArray(s) ? s.flatMap(words) : s ? s.split(/\s+/).filter(Boolean) : []);
 const options = [];
 for (const file of readdirSync(dir).sort()) {
@@ -44,7 +52,7 @@ for (const file of readdirSync(dir).sort()) {
   o.help = m.Help ?? '';
   if (m.Protocols) o.protocols = words(m.Protocols);
   o.added = m.Added ?? '';
-  if (m.Scope === 'global') o.global = true;
+  if (m.Scope === 'global' || GLOBAL_IN_CODE.has(m.Long)) o.global = true;
   if (m.Requires) o.requires = words(m.Requires);
   if (m.Experimental === 'yes') o.experimental = true;
   options.push(o);

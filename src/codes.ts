@@ -1,5 +1,7 @@
 // CURLcode / CURLMcode / CURLSHcode values (generated from libcurl's headers)
-// and their strerror texts, identical to libcurl's lib/strerror.c.
+// and their strerror texts, identical to libcurl 7.88.1's lib/strerror.c (the
+// version the CLI follows; curl 8 rewords "Couldn't" as "Could not"), plus
+// CURLE_TOO_LARGE (100), which 7.88 does not have.
 import { CURLE, CURLM, CURLSHE } from './codes-table.js';
 
 export { CURLE, CURLM, CURLSHE };
@@ -13,9 +15,9 @@ const EASY_TEXT: Record<number, string> = {
   [CURLE.FAILED_INIT]: 'Failed initialization',
   [CURLE.URL_MALFORMAT]: 'URL using bad/illegal format or missing URL',
   [CURLE.NOT_BUILT_IN]: 'A requested feature, protocol or option was not found built-in in this libcurl due to a build-time decision.',
-  [CURLE.COULDNT_RESOLVE_PROXY]: "Could not resolve proxy name",
-  [CURLE.COULDNT_RESOLVE_HOST]: "Could not resolve hostname",
-  [CURLE.COULDNT_CONNECT]: "Could not connect to server",
+  [CURLE.COULDNT_RESOLVE_PROXY]: "Couldn't resolve proxy name",
+  [CURLE.COULDNT_RESOLVE_HOST]: "Couldn't resolve host name",
+  [CURLE.COULDNT_CONNECT]: "Couldn't connect to server",
   [CURLE.WEIRD_SERVER_REPLY]: 'Weird server reply',
   [CURLE.REMOTE_ACCESS_DENIED]: 'Access denied to remote resource',
   [CURLE.FTP_ACCEPT_FAILED]: 'FTP: The server failed to connect to data port',
@@ -24,11 +26,11 @@ const EASY_TEXT: Record<number, string> = {
   [CURLE.FTP_WEIRD_PASS_REPLY]: 'FTP: unknown PASS reply',
   [CURLE.FTP_WEIRD_PASV_REPLY]: 'FTP: unknown PASV reply',
   [CURLE.FTP_WEIRD_227_FORMAT]: 'FTP: unknown 227 response format',
-  [CURLE.FTP_CANT_GET_HOST]: 'FTP: cannot figure out the host in the PASV response',
+  [CURLE.FTP_CANT_GET_HOST]: "FTP: can't figure out the host in the PASV response",
   [CURLE.HTTP2]: 'Error in the HTTP2 framing layer',
-  [CURLE.FTP_COULDNT_SET_TYPE]: 'FTP: could not set file type',
+  [CURLE.FTP_COULDNT_SET_TYPE]: "FTP: couldn't set file type",
   [CURLE.PARTIAL_FILE]: 'Transferred a partial file',
-  [CURLE.FTP_COULDNT_RETR_FILE]: 'FTP: could not retrieve (RETR failed) the specified file',
+  [CURLE.FTP_COULDNT_RETR_FILE]: "FTP: couldn't retrieve (RETR failed) the specified file",
   [CURLE.QUOTE_ERROR]: 'Quote command returned error',
   [CURLE.HTTP_RETURNED_ERROR]: 'HTTP response code said error',
   [CURLE.WRITE_ERROR]: 'Failed writing received data to disk/application',
@@ -36,12 +38,15 @@ const EASY_TEXT: Record<number, string> = {
   [CURLE.READ_ERROR]: 'Failed to open/read local data from file/application',
   [CURLE.OUT_OF_MEMORY]: 'Out of memory',
   [CURLE.OPERATION_TIMEDOUT]: 'Timeout was reached',
+  // 34 and 41 are CURLE_HTTP_POST_ERROR and CURLE_FUNCTION_NOT_FOUND in 7.88 (CURLE_OBSOLETE* later); never returned, still named
+  [CURLE.OBSOLETE34]: 'Internal problem setting up the POST',
+  [CURLE.OBSOLETE41]: 'A required function in the library was not found',
   [CURLE.FTP_PORT_FAILED]: 'FTP: command PORT failed',
   [CURLE.FTP_COULDNT_USE_REST]: 'FTP: command REST failed',
   [CURLE.RANGE_ERROR]: 'Requested range was not delivered by the server',
   [CURLE.SSL_CONNECT_ERROR]: 'SSL connect error',
-  [CURLE.BAD_DOWNLOAD_RESUME]: "Could not resume download",
-  [CURLE.FILE_COULDNT_READ_FILE]: "Could not read a file:// file",
+  [CURLE.BAD_DOWNLOAD_RESUME]: "Couldn't resume download",
+  [CURLE.FILE_COULDNT_READ_FILE]: "Couldn't read a file:// file",
   [CURLE.LDAP_CANNOT_BIND]: 'LDAP: cannot bind',
   [CURLE.LDAP_SEARCH_FAILED]: 'LDAP: search failed',
   [CURLE.ABORTED_BY_CALLBACK]: 'Operation was aborted by an application callback',
@@ -57,7 +62,7 @@ const EASY_TEXT: Record<number, string> = {
   [CURLE.SEND_ERROR]: 'Failed sending data to the peer',
   [CURLE.RECV_ERROR]: 'Failure when receiving data from the peer',
   [CURLE.SSL_CERTPROBLEM]: 'Problem with the local SSL certificate',
-  [CURLE.SSL_CIPHER]: "Could not use specified SSL cipher",
+  [CURLE.SSL_CIPHER]: "Couldn't use specified SSL cipher",
   [CURLE.PEER_FAILED_VERIFICATION]: "SSL peer certificate or SSH remote key was not OK",
   [CURLE.SSL_CACERT_BADFILE]: 'Problem with the SSL CA cert (path? access rights?)',
   [CURLE.BAD_CONTENT_ENCODING]: 'Unrecognized or bad HTTP Content or Transfer-Encoding',
@@ -78,7 +83,7 @@ const EASY_TEXT: Record<number, string> = {
   [CURLE.REMOTE_FILE_NOT_FOUND]: 'Remote file not found',
   [CURLE.SSH]: 'Error in the SSH layer',
   [CURLE.AGAIN]: 'Socket not ready for send/recv',
-  [CURLE.RTSP_CSEQ_ERROR]: 'RTSP CSeq mismatch or invalid CSeqs',
+  [CURLE.RTSP_CSEQ_ERROR]: "RTSP CSeq mismatch or invalid CSeq",
   [CURLE.RTSP_SESSION_ERROR]: 'RTSP session error',
   [CURLE.FTP_BAD_FILE_LIST]: 'Unable to parse FTP file list',
   [CURLE.CHUNK_FAILED]: 'Chunk callback failed',

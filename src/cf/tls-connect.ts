@@ -138,5 +138,23 @@ export function finishTls(tr: StreamTransport, host: string, c: TlsConfig, info:
 /** A handshake that failed before 'secureConnect'; a session offered to it is not offered again. */
 export function handshakeError(err: Error, host: string, port: number, c: TlsConfig, sessions: TlsSessionCache | null): { code: number; message: string } {
   sessions?.delete(sessionPeer(host, port, c));
-  return { code: CURLE.SSL_CONNECT_ERROR, message: `TLS connect error: ${err.message.trim()} in connection to ${host}:${port}` };
+  return { code: CURLE.SSL_CONNECT_ERROR, message: handshakeFailure(err, host, port) };
+}
+
+/** OpenSSL's version as libcurl's OpenSSL backend names it (Node's build adds "+quic") */
+const OPENSSL = `OpenSSL/${process.versions.openssl.replace(/\+.*$/, '')}`;
+
+/**
+ * The message curl 7.88's OpenSSL backend gives a failed SSL_connect
+ * (ossl_connect_step2): an OpenSSL error as ossl_strerror() prints it,
+ * "OpenSSL/3.0.19: error:0A00010B:SSL routines::wrong version number"
+ * (OpenSSL 3 has no function names; Node's message still carries one, and
+ * the source file); a reset as the socket filter's "Recv failure: ..."; the
+ * peer hanging up as SSL_ERROR_SYSCALL, with libcurl's trailing space.
+ */
+export function handshakeFailure(err: Error, host: string, port: number): string {
+  const ssl = /error:([0-9A-Fa-f]{8}):([^:]*):[^:]*:([^:\n]*)/.exec(err.message);
+  if (ssl) return `${OPENSSL}: error:${ssl[1]!.toUpperCase()}:${ssl[2]}::${ssl[3]}`;
+  if ((err as NodeJS.ErrnoException).code === 'ECONNRESET' && (err as NodeJS.ErrnoException).syscall === 'read') return 'Recv failure: Connection reset by peer';
+  return `OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to ${host}:${port} `;
 }

@@ -339,7 +339,9 @@ class Parser {
       // the file's bytes, not UTF-8 decoded (which made \x80\xff U+FFFD): sent as curl sends them
       text = decodeConfigBytes(this.io.readFile(file));
     } catch {
-      throw ParamError.option(given, 'READ_ERROR', 26, [`cannot read config from '${file}'`]);
+      // curl says which file, unless -s came before (a warnf-like line, but with the "curl: " prefix)
+      const silent = [...this.result.globals, ...this.result.groups.flatMap((g) => g.entries)].findLast((e) => e.opt.long === 'silent')?.value === true;
+      throw ParamError.option(given, 'READ_ERROR', 26, silent ? [] : [`cannot read config from '${file}'`]);
     }
     if (++this.#configDepth > MAX_CONFIG_DEPTH) throw ParamError.option(given, 'BAD_USE');
     const shown = file === '-' ? '<stdin>' : file;

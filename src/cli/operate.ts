@@ -49,12 +49,42 @@ interface GlobalOpts {
   parallelImmediate: boolean;
   failEarly: boolean;
   libcurl?: string;
+  /** --rate: the least time from one serial transfer's start to the next one's */
+  msPerTransfer: number;
+}
+
+/** Milliseconds per unit of --rate's "N/U" (curl 7.88: s, m, h, d; no unit is per hour). */
+const RATE_UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60 * 1000, h: 60 * 60 * 1000, d: 24 * 60 * 60 * 1000 };
+
+/** curl's --rate parsing: "N/U" to milliseconds per transfer, with its parameter errors. */
+export function rateParameter(e: OptEntry, silent: boolean): number {
+  const arg = String(e.value);
+  const slash = arg.indexOf('/');
+  const number = slash < 0 ? arg : arg.slice(0, slash);
+  if (number.length > 25) throw ParamError.option(e.given, 'NUMBER_TOO_LARGE');
+  // str2unum: a sign is "negative", anything but digits "not a number"
+  if (/^\s*-/.test(number)) throw ParamError.option(e.given, 'NEGATIVE_NUMERIC');
+  if (!/^\s*\+?\d+$/.test(number)) throw ParamError.option(e.given, 'BAD_NUMERIC');
+  const count = Number(number);
+  if (count > 2 ** 63 - 1) throw ParamError.option(e.given, 'NUMBER_TOO_LARGE');
+  if (count < 1) throw ParamError.option(e.given, 'BAD_USE');
+  let perMs = RATE_UNIT_MS['h']!;
+  if (slash >= 0) {
+    const unit = RATE_UNIT_MS[arg[slash + 1] ?? ''];
+    // an errorf() line, which -s mutes
+    if (unit === undefined) throw ParamError.option(e.given, 'BAD_USE', 2, silent ? [] : ['unsupported --rate unit']);
+    perMs = unit;
+  }
+  return Math.floor(perMs / count);
 }
 
 function globalOpts(globals: readonly OptEntry[]): GlobalOpts {
-  const g: GlobalOpts = { parallel: false, parallelMax: 50, parallelImmediate: false, failEarly: false };
+  const g: GlobalOpts = { parallel: false, parallelMax: 50, parallelImmediate: false, failEarly: false, msPerTransfer: 0 };
+  let silent = false;
   for (const e of globals) {
     switch (e.opt.long) {
+      case 'silent': silent = e.value === true; break;
+      case 'rate': g.msPerTransfer = rateParameter(e, silent); break;
       case 'parallel': g.parallel = e.value === true; break;
       case 'parallel-immediate': g.parallelImmediate = e.value === true; break;
       case 'fail-early': g.failEarly = e.value === true; break;
@@ -131,7 +161,7 @@ export class Operation {
           meter: !configs.some((c) => c.silent || c.noProgressMeter),
         });
       } else {
-        code = await this.#runSerial(ctx, this.#jobs(configs), g.failEarly);
+        code = await this.#runSerial(ctx, this.#jobs(configs), g.failEarly, g.msPerTransfer);
       }
     } finally {
       // curl's tool ends with curl_share_cleanup: the pooled connections close (FTP's QUIT, IMAP's LOGOUT, POP3's and SMTP's QUIT)
@@ -178,15 +208,21 @@ export class Operation {
   }
 
   /** curl's serial_transfers(). */
-  async #runSerial(ctx: ToolContext, jobs: AsyncGenerator<Job>, failEarly: boolean): Promise<number> {
+  async #runSerial(ctx: ToolContext, jobs: AsyncGenerator<Job>, failEarly: boolean, msPerTransfer: number): Promise<number> {
     let returncode = 0;
+    let last: { t: ToolTransfer; start: number } | null = null;
     for await (const job of jobs) {
+      // --rate: a next transfer starts no sooner than msPerTransfer after the last one started
+      if (last && msPerTransfer > 0) await this.#rateWait(last.t, last.start, msPerTransfer);
+      last = null;
       this.#globError = 0;
       const t = new ToolTransfer(ctx, job.cfg, job.node, job.item, job.urlnum, job.uploadFile);
       await t.load();
       const rc = await t.setup();
       if (rc === 'skip') continue;
       if (rc !== CURLE.OK) return rc;
+      const start = performance.now();
+      last = { t, start };
       for (;;) {
         await t.beforePerform();
         const r = await t.finish(await t.easy.perform());
@@ -200,5 +236,12 @@ export class Operation {
       if (isFatalError(returncode) || (returncode && failEarly)) break;
     }
     return returncode;
+  }
+
+  async #rateWait(t: ToolTransfer, start: number, msPerTransfer: number): Promise<void> {
+    const took = Math.floor(performance.now() - start);
+    if (took >= msPerTransfer) return;
+    t.note(`Transfer took ${took} ms, waits ${msPerTransfer - took}ms as set by --rate\n`);
+    await sleep(msPerTransfer - took);
   }
 }

@@ -141,7 +141,7 @@ export class ToolTransfer {
   #warn = (msg: string): void => {
     if (!this.cfg.silent) this.#ctx.stdio.stderr(warnText(msg));
   };
-  #note(msg: string): void {
+  note(msg: string): void {
     // curl's notef(): only while tracing, and muted by -s
     if (this.#ctx.trace.enabled && !this.cfg.silent) this.#ctx.stdio.stderr(noteText(msg));
   }
@@ -154,7 +154,7 @@ export class ToolTransfer {
     const method = this.cfg.steps.findLast((st) => st.id === CURLOPT.CUSTOMREQUEST)?.value;
     if (typeof method !== 'string') return;
     const inferred = req === 'head' ? 'HEAD' : req === 'put' ? 'PUT' : req === 'post' || req === 'form' ? 'POST' : 'GET';
-    if (method.toUpperCase() === inferred) this.#note(`Unnecessary use of -X or --request, ${inferred} is already inferred.\n`);
+    if (method.toUpperCase() === inferred) this.note(`Unnecessary use of -X or --request, ${inferred} is already inferred.\n`);
     else if (method.toLowerCase() === 'head') {
       this.#warn('Setting custom HTTP method to HEAD with -X/--request may not work the way you want. Consider using -I/--head instead.\n');
     }
@@ -243,6 +243,9 @@ export class ToolTransfer {
     // like curl's tool (not libcurl), send a User-Agent unless -A says otherwise
     setopt(CURLOPT.USERAGENT, `tscurl/${VERSION}`);
     setopt(CURLOPT.TCP_KEEPALIVE, 1); // curl's tool turns keep-alive probes on unless --no-keepalive
+    // curl's tool follows at most 50 redirects unless --max-redirs says otherwise (DEFAULT_MAXREDIRS;
+    // libcurl's own default differs: unlimited in 7.88, 30 since 8.3)
+    setopt(CURLOPT.MAXREDIRS, 50);
     const caEnv = caFromEnvironment(cfg, process.env);
     if (caEnv) setopt(caEnv.opt, caEnv.value);
     for (const step of cfg.steps) {
@@ -460,7 +463,7 @@ export class ToolTransfer {
     if (this.#etagFd !== undefined) closeSync(this.#etagFd);
     this.#etagFd = undefined;
     if (removeIt) {
-      this.#note(`Removing output file: ${this.#outs.filename}\n`);
+      this.note(`Removing output file: ${this.#outs.filename}\n`);
       this.#outs.remove();
     } else if (cfg.remoteTime && this.#outs.filename !== undefined) {
       // -R: the output file gets the document's time, when the server told it

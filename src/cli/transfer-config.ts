@@ -252,7 +252,10 @@ const CURLAUTH_ANY = ~16 >>> 0;
 const NO_OP = new Set([
   'next', 'config', 'disable', 'variable', 'help', 'version', 'manual', 'no-buffer', 'styled-output',
   // global settings the Operation reads from the command line's globals
-  'trace', 'trace-ascii', 'trace-time', 'trace-ids', 'stderr', 'parallel', 'parallel-max', 'parallel-immediate', 'libcurl',
+  'trace', 'trace-ascii', 'trace-time', 'trace-ids', 'stderr', 'parallel', 'parallel-max', 'parallel-immediate', 'libcurl', 'rate',
+  // curl 7.88 accepts these and does nothing: the entropy options are ignored since 7.84, and False
+  // Start is something its OpenSSL backend cannot do (the transfer goes on without it)
+  'egd-file', 'random-file', 'false-start',
 ]);
 
 export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
@@ -465,6 +468,9 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         else set(optId('COOKIEFILE'), String(v), e);
         break;
       case 'upload-flags': set(CURLOPT.UPLOAD_FLAGS, uploadFlags(e, String(v)), e); break;
+      case 'metalink':
+        // removed in curl 7.78; 7.88 still knows the flag and refuses it
+        throw ParamError.option(e.given, 'BAD_USE', 2, c.silent ? [] : ['--metalink is disabled']);
       case 'hostpubmd5':
         // curl's tool takes only the 32 hex digits of an MD5 (PARAM_BAD_USE otherwise)
         if (String(v).length !== 32) throw ParamError.option(e.given, 'BAD_USE');

@@ -76,7 +76,8 @@ function followRedirect(e: MultiEngine, t: Transfer, now: number): boolean {
   }
   const resolved = resolveLocation(from, loc);
   if (!resolved.scheme) {
-    t.fail(CURLE.URL_MALFORMAT, 'URL rejected: Malformed input to a URL function');
+    const f = resolved.failure ?? { code: CURLE.URL_MALFORMAT, message: 'URL rejected: Malformed input to a URL function' };
+    t.fail(f.code, f.message);
     return false;
   }
   const scheme = resolved.scheme;

@@ -13,8 +13,16 @@ import { resolveLocationHref } from './redirect.js';
  * reset() and reuse: one parser (with its queue and reused event objects)
  * per response is garbage the receive path need not make. Bounded.
  */
-export const sparedParsers: ResponseParser[] = [];
-export const MAX_SPARED_PARSERS = 64;
+const sparedParsers: ResponseParser[] = [];
+const MAX_SPARED_PARSERS = 64;
+
+/** Keep a parser whose response is complete for a next exchange; false when it cannot be (excess bytes, pool full). */
+export function spareParser(p: ResponseParser): boolean {
+  if (!p.recyclable || sparedParsers.length >= MAX_SPARED_PARSERS) return false;
+  p.forgetBuffers();
+  sparedParsers.push(p);
+  return true;
+}
 
 export function parserFor(opts: ResponseParserOptions): ResponseParser {
   const p = sparedParsers.pop();

@@ -22,7 +22,7 @@ import type { ClientWriterStack } from '../cw/writer-stack.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
 import { traceData, traceEnabled } from '../util/trace.js';
 import type { ResponseParser } from '../http1/response-parser.js';
-import { addHeaderBytes, describeNetError, MAX_SPARED_PARSERS, onLocation, parserFor, sparedParsers } from './http-parsers.js';
+import { addHeaderBytes, describeNetError, onLocation, parserFor, spareParser } from './http-parsers.js';
 import type { H2Stream } from '../h2/session.js';
 import type { RecvResult, StreamTransport } from '../transport/stream-transport.js';
 import { adoptPushedStream, deliverH2Trailers, endH2Request, offerH2Pushes, openH2Stream } from './h2-exchange.js';
@@ -73,7 +73,7 @@ export class HttpExchange implements ProtocolRequest {
   /** bytes of the request head still queued: they are not upload progress */
   #headBytesLeft = 0;
   #parser: ResponseParser;
-  /** the response ended and #parser went back to sparedParsers: never touch it again */
+  /** the response ended and #parser went back to the spared parsers: never touch it again */
   #parserSpared = false;
   /** #parser.keepAlive when it was spared */
   #keepAlive = false;
@@ -91,6 +91,8 @@ export class HttpExchange implements ProtocolRequest {
   #closeAfter = false;
   #gotBytes = false;
   #bodyStarted = false;
+  /** a body to be ignored (a redirect followed on this connection): say so before its first byte, as Curl_http_firstwrite */
+  #ignoreNote = false;
   /** the transfer ended before the response did (resume/time condition): the connection cannot be reused */
   #cutShort = false;
 
@@ -477,14 +479,15 @@ export class HttpExchange implements ProtocolRequest {
         }
         case 'headers-end': {
           if (addHeaderBytes(this.#t, ev.size) !== CURLE.OK) return CURLE.RECV_ERROR;
-          // h2c: a 101 to our Upgrade is interim; the switch is announced before its blank line, which is not traced (7.88)
+          // the blank line after a 1xx goes to the header callback but not to the trace (7.88 calls Curl_debug only
+          // for a final head); h2c: a 101 to our Upgrade is interim, the switch announced before that line
           const sw = this.#t.responseCode === 101 && this.switching !== null && this.switching();
           const interim = ev.interim || sw;
           if (!interim && this.#parser.closesAfterResponse) {
             const cut = ntlmHandshakeCut(this.#t, this.#conn, this.#t.responseCode, this.#conn.forwardingProxy);
             if (cut !== null) this.#info(cut);
           }
-          const c = this.#headerLine(ev, interim ? HEADER_1XX : CLIENTWRITE.HEADER, !sw);
+          const c = this.#headerLine(ev, interim ? HEADER_1XX : CLIENTWRITE.HEADER, !interim);
           if (c !== CURLE.OK) return c;
           // authentication decides about 401s: a retry with credentials is not an error yet
           const viaProxy = this.#conn.forwardingProxy;
@@ -504,10 +507,7 @@ export class HttpExchange implements ProtocolRequest {
             this.#cutShort = true;
             return CURLE.OK;
           }
-          if (!interim && (this.#t.followLocation !== null || this.#t.retryRequest)) {
-            this.#writers.ignoreBody = true;
-            this.#trace(CURLINFO_TYPE.TEXT, 'Ignoring the response-body\n');
-          }
+          if (!interim && (this.#t.followLocation !== null || this.#t.retryRequest)) this.#writers.ignoreBody = this.#ignoreNote = true;
           const r = responseHeadersEnd(this.#t, this.#h, interim, this.#writers.ignoreBody);
           const h = this.#hook(r);
           if (h !== CURLE.OK) return h;
@@ -526,6 +526,10 @@ export class HttpExchange implements ProtocolRequest {
           break;
         }
         case 'data': {
+          if (this.#ignoreNote && ev.data.length > 0) {
+            this.#ignoreNote = false;
+            this.#info('Ignoring the response-body');
+          }
           // traced as read off the network (7.88), even when the writers then drop it (an ignored body)
           if (traceEnabled(this.#t)) this.#trace(CURLINFO_TYPE.DATA_IN, ev.data);
           const c = this.#writers.write(CLIENTWRITE.BODY, ev.data);
@@ -572,12 +576,9 @@ export class HttpExchange implements ProtocolRequest {
    * fed after 'end'.
    */
   #spareParser(): void {
-    const p = this.#parser;
-    if (!p.recyclable || sparedParsers.length >= MAX_SPARED_PARSERS) return;
+    if (!spareParser(this.#parser)) return;
     this.#keepAlive = true;
     this.#parserSpared = true;
-    p.forgetBuffers();
-    sparedParsers.push(p);
   }
 
   /** Trace a response hook's info lines; fail the transfer with its code. */

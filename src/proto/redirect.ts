@@ -6,8 +6,8 @@
 // the HTTP handlers' follow hook.
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
-import { CURLU, CURLUPART } from '../url/url-codes.js';
-import { transferUrlFromHandle, type TransferUrl } from '../url/parse-url.js';
+import { CURLU, CURLUPART, urlStrerror } from '../url/url-codes.js';
+import { transferUrlFromHandle, ucToCurlcode, type TransferUrl } from '../url/parse-url.js';
 import { fromBytes } from '../url/url-bytes.js';
 import type { OptionStore } from '../easy/option-store.js';
 import type { Transfer } from '../multi/transfer.js';
@@ -31,7 +31,8 @@ export function resolveLocation(current: TransferUrl, location: string):
   const h = current.handle.dup();
   // curl follows with URL-encoding of spaces and high bytes, as the URL API does for redirects
   const rc = h.set(CURLUPART.URL, fromBytes(location), CURLU.URLENCODE | CURLU.ALLOW_SPACE | CURLU.NON_SUPPORT_SCHEME);
-  if (rc) return {};
+  // Curl_follow: "The redirect target URL could not be parsed: <curl_url_strerror>"
+  if (rc) return { failure: { code: ucToCurlcode(rc), message: `The redirect target URL could not be parsed: ${urlStrerror(rc)}` } };
   const scheme = (h.get(CURLUPART.SCHEME).value ?? '').toLowerCase();
   const r = transferUrlFromHandle(h);
   if (r.url) return { url: r.url, scheme };

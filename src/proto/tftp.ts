@@ -282,19 +282,24 @@ export class TftpRequest implements ProtocolRequest {
         this.#rxTime = nowMs();
         return CURLE.OK;
       case EV_TIMEOUT:
-        this.#retries++;
-        this.#info(`Timeout waiting for block ${nextBlock(this.#block)} ACK.  Retries = ${this.#retries}`);
-        if (this.#retries > this.#retryMax) {
-          this.#error = TFTP_ERR.TIMEOUT;
-          this.#state = ST.FIN;
-        } else this.#resend();
-        return CURLE.OK;
+        return this.#retryTimedOut();
       case TFTP_OP.ERROR:
         this.#goodbye();
         return CURLE.OK;
       default:
         return this.#fail(CURLE.TFTP_ILLEGAL, 'tftp_rx: internal error');
     }
+  }
+
+  /** The retry timer expired in RX or TX (libcurl has the same branch in tftp_rx and tftp_tx): resend the last packet, or give up after retry_max. */
+  #retryTimedOut(): CURLcode {
+    this.#retries++;
+    this.#info(`Timeout waiting for block ${nextBlock(this.#block)} ACK.  Retries = ${this.#retries}`);
+    if (this.#retries > this.#retryMax) {
+      this.#error = TFTP_ERR.TIMEOUT;
+      this.#state = ST.FIN;
+    } else this.#resend();
+    return CURLE.OK;
   }
 
   /** tftp_tx(): send the next DATA block once the last one is acknowledged. */
@@ -325,13 +330,7 @@ export class TftpRequest implements ProtocolRequest {
         return this.#fill();
       }
       case EV_TIMEOUT:
-        this.#retries++;
-        this.#info(`Timeout waiting for block ${nextBlock(this.#block)} ACK.  Retries = ${this.#retries}`);
-        if (this.#retries > this.#retryMax) {
-          this.#error = TFTP_ERR.TIMEOUT;
-          this.#state = ST.FIN;
-        } else this.#resend();
-        return CURLE.OK;
+        return this.#retryTimedOut();
       case TFTP_OP.ERROR:
         this.#goodbye();
         return CURLE.OK;

@@ -25,7 +25,11 @@ function respond(c: net.Socket, head: string, body: Buffer): void {
   let status = '200 OK';
   let content: Buffer;
   if (path.startsWith('/echo')) content = Buffer.from(`${method} ${path}\nua=${h('user-agent')} xt=${h('x-t')} ct=${h('content-type')}\n${body.toString()}\n`);
-  else if (path === '/404') {
+  else if (path.startsWith('/loop')) {
+    // a redirect to itself, forever: only the redirect limit ends it
+    c.end(`HTTP/1.1 302 Found\r\nLocation: ${path}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    return;
+  } else if (path === '/404') {
     status = '404 Not Found';
     content = Buffer.from('nope\n');
   } else content = Buffer.from(`hello ${path}\n`);
@@ -136,6 +140,13 @@ test('-f fails with 22 on 404', { skip: NO_CURL }, async () => {
   assert.equal(r.stderr, 'tscurl: (22) The requested URL returned error: 404\n');
 });
 
+test("-L stops after 50 redirects unless --max-redirs: the tool's default, not libcurl's", { skip: NO_CURL }, async () => {
+  const r = await same(['-sS', '-L', `${base}/loop`]);
+  assert.equal(r.code, 47);
+  assert.equal(r.stderr, 'tscurl: (47) Maximum (50) redirects followed\n');
+  await same(['-sS', '-L', '--max-redirs', '2', `${base}/loop`]);
+});
+
 test('connection refused: exit 7, silent unless -S', { skip: NO_CURL }, async () => {
   const closed = net.createServer();
   await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
@@ -145,6 +156,27 @@ test('connection refused: exit 7, silent unless -S', { skip: NO_CURL }, async ()
   const r = await run('tscurl', ['-sS', `http://127.0.0.1:${port}/`]);
   assert.equal(r.code, 7);
   assert.match(r.stderr, new RegExp(`^tscurl: \\(7\\) Failed to connect to 127\\.0\\.0\\.1 port ${port} after \\d+ ms: `));
+});
+
+test('-s, -S and --no-progress-meter apply to every --next group, wherever they stand (curl keeps them global)', { skip: NO_CURL }, async () => {
+  const closed = net.createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+  const dead = `http://127.0.0.1:${(closed.address() as net.AddressInfo).port}/`;
+  await new Promise<void>((r) => closed.close(() => r()));
+  const ms = (r: Run): Run => ({ ...r, stderr: r.stderr.replace(/after \d+ ms/g, 'after N ms') });
+  for (const args of [
+    ['-s', dead, '--next', dead],
+    [dead, '--next', '-s', dead],
+    ['-s', dead, '--next', '-S', dead],
+    ['-S', dead, '--next', '-s', dead],
+    [`${base}/a`, '--next', '--no-progress-meter', `${base}/b`],
+  ]) {
+    const mine = ms(await run('tscurl', args));
+    const ref = ms(await run(CURL, args));
+    assert.equal(mine.stdout, ref.stdout, args.join(' '));
+    assert.equal(mine.stderr, ref.stderr.replace(/\bcurl\b/g, 'tscurl'), args.join(' '));
+    assert.equal(mine.code, ref.code, args.join(' '));
+  }
 });
 
 test('parameter errors match curl', { skip: NO_CURL }, async () => {

@@ -88,7 +88,7 @@ test('--unix-socket and --abstract-unix-socket', async (t) => {
     assert.match(abs.stdout, /^abs\.test /);
     const missing = await tscurl('-sS', '--unix-socket', join(dir, 'none.sock'), 'http://sock.test/');
     assert.equal(missing.code, 7);
-    assert.match(missing.stderr, /^tscurl: \(7\) Failed to connect to sock\.test port 80 after \d+ ms: Could not connect to server\n$/);
+    assert.match(missing.stderr, /^tscurl: \(7\) Failed to connect to sock\.test port 80 after \d+ ms: Couldn't connect to server\n$/);
     // tscurl's side passed; the comparison with curl did not run
     if (NO_CURL) t.skip(NO_CURL);
   } finally {

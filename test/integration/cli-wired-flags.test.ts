@@ -117,3 +117,25 @@ test('--engine list: the engines CURLINFO_SSL_ENGINES names, in curl\'s layout',
   e.cleanup();
   assert.equal(r.stdout, 'Build-time engines:\n' + (engines.length ? engines.map((n) => `  ${n}\n`).join('') : '  <none>\n'));
 });
+
+test('curl 7.88\'s ignored flags (--egd-file, --random-file, --false-start) change nothing; --metalink is refused as curl refuses it', { skip: NO_CURL }, async () => {
+  const srv = await startRawServer(() => ok('fine'));
+  try {
+    const url = `http://127.0.0.1:${srv.port}/`;
+    for (const flag of [['--egd-file', 'x'], ['--random-file', 'x'], ['--false-start']]) {
+      const r = await tscurl(['-sS', ...flag, url]);
+      assert.equal(r.code, 0, flag.join(' '));
+      assert.equal(r.stdout, 'fine');
+      assert.equal(r.stderr, '');
+    }
+    for (const silent of [[], ['-s']]) {
+      const args = [...silent, '--metalink', url];
+      const [mine, ref] = await Promise.all([tscurl(args), curl(args)]);
+      assert.equal(mine.code, 2);
+      assert.equal(mine.code, ref.code);
+      assert.equal(mine.stderr, ref.stderr.replace(/\bcurl\b/g, 'tscurl'));
+    }
+  } finally {
+    await srv.close();
+  }
+});

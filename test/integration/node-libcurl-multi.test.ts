@@ -41,7 +41,7 @@ test('Easy: setOpt answers CURLcodes, callbacks get (buffer, size, nmemb) with t
     assert.equal(Buffer.concat(chunks).toString(), 'got 1000');
     assert.deepEqual(easy.getInfo('RESPONSE_CODE'), { code: CurlCode.CURLE_OK, data: 200 });
     assert.equal(easy.getInfo('SIZE_UPLOAD_T').data, 1000);
-    assert.equal(Easy.strError(CurlCode.CURLE_COULDNT_CONNECT), 'Could not connect to server');
+    assert.equal(Easy.strError(CurlCode.CURLE_COULDNT_CONNECT), "Couldn't connect to server");
     const copy = easy.dupHandle();
     assert.notEqual(copy.id, easy.id);
     copy.close();

@@ -140,7 +140,10 @@ test('received headers: whole, line by line and byte by byte give the same lines
     const head = ref.headerLines.join('');
     assert.equal(head, HEAD + 'X-Trailer: t\r\n'); // the trailer section's end is not delivered
     assert.ok(ref.headerLines.includes('X-Folded: one\r\n  two\r\n\tthree\r\n'));
-    assert.deepEqual(ref.debugLines, ref.headerLines);
+    // the trace has every line but the blank one ending the 103 (curl 7.88 traces a 1xx's end only to the header callback)
+    const blank103 = ref.headerLines.indexOf('\r\n');
+    assert.ok(blank103 > 0 && ref.headerLines[blank103 - 1] === 'Link: </a.css>\r\n');
+    assert.deepEqual(ref.debugLines, ref.headerLines.filter((_l, i) => i !== blank103));
     assert.equal(ref.body, 'hello, world');
     assert.equal(ref.headerSize, Buffer.byteLength(HEAD, 'latin1') + 'X-Trailer: t\r\n'.length);
     assert.equal(ref.contentType, 'text/plain; charset=latin1');

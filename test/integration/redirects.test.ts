@@ -153,3 +153,20 @@ test('redirects to schemes that are not allowed fail with CURLE_UNSUPPORTED_PROT
     await srv.close();
   }
 });
+
+test('a Location the URL parser refuses fails with its curl_url_strerror text, as Curl_follow', async () => {
+  const srv = await startRawServer((r) => (r.target === '/v6' ? redirect(302, 'http://[bad/') : redirect(302, 'foo://x/')));
+  try {
+    const follow = (x: Easy): void => void x.setopt(CURLOPT.FOLLOWLOCATION, 1);
+    const v6 = await fetch(`http://127.0.0.1:${srv.port}/v6`, follow);
+    assert.equal(v6.code, CURLE.URL_MALFORMAT);
+    assert.equal(v6.e.errorBuffer, 'The redirect target URL could not be parsed: Bad IPv6 address');
+    v6.e.cleanup();
+    const scheme = await fetch(`http://127.0.0.1:${srv.port}/scheme`, follow);
+    assert.equal(scheme.code, CURLE.UNSUPPORTED_PROTOCOL);
+    assert.equal(scheme.e.errorBuffer, 'The redirect target URL could not be parsed: Unsupported URL scheme');
+    scheme.e.cleanup();
+  } finally {
+    await srv.close();
+  }
+});

@@ -156,7 +156,7 @@ test('CLI: --socks5-hostname, --socks4, -x with a socks scheme, a SOCKS proxy th
     await closed.close();
     r = await runCli(['-sS', '--socks5', `127.0.0.1:${port}`, `http://127.0.0.1:${origin.port}/`]);
     assert.equal(r.status, 7);
-    assert.match(r.stderr, new RegExp(`^tscurl: \\(7\\) Failed to connect to 127\\.0\\.0\\.1 port ${port} after \\d+ ms: Could not connect to server\\n$`));
+    assert.match(r.stderr, new RegExp(`^tscurl: \\(7\\) Failed to connect to 127\\.0\\.0\\.1 port ${port} after \\d+ ms: Couldn't connect to server\\n$`));
   } finally {
     await socks.close();
     await origin.close();

@@ -115,7 +115,7 @@ test('UNIX_SOCKET_PATH: a missing socket is CURLE_COULDNT_CONNECT named by the U
     lines = verbose(e);
   });
   assert.equal(r.code, CURLE.COULDNT_CONNECT);
-  assert.match(r.easy.errorBuffer, /^Failed to connect to nosock\.test port 80 after \d+ ms: Could not connect to server$/);
+  assert.match(r.easy.errorBuffer, /^Failed to connect to nosock\.test port 80 after \d+ ms: Couldn't connect to server$/);
   assert.ok(lines.includes(`Immediate connect fail for ${path}: No such file or directory`), lines.join('\n'));
   r.easy.cleanup();
 });

@@ -35,10 +35,10 @@ function err(fn: () => unknown): ParamError {
 
 test('short options bundle, take attached or next arguments', () => {
   const p = parseArgs(['-sSfL', '-o', 'out', '-ofile2', '-sXPUT', 'http://h/'], io());
-  // show-error has curl's "Scope: global"
-  assert.deepEqual(p.globals.map((e) => [e.opt.long, e.value]), [['show-error', true]]);
+  // show-error has curl's "Scope: global"; silent is global in curl's code (global->silent)
+  assert.deepEqual(p.globals.map((e) => [e.opt.long, e.value]), [['silent', true], ['show-error', true], ['silent', true]]);
   assert.deepEqual(p.groups[0]!.entries.map((e) => [e.opt.long, e.value]), [
-    ['silent', true], ['fail', true], ['location', true], ['output', 'out'], ['output', 'file2'], ['silent', true], ['request', 'PUT'], ['url', 'http://h/'],
+    ['fail', true], ['location', true], ['output', 'out'], ['output', 'file2'], ['request', 'PUT'], ['url', 'http://h/'],
   ]);
 });
 
@@ -57,7 +57,8 @@ test('long options: exact, unique prefix, ambiguous, unknown, case-insensitive',
 
 test('--no- forms only for booleans; no-* names invert', () => {
   const p = parseArgs(['--no-verbose', '--no-buffer', '--buffer', '--no-progress-meter', '--clobber'], io());
-  assert.deepEqual(pairs(p), [['verbose', false], ['no-buffer', true], ['no-buffer', false], ['no-progress-meter', true], ['no-clobber', false]]);
+  // verbose and no-progress-meter are global (globals come first)
+  assert.deepEqual(pairs(p), [['verbose', false], ['no-progress-meter', true], ['no-buffer', true], ['no-buffer', false], ['no-clobber', false]]);
   assert.equal(err(() => parseArgs(['--no-data', 'x'], io())).lines[0], "option --no-data: used '--no-' for option that isn't a boolean");
   // a --no- prefix never abbreviates (curl 7.88 compares the full length)
   assert.equal(err(() => parseArgs(['--no-verb'], io())).lines[0], 'option --no-verb: is unknown');
@@ -130,11 +131,14 @@ test('config syntax: name = value, name value, name: value, quotes, escapes, com
 test('-K reads a config file; errors in it are warnings; missing file exits 26', () => {
   const f = io({ '/c': 'foo = bar\nsilent yes\nurl http://h/\n-v\n' });
   const p = parseArgs(['-K', '/c', '-o', 'o'], f);
-  assert.deepEqual(pairs(p), [['verbose', true], ['silent', true], ['url', 'http://h/'], ['output', 'o']]);
+  assert.deepEqual(pairs(p), [['silent', true], ['verbose', true], ['url', 'http://h/'], ['output', 'o']]);
   assert.deepEqual(f.warnings, ["/c:1: warning: 'foo' is unknown", "/c:2: warning: 'silent' had unsupported trailing garbage"]);
   const e = err(() => parseArgs(['-K', '/nonexist'], io()));
   assert.equal(e.exitCode, 26);
   assert.deepEqual(e.lines.slice(0, 2), ["cannot read config from '/nonexist'", 'option -K: error encountered when reading a file']);
+  // -s before -K hides which file (-S does not bring it back), as curl 7.88
+  const quiet = err(() => parseArgs(['-sS', '-K', '/nonexist'], io()));
+  assert.deepEqual(quiet.lines.slice(0, 1), ['option -K: error encountered when reading a file']);
 });
 
 test('default .curlrc is read unless -q/--disable comes first', () => {
