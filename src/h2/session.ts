@@ -76,12 +76,7 @@ export class H2Session implements FrameSink {
   /** a header block in CONTINUATION frames: its stream, END_STREAM, the promised stream (PUSH_PROMISE) or 0, the fragments */
   #cont: { stream: number; endStream: boolean; promised: number; parts: Buffer[]; bytes: number } | null = null;
   readonly #cl = [-1];
-  /**
-   * The DATA frame handled last: its stream and where it ended in the buffer
-   * being fed. The next frame, when it is DATA of the same stream right after
-   * it, is moved back over the frame header between them (stream.data()): a
-   * read's DATA of one stream reaches the transfer as one piece.
-   */
+  /** the DATA frame handled last, its buffer and end: DATA of its stream right after it joins its view (stream.data()) */
   #lastData: H2Stream | null = null;
   #lastDataBuf: Buffer | null = null;
   #lastDataEnd = 0;
@@ -261,10 +256,7 @@ export class H2Session implements FrameSink {
       if (r.kind === 'data') {
         // DATA payloads stay views of the transport's bytes (no copy per read):
         // what the transfers did not take by the end of the turn is copied then
-        if (tr.volatileRecv && !this.#retainQueued) {
-          this.#retainQueued = true;
-          process.nextTick(this.#retain);
-        }
+        if (tr.volatileRecv) this.#queueRetain();
         const code = this.#reader.feed(r.data, this);
         this.#lastDataBuf = null;
         // a frame of the wrong size, or a first frame that is not SETTINGS: the framing itself is broken
@@ -477,8 +469,7 @@ export class H2Session implements FrameSink {
     if (to > from) {
       this.#acks = 0;
       // right after this stream's previous DATA frame in the same buffer: the bytes between are spent frame header
-      const follows = st === this.#lastData && b === this.#lastDataBuf && start - 9 === this.#lastDataEnd;
-      st.data(b, from, to, follows);
+      st.data(b, from, to, st === this.#lastData && b === this.#lastDataBuf && start - 9 === this.#lastDataEnd);
       if (this.#retainQueued) this.#holding.add(st);
     }
     this.#lastData = st;
@@ -577,10 +568,12 @@ export class H2Session implements FrameSink {
   holds(st: H2Stream): void {
     if (!this.#tr.volatileRecv) return;
     this.#holding.add(st);
-    if (!this.#retainQueued) {
-      this.#retainQueued = true;
-      process.nextTick(this.#retain);
-    }
+    this.#queueRetain();
+  }
+
+  #queueRetain(): void {
+    if (!this.#retainQueued) process.nextTick(this.#retain);
+    this.#retainQueued = true;
   }
 
   /** @internal a stream has (or no longer has) events for its transfer */
