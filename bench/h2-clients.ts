@@ -8,10 +8,15 @@ import type { Target } from './keepalive-clients.js';
 /** CURL_HTTP_VERSION_2TLS: HTTP/2 by ALPN (also libcurl's default for https) */
 const HTTP_2TLS = 4;
 
-/** tscurl: a Multi driven by perform()/poll(), handles re-added as they finish, every stream on one connection (PIPEWAIT). */
-export async function tscurlH2(target: Target, total: number, concurrency: number): Promise<void> {
+/**
+ * tscurl: a Multi driven by perform()/poll(), handles re-added as they
+ * finish, every stream on one connection (PIPEWAIT). With `version` 2
+ * (HTTP/1.1) the same loop over `concurrency` keep-alive connections: what
+ * a request costs without HTTP/2 (bench/h2-probe.ts's `h1` row).
+ */
+export async function tscurlH2(target: Target, total: number, concurrency: number, version = HTTP_2TLS): Promise<void> {
   const multi = new Multi();
-  multi.setopt(CURLMOPT.MAX_HOST_CONNECTIONS, 1);
+  multi.setopt(CURLMOPT.MAX_HOST_CONNECTIONS, version === HTTP_2TLS ? 1 : concurrency);
   multi.setopt(CURLMOPT.MAX_CONCURRENT_STREAMS, concurrency);
   let started = 0;
   let finished = 0;
@@ -21,7 +26,7 @@ export async function tscurlH2(target: Target, total: number, concurrency: numbe
     const e = new Easy();
     e.setopt(CURLOPT.URL, target.url);
     e.setopt(CURLOPT.WRITEFUNCTION, sink);
-    e.setopt(CURLOPT.HTTP_VERSION, HTTP_2TLS);
+    e.setopt(CURLOPT.HTTP_VERSION, version);
     e.setopt(CURLOPT.PIPEWAIT, 1);
     if (target.caFile) e.setopt(CURLOPT.CAINFO, target.caFile);
     handles.push(e);

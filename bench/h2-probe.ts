@@ -10,7 +10,10 @@
 // HTTP code; `node` is node:http2 alone on a TLS socket (what undici's allowH2
 // uses, without undici), `bridge` the same over a Duplex on the TLS socket
 // (the shape tscurl's session had before src/h2/ replaced node:http2).
-// Usage: node dist/bench/h2-probe.js [tscurl,undici,curl,session,node,bridge] [N=3000] [reps=3]
+// `h1` is tscurl's same Multi loop over HTTP/1.1 keep-alive connections (50,
+// one request at a time each) on the same nginx over TLS: HTTP/2 should cost
+// no more per request beyond its codec (`session`).
+// Usage: node dist/bench/h2-probe.js [tscurl,h1,undici,curl,session,node,bridge] [N=3000] [reps=3]
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as http2 from 'node:http2';
 import * as tls from 'node:tls';
@@ -148,6 +151,7 @@ const target: Target = { url: nginx.tlsUrl('/16b'), caFile: certs.caFile, ca: re
 try {
   const runs: Record<string, () => Promise<number>> = {
     tscurl: () => inProcess(tscurlH2, target, 'tscurl'),
+    h1: () => inProcess((t, n, c) => tscurlH2(t, n, c, 2), target, 'h1'),
     undici: () => inProcess(undiciH2, target, 'undici'),
     curl: () => curl(target),
     session: () => inProcess(ourSession, target, 'session'),

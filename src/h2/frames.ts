@@ -48,21 +48,45 @@ export class FrameReader {
   #payload: Buffer | null = null;
   #got = 0;
   readonly #max: number;
+  /** an unpadded DATA frame split across reads goes to the sink in parts (see the constructor) */
+  readonly #dataParts: boolean;
+  /** bytes still to come of a DATA frame delivered in parts, its flags and stream */
+  #dataLeft = 0;
+  #dataFlags = 0;
+  #dataStream = 0;
 
-  constructor(maxFrameSize = DEFAULT_MAX_FRAME) {
+  /**
+   * With `dataParts`, an unpadded DATA frame that continues in a later read
+   * is not assembled: each read's piece of it goes to the sink at once as a
+   * DATA frame of its own (a view; END_STREAM on the last piece only), as
+   * nghttp2 hands out data chunks. The receiver's accounting (windows,
+   * lengths) is per byte, so the pieces mean what the frame means; what is
+   * saved is an allocation and a copy per read (TLS records do not end where
+   * frames do).
+   */
+  constructor(maxFrameSize = DEFAULT_MAX_FRAME, dataParts = false) {
     this.#max = maxFrameSize;
+    this.#dataParts = dataParts;
   }
 
   /** Nothing of a frame is held (all fed bytes were whole frames). */
   get idle(): boolean {
-    return this.#hdrLen === 0 && this.#payload === null;
+    return this.#hdrLen === 0 && this.#payload === null && this.#dataLeft === 0;
+  }
+
+  /** A DATA frame of `len` payload bytes, of which `buf[start, end)` came now: the first piece to the sink, the rest awaited. */
+  #dataBegin(flags: number, stream: number, len: number, buf: Buffer, start: number, end: number, sink: FrameSink): number {
+    this.#dataLeft = len - (end - start);
+    this.#dataFlags = flags;
+    this.#dataStream = stream;
+    return end > start ? sink.frame(FRAME.DATA, flags & ~FLAG.END_STREAM, stream, buf, start, end) : 0;
   }
 
   /** Parse `buf`; returns 0 or the error code that stopped it (FRAME_SIZE_ERROR, or the sink's). */
   feed(buf: Buffer, sink: FrameSink): number {
     let i = 0;
     const n = buf.length;
-    if (this.#hdrLen > 0 || this.#payload !== null) {
+    if (this.#hdrLen > 0 || this.#payload !== null || this.#dataLeft > 0) {
       const r = this.#continue(buf, sink);
       if (r < 0) return -r;
       i = r;
@@ -71,6 +95,9 @@ export class FrameReader {
       const len = (buf[i]! << 16) | (buf[i + 1]! << 8) | buf[i + 2]!;
       if (len > this.#max) return H2ERR.FRAME_SIZE_ERROR;
       const end = i + 9 + len;
+      if (end > n && this.#dataParts && buf[i + 3] === FRAME.DATA && !(buf[i + 4]! & FLAG.PADDED)) {
+        return this.#dataBegin(buf[i + 4]!, ((buf[i + 5]! & 0x7f) << 24 | buf[i + 6]! << 16 | buf[i + 7]! << 8 | buf[i + 8]!) >>> 0, len, buf, i + 9, n, sink);
+      }
       if (end > n) {
         // the payload continues in a later buffer: assembled once
         buf.copy(this.#hdr, 0, i, i + 9);
@@ -92,6 +119,13 @@ export class FrameReader {
   #continue(buf: Buffer, sink: FrameSink): number {
     let i = 0;
     const h = this.#hdr;
+    if (this.#dataLeft > 0) {
+      const take = Math.min(this.#dataLeft, buf.length);
+      this.#dataLeft -= take;
+      const flags = this.#dataLeft === 0 ? this.#dataFlags : this.#dataFlags & ~FLAG.END_STREAM;
+      const e = sink.frame(FRAME.DATA, flags, this.#dataStream, buf, 0, take);
+      return e !== 0 ? -e : take;
+    }
     if (this.#payload === null) {
       const take = Math.min(9 - this.#hdrLen, buf.length);
       buf.copy(h, this.#hdrLen, 0, take);
@@ -105,6 +139,11 @@ export class FrameReader {
         this.#hdrLen = 0;
         const e = sink.frame(h[3]!, h[4]!, h.readUInt32BE(5) & 0x7fffffff, buf, i, i + len);
         return e !== 0 ? -e : i + len;
+      }
+      if (this.#dataParts && h[3] === FRAME.DATA && !(h[4]! & FLAG.PADDED)) {
+        this.#hdrLen = 0;
+        const e = this.#dataBegin(h[4]!, h.readUInt32BE(5) & 0x7fffffff, len, buf, i, buf.length, sink);
+        return e !== 0 ? -e : buf.length;
       }
       this.#payload = Buffer.allocUnsafe(len);
       this.#got = 0;

@@ -41,7 +41,7 @@ const MAX_ACKS = 1000;
 export class H2Session implements FrameSink {
   readonly #tr: H2Transport;
   readonly #opts: H2SessionOptions;
-  readonly #reader = new FrameReader();
+  readonly #reader = new FrameReader(undefined, true);
   /** what the session writes goes to the transport at the end of the turn (or once 64 KiB are built) */
   readonly #w = new FrameWriter((b) => {
     if (!this.#tr.closed) this.#tr.send(b);
@@ -76,6 +76,18 @@ export class H2Session implements FrameSink {
   /** a header block in CONTINUATION frames: its stream, END_STREAM, the promised stream (PUSH_PROMISE) or 0, the fragments */
   #cont: { stream: number; endStream: boolean; promised: number; parts: Buffer[]; bytes: number } | null = null;
   readonly #cl = [-1];
+  /** the DATA frame handled last, its buffer and end: DATA of its stream right after it joins its view (stream.data()) */
+  #lastData: H2Stream | null = null;
+  #lastDataBuf: Buffer | null = null;
+  #lastDataEnd = 0;
+  /** streams that may hold views of the transport's reused memory: copied before control returns to the event loop */
+  readonly #holding = new Set<H2Stream>();
+  #retainQueued = false;
+  readonly #retain = (): void => {
+    this.#retainQueued = false;
+    for (const st of this.#holding) st.retainBody();
+    this.#holding.clear();
+  };
 
   constructor(tr: H2Transport, opts: H2SessionOptions) {
     this.#tr = tr;
@@ -242,8 +254,11 @@ export class H2Session implements FrameSink {
       const r = tr.recv();
       if (r.kind === 'again') return;
       if (r.kind === 'data') {
-        const data = tr.volatileRecv ? Buffer.from(r.data) : r.data;
-        const code = this.#reader.feed(data, this);
+        // DATA payloads stay views of the transport's bytes (no copy per read):
+        // what the transfers did not take by the end of the turn is copied then
+        if (tr.volatileRecv) this.#queueRetain();
+        const code = this.#reader.feed(r.data, this);
+        this.#lastDataBuf = null;
         // a frame of the wrong size, or a first frame that is not SETTINGS: the framing itself is broken
         if (code !== 0) this.#connectionError(code, false);
         continue;
@@ -313,6 +328,7 @@ export class H2Session implements FrameSink {
     if (cont !== null && (type !== FRAME.CONTINUATION || id !== cont.stream)) return this.#connectionError(H2ERR.PROTOCOL_ERROR, true);
     if (!this.#settingsSeen && (type !== FRAME.SETTINGS || flags & FLAG.ACK)) return this.#connectionError(H2ERR.PROTOCOL_ERROR, false);
     const len = end - start;
+    if (type !== FRAME.DATA) this.#lastDataBuf = null;
     switch (type) {
       case FRAME.DATA: return this.#data(flags, id, b, start, end);
       case FRAME.HEADERS: {
@@ -452,8 +468,13 @@ export class H2Session implements FrameSink {
     if (st.expectLength >= 0 && st.received > st.expectLength) return this.#streamError(st, H2ERR.PROTOCOL_ERROR);
     if (to > from) {
       this.#acks = 0;
-      st.data(b.subarray(from, to));
+      // right after this stream's previous DATA frame in the same buffer: the bytes between are spent frame header
+      st.data(b, from, to, st === this.#lastData && b === this.#lastDataBuf && start - 9 === this.#lastDataEnd);
+      if (this.#retainQueued) this.#holding.add(st);
     }
+    this.#lastData = st;
+    this.#lastDataBuf = b;
+    this.#lastDataEnd = end;
     return flags & FLAG.END_STREAM ? this.#remoteEnd(st) : 0;
   }
 
@@ -541,6 +562,18 @@ export class H2Session implements FrameSink {
     }
     parent.promised({ stream: st, headers: list });
     return 0;
+  }
+
+  /** @internal the stream put received bytes back (they may be views of the transport's reused memory) */
+  holds(st: H2Stream): void {
+    if (!this.#tr.volatileRecv) return;
+    this.#holding.add(st);
+    this.#queueRetain();
+  }
+
+  #queueRetain(): void {
+    if (!this.#retainQueued) process.nextTick(this.#retain);
+    this.#retainQueued = true;
   }
 
   /** @internal a stream has (or no longer has) events for its transfer */

@@ -89,12 +89,37 @@ export class H2Stream {
     this.#changed();
   }
 
-  /** @internal DATA payload (a view) */
-  data(view: Buffer): void {
-    if (view.length === 0) return;
-    this.#body.push(view);
-    this.bodyBytes += view.length;
+  /**
+   * @internal DATA payload `b[from, to)`, kept as a view. When it `follows`
+   * this stream's previous DATA frame in the same buffer and that payload is
+   * still the last one queued, it is moved back over the spent frame header
+   * in between and the queued view grows: one piece per read for the
+   * transfer, not one per frame (nginx sends 8 KiB frames).
+   */
+  data(b: Buffer, from: number, to: number, follows: boolean): void {
+    const n = to - from;
+    if (n === 0) return;
+    const body = this.#body;
+    const last = body.length > 0 ? body[body.length - 1]! : null;
+    if (follows && last !== null && last.buffer === b.buffer) {
+      const at = last.byteOffset - b.byteOffset;
+      const lastEnd = at + last.length;
+      if (at >= 0 && lastEnd <= from) {
+        b.copyWithin(lastEnd, from, to);
+        body[body.length - 1] = b.subarray(at, lastEnd + n);
+        this.bodyBytes += n;
+        return; // already ready for its transfer
+      }
+    }
+    body.push(b.subarray(from, to));
+    this.bodyBytes += n;
     this.#changed();
+  }
+
+  /** @internal the queued body becomes bytes of its own (the transport's memory is reused once back in the event loop) */
+  retainBody(): void {
+    const body = this.#body;
+    for (let i = 0; i < body.length; i++) body[i] = Buffer.from(body[i]!);
   }
 
   /** @internal trailers, with END_STREAM */
@@ -145,7 +170,8 @@ export class H2Stream {
   /** Next piece of the response: head bytes, body bytes, 'eof', 'again', or the stream's error. */
   recv(): RecvResult {
     const s = this.session;
-    s.pump();
+    // more from the socket only once what was parsed for this stream is taken: fewer views held to the end of the turn
+    if (this.#heads.length === 0 && this.#body.length === 0) s.pump();
     if (this.#heads.length > 0) return { kind: 'data', data: this.#heads.shift()! };
     if (this.#body.length > 0) {
       const data = this.#body.shift()!;
@@ -181,6 +207,7 @@ export class H2Stream {
     this.#body.unshift(data);
     this.bodyBytes += data.length;
     this.session.consumed(this, -data.length);
+    this.session.holds(this);
   }
 
   /** Request body bytes as DATA frames, sent as the flow-control windows allow. */

@@ -133,10 +133,18 @@ export class BuiltinDriver implements ReadinessObserver {
     return out;
   }
 
-  /** After the users of `s` ran: still ready (level-triggered) -> keep it for the next round. */
+  /**
+   * After the users of `s` ran: still ready (level-triggered) -> keep it for
+   * the next round. A mark made while they ran is dropped when the socket is
+   * not ready any more: an HTTP/2 session announces the events it decoded
+   * for its transfers (readiness up), which then took them in the same run
+   * (readiness down); kept, the mark cost a round of poll() and perform()
+   * for nothing, per received chunk.
+   */
   recheck(s: number): void {
     const w = this.#watched.get(s);
     if (w && (w.transport.readiness() & w.what)) this.#ready.add(s);
+    else this.#ready.delete(s);
   }
 
   /** The engine's earliest expiry changed: a waiting poll() may need to wake sooner. */

@@ -13,6 +13,7 @@ import { StreamTransport } from '../../src/transport/stream-transport.js';
 import { Multi, Easy, SocketWatcher, CURLOPT, CURLMOPT, CURLINFO, CURLE, CURL_POLL, CURL_CSELECT } from '../../src/index.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { SocketRegistry, type PollEntry, type PollsetOwner } from '../../src/multi/socket-registry.js';
+import { BuiltinDriver } from '../../src/multi/driver.js';
 
 class TestTransport extends Transport {
   ready = 0;
@@ -252,5 +253,29 @@ test('poll()/wait() with a SOCKETFUNCTION set still see socket readiness, includ
   } finally {
     multi.cleanup();
     await srv.close();
+  }
+});
+
+test('built-in driver: a socket that became ready and idle again while its transfers ran is not reported ready afterwards', () => {
+  const d = new BuiltinDriver({ timeoutMs: () => -1, socketFn: null });
+  const t = new TestTransport();
+  try {
+    d.socketChanged(t.id, CURL_POLL.IN, t);
+    assert.deepEqual(d.takeReady(), []);
+    // an HTTP/2 session decoded events for its transfers (readiness up) ...
+    t.ready = CURL_CSELECT.IN;
+    t.poke();
+    // ... which took them in the same run (readiness down)
+    t.ready = 0;
+    d.recheck(t.id);
+    assert.deepEqual(d.takeReady(), [], 'no round of poll()/perform() for nothing');
+    // still ready after the run: kept (level-triggered)
+    t.ready = CURL_CSELECT.IN;
+    t.poke();
+    d.recheck(t.id);
+    assert.deepEqual(d.takeReady(), [t.id]);
+  } finally {
+    d.close();
+    t.close();
   }
 });

@@ -64,6 +64,42 @@ test('frames split at every byte position, and fed byte by byte, come out the sa
   assert.deepEqual(c.seen.map((f) => [f.type, f.flags, f.stream, f.payload.toString('hex')]), want);
 });
 
+test('dataParts: an unpadded DATA frame split across reads comes out in pieces (views, END_STREAM on the last); other frames as before', () => {
+  const body = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyz');
+  const input = Buffer.concat([
+    frame(FRAME.DATA, 0, 1, body),
+    frame(FRAME.DATA, FLAG.END_STREAM, 3, body),
+    frame(FRAME.DATA, FLAG.PADDED | FLAG.END_STREAM, 5, Buffer.concat([Buffer.from([2]), body, Buffer.alloc(2)])),
+    frame(FRAME.PING, 0, 0, Buffer.alloc(8, 7)),
+  ]);
+  // per stream: the DATA bytes, the flags of the pieces, whether any piece was assembled (not a view)
+  const summary = (seen: Seen[]): string[] => [1, 3, 5, 0].map((id) => {
+    const fs = seen.filter((f) => f.stream === id);
+    return `${fs[0]!.type}:${Buffer.concat(fs.map((f) => f.payload)).toString('hex')}:${fs.slice(0, -1).every((f) => !(f.flags & FLAG.END_STREAM))}:${fs[fs.length - 1]!.flags}`;
+  });
+  const whole = collector([input]);
+  assert.equal(new FrameReader(undefined, true).feed(input, whole.sink), 0);
+  const want = summary(whole.seen);
+  assert.equal(whole.seen.length, 4);
+  for (let cut = 1; cut < input.length; cut++) {
+    const parts = [Buffer.from(input.subarray(0, cut)), Buffer.from(input.subarray(cut))];
+    const c = collector(parts);
+    const r = new FrameReader(undefined, true);
+    for (const p of parts) assert.equal(r.feed(p, c.sink), 0);
+    assert.deepEqual(summary(c.seen), want, `cut at ${cut}`);
+    // an unpadded DATA frame cut in its payload: two pieces, both views of the reads
+    const unpadded = c.seen.filter((f) => f.stream === 1 || f.stream === 3);
+    assert.ok(unpadded.every((f) => f.view), `cut at ${cut}: pieces are views`);
+    assert.ok(r.idle);
+  }
+  const bytes = [...input].map((b) => Buffer.from([b]));
+  const c = collector(bytes);
+  const r = new FrameReader(undefined, true);
+  for (const b of bytes) assert.equal(r.feed(b, c.sink), 0);
+  assert.deepEqual(summary(c.seen), want);
+  assert.equal(c.seen.filter((f) => f.stream === 1).length, body.length, 'byte by byte: a piece per byte');
+});
+
 test('a frame above the maximum frame size is FRAME_SIZE_ERROR, also when its header is split', () => {
   const big = frame(FRAME.DATA, 0, 1, Buffer.alloc(16385));
   assert.equal(new FrameReader().feed(big, collector([]).sink), H2ERR.FRAME_SIZE_ERROR);

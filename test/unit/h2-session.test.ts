@@ -119,8 +119,8 @@ test('receive flow control: WINDOW_UPDATE only for what the transfer took; a pau
   assert.equal(drain(a).body, 48 * 16384);
   await turn();
   const updates = peer.take(FRAME.WINDOW_UPDATE).slice(1);
-  // (at half the window taken, as nghttp2)
-  assert.deepEqual(updates.map((f) => [f.stream, f.payload.readUInt32BE(0)]), [[1, 32 * 16384]]);
+  // (once half the window or more was taken, for all of it, as nghttp2; the frames of one read reach the transfer as one piece)
+  assert.deepEqual(updates.map((f) => [f.stream, f.payload.readUInt32BE(0)]), [[1, 48 * 16384]]);
   // b (paused: not taken) gets 17 more frames: 1 MiB + 16 KiB crosses its window
   b.setPaused(true);
   peer.write(...data(3, 17));
