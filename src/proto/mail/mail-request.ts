@@ -49,7 +49,6 @@ export abstract class MailRequest implements ProtocolRequest {
   #reader: ClientReader | null = null;
   #transform: ((b: Buffer) => Buffer) | null = null;
   #trailer: (() => Buffer) | null = null;
-  #sendPaused = false;
   #reusable = false;
 
   constructor(t: Transfer, conn: Connection, guard: CallbackGuard) {
@@ -284,10 +283,11 @@ export abstract class MailRequest implements ProtocolRequest {
     const tr = this.conn.transport!;
     const max = this.t.opts.num(CURLOPT.UPLOAD_BUFFERSIZE) || 65536;
     // bounded by MAX_PASSES reads
-    for (let i = 0; i < MAX_PASSES && !tr.writeBlocked && !this.#sendPaused; i++) {
+    for (let i = 0; i < MAX_PASSES && !tr.writeBlocked && !(this.t.pauseBits & CURLPAUSE.SEND); i++) {
       const r = this.#reader!.read(max);
       if (r.kind === 'pause') {
-        this.#sendPaused = true;
+        // CURL_READFUNC_PAUSE pauses sending until the application unpauses it (libcurl's KEEP_SEND_PAUSE)
+        this.t.pauseBits |= CURLPAUSE.SEND;
         return CURLE.OK;
       }
       if (r.kind === 'error') return this.fail(r.code, r.message, true);
@@ -325,7 +325,7 @@ export abstract class MailRequest implements ProtocolRequest {
     switch (this.#phase) {
       case 'done': return 0;
       case 'body': return this.#recvPaused || (this.t.pauseBits & CURLPAUSE.RECV) ? 0 : CURL_POLL.IN;
-      case 'upload': return this.#sendPaused ? 0 : CURL_POLL.OUT;
+      case 'upload': return this.t.pauseBits & CURLPAUSE.SEND ? 0 : CURL_POLL.OUT;
       default: return this.session.pp.pollWhat();
     }
   }
@@ -341,7 +341,6 @@ export abstract class MailRequest implements ProtocolRequest {
 
   resume(): CURLcode {
     this.#recvPaused = false;
-    this.#sendPaused = false;
     return this.step();
   }
 
