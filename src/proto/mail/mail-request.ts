@@ -13,6 +13,7 @@
 // calls onResponse(); 'tls' steps the handshake; 'body'/'upload' move bytes
 // until their end, then give the protocol afterBody()/afterUpload(). The
 // protocol ends the request with complete() or fails it with fail().
+import { connectTimeoutMs } from '../../multi/state-common.js';
 import { CURLE, type CURLcode } from '../../codes.js';
 import { CURL_POLL, CURLINFO_TYPE, CURLPAUSE } from '../../constants.js';
 import { CURLOPT } from '../../easy/option-table.js';
@@ -149,7 +150,7 @@ export abstract class MailRequest implements ProtocolRequest {
       return CURLE.WEIRD_SERVER_REPLY;
     }
     if (!accepted) return useSsl(this.t) !== CURLUSESSL.TRY ? this.fail(CURLE.USE_SSL_FAILED, denied) : cleartext();
-    const r = this.session.pp.startTls(startTlsParams(this.t, (text) => this.info(text)));
+    const r = this.session.pp.startTls(startTlsParams(this.t, (text) => this.info(text)), this.t.timing.start + connectTimeoutMs(this.t));
     if (r) return this.fail(r.code, r.message);
     this.#phase = 'tls';
     return CURLE.OK;
