@@ -6,85 +6,20 @@
 // connection) with CURLE_HTTP2 or CURLE_HTTP2_STREAM; HEADERS on a stream
 // whose response already ended leaves that complete transfer standing; a
 // transfer on another connection in the same multi completes untouched;
-// nothing hangs; what the hostile server sends is bounded by nghttp2's limits,
+// nothing hangs; what the hostile server sends is bounded by the codec's limits,
 // not kept.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { Easy, Multi, CURLOPT, CURLE, CURLMSG } from '../../src/index.js';
 import { startH2Server, answer } from '../helpers/h2-server.js';
+import { frame } from '../helpers/h2c-server.js';
+import { literal, startRawH2, STATUS_200, type RawH2Scenario } from '../helpers/raw-h2-server.js';
 
 const TYPE = { DATA: 0, HEADERS: 1, SETTINGS: 4, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8, CONTINUATION: 9 } as const;
 const END_STREAM = 0x1;
 const END_HEADERS = 0x4;
 
-function frame(type: number, flags: number, stream: number, payload: Buffer = Buffer.alloc(0)): Buffer {
-  const h = Buffer.alloc(9);
-  h.writeUIntBE(payload.length, 0, 3);
-  h[3] = type;
-  h[4] = flags;
-  h.writeUInt32BE(stream & 0x7fffffff, 5);
-  return Buffer.concat([h, payload]);
-}
-
-/** ":status: 200" from HPACK's static table. */
-const STATUS_200 = Buffer.from([0x88]);
-
-/** An HPACK literal header without indexing, its lengths in 7-bit prefix integers. */
-function literal(name: string, value: string): Buffer {
-  const int = (n: number): number[] => {
-    if (n < 127) return [n];
-    const out = [127];
-    n -= 127;
-    while (n >= 128) { out.push((n % 128) + 128); n = Math.floor(n / 128); }
-    out.push(n);
-    return out;
-  };
-  return Buffer.concat([Buffer.from([0x00, ...int(name.length)]), Buffer.from(name), Buffer.from(int(value.length)), Buffer.from(value)]);
-}
-
-type Scenario = (sock: Socket, stream: number) => void;
-
-/** A raw HTTP/2 server: SETTINGS after the preface, then `scenario` once the client's first HEADERS arrived. */
-async function rawH2(scenario: Scenario): Promise<{ port: number; close(): Promise<void> }> {
-  const socks = new Set<Socket>();
-  const srv = createServer((sock) => {
-    socks.add(sock);
-    sock.on('error', () => {});
-    sock.on('close', () => socks.delete(sock));
-    let buf = Buffer.alloc(0);
-    let preface = false;
-    let started = false;
-    sock.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      if (!preface) {
-        if (buf.length < 24) return;
-        buf = buf.subarray(24);
-        preface = true;
-        sock.write(frame(TYPE.SETTINGS, 0, 0));
-      }
-      while (buf.length >= 9) {
-        const len = buf.readUIntBE(0, 3);
-        if (buf.length < 9 + len) return;
-        const type = buf[3]!;
-        const flags = buf[4]!;
-        const id = buf.readUInt32BE(5) & 0x7fffffff;
-        buf = buf.subarray(9 + len);
-        if (type === TYPE.SETTINGS && !(flags & 1)) sock.write(frame(TYPE.SETTINGS, 1, 0));
-        if (type === TYPE.HEADERS && !started) {
-          started = true;
-          scenario(sock, id);
-        }
-      }
-    });
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  return {
-    port: (srv.address() as AddressInfo).port,
-    close: () => new Promise<void>((r) => { for (const s of socks) s.destroy(); srv.close(() => r()); }),
-  };
-}
+type Scenario = RawH2Scenario;
 
 /** Run the hostile transfer and a good one on another connection in one multi; both results. */
 async function runPair(badPort: number, goodUrl: string): Promise<{ bad: number; good: number; goodBody: string }> {
@@ -182,7 +117,7 @@ const SCENARIOS: [string, Scenario, number[]][] = [
 for (const [name, scenario, codes] of SCENARIOS) {
   const outcome = codes.includes(CURLE.OK) ? 'the complete transfer stands' : 'the transfer fails with CURLE_HTTP2(_STREAM)';
   test(`${name}: ${outcome}; a transfer on another connection completes`, async () => {
-    const bad = await rawH2(scenario);
+    const bad = await startRawH2(scenario);
     const good = await startH2Server(answer('fine'));
     try {
       const r = await runPair(bad.port, good.url('/ok'));

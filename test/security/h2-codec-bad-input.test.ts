@@ -12,63 +12,19 @@
 // test/unit/h2-session.test.ts (a paused stream, deterministic there).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Socket, type AddressInfo } from 'node:net';
 import { tscurl, curl } from '../helpers/cli-run.js';
 import { requirePrograms } from '../helpers/requires.js';
 import { frame } from '../helpers/h2c-server.js';
+import { literal, startRawH2, STATUS_200, type RawH2Scenario } from '../helpers/raw-h2-server.js';
 
 const NO_CURL = requirePrograms(['curl', 'curl']);
 const T = { DATA: 0, HEADERS: 1, PRIORITY: 2, RST_STREAM: 3, SETTINGS: 4, PING: 6, WINDOW_UPDATE: 8, CONTINUATION: 9 } as const;
 const END_STREAM = 0x1;
 const END_HEADERS = 0x4;
 
-/** An HPACK literal field without indexing (short name and value). */
-function literal(name: string, value: string): Buffer {
-  return Buffer.concat([Buffer.from([0x00, name.length]), Buffer.from(name, 'latin1'), Buffer.from([value.length]), Buffer.from(value, 'latin1')]);
-}
-const STATUS_200 = Buffer.from([0x88]);
 const head = (id: number, flags: number, ...fields: Buffer[]): Buffer => frame(T.HEADERS, END_HEADERS | flags, id, Buffer.concat([STATUS_200, ...fields]));
 
-type Scenario = (sock: Socket, id: number) => void;
-
-/** A prior-knowledge server: SETTINGS after the client's preface, then `scenario` at the client's first HEADERS. */
-async function rawH2(scenario: Scenario): Promise<{ url: string; close(): Promise<void> }> {
-  const socks = new Set<Socket>();
-  const srv = createServer((sock) => {
-    socks.add(sock);
-    sock.on('error', () => {});
-    sock.on('close', () => socks.delete(sock));
-    let buf = Buffer.alloc(0);
-    let preface = false;
-    let started = false;
-    sock.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      if (!preface) {
-        if (buf.length < 24) return;
-        buf = buf.subarray(24);
-        preface = true;
-        sock.write(frame(T.SETTINGS, 0, 0));
-      }
-      while (buf.length >= 9) {
-        const len = buf.readUIntBE(0, 3);
-        if (buf.length < 9 + len) return;
-        const type = buf[3]!;
-        const id = buf.readUInt32BE(5) & 0x7fffffff;
-        if (type === T.SETTINGS && !(buf[4]! & 1)) sock.write(frame(T.SETTINGS, 1, 0));
-        buf = buf.subarray(9 + len);
-        if (type === T.HEADERS && !started) {
-          started = true;
-          scenario(sock, id);
-        }
-      }
-    });
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/`,
-    close: () => new Promise<void>((r) => { for (const s of socks) s.destroy(); srv.close(() => r()); }),
-  };
-}
+type Scenario = RawH2Scenario;
 
 const u32 = (v: number): Buffer => {
   const b = Buffer.alloc(4);
@@ -104,7 +60,7 @@ const CASES: { name: string; code: number; curlCode?: number | null; scenario: S
 
 for (const k of CASES) {
   test(`HTTP/2 codec, ${k.name}: exit ${k.code}, nothing hangs`, async () => {
-    const srv = await rawH2(k.scenario);
+    const srv = await startRawH2(k.scenario);
     try {
       const r = await tscurl(['-s', '-o', '/dev/null', '--http2-prior-knowledge', srv.url]);
       assert.equal(r.code, k.code, r.stderr);
