@@ -7,17 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FLAG, FRAME, FrameReader, FrameWriter, H2ERR, type FrameSink } from '../../src/h2/frames.js';
+import { frame } from '../helpers/h2c-server.js';
 
 interface Seen { type: number; flags: number; stream: number; payload: Buffer; view: boolean }
 
-function frame(type: number, flags: number, stream: number, payload: Buffer = Buffer.alloc(0)): Buffer {
-  const h = Buffer.alloc(9);
-  h.writeUIntBE(payload.length, 0, 3);
-  h[3] = type;
-  h[4] = flags;
-  h.writeUInt32BE(stream, 5);
-  return Buffer.concat([h, payload]);
-}
 
 function collector(input: Buffer[]): { sink: FrameSink; seen: Seen[] } {
   const seen: Seen[] = [];

@@ -10,17 +10,10 @@ import { CURLE } from '../../src/codes.js';
 import { FLAG, FRAME, FrameReader, H2ERR } from '../../src/h2/frames.js';
 import { H2Session, type H2Stream, type H2Transport } from '../../src/h2/session.js';
 import type { RecvResult } from '../../src/transport/stream-transport.js';
+import { frame } from '../helpers/h2c-server.js';
 
 interface Frame { type: number; flags: number; stream: number; payload: Buffer }
 
-function frame(type: number, flags: number, stream: number, payload: Buffer = Buffer.alloc(0)): Buffer {
-  const h = Buffer.alloc(9);
-  h.writeUIntBE(payload.length, 0, 3);
-  h[3] = type;
-  h[4] = flags;
-  h.writeUInt32BE(stream, 5);
-  return Buffer.concat([h, payload]);
-}
 const u32 = (v: number): Buffer => {
   const b = Buffer.alloc(4);
   b.writeUInt32BE(v >>> 0);
