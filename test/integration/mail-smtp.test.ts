@@ -7,7 +7,9 @@ import { Easy, CURLOPT, CURLE, CURLPAUSE, CURL_READFUNC_PAUSE } from '../../src/
 import { execFile } from 'node:child_process';
 import { requireProgram } from '../helpers/requires.js';
 import { startAiosmtpd } from '../helpers/aiosmtpd.js';
-import { tscurl, CLI_MAIN } from '../helpers/cli-run.js';
+import { tscurl, curl, CLI_MAIN } from '../helpers/cli-run.js';
+import { startLineServer } from '../helpers/line-server.js';
+import { hostname } from 'node:os';
 import { testCerts } from '../helpers/certs.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +26,7 @@ function bodyFile(content: string): string {
 
 const NO_SMTPD = requireProgram('aiosmtpd', 'python3-aiosmtpd');
 const NO_OPENSSL = requireProgram('openssl', 'openssl');
+const NO_CURL = requireProgram('curl', 'curl');
 
 function sendMail(url: string, body: string, opts: Array<[number, unknown]>): Promise<{ rc: number; out: string; err: string }> {
   const e = new Easy();
@@ -185,3 +188,22 @@ function tscurlStdin(args: string[], input: string): Promise<{ code: number; std
     child.stdin!.end(input);
   });
 }
+
+test('SMTP: EHLO names the URL\'s path, or this machine (its name up to the first dot) when the URL has none, as curl 7.88', async () => {
+  const srv = await startLineServer('220 hi\r\n', (l) => (/^EHLO /.test(l) ? '250 ok\r\n' : /^QUIT/.test(l) ? '221 bye\r\n' : null));
+  try {
+    // -X NOOP: nothing but the greeting, EHLO and the command
+    const noop = ['-s', '-X', 'NOOP'];
+    await tscurl([...noop, `smtp://127.0.0.1:${srv.port}`], { timeoutMs: 5000 });
+    await tscurl([...noop, `smtp://127.0.0.1:${srv.port}/client.example`], { timeoutMs: 5000 });
+    const ehlo = srv.lines.filter((l) => l.startsWith('EHLO '));
+    assert.deepEqual(ehlo, [`EHLO ${hostname().split('.')[0] || 'localhost'}`, 'EHLO client.example']);
+    if (!NO_CURL) {
+      srv.lines.length = 0;
+      await curl([...noop, `smtp://127.0.0.1:${srv.port}`], { timeoutMs: 5000 });
+      assert.deepEqual(srv.lines.filter((l) => l.startsWith('EHLO ')), [ehlo[0]]);
+    }
+  } finally {
+    await srv.close();
+  }
+});

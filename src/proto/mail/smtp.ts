@@ -23,6 +23,12 @@ import { MailRequest } from './mail-request.js';
 import { CURLUSESSL, loginOptions, mailConnectionFit, mailCredentials, mailSasl, useSsl } from './mail-common.js';
 import { mailBody, wantsUpload } from './mail-upload.js';
 import { DotStuffer, lfToCrlf } from './dot-body.js';
+import { hostname } from 'node:os';
+
+/** Curl_gethostname(): the host name up to its first dot; "localhost" when there is none. */
+function machineName(): string {
+  return hostname().split('.')[0] || 'localhost';
+}
 
 type State = 'greet' | 'ehlo' | 'helo' | 'starttls' | 'auth' | 'command' | 'mail' | 'rcpt' | 'data' | 'postdata';
 
@@ -67,7 +73,8 @@ class SmtpRequest extends MailRequest {
   protected implicitTls: boolean;
   #state: State = 'greet';
   #sasl: SaslSession | null = null;
-  #domain = 'localhost';
+  /** EHLO's argument: the URL's path, else this machine's name (Curl_gethostname: up to the first dot), as curl 7.88 */
+  #domain = machineName();
   #tlsSupported = false;
   #authSupported = false;
   #sizeSupported = false;
