@@ -121,11 +121,14 @@ export class BuiltinDriver implements ReadinessObserver {
       return;
     }
     this.#wakeScheduled = true;
-    setImmediate(() => {
-      this.#wakeScheduled = false;
-      if (this.#ready.size > 0) this.#wake(this.#ready.size);
-    });
+    setImmediate(this.#scheduledWake);
   }
+
+  /** the end of the turn's wake (one function for every turn: a download schedules one per received burst) */
+  readonly #scheduledWake = (): void => {
+    this.#wakeScheduled = false;
+    if (this.#ready.size > 0) this.#wake(this.#ready.size);
+  };
 
   /** Take the sockets seen ready since last time. */
   takeReady(): number[] {
