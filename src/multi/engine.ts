@@ -270,7 +270,7 @@ export class MultiEngine implements CallbackGuard {
     if (s !== CURL_SOCKET_TIMEOUT) {
       const users = this.registry.users(s);
       if (users) for (const t of concernedUsers(users)) this.run(t);
-    }
+    } else this.#lastTimerKey = null; // the application's timer fired: announce the next even at the same time (libcurl)
     this.runExpired();
     if (this.#dead) return CURLM.ABORTED_BY_CALLBACK;
     return this.updateTimer();

@@ -132,6 +132,8 @@ export class PingPong {
   /** nowMs() at which the current wait for a response started (the last send, or the greeting) */
   #since: number;
   #tls: TlsFilter | null = null;
+  /** when the upgrade's handshake must be done (the transfer's connect deadline) */
+  #tlsBy = 0;
   /** the filter of the last finished upgrade: what its handshake found (certinfo, verify result) */
   #tlsDone: TlsFilter | null = null;
   #failed: { code: CURLcode; message: string } | null = null;
@@ -177,8 +179,14 @@ export class PingPong {
     return null;
   }
 
-  /** When the current wait for a response times out (nowMs() clock). */
+  /**
+   * When the current wait times out (nowMs() clock). A TLS upgrade's
+   * handshake is bounded by the transfer's connect timeout, as curl's "SSL
+   * connection timeout" (the response deadline passing there left a wake-up
+   * time in the past that nothing acted on: a stall).
+   */
   deadline(): number {
+    if (this.#tls) return this.#tlsBy;
     // while TLS comes off, the wait is the shutdown's own (curl 7.88's SSL_SHUTDOWN_TIMEOUT, not the response timeout)
     if (this.#clear) return this.#clear.deadline();
     return this.#since + this.#opts.responseTimeoutMs;
@@ -278,12 +286,13 @@ export class PingPong {
    * Begin the TLS upgrade of the control connection, after the server's
    * "go ahead" (FTP's 234, IMAP's OK, POP3's +OK, SMTP's 220).
    */
-  startTls(params: TlsFilterParams): { code: CURLcode; message: string } | null {
+  startTls(params: TlsFilterParams, by: number): { code: CURLcode; message: string } | null {
     if (this.buffered > 0) {
       // libcurl: "Pipelining in response is forbidden" (CVE-2021-22947)
       return { code: CURLE.WEIRD_SERVER_REPLY, message: 'Server sent data after its TLS go-ahead: pipelining in response is forbidden' };
     }
     this.#tls = new TlsFilter(this.#tr, params);
+    this.#tlsBy = by;
     return null;
   }
 
@@ -296,7 +305,7 @@ export class PingPong {
   tlsStep(now: number): FilterStep {
     const f = this.#tls;
     if (f === null) return { kind: 'failed', code: CURLE.SSL_CONNECT_ERROR, message: 'no TLS upgrade in progress' };
-    const s = f.connect(now);
+    const s = now >= this.#tlsBy ? { kind: 'failed' as const, code: CURLE.OPERATION_TIMEDOUT, message: 'SSL connection timeout' } : f.connect(now);
     if (s.kind !== 'pending') this.#tls = null;
     if (s.kind === 'done') {
       this.#since = now;

@@ -3,10 +3,11 @@
 // STARTTLS; MAIL_RCPT_ALLOWFAILS; the CLI's --mail-* flags.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Easy, CURLOPT, CURLE } from '../../src/index.js';
+import { Easy, CURLOPT, CURLE, CURLPAUSE, CURL_READFUNC_PAUSE } from '../../src/index.js';
+import { execFile } from 'node:child_process';
 import { requireProgram } from '../helpers/requires.js';
 import { startAiosmtpd } from '../helpers/aiosmtpd.js';
-import { tscurl } from '../helpers/cli-run.js';
+import { tscurl, CLI_MAIN } from '../helpers/cli-run.js';
 import { testCerts } from '../helpers/certs.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -137,3 +138,50 @@ test('SMTP via the CLI: --mail-from/--mail-rcpt/-T, --crlf converts LF, VRFY is 
     await srv.stop();
   }
 });
+
+test('SMTP: a READFUNCTION that pauses (CURL_READFUNC_PAUSE) sends the message once unpaused, as a pipe on stdin does for the CLI', { skip: NO_SMTPD }, async () => {
+  const srv = await startAiosmtpd();
+  try {
+    const e = new Easy();
+    const data = Buffer.from('Subject: paused\r\n\r\nafter a pause\r\n');
+    let pos = 0;
+    let paused = 0;
+    e.setopt(CURLOPT.URL, `smtp://127.0.0.1:${srv.port}/client.test`);
+    e.setopt(CURLOPT.UPLOAD, 1);
+    e.setopt(CURLOPT.MAIL_FROM, 'sender@example.com');
+    e.setopt(CURLOPT.MAIL_RCPT, ['a@example.com']);
+    e.setopt(CURLOPT.TIMEOUT_MS, 10_000);
+    e.setopt(CURLOPT.READFUNCTION, (buf: Buffer) => {
+      // nothing to give at first: pause, and unpause from a timer, as a reader waiting for input does
+      if (paused++ === 0) {
+        setTimeout(() => e.pause(CURLPAUSE.CONT), 50);
+        return CURL_READFUNC_PAUSE;
+      }
+      const n = Math.min(buf.length, data.length - pos);
+      data.copy(buf, 0, pos, pos + n);
+      pos += n;
+      return n;
+    });
+    const rc = await e.perform();
+    assert.equal(rc, CURLE.OK, e.errorBuffer);
+    assert.equal(paused, 3, 'paused once, then the message, then the end');
+    e.cleanup();
+    assert.equal(srv.messages()[0]?.content.toString('latin1'), 'Subject: paused\r\n\r\nafter a pause\r\n');
+    // the CLI with a pipe on stdin (echo hi | tscurl -T - ...): the pipe is read when the upload asks
+    const cli = await tscurlStdin(['-sS', '-T', '-', '--mail-from', 'c@example.com', '--mail-rcpt', 'd@example.com', `smtp://127.0.0.1:${srv.port}/client.test`], 'Subject: piped\r\n\r\nfrom a pipe\r\n');
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal(srv.messages()[1]?.content.toString('latin1'), 'Subject: piped\r\n\r\nfrom a pipe\r\n');
+  } finally {
+    await srv.stop();
+  }
+});
+
+/** The CLI with `input` written to its stdin (a pipe) and then closed. */
+function tscurlStdin(args: string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [CLI_MAIN, ...args], { timeout: 20_000, encoding: 'latin1' }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+    child.stdin!.end(input);
+  });
+}

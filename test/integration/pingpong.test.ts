@@ -248,7 +248,7 @@ test('TLS upgrade in the middle: 234, handshake on the same socket number, then 
     r.pp.send('AUTH TLS', 0);
     const a = await readResponse(r);
     assert.equal(a.kind === 'response' && a.code, 234);
-    assert.equal(r.pp.startTls(tlsParams(e)), null);
+    assert.equal(r.pp.startTls(tlsParams(e), Infinity), null);
     assert.equal(r.pp.upgrading, true);
     assert.equal(r.pp.pollWhat(), 2 /* CURL_POLL.OUT */);
     let step = r.pp.tlsStep(0);
@@ -276,7 +276,7 @@ test('bytes pipelined behind the TLS go-ahead are refused (CVE-2021-22947)', asy
     r.pp.send('AUTH TLS', 0);
     const a = await readResponse(r);
     assert.equal(a.kind === 'response' && a.code, 234);
-    const refused = r.pp.startTls(tlsParams(e));
+    const refused = r.pp.startTls(tlsParams(e), Infinity);
     assert.equal(refused?.code, CURLE.WEIRD_SERVER_REPLY);
   } finally {
     r.close();

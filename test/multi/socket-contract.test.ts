@@ -333,3 +333,28 @@ test('TIMERFUNCTION: 0 on add, N for deadlines, -1 when none; multi.timeout() ag
     await srv.close();
   }
 });
+
+test('TIMERFUNCTION: after socketAction(CURL_SOCKET_TIMEOUT) the next timeout is announced even when it is the same (libcurl clears timer_lastcall)', async () => {
+  const srv = await startRawServer(() => ({ hang: true }));
+  const multi = new Multi();
+  try {
+    const timers: number[] = [];
+    multi.setopt(CURLMOPT.SOCKETFUNCTION, () => 0);
+    multi.setopt(CURLMOPT.TIMERFUNCTION, (_m, ms) => (timers.push(ms), 0));
+    const e = easyFor(`http://127.0.0.1:${srv.port}/`);
+    e.setopt(CURLOPT.TIMEOUT_MS, 5000);
+    multi.addHandle(e);
+    multi.socketAction(CURL_SOCKET_TIMEOUT, 0);
+    const n = timers.length;
+    assert.ok(n >= 2 && timers[n - 1]! > 0, JSON.stringify(timers));
+    // the application runs its timer early (or its one-shot timer fired): the same deadline is announced again,
+    // so an application that dropped its timer when it fired gets a new one
+    multi.socketAction(CURL_SOCKET_TIMEOUT, 0);
+    assert.equal(timers.length, n + 1, JSON.stringify(timers));
+    assert.ok(timers[n]! > 0 && timers[n]! <= 5000);
+    multi.removeHandle(e);
+  } finally {
+    multi.cleanup();
+    await srv.close();
+  }
+});

@@ -13,6 +13,7 @@
 // the connect phase is handled here by loginReply(); when the login is done
 // the subclass's afterLogin() starts the transfer's commands. Every failure
 // is libcurl's failf() text and CURLcode.
+import { connectTimeoutMs } from '../../multi/state-common.js';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -269,7 +270,7 @@ export abstract class FtpControl {
     // anything the server sent after its answer would be taken as if it came over TLS (CVE-2021-22947)
     if (this.pp.buffered > 0) return this.fail(CURLE.WEIRD_SERVER_REPLY, 'Pipelining in response is forbidden');
     if (code === 234 || code === 334) {
-      const refused = this.pp.startTls(this.controlTlsParams());
+      const refused = this.pp.startTls(this.controlTlsParams(), t.timing.start + connectTimeoutMs(t));
       if (refused) return this.fail(refused.code, refused.message);
       this.state = 'tls';
       return CURLE.OK;

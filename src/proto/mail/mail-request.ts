@@ -13,6 +13,7 @@
 // calls onResponse(); 'tls' steps the handshake; 'body'/'upload' move bytes
 // until their end, then give the protocol afterBody()/afterUpload(). The
 // protocol ends the request with complete() or fails it with fail().
+import { connectTimeoutMs } from '../../multi/state-common.js';
 import { CURLE, type CURLcode } from '../../codes.js';
 import { CURL_POLL, CURLINFO_TYPE, CURLPAUSE } from '../../constants.js';
 import { CURLOPT } from '../../easy/option-table.js';
@@ -49,7 +50,6 @@ export abstract class MailRequest implements ProtocolRequest {
   #reader: ClientReader | null = null;
   #transform: ((b: Buffer) => Buffer) | null = null;
   #trailer: (() => Buffer) | null = null;
-  #sendPaused = false;
   #reusable = false;
 
   constructor(t: Transfer, conn: Connection, guard: CallbackGuard) {
@@ -150,7 +150,7 @@ export abstract class MailRequest implements ProtocolRequest {
       return CURLE.WEIRD_SERVER_REPLY;
     }
     if (!accepted) return useSsl(this.t) !== CURLUSESSL.TRY ? this.fail(CURLE.USE_SSL_FAILED, denied) : cleartext();
-    const r = this.session.pp.startTls(startTlsParams(this.t, (text) => this.info(text)));
+    const r = this.session.pp.startTls(startTlsParams(this.t, (text) => this.info(text)), this.t.timing.start + connectTimeoutMs(this.t));
     if (r) return this.fail(r.code, r.message);
     this.#phase = 'tls';
     return CURLE.OK;
@@ -284,10 +284,11 @@ export abstract class MailRequest implements ProtocolRequest {
     const tr = this.conn.transport!;
     const max = this.t.opts.num(CURLOPT.UPLOAD_BUFFERSIZE) || 65536;
     // bounded by MAX_PASSES reads
-    for (let i = 0; i < MAX_PASSES && !tr.writeBlocked && !this.#sendPaused; i++) {
+    for (let i = 0; i < MAX_PASSES && !tr.writeBlocked && !(this.t.pauseBits & CURLPAUSE.SEND); i++) {
       const r = this.#reader!.read(max);
       if (r.kind === 'pause') {
-        this.#sendPaused = true;
+        // CURL_READFUNC_PAUSE pauses sending until the application unpauses it (libcurl's KEEP_SEND_PAUSE)
+        this.t.pauseBits |= CURLPAUSE.SEND;
         return CURLE.OK;
       }
       if (r.kind === 'error') return this.fail(r.code, r.message, true);
@@ -325,7 +326,7 @@ export abstract class MailRequest implements ProtocolRequest {
     switch (this.#phase) {
       case 'done': return 0;
       case 'body': return this.#recvPaused || (this.t.pauseBits & CURLPAUSE.RECV) ? 0 : CURL_POLL.IN;
-      case 'upload': return this.#sendPaused ? 0 : CURL_POLL.OUT;
+      case 'upload': return this.t.pauseBits & CURLPAUSE.SEND ? 0 : CURL_POLL.OUT;
       default: return this.session.pp.pollWhat();
     }
   }
@@ -341,7 +342,6 @@ export abstract class MailRequest implements ProtocolRequest {
 
   resume(): CURLcode {
     this.#recvPaused = false;
-    this.#sendPaused = false;
     return this.step();
   }
 
