@@ -18,10 +18,13 @@ const mib = Number(process.argv[3] ?? 64);
 const reps = Number(process.argv[4] ?? 3);
 const VERSION: Record<string, number> = { h2: 4 /* CURL_HTTP_VERSION_2TLS */, h1: 2 /* CURL_HTTP_VERSION_1_1 */ };
 
-/** CPU of the main thread alone, in ms (Linux; 10 ms ticks): the JavaScript without V8's GC and compiler threads. */
+/**
+ * CPU of the main thread alone, in ms (Linux): the JavaScript without V8's GC
+ * and compiler threads. schedstat's first field is the thread's time on a CPU
+ * in ns (stat's utime/stime count 10 ms ticks: too coarse for one download).
+ */
 function mainThreadMs(): number {
-  const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'latin1').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
+  return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'latin1').split(' ')[0]) / 1e6;
 }
 
 const certs = testCerts();
@@ -54,7 +57,7 @@ try {
     const v = got[w]!.slice().sort((a, b) => a - b);
     const m = main[w]!.slice().sort((a, b) => a - b);
     // other processes' load only adds: the minimum is the steadiest figure on a shared machine
-    console.log(`${w} CPU ms/GiB: min ${v[0]!.toFixed(0)} median ${v[v.length >> 1]!.toFixed(0)}; main thread min ${m[0]!.toFixed(0)}  (${got[w]!.map((x) => x.toFixed(0)).join(' ')})`);
+    console.log(`${w} CPU ms/GiB: min ${v[0]!.toFixed(0)} median ${v[v.length >> 1]!.toFixed(0)}; main thread min ${m[0]!.toFixed(0)} median ${m[m.length >> 1]!.toFixed(0)}  (${got[w]!.map((x) => x.toFixed(0)).join(' ')})`);
   }
 } finally {
   await nginx.stop();

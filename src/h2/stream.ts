@@ -29,6 +29,14 @@ export class H2Stream {
   /** response heads (1xx and the final one) not taken yet */
   #heads: Buffer[] = [];
   #body: Buffer[] = [];
+  /**
+   * the last queued piece while DATA frames may still join it, as bounds in
+   * its buffer: made a Buffer (a view) only when taken or sealed, not once per
+   * joined frame
+   */
+  #openBuf: Buffer | null = null;
+  #openFrom = 0;
+  #openTo = 0;
   /** @internal bytes queued in #body */
   bodyBytes = 0;
   /** @internal the final head came (later HEADERS are trailers) */
@@ -99,25 +107,32 @@ export class H2Stream {
   data(b: Buffer, from: number, to: number, follows: boolean): void {
     const n = to - from;
     if (n === 0) return;
-    const body = this.#body;
-    const last = body.length > 0 ? body[body.length - 1]! : null;
-    if (follows && last !== null && last.buffer === b.buffer) {
-      const at = last.byteOffset - b.byteOffset;
-      const lastEnd = at + last.length;
-      if (at >= 0 && lastEnd <= from) {
-        b.copyWithin(lastEnd, from, to);
-        body[body.length - 1] = b.subarray(at, lastEnd + n);
-        this.bodyBytes += n;
-        return; // already ready for its transfer
-      }
+    if (follows && this.#openBuf === b && this.#openTo <= from) {
+      const end = this.#openTo;
+      b.copyWithin(end, from, to);
+      this.#openTo = end + n;
+      this.bodyBytes += n;
+      return; // already ready for its transfer
     }
-    body.push(b.subarray(from, to));
+    this.#seal();
+    this.#openBuf = b;
+    this.#openFrom = from;
+    this.#openTo = to;
     this.bodyBytes += n;
     this.#changed();
   }
 
+  /** The open piece goes to the queue as a view: nothing joins it any more. */
+  #seal(): void {
+    const b = this.#openBuf;
+    if (b === null) return;
+    this.#body.push(b.subarray(this.#openFrom, this.#openTo));
+    this.#openBuf = null;
+  }
+
   /** @internal the queued body becomes bytes of its own (the transport's memory is reused once back in the event loop) */
   retainBody(): void {
+    this.#seal();
     const body = this.#body;
     for (let i = 0; i < body.length; i++) body[i] = Buffer.from(body[i]!);
   }
@@ -158,7 +173,7 @@ export class H2Stream {
 
   #hasEvents(): boolean {
     return this.#heads.length > 0 || this.#failure !== null || this.#drained || this.#promises.length > 0 ||
-      this.#body.length > 0 || (this.remoteEnded && this.finalSeen) || this.session.failure !== null;
+      this.#body.length > 0 || this.#openBuf !== null || (this.remoteEnded && this.finalSeen) || this.session.failure !== null;
   }
 
   /** Nothing for the transfer (after feeding the session what arrived): recv() would say 'again', no drain waits. */
@@ -171,10 +186,16 @@ export class H2Stream {
   recv(): RecvResult {
     const s = this.session;
     // more from the socket only once what was parsed for this stream is taken: fewer views held to the end of the turn
-    if (this.#heads.length === 0 && this.#body.length === 0) s.pump();
+    if (this.#heads.length === 0 && this.#body.length === 0 && this.#openBuf === null) s.pump();
     if (this.#heads.length > 0) return { kind: 'data', data: this.#heads.shift()! };
-    if (this.#body.length > 0) {
-      const data = this.#body.shift()!;
+    if (this.#body.length > 0 || this.#openBuf !== null) {
+      let data: Buffer;
+      if (this.#body.length > 0) data = this.#body.shift()!;
+      else {
+        // the usual case: one piece per read, taken as a view made now
+        data = this.#openBuf!.subarray(this.#openFrom, this.#openTo);
+        this.#openBuf = null;
+      }
       this.bodyBytes -= data.length;
       s.consumed(this, data.length);
       return { kind: 'data', data };
@@ -204,6 +225,7 @@ export class H2Stream {
   /** Put bytes back (a receive budget cut a piece short). */
   unrecv(data: Buffer): void {
     if (data.length === 0) return;
+    this.#seal();
     this.#body.unshift(data);
     this.bodyBytes += data.length;
     this.session.consumed(this, -data.length);
@@ -266,6 +288,7 @@ export class H2Stream {
     // what the transfer will not take opens the connection's window again
     if (this.bodyBytes > 0) s.consumed(this, this.bodyBytes);
     this.#body = [];
+    this.#openBuf = null;
     this.#heads = [];
     this.bodyBytes = 0;
     this.sendQueue = [];

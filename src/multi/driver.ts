@@ -98,7 +98,7 @@ export class BuiltinDriver implements ReadinessObserver {
     if (!w) return;
     if (t.closed || t.readiness() & w.what) {
       this.#ready.add(t.id);
-      this.#scheduleWake();
+      this.#scheduleWake(t);
     }
   }
 
@@ -109,20 +109,26 @@ export class BuiltinDriver implements ReadinessObserver {
    * poll()/perform() round per socket. Adds no latency: nothing else could
    * run before the check phase anyway.
    */
-  #scheduleWake(): void {
+  #scheduleWake(t: Transport): void {
     if (this.#wakeScheduled || !this.#waiter) return;
-    if (this.#watched.size <= 1) {
-      // one socket (a single download): nothing to batch with, so no extra
-      // loop phase per received chunk
+    if (this.#watched.size <= 1 && !t.readsInBursts) {
+      // one socket (a single download over TCP, one chunk per read): nothing to
+      // batch with, so no extra loop phase per received chunk. Over TLS the
+      // records of one read arrive one callback each (a 16 KiB record, then
+      // nginx's short tail of a batch of HTTP/2 frames): one round for all
+      // of them, not one per record
       this.#wake(this.#ready.size);
       return;
     }
     this.#wakeScheduled = true;
-    setImmediate(() => {
-      this.#wakeScheduled = false;
-      if (this.#ready.size > 0) this.#wake(this.#ready.size);
-    });
+    setImmediate(this.#scheduledWake);
   }
+
+  /** the end of the turn's wake (one function for every turn: a download schedules one per received burst) */
+  readonly #scheduledWake = (): void => {
+    this.#wakeScheduled = false;
+    if (this.#ready.size > 0) this.#wake(this.#ready.size);
+  };
 
   /** Take the sockets seen ready since last time. */
   takeReady(): number[] {

@@ -137,6 +137,11 @@ export class StreamTransport extends Transport {
     return this.#rq !== null;
   }
 
+  /** a layer (TLS) over the socket: its bytes come a record at a time, the records of one read of the socket below together */
+  override get readsInBursts(): boolean {
+    return this.#below.length > 0;
+  }
+
   /** Received bytes waiting to be read (put-back bytes included). */
   get buffered(): number {
     return (this.#pending?.length ?? 0) + (this.#rq ? this.#rq.length : this.#chunkBytes + this.socket.readableLength);

@@ -46,6 +46,16 @@ export abstract class Transport {
     return this.#closed;
   }
 
+  /**
+   * Received bytes come in bursts of small pieces, one I/O phase apart from
+   * the next burst (TLS: node:tls hands over each record by itself, several
+   * per read of the socket below): a waiting poll() is woken once the burst
+   * is in, not per piece (driver.ts).
+   */
+  get readsInBursts(): boolean {
+    return false;
+  }
+
   addObserver(o: ReadinessObserver): void {
     if (this.#obs0 === o || this.#obs1 === o || (this.#more !== null && this.#more.includes(o))) return;
     if (this.#obs0 === null) this.#obs0 = o;

@@ -279,3 +279,53 @@ test('built-in driver: a socket that became ready and idle again while its trans
     t.close();
   }
 });
+
+class BurstTransport extends TestTransport {
+  override get readsInBursts(): boolean {
+    return true;
+  }
+}
+
+test('driver: one socket whose bytes come in bursts (TLS records) wakes poll() once the burst is in, a plain one at once', async () => {
+  const d = new BuiltinDriver({ timeoutMs: () => -1, socketFn: null });
+  const plain = new TestTransport();
+  const tls = new BurstTransport();
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+  };
+  try {
+    // plain: the wait returns right after the notification (no extra loop phase per chunk)
+    d.socketChanged(plain.id, CURL_POLL.IN, plain);
+    let woke = false;
+    let waiting = d.wait(60_000, false).then((n) => {
+      woke = true;
+      return n;
+    });
+    plain.ready = CURL_CSELECT.IN;
+    plain.poke();
+    await settle();
+    assert.equal(woke, true, 'a plain socket wakes the wait at once');
+    assert.equal(await waiting, 1);
+    assert.deepEqual(d.takeReady(), [plain.id]);
+    d.socketChanged(plain.id, CURL_POLL.REMOVE, plain);
+
+    // bursts: the first record does not end the wait; the next ones of the same read join it
+    d.socketChanged(tls.id, CURL_POLL.IN, tls);
+    woke = false;
+    waiting = d.wait(60_000, false).then((n) => {
+      woke = true;
+      return n;
+    });
+    tls.ready = CURL_CSELECT.IN;
+    tls.poke();
+    await settle();
+    assert.equal(woke, false, 'not woken per record');
+    tls.poke();
+    assert.equal(await waiting, 1, 'woken once, after the I/O phase');
+    assert.deepEqual(d.takeReady(), [tls.id]);
+  } finally {
+    d.close();
+    plain.close();
+    tls.close();
+  }
+});
