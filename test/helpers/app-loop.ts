@@ -86,3 +86,17 @@ export function startAppLoop(multi: Multi, opts: { assign?: boolean; record?: bo
   });
   return loop;
 }
+
+const POLL_NAME: Record<number, string> = { 1: 'IN', 2: 'OUT', 3: 'INOUT', 4: 'REMOVE' };
+
+/** The socket events of a recorded loop as "<socket name> <what>", sockets named from `names` in order of appearance. */
+export function socketSequence(events: LoopEvent[], names: readonly string[]): string[] {
+  const byId = new Map<number, string>();
+  const out: string[] = [];
+  for (const e of events) {
+    if (e.kind !== 'socket') continue;
+    if (!byId.has(e.s)) byId.set(e.s, names[byId.size] ?? `s${byId.size}`);
+    out.push(`${byId.get(e.s)} ${POLL_NAME[e.what] ?? e.what}`);
+  }
+  return out;
+}

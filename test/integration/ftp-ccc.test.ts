@@ -14,7 +14,7 @@ import { fetchUrl, verboseLines } from '../helpers/fetch.js';
 import { startFtpServer, type CccMode, type FtpTestServer } from '../helpers/ftp-server.js';
 import { testCerts } from '../helpers/certs.js';
 import { requireProgram } from '../helpers/requires.js';
-import { startAppLoop, type LoopEvent } from '../helpers/app-loop.js';
+import { startAppLoop, socketSequence } from '../helpers/app-loop.js';
 
 const NO_OPENSSL = requireProgram('openssl', 'openssl');
 
@@ -161,21 +161,6 @@ test('CCC with implicit FTPS (ftps://): the TLS from the first byte comes off af
   }
 });
 
-const NAME: Record<number, string> = { 1: 'IN', 2: 'OUT', 3: 'INOUT', 4: 'REMOVE' };
-
-/** The socket events as "<socket name> <what>", sockets named in order of appearance. */
-function socketSequence(events: LoopEvent[]): string[] {
-  const names = ['control', 'data'];
-  const byId = new Map<number, string>();
-  const out: string[] = [];
-  for (const e of events) {
-    if (e.kind !== 'socket') continue;
-    if (!byId.has(e.s)) byId.set(e.s, names[byId.size] ?? `s${byId.size}`);
-    out.push(`${byId.get(e.s)} ${NAME[e.what] ?? e.what}`);
-  }
-  return out;
-}
-
 test('CCC under the multi-socket API: the same control socket before and after, the same callback sequence as without CCC', { skip: NO_OPENSSL }, async () => {
   const sequences: string[][] = [];
   for (const ccc of [CCC.NONE, CCC.PASSIVE]) {
@@ -192,7 +177,7 @@ test('CCC under the multi-socket API: the same control socket before and after, 
       assert.equal(loop.done[0]?.result, CURLE.OK);
       assert.equal(wire(srv).includes('clear PWD'), ccc !== CCC.NONE);
       assert.equal(loop.wrongSocketp, 0);
-      sequences.push(socketSequence(loop.events));
+      sequences.push(socketSequence(loop.events, ['control', 'data']));
       multi.removeHandle(easy);
     } finally {
       easy.cleanup();

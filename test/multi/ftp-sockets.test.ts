@@ -7,23 +7,9 @@
 // comes and goes beside it; assign() works on every one of them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Easy, Multi, CURLOPT, CURLE, CURLM, CURL_POLL } from '../../src/index.js';
-import { startAppLoop, type LoopEvent } from '../helpers/app-loop.js';
+import { Easy, Multi, CURLOPT, CURLE, CURLM } from '../../src/index.js';
+import { startAppLoop, socketSequence } from '../helpers/app-loop.js';
 import { startFtpServer } from '../helpers/ftp-server.js';
-
-const NAME: Record<number, string> = { [CURL_POLL.IN]: 'IN', [CURL_POLL.OUT]: 'OUT', [CURL_POLL.INOUT]: 'INOUT', [CURL_POLL.REMOVE]: 'REMOVE' };
-
-/** The socket events as "<socket name> <what>", sockets named in order of appearance. */
-function socketSequence(events: LoopEvent[], names: string[]): string[] {
-  const byId = new Map<number, string>();
-  const out: string[] = [];
-  for (const e of events) {
-    if (e.kind !== 'socket') continue;
-    if (!byId.has(e.s)) byId.set(e.s, names[byId.size] ?? `s${byId.size}`);
-    out.push(`${byId.get(e.s)} ${NAME[e.what] ?? e.what}`);
-  }
-  return out;
-}
 
 test('passive download: control OUT, IN; data OUT (connect), IN, REMOVE; control REMOVE at the end', async () => {
   const srv = await startFtpServer({ files: { '/f': 'passive body' } });
