@@ -5,58 +5,36 @@
 // tool's -F "(" ... ")" multipart groups a MIME mail message uses (curl's 646).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Socket, type AddressInfo } from 'node:net';
+import type { Socket } from 'node:net';
+import { startLineServer, type LineServer } from '../helpers/line-server.js';
 import { tscurl } from '../helpers/cli-run.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-async function smtpServer(mechs: string): Promise<{ port: number; lines: string[]; close(): Promise<void> }> {
-  const lines: string[] = [];
-  const socks = new Set<Socket>();
-  const server = createServer((s) => {
-    socks.add(s);
-    s.on('error', () => {});
-    s.write('220 scripted\r\n');
-    let buf = '';
-    let inData = false;
-    s.on('data', (d) => {
-      buf += d.toString('latin1');
-      let i: number;
-      // bounded by the bytes received
-      while ((i = buf.indexOf('\r\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        if (inData) {
-          if (line === '.') {
-            inData = false;
-            s.write('250 queued\r\n');
-          }
-          continue;
-        }
-        lines.push(line);
-        const cmd = line.split(' ')[0]!.toUpperCase();
-        if (cmd === 'EHLO') s.write(`250-scripted\r\n250 AUTH ${mechs}\r\n`);
-        else if (cmd === 'AUTH') s.write(line.split(' ').length > 2 ? '235 ok\r\n' : '334 \r\n');
-        else if (cmd === 'MAIL' || cmd === 'RCPT') s.write('250 ok\r\n');
-        else if (cmd === 'DATA') {
-          inData = true;
-          s.write('354 go\r\n');
-        } else if (cmd === 'QUIT') s.end('221 bye\r\n');
-        else s.write('235 ok\r\n'); // a continuation line of the AUTH dialogue
-      }
-    });
-    s.on('close', () => socks.delete(s));
+/** A scripted SMTP server offering `mechs` (every line is recorded, the message's lines too). */
+function smtpServer(mechs: string): Promise<LineServer> {
+  const inData = new WeakSet<Socket>();
+  return startLineServer('220 scripted\r\n', (line, s) => {
+    if (inData.has(s)) {
+      if (line !== '.') return null;
+      inData.delete(s);
+      return '250 queued\r\n';
+    }
+    const cmd = line.split(' ')[0]!.toUpperCase();
+    if (cmd === 'EHLO') return `250-scripted\r\n250 AUTH ${mechs}\r\n`;
+    if (cmd === 'AUTH') return line.split(' ').length > 2 ? '235 ok\r\n' : '334 \r\n';
+    if (cmd === 'MAIL' || cmd === 'RCPT') return '250 ok\r\n';
+    if (cmd === 'DATA') {
+      inData.add(s);
+      return '354 go\r\n';
+    }
+    if (cmd === 'QUIT') {
+      s.end('221 bye\r\n');
+      return null;
+    }
+    return '235 ok\r\n'; // a continuation line of the AUTH dialogue
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as AddressInfo).port,
-    lines,
-    close: () => new Promise<void>((r) => {
-      for (const s of socks) s.destroy();
-      server.close(() => r());
-    }),
-  };
 }
 
 const b64 = (s: string): string => Buffer.from(s, 'latin1').toString('base64');
