@@ -44,7 +44,8 @@ export async function pausedUpload(e: Easy, data: Buffer, drive: Drive, chunk = 
   let callsWhilePaused = 0;
   let pauses = 0;
   let paused = false;
-  const pauseAt = new Set([0, Math.floor(data.length / 2)]);
+  // pause before the first byte, and once the first half is read
+  const pauseAt = [0, Math.floor(data.length / 2)];
   const received: Buffer[] = [];
   let multi: Multi | null = null;
   let pokes: Promise<void> = Promise.resolve();
@@ -74,7 +75,8 @@ export async function pausedUpload(e: Easy, data: Buffer, drive: Drive, chunk = 
       callsWhilePaused++;
       return CURL_READFUNC_PAUSE;
     }
-    if (pauseAt.delete(pos)) {
+    if (pauseAt.length > 0 && pos >= pauseAt[0]!) {
+      pauseAt.shift();
       pauses++;
       paused = true;
       unpauseLater();
