@@ -10,7 +10,9 @@
 import {
   Easy, Multi, CURLOPT, CURLE, CURLPAUSE, CURL_READFUNC_PAUSE, CURL_SOCKET_TIMEOUT,
 } from '../../src/index.js';
+import { execFile } from 'node:child_process';
 import { startAppLoop } from './app-loop.js';
+import { CLI_MAIN } from './cli-run.js';
 
 export type Drive = 'perform' | 'multi' | 'socket';
 export const DRIVES: readonly Drive[] = ['perform', 'multi', 'socket'];
@@ -133,3 +135,26 @@ export function patternBody(n: number): Buffer {
 }
 
 export { CURLE };
+
+/**
+ * The CLI (`-T -` and `args`) with a pipe on stdin that gives `parts` one by
+ * one, waiting for `gapMs` between them, and then ends: curl's tool blocks in
+ * fread, tscurl's transfer pauses while the pipe is empty.
+ */
+export function tscurlSlowPipe(args: string[], parts: Buffer[], gapMs = 150): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [CLI_MAIN, ...args], { timeout: 20_000, encoding: 'latin1' }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+    const stdin = child.stdin!;
+    stdin.on('error', () => {}); // the tool may end before it read everything (a test then sees its exit code)
+    void (async () => {
+      for (const p of parts) {
+        await tick(gapMs);
+        stdin.write(p);
+      }
+      await tick(gapMs);
+      stdin.end();
+    })();
+  });
+}
