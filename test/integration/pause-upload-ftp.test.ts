@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Easy, CURLOPT, CURLE } from '../../src/index.js';
 import { startFtpServer } from '../helpers/ftp-server.js';
-import { pausedUpload, patternBody, DRIVES } from '../helpers/paused-upload.js';
+import { pausedUpload, patternBody, tscurlSlowPipe, DRIVES } from '../helpers/paused-upload.js';
 import { testCerts } from '../helpers/certs.js';
 
 const BODY = patternBody(48 * 1024);
@@ -65,6 +65,17 @@ test('FTPS upload (multi.perform): a paused read callback is not called until un
     assert.ok(srv.files.get('/tls.bin')?.equals(BODY));
   } finally {
     e.cleanup();
+    await srv.close();
+  }
+});
+
+test('CLI: -T - from a pipe that fills slowly uploads over FTP whole', async () => {
+  const srv = await startFtpServer({});
+  try {
+    const r = await tscurlSlowPipe(['-sS', '-T', '-', `ftp://127.0.0.1:${srv.port}/piped.bin`], [BODY.subarray(0, 1000), BODY.subarray(1000)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(srv.files.get('/piped.bin')?.equals(BODY));
+  } finally {
     await srv.close();
   }
 });

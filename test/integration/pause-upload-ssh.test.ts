@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Easy, CURLOPT, CURLE } from '../../src/index.js';
 import { requirePrograms } from '../helpers/requires.js';
-import { startSshd, type Sshd } from '../helpers/sshd.js';
-import { pausedUpload, patternBody, DRIVES } from '../helpers/paused-upload.js';
+import { startSshd, sshArgs, type Sshd } from '../helpers/sshd.js';
+import { pausedUpload, patternBody, tscurlSlowPipe, DRIVES } from '../helpers/paused-upload.js';
 
 const SKIP = requirePrograms(['sshd', 'openssh-server'], ['ssh-keygen', 'openssh-client']);
 let s: Sshd;
@@ -49,3 +49,9 @@ for (const scheme of ['sftp', 'scp']) {
     });
   }
 }
+
+test('CLI: -T - from a pipe that fills slowly uploads over SFTP whole', { skip: SKIP }, async () => {
+  const r = await tscurlSlowPipe(['-sS', ...sshArgs(s), '-T', '-', `sftp://127.0.0.1:${s.port}${s.home}/piped.bin`], [BODY.subarray(0, 1000), BODY.subarray(1000)]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(readFileSync(join(s.home, 'piped.bin')).equals(BODY));
+});

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Easy, CURLOPT, CURLE } from '../../src/index.js';
 import { requireProgram } from '../helpers/requires.js';
 import { startTftpdHpa } from '../helpers/tftp-server.js';
-import { pausedUpload, patternBody, DRIVES } from '../helpers/paused-upload.js';
+import { pausedUpload, patternBody, tscurlSlowPipe, DRIVES } from '../helpers/paused-upload.js';
 
 const NO_TFTPD = requireProgram('in.tftpd', 'tftpd-hpa');
 const BODY = patternBody(5000);
@@ -37,3 +37,14 @@ for (const drive of DRIVES) {
     }
   });
 }
+
+test('CLI: -T - from a pipe that fills slowly uploads over TFTP whole', { skip: NO_TFTPD }, async () => {
+  const srv = await startTftpdHpa({ create: true });
+  try {
+    const r = await tscurlSlowPipe(['-sS', '-T', '-', srv.url('piped.bin')], [BODY.subarray(0, 700), BODY.subarray(700)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(readFileSync(join(srv.root, 'piped.bin')).equals(BODY));
+  } finally {
+    await srv.stop();
+  }
+});
