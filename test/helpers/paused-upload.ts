@@ -27,7 +27,14 @@ export interface PausedUpload {
   pauses: number;
   /** what the application's WRITEFUNCTION got */
   received: Buffer;
+  /** bytes the WRITEFUNCTION got while sending was paused (receiving goes on) */
+  receivedWhilePaused: number;
   errorBuffer: string | null;
+}
+
+export interface UploadHold {
+  /** the application unpauses only once this holds (bounded: about 5 s at most) */
+  holdUntil?: (now: { receivedWhilePaused: number }) => boolean;
 }
 
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -40,7 +47,7 @@ const POKES = 5;
  * through a READFUNCTION giving at most `chunk` bytes a call that pauses at
  * the start and after half the data.
  */
-export async function pausedUpload(e: Easy, data: Buffer, drive: Drive, chunk = 1024): Promise<PausedUpload> {
+export async function pausedUpload(e: Easy, data: Buffer, drive: Drive, chunk = 1024, o: UploadHold = {}): Promise<PausedUpload> {
   let pos = 0;
   let calls = 0;
   let callsWhilePaused = 0;
@@ -51,11 +58,14 @@ export async function pausedUpload(e: Easy, data: Buffer, drive: Drive, chunk = 
   const received: Buffer[] = [];
   let multi: Multi | null = null;
   let pokes: Promise<void> = Promise.resolve();
+  let receivedWhilePaused = 0;
+  const holdUntil = o.holdUntil ?? ((): boolean => true);
 
   const unpauseLater = (): void => {
     pokes = (async () => {
       // the application wakes the transfer while it is paused: nothing may be read then
-      for (let i = 0; i < POKES; i++) {
+      // bounded: POKES wakes, and at most 500 more while `holdUntil` says no
+      for (let i = 0; i < POKES || (i < POKES + 500 && !holdUntil({ receivedWhilePaused })); i++) {
         await tick(10);
         if (multi && drive === 'multi') multi.perform();
         else if (multi && drive === 'socket') multi.socketAction(CURL_SOCKET_TIMEOUT, 0);
@@ -68,6 +78,7 @@ export async function pausedUpload(e: Easy, data: Buffer, drive: Drive, chunk = 
   e.setopt(CURLOPT.UPLOAD, 1);
   e.setopt(CURLOPT.TIMEOUT_MS, 20_000);
   e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => {
+    if (paused) receivedWhilePaused += d.length;
     received.push(Buffer.from(d));
     return d.length;
   });
@@ -124,7 +135,7 @@ export async function pausedUpload(e: Easy, data: Buffer, drive: Drive, chunk = 
     }
   }
   await pokes;
-  return { rc, calls, callsWhilePaused, pauses, received: Buffer.concat(received), errorBuffer: e.errorBuffer ?? null };
+  return { rc, calls, callsWhilePaused, pauses, received: Buffer.concat(received), receivedWhilePaused, errorBuffer: e.errorBuffer ?? null };
 }
 
 /** A body of `n` bytes that shows where a byte went missing or moved. */
