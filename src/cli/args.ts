@@ -257,7 +257,9 @@ class Parser {
         }
         break;
       case 'next':
-        if (this.#group.entries.length > 0) {
+        // curl's --next opens a new group only once this one has a URL (config->url_list->url):
+        // options before any URL still apply to the URL that follows
+        if (this.#group.entries.some((e) => e.opt.long === 'url')) {
           this.#group = { entries: [] };
           this.result.groups.push(this.#group);
         }

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRawServer, type RawServer } from '../helpers/raw-http-server.js';
-import { tscurl, curl, normalise } from '../helpers/cli-run.js';
+import { tscurl, assertSameAsCurl } from '../helpers/cli-run.js';
 import { requireProgram } from '../helpers/requires.js';
 import { formatFromFile } from '../../src/cli/args.js';
 
@@ -30,13 +30,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function sameAsCurl(args: string[]): Promise<void> {
-  const ours = await tscurl(args, { cwd: dir });
-  const theirs = await curl(args, { cwd: dir });
-  assert.equal(ours.code, theirs.code, args.join(' '));
-  assert.equal(ours.stdout, theirs.stdout, args.join(' '));
-  assert.equal(ours.stderr, normalise(theirs.stderr), args.join(' '));
-}
+const sameAsCurl = (args: string[]): Promise<void> => assertSameAsCurl(args, { cwd: dir });
 
 test('-w @file: line ends dropped as file2string() drops them', { skip: NO_CURL }, async () => {
   writeFileSync(join(dir, 'lines'), '%{http_code}\nnext\n');
