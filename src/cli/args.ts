@@ -11,6 +11,7 @@ import { ParamError, PARAM_TEXT, type ParamReason } from './param-error.js';
 import { parseConfigText, findDefaultCurlrc, decodeConfigBytes } from './config-file.js';
 import { bufferToText, textToBuffer } from '../url/url-bytes.js';
 import { Variables, urlEscape as escapeBytes } from './variables.js';
+import { warnText } from './messages.js';
 
 export interface OptEntry {
   readonly opt: CliOption;
@@ -42,7 +43,7 @@ export interface ParseIo {
   /** Reads a file; '-' is stdin. Throws when it cannot. */
   readFile(path: string): Buffer;
   exists(path: string): boolean;
-  /** curl's warnf(): the caller prints `Warning: ` + msg unless silenced. */
+  /** curl's warnf(): the caller prints msg wrapped with `Warning: ` unless silenced; msg carries its own "\n" where curl's does. */
   warn(msg: string): void;
   /** The home directory of the user's passwd entry (curl's getpwuid fallback for .curlrc). */
   passwdHome?(): string | undefined;
@@ -52,7 +53,7 @@ const defaultIo: ParseIo = {
   env: process.env,
   readFile: (p) => readFileSync(p === '-' ? 0 : p),
   exists: (p) => existsSync(p),
-  warn: (m) => process.stderr.write(`Warning: ${m}\n`),
+  warn: (m) => process.stderr.write(warnText(m)),
   passwdHome: () => {
     try {
       return userInfo().homedir; // getpwuid, not $HOME
@@ -256,7 +257,9 @@ class Parser {
         }
         break;
       case 'next':
-        if (this.#group.entries.length > 0) {
+        // curl's --next opens a new group only once this one has a URL (config->url_list->url):
+        // options before any URL still apply to the URL that follows
+        if (this.#group.entries.some((e) => e.opt.long === 'url')) {
           this.#group = { entries: [] };
           this.result.groups.push(this.#group);
         }
@@ -281,7 +284,7 @@ class Parser {
       case 'json': {
         if (!arg.startsWith('@')) break;
         const file = arg.slice(1);
-        let bytes = this.#readOrWarn(file, `Couldn't read data from file "${file}", this makes an empty POST.`) ?? Buffer.alloc(0);
+        let bytes = this.#readOrWarn(file, `Couldn't read data from file "${file}", this makes an empty POST.\n`) ?? Buffer.alloc(0);
         // -d @file strips CR and LF (curl's ASCII mode); --data-binary and --json keep them
         if (name === 'data' || name === 'data-ascii') bytes = Buffer.from(bytes.filter((c) => c !== 13 && c !== 10));
         this.#add(opt, given, arg, bytes);
@@ -297,7 +300,7 @@ class Parser {
       case 'header':
       case 'proxy-header':
         if (arg.startsWith('@')) {
-          const bytes = this.#readOrWarn(arg.slice(1), `Failed to open ${arg.slice(1)}!`);
+          const bytes = this.#readOrWarn(arg.slice(1), `Failed to open ${arg.slice(1)}!\n`);
           if (!bytes) return;
           for (const line of bufferToText(bytes).split(/\r?\n/)) if (line !== '') this.#add(opt, given, line);
           return;
@@ -305,8 +308,16 @@ class Parser {
         break;
       case 'write-out':
         if (arg.startsWith('@')) {
-          const bytes = this.#readOrWarn(arg.slice(1), `Failed to read ${arg.slice(1)}`);
-          this.#add(opt, given, bytes ? bytes.toString() : '');
+          // curl 7.88's file2string(): nothing read (no file, or an empty one) warns, without a newline
+          const file = arg.slice(1);
+          let text = '';
+          try {
+            text = formatFromFile(this.io.readFile(file));
+          } catch {
+            /* warned below, as for an empty file */
+          }
+          if (text === '') this.io.warn(`Failed to read ${file === '-' ? '<stdin>' : file}`);
+          this.#add(opt, given, text);
           return;
         }
         break;
@@ -351,11 +362,11 @@ class Parser {
         try {
           const used = this.getParameter(line.option, line.param);
           if (line.param !== undefined && line.param !== '' && !used) {
-            this.io.warn(`${shown}:${line.lineno}: warning: '${line.option}' ${PARAM_TEXT.GOT_EXTRA_PARAMETER}`);
+            this.io.warn(`${shown}:${line.lineno}: warning: '${line.option}' ${PARAM_TEXT.GOT_EXTRA_PARAMETER}\n`);
           }
         } catch (e) {
           if (!(e instanceof ParamError) || !e.reason || e.reason === 'READ_ERROR') throw e;
-          this.io.warn(`${shown}:${line.lineno}: warning: '${line.option}' ${PARAM_TEXT[e.reason]}`);
+          this.io.warn(`${shown}:${line.lineno}: warning: '${line.option}' ${PARAM_TEXT[e.reason]}\n`);
         }
       }
     } finally {
@@ -396,4 +407,26 @@ export function parseArgs(argv: readonly string[], io: Partial<ParseIo> = {}): P
 /** Entries of one group with the globals applied first, in command-line order. */
 export function groupEntries(parsed: ParsedArgs, group: OpGroup): OptEntry[] {
   return [...parsed.globals, ...group.entries];
+}
+
+/**
+ * curl 7.88's file2string() for `-w @file`: the file is read with fgets() into a
+ * 256-byte buffer, and each piece is cut at its first CR, then at its first LF,
+ * so line ends vanish (and so does the rest of a line after a lone CR).
+ */
+export function formatFromFile(bytes: Buffer): string {
+  const pieces: Buffer[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const lf = bytes.indexOf(10, at);
+    const end = Math.min(lf < 0 ? bytes.length : lf + 1, at + 255);
+    let piece = bytes.subarray(at, end);
+    const cr = piece.indexOf(13);
+    if (cr >= 0) piece = piece.subarray(0, cr);
+    const nl = piece.indexOf(10);
+    if (nl >= 0) piece = piece.subarray(0, nl);
+    pieces.push(piece);
+    at = end;
+  }
+  return Buffer.concat(pieces).toString();
 }

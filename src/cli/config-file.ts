@@ -64,7 +64,7 @@ export function parseConfigText(text: string, filename: string, warn: (msg: stri
       param = line.slice(ps, i);
       while (i < line.length && isSpace(line[i])) i++;
       if (i < line.length && line[i] !== '#') {
-        warn(`${filename}:${n + 1}: warning: '${option}' uses unquoted whitespace in the line that may cause side-effects!`);
+        warn(`${filename}:${n + 1}: warning: '${option}' uses unquoted whitespace in the line that may cause side-effects!\n`);
       }
       if (param === '') param = undefined;
     }

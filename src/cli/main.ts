@@ -7,6 +7,7 @@ import { isatty } from 'node:tty';
 import { parseArgs, type OptEntry } from './args.js';
 import { ParamError, HINT_LINE, warningText } from './param-error.js';
 import { StreamSink } from './stdio-sink.js';
+import { warnText } from './messages.js';
 
 /**
  * stdout and stderr, each made on first use: Node makes process.stdout on
@@ -50,7 +51,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const parsed = parseArgs(argv, { warn: (m) => warnings.push(m) });
     const allEntries = [...parsed.globals, ...parsed.groups.flatMap((g) => g.entries)];
     silentWarnings = allEntries.some((e) => e.opt.long === 'silent' && e.value === true);
-    if (!silentWarnings) for (const w of warnings) stderrSink.write(`Warning: ${w}\n`);
+    if (!silentWarnings) for (const w of warnings) stderrSink.write(warnText(w));
     if (parsed.action?.kind === 'help') {
       const { helpText } = await import('./help.js');
       stdoutSink.write(helpText(parsed.action.category));

@@ -4,6 +4,7 @@
 // exit code is the last transfer's result; --fail-early stops at the first
 // failure. With -Z (parallel.ts) one Multi drives them all.
 import { Share, CURLSHOPT, CURL_LOCK_DATA, CURLE } from '../index.js';
+import { easyStrerror } from '../codes.js';
 import { groupEntries, type ParsedArgs, type OptEntry } from './args.js';
 import { buildConfig, unsupportedError, type TransferConfig, type UrlNode } from './transfer-config.js';
 import { ParamError, HINT_LINE } from './param-error.js';
@@ -128,11 +129,12 @@ export class Operation {
   async run(parsed: ParsedArgs): Promise<number> {
     const configs = parsed.groups.map((g) => buildConfig(groupEntries(parsed, g)));
     for (const cfg of configs) if (cfg.unsupported.length) throw unsupportedError(cfg.unsupported[0]!);
-    for (const cfg of configs) {
-      // curl refuses -J with -C - (the server names the file after the offset was taken from another)
-      if (cfg.contentDisposition && cfg.resume === 'current') {
-        throw new ParamError(['--continue-at - and --remote-header-name cannot be combined', HINT_LINE]);
-      }
+    // curl refuses -J with -C - (the server names the file after the offset was taken from another);
+    // 7.88's parse_args checks only the last --next group, so an earlier group with both runs. -J with
+    // -i is allowed, as curl 8.10+ and its cases 1460/1492 do (7.88 refused it; test/security/cli-tool)
+    const last = configs[configs.length - 1];
+    if (last?.contentDisposition && last.resume === 'current') {
+      throw new ParamError(['--continue-at - and --remote-header-name cannot be combined', HINT_LINE]);
     }
     if (!configs.some((c) => c.urls.some((u) => u.url !== undefined))) throw new ParamError(['no URL specified!', HINT_LINE]);
     for (const cfg of configs) if (!cfg.silent) for (const w of cfg.warnings) this.#stdio.stderr(warnText(w));
@@ -154,7 +156,13 @@ export class Operation {
     const ctx: ToolContext = { stdio: this.#stdio, share: this.#share, trace, parallel: g.parallel, ...(libcurl ? { libcurl } : {}) };
     let code: number;
     try {
-      if (g.parallel) {
+      if (g.parallel && configs.some(lacksUrl)) {
+        // curl 7.88's parallel mode creates transfers before any runs: the --next group with no URL
+        // fails them all, and the failure is reported as the transfer result it is
+        this.#noUrl();
+        this.#stdio.stderr(`tscurl: (${CURLE.FAILED_INIT}) ${easyStrerror(CURLE.FAILED_INIT)}\n`);
+        code = CURLE.FAILED_INIT;
+      } else if (g.parallel) {
         const { runParallel } = await import('./parallel.js');
         code = await runParallel(ctx, this.#jobs(configs), {
           max: g.parallelMax, immediate: g.parallelImmediate, failEarly: g.failEarly,
@@ -180,6 +188,8 @@ export class Operation {
   async *#jobs(configs: readonly TransferConfig[]): AsyncGenerator<Job> {
     let urlnum = 0;
     for (const cfg of configs) {
+      // a last --next group with no URL: curl's transfer_per_config() fails when it gets there
+      if (lacksUrl(cfg)) throw new NoUrlSpecified();
       for (const node of cfg.urls) {
         if (node.url === undefined) continue; // curl: "Got more output options than URLs" is only a warning
         // -T may glob too: every upload file goes to every URL of the node (curl's inglob loop)
@@ -207,8 +217,23 @@ export class Operation {
     return [...glob];
   }
 
-  /** curl's serial_transfers(). */
+  /** curl's serial_transfers(); a --next group with no URL ends it as curl's transfer_per_config() does. */
   async #runSerial(ctx: ToolContext, jobs: AsyncGenerator<Job>, failEarly: boolean, msPerTransfer: number): Promise<number> {
+    try {
+      return await this.#serialLoop(ctx, jobs, failEarly, msPerTransfer);
+    } catch (e) {
+      if (!(e instanceof NoUrlSpecified)) throw e;
+      this.#noUrl();
+      return CURLE.FAILED_INIT;
+    }
+  }
+
+  /** curl's helpf() for a --next group without a URL: printed even under -s. */
+  #noUrl(): void {
+    this.#stdio.stderr(`tscurl: no URL specified!\ntscurl: ${HINT_LINE}\n`);
+  }
+
+  async #serialLoop(ctx: ToolContext, jobs: AsyncGenerator<Job>, failEarly: boolean, msPerTransfer: number): Promise<number> {
     let returncode = 0;
     let last: { t: ToolTransfer; start: number } | null = null;
     for await (const job of jobs) {
@@ -245,3 +270,9 @@ export class Operation {
     await sleep(msPerTransfer - took);
   }
 }
+
+/** A --next group that names no URL (curl: url_list empty or its first node without one). */
+const lacksUrl = (cfg: TransferConfig): boolean => !cfg.urls.some((u) => u.url !== undefined);
+
+/** Thrown by the job list when it reaches a group with no URL. */
+class NoUrlSpecified extends Error {}

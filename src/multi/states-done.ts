@@ -1,7 +1,7 @@
 // DONE: a transfer's request is over. Either it goes again (a redirect to
 // follow, libcurl's Curl_follow; the same URL once more for authentication)
 // or it ends: its connection is kept or closed and the message is queued.
-import { CURLE } from '../codes.js';
+import { CURLE, easyStrerror } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { handlerFor, SUPPORTED_SCHEMES } from '../proto/registry.js';
 import { maxRedirsError, redirProtocolAllowed, resolveLocation } from '../proto/redirect.js';
@@ -76,7 +76,7 @@ function followRedirect(e: MultiEngine, t: Transfer, now: number): boolean {
   }
   const resolved = resolveLocation(from, loc);
   if (!resolved.scheme) {
-    const f = resolved.failure ?? { code: CURLE.URL_MALFORMAT, message: 'URL rejected: Malformed input to a URL function' };
+    const f = resolved.failure ?? { code: CURLE.URL_MALFORMAT, message: easyStrerror(CURLE.URL_MALFORMAT) };
     t.fail(f.code, f.message);
     return false;
   }
@@ -92,7 +92,7 @@ function followRedirect(e: MultiEngine, t: Transfer, now: number): boolean {
   }
   if (!resolved.url) {
     // a URL of a scheme we transfer that is still unusable (a host name IDNA refuses)
-    const f = resolved.failure ?? { code: CURLE.URL_MALFORMAT, message: 'URL rejected: Malformed input to a URL function' };
+    const f = resolved.failure ?? { code: CURLE.URL_MALFORMAT, message: easyStrerror(CURLE.URL_MALFORMAT) };
     t.fail(f.code, f.message);
     return false;
   }

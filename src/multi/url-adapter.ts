@@ -1,7 +1,7 @@
 // The one place that turns CURLOPT_URL (+ PORT, DEFAULT_PROTOCOL, PATH_AS_IS)
 // into the engine's view of a URL, through curl's URL API (src/url), and
 // refuses schemes without a protocol handler (src/proto/registry.ts).
-import { CURLE } from '../codes.js';
+import { CURLE, easyStrerror } from '../codes.js';
 import { parseTransferUrl, type TransferUrl } from '../url/parse-url.js';
 import { handlerFor } from '../proto/registry.js';
 import { PROTOPT } from '../proto/handler.js';
@@ -47,7 +47,9 @@ export function parseUrlForTransfer(raw: string, portOverride: number, defaultPr
       const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(raw)?.[1]?.toLowerCase() ?? raw;
       return { code: r.code, message: `Protocol "${scheme}" not supported or disabled in libcurl` };
     }
-    return { code: r.code || CURLE.URL_MALFORMAT, message: r.message ?? 'URL rejected: Malformed input to a URL function' };
+    // 7.88's parseurlandfillconn() returns the URL API's code without a failf(): the text is strerror's
+    const code = r.code || CURLE.URL_MALFORMAT;
+    return { code, message: r.message ?? easyStrerror(code) };
   }
   const url = r.url;
   const handler = handlerFor(url.scheme);
@@ -55,7 +57,7 @@ export function parseUrlForTransfer(raw: string, portOverride: number, defaultPr
     return { code: CURLE.UNSUPPORTED_PROTOCOL, message: `Protocol "${url.scheme}" not supported or disabled in libcurl` };
   }
   // file: URLs name a path, not a host
-  if (!url.host && !(handler.flags & PROTOPT.NONETWORK)) return { code: CURLE.URL_MALFORMAT, message: 'URL rejected: No host part in the URL' };
+  if (!url.host && !(handler.flags & PROTOPT.NONETWORK)) return { code: CURLE.URL_MALFORMAT, message: easyStrerror(CURLE.URL_MALFORMAT) };
   // libcurl's parseurlandfillconn(): a host name past MAX_URL_LEN is refused before any lookup
   if (url.host.length > MAX_HOST_NAME_LEN) {
     return { code: CURLE.URL_MALFORMAT, message: `Too long host name (maximum is ${MAX_HOST_NAME_LEN})` };

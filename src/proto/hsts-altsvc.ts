@@ -16,7 +16,7 @@
 // Which alternatives are usable: h1 always; h2 and h3 once the build has
 // the HTTP2 / HTTP3 feature (src/features.ts). Others are parsed, kept and
 // saved, but not connected to.
-import { CURLE } from '../codes.js';
+import { CURLE, easyStrerror } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { CURLUPART } from '../url/url-codes.js';
 import { transferUrlFromHandle } from '../url/parse-url.js';
@@ -68,7 +68,7 @@ export function hstsUpgrade(t: Transfer, trace: (text: string) => void): 'none' 
   if (port > 0) h.set(CURLUPART.PORT, String(port));
   const r = transferUrlFromHandle(h);
   if (!r.url) {
-    t.fail(r.code || CURLE.URL_MALFORMAT, r.message ?? 'URL rejected: Malformed input to a URL function');
+    t.fail(r.code || CURLE.URL_MALFORMAT, r.message ?? easyStrerror(r.code || CURLE.URL_MALFORMAT));
     return 'failed';
   }
   if (t.firstUrl === t.url) t.firstUrl = r.url;

@@ -2,6 +2,7 @@
 // spawnSync: the test's servers live in this process). An empty HOME keeps
 // personal .curlrc files out. A test that runs curl asks
 // requireProgram('curl', 'curl') (helpers/requires.ts) first.
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +40,17 @@ export const tscurlBundle = (args: readonly string[], opts?: Parameters<typeof r
 /** /usr/bin/curl with these arguments. */
 export const curl = (args: readonly string[], opts?: Parameters<typeof run>[2]): Promise<CliRun> => run(CURL, args, opts);
 
-/** Makes curl 7.88 and tscurl text comparable: the tool name, and 7.88's "(#0)" after "Connected to". */
+/** Makes curl 7.88 and tscurl text comparable: the tool name (also in the --help hint), and 7.88's "(#0)" after "Connected to". */
 export function normalise(s: string): string {
-  return s.replace(/^curl: /gm, 'tscurl: ').replace(/(Connected to .* port \d+) \(#\d+\)/g, '$1');
+  return s.replace(/^curl: /gm, 'tscurl: ').replace(/try 'curl --help' or 'curl --manual'/g, "try 'tscurl --help' or 'tscurl --manual'").replace(/(Connected to .* port \d+) \(#\d+\)/g, '$1');
+}
+
+/** Runs tscurl and /usr/bin/curl on the same arguments: same exit code, stdout and (normalised) stderr. */
+export async function assertSameAsCurl(args: readonly string[], opts?: Parameters<typeof run>[2]): Promise<void> {
+  const ours = await tscurl(args, opts);
+  const theirs = await curl(args, opts);
+  const what = args.join(' ');
+  assert.equal(ours.code, theirs.code, `${what}: exit code (stderr ${ours.stderr})`);
+  assert.equal(ours.stdout, theirs.stdout, `${what}: stdout`);
+  assert.equal(ours.stderr, normalise(theirs.stderr), `${what}: stderr`);
 }

@@ -133,6 +133,6 @@ test('--retry takes a non-negative integer, as curl', { skip: NO_CURL }, async (
   for (const bad of ['-1', 'x']) {
     const [o, t] = await Promise.all([tscurl(['--retry', bad, base]), curl(['--retry', bad, base])]);
     assert.equal(o.code, t.code);
-    assert.equal(normalise(o.stderr).replace(/'tscurl --help' or 'tscurl --manual'/, "'curl --help' or 'curl --manual'"), normalise(t.stderr));
+    assert.equal(normalise(o.stderr), normalise(t.stderr));
   }
 });

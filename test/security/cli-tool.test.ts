@@ -27,6 +27,10 @@ test('CVE-2020-8177: -J never overwrites an existing file, with or without -i; -
     assert.equal(c.code, 2);
     assert.match(c.stderr, /^tscurl: --continue-at - and --remote-header-name cannot be combined$/m);
     assert.equal(srv.requests.length, 2);
+    // as curl 7.88, only the last --next group is checked: an earlier -J -C - group runs
+    const next = await tscurl(['-s', '-O', '-J', '-C', '-', `${url}2`, '--next', '-s', '-o', '/dev/null', url], { cwd: dir });
+    assert.equal(next.code, 0, next.stderr);
+    assert.equal(srv.requests.length, 4);
   } finally {
     await srv.close();
   }

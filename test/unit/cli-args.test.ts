@@ -89,7 +89,7 @@ test('@file arguments: -d strips CR/LF, --data-binary keeps, -H reads lines, mis
   const p = parseArgs(['-d', '@/d', '--data-binary', '@/d', '-H', '@/h', '-d', '@-', '-d', '@/missing', '--data-raw', '@/d'], f);
   const e = p.groups[0]!.entries;
   assert.deepEqual(e.map((x) => x.data?.toString() ?? x.value), ['ab', 'a\r\nb\n', 'X-A: 1', 'X-B: 2', 'stdin!', '', '@/d']);
-  assert.deepEqual(f.warnings, ['Couldn\'t read data from file "/missing", this makes an empty POST.']);
+  assert.deepEqual(f.warnings, ['Couldn\'t read data from file "/missing", this makes an empty POST.\n']);
 });
 
 test('--data-urlencode forms', () => {
@@ -125,14 +125,14 @@ test('config syntax: name = value, name value, name: value, quotes, escapes, com
     ['url', 'http://h/a b\t"q"'], ['silent', undefined], ['--max-time', '5'], ['user-agent', 'my agent'],
     ['-H', 'X-Y: z'], ['output', 'out.txt'], ['referer', 'x'],
   ]);
-  assert.deepEqual(warns, ["cfg:9: warning: 'referer' uses unquoted whitespace in the line that may cause side-effects!"]);
+  assert.deepEqual(warns, ["cfg:9: warning: 'referer' uses unquoted whitespace in the line that may cause side-effects!\n"]);
 });
 
 test('-K reads a config file; errors in it are warnings; missing file exits 26', () => {
   const f = io({ '/c': 'foo = bar\nsilent yes\nurl http://h/\n-v\n' });
   const p = parseArgs(['-K', '/c', '-o', 'o'], f);
   assert.deepEqual(pairs(p), [['silent', true], ['verbose', true], ['url', 'http://h/'], ['output', 'o']]);
-  assert.deepEqual(f.warnings, ["/c:1: warning: 'foo' is unknown", "/c:2: warning: 'silent' had unsupported trailing garbage"]);
+  assert.deepEqual(f.warnings, ["/c:1: warning: 'foo' is unknown\n", "/c:2: warning: 'silent' had unsupported trailing garbage\n"]);
   const e = err(() => parseArgs(['-K', '/nonexist'], io()));
   assert.equal(e.exitCode, 26);
   assert.deepEqual(e.lines.slice(0, 2), ["cannot read config from '/nonexist'", 'option -K: error encountered when reading a file']);
