@@ -29,6 +29,8 @@ const READY: DataStep = Object.freeze({ kind: 'ready' });
 export interface DataEnv {
   discard(tr: Transport): void;
   info(text: string): void;
+  /** a passive data connection's TCP connect succeeded (libcurl counts it in NUM_CONNECTS) */
+  connected(): void;
   noDelay: boolean;
   /** TLS for the data connection (PROT P), null: plain */
   tls: TlsFilterParams | null;
@@ -120,6 +122,7 @@ export class DataConnection {
       // a TCP connector's result always carries a stream transport (only the UDP connector's a datagram)
       if (!('transport' in s)) return { kind: 'failed', code: CURLE.COULDNT_CONNECT, message: 'FTP data connection is not a stream' };
       this.transport = s.transport;
+      this.#env.connected();
       if (this.#via) {
         this.#env.info(`Connected 2nd connection to ${this.#via.firstHop.address} port ${this.#via.firstHopPort}`);
         this.#proxies = this.#via.chain(s.transport);

@@ -42,6 +42,10 @@ function dataEnv(h: DataSetupHost): DataEnv {
   return {
     discard: (tr) => h.protocolEnv.discardTransport(tr),
     info: (text) => h.trace(text),
+    // curl 7.88 counts every socket its connect filter opens, the data connection's too (not an accepted one)
+    connected: () => {
+      h.transfer.numConnects++;
+    },
     noDelay: h.transfer.opts.num(CURLOPT.TCP_NODELAY) !== 0,
     tls: h.dataTlsParams(),
   };
