@@ -54,6 +54,10 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
   quote_: string[] = [];
   quoteAt = 0;
   quoteIgnore = false;
+  /** the list running is POSTQUOTE (its failure message differs) */
+  quotePost = false;
+  /** the quote command sent last, without its "*" */
+  quoteLine = '';
   quoteNext: Next | null = null;
   data: DataConnection | null = null;
   /** the data connection is being set up (after PASV/EPSV or PORT): the next command waits for its TCP connect */
@@ -158,6 +162,7 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
   runQuote(opt: number, next: Next): CURLcode {
     const list = (this.t.opts.get(opt) as string[] | null) ?? [];
     this.quote_ = list;
+    this.quotePost = opt === CURLOPT.POSTQUOTE;
     this.quoteAt = 0;
     this.quoteNext = next;
     return this.nextQuote();
@@ -170,6 +175,7 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
       this.quoteIgnore = line.startsWith('*');
       if (this.quoteIgnore) line = line.slice(1);
       if (line.length === 0) continue;
+      this.quoteLine = line;
       return this.cmd(line, 'quote');
     }
     const next = this.quoteNext!;
@@ -178,7 +184,11 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
   }
 
   quoteReply(code: number): CURLcode {
-    if (code >= 400 && !this.quoteIgnore) return this.fail(CURLE.QUOTE_ERROR, `QUOTE command failed: ${code}`);
+    if (code >= 400 && !this.quoteIgnore) {
+      // curl 7.88's two messages: ftp_done's ftp_sendquote names the POSTQUOTE command, the state machine the code
+      const why = this.quotePost ? `QUOT string not accepted: ${this.quoteLine}` : `QUOT command failed with ${String(code).padStart(3, '0')}`;
+      return this.fail(CURLE.QUOTE_ERROR, why);
+    }
     return this.nextQuote();
   }
 
