@@ -280,7 +280,8 @@ export abstract class FtpControl {
       this.#authNext = 1 - this.#authNext;
       return this.cmd(`AUTH ${AUTH_NAMES[this.#authNext]}`, 'auth');
     }
-    if (t.opts.num(CURLOPT.USE_SSL) > USESSL.TRY) return this.fail(CURLE.USE_SSL_FAILED, 'Server does not support SSL/TLS on the control connection');
+    // curl 7.88 fails here with no message of its own: the code's text
+    if (t.opts.num(CURLOPT.USE_SSL) > USESSL.TRY) return this.fail(CURLE.USE_SSL_FAILED, 'Requested SSL level failed');
     return this.sendUser();
   }
 
