@@ -30,6 +30,7 @@ import { SftpListing } from './sftp-listing.js';
 import { SftpUpload } from './sftp-upload.js';
 import type { SftpSession, SftpStats } from './ssh2-lib.js';
 import type { SftpJob, SftpJobHost } from './sftp-job.js';
+import { setFtpEntryPath } from '../ftp/ftp-conn.js';
 
 type Phase = 'auth' | 'subsystem' | 'realpath' | 'quote' | 'filetime' | 'transfer' | 'postquote' | 'done';
 
@@ -144,6 +145,8 @@ export class SftpRequest implements ProtocolRequest, SftpJobHost {
           this.#home = a.value;
           this.#session.sftp = this.#sftp;
           this.#session.home = this.#home;
+          // libssh2.c's SSH_SFTP_REALPATH: the home directory is CURLINFO_FTP_ENTRY_PATH for SFTP too
+          setFtpEntryPath(this.t.easy, this.#home);
           this.#beginQuotes();
           break;
         }
