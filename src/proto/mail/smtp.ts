@@ -227,8 +227,11 @@ class SmtpRequest extends MailRequest {
   protected onResponse(code: number, lines: Buffer[]): CURLcode {
     const last = lines[lines.length - 1]!;
     // "NNN-" lines come one by one: a server that never ends its reply is cut off
-    if (code !== 1) this.#contLines = 0;
-    else if (++this.#contLines > MAX_CONTINUATION_LINES) return this.fail(CURLE.WEIRD_SERVER_REPLY, 'Excessive server response: too many lines');
+    if (code !== 1) {
+      this.#contLines = 0;
+      // smtp_statemachine keeps every reply's code (not QUIT's, said by the connection's farewell) as CURLINFO_RESPONSE_CODE
+      this.t.responseCode = code;
+    } else if (++this.#contLines > MAX_CONTINUATION_LINES) return this.fail(CURLE.WEIRD_SERVER_REPLY, 'Excessive server response: too many lines');
     switch (this.#state) {
       case 'greet':
         if (Math.floor(code / 100) !== 2) return this.fail(CURLE.WEIRD_SERVER_REPLY, `Got unexpected smtp-server response: ${code}`);
