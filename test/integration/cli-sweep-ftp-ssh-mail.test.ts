@@ -5,12 +5,14 @@
 // "QUOT command failed with NNN" (POSTQUOTE: "QUOT string not accepted: CMD");
 // --ssl-reqd against a server without AUTH TLS says strerror's text;
 // %{ftp_entry_path} is SFTP's home directory; %{response_code} is SMTP's
-// last reply code.
+// last reply code; -v says "Maxdownload" and "Getting file with size" as
+// ftp_state_get_resp says them.
 import { test } from 'node:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertSameAsCurl } from '../helpers/cli-run.js';
+import assert from 'node:assert/strict';
+import { assertSameAsCurl, curl, tscurl } from '../helpers/cli-run.js';
 import { requirePrograms } from '../helpers/requires.js';
 import { startVsftpd } from '../helpers/vsftpd.js';
 import { startSshd } from '../helpers/sshd.js';
@@ -43,6 +45,24 @@ test('FTP: num_connects counts the data connection; QUOTE failures and --ssl-req
   } finally {
     await srv.stop();
     rmSync(cwd, { recursive: true, force: true });
+  }
+});
+
+test('FTP -v: the Maxdownload and Getting file with size lines', { skip: NO_FTP }, async () => {
+  const srv = await startVsftpd();
+  try {
+    writeFileSync(join(srv.root, 'a.txt'), 'hello vsftpd\n');
+    const a = srv.url('/a.txt');
+    const lines = (s: string): string[] => s.split('\n').filter((l) => /^\* (Maxdownload|Getting file)/.test(l));
+    // a plain download, a range (its size), ASCII (unknown size), a listing (no "Getting file")
+    for (const args of [[a], ['-r', '2-5', a], ['-B', a], [srv.url('/')]]) {
+      const ours = await tscurl(['-sS', '-v', '-o', '/dev/null', ...args]);
+      const theirs = await curl(['-sS', '-v', '-o', '/dev/null', ...args]);
+      assert.ok(lines(theirs.stderr).length > 0, args.join(' '));
+      assert.deepEqual(lines(ours.stderr), lines(theirs.stderr), args.join(' '));
+    }
+  } finally {
+    await srv.stop();
   }
 });
 

@@ -414,7 +414,12 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
           this.t.contentLength = n;
         }
       }
-      if (this.fileSize >= 0) this.info(`Maxdownload = ${this.maxDownload}`);
+      // ftp_state_get_resp's two lines: the size shown is the range's when smaller, unknown (-1) in ASCII
+      let shown = this.fileSize;
+      if (this.maxDownload > 0 && shown > this.maxDownload) shown = this.maxDownload;
+      else if (state !== 'list' && this.ascii_) shown = -1;
+      this.info(`Maxdownload = ${this.maxDownload}`);
+      if (state !== 'list') this.info(`Getting file with size: ${shown}`);
       // libcurl reads no more than the size it expects (k->size): a range past the end stops at the file's end
       if (state === 'retr' && this.dontCheck && this.fileSize > 0 && this.fileSize < this.maxDownload && !this.ascii_) this.maxDownload = this.fileSize;
       return this.startData('download');
