@@ -177,10 +177,19 @@ export class H2Stream {
       this.#body.length > 0 || this.#openBuf !== null || (this.remoteEnded && this.finalSeen) || this.session.failure !== null;
   }
 
-  /** Nothing for the transfer (after feeding the session what arrived): recv() would say 'again', no drain waits. */
+  /**
+   * Nothing for the transfer (after feeding the session what arrived):
+   * recv() would say 'again', no drain waits. Then the stream is not ready
+   * either, as after recv()'s 'again': a transfer whose step ended on its
+   * read limit just as it took the last piece left the transport readable,
+   * and the built-in driver ran perform() round after round for nothing
+   * until more bytes came.
+   */
   quiet(): boolean {
     this.session.pump();
-    return !this.#hasEvents();
+    if (this.#hasEvents()) return false;
+    this.session.markReady(this, false);
+    return true;
   }
 
   /** Next piece of the response: head bytes, body bytes, 'eof', 'again', or the stream's error. */

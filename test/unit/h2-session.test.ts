@@ -132,6 +132,21 @@ test('receive flow control: WINDOW_UPDATE only for what the transfer took; a pau
   assert.equal(s.failure, null, 'the connection goes on');
 });
 
+test('quiet() with nothing for the transfer takes the stream\'s readability back, as recv()\'s \'again\' does', async () => {
+  const { peer, s } = await started();
+  const a = s.open(GET, true, PRIO, {}) as H2Stream;
+  await turn();
+  peer.write(frame(FRAME.HEADERS, FLAG.END_HEADERS, 1, STATUS_200), frame(FRAME.DATA, 0, 1, Buffer.from('abc')));
+  s.pump();
+  assert.equal(peer.pending, true);
+  // the head and the piece taken, not the 'again' after them (a step that stopped at its read limit)
+  assert.equal(a.recv().kind, 'data');
+  assert.equal(a.recv().kind, 'data');
+  assert.equal(peer.pending, true);
+  assert.equal(a.quiet(), true);
+  assert.equal(peer.pending, false, 'still readable: the built-in driver would run perform() again and again for nothing');
+});
+
 test('send flow control: an upload goes out as the server\'s windows allow; SETTINGS_INITIAL_WINDOW_SIZE changes open streams\' windows', async () => {
   const { peer, s } = await started(setting(4, 100));
   const st = s.open([[':method', 'POST'], ...GET.slice(1)], false, PRIO, {}) as H2Stream;
