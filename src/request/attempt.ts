@@ -58,6 +58,11 @@ export interface KeptHandle {
    * one JavaScript callback per header line, each with its own line Buffer).
    */
   storeHeads: boolean;
+  /**
+   * CURLINFO_EFFECTIVE_URL of a transfer of `url`, read once per URL: a kept
+   * handle follows no redirect, so each transfer of the same URL ends there.
+   */
+  effectiveUrl: string | null;
 }
 
 /** URLs whose heads come from the header store (HTTP stores every header; other protocols deliver lines only). */
@@ -71,7 +76,7 @@ function keepable(opts: RequestOptions, upload: UploadSource | null): boolean {
 
 /** A new handle to keep for requests with this method and these header lines (set up as the constructor would). */
 function newKeptHandle(key: string, method: string, lines: string[], storeHeads: boolean): KeptHandle {
-  const h: KeptHandle = { easy: new Easy(), attempt: null, url: '', key, storeHeads };
+  const h: KeptHandle = { easy: new Easy(), attempt: null, url: '', key, storeHeads, effectiveUrl: null };
   if (lines.length) h.easy.setopt(CURLOPT.HTTPHEADER, lines);
   h.easy.setopt(CURLOPT.SUPPRESS_CONNECT_HEADERS, 1);
   applyMethod(h.easy, method, null, false);
@@ -133,6 +138,7 @@ export class Attempt {
           throw err;
         }
         h.url = url;
+        h.effectiveUrl = null;
       }
       return;
     }
@@ -290,6 +296,12 @@ export class Attempt {
     this.#headSent = true;
     if (this.#heads) this.head.fromStore(this.#heads);
     this.head.bodyStarted();
-    this.#hooks.onHead({ head: this.head, body: this.body, url: String(this.easy.getinfo(CURLINFO.EFFECTIVE_URL) ?? '') });
+    const kept = this.#kept;
+    const url = kept ? (kept.effectiveUrl ??= this.#effectiveUrl()) : this.#effectiveUrl();
+    this.#hooks.onHead({ head: this.head, body: this.body, url });
+  }
+
+  #effectiveUrl(): string {
+    return String(this.easy.getinfo(CURLINFO.EFFECTIVE_URL) ?? '');
   }
 }

@@ -33,6 +33,7 @@ export interface StoredResponse {
 
 /** 11 → 'HTTP/1.1', 20 → 'HTTP/2': the status line's protocol as HTTP sends it */
 function protocolName(version: number): string {
+  if (version === 11) return 'HTTP/1.1';
   const major = Math.floor(version / 10);
   return version >= 20 && version % 10 === 0 ? `HTTP/${major}` : `HTTP/${major}.${version % 10}`;
 }
