@@ -177,8 +177,14 @@ export class Attempt {
 
   /** Run the transfer; settles with its CURLcode. */
   run(): Promise<CURLcode> {
-    const done = this.#runner.perform(this.easy);
-    if (this.#kept?.storeHeads) {
+    return new Promise<CURLcode>((resolve) => this.start(resolve));
+  }
+
+  /** Run the transfer; `done` gets its CURLcode (see MultiRunner.start). */
+  start(done: (code: CURLcode) => void): void {
+    this.#runner.start(this.easy, done);
+    // (a handle that could not be added has been closed by `done` already)
+    if (this.#kept?.storeHeads && !this.#closed) {
       // the transfer (and its store) was made by the add; its hook reports each head's end
       const store = internalsOf(this.easy)?.transfer?.headerStore ?? null;
       if (store) {
@@ -186,7 +192,6 @@ export class Attempt {
         store.onHeadersEnd = (interim) => this.#onStoredHead(interim);
       }
     }
-    return done;
   }
 
   /** The header store's hook: a response's head ended. As onHeader() at the blank line. */
@@ -243,6 +248,12 @@ export class Attempt {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // the transfer (and its store) stays with the handle until its next add: it must not keep this attempt,
+    // its body and response alive that long (they would outlive young-generation GC and cost old-generation work)
+    if (this.#heads) {
+      this.#heads.onHeadersEnd = null;
+      this.#heads = null;
+    }
     const h = this.#kept;
     if (!h) {
       this.easy.cleanup();

@@ -94,11 +94,11 @@ function plainRequest(url: string, opts: RequestOptions, runner: import('./multi
         resolve(responseOf(h, 0));
       },
     });
-    attempt.run().then((code) => {
+    attempt.start((code) => {
       attempt.finish(code);
       if (!answered) reject(new CurlError(code, attempt.easy.errorBuffer));
       attempt.close();
-    }, reject);
+    });
   });
 }
 
