@@ -18,7 +18,12 @@ import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AddressInfo } from 'node:net';
-import { CURLE, CurlError, MultiRunner, request } from '../../src/index.js';
+import { CURLE, CURLOPT, CurlError, Easy, MultiRunner, request } from '../../src/index.js';
+import { CURL_HTTP_VERSION } from '../../src/constants.js';
+import { internalsOf } from '../../src/easy/internals.js';
+import { ResponseHead } from '../../src/request/response-head.js';
+import { startH2Server, answer } from '../helpers/h2-server.js';
+import { testCerts } from '../helpers/certs.js';
 
 /** Answers each request head on a connection with `reply(path, method)`; bounded by the connection's requests. */
 async function rawServer(reply: (path: string, method: string) => string | Buffer): Promise<{ server: net.Server; port: number }> {
@@ -210,5 +215,38 @@ test('request(): the body iterated straight from its chunks ends as a Readable d
   } finally {
     runner.close();
     await new Promise((r) => server.close(r));
+  }
+});
+
+test('the header store knows an HTTP/2 response as the header lines tell it: protocol, status, empty reason, fields', { timeout: 30_000 }, async () => {
+  const srv = await startH2Server(answer('h2 body', { 'x-one': 'a', 'x-two': ['b', 'c'] }), { tls: true });
+  try {
+    for (const version of [CURL_HTTP_VERSION['2TLS']]) {
+      const easy = new Easy();
+      const fromLines = new ResponseHead();
+      easy.setopt(CURLOPT.URL, srv.url('/x'));
+      easy.setopt(CURLOPT.CAINFO, testCerts().caFile);
+      easy.setopt(CURLOPT.HTTP_VERSION, version);
+      easy.setopt(CURLOPT.HEADERFUNCTION, (line: Buffer) => {
+        fromLines.line(line);
+        return line.length;
+      });
+      easy.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
+      try {
+        assert.equal(await easy.perform(), CURLE.OK);
+        const fromStore = new ResponseHead();
+        fromStore.fromStore(internalsOf(easy)!.transfer!.headerStore);
+        assert.equal(fromStore.protocol, 'HTTP/2');
+        assert.equal(fromStore.statusText, '');
+        assert.deepEqual(
+          { p: fromStore.protocol, s: fromStore.status, t: fromStore.statusText, h: fromStore.rawHeaders },
+          { p: fromLines.protocol, s: fromLines.status, t: fromLines.statusText, h: fromLines.rawHeaders },
+        );
+      } finally {
+        easy.cleanup();
+      }
+    }
+  } finally {
+    await srv.close();
   }
 });

@@ -123,7 +123,8 @@ function contentTypeOf(headers: HeaderInfo[]): string {
   if (headers.length === 0) return '';
   const last = headers[headers.length - 1]! as Record<string, unknown>;
   for (const key of Object.keys(last)) {
-    if (key.toLowerCase() !== 'content-type') continue;
+    // the length first: most names are not 12 characters long, and lower-casing each one costs a string
+    if (key.length !== 12 || key.toLowerCase() !== 'content-type') continue;
     const value = last[key];
     return typeof value === 'string' ? value.split(';')[0]!.trim() : '';
   }
