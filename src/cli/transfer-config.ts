@@ -4,7 +4,7 @@
 // option with no handler here is one the tool cannot do yet: it is reported,
 // never ignored.
 import { statSync } from 'node:fs';
-import { CURLOPT, CURL_TIMECOND } from '../index.js';
+import { CURLOPT, CURL_TIMECOND, CURLE } from '../index.js';
 import { curlGetdate } from '../cookies/parse-date.js';
 import { bufferToText } from '../url/url-bytes.js';
 import type { OptEntry } from './args.js';
@@ -13,6 +13,7 @@ import { ParamError } from './param-error.js';
 import { SETOPT_MAP, optId } from './setopt-map.js';
 import { TlsFlags } from './tls-flags.js';
 import { localPortRange, sizeParameter } from './size-param.js';
+import { PROTOCOLS } from './version.js';
 import { secondsToMs, str2num, str2unum, str2unummax, SECONDS_MAX } from './tool-numbers.js';
 import type { RetryConfig } from '../request/retry-policy.js';
 import type { ClobberMode } from './output-file.js';
@@ -389,6 +390,11 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         set(e.opt.long === 'proto' ? CURLOPT.PROTOCOLS_STR : CURLOPT.REDIR_PROTOCOLS_STR, r.list, e);
         break;
       }
+      case 'proto-default':
+        // curl's check_protocol(): a scheme libcurl does not know is refused while parsing
+        if (!PROTOCOLS.includes(String(v).toLowerCase())) throw ParamError.option(e.given, 'LIBCURL_UNSUPPORTED_PROTOCOL', CURLE.UNSUPPORTED_PROTOCOL);
+        set(CURLOPT.DEFAULT_PROTOCOL, String(v), e);
+        break;
       case 'location': set(CURLOPT.FOLLOWLOCATION, on ? 1 : 0, e); break;
       // curl 8: the later of -f and --fail-with-body wins, with a warning
       // (7.88 refused the combination as a usage error)

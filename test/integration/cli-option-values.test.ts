@@ -1,8 +1,10 @@
-// Numbers on the command line as curl 7.88.1 takes them, each command line
-// run by tscurl and /usr/bin/curl: seconds through strtod() (exponents, hex,
+// Option values as curl 7.88.1 takes them, each command line run by tscurl
+// and /usr/bin/curl. Numbers: seconds through strtod() (exponents, hex,
 // a leading '+' or blank; not a trailing blank), counts through strtol()
 // within a long, --retry-delay in whole seconds, --max-redirs down to -1,
-// --parallel-max clamped, sizes in base 10 with their warnings.
+// --parallel-max clamped, sizes in base 10 with their warnings. Protocol
+// names: "--proto =unknown" allows nothing, --proto-default refuses a scheme
+// libcurl lacks while parsing (exit 1); a proxy the URL parser refuses.
 import { test, before, after } from 'node:test';
 import { startRawServer, type RawServer } from '../helpers/raw-http-server.js';
 import { assertSameAsCurl } from '../helpers/cli-run.js';
@@ -36,4 +38,16 @@ test('numeric option values: accepted and refused as curl 7.88 does, with the sa
   // the warnings -s mutes
   await assertSameAsCurl(['--no-progress-meter', '-o', '/dev/null', '--max-filesize', '1q', url]);
   await assertSameAsCurl(['--no-progress-meter', '-o', '/dev/null', '--limit-rate', '-5', url]);
+});
+
+test('protocol names and proxy syntax: refused as curl 7.88 refuses them', { skip: NO_CURL }, async () => {
+  const bare = url.replace('http://', '');
+  for (const args of [
+    ['--proto', '=nope', url], ['--proto', '=nope,http', url], ['--proto', '-nope', url],
+    ['--proto-default', 'nope', bare], ['--proto-default', 'HTTP', bare], ['--proto-default', '', bare],
+    ['-x', 'http://[bad', url], ['-x', 'http://a b', url],
+  ]) {
+    await assertSameAsCurl(['-sS', '-o', '/dev/null', ...args]);
+  }
+  await assertSameAsCurl(['--no-progress-meter', '-o', '/dev/null', '--proto', '=nope', url]);
 });
