@@ -88,13 +88,6 @@ export function str2unum(flag: string, s: string): number {
   return n;
 }
 
-/** curl's str2unummax(): str2unum() no larger than max. */
-export function str2unummax(flag: string, s: string, max: number): number {
-  const n = str2unum(flag, s);
-  if (n > max) fail(flag, 'NUMBER_TOO_LARGE');
-  return n;
-}
-
 /** curl's str2udouble(): a whole string strtod() takes, not above max, not negative (NaN passes, as in C). */
 export function str2udouble(flag: string, s: string, max: number): number {
   const r = cStrtod(s);

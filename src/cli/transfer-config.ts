@@ -14,7 +14,7 @@ import { SETOPT_MAP, optId } from './setopt-map.js';
 import { TlsFlags } from './tls-flags.js';
 import { localPortRange, sizeParameter } from './size-param.js';
 import { PROTOCOLS } from './version.js';
-import { secondsToMs, str2num, str2unum, str2unummax, SECONDS_MAX } from './tool-numbers.js';
+import { secondsToMs, str2num, str2unum } from './tool-numbers.js';
 import type { RetryConfig } from '../request/retry-policy.js';
 import type { ClobberMode } from './output-file.js';
 
@@ -90,8 +90,11 @@ export interface TransferConfig {
 /** A timeout given in seconds, as curl 7.88's str2udouble() and (long)(secs * 1000). */
 const seconds = (e: OptEntry): number => secondsToMs(e.given, String(e.value));
 
-/** --retry-delay, --retry-max-time: whole seconds (str2unummax to LONG_MAX/1000), in ms. */
-const wholeSeconds = (e: OptEntry): number => str2unummax(e.given, String(e.value), Math.floor(SECONDS_MAX)) * 1000;
+/**
+ * --retry-delay, --retry-max-time: seconds with decimals, as curl 8 takes them (its case 1637 asks
+ * for "--retry-delay 0.1"); 7.88 wanted whole seconds here.
+ */
+const retrySeconds = seconds;
 
 /** curl's str2unum(): a non-negative integer. */
 const unsigned = (e: OptEntry): number => str2unum(e.given, String(e.value));
@@ -415,8 +418,8 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         c.failWithBody = on;
         break;
       case 'retry': c.retry.retries = unsigned(e); break;
-      case 'retry-delay': c.retry.delayMs = wholeSeconds(e); break;
-      case 'retry-max-time': c.retry.maxTimeMs = wholeSeconds(e); break;
+      case 'retry-delay': c.retry.delayMs = retrySeconds(e); break;
+      case 'retry-max-time': c.retry.maxTimeMs = retrySeconds(e); break;
       case 'retry-all-errors': c.retry.allErrors = on; break;
       case 'retry-connrefused': c.retry.connRefused = on; break;
       case 'remove-on-error': c.removeOnError = on; break;

@@ -1,7 +1,7 @@
 // Option values as curl 7.88.1 takes them, each command line run by tscurl
 // and /usr/bin/curl. Numbers: seconds through strtod() (exponents, hex,
 // a leading '+' or blank; not a trailing blank), counts through strtol()
-// within a long, --retry-delay in whole seconds, --max-redirs down to -1,
+// within a long, --max-redirs down to -1,
 // --parallel-max clamped, sizes in base 10 with their warnings. Protocol
 // names: "--proto =unknown" allows nothing, --proto-default refuses a scheme
 // libcurl lacks while parsing (exit 1); a proxy the URL parser refuses.
@@ -26,7 +26,7 @@ after(async () => {
 const CASES: string[][] = [
   ['-m', '1e3'], ['-m', '+5'], ['-m', '5 '], ['-m', '0x10'], ['-m', 'inf'], ['-m', '9223372036854775807'],
   ['--connect-timeout', ' 2.5'], ['--expect100-timeout', '-1'],
-  ['--retry-delay', '1.5'], ['--retry-max-time', '99999999999999999999'], ['--retry', '+2'], ['--retry', '2 '],
+  ['--retry-max-time', '99999999999999999999'], ['--retry', '+2'], ['--retry', '2 '],
   ['--max-redirs', '-1'], ['--max-redirs', '-2'], ['-y', '+5'], ['--keepalive-time', '5 '],
   ['--parallel-max', '+5'], ['--parallel-max', '-1'],
   ['--max-filesize', '010'], ['--max-filesize', '8'], ['--max-filesize', '0x10'], ['--max-filesize', ' -1'],
