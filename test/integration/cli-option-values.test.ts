@@ -27,7 +27,7 @@ const CASES: string[][] = [
   ['-m', '1e3'], ['-m', '+5'], ['-m', '5 '], ['-m', '0x10'], ['-m', 'inf'], ['-m', '9223372036854775807'],
   ['--connect-timeout', ' 2.5'], ['--expect100-timeout', '-1'],
   ['--retry-max-time', '99999999999999999999'], ['--retry', '+2'], ['--retry', '2 '],
-  ['--max-redirs', '-1'], ['--max-redirs', '-2'], ['-y', '+5'], ['--keepalive-time', '5 '],
+  ['--max-redirs', '-1'], ['--max-redirs', '-2'], ['--happy-eyeballs-timeout-ms', '5'], ['--happy-eyeballs-timeout-ms', '-1'], ['-y', '+5'], ['--keepalive-time', '5 '],
   ['--parallel-max', '+5'], ['--parallel-max', '-1'],
   ['--max-filesize', '010'], ['--max-filesize', '8'], ['--max-filesize', '0x10'], ['--max-filesize', ' -1'],
   ['--max-filesize', '9223372036854775807'], ['--limit-rate', '1kb'], ['--limit-rate', '8589934592G'],
