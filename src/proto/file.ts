@@ -20,6 +20,11 @@
 // client writers as HTTP's, so a write callback may pause a file:// download
 // (7.88 fails with "Write callback asked for PAUSE when not supported") and
 // MAXFILESIZE applies (7.88 ignores it for file://), as in later libcurl.
+// Likewise a read callback may pause a file:// upload (CURL_READFUNC_PAUSE:
+// libcurl fails with "Read callback asked for PAUSE when not supported"):
+// then no read happens until easy.pause(CONT), as on every other protocol,
+// so the CLI's `-T -` from a pipe that is slow to fill works as curl's does
+// (curl's tool blocks in fread instead of pausing).
 import { closeSync, constants as FS, fstatSync, openSync, readSync, writeSync, type Stats } from 'node:fs';
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
@@ -236,13 +241,14 @@ export class FileRequest implements ProtocolRequest {
 
   #upload(): CURLcode {
     const t = this.#t;
+    if (t.pauseBits & CURLPAUSE.SEND) return CURLE.OK;
     const size = t.opts.num(CURLOPT.BUFFERSIZE);
     for (let moved = 0; moved < STEP_BYTES;) {
       const r = this.#reader!.read(size);
       if (r.kind === 'pause') {
-        // file_upload cannot wait for the application (Curl_fillreadbuffer)
-        t.fail(CURLE.READ_ERROR, 'Read callback asked for PAUSE when not supported');
-        return this.#fail(CURLE.READ_ERROR);
+        // the upload waits for easy.pause(CONT), which wakes the transfer (7.88 fails here instead)
+        t.pauseBits |= CURLPAUSE.SEND;
+        return CURLE.OK;
       }
       if (r.kind === 'error') {
         t.fail(r.code, r.message);
@@ -316,6 +322,7 @@ export class FileRequest implements ProtocolRequest {
   get wakeAt(): number | null {
     if (this.#phase === 'done') return null;
     if (this.#phase === 'download' && this.#t.pauseBits & CURLPAUSE.RECV) return null;
+    if (this.#phase === 'upload' && this.#t.pauseBits & CURLPAUSE.SEND) return null;
     return nowMs();
   }
 

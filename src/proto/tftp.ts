@@ -347,7 +347,11 @@ export class TftpRequest implements ProtocolRequest {
     // bounded: every pass adds bytes or ends the loop
     while (have < this.#blksize) {
       const r = this.#reader!.read(this.#blksize - have);
-      if (r.kind === 'pause') return CURLE.OK; // step() goes on once the application unpauses
+      if (r.kind === 'pause') {
+        // libcurl's KEEP_SEND_PAUSE: no read, and no wake, until easy.pause(CONT) clears it
+        this.#t.pauseBits |= CURLPAUSE.SEND;
+        return CURLE.OK;
+      }
       if (r.kind === 'error') return this.#fail(r.code, r.message);
       if (r.kind === 'eos' || r.data.length === 0) break;
       parts.push(Buffer.from(r.data.subarray(0, this.#blksize - have)));
@@ -356,6 +360,8 @@ export class TftpRequest implements ProtocolRequest {
     }
     this.#filling = null;
     this.#sbytes = have;
+    // the wait for this block's ACK starts now, not when the last ACK came (a pause can lie between)
+    this.#rxTime = nowMs();
     this.#send(dataPacket(this.#block, Buffer.concat(parts, have)));
     this.#t.sizeUpload += have;
     return CURLE.OK;

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync
 import os from 'node:os';
 import path from 'node:path';
 import {
-  Easy, Multi, CURLOPT, CURLINFO, CURLE, CURLM, CURLPAUSE, CURLPROTO, CURLINFO_TYPE, CURL_WRITEFUNC_PAUSE, CURL_READFUNC_PAUSE, CURL_TIMECOND,
+  Easy, Multi, CURLOPT, CURLINFO, CURLE, CURLM, CURLPAUSE, CURLPROTO, CURLINFO_TYPE, CURL_WRITEFUNC_PAUSE, CURL_TIMECOND,
 } from '../../src/index.js';
 import { startAppLoop } from '../helpers/app-loop.js';
 import { mulberry32 } from '../helpers/prng.js';
@@ -315,7 +315,7 @@ test('file:// upload: creates (0644, or NEW_FILE_PERMS), truncates, appends from
   }
 });
 
-test('file:// upload errors: a directory or a missing directory is 23, the root is 37, a pausing read callback 26', async () => {
+test('file:// upload errors: a directory or a missing directory is 23, the root is 37', async () => {
   const dir = tempDir();
   const results: Result[] = [];
   try {
@@ -329,16 +329,7 @@ test('file:// upload errors: a directory or a missing directory is 23, the root 
     const root = await upload('file:///', Buffer.from('x'));
     results.push(root);
     assert.equal(root.code, CURLE.FILE_COULDNT_READ_FILE);
-    // 7.88's file upload cannot wait for the application
-    let calls = 0;
-    const paused = await perform(fileUrl(path.join(dir, 'p.txt')), (e) => {
-      e.setopt(CURLOPT.UPLOAD, 1);
-      e.setopt(CURLOPT.READFUNCTION, (buf: Buffer) => (++calls === 1 ? (buf.write('abc'), 3) : CURL_READFUNC_PAUSE));
-    });
-    results.push(paused);
-    assert.equal(paused.code, CURLE.READ_ERROR);
-    assert.equal(paused.easy.errorBuffer, 'Read callback asked for PAUSE when not supported');
-    assert.equal(readFileSync(path.join(dir, 'p.txt'), 'latin1'), 'abc');
+    // (a read callback that pauses: test/integration/pause-upload-file.test.ts)
     // NOBODY set after UPLOAD makes it a download again (libcurl's request kind): the file is not there
     const notUpload = await upload(fileUrl(path.join(dir, 'nob.txt')), Buffer.from('x'), (e) => e.setopt(CURLOPT.NOBODY, 1));
     results.push(notUpload);

@@ -7,7 +7,7 @@
 // says what it waits for.
 import { CURLE, type CURLcode } from '../../codes.js';
 import { CURLOPT } from '../../easy/option-table.js';
-import { CURL_POLL, CURLINFO_TYPE } from '../../constants.js';
+import { CURL_POLL, CURLINFO_TYPE, CURLPAUSE } from '../../constants.js';
 import type { Transfer } from '../../multi/transfer.js';
 import type { PollEntry } from '../../transport/transport.js';
 import { CLIENTWRITE, PAUSED } from '../../cw/client-write.js';
@@ -52,7 +52,6 @@ export class FtpDataPump {
   #skip: number;
   #pendingOut: Buffer | null = null;
   #lastWasCR = false;
-  #readerPaused = false;
 
   constructor(t: Transfer, env: ProtocolEnv, data: DataConnection, direction: 'download' | 'upload', o: PumpOptions) {
     this.#t = t;
@@ -72,7 +71,8 @@ export class FtpDataPump {
     if (!this.#data.ready) return this.#data.pollset()[0] ?? null;
     const tr = this.#data.transport!;
     if (this.direction === 'download') return { transport: tr, what: CURL_POLL.IN };
-    if (this.#readerPaused) return null;
+    // a paused upload waits for easy.pause(CONT), which wakes the transfer itself
+    if (this.#t.pauseBits & CURLPAUSE.SEND) return null;
     return { transport: tr, what: CURL_POLL.OUT };
   }
 
@@ -155,7 +155,8 @@ export class FtpDataPump {
       this.#started = true;
       src.start(t.opts.num(CURLOPT.INFILESIZE_LARGE));
     }
-    this.#readerPaused = false;
+    // CURL_READFUNC_PAUSE holds the upload until the application unpauses: no read meanwhile
+    if (t.pauseBits & CURLPAUSE.SEND) return CURLE.OK;
     const size = t.opts.num(CURLOPT.UPLOAD_BUFFERSIZE) || 65536;
     // bounded by STEP_BYTES per step
     for (let moved = 0; moved < STEP_BYTES;) {
@@ -165,7 +166,8 @@ export class FtpDataPump {
       if (out === null) {
         const r = src.read(size);
         if (r.kind === 'pause') {
-          this.#readerPaused = true;
+          // libcurl's KEEP_SEND_PAUSE: set on the transfer, cleared by easy.pause()
+          t.pauseBits |= CURLPAUSE.SEND;
           return CURLE.OK;
         }
         if (r.kind === 'error') {

@@ -273,9 +273,14 @@ export class ScpRequest implements ProtocolRequest {
     let ended = false;
     // bounded: stops when the channel's window or the socket is full
     for (let i = 0; i < 64 && this.#left > 0 && !ended; i++) {
-      if (this.#session.writeBlocked || ch.writableNeedDrain) return CURLE.OK;
+      // a CURL_READFUNC_PAUSE holds the upload until easy.pause(CONT): no read meanwhile
+      if (this.#session.writeBlocked || ch.writableNeedDrain || t.pauseBits & CURLPAUSE.SEND) return CURLE.OK;
       const r = this.#reader!.read(Math.min(size, this.#left));
-      if (r.kind === 'pause') return CURLE.OK;
+      if (r.kind === 'pause') {
+        // libcurl's KEEP_SEND_PAUSE, cleared by easy.pause()
+        t.pauseBits |= CURLPAUSE.SEND;
+        return CURLE.OK;
+      }
       if (r.kind === 'error') {
         t.fail(r.code, r.message);
         return r.code;

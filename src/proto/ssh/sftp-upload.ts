@@ -7,6 +7,7 @@
 // the read callback; up to WRITES_IN_FLIGHT writes are in flight.
 import { CURLE, type CURLcode } from '../../codes.js';
 import { CURLOPT } from '../../easy/option-table.js';
+import { CURLPAUSE } from '../../constants.js';
 import { CallbackReader } from '../../cr/callback-reader.js';
 import type { ReadCallback, SeekCallback } from '../../easy/callbacks.js';
 import { resumeOffset } from '../http-response.js';
@@ -187,9 +188,14 @@ export class SftpUpload implements SftpJob {
     }
     const size = t.opts.num(CURLOPT.UPLOAD_BUFFERSIZE) || 65536;
     // bounded: WRITES_IN_FLIGHT writes, or skipped reads of the resumed part
-    for (let reads = 0; reads < 1000 && !this.#eos && this.#writes.length < WRITES_IN_FLIGHT && !h.writeBlocked; reads++) {
+    // a CURL_READFUNC_PAUSE holds the reads (not the acks of writes in flight) until easy.pause(CONT)
+    for (let reads = 0; reads < 1000 && !this.#eos && this.#writes.length < WRITES_IN_FLIGHT && !h.writeBlocked && !(t.pauseBits & CURLPAUSE.SEND); reads++) {
       const r = this.#reader!.read(size);
-      if (r.kind === 'pause') return CURLE.OK;
+      if (r.kind === 'pause') {
+        // libcurl's KEEP_SEND_PAUSE: the callback is not called again before the application unpauses
+        t.pauseBits |= CURLPAUSE.SEND;
+        return CURLE.OK;
+      }
       if (r.kind === 'error') {
         t.fail(r.code, r.message);
         return r.code;
