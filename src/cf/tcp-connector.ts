@@ -4,7 +4,7 @@
 // Theory of operation: the addresses are split by family; the family of the
 // first address leads. One attempt runs per family at a time. A failed attempt
 // is followed at once by the next address of its family; the second family
-// starts when the leader has not connected within HAPPY_EYEBALLS_MS (or at once
+// starts when the leader has not connected within CURLOPT_HAPPY_EYEBALLS_TIMEOUT_MS (200 ms by default; or at once
 // when the leader ran out of addresses). The first attempt to connect wins and
 // the others are closed. step() never blocks; it is called by the transfer's
 // CONNECTING state whenever one of our sockets is ready or our timer expired.
@@ -22,13 +22,14 @@ import type { LocalBind } from './local-bind.js';
 
 export type { ConnectStep };
 
-export const HAPPY_EYEBALLS_MS = 200;
 
 export interface TcpConnectOptions {
   port: number;
   /** CURLOPT_INTERFACE / LOCALPORT / LOCALPORTRANGE: where the socket binds first */
   bind?: LocalBind | null;
   noDelay: boolean;
+  /** CURLOPT_HAPPY_EYEBALLS_TIMEOUT_MS: how long the first family runs alone (libcurl's 200 ms if unset) */
+  happyEyeballsMs?: number;
   /** CURLOPT_TCP_KEEPALIVE with its idle time in seconds (TCP_KEEPIDLE) */
   keepAliveIdle?: number | null;
   /** verbose text of the bind steps ("Local port: N") */
@@ -72,10 +73,15 @@ export class TcpConnector implements Connector {
     this.#startedAt = now;
   }
 
+  /** When the second family starts unless the first one connects or runs out first. */
+  get #secondFamilyAt(): number {
+    return this.#startedAt + (this.#opts.happyEyeballsMs ?? 200);
+  }
+
   /** When the second family should start, if it has not. */
   nextTimeout(): number | undefined {
     if (this.#secondStarted || this.#queues[1]!.length === 0) return undefined;
-    return this.#startedAt + HAPPY_EYEBALLS_MS;
+    return this.#secondFamilyAt;
   }
 
   step(now: number): ConnectStep {
@@ -109,7 +115,7 @@ export class TcpConnector implements Connector {
     // keep each family's lane busy
     if (!this.#running[0]) this.#startNext(0);
     const leaderDone = !this.#running[0] && this.#queues[0]!.length === 0;
-    if (!this.#secondStarted && (leaderDone || now >= this.#startedAt + HAPPY_EYEBALLS_MS)) {
+    if (!this.#secondStarted && (leaderDone || now >= this.#secondFamilyAt)) {
       this.#secondStarted = true;
     }
     if (this.#secondStarted && !this.#running[1]) this.#startNext(1);

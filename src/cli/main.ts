@@ -5,7 +5,7 @@
 import { openSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { parseArgs, type OptEntry } from './args.js';
-import { ParamError, HINT_LINE, warningText } from './param-error.js';
+import { ParamError, HINT_LINE } from './param-error.js';
 import { StreamSink } from './stdio-sink.js';
 import { warnText } from './messages.js';
 
@@ -90,9 +90,9 @@ async function main(argv: readonly string[]): Promise<number> {
     });
     return await op.run(parsed);
   } catch (e) {
-    if (!silentWarnings) for (const w of warnings.splice(0)) stderrSink.write(`Warning: ${w}\n`);
+    if (!silentWarnings) for (const w of warnings.splice(0)) stderrSink.write(warnText(w));
     if (e instanceof ParamError) {
-      if (!silentWarnings) for (const w of e.warnings) stderrSink.write(warningText(w));
+      if (!silentWarnings) for (const w of e.warnings) stderrSink.write(warnText(w));
       for (const line of e.lines) stderrSink.write(`tscurl: ${line}\n`);
       return e.exitCode;
     }

@@ -5,6 +5,10 @@
 // failure. With -Z (parallel.ts) one Multi drives them all.
 import { Share, CURLSHOPT, CURL_LOCK_DATA, CURLE } from '../index.js';
 import { easyStrerror } from '../codes.js';
+import { str2unum } from './tool-numbers.js';
+
+/** curl 7.88's MAX_PARALLEL: the most transfers --parallel-max lets run at once. */
+const MAX_PARALLEL = 300;
 import { groupEntries, type ParsedArgs, type OptEntry } from './args.js';
 import { buildConfig, unsupportedError, type TransferConfig, type UrlNode } from './transfer-config.js';
 import { ParamError, HINT_LINE } from './param-error.js';
@@ -91,11 +95,9 @@ function globalOpts(globals: readonly OptEntry[]): GlobalOpts {
       case 'fail-early': g.failEarly = e.value === true; break;
       case 'libcurl': g.libcurl = String(e.value); break;
       case 'parallel-max': {
-        const s = String(e.value).trim();
-        if (!/^\d+$/.test(s)) throw ParamError.option(e.given, /^-/.test(s) ? 'NEGATIVE_NUMERIC' : 'BAD_NUMERIC');
-        const n = Number(s);
-        // curl: out of range means the default
-        g.parallelMax = n < 1 || n > 65535 ? 50 : n;
+        const n = str2unum(e.given, String(e.value));
+        // curl 7.88: above MAX_PARALLEL (300) is 300, below 1 the default (later curls allow 65535)
+        g.parallelMax = n > MAX_PARALLEL ? MAX_PARALLEL : n < 1 ? 50 : n;
         break;
       }
     }

@@ -26,36 +26,12 @@ export type ParamReason = keyof typeof PARAM_TEXT;
 
 export const HINT_LINE = "try 'tscurl --help' or 'tscurl --manual' for more information";
 
-/**
- * curl's warnf(): "Warning: " before every line, the text wrapped at a blank
- * so that lines stay within 79 columns.
- */
-export function warningText(text: string): string {
-  const prefix = 'Warning: ';
-  const width = 79 - prefix.length;
-  let out = '';
-  let rest = text;
-  while (rest.length > 0) {
-    if (rest.length > width) {
-      let cut = width - 1;
-      while (cut > 0 && rest[cut] !== ' ' && rest[cut] !== '\t') cut--;
-      if (cut === 0) cut = width - 1;
-      out += prefix + rest.slice(0, cut + 1) + '\n';
-      rest = rest.slice(cut + 1);
-    } else {
-      out += prefix + rest + '\n';
-      rest = '';
-    }
-  }
-  return out;
-}
-
 export class ParamError extends Error {
   /** Lines to print, each prefixed with `tscurl: ` by the caller. */
   readonly lines: readonly string[];
   readonly exitCode: number;
   readonly reason: ParamReason | undefined;
-  /** warnf() texts shown before the lines (not with -s) */
+  /** warnf() texts shown before the lines (not with -s), each with its own newline as curl's */
   warnings: readonly string[] = [];
   constructor(lines: readonly string[], exitCode = 2, reason?: ParamReason) {
     super(lines.join('\n'));

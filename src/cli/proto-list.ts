@@ -26,6 +26,8 @@ export function protoList(spec: string, warn: (text: string) => void): { ok: tru
       continue;
     }
     if (!PROTOCOLS.includes(token)) {
+      // curl's proto2num(): "=unknown" alone allows nothing, as if no protocol were named
+      if (action === 'set') set = new Set();
       warn(`unrecognized protocol '${token}'\n`);
       continue;
     }

@@ -2,23 +2,32 @@
 // GetSizeParameter() for --limit-rate and --max-filesize (a number with an
 // optional G/M/K/B suffix, 1024 based) and the N[-M] range of --local-port.
 import { ParamError } from './param-error.js';
+import { cStrtol, LONG_MAX } from './tool-numbers.js';
 
 /**
- * curl's GetSizeParameter: strtoll with base 0 (so 0x10 and 010 are numbers
- * too), then one optional unit letter. Anything else is "badly used".
+ * curl 7.88's GetSizeParameter(): curlx_strtoofft(arg, &unit, 10) — blanks
+ * skipped, then a '-' or other white space is "invalid", a value past
+ * curl_off_t too — then at most one unit letter. The two warnings are
+ * warnf()'s (muted by -s); the error is "badly used" either way. `which`
+ * names the option in the warnings ("max-filesize", "rate").
  */
-export function sizeParameter(flag: string, arg: string): number {
-  const m = /^\s*(?:(0[xX][0-9a-fA-F]+)|(0[0-7]*)|([1-9]\d*))(.*)$/s.exec(arg);
-  if (!m) throw ParamError.option(flag, 'BAD_USE');
-  const value = m[1] ? parseInt(m[1].slice(2), 16) : m[2] ? parseInt(m[2], 8) || 0 : Number(m[3]);
-  const unit = m[4] || 'b';
-  if (unit.length > 1) throw ParamError.option(flag, 'BAD_USE');
-  const scale: Record<string, number> = { g: 1024 ** 3, m: 1024 ** 2, k: 1024, b: 1 };
-  const f = scale[unit.toLowerCase()];
-  if (f === undefined) throw ParamError.option(flag, 'BAD_USE');
-  const v = value * f;
-  if (!Number.isSafeInteger(v)) throw ParamError.option(flag, 'NUMBER_TOO_LARGE');
-  return v;
+export function sizeParameter(flag: string, arg: string, which: string): number {
+  const bad = (warning: string): ParamError => {
+    const e = ParamError.option(flag, 'BAD_USE');
+    e.warnings = [warning];
+    return e;
+  };
+  let i = 0;
+  while (arg[i] === ' ' || arg[i] === '\t') i++;
+  const r = /^[-\s]/.test(arg.slice(i)) ? null : cStrtol(arg.slice(i));
+  if (!r || r.erange || r.end === 0) throw bad(`invalid number specified for ${which}\n`);
+  let unit = arg.slice(i + r.end);
+  if (unit === '') unit = 'b';
+  else if (unit.length > 1) unit = 'w'; // unsupported
+  const scale = ({ g: 1024n ** 3n, m: 1024n ** 2n, k: 1024n, b: 1n } as Record<string, bigint>)[unit.toLowerCase()];
+  if (scale === undefined) throw bad(`unsupported ${which} unit. Use G, M, K or B!\n`);
+  if (r.value > LONG_MAX / scale) throw ParamError.option(flag, 'NUMBER_TOO_LARGE');
+  return Number(r.value * scale);
 }
 
 /** --local-port N[-M]: the first port and how many to try (CURLOPT_LOCALPORTRANGE). */

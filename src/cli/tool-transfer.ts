@@ -10,7 +10,7 @@ import { join, dirname } from 'node:path';
 import { bufferToText } from '../url/url-bytes.js';
 import { Easy, CURLOPT, CURLINFO, CURLE, CURLPAUSE, CURL_WRITEFUNC_PAUSE, easyStrerror, VERSION, CurlUrl, CURLU, CURLUE, CURLUPART, type Share, type CurlCertinfo } from '../index.js';
 import { methodConflict, unsupportedError, type ToolHttpReq, type TransferConfig, type UrlNode } from './transfer-config.js';
-import { HINT_LINE, warningText } from './param-error.js';
+import { HINT_LINE } from './param-error.js';
 import type { GlobItem } from './glob.js';
 import { OutputFile, contentDispositionFilename } from './output-file.js';
 import { RetryState } from '../request/retry-policy.js';
@@ -282,7 +282,7 @@ export class ToolTransfer {
       for (const [want, on] of [['post', cfg.postData !== undefined && !cfg.useGet], ['put', this.#uploadFile !== undefined]] as const) {
         if (!on) continue;
         if (req !== undefined && req !== want) {
-          if (!cfg.silent) this.#ctx.stdio.stderr(warningText(methodConflict(want, req)));
+          if (!cfg.silent) this.#ctx.stdio.stderr(warnText(methodConflict(want, req)));
           return CURLE.FAILED_INIT;
         }
         req = want;

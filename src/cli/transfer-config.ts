@@ -4,7 +4,7 @@
 // option with no handler here is one the tool cannot do yet: it is reported,
 // never ignored.
 import { statSync } from 'node:fs';
-import { CURLOPT, CURL_TIMECOND } from '../index.js';
+import { CURLOPT, CURL_TIMECOND, CURLE } from '../index.js';
 import { curlGetdate } from '../cookies/parse-date.js';
 import { bufferToText } from '../url/url-bytes.js';
 import type { OptEntry } from './args.js';
@@ -13,6 +13,8 @@ import { ParamError } from './param-error.js';
 import { SETOPT_MAP, optId } from './setopt-map.js';
 import { TlsFlags } from './tls-flags.js';
 import { localPortRange, sizeParameter } from './size-param.js';
+import { PROTOCOLS } from './version.js';
+import { secondsToMs, str2num, str2unum } from './tool-numbers.js';
 import type { RetryConfig } from '../request/retry-policy.js';
 import type { ClobberMode } from './output-file.js';
 
@@ -85,31 +87,22 @@ export interface TransferConfig {
   readonly unsupported: OptEntry[];
 }
 
-function seconds(e: OptEntry): number {
-  const s = String(e.value);
-  if (!/^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(s)) {
-    throw ParamError.option(e.given, /^\s*-/.test(s) ? 'NEGATIVE_NUMERIC' : 'BAD_NUMERIC');
-  }
-  return Math.round(Number(s) * 1000);
-}
+/** A timeout given in seconds, as curl 7.88's str2udouble() and (long)(secs * 1000). */
+const seconds = (e: OptEntry): number => secondsToMs(e.given, String(e.value));
 
-function integer(e: OptEntry): number {
-  const s = String(e.value).trim();
-  if (!/^-?\d+$/.test(s)) throw ParamError.option(e.given, 'BAD_NUMERIC');
-  return Number(s);
-}
-
-/** curl's str2unum: a non-negative decimal number. */
-function unsigned(e: OptEntry): number {
-  const s = String(e.value).trim();
-  if (/^-\d+$/.test(s)) throw ParamError.option(e.given, 'NEGATIVE_NUMERIC');
-  return integer(e);
-}
+/**
+ * --retry-delay, --retry-max-time: seconds with decimals, as curl 8 takes them (its case 1637 asks
+ * for "--retry-delay 0.1"); 7.88 wanted whole seconds here.
+ */
+const retrySeconds = seconds;
 
 /** curl's str2unum(): a non-negative integer. */
-function nonNegative(e: OptEntry): number {
-  const n = integer(e);
-  if (n < 0) throw ParamError.option(e.given, 'NEGATIVE_NUMERIC');
+const unsigned = (e: OptEntry): number => str2unum(e.given, String(e.value));
+
+/** --max-redirs: str2num(), and -1 (no limit) is the only negative number it takes. */
+function maxRedirs(e: OptEntry): number {
+  const n = str2num(e.given, String(e.value));
+  if (n < -1) throw ParamError.option(e.given, 'BAD_NUMERIC');
   return n;
 }
 
@@ -236,7 +229,7 @@ export const HTTPREQ_NAME = {
 export type ToolHttpReq = keyof typeof HTTPREQ_NAME;
 
 export function methodConflict(req: ToolHttpReq, stored: ToolHttpReq): string {
-  return `You can only select one HTTP request method! You asked for both ${HTTPREQ_NAME[req]} and ${HTTPREQ_NAME[stored]}.`;
+  return `You can only select one HTTP request method! You asked for both ${HTTPREQ_NAME[req]} and ${HTTPREQ_NAME[stored]}.\n`;
 }
 /** The proxy flags: each sets the proxy string and its type; the last one wins (curl's config->proxyver). */
 const PROXY_FLAGS: Readonly<Record<string, number>> = {
@@ -400,6 +393,11 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         set(e.opt.long === 'proto' ? CURLOPT.PROTOCOLS_STR : CURLOPT.REDIR_PROTOCOLS_STR, r.list, e);
         break;
       }
+      case 'proto-default':
+        // curl's check_protocol(): a scheme libcurl does not know is refused while parsing
+        if (!PROTOCOLS.includes(String(v).toLowerCase())) throw ParamError.option(e.given, 'LIBCURL_UNSUPPORTED_PROTOCOL', CURLE.UNSUPPORTED_PROTOCOL);
+        set(CURLOPT.DEFAULT_PROTOCOL, String(v), e);
+        break;
       case 'location': set(CURLOPT.FOLLOWLOCATION, on ? 1 : 0, e); break;
       // curl 8: the later of -f and --fail-with-body wins, with a warning
       // (7.88 refused the combination as a usage error)
@@ -419,9 +417,9 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         }
         c.failWithBody = on;
         break;
-      case 'retry': c.retry.retries = nonNegative(e); break;
-      case 'retry-delay': c.retry.delayMs = seconds(e); break;
-      case 'retry-max-time': c.retry.maxTimeMs = seconds(e); break;
+      case 'retry': c.retry.retries = unsigned(e); break;
+      case 'retry-delay': c.retry.delayMs = retrySeconds(e); break;
+      case 'retry-max-time': c.retry.maxTimeMs = retrySeconds(e); break;
       case 'retry-all-errors': c.retry.allErrors = on; break;
       case 'retry-connrefused': c.retry.connRefused = on; break;
       case 'remove-on-error': c.removeOnError = on; break;
@@ -437,9 +435,9 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       case 'ipv4': set(CURLOPT.IPRESOLVE, 1, e); break;
       case 'ipv6': set(CURLOPT.IPRESOLVE, 2, e); break;
       case 'path-as-is': set(CURLOPT.PATH_AS_IS, on ? 1 : 0, e); break;
-      case 'max-filesize': set(CURLOPT.MAXFILESIZE_LARGE, sizeParameter(e.given, String(v)), e); break;
+      case 'max-filesize': set(CURLOPT.MAXFILESIZE_LARGE, sizeParameter(e.given, String(v), 'max-filesize'), e); break;
       case 'limit-rate': {
-        const rate = sizeParameter(e.given, String(v));
+        const rate = sizeParameter(e.given, String(v), 'rate');
         set(CURLOPT.MAX_SEND_SPEED_LARGE, rate, e);
         set(CURLOPT.MAX_RECV_SPEED_LARGE, rate, e);
         break;
@@ -500,7 +498,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
           break;
         }
         if (m.kind === 'str') set(optId(m.opt), String(v), e);
-        else if (m.kind === 'int') set(optId(m.opt), integer(e), e);
+        else if (m.kind === 'int') set(optId(m.opt), e.opt.long === 'max-redirs' ? maxRedirs(e) : unsigned(e), e);
         else if (m.kind === 'bool') set(optId(m.opt), on !== !!m.invert ? 1 : 0, e);
         else if (m.kind === 'consts') for (const [o, val] of on ? m.on : m.off) set(optId(o), val, e);
         else (lists[m.opt] ??= { e, values: [] }).values.push(String(v));

@@ -230,6 +230,7 @@ function startConnector(e: MultiEngine, t: Transfer, now: number): void {
     port,
     bind: localBind(t.opts.str(CURLOPT.INTERFACE), t.opts.num(CURLOPT.LOCALPORT), t.opts.num(CURLOPT.LOCALPORTRANGE)),
     noDelay: t.opts.num(CURLOPT.TCP_NODELAY) !== 0,
+    happyEyeballsMs: t.opts.num(CURLOPT.HAPPY_EYEBALLS_TIMEOUT_MS),
     keepAliveIdle: keepAlive ? t.opts.num(CURLOPT.TCP_KEEPIDLE) : null,
     discard: (tr) => e.discardTransport(tr),
     trace: (text) => e.trace(t, text),

@@ -16,7 +16,7 @@ import { CURLE } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { CURLPROXY } from '../constants.js';
 import { CurlUrl } from '../url/curl-url.js';
-import { CURLU, CURLUPART, urlStrerror } from '../url/url-codes.js';
+import { CURLU, CURLUPART } from '../url/url-codes.js';
 import type { OptionStore } from '../easy/option-store.js';
 import { checkNoproxy } from './noproxy.js';
 import { envEpoch, envVar } from '../util/env-cache.js';
@@ -92,7 +92,8 @@ function parseProxy(text: string, defaultType: number, opts: OptionStore, option
   }
   const h = new CurlUrl();
   const rc = h.set(CURLUPART.URL, explicit === undefined ? `http://${text}` : text, CURLU.NON_SUPPORT_SCHEME);
-  if (rc !== 0) return { code: CURLE.COULDNT_RESOLVE_PROXY, message: `Unsupported proxy syntax in '${text}': ${urlStrerror(rc)}` };
+  // 7.88's parse_proxy() names the proxy only (curl 8 appends the URL API's reason)
+  if (rc !== 0) return { code: CURLE.COULDNT_RESOLVE_PROXY, message: `Unsupported proxy syntax in '${text}'` };
   let host = h.get(CURLUPART.HOST, CURLU.URLDECODE).value ?? '';
   const ipv6 = host.startsWith('[');
   if (ipv6) host = host.slice(1, host.indexOf(']') > 0 ? host.indexOf(']') : -1).replace(/%25.*$|%.*$/, '');

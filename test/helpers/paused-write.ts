@@ -20,6 +20,8 @@ export interface PausedWrite {
   /** write-callback calls made while paused: libcurl makes none */
   callsWhilePaused: number;
   pauses: number;
+  /** multi.perform() rounds of the 'multi' drive: a paused transfer whose socket stays watched spins here */
+  rounds: number;
   errorBuffer: string | null;
 }
 
@@ -70,6 +72,7 @@ export async function pausedWrite(e: Easy, drive: Drive, half: number): Promise<
   });
 
   let rc: number;
+  let rounds = 0;
   if (drive === 'perform') {
     rc = await e.perform();
   } else {
@@ -79,6 +82,7 @@ export async function pausedWrite(e: Easy, drive: Drive, half: number): Promise<
         multi.addHandle(e);
         let running = 1;
         for (let i = 0; i < 20_000 && running; i++) {
+          rounds++;
           running = multi.perform().runningHandles;
           if (running) await multi.poll(50);
         }
@@ -103,5 +107,5 @@ export async function pausedWrite(e: Easy, drive: Drive, half: number): Promise<
     }
   }
   await pokes;
-  return { rc, body: Buffer.concat(parts), calls, callsWhilePaused, pauses, errorBuffer: e.errorBuffer ?? null };
+  return { rc, body: Buffer.concat(parts), calls, callsWhilePaused, pauses, rounds, errorBuffer: e.errorBuffer ?? null };
 }

@@ -2,12 +2,12 @@
 // reset/duphandle, pause, connection reuse across performs, IPv6, limits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import {
   Easy, Multi, CURLOPT, CURLE, CURLINFO, CURLMOPT, CURLPAUSE, CURL_WRITEFUNC_PAUSE, CURLINFO_TYPE, openSocketCount,
 } from '../../src/index.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { requireProgram } from '../helpers/requires.js';
+import { startBlackhole } from '../helpers/blackhole.js';
 
 const NO_PYTHON = requireProgram('python3', 'python3');
 
@@ -264,26 +264,8 @@ test('MAX_TOTAL_CONNECTIONS queues transfers and MAXCONNECTS bounds the idle poo
 });
 
 test('CONNECTTIMEOUT_MS against a listener that never accepts -> CURLE_OPERATION_TIMEDOUT', { skip: NO_PYTHON }, async () => {
-  // a python listener with a full accept queue: further SYNs are dropped, so connect() hangs
-  const py = spawn('python3', ['-c', [
-    'import socket,sys,time',
-    's=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(0)',
-    'print(s.getsockname()[1], flush=True)',
-    'fill=[]',
-    'for _ in range(4):',
-    '  c=socket.socket(); c.setblocking(False); c.connect_ex(s.getsockname()); fill.append(c)',
-    'time.sleep(0.2)',
-    'print("full", flush=True)',
-    'sys.stdin.read()',
-  ].join('\n')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines: string[] = [];
-  await new Promise<void>((resolve) => {
-    py.stdout!.on('data', (d: Buffer) => {
-      lines.push(...d.toString().trim().split('\n'));
-      if (lines.includes('full')) resolve();
-    });
-  });
-  const port = Number(lines[0]);
+  const hole = await startBlackhole();
+  const port = hole.port;
   const e = new Easy();
   try {
     e.setopt(CURLOPT.URL, `http://127.0.0.1:${port}/`);
@@ -294,8 +276,7 @@ test('CONNECTTIMEOUT_MS against a listener that never accepts -> CURLE_OPERATION
     assert.match(e.errorBuffer, /^Connection timed out after 300 milliseconds$/);
   } finally {
     e.cleanup();
-    py.stdin!.end();
-    await new Promise((r) => py.on('exit', r));
+    await hole.close();
   }
 });
 

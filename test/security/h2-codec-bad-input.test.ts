@@ -47,7 +47,10 @@ const CASES: { name: string; code: number; curlCode?: number | null; scenario: S
   { name: 'a PING of 7 bytes', code: 92, curlCode: null, scenario: (s, id) => s.write(Buffer.concat([head(id, 0), frame(T.PING, 0, 0, Buffer.alloc(7))])) },
   { name: 'RST_STREAM of 3 bytes', code: 92, curlCode: null, scenario: (s, id) => s.write(Buffer.concat([head(id, 0), frame(T.RST_STREAM, 0, id, Buffer.alloc(3))])) },
   { name: 'WINDOW_UPDATE on stream 0 of 0', code: 92, curlCode: null, scenario: (s, id) => s.write(Buffer.concat([head(id, 0), frame(T.WINDOW_UPDATE, 0, 0, u32(0))])) },
-  { name: 'a PING flood', code: 92, curlCode: 56, scenario: (s, id) => {
+  // curl 7.88 is not compared here: its 16 KiB reads hold 963 PINGs, just under nghttp2's 1000 queued
+  // ACKs, so it fails with 56 only when ACKs pile up behind a full socket, and otherwise answers every
+  // PING and waits for its timeout (seen under load in the full suite): timing decides, not the input
+  { name: 'a PING flood', code: 92, curlCode: null, scenario: (s, id) => {
     s.write(head(id, 0));
     let n = 0;
     const more = (): void => {

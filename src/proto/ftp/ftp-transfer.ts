@@ -70,7 +70,9 @@ export class FtpDataPump {
   pollEntry(): PollEntry | null {
     if (!this.#data.ready) return this.#data.pollset()[0] ?? null;
     const tr = this.#data.transport!;
-    if (this.direction === 'download') return { transport: tr, what: CURL_POLL.IN };
+    // a paused download is not watched (libcurl's KEEP_RECV_PAUSE): its readable socket would wake the
+    // application at once, again and again, until easy.pause(CONT) wakes the transfer itself
+    if (this.direction === 'download') return this.#t.pauseBits & CURLPAUSE.RECV ? null : { transport: tr, what: CURL_POLL.IN };
     // a paused upload waits for easy.pause(CONT), which wakes the transfer itself
     if (this.#t.pauseBits & CURLPAUSE.SEND) return null;
     return { transport: tr, what: CURL_POLL.OUT };
