@@ -46,23 +46,53 @@ export class HeaderStore {
   #request = 0;
   /** the current request's final response has been seen: the next status line is a new request */
   #finalSeen = false;
+  /** the last status line's HTTP version (10, 11, 20, ...), code and reason phrase */
+  version = 0;
+  code = 0;
+  reason = '';
+  /** where the last status line's response begins in the list (a header index) */
+  #responseStart = 0;
+  /**
+   * @internal request()'s hook: a response's head ended (its headers are
+   * stored), so its status and fields are read once here instead of through
+   * a HEADERFUNCTION call per line. Set on the transfer's own store only.
+   */
+  onHeadersEnd: ((interim: boolean) => void) | null = null;
 
   /** Forget every header (the transfer is retired). */
   clear(): void {
     this.#list.length = 0;
   }
 
-  /** A status line arrived. */
-  status(): void {
+  /** A status line arrived (`version` as 11 for HTTP/1.1). */
+  status(version = 0, code = 0, reason = ''): void {
     if (this.#finalSeen) {
       this.#request++;
       this.#finalSeen = false;
     }
+    this.version = version;
+    this.code = code;
+    this.reason = reason;
+    this.#responseStart = this.#count;
   }
 
   /** The end of a response's headers: interim ones keep the request open. */
   headersEnd(interim: boolean): void {
     if (!interim) this.#finalSeen = true;
+    this.onHeadersEnd?.(interim);
+  }
+
+  /**
+   * The last response's fields of `origin` (HEADER, or TRAILER) as flat
+   * name, value pairs, names as sent (request()'s rawHeaders/rawTrailers).
+   */
+  responseFields(origin: number): string[] {
+    const out: string[] = [];
+    const n = this.#count;
+    for (let i = this.#responseStart; i < n; i++) {
+      if (this.#origin(i) === origin) out.push(this.#name(i), this.#list[i * SLOTS + 1] as string);
+    }
+    return out;
   }
 
   /** A header (origin HEADER or 1XX) or trailer (TRAILER) line, already unfolded and trimmed. */

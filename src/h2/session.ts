@@ -13,7 +13,7 @@
 // takes them inside the call. Nothing reaches the application outside a call
 // into the library. What the session writes goes out at the end of the
 // JavaScript turn as one transport send (the frames of all the streams one
-// library call opened together). Flow control: a stream's window (1 MiB) and
+// library call opened together). Flow control: a stream's window (4 MiB) and
 // the connection's (32 MiB) open again by WINDOW_UPDATE only for bytes the
 // transfer took, so a paused stream holds at most its window. A protocol
 // error of the server is a connection error (GOAWAY with its code, the
@@ -452,7 +452,7 @@ export class H2Session implements FrameSink {
       from++;
       to -= pad;
     }
-    const st = this.#streams.get(id);
+    const st = this.#lastData?.id === id && !this.#lastData.closed ? this.#lastData : this.#streams.get(id); // a download's: no lookup (open: in #streams)
     if (st === undefined) {
       if (this.#idle(id)) return this.#connectionError(H2ERR.PROTOCOL_ERROR, true);
       this.#connUnacked += len; // a closed stream's DATA: dropped, its bytes given back to the connection's window
@@ -469,8 +469,8 @@ export class H2Session implements FrameSink {
     if (to > from) {
       this.#acks = 0;
       // right after this stream's previous DATA frame in the same buffer: the bytes between are spent frame header
-      st.data(b, from, to, st === this.#lastData && b === this.#lastDataBuf && start - 9 === this.#lastDataEnd);
-      if (this.#retainQueued) this.#holding.add(st);
+      // a frame joined to the piece before it is held already
+      if (!st.data(b, from, to, st === this.#lastData && b === this.#lastDataBuf && start - 9 === this.#lastDataEnd) && this.#retainQueued) this.#holding.add(st);
     }
     this.#lastData = st;
     this.#lastDataBuf = b;

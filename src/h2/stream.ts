@@ -102,17 +102,17 @@ export class H2Stream {
    * this stream's previous DATA frame in the same buffer and that payload is
    * still the last one queued, it is moved back over the spent frame header
    * in between and the queued view grows: one piece per read for the
-   * transfer, not one per frame (nginx sends 8 KiB frames).
+   * transfer, not one per frame (nginx sends 8 KiB frames). True when joined.
    */
-  data(b: Buffer, from: number, to: number, follows: boolean): void {
+  data(b: Buffer, from: number, to: number, follows: boolean): boolean {
     const n = to - from;
-    if (n === 0) return;
+    if (n === 0) return false;
     if (follows && this.#openBuf === b && this.#openTo <= from) {
       const end = this.#openTo;
       b.copyWithin(end, from, to);
       this.#openTo = end + n;
       this.bodyBytes += n;
-      return; // already ready for its transfer
+      return true; // already ready for its transfer
     }
     this.#seal();
     this.#openBuf = b;
@@ -120,6 +120,7 @@ export class H2Stream {
     this.#openTo = to;
     this.bodyBytes += n;
     this.#changed();
+    return false;
   }
 
   /** The open piece goes to the queue as a view: nothing joins it any more. */
@@ -176,10 +177,19 @@ export class H2Stream {
       this.#body.length > 0 || this.#openBuf !== null || (this.remoteEnded && this.finalSeen) || this.session.failure !== null;
   }
 
-  /** Nothing for the transfer (after feeding the session what arrived): recv() would say 'again', no drain waits. */
+  /**
+   * Nothing for the transfer (after feeding the session what arrived):
+   * recv() would say 'again', no drain waits. Then the stream is not ready
+   * either, as after recv()'s 'again': a transfer whose step ended on its
+   * read limit just as it took the last piece left the transport readable,
+   * and the built-in driver ran perform() round after round for nothing
+   * until more bytes came.
+   */
   quiet(): boolean {
     this.session.pump();
-    return !this.#hasEvents();
+    if (this.#hasEvents()) return false;
+    this.session.markReady(this, false);
+    return true;
   }
 
   /** Next piece of the response: head bytes, body bytes, 'eof', 'again', or the stream's error. */

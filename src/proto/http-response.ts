@@ -58,8 +58,8 @@ export function closeDecoding(t: Transfer): void {
 }
 
 /** A status line arrived: a new response starts. */
-export function responseStatus(t: Transfer, h: HttpTransferState): void {
-  t.headerStore.status();
+export function responseStatus(t: Transfer, h: HttpTransferState, reason: string): void {
+  t.headerStore.status(h.httpVersion, t.responseCode, reason);
   closeDecoding(t);
   h.contentRangeOk = false;
   h.timeOfDoc = 0;

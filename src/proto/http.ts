@@ -414,7 +414,7 @@ export class HttpExchange implements ProtocolRequest {
           // libcurl's conn->httpversion: the next request on this connection follows it
           if (ev.version >= 10) this.#conn.httpVersion = ev.version;
           if (addHeaderBytes(this.#t, ev.size) !== CURLE.OK) return CURLE.RECV_ERROR;
-          responseStatus(this.#t, this.#h);
+          responseStatus(this.#t, this.#h, ev.reason);
           // HTTP/1.0 closes after the body unless a Connection: keep-alive says otherwise (the parser knows)
           if (ev.version === 10) this.#trace(CURLINFO_TYPE.TEXT, 'HTTP 1.0, assume close after body\n');
           {

@@ -52,7 +52,21 @@ export interface KeptHandle {
   url: string;
   /** method and header lines: what the handle was set up with */
   key: string;
+  /**
+   * An HTTP(S) URL's handle has no HEADERFUNCTION: the head is read from the
+   * transfer's header store when it ends (one call per response instead of
+   * one JavaScript callback per header line, each with its own line Buffer).
+   */
+  storeHeads: boolean;
+  /**
+   * CURLINFO_EFFECTIVE_URL of a transfer of `url`, read once per URL: a kept
+   * handle follows no redirect, so each transfer of the same URL ends there.
+   */
+  effectiveUrl: string | null;
 }
+
+/** URLs whose heads come from the header store (HTTP stores every header; other protocols deliver lines only). */
+const HTTP_URL = /^https?:\/\//i;
 
 /** Can the request run on a kept handle? Not with curl options, a body or a progress callback. */
 function keepable(opts: RequestOptions, upload: UploadSource | null): boolean {
@@ -61,12 +75,12 @@ function keepable(opts: RequestOptions, upload: UploadSource | null): boolean {
 }
 
 /** A new handle to keep for requests with this method and these header lines (set up as the constructor would). */
-function newKeptHandle(key: string, method: string, lines: string[]): KeptHandle {
-  const h: KeptHandle = { easy: new Easy(), attempt: null, url: '', key };
+function newKeptHandle(key: string, method: string, lines: string[], storeHeads: boolean): KeptHandle {
+  const h: KeptHandle = { easy: new Easy(), attempt: null, url: '', key, storeHeads, effectiveUrl: null };
   if (lines.length) h.easy.setopt(CURLOPT.HTTPHEADER, lines);
   h.easy.setopt(CURLOPT.SUPPRESS_CONNECT_HEADERS, 1);
   applyMethod(h.easy, method, null, false);
-  h.easy.setopt(CURLOPT.HEADERFUNCTION, (line: Buffer) => h.attempt!.onHeader(line));
+  if (!storeHeads) h.easy.setopt(CURLOPT.HEADERFUNCTION, (line: Buffer) => h.attempt!.onHeader(line));
   h.easy.setopt(CURLOPT.WRITEFUNCTION, (data: Buffer) => h.attempt!.onData(data));
   return h;
 }
@@ -85,6 +99,8 @@ export class Attempt {
   #closed = false;
   /** the header store of this attempt's transfer (made when the handle is added), once a header arrived */
   #store: HeaderStore | null = null;
+  /** a kept handle without HEADERFUNCTION: the store its heads are read from (set when the handle is added) */
+  #heads: HeaderStore | null = null;
 
   /** bodySize: the upload's length when the caller knows it and the source does not (a stream with a Content-Length) */
   constructor(
@@ -109,8 +125,9 @@ export class Attempt {
     if (lines && keepable(opts, upload)) {
       // the method's length first, then the method, then the lines (which have no LF: headerLines refuses them)
       const method = opts.method === undefined ? 'GET' : opts.method.toUpperCase();
-      const key = `${method.length}:${method}${lines.length ? `\n${lines.join('\n')}` : ''}`;
-      const h = runner.takeKeptHandle(key) ?? newKeptHandle(key, method, lines);
+      const storeHeads = HTTP_URL.test(url);
+      const key = `${storeHeads ? 'S' : 'L'}${method.length}:${method}${lines.length ? `\n${lines.join('\n')}` : ''}`;
+      const h = runner.takeKeptHandle(key) ?? newKeptHandle(key, method, lines, storeHeads);
       this.#kept = h;
       this.easy = h.easy;
       h.attempt = this;
@@ -121,6 +138,7 @@ export class Attempt {
           throw err;
         }
         h.url = url;
+        h.effectiveUrl = null;
       }
       return;
     }
@@ -159,7 +177,29 @@ export class Attempt {
 
   /** Run the transfer; settles with its CURLcode. */
   run(): Promise<CURLcode> {
-    return this.#runner.perform(this.easy);
+    return new Promise<CURLcode>((resolve) => this.start(resolve));
+  }
+
+  /** Run the transfer; `done` gets its CURLcode (see MultiRunner.start). */
+  start(done: (code: CURLcode) => void): void {
+    this.#runner.start(this.easy, done);
+    // (a handle that could not be added has been closed by `done` already)
+    if (this.#kept?.storeHeads && !this.#closed) {
+      // the transfer (and its store) was made by the add; its hook reports each head's end
+      const store = internalsOf(this.easy)?.transfer?.headerStore ?? null;
+      if (store) {
+        this.#heads = store;
+        store.onHeadersEnd = (interim) => this.#onStoredHead(interim);
+      }
+    }
+  }
+
+  /** The header store's hook: a response's head ended. As onHeader() at the blank line. */
+  #onStoredHead(interim: boolean): void {
+    const code = this.#heads!.code;
+    if (interim || this.#headSent || code < 200 || code >= 300) return;
+    this.#discarding = this.#hooks.discard(this);
+    if (!this.#discarding) this.#sendHead();
   }
 
   /** End the transfer now (abort). */
@@ -185,6 +225,7 @@ export class Attempt {
       if (!this.#headSent && !this.#discarding) this.#discarding = this.#hooks.discard(this);
       if (this.#discarding) return;
       this.#sendHead();
+      if (this.#heads) this.head.trailersFromStore(this.#heads);
       this.body.finish();
     } else if (this.#headSent) {
       this.body.destroy(new CurlError(code, this.easy.errorBuffer));
@@ -207,6 +248,12 @@ export class Attempt {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // the transfer (and its store) stays with the handle until its next add: it must not keep this attempt,
+    // its body and response alive that long (they would outlive young-generation GC and cost old-generation work)
+    if (this.#heads) {
+      this.#heads.onHeadersEnd = null;
+      this.#heads = null;
+    }
     const h = this.#kept;
     if (!h) {
       this.easy.cleanup();
@@ -258,7 +305,14 @@ export class Attempt {
   #sendHead(): void {
     if (this.#headSent) return;
     this.#headSent = true;
+    if (this.#heads) this.head.fromStore(this.#heads);
     this.head.bodyStarted();
-    this.#hooks.onHead({ head: this.head, body: this.body, url: String(this.easy.getinfo(CURLINFO.EFFECTIVE_URL) ?? '') });
+    const kept = this.#kept;
+    const url = kept ? (kept.effectiveUrl ??= this.#effectiveUrl()) : this.#effectiveUrl();
+    this.#hooks.onHead({ head: this.head, body: this.body, url });
+  }
+
+  #effectiveUrl(): string {
+    return String(this.easy.getinfo(CURLINFO.EFFECTIVE_URL) ?? '');
   }
 }

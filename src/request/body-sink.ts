@@ -8,7 +8,7 @@
 // nobody takes the chunks, more than a stream's high-water mark of them
 // pauses the transfer (CURLPAUSE_RECV), and reading resumes it.
 import { Buffer } from 'node:buffer';
-import { BODY_HIGH_WATER_MARK, ResponseBody } from './response-body.js';
+import { BODY_HIGH_WATER_MARK, ResponseBody, type BodySource } from './response-body.js';
 
 /** A reader that takes the chunks as they come (CurlDispatcher's undici handler). */
 export interface BodyConsumer {
@@ -23,7 +23,7 @@ interface Collector {
   reject(err: unknown): void;
 }
 
-export class BodySink {
+export class BodySink implements BodySource {
   /** chunks nobody took yet (copies: libcurl reuses its buffer after the callback) */
   #chunks: Buffer[] = [];
   #size = 0;
@@ -40,6 +40,10 @@ export class BodySink {
   /** the consumer asked for no more chunks until resume() */
   #consumerPaused = false;
   #flushQueued = false;
+  /** the stream exists but has no Readable reader yet: its chunks are still here (see response-body.ts) */
+  #detached = false;
+  /** the stream's iterator waits for a chunk, the end or an error */
+  #waiter: (() => void) | null = null;
   readonly #resume: () => void;
   readonly #abandon: () => void;
 
@@ -67,7 +71,7 @@ export class BodySink {
     if (this.#abandoned || this.settled) return true;
     const copy = Buffer.allocUnsafe(chunk.length);
     copy.set(chunk);
-    if (this.#stream && !this.#taken) {
+    if (this.#stream && !this.#taken && !this.#detached) {
       if (this.#stream.push(copy)) return true;
       this.#held = true;
       return false;
@@ -75,6 +79,7 @@ export class BodySink {
     this.#chunks.push(copy);
     this.#size += copy.length;
     if (this.#consumer) this.#queueFlush();
+    this.#wake();
     if (this.#collector || this.#size < BODY_HIGH_WATER_MARK) return true;
     this.#held = true;
     return false;
@@ -90,7 +95,8 @@ export class BodySink {
       this.#collector = null;
       c.resolve(this.#join());
     }
-    this.#stream?.push(null);
+    if (this.#detached) this.#wake();
+    else this.#stream?.push(null);
   }
 
   /** The body failed (transfer error, abort): the reader gets `err`. */
@@ -107,6 +113,51 @@ export class BodySink {
       c.reject(err);
     }
     if (this.#stream && !this.#stream.destroyed) this.#stream.destroy(err);
+    this.#wake();
+  }
+
+  #wake(): void {
+    const w = this.#waiter;
+    if (w) {
+      this.#waiter = null;
+      w();
+    }
+  }
+
+  get detached(): boolean {
+    return this.#detached;
+  }
+
+  /** No chunk will come any more, and none is left. */
+  get ended(): boolean {
+    return this.#chunks.length === 0 && this.settled;
+  }
+
+  /** The detached stream's iterator takes the next chunk (reading it resumes a held transfer). */
+  take(): Buffer | null {
+    const chunk = this.#chunks.shift();
+    if (chunk === undefined) return null;
+    this.#size -= chunk.length;
+    if (this.#held && this.#size < BODY_HIGH_WATER_MARK) {
+      this.#held = false;
+      this.#resume();
+    }
+    return chunk;
+  }
+
+  wait(): Promise<void> {
+    return new Promise((resolve) => (this.#waiter = resolve));
+  }
+
+  /** A Readable reader came: the chunks go into the stream from now on. */
+  attach(): void {
+    if (!this.#detached) return;
+    this.#detached = false;
+    const s = this.#stream!;
+    for (const c of this.#chunks) s.push(c);
+    this.#chunks = [];
+    this.#size = 0;
+    if (this.#ended) s.push(null);
   }
 
   /** The whole body at once (rejects with the transfer's error). Without a stream: the chunks joined. */
@@ -192,9 +243,10 @@ export class BodySink {
       if (!this.#held) return;
       this.#held = false;
       this.#resume();
-    });
+    }, this);
     this.#stream = s;
     s.once('close', () => {
+      this.#wake();
       if (!s.readableEnded && !this.settled) {
         this.#abandoned = true;
         this.#abandon();
@@ -206,11 +258,9 @@ export class BodySink {
       else if (this.#ended) s.push(null);
       return s;
     }
-    for (const c of this.#chunks) s.push(c);
-    this.#chunks = [];
-    this.#size = 0;
+    // the chunks stay here until a Readable reader attaches (or the iterator takes them)
+    this.#detached = true;
     if (this.#error) s.destroy(this.#error);
-    else if (this.#ended) s.push(null);
     return s;
   }
 

@@ -43,12 +43,22 @@ export class MultiRunner {
    * the transfer's CURLcode (never rejects for a transfer error).
    */
   perform(easy: Easy): Promise<CURLcode> {
-    if (this.#closed) return Promise.resolve(CURLE.FAILED_INIT);
-    const rc = this.multi.addHandle(easy);
-    if (rc !== 0) return Promise.resolve(CURLE.FAILED_INIT);
-    const done = new Promise<CURLcode>((resolve) => this.#pending.set(easy, resolve));
+    return new Promise<CURLcode>((resolve) => this.start(easy, resolve));
+  }
+
+  /**
+   * @internal perform() without its promise: `done` gets the CURLcode, called
+   * from the loop right after the handle left the multi (outside any libcurl
+   * callback), or at once with CURLE_FAILED_INIT when the handle cannot be
+   * added. request() saves a promise and a turn per transfer with it.
+   */
+  start(easy: Easy, done: (code: CURLcode) => void): void {
+    if (this.#closed || this.multi.addHandle(easy) !== 0) {
+      done(CURLE.FAILED_INIT);
+      return;
+    }
+    this.#pending.set(easy, done);
     this.#startLoop();
-    return done;
   }
 
   /**

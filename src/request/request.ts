@@ -57,7 +57,52 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-export async function request(url: string | URL, opts: RequestOptions = {}): Promise<CurlResponse> {
+export function request(url: string | URL, opts: RequestOptions = {}): Promise<CurlResponse> {
+  if (opts.retry === undefined && opts.signal === undefined && (opts.body === undefined || opts.body === null)) {
+    return plainRequest(String(url), opts, opts.runner ?? defaultRunner());
+  }
+  return retryingRequest(url, opts);
+}
+
+/** The response object for an attempt's head. */
+function responseOf(h: AttemptHead, retries: number): CurlResponse {
+  return new CurlResponse({
+    status: h.head.status,
+    statusText: h.head.statusText,
+    protocol: h.head.protocol,
+    rawHeaders: h.head.rawHeaders,
+    rawTrailers: h.head.rawTrailers,
+    url: h.url,
+    body: h.body,
+    retries,
+  });
+}
+
+/**
+ * A request with nothing to retry, abort or upload: one attempt, one
+ * promise (the general path below costs an async function, an outcome
+ * object and a promise more per request).
+ */
+function plainRequest(url: string, opts: RequestOptions, runner: import('./multi-runner.js').MultiRunner): Promise<CurlResponse> {
+  return new Promise<CurlResponse>((resolve, reject) => {
+    let answered = false;
+    // a refused URL or header list throws here: the promise rejects with it
+    const attempt = new Attempt(url, opts, null, runner, {
+      discard: () => false,
+      onHead: (h: AttemptHead) => {
+        answered = true;
+        resolve(responseOf(h, 0));
+      },
+    });
+    attempt.start((code) => {
+      attempt.finish(code);
+      if (!answered) reject(new CurlError(code, attempt.easy.errorBuffer));
+      attempt.close();
+    });
+  });
+}
+
+async function retryingRequest(url: string | URL, opts: RequestOptions): Promise<CurlResponse> {
   const { signal } = opts;
   if (signal?.aborted) throw abortReason(signal);
   const runner = opts.runner ?? defaultRunner();
@@ -110,16 +155,7 @@ function runAttempt(
       // a transient status with retries left: keep quiet, the attempt is retried
       discard: (a) => retry !== null && (upload?.replayable ?? true) && retry.wouldRetry(a.retryFacts(CURLE.OK), Date.now()),
       onHead: (h: AttemptHead) => {
-        response = new CurlResponse({
-          status: h.head.status,
-          statusText: h.head.statusText,
-          protocol: h.head.protocol,
-          rawHeaders: h.head.rawHeaders,
-          rawTrailers: h.head.rawTrailers,
-          url: h.url,
-          body: h.body,
-          retries: retry?.count ?? 0,
-        });
+        response = responseOf(h, retry?.count ?? 0);
         resolve({ response, code: CURLE.OK });
       },
     });

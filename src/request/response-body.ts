@@ -2,18 +2,46 @@
 // BodySink on first use. Backpressure is libcurl's pause: when the stream's
 // buffer is full the transfer is paused (CURLPAUSE_RECV, so the socket is no
 // longer read and TCP holds the server back), and reading unpauses it.
+//
+// Until a Readable reader comes (_read(): read(), 'data', pipe, 'readable')
+// the chunks stay in the sink, and `for await` takes them from there one by
+// one: a body iterated that way does not go through the Readable's buffer,
+// its async iterator and its end-of-stream watchers, which cost more CPU per
+// small response than the rest of request(). The stream ends as Node's own
+// iterator leaves it ('end', then destroyed), and a break or a throw destroys
+// it as Node's does (the transfer stops).
 import { Readable } from 'node:stream';
 
 /** How much body is buffered for a reader (or before there is one) before the transfer is paused. */
 export const BODY_HIGH_WATER_MARK = 64 * 1024;
 
+/** Where the chunks wait while the stream is detached (the BodySink). */
+export interface BodySource {
+  /** the chunks are still with the source: nothing was pushed into the stream */
+  readonly detached: boolean;
+  /** a Readable reader came: push what is there, and every chunk from now on */
+  attach(): void;
+  /** the next chunk, or null when none is there now */
+  take(): Buffer | null;
+  /** no chunk will come any more (after the last one was taken) */
+  readonly ended: boolean;
+  /** settles when a chunk, the end or an error comes */
+  wait(): Promise<void>;
+}
+
+function prematureClose(): Error {
+  return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+}
+
 /** The response body: a Readable whose _read() unpauses the transfer that fills it. */
 export class ResponseBody extends Readable {
   readonly #resume: () => void;
+  readonly #source: BodySource;
 
-  constructor(resume: () => void) {
+  constructor(resume: () => void, source: BodySource) {
     super({ highWaterMark: BODY_HIGH_WATER_MARK });
     this.#resume = resume;
+    this.#source = source;
     // A failure after the head (abort, reset mid-body) reaches whoever reads the body
     // (text(), iteration, pipeline, an 'error' listener); a body nobody reads must not
     // take the process down with an unhandled 'error' event.
@@ -21,6 +49,51 @@ export class ResponseBody extends Readable {
   }
 
   override _read(): void {
+    if (this.#source.detached) this.#source.attach();
     this.#resume();
+  }
+
+  override [Symbol.asyncIterator](): AsyncIterableIterator<Buffer> {
+    if (!this.#source.detached) return super[Symbol.asyncIterator]();
+    return this.#direct();
+  }
+
+  /** for await while detached: the chunks straight from the source. */
+  async *#direct(): AsyncIterableIterator<Buffer> {
+    const src = this.#source;
+    let ended = false;
+    try {
+      for (;;) {
+        if (this.destroyed) throw this.errored ?? prematureClose();
+        if (!src.detached) {
+          // a Readable reader came meanwhile: the rest goes through the stream
+          for await (const c of this.#readable()) yield c as Buffer;
+          return;
+        }
+        const c = src.take();
+        if (c !== null) {
+          yield c;
+          continue;
+        }
+        if (src.ended) {
+          ended = true;
+          return;
+        }
+        await src.wait();
+      }
+    } finally {
+      if (ended) {
+        // as after Node's iterator: 'end' (then autoDestroy closes the stream)
+        this.push(null);
+        this.read(0);
+      } else if (!this.destroyed && src.detached) {
+        this.destroy();
+      }
+    }
+  }
+
+  /** Node's own async iterator of this Readable. */
+  #readable(): AsyncIterableIterator<unknown> {
+    return super[Symbol.asyncIterator]();
   }
 }

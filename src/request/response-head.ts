@@ -11,6 +11,8 @@
 // other order (a protocol that stores nothing, or after the callback) falls
 // back to decoding for the rest of that response.
 
+import { CURLH } from '../constants.js';
+
 export type HeaderRecord = Record<string, string | string[]>;
 
 /** The part of a transfer's header store (src/easy/header-store.ts) read here. */
@@ -18,6 +20,22 @@ export interface StoredHeaders {
   readonly length: number;
   nameAt(i: number): string;
   valueAt(i: number): string;
+}
+
+/** What an HTTP transfer's header store knows of its last response (read at its end, without header lines). */
+export interface StoredResponse {
+  readonly version: number;
+  readonly code: number;
+  readonly reason: string;
+  responseFields(origin: number): string[];
+}
+
+
+/** 11 → 'HTTP/1.1', 20 → 'HTTP/2': the status line's protocol as HTTP sends it */
+function protocolName(version: number): string {
+  if (version === 11) return 'HTTP/1.1';
+  const major = Math.floor(version / 10);
+  return version >= 20 && version % 10 === 0 ? `HTTP/${major}` : `HTTP/${major}.${version % 10}`;
 }
 
 export class ResponseHead {
@@ -33,6 +51,24 @@ export class ResponseHead {
   #bodyStarted = false;
   /** the store entry the next header line is expected to be, or -1: decode the line */
   #next = -1;
+
+  /**
+   * Take the last response's status and headers from an HTTP transfer's
+   * header store (no status line yet: nothing changes). The same strings the
+   * lines would give: HTTP stores each field decoded, unfolded and trimmed.
+   */
+  fromStore(store: StoredResponse): void {
+    if (store.version === 0) return;
+    this.protocol = protocolName(store.version);
+    this.status = store.code;
+    this.statusText = store.reason;
+    this.rawHeaders = store.responseFields(CURLH.HEADER);
+  }
+
+  /** The trailers from the store, into the list handed out already. */
+  trailersFromStore(store: StoredResponse): void {
+    if (store.version !== 0) this.rawTrailers.push(...store.responseFields(CURLH.TRAILER));
+  }
 
   /** The body began: header lines from now on are trailers. */
   bodyStarted(): void {

@@ -44,8 +44,8 @@ test('--http2 on http://: the Upgrade headers, a 101, and the answer on stream 1
       'Connection: Upgrade, HTTP2-Settings', 'Upgrade: h2c', headLines(srv.h1[0]!)[5]!, 'Cookie: c=d',
     ]);
     assert.match(headLines(srv.h1[0]!)[5]!, /^HTTP2-Settings: [A-Za-z0-9_-]+$/);
-    // the SETTINGS the session then sends: no push without a PUSHFUNCTION, a 1 MiB stream window
-    assert.deepEqual(settingsOf(srv.h1[0]!), [[3, 100], [4, 1024 * 1024], [2, 0], [6, 300 * 1024]]);
+    // the SETTINGS the session then sends: no push without a PUSHFUNCTION, a 4 MiB stream window
+    assert.deepEqual(settingsOf(srv.h1[0]!), [[3, 100], [4, 4 * 1024 * 1024], [2, 0], [6, 300 * 1024]]);
     assert.equal(srv.h2.requests.length, 1);
     assert.equal(srv.h2.requests[0]!.headers['x-mine'], '1');
     // the verbose output as curl 7.88 prints it: the 101's blank line is not traced

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { CURLE } from '../../src/codes.js';
 import { FLAG, FRAME, FrameReader, H2ERR } from '../../src/h2/frames.js';
 import { H2Session, type H2Stream, type H2Transport } from '../../src/h2/session.js';
+import { STREAM_WINDOW } from '../../src/h2/settings.js';
 import type { RecvResult } from '../../src/transport/stream-transport.js';
 import { frame } from '../helpers/h2c-server.js';
 
@@ -87,7 +88,7 @@ function drain(st: H2Stream): { body: number; last: RecvResult['kind'] } {
 test('our SETTINGS and the 32 MiB connection window go out with the preface; the server\'s SETTINGS and PING are answered', async () => {
   const { peer, s } = await started();
   const [ours] = peer.take(FRAME.SETTINGS);
-  assert.deepEqual([...ours!.payload], [0, 3, 0, 0, 0, 100, 0, 4, 0, 16, 0, 0, 0, 2, 0, 0, 0, 0, 0, 6, 0, 4, 0xb0, 0]);
+  assert.deepEqual([...ours!.payload], [0, 3, 0, 0, 0, 100, 0, 4, 0, 0x40, 0, 0, 0, 2, 0, 0, 0, 0, 0, 6, 0, 4, 0xb0, 0]);
   assert.equal(peer.take(FRAME.WINDOW_UPDATE)[0]!.payload.readUInt32BE(0), 32 * 1024 * 1024 - 65535);
   peer.write(frame(FRAME.PING, 0, 0, Buffer.from('12345678')));
   s.pump();
@@ -102,31 +103,48 @@ test('receive flow control: WINDOW_UPDATE only for what the transfer took; a pau
   const b = s.open(GET, true, PRIO, {}) as H2Stream;
   await turn();
   const chunk = Buffer.alloc(16384, 'd');
-  // 48 x 16 KiB = 768 KiB on each stream, neither taken yet
-  const data = (id: number, n: number): Buffer[] => Array.from({ length: n }, () => frame(FRAME.DATA, 0, id, chunk));
-  peer.write(frame(FRAME.HEADERS, FLAG.END_HEADERS, 1, STATUS_200), frame(FRAME.HEADERS, FLAG.END_HEADERS, 3, STATUS_200), ...data(1, 48), ...data(3, 48));
+  // three quarters of the stream window on each stream, neither taken yet
+  const perWindow = STREAM_WINDOW / 16384;
+  const n = (perWindow * 3) / 4;
+  const data = (id: number, k: number): Buffer[] => Array.from({ length: k }, () => frame(FRAME.DATA, 0, id, chunk));
+  peer.write(frame(FRAME.HEADERS, FLAG.END_HEADERS, 1, STATUS_200), frame(FRAME.HEADERS, FLAG.END_HEADERS, 3, STATUS_200), ...data(1, n), ...data(3, n));
   s.pump();
   await turn();
   assert.equal(peer.take(FRAME.WINDOW_UPDATE).length, 1, 'no WINDOW_UPDATE before the transfers took anything');
   // a takes its bytes: its stream window opens again, b's does not
-  assert.equal(drain(a).body, 48 * 16384);
+  assert.equal(drain(a).body, n * 16384);
   await turn();
   const updates = peer.take(FRAME.WINDOW_UPDATE).slice(1);
   // (once half the window or more was taken, for all of it, as nghttp2; the frames of one read reach the transfer as one piece)
-  assert.deepEqual(updates.map((f) => [f.stream, f.payload.readUInt32BE(0)]), [[1, 48 * 16384]]);
-  // b (paused: not taken) gets 17 more frames: 1 MiB + 16 KiB crosses its window
+  assert.deepEqual(updates.map((f) => [f.stream, f.payload.readUInt32BE(0)]), [[1, n * 16384]]);
+  // b (paused: not taken) gets one frame more than its window has room for
   b.setPaused(true);
-  peer.write(...data(3, 17));
+  peer.write(...data(3, perWindow - n + 1));
   s.pump();
   await turn();
   assert.deepEqual(peer.take(FRAME.RST_STREAM).map((f) => [f.stream, f.payload.readUInt32BE(0)]), [[3, H2ERR.FLOW_CONTROL_ERROR]]);
   b.setPaused(false);
   const r = drain(b);
-  assert.equal(r.body, 48 * 16384 + 16 * 16384, 'what came within the window is still delivered');
+  assert.equal(r.body, perWindow * 16384, 'what came within the window is still delivered');
   assert.equal(r.last, 'error');
   const e = b.recv();
   assert.ok(e.kind === 'error' && e.code === CURLE.HTTP2_STREAM && e.message === 'HTTP/2 stream 3 was not closed cleanly: FLOW_CONTROL_ERROR (err 3)');
   assert.equal(s.failure, null, 'the connection goes on');
+});
+
+test('quiet() with nothing for the transfer takes the stream\'s readability back, as recv()\'s \'again\' does', async () => {
+  const { peer, s } = await started();
+  const a = s.open(GET, true, PRIO, {}) as H2Stream;
+  await turn();
+  peer.write(frame(FRAME.HEADERS, FLAG.END_HEADERS, 1, STATUS_200), frame(FRAME.DATA, 0, 1, Buffer.from('abc')));
+  s.pump();
+  assert.equal(peer.pending, true);
+  // the head and the piece taken, not the 'again' after them (a step that stopped at its read limit)
+  assert.equal(a.recv().kind, 'data');
+  assert.equal(a.recv().kind, 'data');
+  assert.equal(peer.pending, true);
+  assert.equal(a.quiet(), true);
+  assert.equal(peer.pending, false, 'still readable: the built-in driver would run perform() again and again for nothing');
 });
 
 test('send flow control: an upload goes out as the server\'s windows allow; SETTINGS_INITIAL_WINDOW_SIZE changes open streams\' windows', async () => {

@@ -17,6 +17,10 @@ import { mergeChunks, parseHeaders, type HeaderInfo } from './headers.js';
 /** Handles kept for re-use at most (about the concurrency that made them). */
 const MAX_SPARE = 256;
 
+/** The header buffer a handle starts with, and the most it keeps between calls. */
+const HEAD_BUFFER = 2048;
+const HEAD_BUFFER_KEPT = 64 * 1024;
+
 /** curly options that need no Curl of their own (they act on the result). */
 const RESULT_ONLY = new Set(['curlyBaseUrl', 'curlyLowerCaseHeaders', 'curlyResponseBodyParser', 'curlyResponseBodyParsers']);
 
@@ -37,7 +41,11 @@ class PlainHandle {
   userAgent: string | null = null;
   body: Buffer[] = [];
   bodyLength = 0;
-  head: Buffer[] = [];
+  /**
+   * The header bytes of the transfer, gathered in one buffer the handle keeps
+   * (no copy per line and no join: they are decoded once at the end).
+   */
+  head = Buffer.allocUnsafe(HEAD_BUFFER);
   headLength = 0;
 
   constructor() {
@@ -48,8 +56,14 @@ class PlainHandle {
       return chunk.length;
     });
     this.inner.setopt(CURLOPT.HEADERFUNCTION, (line: Buffer) => {
-      this.head.push(copy(line));
-      this.headLength += line.length;
+      const end = this.headLength + line.length;
+      if (end > this.head.length) {
+        const bigger = Buffer.allocUnsafe(Math.max(end, this.head.length * 2));
+        this.head.copy(bigger, 0, 0, this.headLength);
+        this.head = bigger;
+      }
+      line.copy(this.head, this.headLength);
+      this.headLength = end;
       return line.length;
     });
   }
@@ -57,10 +71,11 @@ class PlainHandle {
   /** What the transfer stored, handed over and forgotten. */
   take(): { data: Buffer; headers: HeaderInfo[] } {
     const data = this.bodyLength === 0 ? Buffer.alloc(0) : mergeChunks(this.body, this.bodyLength);
-    const headers = parseHeaders(mergeChunks(this.head, this.headLength).toString('utf8'));
+    const headers = parseHeaders(this.head.toString('utf8', 0, this.headLength));
     this.body = [];
     this.bodyLength = 0;
-    this.head = [];
+    // a handle kept for the next call does not keep a large head's buffer
+    if (this.head.length > HEAD_BUFFER_KEPT) this.head = Buffer.allocUnsafe(HEAD_BUFFER);
     this.headLength = 0;
     return { data, headers };
   }

@@ -70,10 +70,26 @@ If you want just a single function to handle all content-types, you can use the 
 function typeMatches(pattern: string, contentType: string): boolean {
   if (pattern === '*' || pattern === contentType) return true;
   if (!pattern.includes('*')) return false; // without a wildcard only the same string matches
-  const p = pattern.split('/');
-  const c = contentType.split('/');
-  return p.length === c.length && c.every((part, i) => p[i] === '*' || p[i] === part);
+  // part by part between the slashes, '*' matching any one part (as splitting both at '/' would)
+  let p = 0;
+  let c = 0;
+  for (;;) {
+    let pe = pattern.indexOf('/', p);
+    let ce = contentType.indexOf('/', c);
+    if ((pe < 0) !== (ce < 0)) return false; // not as many parts
+    if (pe < 0) {
+      pe = pattern.length;
+      ce = contentType.length;
+    }
+    const star = pe - p === 1 && pattern.charCodeAt(p) === STAR;
+    if (!star && (pe - p !== ce - c || !pattern.startsWith(contentType.slice(c, ce), p))) return false;
+    if (pe === pattern.length) return true;
+    p = pe + 1;
+    c = ce + 1;
+  }
 }
+
+const STAR = 42;
 
 /**
  * The parser for `contentType` among the defaults with the call's own on top:
@@ -107,30 +123,32 @@ function contentTypeOf(headers: HeaderInfo[]): string {
   if (headers.length === 0) return '';
   const last = headers[headers.length - 1]! as Record<string, unknown>;
   for (const key of Object.keys(last)) {
-    if (key.toLowerCase() !== 'content-type') continue;
+    // the length first: most names are not 12 characters long, and lower-casing each one costs a string
+    if (key.length !== 12 || key.toLowerCase() !== 'content-type') continue;
     const value = last[key];
     return typeof value === 'string' ? value.split(';')[0]!.trim() : '';
   }
   return '';
 }
 
-/** What curly resolves with once the transfer ended: the body through its parser, header names as asked. */
-function settle(statusCode: number, data: Buffer, headers: HeaderInfo[], o: CurlyOptions, curly: CurlyFunction): Promise<CurlyResult> {
+/**
+ * What curly resolves with once the transfer ended: the body through its
+ * parser, header names as asked. Throws what the promise rejects with (a
+ * plain value, not a promise: returned from a then() callback it settles
+ * curly's promise without the extra turns a returned promise costs).
+ */
+function settle(statusCode: number, data: Buffer, headers: HeaderInfo[], o: CurlyOptions, curly: CurlyFunction): CurlyResult {
   let parser: CurlyResponseBodyParser | false | undefined = o.curlyResponseBodyParser;
-  try {
-    if (parser === undefined) parser = pickParser(curly.defaultResponseBodyParsers, o.curlyResponseBodyParsers, contentTypeOf(headers));
-    if (parser && typeof parser !== 'function') {
-      throw new TypeError('`curlyResponseBodyParser` passed to curly must be false or a function.');
-    }
-  } catch (err) {
-    return Promise.reject(err);
+  if (parser === undefined) parser = pickParser(curly.defaultResponseBodyParsers, o.curlyResponseBodyParsers, contentTypeOf(headers));
+  if (parser && typeof parser !== 'function') {
+    throw new TypeError('`curlyResponseBodyParser` passed to curly must be false or a function.');
   }
   if (o.curlyLowerCaseHeaders) lowerCaseHeaders(headers);
   try {
-    return Promise.resolve({ statusCode, data: parser ? parser(data, headers) : data, headers });
+    return { statusCode, data: parser ? parser(data, headers) : data, headers };
   } catch (err) {
     if (err && typeof err === 'object') Object.assign(err, { response: { statusCode, data, headers } });
-    return Promise.reject(err);
+    throw err;
   }
 }
 
@@ -174,7 +192,11 @@ function create(defaultOptions: CurlyOptions = {}): CurlyFunction {
       curl.on('end', (statusCode: number, data: Buffer, headers: HeaderInfo[]) => {
         giveBack(curl);
         if (o.curlyStreamResponse) return;
-        settle(statusCode, data, headers, o, curly as CurlyFunction).then(resolve, reject);
+        try {
+          resolve(settle(statusCode, data, headers, o, curly as CurlyFunction));
+        } catch (err) {
+          reject(err);
+        }
       });
       curl.on('error', (error: Error, errorCode: number) => {
         giveBack(curl);

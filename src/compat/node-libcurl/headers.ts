@@ -32,8 +32,7 @@ export function parseHeaders(text: string): HeaderInfo[] {
     }
     if (current === null) {
       if (line === '') continue; // the blank line after the last block
-      const [version = '', code = '0', ...reason] = line.split(' ');
-      current = { result: { version, code: parseInt(code, 10), reason: reason.join(' ') } };
+      current = { result: statusResult(line) };
       continue;
     }
     if (line === '') {
@@ -49,7 +48,7 @@ export function parseHeaders(text: string): HeaderInfo[] {
       const first = line.charCodeAt(colon + 1);
       value = line.slice(first === SP || first === HTAB ? colon + 2 : colon + 1);
     }
-    if (name.toUpperCase() === 'SET-COOKIE') {
+    if (name.length === 10 && name.toUpperCase() === 'SET-COOKIE') {
       const list = (current['Set-Cookie'] ??= []) as string[];
       list.push(value);
     } else {
@@ -58,6 +57,18 @@ export function parseHeaders(text: string): HeaderInfo[] {
   }
   if (current !== null) out.push(current as HeaderInfo);
   return out;
+}
+
+/**
+ * A status line as node-libcurl splits it (`line.split(' ')`: the version,
+ * the code, the rest joined again), without the arrays.
+ */
+function statusResult(line: string): { version: string; code: number; reason: string } {
+  const a = line.indexOf(' ');
+  if (a < 0) return { version: line, code: 0, reason: '' };
+  const b = line.indexOf(' ', a + 1);
+  if (b < 0) return { version: line.slice(0, a), code: parseInt(line.slice(a + 1), 10), reason: '' };
+  return { version: line.slice(0, a), code: parseInt(line.slice(a + 1, b), 10), reason: line.slice(b + 1) };
 }
 
 const SP = 32;
