@@ -113,3 +113,22 @@ test('--crlfile, --no-sessionid, --cert-status, -w %{num_certs} %{certs}', { ski
   assert.ok(w.stdout.endsWith(`Cert:${c.server.cert.toString()}`));
   assert.equal((await tscurl(['-o', '/dev/null', '-w', '%{num_certs}', url])).stdout, '1');
 });
+
+test('-v over TLS: the ALPN offer, the CA lines, the answer and "using HTTP/1.x" as curl 7.88 prints them', { skip: NO_NGINX }, async () => {
+  if (requirePrograms(['curl', 'curl'])) return;
+  // lines tscurl cannot print as OpenSSL's curl does: the handshake messages (OpenSSL's message
+  // callback), the default CApath of Debian's build, the cipher (Node's list orders AES128 first),
+  // and the note on a TLS 1.3 ticket replacing the first (it arrives outside any library call)
+  const comparable = (s: string): string => s.split('\n')
+    .filter((l) => l.startsWith('* ') && !/TLSv1\.\d \((IN|OUT)\)|CApath:|SSL connection using|Connected to|Trying|Connection #|old SSL session ID is stale/.test(l))
+    .join('\n');
+  for (const flags of [[], ['--http1.1'], ['--http1.0'], ['--no-alpn'], ['--http2']]) {
+    const args = ['-v', '-o', '/dev/null', ...flags, nginx.tlsUrl('/')];
+    const ours = await tscurl(args);
+    const theirs = await new Promise<string>((resolve) => {
+      execFile('/usr/bin/curl', ['-sS', '--cacert', testCerts().caFile, ...args], { encoding: 'utf8', timeout: 20_000 }, (_e, _o, stderr) => resolve(stderr));
+    });
+    assert.equal(ours.status, 0, ours.stderr);
+    assert.equal(comparable(ours.stderr), comparable(theirs), flags.join(' '));
+  }
+});
