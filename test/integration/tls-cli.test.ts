@@ -132,3 +132,22 @@ test('-v over TLS: the ALPN offer, the CA lines, the answer and "using HTTP/1.x"
     assert.equal(comparable(ours.stderr), comparable(theirs), flags.join(' '));
   }
 });
+
+test('a server whose issuer is unknown: curl 7.88\'s first verification error (20), its words and exit 60', { skip: NO_NGINX }, async () => {
+  if (requirePrograms(['curl', 'curl'])) return;
+  // no --cacert: the system store does not know the test CA, and nginx sends the leaf alone
+  const args = ['-sS', '-o', '/dev/null', '-w', '%{ssl_verify_result}', nginx.tlsUrl('/')];
+  const run = (file: string, argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> => new Promise((resolve) => {
+    execFile(file, argv, { encoding: 'utf8', timeout: 20_000 }, (err, stdout, stderr) => {
+      const code = (err as { code?: unknown } | null)?.code;
+      resolve({ status: err ? (typeof code === 'number' ? code : -1) : 0, stdout, stderr });
+    });
+  });
+  const ours = await run(process.execPath, [MAIN, ...args]);
+  const theirs = await run('/usr/bin/curl', args);
+  assert.equal(ours.status, 60);
+  assert.equal(theirs.status, 60);
+  assert.equal(ours.stdout, theirs.stdout);
+  assert.equal(ours.stdout, '20');
+  assert.equal(ours.stderr.replace(/^tscurl: /m, 'curl: '), theirs.stderr);
+});
