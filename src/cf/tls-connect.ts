@@ -39,6 +39,8 @@ interface HandshakeState {
   chain: Buffer[] | null;
   /** a session that arrived before the verdict */
   pending: Buffer | null;
+  /** ALPN was offered: the verdict tells what the server chose */
+  alpnOffered: boolean;
   /**
    * The peer's chain as node:tls read it for its own identity check (our
    * checkServerIdentity, which decides nothing): the same
@@ -70,13 +72,14 @@ export function startTls(tr: StreamTransport, host: string, port: number, c: Tls
   if (tr.eof || tr.error || tr.buffered > 0) {
     return { code: CURLE.SSL_CONNECT_ERROR, message: `TLS connect error: the server sent data before the TLS handshake in connection to ${host}` };
   }
-  for (const line of built.info) info(line);
+  // curl 7.88's order: the ALPN offer, then the CA lines
   if (alpn.length > 0) info(`ALPN: offers ${alpn.join(',')}`);
+  for (const line of built.info) info(line);
   const useCache = sessions !== null && c.sessionIdCache;
   const peer = sessionPeer(host, port, c, proxy);
   const offered = useCache ? sessions.get(peer) : undefined;
   if (offered) info('SSL re-using session ID');
-  const state: HandshakeState = { sessions: useCache ? sessions : null, peer, offered, chain: null, pending: null, peerCert: null };
+  const state: HandshakeState = { sessions: useCache ? sessions : null, peer, offered, chain: null, pending: null, peerCert: null, alpnOffered: alpn.length > 0 };
   const open = (below: Duplex): TLSSocket => tlsConnect({
     ...built.options,
     ALPNProtocols: alpn.length > 0 ? [...alpn] : undefined,
@@ -133,7 +136,7 @@ export function finishTls(tr: StreamTransport, host: string, c: TlsConfig, info:
   // a resumed session shows no certificate: it is the one cached with the session
   const chain = sock.isSessionReused() && state?.offered ? state.offered.chain : peerChain(sock, state?.peerCert ?? null);
   if (state) state.peerCert = null;
-  const r = checkServerCert(sock, host, c, chain, info, proxy);
+  const r = checkServerCert(sock, host, c, chain, info, proxy, state?.alpnOffered ?? true);
   if (r.code === 0 && state) {
     state.chain = chain;
     if (state.pending && state.sessions) state.sessions.set(state.peer, { session: state.pending, chain });

@@ -356,7 +356,16 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         break;
       }
       case 'url': node(c, (n) => n.url !== undefined).url = String(v); break;
-      case 'output': outputNode(c, { outfile: String(v), remoteName: false }); break;
+      case 'output': {
+        // curl 7.88 refuses an empty name while parsing, with a warning
+        if (String(v) === '') {
+          const err = ParamError.option(e.given, 'BAD_USE');
+          err.warnings = ['output file name has no length\n'];
+          throw err;
+        }
+        outputNode(c, { outfile: String(v), remoteName: false });
+        break;
+      }
       // --no-remote-name uses up a node too: it switches a --remote-name-all default off for that URL
       case 'remote-name': outputNode(c, { remoteName: on }); break;
       case 'remote-name-all': c.remoteNameAll = on; break;

@@ -141,8 +141,9 @@ export function resolveHost(host: string, port: number, o: ResolveOptions, cache
   }
   const lower = host.toLowerCase().replace(/\.$/, '');
   if (lower === 'localhost' || lower.endsWith('.localhost')) {
-    // libcurl answers "localhost" itself, never asking a resolver (RFC 6761 §6.3)
-    const addresses = [{ address: '::1', family: 6 as const }, { address: '127.0.0.1', family: 4 as const }]
+    // libcurl answers "localhost" itself, never asking a resolver (RFC 6761 §6.3); 7.88's get_localhost()
+    // puts 127.0.0.1 first, so IPv4 leads the happy-eyeballs race (curl 8 leads with ::1)
+    const addresses = [{ address: '127.0.0.1', family: 4 as const }, { address: '::1', family: 6 as const }]
       .filter((a) => wanted(a, ipresolve));
     return Resolution.done({ ok: true, addresses });
   }

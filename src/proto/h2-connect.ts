@@ -13,6 +13,7 @@ import { PROTOPT, type PushHook, type SetupFailure } from './handler.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
 
+const HTTP_VERSION_1_0 = 1;
 const HTTP_VERSION_2_0 = 3;
 const HTTP_VERSION_2_PRIOR_KNOWLEDGE = 5;
 
@@ -32,7 +33,9 @@ export function h2Plan(t: Transfer): 'alpn' | 'prior' | 'upgrade' | null {
 
 /** The ALPN list for an HTTPS connection of this transfer. */
 export function httpAlpn(t: Transfer): readonly string[] {
-  return h2Plan(t) === 'alpn' ? ['h2', 'http/1.1'] : ['http/1.1'];
+  if (h2Plan(t) === 'alpn') return ['h2', 'http/1.1'];
+  // curl 7.88 offers HTTP/1.0 by name when asked for it (--http1.0)
+  return t.opts.num(CURLOPT.HTTP_VERSION) === HTTP_VERSION_1_0 ? ['http/1.0'] : ['http/1.1'];
 }
 
 export function httpMayMultiplex(t: Transfer): boolean {
@@ -73,6 +76,9 @@ export function httpConnected(t: Transfer, conn: Connection, info: (text: string
   if (conn.h2 !== null || conn.transport === null) return null;
   // a cleartext connection may be asked to switch by any of its requests (curl asks on each until one is answered 101)
   if (!(t.handler!.flags & PROTOPT.SSL)) upgradePush.set(conn, push);
+  // curl 7.88 names the HTTP/1 that ALPN settled on, as it names HTTP/2 below
+  if (conn.alpn === 'http/1.1') info('using HTTP/1.1');
+  else if (conn.alpn === 'http/1.0') info('using HTTP/1.x');
   const plan = h2Plan(t);
   if (plan === null || plan === 'upgrade' || (plan === 'alpn' && conn.alpn !== 'h2')) return null;
   if (plan === 'alpn') info('using HTTP/2');

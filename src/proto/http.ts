@@ -479,15 +479,15 @@ export class HttpExchange implements ProtocolRequest {
         }
         case 'headers-end': {
           if (addHeaderBytes(this.#t, ev.size) !== CURLE.OK) return CURLE.RECV_ERROR;
-          // the blank line after a 1xx goes to the header callback but not to the trace (7.88 calls Curl_debug only
-          // for a final head); h2c: a 101 to our Upgrade is interim, the switch announced before that line
+          // h2c: a 101 to our Upgrade is interim, the switch announced before the blank line
           const sw = this.#t.responseCode === 101 && this.switching !== null && this.switching();
           const interim = ev.interim || sw;
           if (!interim && this.#parser.closesAfterResponse) {
             const cut = ntlmHandshakeCut(this.#t, this.#conn, this.#t.responseCode, this.#conn.forwardingProxy);
             if (cut !== null) this.#info(cut);
           }
-          const c = this.#headerLine(ev, interim ? HEADER_1XX : CLIENTWRITE.HEADER, !interim);
+          // 7.88: HEADERFUNCTION gets the blank line before FAILONERROR's verdict, the trace (final heads only) after
+          const c = this.#headerLine(ev, interim ? HEADER_1XX : CLIENTWRITE.HEADER, false);
           if (c !== CURLE.OK) return c;
           // authentication decides about 401s: a retry with credentials is not an error yet
           const viaProxy = this.#conn.forwardingProxy;
@@ -498,6 +498,7 @@ export class HttpExchange implements ProtocolRequest {
             this.#t.fail(CURLE.HTTP_RETURNED_ERROR, `The requested URL returned error: ${this.#t.responseCode}`);
             return CURLE.HTTP_RETURNED_ERROR;
           }
+          if (!interim && traceEnabled(this.#t)) this.#trace(CURLINFO_TYPE.HEADER_IN, ev.raw);
           if (interim && this.#t.responseCode === 100 && this.#send === 'expect') this.#send = 'body';
           if (!interim) this.#onFinalResponse(this.#t.responseCode);
           if (!interim) this.#bodyStarted = true;

@@ -52,16 +52,19 @@ function issuerCheck(c: TlsConfig, leaf: X509Certificate, info: (s: string) => v
 }
 
 /** @param chain the peer's certificates, leaf first (DER), as the handshake or the resumed session gave them */
-/** @param proxy the peer is an HTTPS proxy (curl 7.88 then says "Proxy certificate:") */
+/**
+ * @param proxy the peer is an HTTPS proxy (curl 7.88 then says "Proxy certificate:")
+ * @param alpnOffered ALPN was offered: only then is the server's answer (or its silence) told
+ */
 export function checkServerCert(sock: TLSSocket, host: string, c: TlsConfig, chain: readonly Buffer[], info: (s: string) => void,
-  proxy = false): ServerCertResult {
+  proxy = false, alpnOffered = true): ServerCertResult {
   const v = verifyError(sock.authorizationError);
   const facts: ServerCertFacts = { verifyResult: v?.num ?? 0, certinfo: null };
   if (v && c.verifyPeer) return { code: CURLE.PEER_FAILED_VERIFICATION, message: `SSL certificate problem: ${v.text}`, facts };
 
   info(`SSL connection using ${sock.getProtocol() ?? 'TLS'} / ${sock.getCipher()?.name ?? ''}`);
   const alpn = sock.alpnProtocol;
-  info(alpn ? `ALPN: server accepted ${alpn}` : 'ALPN: server did not agree on a protocol. Uses default.');
+  if (alpnOffered) info(alpn ? `ALPN: server accepted ${alpn}` : 'ALPN: server did not agree on a protocol. Uses default.');
   if (chain.length === 0) return { code: CURLE.PEER_FAILED_VERIFICATION, message: 'SSL: couldn\'t get peer certificate!', facts };
   const leaf = parsedCert(chain[0]!);
   if (c.certInfo) facts.certinfo = chain.map(certInfo);

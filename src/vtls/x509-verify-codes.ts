@@ -132,11 +132,18 @@ const TEXT: Readonly<Record<number, string>> = {
 /**
  * The verification error of a TLS socket (node's authorizationError: the
  * X509_V_ERR name, as a string or an Error's code): its number and OpenSSL's text.
+ *
+ * node:tls lets OpenSSL's verification run on past the first error and
+ * reports the last one; libcurl's handshake stops at the first. A leaf
+ * whose issuer is nowhere fails first with 20 (unable to get local issuer
+ * certificate) and then, when verification goes on, with 21 (unable to
+ * verify the first certificate): curl says 20, so 21 is told as 20.
  */
 export function verifyError(err: unknown): { num: number; text: string } | null {
   if (err === null || err === undefined) return null;
   const code = typeof err === 'string' ? err : (err as NodeJS.ErrnoException).code ?? '';
-  const num = (X509_V_ERR as Record<string, number>)[code] ?? X509_V_ERR.UNSPECIFIED;
+  let num = (X509_V_ERR as Record<string, number>)[code] ?? X509_V_ERR.UNSPECIFIED;
+  if (num === X509_V_ERR.UNABLE_TO_VERIFY_LEAF_SIGNATURE) num = X509_V_ERR.UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
   const text = TEXT[num] ?? (typeof err === 'string' ? err : (err as Error).message);
   return { num, text };
 }

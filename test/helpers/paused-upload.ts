@@ -101,41 +101,56 @@ export async function pausedUpload(e: Easy, data: Buffer, drive: Drive, chunk = 
     return n;
   });
 
-  let rc: number;
-  if (drive === 'perform') {
-    rc = await e.perform();
-  } else {
-    multi = new Multi();
-    try {
-      if (drive === 'multi') {
-        multi.addHandle(e);
-        let running = 1;
-        for (let i = 0; i < 20_000 && running; i++) {
-          running = multi.perform().runningHandles;
-          if (running) await multi.poll(50);
-        }
-        rc = multi.infoRead()?.result ?? -1;
-      } else {
-        const loop = startAppLoop(multi, { record: false });
-        multi.addHandle(e);
-        // bounded: a transfer that never ends gives up after 25 s
-        let timeout: NodeJS.Timeout | undefined;
-        try {
-          await Promise.race([loop.finished, new Promise<void>((r) => (timeout = setTimeout(r, 25_000)))]);
-        } finally {
-          clearTimeout(timeout);
-          loop.stop();
-        }
-        rc = loop.done[0]?.result ?? -1;
-      }
-      await pokes;
-      multi.removeHandle(e);
-    } finally {
-      multi.cleanup();
-    }
-  }
-  await pokes;
+  const { rc } = await driveToEnd(e, drive, (m) => (multi = m), () => pokes);
   return { rc, calls, callsWhilePaused, pauses, received: Buffer.concat(received), receivedWhilePaused, errorBuffer: e.errorBuffer ?? null };
+}
+
+/**
+ * Runs `e` to its end under `drive` (easy.perform(), multi.perform()/poll(),
+ * or an application loop on the multi-socket API), bounded; `setMulti` hands
+ * the Multi to the caller's pokes, and `pokes()` is awaited before the handle
+ * leaves it (and before the result, whatever the drive). `rounds` counts multi.perform() calls of the 'multi' drive: a
+ * paused transfer whose socket stays watched spins there.
+ */
+export async function driveToEnd(e: Easy, drive: Drive, setMulti: (m: Multi) => void, pokes: () => Promise<void>): Promise<{ rc: number; rounds: number }> {
+  if (drive === 'perform') {
+    const rc = await e.perform();
+    await pokes();
+    return { rc, rounds: 0 };
+  }
+  const multi = new Multi();
+  setMulti(multi);
+  let rc: number;
+  let rounds = 0;
+  try {
+    if (drive === 'multi') {
+      multi.addHandle(e);
+      let running = 1;
+      for (let i = 0; i < 20_000 && running; i++) {
+        rounds++;
+        running = multi.perform().runningHandles;
+        if (running) await multi.poll(50);
+      }
+      rc = multi.infoRead()?.result ?? -1;
+    } else {
+      const loop = startAppLoop(multi, { record: false });
+      multi.addHandle(e);
+      // bounded: a transfer that never ends gives up after 25 s
+      let timeout: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([loop.finished, new Promise<void>((r) => (timeout = setTimeout(r, 25_000)))]);
+      } finally {
+        clearTimeout(timeout);
+        loop.stop();
+      }
+      rc = loop.done[0]?.result ?? -1;
+    }
+    await pokes();
+    multi.removeHandle(e);
+  } finally {
+    multi.cleanup();
+  }
+  return { rc, rounds };
 }
 
 /** A body of `n` bytes that shows where a byte went missing or moved. */

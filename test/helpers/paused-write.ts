@@ -8,8 +8,7 @@
 // delivers the refused piece again, so nothing is lost or reordered. Driven
 // three ways, as test/helpers/paused-upload.ts. Every loop is bounded.
 import { Easy, Multi, CURLOPT, CURLPAUSE, CURL_WRITEFUNC_PAUSE, CURL_SOCKET_TIMEOUT } from '../../src/index.js';
-import { startAppLoop } from './app-loop.js';
-import type { Drive } from './paused-upload.js';
+import { driveToEnd, type Drive } from './paused-upload.js';
 
 export interface PausedWrite {
   rc: number;
@@ -71,41 +70,6 @@ export async function pausedWrite(e: Easy, drive: Drive, half: number): Promise<
     return d.length;
   });
 
-  let rc: number;
-  let rounds = 0;
-  if (drive === 'perform') {
-    rc = await e.perform();
-  } else {
-    multi = new Multi();
-    try {
-      if (drive === 'multi') {
-        multi.addHandle(e);
-        let running = 1;
-        for (let i = 0; i < 20_000 && running; i++) {
-          rounds++;
-          running = multi.perform().runningHandles;
-          if (running) await multi.poll(50);
-        }
-        rc = multi.infoRead()?.result ?? -1;
-      } else {
-        const loop = startAppLoop(multi, { record: false });
-        multi.addHandle(e);
-        // bounded: a transfer that never ends gives up after 25 s
-        let timeout: NodeJS.Timeout | undefined;
-        try {
-          await Promise.race([loop.finished, new Promise<void>((r) => (timeout = setTimeout(r, 25_000)))]);
-        } finally {
-          clearTimeout(timeout);
-          loop.stop();
-        }
-        rc = loop.done[0]?.result ?? -1;
-      }
-      await pokes;
-      multi.removeHandle(e);
-    } finally {
-      multi.cleanup();
-    }
-  }
-  await pokes;
+  const { rc, rounds } = await driveToEnd(e, drive, (m) => (multi = m), () => pokes);
   return { rc, body: Buffer.concat(parts), calls, callsWhilePaused, pauses, rounds, errorBuffer: e.errorBuffer ?? null };
 }

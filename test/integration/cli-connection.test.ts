@@ -189,3 +189,21 @@ test('--keepalive-time and --no-keepalive reach the library', async () => {
     await srv.close();
   }
 });
+
+test('localhost: 127.0.0.1 leads and ::1 follows, the connect lines as curl 7.88 prints them', { skip: NO_CURL }, async () => {
+  // one server on each family: whichever answers, the "Trying"/"connect to" lines are curl's
+  for (const host of ['127.0.0.1', '::1']) {
+    const srv = await startRawServer(() => ok('x'), host);
+    try {
+      const args = ['-sv', '-o', '/dev/null', `http://localhost:${srv.port}/`];
+      const connectLines = (s: string): string =>
+        s.split('\n').filter((l) => /^\* ( {2}Trying|connect to|Connected to)/.test(l)).map((l) => l.replace(/ \(#\d+\)$/, '')).join('\n');
+      const theirs = await run(CURL, args);
+      const ours = await tscurl(...args);
+      assert.equal(ours.code, 0, ours.stderr);
+      assert.equal(connectLines(ours.stderr), connectLines(theirs.stderr), host);
+    } finally {
+      await srv.close();
+    }
+  }
+});

@@ -174,3 +174,11 @@ test('-X naming the method the flags already imply is a note while tracing; -X H
   const r = await tscurl(['--no-progress-meter', '--trace-ascii', join(dir, 'trace'), '-o', join(dir, 'out'), '-X', 'POST', '-d', 'x', `${base}/s/200`]);
   assert.equal(r.stderr, 'Note: Unnecessary use of -X or --request, POST is already inferred.\n');
 });
+
+test('-f on a 404: -D gets the blank line ending the head, -v does not trace it (7.88 fails first)', { skip: NO_CURL }, async () => {
+  same(await both(['-sS', '-f', '-o', '/dev/null', '-D', '-', `${base}/s/404`]));
+  const v = await both(['-sv', '-f', '-o', '/dev/null', `${base}/s/404`]);
+  const ua = (s: string): string => s.replace(/^> User-Agent: .*\r\n/m, '');
+  assert.equal(ua(normalise(v.ours.stderr)), ua(normalise(v.theirs.stderr)));
+  assert.equal(v.ours.code, 22);
+});

@@ -40,7 +40,7 @@ test('numeric option values: accepted and refused as curl 7.88 does, with the sa
   await assertSameAsCurl(['--no-progress-meter', '-o', '/dev/null', '--limit-rate', '-5', url]);
 });
 
-test('protocol names and proxy syntax: refused as curl 7.88 refuses them', { skip: NO_CURL }, async () => {
+test('protocol names, proxy syntax and an empty -o name: refused as curl 7.88 refuses them', { skip: NO_CURL }, async () => {
   const bare = url.replace('http://', '');
   for (const args of [
     ['--proto', '=nope', url], ['--proto', '=nope,http', url], ['--proto', '-nope', url],
@@ -50,4 +50,7 @@ test('protocol names and proxy syntax: refused as curl 7.88 refuses them', { ski
     await assertSameAsCurl(['-sS', '-o', '/dev/null', ...args]);
   }
   await assertSameAsCurl(['--no-progress-meter', '-o', '/dev/null', '--proto', '=nope', url]);
+  // an empty output name: a warning and "badly used"
+  await assertSameAsCurl(['--no-progress-meter', '-o', '', url]);
+  await assertSameAsCurl(['-sS', '-o', '', url]);
 });

@@ -113,3 +113,41 @@ test('--crlfile, --no-sessionid, --cert-status, -w %{num_certs} %{certs}', { ski
   assert.ok(w.stdout.endsWith(`Cert:${c.server.cert.toString()}`));
   assert.equal((await tscurl(['-o', '/dev/null', '-w', '%{num_certs}', url])).stdout, '1');
 });
+
+test('-v over TLS: the ALPN offer, the CA lines, the answer and "using HTTP/1.x" as curl 7.88 prints them', { skip: NO_NGINX }, async () => {
+  if (requirePrograms(['curl', 'curl'])) return;
+  // lines tscurl cannot print as OpenSSL's curl does: the handshake messages (OpenSSL's message
+  // callback), the default CApath of Debian's build, the cipher (Node's list orders AES128 first),
+  // and the note on a TLS 1.3 ticket replacing the first (it arrives outside any library call)
+  const comparable = (s: string): string => s.split('\n')
+    .filter((l) => l.startsWith('* ') && !/TLSv1\.\d \((IN|OUT)\)|CApath:|SSL connection using|Connected to|Trying|Connection #|old SSL session ID is stale/.test(l))
+    .join('\n');
+  for (const flags of [[], ['--http1.1'], ['--http1.0'], ['--no-alpn'], ['--http2']]) {
+    const args = ['-v', '-o', '/dev/null', ...flags, nginx.tlsUrl('/')];
+    const ours = await tscurl(args);
+    const theirs = await new Promise<string>((resolve) => {
+      execFile('/usr/bin/curl', ['-sS', '--cacert', testCerts().caFile, ...args], { encoding: 'utf8', timeout: 20_000 }, (_e, _o, stderr) => resolve(stderr));
+    });
+    assert.equal(ours.status, 0, ours.stderr);
+    assert.equal(comparable(ours.stderr), comparable(theirs), flags.join(' '));
+  }
+});
+
+test('a server whose issuer is unknown: curl 7.88\'s first verification error (20), its words and exit 60', { skip: NO_NGINX }, async () => {
+  if (requirePrograms(['curl', 'curl'])) return;
+  // no --cacert: the system store does not know the test CA, and nginx sends the leaf alone
+  const args = ['-sS', '-o', '/dev/null', '-w', '%{ssl_verify_result}', nginx.tlsUrl('/')];
+  const run = (file: string, argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> => new Promise((resolve) => {
+    execFile(file, argv, { encoding: 'utf8', timeout: 20_000 }, (err, stdout, stderr) => {
+      const code = (err as { code?: unknown } | null)?.code;
+      resolve({ status: err ? (typeof code === 'number' ? code : -1) : 0, stdout, stderr });
+    });
+  });
+  const ours = await run(process.execPath, [MAIN, ...args]);
+  const theirs = await run('/usr/bin/curl', args);
+  assert.equal(ours.status, 60);
+  assert.equal(theirs.status, 60);
+  assert.equal(ours.stdout, theirs.stdout);
+  assert.equal(ours.stdout, '20');
+  assert.equal(ours.stderr.replace(/^tscurl: /m, 'curl: '), theirs.stderr);
+});
