@@ -44,7 +44,10 @@ export function cStrtod(s: string): { value: number; end: number; erange: boolea
     return { value: word.startsWith('inf') ? sign * Infinity : NaN, end: i + special[0].length, erange: false };
   }
   const hex = HEX.exec(rest);
-  if (hex) return finish(hexFloat(hex[0]), i + hex[0].length);
+  if (hex) {
+    const v = hexFloat(hex[0]);
+    return { value: v, end: i + hex[0].length, erange: !Number.isFinite(v) };
+  }
   // "0x" with no hex digit after it is the number 0 followed by "x..."
   const dec = DECIMAL.exec(rest);
   if (!dec) return { value: 0, end: 0, erange: false };
@@ -53,10 +56,6 @@ export function cStrtod(s: string): { value: number; end: number; erange: boolea
   // ERANGE: overflow to infinity, or a nonzero mantissa that underflows to 0
   const underflow = value === 0 && /[1-9]/.test(text.replace(/[eE].*$/, ''));
   return { value, end: i + text.length, erange: !Number.isFinite(value) || underflow };
-
-  function finish(v: number, end: number): { value: number; end: number; erange: boolean } {
-    return { value: v, end, erange: !Number.isFinite(v) };
-  }
 }
 
 /** A C99 hexadecimal floating constant ("0x1.8p3"). */
