@@ -41,6 +41,8 @@ export class ChunkedReader implements ClientReader {
   readonly #trailers: TrailerSource | null;
   readonly #info: (text: string) => void;
   #done = false;
+  /** the body's end came with its last bytes: the terminating chunk goes on the next read, as in 7.88 */
+  #lastNext = false;
   #failed: (ReadResult & { kind: 'error' }) | null = null;
 
   constructor(below: ClientReader, trailers: TrailerSource | null, info: (text: string) => void) {
@@ -52,24 +54,34 @@ export class ChunkedReader implements ClientReader {
   read(max: number): ReadResult {
     if (this.#failed) return this.#failed;
     if (this.#done) return { kind: 'eos' };
+    if (this.#lastNext) return this.#terminate([]);
     const want = max < CHUNKED_MINLEN ? CHUNKED_MINLEN : max - CHUNK_OVERHEAD;
     const r = this.#below.read(want);
     if (r.kind === 'pause') return r;
     if (r.kind === 'error') return (this.#failed = r);
     const parts: Buffer[] = r.kind === 'data' ? encodeChunk(r.data) : [];
     const eos = r.kind === 'eos' || r.eos;
-    if (eos) {
-      const last = this.#last();
-      if (last.kind === 'error') return (this.#failed = last);
-      parts.push(last.data);
-      this.#done = true;
-    }
+    if (eos && parts.length > 0) this.#lastNext = true;
+    else if (eos) return this.#terminate(parts);
     if (parts.length === 0) return { kind: 'data', data: Buffer.alloc(0), eos: false };
-    return { kind: 'data', data: parts.length === 1 ? parts[0]! : Buffer.concat(parts), eos };
+    return { kind: 'data', data: parts.length === 1 ? parts[0]! : Buffer.concat(parts), eos: false };
+  }
+
+  /** The terminating chunk (with the trailers, if any): the last read of the body. */
+  #terminate(parts: Buffer[]): ReadResult {
+    this.#lastNext = false;
+    const last = this.#last();
+    if (last.kind === 'error') return (this.#failed = last);
+    parts.push(last.data);
+    this.#done = true;
+    return { kind: 'data', data: parts.length === 1 ? parts[0]! : Buffer.concat(parts), eos: true };
   }
 
   #last(): { kind: 'data'; data: Buffer } | (ReadResult & { kind: 'error' }) {
-    if (!this.#trailers) return { kind: 'data', data: lastChunk() };
+    if (!this.#trailers) {
+      this.#info('Signaling end of chunked upload via terminating chunk.');
+      return { kind: 'data', data: lastChunk() };
+    }
     const t = this.#trailers();
     if ('error' in t) return t.error;
     return { kind: 'data', data: lastChunk(trailerFields(t.lines, this.#info)) };
@@ -86,6 +98,7 @@ export class ChunkedReader implements ClientReader {
   }
   rewind(): RewindResult {
     this.#done = false;
+    this.#lastNext = false;
     this.#failed = null;
     return this.#below.rewind();
   }

@@ -100,3 +100,63 @@ export class BufReader implements ClientReader {
     return { code: CURLE.OK };
   }
 }
+
+// libcurl 7.88 says "We are completely uploaded and fine" when a request
+// body that went through its upload loop — a read callback (-T), MIME, a
+// POSTFIELDS body of 64 KiB or more, or one held for 100 Continue — has
+// all been read; a small POSTFIELDS body travels in the head's buffer and
+// gets no note. The note comes after the last piece's trace, so a last
+// piece that arrives with the end is handed on alone and the end is told
+// on the next read. Everything else passes straight through.
+export class UploadEndNote implements ClientReader {
+  readonly name: string;
+  readonly #inner: ClientReader;
+  readonly #note: () => void;
+  /** the last piece went out: the next read is the end */
+  #endNext = false;
+  #told = false;
+  readonly resumeFrom?: (offset: number) => RewindResult;
+
+  constructor(inner: ClientReader, note: () => void) {
+    this.name = inner.name;
+    this.#inner = inner;
+    this.#note = note;
+    if (inner.resumeFrom) this.resumeFrom = (offset) => inner.resumeFrom!(offset);
+  }
+
+  read(max: number): ReadResult {
+    if (this.#endNext) return this.#end();
+    const r = this.#inner.read(max);
+    if (r.kind === 'eos') return this.#end();
+    if (r.kind === 'data' && r.eos) {
+      this.#endNext = true;
+      return { kind: 'data', data: r.data, eos: false };
+    }
+    return r;
+  }
+
+  #end(): ReadResult {
+    this.#endNext = false;
+    // said for a body of known size (a chunked one says so with its terminating chunk)
+    if (!this.#told && this.#inner.totalLength() >= 0) {
+      this.#told = true;
+      this.#note();
+    }
+    return { kind: 'eos' };
+  }
+
+  totalLength(): number {
+    return this.#inner.totalLength();
+  }
+  clientLength(): number {
+    return this.#inner.clientLength();
+  }
+  needsRewind(): boolean {
+    return this.#inner.needsRewind();
+  }
+  rewind(): RewindResult {
+    this.#endNext = false;
+    this.#told = false;
+    return this.#inner.rewind();
+  }
+}

@@ -17,6 +17,8 @@ import { CALLBACK_NAME, callbackThrew } from '../util/callback-failure.js';
 
 /** libcurl 8's EXPECT_100_THRESHOLD: bodies above 1 MiB (or of unknown size) ask first. */
 export const EXPECT_100_THRESHOLD = 1024 * 1024;
+/** libcurl's MAX_INITIAL_POST_SIZE: a POSTFIELDS body below it goes out in one buffer with the head */
+const MAX_INITIAL_POST_SIZE = 64 * 1024;
 
 export interface BodyInputs {
   opts: OptionStore;
@@ -53,6 +55,8 @@ export interface BodyPlan {
   bodyLines: string[];
   /** wait for 100 Continue before sending the body */
   expect100: boolean;
+  /** a POSTFIELDS body libcurl sends with the head, not through its upload loop */
+  inHead?: boolean;
   /** CURLINFO_CONTENT_LENGTH_UPLOAD: -1 unknown */
   uploadLength: number;
   /**
@@ -174,5 +178,7 @@ export function planBody(b: BodyInputs): BodyPlan {
       plan.expect100 = true;
     }
   }
+  // 7.88's Curl_http_bodysend puts a POSTFIELDS body under 64 KiB in the head's buffer, unless it waits for a 100
+  plan.inHead = src instanceof BufReader && src.totalLength() < MAX_INITIAL_POST_SIZE && !plan.expect100;
   return plan;
 }

@@ -31,6 +31,7 @@ import type { CallbackGuard } from '../cw/client-writer.js';
 import type { ReadCallback, SeekCallback } from '../easy/callbacks.js';
 import { textToBuffer, toBytes } from '../url/url-bytes.js';
 import { headBytes, headLinesProblem } from '../http1/request-writer.js';
+import { traceText } from '../util/trace.js';
 import { h2cUpgradeLines, h2cUpgradeWanted } from './h2-connect.js';
 
 export interface BuiltRequest {
@@ -41,6 +42,8 @@ export interface BuiltRequest {
   reader?: ClientReader | null;
   /** wait for 100 Continue before sending the body */
   expect100?: boolean;
+  /** a POSTFIELDS body libcurl 7.88 sends in the head's buffer (under 64 KiB, no Expect): not through its upload loop */
+  bodyInHead?: boolean;
   /** CURLINFO_CONTENT_LENGTH_UPLOAD (-1 unknown) */
   uploadLength?: number;
   /** HTTP/2: where the request's trailers come from (TRAILERFUNCTION), sent after the body */
@@ -261,6 +264,8 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
   if (te.connection) lines.push(toBytes(te.connection));
   // the cookie engine's cookies for this host and path, then CURLOPT_COOKIE (libcurl's Curl_add_cookies)
   const bodyInfo: string[] = [];
+  // what the body's readers say while the body is sent (the end of a chunked upload, its trailers) is traced then
+  let bodySending = false;
   // NOBODY sends no body whatever the request kind (req.no_body)
   const plan = planBody({
     opts: o, httpreq: o.num(CURLOPT.NOBODY) ? HTTPREQ.HEAD : httpreq, authneg: auth.probe || pauth.probe, http11, http2: h2,
@@ -269,7 +274,7 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
       const ct = custom_.find((c) => c.name.toLowerCase() === 'content-type');
       return mimeSource(t, h, guard, ct?.line ? ct.line.slice(ct.line.indexOf(':') + 1).trim() : undefined);
     },
-    info: (text) => bodyInfo.push(text),
+    info: (text) => (bodySending ? traceText(guard, t, text) : bodyInfo.push(text)),
     userHeader: (name) => {
       const h = custom_.find((c) => c.name.toLowerCase() === name);
       return h === undefined ? undefined : h.line === null ? '' : h.line.slice(h.line.indexOf(':') + 1).trim();
@@ -317,8 +322,10 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
       before, after, whole: cookie === null ? head : Buffer.from(before + after, 'latin1'), // byte strings
     });
   }
+  bodySending = true;
   return {
     code: CURLE.OK, method, head, reader: plan.reader, expect100: plan.expect100, uploadLength: plan.uploadLength,
+    bodyInHead: plan.inHead === true,
     ...(info.length ? { info } : {}), ...(plan.trailers ? { trailers: plan.trailers } : {}),
   };
 }

@@ -16,7 +16,7 @@
 import { CURLE, easyStrerror, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
 import { CURL_POLL, CURLINFO_TYPE, CURLPAUSE } from '../constants.js';
-import { BufReader, type ClientReader } from '../cr/client-reader.js';
+import { UploadEndNote, type ClientReader } from '../cr/client-reader.js';
 import { CLIENTWRITE, PAUSED } from '../cw/client-write.js';
 import type { ClientWriterStack } from '../cw/writer-stack.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
@@ -143,9 +143,9 @@ export class HttpExchange implements ProtocolRequest {
     if (req.code !== CURLE.OK) return req.code;
     for (const line of req.info ?? []) this.#trace(CURLINFO_TYPE.TEXT, line + '\n');
     t.effectiveMethod = req.method;
-    // like libcurl, a POSTFIELDS body that goes out with the head counts as request bytes
-    t.requestSize = req.head.length + (req.reader instanceof BufReader ? req.reader.totalLength() : 0);
-    this.#reader = req.reader ?? null;
+    // like libcurl 7.88, a POSTFIELDS body that goes out with the head counts as request bytes; others end with a note
+    t.requestSize = req.head.length + (req.bodyInHead ? req.reader!.totalLength() : 0);
+    this.#reader = req.reader && !req.bodyInHead && !this.#conn.h2 ? new UploadEndNote(req.reader, () => this.#info('We are completely uploaded and fine')) : req.reader ?? null;
     if (this.#conn.h2) {
       // HTTP/2: the head is a HEADERS frame on a new stream (END_STREAM when no body follows)
       const hasBody = this.#reader !== null && this.#reader.totalLength() !== 0;

@@ -86,3 +86,32 @@ test('-T with a file that cannot be opened: curl\'s message and exit 26, nothing
     await srv.close();
   }
 });
+
+test('-v of an upload: "We are completely uploaded and fine" for a body of known size, the terminating chunk announced for a chunked one, as curl 7.88', { skip: NO_CURL }, async () => {
+  const srv = await startRawServer(() => ok('done'));
+  const dir = mkdtempSync(join(tmpdir(), 'tscurl-upnote-'));
+  try {
+    const file = join(dir, 'up.txt');
+    writeFileSync(file, 'line1\nline2\n');
+    writeFileSync(join(dir, 'big.txt'), 'a'.repeat(100_000));
+    const url = `http://127.0.0.1:${srv.port}/x`;
+    // the "*" lines and the data markers: what the two tools say around the body
+    const notes = (s: string): string => s.split('\n').filter((l) => /^(\* |[{}] \[)/.test(l) && !/^\{ \[/.test(l)).join('\n');
+    for (const [args, stdin] of [
+      [['-T', file], undefined],
+      [['-T', '-'], 'line1\nline2\n'],
+      [['-T', file, '-H', 'Transfer-Encoding: chunked'], undefined],
+      [['-d', 'x'], undefined],
+      [['-d', `@${join(dir, 'big.txt')}`], undefined],
+    ] as [string[], string | undefined][]) {
+      const argv = ['-sv', '-o', '/dev/null', '-H', 'Expect:', ...args, url];
+      const ours = await run(process.execPath, [MAIN, ...argv], stdin);
+      const theirs = await run(CURL, argv, stdin);
+      assert.equal(ours.code, 0, ours.stderr);
+      assert.equal(notes(ours.stderr), notes(theirs.stderr), args.join(' '));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await srv.close();
+  }
+});
