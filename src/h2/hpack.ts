@@ -46,31 +46,10 @@ const MAX_INT = 0x7fffffff;
 /** Continuation octets of an integer: 5 hold 35 bits, more than MAX_INT needs after any prefix. */
 const MAX_INT_OCTETS = 5;
 
-export class HpackEncoder {
-  private readonly table: EncoderTable;
-  /** Our own cap on the table size (the peer may allow more). */
-  private readonly cap: number;
-  /** Size updates the next block must start with: the smallest size since the last block, then the final one; -1 none. */
-  private updateMin = -1;
-  private updateFinal = -1;
-  /** Where blocks are written before being copied out; grows to the largest block. */
-  private buf = Buffer.allocUnsafe(1024);
-  private pos = 0;
+/** What both ends show of their dynamic table, for tests and diagnostics: its size (RFC 7541 4.1 octets), maximum and entries newest first. */
+abstract class HpackContext<T extends DynamicTable> {
+  protected constructor(protected readonly table: T) {}
 
-  constructor(opts?: { maxTableSize?: number }) {
-    this.cap = opts?.maxTableSize ?? DEFAULT_TABLE_SIZE;
-    this.table = new EncoderTable(DEFAULT_TABLE_SIZE);
-    // the peer's decoder starts at the default: a smaller cap is signaled in the first block
-    if (this.cap < DEFAULT_TABLE_SIZE) this.resize(this.cap);
-  }
-
-  /** the peer's SETTINGS_HEADER_TABLE_SIZE: the next block starts with a Dynamic Table Size Update if it lowers ours */
-  setPeerMaxTableSize(n: number): void {
-    const size = Math.min(this.cap, n);
-    if (size !== this.table.maxSize) this.resize(size);
-  }
-
-  /** The dynamic table's size, maximum and entries newest first: for tests and diagnostics. */
   get tableSize(): number {
     return this.table.size;
   }
@@ -81,6 +60,30 @@ export class HpackEncoder {
 
   tableEntries(): [string, string][] {
     return this.table.entries();
+  }
+}
+
+export class HpackEncoder extends HpackContext<EncoderTable> {
+  /** Our own cap on the table size (the peer may allow more). */
+  private readonly cap: number;
+  /** Size updates the next block must start with: the smallest size since the last block, then the final one; -1 none. */
+  private updateMin = -1;
+  private updateFinal = -1;
+  /** Where blocks are written before being copied out; grows to the largest block. */
+  private buf = Buffer.allocUnsafe(1024);
+  private pos = 0;
+
+  constructor(opts?: { maxTableSize?: number }) {
+    super(new EncoderTable(DEFAULT_TABLE_SIZE));
+    this.cap = opts?.maxTableSize ?? DEFAULT_TABLE_SIZE;
+    // the peer's decoder starts at the default: a smaller cap is signaled in the first block
+    if (this.cap < DEFAULT_TABLE_SIZE) this.resize(this.cap);
+  }
+
+  /** the peer's SETTINGS_HEADER_TABLE_SIZE: the next block starts with a Dynamic Table Size Update if it lowers ours */
+  setPeerMaxTableSize(n: number): void {
+    const size = Math.min(this.cap, n);
+    if (size !== this.table.maxSize) this.resize(size);
   }
 
   /** one header block; names are lower case already; `neverIndex` true: every field literal never-indexed (curl's sensitive fields); a Set: those names */
@@ -180,8 +183,7 @@ export class HpackEncoder {
   }
 }
 
-export class HpackDecoder {
-  private readonly table = new DynamicTable(DEFAULT_TABLE_SIZE);
+export class HpackDecoder extends HpackContext<DynamicTable> {
   /** The size we announced: the peer's size updates may not exceed it. */
   private bound: number;
   /** True after the announced size went below the table's: the next block must start with a size update. */
@@ -190,6 +192,7 @@ export class HpackDecoder {
   private pos = 0;
 
   constructor(opts?: { maxTableSize?: number; maxHeaderListSize?: number }) {
+    super(new DynamicTable(DEFAULT_TABLE_SIZE));
     this.bound = opts?.maxTableSize ?? DEFAULT_TABLE_SIZE;
     this.maxHeaderListSize = opts?.maxHeaderListSize ?? Infinity;
     this.updateRequired = this.bound < this.table.maxSize;
@@ -204,19 +207,6 @@ export class HpackDecoder {
   setMaxTableSize(n: number): void {
     this.bound = n;
     if (n < this.table.maxSize) this.updateRequired = true;
-  }
-
-  /** The dynamic table's size (RFC 7541 4.1 octets), maximum and entries newest first: for tests and diagnostics. */
-  get tableSize(): number {
-    return this.table.size;
-  }
-
-  get tableMaxSize(): number {
-    return this.table.maxSize;
-  }
-
-  tableEntries(): [string, string][] {
-    return this.table.entries();
   }
 
   /** decodes a whole header block (HEADERS+CONTINUATION fragments joined by the caller); throws HpackError on any error;
