@@ -21,9 +21,22 @@ export interface MultiOptions {
   shouldUseNotificationsApi?: boolean;
 }
 
-interface Pending {
-  resolve: (easy: Easy) => void;
-  reject: (error: Error) => void;
+/**
+ * A perform() promise's resolve and reject: one object per handle, re-used
+ * for each of its transfers, so #pending holds only long-lived objects (a
+ * replaced Map table in the old generation keeps what it held alive through
+ * scavenges until the next full GC: see AttemptHooks in src/request/attempt.ts).
+ */
+class Pending {
+  resolve: ((easy: Easy) => void) | null = null;
+  reject: ((error: Error) => void) | null = null;
+
+  settle(easy: Easy, err: Error | null): void {
+    const { resolve, reject } = this;
+    this.resolve = this.reject = null;
+    if (err) reject!(err);
+    else resolve!(easy);
+  }
 }
 
 /** The CurlEasyError a finished transfer rejects with, or null on success (node-libcurl's rules). */
@@ -41,6 +54,8 @@ export class Multi {
   #onMessage: MultiMessageCallback | null = null;
   readonly #members = new Map<TscEasy, Easy>();
   readonly #pending = new Map<Easy, Pending>();
+  /** each handle's Pending, made on its first perform() here */
+  readonly #pendingOf = new WeakMap<Easy, Pending>();
   /** handles whose transfer has not finished: the loop runs while there are any */
   readonly #active = new Set<TscEasy>();
   #loop: 'idle' | 'scheduled' | 'running' = 'idle';
@@ -141,7 +156,11 @@ export class Multi {
     const easy = this.#checkEasy(handle, true);
     return new Promise<Easy>((resolve, reject) => {
       this.#add(easy);
-      this.#pending.set(easy, { resolve, reject });
+      let p = this.#pendingOf.get(easy);
+      if (!p) this.#pendingOf.set(easy, (p = new Pending()));
+      p.resolve = resolve;
+      p.reject = reject;
+      this.#pending.set(easy, p);
     });
   }
 
@@ -160,7 +179,7 @@ export class Multi {
     const p = this.#pending.get(handle);
     if (p) {
       this.#pending.delete(handle);
-      p.reject(easyError('Request was aborted: the handle was removed from its Multi before it finished', CURLE.ABORTED_BY_CALLBACK));
+      p.settle(handle, easyError('Request was aborted: the handle was removed from its Multi before it finished', CURLE.ABORTED_BY_CALLBACK));
     }
     return CURLM.OK;
   }
@@ -184,10 +203,10 @@ export class Multi {
     for (const easy of this.#members.values()) easy.multiOwner = null;
     this.#members.clear();
     this.#active.clear();
-    const pending = [...this.#pending.values()];
+    const pending = [...this.#pending];
     this.#pending.clear();
     this.#inner.cleanup();
-    for (const p of pending) p.reject(multiError('Multi handle was closed before the request finished', CURLM.BAD_HANDLE));
+    for (const [easy, p] of pending) p.settle(easy, multiError('Multi handle was closed before the request finished', CURLM.BAD_HANDLE));
   }
 
   get isOpen(): boolean {
@@ -253,9 +272,7 @@ export class Multi {
     const p = this.#pending.get(easy);
     if (p) {
       this.#pending.delete(easy);
-      const err = transferError(easy, code);
-      if (err) p.reject(err);
-      else p.resolve(easy);
+      p.settle(easy, transferError(easy, code));
       return;
     }
     const cb = this.#onMessage;
