@@ -33,6 +33,11 @@ interface Anchor {
 const SLOTS = 3;
 const ORIGIN_SPAN = 64;
 
+/** @internal request()'s Attempt: told when each response's head ends (an object, so that listening allocates nothing). */
+export interface HeadersEndListener {
+  headersEnded(interim: boolean): void;
+}
+
 export class HeaderStore {
   /**
    * Every header as SLOTS consecutive entries: one flat array instead of an
@@ -57,7 +62,7 @@ export class HeaderStore {
    * stored), so its status and fields are read once here instead of through
    * a HEADERFUNCTION call per line. Set on the transfer's own store only.
    */
-  onHeadersEnd: ((interim: boolean) => void) | null = null;
+  headersEndListener: HeadersEndListener | null = null;
 
   /** Forget every header (the transfer is retired). */
   clear(): void {
@@ -79,7 +84,7 @@ export class HeaderStore {
   /** The end of a response's headers: interim ones keep the request open. */
   headersEnd(interim: boolean): void {
     if (!interim) this.#finalSeen = true;
-    this.onHeadersEnd?.(interim);
+    this.headersEndListener?.headersEnded(interim);
   }
 
   /**

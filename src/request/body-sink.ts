@@ -19,6 +19,14 @@ export interface BodyConsumer {
   error(err: Error): void;
 }
 
+/** The transfer that fills a BodySink. */
+export interface BodyOwner {
+  /** unpause the transfer: the reader caught up */
+  resumeRecv(): void;
+  /** the reader destroyed the stream before its end: the transfer should stop */
+  abandon(): void;
+}
+
 export class BodySink implements BodySource {
   /** chunks nobody took yet (copies: libcurl reuses its buffer after the callback) */
   readonly #chunks = new ChunkQueue();
@@ -44,16 +52,10 @@ export class BodySink implements BodySource {
   #detached = false;
   /** the stream's iterator waits for a chunk, the end or an error */
   #waiter: (() => void) | null = null;
-  readonly #resume: () => void;
-  readonly #abandon: () => void;
+  readonly #owner: BodyOwner;
 
-  /**
-   * resume: unpause the transfer (the reader caught up). abandon: the reader
-   * destroyed the stream before its end (the transfer should stop).
-   */
-  constructor(resume: () => void, abandon: () => void) {
-    this.#resume = resume;
-    this.#abandon = abandon;
+  constructor(owner: BodyOwner) {
+    this.#owner = owner;
   }
 
   /** The reader is gone (stream destroyed early, or destroy()): the transfer should write no more. */
@@ -137,7 +139,7 @@ export class BodySink implements BodySource {
     if (chunk === null) return null;
     if (this.#held && this.#chunks.size < BODY_HIGH_WATER_MARK) {
       this.#held = false;
-      this.#resume();
+      this.#owner.resumeRecv();
     }
     return chunk;
   }
@@ -166,7 +168,7 @@ export class BodySink implements BodySource {
       this.#collectReject = reject;
       if (this.#held) {
         this.#held = false;
-        this.#resume();
+        this.#owner.resumeRecv();
       }
     });
   }
@@ -228,26 +230,31 @@ export class BodySink implements BodySource {
     }
     if (this.#held && this.#chunks.size < BODY_HIGH_WATER_MARK) {
       this.#held = false;
-      this.#resume();
+      this.#owner.resumeRecv();
+    }
+  }
+
+  /** @internal the stream's _read(): a held transfer may go on */
+  wantMore(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.#owner.resumeRecv();
+  }
+
+  /** @internal the stream was destroyed: before the body's end, the transfer stops */
+  streamDestroyed(ended: boolean): void {
+    this.#wake();
+    if (!ended && !this.settled) {
+      this.#abandoned = true;
+      this.#owner.abandon();
     }
   }
 
   /** The body as a Readable (made on first call). */
   stream(): ResponseBody {
     if (this.#stream) return this.#stream;
-    const s = new ResponseBody(() => {
-      if (!this.#held) return;
-      this.#held = false;
-      this.#resume();
-    }, this);
+    const s = new ResponseBody(this);
     this.#stream = s;
-    s.once('close', () => {
-      this.#wake();
-      if (!s.readableEnded && !this.settled) {
-        this.#abandoned = true;
-        this.#abandon();
-      }
-    });
     if (this.#taken) {
       // a collect() took the chunks, or waits for them: this stream has none and ends with the body
       if (this.#error) s.destroy(this.#error);

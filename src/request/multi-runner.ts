@@ -27,14 +27,18 @@ const MAX_SPARE_HANDLES = 256;
  * (see AttemptHooks in attempt.ts).
  */
 class Slot {
-  done: ((code: CURLcode) => void) | null = null;
+  done: TransferDone | null = null;
 
   settle(code: CURLcode): void {
     const done = this.done!;
     this.done = null;
-    done(code);
+    if (typeof done === 'function') done(code);
+    else done.transferDone(code);
   }
 }
+
+/** @internal who start() tells the CURLcode: a function, or an object (no closure made per transfer) */
+export type TransferDone = ((code: CURLcode) => void) | { transferDone(code: CURLcode): void };
 
 export class MultiRunner {
   readonly multi: Multi;
@@ -73,9 +77,10 @@ export class MultiRunner {
    * callback), or at once with CURLE_FAILED_INIT when the handle cannot be
    * added. request() saves a promise and a turn per transfer with it.
    */
-  start(easy: Easy, done: (code: CURLcode) => void): void {
+  start(easy: Easy, done: TransferDone): void {
     if (this.#closed || this.multi.addHandle(easy) !== 0) {
-      done(CURLE.FAILED_INIT);
+      if (typeof done === 'function') done(CURLE.FAILED_INIT);
+      else done.transferDone(CURLE.FAILED_INIT);
       return;
     }
     let slot = this.#slots.get(easy);

@@ -65,16 +65,24 @@ export function request(url: string | URL, opts: RequestOptions = {}): Promise<C
 }
 
 /**
- * plainRequest()'s hooks: the head resolves its promise. A class, as every
- * object that lives as long as a transfer (see AttemptHooks).
+ * plainRequest()'s hooks: the head resolves its promise, the transfer's end
+ * rejects it if no head came. A class, as every object that lives as long
+ * as a transfer (see AttemptHooks); it is also what the runner tells the
+ * end to, so that the request makes no closure for it.
  */
-class PlainHooks implements AttemptHooks {
+class PlainRequest implements AttemptHooks {
   /** the response was handed over: a later failure goes to its body */
-  answered = false;
+  #answered = false;
   readonly #resolve: (r: CurlResponse) => void;
+  readonly #reject: (err: unknown) => void;
+  readonly #attempt: Attempt;
 
-  constructor(resolve: (r: CurlResponse) => void) {
+  constructor(url: string, opts: RequestOptions, runner: MultiRunner, resolve: (r: CurlResponse) => void, reject: (err: unknown) => void) {
     this.#resolve = resolve;
+    this.#reject = reject;
+    // a refused URL or header list throws here: the promise rejects with it
+    this.#attempt = new Attempt(url, opts, null, runner, this);
+    this.#attempt.start(this);
   }
 
   discard(): boolean {
@@ -82,8 +90,15 @@ class PlainHooks implements AttemptHooks {
   }
 
   onHead(h: AttemptHead): void {
-    this.answered = true;
+    this.#answered = true;
     this.#resolve(new CurlResponse(h.head, h.body, h.url, 0));
+  }
+
+  transferDone(code: number): void {
+    const attempt = this.#attempt;
+    attempt.finish(code);
+    if (!this.#answered) this.#reject(new CurlError(code, attempt.easy.errorBuffer));
+    attempt.close();
   }
 }
 
@@ -93,16 +108,7 @@ class PlainHooks implements AttemptHooks {
  * object and a promise more per request).
  */
 function plainRequest(url: string, opts: RequestOptions, runner: MultiRunner): Promise<CurlResponse> {
-  return new Promise<CurlResponse>((resolve, reject) => {
-    const hooks = new PlainHooks(resolve);
-    // a refused URL or header list throws here: the promise rejects with it
-    const attempt = new Attempt(url, opts, null, runner, hooks);
-    attempt.start((code) => {
-      attempt.finish(code);
-      if (!hooks.answered) reject(new CurlError(code, attempt.easy.errorBuffer));
-      attempt.close();
-    });
-  });
+  return new Promise<CurlResponse>((resolve, reject) => void new PlainRequest(url, opts, runner, resolve, reject));
 }
 
 async function retryingRequest(url: string | URL, opts: RequestOptions): Promise<CurlResponse> {
