@@ -101,13 +101,17 @@ function pickParser(
   contentType: string,
 ): CurlyResponseBodyParser | undefined {
   const parsers = overrides ? { ...defaults, ...overrides } : defaults;
-  const keys = Object.keys(parsers);
-  for (const pattern of keys) {
-    if (typeof parsers[pattern] !== 'function') throw new TypeError(`Response body parser for ${pattern} must be a function`);
+  // (for-in over the own keys, in Object.keys() order, without making their array each call)
+  for (const pattern in parsers) {
+    if (Object.hasOwn(parsers, pattern) && typeof parsers[pattern] !== 'function') {
+      throw new TypeError(`Response body parser for ${pattern} must be a function`);
+    }
   }
-  if (keys.includes(contentType)) return parsers[contentType];
-  for (const pattern of keys) if (pattern !== '*' && typeMatches(pattern, contentType)) return parsers[pattern];
-  return keys.includes('*') ? parsers['*'] : undefined;
+  if (Object.hasOwn(parsers, contentType)) return parsers[contentType];
+  for (const pattern in parsers) {
+    if (pattern !== '*' && Object.hasOwn(parsers, pattern) && typeMatches(pattern, contentType)) return parsers[pattern];
+  }
+  return Object.hasOwn(parsers, '*') ? parsers['*'] : undefined;
 }
 
 function lowerCaseHeaders(headers: HeaderInfo[]): void {
@@ -122,11 +126,13 @@ function lowerCaseHeaders(headers: HeaderInfo[]): void {
 function contentTypeOf(headers: HeaderInfo[]): string {
   if (headers.length === 0) return '';
   const last = headers[headers.length - 1]! as Record<string, unknown>;
-  for (const key of Object.keys(last)) {
+  for (const key in last) {
     // the length first: most names are not 12 characters long, and lower-casing each one costs a string
     if (key.length !== 12 || key.toLowerCase() !== 'content-type') continue;
     const value = last[key];
-    return typeof value === 'string' ? value.split(';')[0]!.trim() : '';
+    if (typeof value !== 'string') return '';
+    const semi = value.indexOf(';');
+    return (semi < 0 ? value : value.slice(0, semi)).trim();
   }
   return '';
 }
@@ -152,6 +158,13 @@ function settle(statusCode: number, data: Buffer, headers: HeaderInfo[], o: Curl
   }
 }
 
+const NO_OPTIONS: CurlyOptions = Object.freeze({});
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
 function create(defaultOptions: CurlyOptions = {}): CurlyFunction {
   let poolLimit = 0;
   const pool: Curl[] = [];
@@ -167,11 +180,11 @@ function create(defaultOptions: CurlyOptions = {}): CurlyFunction {
   };
 
   const curly = function curly(url: string, options: CurlyOptions = {}): Promise<CurlyResult> {
-    const o: CurlyOptions = { ...defaultOptions, ...options };
+    // the merged options (a call with none, on a curly with no defaults, shares one empty object)
+    const o: CurlyOptions = isEmpty(options) && isEmpty(defaultOptions) ? NO_OPTIONS : { ...defaultOptions, ...options };
     if (isPlainCall(o)) {
-      return plainTransfer(defaultMulti(), `${o.curlyBaseUrl ?? ''}${url}`, Curl.defaultUserAgent).then(
-        (r) => settle(r.statusCode, r.data, r.headers, o, curly as CurlyFunction),
-      );
+      const base = o.curlyBaseUrl;
+      return plainTransfer(defaultMulti(), base === undefined ? `${url}` : `${base}${url}`, Curl.defaultUserAgent, settle, o, curly as CurlyFunction);
     }
     const curl = take();
     try {

@@ -30,13 +30,23 @@ export interface MultiOptions {
 class Pending {
   resolve: ((easy: Easy) => void) | null = null;
   reject: ((error: Error) => void) | null = null;
+  /** performTo()'s target instead of a promise */
+  target: TransferTarget | null = null;
 
   settle(easy: Easy, err: Error | null): void {
-    const { resolve, reject } = this;
+    const { resolve, reject, target } = this;
     this.resolve = this.reject = null;
-    if (err) reject!(err);
+    this.target = null;
+    if (target) target.transferEnded(easy, err);
+    else if (err) reject!(err);
     else resolve!(easy);
   }
+}
+
+/** @internal who performTo() tells a transfer's end: a long-lived object (curly's kept handles) */
+export interface TransferTarget {
+  /** the transfer ended (`err`: what perform() would reject with); called from the loop, outside libcurl callbacks */
+  transferEnded(easy: Easy, err: Error | null): void;
 }
 
 /** The CurlEasyError a finished transfer rejects with, or null on success (node-libcurl's rules). */
@@ -156,12 +166,28 @@ export class Multi {
     const easy = this.#checkEasy(handle, true);
     return new Promise<Easy>((resolve, reject) => {
       this.#add(easy);
-      let p = this.#pendingOf.get(easy);
-      if (!p) this.#pendingOf.set(easy, (p = new Pending()));
+      const p = this.#pendingSlot(easy);
       p.resolve = resolve;
       p.reject = reject;
-      this.#pending.set(easy, p);
     });
+  }
+
+  /**
+   * @internal perform() without its promise: `target` is told the end (curly's
+   * plain path saves a promise, its closures and a turn per call with it).
+   * Throws as perform() does for a handle that cannot be added.
+   */
+  performTo(handle: Easy, target: TransferTarget): void {
+    const easy = this.#checkEasy(handle, true);
+    this.#add(easy);
+    this.#pendingSlot(easy).target = target;
+  }
+
+  #pendingSlot(easy: Easy): Pending {
+    let p = this.#pendingOf.get(easy);
+    if (!p) this.#pendingOf.set(easy, (p = new Pending()));
+    this.#pending.set(easy, p);
+    return p;
   }
 
   /** curl_multi_remove_handle. An unfinished perform() promise is rejected; the transfer's connection is closed. */
