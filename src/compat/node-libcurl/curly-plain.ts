@@ -13,7 +13,8 @@ import { Easy, innerEasy } from './easy.js';
 import type { Multi, TransferTarget } from './multi.js';
 import type { CurlyFunction, CurlyOptions, CurlyResult } from './curly.js';
 import { CurlEasyError } from './errors.js';
-import { mergeChunks, parseHeaders, type HeaderInfo } from './headers.js';
+import { mergeChunks, type HeaderInfo } from './headers.js';
+import { HeaderShapes, parseHeadersShaped } from './header-shapes.js';
 
 /** Handles kept for re-use at most (about the concurrency that made them). */
 const MAX_SPARE = 256;
@@ -64,6 +65,8 @@ class PlainHandle implements TransferTarget {
    */
   head = Buffer.allocUnsafe(HEAD_BUFFER);
   headLength = 0;
+  /** what this handle's last heads looked like (see header-shapes.ts) */
+  readonly headerShapes = new HeaderShapes();
 
   constructor() {
     // tscurl's buffers are only valid during the call: keep copies, as Curl does (node-libcurl's addon copies)
@@ -126,7 +129,7 @@ class PlainHandle implements TransferTarget {
     }
     const statusCode = this.inner.getinfo(CURLINFO.RESPONSE_CODE) as number;
     const data = this.bodyLength === 0 ? Buffer.alloc(0) : mergeChunks(this.body, this.bodyLength);
-    const headers = parseHeaders(this.head.toString('utf8', 0, this.headLength));
+    const headers = parseHeadersShaped(this.head.toString('utf8', 0, this.headLength), this.headerShapes);
     this.take();
     this.#release();
     let result: CurlyResult;

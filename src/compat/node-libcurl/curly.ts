@@ -101,17 +101,20 @@ function pickParser(
   contentType: string,
 ): CurlyResponseBodyParser | undefined {
   const parsers = overrides ? { ...defaults, ...overrides } : defaults;
-  // (for-in over the own keys, in Object.keys() order, without making their array each call)
+  // one pass over the own keys in Object.keys() order (for-in: without making their array each call),
+  // every entry checked even when an earlier one is taken
+  let exact: CurlyResponseBodyParser | undefined;
+  let matched: CurlyResponseBodyParser | undefined;
+  let star: CurlyResponseBodyParser | undefined;
   for (const pattern in parsers) {
-    if (Object.hasOwn(parsers, pattern) && typeof parsers[pattern] !== 'function') {
-      throw new TypeError(`Response body parser for ${pattern} must be a function`);
-    }
+    if (!Object.hasOwn(parsers, pattern)) continue;
+    const parser = parsers[pattern];
+    if (typeof parser !== 'function') throw new TypeError(`Response body parser for ${pattern} must be a function`);
+    if (pattern === contentType) exact = parser;
+    else if (pattern === '*') star = parser;
+    else if (matched === undefined && typeMatches(pattern, contentType)) matched = parser;
   }
-  if (Object.hasOwn(parsers, contentType)) return parsers[contentType];
-  for (const pattern in parsers) {
-    if (pattern !== '*' && Object.hasOwn(parsers, pattern) && typeMatches(pattern, contentType)) return parsers[pattern];
-  }
-  return Object.hasOwn(parsers, '*') ? parsers['*'] : undefined;
+  return exact ?? matched ?? star;
 }
 
 function lowerCaseHeaders(headers: HeaderInfo[]): void {

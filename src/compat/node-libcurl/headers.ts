@@ -63,7 +63,7 @@ export function parseHeaders(text: string): HeaderInfo[] {
  * A status line as node-libcurl splits it (`line.split(' ')`: the version,
  * the code, the rest joined again), without the arrays.
  */
-function statusResult(line: string): { version: string; code: number; reason: string } {
+export function statusResult(line: string): { version: string; code: number; reason: string } {
   const a = line.indexOf(' ');
   if (a < 0) return { version: line, code: 0, reason: '' };
   const b = line.indexOf(' ', a + 1);
