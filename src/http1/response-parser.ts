@@ -134,7 +134,7 @@ export class ResponseParser {
   forgetBuffers(): void {
     const e = this.#inPlace;
     if (!e) return;
-    e.header.set(EMPTY, 0, 0, '', '', HDR.OTHER);
+    e.header.set(EMPTY, 0, 0, '', '', HDR.OTHER, false);
     e.status.set(EMPTY, 0, 0, NO_STATUS);
     e.end.set(EMPTY, 0, 0, false);
     e.data.data = EMPTY;
@@ -409,6 +409,8 @@ export class ResponseParser {
     const stop = Math.min(b.length, start + IN_PLACE_MAX_LINE);
     let colon = -1;
     let lf = -1;
+    let bits = 0; // every byte OR-ed: 0x80 set means a non-ASCII byte
+    let crs = 0;
     for (let i = start; i < stop; i++) {
       const c = b[i]!;
       if (c === 0x0a) {
@@ -416,6 +418,8 @@ export class ResponseParser {
         break;
       }
       if (c === 0) return undefined;
+      bits |= c;
+      if (c === 0x0d) crs++;
       if (c === 0x3a && colon < 0) colon = i;
     }
     // the byte after the line must be here to rule out a continuation line
@@ -433,11 +437,17 @@ export class ResponseParser {
     const id = headerIdOfBytes(b, start, colon);
     const name = id === HDR.OTHER ? latin1(b, start, colon) : internedName(id, b, start, colon, latin1);
     const value = id === HDR.OTHER ? latin1(b, vs, ve) : internedValue(id, b, vs, ve, latin1);
+    // node-libcurl's split of the raw line gives the same strings (see HeaderEvent.exact)
+    const exact =
+      (bits & 0x80) === 0 &&
+      crs === (end < lf ? 1 : 0) &&
+      ve === end &&
+      (vs === colon + 1 || (vs === colon + 2 && (b[colon + 1] === SP || b[colon + 1] === HT)));
     this.#headerBytes += size;
     q.advance(size);
     const bad = this.#interpret(id, value);
     if (bad) return bad;
-    return this.#inPlace!.header.set(b, start, size, name, value, id);
+    return this.#inPlace!.header.set(b, start, size, name, value, id, exact);
   }
 
   #stepHeaders(): ParseEvent | null {

@@ -13,7 +13,7 @@ import { Easy, innerEasy } from './easy.js';
 import type { Multi, TransferTarget } from './multi.js';
 import type { CurlyFunction, CurlyOptions, CurlyResult } from './curly.js';
 import { CurlEasyError } from './errors.js';
-import { mergeChunks, type HeaderInfo } from './headers.js';
+import { addField, mergeChunks, statusResult, type HeaderInfo } from './headers.js';
 import { HeaderShapes, parseHeadersShaped } from './header-shapes.js';
 
 /** Handles kept for re-use at most (about the concurrency that made them). */
@@ -129,7 +129,7 @@ class PlainHandle implements TransferTarget {
     }
     const statusCode = this.inner.getinfo(CURLINFO.RESPONSE_CODE) as number;
     const data = this.bodyLength === 0 ? Buffer.alloc(0) : mergeChunks(this.body, this.bodyLength);
-    const headers = parseHeadersShaped(this.head.toString('utf8', 0, this.headLength), this.headerShapes);
+    const headers = this.#storedHeaders() ?? parseHeadersShaped(this.head.toString('utf8', 0, this.headLength), this.headerShapes);
     this.take();
     this.#release();
     let result: CurlyResult;
@@ -140,6 +140,28 @@ class PlainHandle implements TransferTarget {
       return;
     }
     call.resolve(result);
+  }
+
+  /**
+   * The header array from what the transfer stored, when that is what the
+   * raw lines would parse into (one response, each line known to split into
+   * its stored name and value: HeaderStore.exactResponseFields()): the
+   * engine made those strings already. Only the status line is split from
+   * the raw bytes. null: parse the raw lines.
+   */
+  #storedHeaders(): HeaderInfo[] | null {
+    const fields = this.inner.exactResponseFields();
+    if (!fields) return null;
+    // the status line as parseHeaders() cuts it: up to CRLF or LF, with no other CR before
+    const head = this.head;
+    const lf = head.indexOf(LF);
+    if (lf <= 0 || lf >= this.headLength) return null;
+    const end = head[lf - 1] === CR ? lf - 1 : lf;
+    const cr = head.indexOf(CR);
+    if (cr >= 0 && cr < end) return null;
+    const block: Record<string, unknown> = { result: statusResult(head.toString('utf8', 0, end)) };
+    for (let i = 0; i < fields.length; i += 2) addField(block, fields[i]!, fields[i + 1]!);
+    return [block as HeaderInfo];
   }
 
   /** Kept for the next call, or closed. */
@@ -166,6 +188,8 @@ function copy(b: Buffer): Buffer {
 }
 
 const spare: PlainHandle[] = [];
+const LF = 10;
+const CR = 13;
 
 /** curly's settle(): the result of a finished call from its status, body and headers (throws what the call rejects with). */
 export type PlainSettle = (statusCode: number, data: Buffer, headers: HeaderInfo[], o: CurlyOptions, curly: CurlyFunction) => CurlyResult;
