@@ -40,7 +40,7 @@
 import { CURLE } from '../codes.js';
 import { ByteQueue, LINE_TOO_LONG } from './byte-queue.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
-import { HDR, headerIdOf, headerIdOfBytes, internedName, internedValue, trimOws, type HeaderId } from './header-fields.js';
+import { HDR, headerIdOf, headerIdOfBytes, internedName, internedValue, splitsBack, trimOws, type HeaderId } from './header-fields.js';
 import { fastStatusLine, latin1, lineText, mayBeHttpPrefix, parseStatusLine, NO_STATUS, SP, HT, type FastStatus } from './status-line.js';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_NONE, ResponseFraming } from './message-framing.js';
 import {
@@ -409,8 +409,7 @@ export class ResponseParser {
     const stop = Math.min(b.length, start + IN_PLACE_MAX_LINE);
     let colon = -1;
     let lf = -1;
-    let bits = 0; // every byte OR-ed: 0x80 set means a non-ASCII byte
-    let crs = 0;
+    let bits = 0; // every byte OR-ed (0x80: a non-ASCII byte), +0x100 per CR: for splitsBack()
     for (let i = start; i < stop; i++) {
       const c = b[i]!;
       if (c === 0x0a) {
@@ -418,8 +417,7 @@ export class ResponseParser {
         break;
       }
       if (c === 0) return undefined;
-      bits |= c;
-      if (c === 0x0d) crs++;
+      bits = (bits | c) + (c === 0x0d ? 0x100 : 0);
       if (c === 0x3a && colon < 0) colon = i;
     }
     // the byte after the line must be here to rule out a continuation line
@@ -437,17 +435,11 @@ export class ResponseParser {
     const id = headerIdOfBytes(b, start, colon);
     const name = id === HDR.OTHER ? latin1(b, start, colon) : internedName(id, b, start, colon, latin1);
     const value = id === HDR.OTHER ? latin1(b, vs, ve) : internedValue(id, b, vs, ve, latin1);
-    // node-libcurl's split of the raw line gives the same strings (see HeaderEvent.exact)
-    const exact =
-      (bits & 0x80) === 0 &&
-      crs === (end < lf ? 1 : 0) &&
-      ve === end &&
-      (vs === colon + 1 || (vs === colon + 2 && (b[colon + 1] === SP || b[colon + 1] === HT)));
     this.#headerBytes += size;
     q.advance(size);
     const bad = this.#interpret(id, value);
     if (bad) return bad;
-    return this.#inPlace!.header.set(b, start, size, name, value, id, exact);
+    return this.#inPlace!.header.set(b, start, size, name, value, id, splitsBack(b, colon, vs, ve, end, end < lf, bits));
   }
 
   #stepHeaders(): ParseEvent | null {
