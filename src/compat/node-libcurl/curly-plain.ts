@@ -13,8 +13,8 @@ import { Easy, innerEasy } from './easy.js';
 import type { Multi, TransferTarget } from './multi.js';
 import type { CurlyFunction, CurlyOptions, CurlyResult } from './curly.js';
 import { CurlEasyError } from './errors.js';
-import { addField, mergeChunks, statusResult, type HeaderInfo } from './headers.js';
-import { HeaderShapes, parseHeadersShaped } from './header-shapes.js';
+import { mergeChunks, statusResult, type HeaderInfo } from './headers.js';
+import { HeaderShapes, blockFromFields, parseHeadersShaped } from './header-shapes.js';
 
 /** Handles kept for re-use at most (about the concurrency that made them). */
 const MAX_SPARE = 256;
@@ -159,9 +159,7 @@ class PlainHandle implements TransferTarget {
     const end = head[lf - 1] === CR ? lf - 1 : lf;
     const cr = head.indexOf(CR);
     if (cr >= 0 && cr < end) return null;
-    const block: Record<string, unknown> = { result: statusResult(head.toString('utf8', 0, end)) };
-    for (let i = 0; i < fields.length; i += 2) addField(block, fields[i]!, fields[i + 1]!);
-    return [block as HeaderInfo];
+    return [blockFromFields(fields, statusResult(head.toString('utf8', 0, end)), this.headerShapes)];
   }
 
   /** Kept for the next call, or closed. */

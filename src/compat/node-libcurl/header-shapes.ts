@@ -170,3 +170,52 @@ function block(text: string, shapes: HeaderShapes, b: number, result: Result, co
   }
   return obj as HeaderInfo;
 }
+
+/**
+ * The block of a response whose header fields the engine stored (flat name,
+ * value pairs; HeaderStore.exactResponseFields()), with the same shapes: the
+ * engine hands the same name strings response after response, so they are
+ * compared by ===.
+ */
+export function blockFromFields(fields: readonly string[], result: Result, shapes: HeaderShapes): HeaderInfo {
+  const shape = (shapes.blocks[0] ??= new BlockShape());
+  if (shapes.blocks.length > 1) shapes.blocks.length = 1;
+  const names = shape.names;
+  const count = fields.length >> 1;
+  let same = names.length === count;
+  for (let j = 0; same && j < count; j++) same = names[j] === fields[2 * j];
+  if (same) {
+    if (shape.factory === null && shape.repeated) shape.factory = factoryFor(names);
+    shape.repeated = true;
+    const f = shape.factory;
+    if (f !== null) {
+      for (let j = 0; j < count; j++) values[j] = fields[2 * j + 1]!;
+      const obj = f(result, values);
+      values.length = 0;
+      return obj;
+    }
+  } else {
+    shape.repeated = false;
+    shape.factory = null;
+  }
+  const obj: Record<string, unknown> = { result };
+  let plainOnly = count > MAX_FACTORY_HEADERS;
+  for (let j = 0; j < count; j++) {
+    const name = fields[2 * j]!;
+    const value = fields[2 * j + 1]!;
+    names[j] = name;
+    if (name.length === 10 && name.toUpperCase() === 'SET-COOKIE') {
+      plainOnly = true;
+      ((obj['Set-Cookie'] ??= []) as string[]).push(value);
+    } else {
+      if (name === '__proto__') plainOnly = true;
+      obj[name] = value;
+    }
+  }
+  names.length = count;
+  if (plainOnly) {
+    names.length = 0;
+    shape.repeated = false;
+  }
+  return obj as HeaderInfo;
+}
