@@ -11,6 +11,7 @@
 // iterator leaves it ('end', then destroyed), and a break or a throw destroys
 // it as Node's does (the transfer stops).
 import { Readable } from 'node:stream';
+import { DirectBodyIterator } from './body-iterator.js';
 
 /** How much body is buffered for a reader (or before there is one) before the transfer is paused. */
 export const BODY_HIGH_WATER_MARK = 64 * 1024;
@@ -36,10 +37,6 @@ export interface BodySource {
 /** Shared by every body: the options, and the 'error' listener that keeps an unread body's failure from throwing. */
 const OPTIONS = { highWaterMark: BODY_HIGH_WATER_MARK };
 const ignore = (): void => {};
-
-function prematureClose(): Error {
-  return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
-}
 
 /** The response body: a Readable whose _read() unpauses the transfer that fills it. */
 export class ResponseBody extends Readable {
@@ -67,41 +64,18 @@ export class ResponseBody extends Readable {
 
   override [Symbol.asyncIterator](): AsyncIterableIterator<Buffer> {
     if (!this.#source.detached) return super[Symbol.asyncIterator]();
-    return this.#direct();
+    return new DirectBodyIterator(this, this.#source);
   }
 
-  /** for await while detached: the chunks straight from the source. */
-  async *#direct(): AsyncIterableIterator<Buffer> {
-    const src = this.#source;
-    let ended = false;
-    try {
-      for (;;) {
-        if (this.destroyed) throw this.errored ?? prematureClose();
-        if (!src.detached) {
-          // a Readable reader came meanwhile: the rest goes through the stream
-          for await (const c of this.#readable()) yield c as Buffer;
-          return;
-        }
-        const c = src.take();
-        if (c !== null) {
-          yield c;
-          continue;
-        }
-        if (src.ended) {
-          ended = true;
-          return;
-        }
-        await src.wait();
-      }
-    } finally {
-      if (ended) {
-        // as after Node's iterator: 'end' (then autoDestroy closes the stream)
-        this.push(null);
-        this.read(0);
-      } else if (!this.destroyed && src.detached) {
-        this.destroy();
-      }
-    }
+  /** @internal (DirectBodyIterator) read to the end: 'end' as after Node's iterator, then autoDestroy closes the stream */
+  endAfterIteration(): void {
+    this.push(null);
+    this.read(0);
+  }
+
+  /** @internal (DirectBodyIterator) */
+  nodeIterator(): AsyncIterator<unknown> {
+    return this.#readable();
   }
 
   /** Node's own async iterator of this Readable. */
