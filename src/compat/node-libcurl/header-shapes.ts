@@ -13,7 +13,7 @@
 // __proto__ name (a literal's key would set the prototype) or too many
 // headers is built the plain way, as is every block when the runtime
 // refuses code generation from strings.
-import { statusResult, type HeaderInfo } from './headers.js';
+import { addField, HeaderLines, statusResult, type HeaderInfo } from './headers.js';
 
 type Result = HeaderInfo['result'];
 type Factory = (result: Result, values: string[]) => HeaderInfo;
@@ -36,9 +36,6 @@ const MAX_FACTORY_HEADERS = 64;
 const MAX_FACTORIES = 256;
 const factories = new Map<string, Factory>();
 let codegenRefused = false;
-
-const SP = 32;
-const HTAB = 9;
 
 // a block's line bounds and values, reused from parse to parse (the parse is synchronous)
 const starts: number[] = [];
@@ -69,28 +66,12 @@ function factoryFor(names: readonly string[]): Factory | null {
 /** parseHeaders(text) for the handle whose shapes these are. */
 export function parseHeadersShaped(text: string, shapes: HeaderShapes): HeaderInfo[] {
   const out: HeaderInfo[] = [];
-  const n = text.length;
-  let cr = -1; // the next CR at or after i (-2: none left)
   let inBlock = false;
   let result: Result = undefined;
   let count = 0;
-  for (let i = 0; i <= n; ) {
-    // the next line, [start, end), as headers.ts finds it
-    let lf = text.indexOf('\n', i);
-    if (lf < 0) lf = n;
-    if (cr !== -2 && cr < i) {
-      cr = text.indexOf('\r', i);
-      if (cr < 0) cr = -2;
-    }
-    const start = i;
-    let end: number;
-    if (cr >= 0 && cr < lf) {
-      end = cr;
-      i = cr === lf - 1 && lf < n ? lf + 1 : cr + 1; // CRLF, or a lone CR
-    } else {
-      end = lf;
-      i = lf + 1;
-    }
+  const lines = new HeaderLines(text);
+  while (lines.next()) {
+    const { start, end } = lines;
     if (!inBlock) {
       if (end === start) continue; // the blank line after the last block
       result = statusResult(text.slice(start, end));
@@ -99,32 +80,24 @@ export function parseHeadersShaped(text: string, shapes: HeaderShapes): HeaderIn
       continue;
     }
     if (end === start) {
-      out.push(block(text, shapes, out.length, result, count));
+      out.push(textBlock(text, shapes, out.length, result, count));
       inBlock = false;
       continue;
     }
-    let colon = text.indexOf(':', start);
-    if (colon >= end) colon = -1;
-    let valueStart = end;
-    if (colon >= 0) {
-      // one space or tab after the colon is not part of the value
-      const first = text.charCodeAt(colon + 1);
-      valueStart = first === SP || first === HTAB ? colon + 2 : colon + 1;
-      if (valueStart > end) valueStart = end;
-    }
+    lines.split();
     starts[count] = start;
-    nameEnds[count] = colon < 0 ? end : colon;
-    valueStarts[count] = valueStart;
+    nameEnds[count] = lines.nameEnd;
+    valueStarts[count] = lines.valueStart;
     ends[count] = end;
     count++;
   }
-  if (inBlock) out.push(block(text, shapes, out.length, result, count));
+  if (inBlock) out.push(textBlock(text, shapes, out.length, result, count));
   if (shapes.blocks.length > out.length) shapes.blocks.length = out.length;
   return out;
 }
 
 /** The object of block `b`, whose `count` header lines' bounds are in the scratch arrays. */
-function block(text: string, shapes: HeaderShapes, b: number, result: Result, count: number): HeaderInfo {
+function textBlock(text: string, shapes: HeaderShapes, b: number, result: Result, count: number): HeaderInfo {
   const shape = (shapes.blocks[b] ??= new BlockShape());
   const names = shape.names;
   let same = names.length === count;
@@ -133,42 +106,9 @@ function block(text: string, shapes: HeaderShapes, b: number, result: Result, co
     const s = starts[j]!;
     same = nameEnds[j]! - s === name.length && text.startsWith(name, s);
   }
-  if (same) {
-    if (shape.factory === null && shape.repeated) shape.factory = factoryFor(names);
-    shape.repeated = true;
-    const f = shape.factory;
-    if (f !== null) {
-      for (let j = 0; j < count; j++) values[j] = text.slice(valueStarts[j]!, ends[j]!);
-      const obj = f(result, values);
-      values.length = 0;
-      return obj;
-    }
-  } else {
-    shape.repeated = false;
-    shape.factory = null;
-  }
-  // the plain way (headers.ts), noting the names for next time
-  const obj: Record<string, unknown> = { result };
-  let plainOnly = count > MAX_FACTORY_HEADERS;
-  for (let j = 0; j < count; j++) {
-    const name = same ? names[j]! : text.slice(starts[j]!, nameEnds[j]!);
-    const value = text.slice(valueStarts[j]!, ends[j]!);
-    if (!same) names[j] = name;
-    if (name.length === 10 && name.toUpperCase() === 'SET-COOKIE') {
-      plainOnly = true;
-      ((obj['Set-Cookie'] ??= []) as string[]).push(value);
-    } else {
-      if (name === '__proto__') plainOnly = true;
-      obj[name] = value;
-    }
-  }
-  names.length = count;
-  if (plainOnly) {
-    // never a factory for this shape: the names are forgotten, so the next block is not "the same"
-    names.length = 0;
-    shape.repeated = false;
-  }
-  return obj as HeaderInfo;
+  if (!same) for (let j = 0; j < count; j++) names[j] = text.slice(starts[j]!, nameEnds[j]!);
+  for (let j = 0; j < count; j++) values[j] = text.slice(valueStarts[j]!, ends[j]!);
+  return shapedBlock(shape, result, count, same);
 }
 
 /**
@@ -184,36 +124,44 @@ export function blockFromFields(fields: readonly string[], result: Result, shape
   const count = fields.length >> 1;
   let same = names.length === count;
   for (let j = 0; same && j < count; j++) same = names[j] === fields[2 * j];
+  if (!same) for (let j = 0; j < count; j++) names[j] = fields[2 * j]!;
+  for (let j = 0; j < count; j++) values[j] = fields[2 * j + 1]!;
+  return shapedBlock(shape, result, count, same);
+}
+
+/**
+ * A block from its `count` names (shape.names) and values (the scratch
+ * `values`); `same`: the names are those of the block the time before.
+ * Twice the same names in a row and the block is made by a compiled shape;
+ * otherwise the plain way (headers.ts), noting whether the shape may ever be
+ * compiled.
+ */
+function shapedBlock(shape: BlockShape, result: Result, count: number, same: boolean): HeaderInfo {
+  const names = shape.names;
+  names.length = count;
   if (same) {
     if (shape.factory === null && shape.repeated) shape.factory = factoryFor(names);
     shape.repeated = true;
-    const f = shape.factory;
-    if (f !== null) {
-      for (let j = 0; j < count; j++) values[j] = fields[2 * j + 1]!;
-      const obj = f(result, values);
-      values.length = 0;
-      return obj;
-    }
   } else {
     shape.repeated = false;
     shape.factory = null;
   }
+  const f = shape.factory;
+  if (f !== null) {
+    const obj = f(result, values);
+    values.length = 0;
+    return obj;
+  }
   const obj: Record<string, unknown> = { result };
   let plainOnly = count > MAX_FACTORY_HEADERS;
   for (let j = 0; j < count; j++) {
-    const name = fields[2 * j]!;
-    const value = fields[2 * j + 1]!;
-    names[j] = name;
-    if (name.length === 10 && name.toUpperCase() === 'SET-COOKIE') {
-      plainOnly = true;
-      ((obj['Set-Cookie'] ??= []) as string[]).push(value);
-    } else {
-      if (name === '__proto__') plainOnly = true;
-      obj[name] = value;
-    }
+    const name = names[j]!;
+    if (name === '__proto__' || (name.length === 10 && name.toUpperCase() === 'SET-COOKIE')) plainOnly = true;
+    addField(obj, name, values[j]!);
   }
-  names.length = count;
+  values.length = 0;
   if (plainOnly) {
+    // never a factory for this shape: the names are forgotten, so the next block is not "the same"
     names.length = 0;
     shape.repeated = false;
   }

@@ -7,48 +7,87 @@ export type HeaderInfo = {
   result?: { version: string; code: number; reason: string };
 } & { 'Set-Cookie'?: string[] } & { [headerKey: string]: string };
 
+/**
+ * Header text cut into lines as node-libcurl cuts it: at CRLF, LF or a lone
+ * CR, found with indexOf (a split by regular expression, or a loop over the
+ * characters, costs more than the rest of the parse). After next(), the line
+ * is text[start, end); after split(), its name is [start, nameEnd) and its
+ * value [valueStart, end).
+ */
+export class HeaderLines {
+  start = 0;
+  end = 0;
+  nameEnd = 0;
+  valueStart = 0;
+  readonly #text: string;
+  #i = 0;
+  /** the next CR at or after #i (-2: none left) */
+  #cr = -1;
+
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  /** The next line; false when there is none. */
+  next(): boolean {
+    const text = this.#text;
+    const n = text.length;
+    const i = this.#i;
+    if (i > n) return false;
+    let lf = text.indexOf('\n', i);
+    if (lf < 0) lf = n;
+    if (this.#cr !== -2 && this.#cr < i) {
+      this.#cr = text.indexOf('\r', i);
+      if (this.#cr < 0) this.#cr = -2;
+    }
+    const cr = this.#cr;
+    this.start = i;
+    if (cr >= 0 && cr < lf) {
+      this.end = cr;
+      this.#i = cr === lf - 1 && lf < n ? lf + 1 : cr + 1; // CRLF, or a lone CR
+    } else {
+      this.end = lf;
+      this.#i = lf + 1;
+    }
+    return true;
+  }
+
+  /** Name and value of the line: up to the first colon (the whole line without one); one SP or HTAB after it is not part of the value. */
+  split(): void {
+    const text = this.#text;
+    const end = this.end;
+    let colon = text.indexOf(':', this.start);
+    if (colon >= end) colon = -1;
+    if (colon < 0) {
+      this.nameEnd = end;
+      this.valueStart = end;
+      return;
+    }
+    this.nameEnd = colon;
+    const first = text.charCodeAt(colon + 1);
+    this.valueStart = Math.min(end, first === SP || first === HTAB ? colon + 2 : colon + 1);
+  }
+}
+
 /** The header text of a transfer (as HEADERFUNCTION saw it) as node-libcurl's HeaderInfo[]. */
 export function parseHeaders(text: string): HeaderInfo[] {
   const out: HeaderInfo[] = [];
   let current: Record<string, unknown> | null = null;
-  // lines end at CRLF, LF or a lone CR, found with indexOf (a split by regular expression, or a
-  // loop over the characters, costs more than the rest of the parse)
-  const n = text.length;
-  let cr = -1; // the next CR at or after i (-2: none left)
-  for (let i = 0; i <= n; ) {
-    let lf = text.indexOf('\n', i);
-    if (lf < 0) lf = n;
-    if (cr !== -2 && cr < i) {
-      cr = text.indexOf('\r', i);
-      if (cr < 0) cr = -2;
-    }
-    let line: string;
-    if (cr >= 0 && cr < lf) {
-      line = text.slice(i, cr);
-      i = cr === lf - 1 && lf < n ? lf + 1 : cr + 1; // CRLF, or a lone CR
-    } else {
-      line = text.slice(i, lf);
-      i = lf + 1;
-    }
+  const lines = new HeaderLines(text);
+  while (lines.next()) {
+    const { start, end } = lines;
     if (current === null) {
-      if (line === '') continue; // the blank line after the last block
-      current = { result: statusResult(line) };
+      if (end === start) continue; // the blank line after the last block
+      current = { result: statusResult(text.slice(start, end)) };
       continue;
     }
-    if (line === '') {
+    if (end === start) {
       out.push(current as HeaderInfo);
       current = null;
       continue;
     }
-    const colon = line.indexOf(':');
-    const name = colon < 0 ? line : line.slice(0, colon);
-    let value = '';
-    if (colon >= 0) {
-      // one space or tab after the colon is not part of the value
-      const first = line.charCodeAt(colon + 1);
-      value = line.slice(first === SP || first === HTAB ? colon + 2 : colon + 1);
-    }
-    addField(current, name, value);
+    lines.split();
+    addField(current, text.slice(start, lines.nameEnd), text.slice(lines.valueStart, end));
   }
   if (current !== null) out.push(current as HeaderInfo);
   return out;
