@@ -41,7 +41,7 @@ async function withServer(fn: (base: string) => Promise<void>): Promise<void> {
 
 test('curly headers: the stored fields or the parsed lines, always what the raw head parses into', async () => {
   await withServer(async (base) => {
-    // each path three times in a row (the third call builds its block with a compiled shape), then all interleaved
+    // each path three times in a row (a kept handle serving the same head again), then all interleaved
     const order = [...Object.keys(HEADS).flatMap((p) => [p, p, p]), ...Object.keys(HEADS), ...Object.keys(HEADS)];
     {
       for (const path of order) {

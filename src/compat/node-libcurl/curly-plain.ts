@@ -13,8 +13,7 @@ import { Easy, innerEasy } from './easy.js';
 import type { Multi, TransferTarget } from './multi.js';
 import type { CurlyFunction, CurlyOptions, CurlyResult } from './curly.js';
 import { CurlEasyError } from './errors.js';
-import { mergeChunks, statusResult, type HeaderInfo } from './headers.js';
-import { HeaderShapes, blockFromFields, parseHeadersShaped } from './header-shapes.js';
+import { addField, mergeChunks, parseHeaders, statusResult, type HeaderInfo } from './headers.js';
 
 /** Handles kept for re-use at most (about the concurrency that made them). */
 const MAX_SPARE = 256;
@@ -65,8 +64,6 @@ class PlainHandle implements TransferTarget {
    */
   head = Buffer.allocUnsafe(HEAD_BUFFER);
   headLength = 0;
-  /** what this handle's last heads looked like (see header-shapes.ts) */
-  readonly headerShapes = new HeaderShapes();
 
   constructor() {
     // tscurl's buffers are only valid during the call: keep copies, as Curl does (node-libcurl's addon copies)
@@ -129,7 +126,7 @@ class PlainHandle implements TransferTarget {
     }
     const statusCode = this.inner.getinfo(CURLINFO.RESPONSE_CODE) as number;
     const data = this.bodyLength === 0 ? Buffer.alloc(0) : mergeChunks(this.body, this.bodyLength);
-    const headers = this.#storedHeaders() ?? parseHeadersShaped(this.head.toString('utf8', 0, this.headLength), this.headerShapes);
+    const headers = this.#storedHeaders() ?? parseHeaders(this.head.toString('utf8', 0, this.headLength));
     this.take();
     this.#release();
     let result: CurlyResult;
@@ -159,7 +156,9 @@ class PlainHandle implements TransferTarget {
     const end = head[lf - 1] === CR ? lf - 1 : lf;
     const cr = head.indexOf(CR);
     if (cr >= 0 && cr < end) return null;
-    return [blockFromFields(fields, statusResult(head.toString('utf8', 0, end)), this.headerShapes)];
+    const block: Record<string, unknown> = { result: statusResult(head.toString('utf8', 0, end)) };
+    for (let i = 0; i < fields.length; i += 2) addField(block, fields[i]!, fields[i + 1]!);
+    return [block as HeaderInfo];
   }
 
   /** Kept for the next call, or closed. */
