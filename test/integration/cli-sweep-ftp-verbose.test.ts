@@ -1,11 +1,15 @@
-// The tscurl CLI's -v trace against /usr/bin/curl 7.88.1 for FTP: the same
+// The tscurl CLI's -v trace against /usr/bin/curl 7.88.1 for FTP (and the
+// end of an upload for SMTP and SFTP/SCP): the same
 // command line against the same server (vsftpd, or the scriptable test
 // server for replies vsftpd does not give), the whole stderr compared line
 // by line. curl 7.88's ftp.c says "Connect data stream passively" once
 // EPSV/PASV went, "ftp_perform ends with SECONDARY: N" once the DO phase's
 // first command went, "Remembering we are in dir" in ftp_done (before the
 // final reply), and the data connection's connect as any connect: "  Trying
-// IP:PORT...", then the control connection's own "Connected to" line.
+// IP:PORT...", then the control connection's own "Connected to" line. An
+// upload says "We are completely uploaded and fine" after its last piece
+// when the bytes sent are its known size (not when CRLF conversion or
+// dot-stuffing made them more).
 //
 // What differs between two runs is normalised: the data ports (each run's
 // own, read from its EPSV/PASV replies), how long a refused connect took,
@@ -24,9 +28,13 @@ import { curl, tscurl, type CliRun } from '../helpers/cli-run.js';
 import { requirePrograms } from '../helpers/requires.js';
 import { startVsftpd } from '../helpers/vsftpd.js';
 import { startFtpServer } from '../helpers/ftp-server.js';
+import { startAiosmtpd } from '../helpers/aiosmtpd.js';
+import { startSshd } from '../helpers/sshd.js';
 
 const NO_FTP = requirePrograms(['curl', 'curl'], ['vsftpd', 'vsftpd']);
 const NO_CURL = requirePrograms(['curl', 'curl']);
+const NO_SMTP = requirePrograms(['curl', 'curl'], ['aiosmtpd', 'python3-aiosmtpd']);
+const NO_SSH = requirePrograms(['curl', 'curl'], ['sshd', 'openssh-server']);
 
 /** One run's stderr with its data ports, its connect time and curl's pointer lines made comparable. */
 function comparable(stderr: string): string {
@@ -108,6 +116,34 @@ test('FTP -v: a listing and a download from a subdirectory on the scripted serve
     await sameVerbose([`${base}/a.txt`, `${base}/a.txt`], cwd);
   } finally {
     await srv.close();
+    rmSync(cwd, { recursive: true, force: true });
+  }
+});
+
+test('-T -v: "We are completely uploaded and fine" after the last piece, on FTP, SMTP, SFTP and SCP as curl 7.88', { skip: NO_FTP || NO_SMTP || NO_SSH }, async () => {
+  const ftp = await startVsftpd();
+  const smtp = await startAiosmtpd();
+  const ssh = await startSshd();
+  const cwd = mkdtempSync(join(tmpdir(), 'tscurl-ftpv-'));
+  try {
+    writeFileSync(join(cwd, 'up.txt'), 'upload me\n');
+    writeFileSync(join(cwd, 'm.txt'), 'Subject: t\r\n\r\nbody\r\n');
+    writeFileSync(join(cwd, 'dot.txt'), 'Subject: t\r\n\r\n.dot\r\nbody\r\n');
+    // FTP, without CWD (the DO phase starts with EPSV); --crlf sends more bytes than the file has: no note
+    await sameVerbose(['--ftp-method', 'nocwd', '-T', 'up.txt', ftp.url('/up/a.txt')], cwd);
+    await sameVerbose(['--ftp-method', 'nocwd', '--crlf', '-T', 'up.txt', ftp.url('/up/b.txt')], cwd);
+    // SMTP: the note before the final reply; a dot-stuffed body is longer than the file: no note
+    const mail = ['--mail-from', 'a@b', '--mail-rcpt', 'c@d', '-T'];
+    await sameVerbose([...mail, 'm.txt', `smtp://127.0.0.1:${smtp.port}`], cwd);
+    await sameVerbose([...mail, 'dot.txt', `smtp://127.0.0.1:${smtp.port}`], cwd);
+    // SFTP and SCP
+    const key = ['-u', `${ssh.user}:`, '--key', ssh.key, '--pubkey', ssh.pub, '-k', '-T', 'up.txt'];
+    await sameVerbose([...key, `sftp://127.0.0.1:${ssh.port}/~/`], cwd);
+    await sameVerbose([...key, `scp://127.0.0.1:${ssh.port}/~/s.txt`], cwd);
+  } finally {
+    await ftp.stop();
+    await smtp.stop();
+    await ssh.stop();
     rmSync(cwd, { recursive: true, force: true });
   }
 });

@@ -51,6 +51,8 @@ export class FtpDataPump {
   #reader: CallbackReader | null = null;
   #skip: number;
   #pendingOut: Buffer | null = null;
+  /** upload bytes sent, after any CRLF conversion (libcurl's writebytecount) */
+  #sent = 0;
   #lastWasCR = false;
 
   constructor(t: Transfer, env: ProtocolEnv, data: DataConnection, direction: 'download' | 'upload', o: PumpOptions) {
@@ -176,7 +178,13 @@ export class FtpDataPump {
           t.fail(r.code, r.message);
           return r.code;
         }
-        if (r.kind === 'eos' || r.data.length === 0) return this.#endUpload();
+        if (r.kind === 'eos' || r.data.length === 0) {
+          // libcurl's readwrite_upload says so once the bytes sent reach the upload's known size
+          // (less a resumed part; a CRLF conversion that added bytes misses it, as there)
+          const infile = t.opts.num(CURLOPT.INFILESIZE_LARGE);
+          if (infile >= 0 && this.#sent === infile - this.#o.skip) this.#env.trace(t, 'We are completely uploaded and fine');
+          return this.#endUpload();
+        }
         out = r.data;
         if (this.#skip > 0) {
           // a resumed upload: what the server has already is read and dropped
@@ -194,6 +202,7 @@ export class FtpDataPump {
         return CURLE.SEND_ERROR;
       }
       moved += out.length;
+      this.#sent += out.length;
       t.sizeUpload += out.length;
       if (traceEnabled(t)) traceData(this.#env, t, CURLINFO_TYPE.DATA_OUT, out);
     }
