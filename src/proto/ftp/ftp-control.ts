@@ -140,6 +140,10 @@ export abstract class FtpControl {
       }
       return this.#deliver(line);
     },
+    // CURLINFO_HEADER_SIZE: what libcurl's pingpong counts as read (not NOBODY's file facts)
+    counted: (bytes) => {
+      this.t.headerSize += bytes;
+    },
   };
 
   /**
@@ -420,6 +424,7 @@ function sharedHost(fc: FtpConn): PingPongHost {
   return {
     sent: (line) => hosts.get(fc)?.sent(line),
     received: (line) => hosts.get(fc)?.received(line) ?? CURLE.OK,
+    counted: (bytes) => hosts.get(fc)?.counted?.(bytes),
   };
 }
 
