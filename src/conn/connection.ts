@@ -8,6 +8,7 @@ import { firstHop, type ProxyRoute } from '../proxy/proxy-config.js';
 import { nowMs } from '../util/clock.js';
 import type { NtlmConnState, NtlmHolder } from '../auth/ntlm.js';
 import type { H2Session } from '../h2/session.js';
+import type { IdleLinks, IdleList } from './idle-list.js';
 
 let nextConnectionId = 0;
 
@@ -36,7 +37,7 @@ export function connectionKey(scheme: string, host: string, port: number, keySuf
   return proxy ? `${origin}${via}|${proxy.key}` : origin + via;
 }
 
-export class Connection implements NtlmHolder {
+export class Connection implements NtlmHolder, IdleLinks {
   /** CURLINFO_CONN_ID: unique per process, as libcurl's per multi. */
   readonly id = nextConnectionId++;
   /** Pool key: connections with equal keys are interchangeable. */
@@ -51,6 +52,10 @@ export class Connection implements NtlmHolder {
   /** the host libcurl names in "Connection #N to host H": the first proxy, else the origin */
   readonly displayHost: string;
   transport: StreamTransport | null = null;
+  /** the pool's idle list links (src/conn/idle-list.ts) */
+  idlePrev: IdleLinks | null = null;
+  idleNext: IdleLinks | null = null;
+  idleList: IdleList<IdleLinks> | null = null;
   /**
    * A UDP protocol's socket (TFTP; handler flag PROTOPT.UDP) in place of the
    * stream transport, which stays null: the protocol sends and receives

@@ -6,6 +6,10 @@
 // operation is O(1) amortised, or O(connections of one key) for the
 // multiplexing ones; nothing scans all connections per request.
 import type { Connection } from './connection.js';
+import { IdleList } from './idle-list.js';
+
+/** Keys whose emptied idle lists are kept for reuse at most (see #emptied). */
+const MAX_EMPTY_KEPT_KEYS = 64;
 
 /** How well an idle connection suits a transfer: 0 not at all, 1 usable, 2 this one. */
 export type ConnectionFit = 0 | 1 | 2;
@@ -22,9 +26,10 @@ function bestFit(list: readonly Connection[], fit: (c: Connection) => Connection
 }
 
 export class ConnectionPool {
+  /** idle connections by key; a key's list stays when it empties (see #emptied) */
   #idleByKey = new Map<string, Connection[]>();
-  /** every idle connection, oldest first (Map keeps insertion order) */
-  #idleLru = new Map<Connection, true>();
+  /** every idle connection, oldest first */
+  #idleLru = new IdleList<Connection>();
   #openPerHost = new Map<string, number>();
   #open = 0;
   /** connections that multiplex, by key, busy or idle */
@@ -54,7 +59,7 @@ export class ConnectionPool {
 
   /** Make room for one more connection by closing the oldest idle one, if that helps. */
   evictIdleFor(hostKey: string, maxHost: number, maxTotal: number): boolean {
-    for (const c of this.#idleLru.keys()) {
+    for (let c = this.#idleLru.oldest(); c; c = c.idleNext as Connection | null) {
       const totalFull = maxTotal > 0 && this.#open >= maxTotal;
       if (totalFull || c.hostKey === hostKey) {
         this.#removeIdle(c);
@@ -84,9 +89,9 @@ export class ConnectionPool {
     while (list && list.length > 0) {
       const at = fit ? bestFit(list, fit) : list.length - 1; // most recently used first: warmest
       if (at < 0) return undefined;
-      const c = list.splice(at, 1)[0]!;
-      this.#idleLru.delete(c);
-      if (list.length === 0) this.#idleByKey.delete(key);
+      const c = at === list.length - 1 ? list.pop()! : list.splice(at, 1)[0]!;
+      this.#idleLru.remove(c);
+      if (list.length === 0) this.#emptied(key);
       if (c.isAliveWhileIdle() && !tooOld?.(c)) return c;
       this.discard(c);
     }
@@ -99,9 +104,9 @@ export class ConnectionPool {
     let list = this.#idleByKey.get(c.key);
     if (!list) this.#idleByKey.set(c.key, (list = []));
     list.push(c);
-    this.#idleLru.set(c, true);
+    this.#idleLru.push(c);
     while (this.#idleLru.size > Math.max(0, maxIdle)) {
-      const oldest = this.#idleLru.keys().next().value as Connection;
+      const oldest = this.#idleLru.oldest()!;
       this.#removeIdle(oldest);
       this.discard(oldest);
     }
@@ -178,18 +183,28 @@ export class ConnectionPool {
 
   /** Close every idle connection (multi cleanup). */
   closeAllIdle(): void {
-    for (const c of [...this.#idleLru.keys()]) {
+    for (const c of this.#idleLru.toArray()) {
       this.#removeIdle(c);
       this.discard(c);
     }
   }
 
   #removeIdle(c: Connection): void {
-    this.#idleLru.delete(c);
+    this.#idleLru.remove(c);
     const list = this.#idleByKey.get(c.key);
     if (!list) return;
     const i = list.indexOf(c);
     if (i >= 0) list.splice(i, 1);
-    if (list.length === 0) this.#idleByKey.delete(c.key);
+    if (list.length === 0) this.#emptied(c.key);
+  }
+
+  /**
+   * A key's idle list emptied. It stays for the key's next idle connection
+   * (the usual case: one transfer at a time per key goes busy and idle again)
+   * unless many keys are listed, so that a process visiting ever new hosts
+   * keeps no list per host it ever saw.
+   */
+  #emptied(key: string): void {
+    if (this.#idleByKey.size > MAX_EMPTY_KEPT_KEYS) this.#idleByKey.delete(key);
   }
 }

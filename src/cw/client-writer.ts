@@ -29,7 +29,12 @@ function writeFunction(host: ClientWriterHost, h: HotOptions, mayPause = true): 
 }
 
 /** The guard of a closed writer: it runs nothing of an engine. */
-const DETACHED: CallbackGuard = { inCallback: (fn) => fn() };
+const DETACHED: CallbackGuard = { inCallback: (fn) => fn(), call2: (fn, a, b) => fn(a, b) };
+
+/** g.call2(fn, a, b), or through inCallback for a guard without it */
+function call2<A, B, R>(g: CallbackGuard, fn: (a: A, b: B) => R, a: A, b: B): R {
+  return g.call2 ? g.call2(fn, a, b) : g.inCallback(() => fn(a, b));
+}
 
 /** CURLPAUSE_RECV */
 const PAUSE_RECV = 1;
@@ -121,7 +126,7 @@ export class ClientWriter {
     const fn = writeFunction(this.#host, h);
     let n: number;
     try {
-      n = this.#guard.inCallback(() => fn(piece, h.writeData));
+      n = call2(this.#guard, fn, piece, h.writeData);
     } catch (err) {
       t.fail(CURLE.WRITE_ERROR, callbackThrew(this.#guard, err, CURLE.WRITE_ERROR, CALLBACK_NAME.WRITE, t));
       return CURLE.WRITE_ERROR;
@@ -184,7 +189,7 @@ export class ClientWriter {
       const fn = hfn ?? writeFunction(this.#host, h, false);
       let n: number;
       try {
-        n = this.#guard.inCallback(() => fn(line, hdata));
+        n = call2(this.#guard, fn, line, hdata);
       } catch (err) {
         t.fail(CURLE.WRITE_ERROR, callbackThrew(this.#guard, err, CURLE.WRITE_ERROR, hfn ? CALLBACK_NAME.HEADER : CALLBACK_NAME.WRITE, t));
         return CURLE.WRITE_ERROR;
@@ -199,7 +204,7 @@ export class ClientWriter {
       const fn = writeFunction(this.#host, h, false);
       let n: number;
       try {
-        n = this.#guard.inCallback(() => fn(line, h.writeData));
+        n = call2(this.#guard, fn, line, h.writeData);
       } catch (err) {
         t.fail(CURLE.WRITE_ERROR, callbackThrew(this.#guard, err, CURLE.WRITE_ERROR, CALLBACK_NAME.WRITE, t));
         return CURLE.WRITE_ERROR;

@@ -16,7 +16,8 @@
 import { Buffer } from 'node:buffer';
 import { Dispatcher } from 'undici';
 import { CURLE } from '../codes.js';
-import { Attempt, type AttemptHead } from '../request/attempt.js';
+import { Attempt, type AttemptHead, type AttemptHooks } from '../request/attempt.js';
+import type { BodyConsumer } from '../request/body-sink.js';
 import { CurlError } from '../request/errors.js';
 import { defaultRunner, type MultiRunner } from '../request/multi-runner.js';
 import type { CurlOptions } from '../request/options.js';
@@ -39,6 +40,61 @@ class ClosedError extends Error {
     super(message);
     this.name = code === 'UND_ERR_DESTROYED' ? 'ClientDestroyedError' : 'ClientClosedError';
     this.code = code;
+  }
+}
+
+/**
+ * A request's hooks and its body's consumer: the head starts the delivery
+ * to undici's handler — onHeaders, then the body's chunks through onData
+ * (false, or onHeaders' false, holds them until resume()), then onComplete
+ * or onError. A class, as every object that lives as long as a transfer
+ * (see AttemptHooks in src/request/attempt.ts).
+ */
+class DispatchHooks implements AttemptHooks, BodyConsumer {
+  headSeen = false;
+  /** settles once the body's end or error was handed over */
+  delivered: Promise<void> | null = null;
+  readonly #handler: ClassicHandler;
+  readonly #done: (fn: () => void) => void;
+  #head: AttemptHead | null = null;
+  #settled: (() => void) | null = null;
+
+  constructor(handler: ClassicHandler, done: (fn: () => void) => void) {
+    this.#handler = handler;
+    this.#done = done;
+  }
+
+  discard(): boolean {
+    return false;
+  }
+
+  onHead(h: AttemptHead): void {
+    this.headSeen = true;
+    this.#head = h;
+    this.delivered = new Promise<void>((settled) => {
+      this.#settled = settled;
+      const raw = h.head.rawHeaders.map((s) => Buffer.from(s, 'latin1'));
+      const handler = this.#handler;
+      handler.onResponseStarted?.();
+      const body = h.body;
+      body.consume(this);
+      if (handler.onHeaders?.(h.head.status, raw, () => body.resumeConsumer(), h.head.statusText) === false) body.pauseConsumer();
+    });
+  }
+
+  data(chunk: Buffer): boolean {
+    return this.#handler.onData?.(chunk) !== false;
+  }
+
+  end(): void {
+    const trailers = this.#head!.head.rawTrailers;
+    this.#done(() => this.#handler.onComplete?.(trailers.map((s) => Buffer.from(s, 'latin1'))));
+    this.#settled!();
+  }
+
+  error(err: Error): void {
+    this.#done(() => this.#handler.onError?.(err));
+    this.#settled!();
   }
 }
 
@@ -97,15 +153,8 @@ export class CurlDispatcher extends Dispatcher {
       settled = true;
       fn();
     };
-    let headSeen = false;
-    let delivered: Promise<void> | null = null;
-    attempt = new Attempt(url, { method: opts.method, headers, options: this.#options }, upload, this.#runner, {
-      discard: () => false,
-      onHead: (h: AttemptHead) => {
-        headSeen = true;
-        delivered = this.#deliver(h, handler, done);
-      },
-    }, bodySize);
+    const hooks = new DispatchHooks(handler, done);
+    attempt = new Attempt(url, { method: opts.method, headers, options: this.#options }, upload, this.#runner, hooks, bodySize);
     const a = attempt;
     const abort = (reason?: unknown): void => {
       if (settled || aborted !== undefined) return;
@@ -122,47 +171,23 @@ export class CurlDispatcher extends Dispatcher {
       const code = await a.run();
       upload?.close();
       if (aborted !== undefined) {
-        if (headSeen) a.body.destroy(toError(aborted));
+        if (hooks.headSeen) a.body.destroy(toError(aborted));
         done(() => handler.onError?.(toError(aborted)));
         return;
       }
       if (code !== CURLE.OK && upload?.error !== undefined) {
         const err = new CurlError(code, 'reading the request body failed', { cause: upload.error });
-        if (headSeen) a.body.destroy(err);
+        if (hooks.headSeen) a.body.destroy(err);
         done(() => handler.onError?.(err));
         return;
       }
       a.finish(code);
-      if (!headSeen && code !== CURLE.OK) done(() => handler.onError?.(new CurlError(code, a.easy.errorBuffer)));
-      if (delivered) await delivered;
+      if (!hooks.headSeen && code !== CURLE.OK) done(() => handler.onError?.(new CurlError(code, a.easy.errorBuffer)));
+      if (hooks.delivered) await hooks.delivered;
     } finally {
       this.#aborts.delete(a);
       a.close();
     }
-  }
-
-  /**
-   * The head is known: onHeaders, then the body's chunks through onData
-   * (false, or onHeaders' false, holds them until resume()), then onComplete
-   * or onError. Resolves once the body's end or error was handed over.
-   */
-  #deliver(h: AttemptHead, handler: ClassicHandler, done: (fn: () => void) => void): Promise<void> {
-    return new Promise<void>((settled) => {
-      const raw = h.head.rawHeaders.map((s) => Buffer.from(s, 'latin1'));
-      handler.onResponseStarted?.();
-      const flow = h.body.consume({
-        data: (chunk) => handler.onData?.(chunk) !== false,
-        end: () => {
-          done(() => handler.onComplete?.(h.head.rawTrailers.map((s) => Buffer.from(s, 'latin1'))));
-          settled();
-        },
-        error: (err) => {
-          done(() => handler.onError?.(err));
-          settled();
-        },
-      });
-      if (handler.onHeaders?.(h.head.status, raw, () => flow.resume(), h.head.statusText) === false) flow.pause();
-    });
   }
 
   override close(callback?: () => void): Promise<void> {

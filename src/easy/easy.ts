@@ -124,6 +124,15 @@ export class Easy {
     return this.#i.transfer?.headerStore.nextheader(origin, request, prev) ?? null;
   }
 
+  /**
+   * @internal for node-libcurl's curly (src/compat, which sees only the public
+   * classes): the last transfer's header fields when its raw header lines
+   * would parse into exactly them (HeaderStore.exactResponseFields()), else null.
+   */
+  exactResponseFields(): string[] | null {
+    return this.#i.transfer?.headerStore.exactResponseFields() ?? null;
+  }
+
   /** CURLOPT_ERRORBUFFER's text: a failed setopt's since the last transfer, else the last transfer's ('' after success). */
   get errorBuffer(): string {
     const se = this.#setoptError;

@@ -33,6 +33,11 @@ interface Anchor {
 const SLOTS = 3;
 const ORIGIN_SPAN = 64;
 
+/** @internal request()'s Attempt: told when each response's head ends (an object, so that listening allocates nothing). */
+export interface HeadersEndListener {
+  headersEnded(interim: boolean): void;
+}
+
 export class HeaderStore {
   /**
    * Every header as SLOTS consecutive entries: one flat array instead of an
@@ -52,20 +57,25 @@ export class HeaderStore {
   reason = '';
   /** where the last status line's response begins in the list (a header index) */
   #responseStart = 0;
+  /** status lines so far, and whether a stored line's raw form is not known to split back into it (push's `exact`) */
+  #statusLines = 0;
+  #inexact = false;
   /**
    * @internal request()'s hook: a response's head ended (its headers are
    * stored), so its status and fields are read once here instead of through
    * a HEADERFUNCTION call per line. Set on the transfer's own store only.
    */
-  onHeadersEnd: ((interim: boolean) => void) | null = null;
+  headersEndListener: HeadersEndListener | null = null;
 
   /** Forget every header (the transfer is retired). */
   clear(): void {
     this.#list.length = 0;
+    this.#statusLines = 0;
   }
 
   /** A status line arrived (`version` as 11 for HTTP/1.1). */
   status(version = 0, code = 0, reason = ''): void {
+    this.#statusLines++;
     if (this.#finalSeen) {
       this.#request++;
       this.#finalSeen = false;
@@ -79,7 +89,7 @@ export class HeaderStore {
   /** The end of a response's headers: interim ones keep the request open. */
   headersEnd(interim: boolean): void {
     if (!interim) this.#finalSeen = true;
-    this.onHeadersEnd?.(interim);
+    this.headersEndListener?.headersEnded(interim);
   }
 
   /**
@@ -95,9 +105,32 @@ export class HeaderStore {
     return out;
   }
 
-  /** A header (origin HEADER or 1XX) or trailer (TRAILER) line, already unfolded and trimmed. */
-  push(name: string, value: string, origin: number): void {
+  /**
+   * A header (origin HEADER or 1XX) or trailer (TRAILER) line, already
+   * unfolded and trimmed. `exact`: the raw line splits into this name and
+   * value the way node-libcurl splits lines (HTTP/1's HeaderEvent.exact).
+   */
+  push(name: string, value: string, origin: number, exact = false): void {
+    if (!exact) this.#inexact = true;
     this.#list.push(name, value, origin + this.#request * ORIGIN_SPAN);
+  }
+
+  /**
+   * @internal node-libcurl's curly: when this transfer got one response,
+   * only its headers (no interim response, CONNECT reply or trailer), and
+   * each raw line splits into its stored name and value, those fields as
+   * flat name, value pairs: its header lines need not be parsed again.
+   * Otherwise null.
+   */
+  exactResponseFields(): string[] | null {
+    if (this.#inexact || this.#statusLines !== 1 || this.version < 10) return null;
+    const n = this.#count;
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) {
+      if (this.#origin(i) !== CURLH.HEADER) return null;
+      out.push(this.#name(i), this.#list[i * SLOTS + 1] as string);
+    }
+    return out;
   }
 
   get #count(): number {

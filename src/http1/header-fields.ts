@@ -196,3 +196,14 @@ export function internedValue<B extends Uint8Array>(id: HeaderId, b: B, start: n
   if (sameLatin1(last, b, start, end)) return last;
   return (lastValue[id] = latin1(b, start, end));
 }
+
+/**
+ * HeaderEvent.exact for an in-place header line: the value [vs, ve) ends the
+ * line (at `end`, before its CR when `crEnd`) and follows the colon directly
+ * or after one SP/HTAB, and the line is ASCII with no CR but the last. `bits`
+ * is every byte of the line OR-ed, plus 0x100 per CR.
+ */
+export function splitsBack(b: Uint8Array, colon: number, vs: number, ve: number, end: number, crEnd: boolean, bits: number): boolean {
+  if ((bits & 0x80) !== 0 || bits >>> 8 !== (crEnd ? 1 : 0) || ve !== end) return false;
+  return vs === colon + 1 || (vs === colon + 2 && (b[colon + 1] === 0x20 || b[colon + 1] === 0x09));
+}

@@ -17,6 +17,12 @@ export interface HeaderEvent {
   raw: Buffer;
   id: HeaderId;
   size: number;
+  /**
+   * The raw line is `name` + ':' + at most one SP or HTAB + `value` + CRLF
+   * (or LF), all ASCII, with no other CR: splitting it as node-libcurl does
+   * gives `name` and `value` back (see HeaderStore.exactResponseFields()).
+   */
+  exact?: boolean;
 }
 
 /** `size` is raw.length, readable without making `raw` (reuseEvents). */
@@ -118,12 +124,14 @@ export class InPlaceHeader extends InPlaceLine implements HeaderEvent {
   name = '';
   value = '';
   id: HeaderId = HDR.OTHER;
+  exact = false;
 
-  set(buf: Buffer, start: number, size: number, name: string, value: string, id: HeaderId): this {
+  set(buf: Buffer, start: number, size: number, name: string, value: string, id: HeaderId, exact: boolean): this {
     this.at(buf, start, size);
     this.name = name;
     this.value = value;
     this.id = id;
+    this.exact = exact;
     return this;
   }
 }

@@ -40,7 +40,7 @@
 import { CURLE } from '../codes.js';
 import { ByteQueue, LINE_TOO_LONG } from './byte-queue.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
-import { HDR, headerIdOf, headerIdOfBytes, internedName, internedValue, trimOws, type HeaderId } from './header-fields.js';
+import { HDR, headerIdOf, headerIdOfBytes, internedName, internedValue, splitsBack, trimOws, type HeaderId } from './header-fields.js';
 import { fastStatusLine, latin1, lineText, mayBeHttpPrefix, parseStatusLine, NO_STATUS, SP, HT, type FastStatus } from './status-line.js';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_NONE, ResponseFraming } from './message-framing.js';
 import {
@@ -134,7 +134,7 @@ export class ResponseParser {
   forgetBuffers(): void {
     const e = this.#inPlace;
     if (!e) return;
-    e.header.set(EMPTY, 0, 0, '', '', HDR.OTHER);
+    e.header.set(EMPTY, 0, 0, '', '', HDR.OTHER, false);
     e.status.set(EMPTY, 0, 0, NO_STATUS);
     e.end.set(EMPTY, 0, 0, false);
     e.data.data = EMPTY;
@@ -409,6 +409,7 @@ export class ResponseParser {
     const stop = Math.min(b.length, start + IN_PLACE_MAX_LINE);
     let colon = -1;
     let lf = -1;
+    let bits = 0; // every byte OR-ed (0x80: a non-ASCII byte), +0x100 per CR: for splitsBack()
     for (let i = start; i < stop; i++) {
       const c = b[i]!;
       if (c === 0x0a) {
@@ -416,6 +417,7 @@ export class ResponseParser {
         break;
       }
       if (c === 0) return undefined;
+      bits = (bits | c) + (c === 0x0d ? 0x100 : 0);
       if (c === 0x3a && colon < 0) colon = i;
     }
     // the byte after the line must be here to rule out a continuation line
@@ -437,7 +439,7 @@ export class ResponseParser {
     q.advance(size);
     const bad = this.#interpret(id, value);
     if (bad) return bad;
-    return this.#inPlace!.header.set(b, start, size, name, value, id);
+    return this.#inPlace!.header.set(b, start, size, name, value, id, splitsBack(b, colon, vs, ve, end, end < lf, bits));
   }
 
   #stepHeaders(): ParseEvent | null {

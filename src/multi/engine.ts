@@ -27,7 +27,7 @@ import { BuiltinDriver } from './driver.js';
 import { traceText } from '../util/trace.js';
 import { PAUSED } from '../cw/client-write.js';
 import type { Easy } from '../easy/easy.js';
-import { enterCallback, leaveCallback, type CallbackGuard } from '../util/callback-depth.js';
+import { enterCallback, leaveCallback, runThunk, type CallbackGuard } from '../util/callback-depth.js';
 import { TlsSessionCache } from '../vtls/tls-session-cache.js';
 import { refreshEnv } from '../util/env-cache.js';
 import { LIST, TransferList } from './transfer-list.js';
@@ -103,14 +103,13 @@ export class MultiEngine implements CallbackGuard {
 
   // ---- callback guard -------------------------------------------------------
 
-  get inCallbackNow(): boolean {
-    return this.#callbackDepth > 0;
-  }
-  inCallback<R>(fn: () => R): R {
+  get inCallbackNow(): boolean { return this.#callbackDepth > 0; }
+  inCallback<R>(fn: () => R): R { return this.call2(runThunk<R>, fn, undefined); }
+  call2<A, B, R>(fn: (a: A, b: B) => R, a: A, b: B): R {
     this.#callbackDepth++;
     enterCallback();
     try {
-      return fn();
+      return fn(a, b);
     } finally {
       leaveCallback();
       this.#callbackDepth--;

@@ -65,10 +65,15 @@ export function responseStatus(t: Transfer, h: HttpTransferState, reason: string
   h.timeOfDoc = 0;
 }
 
-/** One complete header or trailer line of the current response; `id` classifies its name (HDR.OTHER for a trailer). */
-export function responseHeader(t: Transfer, h: HttpTransferState, name: string, value: string, trailer: boolean, id: HeaderId): HookResult {
+/**
+ * One complete header or trailer line of the current response; `id` classifies its name (HDR.OTHER for a trailer);
+ * `exact`: the raw line splits into the same name and value (HeaderEvent.exact).
+ */
+export function responseHeader(
+  t: Transfer, h: HttpTransferState, name: string, value: string, trailer: boolean, id: HeaderId, exact = false,
+): HookResult {
   const interim = t.responseCode >= 100 && t.responseCode < 200;
-  t.headerStore.push(name, value, trailer ? CURLH.TRAILER : interim ? CURLH['1XX'] : CURLH.HEADER);
+  t.headerStore.push(name, value, trailer ? CURLH.TRAILER : interim ? CURLH['1XX'] : CURLH.HEADER, exact);
   if (trailer) return OK;
   const o = t.opts;
   switch (id) {

@@ -452,7 +452,7 @@ export class HttpExchange implements ProtocolRequest {
               break;
           }
           {
-            const h = this.#hook(responseHeader(t, this.#h, ev.name, ev.value, ev.type === 'trailer', id));
+            const h = this.#hook(responseHeader(t, this.#h, ev.name, ev.value, ev.type === 'trailer', id, ev.type === 'header' && ev.exact === true));
             if (h !== CURLE.OK) return h;
           }
           if (id === HDR.CONTENT_LENGTH && !t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH)) {

@@ -8,6 +8,7 @@
 // nobody takes the chunks, more than a stream's high-water mark of them
 // pauses the transfer (CURLPAUSE_RECV), and reading resumes it.
 import { Buffer } from 'node:buffer';
+import { ChunkQueue } from './chunk-queue.js';
 import { BODY_HIGH_WATER_MARK, ResponseBody, type BodySource } from './response-body.js';
 
 /** A reader that takes the chunks as they come (CurlDispatcher's undici handler). */
@@ -18,19 +19,26 @@ export interface BodyConsumer {
   error(err: Error): void;
 }
 
-interface Collector {
-  resolve(b: Buffer): void;
-  reject(err: unknown): void;
+/** The transfer that fills a BodySink. */
+export interface BodyOwner {
+  /** unpause the transfer: the reader caught up */
+  resumeRecv(): void;
+  /** the reader destroyed the stream before its end: the transfer should stop */
+  abandon(): void;
 }
 
 export class BodySink implements BodySource {
   /** chunks nobody took yet (copies: libcurl reuses its buffer after the callback) */
-  #chunks: Buffer[] = [];
-  #size = 0;
+  readonly #chunks = new ChunkQueue();
   #ended = false;
   #error: Error | null = null;
   #stream: ResponseBody | null = null;
-  #collector: Collector | null = null;
+  /**
+   * a collect() waits for the whole body: its promise's resolve and reject
+   * (two fields, not an object: see ChunkQueue on allocation)
+   */
+  #collectResolve: ((b: Buffer) => void) | null = null;
+  #collectReject: ((err: unknown) => void) | null = null;
   /** the chunks went to a collect() already: a later stream() is empty */
   #taken = false;
   /** the transfer is paused because nobody takes the chunks */
@@ -44,16 +52,10 @@ export class BodySink implements BodySource {
   #detached = false;
   /** the stream's iterator waits for a chunk, the end or an error */
   #waiter: (() => void) | null = null;
-  readonly #resume: () => void;
-  readonly #abandon: () => void;
+  readonly #owner: BodyOwner;
 
-  /**
-   * resume: unpause the transfer (the reader caught up). abandon: the reader
-   * destroyed the stream before its end (the transfer should stop).
-   */
-  constructor(resume: () => void, abandon: () => void) {
-    this.#resume = resume;
-    this.#abandon = abandon;
+  constructor(owner: BodyOwner) {
+    this.#owner = owner;
   }
 
   /** The reader is gone (stream destroyed early, or destroy()): the transfer should write no more. */
@@ -77,10 +79,9 @@ export class BodySink implements BodySource {
       return false;
     }
     this.#chunks.push(copy);
-    this.#size += copy.length;
     if (this.#consumer) this.#queueFlush();
     this.#wake();
-    if (this.#collector || this.#size < BODY_HIGH_WATER_MARK) return true;
+    if (this.#collectResolve || this.#chunks.size < BODY_HIGH_WATER_MARK) return true;
     this.#held = true;
     return false;
   }
@@ -90,10 +91,10 @@ export class BodySink implements BodySource {
     if (this.#abandoned || this.settled) return;
     this.#ended = true;
     if (this.#consumer) this.#queueFlush();
-    const c = this.#collector;
-    if (c) {
-      this.#collector = null;
-      c.resolve(this.#join());
+    const resolve = this.#collectResolve;
+    if (resolve) {
+      this.#collectResolve = this.#collectReject = null;
+      resolve(this.#chunks.join());
     }
     if (this.#detached) this.#wake();
     else this.#stream?.push(null);
@@ -104,13 +105,12 @@ export class BodySink implements BodySource {
     if (this.settled) return;
     this.#error = err;
     this.#abandoned = true;
-    this.#chunks = [];
-    this.#size = 0;
+    this.#chunks.clear();
     if (this.#consumer) this.#queueFlush();
-    const c = this.#collector;
-    if (c) {
-      this.#collector = null;
-      c.reject(err);
+    const reject = this.#collectReject;
+    if (reject) {
+      this.#collectResolve = this.#collectReject = null;
+      reject(err);
     }
     if (this.#stream && !this.#stream.destroyed) this.#stream.destroy(err);
     this.#wake();
@@ -130,17 +130,16 @@ export class BodySink implements BodySource {
 
   /** No chunk will come any more, and none is left. */
   get ended(): boolean {
-    return this.#chunks.length === 0 && this.settled;
+    return this.#chunks.empty && this.settled;
   }
 
   /** The detached stream's iterator takes the next chunk (reading it resumes a held transfer). */
   take(): Buffer | null {
     const chunk = this.#chunks.shift();
-    if (chunk === undefined) return null;
-    this.#size -= chunk.length;
-    if (this.#held && this.#size < BODY_HIGH_WATER_MARK) {
+    if (chunk === null) return null;
+    if (this.#held && this.#chunks.size < BODY_HIGH_WATER_MARK) {
       this.#held = false;
-      this.#resume();
+      this.#owner.resumeRecv();
     }
     return chunk;
   }
@@ -154,23 +153,22 @@ export class BodySink implements BodySource {
     if (!this.#detached) return;
     this.#detached = false;
     const s = this.#stream!;
-    for (const c of this.#chunks) s.push(c);
-    this.#chunks = [];
-    this.#size = 0;
+    for (let c = this.#chunks.shift(); c !== null; c = this.#chunks.shift()) s.push(c);
     if (this.#ended) s.push(null);
   }
 
   /** The whole body at once (rejects with the transfer's error). Without a stream: the chunks joined. */
   collect(): Promise<Buffer> {
-    if (this.#stream || this.#taken || this.#collector) return this.#collectStream();
+    if (this.#stream || this.#taken || this.#collectResolve) return this.#collectStream();
     this.#taken = true;
     if (this.#error) return Promise.reject(this.#error);
-    if (this.#ended) return Promise.resolve(this.#join());
+    if (this.#ended) return Promise.resolve(this.#chunks.join());
     return new Promise<Buffer>((resolve, reject) => {
-      this.#collector = { resolve, reject };
+      this.#collectResolve = resolve;
+      this.#collectReject = reject;
       if (this.#held) {
         this.#held = false;
-        this.#resume();
+        this.#owner.resumeRecv();
       }
     });
   }
@@ -184,22 +182,23 @@ export class BodySink implements BodySource {
   /**
    * Hand every chunk to `consumer` as it comes, then its end or error. The
    * calls come from a microtask, never from inside a libcurl callback, so the
-   * consumer may abort the transfer from them. Returns pause/resume for the
-   * consumer's own flow control (pause() is also what data() returning false does).
+   * consumer may abort the transfer from them. pauseConsumer() and
+   * resumeConsumer() are its own flow control (data() returning false pauses too).
    */
-  consume(consumer: BodyConsumer): { pause(): void; resume(): void } {
+  consume(consumer: BodyConsumer): void {
     this.#consumer = consumer;
     this.#queueFlush();
-    return {
-      pause: () => {
-        this.#consumerPaused = true;
-      },
-      resume: () => {
-        if (!this.#consumerPaused) return;
-        this.#consumerPaused = false;
-        this.#queueFlush();
-      },
-    };
+  }
+
+  /** The consumer wants no chunks until resumeConsumer(). */
+  pauseConsumer(): void {
+    this.#consumerPaused = true;
+  }
+
+  resumeConsumer(): void {
+    if (!this.#consumerPaused) return;
+    this.#consumerPaused = false;
+    this.#queueFlush();
   }
 
   #queueFlush(): void {
@@ -215,9 +214,8 @@ export class BodySink implements BodySource {
   #flush(): void {
     const c = this.#consumer;
     if (!c) return;
-    while (!this.#consumerPaused && this.#chunks.length > 0 && !this.#error) {
+    while (!this.#consumerPaused && !this.#chunks.empty && !this.#error) {
       const chunk = this.#chunks.shift()!;
-      this.#size -= chunk.length;
       if (!c.data(chunk)) this.#consumerPaused = true;
     }
     if (this.#error) {
@@ -225,33 +223,38 @@ export class BodySink implements BodySource {
       c.error(this.#error);
       return;
     }
-    if (this.#chunks.length === 0 && this.#ended) {
+    if (this.#chunks.empty && this.#ended) {
       this.#consumer = null;
       c.end();
       return;
     }
-    if (this.#held && this.#size < BODY_HIGH_WATER_MARK) {
+    if (this.#held && this.#chunks.size < BODY_HIGH_WATER_MARK) {
       this.#held = false;
-      this.#resume();
+      this.#owner.resumeRecv();
+    }
+  }
+
+  /** @internal the stream's _read(): a held transfer may go on */
+  wantMore(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.#owner.resumeRecv();
+  }
+
+  /** @internal the stream was destroyed: before the body's end, the transfer stops */
+  streamDestroyed(ended: boolean): void {
+    this.#wake();
+    if (!ended && !this.settled) {
+      this.#abandoned = true;
+      this.#owner.abandon();
     }
   }
 
   /** The body as a Readable (made on first call). */
   stream(): ResponseBody {
     if (this.#stream) return this.#stream;
-    const s = new ResponseBody(() => {
-      if (!this.#held) return;
-      this.#held = false;
-      this.#resume();
-    }, this);
+    const s = new ResponseBody(this);
     this.#stream = s;
-    s.once('close', () => {
-      this.#wake();
-      if (!s.readableEnded && !this.settled) {
-        this.#abandoned = true;
-        this.#abandon();
-      }
-    });
     if (this.#taken) {
       // a collect() took the chunks, or waits for them: this stream has none and ends with the body
       if (this.#error) s.destroy(this.#error);
@@ -262,12 +265,5 @@ export class BodySink implements BodySource {
     this.#detached = true;
     if (this.#error) s.destroy(this.#error);
     return s;
-  }
-
-  #join(): Buffer {
-    const parts = this.#chunks;
-    this.#chunks = [];
-    this.#size = 0;
-    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 }

@@ -17,10 +17,35 @@ const POLL_SLICE_MS = 1000;
 /** Handles kept for re-use at most (about the concurrency that made them). */
 const MAX_SPARE_HANDLES = 256;
 
+/**
+ * Where a running transfer's `done` is kept: one per handle, re-used for
+ * each of its transfers, so the #pending map holds only long-lived objects.
+ * A Map's table is replaced as entries come and go, and a replaced table
+ * that had reached the old generation still points at what it held until
+ * the next full GC: holding each request's `done` closure, it would make
+ * the scavenger keep every request reachable from one alive and promote it
+ * (see AttemptHooks in attempt.ts).
+ */
+class Slot {
+  done: TransferDone | null = null;
+
+  settle(code: CURLcode): void {
+    const done = this.done!;
+    this.done = null;
+    if (typeof done === 'function') done(code);
+    else done.transferDone(code);
+  }
+}
+
+/** @internal who start() tells the CURLcode: a function, or an object (no closure made per transfer) */
+export type TransferDone = ((code: CURLcode) => void) | { transferDone(code: CURLcode): void };
+
 export class MultiRunner {
   readonly multi: Multi;
-  /** easy → settles its perform() promise with the transfer's CURLcode */
-  readonly #pending = new Map<Easy, (code: CURLcode) => void>();
+  /** easy → its slot, whose `done` settles the transfer (see Slot) */
+  readonly #pending = new Map<Easy, Slot>();
+  /** each handle's slot, made on its first transfer here */
+  readonly #slots = new WeakMap<Easy, Slot>();
   #looping = false;
   /** wakeup() was called since the loop last came back from poll(): one is enough */
   #woken = false;
@@ -52,12 +77,16 @@ export class MultiRunner {
    * callback), or at once with CURLE_FAILED_INIT when the handle cannot be
    * added. request() saves a promise and a turn per transfer with it.
    */
-  start(easy: Easy, done: (code: CURLcode) => void): void {
+  start(easy: Easy, done: TransferDone): void {
     if (this.#closed || this.multi.addHandle(easy) !== 0) {
-      done(CURLE.FAILED_INIT);
+      if (typeof done === 'function') done(CURLE.FAILED_INIT);
+      else done.transferDone(CURLE.FAILED_INIT);
       return;
     }
-    this.#pending.set(easy, done);
+    let slot = this.#slots.get(easy);
+    if (!slot) this.#slots.set(easy, (slot = new Slot()));
+    slot.done = done;
+    this.#pending.set(easy, slot);
     this.#startLoop();
   }
 
@@ -67,11 +96,11 @@ export class MultiRunner {
    * kept as libcurl decides for a removed handle).
    */
   cancel(easy: Easy, code: CURLcode = CURLE.ABORTED_BY_CALLBACK): void {
-    const settle = this.#pending.get(easy);
-    if (!settle) return;
+    const slot = this.#pending.get(easy);
+    if (!slot) return;
     this.#pending.delete(easy);
     this.multi.removeHandle(easy);
-    settle(code);
+    slot.settle(code);
   }
 
   /** Make the loop look at its transfers now (after an unpause from outside a callback). */
@@ -166,11 +195,11 @@ export class MultiRunner {
   #collect(): void {
     for (let msg = this.multi.infoRead(); msg; msg = this.multi.infoRead()) {
       if (msg.msg !== CURLMSG.DONE) continue;
-      const settle = this.#pending.get(msg.easy);
-      if (!settle) continue;
+      const slot = this.#pending.get(msg.easy);
+      if (!slot) continue;
       this.#pending.delete(msg.easy);
       this.multi.removeHandle(msg.easy);
-      settle(msg.result);
+      slot.settle(msg.result);
     }
   }
 }

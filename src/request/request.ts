@@ -12,9 +12,9 @@
 // delays (Retry-After honoured) as long as the response was not handed over
 // and the body can be sent again.
 import { CURLE } from '../codes.js';
-import { Attempt, type AttemptHead } from './attempt.js';
+import { Attempt, type AttemptHead, type AttemptHooks } from './attempt.js';
 import { CurlError } from './errors.js';
-import { defaultRunner } from './multi-runner.js';
+import { defaultRunner, type MultiRunner } from './multi-runner.js';
 import type { RequestOptions, RetryOptions } from './options.js';
 import { CurlResponse } from './response.js';
 import { RetryState } from './retry-policy.js';
@@ -64,18 +64,42 @@ export function request(url: string | URL, opts: RequestOptions = {}): Promise<C
   return retryingRequest(url, opts);
 }
 
-/** The response object for an attempt's head. */
-function responseOf(h: AttemptHead, retries: number): CurlResponse {
-  return new CurlResponse({
-    status: h.head.status,
-    statusText: h.head.statusText,
-    protocol: h.head.protocol,
-    rawHeaders: h.head.rawHeaders,
-    rawTrailers: h.head.rawTrailers,
-    url: h.url,
-    body: h.body,
-    retries,
-  });
+/**
+ * plainRequest()'s hooks: the head resolves its promise, the transfer's end
+ * rejects it if no head came. A class, as every object that lives as long
+ * as a transfer (see AttemptHooks); it is also what the runner tells the
+ * end to, so that the request makes no closure for it.
+ */
+class PlainRequest implements AttemptHooks {
+  /** the response was handed over: a later failure goes to its body */
+  #answered = false;
+  readonly #resolve: (r: CurlResponse) => void;
+  readonly #reject: (err: unknown) => void;
+  readonly #attempt: Attempt;
+
+  constructor(url: string, opts: RequestOptions, runner: MultiRunner, resolve: (r: CurlResponse) => void, reject: (err: unknown) => void) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+    // a refused URL or header list throws here: the promise rejects with it
+    this.#attempt = new Attempt(url, opts, null, runner, this);
+    this.#attempt.start(this);
+  }
+
+  discard(): boolean {
+    return false;
+  }
+
+  onHead(h: AttemptHead): void {
+    this.#answered = true;
+    this.#resolve(new CurlResponse(h.head, h.body, h.url, 0));
+  }
+
+  transferDone(code: number): void {
+    const attempt = this.#attempt;
+    attempt.finish(code);
+    if (!this.#answered) this.#reject(new CurlError(code, attempt.easy.errorBuffer));
+    attempt.close();
+  }
 }
 
 /**
@@ -83,23 +107,8 @@ function responseOf(h: AttemptHead, retries: number): CurlResponse {
  * promise (the general path below costs an async function, an outcome
  * object and a promise more per request).
  */
-function plainRequest(url: string, opts: RequestOptions, runner: import('./multi-runner.js').MultiRunner): Promise<CurlResponse> {
-  return new Promise<CurlResponse>((resolve, reject) => {
-    let answered = false;
-    // a refused URL or header list throws here: the promise rejects with it
-    const attempt = new Attempt(url, opts, null, runner, {
-      discard: () => false,
-      onHead: (h: AttemptHead) => {
-        answered = true;
-        resolve(responseOf(h, 0));
-      },
-    });
-    attempt.start((code) => {
-      attempt.finish(code);
-      if (!answered) reject(new CurlError(code, attempt.easy.errorBuffer));
-      attempt.close();
-    });
-  });
+function plainRequest(url: string, opts: RequestOptions, runner: MultiRunner): Promise<CurlResponse> {
+  return new Promise<CurlResponse>((resolve, reject) => void new PlainRequest(url, opts, runner, resolve, reject));
 }
 
 async function retryingRequest(url: string | URL, opts: RequestOptions): Promise<CurlResponse> {
@@ -131,9 +140,40 @@ async function retryingRequest(url: string | URL, opts: RequestOptions): Promise
   }
 }
 
-interface Outcome {
-  response: CurlResponse | null;
-  code: number;
+/**
+ * One attempt's hooks and what it came to: the response once its head is
+ * known (retried statuses are discarded), or the failure code. runAttempt()
+ * resolves with this object itself (a class: see AttemptHooks).
+ */
+class Outcome implements AttemptHooks {
+  response: CurlResponse | null = null;
+  code: number = CURLE.OK;
+  readonly #retry: RetryState | null;
+  readonly #upload: UploadSource | null;
+  readonly #resolve: (o: Outcome) => void;
+
+  constructor(retry: RetryState | null, upload: UploadSource | null, resolve: (o: Outcome) => void) {
+    this.#retry = retry;
+    this.#upload = upload;
+    this.#resolve = resolve;
+  }
+
+  /** a transient status with retries left: keep quiet, the attempt is retried */
+  discard(a: Attempt): boolean {
+    const retry = this.#retry;
+    return retry !== null && (this.#upload?.replayable ?? true) && retry.wouldRetry(a.retryFacts(CURLE.OK), Date.now());
+  }
+
+  onHead(h: AttemptHead): void {
+    this.response = new CurlResponse(h.head, h.body, h.url, this.#retry?.count ?? 0);
+    this.#resolve(this);
+  }
+
+  /** the transfer ended before a response was handed over */
+  failed(code: number): void {
+    this.code = code;
+    this.#resolve(this);
+  }
 }
 
 /**
@@ -144,21 +184,14 @@ function runAttempt(
   url: string,
   opts: RequestOptions,
   upload: UploadSource | null,
-  runner: import('./multi-runner.js').MultiRunner,
+  runner: MultiRunner,
   retry: RetryState | null,
   publish: (a: Attempt) => void,
 ): Promise<Outcome> {
   const { signal } = opts;
   return new Promise<Outcome>((resolve, reject) => {
-    let response: CurlResponse | null = null;
-    const attempt = new Attempt(url, opts, upload, runner, {
-      // a transient status with retries left: keep quiet, the attempt is retried
-      discard: (a) => retry !== null && (upload?.replayable ?? true) && retry.wouldRetry(a.retryFacts(CURLE.OK), Date.now()),
-      onHead: (h: AttemptHead) => {
-        response = responseOf(h, retry?.count ?? 0);
-        resolve({ response, code: CURLE.OK });
-      },
-    });
+    const outcome = new Outcome(retry, upload, resolve);
+    const attempt = new Attempt(url, opts, upload, runner, outcome);
     publish(attempt);
     let aborted = false;
     const onAbort = (): void => {
@@ -171,20 +204,20 @@ function runAttempt(
       upload?.close();
       if (aborted) {
         const reason = abortReason(signal!);
-        if (response) attempt.body.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+        if (outcome.response) attempt.body.destroy(reason instanceof Error ? reason : new Error(String(reason)));
         else reject(reason);
         attempt.close();
         return;
       }
       if (code === CURLE.ABORTED_BY_CALLBACK && upload?.error !== undefined) {
         const err = new CurlError(code, 'reading the request body failed', { cause: upload.error });
-        if (response) attempt.body.destroy(err);
+        if (outcome.response) attempt.body.destroy(err);
         else reject(err);
         attempt.close();
         return;
       }
       attempt.finish(code);
-      if (!response) resolve({ response: null, code });
+      if (!outcome.response) outcome.failed(code);
       else attempt.close();
     }, reject);
   });

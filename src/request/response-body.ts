@@ -27,7 +27,15 @@ export interface BodySource {
   readonly ended: boolean;
   /** settles when a chunk, the end or an error comes */
   wait(): Promise<void>;
+  /** the Readable wants data (its _read()): the transfer may go on */
+  wantMore(): void;
+  /** the stream was destroyed, after its end or before it */
+  streamDestroyed(ended: boolean): void;
 }
+
+/** Shared by every body: the options, and the 'error' listener that keeps an unread body's failure from throwing. */
+const OPTIONS = { highWaterMark: BODY_HIGH_WATER_MARK };
+const ignore = (): void => {};
 
 function prematureClose(): Error {
   return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
@@ -35,22 +43,26 @@ function prematureClose(): Error {
 
 /** The response body: a Readable whose _read() unpauses the transfer that fills it. */
 export class ResponseBody extends Readable {
-  readonly #resume: () => void;
   readonly #source: BodySource;
 
-  constructor(resume: () => void, source: BodySource) {
-    super({ highWaterMark: BODY_HIGH_WATER_MARK });
-    this.#resume = resume;
+  constructor(source: BodySource) {
+    super(OPTIONS);
     this.#source = source;
     // A failure after the head (abort, reset mid-body) reaches whoever reads the body
     // (text(), iteration, pipeline, an 'error' listener); a body nobody reads must not
     // take the process down with an unhandled 'error' event.
-    this.on('error', () => {});
+    this.on('error', ignore);
   }
 
   override _read(): void {
     if (this.#source.detached) this.#source.attach();
-    this.#resume();
+    this.#source.wantMore();
+  }
+
+  /** (not a 'close' listener: once() costs a wrapper and its state per body) */
+  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
+    this.#source.streamDestroyed(this.readableEnded);
+    callback(err);
   }
 
   override [Symbol.asyncIterator](): AsyncIterableIterator<Buffer> {

@@ -5,47 +5,41 @@
 // and TCP holds the server back), and reading from the stream unpauses it.
 import type { Buffer } from 'node:buffer';
 import type { BodySink } from './body-sink.js';
-import { headerRecord, type HeaderRecord } from './response-head.js';
+import { headerRecord, type HeaderRecord, type ResponseHead } from './response-head.js';
 import type { ResponseBody } from './response-body.js';
 
 export { ResponseBody } from './response-body.js';
 
-export interface ResponseInit {
-  status: number;
-  statusText: string;
-  /** 'HTTP/1.1', 'HTTP/2', ... from the status line ('' for protocols without one) */
-  protocol: string;
-  rawHeaders: string[];
-  /** CURLINFO_EFFECTIVE_URL: the last URL, after redirects */
-  url: string;
-  body: BodySink;
-  /** trailers, filled when the body has ended */
-  rawTrailers: string[];
-  /** the number of attempts the retry option made beyond the first */
-  retries: number;
-}
-
 export class CurlResponse {
   readonly status: number;
   readonly statusText: string;
+  /** 'HTTP/1.1', 'HTTP/2', ... from the status line ('' for protocols without one) */
   readonly protocol: string;
   /** header names as the server sent them, alternating with their values */
   readonly rawHeaders: readonly string[];
   #headers: HeaderRecord | null = null;
+  /** CURLINFO_EFFECTIVE_URL: the last URL, after redirects */
   readonly url: string;
   readonly #body: BodySink;
+  /** the number of attempts the retry option made beyond the first */
   readonly retries: number;
   readonly #rawTrailers: string[];
 
-  constructor(init: ResponseInit) {
-    this.status = init.status;
-    this.statusText = init.statusText;
-    this.protocol = init.protocol;
-    this.rawHeaders = init.rawHeaders;
-    this.url = init.url;
-    this.#body = init.body;
-    this.retries = init.retries;
-    this.#rawTrailers = init.rawTrailers;
+  /**
+   * @internal made by request() from the final response's head: `url` is
+   * CURLINFO_EFFECTIVE_URL (after redirects), `retries` the number of
+   * attempts the retry option made beyond the first; the trailers fill
+   * `head.rawTrailers` when the body has ended.
+   */
+  constructor(head: ResponseHead, body: BodySink, url: string, retries: number) {
+    this.status = head.status;
+    this.statusText = head.statusText;
+    this.protocol = head.protocol;
+    this.rawHeaders = head.rawHeaders;
+    this.url = url;
+    this.#body = body;
+    this.retries = retries;
+    this.#rawTrailers = head.rawTrailers;
   }
 
   /** The body as a Readable (made on first use: text(), json() and the like need none). */

@@ -12,6 +12,9 @@ export function inAnyCallback(): boolean {
   return depth > 0;
 }
 
+/** inCallback() through call2(): the one function call2 runs for it */
+export const runThunk = <R>(fn: () => R, _unused: undefined): R => fn();
+
 /**
  * Runs application callbacks on behalf of a multi handle, with its
  * in-callback flag set (the multi engine implements it). Lower layers that
@@ -21,6 +24,11 @@ export function inAnyCallback(): boolean {
 export interface CallbackGuard {
   /** Run an application callback with the multi's in-callback flag set. */
   inCallback<R>(fn: () => R): R;
+  /**
+   * inCallback(() => fn(a, b)) without the closure: the writers call the
+   * application once per body chunk and header line.
+   */
+  call2?<A, B, R>(fn: (a: A, b: B) => R, a: A, b: B): R;
   /**
    * An application callback threw `thrown` (src/util/callback-failure.ts):
    * keep it for the application, make sure the transfer (`host`, else the

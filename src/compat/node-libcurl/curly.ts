@@ -101,13 +101,20 @@ function pickParser(
   contentType: string,
 ): CurlyResponseBodyParser | undefined {
   const parsers = overrides ? { ...defaults, ...overrides } : defaults;
-  const keys = Object.keys(parsers);
-  for (const pattern of keys) {
-    if (typeof parsers[pattern] !== 'function') throw new TypeError(`Response body parser for ${pattern} must be a function`);
+  // one pass over the own keys in Object.keys() order (for-in: without making their array each call),
+  // every entry checked even when an earlier one is taken
+  let exact: CurlyResponseBodyParser | undefined;
+  let matched: CurlyResponseBodyParser | undefined;
+  let star: CurlyResponseBodyParser | undefined;
+  for (const pattern in parsers) {
+    if (!Object.hasOwn(parsers, pattern)) continue;
+    const parser = parsers[pattern];
+    if (typeof parser !== 'function') throw new TypeError(`Response body parser for ${pattern} must be a function`);
+    if (pattern === contentType) exact = parser;
+    else if (pattern === '*') star = parser;
+    else if (matched === undefined && typeMatches(pattern, contentType)) matched = parser;
   }
-  if (keys.includes(contentType)) return parsers[contentType];
-  for (const pattern of keys) if (pattern !== '*' && typeMatches(pattern, contentType)) return parsers[pattern];
-  return keys.includes('*') ? parsers['*'] : undefined;
+  return exact ?? matched ?? star;
 }
 
 function lowerCaseHeaders(headers: HeaderInfo[]): void {
@@ -122,11 +129,13 @@ function lowerCaseHeaders(headers: HeaderInfo[]): void {
 function contentTypeOf(headers: HeaderInfo[]): string {
   if (headers.length === 0) return '';
   const last = headers[headers.length - 1]! as Record<string, unknown>;
-  for (const key of Object.keys(last)) {
+  for (const key in last) {
     // the length first: most names are not 12 characters long, and lower-casing each one costs a string
     if (key.length !== 12 || key.toLowerCase() !== 'content-type') continue;
     const value = last[key];
-    return typeof value === 'string' ? value.split(';')[0]!.trim() : '';
+    if (typeof value !== 'string') return '';
+    const semi = value.indexOf(';');
+    return (semi < 0 ? value : value.slice(0, semi)).trim();
   }
   return '';
 }
@@ -152,6 +161,13 @@ function settle(statusCode: number, data: Buffer, headers: HeaderInfo[], o: Curl
   }
 }
 
+const NO_OPTIONS: CurlyOptions = Object.freeze({});
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
 function create(defaultOptions: CurlyOptions = {}): CurlyFunction {
   let poolLimit = 0;
   const pool: Curl[] = [];
@@ -167,11 +183,11 @@ function create(defaultOptions: CurlyOptions = {}): CurlyFunction {
   };
 
   const curly = function curly(url: string, options: CurlyOptions = {}): Promise<CurlyResult> {
-    const o: CurlyOptions = { ...defaultOptions, ...options };
+    // the merged options (a call with none, on a curly with no defaults, shares one empty object)
+    const o: CurlyOptions = isEmpty(options) && isEmpty(defaultOptions) ? NO_OPTIONS : { ...defaultOptions, ...options };
     if (isPlainCall(o)) {
-      return plainTransfer(defaultMulti(), `${o.curlyBaseUrl ?? ''}${url}`, Curl.defaultUserAgent).then(
-        (r) => settle(r.statusCode, r.data, r.headers, o, curly as CurlyFunction),
-      );
+      const base = o.curlyBaseUrl;
+      return plainTransfer(defaultMulti(), base === undefined ? `${url}` : `${base}${url}`, Curl.defaultUserAgent, settle, o, curly as CurlyFunction);
     }
     const curl = take();
     try {

@@ -43,6 +43,13 @@ export interface GetInfoReturn<T = number | string | null> {
 }
 
 const handles = new WeakMap<Easy, TscEasy>();
+/** the other way: the compat Easy of a tscurl handle (what a Multi's infoRead() names) */
+const outers = new WeakMap<TscEasy, Easy>();
+
+/** The compat Easy around a tscurl handle of this layer, if any. */
+export function outerEasy(inner: TscEasy): Easy | undefined {
+  return outers.get(inner);
+}
 /** The tscurl Easy behind a compat Easy (for Multi, Share and Mime in this layer). */
 export function innerEasy(easy: Easy): TscEasy {
   const inner = handles.get(easy);
@@ -91,6 +98,7 @@ export class Easy {
     if (orig) orig.#checkOpen();
     this.#inner = adopting ?? (orig ? orig.#inner.duphandle() : new TscEasy());
     handles.set(this, this.#inner);
+    outers.set(this.#inner, this);
     // the copy's callbacks see the copy as `this`
     if (orig) for (const [name, fn] of orig.#userCallbacks) this.setOpt(name, fn);
   }

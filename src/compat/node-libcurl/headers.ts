@@ -48,22 +48,27 @@ export function parseHeaders(text: string): HeaderInfo[] {
       const first = line.charCodeAt(colon + 1);
       value = line.slice(first === SP || first === HTAB ? colon + 2 : colon + 1);
     }
-    if (name.length === 10 && name.toUpperCase() === 'SET-COOKIE') {
-      const list = (current['Set-Cookie'] ??= []) as string[];
-      list.push(value);
-    } else {
-      current[name] = value;
-    }
+    addField(current, name, value);
   }
   if (current !== null) out.push(current as HeaderInfo);
   return out;
+}
+
+/** One header into its block: every Set-Cookie (any case) into the 'Set-Cookie' array, the last value of others. */
+export function addField(block: Record<string, unknown>, name: string, value: string): void {
+  if (name.length === 10 && name.toUpperCase() === 'SET-COOKIE') {
+    const list = (block['Set-Cookie'] ??= []) as string[];
+    list.push(value);
+  } else {
+    block[name] = value;
+  }
 }
 
 /**
  * A status line as node-libcurl splits it (`line.split(' ')`: the version,
  * the code, the rest joined again), without the arrays.
  */
-function statusResult(line: string): { version: string; code: number; reason: string } {
+export function statusResult(line: string): { version: string; code: number; reason: string } {
   const a = line.indexOf(' ');
   if (a < 0) return { version: line, code: 0, reason: '' };
   const b = line.indexOf(' ', a + 1);

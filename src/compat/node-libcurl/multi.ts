@@ -7,7 +7,7 @@
 import {
   Multi as TscMulti, CURLE, CURLM, CURLMOPT, CURL_PUSH_DENY, CURL_PUSH_OK, multiStrerror, type Easy as TscEasy, type PushHeaders,
 } from '../../index.js';
-import { Easy, adoptDuplicate, innerEasy } from './easy.js';
+import { Easy, adoptDuplicate, innerEasy, outerEasy } from './easy.js';
 import { CurlEasyError, easyError, multiError } from './errors.js';
 import type { Http2PushFrameHeaders } from './types.js';
 import { resolveMultiOption } from './options.js';
@@ -21,9 +21,42 @@ export interface MultiOptions {
   shouldUseNotificationsApi?: boolean;
 }
 
-interface Pending {
-  resolve: (easy: Easy) => void;
-  reject: (error: Error) => void;
+/**
+ * A handle's membership of one Multi: where it is in the member list, whether
+ * its transfer runs, and what its end settles (a perform() promise's resolve
+ * and reject, or performTo()'s target). One object per handle and Multi,
+ * re-used for each of its transfers: adding and removing a handle per
+ * transfer costs no Map or Set entries. (A Map or Set whose entries come and
+ * go replaces its table again and again, each table linked to the next; once
+ * one reaches the old generation, every later one is kept alive through it
+ * until the next full GC: measured at ~800 bytes promoted per curly call.)
+ */
+class Member {
+  /** index in the Multi's member list, -1 when not a member */
+  index = -1;
+  active = false;
+  resolve: ((easy: Easy) => void) | null = null;
+  reject: ((error: Error) => void) | null = null;
+  target: TransferTarget | null = null;
+
+  get pending(): boolean {
+    return this.resolve !== null || this.target !== null;
+  }
+
+  settle(easy: Easy, err: Error | null): void {
+    const { resolve, reject, target } = this;
+    this.resolve = this.reject = null;
+    this.target = null;
+    if (target) target.transferEnded(easy, err);
+    else if (err) reject!(err);
+    else resolve!(easy);
+  }
+}
+
+/** @internal who performTo() tells a transfer's end: a long-lived object (curly's kept handles) */
+export interface TransferTarget {
+  /** the transfer ended (`err`: what perform() would reject with); called from the loop, outside libcurl callbacks */
+  transferEnded(easy: Easy, err: Error | null): void;
 }
 
 /** The CurlEasyError a finished transfer rejects with, or null on success (node-libcurl's rules). */
@@ -39,10 +72,11 @@ export class Multi {
   readonly #inner = new TscMulti();
   #open = true;
   #onMessage: MultiMessageCallback | null = null;
-  readonly #members = new Map<TscEasy, Easy>();
-  readonly #pending = new Map<Easy, Pending>();
+  /** the handles in this Multi (see Member) */
+  readonly #members: Easy[] = [];
+  readonly #memberOf = new WeakMap<Easy, Member>();
   /** handles whose transfer has not finished: the loop runs while there are any */
-  readonly #active = new Set<TscEasy>();
+  #activeCount = 0;
   #loop: 'idle' | 'scheduled' | 'running' = 'idle';
   /** wakeup() was called since the loop last came back from poll(): one is enough (more leave an empty round) */
   #woken = false;
@@ -84,8 +118,8 @@ export class Multi {
    */
   #pushAdapter(fn: MultiPushCallback): (parent: TscEasy, child: TscEasy, n: number, headers: PushHeaders) => number {
     return (parentInner, childInner, n, headers) => {
-      const parent = this.#members.get(parentInner);
-      if (!parent) return CURL_PUSH_DENY;
+      const parent = outerEasy(parentInner);
+      if (!parent || parent.multiOwner !== this) return CURL_PUSH_DENY;
       const child = adoptDuplicate(parent, childInner);
       const frame: Http2PushFrameHeaders = {
         getByName: (name) => headers.byname(name),
@@ -102,8 +136,7 @@ export class Multi {
       if (rc === CURL_PUSH_OK) {
         child.beginTransfer();
         child.multiOwner = this;
-        this.#members.set(childInner, child);
-        this.#active.add(childInner);
+        this.#join(child);
       } else {
         child.markFreed();
       }
@@ -125,8 +158,7 @@ export class Multi {
     const code = this.#inner.addHandle(inner);
     if (code !== CURLM.OK) throw multiError('Could not add easy handle to the multi handle.', code, true);
     handle.multiOwner = this;
-    this.#members.set(inner, handle);
-    this.#active.add(inner);
+    this.#join(handle);
     this.#schedule();
   }
 
@@ -141,8 +173,51 @@ export class Multi {
     const easy = this.#checkEasy(handle, true);
     return new Promise<Easy>((resolve, reject) => {
       this.#add(easy);
-      this.#pending.set(easy, { resolve, reject });
+      const m = this.#member(easy);
+      m.resolve = resolve;
+      m.reject = reject;
     });
+  }
+
+  /**
+   * @internal perform() without its promise: `target` is told the end (curly's
+   * plain path saves a promise, its closures and a turn per call with it).
+   * Throws as perform() does for a handle that cannot be added.
+   */
+  performTo(handle: Easy, target: TransferTarget): void {
+    const easy = this.#checkEasy(handle, true);
+    this.#add(easy);
+    this.#member(easy).target = target;
+  }
+
+  #member(easy: Easy): Member {
+    let m = this.#memberOf.get(easy);
+    if (!m) this.#memberOf.set(easy, (m = new Member()));
+    return m;
+  }
+
+  /** `easy` becomes a member with a running transfer. */
+  #join(easy: Easy): void {
+    const m = this.#member(easy);
+    m.index = this.#members.length;
+    this.#members.push(easy);
+    m.active = true;
+    this.#activeCount++;
+  }
+
+  /** `easy` leaves the member list (the last member takes its place). */
+  #leave(easy: Easy, m: Member): void {
+    if (m.active) {
+      m.active = false;
+      this.#activeCount--;
+    }
+    const list = this.#members;
+    const last = list.pop()!;
+    if (last !== easy) {
+      list[m.index] = last;
+      this.#memberOf.get(last)!.index = m.index;
+    }
+    m.index = -1;
   }
 
   /** curl_multi_remove_handle. An unfinished perform() promise is rejected; the transfer's connection is closed. */
@@ -154,13 +229,11 @@ export class Multi {
     if (handle.multiOwner !== this) return CURLM.OK;
     const code = this.#inner.removeHandle(inner);
     if (code !== CURLM.OK) throw multiError('Could not remove easy handle from multi handle.', code, true);
-    this.#members.delete(inner);
-    this.#active.delete(inner);
+    const m = this.#memberOf.get(handle);
+    if (m && m.index >= 0) this.#leave(handle, m);
     handle.multiOwner = null;
-    const p = this.#pending.get(handle);
-    if (p) {
-      this.#pending.delete(handle);
-      p.reject(easyError('Request was aborted: the handle was removed from its Multi before it finished', CURLE.ABORTED_BY_CALLBACK));
+    if (m?.pending) {
+      m.settle(handle, easyError('Request was aborted: the handle was removed from its Multi before it finished', CURLE.ABORTED_BY_CALLBACK));
     }
     return CURLM.OK;
   }
@@ -174,20 +247,25 @@ export class Multi {
 
   /** Number of Easy handles in this Multi. */
   getCount(): number {
-    return this.#members.size;
+    return this.#members.length;
   }
 
   /** curl_multi_cleanup: unfinished perform() promises are rejected, the handles become free. */
   close(): void {
     if (!this.#open) throw multiError('Multi handle already closed.', CURLM.BAD_HANDLE);
     this.#open = false;
-    for (const easy of this.#members.values()) easy.multiOwner = null;
-    this.#members.clear();
-    this.#active.clear();
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
+    const members = this.#members.splice(0);
+    const pending: [Easy, Member][] = [];
+    for (const easy of members) {
+      easy.multiOwner = null;
+      const m = this.#memberOf.get(easy)!;
+      m.index = -1;
+      m.active = false;
+      if (m.pending) pending.push([easy, m]);
+    }
+    this.#activeCount = 0;
     this.#inner.cleanup();
-    for (const p of pending) p.reject(multiError('Multi handle was closed before the request finished', CURLM.BAD_HANDLE));
+    for (const [easy, m] of pending) m.settle(easy, multiError('Multi handle was closed before the request finished', CURLM.BAD_HANDLE));
   }
 
   get isOpen(): boolean {
@@ -232,10 +310,10 @@ export class Multi {
     this.#loop = 'running';
     this.#woken = false;
     try {
-      while (this.#open && this.#active.size > 0) {
+      while (this.#open && this.#activeCount > 0) {
         this.#inner.perform();
         for (let m = this.#inner.infoRead(); m; m = this.#inner.infoRead()) this.#finished(m.easy, m.result);
-        if (!this.#open || this.#active.size === 0) break;
+        if (!this.#open || this.#activeCount === 0) break;
         await this.#inner.poll(1000);
         this.#woken = false;
       }
@@ -245,17 +323,17 @@ export class Multi {
   }
 
   #finished(inner: TscEasy, code: number): void {
-    this.#active.delete(inner);
-    const easy = this.#members.get(inner);
-    if (!easy) return;
+    const easy = outerEasy(inner);
+    const m = easy === undefined ? undefined : this.#memberOf.get(easy);
+    if (easy === undefined || m === undefined || m.index < 0) return;
+    if (m.active) {
+      m.active = false;
+      this.#activeCount--;
+    }
     const failedByCallback = code === CURLE.OK && easy.callbackError !== undefined;
     const status = failedByCallback ? CURLE.ABORTED_BY_CALLBACK : code;
-    const p = this.#pending.get(easy);
-    if (p) {
-      this.#pending.delete(easy);
-      const err = transferError(easy, code);
-      if (err) p.reject(err);
-      else p.resolve(easy);
+    if (m.pending) {
+      m.settle(easy, transferError(easy, code));
       return;
     }
     const cb = this.#onMessage;
