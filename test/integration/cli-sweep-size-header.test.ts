@@ -27,16 +27,30 @@ function sizes(r: CliRun, varying: RegExp): number[] {
   return nums.map((n, i) => (i === 0 ? n - less : n));
 }
 
+/**
+ * The count depends on how the server's replies were cut into reads: a
+ * server that writes a response's lines apart (dovecot's untagged lines and
+ * its tagged OK; vsftpd's 150 and a 226 that follows at once) may have them
+ * read together or not, in curl as in tscurl, when the machine is busy. So
+ * the comparison is made up to three times, and must hold once.
+ */
 async function sameSizes(args: readonly string[], varying: RegExp, warmUp = false): Promise<void> {
   const full = ['-sS', '-v', '-w', '[%{size_header}]', ...args];
   // IMAP replies say what earlier sessions did (\Seen, RECENT): one run first, so that both see the same mailbox
   if (warmUp) await curl(full);
-  const ours = await tscurl(full);
-  const theirs = await curl(full);
   const what = args.join(' ');
-  assert.equal(ours.code, theirs.code, `${what}: exit code (stderr ${ours.stderr})`);
-  assert.equal(ours.stdout.replace(/\[\d+\]/g, ''), theirs.stdout.replace(/\[\d+\]/g, ''), `${what}: stdout`);
-  assert.deepEqual(sizes(ours, varying), sizes(theirs, varying), `${what}: size_header`);
+  for (let attempt = 1; ; attempt++) {
+    const ours = await tscurl(full);
+    const theirs = await curl(full);
+    assert.equal(ours.code, theirs.code, `${what}: exit code (stderr ${ours.stderr})`);
+    assert.equal(ours.stdout.replace(/\[\d+\]/g, ''), theirs.stdout.replace(/\[\d+\]/g, ''), `${what}: stdout`);
+    const a = sizes(ours, varying);
+    const b = sizes(theirs, varying);
+    if (attempt === 3 || a.every((n, i) => n === b[i])) {
+      assert.deepEqual(a, b, `${what}: size_header`);
+      return;
+    }
+  }
 }
 
 test('FTP -w %{size_header}: the bytes of the replies read, as curl 7.88', { skip: NO_FTP }, async () => {
