@@ -1,4 +1,5 @@
-// -w '%{size_header}' (CURLINFO_HEADER_SIZE) for FTP, POP3 and IMAP against
+// -w '%{size_header}' (CURLINFO_HEADER_SIZE) for FTP, POP3 and IMAP (and
+// FTP's %{size_download} of an ASCII listing) against
 // /usr/bin/curl 7.88.1 on the same servers. curl 7.88's Curl_pp_readresp
 // counts each chunk it reads from the control connection, and again the
 // bytes a response left over when the next read starts from them (its
@@ -11,7 +12,7 @@ import { test } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { curl, tscurl, type CliRun } from '../helpers/cli-run.js';
+import { assertSameAsCurl, curl, tscurl, type CliRun } from '../helpers/cli-run.js';
 import { requirePrograms } from '../helpers/requires.js';
 import { startVsftpd } from '../helpers/vsftpd.js';
 import { startDovecot } from '../helpers/dovecot.js';
@@ -66,6 +67,9 @@ test('FTP -w %{size_header}: the bytes of the replies read, as curl 7.88', { ski
     // active mode has no reply that varies: the second transfer on the reused connection too
     await sameSizes(['-P', '127.0.0.1', srv.url('/a.txt'), srv.url('/b.txt')], epsv);
     await sameSizes(['-P', '127.0.0.1', '-Q', 'NOOP', '-Q', '-NOOP', srv.url('/a.txt')], epsv);
+    // a listing comes in ASCII with CRLF line ends, written with LF: %{size_download} counts the bytes as they came
+    await assertSameAsCurl(['-sS', '-w', '[%{size_download}]', srv.url('/')]);
+    await assertSameAsCurl(['-sS', '-l', '-w', '[%{size_download}]', srv.url('/')]);
   } finally {
     await srv.stop();
   }

@@ -122,6 +122,9 @@ export class FtpDataPump {
         if (traceEnabled(t)) traceData(this.#env, t, CURLINFO_TYPE.DATA_IN, data);
         const body = this.#o.lineEnds ? this.#fromCrlf(data) : data;
         const sink = this.#o.sink;
+        // libcurl counts the bytes as they came (its bytecount), before the ASCII line ends are converted;
+        // the writers count what they are given: the difference goes on top
+        if (!sink && body.length !== data.length) t.sizeDownload += data.length - body.length;
         if (sink) sink(body);
         const c = body.length > 0 && !sink ? t.writers.write(CLIENTWRITE.BODY, body) : CURLE.OK;
         if (c !== CURLE.OK && c !== PAUSED) return c;
