@@ -243,6 +243,8 @@ export abstract class MailRequest implements ProtocolRequest {
     // bounded by MAX_PASSES reads
     for (let i = 0; i < MAX_PASSES; i++) {
       let data = this.session.pp.takeLeftover();
+      // bytes that came with the response line (libcurl's pingpong cache) are written without a trace
+      const cached = data !== null;
       if (data === null) {
         const r = tr.recv();
         if (r.kind === 'again') return CURLE.OK;
@@ -269,7 +271,9 @@ export abstract class MailRequest implements ProtocolRequest {
       // what follows the body is the next response: back to the socket's queue for the pingpong
       if (rest && rest.length) tr.unrecv(rest);
       if (body.length && !this.#discard) {
-        traceData(this.guard, this.t, CURLINFO_TYPE.DATA_IN, body);
+        if (!cached) traceData(this.guard, this.t, CURLINFO_TYPE.DATA_IN, body);
+        // IMAP's imap_state_fetch_resp says what it wrote from the cache
+        else if (!this.#dot) this.info(`Written ${body.length} bytes, ${this.#literalLeft} bytes are left for transfer`);
         const c = this.t.writers.write(CLIENTWRITE.BODY, body);
         if (c === PAUSED) this.#recvPaused = true;
         else if (c !== CURLE.OK) return this.fail(c, '', true);
