@@ -61,6 +61,14 @@ export interface PingPongHost {
    * fails the read.
    */
   received(line: Buffer): CURLcode;
+  /**
+   * Bytes taken in as response text (CURLINFO_HEADER_SIZE), counted as
+   * libcurl 7.88's Curl_pp_readresp counts them: each chunk read from the
+   * socket, and again the bytes left over after a response ended when the
+   * next read starts from them (its "cache"); bytes a protocol takes as a
+   * body (takeLeftover) are not counted again.
+   */
+  counted?(bytes: number): void;
 }
 
 export interface PingPongOptions {
@@ -124,6 +132,8 @@ export class PingPong {
   readonly #host: PingPongHost;
   /** received bytes not yet split into lines (owned copies, never volatile views) */
   #buf: Buffer = Buffer.alloc(0);
+  /** #buf holds what the last response left over, not counted again yet (PingPongHost.counted) */
+  #cached = false;
   /** where the search for the next LF starts in #buf (bytes before it hold none) */
   #scanned = 0;
   /** the lines of the response being read */
@@ -198,6 +208,11 @@ export class PingPong {
    */
   read(now: number): PpRead {
     if (this.#failed) return { kind: 'failed', ...this.#failed };
+    if (this.#cached) {
+      // what the last response left over is read again (libcurl's pp->cache)
+      this.#cached = false;
+      if (this.#buf.length > 0) this.#host.counted?.(this.#buf.length);
+    }
     // bounded: each pass either takes a line out of #buf or reads a chunk from the transport;
     // the transport holds a bounded amount, and the caps below stop a server that never ends
     for (;;) {
@@ -218,12 +233,14 @@ export class PingPong {
           const lines = this.#lines;
           this.#lines = [];
           this.#responseBytes = 0;
+          this.#cached = this.#buf.length > 0;
           return { kind: 'response', code, lines };
         }
         continue;
       }
       const r = this.#tr.recv();
       if (r.kind === 'data') {
+        this.#host.counted?.(r.data.length);
         // copy: the transport's bytes may be views of reused memory (volatileRecv)
         this.#buf = this.#buf.length === 0 ? Buffer.from(r.data) : Buffer.concat([this.#buf, r.data]);
         continue;
@@ -268,6 +285,7 @@ export class PingPong {
     const b = this.#buf;
     this.#buf = Buffer.alloc(0);
     this.#scanned = 0;
+    this.#cached = false;
     return b;
   }
 

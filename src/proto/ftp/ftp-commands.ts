@@ -155,7 +155,27 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
   protected afterLogin(): CURLcode {
     if (this.pathError) return this.fail(this.pathError.code, this.pathError.message);
     this.t.timing.pretransfer = nowMs();
-    return this.runQuote(CURLOPT.QUOTE, () => this.cwd_());
+    // ftp_parse_url_path's verdict on the directory comes before any QUOTE
+    this.samePath_();
+    this.performNote = 'owed';
+    const c = this.runQuote(CURLOPT.QUOTE, () => this.cwd_());
+    // an active data connection's EPRT/PORT goes once its socket is bound: the note waits for it
+    if (c === CURLE.OK && this.state !== 'binding') this.notePerformEnd();
+    return c;
+  }
+
+  /** ftp_perform's note: 'owed' from the DO phase's start until said (once). */
+  performNote: 'none' | 'owed' | 'said' = 'none';
+
+  /**
+   * ftp_perform ends once the DO phase's first command went (or nothing was
+   * to be sent): whether the data connection is up then, which only an
+   * active one's listening socket is (libcurl counts it connected).
+   */
+  notePerformEnd(): void {
+    if (this.performNote !== 'owed') return;
+    this.performNote = 'said';
+    this.info(`ftp_perform ends with SECONDARY: ${this.data?.isListening ? 1 : 0}`);
   }
 
   /** Send the commands of a QUOTE-type list one by one; a leading '*' lets a command fail. */
@@ -195,6 +215,20 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
   /** ftp_state_cwd: back to the entry path on a reused connection, then one CWD per directory. */
   cwd_(): CURLcode {
     const p = this.path_;
+    if (this.cwdDone) return this.mdtm();
+    const absolute = p.dirs.length > 0 && p.dirs[0]!.startsWith('/');
+    if (this.conn.uses > 1 && this.fc.entryPath !== null && !absolute) {
+      this.cwdCount = 0;
+      return this.cmd(`CWD ${this.fc.entryPath}`, 'cwd');
+    }
+    if (p.dirs.length === 0) return this.mdtm();
+    this.cwdCount = 1;
+    return this.cmd(`CWD ${p.dirs[0]}`, 'cwd');
+  }
+
+  /** ftp_parse_url_path: no CWD when the connection is in the URL's directory already. */
+  samePath_(): void {
+    const p = this.path_;
     const method = this.t.opts.num(CURLOPT.FTP_FILEMETHOD) || FTPMETHOD.MULTICWD;
     if (method === FTPMETHOD.NOCWD && p.raw.startsWith('/')) this.cwdDone = true;
     else {
@@ -205,15 +239,6 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
         this.cwdDone = true;
       }
     }
-    if (this.cwdDone) return this.mdtm();
-    const absolute = p.dirs.length > 0 && p.dirs[0]!.startsWith('/');
-    if (this.conn.uses > 1 && this.fc.entryPath !== null && !absolute) {
-      this.cwdCount = 0;
-      return this.cmd(`CWD ${this.fc.entryPath}`, 'cwd');
-    }
-    if (p.dirs.length === 0) return this.mdtm();
-    this.cwdCount = 1;
-    return this.cmd(`CWD ${p.dirs[0]}`, 'cwd');
   }
 
   cwdReply(code: number): CURLcode {
@@ -454,16 +479,34 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
     this.uploadSkip = skip;
     return this.cmd(`${append ? 'APPE' : 'STOR'} ${this.path_.file}`, 'stor');
   }
-  /** ftp_done: the directory this transfer left the connection in, for the next one. */
-  rememberPath(): void {
-    if (this.cwdFailed) {
+  /**
+   * ftp_done: the directory this transfer left the connection in, for the
+   * next one, said in the trace as curl 7.88 says it. Once per transfer, at
+   * the point libcurl's ftp_done runs (the data done, before the final
+   * reply; or the transfer ended without data). A failure that wedges the
+   * control connection (not one of keepsControl's), one while the data
+   * flowed (libcurl's premature done) or a failed CWD leaves no directory
+   * to remember.
+   */
+  rememberPath(failed: CURLcode = CURLE.OK, premature = false): void {
+    if (this.#remembered) return;
+    this.#remembered = true;
+    // a DO phase that ended before its first reply (nothing to send) said ftp_perform's note first
+    if (failed === CURLE.OK) this.notePerformEnd();
+    if (this.cwdFailed || premature || (failed !== CURLE.OK && !keepsControl(failed))) {
       this.fc.prevPath = null;
       return;
     }
     const p = this.path_;
     const method = this.t.opts.num(CURLOPT.FTP_FILEMETHOD) || FTPMETHOD.MULTICWD;
-    this.fc.prevPath = method === FTPMETHOD.NOCWD ? '' : p.raw.slice(0, p.raw.length - p.file.length);
+    if (method === FTPMETHOD.NOCWD && p.raw.startsWith('/')) {
+      // a full path needed no CWD: the connection stays where it was (nowhere known on its first use)
+      if (this.conn.uses <= 1) this.fc.prevPath = null;
+    } else this.fc.prevPath = method === FTPMETHOD.NOCWD ? '' : p.raw.slice(0, p.raw.length - p.file.length);
+    if (this.fc.prevPath !== null) this.info(`Remembering we are in dir "${this.fc.prevPath}"`);
   }
+
+  #remembered = false;
 
   /** Curl_range for FTP: "X-Y", "X-", "-Y" become a resume offset and a byte limit. */
   applyRange(range: string): void {

@@ -134,12 +134,43 @@ export abstract class FtpControl {
   protected readonly ppHost: PingPongHost = {
     sent: (line) => traceData(this.env, this.t, CURLINFO_TYPE.HEADER_OUT, line),
     received: (line) => {
-      traceData(this.env, this.t, CURLINFO_TYPE.HEADER_IN, line);
-      // libcurl hands every reply line to the header callback (curl -D shows them), never into the
-      // body stream (curl -i does not)
-      return this.t.writers.write(CLIENTWRITE.INFO, line) === CURLE.OK ? CURLE.OK : CURLE.WRITE_ERROR;
+      if (this.heldLines !== null) {
+        this.heldLines.push(Buffer.from(line));
+        return CURLE.OK;
+      }
+      return this.#deliver(line);
+    },
+    // CURLINFO_HEADER_SIZE: what libcurl's pingpong counts as read (not NOBODY's file facts)
+    counted: (bytes) => {
+      this.t.headerSize += bytes;
     },
   };
+
+  /**
+   * Reply lines read ahead of their turn (FTP's final reply while the data
+   * still flows), kept until the request takes them: libcurl reads that
+   * reply only after the data, so its trace and header callback see it
+   * then. null: lines are delivered as they come.
+   */
+  protected heldLines: Buffer[] | null = null;
+
+  /** Deliver the held lines now and stop holding. */
+  protected releaseHeld(): CURLcode {
+    const held = this.heldLines ?? [];
+    this.heldLines = null;
+    for (const line of held) {
+      const c = this.#deliver(line);
+      if (c !== CURLE.OK) return c;
+    }
+    return CURLE.OK;
+  }
+
+  #deliver(line: Buffer): CURLcode {
+    traceData(this.env, this.t, CURLINFO_TYPE.HEADER_IN, line);
+    // libcurl hands every reply line to the header callback (curl -D shows them), never into the
+    // body stream (curl -i does not)
+    return this.t.writers.write(CLIENTWRITE.INFO, line) === CURLE.OK ? CURLE.OK : CURLE.WRITE_ERROR;
+  }
 
   protected info(text: string): void {
     this.env.trace(this.t, text);
@@ -393,6 +424,7 @@ function sharedHost(fc: FtpConn): PingPongHost {
   return {
     sent: (line) => hosts.get(fc)?.sent(line),
     received: (line) => hosts.get(fc)?.received(line) ?? CURLE.OK,
+    counted: (bytes) => hosts.get(fc)?.counted?.(bytes),
   };
 }
 

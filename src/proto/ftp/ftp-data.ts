@@ -11,7 +11,7 @@
 // handshake (OUT). Once ready, `transport` is the data socket. Every socket
 // made here is closed through `discard` (the engine's discardTransport: the
 // application sees CURL_POLL_REMOVE first).
-import { CURLE, type CURLcode } from '../../codes.js';
+import { CURLE, easyStrerror, type CURLcode } from '../../codes.js';
 import { CURL_POLL } from '../../constants.js';
 import { TcpConnector } from '../../cf/tcp-connector.js';
 import { TlsFilter, type TlsFilterParams } from '../../cf/tls-filter.js';
@@ -31,6 +31,14 @@ export interface DataEnv {
   info(text: string): void;
   /** a passive data connection's TCP connect succeeded (libcurl counts it in NUM_CONNECTS) */
   connected(): void;
+  /**
+   * What curl 7.88 says once the passive data connection is up: its
+   * Curl_verboseconnect() names the connection, not the socket, so the line
+   * is the control connection's "Connected to HOST (IP) port PORT (#N)".
+   */
+  connectedLine: string;
+  /** the connection's host and port as its failf names them when the data connect fails (the control connection's) */
+  shown: { host: string; port: number };
   noDelay: boolean;
   /** TLS for the data connection (PROT P), null: plain */
   tls: TlsFilterParams | null;
@@ -59,6 +67,8 @@ export class DataConnection {
   readonly host: string;
   readonly port: number;
   #poll: PollEntry[] = [];
+  /** when the passive connect began (the failure message says how long it took) */
+  #started = 0;
 
   private constructor(env: DataEnv, host: string, port: number) {
     this.#env = env;
@@ -75,7 +85,11 @@ export class DataConnection {
     const d = new DataConnection(env, host, port);
     const addrs: ResolvedAddress[] = via ? [via.firstHop] : [{ address: host, family }];
     d.#via = via;
-    d.#connector = new TcpConnector(addrs, { port: via ? via.firstHopPort : port, noDelay: env.noDelay, discard: env.discard }, now);
+    const to = via ? via.firstHopPort : port;
+    // the socket filter's "  Trying IP:PORT..." as for any connect
+    const onTrying = (a: ResolvedAddress): void => env.info(`  Trying ${a.family === 6 ? `[${a.address}]` : a.address}:${to}...`);
+    d.#connector = new TcpConnector(addrs, { port: to, noDelay: env.noDelay, discard: env.discard, onTrying, trace: env.info }, now);
+    d.#started = now;
     return d;
   }
 
@@ -117,16 +131,19 @@ export class DataConnection {
       if (s.kind === 'pending') return this.#setPoll(this.#connector.pollset(), PENDING);
       this.#connector = null;
       if (s.kind === 'failed') {
-        return { kind: 'failed', code: s.code ?? CURLE.COULDNT_CONNECT, message: `Failed to connect to ${this.host} port ${this.port}: ${s.message}` };
+        // the connect filter's failf, as for the control connection (states-connect.ts): curl 7.88 names
+        // the connection's host and port there, not the data port
+        const code = s.code ?? CURLE.COULDNT_CONNECT;
+        const why = code !== CURLE.COULDNT_CONNECT || s.message === 'Connection refused' ? easyStrerror(code) : s.message;
+        const ms = Math.max(0, Math.floor(now - this.#started));
+        return { kind: 'failed', code, message: `Failed to connect to ${this.#env.shown.host} port ${this.#env.shown.port} after ${ms} ms: ${why}` };
       }
       // a TCP connector's result always carries a stream transport (only the UDP connector's a datagram)
       if (!('transport' in s)) return { kind: 'failed', code: CURLE.COULDNT_CONNECT, message: 'FTP data connection is not a stream' };
       this.transport = s.transport;
       this.#env.connected();
-      if (this.#via) {
-        this.#env.info(`Connected 2nd connection to ${this.#via.firstHop.address} port ${this.#via.firstHopPort}`);
-        this.#proxies = this.#via.chain(s.transport);
-      } else this.#env.info(`Connected 2nd connection to ${this.host} port ${this.port}`);
+      this.#env.info(this.#env.connectedLine);
+      if (this.#via) this.#proxies = this.#via.chain(s.transport);
     }
     if (this.#proxies && !this.#proxies.connected) {
       const p = this.#proxies.connect(now);

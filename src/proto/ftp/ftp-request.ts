@@ -162,6 +162,8 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
         const c = bindStep(this);
         if (c === null) return CURLE.OK;
         if (c !== CURLE.OK) return c;
+        // the EPRT/PORT went: ftp_perform's note, if this was the DO phase's first command
+        this.notePerformEnd();
         continue;
       }
       if (this.dataConnecting) {
@@ -178,9 +180,16 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
       if (this.#early) {
         const e = this.#early;
         this.#early = null;
+        const held = this.releaseHeld();
+        if (held !== CURLE.OK) return this.fail(held, 'Failed writing header');
         const c = this.dispatch(e.code, e.text, []);
         if (c !== CURLE.OK) return c;
         continue;
+      }
+      if (this.heldLines !== null) {
+        // the start of a reply read ahead while the data flowed: shown before the rest of it
+        const held = this.releaseHeld();
+        if (held !== CURLE.OK) return this.fail(held, 'Failed writing header');
       }
       const r = this.readReply();
       if (r.code !== CURLE.OK) return r.code;
@@ -197,6 +206,10 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
    * (the data was flowing, a timeout, a broken reply) closes it without QUIT.
    */
   #failed(c: CURLcode): CURLcode {
+    // a failure while the data flowed is libcurl's premature multi_done
+    const premature = this.#pump !== null && !this.#pump.finished;
+    // a reply read ahead still reaches the trace and the header callback
+    this.releaseHeld();
     this.data?.close();
     this.data = null;
     this.#pump = null;
@@ -206,7 +219,7 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
     const sayQuit = (keepsControl(c) || this.#settled) && this.state !== 'tls' && this.fc.ctlValid;
     if (!sayQuit) this.fc.ctlValid = false;
     this.#keep = sayQuit && (this.#settled || this.state !== 'final');
-    this.rememberPath();
+    this.rememberPath(c, premature);
     this.state = '';
     detachHost(this.fc);
     return c;
@@ -276,8 +289,11 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
     }
     // a reply on the control connection while the data flows (the 226 ahead of the data's EOF, or an error)
     if (this.#early === null && (this.pp.buffered > 0 || this.pp.transport.readiness() & CURL_POLL.IN)) {
+      // read now, shown once the data is through (where libcurl reads it), unless it stops the transfer
+      this.heldLines ??= [];
       const r = this.pp.read(nowMs());
       if (r.kind === 'failed') {
+        this.releaseHeld();
         this.fc.ctlValid = false;
         return this.fail(r.code, r.message);
       }
@@ -285,6 +301,8 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
         this.t.responseCode = r.code;
         const text = r.lines.length > 0 ? r.lines[r.lines.length - 1]!.toString('latin1').replace(/\r?\n$/, '') : '';
         if (!pump.connected && r.code >= 400) {
+          const c = this.releaseHeld();
+          if (c !== CURLE.OK) return this.fail(c, 'Failed writing header');
           this.#settled = true;
           return this.fail(CURLE.FTP_ACCEPT_FAILED, 'There is negative response in cache while serv connect');
         }
@@ -296,6 +314,8 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
     if (c !== CURLE.OK) return c;
     if (pump.connected) this.#acceptBy = null;
     if (pump.finished) {
+      // libcurl's ftp_done starts here: before the final reply and any ABOR
+      this.rememberPath();
       // a download's data connection is done with: close it, then the server's verdict on the control
       // connection; an upload's stays until that verdict (closing it at once could drop unsent bytes)
       if (pump.direction === 'download') {
@@ -389,9 +409,10 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
       d.close();
       this.data = null;
       if (this.state === 'epsv-connect' && this.fc.useEpsv) {
-        // an EPSV address that cannot be reached: PASV instead
+        // an EPSV address that cannot be reached: PASV instead (libcurl's failf said why, in the trace only)
+        this.info(s.message);
         this.fc.useEpsv = false;
-        this.info('disabling EPSV usage');
+        this.info('Failed EPSV attempt. Disabling EPSV');
         return this.cmd('PASV', 'pasv');
       }
       return this.fail(s.code, s.message);

@@ -17,6 +17,7 @@ import type { FtpConn } from './ftp-conn.js';
 import { DataConnection, type DataEnv, type DataVia } from './ftp-data.js';
 import { FilterChain } from '../../cf/filter.js';
 import { proxyFilters } from '../../multi/connect-chain.js';
+import { firstHop } from '../../proxy/proxy-config.js';
 import { ListenTransport } from './ftp-listen.js';
 import { parseEpsv, parsePasv } from './ftp-replies.js';
 
@@ -39,7 +40,13 @@ export interface DataSetupHost {
 }
 
 function dataEnv(h: DataSetupHost): DataEnv {
+  const t = h.transfer;
+  const conn = h.connection;
+  // the control connection's own "Connected to" line (states-connect.ts): the first proxy, or the URL's host
+  const shown = t.proxy ? firstHop(t.proxy) : { host: t.url!.host, port: conn.connectPort };
   return {
+    connectedLine: `Connected to ${shown.host} (${conn.primaryIp}) port ${shown.port} (#${conn.id})`,
+    shown,
     discard: (tr) => h.protocolEnv.discardTransport(tr),
     info: (text) => h.trace(text),
     // curl 7.88 counts every socket its connect filter opens, the data connection's too (not an accepted one)
@@ -57,7 +64,10 @@ export function startPassive(h: DataSetupHost): CURLcode {
   const ipv6 = isIP(h.connection.primaryIp) === 6;
   if (h.transfer.opts.num(CURLOPT.FTP_USE_EPSV) === 0 && !ipv6) fc.useEpsv = false;
   if (ipv6) fc.useEpsv = true;
-  return fc.useEpsv ? h.send('EPSV', 'epsv') : h.send('PASV', 'pasv');
+  const sent = fc.useEpsv ? h.send('EPSV', 'epsv') : h.send('PASV', 'pasv');
+  // ftp_state_use_pasv's note, once the command went
+  if (sent === CURLE.OK) h.trace('Connect data stream passively');
+  return sent;
 }
 
 /** The reply to EPSV or PASV: where the data connection goes, and it starts connecting. */
@@ -86,7 +96,7 @@ export function pasvReply(h: DataSetupHost, state: string, code: number, text: s
   } else if (state === 'epsv') {
     // the server does not do EPSV: PASV, and not EPSV again on this connection
     h.ftpConn.useEpsv = false;
-    h.trace('disabling EPSV usage');
+    h.trace('Failed EPSV attempt. Disabling EPSV');
     return h.send('PASV', 'pasv');
   } else {
     return h.failWith(CURLE.FTP_WEIRD_PASV_REPLY, `Bad PASV/EPSV response: ${String(code).padStart(3, '0')}`);

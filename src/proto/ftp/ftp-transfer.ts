@@ -51,6 +51,8 @@ export class FtpDataPump {
   #reader: CallbackReader | null = null;
   #skip: number;
   #pendingOut: Buffer | null = null;
+  /** upload bytes sent, after any CRLF conversion (libcurl's writebytecount) */
+  #sent = 0;
   #lastWasCR = false;
 
   constructor(t: Transfer, env: ProtocolEnv, data: DataConnection, direction: 'download' | 'upload', o: PumpOptions) {
@@ -120,6 +122,9 @@ export class FtpDataPump {
         if (traceEnabled(t)) traceData(this.#env, t, CURLINFO_TYPE.DATA_IN, data);
         const body = this.#o.lineEnds ? this.#fromCrlf(data) : data;
         const sink = this.#o.sink;
+        // libcurl counts the bytes as they came (its bytecount), before the ASCII line ends are converted;
+        // the writers count what they are given: the difference goes on top
+        if (!sink && body.length !== data.length) t.sizeDownload += data.length - body.length;
         if (sink) sink(body);
         const c = body.length > 0 && !sink ? t.writers.write(CLIENTWRITE.BODY, body) : CURLE.OK;
         if (c !== CURLE.OK && c !== PAUSED) return c;
@@ -176,7 +181,13 @@ export class FtpDataPump {
           t.fail(r.code, r.message);
           return r.code;
         }
-        if (r.kind === 'eos' || r.data.length === 0) return this.#endUpload();
+        if (r.kind === 'eos' || r.data.length === 0) {
+          // libcurl's readwrite_upload says so once the bytes sent reach the upload's known size
+          // (less a resumed part; a CRLF conversion that added bytes misses it, as there)
+          const infile = t.opts.num(CURLOPT.INFILESIZE_LARGE);
+          if (infile >= 0 && this.#sent === infile - this.#o.skip) this.#env.trace(t, 'We are completely uploaded and fine');
+          return this.#endUpload();
+        }
         out = r.data;
         if (this.#skip > 0) {
           // a resumed upload: what the server has already is read and dropped
@@ -194,6 +205,7 @@ export class FtpDataPump {
         return CURLE.SEND_ERROR;
       }
       moved += out.length;
+      this.#sent += out.length;
       t.sizeUpload += out.length;
       if (traceEnabled(t)) traceData(this.#env, t, CURLINFO_TYPE.DATA_OUT, out);
     }

@@ -70,11 +70,14 @@ function ppHost(t: Transfer, guard: CallbackGuard): ConstructorParameters<typeof
     sent: (line) => traceData(guard, t, CURLINFO_TYPE.HEADER_OUT, line),
     received: (line) => {
       traceData(guard, t, CURLINFO_TYPE.HEADER_IN, line);
-      t.headerSize += line.length;
       // libcurl's pingpong writes CLIENTWRITE_HEADER, which reaches the body stream only
       // where HTTP adds BODY for CURLOPT_HEADER: here that is INFO (header callback only)
       const c = t.writers.write(CLIENTWRITE.INFO, Buffer.from(line));
       return typeof c === 'number' ? c : CURLE.OK;
+    },
+    // CURLINFO_HEADER_SIZE: what libcurl's pingpong counts as read, a body that came with a response included
+    counted: (bytes) => {
+      t.headerSize += bytes;
     },
   };
 }
@@ -90,6 +93,7 @@ export function newSession(t: Transfer, conn: Connection, guard: CallbackGuard, 
   const pp = new PingPong(conn.transport!, { endOfResponse: (l) => host.endOfResponse(l), responseTimeoutMs: timeout }, {
     sent: (l) => host.current.sent(l),
     received: (l) => host.current.received(l),
+    counted: (n) => host.current.counted?.(n),
   }, nowMs());
   const s: MailSession = { pp, tls, ready: false, mailbox: null, uidvalidity: null, saslUsed: false, cmdid: 0, login: mailLogin(t) };
   sessions.set(conn, s);

@@ -48,6 +48,8 @@ export abstract class MailRequest implements ProtocolRequest {
   #discard = false;
   /** upload: the reader and what is queued for the socket */
   #reader: ClientReader | null = null;
+  /** body bytes sent, after the transform (libcurl's writebytecount) */
+  #sent = 0;
   #transform: ((b: Buffer) => Buffer) | null = null;
   #trailer: (() => Buffer) | null = null;
   #reusable = false;
@@ -178,6 +180,7 @@ export abstract class MailRequest implements ProtocolRequest {
    */
   protected beginUpload(reader: ClientReader, transform: ((b: Buffer) => Buffer) | null, trailer: (() => Buffer) | null): void {
     this.#reader = reader;
+    this.#sent = 0;
     this.#transform = transform;
     this.#trailer = trailer;
     this.#phase = 'upload';
@@ -240,6 +243,8 @@ export abstract class MailRequest implements ProtocolRequest {
     // bounded by MAX_PASSES reads
     for (let i = 0; i < MAX_PASSES; i++) {
       let data = this.session.pp.takeLeftover();
+      // bytes that came with the response line (libcurl's pingpong cache) are written without a trace
+      const cached = data !== null;
       if (data === null) {
         const r = tr.recv();
         if (r.kind === 'again') return CURLE.OK;
@@ -266,7 +271,9 @@ export abstract class MailRequest implements ProtocolRequest {
       // what follows the body is the next response: back to the socket's queue for the pingpong
       if (rest && rest.length) tr.unrecv(rest);
       if (body.length && !this.#discard) {
-        traceData(this.guard, this.t, CURLINFO_TYPE.DATA_IN, body);
+        if (!cached) traceData(this.guard, this.t, CURLINFO_TYPE.DATA_IN, body);
+        // IMAP's imap_state_fetch_resp says what it wrote from the cache
+        else if (!this.#dot) this.info(`Written ${body.length} bytes, ${this.#literalLeft} bytes are left for transfer`);
         const c = this.t.writers.write(CLIENTWRITE.BODY, body);
         if (c === PAUSED) this.#recvPaused = true;
         else if (c !== CURLE.OK) return this.fail(c, '', true);
@@ -298,8 +305,13 @@ export abstract class MailRequest implements ProtocolRequest {
         traceData(this.guard, this.t, CURLINFO_TYPE.DATA_OUT, out);
         const s = tr.send(out);
         if (!s.ok) return this.fail(CURLE.SEND_ERROR, `Send failure: ${s.error.message}`, true);
+        this.#sent += out.length;
       }
       if (r.kind === 'eos' || (r.kind === 'data' && r.eos)) {
+        // libcurl's readwrite_upload says so once the bytes sent reach the body's known size: a body
+        // that dot-stuffing or CRLF conversion made longer misses it, as there
+        const size = this.t.uploadLength;
+        if (size >= 0 && this.#sent === size) this.info('We are completely uploaded and fine');
         const tail = this.#trailer ? this.#trailer() : null;
         if (tail && tail.length) {
           const s = tr.send(tail);

@@ -51,6 +51,8 @@ export class ScpRequest implements ProtocolRequest {
   #buf: Buffer = Buffer.alloc(0);
   /** download: file bytes still to come; upload: bytes still to send */
   #left = 0;
+  /** "We are completely uploaded and fine" was said */
+  #uploaded = false;
   #reader: CallbackReader | null = null;
   /** upload: the file's bytes and their closing zero byte went out; the next answer ends it */
   #dataSent = false;
@@ -297,6 +299,11 @@ export class ScpRequest implements ProtocolRequest {
       ended = r.eos;
     }
     if (this.#left > 0 && !ended) return CURLE.OK;
+    // libcurl's readwrite_upload says so when the bytes sent are the upload's size (SCP always knows it)
+    if (this.#left === 0 && !this.#uploaded) {
+      this.#uploaded = true;
+      this.info('We are completely uploaded and fine');
+    }
     // the file is sent (or the read callback ended early, where libcurl stops too):
     // a zero byte ends it, the remote scp answers with one
     ch.write(Buffer.alloc(1));

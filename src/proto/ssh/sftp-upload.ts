@@ -30,6 +30,8 @@ export class SftpUpload implements SftpJob {
   #slash = 0;
   #reader: CallbackReader | null = null;
   #skip = 0;
+  /** upload bytes written (libcurl's writebytecount) */
+  #sent = 0;
   #pos = 0;
   #writes: PendingOp[] = [];
   #eos = false;
@@ -173,6 +175,13 @@ export class SftpUpload implements SftpJob {
     this.#phase = 'write';
   }
 
+  /** The input ended: libcurl's readwrite_upload says so when the bytes sent are the upload's known size. */
+  #endOfInput(): void {
+    this.#eos = true;
+    const size = this.#h.t.uploadLength;
+    if (size >= 0 && this.#sent === size) this.#h.info('We are completely uploaded and fine');
+  }
+
   #pumpWrites(): CURLcode {
     const h = this.#h;
     const t = h.t;
@@ -201,7 +210,7 @@ export class SftpUpload implements SftpJob {
         return r.code;
       }
       if (r.kind === 'eos') {
-        this.#eos = true;
+        this.#endOfInput();
         break;
       }
       let data = r.data;
@@ -219,9 +228,10 @@ export class SftpUpload implements SftpJob {
         this.#writes.push(op);
         this.#pos += data.length;
         t.sizeUpload += data.length;
+        this.#sent += data.length;
         h.sent(chunk);
       }
-      if (r.eos) this.#eos = true;
+      if (r.eos) this.#endOfInput();
     }
     if (this.#eos && this.#writes.length === 0) {
       this.#phase = 'close';
