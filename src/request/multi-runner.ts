@@ -32,9 +32,13 @@ class Slot {
   settle(code: CURLcode): void {
     const done = this.done!;
     this.done = null;
-    if (typeof done === 'function') done(code);
-    else done.transferDone(code);
+    tell(done, code);
   }
+}
+
+function tell(done: TransferDone, code: CURLcode): void {
+  if (typeof done === 'function') done(code);
+  else done.transferDone(code);
 }
 
 /** @internal who start() tells the CURLcode: a function, or an object (no closure made per transfer) */
@@ -79,8 +83,7 @@ export class MultiRunner {
    */
   start(easy: Easy, done: TransferDone): void {
     if (this.#closed || this.multi.addHandle(easy) !== 0) {
-      if (typeof done === 'function') done(CURLE.FAILED_INIT);
-      else done.transferDone(CURLE.FAILED_INIT);
+      tell(done, CURLE.FAILED_INIT);
       return;
     }
     let slot = this.#slots.get(easy);
