@@ -155,11 +155,23 @@ export class BuiltinDriver implements ReadinessObserver {
 
   /** The engine's earliest expiry changed: a waiting poll() may need to wake sooner. */
   timerChanged(): void {
-    const w = this.#waiter;
-    if (!w) return;
-    const ms = this.#engine.timeoutMs();
-    if (ms === 0) this.#wake(0);
+    if (!this.#waiter || this.#dueWakeScheduled) return;
+    if (this.#engine.timeoutMs() !== 0) return;
+    // Due now (typically: a transfer was added while poll() waited, by code that
+    // ran on the results of the last perform()). Answered after this turn's
+    // I/O, as a wait() entered with a transfer due is: one perform() then
+    // starts it and serves the sockets that became ready meanwhile, where
+    // waking at once cost a round of its own (perform() that only sends, then
+    // poll()) per batch of results: ~25% more rounds for request() and curly.
+    this.#dueWakeScheduled = true;
+    setImmediate(this.#dueWake);
   }
+
+  #dueWakeScheduled = false;
+  readonly #dueWake = (): void => {
+    this.#dueWakeScheduled = false;
+    this.#wake(this.#ready.size);
+  };
 
   wakeup(): void {
     if (this.#waiter?.wakeable) this.#wake(0);
