@@ -5,6 +5,7 @@
 // passes a plain object.
 import type { CURLcode } from '../codes.js';
 import type { TraceHost } from '../util/trace.js';
+import type { HeadLog } from './head-log.js';
 
 /**
  * The `type` of ClientWriterStack.write() (libcurl's CLIENTWRITE_*). BODY
@@ -47,4 +48,6 @@ export interface ClientWriterHost extends TraceHost {
   sizeDelivered: number;
   /** libcurl's failf(): record the error and its message */
   fail(code: CURLcode, message: string): void;
+  /** the handle's head log (easy.keepHeaderBytes()): every header line is copied into it; null: none */
+  readonly headLog: HeadLog | null;
 }

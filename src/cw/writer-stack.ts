@@ -30,6 +30,7 @@ import { CLIENTWRITE, PAUSED, type ClientWriterHost, type WriteResult } from './
 import { ClientWriter } from './client-writer.js';
 import { ResponseDecoding, addContentCodings, addTransferCodings, type CodingPolicy, type CodingResult } from './decode-stack.js';
 import type { DecodeOutcome, Emit } from './content-decoders.js';
+import type { LoggableLine } from './head-log.js';
 
 /** The guard of a closed stack: it runs nothing of an engine. */
 const DETACHED: CallbackGuard = { inCallback: (fn) => fn() };
@@ -64,6 +65,8 @@ export class ClientWriterStack {
    */
   write(type: number, data: Buffer): WriteResult {
     if (type & CLIENTWRITE.BODY) return this.#raw(data);
+    const log = this.#host.headLog;
+    if (log !== null) log.add(data, 0, data.length);
     return this.#client.header(type, data);
   }
 
@@ -73,6 +76,7 @@ export class ClientWriterStack {
    * though NOBODY keeps the body away.
    */
   writeBoth(line: Buffer): WriteResult {
+    this.#host.headLog?.add(line, 0, line.length);
     const h = this.#client.header(CLIENTWRITE.INFO, line);
     if (h !== CURLE.OK) return h;
     return this.#client.madeUpBody(line);
@@ -84,7 +88,18 @@ export class ClientWriterStack {
    * line.
    */
   get wantsHeaders(): boolean {
-    return this.#host.opts.hot().headerLines;
+    return this.#host.headLog !== null || this.#host.opts.hot().headerLines;
+  }
+
+  /**
+   * A received header line given as an event that makes its Buffer only when
+   * read (HTTP/1's in-place lines): a head log copies the bytes, the
+   * application's callbacks get the Buffer.
+   */
+  headerLine(type: number, line: LoggableLine): WriteResult {
+    const log = this.#host.headLog;
+    if (log !== null) log.line(line);
+    return this.#host.opts.hot().headerLines ? this.#client.header(type, line.raw) : CURLE.OK;
   }
 
   // ---- the body phases ------------------------------------------------------

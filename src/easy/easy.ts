@@ -25,7 +25,9 @@ import { sslEngineExists } from '../vtls/ssl-engine.js';
 import { closeConnectOnly, connectOnlyRecv, connectOnlySend, type IoResult } from './connect-only.js';
 import { wsMeta, wsRecv, wsSend, type WsRecvOutcome, type WsSendOutcome } from './ws-api.js';
 import type { WsFrameMeta } from '../ws/ws-flags.js';
+import { HeadLog } from '../cw/head-log.js';
 
+const EMPTY_BYTES = Buffer.alloc(0);
 const KNOWN_INFO = new Set(INFO_TABLE.map((i) => i.id));
 /** Options with side effects in the handle's cookie engine. */
 const COOKIE_OPTIONS = new Set<number>([CURLOPT.COOKIEFILE, CURLOPT.COOKIEJAR, CURLOPT.COOKIELIST]);
@@ -126,11 +128,28 @@ export class Easy {
 
   /**
    * @internal for node-libcurl's curly (src/compat, which sees only the public
-   * classes): the last transfer's header fields when its raw header lines
-   * would parse into exactly them (HeaderStore.exactResponseFields()), else null.
+   * classes): the last transfer's status line and header fields when its raw
+   * header lines would parse into exactly them
+   * (HeaderStore.exactResponseHead(): version, reason, then name, value
+   * pairs), else null.
    */
-  exactResponseFields(): string[] | null {
-    return this.#i.transfer?.headerStore.exactResponseFields() ?? null;
+  exactResponseHead(): string[] | null {
+    return this.#i.transfer?.headerStore.exactResponseHead() ?? null;
+  }
+
+  /**
+   * @internal for node-libcurl's curly: gather every header line of each
+   * transfer (what a HEADERFUNCTION would get) in a buffer the handle keeps,
+   * read with headerBytes(). Cheaper than a HEADERFUNCTION that copies them
+   * (src/cw/head-log.ts). The setting survives transfers, not reset().
+   */
+  keepHeaderBytes(on: boolean): void {
+    this.#i.headLog = on ? (this.#i.headLog ?? new HeadLog()) : null;
+  }
+
+  /** @internal The last transfer's header lines (keepHeaderBytes()), a view valid until the handle's next transfer; empty when not kept. */
+  headerBytes(): Buffer {
+    return this.#i.transfer?.headLog?.bytes() ?? EMPTY_BYTES;
   }
 
   /** CURLOPT_ERRORBUFFER's text: a failed setopt's since the last transfer, else the last transfer's ('' after success). */
@@ -227,6 +246,7 @@ export class Easy {
     this.#leaveShare();
     closeConnectOnly(this.#i);
     this.#i.opts = new OptionStore();
+    this.#i.headLog = null;
     if (!m) {
       // (a transfer still in a multi stays: removeHandle() needs it)
       this.#i.transfer?.retire();

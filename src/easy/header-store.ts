@@ -73,9 +73,10 @@ export class HeaderStore {
     this.#statusLines = 0;
   }
 
-  /** A status line arrived (`version` as 11 for HTTP/1.1). */
-  status(version = 0, code = 0, reason = ''): void {
+  /** A status line arrived (`version` as 11 for HTTP/1.1; `exact`: see exactResponseHead()). */
+  status(version = 0, code = 0, reason = '', exact = false): void {
     this.#statusLines++;
+    if (!exact) this.#inexact = true;
     if (this.#finalSeen) {
       this.#request++;
       this.#finalSeen = false;
@@ -116,16 +117,18 @@ export class HeaderStore {
   }
 
   /**
-   * @internal node-libcurl's curly: when this transfer got one response,
-   * only its headers (no interim response, CONNECT reply or trailer), and
-   * each raw line splits into its stored name and value, those fields as
-   * flat name, value pairs: its header lines need not be parsed again.
-   * Otherwise null.
+   * @internal node-libcurl's curly: when this transfer got one HTTP/1
+   * response, only its headers (no interim response, CONNECT reply or
+   * trailer), and each raw line splits into what was stored (the status
+   * line into version, code and reason at its first two spaces, each header
+   * into its name and value, as node-libcurl splits them): the version
+   * ("HTTP/1.1"), the reason, then the fields as flat name, value pairs. Its
+   * header lines need not be parsed again. Otherwise null.
    */
-  exactResponseFields(): string[] | null {
-    if (this.#inexact || this.#statusLines !== 1 || this.version < 10) return null;
+  exactResponseHead(): string[] | null {
+    if (this.#inexact || this.#statusLines !== 1 || (this.version !== 10 && this.version !== 11)) return null;
     const n = this.#count;
-    const out: string[] = [];
+    const out: string[] = [this.version === 11 ? 'HTTP/1.1' : 'HTTP/1.0', this.reason];
     for (let i = 0; i < n; i++) {
       if (this.#origin(i) !== CURLH.HEADER) return null;
       out.push(this.#name(i), this.#list[i * SLOTS + 1] as string);

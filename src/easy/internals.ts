@@ -6,6 +6,7 @@ import type { OptionStore } from './option-store.js';
 import type { Transfer } from '../multi/transfer.js';
 import type { Connection } from '../conn/connection.js';
 import type { WsSession } from '../ws/ws-session.js';
+import type { HeadLog } from '../cw/head-log.js';
 
 export interface EasyInternals {
   opts: OptionStore;
@@ -22,6 +23,8 @@ export interface EasyInternals {
   connectOnly?: Connection | null;
   /** the WebSocket session of the handle's upgraded connection (easy.wsSend/wsRecv/wsMeta) */
   ws?: WsSession | null;
+  /** where each transfer's header lines are gathered (easy.keepHeaderBytes()) */
+  headLog?: HeadLog | null;
 }
 
 const table = new WeakMap<Easy, EasyInternals>();

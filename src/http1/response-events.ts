@@ -4,6 +4,7 @@
 // received Buffer only when someone reads it (InPlace* below).
 import { HDR, type HeaderId } from './header-fields.js';
 import type { FastStatus } from './status-line.js';
+import type { HeadLog } from '../cw/head-log.js';
 
 /**
  * A response header. `id` classifies the name (HDR.OTHER for names nothing
@@ -33,6 +34,8 @@ export interface StatusEvent {
   reason: string;
   raw: Buffer;
   size: number;
+  /** the line splits back into version, code and reason (FastStatus.exact) */
+  exact?: boolean;
 }
 export interface HeadersEndEvent {
   type: 'headers-end';
@@ -117,6 +120,11 @@ export class InPlaceLine {
   get raw(): Buffer {
     return this.#buf.subarray(this.#start, this.#start + this.size);
   }
+
+  /** The line's bytes into a head log, without a Buffer made for them. */
+  logTo(log: HeadLog): void {
+    log.span(this.#buf, this.#start, this.#start + this.size);
+  }
 }
 
 export class InPlaceHeader extends InPlaceLine implements HeaderEvent {
@@ -141,12 +149,14 @@ export class InPlaceStatus extends InPlaceLine implements StatusEvent {
   version = 0;
   code = 0;
   reason = '';
+  exact = false;
 
   set(buf: Buffer, start: number, size: number, st: FastStatus): this {
     this.at(buf, start, size);
     this.version = st.version;
     this.code = st.code;
     this.reason = st.reason;
+    this.exact = st.exact === true;
     return this;
   }
 }
@@ -159,6 +169,12 @@ export class InPlaceEnd extends InPlaceLine implements HeadersEndEvent {
     this.at(buf, start, size);
     this.interim = interim;
     return this;
+  }
+
+  /** The blank line ends the head: its bytes are copied now. */
+  override logTo(log: HeadLog): void {
+    super.logTo(log);
+    log.settle();
   }
 }
 

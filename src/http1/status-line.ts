@@ -43,9 +43,16 @@ export interface FastStatus {
   version: number;
   code: number;
   reason: string;
+  /**
+   * The line is "HTTP/1.x NNN", then nothing, one SP, or one SP and this
+   * reason, all ASCII without CR: split at its first two spaces (as
+   * node-libcurl splits a status line) it gives back this version, code and
+   * reason (see HeaderStore.exactResponseHead()).
+   */
+  exact?: boolean;
 }
 /** fastStatusLine()'s result: one object, overwritten by the next call. */
-const fastStatus: FastStatus = { ok: true, version: 0, code: 0, reason: '' };
+const fastStatus: FastStatus = { ok: true, version: 0, code: 0, reason: '', exact: false };
 /** The last reason phrase made, shared when the next is the same ("OK" after "OK"). */
 let lastReason = '';
 
@@ -75,6 +82,9 @@ export function fastStatusLine(b: Buffer, start: number, lineEnd: number): FastS
   let same = reason.length === re - rs;
   for (let k = 0; same && k < reason.length; k++) same = reason.charCodeAt(k) === b[rs + k];
   if (!same) reason = lastReason = latin1(b, rs, re);
+  let exact = end <= start + 13 || (rs === start + 13 && re === end);
+  for (let k = rs; exact && k < re; k++) exact = b[k]! < 0x80 && b[k] !== 0x0d;
+  fastStatus.exact = exact;
   fastStatus.version = 10 + (b[start + 7]! - 0x30);
   fastStatus.code = d0 * 100 + d1 * 10 + d2;
   fastStatus.reason = reason;
@@ -105,4 +115,4 @@ export function parseStatusLine(text: string, http2 = false): StatusParse {
 }
 
 /** A status with nothing in it (for events that let go of what they pointed at). */
-export const NO_STATUS: FastStatus = Object.freeze({ ok: true, version: 0, code: 0, reason: '' });
+export const NO_STATUS: FastStatus = Object.freeze({ ok: true, version: 0, code: 0, reason: '', exact: false });

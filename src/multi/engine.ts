@@ -232,7 +232,7 @@ export class MultiEngine implements CallbackGuard {
   /** Recompute what `t` polls and when it wants to be woken. */
   afterRun(t: Transfer): void {
     // received bytes the exchange keeps must not be views of the transport's reused memory
-    t.request?.retainReceived();
+    t.retainReceived();
     if (!this.registry.update(t, this.#pollsetOf(t))) this.#multiCallbackFailed();
     const next = t.nextExpiry();
     if (next === undefined) this.heap.remove(t);

@@ -130,6 +130,7 @@ export class Multi {
     if (i.multi) return CURLM.ADDED_ALREADY;
     if (this.#e.inCallbackNow) return CURLM.RECURSIVE_API_CALL;
     const t = new Transfer(easy, i.opts, this.#e);
+    if (i.headLog) (t.headLog = i.headLog).clear();
     i.transfer?.retire();
     i.multi = this;
     i.transfer = t;

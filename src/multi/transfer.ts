@@ -20,6 +20,7 @@ import type { ResolvedAddress } from '../dns/resolver.js';
 import type { FilterChain } from '../cf/filter.js';
 import { ClientWriterStack } from '../cw/writer-stack.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
+import type { HeadLog } from '../cw/head-log.js';
 import { HeaderStore } from '../easy/header-store.js';
 import type { CallbackReader } from '../cr/callback-reader.js';
 import { EXPIRE, ExpirySet, type ExpireId } from './expiry-set.js';
@@ -149,6 +150,8 @@ export class Transfer implements HeapItem {
    * the protocol's and the proxy tunnel's (CONNECT), as libcurl 8's header collector
    */
   readonly headerStore = new HeaderStore();
+  /** the handle's head log, emptied for this transfer (easy.keepHeaderBytes()); null: none */
+  headLog: HeadLog | null = null;
 
   // redirects (libcurl's state.followlocation, req.location, req.newurl)
   redirectCount = 0;
@@ -247,6 +250,12 @@ export class Transfer implements HeapItem {
     this.pollset = [];
     this.traceFail = null;
     this.expiries.clear();
+  }
+
+  /** Received bytes kept by the exchange or the head log become copies: the transport may reuse their memory once back in the event loop. */
+  retainReceived(): void {
+    this.request?.retainReceived();
+    this.headLog?.settle();
   }
 
   /** Earliest pending expiry, or undefined. */

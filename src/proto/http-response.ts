@@ -58,8 +58,9 @@ export function closeDecoding(t: Transfer): void {
 }
 
 /** A status line arrived: a new response starts. */
-export function responseStatus(t: Transfer, h: HttpTransferState, reason: string): void {
-  t.headerStore.status(h.httpVersion, t.responseCode, reason);
+/** A status line arrived; `exact`: it splits back into version, code and reason (FastStatus.exact). */
+export function responseStatus(t: Transfer, h: HttpTransferState, reason: string, exact = false): void {
+  t.headerStore.status(h.httpVersion, t.responseCode, reason, exact);
   closeDecoding(t);
   h.contentRangeOk = false;
   h.timeOfDoc = 0;

@@ -394,10 +394,8 @@ export class HttpExchange implements ProtocolRequest {
     // current for every line: a setopt, even from a callback, starts a new option generation
     const verbose = traced && traceEnabled(this.#t);
     const headerLines = this.#writers.wantsHeaders;
-    if (!verbose && !headerLines) return CURLE.OK;
-    const raw = ev.raw;
-    if (verbose) this.#trace(CURLINFO_TYPE.HEADER_IN, raw);
-    return headerLines ? this.#writers.write(type, raw) : CURLE.OK;
+    if (verbose) this.#trace(CURLINFO_TYPE.HEADER_IN, ev.raw);
+    return headerLines ? this.#writers.headerLine(type, ev) : CURLE.OK;
   }
 
   #drainEvents(): CURLcode {
@@ -414,7 +412,7 @@ export class HttpExchange implements ProtocolRequest {
           // libcurl's conn->httpversion: the next request on this connection follows it
           if (ev.version >= 10) this.#conn.httpVersion = ev.version;
           if (addHeaderBytes(this.#t, ev.size) !== CURLE.OK) return CURLE.RECV_ERROR;
-          responseStatus(this.#t, this.#h, ev.reason);
+          responseStatus(this.#t, this.#h, ev.reason, ev.exact === true);
           // HTTP/1.0 closes after the body unless a Connection: keep-alive says otherwise (the parser knows)
           if (ev.version === 10) this.#trace(CURLINFO_TYPE.TEXT, 'HTTP 1.0, assume close after body\n');
           {

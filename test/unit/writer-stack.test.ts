@@ -20,7 +20,7 @@ interface FakeTransfer extends ClientWriterHost {
 function fakeTransfer(opts: OptionStore): FakeTransfer {
   const failures: { code: number; message: string }[] = [];
   return {
-    opts, easy: null, pauseBits: 0, sizeDownload: 0, sizeDelivered: 0, failures,
+    opts, easy: null, pauseBits: 0, sizeDownload: 0, sizeDelivered: 0, failures, headLog: null,
     fail(code, message) {
       failures.push({ code, message });
     },

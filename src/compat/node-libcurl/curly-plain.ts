@@ -13,14 +13,10 @@ import { Easy, innerEasy } from './easy.js';
 import type { Multi, TransferTarget } from './multi.js';
 import type { CurlyFunction, CurlyOptions, CurlyResult } from './curly.js';
 import { CurlEasyError } from './errors.js';
-import { addField, mergeChunks, parseHeaders, statusResult, type HeaderInfo } from './headers.js';
+import { addField, mergeChunks, parseHeaders, statusObject, type HeaderInfo } from './headers.js';
 
 /** Handles kept for re-use at most (about the concurrency that made them). */
 const MAX_SPARE = 256;
-
-/** The header buffer a handle starts with, and the most it keeps between calls. */
-const HEAD_BUFFER = 2048;
-const HEAD_BUFFER_KEPT = 64 * 1024;
 
 /** curly options that need no Curl of their own (they act on the result). */
 const RESULT_ONLY = new Set(['curlyBaseUrl', 'curlyLowerCaseHeaders', 'curlyResponseBodyParser', 'curlyResponseBodyParsers']);
@@ -58,13 +54,6 @@ class PlainHandle implements TransferTarget {
   userAgent: string | null = null;
   readonly body: Buffer[] = [];
   bodyLength = 0;
-  /**
-   * The header bytes of the transfer, gathered in one buffer the handle keeps
-   * (no copy per line and no join: they are decoded once at the end).
-   */
-  head = Buffer.allocUnsafe(HEAD_BUFFER);
-  headLength = 0;
-
   constructor() {
     // tscurl's buffers are only valid during the call: keep copies, as Curl does (node-libcurl's addon copies)
     this.inner.setopt(CURLOPT.WRITEFUNCTION, (chunk: Buffer) => {
@@ -72,17 +61,8 @@ class PlainHandle implements TransferTarget {
       this.bodyLength += chunk.length;
       return chunk.length;
     });
-    this.inner.setopt(CURLOPT.HEADERFUNCTION, (line: Buffer) => {
-      const end = this.headLength + line.length;
-      if (end > this.head.length) {
-        const bigger = Buffer.allocUnsafe(Math.max(end, this.head.length * 2));
-        this.head.copy(bigger, 0, 0, this.headLength);
-        this.head = bigger;
-      }
-      line.copy(this.head, this.headLength);
-      this.headLength = end;
-      return line.length;
-    });
+    // the header lines a HEADERFUNCTION would get, gathered by the engine (no call per line)
+    this.inner.keepHeaderBytes(true);
   }
 
   #multi: Multi | null = null;
@@ -126,7 +106,7 @@ class PlainHandle implements TransferTarget {
     }
     const statusCode = this.inner.getinfo(CURLINFO.RESPONSE_CODE) as number;
     const data = this.bodyLength === 0 ? Buffer.alloc(0) : mergeChunks(this.body, this.bodyLength);
-    const headers = this.#storedHeaders() ?? parseHeaders(this.head.toString('utf8', 0, this.headLength));
+    const headers = this.#storedHeaders(statusCode) ?? parseHeaders(this.inner.headerBytes().toString('utf8'));
     this.take();
     this.#release();
     let result: CurlyResult;
@@ -141,23 +121,16 @@ class PlainHandle implements TransferTarget {
 
   /**
    * The header array from what the transfer stored, when that is what the
-   * raw lines would parse into (one response, each line known to split into
-   * its stored name and value: HeaderStore.exactResponseFields()): the
-   * engine made those strings already. Only the status line is split from
-   * the raw bytes. null: parse the raw lines.
+   * raw lines would parse into (one HTTP/1 response whose status line and
+   * header lines each split back into what was stored:
+   * Easy.exactResponseHead()): the engine made those strings already, and
+   * the raw lines are not read. null: parse the raw lines.
    */
-  #storedHeaders(): HeaderInfo[] | null {
-    const fields = this.inner.exactResponseFields();
-    if (!fields) return null;
-    // the status line as parseHeaders() cuts it: up to CRLF or LF, with no other CR before
-    const head = this.head;
-    const lf = head.indexOf(LF);
-    if (lf <= 0 || lf >= this.headLength) return null;
-    const end = head[lf - 1] === CR ? lf - 1 : lf;
-    const cr = head.indexOf(CR);
-    if (cr >= 0 && cr < end) return null;
-    const block: Record<string, unknown> = { result: statusResult(head.toString('utf8', 0, end)) };
-    for (let i = 0; i < fields.length; i += 2) addField(block, fields[i]!, fields[i + 1]!);
+  #storedHeaders(statusCode: number): HeaderInfo[] | null {
+    const head = this.inner.exactResponseHead();
+    if (!head) return null;
+    const block: Record<string, unknown> = { result: statusObject(head[0]!, statusCode, head[1]!) };
+    for (let i = 2; i < head.length; i += 2) addField(block, head[i]!, head[i + 1]!);
     return [block as HeaderInfo];
   }
 
@@ -172,9 +145,6 @@ class PlainHandle implements TransferTarget {
     // (the chunks were handed over joined, or as the one chunk itself: the list can be re-used)
     this.body.length = 0;
     this.bodyLength = 0;
-    // a handle kept for the next call does not keep a large head's buffer
-    if (this.head.length > HEAD_BUFFER_KEPT) this.head = Buffer.allocUnsafe(HEAD_BUFFER);
-    this.headLength = 0;
   }
 }
 
@@ -185,8 +155,6 @@ function copy(b: Buffer): Buffer {
 }
 
 const spare: PlainHandle[] = [];
-const LF = 10;
-const CR = 13;
 
 /** curly's settle(): the result of a finished call from its status, body and headers (throws what the call rejects with). */
 export type PlainSettle = (statusCode: number, data: Buffer, headers: HeaderInfo[], o: CurlyOptions, curly: CurlyFunction) => CurlyResult;

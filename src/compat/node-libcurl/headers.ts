@@ -107,12 +107,19 @@ export function addField(block: Record<string, unknown>, name: string, value: st
  * A status line as node-libcurl splits it (`line.split(' ')`: the version,
  * the code, the rest joined again), without the arrays.
  */
-export function statusResult(line: string): { version: string; code: number; reason: string } {
+export function statusResult(line: string): StatusResult {
   const a = line.indexOf(' ');
-  if (a < 0) return { version: line, code: 0, reason: '' };
+  if (a < 0) return statusObject(line, 0, '');
   const b = line.indexOf(' ', a + 1);
-  if (b < 0) return { version: line.slice(0, a), code: parseInt(line.slice(a + 1), 10), reason: '' };
-  return { version: line.slice(0, a), code: parseInt(line.slice(a + 1, b), 10), reason: line.slice(b + 1) };
+  if (b < 0) return statusObject(line.slice(0, a), parseInt(line.slice(a + 1), 10), '');
+  return statusObject(line.slice(0, a), parseInt(line.slice(a + 1, b), 10), line.slice(b + 1));
+}
+
+export type StatusResult = { version: string; code: number; reason: string };
+
+/** A header block's `result` (a plain object, as node-libcurl's). */
+export function statusObject(version: string, code: number, reason: string): StatusResult {
+  return { version, code, reason };
 }
 
 const SP = 32;
