@@ -2,7 +2,7 @@
 // fetch through CurlDispatcher — beside the Multi they run on and beside
 // undici's own request() and fetch(), all at the same concurrency.
 import { Agent, fetch as undiciFetch, request as undiciRequest } from 'undici';
-import { CURLMOPT, MultiRunner, request } from '../src/index.js';
+import { CURLINFO, CURLMOPT, CURLMSG, CURLOPT, Easy, Multi, MultiRunner, request } from '../src/index.js';
 import { CurlDispatcher } from '../src/dispatcher/index.js';
 import type { KeepAliveClient } from './keepalive-clients.js';
 
@@ -17,6 +17,68 @@ export async function workers(total: number, concurrency: number, one: () => Pro
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
+
+/** A handle of promiseFloor with the resolve of the request it runs. */
+class FloorSlot {
+  readonly easy = new Easy();
+  resolve: ((code: number) => void) | null = null;
+  constructor(url: string, caFile: string | undefined) {
+    this.easy.setopt(CURLOPT.URL, url);
+    this.easy.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
+    if (caFile) this.easy.setopt(CURLOPT.CAINFO, caFile);
+    this.easy.setopt(CURLOPT.PRIVATE, this);
+  }
+}
+
+/**
+ * The Multi with perform/poll as 'tscurl perform/poll' drives it, but each
+ * request a Promise awaited by the same workers as the layers': what any
+ * Promise API on the Multi costs before it does anything (the promise, the
+ * resumed async function, the next request added from a microtask). A
+ * reference row: the layers' cost over it is their own.
+ */
+export const promiseFloor: KeepAliveClient = async (target, total, concurrency) => {
+  const multi = new Multi();
+  multi.setopt(CURLMOPT.MAXCONNECTS, concurrency);
+  const spare: FloorSlot[] = [];
+  const all: FloorSlot[] = [];
+  let running = 0;
+  let looping = false;
+  const loop = async (): Promise<void> => {
+    while (running > 0) {
+      multi.perform();
+      for (let m = multi.infoRead(); m; m = multi.infoRead()) {
+        if (m.msg !== CURLMSG.DONE) continue;
+        const slot = m.easy.getinfo(CURLINFO.PRIVATE) as FloorSlot;
+        multi.removeHandle(m.easy);
+        running--;
+        spare.push(slot);
+        const resolve = slot.resolve!;
+        slot.resolve = null;
+        resolve(m.result);
+      }
+      if (running > 0) await multi.poll(1000);
+    }
+    looping = false;
+  };
+  const one = (): Promise<number> => new Promise<number>((resolve) => {
+    let slot = spare.pop();
+    if (!slot) all.push((slot = new FloorSlot(target.url, target.caFile)));
+    slot.resolve = resolve;
+    multi.addHandle(slot.easy);
+    running++;
+    if (!looping) {
+      looping = true;
+      queueMicrotask(() => void loop());
+    }
+  });
+  await workers(total, concurrency, async () => {
+    const code = await one();
+    if (code !== 0) throw new Error(`tscurl transfer failed: ${code}`);
+  });
+  multi.cleanup();
+  for (const s of all) s.easy.cleanup();
+};
 
 /** request() on its own runner, each body read by `read`. */
 function requestClient(read: (res: Awaited<ReturnType<typeof request>>) => Promise<unknown>): KeepAliveClient {

@@ -25,7 +25,7 @@ import { testCerts } from '../test/helpers/certs.js';
 import { interleaved, report, timedChild, cpuSince, median, fmt, type Contender, type Sample } from './stats.js';
 import { tscurlPoll, tscurlSocket, undiciPool, nodeHttp, rawSocket, type KeepAliveClient, type Target } from './keepalive-clients.js';
 import { tscurlH2, undiciH2, tscurlDownloadVersion } from './h2-clients.js';
-import { tscurlRequest, tscurlRequestText, tscurlFetch, undiciRequestClient, undiciFetchClient } from './convenience-clients.js';
+import { promiseFloor, tscurlRequest, tscurlRequestText, tscurlFetch, undiciRequestClient, undiciFetchClient } from './convenience-clients.js';
 import { curlyGet, nodeLibcurlCurly } from './compat-clients.js';
 import { tscurlDownload, undiciDownload, nodeHttpDownload, rawDownload, rawDownload1M, type DownloadClient } from './download-clients.js';
 
@@ -135,9 +135,11 @@ async function scenarioC(nginx: Nginx, caFile: string, ca: Buffer): Promise<void
 }
 
 async function scenarioF(nginx: Nginx): Promise<void> {
-  // the layers may cost at most 15% over the Multi they run on (issue 16): read the ratios to 'tscurl perform/poll'
+  // the layers may cost at most 15% over the Multi they run on (issue 16): read the ratios to 'tscurl perform/poll';
+  // 'a Promise per request' is what any Promise API on it pays before doing anything (the floor of the layers)
   const clients: [string, KeepAliveClient][] = [
     ['tscurl perform/poll', tscurlPoll],
+    ['perform/poll, a Promise per request', promiseFloor],
     ['tscurl request() + text()', tscurlRequestText],
     ['tscurl request(), body stream', tscurlRequest],
     ['fetch on CurlDispatcher', tscurlFetch],
