@@ -88,8 +88,29 @@ test('FTP -v against vsftpd: the passive data connection, ftp_perform, the remem
     // no data connection: the facts only
     await sameVerbose(['-I', a]);
     await sameVerbose(['-I', srv.url('/')]);
+    // a range that ends before the file: ABOR, then the connection closes with a QUIT still on this
+    // transfer (traced, and its answer is the last response code)
+    writeFileSync(join(srv.root, 'c.txt'), '0123456789abcdefghij');
+    await sameVerbose(['-r', '0-4', '-w', '\n%{response_code}\n', srv.url('/c.txt')]);
   } finally {
     await srv.stop();
+  }
+});
+
+test('FTP: the QUIT after a range that ended early is said once, and the reply read after it is the last response code', { skip: NO_CURL }, async () => {
+  const srv = await startFtpServer({ files: { '/c.txt': '0123456789abcdefghij' } });
+  try {
+    // the 226 after the data answered ABOR's wait; ABOR's own reply is the one read after QUIT (vsftpd does the same)
+    srv.replies.set('ABOR', '225 no transfer to abort');
+    srv.replies.set('QUIT', '221 see you');
+    const args = ['-sS', '-r', '0-4', '-w', '\n%{response_code}\n', `ftp://127.0.0.1:${srv.port}/c.txt`];
+    const r = await tscurl(args);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '01234\n225\n');
+    assert.deepEqual(srv.commands.filter((c) => c === 'QUIT' || c === 'ABOR'), ['ABOR', 'QUIT']);
+    assert.equal((await curl(args)).stdout, r.stdout, 'curl 7.88 says the same');
+  } finally {
+    await srv.close();
   }
 });
 

@@ -357,14 +357,42 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
     // given up without QUIT
     if (c !== CURLE.OK) this.fc.ctlValid = false;
     if (c !== CURLE.OK) return c;
-    if (closing) {
-      this.#isDone = true;
-      this.#keep = false;
-      this.rememberPath();
-      detachHost(this.fc);
-      return CURLE.OK;
-    }
+    if (closing) return this.#quit();
     return this.finish();
+  }
+
+  /**
+   * The connection closes after this transfer (a range ended before the file):
+   * libcurl's Curl_disconnect -> ftp_quit runs still on this transfer's handle,
+   * so its QUIT and the answer are traced, counted (%{size_header}) and that
+   * answer's code is the transfer's last response code. Then it is over,
+   * whatever the server said, or if it said nothing.
+   */
+  #quit(): CURLcode {
+    if (!this.fc.ctlValid || !this.fc.loggedIn) return this.#closed();
+    // said here: not again when the connection closes
+    this.fc.ctlValid = false;
+    if (this.pp.send('QUIT', nowMs())) return this.#closed();
+    this.state = 'quit';
+    return CURLE.OK;
+  }
+
+  protected override readReply(): { code: CURLcode; got: boolean } {
+    if (this.state !== 'quit') return super.readReply();
+    const r = this.pp.read(nowMs());
+    if (r.kind === 'pending') return { code: CURLE.OK, got: false };
+    if (r.kind === 'response') this.t.responseCode = r.code;
+    return { code: this.#closed(), got: true };
+  }
+
+  /** Done, and the connection is not kept. */
+  #closed(): CURLcode {
+    this.state = '';
+    this.#isDone = true;
+    this.#keep = false;
+    this.rememberPath();
+    detachHost(this.fc);
+    return CURLE.OK;
   }
 
   #sizesOk(): CURLcode {
