@@ -105,6 +105,9 @@ export class DataConnection {
     return this.#proxies !== null && !this.#proxies.connected;
   }
 
+  /** active mode: waiting for the server's connection was announced */
+  #acceptStarted = false;
+
   /** Active mode: the listening socket, while it is there. */
   get listener(): ListenTransport | null {
     return this.#listener;
@@ -156,9 +159,16 @@ export class DataConnection {
       // before the 150 the connection is not taken (it may be early): the control connection is watched instead
       if (!go) return this.#setPoll([], PENDING);
       const l = this.#listener;
+      // curl 7.88's AllowServerConnect says the first line once, ReceivedServerConnect the second at each look
+      if (!this.#acceptStarted) {
+        this.#acceptStarted = true;
+        this.#env.info('Preparing for accepting server on data port');
+      }
+      this.#env.info('Checking for server connect');
       if (l.error) return { kind: 'failed', code: CURLE.FTP_ACCEPT_FAILED, message: `Error accept()ing server connect: ${l.error.message}` };
       const sock = l.accept();
       if (sock === null) return this.#setPoll([{ transport: l, what: CURL_POLL.IN }], PENDING);
+      this.#env.info('Ready to accept data connection from server');
       // the listening socket goes away once the one connection it was for came in
       this.#listener = null;
       this.#env.discard(l);
