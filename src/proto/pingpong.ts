@@ -164,6 +164,11 @@ export class PingPong {
     this.#since = now;
   }
 
+  /** How long a command's answer is waited for (libcurl's response timeout). */
+  get responseTimeoutMs(): number {
+    return this.#opts.responseTimeoutMs;
+  }
+
   get transport(): StreamTransport {
     return this.#tr;
   }

@@ -121,7 +121,45 @@ export class StreamTransport extends Transport {
 
   /** @internal ReceiveQueueOwner: readiness changes only when the queue turns non-empty; it stays IN while bytes are queued */
   queueData(): void {
-    this.notify();
+    if (this.closed) this.#lingerDone();
+    else this.notify();
+  }
+
+  /** at close, wait this long for the server's answer to a goodbye (lingerOnClose()); 0: close at once */
+  #lingerMs = 0;
+  #lingerTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * The protocol said goodbye (FTP's and SMTP's QUIT...): close() keeps the
+   * socket until the server answers, closes, or `ms` pass, as libcurl reads
+   * the answer to its QUIT before it closes. Closed at once, the process
+   * could end (the command-line tool) before the server took the QUIT in,
+   * and bytes still unread at the close make the kernel reset the
+   * connection, which may lose it.
+   */
+  lingerOnClose(ms: number): void {
+    this.#lingerMs = ms;
+  }
+
+  /** The server answered the goodbye, closed, or took too long: the socket goes. */
+  #lingerDone(): void {
+    if (this.#lingerTimer !== null) clearTimeout(this.#lingerTimer);
+    this.#lingerTimer = null;
+    this.#rq?.clear();
+    this.socket.destroy();
+  }
+
+  #linger(): void {
+    const socket = this.socket;
+    // an idle pooled socket does not keep the process alive: this wait must
+    socket.ref();
+    this.#lingerTimer = setTimeout(() => this.#lingerDone(), this.#lingerMs);
+    // paused-mode reads: the first bytes are the answer; `onread` reads say so through queueData()
+    socket.on('data', () => this.#lingerDone());
+    socket.once('end', () => this.#lingerDone());
+    socket.once('close', () => this.#lingerDone());
+    socket.end();
+    socket.resume();
   }
 
   /** @internal ReceiveQueueOwner */
@@ -477,6 +515,10 @@ export class StreamTransport extends Transport {
     this.#chunks = [];
     this.#chunkBytes = 0;
     this.socket.on('error', () => {}); // late errors after destroy must not crash the process
+    if (this.#lingerMs > 0 && this.#below.length === 0 && !this.socket.destroyed && !this.#eof && !this.#error) {
+      this.#linger();
+      return;
+    }
     this.socket.destroy();
     // node:tls does not always take the socket below down with it (a handshake that failed early)
     for (const s of this.#below) s.destroy();

@@ -260,6 +260,28 @@ test('a 552 after the upload is CURLE_REMOTE_DISK_FULL and leaves the control co
   }
 });
 
+test('a RANGE number past curl_off_t is CURLE_RANGE_ERROR once the data connection is set up (curl 7.88 loses it and says 0)', async () => {
+  const srv = await startFtpServer({ files: { '/f': '0123456789' } });
+  try {
+    for (const range of ['36893488147419103232-', '0-36893488147419103232', '00000000009223372036854775808-']) {
+      const r = await fetchUrl(`ftp://127.0.0.1:${srv.port}/f`, (e) => e.setopt(CURLOPT.RANGE, range));
+      assert.equal(r.code, CURLE.RANGE_ERROR, range);
+      assert.equal(r.body, '');
+      assert.match(r.easy.errorBuffer, /is beyond the largest file offset/);
+      r.easy.cleanup();
+    }
+    // curl's test 1449: nothing after EPSV but the QUIT (the connection was in step)
+    assert.deepEqual(srv.commands.slice(0, 4), [...LOGIN, 'EPSV']);
+    assert.ok(!srv.commands.includes('TYPE I') && !srv.commands.includes('SIZE f'), srv.commands.join(','));
+    // the largest offset still is one
+    const r = await fetchUrl(`ftp://127.0.0.1:${srv.port}/f`, (e) => e.setopt(CURLOPT.RANGE, '9223372036854775807-'));
+    assert.equal(r.code, CURLE.BAD_DOWNLOAD_RESUME);
+    r.easy.cleanup();
+  } finally {
+    await srv.close();
+  }
+});
+
 test('a RANGE past the end stops at the size SIZE left after REST (a server that sends more is cut), then ABOR', async () => {
   const file = '0123456789abcdef\n'.repeat(4).slice(0, 64);
   const srv = await startFtpServer({ files: { '/r': file } });

@@ -23,6 +23,7 @@ import { parseMdtm, parseRetrSize, parseSize } from './ftp-replies.js';
 import { DataConnection } from './ftp-data.js';
 import { startActive, startPassive, activeReply, pasvReply, type DataSetupHost } from './ftp-setup-data.js';
 import { fileInfoHeaders, timeConditionMet } from './ftp-info.js';
+import { ftpRange } from './ftp-range.js';
 
 /** libcurl's ftp->transfer: the body, only the file's facts (NOBODY), or nothing at all. */
 export type Kind = 'body' | 'info' | 'none';
@@ -363,10 +364,16 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
     return !this.upload_ && (this.listOnly || !this.path_.file);
   }
 
+  /** a RANGE whose numbers do not fit a curl_off_t (applyRange) */
+  rangeTooBig: string | null = null;
+
   /** ftp_do_more: the data connection is there (or listening): TYPE for the transfer. */
   dataReady(): CURLcode {
     if (this.upload_) return this.type_(this.ascii_, 'stor-type');
     if (this.isList()) return this.type_(true, 'list-type');
+    // curl 7.88 loses this error (ftp_do_more overwrites it) and ends with 0 having downloaded nothing:
+    // said here, with libcurl's code
+    if (this.rangeTooBig !== null) return this.fail(CURLE.RANGE_ERROR, `Range '${this.rangeTooBig}' is beyond the largest file offset`);
     return this.type_(this.ascii_, 'retr-type');
   }
 
@@ -508,20 +515,17 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
 
   #remembered = false;
 
-  /** Curl_range for FTP: "X-Y", "X-", "-Y" become a resume offset and a byte limit. */
+  /** CURLOPT_RANGE: a resume offset and a byte limit (ftpRange()). */
   applyRange(range: string): void {
-    const m = /^\s*(\d*)\s*-\s*(\d*)/.exec(range);
-    if (!m) return;
-    const from = m[1] === '' ? null : Number(m[1]);
-    const to = m[2] === '' ? null : Number(m[2]);
-    if (from !== null && to === null) this.resumeFrom = from;
-    else if (from === null && to !== null) {
-      this.maxDownload = to;
-      this.resumeFrom = -to;
-    } else if (from !== null && to !== null) {
-      this.maxDownload = to - from + 1;
-      this.resumeFrom = from;
+    const r = ftpRange(range);
+    if (r === null) return;
+    // ftp_range: a number past curl_off_t is CURLE_RANGE_ERROR, once the data connection is set up
+    if (r === 'too big') {
+      this.rangeTooBig = range;
+      return;
     }
+    if (r.resumeFrom !== null) this.resumeFrom = r.resumeFrom;
+    this.maxDownload = r.maxDownload;
     if (this.maxDownload >= 0) this.dontCheck = true;
   }
 
@@ -589,3 +593,4 @@ function lastModified(secs: number): string {
   const p = (n: number): string => String(n).padStart(2, '0');
   return `${DAYS[d.getUTCDay()]}, ${p(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} GMT`;
 }
+

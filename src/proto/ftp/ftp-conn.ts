@@ -56,9 +56,10 @@ export function ftpConnIfAny(conn: Connection): FtpConn | undefined {
 
 /**
  * libcurl's ftp_disconnect -> ftp_quit: say QUIT on a control connection
- * that is still in step. libcurl then waits for the 221 (blocking, up to the
- * response timeout); here the QUIT goes out and the connection closes: the
- * answer changes nothing.
+ * that is still in step. libcurl then waits for the answer (blocking, up to
+ * the response timeout); here the socket stays, read, until the answer or
+ * the server's close comes, or that timeout (StreamTransport.lingerOnClose()):
+ * the answer itself changes nothing.
  */
 function quit(c: FtpConn): void {
   const pp = c.pp;
@@ -68,6 +69,7 @@ function quit(c: FtpConn): void {
   if (tr.closed || tr.eof || tr.error) return;
   pp.send('QUIT', 0);
   tr.flushHeld();
+  tr.lingerOnClose(pp.responseTimeoutMs);
 }
 
 /** CURLINFO_FTP_ENTRY_PATH: the entry path of the handle's most recent FTP connection (libcurl's most_recent_ftp_entrypath). */

@@ -129,8 +129,9 @@ export abstract class MailRequest implements ProtocolRequest {
     s.ready = true;
     const tr = this.conn.transport!;
     this.conn.farewell = () => {
-      // the socket closes right after: the answer is not waited for
       tr.send(Buffer.from(farewell(s) + '\r\n', 'latin1'));
+      // libcurl reads the answer before it closes (its *_quit/logout block for it): the socket waits for it
+      tr.lingerOnClose(s.pp.responseTimeoutMs);
     };
   }
 
