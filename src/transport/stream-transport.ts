@@ -158,7 +158,7 @@ export class StreamTransport extends Transport {
     socket.on('data', () => this.#lingerDone());
     socket.once('end', () => this.#lingerDone());
     socket.once('close', () => this.#lingerDone());
-    socket.end();
+    // (no FIN yet: a server that closes when it reads one, as Node's do by default, would not answer)
     socket.resume();
   }
 

@@ -122,6 +122,34 @@ test('FTP: the QUIT after a range that ended early is said once, and the reply r
   }
 });
 
+test('the tool waits for the answer to its QUIT before the connection goes, as curl (ftp_quit reads it)', { skip: NO_CURL }, async () => {
+  const srv = await startFtpServer({ files: { '/a.txt': 'hello\n' } });
+  try {
+    for (const client of [tscurl, curl]) {
+      let answered = false;
+      let closedEarly = false;
+      srv.raw.set('QUIT', (s) => {
+        s.once('close', () => {
+          if (!answered) closedEarly = true;
+        });
+        // a slow server: the answer comes 300 ms later (the client must still be there)
+        setTimeout(() => {
+          answered = true;
+          if (!s.destroyed) s.end('221 bye\r\n');
+        }, 300);
+      });
+      const r = await client(['-sS', `ftp://127.0.0.1:${srv.port}/a.txt`]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'hello\n');
+      assert.ok(srv.commands.includes('QUIT'));
+      assert.ok(answered && !closedEarly, `${client === tscurl ? 'tscurl' : 'curl'}: closed before the QUIT was answered`);
+      srv.commands.length = 0;
+    }
+  } finally {
+    await srv.close();
+  }
+});
+
 test('FTP -v: EPSV refused, EPSV or PASV port unreachable, as curl 7.88', { skip: NO_CURL }, async () => {
   const srv = await startFtpServer({ files: { '/a.txt': 'hello\n' } });
   try {
