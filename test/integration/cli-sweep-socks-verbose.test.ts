@@ -25,6 +25,7 @@ import { curl, tscurlBundle } from '../helpers/cli-run.js';
 import { requirePrograms } from '../helpers/requires.js';
 import { startSocksServer, type SocksOptions } from '../helpers/socks-server.js';
 import { freePort } from '../helpers/ports.js';
+import { startDnsServer } from '../helpers/dns-server.js';
 
 const NO_CURL = requirePrograms(['curl', 'curl']);
 
@@ -120,4 +121,22 @@ test('-v when the SOCKS server refuses the request, or the proxy port is closed:
   });
   const closed = await freePort();
   await sameVerbose(['--socks5', `127.0.0.1:${closed}`, 'http://localhost:HTTP/'], { socks: closed, http: closed }, 7);
+});
+
+test('a target name that does not resolve, through SOCKS4 and SOCKS5: CURLE_PROXY with the resolver\'s message, as curl 7.88', async () => {
+  // curl 7.88 (threaded resolver) says "Could not resolve host: NAME" here; it has no --dns-servers, so
+  // tscurl alone is asked, its lookups sent to a loopback DNS server that answers NXDOMAIN
+  const dns = await startDnsServer({});
+  try {
+    await withServers({}, async (p) => {
+      for (const opt of ['--socks4', '--socks5']) {
+        const r = await tscurlBundle(['-sS', '--dns-servers', dns.address, opt, `127.0.0.1:${p.socks}`, `http://nowhere.test:${p.http}/`]);
+        assert.equal(r.code, 97, `${opt}: exit code (stderr ${r.stderr})`);
+        assert.equal(r.stderr, 'tscurl: (97) Could not resolve host: nowhere.test\n', opt);
+      }
+      assert.ok(dns.queries.some((q) => q.startsWith('nowhere.test/')), 'the name was looked up');
+    });
+  } finally {
+    await dns.close();
+  }
 });
