@@ -34,8 +34,10 @@ export interface SocksOptions {
   /** the host to reach through the proxy (no brackets) and its port */
   host: string;
   port: number;
-  /** the locally resolved address of `host` (SOCKS4 and SOCKS5 with a name) */
+  /** the locally resolved address of `host` (SOCKS4 and SOCKS5 with a name); also settable by resolved() */
   address?: { address: string; family: 4 | 6 };
+  /** `host` is an HTTP proxy behind the SOCKS one (--preproxy): curl 7.88 says so */
+  viaHttpProxy?: boolean;
   user: string | null;
   password: string | null;
   /** CURLOPT_SOCKS5_AUTH */
@@ -80,9 +82,28 @@ export class SocksHandshake {
   /** verbose lines produced so far (libcurl's infof) */
   readonly info: string[] = [];
 
+  /**
+   * Made before the target name is looked up: the lines libcurl says when its
+   * handshake starts (before its own lookup) are in `info` at once.
+   */
   constructor(o: SocksOptions) {
-    this.#o = o;
+    this.#o = { ...o };
     this.#phase = o.type === CURLPROXY.SOCKS4 || o.type === CURLPROXY.SOCKS4A ? 'v4-reply' : 'v5-method';
+    const v = o.type === CURLPROXY.SOCKS4A ? '4a' : this.v4 ? '4' : '5';
+    if (o.viaHttpProxy) this.info.push(`SOCKS${v}: connecting to HTTP proxy ${o.host} port ${o.port}`);
+    // curl 7.88 says "SOCKS4" here for SOCKS4a too (only its "request granted" says which), and
+    // nothing for SOCKS5 (its request line says where)
+    if (this.v4) this.info.push(`SOCKS4 communication to ${o.host}:${o.port}`);
+  }
+
+  /** The lookup of the target name did not answer at once (SOCKS4 says so, as libcurl). */
+  resolving(): void {
+    if (this.#o.type === CURLPROXY.SOCKS4) this.info.push(`SOCKS4 non-blocking resolve of ${this.#o.host}`);
+  }
+
+  /** The target name's locally resolved address, before start(). */
+  resolved(address: { address: string; family: 4 | 6 }): void {
+    this.#o.address = address;
   }
 
   get v4(): boolean {
@@ -128,8 +149,6 @@ export class SocksHandshake {
   #v4Request(): SocksStep {
     const o = this.#o;
     const is4a = o.type === CURLPROXY.SOCKS4A;
-    // curl 7.88 says "SOCKS4" here for SOCKS4a too (only its "request granted" says which)
-    this.info.push(`SOCKS4 communication to ${o.host}:${o.port}`);
     let ip: number[];
     if (is4a) ip = [0, 0, 0, 1];
     else {
@@ -183,7 +202,6 @@ export class SocksHandshake {
     if (!socksResolvesLocally(o.type) && !isIPv4(o.host) && !isIPv6(o.host) && textToBuffer(o.host).length > 255) {
       return this.#fail(CURLPX.LONG_HOSTNAME, 'SOCKS5: the destination hostname is too long to be resolved remotely by the proxy.');
     }
-    // (curl 7.88 has no "SOCKS5 communication to" line: its request line says where)
     const methods = [0];
     if (this.#offersUserPass) methods.push(2);
     return { kind: 'send', data: Buffer.from([5, methods.length, ...methods]) };

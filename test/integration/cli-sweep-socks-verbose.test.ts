@@ -13,11 +13,16 @@
 // address literal, "SOCKS5 connect to HOST:PORT (remotely resolved)" for
 // SOCKS5h whatever the host is, then "SOCKS5 request granted.".
 //
+// Around the handshake: "SOCKSx: connecting to HTTP proxy HOST port PORT"
+// first when an HTTP proxy is behind the SOCKS one (--preproxy), "Hostname
+// NAME was found in DNS cache" when the target's lookup (SOCKS4, SOCKS5) hits
+// the cache (--resolve, or a name looked up by an earlier transfer: "localhost"
+// is cached too), and "Connected to PROXY (IP) port P (#N)" a second time
+// once the handshake is through (socks.c's cf connect calls
+// Curl_verboseconnect).
+//
 // Made comparable: the tool name in curl's error line, and the "after N ms"
-// of a refused connect. curl also says "Connected to PROXY (IP) port P (#N)"
-// a second time once the handshake is through (socks.c's cf connect calls
-// Curl_verboseconnect); tscurl prints its connect lines in src/multi/, so
-// that second line is dropped from curl's trace here until it does.
+// of a refused connect.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -33,8 +38,7 @@ const NO_CURL = requirePrograms(['curl', 'curl']);
 function comparable(stderr: string): string {
   return stderr
     .replace(/^curl: /gm, 'tscurl: ')
-    .replace(/ after \d+ ms:/g, ' after N ms:')
-    .replace(/^(\* SOCKS[45]a? request granted\.\n)\* Connected to .*\n/gm, '$1');
+    .replace(/ after \d+ ms:/g, ' after N ms:');
 }
 
 /** Runs both tools on `args` (PROXY and HTTP stand for the servers' ports): same exit code, stdout, stderr. */
@@ -98,6 +102,47 @@ test('-v through SOCKS to address literals: locally resolved with the family nam
     // SOCKS4 carries IPv4 only: CURLE_PROXY
     await sameVerbose(['--socks4', '127.0.0.1:PROXY', 'http://[::1]:HTTP/'], p, 97);
   });
+});
+
+test('-v through SOCKS to an HTTP proxy (--preproxy): "connecting to HTTP proxy" first, as curl 7.88', { skip: NO_CURL }, async () => {
+  // the HTTP server answers the proxy request itself: origin.test is never looked up
+  await withServers({}, async (p) => {
+    for (const scheme of ['socks4', 'socks4a', 'socks5', 'socks5h']) {
+      await sameVerbose(['--preproxy', `${scheme}://127.0.0.1:PROXY`, '-x', 'http://localhost:HTTP', 'http://origin.test/'], p, 0);
+    }
+  });
+});
+
+test('-v through SOCKS when the target name is in the DNS cache: the cache line, as curl 7.88', { skip: NO_CURL }, async () => {
+  await withServers({}, async (p) => {
+    for (const opt of ['--socks4', '--socks4a', '--socks5', '--socks5-hostname']) {
+      await sameVerbose([opt, '127.0.0.1:PROXY', '--resolve', 'target.test:HTTP:127.0.0.1', 'http://target.test:HTTP/'], p, 0);
+    }
+    // a second connection (the server closes the first): the proxy's and the target's names were
+    // cached by the first transfer's lookups, "localhost" as any name
+    await sameVerbose(['-x', 'socks5://localhost:PROXY', '-H', 'Connection: close', 'http://localhost:HTTP/', 'http://localhost:HTTP/2'], p, 0);
+  });
+});
+
+test('a SOCKS4 target lookup that does not answer at once: "SOCKS4 non-blocking resolve of", after "communication to"', async () => {
+  // curl 7.88 needs a real DNS name for this (it has no --dns-servers): tscurl alone, its lookups sent
+  // to a loopback DNS server
+  const dns = await startDnsServer({ 'target.test': { a: ['127.0.0.1'] } });
+  try {
+    await withServers({}, async (p) => {
+      const r = await tscurlBundle(['-sS', '-v', '--dns-servers', dns.address, '--socks4', `127.0.0.1:${p.socks}`, `http://target.test:${p.http}/`]);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stderr.split('\n').filter((l) => l.startsWith('* SOCKS'));
+      assert.deepEqual(lines, [
+        `* SOCKS4 communication to target.test:${p.http}`,
+        '* SOCKS4 non-blocking resolve of target.test',
+        '* SOCKS4 connect to IPv4 127.0.0.1 (locally resolved)',
+        '* SOCKS4 request granted.',
+      ]);
+    });
+  } finally {
+    await dns.close();
+  }
 });
 
 test('-v through SOCKS5 with a login: as curl 7.88, accepted and rejected', { skip: NO_CURL }, async () => {
