@@ -16,7 +16,7 @@ export interface LoggableLine {
   logTo?(log: HeadLog): void;
 }
 
-/** Lines up to this long are copied byte by byte (cheaper than a native copy and its view). */
+/** Lines up to this long are copied in a loop (no subarray view is made for them). */
 const SHORT = 96;
 /** The buffer a log starts with, and the most it keeps between transfers. */
 const INITIAL = 2048;
@@ -96,7 +96,6 @@ export class HeadLog {
     this.#bytes.copy(bigger, 0, 0, this.#length);
     this.#bytes = bigger;
   }
-
 
   /** The bytes gathered, as a view valid until the next transfer of the handle. */
   bytes(): Buffer {

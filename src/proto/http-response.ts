@@ -57,8 +57,7 @@ export function closeDecoding(t: Transfer): void {
   t.writers.resetResponse();
 }
 
-/** A status line arrived: a new response starts. */
-/** A status line arrived; `exact`: it splits back into version, code and reason (FastStatus.exact). */
+/** A status line arrived: a new response starts. `exact`: the line splits back into version, code and reason (FastStatus.exact). */
 export function responseStatus(t: Transfer, h: HttpTransferState, reason: string, exact = false): void {
   t.headerStore.status(h.httpVersion, t.responseCode, reason, exact);
   closeDecoding(t);
