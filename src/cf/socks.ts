@@ -34,8 +34,10 @@ export interface SocksOptions {
   /** the host to reach through the proxy (no brackets) and its port */
   host: string;
   port: number;
-  /** the locally resolved address of `host` (SOCKS4 and SOCKS5 with a name) */
+  /** the locally resolved address of `host` (SOCKS4 and SOCKS5 with a name); also settable by resolved() */
   address?: { address: string; family: 4 | 6 };
+  /** `host` is an HTTP proxy behind the SOCKS one (--preproxy): curl 7.88 says so */
+  viaHttpProxy?: boolean;
   user: string | null;
   password: string | null;
   /** CURLOPT_SOCKS5_AUTH */
@@ -59,6 +61,18 @@ const REPLY_PX: Readonly<Record<number, number>> = {
 /** Does the SOCKS type resolve the target name locally (SOCKS4, SOCKS5)? */
 export const socksResolvesLocally = (type: number): boolean => type === CURLPROXY.SOCKS4 || type === CURLPROXY.SOCKS5;
 
+/** An IP address `host` is, as a resolver would answer it (the caller resolves only names). */
+function literalAddress(host: string): { address: string; family: 4 | 6 } | undefined {
+  return isIPv4(host) ? { address: host, family: 4 } : isIPv6(host) ? { address: host, family: 6 } : undefined;
+}
+
+/**
+ * The message when the target name did not resolve: curl 7.88's threaded
+ * resolver fails the lookup itself with this (socks.c's own "Failed to resolve
+ * ... for SOCKS4 connect." is never reached), still as CURLE_PROXY.
+ */
+const couldNotResolve = (host: string): string => `Could not resolve host: ${host}`;
+
 const portBytes = (port: number): number[] => [(port >> 8) & 0xff, port & 0xff];
 
 export class SocksHandshake {
@@ -68,9 +82,28 @@ export class SocksHandshake {
   /** verbose lines produced so far (libcurl's infof) */
   readonly info: string[] = [];
 
+  /**
+   * Made before the target name is looked up: the lines libcurl says when its
+   * handshake starts (before its own lookup) are in `info` at once.
+   */
   constructor(o: SocksOptions) {
-    this.#o = o;
+    this.#o = { ...o };
     this.#phase = o.type === CURLPROXY.SOCKS4 || o.type === CURLPROXY.SOCKS4A ? 'v4-reply' : 'v5-method';
+    const v = o.type === CURLPROXY.SOCKS4A ? '4a' : this.v4 ? '4' : '5';
+    if (o.viaHttpProxy) this.info.push(`SOCKS${v}: connecting to HTTP proxy ${o.host} port ${o.port}`);
+    // curl 7.88 says "SOCKS4" here for SOCKS4a too (only its "request granted" says which), and
+    // nothing for SOCKS5 (its request line says where)
+    if (this.v4) this.info.push(`SOCKS4 communication to ${o.host}:${o.port}`);
+  }
+
+  /** The lookup of the target name did not answer at once (SOCKS4 says so, as libcurl). */
+  resolving(): void {
+    if (this.#o.type === CURLPROXY.SOCKS4) this.info.push(`SOCKS4 non-blocking resolve of ${this.#o.host}`);
+  }
+
+  /** The target name's locally resolved address, before start(). */
+  resolved(address: { address: string; family: 4 | 6 }): void {
+    this.#o.address = address;
   }
 
   get v4(): boolean {
@@ -116,12 +149,11 @@ export class SocksHandshake {
   #v4Request(): SocksStep {
     const o = this.#o;
     const is4a = o.type === CURLPROXY.SOCKS4A;
-    this.info.push(`SOCKS4${is4a ? 'a' : ''} communication to ${o.host}:${o.port}`);
     let ip: number[];
     if (is4a) ip = [0, 0, 0, 1];
     else {
-      const a = isIPv4(o.host) ? { address: o.host, family: 4 as const } : o.address;
-      if (!a) return this.#fail(CURLPX.RESOLVE_HOST, `Failed to resolve "${o.host}" for SOCKS4 connect.`);
+      const a = literalAddress(o.host) ?? o.address;
+      if (!a) return this.#fail(CURLPX.RESOLVE_HOST, couldNotResolve(o.host));
       if (a.family !== 4) return this.#fail(CURLPX.BAD_ADDRESS_TYPE, `SOCKS4 connection to ${a.address} not supported`);
       ip = v4Bytes(a.address)!;
       this.info.push(`SOCKS4 connect to IPv4 ${a.address} (locally resolved)`);
@@ -170,7 +202,6 @@ export class SocksHandshake {
     if (!socksResolvesLocally(o.type) && !isIPv4(o.host) && !isIPv6(o.host) && textToBuffer(o.host).length > 255) {
       return this.#fail(CURLPX.LONG_HOSTNAME, 'SOCKS5: the destination hostname is too long to be resolved remotely by the proxy.');
     }
-    this.info.push(`SOCKS5 communication to ${o.host}:${o.port}`);
     const methods = [0];
     if (this.#offersUserPass) methods.push(2);
     return { kind: 'send', data: Buffer.from([5, methods.length, ...methods]) };
@@ -205,17 +236,23 @@ export class SocksHandshake {
   #v5Request(): SocksStep {
     const o = this.#o;
     let addr: number[];
-    if (isIPv4(o.host)) addr = [1, ...v4Bytes(o.host)!];
-    else if (isIPv6(o.host)) addr = [4, ...v6Bytes(o.host)!];
-    else if (!socksResolvesLocally(o.type)) {
-      const name = textToBuffer(o.host);
-      addr = [3, name.length, ...name];
+    if (!socksResolvesLocally(o.type)) {
+      // SOCKS5h: an address is sent as one, a name for the proxy to resolve; curl 7.88 says
+      // "remotely resolved" for all three
+      if (isIPv4(o.host)) addr = [1, ...v4Bytes(o.host)!];
+      else if (isIPv6(o.host)) addr = [4, ...v6Bytes(o.host)!];
+      else {
+        const name = textToBuffer(o.host);
+        addr = [3, name.length, ...name];
+      }
       this.info.push(`SOCKS5 connect to ${o.host}:${o.port} (remotely resolved)`);
     } else {
-      const a = o.address;
-      if (!a) return this.#fail(CURLPX.RESOLVE_HOST, `Failed to resolve "${o.host}" for SOCKS5 connect.`);
+      // SOCKS5: libcurl resolves an address too (Curl_resolv takes it as is) and names its family;
+      // the address is printed as Curl_printable_address does, an IPv6 one without brackets
+      const a = literalAddress(o.host) ?? o.address;
+      if (!a) return this.#fail(CURLPX.RESOLVE_HOST, couldNotResolve(o.host));
       addr = a.family === 4 ? [1, ...v4Bytes(a.address)!] : [4, ...v6Bytes(a.address)!];
-      this.info.push(`SOCKS5 connect to ${a.family === 6 ? `[${a.address}]` : a.address}:${o.port} (locally resolved)`);
+      this.info.push(`SOCKS5 connect to IPv${a.family} ${a.address}:${o.port} (locally resolved)`);
     }
     this.#phase = 'v5-reply';
     return { kind: 'send', data: Buffer.from([5, 1, 0, ...addr, ...portBytes(o.port)]) };

@@ -145,6 +145,8 @@ export function resolveHost(host: string, port: number, o: ResolveOptions, cache
     // puts 127.0.0.1 first, so IPv4 leads the happy-eyeballs race (curl 8 leads with ::1)
     const addresses = [{ address: '127.0.0.1', family: 4 as const }, { address: '::1', family: 6 as const }]
       .filter((a) => wanted(a, ipresolve));
+    // and caches the answer as any other (a later lookup says "Hostname localhost was found in DNS cache")
+    store(addresses);
     return Resolution.done({ ok: true, addresses });
   }
 

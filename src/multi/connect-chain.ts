@@ -11,6 +11,7 @@ import { HaproxyFilter } from '../cf/haproxy.js';
 import { tlsConfig } from '../cf/tls-connect.js';
 import { proxyTlsConfig } from '../vtls/tls-config.js';
 import { resolveHost } from '../dns/resolver.js';
+import { firstHop } from '../proxy/proxy-config.js';
 import { PROTOPT } from '../proto/handler.js';
 import { Tunnel, type TunnelEnv, type TunnelTarget } from './tunneling.js';
 import { isIP } from 'node:net';
@@ -64,10 +65,18 @@ function tunnelEnv(e: ProtocolEnv, t: Transfer): TunnelEnv {
       ipresolve: t.opts.num(CURLOPT.IPRESOLVE),
       cacheSeconds: t.opts.num(CURLOPT.DNS_CACHE_TIMEOUT),
       servers: t.opts.str(CURLOPT.DNS_SERVERS),
+      // libcurl's Curl_resolv says "Hostname x was found in DNS cache" for this lookup too
+      trace: (text) => e.trace(t, text),
     }, e.dnsCacheFor(t), nowMs()),
     discard: (r) => {
       if (r.signal) e.discardTransport(r.signal);
       r.signal = null;
+    },
+    connected: () => {
+      // Curl_verboseconnect: the first proxy, the connection's IP (an FTP data connection says the
+      // control connection's line, as its TCP connect did)
+      const hop = firstHop(t.proxy!);
+      e.trace(t, `Connected to ${hop.host} (${t.conn!.primaryIp}) port ${hop.port} (#${t.conn!.id})`);
     },
   };
 }

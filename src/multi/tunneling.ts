@@ -39,6 +39,8 @@ export interface TunnelEnv {
   resolve(host: string, port: number): Resolution;
   /** dispose a finished lookup's signal */
   discard(r: Resolution): void;
+  /** the SOCKS handshake is through: the connection's "Connected to" line again */
+  connected(): void;
 }
 
 /** The host and port a tunnel asks its proxy for. */
@@ -129,9 +131,24 @@ export class Tunnel {
   #stepSocksResolve(): TunnelStep {
     const socks = this.#t.proxy!.socks!;
     const target = this.#socksTarget();
-    let address: { address: string; family: 4 | 6 } | undefined;
+    if (!this.#socks) {
+      // made first: what libcurl says before its lookup comes before the lookup's own lines
+      this.#socks = new SocksHandshake({
+        type: socks.type, host: target.host, port: target.port, user: socks.user, password: socks.password,
+        socks5Auth: this.#t.opts.has(CURLOPT.SOCKS5_AUTH) ? this.#t.opts.num(CURLOPT.SOCKS5_AUTH) : 1 | 4,
+        viaHttpProxy: !!this.#t.proxy!.http,
+      });
+      this.#flushSocksInfo();
+    }
+    const h = this.#socks;
     if (socksResolvesLocally(socks.type) && !isIP(target.host)) {
-      this.#resolution ??= this.#env.resolve(target.host, target.port);
+      if (!this.#resolution) {
+        this.#resolution = this.#env.resolve(target.host, target.port);
+        if (!this.#resolution.outcome) {
+          h.resolving();
+          this.#flushSocksInfo();
+        }
+      }
       const r = this.#resolution;
       if (!r.outcome) return { kind: 'pending' };
       this.#env.discard(r);
@@ -139,21 +156,20 @@ export class Tunnel {
       if (r.outcome.ok) {
         // SOCKS4 can only carry IPv4
         const list = r.outcome.addresses;
-        address = socks.type === CURLPROXY.SOCKS4 ? list.find((a) => a.family === 4) ?? list[0] : list[0];
+        const a = socks.type === CURLPROXY.SOCKS4 ? list.find((x) => x.family === 4) ?? list[0] : list[0];
+        if (a) h.resolved(a);
       }
     }
-    this.#socks = new SocksHandshake({
-      type: socks.type, host: target.host, port: target.port, user: socks.user, password: socks.password,
-      socks5Auth: this.#t.opts.has(CURLOPT.SOCKS5_AUTH) ? this.#t.opts.num(CURLOPT.SOCKS5_AUTH) : 1 | 4,
-      ...(address ? { address } : {}),
-    });
     this.#phase = 'socks';
-    return this.#socksOutcome(this.#socks.start());
+    return this.#socksOutcome(h.start());
+  }
+
+  #flushSocksInfo(): void {
+    for (const line of this.#socks!.info.splice(0)) this.#env.info(line);
   }
 
   #socksOutcome(s: ReturnType<SocksHandshake['feed']>): TunnelStep {
-    const h = this.#socks!;
-    for (const line of h.info.splice(0)) this.#env.info(line);
+    this.#flushSocksInfo();
     switch (s.kind) {
       case 'need-data':
         return { kind: 'pending' };
@@ -169,6 +185,8 @@ export class Tunnel {
         this.#tr.unrecv(s.leftover);
         this.#waiting = false;
         this.#phase = 'done';
+        // libcurl's SOCKS filter says "Connected to" again once through (Curl_verboseconnect)
+        this.#env.connected();
         return { kind: 'done' };
     }
   }
