@@ -15,7 +15,13 @@ export interface ResolvedAddress {
   family: 4 | 6;
 }
 
-export type ResolveOutcome = { ok: true; addresses: ResolvedAddress[] } | { ok: false; message: string };
+/**
+ * A lookup's answer. `wrongFamily`: the host is an address literal of a family
+ * the transfer may not use (IPRESOLVE): libcurl takes the literal as resolved
+ * and then has nothing to connect to (CURLE_COULDNT_CONNECT, no message of its
+ * own); callers that only need addresses see a failed lookup.
+ */
+export type ResolveOutcome = { ok: true; addresses: ResolvedAddress[] } | { ok: false; message: string; wrongFamily?: boolean };
 
 interface CacheEntry {
   addresses: ResolvedAddress[];
@@ -133,7 +139,7 @@ export function resolveHost(host: string, port: number, o: ResolveOptions, cache
   const fam = isIP(host);
   if (fam) {
     if ((ipresolve === 1 && fam !== 4) || (ipresolve === 2 && fam !== 6)) {
-      return Resolution.done({ ok: false, message: `Could not resolve host: ${host}` });
+      return Resolution.done({ ok: false, message: `Could not resolve host: ${host}`, wrongFamily: true });
     }
     const addresses = [{ address: host, family: fam as 4 | 6 }];
     store(addresses);

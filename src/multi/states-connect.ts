@@ -198,7 +198,9 @@ export function stateResolving(e: MultiEngine, t: Transfer, now: number): void {
   r.signal = null;
   t.timing.namelookup = now;
   if (!r.outcome.ok) {
-    if (t.proxy) t.fail(CURLE.COULDNT_RESOLVE_PROXY, `Could not resolve proxy: ${firstHopOf(t).host}`);
+    // an address literal of a family IPRESOLVE rules out: curl 7.88 resolves it, tries nothing and fails to connect
+    if (r.outcome.wrongFamily) t.fail(CURLE.COULDNT_CONNECT, '');
+    else if (t.proxy) t.fail(CURLE.COULDNT_RESOLVE_PROXY, `Could not resolve proxy: ${firstHopOf(t).host}`);
     else t.fail(CURLE.COULDNT_RESOLVE_HOST, r.outcome.message);
     return finish(e, t, false);
   }

@@ -263,9 +263,9 @@ export class Transfer implements HeapItem {
     return this.expiries.earliest();
   }
 
-  /** libcurl's failf(): the first message is the error text; every one is shown with VERBOSE. */
+  /** libcurl's failf(): the first message is the error text; every one is shown with VERBOSE. An empty one is no failf (the error text is then the code's). */
   fail(code: number, message: string): void {
-    this.traceFail?.(message);
+    if (message !== '') this.traceFail?.(message);
     if (this.result === 0) {
       this.result = code;
       this.errorMessage = message;

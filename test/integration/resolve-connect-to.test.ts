@@ -7,6 +7,8 @@ import { Easy, Share, CURLSHOPT, CURL_LOCK_DATA, CURLOPT, CURLE, CURLINFO } from
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { startDnsServer, type DnsServer } from '../helpers/dns-server.js';
 import { fetchUrl, verboseLines as verbose } from '../helpers/fetch.js';
+import { curl, tscurl } from '../helpers/cli-run.js';
+import { requirePrograms } from '../helpers/requires.js';
 
 async function withDns<T>(fn: (dns: DnsServer) => Promise<T>): Promise<T> {
   const dns = await startDnsServer({});
@@ -320,9 +322,20 @@ test('IPRESOLVE: localhost on a server listening on ::1 only', async () => {
     assert.deepEqual(lines.filter((l) => l.startsWith('  Trying')), [`  Trying 127.0.0.1:${srv.port}...`]);
     assert.ok(lines.includes(`connect to 127.0.0.1 port ${srv.port} failed: Connection refused`), lines.join('\n'));
     assert.ok(lines.includes(`Closing connection ${v4.easy.getinfo(CURLINFO.CONN_ID)}`), lines.join('\n'));
+    // an address literal of the other family: curl 7.88 takes it as resolved, tries nothing, and fails to
+    // connect with no message of its own (not a resolve error), with a proxy as without
     const literal = await fetchUrl(`http://[::1]:${srv.port}/`, (e) => e.setopt(CURLOPT.IPRESOLVE, 1));
-    assert.equal(literal.code, CURLE.COULDNT_RESOLVE_HOST);
-    for (const x of [v6, v4, literal]) x.easy.cleanup();
+    assert.equal(literal.code, CURLE.COULDNT_CONNECT);
+    assert.equal(literal.easy.errorBuffer, '');
+    assert.equal(literal.easy.getinfo(CURLINFO.NUM_CONNECTS), 0);
+    const v4Literal = await fetchUrl(`http://127.0.0.1:${srv.port}/`, (e) => e.setopt(CURLOPT.IPRESOLVE, 2));
+    assert.equal(v4Literal.code, CURLE.COULDNT_CONNECT);
+    const viaProxy = await fetchUrl('http://example.invalid/', (e) => {
+      e.setopt(CURLOPT.PROXY, `http://127.0.0.1:${srv.port}/`);
+      e.setopt(CURLOPT.IPRESOLVE, 2);
+    });
+    assert.equal(viaProxy.code, CURLE.COULDNT_CONNECT);
+    for (const x of [v6, v4, literal, v4Literal, viaProxy]) x.easy.cleanup();
   } finally {
     await srv.close();
   }
@@ -362,6 +375,27 @@ test('MAX_HOST_CONNECTIONS counts the host a CONNECT_TO connection really goes t
     }
   } finally {
     multi.cleanup();
+    await srv.close();
+  }
+});
+
+test('the tool with --ipv6 and an IPv4 literal (or --ipv4 and an IPv6 one), direct or as the proxy: as curl 7.88', { skip: requirePrograms(['curl', 'curl']) }, async () => {
+  const srv = await startRawServer(() => ok('x'));
+  try {
+    for (const args of [
+      ['-6', `http://127.0.0.1:${srv.port}/`],
+      ['-4', `http://[::1]:${srv.port}/`],
+      ['-6', '-x', `http://127.0.0.1:${srv.port}/`, 'http://example.invalid/'],
+    ]) {
+      const full = ['-sS', '-v', '-w', '%{num_connects} [%{errormsg}]\n', ...args];
+      const ours = await tscurl(full);
+      const theirs = await curl(full);
+      assert.equal(ours.code, 7, ours.stderr);
+      assert.equal(ours.code, theirs.code);
+      assert.equal(ours.stdout, theirs.stdout);
+      assert.equal(ours.stderr, theirs.stderr.replace(/^curl: /m, 'tscurl: '));
+    }
+  } finally {
     await srv.close();
   }
 });
