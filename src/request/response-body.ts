@@ -45,10 +45,6 @@ export class ResponseBody extends Readable {
   constructor(source: BodySource) {
     super(OPTIONS);
     this.#source = source;
-    // A failure after the head (abort, reset mid-body) reaches whoever reads the body
-    // (text(), iteration, pipeline, an 'error' listener); a body nobody reads must not
-    // take the process down with an unhandled 'error' event.
-    this.on('error', ignore);
   }
 
   override _read(): void {
@@ -58,6 +54,12 @@ export class ResponseBody extends Readable {
 
   /** (not a 'close' listener: once() costs a wrapper and its state per body) */
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
+    // A failure after the head (abort, reset mid-body) reaches whoever reads the body
+    // (text(), iteration, pipeline, an 'error' listener); a body nobody reads must not
+    // take the process down with an unhandled 'error' event. Every error of a Readable
+    // is emitted after its _destroy() (autoDestroy), so the listener is added here,
+    // when one is due, not on every body (on() per body cost as much as its end).
+    if (err && this.listenerCount('error') === 0) this.on('error', ignore);
     this.#source.streamDestroyed(this.readableEnded);
     callback(err);
   }

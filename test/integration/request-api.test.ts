@@ -349,6 +349,55 @@ test('request(): text() without a stream: a body nobody reads yet holds the tran
   }
 });
 
+test('request(): a body stream with no reader and no listener fails quietly mid-body; a listener added by the caller gets the error', async () => {
+  const { base, srv } = await server((req, res) => {
+    res.writeHead(200, { 'Content-Length': '100000' });
+    res.write(Buffer.alloc(1000, 'x'), () => res.destroy());
+  });
+  const runner = new MultiRunner();
+  const isPartial = (e: unknown): boolean => e instanceof CurlError && e.code === CURLE.PARTIAL_FILE;
+  // an 'error' event nobody handles is an uncaught exception, and its 'close' never comes: fail on it, not hang
+  let onUncaught: (e: unknown) => void = () => {};
+  const uncaught = new Promise<never>((_, reject) => {
+    onUncaught = (e) => reject(new Error(`uncaught: ${String(e)}`));
+  });
+  uncaught.catch(() => {});
+  process.on('uncaughtException', onUncaught);
+  // not events.once(): it listens for 'error' itself
+  const closed = (s: Readable): Promise<void> => Promise.race([new Promise<void>((r) => s.on('close', () => r())), uncaught]);
+  try {
+    // made before the failure, never read: destroyed with the error, and no 'error' event left unhandled
+    // (one would be an uncaught exception here, which fails this test)
+    const early = await request(`${base}/a`, { runner });
+    const body = early.body;
+    assert.equal(body.listenerCount('error'), 0, 'no listener of ours on a body that has not failed');
+    await closed(body);
+    assert.ok(isPartial(body.errored), String(body.errored));
+    // made after the failure
+    const late = await request(`${base}/b`, { runner });
+    for (let i = 0; i < 200 && runner.size > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await closed(late.body);
+    assert.ok(isPartial(late.body.errored));
+    // the caller's own listener gets the error, once
+    const heard = await request(`${base}/c`, { runner });
+    const errors: unknown[] = [];
+    heard.body.on('error', (e) => errors.push(e));
+    await closed(heard.body);
+    assert.equal(errors.length, 1);
+    assert.ok(isPartial(errors[0]));
+    // the caller destroying a body with an error of its own, no listener: quiet too
+    const mine = await request(`${base}/d`, { runner });
+    mine.body.destroy(new Error('mine'));
+    await closed(mine.body);
+    assert.equal(mine.body.errored?.message, 'mine');
+    await Promise.race([new Promise((r) => setImmediate(r)), uncaught]);
+  } finally {
+    process.off('uncaughtException', onUncaught);
+    runner.close();
+    await close(srv);
+  }
+});
+
 test('request(): requests with headers and methods run on handles kept per method and header list: the same bytes as a fresh handle, nothing of another request', async () => {
   const seen: string[] = [];
   const srv = net.createServer((sock) => {
