@@ -9,6 +9,7 @@ import { nowMs } from '../util/clock.js';
 import type { NtlmConnState, NtlmHolder } from '../auth/ntlm.js';
 import type { H2Session } from '../h2/session.js';
 import type { IdleLinks, IdleList } from './idle-list.js';
+import { MULTIUSE, type Bundle } from './bundle.js';
 
 let nextConnectionId = 0;
 
@@ -35,6 +36,19 @@ export function connectionKey(scheme: string, host: string, port: number, keySuf
     via = `|to:${route.connectHost?.toLowerCase() ?? ''}:${route.connectPort ?? ''}`;
   }
   return proxy ? `${origin}${via}|${proxy.key}` : origin + via;
+}
+
+/**
+ * The host key of a connection with these properties: libcurl's bundle key
+ * (conncache.c's hashkey()), what MAX_HOST_CONNECTIONS counts by. Through a
+ * proxy it names the first proxy; otherwise the host the socket connects to.
+ */
+export function hostKeyOf(host: string, port: number, route: ConnectionRoute, proxy: ProxyRoute | null): string {
+  if (proxy) {
+    const hop = firstHop(proxy);
+    return `${hop.host.toLowerCase()}:${hop.port}`;
+  }
+  return `${(route.connectHost ?? host).toLowerCase()}:${port}`;
 }
 
 export class Connection implements NtlmHolder, IdleLinks {
@@ -72,14 +86,13 @@ export class Connection implements NtlmHolder, IdleLinks {
   idleInputOk = false;
   /** made for a CONNECT_ONLY transfer: it belongs to that easy handle, never to the pool */
   connectOnly = false;
-  /** the HTTP version of the last response on it (10, 11, 20; 0 before any): an HTTP/1.0 server gets HTTP/1.0 requests */
-  httpVersion = 0;
+  /** the pool's bundle it is counted in (src/conn/bundle.ts), null when not pooled or closed */
+  bundle: Bundle | null = null;
+  #httpVersion = 0;
   /** the HTTP/2 session when the connection speaks HTTP/2 (ALPN h2 or prior knowledge): it multiplexes */
   h2: H2Session | null = null;
   /** transfers using the connection now (more than one only when it multiplexes) */
   users = 0;
-  /** still connecting, and may turn out to multiplex (PIPEWAIT transfers wait for it) */
-  mayMultiplex = false;
   /** Number of transfers this connection has served. */
   uses = 0;
   idleSince = 0;
@@ -126,16 +139,23 @@ export class Connection implements NtlmHolder, IdleLinks {
     this.route = route;
     this.proxy = proxy;
     this.key = connectionKey(scheme, host, port, keySuffix, route, proxy);
-    if (proxy) {
-      const hop = firstHop(proxy);
-      this.displayHost = hop.host;
-      // MAX_HOST_CONNECTIONS counts connections to the proxy, as libcurl's bundles do
-      this.hostKey = `${hop.host.toLowerCase()}:${hop.port}`;
-    } else {
-      this.displayHost = host;
-      // libcurl's bundle key (MAX_HOST_CONNECTIONS) names the host the socket connects to
-      this.hostKey = `${(route.connectHost ?? host).toLowerCase()}:${port}`;
-    }
+    this.displayHost = proxy ? firstHop(proxy).host : host;
+    // MAX_HOST_CONNECTIONS counts connections to the proxy, as libcurl's bundles do
+    this.hostKey = hostKeyOf(host, port, route, proxy);
+  }
+
+  /** the HTTP version of the last response on it (10, 11, 20; 0 before any): an HTTP/1.0 server gets HTTP/1.0 requests */
+  get httpVersion(): number {
+    return this.#httpVersion;
+  }
+  /**
+   * An HTTP/1 response tells the connection's bundle that the server does not
+   * multiplex, HTTP/2 that it does (libcurl 7.88 marks the bundle as it reads
+   * the status line, whatever the bundle knew: the last one to find out wins).
+   */
+  set httpVersion(v: number) {
+    this.#httpVersion = v;
+    if (this.bundle !== null && v >= 10) this.bundle.multiuse = v >= 20 ? MULTIUSE.MULTIPLEX : MULTIUSE.NO;
   }
 
   /** The host the origin side connects to (CONNECT_TO's, else the URL's). */

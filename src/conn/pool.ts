@@ -1,12 +1,24 @@
 // The connection pool of one multi: idle connections by key for reuse, LRU
-// eviction beyond MAXCONNECTS, and the counts behind MAX_HOST_CONNECTIONS and
-// MAX_TOTAL_CONNECTIONS, and the connections that multiplex (HTTP/2): those
-// serve new transfers while busy, up to their stream limit, and transfers
-// that may wait for one being connected (PIPEWAIT) can see it. Every
-// operation is O(1) amortised, or O(connections of one key) for the
-// multiplexing ones; nothing scans all connections per request.
+// eviction beyond MAXCONNECTS, the bundles (src/conn/bundle.ts: the
+// connections per host and port, what MAX_HOST_CONNECTIONS counts, and
+// whether that server multiplexes), the count behind MAX_TOTAL_CONNECTIONS,
+// and the connections that multiplex (HTTP/2): those serve new transfers
+// while busy, up to their stream limit. Every operation is O(1) amortised,
+// or O(connections of one key) for the multiplexing ones; nothing scans all
+// connections per request.
 import type { Connection } from './connection.js';
+import { Bundle } from './bundle.js';
 import { IdleList } from './idle-list.js';
+
+/** Why no new connection may be opened: libcurl's "No more connections allowed to host" or "... in cache". */
+export const LIMIT = { NONE: 0, HOST: 1, TOTAL: 2 } as const;
+export type Limit = (typeof LIMIT)[keyof typeof LIMIT];
+
+/** A pool key's bundle and how many of the pool's connections have that key. */
+interface KeyRef {
+  bundle: Bundle;
+  n: number;
+}
 
 /** Keys whose emptied idle lists are kept for reuse at most (see #emptied). */
 const MAX_EMPTY_KEPT_KEYS = 64;
@@ -30,12 +42,15 @@ export class ConnectionPool {
   #idleByKey = new Map<string, Connection[]>();
   /** every idle connection, oldest first */
   #idleLru = new IdleList<Connection>();
-  #openPerHost = new Map<string, number>();
+  /** the bundles by host key, while they hold a connection */
+  #bundles = new Map<string, Bundle>();
+  /** the bundle of each pool key that has connections (looked up per request without making a host key) */
+  #byKey = new Map<string, KeyRef>();
   #open = 0;
+  /** nowMs() of the last pruneDead() that looked */
+  #lastPrune = -Infinity;
   /** connections that multiplex, by key, busy or idle */
   #multiplex = new Map<string, Set<Connection>>();
-  /** connections still connecting that may turn out to multiplex (PIPEWAIT waits for them), by key */
-  #maybeMultiplex = new Map<string, Set<Connection>>();
   #close: (c: Connection) => void;
 
   /** @param close disposes a connection (unregister its socket, then destroy) */
@@ -50,41 +65,91 @@ export class ConnectionPool {
     return this.#idleLru.size;
   }
 
-  /** May a new connection to hostKey be opened under the given limits (0 = unlimited)? */
-  mayOpen(hostKey: string, maxHost: number, maxTotal: number): boolean {
-    if (maxTotal > 0 && this.#open >= maxTotal) return false;
-    if (maxHost > 0 && (this.#openPerHost.get(hostKey) ?? 0) >= maxHost) return false;
-    return true;
+  /** The bundle the connections of pool key `key` are in, if the pool has any of them (libcurl's Curl_conncache_find_bundle). */
+  bundleOfKey(key: string): Bundle | undefined {
+    return this.#byKey.get(key)?.bundle;
   }
 
-  /** Make room for one more connection by closing the oldest idle one, if that helps. */
-  evictIdleFor(hostKey: string, maxHost: number, maxTotal: number): boolean {
+  /** The bundle of host key `hostKey` (Connection.hostKey), if the pool has a connection there. */
+  bundleOfHost(hostKey: string): Bundle | undefined {
+    return this.#bundles.get(hostKey);
+  }
+
+  /**
+   * May one more connection to `hostKey` be opened (limits of 0: none)?
+   * As libcurl 7.88's create_conn: a full bundle closes its oldest idle
+   * connection to make room, else the host's limit holds; then a full pool
+   * closes its oldest idle connection, else the total limit holds. `closed`
+   * hears of a connection closed to make room.
+   */
+  admit(hostKey: string, maxHost: number, maxTotal: number, closed?: (c: Connection) => void): Limit {
+    const bundle = this.#bundles.get(hostKey);
+    if (maxHost > 0 && bundle && bundle.count >= maxHost && !this.#closeOldestIdle(hostKey, closed)) return LIMIT.HOST;
+    if (maxTotal > 0 && this.#open >= maxTotal && !this.#closeOldestIdle(null, closed)) return LIMIT.TOTAL;
+    return LIMIT.NONE;
+  }
+
+  /** Close the oldest idle connection (of host key `hostKey`, or any): false when there is none. */
+  #closeOldestIdle(hostKey: string | null, closed?: (c: Connection) => void): boolean {
     for (let c = this.#idleLru.oldest(); c; c = c.idleNext as Connection | null) {
-      const totalFull = maxTotal > 0 && this.#open >= maxTotal;
-      if (totalFull || c.hostKey === hostKey) {
-        this.#removeIdle(c);
-        this.discard(c);
-        return this.mayOpen(hostKey, maxHost, maxTotal);
-      }
+      if (hostKey !== null && c.hostKey !== hostKey) continue;
+      this.#removeIdle(c);
+      this.discard(c);
+      closed?.(c);
+      return true;
     }
     return false;
   }
 
-  /** Count a new (connecting) connection. */
-  opened(c: Connection): void {
-    this.#open++;
-    this.#openPerHost.set(c.hostKey, (this.#openPerHost.get(c.hostKey) ?? 0) + 1);
+  /** A second or more since pruneDead() last looked. */
+  pruneDue(now: number): boolean {
+    return now - this.#lastPrune >= 1000;
   }
 
   /**
-   * Take a live idle connection for `key`, closing dead ones found on the way,
-   * and those `tooOld` names a reason for (CURLOPT_MAXAGE_CONN, MAXLIFETIME_CONN).
-   * `fit` rates a candidate when connections of one key are not all alike
-   * (NTLM authenticates a connection): 0 not for this transfer, 1 usable, 2
-   * take this one at once. Without it, or when it answers 2 for the first
-   * candidate, the most recently used connection is taken.
+   * libcurl's prune_dead_connections, at most once a second: idle
+   * connections `dead` names (too old, or their peer closed) are closed, and
+   * told to `closed`. O(idle connections) once a second, not per request.
    */
-  take(key: string, tooOld?: (c: Connection) => boolean, fit?: (c: Connection) => ConnectionFit): Connection | undefined {
+  pruneDead(now: number, dead: (c: Connection) => boolean, closed?: (c: Connection) => void): void {
+    if (!this.pruneDue(now)) return;
+    this.#lastPrune = now;
+    for (let c = this.#idleLru.oldest(); c;) {
+      const next = c.idleNext as Connection | null;
+      if (dead(c)) {
+        this.#removeIdle(c);
+        this.discard(c);
+        closed?.(c);
+      }
+      c = next;
+    }
+  }
+
+  /** Count a new (connecting) connection, in its bundle (made for it when its host has none). */
+  opened(c: Connection): void {
+    this.#open++;
+    let ref = this.#byKey.get(c.key);
+    if (!ref) {
+      let bundle = this.#bundles.get(c.hostKey);
+      if (!bundle) this.#bundles.set(c.hostKey, (bundle = new Bundle(c.hostKey)));
+      this.#byKey.set(c.key, (ref = { bundle, n: 0 }));
+    }
+    ref.n++;
+    ref.bundle.count++;
+    c.bundle = ref.bundle;
+  }
+
+  /**
+   * Take a live idle connection for `key`. Candidates `dead` names (too old
+   * for CURLOPT_MAXAGE_CONN or MAXLIFETIME_CONN, or closed by their peer)
+   * are closed on the way and told to `closed`. `fit` rates a candidate
+   * when connections of one key are not all alike (NTLM authenticates a
+   * connection): 0 not for this transfer, 1 usable, 2 take this one at once.
+   * Without it, or when it answers 2 for the first candidate, the most
+   * recently used connection is taken.
+   */
+  take(key: string, dead?: (c: Connection) => boolean, fit?: (c: Connection) => ConnectionFit,
+    closed?: (c: Connection) => void): Connection | undefined {
     const list = this.#idleByKey.get(key);
     while (list && list.length > 0) {
       const at = fit ? bestFit(list, fit) : list.length - 1; // most recently used first: warmest
@@ -92,53 +157,46 @@ export class ConnectionPool {
       const c = at === list.length - 1 ? list.pop()! : list.splice(at, 1)[0]!;
       this.#idleLru.remove(c);
       if (list.length === 0) this.#emptied(key);
-      if (c.isAliveWhileIdle() && !tooOld?.(c)) return c;
+      if (!(dead ? dead(c) : !c.isAliveWhileIdle())) return c;
       this.discard(c);
+      closed?.(c);
     }
     return undefined;
   }
 
-  /** Put a connection back for reuse; closes the oldest idle ones beyond maxIdle. */
-  release(c: Connection, maxIdle: number, now: number): void {
+  /**
+   * Put a connection back for reuse. With more than `maxConns` connections
+   * in the pool, busy ones included (libcurl's Curl_conncache_return_conn),
+   * the oldest idle one is closed, maybe this one: returned, else null.
+   */
+  release(c: Connection, maxConns: number, now: number): Connection | null {
     c.idleSince = now;
     let list = this.#idleByKey.get(c.key);
     if (!list) this.#idleByKey.set(c.key, (list = []));
     list.push(c);
     this.#idleLru.push(c);
-    while (this.#idleLru.size > Math.max(0, maxIdle)) {
-      const oldest = this.#idleLru.oldest()!;
-      this.#removeIdle(oldest);
-      this.discard(oldest);
-    }
+    if (maxConns <= 0 || this.#open <= maxConns) return null;
+    const oldest = this.#idleLru.oldest()!;
+    this.#removeIdle(oldest);
+    this.discard(oldest);
+    return oldest;
   }
 
-  /** A connection being made may turn out to multiplex (an HTTP/2 offer): PIPEWAIT transfers may wait for it. */
-  connectingMayMultiplex(c: Connection): void {
-    let set = this.#maybeMultiplex.get(c.key);
-    if (!set) this.#maybeMultiplex.set(c.key, (set = new Set()));
-    set.add(c);
-  }
-
-  /** The connection finished connecting: it multiplexes (`yes`) or it does not. */
-  connectedMultiplex(c: Connection, yes: boolean): void {
-    this.#forget(this.#maybeMultiplex, c);
-    if (!yes) return;
+  /** The connection multiplexes (HTTP/2): transfers may take streams on it while it is busy. */
+  multiplexes(c: Connection): void {
     let set = this.#multiplex.get(c.key);
     if (!set) this.#multiplex.set(c.key, (set = new Set()));
     set.add(c);
   }
 
-  /** A connection of `key` is being connected that may multiplex. */
-  mayMultiplexSoon(key: string): boolean {
-    return (this.#maybeMultiplex.get(key)?.size ?? 0) > 0;
-  }
-
   /**
-   * A multiplexing connection of `key` that takes one more stream
-   * (`fits`), busy or idle; an idle one leaves the idle lists. Those that can
-   * no longer start streams (GOAWAY, errors) leave the set, and close if idle.
+   * A multiplexing connection of `key` that takes one more stream, busy or
+   * idle; an idle one leaves the idle lists. Those that can no longer start
+   * streams (GOAWAY, errors) leave the set, and close if idle. A busy one with
+   * `clientMax` streams (CURLMOPT_MAX_CONCURRENT_STREAMS), or as many as the
+   * server allows, is passed over and told to `skipped` (curl's verbose lines).
    */
-  takeMultiplex(key: string, fits: (c: Connection) => boolean): Connection | undefined {
+  takeMultiplex(key: string, clientMax: number, skipped?: (c: Connection, clientSide: boolean) => void): Connection | undefined {
     const set = this.#multiplex.get(key);
     if (!set) return undefined;
     for (const c of set) {
@@ -150,7 +208,10 @@ export class ConnectionPool {
         }
         continue;
       }
-      if (!fits(c)) continue;
+      if (c.users >= clientMax || c.users >= c.h2.maxStreams(clientMax)) {
+        skipped?.(c, c.users >= clientMax);
+        continue;
+      }
       if (this.#idleLru.has(c)) this.#removeIdle(c);
       return c;
     }
@@ -163,6 +224,14 @@ export class ConnectionPool {
     this.#forget(this.#multiplex, c);
   }
 
+  /** A closed connection leaves its bundle; the last one out ends it (what it learned goes with it). */
+  #leaveBundle(c: Connection): void {
+    const ref = this.#byKey.get(c.key)!;
+    c.bundle = null;
+    if (--ref.n === 0) this.#byKey.delete(c.key);
+    if (--ref.bundle.count === 0) this.#bundles.delete(ref.bundle.hostKey);
+  }
+
   #forget(map: Map<string, Set<Connection>>, c: Connection): void {
     const set = map.get(c.key);
     if (!set) return;
@@ -173,11 +242,11 @@ export class ConnectionPool {
   /** Close a connection that is not idle-listed (failed, not reusable, evicted). */
   discard(c: Connection): void {
     this.#forget(this.#multiplex, c);
-    this.#forget(this.#maybeMultiplex, c);
-    const n = (this.#openPerHost.get(c.hostKey) ?? 1) - 1;
-    if (n <= 0) this.#openPerHost.delete(c.hostKey);
-    else this.#openPerHost.set(c.hostKey, n);
-    this.#open--;
+    // counted only when opened() counted it (a file: transfer's connection never is), and once
+    if (c.bundle) {
+      this.#leaveBundle(c);
+      this.#open--;
+    }
     this.#close(c);
   }
 

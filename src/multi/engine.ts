@@ -11,7 +11,9 @@
 // end of each API call updateTimer() tells TIMERFUNCTION about a changed
 // earliest expiry. Per event the cost is O(transfers on that socket + expired
 // transfers), never O(all transfers).
-import { MultiplexOptions, multiplexFailed, multiplexStarted, releaseStream, concernedUsers } from './multiplex.js';
+import { MultiplexOptions, multiplexStarted, concernedUsers } from './multiplex.js';
+import { returnConnection } from './conn-return.js';
+import { PendingQueue } from './pending.js';
 import { CURLE, CURLM, type CURLMcode } from '../codes.js';
 import { CURL_POLL, CURL_SOCKET_TIMEOUT } from '../constants.js';
 import { SocketRegistry, type PollEntry } from './socket-registry.js';
@@ -32,7 +34,6 @@ import { TlsSessionCache } from '../vtls/tls-session-cache.js';
 import { refreshEnv } from '../util/env-cache.js';
 import { LIST, TransferList } from './transfer-list.js';
 import { nowMs } from '../util/clock.js';
-import { internalsOf } from '../easy/internals.js';
 import { CALLBACK_NAME, thrownMessage } from '../util/callback-failure.js';
 import { MultiCallbackFailure, markCallbackThrow, setErrorBuffer, xferInfo } from './transfer-callbacks.js';
 
@@ -85,7 +86,8 @@ export class MultiEngine implements CallbackGuard {
   #transfers = new TransferList(LIST.ALL);
   #alive = 0;
   #messages = new TransferList(LIST.MESSAGES);
-  #pending = new TransferList(LIST.PENDING);
+  /** transfers waiting for a connection (PENDING) */
+  readonly pending = new PendingQueue();
   #callbackDepth = 0;
   #dead = false;
   /** SOCKETFUNCTION/TIMERFUNCTION failures (README "Callbacks that throw") */
@@ -170,7 +172,7 @@ export class MultiEngine implements CallbackGuard {
     const wasDead = this.#dead;
     // out of the lists first: a failure that ends the others (#abortAll) must not end this one too
     this.#messages.delete(t);
-    this.#pending.delete(t);
+    this.pending.delete(t);
     this.#transfers.delete(t);
     if (t.state !== STATE.COMPLETED && t.state !== STATE.MSGSENT) {
       // an unfinished transfer: its connection cannot be trusted for reuse
@@ -181,7 +183,7 @@ export class MultiEngine implements CallbackGuard {
     }
     this.heap.remove(t);
     if (!this.registry.update(t, [])) this.#multiCallbackFailed();
-    this.#wakePending();
+    this.pending.wakeFirst(this);
     const rc = this.updateTimer();
     return !wasDead && this.#dead ? CURLM.ABORTED_BY_CALLBACK : rc;
   }
@@ -271,6 +273,8 @@ export class MultiEngine implements CallbackGuard {
       if (users) for (const t of concernedUsers(users)) this.run(t);
     } else this.#lastTimerKey = null; // the application's timer fired: announce the next even at the same time (libcurl)
     this.runExpired();
+    // woken transfers wait for their timer here, as in libcurl's multi_socket
+    this.pending.takeWoken();
     if (this.#dead) return CURLM.ABORTED_BY_CALLBACK;
     return this.updateTimer();
   }
@@ -290,8 +294,20 @@ export class MultiEngine implements CallbackGuard {
       }
     }
     this.runExpired();
+    this.#runWoken();
     if (this.#dead) return CURLM.ABORTED_BY_CALLBACK;
     return this.updateTimer();
+  }
+
+  /** Transfers woken from the pending queue run in this perform() too (PendingQueue.takeWoken), a bounded number of rounds. */
+  #runWoken(): void {
+    for (let round = 0, w = this.pending.takeWoken(); round < 64 && w.length > 0; round++, w = this.pending.takeWoken()) {
+      for (const t of w) {
+        if (t.state !== STATE.CONNECT || !this.#transfers.has(t)) continue;
+        this.clearExpire(t, EXPIRE.RUN_NOW);
+        this.run(t);
+      }
+    }
   }
 
   runExpired(): void {
@@ -393,63 +409,26 @@ export class MultiEngine implements CallbackGuard {
     return sh && sh.kinds.has(CURL_LOCK_DATA.DNS) ? lockedView(sh, CURL_LOCK_DATA.DNS, t.easy, sh.dnsCache) : this.dnsCache;
   }
 
-  mayOpenConnection(t: Transfer, hostKey: string): boolean {
-    // each transfer applies the limits of the multi it runs on, also to a shared pool
-    const pool = this.poolFor(t);
-    if (pool.mayOpen(hostKey, this.maxHostConnections, this.maxTotalConnections)) return true;
-    return pool.evictIdleFor(hostKey, this.maxHostConnections, this.maxTotalConnections);
-  }
-
   reuseConnection(c: Connection): void {
     c.transport?.setIdle(false);
   }
 
-  /** The transfer is done with its connection: pool it or close it. */
+  /**
+   * The transfer is done with its connection: pool it or close it. Either
+   * way the first transfer waiting for a connection looks again (libcurl's
+   * multi_done).
+   */
   releaseConnection(t: Transfer): void {
     const c = t.conn;
     if (!c || t.connReleased) return;
     t.connReleased = true;
     if (!this.registry.update(t, [])) this.#multiCallbackFailed();
-    if (c.datagram) {
-      // a UDP protocol's socket (TFTP) serves one transfer: it is closed, never pooled
-      this.discardTransport(c.datagram);
-      c.datagram = null;
-    }
-    if (c.idleSince === -1) return; // already closed
-    c.users = Math.max(0, c.users - 1);
-    if (c.h2) return releaseStream(this, t, c, this.#maxIdle());
-    if (c.connectOnly && c.transport && !c.transport.closed && t.result === CURLE.OK) {
-      // CONNECT_ONLY: the easy handle keeps it for send()/recv(), out of every pool
-      const i = internalsOf(t.easy);
-      if (i) {
-        i.connectOnly = c;
-        c.reusable = false;
-        return;
-      }
-    }
-    if (c.mayMultiplex) multiplexFailed(this, t, c);
-    if (c.transport && c.reusable && !c.transport.closed) {
-      c.transport.setIdle(true); // an idle pooled connection must not keep the process alive
-      this.poolFor(t).release(c, this.#maxIdle(), nowMs());
-    } else {
-      this.poolFor(t).discard(c);
-    }
-    c.reusable = false;
-    this.#wakePending();
-  }
-
-  /** Idle connections the pool keeps: MAXCONNECTS, else 4 per transfer as libcurl. */
-  #maxIdle(): number {
-    return this.maxConnects > 0 ? this.maxConnects : 4 * Math.max(1, this.#transfers.size);
+    returnConnection(this, t, c);
+    this.pending.wakeFirst(this);
   }
 
   connectionMultiplexes(t: Transfer, conn: Connection): void {
     multiplexStarted(this, t, conn);
-  }
-
-  /** Every queued transfer looks for a connection again (a multiplexed one got room, or connected). */
-  wakeAllPending(): void {
-    for (const p of this.#pending.toArray()) this.expire(p, EXPIRE.RUN_NOW, nowMs());
   }
 
   #closeConnection(c: Connection): void {
@@ -459,18 +438,6 @@ export class MultiEngine implements CallbackGuard {
     if (c.transport) this.discardTransport(c.transport);
   }
 
-  addPending(t: Transfer): void {
-    this.#pending.add(t);
-  }
-  removePending(t: Transfer): void {
-    this.#pending.delete(t);
-  }
-  #wakePending(): void {
-    // a connection slot may have opened: let the oldest queued transfer try again
-    const first = this.#pending.first();
-    if (first) this.expire(first, EXPIRE.RUN_NOW, nowMs());
-  }
-
   // ---- completion -----------------------------------------------------------
 
   postDone(t: Transfer): void {
@@ -478,7 +445,7 @@ export class MultiEngine implements CallbackGuard {
     setErrorBuffer(t, t.errorMessage);
     this.#messages.add(t);
     this.#alive--;
-    this.#pending.delete(t);
+    this.pending.delete(t);
   }
 
   infoRead(): DoneMessage | undefined {
@@ -585,7 +552,7 @@ export class MultiEngine implements CallbackGuard {
     }
     this.#alive = 0;
     this.#messages.clear();
-    this.#pending.clear();
+    this.pending.clear();
     this.pool.closeAllIdle();
     // anything still registered (should be nothing) is removed and closed
     for (const s of [...this.registry.sockets()]) {

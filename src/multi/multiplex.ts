@@ -1,10 +1,7 @@
-// What the engine does with a multiplexed (HTTP/2) connection when one of
-// its transfers lets go of it: the connection goes on serving the others, goes
-// to the idle pool after the last one, or closes then when its session can
-// take no new streams (GOAWAY, an error). Transfers queued for a connection
-// (limits, PIPEWAIT) look again whenever a stream slot opens.
+// The multi's multiplexing options, a connection that switches to HTTP/2 by
+// Upgrade, and which transfers a socket event of a multiplexed connection
+// concerns. (When a stream ends: src/multi/conn-return.ts.)
 import type { Connection } from '../conn/connection.js';
-import { nowMs } from '../util/clock.js';
 import type { MultiEngine } from './engine.js';
 import { STATE, type Transfer } from './transfer.js';
 
@@ -25,34 +22,15 @@ export class MultiplexOptions {
   }
 }
 
-/** `t`'s stream on multiplexed connection `c` is over (c.users already counts it out). */
-export function releaseStream(e: MultiEngine, t: Transfer, c: Connection, maxIdle: number): void {
-  const pool = e.poolFor(t);
-  const usable = c.h2 !== null && c.h2.usable && !t.opts.hot().forbidReuse;
-  if (!usable) pool.stopMultiplex(c);
-  if (c.users === 0) {
-    if (usable && c.transport && !c.transport.closed) {
-      c.transport.setIdle(true);
-      pool.release(c, maxIdle, nowMs());
-    } else {
-      pool.discard(c);
-    }
-  }
-  e.wakeAllPending();
-}
-
-/** A connection that might have multiplexed failed before it could tell: PIPEWAIT transfers go on their own. */
-export function multiplexFailed(e: MultiEngine, t: Transfer, c: Connection): void {
-  c.mayMultiplex = false;
-  e.poolFor(t).connectedMultiplex(c, false);
-  e.wakeAllPending();
-}
-
-/** A connection switched to HTTP/2 mid-request (an h2c Upgrade): with multiplexing on, other transfers may take streams on it. */
+/**
+ * A connection switched to HTTP/2 mid-request (an h2c Upgrade): with
+ * multiplexing on, other transfers may take streams on it. Its bundle learned
+ * that from the 101 (Connection.httpVersion); nobody waiting is woken for it,
+ * as in libcurl 7.88.
+ */
 export function multiplexStarted(e: MultiEngine, t: Transfer, c: Connection): void {
   if (!e.mux.multiplex) return;
-  e.poolFor(t).connectedMultiplex(c, true);
-  e.wakeAllPending();
+  e.poolFor(t).multiplexes(c);
 }
 
 /**

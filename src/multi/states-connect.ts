@@ -1,11 +1,13 @@
 // The states that get a transfer a connection (libcurl's multi_runsingle
-// CONNECT, PENDING, RESOLVING, CONNECTING and PROTOCONNECT): reuse from the
-// pool or a queue slot, the name lookup of the first hop, the socket, then the
-// connection's filter chain (src/multi/connect-chain.ts), then the protocol's
-// own connect step. CONNECT_ONLY transfers end after it.
+// CONNECT, RESOLVING, CONNECTING and PROTOCONNECT): a connection from the
+// pool (src/multi/reuse.ts decides which, or that the transfer waits in
+// PENDING, src/multi/pending.ts), or the name lookup of the first hop, the
+// socket, then the connection's filter chain (src/multi/connect-chain.ts),
+// then the protocol's own connect step. CONNECT_ONLY transfers end after it.
 import { CURLE, easyStrerror } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
-import { Connection, connectionKey, type ConnectionRoute } from '../conn/connection.js';
+import { Connection, connectionKey, hostKeyOf, type ConnectionRoute } from '../conn/connection.js';
+import { MULTIUSE } from '../conn/bundle.js';
 import { resolveHost } from '../dns/resolver.js';
 import { TcpConnector } from '../cf/tcp-connector.js';
 import { UnixConnector } from '../cf/unix-connector.js';
@@ -26,6 +28,7 @@ import { offerPush } from './push.js';
 import type { H2Stream } from '../h2/session.js';
 import type { MultiEngine } from './engine.js';
 import { setState, finish, connectTimeoutMs, setupHandler } from './state-common.js';
+import { WAIT, admitNewConnection, findConnection, pruneDeadConnections } from './reuse.js';
 
 /** CURLOPT_UNIX_SOCKET_PATH or ABSTRACT_UNIX_SOCKET (one storage in libcurl: the last set wins). */
 function unixSocketOf(t: Transfer): { path: string; abstract: boolean } | null {
@@ -62,27 +65,20 @@ function routeOf(e: MultiEngine, t: Transfer): ConnectionRoute | null {
   return route;
 }
 
-/** libcurl's conn_maxage(): an idle connection too old to be trusted is closed, not reused. */
-function tooOld(e: MultiEngine, t: Transfer, now: number): (c: Connection) => boolean {
-  const maxAge = t.opts.num(CURLOPT.MAXAGE_CONN);
-  const maxLife = t.opts.num(CURLOPT.MAXLIFETIME_CONN);
-  return (c) => {
-    const idle = Math.floor((now - c.idleSince) / 1000);
-    if (idle > maxAge) {
-      e.trace(t, `Too old connection (${idle} seconds idle), disconnect it`);
-      return true;
-    }
-    const life = Math.floor((now - c.createdAt) / 1000);
-    if (maxLife && life > maxLife) {
-      e.trace(t, `Too old connection (${life} seconds since creation), disconnect it`);
-      return true;
-    }
-    return false;
-  };
+/**
+ * CONNECT: reuse a pooled connection, wait for one (PENDING), or open a new
+ * one. A transfer that waited before wakes the next waiting one once it got
+ * past this, as libcurl's multi_runsingle does after Curl_connect().
+ */
+export function stateConnect(e: MultiEngine, t: Transfer, now: number): void {
+  connectOrWait(e, t, now);
+  if (t.previouslyPending && t.state !== STATE.PENDING) {
+    e.trace(t, 'Transfer was pending, now try another');
+    e.pending.wakeFirst(e);
+  }
 }
 
-/** CONNECT: reuse a pooled connection, wait for a slot (PENDING), or open a new one. */
-export function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number): void {
+function connectOrWait(e: MultiEngine, t: Transfer, now: number): void {
   if (t.pushed !== null) {
     // an accepted server push: its response comes on the connection it was promised on
     const conn = t.pushed.conn;
@@ -91,27 +87,21 @@ export function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number):
     t.timing.namelookup = t.timing.connect = now;
     return setState(e, t, STATE.DO);
   }
-  if (t.state === STATE.CONNECT) {
-    // HSTS: an http:// URL of a known HSTS host goes to https:// before anything else (libcurl's create_conn)
-    const hsts = hstsUpgrade(t, (text) => e.trace(t, text));
-    if (hsts === 'failed' || (hsts === 'upgraded' && !setupHandler(t, t.handler!))) return finish(e, t, false);
-  }
+  // HSTS: an http:// URL of a known HSTS host goes to https:// before anything else (libcurl's create_conn)
+  const hsts = hstsUpgrade(t, (text) => e.trace(t, text));
+  if (hsts === 'failed' || (hsts === 'upgraded' && !setupHandler(t, t.handler!))) return finish(e, t, false);
   const url = t.url!;
-  if (t.state === STATE.CONNECT || !t.route) {
-    t.route = routeOf(e, t);
-    if (!t.route) return finish(e, t, false);
+  t.route = routeOf(e, t);
+  if (!t.route) return finish(e, t, false);
+  // which proxies, if any (CURLOPT_PROXY, the environment, NOPROXY): decided per request, as libcurl does
+  const r = proxyRoute(t.opts, url.scheme, url.host);
+  for (const line of r.info) e.trace(t, line);
+  if (r.code !== 0) {
+    t.fail(r.code, 'message' in r ? r.message : easyStrerror(r.code));
+    return finish(e, t, false);
   }
-  if (t.state === STATE.CONNECT) {
-    // which proxies, if any (CURLOPT_PROXY, the environment, NOPROXY): decided per request, as libcurl does
-    const r = proxyRoute(t.opts, url.scheme, url.host);
-    for (const line of r.info) e.trace(t, line);
-    if (r.code !== 0) {
-      t.fail(r.code, 'message' in r ? r.message : easyStrerror(r.code));
-      return finish(e, t, false);
-    }
-    // a Unix domain socket is local: the transfer goes to it, not to a proxy; no proxy carries UDP datagrams (TFTP)
-    t.proxy = 'route' in r && t.route.unixPath === undefined && !(t.handler!.flags & PROTOPT.UDP) ? r.route : null;
-  }
+  // a Unix domain socket is local: the transfer goes to it, not to a proxy; no proxy carries UDP datagrams (TFTP)
+  t.proxy = 'route' in r && t.route.unixPath === undefined && !(t.handler!.flags & PROTOPT.UDP) ? r.route : null;
   const handler = t.handler!;
   if (handler.flags & PROTOPT.NONETWORK) {
     // the handler does its own I/O (file:): a connection without a socket, never pooled
@@ -122,50 +112,33 @@ export function statePendingOrConnect(e: MultiEngine, t: Transfer, now: number):
   // TLS settings keep otherwise equal connections apart: the origin's, and an HTTPS proxy's
   let tlsKey = handler.flags & PROTOPT.SSL ? tlsKeyOf(t.opts) : '';
   if (t.proxy?.http?.type === CURLPROXY.HTTPS) tlsKey += `|proxy${tlsKeyFor(proxyTlsConfig(t.opts))}`;
-  if (!t.opts.hot().freshConnect && !(handler.flags & PROTOPT.NOREUSE) && t.opts.num(CURLOPT.CONNECT_ONLY) === 0) {
-    const key = connectionKey(url.scheme, url.host, url.port, tlsKey, t.route, t.proxy);
-    const pool = e.poolFor(t);
-    // a multiplexing (HTTP/2) connection with a free stream first, busy or not (CURLPIPE_MULTIPLEX)
-    const multiplex = e.mux.multiplex;
-    const reuse = (multiplex ? pool.takeMultiplex(key, (c) => c.users < c.h2!.maxStreams(e.mux.maxConcurrentStreams)) : undefined) ??
-      pool.take(key, tooOld(e, t, now), handler.connectionFit?.(t));
-    if (!reuse && multiplex && t.opts.num(CURLOPT.PIPEWAIT) !== 0 && pool.mayMultiplexSoon(key)) {
-      // PIPEWAIT: a connection being made may multiplex; wait for it rather than open another
-      if (t.state !== STATE.PENDING) {
-        e.trace(t, 'Waiting on connection to negotiate possible multiplexing.');
-        e.addPending(t);
-        setState(e, t, STATE.PENDING);
-      }
-      return;
-    }
-    if (reuse) {
-      e.reuseConnection(reuse);
-      reuse.users++;
-      t.conn = reuse;
+  pruneDeadConnections(e, t, now);
+  let wait = false;
+  // FRESH_CONNECT holds for the transfer's first request, not for a redirect or another round of authentication
+  if ((!t.opts.hot().freshConnect || t.isFollow) && !(handler.flags & PROTOPT.NOREUSE) && t.opts.num(CURLOPT.CONNECT_ONLY) === 0) {
+    const found = findConnection(e, t, connectionKey(url.scheme, url.host, url.port, tlsKey, t.route, t.proxy), now);
+    if (found === WAIT) wait = true;
+    else if (found) {
+      e.reuseConnection(found);
+      found.users++;
+      t.conn = found;
       if (t.opts.hot().verbose) {
-        e.trace(t, `Re-using existing connection #${reuse.id} with ${reuse.proxy ? 'proxy' : 'host'} ${reuse.displayHost}`);
+        e.trace(t, `Re-using existing connection #${found.id} with ${found.proxy ? 'proxy' : 'host'} ${found.displayHost}`);
       }
-      e.removePending(t);
       t.timing.namelookup = t.timing.connect = now;
       return setState(e, t, STATE.DO);
     }
   }
-  const probe = new Connection(url.scheme, url.host, url.port, tlsKey, t.route, t.proxy);
-  if (!e.mayOpenConnection(t, probe.hostKey)) {
-    if (t.state !== STATE.PENDING) {
-      e.trace(t, 'No connections available in cache, queueing');
-      e.addPending(t);
-      setState(e, t, STATE.PENDING);
-    }
-    return;
+  if (wait || !admitNewConnection(e, t, hostKeyOf(url.host, url.port, t.route, t.proxy))) {
+    // libcurl's CURLE_NO_CONNECTION_AVAILABLE: to the back of the queue, until woken (src/multi/pending.ts)
+    e.trace(t, 'No connections available.');
+    e.pending.add(t);
+    return setState(e, t, STATE.PENDING);
   }
-  e.removePending(t);
+  // made only now: a connection's number is taken when it joins the pool, as libcurl's connection_id
+  const probe = new Connection(url.scheme, url.host, url.port, tlsKey, t.route, t.proxy);
   e.poolFor(t).opened(probe);
   probe.users = 1;
-  if (e.mux.multiplex && handler.mayMultiplex?.(t)) {
-    probe.mayMultiplex = true;
-    e.poolFor(t).connectingMayMultiplex(probe);
-  }
   t.conn = probe;
   handler.newConnection?.(t, (text) => e.trace(t, text));
   e.expire(t, EXPIRE.CONNECTTIMEOUT, now + connectTimeoutMs(t));
@@ -321,13 +294,12 @@ export function stateProtoconnect(e: MultiEngine, t: Transfer, _now: number): vo
   const conn = t.conn!;
   const push = e.mux.pushFn !== null ? (parent: Transfer, st: H2Stream, h: [string, string][]) => offerPush(e, parent, conn, st, h) : null;
   const failure = t.handler!.connected?.(t, conn, (text) => e.trace(t, text), push) ?? null;
-  if (conn.mayMultiplex) {
-    // the transfers that waited for this connection (PIPEWAIT) now know whether it multiplexes
-    conn.mayMultiplex = false;
-    e.poolFor(t).connectedMultiplex(conn, conn.h2 !== null && e.mux.multiplex);
-    e.wakeAllPending();
-  } else if (conn.h2 !== null && e.mux.multiplex) {
-    e.poolFor(t).connectedMultiplex(conn, true);
+  if (conn.h2 !== null && e.mux.multiplex) e.poolFor(t).multiplexes(conn);
+  if (conn.bundle !== null && t.handler!.multiplexKnownAtConnect?.(t)) {
+    // ALPN or prior knowledge told whether the server multiplexes: its bundle knows, and the
+    // first transfer waiting for a connection looks again (libcurl's Curl_multiuse_state)
+    conn.bundle.multiuse = conn.h2 !== null ? MULTIUSE.MULTIPLEX : MULTIUSE.NO;
+    e.pending.wakeFirst(e);
   }
   if (failure) {
     t.fail(failure.code, failure.message);

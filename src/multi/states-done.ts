@@ -8,6 +8,7 @@ import { maxRedirsError, redirProtocolAllowed, resolveLocation } from '../proto/
 import { STATE, type Transfer } from './transfer.js';
 import { schemeInfo } from '../url/url-schemes.js';
 import type { MultiEngine } from './engine.js';
+import type { Connection } from '../conn/connection.js';
 import { nowMs } from '../util/clock.js';
 import { setState, setupHandler, resetForNextRequest } from './state-common.js';
 
@@ -23,13 +24,14 @@ export function stateDone(e: MultiEngine, t: Transfer): void {
     const conn = t.conn;
     const keep = conn !== null && conn.reusable;
     e.releaseConnection(t);
-    if (conn) e.trace(t, keep ? `Connection #${conn.id} to host ${conn.displayHost} left intact` : `Closing connection ${conn.id}`);
+    if (conn && conn.users === 0) traceReleased(e, t, conn, keep);
     if (t.retryRequest) {
       // the same URL once more (authentication negotiation, FOLLOW_RETRY in libcurl): not a redirect
       t.retryRequest = false;
       t.followLocation = null;
       e.trace(t, `Issue another request to this URL: '${t.effectiveUrl}'`);
       resetForNextRequest(t);
+      t.isFollow = true;
       setState(e, t, STATE.CONNECT);
       return;
     }
@@ -52,12 +54,18 @@ export function stateDone(e: MultiEngine, t: Transfer): void {
   if (conn && t.result !== CURLE.OK && !conn.h2 && t.request?.reusableAfterError !== true) conn.reusable = false;
   const keep = conn !== null && conn.reusable && !t.connReleased;
   e.releaseConnection(t);
-  if (conn && !t.connReleasedTraced) {
+  // a multiplexed connection other transfers still use: libcurl's multi_done stops before saying anything
+  if (conn && !t.connReleasedTraced && conn.users === 0) {
     t.connReleasedTraced = true;
-    if (keep) e.trace(t, `Connection #${conn.id} to host ${conn.displayHost} left intact`);
-    else e.trace(t, `Closing connection ${conn.id}`);
+    traceReleased(e, t, conn, keep);
   }
   setState(e, t, STATE.COMPLETED);
+}
+
+/** multi_done's line for the connection the transfer let go of (a full cache may have closed it: it said so then). */
+function traceReleased(e: MultiEngine, t: Transfer, conn: Connection, kept: boolean): void {
+  if (!kept) e.trace(t, `Closing connection ${conn.id}`);
+  else if (conn.idleSince !== -1) e.trace(t, `Connection #${conn.id} to host ${conn.displayHost} left intact`);
 }
 
 /**
@@ -107,6 +115,7 @@ function followRedirect(e: MultiEngine, t: Transfer, now: number): boolean {
   t.effectiveUrl = next.href;
   t.timing.redirect = now - t.timing.start;
   resetForNextRequest(t);
+  t.isFollow = true;
   setState(e, t, STATE.CONNECT);
   return true;
 }

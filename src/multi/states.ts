@@ -39,7 +39,7 @@ import { hstsAtTransferStart } from '../proto/hsts-altsvc.js';
 import type { MultiEngine } from './engine.js';
 import { nowMs } from '../util/clock.js';
 import { setState, finish, setupHandler, resetForNextRequest, timeoutMs, connectTimeoutMs } from './state-common.js';
-import { statePendingOrConnect, stateResolving, stateConnecting, stateProtoconnect } from './states-connect.js';
+import { stateConnect, stateResolving, stateConnecting, stateProtoconnect } from './states-connect.js';
 import { stateDone } from './states-done.js';
 export { setState };
 
@@ -93,8 +93,9 @@ export function runTransfer(e: MultiEngine, t: Transfer): void {
     const before = t.state;
     switch (t.state) {
       case STATE.INIT: stateInit(e, t, now); break;
-      case STATE.CONNECT: statePendingOrConnect(e, t, now); break;
-      case STATE.PENDING: statePendingOrConnect(e, t, now); break;
+      case STATE.CONNECT: stateConnect(e, t, now); break;
+      // waits until woken (src/multi/pending.ts puts it back to CONNECT); its deadlines still hold
+      case STATE.PENDING: break;
       case STATE.RESOLVING: stateResolving(e, t, now); break;
       case STATE.CONNECTING: stateConnecting(e, t, now); break;
       case STATE.PROTOCONNECT: stateProtoconnect(e, t, now); break;

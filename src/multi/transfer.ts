@@ -166,6 +166,10 @@ export class Transfer implements HeapItem {
    * completion (authentication negotiation: libcurl's FOLLOW_RETRY).
    */
   retryRequest = false;
+  /** this request follows a redirect or repeats the URL (libcurl's this_is_a_follow): FRESH_CONNECT does not apply */
+  isFollow = false;
+  /** it waited for a connection once (libcurl's previouslypending): each later CONNECT wakes the next waiting one */
+  previouslyPending = false;
   /**
    * A server push the application accepted (CURLMOPT_PUSHFUNCTION): the
    * connection and the pushed stream this transfer's response comes on,

@@ -38,10 +38,20 @@ export function httpAlpn(t: Transfer): readonly string[] {
   return t.opts.num(CURLOPT.HTTP_VERSION) === HTTP_VERSION_1_0 ? ['http/1.0'] : ['http/1.1'];
 }
 
-export function httpMayMultiplex(t: Transfer): boolean {
-  // an Upgrade is answered with the first response: PIPEWAIT transfers do not wait for that
-  const plan = h2Plan(t);
-  return plan === 'alpn' || plan === 'prior';
+/** libcurl's IsMultiplexingPossible for HTTP: an HTTP_VERSION of 2 or more (NONE is libcurl's default, 2TLS). */
+export function httpWantsMultiplex(t: Transfer): boolean {
+  const v = t.opts.num(CURLOPT.HTTP_VERSION);
+  return v === 0 || v >= HTTP_VERSION_2_0;
+}
+
+/**
+ * The connection knows whether it multiplexes once connected: ALPN was
+ * offered (curl 7.88 marks the bundle by what ALPN said, h2 or not), or it
+ * speaks HTTP/2 by prior knowledge. Otherwise the first response tells.
+ */
+export function httpKnowsMultiplexAtConnect(t: Transfer): boolean {
+  if (t.handler!.flags & PROTOPT.SSL) return t.opts.num(CURLOPT.SSL_ENABLE_ALPN) !== 0;
+  return h2Plan(t) === 'prior';
 }
 
 /** The multi's push hook for each connection that may switch by Upgrade (set at PROTOCONNECT). */

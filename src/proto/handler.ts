@@ -176,11 +176,21 @@ export interface ProtocolHandler {
    */
   newConnection?(t: Transfer, info: (text: string) => void): void;
   /**
-   * Whether the transfer's new connection may turn out to multiplex (HTTP/2
-   * offered by ALPN, or prior knowledge): CURLOPT_PIPEWAIT transfers then
-   * wait for it instead of opening another. Absent: never.
+   * Whether the transfer's request could go on a connection that
+   * multiplexes (libcurl's IsMultiplexingPossible: HTTP with an
+   * HTTP_VERSION of 2 or more, its default included): it then takes a
+   * stream on a busy HTTP/2 connection, and with CURLOPT_PIPEWAIT it waits
+   * while nobody knows yet whether the server multiplexes (src/multi/reuse.ts).
+   * Absent: never.
    */
-  mayMultiplex?(t: Transfer): boolean;
+  wantsMultiplex?(t: Transfer): boolean;
+  /**
+   * Whether the transfer's new connection knows, once connected, whether it
+   * multiplexes (ALPN was offered, or HTTP/2 by prior knowledge): its bundle
+   * learns it then and the first transfer waiting for a connection tries
+   * again (libcurl's Curl_multiuse_state). Absent: only a response tells.
+   */
+  multiplexKnownAtConnect?(t: Transfer): boolean;
   /**
    * PROTOCONNECT, once per new connection, its filters connected: what the
    * protocol sets up on it (libcurl's connect_it; HTTP/2's session, which

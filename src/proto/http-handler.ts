@@ -8,12 +8,13 @@ import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from './handler.j
 import { httpSetup } from './http-state.js';
 import { httpFollow } from './redirect.js';
 import { ntlmConnectionFit, ntlmNewConnection } from './http-ntlm.js';
-import { h2cUpgradeWanted, httpAlpn, httpConnected, httpMayMultiplex } from './h2-connect.js';
+import { h2cUpgradeWanted, httpAlpn, httpConnected, httpKnowsMultiplexAtConnect, httpWantsMultiplex } from './h2-connect.js';
 import { H2cUpgrade } from './h2-upgrade.js';
 
 /** HTTP/2 on http and https connections (not on ws/wss: their upgrade is HTTP/1.1's). */
 const H2_HOOKS = Object.freeze({
-  mayMultiplex: httpMayMultiplex,
+  wantsMultiplex: httpWantsMultiplex,
+  multiplexKnownAtConnect: httpKnowsMultiplexAtConnect,
   connected: httpConnected,
 } satisfies Partial<ProtocolHandler>);
 

@@ -69,11 +69,12 @@ async function gatheringServer(want: number, fallbackMs = 1500): Promise<{ port:
   };
 }
 
-test('-Z runs the transfers at the same time, each into its own -o file', async () => {
+test('-Z --parallel-immediate runs the transfers at the same time, each into its own -o file', async () => {
   const g = await gatheringServer(3);
   try {
     const u = `http://127.0.0.1:${g.port}`;
-    const r = await tscurl(['-Z', '-s', `${u}/a`, '-o', join(dir, 'a'), `${u}/b`, '-o', join(dir, 'b'), `${u}/c`, '-o', join(dir, 'c')]);
+    // (without --parallel-immediate the 2nd and 3rd wait to learn whether the server multiplexes: test/integration/cli-pipewait.test.ts)
+    const r = await tscurl(['-Z', '--parallel-immediate', '-s', `${u}/a`, '-o', join(dir, 'a'), `${u}/b`, '-o', join(dir, 'b'), `${u}/c`, '-o', join(dir, 'c')]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(g.maxWaiting(), 3);
     for (const f of ['a', 'b', 'c']) assert.equal(readFileSync(join(dir, f), 'latin1'), `gathered /${f}\n`);

@@ -13,8 +13,8 @@
 //
 // What differs between two runs is normalised: the data ports (each run's
 // own, read from its EPSV/PASV replies or EPRT/PORT commands), how long a
-// refused connect took, and curl's "Found bundle for host: 0x... [serially]"
-// (a pointer). The
+// refused connect took, and the pointer in curl's "Found bundle for host:
+// 0x... [serially]" (tscurl's bundle identity, src/conn/bundle.ts). The
 // "ftp_perform ends" line is compared apart: curl says it after polling the
 // control connection once without waiting, so a server that answers fast
 // enough puts its reply (and what follows from it) before the line, a race
@@ -46,7 +46,7 @@ function comparable(stderr: string): string {
   for (const m of stderr.matchAll(/\(\d+,\d+,\d+,\d+,(\d+),(\d+)\)/g)) ports.add(String(Number(m[1]) * 256 + Number(m[2])));
   let s = stderr
     .replace(/^curl: /gm, 'tscurl: ')
-    .replace(/^\* Found bundle for host: .*\n/gm, '')
+    .replace(/^(\* Found bundle for host: )0x[0-9a-f]+/gm, '$10xPTR')
     // curl 7.88's active mode reads a socket address it never set (a bug of that release): not copied
     .replace(/^\* sa_addr inet_ntop\(\) failed with errno 97: .*\n/gm, '')
     .replace(/ after \d+ ms:/g, ' after N ms:')
@@ -213,7 +213,7 @@ function mailComparable(stderr: string): string[] {
     .replace(/^< \+OK Dovecot [^\n]*\n/m, '')
     .replace(/^< \+ [^\n]*\n> [^\n]*\n/m, '')
     .replace(/\([0-9.+ ]+ secs\)/g, '(T)')
-    .replace(/^\* Found bundle for host: .*\n/gm, '')
+    .replace(/^(\* Found bundle for host: )0x[0-9a-f]+/gm, '$10xPTR')
     // curl 7.88's active mode reads a socket address it never set (a bug of that release): not copied
     .replace(/^\* sa_addr inet_ntop\(\) failed with errno 97: .*\n/gm, '')
     .split('\n');

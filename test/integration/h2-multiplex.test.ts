@@ -141,11 +141,15 @@ test('CURLMOPT_MAX_CONCURRENT_STREAMS and the server\'s SETTINGS_MAX_CONCURRENT_
     // open streams per session (connection), and the most seen on one
     const open = new Map<unknown, number>();
     let max = 0;
-    const srv = await startH2Server((stream, h) => {
+    const stats = { open: 0, max: 0 };
+    // with the client's limit, nothing is answered before all 12 are open (on as many connections as that takes)
+    const held = server === undefined ? allAtOnce(12, stats) : null;
+    const srv = await startH2Server((stream, h, seen) => {
       const s = stream.session;
       open.set(s, (open.get(s) ?? 0) + 1);
       max = Math.max(max, open.get(s)!);
       stream.on('close', () => open.set(s, open.get(s)! - 1));
+      if (held) return held(stream, h, seen);
       setImmediate(() => {
         if (stream.destroyed) return;
         stream.respond({ ':status': 200 });
@@ -155,10 +159,14 @@ test('CURLMOPT_MAX_CONCURRENT_STREAMS and the server\'s SETTINGS_MAX_CONCURRENT_
     try {
       const paths = Array.from({ length: 12 }, (_, i) => `/m${i}`);
       const { out } = await runAll(srv.url(''), paths, { mopts: [[CURLMOPT.MAX_CONCURRENT_STREAMS, mopt]] });
-      out.forEach((o, i) => assert.equal(o.body, `/m${i}`));
+      out.forEach((o, i) => assert.equal(o.body, held ? `body of /m${i}` : `/m${i}`));
       assert.ok(max <= (server ?? mopt), `max open on one connection ${max}`);
-      // a full connection is skipped, as libcurl's ConnectionExists does ("MAX_CONCURRENT_STREAMS reached, skip")
-      if (server === undefined) assert.equal(srv.sessions, 4);
+      // a full connection is skipped ("client side MAX_CONCURRENT_STREAMS reached, skip") and one still
+      // being made is no candidate, as in libcurl 7.88's ConnectionExists: a transfer that finds no room
+      // opens a connection of its own, up to one each beyond the first 3 when all come at once (with
+      // perform(): test/integration/pipewait-multi.test.ts); on this socketAction loop the ones that
+      // come later may find room on a connection made meanwhile
+      if (held) assert.ok(srv.sessions >= 4 && srv.sessions <= 1 + 12 - 3, `sessions ${srv.sessions}`);
     } finally {
       await srv.close();
     }
