@@ -552,8 +552,8 @@ export class ToolTransfer {
       return 0;
     };
     if (easy.setopt(CURLOPT.XFERINFOFUNCTION as never, f as never) !== 0 || easy.setopt(CURLOPT.NOPROGRESS as never, 0 as never) !== 0) return undefined;
-    // curl's meter shows its first line as the transfer starts
-    if (!cfg.progressBar) stdio.stderr(cb(0, 0, 0, 0));
+    // curl's meter shows its first line at the first progress call: once the transfer has its connection,
+    // after the lines about finding it ("Found bundle", "Re-using existing connection") and before "Trying"
     return { finish: (us) => stdio.stderr(final(us)) };
   }
 }

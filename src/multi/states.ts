@@ -111,6 +111,12 @@ export function runTransfer(e: MultiEngine, t: Transfer): void {
         setState(e, t, STATE.MSGSENT);
         return;
     }
+    if (before === STATE.CONNECT && t.conn !== null && t.state !== STATE.DONE && t.opts.hot().progress && e.progress(t) !== CURLE.OK) {
+      // libcurl's multi_runsingle calls the progress callback after each step once the transfer has a
+      // connection: the first time right after CONNECT picked or made one, before it is used
+      finish(e, t, false);
+      continue;
+    }
     if (t.state === before) {
       // a callback threw in this step: the next pass ends the transfer
       if (t.callbackFailure && t.state !== STATE.DONE) continue;
