@@ -40,14 +40,12 @@ export function connectionKey(scheme: string, host: string, port: number, keySuf
 
 /**
  * The host key of a connection with these properties: libcurl's bundle key
- * (conncache.c's hashkey()), what MAX_HOST_CONNECTIONS counts by. Through a
- * proxy it names the first proxy; otherwise the host the socket connects to.
+ * (conncache.c's hashkey()), what MAX_HOST_CONNECTIONS counts by. Through an
+ * HTTP proxy that forwards requests it names that proxy; otherwise (direct,
+ * a CONNECT tunnel, SOCKS) the host the requests go to.
  */
 export function hostKeyOf(host: string, port: number, route: ConnectionRoute, proxy: ProxyRoute | null): string {
-  if (proxy) {
-    const hop = firstHop(proxy);
-    return `${hop.host.toLowerCase()}:${hop.port}`;
-  }
+  if (proxy?.http && !proxy.tunnel) return `${proxy.http.host.toLowerCase()}:${proxy.http.port}`;
   return `${(route.connectHost ?? host).toLowerCase()}:${port}`;
 }
 
@@ -56,7 +54,7 @@ export class Connection implements NtlmHolder, IdleLinks {
   readonly id = nextConnectionId++;
   /** Pool key: connections with equal keys are interchangeable. */
   readonly key: string;
-  /** Key for CURLMOPT_MAX_HOST_CONNECTIONS (host:port). */
+  /** Key for CURLMOPT_MAX_HOST_CONNECTIONS and the pool's bundles (hostKeyOf). */
   readonly hostKey: string;
   readonly scheme: string;
   readonly host: string;
@@ -140,7 +138,6 @@ export class Connection implements NtlmHolder, IdleLinks {
     this.proxy = proxy;
     this.key = connectionKey(scheme, host, port, keySuffix, route, proxy);
     this.displayHost = proxy ? firstHop(proxy).host : host;
-    // MAX_HOST_CONNECTIONS counts connections to the proxy, as libcurl's bundles do
     this.hostKey = hostKeyOf(host, port, route, proxy);
   }
 

@@ -24,6 +24,7 @@ import { requirePrograms } from '../helpers/requires.js';
 import { startHoldServer, type HoldServer } from '../helpers/hold-server.js';
 import { startNginx } from '../helpers/nginx.js';
 import { testCerts } from '../helpers/certs.js';
+import { startProxyServer } from '../helpers/proxy-server.js';
 
 const NO_CURL = requirePrograms(['curl', 'curl']);
 const NO_NGINX = requirePrograms(['curl', 'curl'], ['nginx', 'nginx-light'], ['openssl', 'openssl']);
@@ -126,6 +127,28 @@ test('a redirect and an authentication round look for the connection again, as c
   assert.equal(count(r, '* Found bundle for host: 0xPTR [serially]'), 1);
   const a = await sameAsCurl(['--anyauth', '-u', 'user:pw', ...toNull([`${base}/auth/a1`])]);
   assert.equal(count(a, '* Re-using existing connection #0 with host 127.0.0.1'), 1);
+});
+
+test('through a proxy: a forwarding proxy\'s connections are one bundle, a tunnel\'s belong to the origin', { skip: NO_CURL }, async () => {
+  const proxy = await startProxyServer((req) => (req.method === 'CONNECT'
+    ? { tunnel: true }
+    : { data: `HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n` }));
+  try {
+    const x = ['-x', `http://127.0.0.1:${proxy.port}`];
+    // two origins (127.0.0.1 and localhost) through the forwarding proxy: the proxy's bundle, its connection reused
+    const fwd = await sameAsCurl([...x, ...toNull([`${base}/f1`, `http://localhost:${hold.port}/f2`])]);
+    assert.equal(count(fwd, '* Found bundle for host: 0xPTR [serially]'), 1);
+    assert.equal(count(fwd, `* Re-using existing connection #0 with proxy 127.0.0.1`), 1);
+    // the same through tunnels: a bundle per origin, none found for the second
+    const ours = await tscurl(['--no-progress-meter', '-v', '-p', ...x, ...toNull([`${base}/p1`, `http://localhost:${hold.port}/p2`])]);
+    const theirs = await curl(['--no-progress-meter', '-v', '-p', ...x, ...toNull([`${base}/p1`, `http://localhost:${hold.port}/p2`])]);
+    // (curl 7.88's cf-h1-proxy also says "allocate connect buffer" before each tunnel; tscurl does not)
+    const lines = (s: string): string[] => normalise(s, false).filter((l) => l !== '* allocate connect buffer');
+    assert.deepEqual(lines(ours.stderr), lines(theirs.stderr));
+    assert.equal(count(lines(ours.stderr), '* Found bundle for host: 0xPTR [serially]'), 0);
+  } finally {
+    await proxy.close();
+  }
 });
 
 test('-Z with 2 URLs: the second waits for the first, then reuses its connection', { skip: NO_CURL }, async () => {
