@@ -97,20 +97,12 @@ export class ResponseParser {
     this.#configure(opts);
   }
 
-  /**
-   * Whether reset() may take this parser for a new message: its message is
-   * complete, nothing follows it and nothing is held (keepAlive), so no
-   * state is left that a new message could see.
-   */
+  /** Whether reset() may take this parser for a new message: complete, nothing follows or is held (no state a new message could see). */
   get recyclable(): boolean {
     return this.keepAlive && this.#events.length === 0 && this.#q.partialLineLength === 0;
   }
 
-  /**
-   * Start over for a new response, as a new ResponseParser(opts) would (an
-   * exchange on a kept-alive connection reuses its predecessor's parser
-   * instead of making one per response). Only when recyclable.
-   */
+  /** Start over for a new response, as a new ResponseParser(opts) would (a kept-alive connection's next exchange). Only when recyclable. */
   reset(opts: ResponseParserOptions): void {
     this.#q.reset();
     this.#state = 'status';
@@ -220,6 +212,15 @@ export class ResponseParser {
   /** The peer closed its sending side: no more bytes will be fed. */
   eof(): void {
     this.#eof = true;
+  }
+
+  /**
+   * The fed bytes not parsed yet, left in the parser: at the start of a
+   * chunked body the rest of the read (curl traces it before de-chunking),
+   * after 'end' the bytes beyond the message.
+   */
+  peekUnread(): Buffer {
+    return this.#q.peekAll();
   }
 
   /** After 'end': the bytes fed beyond the message, removed from the parser. */
@@ -593,8 +594,7 @@ export class ResponseParser {
     } else {
       outcome = this.#decode ? ev : null; // raw mode: chunk data / trailers are inside `raw`
     }
-    if (!data) return outcome;
     // 'error' and 'end' are sticky states, so next() repeats them after the data.
-    return data;
+    return data ?? outcome;
   }
 }
