@@ -112,7 +112,7 @@ export const MAX_HTTP_RESP_HEADER_COUNT = 5000;
 //   one header line >= maxHeaderLineBytes    CURLE_TOO_LARGE (libcurl >= 8.6 dynbuf limit; 7.88 said 27)
 //   a CR inside a header line                CURLE_WEIRD_SERVER_REPLY "Stray CR in a response header" (curl 8)
 //   more than 5000 header lines              CURLE_TOO_LARGE "Too many response headers, 5000 is max" (curl 8)
-//   two Location headers                     CURLE_WEIRD_SERVER_REPLY "Multiple Location headers" (curl 8;
+//   two Location headers that differ         CURLE_WEIRD_SERVER_REPLY "Multiple Location headers" (curl 8;
 //                                            message-framing.ts)
 // Checked against curl 7.88.1 with a raw TCP server (test/unit/http1-parser.test.ts), the curl 8 ones
 // against curl's own cases 2105, 747 and 772.
