@@ -1,15 +1,20 @@
 // Scenario g (issue 14 item 7): FTP against vsftpd, tscurl beside curl on the
 // same server, as ratios.
 //   g1: 1,000 small files over one reused control connection: one Easy
-//       handle in the bench process fetching them in turn (tscurl), and one
+//       handle in the bench process fetching them in turn (tscurl, after an
+//       untimed warm-up round: the first rounds of a fresh process spend
+//       most of their CPU compiling, on V8's background threads), and one
 //       curl process given the 1,000 URLs (`curl -s -o /dev/null URL...`
-//       through a config file: curl's tool reuses its control connection).
+//       through a config file: curl's tool reuses its control connection);
+//       beside it the tscurl tool the same way, a fresh process per round,
+//       start-up and compilation included.
 //   g2: one 256 MiB RETR, the body counted and dropped (tscurl: Easy with a
 //       counting WRITEFUNCTION; curl: `-o /dev/null`).
 // Run with `node dist/bench/ftp.js` (after `npx tsc`); BENCH_REPS (3),
 // BENCH_FTP_FILES (1000), BENCH_BIG_MIB (256). Needs vsftpd, curl and GNU time.
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { Easy, CURLOPT, CURLE } from '../src/index.js';
 import { startVsftpd, type Vsftpd } from '../test/helpers/vsftpd.js';
@@ -42,12 +47,15 @@ async function tscurlSmall(srv: Vsftpd): Promise<Sample> {
   return { 'files/s': (FILES * 1000) / ms, 'CPU µs/file': cpu / FILES };
 }
 
-/** g1, curl: one process, every URL in a config file. */
-async function curlSmall(srv: Vsftpd, dir: string): Promise<Sample> {
+/** the bundled tscurl tool (dist/src/cli/tscurl.cjs) */
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'tscurl.cjs');
+
+/** g1, a tool (curl, or tscurl's under node): one process, every URL in a config file. */
+async function toolSmall(srv: Vsftpd, dir: string, cmd: string, pre: string[]): Promise<Sample> {
   const cfg = join(dir, 'urls.cfg');
   writeFileSync(cfg, smallUrls(srv).map((u) => `url = "${u}"\noutput = "/dev/null"\n`).join(''));
-  const r = await timedChild('/usr/bin/curl', ['-s', '-K', cfg]);
-  if (r.code !== 0) throw new Error(`curl exited ${r.code}`);
+  const r = await timedChild(cmd, [...pre, '-s', '-K', cfg]);
+  if (r.code !== 0) throw new Error(`${cmd} exited ${r.code}`);
   return { 'files/s': (FILES * 1000) / r.wallMs, 'CPU µs/file': (r.cpuMs * 1000) / FILES };
 }
 
@@ -83,9 +91,11 @@ async function main(): Promise<void> {
     mkdirSync(join(srv.root, 'small'));
     for (let i = 0; i < FILES; i++) writeFileSync(join(srv.root, 'small', `f${i}.txt`), '0123456789abcdef');
     writeFileSync(join(srv.root, 'big.bin'), Buffer.alloc(BIG_MIB << 20, 'x'));
+    await tscurlSmall(srv); // warm-up, untimed
     const g1 = await interleaved([
       { name: 'tscurl', run: () => tscurlSmall(srv) },
-      { name: 'curl', run: () => curlSmall(srv, dir) },
+      { name: 'curl', run: () => toolSmall(srv, dir, '/usr/bin/curl', []) },
+      { name: 'tscurl tool (fresh process)', run: () => toolSmall(srv, dir, process.execPath, [CLI]) },
     ], REPS);
     report(`(g1) ${FILES} small files over one reused FTP control connection (vsftpd)`, g1, 'tscurl', { 'files/s': true, 'CPU µs/file': false });
     const g2 = await interleaved([

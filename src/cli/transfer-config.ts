@@ -106,23 +106,46 @@ function maxRedirs(e: OptEntry): number {
   return n;
 }
 
+/** What a node may still lack: a URL, an output setting, an upload file. */
+type Slot = 'url' | 'out' | 'upload';
+
+const FILLED: Record<Slot, (n: UrlNode) => boolean> = {
+  url: (n) => n.url !== undefined,
+  out: (n) => !!n.outSet,
+  upload: (n) => n.uploadFile !== undefined,
+};
+
 /**
- * The first node `has` says is still free, else a new one. A new node starts
+ * Where the search for a free node of each slot starts, per group's node
+ * list: a filled slot stays filled, so the first free node never moves back
+ * (curl keeps the same cursors: url_get, url_out, url_ul). Searching from the
+ * start each time made a config of N URLs cost N^2/2 steps (8,000 URLs in a
+ * -K file: a fifth of the run).
+ */
+const cursors = new WeakMap<UrlNode[], Record<Slot, number>>();
+
+/**
+ * The first node still free for `slot`, else a new one. A new node starts
  * with the group's default flags (curl's new_getout): --remote-name-all given
  * before it makes it -O.
  */
-function node(c: TransferConfig, has: (n: UrlNode) => boolean): UrlNode {
-  let n = c.urls.find((u) => !has(u));
-  if (!n) {
-    n = c.remoteNameAll ? { remoteName: true } : {};
-    c.urls.push(n);
-  }
+function node(c: TransferConfig, slot: Slot): UrlNode {
+  const list = c.urls;
+  let at = cursors.get(list);
+  if (!at) cursors.set(list, (at = { url: 0, out: 0, upload: 0 }));
+  const has = FILLED[slot];
+  let i = at[slot];
+  while (i < list.length && has(list[i]!)) i++;
+  at[slot] = i;
+  if (i < list.length) return list[i]!;
+  const n: UrlNode = c.remoteNameAll ? { remoteName: true } : {};
+  list.push(n);
   return n;
 }
 
 /** -o NAME, -O or --no-remote-name: fills the first node without an output setting. */
 function outputNode(c: TransferConfig, set: Pick<UrlNode, 'outfile' | 'remoteName'>): void {
-  const n = node(c, (u) => !!u.outSet);
+  const n = node(c, 'out');
   n.outSet = true;
   if (set.remoteName) n.remoteName = true;
   else delete n.remoteName;
@@ -355,7 +378,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         (lists[list] ??= { e, values: [] }).values.push(cmd);
         break;
       }
-      case 'url': node(c, (n) => n.url !== undefined).url = String(v); break;
+      case 'url': node(c, 'url').url = String(v); break;
       case 'output': {
         // curl 7.88 refuses an empty name while parsing, with a warning
         if (String(v) === '') {
@@ -369,7 +392,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       // --no-remote-name uses up a node too: it switches a --remote-name-all default off for that URL
       case 'remote-name': outputNode(c, { remoteName: on }); break;
       case 'remote-name-all': c.remoteNameAll = on; break;
-      case 'upload-file': node(c, (n) => n.uploadFile !== undefined).uploadFile = String(v); break;
+      case 'upload-file': node(c, 'upload').uploadFile = String(v); break;
       case 'output-dir': c.outputDir = String(v); break;
       case 'create-dirs': c.createDirs = on; break;
       case 'silent': c.silent = on; break;

@@ -234,6 +234,20 @@ export class ByteQueue {
     for (const p of parts) this.#length += p.length;
   }
 
+  /**
+   * The unread bytes (not a partial line), left in the queue: a view when
+   * they are in one fed Buffer, a copy otherwise. For looking, not parsing
+   * (the exchange traces a chunked body's bytes as they came).
+   */
+  peekAll(): Buffer {
+    if (this.#length === 0) return EMPTY;
+    const first = this.#bufs[this.#head]!;
+    if (first.length - this.#off === this.#length) return first.subarray(this.#off);
+    const parts = this.#bufs.slice(this.#head);
+    parts[0] = first.subarray(this.#off);
+    return Buffer.concat(parts, this.#length);
+  }
+
   /** Everything unread (and any partial line), removed from the queue. */
   takeAll(): Buffer {
     this.unreadPartialLine();

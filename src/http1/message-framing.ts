@@ -19,6 +19,8 @@ export class ResponseFraming {
   transferEncodings: string[] = [];
   #connClose = false;
   #connKeepAlive = false;
+  /** the first Location's value */
+  #location: string | null = null;
   /** the response comes from a forwarding proxy (ResponseParserOptions.viaProxy) */
   viaProxy = false;
   /** decide()'s verdict: the connection may carry another request after this response */
@@ -30,13 +32,16 @@ export class ResponseFraming {
     if (this.transferEncodings.length > 0) this.transferEncodings = [];
     this.#connClose = false;
     this.#connKeepAlive = false;
+    this.#location = null;
     this.reusable = false;
   }
 
   /**
    * What a complete header means for framing and reuse. A message for
    * CURLE_WEIRD_SERVER_REPLY when the header makes the response unusable
-   * (a bad or conflicting Content-Length), null otherwise.
+   * (a bad or conflicting Content-Length; a second Location that says
+   * something else, which curl 8 refuses whatever the status, its cases 772
+   * and 773: which one would a redirect follow?), null otherwise.
    */
   interpret(id: HeaderId, value: string, ignoreContentLength: boolean): string | null {
     switch (id) {
@@ -72,6 +77,10 @@ export class ResponseFraming {
         }
         return null;
       }
+      case HDR.LOCATION:
+        if (this.#location !== null && this.#location !== value) return 'Multiple Location headers';
+        this.#location = value;
+        return null;
       case HDR.PROXY_CONNECTION:
         // libcurl: an HTTP/1.0 reply through a proxy with "Proxy-Connection: keep-alive" keeps the connection
         if (this.viaProxy && value.trim().toLowerCase() === 'keep-alive') this.#connKeepAlive = true;

@@ -90,6 +90,32 @@ export interface ResponseParserOptions {
 
 export const MAX_HTTP_RESP_HEADER_SIZE = 300 * 1024;
 export const CURL_MAX_HTTP_HEADER = 100 * 1024;
+/** Header lines a response may have, interim responses' included (curl 8's MAX_HTTP_RESP_HEADER_COUNT). */
+export const MAX_HTTP_RESP_HEADER_COUNT = 5000;
+
+// The errors the response parser (response-parser.ts) reports:
+//
+//   eof before a complete final status line  CURLE_GOT_NOTHING  "Empty reply from server"
+//   eof inside the final response's headers  headers end there; framing decides
+//                                            (curl 7.88 returns 0 or 18 the same way)
+//   eof before Content-Length bytes          CURLE_PARTIAL_FILE "transfer closed with N bytes remaining to read"
+//   eof inside a chunked body                CURLE_PARTIAL_FILE "transfer closed with outstanding read data remaining"
+//   not "HTTP/" and 0.9 not allowed          CURLE_UNSUPPORTED_PROTOCOL "Received HTTP/0.9 when not allowed"
+//   HTTP/2, HTTP/3, HTTP/1.2 ...             CURLE_UNSUPPORTED_PROTOCOL "Unsupported HTTP version (X.Y) in response"
+//   status code not 3 digits or < 100        CURLE_UNSUPPORTED_PROTOCOL "Unsupported response code in HTTP response"
+//   header line without a colon              CURLE_WEIRD_SERVER_REPLY "Header without colon"
+//   NUL byte in the status line or a header  CURLE_WEIRD_SERVER_REPLY "Nul byte in header"
+//   Content-Length empty/negative/garbage    CURLE_WEIRD_SERVER_REPLY "Invalid Content-Length: value"
+//   Content-Length values that differ        CURLE_WEIRD_SERVER_REPLY (curl 7.88 lets the last win;
+//                                            we follow RFC 9112 6.3 against response smuggling)
+//   all header lines > maxHeaderBytes        CURLE_RECV_ERROR "Too large response headers: N > MAX"
+//   one header line >= maxHeaderLineBytes    CURLE_TOO_LARGE (libcurl >= 8.6 dynbuf limit; 7.88 said 27)
+//   a CR inside a header line                CURLE_WEIRD_SERVER_REPLY "Stray CR in a response header" (curl 8)
+//   more than 5000 header lines              CURLE_TOO_LARGE "Too many response headers, 5000 is max" (curl 8)
+//   two Location headers that differ         CURLE_WEIRD_SERVER_REPLY "Multiple Location headers" (curl 8;
+//                                            message-framing.ts)
+// Checked against curl 7.88.1 with a raw TCP server (test/unit/http1-parser.test.ts), the curl 8 ones
+// against curl's own cases 2105, 747 and 772.
 
 const EMPTY = Buffer.alloc(0);
 

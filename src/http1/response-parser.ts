@@ -12,39 +12,21 @@
 // 'none', decided from the headers by message-framing.ts. Status lines are
 // read by status-line.ts, events and options are in response-events.ts.
 //
-// The parser never consumes a byte past the end of the message. What follows
-// stays queued: takeLeftover() returns it (the first bytes of a new protocol
-// after 101 or CONNECT, or garbage). Like libcurl ("Excess found in a read",
-// "Leftovers after chunking") excess bytes do not fail the transfer, but they
-// make the connection unusable: keepAlive turns false as soon as any byte
-// beyond the message has been fed (libcurl 8 connclose()s on excess; a byte
-// arriving later on an idle connection fails curl's liveness check anyway).
+// The parser never consumes a byte past the end of the message: takeLeftover()
+// returns what follows (a new protocol after 101 or CONNECT, or garbage). Like
+// libcurl, excess bytes do not fail the transfer, but keepAlive turns false as
+// soon as any byte beyond the message is fed (libcurl 8 connclose()s on excess;
+// a byte arriving later on an idle connection fails curl's liveness check).
 //
-// Error codes and messages are libcurl's (checked against curl 7.88.1 with a
-// raw TCP server, see test/unit/http1-parser.test.ts for the list):
-//   eof before a complete final status line  CURLE_GOT_NOTHING  "Empty reply from server"
-//   eof inside the final response's headers  headers end there; framing decides
-//                                            (curl 7.88 returns 0 or 18 the same way)
-//   eof before Content-Length bytes          CURLE_PARTIAL_FILE "transfer closed with N bytes remaining to read"
-//   eof inside a chunked body                CURLE_PARTIAL_FILE "transfer closed with outstanding read data remaining"
-//   not "HTTP/" and 0.9 not allowed          CURLE_UNSUPPORTED_PROTOCOL "Received HTTP/0.9 when not allowed"
-//   HTTP/2, HTTP/3, HTTP/1.2 ...             CURLE_UNSUPPORTED_PROTOCOL "Unsupported HTTP version (X.Y) in response"
-//   status code not 3 digits or < 100        CURLE_UNSUPPORTED_PROTOCOL "Unsupported response code in HTTP response"
-//   header line without a colon              CURLE_WEIRD_SERVER_REPLY "Header without colon"
-//   NUL byte in the status line or a header  CURLE_WEIRD_SERVER_REPLY "Nul byte in header"
-//   Content-Length empty/negative/garbage    CURLE_WEIRD_SERVER_REPLY "Invalid Content-Length: value"
-//   Content-Length values that differ        CURLE_WEIRD_SERVER_REPLY (curl 7.88 lets the last win;
-//                                            we follow RFC 9112 6.3 against response smuggling)
-//   all header lines > maxHeaderBytes        CURLE_RECV_ERROR "Too large response headers: N > MAX"
-//   one header line >= maxHeaderLineBytes    CURLE_TOO_LARGE (libcurl >= 8.6 dynbuf limit; 7.88 said 27)
+// Error codes and messages are libcurl's: the list is in response-events.ts.
 import { CURLE } from '../codes.js';
 import { ByteQueue, LINE_TOO_LONG } from './byte-queue.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
 import { HDR, headerIdOf, headerIdOfBytes, internedName, internedValue, splitsBack, trimOws, type HeaderId } from './header-fields.js';
-import { fastStatusLine, latin1, lineText, mayBeHttpPrefix, parseStatusLine, NO_STATUS, SP, HT, type FastStatus } from './status-line.js';
+import { countCr, fastStatusLine, latin1, lineText, mayBeHttpPrefix, parseStatusLine, NO_STATUS, SP, HT, type FastStatus } from './status-line.js';
 import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_NONE, ResponseFraming } from './message-framing.js';
 import {
-  inPlaceEvents, ownEvent, MAX_HTTP_RESP_HEADER_SIZE, CURL_MAX_HTTP_HEADER,
+  inPlaceEvents, ownEvent, MAX_HTTP_RESP_HEADER_SIZE, CURL_MAX_HTTP_HEADER, MAX_HTTP_RESP_HEADER_COUNT,
   type Framing, type HeadersEndEvent, type InPlaceEvents, type ParseEvent, type PendingHeader, type ResponseParserOptions,
 } from './response-events.js';
 
@@ -78,6 +60,8 @@ export class ResponseParser {
   #events: ParseEvent[] = [];
   #error: ParseEvent | null = null;
   #headerBytes = 0;
+  /** header lines of the exchange so far, interim responses' included */
+  #headerCount = 0;
   #version = 0;
   #code = 0;
   #interim = false;
@@ -97,26 +81,19 @@ export class ResponseParser {
     this.#configure(opts);
   }
 
-  /**
-   * Whether reset() may take this parser for a new message: its message is
-   * complete, nothing follows it and nothing is held (keepAlive), so no
-   * state is left that a new message could see.
-   */
+  /** Whether reset() may take this parser for a new message: complete, nothing follows or is held (no state a new message could see). */
   get recyclable(): boolean {
     return this.keepAlive && this.#events.length === 0 && this.#q.partialLineLength === 0;
   }
 
-  /**
-   * Start over for a new response, as a new ResponseParser(opts) would (an
-   * exchange on a kept-alive connection reuses its predecessor's parser
-   * instead of making one per response). Only when recyclable.
-   */
+  /** Start over for a new response, as a new ResponseParser(opts) would (a kept-alive connection's next exchange). Only when recyclable. */
   reset(opts: ResponseParserOptions): void {
     this.#q.reset();
     this.#state = 'status';
     this.#eof = false;
     this.#error = null;
     this.#headerBytes = 0;
+    this.#headerCount = 0;
     this.#version = 0;
     this.#code = 0;
     this.#interim = false;
@@ -222,6 +199,15 @@ export class ResponseParser {
     this.#eof = true;
   }
 
+  /**
+   * The fed bytes not parsed yet, left in the parser: at the start of a
+   * chunked body the rest of the read (curl traces it before de-chunking),
+   * after 'end' the bytes beyond the message.
+   */
+  peekUnread(): Buffer {
+    return this.#q.peekAll();
+  }
+
   /** After 'end': the bytes fed beyond the message, removed from the parser. */
   takeLeftover(): Buffer {
     if (this.#state !== 'done') return EMPTY;
@@ -285,6 +271,13 @@ export class ResponseParser {
     }
     if (line.includes(0)) return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'Nul byte in header');
     return null;
+  }
+
+  /** curl 8's checks of a header line with `crs` CRs (`ending`: one ends it), which 7.88 lacked: a stray CR (case 2105), too many lines (747). */
+  #checkHeaderLine(crs: number, ending: boolean): ParseEvent | null {
+    if (crs > (ending ? 1 : 0)) return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'Stray CR in a response header');
+    if (++this.#headerCount <= MAX_HTTP_RESP_HEADER_COUNT) return null;
+    return this.#fail(CURLE.TOO_LARGE, `Too many response headers, ${MAX_HTTP_RESP_HEADER_COUNT} is max`);
   }
 
   #lineTooLong(): ParseEvent {
@@ -435,6 +428,8 @@ export class ResponseParser {
     const id = headerIdOfBytes(b, start, colon);
     const name = id === HDR.OTHER ? latin1(b, start, colon) : internedName(id, b, start, colon, latin1);
     const value = id === HDR.OTHER ? latin1(b, vs, ve) : internedValue(id, b, vs, ve, latin1);
+    const odd = this.#checkHeaderLine(bits >> 8, end < lf);
+    if (odd) return odd;
     this.#headerBytes += size;
     q.advance(size);
     const bad = this.#interpret(id, value);
@@ -474,6 +469,9 @@ export class ResponseParser {
     if (line[0] === 0x0d || line[0] === 0x0a) {
       return this.#endOfHeaders({ type: 'headers-end', interim: this.#interim, raw: line, size: line.length });
     }
+    const lf = line[line.length - 1] === 0x0a ? line.length - 1 : line.length;
+    const odd = this.#checkHeaderLine(countCr(line), lf > 0 && line[lf - 1] === 0x0d);
+    if (odd) return odd;
     if (line[0] !== SP && line[0] !== HT) {
       // the common case, read straight from the bytes: name, colon, OWS, value, OWS
       let end = line.length;
@@ -593,8 +591,7 @@ export class ResponseParser {
     } else {
       outcome = this.#decode ? ev : null; // raw mode: chunk data / trailers are inside `raw`
     }
-    if (!data) return outcome;
     // 'error' and 'end' are sticky states, so next() repeats them after the data.
-    return data;
+    return data ?? outcome;
   }
 }

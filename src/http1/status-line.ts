@@ -27,6 +27,13 @@ export function lineText(line: Buffer): string {
   return latin1(line, 0, end);
 }
 
+/** How many CRs a line holds. */
+export function countCr(line: Buffer): number {
+  let n = 0;
+  for (let i = line.indexOf(0x0d); i >= 0; i = line.indexOf(0x0d, i + 1)) n++;
+  return n;
+}
+
 /** Could these first bytes of a line still become "HTTP/"? (curl's checkhttpprefix, case-insensitive) */
 export function mayBeHttpPrefix(bytes: number[]): boolean {
   const want = 'HTTP/';

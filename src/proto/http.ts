@@ -21,6 +21,7 @@ import { CLIENTWRITE, PAUSED } from '../cw/client-write.js';
 import type { ClientWriterStack } from '../cw/writer-stack.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
 import { traceData, traceEnabled } from '../util/trace.js';
+import { BodyTrace } from './http-body-trace.js';
 import type { ResponseParser } from '../http1/response-parser.js';
 import { addHeaderBytes, describeNetError, onLocation, parserFor, spareParser } from './http-parsers.js';
 import type { H2Stream } from '../h2/session.js';
@@ -91,8 +92,8 @@ export class HttpExchange implements ProtocolRequest {
   #closeAfter = false;
   #gotBytes = false;
   #bodyStarted = false;
-  /** a body to be ignored (a redirect followed on this connection): say so before its first byte, as Curl_http_firstwrite */
-  #ignoreNote = false;
+  /** the response body to the trace (ignoreNote: a redirect followed on this connection drops it) */
+  readonly #bodyTrace: BodyTrace;
   /** the transfer ended before the response did (resume/time condition): the connection cannot be reused */
   #cutShort = false;
 
@@ -112,6 +113,7 @@ export class HttpExchange implements ProtocolRequest {
     this.#guard = guard;
     this.#writers = t.writers;
     this.#extra = extra;
+    this.#bodyTrace = new BodyTrace(guard, t);
     const method = t.opts.num(CURLOPT.NOBODY) ? 'HEAD' : 'GET';
     this.#parser = parserFor({
       method: t.opts.str(CURLOPT.CUSTOMREQUEST) ?? method,
@@ -247,6 +249,7 @@ export class HttpExchange implements ProtocolRequest {
           this.#t.timing.starttransfer ||= nowMs();
         }
         this.#parser.feed(r.data);
+        if (this.#bodyTrace.wire) this.#bodyTrace.body(r.data); // a chunked body: traced per read, before de-chunking
       } else if (r.kind === 'eof') {
         this.#parser.eof();
       } else {
@@ -471,7 +474,8 @@ export class HttpExchange implements ProtocolRequest {
           if ((id === HDR.CONNECTION || proxyConn) && this.#h.httpVersion === 10 && /(^|,)\s*keep-alive\s*(,|$)/i.test(ev.value)) {
             this.#trace(CURLINFO_TYPE.TEXT, `HTTP/1.0 ${proxyConn ? 'proxy ' : ''}connection set to keep alive\n`);
           }
-          const c = this.#headerLine(ev, ev.type === 'trailer' ? TRAILER : t.responseCode < 200 ? HEADER_1XX : CLIENTWRITE.HEADER);
+          // trailers are not HEADER_IN: 7.88 traced them as part of the chunked body
+          const c = this.#headerLine(ev, ev.type === 'trailer' ? TRAILER : t.responseCode < 200 ? HEADER_1XX : CLIENTWRITE.HEADER, ev.type === 'header');
           if (c !== CURLE.OK) return c;
           break;
         }
@@ -506,7 +510,7 @@ export class HttpExchange implements ProtocolRequest {
             this.#cutShort = true;
             return CURLE.OK;
           }
-          if (!interim && (this.#t.followLocation !== null || this.#t.retryRequest)) this.#writers.ignoreBody = this.#ignoreNote = true;
+          if (!interim && (this.#t.followLocation !== null || this.#t.retryRequest)) this.#writers.ignoreBody = this.#bodyTrace.ignoreNote = true;
           const r = responseHeadersEnd(this.#t, this.#h, interim, this.#writers.ignoreBody);
           const h = this.#hook(r);
           if (h !== CURLE.OK) return h;
@@ -522,15 +526,12 @@ export class HttpExchange implements ProtocolRequest {
             this.#cutShort = true;
             return CURLE.OK;
           }
+          if (!interim) this.#bodyTrace.headEnded(this.#parser);
           break;
         }
         case 'data': {
-          if (this.#ignoreNote && ev.data.length > 0) {
-            this.#ignoreNote = false;
-            this.#info('Ignoring the response-body');
-          }
-          // traced as read off the network (7.88), even when the writers then drop it (an ignored body)
-          if (traceEnabled(this.#t)) this.#trace(CURLINFO_TYPE.DATA_IN, ev.data);
+          // traced as read off the network (7.88), even when the writers then drop it; a chunked body's reads already were
+          if (!this.#bodyTrace.wire) this.#bodyTrace.body(ev.data);
           const c = this.#writers.write(CLIENTWRITE.BODY, ev.data);
           if (c === PAUSED) return CURLE.OK;
           if (c !== CURLE.OK) return c;
@@ -538,6 +539,7 @@ export class HttpExchange implements ProtocolRequest {
         }
         case 'end': {
           this.#done = true;
+          this.#bodyTrace.ended(this.#parser);
           this.#spareParser();
           const h2 = this.#h2;
           return h2 === null ? CURLE.OK : deliverH2Trailers(this.#t, this.#h, h2, (type, data) => this.#trace(type, data), traceEnabled(this.#t));

@@ -18,7 +18,8 @@
 //  - A hostile server cannot make it hold unbounded memory or loop forever:
 //    a line longer than maxLineBytes, a response of more than maxLines lines
 //    or of more than maxResponseBytes bytes fails with
-//    CURLE_WEIRD_SERVER_REPLY; a response that does not come within
+//    CURLE_WEIRD_SERVER_REPLY, as does a line with a NUL byte where the
+//    protocol says so (rejectNul: FTP); a response that does not come within
 //    responseTimeoutMs of the command (libcurl's FTP_RESPONSE_TIMEOUT /
 //    SERVER_RESPONSE_TIMEOUT, 120 s by default) fails with
 //    CURLE_OPERATION_TIMEDOUT once deadline() has passed.
@@ -84,6 +85,13 @@ export interface PingPongOptions {
   maxLineBytes?: number;
   maxLines?: number;
   maxResponseBytes?: number;
+  /**
+   * A response line with a NUL byte fails the transfer (CURLE_WEIRD_SERVER_REPLY)
+   * before it is traced or handed to the header callback, as curl 8 does for FTP
+   * (its test 2108): no reply text means anything after a NUL, and C code handed
+   * the line (libcurl's own parsers, a header callback) would see it cut there.
+   */
+  rejectNul?: boolean;
 }
 
 /** One complete response: its code and every line of it, CRLF included. */
@@ -159,6 +167,7 @@ export class PingPong {
       maxLineBytes: opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
       maxLines: opts.maxLines ?? DEFAULT_MAX_LINES,
       maxResponseBytes: opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      rejectNul: opts.rejectNul ?? false,
     };
     this.#host = host;
     this.#since = now;
@@ -230,6 +239,7 @@ export class PingPong {
         if (this.#lines.length >= this.#opts.maxLines || this.#responseBytes > this.#opts.maxResponseBytes) {
           return this.#fail(CURLE.WEIRD_SERVER_REPLY, `Excessive server response: more than ${this.#lines.length} lines, ${this.#responseBytes} bytes`);
         }
+        if (this.#opts.rejectNul && line.includes(0)) return this.#fail(CURLE.WEIRD_SERVER_REPLY, 'Nul byte in a server response line');
         const c = this.#host.received(line);
         if (c !== CURLE.OK) return this.#fail(c, 'Failed writing header');
         this.#lines.push(line);

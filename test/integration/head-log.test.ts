@@ -17,7 +17,7 @@ import { startFtpServer } from '../helpers/ftp-server.js';
 /** Raw responses by path (each complete: head and body). */
 const RESPONSES: Record<string, string> = {
   '/clean': 'HTTP/1.1 200 OK\r\nServer: t\r\nContent-Type: text/plain\r\nX-Empty:\r\nContent-Length: 2\r\n\r\nok',
-  '/odd': 'HTTP/1.1 200  Fine  \r\nX:  v \r\nX-Tab:\tv\r\nX-Lone: a\rb\r\nX-Folded: a\r\n b\r\nContent-Length: 2\r\n\r\nok',
+  '/odd': 'HTTP/1.1 200  Fine  \r\nX:  v \r\nX-Tab:\tv\r\nX-Folded: a\r\n b\r\nContent-Length: 2\r\n\r\nok',
   '/lf-only': 'HTTP/1.1 200 OK\nX: v\nContent-Length: 2\n\nok',
   '/continue': 'HTTP/1.1 100 Continue\r\nX: 1\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
   '/trailers': 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-T\r\n\r\n2\r\nok\r\n0\r\nX-T: done\r\n\r\n',

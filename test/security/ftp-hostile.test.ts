@@ -90,6 +90,44 @@ for (const c of CASES) {
   });
 }
 
+test('replies curl 8 refuses: a NUL byte in a reply line, a PWD path whose quote never closes or that holds a CR (CURLE_WEIRD_SERVER_REPLY, nothing sent after)', async () => {
+  const cases: [string, (srv: FtpTestServer) => void, string][] = [
+    ['a NUL in the 230', (srv) => srv.replies.set('PASS', '230 logged\x00 in'), 'PASS'],
+    ['an unclosed quote', (srv) => srv.replies.set('PWD', '257 "Only one'), 'PWD'],
+    ['a CR in the path', (srv) => srv.raw.set('PWD', (sock: Socket) => { sock.write('257 "/\r"\r\n'); }), 'PWD'],
+  ];
+  for (const [name, setup, last] of cases) {
+    await withServer(async (srv) => {
+      setup(srv);
+      const trace: string[] = [];
+      const r = await run(srv, '/f', (e) => {
+        e.setopt(CURLOPT.VERBOSE, 1);
+        e.setopt(CURLOPT.DEBUGFUNCTION, (_e: Easy, type: number, d: Buffer) => (trace.push(`${type}:${d.toString('latin1')}`), 0));
+      });
+      assert.equal(r.code, CURLE.WEIRD_SERVER_REPLY, `${name}: got ${r.code}`);
+      assert.equal(srv.commands.at(-1)?.split(' ')[0], last, `${name}: ${srv.commands.join(' ')}`);
+      // the refused line is neither traced nor handed on as a header
+      if (name.includes('NUL')) assert.ok(!trace.some((l) => l.includes('\x00')), trace.join(''));
+    });
+  }
+  // PWD replies curl 7.88 takes: no quoted name (it says it could not figure out the path and goes on),
+  // an empty name (SYST follows), a tab or another control character but CR in the name
+  for (const [reply, entry] of [['257 no quotes here', null], ['257 "" empty', ''], ['257 "/a\tb" tab', '/a\tb'], ['257 "/x\x01y" ctl', '/x\x01y']] as const) {
+    await withServer(async (srv) => {
+      srv.replies.set('PWD', reply);
+      const text: string[] = [];
+      const r = await run(srv, '/f', (e) => {
+        e.setopt(CURLOPT.VERBOSE, 1);
+        e.setopt(CURLOPT.DEBUGFUNCTION, (_e: Easy, type: number, d: Buffer) => (type === 0 && text.push(d.toString('latin1')), 0));
+      });
+      assert.equal(r.code, CURLE.OK, reply);
+      assert.equal(r.body, '0123456789');
+      if (entry === null) assert.ok(text.includes('Failed to figure out path\n'), text.join(''));
+      else assert.ok(text.includes(`Entry path is '${entry}'\n`), text.join(''));
+    });
+  }
+});
+
 test('a 227 naming another host is not followed (FTP_SKIP_PASV_IP is on by default); with it off, it is', async () => {
   await withServer(async (srv) => {
     // the server's real 227 points at 127.0.0.1; make it say 127.0.0.2, where nothing listens

@@ -91,6 +91,14 @@ function hostile(r: () => number): Script[] {
     { name: 'redirect loop', data: B('HTTP/1.1 301 Moved\r\nLocation: /loop\r\nContent-Length: 0\r\n\r\n'), end: 'keep', expect: [CURLE.TOO_MANY_REDIRECTS], follow: true },
     { name: 'location with control codes', data: B('HTTP/1.1 302 Found\r\nLocation: /a\x01b\x7f\tc\r\nContent-Length: 0\r\n\r\n'), end: 'keep', expect: [CURLE.TOO_MANY_REDIRECTS, CURLE.URL_MALFORMAT, CURLE.OK], follow: true },
     { name: 'location to bad scheme', data: B('HTTP/1.1 302 Found\r\nLocation: file:///etc/passwd\r\nContent-Length: 0\r\n\r\n'), end: 'keep', expect: [CURLE.UNSUPPORTED_PROTOCOL], follow: true },
+    // curl 8 (its cases 2105, 747, 772; 7.88 took these)
+    { name: 'stray CR in a header', data: B('HTTP/1.1 200 OK\r\nServer: a\rX-Injected: b\r\nContent-Length: 2\r\n\r\nok'), end: 'keep', expect: [CURLE.WEIRD_SERVER_REPLY] },
+    { name: 'CR CR LF ending a header', data: B('HTTP/1.1 200 OK\r\nServer: a\r\r\nContent-Length: 2\r\n\r\nok'), end: 'keep', expect: [CURLE.WEIRD_SERVER_REPLY] },
+    { name: '5000 header lines', data: B(`HTTP/1.1 200 OK\r\n${'T: x\r\n'.repeat(4999)}Content-Length: 2\r\n\r\nok`), end: 'keep', expect: [CURLE.OK], body: 'ok' },
+    { name: '5001 header lines', data: B(`HTTP/1.1 200 OK\r\n${'T: x\r\n'.repeat(5000)}Content-Length: 2\r\n\r\nok`), end: 'keep', expect: [CURLE.TOO_LARGE] },
+    { name: 'the same Location twice', data: B('HTTP/1.1 200 OK\r\nLocation: /a\r\nLocation: /a\r\nContent-Length: 2\r\n\r\nok'), end: 'keep', expect: [CURLE.OK], body: 'ok' },
+    { name: 'two Location headers', data: B('HTTP/1.1 200 OK\r\nLocation: /a\r\nLocation: /b\r\nContent-Length: 2\r\n\r\nok'), end: 'keep', expect: [CURLE.WEIRD_SERVER_REPLY] },
+    { name: 'a redirect with two Location headers', data: B('HTTP/1.1 302 Found\r\nLocation: /a\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n'), end: 'keep', expect: [CURLE.WEIRD_SERVER_REPLY], follow: true },
     { name: 'smuggling: TE and CL', data: B('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n'), end: 'keep', expect: [CURLE.OK], body: 'ok' },
   ];
 }

@@ -18,6 +18,23 @@ test('URLs pair with -o/-O in order, like curl\'s getout nodes', () => {
   assert.deepEqual(all.urls, [{ url: 'u0', outSet: true }, { url: 'u1', outfile: 'x', outSet: true }, { url: 'u2', remoteName: true }]);
 });
 
+test('URLs, outputs and uploads each fill the first node still free of their kind, in any order', () => {
+  const c = cfgOf(['u1', 'u2', 'u3', '-T', 'f1', '-o', 'a', '-T', 'f2', 'u4', '-o', 'b', '-o', 'c', '-T', 'f3', '-o', 'd', '-o', 'e']);
+  assert.deepEqual(c.urls, [
+    { url: 'u1', uploadFile: 'f1', outfile: 'a', outSet: true },
+    { url: 'u2', uploadFile: 'f2', outfile: 'b', outSet: true },
+    { url: 'u3', outfile: 'c', outSet: true, uploadFile: 'f3' },
+    { url: 'u4', outfile: 'd', outSet: true },
+    { outfile: 'e', outSet: true },
+  ]);
+  // a long list pairs each URL with its own output (the search for a free node resumes where it stopped)
+  const argv: string[] = [];
+  for (let i = 0; i < 3000; i++) argv.push(`u${i}`, '-o', `o${i}`);
+  const long = cfgOf(argv);
+  assert.equal(long.urls.length, 3000);
+  assert.ok(long.urls.every((n, i) => n.url === `u${i}` && n.outfile === `o${i}`));
+});
+
 test('-d pieces join with &, -H collects, timeouts become ms', () => {
   const c = cfgOf(['-d', 'a=1', '--data-binary', 'b', '-H', 'X: 1', '-H', 'Y: 2', '-m', '1.5', '--connect-timeout', '2', 'u']);
   const byId = new Map(c.steps.map((s) => [s.id, s.value]));

@@ -509,3 +509,33 @@ test('http1 parser: a 1 MB header line fed in tiny pieces is rejected without qu
   }
   assert.deepEqual(last, { type: 'error', code: 100, message: 'Too large response header line (max is 102399 bytes)' });
 });
+
+test('http1 parser: peekUnread() shows the bytes not parsed yet without taking them (in one or several fed Buffers)', () => {
+  for (const reuseEvents of [false, true]) {
+    const p = new ResponseParser({ method: 'GET', reuseEvents });
+    p.feed(Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel', 'latin1'));
+    const seen: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const ev = p.next();
+      seen.push(show(ev));
+      if (ev.type === 'headers-end') break;
+    }
+    assert.equal(seen.at(-1), 'headers-end');
+    // one Buffer: the rest of it; then a second fed Buffer joins it
+    assert.equal(p.peekUnread().toString('latin1'), '5\r\nhel');
+    p.feed(Buffer.from('lo\r\n0\r\n\r\nXY', 'latin1'));
+    assert.equal(p.peekUnread().toString('latin1'), '5\r\nhello\r\n0\r\n\r\nXY');
+    // nothing was taken: the body decodes as if never looked at
+    const rest: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const ev = p.next();
+      rest.push(show(ev));
+      if (ev.type === 'end' || ev.type === 'error' || ev.type === 'need-data') break;
+    }
+    assert.deepEqual(rest, ['data hel', 'data lo', 'end']);
+    // after the end: the bytes beyond the message
+    assert.equal(p.peekUnread().toString('latin1'), 'XY');
+    assert.equal(p.takeLeftover().toString('latin1'), 'XY');
+    assert.equal(p.peekUnread().length, 0);
+  }
+});

@@ -124,6 +124,7 @@ export abstract class FtpControl {
       fc.pp = new PingPong(conn.transport!, {
         endOfResponse: ftpEndOfResponse,
         responseTimeoutMs: responseTimeoutMs(t),
+        rejectNul: true,
       }, sharedHost(fc), nowMs());
     }
     this.pp = fc.pp;
@@ -258,7 +259,9 @@ export abstract class FtpControl {
       case 'pwd': {
         if (code === 257) {
           const dir = parsePwd(text);
-          if (dir !== null) {
+          if (dir === 'bad') return this.fail(CURLE.WEIRD_SERVER_REPLY, 'Weird PWD reply: an unterminated or broken path');
+          if (dir === null) this.info('Failed to figure out path');
+          else {
             this.fc.entryPath = dir;
             if (!dir.startsWith('/')) return this.cmd('SYST', 'syst');
             this.info(`Entry path is '${dir}'`);

@@ -36,9 +36,13 @@ export function parseEpsv(text: string): number | null | 'bad' {
 
 /**
  * '257 "/dir" is the current directory': the quoted name, with "" meaning
- * a quote inside it. null when the reply has no quoted name.
+ * a quote inside it. null when the reply has no quoted name (curl: "Failed
+ * to figure out path", and the transfer goes on). 'bad' for a name whose
+ * quote never closes or that holds a CR: curl 8 fails those with
+ * CURLE_WEIRD_SERVER_REPLY (its tests 1152 and 3218) where 7.88 went on
+ * without an entry path or kept the CR, which would end a later `CWD` early.
  */
-export function parsePwd(text: string): string | null {
+export function parsePwd(text: string): string | 'bad' | null {
   const open = text.indexOf('"', 4);
   if (open < 0) return null;
   let out = '';
@@ -52,9 +56,10 @@ export function parsePwd(text: string): string | null {
       }
       return out;
     }
+    if (c === '\r') return 'bad';
     out += c;
   }
-  return null;
+  return 'bad';
 }
 
 /** "213 12345": the size, null when it is no number. */
