@@ -1,6 +1,7 @@
-// A bundle: the connections of one pool that go to one host and port (the
-// first proxy's for a connection through a proxy), as libcurl 7.88's
-// connection cache groups them (conncache.c's bundles, keyed by hashkey()).
+// A bundle: the connections of one pool that go to one host and port (an
+// HTTP proxy's for the requests it forwards; a tunnel's belong to the
+// origin), as libcurl 7.88's connection cache groups them (conncache.c's
+// bundles, keyed by hashkey(): Connection.hostKey).
 // It counts them for CURLMOPT_MAX_HOST_CONNECTIONS, and it remembers what
 // was learned about the server: whether it multiplexes (HTTP/2) or serves
 // one request at a time. A transfer that may multiplex and sets
