@@ -8,6 +8,7 @@
 // Basic unless the request has credentials, anything else with a 200.
 // Bodies are "hello TARGET\n". Keep-alive unless the request asks to close
 // (an HTTP/1.0 request from a proxy in front does). Loopback only.
+import { before, after } from 'node:test';
 import { createServer, type Socket, type AddressInfo } from 'node:net';
 
 export interface HoldServer {
@@ -77,5 +78,35 @@ export async function startHoldServer(): Promise<HoldServer> {
       for (const s of sockets) s.destroy();
       server.close(() => resolve());
     }),
+  };
+}
+
+/** One hold server for a whole test file: started before its tests, closed after them. */
+export function holdServerPerFile(): HoldServer & { readonly base: string } {
+  let srv: HoldServer | null = null;
+  before(async () => {
+    srv = await startHoldServer();
+  });
+  after(async () => {
+    await srv?.close();
+  });
+  const live = (): HoldServer => {
+    if (!srv) throw new Error('the hold server starts before the tests');
+    return srv;
+  };
+  return {
+    get port() {
+      return live().port;
+    },
+    get base() {
+      return `http://127.0.0.1:${live().port}`;
+    },
+    get connections() {
+      return live().connections;
+    },
+    get targets() {
+      return live().targets;
+    },
+    close: () => live().close(),
   };
 }

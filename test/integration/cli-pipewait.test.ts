@@ -17,11 +17,11 @@
 // to the first held answer (or the end of the queue's wake-ups), the rest as
 // a sorted set of lines. Normalised: pointers, dates, the User-Agent, the
 // tool's name, the TLS handshake lines tscurl does not print, connect times.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tscurl, curl } from '../helpers/cli-run.js';
 import { requirePrograms } from '../helpers/requires.js';
-import { startHoldServer, type HoldServer } from '../helpers/hold-server.js';
+import { holdServerPerFile } from '../helpers/hold-server.js';
 import { startNginx } from '../helpers/nginx.js';
 import { testCerts } from '../helpers/certs.js';
 import { startProxyServer } from '../helpers/proxy-server.js';
@@ -29,17 +29,7 @@ import { startProxyServer } from '../helpers/proxy-server.js';
 const NO_CURL = requirePrograms(['curl', 'curl']);
 const NO_NGINX = requirePrograms(['curl', 'curl'], ['nginx', 'nginx-light'], ['openssl', 'openssl']);
 
-let hold: HoldServer;
-let base = '';
-
-before(async () => {
-  hold = await startHoldServer();
-  base = `http://127.0.0.1:${hold.port}`;
-});
-
-after(async () => {
-  await hold.close();
-});
+const hold = holdServerPerFile();
 
 /** Lines curl 7.88 prints about TLS records and settings that tscurl does not (tls-cli.test.ts compares those). */
 const TLS_ONLY = /^\* TLSv1\.\d \((IN|OUT)\)|^[{}] \[\d+ bytes data\]$|^\*  CApath:|^\* SSL connection using|^\* old SSL session ID is stale|^\* SSL re-using session ID/;
@@ -98,12 +88,12 @@ function toNull(urls: string[]): string[] {
 const count = (lines: string[], s: string): number => lines.filter((l) => l === s).length;
 
 test('serial transfers: the second finds the bundle, cannot multiplex and reuses the connection, as curl -v says', { skip: NO_CURL }, async () => {
-  const lines = await sameAsCurl(toNull([`${base}/s1`, `${base}/s2`]));
+  const lines = await sameAsCurl(toNull([`${hold.base}/s1`, `${hold.base}/s2`]));
   assert.ok(lines.includes('* Found bundle for host: 0xPTR [serially]'), lines.join('\n'));
   assert.ok(lines.includes('* Can not multiplex, even if we wanted to'));
   assert.ok(lines.includes(`* Re-using existing connection #0 with host 127.0.0.1`));
   // --http1.1: the request could not multiplex anyway: no word about it
-  const h1 = await sameAsCurl(['--http1.1', ...toNull([`${base}/s3`, `${base}/s4`])]);
+  const h1 = await sameAsCurl(['--http1.1', ...toNull([`${hold.base}/s3`, `${hold.base}/s4`])]);
   assert.equal(count(h1, '* Can not multiplex, even if we wanted to'), 0);
 });
 
@@ -112,7 +102,7 @@ test('the meter of the next transfer starts after the lines about finding its co
   const header = '  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n' +
     '                                 Dload  Upload   Total   Spent    Left  Speed\n';
   const shape = (s: string): string[] => normalise(s.split(header).join('[meter header]\n').replace(/\r[ 0-9]{3} [^\r\n]{74}/g, ''), false).filter((l) => l !== '');
-  const args = ['-v', ...toNull([`${base}/m1`, `${base}/m2`])];
+  const args = ['-v', ...toNull([`${hold.base}/m1`, `${hold.base}/m2`])];
   const [ours, theirs] = [await tscurl(args), await curl(args)];
   const a = shape(ours.stderr);
   const b = shape(theirs.stderr);
@@ -123,9 +113,9 @@ test('the meter of the next transfer starts after the lines about finding its co
 });
 
 test('a redirect and an authentication round look for the connection again, as curl -v says', { skip: NO_CURL }, async () => {
-  const r = await sameAsCurl(['-L', ...toNull([`${base}/redirect/r1`])]);
+  const r = await sameAsCurl(['-L', ...toNull([`${hold.base}/redirect/r1`])]);
   assert.equal(count(r, '* Found bundle for host: 0xPTR [serially]'), 1);
-  const a = await sameAsCurl(['--anyauth', '-u', 'user:pw', ...toNull([`${base}/auth/a1`])]);
+  const a = await sameAsCurl(['--anyauth', '-u', 'user:pw', ...toNull([`${hold.base}/auth/a1`])]);
   assert.equal(count(a, '* Re-using existing connection #0 with host 127.0.0.1'), 1);
 });
 
@@ -136,12 +126,12 @@ test('through a proxy: a forwarding proxy\'s connections are one bundle, a tunne
   try {
     const x = ['-x', `http://127.0.0.1:${proxy.port}`];
     // two origins (127.0.0.1 and localhost) through the forwarding proxy: the proxy's bundle, its connection reused
-    const fwd = await sameAsCurl([...x, ...toNull([`${base}/f1`, `http://localhost:${hold.port}/f2`])]);
+    const fwd = await sameAsCurl([...x, ...toNull([`${hold.base}/f1`, `http://localhost:${hold.port}/f2`])]);
     assert.equal(count(fwd, '* Found bundle for host: 0xPTR [serially]'), 1);
     assert.equal(count(fwd, `* Re-using existing connection #0 with proxy 127.0.0.1`), 1);
     // the same through tunnels: a bundle per origin, none found for the second
-    const ours = await tscurl(['--no-progress-meter', '-v', '-p', ...x, ...toNull([`${base}/p1`, `http://localhost:${hold.port}/p2`])]);
-    const theirs = await curl(['--no-progress-meter', '-v', '-p', ...x, ...toNull([`${base}/p1`, `http://localhost:${hold.port}/p2`])]);
+    const ours = await tscurl(['--no-progress-meter', '-v', '-p', ...x, ...toNull([`${hold.base}/p1`, `http://localhost:${hold.port}/p2`])]);
+    const theirs = await curl(['--no-progress-meter', '-v', '-p', ...x, ...toNull([`${hold.base}/p1`, `http://localhost:${hold.port}/p2`])]);
     // (curl 7.88's cf-h1-proxy also says "allocate connect buffer" before each tunnel; tscurl does not)
     const lines = (s: string): string[] => normalise(s, false).filter((l) => l !== '* allocate connect buffer');
     assert.deepEqual(lines(ours.stderr), lines(theirs.stderr));
@@ -153,7 +143,7 @@ test('through a proxy: a forwarding proxy\'s connections are one bundle, a tunne
 
 test('-Z with 2 URLs: the second waits for the first, then reuses its connection', { skip: NO_CURL }, async () => {
   const before = hold.connections;
-  const lines = await sameAsCurl(['-Z', ...toNull([`${base}/z2a`, `${base}/z2b`])]);
+  const lines = await sameAsCurl(['-Z', ...toNull([`${hold.base}/z2a`, `${hold.base}/z2b`])]);
   assert.deepEqual(lines.filter((l) => l.startsWith('* ') && !l.startsWith('* Connected') && !l.startsWith('*   Trying')).slice(0, 4), [
     '* Found bundle for host: 0xPTR [serially]',
     "* Server doesn't support multiplex yet, wait",
@@ -168,7 +158,7 @@ test('-Z with 2 URLs: the second waits for the first, then reuses its connection
 test('-Z with 3 and 5 URLs: one waiting transfer reuses the connection, the others open their own, one after another', { skip: NO_CURL }, async () => {
   for (const n of [3, 5]) {
     const before = hold.connections;
-    const urls = [`${base}/z${n}-0`, ...Array.from({ length: n - 1 }, (_, i) => `${base}/z${n}-${i + 1}?hold=${n - 1}`)];
+    const urls = [`${hold.base}/z${n}-0`, ...Array.from({ length: n - 1 }, (_, i) => `${hold.base}/z${n}-${i + 1}?hold=${n - 1}`)];
     const lines = await sameAsCurl(['-Z', ...toNull(urls)]);
     assert.equal(count(lines, "* Server doesn't support multiplex yet, wait"), n - 1);
     assert.equal(count(lines, '* Transfer was pending, now try another'), n - 1);
@@ -179,13 +169,13 @@ test('-Z with 3 and 5 URLs: one waiting transfer reuses the connection, the othe
 });
 
 test('-Z --parallel-max 2: the one added when the first is done opens its own', { skip: NO_CURL }, async () => {
-  const urls = [`${base}/pm0`, `${base}/pm1?hold=2`, `${base}/pm2?hold=2`];
+  const urls = [`${hold.base}/pm0`, `${hold.base}/pm1?hold=2`, `${hold.base}/pm2?hold=2`];
   const lines = await sameAsCurl(['-Z', '--parallel-max', '2', ...toNull(urls)]);
   assert.equal(count(lines, "* Server doesn't support multiplex yet, wait"), 1);
 });
 
 test('-Z --parallel-immediate and -Z --http1.1: nobody waits, each opens its own connection', { skip: NO_CURL }, async () => {
-  const urls = (tag: string): string[] => [0, 1, 2].map((i) => `${base}/${tag}${i}?hold=3`);
+  const urls = (tag: string): string[] => [0, 1, 2].map((i) => `${hold.base}/${tag}${i}?hold=3`);
   const imm = await sameAsCurl(['-Z', '--parallel-immediate', ...toNull(urls('pi'))]);
   assert.equal(count(imm, "* Server doesn't support multiplex (yet)"), 2);
   assert.equal(count(imm, '* No connections available.'), 0);

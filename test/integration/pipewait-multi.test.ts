@@ -9,11 +9,11 @@
 // how many connections each opened (CURLINFO_NUM_CONNECTS), and the
 // connections the server accepted. The server holds the requests that must
 // all be in flight (hold-server.ts): no timing orders the events.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http2 from 'node:http2';
 import { requirePrograms } from '../helpers/requires.js';
-import { startHoldServer, type HoldServer } from '../helpers/hold-server.js';
+import { holdServerPerFile, startHoldServer } from '../helpers/hold-server.js';
 import { startH2Server } from '../helpers/h2-server.js';
 import { testCerts } from '../helpers/certs.js';
 import { runLibcurl, runTscurl, type MultiPlan } from '../helpers/libcurl-multi.js';
@@ -21,17 +21,7 @@ import { runLibcurl, runTscurl, type MultiPlan } from '../helpers/libcurl-multi.
 const NO_LIBCURL = requirePrograms(['python3', 'python3'], ['curl', 'curl']);
 const NO_H2 = requirePrograms(['python3', 'python3'], ['curl', 'curl'], ['openssl', 'openssl']);
 
-let hold: HoldServer;
-let base = '';
-
-before(async () => {
-  hold = await startHoldServer();
-  base = `http://127.0.0.1:${hold.port}`;
-});
-
-after(async () => {
-  await hold.close();
-});
+const hold = holdServerPerFile();
 
 /**
  * Pointers and connect times masked; connections renumbered from 0 in the
@@ -103,10 +93,10 @@ const doneLines = (lines: string[]): string[] => lines.filter((l) => l.startsWit
 test('PIPEWAIT on http:// transfers: the others wait for the first; one reuses its connection, the rest open their own', { skip: NO_LIBCURL }, async () => {
   const plan: MultiPlan = {
     transfers: [
-      { name: 'a', url: `${base}/pa`, pipewait: true },
-      { name: 'b', url: `${base}/pb?hold=3`, pipewait: true },
-      { name: 'c', url: `${base}/pc?hold=3`, pipewait: true },
-      { name: 'd', url: `${base}/pd?hold=3`, pipewait: true },
+      { name: 'a', url: `${hold.base}/pa`, pipewait: true },
+      { name: 'b', url: `${hold.base}/pb?hold=3`, pipewait: true },
+      { name: 'c', url: `${hold.base}/pc?hold=3`, pipewait: true },
+      { name: 'd', url: `${hold.base}/pd?hold=3`, pipewait: true },
     ],
   };
   const { lines, accepted } = await sameAsLibcurl(plan, { racyAfter: WOKE }, () => hold.connections);
@@ -118,7 +108,7 @@ test('PIPEWAIT on http:// transfers: the others wait for the first; one reuses i
 test('without PIPEWAIT, or with HTTP_VERSION 1.1, nobody waits: a connection each', { skip: NO_LIBCURL }, async () => {
   for (const [pipewait, httpVersion] of [[false, undefined], [true, 2]] as const) {
     const plan: MultiPlan = {
-      transfers: ['a', 'b', 'c'].map((n) => ({ name: n, url: `${base}/n${n}${httpVersion ?? ''}?hold=3`, pipewait, httpVersion })),
+      transfers: ['a', 'b', 'c'].map((n) => ({ name: n, url: `${hold.base}/n${n}${httpVersion ?? ''}?hold=3`, pipewait, httpVersion })),
     };
     const { lines, accepted } = await sameAsLibcurl(plan, { racyAfter: /^\*   Trying/ }, () => hold.connections);
     assert.equal(accepted, 3);
@@ -130,7 +120,7 @@ test('MAX_HOST_CONNECTIONS and MAX_TOTAL_CONNECTIONS queue the others, each retr
   for (const limit of ['maxHost', 'maxTotal'] as const) {
     const plan: MultiPlan = {
       [limit]: 1,
-      transfers: ['a', 'b', 'c'].map((n) => ({ name: n, url: `${base}/l${n}`, pipewait: n === 'c' })),
+      transfers: ['a', 'b', 'c'].map((n) => ({ name: n, url: `${hold.base}/l${n}`, pipewait: n === 'c' })),
     };
     const { lines, accepted } = await sameAsLibcurl(plan, { until: WOKE }, () => hold.connections);
     assert.equal(accepted, 1);
@@ -144,7 +134,7 @@ test('MAX_HOST_CONNECTIONS and MAX_TOTAL_CONNECTIONS queue the others, each retr
   try {
     const plan: MultiPlan = {
       maxTotal: 1,
-      transfers: [{ name: 'a', url: `${base}/ta` }, { name: 'b', url: `http://127.0.0.1:${other.port}/tb`, after: 'a' }],
+      transfers: [{ name: 'a', url: `${hold.base}/ta` }, { name: 'b', url: `http://127.0.0.1:${other.port}/tb`, after: 'a' }],
     };
     const { lines } = await sameAsLibcurl(plan);
     assert.ok(lines.includes('* Closing connection 0'), lines.join('\n'));
@@ -161,9 +151,9 @@ test('MAXCONNECTS counts busy connections too: a full cache closes the oldest id
   const plan: MultiPlan = {
     maxConnects: 1,
     transfers: [
-      { name: 'a', url: `${base}/mca` },
-      { name: 'b', url: `${base}/mcb?hold=2` },
-      { name: 'c', url: `${base}/mcc?hold=2`, after: 'a' },
+      { name: 'a', url: `${hold.base}/mca` },
+      { name: 'b', url: `${hold.base}/mcb?hold=2` },
+      { name: 'c', url: `${hold.base}/mcc?hold=2`, after: 'a' },
     ],
   };
   const { lines, accepted } = await sameAsLibcurl(plan, { racyFrom: /^\* Connected to/, maskConnections: true }, () => hold.connections);
@@ -175,8 +165,8 @@ test('MAXCONNECTS counts busy connections too: a full cache closes the oldest id
 test('FRESH_CONNECT holds for the first request only: a redirect and an authentication round reuse the connection', { skip: NO_LIBCURL }, async () => {
   const plan: MultiPlan = {
     transfers: [
-      { name: 'r', url: `${base}/redirect/fr`, fresh: true, follow: true },
-      { name: 'u', url: `${base}/auth/fu`, fresh: true, follow: true, anyauth: 'user:pw', after: 'r' },
+      { name: 'r', url: `${hold.base}/redirect/fr`, fresh: true, follow: true },
+      { name: 'u', url: `${hold.base}/auth/fu`, fresh: true, follow: true, anyauth: 'user:pw', after: 'r' },
     ],
   };
   const { lines } = await sameAsLibcurl(plan, {}, () => hold.connections);
