@@ -116,36 +116,38 @@ const FILLED: Record<Slot, (n: UrlNode) => boolean> = {
 };
 
 /**
- * Where the search for a free node of each slot starts, per group's node
- * list: a filled slot stays filled, so the first free node never moves back
- * (curl keeps the same cursors: url_get, url_out, url_ul). Searching from the
- * start each time made a config of N URLs cost N^2/2 steps (8,000 URLs in a
- * -K file: a fifth of the run).
+ * A group's URL nodes as buildConfig() fills them: the first node still free
+ * for a slot, else a new one. A filled slot stays filled, so the search for
+ * a free node of each slot resumes where it stopped (curl keeps the same
+ * cursors: url_get, url_out, url_ul); searching from the start each time made
+ * a config of N URLs cost N^2/2 steps (8,000 URLs in a -K file: a fifth of
+ * the run).
  */
-const cursors = new WeakMap<UrlNode[], Record<Slot, number>>();
+class NodeFiller {
+  readonly #c: TransferConfig;
+  readonly #at: Record<Slot, number> = { url: 0, out: 0, upload: 0 };
 
-/**
- * The first node still free for `slot`, else a new one. A new node starts
- * with the group's default flags (curl's new_getout): --remote-name-all given
- * before it makes it -O.
- */
-function node(c: TransferConfig, slot: Slot): UrlNode {
-  const list = c.urls;
-  let at = cursors.get(list);
-  if (!at) cursors.set(list, (at = { url: 0, out: 0, upload: 0 }));
-  const has = FILLED[slot];
-  let i = at[slot];
-  while (i < list.length && has(list[i]!)) i++;
-  at[slot] = i;
-  if (i < list.length) return list[i]!;
-  const n: UrlNode = c.remoteNameAll ? { remoteName: true } : {};
-  list.push(n);
-  return n;
+  constructor(c: TransferConfig) {
+    this.#c = c;
+  }
+
+  /** The first node free for `slot`. A new node starts with the group's default flags (curl's new_getout): --remote-name-all given before it makes it -O. */
+  free(slot: Slot): UrlNode {
+    const list = this.#c.urls;
+    const has = FILLED[slot];
+    let i = this.#at[slot];
+    while (i < list.length && has(list[i]!)) i++;
+    this.#at[slot] = i;
+    if (i < list.length) return list[i]!;
+    const n: UrlNode = this.#c.remoteNameAll ? { remoteName: true } : {};
+    list.push(n);
+    return n;
+  }
 }
 
 /** -o NAME, -O or --no-remote-name: fills the first node without an output setting. */
-function outputNode(c: TransferConfig, set: Pick<UrlNode, 'outfile' | 'remoteName'>): void {
-  const n = node(c, 'out');
+function outputNode(nodes: NodeFiller, set: Pick<UrlNode, 'outfile' | 'remoteName'>): void {
+  const n = nodes.free('out');
   n.outSet = true;
   if (set.remoteName) n.remoteName = true;
   else delete n.remoteName;
@@ -290,6 +292,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     retry: { retries: 0, delayMs: 0, maxTimeMs: 0, allErrors: false, connRefused: false, failOnError: false },
     removeOnError: false, clobber: 'default', contentDisposition: false, warnings: [],
   };
+  const nodes = new NodeFiller(c);
   const set = (id: number, value: unknown, flag: OptEntry): void => void c.steps.push({ id, value, flag });
   // -I and -F pick the request method while parsing (SetHTTPrequest); -d and -T when the transfer is set up
   let httpreq: ToolHttpReq | undefined;
@@ -378,7 +381,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         (lists[list] ??= { e, values: [] }).values.push(cmd);
         break;
       }
-      case 'url': node(c, 'url').url = String(v); break;
+      case 'url': nodes.free('url').url = String(v); break;
       case 'output': {
         // curl 7.88 refuses an empty name while parsing, with a warning
         if (String(v) === '') {
@@ -386,13 +389,13 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
           err.warnings = ['output file name has no length\n'];
           throw err;
         }
-        outputNode(c, { outfile: String(v), remoteName: false });
+        outputNode(nodes, { outfile: String(v), remoteName: false });
         break;
       }
       // --no-remote-name uses up a node too: it switches a --remote-name-all default off for that URL
-      case 'remote-name': outputNode(c, { remoteName: on }); break;
+      case 'remote-name': outputNode(nodes, { remoteName: on }); break;
       case 'remote-name-all': c.remoteNameAll = on; break;
-      case 'upload-file': node(c, 'upload').uploadFile = String(v); break;
+      case 'upload-file': nodes.free('upload').uploadFile = String(v); break;
       case 'output-dir': c.outputDir = String(v); break;
       case 'create-dirs': c.createDirs = on; break;
       case 'silent': c.silent = on; break;
