@@ -107,12 +107,12 @@ export class ConnectionPool {
   }
 
   /**
-   * libcurl's prune_dead_connections, at most once a second: idle
-   * connections `dead` names (too old, or their peer closed) are closed, and
-   * told to `closed`. O(idle connections) once a second, not per request.
+   * libcurl's prune_dead_connections: idle connections `dead` names (too
+   * old, or their peer closed) are closed, and told to `closed`. Callers ask
+   * pruneDue() first (before making `dead`): O(idle connections) once a
+   * second, not per request.
    */
   pruneDead(now: number, dead: (c: Connection) => boolean, closed?: (c: Connection) => void): void {
-    if (!this.pruneDue(now)) return;
     this.#lastPrune = now;
     for (let c = this.#idleLru.oldest(); c;) {
       const next = c.idleNext as Connection | null;
