@@ -5,7 +5,7 @@
 // output file, the retry decision (truncating what the attempt wrote),
 // --remove-on-error and -w. A retry performs the same Easy again.
 import { sshToolOptions, CA_CERT_ERRORMSG } from './ssh-tool.js';
-import { readFileSync, openSync, writeSync, closeSync, mkdirSync, statSync, utimesSync } from 'node:fs';
+import { readFileSync, openSync, writeSync, closeSync, mkdirSync, statSync, utimesSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { bufferToText } from '../url/url-bytes.js';
 import { Easy, CURLOPT, CURLINFO, CURLE, CURLPAUSE, CURL_WRITEFUNC_PAUSE, easyStrerror, VERSION, CurlUrl, CURLU, CURLUE, CURLUPART, type Share, type CurlCertinfo } from '../index.js';
@@ -179,6 +179,11 @@ export class ToolTransfer {
       }
     }
     if (outName !== undefined && outName !== '-' && cfg.outputDir && !outName.startsWith('/')) outName = join(cfg.outputDir, outName);
+    // --skip-existing (curl 8.10): an output file that is already there is not downloaded again; a note, exit 0
+    if (cfg.skipExisting && outName !== undefined && outName !== '-' && existsSync(outName)) {
+      this.note(`skips transfer, "${outName}" exists locally\n`);
+      return 'skip';
+    }
     const hooks = { stdout: (b: Buffer) => this.#ctx.stdio.stdout(b), warn: this.#warn };
     // -C: `-C -` resumes from the output file's size; a resumed download appends to the file
     let resume = cfg.resume === 'current' ? 0 : cfg.resume ?? 0;

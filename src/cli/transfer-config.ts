@@ -76,6 +76,8 @@ export interface TransferConfig {
   retry: RetryConfig;
   removeOnError: boolean;
   clobber: ClobberMode;
+  /** --skip-existing: no transfer to an output file that already exists */
+  skipExisting: boolean;
   /** -J: name -O files after Content-Disposition */
   contentDisposition: boolean;
   etagSave?: string;
@@ -196,7 +198,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     createDirs: false, progressBar: false, noProgressMeter: false, globoff: false, remoteNameAll: false,
     failEarly: false, headers: [], unsupported: [], useGet: false, remoteTime: false, failOnError: false, failWithBody: false,
     retry: { retries: 0, delayMs: 0, maxTimeMs: 0, allErrors: false, connRefused: false, failOnError: false },
-    removeOnError: false, clobber: 'default', contentDisposition: false, warnings: [],
+    removeOnError: false, clobber: 'default', skipExisting: false, contentDisposition: false, warnings: [],
   };
   const nodes = new NodeFiller(c);
   const set = (id: number, value: unknown, flag: OptEntry): void => void c.steps.push({ id, value, flag });
@@ -363,8 +365,17 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       case 'retry-max-time': c.retry.maxTimeMs = retrySeconds(e); break;
       case 'retry-all-errors': c.retry.allErrors = on; break;
       case 'retry-connrefused': c.retry.connRefused = on; break;
-      case 'remove-on-error': c.removeOnError = on; break;
-      case 'no-clobber': c.clobber = on ? 'never' : 'always'; break;
+      // curl 8 refuses -C with --remove-on-error (the file's earlier part would be deleted on an
+      // error) and with --no-clobber (the file would be changed): whichever comes second is badly used
+      case 'remove-on-error':
+        if (on && c.resume !== undefined) throw resumeMutex(e, c, '--remove-on-error');
+        c.removeOnError = on;
+        break;
+      case 'no-clobber':
+        if (on && c.resume !== undefined) throw resumeMutex(e, c, '--no-clobber');
+        c.clobber = on ? 'never' : 'always';
+        break;
+      case 'skip-existing': c.skipExisting = on; break;
       case 'remote-header-name': c.contentDisposition = on; break;
       case 'etag-save': c.etagSave = String(v); break;
       case 'etag-compare': c.etagCompare = String(v); break;
@@ -409,7 +420,11 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       case 'url-query': (c.urlQuery ??= []).push(bufferToText(e.data ?? Buffer.from(String(v)))); break;
       case 'form': case 'form-string': setHttpReq('form', e); (c.form ??= []).push({ text: String(v), literal: e.opt.long === 'form-string' }); break;
       case 'get': c.useGet = on; break;
-      case 'continue-at': c.resume = continueAt(e); break;
+      case 'continue-at':
+        if (c.removeOnError) throw resumeMutex(e, c, '--remove-on-error');
+        if (c.clobber === 'never') throw resumeMutex(e, c, '--no-clobber');
+        c.resume = continueAt(e);
+        break;
       case 'remote-time': c.remoteTime = on; set(CURLOPT.FILETIME, on ? 1 : 0, e); break;
       case 'range': set(CURLOPT.RANGE, range(e, c.warnings), e); break;
       case 'time-cond': {
@@ -495,6 +510,11 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
   c.retry.failOnError = c.failOnError || c.failWithBody;
   if (c.headers.length) set(CURLOPT.HTTPHEADER, c.headers, entries.find((e) => e.opt.long === 'header')!);
   return c;
+}
+
+/** curl 8's errorf() and PARAM_BAD_USE for -C given together with an option it excludes. */
+function resumeMutex(e: OptEntry, c: TransferConfig, other: string): ParamError {
+  return ParamError.option(e.given, 'BAD_USE', 2, c.silent && !c.showError ? [] : [`--continue-at is mutually exclusive with ${other}`]);
 }
 
 /** The error for a flag the tool or library cannot honour (exit 4, CURLE_NOT_BUILT_IN). */

@@ -54,5 +54,18 @@ export function probeClient(command: string): ClientInfo {
     timeout: 20_000,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return parseVersionOutput(command, out);
+  const info = parseVersionOutput(command, out);
+  // runtests' "manual" feature: the tool has its built-in manual (-M), so its usage errors end with
+  // "try 'curl --help' or 'curl --manual'" (cases 481, 482 tell the two apart with %if manual)
+  if (hasManual(command)) (info.features as Set<string>).add('manual');
+  return info;
+}
+
+function hasManual(command: string): boolean {
+  try {
+    const out = execFileSync('/bin/sh', ['-c', `${command} --manual`], { encoding: 'latin1', timeout: 20_000, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
+    return out.trim() !== '';
+  } catch {
+    return false;
+  }
 }
