@@ -60,6 +60,12 @@ export const CURLHE = {
 } as const;
 export type CURLHcode = (typeof CURLHE)[keyof typeof CURLHE];
 
+/**
+ * CURLOPT_FOLLOWLOCATION's values (curl 8.13): ALL (1, and any other non-zero value, as before 8.13)
+ * keeps a CUSTOMREQUEST method on every request; OBEYCODE drops it where the response code
+ * changes the method (301/302 of a POST, 303); FIRSTONLY uses it for the first request only.
+ */
+export const CURLFOLLOW = { ALL: 1, OBEYCODE: 2, FIRSTONLY: 3 } as const;
 /** CURLOPT_TIMECONDITION values. */
 export const CURL_TIMECOND = { NONE: 0, IFMODSINCE: 1, IFUNMODSINCE: 2, LASTMOD: 3 } as const;
 /** CURLOPT_SSLVERSION values: a minimum in the low 16 bits, optionally OR'ed with one MAX_* value. */

@@ -55,7 +55,6 @@ export const SETOPT_MAP: Readonly<Record<string, Conv>> = {
   'abstract-unix-socket': { kind: 'str', opt: 'ABSTRACT_UNIX_SOCKET' },
   'interface': { kind: 'str', opt: 'INTERFACE' },
   'aws-sigv4': { kind: 'str', opt: 'AWS_SIGV4' },
-  'location-trusted': { kind: 'consts', on: [['FOLLOWLOCATION', 1], ['UNRESTRICTED_AUTH', 1]], off: [['UNRESTRICTED_AUTH', 0]] },
   'request-target': { kind: 'str', opt: 'REQUEST_TARGET' },
   'ignore-content-length': { kind: 'bool', opt: 'IGNORE_CONTENT_LENGTH' },
   'raw': { kind: 'consts', on: [['HTTP_CONTENT_DECODING', 0], ['HTTP_TRANSFER_DECODING', 0]], off: [] },

@@ -3,7 +3,7 @@
 // the libcurl options to set (replayed on every Easy of the group). An
 // option with no handler here is one the tool cannot do yet: it is reported,
 // never ignored.
-import { CURLOPT, CURLE } from '../index.js';
+import { CURLOPT, CURLE, CURLFOLLOW } from '../index.js';
 import { bufferToText } from '../url/url-bytes.js';
 import type { OptEntry } from './args.js';
 import { protoList } from './proto-list.js';
@@ -227,6 +227,8 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
   const lowSpeed: { limit: number; time: number; e: OptEntry | null } = { limit: 0, time: 0, e: null };
   /** --ftp-ssl-ccc-mode's CURLFTPSSL_CCC_* (0: none given yet) */
   let cccMode = 0;
+  /** the CURLFOLLOW_* mode -L, --location-trusted or --follow chose (0: none) */
+  let followMode = 0;
   for (const e of entries) {
     const v = e.value;
     const on = v === true;
@@ -341,7 +343,20 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         if (!PROTOCOLS.includes(String(v).toLowerCase())) throw ParamError.option(e.given, 'LIBCURL_UNSUPPORTED_PROTOCOL', CURLE.UNSUPPORTED_PROTOCOL);
         set(CURLOPT.DEFAULT_PROTOCOL, String(v), e);
         break;
-      case 'location': set(CURLOPT.FOLLOWLOCATION, on ? 1 : 0, e); break;
+      // -L follows with any -X method kept (CURLFOLLOW_ALL); curl 8.16's --follow as the response
+      // code says (OBEYCODE). One setting: the later flag wins, and curl warns when it replaces the other
+      case 'location': case 'location-trusted': case 'follow': {
+        const mode = !on && e.opt.long !== 'location-trusted' ? 0 : e.opt.long === 'follow' ? CURLFOLLOW.OBEYCODE : CURLFOLLOW.ALL;
+        if (mode !== 0 && followMode !== 0 && mode !== followMode) {
+          c.warnings.push(mode === CURLFOLLOW.ALL ? '--location overrides --follow\n' : '--follow overrides --location\n');
+        }
+        if (e.opt.long === 'location-trusted') set(optId('UNRESTRICTED_AUTH'), on ? 1 : 0, e);
+        if (on || e.opt.long !== 'location-trusted') {
+          followMode = mode;
+          set(CURLOPT.FOLLOWLOCATION, mode, e);
+        }
+        break;
+      }
       // curl 8: the later of -f and --fail-with-body wins, with a warning
       // (7.88 refused the combination as a usage error)
       case 'fail':

@@ -16,7 +16,7 @@ import { authRequestLines, proxyAuthRequestLines, proxyHeaderList } from './http
 import type { AuthOutput } from '../auth/host-auth.js';
 import { CURLU, CURLUPART } from '../url/url-codes.js';
 import { cookieRequestLine } from './http-cookies.js';
-import { httpState, type HttpTransferState } from './http-state.js';
+import { httpState, customRequest, type HttpTransferState } from './http-state.js';
 import { altUsedLine } from './hsts-altsvc.js';
 import { acceptEncodingLine, rangeLine, timeConditionLine, transferEncodingLines } from './http-request-lines.js';
 import { HTTPREQ, type HttpReq } from '../easy/option-store.js';
@@ -90,7 +90,7 @@ export function requestKind(t: Transfer, h: HttpTransferState): HttpReq {
 
 /** Curl_http_method: CUSTOMREQUEST, else HEAD for NOBODY, else the request kind's method. */
 function methodOf(t: Transfer, httpreq: HttpReq): string {
-  const custom = t.opts.str(CURLOPT.CUSTOMREQUEST);
+  const custom = customRequest(t);
   if (custom) return custom;
   if (t.opts.num(CURLOPT.NOBODY)) return 'HEAD';
   switch (httpreq) {

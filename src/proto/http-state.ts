@@ -14,6 +14,7 @@ import type { HostAuth } from '../auth/host-auth.js';
 import type { MimeReader } from '../cr/mime-reader.js';
 import type { Transfer } from '../multi/transfer.js';
 import type { ProtocolState } from './handler.js';
+import { CURLOPT } from '../easy/option-table.js';
 
 export class HttpTransferState implements ProtocolState {
   /** authentication with the origin (created on the first request; libcurl's state.authhost) */
@@ -22,6 +23,8 @@ export class HttpTransferState implements ProtocolState {
   autoReferer: string | null = null;
   /** a 301/302/303 switched the method to GET: the request carries no body (state.httpreq) */
   forceGet = false;
+  /** a followed redirect dropped CUSTOMREQUEST (FOLLOWLOCATION's OBEYCODE/FIRSTONLY; state.http_ignorecustom) */
+  ignoreCustom = false;
   /** a 417 answered our Expect: 100-continue: do not ask again (state.disableexpect) */
   disableExpect = false;
   /** the HTTP version of the last response, 10 for HTTP/1.0 (info.httpversion; 0 before any) */
@@ -68,4 +71,10 @@ export function peekHttpState(t: Transfer): HttpTransferState | null {
 export function httpSetup(t: Transfer): null {
   httpState(t);
   return null;
+}
+
+/** CUSTOMREQUEST for this request of the transfer: none once a followed redirect dropped it. */
+export function customRequest(t: Transfer): string | null {
+  const custom = t.opts.str(CURLOPT.CUSTOMREQUEST);
+  return custom !== null && peekHttpState(t)?.ignoreCustom ? null : custom;
 }

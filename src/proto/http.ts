@@ -36,7 +36,7 @@ import { HTTPREQ } from '../easy/option-store.js';
 import { retryAfterSeconds } from './retry-after.js';
 import { cookieFromResponse } from './http-cookies.js';
 import { authOnChallenge, authOnHeadersEnd, proxyAuthOnChallenge } from './http-auth.js';
-import { httpState, type HttpTransferState } from './http-state.js';
+import { httpState, customRequest, type HttpTransferState } from './http-state.js';
 import { ntlmHandshakeCut } from './http-ntlm.js';
 import { exceedsMaxFilesize, rangeNotSatisfiableOk, responseHeader, responseHeadersEnd, responseStatus, type HookResult } from './http-response.js';
 import { nowMs } from '../util/clock.js';
@@ -116,7 +116,7 @@ export class HttpExchange implements ProtocolRequest {
     this.#bodyTrace = new BodyTrace(guard, t);
     const method = t.opts.num(CURLOPT.NOBODY) ? 'HEAD' : 'GET';
     this.#parser = parserFor({
-      method: t.opts.str(CURLOPT.CUSTOMREQUEST) ?? method,
+      method: customRequest(t) ?? method,
       http09Allowed: t.opts.num(CURLOPT.HTTP09_ALLOWED) !== 0, reusedConnection: conn.uses > 1, viaProxy: conn.forwardingProxy,
       ignoreContentLength: t.opts.num(CURLOPT.IGNORE_CONTENT_LENGTH) !== 0,
       transferDecoding: t.opts.num(CURLOPT.HTTP_TRANSFER_DECODING) !== 0,

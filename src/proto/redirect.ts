@@ -1,17 +1,19 @@
 // Following redirects as libcurl's Curl_follow() does: resolve Location
 // against the current URL with curl's URL rules, enforce MAXREDIRS and
-// REDIR_PROTOCOLS_STR, apply the method rules of 301/302/303 (POSTREDIR),
+// REDIR_PROTOCOLS_STR, apply the method rules of 301/302/303 (POSTREDIR)
+// and FOLLOWLOCATION's modes for a custom method (curl 8.13's CURLFOLLOW_*),
 // and decide whether credentials may travel to the new origin. The engine
 // (src/multi/states.ts) does the protocol-independent part; httpFollow() is
 // the HTTP handlers' follow hook.
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
+import { CURLFOLLOW } from '../constants.js';
 import { CURLU, CURLUPART, urlStrerror } from '../url/url-codes.js';
 import { transferUrlFromHandle, ucToCurlcode, type TransferUrl } from '../url/parse-url.js';
 import { fromBytes } from '../url/url-bytes.js';
-import type { OptionStore } from '../easy/option-store.js';
+import { HTTPREQ, type HttpReq, type OptionStore } from '../easy/option-store.js';
 import type { Transfer } from '../multi/transfer.js';
-import { httpState } from './http-state.js';
+import { httpState, customRequest } from './http-state.js';
 
 /** CURLOPT_POSTREDIR bits */
 export const CURL_REDIR = { POST_301: 1, POST_302: 2, POST_303: 4, POST_ALL: 7 } as const;
@@ -59,14 +61,30 @@ export function redirProtocolAllowed(opts: OptionStore, scheme: string): boolean
   return list.includes('all') || list.includes(scheme.toLowerCase());
 }
 
-/** Does a 3xx change the method to GET? (Curl_follow's switch) */
-export function switchesToGet(code: number, method: string, opts: OptionStore): boolean {
+const isPostKind = (kind: HttpReq): boolean => kind === HTTPREQ.POST || kind === HTTPREQ.POST_FORM || kind === HTTPREQ.POST_MIME;
+
+/**
+ * Does a 3xx switch the request kind to GET? (Curl_follow's switch on state.httpreq.) It is the
+ * kind the options made (a POST of -d, -F, a PUT of -T), not the method name: a custom
+ * "-X IGLOO -d data" is a POST that loses its body on a 302, "-X POST" alone is a GET.
+ */
+export function switchesToGet(code: number, kind: HttpReq, opts: OptionStore): boolean {
   const keep = opts.num(CURLOPT.POSTREDIR);
-  const isPost = method === 'POST';
+  const isPost = isPostKind(kind);
   if (code === 301) return isPost && !(keep & CURL_REDIR.POST_301);
   if (code === 302) return isPost && !(keep & CURL_REDIR.POST_302);
-  if (code === 303) return method !== 'GET' && method !== 'HEAD' && (!isPost || !(keep & CURL_REDIR.POST_303));
+  if (code === 303) return kind !== HTTPREQ.GET && (!isPost || !(keep & CURL_REDIR.POST_303));
   return false;
+}
+
+/**
+ * CURLFOLLOW_OBEYCODE: does this response drop the custom method? A 301/302 only where it turns a
+ * POST into a GET; a 303 always, unless the method is HEAD or POSTREDIR keeps a POST's 303.
+ */
+function obeyCodeDrops(code: number, kind: HttpReq, custom: string, opts: OptionStore): boolean {
+  if (code === 301 || code === 302) return switchesToGet(code, kind, opts);
+  if (code !== 303) return false;
+  return custom.toUpperCase() !== 'HEAD' && !(isPostKind(kind) && opts.num(CURLOPT.POSTREDIR) & CURL_REDIR.POST_303);
 }
 
 /** Credentials follow only to the same scheme, host and port (CVE-2022-27774), unless UNRESTRICTED_AUTH. */
@@ -111,9 +129,20 @@ export function optionCredentials(t: Transfer): OptionCredentials {
  */
 export function httpFollow(t: Transfer, from: TransferUrl, info: (text: string) => void): void {
   const h = httpState(t);
-  if (switchesToGet(t.responseCode, t.effectiveMethod, t.opts)) {
+  const code = t.responseCode;
+  const kind = h.forceGet ? HTTPREQ.GET : t.opts.method;
+  const custom = customRequest(t);
+  const mode = t.opts.num(CURLOPT.FOLLOWLOCATION);
+  if (custom !== null && mode === CURLFOLLOW.FIRSTONLY) {
+    h.ignoreCustom = true;
+    info('Drop custom request method for next request');
+  } else if (custom !== null && mode === CURLFOLLOW.OBEYCODE && obeyCodeDrops(code, kind, custom, t.opts)) {
+    h.ignoreCustom = true;
+    info(`Switch to GET because of ${code} response`);
+  }
+  if (switchesToGet(code, kind, t.opts)) {
     h.forceGet = true;
-    info(t.responseCode === 303 ? `Switch to ${t.opts.num(CURLOPT.NOBODY) ? 'HEAD' : 'GET'}` : 'Switch from POST to GET');
+    info(code === 303 ? `Switch to ${t.opts.num(CURLOPT.NOBODY) ? 'HEAD' : 'GET'}` : 'Switch from POST to GET');
   }
   if (t.opts.num(CURLOPT.AUTOREFERER)) {
     // the previous URL without credentials or fragment, as libcurl sends it

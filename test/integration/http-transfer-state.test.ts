@@ -14,7 +14,7 @@ import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { fetchUrl } from '../helpers/fetch.js';
 
 /** The fields that moved from Transfer to HttpTransferState. */
-const HTTP_ONLY = ['auth', 'autoReferer', 'forceGet', 'disableExpect', 'httpVersion', 'resumeFrom',
+const HTTP_ONLY = ['auth', 'autoReferer', 'forceGet', 'ignoreCustom', 'disableExpect', 'httpVersion', 'resumeFrom',
   'contentRangeOk', 'timeOfDoc', 'retryAfter', 'mimeSource'];
 
 test('a Transfer has one protocol slot and none of the HTTP-only fields', () => {
