@@ -11,6 +11,8 @@ export interface VariableIo {
 }
 
 const NAME_RE = /^[A-Za-z0-9_]+/;
+/** curl's MAX_VAR_LEN: a name in {{}} is shorter than this. */
+const MAX_VAR_LEN = 128;
 
 /** JSON string escaping without the surrounding quotes, as curl's jsonquoted(). */
 export function jsonEscape(s: string): string {
@@ -85,10 +87,17 @@ export class Variables {
     this.#vars.set(name, content);
   }
 
-  /** Expands {{name[:fn...]}} in an --expand-* argument; \{{ stays literal. */
+  /**
+   * Expands {{name[:fn...]}} in an --expand-* argument as curl's varexpand(): \{{ stays literal,
+   * a name that is too long (MAX_VAR_LEN) or not [A-Za-z0-9_] stays as written, with a warning,
+   * and so does the rest after an unclosed {{. When nothing was replaced the argument is used
+   * exactly as given (its \{{ keeps the backslash).
+   */
   expand(text: string): string {
     let out = '';
     let i = 0;
+    let replaced = false;
+    // bounded: every turn moves i past a {{
     while (i < text.length) {
       const open = text.indexOf('{{', i);
       if (open < 0) break;
@@ -97,23 +106,27 @@ export class Variables {
         i = open + 2;
         continue;
       }
-      out += text.slice(i, open);
       const close = text.indexOf('}}', open + 2);
       if (close < 0) {
-        out += text.slice(open);
-        return out;
+        this.#io.warn(`missing close '}}' in '${text}'\n`);
+        break;
       }
       const inner = text.slice(open + 2, close);
-      const [name, ...fns] = inner.split(':');
-      if (!name || !/^[A-Za-z0-9_]+$/.test(name)) {
-        out += text.slice(open, close + 2);
-        i = close + 2;
-        continue;
+      const colon = inner.indexOf(':');
+      const name = colon < 0 ? inner : inner.slice(0, colon);
+      if (name.length === 0 || name.length >= MAX_VAR_LEN) {
+        this.#io.warn(`bad variable name length '${text}'\n`);
+        out += text.slice(i, close + 2);
+      } else if (!/^[A-Za-z0-9_]+$/.test(name)) {
+        this.#io.warn(`bad variable name: ${name}\n`);
+        out += text.slice(i, close + 2);
+      } else {
+        out += text.slice(i, open) + this.#applyFunctions(this.#vars.get(name) ?? Buffer.alloc(0), colon < 0 ? [] : inner.slice(colon + 1).split(':'), inner);
+        replaced = true;
       }
-      out += this.#applyFunctions(this.#vars.get(name) ?? Buffer.alloc(0), fns, inner);
       i = close + 2;
     }
-    return out + text.slice(i);
+    return replaced ? out + text.slice(i) : text;
   }
 
   #applyFunctions(value: Buffer, fns: string[], inner: string): string {
