@@ -13,6 +13,7 @@ import { methodConflict, unsupportedError, type ToolHttpReq, type TransferConfig
 import { HINT_LINE } from './param-error.js';
 import type { GlobItem } from './glob.js';
 import { OutputFile, contentDispositionFilename } from './output-file.js';
+import { ResponseHeaders } from './response-headers.js';
 import { RetryState } from '../request/retry-policy.js';
 import { warnText, noteText } from './messages.js';
 import type { ToolTrace } from './tool-trace.js';
@@ -109,7 +110,7 @@ export class ToolTransfer {
   #outs!: OutputFile;
   #dump: OutputFile | undefined;
   #etagFd: number | undefined;
-  #headers: [string, string][] = [];
+  readonly #headers = new ResponseHeaders();
   #honorCd = false;
   #retry: RetryState;
   #meter: { finish(us: number): void } | undefined;
@@ -368,9 +369,7 @@ export class ToolTransfer {
   #onHeader(line: Buffer): number {
     const { cfg } = this;
     const text = line.toString('latin1');
-    if (/^HTTP\/\S+ \d/.test(text)) this.#headers.length = 0; // %header{} wants the last response only
-    const m = /^([^:\s]+):\s*(.*?)\r?\n?$/.exec(text);
-    if (m) this.#headers.push([m[1]!, m[2]!]);
+    this.#headers.feed(text);
     if (this.#dump && !this.#dump.write(line)) return 0;
     if (cfg.etagSave !== undefined && /^etag:/i.test(text) && text.endsWith('\n')) {
       const etag = text.slice(5).trim();
@@ -452,7 +451,7 @@ export class ToolTransfer {
           return this.#done(CURLE.WRITE_ERROR, 'Failed to truncate file');
         }
       }
-      this.#headers = [];
+      this.#headers.reset();
       return { retryMs: decision.sleepMs };
     }
     return this.#done(code, errorText);
@@ -491,14 +490,15 @@ export class ToolTransfer {
     const certs = easy.getinfo(CURLINFO.CERTINFO) as CurlCertinfo;
     const fixed: Record<string, string | number | null> = {
       errormsg: code ? errorText : null, exitcode: code, filename_effective: this.#outs.filename ?? null, url: this.#item.url,
-      urlnum: this.#urlnum, num_headers: this.#headers.length, num_retries: this.#retry.count, num_certs: certs.numOfCerts, certs: this.#certsText?.(certs) ?? '',
+      urlnum: this.#urlnum, num_headers: this.#headers.current.length, num_retries: this.#retry.count, num_certs: certs.numOfCerts, certs: this.#certsText?.(certs) ?? '',
       curl_version: `libtscurl/${VERSION}`,
     };
     const headers = this.#headers;
     const stdio = this.#ctx.stdio;
     this.#renderWriteOut?.(this.cfg.writeOut!, {
       exitCode: code,
-      headers: () => headers,
+      headers: () => headers.current,
+      chainHeaders: () => headers.all(),
       get: (name: string) => {
         if (name in fixed) return fixed[name];
         if (name === 'http_version') {

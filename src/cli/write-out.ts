@@ -49,6 +49,8 @@ export interface WriteOutSource {
   get(name: string): string | number | null | undefined;
   /** Header fields of the most recent response, in arrival order. */
   headers(): readonly (readonly [name: string, value: string])[];
+  /** Header fields of every response of the redirect chain, in arrival order (default: headers()). */
+  chainHeaders?(): readonly (readonly [name: string, value: string])[];
   /** The transfer's CURLcode, for %{onerror}. */
   readonly exitCode: number;
   /** Wall clock in microseconds since the epoch, for %time{} (default: now). */
@@ -139,6 +141,38 @@ export function renderHeaderJson(src: WriteOutSource): string {
   return `{${items.join(',\n')}\n}`;
 }
 
+/**
+ * Where a %header{...} argument ends: its first '}', except that the separator of the
+ * name:all:sep form may hold an escaped one (\}). -1: no end.
+ */
+function headerArgEnd(format: string, start: number): number {
+  const first = format.indexOf('}', start);
+  if (!/^[^:]*:all:/.test(format.slice(start, first < 0 ? undefined : first))) return first;
+  for (let j = start; j < format.length; j++) {
+    if (format[j] === '\\' && format[j + 1] === '}') j++;
+    else if (format[j] === '}') return j;
+  }
+  return -1;
+}
+
+/**
+ * %header{name}: the first field of the name in the most recent response, as curl 7.88 shows it
+ * (curl_easy_header()'s index 0: a second "Name:" line is not shown).
+ * %header{name:all:sep} (curl 8.17): every field of the name over the redirect chain, in arrival
+ * order, `sep` (with \} for a brace) between them.
+ */
+function headerValue(arg: string, src: WriteOutSource): string {
+  const all = /^([^:]*):all(?::([\s\S]*))?$/.exec(arg);
+  if (!all) {
+    const want = arg.toLowerCase();
+    return src.headers().find(([h]) => h.toLowerCase() === want)?.[1] ?? '';
+  }
+  const want = all[1]!.toLowerCase();
+  const sep = (all[2] ?? '').replace(/\\\}/g, '}');
+  const fields = src.chainHeaders ? src.chainHeaders() : src.headers();
+  return fields.filter(([h]) => h.toLowerCase() === want).map(([, val]) => val).join(sep);
+}
+
 /** Renders a -w format for one finished transfer. */
 export function renderWriteOut(format: string, src: WriteOutSource, sinks: WriteOutSinks = defaultSinks): void {
   let out: (s: string) => void = sinks.stdout;
@@ -191,7 +225,7 @@ export function renderWriteOut(format: string, src: WriteOutSource, sinks: Write
         const special = /^(header|output|time)\{/.exec(format.slice(i + 1));
         if (special) {
           const start = i + 1 + special[0].length;
-          const end = format.indexOf('}', start);
+          const end = special[1] === 'header' ? headerArgEnd(format, start) : format.indexOf('}', start);
           if (end < 0) {
             buf += `%${special[0]}`;
             i = start;
@@ -199,11 +233,8 @@ export function renderWriteOut(format: string, src: WriteOutSource, sinks: Write
           }
           const arg = format.slice(start, end);
           i = end + 1;
-          if (special[1] === 'header') {
-            const want = arg.toLowerCase();
-            const vals = src.headers().filter(([h]) => h.toLowerCase() === want).map(([, val]) => val);
-            if (vals.length) buf += vals.join(', ');
-          } else if (special[1] === 'time') {
+          if (special[1] === 'header') buf += headerValue(arg, src);
+          else if (special[1] === 'time') {
             const us = src.nowUs ? src.nowUs() : Date.now() * 1000;
             buf += strftimeUtc(arg, us);
           } else {

@@ -48,9 +48,23 @@ test('url.* and urle.* parts', () => {
 });
 
 test('%header{} and %{header_json}', () => {
-  assert.equal(render('%header{date}|%header{x-a}|%header{none}|%header{x', full).out, 'today|1, 2||%header{x');
+  // the first field of a repeated name, as curl 7.88 (curl_easy_header's index 0)
+  assert.equal(render('%header{date}|%header{x-a}|%header{none}|%header{x', full).out, 'today|1||%header{x');
   assert.equal(render('%{header_json}', full).out, '{"date":["today"],\n"x-a":["1","2"]\n}');
   assert.equal(render('%{header_json}', source({})).out, '{\n}');
+});
+
+test('%header{name:all:sep} (curl 8.17): every field of the name over the redirect chain, sep between', () => {
+  const chain: [string, string][] = [['This', 'one'], ['This', 'two'], ['Other', 'x'], ['this', 'three']];
+  const src: WriteOutSource = { ...source({}, [['this', 'three']]), chainHeaders: () => chain };
+  assert.equal(render('%header{this:all:***}', src).out, 'one***two***three');
+  assert.equal(render('%header{this:all:-{\\}-}|', src).out, 'one-{}-two-{}-three|');
+  assert.equal(render('%header{THIS:all:}|%header{this:all}|%header{this}', src).out, 'onetwothree|onetwothree|three');
+  assert.equal(render('%header{none:all:,}|', src).out, '|');
+  // without a source of the chain, the last response's fields
+  assert.equal(render('%header{x-a:all:+}', full).out, '1+2');
+  // only the :all: form takes \} as a brace; a plain name ends at the first }
+  assert.equal(render('%header{x\\}-a}', full).out, '-a}');
 });
 
 test('%{json} lists every variable in order with nulls and curl_version last', () => {
