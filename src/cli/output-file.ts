@@ -38,6 +38,8 @@ export class OutputFile {
   readonly #append: boolean;
   /** Bytes written since the file was opened (or last truncated). */
   bytes = 0;
+  /** -J with -i: header lines kept until the file has its name (null: written as they come) */
+  #held: Buffer[] | null = null;
 
   constructor(path: string | undefined, opts: { createDirs: boolean; clobber: ClobberMode; append?: boolean }, hooks: OutputHooks) {
     this.#path = path === '-' ? undefined : path;
@@ -56,6 +58,20 @@ export class OutputFile {
   }
   get opened(): boolean {
     return this.#fd !== undefined;
+  }
+
+  /**
+   * -J with -i (curl 8.10): the header lines wait in memory until the file is named, by a
+   * Content-Disposition header or, when the body starts without one, by the URL; then they
+   * are written first. (Writing them at once opened the URL's name before the header came.)
+   */
+  holdHeaders(): void {
+    this.#held ??= [];
+  }
+
+  /** A retry starts over: header lines held from the failed attempt go. */
+  dropHeld(): void {
+    if (this.#held) this.#held = [];
   }
 
   /** -J: the server's file name replaces the URL's (before any byte is written). */
@@ -91,6 +107,9 @@ export class OutputFile {
     }
     this.bytes = 0;
     this.#pos = 0;
+    const held = this.#held;
+    this.#held = null;
+    for (const line of held ?? []) if (!this.write(line, false)) return false;
     return true;
   }
 
@@ -123,6 +142,10 @@ export class OutputFile {
     if (this.#path === undefined) {
       if (!this.#hooks.stdout(b)) return false;
       if (body) this.bytes += b.length;
+      return true;
+    }
+    if (this.#fd === undefined && !body && this.#held) {
+      this.#held.push(Buffer.from(b));
       return true;
     }
     if (this.#fd === undefined && !this.open()) return false;

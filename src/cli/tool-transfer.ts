@@ -200,6 +200,7 @@ export class ToolTransfer {
     }
     this.#resume = resume;
     this.#outs = new OutputFile(outName, { createDirs: cfg.createDirs, clobber: cfg.clobber, append: toFile && resume > 0 }, hooks);
+    if (this.#honorCd && (cfg.include || cfg.head)) this.#outs.holdHeaders();
     if (cfg.dumpHeader !== undefined) {
       // one -D file for all the group's URLs: its first transfer creates (or
       // truncates) it at setup, the later ones append to it
@@ -452,6 +453,7 @@ export class ToolTransfer {
         }
       }
       this.#headers.reset();
+      this.#outs.dropHeld();
       return { retryMs: decision.sleepMs };
     }
     return this.#done(code, errorText);

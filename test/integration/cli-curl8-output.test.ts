@@ -1,6 +1,7 @@
 // curl 8's output options through the bundled tool: --skip-existing leaves a
-// file that is there alone (no request), and -C refuses --remove-on-error
-// and --no-clobber, whichever of the two comes second.
+// file that is there alone (no request), -C refuses --remove-on-error and
+// --no-clobber, whichever of the two comes second, and -J with -i writes the
+// headers into the file Content-Disposition names.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync, existsSync, mkdtempSync } from 'node:fs';
@@ -70,6 +71,30 @@ test('-C with --remove-on-error or --no-clobber is a usage error, named after th
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(srv.requests.length, 1, 'only the last command made a request');
     assert.ok(existsSync(out));
+  } finally {
+    await srv.close();
+  }
+});
+
+test('-J -O with -i: the headers go into the file Content-Disposition names, or the URL\'s without one', async () => {
+  const srv = await startRawServer((r) => ({
+    data: r.target === '/cd'
+      ? 'HTTP/1.1 200 OK\r\nServer: x\r\nContent-Disposition: inline; filename="named"\r\nContent-Length: 4\r\n\r\nbody'
+      : 'HTTP/1.1 200 OK\r\nServer: x\r\nContent-Length: 4\r\n\r\nbody',
+  }));
+  const dir = mkdtempSync(join(tmpdir(), 'tscurl-ji-'));
+  try {
+    const a = await tscurlBundle(['-s', `http://127.0.0.1:${srv.port}/cd`, '-J', '-O', '-i', '--output-dir', dir]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(readFileSync(join(dir, 'named'), 'latin1'), 'HTTP/1.1 200 OK\r\nServer: x\r\nContent-Disposition: inline; filename="named"\r\nContent-Length: 4\r\n\r\nbody');
+    assert.ok(!existsSync(join(dir, 'cd')), 'no file of the URL\'s name');
+    const b = await tscurlBundle(['-s', `http://127.0.0.1:${srv.port}/plain`, '-J', '-O', '--show-headers', '--output-dir', dir]);
+    assert.equal(b.code, 0, b.stderr);
+    assert.equal(readFileSync(join(dir, 'plain'), 'latin1'), 'HTTP/1.1 200 OK\r\nServer: x\r\nContent-Length: 4\r\n\r\nbody');
+    // -J never overwrites: the named file is there, so the transfer fails with 23 and leaves it
+    const c = await tscurlBundle([`http://127.0.0.1:${srv.port}/cd`, '-J', '-O', '-i', '--output-dir', dir, '--no-progress-meter']);
+    assert.equal(c.code, 23);
+    assert.match(c.stderr, /Failed to open .*named: File exists/);
   } finally {
     await srv.close();
   }
