@@ -36,13 +36,16 @@ export class OutputFile {
   readonly #hooks: OutputHooks;
   /** a resumed download (-C) appends to what the file already has (curl's "ab") */
   readonly #append: boolean;
+  /** --out-null: every byte is taken and dropped, no file is made */
+  readonly #discard: boolean;
   /** Bytes written since the file was opened (or last truncated). */
   bytes = 0;
   /** -J with -i: header lines kept until the file has its name (null: written as they come) */
   #held: Buffer[] | null = null;
 
-  constructor(path: string | undefined, opts: { createDirs: boolean; clobber: ClobberMode; append?: boolean }, hooks: OutputHooks) {
-    this.#path = path === '-' ? undefined : path;
+  constructor(path: string | undefined, opts: { createDirs: boolean; clobber: ClobberMode; append?: boolean; discard?: boolean }, hooks: OutputHooks) {
+    this.#discard = opts.discard ?? false;
+    this.#path = path === '-' || this.#discard ? undefined : path;
     this.#append = opts.append ?? false;
     this.#createDirs = opts.createDirs;
     this.#clobber = opts.clobber;
@@ -50,7 +53,7 @@ export class OutputFile {
   }
 
   get toStdout(): boolean {
-    return this.#path === undefined;
+    return this.#path === undefined && !this.#discard;
   }
   /** The name actually used (after --no-clobber numbering). */
   get filename(): string | undefined {
@@ -83,7 +86,7 @@ export class OutputFile {
   /** curl's tool_create_output_file(); false after a warning. */
   open(): boolean {
     const fname = this.#path;
-    if (fname === undefined || this.#fd !== undefined) return true;
+    if (fname === undefined || this.#fd !== undefined || this.#discard) return true;
     if (!fname) {
       this.#hooks.warn('Remote filename has no length!\n');
       return false;
@@ -139,6 +142,10 @@ export class OutputFile {
 
   /** `body` false for -i header lines: curl counts only body bytes (a retry truncates only for them). */
   write(b: Buffer, body = true): boolean {
+    if (this.#discard) {
+      if (body) this.bytes += b.length;
+      return true;
+    }
     if (this.#path === undefined) {
       if (!this.#hooks.stdout(b)) return false;
       if (body) this.bytes += b.length;

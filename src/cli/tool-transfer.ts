@@ -199,7 +199,8 @@ export class ToolTransfer {
       }
     }
     this.#resume = resume;
-    this.#outs = new OutputFile(outName, { createDirs: cfg.createDirs, clobber: cfg.clobber, append: toFile && resume > 0 }, hooks);
+    const discard = this.#node.outNull === true;
+    this.#outs = new OutputFile(outName, { createDirs: cfg.createDirs, clobber: cfg.clobber, append: toFile && resume > 0, discard }, hooks);
     if (this.#honorCd && (cfg.include || cfg.head)) this.#outs.holdHeaders();
     if (cfg.dumpHeader !== undefined) {
       // one -D file for all the group's URLs: its first transfer creates (or

@@ -23,6 +23,8 @@ export interface UrlNode {
   remoteName?: boolean;
   /** -o or -O (even --no-remote-name) was given for this node: curl's GETOUT_OUTFILE */
   outSet?: boolean;
+  /** --out-null (curl 8.16): the response goes nowhere */
+  outNull?: boolean;
   /** -T: the local file to upload to this URL ("-" for stdin) */
   uploadFile?: string;
 }
@@ -147,9 +149,14 @@ class NodeFiller {
 }
 
 /** -o NAME, -O or --no-remote-name: fills the first node without an output setting. */
-function outputNode(nodes: NodeFiller, set: Pick<UrlNode, 'outfile' | 'remoteName'>): void {
+function outputNode(nodes: NodeFiller, set: Pick<UrlNode, 'outfile' | 'remoteName' | 'outNull'>): void {
   const n = nodes.free('out');
   n.outSet = true;
+  if (set.outNull) {
+    n.outNull = true;
+    delete n.remoteName;
+    return;
+  }
   if (set.remoteName) n.remoteName = true;
   else delete n.remoteName;
   if (set.outfile !== undefined) n.outfile = set.outfile;
@@ -305,6 +312,8 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       // --no-remote-name uses up a node too: it switches a --remote-name-all default off for that URL
       case 'remote-name': outputNode(nodes, { remoteName: on }); break;
       case 'remote-name-all': c.remoteNameAll = on; break;
+      // --out-null is an output setting of its URL, as -o is
+      case 'out-null': outputNode(nodes, { outNull: true }); break;
       case 'upload-file': nodes.free('upload').uploadFile = String(v); break;
       case 'output-dir': c.outputDir = String(v); break;
       case 'create-dirs': c.createDirs = on; break;

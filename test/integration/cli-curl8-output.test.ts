@@ -1,7 +1,8 @@
 // curl 8's output options through the bundled tool: --skip-existing leaves a
 // file that is there alone (no request), -C refuses --remove-on-error and
-// --no-clobber, whichever of the two comes second, and -J with -i writes the
-// headers into the file Content-Disposition names.
+// --no-clobber, whichever of the two comes second, -J with -i writes the
+// headers into the file Content-Disposition names, and --out-null drops one
+// URL's response.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync, existsSync, mkdtempSync } from 'node:fs';
@@ -95,6 +96,29 @@ test('-J -O with -i: the headers go into the file Content-Disposition names, or 
     const c = await tscurlBundle([`http://127.0.0.1:${srv.port}/cd`, '-J', '-O', '-i', '--output-dir', dir, '--no-progress-meter']);
     assert.equal(c.code, 23);
     assert.match(c.stderr, /Failed to open .*named: File exists/);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('--out-null: that URL\'s response goes nowhere (still received and counted), the next one to stdout', async () => {
+  const srv = await startRawServer((r) => ({ data: `HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n${r.target.slice(1, 4)}!\r\n` }));
+  const dir = mkdtempSync(join(tmpdir(), 'tscurl-null-'));
+  try {
+    const base = `http://127.0.0.1:${srv.port}`;
+    const r = await tscurlBundle(['-s', '-i', `${base}/one`, '--out-null', `${base}/two`, '-w', '[%{size_download}]'], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '[6]HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\ntwo!\r\n[6]');
+    assert.deepEqual(srv.requests.map((q) => q.target), ['/one', '/two']);
+    // with --remote-name-all in force, --out-null still makes no file
+    const all = await tscurlBundle(['-s', '--remote-name-all', `${base}/three`, '--out-null'], { cwd: dir });
+    assert.equal(all.code, 0, all.stderr);
+    assert.equal(all.stdout, '');
+    assert.ok(!existsSync(join(dir, 'three')));
+    // one output setting more than URLs: curl's warning
+    const extra = await tscurlBundle(['--no-progress-meter', `${base}/four`, '--out-null', '--out-null'], { cwd: dir });
+    assert.equal(extra.code, 0);
+    assert.equal(extra.stderr, 'Warning: Got more output options than URLs\n');
   } finally {
     await srv.close();
   }
