@@ -51,6 +51,8 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 interface GlobalOpts {
   parallel: boolean;
   parallelMax: number;
+  /** --parallel-max-host (curl 8.16): connections to one host at once in parallel mode (0: no limit) */
+  parallelMaxHost: number;
   parallelImmediate: boolean;
   failEarly: boolean;
   libcurl?: string;
@@ -84,7 +86,7 @@ export function rateParameter(e: OptEntry, silent: boolean): number {
 }
 
 function globalOpts(globals: readonly OptEntry[]): GlobalOpts {
-  const g: GlobalOpts = { parallel: false, parallelMax: 50, parallelImmediate: false, failEarly: false, msPerTransfer: 0 };
+  const g: GlobalOpts = { parallel: false, parallelMax: 50, parallelMaxHost: 0, parallelImmediate: false, failEarly: false, msPerTransfer: 0 };
   let silent = false;
   for (const e of globals) {
     switch (e.opt.long) {
@@ -94,6 +96,8 @@ function globalOpts(globals: readonly OptEntry[]): GlobalOpts {
       case 'parallel-immediate': g.parallelImmediate = e.value === true; break;
       case 'fail-early': g.failEarly = e.value === true; break;
       case 'libcurl': g.libcurl = String(e.value); break;
+      // libcurl's CURLMOPT_MAX_HOST_CONNECTIONS; more than 65535 is 65535, as curl 8.16 takes it
+      case 'parallel-max-host': g.parallelMaxHost = Math.min(str2unum(e.given, String(e.value)), 65535); break;
       case 'parallel-max': {
         const n = str2unum(e.given, String(e.value));
         // curl 7.88: above MAX_PARALLEL (300) is 300, below 1 the default (later curls allow 65535)
@@ -167,7 +171,7 @@ export class Operation {
       } else if (g.parallel) {
         const { runParallel } = await import('./parallel.js');
         code = await runParallel(ctx, this.#jobs(configs), {
-          max: g.parallelMax, immediate: g.parallelImmediate, failEarly: g.failEarly,
+          max: g.parallelMax, maxHost: g.parallelMaxHost, immediate: g.parallelImmediate, failEarly: g.failEarly,
           meter: !configs.some((c) => c.silent || c.noProgressMeter),
         });
       } else {

@@ -4,13 +4,15 @@
 // --fail-early marks every other transfer for abort (their XFERINFO returns
 // 1). The exit code is the last error seen, as in curl. The meter is curl's
 // tool_progress.c one-line summary of all transfers.
-import { Multi, CURLMSG, CURLOPT, CURLE, type Easy } from '../index.js';
+import { Multi, CURLMSG, CURLMOPT, CURLOPT, CURLE, type Easy } from '../index.js';
 import { ToolTransfer, type ToolContext } from './tool-transfer.js';
 import { isFatalError, type Job } from './operate.js';
 import { max5data, time2str } from './progress.js';
 
 export interface ParallelOptions {
   max: number;
+  /** --parallel-max-host: CURLMOPT_MAX_HOST_CONNECTIONS (0: no limit) */
+  maxHost?: number;
   immediate: boolean;
   failEarly: boolean;
   /** show the meter (no -s, no --no-progress-meter) */
@@ -127,6 +129,7 @@ export class ParallelMeter {
 /** curl's parallel_transfers(): resolves with the exit code. */
 export async function runParallel(ctx: ToolContext, jobs: AsyncGenerator<Job>, opts: ParallelOptions): Promise<number> {
   const multi = new Multi();
+  if (opts.maxHost) multi.setopt(CURLMOPT.MAX_HOST_CONNECTIONS, opts.maxHost);
   /** created transfers not yet done: running, waiting to start, or waiting to retry */
   const queue: Entry[] = [];
   const byEasy = new Map<Easy, Entry>();

@@ -193,7 +193,7 @@ const CURLAUTH_ANY = ~16 >>> 0;
 const NO_OP = new Set([
   'next', 'config', 'disable', 'variable', 'help', 'version', 'manual', 'no-buffer', 'styled-output',
   // global settings the Operation reads from the command line's globals
-  'trace', 'trace-ascii', 'trace-time', 'trace-ids', 'stderr', 'parallel', 'parallel-max', 'parallel-immediate', 'libcurl', 'rate',
+  'trace', 'trace-ascii', 'trace-time', 'trace-ids', 'stderr', 'parallel', 'parallel-max', 'parallel-max-host', 'parallel-immediate', 'libcurl', 'rate',
   // curl 7.88 accepts these and does nothing: the entropy options are ignored since 7.84, and False
   // Start is something its OpenSSL backend cannot do (the transfer goes on without it)
   'egd-file', 'random-file', 'false-start',
