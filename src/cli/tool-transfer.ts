@@ -271,8 +271,10 @@ export class ToolTransfer {
     }
     if (etagHeader && !cfg.steps.some((s) => s.id === CURLOPT.HTTPHEADER)) setopt(CURLOPT.HTTPHEADER, [etagHeader]);
     if (cfg.resume !== undefined) setopt(CURLOPT.RESUME_FROM_LARGE, this.#resume);
+    const itemUrl = await this.#ipfsUrl(this.#item.url);
+    if (typeof itemUrl === 'number') return itemUrl;
     // -G: curl appends the data to the query with '?' or '&'
-    let url = cfg.getQuery === undefined ? this.#item.url : this.#item.url + (this.#item.url.includes('?') ? '&' : '?') + cfg.getQuery;
+    let url = cfg.getQuery === undefined ? itemUrl : itemUrl + (itemUrl.includes('?') ? '&' : '?') + cfg.getQuery;
     if (cfg.urlQuery) {
       // --url-query: curl's tool appends it with the URL API (CURLU_APPENDQUERY)
       const u = new CurlUrl();
@@ -341,6 +343,17 @@ export class ToolTransfer {
       setopt(CURLOPT.DEBUGFUNCTION, this.#ctx.trace.callback);
     }
     return CURLE.OK;
+  }
+
+  /** ipfs:// and ipns:// go to a gateway (ipfs.ts); a failure is curl's helpf() and its exit code. */
+  async #ipfsUrl(url: string): Promise<string | number> {
+    if (!/^\s*ip[fn]s:/i.test(url)) return url;
+    const { ipfsScheme, ipfsRewrite } = await import('./ipfs.js');
+    const scheme = ipfsScheme(url);
+    const r = scheme === undefined ? { url } : ipfsRewrite(url, scheme, this.cfg.ipfsGateway, process.env);
+    if ('url' in r) return r.url;
+    this.#ctx.stdio.stderr(`tscurl: ${r.message}\ntscurl: ${HINT_LINE}\n`);
+    return r.code;
   }
 
   /**

@@ -84,6 +84,8 @@ export interface TransferConfig {
   contentDisposition: boolean;
   etagSave?: string;
   etagCompare?: string;
+  /** --ipfs-gateway: where ipfs:// and ipns:// URLs go */
+  ipfsGateway?: string;
   /** curl's warnf() texts from folding the options (printed unless -s). */
   readonly warnings: string[];
   /** Entries the tool has no implementation for (first one is reported). */
@@ -403,6 +405,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
       case 'remote-header-name': c.contentDisposition = on; break;
       case 'etag-save': c.etagSave = String(v); break;
       case 'etag-compare': c.etagCompare = String(v); break;
+      case 'ipfs-gateway': c.ipfsGateway = String(v); break;
       case 'max-time': set(CURLOPT.TIMEOUT_MS, seconds(e), e); break;
       case 'connect-timeout': set(CURLOPT.CONNECTTIMEOUT_MS, seconds(e), e); break;
       case 'expect100-timeout': set(CURLOPT.EXPECT_100_TIMEOUT_MS, seconds(e), e); break;

@@ -6,6 +6,9 @@ import { VERSION, versionInfo, version } from '../index.js';
 /** Schemes the library can transfer, lowercase, in curl's sorted order. */
 export const PROTOCOLS: readonly string[] = versionInfo().protocols;
 
+/** What --version lists: libcurl's protocols, and ipfs and ipns, which the tool itself sends to an HTTP gateway (curl 8.4). */
+const TOOL_PROTOCOLS: readonly string[] = PROTOCOLS.includes('http') ? [...PROTOCOLS, 'ipfs', 'ipns'] : PROTOCOLS;
+
 /** curl feature names (as in curl_version_info) that tscurl implements. */
 export const FEATURES: readonly string[] = versionInfo().featureNames;
 
@@ -20,7 +23,7 @@ export function versionText(): string {
   return (
     `tscurl ${VERSION} (${versionInfo().host}) ${versionComponents()}\n` +
     'Release-Date: [unreleased]\n' +
-    `Protocols: ${[...PROTOCOLS].sort().join(' ')}\n` +
+    `Protocols: ${[...TOOL_PROTOCOLS].sort().join(' ')}\n` +
     `Features: ${[...FEATURES].sort(sortCi).join(' ')}\n`
   );
 }

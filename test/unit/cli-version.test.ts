@@ -12,8 +12,8 @@ test('--version: curl layout with tscurl identity', () => {
   const lines = versionText().split('\n');
   assert.match(lines[0]!, new RegExp(`^tscurl ${pkg.version.replace(/\./g, '\\.')} \\([^)]+\\) libtscurl/${pkg.version.replace(/\./g, '\\.')} `));
   assert.match(lines[1]!, /^Release-Date: /);
-  // exactly the schemes with a protocol handler
-  assert.equal(lines[2], `Protocols: ${supportedSchemes().join(' ')}`);
+  // exactly the schemes with a protocol handler, and the tool's own ipfs and ipns (curl 8.4: sent to an HTTP gateway)
+  assert.equal(lines[2], `Protocols: ${[...supportedSchemes(), 'ipfs', 'ipns'].sort().join(' ')}`);
   assert.match(lines[2]!, /^Protocols: (\S+ )*http https( \S+)*$/);
   assert.match(lines[3]!, /^Features: \S+( \S+)*$/);
   assert.equal(lines[4], '');
