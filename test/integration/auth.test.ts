@@ -308,3 +308,31 @@ test('credentials never follow a redirect to another origin, unless UNRESTRICTED
     await other.close();
   }
 });
+
+test('Digest: a \'"\' in the path is escaped in the uri parameter, so the path cannot add parameters (curl 8, its test 64)', async () => {
+  let uriSeen: string | undefined;
+  const srv = await startRawServer((r) => {
+    const a = r.headers.get('authorization');
+    if (a?.startsWith('Digest ')) {
+      const params = [...a.matchAll(/(\w+)=(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)];
+      uriSeen = params.find((m) => m[1] === 'uri')?.[2]?.replace(/\\(.)/g, '$1');
+      // one of each: a path that could close the quoted uri would add its own "response"
+      if (params.filter((m) => m[1] === 'response').length === 1 && digestValid(a, r.method, 'pw')) return ok('welcome');
+    }
+    return unauthorized('WWW-Authenticate: Digest realm="r", nonce="n"');
+  });
+  try {
+    const path = '/a",response="00000000000000000000000000000000",x="';
+    const r = await fetchUrl(`http://127.0.0.1:${srv.port}${path}`, (e) => {
+      e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.DIGEST);
+      e.setopt(CURLOPT.USERPWD, 'user:pw');
+    });
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(r.body, 'welcome');
+    assert.equal(uriSeen, srv.requests.at(-1)!.target, 'the uri parameter is the request target');
+    assert.equal(srv.requests.at(-1)!.target, path, 'the path goes out as given');
+    r.easy.cleanup();
+  } finally {
+    await srv.close();
+  }
+});
