@@ -13,6 +13,7 @@ import { CURLOPT, CURLE, CURLINFO, CURLAUTH, CURL_NETRC, Easy } from '../../src/
 import { startRawServer, ok, type ReceivedRequest } from '../helpers/raw-http-server.js';
 import { fetchUrl } from '../helpers/fetch.js';
 import { requireProgram } from '../helpers/requires.js';
+import { startFtpServer } from '../helpers/ftp-server.js';
 
 const CURL = '/usr/bin/curl';
 const NO_CURL = requireProgram('curl', 'curl');
@@ -331,6 +332,26 @@ test('Digest: a \'"\' in the path is escaped in the uri parameter, so the path c
     assert.equal(r.body, 'welcome');
     assert.equal(uriSeen, srv.requests.at(-1)!.target, 'the uri parameter is the request target');
     assert.equal(srv.requests.at(-1)!.target, path, 'the path goes out as given');
+    r.easy.cleanup();
+  } finally {
+    await srv.close();
+  }
+});
+
+test('.netrc: a NUL byte ends its line as in curl, so no NUL reaches the server in PASS (curl, its test 793)', async () => {
+  const srv = await startFtpServer({ files: { '/f': 'data' } });
+  const dir = mkdtempSync(join(tmpdir(), 'tscurl-netrc-nul-'));
+  const file = join(dir, 'netrc');
+  writeFileSync(file, 'machine 127.0.0.1 login username "password"\0 hello\n');
+  try {
+    const r = await fetchUrl(`ftp://127.0.0.1:${srv.port}/f`, (e) => {
+      e.setopt(CURLOPT.NETRC, CURL_NETRC.OPTIONAL);
+      e.setopt(CURLOPT.NETRC_FILE, file);
+    });
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(r.body, 'data');
+    assert.deepEqual(srv.commands.slice(0, 2), ['USER username', 'PASS ']);
+    assert.ok(!srv.commands.some((c) => c.includes('\0')));
     r.easy.cleanup();
   } finally {
     await srv.close();
