@@ -89,6 +89,18 @@ export function caFromEnvironment(cfg: TransferConfig, env: NodeJS.ProcessEnv): 
   return undefined;
 }
 
+/**
+ * caFromEnvironment() once per group: curl's tool stores what it found in
+ * the group's config (config->cacert), so its later URLs do not read the
+ * environment again; nothing changes the environment during a run.
+ */
+const caByConfig = new WeakMap<TransferConfig, { opt: number; value: string } | null>();
+function groupCaFromEnvironment(cfg: TransferConfig): { opt: number; value: string } | undefined {
+  let ca = caByConfig.get(cfg);
+  if (ca === undefined) caByConfig.set(cfg, (ca = caFromEnvironment(cfg, process.env) ?? null));
+  return ca ?? undefined;
+}
+
 /** Progress numbers of the last XFERINFO call (the parallel meter sums them). */
 export interface XferProgress {
   dlTotal: number;
@@ -168,8 +180,9 @@ export class ToolTransfer {
     const { cfg } = this;
     let outName: string | undefined;
     if (this.#node.outfile !== undefined) {
-      const { globOutputName } = await import('./glob.js');
-      outName = globOutputName(this.#node.outfile, this.#item);
+      outName = this.#node.outfile;
+      // "#N" names a glob's value; without a '#' the name is taken as it is
+      if (outName.includes('#')) outName = (await import('./glob.js')).globOutputName(outName, this.#item);
     } else if (this.#node.remoteName) {
       outName = remoteName(this.#item.url);
       this.#honorCd = cfg.contentDisposition;
@@ -246,7 +259,7 @@ export class ToolTransfer {
     // curl's tool follows at most 50 redirects unless --max-redirs says otherwise (DEFAULT_MAXREDIRS;
     // libcurl's own default differs: unlimited in 7.88, 30 since 8.3)
     setopt(CURLOPT.MAXREDIRS, 50);
-    const caEnv = caFromEnvironment(cfg, process.env);
+    const caEnv = groupCaFromEnvironment(cfg);
     if (caEnv) setopt(caEnv.opt, caEnv.value);
     for (const step of cfg.steps) {
       let value = step.value;
@@ -362,11 +375,16 @@ export class ToolTransfer {
   /** curl's tool_header_cb: -D, --etag-save, -J, then -i. */
   #onHeader(line: Buffer): number {
     const { cfg } = this;
-    const text = line.toString('latin1');
-    if (/^HTTP\/\S+ \d/.test(text)) this.#headers.length = 0; // %header{} wants the last response only
-    const m = /^([^:\s]+):\s*(.*?)\r?\n?$/.exec(text);
-    if (m) this.#headers.push([m[1]!, m[2]!]);
+    // the text is needed for -w (%header{}, num_headers), --etag-save and -J alone
+    const needText = cfg.writeOut !== undefined || cfg.etagSave !== undefined || this.#honorCd;
+    const text = needText ? line.toString('latin1') : '';
+    if (cfg.writeOut !== undefined) {
+      if (/^HTTP\/\S+ \d/.test(text)) this.#headers.length = 0; // %header{} wants the last response only
+      const m = /^([^:\s]+):\s*(.*?)\r?\n?$/.exec(text);
+      if (m) this.#headers.push([m[1]!, m[2]!]);
+    }
     if (this.#dump && !this.#dump.write(line)) return 0;
+    if (!needText) return this.#include(line);
     if (cfg.etagSave !== undefined && /^etag:/i.test(text) && text.endsWith('\n')) {
       const etag = text.slice(5).trim();
       if (etag) {
@@ -384,6 +402,12 @@ export class ToolTransfer {
         if (!this.#outs.open()) return 0;
       }
     }
+    return this.#include(line);
+  }
+
+  /** -i/-I: the header line goes to the output too. */
+  #include(line: Buffer): number {
+    const { cfg } = this;
     // curl's tool shows headers with -i/-I for HTTP(S), RTSP and FILE only: FTP's replies are not
     // shown, its file facts come as body
     if ((cfg.include || cfg.head) && showsHeaders(info(this.easy, 'SCHEME')) && !this.#outs.write(line, false)) return 0;
