@@ -206,17 +206,30 @@ export class Operation {
       if (lacksUrl(cfg)) throw new NoUrlSpecified();
       for (const node of cfg.urls) {
         if (node.url === undefined) continue; // curl: "Got more output options than URLs" is only a warning
-        // -T may glob too: every upload file goes to every URL of the node (curl's inglob loop)
-        const uploads = node.uploadFile === undefined ? [undefined] : (await this.#expand(cfg, node.uploadFile))?.map((g) => g.url);
-        if (!uploads) continue;
-        for (const uploadFile of uploads) {
-          const glob = await this.#expand(cfg, node.url);
-          if (!glob) continue;
-          for (const item of glob) yield { cfg, node, item, urlnum, uploadFile };
+        if (node.uploadFile === undefined && (cfg.globoff || !GLOB_SYNTAX.test(node.url))) {
+          // the common case, kept small: one URL as it is
+          yield { cfg, node, item: { url: node.url, values: [] }, urlnum: urlnum++, uploadFile: undefined };
+          continue;
         }
-        urlnum++;
+        if (yield* this.#nodeJobs(cfg, node, node.url, urlnum)) urlnum++;
       }
     }
+  }
+
+  /**
+   * The jobs of one URL node with globs or -T: every upload file to every URL
+   * of the glob (curl's inglob loop). Returns false when the -T name's glob
+   * was bad: the node then takes no URL number.
+   */
+  async *#nodeJobs(cfg: TransferConfig, node: UrlNode, url: string, urlnum: number): AsyncGenerator<Job, boolean> {
+    const uploads = node.uploadFile === undefined ? [undefined] : (await this.#expand(cfg, node.uploadFile))?.map((g) => g.url);
+    if (!uploads) return false;
+    for (const uploadFile of uploads) {
+      const glob = await this.#expand(cfg, url);
+      if (!glob) continue;
+      for (const item of glob) yield { cfg, node, item, urlnum, uploadFile };
+    }
+    return true;
   }
 
   /** A URL (or -T name) with its globs expanded; undefined after reporting a bad glob. */
