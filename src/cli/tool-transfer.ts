@@ -5,6 +5,7 @@
 // output file, the retry decision (truncating what the attempt wrote),
 // --remove-on-error and -w. A retry performs the same Easy again.
 import { sshToolOptions, CA_CERT_ERRORMSG } from './ssh-tool.js';
+import { groupCaFromEnvironment } from './ca-environment.js';
 import { readFileSync, openSync, writeSync, closeSync, mkdirSync, statSync, utimesSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { bufferToText } from '../url/url-bytes.js';
@@ -38,6 +39,8 @@ const TOOL_BUFFER_SIZE = 102400;
 const ECONNREFUSED = 111;
 /** libcurl 7.88's text for CURLE_WRITE_ERROR from the write callback */
 const WRITE_FAILED = 'Failure writing output to destination';
+/** curl 7.88's post_per_transfer, when fflush(stdout) fails */
+const FLUSH_FAILED = 'Failed writing body';
 
 export const INFO_FOR_VAR: Record<string, string> = {
   http_code: 'RESPONSE_CODE', response_code: 'RESPONSE_CODE', http_connect: 'HTTP_CONNECTCODE', content_type: 'CONTENT_TYPE',
@@ -72,33 +75,6 @@ const HTTP_VERSION_TEXT: Record<number, string> = { 0: '0', 1: '1', 2: '1.1', 3:
 function remoteName(url: string): string {
   const path = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').replace(/[?#].*$/, '');
   return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
-}
-
-/**
- * curl's tool reads the CA bundle from the environment when the command line
- * names none and verification is on: CURL_CA_BUNDLE, else SSL_CERT_DIR (a
- * directory), else SSL_CERT_FILE.
- */
-export function caFromEnvironment(cfg: TransferConfig, env: NodeJS.ProcessEnv): { opt: number; value: string } | undefined {
-  const named = cfg.steps.some((st) => st.id === CURLOPT.CAINFO || st.id === CURLOPT.CAPATH);
-  const insecure = cfg.steps.some((st) => st.id === CURLOPT.SSL_VERIFYPEER && st.value === 0);
-  if (named || insecure) return undefined;
-  if (env.CURL_CA_BUNDLE) return { opt: CURLOPT.CAINFO, value: env.CURL_CA_BUNDLE };
-  if (env.SSL_CERT_DIR) return { opt: CURLOPT.CAPATH, value: env.SSL_CERT_DIR };
-  if (env.SSL_CERT_FILE) return { opt: CURLOPT.CAINFO, value: env.SSL_CERT_FILE };
-  return undefined;
-}
-
-/**
- * caFromEnvironment() once per group: curl's tool stores what it found in
- * the group's config (config->cacert), so its later URLs do not read the
- * environment again; nothing changes the environment during a run.
- */
-const caByConfig = new WeakMap<TransferConfig, { opt: number; value: string } | null>();
-function groupCaFromEnvironment(cfg: TransferConfig): { opt: number; value: string } | undefined {
-  let ca = caByConfig.get(cfg);
-  if (ca === undefined) caByConfig.set(cfg, (ca = caFromEnvironment(cfg, process.env) ?? null));
-  return ca ?? undefined;
 }
 
 /** Progress numbers of the last XFERINFO call (the parallel meter sums them). */
@@ -212,7 +188,7 @@ export class ToolTransfer {
       // truncates) it at setup, the later ones append to it
       const append = dumpHeaderStarted.has(cfg);
       dumpHeaderStarted.add(cfg);
-      this.#dump = new OutputFile(cfg.dumpHeader, { createDirs: cfg.createDirs, clobber: 'always', append }, hooks);
+      this.#dump = new OutputFile(cfg.dumpHeader, { createDirs: cfg.createDirs, clobber: 'always', append, gather: true }, hooks);
       if (!this.#dump.open()) return CURLE.WRITE_ERROR;
     }
     // --etag-compare reads its file before --etag-save truncates it (they may be the same file)
@@ -366,7 +342,12 @@ export class ToolTransfer {
       }
       return CURL_WRITEFUNC_PAUSE;
     }
-    return this.#outs.write(data) ? data.length : 0;
+    // header lines without a blank line after them (FTP's replies) reach the -D file before the body
+    if (this.#dump && !this.#dump.flush()) return 0;
+    if (!this.#outs.write(data)) return 0;
+    // -N: curl's tool_write_cb fflush()es after each write
+    if (this.cfg.noBuffer && this.#outs.toStdout && !flow.flush()) return 0;
+    return data.length;
   }
 
   #waitingForStdout = false;
@@ -384,6 +365,8 @@ export class ToolTransfer {
       if (m) this.#headers.push([m[1]!, m[2]!]);
     }
     if (this.#dump && !this.#dump.write(line)) return 0;
+    // the blank line ends a response's headers: they go to the -D file now, in one write
+    if (this.#dump && line.length <= 2 && (line[0] === 13 || line[0] === 10) && !this.#dump.flush()) return 0;
     if (!needText) return this.#include(line);
     if (cfg.etagSave !== undefined && /^etag:/i.test(text) && text.endsWith('\n')) {
       const etag = text.slice(5).trim();
@@ -441,12 +424,20 @@ export class ToolTransfer {
       errorText = `The requested URL returned error: ${responseCode}`;
       this.#error(code, errorText);
     }
-    // curl's fwrite() had put every byte into the pipe when the transfer ended;
-    // bytes still queued for stdout that the reader never took (it closed) fail it too
-    if (code === 0 && this.#outs.toStdout && !(await this.#ctx.stdio.stdoutFlow.flushed())) {
-      code = CURLE.WRITE_ERROR;
-      errorText = WRITE_FAILED;
-      this.#error(code, errorText);
+    if (code === 0 && this.#outs.toStdout) {
+      const flow = this.#ctx.stdio.stdoutFlow;
+      if (!flow.flush()) {
+        // curl's post_per_transfer fflush()es stdout: what its buffer held could not be written
+        code = CURLE.WRITE_ERROR;
+        errorText = FLUSH_FAILED;
+        this.#error(code, errorText);
+      } else if (!(await flow.flushed())) {
+        // curl's fwrite() had put every byte into the pipe when the transfer ended;
+        // bytes still queued for stdout that the reader never took (it closed) fail it too
+        code = CURLE.WRITE_ERROR;
+        errorText = WRITE_FAILED;
+        this.#error(code, errorText);
+      }
     }
     // a successful transfer with no body still creates the output file, but
     // not (nor overwrites it) when no data came because a condition was unmet
