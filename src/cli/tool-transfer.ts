@@ -424,14 +424,15 @@ export class ToolTransfer {
       errorText = `The requested URL returned error: ${responseCode}`;
       this.#error(code, errorText);
     }
-    if (code === 0 && this.#outs.toStdout) {
+    if (this.#outs.toStdout) {
       const flow = this.#ctx.stdio.stdoutFlow;
-      if (!flow.flush()) {
-        // curl's post_per_transfer fflush()es stdout: what its buffer held could not be written
+      // curl's post_per_transfer fflush()es stdout whatever the result; a failure fails a transfer that had none
+      const flushOk = flow.flush();
+      if (code === 0 && !flushOk) {
         code = CURLE.WRITE_ERROR;
         errorText = FLUSH_FAILED;
         this.#error(code, errorText);
-      } else if (!(await flow.flushed())) {
+      } else if (code === 0 && !(await flow.flushed())) {
         // curl's fwrite() had put every byte into the pipe when the transfer ended;
         // bytes still queued for stdout that the reader never took (it closed) fail it too
         code = CURLE.WRITE_ERROR;
