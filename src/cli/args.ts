@@ -114,6 +114,16 @@ export function optionNamed(name: string): CliOption | undefined {
   return byName.get(name);
 }
 
+let exactKeys: Map<string, LongKey> | undefined;
+/** The first table entry named exactly `w` (a config file of many URLs looks up "url" once per line). */
+function exactKey(keys: readonly LongKey[], w: string): LongKey | undefined {
+  if (!exactKeys) {
+    exactKeys = new Map();
+    for (const k of keys) if (!exactKeys.has(k.key)) exactKeys.set(k.key, k);
+  }
+  return exactKeys.get(w);
+}
+
 /** Resolves a long option word (without dashes) as curl 7.88 does. */
 export function lookupLong(word: string): { opt: CliOption; toggle: boolean; expand: boolean } | ParamReason {
   const { longKeys: keys } = tables();
@@ -129,9 +139,10 @@ export function lookupLong(word: string): { opt: CliOption; toggle: boolean; exp
     w = w.slice(7);
     expand = true;
   }
-  let hit: LongKey | undefined;
-  let hits = 0;
-  for (const k of keys) {
+  // an exact name ends the search at once (as the loop below does): one lookup, not a scan, per word
+  let hit: LongKey | undefined = exactKey(keys, w);
+  let hits = hit ? 1 : 0;
+  if (!hit) for (const k of keys) {
     if (k.key === w) {
       hit = k;
       hits = 1;

@@ -44,7 +44,11 @@ export function parseConfigText(text: string, filename: string, warn: (msg: stri
     const option = line.slice(start, i);
     while (i < line.length && (isSpace(line[i]) || isSep(line[i]))) i++;
     let param: string | undefined;
-    if (line[i] === '"') {
+    const close = line[i] === '"' ? line.indexOf('"', i + 1) : -1;
+    if (close > 0 && line.lastIndexOf('\\', close) <= i) {
+      // a quoted parameter without escapes (most are): the text between the quotes
+      param = line.slice(i + 1, close);
+    } else if (line[i] === '"') {
       i++;
       let p = '';
       while (i < line.length && line[i] !== '"') {

@@ -10,14 +10,15 @@ import { StreamSink } from './stdio-sink.js';
 import { warnText } from './messages.js';
 
 /**
- * stdout and stderr, each made on first use: Node makes process.stdout on
+ * stdout (buffered as curl's stdio buffers it, see stdio-sink.ts) and
+ * stderr (unbuffered), each made on first use: Node makes process.stdout on
  * the first read of it (for a pipe a net.Socket, ~0.7 ms of CPU), which a
  * run that writes nothing there (-o FILE) should not pay. A write error
  * (a reader that went away: tscurl --manual | head) is recorded by the
  * sink, never thrown: a transfer writing there ends with curl's 23.
  */
 const stdoutSink = new StreamSink(() => process.stdout);
-const stderrSink = new StreamSink(() => process.stderr);
+const stderrSink = new StreamSink(() => process.stderr, false);
 
 /**
  * --stderr FILE ('-' for stdout): where the tool's messages, the meter and
@@ -31,6 +32,7 @@ function stderrTarget(globals: readonly OptEntry[], silent: boolean): (b: Buffer
     try {
       const fd = openSync(target, 'w');
       return (b) => {
+        stdoutSink.writeGathered();
         try {
           writeSync(fd, typeof b === 'string' ? Buffer.from(b) : b);
         } catch {
@@ -38,10 +40,16 @@ function stderrTarget(globals: readonly OptEntry[], silent: boolean): (b: Buffer
         }
       };
     } catch {
-      if (!silent) stderrSink.write(`Warning: Failed to open ${target}!\n`);
+      if (!silent) toStderr(`Warning: Failed to open ${target}!\n`);
     }
   }
-  return (b) => void stderrSink.write(b);
+  return toStderr;
+}
+
+/** stderr is written as it comes (curl's is unbuffered), after what stdout has gathered: their order stays. */
+function toStderr(b: Buffer | string): void {
+  stdoutSink.writeGathered();
+  stderrSink.write(b);
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -51,7 +59,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const parsed = parseArgs(argv, { warn: (m) => warnings.push(m) });
     const allEntries = [...parsed.globals, ...parsed.groups.flatMap((g) => g.entries)];
     silentWarnings = allEntries.some((e) => e.opt.long === 'silent' && e.value === true);
-    if (!silentWarnings) for (const w of warnings) stderrSink.write(warnText(w));
+    if (!silentWarnings) for (const w of warnings) toStderr(warnText(w));
     if (parsed.action?.kind === 'help') {
       const { helpText } = await import('./help.js');
       stdoutSink.write(helpText(parsed.action.category));
@@ -72,7 +80,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (parsed.action?.kind === 'manual') {
       const { manualText } = await import('./help.js');
       const m = await manualText();
-      if (m.warning) stderrSink.write(`Warning: ${m.warning}\n`);
+      if (m.warning) toStderr(`Warning: ${m.warning}\n`);
       stdoutSink.write(m.stdout);
       return 0;
     }
@@ -90,16 +98,22 @@ async function main(argv: readonly string[]): Promise<number> {
     });
     return await op.run(parsed);
   } catch (e) {
-    if (!silentWarnings) for (const w of warnings.splice(0)) stderrSink.write(warnText(w));
+    if (!silentWarnings) for (const w of warnings.splice(0)) toStderr(warnText(w));
     if (e instanceof ParamError) {
-      if (!silentWarnings) for (const w of e.warnings) stderrSink.write(warnText(w));
-      for (const line of e.lines) stderrSink.write(`tscurl: ${line}\n`);
+      if (!silentWarnings) for (const w of e.warnings) toStderr(warnText(w));
+      for (const line of e.lines) toStderr(`tscurl: ${line}\n`);
       return e.exitCode;
     }
     throw e;
   }
 }
 
-const code = await main(process.argv.slice(2));
+let code: number;
+try {
+  code = await main(process.argv.slice(2));
+} finally {
+  // what stdout gathered goes out at exit, as stdio's buffer does (a failure there changes no exit code, as in curl)
+  stdoutSink.writeGathered();
+}
 // let stdout/stderr drain before exiting with curl's code
 process.exitCode = code;

@@ -19,6 +19,8 @@ import { ToolTransfer, type ToolContext } from './tool-transfer.js';
 import { warnText } from './messages.js';
 import type { LibcurlSource } from './libcurl-source.js';
 import type { OutputFlow } from './stdio-sink.js';
+import { SerialMulti } from './serial-multi.js';
+import { holdEnv } from '../util/env-cache.js';
 
 export interface Stdio {
   /** false once stdout failed (EPIPE, ENOSPC) */
@@ -133,6 +135,16 @@ export class Operation {
 
   /** Runs every group; resolves with the process exit code. */
   async run(parsed: ParsedArgs): Promise<number> {
+    // the tool never changes its environment: the library reads each variable (proxies) once per run
+    const releaseEnv = holdEnv();
+    try {
+      return await this.#run(parsed);
+    } finally {
+      releaseEnv();
+    }
+  }
+
+  async #run(parsed: ParsedArgs): Promise<number> {
     const configs = parsed.groups.map((g) => buildConfig(groupEntries(parsed, g)));
     for (const cfg of configs) if (cfg.unsupported.length) throw unsupportedError(cfg.unsupported[0]!);
     // curl refuses -J with -C - (the server names the file after the offset was taken from another);
@@ -198,23 +210,38 @@ export class Operation {
       if (lacksUrl(cfg)) throw new NoUrlSpecified();
       for (const node of cfg.urls) {
         if (node.url === undefined) continue; // curl: "Got more output options than URLs" is only a warning
-        // -T may glob too: every upload file goes to every URL of the node (curl's inglob loop)
-        const uploads = node.uploadFile === undefined ? [undefined] : (await this.#expand(cfg, node.uploadFile))?.map((g) => g.url);
-        if (!uploads) continue;
-        for (const uploadFile of uploads) {
-          const glob = await this.#expand(cfg, node.url);
-          if (!glob) continue;
-          for (const item of glob) yield { cfg, node, item, urlnum, uploadFile };
+        if (node.uploadFile === undefined && (cfg.globoff || !GLOB_SYNTAX.test(node.url))) {
+          // the common case, kept small: one URL as it is
+          yield { cfg, node, item: { url: node.url, values: [] }, urlnum: urlnum++, uploadFile: undefined };
+          continue;
         }
-        urlnum++;
+        if (yield* this.#nodeJobs(cfg, node, node.url, urlnum)) urlnum++;
       }
     }
   }
 
+  /**
+   * The jobs of one URL node with globs or -T: every upload file to every URL
+   * of the glob (curl's inglob loop). Returns false when the -T name's glob
+   * was bad: the node then takes no URL number.
+   */
+  async *#nodeJobs(cfg: TransferConfig, node: UrlNode, url: string, urlnum: number): AsyncGenerator<Job, boolean> {
+    const uploads = node.uploadFile === undefined ? [undefined] : (await this.#expand(cfg, node.uploadFile))?.map((g) => g.url);
+    if (!uploads) return false;
+    for (const uploadFile of uploads) {
+      const glob = await this.#expand(cfg, url);
+      if (!glob) continue;
+      for (const item of glob) yield { cfg, node, item, urlnum, uploadFile };
+    }
+    return true;
+  }
+
   /** A URL (or -T name) with its globs expanded; undefined after reporting a bad glob. */
   async #expand(cfg: TransferConfig, url: string): Promise<GlobItem[] | undefined> {
+    // no glob syntax (or --globoff): the URL itself, without loading the glob parser
+    if (cfg.globoff || !GLOB_SYNTAX.test(url)) return [{ url, values: [] }];
     const { UrlGlob, isGlobError, formatGlobError } = await import('./glob.js');
-    const glob = cfg.globoff ? UrlGlob.literal(url) : UrlGlob.parse(url);
+    const glob = UrlGlob.parse(url);
     if (isGlobError(glob)) {
       if (!cfg.silent || cfg.showError) this.#stdio.stderr(`tscurl: (${CURLE.URL_MALFORMAT}) ${formatGlobError(url, glob)}\n`);
       this.#globError = CURLE.URL_MALFORMAT;
@@ -225,12 +252,15 @@ export class Operation {
 
   /** curl's serial_transfers(); a --next group with no URL ends it as curl's transfer_per_config() does. */
   async #runSerial(ctx: ToolContext, jobs: AsyncGenerator<Job>, failEarly: boolean, msPerTransfer: number): Promise<number> {
+    const multi = new SerialMulti();
     try {
-      return await this.#serialLoop(ctx, jobs, failEarly, msPerTransfer);
+      return await this.#serialLoop(ctx, jobs, multi, failEarly, msPerTransfer);
     } catch (e) {
       if (!(e instanceof NoUrlSpecified)) throw e;
       this.#noUrl();
       return CURLE.FAILED_INIT;
+    } finally {
+      multi.cleanup();
     }
   }
 
@@ -239,7 +269,7 @@ export class Operation {
     this.#stdio.stderr(`tscurl: no URL specified!\ntscurl: ${HINT_LINE}\n`);
   }
 
-  async #serialLoop(ctx: ToolContext, jobs: AsyncGenerator<Job>, failEarly: boolean, msPerTransfer: number): Promise<number> {
+  async #serialLoop(ctx: ToolContext, jobs: AsyncGenerator<Job>, multi: SerialMulti, failEarly: boolean, msPerTransfer: number): Promise<number> {
     let returncode = 0;
     let last: { t: ToolTransfer; start: number } | null = null;
     for await (const job of jobs) {
@@ -256,7 +286,7 @@ export class Operation {
       last = { t, start };
       for (;;) {
         await t.beforePerform();
-        const r = await t.finish(await t.easy.perform());
+        const r = await t.finish(await multi.perform(t.easy));
         if ('retryMs' in r) {
           await sleep(r.retryMs);
           continue;
@@ -276,6 +306,9 @@ export class Operation {
     await sleep(msPerTransfer - took);
   }
 }
+
+/** What makes a URL more than itself to curl's glob parser: without these it is one literal pattern. */
+const GLOB_SYNTAX = /[[\]{}]/;
 
 /** A --next group that names no URL (curl: url_list empty or its first node without one). */
 const lacksUrl = (cfg: TransferConfig): boolean => !cfg.urls.some((u) => u.url !== undefined);

@@ -43,9 +43,18 @@ export class OutputFile {
   /** -J with -i: header lines kept until the file has its name (null: written as they come) */
   #held: Buffer[] | null = null;
 
-  constructor(path: string | undefined, opts: { createDirs: boolean; clobber: ClobberMode; append?: boolean; discard?: boolean }, hooks: OutputHooks) {
+  /**
+   * -D: the header lines of a response gather here and go to the file in one
+   * write (at the blank line that ends them, before body bytes, at close),
+   * as curl's fwrite() to its FILE does; undefined: each write goes out at once.
+   */
+  #gathered: Buffer[] | undefined;
+  #gatheredBytes = 0;
+
+  constructor(path: string | undefined, opts: { createDirs: boolean; clobber: ClobberMode; append?: boolean; discard?: boolean; gather?: boolean }, hooks: OutputHooks) {
     this.#discard = opts.discard ?? false;
     this.#path = path === '-' || this.#discard ? undefined : path;
+    if (opts.gather && this.#path !== undefined) this.#gathered = [];
     this.#append = opts.append ?? false;
     this.#createDirs = opts.createDirs;
     this.#clobber = opts.clobber;
@@ -156,6 +165,13 @@ export class OutputFile {
       return true;
     }
     if (this.#fd === undefined && !this.open()) return false;
+    if (this.#gathered) {
+      // copied: a callback's buffer may be reused memory
+      this.#gathered.push(Buffer.from(b));
+      this.#gatheredBytes += b.length;
+      if (body) this.bytes += b.length;
+      return true;
+    }
     try {
       this.#pos += writeSync(this.#fd!, b, 0, b.length, this.#pos);
       if (body) this.bytes += b.length;
@@ -165,8 +181,24 @@ export class OutputFile {
     }
   }
 
+  /** Writes what gathered (curl's fflush()); false when the write failed. */
+  flush(): boolean {
+    const list = this.#gathered;
+    if (!list || this.#gatheredBytes === 0 || this.#fd === undefined) return true;
+    const chunk = list.length === 1 ? list[0]! : Buffer.concat(list, this.#gatheredBytes);
+    this.#gathered = [];
+    this.#gatheredBytes = 0;
+    try {
+      this.#pos += writeSync(this.#fd, chunk, 0, chunk.length, this.#pos);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Before a retry: drop what the failed attempt wrote (curl's ftruncate). */
   truncate(): boolean {
+    this.flush();
     if (this.#fd === undefined) return true;
     try {
       ftruncateSync(this.#fd, 0);
@@ -179,6 +211,7 @@ export class OutputFile {
   }
 
   close(): void {
+    this.flush();
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
   }

@@ -5,6 +5,7 @@
 // output file, the retry decision (truncating what the attempt wrote),
 // --remove-on-error and -w. A retry performs the same Easy again.
 import { sshToolOptions, CA_CERT_ERRORMSG } from './ssh-tool.js';
+import { groupCaFromEnvironment } from './ca-environment.js';
 import { readFileSync, openSync, writeSync, closeSync, mkdirSync, statSync, utimesSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { bufferToText } from '../url/url-bytes.js';
@@ -39,6 +40,8 @@ const TOOL_BUFFER_SIZE = 102400;
 const ECONNREFUSED = 111;
 /** libcurl 7.88's text for CURLE_WRITE_ERROR from the write callback */
 const WRITE_FAILED = 'Failure writing output to destination';
+/** curl 7.88's post_per_transfer, when fflush(stdout) fails */
+const FLUSH_FAILED = 'Failed writing body';
 
 export const INFO_FOR_VAR: Record<string, string> = {
   http_code: 'RESPONSE_CODE', response_code: 'RESPONSE_CODE', http_connect: 'HTTP_CONNECTCODE', content_type: 'CONTENT_TYPE',
@@ -73,21 +76,6 @@ const HTTP_VERSION_TEXT: Record<number, string> = { 0: '0', 1: '1', 2: '1.1', 3:
 function remoteName(url: string): string {
   const path = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').replace(/[?#].*$/, '');
   return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
-}
-
-/**
- * curl's tool reads the CA bundle from the environment when the command line
- * names none and verification is on: CURL_CA_BUNDLE, else SSL_CERT_DIR (a
- * directory), else SSL_CERT_FILE.
- */
-export function caFromEnvironment(cfg: TransferConfig, env: NodeJS.ProcessEnv): { opt: number; value: string } | undefined {
-  const named = cfg.steps.some((st) => st.id === CURLOPT.CAINFO || st.id === CURLOPT.CAPATH);
-  const insecure = cfg.steps.some((st) => st.id === CURLOPT.SSL_VERIFYPEER && st.value === 0);
-  if (named || insecure) return undefined;
-  if (env.CURL_CA_BUNDLE) return { opt: CURLOPT.CAINFO, value: env.CURL_CA_BUNDLE };
-  if (env.SSL_CERT_DIR) return { opt: CURLOPT.CAPATH, value: env.SSL_CERT_DIR };
-  if (env.SSL_CERT_FILE) return { opt: CURLOPT.CAINFO, value: env.SSL_CERT_FILE };
-  return undefined;
 }
 
 /** Progress numbers of the last XFERINFO call (the parallel meter sums them). */
@@ -169,8 +157,9 @@ export class ToolTransfer {
     const { cfg } = this;
     let outName: string | undefined;
     if (this.#node.outfile !== undefined) {
-      const { globOutputName } = await import('./glob.js');
-      outName = globOutputName(this.#node.outfile, this.#item);
+      outName = this.#node.outfile;
+      // "#N" names a glob's value; without a '#' the name is taken as it is
+      if (outName.includes('#')) outName = (await import('./glob.js')).globOutputName(outName, this.#item);
     } else if (this.#node.remoteName) {
       outName = remoteName(this.#item.url);
       this.#honorCd = cfg.contentDisposition;
@@ -207,7 +196,7 @@ export class ToolTransfer {
       // truncates) it at setup, the later ones append to it
       const append = dumpHeaderStarted.has(cfg);
       dumpHeaderStarted.add(cfg);
-      this.#dump = new OutputFile(cfg.dumpHeader, { createDirs: cfg.createDirs, clobber: 'always', append }, hooks);
+      this.#dump = new OutputFile(cfg.dumpHeader, { createDirs: cfg.createDirs, clobber: 'always', append, gather: true }, hooks);
       if (!this.#dump.open()) return CURLE.WRITE_ERROR;
     }
     // --etag-compare reads its file before --etag-save truncates it (they may be the same file)
@@ -254,7 +243,7 @@ export class ToolTransfer {
     // curl's tool follows at most 50 redirects unless --max-redirs says otherwise (DEFAULT_MAXREDIRS;
     // libcurl's own default differs: unlimited in 7.88, 30 since 8.3)
     setopt(CURLOPT.MAXREDIRS, 50);
-    const caEnv = caFromEnvironment(cfg, process.env);
+    const caEnv = groupCaFromEnvironment(cfg);
     if (caEnv) setopt(caEnv.opt, caEnv.value);
     for (const step of cfg.steps) {
       let value = step.value;
@@ -374,7 +363,12 @@ export class ToolTransfer {
       }
       return CURL_WRITEFUNC_PAUSE;
     }
-    return this.#outs.write(data) ? data.length : 0;
+    // header lines without a blank line after them (FTP's replies) reach the -D file before the body
+    if (this.#dump && !this.#dump.flush()) return 0;
+    if (!this.#outs.write(data)) return 0;
+    // -N: curl's tool_write_cb fflush()es after each write
+    if (this.cfg.noBuffer && this.#outs.toStdout && !flow.flush()) return 0;
+    return data.length;
   }
 
   #waitingForStdout = false;
@@ -383,9 +377,14 @@ export class ToolTransfer {
   /** curl's tool_header_cb: -D, --etag-save, -J, then -i. */
   #onHeader(line: Buffer): number {
     const { cfg } = this;
-    const text = line.toString('latin1');
-    this.#headers.feed(text);
+    // the text is needed for -w (%header{}, num_headers), --etag-save and -J alone
+    const needText = cfg.writeOut !== undefined || cfg.etagSave !== undefined || this.#honorCd;
+    const text = needText ? line.toString('latin1') : '';
+    if (cfg.writeOut !== undefined) this.#headers.feed(text);
     if (this.#dump && !this.#dump.write(line)) return 0;
+    // the blank line ends a response's headers: they go to the -D file now, in one write
+    if (this.#dump && line.length <= 2 && (line[0] === 13 || line[0] === 10) && !this.#dump.flush()) return 0;
+    if (!needText) return this.#include(line);
     if (cfg.etagSave !== undefined && /^etag:/i.test(text) && text.endsWith('\n')) {
       const etag = text.slice(5).trim();
       if (etag) {
@@ -403,6 +402,12 @@ export class ToolTransfer {
         if (!this.#outs.open()) return 0;
       }
     }
+    return this.#include(line);
+  }
+
+  /** -i/-I: the header line goes to the output too. */
+  #include(line: Buffer): number {
+    const { cfg } = this;
     // curl's tool shows headers with -i/-I for HTTP(S), RTSP and FILE only: FTP's replies are not
     // shown, its file facts come as body
     if ((cfg.include || cfg.head) && showsHeaders(info(this.easy, 'SCHEME')) && !this.#outs.write(line, false)) return 0;
@@ -436,12 +441,21 @@ export class ToolTransfer {
       errorText = `The requested URL returned error: ${responseCode}`;
       this.#error(code, errorText);
     }
-    // curl's fwrite() had put every byte into the pipe when the transfer ended;
-    // bytes still queued for stdout that the reader never took (it closed) fail it too
-    if (code === 0 && this.#outs.toStdout && !(await this.#ctx.stdio.stdoutFlow.flushed())) {
-      code = CURLE.WRITE_ERROR;
-      errorText = WRITE_FAILED;
-      this.#error(code, errorText);
+    if (this.#outs.toStdout) {
+      const flow = this.#ctx.stdio.stdoutFlow;
+      // curl's post_per_transfer fflush()es stdout whatever the result; a failure fails a transfer that had none
+      const flushOk = flow.flush();
+      if (code === 0 && !flushOk) {
+        code = CURLE.WRITE_ERROR;
+        errorText = FLUSH_FAILED;
+        this.#error(code, errorText);
+      } else if (code === 0 && !(await flow.flushed())) {
+        // curl's fwrite() had put every byte into the pipe when the transfer ended;
+        // bytes still queued for stdout that the reader never took (it closed) fail it too
+        code = CURLE.WRITE_ERROR;
+        errorText = WRITE_FAILED;
+        this.#error(code, errorText);
+      }
     }
     // a successful transfer with no body still creates the output file, but
     // not (nor overwrites it) when no data came because a condition was unmet

@@ -77,6 +77,7 @@ export interface TransferConfig {
   failWithBody: boolean;
   retry: RetryConfig;
   removeOnError: boolean;
+  noBuffer: boolean; // -N: stdout is flushed after every write
   clobber: ClobberMode;
   /** --skip-existing: no transfer to an output file that already exists */
   skipExisting: boolean;
@@ -193,7 +194,7 @@ const CURLAUTH_ANY = ~16 >>> 0;
 
 /** Flags the tool consumes while parsing or that need no action to honour. */
 const NO_OP = new Set([
-  'next', 'config', 'disable', 'variable', 'help', 'version', 'manual', 'no-buffer', 'styled-output',
+  'next', 'config', 'disable', 'variable', 'help', 'version', 'manual', 'styled-output',
   // global settings the Operation reads from the command line's globals
   'trace', 'trace-ascii', 'trace-time', 'trace-ids', 'stderr', 'parallel', 'parallel-max', 'parallel-max-host', 'parallel-immediate', 'libcurl', 'rate',
   // curl 7.88 accepts these and does nothing: the entropy options are ignored since 7.84, and False
@@ -207,7 +208,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
     createDirs: false, progressBar: false, noProgressMeter: false, globoff: false, remoteNameAll: false,
     failEarly: false, headers: [], unsupported: [], useGet: false, remoteTime: false, failOnError: false, failWithBody: false,
     retry: { retries: 0, delayMs: 0, maxTimeMs: 0, allErrors: false, connRefused: false, failOnError: false },
-    removeOnError: false, clobber: 'default', skipExisting: false, contentDisposition: false, warnings: [],
+    removeOnError: false, noBuffer: false, clobber: 'default', skipExisting: false, contentDisposition: false, warnings: [],
   };
   const nodes = new NodeFiller(c);
   const set = (id: number, value: unknown, flag: OptEntry): void => void c.steps.push({ id, value, flag });
@@ -402,6 +403,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         c.clobber = on ? 'never' : 'always';
         break;
       case 'skip-existing': c.skipExisting = on; break;
+      case 'no-buffer': c.noBuffer = on; break;
       case 'remote-header-name': c.contentDisposition = on; break;
       case 'etag-save': c.etagSave = String(v); break;
       case 'etag-compare': c.etagCompare = String(v); break;

@@ -55,18 +55,20 @@ export class Easy {
   setopt(option: string, value: unknown): CURLcode;
   setopt(option: number | string, value: unknown): CURLcode {
     if (this.#i.cleaned) return CURLE.BAD_FUNCTION_ARGUMENT;
-    const before = optionId(option) === CURLOPT.SHARE ? shareInternals(this.#i.opts.get(CURLOPT.SHARE)) : undefined;
+    const id = optionId(option);
+    const before = id === CURLOPT.SHARE ? shareInternals(this.#i.opts.get(CURLOPT.SHARE)) : undefined;
     const rc = this.#i.opts.set(option, value);
-    if (rc === CURLE.OK && optionId(option) === CURLOPT.SHARE) this.#shareChanged(before);
-    if (rc === CURLE.OK && COOKIE_OPTIONS.has(optionId(option))) {
-      return this.#cookieLocked(() => cookieSetopt(this, this.#i.opts, optionId(option), value));
+    if (rc !== CURLE.OK) return rc;
+    if (id === CURLOPT.SHARE) this.#shareChanged(before);
+    if (COOKIE_OPTIONS.has(id)) {
+      return this.#cookieLocked(() => cookieSetopt(this, this.#i.opts, id, value));
     }
-    if (rc === CURLE.OK && HSTS_OPTIONS.has(optionId(option))) return hstsSetopt(this, optionId(option), value);
-    if (rc === CURLE.OK && ALTSVC_OPTIONS.has(optionId(option))) return altSvcSetopt(this, optionId(option), value);
-    if (rc === CURLE.OK && optionId(option) === CURLOPT.SSLENGINE && typeof value === 'string' && value !== '' && !sslEngineExists(value)) {
+    if (HSTS_OPTIONS.has(id)) return hstsSetopt(this, id, value);
+    if (ALTSVC_OPTIONS.has(id)) return altSvcSetopt(this, id, value);
+    if (id === CURLOPT.SSLENGINE && typeof value === 'string' && value !== '' && !sslEngineExists(value)) {
       return this.#setoptFail(CURLE.SSL_ENGINE_NOTFOUND, `SSL Engine '${value}' not found`);
     }
-    if (rc === CURLE.OK && option === CURLOPT.ERRORBUFFER && value && typeof value === 'object') {
+    if (option === CURLOPT.ERRORBUFFER && value && typeof value === 'object') {
       (value as { message: string }).message = '';
     }
     return rc;

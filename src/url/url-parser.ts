@@ -154,6 +154,40 @@ function parseAuthority(p: UrlParts, auth: string, flags: number, hasScheme: boo
   return CURLUE.OK;
 }
 
+/** The parts parse_authority sets. */
+type AuthorityParts = Pick<UrlParts, 'user' | 'password' | 'options' | 'host' | 'zoneid' | 'port' | 'portnum'>;
+
+/**
+ * The last authority parsed: a program fetching many URLs of one server
+ * (curl's tool with a list of them) parses the same "user@host:port" for
+ * each. parse_authority depends on nothing but the text, the scheme (does
+ * it take ;options), CURLU_DISALLOW_USER and whether a scheme was given.
+ */
+let lastAuthority: { auth: string; scheme: string | undefined; disallowUser: number; hasScheme: boolean; code: number; parts: AuthorityParts } | undefined;
+
+function parseAuthorityOnce(p: UrlParts, auth: string, flags: number, hasScheme: boolean): number {
+  const disallowUser = flags & CURLU.DISALLOW_USER;
+  const m = lastAuthority;
+  if (m === undefined || m.auth !== auth || m.scheme !== p.scheme || m.disallowUser !== disallowUser || m.hasScheme !== hasScheme) {
+    const q = emptyParts();
+    q.scheme = p.scheme;
+    const code = parseAuthority(q, auth, flags, hasScheme);
+    const { user, password, options, host, zoneid, port, portnum } = q;
+    lastAuthority = { auth, scheme: p.scheme, disallowUser, hasScheme, code, parts: { user, password, options, host, zoneid, port, portnum } };
+  }
+  const r = lastAuthority!;
+  if (r.code) return r.code;
+  const a = r.parts;
+  if (a.user !== undefined) p.user = a.user;
+  if (a.password !== undefined) p.password = a.password;
+  if (a.options !== undefined) p.options = a.options;
+  if (a.host !== undefined) p.host = a.host;
+  if (a.zoneid !== undefined) p.zoneid = a.zoneid;
+  if (a.port !== undefined) p.port = a.port;
+  p.portnum = a.portnum;
+  return CURLUE.OK;
+}
+
 /** The scheme CURLU_GUESS_SCHEME picks from the hostname's first label. */
 function guessScheme(host: string): string {
   const h = host.toLowerCase();
@@ -207,7 +241,7 @@ export function parseUrl(url: string, flags: number): { code: number; parts?: Ur
     const hostEnd = m ? hostStart + m.index : url.length;
     rest = url.slice(hostEnd);
     if (hostEnd > hostStart) {
-      const rc = parseAuthority(p, url.slice(hostStart, hostEnd), flags, scheme !== null);
+      const rc = parseAuthorityOnce(p, url.slice(hostStart, hostEnd), flags, scheme !== null);
       if (rc) return { code: rc };
       if (p.scheme === undefined) {
         p.scheme = guessScheme(p.host ?? '');

@@ -15,9 +15,31 @@ interface Entry {
 // over and over keeps the old tables alive for the young-generation GC
 const entries = new Map<string, Entry>();
 
+/** Holders that promise the environment stays as it is (see holdEnv). */
+let holds = 0;
+
 /** A new call into the library started: read the environment again when asked. */
 export function refreshEnv(): void {
+  if (holds === 0) epoch++;
+}
+
+/**
+ * The caller promises that nothing changes process.env until it calls the
+ * returned release: each variable is then read once for all the library
+ * calls in between, not once per call. The tool holds it for its run (curl's
+ * tool never changes its environment, and libcurl's per-transfer getenv()
+ * costs nothing in C); after the release values are read anew.
+ */
+export function holdEnv(): () => void {
+  holds++;
   epoch++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    holds--;
+    epoch++;
+  };
 }
 
 /** Changes whenever the environment may be read anew (memos of derived values key on it). */
