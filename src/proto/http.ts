@@ -526,7 +526,7 @@ export class HttpExchange implements ProtocolRequest {
             this.#cutShort = true;
             return CURLE.OK;
           }
-          if (!interim) this.#bodyTrace.headEnded(this.#parser);
+          if (!interim) this.#bodyTrace.headEnded(this.#parser, this.#writers.ignoreBody);
           break;
         }
         case 'data': {
@@ -539,7 +539,7 @@ export class HttpExchange implements ProtocolRequest {
         }
         case 'end': {
           this.#done = true;
-          this.#bodyTrace.ended(this.#parser);
+          this.#bodyTrace.ended(this.#parser, this.#t.url?.path ?? '/');
           this.#spareParser();
           const h2 = this.#h2;
           return h2 === null ? CURLE.OK : deliverH2Trailers(this.#t, this.#h, h2, (type, data) => this.#trace(type, data), traceEnabled(this.#t));
