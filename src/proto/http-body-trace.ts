@@ -73,7 +73,7 @@ export class BodyTrace {
     // what the head's read holds past the blank line (only traced, the parser reads it next)
     if (this.wire) this.body(parser.peekUnread());
     const f = parser.framing;
-    if (f.kind !== 'length') return;
+    if (f.kind !== 'length' || f.length === 0) return; // no body: ended() speaks of what follows
     const rest = parser.peekUnread();
     if (rest.length <= f.length) return;
     this.body(rest);
