@@ -21,6 +21,8 @@
 //   still owed, so only the head's read can hold excess).
 // - Bytes after a response without a body (HEAD, 204, 304, Content-Length:
 //   0) in the head's read: 7.88's "Excess found: ... (zero-length body)".
+// - The connection closing before any body byte came: 7.88 passes that
+//   empty read on as DATA_IN of 0 bytes.
 // What becomes of the connection is not decided here: the parser's
 // keepAlive is false once bytes past the message were received (curl 7.88
 // keeps the connection after a zero-length body's or an ignored body's
@@ -40,6 +42,8 @@ export class BodyTrace {
   wire = false;
   /** body bytes the parser hands out next that were traced already, with the excess of the head's read */
   #traced = 0;
+  /** some of the body was traced (libcurl's bodywrites) */
+  #any = false;
 
   constructor(guard: CallbackGuard, t: TraceHost) {
     this.#guard = guard;
@@ -58,7 +62,15 @@ export class BodyTrace {
       this.ignoreNote = false;
       this.#info('Ignoring the response-body');
     }
+    this.#any = true;
     if (traceEnabled(this.#t)) traceData(this.#guard, this.#t, CURLINFO_TYPE.DATA_IN, data);
+  }
+
+  /** The connection closed while the body is read: 7.88 passes on an empty read ("[0 bytes data]") when no body came before it. */
+  eof(): void {
+    if (this.#any || !traceEnabled(this.#t)) return;
+    this.#any = true;
+    traceData(this.#guard, this.#t, CURLINFO_TYPE.DATA_IN, Buffer.alloc(0));
   }
 
   /**

@@ -13,7 +13,10 @@
 //    parallel meter of -Z (its header after the first perform's lines, also
 //    with -s, as curl 7.88 shows it);
 // 4. a proxy CONNECT: "allocate connect buffer", what a header means said
-//    after the header, and how a refusal's body is read or not.
+//    after the header, and how a refusal's body is read or not;
+// and, found on the way, bodies that end with the connection: "no chunk, no
+// close, no size", the empty read traced when no body came ("[0 bytes
+// data]"), an overflowing Content-Length.
 //
 // Timings show in the meters only: their lines are masked (and runs of them
 // merged). A piece the server writes after a pause is a read of its own
@@ -30,6 +33,7 @@ const NO_CURL = requireProgram('curl', 'curl');
 const ATTEMPTS = 4;
 const GAP_MS = 80;
 
+const CLOSE = '<close>';
 const SMUGGLED = 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nBAD';
 const BIG = 'x'.repeat(200_000);
 
@@ -47,6 +51,12 @@ const REPLIES: Record<string, string[]> = {
   '/moved': ['HTTP/1.1 302 Found\r\nLocation: /big\r\nContent-Length: 2\r\n\r\nxx'],
   '/big': [`HTTP/1.1 200 OK\r\nContent-Length: ${BIG.length}\r\n\r\n${BIG}`],
   '/ok': ['HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ngood'],
+  // bodies that end with the connection (CLOSE: the server closes there)
+  '/until-close': ['HTTP/1.1 200 OK\r\nX-A: b\r\n\r\nbody', CLOSE],
+  '/empty-close': ['HTTP/1.1 200 OK\r\n\r\n', CLOSE],
+  '/http10-empty': ['HTTP/1.0 200 OK\r\n\r\n', CLOSE],
+  '/cut-length': ['HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n', CLOSE],
+  '/overflow': ['HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\nhi', CLOSE],
 };
 
 /** Answers every request on a connection (keep-alive) with its REPLIES pieces. */
@@ -57,6 +67,7 @@ async function answer(c: ScriptConn): Promise<void> {
     const path = /^[A-Z]+ ([^\s?]+)/.exec(head.trimStart())?.[1] ?? '/';
     const pieces = REPLIES[path] ?? REPLIES['/ok']!;
     for (let i = 0; i < pieces.length; i++) {
+      if (pieces[i] === CLOSE) return c.end();
       if (i > 0) await new Promise((r) => setTimeout(r, GAP_MS));
       c.write(pieces[i]!);
     }
@@ -188,6 +199,22 @@ test('-Z: the parallel meter\'s header after the first perform\'s lines, its las
   // --no-progress-meter hides it
   const quiet = await tscurl(['-Z', '--no-progress-meter', ...A, ...two]);
   assert.equal(quiet.stderr, '');
+});
+
+test('bodies that end with the connection: "no chunk, no close, no size", "[0 bytes data]" when none came, an overflowing Content-Length', { skip: NO_CURL }, async () => {
+  const v = await same(['-sv', ...A, url('/until-close')], stderr);
+  assert.match(v, /^< X-A: b\n\* no chunk, no close, no size\. Assume close to signal end\n< \n\{ \[4 bytes data\]\n/m);
+  const empty = await same(['-sv', ...A, url('/empty-close')], stderr);
+  assert.match(empty, /^< \n\{ \[0 bytes data\]\n\* Closing connection 0\n$/m);
+  const ascii = await same(['-s', ...A, '--trace-ascii', '-', url('/empty-close')], stdout);
+  assert.match(ascii, /^<= Recv data, 0 bytes \(0x0\)\n/m);
+  const old = await same(['-sv', ...A, url('/http10-empty')], stderr);
+  assert.doesNotMatch(old, /no chunk/);
+  assert.match(old, /\{ \[0 bytes data\]\n/);
+  const cutShort = await same(['-sv', ...A, url('/cut-length')], stderr);
+  assert.match(cutShort, /^\{ \[0 bytes data\]\n\* transfer closed with 5 bytes remaining to read\n/m);
+  const overflow = await same(['-sv', ...A, url('/overflow')], stderr);
+  assert.match(overflow, /^< HTTP\/1\.1 200 OK\n\* Overflow Content-Length: value\n< Content-Length: 9+\n< \n/m);
 });
 
 // ---- CONNECT through a proxy ------------------------------------------------
