@@ -11,8 +11,6 @@ import type { H2Session } from '../h2/session.js';
 import type { IdleLinks, IdleList } from './idle-list.js';
 import { MULTIUSE, type Bundle } from './bundle.js';
 
-let nextConnectionId = 0;
-
 export interface ConnectionRoute {
   connectHost?: string;
   connectPort?: number;
@@ -50,8 +48,12 @@ export function hostKeyOf(host: string, port: number, route: ConnectionRoute, pr
 }
 
 export class Connection implements NtlmHolder, IdleLinks {
-  /** CURLINFO_CONN_ID: unique per process, as libcurl's per multi. */
-  readonly id = nextConnectionId++;
+  /**
+   * CURLINFO_CONN_ID, the N of "#N": numbered by the connection cache it
+   * joins (ConnectionPool.number()), so unique per multi or per share that
+   * shares connections, as libcurl's connection_id; -1 until then.
+   */
+  id = -1;
   /** Pool key: connections with equal keys are interchangeable. */
   readonly key: string;
   /** Key for CURLMOPT_MAX_HOST_CONNECTIONS and the pool's bundles (hostKeyOf). */

@@ -47,6 +47,8 @@ export class ConnectionPool {
   /** the bundle of each pool key that has connections (looked up per request without making a host key) */
   #byKey = new Map<string, KeyRef>();
   #open = 0;
+  /** the next connection's number (libcurl's conn_cache next_connection_id) */
+  #nextId = 0;
   /** nowMs() of the last pruneDead() that looked */
   #lastPrune = -Infinity;
   /** connections that multiplex, by key, busy or idle */
@@ -125,8 +127,14 @@ export class ConnectionPool {
     }
   }
 
-  /** Count a new (connecting) connection, in its bundle (made for it when its host has none). */
+  /** Give a connection of this cache its number (what opened() does; file:'s connections are numbered but never pooled). */
+  number(c: Connection): void {
+    c.id = this.#nextId++;
+  }
+
+  /** Count a new (connecting) connection, in its bundle (made for it when its host has none), and number it. */
   opened(c: Connection): void {
+    this.number(c);
     this.#open++;
     let ref = this.#byKey.get(c.key);
     if (!ref) {

@@ -104,8 +104,10 @@ function connectOrWait(e: MultiEngine, t: Transfer, now: number): void {
   t.proxy = 'route' in r && t.route.unixPath === undefined && !(t.handler!.flags & PROTOPT.UDP) ? r.route : null;
   const handler = t.handler!;
   if (handler.flags & PROTOPT.NONETWORK) {
-    // the handler does its own I/O (file:): a connection without a socket, never pooled
+    // the handler does its own I/O (file:): a connection without a socket, never pooled,
+    // but numbered by the cache as libcurl adds it there ("Closing connection 0")
     t.conn = new Connection(url.scheme, url.host, url.port, '', t.route, null);
+    e.poolFor(t).number(t.conn);
     t.timing.namelookup = t.timing.connect = now;
     return setState(e, t, STATE.DO);
   }
