@@ -101,7 +101,8 @@ export class BodyTrace {
   ended(parser: ResponseParser, path: string): void {
     if (!traceEnabled(this.#t)) return;
     const left = parser.peekUnread().length;
-    if (left === 0) return;
+    // after a 101 what follows is the new protocol's (HTTP/2, WebSocket), no excess
+    if (left === 0 || parser.statusCode === 101) return;
     const f = parser.framing;
     // 7.88's infof("% " CURL_FORMAT_CURL_OFF_T "u bytes") prints " 5u" for 5: its words, as they come out
     if (this.wire) this.#info(`Leftovers after chunking:  ${left}u bytes`);
