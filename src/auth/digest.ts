@@ -183,7 +183,10 @@ export class DigestState {
     const response = this.qop
       ? H(`${ha1}:${nonce}:${nc}:${this.cnonce}:${this.qop}:${ha2}`)
       : H(`${ha1}:${nonce}:${ha2}`);
-    let out = `username="${quote(userh)}", realm="${quote(realm)}", nonce="${quote(nonce)}", uri="${req.uri}"`;
+    // the uri is hashed as sent on the request line, but quoted here: a '"' in the path (URLs may
+    // hold one) would end the value early and let the rest pass for more parameters (curl 8, its
+    // test 64; 7.88 wrote it bare)
+    let out = `username="${quote(userh)}", realm="${quote(realm)}", nonce="${quote(nonce)}", uri="${quote(req.uri)}"`;
     if (this.qop) {
       out += `, cnonce="${this.cnonce}", nc=${nc}, qop=${this.qop}, response="${response}"`;
       this.nc++;

@@ -222,6 +222,9 @@ export class HostAuth {
       this.done = true;
       return out;
     }
+    // .netrc may name a user and password for the new origin (its "default" entry names one for
+    // every host), but the application's bearer token stays with the first: curl 8 (test 2006)
+    if (!req.allowed && creds.bearer !== null) creds = { ...creds, bearer: null };
     // a custom Authorization (Proxy-Authorization) header takes the place of ours
     const customAuth = req.userHeaders.some((h) =>
       h.slice(0, this.#header.length).toLowerCase() === this.#header.toLowerCase() && /^\s*[:;]/.test(h.slice(this.#header.length)));

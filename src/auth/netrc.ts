@@ -90,7 +90,11 @@ export function parseNetrc(text: string, host: string, login?: string | null): N
     foundLogin = foundPassword = false;
     forget();
   };
-  scan: for (const line of text.split('\n')) {
+  scan: for (const full of text.split('\n')) {
+    // curl reads each line as a C string: a NUL byte ends it, and never reaches a password
+    // (its test 793: `"password"<NUL>` named no password, tscurl sent PASS with a NUL byte)
+    const nul = full.indexOf('\0');
+    const line = nul < 0 ? full : full.slice(0, nul);
     if (state === 'macdef') {
       // a macro body runs up to the next empty line
       if (line === '' || line[0] === '\r') state = 'nothing';

@@ -396,6 +396,10 @@ export class CookieJar {
         (co.tailmatch && !isIp && cookieTailmatch(co.domain, host)) ||
         ((!co.tailmatch || isIp) && host.toLowerCase() === co.domain.toLowerCase());
       if (!domainOk) continue;
+      // a domain cookie for a public suffix (".co.uk") is never sent: a Set-Cookie could not make
+      // one, but a cookie file or COOKIELIST line can, and it would reach every site under the
+      // suffix (curl 8, its test 409; 7.88 sent it). The host itself may be the suffix ("localhost").
+      if (co.tailmatch && !isIp && co.domain!.length !== host.length && !isCookieDomainAcceptable(host, co.domain!)) continue;
       if (co.spath !== null && !pathMatch(co.spath, path)) continue;
       out.push({ ...co });
       if (out.length >= COOKIE_LIMITS.MAX_COOKIE_SEND_AMOUNT) {

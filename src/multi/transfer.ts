@@ -187,6 +187,8 @@ export class Transfer implements HeapItem {
    * libcurl's state.authproxy
    */
   proxyAuth: HostAuth | null = null;
+  /** the proxy (with credentials) proxyAuth was made for: proxy-config's serverKey() */
+  proxyAuthKey = '';
 
   // request body (client readers)
   /** READFUNCTION/READDATA source (any protocol that uploads), kept for all requests of the transfer so re-sends can rewind it */
@@ -252,6 +254,7 @@ export class Transfer implements HeapItem {
     this.writers.close();
     this.headerStore.clear();
     this.proxyAuth = null;
+    this.proxyAuthKey = '';
     this.clientSource = null;
     this.pollset = [];
     this.traceFail = null;

@@ -5,7 +5,10 @@
 // The selector is the URL's path and query ("PATH?QUERY") without its first
 // two characters (the '/' and the item type), URL-decoded; "/" and "/1" (two
 // characters or fewer) mean the empty selector. A %00 in it is
-// CURLE_URL_MALFORMAT (libcurl's REJECT_ZERO). As in libcurl, the selector
+// CURLE_URL_MALFORMAT (libcurl's REJECT_ZERO); so is a %0D or %0A, which
+// would end the selector early and send what follows as a second line
+// (curl 8 refuses it before connecting: its test 1609; 7.88 sent it). A %09
+// stays: it separates a search's words from the selector. As in libcurl, the selector
 // and the CRLF also go to the header callback (7.88's CLIENTWRITE_HEADER,
 // which only HTTP copies into the body for CURLOPT_HEADER: INFO here); they
 // are not traced (7.88's Curl_write does not). gophers:// is the same over TLS from the start.
@@ -20,11 +23,11 @@ import type { CallbackGuard } from '../util/callback-depth.js';
 import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from './handler.js';
 import { SendThenReadRequest } from './send-then-read.js';
 
-/** The selector a URL path (with "?query" when it has one) names, or null for a %00 in it. */
+/** The selector a URL path (with "?query" when it has one) names, or null for a %00, %0D or %0A in it. */
 export function gopherSelector(pathAndQuery: string): string | null {
   if (pathAndQuery.length <= 2) return '';
   const decoded = urlDecode(pathAndQuery.slice(2), false);
-  if (decoded === null || decoded.includes('\0')) return null;
+  if (decoded === null || /[\0\r\n]/.test(decoded)) return null;
   return decoded;
 }
 

@@ -13,6 +13,7 @@ import type { Transfer } from '../multi/transfer.js';
 import { credentialsAllowed } from './redirect.js';
 import { HostAuth, type AuthOptions, type AuthOutput, type Credentials } from '../auth/host-auth.js';
 import { peekHttpState, type HttpTransferState } from './http-state.js';
+import { serverKey } from '../proxy/proxy-config.js';
 
 /** The authentication options of a store's generation (read once, not per transfer). */
 const optionMemo = new WeakMap<object, { generation: number; options: AuthOptions }>();
@@ -38,11 +39,19 @@ export function hostAuthOf(t: Transfer, h: HttpTransferState): HostAuth {
   return (h.auth ??= new HostAuth(authOptions(t.opts)));
 }
 
-/** The proxy's authentication state; credentials are the HTTP proxy's of the current route. */
+/**
+ * The proxy's authentication state; credentials are the HTTP proxy's of the
+ * current route. A redirect may take the transfer to another proxy (an
+ * https:// URL goes through https_proxy, not http_proxy): credentials that
+ * came with one proxy's URL never go to another, so the state is made anew
+ * for each proxy and credentials (curl 8, its test 2011; 7.88 sent them on).
+ */
 export function proxyAuthOf(t: Transfer): HostAuth | null {
   const http = t.proxy?.http;
   if (!http) return null;
-  if (!t.proxyAuth) {
+  const key = serverKey(http);
+  if (!t.proxyAuth || t.proxyAuthKey !== key) {
+    t.proxyAuthKey = key;
     const o = t.opts;
     t.proxyAuth = new HostAuth({
       httpAuth: o.has(CURLOPT.PROXYAUTH) ? o.num(CURLOPT.PROXYAUTH) : 1,

@@ -222,7 +222,9 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
   const ftpViaProxy = t.conn?.forwardingProxy === true && (t.handler!.protocol & (CURLPROTO.FTP | CURLPROTO.FTPS)) !== 0;
   const hostValue =
     (url.ipv6 ? `[${url.host}]` : url.host) + (ftpViaProxy || url.port !== (t.handler?.defaultPort ?? DEFAULT_PORT[url.scheme]) ? `:${url.port}` : '');
-  // custom Authorization/Cookie headers stay with the first origin (CVE-2018-1000007, CVE-2022-27776)
+  // custom Authorization/Cookie headers stay with the first origin (CVE-2018-1000007, CVE-2022-27776),
+  // also when written with blanks before the colon ("Authorization : x"), which lenient servers
+  // take as the header: curl 8 strips those too (its test 2113)
   // a custom Host: is only used while the request goes to the first host: after a redirect elsewhere it would lie
   const sameHost = !t.firstUrl || t.firstUrl.host.toLowerCase() === url.host.toLowerCase();
   // a request forwarded by an HTTP proxy: absolute URL, Proxy-* headers, the proxy's custom headers too
@@ -230,7 +232,7 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
   const separate = !o.has(CURLOPT.HEADEROPT) || (o.num(CURLOPT.HEADEROPT) & 1) !== 0;
   const userHeaders = (o.get(CURLOPT.HTTPHEADER) as string[] | null) ?? [];
   const custom_ = customHeaders(forwarded && separate ? [...userHeaders, ...proxyHeaderList(t)] : userHeaders)
-    .filter((h) => credentialsAllowed(t) || !/^(authorization|cookie)$/i.test(h.name))
+    .filter((h) => credentialsAllowed(t) || !/^(authorization|cookie)[ \t]*$/i.test(h.name))
     .filter((h) => sameHost || h.name.toLowerCase() !== 'host');
   const overridden = new Set(custom_.map((h) => h.name.toLowerCase()));
 

@@ -119,7 +119,8 @@ function parseProxy(text: string, defaultType: number, opts: OptionStore, option
   return { server: { type, host, ipv6, port, user, password } };
 }
 
-const serverKey = (s: ProxyServer): string =>
+/** A proxy server's identity with its credentials: its part of a route's key. */
+export const serverKey = (s: ProxyServer): string =>
   `${s.type}:${s.user === null ? '' : `${encodeURIComponent(s.user)}:${encodeURIComponent(s.password ?? '')}@`}` +
   `${s.host.toLowerCase()}:${s.port}`;
 

@@ -13,6 +13,7 @@ import { CURLOPT, CURLE, CURLINFO, CURLAUTH, CURL_NETRC, Easy } from '../../src/
 import { startRawServer, ok, type ReceivedRequest } from '../helpers/raw-http-server.js';
 import { fetchUrl } from '../helpers/fetch.js';
 import { requireProgram } from '../helpers/requires.js';
+import { startFtpServer } from '../helpers/ftp-server.js';
 
 const CURL = '/usr/bin/curl';
 const NO_CURL = requireProgram('curl', 'curl');
@@ -306,5 +307,53 @@ test('credentials never follow a redirect to another origin, unless UNRESTRICTED
   } finally {
     await first.close();
     await other.close();
+  }
+});
+
+test('Digest: a \'"\' in the path is escaped in the uri parameter, so the path cannot add parameters (curl 8, its test 64)', async () => {
+  let uriSeen: string | undefined;
+  const srv = await startRawServer((r) => {
+    const a = r.headers.get('authorization');
+    if (a?.startsWith('Digest ')) {
+      const params = [...a.matchAll(/(\w+)=(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)];
+      uriSeen = params.find((m) => m[1] === 'uri')?.[2]?.replace(/\\(.)/g, '$1');
+      // one of each: a path that could close the quoted uri would add its own "response"
+      if (params.filter((m) => m[1] === 'response').length === 1 && digestValid(a, r.method, 'pw')) return ok('welcome');
+    }
+    return unauthorized('WWW-Authenticate: Digest realm="r", nonce="n"');
+  });
+  try {
+    const path = '/a",response="00000000000000000000000000000000",x="';
+    const r = await fetchUrl(`http://127.0.0.1:${srv.port}${path}`, (e) => {
+      e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.DIGEST);
+      e.setopt(CURLOPT.USERPWD, 'user:pw');
+    });
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(r.body, 'welcome');
+    assert.equal(uriSeen, srv.requests.at(-1)!.target, 'the uri parameter is the request target');
+    assert.equal(srv.requests.at(-1)!.target, path, 'the path goes out as given');
+    r.easy.cleanup();
+  } finally {
+    await srv.close();
+  }
+});
+
+test('.netrc: a NUL byte ends its line as in curl, so no NUL reaches the server in PASS (curl, its test 793)', async () => {
+  const srv = await startFtpServer({ files: { '/f': 'data' } });
+  const dir = mkdtempSync(join(tmpdir(), 'tscurl-netrc-nul-'));
+  const file = join(dir, 'netrc');
+  writeFileSync(file, 'machine 127.0.0.1 login username "password"\0 hello\n');
+  try {
+    const r = await fetchUrl(`ftp://127.0.0.1:${srv.port}/f`, (e) => {
+      e.setopt(CURLOPT.NETRC, CURL_NETRC.OPTIONAL);
+      e.setopt(CURLOPT.NETRC_FILE, file);
+    });
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(r.body, 'data');
+    assert.deepEqual(srv.commands.slice(0, 2), ['USER username', 'PASS ']);
+    assert.ok(!srv.commands.some((c) => c.includes('\0')));
+    r.easy.cleanup();
+  } finally {
+    await srv.close();
   }
 });

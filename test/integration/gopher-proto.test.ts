@@ -73,13 +73,18 @@ test('GOPHER: the selector and its CRLF go to the header callback; -i does not p
   }
 });
 
-test('GOPHER: %00 in the selector is CURLE_URL_MALFORMAT before anything is sent', async () => {
+test('GOPHER: %00, %0D or %0A in the selector is CURLE_URL_MALFORMAT before anything is sent (a CR LF would inject a second line: curl 8, its test 1609)', async () => {
   assert.equal(gopherSelector('/1/a%00b'), null);
+  assert.equal(gopherSelector('/1/sel%0d%0aINJECT'), null);
+  // a tab separates a search's words from the selector (type 7)
+  assert.equal(gopherSelector('/7/find%09word'), '/find\tword');
   const srv = await startScriptServer(gopherd);
   try {
-    const r = await fetchUrl(`gopher://127.0.0.1:${srv.port}/1/a%00b`);
-    assert.equal(r.code, CURLE.URL_MALFORMAT);
-    r.easy.cleanup();
+    for (const path of ['/1/a%00b', '/1/sel%0d%0aINJECT/1609', '/1/a%0Ab', '/1/a%0Db']) {
+      const r = await fetchUrl(`gopher://127.0.0.1:${srv.port}${path}`);
+      assert.equal(r.code, CURLE.URL_MALFORMAT, path);
+      r.easy.cleanup();
+    }
     await srv.allClosed();
     for (const c of srv.conns) assert.equal(c.received().length, 0);
   } finally {

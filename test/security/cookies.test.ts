@@ -156,3 +156,28 @@ test('CVE-2023-38546: duphandle of a handle whose cookies came from COOKIELIST r
     process.chdir(cwd);
   }
 });
+
+test('a domain cookie for a public suffix loaded from a file is never sent (curl 8, its test 409); one for the host itself is', async () => {
+  const srv = await cookieServer([]);
+  const dir = mkdtempSync(join(tmpdir(), 'tscurl-psl-file-'));
+  const jar = join(dir, 'cookies.txt');
+  writeFileSync(jar, [
+    '.co.uk\tTRUE\t/\tFALSE\t0\tbad\tnot-allowed',
+    'foo.co.uk\tTRUE\t/\tFALSE\t0\tgood\tallowed',
+    '.CO.UK.\tTRUE\t/\tFALSE\t0\tbad2\tnot-allowed',
+    '.localhost\tTRUE\t/\tFALSE\t0\tlocal\tyes',
+    '',
+  ].join('\n'));
+  const e = handle(srv.port, ['foo.co.uk', 'localhost']);
+  try {
+    e.setopt(CURLOPT.COOKIEFILE, jar);
+    assert.equal(await get(e, `http://foo.co.uk:${srv.port}/`), CURLE.OK);
+    assert.equal(srv.requests.at(-1)!.headers.get('cookie'), 'good=allowed');
+    // a name that is its own suffix (libpsl's implicit "*" rule) still gets its domain cookie
+    assert.equal(await get(e, `http://localhost:${srv.port}/`), CURLE.OK);
+    assert.equal(srv.requests.at(-1)!.headers.get('cookie'), 'local=yes');
+  } finally {
+    e.cleanup();
+    await srv.close();
+  }
+});

@@ -201,3 +201,28 @@ test('a pooled mail connection logged in as one user never serves another user (
     await srv.close();
   }
 });
+
+test('IMAP: a URL query with a CR LF in it is no query (the mailbox is listed), as libcurl drops a query that does not decode', async () => {
+  const srv = await scripted({
+    greeting: '* OK hi\r\n',
+    reply: (line) => {
+      const [tag, cmd] = line.split(' ');
+      if (cmd === 'CAPABILITY') return `* CAPABILITY IMAP4rev1\r\n${tag} OK done\r\n`;
+      if (cmd === 'LOGOUT') return `* BYE\r\n${tag} OK bye\r\n`;
+      if (cmd === 'LIST') return `* LIST () "/" INBOX\r\n${tag} OK listed\r\n`;
+      return `${tag} OK done\r\n`;
+    },
+  });
+  try {
+    const r = await perform(`imap://127.0.0.1:${srv.port}/INBOX?SUBJECT%20x%0d%0aB1%20DELETE%20INBOX`, [[CURLOPT.USERPWD, 'a:b']]);
+    assert.equal(r.rc, CURLE.OK, r.err);
+    assert.ok(srv.lines.some((l) => /^A\d+ LIST "INBOX" \*$/.test(l)), srv.lines.join('\n'));
+    assert.ok(!srv.lines.some((l) => /SEARCH|DELETE/.test(l)), srv.lines.join('\n'));
+    // control: a query that decodes is a SEARCH
+    const s = await perform(`imap://127.0.0.1:${srv.port}/INBOX?SUBJECT%20x`, [[CURLOPT.USERPWD, 'a:b']]);
+    assert.equal(s.rc, CURLE.OK, s.err);
+    assert.ok(srv.lines.some((l) => /^A\d+ SEARCH SUBJECT x$/.test(l)), srv.lines.join('\n'));
+  } finally {
+    await srv.close();
+  }
+});

@@ -18,6 +18,7 @@ import { startRawServer, ok, type RawServer } from '../helpers/raw-http-server.j
 import { fetchUrl } from '../helpers/fetch.js';
 import { tscurl } from '../helpers/cli-run.js';
 import { startFtpServer } from '../helpers/ftp-server.js';
+import { startProxyServer } from '../helpers/proxy-server.js';
 
 const redirect = (location: string): { data: string } => ({
   data: `HTTP/1.1 302 Found\r\nLocation: ${location}\r\nContent-Length: 0\r\n\r\n`,
@@ -287,5 +288,68 @@ test('CVE-2022-27774: USERPWD does not follow a redirect to ftp:// (the FTP logi
   } finally {
     await first.close();
     await ftp.close();
+  }
+});
+
+test('a custom Authorization written with blanks before the colon stays with the first host too (curl 8, its test 2113)', async () => {
+  const other = await landing();
+  const first = await bouncer(() => `http://127.0.0.1:${other.port}/landing`);
+  try {
+    for (const line of ['Authorization : s3cr3t', 'Authorization\t: s3cr3t', 'Cookie  : s=s3cr3t']) {
+      assert.equal(await follow(`http://127.0.0.1:${first.port}/start`, (e) => e.setopt(CURLOPT.HTTPHEADER, [line])), CURLE.OK);
+      assert.match(first.requests.at(-1)!.head, new RegExp(`\r\n${line}\r\n`), 'sent as written to the first host');
+      assert.doesNotMatch(other.requests.at(-1)!.head, /s3cr3t/, `${JSON.stringify(line)} went to the other host`);
+    }
+  } finally {
+    await first.close();
+    await other.close();
+  }
+});
+
+test('the bearer token does not follow a redirect to a host .netrc has credentials for (curl 8, its test 2006)', async () => {
+  const bearer = (e: Easy): void => {
+    e.setopt(CURLOPT.HTTPAUTH, CURLAUTH.BEARER);
+    e.setopt(CURLOPT.XOAUTH2_BEARER, 'SECRET_TOKEN');
+  };
+  const b = await landing();
+  const a = await bouncer(() => `http://b.test:${b.port}/landing`);
+  try {
+    for (const netrc of ['default login testuser password testpass\n', `machine b.test login bob password bobpw\n`]) {
+      const file = netrcFile(netrc);
+      const code = await follow(`http://a.test:${a.port}/start`, (e) => {
+        e.setopt(CURLOPT.RESOLVE, [`a.test:${a.port}:127.0.0.1`, `b.test:${b.port}:127.0.0.1`]);
+        e.setopt(CURLOPT.NETRC, CURL_NETRC.OPTIONAL);
+        e.setopt(CURLOPT.NETRC_FILE, file);
+        bearer(e);
+      });
+      assert.equal(code, CURLE.OK);
+      assert.equal(a.requests.at(-1)!.headers.get('authorization'), 'Bearer SECRET_TOKEN');
+      assert.doesNotMatch(b.requests.at(-1)!.head, /SECRET_TOKEN/, netrc);
+    }
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test('credentials in http_proxy\'s URL do not go to https_proxy after a redirect to https:// (curl 8, its test 2011)', async () => {
+  // the forwarding proxy answers the first request with a redirect to https://; the second
+  // proxy gets the CONNECT for it and refuses it: what matters is what it was sent
+  const forwarding = await startProxyServer(() => redirect('https://another.test/next'));
+  const tunnelling = await startProxyServer(() => ({ data: 'HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n', close: true }));
+  try {
+    const env = { http_proxy: `http://user:secret@127.0.0.1:${forwarding.port}`, https_proxy: `http://127.0.0.1:${tunnelling.port}` };
+    const r = await tscurl(['-s', '--location-trusted', 'http://somewhere.test/'], { env });
+    assert.equal(r.code, 7, r.stderr); // "CONNECT tunnel failed, response 403"
+    assert.equal(decodeBasic(forwarding.requests[0]!.headers.get('proxy-authorization')), 'user:secret');
+    assert.equal(tunnelling.requests[0]!.method, 'CONNECT');
+    assert.equal(tunnelling.requests[0]!.headers.get('proxy-authorization'), undefined, tunnelling.requests[0]!.head);
+    // control: --proxy-user names credentials for whichever proxy is used, as CURLOPT_PROXYUSERPWD
+    const u = await tscurl(['-s', '-L', '--proxy-user', 'opt:pw', 'http://somewhere.test/'], { env });
+    assert.equal(u.code, 7, u.stderr);
+    assert.equal(decodeBasic(tunnelling.requests[1]!.headers.get('proxy-authorization')), 'opt:pw');
+  } finally {
+    await forwarding.close();
+    await tunnelling.close();
   }
 });

@@ -19,6 +19,9 @@ const CASES: [string, string, string, string | null, ReturnType<typeof parseNetr
   ['specific login uses a login-less entry', 'machine a.com password generic\nmachine a.com login u password pu\n', 'a.com', 'u', { code: 0, login: 'u', password: 'generic' }],
   ['specific login not present', 'machine a.com login x password px\n', 'a.com', 'u', { code: 1 }],
   ['CRLF lines', 'machine a.com\r\nlogin u\r\npassword p\r\n', 'a.com', null, { code: 0, login: 'u', password: 'p' }],
+  // a line is a C string to curl: it ends at a NUL (its test 793)
+  ['a NUL byte ends the line', 'machine a.com login u "password"\0 hello\n', 'a.com', null, { code: 0, login: 'u', password: '' }],
+  ['a NUL byte ends the line, the next line still read', 'machine a.com login u password p\0q\nmachine b.com login v password w\n', 'b.com', null, { code: 0, login: 'v', password: 'w' }],
   ['unterminated quote is a syntax error', 'machine a.com login "u password p\n', 'a.com', null, { code: -1 }],
   // curl 7.88.1's (CVE-2024-11053) state machine, checked against /usr/bin/curl:
   ['several entries of a host: our login carries over "machine" (curl test 478)',

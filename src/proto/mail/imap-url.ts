@@ -55,9 +55,10 @@ export function parseImapPath(pathAndQuery: string): ImapTarget | null {
   }
   // a query only searches a mailbox, and not with a UID (RFC 5092)
   if (t.mailbox !== null && t.uid === null && t.mindex === null && q >= 0) {
-    const query = urlDecode(pathAndQuery.slice(q + 1), false);
-    if (query === null) return null;
-    t.query = query;
+    // libcurl takes it with curl_url_get(CURLU_URLDECODE), which refuses control characters,
+    // and ignores the error: a query holding one (a CR LF that would start a second command)
+    // is no query, and the mailbox is listed
+    t.query = urlDecode(pathAndQuery.slice(q + 1), true);
   }
   if (i < path.length) return null;
   return t;
