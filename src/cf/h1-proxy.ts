@@ -9,9 +9,13 @@
 // (for the header callback), verbose info, and at last 'complete' with the
 // status code. A 2xx ends the exchange at its blank line: what follows
 // belongs to the tunnel (leftover) and Content-Length / Transfer-Encoding are
-// ignored, as libcurl does. Any other reply has its body read and dropped so
-// that a retry with credentials can go on the same connection; a reply
-// without a length ends at its headers and the connection must close.
+// ignored, as libcurl does. A 407 that the proxy authentication can still
+// answer has its body read and dropped ("Ignore N bytes of response-body",
+// "Ignore chunked response-body" ... "chunk reading DONE") so that a retry
+// with credentials can go on the same connection; a reply without a length
+// ends at its headers and the connection must close, and so does any other
+// refusal (libcurl 7.88 reads no more of it). What a header means is said
+// after the header (libcurl traces each line before it looks at it).
 import { CURLE } from '../codes.js';
 import { ResponseParser } from '../http1/response-parser.js';
 import { nameIs, tokenList } from '../http1/header-fields.js';
@@ -68,12 +72,18 @@ export type ConnectEvent =
 
 export class ConnectResponse {
   readonly #parser = new ResponseParser({ method: 'CONNECT' });
+  /** at the end of a 407's head: is there an authentication problem (libcurl's authproblem: the body is not read then)? */
+  readonly #authProblem: () => boolean;
   /** events produced by one parser event beyond the one returned */
   readonly #queue: ConnectEvent[] = [];
   #code = 0;
   #close = false;
   #inBody = false;
   #done = false;
+
+  constructor(authProblem: () => boolean = () => false) {
+    this.#authProblem = authProblem;
+  }
 
   feed(data: Buffer): void {
     this.#parser.feed(data);
@@ -109,12 +119,13 @@ export class ConnectResponse {
           if ((nameIs(ev.name, 'connection') || nameIs(ev.name, 'proxy-connection')) && tokenList(ev.value).includes('close')) {
             this.#close = true;
           }
+          // 7.88 says what a header means after it traced it and gave it to the header callback
+          this.#queue.push({ type: 'header', name: ev.name, value: ev.value, raw: ev.raw });
           if (this.#tunnelOk && (cl || te)) {
             this.#queue.push({ type: 'info', text: `Ignoring ${cl ? 'Content-Length' : 'Transfer-Encoding'} in CONNECT ${this.#code} response` });
           } else if (te && tokenList(ev.value).includes('chunked')) {
             this.#queue.push({ type: 'info', text: 'CONNECT responded chunked' });
           }
-          this.#queue.push({ type: 'header', name: ev.name, value: ev.value, raw: ev.raw });
           break;
         }
         case 'headers-end': {
@@ -122,9 +133,13 @@ export class ConnectResponse {
           if (ev.interim) break;
           const f = this.#parser.framing;
           if (this.#tunnelOk) this.#complete(false, this.#parser.takeLeftover());
-          else if (f.kind === 'close') this.#complete(true, Buffer.alloc(0)); // the body runs until close: nothing to wait for
+          else if (this.#code !== 407 || this.#authProblem()) {
+            // 7.88 reads the body of a 407 it can answer only: any other refusal ends the tunnel (and its connection) here
+            this.#complete(true, Buffer.alloc(0));
+          } else if (f.kind === 'close') this.#complete(true, Buffer.alloc(0)); // the body runs until close: nothing to wait for
           else {
             if (f.kind === 'length') this.#queue.push({ type: 'info', text: `Ignore ${f.length} bytes of response-body` });
+            if (f.kind === 'chunked') this.#queue.push({ type: 'info', text: 'Ignore chunked response-body' });
             this.#inBody = true;
           }
           break;
@@ -133,7 +148,9 @@ export class ConnectResponse {
         case 'trailer':
           break; // the body of a refusal is for no one
         case 'end':
-          if (!this.#done) this.#complete(!this.#parser.keepAlive, Buffer.alloc(0));
+          if (this.#done) break;
+          if (this.#inBody && this.#parser.framing.kind === 'chunked') this.#queue.push({ type: 'info', text: 'chunk reading DONE' });
+          this.#complete(!this.#parser.keepAlive, Buffer.alloc(0));
           break;
         case 'error':
           this.#done = true;

@@ -184,7 +184,8 @@ export class Operation {
         const { runParallel } = await import('./parallel.js');
         code = await runParallel(ctx, this.#jobs(configs), {
           max: g.parallelMax, maxHost: g.parallelMaxHost, immediate: g.parallelImmediate, failEarly: g.failEarly,
-          meter: !configs.some((c) => c.silent || c.noProgressMeter),
+          // curl 7.88's parallel meter ignores -s (its progress_meter() looks at --no-progress-meter alone)
+          meter: !configs.some((c) => c.noProgressMeter),
         });
       } else {
         code = await this.#runSerial(ctx, this.#jobs(configs), g.failEarly, g.msPerTransfer);

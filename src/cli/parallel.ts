@@ -15,7 +15,7 @@ export interface ParallelOptions {
   maxHost?: number;
   immediate: boolean;
   failEarly: boolean;
-  /** show the meter (no -s, no --no-progress-meter) */
+  /** show the meter (no --no-progress-meter: curl 7.88 shows it with -s too) */
   meter: boolean;
 }
 
@@ -205,13 +205,15 @@ export async function runParallel(ctx: ToolContext, jobs: AsyncGenerator<Job>, o
   };
 
   await addMore();
-  showMeter(false);
   while (byEasy.size > 0 || (!wrapItUp && (queue.length > 0 || moreJobs))) {
     // wake up for a retry that is due, when there is room to start it
     const waiting = byEasy.size < opts.max && !wrapItUp ? queue.filter((e) => !e.added) : [];
     const nextStart = waiting.length ? Math.max(1, Math.min(...waiting.map((e) => e.startAt)) - Date.now()) : 1000;
     await multi.poll(Math.min(1000, nextStart));
     multi.perform();
+    // curl's meter comes after each perform, before the ended transfers are looked at: its header after
+    // the first perform's lines ("Trying", "No connections available")
+    showMeter(false);
     for (let msg = multi.infoRead(); msg; msg = multi.infoRead()) {
       const e = msg.msg === CURLMSG.DONE ? byEasy.get(msg.easy) : undefined;
       if (!e) continue;
@@ -230,7 +232,6 @@ export async function runParallel(ctx: ToolContext, jobs: AsyncGenerator<Job>, o
         await finishEntry(e, CURLE.ABORTED_BY_CALLBACK);
       }
     }
-    showMeter(false);
   }
   showMeter(true);
   multi.cleanup();

@@ -565,31 +565,28 @@ export class ToolTransfer {
     if (cfg.silent || cfg.noProgressMeter) return undefined;
     // curl hides the meter when the body goes to a terminal
     if (!cfg.progressBar && this.#outs.toStdout && stdio.stdoutIsTTY) return undefined;
-    const { ProgressMeter, ProgressBar } = await import('./progress.js');
-    const start = process.hrtime.bigint();
-    const elapsedUs = (): number => Number((process.hrtime.bigint() - start) / 1000n);
-    let last = [0, 0, 0, 0] as [number, number, number, number];
-    let cb: (a: number, b: number, c: number, d: number) => string;
-    let final: (us: number) => string;
-    if (cfg.progressBar) {
-      const bar = new ProgressBar(Number(process.env.COLUMNS) || stdio.columns || 79);
-      cb = (a, b, c, d) => bar.update(a, b, c, d, elapsedUs() / 1000);
-      final = () => '\n';
-    } else {
-      const meter = new ProgressMeter();
-      cb = (a, b, c, d) => meter.update(a, b, c, d, elapsedUs());
-      final = (us) => meter.update(last[0], last[1], last[2], last[3], us, true);
+    // curl's meter shows its first line at the first progress call: once the transfer has its connection,
+    // after the lines about finding it ("Found bundle", "Re-using existing connection") and before "Trying"
+    if (!cfg.progressBar) {
+      // the default meter is libcurl's own (NOPROGRESS 0 without a callback), on CURLOPT_STDERR: its last
+      // line comes when each request is done, before the library says what becomes of the connection
+      const { Writable } = await import('node:stream');
+      const err = new Writable({ write: (chunk: Buffer, _enc, done) => (stdio.stderr(chunk), done()) });
+      if (easy.setopt(CURLOPT.STDERR as never, err as never) !== 0 || easy.setopt(CURLOPT.NOPROGRESS as never, 0 as never) !== 0) return undefined;
+      return { finish: () => {} };
     }
+    const { ProgressBar } = await import('./progress.js');
+    const start = process.hrtime.bigint();
+    const elapsedMs = (): number => Number((process.hrtime.bigint() - start) / 1000000n);
+    const bar = new ProgressBar(Number(process.env.COLUMNS) || stdio.columns || 79);
     const f = (_clientp: unknown, dltotal: number, dlnow: number, ultotal: number, ulnow: number): number => {
-      last = [dltotal, dlnow, ultotal, ulnow];
-      const s = cb(dltotal, dlnow, ultotal, ulnow);
+      const s = bar.update(dltotal, dlnow, ultotal, ulnow, elapsedMs());
       if (s) stdio.stderr(s);
       return 0;
     };
     if (easy.setopt(CURLOPT.XFERINFOFUNCTION as never, f as never) !== 0 || easy.setopt(CURLOPT.NOPROGRESS as never, 0 as never) !== 0) return undefined;
-    // curl's meter shows its first line at the first progress call: once the transfer has its connection,
-    // after the lines about finding it ("Found bundle", "Re-using existing connection") and before "Trying"
-    return { finish: (us) => stdio.stderr(final(us)) };
+    // post_per_transfer ends the bar's line, after the library's last words about the transfer
+    return { finish: () => stdio.stderr('\n') };
   }
 }
 

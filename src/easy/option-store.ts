@@ -218,7 +218,7 @@ export interface HotOptions {
   readonly verbose: boolean;
   /** header lines go to the application (HEADERFUNCTION, HEADERDATA or HEADER set) */
   readonly headerLines: boolean;
-  /** NOPROGRESS is 0 and an XFERINFOFUNCTION is set: progress callbacks are due */
+  /** NOPROGRESS is 0: progress callbacks are due, or libcurl's own meter without one (xferInfo null) */
   readonly progress: boolean;
   readonly xferInfo: unknown;
   /** TIMEOUT_MS, else TIMEOUT in ms; 0: none */
@@ -274,7 +274,7 @@ export class OptionStore {
     this.#hot = {
       verbose: this.num(CURLOPT.VERBOSE) !== 0,
       headerLines: this.get(CURLOPT.HEADERFUNCTION) !== null || this.get(CURLOPT.HEADERDATA) !== null || this.num(CURLOPT.HEADER) !== 0,
-      progress: this.num(CURLOPT.NOPROGRESS) === 0 && xferInfo !== null,
+      progress: this.num(CURLOPT.NOPROGRESS) === 0,
       xferInfo,
       timeoutMs: this.num(CURLOPT.TIMEOUT_MS) || this.num(CURLOPT.TIMEOUT) * 1000,
       connectTimeoutMs: this.num(CURLOPT.CONNECTTIMEOUT_MS) || this.num(CURLOPT.CONNECTTIMEOUT) * 1000,

@@ -11,6 +11,8 @@ import type { Framing } from './response-events.js';
 export const FRAMING_NONE: Framing = Object.freeze({ kind: 'none' });
 export const FRAMING_CLOSE: Framing = Object.freeze({ kind: 'close' });
 export const FRAMING_CHUNKED: Framing = Object.freeze({ kind: 'chunked' });
+/** curl 7.88's "no chunk, no close, no size. Assume close to signal end" */
+export const FRAMING_CLOSE_NO_END_INDICATOR: Framing = Object.freeze({ kind: 'close', noEndIndicator: true });
 
 export class ResponseFraming {
   /** the valid Content-Length, or null (absent, ignored or overflowing) */
@@ -19,6 +21,8 @@ export class ResponseFraming {
   transferEncodings: string[] = [];
   #connClose = false;
   #connKeepAlive = false;
+  /** a Content-Length too large to count (libcurl closes the connection after it, and says nothing more) */
+  #overflow = false;
   /** the first Location's value */
   #location: string | null = null;
   /** the response comes from a forwarding proxy (ResponseParserOptions.viaProxy) */
@@ -32,6 +36,7 @@ export class ResponseFraming {
     if (this.transferEncodings.length > 0) this.transferEncodings = [];
     this.#connClose = false;
     this.#connKeepAlive = false;
+    this.#overflow = false;
     this.#location = null;
     this.reusable = false;
   }
@@ -59,6 +64,7 @@ export class ResponseFraming {
           return 'Conflicting Content-Length values';
         }
         if (v.kind === 'ok') this.contentLength = v.length;
+        if (v.kind === 'overflow') this.#overflow = true;
         return null;
       }
       case HDR.TRANSFER_ENCODING:
@@ -115,7 +121,9 @@ export class ResponseFraming {
     } else if (chunked) {
       framing = FRAMING_CHUNKED;
     } else if (te.length > 0 || cl === null) {
-      framing = FRAMING_CLOSE; // "no chunk, no close, no size. Assume close to signal end"
+      // "no chunk, no close, no size. Assume close to signal end", libcurl says of an HTTP/1.1 response
+      // that did not announce it (a Transfer-Encoding without chunked closes the connection in libcurl)
+      framing = te.length === 0 && version === 11 && !this.#connClose && !this.#overflow ? FRAMING_CLOSE_NO_END_INDICATOR : FRAMING_CLOSE;
     } else {
       framing = { kind: 'length', length: cl };
     }

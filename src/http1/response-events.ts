@@ -57,7 +57,8 @@ export type ParseEvent =
 export type Framing =
   | { kind: 'length'; length: number }
   | { kind: 'chunked' }
-  | { kind: 'close' }
+  /** `noEndIndicator`: an HTTP/1.1 response with neither length nor chunks nor "Connection: close" (curl says so) */
+  | { kind: 'close'; noEndIndicator?: boolean }
   | { kind: 'none' };
 
 export interface ResponseParserOptions {

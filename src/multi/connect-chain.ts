@@ -105,7 +105,10 @@ export function proxyFilters(e: ProtocolEnv, t: Transfer, tr: StreamTransport, t
       alpn: [], info: (text) => e.trace(t, text), proxy: true,
     }));
   }
-  if (proxy?.http && proxy.tunnel) filters.push(new TunnelFilter('H1-PROXY', new Tunnel(t, tr, tunnelEnv(e, t), 'connect', target)));
+  if (proxy?.http && proxy.tunnel) {
+    filters.push(new TunnelFilter('H1-PROXY', new Tunnel(t, tr, tunnelEnv(e, t), 'connect', target, t.tunnelResumed)));
+    t.tunnelResumed = false;
+  }
   return filters;
 }
 

@@ -280,6 +280,7 @@ export function stateConnecting(e: MultiEngine, t: Transfer, now: number): void 
     if (conn.transport) e.discardTransport(conn.transport);
     conn.transport = null;
     t.filters = null;
+    t.tunnelResumed = true;
     startConnector(e, t, now);
     return stateConnecting(e, t, now);
   }

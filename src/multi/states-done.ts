@@ -17,9 +17,9 @@ export function stateDone(e: MultiEngine, t: Transfer): void {
   // whatever the request still holds besides the connection (file:'s descriptor)
   t.request?.abort?.();
   t.writers.resetResponse();
-  // (a progress callback that aborts here ends the transfer instead)
+  // libcurl's multi_done for this request: its last progress call (Curl_pgrsDone; one that aborts ends the transfer instead)
   const next = t.result === CURLE.OK && t.followLocation === null && !t.retryRequest && t.handler?.nextRequest?.(t) === true;
-  if (t.result === CURLE.OK && (t.followLocation !== null || t.retryRequest || next) && e.progress(t) === CURLE.OK) {
+  if (t.result === CURLE.OK && (t.followLocation !== null || t.retryRequest || next) && e.progress(t, true) === CURLE.OK) {
     // this response only pointed elsewhere: release its connection and go again
     const conn = t.conn;
     const keep = conn !== null && conn.reusable;

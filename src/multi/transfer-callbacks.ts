@@ -9,6 +9,7 @@ import { CALLBACK_NAME, thrownMessage } from '../util/callback-failure.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
 import { nowMs } from '../util/clock.js';
 import { STATE, PROGRESS_INTERVAL_MS, type Transfer } from './transfer.js';
+import { showBuiltinMeter } from './builtin-meter.js';
 
 /**
  * Transfer `t`'s callback threw: the first thrown value is kept for
@@ -28,7 +29,8 @@ export function markCallbackThrow(t: Transfer, thrown: unknown, code: number, ca
 }
 
 /**
- * XFERINFOFUNCTION, when NOPROGRESS is 0 (libcurl's Curl_pgrsUpdate):
+ * XFERINFOFUNCTION, when NOPROGRESS is 0 (libcurl's Curl_pgrsUpdate), or
+ * libcurl's own meter when no callback is set:
  * CURLE_ABORTED_BY_CALLBACK, with the transfer failed, when the callback
  * asked to abort (non-zero) or threw. The last call (`final`, from DONE) can
  * abort too, as in libcurl's multi_done.
@@ -36,7 +38,7 @@ export function markCallbackThrow(t: Transfer, thrown: unknown, code: number, ca
 export function xferInfo(g: CallbackGuard, t: Transfer, final: boolean): number {
   const h = t.opts.hot();
   if (!h.progress) return CURLE.OK;
-  const fn = h.xferInfo as XferInfoCallback;
+  const fn = h.xferInfo as XferInfoCallback | null;
   const dltotal = Math.max(0, t.contentLength);
   const ultotal = Math.max(0, t.uploadLength);
   const key = `${dltotal},${t.sizeDownload},${ultotal},${t.sizeUpload}`;
@@ -45,6 +47,11 @@ export function xferInfo(g: CallbackGuard, t: Transfer, final: boolean): number 
   if (key === t.lastProgress && !final && now - t.lastProgressAt < PROGRESS_INTERVAL_MS) return CURLE.OK;
   t.lastProgress = key;
   t.lastProgressAt = now;
+  // no callback: libcurl's own meter
+  if (fn === null) {
+    showBuiltinMeter(t, dltotal, ultotal, final);
+    return CURLE.OK;
+  }
   const clientp = t.opts.get(CURLOPT.XFERINFODATA);
   let rc: number;
   try {
@@ -53,7 +60,8 @@ export function xferInfo(g: CallbackGuard, t: Transfer, final: boolean): number 
     t.fail(CURLE.ABORTED_BY_CALLBACK, markCallbackThrow(t, err, CURLE.ABORTED_BY_CALLBACK, CALLBACK_NAME.XFERINFO).message);
     return CURLE.ABORTED_BY_CALLBACK;
   }
-  // CURL_PROGRESSFUNC_CONTINUE (0x10000001) is "go on" too
+  // CURL_PROGRESSFUNC_CONTINUE (0x10000001) is "go on" too, with libcurl's own meter
+  if (rc === 0x10000001) showBuiltinMeter(t, dltotal, ultotal, final);
   if (rc === 0 || rc === 0x10000001) return CURLE.OK;
   t.fail(CURLE.ABORTED_BY_CALLBACK, 'Callback aborted');
   return CURLE.ABORTED_BY_CALLBACK;

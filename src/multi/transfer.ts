@@ -100,6 +100,8 @@ export class Transfer implements HeapItem {
   firstHopAddresses: ResolvedAddress[] | null = null;
   /** the new connection's filters above its socket, while they connect (CONNECTING) */
   filters: FilterChain | null = null;
+  /** the next CONNECT tunnel goes on after the proxy closed the connection on a 407 (a reconnect) */
+  tunnelResumed = false;
 
   result = 0;
   errorMessage = '';

@@ -21,7 +21,7 @@ import { CURLH, CURLINFO_TYPE, CURL_POLL, CURLPROXY, CURLPX } from '../constants
 import { connectAuthority, connectRequest, ConnectResponse } from '../cf/h1-proxy.js';
 import { SocksHandshake, socksResolvesLocally } from '../cf/socks.js';
 import { customHeaders } from '../proto/http-request.js';
-import { proxyAuthOnChallenge, proxyAuthRequestLines, proxyAuthRetryConnect, proxyHeaderList } from '../proto/http-auth.js';
+import { connectAuthProblem, proxyAuthOnChallenge, proxyAuthRequestLines, proxyAuthRetryConnect, proxyHeaderList } from '../proto/http-auth.js';
 import { isIP } from 'node:net';
 import type { Resolution } from '../dns/resolver.js';
 import type { PollEntry } from './socket-registry.js';
@@ -72,6 +72,8 @@ export class Tunnel {
   #connect: ConnectResponse | null = null;
   /** a message is out and the answer is awaited */
   #waiting = false;
+  /** libcurl's tunnel state is made (its "allocate connect buffer"): once per tunnel, not per CONNECT sent */
+  #stateMade: boolean;
 
   readonly #target: TunnelTarget;
 
@@ -79,9 +81,12 @@ export class Tunnel {
    * @param part the SOCKS handshake or the HTTP CONNECT exchange
    * @param target where the tunnel leads (libcurl: CONNECT_TO's host, else the URL's, or FTP's data
    *   connection's; CONNECT_TO's port, else the URL's, or the data connection's)
+   * @param resumed the CONNECT goes on on a new connection after the proxy closed one after a 407
+   *   (libcurl's tunnel filter and its state outlive that reconnect)
    */
-  constructor(t: Transfer, tr: StreamTransport, env: TunnelEnv, part: 'socks' | 'connect', target: TunnelTarget) {
+  constructor(t: Transfer, tr: StreamTransport, env: TunnelEnv, part: 'socks' | 'connect', target: TunnelTarget, resumed = false) {
     this.#t = t;
+    this.#stateMade = resumed;
     this.#target = target;
     this.#tr = tr;
     this.#env = env;
@@ -216,6 +221,9 @@ export class Tunnel {
     const url = this.#target;
     const http = t.proxy!.http as ProxyServer;
     const authority = connectAuthority(url.host, url.ipv6, url.port);
+    // 7.88's tunnel_init(), the first time its filter connects
+    if (!this.#stateMade) this.#env.info('allocate connect buffer');
+    this.#stateMade = true;
     this.#env.info(`Establish HTTP proxy tunnel to ${authority}`);
     const auth = proxyAuthRequestLines(t, 'CONNECT', authority);
     if (auth.code !== CURLE.OK) return { kind: 'failed', code: auth.code, message: auth.message ?? '' };
@@ -229,7 +237,7 @@ export class Tunnel {
     this.#env.trace(CURLINFO_TYPE.HEADER_OUT, head);
     const r = this.#tr.send(head);
     if (!r.ok) return { kind: 'failed', code: CURLE.SEND_ERROR, message: `Failed sending CONNECT to proxy: ${r.error.message}` };
-    this.#connect = new ConnectResponse();
+    this.#connect = new ConnectResponse(() => connectAuthProblem(t));
     this.#waiting = true;
     return { kind: 'pending' };
   }
@@ -272,16 +280,15 @@ export class Tunnel {
         case 'headers-end': {
           t.httpConnectCode = c.statusCode;
           t.headerSize += ev.raw.length;
+          // 7.88: the trace, the header callback, then what the line means (the challenge's info lines)
           this.#env.trace(CURLINFO_TYPE.HEADER_IN, ev.raw);
-          if (ev.type === 'header') {
-            if (ev.name.toLowerCase() === 'proxy-authenticate') {
-              for (const line of proxyAuthOnChallenge(t, c.statusCode, ev.value)) this.#env.info(line);
-            }
-            if (!suppress) t.headerStore.push(ev.name, ev.value, CURLH.CONNECT);
-          }
+          if (ev.type === 'header' && !suppress) t.headerStore.push(ev.name, ev.value, CURLH.CONNECT);
           if (!suppress) {
             const code = this.#env.header(ev.raw);
             if (code !== CURLE.OK) return { kind: 'failed', code, message: t.errorMessage };
+          }
+          if (ev.type === 'header' && ev.name.toLowerCase() === 'proxy-authenticate') {
+            for (const line of proxyAuthOnChallenge(t, c.statusCode, ev.value)) this.#env.info(line);
           }
           break;
         }

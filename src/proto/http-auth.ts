@@ -99,11 +99,16 @@ export function proxyAuthOnChallenge(t: Transfer, code: number, value: string): 
   return a.input(value, t.conn);
 }
 
+/** libcurl's authproblem for a CONNECT: the proxy's or the origin's authentication gave up. */
+export function connectAuthProblem(t: Transfer): boolean {
+  // the origin's HostAuth exists once a request of this transfer was built (not before its first CONNECT)
+  return proxyAuthOf(t)?.problem === true || peekHttpState(t)?.auth?.problem === true;
+}
+
 /** The end of a CONNECT response's head: should the CONNECT be sent again with (better) credentials? */
 export function proxyAuthRetryConnect(t: Transfer, code: number): boolean {
   const a = proxyAuthOf(t);
-  // the origin's HostAuth exists once a request of this transfer was built (not before its first CONNECT)
-  if (!a || a.problem || peekHttpState(t)?.auth?.problem) return false;
+  if (!a || connectAuthProblem(t)) return false;
   return a.act(code, 'CONNECT', proxyCreds(t), true).retry;
 }
 

@@ -28,6 +28,7 @@ export interface HookResult {
 }
 
 const OK: HookResult = { code: CURLE.OK };
+const OVERFLOW_NOTE: HookResult = { code: CURLE.OK, info: ['Overflow Content-Length: value'] };
 
 /** The byte offset a download resumes from (RESUME_FROM(_LARGE)), 0 for none. */
 export function resumeOffset(t: Transfer): number {
@@ -178,6 +179,8 @@ function maxFilesize(t: Transfer): number {
  */
 export function exceedsMaxFilesize(t: Transfer, contentLength: number | null, overflow: boolean): HookResult {
   const max = maxFilesize(t);
+  // an overflowing Content-Length without a limit: 7.88 says so, and reads until close
+  if (overflow && max <= 0) return OVERFLOW_NOTE;
   if (max <= 0 || t.responseCode === 204 || t.responseCode === 304) return OK;
   if (overflow || (contentLength !== null && contentLength > max)) {
     return { code: CURLE.FILESIZE_EXCEEDED, message: 'Maximum file size exceeded' };

@@ -37,7 +37,7 @@ import { retryAfterSeconds } from './retry-after.js';
 import { cookieFromResponse } from './http-cookies.js';
 import { authOnChallenge, authOnHeadersEnd, proxyAuthOnChallenge } from './http-auth.js';
 import { httpState, customRequest, type HttpTransferState } from './http-state.js';
-import { ntlmHandshakeCut } from './http-ntlm.js';
+import { closeNote } from './http-close-note.js';
 import { exceedsMaxFilesize, rangeNotSatisfiableOk, responseHeader, responseHeadersEnd, responseStatus, type HookResult } from './http-response.js';
 import { nowMs } from '../util/clock.js';
 import type { ProtocolRequest } from './handler.js';
@@ -251,6 +251,7 @@ export class HttpExchange implements ProtocolRequest {
         this.#parser.feed(r.data);
         if (this.#bodyTrace.wire) this.#bodyTrace.body(r.data); // a chunked body: traced per read, before de-chunking
       } else if (r.kind === 'eof') {
+        if (this.#bodyStarted && !this.#done) this.#bodyTrace.eof(); // 7.88 traces an empty read of a body not begun
         this.#parser.eof();
       } else {
         return this.#recvFailed(r);
@@ -484,10 +485,8 @@ export class HttpExchange implements ProtocolRequest {
           // h2c: a 101 to our Upgrade is interim, the switch announced before the blank line
           const sw = this.#t.responseCode === 101 && this.switching !== null && this.switching();
           const interim = ev.interim || sw;
-          if (!interim && this.#parser.closesAfterResponse) {
-            const cut = ntlmHandshakeCut(this.#t, this.#conn, this.#t.responseCode, this.#conn.forwardingProxy);
-            if (cut !== null) this.#info(cut);
-          }
+          const note = interim ? null : closeNote(this.#t, this.#conn, this.#parser);
+          if (note !== null) this.#info(note);
           // 7.88: HEADERFUNCTION gets the blank line before FAILONERROR's verdict, the trace (final heads only) after
           const c = this.#headerLine(ev, interim ? HEADER_1XX : CLIENTWRITE.HEADER, false);
           if (c !== CURLE.OK) return c;
@@ -526,7 +525,7 @@ export class HttpExchange implements ProtocolRequest {
             this.#cutShort = true;
             return CURLE.OK;
           }
-          if (!interim) this.#bodyTrace.headEnded(this.#parser);
+          if (!interim) this.#bodyTrace.headEnded(this.#parser, this.#writers.ignoreBody);
           break;
         }
         case 'data': {
@@ -539,7 +538,7 @@ export class HttpExchange implements ProtocolRequest {
         }
         case 'end': {
           this.#done = true;
-          this.#bodyTrace.ended(this.#parser);
+          this.#bodyTrace.ended(this.#parser, this.#t.url?.path ?? '/');
           this.#spareParser();
           const h2 = this.#h2;
           return h2 === null ? CURLE.OK : deliverH2Trailers(this.#t, this.#h, h2, (type, data) => this.#trace(type, data), traceEnabled(this.#t));

@@ -99,6 +99,10 @@ function hostile(r: () => number): Script[] {
     { name: 'the same Location twice', data: B('HTTP/1.1 200 OK\r\nLocation: /a\r\nLocation: /a\r\nContent-Length: 2\r\n\r\nok'), end: 'keep', expect: [CURLE.OK], body: 'ok' },
     { name: 'two Location headers', data: B('HTTP/1.1 200 OK\r\nLocation: /a\r\nLocation: /b\r\nContent-Length: 2\r\n\r\nok'), end: 'keep', expect: [CURLE.WEIRD_SERVER_REPLY] },
     { name: 'a redirect with two Location headers', data: B('HTTP/1.1 302 Found\r\nLocation: /a\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n'), end: 'keep', expect: [CURLE.WEIRD_SERVER_REPLY], follow: true },
+    // bytes past the response (curl 7.88 says "Excess found"; the connection is not used again)
+    { name: 'excess past the content-length', data: B('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nBAD'), end: 'keep', expect: [CURLE.OK], body: 'hello' },
+    { name: 'a 204 with a body', data: B('HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nBAD'), end: 'keep', expect: [CURLE.OK], body: '' },
+    { name: 'a 304 with its body', data: B('HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\nhello'), end: 'keep', expect: [CURLE.OK], body: '' },
     { name: 'smuggling: TE and CL', data: B('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n'), end: 'keep', expect: [CURLE.OK], body: 'ok' },
   ];
 }

@@ -165,7 +165,7 @@ const cases: Case[] = [
     eof: true,
     events: [OK, 'header X: y', 'headers-end', 'data abc', 'end'],
     keepAlive: false,
-    framing: { kind: 'close' },
+    framing: { kind: 'close', noEndIndicator: true },
   },
   {
     name: 'HTTP/1.0 without keep-alive: framed, but not reusable',
@@ -267,7 +267,7 @@ const cases: Case[] = [
     input: 'HTTP/1.1 200 OK\r\nContent-Length : 2\r\n\r\nhi',
     eof: true,
     events: [OK, 'header Content-Length : 2', 'headers-end', 'data hi', 'end'],
-    framing: { kind: 'close' },
+    framing: { kind: 'close', noEndIndicator: true },
   },
   {
     name: 'same Content-Length twice is fine',

@@ -121,7 +121,12 @@ export class SwsServer {
   }
 
   #log(data: Buffer | string): void {
-    appendFileSync(this.#opts.logFile, data);
+    try {
+      appendFileSync(this.#opts.logFile, data);
+    } catch (e) {
+      // a connection that closes after its case was cleaned up (its log folder gone) has nobody to tell
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
   }
 
   #onConnection(sock: net.Socket): void {
