@@ -16,7 +16,7 @@ import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startNginx, type Nginx } from '../test/helpers/nginx.js';
-import { median, fmt } from './stats.js';
+import { median, fmt, timedChild, type ChildRun } from './stats.js';
 
 const kv = new Map<string, string>();
 const builds: [string, string][] = [];
@@ -59,31 +59,8 @@ async function startNodeServer(): Promise<{ url: string; stop(): Promise<void> }
   };
 }
 
-interface Run {
-  wallMs: number;
-  cpuMs: number;
-  code: number;
-  outBytes: number;
-}
-
 /** One client run under GNU time; stdout is drained and counted. */
-function timed(cmd: string, args: string[]): Promise<Run> {
-  return new Promise((res, rej) => {
-    const t0 = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '@@TIME@@ %U %S', cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let outBytes = 0;
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => { outBytes += d.length; });
-    child.stderr.setEncoding('latin1').on('data', (d: string) => { err += d; });
-    child.once('error', rej);
-    child.once('close', (code) => {
-      const wallMs = performance.now() - t0;
-      const m = /@@TIME@@ ([\d.]+) ([\d.]+)/.exec(err);
-      if (!m) return rej(new Error(`no timing from ${cmd}: ${err.slice(-500)}`));
-      res({ wallMs, cpuMs: (Number(m[1]) + Number(m[2])) * 1000, code: code ?? -1, outBytes });
-    });
-  });
-}
+const timed = (cmd: string, args: string[]): Promise<ChildRun> => timedChild(cmd, args, false);
 
 const dir = mkdtempSync(join(tmpdir(), 'serial-cli-'));
 let nginx: Nginx | undefined;
@@ -113,7 +90,7 @@ try {
     ...builds.map(([name, path]): [string, string, string[]] => [name, process.execPath, [path, '-s', '-K', cfg]]),
   ];
   console.log(`serial transfers: ${N} URLs from -K, server ${SERVER}, mode ${MODE}, ${ROUNDS} rounds`);
-  const samples = new Map<string, Run[]>(clients.map(([n]) => [n, []]));
+  const samples = new Map<string, ChildRun[]>(clients.map(([n]) => [n, []]));
   for (let r = 0; r < ROUNDS; r++) {
     for (let k = 0; k < clients.length; k++) {
       const [name, cmd, args] = clients[(k + r) % clients.length]!;

@@ -78,25 +78,35 @@ export function report(title: string, med: Map<string, Sample>, ours: string, hi
 export interface ChildRun {
   wallMs: number;
   cpuMs: number; // user + sys of the child (and its children), from GNU time
+  /** what the child wrote to stdout ('' when not kept) */
   stdout: string;
+  outBytes: number;
   code: number;
 }
 
-/** Run a command under /usr/bin/time to get its CPU time (resolution 10 ms). */
-export function timedChild(cmd: string, args: string[]): Promise<ChildRun> {
+/**
+ * Run a command under /usr/bin/time to get its CPU time (resolution 10 ms).
+ * `keepStdout` false: its stdout is drained and only counted (a client that
+ * writes megabytes of responses).
+ */
+export function timedChild(cmd: string, args: string[], keepStdout = true): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn('/usr/bin/time', ['-f', '@@TIME@@ %U %S', cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let outBytes = 0;
     let err = '';
-    child.stdout.setEncoding('latin1').on('data', (d: string) => { out += d; });
+    child.stdout.on('data', (d: Buffer) => {
+      outBytes += d.length;
+      if (keepStdout) out += d.toString('latin1');
+    });
     child.stderr.setEncoding('latin1').on('data', (d: string) => { err += d; });
     child.once('error', reject);
     child.once('close', (code) => {
       const wallMs = performance.now() - t0;
       const m = /@@TIME@@ ([\d.]+) ([\d.]+)/.exec(err);
       if (!m) return reject(new Error(`no timing from ${cmd}: ${err.slice(-500)}`));
-      resolve({ wallMs, cpuMs: (Number(m[1]) + Number(m[2])) * 1000, stdout: out, code: code ?? -1 });
+      resolve({ wallMs, cpuMs: (Number(m[1]) + Number(m[2])) * 1000, stdout: out, outBytes, code: code ?? -1 });
     });
   });
 }
