@@ -14,6 +14,9 @@ export function continueAt(e: OptEntry): number | 'current' {
   if (s === '-') return 'current';
   if (/^-\d+$/.test(s)) throw ParamError.option(e.given, 'NEGATIVE_NUMERIC');
   if (!/^\d+$/.test(s)) throw ParamError.option(e.given, 'BAD_NUMERIC');
+  // past curl_off_t curl says "too large number"; so does tscurl past 2^53 - 1, where a JavaScript
+  // number would round the offset and the Range/REST sent would silently name another byte
+  if (BigInt(s) > BigInt(Number.MAX_SAFE_INTEGER)) throw ParamError.option(e.given, 'NUMBER_TOO_LARGE');
   return Number(s);
 }
 

@@ -196,3 +196,22 @@ test('CLI -C - resumes into the output file from nginx; -C N; -R sets the file t
   assert.equal(Math.floor(statSync(timed).mtimeMs / 1000), MTIME);
   assert.equal((await cli('tscurl', ['-s', '-C', 'x', nginx.url('/f.txt')])).code, 2);
 });
+
+test('CLI -C past 2^53 - 1 is refused before anything is sent: the offset would be rounded (past curl_off_t curl refuses it too)', async () => {
+  const before = raw.requests.length;
+  for (const n of ['99999999999999999999', '9007199254740993']) {
+    const r = await cli('tscurl', ['-s', '-C', n, rawUrl('/x')]);
+    assert.equal(r.code, 2, n);
+    assert.match(r.stderr, /^tscurl: option -C: too large number\n/, n);
+  }
+  assert.equal(raw.requests.length, before, 'nothing was sent');
+  // the largest exact offset goes out exactly (this server ignores ranges: 33, as curl)
+  const ok = await cli('tscurl', ['-s', '-C', '9007199254740991', rawUrl('/x')]);
+  assert.equal(ok.code, 33, ok.stderr);
+  assert.match(lastHead(), /\r\nRange: bytes=9007199254740991-\r\n/);
+  if (!NO_CURL) {
+    const c = await cli('/usr/bin/curl', ['-s', '-C', '99999999999999999999', rawUrl('/x')]);
+    assert.equal(c.code, 2);
+    assert.match(c.stderr, /^curl: option -C: too large number\n/);
+  }
+});
