@@ -459,7 +459,9 @@ function normalise(entry: OptionTableEntry, value: unknown): unknown {
       return INVALID;
     case 'OFF_T':
       if (typeof value === 'number' && Number.isInteger(value)) return value;
-      if (typeof value === 'bigint') return Number(value);
+      // a bigint asks for an exact value: one a number cannot hold (past 2^53 - 1) would be rounded
+      // (a RESUME_FROM_LARGE offset sent as another byte), so it is refused, not changed
+      if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : INVALID;
       return INVALID;
     case 'STRINGPOINT':
       return typeof value === 'string' ? value : INVALID;

@@ -215,3 +215,18 @@ test('CLI -C past 2^53 - 1 is refused before anything is sent: the offset would 
     assert.match(c.stderr, /^curl: option -C: too large number\n/);
   }
 });
+
+test('RESUME_FROM_LARGE as a bigint: exact up to 2^53 - 1, refused past it rather than rounded', async () => {
+  const e = new Easy();
+  try {
+    assert.equal(e.setopt(CURLOPT.RESUME_FROM_LARGE, 9007199254740993n), CURLE.BAD_FUNCTION_ARGUMENT);
+    assert.equal(e.setopt(CURLOPT.RESUME_FROM_LARGE, 2n ** 63n - 1n), CURLE.BAD_FUNCTION_ARGUMENT);
+    assert.equal(e.setopt(CURLOPT.RESUME_FROM_LARGE, 9007199254740991n), CURLE.OK);
+    e.setopt(CURLOPT.URL, rawUrl('/x'));
+    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
+    assert.equal(await e.perform(), CURLE.RANGE_ERROR); // this server ignores ranges
+    assert.match(lastHead(), /\r\nRange: bytes=9007199254740991-\r\n/);
+  } finally {
+    e.cleanup();
+  }
+});
