@@ -7,6 +7,7 @@ import { CURL_TIMECOND } from '../index.js';
 import { curlGetdate } from '../cookies/parse-date.js';
 import type { OptEntry } from './args.js';
 import { ParamError } from './param-error.js';
+import { LONG_MAX } from './tool-numbers.js';
 
 /** -C OFFSET or `-C -`. */
 export function continueAt(e: OptEntry): number | 'current' {
@@ -41,9 +42,12 @@ export function uploadFlags(e: OptEntry, text: string): number {
 export function range(e: OptEntry, warnings: string[]): string {
   const s = String(e.value);
   if (/^\d/.test(s) && !s.includes('-')) {
-    const m = /^\d+/.exec(s)!;
+    const n = BigInt(/^\d+/.exec(s)![0]);
+    // curl reads it as a curl_off_t (curlx_strtoofft): past that it is "badly used here"
+    if (n > LONG_MAX) throw ParamError.option(e.given, 'BAD_USE');
     warnings.push('A specified range MUST include at least one dash (-). Appending one for you!\n');
-    return `${Number(m[0])}-`;
+    // and prints it back (%" CURL_FORMAT_CURL_OFF_T "-"): leading zeros go, every digit stays
+    return `${n}-`;
   }
   if (/[^0-9,-]/.test(s)) {
     warnings.push("Invalid character is found in given range. A specified range MUST have only digits in 'start'-'stop'. " +

@@ -163,7 +163,7 @@ test('CLI -r, -z (date, -date, file) send what /usr/bin/curl sends', async (t) =
   const stamp = join(dir, 'stamp');
   writeFileSync(stamp, '');
   utimesSync(stamp, MTIME, MTIME);
-  const cases = [['-r', '0-9'], ['-r', '5'], ['-z', 'Sun, 06 Nov 1994 08:49:37 GMT'], ['-z', '-Sun, 06 Nov 1994 08:49:37 GMT'], ['-z', stamp],
+  const cases = [['-r', '0-9'], ['-r', '5'], ['-r', '007'], ['-r', '9007199254740993'], ['-z', 'Sun, 06 Nov 1994 08:49:37 GMT'], ['-z', '-Sun, 06 Nov 1994 08:49:37 GMT'], ['-z', stamp],
     ['-z', join(dir, 'no-such-file')]];
   for (const args of cases) {
     const mine = await cli('tscurl', ['-s', '-A', 'x', ...args, rawUrl('/x')]);
@@ -173,6 +173,12 @@ test('CLI -r, -z (date, -date, file) send what /usr/bin/curl sends', async (t) =
     await cli('/usr/bin/curl', ['-s', '-A', 'x', ...args, rawUrl('/x')]);
     assert.equal(myHead, lastHead(), args.join(' '));
   }
+  // a lone number past curl_off_t: curl's "badly used here", nothing sent
+  const sent = raw.requests.length;
+  const big = await cli('tscurl', ['-r', '99999999999999999999', rawUrl('/x')]);
+  assert.equal(big.code, 2);
+  assert.match(big.stderr, /^tscurl: option -r: is badly used here\n/);
+  assert.equal(raw.requests.length, sent);
   const warn = await cli('tscurl', ['-r', '5', rawUrl('/x')]);
   assert.match(warn.stderr, /^Warning: A specified range MUST include at least one dash \(-\)\. Appending one \nWarning: for you!\n/);
   const bad = await cli('tscurl', ['-z', join(dir, 'no-such-file'), rawUrl('/x')]);
