@@ -211,7 +211,7 @@ export class Operation {
       if (lacksUrl(cfg)) throw new NoUrlSpecified();
       for (const node of cfg.urls) {
         if (node.url === undefined) continue; // curl: "Got more output options than URLs" is only a warning
-        if (node.uploadFile === undefined && (cfg.globoff || !GLOB_SYNTAX.test(node.url))) {
+        if (node.uploadFile === undefined && !needsGlob(cfg, node.url)) {
           // the common case, kept small: one URL as it is
           yield { cfg, node, item: { url: node.url, values: [] }, urlnum: urlnum++, uploadFile: undefined };
           continue;
@@ -240,7 +240,7 @@ export class Operation {
   /** A URL (or -T name) with its globs expanded; undefined after reporting a bad glob. */
   async #expand(cfg: TransferConfig, url: string): Promise<GlobItem[] | undefined> {
     // no glob syntax (or --globoff): the URL itself, without loading the glob parser
-    if (cfg.globoff || !GLOB_SYNTAX.test(url)) return [{ url, values: [] }];
+    if (!needsGlob(cfg, url)) return [{ url, values: [] }];
     const { UrlGlob, isGlobError, formatGlobError } = await import('./glob.js');
     const glob = UrlGlob.parse(url);
     if (isGlobError(glob)) {
@@ -310,6 +310,9 @@ export class Operation {
 
 /** What makes a URL more than itself to curl's glob parser: without these it is one literal pattern. */
 const GLOB_SYNTAX = /[[\]{}]/;
+
+/** Does `url` need the glob parser (not with --globoff, not without brackets or braces)? */
+const needsGlob = (cfg: TransferConfig, url: string): boolean => !cfg.globoff && GLOB_SYNTAX.test(url);
 
 /** A --next group that names no URL (curl: url_list empty or its first node without one). */
 const lacksUrl = (cfg: TransferConfig): boolean => !cfg.urls.some((u) => u.url !== undefined);
