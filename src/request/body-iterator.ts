@@ -9,11 +9,12 @@ import type { BodySource } from './response-body.js';
 
 /** What the iterator needs of the body stream (a ResponseBody). */
 export interface IteratedStream {
-  readonly destroyed: boolean;
+  /** destroyed by the caller or an error (read without making the Readable's state: see response-body.ts) */
+  readonly destroyedEarly: boolean;
   readonly errored: Error | null;
   destroy(): void;
-  /** the end, as Node's iterator leaves a stream it read to the end */
-  endAfterIteration(): void;
+  /** the end, as Node's iterator leaves a stream it read to the end (`tookData`: it yielded a chunk) */
+  endAfterIteration(tookData: boolean): void;
   /** Node's own async iterator of the stream (a Readable reader came meanwhile) */
   nodeIterator(): AsyncIterator<unknown>;
 }
@@ -36,6 +37,8 @@ export class DirectBodyIterator implements AsyncIterableIterator<Buffer> {
   readonly #stream: IteratedStream;
   readonly #src: BodySource;
   #finished = false;
+  /** a chunk was yielded */
+  #tookData = false;
   /** Node's iterator, once a Readable reader took over */
   #node: AsyncIterator<unknown> | null = null;
 
@@ -53,7 +56,7 @@ export class DirectBodyIterator implements AsyncIterableIterator<Buffer> {
     if (this.#finished) return Promise.resolve(DONE);
     const s = this.#stream;
     const src = this.#src;
-    if (s.destroyed) {
+    if (s.destroyedEarly) {
       this.#finished = true;
       return Promise.reject(s.errored ?? prematureClose());
     }
@@ -63,10 +66,13 @@ export class DirectBodyIterator implements AsyncIterableIterator<Buffer> {
       return this.#node.next() as Promise<IteratorResult<Buffer>>;
     }
     const c = src.take();
-    if (c !== null) return Promise.resolve(new Step(c, false));
+    if (c !== null) {
+      this.#tookData = true;
+      return Promise.resolve(new Step(c, false));
+    }
     if (src.ended) {
       this.#finished = true;
-      s.endAfterIteration();
+      s.endAfterIteration(this.#tookData);
       return Promise.resolve(DONE);
     }
     return src.wait().then(() => this.next());
@@ -77,7 +83,7 @@ export class DirectBodyIterator implements AsyncIterableIterator<Buffer> {
     if (this.#node) return (this.#node.return?.() ?? Promise.resolve(DONE)) as Promise<IteratorResult<Buffer>>;
     if (!this.#finished) {
       this.#finished = true;
-      if (!this.#stream.destroyed && this.#src.detached) this.#stream.destroy();
+      if (!this.#stream.destroyedEarly && this.#src.detached) this.#stream.destroy();
     }
     return Promise.resolve(DONE);
   }

@@ -15,8 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { once } from 'node:events';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable, Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
 import type { AddressInfo } from 'node:net';
 import { CURLE, CURLOPT, CurlError, Easy, MultiRunner, request } from '../../src/index.js';
 import { CURL_HTTP_VERSION } from '../../src/constants.js';
@@ -134,7 +134,7 @@ test('request(): the body iterated straight from its chunks ends as a Readable d
   for (let i = 0; i < big.length; i++) big[i] = i % 251;
   const { server, port } = await rawServer((p) => {
     if (p === '/big') return Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${big.length}\r\n\r\n`), big]);
-    return REPLIES['/ok']!;
+    return REPLIES[p] ?? REPLIES['/ok']!;
   });
   const runner = new MultiRunner();
   const base = `http://127.0.0.1:${port}`;
@@ -152,6 +152,34 @@ test('request(): the body iterated straight from its chunks ends as a Readable d
       await closed;
       assert.equal(body.readableEnded, true);
       assert.equal(body.destroyed, true);
+    }
+    // for await to the end with nobody listening (the stream's state is made only when something asks for
+    // it): afterwards the body is what Node's iterator leaves of a Readable, and 'end' does not come again
+    {
+      const res = await request(`${base}/big`, { runner });
+      const body = res.body;
+      const parts: Buffer[] = [];
+      for await (const c of body) parts.push(c as Buffer);
+      assert.ok(Buffer.concat(parts).equals(big));
+      const plain = Readable.from([Buffer.from('a'), Buffer.from('b')], { objectMode: false });
+      for await (const c of plain) void c;
+      await new Promise((r) => setImmediate(r));
+      const flags = (s: Readable): unknown[] =>
+        [s.readableEnded, s.destroyed, s.closed, s.readable, s.readableAborted, s.errored, s.readableLength, s.readableFlowing, s.readableDidRead, s.isPaused()];
+      assert.deepEqual(flags(body), flags(plain));
+      assert.ok(body instanceof Readable);
+      let lateEnd = false;
+      body.on('end', () => (lateEnd = true));
+      await finished(body);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(lateEnd, false);
+      // an empty body likewise (no chunk read)
+      const empty = await request(`${base}/empty`, { runner });
+      for await (const c of empty.body) void c;
+      const none = Readable.from([], { objectMode: false });
+      for await (const c of none) void c;
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(flags(empty.body), flags(none));
     }
     // a reader through 'data' after the whole body arrived
     {
