@@ -114,6 +114,13 @@ export class ResponseBody {
     callback(err);
   }
 
+  /** Decoded chunks are the Readable's business: its buffer takes the chunks from here on (the iterator follows). */
+  setEncoding(encoding: BufferEncoding): this {
+    Readable.prototype.setEncoding.call(this, encoding);
+    if (this.#source.detached) this.#source.attach();
+    return this;
+  }
+
   [Symbol.asyncIterator](): AsyncIterableIterator<Buffer> {
     if (!this.#source.detached) return this.#readable() as AsyncIterableIterator<Buffer>;
     return new DirectBodyIterator(this, this.#source);

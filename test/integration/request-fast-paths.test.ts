@@ -134,6 +134,7 @@ test('request(): the body iterated straight from its chunks ends as a Readable d
   for (let i = 0; i < big.length; i++) big[i] = i % 251;
   const { server, port } = await rawServer((p) => {
     if (p === '/big') return Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${big.length}\r\n\r\n`), big]);
+    if (p === '/utf8') return Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n'), Buffer.from('h\u00e9llo \u20ac')]);
     return REPLIES[p] ?? REPLIES['/ok']!;
   });
   const runner = new MultiRunner();
@@ -180,6 +181,15 @@ test('request(): the body iterated straight from its chunks ends as a Readable d
       for await (const c of none) void c;
       await new Promise((r) => setImmediate(r));
       assert.deepEqual(flags(empty.body), flags(none));
+    }
+    // setEncoding() before for await: decoded strings, as Node's iterator gives them
+    {
+      const res = await request(`${base}/utf8`, { runner });
+      res.body.setEncoding('utf8');
+      const parts: unknown[] = [];
+      for await (const c of res.body) parts.push(c);
+      assert.ok(parts.every((c) => typeof c === 'string'), 'every chunk decoded');
+      assert.equal(parts.join(''), 'h\u00e9llo \u20ac');
     }
     // a reader through 'data' after the whole body arrived
     {
