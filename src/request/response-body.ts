@@ -121,6 +121,12 @@ export class ResponseBody {
     return this;
   }
 
+  /** A chunk put back goes before the rest, in the Readable's buffer: the chunks follow it there. */
+  unshift(chunk: unknown, encoding?: BufferEncoding): void {
+    if (this.#source.detached) this.#source.attach();
+    Readable.prototype.unshift.call(this, chunk, encoding);
+  }
+
   [Symbol.asyncIterator](): AsyncIterableIterator<Buffer> {
     if (!this.#source.detached) return this.#readable() as AsyncIterableIterator<Buffer>;
     return new DirectBodyIterator(this, this.#source);

@@ -191,6 +191,14 @@ test('request(): the body iterated straight from its chunks ends as a Readable d
       assert.ok(parts.every((c) => typeof c === 'string'), 'every chunk decoded');
       assert.equal(parts.join(''), 'h\u00e9llo \u20ac');
     }
+    // unshift() before for await: the chunk put back comes first, then the body
+    {
+      const res = await request(`${base}/ok`, { runner });
+      res.body.unshift(Buffer.from('>'));
+      const parts: Buffer[] = [];
+      for await (const c of res.body) parts.push(c as Buffer);
+      assert.equal(Buffer.concat(parts).toString(), '>ok');
+    }
     // a reader through 'data' after the whole body arrived
     {
       const res = await request(`${base}/ok`, { runner });
