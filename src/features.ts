@@ -30,12 +30,12 @@ export const FEATURE_BITS: Readonly<Record<string, number>> = {
 /**
  * The features this build has, each one working end to end:
  * alt-svc and HSTS (their caches, files and options), AsynchDNS (node:dns never blocks), brotli/libz/zstd (content decoding),
- * HTTPS-proxy (TLS to the proxy), IDN (UTS #46 host names), IPv6,
+ * HTTPS-proxy (TLS to the proxy), HTTPSIG (RFC 9421 request signatures), IDN (UTS #46 host names), IPv6,
  * Largefile (64-bit sizes), NTLM (HTTP and proxy), PSL (cookie domains), SSL,
  * UnixSockets.
  */
 export const FEATURES: readonly string[] = [
-  'alt-svc', 'AsynchDNS', 'brotli', 'HSTS', 'HTTP2', 'HTTPS-proxy', 'IDN', 'IPv6', 'Largefile', 'libz', 'NTLM', 'PSL', 'SSL',
+  'alt-svc', 'AsynchDNS', 'brotli', 'HSTS', 'HTTP2', 'HTTPS-proxy', 'HTTPSIG', 'IDN', 'IPv6', 'Largefile', 'libz', 'NTLM', 'PSL', 'SSL',
   'UnixSockets', 'zstd',
 ];
 

@@ -14,6 +14,7 @@ export type { PushHeaders, PushCallback } from './multi/push.js';
 export type { CURLHcode } from './constants.js';
 export type { CurlHeader } from './easy/header-store.js';
 export { CURLAUTH, CURL_NETRC } from './auth/curlauth.js';
+export { CURLHTTPSIG, type CurlHttpSig } from './auth/httpsig.js';
 export { Easy } from './easy/easy.js';
 export { Mime, MimePart, CURL_ZERO_TERMINATED } from './cr/mime.js';
 export type { MimeReadCallback, MimeSeekCallback, MimeFreeCallback } from './cr/mime.js';

@@ -12,6 +12,8 @@ export const CURLAUTH = {
   NTLM_WB: 32,
   BEARER: 64,
   AWS_SIGV4: 128,
+  /** RFC 9421 HTTP Message Signatures (curl 8.22; set by CURLOPT_HTTPSIG_ALGORITHM) */
+  HTTPSIG: 256,
   ONLY: 0x80000000,
   ANY: (~16) >>> 0,
   ANYSAFE: (~(1 | 16)) >>> 0,
@@ -21,7 +23,7 @@ export const CURLAUTH = {
 export const CURL_NETRC = { IGNORED: 0, OPTIONAL: 1, REQUIRED: 2 } as const;
 
 /** Bits this build can authenticate with over HTTP. */
-export const SUPPORTED_AUTH = (CURLAUTH.BASIC | CURLAUTH.DIGEST | CURLAUTH.NTLM | CURLAUTH.BEARER | CURLAUTH.AWS_SIGV4) >>> 0;
+export const SUPPORTED_AUTH = (CURLAUTH.BASIC | CURLAUTH.DIGEST | CURLAUTH.NTLM | CURLAUTH.BEARER | CURLAUTH.AWS_SIGV4 | CURLAUTH.HTTPSIG) >>> 0;
 
 /**
  * setopt(HTTPAUTH) as libcurl does it: DIGEST_IE becomes DIGEST plus the IE

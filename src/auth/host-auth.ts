@@ -10,6 +10,8 @@
 // response head is complete and decides whether the same URL is requested
 // again with the picked scheme (the engine's retryRequest). A second 401 for
 // the same credentials is an "authentication problem": the 401 is the result.
+// HTTP Message Signatures (CURLAUTH_HTTPSIG) need no user: when they are the
+// wanted scheme every request to the first origin is signed.
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +24,7 @@ import { DigestState } from './digest.js';
 import { parseChallenges, pickOneAuth } from './challenge.js';
 import { parseNetrc } from './netrc.js';
 import { awsSigV4 } from './aws-sigv4.js';
+import { httpSignature } from './httpsig.js';
 import { ntlmInput, ntlmOutput, systemNtlmEnvironment, type NtlmEnvironment, type NtlmHolder } from './ntlm.js';
 
 /** CURLAUTH_PICKNONE: "we select to use nothing" (libcurl's internal bit 30) */
@@ -45,6 +48,8 @@ export interface AuthRequest {
   allowed: boolean;
   /** the connection the request goes over: NTLM's handshake state lives there */
   conn?: NtlmHolder | null;
+  /** the URL's host[:port], the port only when not the scheme's default (HTTP signatures' @authority) */
+  authority?: string;
 }
 
 export interface AuthOutput {
@@ -83,11 +88,20 @@ export interface AuthOptions {
   netrcFile: string | null;
   awsSigV4: string | null;
   failOnError: boolean;
+  /** CURLOPT_HTTPSIG_ALGORITHM, _KEY, _KEYID and _HEADERS (absent: no signatures) */
+  httpSig?: HttpSigOptions | null;
   /**
    * Authentication with an HTTP proxy (CURLOPT_PROXYAUTH): Proxy-Authorization
    * headers, challenges in a 407's Proxy-Authenticate, no Bearer.
    */
   proxy?: boolean;
+}
+
+export interface HttpSigOptions {
+  algorithm: number;
+  key: string | null;
+  keyid: string | null;
+  components: string | null;
 }
 
 /** Read a netrc file; null when it cannot be read (libcurl treats that as "no entry"). */
@@ -210,9 +224,14 @@ export class HostAuth {
     return this.#credsResult;
   }
 
+  /** Requests are signed (CURLAUTH_HTTPSIG is the wanted scheme and an algorithm is set): no user needed. */
+  get signs(): boolean {
+    return this.want === CURLAUTH.HTTPSIG && (this.#o.httpSig?.algorithm ?? 0) !== 0;
+  }
+
   /** Curl_http_output_auth for the host. */
   output(req: AuthRequest, creds: Credentials): AuthOutput {
-    if (creds.user === null && creds.bearer === null) return this.outputNone();
+    if (creds.user === null && creds.bearer === null && !this.signs) return this.outputNone();
     const out: AuthOutput = { code: CURLE.OK, lines: [], probe: false, info: [] };
     this.authNeg = false;
     this.used = 0;
@@ -231,7 +250,22 @@ export class HostAuth {
     let auth: string | null = null;
     const user = creds.user ?? '';
     const password = creds.password ?? '';
-    if (this.picked === CURLAUTH.AWS_SIGV4) {
+    if (this.picked === CURLAUTH.HTTPSIG) {
+      // signatures and the key behind them stay with the first origin unless UNRESTRICTED_AUTH
+      // (req.allowed), whatever credentials .netrc has for the new host
+      const sig = this.#o.httpSig;
+      if (req.allowed && sig && sig.algorithm !== 0) {
+        const r = httpSignature({
+          algorithm: sig.algorithm, key: sig.key, keyid: sig.keyid === null ? null : toBytes(sig.keyid),
+          components: sig.components, method: req.method, authority: req.authority ?? req.host, target: req.target,
+          userHeaders: req.userHeaders.map(toBytes), created: Math.floor(Date.now() / 1000),
+        });
+        if ('message' in r) return { ...out, code: r.code, message: r.message };
+        out.lines.push(...r.lines);
+        this.used = CURLAUTH.HTTPSIG;
+      }
+      this.done = true;
+    } else if (this.picked === CURLAUTH.AWS_SIGV4) {
       auth = 'AWS_SIGV4';
       if (!customAuth) {
         const q = req.target.indexOf('?');

@@ -317,6 +317,20 @@ class Parser {
           return;
         }
         break;
+      case 'httpsig-key':
+        // "@file": the key is the file's first line; curl reads it while parsing and a file it
+        // cannot read is PARAM_READ_ERROR, exit 26 (its test 5010)
+        if (arg.startsWith('@')) {
+          let bytes: Buffer;
+          try {
+            bytes = this.io.readFile(arg.slice(1));
+          } catch {
+            throw ParamError.option(given, 'READ_ERROR', 26);
+          }
+          this.#add(opt, given, (bufferToText(bytes).split(/\r?\n/)[0] ?? '').trim());
+          return;
+        }
+        break;
       case 'write-out':
         if (arg.startsWith('@')) {
           // curl 7.88's file2string(): nothing read (no file, or an empty one) warns, without a newline

@@ -11,6 +11,7 @@ import { ParamError } from './param-error.js';
 import { continueAt, uploadFlags, range, timeCondition, octalMode, delegation, ftpMethod, cccMethod } from './option-values.js';
 import { SETOPT_MAP, optId } from './setopt-map.js';
 import { TlsFlags } from './tls-flags.js';
+import { HttpSigFlags } from './httpsig-flags.js';
 import { localPortRange, sizeParameter } from './size-param.js';
 import { PROTOCOLS } from './version.js';
 import { secondsToMs, str2num, str2unum } from './tool-numbers.js';
@@ -232,6 +233,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
   let cookieData: { e: OptEntry; values: string[] } | undefined;
   const tls = new TlsFlags();
   const proxyTls = new TlsFlags(true);
+  const httpSig = new HttpSigFlags();
   const setNamed = (opt: string, value: unknown, flag: OptEntry): void => set(optId(opt), value, flag);
   // -Y/-y: each one given alone brings a default for the other, as curl's tool does
   const lowSpeed: { limit: number; time: number; e: OptEntry | null } = { limit: 0, time: 0, e: null };
@@ -242,7 +244,7 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
   for (const e of entries) {
     const v = e.value;
     const on = v === true;
-    if (tls.take(e, setNamed) || proxyTls.take(e, setNamed)) continue;
+    if (tls.take(e, setNamed) || proxyTls.take(e, setNamed) || httpSig.take(e)) continue;
     if (e.opt.long in PROXY_FLAGS) {
       proxy = { e, type: PROXY_FLAGS[e.opt.long]! };
       continue;
@@ -505,6 +507,8 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
   if (netrcMode) set(optId('NETRC'), netrcMode, (netrc['netrc-optional'] ?? netrc.netrc ?? netrc['netrc-file'])!);
   if (netrc['netrc-file']) set(optId('NETRC_FILE'), String(netrc['netrc-file'].value), netrc['netrc-file']);
   if (authType !== 0 && authFlag) set(optId('HTTPAUTH'), authType, authFlag);
+  // after HTTPAUTH: a signing algorithm makes CURLAUTH_HTTPSIG the scheme
+  httpSig.flush(setNamed);
   const pa = PROXY_AUTH_FLAGS.find(([f]) => proxyAuth.has(f));
   if (pa) set(optId('PROXYAUTH'), pa[1], proxyAuth.get(pa[0])!);
   // curl's tool: resuming does not mix with a range or with posted data

@@ -5,6 +5,7 @@ import { CURLOPT, OPTION_ALIASES, OPTION_TABLE, type OptionTableEntry } from './
 import { shareInternals } from '../share/share.js';
 import { Mime } from '../cr/mime.js';
 import { CURLAUTH, normaliseHttpAuth } from '../auth/curlauth.js';
+import { CURLHTTPSIG, parseComponents } from '../auth/httpsig.js';
 import { validSslVersion } from '../vtls/tls-version.js';
 import { textToBuffer } from '../url/url-bytes.js';
 import { CurlUrl } from '../url/curl-url.js';
@@ -60,6 +61,7 @@ const IMPLEMENTED = new Set<number>([
   CURLOPT.DNS_CACHE_TIMEOUT, CURLOPT.DNS_SERVERS, CURLOPT.TCP_NODELAY, CURLOPT.HTTP09_ALLOWED, CURLOPT.MAXFILESIZE, CURLOPT.MAXFILESIZE_LARGE,
   CURLOPT.USERPWD, CURLOPT.USERNAME, CURLOPT.PASSWORD, CURLOPT.HTTPAUTH, CURLOPT.XOAUTH2_BEARER,
   CURLOPT.NETRC, CURLOPT.NETRC_FILE, CURLOPT.AWS_SIGV4,
+  CURLOPT.HTTPSIG_ALGORITHM, CURLOPT.HTTPSIG_KEY, CURLOPT.HTTPSIG_KEYID, CURLOPT.HTTPSIG_HEADERS,
   CURLOPT.ACCEPT_ENCODING, CURLOPT.HTTP_CONTENT_DECODING, CURLOPT.HTTP_TRANSFER_DECODING, CURLOPT.TRANSFER_ENCODING,
   CURLOPT.RANGE, CURLOPT.RESUME_FROM, CURLOPT.RESUME_FROM_LARGE, CURLOPT.TIMECONDITION, CURLOPT.TIMEVALUE,
   CURLOPT.TIMEVALUE_LARGE, CURLOPT.REQUEST_TARGET, CURLOPT.FILETIME, CURLOPT.IGNORE_CONTENT_LENGTH,
@@ -492,7 +494,8 @@ function normalise(entry: OptionTableEntry, value: unknown): unknown {
  * setopt rules of the authentication options: USERPWD fills USERNAME and
  * PASSWORD (split at the first colon; no colon means no password), HTTPAUTH
  * must keep a bit this build supports, AWS_SIGV4 switches HTTPAUTH to
- * CURLAUTH_AWS_SIGV4. Returns the values to store, a CURLcode, or null for
+ * CURLAUTH_AWS_SIGV4 and a signing HTTPSIG_ALGORITHM to CURLAUTH_HTTPSIG;
+ * HTTPSIG_HEADERS must be a usable component list. Returns the values to store, a CURLcode, or null for
  * "not an auth option".
  */
 function authOption(id: number, v: unknown): [number, unknown][] | CURLcode | null {
@@ -519,6 +522,11 @@ function authOption(id: number, v: unknown): [number, unknown][] | CURLcode | nu
       return typeof v === 'number' && (v < 0 || v > 2) ? CURLE.BAD_FUNCTION_ARGUMENT : null;
     case CURLOPT.AWS_SIGV4:
       return v === null ? [[id, null]] : [[id, v], [CURLOPT.HTTPAUTH, CURLAUTH.AWS_SIGV4]];
+    case CURLOPT.HTTPSIG_ALGORITHM:
+      if (v === null || v === CURLHTTPSIG.NONE) return [[id, v]];
+      return v === CURLHTTPSIG.ED25519 || v === CURLHTTPSIG.HMAC_SHA256 ? [[id, v], [CURLOPT.HTTPAUTH, CURLAUTH.HTTPSIG]] : CURLE.BAD_FUNCTION_ARGUMENT;
+    case CURLOPT.HTTPSIG_HEADERS:
+      return v === null || parseComponents(v as string) !== null ? null : CURLE.BAD_FUNCTION_ARGUMENT;
   }
   return null;
 }

@@ -8,6 +8,7 @@ import type {
 import type { Mime } from '../cr/mime.js';
 import type { Readable, Writable } from 'node:stream';
 import type { CurlUrl } from '../url/curl-url.js';
+import type { CurlHttpSig } from '../auth/httpsig.js';
 import type { Share } from '../share/share.js';
 import type { Easy } from './easy.js';
 import type { HstsReadCallback, HstsWriteCallback } from './hsts-callbacks.js';
@@ -71,6 +72,7 @@ interface ValueOverrides {
   10241: Easy | null; // STREAM_DEPENDS_E: the same, exclusively
   10282: CurlUrl | null; // CURLU
   10103: unknown; // PRIVATE: any value, given back by CURLINFO_PRIVATE
+  329: CurlHttpSig; // HTTPSIG_ALGORITHM: CURLHTTPSIG.NONE, ED25519 or HMAC_SHA256
 }
 
 export type OptionId = keyof OptionTypeClassById;

@@ -30,6 +30,10 @@ function authOptions(o: Transfer['opts']): AuthOptions {
     netrcFile: o.str(CURLOPT.NETRC_FILE),
     awsSigV4: o.str(CURLOPT.AWS_SIGV4),
     failOnError: o.num(CURLOPT.FAILONERROR) !== 0,
+    httpSig: {
+      algorithm: o.num(CURLOPT.HTTPSIG_ALGORITHM), key: o.str(CURLOPT.HTTPSIG_KEY),
+      keyid: o.str(CURLOPT.HTTPSIG_KEYID), components: o.str(CURLOPT.HTTPSIG_HEADERS),
+    },
   };
   optionMemo.set(o, { generation: o.generation, options });
   return options;
@@ -122,13 +126,21 @@ export function authRequestLines(t: Transfer, h: HttpTransferState, method: stri
   const c = credsOf(t, h);
   if (c.code !== CURLE.OK) return { code: c.code, message: c.message ?? '', lines: [], probe: false, info: [] };
   const a = hostAuthOf(t, h);
-  if (c.creds.user === null && c.creds.bearer === null) return a.outputNone();
+  if (c.creds.user === null && c.creds.bearer === null && !a.signs) return a.outputNone();
   const url = t.url!;
   return a.output({
     method, host: url.host, hostHeader, target: url.path,
     userHeaders: (t.opts.get(CURLOPT.HTTPHEADER) as string[] | null) ?? [],
-    body, allowed: credentialsAllowed(t), conn: t.conn,
+    body, allowed: credentialsAllowed(t), conn: t.conn, authority: authorityOf(t),
   }, c.creds);
+}
+
+/** The URL's authority as RFC 9421's @authority has it: host, and the port only when not the scheme's default. */
+function authorityOf(t: Transfer): string {
+  const url = t.url!;
+  const host = url.ipv6 ? `[${url.host}]` : url.host;
+  const defaultPort = t.handler?.defaultPort ?? (url.scheme === 'https' ? 443 : 80);
+  return url.port === defaultPort ? host : `${host}:${url.port}`;
 }
 
 /** A WWW-Authenticate header; libcurl reads them only on a 401. Returns verbose info lines. */

@@ -33,6 +33,8 @@ export function parseVersionOutput(command: string, out: string): ClientInfo {
         if (f === 'HTTP3') features.add('http/3');
         if (f === 'AsynchDNS') features.add('threaded-resolver');
         if (f === 'SSLS-EXPORT') features.add('ssl-sessions');
+        // runtests' name for curl 8.22's HTTPSIG (RFC 9421 message signatures)
+        if (f === 'HTTPSIG') features.add('httpsig');
       }
     }
     const mp = /^Protocols:\s*(.*)$/.exec(line);
