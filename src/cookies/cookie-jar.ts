@@ -34,6 +34,22 @@ export const COOKIE_LIMITS = {
 } as const;
 
 const HASH_SIZE = 256;
+/**
+ * RFC 6265bis 5.6.1/5.6.2 (curl 8): a server cookie lives at most 400 days,
+ * however far its Expires or Max-Age reaches. Cookies read from files keep
+ * their expiry: the user wrote those.
+ */
+export const COOKIE_MAX_AGE = 400 * 24 * 3600;
+/**
+ * The 400-day cap; a capped time is rounded to the nearest minute as curl 8
+ * does, so that a jar written twice within a second or two reads the same.
+ */
+function capExpires(expires: number, now: number): number {
+  const cap = now + COOKIE_MAX_AGE;
+  return expires > cap ? Math.floor((cap + 30) / 60) * 60 : expires;
+}
+/** Longer Expires values are not dates (curl 8's MAX_DATE_LENGTH): the cookie stays a session cookie. */
+const MAX_DATE_LENGTH = 80;
 const OFF_T_MAX = 2n ** 63n - 1n;
 /** CURL_OFF_T_MAX as a number: a cap the jar prints back as 9223372036854775807 */
 export const EXPIRES_MAX = Number(OFF_T_MAX);
@@ -134,13 +150,15 @@ export class CookieJar {
     let replaceAt = -1;
     for (let i = 0; i < bucket.length; i++) {
       const old = bucket[i]!;
-      if (old.name.toLowerCase() !== co.name.toLowerCase()) continue;
+      // names are case-sensitive (RFC 6265 5.3 step 11; curl 8): "a" and "A" are two cookies
+      if (old.name !== co.name) continue;
       const sameDomain = old.domain && co.domain ? old.domain.toLowerCase() === co.domain.toLowerCase() : !old.domain && !co.domain;
       // a non-secure cookie may not overlay a secure one on the same leading path segment
-      if (sameDomain && old.spath !== null && co.spath !== null && old.secure && !co.secure && !a.secure) {
-        const sep = old.spath.indexOf('/', 1);
-        const len = sep >= 0 ? sep : old.spath.length;
-        if (old.spath.slice(0, len).toLowerCase() === co.spath.slice(0, len).toLowerCase() && co.spath.length >= len) {
+      // (the leading segment is compared ignoring case, as curl 8 still does: it refuses more)
+      if (sameDomain && old.path !== null && co.path !== null && old.secure && !co.secure && !a.secure) {
+        const sep = old.path.indexOf('/', 1);
+        const len = sep >= 0 ? sep : old.path.length;
+        if (old.path.slice(0, len).toLowerCase() === co.path.slice(0, len).toLowerCase() && co.path.length >= len) {
           this.log(`cookie '${co.name}' for domain '${co.domain}' dropped, would overlay an existing cookie`);
           return null;
         }
@@ -150,9 +168,8 @@ export class CookieJar {
         ? old.domain.toLowerCase() === co.domain.toLowerCase() && old.tailmatch === co.tailmatch
         : !old.domain && !co.domain;
       if (replace) {
-        replace = old.spath !== null && co.spath !== null
-          ? old.spath.toLowerCase() === co.spath.toLowerCase()
-          : old.spath === null && co.spath === null;
+        // paths are case-sensitive (RFC 6265 5.1.4; curl 8): "/a" and "/A" are two cookies
+        replace = old.path !== null && co.path !== null ? old.path === co.path : old.path === null && co.path === null;
       }
       // a live cookie (from a server) wins over the same cookie read from a file
       if (replace && !co.livecookie && old.livecookie) return null;
@@ -247,8 +264,7 @@ export class CookieJar {
         if (done) {
           // nothing more for this pair
         } else if (lname === 'path') {
-          co.path = value;
-          co.spath = sanitizeCookiePath(value);
+          co.path = sanitizeCookiePath(value);
         } else if (lname === 'domain' && vlen) {
           let v = value;
           if (v[0] === '.') v = v.slice(1);
@@ -262,16 +278,17 @@ export class CookieJar {
           }
         } else if (lname === 'max-age') {
           const r = strtoofft(value[0] === '"' ? value.slice(1) : value);
-          if (r.rc === 1) co.expires = EXPIRES_MAX;
+          if (r.rc === 1) co.expires = capExpires(EXPIRES_MAX, now);
           else if (r.rc === 2) co.expires = 1; // negative or bad: expire now
           else if (!r.value) co.expires = 1;
-          else co.expires = r.value >= EXPIRES_MAX - now ? EXPIRES_MAX : r.value + now;
+          else co.expires = capExpires(now + r.value, now);
         } else if (lname === 'expires') {
           // Max-Age wins when it came first; unparsable dates make a session cookie
-          if (!co.expires && vlen < 128) {
+          if (!co.expires && vlen < MAX_DATE_LENGTH) {
             co.expires = curlGetdate(value);
             if (co.expires === 0) co.expires = 1;
             else if (co.expires < 0) co.expires = 0;
+            else co.expires = capExpires(co.expires, now);
           }
         }
         // Version and anything unknown are ignored
@@ -283,12 +300,11 @@ export class CookieJar {
     if (name === null) return null;
     if (!co.domain && domain) co.domain = domain;
     if (co.path === null && path) {
-      // the default path: the request path up to and including its last '/', query not included
+      // the default path (RFC 6265 5.1.4): the request path up to its last '/', query not included
       const q = path.indexOf('?');
       const slash = (q >= 0 ? path.slice(0, q) : path).lastIndexOf('/');
       if (slash >= 0) {
-        co.path = path.slice(0, slash + 1);
-        co.spath = sanitizeCookiePath(co.path);
+        co.path = sanitizeCookiePath(path.slice(0, slash + 1));
       }
     }
     return co;
@@ -321,14 +337,12 @@ export class CookieJar {
         case 2:
         case 3:
           if (fields === 2 && f !== 'TRUE' && f !== 'FALSE') {
-            co.path = f;
-            co.spath = sanitizeCookiePath(f);
+            co.path = sanitizeCookiePath(f);
             break;
           }
           if (fields === 2) {
             // the path field may be left out: this is already the secure flag
             co.path = '/';
-            co.spath = '/';
             fields++;
           }
           co.secure = false;
@@ -360,6 +374,8 @@ export class CookieJar {
       fields++;
     }
     if (fields !== 7) return null;
+    // control octets are refused from files too (curl 8): they would go out in the Cookie header
+    if (INVALID_OCTETS.test(co.name) || INVALID_OCTETS.test(co.value)) return null;
     return co;
   }
 
@@ -400,7 +416,7 @@ export class CookieJar {
       // one, but a cookie file or COOKIELIST line can, and it would reach every site under the
       // suffix (curl 8, its test 409; 7.88 sent it). The host itself may be the suffix ("localhost").
       if (co.tailmatch && !isIp && co.domain!.length !== host.length && !isCookieDomainAcceptable(host, co.domain!)) continue;
-      if (co.spath !== null && !pathMatch(co.spath, path)) continue;
+      if (co.path !== null && !pathMatch(co.path, path)) continue;
       out.push({ ...co });
       if (out.length >= COOKIE_LIMITS.MAX_COOKIE_SEND_AMOUNT) {
         this.log(`Included max number of cookies (${out.length}) in request!`);
@@ -474,7 +490,7 @@ export class CookieJar {
 
 function newCookie(): Cookie {
   return {
-    name: '', value: '', domain: null, path: null, spath: null, expires: 0, tailmatch: false,
+    name: '', value: '', domain: null, path: null, expires: 0, tailmatch: false,
     secure: false, httponly: false, livecookie: false, creationtime: 0, prefix: 0,
   };
 }

@@ -10,10 +10,11 @@ export interface Cookie {
   value: string;
   /** null only for cookies added without a host (files, COOKIELIST) that gave no Domain */
   domain: string | null;
-  /** the path as given (written to the jar) */
+  /**
+   * the sanitised path (quotes and a trailing '/' dropped), used for matching
+   * and written to the jar (curl 8; 7.88 kept the raw attribute beside it)
+   */
   path: string | null;
-  /** the sanitised path used for matching */
-  spath: string | null;
   /** seconds since the epoch; 0 = session cookie */
   expires: number;
   /** true: the domain and its subdomains; false: the exact host */
@@ -32,13 +33,16 @@ export function isIpHost(host: string): boolean {
   return isIP(host) !== 0;
 }
 
-/** RFC 6265 5.2.4 as curl does it: strip quotes, no leading '/' means '/', drop a trailing '/'. */
+/**
+ * RFC 6265 5.2.4 as curl does it: strip quotes, no leading '/' means '/',
+ * drop a trailing '/' ("/" itself stays, so the jar never holds an empty path).
+ */
 export function sanitizeCookiePath(raw: string): string {
   let p = raw;
   if (p.startsWith('"')) p = p.slice(1);
   if (p.endsWith('"')) p = p.slice(0, -1);
   if (!p.startsWith('/')) return '/';
-  if (p.length > 0 && p.endsWith('/')) p = p.slice(0, -1);
+  if (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
   return p;
 }
 

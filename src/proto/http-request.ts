@@ -301,6 +301,8 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
   if (condition) lines.push(condition);
   for (const h of custom_) {
     if (h.line === null || h === customHost || h === te.merged) continue;
+    // once a Host: line went out, further custom ones are dropped: two would make a bad request (libcurl does too)
+    if (customHost?.line !== null && h.name.toLowerCase() === 'host') continue;
     // while negotiating authentication the length is forced to zero: the application's Content-Length waits
     if ((auth.probe || pauth.probe) && h.name.toLowerCase() === 'content-length') continue;
     // a multipart post's Content-Type is generated (with the boundary) from the application's

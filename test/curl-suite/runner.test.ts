@@ -578,3 +578,13 @@ test('gopher and telnet emulation: the selector names the test, negotiation is t
   new TelnetNegotiator().feed(Buffer.from([255, 251, 31, 104, 255, 253, 39, 105]), out);
   assert.equal(Buffer.from(out).toString('latin1'), 'hi');
 });
+
+test('runner: every <file> of <client> is written, also two of the same name (test 329)', { timeout: 60_000 }, async () => {
+  const s = await runCases({
+    19: testCase({
+      client: '<file name="%LOGDIR/one">\nfirst\n</file>\n<file name="%LOGDIR/two">\nsecond\n</file>\n<command>\n--exit 0\n</command>\n',
+      verify: '<file name="%LOGDIR/two">\nsecond\n</file>\n',
+    }),
+  });
+  assertVerdict(s, 19, 'PASS');
+});

@@ -9,6 +9,8 @@ import { cookieTailmatch, pathMatch, sanitizeCookiePath } from '../../src/cookie
 import { isCookieDomainAcceptable } from '../../src/cookies/psl.js';
 
 const NOW = 2000000000;
+/** 400 days on, to the nearest minute: the latest expiry a server may set (RFC 6265bis, curl 8) */
+const CAPPED = Math.floor((NOW + 400 * 86400 + 30) / 60) * 60;
 
 function jar(): CookieJar {
   const j = new CookieJar();
@@ -29,7 +31,8 @@ test('Set-Cookie attributes: name/value trimming, path, domain, expiry, flags', 
     (({ name, value, domain, path, tailmatch, expires, secure, httponly }) => ({ name, value, domain, path, tailmatch, expires, secure, httponly }))(
       one('  n  =  some value  ; Path=/a; Domain=.Example.com; Max-Age=60; Secure; HttpOnly; SameSite=None')!),
     { name: 'n', value: 'some value', domain: 'Example.com', path: '/a', tailmatch: true, expires: NOW + 60, secure: true, httponly: true });
-  assert.equal(one('d=1')!.path, '/a/b/', 'default path: up to the last slash, query not included');
+  assert.equal(one('d=1')!.path, '/a/b', 'default path: up to the last slash (not kept), query not included');
+  assert.equal(one('q=1; path="/a/"')!.path, '/a', 'the path is kept sanitised');
   assert.equal(one('d2=1')!.domain, 'www.example.com');
   assert.equal(one('d2=1')!.tailmatch, false, 'no Domain: host-only');
   assert.equal(one('e=; path=/')!.value, '');
@@ -53,10 +56,14 @@ test('Max-Age and Expires: precedence, deletion, bad values', () => {
   assert.equal(exp('a=1; max-age=0'), 1, 'expire now');
   assert.equal(exp('a=1; max-age=-5'), 1);
   assert.equal(exp('a=1; max-age=abc'), 1);
-  assert.equal(exp('a=1; max-age=99999999999999999999999'), 9223372036854775807);
+  assert.equal(exp('a=1; max-age=99999999999999999999999'), CAPPED);
+  assert.equal(exp(`a=1; max-age=${400 * 86400}`), NOW + 400 * 86400, 'exactly 400 days is not capped');
+  assert.equal(exp(`a=1; max-age=${400 * 86400 + 1}`), CAPPED);
   assert.equal(exp('a=1; max-age=10; expires=Sun, 06 Nov 2044 08:49:37 GMT'), NOW + 10, 'Max-Age first wins');
   assert.equal(exp('a=1; expires=Sun, 06 Nov 2044 08:49:37 GMT; max-age=10'), NOW + 10, 'Max-Age after Expires wins too');
-  assert.equal(exp('a=1; expires=Sun, 06 Nov 2044 08:49:37 GMT'), Date.UTC(2044, 10, 6, 8, 49, 37) / 1000);
+  assert.equal(exp('a=1; expires=Wed, 01 Jun 2033 08:49:37 GMT'), Date.UTC(2033, 5, 1, 8, 49, 37) / 1000);
+  assert.equal(exp('a=1; expires=Sun, 06 Nov 2044 08:49:37 GMT'), CAPPED, 'more than 400 days away');
+  assert.equal(exp(`a=1; expires=Wed, 01 Jun 2033 08:49:37 ${'.'.repeat(52)}GMT`), 0, 'an 80-byte Expires is not read');
   assert.equal(exp('a=1; expires=nonsense'), 0, 'an unreadable date makes a session cookie');
   assert.equal(exp('a=1; expires=Thu, 01 Jan 1970 00:00:00 GMT'), 1);
 });
@@ -75,7 +82,7 @@ test('replace keeps the creation time; expired cookies are evicted; a deletion r
   assert.equal(header(j, 'h.test', '/'), 'a=2');
   assert.equal(j.size, 1);
   fromServer(j, 'h.test', '/', ['A=upper']);
-  assert.equal(j.size, 1, 'names compare without case when replacing');
+  assert.equal(j.size, 2, 'names are case-sensitive: "A" does not replace "a"');
 });
 
 test('domain and path matching', () => {

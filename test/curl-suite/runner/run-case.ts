@@ -212,9 +212,7 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
     }
 
     // ---- input files
-    for (const part of ['file', 'file1', 'file2', 'file3', 'file4']) {
-      const p = test.getPart('client', part);
-      if (!p) continue;
+    for (const part of ['file', 'file1', 'file2', 'file3', 'file4']) for (const p of test.getParts('client', part)) {
       const name = p.attrs['name'];
       // runtests refuses a file with content but no name to write it to
       if (!name) {

@@ -70,6 +70,38 @@ export class TestFile {
     return found ? { attrs, lines } : undefined;
   }
 
+  /**
+   * Every part of this name in the section, in file order: newer runtests
+   * writes each <file> of <client> (test 329 gives two cookie files).
+   */
+  getParts(section: string, part: string): Part[] {
+    const secStart = new RegExp('^ *<' + escapeRe(section) + '[ >]');
+    const secEnd = new RegExp('^ *</' + escapeRe(section));
+    const partStart = new RegExp('^ *<' + escapeRe(part) + '[ >]');
+    const partEnd = new RegExp('^ *</' + escapeRe(part) + '[ >]');
+    const parts: Part[] = [];
+    let inside = 0;
+    let attrs: Record<string, string> = {};
+    let lines: string[] = [];
+    for (const line of this.#lines) {
+      if (inside === 0 && secStart.test(line)) inside = 1;
+      else if (inside === 1 && secEnd.test(line)) return parts;
+      else if (inside >= 1 && partStart.test(line)) {
+        if (inside > 1) lines.push(line);
+        else {
+          attrs = parseAttrs(line);
+          lines = [];
+        }
+        inside++;
+      } else if (inside >= 2 && partEnd.test(line)) {
+        if (inside > 2) lines.push(line);
+        inside--;
+        if (inside === 1) parts.push({ attrs, lines });
+      } else if (inside >= 2) lines.push(line);
+    }
+    return parts;
+  }
+
   has(section: string, part: string): boolean {
     return this.getPart(section, part) !== undefined;
   }
