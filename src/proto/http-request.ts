@@ -313,6 +313,9 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
   const problem = headLinesProblem(lines);
   if (problem !== null) return { code: CURLE.BAD_FUNCTION_ARGUMENT, method, head: Buffer.alloc(0), message: problem };
   const head = headBytes(lines);
+  // libcurl builds the head in a buffer of at most DYN_HTTP_REQUEST bytes: a larger one is never sent
+  // (curl 8's CURLE_TOO_LARGE, its case 3229; 7.88 said CURLE_OUT_OF_MEMORY for the same limit)
+  if (head.length >= DYN_HTTP_REQUEST) return { code: CURLE.TOO_LARGE, method, head: Buffer.alloc(0) };
   const info = [...pauth.info, ...auth.info, ...cookieInfo, ...bodyInfo];
   if (extra === null && memoizable(t, h) && plan.reader === null && !plan.expect100 &&
       auth.lines.length === 0 && !auth.probe && auth.info.length === 0 && bodyInfo.length === 0) {
@@ -331,6 +334,9 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
     ...(info.length ? { info } : {}), ...(plan.trailers ? { trailers: plan.trailers } : {}),
   };
 }
+
+/** libcurl's DYN_HTTP_REQUEST: the request head must stay under 1 MiB. */
+const DYN_HTTP_REQUEST = 1024 * 1024;
 
 /**
  * The request target for a forwarding proxy: the whole URL without its
