@@ -36,6 +36,11 @@ const MAX_AUTH_RETRIES = 10;
 export interface AuthRequest {
   /** the method as sent (a byte string) */
   method: string;
+  /**
+   * the request kind sends no body (libcurl's httpreq GET or HEAD, whatever
+   * CUSTOMREQUEST names): no probe then. Absent: judged from `method`.
+   */
+  bodyless?: boolean;
   host: string;
   /** Host header value as sent, or null when the application replaced it */
   hostHeader: string | null;
@@ -319,7 +324,8 @@ export class HostAuth {
       out.info.push(`${this.isProxy ? 'Proxy' : 'Server'} auth using ${auth} with user '${user}'`);
       this.multipass = !this.done;
     } else this.multipass = false;
-    if (this.multipass && !this.done && req.method !== 'GET' && req.method !== 'HEAD') {
+    const bodyless = req.bodyless ?? (req.method === 'GET' || req.method === 'HEAD');
+    if (this.multipass && !this.done && !bodyless) {
       // the body waits until the scheme is settled: send Content-Length: 0 now
       this.authNeg = true;
       out.probe = true;

@@ -4,10 +4,14 @@
 // libcurl does: "CONNECT host:port HTTP/1.1" (1.0 for CURLPROXY_HTTP_1_0),
 // Host (unless a custom one is given), Proxy-Authorization, User-Agent,
 // Proxy-Connection: Keep-Alive, then the custom proxy headers. A
-// ConnectResponse is fed the proxy's reply bytes and yields events through
-// the shared HTTP/1 parser (src/http1/response-parser.ts): each header line
-// (for the header callback), verbose info, and at last 'complete' with the
-// status code. A 2xx ends the exchange at its blank line: what follows
+// ConnectResponse is fed the proxy's reply bytes and reads them line by line
+// as libcurl's recv_CONNECT_resp() does, not with the HTTP/1 response parser:
+// the first line is the status line whatever it holds (a code only if it
+// reads "HTTP/1.x NNN"; else 0), there is no HTTP/0.9 notion, and a later
+// line without a colon is handed on as 'bad-header' (the header store's
+// "Invalid response header", unless the headers are suppressed). It yields
+// each line (for the header callback), verbose info, and at last 'complete'
+// with the status code. A 2xx ends the exchange at its blank line: what follows
 // belongs to the tunnel (leftover) and Content-Length / Transfer-Encoding are
 // ignored, as libcurl does. A 407 that the proxy authentication can still
 // answer has its body read and dropped ("Ignore N bytes of response-body",
@@ -17,8 +21,10 @@
 // refusal (libcurl 7.88 reads no more of it). What a header means is said
 // after the header (libcurl traces each line before it looks at it).
 import { CURLE } from '../codes.js';
-import { ResponseParser } from '../http1/response-parser.js';
-import { nameIs, tokenList } from '../http1/header-fields.js';
+import { ByteQueue, LINE_TOO_LONG } from '../http1/byte-queue.js';
+import { ChunkedDecoder } from '../http1/chunked-decoder.js';
+import { MAX_HTTP_RESP_HEADER_SIZE } from '../http1/response-events.js';
+import { nameIs, tokenList, trimOws } from '../http1/header-fields.js';
 import { headBytes, headLinesProblem } from '../http1/request-writer.js';
 import { toBytes } from '../url/url-bytes.js';
 
@@ -63,6 +69,8 @@ export function connectRequest(i: ConnectRequestInput): { head: Buffer } | { cod
 export type ConnectEvent =
   | { type: 'status'; code: number; raw: Buffer }
   | { type: 'header'; name: string; value: string; raw: Buffer }
+  /** a line after the first one without a colon: libcurl's header store refuses it (unless the headers are suppressed) */
+  | { type: 'bad-header'; raw: Buffer }
   | { type: 'headers-end'; raw: Buffer }
   | { type: 'info'; text: string }
   | { type: 'need-data' }
@@ -70,27 +78,39 @@ export type ConnectEvent =
   | { type: 'complete'; code: number; close: boolean; leftover: Buffer }
   | { type: 'error'; code: number; message: string };
 
+/** libcurl's DYN_PROXY_CONNECT_HEADERS: one line of the answer may not reach 16 KiB. */
+const MAX_CONNECT_LINE = 16384;
+/** sscanf(line, "HTTP/1.%d %d"): whatever line holds it gives the code (a status line or not). */
+const STATUS_LINE = /^HTTP\/1\.\s*([+-]?\d+)\s*([+-]?\d+)/;
+
+type Phase = 'head' | 'length' | 'chunked' | 'done';
+
 export class ConnectResponse {
-  readonly #parser = new ResponseParser({ method: 'CONNECT' });
+  readonly #q = new ByteQueue();
   /** at the end of a 407's head: is there an authentication problem (libcurl's authproblem: the body is not read then)? */
   readonly #authProblem: () => boolean;
-  /** events produced by one parser event beyond the one returned */
+  /** events produced by one line beyond the one returned */
   readonly #queue: ConnectEvent[] = [];
+  #phase: Phase = 'head';
+  #lines = 0;
+  #headBytes = 0;
   #code = 0;
+  #http10 = false;
+  #keepAlive = false;
   #close = false;
-  #inBody = false;
-  #done = false;
+  #length = -1;
+  #chunked = false;
+  #chunks: ChunkedDecoder | null = null;
 
   constructor(authProblem: () => boolean = () => false) {
     this.#authProblem = authProblem;
   }
 
   feed(data: Buffer): void {
-    this.#parser.feed(data);
+    this.#q.push(data);
   }
-  eof(): void {
-    this.#parser.eof();
-  }
+  /** Nothing to do: at the end of the input, a 'need-data' means the proxy closed mid-answer ("Proxy CONNECT aborted"). */
+  eof(): void {}
 
   get statusCode(): number {
     return this.#code;
@@ -101,67 +121,132 @@ export class ConnectResponse {
   }
 
   next(): ConnectEvent {
-    // bounded: each pass returns or consumes one parser event
+    // bounded: each pass returns, or consumes a line or body bytes
     for (;;) {
       const queued = this.#queue.shift();
       if (queued) return queued;
-      if (this.#done) return { type: 'need-data' };
-      const ev = this.#parser.next();
-      switch (ev.type) {
-        case 'need-data':
-          return ev;
-        case 'status':
-          this.#code = ev.code;
-          return { type: 'status', code: ev.code, raw: ev.raw };
-        case 'header': {
-          const cl = nameIs(ev.name, 'content-length');
-          const te = nameIs(ev.name, 'transfer-encoding');
-          if ((nameIs(ev.name, 'connection') || nameIs(ev.name, 'proxy-connection')) && tokenList(ev.value).includes('close')) {
-            this.#close = true;
+      switch (this.#phase) {
+        case 'done':
+          return { type: 'need-data' };
+        case 'head': {
+          const line = this.#q.readLine(MAX_CONNECT_LINE);
+          if (line === LINE_TOO_LONG) return this.#fail('CONNECT response too large');
+          if (line === null) return { type: 'need-data' };
+          // curl 8 refuses a NUL in any response header, the CONNECT's too (curl case 2107)
+          if (line.includes(0)) return this.#fail('Nul byte in header', CURLE.WEIRD_SERVER_REPLY);
+          this.#headBytes += line.length;
+          // libcurl 7.88 had no bound on the whole head; curl 8's one for any response keeps a flood of lines out
+          if (this.#headBytes > MAX_HTTP_RESP_HEADER_SIZE) {
+            return this.#fail(`Too large response headers: ${this.#headBytes} > ${MAX_HTTP_RESP_HEADER_SIZE}`);
           }
-          // 7.88 says what a header means after it traced it and gave it to the header callback
-          this.#queue.push({ type: 'header', name: ev.name, value: ev.value, raw: ev.raw });
-          if (this.#tunnelOk && (cl || te)) {
-            this.#queue.push({ type: 'info', text: `Ignoring ${cl ? 'Content-Length' : 'Transfer-Encoding'} in CONNECT ${this.#code} response` });
-          } else if (te && tokenList(ev.value).includes('chunked')) {
-            this.#queue.push({ type: 'info', text: 'CONNECT responded chunked' });
-          }
+          this.#line(Buffer.from(line));
           break;
         }
-        case 'headers-end': {
-          this.#queue.push({ type: 'headers-end', raw: ev.raw });
-          if (ev.interim) break;
-          const f = this.#parser.framing;
-          if (this.#tunnelOk) this.#complete(false, this.#parser.takeLeftover());
-          else if (this.#code !== 407 || this.#authProblem()) {
-            // 7.88 reads the body of a 407 it can answer only: any other refusal ends the tunnel (and its connection) here
-            this.#complete(true, Buffer.alloc(0));
-          } else if (f.kind === 'close') this.#complete(true, Buffer.alloc(0)); // the body runs until close: nothing to wait for
-          else {
-            if (f.kind === 'length') this.#queue.push({ type: 'info', text: `Ignore ${f.length} bytes of response-body` });
-            if (f.kind === 'chunked') this.#queue.push({ type: 'info', text: 'Ignore chunked response-body' });
-            this.#inBody = true;
+        case 'length': {
+          if (this.#length === 0) {
+            this.#complete(this.#closes, Buffer.alloc(0));
+            break;
           }
+          const got = this.#q.take(this.#length);
+          if (got.length === 0) return { type: 'need-data' };
+          this.#length -= got.length;
           break;
         }
-        case 'data':
-        case 'trailer':
-          break; // the body of a refusal is for no one
-        case 'end':
-          if (this.#done) break;
-          if (this.#inBody && this.#parser.framing.kind === 'chunked') this.#queue.push({ type: 'info', text: 'chunk reading DONE' });
-          this.#complete(!this.#parser.keepAlive, Buffer.alloc(0));
-          break;
-        case 'error':
-          this.#done = true;
-          // a broken body of a refusal is a receive error; a broken head keeps the parser's code
-          return { type: 'error', code: this.#inBody ? CURLE.RECV_ERROR : ev.code, message: ev.message };
+        case 'chunked': {
+          const ev = this.#chunks!.step(this.#q);
+          if (ev.type === 'need-data') return ev;
+          if (ev.type === 'error') return this.#fail(ev.message);
+          if (ev.type === 'end') {
+            this.#queue.push({ type: 'info', text: 'chunk reading DONE' });
+            this.#complete(this.#closes, Buffer.alloc(0));
+          }
+          break; // data and trailers of a refusal are for no one
+        }
       }
     }
   }
 
+  /** Does the proxy close after this answer (Connection: close, or HTTP/1.0 without keep-alive)? */
+  get #closes(): boolean {
+    return this.#close || (this.#http10 && !this.#keepAlive);
+  }
+
+  /**
+   * One line of the head, as libcurl 7.88's recv_CONNECT_resp() reads it: the
+   * first is the status line whatever it holds, a line starting with CR or LF
+   * ends the head, and every other one is a header; no HTTP/0.9 notion.
+   */
+  #line(raw: Buffer): void {
+    const first = this.#lines++ === 0;
+    if (raw[0] === 0x0d || raw[0] === 0x0a) {
+      this.#queue.push({ type: 'headers-end', raw });
+      this.#endOfHead();
+      return;
+    }
+    const text = raw.toString('latin1');
+    const status = STATUS_LINE.exec(text);
+    if (status) {
+      this.#code = Number(status[2]);
+      this.#http10 = Number(status[1]) === 0;
+    }
+    if (first) {
+      this.#queue.push({ type: 'status', code: this.#code, raw });
+      return;
+    }
+    const colon = text.indexOf(':');
+    if (colon < 0) {
+      this.#queue.push({ type: 'bad-header', raw });
+      return;
+    }
+    const name = text.slice(0, colon);
+    const value = trimOws(text.slice(colon + 1).replace(/\r?\n$/, ''));
+    // 7.88 says what a header means after it traced it and gave it to the header callback
+    this.#queue.push({ type: 'header', name, value, raw });
+    const cl = nameIs(name, 'content-length');
+    const te = nameIs(name, 'transfer-encoding');
+    const tokens = tokenList(value);
+    if (nameIs(name, 'connection') || nameIs(name, 'proxy-connection')) {
+      if (tokens.includes('close')) this.#close = true;
+      if (tokens.includes('keep-alive')) this.#keepAlive = true;
+    }
+    if (this.#tunnelOk && (cl || te)) {
+      this.#queue.push({ type: 'info', text: `Ignoring ${cl ? 'Content-Length' : 'Transfer-Encoding'} in CONNECT ${this.#code} response` });
+    } else if (cl) {
+      // curlx_strtoofft: the leading digits, 0 without any
+      this.#length = Number(/^\d*/.exec(value)![0] || '0');
+    } else if (te && tokens.includes('chunked')) {
+      this.#queue.push({ type: 'info', text: 'CONNECT responded chunked' });
+      this.#chunked = true;
+    }
+  }
+
+  #endOfHead(): void {
+    if (this.#tunnelOk) return this.#complete(false, this.#q.takeAll());
+    // 7.88 reads the body of a 407 it can answer only: any other refusal ends the tunnel (and its connection) here
+    if (this.#code !== 407 || this.#authProblem()) return this.#complete(true, Buffer.alloc(0));
+    // chunked wins over a Content-Length beside it, as in any HTTP/1.1 answer (curl case 1715)
+    if (this.#chunked) {
+      this.#queue.push({ type: 'info', text: 'Ignore chunked response-body' });
+      this.#chunks = new ChunkedDecoder();
+      this.#phase = 'chunked';
+    } else if (this.#length > 0) {
+      this.#queue.push({ type: 'info', text: `Ignore ${this.#length} bytes of response-body` });
+      this.#phase = 'length';
+    } else if (this.#length === 0) {
+      this.#phase = 'length';
+    } else {
+      this.#complete(true, Buffer.alloc(0)); // the body runs until close: nothing to wait for
+    }
+  }
+
+  /** A broken line or body: libcurl's receive error unless said otherwise. */
+  #fail(message: string, code: number = CURLE.RECV_ERROR): ConnectEvent {
+    this.#phase = 'done';
+    return { type: 'error', code, message };
+  }
+
   #complete(close: boolean, leftover: Buffer): void {
-    this.#done = true;
+    this.#phase = 'done';
     this.#queue.push({ type: 'complete', code: this.#code, close: close || this.#close, leftover });
   }
 }

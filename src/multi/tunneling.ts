@@ -275,6 +275,12 @@ export class Tunnel {
         case 'info':
           this.#env.info(ev.text);
           break;
+        case 'bad-header':
+          t.headerSize += ev.raw.length;
+          this.#env.trace(CURLINFO_TYPE.HEADER_IN, ev.raw);
+          // libcurl's header store refuses a line without a colon (curl 8's message; 7.88 gave the generic one of code 43)
+          if (!suppress) return { kind: 'failed', code: CURLE.BAD_FUNCTION_ARGUMENT, message: 'Invalid response header' };
+          break;
         case 'status':
         case 'header':
         case 'headers-end': {

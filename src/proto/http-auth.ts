@@ -87,11 +87,11 @@ export function proxyHeaderList(t: Transfer): string[] {
  * The Proxy-Authorization line(s) for a request to an HTTP proxy: a forwarded
  * request (target: its path) or a CONNECT (method CONNECT, target host:port).
  */
-export function proxyAuthRequestLines(t: Transfer, method: string, target: string): AuthOutput {
+export function proxyAuthRequestLines(t: Transfer, method: string, target: string, bodyless?: boolean): AuthOutput {
   const a = proxyAuthOf(t);
   if (!a) return { code: CURLE.OK, lines: [], probe: false, info: [] };
   return a.output({
-    method, host: t.proxy!.http!.host, hostHeader: null, target,
+    method, ...(bodyless === undefined ? {} : { bodyless }), host: t.proxy!.http!.host, hostHeader: null, target,
     userHeaders: proxyHeaderList(t), body: null, allowed: true, conn: t.conn,
   }, proxyCreds(t));
 }
@@ -122,14 +122,15 @@ function credsOf(t: Transfer, h: HttpTransferState): { code: CURLcode; message?:
 }
 
 /** The Authorization line(s) for the request being built (curl puts them right after Host). */
-export function authRequestLines(t: Transfer, h: HttpTransferState, method: string, hostHeader: string | null, body: Buffer | null): AuthOutput {
+export function authRequestLines(t: Transfer, h: HttpTransferState, method: string, hostHeader: string | null, body: Buffer | null,
+  bodyless: boolean): AuthOutput {
   const c = credsOf(t, h);
   if (c.code !== CURLE.OK) return { code: c.code, message: c.message ?? '', lines: [], probe: false, info: [] };
   const a = hostAuthOf(t, h);
   if (c.creds.user === null && c.creds.bearer === null && !a.signs) return a.outputNone();
   const url = t.url!;
   return a.output({
-    method, host: url.host, hostHeader, target: url.path,
+    method, bodyless, host: url.host, hostHeader, target: url.path,
     userHeaders: (t.opts.get(CURLOPT.HTTPHEADER) as string[] | null) ?? [],
     body, allowed: credentialsAllowed(t), conn: t.conn, authority: authorityOf(t),
   }, c.creds);

@@ -190,7 +190,8 @@ export function buildRequest(t: Transfer, guard: CallbackGuard, extra: ExtraRequ
   if (!m || m.generation !== t.opts.generation || m.href !== t.url!.href || m.http11 !== http11 || m.h2 !== useH2(t)) {
     return buildFull(t, h, guard, null);
   }
-  const auth = authRequestLines(t, h, m.wireMethod, m.authHost, null);
+  // memoized heads are of GET requests only: no probe, whatever CUSTOMREQUEST says
+  const auth = authRequestLines(t, h, m.wireMethod, m.authHost, null, true);
   if (auth.code !== CURLE.OK || auth.lines.length > 0 || auth.probe || auth.info.length > 0) {
     // credentials turned up (a .netrc entry): the general path, with what authentication already said
     return buildFull(t, h, guard, auth);
@@ -246,10 +247,12 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
   else if (customHost.line !== null) lines.push(toBytes(customHost.line));
   // Authorization (and AWS SigV4's date/hash headers) go right after Host, as in libcurl
   const authHost = overridden.has('host') ? null : hostValue;
-  const auth = preAuth ?? authRequestLines(t, h, wireMethod, authHost, isPost ? postfieldsBytes(postfields!) : null);
+  // whether a request probes is the request kind's business, not -X's (curl case 1001: a resumed PUT sent as "GET")
+  const bodyless = httpreq === HTTPREQ.GET || httpreq === HTTPREQ.HEAD || o.num(CURLOPT.NOBODY) !== 0;
+  const auth = preAuth ?? authRequestLines(t, h, wireMethod, authHost, isPost ? postfieldsBytes(postfields!) : null, bodyless);
   if (auth.code !== CURLE.OK) return { code: auth.code, method, head: Buffer.alloc(0), ...(auth.message ? { message: auth.message } : {}) };
   // Proxy-Authorization comes before Authorization (libcurl's aptr.proxyuserpwd, aptr.userpwd)
-  const pauth = forwarded ? proxyAuthRequestLines(t, wireMethod, url.path) : { code: CURLE.OK, lines: [], probe: false, info: [] as string[] };
+  const pauth = forwarded ? proxyAuthRequestLines(t, wireMethod, url.path, bodyless) : { code: CURLE.OK, lines: [], probe: false, info: [] as string[] };
   if (pauth.code !== CURLE.OK) return { code: pauth.code, method, head: Buffer.alloc(0), ...(pauth.message ? { message: pauth.message } : {}) };
   lines.push(...pauth.lines, ...auth.lines);
   const rangeAt = lines.length; // Range / Content-Range: placed here once the body plan knows the upload length
@@ -315,6 +318,9 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
   const problem = headLinesProblem(lines);
   if (problem !== null) return { code: CURLE.BAD_FUNCTION_ARGUMENT, method, head: Buffer.alloc(0), message: problem };
   const head = headBytes(lines);
+  // libcurl builds the head in a buffer of at most DYN_HTTP_REQUEST bytes: a larger one is never sent
+  // (curl 8's CURLE_TOO_LARGE, its case 3229; 7.88 said CURLE_OUT_OF_MEMORY for the same limit)
+  if (head.length >= DYN_HTTP_REQUEST) return { code: CURLE.TOO_LARGE, method, head: Buffer.alloc(0) };
   const info = [...pauth.info, ...auth.info, ...cookieInfo, ...bodyInfo];
   if (extra === null && memoizable(t, h) && plan.reader === null && !plan.expect100 &&
       auth.lines.length === 0 && !auth.probe && auth.info.length === 0 && bodyInfo.length === 0) {
@@ -333,6 +339,9 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
     ...(info.length ? { info } : {}), ...(plan.trailers ? { trailers: plan.trailers } : {}),
   };
 }
+
+/** libcurl's DYN_HTTP_REQUEST: the request head must stay under 1 MiB. */
+const DYN_HTTP_REQUEST = 1024 * 1024;
 
 /**
  * The request target for a forwarding proxy: the whole URL without its

@@ -8,6 +8,7 @@
 // they never do I/O.
 import { CURLE, type CURLcode } from '../codes.js';
 import { CURLOPT } from '../easy/option-table.js';
+import { HTTPREQ } from '../easy/option-store.js';
 import { CURLH, CURL_TIMECOND } from '../constants.js';
 import { parseDate, PARSEDATE } from '../cookies/parse-date.js';
 import type { Transfer } from '../multi/transfer.js';
@@ -145,7 +146,9 @@ export function responseHeadersEnd(t: Transfer, h: HttpTransferState, interim: b
     return { code: CURLE.OK, ignoreBody: true };
   }
   if (ignoringBody) return OK;
-  if (h.resumeFrom > 0 && !h.contentRangeOk && t.effectiveMethod === 'GET') {
+  // a download's resume (libcurl's httpreq GET): not an upload that -X names "GET" (curl case 1001)
+  const download = h.forceGet || t.opts.method === HTTPREQ.GET;
+  if (h.resumeFrom > 0 && !h.contentRangeOk && download) {
     if (t.contentLength === h.resumeFrom) {
       // the resume point is the end of the file: fine even without range support
       return { code: CURLE.OK, info: ['The entire document is already downloaded'], stop: true };

@@ -147,3 +147,18 @@ test('CONNECT response: 2xx ends at the blank line (CL/TE ignored, leftover kept
   const broken = events([Buffer.from('HTTP/1.1 407 No\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n')]).at(-1)!;
   assert.equal(broken.type === 'error' && broken.code, CURLE.RECV_ERROR);
 });
+
+test('CONNECT response read as lines: any first line is the status line, a colon-less line is handed on, bounds as libcurl', () => {
+  const html = events([Buffer.from('<html>\n<h1>400 Bad request</h1>\n\n')]);
+  assert.deepEqual(html.map((e) => e.type), ['status', 'bad-header', 'headers-end', 'complete']);
+  const done = html.at(-1)!;
+  assert.deepEqual(done.type === 'complete' && [done.code, done.close], [0, true]);
+  // 16 KiB for one line (DYN_PROXY_CONNECT_HEADERS), 300 KiB for the whole head
+  const long = events([Buffer.from(`HTTP/1.1 200 OK\r\nX: ${'a'.repeat(16384)}\r\n\r\n`)]).at(-1)!;
+  assert.deepEqual(long.type === 'error' && [long.code, long.message], [56, 'CONNECT response too large']);
+  const flood = new ConnectResponse();
+  flood.feed(Buffer.from(`HTTP/1.1 200 OK\r\n${'X: 1\r\n'.repeat(60_000)}\r\n`));
+  let last: ConnectEvent = { type: 'need-data' };
+  for (let i = 0; i < 200_000 && last.type !== 'error' && last.type !== 'complete'; i++) last = flood.next();
+  assert.deepEqual(last.type === 'error' && [last.code, last.message], [56, `Too large response headers: 307205 > ${300 * 1024}`]);
+});
