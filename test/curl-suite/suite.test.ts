@@ -126,7 +126,9 @@ async function ratchet(t: TestContext, cases: number[]): Promise<void> {
 
 const listed = listedCases();
 
-test('tscurl passes every case listed in passing.txt (plain HTTP)', { timeout: 600_000 }, async (t) => {
+// (the timeout only bounds a hang: ~800 cases take 5 min on a quiet 2-core machine and
+// more than 10 under a load of 6, which is where the old bound of 600 s failed)
+test('tscurl passes every case listed in passing.txt (plain HTTP)', { timeout: 1_500_000 }, async (t) => {
   await ratchet(t, listed.plain);
 });
 
