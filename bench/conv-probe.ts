@@ -5,7 +5,7 @@
 // shared machine is noise).
 //
 //   node dist/bench/conv-probe.js [layers] [n=5000] [reps=3] [c=50]
-//     layers: any of multi,request,rstream,curly,fetch,ufetch (default: all, interleaved per rep;
+//     layers: any of multi,floor,request,rstream,curly,fetch,ufetch (default: all, interleaved per rep;
 //     request reads the body with text(), rstream iterates res.body as bench (f) does; ufetch is
 //     undici's own fetch, the peer of fetch on CurlDispatcher)
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/conv-probe.js request n=20000 reps=1
@@ -17,13 +17,16 @@ import { CURLMOPT, MultiRunner, request } from '../src/index.js';
 import { CurlDispatcher } from '../src/dispatcher/index.js';
 import { curly } from '../src/compat/node-libcurl/index.js';
 import { tscurlPoll } from './keepalive-clients.js';
-import { workers } from './convenience-clients.js';
+import { promiseFloor, workers } from './convenience-clients.js';
 
+const RAW = { curlyResponseBodyParser: false as const };
 type Client = (url: string, n: number, c: number) => Promise<void>;
 
 
 const CLIENTS: Record<string, Client> = {
   multi: (url, n, c) => tscurlPoll({ url }, n, c),
+  // the Multi with a Promise per request awaited by the same workers: what any Promise API pays first
+  floor: (url, n, c) => promiseFloor({ url }, n, c),
   request: async (url, n, c) => {
     const runner = new MultiRunner();
     runner.multi.setopt(CURLMOPT.MAXCONNECTS, c);
@@ -47,6 +50,10 @@ const CLIENTS: Record<string, Client> = {
   },
   curly: (url, n, c) => workers(n, c, async () => {
     const { statusCode } = await curly.get(url);
+    if (statusCode !== 200) throw new Error(`curly status ${statusCode}`);
+  }),
+  curlyraw: (url, n, c) => workers(n, c, async () => {
+    const { statusCode } = await curly.get(url, RAW);
     if (statusCode !== 200) throw new Error(`curly status ${statusCode}`);
   }),
   fetch: async (url, n, c) => {
@@ -107,7 +114,10 @@ async function main(): Promise<void> {
     for (const [l, xs] of results) {
       const m = median(xs);
       const lo = Math.min(...xs);
-      const ratios = base ? `  ${(m / base).toFixed(2)}x multi (min ${(lo / baseMin!).toFixed(2)}x)` : '';
+      // each rep's ratio to the Multi of the same rep, then their median: a load that drifts over the run
+      // (another process on the machine) moves both sides of a pair alike
+      const paired = results.has('multi') ? median(xs.map((x, i) => x / results.get('multi')![i]!)) : null;
+      const ratios = base ? `  ${(m / base).toFixed(2)}x multi (min ${(lo / baseMin!).toFixed(2)}x, paired ${paired!.toFixed(2)}x)` : '';
       console.log(`median ${l.padEnd(8)} ${m.toFixed(1).padStart(6)} µs/req, min ${lo.toFixed(1).padStart(6)}${ratios}  [${xs.map((x) => x.toFixed(1)).join(' ')}]`);
     }
   } finally {

@@ -182,9 +182,9 @@ function create(defaultOptions: CurlyOptions = {}): CurlyFunction {
     }
   };
 
-  const curly = function curly(url: string, options: CurlyOptions = {}): Promise<CurlyResult> {
+  const curly = function curly(url: string, options?: CurlyOptions): Promise<CurlyResult> {
     // the merged options (a call with none, on a curly with no defaults, shares one empty object)
-    const o: CurlyOptions = isEmpty(options) && isEmpty(defaultOptions) ? NO_OPTIONS : { ...defaultOptions, ...options };
+    const o: CurlyOptions = (options === undefined || isEmpty(options)) && isEmpty(defaultOptions) ? NO_OPTIONS : { ...defaultOptions, ...options };
     if (isPlainCall(o)) {
       const base = o.curlyBaseUrl;
       return plainTransfer(defaultMulti(), base === undefined ? `${url}` : `${base}${url}`, Curl.defaultUserAgent, settle, o, curly as CurlyFunction);

@@ -42,8 +42,7 @@ export interface GetInfoReturn<T = number | string | null> {
   code: number;
 }
 
-const handles = new WeakMap<Easy, TscEasy>();
-/** the other way: the compat Easy of a tscurl handle (what a Multi's infoRead() names) */
+/** the compat Easy of a tscurl handle (what a Multi's infoRead() names) */
 const outers = new WeakMap<TscEasy, Easy>();
 
 /** The compat Easy around a tscurl handle of this layer, if any. */
@@ -52,7 +51,8 @@ export function outerEasy(inner: TscEasy): Easy | undefined {
 }
 /** The tscurl Easy behind a compat Easy (for Multi, Share and Mime in this layer). */
 export function innerEasy(easy: Easy): TscEasy {
-  const inner = handles.get(easy);
+  // a private field read, not a WeakMap lookup: this runs several times per transfer on curly's path
+  const inner = Easy.innerOf(easy);
   if (!inner) throw new TypeError('Argument must be an instance of an Easy handle.');
   return inner;
 }
@@ -97,10 +97,14 @@ export class Easy {
     }
     if (orig) orig.#checkOpen();
     this.#inner = adopting ?? (orig ? orig.#inner.duphandle() : new TscEasy());
-    handles.set(this, this.#inner);
     outers.set(this.#inner, this);
     // the copy's callbacks see the copy as `this`
     if (orig) for (const [name, fn] of orig.#userCallbacks) this.setOpt(name, fn);
+  }
+
+  /** @internal The tscurl handle of `easy`, undefined for anything that is not a compat Easy. */
+  static innerOf(easy: unknown): TscEasy | undefined {
+    return typeof easy === 'object' && easy !== null && #inner in easy ? easy.#inner : undefined;
   }
 
   /** curl_easy_strerror */

@@ -55,7 +55,7 @@ class Member {
 
 /** @internal who performTo() tells a transfer's end: a long-lived object (curly's kept handles) */
 export interface TransferTarget {
-  /** the transfer ended (`err`: what perform() would reject with); called from the loop, outside libcurl callbacks */
+  /** the transfer ended (`err`: what perform() would reject with) and the handle has left the Multi; called from the loop, outside libcurl callbacks */
   transferEnded(easy: Easy, err: Error | null): void;
 }
 
@@ -152,14 +152,15 @@ export class Multi {
     return handle;
   }
 
-  #add(handle: Easy): void {
+  #add(handle: Easy): Member {
     const inner = innerEasy(handle);
     handle.beginTransfer();
     const code = this.#inner.addHandle(inner);
     if (code !== CURLM.OK) throw multiError('Could not add easy handle to the multi handle.', code, true);
     handle.multiOwner = this;
-    this.#join(handle);
+    const m = this.#join(handle);
     this.#schedule();
+    return m;
   }
 
   /** curl_multi_add_handle: the transfer starts; its end goes to onMessage. */
@@ -172,8 +173,7 @@ export class Multi {
   perform(handle: Easy): Promise<Easy> {
     const easy = this.#checkEasy(handle, true);
     return new Promise<Easy>((resolve, reject) => {
-      this.#add(easy);
-      const m = this.#member(easy);
+      const m = this.#add(easy);
       m.resolve = resolve;
       m.reject = reject;
     });
@@ -185,9 +185,7 @@ export class Multi {
    * Throws as perform() does for a handle that cannot be added.
    */
   performTo(handle: Easy, target: TransferTarget): void {
-    const easy = this.#checkEasy(handle, true);
-    this.#add(easy);
-    this.#member(easy).target = target;
+    this.#add(this.#checkEasy(handle, true)).target = target;
   }
 
   #member(easy: Easy): Member {
@@ -197,12 +195,13 @@ export class Multi {
   }
 
   /** `easy` becomes a member with a running transfer. */
-  #join(easy: Easy): void {
+  #join(easy: Easy): Member {
     const m = this.#member(easy);
     m.index = this.#members.length;
     this.#members.push(easy);
     m.active = true;
     this.#activeCount++;
+    return m;
   }
 
   /** `easy` leaves the member list (the last member takes its place). */
@@ -218,6 +217,13 @@ export class Multi {
       this.#memberOf.get(last)!.index = m.index;
     }
     m.index = -1;
+  }
+
+  /** A member whose transfer ended leaves the Multi (what removeHandle() does for it). */
+  #detach(easy: Easy, inner: TscEasy, m: Member): void {
+    this.#inner.removeHandle(inner);
+    this.#leave(easy, m);
+    easy.multiOwner = null;
   }
 
   /** curl_multi_remove_handle. An unfinished perform() promise is rejected; the transfer's connection is closed. */
@@ -333,7 +339,10 @@ export class Multi {
     const failedByCallback = code === CURLE.OK && easy.callbackError !== undefined;
     const status = failedByCallback ? CURLE.ABORTED_BY_CALLBACK : code;
     if (m.pending) {
-      m.settle(easy, transferError(easy, code));
+      const err = transferError(easy, code);
+      // performTo()'s handle leaves here, where its member is at hand, not through removeHandle()'s checks and lookups
+      if (m.target) this.#detach(easy, inner, m);
+      m.settle(easy, err);
       return;
     }
     const cb = this.#onMessage;
