@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { spawn, spawnSync } from 'node:child_process';
 import { NGINX_BIN, startNginx, type Nginx } from '../test/helpers/nginx.js';
 import { testCerts } from '../test/helpers/certs.js';
-import { interleaved, report, timedChild, cpuSince, median, fmt, type Contender, type Sample } from './stats.js';
+import { interleaved, interleavedSamples, medians, pairedCosts, report, timedChild, cpuSince, median, fmt, type Contender, type Sample } from './stats.js';
 import { tscurlPoll, tscurlSocket, undiciPool, nodeHttp, rawSocket, type KeepAliveClient, type Target } from './keepalive-clients.js';
 import { tscurlH2, undiciH2, tscurlDownloadVersion } from './h2-clients.js';
 import { promiseFloor, tscurlRequest, tscurlRequestText, tscurlFetch, undiciRequestClient, undiciFetchClient } from './convenience-clients.js';
@@ -99,16 +99,22 @@ function curlParallel(target: Target, total: number, c: number): Contender {
   };
 }
 
-async function keepAlive(title: string, target: Target, c: number, clients: [string, KeepAliveClient][]): Promise<void> {
+async function keepAlive(title: string, target: Target, c: number, clients: [string, KeepAliveClient][], paired = false): Promise<void> {
   // warm-up: JIT, connections, TLS contexts
   for (const [, client] of clients) await client(target, Math.min(2000, TOTAL), c);
   const contenders = [
     ...clients.map(([n, cl]) => inProcess(n, cl, target, TOTAL, c)),
     curlParallel(target, TOTAL, c),
   ];
-  const med = await interleaved(contenders, REPS, log);
-  summary.push(report(`${title}: ${TOTAL} GETs, concurrency ${c}, medians of ${REPS}`, med, 'tscurl perform/poll',
-    { 'req/s': true, 'CPU us/req': false }));
+  const samples = await interleavedSamples(contenders, REPS, log);
+  const higher = { 'req/s': true, 'CPU us/req': false };
+  let text = report(`${title}: ${TOTAL} GETs, concurrency ${c}, medians of ${REPS}`, medians(samples), 'tscurl perform/poll', higher);
+  if (paired) {
+    const lines = pairedCosts(samples, 'tscurl perform/poll', higher);
+    console.log(lines.join('\n'));
+    text += `\n${lines.join('\n')}`;
+  }
+  summary.push(text);
 }
 
 async function scenarioA(nginx: Nginx): Promise<void> {
@@ -151,7 +157,7 @@ async function scenarioF(nginx: Nginx): Promise<void> {
   const nlc = nodeLibcurlCurly();
   if ('client' in nlc) clients.push(['node-libcurl curly.get', nlc.client]);
   else summary.push(`(f) ${nlc.missing}`);
-  await keepAlive('(f) convenience layers, HTTP/1.1 keep-alive, 16-byte body', { url: nginx.url('/16b') }, 50, clients);
+  await keepAlive('(f) convenience layers, HTTP/1.1 keep-alive, 16-byte body', { url: nginx.url('/16b') }, 50, clients, true);
 }
 
 // ---- (b): one large download ----------------------------------------------------

@@ -23,6 +23,11 @@ export interface Contender {
  * medians of every metric.
  */
 export async function interleaved(contenders: Contender[], reps: number, log?: (s: string) => void): Promise<Map<string, Sample>> {
+  return medians(await interleavedSamples(contenders, reps, log));
+}
+
+/** interleaved()'s runs, every sample kept (in rep order per contender). */
+export async function interleavedSamples(contenders: Contender[], reps: number, log?: (s: string) => void): Promise<Map<string, Sample[]>> {
   const samples = new Map<string, Sample[]>(contenders.map((c) => [c.name, []]));
   for (let rep = 0; rep < reps; rep++) {
     for (let k = 0; k < contenders.length; k++) {
@@ -32,6 +37,11 @@ export async function interleaved(contenders: Contender[], reps: number, log?: (
       log?.(`  rep ${rep + 1}/${reps} ${c.name}: ${Object.entries(s).map(([k2, v]) => `${k2}=${fmt(v)}`).join(' ')}`);
     }
   }
+  return samples;
+}
+
+/** Per-contender medians of every metric. */
+export function medians(samples: Map<string, Sample[]>): Map<string, Sample> {
   const out = new Map<string, Sample>();
   for (const [name, list] of samples) {
     const keys = Object.keys(list[0] ?? {});
@@ -73,6 +83,28 @@ export function report(title: string, med: Map<string, Sample>, ours: string, hi
   const text = lines.join('\n');
   console.log(text);
   return text;
+}
+
+/**
+ * Each contender's cost over `base` as the median of its per-rep ratios (a
+ * rep's run of it against the same rep's run of `base`): a load that drifts
+ * during the run moves both sides of a pair alike, which a ratio of medians
+ * does not cancel. Costs: `higherIsBetter` metrics as base/contender, the
+ * others as contender/base, so above 1 is slower than the base either way.
+ */
+export function pairedCosts(samples: Map<string, Sample[]>, base: string, higherIsBetter: Record<string, boolean>): string[] {
+  const b = samples.get(base);
+  if (!b) return [];
+  const lines: string[] = [];
+  for (const [name, list] of samples) {
+    if (name === base) continue;
+    const parts = Object.entries(higherIsBetter).map(([k, higher]) => {
+      const ratios = list.map((x, i) => (higher ? b[i]![k]! / x[k]! : x[k]! / b[i]![k]!));
+      return `${median(ratios).toFixed(2)}x by ${k}`;
+    });
+    lines.push(`  ${name} over ${base}, paired: ${parts.join(', ')}`);
+  }
+  return lines;
 }
 
 export interface ChildRun {
