@@ -24,6 +24,7 @@ import type { CurlOptions } from '../request/options.js';
 import { UploadSource, type RequestBody } from '../request/upload-source.js';
 import { classicHandler, type ClassicHandler } from './dispatch-handler.js';
 import { requestHeaders, requestUrl } from './dispatch-request.js';
+import { upgradeWebSocket } from './ws-upgrade.js';
 
 export interface CurlDispatcherOptions {
   /** easy options for every request, by curl's names: { PROXY: 'socks5h://...', NETRC: 1, ... } */
@@ -131,8 +132,13 @@ export class CurlDispatcher extends Dispatcher {
   }
 
   async #run(opts: DispatchOptions, handler: ClassicHandler): Promise<void> {
+    if (opts.upgrade === 'websocket' && opts.method === 'GET') {
+      // undici's WebSocket: the upgrade through libcurl, the frames on the connection it leaves (ws-upgrade.ts)
+      return upgradeWebSocket(requestUrl(opts), requestHeaders(opts.headers, false).pairs, this.#options, handler);
+    }
     if (opts.upgrade || opts.method === 'CONNECT') {
-      throw Object.assign(new Error('CurlDispatcher does not support upgrade/CONNECT requests'), { code: 'UND_ERR_NOT_SUPPORTED' });
+      // libcurl leaves no raw connection after any other upgrade, nor a CONNECT tunnel to its caller
+      throw Object.assign(new Error('CurlDispatcher supports no upgrade but websocket, and no CONNECT request'), { code: 'UND_ERR_NOT_SUPPORTED' });
     }
     const url = requestUrl(opts);
     const { pairs, contentLength } = requestHeaders(opts.headers, opts.body !== null && opts.body !== undefined);

@@ -12,6 +12,7 @@ export interface ClassicHandler {
   onData?(chunk: Buffer): boolean;
   onComplete?(rawTrailers: Buffer[] | null): void;
   onError?(err: Error): void;
+  onUpgrade?(statusCode: number, rawHeaders: Buffer[], socket: import('node:stream').Duplex): void;
 }
 
 interface Controller {
@@ -29,6 +30,7 @@ interface ControllerHandler {
   onResponseData?(controller: Controller, chunk: Buffer): void;
   onResponseEnd?(controller: Controller, trailers: Record<string, string | string[]>): void;
   onResponseError?(controller: Controller, err: Error): void;
+  onRequestUpgrade?(controller: Controller, statusCode: number, headers: Record<string, string | string[]>, socket: import('node:stream').Duplex): void;
 }
 
 function parsed(raw: Buffer[] | null): Record<string, string | string[]> {
@@ -105,6 +107,10 @@ class ControllerAdapter implements ClassicHandler {
 
   onError(err: Error): void {
     this.#h.onResponseError?.(this.#controller, err);
+  }
+
+  onUpgrade(statusCode: number, rawHeaders: Buffer[], socket: import('node:stream').Duplex): void {
+    this.#h.onRequestUpgrade?.(this.#controller, statusCode, parsed(rawHeaders), socket);
   }
 }
 

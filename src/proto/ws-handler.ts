@@ -23,6 +23,7 @@ import type { CallbackGuard } from '../util/callback-depth.js';
 import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from './handler.js';
 import { httpState } from './http-state.js';
 import { HTTP_FAMILY_HOOKS } from './http-handler.js';
+import { tokenList } from '../http1/header-fields.js';
 import { newWebSocketKey, upgradeRequestLines, UpgradeResponseCheck } from '../ws/handshake.js';
 import { WsSession } from '../ws/ws-session.js';
 import type { WsFrameMeta } from '../ws/ws-flags.js';
@@ -102,7 +103,11 @@ class WsRequest implements ProtocolRequest {
   /** The 101 and its headers, checked (libcurl: "Refused WebSocket upgrade"). */
   #verdict(): CURLcode {
     const t = this.#t;
-    const check = new UpgradeResponseCheck(this.#key);
+    // what the application offered in its own headers may be agreed to
+    const check = new UpgradeResponseCheck(this.#key, {
+      requestedProtocols: userHeaderValues(t, 'sec-websocket-protocol').flatMap(tokenList),
+      requestedExtensions: userHeaderValues(t, 'sec-websocket-extensions').flatMap(tokenList),
+    });
     let r = check.status(httpState(t).httpVersion, t.responseCode);
     if (r === null) {
       for (const [n, v] of lastResponseHeaders(t)) check.header(n, v);
@@ -165,14 +170,20 @@ class WsRequest implements ProtocolRequest {
   }
 }
 
+/** The values of the application's HTTPHEADER lines named `lowerName` ("Name: value"), in order. */
+function userHeaderValues(t: Transfer, lowerName: string): string[] {
+  const list = (t.opts.get(CURLOPT.HTTPHEADER) as string[] | null) ?? [];
+  const out: string[] = [];
+  for (const line of list) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === lowerName) out.push(line.slice(colon + 1).trim());
+  }
+  return out;
+}
+
 /** The Sec-WebSocket-Key value among the application's HTTPHEADER lines. */
 function userKey(t: Transfer): string | null {
-  const list = (t.opts.get(CURLOPT.HTTPHEADER) as string[] | null) ?? [];
-  for (const line of list) {
-    const m = /^sec-websocket-key:\s*(.*?)\s*$/i.exec(line);
-    if (m) return m[1]!;
-  }
-  return null;
+  return userHeaderValues(t, 'sec-websocket-key')[0] ?? null;
 }
 
 const wsRequest: ProtocolHandler['request'] = (t, conn, guard): ProtocolRequest => new WsRequest(t, conn, guard);

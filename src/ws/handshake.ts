@@ -18,9 +18,11 @@
 // Sec-WebSocket-Accept as future work); RFC 6455 4.1 says the client MUST fail
 // the connection when they are wrong, and issue 11 asks for it. So a 101
 // without "Upgrade: websocket", without "Connection: Upgrade", whose
-// Sec-WebSocket-Accept is missing or not base64(SHA-1(key + GUID)), that
-// names an extension (none is ever asked for) or a subprotocol not asked for,
-// fails too. These get libcurl's code and message prefix for a refused
+// Sec-WebSocket-Accept is missing or not base64(SHA-1(key + GUID)), or that
+// names an extension or a subprotocol the request did not offer, fails too
+// (libcurl offers none itself; an application offers them with its own
+// Sec-WebSocket-Extensions / Sec-WebSocket-Protocol in HTTPHEADER, and then
+// handles what it agreed to: an extension's frames need CURLWS_RAW_MODE). These get libcurl's code and message prefix for a refused
 // upgrade, CURLE_HTTP_RETURNED_ERROR "Refused WebSocket upgrade: ...", with
 // what was wrong after the colon instead of the status code.
 import { createHash, randomBytes } from 'node:crypto';
@@ -65,6 +67,8 @@ export function upgradeRequestLines(key: string, userHas: (name: string) => bool
 export interface UpgradeCheckOptions {
   /** subprotocols the request offered in Sec-WebSocket-Protocol (none: the answer may name none) */
   requestedProtocols?: readonly string[];
+  /** extension names the request offered in Sec-WebSocket-Extensions (none: the answer may name none) */
+  requestedExtensions?: readonly string[];
 }
 
 export type UpgradeCheckResult = { ok: true; protocol: string | null } | ({ ok: false } & WsFailure);
@@ -82,6 +86,7 @@ function refused(detail: string): { ok: false } & WsFailure {
 export class UpgradeResponseCheck {
   readonly #key: string;
   readonly #requested: readonly string[];
+  readonly #offered: readonly string[];
   #version = 0;
   #code = 0;
   #upgrade: string[] = [];
@@ -93,6 +98,7 @@ export class UpgradeResponseCheck {
   constructor(key: string, opts: UpgradeCheckOptions = {}) {
     this.#key = key;
     this.#requested = (opts.requestedProtocols ?? []).map((p) => p.toLowerCase());
+    this.#offered = (opts.requestedExtensions ?? []).map((e) => e.toLowerCase());
   }
 
   /** The final status line; `version` as the parser gives it (11 for HTTP/1.1). Null while it may still pass. */
@@ -137,7 +143,8 @@ export class UpgradeResponseCheck {
     if (this.#accept.length > 1 || this.#accept[0] !== webSocketAccept(this.#key)) {
       return refused('Sec-WebSocket-Accept does not match Sec-WebSocket-Key');
     }
-    if (this.#extensions.length > 0) return refused(`extension "${this.#extensions[0]}" was not asked for`);
+    const unasked = this.#extensions.find((e) => !this.#offered.includes(e));
+    if (unasked !== undefined) return refused(`extension "${unasked}" was not asked for`);
     if (this.#protocols.length > 1) return refused('more than one subprotocol in Sec-WebSocket-Protocol');
     const protocol = this.#protocols[0] ?? null;
     if (protocol !== null && !this.#requested.includes(protocol)) return refused(`subprotocol "${protocol}" was not asked for`);

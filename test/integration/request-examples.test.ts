@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { requestBasics } from '../../examples/request-basics.js';
 import { fetchThroughCurl } from '../../examples/fetch-dispatcher.js';
+import { firstReply } from '../../examples/websocket-dispatcher.js';
+import { WebSocketServer } from 'ws';
 import { startProxyServer } from '../helpers/proxy-server.js';
 
 const ROOT = new URL('../../../', import.meta.url);
@@ -19,9 +21,9 @@ function asInReadme(file: string): string {
     .trim();
 }
 
-test('README shows examples/request-basics.ts and examples/fetch-dispatcher.ts as they are', () => {
+test('README shows examples/request-basics.ts, fetch-dispatcher.ts and websocket-dispatcher.ts as they are', () => {
   const readme = readFileSync(new URL('README.md', ROOT), 'utf8');
-  for (const f of ['request-basics.ts', 'fetch-dispatcher.ts']) {
+  for (const f of ['request-basics.ts', 'fetch-dispatcher.ts', 'websocket-dispatcher.ts']) {
     assert.ok(readme.includes(asInReadme(f)), `README.md does not show examples/${f} verbatim`);
   }
 });
@@ -64,5 +66,23 @@ test('examples/fetch-dispatcher: fetch goes through the HTTP proxy named in the 
     assert.match(proxy.requests[0]!.head, new RegExp(`\r\nProxy-Authorization: Basic ${Buffer.from('me:secret').toString('base64')}\r\n`));
   } finally {
     await proxy.close();
+  }
+});
+
+test('examples/websocket-dispatcher: undici\'s WebSocket reaches the server RESOLVE names and gets its answer', async () => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  const hosts: string[] = [];
+  wss.on('connection', (ws, req) => {
+    hosts.push(String(req.headers.host));
+    ws.on('message', (m) => ws.send(`re: ${m.toString()}`));
+  });
+  await new Promise<void>((r) => wss.once('listening', () => r()));
+  const port = (wss.address() as AddressInfo).port;
+  try {
+    assert.equal(await firstReply(`ws://chat.example:${port}/`, `chat.example:${port}:127.0.0.1`, 'hello'), 're: hello');
+    assert.deepEqual(hosts, [`chat.example:${port}`]);
+  } finally {
+    for (const c of wss.clients) c.terminate();
+    await new Promise<void>((r) => wss.close(() => r()));
   }
 });

@@ -115,6 +115,42 @@ test('CONNECT_ONLY=2: the upgrade, then wsSend()/wsRecv() echo, CLOSE, and CURLE
   }
 });
 
+test('a subprotocol and an extension offered in HTTPHEADER may be agreed to (the extension\'s frames then pass raw with CURLWS_RAW_MODE)', async () => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: true, handleProtocols: (p) => (p.has('chat') ? 'chat' : false) });
+  wss.on('connection', (ws) => ws.send('x'.repeat(4096))); // over ws's 1 KiB threshold: sent compressed (RSV1)
+  await new Promise<void>((r) => wss.once('listening', () => r()));
+  const port = (wss.address() as { port: number }).port;
+  const e = new Easy();
+  try {
+    e.setopt(CURLOPT.URL, `ws://127.0.0.1:${port}/`);
+    e.setopt(CURLOPT.CONNECT_ONLY, 2);
+    e.setopt(CURLOPT.WS_OPTIONS, 1); // CURLWS_RAW_MODE: the application handles what it negotiated
+    e.setopt(CURLOPT.HTTPHEADER, ['Sec-WebSocket-Protocol: superchat, chat', 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits']);
+    const headers: string[] = [];
+    e.setopt(CURLOPT.HEADERFUNCTION, (l: Buffer) => {
+      headers.push(l.toString('latin1').trim().toLowerCase());
+      return l.length;
+    });
+    assert.equal(await e.perform(), CURLE.OK, e.errorBuffer);
+    assert.ok(headers.includes('sec-websocket-protocol: chat'), headers.join('|'));
+    assert.ok(headers.some((h) => h.startsWith('sec-websocket-extensions: permessage-deflate')), headers.join('|'));
+    // the frame arrives as sent: FIN|RSV1|TEXT, a compressed payload libcurl did not try to read
+    const buf = Buffer.alloc(8192);
+    let r = e.wsRecv(buf);
+    for (let i = 0; i < 100 && r.code === CURLE.AGAIN; i++) {
+      await waitOnSocket(e, CURL_POLL.IN);
+      r = e.wsRecv(buf);
+    }
+    assert.equal(r.code, CURLE.OK);
+    assert.equal(buf[0], 0xc1);
+    assert.ok(r.n < 4096, `compressed: ${r.n} bytes`);
+  } finally {
+    e.cleanup();
+    for (const c of wss.clients) c.terminate();
+    await new Promise<void>((r) => wss.close(() => r()));
+  }
+});
+
 test('wss:// with CONNECT_ONLY=2: the upgrade over verified TLS, echo', { skip: NO_OPENSSL }, async () => {
   const certs = testCerts();
   const https = createHttpsServer({ key: certs.server.key, cert: certs.server.cert });

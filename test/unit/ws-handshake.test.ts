@@ -44,6 +44,11 @@ test('a correct 101 passes; header names and token case do not matter', () => {
   ];
   assert.deepEqual(checkUpgradeResponse(key, 11, 101, odd), { ok: true, protocol: null });
   assert.deepEqual(checkUpgradeResponse(key, 11, 101, [...good, ['Sec-WebSocket-Protocol', 'chat']], { requestedProtocols: ['superchat', 'chat'] }), { ok: true, protocol: 'chat' });
+  // an extension the application offered (its own Sec-WebSocket-Extensions) may be agreed to, with its parameters
+  const deflate: Array<[string, string]> = [...good, ['Sec-WebSocket-Extensions', 'permessage-deflate; client_max_window_bits=15']];
+  assert.deepEqual(checkUpgradeResponse(key, 11, 101, deflate, { requestedExtensions: ['permessage-deflate'] }), { ok: true, protocol: null });
+  assert.deepEqual(checkUpgradeResponse(key, 11, 101, [...deflate, ['Sec-WebSocket-Extensions', 'x-other']], { requestedExtensions: ['permessage-deflate'] }),
+    { ok: false, code: CURLE.HTTP_RETURNED_ERROR, message: 'Refused WebSocket upgrade: extension "x-other" was not asked for' });
 });
 
 test('refusals: CURLE_HTTP_RETURNED_ERROR "Refused WebSocket upgrade: ..."', () => {
