@@ -104,7 +104,7 @@ export class CurlDispatcher extends Dispatcher {
   readonly #runner: MultiRunner;
   readonly #inflight = new Set<Promise<void>>();
   /** running requests → their abort (what undici's onConnect hands out) */
-  readonly #aborts = new Map<Attempt, (reason?: unknown) => void>();
+  readonly #aborts = new Map<object, (reason?: unknown) => void>();
   #closed = false;
   #destroyed = false;
 
@@ -134,7 +134,7 @@ export class CurlDispatcher extends Dispatcher {
   async #run(opts: DispatchOptions, handler: ClassicHandler): Promise<void> {
     if (opts.upgrade === 'websocket' && opts.method === 'GET') {
       // undici's WebSocket: the upgrade through libcurl, the frames on the connection it leaves (ws-upgrade.ts)
-      return upgradeWebSocket(requestUrl(opts), requestHeaders(opts.headers, false).pairs, this.#options, handler);
+      return upgradeWebSocket(requestUrl(opts), requestHeaders(opts.headers, false).pairs, this.#options, this.#tracked(handler));
     }
     if (opts.upgrade || opts.method === 'CONNECT') {
       // libcurl leaves no raw connection after any other upgrade, nor a CONNECT tunnel to its caller
@@ -194,6 +194,26 @@ export class CurlDispatcher extends Dispatcher {
       this.#aborts.delete(a);
       a.close();
     }
+  }
+
+  /** `handler` with its abort listed while it runs, so that destroy() ends it too (the upgrade's). */
+  #tracked(handler: ClassicHandler): ClassicHandler {
+    const key = {};
+    const forget = (): void => void this.#aborts.delete(key);
+    return {
+      onConnect: (abort) => {
+        this.#aborts.set(key, abort);
+        handler.onConnect?.(abort);
+      },
+      onUpgrade: (statusCode, rawHeaders, socket) => {
+        forget();
+        handler.onUpgrade?.(statusCode, rawHeaders, socket);
+      },
+      onError: (err) => {
+        forget();
+        handler.onError?.(err);
+      },
+    };
   }
 
   override close(callback?: () => void): Promise<void> {

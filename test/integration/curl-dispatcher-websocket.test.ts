@@ -203,6 +203,22 @@ test('undici WebSocket on CurlDispatcher: a refused upgrade is libcurl\'s CURLE_
     assert.equal(abortedEnd.opened, false);
     for (let i = 0; i < 400 && silent.open() > 0; i++) await new Promise((r) => setTimeout(r, 5));
     assert.equal(silent.open(), 0, 'the aborted upgrade left its connection open');
+
+    // the dispatcher destroyed while an upgrade waits: the same end
+    const doomed = new CurlDispatcher();
+    const waiting = run(new WebSocket(`ws://127.0.0.1:${silent.port}/`, { dispatcher: doomed } as never), () => {});
+    for (let i = 0; i < 400 && silent.open() === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(silent.open(), 1);
+    let dog: NodeJS.Timeout | undefined;
+    await Promise.race([
+      doomed.destroy(),
+      new Promise((_, reject) => (dog = setTimeout(() => reject(new Error('destroy() did not end the waiting upgrade')), 5000))),
+    ]).finally(() => clearTimeout(dog));
+    const destroyedEnd = await waiting;
+    assert.equal(destroyedEnd.opened, false);
+    assert.equal(destroyedEnd.code, 1006);
+    for (let i = 0; i < 400 && silent.open() > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(silent.open(), 0, 'destroy() left the upgrade\'s connection open');
   } finally {
     await dispatcher.close();
     await refusing.close();
