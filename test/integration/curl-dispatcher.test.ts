@@ -232,3 +232,43 @@ test('CurlDispatcher: a handler that pauses, resumes and aborts from inside its 
     await close(srv);
   }
 });
+
+test('CurlDispatcher: fetch over HTTP/2 when the curl options ask for it (prior knowledge), bodies both ways, no pseudo-header in the response', async () => {
+  const http2 = await import('node:http2');
+  const srv = http2.createServer();
+  const seen: string[] = [];
+  srv.on('stream', (s, h) => {
+    let body = '';
+    s.on('data', (c: Buffer) => (body += c.toString()));
+    s.on('end', () => {
+      seen.push(`${String(h[':method'])} ${String(h[':path'])} ${body}`);
+      s.respond({ ':status': 201, 'content-type': 'text/plain', 'x-proto': 'h2' });
+      s.end(`got ${body.length}`);
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const base = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+  // its own runner: closing it closes the HTTP/2 connection, which the server's close() waits for
+  const runner = new MultiRunner();
+  const dispatcher = new CurlDispatcher({ runner, options: { HTTP_VERSION: 5 } }); // CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE
+  try {
+    const res = await undiciFetch(`${base}/a?b`, { dispatcher, method: 'POST', body: 'abc' });
+    assert.equal(res.status, 201);
+    assert.equal(res.headers.get('x-proto'), 'h2');
+    assert.ok(![...res.headers.keys()].some((k) => k.startsWith(':')), 'a pseudo-header reached fetch');
+    assert.equal(await res.text(), 'got 3');
+    const stream = new ReadableStream({
+      start(c) {
+        c.enqueue(new TextEncoder().encode('x'.repeat(70_000)));
+        c.close();
+      },
+    });
+    const put = await undiciFetch(`${base}/s`, { dispatcher, method: 'PUT', body: stream, duplex: 'half' } as Parameters<typeof undiciFetch>[1]);
+    assert.equal(await put.text(), 'got 70000');
+    assert.deepEqual(seen, ['POST /a?b abc', `PUT /s ${'x'.repeat(70_000)}`]);
+  } finally {
+    await dispatcher.close();
+    runner.close();
+    await new Promise<void>((r) => srv.close(() => r()));
+  }
+});
