@@ -22,7 +22,7 @@ import { CurlError } from '../request/errors.js';
 import { defaultRunner, type MultiRunner } from '../request/multi-runner.js';
 import type { CurlOptions } from '../request/options.js';
 import { UploadSource, type RequestBody } from '../request/upload-source.js';
-import { classicHandler, type ClassicHandler } from './dispatch-handler.js';
+import { classicHandler, GuardedHandler, type ClassicHandler } from './dispatch-handler.js';
 import { requestHeaders, requestUrl } from './dispatch-request.js';
 import { upgradeWebSocket } from './ws-upgrade.js';
 
@@ -115,7 +115,7 @@ export class CurlDispatcher extends Dispatcher {
   }
 
   override dispatch(opts: DispatchOptions, rawHandler: Dispatcher.DispatchHandler): boolean {
-    const handler = classicHandler(rawHandler);
+    const handler = new GuardedHandler(classicHandler(rawHandler));
     if (this.#destroyed || this.#closed) {
       const err = this.#destroyed
         ? new ClosedError('The client is destroyed', 'UND_ERR_DESTROYED')

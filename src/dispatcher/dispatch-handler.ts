@@ -118,3 +118,70 @@ class ControllerAdapter implements ClassicHandler {
 export function classicHandler(h: object): ClassicHandler {
   return 'onRequestStart' in h || 'onResponseStart' in h ? new ControllerAdapter(h as ControllerHandler) : (h as ClassicHandler);
 }
+
+/**
+ * A handler called as undici's own Request calls it (lib/core/request.js):
+ * what onHeaders or onData throws aborts the request with that error, what
+ * onComplete throws becomes its onError, and onError comes at most once.
+ * undici's interceptors rely on it: the retry interceptor throws from
+ * onComplete to have a failed status retried through onError.
+ */
+export class GuardedHandler implements ClassicHandler {
+  readonly #h: ClassicHandler;
+  #abort: ((reason?: unknown) => void) | null = null;
+  #errored = false;
+
+  constructor(h: ClassicHandler) {
+    this.#h = h;
+  }
+
+  onConnect(abort: (reason?: unknown) => void, context?: unknown): void {
+    this.#abort = abort;
+    this.#h.onConnect?.(abort, context);
+  }
+
+  onResponseStarted(): void {
+    this.#h.onResponseStarted?.();
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    try {
+      return this.#h.onHeaders?.(statusCode, rawHeaders, resume, statusText) !== false;
+    } catch (err) {
+      this.#abort?.(err);
+      return false;
+    }
+  }
+
+  onData(chunk: Buffer): boolean {
+    try {
+      return this.#h.onData?.(chunk) !== false;
+    } catch (err) {
+      this.#abort?.(err);
+      return false;
+    }
+  }
+
+  onComplete(rawTrailers: Buffer[] | null): void {
+    try {
+      this.#h.onComplete?.(rawTrailers);
+    } catch (err) {
+      this.onError(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  onError(err: Error): void {
+    if (this.#errored) return;
+    this.#errored = true;
+    this.#h.onError?.(err);
+  }
+
+  onUpgrade(statusCode: number, rawHeaders: Buffer[], socket: import('node:stream').Duplex): void {
+    // undici's client destroys the socket with what the upgrade's handler threw
+    try {
+      this.#h.onUpgrade?.(statusCode, rawHeaders, socket);
+    } catch (err) {
+      socket.destroy(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+}

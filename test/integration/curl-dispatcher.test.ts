@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startBodyServer as server, closeBodyServer as close, BodyPump, type BodyHandler } from '../helpers/body-server.js';
-import { fetch as undiciFetch, request as undiciRequest, setGlobalDispatcher, getGlobalDispatcher } from 'undici';
+import { fetch as undiciFetch, request as undiciRequest, setGlobalDispatcher, getGlobalDispatcher, interceptors, stream as undiciStream, pipeline as undiciPipeline, type Dispatcher } from 'undici';
+import { Readable, Writable } from 'node:stream';
 import { CurlDispatcher } from '../../src/dispatcher/index.js';
 import { CurlError, CURLE, MultiRunner } from '../../src/index.js';
 
@@ -272,3 +273,80 @@ test('CurlDispatcher: fetch over HTTP/2 when the curl options ask for it (prior 
     await new Promise<void>((r) => srv.close(() => r()));
   }
 });
+
+test('CurlDispatcher: undici interceptors (retry, redirect) composed on it, undici.stream and pipeline; a handler that throws ends its request through onError, as undici\'s own Request', async () => {
+  let flaky = 0;
+  const { base, srv } = await server((req, res, body) => {
+    if (req.url === '/redir') {
+      res.writeHead(302, { Location: '/final' });
+      return void res.end();
+    }
+    if (req.url === '/flaky' && ++flaky === 1) {
+      res.writeHead(503);
+      return void res.end('later');
+    }
+    res.end(`at ${req.url} ${body.toString()}`);
+  });
+  const runner = new MultiRunner();
+  const base0 = new CurlDispatcher({ runner });
+  const composed = base0.compose(interceptors.redirect({ maxRedirections: 3 }), interceptors.retry({ maxRetries: 2, minTimeout: 5, statusCodes: [503] }));
+  try {
+    const r1 = await undiciRequest(`${base}/redir`, { dispatcher: composed });
+    assert.equal(r1.statusCode, 200);
+    assert.equal(await r1.body.text(), 'at /final ');
+    // the retry interceptor throws from onComplete to have the 503 retried through onError
+    const r2 = await bounded(undiciRequest(`${base}/flaky`, { dispatcher: composed }), 'the retried request');
+    assert.equal(r2.statusCode, 200);
+    assert.equal(await r2.body.text(), 'at /flaky ');
+    assert.equal(flaky, 2);
+
+    let streamed = '';
+    await undiciStream(`${base}/s`, { dispatcher: base0, method: 'GET', opaque: null }, () => new Writable({
+      write(c: Buffer, _e, cb) {
+        streamed += c.toString();
+        cb();
+      },
+    }));
+    assert.equal(streamed, 'at /s ');
+    const piped: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => {
+      Readable.from(['piped body'])
+        .pipe(undiciPipeline(`${base}/p`, { dispatcher: base0, method: 'POST' }, ({ body }) => body))
+        .on('data', (c: Buffer) => piped.push(c))
+        .on('end', resolve)
+        .on('error', reject);
+    });
+    assert.equal(Buffer.concat(piped).toString(), 'at /p piped body');
+
+    // a raw handler that throws from onHeaders: the request ends through its onError with that error
+    const thrown = new Error('handler broke');
+    const seen = await bounded(new Promise<Error>((resolve) => {
+      base0.dispatch({ origin: base, path: '/t', method: 'GET' }, {
+        onConnect() {},
+        onHeaders() {
+          throw thrown;
+        },
+        onData() {
+          return true;
+        },
+        onComplete() {
+          resolve(new Error('completed after a throw'));
+        },
+        onError: resolve,
+      } as unknown as Dispatcher.DispatchHandler);
+    }), 'the throwing handler\'s onError');
+    assert.equal(seen, thrown);
+  } finally {
+    // bounded: a request stuck in a handler that threw would hold close() (the old code's failure)
+    await bounded(base0.close(), 'close()').catch(() => {});
+    runner.close();
+    await close(srv);
+  }
+});
+
+/** `p`, or a failure after 10 s (what used to hang fails instead). */
+function bounded<T>(p: Promise<T>, what: string): Promise<T> {
+  let dog: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<never>((_, reject) => (dog = setTimeout(() => reject(new Error(`${what} never settled`)), 10_000)))])
+    .finally(() => clearTimeout(dog));
+}
