@@ -25,6 +25,7 @@ import { UploadSource, type RequestBody } from '../request/upload-source.js';
 import { classicHandler, GuardedHandler, type ClassicHandler } from './dispatch-handler.js';
 import { requestHeaders, requestUrl } from './dispatch-request.js';
 import { upgradeWebSocket } from './ws-upgrade.js';
+import { DispatchTimeouts } from './dispatch-timeouts.js';
 
 export interface CurlDispatcherOptions {
   /** easy options for every request, by curl's names: { PROXY: 'socks5h://...', NETRC: 1, ... } */
@@ -59,6 +60,8 @@ class DispatchHooks implements AttemptHooks, BodyConsumer {
   readonly #done: (fn: () => void) => void;
   #head: AttemptHead | null = null;
   #settled: (() => void) | null = null;
+  /** undici's headersTimeout/bodyTimeout for this request, when it set either */
+  timeouts: DispatchTimeouts | null = null;
 
   constructor(handler: ClassicHandler, done: (fn: () => void) => void) {
     this.#handler = handler;
@@ -79,21 +82,35 @@ class DispatchHooks implements AttemptHooks, BodyConsumer {
       handler.onResponseStarted?.();
       const body = h.body;
       body.consume(this);
-      if (handler.onHeaders?.(h.head.status, raw, () => body.resumeConsumer(), h.head.statusText) === false) body.pauseConsumer();
+      const timeouts = this.timeouts;
+      timeouts?.headers();
+      const resume = (): void => {
+        timeouts?.resume();
+        body.resumeConsumer();
+      };
+      if (handler.onHeaders?.(h.head.status, raw, resume, h.head.statusText) === false) {
+        timeouts?.pause();
+        body.pauseConsumer();
+      }
     });
   }
 
   data(chunk: Buffer): boolean {
-    return this.#handler.onData?.(chunk) !== false;
+    this.timeouts?.data();
+    const more = this.#handler.onData?.(chunk) !== false;
+    if (!more) this.timeouts?.pause();
+    return more;
   }
 
   end(): void {
+    this.timeouts?.done();
     const trailers = this.#head!.head.rawTrailers;
     this.#done(() => this.#handler.onComplete?.(trailers.map((s) => Buffer.from(s, 'latin1'))));
     this.#settled!();
   }
 
   error(err: Error): void {
+    this.timeouts?.done();
     this.#done(() => this.#handler.onError?.(err));
     this.#settled!();
   }
@@ -168,6 +185,7 @@ export class CurlDispatcher extends Dispatcher {
       a.cancel();
     };
     this.#aborts.set(a, abort);
+    if (opts.headersTimeout || opts.bodyTimeout) hooks.timeouts = new DispatchTimeouts(opts.headersTimeout, opts.bodyTimeout, abort);
     try {
       handler.onConnect?.(abort);
       if (aborted !== undefined) {
@@ -191,6 +209,7 @@ export class CurlDispatcher extends Dispatcher {
       if (!hooks.headSeen && code !== CURLE.OK) done(() => handler.onError?.(new CurlError(code, a.easy.errorBuffer)));
       if (hooks.delivered) await hooks.delivered;
     } finally {
+      hooks.timeouts?.done();
       this.#aborts.delete(a);
       a.close();
     }
