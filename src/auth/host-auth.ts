@@ -25,6 +25,7 @@ import { parseChallenges, pickOneAuth } from './challenge.js';
 import { parseNetrc } from './netrc.js';
 import { awsSigV4 } from './aws-sigv4.js';
 import { httpSignature } from './httpsig.js';
+import { customHeaders, sentLines } from '../http1/custom-headers.js';
 import { ntlmInput, ntlmOutput, systemNtlmEnvironment, type NtlmEnvironment, type NtlmHolder } from './ntlm.js';
 
 /** CURLAUTH_PICKNONE: "we select to use nothing" (libcurl's internal bit 30) */
@@ -48,6 +49,12 @@ export interface AuthRequest {
   target: string;
   /** CURLOPT_HTTPHEADER (or PROXYHEADER): text, as the application gave it */
   userHeaders: readonly string[];
+  /**
+   * The lines of userHeaders the request sends, as bytes, once the request's
+   * own filters ran (a custom Host kept from another host, ...): what an HTTP
+   * signature covers. Absent: the ones libcurl's rules alone send.
+   */
+  headerLines?: readonly string[];
   body: Buffer | null;
   /** the user's credentials may go to this URL (same origin, or UNRESTRICTED_AUTH) */
   allowed: boolean;
@@ -263,7 +270,7 @@ export class HostAuth {
         const r = httpSignature({
           algorithm: sig.algorithm, key: sig.key, keyid: sig.keyid === null ? null : toBytes(sig.keyid),
           components: sig.components, method: req.method, authority: req.authority ?? req.host, target: req.target,
-          userHeaders: req.userHeaders.map(toBytes), created: Math.floor(Date.now() / 1000),
+          headerLines: req.headerLines ?? sentLines(customHeaders(req.userHeaders)).map(toBytes), created: Math.floor(Date.now() / 1000),
         });
         if ('message' in r) return { ...out, code: r.code, message: r.message };
         out.lines.push(...r.lines);

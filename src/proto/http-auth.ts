@@ -121,9 +121,12 @@ function credsOf(t: Transfer, h: HttpTransferState): { code: CURLcode; message?:
   return hostAuthOf(t, h).credentials(url.host, url.user, url.password);
 }
 
-/** The Authorization line(s) for the request being built (curl puts them right after Host). */
+/**
+ * The Authorization line(s) for the request being built (curl puts them right after Host).
+ * `headerLines`: the application's header lines this request sends, as bytes (what a signature covers).
+ */
 export function authRequestLines(t: Transfer, h: HttpTransferState, method: string, hostHeader: string | null, body: Buffer | null,
-  bodyless: boolean): AuthOutput {
+  bodyless: boolean, headerLines?: readonly string[]): AuthOutput {
   const c = credsOf(t, h);
   if (c.code !== CURLE.OK) return { code: c.code, message: c.message ?? '', lines: [], probe: false, info: [] };
   const a = hostAuthOf(t, h);
@@ -131,7 +134,7 @@ export function authRequestLines(t: Transfer, h: HttpTransferState, method: stri
   const url = t.url!;
   return a.output({
     method, bodyless, host: url.host, hostHeader, target: url.path,
-    userHeaders: (t.opts.get(CURLOPT.HTTPHEADER) as string[] | null) ?? [],
+    userHeaders: (t.opts.get(CURLOPT.HTTPHEADER) as string[] | null) ?? [], ...(headerLines ? { headerLines } : {}),
     body, allowed: credentialsAllowed(t), conn: t.conn, authority: authorityOf(t),
   }, c.creds);
 }
