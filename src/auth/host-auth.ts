@@ -35,13 +35,14 @@ const MAX_AUTH_RETRIES = 10;
 
 /** What the auth layer needs to know about the request being built. */
 export interface AuthRequest {
-  /** the method as sent (a byte string) */
+  /** the method as sent (a byte string): what Digest and the signatures cover, never what decides a probe */
   method: string;
   /**
-   * the request kind sends no body (libcurl's httpreq GET or HEAD, whatever
-   * CUSTOMREQUEST names): no probe then. Absent: judged from `method`.
+   * the request kind sends no body (libcurl's httpreq GET or HEAD, or NOBODY),
+   * whatever CUSTOMREQUEST names: no probe then. A CONNECT is one (libcurl
+   * asks its auth with HTTPREQ_GET).
    */
-  bodyless?: boolean;
+  bodyless: boolean;
   host: string;
   /** Host header value as sent, or null when the application replaced it */
   hostHeader: string | null;
@@ -331,8 +332,7 @@ export class HostAuth {
       out.info.push(`${this.isProxy ? 'Proxy' : 'Server'} auth using ${auth} with user '${user}'`);
       this.multipass = !this.done;
     } else this.multipass = false;
-    const bodyless = req.bodyless ?? (req.method === 'GET' || req.method === 'HEAD');
-    if (this.multipass && !this.done && !bodyless) {
+    if (this.multipass && !this.done && !req.bodyless) {
       // the body waits until the scheme is settled: send Content-Length: 0 now
       this.authNeg = true;
       out.probe = true;
@@ -399,9 +399,13 @@ export class HostAuth {
   /**
    * Curl_http_auth_act at the end of a final response head. `retry` asks for
    * the same URL again; `failCode` is set when FAILONERROR turns the response
-   * into an error.
+   * into an error. Whether a probe answered 2xx is followed by the request
+   * with its body is the request kind's business (libcurl's state.httpreq):
+   * authNeg says it, as output() only probes for a kind that has a body. The
+   * method name does not count: "-T file -X GET" and "-d x -X HEAD" send
+   * their body after the probe as curl 7.88.1 does.
    */
-  act(code: number, method: string, creds: Credentials, allowed: boolean): { retry: boolean; fail: boolean } {
+  act(code: number, creds: Credentials, allowed: boolean): { retry: boolean; fail: boolean } {
     if (code >= 100 && code <= 199) return { retry: false, fail: false };
     if (this.problem) return { retry: false, fail: this.#shouldFail(code, creds) };
     let mask = 0xffffffff;
@@ -416,7 +420,7 @@ export class HostAuth {
     }
     let retry = false;
     if (pick) retry = true;
-    else if (code < 300 && !this.done && this.authNeg && method !== 'GET' && method !== 'HEAD') {
+    else if (code < 300 && !this.done && this.authNeg) {
       // the probe got through without authentication: send the real body now
       retry = true;
       this.done = true;
