@@ -61,7 +61,7 @@ export const CURLHE = {
 export type CURLHcode = (typeof CURLHE)[keyof typeof CURLHE];
 
 /**
- * CURLOPT_FOLLOWLOCATION's values (curl 8.13): ALL (1, and any other non-zero value, as before 8.13)
+ * CURLOPT_FOLLOWLOCATION's values (curl 8.13; setopt refuses others): ALL (1, "follow" before 8.13)
  * keeps a CUSTOMREQUEST method on every request; OBEYCODE drops it where the response code
  * changes the method (301/302 of a POST, 303); FIRSTONLY uses it for the first request only.
  */

@@ -25,6 +25,7 @@ import { parseChallenges, pickOneAuth } from './challenge.js';
 import { parseNetrc } from './netrc.js';
 import { awsSigV4 } from './aws-sigv4.js';
 import { httpSignature } from './httpsig.js';
+import { customHeaders, sentLines } from '../http1/custom-headers.js';
 import { ntlmInput, ntlmOutput, systemNtlmEnvironment, type NtlmEnvironment, type NtlmHolder } from './ntlm.js';
 
 /** CURLAUTH_PICKNONE: "we select to use nothing" (libcurl's internal bit 30) */
@@ -34,13 +35,14 @@ const MAX_AUTH_RETRIES = 10;
 
 /** What the auth layer needs to know about the request being built. */
 export interface AuthRequest {
-  /** the method as sent (a byte string) */
+  /** the method as sent (a byte string): what Digest and the signatures cover, never what decides a probe */
   method: string;
   /**
-   * the request kind sends no body (libcurl's httpreq GET or HEAD, whatever
-   * CUSTOMREQUEST names): no probe then. Absent: judged from `method`.
+   * the request kind sends no body (libcurl's httpreq GET or HEAD, or NOBODY),
+   * whatever CUSTOMREQUEST names: no probe then. A CONNECT is one (libcurl
+   * asks its auth with HTTPREQ_GET).
    */
-  bodyless?: boolean;
+  bodyless: boolean;
   host: string;
   /** Host header value as sent, or null when the application replaced it */
   hostHeader: string | null;
@@ -48,6 +50,12 @@ export interface AuthRequest {
   target: string;
   /** CURLOPT_HTTPHEADER (or PROXYHEADER): text, as the application gave it */
   userHeaders: readonly string[];
+  /**
+   * The lines of userHeaders the request sends, as bytes, once the request's
+   * own filters ran (a custom Host kept from another host, ...): what an HTTP
+   * signature covers. Absent: the ones libcurl's rules alone send.
+   */
+  headerLines?: readonly string[];
   body: Buffer | null;
   /** the user's credentials may go to this URL (same origin, or UNRESTRICTED_AUTH) */
   allowed: boolean;
@@ -263,7 +271,7 @@ export class HostAuth {
         const r = httpSignature({
           algorithm: sig.algorithm, key: sig.key, keyid: sig.keyid === null ? null : toBytes(sig.keyid),
           components: sig.components, method: req.method, authority: req.authority ?? req.host, target: req.target,
-          userHeaders: req.userHeaders.map(toBytes), created: Math.floor(Date.now() / 1000),
+          headerLines: req.headerLines ?? sentLines(customHeaders(req.userHeaders)).map(toBytes), created: Math.floor(Date.now() / 1000),
         });
         if ('message' in r) return { ...out, code: r.code, message: r.message };
         out.lines.push(...r.lines);
@@ -324,8 +332,7 @@ export class HostAuth {
       out.info.push(`${this.isProxy ? 'Proxy' : 'Server'} auth using ${auth} with user '${user}'`);
       this.multipass = !this.done;
     } else this.multipass = false;
-    const bodyless = req.bodyless ?? (req.method === 'GET' || req.method === 'HEAD');
-    if (this.multipass && !this.done && !bodyless) {
+    if (this.multipass && !this.done && !req.bodyless) {
       // the body waits until the scheme is settled: send Content-Length: 0 now
       this.authNeg = true;
       out.probe = true;
@@ -392,9 +399,13 @@ export class HostAuth {
   /**
    * Curl_http_auth_act at the end of a final response head. `retry` asks for
    * the same URL again; `failCode` is set when FAILONERROR turns the response
-   * into an error.
+   * into an error. Whether a probe answered 2xx is followed by the request
+   * with its body is the request kind's business (libcurl's state.httpreq):
+   * authNeg says it, as output() only probes for a kind that has a body. The
+   * method name does not count: "-T file -X GET" and "-d x -X HEAD" send
+   * their body after the probe as curl 7.88.1 does.
    */
-  act(code: number, method: string, creds: Credentials, allowed: boolean): { retry: boolean; fail: boolean } {
+  act(code: number, creds: Credentials, allowed: boolean): { retry: boolean; fail: boolean } {
     if (code >= 100 && code <= 199) return { retry: false, fail: false };
     if (this.problem) return { retry: false, fail: this.#shouldFail(code, creds) };
     let mask = 0xffffffff;
@@ -409,7 +420,7 @@ export class HostAuth {
     }
     let retry = false;
     if (pick) retry = true;
-    else if (code < 300 && !this.done && this.authNeg && method !== 'GET' && method !== 'HEAD') {
+    else if (code < 300 && !this.done && this.authNeg) {
       // the probe got through without authentication: send the real body now
       retry = true;
       this.done = true;

@@ -5,7 +5,11 @@
 // CURLOPT_HTTPSIG_HEADERS (bare names for the derived components method,
 // authority, path, query; a trailing colon for a header taken from
 // CURLOPT_HTTPHEADER), or by default method, authority, path and, when the
-// URL has a query, query. The signature base is one line per component,
+// URL has a query, query. A header component's value comes from the header
+// lines that go on the wire (the caller hands them over once libcurl's rules
+// and the request's own filters decided which do), read as the receiver
+// reads them: the name is what precedes the first ':', the value what
+// follows it without HTTP's blanks at its ends. The signature base is one line per component,
 // `"<id>": <value>`, then `"@signature-params": <params>`, joined by LF with
 // no final LF (RFC 9421 section 2.5). The params are the inner list of ids
 // with created, keyid and alg, exactly as sent in Signature-Input; the label
@@ -88,8 +92,11 @@ export interface HttpSigRequest {
   authority: string;
   /** the URL's path and query as sent (bytes) */
   target: string;
-  /** CURLOPT_HTTPHEADER, as bytes: the only source of header components */
-  userHeaders: readonly string[];
+  /**
+   * The lines of CURLOPT_HTTPHEADER exactly as they go on the wire, as bytes:
+   * the only source of header components
+   */
+  headerLines: readonly string[];
   /** seconds since the epoch */
   created: number;
 }
@@ -104,21 +111,22 @@ function sfString(s: string): string | null {
   return '"' + s.replace(/[\\"]/g, (c) => '\\' + c) + '"';
 }
 
+/** HTTP's blanks (OWS, RFC 9110 section 5.6.3) at a field value's ends: all RFC 9421 section 2.1 strips. */
+const OWS_ENDS = /^[ \t]+|[ \t]+$/g;
+
 /**
- * A header component's value from CURLOPT_HTTPHEADER: every entry of that
- * name, values trimmed, joined with ", " (RFC 9421 section 2.1). "Name:"
- * with nothing after it removes the header (curl sends none), "Name;" sends
- * it empty. undefined: the header is not sent.
+ * A header component's value: every line sent under that field name, each
+ * value stripped of OWS, joined with ", " (RFC 9421 section 2.1). The name is
+ * the line's text before its first ':', as a receiver parses it ("A;b: c" is
+ * a field "A;b", "X : v" one named "X "); a value of other bytes (0xA0) is
+ * kept whole. undefined: no line of that name is sent.
  */
-function headerValue(userHeaders: readonly string[], name: string): string | undefined {
+function headerValue(headerLines: readonly string[], name: string): string | undefined {
   const values: string[] = [];
-  for (const line of userHeaders) {
-    const m = /^([^:;]*)([:;])(.*)$/s.exec(line);
-    if (!m || m[1]!.trim().toLowerCase() !== name) continue;
-    const value = m[3]!.trim();
-    if (m[2] === ':' && value === '') continue;
-    if (m[2] === ';' && value !== '') continue; // "Name;junk" is no header for curl
-    values.push(value);
+  for (const line of headerLines) {
+    const colon = line.indexOf(':');
+    if (colon <= 0 || line.slice(0, colon).toLowerCase() !== name) continue;
+    values.push(line.slice(colon + 1).replace(OWS_ENDS, ''));
   }
   return values.length ? values.join(', ') : undefined;
 }
@@ -141,7 +149,7 @@ export function signatureBase(req: HttpSigRequest, components: readonly Componen
     { base: string; params: string } | { missing: string } {
   const lines: string[] = [];
   for (const c of components) {
-    const value = c.header ? headerValue(req.userHeaders, c.id) : derivedValue(c.id, req);
+    const value = c.header ? headerValue(req.headerLines, c.id) : derivedValue(c.id, req);
     if (value === undefined) return { missing: c.id };
     lines.push(`"${c.id}": ${value}`);
   }
@@ -182,7 +190,7 @@ export function httpSignature(req: HttpSigRequest): HttpSigResult {
   const components = req.components === null ? defaultComponents(req.target.includes('?')) : parseComponents(req.components);
   if (components === null) return fail(CURLE.BAD_FUNCTION_ARGUMENT, 'httpsig: bad component list');
   const b = signatureBase(req, components, alg, keyid);
-  if ('missing' in b) return fail(CURLE.BAD_FUNCTION_ARGUMENT, `httpsig: header '${b.missing}' to sign is not in CURLOPT_HTTPHEADER`);
+  if ('missing' in b) return fail(CURLE.BAD_FUNCTION_ARGUMENT, `httpsig: header '${b.missing}' to sign is not sent from CURLOPT_HTTPHEADER`);
   const signature = signBase(req.algorithm, key, Buffer.from(b.base, 'latin1'));
   if (typeof signature === 'string') return fail(CURLE.BAD_FUNCTION_ARGUMENT, signature);
   return {

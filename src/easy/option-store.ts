@@ -346,6 +346,9 @@ export class OptionStore {
     if ((entry.id === CURLOPT.SSL_VERIFYHOST || entry.id === CURLOPT.PROXY_SSL_VERIFYHOST || entry.id === CURLOPT.CONNECT_ONLY) && typeof v === 'number' && (v < 0 || v > 2)) return CURLE.BAD_FUNCTION_ARGUMENT;
     // CURL_TIMECOND_NONE .. CURL_TIMECOND_LASTMOD; a resume offset of -1 means "the end" (uploads)
     if (entry.id === CURLOPT.TIMECONDITION && typeof v === 'number' && (v < 0 || v > 3)) return CURLE.BAD_FUNCTION_ARGUMENT;
+    // 0 or a CURLFOLLOW_* mode: since those modes (8.13) libcurl's setopt refuses any other value
+    // (7.88 took every non-zero one as "follow"), and the mode set before stays
+    if (entry.id === CURLOPT.FOLLOWLOCATION && typeof v === 'number' && (v < 0 || v > 3)) return CURLE.BAD_FUNCTION_ARGUMENT;
     // CURLUSESSL_NONE..ALL; SERVER_RESPONSE_TIMEOUT(_MS) is a time
     if (entry.id === CURLOPT.USE_SSL && typeof v === 'number' && (v < 0 || v > 3)) return CURLE.BAD_FUNCTION_ARGUMENT;
     if ((entry.id === CURLOPT.RESUME_FROM || entry.id === CURLOPT.RESUME_FROM_LARGE) && typeof v === 'number' && v < -1) {

@@ -85,13 +85,15 @@ export function proxyHeaderList(t: Transfer): string[] {
 
 /**
  * The Proxy-Authorization line(s) for a request to an HTTP proxy: a forwarded
- * request (target: its path) or a CONNECT (method CONNECT, target host:port).
+ * request (target: its path; `bodyless`: its request kind sends no body) or
+ * a CONNECT (method CONNECT, target host:port), which never probes: libcurl
+ * asks its auth for a CONNECT as for an HTTPREQ_GET.
  */
-export function proxyAuthRequestLines(t: Transfer, method: string, target: string, bodyless?: boolean): AuthOutput {
+export function proxyAuthRequestLines(t: Transfer, method: string, target: string, bodyless = true): AuthOutput {
   const a = proxyAuthOf(t);
   if (!a) return { code: CURLE.OK, lines: [], probe: false, info: [] };
   return a.output({
-    method, ...(bodyless === undefined ? {} : { bodyless }), host: t.proxy!.http!.host, hostHeader: null, target,
+    method, bodyless, host: t.proxy!.http!.host, hostHeader: null, target,
     userHeaders: proxyHeaderList(t), body: null, allowed: true, conn: t.conn,
   }, proxyCreds(t));
 }
@@ -113,7 +115,7 @@ export function connectAuthProblem(t: Transfer): boolean {
 export function proxyAuthRetryConnect(t: Transfer, code: number): boolean {
   const a = proxyAuthOf(t);
   if (!a || connectAuthProblem(t)) return false;
-  return a.act(code, 'CONNECT', proxyCreds(t), true).retry;
+  return a.act(code, proxyCreds(t), true).retry;
 }
 
 function credsOf(t: Transfer, h: HttpTransferState): { code: CURLcode; message?: string; creds: Credentials } {
@@ -121,9 +123,12 @@ function credsOf(t: Transfer, h: HttpTransferState): { code: CURLcode; message?:
   return hostAuthOf(t, h).credentials(url.host, url.user, url.password);
 }
 
-/** The Authorization line(s) for the request being built (curl puts them right after Host). */
+/**
+ * The Authorization line(s) for the request being built (curl puts them right after Host).
+ * `headerLines`: the application's header lines this request sends, as bytes (what a signature covers).
+ */
 export function authRequestLines(t: Transfer, h: HttpTransferState, method: string, hostHeader: string | null, body: Buffer | null,
-  bodyless: boolean): AuthOutput {
+  bodyless: boolean, headerLines?: readonly string[]): AuthOutput {
   const c = credsOf(t, h);
   if (c.code !== CURLE.OK) return { code: c.code, message: c.message ?? '', lines: [], probe: false, info: [] };
   const a = hostAuthOf(t, h);
@@ -131,7 +136,7 @@ export function authRequestLines(t: Transfer, h: HttpTransferState, method: stri
   const url = t.url!;
   return a.output({
     method, bodyless, host: url.host, hostHeader, target: url.path,
-    userHeaders: (t.opts.get(CURLOPT.HTTPHEADER) as string[] | null) ?? [],
+    userHeaders: (t.opts.get(CURLOPT.HTTPHEADER) as string[] | null) ?? [], ...(headerLines ? { headerLines } : {}),
     body, allowed: credentialsAllowed(t), conn: t.conn, authority: authorityOf(t),
   }, c.creds);
 }
@@ -160,7 +165,7 @@ export function authOnHeadersEnd(t: Transfer, h: HttpTransferState, viaProxy = f
   const c = credsOf(t, h);
   const p = viaProxy ? proxyAuthOf(t) : null;
   if (!p) {
-    const r = a.act(t.responseCode, t.effectiveMethod, c.creds, credentialsAllowed(t));
+    const r = a.act(t.responseCode, c.creds, credentialsAllowed(t));
     if (r.retry) t.retryRequest = true;
     return { fail: r.fail };
   }
@@ -169,8 +174,8 @@ export function authOnHeadersEnd(t: Transfer, h: HttpTransferState, viaProxy = f
   const code = t.responseCode;
   let retry = false;
   if (!a.problem && !p.problem) {
-    const rp = p.act(code, t.effectiveMethod, pc, true);
-    const rh = a.act(code, t.effectiveMethod, c.creds, credentialsAllowed(t));
+    const rp = p.act(code, pc, true);
+    const rh = a.act(code, c.creds, credentialsAllowed(t));
     retry = rp.retry || rh.retry;
   }
   if (retry) t.retryRequest = true;

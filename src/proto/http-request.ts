@@ -12,7 +12,7 @@ import { CURLOPT } from '../easy/option-table.js';
 import { CURLPROTO } from '../constants.js';
 import type { Transfer } from '../multi/transfer.js';
 import { credentialsAllowed } from './redirect.js';
-import { authRequestLines, proxyAuthRequestLines, proxyHeaderList } from './http-auth.js';
+import { authRequestLines, hostAuthOf, proxyAuthRequestLines, proxyHeaderList } from './http-auth.js';
 import type { AuthOutput } from '../auth/host-auth.js';
 import { CURLU, CURLUPART } from '../url/url-codes.js';
 import { cookieRequestLine } from './http-cookies.js';
@@ -31,6 +31,7 @@ import type { CallbackGuard } from '../cw/client-writer.js';
 import type { ReadCallback, SeekCallback } from '../easy/callbacks.js';
 import { textToBuffer, toBytes } from '../url/url-bytes.js';
 import { headBytes, headLinesProblem } from '../http1/request-writer.js';
+import { customHeaders, type CustomHeader } from '../http1/custom-headers.js';
 import { traceText } from '../util/trace.js';
 import { h2cUpgradeLines, h2cUpgradeWanted } from './h2-connect.js';
 
@@ -55,33 +56,8 @@ export interface BuiltRequest {
 
 const DEFAULT_PORT: Record<string, number> = { http: 80, https: 443 };
 
-/**
- * CURLOPT_HTTPHEADER (or PROXYHEADER) as Curl_add_custom_headers() and Curl_checkheaders() read
- * it. An entry's name is what precedes its first ':' or ';' (as given, not
- * trimmed: "Accept :" names nothing libcurl adds), and it replaces the
- * internal header of that name whether or not it sends anything itself.
- * What goes out is the entry exactly as given when it has a colon and a
- * non-blank value; "Name;" (the semicolon last) goes out as "Name:"; blank
- * values and "Name;..." send nothing; entries with neither ':' nor ';' are
- * ignored.
- */
-export function customHeaders(list: readonly string[] | null): { name: string; line: string | null }[] {
-  const out: { name: string; line: string | null }[] = [];
-  for (const raw of list ?? []) {
-    const sep = raw.search(/[:;]/);
-    if (sep <= 0) continue;
-    const name = raw.slice(0, sep);
-    const colon = raw.indexOf(':');
-    if (colon > 0) {
-      // blank as libcurl's ISSPACE sees it: ASCII only (JS's \s would also call U+2028 or U+00A0 blank)
-      out.push({ name, line: /[^ \t\n\v\f\r]/.test(raw.slice(colon + 1)) ? raw : null });
-    } else {
-      // no colon: only a semicolon as the very last character makes a header with no value
-      out.push({ name, line: raw.endsWith(';') ? `${raw.slice(0, -1)}:` : null });
-    }
-  }
-  return out;
-}
+// rtsp-request.ts and the CONNECT tunnel read the list here too
+export { customHeaders };
 
 /** The request kind of this request: the options', unless a redirect switched it to GET (state.httpreq). */
 export function requestKind(t: Transfer, h: HttpTransferState): HttpReq {
@@ -249,17 +225,25 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
   const authHost = overridden.has('host') ? null : hostValue;
   // whether a request probes is the request kind's business, not -X's (curl case 1001: a resumed PUT sent as "GET")
   const bodyless = httpreq === HTTPREQ.GET || httpreq === HTTPREQ.HEAD || o.num(CURLOPT.NOBODY) !== 0;
-  const auth = preAuth ?? authRequestLines(t, h, wireMethod, authHost, isPost ? postfieldsBytes(postfields!) : null, bodyless);
-  if (auth.code !== CURLE.OK) return { code: auth.code, method, head: Buffer.alloc(0), ...(auth.message ? { message: auth.message } : {}) };
   // Proxy-Authorization comes before Authorization (libcurl's aptr.proxyuserpwd, aptr.userpwd)
   const pauth = forwarded ? proxyAuthRequestLines(t, wireMethod, url.path, bodyless) : { code: CURLE.OK, lines: [], probe: false, info: [] as string[] };
   if (pauth.code !== CURLE.OK) return { code: pauth.code, method, head: Buffer.alloc(0), ...(pauth.message ? { message: pauth.message } : {}) };
+  const te = transferEncodingLines(t, custom_, overridden);
+  const later = (probe: boolean): CustomHeader[] => laterCustomHeaders(custom_, customHost, te.merged, probe, httpreq);
+  const laterSent = later(pauth.probe);
+  // an HTTP signature covers the application's lines exactly as they go out: Host first, a custom
+  // Connection merged with TE's, the rest after libcurl's own (a host probe sends no signature)
+  const signedLines = preAuth === null && hostAuthOf(t, h).signs ? [
+    ...(customHost?.line != null ? [customHost.line] : []), ...(te.merged?.line != null && te.connection ? [te.connection] : []),
+    ...laterSent.map((c) => c.line!),
+  ].map(toBytes) : undefined;
+  const auth = preAuth ?? authRequestLines(t, h, wireMethod, authHost, isPost ? postfieldsBytes(postfields!) : null, bodyless, signedLines);
+  if (auth.code !== CURLE.OK) return { code: auth.code, method, head: Buffer.alloc(0), ...(auth.message ? { message: auth.message } : {}) };
   lines.push(...pauth.lines, ...auth.lines);
   const rangeAt = lines.length; // Range / Content-Range: placed here once the body plan knows the upload length
   const ua = o.str(CURLOPT.USERAGENT);
   if (ua && !overridden.has('user-agent')) lines.push(`User-Agent: ${toBytes(ua)}`);
   if (!overridden.has('accept')) lines.push('Accept: */*');
-  const te = transferEncodingLines(t, custom_, overridden);
   if (te.te) lines.push(te.te);
   const acceptEncoding = acceptEncodingLine(t, overridden);
   if (acceptEncoding) lines.push(toBytes(acceptEncoding));
@@ -302,16 +286,7 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
   if (cookie !== null) lines.push(cookie);
   const condition = timeConditionLine(t, overridden);
   if (condition) lines.push(condition);
-  for (const h of custom_) {
-    if (h.line === null || h === customHost || h === te.merged) continue;
-    // once a Host: line went out, further custom ones are dropped: two would make a bad request (libcurl does too)
-    if (customHost?.line !== null && h.name.toLowerCase() === 'host') continue;
-    // while negotiating authentication the length is forced to zero: the application's Content-Length waits
-    if ((auth.probe || pauth.probe) && h.name.toLowerCase() === 'content-length') continue;
-    // a multipart post's Content-Type is generated (with the boundary) from the application's
-    if (httpreq === HTTPREQ.POST_MIME && h.name.toLowerCase() === 'content-type') continue;
-    lines.push(toBytes(h.line));
-  }
+  for (const h of auth.probe ? later(true) : laterSent) lines.push(toBytes(h.line!));
   if (extra !== null) for (const l of extra((name) => overridden.has(name.toLowerCase()))) lines.push(l);
   for (const l of plan.bodyLines) lines.push(toBytes(l));
   // header values must not smuggle extra lines onto the wire
@@ -338,6 +313,25 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
     bodyInHead: plan.inHead === true,
     ...(info.length ? { info } : {}), ...(plan.trailers ? { trailers: plan.trailers } : {}),
   };
+}
+
+/**
+ * The application's header entries whose lines go out after libcurl's own
+ * headers, in order: not the Host line (it went first) nor the Connection
+ * merged with TE's, and each line that sends something.
+ */
+function laterCustomHeaders(custom: readonly CustomHeader[], customHost: CustomHeader | undefined, merged: CustomHeader | null,
+  probe: boolean, httpreq: HttpReq): CustomHeader[] {
+  return custom.filter((h) => {
+    if (h.line === null || h === customHost || h === merged) return false;
+    const name = h.name.toLowerCase();
+    // once a Host: line went out, further custom ones are dropped: two would make a bad request (libcurl does too)
+    if (customHost?.line !== null && name === 'host') return false;
+    // while negotiating authentication the length is forced to zero: the application's Content-Length waits
+    if (probe && name === 'content-length') return false;
+    // a multipart post's Content-Type is generated (with the boundary) from the application's
+    return !(httpreq === HTTPREQ.POST_MIME && name === 'content-type');
+  });
 }
 
 /** libcurl's DYN_HTTP_REQUEST: the request head must stay under 1 MiB. */

@@ -33,12 +33,16 @@ export function signatureHeaders(req: ReceivedRequest): { input?: string; signat
   return out;
 }
 
-/** A header field's value as RFC 9421 section 2.1 takes it: every line of that name, trimmed, joined with ", ". */
+/**
+ * A header field's value as RFC 9421 section 2.1 takes it: every line of that name, stripped of
+ * HTTP's blanks (OWS: space and tab, RFC 9110 section 5.6.3) at its ends, joined with ", ". The
+ * head is latin1 text: JS's trim() would also strip a 0xA0 byte, which is no blank in HTTP.
+ */
 function fieldValue(req: ReceivedRequest, name: string): string | undefined {
   const values: string[] = [];
   for (const line of req.head.split('\r\n').slice(1)) {
     const c = line.indexOf(':');
-    if (c > 0 && line.slice(0, c).toLowerCase() === name) values.push(line.slice(c + 1).trim());
+    if (c > 0 && line.slice(0, c).toLowerCase() === name) values.push(line.slice(c + 1).replace(/^[ \t]+|[ \t]+$/g, ''));
   }
   return values.length ? values.join(', ') : undefined;
 }

@@ -70,3 +70,14 @@ test('FOLLOWLOCATION 3 (FIRSTONLY): the custom method only on the first request,
     assert.deepEqual(await follow(308, custom(CURLFOLLOW.FIRSTONLY, 'DELETE')), ['DELETE /308', 'GET /final']);
   });
 });
+
+test('FOLLOWLOCATION other than 0..3 is BAD_FUNCTION_ARGUMENT (curl 8.13\'s setopt) and leaves the mode set before', async () => {
+  await withServer(async (follow) => {
+    assert.deepEqual(await follow(307, (e) => {
+      custom(CURLFOLLOW.FIRSTONLY, 'IGLOO', 'moo')(e);
+      for (const v of [4, 5, 100, -1, 0x7fffffff]) assert.equal(e.setopt(CURLOPT.FOLLOWLOCATION, v as 1), CURLE.BAD_FUNCTION_ARGUMENT, String(v));
+    }), ['IGLOO /307 moo', 'POST /final moo']);
+    // never set to a mode: no redirect is followed, the 307 is the answer
+    assert.deepEqual(await follow(307, (e) => assert.equal(e.setopt(CURLOPT.FOLLOWLOCATION, 4 as 1), CURLE.BAD_FUNCTION_ARGUMENT)), ['GET /307']);
+  });
+});

@@ -194,28 +194,28 @@ test('HostAuth with NTLM: the 401 exchange, the info lines, a wrong password is 
   });
   const conn: NtlmHolder = { httpNtlm: null, proxyNtlm: null };
   const creds = a.credentials('h').creds;
-  const req = { method: 'GET', host: 'h', hostHeader: 'h', target: '/', userHeaders: [], body: null, allowed: true, conn };
+  const req = { method: 'GET', bodyless: true, host: 'h', hostHeader: 'h', target: '/', userHeaders: [], body: null, allowed: true, conn };
   // ANY: nothing before the server says what it takes
   assert.deepEqual(a.output(req, creds).lines, []);
   assert.deepEqual(a.input('Basic realm="x"', conn), []);
   assert.deepEqual(a.input('NTLM', conn), []);
   // NTLM before Basic (libcurl's order)
-  assert.deepEqual(a.act(401, 'GET', creds, true), { retry: true, fail: false });
+  assert.deepEqual(a.act(401, creds, true), { retry: true, fail: false });
   assert.equal(a.picked, CURLAUTH.NTLM);
   const o1 = a.output(req, creds);
   assert.deepEqual(o1.lines, ['Authorization: NTLM TlRMTVNTUAABAAAABoIIAAAAAAAAAAAAAAAAAAAAAAA=']);
   assert.deepEqual(o1.info, ["Server auth using NTLM with user 'testuser'"]);
   // a POST waits with its body until the handshake is done
-  assert.equal(a.output({ ...req, method: 'POST', conn: { httpNtlm: null, proxyNtlm: null } }, creds).probe, true);
+  assert.equal(a.output({ ...req, method: 'POST', bodyless: false, conn: { httpNtlm: null, proxyNtlm: null } }, creds).probe, true);
   a.input(`NTLM ${CURL_TYPE2}`, conn);
-  assert.deepEqual(a.act(401, 'GET', creds, true), { retry: true, fail: false });
+  assert.deepEqual(a.act(401, creds, true), { retry: true, fail: false });
   const o3 = a.output(req, creds);
   assert.match(o3.lines[0]!, /^Authorization: NTLM TlRMTVNTUAAD/);
   assert.equal(o3.probe, false);
   assert.equal(a.used, CURLAUTH.NTLM);
   // refused: the 401 is the answer
   assert.deepEqual(a.input('NTLM', conn), ['NTLM handshake rejected', 'Authentication problem. Ignoring this.']);
-  assert.deepEqual(a.act(401, 'GET', creds, true), { retry: false, fail: false });
+  assert.deepEqual(a.act(401, creds, true), { retry: false, fail: false });
   // the next brand-new connection: the done handshake belonged to the old one
   const b = new HostAuth({ httpAuth: CURLAUTH.NTLM, username: 'u', password: 'p', bearer: null, netrc: 0, netrcFile: null, awsSigV4: null, failOnError: false });
   assert.equal(b.freshConnection(), null);
