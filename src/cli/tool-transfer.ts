@@ -500,11 +500,12 @@ export class ToolTransfer {
       this.note(`Removing output file: ${this.#outs.filename}\n`);
       this.#outs.remove();
     } else if (cfg.remoteTime && this.#outs.filename !== undefined) {
-      // -R: the output file gets the document's time, when the server told it
+      // -R: the output file gets the document's time, when the server told it (-1: it did not); one before
+      // 1970 is negative (curl 8; 7.88 skipped it), given as a Date since Node reads negative seconds as "now"
       const ft = info(easy, 'FILETIME_T');
-      if (typeof ft === 'number' && ft >= 0) {
+      if (typeof ft === 'number' && ft !== -1) {
         try {
-          utimesSync(this.#outs.filename, ft, ft);
+          utimesSync(this.#outs.filename, new Date(ft * 1000), new Date(ft * 1000));
         } catch {
           // curl only warns when it cannot set the time
         }

@@ -138,6 +138,12 @@ class NodeFiller {
     this.#c = c;
   }
 
+  /** A node already made (by another slot's option) is free for `slot`. */
+  hasFree(slot: Slot): boolean {
+    const has = FILLED[slot];
+    return this.#c.urls.slice(this.#at[slot]).some((n) => !has(n));
+  }
+
   /** The first node free for `slot`. A new node starts with the group's default flags (curl's new_getout): --remote-name-all given before it makes it -O. */
   free(slot: Slot): UrlNode {
     const list = this.#c.urls;
@@ -314,8 +320,10 @@ export function buildConfig(entries: readonly OptEntry[]): TransferConfig {
         outputNode(nodes, { outfile: String(v), remoteName: false });
         break;
       }
-      // --no-remote-name uses up a node too: it switches a --remote-name-all default off for that URL
-      case 'remote-name': outputNode(nodes, { remoteName: on }); break;
+      // --no-remote-name switches a --remote-name-all default off for its URL; with no such default and no
+      // node waiting it has nothing to switch off and makes no node (curl 8: 7.88's empty node warned
+      // "Got more output options than URLs")
+      case 'remote-name': if (on || c.remoteNameAll || nodes.hasFree('out')) outputNode(nodes, { remoteName: on }); break;
       case 'remote-name-all': c.remoteNameAll = on; break;
       // --out-null is an output setting of its URL, as -o is
       case 'out-null': outputNode(nodes, { outNull: true }); break;

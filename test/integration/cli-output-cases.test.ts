@@ -128,6 +128,18 @@ test('--remote-name-all applies to URLs given after it; --no-remote-name turns i
   assert.equal(readFileSync(join(d, 'three'), 'latin1'), '/three\n');
 });
 
+test('--no-remote-name with no --remote-name-all and no URL waiting makes no node: no "more output options" warning', async () => {
+  const d = freshDir();
+  const r = await tscurl(['--no-progress-meter', `${base}/nrn`, '-o', 'out', '--no-remote-name', '-w', '%{stderr}yes\\n'], { cwd: d });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, 'yes\n');
+  assert.equal(readFileSync(join(d, 'out'), 'latin1'), '/nrn\n');
+  // still one node per URL: the second URL goes to stdout
+  const two = await tscurl(['-s', '-o', 'a', '--no-remote-name', `${base}/a`, `${base}/b`], { cwd: d });
+  assert.equal(two.stdout, '/b\n');
+  assert.equal(readFileSync(join(d, 'a'), 'latin1'), '/a\n');
+});
+
 test('%{referer} after following a redirect with --referer "x;auto" is the URL it came from', async () => {
   const r = await tscurl(['-s', '-L', `${base}/from`, '--referer', 'first.html;auto', '-w', '%{stderr}|%{referer}|'], { cwd: root });
   assert.equal(r.code, 0);

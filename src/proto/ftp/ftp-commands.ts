@@ -310,7 +310,8 @@ export abstract class FtpCommands extends FtpControl implements DataSetupHost {
       case 'type':
         return this.sizeForInfo();
       case 'list-type':
-        return this.list_();
+        // '+' commands go before a LIST too, as curl 8 does (7.88 dropped them for listings, against its manual)
+        return this.runQuote(CURLOPT.PREQUOTE, () => this.list_());
       case 'retr-type':
         return this.runQuote(CURLOPT.PREQUOTE, () => this.retrPrequoteDone());
       default:

@@ -157,7 +157,17 @@ export class FtpDataPump {
   #upload(): CURLcode {
     const t = this.#t;
     const tr = this.#data.transport!;
+    const fresh = this.#reader === null;
     const src = this.#source();
+    // the body an earlier request of this transfer read (an HTTP PUT redirected here) starts over,
+    // as libcurl rewinds before each request that sends it
+    if (fresh && src.needsRewind()) {
+      const r = src.rewind();
+      if (r.code !== CURLE.OK) {
+        t.fail(r.code, r.message ?? '');
+        return r.code;
+      }
+    }
     if (this.#reader !== null && this.bytes === 0 && this.#pendingOut === null && !this.#started) {
       this.#started = true;
       src.start(t.opts.num(CURLOPT.INFILESIZE_LARGE));

@@ -31,6 +31,7 @@ import { applyLineOps, splitLines, stripLines } from './strip.js';
 import { partContent, TestFile } from './test-file.js';
 import { expectStderrFrom } from './tool-name.js';
 import { freePort } from '../../helpers/ports.js';
+import type { SuiteCert } from './tls-cert.js';
 
 export type Verdict = 'PASS' | 'FAIL' | 'SKIP';
 
@@ -60,7 +61,7 @@ export interface RunOptions {
   readonly dataDir: string;
   readonly client: ClientInfo;
   readonly timeoutMs: number;
-  readonly tls?: { key: string; cert: string } | undefined;
+  readonly tls?: SuiteCert | undefined;
   readonly ipv6: boolean;
   /** Keep the case directory (for debugging). */
   readonly keep?: boolean;
@@ -157,7 +158,7 @@ export async function runCase(num: number, opts: RunOptions): Promise<CaseResult
       // runtests: twice the time the FTP server took to answer its check, at least 2 s
       FTPTIME2: '2',
       TESTNUMBER: String(num), LOGDIR: 'log', PWD: caseDir, FILE_PWD: caseDir,
-      SRCDIR: path.dirname(opts.dataDir), CERTDIR: path.dirname(opts.dataDir),
+      SRCDIR: path.dirname(opts.dataDir), CERTDIR: opts.tls?.certDir ?? path.dirname(opts.dataDir),
       VERSION: opts.client.version, VERNUM: opts.client.version.replace(/-DEV$/, ''),
       USER: user, CURL: opts.client.command, PERL: 'perl', DEV_NULL: '/dev/null',
       DATE: new Date().toISOString().slice(0, 10), H2CVER: 'h2c',

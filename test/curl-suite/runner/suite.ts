@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { probeClient } from './client-info.js';
 import { runCase, type CaseResult, type SkipKind } from './run-case.js';
-import { makeSelfSignedCert } from './tls-cert.js';
+import { makeSelfSignedCert, removeCerts } from './tls-cert.js';
 
 /**
  * curl's test cases live in shared/ beside the repository (CI clones the repo
@@ -70,7 +70,11 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteSummary> {
       opts.onResult?.(r);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs ?? 3, 8)) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs ?? 3, 8)) }, worker));
+  } finally {
+    removeCerts(tls);
+  }
   results.sort((a, b) => a.num - b.num);
   const pick = (v: CaseResult['verdict']): number[] => results.filter((r) => r.verdict === v).map((r) => r.num);
   return { results, passed: pick('PASS'), failed: pick('FAIL'), skipped: pick('SKIP') };
