@@ -200,6 +200,17 @@ class Parser {
   getParameter(flag: string, nextArg: string | undefined): boolean {
     if (!flag.startsWith('-') || flag.startsWith('--')) {
       const word = flag.startsWith('--') ? flag.slice(2) : flag;
+      // curl 8.16: "--name=value" gives an option that takes an argument the text after the first '='
+      // (an option without an argument, or no such name, stays an unknown option, as the whole word)
+      const eq = flag.startsWith('--') ? word.indexOf('=') : -1;
+      if (eq > 0) {
+        const named = lookupLong(word.slice(0, eq));
+        if (typeof named !== 'string' && named.opt.arg && named.opt.long !== 'help') {
+          const value = word.slice(eq + 1);
+          this.#apply(named.opt, flag, true, named.expand ? this.result.variables.expand(value) : value);
+          return false;
+        }
+      }
       const r = lookupLong(word);
       if (typeof r === 'string') throw ParamError.option(flag, r);
       if (!r.opt.arg || r.opt.long === 'help') {

@@ -174,3 +174,14 @@ test('--variable and --expand-*', () => {
   assert.equal(err(() => parseArgs(['--variable', 'a=b', '--expand-url', '{{a:bad}}'], io())).reason, 'EXPAND_ERROR');
   assert.equal(err(() => parseArgs(['--expand-verbose'], io())).lines[0], 'option --expand-verbose: is badly used here');
 });
+
+test('--name=value (curl 8.16): the text after the first = is the argument of an option that takes one; booleans and unknown names stay unknown words', () => {
+  const p = parseArgs(['--header=X-A: b=c', '--output=out=1', '--data=', '--expand-url=http://h/', 'http://g/'], io());
+  assert.deepEqual(pairs(p), [['header', 'X-A: b=c'], ['output', 'out=1'], ['data', ''], ['url', 'http://h/'], ['url', 'http://g/']]);
+  // an abbreviation before the = works as without one
+  assert.deepEqual(pairs(parseArgs(['--heade=X: y', 'http://h/'], io())).slice(0, 1), [['header', 'X: y']]);
+  for (const word of ['--verbose=1', '--no-verbose=1', '--nosuch=1']) {
+    const e = err(() => parseArgs([word, 'http://h/'], io()));
+    assert.match(e.message, new RegExp(`option ${word}: is unknown`));
+  }
+});
