@@ -60,6 +60,8 @@ export class TcpConnector implements Connector {
   #opts: TcpConnectOptions;
   #startedAt: number;
   #secondStarted = false;
+  /** ms added to the second family's start once (see step()) */
+  #grace = 0;
   #lastError = '';
   #lastCode: CURLcode = CURLE.COULDNT_CONNECT;
   #lastErrno = 0;
@@ -75,7 +77,7 @@ export class TcpConnector implements Connector {
 
   /** When the second family starts unless the first one connects or runs out first. */
   get #secondFamilyAt(): number {
-    return this.#startedAt + (this.#opts.happyEyeballsMs ?? 200);
+    return this.#startedAt + (this.#opts.happyEyeballsMs ?? 200) + this.#grace;
   }
 
   /** When the second family should start, if it has not. */
@@ -116,7 +118,14 @@ export class TcpConnector implements Connector {
     if (!this.#running[0]) this.#startNext(0);
     const leaderDone = !this.#running[0] && this.#queues[0]!.length === 0;
     if (!this.#secondStarted && (leaderDone || now >= this.#secondFamilyAt)) {
-      this.#secondStarted = true;
+      if (!leaderDone && this.#grace === 0) {
+        // The leader may have connected while this process was busy: its 'connect' is delivered in the
+        // event loop's I/O phase, after the timers phase that woke us. libcurl looks at the socket
+        // before it starts the next family; waiting one more loop turn (1 ms) does the same here.
+        this.#grace = Math.max(1, now - this.#secondFamilyAt + 1);
+      } else {
+        this.#secondStarted = true;
+      }
     }
     if (this.#secondStarted && !this.#running[1]) this.#startNext(1);
     if (!this.#running[0] && !this.#running[1] && this.#queues[0]!.length === 0 && this.#queues[1]!.length === 0) {

@@ -63,3 +63,35 @@ test('HAPPY_EYEBALLS_TIMEOUT_MS: 200 ms by default, negative refused', { skip: N
     e.cleanup();
   }
 });
+
+test('a leader that connected while the process was busy past the timeout wins: the second family does not start (libcurl looks at the socket first)', async () => {
+  // 127.0.0.1 serves and leads; ::1 (second) has nothing listening. The process is kept busy for longer
+  // than the timeout right after the first attempt starts, so the timer is due before the leader's
+  // 'connect' is delivered (timers run before I/O in Node's loop).
+  const srv = await startRawServer(() => ok('v4'));
+  const e = new Easy();
+  try {
+    const trying: string[] = [];
+    let stalled = false;
+    e.setopt(CURLOPT.URL, `http://dual.test:${srv.port}/`);
+    e.setopt(CURLOPT.RESOLVE, [`dual.test:${srv.port}:127.0.0.1,[::1]`]);
+    e.setopt(CURLOPT.HAPPY_EYEBALLS_TIMEOUT_MS, 50);
+    e.setopt(CURLOPT.VERBOSE, 1);
+    e.setopt(CURLOPT.DEBUGFUNCTION, (_e: Easy, _type: number, d: Buffer) => {
+      const line = d.toString();
+      if (line.includes('Trying')) trying.push(line.trim());
+      if (!stalled && line.includes('Trying 127.0.0.1')) {
+        stalled = true;
+        const until = Date.now() + 300;
+        while (Date.now() < until) { /* busy: the connect completes in the kernel meanwhile */ }
+      }
+      return 0;
+    });
+    e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
+    assert.equal(await e.perform(), CURLE.OK, e.errorBuffer);
+    assert.deepEqual(trying, [`Trying 127.0.0.1:${srv.port}...`]);
+  } finally {
+    e.cleanup();
+    await srv.close();
+  }
+});
