@@ -11,7 +11,7 @@
 import { Buffer } from 'node:buffer';
 import { Duplex } from 'node:stream';
 import { CURLE } from '../codes.js';
-import { CURL_POLL } from '../constants.js';
+import { CURL_POLL, CURLH } from '../constants.js';
 import { Easy } from '../easy/easy.js';
 import { CURLINFO } from '../easy/info-table.js';
 import { CURLOPT } from '../easy/option-table.js';
@@ -156,6 +156,19 @@ export class CurlUpgradedSocket extends Duplex {
   }
 }
 
+/**
+ * The 101's header fields from the handle's header store (curl_easy_nextheader; a 101's are
+ * CURLH_1XX, as in libcurl), as undici's rawHeaders: name, value, ...
+ */
+function responseHeaders(easy: Easy): Buffer[] {
+  const raw: Buffer[] = [];
+  const origin = CURLH.HEADER | CURLH['1XX'];
+  for (let h = easy.nextheader(origin, -1, null); h; h = easy.nextheader(origin, -1, h)) {
+    raw.push(Buffer.from(h.name, 'latin1'), Buffer.from(h.value, 'latin1'));
+  }
+  return raw;
+}
+
 /** http(s)://host/path → ws(s)://host/path: the scheme that makes libcurl do the WebSocket upgrade. */
 function wsUrl(url: string): string {
   return url.replace(/^http(s?):/i, (_m, s: string) => `ws${s}:`);
@@ -172,7 +185,6 @@ export async function upgradeWebSocket(url: string, headers: [string, string][],
   const easy = new Easy();
   let aborted: unknown;
   let performing = false;
-  const rawHeaders: Buffer[] = [];
   try {
     const bad = applyCurlOptions(easy, options);
     if (bad) throw new CurlError(bad.code, `option ${bad.name} refused`);
@@ -180,17 +192,6 @@ export async function upgradeWebSocket(url: string, headers: [string, string][],
     easy.setopt(CURLOPT.CONNECT_ONLY, 2);
     easy.setopt(CURLOPT.WS_OPTIONS, CURLWS_OPT.RAW_MODE);
     easy.setopt(CURLOPT.HTTPHEADER, headers.map(([k, v]) => `${k}: ${v}`));
-    // the last response's header fields, as undici's rawHeaders: name, value, name, value...
-    easy.setopt(CURLOPT.HEADERFUNCTION, (line: Buffer) => {
-      const text = line.toString('latin1');
-      if (/^HTTP\//i.test(text)) rawHeaders.length = 0;
-      const colon = text.indexOf(':');
-      if (colon > 0) {
-        rawHeaders.push(Buffer.from(text.slice(0, colon), 'latin1'));
-        rawHeaders.push(Buffer.from(text.slice(colon + 1).trim(), 'latin1'));
-      }
-      return line.length;
-    });
     handler.onConnect?.((reason?: unknown) => {
       if (aborted !== undefined) return;
       aborted = reason ?? new Error('Request aborted');
@@ -204,7 +205,7 @@ export async function upgradeWebSocket(url: string, headers: [string, string][],
     if (aborted !== undefined) throw aborted;
     if (code !== CURLE.OK) throw new CurlError(code, easy.errorBuffer);
     const status = easy.getinfo(CURLINFO.RESPONSE_CODE) as number;
-    handler.onUpgrade?.(status, rawHeaders, new CurlUpgradedSocket(easy));
+    handler.onUpgrade?.(status, responseHeaders(easy), new CurlUpgradedSocket(easy));
   } catch (err) {
     easy.cleanup();
     handler.onError?.(err instanceof Error ? err : new Error(String(err)));
