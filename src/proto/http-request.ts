@@ -16,7 +16,7 @@ import { authRequestLines, hostAuthOf, proxyAuthRequestLines, proxyHeaderList } 
 import type { AuthOutput } from '../auth/host-auth.js';
 import { CURLU, CURLUPART } from '../url/url-codes.js';
 import { cookieRequestLine } from './http-cookies.js';
-import { httpState, customRequest, type HttpTransferState } from './http-state.js';
+import { httpState, customRequest, requestKind, type HttpTransferState } from './http-state.js';
 import { altUsedLine } from './hsts-altsvc.js';
 import { acceptEncodingLine, rangeLine, timeConditionLine, transferEncodingLines } from './http-request-lines.js';
 import { HTTPREQ, type HttpReq } from '../easy/option-store.js';
@@ -58,11 +58,6 @@ const DEFAULT_PORT: Record<string, number> = { http: 80, https: 443 };
 
 // rtsp-request.ts and the CONNECT tunnel read the list here too
 export { customHeaders };
-
-/** The request kind of this request: the options', unless a redirect switched it to GET (state.httpreq). */
-export function requestKind(t: Transfer, h: HttpTransferState): HttpReq {
-  return h.forceGet ? HTTPREQ.GET : t.opts.method;
-}
 
 /** Curl_http_method: CUSTOMREQUEST, else HEAD for NOBODY, else the request kind's method. */
 function methodOf(t: Transfer, httpreq: HttpReq): string {

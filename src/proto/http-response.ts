@@ -13,7 +13,7 @@ import { CURLH, CURL_TIMECOND } from '../constants.js';
 import { parseDate, PARSEDATE } from '../cookies/parse-date.js';
 import type { Transfer } from '../multi/transfer.js';
 import { HDR, type HeaderId } from '../http1/header-fields.js';
-import type { HttpTransferState } from './http-state.js';
+import { requestKind, type HttpTransferState } from './http-state.js';
 import { hstsAltSvcHeader } from './hsts-altsvc.js';
 
 
@@ -147,7 +147,7 @@ export function responseHeadersEnd(t: Transfer, h: HttpTransferState, interim: b
   }
   if (ignoringBody) return OK;
   // a download's resume (libcurl's httpreq GET): not an upload that -X names "GET" (curl case 1001)
-  const download = h.forceGet || t.opts.method === HTTPREQ.GET;
+  const download = requestKind(t, h) === HTTPREQ.GET;
   if (h.resumeFrom > 0 && !h.contentRangeOk && download) {
     if (t.contentLength === h.resumeFrom) {
       // the resume point is the end of the file: fine even without range support

@@ -15,6 +15,7 @@ import type { MimeReader } from '../cr/mime-reader.js';
 import type { Transfer } from '../multi/transfer.js';
 import type { ProtocolState } from './handler.js';
 import { CURLOPT } from '../easy/option-table.js';
+import { HTTPREQ, type HttpReq } from '../easy/option-store.js';
 
 export class HttpTransferState implements ProtocolState {
   /** authentication with the origin (created on the first request; libcurl's state.authhost) */
@@ -71,6 +72,11 @@ export function peekHttpState(t: Transfer): HttpTransferState | null {
 export function httpSetup(t: Transfer): null {
   httpState(t);
   return null;
+}
+
+/** The request kind of this request: the options', unless a redirect switched it to GET (state.httpreq). */
+export function requestKind(t: Transfer, h: HttpTransferState): HttpReq {
+  return h.forceGet ? HTTPREQ.GET : t.opts.method;
 }
 
 /** CUSTOMREQUEST for this request of the transfer: none once a followed redirect dropped it. */

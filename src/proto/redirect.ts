@@ -13,7 +13,7 @@ import { transferUrlFromHandle, ucToCurlcode, type TransferUrl } from '../url/pa
 import { fromBytes } from '../url/url-bytes.js';
 import { HTTPREQ, type HttpReq, type OptionStore } from '../easy/option-store.js';
 import type { Transfer } from '../multi/transfer.js';
-import { httpState, customRequest } from './http-state.js';
+import { httpState, customRequest, requestKind } from './http-state.js';
 
 /** CURLOPT_POSTREDIR bits */
 export const CURL_REDIR = { POST_301: 1, POST_302: 2, POST_303: 4, POST_ALL: 7 } as const;
@@ -130,7 +130,7 @@ export function optionCredentials(t: Transfer): OptionCredentials {
 export function httpFollow(t: Transfer, from: TransferUrl, info: (text: string) => void): void {
   const h = httpState(t);
   const code = t.responseCode;
-  const kind = h.forceGet ? HTTPREQ.GET : t.opts.method;
+  const kind = requestKind(t, h);
   const custom = customRequest(t);
   const mode = t.opts.num(CURLOPT.FOLLOWLOCATION);
   if (custom !== null && mode === CURLFOLLOW.FIRSTONLY) {
