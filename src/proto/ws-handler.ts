@@ -23,7 +23,8 @@ import type { CallbackGuard } from '../util/callback-depth.js';
 import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from './handler.js';
 import { httpState } from './http-state.js';
 import { HTTP_FAMILY_HOOKS } from './http-handler.js';
-import { tokenList } from '../http1/header-fields.js';
+import { tokenList, trimOws } from '../http1/header-fields.js';
+import { customHeaders } from '../http1/custom-headers.js';
 import { newWebSocketKey, upgradeRequestLines, UpgradeResponseCheck } from '../ws/handshake.js';
 import { WsSession } from '../ws/ws-session.js';
 import type { WsFrameMeta } from '../ws/ws-flags.js';
@@ -170,13 +171,11 @@ class WsRequest implements ProtocolRequest {
   }
 }
 
-/** The values of the application's HTTPHEADER lines named `lowerName` ("Name: value"), in order. */
+/** The values the application's HTTPHEADER lines named `lowerName` send (customHeaders(): libcurl's reading), in order. */
 function userHeaderValues(t: Transfer, lowerName: string): string[] {
-  const list = (t.opts.get(CURLOPT.HTTPHEADER) as string[] | null) ?? [];
   const out: string[] = [];
-  for (const line of list) {
-    const colon = line.indexOf(':');
-    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === lowerName) out.push(line.slice(colon + 1).trim());
+  for (const h of customHeaders(t.opts.get(CURLOPT.HTTPHEADER) as string[] | null)) {
+    if (h.line !== null && h.name.toLowerCase() === lowerName) out.push(trimOws(h.line.slice(h.line.indexOf(':') + 1)));
   }
   return out;
 }

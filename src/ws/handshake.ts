@@ -22,9 +22,10 @@
 // names an extension or a subprotocol the request did not offer, fails too
 // (libcurl offers none itself; an application offers them with its own
 // Sec-WebSocket-Extensions / Sec-WebSocket-Protocol in HTTPHEADER, and then
-// handles what it agreed to: an extension's frames need CURLWS_RAW_MODE). These get libcurl's code and message prefix for a refused
-// upgrade, CURLE_HTTP_RETURNED_ERROR "Refused WebSocket upgrade: ...", with
-// what was wrong after the colon instead of the status code.
+// handles what it agreed to: an extension's frames need CURLWS_RAW_MODE).
+// These get libcurl's code and message prefix for a refused upgrade,
+// CURLE_HTTP_RETURNED_ERROR "Refused WebSocket upgrade: ...", with what was
+// wrong after the colon instead of the status code.
 import { createHash, randomBytes } from 'node:crypto';
 import { CURLE } from '../codes.js';
 import { tokenList, trimOws } from '../http1/header-fields.js';
