@@ -219,11 +219,13 @@ export class Multi {
     m.index = -1;
   }
 
-  /** A member whose transfer ended leaves the Multi (what removeHandle() does for it). */
-  #detach(easy: Easy, inner: TscEasy, m: Member): void {
-    this.#inner.removeHandle(inner);
-    this.#leave(easy, m);
+  /** `easy` leaves the Multi: the tscurl Multi first (a refusal changes nothing), then the member list. */
+  #detach(easy: Easy, inner: TscEasy, m: Member | undefined): number {
+    const code = this.#inner.removeHandle(inner);
+    if (code !== CURLM.OK) return code;
+    if (m && m.index >= 0) this.#leave(easy, m);
     easy.multiOwner = null;
+    return code;
   }
 
   /** curl_multi_remove_handle. An unfinished perform() promise is rejected; the transfer's connection is closed. */
@@ -233,11 +235,9 @@ export class Multi {
     if (!handle.isOpen) throw multiError('Easy handle is closed or invalid', CURLM.BAD_EASY_HANDLE);
     const inner = innerEasy(handle);
     if (handle.multiOwner !== this) return CURLM.OK;
-    const code = this.#inner.removeHandle(inner);
-    if (code !== CURLM.OK) throw multiError('Could not remove easy handle from multi handle.', code, true);
     const m = this.#memberOf.get(handle);
-    if (m && m.index >= 0) this.#leave(handle, m);
-    handle.multiOwner = null;
+    const code = this.#detach(handle, inner, m);
+    if (code !== CURLM.OK) throw multiError('Could not remove easy handle from multi handle.', code, true);
     if (m?.pending) {
       m.settle(handle, easyError('Request was aborted: the handle was removed from its Multi before it finished', CURLE.ABORTED_BY_CALLBACK));
     }
