@@ -32,26 +32,30 @@ function sizes(r: CliRun, varying: RegExp): number[] {
  * The count depends on how the server's replies were cut into reads: a
  * server that writes a response's lines apart (dovecot's untagged lines and
  * its tagged OK; vsftpd's 150 and a 226 that follows at once) may have them
- * read together or not, in curl as in tscurl, when the machine is busy. So
- * the comparison is made up to three times, and must hold once.
+ * read together or not, in curl as in tscurl, when the machine is busy.
+ * Measured under two busy loops, an IMAP FETCH gave 2498, 2546 or 2562 in
+ * either client, in about the same shares (18/2/10 and 17/2/11 of 30), so a
+ * pair of runs disagreed about half the time. So each client runs up to six
+ * times and the test holds when one of tscurl's counts is one that curl
+ * gave: a count curl never gives, from a wrong way of counting, still fails.
  */
 async function sameSizes(args: readonly string[], varying: RegExp, warmUp = false): Promise<void> {
   const full = ['-sS', '-v', '-w', '[%{size_header}]', ...args];
   // IMAP replies say what earlier sessions did (\Seen, RECENT): one run first, so that both see the same mailbox
   if (warmUp) await curl(full);
   const what = args.join(' ');
-  for (let attempt = 1; ; attempt++) {
+  const oursSeen = new Set<string>();
+  const theirsSeen = new Set<string>();
+  for (let attempt = 1; attempt <= 6; attempt++) {
     const ours = await tscurl(full);
     const theirs = await curl(full);
     assert.equal(ours.code, theirs.code, `${what}: exit code (stderr ${ours.stderr})`);
     assert.equal(ours.stdout.replace(/\[\d+\]/g, ''), theirs.stdout.replace(/\[\d+\]/g, ''), `${what}: stdout`);
-    const a = sizes(ours, varying);
-    const b = sizes(theirs, varying);
-    if (attempt === 3 || a.every((n, i) => n === b[i])) {
-      assert.deepEqual(a, b, `${what}: size_header`);
-      return;
-    }
+    oursSeen.add(sizes(ours, varying).join(' '));
+    theirsSeen.add(sizes(theirs, varying).join(' '));
+    if ([...oursSeen].some((s) => theirsSeen.has(s))) return;
   }
+  assert.deepEqual([...oursSeen].sort(), [...theirsSeen].sort(), `${what}: size_header (tscurl's counts against curl's, six runs each)`);
 }
 
 test('FTP -w %{size_header}: the bytes of the replies read, as curl 7.88', { skip: NO_FTP }, async () => {
