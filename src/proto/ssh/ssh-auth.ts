@@ -1,17 +1,20 @@
 // Which SSH authentication methods a transfer tries, in libcurl 7.88's order
 // (lib/vssh/libssh2.c, SSH_AUTHLIST .. SSH_AUTH_DONE): ask the server for
-// its list (a "none" request), then public key, password and
-// keyboard-interactive, each when CURLOPT_SSH_AUTH_TYPES allows it and the
-// server offers it. Host-based and agent authentication are not tried.
+// its list (a "none" request), then public key, password, the SSH agent
+// and keyboard-interactive, each when CURLOPT_SSH_AUTH_TYPES allows it and
+// the server offers it (the agent's keys are public keys: it goes when the
+// server offers "publickey"). Host-based authentication is not tried (nor
+// is it by libcurl's libssh2 backend).
 // The private key is SSH_PRIVATE_KEYFILE, else ~/.ssh/id_rsa, ~/.ssh/id_dsa,
 // ./id_rsa, ./id_dsa, the first readable one; KEYPASSWD unlocks it. A key
 // that cannot be used is a failed method, not a failed transfer: the next
 // method gets its turn, and "Authentication failure" (CURLE_LOGIN_DENIED)
-// comes when none is left.
+// comes when none is left. The agent is the one SSH_AUTH_SOCK names, as
+// libssh2's; each of its keys is offered in turn.
 import { accessSync, constants as FS, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CURLSSH_AUTH } from '../../easy/ssh-callbacks.js';
-import { ssh2, type AuthAttempt, type ParsedKey } from './ssh2-lib.js';
+import { ssh2, type AuthAttempt, type ParsedKey, type SshAgent } from './ssh2-lib.js';
 
 export interface AuthSettings {
   user: string;
@@ -22,14 +25,18 @@ export interface AuthSettings {
   publicKeyFile: string | null;
   passphrase: string;
   home: string | null;
+  /** the ssh-agent's socket (SSH_AUTH_SOCK), or null */
+  agentSocket: string | null;
 }
 
-type Method = 'publickey' | 'password' | 'keyboard-interactive';
+type Method = 'publickey' | 'password' | 'agent' | 'keyboard-interactive';
 
-const METHOD_BITS: ReadonlyArray<readonly [Method, number]> = [
-  ['publickey', CURLSSH_AUTH.PUBLICKEY],
-  ['password', CURLSSH_AUTH.PASSWORD],
-  ['keyboard-interactive', CURLSSH_AUTH.KEYBOARD],
+/** Each method, its CURLSSH_AUTH bit and the server's name for it, in libcurl's order. */
+const METHODS: ReadonlyArray<readonly [Method, number, string]> = [
+  ['publickey', CURLSSH_AUTH.PUBLICKEY, 'publickey'],
+  ['password', CURLSSH_AUTH.PASSWORD, 'password'],
+  ['agent', CURLSSH_AUTH.AGENT, 'publickey'],
+  ['keyboard-interactive', CURLSSH_AUTH.KEYBOARD, 'keyboard-interactive'],
 ];
 
 function readable(file: string): boolean {
@@ -54,7 +61,9 @@ function loadKey(s: AuthSettings, priv: string): ParsedKey | string {
   try {
     data = readFileSync(priv);
   } catch {
-    return 'Unable to open private key file';
+    // libssh2 reads a given public key file first and asks the server about
+    // it; the private key is opened only to sign, in a callback that fails
+    return s.publicKeyFile ? 'Callback returned error' : 'Unable to extract public key from private key file: Unable to open private key file';
   }
   const parsed = ssh2().utils.parseKey(data, s.passphrase || undefined);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
@@ -84,6 +93,9 @@ export class AuthPlan {
   #queue: Method[] | null = null;
   #current: Method | 'none' | null = null;
   #askedList = false;
+  #agentAsked = false;
+  #agentUnreachable = false;
+  #closed = false;
 
   constructor(s: AuthSettings, info: (text: string) => void) {
     this.#s = s;
@@ -102,16 +114,28 @@ export class AuthPlan {
     const offered = methodsLeft ?? [];
     if (this.#queue === null) {
       this.#info(`SSH authentication methods available: ${offered.join(',')}`);
-      this.#queue = METHOD_BITS.filter(([m, bit]) => (this.#s.types & bit) !== 0 && offered.includes(m)).map(([m]) => m);
+      this.#queue = METHODS.filter(([, bit, name]) => (this.#s.types & bit) !== 0 && offered.includes(name)).map(([m]) => m);
     } else if (this.#current === 'publickey') {
       this.#info('SSH public key authentication failed: Username/PublicKey combination invalid');
+    } else if (this.#current === 'agent') {
+      // every key the agent had was refused
+      this.#info('No identity would match');
     }
-    // bounded: at most three methods
+    this.#next(next);
+  };
+
+  /** Start the next method there is, or say there is none left. */
+  #next(next: (a: AuthAttempt | false) => void): void {
+    // bounded: at most four methods
     for (;;) {
-      const m = this.#queue.shift();
+      const m = this.#queue!.shift();
       if (m === undefined) {
         this.#current = null;
         next(false);
+        return;
+      }
+      if (m === 'agent') {
+        this.#askAgent(next);
         return;
       }
       const a = this.#attempt(m);
@@ -120,7 +144,45 @@ export class AuthPlan {
       next(a);
       return;
     }
-  };
+  }
+
+  /** The ssh-agent is being asked for its keys (ssh2 waits on next() meanwhile). */
+  get waiting(): boolean {
+    return this.#agentAsked;
+  }
+
+  /**
+   * libssh2_agent_connect and _list_identities, in libcurl's words when they
+   * fail; with keys, ssh2 offers each in turn (libssh2_agent_userauth).
+   */
+  #askAgent(next: (a: AuthAttempt | false) => void): void {
+    const path = this.#s.agentSocket;
+    if (!path) {
+      this.#info('Failure connecting to agent');
+      this.#next(next);
+      return;
+    }
+    const agent = new (ssh2().OpenSSHAgent)(path);
+    this.#agentAsked = true;
+    agent.getIdentities((err, keys) => {
+      this.#agentAsked = false;
+      if (this.#closed) return;
+      if (err || !keys) {
+        const unreachable = err?.message === 'Failed to connect to agent';
+        if (unreachable) this.#agentUnreachable = true;
+        this.#info(unreachable ? 'Failure connecting to agent' : 'Failure requesting identities to agent');
+        this.#next(next);
+        return;
+      }
+      if (keys.length === 0) {
+        this.#info('No identity would match');
+        this.#next(next);
+        return;
+      }
+      this.#current = 'agent';
+      next({ type: 'agent', username: this.#s.user, agent: withKnownKeys(agent, keys) });
+    });
+  }
 
   #attempt(m: Method): AuthAttempt | null {
     const s = this.#s;
@@ -149,8 +211,27 @@ export class AuthPlan {
       case 'publickey': this.#info('Initialized SSH public key authentication'); break;
       case 'password': this.#info('Initialized password authentication'); break;
       case 'keyboard-interactive': this.#info('Initialized keyboard interactive authentication'); break;
+      case 'agent': this.#info('Agent based authentication successful'); break;
       default: this.#info('SSH user accepted with no authentication'); break;
     }
     this.#info('Authentication complete');
   }
+
+  /**
+   * The session ends. libssh2 fails to close an agent socket that never
+   * connected, and curl 7.88 says so when it disconnects from the agent.
+   */
+  close(): void {
+    this.#closed = true;
+    if (this.#agentUnreachable) this.#info('Failed to disconnect from libssh2 agent: -13 failed closing the agent socket');
+    this.#agentUnreachable = false;
+  }
+}
+
+/** The agent with the keys it listed: ssh2 would ask for them again, on a second connection. */
+function withKnownKeys(agent: SshAgent, keys: ParsedKey[]): SshAgent {
+  // ssh2 takes only instances of its BaseAgent: an object over the agent itself, not a plain one
+  const known = Object.create(agent) as SshAgent;
+  known.getIdentities = (cb) => cb(null, keys);
+  return known;
 }

@@ -142,6 +142,7 @@ export class SshSession {
       user: creds.creds.user ?? '', password: creds.creds.password ?? '', types,
       privateKeyFile, publicKeyFile: pub ? pub : null, passphrase: o.str(CURLOPT.KEYPASSWD) ?? '',
       home: process.env['HOME'] ?? null,
+      agentSocket: process.env['SSH_AUTH_SOCK'] || null,
     }, (s) => this.info(s));
     const khFile = o.str(CURLOPT.SSH_KNOWNHOSTS);
     let kh: KnownHosts | null = null;
@@ -229,6 +230,8 @@ export class SshSession {
 
   #onError(err: Error & { level?: string }): void {
     if (this.failure) return;
+    // the agent could not sign with one of its keys: ssh2 goes on with the next
+    if (err.level === 'agent') return;
     if (this.#hostVerdict && !this.#hostVerdict.ok) {
       this.failure = { code: this.#hostVerdict.code, message: this.#hostVerdict.message };
     } else if (err.level === 'client-authentication') {
@@ -304,14 +307,16 @@ export class SshSession {
 
   get wakeAt(): number | null {
     if (this.failure) return null;
-    // waiting for ssh2 to start listening (its crypto setup, its microtask): look again soon
-    if (!this.#listening) return Math.min(nowMs() + LISTEN_POLL_MS, this.#deadline);
+    // waiting for ssh2 to start listening (its crypto setup, its microtask), or for
+    // the ssh-agent's answer (a socket of ssh2's, not the engine's): look again soon
+    if (!this.#listening || this.#auth?.waiting) return Math.min(nowMs() + LISTEN_POLL_MS, this.#deadline);
     return this.ready ? null : this.#deadline;
   }
 
   /** Say goodbye (SSH_MSG_DISCONNECT) and let go of ssh2; the engine closes the connection. */
   close(): void {
     if (this.#conn.protoSession === this) this.#conn.protoSession = null;
+    this.#auth?.close();
     this.sftp = null;
     const c = this.client;
     if (!c) return;

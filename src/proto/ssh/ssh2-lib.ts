@@ -69,10 +69,11 @@ export interface ExecChannel extends Duplex {
 }
 
 export interface AuthAttempt {
-  type: 'none' | 'password' | 'publickey' | 'keyboard-interactive';
+  type: 'none' | 'password' | 'publickey' | 'keyboard-interactive' | 'agent';
   username: string;
   password?: string;
   key?: unknown;
+  agent?: SshAgent;
   prompt?: (name: string, instructions: string, lang: string, prompts: unknown[], finish: (answers: string[]) => void) => void;
 }
 
@@ -101,8 +102,15 @@ export interface ParsedKey {
   isPrivateKey(): boolean;
 }
 
+/** ssh2's OpenSSHAgent: an ssh-agent reached over its Unix socket (one connection per call). */
+export interface SshAgent {
+  getIdentities(cb: (err: Error | null | undefined, keys?: ParsedKey[]) => void): void;
+  sign(key: ParsedKey, data: Buffer, options: object, cb: (err: Error | null | undefined, signature?: Buffer) => void): void;
+}
+
 interface Ssh2Module {
   Client: new () => SshClient;
+  OpenSSHAgent: new (socketPath: string) => SshAgent;
   utils: { parseKey(data: Buffer | string, passphrase?: string): ParsedKey | ParsedKey[] | Error };
 }
 
