@@ -31,7 +31,6 @@ import { CURLOPT } from '../easy/option-table.js';
 import { CURLINFO_TYPE, CURLPAUSE, CURLPROTO } from '../constants.js';
 import { HTTPREQ } from '../easy/option-store.js';
 import { CallbackReader } from '../cr/callback-reader.js';
-import type { ReadCallback, SeekCallback } from '../easy/callbacks.js';
 import { CURLU, CURLUPART } from '../url/url-codes.js';
 import { toBytes, urlDecode } from '../url/url-bytes.js';
 import { nowMs } from '../util/clock.js';
@@ -43,6 +42,7 @@ import { httpDate } from './http-request-lines.js';
 import { meetsTimeCondition, resumeOffset } from './http-response.js';
 import { fileRange } from './file-range.js';
 import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from './handler.js';
+import { freshUploadSource } from './upload-source.js';
 
 /** Bytes one step() moves at most before the transfer yields (to the event loop and other transfers). */
 export const STEP_BYTES = 1 << 20;
@@ -159,6 +159,9 @@ export class FileRequest implements ProtocolRequest {
     const t = this.#t;
     // file_upload refuses a path that is nothing but the root
     if (path.length <= 1) return CURLE.FILE_COULDNT_READ_FILE;
+    // started over before the file is opened (and truncated): a body that cannot be sent leaves it as it was
+    const src = freshUploadSource(t, this.#guard);
+    if (typeof src === 'number') return src;
     let resume = resumeOffset(t);
     const flags = FS.O_WRONLY | FS.O_CREAT | (resume !== 0 ? FS.O_APPEND : FS.O_TRUNC);
     const shown = path.toString();
@@ -179,15 +182,7 @@ export class FileRequest implements ProtocolRequest {
       }
     }
     this.#skip = resume;
-    const o = t.opts;
-    this.#reader = t.clientSource ??= new CallbackReader({
-      read: o.get(CURLOPT.READFUNCTION) as ReadCallback | null,
-      readData: o.get(CURLOPT.READDATA),
-      seek: o.get(CURLOPT.SEEKFUNCTION) as SeekCallback | null,
-      seekData: o.get(CURLOPT.SEEKDATA),
-      guard: this.#guard,
-      transfer: t,
-    });
+    this.#reader = src;
     // 7.88 reads until the callback says 0, whatever INFILESIZE announced (it is for the progress meter)
     this.#reader.start(-1);
     this.#phase = 'upload';

@@ -23,17 +23,16 @@ import { HTTPREQ, type HttpReq } from '../easy/option-store.js';
 import { planBody } from '../cr/request-body.js';
 import type { TrailerSource } from '../cr/chunked-reader.js';
 import { resumeOffset } from './http-response.js';
-import { CallbackReader } from '../cr/callback-reader.js';
 import { MimeReader } from '../cr/mime-reader.js';
 import { Mime } from '../cr/mime.js';
 import type { ClientReader } from '../cr/client-reader.js';
 import type { CallbackGuard } from '../cw/client-writer.js';
-import type { ReadCallback, SeekCallback } from '../easy/callbacks.js';
 import { textToBuffer, toBytes } from '../url/url-bytes.js';
 import { headBytes, headLinesProblem } from '../http1/request-writer.js';
 import { customHeaders, type CustomHeader } from '../http1/custom-headers.js';
 import { traceText } from '../util/trace.js';
 import { h2cUpgradeLines, h2cUpgradeWanted } from './h2-connect.js';
+import { uploadSource } from './upload-source.js';
 
 export interface BuiltRequest {
   code: CURLcode;
@@ -70,19 +69,6 @@ function methodOf(t: Transfer, httpreq: HttpReq): string {
     case HTTPREQ.HEAD: return 'HEAD';
     default: return 'GET';
   }
-}
-
-/** The transfer's application body source: one for all its requests, so rewinds know what was read. */
-function callbackSource(t: Transfer, guard: CallbackGuard): CallbackReader {
-  const o = t.opts;
-  return (t.clientSource ??= new CallbackReader({
-    read: o.get(CURLOPT.READFUNCTION) as ReadCallback | null,
-    readData: o.get(CURLOPT.READDATA),
-    seek: o.get(CURLOPT.SEEKFUNCTION) as SeekCallback | null,
-    seekData: o.get(CURLOPT.SEEKDATA),
-    guard,
-    transfer: t,
-  }));
 }
 
 /** The transfer's MIMEPOST reader: one for all its requests, so re-sends can rewind it. */
@@ -253,7 +239,7 @@ function buildFull(t: Transfer, h: HttpTransferState, guard: CallbackGuard, preA
   // NOBODY sends no body whatever the request kind (req.no_body)
   const plan = planBody({
     opts: o, httpreq: o.num(CURLOPT.NOBODY) ? HTTPREQ.HEAD : httpreq, authneg: auth.probe || pauth.probe, http11, http2: h2,
-    disableExpect: h.disableExpect, resumeFrom: resumeOffset(t), source: () => callbackSource(t, guard), guard,
+    disableExpect: h.disableExpect, resumeFrom: resumeOffset(t), source: () => uploadSource(t, guard), guard,
     mime: () => {
       const ct = custom_.find((c) => c.name.toLowerCase() === 'content-type');
       return mimeSource(t, h, guard, ct?.line ? ct.line.slice(ct.line.indexOf(':') + 1).trim() : undefined);

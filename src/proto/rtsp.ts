@@ -21,7 +21,6 @@ import { CURLOPT } from '../easy/option-table.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
 import { CallbackReader } from '../cr/callback-reader.js';
-import type { ReadCallback, SeekCallback } from '../easy/callbacks.js';
 import { CLIENTWRITE, PAUSED } from '../cw/client-write.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
 import { callbackThrew } from '../util/callback-failure.js';
@@ -32,6 +31,7 @@ import { recvFailure } from './send-then-read.js';
 import { RtspResponseReader, type RtspEvent } from './rtsp-response.js';
 import { buildRtspRequest, RTSPREQ } from './rtsp-request.js';
 import { setRtspCSeqRecv } from './rtsp-state.js';
+import { freshUploadSource } from './upload-source.js';
 
 const MAX_READS_PER_STEP = 32;
 const MAX_EVENTS_PER_STEP = 4096;
@@ -92,15 +92,10 @@ class RtspRequest implements ProtocolRequest {
       t.sizeUpload += b.req.body.length;
     }
     if (b.req.uploadSize !== 0) {
-      this.#upload = t.clientSource ??= new CallbackReader({
-        read: o.get(CURLOPT.READFUNCTION) as ReadCallback | null,
-        readData: o.get(CURLOPT.READDATA),
-        seek: o.get(CURLOPT.SEEKFUNCTION) as SeekCallback | null,
-        seekData: o.get(CURLOPT.SEEKDATA),
-        guard: this.#guard,
-        transfer: t,
-      });
-      this.#upload.start(b.req.uploadSize);
+      const src = freshUploadSource(t, this.#guard);
+      if (typeof src === 'number') return src;
+      this.#upload = src;
+      src.start(b.req.uploadSize);
       this.#uploadLeft = b.req.uploadSize;
     }
     this.#wantBody = b.req.wantBody;

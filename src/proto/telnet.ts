@@ -26,7 +26,7 @@ import { CURLOPT } from '../easy/option-table.js';
 import type { Connection } from '../conn/connection.js';
 import type { Transfer } from '../multi/transfer.js';
 import { CallbackReader } from '../cr/callback-reader.js';
-import type { ReadCallback, SeekCallback } from '../easy/callbacks.js';
+import type { ReadCallback } from '../easy/callbacks.js';
 import { CLIENTWRITE, PAUSED } from '../cw/client-write.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
 import { traceEnabled, traceText } from '../util/trace.js';
@@ -36,6 +36,7 @@ import { recvFailure } from './send-then-read.js';
 import { telnetSettings } from './telnet-options.js';
 import { TelnetNegotiation } from './telnet-negotiation.js';
 import { optionCredentials } from './redirect.js';
+import { uploadSource } from './upload-source.js';
 
 const MAX_READS_PER_STEP = 32;
 const MAX_INPUT_READS_PER_STEP = 16;
@@ -77,14 +78,7 @@ class TelnetRequest implements ProtocolRequest {
     const read = o.get(CURLOPT.READFUNCTION) as ReadCallback | null;
     const readData = o.get(CURLOPT.READDATA);
     if (read !== null || readData !== null) {
-      this.#input = t.clientSource ??= new CallbackReader({
-        read,
-        readData,
-        seek: o.get(CURLOPT.SEEKFUNCTION) as SeekCallback | null,
-        seekData: o.get(CURLOPT.SEEKDATA),
-        guard: this.#guard,
-        transfer: t,
-      });
+      this.#input = uploadSource(t, this.#guard);
       this.#input.start(-1);
       this.#inputDone = false;
     }

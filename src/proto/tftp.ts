@@ -28,7 +28,6 @@ import { CURLOPT } from '../easy/option-table.js';
 import { CURL_POLL, CURLINFO_TYPE, CURLPAUSE, CURLPROTO } from '../constants.js';
 import { HTTPREQ } from '../easy/option-store.js';
 import { CallbackReader } from '../cr/callback-reader.js';
-import type { ReadCallback, SeekCallback } from '../easy/callbacks.js';
 import { CURLU, CURLUPART } from '../url/url-codes.js';
 import { toBytes, urlDecode } from '../url/url-bytes.js';
 import { nowMs } from '../util/clock.js';
@@ -40,6 +39,7 @@ import type { Connection } from '../conn/connection.js';
 import type { UdpTransport, Datagram } from '../transport/udp-transport.js';
 import type { PollEntry } from '../transport/transport.js';
 import { PROTOPT, type ProtocolHandler, type ProtocolRequest } from './handler.js';
+import { freshUploadSource } from './upload-source.js';
 import {
   TFTP_OP, TFTP_ERR, TFTP_BLKSIZE_DEFAULT, TFTP_BLKSIZE_MAX, TFTP_BLKSIZE_MIN, tftpErrorCode, nextBlock,
   buildRequest, buildAck, buildErrorAck, dataPacket, packetBlock, packetOp, errorText, parseOack, strtol,
@@ -152,16 +152,10 @@ export class TftpRequest implements ProtocolRequest {
     if (this.#upload) {
       infilesize = t.opts.num(CURLOPT.INFILESIZE_LARGE);
       t.uploadLength = infilesize;
-      const o = t.opts;
-      this.#reader = t.clientSource ??= new CallbackReader({
-        read: o.get(CURLOPT.READFUNCTION) as ReadCallback | null,
-        readData: o.get(CURLOPT.READDATA),
-        seek: o.get(CURLOPT.SEEKFUNCTION) as SeekCallback | null,
-        seekData: o.get(CURLOPT.SEEKDATA),
-        guard: this.#guard,
-        transfer: t,
-      });
-      this.#reader.start(-1);
+      const src = freshUploadSource(t, this.#guard);
+      if (typeof src === 'number') return src;
+      this.#reader = src;
+      src.start(-1);
     }
     const built = buildRequest({
       upload: this.#upload,

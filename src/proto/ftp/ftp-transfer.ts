@@ -12,10 +12,10 @@ import type { Transfer } from '../../multi/transfer.js';
 import type { PollEntry } from '../../transport/transport.js';
 import { CLIENTWRITE, PAUSED } from '../../cw/client-write.js';
 import { CallbackReader } from '../../cr/callback-reader.js';
-import type { ReadCallback, SeekCallback } from '../../easy/callbacks.js';
 import { traceData, traceEnabled } from '../../util/trace.js';
 import type { ProtocolEnv } from '../handler.js';
 import type { DataConnection } from './ftp-data.js';
+import { freshUploadSource, uploadSource } from '../upload-source.js';
 
 /** Bytes one step moves at most, so other transfers get their turn. */
 const STEP_BYTES = 1 << 20;
@@ -142,32 +142,20 @@ export class FtpDataPump {
   }
 
   #source(): CallbackReader {
-    const t = this.#t;
-    const o = t.opts;
-    return (this.#reader ??= (t.clientSource ??= new CallbackReader({
-      read: o.get(CURLOPT.READFUNCTION) as ReadCallback | null,
-      readData: o.get(CURLOPT.READDATA),
-      seek: o.get(CURLOPT.SEEKFUNCTION) as SeekCallback | null,
-      seekData: o.get(CURLOPT.SEEKDATA),
-      guard: this.#env,
-      transfer: t,
-    })));
+    return (this.#reader ??= uploadSource(this.#t, this.#env));
   }
+
 
   #upload(): CURLcode {
     const t = this.#t;
     const tr = this.#data.transport!;
-    const fresh = this.#reader === null;
-    const src = this.#source();
-    // the body an earlier request of this transfer read (an HTTP PUT redirected here) starts over,
-    // as libcurl rewinds before each request that sends it
-    if (fresh && src.needsRewind()) {
-      const r = src.rewind();
-      if (r.code !== CURLE.OK) {
-        t.fail(r.code, r.message ?? '');
-        return r.code;
-      }
+    if (this.#reader === null) {
+      // the body an earlier request of this transfer read (an HTTP PUT redirected here) starts over
+      const fresh = freshUploadSource(t, this.#env);
+      if (typeof fresh === 'number') return fresh;
+      this.#reader = fresh;
     }
+    const src = this.#source();
     if (this.#reader !== null && this.bytes === 0 && this.#pendingOut === null && !this.#started) {
       this.#started = true;
       src.start(t.opts.num(CURLOPT.INFILESIZE_LARGE));

@@ -7,11 +7,10 @@ import { CURLOPT } from '../../easy/option-table.js';
 import { HTTPREQ } from '../../easy/option-store.js';
 import type { Transfer } from '../../multi/transfer.js';
 import type { CallbackGuard } from '../../util/callback-depth.js';
-import { CallbackReader } from '../../cr/callback-reader.js';
-import type { ReadCallback, SeekCallback } from '../../easy/callbacks.js';
 import type { ClientReader } from '../../cr/client-reader.js';
 import type { Mime } from '../../cr/mime.js';
 import { MailMimeReader } from '../../cr/mime-reader.js';
+import { freshUploadSource } from '../upload-source.js';
 
 export interface MailBody {
   reader: ClientReader;
@@ -37,14 +36,9 @@ export function mailBody(t: Transfer, guard: CallbackGuard): { code: CURLcode; m
       return { code: CURLE.OK, body: { reader: r, size: r.totalLength() } };
     }
   }
-  const reader = t.clientSource ??= new CallbackReader({
-    read: o.get(CURLOPT.READFUNCTION) as ReadCallback | null,
-    readData: o.get(CURLOPT.READDATA),
-    seek: o.get(CURLOPT.SEEKFUNCTION) as SeekCallback | null,
-    seekData: o.get(CURLOPT.SEEKDATA),
-    guard,
-    transfer: t,
-  });
+  const reader = freshUploadSource(t, guard);
+  // a failed rewind has failed the transfer with its message already
+  if (typeof reader === 'number') return { code: reader };
   // 7.88 reads until the callback says 0; INFILESIZE is what SIZE= and the progress meter announce
   reader.start(-1);
   return { code: CURLE.OK, body: { reader, size: o.num(CURLOPT.INFILESIZE_LARGE) } };

@@ -19,7 +19,6 @@ import type { Transfer } from '../../multi/transfer.js';
 import type { CallbackGuard } from '../../util/callback-depth.js';
 import { CLIENTWRITE, PAUSED } from '../../cw/client-write.js';
 import { CallbackReader } from '../../cr/callback-reader.js';
-import type { ReadCallback, SeekCallback } from '../../easy/callbacks.js';
 import { nowMs } from '../../util/clock.js';
 import { CURLU, CURLUPART } from '../../url/url-codes.js';
 import type { ProtocolRequest } from '../handler.js';
@@ -27,6 +26,7 @@ import { SshSession } from './ssh-session.js';
 import { PendingOp } from './sftp-ops.js';
 import { decodeUrlPath, scpWorkingPath } from './ssh-path.js';
 import type { ExecChannel } from './ssh2-lib.js';
+import { freshUploadSource } from '../upload-source.js';
 
 type Phase = 'auth' | 'exec' | 'control' | 'data' | 'ack' | 'upload' | 'closing' | 'done';
 
@@ -244,17 +244,12 @@ export class ScpRequest implements ProtocolRequest {
       const size = t.opts.num(CURLOPT.INFILESIZE_LARGE);
       const mode = t.opts.num(CURLOPT.NEW_FILE_PERMS) & 0o777;
       const base = this.#path.slice(this.#path.lastIndexOf('/') + 1);
+      // started over before the file is announced (and made): a body that cannot be sent makes none
+      const src = freshUploadSource(t, this.#guard);
+      if (typeof src === 'number') return src;
       this.#ch!.write(Buffer.from(`C0${mode.toString(8)} ${size} ${base}\n`, 'utf8'));
-      const o = t.opts;
-      this.#reader = t.clientSource ??= new CallbackReader({
-        read: o.get(CURLOPT.READFUNCTION) as ReadCallback | null,
-        readData: o.get(CURLOPT.READDATA),
-        seek: o.get(CURLOPT.SEEKFUNCTION) as SeekCallback | null,
-        seekData: o.get(CURLOPT.SEEKDATA),
-        guard: this.#guard,
-        transfer: t,
-      });
-      this.#reader.start(size);
+      this.#reader = src;
+      src.start(size);
       t.uploadLength = size;
       this.#left = size;
       return CURLE.OK;

@@ -9,12 +9,12 @@ import { CURLE, type CURLcode } from '../../codes.js';
 import { CURLOPT } from '../../easy/option-table.js';
 import { CURLPAUSE } from '../../constants.js';
 import { CallbackReader } from '../../cr/callback-reader.js';
-import type { ReadCallback, SeekCallback } from '../../easy/callbacks.js';
 import { resumeOffset } from '../http-response.js';
 import { PendingOp } from './sftp-ops.js';
 import { FX, fxCode, fxText, fxToCurle } from './sftp-errors.js';
 import type { SftpStats } from './ssh2-lib.js';
 import type { SftpJob, SftpJobHost } from './sftp-job.js';
+import { freshUploadSource } from '../upload-source.js';
 
 const WRITES_IN_FLIGHT = 4;
 const FXF = { WRITE: 2, APPEND: 4, CREAT: 8, TRUNC: 0x10 } as const;
@@ -24,11 +24,13 @@ export class SftpUpload implements SftpJob {
   readonly #op = new PendingOp();
   #phase: 'stat' | 'open' | 'mkdir' | 'write' | 'close' | 'done' = 'open';
   #handle: Buffer | null = null;
-  #resume: number;
+  #resume = 0;
   #secondTry = false;
   /** create-dirs: the index of the next '/' to make a directory at */
   #slash = 0;
   #reader: CallbackReader | null = null;
+  /** the body could not be started over: the job's failure */
+  #refused: CURLcode = CURLE.OK;
   #skip = 0;
   /** upload bytes written (libcurl's writebytecount) */
   #sent = 0;
@@ -38,6 +40,14 @@ export class SftpUpload implements SftpJob {
 
   constructor(h: SftpJobHost) {
     this.#h = h;
+    // started over before the remote file is opened (and truncated): a body that cannot be sent leaves it as it was
+    const src = freshUploadSource(h.t, h.guard);
+    if (typeof src === 'number') {
+      this.#refused = src;
+      this.#phase = 'done';
+      return;
+    }
+    this.#reader = src;
     this.#resume = resumeOffset(h.t);
     if (this.#resume < 0) {
       this.#phase = 'stat';
@@ -60,6 +70,7 @@ export class SftpUpload implements SftpJob {
   }
 
   run(): CURLcode {
+    if (this.#refused !== CURLE.OK) return this.#refused;
     const h = this.#h;
     // bounded: every pass takes an answer or returns
     for (let pass = 0; pass < 1000; pass++) {
@@ -155,15 +166,7 @@ export class SftpUpload implements SftpJob {
     const h = this.#h;
     const t = h.t;
     const o = t.opts;
-    this.#reader = t.clientSource ??= new CallbackReader({
-      read: o.get(CURLOPT.READFUNCTION) as ReadCallback | null,
-      readData: o.get(CURLOPT.READDATA),
-      seek: o.get(CURLOPT.SEEKFUNCTION) as SeekCallback | null,
-      seekData: o.get(CURLOPT.SEEKDATA),
-      guard: h.guard,
-      transfer: t,
-    });
-    this.#reader.start(-1);
+    this.#reader!.start(-1);
     let size = o.num(CURLOPT.INFILESIZE_LARGE);
     if (this.#resume > 0) {
       // the bytes before the resume point are on the server: read past them
