@@ -198,7 +198,8 @@ test('-T -v: "We are completely uploaded and fine" after the last piece, on FTP,
     // SFTP and SCP
     const key = ['-u', `${ssh.user}:`, '--key', ssh.key, '--pubkey', ssh.pub, '-k', '-T', 'up.txt'];
     await sameVerbose([...key, `sftp://127.0.0.1:${ssh.port}/~/`], cwd);
-    await sameVerbose([...key, `scp://127.0.0.1:${ssh.port}/~/s.txt`], cwd);
+    // scp's "~/" is the user's real home: a path in the server's temp dir instead, so that nothing is left behind
+    await sameVerbose([...key, `scp://127.0.0.1:${ssh.port}${ssh.home}/s.txt`], cwd);
   } finally {
     await ftp.stop();
     await smtp.stop();
