@@ -5,6 +5,8 @@
 // fields) and checks the Signature with node:crypto against the public key
 // (Ed25519) or the shared secret (HMAC-SHA256).
 import { createHmac, createPublicKey, timingSafeEqual, verify } from 'node:crypto';
+import assert from 'node:assert/strict';
+import { CURLOPT, CURLE, CURLHTTPSIG, type Easy } from '../../src/index.js';
 import type { ReceivedRequest } from './raw-http-server.js';
 
 /** RFC 9421 Appendix B.1.4's test-key-ed25519: the private seed (hex) and its public key. */
@@ -80,4 +82,11 @@ export function verifyRequest(req: ReceivedRequest, hmacKeyHex?: string): Verifi
   } else throw new Error(`cannot verify alg ${alg}`);
   if (!good) throw new Error(`signature does not verify over:\n${base}`);
   return { components, created: Number(mi[3]), keyid: mi[4]!.replace(/\\(.)/g, '$1'), alg, base };
+}
+
+/** The client side of the tests: a handle signs with the Ed25519 test key (RFC 9421's, seed above) under `keyid`. */
+export function signWithEd25519(e: Easy, keyid = 'test-key-ed25519'): void {
+  assert.equal(e.setopt(CURLOPT.HTTPSIG_ALGORITHM, CURLHTTPSIG.ED25519), CURLE.OK);
+  assert.equal(e.setopt(CURLOPT.HTTPSIG_KEY, ED25519_SEED_HEX), CURLE.OK);
+  assert.equal(e.setopt(CURLOPT.HTTPSIG_KEYID, keyid), CURLE.OK);
 }

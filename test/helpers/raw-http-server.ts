@@ -191,11 +191,11 @@ export async function startRawServer(handler: Handler, host = '127.0.0.1', optio
   };
 }
 
-/** Run `fn` with a server answering every request with 200 "x", closed afterwards whatever happens. */
-export async function withRawServer(fn: (s: RawServer) => Promise<void>): Promise<void> {
-  const s = await startRawServer(() => ok('x'));
+/** Run `fn` with a server on 127.0.0.1 answering with `handler` (200 "x" by default), closed afterwards whatever happens. */
+export async function withRawServer<T>(fn: (s: RawServer) => Promise<T>, handler: Handler = () => ok('x'), options: RawServerOptions = {}): Promise<T> {
+  const s = await startRawServer(handler, '127.0.0.1', options);
   try {
-    await fn(s);
+    return await fn(s);
   } finally {
     await s.close();
   }

@@ -9,9 +9,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRawServer, ok, type RawServer, type ReceivedRequest } from '../helpers/raw-http-server.js';
+import { withRawServer, ok, type Handler, type RawServer, type ReceivedRequest } from '../helpers/raw-http-server.js';
 import { CLI_BUNDLE, run, tscurlBundle } from '../helpers/cli-run.js';
 import { ED25519_SEED_HEX, signatureHeaders, verifyRequest } from '../helpers/httpsig-verify.js';
+
+const withServer = (handler: Handler, fn: (srv: RawServer) => Promise<void>): Promise<void> => withRawServer(fn, handler);
 
 const dir = mkdtempSync(join(tmpdir(), 'tscurl-httpsig-'));
 const KEY_FILE = join(dir, 'ed25519.key');
@@ -21,15 +23,6 @@ writeFileSync(EPOCH, 'Date.now = () => 0;\n');
 
 /** The bundled tool with its clock at 0 s, so created=0 as in curl's cases. */
 const atEpoch = (args: readonly string[]): ReturnType<typeof run> => run(process.execPath, ['-r', EPOCH, CLI_BUNDLE, ...args]);
-
-async function withServer(handler: (r: ReceivedRequest) => ReturnType<typeof ok>, fn: (srv: RawServer) => Promise<void>): Promise<void> {
-  const srv = await startRawServer(handler);
-  try {
-    await fn(srv);
-  } finally {
-    await srv.close();
-  }
-}
 
 const sigLines = (req: ReceivedRequest): string[] => req.head.split('\r\n').filter((l) => /^Signature(-Input)?:/.test(l));
 

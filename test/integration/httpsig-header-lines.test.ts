@@ -7,27 +7,18 @@
 // (test/helpers/httpsig-verify.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CURLOPT, CURLE, CURLHTTPSIG, type Easy } from '../../src/index.js';
-import { startRawServer, ok, type RawServer, type ReceivedRequest } from '../helpers/raw-http-server.js';
+import { CURLOPT, CURLE, type Easy } from '../../src/index.js';
+import { withRawServer, ok, type RawServer, type ReceivedRequest } from '../helpers/raw-http-server.js';
 import { fetchUrl } from '../helpers/fetch.js';
-import { ED25519_SEED_HEX, verifyRequest } from '../helpers/httpsig-verify.js';
+import { signWithEd25519, verifyRequest } from '../helpers/httpsig-verify.js';
 
 function signing(e: Easy, components: string, headers: string[]): void {
-  assert.equal(e.setopt(CURLOPT.HTTPSIG_ALGORITHM, CURLHTTPSIG.ED25519), CURLE.OK);
-  assert.equal(e.setopt(CURLOPT.HTTPSIG_KEY, ED25519_SEED_HEX), CURLE.OK);
-  assert.equal(e.setopt(CURLOPT.HTTPSIG_KEYID, 'test-key-ed25519'), CURLE.OK);
+  signWithEd25519(e);
   assert.equal(e.setopt(CURLOPT.HTTPSIG_HEADERS, components), CURLE.OK);
   e.setopt(CURLOPT.HTTPHEADER, headers);
 }
 
-async function withServer(fn: (srv: RawServer) => Promise<void>, handler = (_r: ReceivedRequest) => ok('hi')): Promise<void> {
-  const srv = await startRawServer(handler);
-  try {
-    await fn(srv);
-  } finally {
-    await srv.close();
-  }
-}
+const withServer = (fn: (srv: RawServer) => Promise<void>, handler = (_r: ReceivedRequest) => ok('hi')): Promise<void> => withRawServer(fn, handler);
 
 test('a value of 0xA0 bytes is sent (no blank to libcurl) and signed as sent, not trimmed away', async () => {
   await withServer(async (srv) => {

@@ -6,26 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CURLOPT, CURLE, CURLINFO, CURLAUTH, CURLHTTPSIG, Easy } from '../../src/index.js';
-import { startRawServer, ok, type RawServer, type ReceivedRequest } from '../helpers/raw-http-server.js';
+import { withRawServer, ok, type RawServer, type ReceivedRequest } from '../helpers/raw-http-server.js';
 import { fetchUrl } from '../helpers/fetch.js';
-import { ED25519_SEED_HEX, signatureHeaders, verifyRequest } from '../helpers/httpsig-verify.js';
+import { ED25519_SEED_HEX, signWithEd25519, signatureHeaders, verifyRequest } from '../helpers/httpsig-verify.js';
 
 const HMAC_KEY = '00112233445566778899aabbccddeeff0f1e2d3c4b5a6978';
 
-function ed25519(e: Easy, keyid = 'test-key-ed25519'): void {
-  assert.equal(e.setopt(CURLOPT.HTTPSIG_ALGORITHM, CURLHTTPSIG.ED25519), CURLE.OK);
-  assert.equal(e.setopt(CURLOPT.HTTPSIG_KEY, ED25519_SEED_HEX), CURLE.OK);
-  assert.equal(e.setopt(CURLOPT.HTTPSIG_KEYID, keyid), CURLE.OK);
-}
-
-async function withServer(fn: (srv: RawServer) => Promise<void>, handler = (_r: ReceivedRequest) => ok('hi')): Promise<void> {
-  const srv = await startRawServer(handler);
-  try {
-    await fn(srv);
-  } finally {
-    await srv.close();
-  }
-}
+const ed25519 = signWithEd25519;
+const withServer = (fn: (srv: RawServer) => Promise<void>, handler = (_r: ReceivedRequest) => ok('hi')): Promise<void> => withRawServer(fn, handler);
 
 test('ed25519 signs method, authority, path and query by default, right after Host', async () => {
   await withServer(async (srv) => {

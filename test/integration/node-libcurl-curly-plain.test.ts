@@ -6,16 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { curly } from '../../src/compat/node-libcurl/index.js';
 import { parseHeaders } from '../../src/compat/node-libcurl/headers.js';
-import { startRawServer, ok, type ReceivedRequest, type Reply } from '../helpers/raw-http-server.js';
+import { withRawServer, ok, type ReceivedRequest, type Reply } from '../helpers/raw-http-server.js';
 
-async function withServer(handler: (r: ReceivedRequest) => Reply, fn: (base: string) => Promise<void>): Promise<void> {
-  const srv = await startRawServer(handler);
-  try {
-    await fn(`http://127.0.0.1:${srv.port}`);
-  } finally {
-    await srv.close();
-  }
-}
+const withServer = (handler: (r: ReceivedRequest) => Reply, fn: (base: string) => Promise<void>): Promise<void> =>
+  withRawServer((srv) => fn(`http://127.0.0.1:${srv.port}`), handler);
 
 /** `n` headers X-Hn of `size` bytes of value each. */
 function manyHeaders(n: number, size: number): { text: string; expect: Record<string, string> } {

@@ -5,20 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { curly, Curl, CurlEasyError, CurlCode } from '../../src/compat/node-libcurl/index.js';
-import { startRawServer, ok, type ReceivedRequest, type Reply } from '../helpers/raw-http-server.js';
+import { startRawServer, withRawServer, ok, type ReceivedRequest, type Reply } from '../helpers/raw-http-server.js';
 
 function typed(type: string, body: string, extra = ''): Reply {
   return ok(body, `Content-Type: ${type}\r\n${extra}`);
 }
 
-async function withServer(handler: (r: ReceivedRequest) => Reply, fn: (base: string, requests: ReceivedRequest[]) => Promise<void>): Promise<void> {
-  const srv = await startRawServer(handler);
-  try {
-    await fn(`http://127.0.0.1:${srv.port}`, srv.requests);
-  } finally {
-    await srv.close();
-  }
-}
+const withServer = (handler: (r: ReceivedRequest) => Reply, fn: (base: string, requests: ReceivedRequest[]) => Promise<void>): Promise<void> =>
+  withRawServer((srv) => fn(`http://127.0.0.1:${srv.port}`, srv.requests), handler);
 
 test('curly verbs send their method and body; the response is { statusCode, data, headers }', async () => {
   await withServer((r) => typed('text/plain; charset=utf-8', `${r.method} ${r.body.toString()}`), async (base, reqs) => {

@@ -11,7 +11,9 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Easy, CURLOPT, CURLE, CURLINFO_TYPE } from '../../src/index.js';
-import { startRawServer, ok, type RawServer } from '../helpers/raw-http-server.js';
+import { withRawServer, ok, type Handler, type RawServer } from '../helpers/raw-http-server.js';
+
+const withServer = (handler: Handler, fn: (srv: RawServer) => Promise<void>): Promise<void> => withRawServer(fn, handler);
 
 /** Perform `e` once; returns the request head it sent, as the debug callback saw it. */
 async function once(e: Easy): Promise<string> {
@@ -24,15 +26,6 @@ async function once(e: Easy): Promise<string> {
   e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => d.length);
   assert.equal(await e.perform(), CURLE.OK);
   return out;
-}
-
-async function withServer(handler: Parameters<typeof startRawServer>[0], fn: (s: RawServer) => Promise<void>): Promise<void> {
-  const s = await startRawServer(handler);
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
 }
 
 test('a repeated GET sends the same bytes as a fresh handle with the same options', async () => {

@@ -11,7 +11,7 @@ import {
   Easy, Multi, CURLOPT, CURLMOPT, CURLE, CURLM, CURLMSG, CURL_SOCKET_TIMEOUT, CURLINFO_TYPE, openSocketCount,
   type DoneMessage,
 } from '../../src/index.js';
-import { startRawServer, ok, type RawServer } from '../helpers/raw-http-server.js';
+import { startRawServer, withRawServer, ok, type RawServer } from '../helpers/raw-http-server.js';
 import { startAppLoop } from '../helpers/app-loop.js';
 
 /**
@@ -64,14 +64,8 @@ function boom(what: string): Error {
   return new Error(`boom from ${what}`);
 }
 
-async function withServer<T>(handler: Parameters<typeof startRawServer>[0], fn: (srv: RawServer) => Promise<T>): Promise<T> {
-  const srv = await startRawServer(handler, '127.0.0.1', { onExpect: () => 'continue' });
-  try {
-    return await fn(srv);
-  } finally {
-    await srv.close();
-  }
-}
+const withServer = <T>(handler: Parameters<typeof startRawServer>[0], fn: (srv: RawServer) => Promise<T>): Promise<T> =>
+  withRawServer(fn, handler, { onExpect: () => 'continue' });
 
 test('WRITEFUNCTION throws: CURLE_WRITE_ERROR, the error buffer names it, lastCallbackError is the thrown value', () =>
   noEscapes(() => withServer(() => ok('hello'), async (srv) => {
