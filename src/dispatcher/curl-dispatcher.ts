@@ -151,7 +151,7 @@ export class CurlDispatcher extends Dispatcher {
   async #run(opts: DispatchOptions, handler: ClassicHandler): Promise<void> {
     if (opts.upgrade === 'websocket' && opts.method === 'GET') {
       // undici's WebSocket: the upgrade through libcurl, the frames on the connection it leaves (ws-upgrade.ts)
-      return upgradeWebSocket(requestUrl(opts), requestHeaders(opts.headers, false).pairs, this.#options, this.#tracked(handler));
+      return upgradeWebSocket(requestUrl(opts), requestHeaders(opts.headers, false).pairs, this.#options, this.#tracked(handler), opts.headersTimeout);
     }
     if (opts.upgrade || opts.method === 'CONNECT') {
       // libcurl leaves no raw connection after any other upgrade, nor a CONNECT tunnel to its caller

@@ -10,6 +10,7 @@
 // over whatever connection that made (a tunnel, TLS in TLS).
 import { Buffer } from 'node:buffer';
 import { Duplex } from 'node:stream';
+import { errors } from 'undici';
 import { CURLE } from '../codes.js';
 import { CURL_POLL, CURLH } from '../constants.js';
 import { Easy } from '../easy/easy.js';
@@ -179,12 +180,21 @@ function wsUrl(url: string): string {
  * Sec-WebSocket-Key, -Version, -Extensions, -Protocol), then onUpgrade with
  * the 101's status, raw headers and the connection, or onError (a refusal
  * is libcurl's CURLE_HTTP_RETURNED_ERROR, which fetch turns into the
- * WebSocket's failure).
+ * WebSocket's failure). undici's headersTimeout, when the dispatch set
+ * one, bounds the wait for the 101 as it bounds any response head.
  */
-export async function upgradeWebSocket(url: string, headers: [string, string][], options: CurlOptions, handler: ClassicHandler): Promise<void> {
+export async function upgradeWebSocket(url: string, headers: [string, string][], options: CurlOptions, handler: ClassicHandler,
+  headersTimeout: number | null = null): Promise<void> {
   const easy = new Easy();
   let aborted: unknown;
   let performing = false;
+  let timer: NodeJS.Timeout | undefined;
+  const abort = (reason?: unknown): void => {
+    if (aborted !== undefined) return;
+    aborted = reason ?? new Error('Request aborted');
+    // a running upgrade ends with CURLE_ABORTED_BY_CALLBACK and its connection closed
+    if (performing) easy.cleanup();
+  };
   try {
     const bad = applyCurlOptions(easy, options);
     if (bad) throw new CurlError(bad.code, `option ${bad.name} refused`);
@@ -192,21 +202,19 @@ export async function upgradeWebSocket(url: string, headers: [string, string][],
     easy.setopt(CURLOPT.CONNECT_ONLY, 2);
     easy.setopt(CURLOPT.WS_OPTIONS, CURLWS_OPT.RAW_MODE);
     easy.setopt(CURLOPT.HTTPHEADER, headers.map(([k, v]) => `${k}: ${v}`));
-    handler.onConnect?.((reason?: unknown) => {
-      if (aborted !== undefined) return;
-      aborted = reason ?? new Error('Request aborted');
-      // a running upgrade ends with CURLE_ABORTED_BY_CALLBACK and its connection closed
-      if (performing) easy.cleanup();
-    });
+    handler.onConnect?.(abort);
     if (aborted !== undefined) throw aborted;
+    if (headersTimeout) timer = setTimeout(() => abort(new errors.HeadersTimeoutError()), headersTimeout);
     performing = true;
     const code = await easy.perform();
     performing = false;
+    clearTimeout(timer);
     if (aborted !== undefined) throw aborted;
     if (code !== CURLE.OK) throw new CurlError(code, easy.errorBuffer);
     const status = easy.getinfo(CURLINFO.RESPONSE_CODE) as number;
     handler.onUpgrade?.(status, responseHeaders(easy), new CurlUpgradedSocket(easy));
   } catch (err) {
+    clearTimeout(timer);
     easy.cleanup();
     handler.onError?.(err instanceof Error ? err : new Error(String(err)));
   }

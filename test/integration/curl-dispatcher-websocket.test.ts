@@ -226,6 +226,34 @@ test('undici WebSocket on CurlDispatcher: a refused upgrade is libcurl\'s CURLE_
   }
 });
 
+test('CurlDispatcher: a websocket upgrade dispatched with headersTimeout ends with undici\'s HeadersTimeoutError when no 101 comes, its connection closed', async () => {
+  const silent = await rawServer(null);
+  const dispatcher = new CurlDispatcher();
+  try {
+    let dog: NodeJS.Timeout | undefined;
+    const err = await Promise.race([
+      new Promise<Error>((resolve) => {
+        dispatcher.dispatch({ origin: `http://127.0.0.1:${silent.port}`, path: '/', method: 'GET', upgrade: 'websocket', headersTimeout: 100 } as Dispatcher.DispatchOptions, {
+          onConnect() {},
+          onUpgrade() {
+            resolve(new Error('upgraded without a 101'));
+          },
+          onError: resolve,
+        } as unknown as Dispatcher.DispatchHandler);
+      }),
+      // the server never answers: only the timer under test ends the wait
+      new Promise<never>((_, reject) => (dog = setTimeout(() => reject(new Error('the upgrade never timed out')), 10_000))),
+    ]).finally(() => clearTimeout(dog));
+    assert.equal((err as Error & { code?: string }).code, 'UND_ERR_HEADERS_TIMEOUT', String(err));
+    for (let i = 0; i < 400 && silent.open() > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(silent.open(), 0, 'the timed-out upgrade left its connection open');
+  } finally {
+    // destroy(), not close(): close() would wait for an upgrade that never timed out
+    await dispatcher.destroy();
+    await silent.close();
+  }
+});
+
 test('CurlDispatcher: an upgrade other than websocket, and CONNECT, are refused with UND_ERR_NOT_SUPPORTED', async () => {
   const dispatcher = new CurlDispatcher();
   try {
