@@ -28,11 +28,12 @@ import { tscurlH2, undiciH2, tscurlDownloadVersion } from './h2-clients.js';
 import { promiseFloor, tscurlRequest, tscurlRequestText, tscurlFetch, undiciRequestClient, undiciFetchClient } from './convenience-clients.js';
 import { curlyGet, nodeLibcurlCurly } from './compat-clients.js';
 import { tscurlDownload, undiciDownload, nodeHttpDownload, rawDownload, rawDownload1M, type DownloadClient } from './download-clients.js';
+import { startWsServer, wsContenders } from './ws-clients.js';
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick') || process.env.BENCH_QUICK === '1';
-const picked = [...argv.filter((a) => /^[a-h]$/.test(a)), ...(process.env.BENCH_SCENARIOS ?? '').split(/[ ,]+/).filter(Boolean)];
-const SCENARIOS = new Set(picked.length ? picked : ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+const picked = [...argv.filter((a) => /^[a-hw]$/.test(a)), ...(process.env.BENCH_SCENARIOS ?? '').split(/[ ,]+/).filter(Boolean)];
+const SCENARIOS = new Set(picked.length ? picked : ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'w']);
 const REPS = Number(process.env.BENCH_REPS ?? (QUICK ? 2 : 3));
 const TOTAL = Number(process.env.BENCH_TOTAL ?? (QUICK ? 4000 : 20_000));
 const BIG_MIB = Number(process.env.BENCH_BIG_MIB ?? (QUICK ? 64 : 256));
@@ -368,6 +369,23 @@ async function scenarioE(): Promise<void> {
   summary.push(text);
 }
 
+// ---- (w): WebSocket messages through CurlDispatcher ---------------------------------
+
+async function scenarioW(): Promise<void> {
+  const srv = await startWsServer();
+  try {
+    const messages = QUICK ? 100 : 400;
+    const contenders = wsContenders(srv.port, messages);
+    // warm-up: JIT, the ws module
+    for (const c of contenders) await c.run();
+    const samples = await interleavedSamples(contenders, REPS, log);
+    summary.push(report(`(w) undici WebSocket, ${messages} binary messages of 1 MiB from a ws server (its own process), medians of ${REPS}`,
+      medians(samples), 'undici WebSocket on CurlDispatcher', { 'MiB/s': true, 'CPU ms/MiB': false }));
+  } finally {
+    srv.stop();
+  }
+}
+
 // ---- main -------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -404,6 +422,7 @@ async function main(): Promise<void> {
     await nginxH2?.stop();
   }
   if (SCENARIOS.has('e')) await scenarioE();
+  if (SCENARIOS.has('w')) await scenarioW();
   console.log('\n==== summary ====\n' + summary.join('\n\n'));
 }
 

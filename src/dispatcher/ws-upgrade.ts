@@ -22,8 +22,10 @@ import { SocketWatcher } from '../transport/socket-watcher.js';
 import { CURLWS_OPT } from '../ws/ws-flags.js';
 import type { ClassicHandler } from './dispatch-handler.js';
 
-/** Bytes asked of curl_ws_recv per call. */
-const RECV_SIZE = 64 * 1024;
+/** Reads go into slabs of this size, each read's bytes pushed as a view of its slab (no second copy). */
+const SLAB_SIZE = 64 * 1024;
+/** A slab with less room than this left is let go (its views stay with whoever holds them) for a new one. */
+const MIN_READ = 16 * 1024;
 
 /**
  * The upgraded connection as a Duplex: reads are curl_ws_recv's raw bytes,
@@ -34,7 +36,8 @@ const RECV_SIZE = 64 * 1024;
 export class CurlUpgradedSocket extends Duplex {
   readonly #easy: Easy;
   readonly #watcher: SocketWatcher;
-  readonly #buf = Buffer.allocUnsafe(RECV_SIZE);
+  #slab = Buffer.allocUnsafe(SLAB_SIZE);
+  #used = 0;
   #wantIn = false;
   /** a write waiting for the socket to take more: its bytes, how far it got, its callback */
   #pending: { chunk: Buffer; at: number; cb: (err?: Error | null) => void } | null = null;
@@ -51,7 +54,12 @@ export class CurlUpgradedSocket extends Duplex {
 
   #pump(): void {
     for (;;) {
-      const r = this.#easy.wsRecv(this.#buf);
+      if (SLAB_SIZE - this.#used < MIN_READ) {
+        this.#slab = Buffer.allocUnsafe(SLAB_SIZE);
+        this.#used = 0;
+      }
+      const room = this.#slab.subarray(this.#used);
+      const r = this.#easy.wsRecv(room);
       if (r.code === CURLE.AGAIN) {
         this.#wait(true);
         return;
@@ -65,7 +73,8 @@ export class CurlUpgradedSocket extends Duplex {
         this.destroy(new CurlError(r.code, this.#easy.errorBuffer));
         return;
       }
-      if (!this.push(Buffer.from(this.#buf.subarray(0, r.n)))) return;
+      this.#used += r.n;
+      if (!this.push(room.subarray(0, r.n))) return;
     }
   }
 

@@ -79,7 +79,11 @@ export interface WsSessionOptions {
 
 export interface WsRecvResult {
   code: number;
-  /** the payload (our own memory), empty unless code is CURLE_OK */
+  /**
+   * the payload, empty unless code is CURLE_OK; in raw mode a view that is
+   * good until the next recv() (curl_ws_recv copies it into the caller's
+   * buffer at once), else memory of our own
+   */
   data: Buffer;
   /** null in raw mode and on failure */
   meta: WsFrameMeta | null;
@@ -123,6 +127,8 @@ export class WsSession {
   readonly #enc: WsFrameEncoder;
   /** raw mode: received bytes not handed out yet */
   #rawPending: Buffer | null = null;
+  /** #rawPending is memory of our own, not the transport's lent read buffer */
+  #rawOwned = false;
   /** payloads of the control frames waiting to go out */
   #pendingPong: Buffer | null = null;
   #pendingClose: Buffer | null = null;
@@ -141,7 +147,10 @@ export class WsSession {
     this.#enc = new WsFrameEncoder(opts.masks ?? new WsMaskPool());
     const initial = opts.initial;
     if (initial && initial.length > 0) {
-      if (this.raw) this.#rawPending = Buffer.from(initial);
+      if (this.raw) {
+        this.#rawPending = Buffer.from(initial);
+        this.#rawOwned = true;
+      }
       else {
         this.#dec.push(initial);
         this.#dec.retain();
@@ -245,9 +254,14 @@ export class WsSession {
     }
     const have = this.#rawPending!;
     const n = Math.min(buflen, have.length);
-    const data = Buffer.from(have.subarray(0, n));
-    this.#rawPending = n === have.length ? null : have.subarray(n);
-    if (this.#rawPending !== null && this.#t.volatileRecv) this.#rawPending = Buffer.from(this.#rawPending);
+    const data = have.subarray(0, n);
+    if (n === have.length) this.#rawPending = null;
+    else if (this.#rawOwned) this.#rawPending = have.subarray(n);
+    else {
+      // what is left of a lent read is copied once, here, not again at each later call
+      this.#rawPending = Buffer.from(have.subarray(n));
+      this.#rawOwned = true;
+    }
     return { code: CURLE.OK, data, meta: null };
   }
 
@@ -259,8 +273,10 @@ export class WsSession {
     const r = this.#t.recv();
     switch (r.kind) {
       case 'data':
-        if (this.raw) this.#rawPending = r.data;
-        else this.#dec.push(r.data);
+        if (this.raw) {
+          this.#rawPending = r.data;
+          this.#rawOwned = !this.#t.volatileRecv;
+        } else this.#dec.push(r.data);
         return null;
       case 'again':
       case 'eof':

@@ -670,10 +670,27 @@ test('raw mode: bytes in and out untouched; flags or fragsize refused', async ()
       assert.equal(r.code, CURLE.OK);
       assert.equal(r.meta, null);
       assert.ok(r.data.length <= 4);
-      got.push(r.data);
+      // raw mode's data is good until the next recv(), as curl_ws_recv's copy into the caller's buffer
+      got.push(Buffer.from(r.data));
       n += r.data.length;
     }
     assert.deepEqual(Buffer.concat(got), want);
+
+    // a 300 KiB frame comes in reads far larger than the buffer: every byte once, in order
+    const big = Buffer.alloc(300 * 1024);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 10)) & 0xff;
+    // ws's Sender masks the payload it is given in place: a copy of its own
+    const frame = wsFrame(Buffer.from(big), { opcode: 2, mask: true });
+    assert.deepEqual(s.send(frame, 0, 0), { code: CURLE.OK, sent: frame.length });
+    const echoed = wsFrame(big, { opcode: 2 });
+    const parts: Buffer[] = [];
+    for (let n = 0, calls = 0; n < echoed.length && calls < 10_000; calls++) {
+      const r = await recvReady(t, s, 1000);
+      assert.equal(r.code, CURLE.OK);
+      parts.push(Buffer.from(r.data));
+      n += r.data.length;
+    }
+    assert.deepEqual(Buffer.concat(parts), echoed);
   } finally {
     t.close();
     await closeServer(wss);
