@@ -93,9 +93,10 @@ export class AuthPlan {
   #queue: Method[] | null = null;
   #current: Method | 'none' | null = null;
   #askedList = false;
-  #agentAsked = false;
+  /** the agent was asked for its keys: what to go on with once it answered */
+  #agentAsked: { agent: SshAgent; next: (a: AuthAttempt | false) => void } | null = null;
+  #agentAnswer: { err: Error | null; keys: ParsedKey[] | null } | null = null;
   #agentUnreachable = false;
-  #closed = false;
 
   constructor(s: AuthSettings, info: (text: string) => void) {
     this.#s = s;
@@ -146,14 +147,14 @@ export class AuthPlan {
     }
   }
 
-  /** The ssh-agent is being asked for its keys (ssh2 waits on next() meanwhile). */
+  /** The ssh-agent is being asked for its keys (ssh2 waits on next() meanwhile): the engine looks again soon. */
   get waiting(): boolean {
-    return this.#agentAsked;
+    return this.#agentAsked !== null;
   }
 
   /**
-   * libssh2_agent_connect and _list_identities, in libcurl's words when they
-   * fail; with keys, ssh2 offers each in turn (libssh2_agent_userauth).
+   * libssh2_agent_connect and _list_identities. The agent answers on a
+   * socket of its own, outside the engine: the answer waits for step().
    */
   #askAgent(next: (a: AuthAttempt | false) => void): void {
     const path = this.#s.agentSocket;
@@ -163,25 +164,39 @@ export class AuthPlan {
       return;
     }
     const agent = new (ssh2().OpenSSHAgent)(path);
-    this.#agentAsked = true;
+    this.#agentAsked = { agent, next };
     agent.getIdentities((err, keys) => {
-      this.#agentAsked = false;
-      if (this.#closed) return;
-      if (err || !keys) {
-        const unreachable = err?.message === 'Failed to connect to agent';
-        if (unreachable) this.#agentUnreachable = true;
-        this.#info(unreachable ? 'Failure connecting to agent' : 'Failure requesting identities to agent');
-        this.#next(next);
-        return;
-      }
-      if (keys.length === 0) {
-        this.#info('No identity would match');
-        this.#next(next);
-        return;
-      }
-      this.#current = 'agent';
-      next({ type: 'agent', username: this.#s.user, agent: withKnownKeys(agent, keys) });
+      this.#agentAnswer = { err: err ?? null, keys: keys ?? null };
     });
+  }
+
+  /**
+   * Called by the session inside the engine's step: once the agent answered,
+   * go on, in libcurl's words when it failed; with keys, ssh2 offers each in
+   * turn (libssh2_agent_userauth). So callbacks (DEBUGFUNCTION) run only
+   * inside the application's calls into the library, as libcurl's do.
+   */
+  step(): void {
+    const asked = this.#agentAsked;
+    const answer = this.#agentAnswer;
+    if (asked === null || answer === null) return;
+    this.#agentAsked = null;
+    this.#agentAnswer = null;
+    const { err, keys } = answer;
+    if (err || !keys) {
+      const unreachable = err?.message === 'Failed to connect to agent';
+      if (unreachable) this.#agentUnreachable = true;
+      this.#info(unreachable ? 'Failure connecting to agent' : 'Failure requesting identities to agent');
+      this.#next(asked.next);
+      return;
+    }
+    if (keys.length === 0) {
+      this.#info('No identity would match');
+      this.#next(asked.next);
+      return;
+    }
+    this.#current = 'agent';
+    asked.next({ type: 'agent', username: this.#s.user, agent: withKnownKeys(asked.agent, keys) });
   }
 
   #attempt(m: Method): AuthAttempt | null {
@@ -222,7 +237,7 @@ export class AuthPlan {
    * connected, and curl 7.88 says so when it disconnects from the agent.
    */
   close(): void {
-    this.#closed = true;
+    this.#agentAsked = null;
     if (this.#agentUnreachable) this.#info('Failed to disconnect from libssh2 agent: -13 failed closing the agent socket');
     this.#agentUnreachable = false;
   }

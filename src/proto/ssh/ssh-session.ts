@@ -261,6 +261,8 @@ export class SshSession {
       const c = this.#connect();
       if (c !== CURLE.OK) return c;
     }
+    // the ssh-agent's answer, when it came since the last step
+    this.#auth?.step();
     const duplex = this.#duplex;
     for (let i = 0; duplex && i < MAX_READS && !this.failure && !this.#eof && duplex.listening; i++) {
       const r = transport.recv();
