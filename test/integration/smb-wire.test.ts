@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CURLE, CURLOPT } from '../../src/index.js';
+import { CURLE, CURLOPT, CURLPAUSE, CURL_READFUNC_PAUSE, Easy } from '../../src/index.js';
+import { socketLoop } from '../helpers/socket-loop.js';
 import { fetchUrl } from '../helpers/fetch.js';
 import { curl, tscurl } from '../helpers/cli-run.js';
 import { requireProgram } from '../helpers/requires.js';
@@ -133,6 +134,53 @@ test('a URL without a share or with a control byte is CURLE_URL_MALFORMAT before
     }
     assert.equal(s.received.length, 0);
   } finally {
+    await s.close();
+  }
+});
+
+test('the multi-socket API drives SMB transfers side by side; a paused upload goes on after CURLPAUSE_CONT', async () => {
+  const s = await startSmb1Server(FILE);
+  const results = new Map<Easy, number>();
+  const loop = socketLoop((e, r) => results.set(e, r));
+  try {
+    const url = `smb://127.0.0.1:${s.port}/share/file.bin`;
+    const bodies: Buffer[][] = [[], []];
+    const downloads = bodies.map((chunks) => {
+      const e = new Easy();
+      e.setopt(CURLOPT.URL, url);
+      e.setopt(CURLOPT.USERPWD, 'user:pass');
+      e.setopt(CURLOPT.WRITEFUNCTION, (d: Buffer) => (chunks.push(Buffer.from(d)), d.length));
+      return e;
+    });
+    const up = new Easy();
+    let sent = 0;
+    let paused = false;
+    up.setopt(CURLOPT.URL, url);
+    up.setopt(CURLOPT.USERPWD, 'other:login');
+    up.setopt(CURLOPT.UPLOAD, 1);
+    up.setopt(CURLOPT.INFILESIZE_LARGE, FILE.length);
+    up.setopt(CURLOPT.READFUNCTION, (buf: Buffer) => {
+      if (!paused && sent > 0) {
+        paused = true;
+        setImmediate(() => up.pause(CURLPAUSE.CONT));
+        return CURL_READFUNC_PAUSE;
+      }
+      const n = Math.min(buf.length, FILE.length - sent, 5000);
+      FILE.copy(buf, 0, sent, sent + n);
+      sent += n;
+      return n;
+    });
+    for (const e of [...downloads, up]) loop.multi.addHandle(e);
+    await loop.doneAfter(3);
+    assert.deepEqual([...results.values()], [CURLE.OK, CURLE.OK, CURLE.OK]);
+    for (const chunks of bodies) assert.deepEqual(Buffer.concat(chunks), FILE);
+    assert.ok(paused);
+    // what the WRITE_ANDX messages carried, in order: the whole file
+    const written = s.received.flat().filter((m) => m[8] === SMB1_COM.WRITE_ANDX)
+      .map((m) => m.subarray(m.readUInt16LE(36 + 23) + 4, m.readUInt16LE(36 + 23) + 4 + m.readUInt16LE(36 + 21)));
+    assert.deepEqual(Buffer.concat(written), FILE);
+  } finally {
+    loop.close();
     await s.close();
   }
 });
