@@ -15,6 +15,7 @@ import { SMTP_HANDLER, SMTPS_HANDLER } from './mail/smtp.js';
 import { IMAP_HANDLER, IMAPS_HANDLER } from './mail/imap.js';
 import { POP3_HANDLER, POP3S_HANDLER } from './mail/pop3.js';
 import { FTP_HANDLER, FTPS_HANDLER } from './ftp/ftp-handler.js';
+import { SMB_HANDLER, SMBS_HANDLER } from './smb/smb-handler.js';
 
 const HANDLERS = new Map<string, ProtocolHandler>();
 
@@ -40,6 +41,8 @@ register(POP3_HANDLER);
 register(POP3S_HANDLER);
 register(FTP_HANDLER);
 register(FTPS_HANDLER);
+register(SMB_HANDLER);
+register(SMBS_HANDLER);
 
 /** The handler of a scheme (case-insensitive), or undefined when not built in. */
 export function handlerFor(scheme: string): ProtocolHandler | undefined {

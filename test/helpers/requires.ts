@@ -38,6 +38,8 @@ const FIXED_PATHS: Readonly<Record<string, readonly string[]>> = {
   slapd: ['/usr/sbin/slapd'],
   // Apache httpd (the h2c Upgrade tests)
   apache2: ['/usr/sbin/apache2'],
+  // Samba's smbd (the SMB tests), and smbpasswd beside it
+  smbd: ['/usr/sbin/smbd'],
 };
 
 function isExecutable(file: string): boolean {
