@@ -153,9 +153,11 @@ test('h2c: an answer bigger than curl 7.88\'s 32 KiB upgrade buffer, in the 101\
     assert.equal(r.stdout, '65535');
     assert.match(r.stderr, /\* Copying HTTP\/2 data in stream buffer to connection buffer after upgrade: len=\d+\n/);
     if (!NO_CURL) {
-      // curl 7.88.1 fails here: "connection buffer size is too small to store data following HTTP Upgrade response header"
+      // curl 7.88.1 fails here with 16 ("connection buffer size is too small to store data following HTTP
+      // Upgrade response header") when the 101 and what follows come in one read; on a busy machine they
+      // may come in smaller reads and curl gets through (seen once in CI): either way, never anything else
       const b = await curl(['-s', '--http2', '-o', '/dev/null', srv.url]);
-      assert.equal(b.code, 16);
+      assert.ok(b.code === 16 || b.code === 0, `curl exited ${b.code}`);
     }
   } finally {
     await srv.close();
