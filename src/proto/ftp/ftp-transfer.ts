@@ -15,7 +15,7 @@ import { CallbackReader } from '../../cr/callback-reader.js';
 import { traceData, traceEnabled } from '../../util/trace.js';
 import type { ProtocolEnv } from '../handler.js';
 import type { DataConnection } from './ftp-data.js';
-import { freshUploadSource, uploadSource } from '../upload-source.js';
+import { freshUploadSource } from '../upload-source.js';
 
 /** Bytes one step moves at most, so other transfers get their turn. */
 const STEP_BYTES = 1 << 20;
@@ -141,11 +141,6 @@ export class FtpDataPump {
     return CURLE.OK;
   }
 
-  #source(): CallbackReader {
-    return (this.#reader ??= uploadSource(this.#t, this.#env));
-  }
-
-
   #upload(): CURLcode {
     const t = this.#t;
     const tr = this.#data.transport!;
@@ -155,8 +150,8 @@ export class FtpDataPump {
       if (typeof fresh === 'number') return fresh;
       this.#reader = fresh;
     }
-    const src = this.#source();
-    if (this.#reader !== null && this.bytes === 0 && this.#pendingOut === null && !this.#started) {
+    const src = this.#reader;
+    if (this.bytes === 0 && this.#pendingOut === null && !this.#started) {
       this.#started = true;
       src.start(t.opts.num(CURLOPT.INFILESIZE_LARGE));
     }
