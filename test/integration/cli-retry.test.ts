@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type Server, type AddressInfo } from 'node:net';
+import { refusedPort } from '../helpers/ports.js';
 import { startRawServer, type RawServer } from '../helpers/raw-http-server.js';
 import { tscurl, curl, normalise, type CliRun } from '../helpers/cli-run.js';
 import { requireProgram } from '../helpers/requires.js';
@@ -97,11 +97,7 @@ test('--retry-all-errors retries any error; Retry-After beyond --retry-max-time 
 });
 
 test('--retry-connrefused retries a refused connection; without it there is no retry', { skip: NO_CURL }, async () => {
-  // a port that was just free: nothing listens there
-  const probe: Server = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise<void>((r) => probe.close(() => r()));
+  const port = await refusedPort(); // nothing listens there, and no server started meanwhile takes it
   const url = `http://127.0.0.1:${port}/`;
   const [ours, theirs] = await Promise.all([
     tscurl(['--no-progress-meter', '--retry', '1', '--retry-connrefused', url]),

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tscurl, curl, normalise, CLI_MAIN, CURL, type CliRun } from '../helpers/cli-run.js';
 import { requireProgram } from '../helpers/requires.js';
-import { freePort } from '../helpers/ports.js';
+import { refusedPort } from '../helpers/ports.js';
 
 const NO_CURL = requireProgram('curl', 'curl');
 
@@ -78,7 +78,7 @@ test('-D FILE for several URLs of one group gets every header line, as curl writ
 });
 
 test('--fail-early ending the list mid-way: what earlier URLs wrote to stdout is all there, before the error', { skip: NO_CURL }, async () => {
-  const dead = await freePort(); // nothing listens there: connection refused
+  const dead = await refusedPort(); // nothing listens there: connection refused
   const args = ['--stderr', '-', '-sS', '--fail-early', `${base}/e1`, `${base}/e2`, `http://127.0.0.1:${dead}/x`, `${base}/e4`];
   const [ours, theirs] = await Promise.all([tscurl(args), curl(args)]);
   assert.equal(ours.code, 7);

@@ -29,7 +29,7 @@ import { createServer, type Server } from 'node:http';
 import { curl, tscurlBundle } from '../helpers/cli-run.js';
 import { requirePrograms } from '../helpers/requires.js';
 import { startSocksServer, type SocksOptions } from '../helpers/socks-server.js';
-import { freePort } from '../helpers/ports.js';
+import { refusedPort } from '../helpers/ports.js';
 import { startDnsServer } from '../helpers/dns-server.js';
 
 const NO_CURL = requirePrograms(['curl', 'curl']);
@@ -164,7 +164,7 @@ test('-v when the SOCKS server refuses the request, or the proxy port is closed:
     await sameVerbose(['--socks4', '127.0.0.1:PROXY', 'http://localhost:HTTP/'], p, 97);
     await sameVerbose(['-x', 'socks4a://127.0.0.1:PROXY', 'http://localhost:HTTP/'], p, 97);
   });
-  const closed = await freePort();
+  const closed = await refusedPort();
   await sameVerbose(['--socks5', `127.0.0.1:${closed}`, 'http://localhost:HTTP/'], { socks: closed, http: closed }, 7);
 });
 

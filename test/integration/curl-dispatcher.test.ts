@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startBodyServer as server, closeBodyServer as close, BodyPump, type BodyHandler } from '../helpers/body-server.js';
+import { refusedPort } from '../helpers/ports.js';
 import { fetch as undiciFetch, request as undiciRequest, setGlobalDispatcher, getGlobalDispatcher, interceptors, stream as undiciStream, pipeline as undiciPipeline, type Dispatcher } from 'undici';
 import { Readable, Writable } from 'node:stream';
 import { CurlDispatcher } from '../../src/dispatcher/index.js';
@@ -98,10 +99,7 @@ test('CurlDispatcher: curl options apply to every request (RESOLVE a made-up nam
 });
 
 test('CurlDispatcher: a transfer failure reaches fetch as a TypeError whose cause is the CurlError', async () => {
-  const probe = net.createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise<void>((r) => probe.close(() => r()));
+  const port = await refusedPort(); // nothing listens there, and no server started meanwhile takes it
   const dispatcher = new CurlDispatcher();
   try {
     await assert.rejects(undiciFetch(`http://127.0.0.1:${port}/`, { dispatcher }), (e: unknown) => {

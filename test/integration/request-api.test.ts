@@ -7,6 +7,7 @@ import net from 'node:net';
 import { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { startBodyServer as server, closeBodyServer as close, BodyPump, type BodyHandler } from '../helpers/body-server.js';
+import { refusedPort } from '../helpers/ports.js';
 import { request, CurlError, CURLE, MultiRunner } from '../../src/index.js';
 
 
@@ -102,10 +103,7 @@ test('request(): curl options by name apply (FOLLOWLOCATION, USERPWD) and a refu
 });
 
 test('request(): a failed transfer rejects with a CurlError carrying the CURLcode and error text', async () => {
-  const probe = net.createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise<void>((r) => probe.close(() => r()));
+  const port = await refusedPort(); // nothing listens there, and no server started meanwhile takes it
   await assert.rejects(request(`http://127.0.0.1:${port}/`), (e: unknown) => {
     assert.ok(e instanceof CurlError);
     assert.equal(e.code, CURLE.COULDNT_CONNECT);
