@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { supportedSchemes } from './proto/registry.js';
 import { DEFAULT_CA_BUNDLE } from './vtls/tls-options.js';
-import { CURL_VERSION, FEATURE_BITS, FEATURES } from './features.js';
+import { FEATURE_BITS, FEATURES } from './features.js';
 
 /** tscurl's own version (the library's and the tool's). */
 export const VERSION: string = '0.1.0';

@@ -133,7 +133,6 @@ function resumeUpload(b: BodyInputs, reader: ClientReader): { code: CURLcode; me
 }
 
 export function planBody(b: BodyInputs): BodyPlan {
-  const o = b.opts;
   const userTe = b.userHeader('transfer-encoding');
   const userChunked = userTe !== undefined && /(^|[\s,])chunked([\s,;]|$)/i.test(userTe);
   const src = sourceReader(b, userChunked);

@@ -32,12 +32,8 @@ import { ResponseDecoding, addContentCodings, addTransferCodings, type CodingPol
 import type { DecodeOutcome, Emit } from './content-decoders.js';
 import type { LoggableLine } from './head-log.js';
 
-/** The guard of a closed stack: it runs nothing of an engine. */
-const DETACHED: CallbackGuard = { inCallback: (fn) => fn() };
-
 export class ClientWriterStack {
   readonly #host: ClientWriterHost;
-  #guard: CallbackGuard;
   readonly #client: ClientWriter;
   /** the decoding phases of the response being received (null: no coding) */
   #decoding: ResponseDecoding | null = null;
@@ -53,7 +49,6 @@ export class ClientWriterStack {
 
   constructor(host: ClientWriterHost, guard: CallbackGuard) {
     this.#host = host;
-    this.#guard = guard;
     this.#client = new ClientWriter(host, guard);
   }
 
@@ -206,14 +201,13 @@ export class ClientWriterStack {
 
   /**
    * The transfer is over: nothing is delivered any more. What the stack
-   * holds goes, the engine (the guard) included: a retired transfer must
+   * holds goes, the engine (the client writer's guard) included: a retired transfer must
    * not keep its multi reachable (see Transfer.retire()).
    */
   close(): void {
     this.resetResponse();
     this.#toDownload = null;
     this.#toClient = null;
-    this.#guard = DETACHED;
     this.#client.close();
   }
 }

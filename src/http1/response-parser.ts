@@ -24,7 +24,7 @@ import { ByteQueue, LINE_TOO_LONG } from './byte-queue.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
 import { HDR, headerIdOf, headerIdOfBytes, internedName, internedValue, splitsBack, trimOws, type HeaderId } from './header-fields.js';
 import { countCr, fastStatusLine, latin1, lineText, mayBeHttpPrefix, parseStatusLine, NO_STATUS, SP, HT, type FastStatus } from './status-line.js';
-import { FRAMING_CHUNKED, FRAMING_CLOSE, FRAMING_NONE, ResponseFraming } from './message-framing.js';
+import { FRAMING_CLOSE, FRAMING_NONE, ResponseFraming } from './message-framing.js';
 import {
   inPlaceEvents, ownEvent, MAX_HTTP_RESP_HEADER_SIZE, CURL_MAX_HTTP_HEADER, MAX_HTTP_RESP_HEADER_COUNT,
   type Framing, type HeadersEndEvent, type InPlaceEvents, type ParseEvent, type PendingHeader, type ResponseParserOptions,

@@ -15,7 +15,6 @@
 // reader (src/proto/ldap-message.ts) with a size cap, so a server that
 // floods one endless message fails the transfer instead of growing memory.
 import { CURLE, easyStrerror, type CURLcode } from '../codes.js';
-import { CURLOPT } from '../easy/option-table.js';
 import { CURL_POLL, CURLINFO_TYPE, CURLPROTO } from '../constants.js';
 import { traceData } from '../util/trace.js';
 import { nowMs } from '../util/clock.js';
@@ -104,7 +103,6 @@ export class LdapRequest implements ProtocolRequest {
     const r = urlOf(this.#t);
     if (!r.ok) return this.#fail(r.code, r.message);
     this.#url = r.url;
-    const o = this.#t.opts;
     const given = optionCredentials(this.#t);
     const user = given.username;
     this.#identity = user === null ? '' : `${user}\0${given.password ?? ''}`;

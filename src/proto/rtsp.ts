@@ -48,9 +48,7 @@ class RtspRequest implements ProtocolRequest {
   #cseqRecv = 0;
   #out: Buffer[] = [];
   #upload: CallbackReader | null = null;
-  #uploadLeft = 0;
   #wantBody = false;
-  #gotResponse = false;
   #done = false;
   #reusable = false;
   #gotBytes = false;
@@ -96,7 +94,6 @@ class RtspRequest implements ProtocolRequest {
       if (typeof src === 'number') return src;
       this.#upload = src;
       src.start(b.req.uploadSize);
-      this.#uploadLeft = b.req.uploadSize;
     }
     this.#wantBody = b.req.wantBody;
     // the CSeq counts up once the request is on its way (rtsp_do)
@@ -188,7 +185,6 @@ class RtspRequest implements ProtocolRequest {
       case 'rtp':
         return this.#rtp(ev.channel, ev.packet);
       case 'status':
-        this.#gotResponse = true;
         t.responseCode = ev.code;
         return this.#headerLine(ev.raw, CLIENTWRITE.HEADER | CLIENTWRITE.STATUS);
       case 'header': {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireProgram } from '../helpers/requires.js';
+import { refusedPort } from '../helpers/ports.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const CURL = '/usr/bin/curl';
@@ -148,10 +149,7 @@ test("-L stops after 50 redirects unless --max-redirs: the tool's default, not l
 });
 
 test('connection refused: exit 7, silent unless -S', { skip: NO_CURL }, async () => {
-  const closed = net.createServer();
-  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-  const port = (closed.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => closed.close(() => r()));
+  const port = await refusedPort();
   await same(['-s', `http://127.0.0.1:${port}/`]);
   const r = await run('tscurl', ['-sS', `http://127.0.0.1:${port}/`]);
   assert.equal(r.code, 7);
@@ -159,10 +157,7 @@ test('connection refused: exit 7, silent unless -S', { skip: NO_CURL }, async ()
 });
 
 test('-s, -S and --no-progress-meter apply to every --next group, wherever they stand (curl keeps them global)', { skip: NO_CURL }, async () => {
-  const closed = net.createServer();
-  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-  const dead = `http://127.0.0.1:${(closed.address() as net.AddressInfo).port}/`;
-  await new Promise<void>((r) => closed.close(() => r()));
+  const dead = `http://127.0.0.1:${await refusedPort()}/`;
   const ms = (r: Run): Run => ({ ...r, stderr: r.stderr.replace(/after \d+ ms/g, 'after N ms') });
   for (const args of [
     ['-s', dead, '--next', dead],

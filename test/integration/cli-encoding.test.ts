@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRawServer, ok, type RawServer, withRawServer } from '../helpers/raw-http-server.js';
+import { type RawServer, withRawServer } from '../helpers/raw-http-server.js';
 import { tscurl, curl } from '../helpers/cli-run.js';
 import { requireProgram } from '../helpers/requires.js';
 

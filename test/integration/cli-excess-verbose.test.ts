@@ -28,6 +28,7 @@ import { tscurl, curl, normalise, type CliRun } from '../helpers/cli-run.js';
 import { requireProgram } from '../helpers/requires.js';
 import { startScriptServer, type ScriptConn, type ScriptServer } from '../helpers/script-server.js';
 import { startProxyServer, type ProxyAnswer, type ProxyRequest, type ProxyServer } from '../helpers/proxy-server.js';
+import { refusedPort } from '../helpers/ports.js';
 
 const NO_CURL = requireProgram('curl', 'curl');
 const ATTEMPTS = 4;
@@ -177,9 +178,7 @@ test('the meter\'s last line comes before the line about the connection, per req
   const follow = await same(['-v', ...A, '-L', '-o', '/dev/null', url('/moved')], stderr, undefined, true);
   assert.equal(follow.split('\r[meter]\n* Connection #0 to host 127.0.0.1 left intact\n').length, 3, follow);
   // a closed port: the last line, then "Closing connection 0", then the error
-  const gone = await startScriptServer(() => {});
-  const port = gone.port;
-  await gone.close();
+  const port = await refusedPort();
   const refused = await same(['-v', ...A, `http://127.0.0.1:${port}/`], stderr);
   assert.match(refused, /\r\[meter\]\n\* Closing connection 0\ntscurl: \(7\) /);
 });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server, type Socket, type AddressInfo } from 'node:net';
 import { startRawServer, type RawServer } from '../helpers/raw-http-server.js';
-import { tscurl, curl, normalise } from '../helpers/cli-run.js';
+import { tscurl, curl } from '../helpers/cli-run.js';
 import { requireProgram } from '../helpers/requires.js';
 
 const NO_CURL = requireProgram('curl', 'curl');

@@ -2,24 +2,16 @@
 // over real loopback sockets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { Easy, CURLOPT, CURLE, CURLINFO, openSocketCount } from '../../src/index.js';
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { startDnsServer } from '../helpers/dns-server.js';
 import { fetchUrl, type Fetched } from '../helpers/fetch.js';
+import { refusedPort } from '../helpers/ports.js';
 
 async function run(url: string, setup?: (e: Easy) => void): Promise<Fetched> {
   const r = await fetchUrl(url, setup);
   r.easy.cleanup();
   return r;
-}
-
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 test('malformed URL -> CURLE_URL_MALFORMAT', async () => {
@@ -51,7 +43,7 @@ test('unknown scheme -> CURLE_UNSUPPORTED_PROTOCOL', async () => {
 });
 
 test('connection refused -> CURLE_COULDNT_CONNECT', async () => {
-  const port = await closedPort();
+  const port = await refusedPort();
   const { code, easy } = await run(`http://127.0.0.1:${port}/`);
   assert.equal(code, CURLE.COULDNT_CONNECT);
   assert.match(easy.errorBuffer, new RegExp(`Failed to connect to 127.0.0.1 port ${port} after \\d+ ms`));

@@ -24,6 +24,7 @@ import { internalsOf } from '../../src/easy/internals.js';
 import { ResponseHead } from '../../src/request/response-head.js';
 import { startH2Server, answer } from '../helpers/h2-server.js';
 import { testCerts } from '../helpers/certs.js';
+import { refusedPort } from '../helpers/ports.js';
 
 /** Answers each request head on a connection with `reply(path, method)`; bounded by the connection's requests. */
 async function rawServer(reply: (path: string, method: string) => string | Buffer): Promise<{ server: net.Server; port: number }> {
@@ -116,10 +117,7 @@ test('request(): a non-HTTP URL on a kept handle still reads header lines; bad i
     const badHeader = request(`http://127.0.0.1:${port}/ok`, { runner, headers: { 'Bad:Name': 'x' } });
     await assert.rejects(badHeader, TypeError);
     // a transfer that fails before any head rejects with its CURLcode
-    const closed = net.createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const gone = (closed.address() as AddressInfo).port;
-    await new Promise((r) => closed.close(r));
+    const gone = await refusedPort();
     await assert.rejects(request(`http://127.0.0.1:${gone}/`, { runner }), (e: unknown) => e instanceof CurlError && e.code === CURLE.COULDNT_CONNECT);
     assert.equal(runner.size, 0);
   } finally {

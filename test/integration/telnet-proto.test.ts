@@ -18,7 +18,7 @@ import { join } from 'node:path';
 
 const NO_CURL = requireProgram('curl', 'curl');
 
-const IAC = 255, DONT = 254, DO = 253, WONT = 252, WILL = 251, SB = 250, SE = 240;
+const IAC = 255, DO = 253, WONT = 252, WILL = 251, SB = 250, SE = 240;
 const TTYPE = 24, NAWS = 31, XDISPLOC = 35, NEW_ENV = 39, ECHO = 1, BINARY = 0, SGA = 3;
 const b = (...x: number[]): Buffer => Buffer.from(x);
 const has = (got: Buffer, needle: Buffer): boolean => got.includes(needle);

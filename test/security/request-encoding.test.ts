@@ -12,7 +12,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Easy, CURLOPT, CURLE, CURLINFO, CURLAUTH, CURLPROXY, Mime, optionByName } from '../../src/index.js';
-import { startRawServer, ok, type RawServer, withRawServer } from '../helpers/raw-http-server.js';
+import { startRawServer, ok, withRawServer } from '../helpers/raw-http-server.js';
 import { startProxyServer } from '../helpers/proxy-server.js';
 import { startSocksServer } from '../helpers/socks-server.js';
 import { fetchUrl } from '../helpers/fetch.js';

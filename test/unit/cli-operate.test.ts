@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseArgs, groupEntries } from '../../src/cli/args.js';
 import { buildConfig } from '../../src/cli/transfer-config.js';
-import { TraceFormatter, dumpBlock, traceIds } from '../../src/cli/trace-format.js';
+import { TraceFormatter } from '../../src/cli/trace-format.js';
 import { CURLOPT } from '../../src/index.js';
 
 const cfgOf = (argv: string[], n = 0) => {

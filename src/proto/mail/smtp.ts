@@ -84,7 +84,6 @@ class SmtpRequest extends MailRequest {
   #rcptHadOk = false;
   #rcptLastError = 0;
   #custom: string | null = null;
-  #stuffer: DotStuffer | null = null;
   #size = -1;
   #authenticated = false;
   #contLines = 0;
@@ -267,7 +266,7 @@ class SmtpRequest extends MailRequest {
         if (code !== 354) return this.fail(CURLE.SEND_ERROR, `DATA failed: ${code}`);
         this.#state = 'postdata';
         const crlf = this.t.opts.num(CURLOPT.CRLF) !== 0;
-        const stuffer = (this.#stuffer = new DotStuffer());
+        const stuffer = new DotStuffer();
         this.beginUpload(this.#upload!.reader, (b) => stuffer.stuff(crlf ? lfToCrlf(b) : b),
           () => Buffer.from(stuffer.endsWithCrlf || this.#size === 0 ? '.\r\n' : '\r\n.\r\n', 'latin1'));
         return CURLE.OK;

@@ -71,7 +71,6 @@ export class SftpUpload implements SftpJob {
 
   run(): CURLcode {
     if (this.#refused !== CURLE.OK) return this.#refused;
-    const h = this.#h;
     // bounded: every pass takes an answer or returns
     for (let pass = 0; pass < 1000; pass++) {
       switch (this.#phase) {

@@ -28,7 +28,7 @@ import { appendFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import {
-  parseServerCommands, postCommandWaitSeconds, requestLength, requestTarget, type ServerCommands,
+  parseServerCommands, postCommandWaitSeconds, requestLength, requestTarget,
 } from './sws-request.js';
 import type { TestFile } from './test-file.js';
 
