@@ -36,7 +36,7 @@ import { textToBuffer, toBytes, urlDecode } from '../url/url-bytes.js';
 import { CURLU, CURLUPART } from '../url/url-codes.js';
 import { nowMs } from '../util/clock.js';
 import type { ProtocolHandler, ProtocolRequest } from './handler.js';
-import { recvFailure } from './send-then-read.js';
+import { MeteredRecv } from './metered-recv.js';
 import { connectPacket, DISCONNECT_PACKET, MQTT_MSG, MqttPacketReader, publishPacket, subscribePacket } from './mqtt-packets.js';
 import { optionCredentials } from './redirect.js';
 
@@ -58,11 +58,12 @@ class MqttRequest implements ProtocolRequest {
   #packet: { first: number; remaining: number } | null = null;
   /** a PUBLISH body is being delivered */
   #publishBody = false;
-  #gotBytes = false;
+  readonly #in: MeteredRecv;
   #eof = false;
 
   constructor(t: Transfer, conn: Connection, guard: CallbackGuard) {
     this.#t = t;
+    this.#in = new MeteredRecv(t);
     this.#conn = conn;
     this.#guard = guard;
   }
@@ -117,20 +118,14 @@ class MqttRequest implements ProtocolRequest {
       if (c !== CURLE.OK) return c;
       if (this.#stopped() || t.pauseBits & CURLPAUSE.RECV) break;
       if (this.#eof) return this.#closed();
-      if (t.recvBudget <= 0) break;
-      const r = transport.recv();
-      if (r.kind === 'again') break;
-      if (r.kind === 'eof') {
+      const data = this.#in.read(transport);
+      if (data === 'wait') break;
+      if (data === 'eof') {
         this.#eof = true;
         continue;
       }
-      if (r.kind === 'error') return this.#fail(CURLE.RECV_ERROR, recvFailure(r.error));
-      if (!this.#gotBytes) {
-        this.#gotBytes = true;
-        t.timing.starttransfer ||= nowMs();
-      }
-      t.recvBudget -= r.data.length;
-      this.#reader.feed(r.data);
+      if ('failure' in data) return this.#fail(CURLE.RECV_ERROR, data.failure);
+      this.#reader.feed(data);
     }
     return CURLE.OK;
   }
@@ -311,7 +306,7 @@ class MqttRequest implements ProtocolRequest {
   }
 
   get receivedAnything(): boolean {
-    return this.#gotBytes;
+    return this.#in.gotBytes;
   }
 }
 

@@ -27,7 +27,7 @@ import { callbackThrew } from '../util/callback-failure.js';
 import { traceData, traceText } from '../util/trace.js';
 import { nowMs } from '../util/clock.js';
 import type { ProtocolHandler, ProtocolRequest } from './handler.js';
-import { recvFailure } from './send-then-read.js';
+import { MeteredRecv } from './metered-recv.js';
 import { RtspResponseReader, type RtspEvent } from './rtsp-response.js';
 import { buildRtspRequest, RTSPREQ } from './rtsp-request.js';
 import { setRtspCSeqRecv } from './rtsp-state.js';
@@ -51,13 +51,14 @@ class RtspRequest implements ProtocolRequest {
   #wantBody = false;
   #done = false;
   #reusable = false;
-  #gotBytes = false;
+  readonly #in: MeteredRecv;
   #rtpChannel = -1;
   /** the response's body was left unread (a request without a body to read) */
   #unreadBody = false;
 
   constructor(t: Transfer, conn: Connection, guard: CallbackGuard) {
     this.#t = t;
+    this.#in = new MeteredRecv(t);
     this.#conn = conn;
     this.#guard = guard;
     conn.idleInputOk = true;
@@ -110,22 +111,17 @@ class RtspRequest implements ProtocolRequest {
     for (let i = 0; i < MAX_READS_PER_STEP && !this.#done; i++) {
       c = this.#process();
       if (c !== CURLE.OK || this.#done) return c;
-      if (t.pauseBits & CURLPAUSE.RECV || t.recvBudget <= 0) break;
-      const r = transport.recv();
-      if (r.kind === 'again') break;
-      if (r.kind === 'eof') {
+      if (t.pauseBits & CURLPAUSE.RECV) break;
+      const data = this.#in.read(transport);
+      if (data === 'wait') break;
+      if (data === 'eof') {
         this.#reader.eof();
         c = this.#process();
         if (c !== CURLE.OK || this.#done) return c;
         return this.#closed();
       }
-      if (r.kind === 'error') return this.#fail(CURLE.RECV_ERROR, recvFailure(r.error));
-      if (!this.#gotBytes) {
-        this.#gotBytes = true;
-        t.timing.starttransfer ||= nowMs();
-      }
-      t.recvBudget -= r.data.length;
-      this.#reader.feed(r.data);
+      if ('failure' in data) return this.#fail(CURLE.RECV_ERROR, data.failure);
+      this.#reader.feed(data);
     }
     return CURLE.OK;
   }
@@ -134,7 +130,7 @@ class RtspRequest implements ProtocolRequest {
   #closed(): CURLcode {
     this.#done = true;
     if (this.#rtspreq === RTSPREQ.RECEIVE && !this.#reader.inResponse) return CURLE.OK;
-    if (!this.#gotBytes) return this.#fail(CURLE.GOT_NOTHING, 'Empty reply from server');
+    if (!this.#in.gotBytes) return this.#fail(CURLE.GOT_NOTHING, 'Empty reply from server');
     return this.#fail(CURLE.PARTIAL_FILE, 'transfer closed with outstanding read data remaining');
   }
 
@@ -311,7 +307,7 @@ class RtspRequest implements ProtocolRequest {
   }
 
   get receivedAnything(): boolean {
-    return this.#gotBytes;
+    return this.#in.gotBytes;
   }
 }
 

@@ -20,16 +20,10 @@ import type { CallbackGuard } from '../util/callback-depth.js';
 import { traceData } from '../util/trace.js';
 import { nowMs } from '../util/clock.js';
 import type { ProtocolRequest } from './handler.js';
+import { MeteredRecv } from './metered-recv.js';
 
 /** Reads one step() makes at most before other transfers get their turn. */
 const MAX_READS_PER_STEP = 32;
-
-/** The message of a failed network read, as libcurl's "Recv failure: %s". */
-export function recvFailure(err: Error): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ECONNRESET') return 'Recv failure: Connection reset by peer';
-  return `Recv failure: ${err.message}`;
-}
 
 export interface SendThenReadSpec {
   /**
@@ -50,13 +44,14 @@ export class SendThenReadRequest implements ProtocolRequest {
   readonly #spec: SendThenReadSpec;
   #out: Buffer | null = null;
   #done = false;
-  #gotBytes = false;
+  readonly #in: MeteredRecv;
 
   constructor(t: Transfer, conn: Connection, guard: CallbackGuard, spec: SendThenReadSpec) {
     this.#t = t;
     this.#conn = conn;
     this.#guard = guard;
     this.#spec = spec;
+    this.#in = new MeteredRecv(t);
   }
 
   start(): CURLcode {
@@ -82,27 +77,16 @@ export class SendThenReadRequest implements ProtocolRequest {
       t.timing.posttransfer ||= nowMs();
     }
     for (let i = 0; i < MAX_READS_PER_STEP && !this.#done; i++) {
-      if (t.pauseBits & CURLPAUSE.RECV || t.recvBudget <= 0) break;
-      const r = transport.recv();
-      if (r.kind === 'again') break;
-      if (r.kind === 'eof') {
+      if (t.pauseBits & CURLPAUSE.RECV) break;
+      const data = this.#in.read(transport);
+      if (data === 'wait') break;
+      if (data === 'eof') {
         this.#done = true;
         break;
       }
-      if (r.kind === 'error') {
-        t.fail(CURLE.RECV_ERROR, recvFailure(r.error));
+      if ('failure' in data) {
+        t.fail(CURLE.RECV_ERROR, data.failure);
         return CURLE.RECV_ERROR;
-      }
-      let data = r.data;
-      if (data.length > t.recvBudget) {
-        // MAX_RECV_SPEED_LARGE: the rest waits in the transport
-        transport.unrecv(data.subarray(t.recvBudget));
-        data = data.subarray(0, t.recvBudget);
-      }
-      t.recvBudget -= data.length;
-      if (!this.#gotBytes) {
-        this.#gotBytes = true;
-        t.timing.starttransfer ||= nowMs();
       }
       traceData(this.#guard, t, CURLINFO_TYPE.DATA_IN, data);
       const c = t.writers.write(CLIENTWRITE.BODY, data);
@@ -139,6 +123,6 @@ export class SendThenReadRequest implements ProtocolRequest {
   }
 
   get receivedAnything(): boolean {
-    return this.#gotBytes;
+    return this.#in.gotBytes;
   }
 }

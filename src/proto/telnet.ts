@@ -30,9 +30,8 @@ import type { ReadCallback } from '../easy/callbacks.js';
 import { CLIENTWRITE, PAUSED } from '../cw/client-write.js';
 import type { CallbackGuard } from '../util/callback-depth.js';
 import { traceEnabled, traceText } from '../util/trace.js';
-import { nowMs } from '../util/clock.js';
 import type { ProtocolHandler, ProtocolRequest } from './handler.js';
-import { recvFailure } from './send-then-read.js';
+import { MeteredRecv } from './metered-recv.js';
 import { telnetSettings } from './telnet-options.js';
 import { TelnetNegotiation } from './telnet-negotiation.js';
 import { optionCredentials } from './redirect.js';
@@ -50,12 +49,13 @@ class TelnetRequest implements ProtocolRequest {
   #input: CallbackReader | null = null;
   #inputDone = true;
   #done = false;
-  #gotBytes = false;
+  readonly #in: MeteredRecv;
   /** the first error a body write returned inside receive() */
   #writeError: CURLcode = CURLE.OK;
 
   constructor(t: Transfer, conn: Connection, guard: CallbackGuard) {
     this.#t = t;
+    this.#in = new MeteredRecv(t);
     this.#conn = conn;
     this.#guard = guard;
   }
@@ -99,24 +99,19 @@ class TelnetRequest implements ProtocolRequest {
     let c = this.#flush();
     if (c !== CURLE.OK) return c;
     for (let i = 0; i < MAX_READS_PER_STEP && !this.#done; i++) {
-      if (t.pauseBits & CURLPAUSE.RECV || t.recvBudget <= 0) break;
-      const r = transport.recv();
-      if (r.kind === 'again') break;
-      if (r.kind === 'eof') {
+      if (t.pauseBits & CURLPAUSE.RECV) break;
+      const data = this.#in.read(transport);
+      if (data === 'wait') break;
+      if (data === 'eof') {
         // the server closed: the session is over (telnet_do's "nread <= 0")
         this.#done = true;
         break;
       }
-      if (r.kind === 'error') {
-        t.fail(CURLE.RECV_ERROR, recvFailure(r.error));
+      if ('failure' in data) {
+        t.fail(CURLE.RECV_ERROR, data.failure);
         return CURLE.RECV_ERROR;
       }
-      if (!this.#gotBytes) {
-        this.#gotBytes = true;
-        t.timing.starttransfer ||= nowMs();
-      }
-      t.recvBudget -= r.data.length;
-      this.#neg!.receive(r.data);
+      this.#neg!.receive(data);
       if (this.#writeError !== CURLE.OK) return this.#writeError;
     }
     if (this.#done) return CURLE.OK;
@@ -204,7 +199,7 @@ class TelnetRequest implements ProtocolRequest {
   }
 
   get receivedAnything(): boolean {
-    return this.#gotBytes;
+    return this.#in.gotBytes;
   }
 }
 

@@ -10,6 +10,7 @@ import { Easy, Multi, CURLOPT, CURLE, CURL_POLL, CURL_SOCKET_TIMEOUT } from '../
 import { startRawServer, ok } from '../helpers/raw-http-server.js';
 import { startAppLoop, type AppLoop } from '../helpers/app-loop.js';
 import { fetchUrl } from '../helpers/fetch.js';
+import net from 'node:net';
 
 interface Run {
   code: number;
@@ -166,5 +167,22 @@ test('speed options refuse negative values', () => {
     }
   } finally {
     e.cleanup();
+  }
+});
+
+test('MAX_RECV_SPEED_LARGE on a protocol that reads its own connection (GOPHER): at most the limit per run, the rest waits in the transport', async () => {
+  const body = Buffer.alloc(10_000, 'g');
+  const srv = net.createServer((s) => s.once('data', () => s.end(body)));
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  try {
+    const url = `gopher://127.0.0.1:${(srv.address() as net.AddressInfo).port}/0/file`;
+    const limit = 3000;
+    const limited = await runLimited(url, (e) => e.setopt(CURLOPT.MAX_RECV_SPEED_LARGE, limit));
+    assert.equal(limited.code, CURLE.OK);
+    assert.ok(limited.body.equals(body), 'every byte arrived, in order');
+    assert.ok(limited.maxPerCall <= limit, `one call delivered ${limited.maxPerCall} bytes`);
+    assert.ok(limited.pausedAndResumed, 'the transfer stopped polling its socket and came back to it');
+  } finally {
+    await new Promise<void>((r) => srv.close(() => r()));
   }
 });

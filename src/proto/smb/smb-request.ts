@@ -24,11 +24,10 @@ import type { Transfer } from '../../multi/transfer.js';
 import { CLIENTWRITE, PAUSED } from '../../cw/client-write.js';
 import type { CallbackGuard } from '../../util/callback-depth.js';
 import { textToBuffer } from '../../url/url-bytes.js';
-import { nowMs } from '../../util/clock.js';
 import type { CallbackReader } from '../../cr/callback-reader.js';
 import { lmHash, lmResponse, ntHash } from '../../auth/ntlm-core.js';
 import type { ProtocolRequest } from '../handler.js';
-import { recvFailure } from '../send-then-read.js';
+import { MeteredRecv } from '../metered-recv.js';
 import { freshUploadSource } from '../upload-source.js';
 import {
   closeBody, fileTimeToUnix, MAX_PAYLOAD_SIZE, negotiateBody, negotiateReply, ntCreateBody, ntCreateReply, readBody,
@@ -61,7 +60,7 @@ export class SmbRequest implements ProtocolRequest {
   /** the request's result, returned after CLOSE and TREE_DISCONNECT (libcurl's req->result) */
   #result: CURLcode = CURLE.OK;
   #finished = false;
-  #gotBytes = false;
+  readonly #in: MeteredRecv;
   #password: Buffer = Buffer.alloc(0);
   #user: Buffer = Buffer.alloc(0);
   #domain: Buffer = Buffer.alloc(0);
@@ -77,6 +76,7 @@ export class SmbRequest implements ProtocolRequest {
 
   constructor(t: Transfer, conn: Connection, guard: CallbackGuard, target: SmbTarget) {
     this.#t = t;
+    this.#in = new MeteredRecv(t);
     this.#conn = conn;
     this.#guard = guard;
     this.#target = target;
@@ -154,17 +154,11 @@ export class SmbRequest implements ProtocolRequest {
         if (c !== CURLE.OK) return c;
         continue;
       }
-      if (t.recvBudget <= 0) return CURLE.OK;
-      const r = transport.recv();
-      if (r.kind === 'again') return CURLE.OK;
-      if (r.kind === 'eof') return this.#fail(CURLE.RECV_ERROR, 'Connection closed by the SMB server');
-      if (r.kind === 'error') return this.#fail(CURLE.RECV_ERROR, recvFailure(r.error));
-      if (!this.#gotBytes) {
-        this.#gotBytes = true;
-        t.timing.starttransfer ||= nowMs();
-      }
-      t.recvBudget -= r.data.length;
-      this.#reader.feed(r.data);
+      const data = this.#in.read(transport);
+      if (data === 'wait') return CURLE.OK;
+      if (data === 'eof') return this.#fail(CURLE.RECV_ERROR, 'Connection closed by the SMB server');
+      if ('failure' in data) return this.#fail(CURLE.RECV_ERROR, data.failure);
+      this.#reader.feed(data);
     }
     return CURLE.OK;
   }
@@ -362,6 +356,6 @@ export class SmbRequest implements ProtocolRequest {
   }
 
   get receivedAnything(): boolean {
-    return this.#gotBytes;
+    return this.#in.gotBytes;
   }
 }
