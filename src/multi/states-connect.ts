@@ -288,7 +288,7 @@ export function stateConnecting(e: MultiEngine, t: Transfer, now: number): void 
   conn.alpn = chain.queryFilter('TLS', 'alpn') ?? '';
   // the TLS handshake with the origin is what CURLINFO_APPCONNECT_TIME measures
   if (conn.tlsFacts) t.timing.appconnect = now;
-  e.clearExpire(t, EXPIRE.CONNECTTIMEOUT);
+  // CONNECTTIMEOUT stays until DO: a protocol that logs in in its request keeps it until logged in
   setState(e, t, STATE.PROTOCONNECT);
 }
 

@@ -54,19 +54,38 @@ function checkTimeouts(e: MultiEngine, t: Transfer, now: number): boolean {
     const ms = Math.max(elapsed, total);
     if (t.state === STATE.RESOLVING) t.fail(CURLE.OPERATION_TIMEDOUT, `Resolving timed out after ${ms} milliseconds`);
     else if (connecting) t.fail(CURLE.OPERATION_TIMEDOUT, `Connection timed out after ${ms} milliseconds`);
-    else if (t.contentLength >= 0) {
-      t.fail(CURLE.OPERATION_TIMEDOUT, `Operation timed out after ${ms} milliseconds with ${t.sizeDownload} out of ${t.contentLength} bytes received`);
-    } else t.fail(CURLE.OPERATION_TIMEDOUT, `Operation timed out after ${ms} milliseconds with ${t.sizeDownload} bytes received`);
+    else operationTimedOut(t, ms);
     return true;
   }
   const connDeadline = t.expiries.get(EXPIRE.CONNECTTIMEOUT);
-  if (connecting && connDeadline !== undefined && now + 1 >= connDeadline) {
+  if (connDeadline === undefined || now + 1 < connDeadline) return false;
+  if (connecting) {
     const ms = connectTimeoutMs(t);
     if (t.state === STATE.RESOLVING) t.fail(CURLE.OPERATION_TIMEDOUT, `Resolving timed out after ${ms} milliseconds`);
     else t.fail(CURLE.OPERATION_TIMEDOUT, `Connection timed out after ${ms} milliseconds`);
     return true;
   }
   return false;
+}
+
+/**
+ * The login of a new connection (ProtocolRequest.loggingIn) is libcurl's
+ * PROTOCONNECT, where the connect timeout still runs. As libcurl, it is
+ * checked after the protocol's step, so that a deadline of the protocol's
+ * own (a STARTTLS handshake's "SSL connection timeout") has its say first.
+ */
+function loginTimedOut(t: Transfer, now: number): boolean {
+  const deadline = t.expiries.get(EXPIRE.CONNECTTIMEOUT);
+  if (deadline === undefined || now + 1 < deadline) return false;
+  operationTimedOut(t, Math.max(Math.floor(now - t.timing.start), connectTimeoutMs(t)));
+  return true;
+}
+
+/** libcurl's multi_handle_timeout() message outside RESOLVING and CONNECTING. */
+function operationTimedOut(t: Transfer, ms: number): void {
+  if (t.contentLength >= 0) {
+    t.fail(CURLE.OPERATION_TIMEDOUT, `Operation timed out after ${ms} milliseconds with ${t.sizeDownload} out of ${t.contentLength} bytes received`);
+  } else t.fail(CURLE.OPERATION_TIMEDOUT, `Operation timed out after ${ms} milliseconds with ${t.sizeDownload} bytes received`);
 }
 
 export function runTransfer(e: MultiEngine, t: Transfer): void {
@@ -225,6 +244,7 @@ function stateDo(e: MultiEngine, t: Transfer, now: number): void {
     return finish(e, t, false);
   }
   syncWakeAt(e, t);
+  if (t.request.loggingIn !== true) e.clearExpire(t, EXPIRE.CONNECTTIMEOUT);
   setState(e, t, STATE.DID);
 }
 
@@ -263,6 +283,8 @@ function speedCheck(e: MultiEngine, t: Transfer, now: number): boolean {
 
 function stateRatelimiting(e: MultiEngine, t: Transfer, now: number): void {
   if (e.progress(t) !== CURLE.OK) return finish(e, t, false);
+  // a login slowed by MAX_SEND/RECV_SPEED: its deadline wakes this state, which must end it
+  if (t.request?.loggingIn === true && loginTimedOut(t, now)) return finish(e, t, false);
   if (!speedCheck(e, t, now)) return finish(e, t, false);
   const { maxRecvSpeed: recv, maxSendSpeed: send } = t.opts.hot();
   const wait = t.speed.limitWait(t.sizeDownload, t.sizeUpload, recv, send, now);
@@ -290,6 +312,9 @@ function statePerforming(e: MultiEngine, t: Transfer, now: number): void {
   const code = x.step();
   syncWakeAt(e, t);
   t.recvBudget = Infinity;
+  // logged in: the connect phase is over (the deadline of a reused connection was never set)
+  if (x.loggingIn === false) e.clearExpire(t, EXPIRE.CONNECTTIMEOUT);
+  else if (code === CURLE.OK && x.loggingIn === true && !x.done && loginTimedOut(t, nowMs())) return finish(e, t, false);
   if (code === CURLE.OK && e.progress(t) !== CURLE.OK) return finish(e, t, false);
   if (code === CURLE.OK && !x.done && !speedCheck(e, t, nowMs())) return finish(e, t, false);
   if (code !== CURLE.OK) {

@@ -125,6 +125,16 @@ export interface ProtocolRequest {
   /** any byte of the response came back (a dead reused connection is retried only before that) */
   readonly receivedAnything: boolean;
   /**
+   * The request is still doing, on a new connection, what libcurl does in
+   * PROTOCONNECT before its first request (FTP's greeting up to PWD, the
+   * mail protocols' greeting, capabilities, STARTTLS and login, LDAP's bind,
+   * SMB's negotiate and session setup): CURLOPT_CONNECTTIMEOUT(_MS) still
+   * runs, and its end is libcurl's "Operation timed out after N
+   * milliseconds with 0 bytes received". Absent: the connect phase ended
+   * when the connection was made.
+   */
+  readonly loggingIn?: boolean;
+  /**
    * The engine drops the request (it ended, failed, timed out, or its handle
    * was removed mid-transfer): release what it still holds outside the
    * connection (file:'s file descriptor). Called on every ending, also after

@@ -243,6 +243,11 @@ export class LdapRequest implements ProtocolRequest {
     return this.#handleMessages();
   }
 
+  /** oldap_connecting: the bind */
+  get loggingIn(): boolean {
+    return this.#phase === 'bind';
+  }
+
   get receivedAnything(): boolean {
     return this.#got;
   }

@@ -70,6 +70,10 @@ export class FtpRequest extends FtpCommands implements ProtocolRequest {
   get receivedAnything(): boolean {
     return this.gotReply;
   }
+  /** ftp_connect's states: the greeting, AUTH, USER/PASS/ACCT, PBSZ/PROT and PWD */
+  get loggingIn(): boolean {
+    return !this.fc.loggedIn;
+  }
   get wakeAt(): number | null {
     if (this.#isDone) return null;
     if (this.#acceptBy !== null) return this.#acceptBy;

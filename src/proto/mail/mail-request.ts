@@ -358,6 +358,11 @@ export abstract class MailRequest implements ProtocolRequest {
     return this.step();
   }
 
+  /** the protocol's connect phase: greeting, capabilities, STARTTLS, login */
+  get loggingIn(): boolean {
+    return this.session !== undefined && !this.session.ready;
+  }
+
   get receivedAnything(): boolean {
     return this.#receivedAnything;
   }

@@ -355,6 +355,11 @@ export class SmbRequest implements ProtocolRequest {
     return CURLE.OK;
   }
 
+  /** smb_connection_state: NEGOTIATE and SESSION_SETUP_ANDX */
+  get loggingIn(): boolean {
+    return this.#session !== null && this.#session.state !== 'connected';
+  }
+
   get receivedAnything(): boolean {
     return this.#in.gotBytes;
   }

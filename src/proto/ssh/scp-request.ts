@@ -374,6 +374,11 @@ export class ScpRequest implements ProtocolRequest {
     return this.#session.receivedAnything;
   }
 
+  /** the SSH handshake and authentication: libcurl's PROTOCONNECT */
+  get loggingIn(): boolean {
+    return !this.#session.ready;
+  }
+
   abort(): void {
     if (this.#phase !== 'done') this.#end(CURLE.OK);
   }

@@ -9,9 +9,9 @@
 // SSH_KEYFUNCTION), authentication (AuthPlan) and whatever SFTP or channel
 // callbacks the bytes complete all run inside pump(). ssh2's events only
 // record: `ready` once authenticated, `failure` for the first error. The
-// handshake and authentication are libcurl's PROTOCONNECT: they must end
-// before CURLOPT_CONNECTTIMEOUT(_MS) runs out (`wakeAt` wakes the transfer
-// for that), and a timeout says what libcurl says there.
+// handshake and authentication are libcurl's PROTOCONNECT: the requests say
+// they are `loggingIn` until `ready`, and the engine ends them when
+// CURLOPT_CONNECTTIMEOUT(_MS) runs out, with libcurl's message there.
 import { CURLE, type CURLcode } from '../../codes.js';
 import { CURLOPT } from '../../easy/option-table.js';
 import { CURL_POLL } from '../../constants.js';
@@ -20,7 +20,6 @@ import type { Transfer } from '../../multi/transfer.js';
 import type { CallbackGuard } from '../../util/callback-depth.js';
 import { traceText } from '../../util/trace.js';
 import { nowMs } from '../../util/clock.js';
-import { connectTimeoutMs } from '../../multi/state-common.js';
 import { HostAuth } from '../../auth/host-auth.js';
 import { CURLKHMATCH, CURLKHSTAT, CURLSSH_AUTH, type SshHostKeyCallback, type SshKeyCallback } from '../../easy/ssh-callbacks.js';
 import { TransportDuplex } from './transport-duplex.js';
@@ -83,14 +82,12 @@ export class SshSession {
   ready = false;
   /** the first error, with libcurl's code and message */
   failure: Failure | null = null;
-  readonly #deadline: number;
   #config: Omit<ClientConfig, 'sock'> | null = null;
 
   constructor(t: Transfer, conn: Connection, guard: CallbackGuard) {
     this.#t = t;
     this.#conn = conn;
     this.#guard = guard;
-    this.#deadline = t.timing.start + connectTimeoutMs(t);
   }
 
   info(text: string): void {
@@ -281,10 +278,6 @@ export class SshSession {
       duplex.feedEnd();
     }
     if (this.failure) return this.fail(this.failure.code, this.failure.message);
-    if (!this.ready && nowMs() >= this.#deadline) {
-      const ms = Math.max(Math.floor(nowMs() - this.#t.timing.start), connectTimeoutMs(this.#t));
-      return this.fail(CURLE.OPERATION_TIMEDOUT, `Operation timed out after ${ms} milliseconds with 0 bytes received`);
-    }
     return CURLE.OK;
   }
 
@@ -311,8 +304,8 @@ export class SshSession {
     if (this.failure) return null;
     // waiting for ssh2 to start listening (its crypto setup, its microtask), or for
     // the ssh-agent's answer (a socket of ssh2's, not the engine's): look again soon
-    if (!this.#listening || this.#auth?.waiting) return Math.min(nowMs() + LISTEN_POLL_MS, this.#deadline);
-    return this.ready ? null : this.#deadline;
+    if (!this.#listening || this.#auth?.waiting) return nowMs() + LISTEN_POLL_MS;
+    return null;
   }
 
   /** Say goodbye (SSH_MSG_DISCONNECT) and let go of ssh2; the engine closes the connection. */
