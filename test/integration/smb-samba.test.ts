@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CURLE, CURLINFO, CURLOPT, CURLPAUSE, CURL_WRITEFUNC_PAUSE, Easy } from '../../src/index.js';
 import { fetchUrl, verboseLines } from '../helpers/fetch.js';
-import { assertSameAsCurl, curl, normalise, tscurl } from '../helpers/cli-run.js';
+import { assertSameAsCurl, curl, tscurl } from '../helpers/cli-run.js';
 import { requireProgram } from '../helpers/requires.js';
 import { NO_SMBD, startSmbd, type Smbd } from '../helpers/smbd.js';
 import { testCerts } from '../helpers/certs.js';
@@ -23,15 +23,6 @@ const NO_CURL = requireProgram('curl', 'curl');
 const SKIP = NO_SMBD || NO_CURL;
 
 const BIG = randomBytes(100000);
-
-/** -v output of both, compared with "Connected to ... (#N)" normalised on both sides (both print it). */
-async function sameVerboseAsCurl(args: string[]): Promise<void> {
-  const ours = await tscurl(args);
-  const theirs = await curl(args);
-  assert.equal(ours.code, theirs.code, ours.stderr);
-  assert.equal(ours.stdout, theirs.stdout);
-  assert.equal(normalise(ours.stderr), normalise(theirs.stderr));
-}
 
 async function withSmbd(fn: (s: Smbd) => Promise<void>): Promise<void> {
   const s = await startSmbd();
@@ -57,9 +48,9 @@ test('smb:// as curl 7.88: downloads, errors, -v and exit codes', { skip: SKIP }
     await assertSameAsCurl(['-sS', '-u', login, s.url('share')]);
     await assertSameAsCurl(['-sS', '-u', `WORKGROUP\\${login}`, s.url('share/small.txt')]);
     await assertSameAsCurl(['-sS', '-u', `WORKGROUP/${login}`, s.url('share/small.txt')]);
-    await sameVerboseAsCurl(['-sv', '-u', login, s.url('share/small.txt')]);
-    await sameVerboseAsCurl(['-sv', '-u', login, s.url('share/missing.txt')]);
-    await sameVerboseAsCurl(['-sv', '-u', `${s.user}:wrong`, s.url('share/small.txt')]);
+    await assertSameAsCurl(['-sv', '-u', login, s.url('share/small.txt')]);
+    await assertSameAsCurl(['-sv', '-u', login, s.url('share/missing.txt')]);
+    await assertSameAsCurl(['-sv', '-u', `${s.user}:wrong`, s.url('share/small.txt')]);
     await assertSameAsCurl(['-sS', '-u', login, '-w', '%{size_download} %{response_code}\\n', '-o', '/dev/null', s.url('share/big.bin')]);
   });
 });
