@@ -48,6 +48,13 @@ export interface ConnectionFilter {
   nextTimeout(): number | undefined;
   /** A fact about the connection as this filter knows it, or undefined. */
   query<K extends keyof FilterFacts>(key: K): FilterFacts[K] | undefined;
+  /**
+   * What libcurl's filter says when CURLOPT_CONNECTTIMEOUT ends it while it
+   * connects (its own Curl_timeleft() check: "SSL connection timeout",
+   * "Proxy CONNECT aborted due to timeout"); absent: the multi's
+   * "Connection timed out after N milliseconds".
+   */
+  readonly timeoutMessage?: string;
   /** Give up a connect in progress (timeout, transfer removed): release what it holds. */
   abort(): void;
 }
@@ -103,6 +110,11 @@ export class FilterChain {
 
   nextTimeout(): number | undefined {
     return this.connected ? undefined : this.#filters[this.#next]!.nextTimeout();
+  }
+
+  /** The connecting filter's words for a connect timeout (ConnectionFilter.timeoutMessage). */
+  timeoutMessage(): string | undefined {
+    return this.connected ? undefined : this.#filters[this.#next]!.timeoutMessage;
   }
 
   /** The topmost answer: the filter nearest the protocol knows best (libcurl asks top-down too). */

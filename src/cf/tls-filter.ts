@@ -30,6 +30,8 @@ export interface TlsFilterParams {
 
 export class TlsFilter implements ConnectionFilter {
   readonly name: string;
+  // ossl_connect_common's check, for the origin and for an HTTPS proxy alike
+  readonly timeoutMessage = 'SSL connection timeout';
   readonly #tr: StreamTransport;
   readonly #p: TlsFilterParams;
   #started = false;

@@ -28,10 +28,12 @@ import type { Transfer } from './transfer.js';
 class TunnelFilter implements ConnectionFilter {
   readonly name: string;
   readonly #tunnel: Tunnel;
+  readonly timeoutMessage: string | undefined;
 
-  constructor(name: string, tunnel: Tunnel) {
+  constructor(name: string, tunnel: Tunnel, timeoutMessage?: string) {
     this.name = name;
     this.#tunnel = tunnel;
+    this.timeoutMessage = timeoutMessage;
   }
 
   connect(_now: number): FilterStep {
@@ -106,7 +108,9 @@ export function proxyFilters(e: ProtocolEnv, t: Transfer, tr: StreamTransport, t
     }));
   }
   if (proxy?.http && proxy.tunnel) {
-    filters.push(new TunnelFilter('H1-PROXY', new Tunnel(t, tr, tunnelEnv(e, t), 'connect', target, t.tunnelResumed)));
+    filters.push(new TunnelFilter('H1-PROXY', new Tunnel(t, tr, tunnelEnv(e, t), 'connect', target, t.tunnelResumed),
+      // CONNECT_phase's check in libcurl's http_proxy.c (SOCKS has none: the multi's message)
+      'Proxy CONNECT aborted due to timeout'));
     t.tunnelResumed = false;
   }
   return filters;

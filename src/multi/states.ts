@@ -62,7 +62,7 @@ function checkTimeouts(e: MultiEngine, t: Transfer, now: number): boolean {
   if (connecting) {
     const ms = connectTimeoutMs(t);
     if (t.state === STATE.RESOLVING) t.fail(CURLE.OPERATION_TIMEDOUT, `Resolving timed out after ${ms} milliseconds`);
-    else t.fail(CURLE.OPERATION_TIMEDOUT, `Connection timed out after ${ms} milliseconds`);
+    else t.fail(CURLE.OPERATION_TIMEDOUT, t.filters?.timeoutMessage() ?? `Connection timed out after ${ms} milliseconds`);
     return true;
   }
   return false;

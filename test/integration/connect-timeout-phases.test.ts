@@ -1,11 +1,18 @@
-// CURLOPT_CONNECTTIMEOUT covers a protocol's login, as libcurl's connect
-// timeout covers PROTOCONNECT: FTP's greeting up to PWD, the mail protocols'
+// CURLOPT_CONNECTTIMEOUT in each phase of a connection, compared with
+// /usr/bin/curl 7.88.1 against a server that accepts and keeps silent.
+//
+// The login: the connect timeout covers a protocol's login, as libcurl's
+// covers PROTOCONNECT: FTP's greeting up to PWD, the mail protocols'
 // greeting and login, LDAP's bind, SMB's negotiate and session setup end
-// with 28 "Operation timed out after N milliseconds with 0 bytes received"
-// when the server keeps silent. Before, the deadline ended with the TCP
-// connect and tscurl waited for as long as the server did. Compared with
-// /usr/bin/curl 7.88.1; a transfer that logged in in time and then runs past
-// the connect timeout is not cut.
+// with 28 "Operation timed out after N milliseconds with 0 bytes received".
+// Before, the deadline ended with the TCP connect and tscurl waited for as
+// long as the server did. A transfer that logged in in time and then runs
+// past the connect timeout is not cut.
+//
+// The filters: a TLS handshake (origin or HTTPS proxy) says "SSL connection
+// timeout" and an HTTP CONNECT "Proxy CONNECT aborted due to timeout", the
+// checks of libcurl's filters; SOCKS and the total timeout (-m) say the
+// multi's "Connection timed out after N milliseconds".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startLineServer } from '../helpers/line-server.js';
@@ -97,6 +104,33 @@ test('through Multi.socketAction: the login\'s deadline is a timer the applicati
     multi.removeHandle(easy);
     easy.cleanup();
     multi.cleanup();
+    await silent.close();
+  }
+});
+
+test('a silent peer in the connection filters: the TLS handshake, an HTTPS proxy, a CONNECT, SOCKS and -m say what curl 7.88 says', { skip: NO_CURL }, async () => {
+  const silent = await startLineServer('', () => null);
+  try {
+    const peer = `127.0.0.1:${silent.port}`;
+    const cases = [
+      ['--connect-timeout', '1', `https://${peer}/`],
+      ['--connect-timeout', '1', `ftps://${peer}/`],
+      ['--connect-timeout', '1', '-x', `http://${peer}`, 'https://example.test/'],
+      ['--connect-timeout', '1', '-x', `https://${peer}`, 'http://example.test/'],
+      ['--connect-timeout', '1', '-p', '-x', `http://${peer}`, 'ftp://example.test/f'],
+      ['--connect-timeout', '1', '-x', `socks5h://${peer}`, 'http://example.test/'],
+      ['-m', '1', `https://${peer}/`],
+    ];
+    const runs = await Promise.all(cases.map((c) => Promise.all([tscurl(['-sS', ...c]), curl(['-sS', ...c])])));
+    runs.forEach(([ours, theirs], i) => {
+      const what = cases[i]!.join(' ');
+      assert.equal(theirs.code, 28, `curl ${what}: ${theirs.stderr}`);
+      assert.equal(ours.code, 28, `${what}: ${ours.stderr}`);
+      assert.equal(ms(ours.stderr), ms(theirs.stderr), what);
+    });
+    assert.match(runs[0]![0].stderr, /SSL connection timeout/);
+    assert.match(runs[2]![0].stderr, /Proxy CONNECT aborted due to timeout/);
+  } finally {
     await silent.close();
   }
 });
