@@ -1,18 +1,32 @@
 // Loopback port helpers for the tests that start a real server (nginx,
 // vsftpd, dovecot, sshd, slapd, mosquitto, curl's test servers).
+//
+// Why ports below the ephemeral range: the kernel hands out ports of its
+// ephemeral range (32768-60999 on Linux) to every listen(0) and to the local
+// end of every outgoing connection. A port that was free a moment ago in that
+// range can be taken before the server meant for it binds it, or, for a port
+// meant to refuse connections, while a test waits (a --retry delay; a CI run
+// got exit 1, another test's server answering, for 7). Below the range only
+// these helpers hand ports out, at random, and each checks the port is free.
 import { readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 
-/** A port on 127.0.0.1 that was free a moment ago (the server started next binds it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
+/** A port on 127.0.0.1 below the ephemeral range that nothing listens on (the server started next binds it). */
+export async function freePort(): Promise<number> {
+  const low = ephemeralLow();
+  for (let tries = 0; tries < 50; tries++) {
+    const port = 10000 + Math.floor(Math.random() * (low - 10000));
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port below the ephemeral range');
+}
+
+/**
+ * A port on 127.0.0.1 where a connection is refused, and stays refused while
+ * the test runs: freePort()'s, which no listen(0) in this or another test can take.
+ */
+export function refusedPort(): Promise<number> {
+  return freePort();
 }
 
 /** Something accepts connections on 127.0.0.1:port (a started server is ready). */
@@ -27,20 +41,12 @@ export function canConnect(port: number): Promise<boolean> {
   });
 }
 
-/**
- * A port on 127.0.0.1 where a connection is refused, and stays refused while the test runs.
- * freePort()'s port comes from the kernel's ephemeral range, so in the seconds a test waits
- * (a --retry delay) a server another test starts on port 0 can take it, and the "refused"
- * connection reaches that server instead (a CI run got exit 1, HTTP/0.9, for 7). Ports below
- * the ephemeral range are never handed out for port 0, and no test binds a fixed one.
- */
-export async function refusedPort(): Promise<number> {
-  const low = ephemeralLow();
-  for (let tries = 0; tries < 50; tries++) {
-    const port = 10000 + Math.floor(Math.random() * (low - 10000));
-    if (!(await canConnect(port))) return port;
-  }
-  throw new Error('no refused port below the ephemeral range');
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
 }
 
 function ephemeralLow(): number {
