@@ -316,7 +316,8 @@ function statePerforming(e: MultiEngine, t: Transfer, now: number): void {
   if (x.loggingIn === false) e.clearExpire(t, EXPIRE.CONNECTTIMEOUT);
   else if (code === CURLE.OK && x.loggingIn === true && !x.done && loginTimedOut(t, nowMs())) return finish(e, t, false);
   if (code === CURLE.OK && e.progress(t) !== CURLE.OK) return finish(e, t, false);
-  if (code === CURLE.OK && !x.done && !speedCheck(e, t, nowMs())) return finish(e, t, false);
+  // LOW_SPEED_* apply once logged in: libcurl checks them in PERFORMING, not in PROTOCONNECT
+  if (code === CURLE.OK && !x.done && x.loggingIn !== true && !speedCheck(e, t, nowMs())) return finish(e, t, false);
   if (code !== CURLE.OK) {
     if (retryOnFreshConnection(e, t, code)) return;
     if (t.result === CURLE.OK) t.fail(code, easyStrerror(code));

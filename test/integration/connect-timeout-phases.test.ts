@@ -12,7 +12,8 @@
 // The filters: a TLS handshake (origin or HTTPS proxy) says "SSL connection
 // timeout" and an HTTP CONNECT "Proxy CONNECT aborted due to timeout", the
 // checks of libcurl's filters; SOCKS and the total timeout (-m) say the
-// multi's "Connection timed out after N milliseconds".
+// multi's "Connection timed out after N milliseconds". LOW_SPEED_* (-Y/-y) start
+// once logged in, as libcurl checks them in PERFORMING only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startLineServer } from '../helpers/line-server.js';
@@ -130,6 +131,25 @@ test('a silent peer in the connection filters: the TLS handshake, an HTTPS proxy
     });
     assert.match(runs[0]![0].stderr, /SSL connection timeout/);
     assert.match(runs[2]![0].stderr, /Proxy CONNECT aborted due to timeout/);
+  } finally {
+    await silent.close();
+  }
+});
+
+test('-Y/-y (LOW_SPEED_*) do not apply to a login, as libcurl checks them only in PERFORMING; an HTTP request waiting for its answer is too slow', { skip: NO_CURL }, async () => {
+  const silent = await startLineServer('', () => null);
+  try {
+    const peer = `127.0.0.1:${silent.port}`;
+    const slow = ['-sS', '-u', 'a:b', '-Y', '100', '-y', '1', '--connect-timeout', '3'];
+    const urls = [`ftp://${peer}/f`, `imap://${peer}/`, `http://${peer}/`];
+    const runs = await Promise.all(urls.map((u) => Promise.all([tscurl([...slow, u]), curl([...slow, u])])));
+    runs.forEach(([ours, theirs], i) => {
+      assert.equal(theirs.code, 28, `curl ${urls[i]}: ${theirs.stderr}`);
+      assert.equal(ours.code, 28, `${urls[i]}: ${ours.stderr}`);
+      assert.equal(ms(ours.stderr), ms(theirs.stderr), urls[i]);
+    });
+    assert.match(runs[0]![0].stderr, /Operation timed out after \d+ milliseconds with 0 bytes received/);
+    assert.match(runs[2]![0].stderr, /Operation too slow\. Less than 100 bytes\/sec transferred the last 1 seconds/);
   } finally {
     await silent.close();
   }
