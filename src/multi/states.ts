@@ -43,29 +43,43 @@ import { stateConnect, stateResolving, stateConnecting, stateProtoconnect } from
 import { stateDone } from './states-done.js';
 export { setState };
 
-/** libcurl's multi_handle_timeout(): fail the transfer if a deadline passed. */
+const CONNECTING_STATES = new Set<string>([
+  STATE.CONNECT, STATE.RESOLVING, STATE.CONNECTING, STATE.PENDING, STATE.TUNNELING, STATE.PROTOCONNECT,
+]);
+
+/**
+ * libcurl's multi_handle_timeout() before a step: the total timeout
+ * (TIMEOUT). The connect timeout is checked after the step
+ * (connectTimedOut), as libcurl defers it to the last pass of a run.
+ */
 function checkTimeouts(e: MultiEngine, t: Transfer, now: number): boolean {
   const total = timeoutMs(t);
-  const elapsed = Math.floor(now - t.timing.start);
-  const connecting = t.state === STATE.CONNECT || t.state === STATE.RESOLVING || t.state === STATE.CONNECTING ||
-    t.state === STATE.PENDING || t.state === STATE.TUNNELING || t.state === STATE.PROTOCONNECT;
   // the deadline is checked with 1 ms of slack: timers fire on whole milliseconds
   if (total > 0 && now + 1 >= t.timing.start + total) {
-    const ms = Math.max(elapsed, total);
+    const ms = Math.max(Math.floor(now - t.timing.start), total);
     if (t.state === STATE.RESOLVING) t.fail(CURLE.OPERATION_TIMEDOUT, `Resolving timed out after ${ms} milliseconds`);
-    else if (connecting) t.fail(CURLE.OPERATION_TIMEDOUT, `Connection timed out after ${ms} milliseconds`);
+    else if (CONNECTING_STATES.has(t.state)) t.fail(CURLE.OPERATION_TIMEDOUT, `Connection timed out after ${ms} milliseconds`);
     else operationTimedOut(t, ms);
     return true;
   }
-  const connDeadline = t.expiries.get(EXPIRE.CONNECTTIMEOUT);
-  if (connDeadline === undefined || now + 1 < connDeadline) return false;
-  if (connecting) {
-    const ms = connectTimeoutMs(t);
-    if (t.state === STATE.RESOLVING) t.fail(CURLE.OPERATION_TIMEDOUT, `Resolving timed out after ${ms} milliseconds`);
-    else t.fail(CURLE.OPERATION_TIMEDOUT, t.filters?.timeoutMessage() ?? `Connection timed out after ${ms} milliseconds`);
-    return true;
-  }
   return false;
+}
+
+/**
+ * libcurl's multi_handle_timeout() with the connect timeout, after the step
+ * of a connecting transfer that now waits: a connection made in a step that
+ * ran late is not torn down for it, and a filter that was connecting at the
+ * deadline gives its own words ("SSL connection timeout"), whatever stalled
+ * the process before.
+ */
+function connectTimedOut(t: Transfer, now: number): boolean {
+  if (!CONNECTING_STATES.has(t.state)) return false;
+  const deadline = t.expiries.get(EXPIRE.CONNECTTIMEOUT);
+  if (deadline === undefined || now + 1 < deadline) return false;
+  const ms = connectTimeoutMs(t);
+  if (t.state === STATE.RESOLVING) t.fail(CURLE.OPERATION_TIMEDOUT, `Resolving timed out after ${ms} milliseconds`);
+  else t.fail(CURLE.OPERATION_TIMEDOUT, t.filters?.timeoutMessage() ?? `Connection timed out after ${ms} milliseconds`);
+  return true;
 }
 
 /**
@@ -139,6 +153,10 @@ export function runTransfer(e: MultiEngine, t: Transfer): void {
     if (t.state === before) {
       // a callback threw in this step: the next pass ends the transfer
       if (t.callbackFailure && t.state !== STATE.DONE) continue;
+      if (t.result === CURLE.OK && connectTimedOut(t, nowMs())) {
+        finish(e, t, false);
+        continue;
+      }
       // a progress callback that aborts an idle transfer finishes it now
       if (idleProgress(e, t)) continue;
       return;
