@@ -31,7 +31,7 @@ test('a server that accepts and keeps silent: FTP, IMAP, POP3, SMTP, LDAP and SM
   try {
     const base = `127.0.0.1:${silent.port}`;
     const urls = [`ftp://${base}/f`, `imap://${base}/`, `pop3://${base}/`, `smtp://${base}/`, `ldap://${base}/`, `smb://${base}/share/f`];
-    const args = (u: string): string[] => ['-sS', '-u', 'a:b', '--connect-timeout', '1', u];
+    const args = (u: string): string[] => ['-sS', '-u', 'a:b', '--connect-timeout', '2', u];
     const runs = await Promise.all(urls.map((u) => Promise.all([tscurl(args(u)), curl(args(u))])));
     runs.forEach(([ours, theirs], i) => {
       assert.equal(theirs.code, 28, `curl ${urls[i]}: ${theirs.stderr}`);
@@ -47,7 +47,7 @@ test('a server that accepts and keeps silent: FTP, IMAP, POP3, SMTP, LDAP and SM
 test('an FTP server that greets and then keeps silent at PASS: still the connect phase', { skip: NO_CURL }, async () => {
   const srv = await startLineServer('220 hello\r\n', (line) => (line.startsWith('USER') ? '331 password please\r\n' : null));
   try {
-    const args = ['-sS', '-u', 'a:b', '--connect-timeout', '1', `ftp://127.0.0.1:${srv.port}/f`];
+    const args = ['-sS', '-u', 'a:b', '--connect-timeout', '2', `ftp://127.0.0.1:${srv.port}/f`];
     const [ours, theirs] = await Promise.all([tscurl(args), curl(args)]);
     assert.equal(theirs.code, 28, theirs.stderr);
     assert.equal(ours.code, 28, ours.stderr);
@@ -69,7 +69,7 @@ test('logged in within the connect timeout: a download that runs past it is not 
   });
   try {
     // 16 KiB/s: three seconds of data after a login of a few milliseconds
-    const slow = ['-sS', '--connect-timeout', '1', '--limit-rate', '16k'];
+    const slow = ['-sS', '--connect-timeout', '2', '--limit-rate', '16k'];
     const [f, p] = await Promise.all([
       tscurl([...slow, `ftp://127.0.0.1:${ftp.port}/f`]),
       tscurl([...slow, '-u', 'a:b', `pop3://127.0.0.1:${pop3.port}/1`]),
@@ -92,7 +92,7 @@ test('through Multi.socketAction: the login\'s deadline is a timer the applicati
   try {
     easy.setopt(CURLOPT.URL, `imap://127.0.0.1:${silent.port}/INBOX`);
     easy.setopt(CURLOPT.USERPWD, 'a:b');
-    easy.setopt(CURLOPT.CONNECTTIMEOUT_MS, 300);
+    easy.setopt(CURLOPT.CONNECTTIMEOUT_MS, 1500);
     multi.addHandle(easy);
     multi.socketAction(CURL_SOCKET_TIMEOUT, 0);
     await loop.finished;
@@ -114,12 +114,12 @@ test('a silent peer in the connection filters: the TLS handshake, an HTTPS proxy
   try {
     const peer = `127.0.0.1:${silent.port}`;
     const cases = [
-      ['--connect-timeout', '1', `https://${peer}/`],
-      ['--connect-timeout', '1', `ftps://${peer}/`],
-      ['--connect-timeout', '1', '-x', `http://${peer}`, 'https://example.test/'],
-      ['--connect-timeout', '1', '-x', `https://${peer}`, 'http://example.test/'],
-      ['--connect-timeout', '1', '-p', '-x', `http://${peer}`, 'ftp://example.test/f'],
-      ['--connect-timeout', '1', '-x', `socks5h://${peer}`, 'http://example.test/'],
+      ['--connect-timeout', '2', `https://${peer}/`],
+      ['--connect-timeout', '2', `ftps://${peer}/`],
+      ['--connect-timeout', '2', '-x', `http://${peer}`, 'https://example.test/'],
+      ['--connect-timeout', '2', '-x', `https://${peer}`, 'http://example.test/'],
+      ['--connect-timeout', '2', '-p', '-x', `http://${peer}`, 'ftp://example.test/f'],
+      ['--connect-timeout', '2', '-x', `socks5h://${peer}`, 'http://example.test/'],
       ['-m', '1', `https://${peer}/`],
     ];
     const runs = await Promise.all(cases.map((c) => Promise.all([tscurl(['-sS', ...c]), curl(['-sS', ...c])])));
