@@ -8,7 +8,8 @@ import { accessSync, constants, mkdtempSync, rmSync, writeFileSync, readFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireProgram } from './requires.js';
-import { freePort, canConnect } from './ports.js';
+import { freePort } from './ports.js';
+import { awaitListening } from './listening-child.js';
 
 /** mosquitto lives in sbin, not on every PATH. */
 const MOSQUITTO_BIN = '/usr/sbin/mosquitto';
@@ -48,30 +49,8 @@ export async function startMosquitto(users?: Record<string, string>): Promise<Mo
     const user = process.getuid?.() === 0 ? 'user root\n' : '';
     writeFileSync(conf, `${user}listener ${port} 127.0.0.1\n${auth}persistence false\nlog_dest file ${join(dir, 'log')}\n`);
     const child: ChildProcess = spawn(MOSQUITTO_BIN, ['-c', conf], { stdio: 'ignore' });
-    let exited = false;
-    child.once('exit', () => {
-      exited = true;
-    });
-    // bounded: 200 tries of 25 ms
-    for (let i = 0; i < 200 && !exited; i++) {
-      if (await canConnect(port)) {
-        return {
-          port,
-          stop: () =>
-            new Promise<void>((resolve) => {
-              const done = (): void => {
-                rmSync(dir, { recursive: true, force: true });
-                resolve();
-              };
-              if (exited) return done();
-              child.once('exit', done);
-              child.kill('SIGTERM');
-            }),
-        };
-      }
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    if (!exited) child.kill('SIGKILL');
+    const stop = await awaitListening(child, port, dir, 200, 25);
+    if (stop) return { port, stop };
   }
   const log = existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8') : '';
   rmSync(dir, { recursive: true, force: true });

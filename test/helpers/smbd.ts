@@ -10,7 +10,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync, chmodSync } from 'node:f
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { findProgram, requireProgram } from './requires.js';
-import { freePort, canConnect } from './ports.js';
+import { freePort } from './ports.js';
+import { awaitListening } from './listening-child.js';
 
 export const NO_SMBD: string | false = requireProgram('smbd', 'samba') || requireProgram('smbpasswd', 'samba');
 
@@ -84,25 +85,8 @@ export async function startSmbd(): Promise<Smbd> {
     let log = '';
     child.stdout!.on('data', (d: Buffer) => { log += d.toString(); });
     child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
-    let exited = false;
-    child.once('exit', () => { exited = true; });
-    // bounded: 250 tries, 20 ms apart
-    for (let i = 0; i < 250 && !exited; i++) {
-      if (await canConnect(port)) {
-        return {
-          port, user, password, share, other,
-          url: (path: string) => `smb://127.0.0.1:${port}/${path}`,
-          stop: () => new Promise<void>((resolve) => {
-            const done = (): void => { rmSync(dir, { recursive: true, force: true }); resolve(); };
-            if (exited) return done();
-            child.once('exit', done);
-            child.kill('SIGTERM');
-          }),
-        };
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    if (!exited) child.kill('SIGKILL');
+    const stop = await awaitListening(child, port, dir, 250, 20);
+    if (stop) return { port, user, password, share, other, url: (path: string) => `smb://127.0.0.1:${port}/${path}`, stop };
     if (!/Address already in use|bind failed/i.test(log)) {
       rmSync(dir, { recursive: true, force: true });
       throw new Error(`smbd did not start: ${log}`);

@@ -14,7 +14,8 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { findProgram } from './requires.js';
-import { freePort, canConnect } from './ports.js';
+import { freePort } from './ports.js';
+import { awaitListening } from './listening-child.js';
 export { freePort } from './ports.js';
 
 export const SSHD_BIN = findProgram('sshd') ?? '/usr/sbin/sshd';
@@ -83,27 +84,15 @@ export async function startSshd(): Promise<Sshd> {
     const child: ChildProcess = spawn(SSHD_BIN, ['-D', '-e', '-f', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
-    let exited = false;
-    child.once('exit', () => { exited = true; });
-    // bounded: 100 tries, 20 ms apart
-    for (let i = 0; i < 100 && !exited; i++) {
-      if (await canConnect(port)) {
-        return {
-          port, dir, home, user: userInfo().username,
-          key: join(dir, 'user_ed25519'), pub: join(dir, 'user_ed25519.pub'),
-          rsaKey: join(dir, 'user_rsa'), rsaPub: join(dir, 'user_rsa.pub'), keyPass: 'sekrit',
-          knownHosts: join(dir, 'known_hosts'), hostPub,
-          stop: () => new Promise<void>((resolve) => {
-            const done = (): void => { rmSync(dir, { recursive: true, force: true }); resolve(); };
-            if (exited) return done();
-            child.once('exit', done);
-            child.kill('SIGTERM');
-          }),
-        };
-      }
-      await new Promise((r) => setTimeout(r, 20));
+    const stop = await awaitListening(child, port, dir, 100, 20);
+    if (stop) {
+      return {
+        port, dir, home, user: userInfo().username,
+        key: join(dir, 'user_ed25519'), pub: join(dir, 'user_ed25519.pub'),
+        rsaKey: join(dir, 'user_rsa'), rsaPub: join(dir, 'user_rsa.pub'), keyPass: 'sekrit',
+        knownHosts: join(dir, 'known_hosts'), hostPub, stop,
+      };
     }
-    if (!exited) child.kill('SIGKILL');
     if (!/Address already in use|Bind to port/.test(log)) {
       rmSync(dir, { recursive: true, force: true });
       throw new Error(`sshd did not start: ${log}`);
