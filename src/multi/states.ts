@@ -67,31 +67,22 @@ function checkTimeouts(e: MultiEngine, t: Transfer, now: number): boolean {
 
 /**
  * libcurl's multi_handle_timeout() with the connect timeout, after the step
- * of a connecting transfer that now waits: a connection made in a step that
- * ran late is not torn down for it, and a filter that was connecting at the
- * deadline gives its own words ("SSL connection timeout"), whatever stalled
- * the process before.
+ * of a transfer that now waits: a connecting one, or one whose request is
+ * still logging in on its new connection (ProtocolRequest.loggingIn, libcurl's
+ * PROTOCONNECT). A connection made in a step that ran late is not torn down
+ * for it, a filter that was connecting at the deadline gives its own words
+ * ("SSL connection timeout"), and a protocol's own deadline in that step
+ * (a STARTTLS handshake's) has had its say first.
  */
 function connectTimedOut(t: Transfer, now: number): boolean {
-  if (!CONNECTING_STATES.has(t.state)) return false;
+  const loggingIn = (t.state === STATE.PERFORMING || t.state === STATE.RATELIMITING) && t.request?.loggingIn === true;
+  if (!loggingIn && !CONNECTING_STATES.has(t.state)) return false;
   const deadline = t.expiries.get(EXPIRE.CONNECTTIMEOUT);
   if (deadline === undefined || now + 1 < deadline) return false;
   const ms = connectTimeoutMs(t);
-  if (t.state === STATE.RESOLVING) t.fail(CURLE.OPERATION_TIMEDOUT, `Resolving timed out after ${ms} milliseconds`);
+  if (loggingIn) operationTimedOut(t, Math.max(Math.floor(now - t.timing.start), ms));
+  else if (t.state === STATE.RESOLVING) t.fail(CURLE.OPERATION_TIMEDOUT, `Resolving timed out after ${ms} milliseconds`);
   else t.fail(CURLE.OPERATION_TIMEDOUT, t.filters?.timeoutMessage() ?? `Connection timed out after ${ms} milliseconds`);
-  return true;
-}
-
-/**
- * The login of a new connection (ProtocolRequest.loggingIn) is libcurl's
- * PROTOCONNECT, where the connect timeout still runs. As libcurl, it is
- * checked after the protocol's step, so that a deadline of the protocol's
- * own (a STARTTLS handshake's "SSL connection timeout") has its say first.
- */
-function loginTimedOut(t: Transfer, now: number): boolean {
-  const deadline = t.expiries.get(EXPIRE.CONNECTTIMEOUT);
-  if (deadline === undefined || now + 1 < deadline) return false;
-  operationTimedOut(t, Math.max(Math.floor(now - t.timing.start), connectTimeoutMs(t)));
   return true;
 }
 
@@ -301,8 +292,6 @@ function speedCheck(e: MultiEngine, t: Transfer, now: number): boolean {
 
 function stateRatelimiting(e: MultiEngine, t: Transfer, now: number): void {
   if (e.progress(t) !== CURLE.OK) return finish(e, t, false);
-  // a login slowed by MAX_SEND/RECV_SPEED: its deadline wakes this state, which must end it
-  if (t.request?.loggingIn === true && loginTimedOut(t, now)) return finish(e, t, false);
   if (!speedCheck(e, t, now)) return finish(e, t, false);
   const { maxRecvSpeed: recv, maxSendSpeed: send } = t.opts.hot();
   const wait = t.speed.limitWait(t.sizeDownload, t.sizeUpload, recv, send, now);
@@ -332,7 +321,6 @@ function statePerforming(e: MultiEngine, t: Transfer, now: number): void {
   t.recvBudget = Infinity;
   // logged in: the connect phase is over (the deadline of a reused connection was never set)
   if (x.loggingIn === false) e.clearExpire(t, EXPIRE.CONNECTTIMEOUT);
-  else if (code === CURLE.OK && x.loggingIn === true && !x.done && loginTimedOut(t, nowMs())) return finish(e, t, false);
   if (code === CURLE.OK && e.progress(t) !== CURLE.OK) return finish(e, t, false);
   // LOW_SPEED_* apply once logged in: libcurl checks them in PERFORMING, not in PROTOCONNECT
   if (code === CURLE.OK && !x.done && x.loggingIn !== true && !speedCheck(e, t, nowMs())) return finish(e, t, false);
