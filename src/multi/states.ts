@@ -74,11 +74,14 @@ function checkTimeouts(e: MultiEngine, t: Transfer, now: number): boolean {
  * ("SSL connection timeout"), and a protocol's own deadline in that step
  * (a STARTTLS handshake's) has had its say first.
  */
-function connectTimedOut(t: Transfer, now: number): boolean {
+function connectTimedOut(t: Transfer): boolean {
   const loggingIn = (t.state === STATE.PERFORMING || t.state === STATE.RATELIMITING) && t.request?.loggingIn === true;
   if (!loggingIn && !CONNECTING_STATES.has(t.state)) return false;
   const deadline = t.expiries.get(EXPIRE.CONNECTTIMEOUT);
-  if (deadline === undefined || now + 1 < deadline) return false;
+  if (deadline === undefined) return false;
+  // the clock is read only here: most waiting transfers are past their connect phase
+  const now = nowMs();
+  if (now + 1 < deadline) return false;
   const ms = connectTimeoutMs(t);
   if (loggingIn) operationTimedOut(t, Math.max(Math.floor(now - t.timing.start), ms));
   else if (t.state === STATE.RESOLVING) t.fail(CURLE.OPERATION_TIMEDOUT, `Resolving timed out after ${ms} milliseconds`);
@@ -144,7 +147,7 @@ export function runTransfer(e: MultiEngine, t: Transfer): void {
     if (t.state === before) {
       // a callback threw in this step: the next pass ends the transfer
       if (t.callbackFailure && t.state !== STATE.DONE) continue;
-      if (t.result === CURLE.OK && connectTimedOut(t, nowMs())) {
+      if (t.result === CURLE.OK && connectTimedOut(t)) {
         finish(e, t, false);
         continue;
       }
